@@ -1,0 +1,157 @@
+# berth - one build for everything.  `make deps`, `make`, `make check`.
+#
+#   make                      build ./berth (and helper binaries)
+#   make check                unit + integration (root) + fuzz smoke + format + clang build
+#   make SANITIZE=address,undefined check
+#   make fuzz                 longer libFuzzer runs (FUZZ_SECONDS, default 300 each)
+#   make deps                 install missing Debian packages (non-interactive)
+
+CC       ?= gcc
+ifeq ($(origin CC),default)
+CC       := gcc
+endif
+SANITIZE ?=
+B        ?= build/$(if $(SANITIZE),san,$(notdir $(CC)))
+
+PKGS := yaml-0.1 jansson libnl-3.0 libnl-route-3.0 libcap libseccomp libcurl libarchive \
+        libnftables libcrypto
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Werror
+CFLAGS_BASE := -std=gnu11 -O2 -g -D_GNU_SOURCE -fno-strict-aliasing -pipe $(WARN) -MMD -MP
+ifneq ($(SANITIZE),)
+CFLAGS_BASE += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
+LDFLAGS_SAN := -fsanitize=$(SANITIZE)
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  += $(CFLAGS_BASE) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS += $(LDFLAGS_SAN) -Wl,--as-needed $(EXTRA_LDFLAGS)
+LDLIBS  += $(PKG_LIBS) -lpthread
+
+# Include paths enforce the layering: modules see only src/base and themselves.
+INC_base    := -Isrc/base
+INC_compose := -Isrc/base -Icompose
+INC_runtime := -Isrc/base -Iruntime
+INC_net     := -Isrc/base -Inet
+INC_src     := -Isrc -Isrc/base -I.
+
+BASE_SRC    := $(wildcard src/base/*.c)
+COMPOSE_SRC := $(wildcard compose/*.c)
+RUNTIME_SRC := $(wildcard runtime/*.c)
+NET_SRC     := $(wildcard net/*.c)
+MAIN_SRC    := $(wildcard src/*.c)
+MONITOR_SRC := $(wildcard src/monitor/*.c)
+DNS_SRC     := $(wildcard src/dns/*.c)
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+
+LIB_base    := $(B)/libbase.a
+LIB_compose := $(B)/libcompose.a
+LIB_runtime := $(B)/libruntime.a
+LIB_net     := $(B)/libnet.a
+ALL_LIBS    := $(LIB_compose) $(LIB_runtime) $(LIB_net) $(LIB_base)
+
+PROGS := $(B)/berth
+ifneq ($(MONITOR_SRC),)
+PROGS += $(B)/berth-monitor
+endif
+ifneq ($(DNS_SRC),)
+PROGS += $(B)/berth-dns
+endif
+
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all deps check unit fuzz fuzz-build format format-check clean tests
+all: $(PROGS) $(UNIT_BINS)
+	@for p in $(PROGS); do ln -sf $$p ./$$(basename $$p); done
+
+# --- objects ---------------------------------------------------------------
+$(B)/src/base/%.o: src/base/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INC_base) -c $< -o $@
+$(B)/compose/%.o: compose/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INC_compose) -c $< -o $@
+$(B)/runtime/%.o: runtime/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INC_runtime) -c $< -o $@
+$(B)/net/%.o: net/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INC_net) -c $< -o $@
+$(B)/src/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INC_src) -c $< -o $@
+$(B)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INC_src) -Itests/unit -c $< -o $@
+
+# --- archives: each module its own, so a layering mistake fails to link ----
+$(LIB_base): $(call obj,$(BASE_SRC))
+$(LIB_compose): $(call obj,$(COMPOSE_SRC))
+$(LIB_runtime): $(call obj,$(RUNTIME_SRC))
+$(LIB_net): $(call obj,$(NET_SRC))
+$(B)/lib%.a:
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+# --- programs --------------------------------------------------------------
+$(B)/berth: $(call obj,$(MAIN_SRC)) $(ALL_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,$(MAIN_SRC)) $(ALL_LIBS) $(LDLIBS)
+$(B)/berth-monitor: $(call obj,$(MONITOR_SRC)) $(LIB_runtime) $(LIB_base)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,$(MONITOR_SRC)) $(LIB_runtime) $(LIB_base) $(LDLIBS)
+$(B)/berth-dns: $(call obj,$(DNS_SRC)) $(LIB_net) $(LIB_base)
+	$(CC) $(LDFLAGS) -o $@ $(call obj,$(DNS_SRC)) $(LIB_net) $(LIB_base) $(LDLIBS)
+
+# Unit tests: tests/unit/test_<module>_*.c links only <module> + base.
+define unit_rule
+$(B)/tests/$(1): $(B)/tests/$(1).o $$(LIB_$(2)) $$(LIB_base)
+	$$(CC) $$(LDFLAGS) -o $$@ $$< $$(LIB_$(2)) $$(LIB_base) $$(LDLIBS)
+endef
+$(foreach t,$(basename $(notdir $(UNIT_SRC))),$(eval $(call unit_rule,$(t),$(word 2,$(subst _, ,$(t))))))
+
+# --- tests -----------------------------------------------------------------
+check: all
+	@CC=$(CC) B=$(B) SANITIZE=$(SANITIZE) FUZZ_SECONDS=$(or $(FUZZ_SECONDS),10) tests/run-check.sh
+
+unit: all
+	@B=$(B) tests/run-check.sh --only unit
+
+# Fuzz targets: clang + libFuzzer, tests/fuzz/fuzz_<module>_*.c links <module> + base.
+FB := build/fuzz
+fuzz-build:
+	@$(MAKE) --no-print-directory B=$(FB) CC=clang EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+		$(FB)/libbase.a $(FB)/libcompose.a $(FB)/libruntime.a $(FB)/libnet.a
+	@mkdir -p $(FB)/fuzz
+	@set -e; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); m=$$(echo $$n | cut -d_ -f2); \
+		if [ ! $(FB)/fuzz/$$n -nt $$f ] || [ $(FB)/lib$$m.a -nt $(FB)/fuzz/$$n ]; then \
+		echo "  FUZZ $$n"; \
+		clang $(CFLAGS_BASE) $(PKG_CFLAGS) -Isrc/base -I$$m -fsanitize=fuzzer,address,undefined -o $(FB)/fuzz/$$n $$f \
+			$(FB)/lib$$m.a $(FB)/libbase.a $(PKG_LIBS); fi; done
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300) tests/run-check.sh --only fuzz
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+# --- set-up ----------------------------------------------------------------
+DEB_PKGS := gcc make pkg-config clang libclang-rt-14-dev clang-format git \
+            libyaml-dev libjansson-dev libnl-3-dev libnl-route-3-dev libcap-dev libseccomp-dev \
+            libcurl4-openssl-dev libarchive-dev libnftables-dev libssl-dev \
+            busybox-static bats iproute2 nftables curl procps util-linux psmisc
+deps:
+	@missing=""; for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "deps: all present"; fi
+
+clean:
+	rm -rf build berth berth-monitor berth-dns
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

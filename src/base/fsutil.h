@@ -1,0 +1,36 @@
+/* fsutil.h - file and directory helpers.  Every fd is O_CLOEXEC. */
+#ifndef BERTH_FSUTIL_H
+#define BERTH_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* Read a whole file (at most max bytes, 0 = 64 MiB) into a NUL-terminated
+ * buffer.  dirfd may be AT_FDCWD. */
+int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *outlen, err_t *err);
+int read_file(const char *path, char **out, size_t *outlen, err_t *err);
+
+/* Read all of fd until EOF (at most max bytes, 0 = 64 MiB). */
+int read_fd_all(int fd, size_t max, char **out, size_t *outlen, err_t *err);
+
+/* Write all n bytes, retrying on EINTR and short writes. */
+int write_all(int fd, const void *buf, size_t n, err_t *err);
+
+/* Atomically replace dirfd/name with data: write a temp file in the same
+ * directory, fsync it, rename over name, fsync the directory.  A reader sees
+ * either the old or the new content, never a mix. */
+int atomic_write_at(int dirfd, const char *name, const void *data, size_t n, mode_t mode,
+                    err_t *err);
+int atomic_write_file(const char *path, const void *data, size_t n, mode_t mode, err_t *err);
+
+/* mkdir -p with mode for every created component. */
+int mkdir_p(const char *path, mode_t mode, err_t *err);
+
+/* rm -rf below dirfd/name without following symlinks and without leaving the
+ * tree (uses openat with O_NOFOLLOW).  ENOENT is success. */
+int rm_rf_at(int dirfd, const char *name, err_t *err);
+int rm_rf(const char *path, err_t *err);
+
+#endif

@@ -1,0 +1,148 @@
+/* berth compose: global options, then the subcommand. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "compose_cmds.h"
+
+static const struct compose_command compose_commands[] = {
+    {NULL, NULL, NULL},
+};
+
+static void compose_usage(FILE *f)
+{
+        fprintf(f, "Usage:  berth compose [OPTIONS] COMMAND\n\n"
+                   "Options:\n"
+                   "  -f, --file FILE               Compose configuration files\n"
+                   "  -p, --project-name NAME       Project name\n"
+                   "      --profile PROFILE         Specify a profile to enable\n"
+                   "      --env-file FILE           Specify an alternate environment file\n"
+                   "      --project-directory DIR   Specify an alternate working directory\n"
+                   "      --parallel N              Control max parallelism, -1 for unlimited\n"
+                   "      --progress MODE           auto, tty, plain or quiet\n"
+                   "      --dry-run                 Execute command in dry run mode\n"
+                   "\nCommands:\n");
+        for (const struct compose_command *c = compose_commands; c->name; c++)
+                fprintf(f, "  %-10s %s\n", c->name, c->summary);
+}
+
+int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
+{
+        static const struct option opts[] = {
+            {"file", required_argument, NULL, 'f'},
+            {"project-name", required_argument, NULL, 'p'},
+            {"profile", required_argument, NULL, 'P'},
+            {"env-file", required_argument, NULL, 'E'},
+            {"project-directory", required_argument, NULL, 'D'},
+            {"parallel", required_argument, NULL, 'j'},
+            {"progress", required_argument, NULL, 'g'},
+            {"dry-run", no_argument, NULL, 'n'},
+            {"ansi", required_argument, NULL, 'a'},
+            {"compatibility", no_argument, NULL, 'c'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        int c;
+
+        memset(g, 0, sizeof(*g));
+        optind = 0; /* full reinitialisation of glibc getopt */
+        opterr = 0;
+        /* '+': stop at the subcommand; its own flags are parsed by it. */
+        while ((c = getopt_long(argc, argv, "+f:p:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'f':
+                        strv_push(&g->files, optarg);
+                        break;
+                case 'p':
+                        g->project_name = optarg;
+                        break;
+                case 'P':
+                        strv_push(&g->profiles, optarg);
+                        break;
+                case 'E':
+                        strv_push(&g->env_files, optarg);
+                        break;
+                case 'D':
+                        g->project_dir = optarg;
+                        break;
+                case 'j': {
+                        char *end;
+                        long v = strtol(optarg, &end, 10);
+                        if (*end || v < -1 || v > 1024) {
+                                die_msg("invalid --parallel value \"%s\": use -1 (unlimited) "
+                                        "or a number from 1 to 1024",
+                                        optarg);
+                                return -1;
+                        }
+                        g->parallel = (int)v;
+                        break;
+                }
+                case 'g':
+                        if (strcmp(optarg, "auto") && strcmp(optarg, "tty") &&
+                            strcmp(optarg, "plain") && strcmp(optarg, "quiet") &&
+                            strcmp(optarg, "json")) {
+                                die_msg("invalid --progress value \"%s\": use auto, tty, plain, "
+                                        "json or quiet",
+                                        optarg);
+                                return -1;
+                        }
+                        g->progress = optarg;
+                        break;
+                case 'n':
+                        g->dry_run = true;
+                        break;
+                case 'a':
+                case 'c':
+                        break; /* accepted for compatibility; berth colors only on a TTY */
+                case 'h':
+                        compose_usage(stdout);
+                        exit(0);
+                default:
+                        if (optopt)
+                                die_msg("unknown flag: -%c\nSee 'berth compose --help'", optopt);
+                        else
+                                die_msg("unknown flag: %s\nSee 'berth compose --help'",
+                                        argv[optind - 1]);
+                        return -1;
+                }
+        }
+        return optind;
+}
+
+void compose_globals_free(struct compose_globals *g)
+{
+        strv_free(&g->files);
+        strv_free(&g->profiles);
+        strv_free(&g->env_files);
+}
+
+int cmd_compose(int argc, char **argv)
+{
+        struct compose_globals g;
+        int rc = EXIT_BERTH;
+        int idx = compose_parse_globals(argc, argv, &g);
+
+        if (idx < 0)
+                goto out;
+        if (idx >= argc) {
+                compose_usage(stderr);
+                goto out;
+        }
+        if (!strcmp(argv[idx], "help")) {
+                compose_usage(stdout);
+                rc = 0;
+                goto out;
+        }
+        for (const struct compose_command *c = compose_commands; c->name; c++) {
+                if (!strcmp(argv[idx], c->name)) {
+                        rc = c->fn(&g, argc - idx, argv + idx);
+                        goto out;
+                }
+        }
+        die_msg("'%s' is not a berth compose command.\nSee 'berth compose --help'", argv[idx]);
+out:
+        compose_globals_free(&g);
+        return rc;
+}

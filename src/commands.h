@@ -1,0 +1,24 @@
+/* commands.h - the command table: one function per subcommand, one file per
+ * subcommand (src/cmd_*.c).  Each returns the process exit status. */
+#ifndef BERTH_COMMANDS_H
+#define BERTH_COMMANDS_H
+
+typedef int (*cmd_fn)(int argc, char **argv);
+
+struct command {
+        const char *name;
+        cmd_fn fn;
+        const char *summary;
+};
+
+/* Exit status for errors of berth itself (as docker's 125). */
+#define EXIT_BERTH 125
+
+int cmd_version(int argc, char **argv);
+int cmd_compose(int argc, char **argv);
+
+/* Print "berth: <msg>" to stderr (only src/ prints). */
+void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

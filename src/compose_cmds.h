@@ -1,0 +1,36 @@
+/* compose_cmds.h - `berth compose` subcommands and their shared global options. */
+#ifndef BERTH_COMPOSE_CMDS_H
+#define BERTH_COMPOSE_CMDS_H
+
+#include <stdbool.h>
+
+#include "base/strv.h"
+
+/* Global options of `berth compose`, as docker compose v2 takes them (before
+ * the subcommand).  Environment defaults (COMPOSE_FILE, COMPOSE_PROJECT_NAME,
+ * COMPOSE_PROFILES) are applied by the loader, not here. */
+struct compose_globals {
+        strv_t files;             /* -f, --file (repeatable; "-" is stdin) */
+        const char *project_name; /* -p, --project-name */
+        strv_t profiles;          /* --profile (repeatable) */
+        strv_t env_files;         /* --env-file (repeatable) */
+        const char *project_dir;  /* --project-directory */
+        int parallel;             /* --parallel (-1 = unlimited, 0 = default) */
+        const char *progress;     /* --progress auto|tty|plain|quiet */
+        bool dry_run;             /* --dry-run */
+};
+
+typedef int (*compose_fn)(struct compose_globals *g, int argc, char **argv);
+
+struct compose_command {
+        const char *name;
+        compose_fn fn;
+        const char *summary;
+};
+
+/* Parse global options; returns the index of the subcommand in argv, or -1
+ * after printing an error. */
+int compose_parse_globals(int argc, char **argv, struct compose_globals *g);
+void compose_globals_free(struct compose_globals *g);
+
+#endif

@@ -1,0 +1,58 @@
+/* berth - daemonless container engine and compose orchestrator. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const struct command commands[] = {
+    {"compose", cmd_compose, "Define and run multi-container applications"},
+    {"version", cmd_version, "Show the berth version information"},
+};
+
+void die_msg(const char *fmt, ...)
+{
+        va_list ap;
+        fputs("berth: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+}
+
+void warn_msg(const char *fmt, ...)
+{
+        va_list ap;
+        fputs("berth: warning: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+        fprintf(f, "Usage:  berth [OPTIONS] COMMAND\n\nCommands:\n");
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "\nRun 'berth COMMAND --help' for more information on a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+        if (argc < 2) {
+                usage(stderr);
+                return EXIT_BERTH;
+        }
+        if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+                usage(stdout);
+                return 0;
+        }
+        if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))
+                return cmd_version(1, argv + 1);
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+                if (!strcmp(argv[1], commands[i].name))
+                        return commands[i].fn(argc - 1, argv + 1);
+        die_msg("'%s' is not a berth command.\nSee 'berth --help'", argv[1]);
+        return EXIT_BERTH;
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Runs every test suite and prints one closing line: "N passed, N failed, N skipped".
+#   tests/run-check.sh [--only unit|integration|fuzz|lint]
+# Environment: B (build dir), CC, SANITIZE, FUZZ_SECONDS (per fuzz target).
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+B=${B:-build/gcc}
+ONLY=""
+[ "${1:-}" = "--only" ] && ONLY=${2:-}
+FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+PASS=0 FAIL=0 SKIP=0
+FAILED_NAMES=()
+LOGDIR=$B/test-logs
+mkdir -p "$LOGDIR"
+export BERTH="$ROOT/$B/berth"
+export BERTH_SRC="$ROOT"
+export BERTH_BUILD="$ROOT/$B"
+
+want() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
+
+# Count a TAP stream from a log file; name prefixes failures.
+count_tap() {
+        local log=$1 name=$2 p f s
+        p=$(grep -cE '^ok [0-9]+' "$log" | head -1)
+        s=$(grep -cE '^ok [0-9]+.*# (SKIP|skip)' "$log" | head -1)
+        f=$(grep -cE '^not ok [0-9]+' "$log" | head -1)
+        p=$((p - s))
+        PASS=$((PASS + p)); FAIL=$((FAIL + f)); SKIP=$((SKIP + s))
+        if [ "$f" -gt 0 ]; then
+                FAILED_NAMES+=("$name")
+                grep -E '^not ok' "$log" | sed "s|^|  $name: |"
+        fi
+}
+
+one() { # one named check from a command's exit status
+        local name=$1; shift
+        if "$@" >"$LOGDIR/$name.log" 2>&1; then
+                PASS=$((PASS + 1)); echo "ok - $name"
+        else
+                FAIL=$((FAIL + 1)); FAILED_NAMES+=("$name"); echo "not ok - $name (log: $LOGDIR/$name.log)"
+                tail -20 "$LOGDIR/$name.log" | sed 's/^/    /'
+        fi
+}
+
+if want unit; then
+        for t in "$B"/tests/test_*; do
+                [ -x "$t" ] || continue
+                n=$(basename "$t")
+                "$t" >"$LOGDIR/$n.log" 2>&1
+                rc=$?
+                count_tap "$LOGDIR/$n.log" "$n"
+                if [ $rc -ne 0 ] && ! grep -qE '^not ok' "$LOGDIR/$n.log"; then
+                        FAIL=$((FAIL + 1)); FAILED_NAMES+=("$n (exit $rc)")
+                        echo "not ok - $n exited $rc"; tail -20 "$LOGDIR/$n.log"
+                fi
+                echo "unit $n: done"
+        done
+fi
+
+# Kernel objects and processes, to find what a test file left behind.
+snapshot() {
+        {
+                ip -o link show 2>/dev/null | awk -F': ' '{sub(/@.*/,"",$2); print "link " $2}'
+                ip netns list 2>/dev/null | awk '{print "netns " $1}'
+                awk '{print "mount " $5}' /proc/self/mountinfo
+                nft list tables 2>/dev/null | sed 's/^/nft /'
+                find /sys/fs/cgroup -maxdepth 4 -type d -iname '*berth*' 2>/dev/null | sed 's/^/cgroup /'
+                ps -eo pid=,comm= | awk '$2 ~ /^berth/ {print "process " $1 " " $2}'
+        } | sort
+}
+
+if want integration; then
+        if [ "$(id -u)" != 0 ]; then
+                echo "# integration tests need root: skipped"
+                SKIP=$((SKIP + 1))
+        else
+                for f in tests/integration/*.bats; do
+                        [ -f "$f" ] || continue
+                        n=$(basename "$f" .bats)
+                        before=$(snapshot)
+                        bats --tap "$f" >"$LOGDIR/int-$n.log" 2>&1
+                        count_tap "$LOGDIR/int-$n.log" "integration/$n"
+                        # give exiting processes a moment to be reaped
+                        for _ in 1 2 3 4 5 6 7 8 9 10; do
+                                after=$(snapshot)
+                                [ "$before" = "$after" ] && break
+                                sleep 0.2
+                        done
+                        leaked=$(comm -13 <(echo "$before") <(echo "$after"))
+                        if [ -n "$leaked" ]; then
+                                FAIL=$((FAIL + 1)); FAILED_NAMES+=("leak-check $n")
+                                echo "not ok - leak check after $f:"; echo "$leaked" | sed 's/^/    /'
+                        else
+                                PASS=$((PASS + 1)); echo "ok - leak check after $f"
+                        fi
+                done
+        fi
+fi
+
+if want fuzz && [ -z "${SANITIZE:-}" ]; then
+        if command -v clang >/dev/null && ls tests/fuzz/fuzz_*.c >/dev/null 2>&1; then
+                one fuzz-build make --no-print-directory fuzz-build
+                for fz in build/fuzz/fuzz/fuzz_*; do
+                        [ -x "$fz" ] || continue
+                        n=$(basename "$fz")
+                        corpus=tests/fuzz/corpus/${n#fuzz_}
+                        work=$(mktemp -d /tmp/berth-fuzz.XXXXXX)
+                        [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+                        one "$n" "$fz" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+                                -print_final_stats=1 "$work"
+                        rm -rf "$work"
+                done
+        fi
+fi
+
+if want lint && [ -z "${SANITIZE:-}" ]; then
+        if command -v clang-format >/dev/null; then
+                one clang-format make --no-print-directory format-check
+        fi
+        if [ "${CC:-gcc}" != clang ] && command -v clang >/dev/null; then
+                one clang-build make --no-print-directory -j2 CC=clang B=build/clang all
+        fi
+fi
+
+if [ ${#FAILED_NAMES[@]} -gt 0 ]; then
+        echo "failed:"; printf '  %s\n' "${FAILED_NAMES[@]}"
+fi
+echo "$PASS passed, $FAIL failed, $SKIP skipped"
+[ "$FAIL" -eq 0 ]

@@ -1,0 +1,98 @@
+/* Unit tests for src/base: errors, strings, vectors, atomic writes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/fsutil.h"
+#include "base/strbuf.h"
+#include "base/strv.h"
+#include "base/xalloc.h"
+#include "tap.h"
+
+static void test_err(void)
+{
+        err_t e;
+        err_clear(&e);
+        is_int(err_set(&e, EINVAL, "bad %s", "thing"), -1, "err_set returns -1");
+        is_str(e.msg, "bad thing", "err_set message");
+        is_int(e.code, EINVAL, "err_set code");
+        err_wrap(&e, "service `%s`", "web");
+        is_str(e.msg, "service `web`: bad thing", "err_wrap prepends context");
+        err_sys(&e, ENOENT, "open %s", "/x");
+        is_str(e.msg, "open /x: No such file or directory", "err_sys appends strerror");
+        is_int(err_set(NULL, 1, "x"), -1, "err_set tolerates NULL");
+}
+
+static void test_strbuf(void)
+{
+        strbuf_t sb = STRBUF_INIT;
+        is_str(sb_str(&sb), "", "empty strbuf is empty string");
+        sb_append(&sb, "a");
+        sb_appendc(&sb, 'b');
+        sb_appendf(&sb, "%d-%s", 42, "x");
+        is_str(sb_str(&sb), "ab42-x", "appends");
+        for (int i = 0; i < 1000; i++)
+                sb_append(&sb, "0123456789");
+        is_int(sb.len, 10006, "grows");
+        _cleanup_free_ char *s = sb_steal(&sb);
+        is_int(sb.len, 0, "steal empties");
+        is_int(strlen(s), 10006, "stolen string intact");
+        sb_free(&sb);
+}
+
+static void test_strv(void)
+{
+        strv_t v = STRV_INIT;
+        strv_push(&v, "b");
+        strv_push(&v, "a");
+        strv_pushf(&v, "c%d", 1);
+        ok(strv_contains(&v, "a"), "contains");
+        ok(!strv_contains(&v, "z"), "does not contain");
+        strv_sort(&v);
+        _cleanup_free_ char *j = strv_join(&v, ",");
+        is_str(j, "a,b,c1", "sort and join");
+        strv_remove(&v, 1);
+        _cleanup_free_ char *j2 = strv_join(&v, ",");
+        is_str(j2, "a,c1", "remove");
+        ok(v.v[v.n] == NULL, "NULL terminated");
+        strv_free(&v);
+}
+
+static void test_files(void)
+{
+        char dir[] = "/tmp/berth-unit-XXXXXX";
+        err_t e;
+        ok(mkdtemp(dir) != NULL, "mkdtemp");
+        _cleanup_free_ char *p = xasprintf("%s/a/b/c", dir);
+        is_int(mkdir_p(p, 0755, &e), 0, "mkdir_p");
+        _cleanup_free_ char *f = xasprintf("%s/a/file.json", dir);
+        is_int(atomic_write_file(f, "{}\n", 3, 0644, &e), 0, "atomic write");
+        is_int(atomic_write_file(f, "{\"a\":1}\n", 8, 0644, &e), 0, "atomic overwrite");
+        _cleanup_free_ char *buf = NULL;
+        size_t n = 0;
+        is_int(read_file(f, &buf, &n, &e), 0, "read back");
+        is_str(buf, "{\"a\":1}\n", "content replaced");
+        _cleanup_free_ char *missing = xasprintf("%s/nope", dir);
+        char *b2 = NULL;
+        is_int(read_file(missing, &b2, NULL, &e), -1, "missing file fails");
+        is_int(e.code, ENOENT, "with ENOENT");
+        ok(strstr(e.msg, "nope") != NULL, "message names the file: %s", e.msg);
+        _cleanup_free_ char *ln = xasprintf("%s/a/link", dir);
+        ok(symlink("/etc", ln) == 0, "symlink");
+        is_int(rm_rf(dir, &e), 0, "rm_rf");
+        ok(access(dir, F_OK) < 0, "tree gone");
+        ok(access("/etc/passwd", F_OK) == 0, "rm_rf did not follow symlink");
+}
+
+int main(void)
+{
+        test_err();
+        test_strbuf();
+        test_strv();
+        test_files();
+        return tap_done();
+}
