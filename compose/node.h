@@ -29,11 +29,11 @@ struct cnode_pos {
 
 struct cnode {
         enum cnode_kind kind;
-        char *str;      /* CN_SCALAR: the value after YAML unescaping */
-        char *tag;      /* explicit tag ("!reset", "!override", "!!str"...) or NULL */
-        bool quoted;    /* CN_SCALAR written quoted or block: always a string */
+        char *str;   /* CN_SCALAR: the value after YAML unescaping */
+        char *tag;   /* explicit tag ("!reset", "!override", "!!str"...) or NULL */
+        bool quoted; /* CN_SCALAR written quoted or block: always a string */
         struct cnode_pos pos;
-        size_t n;            /* CN_MAP: pairs; CN_SEQ: items */
+        size_t n; /* CN_MAP: pairs; CN_SEQ: items */
         size_t cap;
         struct cnode **keys; /* CN_MAP: scalar key nodes (keep their positions) */
         struct cnode **vals; /* CN_MAP: values; CN_SEQ: items */

@@ -1,0 +1,49 @@
+#include "jsonfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "fsutil.h"
+
+int json_write_atomic_at(int dirfd, const char *name, const json_t *j, err_t *err)
+{
+        _cleanup_free_ char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2));
+        if (!s)
+                return err_set(err, ENOMEM, "%s: cannot serialise JSON", name);
+        size_t n = strlen(s);
+        s[n] = '\0';
+        _cleanup_free_ char *withnl = NULL;
+        if (asprintf(&withnl, "%s\n", s) < 0)
+                return err_set(err, ENOMEM, "%s: out of memory", name);
+        return atomic_write_at(dirfd, name, withnl, n + 1, 0644, err);
+}
+
+int json_write_atomic(const char *path, const json_t *j, err_t *err)
+{
+        return json_write_atomic_at(AT_FDCWD, path, j, err);
+}
+
+int json_read_at(int dirfd, const char *name, json_t **out, err_t *err)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        json_error_t je;
+
+        if (read_file_at(dirfd, name, 0, &buf, &len, err) < 0)
+                return -1;
+        json_t *j = json_loadb(buf, len, 0, &je);
+        if (!j)
+                return err_set(err, EINVAL, "%s:%d:%d: invalid JSON: %s", name, je.line,
+                               je.column, je.text);
+        *out = j;
+        return 0;
+}
+
+int json_read(const char *path, json_t **out, err_t *err)
+{
+        return json_read_at(AT_FDCWD, path, out, err);
+}

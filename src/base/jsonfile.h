@@ -1,0 +1,24 @@
+/* jsonfile.h - JSON state files (jansson): atomic write, bounded read. */
+#ifndef BERTH_JSONFILE_H
+#define BERTH_JSONFILE_H
+
+#include <jansson.h>
+
+#include "err.h"
+
+/* Serialise j (sorted keys, 2-space indent) and atomically replace dirfd/name. */
+int json_write_atomic_at(int dirfd, const char *name, const json_t *j, err_t *err);
+int json_write_atomic(const char *path, const json_t *j, err_t *err);
+
+/* Read and parse dirfd/name; errors name the file and line:column. */
+int json_read_at(int dirfd, const char *name, json_t **out, err_t *err);
+int json_read(const char *path, json_t **out, err_t *err);
+
+static inline void cleanup_json_decrefp(json_t **j)
+{
+        if (*j)
+                json_decref(*j);
+}
+#define _cleanup_json_ __attribute__((cleanup(cleanup_json_decrefp)))
+
+#endif
