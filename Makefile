@@ -139,7 +139,7 @@ format-check:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 # --- set-up ----------------------------------------------------------------
-DEB_PKGS := gcc make pkg-config clang libclang-rt-14-dev clang-format git \
+DEB_PKGS := gcc make pkg-config python3 jq clang libclang-rt-14-dev clang-format git \
             libyaml-dev libjansson-dev libnl-3-dev libnl-route-3-dev libcap-dev libseccomp-dev \
             libcurl4-openssl-dev libarchive-dev libnftables-dev libssl-dev \
             busybox-static bats iproute2 nftables curl procps util-linux psmisc

@@ -37,8 +37,8 @@ int json_read_at(int dirfd, const char *name, json_t **out, err_t *err)
                 return -1;
         json_t *j = json_loadb(buf, len, 0, &je);
         if (!j)
-                return err_set(err, EINVAL, "%s:%d:%d: invalid JSON: %s", name, je.line,
-                               je.column, je.text);
+                return err_set(err, EINVAL, "%s:%d:%d: invalid JSON: %s", name, je.line, je.column,
+                               je.text);
         *out = j;
         return 0;
 }
