@@ -20,13 +20,13 @@ enum dag_state { DAG_PENDING, DAG_RUNNING, DAG_DONE, DAG_FAILED, DAG_SKIPPED };
 typedef int (*dag_fn)(void *arg, err_t *err);
 
 struct dag_op {
-        char *name;     /* "Container hello-web-1  Started" style subject, owned */
-        dag_fn fn;      /* NULL: a pure synchronisation point */
+        char *name; /* "Container hello-web-1  Started" style subject, owned */
+        dag_fn fn;  /* NULL: a pure synchronisation point */
         void *arg;
-        size_t *deps;   /* indices of operations that must be DONE first */
+        size_t *deps; /* indices of operations that must be DONE first */
         size_t ndeps, capdeps;
         enum dag_state state;
-        err_t err;      /* filled when state == DAG_FAILED */
+        err_t err;                /* filled when state == DAG_FAILED */
         double started, finished; /* monotonic seconds */
 };
 
