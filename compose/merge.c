@@ -605,7 +605,9 @@ static void collect(struct cnode *n, strbuf_t *path, strv_t *paths, int depth)
                                 cnode_map_del(n, n->keys[i]->str);
                                 continue;
                         }
-                        if (!has_tag(v, "!override"))
+                        if (has_tag(v, "!override"))
+                                v->tag = (free(v->tag), NULL); /* done: replaces on merge */
+                        else
                                 collect(v, path, paths, depth + 1);
                         path->len = mark;
                         path->s[mark] = '\0';
