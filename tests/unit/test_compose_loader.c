@@ -546,6 +546,23 @@ static void test_include(void)
         ok(!cnode_map_get(s.root, "include"), "include removed");
         compose_source_free(&s);
 
+        put("pdm/compose.yaml", "include:\n  - path: [../inc2/c.yaml, ../inc2/o.yaml]\n"
+                                "    project_directory: ../pd\n"
+                                "services: {web: {image: w}}\n");
+        put("inc2/c.yaml", "services:\n  x:\n    build: ./ctx\n    image: \"${V:-none}\"\n");
+        put("inc2/o.yaml", "services:\n  x:\n    labels: [o=1]\n");
+        put("pd/.env", "V=frompd\n");
+        struct run r5 = {.files = {"pdm/compose.yaml"}};
+        ok(load(&r5, &s, &e) == 0, "include with project_directory: %s", e.msg);
+        want = at("pd/ctx");
+        if (s.root) {
+                is_str(svc_get(&s, "x", "build")->str, want, "paths relative to project_directory");
+                is_str(svc_get(&s, "x", "image")->str, "frompd", ".env of project_directory");
+                is_flat(svc_get(&s, "x", "labels"), "o=1", "include path list merged");
+        }
+        free(want);
+        compose_source_free(&s);
+
         put("conf/compose.yaml",
             "include: [../inc/compose.yaml]\nservices:\n  db: {image: other}\n");
         struct run r2 = {.files = {"conf/compose.yaml"}};
