@@ -441,12 +441,14 @@ static int extend_service(struct extctx *x, const char *name, struct cnode *serv
                 return pos_err(err, ext, "services.%s.extends must be a mapping or a string", name);
         }
         if (cnode_map_index(ref_services, ref) < 0) {
-                char msg[1024];
-                snprintf(msg, sizeof(msg),
-                         "cannot extend service \"%s\" in %s: service \"%s\" not found", name,
-                         ref_file, ref);
-                return err_set(err, 0, "%s:%d:%d: %s", ext->pos.file, ext->pos.line, ext->pos.col,
-                               msg);
+                if (ref_file != file)
+                        return pos_err(err, ext,
+                                       "cannot extend service \"%s\" in %s: service \"%s\" not "
+                                       "found in %s",
+                                       name, file, ref, ref_file);
+                return pos_err(err, ext,
+                               "cannot extend service \"%s\" in %s: service \"%s\" not found", name,
+                               file, ref);
         }
         if (chain_add(&ch, ref_file, name, err) < 0)
                 return -1;
@@ -779,10 +781,11 @@ static int load_file_into(struct loadctx *c, struct project *p, const char *file
         if (!c->o->no_interpolate &&
             interp_tree(cfg, interp_lookup_strv, (void *)p->env, &c->unset, err) < 0)
                 goto out;
-        if (apply_extends(c, p, cfg, cnode_intern(file), &resets, err) < 0)
+        /* includes first, so services may extend included ones */
+        if (apply_include(c, p, cfg, file, err) < 0)
                 goto out;
         creset_apply(*dict, &resets);
-        if (apply_include(c, p, cfg, file, err) < 0)
+        if (apply_extends(c, p, cfg, cnode_intern(file), &resets, err) < 0)
                 goto out;
         if (!(*dict)->n && !(*dict)->pos.file)
                 (*dict)->pos = cfg->pos;
@@ -1089,8 +1092,7 @@ int compose_load(const struct compose_load_opts *o, struct compose_source *out, 
         /* 4. project name, exposed to interpolation */
         if (project_name(&c, &files, &out->environment, out->working_dir, &out->name, err) < 0)
                 goto fail;
-        if (!env_get(&out->environment, "COMPOSE_PROJECT_NAME"))
-                env_set(&out->environment, "COMPOSE_PROJECT_NAME", out->name);
+        env_set(&out->environment, "COMPOSE_PROJECT_NAME", out->name);
 
         /* 5. the files themselves */
         main.workdir = out->working_dir;

@@ -241,7 +241,10 @@ static void test_name_env_profiles(void)
         compose_source_free(&s);
 
         struct run r4 = {.files = {"My Proj!/compose.yaml"}, .name = "cliname"};
+        r4.envv[0] = "COMPOSE_PROJECT_NAME=procname";
         ok(load(&r4, &s, &e) == 0 && !strcmp(s.name, "cliname"), "-p wins");
+        ok(strv_contains(&s.environment, "COMPOSE_PROJECT_NAME=cliname"),
+           "COMPOSE_PROJECT_NAME set to the project name");
         compose_source_free(&s);
         struct run r5 = {.files = {"My Proj!/compose.yaml"}, .name = "Bad Name"};
         ok(load(&r5, &s, &e) < 0 && strstr(e.msg, "invalid project name \"Bad Name\""),
@@ -399,7 +402,7 @@ static void test_merge(void)
                 "healthcheck merged");
         is_flat(cnode_map_get(svc_get(&s, "web", "healthcheck"), "test"), "CMD,b",
                 "healthcheck.test replaced");
-        is_flat(svc_get(&s, "web", "x-thing"), "b=2", "x- key replaced");
+        is_flat(svc_get(&s, "web", "x-thing"), "a=1,b=2", "x- mapping merged");
         is_flat(svc_get(&s, "web", "cap_add"), "NET_ADMIN,SYS_ADMIN", "cap_add unique");
         is_flat(svc_get(&s, "web", "tmpfs"), "/t1,/t2", "tmpfs scalar+list");
         ok(!svc_get(&s, "db", "ports"), "!reset removes ports");
@@ -560,6 +563,16 @@ static void test_include(void)
                 is_str(svc_get(&s, "x", "image")->str, "frompd", ".env of project_directory");
                 is_flat(svc_get(&s, "x", "labels"), "o=1", "include path list merged");
         }
+        free(want);
+        compose_source_free(&s);
+
+        put("ext/compose.yaml", "include: [../inc/compose.yaml]\n"
+                                "services:\n  db2:\n    extends: db\n    image: mine\n");
+        struct run r6 = {.files = {"ext/compose.yaml"}};
+        ok(load(&r6, &s, &e) == 0, "extends an included service: %s", e.msg);
+        want = at("inc/db");
+        if (s.root)
+                is_str(svc_get(&s, "db2", "build")->str, want, "included base inherited");
         free(want);
         compose_source_free(&s);
 
