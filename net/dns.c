@@ -95,8 +95,8 @@ static json_t *networks(net_dns_records_t *r)
         return json_object_get(r->j, "networks");
 }
 
-int net_dns_network_add(net_dns_records_t *r, const char *id, const char *name,
-                        const char *gateway, bool internal, err_t *err)
+int net_dns_network_add(net_dns_records_t *r, const char *id, const char *name, const char *gateway,
+                        bool internal, err_t *err)
 {
         json_t *n = json_object_get(networks(r), id);
         if (!n) {
@@ -127,16 +127,15 @@ static void remove_from(json_t *net, const char *container)
 {
         json_t *eps = json_object_get(net, "endpoints");
         for (size_t i = json_array_size(eps); i-- > 0;) {
-                const char *c = json_string_value(json_object_get(json_array_get(eps, i),
-                                                                  "container"));
+                const char *c =
+                    json_string_value(json_object_get(json_array_get(eps, i), "container"));
                 if (c && strcmp(c, container) == 0)
                         json_array_remove(eps, i);
         }
 }
 
 int net_dns_endpoint_add(net_dns_records_t *r, const char *net_id, const char *container,
-                         const char *ipv4, const char *ipv6, const char *const *names,
-                         err_t *err)
+                         const char *ipv4, const char *ipv6, const char *const *names, err_t *err)
 {
         json_t *net = json_object_get(networks(r), net_id);
         if (!net)
@@ -149,8 +148,8 @@ int net_dns_endpoint_add(net_dns_records_t *r, const char *net_id, const char *c
                                ipv6 ? json_string(ipv6) : json_null(), "names", nm);
         if (!ep)
                 return err_set(err, EINVAL, "container %s: cannot build DNS endpoint", container);
-        _cleanup_json_ json_t *probe = json_pack("{s:{s:{s:s, s:[O]}}}", "networks", net_id,
-                                                 "name", "probe", "endpoints", ep);
+        _cleanup_json_ json_t *probe =
+            json_pack("{s:{s:{s:s, s:[O]}}}", "networks", net_id, "name", "probe", "endpoints", ep);
         dns_zone_t *z = NULL;
         if (!probe || dns_zone_build(probe, &z, err) < 0) {
                 json_decref(ep);

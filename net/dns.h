@@ -58,8 +58,8 @@ int net_dns_records_open(net_dns_records_t **out, err_t *err);
 const json_t *net_dns_records_json(const net_dns_records_t *r);
 
 /* Add a network or update its name/gateway/internal (endpoints are kept). */
-int net_dns_network_add(net_dns_records_t *r, const char *id, const char *name,
-                        const char *gateway, bool internal, err_t *err);
+int net_dns_network_add(net_dns_records_t *r, const char *id, const char *name, const char *gateway,
+                        bool internal, err_t *err);
 /* Remove a network and its endpoints; absent is fine. */
 void net_dns_network_remove(net_dns_records_t *r, const char *id);
 
@@ -67,8 +67,7 @@ void net_dns_network_remove(net_dns_records_t *r, const char *id);
  * container's previous endpoint there.  ipv4/ipv6 may be NULL; names is
  * NULL-terminated (container name, service name, aliases, short id). */
 int net_dns_endpoint_add(net_dns_records_t *r, const char *net_id, const char *container,
-                         const char *ipv4, const char *ipv6, const char *const *names,
-                         err_t *err);
+                         const char *ipv4, const char *ipv6, const char *const *names, err_t *err);
 /* Remove a container's endpoint from one network / from every network. */
 void net_dns_endpoint_remove(net_dns_records_t *r, const char *net_id, const char *container);
 void net_dns_container_remove(net_dns_records_t *r, const char *container);

@@ -321,8 +321,8 @@ static void conn_process(server_t *s, size_t i)
                 memmove(c->in, c->in + 2 + mlen, c->inlen - 2 - mlen);
                 c->inlen -= 2 + mlen;
                 size_t olen = 0;
-                dns_action_t act = dns_zone_respond(s->zone, &c->peer, s->rbuf, mlen, true,
-                                                    s->wbuf, sizeof(s->wbuf), &olen);
+                dns_action_t act = dns_zone_respond(s->zone, &c->peer, s->rbuf, mlen, true, s->wbuf,
+                                                    sizeof(s->wbuf), &olen);
                 if (act == DNS_ACT_DROP) {
                         conn_close(s, i);
                         return;
@@ -586,6 +586,7 @@ int dns_server_run(const dns_server_opts_t *o, err_t *err)
         server_t *s = xcalloc(1, sizeof(*s));
         sigset_t set;
         int ret = 0;
+        bool run = true, empty = false;
 
         s->o = o;
         s->ep = s->sig = -1;
@@ -610,7 +611,6 @@ int dns_server_run(const dns_server_opts_t *o, err_t *err)
                 ret = -1;
                 goto out;
         }
-        bool run = true, empty = false;
         if (dns_zone_network_count(s->zone) == 0) {
                 run = reload(s);
                 empty = !run;

@@ -181,14 +181,14 @@ void dns_builder_start(dns_builder_t *b, uint8_t *buf, size_t cap, const dns_que
                 b->cap -= OPT_RR_LEN;
                 b->opt_reserved = true;
         }
-        uint16_t flags = (uint16_t)(DNS_F_QR | (q->flags & (0x7800 | DNS_F_RD)) | extra_flags |
-                                    (rcode & 0xF));
+        uint16_t flags =
+            (uint16_t)(DNS_F_QR | (q->flags & (0x7800 | DNS_F_RD)) | extra_flags | (rcode & 0xF));
         dns_put16(buf, q->id);
         dns_put16(buf + 2, flags);
         memset(buf + 4, 0, 8);
         if (with_question) {
-                int n = dns_name_write(q->qname, buf + b->len,
-                                       b->cap > b->len ? b->cap - b->len : 0);
+                int n =
+                    dns_name_write(q->qname, buf + b->len, b->cap > b->len ? b->cap - b->len : 0);
                 if (n > 0 && b->len + (size_t)n + 4 <= b->cap) {
                         b->len += (size_t)n;
                         dns_put16(buf + b->len, q->qtype);

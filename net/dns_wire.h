@@ -13,21 +13,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DNS_HDR_LEN    12
-#define DNS_NAME_MAX   255 /* wire length, RFC 1035 2.3.4 */
-#define DNS_LABEL_MAX  63
-#define DNS_MAX_JUMPS  32
-#define DNS_UDP_MIN    512  /* classic UDP payload limit */
-#define DNS_EDNS_MAX   1232 /* payload size berth-dns advertises and honours at most */
-#define DNS_TCP_MAX    65535
+#define DNS_HDR_LEN   12
+#define DNS_NAME_MAX  255 /* wire length, RFC 1035 2.3.4 */
+#define DNS_LABEL_MAX 63
+#define DNS_MAX_JUMPS 32
+#define DNS_UDP_MIN   512  /* classic UDP payload limit */
+#define DNS_EDNS_MAX  1232 /* payload size berth-dns advertises and honours at most */
+#define DNS_TCP_MAX   65535
 
-#define DNS_T_A     1
-#define DNS_T_PTR   12
-#define DNS_T_AAAA  28
-#define DNS_T_OPT   41
-#define DNS_T_ANY   255
-#define DNS_C_IN    1
-#define DNS_C_ANY   255
+#define DNS_T_A    1
+#define DNS_T_PTR  12
+#define DNS_T_AAAA 28
+#define DNS_T_OPT  41
+#define DNS_T_ANY  255
+#define DNS_C_IN   1
+#define DNS_C_ANY  255
 
 #define DNS_R_NOERROR  0
 #define DNS_R_FORMERR  1

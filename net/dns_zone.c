@@ -517,8 +517,7 @@ static int build_clients(dns_zone_t *z, const json_t *nets, err_t *err)
                                 goto out;
                         }
                         const char *c = json_string_value(json_object_get(ep, "container"));
-                        ssize_t ci = c ? ht_find(&ctr, c, strlen(c), hash_bytes(c, strlen(c)))
-                                       : -1;
+                        ssize_t ci = c ? ht_find(&ctr, c, strlen(c), hash_bytes(c, strlen(c))) : -1;
                         for (int fam = 0; fam < 2; fam++) {
                                 dns_addr_t a;
                                 if (fam == 0 && !t.has4)

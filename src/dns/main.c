@@ -109,11 +109,11 @@ int main(int argc, char **argv)
         }
         log_line("berth-dns: started (pid %d, records %s)", (int)getpid(), records);
         dns_server_opts_t o = {
-                .records_path = records,
-                .lock_path = lock,
-                .port = (uint16_t)port,
-                .ready_fd = ready,
-                .log = log_line,
+            .records_path = records,
+            .lock_path = lock,
+            .port = (uint16_t)port,
+            .ready_fd = ready,
+            .log = log_line,
         };
         int r = dns_server_run(&o, &err);
         if (r < 0)

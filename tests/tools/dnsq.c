@@ -267,12 +267,12 @@ static int cmp_u64(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
-static int batch(int fd, const char *name, int type, int edns, long n, int window,
-                 int want_rcode, const char *want_addr, int timeout_ms)
+static int batch(int fd, const char *name, int type, int edns, long n, int window, int want_rcode,
+                 const char *want_addr, int timeout_ms)
 {
         uint64_t *sent_at = calloc(65536, sizeof(uint64_t));
         uint64_t *lat = calloc((size_t)n, sizeof(uint64_t));
-        char (*firsts)[64] = calloc(64, 64);
+        char(*firsts)[64] = calloc(64, 64);
         long *fcount = calloc(64, sizeof(long));
         int nfirst = 0;
         long sent = 0, answered = 0, correct = 0, nlat = 0, inflight = 0;
@@ -333,29 +333,53 @@ int main(int argc, char **argv)
 {
         const char *server = "127.0.0.1", *raw = NULL, *want_addr = NULL, *serve_addr = NULL,
                    *serve_answer = NULL;
-        int port = 53, tcp = 0, edns = 0, type = 1, window = 1, want_rcode = 0, timeout = 1000,
-            c;
+        int port = 53, tcp = 0, edns = 0, type = 1, window = 1, want_rcode = 0, timeout = 1000, c;
         long n = 0;
         while ((c = getopt(argc, argv, "s:p:teq:n:w:E:a:R:S:A:T:")) != -1) {
                 switch (c) {
-                case 's': server = optarg; break;
-                case 'p': port = atoi(optarg); break;
-                case 't': tcp = 1; break;
-                case 'e': edns = 1; break;
-                case 'q': type = qtype_of(optarg); break;
-                case 'n': n = atol(optarg); break;
-                case 'w': window = atoi(optarg); break;
+                case 's':
+                        server = optarg;
+                        break;
+                case 'p':
+                        port = atoi(optarg);
+                        break;
+                case 't':
+                        tcp = 1;
+                        break;
+                case 'e':
+                        edns = 1;
+                        break;
+                case 'q':
+                        type = qtype_of(optarg);
+                        break;
+                case 'n':
+                        n = atol(optarg);
+                        break;
+                case 'w':
+                        window = atoi(optarg);
+                        break;
                 case 'E':
                         for (want_rcode = 0; want_rcode < 6; want_rcode++)
                                 if (!strcmp(rcodes[want_rcode], optarg))
                                         break;
                         break;
-                case 'a': want_addr = optarg; break;
-                case 'R': raw = optarg; break;
-                case 'S': serve_addr = optarg; break;
-                case 'A': serve_answer = optarg; break;
-                case 'T': timeout = atoi(optarg); break;
-                default: return 2;
+                case 'a':
+                        want_addr = optarg;
+                        break;
+                case 'R':
+                        raw = optarg;
+                        break;
+                case 'S':
+                        serve_addr = optarg;
+                        break;
+                case 'A':
+                        serve_answer = optarg;
+                        break;
+                case 'T':
+                        timeout = atoi(optarg);
+                        break;
+                default:
+                        return 2;
                 }
         }
         if (serve_addr)
