@@ -10,16 +10,16 @@
 #include "dns_zone.h"
 
 static const char records[] =
-        "{\"networks\": {"
-        " \"n1\": {\"name\": \"proj_default\", \"gateway\": \"10.232.1.1\","
-        "  \"endpoints\": ["
-        "   {\"container\": \"c1\", \"ipv4\": \"10.232.1.2\", \"ipv6\": \"fd00::2\","
-        "    \"names\": [\"proj-web-1\", \"web\", \"alias1\"]},"
-        "   {\"container\": \"c2\", \"ipv4\": \"10.232.1.3\", \"names\": [\"proj-web-2\", \"web\"]}]},"
-        " \"n2\": {\"name\": \"back\", \"gateway\": \"10.232.2.1\", \"internal\": true,"
-        "  \"endpoints\": [{\"container\": \"c1\", \"ipv4\": \"10.232.2.2\", \"names\": [\"db\"]}]}},"
-        " \"forward\": {\"enabled\": true, \"servers\": [\"127.0.0.1:5353\"]},"
-        " \"search\": [\"corp.example\"]}";
+    "{\"networks\": {"
+    " \"n1\": {\"name\": \"proj_default\", \"gateway\": \"10.232.1.1\","
+    "  \"endpoints\": ["
+    "   {\"container\": \"c1\", \"ipv4\": \"10.232.1.2\", \"ipv6\": \"fd00::2\","
+    "    \"names\": [\"proj-web-1\", \"web\", \"alias1\"]},"
+    "   {\"container\": \"c2\", \"ipv4\": \"10.232.1.3\", \"names\": [\"proj-web-2\", \"web\"]}]},"
+    " \"n2\": {\"name\": \"back\", \"gateway\": \"10.232.2.1\", \"internal\": true,"
+    "  \"endpoints\": [{\"container\": \"c1\", \"ipv4\": \"10.232.2.2\", \"names\": [\"db\"]}]}},"
+    " \"forward\": {\"enabled\": true, \"servers\": [\"127.0.0.1:5353\"]},"
+    " \"search\": [\"corp.example\"]}";
 
 static dns_zone_t *zone;
 static uint8_t out[DNS_TCP_MAX];

@@ -137,6 +137,8 @@ q() { # q <ns> <server> dnsq-args...
         run q $NS1 $GW1 -t proj-web-2
         [ "${lines[0]}" = "rcode NOERROR" ]
         [ "${lines[2]}" = "A 10.232.10.3" ]
+        run q $NS1 $GW1 -t -n 200 proj-web-2 # many queries on one connection
+        [ "$output" = "tcp 200 answered 200" ] || [[ "$output" == "tcp 200 answered 200 "* ]]
 }
 
 @test "EDNS0 query" {

@@ -8,6 +8,9 @@
  *        (and that ADDR is among the A answers); prints
  *        "sent N answered M correct K p50_us X p99_us Y qps Z" and, per
  *        address, how often it came first ("first ADDR COUNT").
+ *   dnsq ... -t -n N NAME
+ *        N sequential queries on one TCP connection; prints
+ *        "tcp N answered M p50_us X p99_us Y".
  *   dnsq -s SERVER [-p PORT] [-t] -R FILE
  *        send FILE's bytes as the query; print "reply LEN rcode X" or "noreply".
  *   dnsq -S ADDR -p PORT -A ADDR4
@@ -276,6 +279,26 @@ static int cmp_u64(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
+/* N sequential queries on one TCP connection: "tcp N answered M p50_us X p99_us Y". */
+static int tcp_batch(int fd, const char *name, int type, long n, int timeout_ms)
+{
+        uint64_t *lat = calloc((size_t)n, sizeof(uint64_t));
+        static uint8_t q[600], r[70000];
+        long answered = 0;
+        for (long i = 0; i < n; i++) {
+                size_t qn = build_query(q, (uint16_t)i, name, type, 0);
+                uint64_t t = now_ns();
+                if (exchange(fd, 1, q, qn, r, sizeof(r), timeout_ms) < 12)
+                        break;
+                lat[answered++] = now_ns() - t;
+        }
+        qsort(lat, (size_t)answered, sizeof(*lat), cmp_u64);
+        printf("tcp %ld answered %ld p50_us %.1f p99_us %.1f\n", n, answered,
+               answered ? (double)lat[answered / 2] / 1000.0 : 0,
+               answered ? (double)lat[(answered * 99) / 100] / 1000.0 : 0);
+        return answered == n ? 0 : 1;
+}
+
 static int batch(int fd, const char *name, int type, int edns, long n, int window, int want_rcode,
                  const char *want_addr, int timeout_ms)
 {
@@ -418,6 +441,8 @@ int main(int argc, char **argv)
         if (optind >= argc)
                 return 2;
         const char *name = argv[optind];
+        if (n > 0 && tcp)
+                return tcp_batch(fd, name, type, n, timeout);
         if (n > 0)
                 return batch(fd, name, type, edns, n, window, want_rcode, want_addr, timeout);
         qn = build_query(q, 0x4242, name, type, edns);
