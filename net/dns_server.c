@@ -610,6 +610,11 @@ int dns_server_run(const dns_server_opts_t *o, err_t *err)
         s->pend = xcalloc(DNS_SERVER_MAX_PENDING, sizeof(*s->pend));
         for (size_t i = 0; i < DNS_SERVER_MAX_PENDING; i++)
                 s->pend[i].fd = -1;
+        /* Dispositions survive exec: a CLI run under nohup must not
+         * leave us deaf to SIGHUP. */
+        signal(SIGHUP, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
         sigemptyset(&set);
         sigaddset(&set, SIGHUP);
         sigaddset(&set, SIGTERM);

@@ -5,8 +5,8 @@
 # tests/tools/dnsq.  Forwarding is tested only against a fake upstream on
 # 127.0.0.1.
 
-NS1=bt2dns1 NS2=bt2dns2 NS3=bt2dns3
-BR1=bt2dbr1 BR2=bt2dbr2
+NS1=bt2dns1 NS2=bt2dns2 NS3=bt2dns3 NS4=bt2dns4
+BR1=bt2dbr1 BR2=bt2dbr2 BR3=bt2dbr3
 GW1=10.232.10.1 GW2=10.232.11.1
 
 # ns <n> <bridge> <addr/len>: a namespace with one veth on the bridge
@@ -23,8 +23,10 @@ setup_file() {
         export BERTH_ROOT=$(mktemp -d /tmp/berth-dns-it.XXXXXX)
         export BERTH_DNS_BIN="$BERTH_BUILD/berth-dns"
         export T="$BATS_FILE_TMPDIR"
-        cc -O2 -o "$T/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
-        cc -O2 -I"$BERTH_SRC/src/base" -I"$BERTH_SRC/net" -o "$T/dnsctl" \
+        # same sanitizers as the build the archives come from
+        local san=${SANITIZE:+-fsanitize=$SANITIZE}
+        cc -O2 $san -o "$T/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
+        cc -O2 $san -I"$BERTH_SRC/src/base" -I"$BERTH_SRC/net" -o "$T/dnsctl" \
                 "$BERTH_SRC/tests/tools/dnsctl.c" "$BERTH_BUILD/libnet.a" "$BERTH_BUILD/libbase.a" -ljansson
         for br in $BR1 $BR2; do ip link add $br type bridge; done
         ip addr add $GW1/24 dev $BR1
@@ -47,8 +49,8 @@ teardown_file() {
         pid=$("$T/dnsctl" pid 2>/dev/null || echo 0)
         [ "$pid" != 0 ] && kill "$pid" 2>/dev/null
         [ -n "${UPSTREAM:-}" ] && kill "$UPSTREAM" 2>/dev/null
-        for ns in $NS1 $NS2 $NS3; do ip netns del $ns 2>/dev/null; done
-        for br in $BR1 $BR2; do ip link del $br 2>/dev/null; done
+        for ns in $NS1 $NS2 $NS3 $NS4; do ip netns del $ns 2>/dev/null; done
+        for br in $BR1 $BR2 $BR3; do ip link del $br 2>/dev/null; done
         rm -rf "$BERTH_ROOT"
         true
 }
@@ -214,6 +216,20 @@ q() { # q <ns> <server> dnsq-args...
         "$T/dnsctl" forward off 2000
         run q $NS1 $GW1 example.org
         [ "${lines[0]}" = "rcode NXDOMAIN" ]
+}
+
+@test "a network added before its bridge has the address is served once it does" {
+        "$T/dnsctl" net-add n3 proj_late 10.232.12.1
+        "$T/dnsctl" ep-add n3 c9 10.232.12.2 - proj-late-1
+        ip link add $BR3 type bridge
+        ip addr add 10.232.12.1/24 dev $BR3
+        ip link set $BR3 up
+        mkns $NS4 $BR3 10.232.12.2/24
+        run q $NS4 10.232.12.1 proj-late-1
+        ip netns del $NS4
+        ip link del $BR3
+        "$T/dnsctl" net-rm n3
+        [ "${lines[2]}" = "A 10.232.12.2" ]
 }
 
 @test "unknown askers are refused" {

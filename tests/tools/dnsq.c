@@ -296,6 +296,7 @@ static int tcp_batch(int fd, const char *name, int type, long n, int timeout_ms)
         printf("tcp %ld answered %ld p50_us %.1f p99_us %.1f\n", n, answered,
                answered ? (double)lat[answered / 2] / 1000.0 : 0,
                answered ? (double)lat[(answered * 99) / 100] / 1000.0 : 0);
+        free(lat);
         return answered == n ? 0 : 1;
 }
 
@@ -358,6 +359,10 @@ static int batch(int fd, const char *name, int type, int edns, long n, int windo
                answered, correct, p50, p99, secs > 0 ? (double)answered / secs : 0);
         for (int i = 0; i < nfirst; i++)
                 printf("first %s %ld\n", firsts[i], fcount[i]);
+        free(sent_at);
+        free(lat);
+        free(firsts);
+        free(fcount);
         return correct == n ? 0 : 1;
 }
 
