@@ -47,7 +47,8 @@ typedef struct conn {
 } conn_t;
 
 typedef struct pending {
-        int fd; /* connected to the current upstream; -1 = slot free */
+        bool used;
+        int fd; /* connected to the current upstream, -1 between attempts */
         uint16_t client_id, up_id;
         size_t server;
         uint64_t deadline;
@@ -70,8 +71,10 @@ typedef struct server {
         listener_t *ls;
         size_t nls;
         conn_t *conns[DNS_SERVER_MAX_CONNS];
+        size_t nconns; /* so the timer scans cost nothing when idle */
         unsigned conn_gen;
         pending_t *pend; /* DNS_SERVER_MAX_PENDING */
+        size_t npend;
         uint64_t rng;
         uint8_t rbuf[DNS_SERVER_TCP_QMAX];
         uint8_t wbuf[DNS_TCP_MAX];
@@ -254,6 +257,7 @@ static void conn_close(server_t *s, size_t i)
         free(c->out);
         free(c);
         s->conns[i] = NULL;
+        s->nconns--;
 }
 
 static void conn_arm(server_t *s, size_t i)
@@ -376,6 +380,7 @@ static void tcp_accept(server_t *s, listener_t *l)
         c->deadline = now_ms() + DNS_SERVER_TCP_IDLE_MS;
         from_sockaddr(&ss, &c->peer);
         s->conns[i] = c;
+        s->nconns++;
         if (ep_add(s, fd, EPOLLIN, EV(EV_CONN, i)) < 0)
                 conn_close(s, i);
 }
@@ -423,11 +428,15 @@ static void deliver(server_t *s, pending_t *p, uint8_t *msg, size_t n)
         }
 }
 
-static void pending_free(pending_t *p)
+static void pending_free(server_t *s, pending_t *p)
 {
         if (p->fd >= 0)
                 close(p->fd);
         p->fd = -1;
+        if (p->used) {
+                p->used = false;
+                s->npend--;
+        }
 }
 
 /* Send p's query to upstream p->server (and onwards); false when none left. */
@@ -455,7 +464,7 @@ static bool forward_try(server_t *s, pending_t *p, size_t pi)
 static void forward_fail(server_t *s, pending_t *p)
 {
         size_t n = dns_zone_servfail(p->query, p->qlen, p->tcp, s->wbuf, sizeof(s->wbuf));
-        pending_free(p);
+        pending_free(s, p);
         if (n)
                 deliver(s, p, s->wbuf, n);
         else if (p->tcp && s->conns[p->idx] && s->conns[p->idx]->gen == p->gen)
@@ -466,11 +475,15 @@ static void forward_start(server_t *s, const uint8_t *q, size_t n, bool tcp, siz
                           unsigned gen, const struct sockaddr_storage *client, socklen_t clen)
 {
         size_t pi;
-        for (pi = 0; pi < DNS_SERVER_MAX_PENDING && s->pend[pi].fd >= 0; pi++)
+        for (pi = 0; pi < DNS_SERVER_MAX_PENDING && s->pend[pi].used; pi++)
                 ;
-        pending_t tmp, *p = pi < DNS_SERVER_MAX_PENDING ? &s->pend[pi] : &tmp;
+        pending_t tmp = {0}, *p = pi < DNS_SERVER_MAX_PENDING ? &s->pend[pi] : &tmp;
         dns_query_t dq;
         p->fd = -1;
+        if (p != &tmp) {
+                p->used = true;
+                s->npend++;
+        }
         memcpy(p->query, q, n);
         p->qlen = n;
         p->tcp = tcp;
@@ -512,7 +525,7 @@ static void upstream_readable(server_t *s, size_t pi)
             strcasecmp(name, p->qname) != 0 || dns_get16(s->wbuf + off) != p->qtype ||
             dns_get16(s->wbuf + off + 2) != p->qclass)
                 return;
-        pending_free(p);
+        pending_free(s, p);
         deliver(s, p, s->wbuf, (size_t)r);
 }
 
@@ -520,12 +533,14 @@ static void upstream_readable(server_t *s, size_t pi)
 
 static int next_timeout(server_t *s)
 {
+        if (!s->nconns && !s->npend)
+                return -1;
         uint64_t now = now_ms(), next = UINT64_MAX;
-        for (size_t i = 0; i < DNS_SERVER_MAX_CONNS; i++)
+        for (size_t i = 0; s->nconns && i < DNS_SERVER_MAX_CONNS; i++)
                 if (s->conns[i] && s->conns[i]->deadline < next)
                         next = s->conns[i]->deadline;
-        for (size_t i = 0; i < DNS_SERVER_MAX_PENDING; i++)
-                if (s->pend[i].fd >= 0 && s->pend[i].deadline < next)
+        for (size_t i = 0; s->npend && i < DNS_SERVER_MAX_PENDING; i++)
+                if (s->pend[i].used && s->pend[i].deadline < next)
                         next = s->pend[i].deadline;
         if (next == UINT64_MAX)
                 return -1;
@@ -534,13 +549,15 @@ static int next_timeout(server_t *s)
 
 static void expire(server_t *s)
 {
+        if (!s->nconns && !s->npend)
+                return;
         uint64_t now = now_ms();
-        for (size_t i = 0; i < DNS_SERVER_MAX_CONNS; i++)
+        for (size_t i = 0; s->nconns && i < DNS_SERVER_MAX_CONNS; i++)
                 if (s->conns[i] && s->conns[i]->deadline <= now && !s->conns[i]->waiting)
                         conn_close(s, i);
-        for (size_t i = 0; i < DNS_SERVER_MAX_PENDING; i++) {
+        for (size_t i = 0; s->npend && i < DNS_SERVER_MAX_PENDING; i++) {
                 pending_t *p = &s->pend[i];
-                if (p->fd < 0 || p->deadline > now)
+                if (!p->used || p->deadline > now)
                         continue;
                 p->server++;
                 if (!forward_try(s, p, i))
@@ -674,7 +691,8 @@ int dns_server_run(const dns_server_opts_t *o, err_t *err)
                                 }
                                 break;
                         case EV_UP:
-                                if (i < DNS_SERVER_MAX_PENDING && s->pend[i].fd >= 0)
+                                if (i < DNS_SERVER_MAX_PENDING && s->pend[i].used &&
+                                    s->pend[i].fd >= 0)
                                         upstream_readable(s, i);
                                 break;
                         }
@@ -686,7 +704,7 @@ out:
         for (size_t i = 0; i < DNS_SERVER_MAX_CONNS; i++)
                 conn_close(s, i);
         for (size_t i = 0; i < DNS_SERVER_MAX_PENDING; i++)
-                pending_free(&s->pend[i]);
+                pending_free(s, &s->pend[i]);
         for (size_t i = 0; i < s->nls; i++)
                 if (s->ls[i].used)
                         listener_close(s, &s->ls[i]);

@@ -261,3 +261,18 @@ q() { # q <ns> <server> dnsq-args...
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
         ! kill -0 "$pid" 2>/dev/null
 }
+
+@test "concurrent commits start exactly one server" {
+        for i in 1 2 3 4 5 6; do "$T/dnsctl" net-add "p$i" "proj$i" "10.232.20.$i" & done
+        wait
+        n=0
+        for p in $(pgrep -x berth-dns); do
+                tr '\0' '\n' </proc/$p/environ | grep -qx "BERTH_ROOT=$BERTH_ROOT" && n=$((n + 1))
+        done
+        [ "$n" -eq 1 ]
+        pid=$("$T/dnsctl" pid)
+        for i in 1 2 3 4 5 6; do "$T/dnsctl" net-rm "p$i" & done
+        wait
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+        ! kill -0 "$pid" 2>/dev/null
+}
