@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/random.h>
@@ -54,7 +53,8 @@ typedef struct pending {
         uint64_t deadline;
         uint8_t query[DNS_SERVER_TCP_QMAX];
         size_t qlen;
-        char qname[DNS_NAME_MAX + 1];
+        uint8_t qwire[DNS_NAME_MAX];
+        size_t qwire_len;
         uint16_t qtype, qclass;
         /* where the answer goes */
         bool tcp;
@@ -496,7 +496,8 @@ static void forward_start(server_t *s, const uint8_t *q, size_t n, bool tcp, siz
         p->server = 0;
         p->client_id = dns_get16(q);
         dns_query_parse(q, n, &dq); /* it parsed in the responder already */
-        memcpy(p->qname, dq.qname, dq.qname_len + 1);
+        memcpy(p->qwire, dq.qwire, dq.qwire_len);
+        p->qwire_len = dq.qwire_len;
         p->qtype = dq.qtype;
         p->qclass = dq.qclass;
         if (p == &tmp || !forward_try(s, p, pi))
@@ -519,11 +520,12 @@ static void upstream_readable(server_t *s, size_t pi)
         if (r < DNS_HDR_LEN || dns_get16(s->wbuf) != p->up_id || !(s->wbuf[2] & 0x80) ||
             dns_get16(s->wbuf + 4) != 1)
                 return;
-        char name[DNS_NAME_MAX + 1];
+        uint8_t name[DNS_NAME_MAX];
         size_t off = DNS_HDR_LEN;
-        if (dns_name_read(s->wbuf, (size_t)r, &off, name, NULL) < 0 || off + 4 > (size_t)r ||
-            strcasecmp(name, p->qname) != 0 || dns_get16(s->wbuf + off) != p->qtype ||
-            dns_get16(s->wbuf + off + 2) != p->qclass)
+        int wl = dns_name_read_wire(s->wbuf, (size_t)r, &off, name);
+        if (wl < 0 || (size_t)wl != p->qwire_len || off + 4 > (size_t)r ||
+            !dns_wire_name_eq(name, p->qwire, p->qwire_len) ||
+            dns_get16(s->wbuf + off) != p->qtype || dns_get16(s->wbuf + off + 2) != p->qclass)
                 return;
         pending_free(s, p);
         deliver(s, p, s->wbuf, (size_t)r);

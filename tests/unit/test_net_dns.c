@@ -337,6 +337,18 @@ static void test_zone(void)
         q[2] |= 0x10; /* opcode 2 (STATUS) */
         dns_zone_respond(z, &c1, q, n, false, out, sizeof(out), &olen);
         ok(parse(out, olen, &a) == 0 && a.rcode == DNS_R_NOTIMP, "NOTIMP for other opcodes");
+        /* the question goes back byte for byte: case, and a '.' inside a label */
+        n = mkq(q, 8, "WeB", DNS_T_A, false);
+        dns_zone_respond(z, &c1, q, n, false, out, sizeof(out), &olen);
+        ok(olen > n && !memcmp(out + DNS_HDR_LEN, q + DNS_HDR_LEN, n - DNS_HDR_LEN),
+           "question echoed with its case");
+        n = mkq(q, 9, "ab.c", DNS_T_A, false);
+        q[DNS_HDR_LEN + 2] = '.'; /* first label "ab" becomes "a." */
+        dns_addr_t c5 = A4("10.232.2.5");
+        dns_zone_respond(z, &c5, q, n, false, out, sizeof(out), &olen);
+        ok(parse(out, olen, &a) == 0 && a.rcode == DNS_R_NXDOMAIN &&
+               !memcmp(out + DNS_HDR_LEN, q + DNS_HDR_LEN, n - DNS_HDR_LEN),
+           "odd label: NXDOMAIN, question echoed unchanged");
         n = mkq(q, 6, "web", DNS_T_A, true);
         dns_zone_respond(z, &c1, q, n, false, out, sizeof(out), &olen);
         ok(parse(out, olen, &a) == 0 && a.rcode == 0 && a.opt && a.n == 2,
