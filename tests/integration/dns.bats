@@ -192,6 +192,17 @@ q() { # q <ns> <server> dnsq-args...
         [ "${lines[0]}" = "rcode NXDOMAIN" ]
 }
 
+@test "a broken records file on reload keeps the old records" {
+        rec=$BERTH_ROOT/run/dns/records.json
+        cp "$rec" "$T/records.good"
+        echo '{"networks": ' >"$rec"
+        kill -HUP "$("$T/dnsctl" pid)"
+        run q $NS1 $GW1 proj-web-2
+        cp "$T/records.good" "$rec"
+        [ "${lines[2]}" = "A 10.232.10.3" ]
+        grep -q "reload failed, keeping the old records" "$BERTH_ROOT/run/dns/log"
+}
+
 @test "forwarding to a (fake) upstream, never for internal networks, SERVFAIL on timeout" {
         "$T/dnsq" -S 127.0.0.1 -p 15353 -A 192.0.2.7 >"$T/upstream.out" &
         UPSTREAM=$!
