@@ -270,20 +270,8 @@ static void conn_arm(server_t *s, size_t i)
         epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
-static void conn_flush(server_t *s, size_t i);
-static void conn_process(server_t *s, size_t i);
-
-static void conn_reply(server_t *s, size_t i, const uint8_t *msg, size_t n)
-{
-        conn_t *c = s->conns[i];
-        dns_put16(c->out, (uint16_t)n);
-        memcpy(c->out + 2, msg, n);
-        c->outlen = n + 2;
-        c->outoff = 0;
-        conn_flush(s, i);
-}
-
-static void conn_flush(server_t *s, size_t i)
+/* Send what is queued; true when all of it went and the connection lives. */
+static bool conn_flush(server_t *s, size_t i)
 {
         conn_t *c = s->conns[i];
         while (c->outoff < c->outlen) {
@@ -293,17 +281,27 @@ static void conn_flush(server_t *s, size_t i)
                         if (errno == EINTR)
                                 continue;
                         if (errno == EAGAIN) {
-                                conn_arm(s, i);
-                                return;
+                                conn_arm(s, i); /* wait for EPOLLOUT */
+                                return false;
                         }
                         conn_close(s, i);
-                        return;
+                        return false;
                 }
                 c->outoff += (size_t)w;
         }
         c->outlen = c->outoff = 0;
         c->deadline = now_ms() + DNS_SERVER_TCP_IDLE_MS;
-        conn_process(s, i);
+        return true;
+}
+
+static bool conn_reply(server_t *s, size_t i, const uint8_t *msg, size_t n)
+{
+        conn_t *c = s->conns[i];
+        dns_put16(c->out, (uint16_t)n);
+        memcpy(c->out + 2, msg, n);
+        c->outlen = n + 2;
+        c->outoff = 0;
+        return conn_flush(s, i);
 }
 
 static void forward_start(server_t *s, const uint8_t *q, size_t n, bool tcp, size_t idx,
@@ -337,11 +335,10 @@ static void conn_process(server_t *s, size_t i)
                         forward_start(s, s->rbuf, mlen, true, i, c->gen, NULL, 0);
                         return;
                 }
-                conn_reply(s, i, s->wbuf, olen);
-                c = s->conns[i];
+                if (!conn_reply(s, i, s->wbuf, olen))
+                        return;
         }
-        if (c)
-                conn_arm(s, i);
+        conn_arm(s, i);
 }
 
 static void conn_readable(server_t *s, size_t i)
@@ -419,7 +416,8 @@ static void deliver(server_t *s, pending_t *p, uint8_t *msg, size_t n)
                 if (!c || c->gen != p->gen)
                         return;
                 c->waiting = false;
-                conn_reply(s, p->idx, msg, n);
+                if (conn_reply(s, p->idx, msg, n))
+                        conn_process(s, p->idx);
         } else {
                 listener_t *l = &s->ls[p->idx];
                 if (!l->used || l->gen != p->gen)
@@ -686,9 +684,10 @@ int dns_server_run(const dns_server_opts_t *o, err_t *err)
                                 break;
                         case EV_CONN:
                                 if (i < DNS_SERVER_MAX_CONNS && s->conns[i]) {
-                                        if (evs[k].events & EPOLLOUT)
-                                                conn_flush(s, i);
-                                        else
+                                        if (evs[k].events & EPOLLOUT) {
+                                                if (conn_flush(s, i))
+                                                        conn_process(s, i);
+                                        } else
                                                 conn_readable(s, i);
                                 }
                                 break;

@@ -140,7 +140,9 @@ q() { # q <ns> <server> dnsq-args...
         [ "${lines[0]}" = "rcode NOERROR" ]
         [ "${lines[2]}" = "A 10.232.10.3" ]
         run q $NS1 $GW1 -t -n 200 proj-web-2 # many queries on one connection
-        [ "$output" = "tcp 200 answered 200" ] || [[ "$output" == "tcp 200 answered 200 "* ]]
+        [[ "$output" == "tcp 200 answered 200 "* ]]
+        run q $NS1 $GW1 -t -n 150 -w 150 proj-web-2 # pipelined in one write
+        [ "$output" = "pipelined 150 answered 150" ]
 }
 
 @test "EDNS0 query" {

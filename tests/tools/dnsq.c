@@ -10,7 +10,9 @@
  *        address, how often it came first ("first ADDR COUNT").
  *   dnsq ... -t -n N NAME
  *        N sequential queries on one TCP connection; prints
- *        "tcp N answered M p50_us X p99_us Y".
+ *        "tcp N answered M p50_us X p99_us Y".  With -w > 1, all N are written
+ *        at once (pipelined) and "pipelined N answered M" is printed (answers
+ *        must come back in order).
  *   dnsq -s SERVER [-p PORT] [-t] -R FILE
  *        send FILE's bytes as the query; print "reply LEN rcode X" or "noreply".
  *   dnsq -S ADDR -p PORT -A ADDR4
@@ -279,6 +281,48 @@ static int cmp_u64(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
+/* N queries written at once on one TCP connection, then N answers read:
+ * "pipelined N answered M". */
+static int tcp_pipeline(int fd, const char *name, int type, long n, int timeout_ms)
+{
+        size_t cap = (size_t)n * 300, len = 0;
+        uint8_t *buf = malloc(cap), r[70000];
+        for (long i = 0; i < n; i++) {
+                size_t qn = build_query(buf + len + 2, (uint16_t)i, name, type, 0);
+                buf[len] = (uint8_t)(qn >> 8);
+                buf[len + 1] = (uint8_t)qn;
+                len += qn + 2;
+        }
+        for (size_t off = 0; off < len;) {
+                ssize_t w = write(fd, buf + off, len - off);
+                if (w <= 0)
+                        break;
+                off += (size_t)w;
+        }
+        long answered = 0;
+        size_t have = 0;
+        while (answered < n) {
+                size_t need = have >= 2 ? 2 + (size_t)((r[0] << 8) | r[1]) : 2;
+                if (have >= need && have >= 12 + 2) {
+                        if (((r[2] << 8) | r[3]) == answered)
+                                answered++;
+                        memmove(r, r + need, have - need);
+                        have -= need;
+                        continue;
+                }
+                struct pollfd p = {.fd = fd, .events = POLLIN};
+                if (poll(&p, 1, timeout_ms) <= 0)
+                        break;
+                ssize_t m = read(fd, r + have, sizeof(r) - have);
+                if (m <= 0)
+                        break;
+                have += (size_t)m;
+        }
+        printf("pipelined %ld answered %ld\n", n, answered);
+        free(buf);
+        return answered == n ? 0 : 1;
+}
+
 /* N sequential queries on one TCP connection: "tcp N answered M p50_us X p99_us Y". */
 static int tcp_batch(int fd, const char *name, int type, long n, int timeout_ms)
 {
@@ -446,6 +490,8 @@ int main(int argc, char **argv)
         if (optind >= argc)
                 return 2;
         const char *name = argv[optind];
+        if (n > 0 && tcp && window > 1)
+                return tcp_pipeline(fd, name, type, n, timeout);
         if (n > 0 && tcp)
                 return tcp_batch(fd, name, type, n, timeout);
         if (n > 0)
