@@ -3,11 +3,9 @@
 # 10.232.0.0/16, names bt2*), records changed through the CLI API (net/dns.h,
 # via tests/tools/dnsctl), queries from inside the namespaces with
 # tests/tools/dnsq.  Forwarding is tested only against a fake upstream on
-# 127.0.0.1.
+# 127.0.0.1.  Names, subnets and the upstream port are picked per run, so
+# two runs of this file at once (e.g. two checkouts) do not collide.
 
-NS1=bt2dns1 NS2=bt2dns2 NS3=bt2dns3 NS4=bt2dns4
-BR1=bt2dbr1 BR2=bt2dbr2 BR3=bt2dbr3
-GW1=10.232.10.1 GW2=10.232.11.1
 
 # ns <n> <bridge> <addr/len>: a namespace with one veth on the bridge
 mkns() {
@@ -23,6 +21,15 @@ setup_file() {
         export BERTH_ROOT=$(mktemp -d /tmp/berth-dns-it.XXXXXX)
         export BERTH_DNS_BIN="$BERTH_BUILD/berth-dns"
         export T="$BATS_FILE_TMPDIR"
+        local tag
+        tag=$(printf %04x $((RANDOM)))
+        export NS1=bt2${tag}n1 NS2=bt2${tag}n2 NS3=bt2${tag}n3 NS4=bt2${tag}n4
+        export BR1=bt2${tag}b1 BR2=bt2${tag}b2 BR3=bt2${tag}b3
+        export OA=$((RANDOM % 45 * 4 + 8)) # 8-187; bench/dns.sh uses .200
+        export OB=$((OA + 1))
+        export A=10.232.$OA B=10.232.$OB C=10.232.$((OA + 2)) D=10.232.$((OA + 3))
+        export GW1=$A.1 GW2=$B.1
+        export UPORT=$((20000 + RANDOM % 20000))
         # same sanitizers as the build the archives come from
         local san=${SANITIZE:+-fsanitize=$SANITIZE}
         cc -O2 $san -o "$T/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
@@ -33,16 +40,16 @@ setup_file() {
         ip addr add $GW2/24 dev $BR2
         ip link set $BR1 up
         ip link set $BR2 up
-        mkns $NS1 $BR1 10.232.10.2/24
-        mkns $NS2 $BR1 10.232.10.3/24
-        mkns $NS3 $BR2 10.232.11.2/24
+        mkns $NS1 $BR1 $A.2/24
+        mkns $NS2 $BR1 $A.3/24
+        mkns $NS3 $BR2 $B.2/24
         # records through the CLI API; the first commit starts berth-dns
         "$T/dnsctl" forward off 2000
         "$T/dnsctl" net-add n1 proj_default $GW1
         "$T/dnsctl" net-add n2 proj_back $GW2
-        "$T/dnsctl" ep-add n1 c1 10.232.10.2 fd00:232::2 proj-web-1 web alias1 aaaaaaaaaaaa
-        "$T/dnsctl" ep-add n1 c2 10.232.10.3 - proj-web-2 web
-        "$T/dnsctl" ep-add n2 c3 10.232.11.2 - proj-secret-1 secret
+        "$T/dnsctl" ep-add n1 c1 $A.2 fd00:232::2 proj-web-1 web alias1 aaaaaaaaaaaa
+        "$T/dnsctl" ep-add n1 c2 $A.3 - proj-web-2 web
+        "$T/dnsctl" ep-add n2 c3 $B.2 - proj-secret-1 secret
 }
 
 teardown_file() {
@@ -84,11 +91,11 @@ q() { # q <ns> <server> dnsq-args...
         run q $NS1 $GW1 proj-web-2
         [ "$status" -eq 0 ]
         [ "${lines[0]}" = "rcode NOERROR" ]
-        [ "${lines[2]}" = "A 10.232.10.3" ]
+        [ "${lines[2]}" = "A $A.3" ]
         run q $NS2 $GW1 ALIAS1.
-        [ "${lines[2]}" = "A 10.232.10.2" ]
+        [ "${lines[2]}" = "A $A.2" ]
         run q $NS2 $GW1 aaaaaaaaaaaa
-        [ "${lines[2]}" = "A 10.232.10.2" ]
+        [ "${lines[2]}" = "A $A.2" ]
         run q $NS2 $GW1 web.proj_default
         [ "${#lines[@]}" -eq 4 ]
 }
@@ -103,7 +110,7 @@ q() { # q <ns> <server> dnsq-args...
 }
 
 @test "PTR for endpoint addresses" {
-        run q $NS1 $GW1 -q PTR 3.10.232.10.in-addr.arpa
+        run q $NS1 $GW1 -q PTR 3.$OA.232.10.in-addr.arpa
         [ "${lines[0]}" = "rcode NOERROR" ]
         [ "${lines[2]}" = "PTR proj-web-2" ]
 }
@@ -111,10 +118,10 @@ q() { # q <ns> <server> dnsq-args...
 @test "scoping: a name on another network is NXDOMAIN; its own network sees it" {
         run q $NS1 $GW1 secret
         [ "${lines[0]}" = "rcode NXDOMAIN" ]
-        run q $NS1 $GW1 -q PTR 2.11.232.10.in-addr.arpa
+        run q $NS1 $GW1 -q PTR 2.$OB.232.10.in-addr.arpa
         [ "${lines[0]}" = "rcode NXDOMAIN" ]
         run q $NS3 $GW2 secret
-        [ "${lines[2]}" = "A 10.232.11.2" ]
+        [ "${lines[2]}" = "A $B.2" ]
         run q $NS3 $GW2 web
         [ "${lines[0]}" = "rcode NXDOMAIN" ]
         run q $NS1 $GW1 nothing-here.example
@@ -122,14 +129,14 @@ q() { # q <ns> <server> dnsq-args...
 }
 
 @test "round robin over the replicas of a service" {
-        run q $NS1 $GW1 -n 100 -a 10.232.10.2 web
+        run q $NS1 $GW1 -n 100 -a $A.2 web
         [ "$status" -eq 0 ]
-        echo "$output" | grep -q "^first 10.232.10.2 50$"
-        echo "$output" | grep -q "^first 10.232.10.3 50$"
+        echo "$output" | grep -q "^first $A.2 50$"
+        echo "$output" | grep -q "^first $A.3 50$"
 }
 
 @test "10,000 queries all answered correctly" {
-        run q $NS2 $GW1 -n 10000 -w 8 -a 10.232.10.2 proj-web-1
+        run q $NS2 $GW1 -n 10000 -w 8 -a $A.2 proj-web-1
         echo "$output"
         [ "$status" -eq 0 ]
         [[ "${lines[0]}" == "sent 10000 answered 10000 correct 10000 "* ]]
@@ -138,7 +145,7 @@ q() { # q <ns> <server> dnsq-args...
 @test "TCP query with length prefix" {
         run q $NS1 $GW1 -t proj-web-2
         [ "${lines[0]}" = "rcode NOERROR" ]
-        [ "${lines[2]}" = "A 10.232.10.3" ]
+        [ "${lines[2]}" = "A $A.3" ]
         run q $NS1 $GW1 -t -n 200 proj-web-2 # many queries on one connection
         [[ "$output" == "tcp 200 answered 200 "* ]]
         run q $NS1 $GW1 -t -n 150 -w 150 proj-web-2 # pipelined in one write
@@ -156,7 +163,7 @@ q() { # q <ns> <server> dnsq-args...
         run ip netns exec $NS1 timeout 5 busybox nslookup proj-web-2 $GW1
         echo "$output"
         [ "$status" -eq 0 ] || skip "busybox nslookup does not work here"
-        echo "$output" | grep -q 10.232.10.3
+        echo "$output" | grep -q $A.3
 }
 
 @test "malformed packets: FORMERR or dropped, server keeps answering" {
@@ -174,7 +181,7 @@ q() { # q <ns> <server> dnsq-args...
         run q $NS1 $GW1 -t -R "$T/loop"
         [ "$output" = "reply 12 rcode FORMERR" ]
         run q $NS1 $GW1 proj-web-2
-        [ "${lines[2]}" = "A 10.232.10.3" ]
+        [ "${lines[2]}" = "A $A.3" ]
         kill -0 "$("$T/dnsctl" pid)"
 }
 
@@ -182,13 +189,13 @@ q() { # q <ns> <server> dnsq-args...
         # 70 idle connections (limit 64): the extra ones are closed at once
         ip netns exec $NS1 bash -c "for i in \$(seq 70); do exec {fd}<>/dev/tcp/$GW1/53; done; sleep 0.5"
         run q $NS1 $GW1 -t proj-web-2
-        [ "${lines[2]}" = "A 10.232.10.3" ]
+        [ "${lines[2]}" = "A $A.3" ]
 }
 
 @test "reload: a new endpoint and a removed one are visible to the next query" {
-        "$T/dnsctl" ep-add n1 c4 10.232.10.4 - proj-new-1 newname
+        "$T/dnsctl" ep-add n1 c4 $A.4 - proj-new-1 newname
         run q $NS1 $GW1 newname
-        [ "${lines[2]}" = "A 10.232.10.4" ]
+        [ "${lines[2]}" = "A $A.4" ]
         "$T/dnsctl" ep-rm n1 c4
         run q $NS1 $GW1 newname
         [ "${lines[0]}" = "rcode NXDOMAIN" ]
@@ -201,15 +208,15 @@ q() { # q <ns> <server> dnsq-args...
         kill -HUP "$("$T/dnsctl" pid)"
         run q $NS1 $GW1 proj-web-2
         cp "$T/records.good" "$rec"
-        [ "${lines[2]}" = "A 10.232.10.3" ]
+        [ "${lines[2]}" = "A $A.3" ]
         grep -q "reload failed, keeping the old records" "$BERTH_ROOT/run/dns/log"
 }
 
 @test "forwarding to a (fake) upstream, never for internal networks, SERVFAIL on timeout" {
-        "$T/dnsq" -S 127.0.0.1 -p 15353 -A 192.0.2.7 >"$T/upstream.out" &
+        "$T/dnsq" -S 127.0.0.1 -p $UPORT -A 192.0.2.7 >"$T/upstream.out" &
         UPSTREAM=$!
         for _ in $(seq 50); do grep -q serving "$T/upstream.out" && break; sleep 0.05; done
-        "$T/dnsctl" forward on 300 127.0.0.1:15353
+        "$T/dnsctl" forward on 300 127.0.0.1:$UPORT
         run q $NS1 $GW1 example.org
         echo "$output"
         [ "${lines[0]}" = "rcode NOERROR" ]
@@ -232,23 +239,23 @@ q() { # q <ns> <server> dnsq-args...
 }
 
 @test "a network added before its bridge has the address is served once it does" {
-        "$T/dnsctl" net-add n3 proj_late 10.232.12.1
-        "$T/dnsctl" ep-add n3 c9 10.232.12.2 - proj-late-1
+        "$T/dnsctl" net-add n3 proj_late $C.1
+        "$T/dnsctl" ep-add n3 c9 $C.2 - proj-late-1
         ip link add $BR3 type bridge
-        ip addr add 10.232.12.1/24 dev $BR3
+        ip addr add $C.1/24 dev $BR3
         ip link set $BR3 up
-        mkns $NS4 $BR3 10.232.12.2/24
-        run q $NS4 10.232.12.1 proj-late-1
+        mkns $NS4 $BR3 $C.2/24
+        run q $NS4 $C.1 proj-late-1
         ip netns del $NS4
         ip link del $BR3
         "$T/dnsctl" net-rm n3
-        [ "${lines[2]}" = "A 10.232.12.2" ]
+        [ "${lines[2]}" = "A $C.2" ]
 }
 
 @test "unknown askers are refused" {
-        ip -n $NS1 addr add 10.232.10.99/24 dev eth0
-        run q $NS1 $GW1 -b 10.232.10.99 web
-        ip -n $NS1 addr del 10.232.10.99/24 dev eth0
+        ip -n $NS1 addr add $A.99/24 dev eth0
+        run q $NS1 $GW1 -b $A.99 web
+        ip -n $NS1 addr del $A.99/24 dev eth0
         echo "$output"
         [ "${lines[0]}" = "rcode REFUSED" ]
 }
@@ -257,7 +264,7 @@ q() { # q <ns> <server> dnsq-args...
         pid=$("$T/dnsctl" pid)
         "$T/dnsctl" net-rm n2
         run q $NS1 $GW1 proj-web-2
-        [ "${lines[2]}" = "A 10.232.10.3" ]
+        [ "${lines[2]}" = "A $A.3" ]
         kill -0 "$pid"
         "$T/dnsctl" net-rm n1
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
@@ -266,9 +273,9 @@ q() { # q <ns> <server> dnsq-args...
         grep -q "no network left" "$BERTH_ROOT/run/dns/log"
         # and comes back on demand
         "$T/dnsctl" net-add n1 proj_default $GW1
-        "$T/dnsctl" ep-add n1 c1 10.232.10.2 - proj-web-1
+        "$T/dnsctl" ep-add n1 c1 $A.2 - proj-web-1
         run q $NS1 $GW1 proj-web-1
-        [ "${lines[2]}" = "A 10.232.10.2" ]
+        [ "${lines[2]}" = "A $A.2" ]
         pid=$("$T/dnsctl" pid)
         "$T/dnsctl" net-rm n1
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
@@ -276,7 +283,7 @@ q() { # q <ns> <server> dnsq-args...
 }
 
 @test "concurrent commits start exactly one server" {
-        for i in 1 2 3 4 5 6; do "$T/dnsctl" net-add "p$i" "proj$i" "10.232.20.$i" & done
+        for i in 1 2 3 4 5 6; do "$T/dnsctl" net-add "p$i" "proj$i" "$D.$i" & done
         wait
         n=0
         for p in $(pgrep -x berth-dns); do
