@@ -55,7 +55,8 @@ setup_file() {
 teardown_file() {
         pid=$("$T/dnsctl" pid 2>/dev/null || echo 0)
         [ "$pid" != 0 ] && kill "$pid" 2>/dev/null
-        [ -n "${UPSTREAM:-}" ] && kill "$UPSTREAM" 2>/dev/null
+        # a failed test cannot clean up its fake upstream: do it here
+        [ -s "$T/upstream.pid" ] && kill "$(cat "$T/upstream.pid")" 2>/dev/null
         for ns in $NS1 $NS2 $NS3 $NS4; do ip netns del $ns 2>/dev/null; done
         for br in $BR1 $BR2 $BR3; do ip link del $br 2>/dev/null; done
         rm -rf "$BERTH_ROOT"
@@ -215,6 +216,7 @@ q() { # q <ns> <server> dnsq-args...
 @test "forwarding to a (fake) upstream, never for internal networks, SERVFAIL on timeout" {
         "$T/dnsq" -S 127.0.0.1 -p $UPORT -A 192.0.2.7 >"$T/upstream.out" &
         UPSTREAM=$!
+        echo $UPSTREAM >"$T/upstream.pid"
         for _ in $(seq 50); do grep -q serving "$T/upstream.out" && break; sleep 0.05; done
         "$T/dnsctl" forward on 300 127.0.0.1:$UPORT
         run q $NS1 $GW1 example.org
@@ -230,7 +232,7 @@ q() { # q <ns> <server> dnsq-args...
         [ "${lines[0]}" = "rcode NXDOMAIN" ]
         kill $UPSTREAM
         wait $UPSTREAM || true
-        UPSTREAM=
+        rm -f "$T/upstream.pid"
         run q $NS1 $GW1 -T 2000 example.org
         [ "${lines[0]}" = "rcode SERVFAIL" ]
         "$T/dnsctl" forward off 2000
