@@ -47,8 +47,13 @@ q -n 2000 -w 1 bench-app-77 >/dev/null # warm up
 echo "berth-dns benchmark: $(nproc) cores, kernel $(uname -r), N=$N, 200 endpoints"
 echo "UDP latency, 1 in flight:        $(q -n "$N" -w 1 -a 10.232.200.77 bench-app-77 | head -1)"
 echo "UDP 200-replica name, EDNS:      $(q -n "$N" -w 1 -e web | head -1)"
+pid=$("$T/dnsctl" pid)
+cpu() { awk '{print $14 + $15}' /proc/"$pid"/stat; } # utime + stime, clock ticks
+c0=$(cpu)
 echo "UDP throughput, 64 in flight:    $(q -n $((N * 4)) -w 64 -a 10.232.200.77 bench-app-77 | head -1)"
+c1=$(cpu)
+awk -v d=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n=$((N * 4)) \
+        'BEGIN {printf "berth-dns CPU per query (user+system, incl. its socket syscalls): %.1f us\n", d / hz * 1e6 / n}'
 echo "UDP NXDOMAIN, 64 in flight:      $(q -n $((N * 2)) -w 64 -E NXDOMAIN nothing.example | head -1)"
 echo "TCP latency, one connection:     $(q -t -n "$N" bench-app-77 | head -1)"
-pid=$("$T/dnsctl" pid)
 echo "berth-dns RSS: $(awk '/VmRSS/ {print $2 " " $3}' /proc/"$pid"/status)"
