@@ -44,7 +44,7 @@
  * - container attach, once IPAM gave it addresses and before its process
  *   starts: net_dns_endpoint_add() per network, names = container name,
  *   service name, aliases, 12-hex short id.  The commit signals berth-dns,
- *   which reloads before it answers anything that arrives afterwards.
+ *   which reloads before it answers any UDP query sent after the commit.
  * - container rm (or stop, as docker drops stopped containers from DNS):
  *   net_dns_container_remove(); network rm: net_dns_network_remove() (with
  *   the last network gone berth-dns exits).

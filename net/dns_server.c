@@ -387,6 +387,13 @@ static void udp_readable(server_t *s, size_t li)
 {
         listener_t *l = &s->ls[li];
         for (int n = 0; n < UDP_BATCH; n++) {
+                /* A signal that came in during this burst (a CLI's commit)
+                 * is handled before the next query: back to the loop. */
+                sigset_t pend;
+                if (n > 0 && sigpending(&pend) == 0 &&
+                    (sigismember(&pend, SIGHUP) || sigismember(&pend, SIGTERM) ||
+                     sigismember(&pend, SIGINT)))
+                        return;
                 struct sockaddr_storage ss;
                 socklen_t sl = sizeof(ss);
                 ssize_t r = recvfrom(l->udp, s->rbuf, sizeof(s->rbuf), MSG_DONTWAIT,
