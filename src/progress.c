@@ -69,8 +69,8 @@ static void redraw(struct progress *p)
                                        : spin[p->tick % (sizeof(spin) / sizeof(spin[0]))];
                 double el = l->start > 0 ? ((l->end > 0 ? l->end : now) - l->start) : 0;
                 int pad = (int)(w - strlen(l->kind) - 1);
-                fprintf(p->out, "\r\033[K %s %s %s%*s  %-10s %5.1fs\n", mark, l->kind, l->name,
-                        pad, "", l->text ? l->text : "", el);
+                fprintf(p->out, "\r\033[K %s %s %s%*s  %-10s %5.1fs\n", mark, l->kind, l->name, pad,
+                        "", l->text ? l->text : "", el);
         }
         p->drawn = p->n + 1;
         fflush(p->out);
