@@ -302,10 +302,10 @@ int dec_ports(struct mctx *c, const struct cnode *n, const char *path, json_t **
                         goto fail;
                 }
                 if (json_integer_value(t) < 1 || json_integer_value(t) > 65535) {
-                        json_decref(o);
                         mfail(c, cnode_map_get(it, "target"), p,
                               "invalid port \"%lld\": must be 1-65535",
                               (long long)json_integer_value(t));
+                        json_decref(o);
                         goto fail;
                 }
                 /* defaults, in docker compose's field order */
@@ -490,15 +490,17 @@ static int long_volume(struct mctx *c, const struct cnode *n, const char *path, 
         if (!known) {
                 const struct cnode *tn = cnode_map_get(n, "type");
                 const char *best = closest_word(type, types, ARRAY_SIZE(types));
-                json_decref(v);
                 _cleanup_free_ char *p = xasprintf("%s.type", path);
                 if (best)
-                        return mfail(c, tn, p, "invalid volume type \"%s\" (did you mean \"%s\"?)",
-                                     type, best);
-                return mfail(c, tn, p,
-                             "invalid volume type \"%s\": use bind, volume, tmpfs, npipe, "
-                             "cluster or image",
-                             type);
+                        mfail(c, tn, p, "invalid volume type \"%s\" (did you mean \"%s\"?)",
+                              type, best);
+                else
+                        mfail(c, tn, p,
+                              "invalid volume type \"%s\": use bind, volume, tmpfs, npipe, "
+                              "cluster or image",
+                              type);
+                json_decref(v);
+                return -1;
         }
         if (!dst) {
                 json_decref(v);
@@ -903,12 +905,12 @@ int dec_ulimits(struct mctx *c, const struct cnode *n, const char *path, json_t 
                                              soft ? "hard" : "soft");
                         }
                         if (json_integer_value(soft) > json_integer_value(hard)) {
+                                mfail(c, v, p, "soft limit %lld is greater than hard limit %lld",
+                                      (long long)json_integer_value(soft),
+                                      (long long)json_integer_value(hard));
                                 json_decref(u);
                                 json_decref(o);
-                                return mfail(c, v, p,
-                                             "soft limit %lld is greater than hard limit %lld",
-                                             (long long)json_integer_value(soft),
-                                             (long long)json_integer_value(hard));
+                                return -1;
                         }
                 }
                 json_object_set_new(o, n->keys[i]->str, u);
