@@ -492,8 +492,8 @@ static int long_volume(struct mctx *c, const struct cnode *n, const char *path, 
                 const char *best = closest_word(type, types, ARRAY_SIZE(types));
                 _cleanup_free_ char *p = xasprintf("%s.type", path);
                 if (best)
-                        mfail(c, tn, p, "invalid volume type \"%s\" (did you mean \"%s\"?)",
-                              type, best);
+                        mfail(c, tn, p, "invalid volume type \"%s\" (did you mean \"%s\"?)", type,
+                              best);
                 else
                         mfail(c, tn, p,
                               "invalid volume type \"%s\": use bind, volume, tmpfs, npipe, "
