@@ -1133,3 +1133,21 @@ int dec_extends(struct mctx *c, const struct cnode *n, const char *path, json_t 
         }
         return decode_object(c, n, path, schema_extends, out);
 }
+
+/* Container names as the engine accepts them: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+int dec_container_name(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
+{
+        if (n->kind == CN_NULL)
+                return 0;
+        if (n->kind != CN_SCALAR)
+                return mfail(c, n, path, "must be a string, not %s", kind_word(n));
+        const char *s = n->str;
+        bool ok = strlen(s) >= 2 && isalnum((unsigned char)s[0]);
+        for (const char *p = s; ok && *p; p++)
+                ok = isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-';
+        if (!ok)
+                return mfail(c, n, path,
+                             "invalid container name \"%s\": use [a-zA-Z0-9][a-zA-Z0-9_.-]+", s);
+        *out = json_string(s);
+        return 0;
+}

@@ -323,6 +323,17 @@ static void test_hash(void)
         is_int(strlen(h1), 64, "hash is 64 hex digits");
         is_str(h1, h2, "short/long syntax, key order and scale do not change the hash");
         ok(strcmp(h1, h3) != 0, "a different image changes the hash");
+        const char *all[] = {"*"};
+        struct compose_project *d =
+            load_opts("services:\n  web:\n    image: x\n    ports: ['8080:80']\n"
+                      "    environment: [A=1, B=2]\n    depends_on: [db]\n    profiles: [p]\n"
+                      "    pull_policy: always\n  db: {image: db}\n",
+                      all, 1, &e);
+        char h4[COMPOSE_HASH_LEN + 1] = "";
+        if (d)
+                compose_service_hash(compose_project_service(d, "web")->json, h4, &e);
+        is_str(h4, h1, "depends_on, profiles and pull_policy do not change the hash");
+        compose_project_free(d);
         char again[COMPOSE_HASH_LEN + 1];
         compose_service_hash(a->services[0].json, again, &e);
         is_str(h1, again, "hash is stable");
