@@ -44,8 +44,8 @@ static bool needs_quotes(const char *s)
                                 return true;
                         if (p[0] == '0' && (p[1] == 'x' || p[1] == 'o' || p[1] == 'b'))
                                 return true;
-                        if (strspn(p, "0123456789_:.") == strlen(p))
-                                return true; /* 1_000, sexagesimal 1:30 */
+                        if (strspn(p, "0123456789_") == strlen(p))
+                                return true; /* YAML 1.1 1_000 */
                 }
         }
         if (strchr("-?:,[]{}#&*!|>'\"%@`", s[0])) {
