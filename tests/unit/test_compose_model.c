@@ -119,6 +119,10 @@ static void test_volumes(void)
               "[{\"source\":\"db\",\"target\":\"/var/lib/db\",\"type\":\"volume\","
               "\"volume\":{\"nocopy\":true}}]",
               "named volume");
+        CHECK("services: {web: {image: x, volumes: ['/etc/x/:/x/./']}}", "web", "volumes",
+              "[{\"bind\":{\"create_host_path\":true},\"source\":\"/etc/x/\","
+              "\"target\":\"/x\",\"type\":\"bind\"}]",
+              "absolute source kept as written, target cleaned");
         CHECK("services: {web: {image: x, volumes: ['/anon']}}", "web", "volumes",
               "[{\"target\":\"/anon\",\"type\":\"volume\",\"volume\":{}}]", "anonymous volume");
         CHECK(
@@ -360,6 +364,13 @@ static void test_emit(void)
             "        protocol: tcp\nnetworks:\n  default:\n    name: proj_default\n",
             "yaml rendering");
         free(y);
+        json_t *raw = json_pack("{s:s,s:[s]}", "a", "x$y", "b", "$$");
+        json_t *esc = compose_escape_dollars(raw);
+        json_decref(raw);
+        char *ej = json_dumps(esc, JSON_COMPACT | JSON_SORT_KEYS);
+        is_str(ej, "{\"a\":\"x$$y\",\"b\":[\"$$$$\"]}", "dollars escaped for output");
+        free(ej);
+        json_decref(esc);
         char *j = compose_emit_json(p->json);
         ok(strstr(j, "\"command\": null") && strstr(j, "\"ipam\": {}"),
            "json keeps null command and empty ipam");
