@@ -230,6 +230,8 @@ static void test_typed(void)
             load("services:\n  web:\n    image: nginx\n    ports: ['8080:80']\n"
                  "    volumes: ['./d:/d', 'v:/v']\n    depends_on: [db]\n    scale: 2\n"
                  "    healthcheck: {test: [CMD, true], interval: 5s}\n"
+                 "    logging: {driver: json-file, options: {max-size: 10m}}\n"
+                 "    devices: ['/dev/fuse']\n    attach: false\n"
                  "  db: {image: db, command: run it}\nvolumes: {v: }\n",
                  &e);
         if (!ok(p != NULL, "typed project loads")) {
@@ -256,6 +258,13 @@ static void test_typed(void)
         ok(!web->has_command && db->has_command && db->command.n == 2, "command");
         is_str(p->networks[0].name, "proj_default", "default network name");
         is_str(p->volumes[0].name, "proj_v", "volume name");
+        is_str(web->logging_driver, "json-file", "logging driver");
+        ok(web->logging_options.n == 1 && !strcmp(web->logging_options.v[0].value, "10m"),
+           "logging options");
+        ok(web->ndevices == 1 && !strcmp(web->devices[0].target, "/dev/fuse") &&
+               !strcmp(web->devices[0].permissions, "rwm"),
+           "device short syntax");
+        ok(!web->attach && db->attach, "attach");
         compose_project_free(p);
 }
 
