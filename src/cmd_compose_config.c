@@ -138,6 +138,13 @@ static int render(strbuf_t *out, const struct compose_project *p, enum config_li
         json_t *svc;
 
         if (hash) {
+                if (strcmp(hash, "*")) {
+                        _cleanup_free_ char *names = xstrdup(hash);
+                        for (char *save = NULL, *t = strtok_r(names, ",", &save); t;
+                             t = strtok_r(NULL, ",", &save))
+                                if (!json_object_get(services, t))
+                                        return err_set(err, 0, "no such service: %s", t);
+                }
                 json_object_foreach(services, key, svc)
                 {
                         if (strcmp(hash, "*")) {

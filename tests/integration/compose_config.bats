@@ -103,8 +103,12 @@ YAML
         [ "$status" -eq 0 ]
         [[ "$output" =~ ^web\ [0-9a-f]{64}$ ]]
         first=$output
-        run "$BERTH" compose config --hash '*'
-        [ "$output" = "$first" ]
+        run "$BERTH" compose --profile jobs config --hash '*'
+        [ "$(echo "$output" | head -1)" = "$first" ]
+        [ "$(echo "$output" | wc -l)" -eq 2 ]
+        run "$BERTH" compose config --hash nosuch
+        [ "$status" -eq 1 ]
+        [ "$output" = "no such service: nosuch" ]
         run "$BERTH" compose config -q
         [ "$status" -eq 0 ]
         [ -z "$output" ]
