@@ -31,8 +31,8 @@ teardown() {
         return 0
 }
 
-# bc [VAR=value...] -- berth args...: berth in a clean environment.
-bc() {
+# brt [VAR=value...] -- berth args...: berth in a clean environment.
+brt() {
         local envs=()
         while [ $# -gt 0 ] && [ "$1" != "--" ]; do
                 envs+=("$1")
@@ -73,10 +73,10 @@ services:
       FROM_OVERRIDE: "yes"
 EOF
         cd "$T/myproj/sub/deeper"
-        run --separate-stderr bc -- compose config --services
+        run --separate-stderr brt -- compose config --services
         expect_ok
         [ "$output" = "web" ]
-        run --separate-stderr bc -- compose config --format json
+        run --separate-stderr brt -- compose config --format json
         expect_ok
         # project directory and name come from the directory of the file found
         [ "$(jq -r .name <<<"$output")" = "myproj" ]
@@ -89,7 +89,7 @@ EOF
         printf 'services:\n  fromcompose:\n    image: alpine\n' >"$T/pref/compose.yaml"
         printf 'services:\n  fromlegacy:\n    image: alpine\n' >"$T/pref/docker-compose.yml"
         cd "$T/pref"
-        run --separate-stderr bc -- compose config --services
+        run --separate-stderr brt -- compose config --services
         expect_ok
         [ "$output" = "fromcompose" ]
 }
@@ -119,7 +119,7 @@ services:
     image: busybox
 EOF
         cd "$T/ovr"
-        run --separate-stderr bc -- compose config --format json
+        run --separate-stderr brt -- compose config --format json
         expect_ok
         cat >"$T/expect.json" <<'EOF'
 {
@@ -145,11 +145,11 @@ EOF
         printf 'services:\n  web:\n    image: nginx:1.25\n' >"$T/noovr/compose.yaml"
         printf 'services:\n  web:\n    image: nginx:1.27\n' >"$T/noovr/compose.override.yaml"
         cd "$T/noovr"
-        run --separate-stderr bc -- compose -f compose.yaml config --format json
+        run --separate-stderr brt -- compose -f compose.yaml config --format json
         expect_ok
         [ "$(jq -r .services.web.image <<<"$output")" = "nginx:1.25" ]
         # and several -f files merge in order
-        run --separate-stderr bc -- compose -f compose.yaml -f compose.override.yaml config --format json
+        run --separate-stderr brt -- compose -f compose.yaml -f compose.override.yaml config --format json
         expect_ok
         [ "$(jq -r .services.web.image <<<"$output")" = "nginx:1.27" ]
 }
@@ -161,10 +161,10 @@ EOF
         # a compose.yaml that must be ignored because COMPOSE_FILE is set
         printf 'services:\n  ignored:\n    image: alpine\n' >"$T/cf/compose.yaml"
         cd "$T/cf"
-        run --separate-stderr bc COMPOSE_FILE=base.yaml:extra.yaml -- compose config --services
+        run --separate-stderr brt COMPOSE_FILE=base.yaml:extra.yaml -- compose config --services
         expect_ok
         [ "$(sorted)" = "db web" ]
-        run --separate-stderr bc COMPOSE_FILE=base.yaml:extra.yaml -- compose config --format json
+        run --separate-stderr brt COMPOSE_FILE=base.yaml:extra.yaml -- compose config --format json
         expect_ok
         [ "$(jq -r .services.web.image <<<"$output")" = "nginx:1.27" ]
         [ "$(jq -r .name <<<"$output")" = "cf" ]
@@ -180,11 +180,11 @@ services:
       - ./data:/data
 EOF
         cd "$T/stdinproj"
-        run --separate-stderr bc -- compose -f - config --format json <"$T/in.yaml"
+        run --separate-stderr brt -- compose -f - config --format json <"$T/in.yaml"
         expect_ok
         [ "$(jq -r .name <<<"$output")" = "stdinproj" ]
         [ "$(jq -r '.services.web.volumes[0].source' <<<"$output")" = "$T/stdinproj/data" ]
-        run --separate-stderr bc -- compose -p fromstdin -f - config --services <"$T/in.yaml"
+        run --separate-stderr brt -- compose -p fromstdin -f - config --services <"$T/in.yaml"
         expect_ok
         [ "$output" = "web" ]
 }
@@ -196,17 +196,17 @@ EOF
         mkdir -p "$T/named"
         printf 'name: fromfile\nservices:\n  web:\n    image: alpine\n' >"$T/named/compose.yaml"
         cd "$T/named"
-        run --separate-stderr bc -- compose config --format json
+        run --separate-stderr brt -- compose config --format json
         expect_ok
         [ "$(jq -r .name <<<"$output")" = "fromfile" ]
         [ "$(jq -r .networks.default.name <<<"$output")" = "fromfile_default" ]
 
-        run --separate-stderr bc COMPOSE_PROJECT_NAME=fromenv -- compose config --format json
+        run --separate-stderr brt COMPOSE_PROJECT_NAME=fromenv -- compose config --format json
         expect_ok
         [ "$(jq -r .name <<<"$output")" = "fromenv" ]
         [ "$(jq -r .networks.default.name <<<"$output")" = "fromenv_default" ]
 
-        run --separate-stderr bc COMPOSE_PROJECT_NAME=fromenv -- compose -p fromcli config --format json
+        run --separate-stderr brt COMPOSE_PROJECT_NAME=fromenv -- compose -p fromcli config --format json
         expect_ok
         [ "$(jq -r .name <<<"$output")" = "fromcli" ]
         [ "$(jq -r .networks.default.name <<<"$output")" = "fromcli_default" ]
@@ -217,10 +217,10 @@ EOF
         printf 'name: fromfile\nservices:\n  web:\n    image: alpine\n' >"$T/dotname/compose.yaml"
         printf 'COMPOSE_PROJECT_NAME=fromdotenv\n' >"$T/dotname/.env"
         cd "$T/dotname"
-        run --separate-stderr bc -- compose config --format json
+        run --separate-stderr brt -- compose config --format json
         expect_ok
         [ "$(jq -r .name <<<"$output")" = "fromdotenv" ]
-        run --separate-stderr bc COMPOSE_PROJECT_NAME=fromenv -- compose config --format json
+        run --separate-stderr brt COMPOSE_PROJECT_NAME=fromenv -- compose config --format json
         expect_ok
         [ "$(jq -r .name <<<"$output")" = "fromenv" ]
 }
@@ -229,7 +229,7 @@ EOF
         mkdir -p "$T/My.App_1"
         printf 'services:\n  web:\n    image: alpine\n' >"$T/My.App_1/compose.yaml"
         cd "$T"
-        run --separate-stderr bc -- compose -f My.App_1/compose.yaml config --format json
+        run --separate-stderr brt -- compose -f My.App_1/compose.yaml config --format json
         expect_ok
         [ "$(jq -r .name <<<"$output")" = "myapp_1" ]
         [ "$(jq -r .networks.default.name <<<"$output")" = "myapp_1_default" ]
@@ -237,7 +237,7 @@ EOF
 
 @test "project name: -p with upper-case letters is rejected" {
         printf 'services:\n  web:\n    image: alpine\n' >"$T/compose.yaml"
-        run --separate-stderr bc -- compose -p BadName -f "$T/compose.yaml" config
+        run --separate-stderr brt -- compose -p BadName -f "$T/compose.yaml" config
         [ "$status" -ne 0 ]
         [[ "$stderr" == *BadName* ]]
 }
@@ -251,13 +251,13 @@ EOF
         printf 'TAG=fromdotenv\n' >"$T/envf/.env"
         printf 'TAG=fromenvfile\n' >"$T/custom.env"
         cd "$T/envf"
-        run --separate-stderr bc -- compose config --images
+        run --separate-stderr brt -- compose config --images
         expect_ok
         [ "$output" = "alpine:fromdotenv" ]
-        run --separate-stderr bc -- compose --env-file "$T/custom.env" config --images
+        run --separate-stderr brt -- compose --env-file "$T/custom.env" config --images
         expect_ok
         [ "$output" = "alpine:fromenvfile" ]
-        run --separate-stderr bc TAG=fromprocess -- compose --env-file "$T/custom.env" config --images
+        run --separate-stderr brt TAG=fromprocess -- compose --env-file "$T/custom.env" config --images
         expect_ok
         [ "$output" = "alpine:fromprocess" ]
 }
@@ -282,7 +282,7 @@ services:
 EOF
         printf 'SET=val\nEMPTY=\n' >"$T/interp/.env"
         cd "$T/interp"
-        run --separate-stderr bc -- compose config --format json
+        run --separate-stderr brt -- compose config --format json
         expect_ok
         cat >"$T/expect.json" <<'EOF'
 {"services": {"web": {"environment": {
@@ -295,10 +295,10 @@ EOF
 
 @test "interpolation: \${VAR:?message} fails with the message when VAR is unset" {
         printf 'services:\n  web:\n    image: "alpine:${NEEDED:?set NEEDED please}"\n' >"$T/compose.yaml"
-        run --separate-stderr bc -- compose -f "$T/compose.yaml" config
+        run --separate-stderr brt -- compose -f "$T/compose.yaml" config
         [ "$status" -ne 0 ]
         [[ "$stderr" == *"set NEEDED please"* ]]
-        run --separate-stderr bc NEEDED=3.19 -- compose -f "$T/compose.yaml" config --images
+        run --separate-stderr brt NEEDED=3.19 -- compose -f "$T/compose.yaml" config --images
         expect_ok
         [ "$output" = "alpine:3.19" ]
 }
@@ -322,33 +322,33 @@ EOF
 
 @test "services with inactive profiles are absent from config output" {
         write_profiles_file
-        run --separate-stderr bc -- compose -f "$T/compose.yaml" config --services
+        run --separate-stderr brt -- compose -f "$T/compose.yaml" config --services
         expect_ok
         [ "$output" = "web" ]
-        run --separate-stderr bc -- compose -f "$T/compose.yaml" config --format json
+        run --separate-stderr brt -- compose -f "$T/compose.yaml" config --format json
         expect_ok
         [ "$(jq -r '.services | keys | join(" ")' <<<"$output")" = "web" ]
 }
 
 @test "--profile and COMPOSE_PROFILES enable profiled services" {
         write_profiles_file
-        run --separate-stderr bc -- compose -f "$T/compose.yaml" --profile test config --services
+        run --separate-stderr brt -- compose -f "$T/compose.yaml" --profile test config --services
         expect_ok
         [ "$(sorted)" = "tst web" ]
-        run --separate-stderr bc -- compose -f "$T/compose.yaml" --profile debug config --format json
+        run --separate-stderr brt -- compose -f "$T/compose.yaml" --profile debug config --format json
         expect_ok
         [ "$(jq -r '.services | keys | join(" ")' <<<"$output")" = "dbg tst web" ]
-        run --separate-stderr bc COMPOSE_PROFILES=test -- compose -f "$T/compose.yaml" config --services
+        run --separate-stderr brt COMPOSE_PROFILES=test -- compose -f "$T/compose.yaml" config --services
         expect_ok
         [ "$(sorted)" = "tst web" ]
-        run --separate-stderr bc -- compose -f "$T/compose.yaml" --profile '*' config --services
+        run --separate-stderr brt -- compose -f "$T/compose.yaml" --profile '*' config --services
         expect_ok
         [ "$(sorted)" = "dbg tst web" ]
 }
 
 @test "config --profiles lists every profile in the file, sorted, active or not" {
         write_profiles_file
-        run --separate-stderr bc -- compose -f "$T/compose.yaml" config --profiles
+        run --separate-stderr brt -- compose -f "$T/compose.yaml" config --profiles
         expect_ok
         [ "$output" = "$(printf 'debug\ntest')" ]
 }
@@ -380,7 +380,7 @@ EOF
 
 @test "config --services lists services, dependencies before dependents" {
         write_list_file
-        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --services
+        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --services
         expect_ok
         [ "$(sorted)" = "builder db web" ]
         # db is printed before each service that depends on it
@@ -389,28 +389,28 @@ EOF
 
 @test "config --volumes lists the top-level volume keys" {
         write_list_file
-        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --volumes
+        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --volumes
         expect_ok
         [ "$(sorted)" = "cache data" ]
 }
 
 @test "config --networks lists the networks, with the implicit default when used" {
         write_list_file
-        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --networks
+        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --networks
         expect_ok
         [ "$(sorted)" = "back default" ]
 }
 
 @test "config --images lists images, <project>-<service> for build-only services" {
         write_list_file
-        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --images
+        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --images
         expect_ok
         [ "$(sorted)" = "lst-builder nginx:1.27 postgres:16" ]
 }
 
 @test "config --hash '*' prints '<service> <sha256 hex>' per service, sorted by name" {
         write_list_file
-        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --hash '*'
+        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --hash '*'
         expect_ok
         echo "$output"
         [ "$(printf '%s\n' "$output" | wc -l)" -eq 3 ]
@@ -418,22 +418,22 @@ EOF
         printf '%s\n' "$output" | grep -Evq '^(builder|db|web) [0-9a-f]{64}$' && return 1
         local first=$output
         # stable across runs
-        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --hash '*'
+        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --hash '*'
         expect_ok
         [ "$output" = "$first" ]
         # one service by name
-        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --hash web
+        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --hash web
         expect_ok
         [ "$output" = "$(printf '%s\n' "$first" | grep '^web ')" ]
 }
 
 @test "config --hash changes for the edited service only" {
         write_list_file
-        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --hash '*'
+        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --hash '*'
         expect_ok
         local before=$output
         sed -i 's|nginx:1.27|nginx:1.28|' "$T/compose.yaml"
-        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --hash '*'
+        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --hash '*'
         expect_ok
         [ "$(grep '^web ' <<<"$output")" != "$(grep '^web ' <<<"$before")" ]
         [ "$(grep '^db ' <<<"$output")" = "$(grep '^db ' <<<"$before")" ]
@@ -442,11 +442,11 @@ EOF
 
 @test "config -q validates without output; invalid files fail" {
         write_list_file
-        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config -q
+        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config -q
         expect_ok
         [ -z "$output" ]
         printf 'services:\n  web:\n    image: alpine\nnot_a_top_level_key: 1\n' >"$T/bad.yaml"
-        run --separate-stderr bc -- compose -p lst -f "$T/bad.yaml" config -q
+        run --separate-stderr brt -- compose -p lst -f "$T/bad.yaml" config -q
         [ "$status" -ne 0 ]
         [ -z "$output" ]
         [[ "$stderr" == *not_a_top_level_key* ]]
@@ -454,12 +454,12 @@ EOF
 
 @test "config -o FILE writes the output to FILE and nothing to stdout" {
         write_list_file
-        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config -o "$T/out.yaml"
+        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config -o "$T/out.yaml"
         expect_ok
         [ -z "$output" ]
         grep -qx 'name: lst' "$T/out.yaml"
         grep -qx 'services:' "$T/out.yaml"
-        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --format json -o "$T/out.json"
+        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --format json -o "$T/out.json"
         expect_ok
         [ -z "$output" ]
         [ "$(jq -r .name "$T/out.json")" = "lst" ]
