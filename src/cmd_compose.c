@@ -8,6 +8,7 @@
 #include "compose_cmds.h"
 
 static const struct compose_command compose_commands[] = {
+    {"config", compose_cmd_config, "Parse, resolve and render compose file in canonical format"},
     {NULL, NULL, NULL},
 };
 
