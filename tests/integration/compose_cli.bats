@@ -293,6 +293,35 @@ EOF
         python3 "$BERTH_SRC/tests/corpus_check.py" "$T/expect.json" - "$T" <<<"$output"
 }
 
+@test "environment: a key without value takes the project environment's value, else null" {
+        mkdir -p "$T/keyonly"
+        cat >"$T/keyonly/compose.yaml" <<'EOF'
+services:
+  web:
+    image: alpine
+    environment:
+      - FROM_DOTENV
+      - FROM_PROCESS
+      - NOWHERE
+      - EMPTY=
+  api:
+    image: alpine
+    environment:
+      FROM_DOTENV:
+      NOWHERE:
+EOF
+        printf 'FROM_DOTENV=dot\n' >"$T/keyonly/.env"
+        cd "$T/keyonly"
+        run --separate-stderr brt FROM_PROCESS=proc -- compose config --format json
+        expect_ok
+        cat >"$T/expect.json" <<'EOF'
+{"services": {
+  "web": {"environment": {"FROM_DOTENV": "dot", "FROM_PROCESS": "proc", "NOWHERE": null, "EMPTY": ""}},
+  "api": {"environment": {"FROM_DOTENV": "dot", "NOWHERE": null}}}}
+EOF
+        python3 "$BERTH_SRC/tests/corpus_check.py" "$T/expect.json" - "$T" <<<"$output"
+}
+
 @test "interpolation: \${VAR:?message} fails with the message when VAR is unset" {
         printf 'services:\n  web:\n    image: "alpine:${NEEDED:?set NEEDED please}"\n' >"$T/compose.yaml"
         run --separate-stderr brt -- compose -f "$T/compose.yaml" config
