@@ -40,14 +40,17 @@ void sb_appendc(strbuf_t *sb, char c)
 
 void sb_appendf(strbuf_t *sb, const char *fmt, ...)
 {
+        char small[256];
         va_list ap, ap2;
         int n;
 
         va_start(ap, fmt);
         va_copy(ap2, ap);
-        n = vsnprintf(NULL, 0, fmt, ap);
+        n = vsnprintf(small, sizeof(small), fmt, ap);
         va_end(ap);
-        if (n > 0) {
+        if (n > 0 && (size_t)n < sizeof(small)) {
+                sb_appendn(sb, small, (size_t)n);
+        } else if (n > 0) {
                 sb_grow(sb, (size_t)n);
                 vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap2);
                 sb->len += (size_t)n;
