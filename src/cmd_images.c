@@ -91,9 +91,9 @@ static void images_usage(FILE *f)
 int cmd_images(int argc, char **argv)
 {
         static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'},     {"quiet", no_argument, NULL, 'q'},
+            {"all", no_argument, NULL, 'a'},          {"quiet", no_argument, NULL, 'q'},
             {"format", required_argument, NULL, 'f'}, {"no-trunc", no_argument, NULL, 'T'},
-            {"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
+            {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
         };
         bool quiet = false, json = false, notrunc = false;
         int c;
@@ -207,12 +207,12 @@ int cmd_images(int argc, char **argv)
                         gmtime_r(&t, &tm);
                         strftime(created_at, sizeof(created_at), "%Y-%m-%d %H:%M:%S +0000 UTC",
                                  &tm);
-                        json_t *o = json_pack(
-                            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers",
-                            "N/A", "CreatedAt", created_at, "CreatedSince", since, "Digest",
-                            "<none>", "ID", idbuf, "Repository", rows[i].repo, "SharedSize", "N/A",
-                            "Size", size, "Tag", rows[i].tag, "UniqueSize", "N/A", "VirtualSize",
-                            size);
+                        json_t *o =
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                                      "Containers", "N/A", "CreatedAt", created_at, "CreatedSince",
+                                      since, "Digest", "<none>", "ID", idbuf, "Repository",
+                                      rows[i].repo, "SharedSize", "N/A", "Size", size, "Tag",
+                                      rows[i].tag, "UniqueSize", "N/A", "VirtualSize", size);
                         char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
                         printf("%s\n", s);
                         free(s);

@@ -164,7 +164,8 @@ int main(void)
 
         /* 1. absolute symlink pointing outside, then a file through it */
         {
-                const struct ent e[] = {{L, "evil", outside, 0, 0, 0}, {F, "evil/pwned", "x", 0, 0, 0}};
+                const struct ent e[] = {{L, "evil", outside, 0, 0, 0},
+                                        {F, "evil/pwned", "x", 0, 0, 0}};
                 int rootfd;
                 int r = extract(e, N(e), RT_TAR_OVERLAY, &rootfd, &err);
                 ok(outside_intact(), "absolute symlink escape: outside untouched");
@@ -228,9 +229,11 @@ int main(void)
                    "file over a symlink replaces the link");
                 ok(outside_intact(), "file over a symlink: outside untouched");
                 close(rootfd);
-                const struct ent e2[] = {{L, "s", "/", 0, 0, 0}, {F, "s/../outside/x", "x", 0, 0, 0}};
+                const struct ent e2[] = {{L, "s", "/", 0, 0, 0},
+                                         {F, "s/../outside/x", "x", 0, 0, 0}};
                 hostile("symlink to / then .. through it", e2, N(e2), 1);
-                const struct ent e3[] = {{L, "s", "..", 0, 0, 0}, {F, "s/outside/pwned", "x", 0, 0, 0}};
+                const struct ent e3[] = {{L, "s", "..", 0, 0, 0},
+                                         {F, "s/outside/pwned", "x", 0, 0, 0}};
                 hostile("symlink to .. then a file through it", e3, N(e3), 0);
         }
         /* 7. directory replaced by a symlink, then written into */
