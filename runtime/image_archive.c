@@ -544,6 +544,7 @@ static int save_images(struct archive *a, struct store *s, const char *const *re
                         }
                 }
                 json_decref(layers);
+                json_decref(mlayers);
                 strv_free(&tags);
                 rt_image_free(&img);
                 if (!ok)
