@@ -279,6 +279,10 @@ EOF
         dangling=$output
         run "$BERTH" images
         [[ $output == *"<none>"*"<none>"* ]]
+        run "$BERTH" images -q --filter dangling=true
+        [ "$output" = "${dangling:7:12}" ]
+        run "$BERTH" images --filter dangling=false --format json
+        [ "$(echo "$output" | jq -r .Repository)" = busybox ]
         # no confirmation: nothing happens
         run "$BERTH" image prune <<<"n"
         [ "$status" -eq 0 ]
@@ -294,4 +298,23 @@ EOF
         [ "$(nlayers)" -eq 1 ]
         run "$BERTH" image prune -a -f
         [ "$status" -eq 125 ]
+}
+
+@test "concurrent imports serialise on the store lock and share the layer" {
+        "$BERTH_SRC/tests/images/make-busybox.sh" --tar-only "$WORK/bb.tar"
+        for i in 1 2 3 4; do
+                "$BERTH" image import --change "CMD [\"echo\", \"$i\"]" "$WORK/bb.tar" "par:$i" >"$WORK/out.$i" 2>&1 &
+        done
+        wait
+        for i in 1 2 3 4; do
+                [ "$("$BERTH" image inspect "par:$i" | jq -c '.[0].Config.Cmd')" = "[\"echo\",\"$i\"]" ]
+        done
+        [ "$(ls "$STORE/images" | wc -l)" -eq 4 ]
+        [ "$(nlayers)" -eq 1 ]
+        [ "$(jq '.refs | length' "$STORE/repositories.json")" -eq 4 ]
+        [ -z "$(ls "$STORE/tmp")" ]
+        # a stale temp file from an interrupted writer is swept by the next one
+        touch "$STORE/tmp/blob-stale"
+        "$BERTH" tag par:1 par:5
+        [ -z "$(ls "$STORE/tmp")" ]
 }
