@@ -31,8 +31,7 @@ const char *digest_hex(const char *digest);
  * its hex digest goes to hex. */
 int blob_put_stream(struct store *s, int fd, char hex[HEX_LEN + 1], err_t *err);
 /* Store bytes as a blob named by their digest. */
-int blob_put_bytes(struct store *s, const void *data, size_t n, char hex[HEX_LEN + 1],
-                   err_t *err);
+int blob_put_bytes(struct store *s, const void *data, size_t n, char hex[HEX_LEN + 1], err_t *err);
 /* Open blob hex for reading. */
 int blob_open(struct store *s, const char *hex, err_t *err);
 
@@ -40,9 +39,8 @@ int blob_open(struct store *s, const char *hex, err_t *err);
  * bottom first; their uncompressed tar blobs must already be in the store):
  * unpack missing layers, write the image record, tag name (if not NULL).
  * Returns the image ID hex in id_hex. */
-int image_register(struct store *s, const char *config, size_t config_len,
-                   const strv_t *diff_hex, const char *name, char id_hex[HEX_LEN + 1],
-                   err_t *err);
+int image_register(struct store *s, const char *config, size_t config_len, const strv_t *diff_hex,
+                   const char *name, char id_hex[HEX_LEN + 1], err_t *err);
 
 /* Remove those of the layer blobs diff_hex that no image record uses (after a
  * failed import or load). */

@@ -7,8 +7,10 @@
 
 static const struct command commands[] = {
     {"compose", cmd_compose, "Define and run multi-container applications"},
+    {"create", cmd_create, "Create a new container"},
     {"image", cmd_image, "Manage images"},
     {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
+    {"run", cmd_run, "Create and run a new container from an image"},
     {"version", cmd_version, "Show the berth version information"},
 };
 
