@@ -632,7 +632,7 @@ static int refs_write(struct store *s, json_t *repos, err_t *err)
 }
 
 int image_register(struct store *s, const char *config, size_t config_len, const strv_t *diff_hex,
-                   const char *name, char id_hex[HEX_LEN + 1], err_t *err)
+                   const strv_t *names, char id_hex[HEX_LEN + 1], err_t *err)
 {
         char chain[HEX_LEN + 1], prev[HEX_LEN + 1];
         unsigned long long total = 0;
@@ -656,11 +656,13 @@ int image_register(struct store *s, const char *config, size_t config_len, const
         _cleanup_free_ char *recname = xasprintf("images/%s.json", id_hex);
         if (json_write_atomic_at(s->dfd, recname, rec, err) < 0)
                 return -1;
-        if (name) {
+        if (names && names->n) {
                 _cleanup_json_ json_t *repos = NULL;
                 if (refs_read(s, &repos, err) < 0)
                         return -1;
-                json_object_set_new(refs_obj(repos), name, json_sprintf("sha256:%s", id_hex));
+                for (size_t i = 0; i < names->n; i++)
+                        json_object_set_new(refs_obj(repos), names->v[i],
+                                            json_sprintf("sha256:%s", id_hex));
                 if (refs_write(s, repos, err) < 0)
                         return -1;
         }
@@ -891,7 +893,7 @@ done:
 
 /* --- import ---------------------------------------------------------------- */
 
-static const char *go_arch(void)
+const char *host_arch(void)
 {
         static struct utsname u;
         if (uname(&u) < 0)
@@ -913,7 +915,7 @@ int rt_image_import(int fd, const char *name, const struct rt_image_config *cfg,
         struct store s;
         _cleanup_free_ char *norm = NULL;
         char diff[HEX_LEN + 1], id[HEX_LEN + 1];
-        strv_t diffs = STRV_INIT;
+        strv_t diffs = STRV_INIT, names = STRV_INIT;
         _cleanup_free_ char *created = NULL, *diff_id = NULL, *bytes = NULL;
         _cleanup_json_ json_t *config = NULL;
         struct rt_image_config empty = {0};
@@ -933,7 +935,7 @@ int rt_image_import(int fd, const char *name, const struct rt_image_config *cfg,
         diff_id = xasprintf("sha256:%s", diff);
         json_t *cj = rt_image_config_to_json(cfg ? cfg : &empty);
         config = json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "architecture",
-                           go_arch(), "os", "linux", "created", created, "config", cj, "rootfs",
+                           host_arch(), "os", "linux", "created", created, "config", cj, "rootfs",
                            "type", "layers", "diff_ids", diff_id, "history", "created", created,
                            "created_by", "berth import");
         if (!config) {
@@ -947,7 +949,9 @@ int rt_image_import(int fd, const char *name, const struct rt_image_config *cfg,
         }
         bytes = json_dumps(config, JSON_SORT_KEYS | JSON_COMPACT);
         strv_push(&diffs, diff);
-        if (image_register(&s, bytes, strlen(bytes), &diffs, norm, id, err) < 0) {
+        if (norm)
+                strv_push(&names, norm);
+        if (image_register(&s, bytes, strlen(bytes), &diffs, &names, id, err) < 0) {
                 err_wrap(err, "import");
                 blob_drop_unused(&s, &diffs);
                 goto done;
@@ -956,6 +960,7 @@ int rt_image_import(int fd, const char *name, const struct rt_image_config *cfg,
         r = 0;
 done:
         strv_free(&diffs);
+        strv_free(&names);
         store_close(&s);
         return r;
 }
