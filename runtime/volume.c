@@ -27,7 +27,8 @@ int rt_volume_name_valid(const char *name)
                 return -1;
         for (const char *p = name; *p; p++) {
                 char c = *p;
-                bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                bool alnum =
+                    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
                 if (!alnum && (p == name || (c != '_' && c != '.' && c != '-')))
                         return -1;
         }
@@ -76,8 +77,9 @@ int rt_volume_create(const char *name, json_t *labels, bool anon, err_t *err)
         json_t *l = labels ? json_copy(labels) : json_object();
         if (anon)
                 json_object_set_new(l, ANON_LABEL, json_string(""));
-        json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o}", "Name", name, "Driver", "local", "Mountpoint",
-                              data, "CreatedAt", now, "Labels", l, "Scope", "local", "Options", json_object());
+        json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o}", "Name", name, "Driver", "local",
+                              "Mountpoint", data, "CreatedAt", now, "Labels", l, "Scope", "local",
+                              "Options", json_object());
         int r = json_write_atomic(meta, j, err);
         json_decref(j);
         return r;
@@ -87,7 +89,8 @@ int rt_volume_ensure(const char *name, bool anon, char **path, err_t *err)
 {
         _cleanup_free_ char *d = vol_dir(name);
         _cleanup_free_ char *meta = xasprintf("%s/volume.json", d);
-        if (access(meta, F_OK) < 0 && rt_volume_create(name, NULL, anon, err) < 0 && err->code != EEXIST)
+        if (access(meta, F_OK) < 0 && rt_volume_create(name, NULL, anon, err) < 0 &&
+            err->code != EEXIST)
                 return -1;
         *path = xasprintf("%s/_data", d);
         return 0;
@@ -106,8 +109,10 @@ static int copy_entry(int sfd, int dfd, const char *n, err_t *err)
         if (S_ISDIR(st.st_mode)) {
                 if (mkdirat(dfd, n, st.st_mode & 07777) < 0 && errno != EEXIST)
                         return err_sys(err, errno, "mkdir %s", n);
-                _cleanup_close_ int s2 = openat(sfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                _cleanup_close_ int d2 = openat(dfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int s2 =
+                    openat(sfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int d2 =
+                    openat(dfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (s2 < 0 || d2 < 0)
                         return err_sys(err, errno, "open %s", n);
                 if (copy_tree(s2, d2, err) < 0)
@@ -131,7 +136,8 @@ static int copy_entry(int sfd, int dfd, const char *n, err_t *err)
         if (!S_ISREG(st.st_mode))
                 return 0; /* devices, fifos, sockets: not copied */
         _cleanup_close_ int in = openat(sfd, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        _cleanup_close_ int out = openat(dfd, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        _cleanup_close_ int out =
+            openat(dfd, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (in < 0 || out < 0)
                 return err_sys(err, errno, "copy %s", n);
         char buf[65536];
@@ -201,7 +207,8 @@ int rt_volume_populate(const char *path, const strv_t *layer_dirs, const char *d
                 if (lfd < 0)
                         continue;
                 /* walk dest without following symlinks out of the layer */
-                _cleanup_close_ int sfd = openat(lfd, dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int sfd =
+                    openat(lfd, dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (sfd < 0)
                         continue;
                 if (copy_tree(sfd, dfd, err) < 0)

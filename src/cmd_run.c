@@ -34,17 +34,43 @@ struct run_opts {
 
 static void run_opts_free(struct run_opts *o)
 {
-        strv_t *v[] = {&o->env,    &o->env_files, &o->volumes, &o->mounts,  &o->tmpfs,
-                       &o->ulimits, &o->cap_add,  &o->cap_drop, &o->secopts, &o->labels};
+        strv_t *v[] = {&o->env,     &o->env_files, &o->volumes,  &o->mounts,  &o->tmpfs,
+                       &o->ulimits, &o->cap_add,   &o->cap_drop, &o->secopts, &o->labels};
         for (size_t i = 0; i < ARRAY_SIZE(v); i++)
                 strv_free(v[i]);
 }
 
 enum {
-        O_RM = 1000, O_NAME, O_ENVFILE, O_MOUNT, O_TMPFS, O_ENTRYPOINT, O_INIT, O_READONLY, O_MEMSWAP,
-        O_CPUS, O_CPUSHARES, O_PIDS, O_ULIMIT, O_CAPADD, O_CAPDROP, O_PRIV, O_SECOPT, O_STOPSIG,
-        O_STOPTIMEOUT, O_RESTART, O_LABEL, O_NETWORK, O_HCMD, O_HINT, O_HTIMEOUT, O_HRETRIES, O_HSTART,
-        O_NOHC, O_CPUSET, O_HELP,
+        O_RM = 1000,
+        O_NAME,
+        O_ENVFILE,
+        O_MOUNT,
+        O_TMPFS,
+        O_ENTRYPOINT,
+        O_INIT,
+        O_READONLY,
+        O_MEMSWAP,
+        O_CPUS,
+        O_CPUSHARES,
+        O_PIDS,
+        O_ULIMIT,
+        O_CAPADD,
+        O_CAPDROP,
+        O_PRIV,
+        O_SECOPT,
+        O_STOPSIG,
+        O_STOPTIMEOUT,
+        O_RESTART,
+        O_LABEL,
+        O_NETWORK,
+        O_HCMD,
+        O_HINT,
+        O_HTIMEOUT,
+        O_HRETRIES,
+        O_HSTART,
+        O_NOHC,
+        O_CPUSET,
+        O_HELP,
 };
 
 static const struct option run_longopts[] = {
@@ -117,7 +143,8 @@ static void run_usage(FILE *f, const char *cmd)
                 "      --cpus decimal         Number of CPUs\n"
                 "  -c, --cpu-shares int       CPU shares (relative weight)\n"
                 "      --cpuset-cpus string   CPUs in which to allow execution\n"
-                "      --pids-limit int       Tune container pids limit (-1 for unlimited; default %d)\n"
+                "      --pids-limit int       Tune container pids limit (-1 for unlimited; default "
+                "%d)\n"
                 "      --ulimit ulimit        Ulimit options (NAME=SOFT[:HARD])\n"
                 "      --cap-add list         Add Linux capabilities\n"
                 "      --cap-drop list        Drop Linux capabilities\n"
@@ -147,12 +174,28 @@ static int parse_bytes(const char *s, long long *out)
                 return -1;
         long long mul = 1;
         switch (*end | 0x20) {
-        case 'k': mul = 1LL << 10; end++; break;
-        case 'm': mul = 1LL << 20; end++; break;
-        case 'g': mul = 1LL << 30; end++; break;
-        case 't': mul = 1LL << 40; end++; break;
-        case 'b': end++; mul = 1; break;
-        default: break;
+        case 'k':
+                mul = 1LL << 10;
+                end++;
+                break;
+        case 'm':
+                mul = 1LL << 20;
+                end++;
+                break;
+        case 'g':
+                mul = 1LL << 30;
+                end++;
+                break;
+        case 't':
+                mul = 1LL << 40;
+                end++;
+                break;
+        case 'b':
+                end++;
+                mul = 1;
+                break;
+        default:
+                break;
         }
         if ((*end | 0x20) == 'b' && mul > 1)
                 end++;
@@ -274,29 +317,35 @@ static int add_volume_mount(json_t *mounts, const char *name, const char *dst, b
                 return -1;
         if (rt_volume_populate(path, &img->layer_dirs, dst, err) < 0)
                 return -1;
-        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "volume", "Name",
-                                                name, "Source", path, "Destination", dst, "Driver", "local",
-                                                "Mode", ro ? "ro" : "z", "RW", !ro, "Propagation", ""));
+        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type",
+                                                "volume", "Name", name, "Source", path,
+                                                "Destination", dst, "Driver", "local", "Mode",
+                                                ro ? "ro" : "z", "RW", !ro, "Propagation", ""));
         return 0;
 }
 
-static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro, err_t *err)
+static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro,
+                    err_t *err)
 {
         if (src[0] != '/')
-                return err_set(err, EINVAL, "invalid mount source \"%s\": must be an absolute path", src);
+                return err_set(err, EINVAL, "invalid mount source \"%s\": must be an absolute path",
+                               src);
         if (dst[0] != '/')
-                return err_set(err, EINVAL, "invalid mount destination \"%s\": must be an absolute path", dst);
+                return err_set(err, EINVAL,
+                               "invalid mount destination \"%s\": must be an absolute path", dst);
         if (access(src, F_OK) < 0 && mkdir_p(src, 0755, err) < 0) /* docker -v creates it */
                 return -1;
-        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
-                                                "Destination", dst, "Mode", ro ? "ro" : "", "RW", !ro,
-                                                "Propagation", "rprivate"));
+        json_array_append_new(mounts,
+                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
+                                        "Destination", dst, "Mode", ro ? "ro" : "", "RW", !ro,
+                                        "Propagation", "rprivate"));
         if (binds)
                 json_array_append_new(binds, json_sprintf("%s:%s%s", src, dst, ro ? ":ro" : ""));
         return 0;
 }
 
-static int parse_volume(const char *spec, json_t *mounts, json_t *binds, const struct rt_image *img, err_t *err)
+static int parse_volume(const char *spec, json_t *mounts, json_t *binds, const struct rt_image *img,
+                        err_t *err)
 {
         _cleanup_free_ char *s = xstrdup(spec);
         char *parts[3] = {0};
@@ -306,7 +355,8 @@ static int parse_volume(const char *spec, json_t *mounts, json_t *binds, const s
         if (n == 0)
                 return err_set(err, EINVAL, "invalid volume specification: '%s'", spec);
         if (n == 1) /* anonymous volume */
-                return add_volume_mount(mounts, rt_volume_anon_name(), parts[0], false, true, img, err);
+                return add_volume_mount(mounts, rt_volume_anon_name(), parts[0], false, true, img,
+                                        err);
         bool ro = n == 3 && strstr(parts[2], "ro") != NULL;
         if (n == 3 && strcmp(parts[2], "ro") && strcmp(parts[2], "rw"))
                 return err_set(err, EINVAL, "invalid mode: %s", parts[2]);
@@ -317,7 +367,8 @@ static int parse_volume(const char *spec, json_t *mounts, json_t *binds, const s
         return add_volume_mount(mounts, parts[0], parts[1], ro, false, img, err);
 }
 
-static int parse_mount(const char *spec, json_t *mounts, json_t *tmpfs, const struct rt_image *img, err_t *err)
+static int parse_mount(const char *spec, json_t *mounts, json_t *tmpfs, const struct rt_image *img,
+                       err_t *err)
 {
         _cleanup_free_ char *s = xstrdup(spec);
         const char *type = "volume", *src = NULL, *dst = NULL;
@@ -331,7 +382,8 @@ static int parse_mount(const char *spec, json_t *mounts, json_t *tmpfs, const st
                         type = eq;
                 else if ((!strcmp(t, "source") || !strcmp(t, "src")) && eq)
                         src = eq;
-                else if ((!strcmp(t, "target") || !strcmp(t, "destination") || !strcmp(t, "dst")) && eq)
+                else if ((!strcmp(t, "target") || !strcmp(t, "destination") || !strcmp(t, "dst")) &&
+                         eq)
                         dst = eq;
                 else if (!strcmp(t, "readonly") || !strcmp(t, "ro"))
                         ro = !eq || !strcmp(eq, "true") || !strcmp(eq, "1");
@@ -349,9 +401,11 @@ static int parse_mount(const char *spec, json_t *mounts, json_t *tmpfs, const st
                 r = err_set(err, EINVAL, "--mount %s: target is required", spec);
         else if (!strcmp(type, "bind"))
                 r = src ? add_bind(mounts, NULL, src, dst, ro, err)
-                        : err_set(err, EINVAL, "--mount %s: source is required for bind mounts", spec);
+                        : err_set(err, EINVAL, "--mount %s: source is required for bind mounts",
+                                  spec);
         else if (!strcmp(type, "volume"))
-                r = add_volume_mount(mounts, src ? src : rt_volume_anon_name(), dst, ro, !src, img, err);
+                r = add_volume_mount(mounts, src ? src : rt_volume_anon_name(), dst, ro, !src, img,
+                                     err);
         else if (!strcmp(type, "tmpfs")) {
                 json_object_set_new(tmpfs, dst, json_string(sb_str(&topts)));
                 r = 0;
@@ -371,7 +425,8 @@ static json_t *healthcheck_json(const struct run_opts *o, const struct rt_image 
                 json_object_set_new(h, "Test", json_pack("[s,s]", "CMD-SHELL", o->health_cmd));
         else if (ih && ih->test.n)
                 json_object_set_new(h, "Test", strv_json(&ih->test));
-        else if (!o->health_interval && !o->health_timeout && !o->health_retries && !o->health_start) {
+        else if (!o->health_interval && !o->health_timeout && !o->health_retries &&
+                 !o->health_start) {
                 json_decref(h);
                 return NULL;
         }
@@ -398,8 +453,8 @@ static json_t *healthcheck_json(const struct run_opts *o, const struct rt_image 
 }
 
 /* Build the container document and create it.  Returns 0 and the id. */
-static int create_container(struct run_opts *o, const char *image, char **args, int nargs, char **id_out,
-                            err_t *err)
+static int create_container(struct run_opts *o, const char *image, char **args, int nargs,
+                            char **id_out, err_t *err)
 {
         struct rt_image img;
         if (rt_image_lookup(image, &img, err) < 0) {
@@ -423,16 +478,20 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         json_object_set_new(j, "RestartCount", json_integer(0));
         json_object_set_new(j, "NetworkSettings", json_object());
         json_object_set_new(j, "State",
-                            json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s}", "Status", "created", "Running", 0,
-                                      "Paused", 0, "Restarting", 0, "OOMKilled", 0, "Dead", 0, "Pid", 0, "ExitCode", 0,
-                                      "Error", "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
+                            json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s}", "Status",
+                                      "created", "Running", 0, "Paused", 0, "Restarting", 0,
+                                      "OOMKilled", 0, "Dead", 0, "Pid", 0, "ExitCode", 0, "Error",
+                                      "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
                                       "0001-01-01T00:00:00Z"));
         json_object_set_new(j, "Config", cfg);
         json_object_set_new(j, "HostConfig", hc);
         _cleanup_free_ char *hn = o->hostname ? xstrdup(o->hostname) : xstrndup(id, 12);
         json_object_set_new(cfg, "Hostname", json_string(hn));
         json_object_set_new(cfg, "Domainname", json_string(""));
-        json_object_set_new(cfg, "User", json_string(o->user ? o->user : img.config.user ? img.config.user : ""));
+        json_object_set_new(cfg, "User",
+                            json_string(o->user           ? o->user
+                                        : img.config.user ? img.config.user
+                                                          : ""));
         json_object_set_new(cfg, "Tty", json_boolean(o->tty));
         json_object_set_new(cfg, "OpenStdin", json_boolean(o->interactive));
         json_object_set_new(cfg, "StdinOnce", json_boolean(o->interactive && !o->detach));
@@ -444,8 +503,10 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         for (size_t i = 0; i < img.config.env.n; i++)
                 has_path |= !strncmp(img.config.env.v[i], "PATH=", 5);
         if (!has_path)
-                json_array_insert_new(env, 0,
-                                      json_string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+                json_array_insert_new(
+                    env, 0,
+                    json_string(
+                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
         json_object_set_new(cfg, "Env", env);
         for (size_t i = 0; i < o->env_files.n; i++)
                 if (env_file(env, o->env_files.v[i], err) < 0)
@@ -471,18 +532,22 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                 err_set(err, EINVAL, "no command specified");
                 goto out;
         }
-        json_object_set_new(j, "Path", json_copy(json_array_get(json_array_size(ep) ? ep : cmd, 0)));
+        json_object_set_new(j, "Path",
+                            json_copy(json_array_get(json_array_size(ep) ? ep : cmd, 0)));
         json_t *pargs = json_array();
         for (size_t i = 1; i < json_array_size(ep) + json_array_size(cmd); i++) {
                 size_t ne = json_array_size(ep);
-                json_array_append(pargs, i < ne ? json_array_get(ep, i) : json_array_get(cmd, i - ne));
+                json_array_append(pargs,
+                                  i < ne ? json_array_get(ep, i) : json_array_get(cmd, i - ne));
         }
         json_object_set_new(j, "Args", pargs);
         json_object_set_new(cfg, "Entrypoint", ep);
         json_object_set_new(cfg, "Cmd", cmd);
         json_object_set_new(cfg, "Image", json_string(image));
         json_object_set_new(cfg, "WorkingDir",
-                            json_string(o->workdir ? o->workdir : img.config.working_dir ? img.config.working_dir : ""));
+                            json_string(o->workdir               ? o->workdir
+                                        : img.config.working_dir ? img.config.working_dir
+                                                                 : ""));
         json_t *labels = json_object();
         for (size_t i = 0; i < img.config.labels.n; i++) {
                 _cleanup_free_ char *k = xstrdup(img.config.labels.v[i]);
@@ -553,19 +618,22 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                 *colon++ = '\0';
                 maxr = atoi(colon);
         }
-        if (strcmp(rp, "no") && strcmp(rp, "always") && strcmp(rp, "on-failure") && strcmp(rp, "unless-stopped")) {
+        if (strcmp(rp, "no") && strcmp(rp, "always") && strcmp(rp, "on-failure") &&
+            strcmp(rp, "unless-stopped")) {
                 err_set(err, EINVAL, "invalid restart policy '%s'", o->restart);
                 goto out;
         }
         if (colon && strcmp(rp, "on-failure")) {
-                err_set(err, EINVAL, "maximum retry count cannot be used with restart policy '%s'", rp);
+                err_set(err, EINVAL, "maximum retry count cannot be used with restart policy '%s'",
+                        rp);
                 goto out;
         }
         if (o->rm && strcmp(rp, "no")) {
                 err_set(err, EINVAL, "conflicting options: --restart and --rm");
                 goto out;
         }
-        json_object_set_new(hc, "RestartPolicy", json_pack("{s:s,s:i}", "Name", rp, "MaximumRetryCount", maxr));
+        json_object_set_new(hc, "RestartPolicy",
+                            json_pack("{s:s,s:i}", "Name", rp, "MaximumRetryCount", maxr));
         json_object_set_new(hc, "AutoRemove", json_boolean(o->rm));
         json_object_set_new(hc, "CapAdd", strv_json(&o->cap_add));
         json_object_set_new(hc, "CapDrop", strv_json(&o->cap_drop));
@@ -599,11 +667,14 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                         goto out;
                 }
                 if (!mem) {
-                        err_set(err, EINVAL, "you should always set the memory limit when using the memoryswap limit");
+                        err_set(err, EINVAL,
+                                "you should always set the memory limit when using the memoryswap "
+                                "limit");
                         goto out;
                 }
                 if (swap > 0 && swap < mem) {
-                        err_set(err, EINVAL, "minimum memoryswap limit should be larger than memory limit");
+                        err_set(err, EINVAL,
+                                "minimum memoryswap limit should be larger than memory limit");
                         goto out;
                 }
         }
@@ -626,7 +697,9 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         json_object_set_new(hc, "NanoCpus", json_integer(nano));
         json_object_set_new(hc, "CpuShares", json_integer(o->cpu_shares));
         json_object_set_new(hc, "CpusetCpus", json_string(o->cpuset ? o->cpuset : ""));
-        json_object_set_new(hc, "PidsLimit", o->has_pids ? json_integer(o->pids_limit) : json_integer(RT_PIDS_DEFAULT));
+        json_object_set_new(hc, "PidsLimit",
+                            o->has_pids ? json_integer(o->pids_limit)
+                                        : json_integer(RT_PIDS_DEFAULT));
         json_t *ul = json_array();
         json_object_set_new(hc, "Ulimits", ul);
         for (size_t i = 0; i < o->ulimits.n; i++) {
@@ -634,13 +707,16 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                 _cleanup_free_ char *un = NULL;
                 if (rt_ulimit_parse(o->ulimits.v[i], &u, &un, err) < 0)
                         goto out;
-                json_array_append_new(ul, json_pack("{s:s,s:I,s:I}", "Name", un,
-                                                    "Soft", u.soft == RLIM_INFINITY ? (json_int_t)-1 : (json_int_t)u.soft,
-                                                    "Hard", u.hard == RLIM_INFINITY ? (json_int_t)-1 : (json_int_t)u.hard));
+                json_array_append_new(
+                    ul,
+                    json_pack("{s:s,s:I,s:I}", "Name", un, "Soft",
+                              u.soft == RLIM_INFINITY ? (json_int_t)-1 : (json_int_t)u.soft, "Hard",
+                              u.hard == RLIM_INFINITY ? (json_int_t)-1 : (json_int_t)u.hard));
         }
         lower = strv_join(&img.layer_dirs, ":");
-        json_object_set_new(j, "GraphDriver",
-                            json_pack("{s:s,s:{s:s}}", "Name", "overlay", "Data", "LowerDir", lower));
+        json_object_set_new(
+            j, "GraphDriver",
+            json_pack("{s:s,s:{s:s}}", "Name", "overlay", "Data", "LowerDir", lower));
         if (berth_dirs_ensure(err) < 0 || rt_ctr_create(j, err) < 0)
                 goto out;
         *id_out = TAKE_PTR(id);
@@ -670,48 +746,129 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:", run_longopts, NULL)) != -1) {
                 switch (c) {
-                case 'd': o->detach = true; break;
-                case 'i': o->interactive = true; break;
-                case 't': o->tty = true; break;
-                case O_RM: o->rm = true; break;
-                case O_NAME: o->name = optarg; break;
-                case 'e': strv_push(&o->env, optarg); break;
-                case O_ENVFILE: strv_push(&o->env_files, optarg); break;
-                case 'w': o->workdir = optarg; break;
-                case 'u': o->user = optarg; break;
-                case 'h': o->hostname = optarg; break;
-                case 'v': strv_push(&o->volumes, optarg); break;
-                case O_MOUNT: strv_push(&o->mounts, optarg); break;
-                case O_TMPFS: strv_push(&o->tmpfs, optarg); break;
-                case O_ENTRYPOINT: o->entrypoint = optarg; o->has_entrypoint = true; break;
-                case O_INIT: o->init = true; break;
-                case O_READONLY: o->readonly = true; break;
-                case 'm': o->memory = optarg; break;
-                case O_MEMSWAP: o->memory_swap = optarg; break;
-                case O_CPUS: o->cpus = optarg; break;
-                case 'c': o->cpu_shares = atoll(optarg); break;
-                case O_CPUSET: o->cpuset = optarg; break;
-                case O_PIDS: o->pids_limit = atoll(optarg); o->has_pids = true; break;
-                case O_ULIMIT: strv_push(&o->ulimits, optarg); break;
-                case O_CAPADD: strv_push(&o->cap_add, optarg); break;
-                case O_CAPDROP: strv_push(&o->cap_drop, optarg); break;
-                case O_PRIV: o->privileged = true; break;
-                case O_SECOPT: strv_push(&o->secopts, optarg); break;
-                case O_STOPSIG: o->stop_signal = optarg; break;
-                case O_STOPTIMEOUT: o->stop_timeout = atoi(optarg); o->has_stop_timeout = true; break;
-                case O_RESTART: o->restart = optarg; break;
-                case 'l': strv_push(&o->labels, optarg); break;
-                case O_NETWORK: o->network = optarg; break;
-                case O_HCMD: o->health_cmd = optarg; break;
-                case O_HINT: o->health_interval = optarg; break;
-                case O_HTIMEOUT: o->health_timeout = optarg; break;
-                case O_HRETRIES: o->health_retries = optarg; break;
-                case O_HSTART: o->health_start = optarg; break;
-                case O_NOHC: o->no_healthcheck = true; break;
-                case O_HELP: run_usage(stdout, cmd); return 1;
+                case 'd':
+                        o->detach = true;
+                        break;
+                case 'i':
+                        o->interactive = true;
+                        break;
+                case 't':
+                        o->tty = true;
+                        break;
+                case O_RM:
+                        o->rm = true;
+                        break;
+                case O_NAME:
+                        o->name = optarg;
+                        break;
+                case 'e':
+                        strv_push(&o->env, optarg);
+                        break;
+                case O_ENVFILE:
+                        strv_push(&o->env_files, optarg);
+                        break;
+                case 'w':
+                        o->workdir = optarg;
+                        break;
+                case 'u':
+                        o->user = optarg;
+                        break;
+                case 'h':
+                        o->hostname = optarg;
+                        break;
+                case 'v':
+                        strv_push(&o->volumes, optarg);
+                        break;
+                case O_MOUNT:
+                        strv_push(&o->mounts, optarg);
+                        break;
+                case O_TMPFS:
+                        strv_push(&o->tmpfs, optarg);
+                        break;
+                case O_ENTRYPOINT:
+                        o->entrypoint = optarg;
+                        o->has_entrypoint = true;
+                        break;
+                case O_INIT:
+                        o->init = true;
+                        break;
+                case O_READONLY:
+                        o->readonly = true;
+                        break;
+                case 'm':
+                        o->memory = optarg;
+                        break;
+                case O_MEMSWAP:
+                        o->memory_swap = optarg;
+                        break;
+                case O_CPUS:
+                        o->cpus = optarg;
+                        break;
+                case 'c':
+                        o->cpu_shares = atoll(optarg);
+                        break;
+                case O_CPUSET:
+                        o->cpuset = optarg;
+                        break;
+                case O_PIDS:
+                        o->pids_limit = atoll(optarg);
+                        o->has_pids = true;
+                        break;
+                case O_ULIMIT:
+                        strv_push(&o->ulimits, optarg);
+                        break;
+                case O_CAPADD:
+                        strv_push(&o->cap_add, optarg);
+                        break;
+                case O_CAPDROP:
+                        strv_push(&o->cap_drop, optarg);
+                        break;
+                case O_PRIV:
+                        o->privileged = true;
+                        break;
+                case O_SECOPT:
+                        strv_push(&o->secopts, optarg);
+                        break;
+                case O_STOPSIG:
+                        o->stop_signal = optarg;
+                        break;
+                case O_STOPTIMEOUT:
+                        o->stop_timeout = atoi(optarg);
+                        o->has_stop_timeout = true;
+                        break;
+                case O_RESTART:
+                        o->restart = optarg;
+                        break;
+                case 'l':
+                        strv_push(&o->labels, optarg);
+                        break;
+                case O_NETWORK:
+                        o->network = optarg;
+                        break;
+                case O_HCMD:
+                        o->health_cmd = optarg;
+                        break;
+                case O_HINT:
+                        o->health_interval = optarg;
+                        break;
+                case O_HTIMEOUT:
+                        o->health_timeout = optarg;
+                        break;
+                case O_HRETRIES:
+                        o->health_retries = optarg;
+                        break;
+                case O_HSTART:
+                        o->health_start = optarg;
+                        break;
+                case O_NOHC:
+                        o->no_healthcheck = true;
+                        break;
+                case O_HELP:
+                        run_usage(stdout, cmd);
+                        return 1;
                 default:
-                        die_msg("%s: unknown or incomplete option '%s'\nSee 'berth %s --help'.", cmd,
-                                argv[optind - 1], cmd);
+                        die_msg("%s: unknown or incomplete option '%s'\nSee 'berth %s --help'.",
+                                cmd, argv[optind - 1], cmd);
                         return -1;
                 }
         }
@@ -721,7 +878,8 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                 return -1;
         }
         if (optind >= argc) {
-                die_msg("\"berth %s\" requires at least 1 argument.\nSee 'berth %s --help'.", cmd, cmd);
+                die_msg("\"berth %s\" requires at least 1 argument.\nSee 'berth %s --help'.", cmd,
+                        cmd);
                 return -1;
         }
         *first_arg = optind;

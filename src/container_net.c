@@ -64,10 +64,12 @@ static int loopback_up(pid_t pid, err_t *err)
 
 int container_network_setup(const char *id, pid_t pid, json_t *j, err_t *err)
 {
-        const char *mode = json_string_value(json_object_get(json_object_get(j, "HostConfig"), "NetworkMode"));
+        const char *mode =
+            json_string_value(json_object_get(json_object_get(j, "HostConfig"), "NetworkMode"));
         if (mode && !strcmp(mode, "host"))
                 return 0; /* shares the host's namespace */
         if (!mode || !strcmp(mode, "none") || !strcmp(mode, "default") || !strcmp(mode, "bridge"))
                 return loopback_up(pid, err);
-        return err_set(err, ENOTSUP, "container %.12s: network mode \"%s\" is not supported yet", id, mode);
+        return err_set(err, ENOTSUP, "container %.12s: network mode \"%s\" is not supported yet",
+                       id, mode);
 }

@@ -31,14 +31,15 @@ int signal_parse(const char *s)
         static const struct {
                 const char *n;
                 int s;
-        } sigs[] = {{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"ILL", SIGILL},
-                    {"TRAP", SIGTRAP}, {"ABRT", SIGABRT}, {"BUS", SIGBUS},   {"FPE", SIGFPE},
-                    {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"SEGV", SIGSEGV}, {"USR2", SIGUSR2},
-                    {"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM}, {"CHLD", SIGCHLD},
-                    {"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},
-                    {"TTOU", SIGTTOU}, {"URG", SIGURG},   {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
-                    {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
-                    {"PWR", SIGPWR},   {"SYS", SIGSYS}};
+        } sigs[] = {
+            {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+            {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"BUS", SIGBUS},     {"FPE", SIGFPE},
+            {"KILL", SIGKILL},     {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},
+            {"PIPE", SIGPIPE},     {"ALRM", SIGALRM}, {"TERM", SIGTERM},   {"CHLD", SIGCHLD},
+            {"CONT", SIGCONT},     {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},
+            {"TTOU", SIGTTOU},     {"URG", SIGURG},   {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},
+            {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
+            {"PWR", SIGPWR},       {"SYS", SIGSYS}};
         if (!s || !*s)
                 return -1;
         char *end;
@@ -253,7 +254,8 @@ static int attach_connect(const char *id, int attach, bool tty, err_t *err)
         if (tty && isatty(0))
                 ioctl(0, TIOCGWINSZ, &ws);
         char req[64];
-        snprintf(req, sizeof(req), "attach %d %d %d\n", (attach & ATTACH_STDIN) ? 1 : 0, ws.ws_row, ws.ws_col);
+        snprintf(req, sizeof(req), "attach %d %d %d\n", (attach & ATTACH_STDIN) ? 1 : 0, ws.ws_row,
+                 ws.ws_col);
         return rt_ctl_connect(id, req, err);
 }
 
@@ -297,7 +299,8 @@ int container_start(const char *id, int attach, int *status, err_t *err)
                         *status = rt_exec_failure_status(m.code);
                         return err_set(err, m.code, "%s", m.msg);
                 }
-                return err_set(err, EIO, "container %.12s: monitor failed to start (see its monitor.log)", id);
+                return err_set(
+                    err, EIO, "container %.12s: monitor failed to start (see its monitor.log)", id);
         }
         if (container_network_setup(id, m.pid, j, err) < 0)
                 return -1; /* closing our end makes the monitor abort */
