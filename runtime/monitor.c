@@ -497,13 +497,15 @@ static void do_restart(struct mon *m)
 
 static void handle_request(struct mon *m, int fd)
 {
+        /* consume only the request line: stdin data may follow right behind it */
         char buf[256];
-        ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
-        if (n <= 0) {
+        ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_PEEK);
+        char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
+        if (!nl || recv(fd, buf, (size_t)(nl - buf + 1), 0) != nl - buf + 1) {
                 close(fd);
                 return;
         }
-        buf[n] = '\0';
+        buf[nl - buf] = '\0';
         int a = 0, b = 0, c = 0;
         if (m->ncl >= MAX_CLIENTS) {
                 close(fd);
