@@ -266,6 +266,10 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
         err_t e = {0};
         _cleanup_close_ int lk = rt_ctr_lock(m->id, &e);
         json_t *j = NULL;
+        if (lk < 0) { /* the container is gone (removed under us) */
+                json_decref(extra);
+                return;
+        }
         if (rt_ctr_load(m->id, &j, &e) < 0) {
                 json_decref(extra);
                 return;
