@@ -84,7 +84,10 @@ char *human_duration(long long secs)
 int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err)
 {
         _cleanup_free_ char *cid = NULL;
-        if (rt_ctr_resolve(ref, &cid, err) < 0)
+        _cleanup_free_ char *dir = strlen(ref) == 64 ? rt_ctr_dir(ref) : NULL;
+        if (dir && access(dir, F_OK) == 0) /* a full id: skip the scan of all containers */
+                cid = xstrdup(ref);
+        else if (rt_ctr_resolve(ref, &cid, err) < 0)
                 return -1;
         _cleanup_close_ int lk = rt_ctr_lock(cid, err);
         if (lk < 0)
