@@ -27,6 +27,12 @@ int container_start(const char *id, int attach, int *status, err_t *err);
 int container_start_fds(const char *id, int attach, const int *keep_fds, size_t nkeep, int *status,
                         err_t *err);
 
+/* Create a container from `berth create` arguments (argv[0] is the command
+ * name, then options, IMAGE, command), as the compose adapter does for a
+ * service.  Option errors are printed; other errors are in err.  *id_out is
+ * the new id (caller frees). */
+int container_create_args(int argc, char **argv, char **id_out, err_t *err);
+
 /* Stream an already running container (attach, start -a). */
 int container_attach(const char *id, int attach, bool tty, int *status, err_t *err);
 
