@@ -1,0 +1,955 @@
+#include "monitor.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "container.h"
+#include "fsutil.h"
+#include "jsonfile.h"
+#include "paths.h"
+#include "spawn.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+int rt_mon_send(int fd, int type, int code, pid_t pid, const char *msg)
+{
+        struct rt_mon_msg m = {.type = type, .code = code, .pid = pid};
+        if (msg)
+                snprintf(m.msg, sizeof(m.msg), "%s", msg);
+        ssize_t r;
+        do
+                r = send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+        while (r < 0 && errno == EINTR);
+        return r == (ssize_t)sizeof(m) ? 0 : -1;
+}
+
+int rt_mon_recv(int fd, struct rt_mon_msg *m)
+{
+        ssize_t r;
+        do
+                r = recv(fd, m, sizeof(*m), 0);
+        while (r < 0 && errno == EINTR);
+        if (r < 0)
+                return -1;
+        if (r == 0)
+                return 0;
+        m->msg[sizeof(m->msg) - 1] = '\0';
+        return 1;
+}
+
+/* Unix socket paths are limited to 108 bytes and state roots can be deep:
+ * address the socket through an fd of its directory. */
+static int sock_addr(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *err)
+{
+        _cleanup_free_ char *rd = rt_ctr_run_dir(id);
+        *dirfd = open(rd, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (*dirfd < 0)
+                return err_sys(err, errno, "container %.12s is not running", id);
+        memset(sa, 0, sizeof(*sa));
+        sa->sun_family = AF_UNIX;
+        snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/ctl.sock", *dirfd);
+        return 0;
+}
+
+int rt_ctl_connect(const char *id, const char *request, err_t *err)
+{
+        struct sockaddr_un sa;
+        _cleanup_close_ int dfd = -1;
+        if (sock_addr(id, &sa, &dfd, err) < 0)
+                return -1;
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return err_sys(err, errno, "socket");
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return err_sys(err, errno, "connect to container %.12s monitor", id);
+        if (write_all(fd, request, strlen(request), err) < 0)
+                return -1;
+        return TAKE_FD(fd);
+}
+
+static int read_full(int fd, void *buf, size_t n)
+{
+        size_t got = 0;
+        while (got < n) {
+                ssize_t r = read(fd, (char *)buf + got, n - got);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r <= 0)
+                        return got == 0 && r == 0 ? 0 : -1;
+                got += (size_t)r;
+        }
+        return 1;
+}
+
+int rt_frame_read(int fd, int *stream, char **data, size_t *len)
+{
+        unsigned char h[8];
+        int r = read_full(fd, h, 8);
+        if (r <= 0)
+                return r;
+        uint32_t n = ((uint32_t)h[4] << 24) | ((uint32_t)h[5] << 16) | ((uint32_t)h[6] << 8) | h[7];
+        if (n > (1u << 24))
+                return -1;
+        char *b = xmalloc(n + 1);
+        if (n && read_full(fd, b, n) != 1) {
+                free(b);
+                return -1;
+        }
+        b[n] = '\0';
+        *stream = h[0];
+        *data = b;
+        *len = n;
+        return 1;
+}
+
+/* ---- monitor state ------------------------------------------------------------- */
+
+enum { CL_ATTACH = 1, CL_WAIT, CL_STOP };
+
+struct client {
+        int fd;
+        int kind;
+        bool in;  /* forwards stdin */
+        bool eof; /* sent EOF: only receives from now on */
+};
+
+#define MAX_CLIENTS 64
+
+struct mon {
+        const char *id;
+        json_t *j;        /* latest state document */
+        json_t *spec_doc; /* the document spec points into */
+        struct rt_spawn spec;
+        pid_t pid;
+        int out_r, err_r, in_w, ptm;
+        int lsock, sigfd, stop_tfd, restart_tfd, drain_tfd;
+        /* healthcheck: interval timer, the running check, its output */
+        int hc_tfd, hc_out;
+        pid_t hc_pid;
+        bool hc_timed_out;
+        struct timespec hc_begin;
+        char *hc_start;
+        strbuf_t hc_buf;
+        int netns_fd;
+        struct client cl[MAX_CLIENTS];
+        size_t ncl;
+        bool manual_stop, exited, finished;
+        int status;
+        int log_fd;
+        size_t log_size;
+        char *log_path;
+        strbuf_t line[3];
+        int restarts;
+        int64_t backoff_ms;
+        struct timespec started;
+};
+
+static void mon_close(int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+        *fd = -1;
+}
+
+static void log_open(struct mon *m)
+{
+        m->log_fd = open(m->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+        struct stat st;
+        m->log_size = (m->log_fd >= 0 && fstat(m->log_fd, &st) == 0) ? (size_t)st.st_size : 0;
+}
+
+static void log_line(struct mon *m, int stream, const char *s, size_t n)
+{
+        if (m->log_fd < 0)
+                return;
+        json_t *str = json_stringn(s, n);
+        if (!str) { /* not UTF-8: keep the line, replace the bytes */
+                char *c = xstrndup(s, n);
+                for (size_t i = 0; i < n; i++)
+                        if ((unsigned char)c[i] >= 0x80)
+                                c[i] = '?';
+                str = json_stringn(c, n);
+                free(c);
+        }
+        _cleanup_free_ char *now = rt_now_rfc3339();
+        json_t *o = json_pack("{s:o,s:s,s:s}", "log", str, "stream",
+                              stream == RT_STREAM_STDERR ? "stderr" : "stdout", "time", now);
+        char *d = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        if (!d)
+                return;
+        size_t len = strlen(d);
+        d[len] = '\n';
+        if (write_all(m->log_fd, d, len + 1, NULL) == 0)
+                m->log_size += len + 1;
+        free(d);
+        if (m->log_size > RT_LOG_MAX) {
+                _cleanup_free_ char *old = xasprintf("%s.1", m->log_path);
+                rename(m->log_path, old);
+                close(m->log_fd);
+                log_open(m);
+        }
+}
+
+/* Split output into lines for the log; a partial line waits for its end
+ * (or 16 KiB, as Docker). */
+static void log_data(struct mon *m, int stream, const char *s, size_t n, bool flush)
+{
+        strbuf_t *b = &m->line[stream];
+        sb_appendn(b, s, n);
+        size_t start = 0;
+        for (size_t i = 0; i < b->len; i++)
+                if (b->s[i] == '\n') {
+                        log_line(m, stream, b->s + start, i + 1 - start);
+                        start = i + 1;
+                }
+        if (b->len - start >= 16384 || (flush && b->len > start)) {
+                log_line(m, stream, b->s + start, b->len - start);
+                start = b->len;
+        }
+        if (start) {
+                size_t rest = b->len - start;
+                memmove(b->s, b->s + start, rest);
+                b->len = rest;
+                if (b->s)
+                        b->s[rest] = '\0';
+        }
+}
+
+static void client_drop(struct mon *m, size_t i)
+{
+        close(m->cl[i].fd);
+        m->cl[i] = m->cl[--m->ncl];
+}
+
+static void send_frame(struct mon *m, int stream, const char *s, size_t n, int kinds)
+{
+        unsigned char h[8] = {(unsigned char)stream, 0, 0, 0};
+        uint32_t be = htonl((uint32_t)n);
+        memcpy(h + 4, &be, 4);
+        for (size_t i = 0; i < m->ncl;) {
+                struct client *c = &m->cl[i];
+                if (!((1 << c->kind) & kinds)) {
+                        i++;
+                        continue;
+                }
+                if (send(c->fd, h, 8, MSG_NOSIGNAL) != 8 ||
+                    (n && send(c->fd, s, n, MSG_NOSIGNAL) != (ssize_t)n)) {
+                        client_drop(m, i);
+                        continue;
+                }
+                i++;
+        }
+}
+
+static void state_update(struct mon *m, const char *status, json_t *extra)
+{
+        err_t e = {0};
+        _cleanup_close_ int lk = rt_ctr_lock(m->id, &e);
+        json_t *j = NULL;
+        if (lk < 0) { /* the container is gone (removed under us) */
+                json_decref(extra);
+                return;
+        }
+        if (rt_ctr_load(m->id, &j, &e) < 0) {
+                json_decref(extra);
+                return;
+        }
+        json_t *st = json_object_get(j, "State");
+        if (!st) {
+                st = json_object();
+                json_object_set_new(j, "State", st);
+        }
+        json_object_set_new(st, "Status", json_string(status));
+        json_object_set_new(st, "Running", json_boolean(!strcmp(status, "running")));
+        json_object_set_new(st, "Restarting", json_boolean(!strcmp(status, "restarting")));
+        if (extra)
+                json_object_update(st, extra);
+        json_decref(extra);
+        json_object_set_new(j, "RestartCount", json_integer(m->restarts));
+        rt_ctr_save(m->id, j, &e);
+        json_decref(m->j);
+        m->j = j;
+}
+
+static void write_monitor_info(struct mon *m)
+{
+        _cleanup_free_ char *p = xasprintf("%s/containers/%s/monitor.json", berth_run_dir(), m->id);
+        json_t *o = json_pack("{s:i,s:I,s:i,s:I}", "MonitorPid", (int)getpid(), "MonitorStart",
+                              (json_int_t)rt_pid_starttime(getpid()), "Pid", (int)m->pid,
+                              "PidStart", (json_int_t)rt_pid_starttime(m->pid));
+        json_write_atomic(p, o, NULL);
+        json_decref(o);
+}
+
+/* Create and configure the init (blocked before exec). */
+static int start_init(struct mon *m, int *fail_status, err_t *err)
+{
+        *fail_status = 125;
+        bool tty = m->spec.proc.tty;
+        bool open_stdin =
+            json_is_true(json_object_get(json_object_get(m->j, "Config"), "OpenStdin"));
+        int child[3] = {-1, -1, -1};
+        int r = -1;
+        if (!tty) { /* with a tty the init allocates its terminal inside the container */
+                int o[2], e[2];
+                if (pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0)
+                        return err_sys(err, errno, "pipe");
+                m->out_r = o[0];
+                m->err_r = e[0];
+                child[1] = o[1];
+                child[2] = e[1];
+                if (open_stdin) {
+                        int in[2];
+                        if (pipe2(in, O_CLOEXEC) < 0)
+                                return err_sys(err, errno, "pipe");
+                        child[0] = in[0];
+                        m->in_w = in[1];
+                } else {
+                        child[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                }
+        }
+        memcpy(m->spec.stdio, child, sizeof(child));
+        m->spec.join_netns_fd = m->netns_fd;
+        int sync = -1;
+        if (rt_spawn_start(&m->spec, &m->pid, &sync, &m->ptm, fail_status, err) < 0)
+                goto out;
+        if (rt_cgroup_attach(m->id, m->pid, err) < 0) {
+                kill(m->pid, SIGKILL);
+                waitpid(m->pid, NULL, 0);
+                close(sync);
+                goto out;
+        }
+        if (m->netns_fd < 0 && m->spec.new_netns) {
+                char p[64];
+                snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)m->pid);
+                m->netns_fd = open(p, O_RDONLY | O_CLOEXEC);
+        }
+        write_monitor_info(m);
+        r = sync;
+out:
+        for (int i = 0; i < 3; i++)
+                if (child[i] >= 0)
+                        close(child[i]);
+        return r;
+}
+
+static void record_start_error(struct mon *m, int code, const err_t *e)
+{
+        _cleanup_free_ char *now = rt_now_rfc3339();
+        state_update(m, m->restarts ? "exited" : "created",
+                     json_pack("{s:i,s:i,s:s,s:s}", "Pid", 0, "ExitCode", code, "Error", e->msg,
+                               "FinishedAt", now));
+}
+
+static json_t *hc_test(struct mon *m);
+static void hc_arm(struct mon *m);
+static void disarm(int tfd);
+
+static void record_running(struct mon *m)
+{
+        _cleanup_free_ char *now = rt_now_rfc3339();
+        clock_gettime(CLOCK_MONOTONIC, &m->started);
+        json_t *extra =
+            json_pack("{s:i,s:i,s:s,s:s,s:s,s:b}", "Pid", (int)m->pid, "ExitCode", 0, "Error", "",
+                      "StartedAt", now, "FinishedAt", "0001-01-01T00:00:00Z", "OOMKilled", 0);
+        if (hc_test(m))
+                json_object_set_new(
+                    extra, "Health",
+                    json_pack("{s:s,s:i,s:[]}", "Status", "starting", "FailingStreak", 0, "Log"));
+        state_update(m, "running", extra);
+        hc_arm(m);
+}
+
+/* ---- healthcheck ------------------------------------------------------------- */
+
+#define NS_PER_S 1000000000LL
+
+static int64_t hc_ns(struct mon *m, const char *key, int64_t dflt)
+{
+        json_t *h = json_object_get(json_object_get(m->spec_doc, "Config"), "Healthcheck");
+        json_int_t v = json_integer_value(json_object_get(h, key));
+        return v > 0 ? v : dflt;
+}
+
+/* The Test array when the container has a healthcheck, else NULL. */
+static json_t *hc_test(struct mon *m)
+{
+        json_t *h = json_object_get(json_object_get(m->spec_doc, "Config"), "Healthcheck");
+        json_t *t = json_object_get(h, "Test");
+        const char *k = json_string_value(json_array_get(t, 0));
+        if (!k || !strcmp(k, "NONE") || json_array_size(t) < 2)
+                return NULL;
+        return t;
+}
+
+static void hc_record(struct mon *m, int code, const char *output)
+{
+        _cleanup_free_ char *end = rt_now_rfc3339();
+        json_t *st = json_object_get(m->j, "State");
+        json_t *h = json_deep_copy(json_object_get(st, "Health"));
+        if (!json_is_object(h)) {
+                json_decref(h);
+                h = json_pack("{s:s,s:i,s:[]}", "Status", "starting", "FailingStreak", 0, "Log");
+        }
+        json_t *log = json_object_get(h, "Log");
+        json_array_append_new(log, json_pack("{s:s,s:s,s:i,s:s}", "Start",
+                                             m->hc_start ? m->hc_start : end, "End", end,
+                                             "ExitCode", code, "Output", output));
+        while (json_array_size(log) > 5)
+                json_array_remove(log, 0);
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t up = (int64_t)(now.tv_sec - m->started.tv_sec) * NS_PER_S +
+                     (now.tv_nsec - m->started.tv_nsec);
+        int streak = (int)json_integer_value(json_object_get(h, "FailingStreak"));
+        if (code == 0) {
+                json_object_set_new(h, "Status", json_string("healthy"));
+                streak = 0;
+        } else if (up >=
+                   hc_ns(m, "StartPeriod", 0)) { /* failures in the start period do not count */
+                streak++;
+                if (streak >= hc_ns(m, "Retries", 3))
+                        json_object_set_new(h, "Status", json_string("unhealthy"));
+        }
+        json_object_set_new(h, "FailingStreak", json_integer(streak));
+        const char *status = json_string_value(json_object_get(st, "Status"));
+        state_update(m, status ? status : "running", json_pack("{s:o}", "Health", h));
+}
+
+static void hc_finish(struct mon *m, int wstatus)
+{
+        int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+        if (m->hc_out >= 0) {
+                char buf[4096];
+                ssize_t r;
+                while ((r = read(m->hc_out, buf, sizeof(buf))) > 0)
+                        if (m->hc_buf.len < 4096)
+                                sb_appendn(&m->hc_buf, buf, (size_t)r);
+                mon_close(&m->hc_out);
+        }
+        if (m->hc_timed_out) {
+                sb_reset(&m->hc_buf);
+                sb_appendf(&m->hc_buf, "Health check exceeded timeout (%llds)",
+                           (long long)(hc_ns(m, "Timeout", 30 * NS_PER_S) / NS_PER_S));
+                code = -1;
+        }
+        hc_record(m, code, sb_str(&m->hc_buf));
+        sb_reset(&m->hc_buf);
+        m->hc_pid = 0;
+        m->hc_timed_out = false;
+        free(m->hc_start);
+        m->hc_start = NULL;
+}
+
+/* Run the check inside the container: same namespaces, cgroups and
+ * security as an exec. */
+static void hc_run(struct mon *m)
+{
+        json_t *t = hc_test(m);
+        if (!t || m->hc_pid > 0 || m->pid <= 0 || m->exited)
+                return;
+        struct rt_proc proc;
+        err_t e = {0};
+        if (rt_ctr_proc_spec(m->spec_doc, &proc, &e) < 0)
+                return;
+        if (!strcmp(json_string_value(json_array_get(t, 0)), "CMD-SHELL")) {
+                strv_push(&proc.argv, "/bin/sh");
+                strv_push(&proc.argv, "-c");
+        }
+        for (size_t i = 1; i < json_array_size(t); i++)
+                strv_push(&proc.argv, json_string_value(json_array_get(t, i)) ?: "");
+        int pfd[2];
+        int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (pipe2(pfd, O_CLOEXEC) < 0) {
+                close(nul);
+                rt_proc_free(&proc);
+                return;
+        }
+        int stdio[3] = {nul, pfd[1], pfd[1]};
+        int fst;
+        free(m->hc_start);
+        m->hc_start = rt_now_rfc3339();
+        clock_gettime(CLOCK_MONOTONIC, &m->hc_begin);
+        int r = rt_exec(m->pid, m->id, &proc, stdio, &m->hc_pid, &fst, &e);
+        close(nul);
+        close(pfd[1]);
+        rt_proc_free(&proc);
+        if (r < 0) {
+                close(pfd[0]);
+                m->hc_pid = 0;
+                hc_record(m, fst, e.msg);
+                return;
+        }
+        m->hc_out = pfd[0];
+        fcntl(m->hc_out, F_SETFL, O_NONBLOCK);
+}
+
+static void hc_arm(struct mon *m)
+{
+        if (!hc_test(m))
+                return;
+        int64_t iv = hc_ns(m, "Interval", 30 * NS_PER_S);
+        struct itimerspec its = {.it_value = {iv / NS_PER_S, iv % NS_PER_S},
+                                 .it_interval = {iv / NS_PER_S, iv % NS_PER_S}};
+        timerfd_settime(m->hc_tfd, 0, &its, NULL);
+}
+
+/* Release what one run of the container used. */
+static void end_run(struct mon *m)
+{
+        disarm(m->hc_tfd);
+        mon_close(&m->out_r);
+        mon_close(&m->err_r);
+        mon_close(&m->in_w);
+        mon_close(&m->ptm);
+        for (int s = 1; s <= 2; s++)
+                log_data(m, s, "", 0, true);
+}
+
+static void arm(int tfd, int64_t ms)
+{
+        struct itimerspec its = {.it_value = {ms / 1000, (ms % 1000) * 1000000}};
+        if (ms <= 0)
+                its.it_value.tv_nsec = 1;
+        timerfd_settime(tfd, 0, &its, NULL);
+}
+
+static void disarm(int tfd)
+{
+        struct itimerspec its = {0};
+        timerfd_settime(tfd, 0, &its, NULL);
+}
+
+static bool want_restart(struct mon *m, int code)
+{
+        if (m->manual_stop)
+                return false;
+        json_t *rp = json_object_get(json_object_get(m->j, "HostConfig"), "RestartPolicy");
+        const char *name = json_string_value(json_object_get(rp, "Name"));
+        if (!name || !*name || !strcmp(name, "no"))
+                return false;
+        if (!strcmp(name, "always") || !strcmp(name, "unless-stopped"))
+                return true;
+        if (!strcmp(name, "on-failure")) {
+                json_int_t max = json_integer_value(json_object_get(rp, "MaximumRetryCount"));
+                return code != 0 && (max <= 0 || m->restarts < max);
+        }
+        return false;
+}
+
+/* The init exited and its output is drained: record, then restart or finish. */
+static void on_exit_complete(struct mon *m)
+{
+        end_run(m);
+        disarm(m->stop_tfd);
+        disarm(m->drain_tfd);
+        int code = WIFEXITED(m->status) ? WEXITSTATUS(m->status) : 128 + WTERMSIG(m->status);
+        bool oom = rt_cgroup_oom_killed(m->id);
+        bool again = want_restart(m, code);
+        _cleanup_free_ char *now = rt_now_rfc3339();
+        char codes[16];
+        snprintf(codes, sizeof(codes), "%d", code);
+        if (again) {
+                struct timespec t;
+                clock_gettime(CLOCK_MONOTONIC, &t);
+                /* a run that lasted 10 s resets the backoff, as Docker */
+                if (t.tv_sec - m->started.tv_sec >= 10)
+                        m->backoff_ms = 100;
+                m->restarts++;
+                state_update(m, "restarting",
+                             json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled",
+                                       oom, "FinishedAt", now));
+                send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), 1 << CL_ATTACH);
+                for (size_t i = 0; i < m->ncl;)
+                        if (m->cl[i].kind == CL_ATTACH)
+                                client_drop(m, i);
+                        else
+                                i++;
+                arm(m->restart_tfd, m->backoff_ms);
+                m->backoff_ms = m->backoff_ms * 2 > 60000 ? 60000 : m->backoff_ms * 2;
+                return;
+        }
+        state_update(m, "exited",
+                     json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled", oom,
+                               "FinishedAt", now));
+        err_t e = {0};
+        rt_cgroup_remove(m->id, &e);
+        if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove"))) {
+                rt_ctr_destroy(m->id, &e);
+        }
+        send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), (1 << CL_ATTACH) | (1 << CL_WAIT));
+        m->finished = true;
+}
+
+static void do_restart(struct mon *m)
+{
+        err_t e = {0};
+        int fst;
+        int sync = start_init(m, &fst, &e);
+        if (sync >= 0) {
+                int r = rt_spawn_go(sync, &fst, &e);
+                close(sync);
+                if (r == 0) {
+                        record_running(m);
+                        return;
+                }
+                waitpid(m->pid, NULL, 0);
+        }
+        end_run(m);
+        record_start_error(m, fst, &e);
+        rt_cgroup_remove(m->id, &e);
+        m->finished = true;
+}
+
+static void handle_request(struct mon *m, int fd)
+{
+        /* consume only the request line: stdin data may follow right behind it */
+        char buf[256];
+        ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_PEEK);
+        char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
+        if (!nl || recv(fd, buf, (size_t)(nl - buf + 1), 0) != nl - buf + 1) {
+                close(fd);
+                return;
+        }
+        buf[nl - buf] = '\0';
+        int a = 0, b = 0, c = 0;
+        if (m->ncl >= MAX_CLIENTS) {
+                close(fd);
+                return;
+        }
+        if (sscanf(buf, "attach %d %d %d", &a, &b, &c) >= 1) {
+                if (m->ptm >= 0 && b > 0 && c > 0) {
+                        struct winsize ws = {.ws_row = (unsigned short)b,
+                                             .ws_col = (unsigned short)c};
+                        ioctl(m->ptm, TIOCSWINSZ, &ws);
+                }
+                m->cl[m->ncl++] = (struct client){fd, CL_ATTACH, a != 0, false};
+        } else if (!strncmp(buf, "wait", 4)) {
+                m->cl[m->ncl++] = (struct client){fd, CL_WAIT, false, false};
+        } else if (sscanf(buf, "stop %d %d", &a, &b) == 2) {
+                m->manual_stop = true;
+                m->cl[m->ncl++] = (struct client){fd, CL_STOP, false, false};
+                if (m->exited || m->pid <= 0) {
+                        disarm(m->restart_tfd);
+                        if (!m->exited)
+                                m->finished = true; /* waiting to restart: stop here */
+                        state_update(m, "exited", NULL);
+                        return;
+                }
+                kill(m->pid, a);
+                if (b >= 0)
+                        arm(m->stop_tfd, (int64_t)b * 1000);
+        } else if (sscanf(buf, "kill %d", &a) == 1) {
+                if (a == SIGKILL || a == SIGTERM || a == SIGINT)
+                        m->manual_stop = true;
+                int r = m->pid > 0 && !m->exited ? kill(m->pid, a) : -1;
+                char reply[16];
+                snprintf(reply, sizeof(reply), "%d\n", r == 0 ? 0 : errno ? errno : ESRCH);
+                (void)!write(fd, reply, strlen(reply));
+                close(fd);
+        } else if (sscanf(buf, "resize %d %d", &a, &b) == 2) {
+                if (m->ptm >= 0) {
+                        struct winsize ws = {.ws_row = (unsigned short)a,
+                                             .ws_col = (unsigned short)b};
+                        ioctl(m->ptm, TIOCSWINSZ, &ws);
+                }
+                close(fd);
+        } else {
+                close(fd);
+        }
+}
+
+static int make_listener(const char *id, err_t *err)
+{
+        _cleanup_free_ char *rd = rt_ctr_run_dir(id);
+        if (mkdir_p(rd, 0700, err) < 0)
+                return -1;
+        _cleanup_free_ char *path = rt_ctr_sock_path(id);
+        unlink(path);
+        struct sockaddr_un sa;
+        _cleanup_close_ int dfd = -1;
+        if (sock_addr(id, &sa, &dfd, err) < 0)
+                return -1;
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return err_sys(err, errno, "socket");
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
+                return err_sys(err, errno, "listen on %s", path);
+        return TAKE_FD(fd);
+}
+
+static void pump(struct mon *m, int *fd, int stream)
+{
+        char buf[16384];
+        ssize_t n = read(*fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+                return;
+        if (n <= 0) { /* EOF, or EIO on a pty whose last slave closed */
+                mon_close(fd);
+                if (fd == &m->ptm)
+                        mon_close(&m->in_w);
+                return;
+        }
+        log_data(m, stream, buf, (size_t)n, false);
+        send_frame(m, stream, buf, (size_t)n, 1 << CL_ATTACH);
+}
+
+static void on_sigchld(struct mon *m)
+{
+        int st;
+        pid_t w;
+        while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+                if (w == m->hc_pid && w > 0) {
+                        hc_finish(m, st);
+                        continue;
+                }
+                if (w == m->pid && !m->exited) {
+                        m->exited = true;
+                        m->status = st;
+                        m->pid = 0;
+                        /* output still in flight: give it a moment, then go on */
+                        arm(m->drain_tfd, 2000);
+                }
+        }
+}
+
+static void loop(struct mon *m)
+{
+        while (!m->finished) {
+                if (m->exited && m->out_r < 0 && m->err_r < 0 && m->ptm < 0) {
+                        m->exited = false;
+                        on_exit_complete(m);
+                        continue;
+                }
+                struct pollfd p[10 + MAX_CLIENTS];
+                size_t n = 0;
+                int out_fd = m->ptm >= 0 ? m->ptm : m->out_r;
+                p[n++] = (struct pollfd){m->sigfd, POLLIN, 0};
+                p[n++] = (struct pollfd){m->lsock, POLLIN, 0};
+                p[n++] = (struct pollfd){m->stop_tfd, POLLIN, 0};
+                p[n++] = (struct pollfd){m->restart_tfd, POLLIN, 0};
+                p[n++] = (struct pollfd){m->drain_tfd, POLLIN, 0};
+                p[n++] = (struct pollfd){out_fd, POLLIN, 0};
+                p[n++] = (struct pollfd){m->ptm >= 0 ? -1 : m->err_r, POLLIN, 0};
+                p[n++] = (struct pollfd){m->hc_tfd, POLLIN, 0};
+                p[n++] = (struct pollfd){m->hc_out, POLLIN, 0};
+                size_t base = n;
+                for (size_t i = 0; i < m->ncl; i++)
+                        p[n++] = (struct pollfd){m->cl[i].eof ? -1 : m->cl[i].fd, POLLIN, 0};
+                if (poll(p, n, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return;
+                }
+                if (p[0].revents) {
+                        struct signalfd_siginfo si;
+                        while (read(m->sigfd, &si, sizeof(si)) == sizeof(si)) {
+                                if (si.ssi_signo == SIGCHLD)
+                                        on_sigchld(m);
+                                else if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) &&
+                                         m->pid > 0) {
+                                        m->manual_stop = true;
+                                        kill(m->pid, SIGTERM);
+                                        arm(m->stop_tfd, 10000);
+                                }
+                        }
+                }
+                if (p[1].revents & POLLIN) {
+                        int c = accept4(m->lsock, NULL, NULL, SOCK_CLOEXEC);
+                        if (c >= 0)
+                                handle_request(m, c);
+                }
+                uint64_t ticks;
+                if (p[2].revents && read(m->stop_tfd, &ticks, 8) == 8 && m->pid > 0)
+                        kill(m->pid, SIGKILL);
+                if (p[3].revents && read(m->restart_tfd, &ticks, 8) == 8)
+                        do_restart(m);
+                if (p[4].revents && read(m->drain_tfd, &ticks, 8) == 8 && m->exited) {
+                        mon_close(&m->out_r);
+                        mon_close(&m->err_r);
+                        mon_close(&m->ptm);
+                }
+                if (p[5].revents && out_fd >= 0)
+                        pump(m, m->ptm >= 0 ? &m->ptm : &m->out_r, RT_STREAM_STDOUT);
+                if (p[6].revents && m->err_r >= 0)
+                        pump(m, &m->err_r, RT_STREAM_STDERR);
+                if (p[7].revents && read(m->hc_tfd, &ticks, 8) == 8) {
+                        struct timespec now;
+                        clock_gettime(CLOCK_MONOTONIC, &now);
+                        int64_t ran = (int64_t)(now.tv_sec - m->hc_begin.tv_sec) * NS_PER_S +
+                                      (now.tv_nsec - m->hc_begin.tv_nsec);
+                        if (m->hc_pid > 0 && ran >= hc_ns(m, "Timeout", 30 * NS_PER_S)) {
+                                m->hc_timed_out = true;
+                                kill(m->hc_pid, SIGKILL);
+                        } else {
+                                hc_run(m);
+                        }
+                }
+                if (p[8].revents && m->hc_out >= 0) {
+                        char buf[4096];
+                        ssize_t r = read(m->hc_out, buf, sizeof(buf));
+                        if (r > 0 && m->hc_buf.len < 4096)
+                                sb_appendn(&m->hc_buf, buf, (size_t)r);
+                        else if (r == 0)
+                                mon_close(&m->hc_out);
+                }
+                /* client input, from the last so drops do not shift unseen entries */
+                for (size_t k = n; k-- > base;) {
+                        if (!p[k].revents)
+                                continue;
+                        size_t i = k - base;
+                        if (i >= m->ncl || m->cl[i].fd != p[k].fd)
+                                continue;
+                        char buf[16384];
+                        ssize_t r = read(m->cl[i].fd, buf, sizeof(buf));
+                        if (r > 0) {
+                                int dst = m->ptm >= 0 ? m->ptm : m->in_w;
+                                if (m->cl[i].in && dst >= 0)
+                                        write_all(dst, buf, (size_t)r, NULL);
+                                continue;
+                        }
+                        if (r < 0 && errno == EINTR)
+                                continue;
+                        if (m->cl[i].in && m->ptm < 0)
+                                mon_close(&m->in_w); /* stdin closed: the container sees EOF */
+                        if (m->cl[i].kind == CL_ATTACH && r == 0)
+                                m->cl[i].eof = true; /* half-closed: keep streaming output */
+                        else
+                                client_drop(m, i);
+                }
+        }
+}
+
+int rt_monitor_main(const char *id, int sync_fd, err_t *err)
+{
+        struct mon mm = {.id = id,
+                         .lsock = -1,
+                         .out_r = -1,
+                         .err_r = -1,
+                         .in_w = -1,
+                         .ptm = -1,
+                         .netns_fd = -1,
+                         .log_fd = -1,
+                         .backoff_ms = 100};
+        struct mon *m = &mm;
+        int ret = -1, fst = 125;
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGPIPE);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        m->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        m->stop_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+        m->restart_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+        m->drain_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+        m->hc_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+        if (m->sigfd < 0 || m->stop_tfd < 0 || m->restart_tfd < 0 || m->drain_tfd < 0 ||
+            m->hc_tfd < 0) {
+                err_sys(err, errno, "monitor set-up");
+                goto fail_early;
+        }
+        if (rt_ctr_load(id, &m->j, err) < 0)
+                goto fail_early;
+        m->spec_doc = json_incref(m->j);
+        if (rt_ctr_spawn_spec(m->spec_doc, &m->spec, err) < 0)
+                goto fail_early;
+        m->log_path = xstrdup(json_string_value(json_object_get(m->j, "LogPath")) ?: "/dev/null");
+        log_open(m);
+        m->lsock = make_listener(id, err);
+        if (m->lsock < 0)
+                goto fail_early;
+        const json_t *hc = json_object_get(m->j, "HostConfig");
+        const char *cpuset = json_string_value(json_object_get(hc, "CpusetCpus"));
+        struct rt_cgroup_limits lim = {
+            .memory = json_integer_value(json_object_get(hc, "Memory")),
+            .memory_swap = json_integer_value(json_object_get(hc, "MemorySwap")),
+            .nano_cpus = json_integer_value(json_object_get(hc, "NanoCpus")),
+            .cpu_shares = json_integer_value(json_object_get(hc, "CpuShares")),
+            .pids_limit = json_integer_value(json_object_get(hc, "PidsLimit")),
+            .cpuset_cpus = cpuset,
+            .devices_all = json_is_true(json_object_get(hc, "Privileged")),
+        };
+        if (rt_cgroup_create(id, &lim, err) < 0)
+                goto fail;
+        int sync = start_init(m, &fst, err);
+        if (sync < 0)
+                goto fail;
+        rt_mon_send(sync_fd, RT_MON_PID, 0, m->pid, NULL);
+        struct rt_mon_msg msg;
+        if (rt_mon_recv(sync_fd, &msg) != 1 || msg.type != RT_MON_GO) {
+                /* the CLI gave up (e.g. network set-up failed): never exec */
+                kill(m->pid, SIGKILL);
+                waitpid(m->pid, NULL, 0);
+                close(sync);
+                err_set(err, ECANCELED, "start cancelled");
+                end_run(m);
+                goto fail_quiet;
+        }
+        int r = rt_spawn_go(sync, &fst, err);
+        close(sync);
+        if (r < 0) {
+                waitpid(m->pid, NULL, 0);
+                end_run(m);
+                goto fail;
+        }
+        record_running(m);
+        rt_mon_send(sync_fd, RT_MON_STARTED, 0, m->pid, NULL);
+        close(sync_fd);
+        sync_fd = -1;
+        loop(m);
+        ret = 0;
+        goto out;
+fail:
+        rt_mon_send(sync_fd, RT_MON_ERROR, err->code, fst, err->msg);
+        record_start_error(m, fst, err);
+fail_quiet : {
+        err_t e2 = {0};
+        rt_cgroup_remove(id, &e2);
+        if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove")))
+                rt_ctr_destroy(id, &e2);
+}
+        goto out;
+fail_early:
+        rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 125, err->msg);
+out:
+        for (size_t i = 0; i < m->ncl; i++)
+                close(m->cl[i].fd);
+        if (m->lsock >= 0) {
+                _cleanup_free_ char *rd = rt_ctr_run_dir(id);
+                rm_rf(rd, NULL);
+        }
+        if (sync_fd >= 0)
+                close(sync_fd);
+        rt_spawn_free(&m->spec);
+        json_decref(m->spec_doc);
+        json_decref(m->j);
+        free(m->log_path);
+        for (int i = 0; i < 3; i++)
+                sb_free(&m->line[i]);
+        sb_free(&m->hc_buf);
+        free(m->hc_start);
+        return ret;
+}
