@@ -572,6 +572,19 @@ static void setup_stdio(const int stdio[3], bool tty)
         }
 }
 
+/* A container process starts with default dispositions and nothing blocked,
+ * whatever its creator (the monitor blocks SIGTERM, SIGCHLD... for its
+ * signalfd) had: otherwise a stop signal would never reach it. */
+static void reset_signals(void)
+{
+        sigset_t none;
+        for (int s = 1; s < NSIG; s++)
+                if (s != SIGKILL && s != SIGSTOP)
+                        signal(s, SIG_DFL);
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* ---- minimal init (--init) ------------------------------------------------- */
 
 static volatile sig_atomic_t init_child;
@@ -626,6 +639,7 @@ static _Noreturn void run_init(const struct rt_proc *p, const struct ids *ids, c
 static _Noreturn void child_main(const struct rt_spawn *s, int sock)
 {
         err_t e = {0};
+        reset_signals();
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         umask(0);
@@ -784,6 +798,7 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
         }
         if (a == 0) {
                 err_t e = {0};
+                reset_signals();
                 close(sv[0]);
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
                 if (rt_cgroup_attach(id, getpid(), &e) < 0)

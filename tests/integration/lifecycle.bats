@@ -73,6 +73,18 @@ teardown_file() { rt_teardown_file; }
         "$BERTH" rm rt-s2
 }
 
+@test "SIGTERM reaches the command: a TERM trap runs, --init forwards it" {
+        # The monitor blocks SIGTERM for its signalfd; the container must not inherit that.
+        "$BERTH" run -d --name rt-s3 busybox sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done'
+        "$BERTH" run -d --name rt-s4 --init busybox sleep 100
+        sleep 0.3
+        run "$BERTH" stop -t 5 rt-s3 rt-s4
+        [ "$status" -eq 0 ]
+        [ "$("$BERTH" inspect -f '{{.State.ExitCode}}' rt-s3)" = "7" ]
+        [ "$("$BERTH" inspect -f '{{.State.ExitCode}}' rt-s4)" = "143" ]
+        "$BERTH" rm rt-s3 rt-s4
+}
+
 @test "start, restart, kill, wait" {
         "$BERTH" create --name rt-c busybox sh -c 'sleep 60'
         [ "$("$BERTH" inspect -f '{{.State.Status}}' rt-c)" = "created" ]
