@@ -73,7 +73,7 @@ char *resolve_path(const struct mctx *c, const char *p)
                 return clean_path(j);
         }
         if (p[0] == '/')
-                return clean_path(p);
+                return xstrdup(p); /* compose keeps absolute paths as written */
         _cleanup_free_ char *j = xasprintf("%s/%s", c->o->working_dir, p);
         return clean_path(j);
 }
@@ -193,6 +193,8 @@ static int short_port(struct mctx *c, const struct cnode *n, const char *path, j
         char *slash = strrchr(spec, '/');
         if (slash) {
                 *slash = '\0';
+                for (char *q = slash + 1; *q; q++)
+                        *q = (char)tolower((unsigned char)*q);
                 proto = slash + 1;
                 if (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp"))
                         return mfail(c, n, path,
@@ -446,7 +448,9 @@ static int short_volume(struct mctx *c, const struct cnode *n, const char *path,
                         add_ref(c, REF_VOLUME, src, path, n, false);
                 }
         }
-        json_object_set_new(v, "target", json_string(dst));
+        char *cdst = clean_path(dst);
+        json_object_set_new(v, "target", json_string(cdst));
+        free(cdst);
         if (ro)
                 json_object_set_new(v, "read_only", json_true());
         if (bind) {
@@ -505,6 +509,10 @@ static int long_volume(struct mctx *c, const struct cnode *n, const char *path, 
         if (!dst) {
                 json_decref(v);
                 return mfail(c, n, path, "missing required property \"target\"");
+        }
+        if (dst[0] == '/') {
+                _cleanup_free_ char *cdst = clean_path(dst);
+                json_object_set_new(v, "target", json_string(cdst));
         }
         if (!strcmp(type, "bind")) {
                 if (!src) {

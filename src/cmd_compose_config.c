@@ -111,14 +111,40 @@ static void list_keys(strbuf_t *out, json_t *obj)
         strv_free(&keys);
 }
 
+/* Post-order walk of depends_on (the model has rejected cycles). */
+static void list_in_dependency_order(strbuf_t *out, json_t *services, const char *name,
+                                     strv_t *done)
+{
+        if (strv_contains(done, name) || !json_object_get(services, name))
+                return;
+        strv_push(done, name);
+        strv_t deps = STRV_INIT;
+        const char *dep;
+        json_t *v;
+        json_object_foreach(json_object_get(json_object_get(services, name), "depends_on"), dep, v)
+            strv_push(&deps, dep);
+        strv_sort(&deps);
+        for (size_t i = 0; i < deps.n; i++)
+                list_in_dependency_order(out, services, deps.v[i], done);
+        strv_free(&deps);
+        sb_appendf(out, "%s\n", name);
+}
+
 static int render(strbuf_t *out, const struct compose_project *p, enum config_list list,
-                  const char *format, const char *hash, err_t *err)
+                  const char *format, const char *hash, bool escape_dollars, err_t *err)
 {
         json_t *services = json_object_get(p->json, "services");
         const char *key;
         json_t *svc;
 
         if (hash) {
+                if (strcmp(hash, "*")) {
+                        _cleanup_free_ char *names = xstrdup(hash);
+                        for (char *save = NULL, *t = strtok_r(names, ",", &save); t;
+                             t = strtok_r(NULL, ",", &save))
+                                if (!json_object_get(services, t))
+                                        return err_set(err, 0, "no such service: %s", t);
+                }
                 json_object_foreach(services, key, svc)
                 {
                         if (strcmp(hash, "*")) {
@@ -139,9 +165,17 @@ static int render(strbuf_t *out, const struct compose_project *p, enum config_li
                 return 0;
         }
         switch (list) {
-        case LIST_SERVICES:
-                list_keys(out, services);
+        case LIST_SERVICES: {
+                /* dependencies before their dependents, as docker compose */
+                strv_t names = STRV_INIT, done = STRV_INIT;
+                json_object_foreach(services, key, svc) strv_push(&names, key);
+                strv_sort(&names);
+                for (size_t i = 0; i < names.n; i++)
+                        list_in_dependency_order(out, services, names.v[i], &done);
+                strv_free(&names);
+                strv_free(&done);
                 return 0;
+        }
         case LIST_VOLUMES:
                 list_keys(out, json_object_get(p->json, "volumes"));
                 return 0;
@@ -179,8 +213,11 @@ static int render(strbuf_t *out, const struct compose_project *p, enum config_li
         case LIST_NONE:
                 break;
         }
-        char *text =
-            !strcmp(format, "json") ? compose_emit_json(p->json) : compose_emit_yaml(p->json);
+        /* An interpolated model is printed with '$' escaped so that it
+         * loads again to the same values, as docker compose does. */
+        json_t *doc = escape_dollars ? compose_escape_dollars(p->json) : json_incref(p->json);
+        char *text = !strcmp(format, "json") ? compose_emit_json(doc) : compose_emit_yaml(doc);
+        json_decref(doc);
         sb_append(out, text);
         free(text);
         return 0;
@@ -321,7 +358,7 @@ int compose_cmd_config(struct compose_globals *g, int argc, char **argv)
                 rc = 0;
                 goto done;
         }
-        if (render(&out, p, list, format, hash, &err) < 0) {
+        if (render(&out, p, list, format, hash, !no_interp, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 goto done;
         }

@@ -119,6 +119,10 @@ static void test_volumes(void)
               "[{\"source\":\"db\",\"target\":\"/var/lib/db\",\"type\":\"volume\","
               "\"volume\":{\"nocopy\":true}}]",
               "named volume");
+        CHECK("services: {web: {image: x, volumes: ['/etc/x/:/x/./']}}", "web", "volumes",
+              "[{\"bind\":{\"create_host_path\":true},\"source\":\"/etc/x/\","
+              "\"target\":\"/x\",\"type\":\"bind\"}]",
+              "absolute source kept as written, target cleaned");
         CHECK("services: {web: {image: x, volumes: ['/anon']}}", "web", "volumes",
               "[{\"target\":\"/anon\",\"type\":\"volume\",\"volume\":{}}]", "anonymous volume");
         CHECK(
@@ -167,6 +171,9 @@ static void test_misc(void)
               "false}}}, b: {image: x}}",
               "a", "depends_on", "{\"b\":{\"condition\":\"service_healthy\",\"required\":false}}",
               "depends_on map");
+        CHECK("services: {a: {image: x, depends_on: {b: {required: false}, c: {}}}, c: {image: x}}",
+              "a", "depends_on", "{\"c\":{\"condition\":\"service_started\",\"required\":true}}",
+              "optional dependency on a missing service is dropped");
         CHECK("services: {web: {image: x, healthcheck: {test: curl -f x, interval: 90s, "
               "timeout: 1h, start_period: 500ms, retries: 3}}}",
               "web", "healthcheck",
@@ -226,6 +233,8 @@ static void test_typed(void)
             load("services:\n  web:\n    image: nginx\n    ports: ['8080:80']\n"
                  "    volumes: ['./d:/d', 'v:/v']\n    depends_on: [db]\n    scale: 2\n"
                  "    healthcheck: {test: [CMD, true], interval: 5s}\n"
+                 "    logging: {driver: json-file, options: {max-size: 10m}}\n"
+                 "    devices: ['/dev/fuse']\n    attach: false\n"
                  "  db: {image: db, command: run it}\nvolumes: {v: }\n",
                  &e);
         if (!ok(p != NULL, "typed project loads")) {
@@ -252,6 +261,13 @@ static void test_typed(void)
         ok(!web->has_command && db->has_command && db->command.n == 2, "command");
         is_str(p->networks[0].name, "proj_default", "default network name");
         is_str(p->volumes[0].name, "proj_v", "volume name");
+        is_str(web->logging_driver, "json-file", "logging driver");
+        ok(web->logging_options.n == 1 && !strcmp(web->logging_options.v[0].value, "10m"),
+           "logging options");
+        ok(web->ndevices == 1 && !strcmp(web->devices[0].target, "/dev/fuse") &&
+               !strcmp(web->devices[0].permissions, "rwm"),
+           "device short syntax");
+        ok(!web->attach && db->attach, "attach");
         compose_project_free(p);
 }
 
@@ -360,6 +376,19 @@ static void test_emit(void)
             "        protocol: tcp\nnetworks:\n  default:\n    name: proj_default\n",
             "yaml rendering");
         free(y);
+        json_t *blk = json_pack("{s:[s,s,s]}", "k", "echo a\necho b", "x\n", " lead\n");
+        char *by = compose_emit_yaml(blk);
+        is_str(by, "k:\n  - |-\n    echo a\n    echo b\n  - |\n    x\n  - \" lead\\n\"\n",
+               "multi-line strings as literal blocks");
+        free(by);
+        json_decref(blk);
+        json_t *raw = json_pack("{s:s,s:[s]}", "a", "x$y", "b", "$$");
+        json_t *esc = compose_escape_dollars(raw);
+        json_decref(raw);
+        char *ej = json_dumps(esc, JSON_COMPACT | JSON_SORT_KEYS);
+        is_str(ej, "{\"a\":\"x$$y\",\"b\":[\"$$$$\"]}", "dollars escaped for output");
+        free(ej);
+        json_decref(esc);
         char *j = compose_emit_json(p->json);
         ok(strstr(j, "\"command\": null") && strstr(j, "\"ipam\": {}"),
            "json keeps null command and empty ipam");
