@@ -11,16 +11,7 @@
 
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-        NO_CONFIG=""
-        if "$BERTH" compose config --help 2>&1 | grep -q "is not a berth compose command"; then
-                NO_CONFIG=1
-        fi
-        export NO_CONFIG
-}
-
 setup() {
-        [ -z "$NO_CONFIG" ] || skip "berth compose config is not implemented"
         export BERTH_ROOT=$(mktemp -d /tmp/berth-cli.XXXXXX)
         T=$(mktemp -d /tmp/berth-cli-files.XXXXXX)
 }
