@@ -14,7 +14,7 @@ teardown() {
 }
 
 @test "wordpress-mysql renders as docker compose v2 JSON" {
-        [ -d "$CORPUS" ] || skip "awesome-compose corpus not available"
+        [ -d "$CORPUS" ] || { echo "corpus not found at $CORPUS" >&2; return 1; }
         run "$BERTH" compose -f "$CORPUS/wordpress-mysql/compose.yaml" config --format json
         [ "$status" -eq 0 ]
         echo "$output" | jq -e '.name == "wordpress-mysql"'
@@ -30,7 +30,7 @@ teardown() {
 }
 
 @test "every awesome-compose file loads" {
-        [ -d "$CORPUS" ] || skip "awesome-compose corpus not available"
+        [ -d "$CORPUS" ] || { echo "corpus not found at $CORPUS" >&2; return 1; }
         for d in "$CORPUS"/*/; do
                 f=$(ls "$d"compose.y*ml "$d"docker-compose.y*ml 2>/dev/null | head -1)
                 [ -n "$f" ] || continue
@@ -39,7 +39,7 @@ teardown() {
 }
 
 @test "the YAML output of every awesome-compose file loads back to the same model" {
-        [ -d "$CORPUS" ] || skip "awesome-compose corpus not available"
+        [ -d "$CORPUS" ] || { echo "corpus not found at $CORPUS" >&2; return 1; }
         for d in "$CORPUS"/*/; do
                 f=$(ls "$d"compose.y*ml "$d"docker-compose.y*ml 2>/dev/null | head -1)
                 [ -n "$f" ] || continue
