@@ -7,6 +7,7 @@
 
 static const struct command commands[] = {
     {"compose", cmd_compose, "Define and run multi-container applications"},
+    {"network", cmd_network, "Manage networks"},
     {"version", cmd_version, "Show the berth version information"},
 };
 
