@@ -97,3 +97,15 @@ int net_attach(const struct net_attach_req *r, err_t *err)
         }
         return 0;
 }
+
+int net_loopback_up(int netns_fd, err_t *err)
+{
+        _cleanup_nl_sock_ struct nl_sock *sk = nl_route_open(netns_fd, err);
+
+        if (!sk)
+                return -1;
+        /* The loopback device of a netns is always ifindex 1. */
+        if (nl_link_up(sk, 1, err) < 0)
+                return err_wrap(err, "lo");
+        return 0;
+}
