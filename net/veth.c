@@ -86,6 +86,14 @@ int net_attach(const struct net_attach_req *r, err_t *err)
                 rtnl_link_set_mtu(peer, (unsigned)r->mtu);
         }
         e = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
+        if (e < 0 && nl_errno(e) == EEXIST) {
+                /* The host end's name is derived from (container, network):
+                 * after a quick restart the previous netns may still be on
+                 * its way out with the old pair.  Remove it, retry once. */
+                err_t ignored;
+                if (net_link_delete(r->host_ifname, &ignored) == 0)
+                        e = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
+        }
         if (e < 0)
                 return nl_err(err, e, "cannot create veth pair %s/%s on %s", r->host_ifname,
                               r->ifname, r->bridge);
