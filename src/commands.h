@@ -17,6 +17,24 @@ struct command {
 int cmd_version(int argc, char **argv);
 int cmd_compose(int argc, char **argv);
 int cmd_network(int argc, char **argv);
+int cmd_image(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_rename(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_volume(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
 
 /* Print "berth: <msg>" to stderr (only src/ prints). */
 void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
