@@ -40,6 +40,8 @@ wait_http() { # URL: wait until something answers (bounded)
         [ "$output" = "8080/tcp -> 127.0.0.1:18961" ]
         run "$BERTH" port web 8080/tcp
         [ "$output" = "127.0.0.1:18961" ]
+        run "$BERTH" ps --format json
+        [ "$(echo "$output" | jq -r .Ports)" = "127.0.0.1:18961->8080/tcp" ]
         run "$BERTH" exec web cat /etc/resolv.conf
         [ "$output" = "nameserver 10.231.80.1" ]
         run "$BERTH" exec web cat /etc/hosts
