@@ -78,6 +78,18 @@ wait_http() { # URL: wait until something answers (bounded)
         "$BERTH" rm -f web2
 }
 
+@test "a published port without a host port gets a free one" {
+        run "$BERTH" run -d --name eph --network bt1app -p 127.0.0.1::8080 busybox httpd -f -p 8080 -h /etc
+        [ "$status" -eq 0 ]
+        run "$BERTH" port eph 8080
+        [ "$status" -eq 0 ]
+        [[ "$output" =~ ^127\.0\.0\.1:([0-9]+)$ ]]
+        hp=${BASH_REMATCH[1]}
+        [ "$hp" -gt 0 ]
+        wait_http "http://127.0.0.1:$hp/hostname"
+        "$BERTH" rm -f eph
+}
+
 @test "network connect and disconnect a running container" {
         "$BERTH" network create --subnet 10.231.81.0/24 bt1side >/dev/null
         run "$BERTH" network connect --alias side bt1side web
