@@ -90,6 +90,18 @@ wait_http() { # URL: wait until something answers (bounded)
         "$BERTH" rm -f eph
 }
 
+@test "-P publishes the image's EXPOSE ports on free host ports" {
+        tar=$BERTH_ROOT/rootfs.tar
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" --tar-only "$tar" >/dev/null
+        "$BERTH" image import --change 'EXPOSE 8080' --change 'CMD ["sh"]' "$tar" bt1exposed:latest >/dev/null
+        run "$BERTH" run -d --name pall --network bt1app -P bt1exposed httpd -f -p 8080 -h /etc
+        [ "$status" -eq 0 ]
+        run "$BERTH" port pall
+        [[ "$output" =~ ^8080/tcp\ -\>\ 0\.0\.0\.0:([0-9]+)$ ]]
+        wait_http "http://127.0.0.1:${BASH_REMATCH[1]}/hostname"
+        "$BERTH" rm -f pall
+}
+
 @test "network connect and disconnect a running container" {
         "$BERTH" network create --subnet 10.231.81.0/24 bt1side >/dev/null
         run "$BERTH" network connect --alias side bt1side web
