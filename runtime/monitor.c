@@ -56,13 +56,26 @@ int rt_mon_recv(int fd, struct rt_mon_msg *m)
         return 1;
 }
 
+/* Unix socket paths are limited to 108 bytes and state roots can be deep:
+ * address the socket through an fd of its directory. */
+static int sock_addr(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *err)
+{
+        _cleanup_free_ char *rd = rt_ctr_run_dir(id);
+        *dirfd = open(rd, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (*dirfd < 0)
+                return err_sys(err, errno, "container %.12s is not running", id);
+        memset(sa, 0, sizeof(*sa));
+        sa->sun_family = AF_UNIX;
+        snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/ctl.sock", *dirfd);
+        return 0;
+}
+
 int rt_ctl_connect(const char *id, const char *request, err_t *err)
 {
-        _cleanup_free_ char *path = rt_ctr_sock_path(id);
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return err_set(err, ENAMETOOLONG, "socket path too long: %s", path);
-        strcpy(sa.sun_path, path);
+        struct sockaddr_un sa;
+        _cleanup_close_ int dfd = -1;
+        if (sock_addr(id, &sa, &dfd, err) < 0)
+                return -1;
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return err_sys(err, errno, "socket");
@@ -115,18 +128,27 @@ enum { CL_ATTACH = 1, CL_WAIT, CL_STOP };
 struct client {
         int fd;
         int kind;
-        bool in; /* forwards stdin */
+        bool in;  /* forwards stdin */
+        bool eof; /* sent EOF: only receives from now on */
 };
 
 #define MAX_CLIENTS 64
 
 struct mon {
         const char *id;
-        json_t *j;
+        json_t *j;        /* latest state document */
+        json_t *spec_doc; /* the document spec points into */
         struct rt_spawn spec;
         pid_t pid;
         int out_r, err_r, in_w, ptm;
         int lsock, sigfd, stop_tfd, restart_tfd, drain_tfd;
+        /* healthcheck: interval timer, the running check, its output */
+        int hc_tfd, hc_out;
+        pid_t hc_pid;
+        bool hc_timed_out;
+        struct timespec hc_begin;
+        char *hc_start;
+        strbuf_t hc_buf;
         int netns_fd;
         struct client cl[MAX_CLIENTS];
         size_t ncl;
@@ -244,6 +266,10 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
         err_t e = {0};
         _cleanup_close_ int lk = rt_ctr_lock(m->id, &e);
         json_t *j = NULL;
+        if (lk < 0) { /* the container is gone (removed under us) */
+                json_decref(extra);
+                return;
+        }
         if (rt_ctr_load(m->id, &j, &e) < 0) {
                 json_decref(extra);
                 return;
@@ -298,8 +324,9 @@ static int open_pty(int *master, int *slave, err_t *err)
 }
 
 /* Create and configure the init (blocked before exec). */
-static int start_init(struct mon *m, err_t *err)
+static int start_init(struct mon *m, int *fail_status, err_t *err)
 {
+        *fail_status = 125;
         bool tty = m->spec.proc.tty;
         bool open_stdin =
             json_is_true(json_object_get(json_object_get(m->j, "Config"), "OpenStdin"));
@@ -333,7 +360,7 @@ static int start_init(struct mon *m, err_t *err)
         memcpy(m->spec.stdio, child, sizeof(child));
         m->spec.join_netns_fd = m->netns_fd;
         int sync = -1;
-        if (rt_spawn_start(&m->spec, &m->pid, &sync, err) < 0)
+        if (rt_spawn_start(&m->spec, &m->pid, &sync, fail_status, err) < 0)
                 goto out;
         if (rt_cgroup_attach(m->id, m->pid, err) < 0) {
                 kill(m->pid, SIGKILL);
@@ -355,28 +382,171 @@ out:
         return r;
 }
 
-static void record_start_error(struct mon *m, const err_t *e)
+static void record_start_error(struct mon *m, int code, const err_t *e)
 {
-        int code = rt_exec_failure_status(e->code);
         _cleanup_free_ char *now = rt_now_rfc3339();
         state_update(m, m->restarts ? "exited" : "created",
                      json_pack("{s:i,s:i,s:s,s:s}", "Pid", 0, "ExitCode", code, "Error", e->msg,
                                "FinishedAt", now));
 }
 
+static json_t *hc_test(struct mon *m);
+static void hc_arm(struct mon *m);
+static void disarm(int tfd);
+
 static void record_running(struct mon *m)
 {
         _cleanup_free_ char *now = rt_now_rfc3339();
         clock_gettime(CLOCK_MONOTONIC, &m->started);
-        state_update(m, "running",
-                     json_pack("{s:i,s:i,s:s,s:s,s:s,s:b}", "Pid", (int)m->pid, "ExitCode", 0,
-                               "Error", "", "StartedAt", now, "FinishedAt", "0001-01-01T00:00:00Z",
-                               "OOMKilled", 0));
+        json_t *extra =
+            json_pack("{s:i,s:i,s:s,s:s,s:s,s:b}", "Pid", (int)m->pid, "ExitCode", 0, "Error", "",
+                      "StartedAt", now, "FinishedAt", "0001-01-01T00:00:00Z", "OOMKilled", 0);
+        if (hc_test(m))
+                json_object_set_new(
+                    extra, "Health",
+                    json_pack("{s:s,s:i,s:[]}", "Status", "starting", "FailingStreak", 0, "Log"));
+        state_update(m, "running", extra);
+        hc_arm(m);
+}
+
+/* ---- healthcheck ------------------------------------------------------------- */
+
+#define NS_PER_S 1000000000LL
+
+static int64_t hc_ns(struct mon *m, const char *key, int64_t dflt)
+{
+        json_t *h = json_object_get(json_object_get(m->spec_doc, "Config"), "Healthcheck");
+        json_int_t v = json_integer_value(json_object_get(h, key));
+        return v > 0 ? v : dflt;
+}
+
+/* The Test array when the container has a healthcheck, else NULL. */
+static json_t *hc_test(struct mon *m)
+{
+        json_t *h = json_object_get(json_object_get(m->spec_doc, "Config"), "Healthcheck");
+        json_t *t = json_object_get(h, "Test");
+        const char *k = json_string_value(json_array_get(t, 0));
+        if (!k || !strcmp(k, "NONE") || json_array_size(t) < 2)
+                return NULL;
+        return t;
+}
+
+static void hc_record(struct mon *m, int code, const char *output)
+{
+        _cleanup_free_ char *end = rt_now_rfc3339();
+        json_t *st = json_object_get(m->j, "State");
+        json_t *h = json_deep_copy(json_object_get(st, "Health"));
+        if (!json_is_object(h)) {
+                json_decref(h);
+                h = json_pack("{s:s,s:i,s:[]}", "Status", "starting", "FailingStreak", 0, "Log");
+        }
+        json_t *log = json_object_get(h, "Log");
+        json_array_append_new(log, json_pack("{s:s,s:s,s:i,s:s}", "Start",
+                                             m->hc_start ? m->hc_start : end, "End", end,
+                                             "ExitCode", code, "Output", output));
+        while (json_array_size(log) > 5)
+                json_array_remove(log, 0);
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t up = (int64_t)(now.tv_sec - m->started.tv_sec) * NS_PER_S +
+                     (now.tv_nsec - m->started.tv_nsec);
+        int streak = (int)json_integer_value(json_object_get(h, "FailingStreak"));
+        if (code == 0) {
+                json_object_set_new(h, "Status", json_string("healthy"));
+                streak = 0;
+        } else if (up >=
+                   hc_ns(m, "StartPeriod", 0)) { /* failures in the start period do not count */
+                streak++;
+                if (streak >= hc_ns(m, "Retries", 3))
+                        json_object_set_new(h, "Status", json_string("unhealthy"));
+        }
+        json_object_set_new(h, "FailingStreak", json_integer(streak));
+        const char *status = json_string_value(json_object_get(st, "Status"));
+        state_update(m, status ? status : "running", json_pack("{s:o}", "Health", h));
+}
+
+static void hc_finish(struct mon *m, int wstatus)
+{
+        int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+        if (m->hc_out >= 0) {
+                char buf[4096];
+                ssize_t r;
+                while ((r = read(m->hc_out, buf, sizeof(buf))) > 0)
+                        if (m->hc_buf.len < 4096)
+                                sb_appendn(&m->hc_buf, buf, (size_t)r);
+                mon_close(&m->hc_out);
+        }
+        if (m->hc_timed_out) {
+                sb_reset(&m->hc_buf);
+                sb_appendf(&m->hc_buf, "Health check exceeded timeout (%llds)",
+                           (long long)(hc_ns(m, "Timeout", 30 * NS_PER_S) / NS_PER_S));
+                code = -1;
+        }
+        hc_record(m, code, sb_str(&m->hc_buf));
+        sb_reset(&m->hc_buf);
+        m->hc_pid = 0;
+        m->hc_timed_out = false;
+        free(m->hc_start);
+        m->hc_start = NULL;
+}
+
+/* Run the check inside the container: same namespaces, cgroups and
+ * security as an exec. */
+static void hc_run(struct mon *m)
+{
+        json_t *t = hc_test(m);
+        if (!t || m->hc_pid > 0 || m->pid <= 0 || m->exited)
+                return;
+        struct rt_proc proc;
+        err_t e = {0};
+        if (rt_ctr_proc_spec(m->spec_doc, &proc, &e) < 0)
+                return;
+        if (!strcmp(json_string_value(json_array_get(t, 0)), "CMD-SHELL")) {
+                strv_push(&proc.argv, "/bin/sh");
+                strv_push(&proc.argv, "-c");
+        }
+        for (size_t i = 1; i < json_array_size(t); i++)
+                strv_push(&proc.argv, json_string_value(json_array_get(t, i)) ?: "");
+        int pfd[2];
+        int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (pipe2(pfd, O_CLOEXEC) < 0) {
+                close(nul);
+                rt_proc_free(&proc);
+                return;
+        }
+        int stdio[3] = {nul, pfd[1], pfd[1]};
+        int fst;
+        free(m->hc_start);
+        m->hc_start = rt_now_rfc3339();
+        clock_gettime(CLOCK_MONOTONIC, &m->hc_begin);
+        int r = rt_exec(m->pid, m->id, &proc, stdio, &m->hc_pid, &fst, &e);
+        close(nul);
+        close(pfd[1]);
+        rt_proc_free(&proc);
+        if (r < 0) {
+                close(pfd[0]);
+                m->hc_pid = 0;
+                hc_record(m, fst, e.msg);
+                return;
+        }
+        m->hc_out = pfd[0];
+        fcntl(m->hc_out, F_SETFL, O_NONBLOCK);
+}
+
+static void hc_arm(struct mon *m)
+{
+        if (!hc_test(m))
+                return;
+        int64_t iv = hc_ns(m, "Interval", 30 * NS_PER_S);
+        struct itimerspec its = {.it_value = {iv / NS_PER_S, iv % NS_PER_S},
+                                 .it_interval = {iv / NS_PER_S, iv % NS_PER_S}};
+        timerfd_settime(m->hc_tfd, 0, &its, NULL);
 }
 
 /* Release what one run of the container used. */
 static void end_run(struct mon *m)
 {
+        disarm(m->hc_tfd);
         mon_close(&m->out_r);
         mon_close(&m->err_r);
         mon_close(&m->in_w);
@@ -463,9 +633,10 @@ static void on_exit_complete(struct mon *m)
 static void do_restart(struct mon *m)
 {
         err_t e = {0};
-        int sync = start_init(m, &e);
+        int fst;
+        int sync = start_init(m, &fst, &e);
         if (sync >= 0) {
-                int r = rt_spawn_go(sync, &e);
+                int r = rt_spawn_go(sync, &fst, &e);
                 close(sync);
                 if (r == 0) {
                         record_running(m);
@@ -474,20 +645,22 @@ static void do_restart(struct mon *m)
                 waitpid(m->pid, NULL, 0);
         }
         end_run(m);
-        record_start_error(m, &e);
+        record_start_error(m, fst, &e);
         rt_cgroup_remove(m->id, &e);
         m->finished = true;
 }
 
 static void handle_request(struct mon *m, int fd)
 {
+        /* consume only the request line: stdin data may follow right behind it */
         char buf[256];
-        ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
-        if (n <= 0) {
+        ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_PEEK);
+        char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
+        if (!nl || recv(fd, buf, (size_t)(nl - buf + 1), 0) != nl - buf + 1) {
                 close(fd);
                 return;
         }
-        buf[n] = '\0';
+        buf[nl - buf] = '\0';
         int a = 0, b = 0, c = 0;
         if (m->ncl >= MAX_CLIENTS) {
                 close(fd);
@@ -499,12 +672,12 @@ static void handle_request(struct mon *m, int fd)
                                              .ws_col = (unsigned short)c};
                         ioctl(m->ptm, TIOCSWINSZ, &ws);
                 }
-                m->cl[m->ncl++] = (struct client){fd, CL_ATTACH, a != 0};
+                m->cl[m->ncl++] = (struct client){fd, CL_ATTACH, a != 0, false};
         } else if (!strncmp(buf, "wait", 4)) {
-                m->cl[m->ncl++] = (struct client){fd, CL_WAIT, false};
+                m->cl[m->ncl++] = (struct client){fd, CL_WAIT, false, false};
         } else if (sscanf(buf, "stop %d %d", &a, &b) == 2) {
                 m->manual_stop = true;
-                m->cl[m->ncl++] = (struct client){fd, CL_STOP, false};
+                m->cl[m->ncl++] = (struct client){fd, CL_STOP, false, false};
                 if (m->exited || m->pid <= 0) {
                         disarm(m->restart_tfd);
                         if (!m->exited)
@@ -541,11 +714,11 @@ static int make_listener(const char *id, err_t *err)
         if (mkdir_p(rd, 0700, err) < 0)
                 return -1;
         _cleanup_free_ char *path = rt_ctr_sock_path(id);
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return err_set(err, ENAMETOOLONG, "socket path too long: %s", path);
-        strcpy(sa.sun_path, path);
         unlink(path);
+        struct sockaddr_un sa;
+        _cleanup_close_ int dfd = -1;
+        if (sock_addr(id, &sa, &dfd, err) < 0)
+                return -1;
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return err_sys(err, errno, "socket");
@@ -575,6 +748,10 @@ static void on_sigchld(struct mon *m)
         int st;
         pid_t w;
         while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+                if (w == m->hc_pid && w > 0) {
+                        hc_finish(m, st);
+                        continue;
+                }
                 if (w == m->pid && !m->exited) {
                         m->exited = true;
                         m->status = st;
@@ -593,7 +770,7 @@ static void loop(struct mon *m)
                         on_exit_complete(m);
                         continue;
                 }
-                struct pollfd p[8 + MAX_CLIENTS];
+                struct pollfd p[10 + MAX_CLIENTS];
                 size_t n = 0;
                 int out_fd = m->ptm >= 0 ? m->ptm : m->out_r;
                 p[n++] = (struct pollfd){m->sigfd, POLLIN, 0};
@@ -603,9 +780,11 @@ static void loop(struct mon *m)
                 p[n++] = (struct pollfd){m->drain_tfd, POLLIN, 0};
                 p[n++] = (struct pollfd){out_fd, POLLIN, 0};
                 p[n++] = (struct pollfd){m->ptm >= 0 ? -1 : m->err_r, POLLIN, 0};
+                p[n++] = (struct pollfd){m->hc_tfd, POLLIN, 0};
+                p[n++] = (struct pollfd){m->hc_out, POLLIN, 0};
                 size_t base = n;
                 for (size_t i = 0; i < m->ncl; i++)
-                        p[n++] = (struct pollfd){m->cl[i].fd, POLLIN, 0};
+                        p[n++] = (struct pollfd){m->cl[i].eof ? -1 : m->cl[i].fd, POLLIN, 0};
                 if (poll(p, n, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -643,6 +822,26 @@ static void loop(struct mon *m)
                         pump(m, m->ptm >= 0 ? &m->ptm : &m->out_r, RT_STREAM_STDOUT);
                 if (p[6].revents && m->err_r >= 0)
                         pump(m, &m->err_r, RT_STREAM_STDERR);
+                if (p[7].revents && read(m->hc_tfd, &ticks, 8) == 8) {
+                        struct timespec now;
+                        clock_gettime(CLOCK_MONOTONIC, &now);
+                        int64_t ran = (int64_t)(now.tv_sec - m->hc_begin.tv_sec) * NS_PER_S +
+                                      (now.tv_nsec - m->hc_begin.tv_nsec);
+                        if (m->hc_pid > 0 && ran >= hc_ns(m, "Timeout", 30 * NS_PER_S)) {
+                                m->hc_timed_out = true;
+                                kill(m->hc_pid, SIGKILL);
+                        } else {
+                                hc_run(m);
+                        }
+                }
+                if (p[8].revents && m->hc_out >= 0) {
+                        char buf[4096];
+                        ssize_t r = read(m->hc_out, buf, sizeof(buf));
+                        if (r > 0 && m->hc_buf.len < 4096)
+                                sb_appendn(&m->hc_buf, buf, (size_t)r);
+                        else if (r == 0)
+                                mon_close(&m->hc_out);
+                }
                 /* client input, from the last so drops do not shift unseen entries */
                 for (size_t k = n; k-- > base;) {
                         if (!p[k].revents)
@@ -662,7 +861,10 @@ static void loop(struct mon *m)
                                 continue;
                         if (m->cl[i].in && m->ptm < 0)
                                 mon_close(&m->in_w); /* stdin closed: the container sees EOF */
-                        client_drop(m, i);
+                        if (m->cl[i].kind == CL_ATTACH && r == 0)
+                                m->cl[i].eof = true; /* half-closed: keep streaming output */
+                        else
+                                client_drop(m, i);
                 }
         }
 }
@@ -679,7 +881,7 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
                          .log_fd = -1,
                          .backoff_ms = 100};
         struct mon *m = &mm;
-        int ret = -1;
+        int ret = -1, fst = 125;
         sigset_t mask;
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
@@ -692,11 +894,16 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         m->stop_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
         m->restart_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
         m->drain_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-        if (m->sigfd < 0 || m->stop_tfd < 0 || m->restart_tfd < 0 || m->drain_tfd < 0) {
+        m->hc_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+        if (m->sigfd < 0 || m->stop_tfd < 0 || m->restart_tfd < 0 || m->drain_tfd < 0 ||
+            m->hc_tfd < 0) {
                 err_sys(err, errno, "monitor set-up");
                 goto fail_early;
         }
-        if (rt_ctr_load(id, &m->j, err) < 0 || rt_ctr_spawn_spec(m->j, &m->spec, err) < 0)
+        if (rt_ctr_load(id, &m->j, err) < 0)
+                goto fail_early;
+        m->spec_doc = json_incref(m->j);
+        if (rt_ctr_spawn_spec(m->spec_doc, &m->spec, err) < 0)
                 goto fail_early;
         m->log_path = xstrdup(json_string_value(json_object_get(m->j, "LogPath")) ?: "/dev/null");
         log_open(m);
@@ -716,7 +923,7 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         };
         if (rt_cgroup_create(id, &lim, err) < 0)
                 goto fail;
-        int sync = start_init(m, err);
+        int sync = start_init(m, &fst, err);
         if (sync < 0)
                 goto fail;
         rt_mon_send(sync_fd, RT_MON_PID, 0, m->pid, NULL);
@@ -730,7 +937,7 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
                 end_run(m);
                 goto fail_quiet;
         }
-        int r = rt_spawn_go(sync, err);
+        int r = rt_spawn_go(sync, &fst, err);
         close(sync);
         if (r < 0) {
                 waitpid(m->pid, NULL, 0);
@@ -745,8 +952,8 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         ret = 0;
         goto out;
 fail:
-        rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 0, err->msg);
-        record_start_error(m, err);
+        rt_mon_send(sync_fd, RT_MON_ERROR, err->code, fst, err->msg);
+        record_start_error(m, fst, err);
 fail_quiet : {
         err_t e2 = {0};
         rt_cgroup_remove(id, &e2);
@@ -755,7 +962,7 @@ fail_quiet : {
 }
         goto out;
 fail_early:
-        rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 0, err->msg);
+        rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 125, err->msg);
 out:
         for (size_t i = 0; i < m->ncl; i++)
                 close(m->cl[i].fd);
@@ -766,9 +973,12 @@ out:
         if (sync_fd >= 0)
                 close(sync_fd);
         rt_spawn_free(&m->spec);
+        json_decref(m->spec_doc);
         json_decref(m->j);
         free(m->log_path);
         for (int i = 0; i < 3; i++)
                 sb_free(&m->line[i]);
+        sb_free(&m->hc_buf);
+        free(m->hc_start);
         return ret;
 }

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -68,7 +69,7 @@ static int recv_msg(int fd, struct sync_msg *m)
 
 static _Noreturn void child_fail(int sock, const err_t *e, int status)
 {
-        send_msg(sock, MSG_ERROR, e->code, 0, e->msg);
+        send_msg(sock, MSG_ERROR, e->code, status, e->msg); /* pid field: exit status */
         _exit(status);
 }
 
@@ -98,14 +99,18 @@ static int openat2_in_root(int rootfd, const char *path, int flags)
 
 /* Open path below rootfd as O_PATH, creating missing directories and, when
  * file is set, the last component as an empty file.  Symlinks resolve inside
- * the root, never outside it. */
-static int mkpath_in_root(int rootfd, const char *path, bool file, err_t *err)
+ * the root, never outside it; a dangling symlink gets its target created
+ * inside the root (depth bounds symlink chains). */
+static int mkpath_depth(int rootfd, const char *path, bool file, int depth, err_t *err)
 {
         int fd = openat2_in_root(rootfd, path, O_PATH);
         if (fd >= 0)
                 return fd;
         if (errno != ENOENT)
                 return err_sys(err, errno, "resolve %s in container", path);
+        if (depth > 40)
+                return err_set(err, ELOOP, "resolve %s in container: too many symbolic links",
+                               path);
         _cleanup_free_ char *dup = xstrdup(path);
         char *slash = strrchr(dup, '/');
         const char *name = slash ? slash + 1 : dup;
@@ -113,7 +118,7 @@ static int mkpath_in_root(int rootfd, const char *path, bool file, err_t *err)
                 *slash = '\0';
         _cleanup_close_ int pfd = -1;
         if (slash && *dup) {
-                pfd = mkpath_in_root(rootfd, dup, false, err);
+                pfd = mkpath_depth(rootfd, dup, false, depth + 1, err);
                 if (pfd < 0)
                         return -1;
         } else {
@@ -124,7 +129,17 @@ static int mkpath_in_root(int rootfd, const char *path, bool file, err_t *err)
         _cleanup_close_ int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return err_sys(err, errno, "open parent of %s in container", path);
-        if (file) {
+        char target[4096];
+        ssize_t tl = readlinkat(dfd, name, target, sizeof(target) - 1);
+        if (tl > 0) { /* dangling symlink: create what it points to, in the root */
+                target[tl] = '\0';
+                _cleanup_free_ char *t = target[0] == '/'
+                                             ? xstrdup(target)
+                                             : xasprintf("%s/%s", slash ? dup : "", target);
+                _cleanup_close_ int tfd = mkpath_depth(rootfd, t, file, depth + 1, err);
+                if (tfd < 0)
+                        return -1;
+        } else if (file) {
                 int nfd = openat(dfd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
                 if (nfd < 0 && errno != EEXIST)
                         return err_sys(err, errno, "create %s in container", path);
@@ -139,6 +154,11 @@ static int mkpath_in_root(int rootfd, const char *path, bool file, err_t *err)
         return fd;
 }
 
+static int mkpath_in_root(int rootfd, const char *path, bool file, err_t *err)
+{
+        return mkpath_depth(rootfd, path, file, 0, err);
+}
+
 static int mount_at(int rootfd, const char *target, bool file, const char *src, const char *fstype,
                     unsigned long flags, const char *data, err_t *err)
 {
@@ -149,11 +169,18 @@ static int mount_at(int rootfd, const char *target, bool file, const char *src, 
         snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
         if (mount(src, p, fstype, flags, data) < 0)
                 return err_sys(err, errno, "mount %s on %s", src ? src : fstype, target);
-        if ((flags & MS_BIND) && (flags & MS_RDONLY) &&
-            mount(NULL, p, NULL,
-                  MS_BIND | MS_REMOUNT | MS_RDONLY | (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)),
-                  NULL) < 0)
-                return err_sys(err, errno, "remount %s read-only", target);
+        if ((flags & MS_BIND) && (flags & MS_RDONLY)) {
+                /* fd still names the covered directory: open the new mount */
+                _cleanup_close_ int nfd = openat2_in_root(rootfd, target, O_PATH);
+                if (nfd < 0)
+                        return err_sys(err, errno, "resolve %s in container", target);
+                snprintf(p, sizeof(p), "/proc/self/fd/%d", nfd);
+                if (mount(NULL, p, NULL,
+                          MS_BIND | MS_REMOUNT | MS_RDONLY |
+                              (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)),
+                          NULL) < 0)
+                        return err_sys(err, errno, "remount %s read-only", target);
+        }
         return 0;
 }
 
@@ -203,8 +230,17 @@ static int setup_root(const struct rt_spawn *s, err_t *err)
         for (size_t i = 0; i < s->lower->n; i++)
                 sb_appendf(&opts, "%s%s", i ? ":" : "", s->lower->v[i]);
         sb_appendf(&opts, ",upperdir=%s,workdir=%s", s->upper, s->work);
-        int r = mount("overlay", s->merged, "overlay", 0, sb_str(&opts));
-        int e = errno;
+        /* After a restart the previous instance of this overlay may live on
+         * for a moment in the dying namespace of the old init (ELOOP/EBUSY). */
+        int r, e;
+        for (int tries = 0;; tries++) {
+                r = mount("overlay", s->merged, "overlay", 0, sb_str(&opts));
+                e = errno;
+                if (r == 0 || (e != ELOOP && e != EBUSY) || tries >= 200)
+                        break;
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+        }
         sb_free(&opts);
         if (r < 0)
                 return err_sys(err, e, "mount overlay rootfs on %s", s->merged);
@@ -466,8 +502,10 @@ static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const
         int e = errno;
         strv_free(&env);
         if (e == ENOENT)
-                return err_set(err, e, "exec: \"%s\": no such file or directory", exe);
-        return err_sys(err, e, "exec: \"%s\"", exe);
+                err_set(err, e, "exec: \"%s\": no such file or directory", exe);
+        else
+                err_sys(err, e, "exec: \"%s\"", exe);
+        return rt_exec_failure_status(e);
 }
 
 static void setup_stdio(const int stdio[3], bool tty)
@@ -510,8 +548,8 @@ static _Noreturn void run_init(const struct rt_proc *p, const struct ids *ids, c
                 for (int s = 1; s < NSIG; s++)
                         signal(s, SIG_DFL);
                 err_t e = {0};
-                finish_and_exec(p, ids, exe, &e);
-                child_fail(sock, &e, rt_exec_failure_status(e.code));
+                int st = finish_and_exec(p, ids, exe, &e);
+                child_fail(sock, &e, st < 0 ? 125 : st);
         }
         close(sock);
         init_child = c;
@@ -569,12 +607,13 @@ static _Noreturn void child_main(const struct rt_spawn *s, int sock)
                 _exit(125); /* the parent gave up */
         if (s->init)
                 run_init(&s->proc, &ids, exe, sock);
-        finish_and_exec(&s->proc, &ids, exe, &e);
-        child_fail(sock, &e, rt_exec_failure_status(e.code));
+        int st = finish_and_exec(&s->proc, &ids, exe, &e);
+        child_fail(sock, &e, st < 0 ? 125 : st);
 }
 
-int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, err_t *err)
+int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *fail_status, err_t *err)
 {
+        *fail_status = 125;
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return err_sys(err, errno, "socketpair");
@@ -603,13 +642,16 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, err_t *er
         int status;
         waitpid(c, &status, 0);
         close(sv[0]);
-        if (r == 1 && m.type == MSG_ERROR)
+        if (r == 1 && m.type == MSG_ERROR) {
+                *fail_status = m.pid;
                 return err_set(err, m.code, "%s", m.msg);
+        }
         return err_set(err, EIO, "container init exited during setup");
 }
 
-int rt_spawn_go(int sync_fd, err_t *err)
+int rt_spawn_go(int sync_fd, int *fail_status, err_t *err)
 {
+        *fail_status = 125;
         char go = 'g';
         if (write(sync_fd, &go, 1) != 1)
                 return err_sys(err, errno, "start container init");
@@ -619,14 +661,16 @@ int rt_spawn_go(int sync_fd, err_t *err)
                 return 0; /* the socket closed on execve */
         if (r < 0)
                 return err_sys(err, errno, "read container start status");
+        *fail_status = m.pid;
         return err_set(err, m.code, "%s", m.msg);
 }
 
 /* ---- exec into a running container ------------------------------------------ */
 
 int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const int stdio[3],
-            pid_t *pid_out, err_t *err)
+            pid_t *pid_out, int *fail_status, err_t *err)
 {
+        *fail_status = 125;
         static const struct {
                 const char *name;
                 int type;
@@ -689,11 +733,11 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
                 struct ids ids;
                 _cleanup_free_ char *exe = NULL;
                 if (resolve_user(proc->user, &ids, &e) < 0 || enter_cwd(proc->cwd, &e) < 0)
-                        child_fail(sv[1], &e, 126);
+                        child_fail(sv[1], &e, 125);
                 if (resolve_exe(proc, &exe, &e) < 0)
                         child_fail(sv[1], &e, rt_exec_failure_status(e.code));
-                finish_and_exec(proc, &ids, exe, &e);
-                child_fail(sv[1], &e, rt_exec_failure_status(e.code));
+                int fst = finish_and_exec(proc, &ids, exe, &e);
+                child_fail(sv[1], &e, fst < 0 ? 125 : fst);
         }
         for (size_t k = 0; k < ARRAY_SIZE(nss); k++)
                 close(fds[k]);
@@ -710,13 +754,16 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
                 if (r == 1 && m.type == MSG_ERROR) {
                         while (waitpid(b, &st, 0) < 0 && errno == EINTR)
                                 ;
+                        *fail_status = m.pid;
                         return err_set(err, m.code, "%s", m.msg);
                 }
                 *pid_out = b;
                 return 0;
         }
         close(sv[0]);
-        if (r == 1 && m.type == MSG_ERROR)
+        if (r == 1 && m.type == MSG_ERROR) {
+                *fail_status = m.pid;
                 return err_set(err, m.code, "%s", m.msg);
+        }
         return err_set(err, EIO, "exec setup process died");
 }
