@@ -283,7 +283,8 @@ int rt_ctr_list(strv_t *ids, err_t *err)
                 n++;
                 json_decref(j);
         }
-        qsort(v, n, sizeof(*v), ent_cmp);
+        if (n > 1)
+                qsort(v, n, sizeof(*v), ent_cmp);
         for (size_t i = 0; i < n; i++)
                 strv_take(ids, v[i].id);
         free(v);

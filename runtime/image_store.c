@@ -121,6 +121,17 @@ int store_open(struct store *s, bool write, err_t *err)
                         store_close(s);
                         return -1;
                 }
+                /* Only lock holders use tmp/: whatever is there now was left by
+                 * an interrupted writer. */
+                if (rm_rf_at(s->dfd, "tmp", err) < 0) {
+                        store_close(s);
+                        return err_wrap(err, "clean %s/tmp", path);
+                }
+                if (mkdirat(s->dfd, "tmp", 0700) < 0) {
+                        err_sys(err, errno, "mkdir %s/tmp", path);
+                        store_close(s);
+                        return -1;
+                }
                 return 1;
         }
         s->dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -684,7 +695,10 @@ void blob_drop_unused(struct store *s, const strv_t *diff_hex)
                 if (read_record(s, ids.v[i], &o, &e2) < 0)
                         goto done; /* unsure: keep everything */
                 json_array_foreach(json_object_get(o, "diff_ids"), k, v)
-                    strv_push(&keep, json_string_value(v));
+                {
+                        if (json_is_string(v))
+                                strv_push(&keep, json_string_value(v));
+                }
         }
         for (size_t i = 0; i < diff_hex->n; i++) {
                 if (strv_contains(&keep, diff_hex->v[i]))
@@ -741,9 +755,15 @@ static int delete_image(struct store *s, const char *hex, unsigned long long *re
                 if (read_record(s, ids.v[i], &o, err) < 0)
                         goto done;
                 json_array_foreach(json_object_get(o, "layers"), k, v)
-                    strv_push(&keep_chains, json_string_value(v));
+                {
+                        if (json_is_string(v))
+                                strv_push(&keep_chains, json_string_value(v));
+                }
                 json_array_foreach(json_object_get(o, "diff_ids"), k, v)
-                    strv_push(&keep_diffs, json_string_value(v));
+                {
+                        if (json_is_string(v))
+                                strv_push(&keep_diffs, json_string_value(v));
+                }
         }
         size_t k;
         json_t *v;

@@ -301,28 +301,6 @@ static void write_monitor_info(struct mon *m)
         json_decref(o);
 }
 
-static int open_pty(int *master, int *slave, err_t *err)
-{
-        int mfd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (mfd < 0)
-                return err_sys(err, errno, "open pty");
-        char name[128];
-        if (grantpt(mfd) < 0 || unlockpt(mfd) < 0 || ptsname_r(mfd, name, sizeof(name)) != 0) {
-                int e = errno;
-                close(mfd);
-                return err_sys(err, e, "set up pty");
-        }
-        int sfd = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-        if (sfd < 0) {
-                int e = errno;
-                close(mfd);
-                return err_sys(err, e, "open %s", name);
-        }
-        *master = mfd;
-        *slave = sfd;
-        return 0;
-}
-
 /* Create and configure the init (blocked before exec). */
 static int start_init(struct mon *m, int *fail_status, err_t *err)
 {
@@ -332,14 +310,7 @@ static int start_init(struct mon *m, int *fail_status, err_t *err)
             json_is_true(json_object_get(json_object_get(m->j, "Config"), "OpenStdin"));
         int child[3] = {-1, -1, -1};
         int r = -1;
-        if (tty) {
-                int slave = -1;
-                if (open_pty(&m->ptm, &slave, err) < 0)
-                        return -1;
-                child[0] = slave;
-                child[1] = dup(slave);
-                child[2] = dup(slave);
-        } else {
+        if (!tty) { /* with a tty the init allocates its terminal inside the container */
                 int o[2], e[2];
                 if (pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0)
                         return err_sys(err, errno, "pipe");
@@ -360,7 +331,7 @@ static int start_init(struct mon *m, int *fail_status, err_t *err)
         memcpy(m->spec.stdio, child, sizeof(child));
         m->spec.join_netns_fd = m->netns_fd;
         int sync = -1;
-        if (rt_spawn_start(&m->spec, &m->pid, &sync, fail_status, err) < 0)
+        if (rt_spawn_start(&m->spec, &m->pid, &sync, &m->ptm, fail_status, err) < 0)
                 goto out;
         if (rt_cgroup_attach(m->id, m->pid, err) < 0) {
                 kill(m->pid, SIGKILL);

@@ -52,6 +52,55 @@ static void send_msg(int fd, int type, int code, pid_t pid, const char *msg)
         while (r < 0 && errno == EINTR);
 }
 
+/* Send the READY message carrying fd (the container's pty master). */
+static void send_ready_fd(int sock, int fd)
+{
+        struct sync_msg m = {.type = MSG_READY};
+        struct iovec iov = {&m, sizeof(m)};
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        memset(&u, 0, sizeof(u));
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = u.buf,
+                            .msg_controllen = sizeof(u.buf)};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        while (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 && errno == EINTR)
+                ;
+}
+
+/* recv_msg that also takes a passed fd (-1 when none). */
+static int recv_msg_fd(int fd, struct sync_msg *m, int *passed)
+{
+        struct iovec iov = {m, sizeof(*m)};
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } u;
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = u.buf,
+                            .msg_controllen = sizeof(u.buf)};
+        ssize_t r;
+        *passed = -1;
+        do
+                r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+        while (r < 0 && errno == EINTR);
+        if (r <= 0)
+                return r < 0 ? -1 : 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                        memcpy(passed, CMSG_DATA(c), sizeof(int));
+        m->msg[sizeof(m->msg) - 1] = '\0';
+        return 1;
+}
+
 /* Receive one message; 0 on EOF, 1 on a message, -1 on error. */
 static int recv_msg(int fd, struct sync_msg *m)
 {
@@ -580,7 +629,8 @@ static _Noreturn void child_main(const struct rt_spawn *s, int sock)
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
         umask(0);
-        setup_stdio(s->stdio, s->proc.tty);
+        if (!s->proc.tty)
+                setup_stdio(s->stdio, false);
         if (s->join_netns_fd >= 0 && setns(s->join_netns_fd, CLONE_NEWNET) < 0) {
                 err_sys(&e, errno, "join network namespace");
                 child_fail(sock, &e, 125);
@@ -597,7 +647,26 @@ static _Noreturn void child_main(const struct rt_spawn *s, int sock)
                 child_fail(sock, &e, 125);
         if (resolve_exe(&s->proc, &exe, &e) < 0)
                 child_fail(sock, &e, rt_exec_failure_status(e.code));
-        send_msg(sock, MSG_READY, 0, 0, NULL);
+        if (s->proc.tty) {
+                /* the terminal comes from the container's own devpts, so
+                 * ttyname() works inside; the monitor gets the master */
+                int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+                int unlock = 0;
+                int slave = master < 0 || ioctl(master, TIOCSPTLCK, &unlock) < 0
+                                ? -1
+                                : ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+                if (slave < 0) {
+                        err_sys(&e, errno, "allocate the container's terminal");
+                        child_fail(sock, &e, 125);
+                }
+                int st[3] = {slave, slave, slave};
+                setup_stdio(st, true);
+                close(slave);
+                send_ready_fd(sock, master);
+                close(master);
+        } else {
+                send_msg(sock, MSG_READY, 0, 0, NULL);
+        }
         char go;
         ssize_t r;
         do
@@ -611,8 +680,10 @@ static _Noreturn void child_main(const struct rt_spawn *s, int sock)
         child_fail(sock, &e, st < 0 ? 125 : st);
 }
 
-int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *fail_status, err_t *err)
+int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_master,
+                   int *fail_status, err_t *err)
 {
+        *pty_master = -1;
         *fail_status = 125;
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -633,12 +704,16 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *fail
         }
         close(sv[1]);
         struct sync_msg m;
-        int r = recv_msg(sv[0], &m);
+        int passed;
+        int r = recv_msg_fd(sv[0], &m, &passed);
         if (r == 1 && m.type == MSG_READY) {
                 *pid = c;
                 *sync_fd = sv[0];
+                *pty_master = passed;
                 return 0;
         }
+        if (passed >= 0)
+                close(passed);
         int status;
         waitpid(c, &status, 0);
         close(sv[0]);

@@ -42,7 +42,8 @@ struct rt_proc {
         bool seccomp;
         struct rt_ulimit *ulimits;
         size_t nulimits;
-        bool tty; /* stdin is a terminal to become the controlling tty */
+        bool tty; /* init: allocate a terminal in the container; exec: stdin is a
+                     terminal to become the controlling tty */
 };
 
 struct rt_spawn {
@@ -63,9 +64,11 @@ struct rt_spawn {
 };
 
 /* Clone and set up the init.  On success *pid is its host pid and *sync_fd the
- * parent's end of the sync socket (O_CLOEXEC); the init waits for rt_spawn_go. */
-int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *fail_status,
-                   err_t *err);
+ * parent's end of the sync socket (O_CLOEXEC); the init waits for rt_spawn_go.
+ * With proc.tty the init's stdio is a terminal of the container's own devpts
+ * (stdio is ignored) and *pty_master its master; otherwise *pty_master = -1. */
+int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_master,
+                   int *fail_status, err_t *err);
 
 /* Let the init exec.  Returns 0 once execve succeeded; otherwise fills err
  * with the child's errno and message and *fail_status with docker's exit

@@ -920,6 +920,21 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
         return 0;
 }
 
+int container_create_args(int argc, char **argv, char **id_out, err_t *err)
+{
+        struct run_opts o = {0};
+        int first;
+        int pr = parse_run(argc, argv, "create", &o, &first);
+        if (pr != 0) {
+                run_opts_free(&o);
+                return err_set(err, EINVAL, "invalid container options");
+        }
+        o.detach = true;
+        int r = create_container(&o, argv[first], argv + first + 1, argc - first - 1, id_out, err);
+        run_opts_free(&o);
+        return r;
+}
+
 static int run_or_create(int argc, char **argv, bool run)
 {
         const char *cmd = run ? "run" : "create";

@@ -36,6 +36,11 @@ int cmd_stop(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_volume(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_rmi(int argc, char **argv);
+int cmd_tag(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_save(int argc, char **argv);
 
 /* Print "berth: <msg>" to stderr (only src/ prints). */
 void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "base/err.h"
@@ -19,6 +20,18 @@ enum {
  * store its exit status in *status.  Returns < 0 with err filled on failure;
  * *status is then the docker exit status for the failure (125/126/127). */
 int container_start(const char *id, int attach, int *status, err_t *err);
+
+/* The same, and the monitor keeps keep_fds[0..nkeep) (at most 64) open for
+ * the container's lifetime, e.g. listening sockets that reserve published
+ * host ports.  They never reach the container. */
+int container_start_fds(const char *id, int attach, const int *keep_fds, size_t nkeep, int *status,
+                        err_t *err);
+
+/* Create a container from `berth create` arguments (argv[0] is the command
+ * name, then options, IMAGE, command), as the compose adapter does for a
+ * service.  Option errors are printed; other errors are in err.  *id_out is
+ * the new id (caller frees). */
+int container_create_args(int argc, char **argv, char **id_out, err_t *err);
 
 /* Stream an already running container (attach, start -a). */
 int container_attach(const char *id, int attach, bool tty, int *status, err_t *err);

@@ -20,6 +20,7 @@
 #include "base/fsutil.h"
 #include "base/jsonfile.h"
 #include "base/paths.h"
+#include "base/strv.h"
 #include "base/xalloc.h"
 #include "container_cli.h"
 #include "netwire.h"
@@ -84,7 +85,10 @@ char *human_duration(long long secs)
 int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err)
 {
         _cleanup_free_ char *cid = NULL;
-        if (rt_ctr_resolve(ref, &cid, err) < 0)
+        _cleanup_free_ char *dir = strlen(ref) == 64 ? rt_ctr_dir(ref) : NULL;
+        if (dir && access(dir, F_OK) == 0) /* a full id: skip the scan of all containers */
+                cid = xstrdup(ref);
+        else if (rt_ctr_resolve(ref, &cid, err) < 0)
                 return -1;
         _cleanup_close_ int lk = rt_ctr_lock(cid, err);
         if (lk < 0)
@@ -116,54 +120,50 @@ static char *monitor_path(void)
         return xasprintf("%s/berth-monitor", dirname(self));
 }
 
-/* Double fork so the monitor is in its own session and not our child.  The
- * keep fds (sockets reserving published host ports) become fds 4.. of the
- * monitor, which holds them for the container's life. */
+/* Double fork so the monitor is in its own session and not our child.  It
+ * gets stdio, the sync socket as fd 3 and keep[i] as fd 4 + i, nothing else. */
 static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep, err_t *err)
 {
         _cleanup_free_ char *mon = monitor_path();
         _cleanup_free_ char *dir = rt_ctr_dir(id);
         _cleanup_free_ char *logp = xasprintf("%s/monitor.log", dir);
-
+        strv_t args = STRV_INIT;
+        strv_push(&args, "berth-monitor");
+        strv_push(&args, id);
+        strv_push(&args, "3");
+        for (size_t i = 0; i < nkeep; i++) {
+                strv_push(&args, "--keep-fd");
+                strv_pushf(&args, "%zu", 4 + i);
+        }
         pid_t c = fork();
-        if (c < 0)
+        if (c < 0) {
+                strv_free(&args);
                 return err_sys(err, errno, "fork");
+        }
         if (c == 0) {
                 setsid();
                 if (fork() != 0)
                         _exit(0);
-                /* stdio, the sync socket as fd 3, nothing else */
                 int nul = open("/dev/null", O_RDWR);
                 int lf = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0640);
-                int s3 = fcntl(fd, F_DUPFD, 10);
+                int high[1 + 64];
+                size_t nh = 1 + (nkeep < 64 ? nkeep : 64);
+                /* move everything above the targets first so nothing is clobbered */
+                high[0] = fcntl(fd, F_DUPFD, 100);
+                for (size_t i = 1; i < nh; i++)
+                        high[i] = fcntl(keep[i - 1], F_DUPFD, 100);
                 dup2(nul, 0);
                 dup2(nul, 1);
                 dup2(lf >= 0 ? lf : nul, 2);
-                dup2(s3, 3);
-                /* keep fds: first above every fd involved, then into 4.. */
-                int top = 4 + (int)nkeep;
-                for (size_t i = 0; i < nkeep; i++)
-                        top = keep[i] >= top ? keep[i] + 1 : top;
-                int *tmp = calloc(nkeep ? nkeep : 1, sizeof(int));
-                for (size_t i = 0; i < nkeep; i++)
-                        tmp[i] = fcntl(keep[i], F_DUPFD, top);
-                for (size_t i = 0; i < nkeep; i++)
-                        dup2(tmp[i], 4 + (int)i);
-                syscall(SYS_close_range, 4U + (unsigned)nkeep, ~0U, 0U);
+                for (size_t i = 0; i < nh; i++)
+                        dup2(high[i], 3 + (int)i);
+                syscall(SYS_close_range, 3U + (unsigned)nh, ~0U, 0U);
                 signal(SIGPIPE, SIG_DFL);
-                char **av = calloc(4 + 2 * nkeep, sizeof(char *));
-                size_t ac = 0;
-                av[ac++] = "berth-monitor";
-                av[ac++] = (char *)id;
-                av[ac++] = "3";
-                for (size_t i = 0; i < nkeep; i++) {
-                        av[ac++] = "--keep-fd";
-                        av[ac++] = xasprintf("%d", 4 + (int)i);
-                }
-                execv(mon, av);
+                execv(mon, args.v);
                 dprintf(2, "berth: exec %s: %s\n", mon, strerror(errno));
                 _exit(127);
         }
+        strv_free(&args);
         int st;
         while (waitpid(c, &st, 0) < 0 && errno == EINTR)
                 ;
@@ -290,6 +290,15 @@ int container_attach(const char *id, int attach, bool tty, int *status, err_t *e
 
 int container_start(const char *id, int attach, int *status, err_t *err)
 {
+        return container_start_fds(id, attach, NULL, 0, status, err);
+}
+
+int container_start_fds(const char *id, int attach, const int *keep_fds, size_t nkeep, int *status,
+                        err_t *err)
+{
+        if (nkeep > 64)
+                return err_set(err, EINVAL, "too many fds for the monitor (%zu, at most 64)",
+                               nkeep);
         *status = 125;
         _cleanup_close_ int lk = rt_ctr_lock(id, err);
         if (lk < 0)
@@ -310,14 +319,22 @@ int container_start(const char *id, int attach, int *status, err_t *err)
                 return err_sys(err, errno, "socketpair");
         _cleanup_close_ int mine = sv[0];
         /* Published host ports: bound now, so a conflict fails before the
-         * container exists; the monitor keeps them. */
+         * container exists; the monitor keeps them with the caller's fds. */
         _cleanup_free_ int *pfds = NULL;
         size_t npfds = 0;
         if (netwire_reserve_ports(j, &pfds, &npfds, err) < 0) {
                 close(sv[1]);
                 return -1;
         }
-        int r = launch_monitor(id, sv[1], pfds, npfds, err);
+        _cleanup_free_ int *all = xcalloc(nkeep + npfds + 1, sizeof(int));
+        for (size_t i = 0; i < nkeep; i++)
+                all[i] = keep_fds[i];
+        for (size_t i = 0; i < npfds; i++)
+                all[nkeep + i] = pfds[i];
+        int r = nkeep + npfds > 64
+                    ? err_set(err, EINVAL, "too many published ports (%zu, at most %zu)", npfds,
+                              64 - nkeep)
+                    : launch_monitor(id, sv[1], all, nkeep + npfds, err);
         close(sv[1]);
         for (size_t i = 0; i < npfds; i++)
                 close(pfds[i]);

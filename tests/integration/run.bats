@@ -76,9 +76,10 @@ teardown_file() { rt_teardown_file; }
 }
 
 @test "-it runs an interactive shell on a pty" {
-        run with_pty $'echo hi-$((40+2)); exit 4\n' "$BERTH" run --rm -it busybox sh
+        run with_pty $'echo hi-$((40+2)); tty; exit 4\n' "$BERTH" run --rm -it busybox sh
         [ "$status" -eq 4 ]
         [[ "$output" == *"hi-42"* ]]
+        [[ "$output" == *"/dev/pts/0"* ]] # a terminal of the container's own devpts
 }
 
 @test "--read-only root, --tmpfs is writable" {

@@ -1,0 +1,123 @@
+/* Unit tests for the container runtime's pure parts: capability sets,
+ * ulimit specs, timestamps, the state store with a private BERTH_ROOT. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/jsonfile.h"
+#include "base/paths.h"
+#include "runtime/container.h"
+#include "runtime/security.h"
+#include "runtime/volume.h"
+#include "tap.h"
+
+static void test_caps(void)
+{
+        err_t err = {0};
+        strv_t add = STRV_INIT, drop = STRV_INIT;
+        uint64_t caps;
+        ok(rt_caps_compute(false, &add, &drop, &caps, &err) == 0, "default caps");
+        is_int(caps, 0xa80425fbULL, "docker's 14 capabilities");
+        strv_push(&drop, "ALL");
+        strv_push(&add, "cap_chown");
+        strv_push(&add, "NET_ADMIN");
+        ok(rt_caps_compute(false, &add, &drop, &caps, &err) == 0, "drop ALL, add two");
+        is_int(caps, (1ULL << 0) | (1ULL << 12), "CHOWN | NET_ADMIN");
+        strv_push(&add, "NO_SUCH_CAP");
+        ok(rt_caps_compute(false, &add, &drop, &caps, &err) < 0, "unknown capability fails");
+        ok(strstr(err.msg, "NO_SUCH_CAP") != NULL, "error names it: %s", err.msg);
+        strv_free(&add);
+        strv_free(&drop);
+        strv_t none = STRV_INIT;
+        ok(rt_caps_compute(true, &none, &none, &caps, &err) == 0 && (caps & (1ULL << 21)),
+           "privileged includes SYS_ADMIN");
+}
+
+static void test_ulimits(void)
+{
+        err_t err = {0};
+        struct rt_ulimit u;
+        char *name = NULL;
+        ok(rt_ulimit_parse("nofile=1024:2048", &u, &name, &err) == 0, "nofile=1024:2048");
+        is_str(name, "nofile", "name");
+        is_int(u.soft, 1024, "soft");
+        is_int(u.hard, 2048, "hard");
+        free(name);
+        ok(rt_ulimit_parse("nproc=10", &u, NULL, &err) == 0 && u.soft == 10 && u.hard == 10,
+           "single value");
+        ok(rt_ulimit_parse("nofile=20:10", &u, NULL, &err) < 0, "soft above hard fails");
+        ok(rt_ulimit_parse("bogus=1", &u, NULL, &err) < 0, "unknown type fails");
+        ok(rt_ulimit_parse("nofile=x", &u, NULL, &err) < 0, "non-number fails");
+}
+
+static void test_time(void)
+{
+        is_int(rt_parse_rfc3339_ns("1970-01-01T00:00:01.5Z"), 1500000000LL, "fractional seconds");
+        is_int(rt_parse_rfc3339_ns("garbage"), 0, "garbage is 0");
+        char *now = rt_now_rfc3339();
+        ok(rt_parse_rfc3339_ns(now) > 0, "now round-trips: %s", now);
+        free(now);
+}
+
+static void test_store(void)
+{
+        char tmpl[] = "/tmp/berth-unit-ctr.XXXXXX";
+        ok(mkdtemp(tmpl) != NULL, "temp root");
+        setenv("BERTH_ROOT", tmpl, 1);
+        err_t err = {0};
+        ok(berth_dirs_ensure(&err) == 0, "dirs");
+        char *id = rt_ctr_gen_id();
+        is_int(strlen(id), 64, "id is 64 hex");
+        json_t *j = json_pack("{s:s,s:s,s:s,s:{s:s},s:{s:{s:s}}}", "Id", id, "Name", "/rt-unit",
+                              "Created", "2026-01-01T00:00:00Z", "Config", "Hostname", "h",
+                              "GraphDriver", "Data", "LowerDir", "/nonexistent");
+        ok(rt_ctr_create(j, &err) == 0, "create: %s", err.msg);
+        char *got = NULL;
+        ok(rt_ctr_resolve("rt-unit", &got, &err) == 0 && !strcmp(got, id), "resolve by name");
+        free(got);
+        char prefix[8];
+        memcpy(prefix, id, 7);
+        prefix[7] = '\0';
+        ok(rt_ctr_resolve(prefix, &got, &err) == 0 && !strcmp(got, id), "resolve by prefix");
+        free(got);
+        ok(rt_ctr_resolve("rt-missing", &got, &err) < 0 &&
+               !strcmp(err.msg, "No such container: rt-missing"),
+           "missing container message");
+        json_t *j2 = json_pack("{s:s,s:s,s:{},s:{s:{s:s}}}", "Id", "x", "Name", "/rt-unit",
+                               "Config", "GraphDriver", "Data", "LowerDir", "/n");
+        char *id2 = rt_ctr_gen_id();
+        json_object_set_new(j2, "Id", json_string(id2));
+        ok(rt_ctr_create(j2, &err) < 0 && strstr(err.msg, "is already in use"), "name conflict");
+        ok(rt_ctr_rename(id, "rt-unit2", &err) == 0, "rename");
+        ok(rt_ctr_resolve("rt-unit2", &got, &err) == 0, "resolve new name");
+        free(got);
+        json_t *st = NULL;
+        ok(rt_ctr_load(id, &st, &err) == 0, "load");
+        json_object_set_new(st, "State", json_pack("{s:s}", "Status", "running"));
+        ok(rt_ctr_reconcile(id, st, &err) == 0, "reconcile a running container without monitor");
+        is_str(json_string_value(json_object_get(json_object_get(st, "State"), "Status")), "exited",
+               "it is exited now");
+        ok(rt_volume_create("rt-v1", NULL, false, &err) == 0, "volume create");
+        ok(rt_volume_create("rt-v1", NULL, false, &err) < 0, "volume exists");
+        ok(rt_volume_create("bad/name", NULL, false, &err) < 0, "invalid volume name");
+        ok(rt_volume_remove("rt-v1", &err) == 0, "volume rm");
+        ok(rt_ctr_destroy(id, &err) == 0, "destroy: %s", err.msg);
+        ok(rt_ctr_resolve(id, &got, &err) < 0, "gone");
+        json_decref(st);
+        json_decref(j);
+        json_decref(j2);
+        free(id);
+        free(id2);
+        rm_rf(tmpl, NULL);
+}
+
+int main(void)
+{
+        test_caps();
+        test_ulimits();
+        test_time();
+        test_store();
+        return tap_done();
+}
