@@ -23,6 +23,7 @@
 #include "base/strv.h"
 #include "base/xalloc.h"
 #include "container_cli.h"
+#include "netwire.h"
 #include "runtime/container.h"
 #include "runtime/monitor.h"
 #include "runtime/spawn.h"
@@ -317,8 +318,26 @@ int container_start_fds(const char *id, int attach, const int *keep_fds, size_t 
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return err_sys(err, errno, "socketpair");
         _cleanup_close_ int mine = sv[0];
-        int r = launch_monitor(id, sv[1], keep_fds, nkeep, err);
+        /* Published host ports: bound now, so a conflict fails before the
+         * container exists; the monitor keeps them with the caller's fds. */
+        _cleanup_free_ int *pfds = NULL;
+        size_t npfds = 0;
+        if (netwire_reserve_ports(j, &pfds, &npfds, err) < 0) {
+                close(sv[1]);
+                return -1;
+        }
+        _cleanup_free_ int *all = xcalloc(nkeep + npfds + 1, sizeof(int));
+        for (size_t i = 0; i < nkeep; i++)
+                all[i] = keep_fds[i];
+        for (size_t i = 0; i < npfds; i++)
+                all[nkeep + i] = pfds[i];
+        int r = nkeep + npfds > 64
+                    ? err_set(err, EINVAL, "too many published ports (%zu, at most %zu)", npfds,
+                              64 - nkeep)
+                    : launch_monitor(id, sv[1], all, nkeep + npfds, err);
         close(sv[1]);
+        for (size_t i = 0; i < npfds; i++)
+                close(pfds[i]);
         if (r < 0)
                 return -1;
         struct rt_mon_msg m;
@@ -331,7 +350,7 @@ int container_start_fds(const char *id, int attach, const int *keep_fds, size_t 
                 return err_set(
                     err, EIO, "container %.12s: monitor failed to start (see its monitor.log)", id);
         }
-        if (container_network_setup(id, m.pid, j, err) < 0)
+        if (container_network_setup(id, m.pid, j, err) < 0 || rt_ctr_save(id, j, err) < 0)
                 return -1; /* closing our end makes the monitor abort */
         _cleanup_close_ int sock = -1;
         if (attach) {
@@ -384,5 +403,6 @@ int container_stop(const char *id, int timeout, err_t *err)
         /* wait for the monitor to finish writing state and exit */
         for (int i = 0; i < 500 && rt_ctr_monitor_alive(id, NULL); i++)
                 usleep(10000);
-        return 0;
+        /* its published ports go with it (addresses stay for a restart) */
+        return netwire_release(id, j, false, err);
 }

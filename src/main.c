@@ -18,6 +18,8 @@ static const struct command commands[] = {
     {"kill", cmd_kill, "Kill one or more running containers"},
     {"load", cmd_load, "Load an image from a tar archive or STDIN"},
     {"logs", cmd_logs, "Fetch the logs of a container"},
+    {"network", cmd_network, "Manage networks"},
+    {"port", cmd_port, "List port mappings or a specific mapping for the container"},
     {"ps", cmd_ps, "List containers"},
     {"rename", cmd_rename, "Rename a container"},
     {"restart", cmd_restart, "Restart one or more containers"},
