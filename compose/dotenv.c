@@ -1,0 +1,234 @@
+/* dotenv.c - .env parsing (see dotenv.h for the accepted syntax). */
+#include "dotenv.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "fsutil.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+const char *env_get(const strv_t *env, const char *key)
+{
+        return interp_lookup_strv(key, (void *)env);
+}
+
+void env_set(strv_t *env, const char *key, const char *val)
+{
+        size_t n = strlen(key);
+
+        for (size_t i = 0; i < env->n; i++)
+                if (strncmp(env->v[i], key, n) == 0 && env->v[i][n] == '=') {
+                        free(env->v[i]);
+                        env->v[i] = xasprintf("%s=%s", key, val);
+                        return;
+                }
+        strv_pushf(env, "%s=%s", key, val);
+}
+
+struct dotenv_lookup {
+        interp_lookup_fn outer;
+        void *ud;
+        const strv_t *local;
+};
+
+static const char *lookup_both(const char *name, void *ud)
+{
+        struct dotenv_lookup *l = ud;
+        const char *v = l->outer ? l->outer(name, l->ud) : NULL;
+
+        return v ? v : env_get(l->local, name);
+}
+
+static bool key_char(unsigned char c)
+{
+        return isalnum(c) || c == '_' || c == '.' || c == '-' || c == '[' || c == ']' || c >= 0x80;
+}
+
+/* Double-quoted escapes.  `\$` becomes "$$" so interpolation keeps one `$`. */
+static char *unescape_double(const char *s, size_t n)
+{
+        strbuf_t sb = STRBUF_INIT;
+
+        sb_append(&sb, "");
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] != '\\' || i + 1 == n) {
+                        sb_appendc(&sb, s[i]);
+                        continue;
+                }
+                switch (s[++i]) {
+                case 'n':
+                        sb_appendc(&sb, '\n');
+                        break;
+                case 'r':
+                        sb_appendc(&sb, '\r');
+                        break;
+                case 't':
+                        sb_appendc(&sb, '\t');
+                        break;
+                case '$':
+                        sb_append(&sb, "$$");
+                        break;
+                default:
+                        sb_appendc(&sb, s[i]);
+                }
+        }
+        return sb_steal(&sb);
+}
+
+static char *unescape_single(const char *s, size_t n)
+{
+        strbuf_t sb = STRBUF_INIT;
+
+        sb_append(&sb, "");
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] == '\\' && i + 1 < n && s[i + 1] == '\'')
+                        i++;
+                sb_appendc(&sb, s[i]);
+        }
+        return sb_steal(&sb);
+}
+
+static int expand(const char *raw, struct dotenv_lookup *l, const char *file, int line, char **out,
+                  err_t *err)
+{
+        if (interp_string(raw, lookup_both, l, NULL, out, err) < 0)
+                return err_wrap(err, "%s:%d", file, line);
+        return 0;
+}
+
+int dotenv_parse(const char *text, size_t len, const char *file, interp_lookup_fn lookup, void *ud,
+                 strv_t *out, err_t *err)
+{
+        strv_t local = STRV_INIT;
+        struct dotenv_lookup l = {lookup, ud, &local};
+        const char *p = text, *end = text + len;
+        int line = 1, r = 0;
+
+        while (p < end) {
+                const char *ks, *ke;
+                _cleanup_free_ char *key = NULL, *val = NULL;
+                int kline;
+
+                /* skip blanks, empty lines and comment lines */
+                while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+                        if (*p == '\n')
+                                line++;
+                        p++;
+                }
+                if (p >= end)
+                        break;
+                if (*p == '#') {
+                        while (p < end && *p != '\n')
+                                p++;
+                        continue;
+                }
+                if ((size_t)(end - p) > 7 && strncmp(p, "export", 6) == 0 &&
+                    (p[6] == ' ' || p[6] == '\t')) {
+                        p += 7;
+                        while (p < end && (*p == ' ' || *p == '\t'))
+                                p++;
+                }
+                kline = line;
+                ks = p;
+                while (p < end && key_char((unsigned char)*p))
+                        p++;
+                ke = p;
+                while (p < end && (*p == ' ' || *p == '\t'))
+                        p++;
+                if (ke == ks) {
+                        r = err_set(err, 0, "%s:%d: unexpected character \"%c\" in variable name",
+                                    file, line, *p);
+                        break;
+                }
+                key = xstrndup(ks, (size_t)(ke - ks));
+                if (p >= end || *p == '\n' || *p == '\r' || *p == '#') {
+                        /* bare KEY: inherit from the environment */
+                        const char *v = lookup ? lookup(key, ud) : NULL;
+                        while (p < end && *p != '\n')
+                                p++;
+                        if (v) {
+                                env_set(&local, key, v);
+                                env_set(out, key, v);
+                        }
+                        continue;
+                }
+                if (*p != '=' && *p != ':') {
+                        r = err_set(err, 0,
+                                    "%s:%d: unexpected character \"%c\" in variable name \"%s\"",
+                                    file, line, *p, key);
+                        break;
+                }
+                p++;
+                while (p < end && (*p == ' ' || *p == '\t'))
+                        p++;
+                if (p < end && (*p == '"' || *p == '\'')) {
+                        char q = *p++;
+                        const char *vs = p;
+                        bool esc = false;
+                        while (p < end && (*p != q || esc)) {
+                                esc = !esc && *p == '\\';
+                                if (*p == '\n')
+                                        line++;
+                                p++;
+                        }
+                        if (p >= end) {
+                                r = err_set(err, 0, "%s:%d: unterminated quoted value", file,
+                                            kline);
+                                break;
+                        }
+                        if (q == '\'') {
+                                val = unescape_single(vs, (size_t)(p - vs));
+                        } else {
+                                _cleanup_free_ char *raw = unescape_double(vs, (size_t)(p - vs));
+                                if ((r = expand(raw, &l, file, kline, &val, err)) < 0)
+                                        break;
+                        }
+                        p++;
+                        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+                                p++;
+                        if (p < end && *p == '#')
+                                while (p < end && *p != '\n')
+                                        p++;
+                        if (p < end && *p != '\n') {
+                                r = err_set(err, 0,
+                                            "%s:%d: unexpected character \"%c\" after quoted value",
+                                            file, line, *p);
+                                break;
+                        }
+                } else {
+                        const char *vs = p, *ve;
+                        _cleanup_free_ char *raw = NULL;
+                        while (p < end && *p != '\n')
+                                p++;
+                        ve = p;
+                        for (const char *c = vs; c + 1 < ve; c++)
+                                if (c[0] == ' ' && c[1] == '#') {
+                                        ve = c;
+                                        break;
+                                }
+                        while (ve > vs && isspace((unsigned char)ve[-1]))
+                                ve--;
+                        raw = xstrndup(vs, (size_t)(ve - vs));
+                        if ((r = expand(raw, &l, file, kline, &val, err)) < 0)
+                                break;
+                }
+                env_set(&local, key, val);
+                env_set(out, key, val);
+        }
+        strv_free(&local);
+        return r;
+}
+
+int dotenv_read(const char *path, interp_lookup_fn lookup, void *ud, strv_t *out, err_t *err)
+{
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+
+        if (read_file(path, &text, &len, err) < 0)
+                return -1;
+        return dotenv_parse(text, len, path, lookup, ud, out, err);
+}

@@ -1,0 +1,660 @@
+/* model.c - compose_project_decode(): decode, validate, project defaults,
+ * and the typed structs filled from the canonical document. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "dotenv.h"
+#include "schema.h"
+#include "xalloc.h"
+
+/* --- project-level defaults ------------------------------------------- */
+
+static json_t *sorted_object(json_t *o)
+{
+        strv_t keys = STRV_INIT;
+        const char *key;
+        json_t *v;
+        json_object_foreach(o, key, v) strv_push(&keys, key);
+        strv_sort(&keys);
+        json_t *r = json_object();
+        for (size_t i = 0; i < keys.n; i++)
+                json_object_set(r, keys.v[i], json_object_get(o, keys.v[i]));
+        strv_free(&keys);
+        return r;
+}
+
+/* Put the keys of o in the given order (others after, in their order). */
+static json_t *reorder(json_t *o, const char *const *order, size_t n)
+{
+        json_t *r = json_object();
+        for (size_t i = 0; i < n; i++) {
+                json_t *v = json_object_get(o, order[i]);
+                if (v)
+                        json_object_set(r, order[i], v);
+        }
+        const char *key;
+        json_t *v;
+        json_object_foreach(o, key, v)
+        {
+                if (!json_object_get(r, key))
+                        json_object_set(r, key, v);
+        }
+        return r;
+}
+
+/* name: <project>_<key> unless set; external objects keep their key. */
+static void default_names(struct mctx *c, json_t *section, bool ipam)
+{
+        static const char *const net_order[] = {"name",     "driver",   "driver_opts", "ipam",
+                                                "external", "internal", "attachable"};
+        const char *key;
+        json_t *v;
+        json_object_foreach(section, key, v)
+        {
+                if (!json_object_get(v, "name")) {
+                        if (json_is_true(json_object_get(v, "external")))
+                                json_object_set_new(v, "name", json_string(key));
+                        else
+                                json_object_set_new(v, "name",
+                                                    json_sprintf("%s_%s", c->o->project_name, key));
+                }
+                if (ipam && !json_object_get(v, "ipam"))
+                        json_object_set_new(v, "ipam", json_object());
+                json_object_set_new(section, key,
+                                    reorder(v, net_order, ipam ? ARRAY_SIZE(net_order) : 1));
+        }
+}
+
+/* docker compose v2 `config` shows the env_file contents merged under
+ * `environment` (the service's own environment wins), and resolves keys
+ * given without a value from the environment. */
+static int merge_env(struct mctx *c, const struct cnode *root, const char *name, json_t *svc,
+                     const strv_t *environ_)
+{
+        json_t *files = json_object_get(svc, "env_file");
+        json_t *env = json_object_get(svc, "environment");
+        strv_t vals = STRV_INIT;
+        size_t i;
+        json_t *f;
+        int r = -1;
+
+        if (!c->o->no_env_files && !c->o->no_normalize) {
+                json_array_foreach(files, i, f)
+                {
+                        const char *path = json_string_value(json_object_get(f, "path"));
+                        err_t e;
+                        if (dotenv_read(path, interp_lookup_strv, (void *)environ_, &vals, &e) <
+                            0) {
+                                if (e.code == ENOENT &&
+                                    !json_is_true(json_object_get(f, "required")))
+                                        continue;
+                                const struct cnode *at = cnode_map_get(
+                                    cnode_map_get(cnode_map_get(root, "services"), name),
+                                    "env_file");
+                                _cleanup_free_ char *p = xasprintf("services.%s.env_file", name);
+                                if (e.code == ENOENT)
+                                        mfail(c, at, p, "env file %s not found", path);
+                                else
+                                        mfail(c, at, p, "%s", e.msg);
+                                goto out;
+                        }
+                }
+        }
+        if (!vals.n && !env)
+                return 0;
+        json_t *merged = json_object();
+        for (i = 0; i < vals.n; i++) {
+                char *eq = strchr(vals.v[i], '=');
+                if (!eq)
+                        continue;
+                *eq = '\0';
+                json_object_set_new(merged, vals.v[i], json_string(eq + 1));
+                *eq = '=';
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(env, k, v)
+        {
+                const char *from_env = json_is_null(v) ? env_get(environ_, k) : NULL;
+                if (from_env)
+                        json_object_set_new(merged, k, json_string(from_env));
+                else
+                        json_object_set(merged, k, v);
+        }
+        json_object_set_new(svc, "environment", sort_keys(merged));
+        r = 0;
+out:
+        strv_free(&vals);
+        return r;
+}
+
+static int normalize_services(struct mctx *c, const struct cnode *root, json_t *services,
+                              bool *uses_default)
+{
+        const char *key;
+        json_t *svc;
+        strv_t environ_ = STRV_INIT;
+        for (char *const *e = c->o->environment; e && *e; e++)
+                strv_push(&environ_, *e);
+        json_object_foreach(services, key, svc)
+        {
+                if (merge_env(c, root, key, svc, &environ_) < 0) {
+                        strv_free(&environ_);
+                        return -1;
+                }
+                if (!json_object_get(svc, "command"))
+                        json_object_set_new(svc, "command", json_null());
+                if (!json_object_get(svc, "entrypoint"))
+                        json_object_set_new(svc, "entrypoint", json_null());
+                json_t *nets = json_object_get(svc, "networks");
+                if (!nets && !json_object_get(svc, "network_mode")) {
+                        nets = json_pack("{s:n}", "default");
+                        json_object_set_new(svc, "networks", nets);
+                }
+                if (json_object_get(nets, "default"))
+                        *uses_default = true;
+                json_object_set_new(services, key,
+                                    schema_reorder(json_incref(svc), schema_service_ptr));
+        }
+        strv_free(&environ_);
+        return 0;
+}
+
+int normalize_project(struct mctx *c, const struct cnode *root, json_t *doc)
+{
+        json_t *services = json_object_get(doc, "services");
+        bool uses_default = false;
+
+        if (normalize_services(c, root, services, &uses_default) < 0)
+                return -1;
+        json_object_set_new(doc, "services", sorted_object(services));
+
+        json_t *nets = json_object_get(doc, "networks");
+        if (uses_default && !json_object_get(nets, "default")) {
+                if (!nets) {
+                        nets = json_object();
+                        json_object_set_new(doc, "networks", nets);
+                }
+                json_object_set_new(nets, "default", json_object());
+        }
+        default_names(c, nets, true);
+        default_names(c, json_object_get(doc, "volumes"), false);
+        default_names(c, json_object_get(doc, "secrets"), false);
+        default_names(c, json_object_get(doc, "configs"), false);
+        json_object_set_new(doc, "name", json_string(c->o->project_name));
+        return 0;
+}
+
+/* --- typed structs ------------------------------------------------------ */
+
+static char *jstr(json_t *o, const char *k)
+{
+        const char *s = json_string_value(json_object_get(o, k));
+        return s ? xstrdup(s) : NULL;
+}
+
+static bool jbool(json_t *o, const char *k)
+{
+        return json_is_true(json_object_get(o, k));
+}
+
+static int64_t jint(json_t *o, const char *k, int64_t def)
+{
+        json_t *v = json_object_get(o, k);
+        if (json_is_integer(v))
+                return json_integer_value(v);
+        if (json_is_real(v))
+                return (int64_t)json_real_value(v);
+        return def;
+}
+
+static int64_t jdur(json_t *o, const char *k)
+{
+        const char *s = json_string_value(json_object_get(o, k));
+        int64_t ns;
+        err_t e;
+        if (!s || compose_parse_duration(s, &ns, &e) < 0)
+                return -1;
+        return ns;
+}
+
+static void jstrv(strv_t *out, json_t *arr)
+{
+        size_t i;
+        json_t *v;
+        json_array_foreach(arr, i, v)
+        {
+                if (json_is_string(v))
+                        strv_push(out, json_string_value(v));
+        }
+}
+
+static void jkv(struct compose_kvlist *l, json_t *obj)
+{
+        const char *key;
+        json_t *v;
+        l->n = 0;
+        l->v = json_object_size(obj) ? xcalloc(json_object_size(obj), sizeof(*l->v)) : NULL;
+        json_object_foreach(obj, key, v)
+        {
+                l->v[l->n].key = xstrdup(key);
+                l->v[l->n].value = json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+                l->n++;
+        }
+}
+
+static void kv_free(struct compose_kvlist *l)
+{
+        for (size_t i = 0; i < l->n; i++) {
+                free(l->v[i].key);
+                free(l->v[i].value);
+        }
+        free(l->v);
+}
+
+static enum compose_mount_type mount_type(const char *t)
+{
+        static const char *const names[] = {"volume", "bind", "tmpfs", "npipe", "cluster", "image"};
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+                if (t && !strcmp(t, names[i]))
+                        return (enum compose_mount_type)i;
+        return COMPOSE_MOUNT_VOLUME;
+}
+
+static void fill_refs(struct compose_file_ref **out, size_t *n, json_t *arr)
+{
+        size_t i;
+        json_t *v;
+        *n = json_array_size(arr);
+        *out = *n ? xcalloc(*n, sizeof(**out)) : NULL;
+        json_array_foreach(arr, i, v)
+        {
+                struct compose_file_ref *r = &(*out)[i];
+                r->source = jstr(v, "source");
+                r->target = jstr(v, "target");
+                r->uid = jstr(v, "uid");
+                r->gid = jstr(v, "gid");
+                const char *m = json_string_value(json_object_get(v, "mode"));
+                r->mode = m ? strtoll(m, NULL, 8) : -1;
+        }
+}
+
+static void fill_service(struct compose_service *s, const char *name, json_t *j)
+{
+        size_t i;
+        json_t *v;
+        const char *key;
+
+        s->name = xstrdup(name);
+        s->json = j;
+        s->image = jstr(j, "image");
+        json_t *b = json_object_get(j, "build");
+        if (b) {
+                s->build.present = true;
+                s->build.context = jstr(b, "context");
+                s->build.dockerfile = jstr(b, "dockerfile");
+                s->build.dockerfile_inline = jstr(b, "dockerfile_inline");
+                s->build.target = jstr(b, "target");
+                jkv(&s->build.args, json_object_get(b, "args"));
+        }
+        s->has_command = json_is_array(json_object_get(j, "command"));
+        jstrv(&s->command, json_object_get(j, "command"));
+        s->has_entrypoint = json_is_array(json_object_get(j, "entrypoint"));
+        jstrv(&s->entrypoint, json_object_get(j, "entrypoint"));
+        jkv(&s->environment, json_object_get(j, "environment"));
+        jkv(&s->labels, json_object_get(j, "labels"));
+        jkv(&s->sysctls, json_object_get(j, "sysctls"));
+
+        json_t *ports = json_object_get(j, "ports");
+        s->nports = json_array_size(ports);
+        s->ports = s->nports ? xcalloc(s->nports, sizeof(*s->ports)) : NULL;
+        json_array_foreach(ports, i, v)
+        {
+                struct compose_port *p = &s->ports[i];
+                p->name = jstr(v, "name");
+                p->mode = jstr(v, "mode");
+                p->host_ip = jstr(v, "host_ip");
+                p->target = (uint32_t)jint(v, "target", 0);
+                p->published = jstr(v, "published");
+                p->protocol = jstr(v, "protocol");
+                p->app_protocol = jstr(v, "app_protocol");
+        }
+        jstrv(&s->expose, json_object_get(j, "expose"));
+
+        json_t *vols = json_object_get(j, "volumes");
+        s->nvolumes = json_array_size(vols);
+        s->volumes = s->nvolumes ? xcalloc(s->nvolumes, sizeof(*s->volumes)) : NULL;
+        json_array_foreach(vols, i, v)
+        {
+                struct compose_mount *m = &s->volumes[i];
+                json_t *bind = json_object_get(v, "bind"), *vol = json_object_get(v, "volume");
+                json_t *tmp = json_object_get(v, "tmpfs");
+                m->type = mount_type(json_string_value(json_object_get(v, "type")));
+                m->source = jstr(v, "source");
+                m->target = jstr(v, "target");
+                m->read_only = jbool(v, "read_only");
+                m->create_host_path = jbool(bind, "create_host_path");
+                m->propagation = jstr(bind, "propagation");
+                m->selinux = jstr(bind, "selinux");
+                m->nocopy = jbool(vol, "nocopy");
+                m->subpath = jstr(vol, "subpath");
+                m->tmpfs_size = jint(tmp, "size", 0);
+                m->tmpfs_mode = (uint32_t)jint(tmp, "mode", 0);
+        }
+
+        json_t *nets = json_object_get(j, "networks");
+        s->nnetworks = json_object_size(nets);
+        s->networks = s->nnetworks ? xcalloc(s->nnetworks, sizeof(*s->networks)) : NULL;
+        i = 0;
+        json_object_foreach(nets, key, v)
+        {
+                struct compose_service_net *n = &s->networks[i++];
+                n->name = xstrdup(key);
+                jstrv(&n->aliases, json_object_get(v, "aliases"));
+                n->ipv4_address = jstr(v, "ipv4_address");
+                n->ipv6_address = jstr(v, "ipv6_address");
+                n->mac_address = jstr(v, "mac_address");
+                n->priority = (int)jint(v, "priority", 0);
+        }
+        s->network_mode = jstr(j, "network_mode");
+
+        json_t *deps = json_object_get(j, "depends_on");
+        s->ndepends_on = json_object_size(deps);
+        s->depends_on = s->ndepends_on ? xcalloc(s->ndepends_on, sizeof(*s->depends_on)) : NULL;
+        i = 0;
+        json_object_foreach(deps, key, v)
+        {
+                struct compose_dep *d = &s->depends_on[i++];
+                const char *cond = json_string_value(json_object_get(v, "condition"));
+                d->service = xstrdup(key);
+                d->condition = !strcmp(cond, "service_healthy") ? COMPOSE_DEP_HEALTHY
+                               : !strcmp(cond, "service_completed_successfully")
+                                   ? COMPOSE_DEP_COMPLETED
+                                   : COMPOSE_DEP_STARTED;
+                d->required = jbool(v, "required");
+                d->restart = jbool(v, "restart");
+        }
+
+        json_t *hc = json_object_get(j, "healthcheck");
+        s->healthcheck.present = hc != NULL;
+        jstrv(&s->healthcheck.test, json_object_get(hc, "test"));
+        s->healthcheck.interval_ns = jdur(hc, "interval");
+        s->healthcheck.timeout_ns = jdur(hc, "timeout");
+        s->healthcheck.start_period_ns = jdur(hc, "start_period");
+        s->healthcheck.start_interval_ns = jdur(hc, "start_interval");
+        s->healthcheck.retries = jint(hc, "retries", -1);
+        s->healthcheck.disable = jbool(hc, "disable");
+
+        json_t *ul = json_object_get(j, "ulimits");
+        s->nulimits = json_object_size(ul);
+        s->ulimits = s->nulimits ? xcalloc(s->nulimits, sizeof(*s->ulimits)) : NULL;
+        i = 0;
+        json_object_foreach(ul, key, v)
+        {
+                struct compose_ulimit *u = &s->ulimits[i++];
+                u->name = xstrdup(key);
+                if (json_is_integer(v)) {
+                        u->soft = u->hard = json_integer_value(v);
+                } else {
+                        u->soft = jint(v, "soft", 0);
+                        u->hard = jint(v, "hard", 0);
+                }
+        }
+        fill_refs(&s->secrets, &s->nsecrets, json_object_get(j, "secrets"));
+        fill_refs(&s->configs, &s->nconfigs, json_object_get(j, "configs"));
+
+        s->restart = jstr(j, "restart");
+        s->container_name = jstr(j, "container_name");
+        s->hostname = jstr(j, "hostname");
+        s->domainname = jstr(j, "domainname");
+        s->user = jstr(j, "user");
+        s->working_dir = jstr(j, "working_dir");
+        s->stop_signal = jstr(j, "stop_signal");
+        s->stop_grace_period_ns = jdur(j, "stop_grace_period");
+        s->pull_policy = jstr(j, "pull_policy");
+        s->platform = jstr(j, "platform");
+        s->ipc = jstr(j, "ipc");
+        s->pid = jstr(j, "pid");
+        s->uts = jstr(j, "uts");
+        s->cgroup = jstr(j, "cgroup");
+        s->privileged = jbool(j, "privileged");
+        s->read_only = jbool(j, "read_only");
+        s->tty = jbool(j, "tty");
+        s->stdin_open = jbool(j, "stdin_open");
+        s->init = jbool(j, "init");
+        jstrv(&s->cap_add, json_object_get(j, "cap_add"));
+        jstrv(&s->cap_drop, json_object_get(j, "cap_drop"));
+        jstrv(&s->dns, json_object_get(j, "dns"));
+        jstrv(&s->dns_search, json_object_get(j, "dns_search"));
+        jstrv(&s->dns_opt, json_object_get(j, "dns_opt"));
+        jstrv(&s->extra_hosts, json_object_get(j, "extra_hosts"));
+        jstrv(&s->tmpfs, json_object_get(j, "tmpfs"));
+        jstrv(&s->security_opt, json_object_get(j, "security_opt"));
+        jstrv(&s->profiles, json_object_get(j, "profiles"));
+        jstrv(&s->group_add, json_object_get(j, "group_add"));
+        s->shm_size = jint(j, "shm_size", 0);
+        json_t *limits =
+            json_object_get(json_object_get(json_object_get(j, "deploy"), "resources"), "limits");
+        json_t *resv = json_object_get(json_object_get(json_object_get(j, "deploy"), "resources"),
+                                       "reservations");
+        s->mem_limit = jint(limits, "memory", jint(j, "mem_limit", 0));
+        s->mem_reservation = jint(resv, "memory", jint(j, "mem_reservation", 0));
+        json_t *cpus = json_object_get(limits, "cpus");
+        if (!cpus)
+                cpus = json_object_get(j, "cpus");
+        s->cpus = json_is_number(cpus) ? json_number_value(cpus) : 0;
+        s->pids_limit = jint(limits, "pids", jint(j, "pids_limit", 0));
+        s->oom_score_adj = jint(j, "oom_score_adj", 0);
+        json_t *scale = json_object_get(j, "scale");
+        if (!scale)
+                scale = json_object_get(json_object_get(j, "deploy"), "replicas");
+        s->scale = scale ? (int)json_integer_value(scale) : 1;
+}
+
+static void fill_resources(struct compose_resource **out, size_t *n, json_t *section)
+{
+        const char *key;
+        json_t *v;
+        size_t i = 0;
+        *n = json_object_size(section);
+        *out = *n ? xcalloc(*n, sizeof(**out)) : NULL;
+        json_object_foreach(section, key, v)
+        {
+                struct compose_resource *r = &(*out)[i++];
+                json_t *pool =
+                    json_array_get(json_object_get(json_object_get(v, "ipam"), "config"), 0);
+                r->key = xstrdup(key);
+                r->name = jstr(v, "name");
+                r->external = jbool(v, "external");
+                r->driver = jstr(v, "driver");
+                jkv(&r->driver_opts, json_object_get(v, "driver_opts"));
+                jkv(&r->labels, json_object_get(v, "labels"));
+                r->internal = jbool(v, "internal");
+                r->attachable = jbool(v, "attachable");
+                r->enable_ipv6 = jbool(v, "enable_ipv6");
+                r->subnet = jstr(pool, "subnet");
+                r->gateway = jstr(pool, "gateway");
+                r->file = jstr(v, "file");
+                r->environment = jstr(v, "environment");
+                r->content = jstr(v, "content");
+        }
+}
+
+static void free_resources(struct compose_resource *r, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(r[i].key);
+                free(r[i].name);
+                free(r[i].driver);
+                kv_free(&r[i].driver_opts);
+                kv_free(&r[i].labels);
+                free(r[i].subnet);
+                free(r[i].gateway);
+                free(r[i].file);
+                free(r[i].environment);
+                free(r[i].content);
+        }
+        free(r);
+}
+
+static void free_service(struct compose_service *s)
+{
+        free(s->name);
+        free(s->image);
+        free(s->build.context);
+        free(s->build.dockerfile);
+        free(s->build.dockerfile_inline);
+        free(s->build.target);
+        kv_free(&s->build.args);
+        strv_free(&s->command);
+        strv_free(&s->entrypoint);
+        kv_free(&s->environment);
+        kv_free(&s->labels);
+        kv_free(&s->sysctls);
+        for (size_t i = 0; i < s->nports; i++) {
+                free(s->ports[i].name);
+                free(s->ports[i].mode);
+                free(s->ports[i].host_ip);
+                free(s->ports[i].published);
+                free(s->ports[i].protocol);
+                free(s->ports[i].app_protocol);
+        }
+        free(s->ports);
+        strv_free(&s->expose);
+        for (size_t i = 0; i < s->nvolumes; i++) {
+                free(s->volumes[i].source);
+                free(s->volumes[i].target);
+                free(s->volumes[i].propagation);
+                free(s->volumes[i].selinux);
+                free(s->volumes[i].subpath);
+        }
+        free(s->volumes);
+        for (size_t i = 0; i < s->nnetworks; i++) {
+                free(s->networks[i].name);
+                strv_free(&s->networks[i].aliases);
+                free(s->networks[i].ipv4_address);
+                free(s->networks[i].ipv6_address);
+                free(s->networks[i].mac_address);
+        }
+        free(s->networks);
+        free(s->network_mode);
+        for (size_t i = 0; i < s->ndepends_on; i++)
+                free(s->depends_on[i].service);
+        free(s->depends_on);
+        strv_free(&s->healthcheck.test);
+        for (size_t i = 0; i < s->nulimits; i++)
+                free(s->ulimits[i].name);
+        free(s->ulimits);
+        struct compose_file_ref *lists[2] = {s->secrets, s->configs};
+        size_t counts[2] = {s->nsecrets, s->nconfigs};
+        for (size_t l = 0; l < 2; l++) {
+                for (size_t i = 0; i < counts[l]; i++) {
+                        free(lists[l][i].source);
+                        free(lists[l][i].target);
+                        free(lists[l][i].uid);
+                        free(lists[l][i].gid);
+                }
+                free(lists[l]);
+        }
+        char *strs[] = {
+            s->restart,     s->container_name, s->hostname, s->domainname, s->user, s->working_dir,
+            s->stop_signal, s->pull_policy,    s->platform, s->ipc,        s->pid,  s->uts,
+            s->cgroup};
+        for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
+                free(strs[i]);
+        strv_t *vs[] = {&s->cap_add,  &s->cap_drop,    &s->dns,   &s->dns_search,
+                        &s->dns_opt,  &s->extra_hosts, &s->tmpfs, &s->security_opt,
+                        &s->profiles, &s->group_add};
+        for (size_t i = 0; i < ARRAY_SIZE(vs); i++)
+                strv_free(vs[i]);
+}
+
+void compose_project_free(struct compose_project *p)
+{
+        if (!p)
+                return;
+        for (size_t i = 0; i < p->nservices; i++)
+                free_service(&p->services[i]);
+        free(p->services);
+        free_resources(p->networks, p->nnetworks);
+        free_resources(p->volumes, p->nvolumes);
+        free_resources(p->secrets, p->nsecrets);
+        free_resources(p->configs, p->nconfigs);
+        strv_free(&p->disabled_services);
+        strv_free(&p->warnings);
+        json_decref(p->json);
+        free(p->name);
+        free(p->working_dir);
+        free(p);
+}
+
+const struct compose_service *compose_project_service(const struct compose_project *p,
+                                                      const char *name)
+{
+        for (size_t i = 0; i < p->nservices; i++)
+                if (!strcmp(p->services[i].name, name))
+                        return &p->services[i];
+        return NULL;
+}
+
+static void free_refs(struct mctx *c)
+{
+        for (size_t i = 0; i < c->nrefs; i++) {
+                free(c->refs[i].service);
+                free(c->refs[i].name);
+                free(c->refs[i].path);
+        }
+        free(c->refs);
+}
+
+int compose_project_decode(const struct cnode *root, const struct compose_model_opts *o,
+                           struct compose_project **out, err_t *err)
+{
+        struct compose_project *p = xcalloc(1, sizeof(*p));
+        struct mctx c = {.o = o, .err = err, .warnings = &p->warnings};
+        json_t *doc = NULL;
+        struct cnode empty = {.kind = CN_MAP};
+
+        if (!root || root->kind == CN_NULL)
+                root = &empty;
+        if (decode_object(&c, root, "", &schema_project, &doc) < 0)
+                goto fail;
+        if (!json_object_get(doc, "services"))
+                json_object_set_new(doc, "services", json_object());
+        if (validate_project(&c, root, doc, &p->disabled_services) < 0)
+                goto fail;
+        if (normalize_project(&c, root, doc) < 0)
+                goto fail;
+
+        /* top-level order as docker compose prints it, extensions last */
+        static const char *const order[] = {"name",    "services", "networks", "volumes",
+                                            "secrets", "configs",  "models"};
+        p->json = reorder(doc, order, ARRAY_SIZE(order));
+        json_decref(doc);
+        doc = NULL;
+        p->name = xstrdup(o->project_name);
+        p->working_dir = xstrdup(o->working_dir);
+
+        json_t *services = json_object_get(p->json, "services");
+        const char *key;
+        json_t *v;
+        size_t i = 0;
+        p->nservices = json_object_size(services);
+        p->services = p->nservices ? xcalloc(p->nservices, sizeof(*p->services)) : NULL;
+        json_object_foreach(services, key, v) fill_service(&p->services[i++], key, v);
+        fill_resources(&p->networks, &p->nnetworks, json_object_get(p->json, "networks"));
+        fill_resources(&p->volumes, &p->nvolumes, json_object_get(p->json, "volumes"));
+        fill_resources(&p->secrets, &p->nsecrets, json_object_get(p->json, "secrets"));
+        fill_resources(&p->configs, &p->nconfigs, json_object_get(p->json, "configs"));
+        free_refs(&c);
+        *out = p;
+        return 0;
+fail:
+        free_refs(&c);
+        json_decref(doc);
+        compose_project_free(p);
+        return -1;
+}

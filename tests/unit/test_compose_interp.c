@@ -1,0 +1,196 @@
+/* Unit tests for compose/interp.c and compose/dotenv.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/strv.h"
+#include "compose/dotenv.h"
+#include "compose/interp.h"
+#include "compose/node.h"
+#include "tap.h"
+
+static strv_t env;
+
+static void t(const char *in, const char *want, const char *name)
+{
+        char *out = NULL;
+        err_t e;
+
+        err_clear(&e);
+        if (interp_string(in, interp_lookup_strv, &env, NULL, &out, &e) < 0) {
+                ok(0, "%s: unexpected error %s", name, e.msg);
+                return;
+        }
+        is_str(out, want, "%s", name);
+        free(out);
+}
+
+static void t_err(const char *in, const char *want, const char *name)
+{
+        char *out = NULL;
+        err_t e;
+
+        err_clear(&e);
+        ok(interp_string(in, interp_lookup_strv, &env, NULL, &out, &e) < 0, "%s fails", name);
+        is_str(e.msg, want, "%s message", name);
+        free(out);
+}
+
+static void test_forms(void)
+{
+        strv_t unset = STRV_INIT;
+        char *out;
+        err_t e;
+
+        strv_push(&env, "A=alpha");
+        strv_push(&env, "E=");
+        strv_push(&env, "low_er=x");
+        t("$A", "alpha", "$V");
+        t("${A}", "alpha", "${V}");
+        t("x${A}y$A.z", "xalphayalpha.z", "embedded");
+        t("${U:-d}", "d", ":- unset");
+        t("${E:-d}", "d", ":- empty");
+        t("${A:-d}", "alpha", ":- set");
+        t("${U-d}", "d", "- unset");
+        t("${E-d}", "", "- empty keeps empty");
+        t("${A:?boom}", "alpha", ":? set");
+        t("${E?boom}", "", "? empty is fine");
+        t("${A:+r}", "r", ":+ set");
+        t("${E:+r}", "", ":+ empty");
+        t("${E+r}", "r", "+ empty");
+        t("${U+r}", "", "+ unset");
+        t("${U:-${V:-x}}", "x", "nested default");
+        t("${U:-${A}-b}", "alpha-b", "nested with text");
+        t("${U:-a b c}", "a b c", "default with spaces");
+        t("$$A", "$A", "$$ escapes");
+        t("$$", "$", "$$ alone");
+        t("a$", "a$", "trailing $");
+        t("$1 $- $ x", "$1 $- $ x", "$ not followed by a name is kept");
+        t("${low_er}", "x", "lowercase names");
+        t("${U:-}", "", "empty default");
+        t("${U:-}}", "}", "brace after");
+        t_err("${U:?need it}", "required variable U is missing a value: need it", ":? unset");
+        t_err("${E:?need}", "required variable E is missing a value: need", ":? empty");
+        t_err("${U?}", "required variable U is missing a value", "? unset no message");
+        t_err("${U?$A}", "required variable U is missing a value: alpha", "? message interpolated");
+        t_err("${A", "invalid interpolation format: \"${A\"", "unterminated");
+        t_err("${}", "invalid interpolation format: \"${}\"", "empty braces");
+        t_err("${1A}", "invalid interpolation format: \"${1A}\"", "bad name");
+        t_err("${A:x}", "invalid interpolation format: \"${A:x}\"", "bad modifier");
+        t_err("${A/a/b}", "invalid interpolation format: \"${A/a/b}\"", "no substitution ops");
+
+        ok(interp_string("$U ${U} ${W} $U", interp_lookup_strv, &env, &unset, &out, &e) == 0,
+           "unset vars");
+        is_str(out, "   ", "unset becomes empty");
+        is_int(unset.n, 2, "unset names collected once");
+        is_str(unset.v[0], "U", "first unset name");
+        free(out);
+        out = interp_unset_warning("U");
+        is_str(out, "The \"U\" variable is not set. Defaulting to a blank string.", "warning text");
+        free(out);
+        strv_free(&unset);
+}
+
+static void test_tree(void)
+{
+        const char *y = "services:\n  web:\n    image: \"${A}:${TAG:-latest}\"\n"
+                        "    labels:\n      $A: $A\n    command: [\"$$HOME\", \"${E:-e}\"]\n";
+        struct cnode *r = NULL, *web;
+        strv_t unset = STRV_INIT;
+        err_t e;
+
+        ok(cnode_parse_yaml(y, strlen(y), "i.yaml", &r, &e) == 0, "parse");
+        ok(interp_tree(r, interp_lookup_strv, &env, &unset, &e) == 0, "interp tree");
+        web = cnode_map_get(cnode_map_get(r, "services"), "web");
+        is_str(cnode_map_get(web, "image")->str, "alpha:latest", "value interpolated");
+        is_str(cnode_map_get(web, "labels")->keys[0]->str, "$A", "key untouched");
+        is_str(cnode_map_get(web, "labels")->vals[0]->str, "alpha", "label value");
+        is_str(cnode_map_get(web, "command")->vals[0]->str, "$HOME", "$$ in seq");
+        is_str(cnode_map_get(web, "command")->vals[1]->str, "e", "default in seq");
+        cnode_free(r);
+
+        y = "services:\n  web:\n    image: ${NOPE:?set NOPE}\n";
+        ok(cnode_parse_yaml(y, strlen(y), "i.yaml", &r, &e) == 0, "parse 2");
+        ok(interp_tree(r, interp_lookup_strv, &env, &unset, &e) < 0, "required fails");
+        is_str(e.msg,
+               "i.yaml:3:12: services.web.image: required variable NOPE is missing a value: set "
+               "NOPE",
+               "required message with position and path");
+        cnode_free(r);
+        y = "x:\n  - a\n  - ${B\n";
+        ok(cnode_parse_yaml(y, strlen(y), "i.yaml", &r, &e) == 0, "parse 3");
+        ok(interp_tree(r, interp_lookup_strv, &env, &unset, &e) < 0, "invalid fails");
+        is_str(e.msg, "i.yaml:3:5: x.[]: invalid interpolation format: \"${B\"", "invalid message");
+        cnode_free(r);
+        strv_free(&unset);
+}
+
+static strv_t parse_env(const char *text, err_t *e, int *rc)
+{
+        strv_t out = STRV_INIT;
+
+        err_clear(e);
+        *rc = dotenv_parse(text, strlen(text), "t.env", interp_lookup_strv, &env, &out, e);
+        return out;
+}
+
+static void test_dotenv(void)
+{
+        err_t e;
+        int rc;
+        strv_t o = parse_env("# comment\n\nA1=one\nexport B1=two\nC1 = spaced  \n"
+                             "D1=val # comment\nE1=val#notcomment\nF1='lit $A \\n'\n"
+                             "G1=\"dq $A\\n\\t\\\"x\\\" \\\\ \\$A\"\nH1=\nI1=\"multi\nline\"\n"
+                             "J1=${A1}-$A\nK1: yamlish\nA\nNOTSET\nL1=\"${A1:-z}\" # c\n"
+                             "M1='it\\'s'\n",
+                             &e, &rc);
+
+        is_int(rc, 0, "dotenv parses: %s", e.msg);
+        is_str(env_get(&o, "A1"), "one", "KEY=VAL");
+        is_str(env_get(&o, "B1"), "two", "export");
+        is_str(env_get(&o, "C1"), "spaced", "spaces around = and trailing");
+        is_str(env_get(&o, "D1"), "val", "inline comment");
+        is_str(env_get(&o, "E1"), "val#notcomment", "# without space is kept");
+        is_str(env_get(&o, "F1"), "lit $A \\n", "single quotes literal");
+        is_str(env_get(&o, "G1"), "dq alpha\n\t\"x\" \\ $A", "double quote escapes + interp");
+        is_str(env_get(&o, "H1"), "", "empty value");
+        is_str(env_get(&o, "I1"), "multi\nline", "multi-line double quoted");
+        is_str(env_get(&o, "J1"), "one-alpha", "interp of earlier var and env");
+        is_str(env_get(&o, "K1"), "yamlish", "KEY: VAL");
+        is_str(env_get(&o, "A"), "alpha", "bare key inherits env");
+        ok(env_get(&o, "NOTSET") == NULL, "bare unset key skipped");
+        is_str(env_get(&o, "L1"), "one", "quoted with trailing comment");
+        is_str(env_get(&o, "M1"), "it's", "escaped single quote");
+        strv_free(&o);
+
+        o = parse_env("A=1\nA=2\n", &e, &rc);
+        ok(rc == 0 && o.n == 1 && !strcmp(env_get(&o, "A"), "2"), "redefinition: last wins");
+        strv_free(&o);
+        o = parse_env("A=1\nB=\"open\nC=3\n", &e, &rc);
+        ok(rc < 0, "unterminated quote fails");
+        is_str(e.msg, "t.env:2: unterminated quoted value", "unterminated message");
+        strv_free(&o);
+        o = parse_env("A=1\n\nB*C=2\n", &e, &rc);
+        ok(rc < 0 && !strncmp(e.msg, "t.env:3: unexpected character \"*\"", 33), "bad key: %s",
+           e.msg);
+        strv_free(&o);
+        o = parse_env("A=${B\n", &e, &rc);
+        ok(rc < 0 && strstr(e.msg, "t.env:1: invalid interpolation"), "bad interp: %s", e.msg);
+        strv_free(&o);
+        o = parse_env("A=\"x\" y\n", &e, &rc);
+        ok(rc < 0 && strstr(e.msg, "after quoted value"), "garbage after quotes: %s", e.msg);
+        strv_free(&o);
+        o = parse_env("", &e, &rc);
+        ok(rc == 0 && o.n == 0, "empty file");
+        strv_free(&o);
+}
+
+int main(void)
+{
+        test_forms();
+        test_tree();
+        test_dotenv();
+        strv_free(&env);
+        cnode_intern_reset();
+        return tap_done();
+}
