@@ -1,0 +1,467 @@
+#!/usr/bin/env bats
+# CLI-level behaviour of `berth compose ... config`, checked against what
+# docker compose v2 does: compose file discovery (parent directories, override
+# file, COMPOSE_FILE, stdin), project name precedence, .env / --env-file /
+# interpolation, profiles, and the config listing flags (--services,
+# --volumes, --networks, --images, --profiles, --hash, -q, -o).
+#
+# Every test works on files it writes into its own temp dir and runs berth
+# with a clean environment (env -i), so only the variables a test sets reach
+# berth.  No root or kernel objects are needed.
+
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+        NO_CONFIG=""
+        if "$BERTH" compose config --help 2>&1 | grep -q "is not a berth compose command"; then
+                NO_CONFIG=1
+        fi
+        export NO_CONFIG
+}
+
+setup() {
+        [ -z "$NO_CONFIG" ] || skip "berth compose config is not implemented"
+        export BERTH_ROOT=$(mktemp -d /tmp/berth-cli.XXXXXX)
+        T=$(mktemp -d /tmp/berth-cli-files.XXXXXX)
+}
+
+teardown() {
+        [ -n "${BERTH_ROOT:-}" ] && rm -rf "$BERTH_ROOT"
+        [ -n "${T:-}" ] && rm -rf "$T"
+        return 0
+}
+
+# bc [VAR=value...] -- berth args...: berth in a clean environment.
+bc() {
+        local envs=()
+        while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+                envs+=("$1")
+                shift
+        done
+        shift
+        env -i PATH="$PATH" HOME="$HOME" BERTH_ROOT="$BERTH_ROOT" "${envs[@]}" "$BERTH" "$@"
+}
+
+# sorted lines of $output, as one space-separated string
+sorted() { printf '%s\n' "$output" | sed '/^$/d' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//'; }
+
+# fail with the command's stderr shown
+expect_ok() {
+        if [ "$status" -ne 0 ]; then
+                echo "exit $status, stderr: ${stderr:-}"
+                echo "stdout: $output"
+                return 1
+        fi
+}
+
+# ---------------------------------------------------------------------------
+# compose file discovery
+
+@test "compose file is found in a parent directory, with its override" {
+        mkdir -p "$T/myproj/sub/deeper"
+        cat >"$T/myproj/compose.yaml" <<'EOF'
+services:
+  web:
+    image: alpine:3.19
+    volumes:
+      - ./data:/data
+EOF
+        cat >"$T/myproj/compose.override.yaml" <<'EOF'
+services:
+  web:
+    environment:
+      FROM_OVERRIDE: "yes"
+EOF
+        cd "$T/myproj/sub/deeper"
+        run --separate-stderr bc -- compose config --services
+        expect_ok
+        [ "$output" = "web" ]
+        run --separate-stderr bc -- compose config --format json
+        expect_ok
+        # project directory and name come from the directory of the file found
+        [ "$(jq -r .name <<<"$output")" = "myproj" ]
+        [ "$(jq -r '.services.web.volumes[0].source' <<<"$output")" = "$T/myproj/data" ]
+        [ "$(jq -r '.services.web.environment.FROM_OVERRIDE' <<<"$output")" = "yes" ]
+}
+
+@test "compose.yaml is preferred over docker-compose.yml in the same directory" {
+        mkdir -p "$T/pref"
+        printf 'services:\n  fromcompose:\n    image: alpine\n' >"$T/pref/compose.yaml"
+        printf 'services:\n  fromlegacy:\n    image: alpine\n' >"$T/pref/docker-compose.yml"
+        cd "$T/pref"
+        run --separate-stderr bc -- compose config --services
+        expect_ok
+        [ "$output" = "fromcompose" ]
+}
+
+@test "compose.override.yaml is merged: scalars overridden, maps merged, ports appended" {
+        mkdir -p "$T/ovr"
+        cat >"$T/ovr/compose.yaml" <<'EOF'
+services:
+  web:
+    image: nginx:1.25
+    ports:
+      - "8080:80"
+    environment:
+      A: base
+      B: base
+EOF
+        cat >"$T/ovr/compose.override.yaml" <<'EOF'
+services:
+  web:
+    image: nginx:1.27
+    ports:
+      - "127.0.0.1:8443:443"
+    environment:
+      B: override
+      C: override
+  extra:
+    image: busybox
+EOF
+        cd "$T/ovr"
+        run --separate-stderr bc -- compose config --format json
+        expect_ok
+        cat >"$T/expect.json" <<'EOF'
+{
+  "name": "ovr",
+  "services": {
+    "web": {
+      "image": "nginx:1.27",
+      "ports": [
+        {"mode": "ingress", "target": 80, "published": "8080", "protocol": "tcp"},
+        {"mode": "ingress", "host_ip": "127.0.0.1", "target": 443, "published": "8443", "protocol": "tcp"}
+      ],
+      "environment": {"A": "base", "B": "override", "C": "override"}
+    },
+    "extra": {"image": "busybox"}
+  }
+}
+EOF
+        python3 "$BERTH_SRC/tests/corpus_check.py" "$T/expect.json" - "$T" <<<"$output"
+}
+
+@test "an explicit -f does not load compose.override.yaml" {
+        mkdir -p "$T/noovr"
+        printf 'services:\n  web:\n    image: nginx:1.25\n' >"$T/noovr/compose.yaml"
+        printf 'services:\n  web:\n    image: nginx:1.27\n' >"$T/noovr/compose.override.yaml"
+        cd "$T/noovr"
+        run --separate-stderr bc -- compose -f compose.yaml config --format json
+        expect_ok
+        [ "$(jq -r .services.web.image <<<"$output")" = "nginx:1.25" ]
+        # and several -f files merge in order
+        run --separate-stderr bc -- compose -f compose.yaml -f compose.override.yaml config --format json
+        expect_ok
+        [ "$(jq -r .services.web.image <<<"$output")" = "nginx:1.27" ]
+}
+
+@test "COMPOSE_FILE selects and merges files, separated by ':'" {
+        mkdir -p "$T/cf"
+        printf 'services:\n  web:\n    image: nginx:1.25\n' >"$T/cf/base.yaml"
+        printf 'services:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:16\n' >"$T/cf/extra.yaml"
+        # a compose.yaml that must be ignored because COMPOSE_FILE is set
+        printf 'services:\n  ignored:\n    image: alpine\n' >"$T/cf/compose.yaml"
+        cd "$T/cf"
+        run --separate-stderr bc COMPOSE_FILE=base.yaml:extra.yaml -- compose config --services
+        expect_ok
+        [ "$(sorted)" = "db web" ]
+        run --separate-stderr bc COMPOSE_FILE=base.yaml:extra.yaml -- compose config --format json
+        expect_ok
+        [ "$(jq -r .services.web.image <<<"$output")" = "nginx:1.27" ]
+        [ "$(jq -r .name <<<"$output")" = "cf" ]
+}
+
+@test "-f - reads the compose file from stdin, relative paths against the working directory" {
+        mkdir -p "$T/stdinproj"
+        cat >"$T/in.yaml" <<'EOF'
+services:
+  web:
+    image: alpine
+    volumes:
+      - ./data:/data
+EOF
+        cd "$T/stdinproj"
+        run --separate-stderr bc -- compose -f - config --format json <"$T/in.yaml"
+        expect_ok
+        [ "$(jq -r .name <<<"$output")" = "stdinproj" ]
+        [ "$(jq -r '.services.web.volumes[0].source' <<<"$output")" = "$T/stdinproj/data" ]
+        run --separate-stderr bc -- compose -p fromstdin -f - config --services <"$T/in.yaml"
+        expect_ok
+        [ "$output" = "web" ]
+}
+
+# ---------------------------------------------------------------------------
+# project name
+
+@test "project name: -p beats COMPOSE_PROJECT_NAME beats top-level name" {
+        mkdir -p "$T/named"
+        printf 'name: fromfile\nservices:\n  web:\n    image: alpine\n' >"$T/named/compose.yaml"
+        cd "$T/named"
+        run --separate-stderr bc -- compose config --format json
+        expect_ok
+        [ "$(jq -r .name <<<"$output")" = "fromfile" ]
+        [ "$(jq -r .networks.default.name <<<"$output")" = "fromfile_default" ]
+
+        run --separate-stderr bc COMPOSE_PROJECT_NAME=fromenv -- compose config --format json
+        expect_ok
+        [ "$(jq -r .name <<<"$output")" = "fromenv" ]
+        [ "$(jq -r .networks.default.name <<<"$output")" = "fromenv_default" ]
+
+        run --separate-stderr bc COMPOSE_PROJECT_NAME=fromenv -- compose -p fromcli config --format json
+        expect_ok
+        [ "$(jq -r .name <<<"$output")" = "fromcli" ]
+        [ "$(jq -r .networks.default.name <<<"$output")" = "fromcli_default" ]
+}
+
+@test "project name: COMPOSE_PROJECT_NAME from .env, the process environment wins over .env" {
+        mkdir -p "$T/dotname"
+        printf 'name: fromfile\nservices:\n  web:\n    image: alpine\n' >"$T/dotname/compose.yaml"
+        printf 'COMPOSE_PROJECT_NAME=fromdotenv\n' >"$T/dotname/.env"
+        cd "$T/dotname"
+        run --separate-stderr bc -- compose config --format json
+        expect_ok
+        [ "$(jq -r .name <<<"$output")" = "fromdotenv" ]
+        run --separate-stderr bc COMPOSE_PROJECT_NAME=fromenv -- compose config --format json
+        expect_ok
+        [ "$(jq -r .name <<<"$output")" = "fromenv" ]
+}
+
+@test "project name: default is the project directory's name, normalized" {
+        mkdir -p "$T/My.App_1"
+        printf 'services:\n  web:\n    image: alpine\n' >"$T/My.App_1/compose.yaml"
+        cd "$T"
+        run --separate-stderr bc -- compose -f My.App_1/compose.yaml config --format json
+        expect_ok
+        [ "$(jq -r .name <<<"$output")" = "myapp_1" ]
+        [ "$(jq -r .networks.default.name <<<"$output")" = "myapp_1_default" ]
+}
+
+@test "project name: -p with upper-case letters is rejected" {
+        printf 'services:\n  web:\n    image: alpine\n' >"$T/compose.yaml"
+        run --separate-stderr bc -- compose -p BadName -f "$T/compose.yaml" config
+        [ "$status" -ne 0 ]
+        [[ "$stderr" == *BadName* ]]
+}
+
+# ---------------------------------------------------------------------------
+# environment files and interpolation
+
+@test "--env-file replaces .env; the process environment wins over both" {
+        mkdir -p "$T/envf"
+        printf 'services:\n  web:\n    image: "alpine:${TAG}"\n' >"$T/envf/compose.yaml"
+        printf 'TAG=fromdotenv\n' >"$T/envf/.env"
+        printf 'TAG=fromenvfile\n' >"$T/custom.env"
+        cd "$T/envf"
+        run --separate-stderr bc -- compose config --images
+        expect_ok
+        [ "$output" = "alpine:fromdotenv" ]
+        run --separate-stderr bc -- compose --env-file "$T/custom.env" config --images
+        expect_ok
+        [ "$output" = "alpine:fromenvfile" ]
+        run --separate-stderr bc TAG=fromprocess -- compose --env-file "$T/custom.env" config --images
+        expect_ok
+        [ "$output" = "alpine:fromprocess" ]
+}
+
+@test "interpolation: defaults, alternatives, empty versus unset, literal \$\$" {
+        mkdir -p "$T/interp"
+        cat >"$T/interp/compose.yaml" <<'EOF'
+services:
+  web:
+    image: alpine
+    environment:
+      SET_DEF: "${SET:-d}"
+      EMPTY_COLON_DEF: "${EMPTY:-d}"
+      EMPTY_DEF: "${EMPTY-d}"
+      UNSET_DEF: "${UNSET-d}"
+      SET_ALT: "${SET:+alt}"
+      UNSET_ALT: "${UNSET:+alt}"
+      UNSET_PLAIN: "${UNSET}"
+      BARE: "$SET/x"
+      NESTED: "${UNSET:-${SET}}"
+      LITERAL: "$$HOME"
+EOF
+        printf 'SET=val\nEMPTY=\n' >"$T/interp/.env"
+        cd "$T/interp"
+        run --separate-stderr bc -- compose config --format json
+        expect_ok
+        cat >"$T/expect.json" <<'EOF'
+{"services": {"web": {"environment": {
+  "SET_DEF": "val", "EMPTY_COLON_DEF": "d", "EMPTY_DEF": "", "UNSET_DEF": "d",
+  "SET_ALT": "alt", "UNSET_ALT": "", "UNSET_PLAIN": "", "BARE": "val/x",
+  "NESTED": "val", "LITERAL": "$$HOME"}}}}
+EOF
+        python3 "$BERTH_SRC/tests/corpus_check.py" "$T/expect.json" - "$T" <<<"$output"
+}
+
+@test "interpolation: \${VAR:?message} fails with the message when VAR is unset" {
+        printf 'services:\n  web:\n    image: "alpine:${NEEDED:?set NEEDED please}"\n' >"$T/compose.yaml"
+        run --separate-stderr bc -- compose -f "$T/compose.yaml" config
+        [ "$status" -ne 0 ]
+        [[ "$stderr" == *"set NEEDED please"* ]]
+        run --separate-stderr bc NEEDED=3.19 -- compose -f "$T/compose.yaml" config --images
+        expect_ok
+        [ "$output" = "alpine:3.19" ]
+}
+
+# ---------------------------------------------------------------------------
+# profiles
+
+write_profiles_file() {
+        cat >"$T/compose.yaml" <<'EOF'
+services:
+  web:
+    image: nginx
+  dbg:
+    image: busybox
+    profiles: [debug]
+  tst:
+    image: busybox
+    profiles: [test, debug]
+EOF
+}
+
+@test "services with inactive profiles are absent from config output" {
+        write_profiles_file
+        run --separate-stderr bc -- compose -f "$T/compose.yaml" config --services
+        expect_ok
+        [ "$output" = "web" ]
+        run --separate-stderr bc -- compose -f "$T/compose.yaml" config --format json
+        expect_ok
+        [ "$(jq -r '.services | keys | join(" ")' <<<"$output")" = "web" ]
+}
+
+@test "--profile and COMPOSE_PROFILES enable profiled services" {
+        write_profiles_file
+        run --separate-stderr bc -- compose -f "$T/compose.yaml" --profile test config --services
+        expect_ok
+        [ "$(sorted)" = "tst web" ]
+        run --separate-stderr bc -- compose -f "$T/compose.yaml" --profile debug config --format json
+        expect_ok
+        [ "$(jq -r '.services | keys | join(" ")' <<<"$output")" = "dbg tst web" ]
+        run --separate-stderr bc COMPOSE_PROFILES=test -- compose -f "$T/compose.yaml" config --services
+        expect_ok
+        [ "$(sorted)" = "tst web" ]
+        run --separate-stderr bc -- compose -f "$T/compose.yaml" --profile '*' config --services
+        expect_ok
+        [ "$(sorted)" = "dbg tst web" ]
+}
+
+@test "config --profiles lists every profile in the file, sorted, active or not" {
+        write_profiles_file
+        run --separate-stderr bc -- compose -f "$T/compose.yaml" config --profiles
+        expect_ok
+        [ "$output" = "$(printf 'debug\ntest')" ]
+}
+
+# ---------------------------------------------------------------------------
+# listing flags
+
+write_list_file() {
+        cat >"$T/compose.yaml" <<'EOF'
+services:
+  web:
+    image: nginx:1.27
+    depends_on: [db]
+  db:
+    image: postgres:16
+    networks: [back]
+    volumes:
+      - data:/var/lib/postgresql/data
+  builder:
+    build: ./builder
+    depends_on: [db]
+volumes:
+  data:
+  cache:
+networks:
+  back:
+EOF
+}
+
+@test "config --services lists services, dependencies before dependents" {
+        write_list_file
+        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --services
+        expect_ok
+        [ "$(sorted)" = "builder db web" ]
+        # db is printed before each service that depends on it
+        [ "$(printf '%s\n' "$output" | head -n1)" = "db" ]
+}
+
+@test "config --volumes lists the top-level volume keys" {
+        write_list_file
+        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --volumes
+        expect_ok
+        [ "$(sorted)" = "cache data" ]
+}
+
+@test "config --networks lists the networks, with the implicit default when used" {
+        write_list_file
+        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --networks
+        expect_ok
+        [ "$(sorted)" = "back default" ]
+}
+
+@test "config --images lists images, <project>-<service> for build-only services" {
+        write_list_file
+        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --images
+        expect_ok
+        [ "$(sorted)" = "lst-builder nginx:1.27 postgres:16" ]
+}
+
+@test "config --hash '*' prints '<service> <sha256 hex>' per service, sorted by name" {
+        write_list_file
+        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --hash '*'
+        expect_ok
+        echo "$output"
+        [ "$(printf '%s\n' "$output" | wc -l)" -eq 3 ]
+        [ "$(printf '%s\n' "$output" | cut -d' ' -f1 | tr '\n' ' ')" = "builder db web " ]
+        printf '%s\n' "$output" | grep -Evq '^(builder|db|web) [0-9a-f]{64}$' && return 1
+        local first=$output
+        # stable across runs
+        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --hash '*'
+        expect_ok
+        [ "$output" = "$first" ]
+        # one service by name
+        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --hash web
+        expect_ok
+        [ "$output" = "$(printf '%s\n' "$first" | grep '^web ')" ]
+}
+
+@test "config --hash changes for the edited service only" {
+        write_list_file
+        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --hash '*'
+        expect_ok
+        local before=$output
+        sed -i 's|nginx:1.27|nginx:1.28|' "$T/compose.yaml"
+        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --hash '*'
+        expect_ok
+        [ "$(grep '^web ' <<<"$output")" != "$(grep '^web ' <<<"$before")" ]
+        [ "$(grep '^db ' <<<"$output")" = "$(grep '^db ' <<<"$before")" ]
+        [ "$(grep '^builder ' <<<"$output")" = "$(grep '^builder ' <<<"$before")" ]
+}
+
+@test "config -q validates without output; invalid files fail" {
+        write_list_file
+        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config -q
+        expect_ok
+        [ -z "$output" ]
+        printf 'services:\n  web:\n    image: alpine\nnot_a_top_level_key: 1\n' >"$T/bad.yaml"
+        run --separate-stderr bc -- compose -p lst -f "$T/bad.yaml" config -q
+        [ "$status" -ne 0 ]
+        [ -z "$output" ]
+        [[ "$stderr" == *not_a_top_level_key* ]]
+}
+
+@test "config -o FILE writes the output to FILE and nothing to stdout" {
+        write_list_file
+        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config -o "$T/out.yaml"
+        expect_ok
+        [ -z "$output" ]
+        grep -qx 'name: lst' "$T/out.yaml"
+        grep -qx 'services:' "$T/out.yaml"
+        run --separate-stderr bc -- compose -p lst -f "$T/compose.yaml" config --format json -o "$T/out.json"
+        expect_ok
+        [ -z "$output" ]
+        [ "$(jq -r .name "$T/out.json")" = "lst" ]
+        [ "$(jq -r '.volumes.data.name' "$T/out.json")" = "lst_data" ]
+}
