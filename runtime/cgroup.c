@@ -1,0 +1,377 @@
+#include "cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fsutil.h"
+#include "paths.h"
+#include "strbuf.h"
+#include "strv.h"
+#include "xalloc.h"
+
+static const char *const controllers[] = {"memory", "cpu", "pids", "cpuset", "devices"};
+#define NCTL ARRAY_SIZE(controllers)
+
+struct cg_layout {
+        bool done;
+        char *v1[NCTL]; /* v1 mount point per controller, NULL if not v1 */
+        char *v2;       /* cgroup2 mount point, NULL if none */
+        bool in_v2[NCTL];
+};
+
+static struct cg_layout layout;
+
+static bool opt_has(const char *opts, const char *name)
+{
+        size_t n = strlen(name);
+        for (const char *p = opts; p && *p;) {
+                const char *c = strchr(p, ',');
+                size_t len = c ? (size_t)(c - p) : strlen(p);
+                if (len == n && !strncmp(p, name, n))
+                        return true;
+                p = c ? c + 1 : NULL;
+        }
+        return false;
+}
+
+static void layout_detect(void)
+{
+        if (layout.done)
+                return;
+        layout.done = true;
+        FILE *f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return;
+        char *line = NULL;
+        size_t cap = 0;
+        while (getline(&line, &cap, f) > 0) {
+                /* id parent maj:min root mountpoint opts [optional...] - fstype source superopts */
+                char *sep = strstr(line, " - ");
+                if (!sep)
+                        continue;
+                char mnt[4096], fstype[64], src[256], sopts[1024];
+                if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
+                    sscanf(sep + 3, "%63s %255s %1023s", fstype, src, sopts) != 3)
+                        continue;
+                if (!strcmp(fstype, "cgroup2")) {
+                        if (!layout.v2)
+                                layout.v2 = xstrdup(mnt);
+                } else if (!strcmp(fstype, "cgroup")) {
+                        for (size_t i = 0; i < NCTL; i++)
+                                if (!layout.v1[i] && opt_has(sopts, controllers[i]))
+                                        layout.v1[i] = xstrdup(mnt);
+                }
+        }
+        free(line);
+        fclose(f);
+        if (layout.v2) {
+                _cleanup_free_ char *p = xasprintf("%s/cgroup.controllers", layout.v2);
+                _cleanup_free_ char *buf = NULL;
+                if (read_file(p, &buf, NULL, NULL) == 0) {
+                        for (char *tok = strtok(buf, " \n"); tok; tok = strtok(NULL, " \n"))
+                                for (size_t i = 0; i < NCTL; i++)
+                                        if (!layout.v1[i] && !strcmp(tok, controllers[i]))
+                                                layout.in_v2[i] = true;
+                }
+        }
+}
+
+static int ctl_index(const char *name)
+{
+        for (size_t i = 0; i < NCTL; i++)
+                if (!strcmp(controllers[i], name))
+                        return (int)i;
+        return -1;
+}
+
+char *rt_cgroup_path(const char *id, const char *controller)
+{
+        layout_detect();
+        int i = ctl_index(controller);
+        if (i < 0)
+                return NULL;
+        if (layout.v1[i])
+                return xasprintf("%s/%s/%s", layout.v1[i], berth_instance_name(), id);
+        if (layout.in_v2[i])
+                return xasprintf("%s/%s/%s", layout.v2, berth_instance_name(), id);
+        return NULL;
+}
+
+/* Every distinct directory the container uses (v1 mounts may be shared by
+ * several controllers). */
+static void cg_dirs(const char *id, strv_t *out)
+{
+        layout_detect();
+        for (size_t i = 0; i < NCTL; i++) {
+                if (!layout.v1[i])
+                        continue;
+                char *d = xasprintf("%s/%s/%s", layout.v1[i], berth_instance_name(), id);
+                if (strv_contains(out, d))
+                        free(d);
+                else
+                        strv_take(out, d);
+        }
+        bool any_v2 = false;
+        for (size_t i = 0; i < NCTL; i++)
+                any_v2 |= layout.in_v2[i];
+        if (any_v2)
+                strv_pushf(out, "%s/%s/%s", layout.v2, berth_instance_name(), id);
+}
+
+static int write_str(const char *dir, const char *file, const char *val, err_t *err)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
+        _cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return err_sys(err, errno, "cgroup: open %s", p);
+        if (write(fd, val, strlen(val)) < 0)
+                return err_sys(err, errno, "cgroup: write \"%s\" to %s", val, p);
+        return 0;
+}
+
+static int writef(const char *dir, const char *file, err_t *err, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static int writef(const char *dir, const char *file, err_t *err, const char *fmt, ...)
+{
+        va_list ap;
+        char buf[256];
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        return write_str(dir, file, buf, err);
+}
+
+static int v1_cpuset_copy(const char *parent, const char *child, err_t *err)
+{
+        static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+        for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+                _cleanup_free_ char *p = xasprintf("%s/%s", parent, files[i]);
+                _cleanup_free_ char *v = NULL;
+                if (read_file(p, &v, NULL, err) < 0)
+                        return -1;
+                v[strcspn(v, "\n")] = '\0';
+                if (write_str(child, files[i], v, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int mkdir_cg(const char *path, err_t *err)
+{
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+                return err_sys(err, errno, "cgroup: mkdir %s", path);
+        return 0;
+}
+
+int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *err)
+{
+        layout_detect();
+        const char *inst = berth_instance_name();
+        /* v1 */
+        for (size_t i = 0; i < NCTL; i++) {
+                const char *root = layout.v1[i];
+                if (!root)
+                        continue;
+                const char *c = controllers[i];
+                bool cpuset = !strcmp(c, "cpuset");
+                if (cpuset && !(l->cpuset_cpus && *l->cpuset_cpus))
+                        continue;
+                _cleanup_free_ char *parent = xasprintf("%s/%s", root, inst);
+                _cleanup_free_ char *dir = xasprintf("%s/%s", parent, id);
+                if (mkdir_cg(parent, err) < 0 || mkdir_cg(dir, err) < 0)
+                        return -1;
+                if (cpuset) {
+                        if (v1_cpuset_copy(root, parent, err) < 0 ||
+                            v1_cpuset_copy(parent, dir, err) < 0 ||
+                            write_str(dir, "cpuset.cpus", l->cpuset_cpus, err) < 0)
+                                return -1;
+                } else if (!strcmp(c, "memory")) {
+                        if (l->memory > 0 &&
+                            writef(dir, "memory.limit_in_bytes", err, "%" PRId64, l->memory) < 0)
+                                return -1;
+                        if (l->memory > 0 && l->memory_swap != 0) {
+                                _cleanup_free_ char *sw = xasprintf("%s/memory.memsw.limit_in_bytes", dir);
+                                if (access(sw, F_OK) < 0)
+                                        return err_set(err, ENOTSUP,
+                                                       "--memory-swap: this kernel has no swap accounting");
+                                if (writef(dir, "memory.memsw.limit_in_bytes", err, "%" PRId64,
+                                           l->memory_swap < 0 ? (int64_t)-1 : l->memory_swap) < 0)
+                                        return -1;
+                        } else if (l->memory > 0) {
+                                /* Docker: swap defaults to the same amount again. */
+                                _cleanup_free_ char *sw = xasprintf("%s/memory.memsw.limit_in_bytes", dir);
+                                if (access(sw, F_OK) == 0 &&
+                                    writef(dir, "memory.memsw.limit_in_bytes", err, "%" PRId64,
+                                           l->memory * 2) < 0)
+                                        return -1;
+                        }
+                } else if (!strcmp(c, "cpu")) {
+                        if (l->nano_cpus > 0 &&
+                            (writef(dir, "cpu.cfs_period_us", err, "100000") < 0 ||
+                             writef(dir, "cpu.cfs_quota_us", err, "%" PRId64,
+                                    l->nano_cpus / 10000) < 0))
+                                return -1;
+                        if (l->cpu_shares > 0 &&
+                            writef(dir, "cpu.shares", err, "%" PRId64, l->cpu_shares) < 0)
+                                return -1;
+                } else if (!strcmp(c, "pids")) {
+                        int64_t p = l->pids_limit == 0 ? RT_PIDS_DEFAULT : l->pids_limit;
+                        if (p > 0 ? writef(dir, "pids.max", err, "%" PRId64, p) < 0
+                                  : write_str(dir, "pids.max", "max", err) < 0)
+                                return -1;
+                } else if (!strcmp(c, "devices") && !l->devices_all) {
+                        static const char *const allow[] = {
+                            "c *:* m",    "b *:* m",   "c 1:3 rwm",  "c 1:5 rwm",
+                            "c 1:7 rwm",  "c 1:8 rwm", "c 1:9 rwm",  "c 5:0 rwm",
+                            "c 5:1 rwm",  "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
+                        };
+                        if (write_str(dir, "devices.deny", "a", err) < 0)
+                                return -1;
+                        for (size_t k = 0; k < ARRAY_SIZE(allow); k++)
+                                if (write_str(dir, "devices.allow", allow[k], err) < 0)
+                                        return -1;
+                }
+        }
+        /* v2: one directory for every controller that lives there */
+        bool any = false;
+        for (size_t i = 0; i < NCTL; i++)
+                any |= layout.in_v2[i];
+        if (!any)
+                return 0;
+        _cleanup_free_ char *parent = xasprintf("%s/%s", layout.v2, inst);
+        _cleanup_free_ char *dir = xasprintf("%s/%s", parent, id);
+        if (mkdir_cg(parent, err) < 0)
+                return -1;
+        strbuf_t en = STRBUF_INIT;
+        for (size_t i = 0; i < NCTL; i++)
+                if (layout.in_v2[i] && strcmp(controllers[i], "devices"))
+                        sb_appendf(&en, "%s+%s", en.len ? " " : "", controllers[i]);
+        int r = 0;
+        if (en.len) {
+                /* best effort on the host root (may already be enabled), required below */
+                (void)write_str(layout.v2, "cgroup.subtree_control", sb_str(&en), NULL);
+                r = write_str(parent, "cgroup.subtree_control", sb_str(&en), err);
+        }
+        sb_free(&en);
+        if (r < 0 || mkdir_cg(dir, err) < 0)
+                return -1;
+        if (layout.in_v2[ctl_index("memory")]) {
+                if (l->memory > 0 && writef(dir, "memory.max", err, "%" PRId64, l->memory) < 0)
+                        return -1;
+                if (l->memory > 0 && l->memory_swap != 0) {
+                        if (l->memory_swap < 0 ? write_str(dir, "memory.swap.max", "max", err) < 0
+                                               : writef(dir, "memory.swap.max", err, "%" PRId64,
+                                                        l->memory_swap - l->memory) < 0)
+                                return -1;
+                }
+        }
+        if (layout.in_v2[ctl_index("cpu")]) {
+                if (l->nano_cpus > 0 &&
+                    writef(dir, "cpu.max", err, "%" PRId64 " 100000", l->nano_cpus / 10000) < 0)
+                        return -1;
+                if (l->cpu_shares > 0 &&
+                    writef(dir, "cpu.weight", err, "%" PRId64,
+                           1 + ((l->cpu_shares - 2) * 9999) / 262142) < 0)
+                        return -1;
+        }
+        if (layout.in_v2[ctl_index("pids")]) {
+                int64_t p = l->pids_limit == 0 ? RT_PIDS_DEFAULT : l->pids_limit;
+                if (p > 0 ? writef(dir, "pids.max", err, "%" PRId64, p) < 0
+                          : write_str(dir, "pids.max", "max", err) < 0)
+                        return -1;
+        }
+        if (layout.in_v2[ctl_index("cpuset")] && l->cpuset_cpus && *l->cpuset_cpus &&
+            write_str(dir, "cpuset.cpus", l->cpuset_cpus, err) < 0)
+                return -1;
+        return 0;
+}
+
+int rt_cgroup_attach(const char *id, pid_t pid, err_t *err)
+{
+        strv_t dirs = STRV_INIT;
+        cg_dirs(id, &dirs);
+        int r = 0;
+        for (size_t i = 0; i < dirs.n && r == 0; i++) {
+                if (access(dirs.v[i], F_OK) < 0)
+                        continue; /* e.g. cpuset not asked for */
+                r = writef(dirs.v[i], "cgroup.procs", err, "%d", (int)pid);
+        }
+        strv_free(&dirs);
+        return r;
+}
+
+static int64_t read_key(const char *path, const char *key)
+{
+        _cleanup_free_ char *buf = NULL;
+        if (read_file(path, &buf, NULL, NULL) < 0)
+                return -1;
+        size_t n = strlen(key);
+        for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (!strncmp(l, key, n) && l[n] == ' ')
+                        return strtoll(l + n + 1, NULL, 10);
+        return -1;
+}
+
+bool rt_cgroup_oom_killed(const char *id)
+{
+        _cleanup_free_ char *dir = rt_cgroup_path(id, "memory");
+        if (!dir)
+                return false;
+        layout_detect();
+        bool v1 = layout.v1[ctl_index("memory")] != NULL;
+        _cleanup_free_ char *p = xasprintf("%s/%s", dir, v1 ? "memory.oom_control" : "memory.events");
+        return read_key(p, "oom_kill") > 0;
+}
+
+static void kill_procs(const char *dir)
+{
+        _cleanup_free_ char *p = xasprintf("%s/cgroup.procs", dir);
+        _cleanup_free_ char *buf = NULL;
+        if (read_file(p, &buf, NULL, NULL) < 0)
+                return;
+        for (char *tok = strtok(buf, "\n"); tok; tok = strtok(NULL, "\n")) {
+                pid_t pid = (pid_t)atoi(tok);
+                if (pid > 1)
+                        kill(pid, SIGKILL);
+        }
+}
+
+int rt_cgroup_remove(const char *id, err_t *err)
+{
+        strv_t dirs = STRV_INIT;
+        cg_dirs(id, &dirs);
+        int r = 0;
+        for (size_t i = 0; i < dirs.n; i++) {
+                const char *d = dirs.v[i];
+                /* Processes die asynchronously after SIGKILL: retry for up to ~2 s. */
+                for (int tries = 0;; tries++) {
+                        if (rmdir(d) == 0 || errno == ENOENT)
+                                break;
+                        if (errno != EBUSY || tries >= 200) {
+                                r = err_sys(err, errno, "cgroup: remove %s", d);
+                                break;
+                        }
+                        kill_procs(d);
+                        struct timespec ts = {0, 10 * 1000 * 1000};
+                        nanosleep(&ts, NULL);
+                }
+                /* The instance dir goes when its last container goes. */
+                char *slash = strrchr(d, '/');
+                *slash = '\0';
+                if (rmdir(d) < 0 && errno != ENOTEMPTY && errno != EBUSY && errno != ENOENT &&
+                    r == 0)
+                        r = err_sys(err, errno, "cgroup: remove %s", d);
+        }
+        strv_free(&dirs);
+        return r;
+}

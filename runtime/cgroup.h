@@ -1,0 +1,41 @@
+/* cgroup.h - per-container cgroups on v1, v2 and hybrid hosts.
+ *
+ * Each controller is detected on its own (a hybrid host mounts most of them as
+ * v1 and cgroup2 at /sys/fs/cgroup/unified).  A container's cgroup is
+ * <controller root>/<berth_instance_name()>/<id> in every hierarchy used. */
+#ifndef BERTH_RT_CGROUP_H
+#define BERTH_RT_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+/* Docker's default is no pids limit; berth sets this one so a fork bomb in a
+ * container cannot exhaust the host's pid space.  --pids-limit -1 lifts it. */
+#define RT_PIDS_DEFAULT 4096
+
+struct rt_cgroup_limits {
+        int64_t memory;      /* bytes, 0 = unlimited */
+        int64_t memory_swap; /* bytes memory+swap, 0 = unset, -1 = unlimited swap */
+        int64_t nano_cpus;   /* 1e9 = one cpu, 0 = unlimited */
+        int64_t cpu_shares;  /* 0 = default */
+        int64_t pids_limit;  /* 0 = RT_PIDS_DEFAULT, < 0 = unlimited */
+        const char *cpuset_cpus;
+        bool devices_all; /* privileged: no device restrictions */
+};
+
+/* Create the container's cgroups and write the limits. */
+int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *err);
+/* Move pid into every cgroup of the container. */
+int rt_cgroup_attach(const char *id, pid_t pid, err_t *err);
+/* Did the kernel OOM-kill a process in the container's memory cgroup? */
+bool rt_cgroup_oom_killed(const char *id);
+/* Kill what is left in the cgroups and remove them; missing is success. */
+int rt_cgroup_remove(const char *id, err_t *err);
+/* Path of the container's cgroup for controller ("memory", "cpu", "pids", ...),
+ * NULL when the controller is not available.  Caller frees. */
+char *rt_cgroup_path(const char *id, const char *controller);
+
+#endif

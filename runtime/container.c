@@ -1,0 +1,656 @@
+#include "container.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "fsutil.h"
+#include "jsonfile.h"
+#include "paths.h"
+#include "security.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+char *rt_ctr_dir(const char *id)
+{
+        return xasprintf("%s/containers/%s", berth_lib_dir(), id);
+}
+
+char *rt_ctr_run_dir(const char *id)
+{
+        return xasprintf("%s/containers/%s", berth_run_dir(), id);
+}
+
+char *rt_ctr_sock_path(const char *id)
+{
+        return xasprintf("%s/containers/%s/ctl.sock", berth_run_dir(), id);
+}
+
+char *rt_ctr_gen_id(void)
+{
+        unsigned char b[32];
+        size_t got = 0;
+        while (got < sizeof(b)) {
+                ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
+                if (r > 0)
+                        got += (size_t)r;
+        }
+        char *s = xmalloc(65);
+        for (size_t i = 0; i < 32; i++)
+                snprintf(s + 2 * i, 3, "%02x", b[i]);
+        return s;
+}
+
+char *rt_ctr_gen_name(void)
+{
+        static const char *const adj[] = {
+            "admiring", "brave",   "busy",     "clever",   "dazzling", "eager",  "elegant",
+            "festive",  "focused", "gallant",  "happy",    "hopeful",  "jolly",  "keen",
+            "kind",     "lucid",   "modest",   "nifty",    "optimistic", "pensive", "quirky",
+            "relaxed",  "serene",  "sharp",    "stoic",    "tender",   "vibrant", "zealous",
+        };
+        static const char *const noun[] = {
+            "albattani", "babbage", "bohr",    "curie",    "darwin",  "einstein", "euler",
+            "fermat",    "galileo", "hopper",  "hypatia",  "kepler",  "lovelace", "meitner",
+            "newton",    "noether", "pascal",  "ritchie",  "shannon", "tesla",    "turing",
+            "wozniak",   "yalow",   "thompson", "torvalds", "lamport", "knuth",   "dijkstra",
+        };
+        uint32_t r[2];
+        if (getrandom(r, sizeof(r), 0) != sizeof(r))
+                r[0] = r[1] = (uint32_t)time(NULL);
+        return xasprintf("%s_%s", adj[r[0] % ARRAY_SIZE(adj)], noun[r[1] % ARRAY_SIZE(noun)]);
+}
+
+static int lock_file(const char *path, err_t *err)
+{
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return err_sys(err, errno, "open lock %s", path);
+        while (flock(fd, LOCK_EX) < 0) {
+                if (errno != EINTR) {
+                        int e = errno;
+                        close(fd);
+                        return err_sys(err, e, "lock %s", path);
+                }
+        }
+        return fd;
+}
+
+int rt_ctr_lock(const char *id, err_t *err)
+{
+        _cleanup_free_ char *d = rt_ctr_dir(id);
+        _cleanup_free_ char *p = xasprintf("%s/lock", d);
+        return lock_file(p, err);
+}
+
+static int names_lock(err_t *err)
+{
+        _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
+        if (mkdir_p(d, 0711, err) < 0)
+                return -1;
+        _cleanup_free_ char *p = xasprintf("%s/containers/names.lock", berth_lib_dir());
+        return lock_file(p, err);
+}
+
+char *rt_now_rfc3339(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        char b[64];
+        strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
+        return xasprintf("%s.%09ldZ", b, ts.tv_nsec);
+}
+
+int64_t rt_parse_rfc3339_ns(const char *s)
+{
+        if (!s)
+                return 0;
+        struct tm tm = {0};
+        const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (!p)
+                return 0;
+        int64_t ns = 0;
+        if (*p == '.') {
+                int digits = 0;
+                for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+                        if (digits < 9)
+                                ns = ns * 10 + (*p - '0');
+                for (; digits < 9; digits++)
+                        ns *= 10;
+        }
+        time_t t = timegm(&tm);
+        if (t <= 0)
+                return 0;
+        return (int64_t)t * 1000000000LL + ns;
+}
+
+uint64_t rt_pid_starttime(pid_t pid)
+{
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+        _cleanup_free_ char *buf = NULL;
+        if (pid <= 0 || read_file(p, &buf, NULL, NULL) < 0)
+                return 0;
+        char *s = strrchr(buf, ')');
+        if (!s)
+                return 0;
+        /* fields after comm: state(3) ... starttime(22) */
+        unsigned long long st = 0;
+        int field = 2;
+        for (char *tok = strtok(s + 1, " "); tok; tok = strtok(NULL, " "))
+                if (++field == 22) {
+                        st = strtoull(tok, NULL, 10);
+                        break;
+                }
+        return st;
+}
+
+static int write_text(const char *dir, const char *name, const char *text, err_t *err)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
+        return atomic_write_file(p, text, strlen(text), 0644, err);
+}
+
+int rt_ctr_create(json_t *j, err_t *err)
+{
+        const char *id = json_string_value(json_object_get(j, "Id"));
+        const char *name = json_string_value(json_object_get(j, "Name"));
+        if (!id || !name)
+                return err_set(err, EINVAL, "container document lacks Id or Name");
+        _cleanup_close_ int lk = names_lock(err);
+        if (lk < 0)
+                return -1;
+        strv_t ids = STRV_INIT;
+        if (rt_ctr_list(&ids, err) < 0)
+                return -1;
+        for (size_t i = 0; i < ids.n; i++) {
+                json_t *o = NULL;
+                if (rt_ctr_load(ids.v[i], &o, NULL) < 0)
+                        continue;
+                bool same = !strcmp(json_string_value(json_object_get(o, "Name")) ?: "", name);
+                json_decref(o);
+                if (same) {
+                        err_set(err, EEXIST,
+                                "Conflict. The container name \"%s\" is already in use by container "
+                                "\"%s\". You have to remove (or rename) that container to be able to "
+                                "reuse that name.",
+                                name, ids.v[i]);
+                        strv_free(&ids);
+                        return -1;
+                }
+        }
+        strv_free(&ids);
+        _cleanup_free_ char *dir = rt_ctr_dir(id);
+        static const char *const sub[] = {"", "/upper", "/work", "/merged"};
+        for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
+                _cleanup_free_ char *p = xasprintf("%s%s", dir, sub[i]);
+                if (mkdir_p(p, 0710, err) < 0)
+                        return -1;
+        }
+        json_t *cfg = json_object_get(j, "Config");
+        const char *hostname = json_string_value(json_object_get(cfg, "Hostname"));
+        _cleanup_free_ char *hosts =
+            xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                      "127.0.1.1\t%s\n",
+                      hostname ? hostname : "");
+        _cleanup_free_ char *hn = xasprintf("%s\n", hostname ? hostname : "");
+        /* resolv.conf: nothing from the host; the networking code points it at
+         * berth's DNS server for containers on user networks. */
+        if (write_text(dir, "hosts", hosts, err) < 0 || write_text(dir, "hostname", hn, err) < 0 ||
+            write_text(dir, "resolv.conf", "", err) < 0)
+                return -1;
+        json_t *gd = json_object_get(j, "GraphDriver");
+        json_t *data = json_object_get(gd, "Data");
+        if (!json_is_object(data))
+                return err_set(err, EINVAL, "container document lacks GraphDriver.Data.LowerDir");
+        json_object_set_new(data, "UpperDir", json_sprintf("%s/upper", dir));
+        json_object_set_new(data, "WorkDir", json_sprintf("%s/work", dir));
+        json_object_set_new(data, "MergedDir", json_sprintf("%s/merged", dir));
+        json_object_set_new(j, "HostsPath", json_sprintf("%s/hosts", dir));
+        json_object_set_new(j, "HostnamePath", json_sprintf("%s/hostname", dir));
+        json_object_set_new(j, "ResolvConfPath", json_sprintf("%s/resolv.conf", dir));
+        json_object_set_new(j, "LogPath", json_sprintf("%s/%s-json.log", dir, id));
+        return rt_ctr_save(id, j, err);
+}
+
+int rt_ctr_load(const char *id, json_t **out, err_t *err)
+{
+        _cleanup_free_ char *p = xasprintf("%s/containers/%s/config.json", berth_lib_dir(), id);
+        if (json_read(p, out, err) < 0)
+                return err_wrap(err, "container %.12s", id);
+        return 0;
+}
+
+int rt_ctr_save(const char *id, const json_t *j, err_t *err)
+{
+        _cleanup_free_ char *p = xasprintf("%s/containers/%s/config.json", berth_lib_dir(), id);
+        return json_write_atomic(p, j, err);
+}
+
+struct ent {
+        char *id;
+        int64_t created;
+};
+
+static int ent_cmp(const void *a, const void *b)
+{
+        const struct ent *x = a, *y = b;
+        return x->created < y->created ? 1 : x->created > y->created ? -1 : strcmp(x->id, y->id);
+}
+
+int rt_ctr_list(strv_t *ids, err_t *err)
+{
+        _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
+        _cleanup_closedir_ DIR *dir = opendir(d);
+        if (!dir) {
+                if (errno == ENOENT)
+                        return 0;
+                return err_sys(err, errno, "open %s", d);
+        }
+        struct ent *v = NULL;
+        size_t n = 0;
+        struct dirent *de;
+        while ((de = readdir(dir))) {
+                if (strlen(de->d_name) != 64)
+                        continue;
+                json_t *j = NULL;
+                if (rt_ctr_load(de->d_name, &j, NULL) < 0)
+                        continue; /* being created or removed */
+                v = xrealloc(v, (n + 1) * sizeof(*v));
+                v[n].id = xstrdup(de->d_name);
+                v[n].created = rt_parse_rfc3339_ns(json_string_value(json_object_get(j, "Created")));
+                n++;
+                json_decref(j);
+        }
+        qsort(v, n, sizeof(*v), ent_cmp);
+        for (size_t i = 0; i < n; i++)
+                strv_take(ids, v[i].id);
+        free(v);
+        return 0;
+}
+
+int rt_ctr_resolve(const char *ref, char **id, err_t *err)
+{
+        strv_t ids = STRV_INIT;
+        if (rt_ctr_list(&ids, err) < 0)
+                return -1;
+        const char *nm = ref[0] == '/' ? ref + 1 : ref;
+        char *found = NULL;
+        int matches = 0;
+        for (size_t i = 0; i < ids.n && !found; i++) {
+                if (!strcmp(ids.v[i], ref))
+                        found = xstrdup(ids.v[i]);
+        }
+        for (size_t i = 0; i < ids.n && !found; i++) {
+                json_t *j = NULL;
+                if (rt_ctr_load(ids.v[i], &j, NULL) < 0)
+                        continue;
+                const char *n = json_string_value(json_object_get(j, "Name"));
+                if (n && !strcmp(n[0] == '/' ? n + 1 : n, nm))
+                        found = xstrdup(ids.v[i]);
+                json_decref(j);
+        }
+        size_t rl = strlen(ref);
+        for (size_t i = 0; i < ids.n && !found && rl > 0; i++)
+                if (!strncmp(ids.v[i], ref, rl))
+                        matches++;
+        if (!found && matches == 1)
+                for (size_t i = 0; i < ids.n; i++)
+                        if (!strncmp(ids.v[i], ref, rl))
+                                found = xstrdup(ids.v[i]);
+        strv_free(&ids);
+        if (found) {
+                *id = found;
+                return 0;
+        }
+        if (matches > 1)
+                return err_set(err, EINVAL, "multiple IDs found with provided prefix: %s", ref);
+        return err_set(err, ENOENT, "No such container: %s", ref);
+}
+
+int rt_ctr_rename(const char *id, const char *newname, err_t *err)
+{
+        _cleanup_close_ int nl = names_lock(err);
+        if (nl < 0)
+                return -1;
+        _cleanup_free_ char *want = xasprintf("/%s", newname);
+        strv_t ids = STRV_INIT;
+        if (rt_ctr_list(&ids, err) < 0)
+                return -1;
+        int r = 0;
+        for (size_t i = 0; i < ids.n && r == 0; i++) {
+                json_t *o = NULL;
+                if (rt_ctr_load(ids.v[i], &o, NULL) < 0)
+                        continue;
+                if (!strcmp(json_string_value(json_object_get(o, "Name")) ?: "", want))
+                        r = err_set(err, EEXIST,
+                                    "Conflict. The container name \"%s\" is already in use by "
+                                    "container \"%s\". You have to remove (or rename) that container "
+                                    "to be able to reuse that name.",
+                                    want, ids.v[i]);
+                json_decref(o);
+        }
+        strv_free(&ids);
+        if (r < 0)
+                return -1;
+        _cleanup_close_ int lk = rt_ctr_lock(id, err);
+        if (lk < 0)
+                return -1;
+        _cleanup_json_ json_t *j = NULL;
+        if (rt_ctr_load(id, &j, err) < 0)
+                return -1;
+        json_object_set_new(j, "Name", json_string(want));
+        return rt_ctr_save(id, j, err);
+}
+
+/* run/containers/<id>/monitor.json: {"MonitorPid", "MonitorStart", "Pid", "PidStart"} */
+static json_t *monitor_info(const char *id)
+{
+        _cleanup_free_ char *p = xasprintf("%s/containers/%s/monitor.json", berth_run_dir(), id);
+        json_t *j = NULL;
+        if (json_read(p, &j, NULL) < 0)
+                return NULL;
+        return j;
+}
+
+static bool pid_matches(json_t *info, const char *pk, const char *sk, pid_t *out)
+{
+        pid_t pid = (pid_t)json_integer_value(json_object_get(info, pk));
+        uint64_t st = (uint64_t)json_integer_value(json_object_get(info, sk));
+        if (pid <= 0 || st == 0 || rt_pid_starttime(pid) != st)
+                return false;
+        if (out)
+                *out = pid;
+        return true;
+}
+
+bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid)
+{
+        json_t *info = monitor_info(id);
+        if (!info)
+                return false;
+        bool alive = pid_matches(info, "MonitorPid", "MonitorStart", NULL);
+        if (alive && init_pid && !pid_matches(info, "Pid", "PidStart", init_pid))
+                *init_pid = 0;
+        json_decref(info);
+        return alive;
+}
+
+/* Kill whatever of the container still runs and remove its runtime objects. */
+static int cleanup_runtime(const char *id, err_t *err)
+{
+        json_t *info = monitor_info(id);
+        pid_t pid;
+        if (info && pid_matches(info, "Pid", "PidStart", &pid))
+                kill(pid, SIGKILL); /* PID 1 of its namespace: takes the rest along */
+        json_decref(info);
+        if (rt_cgroup_remove(id, err) < 0)
+                return -1;
+        _cleanup_free_ char *rd = rt_ctr_run_dir(id);
+        return rm_rf(rd, err);
+}
+
+int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
+{
+        json_t *st = json_object_get(j, "State");
+        const char *status = json_string_value(json_object_get(st, "Status"));
+        if (!status || (strcmp(status, "running") && strcmp(status, "restarting") &&
+                        strcmp(status, "removing")))
+                return 0;
+        if (rt_ctr_monitor_alive(id, NULL))
+                return 0;
+        /* Check again under the monitor's own view: it may have just exited
+         * after writing a final state. */
+        _cleanup_json_ json_t *fresh = NULL;
+        if (rt_ctr_load(id, &fresh, NULL) == 0) {
+                const char *s2 = json_string_value(json_object_get(json_object_get(fresh, "State"), "Status"));
+                if (s2 && strcmp(s2, "running") && strcmp(s2, "restarting")) {
+                        json_object_update(j, fresh);
+                        return cleanup_runtime(id, err);
+                }
+        }
+        if (cleanup_runtime(id, err) < 0)
+                return -1;
+        _cleanup_free_ char *now = rt_now_rfc3339();
+        json_object_set_new(st, "Status", json_string("exited"));
+        json_object_set_new(st, "Running", json_false());
+        json_object_set_new(st, "Restarting", json_false());
+        json_object_set_new(st, "Pid", json_integer(0));
+        json_object_set_new(st, "ExitCode", json_integer(255));
+        json_object_set_new(st, "Error", json_string("container monitor exited unexpectedly"));
+        json_object_set_new(st, "FinishedAt", json_string(now));
+        return rt_ctr_save(id, j, err);
+}
+
+int rt_ctr_destroy(const char *id, err_t *err)
+{
+        if (cleanup_runtime(id, err) < 0)
+                return -1;
+        _cleanup_free_ char *d = rt_ctr_dir(id);
+        /* the overlay lives only in the init's mount namespace; nothing to unmount */
+        return rm_rf(d, err);
+}
+
+/* ---- JSON -> spawn spec ------------------------------------------------------ */
+
+static const char *jstr(const json_t *o, const char *k)
+{
+        return json_string_value(json_object_get(o, k));
+}
+
+static void push_array(strv_t *sv, const json_t *a)
+{
+        size_t i;
+        json_t *v;
+        json_array_foreach(a, i, v)
+        {
+                if (json_is_string(v))
+                        strv_push(sv, json_string_value(v));
+        }
+}
+
+static bool secopt_has(const json_t *hc, const char *a, const char *b)
+{
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(hc, "SecurityOpt"), i, v)
+        {
+                const char *s = json_string_value(v);
+                if (s && (!strcmp(s, a) || (b && !strcmp(s, b))))
+                        return true;
+        }
+        return false;
+}
+
+static const struct {
+        const char *name;
+        int res;
+} rlimits[] = {
+    {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},         {"data", RLIMIT_DATA},
+    {"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},     {"memlock", RLIMIT_MEMLOCK},
+    {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},     {"nofile", RLIMIT_NOFILE},
+    {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},         {"rtprio", RLIMIT_RTPRIO},
+    {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING}, {"stack", RLIMIT_STACK},
+    {"as", RLIMIT_AS},
+};
+
+int rt_ulimit_parse(const char *s, struct rt_ulimit *out, char **name, err_t *err)
+{
+        const char *eq = strchr(s, '=');
+        if (!eq)
+                return err_set(err, EINVAL, "invalid ulimit argument: %s", s);
+        _cleanup_free_ char *n = xstrndup(s, (size_t)(eq - s));
+        size_t i;
+        for (i = 0; i < ARRAY_SIZE(rlimits); i++)
+                if (!strcmp(rlimits[i].name, n))
+                        break;
+        if (i == ARRAY_SIZE(rlimits))
+                return err_set(err, EINVAL, "invalid ulimit type: %s", n);
+        char *end;
+        errno = 0;
+        long long soft = strtoll(eq + 1, &end, 10), hard = soft;
+        if (end == eq + 1 || errno)
+                return err_set(err, EINVAL, "invalid ulimit argument: %s", s);
+        if (*end == ':') {
+                const char *h = end + 1;
+                hard = strtoll(h, &end, 10);
+                if (end == h)
+                        return err_set(err, EINVAL, "invalid ulimit argument: %s", s);
+        }
+        if (*end)
+                return err_set(err, EINVAL, "invalid ulimit argument: %s", s);
+        if (soft > hard)
+                return err_set(err, EINVAL, "ulimit soft limit must be less than or equal to hard limit: %lld > %lld",
+                               soft, hard);
+        out->resource = rlimits[i].res;
+        out->soft = soft < 0 ? RLIM_INFINITY : (rlim_t)soft;
+        out->hard = hard < 0 ? RLIM_INFINITY : (rlim_t)hard;
+        if (name)
+                *name = TAKE_PTR(n);
+        return 0;
+}
+
+static int proc_security(const json_t *hc, struct rt_proc *p, err_t *err)
+{
+        strv_t add = STRV_INIT, drop = STRV_INIT;
+        push_array(&add, json_object_get(hc, "CapAdd"));
+        push_array(&drop, json_object_get(hc, "CapDrop"));
+        bool priv = json_is_true(json_object_get(hc, "Privileged"));
+        int r = rt_caps_compute(priv, &add, &drop, &p->caps, err);
+        strv_free(&add);
+        strv_free(&drop);
+        if (r < 0)
+                return -1;
+        p->no_new_privs = !secopt_has(hc, "no-new-privileges=false", "no-new-privileges:false");
+        p->seccomp = !priv && !secopt_has(hc, "seccomp=unconfined", "seccomp:unconfined");
+        size_t i;
+        json_t *u;
+        json_array_foreach(json_object_get(hc, "Ulimits"), i, u)
+        {
+                const char *n = jstr(u, "Name");
+                size_t k;
+                for (k = 0; k < ARRAY_SIZE(rlimits); k++)
+                        if (n && !strcmp(rlimits[k].name, n))
+                                break;
+                if (k == ARRAY_SIZE(rlimits))
+                        return err_set(err, EINVAL, "invalid ulimit type: %s", n ? n : "");
+                p->ulimits = xrealloc(p->ulimits, (p->nulimits + 1) * sizeof(*p->ulimits));
+                json_int_t soft = json_integer_value(json_object_get(u, "Soft"));
+                json_int_t hard = json_integer_value(json_object_get(u, "Hard"));
+                p->ulimits[p->nulimits++] = (struct rt_ulimit){
+                    rlimits[k].res, soft < 0 ? RLIM_INFINITY : (rlim_t)soft,
+                    hard < 0 ? RLIM_INFINITY : (rlim_t)hard};
+        }
+        return 0;
+}
+
+int rt_ctr_proc_spec(const json_t *j, struct rt_proc *p, err_t *err)
+{
+        memset(p, 0, sizeof(*p));
+        const json_t *cfg = json_object_get(j, "Config");
+        push_array(&p->env, json_object_get(cfg, "Env"));
+        p->cwd = jstr(cfg, "WorkingDir");
+        p->user = jstr(cfg, "User");
+        return proc_security(json_object_get(j, "HostConfig"), p, err);
+}
+
+void rt_proc_free(struct rt_proc *p)
+{
+        strv_free(&p->argv);
+        strv_free(&p->env);
+        free(p->ulimits);
+        p->ulimits = NULL;
+}
+
+int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
+{
+        memset(s, 0, sizeof(*s));
+        s->join_netns_fd = -1;
+        const json_t *cfg = json_object_get(j, "Config");
+        const json_t *hc = json_object_get(j, "HostConfig");
+        const json_t *data = json_object_get(json_object_get(j, "GraphDriver"), "Data");
+        s->id = jstr(j, "Id");
+        s->hostname = jstr(cfg, "Hostname");
+        strv_t *lower = xcalloc(1, sizeof(*lower));
+        _cleanup_free_ char *ld = xstrdup(jstr(data, "LowerDir") ?: "");
+        for (char *sv = NULL, *t = strtok_r(ld, ":", &sv); t; t = strtok_r(NULL, ":", &sv))
+                strv_push(lower, t);
+        s->lower = lower;
+        s->upper = jstr(data, "UpperDir");
+        s->work = jstr(data, "WorkDir");
+        s->merged = jstr(data, "MergedDir");
+        if (!lower->n || !s->upper || !s->work || !s->merged) {
+                rt_spawn_free(s);
+                return err_set(err, EINVAL, "container %.12s: no root filesystem recorded", s->id);
+        }
+        s->hosts_file = jstr(j, "HostsPath");
+        s->hostname_file = jstr(j, "HostnamePath");
+        s->resolv_file = jstr(j, "ResolvConfPath");
+        s->readonly_rootfs = json_is_true(json_object_get(hc, "ReadonlyRootfs"));
+        s->privileged = json_is_true(json_object_get(hc, "Privileged"));
+        s->init = json_is_true(json_object_get(hc, "Init"));
+        const char *nm = jstr(hc, "NetworkMode");
+        s->new_netns = !(nm && !strcmp(nm, "host"));
+        struct rt_mount_spec *m = NULL;
+        size_t n = 0, i;
+        json_t *v;
+        json_array_foreach(json_object_get(j, "Mounts"), i, v)
+        {
+                m = xrealloc(m, (n + 1) * sizeof(*m));
+                m[n++] = (struct rt_mount_spec){
+                    .type = "bind",
+                    .source = (char *)jstr(v, "Source"),
+                    .target = (char *)jstr(v, "Destination"),
+                    .ro = json_is_false(json_object_get(v, "RW")),
+                };
+                if (!m[n - 1].source || !m[n - 1].target) {
+                        free(m);
+                        rt_spawn_free(s);
+                        return err_set(err, EINVAL, "invalid mount in container %.12s", s->id);
+                }
+        }
+        const char *key;
+        json_object_foreach((json_t *)json_object_get(hc, "Tmpfs"), key, v)
+        {
+                m = xrealloc(m, (n + 1) * sizeof(*m));
+                m[n++] = (struct rt_mount_spec){.type = "tmpfs",
+                                                .source = "tmpfs",
+                                                .target = (char *)key,
+                                                .options = (char *)json_string_value(v)};
+        }
+        s->mounts = m;
+        s->nmounts = n;
+        if (rt_ctr_proc_spec(j, &s->proc, err) < 0) {
+                rt_spawn_free(s);
+                return -1;
+        }
+        push_array(&s->proc.argv, json_object_get(cfg, "Entrypoint"));
+        push_array(&s->proc.argv, json_object_get(cfg, "Cmd"));
+        s->proc.tty = json_is_true(json_object_get(cfg, "Tty"));
+        return 0;
+}
+
+void rt_spawn_free(struct rt_spawn *s)
+{
+        if (s->lower) {
+                strv_free((strv_t *)s->lower);
+                free((strv_t *)s->lower);
+                s->lower = NULL;
+        }
+        free((void *)s->mounts);
+        s->mounts = NULL;
+        rt_proc_free(&s->proc);
+}

@@ -1,0 +1,84 @@
+/* container.h - the container state store.
+ *
+ * One JSON document per container, lib/containers/<id>/config.json, laid out
+ * like `docker inspect` (Id, Name, Created, State, Config, HostConfig, Mounts,
+ * GraphDriver, RestartCount, ...) so `inspect` prints it as it is.  Runtime
+ * bits (monitor pid and start time, the control socket) live in
+ * run/containers/<id>/, which a reboot wipes.  Every read-modify-write holds the
+ * per-container lock (rt_ctr_lock). */
+#ifndef BERTH_RT_CONTAINER_H
+#define BERTH_RT_CONTAINER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "spawn.h"
+#include "strv.h"
+
+char *rt_ctr_dir(const char *id);     /* caller frees */
+char *rt_ctr_run_dir(const char *id); /* caller frees */
+char *rt_ctr_sock_path(const char *id);
+
+/* 64 random hex digits; a docker-like "adjective_noun" name. */
+char *rt_ctr_gen_id(void);
+char *rt_ctr_gen_name(void);
+
+/* Exclusive lock on the container; returns the fd to close, or < 0. */
+int rt_ctr_lock(const char *id, err_t *err);
+
+/* Create the container: j must hold Id and Name ("/name").  Fails with
+ * docker's conflict message when the name is taken.  Writes the state file,
+ * makes the container dirs (overlay upper/work/merged, hosts, hostname,
+ * resolv.conf) and fills the path fields of j. */
+int rt_ctr_create(json_t *j, err_t *err);
+
+int rt_ctr_load(const char *id, json_t **out, err_t *err);
+int rt_ctr_save(const char *id, const json_t *j, err_t *err);
+
+/* Ids of every container, sorted by creation (newest first). */
+int rt_ctr_list(strv_t *ids, err_t *err);
+
+/* Full id from a full id, a unique id prefix or a name (with or without "/"). */
+int rt_ctr_resolve(const char *ref, char **id, err_t *err);
+
+/* Rename under the global name lock. */
+int rt_ctr_rename(const char *id, const char *newname, err_t *err);
+
+/* Make the state file tell the truth: a container recorded as running whose
+ * monitor is gone (killed, crashed, host rebooted) becomes exited and its
+ * leftovers (processes, cgroups, run dir) are removed.  Call with the lock
+ * held; saves j when it changed. */
+int rt_ctr_reconcile(const char *id, json_t *j, err_t *err);
+
+/* Is the container's monitor alive?  Fills the init pid when it is. */
+bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid);
+
+/* Remove everything of a stopped container (cgroups, run dir, lib dir,
+ * anonymous volumes are the caller's business). */
+int rt_ctr_destroy(const char *id, err_t *err);
+
+/* Build the spawn description from a container document.  Strings point into
+ * j; free the result with rt_spawn_free. */
+int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err);
+void rt_spawn_free(struct rt_spawn *s);
+
+/* The process description for `exec` (user, env, cwd from overrides, caps
+ * and security options from the container). */
+int rt_ctr_proc_spec(const json_t *j, struct rt_proc *p, err_t *err);
+void rt_proc_free(struct rt_proc *p);
+
+/* Parse "nofile=1024:2048" style --ulimit values. */
+int rt_ulimit_parse(const char *s, struct rt_ulimit *out, char **name, err_t *err);
+
+/* Current time as RFC 3339 with nanoseconds (UTC), caller frees. */
+char *rt_now_rfc3339(void);
+/* Parse one; 0 on failure. */
+int64_t rt_parse_rfc3339_ns(const char *s);
+
+/* Start time of pid in clock ticks (field 22 of /proc/pid/stat), 0 if gone. */
+uint64_t rt_pid_starttime(pid_t pid);
+
+#endif

@@ -1,0 +1,130 @@
+/* image.h - the image store: content-addressed blobs, OCI image configs, a
+ * name:tag index and unpacked, shared layers.
+ *
+ * Layout under berth_lib_dir()/image:
+ *   lock                     flock(2): held exclusively by every store writer
+ *   blobs/sha256/<hex>       image config blobs (OCI image config JSON, the
+ *                            image ID is their digest) and the uncompressed
+ *                            layer tars (named by diff ID, kept for `save`)
+ *   images/<hex>.json        one record per image: chain IDs and size
+ *   layers/<chainhex>/diff   a layer unpacked once, overlay whiteout format;
+ *                            shared by every image whose layer chain includes
+ *                            it, removed with the last such image
+ *   layers/<chainhex>/layer.json   {"diff_id", "size"}
+ *   repositories.json        {"refs": {"busybox:latest": "sha256:<hex>"}}
+ *   tmp/                     scratch space (same filesystem, for renames)
+ *
+ * Every file is written atomically (temp + rename); writers serialise on the
+ * lock, so readers need no lock: they see either the old or the new state.
+ * Removal unlinks index entries before the data they point to.
+ */
+#ifndef BERTH_RT_IMAGE_H
+#define BERTH_RT_IMAGE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "err.h"
+#include "strv.h"
+
+struct rt_healthcheck {
+        strv_t test; /* ["CMD-SHELL", "x"], ["CMD", ...] or ["NONE"] */
+        long long interval_ns, timeout_ns, start_period_ns, start_interval_ns;
+        int retries;
+};
+
+struct rt_image_config {         /* OCI image config "config" object */
+        strv_t env, cmd, entrypoint; /* env "K=V" */
+        bool has_cmd, has_entrypoint;
+        char *working_dir, *user, *stop_signal; /* NULL when unset */
+        strv_t exposed_ports;                   /* "80/tcp" */
+        strv_t volumes;                         /* "/data" */
+        strv_t labels;                          /* "k=v" */
+        struct rt_healthcheck *healthcheck;     /* NULL when none */
+};
+
+struct rt_image {
+        char *id;          /* "sha256:<64 hex>" of the config blob */
+        strv_t repo_tags;  /* "busybox:latest", sorted */
+        struct rt_image_config config;
+        strv_t layer_dirs; /* absolute paths of the unpacked layer dirs, TOP layer
+                              first (overlay lowerdir order) */
+        strv_t diff_ids;   /* "sha256:<hex>" per layer, BOTTOM layer first (as in
+                              the config's rootfs.diff_ids) */
+        char *architecture, *os;
+        char *comment;            /* NULL when none */
+        long long created;        /* unix seconds */
+        unsigned long long size;  /* bytes of file data in all layers */
+};
+
+/* Find an image by name[:tag] (default tag "latest", "docker.io/library/" and
+ * "docker.io/" prefixes tolerated), full ID ("sha256:<hex>" or bare hex) or a
+ * unique ID prefix.  Not found -> err->code ENOENT, message
+ * `No such image: <ref>`; an ambiguous prefix -> EINVAL.  On success out must be
+ * released with rt_image_free(). */
+int rt_image_lookup(const char *ref, struct rt_image *out, err_t *err);
+void rt_image_free(struct rt_image *img);
+void rt_image_config_free(struct rt_image_config *c);
+
+/* Every image in the store, newest first.  Free with rt_image_list_free(). */
+int rt_image_list(struct rt_image **out, size_t *n, err_t *err);
+void rt_image_list_free(struct rt_image *v, size_t n);
+
+/* Normalise a reference to "name:tag" (adds ":latest", drops "docker.io/"
+ * and "docker.io/library/").  Invalid references (upper case, bad characters,
+ * digests) -> EINVAL "invalid reference format".  Caller frees *out. */
+int rt_image_ref_normalize(const char *ref, char **out, err_t *err);
+
+/* Point the name dst at the image src resolves to. */
+int rt_image_tag(const char *src, const char *dst, err_t *err);
+
+/* Tells rt_image_remove/prune whether a container uses an image (NULL: no
+ * container knows about any image). */
+typedef bool (*rt_image_in_use_fn)(const char *image_id, void *ud);
+
+/* `rmi`: a name untags it (and deletes the image when it was its last name);
+ * an ID deletes the image, which needs force when it has several names.  An
+ * image in use by a container is only untagged with force, never deleted.
+ * Appends "Untagged: <name>" / "Deleted: sha256:<hex>" lines to report. */
+int rt_image_remove(const char *ref, bool force, rt_image_in_use_fn in_use, void *ud,
+                    strv_t *report, err_t *err);
+
+/* Delete dangling (untagged) images, or with all every image no container
+ * uses.  Appends "untagged: x" / "deleted: sha256:<hex>" lines to report and
+ * adds the freed layer bytes to *reclaimed. */
+int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report,
+                   unsigned long long *reclaimed, err_t *err);
+
+/* `import`: one layer from a rootfs tar stream (fd; gzip, xz, zstd, bzip2 or
+ * plain), the given config (may be NULL), tagged name when not NULL.  Returns
+ * the new image ID in *id_out (caller frees). */
+int rt_image_import(int fd, const char *name, const struct rt_image_config *cfg,
+                    const char *comment, char **id_out, err_t *err);
+
+/* Apply one Dockerfile-style instruction of `import --change` (CMD,
+ * ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, STOPSIGNAL, VOLUME; JSON or
+ * shell form) to cfg. */
+int rt_image_config_apply_change(struct rt_image_config *cfg, const char *change, err_t *err);
+
+/* Convert between the OCI "config" JSON object and the struct. */
+int rt_image_config_from_json(const json_t *j, struct rt_image_config *out, err_t *err);
+json_t *rt_image_config_to_json(const struct rt_image_config *c);
+
+/* `load`: a docker-save archive (manifest.json) or an OCI image layout archive
+ * (index.json), compressed or not, from fd.  Appends "Loaded image: name:tag"
+ * (or "Loaded image ID: sha256:<hex>" for untagged images) to report. */
+int rt_image_load(int fd, strv_t *report, err_t *err);
+
+/* `save`: write the images refs name into a tar on fd, in docker-save format
+ * (manifest.json, repositories) that is also an OCI image layout (index.json,
+ * oci-layout, blobs/sha256/). */
+int rt_image_save(const char *const *refs, size_t n, int fd, err_t *err);
+
+/* `image inspect` object with Docker's field names. */
+json_t *rt_image_inspect_json(const struct rt_image *img);
+
+/* Take the store lock (exclusive for writers, shared for readers that need a
+ * stable view, e.g. while mounting layers).  Returns an fd to close. */
+int rt_image_store_lock(bool exclusive, err_t *err);
+
+#endif

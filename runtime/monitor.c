@@ -1,0 +1,759 @@
+#include "monitor.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "container.h"
+#include "fsutil.h"
+#include "jsonfile.h"
+#include "paths.h"
+#include "spawn.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+int rt_mon_send(int fd, int type, int code, pid_t pid, const char *msg)
+{
+        struct rt_mon_msg m = {.type = type, .code = code, .pid = pid};
+        if (msg)
+                snprintf(m.msg, sizeof(m.msg), "%s", msg);
+        ssize_t r;
+        do
+                r = send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+        while (r < 0 && errno == EINTR);
+        return r == (ssize_t)sizeof(m) ? 0 : -1;
+}
+
+int rt_mon_recv(int fd, struct rt_mon_msg *m)
+{
+        ssize_t r;
+        do
+                r = recv(fd, m, sizeof(*m), 0);
+        while (r < 0 && errno == EINTR);
+        if (r < 0)
+                return -1;
+        if (r == 0)
+                return 0;
+        m->msg[sizeof(m->msg) - 1] = '\0';
+        return 1;
+}
+
+int rt_ctl_connect(const char *id, const char *request, err_t *err)
+{
+        _cleanup_free_ char *path = rt_ctr_sock_path(id);
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return err_set(err, ENAMETOOLONG, "socket path too long: %s", path);
+        strcpy(sa.sun_path, path);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return err_sys(err, errno, "socket");
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return err_sys(err, errno, "connect to container %.12s monitor", id);
+        if (write_all(fd, request, strlen(request), err) < 0)
+                return -1;
+        return TAKE_FD(fd);
+}
+
+static int read_full(int fd, void *buf, size_t n)
+{
+        size_t got = 0;
+        while (got < n) {
+                ssize_t r = read(fd, (char *)buf + got, n - got);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r <= 0)
+                        return got == 0 && r == 0 ? 0 : -1;
+                got += (size_t)r;
+        }
+        return 1;
+}
+
+int rt_frame_read(int fd, int *stream, char **data, size_t *len)
+{
+        unsigned char h[8];
+        int r = read_full(fd, h, 8);
+        if (r <= 0)
+                return r;
+        uint32_t n = ((uint32_t)h[4] << 24) | ((uint32_t)h[5] << 16) | ((uint32_t)h[6] << 8) | h[7];
+        if (n > (1u << 24))
+                return -1;
+        char *b = xmalloc(n + 1);
+        if (n && read_full(fd, b, n) != 1) {
+                free(b);
+                return -1;
+        }
+        b[n] = '\0';
+        *stream = h[0];
+        *data = b;
+        *len = n;
+        return 1;
+}
+
+/* ---- monitor state ------------------------------------------------------------- */
+
+enum { CL_ATTACH = 1, CL_WAIT, CL_STOP };
+
+struct client {
+        int fd;
+        int kind;
+        bool in; /* forwards stdin */
+};
+
+#define MAX_CLIENTS 64
+
+struct mon {
+        const char *id;
+        json_t *j;
+        struct rt_spawn spec;
+        pid_t pid;
+        int out_r, err_r, in_w, ptm;
+        int lsock, sigfd, stop_tfd, restart_tfd, drain_tfd;
+        int netns_fd;
+        struct client cl[MAX_CLIENTS];
+        size_t ncl;
+        bool manual_stop, exited, finished;
+        int status;
+        int log_fd;
+        size_t log_size;
+        char *log_path;
+        strbuf_t line[3];
+        int restarts;
+        int64_t backoff_ms;
+        struct timespec started;
+};
+
+static void mon_close(int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+        *fd = -1;
+}
+
+static void log_open(struct mon *m)
+{
+        m->log_fd = open(m->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+        struct stat st;
+        m->log_size = (m->log_fd >= 0 && fstat(m->log_fd, &st) == 0) ? (size_t)st.st_size : 0;
+}
+
+static void log_line(struct mon *m, int stream, const char *s, size_t n)
+{
+        if (m->log_fd < 0)
+                return;
+        json_t *str = json_stringn(s, n);
+        if (!str) { /* not UTF-8: keep the line, replace the bytes */
+                char *c = xstrndup(s, n);
+                for (size_t i = 0; i < n; i++)
+                        if ((unsigned char)c[i] >= 0x80)
+                                c[i] = '?';
+                str = json_stringn(c, n);
+                free(c);
+        }
+        _cleanup_free_ char *now = rt_now_rfc3339();
+        json_t *o = json_pack("{s:o,s:s,s:s}", "log", str, "stream", stream == RT_STREAM_STDERR ? "stderr" : "stdout",
+                              "time", now);
+        char *d = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        if (!d)
+                return;
+        size_t len = strlen(d);
+        d[len] = '\n';
+        if (write_all(m->log_fd, d, len + 1, NULL) == 0)
+                m->log_size += len + 1;
+        free(d);
+        if (m->log_size > RT_LOG_MAX) {
+                _cleanup_free_ char *old = xasprintf("%s.1", m->log_path);
+                rename(m->log_path, old);
+                close(m->log_fd);
+                log_open(m);
+        }
+}
+
+/* Split output into lines for the log; a partial line waits for its end
+ * (or 16 KiB, as Docker). */
+static void log_data(struct mon *m, int stream, const char *s, size_t n, bool flush)
+{
+        strbuf_t *b = &m->line[stream];
+        sb_appendn(b, s, n);
+        size_t start = 0;
+        for (size_t i = 0; i < b->len; i++)
+                if (b->s[i] == '\n') {
+                        log_line(m, stream, b->s + start, i + 1 - start);
+                        start = i + 1;
+                }
+        if (b->len - start >= 16384 || (flush && b->len > start)) {
+                log_line(m, stream, b->s + start, b->len - start);
+                start = b->len;
+        }
+        if (start) {
+                size_t rest = b->len - start;
+                memmove(b->s, b->s + start, rest);
+                b->len = rest;
+                if (b->s)
+                        b->s[rest] = '\0';
+        }
+}
+
+static void client_drop(struct mon *m, size_t i)
+{
+        close(m->cl[i].fd);
+        m->cl[i] = m->cl[--m->ncl];
+}
+
+static void send_frame(struct mon *m, int stream, const char *s, size_t n, int kinds)
+{
+        unsigned char h[8] = {(unsigned char)stream, 0, 0, 0};
+        uint32_t be = htonl((uint32_t)n);
+        memcpy(h + 4, &be, 4);
+        for (size_t i = 0; i < m->ncl;) {
+                struct client *c = &m->cl[i];
+                if (!((1 << c->kind) & kinds)) {
+                        i++;
+                        continue;
+                }
+                if (send(c->fd, h, 8, MSG_NOSIGNAL) != 8 || (n && send(c->fd, s, n, MSG_NOSIGNAL) != (ssize_t)n)) {
+                        client_drop(m, i);
+                        continue;
+                }
+                i++;
+        }
+}
+
+static void state_update(struct mon *m, const char *status, json_t *extra)
+{
+        err_t e = {0};
+        _cleanup_close_ int lk = rt_ctr_lock(m->id, &e);
+        json_t *j = NULL;
+        if (rt_ctr_load(m->id, &j, &e) < 0) {
+                json_decref(extra);
+                return;
+        }
+        json_t *st = json_object_get(j, "State");
+        if (!st) {
+                st = json_object();
+                json_object_set_new(j, "State", st);
+        }
+        json_object_set_new(st, "Status", json_string(status));
+        json_object_set_new(st, "Running", json_boolean(!strcmp(status, "running")));
+        json_object_set_new(st, "Restarting", json_boolean(!strcmp(status, "restarting")));
+        if (extra)
+                json_object_update(st, extra);
+        json_decref(extra);
+        json_object_set_new(j, "RestartCount", json_integer(m->restarts));
+        rt_ctr_save(m->id, j, &e);
+        json_decref(m->j);
+        m->j = j;
+}
+
+static void write_monitor_info(struct mon *m)
+{
+        _cleanup_free_ char *p = xasprintf("%s/containers/%s/monitor.json", berth_run_dir(), m->id);
+        json_t *o = json_pack("{s:i,s:I,s:i,s:I}", "MonitorPid", (int)getpid(), "MonitorStart",
+                              (json_int_t)rt_pid_starttime(getpid()), "Pid", (int)m->pid, "PidStart",
+                              (json_int_t)rt_pid_starttime(m->pid));
+        json_write_atomic(p, o, NULL);
+        json_decref(o);
+}
+
+static int open_pty(int *master, int *slave, err_t *err)
+{
+        int mfd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (mfd < 0)
+                return err_sys(err, errno, "open pty");
+        char name[128];
+        if (grantpt(mfd) < 0 || unlockpt(mfd) < 0 || ptsname_r(mfd, name, sizeof(name)) != 0) {
+                int e = errno;
+                close(mfd);
+                return err_sys(err, e, "set up pty");
+        }
+        int sfd = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (sfd < 0) {
+                int e = errno;
+                close(mfd);
+                return err_sys(err, e, "open %s", name);
+        }
+        *master = mfd;
+        *slave = sfd;
+        return 0;
+}
+
+/* Create and configure the init (blocked before exec). */
+static int start_init(struct mon *m, err_t *err)
+{
+        bool tty = m->spec.proc.tty;
+        bool open_stdin = json_is_true(json_object_get(json_object_get(m->j, "Config"), "OpenStdin"));
+        int child[3] = {-1, -1, -1};
+        int r = -1;
+        if (tty) {
+                int slave = -1;
+                if (open_pty(&m->ptm, &slave, err) < 0)
+                        return -1;
+                child[0] = slave;
+                child[1] = dup(slave);
+                child[2] = dup(slave);
+        } else {
+                int o[2], e[2];
+                if (pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0)
+                        return err_sys(err, errno, "pipe");
+                m->out_r = o[0];
+                m->err_r = e[0];
+                child[1] = o[1];
+                child[2] = e[1];
+                if (open_stdin) {
+                        int in[2];
+                        if (pipe2(in, O_CLOEXEC) < 0)
+                                return err_sys(err, errno, "pipe");
+                        child[0] = in[0];
+                        m->in_w = in[1];
+                } else {
+                        child[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+                }
+        }
+        memcpy(m->spec.stdio, child, sizeof(child));
+        m->spec.join_netns_fd = m->netns_fd;
+        int sync = -1;
+        if (rt_spawn_start(&m->spec, &m->pid, &sync, err) < 0)
+                goto out;
+        if (rt_cgroup_attach(m->id, m->pid, err) < 0) {
+                kill(m->pid, SIGKILL);
+                waitpid(m->pid, NULL, 0);
+                close(sync);
+                goto out;
+        }
+        if (m->netns_fd < 0 && m->spec.new_netns) {
+                char p[64];
+                snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)m->pid);
+                m->netns_fd = open(p, O_RDONLY | O_CLOEXEC);
+        }
+        write_monitor_info(m);
+        r = sync;
+out:
+        for (int i = 0; i < 3; i++)
+                if (child[i] >= 0)
+                        close(child[i]);
+        return r;
+}
+
+static void record_start_error(struct mon *m, const err_t *e)
+{
+        int code = rt_exec_failure_status(e->code);
+        _cleanup_free_ char *now = rt_now_rfc3339();
+        state_update(m, m->restarts ? "exited" : "created",
+                     json_pack("{s:i,s:i,s:s,s:s}", "Pid", 0, "ExitCode", code, "Error", e->msg, "FinishedAt", now));
+}
+
+static void record_running(struct mon *m)
+{
+        _cleanup_free_ char *now = rt_now_rfc3339();
+        clock_gettime(CLOCK_MONOTONIC, &m->started);
+        state_update(m, "running",
+                     json_pack("{s:i,s:i,s:s,s:s,s:s,s:b}", "Pid", (int)m->pid, "ExitCode", 0, "Error", "", "StartedAt",
+                               now, "FinishedAt", "0001-01-01T00:00:00Z", "OOMKilled", 0));
+}
+
+/* Release what one run of the container used. */
+static void end_run(struct mon *m)
+{
+        mon_close(&m->out_r);
+        mon_close(&m->err_r);
+        mon_close(&m->in_w);
+        mon_close(&m->ptm);
+        for (int s = 1; s <= 2; s++)
+                log_data(m, s, "", 0, true);
+}
+
+static void arm(int tfd, int64_t ms)
+{
+        struct itimerspec its = {.it_value = {ms / 1000, (ms % 1000) * 1000000}};
+        if (ms <= 0)
+                its.it_value.tv_nsec = 1;
+        timerfd_settime(tfd, 0, &its, NULL);
+}
+
+static void disarm(int tfd)
+{
+        struct itimerspec its = {0};
+        timerfd_settime(tfd, 0, &its, NULL);
+}
+
+static bool want_restart(struct mon *m, int code)
+{
+        if (m->manual_stop)
+                return false;
+        json_t *rp = json_object_get(json_object_get(m->j, "HostConfig"), "RestartPolicy");
+        const char *name = json_string_value(json_object_get(rp, "Name"));
+        if (!name || !*name || !strcmp(name, "no"))
+                return false;
+        if (!strcmp(name, "always") || !strcmp(name, "unless-stopped"))
+                return true;
+        if (!strcmp(name, "on-failure")) {
+                json_int_t max = json_integer_value(json_object_get(rp, "MaximumRetryCount"));
+                return code != 0 && (max <= 0 || m->restarts < max);
+        }
+        return false;
+}
+
+/* The init exited and its output is drained: record, then restart or finish. */
+static void on_exit_complete(struct mon *m)
+{
+        end_run(m);
+        disarm(m->stop_tfd);
+        disarm(m->drain_tfd);
+        int code = WIFEXITED(m->status) ? WEXITSTATUS(m->status) : 128 + WTERMSIG(m->status);
+        bool oom = rt_cgroup_oom_killed(m->id);
+        bool again = want_restart(m, code);
+        _cleanup_free_ char *now = rt_now_rfc3339();
+        char codes[16];
+        snprintf(codes, sizeof(codes), "%d", code);
+        if (again) {
+                struct timespec t;
+                clock_gettime(CLOCK_MONOTONIC, &t);
+                /* a run that lasted 10 s resets the backoff, as Docker */
+                if (t.tv_sec - m->started.tv_sec >= 10)
+                        m->backoff_ms = 100;
+                m->restarts++;
+                state_update(m, "restarting",
+                             json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled", oom, "FinishedAt", now));
+                send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), 1 << CL_ATTACH);
+                for (size_t i = 0; i < m->ncl;)
+                        if (m->cl[i].kind == CL_ATTACH)
+                                client_drop(m, i);
+                        else
+                                i++;
+                arm(m->restart_tfd, m->backoff_ms);
+                m->backoff_ms = m->backoff_ms * 2 > 60000 ? 60000 : m->backoff_ms * 2;
+                return;
+        }
+        state_update(m, "exited",
+                     json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled", oom, "FinishedAt", now));
+        err_t e = {0};
+        rt_cgroup_remove(m->id, &e);
+        if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove"))) {
+                rt_ctr_destroy(m->id, &e);
+        }
+        send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), (1 << CL_ATTACH) | (1 << CL_WAIT));
+        m->finished = true;
+}
+
+static void do_restart(struct mon *m)
+{
+        err_t e = {0};
+        int sync = start_init(m, &e);
+        if (sync >= 0) {
+                int r = rt_spawn_go(sync, &e);
+                close(sync);
+                if (r == 0) {
+                        record_running(m);
+                        return;
+                }
+                waitpid(m->pid, NULL, 0);
+        }
+        end_run(m);
+        record_start_error(m, &e);
+        rt_cgroup_remove(m->id, &e);
+        m->finished = true;
+}
+
+static void handle_request(struct mon *m, int fd)
+{
+        char buf[256];
+        ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+        if (n <= 0) {
+                close(fd);
+                return;
+        }
+        buf[n] = '\0';
+        int a = 0, b = 0, c = 0;
+        if (m->ncl >= MAX_CLIENTS) {
+                close(fd);
+                return;
+        }
+        if (sscanf(buf, "attach %d %d %d", &a, &b, &c) >= 1) {
+                if (m->ptm >= 0 && b > 0 && c > 0) {
+                        struct winsize ws = {.ws_row = (unsigned short)b, .ws_col = (unsigned short)c};
+                        ioctl(m->ptm, TIOCSWINSZ, &ws);
+                }
+                m->cl[m->ncl++] = (struct client){fd, CL_ATTACH, a != 0};
+        } else if (!strncmp(buf, "wait", 4)) {
+                m->cl[m->ncl++] = (struct client){fd, CL_WAIT, false};
+        } else if (sscanf(buf, "stop %d %d", &a, &b) == 2) {
+                m->manual_stop = true;
+                m->cl[m->ncl++] = (struct client){fd, CL_STOP, false};
+                if (m->exited || m->pid <= 0) {
+                        disarm(m->restart_tfd);
+                        if (!m->exited)
+                                m->finished = true; /* waiting to restart: stop here */
+                        state_update(m, "exited", NULL);
+                        return;
+                }
+                kill(m->pid, a);
+                if (b >= 0)
+                        arm(m->stop_tfd, (int64_t)b * 1000);
+        } else if (sscanf(buf, "kill %d", &a) == 1) {
+                if (a == SIGKILL || a == SIGTERM || a == SIGINT)
+                        m->manual_stop = true;
+                int r = m->pid > 0 && !m->exited ? kill(m->pid, a) : -1;
+                char reply[16];
+                snprintf(reply, sizeof(reply), "%d\n", r == 0 ? 0 : errno ? errno : ESRCH);
+                (void)!write(fd, reply, strlen(reply));
+                close(fd);
+        } else if (sscanf(buf, "resize %d %d", &a, &b) == 2) {
+                if (m->ptm >= 0) {
+                        struct winsize ws = {.ws_row = (unsigned short)a, .ws_col = (unsigned short)b};
+                        ioctl(m->ptm, TIOCSWINSZ, &ws);
+                }
+                close(fd);
+        } else {
+                close(fd);
+        }
+}
+
+static int make_listener(const char *id, err_t *err)
+{
+        _cleanup_free_ char *rd = rt_ctr_run_dir(id);
+        if (mkdir_p(rd, 0700, err) < 0)
+                return -1;
+        _cleanup_free_ char *path = rt_ctr_sock_path(id);
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return err_set(err, ENAMETOOLONG, "socket path too long: %s", path);
+        strcpy(sa.sun_path, path);
+        unlink(path);
+        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return err_sys(err, errno, "socket");
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
+                return err_sys(err, errno, "listen on %s", path);
+        return TAKE_FD(fd);
+}
+
+static void pump(struct mon *m, int *fd, int stream)
+{
+        char buf[16384];
+        ssize_t n = read(*fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+                return;
+        if (n <= 0) { /* EOF, or EIO on a pty whose last slave closed */
+                mon_close(fd);
+                if (fd == &m->ptm)
+                        mon_close(&m->in_w);
+                return;
+        }
+        log_data(m, stream, buf, (size_t)n, false);
+        send_frame(m, stream, buf, (size_t)n, 1 << CL_ATTACH);
+}
+
+static void on_sigchld(struct mon *m)
+{
+        int st;
+        pid_t w;
+        while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+                if (w == m->pid && !m->exited) {
+                        m->exited = true;
+                        m->status = st;
+                        m->pid = 0;
+                        /* output still in flight: give it a moment, then go on */
+                        arm(m->drain_tfd, 2000);
+                }
+        }
+}
+
+static void loop(struct mon *m)
+{
+        while (!m->finished) {
+                if (m->exited && m->out_r < 0 && m->err_r < 0 && m->ptm < 0) {
+                        m->exited = false;
+                        on_exit_complete(m);
+                        continue;
+                }
+                struct pollfd p[8 + MAX_CLIENTS];
+                size_t n = 0;
+                int out_fd = m->ptm >= 0 ? m->ptm : m->out_r;
+                p[n++] = (struct pollfd){m->sigfd, POLLIN, 0};
+                p[n++] = (struct pollfd){m->lsock, POLLIN, 0};
+                p[n++] = (struct pollfd){m->stop_tfd, POLLIN, 0};
+                p[n++] = (struct pollfd){m->restart_tfd, POLLIN, 0};
+                p[n++] = (struct pollfd){m->drain_tfd, POLLIN, 0};
+                p[n++] = (struct pollfd){out_fd, POLLIN, 0};
+                p[n++] = (struct pollfd){m->ptm >= 0 ? -1 : m->err_r, POLLIN, 0};
+                size_t base = n;
+                for (size_t i = 0; i < m->ncl; i++)
+                        p[n++] = (struct pollfd){m->cl[i].fd, POLLIN, 0};
+                if (poll(p, n, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return;
+                }
+                if (p[0].revents) {
+                        struct signalfd_siginfo si;
+                        while (read(m->sigfd, &si, sizeof(si)) == sizeof(si)) {
+                                if (si.ssi_signo == SIGCHLD)
+                                        on_sigchld(m);
+                                else if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) && m->pid > 0) {
+                                        m->manual_stop = true;
+                                        kill(m->pid, SIGTERM);
+                                        arm(m->stop_tfd, 10000);
+                                }
+                        }
+                }
+                if (p[1].revents & POLLIN) {
+                        int c = accept4(m->lsock, NULL, NULL, SOCK_CLOEXEC);
+                        if (c >= 0)
+                                handle_request(m, c);
+                }
+                uint64_t ticks;
+                if (p[2].revents && read(m->stop_tfd, &ticks, 8) == 8 && m->pid > 0)
+                        kill(m->pid, SIGKILL);
+                if (p[3].revents && read(m->restart_tfd, &ticks, 8) == 8)
+                        do_restart(m);
+                if (p[4].revents && read(m->drain_tfd, &ticks, 8) == 8 && m->exited) {
+                        mon_close(&m->out_r);
+                        mon_close(&m->err_r);
+                        mon_close(&m->ptm);
+                }
+                if (p[5].revents && out_fd >= 0)
+                        pump(m, m->ptm >= 0 ? &m->ptm : &m->out_r, RT_STREAM_STDOUT);
+                if (p[6].revents && m->err_r >= 0)
+                        pump(m, &m->err_r, RT_STREAM_STDERR);
+                /* client input, from the last so drops do not shift unseen entries */
+                for (size_t k = n; k-- > base;) {
+                        if (!p[k].revents)
+                                continue;
+                        size_t i = k - base;
+                        if (i >= m->ncl || m->cl[i].fd != p[k].fd)
+                                continue;
+                        char buf[16384];
+                        ssize_t r = read(m->cl[i].fd, buf, sizeof(buf));
+                        if (r > 0) {
+                                int dst = m->ptm >= 0 ? m->ptm : m->in_w;
+                                if (m->cl[i].in && dst >= 0)
+                                        write_all(dst, buf, (size_t)r, NULL);
+                                continue;
+                        }
+                        if (r < 0 && errno == EINTR)
+                                continue;
+                        if (m->cl[i].in && m->ptm < 0)
+                                mon_close(&m->in_w); /* stdin closed: the container sees EOF */
+                        client_drop(m, i);
+                }
+        }
+}
+
+int rt_monitor_main(const char *id, int sync_fd, err_t *err)
+{
+        struct mon mm = {.id = id, .lsock = -1, .out_r = -1, .err_r = -1, .in_w = -1, .ptm = -1, .netns_fd = -1,
+                         .log_fd = -1, .backoff_ms = 100};
+        struct mon *m = &mm;
+        int ret = -1;
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, SIGPIPE);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        m->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        m->stop_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+        m->restart_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+        m->drain_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+        if (m->sigfd < 0 || m->stop_tfd < 0 || m->restart_tfd < 0 || m->drain_tfd < 0) {
+                err_sys(err, errno, "monitor set-up");
+                goto fail_early;
+        }
+        if (rt_ctr_load(id, &m->j, err) < 0 || rt_ctr_spawn_spec(m->j, &m->spec, err) < 0)
+                goto fail_early;
+        m->log_path = xstrdup(json_string_value(json_object_get(m->j, "LogPath")) ?: "/dev/null");
+        log_open(m);
+        m->lsock = make_listener(id, err);
+        if (m->lsock < 0)
+                goto fail_early;
+        const json_t *hc = json_object_get(m->j, "HostConfig");
+        const char *cpuset = json_string_value(json_object_get(hc, "CpusetCpus"));
+        struct rt_cgroup_limits lim = {
+            .memory = json_integer_value(json_object_get(hc, "Memory")),
+            .memory_swap = json_integer_value(json_object_get(hc, "MemorySwap")),
+            .nano_cpus = json_integer_value(json_object_get(hc, "NanoCpus")),
+            .cpu_shares = json_integer_value(json_object_get(hc, "CpuShares")),
+            .pids_limit = json_integer_value(json_object_get(hc, "PidsLimit")),
+            .cpuset_cpus = cpuset,
+            .devices_all = json_is_true(json_object_get(hc, "Privileged")),
+        };
+        if (rt_cgroup_create(id, &lim, err) < 0)
+                goto fail;
+        int sync = start_init(m, err);
+        if (sync < 0)
+                goto fail;
+        rt_mon_send(sync_fd, RT_MON_PID, 0, m->pid, NULL);
+        struct rt_mon_msg msg;
+        if (rt_mon_recv(sync_fd, &msg) != 1 || msg.type != RT_MON_GO) {
+                /* the CLI gave up (e.g. network set-up failed): never exec */
+                kill(m->pid, SIGKILL);
+                waitpid(m->pid, NULL, 0);
+                close(sync);
+                err_set(err, ECANCELED, "start cancelled");
+                end_run(m);
+                goto fail_quiet;
+        }
+        int r = rt_spawn_go(sync, err);
+        close(sync);
+        if (r < 0) {
+                waitpid(m->pid, NULL, 0);
+                end_run(m);
+                goto fail;
+        }
+        record_running(m);
+        rt_mon_send(sync_fd, RT_MON_STARTED, 0, m->pid, NULL);
+        close(sync_fd);
+        sync_fd = -1;
+        loop(m);
+        ret = 0;
+        goto out;
+fail:
+        rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 0, err->msg);
+        record_start_error(m, err);
+fail_quiet:
+        {
+                err_t e2 = {0};
+                rt_cgroup_remove(id, &e2);
+                if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove")))
+                        rt_ctr_destroy(id, &e2);
+        }
+        goto out;
+fail_early:
+        rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 0, err->msg);
+out:
+        for (size_t i = 0; i < m->ncl; i++)
+                close(m->cl[i].fd);
+        if (m->lsock >= 0) {
+                _cleanup_free_ char *rd = rt_ctr_run_dir(id);
+                rm_rf(rd, NULL);
+        }
+        if (sync_fd >= 0)
+                close(sync_fd);
+        rt_spawn_free(&m->spec);
+        json_decref(m->j);
+        free(m->log_path);
+        for (int i = 0; i < 3; i++)
+                sb_free(&m->line[i]);
+        return ret;
+}

@@ -1,0 +1,57 @@
+/* monitor.h - the per-container monitor (berth-monitor) and how to talk to it.
+ *
+ * Start handshake on a SOCK_SEQPACKET socket passed by the CLI:
+ *   monitor -> CLI  RT_MON_PID (init created, blocked before exec; the CLI may
+ *                   now configure /proc/<pid>/ns/net)
+ *   CLI -> monitor  RT_MON_GO (or close: abort, the container is not started)
+ *   monitor -> CLI  RT_MON_STARTED, or RT_MON_ERROR with errno + message
+ *
+ * Control socket run/containers/<id>/ctl.sock, one request line per
+ * connection:
+ *   "attach STDIN ROWS COLS\n"  stream output frames; with STDIN=1 the client's
+ *                               bytes go to the container's stdin, its EOF closes it
+ *   "wait\n"                    receive the exit frame when the container exits
+ *   "stop SIGNAL TIMEOUT\n"     stop signal, then SIGKILL after TIMEOUT s; no restart
+ *   "kill SIGNAL\n"             send a signal (no restart afterwards for SIGKILL/TERM)
+ *   "resize ROWS COLS\n"        resize the container's terminal
+ * Frames: 1 byte stream (1 stdout, 2 stderr, 3 exit status as text), 3 zero
+ * bytes, 4 byte big-endian length, then data. */
+#ifndef BERTH_RT_MONITOR_H
+#define BERTH_RT_MONITOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+enum { RT_MON_PID = 1, RT_MON_GO = 2, RT_MON_STARTED = 3, RT_MON_ERROR = 4 };
+enum { RT_STREAM_STDOUT = 1, RT_STREAM_STDERR = 2, RT_STREAM_EXIT = 3 };
+
+/* Log files larger than this are rotated once (<log>.1), so a container's
+ * logs use at most twice this on disk. */
+#define RT_LOG_MAX (10 * 1024 * 1024)
+
+struct rt_mon_msg {
+        int32_t type;
+        int32_t code;
+        int32_t pid;
+        char msg[ERR_MSG_MAX];
+};
+
+int rt_mon_send(int fd, int type, int code, pid_t pid, const char *msg);
+/* 1 on a message, 0 on EOF, < 0 on error */
+int rt_mon_recv(int fd, struct rt_mon_msg *m);
+
+/* Run the monitor for container id in the current process; returns once the
+ * container has finally exited (after restarts) and its state is recorded.
+ * Any other fd the process holds stays open for its lifetime (e.g. sockets
+ * reserving published ports). */
+int rt_monitor_main(const char *id, int sync_fd, err_t *err);
+
+/* Connect to the container's control socket and send one request line. */
+int rt_ctl_connect(const char *id, const char *request, err_t *err);
+/* Read one frame: 1 and *data (malloc'd, NUL-terminated) on success, 0 on EOF. */
+int rt_frame_read(int fd, int *stream, char **data, size_t *len);
+
+#endif

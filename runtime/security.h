@@ -1,0 +1,42 @@
+/* security.h - capabilities, no_new_privs and the default seccomp profile.
+ *
+ * The defaults match Docker's: 14 capabilities (mask 0xa80425fb), no ambient or
+ * inheritable capabilities, no_new_privs, and a seccomp deny-list that returns
+ * EPERM for syscalls that would let a container escape or affect the host. */
+#ifndef BERTH_RT_SECURITY_H
+#define BERTH_RT_SECURITY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "strv.h"
+
+/* Docker's default capability set as a bit mask over CAP_* numbers. */
+#define RT_CAPS_DEFAULT 0x00000000a80425fbULL
+
+/* Parse a capability name ("NET_ADMIN", "CAP_NET_ADMIN", "net_admin", "ALL") into a
+ * mask.  Returns < 0 for unknown names. */
+int rt_cap_parse(const char *name, uint64_t *mask, err_t *err);
+
+/* Compute the final set: default (or all when privileged), minus drops, plus adds,
+ * in Docker's order (ALL in drop clears first, then adds apply). */
+int rt_caps_compute(bool privileged, const strv_t *add, const strv_t *drop, uint64_t *out,
+                    err_t *err);
+
+/* Highest capability number the running kernel knows. */
+int rt_cap_last(void);
+
+/* Drop every capability outside keep from the bounding set, and clear the
+ * ambient set.  Needs CAP_SETPCAP: call before changing uid. */
+int rt_caps_bound(uint64_t keep, err_t *err);
+
+/* Set effective = permitted = keep, inheritable = 0 (for uid 0); for other
+ * users permitted/effective end up empty, as Docker does. */
+int rt_caps_apply(uint64_t keep, err_t *err);
+
+/* Load Docker's default deny-list into the calling thread (inherited by
+ * execve).  Needs no_new_privs or CAP_SYS_ADMIN. */
+int rt_seccomp_load_default(err_t *err);
+
+#endif

@@ -1,0 +1,700 @@
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/openat2.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "fsutil.h"
+#include "security.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+enum { MSG_READY = 1, MSG_ERROR = 2, MSG_PID = 3 };
+
+struct sync_msg {
+        int32_t type;
+        int32_t code;
+        int32_t pid;
+        char msg[ERR_MSG_MAX];
+};
+
+static void send_msg(int fd, int type, int code, pid_t pid, const char *msg)
+{
+        struct sync_msg m = {.type = type, .code = code, .pid = pid};
+        if (msg)
+                snprintf(m.msg, sizeof(m.msg), "%s", msg);
+        ssize_t r;
+        do
+                r = send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+        while (r < 0 && errno == EINTR);
+}
+
+/* Receive one message; 0 on EOF, 1 on a message, -1 on error. */
+static int recv_msg(int fd, struct sync_msg *m)
+{
+        ssize_t r;
+        do
+                r = recv(fd, m, sizeof(*m), 0);
+        while (r < 0 && errno == EINTR);
+        if (r < 0)
+                return -1;
+        if (r == 0)
+                return 0;
+        m->msg[sizeof(m->msg) - 1] = '\0';
+        return 1;
+}
+
+static _Noreturn void child_fail(int sock, const err_t *e, int status)
+{
+        send_msg(sock, MSG_ERROR, e->code, 0, e->msg);
+        _exit(status);
+}
+
+int rt_exec_failure_status(int e)
+{
+        if (e == ENOENT || e == ENOTDIR)
+                return 127;
+        if (e == EACCES || e == ENOEXEC || e == EPERM || e == EISDIR || e == ETXTBSY)
+                return 126;
+        return 125;
+}
+
+/* ---- paths inside the root -------------------------------------------- */
+
+static int openat2_in_root(int rootfd, const char *path, int flags)
+{
+        struct open_how how = {
+            .flags = (uint64_t)(flags | O_CLOEXEC),
+            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+        };
+        while (*path == '/')
+                path++;
+        if (!*path)
+                path = ".";
+        return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+}
+
+/* Open path below rootfd as O_PATH, creating missing directories and, when
+ * file is set, the last component as an empty file.  Symlinks resolve inside
+ * the root, never outside it. */
+static int mkpath_in_root(int rootfd, const char *path, bool file, err_t *err)
+{
+        int fd = openat2_in_root(rootfd, path, O_PATH);
+        if (fd >= 0)
+                return fd;
+        if (errno != ENOENT)
+                return err_sys(err, errno, "resolve %s in container", path);
+        _cleanup_free_ char *dup = xstrdup(path);
+        char *slash = strrchr(dup, '/');
+        const char *name = slash ? slash + 1 : dup;
+        if (slash)
+                *slash = '\0';
+        _cleanup_close_ int pfd = -1;
+        if (slash && *dup) {
+                pfd = mkpath_in_root(rootfd, dup, false, err);
+                if (pfd < 0)
+                        return -1;
+        } else {
+                pfd = openat2_in_root(rootfd, "/", O_PATH);
+        }
+        if (!*name)
+                return TAKE_FD(pfd);
+        _cleanup_close_ int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return err_sys(err, errno, "open parent of %s in container", path);
+        if (file) {
+                int nfd = openat(dfd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+                if (nfd < 0 && errno != EEXIST)
+                        return err_sys(err, errno, "create %s in container", path);
+                if (nfd >= 0)
+                        close(nfd);
+        } else if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST) {
+                return err_sys(err, errno, "mkdir %s in container", path);
+        }
+        fd = openat2_in_root(rootfd, path, O_PATH);
+        if (fd < 0)
+                return err_sys(err, errno, "resolve %s in container", path);
+        return fd;
+}
+
+static int mount_at(int rootfd, const char *target, bool file, const char *src, const char *fstype,
+                    unsigned long flags, const char *data, err_t *err)
+{
+        _cleanup_close_ int fd = mkpath_in_root(rootfd, target, file, err);
+        if (fd < 0)
+                return -1;
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+        if (mount(src, p, fstype, flags, data) < 0)
+                return err_sys(err, errno, "mount %s on %s", src ? src : fstype, target);
+        if ((flags & MS_BIND) && (flags & MS_RDONLY) &&
+            mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)), NULL) < 0)
+                return err_sys(err, errno, "remount %s read-only", target);
+        return 0;
+}
+
+/* ---- root filesystem ---------------------------------------------------- */
+
+static int setup_dev(int rootfd, err_t *err)
+{
+        if (mount_at(rootfd, "/dev", false, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+                     "mode=755,size=65536k", err) < 0)
+                return -1;
+        _cleanup_close_ int devfd = openat2_in_root(rootfd, "/dev", O_RDONLY | O_DIRECTORY);
+        if (devfd < 0)
+                return err_sys(err, errno, "open /dev in container");
+        static const struct {
+                const char *name;
+                unsigned maj, min;
+        } nodes[] = {{"null", 1, 3},    {"zero", 1, 5}, {"full", 1, 7},
+                     {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+        for (size_t i = 0; i < ARRAY_SIZE(nodes); i++)
+                if (mknodat(devfd, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0)
+                        return err_sys(err, errno, "mknod /dev/%s", nodes[i].name);
+        static const char *const links[][2] = {{"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"},
+                                               {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+                                               {"pts/ptmx", "ptmx"}};
+        for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+                if (symlinkat(links[i][0], devfd, links[i][1]) < 0)
+                        return err_sys(err, errno, "symlink /dev/%s", links[i][1]);
+        if (mount_at(rootfd, "/dev/pts", false, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+                     "newinstance,ptmxmode=0666,mode=0620,gid=5", err) < 0 ||
+            mount_at(rootfd, "/dev/shm", false, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                     "mode=1777,size=65536k", err) < 0 ||
+            mount_at(rootfd, "/dev/mqueue", false, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                     NULL, err) < 0)
+                return -1;
+        return 0;
+}
+
+static int setup_root(const struct rt_spawn *s, err_t *err)
+{
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return err_sys(err, errno, "make mounts private");
+        strbuf_t opts = STRBUF_INIT;
+        sb_append(&opts, "lowerdir=");
+        for (size_t i = 0; i < s->lower->n; i++)
+                sb_appendf(&opts, "%s%s", i ? ":" : "", s->lower->v[i]);
+        sb_appendf(&opts, ",upperdir=%s,workdir=%s", s->upper, s->work);
+        int r = mount("overlay", s->merged, "overlay", 0, sb_str(&opts));
+        int e = errno;
+        sb_free(&opts);
+        if (r < 0)
+                return err_sys(err, e, "mount overlay rootfs on %s", s->merged);
+        _cleanup_close_ int rootfd = open(s->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0)
+                return err_sys(err, errno, "open %s", s->merged);
+        unsigned long ro_sys = s->privileged ? 0 : MS_RDONLY;
+        if (mount_at(rootfd, "/proc", false, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 ||
+            mount_at(rootfd, "/sys", false, "sysfs", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | ro_sys, NULL,
+                     err) < 0 ||
+            setup_dev(rootfd, err) < 0)
+                return -1;
+        const char *etc[][2] = {{s->hosts_file, "/etc/hosts"},
+                                {s->hostname_file, "/etc/hostname"},
+                                {s->resolv_file, "/etc/resolv.conf"}};
+        for (size_t i = 0; i < ARRAY_SIZE(etc); i++)
+                if (etc[i][0] && mount_at(rootfd, etc[i][1], true, etc[i][0], NULL, MS_BIND, NULL, err) < 0)
+                        return -1;
+        for (size_t i = 0; i < s->nmounts; i++) {
+                const struct rt_mount_spec *m = &s->mounts[i];
+                if (!strcmp(m->type, "tmpfs")) {
+                        if (mount_at(rootfd, m->target, false, "tmpfs", "tmpfs",
+                                     MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0), m->options, err) < 0)
+                                return -1;
+                        continue;
+                }
+                struct stat st;
+                if (stat(m->source, &st) < 0)
+                        return err_sys(err, errno, "bind source path %s", m->source);
+                if (mount_at(rootfd, m->target, !S_ISDIR(st.st_mode), m->source, NULL,
+                             MS_BIND | MS_REC | (m->ro ? MS_RDONLY : 0), NULL, err) < 0)
+                        return -1;
+        }
+        if (fchdir(rootfd) < 0)
+                return err_sys(err, errno, "chdir rootfs");
+        if (syscall(SYS_pivot_root, ".", ".") < 0)
+                return err_sys(err, errno, "pivot_root");
+        if (umount2(".", MNT_DETACH) < 0)
+                return err_sys(err, errno, "detach old root");
+        if (chdir("/") < 0)
+                return err_sys(err, errno, "chdir /");
+        if (!s->privileged) {
+                static const char *const masked[] = {
+                    "/proc/acpi",        "/proc/asound",      "/proc/interrupts", "/proc/kcore",
+                    "/proc/keys",        "/proc/latency_stats", "/proc/sched_debug", "/proc/scsi",
+                    "/proc/timer_list",  "/proc/timer_stats", "/sys/firmware",    "/sys/devices/virtual/powercap",
+                };
+                for (size_t i = 0; i < ARRAY_SIZE(masked); i++) {
+                        struct stat st;
+                        if (lstat(masked[i], &st) < 0)
+                                continue; /* absent on this kernel: nothing to mask */
+                        int mr = S_ISDIR(st.st_mode)
+                                     ? mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0")
+                                     : mount("/dev/null", masked[i], NULL, MS_BIND, NULL);
+                        if (mr < 0)
+                                return err_sys(err, errno, "mask %s", masked[i]);
+                }
+                static const char *const ro[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                                                 "/proc/sysrq-trigger"};
+                for (size_t i = 0; i < ARRAY_SIZE(ro); i++) {
+                        if (access(ro[i], F_OK) < 0)
+                                continue;
+                        if (mount(ro[i], ro[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
+                            mount(NULL, ro[i], NULL,
+                                  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                                return err_sys(err, errno, "make %s read-only", ro[i]);
+                }
+        }
+        if (s->readonly_rootfs && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+                return err_sys(err, errno, "remount rootfs read-only");
+        return 0;
+}
+
+/* ---- user, working dir, executable ---------------------------------------- */
+
+struct ids {
+        uid_t uid;
+        gid_t gid;
+        gid_t groups[64];
+        int ngroups;
+        char home[256];
+};
+
+static bool all_digits(const char *s)
+{
+        if (!*s)
+                return false;
+        for (; *s; s++)
+                if (*s < '0' || *s > '9')
+                        return false;
+        return true;
+}
+
+/* Look the user and groups up in the container's own /etc/passwd and /etc/group. */
+static int resolve_user(const char *spec, struct ids *ids, err_t *err)
+{
+        memset(ids, 0, sizeof(*ids));
+        snprintf(ids->home, sizeof(ids->home), "/");
+        if (!spec || !*spec)
+                spec = "0";
+        _cleanup_free_ char *u = xstrdup(spec);
+        char *g = strchr(u, ':');
+        if (g)
+                *g++ = '\0';
+        bool found = false;
+        char uname[256] = "";
+        _cleanup_fclose_ FILE *pf = fopen("/etc/passwd", "re");
+        struct passwd *pw;
+        while (pf && (pw = fgetpwent(pf))) {
+                if (all_digits(u) ? pw->pw_uid == (uid_t)strtoul(u, NULL, 10) : !strcmp(pw->pw_name, u)) {
+                        ids->uid = pw->pw_uid;
+                        ids->gid = pw->pw_gid;
+                        snprintf(ids->home, sizeof(ids->home), "%s", pw->pw_dir);
+                        snprintf(uname, sizeof(uname), "%s", pw->pw_name);
+                        found = true;
+                        break;
+                }
+        }
+        if (!found) {
+                if (!all_digits(u))
+                        return err_set(err, ENOENT, "unable to find user %s: no matching entries in passwd file", u);
+                ids->uid = (uid_t)strtoul(u, NULL, 10);
+        }
+        _cleanup_fclose_ FILE *gf = fopen("/etc/group", "re");
+        bool gfound = !g || all_digits(g);
+        if (g && all_digits(g))
+                ids->gid = (gid_t)strtoul(g, NULL, 10);
+        struct group *gr;
+        while (gf && (gr = fgetgrent(gf))) {
+                if (g && !all_digits(g) && !strcmp(gr->gr_name, g)) {
+                        ids->gid = gr->gr_gid;
+                        gfound = true;
+                }
+                /* supplementary groups only when no group was given explicitly (as docker) */
+                if (!g && uname[0] && ids->ngroups < (int)ARRAY_SIZE(ids->groups))
+                        for (char **m = gr->gr_mem; m && *m; m++)
+                                if (!strcmp(*m, uname)) {
+                                        ids->groups[ids->ngroups++] = gr->gr_gid;
+                                        break;
+                                }
+        }
+        if (!gfound)
+                return err_set(err, ENOENT, "unable to find group %s: no matching entries in group file", g);
+        return 0;
+}
+
+static const char *env_get(const strv_t *env, const char *key)
+{
+        size_t n = strlen(key);
+        for (size_t i = 0; i < env->n; i++)
+                if (!strncmp(env->v[i], key, n) && env->v[i][n] == '=')
+                        return env->v[i] + n + 1;
+        return NULL;
+}
+
+/* Find argv0 along the container's PATH (not berth's). */
+static int resolve_exe(const struct rt_proc *p, char **out, err_t *err)
+{
+        if (p->argv.n == 0)
+                return err_set(err, EINVAL, "no command specified");
+        const char *a0 = p->argv.v[0];
+        if (strchr(a0, '/')) {
+                *out = xstrdup(a0);
+                return 0;
+        }
+        const char *path = env_get(&p->env, "PATH");
+        if (!path)
+                path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        _cleanup_free_ char *dup = xstrdup(path);
+        int saw_eacces = 0;
+        for (char *save = NULL, *d = strtok_r(dup, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *c = xasprintf("%s/%s", *d ? d : ".", a0);
+                struct stat st;
+                if (stat(c, &st) == 0 && S_ISREG(st.st_mode)) {
+                        if (access(c, X_OK) == 0) {
+                                *out = TAKE_PTR(c);
+                                return 0;
+                        }
+                        saw_eacces = 1;
+                }
+        }
+        if (saw_eacces)
+                return err_set(err, EACCES, "exec: \"%s\": permission denied", a0);
+        return err_set(err, ENOENT, "exec: \"%s\": executable file not found in $PATH", a0);
+}
+
+static int enter_cwd(const char *cwd, err_t *err)
+{
+        if (!cwd || !*cwd)
+                return 0;
+        if (cwd[0] != '/')
+                return err_set(err, EINVAL, "working directory %s is not absolute", cwd);
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int fd = mkpath_in_root(root, cwd, false, err);
+        if (fd < 0)
+                return err_wrap(err, "working directory");
+        if (fchdir(fd) < 0)
+                return err_sys(err, errno, "chdir to working directory %s", cwd);
+        return 0;
+}
+
+static int apply_rlimits(const struct rt_proc *p, err_t *err)
+{
+        for (size_t i = 0; i < p->nulimits; i++) {
+                struct rlimit cur, want = {p->ulimits[i].soft, p->ulimits[i].hard};
+                if (getrlimit(p->ulimits[i].resource, &cur) < 0)
+                        return err_sys(err, errno, "getrlimit");
+                if (want.rlim_max > cur.rlim_max)
+                        return err_set(err, EPERM,
+                                       "ulimit: hard limit %llu is above the host's hard limit %llu "
+                                       "(raising it needs CAP_SYS_RESOURCE)",
+                                       (unsigned long long)want.rlim_max, (unsigned long long)cur.rlim_max);
+                if (setrlimit(p->ulimits[i].resource, &want) < 0)
+                        return err_sys(err, errno, "setrlimit");
+        }
+        return 0;
+}
+
+/* Everything after "go": limits, privileges, exec.  Returns only on error. */
+static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const char *exe, err_t *err)
+{
+        if (apply_rlimits(p, err) < 0)
+                return -1;
+        if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return err_sys(err, errno, "set no_new_privs");
+        if (p->seccomp && rt_seccomp_load_default(err) < 0)
+                return -1;
+        if (rt_caps_bound(p->caps, err) < 0)
+                return -1;
+        if (setgroups((size_t)ids->ngroups, ids->groups) < 0)
+                return err_sys(err, errno, "setgroups");
+        if (setresgid(ids->gid, ids->gid, ids->gid) < 0)
+                return err_sys(err, errno, "setgid %u", ids->gid);
+        if (setresuid(ids->uid, ids->uid, ids->uid) < 0)
+                return err_sys(err, errno, "setuid %u", ids->uid);
+        if (rt_caps_apply(p->caps, err) < 0)
+                return -1;
+        if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                return err_sys(err, errno, "close_range");
+        umask(022);
+        strv_t env = STRV_INIT;
+        strv_copy(&env, &p->env);
+        if (!env_get(&env, "HOME"))
+                strv_pushf(&env, "HOME=%s", ids->home);
+        execve(exe, p->argv.v, env.v ? env.v : (char *[]){NULL});
+        int e = errno;
+        strv_free(&env);
+        if (e == ENOENT)
+                return err_set(err, e, "exec: \"%s\": no such file or directory", exe);
+        return err_sys(err, e, "exec: \"%s\"", exe);
+}
+
+static void setup_stdio(const int stdio[3], bool tty)
+{
+        int tmp[3];
+        /* dup above 2 first so the sources never overlap the targets */
+        for (int i = 0; i < 3; i++)
+                tmp[i] = fcntl(stdio[i], F_DUPFD_CLOEXEC, 3);
+        for (int i = 0; i < 3; i++)
+                if (tmp[i] >= 0)
+                        dup2(tmp[i], i);
+        if (tty) {
+                setsid();
+                ioctl(0, TIOCSCTTY, 0);
+        }
+}
+
+/* ---- minimal init (--init) ------------------------------------------------- */
+
+static volatile sig_atomic_t init_child;
+
+static void init_forward(int sig)
+{
+        if (init_child > 0)
+                kill(init_child, sig);
+}
+
+/* PID 1 with --init: run the command as a child, forward signals to it, reap
+ * everything, exit with the command's status.  It never execs, so no host
+ * binary is visible in the container; it is not dumpable. */
+static _Noreturn void run_init(const struct rt_proc *p, const struct ids *ids, const char *exe, int sock)
+{
+        sigset_t all, old;
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, &old);
+        pid_t c = fork();
+        if (c == 0) {
+                sigprocmask(SIG_SETMASK, &old, NULL);
+                for (int s = 1; s < NSIG; s++)
+                        signal(s, SIG_DFL);
+                err_t e = {0};
+                finish_and_exec(p, ids, exe, &e);
+                child_fail(sock, &e, rt_exec_failure_status(e.code));
+        }
+        close(sock);
+        init_child = c;
+        struct sigaction sa = {.sa_handler = init_forward};
+        for (int s = 1; s < NSIG; s++)
+                if (s != SIGCHLD && s != SIGKILL && s != SIGSTOP)
+                        sigaction(s, &sa, NULL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        int status = 0;
+        for (;;) {
+                int st;
+                pid_t w = wait(&st);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0)
+                        break;
+                if (w == c)
+                        status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        }
+        _exit(status);
+}
+
+/* ---- the init child ------------------------------------------------------------ */
+
+static _Noreturn void child_main(const struct rt_spawn *s, int sock)
+{
+        err_t e = {0};
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        umask(0);
+        setup_stdio(s->stdio, s->proc.tty);
+        if (s->join_netns_fd >= 0 && setns(s->join_netns_fd, CLONE_NEWNET) < 0) {
+                err_sys(&e, errno, "join network namespace");
+                child_fail(sock, &e, 125);
+        }
+        if (setup_root(s, &e) < 0)
+                child_fail(sock, &e, 125);
+        if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) {
+                err_sys(&e, errno, "sethostname");
+                child_fail(sock, &e, 125);
+        }
+        struct ids ids;
+        _cleanup_free_ char *exe = NULL;
+        if (resolve_user(s->proc.user, &ids, &e) < 0 || enter_cwd(s->proc.cwd, &e) < 0)
+                child_fail(sock, &e, 125);
+        if (resolve_exe(&s->proc, &exe, &e) < 0)
+                child_fail(sock, &e, rt_exec_failure_status(e.code));
+        send_msg(sock, MSG_READY, 0, 0, NULL);
+        char go;
+        ssize_t r;
+        do
+                r = read(sock, &go, 1);
+        while (r < 0 && errno == EINTR);
+        if (r != 1)
+                _exit(125); /* the parent gave up */
+        if (s->init)
+                run_init(&s->proc, &ids, exe, sock);
+        finish_and_exec(&s->proc, &ids, exe, &e);
+        child_fail(sock, &e, rt_exec_failure_status(e.code));
+}
+
+int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, err_t *err)
+{
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+                return err_sys(err, errno, "socketpair");
+        unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+        if (s->new_netns && s->join_netns_fd < 0)
+                flags |= CLONE_NEWNET;
+        pid_t c = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+        if (c < 0) {
+                int e = errno;
+                close(sv[0]);
+                close(sv[1]);
+                return err_sys(err, e, "clone container init");
+        }
+        if (c == 0) {
+                close(sv[0]);
+                child_main(s, sv[1]);
+        }
+        close(sv[1]);
+        struct sync_msg m;
+        int r = recv_msg(sv[0], &m);
+        if (r == 1 && m.type == MSG_READY) {
+                *pid = c;
+                *sync_fd = sv[0];
+                return 0;
+        }
+        int status;
+        waitpid(c, &status, 0);
+        close(sv[0]);
+        if (r == 1 && m.type == MSG_ERROR)
+                return err_set(err, m.code, "%s", m.msg);
+        return err_set(err, EIO, "container init exited during setup");
+}
+
+int rt_spawn_go(int sync_fd, err_t *err)
+{
+        char go = 'g';
+        if (write(sync_fd, &go, 1) != 1)
+                return err_sys(err, errno, "start container init");
+        struct sync_msg m;
+        int r = recv_msg(sync_fd, &m);
+        if (r == 0)
+                return 0; /* the socket closed on execve */
+        if (r < 0)
+                return err_sys(err, errno, "read container start status");
+        return err_set(err, m.code, "%s", m.msg);
+}
+
+/* ---- exec into a running container ------------------------------------------ */
+
+int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const int stdio[3],
+            pid_t *pid_out, err_t *err)
+{
+        static const struct {
+                const char *name;
+                int type;
+        } nss[] = {{"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
+                   {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS}};
+        int fds[ARRAY_SIZE(nss)];
+        for (size_t i = 0; i < ARRAY_SIZE(nss); i++) {
+                char p[64];
+                snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)init_pid, nss[i].name);
+                fds[i] = open(p, O_RDONLY | O_CLOEXEC);
+                if (fds[i] < 0) {
+                        int e = errno;
+                        for (size_t k = 0; k < i; k++)
+                                close(fds[k]);
+                        return err_sys(err, e, "open %s", p);
+                }
+        }
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+                int e = errno;
+                for (size_t k = 0; k < ARRAY_SIZE(nss); k++)
+                        close(fds[k]);
+                return err_sys(err, e, "socketpair");
+        }
+        pid_t a = fork();
+        if (a < 0) {
+                int e = errno;
+                for (size_t k = 0; k < ARRAY_SIZE(nss); k++)
+                        close(fds[k]);
+                close(sv[0]);
+                close(sv[1]);
+                return err_sys(err, e, "fork");
+        }
+        if (a == 0) {
+                err_t e = {0};
+                close(sv[0]);
+                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+                if (rt_cgroup_attach(id, getpid(), &e) < 0)
+                        child_fail(sv[1], &e, 125);
+                for (size_t i = 0; i < ARRAY_SIZE(nss); i++)
+                        if (setns(fds[i], nss[i].type) < 0) {
+                                err_sys(&e, errno, "join %s namespace", nss[i].name);
+                                child_fail(sv[1], &e, 125);
+                        }
+                /* The new process is a child of our caller, inside the pid ns. */
+                pid_t b = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+                if (b < 0) {
+                        err_sys(&e, errno, "clone exec process");
+                        child_fail(sv[1], &e, 125);
+                }
+                if (b > 0) {
+                        send_msg(sv[1], MSG_PID, 0, b, NULL);
+                        _exit(0);
+                }
+                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+                setup_stdio(stdio, proc->tty);
+                struct ids ids;
+                _cleanup_free_ char *exe = NULL;
+                if (resolve_user(proc->user, &ids, &e) < 0 || enter_cwd(proc->cwd, &e) < 0)
+                        child_fail(sv[1], &e, 126);
+                if (resolve_exe(proc, &exe, &e) < 0)
+                        child_fail(sv[1], &e, rt_exec_failure_status(e.code));
+                finish_and_exec(proc, &ids, exe, &e);
+                child_fail(sv[1], &e, rt_exec_failure_status(e.code));
+        }
+        for (size_t k = 0; k < ARRAY_SIZE(nss); k++)
+                close(fds[k]);
+        close(sv[1]);
+        int st;
+        while (waitpid(a, &st, 0) < 0 && errno == EINTR)
+                ;
+        struct sync_msg m;
+        int r = recv_msg(sv[0], &m);
+        if (r == 1 && m.type == MSG_PID) {
+                pid_t b = m.pid;
+                r = recv_msg(sv[0], &m);
+                close(sv[0]);
+                if (r == 1 && m.type == MSG_ERROR) {
+                        while (waitpid(b, &st, 0) < 0 && errno == EINTR)
+                                ;
+                        return err_set(err, m.code, "%s", m.msg);
+                }
+                *pid_out = b;
+                return 0;
+        }
+        close(sv[0]);
+        if (r == 1 && m.type == MSG_ERROR)
+                return err_set(err, m.code, "%s", m.msg);
+        return err_set(err, EIO, "exec setup process died");
+}

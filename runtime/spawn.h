@@ -1,0 +1,84 @@
+/* spawn.h - create a container's init process and exec processes inside it.
+ *
+ * rt_spawn_start() clones the init into new namespaces, builds its root
+ * (overlay, /proc, /sys, /dev, /etc files, mounts, pivot_root, masked paths),
+ * resolves user and executable, then blocks on the sync socket.  The caller may
+ * now configure the init from outside (cgroups, networking on
+ * /proc/<pid>/ns/net) and then calls rt_spawn_go(), which lets the init drop
+ * privileges and execve.  Errors of the child travel back over the socket as
+ * errno + message. */
+#ifndef BERTH_RT_SPAWN_H
+#define BERTH_RT_SPAWN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "err.h"
+#include "strv.h"
+
+struct rt_mount_spec {
+        char *type; /* "bind" (also volumes) or "tmpfs" */
+        char *source;
+        char *target; /* absolute path inside the container */
+        bool ro;
+        char *options; /* tmpfs mount data, may be NULL */
+};
+
+struct rt_ulimit {
+        int resource;
+        rlim_t soft, hard;
+};
+
+/* What runs: shared by the init and by exec'd processes. */
+struct rt_proc {
+        strv_t argv;
+        strv_t env;
+        const char *cwd;  /* NULL = "/" */
+        const char *user; /* "", "name", "uid", "name:group", "uid:gid" */
+        uint64_t caps;
+        bool no_new_privs;
+        bool seccomp;
+        struct rt_ulimit *ulimits;
+        size_t nulimits;
+        bool tty; /* stdin is a terminal to become the controlling tty */
+};
+
+struct rt_spawn {
+        const char *id;
+        const char *hostname;
+        const strv_t *lower; /* overlay lower dirs, top first */
+        const char *upper, *work, *merged;
+        const char *hosts_file, *hostname_file, *resolv_file;
+        const struct rt_mount_spec *mounts;
+        size_t nmounts;
+        bool readonly_rootfs;
+        bool privileged; /* no masked/read-only paths, /sys rw */
+        bool new_netns;  /* false: host network, or join_netns_fd */
+        int join_netns_fd;
+        bool init; /* run a minimal init as PID 1 that forwards signals and reaps */
+        int stdio[3];
+        struct rt_proc proc;
+};
+
+/* Clone and set up the init.  On success *pid is its host pid and *sync_fd the
+ * parent's end of the sync socket (O_CLOEXEC); the init waits for rt_spawn_go. */
+int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, err_t *err);
+
+/* Let the init exec.  Returns 0 once execve succeeded; otherwise fills err
+ * with the child's errno and message (ENOENT: command not found -> 127,
+ * EACCES/ENOEXEC: not executable -> 126). */
+int rt_spawn_go(int sync_fd, err_t *err);
+
+/* Exit status docker uses for an exec failure with errno e. */
+int rt_exec_failure_status(int e);
+
+/* Run proc inside the container whose init is init_pid, as the child of the
+ * calling process: joins its namespaces and cgroups (id), forks, execs.
+ * Returns the pid of the new process (a child of the caller) once it has
+ * exec'd, or < 0 with the exec error in err.  stdio as in rt_spawn. */
+int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const int stdio[3],
+            pid_t *pid_out, err_t *err);
+
+#endif

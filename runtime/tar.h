@@ -1,0 +1,61 @@
+/* tar.h - hostile-input-safe tar extraction (libarchive reader).
+ *
+ * Every write happens relative to a directory fd (the extraction root):
+ *   - member names are sanitised: leading "/" and "." components are dropped,
+ *     any ".." component rejects the archive;
+ *   - parent directories are resolved with openat2(RESOLVE_IN_ROOT |
+ *     RESOLVE_NO_MAGICLINKS), so a symlink created by an earlier member (even
+ *     one with an absolute or "../.." target) is interpreted inside the root
+ *     and can never lead a write outside it;
+ *   - the last component is created with *at() calls and O_NOFOLLOW/O_EXCL, an
+ *     existing entry in the way is removed first (never followed);
+ *   - symlink targets are stored as they are and never followed here;
+ *   - hard link targets are resolved inside the root like member names;
+ *   - device nodes are skipped (except overlay whiteouts, char 0:0, in
+ *     RT_TAR_OVERLAY mode); FIFOs are created;
+ *   - ownership (when running as root), modes and mtimes are preserved.
+ */
+#ifndef BERTH_RT_TAR_H
+#define BERTH_RT_TAR_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+enum {
+        /* Image layer mode: `.wh.<name>` becomes an overlay whiteout (char 0:0
+         * `<name>`), `.wh..wh..opq` marks its directory opaque
+         * (trusted.overlay.opaque=y); other `.wh..wh.*` entries are ignored. */
+        RT_TAR_OVERLAY = 1 << 0,
+        /* Accept compressed input (gzip, xz, zstd, bzip2 ...). */
+        RT_TAR_DECOMPRESS = 1 << 1,
+};
+
+struct rt_tar_opts {
+        unsigned flags;
+        /* Refuse archives whose regular-file data exceeds this many bytes
+         * (0 = unlimited); guards against decompression bombs. */
+        unsigned long long max_bytes;
+};
+
+struct rt_tar_stats {
+        unsigned long long bytes; /* regular-file bytes written */
+        unsigned long entries;    /* members processed */
+        unsigned long skipped;    /* members ignored (device nodes, aufs metadata) */
+};
+
+/* Extract the tar stream read from fd into the directory rootfd.  stats may be
+ * NULL.  On failure the root may hold a partial extraction (callers extract
+ * into a fresh directory and remove it on error). */
+int rt_tar_extract_fd(int fd, int rootfd, const struct rt_tar_opts *opts,
+                      struct rt_tar_stats *stats, err_t *err);
+/* Same, from memory. */
+int rt_tar_extract_mem(const void *buf, size_t len, int rootfd, const struct rt_tar_opts *opts,
+                       struct rt_tar_stats *stats, err_t *err);
+
+/* Sanitise a member name into a relative path without "." or empty
+ * components.  Returns NULL (err filled) when it has a ".." component; ""
+ * for the root itself.  Caller frees. */
+char *rt_tar_clean_path(const char *name, err_t *err);
+
+#endif
