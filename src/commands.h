@@ -18,6 +18,7 @@ int cmd_version(int argc, char **argv);
 int cmd_compose(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_network(int argc, char **argv);
 
 /* Print "berth: <msg>" to stderr (only src/ prints). */
 void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -9,6 +9,7 @@ static const struct command commands[] = {
     {"compose", cmd_compose, "Define and run multi-container applications"},
     {"image", cmd_image, "Manage images"},
     {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
+    {"network", cmd_network, "Manage networks"},
     {"version", cmd_version, "Show the berth version information"},
 };
 

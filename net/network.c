@@ -1,0 +1,738 @@
+#include "network.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fsutil.h"
+#include "ipam.h"
+#include "jsonfile.h"
+#include "netlink.h"
+#include "nft.h"
+#include "paths.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+/* ---- state files ------------------------------------------------------- */
+
+static char *networks_dir(void)
+{
+        return xasprintf("%s/networks", berth_lib_dir());
+}
+
+/* Exclusive lock over every network; the fd is the lock. */
+static int net_lock(err_t *err)
+{
+        _cleanup_free_ char *dir = networks_dir();
+        _cleanup_free_ char *path = xasprintf("%s/.lock", dir);
+        int fd;
+
+        if (mkdir_p(dir, 0700, err) < 0)
+                return -1;
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return err_sys(err, errno, "cannot open %s", path);
+        while (flock(fd, LOCK_EX) < 0) {
+                if (errno != EINTR) {
+                        int e = errno;
+                        close(fd);
+                        return err_sys(err, e, "cannot lock %s", path);
+                }
+        }
+        return fd;
+}
+
+static int save(json_t *n, err_t *err)
+{
+        _cleanup_free_ char *path = xasprintf("%s/networks/%s.json", berth_lib_dir(),
+                                              json_string_value(json_object_get(n, "Id")));
+        return json_write_atomic(path, n, err);
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+        const char *s = json_string_value(json_object_get(o, key));
+        return s ? s : "";
+}
+
+static json_t *berth_obj(json_t *n)
+{
+        json_t *b = json_object_get(n, "Berth");
+        if (!json_is_object(b)) {
+                b = json_object();
+                json_object_set_new(n, "Berth", b);
+        }
+        return b;
+}
+
+static json_t *ipam_config(json_t *n)
+{
+        return json_array_get(json_object_get(json_object_get(n, "IPAM"), "Config"), 0);
+}
+
+/* Subnet, gateway and range of a loaded network. */
+static int net_addrs(json_t *n, struct ipv4_net *subnet, uint32_t *gw, struct ipv4_net *range,
+                     err_t *err)
+{
+        json_t *c = ipam_config(n);
+
+        if (ipv4_net_parse(jstr(c, "Subnet"), subnet, err) < 0 ||
+            ipv4_parse(jstr(c, "Gateway"), gw, err) < 0)
+                return err_wrap(err, "network %s: corrupt state", jstr(n, "Name"));
+        range->addr = 0;
+        range->prefix = 0;
+        if (*jstr(c, "IPRange") && ipv4_net_parse(jstr(c, "IPRange"), range, err) < 0)
+                return err_wrap(err, "network %s: corrupt state", jstr(n, "Name"));
+        return 0;
+}
+
+static int load_all(json_t **out, err_t *err)
+{
+        _cleanup_free_ char *dir = networks_dir();
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        json_t *arr = json_array();
+        struct dirent *de;
+
+        if (!d) {
+                if (errno == ENOENT) {
+                        *out = arr;
+                        return 0;
+                }
+                json_decref(arr);
+                return err_sys(err, errno, "cannot open %s", dir);
+        }
+        while ((de = readdir(d))) {
+                size_t len = strlen(de->d_name);
+                json_t *n;
+                if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json"))
+                        continue;
+                if (json_read_at(dirfd(d), de->d_name, &n, err) < 0) {
+                        json_decref(arr);
+                        return err_wrap(err, "%s", dir);
+                }
+                json_array_append_new(arr, n);
+        }
+        *out = arr;
+        return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+        return strcmp(jstr(*(json_t *const *)a, "Name"), jstr(*(json_t *const *)b, "Name"));
+}
+
+int network_list(json_t **out, err_t *err)
+{
+        _cleanup_json_ json_t *all = NULL;
+        size_t n, i;
+        json_t *v;
+
+        if (load_all(&all, err) < 0)
+                return -1;
+        n = json_array_size(all);
+        json_t **tmp = xmalloc((n ? n : 1) * sizeof(*tmp));
+        json_array_foreach(all, i, v) tmp[i] = v;
+        qsort(tmp, n, sizeof(*tmp), cmp_name);
+        json_t *sorted = json_array();
+        for (i = 0; i < n; i++)
+                json_array_append(sorted, tmp[i]);
+        free(tmp);
+        *out = sorted;
+        return 0;
+}
+
+/* Find by name, then full id, then unique id prefix, in a loaded list. */
+static json_t *find(json_t *all, const char *ref, err_t *err)
+{
+        json_t *v, *hit = NULL;
+        size_t i, len = strlen(ref);
+        int hits = 0;
+
+        json_array_foreach(all, i, v) if (!strcmp(jstr(v, "Name"), ref)) return v;
+        json_array_foreach(all, i, v) if (!strcmp(jstr(v, "Id"), ref)) return v;
+        if (len > 0)
+                json_array_foreach(all, i, v) if (!strncmp(jstr(v, "Id"), ref, len))
+                {
+                        hit = v;
+                        hits++;
+                }
+        if (hits == 1)
+                return hit;
+        if (hits > 1)
+                err_set(err, EINVAL, "network %s is ambiguous: %d networks match", ref, hits);
+        else
+                err_set(err, ENOENT, "network %s not found", ref);
+        return NULL;
+}
+
+int network_load(const char *ref, json_t **out, err_t *err)
+{
+        _cleanup_json_ json_t *all = NULL;
+        json_t *n;
+
+        if (load_all(&all, err) < 0)
+                return -1;
+        n = find(all, ref, err);
+        if (!n)
+                return -1;
+        *out = json_incref(n);
+        return 0;
+}
+
+/* ---- create ------------------------------------------------------------ */
+
+static void random_id(char out[65])
+{
+        unsigned char b[32];
+        size_t got = 0;
+
+        while (got < sizeof(b)) {
+                ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0)
+                        abort(); /* getrandom on a >= 3.17 kernel cannot fail otherwise */
+                got += (size_t)r;
+        }
+        for (size_t i = 0; i < sizeof(b); i++)
+                snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+static void now_rfc3339(char buf[64])
+{
+        struct timespec ts;
+        struct tm tm;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        gmtime_r(&ts.tv_sec, &tm);
+        size_t n = strftime(buf, 64, "%Y-%m-%dT%H:%M:%S", &tm);
+        snprintf(buf + n, 64 - n, ".%09ldZ", ts.tv_nsec);
+}
+
+static bool valid_ifname(const char *s)
+{
+        size_t n = strlen(s);
+        if (n == 0 || n > 15 || !strcmp(s, ".") || !strcmp(s, ".."))
+                return false;
+        for (; *s; s++)
+                if (*s == '/' || *s == ':' || *s <= ' ')
+                        return false;
+        return true;
+}
+
+static bool valid_name(const char *s)
+{
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+                return false;
+        for (; *s; s++)
+                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+                      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
+                        return false;
+        return true;
+}
+
+/* Subnets in use: host routes plus every berth network of this root. */
+static int used_subnets(json_t *all, struct ipv4_net **out, size_t *n, bool with_routes, err_t *err)
+{
+        struct ipv4_net *v = NULL;
+        size_t nv = 0, i;
+        json_t *net;
+
+        if (with_routes && net_host_routes(&v, &nv, err) < 0)
+                return -1;
+        json_array_foreach(all, i, net)
+        {
+                struct ipv4_net s;
+                if (ipv4_net_parse(jstr(ipam_config(net), "Subnet"), &s, NULL) < 0)
+                        continue;
+                v = xrealloc(v, (nv + 1) * sizeof(*v));
+                v[nv++] = s;
+        }
+        *out = v;
+        *n = nv;
+        return 0;
+}
+
+static int host_setup(const char *bridge, const struct nft_net *nn, uint32_t gw, int prefix,
+                      err_t *err)
+{
+        _cleanup_free_ char *key = xasprintf("net/ipv4/conf/%s/route_localnet", bridge);
+
+        if (net_bridge_create(bridge, gw, prefix, 0, err) < 0)
+                return -1;
+        /* Publishing on 127.0.0.1: DNAT'ed packets keep their loopback
+         * source on the way to the bridge (then masqueraded). */
+        if (net_sysctl_set(key, "1", err) < 0 ||
+            net_sysctl_set("net/ipv4/ip_forward", "1", err) < 0)
+                return -1;
+        return nft_network_add(nn, err);
+}
+
+static int create_locked(const struct network_create_opts *o, bool is_default, char **id_out,
+                         err_t *err)
+{
+        _cleanup_json_ json_t *all = NULL;
+        _cleanup_free_ struct ipv4_net *used = NULL;
+        _cleanup_free_ struct ipam_pool *pools = NULL;
+        size_t nused = 0, npools = 0;
+        struct ipv4_net subnet, range = {0, 0};
+        uint32_t gw;
+        char id[65], bridge[32], created[64], sbuf[IPV4_NET_STRLEN], gbuf[IPV4_STRLEN];
+        const char *driver = o->driver ? o->driver : "bridge";
+
+        if (!valid_name(o->name))
+                return err_set(err, EINVAL,
+                               "invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+                               "allowed",
+                               o->name);
+        if (strcmp(driver, "bridge"))
+                return err_set(err, EINVAL, "network driver \"%s\" is not supported (only bridge)",
+                               driver);
+        if (!is_default && (!strcmp(o->name, "host") || !strcmp(o->name, "none")))
+                return err_set(err, EINVAL, "network name %s is reserved", o->name);
+        if (load_all(&all, err) < 0)
+                return -1;
+        size_t i;
+        json_t *v;
+        json_array_foreach(all, i, v) if (!strcmp(jstr(v, "Name"), o->name)) return err_set(
+            err, EEXIST, "network with name %s already exists", o->name);
+
+        random_id(id);
+        snprintf(bridge, sizeof(bridge), "br-%.12s", id);
+        const char *bopt =
+            o->options ? json_string_value(json_object_get(o->options, NETWORK_BRIDGE_NAME_OPT))
+                       : NULL;
+        if (bopt) {
+                if (!valid_ifname(bopt))
+                        return err_set(err, EINVAL,
+                                       "invalid %s \"%s\": must be 1-15 characters without / : "
+                                       "or spaces",
+                                       NETWORK_BRIDGE_NAME_OPT, bopt);
+                json_array_foreach(
+                    all, i,
+                    v) if (!strcmp(jstr(berth_obj(v), "Bridge"),
+                                   bopt)) return err_set(err, EEXIST,
+                                                         "bridge %s is already used by network %s",
+                                                         bopt, jstr(v, "Name"));
+                int ex = net_link_exists(bopt, err);
+                if (ex < 0)
+                        return -1;
+                if (ex)
+                        return err_set(err, EEXIST,
+                                       "bridge %s already exists on this host; choose another %s",
+                                       bopt, NETWORK_BRIDGE_NAME_OPT);
+                snprintf(bridge, sizeof(bridge), "%s", bopt);
+        }
+
+        if (o->subnet) {
+                if (ipv4_net_parse(o->subnet, &subnet, err) < 0)
+                        return -1;
+                if (subnet.prefix > 30)
+                        return err_set(err, EINVAL, "subnet %s is too small (at most /30)",
+                                       o->subnet);
+                if (used_subnets(all, &used, &nused, false, err) < 0)
+                        return -1;
+                json_array_foreach(all, i, v)
+                {
+                        struct ipv4_net s;
+                        if (ipv4_net_parse(jstr(ipam_config(v), "Subnet"), &s, NULL) == 0 &&
+                            ipv4_net_overlap(&s, &subnet))
+                                return err_set(err, EEXIST,
+                                               "subnet %s overlaps with network %s (%s)", o->subnet,
+                                               jstr(v, "Name"), jstr(ipam_config(v), "Subnet"));
+                }
+                /* A host route inside the requested subnet means that
+                 * range is already a network here (another bridge, a
+                 * VPN); a wider route (a VPN's 10/8) is not a conflict. */
+                _cleanup_free_ struct ipv4_net *routes = NULL;
+                size_t nroutes = 0;
+                if (net_host_routes(&routes, &nroutes, err) < 0)
+                        return -1;
+                for (size_t k = 0; k < nroutes; k++)
+                        if (routes[k].prefix >= subnet.prefix &&
+                            ipv4_net_overlap(&routes[k], &subnet)) {
+                                char rbuf[IPV4_NET_STRLEN];
+                                ipv4_net_format(&routes[k], rbuf);
+                                return err_set(err, EEXIST,
+                                               "subnet %s overlaps with the host route %s",
+                                               o->subnet, rbuf);
+                        }
+        } else {
+                if (used_subnets(all, &used, &nused, true, err) < 0)
+                        return -1;
+                bool picked = false;
+                if (is_default && !getenv("BERTH_ADDRESS_POOLS")) {
+                        struct ipv4_net pref = {0xac110000u, 16}; /* 172.17.0.0/16 */
+                        picked = true;
+                        for (size_t k = 0; k < nused && picked; k++)
+                                picked = !ipv4_net_overlap(&pref, &used[k]);
+                        if (picked)
+                                subnet = pref;
+                }
+                if (!picked) {
+                        if (ipam_pools_default(&pools, &npools, err) < 0 ||
+                            ipam_pick_subnet(pools, npools, used, nused, &subnet, err) < 0)
+                                return -1;
+                }
+        }
+        if (o->gateway) {
+                if (ipv4_parse(o->gateway, &gw, err) < 0)
+                        return err_wrap(err, "invalid --gateway");
+                if (ipam_check_ip(&subnet, 0, NULL, 0, gw, err) < 0)
+                        return err_wrap(err, "invalid --gateway");
+        } else {
+                gw = subnet.addr + 1;
+        }
+        if (o->ip_range) {
+                if (ipv4_net_parse(o->ip_range, &range, err) < 0)
+                        return err_wrap(err, "invalid --ip-range");
+                if (range.prefix < subnet.prefix || !ipv4_net_contains(&subnet, range.addr))
+                        return err_set(err, EINVAL, "--ip-range %s is not inside the subnet",
+                                       o->ip_range);
+        }
+
+        ipv4_net_format(&subnet, sbuf);
+        ipv4_format(gw, gbuf);
+        now_rfc3339(created);
+        json_t *cfg = json_pack("{s:s, s:s}", "Subnet", sbuf, "Gateway", gbuf);
+        if (o->ip_range) {
+                char rbuf[IPV4_NET_STRLEN];
+                ipv4_net_format(&range, rbuf);
+                json_object_set_new(cfg, "IPRange", json_string(rbuf));
+        }
+        _cleanup_json_ json_t *n = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:{s:s, s:[o]}, s:o, s:o, s:{}, s:{s:s}}",
+            "Name", o->name, "Id", id, "Created", created, "Scope", "local", "Driver", "bridge",
+            "EnableIPv6", 0, "Internal", o->internal, "Attachable", 0, "IPAM", "Driver", "default",
+            "Config", cfg, "Options", o->options ? json_deep_copy(o->options) : json_object(),
+            "Labels", o->labels ? json_deep_copy(o->labels) : json_object(), "Containers", "Berth",
+            "Bridge", bridge);
+        if (!n)
+                abort();
+        if (bopt == NULL)
+                json_object_set_new(json_object_get(n, "Options"), NETWORK_BRIDGE_NAME_OPT,
+                                    json_string(bridge));
+
+        struct nft_net nn = {.id = id, .bridge = bridge, .internal = o->internal};
+        if (host_setup(bridge, &nn, gw, subnet.prefix, err) < 0) {
+                err_t ignored;
+                nft_network_remove(&nn, &ignored);
+                net_link_delete(bridge, &ignored);
+                if (json_array_size(all) == 0)
+                        nft_table_delete(&ignored);
+                return err_wrap(err, "network %s", o->name);
+        }
+        if (save(n, err) < 0) {
+                err_t ignored;
+                nft_network_remove(&nn, &ignored);
+                net_link_delete(bridge, &ignored);
+                return -1;
+        }
+        if (id_out)
+                *id_out = xstrdup(id);
+        return 0;
+}
+
+int network_create(const struct network_create_opts *o, char **id_out, err_t *err)
+{
+        _cleanup_close_ int lock = net_lock(err);
+        if (lock < 0)
+                return -1;
+        return create_locked(o, false, id_out, err);
+}
+
+int network_ensure_default(err_t *err)
+{
+        _cleanup_close_ int lock = net_lock(err);
+        _cleanup_json_ json_t *all = NULL;
+        size_t i;
+        json_t *v;
+
+        if (lock < 0 || load_all(&all, err) < 0)
+                return -1;
+        json_array_foreach(all, i, v) if (!strcmp(jstr(v, "Name"), NETWORK_DEFAULT_NAME)) return 0;
+        struct network_create_opts o = {.name = NETWORK_DEFAULT_NAME};
+        return create_locked(&o, true, NULL, err);
+}
+
+/* ---- remove ------------------------------------------------------------ */
+
+static int remove_locked(json_t *n, size_t remaining, err_t *err)
+{
+        const char *bridge = jstr(berth_obj(n), "Bridge");
+        struct nft_net nn = {.id = jstr(n, "Id"),
+                             .bridge = bridge,
+                             .internal = json_is_true(json_object_get(n, "Internal"))};
+        json_t *ctrs = json_object_get(n, "Containers");
+
+        if (json_object_size(ctrs) > 0) {
+                strbuf_t names = STRBUF_INIT;
+                const char *k;
+                json_t *e;
+                json_object_foreach(ctrs, k, e)
+                    sb_appendf(&names, "%s%s", names.len ? ", " : "", jstr(e, "Name"));
+                err_set(err, EBUSY, "network %s has active endpoints (%s)", jstr(n, "Name"),
+                        sb_str(&names));
+                sb_free(&names);
+                return -1;
+        }
+        if (nft_network_remove(&nn, err) < 0 || net_link_delete(bridge, err) < 0)
+                return err_wrap(err, "network %s", jstr(n, "Name"));
+        if (remaining == 0 && nft_table_delete(err) < 0)
+                return -1;
+        _cleanup_free_ char *path =
+            xasprintf("%s/networks/%s.json", berth_lib_dir(), jstr(n, "Id"));
+        if (unlink(path) < 0 && errno != ENOENT)
+                return err_sys(err, errno, "cannot remove %s", path);
+        return 0;
+}
+
+int network_remove(const char *ref, err_t *err)
+{
+        _cleanup_close_ int lock = net_lock(err);
+        _cleanup_json_ json_t *all = NULL;
+        json_t *n;
+
+        if (lock < 0 || load_all(&all, err) < 0)
+                return -1;
+        n = find(all, ref, err);
+        if (!n)
+                return -1;
+        return remove_locked(n, json_array_size(all) - 1, err);
+}
+
+int network_prune(json_t *removed, err_t *err)
+{
+        _cleanup_close_ int lock = net_lock(err);
+        _cleanup_json_ json_t *all = NULL;
+        size_t i, remaining;
+        json_t *v;
+
+        if (lock < 0 || load_all(&all, err) < 0)
+                return -1;
+        remaining = json_array_size(all);
+        json_array_foreach(all, i, v)
+        {
+                if (!strcmp(jstr(v, "Name"), NETWORK_DEFAULT_NAME) ||
+                    json_object_size(json_object_get(v, "Containers")) > 0)
+                        continue;
+                remaining--;
+                if (remove_locked(v, remaining, err) < 0)
+                        return -1;
+                json_array_append_new(removed, json_string(jstr(v, "Name")));
+        }
+        return 0;
+}
+
+/* ---- endpoints --------------------------------------------------------- */
+
+static json_t *ports_to_json(const struct port_map *m, size_t n)
+{
+        json_t *a = json_array();
+        char ip[IPV4_STRLEN];
+
+        for (size_t i = 0; i < n; i++) {
+                ipv4_format(m[i].host_ip, ip);
+                json_array_append_new(a, json_pack("{s:s, s:i, s:i, s:s}", "HostIp", ip, "HostPort",
+                                                   m[i].host_port, "ContainerPort",
+                                                   m[i].container_port, "Protocol",
+                                                   port_proto_name(m[i].proto)));
+        }
+        return a;
+}
+
+static int ports_from_json(json_t *a, struct port_map **out, size_t *n, err_t *err)
+{
+        size_t i, cnt = json_array_size(a);
+        json_t *p;
+        struct port_map *m = xcalloc(cnt ? cnt : 1, sizeof(*m));
+
+        json_array_foreach(a, i, p)
+        {
+                if (ipv4_parse(jstr(p, "HostIp"), &m[i].host_ip, err) < 0) {
+                        free(m);
+                        return err_wrap(err, "corrupt endpoint state");
+                }
+                m[i].host_port = m[i].host_port_last =
+                    (uint16_t)json_integer_value(json_object_get(p, "HostPort"));
+                m[i].container_port =
+                    (uint16_t)json_integer_value(json_object_get(p, "ContainerPort"));
+                m[i].proto = strcmp(jstr(p, "Protocol"), "udp") ? IPPROTO_TCP : IPPROTO_UDP;
+        }
+        *out = m;
+        *n = cnt;
+        return 0;
+}
+
+static int connect_locked(json_t *n, const struct network_endpoint_req *r,
+                          struct network_endpoint *out, err_t *err)
+{
+        struct ipv4_net subnet, range;
+        uint32_t gw, ip = 0, hint = 0;
+        json_t *ctrs = json_object_get(n, "Containers");
+        json_t *ep = json_object_get(ctrs, r->container_id);
+        bool fresh = ep == NULL;
+        char ipbuf[IPV4_STRLEN], macbuf[18], cidr[IPV4_NET_STRLEN + 4];
+        const char *bridge = jstr(berth_obj(n), "Bridge");
+
+        if (net_addrs(n, &subnet, &gw, &range, err) < 0)
+                return -1;
+        if (!fresh) {
+                const char *a = jstr(ep, "IPv4Address");
+                char tmp[IPV4_STRLEN];
+                snprintf(tmp, sizeof(tmp), "%.*s", (int)strcspn(a, "/"), a);
+                if (ipv4_parse(tmp, &ip, err) < 0)
+                        return err_wrap(err, "corrupt endpoint state");
+        } else {
+                size_t nused = 0;
+                const char *k;
+                json_t *e;
+                _cleanup_free_ uint32_t *used =
+                    xcalloc(json_object_size(ctrs) + 1, sizeof(uint32_t));
+                json_object_foreach(ctrs, k, e)
+                {
+                        const char *a = jstr(e, "IPv4Address");
+                        char tmp[IPV4_STRLEN];
+                        snprintf(tmp, sizeof(tmp), "%.*s", (int)strcspn(a, "/"), a);
+                        if (ipv4_parse(tmp, &used[nused], NULL) == 0)
+                                nused++;
+                }
+                if (r->ip) {
+                        if (ipv4_parse(r->ip, &ip, err) < 0 ||
+                            ipam_check_ip(&subnet, gw, used, nused, ip, err) < 0)
+                                return err_wrap(err, "network %s", jstr(n, "Name"));
+                } else {
+                        const char *last = jstr(berth_obj(n), "LastIP");
+                        if (*last)
+                                ipv4_parse(last, &hint, NULL);
+                        if (ipam_alloc_ip(&subnet, &range, gw, used, nused, hint, &ip, err) < 0)
+                                return err_wrap(err, "network %s", jstr(n, "Name"));
+                }
+        }
+
+        memset(out, 0, sizeof(*out));
+        snprintf(out->network_id, sizeof(out->network_id), "%s", jstr(n, "Id"));
+        snprintf(out->network_name, sizeof(out->network_name), "%s", jstr(n, "Name"));
+        out->ip = ip;
+        out->prefix = subnet.prefix;
+        out->gateway = gw;
+        ipam_mac_from_ip(ip, out->mac);
+        net_host_ifname(r->container_id, jstr(n, "Id"), out->host_ifname);
+        ipv4_format(ip, ipbuf);
+        ipam_mac_format(out->mac, macbuf);
+        snprintf(cidr, sizeof(cidr), "%s/%d", ipbuf, subnet.prefix);
+
+        json_t *aliases = json_array();
+        for (const char *const *a = r->aliases; a && *a; a++)
+                json_array_append_new(aliases, json_string(*a));
+        json_t *nep =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:o}", "Name",
+                      r->container_name ? r->container_name : "", "EndpointID", out->host_ifname,
+                      "MacAddress", macbuf, "IPv4Address", cidr, "IPv6Address", "", "Aliases",
+                      aliases, "Ifname", r->ifname ? r->ifname : "eth0", "HostIfname",
+                      out->host_ifname, "Ports", ports_to_json(r->ports, r->nports));
+        if (!fresh && !r->aliases)
+                json_object_set(nep, "Aliases", json_object_get(ep, "Aliases"));
+        json_object_set_new(ctrs, r->container_id, nep);
+        if (fresh) {
+                json_object_set_new(berth_obj(n), "LastIP", json_string(ipbuf));
+        }
+
+        if (r->netns_fd >= 0) {
+                struct net_attach_req a = {
+                    .netns_fd = r->netns_fd,
+                    .bridge = bridge,
+                    .host_ifname = out->host_ifname,
+                    .ifname = r->ifname ? r->ifname : "eth0",
+                    .ip = ip,
+                    .prefix = subnet.prefix,
+                    .gateway = gw,
+                    .default_route = r->default_route,
+                };
+                memcpy(a.mac, out->mac, 6);
+                if (net_attach(&a, err) < 0)
+                        return err_wrap(err, "network %s", jstr(n, "Name"));
+                if (nft_ports_add(r->container_id, ip, r->ports, r->nports, err) < 0) {
+                        err_t ignored;
+                        net_link_delete(out->host_ifname, &ignored);
+                        return -1;
+                }
+        }
+        if (save(n, err) < 0) {
+                err_t ignored;
+                if (r->netns_fd >= 0) {
+                        nft_ports_remove(r->container_id, r->ports, r->nports, &ignored);
+                        net_link_delete(out->host_ifname, &ignored);
+                }
+                return -1;
+        }
+        return 0;
+}
+
+int network_connect(const char *ref, const struct network_endpoint_req *r,
+                    struct network_endpoint *out, err_t *err)
+{
+        _cleanup_close_ int lock = net_lock(err);
+        _cleanup_json_ json_t *all = NULL;
+        json_t *n;
+
+        if (lock < 0 || load_all(&all, err) < 0)
+                return -1;
+        n = find(all, ref, err);
+        if (!n)
+                return -1;
+        return connect_locked(n, r, out, err);
+}
+
+int network_endpoint_down(const char *ref, const char *container_id, bool netns_gone,
+                          bool free_address, err_t *err)
+{
+        _cleanup_close_ int lock = net_lock(err);
+        _cleanup_json_ json_t *all = NULL;
+        _cleanup_free_ struct port_map *ports = NULL;
+        size_t nports = 0;
+        json_t *n, *ep;
+
+        if (lock < 0 || load_all(&all, err) < 0)
+                return -1;
+        n = find(all, ref, err);
+        if (!n)
+                return -1;
+        ep = json_object_get(json_object_get(n, "Containers"), container_id);
+        if (!ep)
+                return err_set(err, ENOENT, "container %.12s is not connected to network %s",
+                               container_id, jstr(n, "Name"));
+        if (ports_from_json(json_object_get(ep, "Ports"), &ports, &nports, err) < 0 ||
+            nft_ports_remove(container_id, ports, nports, err) < 0)
+                return err_wrap(err, "network %s", jstr(n, "Name"));
+        if (!netns_gone && net_link_delete(jstr(ep, "HostIfname"), err) < 0)
+                return err_wrap(err, "network %s", jstr(n, "Name"));
+        if (!free_address)
+                return 0;
+        json_object_del(json_object_get(n, "Containers"), container_id);
+        return save(n, err);
+}
+
+int network_of_container(const char *container_id, json_t **names, err_t *err)
+{
+        _cleanup_json_ json_t *all = NULL;
+        size_t i;
+        json_t *v;
+
+        if (network_list(&all, err) < 0)
+                return -1;
+        *names = json_array();
+        json_array_foreach(all, i,
+                           v) if (json_object_get(json_object_get(v, "Containers"), container_id))
+            json_array_append_new(*names, json_string(jstr(v, "Name")));
+        return 0;
+}

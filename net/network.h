@@ -1,0 +1,102 @@
+/* network.h - bridge networks: state, life cycle, endpoints.
+ *
+ * State: one JSON file per network, berth_lib_dir()/networks/<id>.json,
+ * written atomically, shaped like `docker network inspect` output (Name, Id,
+ * Created, Scope, Driver, IPAM, Internal, Options, Labels, Containers) plus
+ * a "Berth" object with what only berth needs (bridge name, the last address
+ * handed out).  Every change holds an exclusive flock on
+ * berth_lib_dir()/networks/.lock, so IPAM decisions see every network.
+ *
+ * Host effects: creating the first network enables net.ipv4.ip_forward (it
+ * is left on: other software may rely on it once on) and creates the
+ * nftables table; removing the last network deletes the table. */
+#ifndef BERTH_NET_NETWORK_H
+#define BERTH_NET_NETWORK_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "ports.h"
+
+#define NETWORK_DEFAULT_NAME    "bridge"
+#define NETWORK_BRIDGE_NAME_OPT "com.docker.network.bridge.name"
+
+struct network_create_opts {
+        const char *name;
+        const char *driver;   /* NULL or "bridge" */
+        const char *subnet;   /* NULL: from the address pools */
+        const char *gateway;  /* NULL: first address of the subnet */
+        const char *ip_range; /* NULL: the whole subnet */
+        bool internal;
+        json_t *labels;  /* object of strings, may be NULL (borrowed) */
+        json_t *options; /* driver options (-o), may be NULL (borrowed) */
+};
+
+/* Create a network; *id_out (may be NULL) gets the new id.  A duplicate name
+ * fails with EEXIST "network with name X already exists". */
+int network_create(const struct network_create_opts *o, char **id_out, err_t *err);
+
+/* The default `bridge` network: create it if missing (172.17.0.0/16 when
+ * free and BERTH_ADDRESS_POOLS is unset, else the pools). */
+int network_ensure_default(err_t *err);
+
+/* Load by exact name, full id or unique id prefix; ENOENT "network X not
+ * found". */
+int network_load(const char *ref, json_t **out, err_t *err);
+
+/* Every network, sorted by name (a JSON array of the state objects). */
+int network_list(json_t **out, err_t *err);
+
+/* Remove a network without endpoints (EBUSY naming them otherwise): nft
+ * rules, bridge, state; the nft table too when it was the last one. */
+int network_remove(const char *ref, err_t *err);
+
+/* Remove every network without endpoints except the default one; the
+ * names removed are appended to removed (a JSON array). */
+int network_prune(json_t *removed, err_t *err);
+
+/* One container's endpoint request on one network. */
+struct network_endpoint_req {
+        const char *container_id;
+        const char *container_name;
+        const char *ifname;           /* "eth0", "eth1", ... */
+        const char *ip;               /* static address or NULL */
+        const char *const *aliases;   /* NULL-terminated, may be NULL */
+        bool default_route;           /* the container's first network */
+        int netns_fd;                 /* -1: only allocate (container not running) */
+        const struct port_map *ports; /* published ports (first network only) */
+        size_t nports;
+};
+
+/* What the container needs to know about its endpoint. */
+struct network_endpoint {
+        char network_id[65];
+        char network_name[256];
+        uint32_t ip;
+        int prefix;
+        uint32_t gateway;
+        uint8_t mac[6];
+        char host_ifname[16];
+};
+
+/* Connect a container: allocate (or reuse this container's existing
+ * allocation), record the endpoint and, with a netns, create the veth pair,
+ * configure the container side and publish ports.  On failure nothing new
+ * stays allocated. */
+int network_connect(const char *ref, const struct network_endpoint_req *r,
+                    struct network_endpoint *out, err_t *err);
+
+/* Undo network_connect's host effects (published ports; the host veth unless
+ * netns_gone: a dead netns takes its veth pairs with it, and deleting links
+ * one by one is slow).  free_address: also drop the endpoint (disconnect /
+ * container removal); otherwise it stays allocated for the next start. */
+int network_endpoint_down(const char *ref, const char *container_id, bool netns_gone,
+                          bool free_address, err_t *err);
+
+/* The networks a container has an endpoint on (names, JSON array). */
+int network_of_container(const char *container_id, json_t **names, err_t *err);
+
+#endif

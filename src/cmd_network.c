@@ -1,0 +1,478 @@
+/* berth network: create ls inspect rm prune connect disconnect. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/jsonfile.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "net/network.h"
+#include "net/ports.h"
+
+static void network_usage(FILE *f)
+{
+        fprintf(f, "Usage:  berth network COMMAND\n\n"
+                   "Manage networks\n\n"
+                   "Commands:\n"
+                   "  connect     Connect a container to a network\n"
+                   "  create      Create a network\n"
+                   "  disconnect  Disconnect a container from a network\n"
+                   "  inspect     Display detailed information on one or more networks\n"
+                   "  ls          List networks\n"
+                   "  prune       Remove all unused networks\n"
+                   "  rm          Remove one or more networks\n"
+                   "\nInternal (for tests, not a stable interface):\n"
+                   "  attach-netns   Attach a network namespace by path: "
+                   "attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET NETNS_PATH ID\n"
+                   "  detach-netns   Undo attach-netns: detach-netns NET ID\n");
+}
+
+/* "k=v" into obj; a bare "k" is k="" as in docker. */
+static int add_kv(json_t *obj, const char *what, const char *arg)
+{
+        const char *eq = strchr(arg, '=');
+        if (eq == arg) {
+                die_msg("invalid %s \"%s\": expected KEY=VALUE", what, arg);
+                return -1;
+        }
+        _cleanup_free_ char *k = eq ? xstrndup(arg, (size_t)(eq - arg)) : xstrdup(arg);
+        json_object_set_new(obj, k, json_string(eq ? eq + 1 : ""));
+        return 0;
+}
+
+static int net_create(int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"driver", required_argument, NULL, 'd'},
+            {"subnet", required_argument, NULL, 's'},
+            {"gateway", required_argument, NULL, 'g'},
+            {"ip-range", required_argument, NULL, 'r'},
+            {"internal", no_argument, NULL, 'i'},
+            {"label", required_argument, NULL, 'l'},
+            {"opt", required_argument, NULL, 'o'},
+            {"attachable", no_argument, NULL, 'a'},
+            {"ipv6", no_argument, NULL, '6'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        _cleanup_json_ json_t *labels = json_object();
+        _cleanup_json_ json_t *options = json_object();
+        struct network_create_opts o = {.labels = labels, .options = options};
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+d:o:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'd':
+                        o.driver = optarg;
+                        break;
+                case 's':
+                        if (o.subnet) {
+                                die_msg("only one --subnet is supported (IPv4)");
+                                return EXIT_BERTH;
+                        }
+                        o.subnet = optarg;
+                        break;
+                case 'g':
+                        o.gateway = optarg;
+                        break;
+                case 'r':
+                        o.ip_range = optarg;
+                        break;
+                case 'i':
+                        o.internal = true;
+                        break;
+                case 'l':
+                        if (add_kv(labels, "label", optarg) < 0)
+                                return EXIT_BERTH;
+                        break;
+                case 'o':
+                        if (add_kv(options, "option", optarg) < 0)
+                                return EXIT_BERTH;
+                        break;
+                case 'a':
+                        break; /* every berth network is attachable */
+                case '6':
+                        die_msg("IPv6 networks are not supported");
+                        return EXIT_BERTH;
+                case 'h':
+                        printf("Usage:  berth network create [OPTIONS] NETWORK\n\n"
+                               "Options:\n"
+                               "  -d, --driver string     Driver to manage the Network "
+                               "(default \"bridge\")\n"
+                               "      --gateway string    IPv4 Gateway for the master subnet\n"
+                               "      --internal          Restrict external access to the "
+                               "network\n"
+                               "      --ip-range string   Allocate container ip from a sub-range\n"
+                               "      --label list        Set metadata on a network\n"
+                               "  -o, --opt map           Set driver specific options\n"
+                               "      --subnet string     Subnet in CIDR format\n");
+                        return 0;
+                default:
+                        die_msg("network create: unknown flag %s\nSee 'berth network create "
+                                "--help'",
+                                argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
+        }
+        if (optind != argc - 1) {
+                die_msg("\"network create\" requires exactly 1 argument");
+                return EXIT_BERTH;
+        }
+        if ((o.gateway || o.ip_range) && !o.subnet) {
+                die_msg("%s requires --subnet", o.gateway ? "--gateway" : "--ip-range");
+                return EXIT_BERTH;
+        }
+        o.name = argv[optind];
+        err_t err;
+        _cleanup_free_ char *id = NULL;
+        if (network_create(&o, &id, &err) < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        printf("%s\n", id);
+        return 0;
+}
+
+static const char *js(json_t *o, const char *k)
+{
+        const char *s = json_string_value(json_object_get(o, k));
+        return s ? s : "";
+}
+
+static int net_ls(int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"quiet", no_argument, NULL, 'q'},
+            {"format", required_argument, NULL, 'f'},
+            {"no-trunc", no_argument, NULL, 'n'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        bool quiet = false, json = false, notrunc = false;
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+qf:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'n':
+                        notrunc = true;
+                        break;
+                case 'f':
+                        if (strcmp(optarg, "json") && strcmp(optarg, "{{json .}}") &&
+                            strcmp(optarg, "table")) {
+                                die_msg("unsupported --format %s (use json or table)", optarg);
+                                return EXIT_BERTH;
+                        }
+                        json = strcmp(optarg, "table") != 0;
+                        break;
+                case 'h':
+                        printf("Usage:  berth network ls [OPTIONS]\n\nOptions:\n"
+                               "  -f, --format string   json or table\n"
+                               "      --no-trunc        Do not truncate the output\n"
+                               "  -q, --quiet           Only display network IDs\n");
+                        return 0;
+                default:
+                        die_msg("network ls: unknown flag %s", argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
+        }
+        if (optind != argc) {
+                die_msg("\"network ls\" accepts no arguments");
+                return EXIT_BERTH;
+        }
+        _cleanup_json_ json_t *all = NULL;
+        err_t err;
+        if (network_list(&all, &err) < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        size_t i, wid = 10, wname = 4, wdrv = 6;
+        json_t *n;
+        int idlen = notrunc ? 64 : 12;
+        json_array_foreach(all, i, n)
+        {
+                if (quiet) {
+                        printf("%.*s\n", idlen, js(n, "Id"));
+                } else if (json) {
+                        _cleanup_json_ json_t *line = json_pack(
+                            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "CreatedAt", js(n, "Created"),
+                            "Driver", js(n, "Driver"), "ID", js(n, "Id"), "IPv6", "false",
+                            "Internal",
+                            json_is_true(json_object_get(n, "Internal")) ? "true" : "false", "Name",
+                            js(n, "Name"), "Scope", js(n, "Scope"));
+                        json_t *lab = json_object_get(n, "Labels");
+                        const char *k;
+                        json_t *v;
+                        strbuf_t lb = STRBUF_INIT;
+                        json_object_foreach(lab, k, v)
+                            sb_appendf(&lb, "%s%s=%s", lb.len ? "," : "", k, json_string_value(v));
+                        json_object_set_new(line, "Labels", json_string(sb_str(&lb)));
+                        sb_free(&lb);
+                        _cleanup_free_ char *s = json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS);
+                        printf("%s\n", s);
+                } else {
+                        size_t l = strlen(js(n, "Name"));
+                        wname = l > wname ? l : wname;
+                        l = strlen(js(n, "Driver"));
+                        wdrv = l > wdrv ? l : wdrv;
+                }
+        }
+        if (quiet || json)
+                return 0;
+        wid = (size_t)idlen > wid ? (size_t)idlen : wid;
+        printf("%-*s   %-*s   %-*s   %s\n", (int)wid, "NETWORK ID", (int)wname, "NAME", (int)wdrv,
+               "DRIVER", "SCOPE");
+        json_array_foreach(all, i, n)
+            printf("%-*.*s   %-*s   %-*s   %s\n", (int)wid, idlen, js(n, "Id"), (int)wname,
+                   js(n, "Name"), (int)wdrv, js(n, "Driver"), js(n, "Scope"));
+        return 0;
+}
+
+/* The state minus berth's private fields, as docker prints it. */
+static json_t *public_view(json_t *n)
+{
+        json_t *v = json_deep_copy(n);
+        json_t *ctrs = json_object_get(v, "Containers");
+        const char *k;
+        json_t *e;
+
+        json_object_del(v, "Berth");
+        json_object_foreach(ctrs, k, e)
+        {
+                json_object_del(e, "HostIfname");
+                json_object_del(e, "Ifname");
+                json_object_del(e, "Ports");
+                json_object_del(e, "Aliases");
+        }
+        return v;
+}
+
+static int net_inspect(int argc, char **argv)
+{
+        int rc = 0;
+        _cleanup_json_ json_t *out = json_array();
+
+        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+                printf("Usage:  berth network inspect NETWORK [NETWORK...]\n");
+                return 0;
+        }
+        if (argc < 2) {
+                die_msg("\"network inspect\" requires at least 1 argument");
+                return EXIT_BERTH;
+        }
+        for (int i = 1; i < argc; i++) {
+                err_t err;
+                json_t *n = NULL;
+                if (network_load(argv[i], &n, &err) < 0) {
+                        die_msg("%s", err.msg);
+                        rc = 1;
+                        continue;
+                }
+                json_array_append_new(out, public_view(n));
+                json_decref(n);
+        }
+        _cleanup_free_ char *s = json_dumps(out, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+        printf("%s\n", s);
+        return rc;
+}
+
+static int net_rm(int argc, char **argv)
+{
+        int rc = 0;
+
+        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+                printf("Usage:  berth network rm NETWORK [NETWORK...]\n");
+                return 0;
+        }
+        if (argc < 2) {
+                die_msg("\"network rm\" requires at least 1 argument");
+                return EXIT_BERTH;
+        }
+        for (int i = 1; i < argc; i++) {
+                err_t err;
+                if (network_remove(argv[i], &err) < 0) {
+                        die_msg("%s", err.msg);
+                        rc = 1;
+                        continue;
+                }
+                printf("%s\n", argv[i]);
+        }
+        return rc;
+}
+
+static int net_prune(int argc, char **argv)
+{
+        bool force = false;
+
+        for (int i = 1; i < argc; i++) {
+                if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force")) {
+                        force = true;
+                } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+                        printf("Usage:  berth network prune [-f]\n\n"
+                               "Remove all unused networks (all but the default bridge network "
+                               "and those with containers)\n");
+                        return 0;
+                } else {
+                        die_msg("network prune: unknown argument %s", argv[i]);
+                        return EXIT_BERTH;
+                }
+        }
+        if (!force) {
+                char line[16] = "";
+                fprintf(stdout, "WARNING! This will remove all custom networks not used by at "
+                                "least one container.\nAre you sure you want to continue? [y/N] ");
+                fflush(stdout);
+                if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y'))
+                        return 0;
+        }
+        _cleanup_json_ json_t *removed = json_array();
+        err_t err;
+        int rc = network_prune(removed, &err);
+        size_t i;
+        json_t *v;
+        if (json_array_size(removed)) {
+                printf("Deleted Networks:\n");
+                json_array_foreach(removed, i, v) printf("%s\n", json_string_value(v));
+        }
+        if (rc < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        return 0;
+}
+
+/* Internal: attach a netns given by path (tests and benchmarks). */
+static int net_attach_netns(int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"ip", required_argument, NULL, 'i'},
+            {"ifname", required_argument, NULL, 'n'},
+            {"publish", required_argument, NULL, 'p'},
+            {"no-default-route", no_argument, NULL, 'R'},
+            {NULL, 0, NULL, 0},
+        };
+        const char *ip = NULL, *ifname = "eth0";
+        _cleanup_free_ struct port_map *ports = NULL;
+        size_t nports = 0;
+        bool defroute = true;
+        err_t err;
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+p:", opts, NULL)) != -1) {
+                switch (c) {
+                case 'i':
+                        ip = optarg;
+                        break;
+                case 'n':
+                        ifname = optarg;
+                        break;
+                case 'p':
+                        if (port_spec_parse(optarg, &ports, &nports, &err) < 0) {
+                                die_msg("%s", err.msg);
+                                return EXIT_BERTH;
+                        }
+                        break;
+                case 'R':
+                        defroute = false;
+                        break;
+                default:
+                        die_msg("network attach-netns: unknown flag %s", argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
+        }
+        if (optind != argc - 3) {
+                die_msg("usage: berth network attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET "
+                        "NETNS_PATH ID");
+                return EXIT_BERTH;
+        }
+        _cleanup_close_ int fd = open(argv[optind + 1], O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+                die_msg("cannot open %s: %s", argv[optind + 1], strerror(errno));
+                return EXIT_BERTH;
+        }
+        /* Published ports are checked by binding them, then released: this
+         * command has no monitor to keep them. */
+        _cleanup_free_ int *fds = NULL;
+        if (ports_reserve(ports, nports, &fds, &err) < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        for (size_t i = 0; i < nports; i++)
+                close(fds[i]);
+        struct network_endpoint_req r = {
+            .container_id = argv[optind + 2],
+            .container_name = argv[optind + 2],
+            .ifname = ifname,
+            .ip = ip,
+            .default_route = defroute,
+            .netns_fd = fd,
+            .ports = ports,
+            .nports = nports,
+        };
+        struct network_endpoint ep;
+        if (network_connect(argv[optind], &r, &ep, &err) < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        char ipbuf[16];
+        snprintf(ipbuf, sizeof(ipbuf), "%u.%u.%u.%u", ep.ip >> 24, (ep.ip >> 16) & 0xff,
+                 (ep.ip >> 8) & 0xff, ep.ip & 0xff);
+        printf("%s\n", ipbuf);
+        return 0;
+}
+
+static int net_detach_netns(int argc, char **argv)
+{
+        err_t err;
+
+        if (argc != 3) {
+                die_msg("usage: berth network detach-netns NET ID");
+                return EXIT_BERTH;
+        }
+        if (network_endpoint_down(argv[1], argv[2], false, true, &err) < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        return 0;
+}
+
+int cmd_network(int argc, char **argv)
+{
+        static const struct {
+                const char *name;
+                int (*fn)(int, char **);
+        } subs[] = {
+            {"create", net_create},
+            {"ls", net_ls},
+            {"list", net_ls},
+            {"inspect", net_inspect},
+            {"rm", net_rm},
+            {"remove", net_rm},
+            {"prune", net_prune},
+            {"attach-netns", net_attach_netns},
+            {"detach-netns", net_detach_netns},
+        };
+
+        if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+                network_usage(argc < 2 ? stderr : stdout);
+                return argc < 2 ? EXIT_BERTH : 0;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
+                if (!strcmp(argv[1], subs[i].name))
+                        return subs[i].fn(argc - 1, argv + 1);
+        die_msg("'%s' is not a berth network command.\nSee 'berth network --help'", argv[1]);
+        return EXIT_BERTH;
+}
