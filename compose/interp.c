@@ -128,9 +128,8 @@ static int braced(struct run *r, const char *body, size_t len, strbuf_t *out, er
         default:
                 if (missing) {
                         if (*w)
-                                return err_set(err, 0,
-                                               "required variable %s is missing a value: %s", name,
-                                               w);
+                                return err_set(
+                                    err, 0, "required variable %s is missing a value: %s", name, w);
                         return err_set(err, 0, "required variable %s is missing a value", name);
                 }
                 sb_append(out, val);

@@ -35,9 +35,9 @@
 struct compose_load_opts {
         const char *const *files; /* -f, repeatable; "-" = stdin_text */
         size_t nfiles;
-        const char *stdin_text;   /* content for "-" (NULL -> read fd 0) */
-        const char *project_name; /* -p */
-        const char *project_dir;  /* --project-directory */
+        const char *stdin_text;       /* content for "-" (NULL -> read fd 0) */
+        const char *project_name;     /* -p */
+        const char *project_dir;      /* --project-directory */
         const char *const *env_files; /* --env-file (relative to cwd) */
         size_t nenv_files;
         const char *const *profiles; /* --profile */
@@ -48,13 +48,13 @@ struct compose_load_opts {
 };
 
 struct compose_source {
-        char *name;           /* project name, normalised */
-        char *working_dir;    /* absolute project dir */
-        strv_t config_files;  /* absolute paths of the files loaded, in order ("-" for stdin) */
-        strv_t environment;   /* "K=V": process env overlaid on .env/--env-file values */
-        strv_t profiles;      /* active profiles (--profile, else COMPOSE_PROFILES) */
-        strv_t warnings;      /* messages for the user (unset variables, obsolete version) */
-        struct cnode *root;   /* merged, interpolated tree; extends and include resolved */
+        char *name;          /* project name, normalised */
+        char *working_dir;   /* absolute project dir */
+        strv_t config_files; /* absolute paths of the files loaded, in order ("-" for stdin) */
+        strv_t environment;  /* "K=V": process env overlaid on .env/--env-file values */
+        strv_t profiles;     /* active profiles (--profile, else COMPOSE_PROFILES) */
+        strv_t warnings;     /* messages for the user (unset variables, obsolete version) */
+        struct cnode *root;  /* merged, interpolated tree; extends and include resolved */
 };
 
 int compose_load(const struct compose_load_opts *o, struct compose_source *out, err_t *err);

@@ -277,10 +277,10 @@ static int on_event(struct builder *b, const yaml_event_t *ev, err_t *err)
         case YAML_SEQUENCE_START_EVENT:
         case YAML_MAPPING_START_EVENT: {
                 bool seq = ev->type == YAML_SEQUENCE_START_EVENT;
-                const yaml_char_t *tag = seq ? ev->data.sequence_start.tag
-                                             : ev->data.mapping_start.tag;
-                const yaml_char_t *anchor = seq ? ev->data.sequence_start.anchor
-                                                : ev->data.mapping_start.anchor;
+                const yaml_char_t *tag =
+                    seq ? ev->data.sequence_start.tag : ev->data.mapping_start.tag;
+                const yaml_char_t *anchor =
+                    seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
 
                 if (++b->budget > YAML_MAX_NODES)
                         return pos_err(err, &pos, "too many alias expansions");
@@ -332,8 +332,7 @@ static void builder_free(struct builder *b)
         cnode_free(b->root);
 }
 
-int cnode_parse_yaml(const char *text, size_t len, const char *file, struct cnode **out,
-                     err_t *err)
+int cnode_parse_yaml(const char *text, size_t len, const char *file, struct cnode **out, err_t *err)
 {
         struct builder b = {.file = cnode_intern(file ? file : "-")};
         yaml_parser_t parser;
