@@ -33,7 +33,7 @@ struct rt_healthcheck {
         int retries;
 };
 
-struct rt_image_config {         /* OCI image config "config" object */
+struct rt_image_config {             /* OCI image config "config" object */
         strv_t env, cmd, entrypoint; /* env "K=V" */
         bool has_cmd, has_entrypoint;
         char *working_dir, *user, *stop_signal; /* NULL when unset */
@@ -44,17 +44,17 @@ struct rt_image_config {         /* OCI image config "config" object */
 };
 
 struct rt_image {
-        char *id;          /* "sha256:<64 hex>" of the config blob */
-        strv_t repo_tags;  /* "busybox:latest", sorted */
+        char *id;         /* "sha256:<64 hex>" of the config blob */
+        strv_t repo_tags; /* "busybox:latest", sorted */
         struct rt_image_config config;
         strv_t layer_dirs; /* absolute paths of the unpacked layer dirs, TOP layer
                               first (overlay lowerdir order) */
         strv_t diff_ids;   /* "sha256:<hex>" per layer, BOTTOM layer first (as in
                               the config's rootfs.diff_ids) */
         char *architecture, *os;
-        char *comment;            /* NULL when none */
-        long long created;        /* unix seconds */
-        unsigned long long size;  /* bytes of file data in all layers */
+        char *comment;           /* NULL when none */
+        long long created;       /* unix seconds */
+        unsigned long long size; /* bytes of file data in all layers */
 };
 
 /* Find an image by name[:tag] (default tag "latest", "docker.io/library/" and

@@ -204,8 +204,7 @@ json_t *rt_image_config_to_json(const struct rt_image_config *c)
                 if (h->start_period_ns)
                         json_object_set_new(o, "StartPeriod", json_integer(h->start_period_ns));
                 if (h->start_interval_ns)
-                        json_object_set_new(o, "StartInterval",
-                                            json_integer(h->start_interval_ns));
+                        json_object_set_new(o, "StartInterval", json_integer(h->start_interval_ns));
                 if (h->retries)
                         json_object_set_new(o, "Retries", json_integer(h->retries));
                 json_object_set_new(j, "Healthcheck", o);

@@ -31,18 +31,16 @@ const char *digest_hex(const char *digest);
  * its hex digest goes to hex. */
 int blob_put_stream(struct store *s, int fd, char hex[HEX_LEN + 1], err_t *err);
 /* Store bytes as a blob named by their digest. */
-int blob_put_bytes(struct store *s, const void *data, size_t n, char hex[HEX_LEN + 1],
-                   err_t *err);
+int blob_put_bytes(struct store *s, const void *data, size_t n, char hex[HEX_LEN + 1], err_t *err);
 /* Open blob hex for reading. */
 int blob_open(struct store *s, const char *hex, err_t *err);
 
 /* Register an image from its config blob bytes and its layers' diff IDs (hex,
  * bottom first; their uncompressed tar blobs must already be in the store):
- * unpack missing layers, write the image record, tag name (if not NULL).
+ * unpack missing layers, write the image record, point names (may be NULL) at it.
  * Returns the image ID hex in id_hex. */
-int image_register(struct store *s, const char *config, size_t config_len,
-                   const strv_t *diff_hex, const char *name, char id_hex[HEX_LEN + 1],
-                   err_t *err);
+int image_register(struct store *s, const char *config, size_t config_len, const strv_t *diff_hex,
+                   const strv_t *names, char id_hex[HEX_LEN + 1], err_t *err);
 
 /* Remove those of the layer blobs diff_hex that no image record uses (after a
  * failed import or load). */
@@ -50,6 +48,9 @@ void blob_drop_unused(struct store *s, const strv_t *diff_hex);
 
 /* Read the raw config blob of image hex. */
 int image_config_bytes(struct store *s, const char *hex, char **out, size_t *len, err_t *err);
+
+/* The host's architecture in Go/OCI terms (amd64, arm64, ...). */
+const char *host_arch(void);
 
 /* RFC 3339 time formatting/parsing (UTC). */
 char *time_rfc3339(long long secs, long nsec);

@@ -182,8 +182,7 @@ static int blob_commit(struct store *s, int fd, const char *tmp, const char *hex
         return 0;
 }
 
-int blob_put_bytes(struct store *s, const void *data, size_t n, char hex[HEX_LEN + 1],
-                   err_t *err)
+int blob_put_bytes(struct store *s, const void *data, size_t n, char hex[HEX_LEN + 1], err_t *err)
 {
         sha256_hex(data, n, hex);
         _cleanup_free_ char *dst = xasprintf("blobs/sha256/%s", hex);
@@ -294,8 +293,8 @@ int rt_image_ref_normalize(const char *ref, char **out, err_t *err)
                         continue;
                 ok = false;
         }
-        if (ok && (r[0] == '/' || r[namelen - 1] == '/' || r[0] == '-' || r[0] == '.' ||
-                   strstr(r, "//")))
+        if (ok &&
+            (r[0] == '/' || r[namelen - 1] == '/' || r[0] == '-' || r[0] == '.' || strstr(r, "//")))
                 ok = false;
         size_t tl = strlen(tag);
         if (ok && (tl == 0 || tl > 128 || tag[0] == '.' || tag[0] == '-'))
@@ -368,7 +367,8 @@ static int load_image(struct store *s, const char *hex, json_t *repos, struct rt
         json_error_t je;
 
         memset(img, 0, sizeof(*img));
-        if (read_record(s, hex, &rec, err) < 0 || image_config_bytes(s, hex, &cfg, &cfglen, err) < 0)
+        if (read_record(s, hex, &rec, err) < 0 ||
+            image_config_bytes(s, hex, &cfg, &cfglen, err) < 0)
                 return err_wrap(err, "image sha256:%.12s", hex);
         cj = json_loadb(cfg, cfglen, 0, &je);
         if (!json_is_object(cj))
@@ -631,9 +631,8 @@ static int refs_write(struct store *s, json_t *repos, err_t *err)
         return json_write_atomic_at(s->dfd, REPOS_FILE, repos, err);
 }
 
-int image_register(struct store *s, const char *config, size_t config_len,
-                   const strv_t *diff_hex, const char *name, char id_hex[HEX_LEN + 1],
-                   err_t *err)
+int image_register(struct store *s, const char *config, size_t config_len, const strv_t *diff_hex,
+                   const strv_t *names, char id_hex[HEX_LEN + 1], err_t *err)
 {
         char chain[HEX_LEN + 1], prev[HEX_LEN + 1];
         unsigned long long total = 0;
@@ -652,17 +651,18 @@ int image_register(struct store *s, const char *config, size_t config_len,
         }
         if (blob_put_bytes(s, config, config_len, id_hex, err) < 0)
                 return err_wrap(err, "store image config");
-        _cleanup_json_ json_t *rec =
-            json_pack("{s:O, s:O, s:I}", "layers", layers, "diff_ids", diffs, "size",
-                      (json_int_t)total);
+        _cleanup_json_ json_t *rec = json_pack("{s:O, s:O, s:I}", "layers", layers, "diff_ids",
+                                               diffs, "size", (json_int_t)total);
         _cleanup_free_ char *recname = xasprintf("images/%s.json", id_hex);
         if (json_write_atomic_at(s->dfd, recname, rec, err) < 0)
                 return -1;
-        if (name) {
+        if (names && names->n) {
                 _cleanup_json_ json_t *repos = NULL;
                 if (refs_read(s, &repos, err) < 0)
                         return -1;
-                json_object_set_new(refs_obj(repos), name, json_sprintf("sha256:%s", id_hex));
+                for (size_t i = 0; i < names->n; i++)
+                        json_object_set_new(refs_obj(repos), names->v[i],
+                                            json_sprintf("sha256:%s", id_hex));
                 if (refs_write(s, repos, err) < 0)
                         return -1;
         }
@@ -720,8 +720,7 @@ int rt_image_tag(const char *src, const char *dst, err_t *err)
 }
 
 /* Delete image hex (already untagged): record, unused layers and blobs. */
-static int delete_image(struct store *s, const char *hex, unsigned long long *reclaimed,
-                        err_t *err)
+static int delete_image(struct store *s, const char *hex, unsigned long long *reclaimed, err_t *err)
 {
         _cleanup_json_ json_t *rec = NULL;
         strv_t ids = STRV_INIT, keep_chains = STRV_INIT, keep_diffs = STRV_INIT;
@@ -757,8 +756,8 @@ static int delete_image(struct store *s, const char *hex, unsigned long long *re
                 _cleanup_json_ json_t *lj = NULL;
                 err_t e2;
                 if (json_read_at(s->dfd, meta, &lj, &e2) == 0 && reclaimed)
-                        *reclaimed += (unsigned long long)json_integer_value(
-                            json_object_get(lj, "size"));
+                        *reclaimed +=
+                            (unsigned long long)json_integer_value(json_object_get(lj, "size"));
                 _cleanup_free_ char *dir = xasprintf("layers/%s", chain);
                 if (rm_rf_at(s->dfd, dir, err) < 0)
                         goto done;
@@ -894,7 +893,7 @@ done:
 
 /* --- import ---------------------------------------------------------------- */
 
-static const char *go_arch(void)
+const char *host_arch(void)
 {
         static struct utsname u;
         if (uname(&u) < 0)
@@ -916,7 +915,7 @@ int rt_image_import(int fd, const char *name, const struct rt_image_config *cfg,
         struct store s;
         _cleanup_free_ char *norm = NULL;
         char diff[HEX_LEN + 1], id[HEX_LEN + 1];
-        strv_t diffs = STRV_INIT;
+        strv_t diffs = STRV_INIT, names = STRV_INIT;
         _cleanup_free_ char *created = NULL, *diff_id = NULL, *bytes = NULL;
         _cleanup_json_ json_t *config = NULL;
         struct rt_image_config empty = {0};
@@ -935,10 +934,10 @@ int rt_image_import(int fd, const char *name, const struct rt_image_config *cfg,
         created = time_rfc3339(now.tv_sec, now.tv_nsec);
         diff_id = xasprintf("sha256:%s", diff);
         json_t *cj = rt_image_config_to_json(cfg ? cfg : &empty);
-        config = json_pack(
-            "{s:s, s:s, s:s, s:o, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "architecture", go_arch(),
-            "os", "linux", "created", created, "config", cj, "rootfs", "type", "layers",
-            "diff_ids", diff_id, "history", "created", created, "created_by", "berth import");
+        config = json_pack("{s:s, s:s, s:s, s:o, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "architecture",
+                           host_arch(), "os", "linux", "created", created, "config", cj, "rootfs",
+                           "type", "layers", "diff_ids", diff_id, "history", "created", created,
+                           "created_by", "berth import");
         if (!config) {
                 err_set(err, EINVAL, "import: cannot build the image config");
                 goto done;
@@ -950,7 +949,9 @@ int rt_image_import(int fd, const char *name, const struct rt_image_config *cfg,
         }
         bytes = json_dumps(config, JSON_SORT_KEYS | JSON_COMPACT);
         strv_push(&diffs, diff);
-        if (image_register(&s, bytes, strlen(bytes), &diffs, norm, id, err) < 0) {
+        if (norm)
+                strv_push(&names, norm);
+        if (image_register(&s, bytes, strlen(bytes), &diffs, &names, id, err) < 0) {
                 err_wrap(err, "import");
                 blob_drop_unused(&s, &diffs);
                 goto done;
@@ -959,6 +960,7 @@ int rt_image_import(int fd, const char *name, const struct rt_image_config *cfg,
         r = 0;
 done:
         strv_free(&diffs);
+        strv_free(&names);
         store_close(&s);
         return r;
 }
@@ -976,7 +978,7 @@ json_t *rt_image_inspect_json(const struct rt_image *img)
         return json_pack("{s:s, s:o, s:[], s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:{s:s, s:o}}", "Id",
                          img->id, "RepoTags", tags, "RepoDigests", "Parent", "", "Comment",
                          img->comment ? img->comment : "", "Created", created, "Config",
-                         rt_image_config_to_json(&img->config), "Architecture",
-                         img->architecture, "Os", img->os, "Size", (json_int_t)img->size,
-                         "RootFS", "Type", "layers", "Layers", layers);
+                         rt_image_config_to_json(&img->config), "Architecture", img->architecture,
+                         "Os", img->os, "Size", (json_int_t)img->size, "RootFS", "Type", "layers",
+                         "Layers", layers);
 }

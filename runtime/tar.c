@@ -126,8 +126,7 @@ static int clear_slot(int pfd, const char *base, bool keep_dir, const char *rel,
 static int set_owner_mode(struct extract *x, int fd, struct archive_entry *e, const char *rel,
                           err_t *err)
 {
-        if (x->is_root &&
-            fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
+        if (x->is_root && fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
                 return err_sys(err, errno, "chown \"%s\"", rel);
         /* chmod after chown: chown clears the set-id bits. */
         if (fchmod(fd, archive_entry_perm(e) & 07777) < 0)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/strv.h"
 #include "commands.h"
 #include "runtime/image.h"
 
@@ -58,7 +59,94 @@ static int image_inspect(int argc, char **argv)
         return rc ? 1 : 0;
 }
 
+/* Docker's units.HumanSize: 3 significant digits, decimal units. */
+static void reclaimed_size(unsigned long long n, char *buf, size_t len)
+{
+        static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
+        double v = (double)n;
+        size_t u = 0;
+        while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+                v /= 1000.0;
+                u++;
+        }
+        snprintf(buf, len, "%.4g%s", v, units[u]);
+}
+
+static int image_prune(int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"all", no_argument, NULL, 'a'},
+            {"force", no_argument, NULL, 'f'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        bool all = false, force = false;
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+afh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'a':
+                        all = true;
+                        break;
+                case 'f':
+                        force = true;
+                        break;
+                case 'h':
+                        printf("Usage:  berth image prune [OPTIONS]\n\n"
+                               "Remove unused images\n\n"
+                               "Options:\n"
+                               "  -a, --all     Remove all unused images, not just dangling ones\n"
+                               "  -f, --force   Do not prompt for confirmation\n");
+                        return 0;
+                default:
+                        return EXIT_BERTH;
+                }
+        }
+        if (all) {
+                /* "unused" needs the container list, which this build does not have
+                 * wired in: refusing is better than deleting images containers use. */
+                die_msg("image prune --all is not supported yet: it needs the container list");
+                return EXIT_BERTH;
+        }
+        if (!force) {
+                char line[64] = "";
+                fprintf(stderr, "WARNING! This will remove all dangling images.\n"
+                                "Are you sure you want to continue? [y/N] ");
+                fflush(stderr);
+                if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y'))
+                        return 0;
+        }
+        strv_t report = STRV_INIT;
+        unsigned long long reclaimed = 0;
+        err_t err;
+        int r = rt_image_prune(false, NULL, NULL, &report, &reclaimed, &err);
+        if (report.n) {
+                printf("Deleted Images:\n");
+                for (size_t i = 0; i < report.n; i++)
+                        printf("%s\n", report.v[i]);
+                printf("\n");
+        }
+        strv_free(&report);
+        if (r < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        char sz[32];
+        reclaimed_size(reclaimed, sz, sizeof(sz));
+        printf("Total reclaimed space: %s\n", sz);
+        return 0;
+}
+
 static const struct command image_commands[] = {
+    {"ls", cmd_images, "List images"},
+    {"list", cmd_images, "List images"},
+    {"rm", cmd_rmi, "Remove one or more images"},
+    {"remove", cmd_rmi, "Remove one or more images"},
+    {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+    {"load", cmd_load, "Load an image from a tar archive or STDIN"},
+    {"save", cmd_save, "Save one or more images to a tar archive"},
+    {"prune", image_prune, "Remove unused images"},
     {"inspect", image_inspect, "Display detailed information on one or more images"},
     {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
 };

@@ -19,6 +19,11 @@ int cmd_compose(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_network(int argc, char **argv);
+int cmd_images(int argc, char **argv);
+int cmd_rmi(int argc, char **argv);
+int cmd_tag(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_save(int argc, char **argv);
 
 /* Print "berth: <msg>" to stderr (only src/ prints). */
 void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

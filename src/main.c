@@ -8,8 +8,13 @@
 static const struct command commands[] = {
     {"compose", cmd_compose, "Define and run multi-container applications"},
     {"image", cmd_image, "Manage images"},
+    {"images", cmd_images, "List images"},
     {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
     {"network", cmd_network, "Manage networks"},
+    {"load", cmd_load, "Load an image from a tar archive or STDIN"},
+    {"rmi", cmd_rmi, "Remove one or more images"},
+    {"save", cmd_save, "Save one or more images to a tar archive"},
+    {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
     {"version", cmd_version, "Show the berth version information"},
 };
 

@@ -1,0 +1,243 @@
+/* berth images / berth image ls: list images like docker. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/strv.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "runtime/image.h"
+
+/* Docker's units.HumanSizeWithPrecision(size, 3): decimal units. */
+static void human_size(unsigned long long n, char *buf, size_t len)
+{
+        static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+        double v = (double)n;
+        size_t u = 0;
+        while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+                v /= 1000.0;
+                u++;
+        }
+        snprintf(buf, len, "%.3g%s", v, units[u]);
+}
+
+/* Docker's units.HumanDuration + " ago". */
+static void human_since(long long created, char *buf, size_t len)
+{
+        long long d = (long long)time(NULL) - created;
+        long long h = d / 3600;
+        if (d < 1)
+                snprintf(buf, len, "Less than a second ago");
+        else if (d == 1)
+                snprintf(buf, len, "1 second ago");
+        else if (d < 60)
+                snprintf(buf, len, "%lld seconds ago", d);
+        else if (d / 60 == 1)
+                snprintf(buf, len, "About a minute ago");
+        else if (d / 60 < 60)
+                snprintf(buf, len, "%lld minutes ago", d / 60);
+        else if (h == 1)
+                snprintf(buf, len, "About an hour ago");
+        else if (h < 48)
+                snprintf(buf, len, "%lld hours ago", h);
+        else if (h < 24 * 7 * 2)
+                snprintf(buf, len, "%lld days ago", h / 24);
+        else if (h < 24 * 30 * 2)
+                snprintf(buf, len, "%lld weeks ago", h / 24 / 7);
+        else if (h < 24 * 365 * 2)
+                snprintf(buf, len, "%lld months ago", h / 24 / 30);
+        else
+                snprintf(buf, len, "%lld years ago", h / 24 / 365);
+}
+
+struct row {
+        char *repo, *tag;
+        const struct rt_image *img;
+};
+
+/* "a/b:tag" -> repo "a/b", tag "tag" */
+static void split_tag(const char *ref, char **repo, char **tag)
+{
+        const char *slash = strrchr(ref, '/');
+        const char *colon = strrchr(slash ? slash : ref, ':');
+        *repo = colon ? xstrndup(ref, (size_t)(colon - ref)) : xstrdup(ref);
+        *tag = xstrdup(colon ? colon + 1 : "latest");
+}
+
+static bool row_matches(const struct row *r, const char *filter_repo, const char *filter_tag)
+{
+        if (!filter_repo)
+                return true;
+        if (strcmp(r->repo, filter_repo) != 0)
+                return false;
+        return !filter_tag || !strcmp(r->tag, filter_tag);
+}
+
+static void images_usage(FILE *f)
+{
+        fprintf(f, "Usage:  berth images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
+                   "List images\n\n"
+                   "Options:\n"
+                   "  -a, --all             Show all images\n"
+                   "      --format string   Format output: table or json\n"
+                   "      --no-trunc        Don't truncate output\n"
+                   "  -q, --quiet           Only show image IDs\n");
+}
+
+int cmd_images(int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"all", no_argument, NULL, 'a'},     {"quiet", no_argument, NULL, 'q'},
+            {"format", required_argument, NULL, 'f'}, {"no-trunc", no_argument, NULL, 'T'},
+            {"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
+        };
+        bool quiet = false, json = false, notrunc = false;
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'a':
+                        break; /* no intermediate images exist: -a shows the same */
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'f':
+                        if (!strcmp(optarg, "json") || !strcmp(optarg, "{{json .}}"))
+                                json = true;
+                        else if (strcmp(optarg, "table") != 0) {
+                                die_msg("images: unsupported --format \"%s\" (use table or json)",
+                                        optarg);
+                                return EXIT_BERTH;
+                        }
+                        break;
+                case 'T':
+                        notrunc = true;
+                        break;
+                case 'h':
+                        images_usage(stdout);
+                        return 0;
+                default:
+                        images_usage(stderr);
+                        return EXIT_BERTH;
+                }
+        }
+        if (argc - optind > 1) {
+                die_msg("\"images\" requires at most 1 argument.\nSee 'berth images --help'.");
+                return EXIT_BERTH;
+        }
+        char *frepo = NULL, *ftag = NULL;
+        if (optind < argc) {
+                const char *a = argv[optind];
+                const char *slash = strrchr(a, '/');
+                const char *colon = strrchr(slash ? slash : a, ':');
+                frepo = colon ? xstrndup(a, (size_t)(colon - a)) : xstrdup(a);
+                ftag = colon ? xstrdup(colon + 1) : NULL;
+                char *norm = NULL;
+                err_t e2;
+                /* docker.io/library/x lists as x */
+                if (rt_image_ref_normalize(a, &norm, &e2) == 0) {
+                        char *ntag = NULL;
+                        free(frepo);
+                        split_tag(norm, &frepo, &ntag);
+                        free(ntag);
+                        free(norm);
+                }
+        }
+
+        struct rt_image *imgs;
+        size_t n;
+        err_t err;
+        if (rt_image_list(&imgs, &n, &err) < 0) {
+                die_msg("%s", err.msg);
+                free(frepo);
+                free(ftag);
+                return EXIT_BERTH;
+        }
+        size_t nrows = 0, cap = 16;
+        struct row *rows = xmalloc(cap * sizeof(*rows));
+        for (size_t i = 0; i < n; i++) {
+                size_t ntags = imgs[i].repo_tags.n ? imgs[i].repo_tags.n : 1;
+                for (size_t k = 0; k < ntags; k++) {
+                        struct row r = {.img = &imgs[i]};
+                        if (imgs[i].repo_tags.n) {
+                                split_tag(imgs[i].repo_tags.v[k], &r.repo, &r.tag);
+                        } else {
+                                r.repo = xstrdup("<none>");
+                                r.tag = xstrdup("<none>");
+                        }
+                        if (!row_matches(&r, frepo, ftag)) {
+                                free(r.repo);
+                                free(r.tag);
+                                continue;
+                        }
+                        if (nrows == cap)
+                                rows = xrealloc(rows, (cap *= 2) * sizeof(*rows));
+                        rows[nrows++] = r;
+                }
+        }
+
+        /* table columns sized like docker's tabwriter: widest cell + 3 spaces */
+        strv_t cells = STRV_INIT;
+        static const char *const hdr[] = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"};
+        size_t w[5];
+        for (size_t k = 0; k < 5; k++) {
+                strv_push(&cells, hdr[k]);
+                w[k] = strlen(hdr[k]);
+        }
+        for (size_t i = 0; i < nrows; i++) {
+                const struct rt_image *img = rows[i].img;
+                const char *hex = img->id + strlen("sha256:");
+                char idbuf[80], since[64], size[32];
+                snprintf(idbuf, sizeof(idbuf), "%s", notrunc ? img->id : hex);
+                if (!notrunc)
+                        idbuf[12] = '\0';
+                human_since(img->created, since, sizeof(since));
+                human_size(img->size, size, sizeof(size));
+                if (quiet) {
+                        printf("%s\n", idbuf);
+                } else if (json) {
+                        char created_at[64];
+                        time_t t = (time_t)img->created;
+                        struct tm tm;
+                        gmtime_r(&t, &tm);
+                        strftime(created_at, sizeof(created_at), "%Y-%m-%d %H:%M:%S +0000 UTC",
+                                 &tm);
+                        json_t *o = json_pack(
+                            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers",
+                            "N/A", "CreatedAt", created_at, "CreatedSince", since, "Digest",
+                            "<none>", "ID", idbuf, "Repository", rows[i].repo, "SharedSize", "N/A",
+                            "Size", size, "Tag", rows[i].tag, "UniqueSize", "N/A", "VirtualSize",
+                            size);
+                        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                        printf("%s\n", s);
+                        free(s);
+                        json_decref(o);
+                } else {
+                        const char *v[5] = {rows[i].repo, rows[i].tag, idbuf, since, size};
+                        for (size_t k = 0; k < 5; k++) {
+                                strv_push(&cells, v[k]);
+                                if (strlen(v[k]) > w[k])
+                                        w[k] = strlen(v[k]);
+                        }
+                }
+        }
+        for (size_t i = 0; !quiet && !json && i < cells.n; i += 5)
+                printf("%-*s   %-*s   %-*s   %-*s   %s\n", (int)w[0], cells.v[i], (int)w[1],
+                       cells.v[i + 1], (int)w[2], cells.v[i + 2], (int)w[3], cells.v[i + 3],
+                       cells.v[i + 4]);
+        strv_free(&cells);
+        for (size_t i = 0; i < nrows; i++) {
+                free(rows[i].repo);
+                free(rows[i].tag);
+        }
+        free(rows);
+        free(frepo);
+        free(ftag);
+        rt_image_list_free(imgs, n);
+        return 0;
+}
