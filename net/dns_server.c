@@ -581,6 +581,21 @@ static bool reload(server_t *s)
         return true;
 }
 
+/* Drain the signalfd; false when the server should stop. */
+static bool handle_signals(server_t *s, bool *empty)
+{
+        struct signalfd_siginfo si;
+        while (read(s->sig, &si, sizeof(si)) == sizeof(si)) {
+                if (si.ssi_signo != SIGHUP)
+                        return false;
+                if (!reload(s)) {
+                        *empty = true;
+                        return false;
+                }
+        }
+        return true;
+}
+
 int dns_server_run(const dns_server_opts_t *o, err_t *err)
 {
         server_t *s = xcalloc(1, sizeof(*s));
@@ -627,23 +642,16 @@ int dns_server_run(const dns_server_opts_t *o, err_t *err)
                         ret = err_sys(err, errno, "berth-dns: epoll_wait");
                         break;
                 }
+                /* Signals first: a CLI that committed records and
+                 * signalled us before its container asked must get the new
+                 * records even when both arrive in one wakeup. */
+                for (int k = 0; k < n && run; k++)
+                        if ((uint32_t)(evs[k].data.u64 >> 32) == EV_SIG)
+                                run = handle_signals(s, &empty);
                 for (int k = 0; k < n && run; k++) {
                         uint32_t type = (uint32_t)(evs[k].data.u64 >> 32);
                         size_t i = (uint32_t)evs[k].data.u64;
                         switch (type) {
-                        case EV_SIG: {
-                                struct signalfd_siginfo si;
-                                while (read(s->sig, &si, sizeof(si)) == sizeof(si)) {
-                                        if (si.ssi_signo == SIGHUP) {
-                                                run = reload(s);
-                                                empty = !run;
-                                        } else
-                                                run = false;
-                                        if (!run)
-                                                break;
-                                }
-                                break;
-                        }
                         case EV_UDP:
                                 if (i < s->nls && s->ls[i].used)
                                         udp_readable(s, i);

@@ -1,6 +1,6 @@
 /* dnsq - tiny DNS client (and fake upstream) for berth-dns tests and bench.
  *
- *   dnsq [-s SERVER] [-p PORT] [-t] [-e] [-q TYPE] NAME
+ *   dnsq [-s SERVER] [-b SOURCE] [-p PORT] [-t] [-e] [-q TYPE] NAME
  *        one query; prints "rcode X", "flags ...", then one line per answer
  *        ("A 1.2.3.4", "AAAA ::1", "PTR name", "OTHER type").
  *   dnsq ... -n N [-w WINDOW] [-E RCODE] [-a ADDR] NAME
@@ -173,7 +173,8 @@ static int parse_answer(const uint8_t *b, size_t len, answer_t *a)
         return 0;
 }
 
-static int open_client(const char *server, int port, int tcp, struct sockaddr_in *sa)
+static int open_client(const char *server, int port, int tcp, struct sockaddr_in *sa,
+                       const char *src)
 {
         memset(sa, 0, sizeof(*sa));
         sa->sin_family = AF_INET;
@@ -183,6 +184,14 @@ static int open_client(const char *server, int port, int tcp, struct sockaddr_in
                 exit(2);
         }
         int fd = socket(AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
+        if (src) {
+                struct sockaddr_in b = {.sin_family = AF_INET};
+                if (inet_pton(AF_INET, src, &b.sin_addr) != 1 ||
+                    bind(fd, (struct sockaddr *)&b, sizeof(b)) < 0) {
+                        perror("dnsq: bind source");
+                        exit(2);
+                }
+        }
         if (fd < 0 || connect(fd, (struct sockaddr *)sa, sizeof(*sa)) < 0) {
                 perror("dnsq: connect");
                 exit(2);
@@ -331,14 +340,17 @@ static int batch(int fd, const char *name, int type, int edns, long n, int windo
 
 int main(int argc, char **argv)
 {
-        const char *server = "127.0.0.1", *raw = NULL, *want_addr = NULL, *serve_addr = NULL,
-                   *serve_answer = NULL;
+        const char *server = "127.0.0.1", *src = NULL, *raw = NULL, *want_addr = NULL,
+                   *serve_addr = NULL, *serve_answer = NULL;
         int port = 53, tcp = 0, edns = 0, type = 1, window = 1, want_rcode = 0, timeout = 1000, c;
         long n = 0;
-        while ((c = getopt(argc, argv, "s:p:teq:n:w:E:a:R:S:A:T:")) != -1) {
+        while ((c = getopt(argc, argv, "s:b:p:teq:n:w:E:a:R:S:A:T:")) != -1) {
                 switch (c) {
                 case 's':
                         server = optarg;
+                        break;
+                case 'b':
+                        src = optarg;
                         break;
                 case 'p':
                         port = atoi(optarg);
@@ -385,7 +397,7 @@ int main(int argc, char **argv)
         if (serve_addr)
                 return serve(serve_addr, port, serve_answer ? serve_answer : "192.0.2.1");
         struct sockaddr_in sa;
-        int fd = open_client(server, port, tcp, &sa);
+        int fd = open_client(server, port, tcp, &sa, src);
         uint8_t q[70000], r[70000];
         size_t qn;
         if (raw) {
