@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/rtnetlink.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,30 +62,10 @@ int nl_err(err_t *err, int nlerr, const char *fmt, ...)
         return err_set(err, nl_errno(nlerr), "%s: %s", what, nl_geterror(nlerr));
 }
 
-struct ns_open {
-        int netns_fd;
-        struct nl_sock *sk;
-        int sys_errno; /* setns failure */
-        int nl_error;  /* nl_connect failure */
-};
-
-static void *ns_open_thread(void *p)
-{
-        struct ns_open *o = p;
-
-        /* setns(CLONE_NEWNET) affects this thread only; the socket created
-         * by nl_connect belongs to the netns for its whole life. */
-        if (setns(o->netns_fd, CLONE_NEWNET) < 0) {
-                o->sys_errno = errno;
-                return NULL;
-        }
-        o->nl_error = nl_connect(o->sk, NETLINK_ROUTE);
-        return NULL;
-}
-
 struct nl_sock *nl_route_open(int netns_fd, err_t *err)
 {
         struct nl_sock *sk = nl_socket_alloc();
+        _cleanup_close_ int self = -1;
         int r;
 
         if (!sk) {
@@ -96,29 +75,33 @@ struct nl_sock *nl_route_open(int netns_fd, err_t *err)
         if (netns_fd < 0) {
                 r = nl_connect(sk, NETLINK_ROUTE);
         } else {
-                struct ns_open o = {.netns_fd = netns_fd, .sk = sk};
-                pthread_t t;
-                int e = pthread_create(&t, NULL, ns_open_thread, &o);
-                if (e) {
+                /* Enter the netns on this thread, create the socket (it
+                 * stays bound to the netns it was created in), come back.
+                 * Measured (bench/netsetup.sh): ~0.04 ms, against ~0.5 ms
+                 * for a short-lived thread and ~4 ms for a forked child. */
+                self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+                if (self < 0) {
                         nl_socket_free(sk);
-                        err_sys(err, e, "cannot start a thread to enter the network namespace");
+                        err_sys(err, errno, "cannot open /proc/thread-self/ns/net");
                         return NULL;
                 }
-                pthread_join(t, NULL);
-                if (o.sys_errno) {
+                if (setns(netns_fd, CLONE_NEWNET) < 0) {
+                        int e = errno;
                         nl_socket_free(sk);
-                        err_sys(err, o.sys_errno, "cannot enter the container's network namespace");
+                        err_sys(err, e, "cannot enter the container's network namespace");
                         return NULL;
                 }
-                r = o.nl_error;
+                r = nl_connect(sk, NETLINK_ROUTE);
+                /* Carrying on in the container's netns would create host
+                 * objects inside it: there is no safe way to continue. */
+                if (setns(self, CLONE_NEWNET) < 0)
+                        abort();
         }
         if (r < 0) {
                 nl_socket_free(sk);
                 nl_err(err, r, "cannot open a netlink socket");
                 return NULL;
         }
-        /* libnl opens with SOCK_CLOEXEC since 3.2.26; make sure. */
-        (void)fcntl(nl_socket_get_fd(sk), F_SETFD, FD_CLOEXEC);
         return sk;
 }
 

@@ -18,8 +18,8 @@ int nl_errno(int nlerr);
 int nl_err(err_t *err, int nlerr, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* A connected NETLINK_ROUTE socket in the caller's netns, or in netns_fd
- * (opened from a short-lived thread that joins the netns: the socket stays
- * bound to the netns it was created in). */
+ * (the calling thread enters the netns for the socket() call and returns;
+ * the socket stays bound to the netns it was created in). */
 struct nl_sock *nl_route_open(int netns_fd, err_t *err);
 
 /* An AF_INET nl_addr for addr/prefix (host byte order). */

@@ -51,13 +51,6 @@ static int net_lock(err_t *err)
         return fd;
 }
 
-static int save(json_t *n, err_t *err)
-{
-        _cleanup_free_ char *path = xasprintf("%s/networks/%s.json", berth_lib_dir(),
-                                              json_string_value(json_object_get(n, "Id")));
-        return json_write_atomic(path, n, err);
-}
-
 static const char *jstr(json_t *o, const char *key)
 {
         const char *s = json_string_value(json_object_get(o, key));
@@ -72,6 +65,53 @@ static json_t *berth_obj(json_t *n)
                 json_object_set_new(n, "Berth", b);
         }
         return b;
+}
+
+/* The configuration (persistent, berth_lib_dir()): everything but the
+ * endpoints. */
+static int save_config(json_t *n, err_t *err)
+{
+        _cleanup_free_ char *path =
+            xasprintf("%s/networks/%s.json", berth_lib_dir(), jstr(n, "Id"));
+        _cleanup_json_ json_t *c = json_deep_copy(n);
+
+        json_object_del(c, "Containers");
+        json_object_del(berth_obj(c), "LastIP");
+        return json_write_atomic(path, c, err);
+}
+
+/* The endpoints (runtime, berth_run_dir()): after a reboot no container runs
+ * and every address is free again, which is exactly what losing /run says. */
+static int save_endpoints(json_t *n, err_t *err)
+{
+        _cleanup_free_ char *dir = xasprintf("%s/networks", berth_run_dir());
+        _cleanup_free_ char *path = xasprintf("%s/%s.json", dir, jstr(n, "Id"));
+        _cleanup_json_ json_t *e =
+            json_pack("{s:O, s:s}", "Containers", json_object_get(n, "Containers"), "LastIP",
+                      jstr(berth_obj(n), "LastIP"));
+
+        if (mkdir_p(dir, 0700, err) < 0)
+                return -1;
+        return json_write_atomic(path, e, err);
+}
+
+static int load_endpoints(json_t *n, err_t *err)
+{
+        _cleanup_free_ char *path =
+            xasprintf("%s/networks/%s.json", berth_run_dir(), jstr(n, "Id"));
+        _cleanup_json_ json_t *e = NULL;
+
+        if (access(path, F_OK) < 0 && errno == ENOENT) {
+                json_object_set_new(n, "Containers", json_object());
+                return 0;
+        }
+        if (json_read(path, &e, err) < 0)
+                return -1;
+        json_t *c = json_object_get(e, "Containers");
+        json_object_set(n, "Containers", json_is_object(c) ? c : json_object());
+        if (json_string_value(json_object_get(e, "LastIP")))
+                json_object_set(berth_obj(n), "LastIP", json_object_get(e, "LastIP"));
+        return 0;
 }
 
 static json_t *ipam_config(json_t *n)
@@ -118,6 +158,11 @@ static int load_all(json_t **out, err_t *err)
                 if (json_read_at(dirfd(d), de->d_name, &n, err) < 0) {
                         json_decref(arr);
                         return err_wrap(err, "%s", dir);
+                }
+                if (load_endpoints(n, err) < 0) {
+                        json_decref(n);
+                        json_decref(arr);
+                        return -1;
                 }
                 json_array_append_new(arr, n);
         }
@@ -431,7 +476,7 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
                         nft_table_delete(&ignored);
                 return err_wrap(err, "network %s", o->name);
         }
-        if (save(n, err) < 0) {
+        if (save_config(n, err) < 0) {
                 err_t ignored;
                 nft_network_remove(&nn, &ignored);
                 net_link_delete(bridge, &ignored);
@@ -491,6 +536,10 @@ static int remove_locked(json_t *n, size_t remaining, err_t *err)
                 return -1;
         _cleanup_free_ char *path =
             xasprintf("%s/networks/%s.json", berth_lib_dir(), jstr(n, "Id"));
+        _cleanup_free_ char *rpath =
+            xasprintf("%s/networks/%s.json", berth_run_dir(), jstr(n, "Id"));
+        if (unlink(rpath) < 0 && errno != ENOENT)
+                return err_sys(err, errno, "cannot remove %s", rpath);
         if (unlink(path) < 0 && errno != ENOENT)
                 return err_sys(err, errno, "cannot remove %s", path);
         return 0;
@@ -667,7 +716,7 @@ static int connect_locked(json_t *n, const struct network_endpoint_req *r,
                         return -1;
                 }
         }
-        if (save(n, err) < 0) {
+        if (save_endpoints(n, err) < 0) {
                 err_t ignored;
                 if (r->netns_fd >= 0) {
                         nft_ports_remove(r->container_id, r->ports, r->nports, &ignored);
@@ -719,7 +768,7 @@ int network_endpoint_down(const char *ref, const char *container_id, bool netns_
         if (!free_address)
                 return 0;
         json_object_del(json_object_get(n, "Containers"), container_id);
-        return save(n, err);
+        return save_endpoints(n, err);
 }
 
 int network_of_container(const char *container_id, json_t **names, err_t *err)

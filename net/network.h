@@ -1,7 +1,9 @@
 /* network.h - bridge networks: state, life cycle, endpoints.
  *
- * State: one JSON file per network, berth_lib_dir()/networks/<id>.json,
- * written atomically, shaped like `docker network inspect` output (Name, Id,
+ * State: per network, the configuration in berth_lib_dir()/networks/<id>.json
+ * and the endpoints (addresses handed out) in berth_run_dir()/networks/
+ * <id>.json, so a reboot frees every address.  Both are written atomically;
+ * loaded together they read like `docker network inspect` output (Name, Id,
  * Created, Scope, Driver, IPAM, Internal, Options, Labels, Containers) plus
  * a "Berth" object with what only berth needs (bridge name, the last address
  * handed out).  Every change holds an exclusive flock on
