@@ -140,7 +140,7 @@ static int write_str(const char *dir, const char *file, const char *val, err_t *
 }
 
 static int writef(const char *dir, const char *file, err_t *err, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static int writef(const char *dir, const char *file, err_t *err, const char *fmt, ...)
 {
         va_list ap;
@@ -200,16 +200,19 @@ int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *er
                             writef(dir, "memory.limit_in_bytes", err, "%" PRId64, l->memory) < 0)
                                 return -1;
                         if (l->memory > 0 && l->memory_swap != 0) {
-                                _cleanup_free_ char *sw = xasprintf("%s/memory.memsw.limit_in_bytes", dir);
+                                _cleanup_free_ char *sw =
+                                    xasprintf("%s/memory.memsw.limit_in_bytes", dir);
                                 if (access(sw, F_OK) < 0)
-                                        return err_set(err, ENOTSUP,
-                                                       "--memory-swap: this kernel has no swap accounting");
+                                        return err_set(
+                                            err, ENOTSUP,
+                                            "--memory-swap: this kernel has no swap accounting");
                                 if (writef(dir, "memory.memsw.limit_in_bytes", err, "%" PRId64,
                                            l->memory_swap < 0 ? (int64_t)-1 : l->memory_swap) < 0)
                                         return -1;
                         } else if (l->memory > 0) {
                                 /* Docker: swap defaults to the same amount again. */
-                                _cleanup_free_ char *sw = xasprintf("%s/memory.memsw.limit_in_bytes", dir);
+                                _cleanup_free_ char *sw =
+                                    xasprintf("%s/memory.memsw.limit_in_bytes", dir);
                                 if (access(sw, F_OK) == 0 &&
                                     writef(dir, "memory.memsw.limit_in_bytes", err, "%" PRId64,
                                            l->memory * 2) < 0)
@@ -231,9 +234,9 @@ int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *er
                                 return -1;
                 } else if (!strcmp(c, "devices") && !l->devices_all) {
                         static const char *const allow[] = {
-                            "c *:* m",    "b *:* m",   "c 1:3 rwm",  "c 1:5 rwm",
-                            "c 1:7 rwm",  "c 1:8 rwm", "c 1:9 rwm",  "c 5:0 rwm",
-                            "c 5:1 rwm",  "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
+                            "c *:* m",   "b *:* m",   "c 1:3 rwm",   "c 1:5 rwm",
+                            "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",   "c 5:0 rwm",
+                            "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
                         };
                         if (write_str(dir, "devices.deny", "a", err) < 0)
                                 return -1;
@@ -279,9 +282,8 @@ int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *er
                 if (l->nano_cpus > 0 &&
                     writef(dir, "cpu.max", err, "%" PRId64 " 100000", l->nano_cpus / 10000) < 0)
                         return -1;
-                if (l->cpu_shares > 0 &&
-                    writef(dir, "cpu.weight", err, "%" PRId64,
-                           1 + ((l->cpu_shares - 2) * 9999) / 262142) < 0)
+                if (l->cpu_shares > 0 && writef(dir, "cpu.weight", err, "%" PRId64,
+                                                1 + ((l->cpu_shares - 2) * 9999) / 262142) < 0)
                         return -1;
         }
         if (layout.in_v2[ctl_index("pids")]) {
@@ -329,7 +331,8 @@ bool rt_cgroup_oom_killed(const char *id)
                 return false;
         layout_detect();
         bool v1 = layout.v1[ctl_index("memory")] != NULL;
-        _cleanup_free_ char *p = xasprintf("%s/%s", dir, v1 ? "memory.oom_control" : "memory.events");
+        _cleanup_free_ char *p =
+            xasprintf("%s/%s", dir, v1 ? "memory.oom_control" : "memory.events");
         return read_key(p, "oom_kill") > 0;
 }
 

@@ -55,16 +55,16 @@ char *rt_ctr_gen_id(void)
 char *rt_ctr_gen_name(void)
 {
         static const char *const adj[] = {
-            "admiring", "brave",   "busy",     "clever",   "dazzling", "eager",  "elegant",
-            "festive",  "focused", "gallant",  "happy",    "hopeful",  "jolly",  "keen",
-            "kind",     "lucid",   "modest",   "nifty",    "optimistic", "pensive", "quirky",
-            "relaxed",  "serene",  "sharp",    "stoic",    "tender",   "vibrant", "zealous",
+            "admiring", "brave",   "busy",    "clever", "dazzling",   "eager",   "elegant",
+            "festive",  "focused", "gallant", "happy",  "hopeful",    "jolly",   "keen",
+            "kind",     "lucid",   "modest",  "nifty",  "optimistic", "pensive", "quirky",
+            "relaxed",  "serene",  "sharp",   "stoic",  "tender",     "vibrant", "zealous",
         };
         static const char *const noun[] = {
-            "albattani", "babbage", "bohr",    "curie",    "darwin",  "einstein", "euler",
-            "fermat",    "galileo", "hopper",  "hypatia",  "kepler",  "lovelace", "meitner",
-            "newton",    "noether", "pascal",  "ritchie",  "shannon", "tesla",    "turing",
-            "wozniak",   "yalow",   "thompson", "torvalds", "lamport", "knuth",   "dijkstra",
+            "albattani", "babbage", "bohr",     "curie",    "darwin",  "einstein", "euler",
+            "fermat",    "galileo", "hopper",   "hypatia",  "kepler",  "lovelace", "meitner",
+            "newton",    "noether", "pascal",   "ritchie",  "shannon", "tesla",    "turing",
+            "wozniak",   "yalow",   "thompson", "torvalds", "lamport", "knuth",    "dijkstra",
         };
         uint32_t r[2];
         if (getrandom(r, sizeof(r), 0) != sizeof(r))
@@ -183,11 +183,12 @@ int rt_ctr_create(json_t *j, err_t *err)
                 bool same = !strcmp(json_string_value(json_object_get(o, "Name")) ?: "", name);
                 json_decref(o);
                 if (same) {
-                        err_set(err, EEXIST,
-                                "Conflict. The container name \"%s\" is already in use by container "
-                                "\"%s\". You have to remove (or rename) that container to be able to "
-                                "reuse that name.",
-                                name, ids.v[i]);
+                        err_set(
+                            err, EEXIST,
+                            "Conflict. The container name \"%s\" is already in use by container "
+                            "\"%s\". You have to remove (or rename) that container to be able to "
+                            "reuse that name.",
+                            name, ids.v[i]);
                         strv_free(&ids);
                         return -1;
                 }
@@ -271,7 +272,8 @@ int rt_ctr_list(strv_t *ids, err_t *err)
                         continue; /* being created or removed */
                 v = xrealloc(v, (n + 1) * sizeof(*v));
                 v[n].id = xstrdup(de->d_name);
-                v[n].created = rt_parse_rfc3339_ns(json_string_value(json_object_get(j, "Created")));
+                v[n].created =
+                    rt_parse_rfc3339_ns(json_string_value(json_object_get(j, "Created")));
                 n++;
                 json_decref(j);
         }
@@ -336,11 +338,12 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err)
                 if (rt_ctr_load(ids.v[i], &o, NULL) < 0)
                         continue;
                 if (!strcmp(json_string_value(json_object_get(o, "Name")) ?: "", want))
-                        r = err_set(err, EEXIST,
-                                    "Conflict. The container name \"%s\" is already in use by "
-                                    "container \"%s\". You have to remove (or rename) that container "
-                                    "to be able to reuse that name.",
-                                    want, ids.v[i]);
+                        r = err_set(
+                            err, EEXIST,
+                            "Conflict. The container name \"%s\" is already in use by "
+                            "container \"%s\". You have to remove (or rename) that container "
+                            "to be able to reuse that name.",
+                            want, ids.v[i]);
                 json_decref(o);
         }
         strv_free(&ids);
@@ -416,7 +419,8 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
          * after writing a final state. */
         _cleanup_json_ json_t *fresh = NULL;
         if (rt_ctr_load(id, &fresh, NULL) == 0) {
-                const char *s2 = json_string_value(json_object_get(json_object_get(fresh, "State"), "Status"));
+                const char *s2 =
+                    json_string_value(json_object_get(json_object_get(fresh, "State"), "Status"));
                 if (s2 && strcmp(s2, "running") && strcmp(s2, "restarting")) {
                         json_object_update(j, fresh);
                         return cleanup_runtime(id, err);
@@ -479,12 +483,14 @@ static const struct {
         const char *name;
         int res;
 } rlimits[] = {
-    {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},         {"data", RLIMIT_DATA},
-    {"fsize", RLIMIT_FSIZE},     {"locks", RLIMIT_LOCKS},     {"memlock", RLIMIT_MEMLOCK},
-    {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},     {"nofile", RLIMIT_NOFILE},
-    {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},         {"rtprio", RLIMIT_RTPRIO},
-    {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING}, {"stack", RLIMIT_STACK},
-    {"as", RLIMIT_AS},
+    {"core", RLIMIT_CORE},         {"cpu", RLIMIT_CPU},
+    {"data", RLIMIT_DATA},         {"fsize", RLIMIT_FSIZE},
+    {"locks", RLIMIT_LOCKS},       {"memlock", RLIMIT_MEMLOCK},
+    {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
+    {"nofile", RLIMIT_NOFILE},     {"nproc", RLIMIT_NPROC},
+    {"rss", RLIMIT_RSS},           {"rtprio", RLIMIT_RTPRIO},
+    {"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING},
+    {"stack", RLIMIT_STACK},       {"as", RLIMIT_AS},
 };
 
 int rt_ulimit_parse(const char *s, struct rt_ulimit *out, char **name, err_t *err)
@@ -513,8 +519,10 @@ int rt_ulimit_parse(const char *s, struct rt_ulimit *out, char **name, err_t *er
         if (*end)
                 return err_set(err, EINVAL, "invalid ulimit argument: %s", s);
         if (soft > hard)
-                return err_set(err, EINVAL, "ulimit soft limit must be less than or equal to hard limit: %lld > %lld",
-                               soft, hard);
+                return err_set(
+                    err, EINVAL,
+                    "ulimit soft limit must be less than or equal to hard limit: %lld > %lld", soft,
+                    hard);
         out->resource = rlimits[i].res;
         out->soft = soft < 0 ? RLIM_INFINITY : (rlim_t)soft;
         out->hard = hard < 0 ? RLIM_INFINITY : (rlim_t)hard;
@@ -550,9 +558,9 @@ static int proc_security(const json_t *hc, struct rt_proc *p, err_t *err)
                 p->ulimits = xrealloc(p->ulimits, (p->nulimits + 1) * sizeof(*p->ulimits));
                 json_int_t soft = json_integer_value(json_object_get(u, "Soft"));
                 json_int_t hard = json_integer_value(json_object_get(u, "Hard"));
-                p->ulimits[p->nulimits++] = (struct rt_ulimit){
-                    rlimits[k].res, soft < 0 ? RLIM_INFINITY : (rlim_t)soft,
-                    hard < 0 ? RLIM_INFINITY : (rlim_t)hard};
+                p->ulimits[p->nulimits++] =
+                    (struct rt_ulimit){rlimits[k].res, soft < 0 ? RLIM_INFINITY : (rlim_t)soft,
+                                       hard < 0 ? RLIM_INFINITY : (rlim_t)hard};
         }
         return 0;
 }

@@ -415,6 +415,7 @@ int rt_image_config_apply_change(struct rt_image_config *cfg, const char *change
                 int r = expose ? 0 : parse_json_form(a, &words, err);
                 if (r < 0)
                         return err_wrap(err, "VOLUME");
+                /* r == 1: JSON form parsed into words */
                 if (r == 0 && split_words(a, &words, err) < 0)
                         return -1;
                 if (words.n == 0) {
@@ -448,7 +449,7 @@ int rt_image_config_apply_change(struct rt_image_config *cfg, const char *change
                 }
                 strv_free(&words);
                 strv_sort(expose ? &cfg->exposed_ports : &cfg->volumes);
-                return r;
+                return r < 0 ? -1 : 0;
         }
         return err_set(err, EINVAL,
                        "%s is not a valid change command (use CMD, ENTRYPOINT, ENV, EXPOSE, "

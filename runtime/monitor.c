@@ -169,8 +169,8 @@ static void log_line(struct mon *m, int stream, const char *s, size_t n)
                 free(c);
         }
         _cleanup_free_ char *now = rt_now_rfc3339();
-        json_t *o = json_pack("{s:o,s:s,s:s}", "log", str, "stream", stream == RT_STREAM_STDERR ? "stderr" : "stdout",
-                              "time", now);
+        json_t *o = json_pack("{s:o,s:s,s:s}", "log", str, "stream",
+                              stream == RT_STREAM_STDERR ? "stderr" : "stdout", "time", now);
         char *d = json_dumps(o, JSON_COMPACT);
         json_decref(o);
         if (!d)
@@ -230,7 +230,8 @@ static void send_frame(struct mon *m, int stream, const char *s, size_t n, int k
                         i++;
                         continue;
                 }
-                if (send(c->fd, h, 8, MSG_NOSIGNAL) != 8 || (n && send(c->fd, s, n, MSG_NOSIGNAL) != (ssize_t)n)) {
+                if (send(c->fd, h, 8, MSG_NOSIGNAL) != 8 ||
+                    (n && send(c->fd, s, n, MSG_NOSIGNAL) != (ssize_t)n)) {
                         client_drop(m, i);
                         continue;
                 }
@@ -268,8 +269,8 @@ static void write_monitor_info(struct mon *m)
 {
         _cleanup_free_ char *p = xasprintf("%s/containers/%s/monitor.json", berth_run_dir(), m->id);
         json_t *o = json_pack("{s:i,s:I,s:i,s:I}", "MonitorPid", (int)getpid(), "MonitorStart",
-                              (json_int_t)rt_pid_starttime(getpid()), "Pid", (int)m->pid, "PidStart",
-                              (json_int_t)rt_pid_starttime(m->pid));
+                              (json_int_t)rt_pid_starttime(getpid()), "Pid", (int)m->pid,
+                              "PidStart", (json_int_t)rt_pid_starttime(m->pid));
         json_write_atomic(p, o, NULL);
         json_decref(o);
 }
@@ -300,7 +301,8 @@ static int open_pty(int *master, int *slave, err_t *err)
 static int start_init(struct mon *m, err_t *err)
 {
         bool tty = m->spec.proc.tty;
-        bool open_stdin = json_is_true(json_object_get(json_object_get(m->j, "Config"), "OpenStdin"));
+        bool open_stdin =
+            json_is_true(json_object_get(json_object_get(m->j, "Config"), "OpenStdin"));
         int child[3] = {-1, -1, -1};
         int r = -1;
         if (tty) {
@@ -358,7 +360,8 @@ static void record_start_error(struct mon *m, const err_t *e)
         int code = rt_exec_failure_status(e->code);
         _cleanup_free_ char *now = rt_now_rfc3339();
         state_update(m, m->restarts ? "exited" : "created",
-                     json_pack("{s:i,s:i,s:s,s:s}", "Pid", 0, "ExitCode", code, "Error", e->msg, "FinishedAt", now));
+                     json_pack("{s:i,s:i,s:s,s:s}", "Pid", 0, "ExitCode", code, "Error", e->msg,
+                               "FinishedAt", now));
 }
 
 static void record_running(struct mon *m)
@@ -366,8 +369,9 @@ static void record_running(struct mon *m)
         _cleanup_free_ char *now = rt_now_rfc3339();
         clock_gettime(CLOCK_MONOTONIC, &m->started);
         state_update(m, "running",
-                     json_pack("{s:i,s:i,s:s,s:s,s:s,s:b}", "Pid", (int)m->pid, "ExitCode", 0, "Error", "", "StartedAt",
-                               now, "FinishedAt", "0001-01-01T00:00:00Z", "OOMKilled", 0));
+                     json_pack("{s:i,s:i,s:s,s:s,s:s,s:b}", "Pid", (int)m->pid, "ExitCode", 0,
+                               "Error", "", "StartedAt", now, "FinishedAt", "0001-01-01T00:00:00Z",
+                               "OOMKilled", 0));
 }
 
 /* Release what one run of the container used. */
@@ -432,7 +436,8 @@ static void on_exit_complete(struct mon *m)
                         m->backoff_ms = 100;
                 m->restarts++;
                 state_update(m, "restarting",
-                             json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled", oom, "FinishedAt", now));
+                             json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled",
+                                       oom, "FinishedAt", now));
                 send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), 1 << CL_ATTACH);
                 for (size_t i = 0; i < m->ncl;)
                         if (m->cl[i].kind == CL_ATTACH)
@@ -444,7 +449,8 @@ static void on_exit_complete(struct mon *m)
                 return;
         }
         state_update(m, "exited",
-                     json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled", oom, "FinishedAt", now));
+                     json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled", oom,
+                               "FinishedAt", now));
         err_t e = {0};
         rt_cgroup_remove(m->id, &e);
         if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove"))) {
@@ -489,7 +495,8 @@ static void handle_request(struct mon *m, int fd)
         }
         if (sscanf(buf, "attach %d %d %d", &a, &b, &c) >= 1) {
                 if (m->ptm >= 0 && b > 0 && c > 0) {
-                        struct winsize ws = {.ws_row = (unsigned short)b, .ws_col = (unsigned short)c};
+                        struct winsize ws = {.ws_row = (unsigned short)b,
+                                             .ws_col = (unsigned short)c};
                         ioctl(m->ptm, TIOCSWINSZ, &ws);
                 }
                 m->cl[m->ncl++] = (struct client){fd, CL_ATTACH, a != 0};
@@ -518,7 +525,8 @@ static void handle_request(struct mon *m, int fd)
                 close(fd);
         } else if (sscanf(buf, "resize %d %d", &a, &b) == 2) {
                 if (m->ptm >= 0) {
-                        struct winsize ws = {.ws_row = (unsigned short)a, .ws_col = (unsigned short)b};
+                        struct winsize ws = {.ws_row = (unsigned short)a,
+                                             .ws_col = (unsigned short)b};
                         ioctl(m->ptm, TIOCSWINSZ, &ws);
                 }
                 close(fd);
@@ -608,7 +616,8 @@ static void loop(struct mon *m)
                         while (read(m->sigfd, &si, sizeof(si)) == sizeof(si)) {
                                 if (si.ssi_signo == SIGCHLD)
                                         on_sigchld(m);
-                                else if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) && m->pid > 0) {
+                                else if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) &&
+                                         m->pid > 0) {
                                         m->manual_stop = true;
                                         kill(m->pid, SIGTERM);
                                         arm(m->stop_tfd, 10000);
@@ -660,8 +669,15 @@ static void loop(struct mon *m)
 
 int rt_monitor_main(const char *id, int sync_fd, err_t *err)
 {
-        struct mon mm = {.id = id, .lsock = -1, .out_r = -1, .err_r = -1, .in_w = -1, .ptm = -1, .netns_fd = -1,
-                         .log_fd = -1, .backoff_ms = 100};
+        struct mon mm = {.id = id,
+                         .lsock = -1,
+                         .out_r = -1,
+                         .err_r = -1,
+                         .in_w = -1,
+                         .ptm = -1,
+                         .netns_fd = -1,
+                         .log_fd = -1,
+                         .backoff_ms = 100};
         struct mon *m = &mm;
         int ret = -1;
         sigset_t mask;
@@ -731,13 +747,12 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
 fail:
         rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 0, err->msg);
         record_start_error(m, err);
-fail_quiet:
-        {
-                err_t e2 = {0};
-                rt_cgroup_remove(id, &e2);
-                if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove")))
-                        rt_ctr_destroy(id, &e2);
-        }
+fail_quiet : {
+        err_t e2 = {0};
+        rt_cgroup_remove(id, &e2);
+        if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove")))
+                rt_ctr_destroy(id, &e2);
+}
         goto out;
 fail_early:
         rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 0, err->msg);

@@ -150,7 +150,9 @@ static int mount_at(int rootfd, const char *target, bool file, const char *src, 
         if (mount(src, p, fstype, flags, data) < 0)
                 return err_sys(err, errno, "mount %s on %s", src ? src : fstype, target);
         if ((flags & MS_BIND) && (flags & MS_RDONLY) &&
-            mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)), NULL) < 0)
+            mount(NULL, p, NULL,
+                  MS_BIND | MS_REMOUNT | MS_RDONLY | (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)),
+                  NULL) < 0)
                 return err_sys(err, errno, "remount %s read-only", target);
         return 0;
 }
@@ -168,13 +170,16 @@ static int setup_dev(int rootfd, err_t *err)
         static const struct {
                 const char *name;
                 unsigned maj, min;
-        } nodes[] = {{"null", 1, 3},    {"zero", 1, 5}, {"full", 1, 7},
+        } nodes[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
                      {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
         for (size_t i = 0; i < ARRAY_SIZE(nodes); i++)
-                if (mknodat(devfd, nodes[i].name, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0)
+                if (mknodat(devfd, nodes[i].name, S_IFCHR | 0666,
+                            makedev(nodes[i].maj, nodes[i].min)) < 0)
                         return err_sys(err, errno, "mknod /dev/%s", nodes[i].name);
-        static const char *const links[][2] = {{"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"},
-                                               {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+        static const char *const links[][2] = {{"/proc/self/fd", "fd"},
+                                               {"/proc/self/fd/0", "stdin"},
+                                               {"/proc/self/fd/1", "stdout"},
+                                               {"/proc/self/fd/2", "stderr"},
                                                {"pts/ptmx", "ptmx"}};
         for (size_t i = 0; i < ARRAY_SIZE(links); i++)
                 if (symlinkat(links[i][0], devfd, links[i][1]) < 0)
@@ -183,8 +188,8 @@ static int setup_dev(int rootfd, err_t *err)
                      "newinstance,ptmxmode=0666,mode=0620,gid=5", err) < 0 ||
             mount_at(rootfd, "/dev/shm", false, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                      "mode=1777,size=65536k", err) < 0 ||
-            mount_at(rootfd, "/dev/mqueue", false, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                     NULL, err) < 0)
+            mount_at(rootfd, "/dev/mqueue", false, "mqueue", "mqueue",
+                     MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
                 return -1;
         return 0;
 }
@@ -207,22 +212,25 @@ static int setup_root(const struct rt_spawn *s, err_t *err)
         if (rootfd < 0)
                 return err_sys(err, errno, "open %s", s->merged);
         unsigned long ro_sys = s->privileged ? 0 : MS_RDONLY;
-        if (mount_at(rootfd, "/proc", false, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 ||
-            mount_at(rootfd, "/sys", false, "sysfs", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | ro_sys, NULL,
+        if (mount_at(rootfd, "/proc", false, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
                      err) < 0 ||
+            mount_at(rootfd, "/sys", false, "sysfs", "sysfs",
+                     MS_NOSUID | MS_NODEV | MS_NOEXEC | ro_sys, NULL, err) < 0 ||
             setup_dev(rootfd, err) < 0)
                 return -1;
         const char *etc[][2] = {{s->hosts_file, "/etc/hosts"},
                                 {s->hostname_file, "/etc/hostname"},
                                 {s->resolv_file, "/etc/resolv.conf"}};
         for (size_t i = 0; i < ARRAY_SIZE(etc); i++)
-                if (etc[i][0] && mount_at(rootfd, etc[i][1], true, etc[i][0], NULL, MS_BIND, NULL, err) < 0)
+                if (etc[i][0] &&
+                    mount_at(rootfd, etc[i][1], true, etc[i][0], NULL, MS_BIND, NULL, err) < 0)
                         return -1;
         for (size_t i = 0; i < s->nmounts; i++) {
                 const struct rt_mount_spec *m = &s->mounts[i];
                 if (!strcmp(m->type, "tmpfs")) {
                         if (mount_at(rootfd, m->target, false, "tmpfs", "tmpfs",
-                                     MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0), m->options, err) < 0)
+                                     MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0), m->options,
+                                     err) < 0)
                                 return -1;
                         continue;
                 }
@@ -243,9 +251,10 @@ static int setup_root(const struct rt_spawn *s, err_t *err)
                 return err_sys(err, errno, "chdir /");
         if (!s->privileged) {
                 static const char *const masked[] = {
-                    "/proc/acpi",        "/proc/asound",      "/proc/interrupts", "/proc/kcore",
-                    "/proc/keys",        "/proc/latency_stats", "/proc/sched_debug", "/proc/scsi",
-                    "/proc/timer_list",  "/proc/timer_stats", "/sys/firmware",    "/sys/devices/virtual/powercap",
+                    "/proc/acpi",        "/proc/asound",  "/proc/interrupts",
+                    "/proc/kcore",       "/proc/keys",    "/proc/latency_stats",
+                    "/proc/sched_debug", "/proc/scsi",    "/proc/timer_list",
+                    "/proc/timer_stats", "/sys/firmware", "/sys/devices/virtual/powercap",
                 };
                 for (size_t i = 0; i < ARRAY_SIZE(masked); i++) {
                         struct stat st;
@@ -264,11 +273,14 @@ static int setup_root(const struct rt_spawn *s, err_t *err)
                                 continue;
                         if (mount(ro[i], ro[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
                             mount(NULL, ro[i], NULL,
-                                  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+                                  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV |
+                                      MS_NOEXEC,
+                                  NULL) < 0)
                                 return err_sys(err, errno, "make %s read-only", ro[i]);
                 }
         }
-        if (s->readonly_rootfs && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+        if (s->readonly_rootfs &&
+            mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
                 return err_sys(err, errno, "remount rootfs read-only");
         return 0;
 }
@@ -309,7 +321,8 @@ static int resolve_user(const char *spec, struct ids *ids, err_t *err)
         _cleanup_fclose_ FILE *pf = fopen("/etc/passwd", "re");
         struct passwd *pw;
         while (pf && (pw = fgetpwent(pf))) {
-                if (all_digits(u) ? pw->pw_uid == (uid_t)strtoul(u, NULL, 10) : !strcmp(pw->pw_name, u)) {
+                if (all_digits(u) ? pw->pw_uid == (uid_t)strtoul(u, NULL, 10)
+                                  : !strcmp(pw->pw_name, u)) {
                         ids->uid = pw->pw_uid;
                         ids->gid = pw->pw_gid;
                         snprintf(ids->home, sizeof(ids->home), "%s", pw->pw_dir);
@@ -320,7 +333,9 @@ static int resolve_user(const char *spec, struct ids *ids, err_t *err)
         }
         if (!found) {
                 if (!all_digits(u))
-                        return err_set(err, ENOENT, "unable to find user %s: no matching entries in passwd file", u);
+                        return err_set(err, ENOENT,
+                                       "unable to find user %s: no matching entries in passwd file",
+                                       u);
                 ids->uid = (uid_t)strtoul(u, NULL, 10);
         }
         _cleanup_fclose_ FILE *gf = fopen("/etc/group", "re");
@@ -342,7 +357,8 @@ static int resolve_user(const char *spec, struct ids *ids, err_t *err)
                                 }
         }
         if (!gfound)
-                return err_set(err, ENOENT, "unable to find group %s: no matching entries in group file", g);
+                return err_set(err, ENOENT,
+                               "unable to find group %s: no matching entries in group file", g);
         return 0;
 }
 
@@ -408,10 +424,11 @@ static int apply_rlimits(const struct rt_proc *p, err_t *err)
                 if (getrlimit(p->ulimits[i].resource, &cur) < 0)
                         return err_sys(err, errno, "getrlimit");
                 if (want.rlim_max > cur.rlim_max)
-                        return err_set(err, EPERM,
-                                       "ulimit: hard limit %llu is above the host's hard limit %llu "
-                                       "(raising it needs CAP_SYS_RESOURCE)",
-                                       (unsigned long long)want.rlim_max, (unsigned long long)cur.rlim_max);
+                        return err_set(
+                            err, EPERM,
+                            "ulimit: hard limit %llu is above the host's hard limit %llu "
+                            "(raising it needs CAP_SYS_RESOURCE)",
+                            (unsigned long long)want.rlim_max, (unsigned long long)cur.rlim_max);
                 if (setrlimit(p->ulimits[i].resource, &want) < 0)
                         return err_sys(err, errno, "setrlimit");
         }
@@ -419,7 +436,8 @@ static int apply_rlimits(const struct rt_proc *p, err_t *err)
 }
 
 /* Everything after "go": limits, privileges, exec.  Returns only on error. */
-static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const char *exe, err_t *err)
+static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const char *exe,
+                           err_t *err)
 {
         if (apply_rlimits(p, err) < 0)
                 return -1;
@@ -480,7 +498,8 @@ static void init_forward(int sig)
 /* PID 1 with --init: run the command as a child, forward signals to it, reap
  * everything, exit with the command's status.  It never execs, so no host
  * binary is visible in the container; it is not dumpable. */
-static _Noreturn void run_init(const struct rt_proc *p, const struct ids *ids, const char *exe, int sock)
+static _Noreturn void run_init(const struct rt_proc *p, const struct ids *ids, const char *exe,
+                               int sock)
 {
         sigset_t all, old;
         sigfillset(&all);
@@ -611,8 +630,11 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
         static const struct {
                 const char *name;
                 int type;
-        } nss[] = {{"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS}, {"net", CLONE_NEWNET},
-                   {"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS}};
+        } nss[] = {{"ipc", CLONE_NEWIPC},
+                   {"uts", CLONE_NEWUTS},
+                   {"net", CLONE_NEWNET},
+                   {"pid", CLONE_NEWPID},
+                   {"mnt", CLONE_NEWNS}};
         int fds[ARRAY_SIZE(nss)];
         for (size_t i = 0; i < ARRAY_SIZE(nss); i++) {
                 char p[64];

@@ -24,6 +24,22 @@ int cmd_rmi(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_save(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_rename(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_volume(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
 
 /* Print "berth: <msg>" to stderr (only src/ prints). */
 void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

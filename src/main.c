@@ -6,7 +6,11 @@
 #include "commands.h"
 
 static const struct command commands[] = {
+    {"attach", cmd_attach,
+     "Attach local standard input, output, and error streams to a running container"},
     {"compose", cmd_compose, "Define and run multi-container applications"},
+    {"create", cmd_create, "Create a new container"},
+    {"exec", cmd_exec, "Execute a command in a running container"},
     {"image", cmd_image, "Manage images"},
     {"images", cmd_images, "List images"},
     {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
@@ -15,7 +19,20 @@ static const struct command commands[] = {
     {"rmi", cmd_rmi, "Remove one or more images"},
     {"save", cmd_save, "Save one or more images to a tar archive"},
     {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+    {"inspect", cmd_inspect, "Return low-level information on containers and images"},
+    {"kill", cmd_kill, "Kill one or more running containers"},
+    {"logs", cmd_logs, "Fetch the logs of a container"},
+    {"ps", cmd_ps, "List containers"},
+    {"rename", cmd_rename, "Rename a container"},
+    {"restart", cmd_restart, "Restart one or more containers"},
+    {"rm", cmd_rm, "Remove one or more containers"},
+    {"run", cmd_run, "Create and run a new container from an image"},
+    {"start", cmd_start, "Start one or more stopped containers"},
+    {"stop", cmd_stop, "Stop one or more running containers"},
+    {"top", cmd_top, "Display the running processes of a container"},
     {"version", cmd_version, "Show the berth version information"},
+    {"volume", cmd_volume, "Manage volumes"},
+    {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
 };
 
 void die_msg(const char *fmt, ...)

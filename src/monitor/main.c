@@ -26,7 +26,8 @@ int main(int argc, char **argv)
                 if (!strcmp(argv[i], "--keep-fd") && i + 1 < argc) {
                         int fd = atoi(argv[++i]);
                         if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-                                fprintf(stderr, "berth-monitor: --keep-fd %d: %s\n", fd, strerror(errno));
+                                fprintf(stderr, "berth-monitor: --keep-fd %d: %s\n", fd,
+                                        strerror(errno));
                                 return 2;
                         }
                 } else {

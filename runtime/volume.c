@@ -1,0 +1,260 @@
+#include "volume.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "container.h"
+#include "fsutil.h"
+#include "jsonfile.h"
+#include "paths.h"
+#include "xalloc.h"
+
+#define ANON_LABEL "com.docker.volume.anonymous"
+
+int rt_volume_name_valid(const char *name)
+{
+        /* docker: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+        if (!name || strlen(name) < 2 || strlen(name) > 255)
+                return -1;
+        for (const char *p = name; *p; p++) {
+                char c = *p;
+                bool alnum =
+                    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                if (!alnum && (p == name || (c != '_' && c != '.' && c != '-')))
+                        return -1;
+        }
+        return 0;
+}
+
+const char *rt_volume_anon_name(void)
+{
+        static char buf[65];
+        char *id = rt_ctr_gen_id();
+        snprintf(buf, sizeof(buf), "%s", id);
+        free(id);
+        return buf;
+}
+
+static char *vol_dir(const char *name)
+{
+        return xasprintf("%s/volumes/%s", berth_lib_dir(), name);
+}
+
+bool rt_volume_is_anon(const char *name)
+{
+        json_t *j = NULL;
+        if (rt_volume_inspect(name, &j, NULL) < 0)
+                return false;
+        bool anon = json_object_get(json_object_get(j, "Labels"), ANON_LABEL) != NULL;
+        json_decref(j);
+        return anon;
+}
+
+int rt_volume_create(const char *name, json_t *labels, bool anon, err_t *err)
+{
+        if (rt_volume_name_valid(name) < 0)
+                return err_set(err, EINVAL,
+                               "\"%s\" includes invalid characters for a local volume name, only "
+                               "\"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed",
+                               name);
+        _cleanup_free_ char *d = vol_dir(name);
+        _cleanup_free_ char *meta = xasprintf("%s/volume.json", d);
+        if (access(meta, F_OK) == 0)
+                return err_set(err, EEXIST, "volume %s already exists", name);
+        _cleanup_free_ char *data = xasprintf("%s/_data", d);
+        if (mkdir_p(data, 0755, err) < 0)
+                return -1;
+        _cleanup_free_ char *now = rt_now_rfc3339();
+        json_t *l = labels ? json_copy(labels) : json_object();
+        if (anon)
+                json_object_set_new(l, ANON_LABEL, json_string(""));
+        json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o}", "Name", name, "Driver", "local",
+                              "Mountpoint", data, "CreatedAt", now, "Labels", l, "Scope", "local",
+                              "Options", json_object());
+        int r = json_write_atomic(meta, j, err);
+        json_decref(j);
+        return r;
+}
+
+int rt_volume_ensure(const char *name, bool anon, char **path, err_t *err)
+{
+        _cleanup_free_ char *d = vol_dir(name);
+        _cleanup_free_ char *meta = xasprintf("%s/volume.json", d);
+        if (access(meta, F_OK) < 0 && rt_volume_create(name, NULL, anon, err) < 0 &&
+            err->code != EEXIST)
+                return -1;
+        *path = xasprintf("%s/_data", d);
+        return 0;
+}
+
+static int copy_tree(int sfd, int dfd, err_t *err);
+
+static int copy_entry(int sfd, int dfd, const char *n, err_t *err)
+{
+        struct stat st;
+        if (fstatat(sfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return err_sys(err, errno, "stat %s", n);
+        if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) { /* overlay whiteout */
+                return rm_rf_at(dfd, n, err);
+        }
+        if (S_ISDIR(st.st_mode)) {
+                if (mkdirat(dfd, n, st.st_mode & 07777) < 0 && errno != EEXIST)
+                        return err_sys(err, errno, "mkdir %s", n);
+                _cleanup_close_ int s2 =
+                    openat(sfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int d2 =
+                    openat(dfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (s2 < 0 || d2 < 0)
+                        return err_sys(err, errno, "open %s", n);
+                if (copy_tree(s2, d2, err) < 0)
+                        return -1;
+                fchown(d2, st.st_uid, st.st_gid);
+                fchmod(d2, st.st_mode & 07777);
+                return 0;
+        }
+        unlinkat(dfd, n, 0);
+        if (S_ISLNK(st.st_mode)) {
+                char target[4096];
+                ssize_t l = readlinkat(sfd, n, target, sizeof(target) - 1);
+                if (l < 0)
+                        return err_sys(err, errno, "readlink %s", n);
+                target[l] = '\0';
+                if (symlinkat(target, dfd, n) < 0)
+                        return err_sys(err, errno, "symlink %s", n);
+                fchownat(dfd, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+                return 0;
+        }
+        if (!S_ISREG(st.st_mode))
+                return 0; /* devices, fifos, sockets: not copied */
+        _cleanup_close_ int in = openat(sfd, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int out =
+            openat(dfd, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (in < 0 || out < 0)
+                return err_sys(err, errno, "copy %s", n);
+        char buf[65536];
+        ssize_t r;
+        while ((r = read(in, buf, sizeof(buf))) > 0)
+                if (write_all(out, buf, (size_t)r, err) < 0)
+                        return -1;
+        if (r < 0)
+                return err_sys(err, errno, "read %s", n);
+        fchown(out, st.st_uid, st.st_gid);
+        fchmod(out, st.st_mode & 07777);
+        return 0;
+}
+
+static int copy_tree(int sfd, int dfd, err_t *err)
+{
+        int dup_fd = dup(sfd);
+        if (dup_fd < 0)
+                return err_sys(err, errno, "dup");
+        _cleanup_closedir_ DIR *d = fdopendir(dup_fd);
+        if (!d) {
+                close(dup_fd);
+                return err_sys(err, errno, "opendir");
+        }
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                        continue;
+                if (copy_entry(sfd, dfd, de->d_name, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static bool dir_empty(int fd)
+{
+        int d2 = dup(fd);
+        if (d2 < 0)
+                return false;
+        DIR *d = fdopendir(d2);
+        if (!d) {
+                close(d2);
+                return false;
+        }
+        struct dirent *de;
+        bool empty = true;
+        while ((de = readdir(d)))
+                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                        empty = false;
+        closedir(d);
+        return empty;
+}
+
+int rt_volume_populate(const char *path, const strv_t *layer_dirs, const char *dest, err_t *err)
+{
+        _cleanup_close_ int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return err_sys(err, errno, "open volume %s", path);
+        if (!dir_empty(dfd))
+                return 0;
+        while (*dest == '/')
+                dest++;
+        if (!*dest)
+                return 0;
+        for (size_t i = layer_dirs->n; i-- > 0;) { /* bottom layer first */
+                _cleanup_close_ int lfd = open(layer_dirs->v[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (lfd < 0)
+                        continue;
+                /* walk dest without following symlinks out of the layer */
+                _cleanup_close_ int sfd =
+                    openat(lfd, dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sfd < 0)
+                        continue;
+                if (copy_tree(sfd, dfd, err) < 0)
+                        return err_wrap(err, "copy image content of /%s into volume", dest);
+        }
+        return 0;
+}
+
+int rt_volume_inspect(const char *name, json_t **out, err_t *err)
+{
+        if (rt_volume_name_valid(name) < 0)
+                return err_set(err, ENOENT, "get %s: no such volume", name);
+        _cleanup_free_ char *d = vol_dir(name);
+        _cleanup_free_ char *meta = xasprintf("%s/volume.json", d);
+        if (access(meta, F_OK) < 0)
+                return err_set(err, ENOENT, "get %s: no such volume", name);
+        return json_read(meta, out, err);
+}
+
+int rt_volume_list(strv_t *names, err_t *err)
+{
+        _cleanup_free_ char *d = xasprintf("%s/volumes", berth_lib_dir());
+        _cleanup_closedir_ DIR *dir = opendir(d);
+        if (!dir)
+                return errno == ENOENT ? 0 : err_sys(err, errno, "open %s", d);
+        struct dirent *de;
+        while ((de = readdir(dir))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                _cleanup_free_ char *meta = xasprintf("%s/%s/volume.json", d, de->d_name);
+                if (access(meta, F_OK) == 0)
+                        strv_push(names, de->d_name);
+        }
+        strv_sort(names);
+        return 0;
+}
+
+int rt_volume_remove(const char *name, err_t *err)
+{
+        json_t *j = NULL;
+        if (rt_volume_inspect(name, &j, err) < 0)
+                return -1;
+        json_decref(j);
+        _cleanup_free_ char *d = vol_dir(name);
+        _cleanup_free_ char *meta = xasprintf("%s/volume.json", d);
+        if (unlink(meta) < 0) /* gone from listings first, then the data */
+                return err_sys(err, errno, "remove volume %s", name);
+        return rm_rf(d, err);
+}

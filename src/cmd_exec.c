@@ -1,0 +1,209 @@
+/* berth exec [-d] [-i] [-t] [-e K=V] [-u USER] [-w DIR] CONTAINER CMD... */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/jsonfile.h"
+#include "base/strv.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "container_cli.h"
+#include "runtime/container.h"
+#include "runtime/spawn.h"
+
+static void env_override(strv_t *env, const char *kv)
+{
+        const char *eq = strchr(kv, '=');
+        _cleanup_free_ char *full = NULL;
+        if (!eq) {
+                const char *v = getenv(kv);
+                if (!v)
+                        return;
+                full = xasprintf("%s=%s", kv, v);
+                kv = full;
+                eq = strchr(kv, '=');
+        }
+        size_t kl = (size_t)(eq - kv);
+        for (size_t i = 0; i < env->n; i++)
+                if (!strncmp(env->v[i], kv, kl) && env->v[i][kl] == '=') {
+                        free(env->v[i]);
+                        env->v[i] = xstrdup(kv);
+                        return;
+                }
+        strv_push(env, kv);
+}
+
+/* Relay between our terminal and the pty master until the process exits. */
+static int relay_pty(int master, pid_t pid, bool fwd_in)
+{
+        struct termios saved, raw;
+        bool is_tty = isatty(0) && tcgetattr(0, &saved) == 0;
+        if (is_tty) {
+                struct winsize ws;
+                if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+                        ioctl(master, TIOCSWINSZ, &ws);
+                raw = saved;
+                cfmakeraw(&raw);
+                tcsetattr(0, TCSADRAIN, &raw);
+        }
+        char buf[16384];
+        for (;;) {
+                struct pollfd p[2] = {{master, POLLIN, 0}, {fwd_in ? 0 : -1, POLLIN, 0}};
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                if (p[1].revents) {
+                        ssize_t n = read(0, buf, sizeof(buf));
+                        if (n <= 0)
+                                fwd_in = false;
+                        else
+                                write_all(master, buf, (size_t)n, NULL);
+                }
+                if (p[0].revents) {
+                        ssize_t n = read(master, buf, sizeof(buf));
+                        if (n <= 0)
+                                break; /* EIO: every slave fd closed */
+                        write_all(1, buf, (size_t)n, NULL);
+                }
+        }
+        if (is_tty)
+                tcsetattr(0, TCSADRAIN, &saved);
+        int st;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int cmd_exec(int argc, char **argv)
+{
+        static const struct option lo[] = {
+            {"detach", no_argument, 0, 'd'},     {"interactive", no_argument, 0, 'i'},
+            {"tty", no_argument, 0, 't'},        {"env", required_argument, 0, 'e'},
+            {"user", required_argument, 0, 'u'}, {"workdir", required_argument, 0, 'w'},
+            {"help", no_argument, 0, 'H'},       {0, 0, 0, 0}};
+        bool detach = false, interactive = false, tty = false;
+        const char *user = NULL, *workdir = NULL;
+        strv_t envs = STRV_INIT;
+        int c;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+dite:u:w:", lo, NULL)) != -1) {
+                switch (c) {
+                case 'd':
+                        detach = true;
+                        break;
+                case 'i':
+                        interactive = true;
+                        break;
+                case 't':
+                        tty = true;
+                        break;
+                case 'e':
+                        strv_push(&envs, optarg);
+                        break;
+                case 'u':
+                        user = optarg;
+                        break;
+                case 'w':
+                        workdir = optarg;
+                        break;
+                case 'H':
+                        printf("Usage:  berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n");
+                        strv_free(&envs);
+                        return 0;
+                default:
+                        die_msg("exec: unknown option '%s'", argv[optind - 1]);
+                        strv_free(&envs);
+                        return EXIT_BERTH;
+                }
+        }
+        if (argc - optind < 2) {
+                die_msg("\"berth exec\" requires at least 2 arguments.");
+                strv_free(&envs);
+                return EXIT_BERTH;
+        }
+        err_t err = {0};
+        _cleanup_free_ char *id = NULL;
+        json_t *j = NULL;
+        if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
+                die_msg("Error response from daemon: %s", err.msg);
+                strv_free(&envs);
+                return EXIT_BERTH;
+        }
+        const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+        pid_t init = 0;
+        if (!st || strcmp(st, "running") || !rt_ctr_monitor_alive(id, &init) || init <= 0) {
+                die_msg("Error response from daemon: container %s is not running", id);
+                json_decref(j);
+                strv_free(&envs);
+                return EXIT_BERTH;
+        }
+        struct rt_proc proc;
+        if (rt_ctr_proc_spec(j, &proc, &err) < 0) {
+                die_msg("%s", err.msg);
+                json_decref(j);
+                strv_free(&envs);
+                return EXIT_BERTH;
+        }
+        for (size_t i = 0; i < envs.n; i++)
+                env_override(&proc.env, envs.v[i]);
+        strv_free(&envs);
+        for (int i = optind + 1; i < argc; i++)
+                strv_push(&proc.argv, argv[i]);
+        if (user)
+                proc.user = user;
+        if (workdir)
+                proc.cwd = workdir;
+        proc.tty = tty;
+        int stdio[3] = {0, 1, 2};
+        _cleanup_close_ int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+        _cleanup_close_ int master = -1, slave = -1;
+        if (detach) {
+                stdio[0] = stdio[1] = stdio[2] = nul;
+        } else if (tty) {
+                master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+                char name[128];
+                if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
+                    ptsname_r(master, name, sizeof(name)) != 0 ||
+                    (slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+                        die_msg("open pty: %s", strerror(errno));
+                        rt_proc_free(&proc);
+                        json_decref(j);
+                        return EXIT_BERTH;
+                }
+                stdio[0] = stdio[1] = stdio[2] = slave;
+        } else if (!interactive) {
+                stdio[0] = nul;
+        }
+        pid_t pid;
+        int r = rt_exec(init, id, &proc, stdio, &pid, &err);
+        rt_proc_free(&proc);
+        json_decref(j);
+        if (r < 0) {
+                die_msg("%s", err.msg);
+                return rt_exec_failure_status(err.code);
+        }
+        if (detach)
+                return 0;
+        if (tty) {
+                close(TAKE_FD(slave));
+                return relay_pty(master, pid, interactive);
+        }
+        int wst;
+        while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+                ;
+        return WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst);
+}

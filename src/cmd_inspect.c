@@ -1,0 +1,210 @@
+/* berth inspect / rename / top */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/jsonfile.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "container_cli.h"
+#include "runtime/cgroup.h"
+#include "runtime/container.h"
+#include "runtime/image.h"
+
+/* Minimal Go-template support: {{.A.B}} and {{json .A.B}}. */
+static int print_format(json_t *j, const char *fmt)
+{
+        const char *p = fmt;
+        while (*p) {
+                const char *o = strstr(p, "{{");
+                if (!o) {
+                        fputs(p, stdout);
+                        break;
+                }
+                fwrite(p, 1, (size_t)(o - p), stdout);
+                const char *cl = strstr(o, "}}");
+                if (!cl)
+                        return -1;
+                _cleanup_free_ char *expr = xstrndup(o + 2, (size_t)(cl - o - 2));
+                char *e = expr;
+                while (*e == ' ')
+                        e++;
+                bool as_json = !strncmp(e, "json ", 5);
+                if (as_json)
+                        e += 5;
+                while (*e == ' ')
+                        e++;
+                char *end = e + strlen(e);
+                while (end > e && end[-1] == ' ')
+                        *--end = '\0';
+                if (*e != '.')
+                        return -1;
+                json_t *v = j;
+                for (char *sv = NULL, *t = strtok_r(e + 1, ".", &sv); t && v;
+                     t = strtok_r(NULL, ".", &sv))
+                        v = json_object_get(v, t);
+                if (as_json || json_is_object(v) || json_is_array(v)) {
+                        char *d =
+                            v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : xstrdup("null");
+                        fputs(d, stdout);
+                        free(d);
+                } else if (json_is_string(v))
+                        fputs(json_string_value(v), stdout);
+                else if (json_is_integer(v))
+                        printf("%lld", (long long)json_integer_value(v));
+                else if (json_is_boolean(v))
+                        fputs(json_is_true(v) ? "true" : "false", stdout);
+                else if (json_is_real(v))
+                        printf("%g", json_real_value(v));
+                else
+                        fputs("<no value>", stdout);
+                p = cl + 2;
+        }
+        putchar('\n');
+        return 0;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+        static const struct option lo[] = {{"format", required_argument, 0, 'f'},
+                                           {"type", required_argument, 0, 'T'},
+                                           {"help", no_argument, 0, 'H'},
+                                           {0, 0, 0, 0}};
+        const char *fmt = NULL, *type = NULL;
+        int c;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+f:", lo, NULL)) != -1) {
+                if (c == 'f')
+                        fmt = optarg;
+                else if (c == 'T')
+                        type = optarg;
+                else if (c == 'H') {
+                        printf("Usage:  berth inspect [-f FORMAT] [--type container|image] NAME|ID "
+                               "[NAME|ID...]\n");
+                        return 0;
+                } else {
+                        die_msg("inspect: unknown option '%s'", argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
+        }
+        if (optind >= argc) {
+                die_msg("\"berth inspect\" requires at least 1 argument.");
+                return EXIT_BERTH;
+        }
+        json_t *all = json_array();
+        int rc = 0;
+        for (int i = optind; i < argc; i++) {
+                err_t err = {0};
+                _cleanup_free_ char *id = NULL;
+                json_t *j = NULL;
+                if ((!type || !strcmp(type, "container")) &&
+                    container_get(argv[i], &id, &j, NULL, &err) == 0) {
+                        json_array_append_new(all, j);
+                        continue;
+                }
+                struct rt_image img;
+                if ((!type || !strcmp(type, "image")) &&
+                    rt_image_lookup(argv[i], &img, NULL) == 0) {
+                        json_array_append_new(all, rt_image_inspect_json(&img));
+                        rt_image_free(&img);
+                        continue;
+                }
+                die_msg("Error: No such object: %s", argv[i]);
+                rc = 1;
+        }
+        size_t k;
+        json_t *v;
+        if (fmt) {
+                json_array_foreach(all, k, v)
+                {
+                        if (print_format(v, fmt) < 0) {
+                                die_msg("template parsing error: %s", fmt);
+                                json_decref(all);
+                                return EXIT_BERTH;
+                        }
+                }
+        } else {
+                char *d = json_dumps(all, JSON_INDENT(4));
+                printf("%s\n", d);
+                free(d);
+        }
+        json_decref(all);
+        return rc;
+}
+
+int cmd_rename(int argc, char **argv)
+{
+        if (argc != 3) {
+                die_msg("\"berth rename\" requires exactly 2 arguments.\nUsage:  berth rename "
+                        "CONTAINER NEW_NAME");
+                return EXIT_BERTH;
+        }
+        err_t err = {0};
+        _cleanup_free_ char *id = NULL;
+        const char *nn = argv[2][0] == '/' ? argv[2] + 1 : argv[2];
+        if (!*nn) {
+                die_msg("Error response from daemon: Neither old nor new names may be empty");
+                return EXIT_BERTH;
+        }
+        if (rt_ctr_resolve(argv[1], &id, &err) < 0 || rt_ctr_rename(id, nn, &err) < 0) {
+                die_msg("Error response from daemon: %s", err.msg);
+                return EXIT_BERTH;
+        }
+        return 0;
+}
+
+/* berth top CONTAINER: the processes in the container's pids cgroup. */
+int cmd_top(int argc, char **argv)
+{
+        if (argc < 2) {
+                die_msg("\"berth top\" requires at least 1 argument.");
+                return EXIT_BERTH;
+        }
+        err_t err = {0};
+        _cleanup_free_ char *id = NULL;
+        json_t *j = NULL;
+        if (container_get(argv[1], &id, &j, NULL, &err) < 0) {
+                die_msg("Error response from daemon: %s", err.msg);
+                return EXIT_BERTH;
+        }
+        const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+        bool running = st && !strcmp(st, "running");
+        json_decref(j);
+        if (!running) {
+                die_msg("Error response from daemon: container %s is not running", id);
+                return EXIT_BERTH;
+        }
+        _cleanup_free_ char *cg = rt_cgroup_path(id, "pids");
+        if (!cg)
+                cg = rt_cgroup_path(id, "memory");
+        _cleanup_free_ char *procs_path = xasprintf("%s/cgroup.procs", cg ? cg : "/nonexistent");
+        _cleanup_free_ char *procs = NULL;
+        if (read_file(procs_path, &procs, NULL, &err) < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        printf("%-10s %-10s %-10s %s\n", "UID", "PID", "PPID", "CMD");
+        for (char *sv = NULL, *t = strtok_r(procs, "\n", &sv); t; t = strtok_r(NULL, "\n", &sv)) {
+                _cleanup_free_ char *status = NULL, *cmdline = NULL;
+                _cleanup_free_ char *sp = xasprintf("/proc/%s/status", t);
+                _cleanup_free_ char *cp = xasprintf("/proc/%s/cmdline", t);
+                size_t clen = 0;
+                if (read_file(sp, &status, NULL, NULL) < 0 ||
+                    read_file(cp, &cmdline, &clen, NULL) < 0)
+                        continue;
+                for (size_t i = 0; i + 1 < clen; i++)
+                        if (!cmdline[i])
+                                cmdline[i] = ' ';
+                const char *u = strstr(status, "\nUid:");
+                const char *pp = strstr(status, "\nPPid:");
+                printf("%-10d %-10s %-10d %s\n", u ? atoi(u + 5) : 0, t, pp ? atoi(pp + 6) : 0,
+                       cmdline);
+        }
+        return 0;
+}

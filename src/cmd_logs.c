@@ -1,0 +1,204 @@
+/* berth logs [-f] [--tail N] [-t] [--since T] CONTAINER */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/jsonfile.h"
+#include "base/strbuf.h"
+#include "base/strv.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "container_cli.h"
+#include "runtime/container.h"
+
+struct logs_opts {
+        bool follow, timestamps;
+        long tail; /* -1 = all */
+        int64_t since_ns;
+};
+
+static void emit(const char *line, const struct logs_opts *o)
+{
+        json_error_t je;
+        json_t *j = json_loads(line, 0, &je);
+        if (!j)
+                return;
+        const char *stream = json_string_value(json_object_get(j, "stream")) ?: "stdout";
+        const char *time = json_string_value(json_object_get(j, "time")) ?: "";
+        json_t *lj = json_object_get(j, "log");
+        if (o->since_ns && rt_parse_rfc3339_ns(time) < o->since_ns) {
+                json_decref(j);
+                return;
+        }
+        FILE *f = !strcmp(stream, "stderr") ? stderr : stdout;
+        if (o->timestamps)
+                fprintf(f, "%s ", time);
+        fwrite(json_string_value(lj), 1, json_string_length(lj), f);
+        fflush(f);
+        json_decref(j);
+}
+
+static void read_lines(const char *path, strv_t *lines)
+{
+        _cleanup_free_ char *buf = NULL;
+        if (read_file_at(AT_FDCWD, path, 1u << 30, &buf, NULL, NULL) < 0)
+                return;
+        for (char *sv = NULL, *l = strtok_r(buf, "\n", &sv); l; l = strtok_r(NULL, "\n", &sv))
+                strv_push(lines, l);
+}
+
+static int64_t parse_since(const char *s)
+{
+        int64_t ns = rt_parse_rfc3339_ns(s);
+        if (ns)
+                return ns;
+        char *end;
+        double v = strtod(s, &end);
+        if (end == s)
+                return -1;
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        int64_t nowns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
+        double mul = 0;
+        if (!*end)
+                return (int64_t)(v * 1e9); /* unix timestamp */
+        if (!strcmp(end, "s"))
+                mul = 1e9;
+        else if (!strcmp(end, "m"))
+                mul = 60e9;
+        else if (!strcmp(end, "h"))
+                mul = 3600e9;
+        else
+                return -1;
+        return nowns - (int64_t)(v * mul);
+}
+
+int cmd_logs(int argc, char **argv)
+{
+        static const struct option lo[] = {
+            {"follow", no_argument, 0, 'f'},     {"timestamps", no_argument, 0, 't'},
+            {"tail", required_argument, 0, 'n'}, {"since", required_argument, 0, 'S'},
+            {"help", no_argument, 0, 'H'},       {0, 0, 0, 0}};
+        struct logs_opts o = {.tail = -1};
+        int c;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+ftn:", lo, NULL)) != -1) {
+                switch (c) {
+                case 'f':
+                        o.follow = true;
+                        break;
+                case 't':
+                        o.timestamps = true;
+                        break;
+                case 'n':
+                        o.tail = strcmp(optarg, "all") ? atol(optarg) : -1;
+                        break;
+                case 'S':
+                        o.since_ns = parse_since(optarg);
+                        if (o.since_ns < 0) {
+                                die_msg("invalid value for \"since\": %s", optarg);
+                                return EXIT_BERTH;
+                        }
+                        break;
+                case 'H':
+                        printf(
+                            "Usage:  berth logs [-f] [-t] [--tail N] [--since TIME] CONTAINER\n");
+                        return 0;
+                default:
+                        die_msg("logs: unknown option '%s'", argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
+        }
+        if (optind + 1 != argc) {
+                die_msg("\"berth logs\" requires exactly 1 argument.");
+                return EXIT_BERTH;
+        }
+        err_t err = {0};
+        _cleanup_free_ char *id = NULL;
+        json_t *j = NULL;
+        if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
+                die_msg("Error response from daemon: %s", err.msg);
+                return EXIT_BERTH;
+        }
+        _cleanup_free_ char *path = xstrdup(json_string_value(json_object_get(j, "LogPath")) ?: "");
+        json_decref(j);
+        _cleanup_free_ char *old = xasprintf("%s.1", path);
+        /* inotify first, so nothing written after the read is missed */
+        _cleanup_close_ int in = o.follow ? inotify_init1(IN_CLOEXEC | IN_NONBLOCK) : -1;
+        if (in >= 0) {
+                _cleanup_free_ char *dir = rt_ctr_dir(id);
+                inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO);
+        }
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        strv_t lines = STRV_INIT;
+        read_lines(old, &lines);
+        off_t pos = 0;
+        if (fd >= 0) {
+                _cleanup_free_ char *buf = NULL;
+                size_t len = 0;
+                if (read_fd_all(fd, 1u << 30, &buf, &len, NULL) == 0) {
+                        /* only complete lines; a partial one is read again when followed */
+                        char *last = strrchr(buf, '\n');
+                        pos = last ? (off_t)(last - buf + 1) : 0;
+                        if (last)
+                                last[1] = '\0';
+                        for (char *sv = NULL, *l = strtok_r(last ? buf : (char[]){0}, "\n", &sv); l;
+                             l = strtok_r(NULL, "\n", &sv))
+                                strv_push(&lines, l);
+                }
+        }
+        size_t start = o.tail >= 0 && (size_t)o.tail < lines.n ? lines.n - (size_t)o.tail : 0;
+        for (size_t i = start; i < lines.n; i++)
+                emit(lines.v[i], &o);
+        strv_free(&lines);
+        if (!o.follow)
+                return 0;
+        strbuf_t pending = STRBUF_INIT;
+        for (;;) {
+                bool alive = rt_ctr_monitor_alive(id, NULL);
+                if (fd < 0)
+                        fd = open(path, O_RDONLY | O_CLOEXEC);
+                struct stat a, b;
+                if (fd >= 0 && stat(path, &a) == 0 && fstat(fd, &b) == 0 && a.st_ino != b.st_ino) {
+                        /* rotated: finish the old file, continue with the new one */
+                        close(fd);
+                        fd = open(path, O_RDONLY | O_CLOEXEC);
+                        pos = 0;
+                }
+                char buf[65536];
+                ssize_t n;
+                while (fd >= 0 && (n = pread(fd, buf, sizeof(buf), pos)) > 0) {
+                        pos += n;
+                        sb_appendn(&pending, buf, (size_t)n);
+                        char *nl;
+                        while (pending.s && (nl = strchr(pending.s, '\n'))) {
+                                *nl = '\0';
+                                emit(pending.s, &o);
+                                size_t rest = pending.len - (size_t)(nl + 1 - pending.s);
+                                memmove(pending.s, nl + 1, rest + 1);
+                                pending.len = rest;
+                        }
+                }
+                if (!alive)
+                        break;
+                struct pollfd p = {in, POLLIN, 0};
+                if (poll(&p, 1, 500) > 0) {
+                        char ev[4096];
+                        while (read(in, ev, sizeof(ev)) > 0)
+                                ;
+                }
+        }
+        sb_free(&pending);
+        return 0;
+}

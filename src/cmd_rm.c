@@ -1,0 +1,91 @@
+/* berth rm [-f] [-v] */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/jsonfile.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "container_cli.h"
+#include "runtime/container.h"
+#include "runtime/volume.h"
+
+int cmd_rm(int argc, char **argv)
+{
+        static const struct option lo[] = {{"force", no_argument, 0, 'f'},
+                                           {"volumes", no_argument, 0, 'v'},
+                                           {"help", no_argument, 0, 'H'},
+                                           {0, 0, 0, 0}};
+        bool force = false, vols = false;
+        int c;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+fv", lo, NULL)) != -1) {
+                if (c == 'f')
+                        force = true;
+                else if (c == 'v')
+                        vols = true;
+                else if (c == 'H') {
+                        printf("Usage:  berth rm [-f] [-v] CONTAINER [CONTAINER...]\n");
+                        return 0;
+                } else {
+                        die_msg("rm: unknown option '%s'", argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
+        }
+        if (optind >= argc) {
+                die_msg("\"berth rm\" requires at least 1 argument.");
+                return EXIT_BERTH;
+        }
+        int rc = 0;
+        for (int i = optind; i < argc; i++) {
+                err_t err = {0};
+                _cleanup_free_ char *id = NULL;
+                json_t *j = NULL;
+                if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
+                        die_msg("Error response from daemon: %s", err.msg);
+                        rc = 1;
+                        continue;
+                }
+                const char *st =
+                    json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+                bool running = st && (!strcmp(st, "running") || !strcmp(st, "restarting"));
+                if (running && !force) {
+                        die_msg("Error response from daemon: cannot remove container \"%s\": "
+                                "container is %s: stop "
+                                "the container before removing or force remove",
+                                argv[i], st);
+                        json_decref(j);
+                        rc = 1;
+                        continue;
+                }
+                if (running && container_stop(id, 0, &err) < 0) {
+                        die_msg("Error response from daemon: %s", err.msg);
+                        json_decref(j);
+                        rc = 1;
+                        continue;
+                }
+                _cleanup_close_ int lk = rt_ctr_lock(id, &err);
+                if (lk < 0 || rt_ctr_destroy(id, &err) < 0) {
+                        die_msg("Error response from daemon: %s", err.msg);
+                        json_decref(j);
+                        rc = 1;
+                        continue;
+                }
+                if (vols) { /* anonymous volumes go with their container */
+                        size_t k;
+                        json_t *m;
+                        json_array_foreach(json_object_get(j, "Mounts"), k, m)
+                        {
+                                const char *vn = json_string_value(json_object_get(m, "Name"));
+                                if (vn && rt_volume_is_anon(vn) && rt_volume_remove(vn, &err) < 0)
+                                        warn_msg("%s", err.msg);
+                        }
+                }
+                json_decref(j);
+                printf("%s\n", argv[i]);
+        }
+        return rc;
+}

@@ -1,0 +1,942 @@
+/* berth run / create: options before IMAGE, then the command. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/jsonfile.h"
+#include "base/paths.h"
+#include "base/strbuf.h"
+#include "base/strv.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "container_cli.h"
+#include "runtime/cgroup.h"
+#include "runtime/container.h"
+#include "runtime/image.h"
+#include "runtime/security.h"
+#include "runtime/volume.h"
+
+struct run_opts {
+        bool detach, interactive, tty, rm, privileged, readonly, init, no_healthcheck;
+        const char *name, *workdir, *user, *hostname, *entrypoint, *network, *stop_signal, *restart;
+        const char *memory, *memory_swap, *cpus, *cpuset;
+        long long cpu_shares, pids_limit;
+        int stop_timeout;
+        bool has_stop_timeout, has_entrypoint, has_pids;
+        strv_t env, env_files, volumes, mounts, tmpfs, ulimits, cap_add, cap_drop, secopts, labels;
+        const char *health_cmd, *health_interval, *health_timeout, *health_start, *health_retries;
+};
+
+static void run_opts_free(struct run_opts *o)
+{
+        strv_t *v[] = {&o->env,     &o->env_files, &o->volumes,  &o->mounts,  &o->tmpfs,
+                       &o->ulimits, &o->cap_add,   &o->cap_drop, &o->secopts, &o->labels};
+        for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+                strv_free(v[i]);
+}
+
+enum {
+        O_RM = 1000,
+        O_NAME,
+        O_ENVFILE,
+        O_MOUNT,
+        O_TMPFS,
+        O_ENTRYPOINT,
+        O_INIT,
+        O_READONLY,
+        O_MEMSWAP,
+        O_CPUS,
+        O_CPUSHARES,
+        O_PIDS,
+        O_ULIMIT,
+        O_CAPADD,
+        O_CAPDROP,
+        O_PRIV,
+        O_SECOPT,
+        O_STOPSIG,
+        O_STOPTIMEOUT,
+        O_RESTART,
+        O_LABEL,
+        O_NETWORK,
+        O_HCMD,
+        O_HINT,
+        O_HTIMEOUT,
+        O_HRETRIES,
+        O_HSTART,
+        O_NOHC,
+        O_CPUSET,
+        O_HELP,
+};
+
+static const struct option run_longopts[] = {
+    {"detach", no_argument, 0, 'd'},
+    {"interactive", no_argument, 0, 'i'},
+    {"tty", no_argument, 0, 't'},
+    {"rm", no_argument, 0, O_RM},
+    {"name", required_argument, 0, O_NAME},
+    {"env", required_argument, 0, 'e'},
+    {"env-file", required_argument, 0, O_ENVFILE},
+    {"workdir", required_argument, 0, 'w'},
+    {"user", required_argument, 0, 'u'},
+    {"hostname", required_argument, 0, 'h'},
+    {"volume", required_argument, 0, 'v'},
+    {"mount", required_argument, 0, O_MOUNT},
+    {"tmpfs", required_argument, 0, O_TMPFS},
+    {"entrypoint", required_argument, 0, O_ENTRYPOINT},
+    {"init", no_argument, 0, O_INIT},
+    {"read-only", no_argument, 0, O_READONLY},
+    {"memory", required_argument, 0, 'm'},
+    {"memory-swap", required_argument, 0, O_MEMSWAP},
+    {"cpus", required_argument, 0, O_CPUS},
+    {"cpu-shares", required_argument, 0, 'c'},
+    {"cpuset-cpus", required_argument, 0, O_CPUSET},
+    {"pids-limit", required_argument, 0, O_PIDS},
+    {"ulimit", required_argument, 0, O_ULIMIT},
+    {"cap-add", required_argument, 0, O_CAPADD},
+    {"cap-drop", required_argument, 0, O_CAPDROP},
+    {"privileged", no_argument, 0, O_PRIV},
+    {"security-opt", required_argument, 0, O_SECOPT},
+    {"stop-signal", required_argument, 0, O_STOPSIG},
+    {"stop-timeout", required_argument, 0, O_STOPTIMEOUT},
+    {"restart", required_argument, 0, O_RESTART},
+    {"label", required_argument, 0, 'l'},
+    {"network", required_argument, 0, O_NETWORK},
+    {"net", required_argument, 0, O_NETWORK},
+    {"health-cmd", required_argument, 0, O_HCMD},
+    {"health-interval", required_argument, 0, O_HINT},
+    {"health-timeout", required_argument, 0, O_HTIMEOUT},
+    {"health-retries", required_argument, 0, O_HRETRIES},
+    {"health-start-period", required_argument, 0, O_HSTART},
+    {"no-healthcheck", no_argument, 0, O_NOHC},
+    {"help", no_argument, 0, O_HELP},
+    {0, 0, 0, 0},
+};
+
+static void run_usage(FILE *f, const char *cmd)
+{
+        fprintf(f,
+                "Usage:  berth %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
+                "Options:\n"
+                "  -d, --detach               Run container in background and print container ID\n"
+                "  -i, --interactive          Keep STDIN open even if not attached\n"
+                "  -t, --tty                  Allocate a pseudo-TTY\n"
+                "      --rm                   Automatically remove the container when it exits\n"
+                "      --name string          Assign a name to the container\n"
+                "  -e, --env list             Set environment variables\n"
+                "      --env-file list        Read in a file of environment variables\n"
+                "  -w, --workdir string       Working directory inside the container\n"
+                "  -u, --user string          Username or UID (format: <name|uid>[:<group|gid>])\n"
+                "  -h, --hostname string      Container host name\n"
+                "  -v, --volume list          Bind mount a volume (SRC:DST[:ro])\n"
+                "      --mount mount          type=bind|volume|tmpfs,source=,target=,readonly\n"
+                "      --tmpfs list           Mount a tmpfs directory (PATH[:OPTIONS])\n"
+                "      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
+                "      --init                 Run an init inside the container\n"
+                "      --read-only            Mount the container's root filesystem as read only\n"
+                "  -m, --memory bytes         Memory limit\n"
+                "      --memory-swap bytes    Memory + swap limit (-1: unlimited swap)\n"
+                "      --cpus decimal         Number of CPUs\n"
+                "  -c, --cpu-shares int       CPU shares (relative weight)\n"
+                "      --cpuset-cpus string   CPUs in which to allow execution\n"
+                "      --pids-limit int       Tune container pids limit (-1 for unlimited; default "
+                "%d)\n"
+                "      --ulimit ulimit        Ulimit options (NAME=SOFT[:HARD])\n"
+                "      --cap-add list         Add Linux capabilities\n"
+                "      --cap-drop list        Drop Linux capabilities\n"
+                "      --privileged           Give extended privileges to this container\n"
+                "      --security-opt list    no-new-privileges[=false], seccomp=unconfined\n"
+                "      --stop-signal string   Signal to stop the container\n"
+                "      --stop-timeout int     Timeout (in seconds) to stop a container\n"
+                "      --restart string       no, always, on-failure[:N], unless-stopped\n"
+                "  -l, --label list           Set meta data on a container\n"
+                "      --network string       none or host\n"
+                "      --health-cmd string    Command to run to check health\n"
+                "      --health-interval d    Time between running the check\n"
+                "      --health-timeout d     Maximum time to allow one check to run\n"
+                "      --health-retries int   Consecutive failures needed to report unhealthy\n"
+                "      --health-start-period d  Start period for the container to initialize\n"
+                "      --no-healthcheck       Disable any container-specified HEALTHCHECK\n",
+                cmd, RT_PIDS_DEFAULT);
+}
+
+/* "64m" -> bytes; docker's units b k m g (case-insensitive, optional "b" suffix). */
+static int parse_bytes(const char *s, long long *out)
+{
+        char *end;
+        errno = 0;
+        double v = strtod(s, &end);
+        if (end == s || errno || v < 0)
+                return -1;
+        long long mul = 1;
+        switch (*end | 0x20) {
+        case 'k':
+                mul = 1LL << 10;
+                end++;
+                break;
+        case 'm':
+                mul = 1LL << 20;
+                end++;
+                break;
+        case 'g':
+                mul = 1LL << 30;
+                end++;
+                break;
+        case 't':
+                mul = 1LL << 40;
+                end++;
+                break;
+        case 'b':
+                end++;
+                mul = 1;
+                break;
+        default:
+                break;
+        }
+        if ((*end | 0x20) == 'b' && mul > 1)
+                end++;
+        if (*end)
+                return -1;
+        *out = (long long)(v * (double)mul);
+        return 0;
+}
+
+/* Go-style durations: "30s", "1m30s", "500ms", "2h"; bare numbers are seconds. */
+static int parse_duration_ns(const char *s, long long *out)
+{
+        long long total = 0;
+        const char *p = s;
+        if (!*p)
+                return -1;
+        while (*p) {
+                char *end;
+                double v = strtod(p, &end);
+                if (end == p)
+                        return -1;
+                p = end;
+                double mul;
+                if (!strncmp(p, "ms", 2)) {
+                        mul = 1e6;
+                        p += 2;
+                } else if (!strncmp(p, "us", 2)) {
+                        mul = 1e3;
+                        p += 2;
+                } else if (!strncmp(p, "ns", 2)) {
+                        mul = 1;
+                        p += 2;
+                } else if (*p == 's' || *p == 0) {
+                        mul = 1e9;
+                        if (*p)
+                                p++;
+                } else if (*p == 'm') {
+                        mul = 60e9;
+                        p++;
+                } else if (*p == 'h') {
+                        mul = 3600e9;
+                        p++;
+                } else {
+                        return -1;
+                }
+                total += (long long)(v * mul);
+        }
+        *out = total;
+        return 0;
+}
+
+static void env_set(json_t *env, const char *kv)
+{
+        const char *eq = strchr(kv, '=');
+        size_t kl = eq ? (size_t)(eq - kv) : strlen(kv);
+        _cleanup_free_ char *full = NULL;
+        if (!eq) { /* "-e KEY": take it from our environment, skip when unset */
+                _cleanup_free_ char *k = xstrndup(kv, kl);
+                const char *v = getenv(k);
+                if (!v)
+                        return;
+                full = xasprintf("%s=%s", k, v);
+                kv = full;
+        }
+        size_t i;
+        json_t *e;
+        json_array_foreach(env, i, e)
+        {
+                const char *s = json_string_value(e);
+                if (s && !strncmp(s, kv, kl) && s[kl] == '=') {
+                        json_array_set_new(env, i, json_string(kv));
+                        return;
+                }
+        }
+        json_array_append_new(env, json_string(kv));
+}
+
+static int env_file(json_t *env, const char *path, err_t *err)
+{
+        _cleanup_free_ char *buf = NULL;
+        if (read_file(path, &buf, NULL, err) < 0)
+                return -1;
+        for (char *sv = NULL, *l = strtok_r(buf, "\n", &sv); l; l = strtok_r(NULL, "\n", &sv)) {
+                l[strcspn(l, "\r")] = '\0';
+                while (*l == ' ' || *l == '\t')
+                        l++;
+                if (!*l || *l == '#')
+                        continue;
+                env_set(env, l);
+        }
+        return 0;
+}
+
+static json_t *strv_json(const strv_t *v)
+{
+        json_t *a = json_array();
+        for (size_t i = 0; i < v->n; i++)
+                json_array_append_new(a, json_string(v->v[i]));
+        return a;
+}
+
+static bool mount_has_dest(json_t *mounts, const char *dst)
+{
+        size_t i;
+        json_t *m;
+        json_array_foreach(mounts, i, m)
+        {
+                if (!strcmp(json_string_value(json_object_get(m, "Destination")) ?: "", dst))
+                        return true;
+        }
+        return false;
+}
+
+static int add_volume_mount(json_t *mounts, const char *name, const char *dst, bool ro, bool anon,
+                            const struct rt_image *img, err_t *err)
+{
+        _cleanup_free_ char *path = NULL;
+        if (rt_volume_ensure(name, anon, &path, err) < 0)
+                return -1;
+        if (rt_volume_populate(path, &img->layer_dirs, dst, err) < 0)
+                return -1;
+        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type",
+                                                "volume", "Name", name, "Source", path,
+                                                "Destination", dst, "Driver", "local", "Mode",
+                                                ro ? "ro" : "z", "RW", !ro, "Propagation", ""));
+        return 0;
+}
+
+static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro,
+                    err_t *err)
+{
+        if (src[0] != '/')
+                return err_set(err, EINVAL, "invalid mount source \"%s\": must be an absolute path",
+                               src);
+        if (dst[0] != '/')
+                return err_set(err, EINVAL,
+                               "invalid mount destination \"%s\": must be an absolute path", dst);
+        if (access(src, F_OK) < 0 && mkdir_p(src, 0755, err) < 0) /* docker -v creates it */
+                return -1;
+        json_array_append_new(mounts,
+                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
+                                        "Destination", dst, "Mode", ro ? "ro" : "", "RW", !ro,
+                                        "Propagation", "rprivate"));
+        if (binds)
+                json_array_append_new(binds, json_sprintf("%s:%s%s", src, dst, ro ? ":ro" : ""));
+        return 0;
+}
+
+static int parse_volume(const char *spec, json_t *mounts, json_t *binds, const struct rt_image *img,
+                        err_t *err)
+{
+        _cleanup_free_ char *s = xstrdup(spec);
+        char *parts[3] = {0};
+        int n = 0;
+        for (char *sv = NULL, *t = strtok_r(s, ":", &sv); t && n < 3; t = strtok_r(NULL, ":", &sv))
+                parts[n++] = t;
+        if (n == 0)
+                return err_set(err, EINVAL, "invalid volume specification: '%s'", spec);
+        if (n == 1) /* anonymous volume */
+                return add_volume_mount(mounts, rt_volume_anon_name(), parts[0], false, true, img,
+                                        err);
+        bool ro = n == 3 && strstr(parts[2], "ro") != NULL;
+        if (n == 3 && strcmp(parts[2], "ro") && strcmp(parts[2], "rw"))
+                return err_set(err, EINVAL, "invalid mode: %s", parts[2]);
+        if (parts[0][0] == '/' || parts[0][0] == '.')
+                return add_bind(mounts, binds, parts[0], parts[1], ro, err);
+        if (rt_volume_name_valid(parts[0]) < 0)
+                return err_set(err, EINVAL, "invalid volume name \"%s\"", parts[0]);
+        return add_volume_mount(mounts, parts[0], parts[1], ro, false, img, err);
+}
+
+static int parse_mount(const char *spec, json_t *mounts, json_t *tmpfs, const struct rt_image *img,
+                       err_t *err)
+{
+        _cleanup_free_ char *s = xstrdup(spec);
+        const char *type = "volume", *src = NULL, *dst = NULL;
+        bool ro = false;
+        strbuf_t topts = STRBUF_INIT;
+        for (char *sv = NULL, *t = strtok_r(s, ",", &sv); t; t = strtok_r(NULL, ",", &sv)) {
+                char *eq = strchr(t, '=');
+                if (eq)
+                        *eq++ = '\0';
+                if (!strcmp(t, "type") && eq)
+                        type = eq;
+                else if ((!strcmp(t, "source") || !strcmp(t, "src")) && eq)
+                        src = eq;
+                else if ((!strcmp(t, "target") || !strcmp(t, "destination") || !strcmp(t, "dst")) &&
+                         eq)
+                        dst = eq;
+                else if (!strcmp(t, "readonly") || !strcmp(t, "ro"))
+                        ro = !eq || !strcmp(eq, "true") || !strcmp(eq, "1");
+                else if (!strcmp(t, "tmpfs-size") && eq)
+                        sb_appendf(&topts, "%ssize=%s", topts.len ? "," : "", eq);
+                else if (!strcmp(t, "tmpfs-mode") && eq)
+                        sb_appendf(&topts, "%smode=%s", topts.len ? "," : "", eq);
+                else if (strcmp(t, "bind-propagation") && strcmp(t, "consistency")) {
+                        sb_free(&topts);
+                        return err_set(err, EINVAL, "invalid field '%s' in --mount %s", t, spec);
+                }
+        }
+        int r;
+        if (!dst)
+                r = err_set(err, EINVAL, "--mount %s: target is required", spec);
+        else if (!strcmp(type, "bind"))
+                r = src ? add_bind(mounts, NULL, src, dst, ro, err)
+                        : err_set(err, EINVAL, "--mount %s: source is required for bind mounts",
+                                  spec);
+        else if (!strcmp(type, "volume"))
+                r = add_volume_mount(mounts, src ? src : rt_volume_anon_name(), dst, ro, !src, img,
+                                     err);
+        else if (!strcmp(type, "tmpfs")) {
+                json_object_set_new(tmpfs, dst, json_string(sb_str(&topts)));
+                r = 0;
+        } else
+                r = err_set(err, EINVAL, "--mount %s: unknown type \"%s\"", spec, type);
+        sb_free(&topts);
+        return r;
+}
+
+static json_t *healthcheck_json(const struct run_opts *o, const struct rt_image *img, err_t *err)
+{
+        if (o->no_healthcheck)
+                return json_pack("{s:[s]}", "Test", "NONE");
+        json_t *h = json_object();
+        const struct rt_healthcheck *ih = img->config.healthcheck;
+        if (o->health_cmd)
+                json_object_set_new(h, "Test", json_pack("[s,s]", "CMD-SHELL", o->health_cmd));
+        else if (ih && ih->test.n)
+                json_object_set_new(h, "Test", strv_json(&ih->test));
+        else if (!o->health_interval && !o->health_timeout && !o->health_retries &&
+                 !o->health_start) {
+                json_decref(h);
+                return NULL;
+        }
+        struct {
+                const char *opt, *key;
+                long long img;
+        } d[] = {{o->health_interval, "Interval", ih ? ih->interval_ns : 0},
+                 {o->health_timeout, "Timeout", ih ? ih->timeout_ns : 0},
+                 {o->health_start, "StartPeriod", ih ? ih->start_period_ns : 0}};
+        for (size_t i = 0; i < ARRAY_SIZE(d); i++) {
+                long long ns = d[i].img;
+                if (d[i].opt && parse_duration_ns(d[i].opt, &ns) < 0) {
+                        json_decref(h);
+                        err_set(err, EINVAL, "invalid duration \"%s\"", d[i].opt);
+                        return NULL;
+                }
+                if (ns)
+                        json_object_set_new(h, d[i].key, json_integer(ns));
+        }
+        int retries = o->health_retries ? atoi(o->health_retries) : ih ? ih->retries : 0;
+        if (retries)
+                json_object_set_new(h, "Retries", json_integer(retries));
+        return h;
+}
+
+/* Build the container document and create it.  Returns 0 and the id. */
+static int create_container(struct run_opts *o, const char *image, char **args, int nargs,
+                            char **id_out, err_t *err)
+{
+        struct rt_image img;
+        if (rt_image_lookup(image, &img, err) < 0) {
+                if (err->code == ENOENT)
+                        err_set(err, ENOENT, "Unable to find image '%s' locally", image);
+                return -1;
+        }
+        int ret = -1;
+        _cleanup_free_ char *id = rt_ctr_gen_id();
+        _cleanup_free_ char *name = o->name ? xstrdup(o->name) : rt_ctr_gen_name();
+        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *rp = NULL, *lower = NULL;
+        json_t *j = json_object();
+        json_t *cfg = json_object(), *hc = json_object();
+        json_object_set_new(j, "Id", json_string(id));
+        json_object_set_new(j, "Name", json_sprintf("/%s", name));
+        json_object_set_new(j, "Created", json_string(now));
+        json_object_set_new(j, "Image", json_string(img.id));
+        json_object_set_new(j, "Driver", json_string("overlay"));
+        json_object_set_new(j, "Platform", json_string("linux"));
+        json_object_set_new(j, "RestartCount", json_integer(0));
+        json_object_set_new(j, "NetworkSettings", json_object());
+        json_object_set_new(j, "State",
+                            json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s}", "Status",
+                                      "created", "Running", 0, "Paused", 0, "Restarting", 0,
+                                      "OOMKilled", 0, "Dead", 0, "Pid", 0, "ExitCode", 0, "Error",
+                                      "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
+                                      "0001-01-01T00:00:00Z"));
+        json_object_set_new(j, "Config", cfg);
+        json_object_set_new(j, "HostConfig", hc);
+        _cleanup_free_ char *hn = o->hostname ? xstrdup(o->hostname) : xstrndup(id, 12);
+        json_object_set_new(cfg, "Hostname", json_string(hn));
+        json_object_set_new(cfg, "Domainname", json_string(""));
+        json_object_set_new(cfg, "User",
+                            json_string(o->user           ? o->user
+                                        : img.config.user ? img.config.user
+                                                          : ""));
+        json_object_set_new(cfg, "Tty", json_boolean(o->tty));
+        json_object_set_new(cfg, "OpenStdin", json_boolean(o->interactive));
+        json_object_set_new(cfg, "StdinOnce", json_boolean(o->interactive && !o->detach));
+        json_object_set_new(cfg, "AttachStdin", json_boolean(o->interactive && !o->detach));
+        json_object_set_new(cfg, "AttachStdout", json_boolean(!o->detach));
+        json_object_set_new(cfg, "AttachStderr", json_boolean(!o->detach));
+        json_t *env = strv_json(&img.config.env);
+        bool has_path = false;
+        for (size_t i = 0; i < img.config.env.n; i++)
+                has_path |= !strncmp(img.config.env.v[i], "PATH=", 5);
+        if (!has_path)
+                json_array_insert_new(
+                    env, 0,
+                    json_string(
+                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+        json_object_set_new(cfg, "Env", env);
+        for (size_t i = 0; i < o->env_files.n; i++)
+                if (env_file(env, o->env_files.v[i], err) < 0)
+                        goto out;
+        for (size_t i = 0; i < o->env.n; i++)
+                env_set(env, o->env.v[i]);
+        json_t *ep, *cmd;
+        if (o->has_entrypoint) {
+                ep = *o->entrypoint ? json_pack("[s]", o->entrypoint) : json_array();
+                cmd = json_array();
+        } else {
+                ep = strv_json(&img.config.entrypoint);
+                cmd = strv_json(&img.config.cmd);
+        }
+        if (nargs > 0) {
+                json_array_clear(cmd);
+                for (int i = 0; i < nargs; i++)
+                        json_array_append_new(cmd, json_string(args[i]));
+        }
+        if (json_array_size(ep) == 0 && json_array_size(cmd) == 0) {
+                json_decref(ep);
+                json_decref(cmd);
+                err_set(err, EINVAL, "no command specified");
+                goto out;
+        }
+        json_object_set_new(j, "Path",
+                            json_copy(json_array_get(json_array_size(ep) ? ep : cmd, 0)));
+        json_t *pargs = json_array();
+        for (size_t i = 1; i < json_array_size(ep) + json_array_size(cmd); i++) {
+                size_t ne = json_array_size(ep);
+                json_array_append(pargs,
+                                  i < ne ? json_array_get(ep, i) : json_array_get(cmd, i - ne));
+        }
+        json_object_set_new(j, "Args", pargs);
+        json_object_set_new(cfg, "Entrypoint", ep);
+        json_object_set_new(cfg, "Cmd", cmd);
+        json_object_set_new(cfg, "Image", json_string(image));
+        json_object_set_new(cfg, "WorkingDir",
+                            json_string(o->workdir               ? o->workdir
+                                        : img.config.working_dir ? img.config.working_dir
+                                                                 : ""));
+        json_t *labels = json_object();
+        for (size_t i = 0; i < img.config.labels.n; i++) {
+                _cleanup_free_ char *k = xstrdup(img.config.labels.v[i]);
+                char *eq = strchr(k, '=');
+                if (eq)
+                        *eq++ = '\0';
+                json_object_set_new(labels, k, json_string(eq ? eq : ""));
+        }
+        for (size_t i = 0; i < o->labels.n; i++) {
+                _cleanup_free_ char *k = xstrdup(o->labels.v[i]);
+                char *eq = strchr(k, '=');
+                if (eq)
+                        *eq++ = '\0';
+                json_object_set_new(labels, k, json_string(eq ? eq : ""));
+        }
+        json_object_set_new(cfg, "Labels", labels);
+        const char *ss = o->stop_signal ? o->stop_signal : img.config.stop_signal;
+        if (ss) {
+                if (signal_parse(ss) <= 0) {
+                        err_set(err, EINVAL, "invalid signal: %s", ss);
+                        goto out;
+                }
+                json_object_set_new(cfg, "StopSignal", json_string(ss));
+        }
+        if (o->has_stop_timeout)
+                json_object_set_new(cfg, "StopTimeout", json_integer(o->stop_timeout));
+        err_clear(err);
+        json_t *h = healthcheck_json(o, &img, err);
+        if (!h && err->msg[0])
+                goto out;
+        if (h)
+                json_object_set_new(cfg, "Healthcheck", h);
+        json_t *exposed = json_object();
+        for (size_t i = 0; i < img.config.exposed_ports.n; i++)
+                json_object_set_new(exposed, img.config.exposed_ports.v[i], json_object());
+        json_object_set_new(cfg, "ExposedPorts", exposed);
+        /* HostConfig */
+        json_t *binds = json_array(), *mounts = json_array(), *tmpfs = json_object();
+        json_object_set_new(hc, "Binds", binds);
+        json_object_set_new(j, "Mounts", mounts);
+        json_object_set_new(hc, "Tmpfs", tmpfs);
+        for (size_t i = 0; i < o->volumes.n; i++)
+                if (parse_volume(o->volumes.v[i], mounts, binds, &img, err) < 0)
+                        goto out;
+        for (size_t i = 0; i < o->mounts.n; i++)
+                if (parse_mount(o->mounts.v[i], mounts, tmpfs, &img, err) < 0)
+                        goto out;
+        for (size_t i = 0; i < o->tmpfs.n; i++) {
+                _cleanup_free_ char *t = xstrdup(o->tmpfs.v[i]);
+                char *c = strchr(t, ':');
+                if (c)
+                        *c++ = '\0';
+                json_object_set_new(tmpfs, t, json_string(c ? c : ""));
+        }
+        for (size_t i = 0; i < img.config.volumes.n; i++) { /* image VOLUMEs: anonymous volumes */
+                const char *d = img.config.volumes.v[i];
+                if (mount_has_dest(mounts, d) || json_object_get(tmpfs, d))
+                        continue;
+                if (add_volume_mount(mounts, rt_volume_anon_name(), d, false, true, &img, err) < 0)
+                        goto out;
+        }
+        const char *net = o->network ? o->network : "default";
+        json_object_set_new(hc, "NetworkMode", json_string(net));
+        rp = xstrdup(o->restart ? o->restart : "no");
+        char *colon = strchr(rp, ':');
+        int maxr = 0;
+        if (colon) {
+                *colon++ = '\0';
+                maxr = atoi(colon);
+        }
+        if (strcmp(rp, "no") && strcmp(rp, "always") && strcmp(rp, "on-failure") &&
+            strcmp(rp, "unless-stopped")) {
+                err_set(err, EINVAL, "invalid restart policy '%s'", o->restart);
+                goto out;
+        }
+        if (colon && strcmp(rp, "on-failure")) {
+                err_set(err, EINVAL, "maximum retry count cannot be used with restart policy '%s'",
+                        rp);
+                goto out;
+        }
+        if (o->rm && strcmp(rp, "no")) {
+                err_set(err, EINVAL, "conflicting options: --restart and --rm");
+                goto out;
+        }
+        json_object_set_new(hc, "RestartPolicy",
+                            json_pack("{s:s,s:i}", "Name", rp, "MaximumRetryCount", maxr));
+        json_object_set_new(hc, "AutoRemove", json_boolean(o->rm));
+        json_object_set_new(hc, "CapAdd", strv_json(&o->cap_add));
+        json_object_set_new(hc, "CapDrop", strv_json(&o->cap_drop));
+        uint64_t caps;
+        if (rt_caps_compute(o->privileged, &o->cap_add, &o->cap_drop, &caps, err) < 0)
+                goto out;
+        json_object_set_new(hc, "Privileged", json_boolean(o->privileged));
+        for (size_t i = 0; i < o->secopts.n; i++) {
+                const char *s = o->secopts.v[i];
+                if (strcmp(s, "no-new-privileges") && strcmp(s, "no-new-privileges=true") &&
+                    strcmp(s, "no-new-privileges:true") && strcmp(s, "no-new-privileges=false") &&
+                    strcmp(s, "no-new-privileges:false") && strcmp(s, "seccomp=unconfined") &&
+                    strcmp(s, "seccomp:unconfined")) {
+                        err_set(err, EINVAL, "unsupported --security-opt: %s", s);
+                        goto out;
+                }
+        }
+        json_object_set_new(hc, "SecurityOpt", strv_json(&o->secopts));
+        json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->readonly));
+        json_object_set_new(hc, "Init", json_boolean(o->init));
+        long long mem = 0, swap = 0;
+        if (o->memory && parse_bytes(o->memory, &mem) < 0) {
+                err_set(err, EINVAL, "invalid memory size: %s", o->memory);
+                goto out;
+        }
+        if (o->memory_swap) {
+                if (!strcmp(o->memory_swap, "-1"))
+                        swap = -1;
+                else if (parse_bytes(o->memory_swap, &swap) < 0) {
+                        err_set(err, EINVAL, "invalid memory-swap size: %s", o->memory_swap);
+                        goto out;
+                }
+                if (!mem) {
+                        err_set(err, EINVAL,
+                                "you should always set the memory limit when using the memoryswap "
+                                "limit");
+                        goto out;
+                }
+                if (swap > 0 && swap < mem) {
+                        err_set(err, EINVAL,
+                                "minimum memoryswap limit should be larger than memory limit");
+                        goto out;
+                }
+        }
+        if (mem && mem < 6 * 1024 * 1024) {
+                err_set(err, EINVAL, "minimum memory limit allowed is 6MB");
+                goto out;
+        }
+        json_object_set_new(hc, "Memory", json_integer(mem));
+        json_object_set_new(hc, "MemorySwap", json_integer(swap));
+        long long nano = 0;
+        if (o->cpus) {
+                char *end;
+                double c = strtod(o->cpus, &end);
+                if (*end || c <= 0) {
+                        err_set(err, EINVAL, "invalid value for --cpus: %s", o->cpus);
+                        goto out;
+                }
+                nano = (long long)(c * 1e9);
+        }
+        json_object_set_new(hc, "NanoCpus", json_integer(nano));
+        json_object_set_new(hc, "CpuShares", json_integer(o->cpu_shares));
+        json_object_set_new(hc, "CpusetCpus", json_string(o->cpuset ? o->cpuset : ""));
+        json_object_set_new(hc, "PidsLimit",
+                            o->has_pids ? json_integer(o->pids_limit)
+                                        : json_integer(RT_PIDS_DEFAULT));
+        json_t *ul = json_array();
+        json_object_set_new(hc, "Ulimits", ul);
+        for (size_t i = 0; i < o->ulimits.n; i++) {
+                struct rt_ulimit u;
+                _cleanup_free_ char *un = NULL;
+                if (rt_ulimit_parse(o->ulimits.v[i], &u, &un, err) < 0)
+                        goto out;
+                json_array_append_new(
+                    ul,
+                    json_pack("{s:s,s:I,s:I}", "Name", un, "Soft",
+                              u.soft == RLIM_INFINITY ? (json_int_t)-1 : (json_int_t)u.soft, "Hard",
+                              u.hard == RLIM_INFINITY ? (json_int_t)-1 : (json_int_t)u.hard));
+        }
+        lower = strv_join(&img.layer_dirs, ":");
+        json_object_set_new(
+            j, "GraphDriver",
+            json_pack("{s:s,s:{s:s}}", "Name", "overlay", "Data", "LowerDir", lower));
+        if (berth_dirs_ensure(err) < 0 || rt_ctr_create(j, err) < 0)
+                goto out;
+        *id_out = TAKE_PTR(id);
+        ret = 0;
+out:
+        if (ret < 0) {
+                /* volumes made for this container and nothing else */
+                err_t e2 = {0};
+                size_t i;
+                json_t *m;
+                json_array_foreach(json_object_get(j, "Mounts"), i, m)
+                {
+                        const char *vn = json_string_value(json_object_get(m, "Name"));
+                        if (vn && rt_volume_is_anon(vn))
+                                rt_volume_remove(vn, &e2);
+                }
+        }
+        json_decref(j);
+        rt_image_free(&img);
+        return ret;
+}
+
+static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o, int *first_arg)
+{
+        int c;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:", run_longopts, NULL)) != -1) {
+                switch (c) {
+                case 'd':
+                        o->detach = true;
+                        break;
+                case 'i':
+                        o->interactive = true;
+                        break;
+                case 't':
+                        o->tty = true;
+                        break;
+                case O_RM:
+                        o->rm = true;
+                        break;
+                case O_NAME:
+                        o->name = optarg;
+                        break;
+                case 'e':
+                        strv_push(&o->env, optarg);
+                        break;
+                case O_ENVFILE:
+                        strv_push(&o->env_files, optarg);
+                        break;
+                case 'w':
+                        o->workdir = optarg;
+                        break;
+                case 'u':
+                        o->user = optarg;
+                        break;
+                case 'h':
+                        o->hostname = optarg;
+                        break;
+                case 'v':
+                        strv_push(&o->volumes, optarg);
+                        break;
+                case O_MOUNT:
+                        strv_push(&o->mounts, optarg);
+                        break;
+                case O_TMPFS:
+                        strv_push(&o->tmpfs, optarg);
+                        break;
+                case O_ENTRYPOINT:
+                        o->entrypoint = optarg;
+                        o->has_entrypoint = true;
+                        break;
+                case O_INIT:
+                        o->init = true;
+                        break;
+                case O_READONLY:
+                        o->readonly = true;
+                        break;
+                case 'm':
+                        o->memory = optarg;
+                        break;
+                case O_MEMSWAP:
+                        o->memory_swap = optarg;
+                        break;
+                case O_CPUS:
+                        o->cpus = optarg;
+                        break;
+                case 'c':
+                        o->cpu_shares = atoll(optarg);
+                        break;
+                case O_CPUSET:
+                        o->cpuset = optarg;
+                        break;
+                case O_PIDS:
+                        o->pids_limit = atoll(optarg);
+                        o->has_pids = true;
+                        break;
+                case O_ULIMIT:
+                        strv_push(&o->ulimits, optarg);
+                        break;
+                case O_CAPADD:
+                        strv_push(&o->cap_add, optarg);
+                        break;
+                case O_CAPDROP:
+                        strv_push(&o->cap_drop, optarg);
+                        break;
+                case O_PRIV:
+                        o->privileged = true;
+                        break;
+                case O_SECOPT:
+                        strv_push(&o->secopts, optarg);
+                        break;
+                case O_STOPSIG:
+                        o->stop_signal = optarg;
+                        break;
+                case O_STOPTIMEOUT:
+                        o->stop_timeout = atoi(optarg);
+                        o->has_stop_timeout = true;
+                        break;
+                case O_RESTART:
+                        o->restart = optarg;
+                        break;
+                case 'l':
+                        strv_push(&o->labels, optarg);
+                        break;
+                case O_NETWORK:
+                        o->network = optarg;
+                        break;
+                case O_HCMD:
+                        o->health_cmd = optarg;
+                        break;
+                case O_HINT:
+                        o->health_interval = optarg;
+                        break;
+                case O_HTIMEOUT:
+                        o->health_timeout = optarg;
+                        break;
+                case O_HRETRIES:
+                        o->health_retries = optarg;
+                        break;
+                case O_HSTART:
+                        o->health_start = optarg;
+                        break;
+                case O_NOHC:
+                        o->no_healthcheck = true;
+                        break;
+                case O_HELP:
+                        run_usage(stdout, cmd);
+                        return 1;
+                default:
+                        die_msg("%s: unknown or incomplete option '%s'\nSee 'berth %s --help'.",
+                                cmd, argv[optind - 1], cmd);
+                        return -1;
+                }
+        }
+        if (o->network && strcmp(o->network, "none") && strcmp(o->network, "host") &&
+            strcmp(o->network, "default") && strcmp(o->network, "bridge")) {
+                die_msg("network %s not found", o->network);
+                return -1;
+        }
+        if (optind >= argc) {
+                die_msg("\"berth %s\" requires at least 1 argument.\nSee 'berth %s --help'.", cmd,
+                        cmd);
+                return -1;
+        }
+        *first_arg = optind;
+        return 0;
+}
+
+static int run_or_create(int argc, char **argv, bool run)
+{
+        const char *cmd = run ? "run" : "create";
+        struct run_opts o = {0};
+        int first;
+        int pr = parse_run(argc, argv, cmd, &o, &first);
+        if (pr != 0) {
+                run_opts_free(&o);
+                return pr > 0 ? 0 : EXIT_BERTH;
+        }
+        if (!run)
+                o.detach = true;
+        err_t err = {0};
+        _cleanup_free_ char *id = NULL;
+        if (create_container(&o, argv[first], argv + first + 1, argc - first - 1, &id, &err) < 0) {
+                die_msg("%s", err.msg);
+                run_opts_free(&o);
+                return EXIT_BERTH;
+        }
+        if (!run) {
+                printf("%s\n", id);
+                run_opts_free(&o);
+                return 0;
+        }
+        int attach = o.detach ? ATTACH_NONE : ATTACH_OUTPUT | (o.interactive ? ATTACH_STDIN : 0);
+        int status;
+        int r = container_start(id, attach, &status, &err);
+        if (r < 0) {
+                die_msg("%s", err.msg);
+                err_t e2 = {0};
+                json_t *left = NULL;
+                if (o.rm && rt_ctr_load(id, &left, NULL) == 0 && !rt_ctr_monitor_alive(id, NULL))
+                        rt_ctr_destroy(id, &e2);
+                json_decref(left);
+                run_opts_free(&o);
+                return status ? status : EXIT_BERTH;
+        }
+        run_opts_free(&o);
+        if (!attach) {
+                printf("%s\n", id);
+                return 0;
+        }
+        return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+        return run_or_create(argc, argv, true);
+}
+
+int cmd_create(int argc, char **argv)
+{
+        return run_or_create(argc, argv, false);
+}

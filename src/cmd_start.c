@@ -1,0 +1,295 @@
+/* berth start / restart / attach / stop / kill / wait */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/jsonfile.h"
+#include "commands.h"
+#include "container_cli.h"
+#include "runtime/container.h"
+#include "runtime/monitor.h"
+
+static int parse_simple(int argc, char **argv, const char *shorts, const struct option *lo,
+                        const char *usage, int (*on)(int c, const char *arg, void *ud), void *ud)
+{
+        int c;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
+                if (c == 'H') {
+                        printf("Usage:  berth %s\n", usage);
+                        return 1;
+                }
+                if (c == '?' || on(c, optarg, ud) < 0) {
+                        die_msg("%s: invalid option '%s'\nUsage:  berth %s", argv[0],
+                                argv[optind - 1], usage);
+                        return -1;
+                }
+        }
+        if (optind >= argc) {
+                die_msg("\"berth %s\" requires at least 1 argument.\nUsage:  berth %s", argv[0],
+                        usage);
+                return -1;
+        }
+        return 0;
+}
+
+struct start_opts {
+        bool attach, interactive;
+        int timeout;
+        int sig;
+};
+
+static int start_opt(int c, const char *arg, void *ud)
+{
+        struct start_opts *o = ud;
+        switch (c) {
+        case 'a':
+                o->attach = true;
+                return 0;
+        case 'i':
+                o->interactive = true;
+                return 0;
+        case 't':
+                o->timeout = atoi(arg);
+                return 0;
+        case 's':
+                o->sig = signal_parse(arg);
+                return o->sig > 0 ? 0 : -1;
+        default:
+                return -1;
+        }
+}
+
+int cmd_start(int argc, char **argv)
+{
+        static const struct option lo[] = {{"attach", no_argument, 0, 'a'},
+                                           {"interactive", no_argument, 0, 'i'},
+                                           {"help", no_argument, 0, 'H'},
+                                           {0, 0, 0, 0}};
+        struct start_opts o = {0};
+        int pr = parse_simple(argc, argv, "+ai", lo, "start [OPTIONS] CONTAINER [CONTAINER...]",
+                              start_opt, &o);
+        if (pr)
+                return pr > 0 ? 0 : EXIT_BERTH;
+        int rc = 0;
+        for (int i = optind; i < argc; i++) {
+                err_t err = {0};
+                _cleanup_free_ char *id = NULL;
+                if (rt_ctr_resolve(argv[i], &id, &err) < 0) {
+                        die_msg("%s", err.msg);
+                        rc = 1;
+                        continue;
+                }
+                int status;
+                int attach = o.attach ? ATTACH_OUTPUT | (o.interactive ? ATTACH_STDIN : 0) : 0;
+                if (container_start(id, attach, &status, &err) < 0) {
+                        die_msg("Error response from daemon: %s", err.msg);
+                        die_msg("failed to start containers: %s", argv[i]);
+                        rc = 1;
+                        continue;
+                }
+                if (attach)
+                        return status;
+                printf("%s\n", argv[i]);
+        }
+        return rc;
+}
+
+int cmd_attach(int argc, char **argv)
+{
+        static const struct option lo[] = {
+            {"no-stdin", no_argument, 0, 'n'}, {"help", no_argument, 0, 'H'}, {0, 0, 0, 0}};
+        bool no_stdin = false;
+        int c;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+                if (c == 'n')
+                        no_stdin = true;
+                else if (c == 'H') {
+                        printf("Usage:  berth attach [--no-stdin] CONTAINER\n");
+                        return 0;
+                } else {
+                        die_msg("attach: invalid option");
+                        return EXIT_BERTH;
+                }
+        }
+        if (optind >= argc) {
+                die_msg("\"berth attach\" requires exactly 1 argument.");
+                return EXIT_BERTH;
+        }
+        err_t err = {0};
+        _cleanup_free_ char *id = NULL;
+        json_t *j = NULL;
+        if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+        json_t *cfg = json_object_get(j, "Config");
+        bool tty = json_is_true(json_object_get(cfg, "Tty"));
+        bool open_stdin = json_is_true(json_object_get(cfg, "OpenStdin"));
+        bool running = st && !strcmp(st, "running");
+        json_decref(j);
+        if (!running) {
+                die_msg("You cannot attach to a stopped container, start it first");
+                return EXIT_BERTH;
+        }
+        int status;
+        if (container_attach(id, ATTACH_OUTPUT | (open_stdin && !no_stdin ? ATTACH_STDIN : 0), tty,
+                             &status, &err) < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        return status;
+}
+
+static int stop_opt(int c, const char *arg, void *ud)
+{
+        return start_opt(c == 'T' ? 't' : c, arg, ud);
+}
+
+int cmd_stop(int argc, char **argv)
+{
+        static const struct option lo[] = {{"time", required_argument, 0, 'T'},
+                                           {"timeout", required_argument, 0, 'T'},
+                                           {"signal", required_argument, 0, 's'},
+                                           {"help", no_argument, 0, 'H'},
+                                           {0, 0, 0, 0}};
+        struct start_opts o = {.timeout = -1};
+        int pr = parse_simple(argc, argv, "+t:s:", lo, "stop [OPTIONS] CONTAINER [CONTAINER...]",
+                              stop_opt, &o);
+        if (pr)
+                return pr > 0 ? 0 : EXIT_BERTH;
+        int rc = 0;
+        for (int i = optind; i < argc; i++) {
+                err_t err = {0};
+                _cleanup_free_ char *id = NULL;
+                if (rt_ctr_resolve(argv[i], &id, &err) < 0 ||
+                    container_stop(id, o.timeout, &err) < 0) {
+                        die_msg("Error response from daemon: %s", err.msg);
+                        rc = 1;
+                        continue;
+                }
+                printf("%s\n", argv[i]);
+        }
+        return rc;
+}
+
+int cmd_restart(int argc, char **argv)
+{
+        static const struct option lo[] = {{"time", required_argument, 0, 'T'},
+                                           {"timeout", required_argument, 0, 'T'},
+                                           {"help", no_argument, 0, 'H'},
+                                           {0, 0, 0, 0}};
+        struct start_opts o = {.timeout = -1};
+        int pr = parse_simple(argc, argv, "+t:", lo, "restart [OPTIONS] CONTAINER [CONTAINER...]",
+                              stop_opt, &o);
+        if (pr)
+                return pr > 0 ? 0 : EXIT_BERTH;
+        int rc = 0;
+        for (int i = optind; i < argc; i++) {
+                err_t err = {0};
+                _cleanup_free_ char *id = NULL;
+                int status;
+                if (rt_ctr_resolve(argv[i], &id, &err) < 0 ||
+                    container_stop(id, o.timeout, &err) < 0 ||
+                    container_start(id, 0, &status, &err) < 0) {
+                        die_msg("Error response from daemon: %s", err.msg);
+                        rc = 1;
+                        continue;
+                }
+                printf("%s\n", argv[i]);
+        }
+        return rc;
+}
+
+int cmd_kill(int argc, char **argv)
+{
+        static const struct option lo[] = {
+            {"signal", required_argument, 0, 's'}, {"help", no_argument, 0, 'H'}, {0, 0, 0, 0}};
+        struct start_opts o = {.sig = SIGKILL};
+        int pr = parse_simple(argc, argv, "+s:", lo, "kill [OPTIONS] CONTAINER [CONTAINER...]",
+                              start_opt, &o);
+        if (pr)
+                return pr > 0 ? 0 : EXIT_BERTH;
+        int rc = 0;
+        for (int i = optind; i < argc; i++) {
+                err_t err = {0};
+                _cleanup_free_ char *id = NULL;
+                json_t *j = NULL;
+                if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
+                        die_msg("Error response from daemon: %s", err.msg);
+                        rc = 1;
+                        continue;
+                }
+                json_decref(j);
+                char req[32];
+                snprintf(req, sizeof(req), "kill %d\n", o.sig);
+                int fd = rt_ctl_connect(id, req, NULL);
+                char reply[32] = "";
+                ssize_t n = fd >= 0 ? read(fd, reply, sizeof(reply) - 1) : -1;
+                if (fd >= 0)
+                        close(fd);
+                if (n <= 0 || atoi(reply) != 0) {
+                        die_msg("Error response from daemon: cannot kill container: %s: container "
+                                "%.12s is not running",
+                                argv[i], id);
+                        rc = 1;
+                        continue;
+                }
+                printf("%s\n", argv[i]);
+        }
+        return rc;
+}
+
+int cmd_wait(int argc, char **argv)
+{
+        static const struct option lo[] = {{"help", no_argument, 0, 'H'}, {0, 0, 0, 0}};
+        struct start_opts o = {0};
+        int pr = parse_simple(argc, argv, "+", lo, "wait CONTAINER [CONTAINER...]", start_opt, &o);
+        if (pr)
+                return pr > 0 ? 0 : EXIT_BERTH;
+        int rc = 0;
+        for (int i = optind; i < argc; i++) {
+                err_t err = {0};
+                _cleanup_free_ char *id = NULL;
+                if (rt_ctr_resolve(argv[i], &id, &err) < 0) {
+                        die_msg("Error response from daemon: %s", err.msg);
+                        rc = 1;
+                        continue;
+                }
+                int code = -1;
+                int fd = rt_ctl_connect(id, "wait\n", NULL);
+                if (fd >= 0) {
+                        int stream;
+                        char *data = NULL;
+                        size_t len;
+                        if (rt_frame_read(fd, &stream, &data, &len) == 1 &&
+                            stream == RT_STREAM_EXIT)
+                                code = atoi(data);
+                        free(data);
+                        close(fd);
+                }
+                if (code < 0) { /* not running (any more): the recorded status */
+                        json_t *j = NULL;
+                        _cleanup_free_ char *id2 = NULL;
+                        if (container_get(id, &id2, &j, NULL, &err) < 0) {
+                                /* removed on exit (--rm) */
+                                code = 0;
+                        } else {
+                                code = (int)json_integer_value(
+                                    json_object_get(json_object_get(j, "State"), "ExitCode"));
+                                json_decref(j);
+                        }
+                }
+                printf("%d\n", code);
+        }
+        return rc;
+}

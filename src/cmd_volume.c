@@ -1,0 +1,192 @@
+/* berth volume create|ls|inspect|rm|prune */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/jsonfile.h"
+#include "base/strv.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "runtime/container.h"
+#include "runtime/volume.h"
+
+/* Names of volumes that containers (any state) mount. */
+static void volumes_in_use(strv_t *used)
+{
+        strv_t ids = STRV_INIT;
+        if (rt_ctr_list(&ids, NULL) < 0)
+                return;
+        for (size_t i = 0; i < ids.n; i++) {
+                json_t *j = NULL;
+                if (rt_ctr_load(ids.v[i], &j, NULL) < 0)
+                        continue;
+                size_t k;
+                json_t *m;
+                json_array_foreach(json_object_get(j, "Mounts"), k, m)
+                {
+                        const char *n = json_string_value(json_object_get(m, "Name"));
+                        if (n && !strv_contains(used, n))
+                                strv_push(used, n);
+                }
+                json_decref(j);
+        }
+        strv_free(&ids);
+}
+
+static int vol_create(int argc, char **argv)
+{
+        static const struct option lo[] = {{"label", required_argument, 0, 'l'},
+                                           {"driver", required_argument, 0, 'd'},
+                                           {"name", required_argument, 0, 'n'},
+                                           {0, 0, 0, 0}};
+        json_t *labels = json_object();
+        const char *name = NULL;
+        int c;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+l:d:", lo, NULL)) != -1) {
+                if (c == 'l') {
+                        _cleanup_free_ char *k = xstrdup(optarg);
+                        char *eq = strchr(k, '=');
+                        if (eq)
+                                *eq++ = '\0';
+                        json_object_set_new(labels, k, json_string(eq ? eq : ""));
+                } else if (c == 'd') {
+                        if (strcmp(optarg, "local")) {
+                                die_msg("volume driver \"%s\" is not supported (only local)",
+                                        optarg);
+                                json_decref(labels);
+                                return EXIT_BERTH;
+                        }
+                } else if (c == 'n') {
+                        name = optarg;
+                } else {
+                        die_msg("volume create: unknown option '%s'", argv[optind - 1]);
+                        json_decref(labels);
+                        return EXIT_BERTH;
+                }
+        }
+        if (!name && optind < argc)
+                name = argv[optind];
+        const char *vn = name ? name : rt_volume_anon_name();
+        _cleanup_free_ char *n = xstrdup(vn);
+        err_t err = {0};
+        int r = rt_volume_create(n, labels, false, &err);
+        json_decref(labels);
+        if (r < 0 && err.code != EEXIST) {
+                die_msg("Error response from daemon: %s", err.msg);
+                return EXIT_BERTH;
+        }
+        printf("%s\n", n);
+        return 0;
+}
+
+static int vol_ls(int argc, char **argv)
+{
+        bool quiet = argc > 1 && (!strcmp(argv[1], "-q") || !strcmp(argv[1], "--quiet"));
+        err_t err = {0};
+        strv_t names = STRV_INIT;
+        if (rt_volume_list(&names, &err) < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        if (!quiet)
+                printf("%-15s %s\n", "DRIVER", "VOLUME NAME");
+        for (size_t i = 0; i < names.n; i++)
+                quiet ? printf("%s\n", names.v[i]) : printf("%-15s %s\n", "local", names.v[i]);
+        strv_free(&names);
+        return 0;
+}
+
+static int vol_inspect(int argc, char **argv)
+{
+        json_t *all = json_array();
+        int rc = 0;
+        for (int i = 1; i < argc; i++) {
+                err_t err = {0};
+                json_t *j = NULL;
+                if (rt_volume_inspect(argv[i], &j, &err) < 0) {
+                        die_msg("Error response from daemon: %s", err.msg);
+                        rc = 1;
+                        continue;
+                }
+                json_array_append_new(all, j);
+        }
+        char *d = json_dumps(all, JSON_INDENT(4));
+        printf("%s\n", d);
+        free(d);
+        json_decref(all);
+        return rc;
+}
+
+static int vol_rm(int argc, char **argv)
+{
+        strv_t used = STRV_INIT;
+        volumes_in_use(&used);
+        int rc = 0;
+        for (int i = 1; i < argc; i++) {
+                if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force"))
+                        continue;
+                err_t err = {0};
+                if (strv_contains(&used, argv[i])) {
+                        die_msg("Error response from daemon: remove %s: volume is in use", argv[i]);
+                        rc = 1;
+                        continue;
+                }
+                if (rt_volume_remove(argv[i], &err) < 0) {
+                        die_msg("Error response from daemon: %s", err.msg);
+                        rc = 1;
+                        continue;
+                }
+                printf("%s\n", argv[i]);
+        }
+        strv_free(&used);
+        return rc;
+}
+
+static int vol_prune(int argc, char **argv)
+{
+        bool all = false;
+        for (int i = 1; i < argc; i++)
+                if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "--all"))
+                        all = true;
+        strv_t used = STRV_INIT, names = STRV_INIT;
+        volumes_in_use(&used);
+        err_t err = {0};
+        rt_volume_list(&names, &err);
+        printf("Deleted Volumes:\n");
+        for (size_t i = 0; i < names.n; i++) {
+                /* as docker 23+: without --all only anonymous volumes */
+                if (strv_contains(&used, names.v[i]) || (!all && !rt_volume_is_anon(names.v[i])))
+                        continue;
+                if (rt_volume_remove(names.v[i], &err) == 0)
+                        printf("%s\n", names.v[i]);
+        }
+        strv_free(&used);
+        strv_free(&names);
+        return 0;
+}
+
+int cmd_volume(int argc, char **argv)
+{
+        if (argc < 2 || !strcmp(argv[1], "--help")) {
+                printf("Usage:  berth volume COMMAND\n\nCommands:\n  create  ls  inspect  rm  "
+                       "prune\n");
+                return argc < 2 ? EXIT_BERTH : 0;
+        }
+        const char *sub = argv[1];
+        if (!strcmp(sub, "create"))
+                return vol_create(argc - 1, argv + 1);
+        if (!strcmp(sub, "ls") || !strcmp(sub, "list"))
+                return vol_ls(argc - 1, argv + 1);
+        if (!strcmp(sub, "inspect"))
+                return vol_inspect(argc - 1, argv + 1);
+        if (!strcmp(sub, "rm") || !strcmp(sub, "remove"))
+                return vol_rm(argc - 1, argv + 1);
+        if (!strcmp(sub, "prune"))
+                return vol_prune(argc - 1, argv + 1);
+        die_msg("'volume %s' is not a berth command.", sub);
+        return EXIT_BERTH;
+}

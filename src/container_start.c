@@ -1,0 +1,359 @@
+/* container_start.c - launching monitors, attaching, stopping. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/jsonfile.h"
+#include "base/paths.h"
+#include "base/xalloc.h"
+#include "container_cli.h"
+#include "runtime/container.h"
+#include "runtime/monitor.h"
+#include "runtime/spawn.h"
+
+int signal_parse(const char *s)
+{
+        static const struct {
+                const char *n;
+                int s;
+        } sigs[] = {
+            {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+            {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"BUS", SIGBUS},     {"FPE", SIGFPE},
+            {"KILL", SIGKILL},     {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},
+            {"PIPE", SIGPIPE},     {"ALRM", SIGALRM}, {"TERM", SIGTERM},   {"CHLD", SIGCHLD},
+            {"CONT", SIGCONT},     {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},
+            {"TTOU", SIGTTOU},     {"URG", SIGURG},   {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},
+            {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
+            {"PWR", SIGPWR},       {"SYS", SIGSYS}};
+        if (!s || !*s)
+                return -1;
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (!*end)
+                return v > 0 && v < NSIG ? (int)v : -1;
+        const char *n = strncasecmp(s, "SIG", 3) ? s : s + 3;
+        for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+                if (!strcasecmp(sigs[i].n, n))
+                        return sigs[i].s;
+        return -1;
+}
+
+char *human_duration(long long secs)
+{
+        if (secs < 1)
+                return xstrdup("Less than a second");
+        if (secs == 1)
+                return xstrdup("1 second");
+        if (secs < 60)
+                return xasprintf("%lld seconds", secs);
+        long long mins = secs / 60;
+        if (mins == 1)
+                return xstrdup("About a minute");
+        if (mins < 60)
+                return xasprintf("%lld minutes", mins);
+        long long hours = secs / 3600;
+        if (hours == 1)
+                return xstrdup("About an hour");
+        if (hours < 48)
+                return xasprintf("%lld hours", hours);
+        if (hours < 24 * 7 * 2)
+                return xasprintf("%lld days", hours / 24);
+        if (hours < 24 * 30 * 2)
+                return xasprintf("%lld weeks", hours / 24 / 7);
+        if (hours < 24 * 365 * 2)
+                return xasprintf("%lld months", hours / 24 / 30);
+        return xasprintf("%lld years", hours / 24 / 365);
+}
+
+int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err)
+{
+        _cleanup_free_ char *cid = NULL;
+        if (rt_ctr_resolve(ref, &cid, err) < 0)
+                return -1;
+        _cleanup_close_ int lk = rt_ctr_lock(cid, err);
+        if (lk < 0)
+                return -1;
+        json_t *doc = NULL;
+        if (rt_ctr_load(cid, &doc, err) < 0)
+                return -1;
+        if (rt_ctr_reconcile(cid, doc, err) < 0) {
+                json_decref(doc);
+                return -1;
+        }
+        *j = doc;
+        *id = TAKE_PTR(cid);
+        if (lockfd)
+                *lockfd = TAKE_FD(lk);
+        return 0;
+}
+
+static char *monitor_path(void)
+{
+        const char *env = getenv("BERTH_MONITOR");
+        if (env && *env)
+                return xstrdup(env);
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n <= 0)
+                return xstrdup("berth-monitor");
+        self[n] = '\0';
+        return xasprintf("%s/berth-monitor", dirname(self));
+}
+
+/* Double fork so the monitor is in its own session and not our child. */
+static int launch_monitor(const char *id, int fd, err_t *err)
+{
+        _cleanup_free_ char *mon = monitor_path();
+        _cleanup_free_ char *dir = rt_ctr_dir(id);
+        _cleanup_free_ char *logp = xasprintf("%s/monitor.log", dir);
+
+        pid_t c = fork();
+        if (c < 0)
+                return err_sys(err, errno, "fork");
+        if (c == 0) {
+                setsid();
+                if (fork() != 0)
+                        _exit(0);
+                /* stdio, the sync socket as fd 3, nothing else */
+                int nul = open("/dev/null", O_RDWR);
+                int lf = open(logp, O_WRONLY | O_CREAT | O_APPEND, 0640);
+                int s3 = fcntl(fd, F_DUPFD, 10);
+                dup2(nul, 0);
+                dup2(nul, 1);
+                dup2(lf >= 0 ? lf : nul, 2);
+                dup2(s3, 3);
+                syscall(SYS_close_range, 4U, ~0U, 0U);
+                signal(SIGPIPE, SIG_DFL);
+                execl(mon, "berth-monitor", id, "3", (char *)NULL);
+                dprintf(2, "berth: exec %s: %s\n", mon, strerror(errno));
+                _exit(127);
+        }
+        int st;
+        while (waitpid(c, &st, 0) < 0 && errno == EINTR)
+                ;
+        return 0;
+}
+
+static struct termios saved_tio;
+static bool tio_raw;
+static volatile sig_atomic_t got_sig, got_winch;
+
+static void on_sig(int s)
+{
+        if (s == SIGWINCH)
+                got_winch = 1;
+        else
+                got_sig = s;
+}
+
+static void tty_restore(void)
+{
+        if (tio_raw) {
+                tcsetattr(0, TCSADRAIN, &saved_tio);
+                tio_raw = false;
+        }
+}
+
+static int attach_stream(const char *id, int sock, int attach, bool tty, int *status, err_t *err)
+{
+        bool fwd_in = attach & ATTACH_STDIN;
+        if (tty && isatty(0) && tcgetattr(0, &saved_tio) == 0) {
+                struct termios raw = saved_tio;
+                cfmakeraw(&raw);
+                if (tcsetattr(0, TCSADRAIN, &raw) == 0)
+                        tio_raw = true;
+        }
+        struct sigaction sa = {.sa_handler = on_sig}, old_int, old_term, old_winch;
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+        sigaction(SIGWINCH, &sa, &old_winch);
+        *status = -1;
+        int r = 0;
+        while (*status < 0) {
+                if (got_sig) {
+                        int s = got_sig;
+                        got_sig = 0;
+                        char req[32];
+                        snprintf(req, sizeof(req), "kill %d\n", s);
+                        int k = rt_ctl_connect(id, req, NULL);
+                        if (k >= 0)
+                                close(k);
+                }
+                if (got_winch && tio_raw) {
+                        got_winch = 0;
+                        struct winsize ws;
+                        if (ioctl(0, TIOCGWINSZ, &ws) == 0) {
+                                char req[64];
+                                snprintf(req, sizeof(req), "resize %d %d\n", ws.ws_row, ws.ws_col);
+                                int k = rt_ctl_connect(id, req, NULL);
+                                if (k >= 0)
+                                        close(k);
+                        }
+                }
+                struct pollfd p[2] = {{sock, POLLIN, 0}, {fwd_in ? 0 : -1, POLLIN, 0}};
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = err_sys(err, errno, "poll");
+                        break;
+                }
+                if (p[1].revents) {
+                        char buf[16384];
+                        ssize_t n = read(0, buf, sizeof(buf));
+                        if (n > 0) {
+                                if (write_all(sock, buf, (size_t)n, NULL) < 0)
+                                        fwd_in = false;
+                        } else if (n == 0 || errno != EINTR) {
+                                fwd_in = false;
+                                if (!tty)
+                                        shutdown(sock, SHUT_WR);
+                        }
+                }
+                if (p[0].revents) {
+                        int stream;
+                        char *data = NULL;
+                        size_t len;
+                        int fr = rt_frame_read(sock, &stream, &data, &len);
+                        if (fr <= 0) {
+                                free(data);
+                                r = err_set(err, EIO, "lost the connection to container %.12s", id);
+                                break;
+                        }
+                        if (stream == RT_STREAM_EXIT)
+                                *status = atoi(data);
+                        else
+                                write_all(stream == RT_STREAM_STDERR ? 2 : 1, data, len, NULL);
+                        free(data);
+                }
+        }
+        tty_restore();
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        sigaction(SIGWINCH, &old_winch, NULL);
+        return r;
+}
+
+static int attach_connect(const char *id, int attach, bool tty, err_t *err)
+{
+        struct winsize ws = {0};
+        if (tty && isatty(0))
+                ioctl(0, TIOCGWINSZ, &ws);
+        char req[64];
+        snprintf(req, sizeof(req), "attach %d %d %d\n", (attach & ATTACH_STDIN) ? 1 : 0, ws.ws_row,
+                 ws.ws_col);
+        return rt_ctl_connect(id, req, err);
+}
+
+int container_attach(const char *id, int attach, bool tty, int *status, err_t *err)
+{
+        _cleanup_close_ int sock = attach_connect(id, attach, tty, err);
+        if (sock < 0)
+                return -1;
+        return attach_stream(id, sock, attach, tty, status, err);
+}
+
+int container_start(const char *id, int attach, int *status, err_t *err)
+{
+        *status = 125;
+        _cleanup_close_ int lk = rt_ctr_lock(id, err);
+        if (lk < 0)
+                return -1;
+        _cleanup_json_ json_t *j = NULL;
+        if (rt_ctr_load(id, &j, err) < 0 || rt_ctr_reconcile(id, j, err) < 0)
+                return -1;
+        const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+        if (st && (!strcmp(st, "running") || !strcmp(st, "restarting"))) {
+                *status = 0;
+                return 0; /* already started: docker start is a no-op */
+        }
+        if (rt_ctr_monitor_alive(id, NULL))
+                return err_set(err, EBUSY, "container %.12s is already being started", id);
+        bool tty = json_is_true(json_object_get(json_object_get(j, "Config"), "Tty"));
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+                return err_sys(err, errno, "socketpair");
+        _cleanup_close_ int mine = sv[0];
+        int r = launch_monitor(id, sv[1], err);
+        close(sv[1]);
+        if (r < 0)
+                return -1;
+        struct rt_mon_msg m;
+        r = rt_mon_recv(mine, &m);
+        if (r != 1 || m.type != RT_MON_PID) {
+                if (r == 1 && m.type == RT_MON_ERROR) {
+                        *status = rt_exec_failure_status(m.code);
+                        return err_set(err, m.code, "%s", m.msg);
+                }
+                return err_set(
+                    err, EIO, "container %.12s: monitor failed to start (see its monitor.log)", id);
+        }
+        if (container_network_setup(id, m.pid, j, err) < 0)
+                return -1; /* closing our end makes the monitor abort */
+        _cleanup_close_ int sock = -1;
+        if (attach) {
+                sock = attach_connect(id, attach, tty, err);
+                if (sock < 0)
+                        return -1;
+        }
+        close(TAKE_FD(lk)); /* the monitor records the state from now on */
+        if (rt_mon_send(mine, RT_MON_GO, 0, 0, NULL) < 0)
+                return err_sys(err, errno, "start container %.12s", id);
+        r = rt_mon_recv(mine, &m);
+        if (r != 1 || m.type != RT_MON_STARTED) {
+                if (r == 1 && m.type == RT_MON_ERROR) {
+                        *status = rt_exec_failure_status(m.code);
+                        return err_set(err, m.code, "%s", m.msg);
+                }
+                return err_set(err, EIO, "container %.12s failed to start", id);
+        }
+        *status = 0;
+        if (!attach)
+                return 0;
+        return attach_stream(id, sock, attach, tty, status, err);
+}
+
+int container_stop(const char *id, int timeout, err_t *err)
+{
+        _cleanup_json_ json_t *j = NULL;
+        if (rt_ctr_load(id, &j, err) < 0)
+                return -1;
+        json_t *cfg = json_object_get(j, "Config");
+        if (timeout < 0) {
+                json_t *t = json_object_get(cfg, "StopTimeout");
+                timeout = json_is_integer(t) ? (int)json_integer_value(t) : 10;
+        }
+        int sig = signal_parse(json_string_value(json_object_get(cfg, "StopSignal")));
+        if (sig <= 0)
+                sig = SIGTERM;
+        char req[64];
+        snprintf(req, sizeof(req), "stop %d %d\n", sig, timeout);
+        err_t e2 = {0};
+        _cleanup_close_ int fd = rt_ctl_connect(id, req, &e2);
+        if (fd < 0)
+                return 0; /* no monitor: not running */
+        char buf[256];
+        for (;;) { /* the monitor closes the connection when the container is gone */
+                ssize_t n = read(fd, buf, sizeof(buf));
+                if (n == 0 || (n < 0 && errno != EINTR))
+                        break;
+        }
+        /* wait for the monitor to finish writing state and exit */
+        for (int i = 0; i < 500 && rt_ctr_monitor_alive(id, NULL); i++)
+                usleep(10000);
+        return 0;
+}
