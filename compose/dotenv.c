@@ -48,32 +48,36 @@ static bool key_char(unsigned char c)
         return isalnum(c) || c == '_' || c == '.' || c == '-' || c == '[' || c == ']' || c >= 0x80;
 }
 
-/* Double-quoted escapes.  `\$` becomes "$$" so interpolation keeps one `$`. */
+/* Double-quoted escapes: \a \b \f \n \r \t \v \" \\ and \0ooo (three octal
+ * digits); `\$` becomes "$$" so interpolation keeps one literal `$`.  Any
+ * other backslash is kept, as compose does. */
 static char *unescape_double(const char *s, size_t n)
 {
+        static const char from[] = "abfnrtv\"\\", to[] = "\a\b\f\n\r\t\v\"\\";
         strbuf_t sb = STRBUF_INIT;
 
         sb_append(&sb, "");
         for (size_t i = 0; i < n; i++) {
+                const char *hit;
                 if (s[i] != '\\' || i + 1 == n) {
                         sb_appendc(&sb, s[i]);
                         continue;
                 }
-                switch (s[++i]) {
-                case 'n':
-                        sb_appendc(&sb, '\n');
-                        break;
-                case 'r':
-                        sb_appendc(&sb, '\r');
-                        break;
-                case 't':
-                        sb_appendc(&sb, '\t');
-                        break;
-                case '$':
+                if (s[i + 1] == '$') {
                         sb_append(&sb, "$$");
-                        break;
-                default:
-                        sb_appendc(&sb, s[i]);
+                        i++;
+                } else if ((hit = strchr(from, s[i + 1])) && s[i + 1]) {
+                        sb_appendc(&sb, to[hit - from]);
+                        i++;
+                } else if (s[i + 1] == '0' && i + 4 < n && s[i + 2] >= '0' && s[i + 2] <= '3' &&
+                           s[i + 3] >= '0' && s[i + 3] <= '7' && s[i + 4] >= '0' &&
+                           s[i + 4] <= '7' &&
+                           (s[i + 2] != '0' || s[i + 3] != '0' || s[i + 4] != '0')) {
+                        sb_appendc(&sb, (char)((s[i + 2] - '0') * 64 + (s[i + 3] - '0') * 8 +
+                                               (s[i + 4] - '0')));
+                        i += 4;
+                } else {
+                        sb_appendc(&sb, '\\');
                 }
         }
         return sb_steal(&sb);

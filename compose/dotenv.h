@@ -3,7 +3,8 @@
  *   KEY=VAL   export KEY=VAL   KEY: VAL      # comment lines, blank lines
  *   KEY=unquoted value # inline comment (" #" starts it), trailing blanks trimmed
  *   KEY='literal'       single quotes: no escapes (\' excepted), no interpolation
- *   KEY="a\nb ${X}"     double quotes: \n \r \t \" \\ \$ escapes, then interpolation;
+ *   KEY="a\nb ${X}"     double quotes: \a \b \f \n \r \t \v \" \\ \$ \0ooo escapes
+ *                       (others keep their backslash), then interpolation;
  *                       quoted values may span lines
  *   KEY                 alone: the value of KEY from `lookup`, skipped when unset
  *

@@ -39,15 +39,15 @@ static bool name_char(char c)
 }
 
 /* Index of the `}` closing the `${` at s[0], counting nested `${`; -1 if none. */
-static ssize_t closing_brace(const char *s)
+static ssize_t closing_brace(const char *s, size_t len)
 {
         int open = 0;
 
-        for (size_t i = 0; s[i]; i++) {
+        for (size_t i = 0; i < len; i++) {
                 if (s[i] == '}') {
                         if (--open == 0)
                                 return (ssize_t)i;
-                } else if (s[i] == '$' && s[i + 1] == '{') {
+                } else if (s[i] == '$' && i + 1 < len && s[i + 1] == '{') {
                         open++;
                         i++;
                 }
@@ -156,8 +156,7 @@ static int subst(struct run *r, const char *in, size_t len, strbuf_t *out, err_t
                         sb_appendc(out, '$');
                         i += 2;
                 } else if (i + 1 < len && in[i + 1] == '{') {
-                        _cleanup_free_ char *rest = xstrndup(in + i, len - i);
-                        ssize_t c = closing_brace(rest);
+                        ssize_t c = closing_brace(in + i, len - i);
                         int rc;
 
                         if (c < 0) {

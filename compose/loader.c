@@ -352,8 +352,8 @@ struct extctx {
         size_t nfiles;
 };
 
-static int load_ext_file(struct extctx *x, const char *abs, struct cnode **services, strv_t **resets,
-                         err_t *err)
+static int load_ext_file(struct extctx *x, const char *abs, struct cnode **services,
+                         strv_t **resets, err_t *err)
 {
         struct extfile *f;
         struct cnode *s;
@@ -417,8 +417,7 @@ static int extend_service(struct extctx *x, const char *name, struct cnode *serv
                 const struct cnode *s = cnode_map_get(ext, "service");
                 const struct cnode *f = cnode_map_get(ext, "file");
                 if (!s || s->kind != CN_SCALAR)
-                        return pos_err(err, ext, "services.%s.extends.service is required",
-                                       name);
+                        return pos_err(err, ext, "services.%s.extends.service is required", name);
                 ref = s->str;
                 if (f && f->kind == CN_SCALAR) {
                         strv_t *resets;
@@ -439,15 +438,17 @@ static int extend_service(struct extctx *x, const char *name, struct cnode *serv
                         npost = x->post->n;
                 }
         } else {
-                return pos_err(err, ext, "services.%s.extends must be a mapping or a string",
-                               name);
+                return pos_err(err, ext, "services.%s.extends must be a mapping or a string", name);
         }
         if (cnode_map_index(ref_services, ref) < 0) {
-                char msg[1024];
-                snprintf(msg, sizeof(msg), "cannot extend service \"%s\" in %s: service \"%s\" not found",
-                         name, ref_file, ref);
-                return err_set(err, 0, "%s:%d:%d: %s", ext->pos.file, ext->pos.line, ext->pos.col,
-                               msg);
+                if (ref_file != file)
+                        return pos_err(err, ext,
+                                       "cannot extend service \"%s\" in %s: service \"%s\" not "
+                                       "found in %s",
+                                       name, file, ref, ref_file);
+                return pos_err(err, ext,
+                               "cannot extend service \"%s\" in %s: service \"%s\" not found", name,
+                               file, ref);
         }
         if (chain_add(&ch, ref_file, name, err) < 0)
                 return -1;
@@ -470,12 +471,10 @@ static int extend_service(struct extctx *x, const char *name, struct cnode *serv
                 cnode_map_set(wrap, "services", svcs);
                 strv_t post = {.v = x->post->v, .n = npost, .cap = x->post->cap};
                 creset_apply(wrap, &post);
-                base = cnode_map_get(svcs, name);
-                if (base) {
-                        /* detach */
-                        svcs->vals[0] = NULL;
-                        svcs->n = 1;
-                }
+                svcs = cnode_map_get(wrap, "services");
+                base = svcs && svcs->n ? svcs->vals[0] : NULL;
+                if (base)
+                        svcs->vals[0] = NULL; /* detach before freeing the wrapper */
                 cnode_free(wrap);
                 if (!base)
                         base = cnode_new(CN_MAP, &svc->pos);
@@ -582,7 +581,8 @@ static int strings_of(const struct cnode *n, strv_t *out, const char *what, err_
         if (n->kind == CN_SEQ) {
                 for (size_t i = 0; i < n->n; i++) {
                         if (n->vals[i]->kind != CN_SCALAR)
-                                return pos_err(err, n->vals[i], "include %s must be a string", what);
+                                return pos_err(err, n->vals[i], "include %s must be a string",
+                                               what);
                         strv_push(out, n->vals[i]->str);
                 }
                 return 0;
@@ -667,8 +667,8 @@ static int include_one(struct loadctx *c, struct project *p, struct cnode *cfg,
                 char *a = path_abs(p->workdir, paths.v[i]);
                 strv_take(&abspaths, a);
                 if (!exists(a)) {
-                        err_sys(err, ENOENT, "%s:%d:%d: include %s", item->pos.file,
-                                item->pos.line, item->pos.col, a);
+                        err_sys(err, ENOENT, "%s:%d:%d: include %s", item->pos.file, item->pos.line,
+                                item->pos.col, a);
                         goto out;
                 }
         }
@@ -781,10 +781,11 @@ static int load_file_into(struct loadctx *c, struct project *p, const char *file
         if (!c->o->no_interpolate &&
             interp_tree(cfg, interp_lookup_strv, (void *)p->env, &c->unset, err) < 0)
                 goto out;
-        if (apply_extends(c, p, cfg, cnode_intern(file), &resets, err) < 0)
+        /* includes first, so services may extend included ones */
+        if (apply_include(c, p, cfg, file, err) < 0)
                 goto out;
         creset_apply(*dict, &resets);
-        if (apply_include(c, p, cfg, file, err) < 0)
+        if (apply_extends(c, p, cfg, cnode_intern(file), &resets, err) < 0)
                 goto out;
         if (!(*dict)->n && !(*dict)->pos.file)
                 (*dict)->pos = cfg->pos;
@@ -931,8 +932,8 @@ static int name_from_files(struct loadctx *c, const strv_t *files, const strv_t 
         return 0;
 }
 
-static int project_name(struct loadctx *c, const strv_t *files, const strv_t *env,
-                        const char *wd, char **out, err_t *err)
+static int project_name(struct loadctx *c, const strv_t *files, const strv_t *env, const char *wd,
+                        char **out, err_t *err)
 {
         const char *e = env_get(env, "COMPOSE_PROJECT_NAME");
         _cleanup_free_ char *fromfile = NULL;
@@ -1091,8 +1092,7 @@ int compose_load(const struct compose_load_opts *o, struct compose_source *out, 
         /* 4. project name, exposed to interpolation */
         if (project_name(&c, &files, &out->environment, out->working_dir, &out->name, err) < 0)
                 goto fail;
-        if (!env_get(&out->environment, "COMPOSE_PROJECT_NAME"))
-                env_set(&out->environment, "COMPOSE_PROJECT_NAME", out->name);
+        env_set(&out->environment, "COMPOSE_PROJECT_NAME", out->name);
 
         /* 5. the files themselves */
         main.workdir = out->working_dir;

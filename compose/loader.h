@@ -18,6 +18,12 @@
  *      the project dir; normalised (lowercase, [a-z0-9_-], leading
  *      letter/digit).
  *
+ * Like compose-go, environment/labels/annotations/build.args/sysctls... that
+ * were merged from two sources come out as "K=V" (or "K") sequences, and
+ * list-form depends_on/networks merged with a mapping come out as mappings;
+ * the model must accept both forms anyway.  A file with several YAML
+ * documents is an error.  CN_NULL nodes keep their source text in str.
+ *
  * The returned tree keeps file:line:col positions; relative paths are left
  * relative to working_dir except where extends/include from another
  * directory rebased them.  Profiles are only collected here: service

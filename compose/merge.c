@@ -69,6 +69,16 @@ static int cmp_str_nodes(const void *a, const void *b)
         return strcmp(x->str, y->str);
 }
 
+static void push_kv(struct cnode *seq, const char *k, const char *v, const struct cnode_pos *pos)
+{
+        char *s = v ? xasprintf("%s=%s", k, v) : xstrdup(k);
+        struct cnode *item = cnode_new_scalar(s, pos);
+
+        free(s);
+        item->quoted = true;
+        cnode_seq_push(seq, item);
+}
+
 /* map -> ["k=v" | "k"] sorted; scalar -> [scalar]; null -> []; seq as is. */
 static struct cnode *to_sequence(struct cnode *n)
 {
@@ -87,16 +97,16 @@ static struct cnode *to_sequence(struct cnode *n)
         if (n->kind == CN_MAP) {
                 for (size_t i = 0; i < n->n; i++) {
                         const struct cnode *v = n->vals[i];
-                        struct cnode *item;
-                        if (v->kind == CN_SCALAR) {
-                                char *s = xasprintf("%s=%s", n->keys[i]->str, v->str);
-                                item = cnode_new_scalar(s, &v->pos);
-                                free(s);
+                        const char *k = n->keys[i]->str;
+                        if (v->kind == CN_SEQ) {
+                                /* a list value gives one K=item per item */
+                                for (size_t j = 0; j < v->n; j++)
+                                        if (v->vals[j]->kind == CN_SCALAR)
+                                                push_kv(seq, k, v->vals[j]->str, &v->vals[j]->pos);
                         } else {
-                                item = cnode_new_scalar(n->keys[i]->str, &n->keys[i]->pos);
+                                push_kv(seq, k, v->kind == CN_SCALAR ? v->str : NULL,
+                                        v->kind == CN_SCALAR ? &v->pos : &n->keys[i]->pos);
                         }
-                        item->quoted = true;
-                        cnode_seq_push(seq, item);
                 }
                 if (seq->n > 1)
                         qsort(seq->vals, seq->n, sizeof(*seq->vals), cmp_str_nodes);
@@ -143,10 +153,9 @@ static struct cnode *merge_mappings(struct cnode *m, struct cnode *o, struct pat
                 ssize_t at = cnode_map_index(m, k);
 
                 o->vals[i] = NULL;
-                if (at < 0 || strncmp(k, "x-", 2) == 0) {
+                if (at < 0) {
                         cnode_map_set(m, k, v);
-                        if (at < 0)
-                                m->keys[m->n - 1]->pos = o->keys[i]->pos;
+                        m->keys[m->n - 1]->pos = o->keys[i]->pos;
                         continue;
                 }
                 if (p->n >= MAX_PATH) {
@@ -286,8 +295,12 @@ static struct cnode *m_ipam_config(struct cnode *e, struct cnode *o, struct path
 {
         struct cnode *out;
 
-        if (!e || e->kind != CN_SEQ || !o || o->kind != CN_SEQ)
-                return m_override(e, o, p, err);
+        if (!e || e->kind != CN_SEQ || !o || o->kind != CN_SEQ) {
+                path_err(err, o, p, "unexpected type for");
+                cnode_free(e);
+                cnode_free(o);
+                return NULL;
+        }
         out = cnode_new(CN_SEQ, &o->pos);
         for (size_t i = 0; i < e->n; i++) {
                 struct cnode *right = to_mapping(cnode_copy(e->vals[i]), NULL);
@@ -605,7 +618,9 @@ static void collect(struct cnode *n, strbuf_t *path, strv_t *paths, int depth)
                                 cnode_map_del(n, n->keys[i]->str);
                                 continue;
                         }
-                        if (!has_tag(v, "!override"))
+                        if (has_tag(v, "!override"))
+                                v->tag = (free(v->tag), NULL); /* done: replaces on merge */
+                        else
                                 collect(v, path, paths, depth + 1);
                         path->len = mark;
                         path->s[mark] = '\0';

@@ -163,6 +163,10 @@ static void test_dotenv(void)
         is_str(env_get(&o, "M1"), "it's", "escaped single quote");
         strv_free(&o);
 
+        o = parse_env("Q=\"a\\qb\\0101\\\\$A1\"\nA1=z\n", &e, &rc);
+        is_str(env_get(&o, "Q"), "a\\qbA\\", "unknown escape kept, octal escape");
+        strv_free(&o);
+
         o = parse_env("A=1\nA=2\n", &e, &rc);
         ok(rc == 0 && o.n == 1 && !strcmp(env_get(&o, "A"), "2"), "redefinition: last wins");
         strv_free(&o);

@@ -99,8 +99,7 @@ static int load(const struct run *r, struct compose_source *s, err_t *e)
 }
 
 /* services.<svc>.<key> */
-static const struct cnode *svc_get(const struct compose_source *s, const char *svc,
-                                   const char *key)
+static const struct cnode *svc_get(const struct compose_source *s, const char *svc, const char *key)
 {
         return cnode_map_get(cnode_map_get(cnode_map_get(s->root, "services"), svc), key);
 }
@@ -145,7 +144,8 @@ static void test_discovery(void)
 
         fresh();
         put("proj/compose.yaml", "services:\n  web:\n    image: a\n    ports: ['80:80']\n");
-        put("proj/compose.override.yaml", "services:\n  web:\n    image: b\n    ports: ['81:81']\n");
+        put("proj/compose.override.yaml",
+            "services:\n  web:\n    image: b\n    ports: ['81:81']\n");
         put("proj/sub/deeper/.keep", "");
         ok(load(&r, &s, &e) == 0, "discovery in a parent dir: %s", e.msg);
         char *want = at("proj/compose.yaml");
@@ -191,7 +191,8 @@ static void test_discovery(void)
         compose_source_free(&s);
 
         /* -f - */
-        struct run r4 = {.files = {"-"}, .stdin_text = "name: fromstdin\nservices: {s: {image: x}}\n"};
+        struct run r4 = {.files = {"-"},
+                         .stdin_text = "name: fromstdin\nservices: {s: {image: x}}\n"};
         ok(load(&r4, &s, &e) == 0, "stdin: %s", e.msg);
         is_str(s.name, "fromstdin", "stdin content used");
         is_str(s.config_files.v[0], "-", "stdin file name");
@@ -232,14 +233,18 @@ static void test_name_env_profiles(void)
         ok(load(&r3, &s, &e) == 0, "load: %s", e.msg);
         is_str(svc_get(&s, "a", "image")->str, "proc:1", "process env beats .env");
         is_str(s.name, "procname", "process COMPOSE_PROJECT_NAME");
-        ok(s.profiles.n == 1 && !strcmp(s.profiles.v[0], "cli"), "--profile beats COMPOSE_PROFILES");
+        ok(s.profiles.n == 1 && !strcmp(s.profiles.v[0], "cli"),
+           "--profile beats COMPOSE_PROFILES");
         ok(strv_contains(&s.environment, "IMG=proc") &&
                strv_contains(&s.environment, "COMPOSE_PROFILES=p1, p2"),
            "environment overlay");
         compose_source_free(&s);
 
         struct run r4 = {.files = {"My Proj!/compose.yaml"}, .name = "cliname"};
+        r4.envv[0] = "COMPOSE_PROJECT_NAME=procname";
         ok(load(&r4, &s, &e) == 0 && !strcmp(s.name, "cliname"), "-p wins");
+        ok(strv_contains(&s.environment, "COMPOSE_PROJECT_NAME=cliname"),
+           "COMPOSE_PROJECT_NAME set to the project name");
         compose_source_free(&s);
         struct run r5 = {.files = {"My Proj!/compose.yaml"}, .name = "Bad Name"};
         ok(load(&r5, &s, &e) < 0 && strstr(e.msg, "invalid project name \"Bad Name\""),
@@ -291,37 +296,36 @@ static void test_name_env_profiles(void)
            "required message: %s", e.msg);
 }
 
-static const char *base_yaml =
-    "services:\n"
-    "  web:\n"
-    "    image: a\n"
-    "    command: [a, b]\n"
-    "    entrypoint: /x\n"
-    "    environment: {A: '1', B: '2'}\n"
-    "    labels: [l1=a]\n"
-    "    ports: ['80:80', '90:90']\n"
-    "    expose: ['1']\n"
-    "    volumes: ['v1:/data', './src:/src:ro']\n"
-    "    secrets: [s1]\n"
-    "    configs: [c1]\n"
-    "    dns: 1.1.1.1\n"
-    "    extra_hosts: ['h1=1.2.3.4']\n"
-    "    build: ./dir\n"
-    "    depends_on: [db]\n"
-    "    networks: [front]\n"
-    "    logging: {driver: json-file, options: {max-size: 1m}}\n"
-    "    ulimits: {nofile: {soft: 1, hard: 2}}\n"
-    "    healthcheck: {test: [CMD, a], interval: 5s}\n"
-    "    x-thing: {a: 1}\n"
-    "    cap_add: [NET_ADMIN]\n"
-    "    tmpfs: /t1\n"
-    "  db:\n"
-    "    image: pg\n"
-    "    ports: ['5432:5432']\n"
-    "    environment: [X=1]\n"
-    "networks:\n"
-    "  front:\n"
-    "    ipam: {config: [{subnet: 10.0.0.0/24, gateway: 10.0.0.1}]}\n";
+static const char *base_yaml = "services:\n"
+                               "  web:\n"
+                               "    image: a\n"
+                               "    command: [a, b]\n"
+                               "    entrypoint: /x\n"
+                               "    environment: {A: '1', B: '2'}\n"
+                               "    labels: [l1=a]\n"
+                               "    ports: ['80:80', '90:90']\n"
+                               "    expose: ['1']\n"
+                               "    volumes: ['v1:/data', './src:/src:ro']\n"
+                               "    secrets: [s1]\n"
+                               "    configs: [c1]\n"
+                               "    dns: 1.1.1.1\n"
+                               "    extra_hosts: ['h1=1.2.3.4']\n"
+                               "    build: ./dir\n"
+                               "    depends_on: [db]\n"
+                               "    networks: [front]\n"
+                               "    logging: {driver: json-file, options: {max-size: 1m}}\n"
+                               "    ulimits: {nofile: {soft: 1, hard: 2}}\n"
+                               "    healthcheck: {test: [CMD, a], interval: 5s}\n"
+                               "    x-thing: {a: 1}\n"
+                               "    cap_add: [NET_ADMIN]\n"
+                               "    tmpfs: /t1\n"
+                               "  db:\n"
+                               "    image: pg\n"
+                               "    ports: ['5432:5432']\n"
+                               "    environment: [X=1]\n"
+                               "networks:\n"
+                               "  front:\n"
+                               "    ipam: {config: [{subnet: 10.0.0.0/24, gateway: 10.0.0.1}]}\n";
 
 static const char *over_yaml =
     "services:\n"
@@ -386,9 +390,9 @@ static void test_merge(void)
                 "extra_hosts without duplicates");
         is_flat(svc_get(&s, "web", "build"), "context=./dir,dockerfile=Other", "build merged");
         is_flat(svc_get(&s, "web", "depends_on"), "db={..},cache={..}", "depends_on merged");
-        is_str(cnode_map_get(cnode_map_get(svc_get(&s, "web", "depends_on"), "db"), "condition")
-                   ->str,
-               "service_started", "list depends_on gets the default condition");
+        is_str(
+            cnode_map_get(cnode_map_get(svc_get(&s, "web", "depends_on"), "db"), "condition")->str,
+            "service_started", "list depends_on gets the default condition");
         is_flat(svc_get(&s, "web", "networks"), "front=~,back={..}", "networks merged");
         is_flat(cnode_map_get(svc_get(&s, "web", "logging"), "options"), "max-size=1m,max-file=3",
                 "logging merged (same driver)");
@@ -398,15 +402,15 @@ static void test_merge(void)
                 "healthcheck merged");
         is_flat(cnode_map_get(svc_get(&s, "web", "healthcheck"), "test"), "CMD,b",
                 "healthcheck.test replaced");
-        is_flat(svc_get(&s, "web", "x-thing"), "b=2", "x- key replaced");
+        is_flat(svc_get(&s, "web", "x-thing"), "a=1,b=2", "x- mapping merged");
         is_flat(svc_get(&s, "web", "cap_add"), "NET_ADMIN,SYS_ADMIN", "cap_add unique");
         is_flat(svc_get(&s, "web", "tmpfs"), "/t1,/t2", "tmpfs scalar+list");
         ok(!svc_get(&s, "db", "ports"), "!reset removes ports");
         ok(!svc_get(&s, "db", "image"), "!reset null removes image");
         is_flat(svc_get(&s, "db", "environment"), "Y=2", "!override replaces");
-        n = cnode_map_get(cnode_map_get(cnode_map_get(cnode_map_get(s.root, "networks"), "front"),
-                                        "ipam"),
-                          "config");
+        n = cnode_map_get(
+            cnode_map_get(cnode_map_get(cnode_map_get(s.root, "networks"), "front"), "ipam"),
+            "config");
         ok(n && n->n == 1 && !strcmp(cnode_map_get(n->vals[0], "gateway")->str, "10.0.0.254"),
            "ipam config merged by subnet");
         n = svc_get(&s, "web", "image");
@@ -462,7 +466,8 @@ static void test_extends(void)
             "  cli:\n    extends: {service: common}\n    environment: [PORT=8080]\n"
             "    volumes: ['cli:/data:ro']\n    security_opt: [label:user:USER]\n"
             "  far:\n    extends: {file: ../lib/common.yml, service: svc}\n    image: mine\n"
-            "  reset:\n    extends: base\n    user: !reset null\n");
+            "  reset:\n    extends: base\n    user: !reset null\n"
+            "  ov:\n    extends: base\n    environment: !override {Z: '1'}\n");
         put("lib/common.yml",
             "services:\n"
             "  root:\n    build: ./ctx\n    env_file: [vars.env]\n    volumes: ['./data:/d', "
@@ -492,6 +497,8 @@ static void test_extends(void)
         free(want);
         is_flat(svc_get(&s, "far", "labels"), "from=lib", "labels from other file");
         ok(!svc_get(&s, "reset", "user"), "!reset applies to the extended base");
+        is_flat(svc_get(&s, "ov", "environment"), "Z=1", "!override replaces the base value");
+        ok(!svc_get(&s, "ov", "environment")->tag, "!override tag consumed");
         compose_source_free(&s);
 
         put("cyc.yaml", "services:\n  a: {extends: b}\n  b: {extends: c}\n  c: {extends: a}\n");
@@ -506,8 +513,8 @@ static void test_extends(void)
         free(want2);
         put("miss.yaml", "services:\n  a: {extends: nope}\n");
         struct run r3 = {.files = {"miss.yaml"}};
-        ok(load(&r3, &s, &e) < 0 && strstr(e.msg, "service \"nope\" not found"),
-           "missing base: %s", e.msg);
+        ok(load(&r3, &s, &e) < 0 && strstr(e.msg, "service \"nope\" not found"), "missing base: %s",
+           e.msg);
         put("missf.yaml", "services:\n  a: {extends: {file: nofile.yml, service: x}}\n");
         struct run r4 = {.files = {"missf.yaml"}};
         ok(load(&r4, &s, &e) < 0 && strstr(e.msg, "nofile.yml not found"), "missing file: %s",
@@ -533,7 +540,8 @@ static void test_include(void)
         if (!s.root)
                 return;
         is_str(svc_get(&s, "db", "image")->str, "pg:16", "included .env used");
-        is_str(svc_get(&s, "cache", "image")->str, "redis:override", "local env wins over env_file");
+        is_str(svc_get(&s, "cache", "image")->str, "redis:override",
+               "local env wins over env_file");
         char *want = at("inc/db");
         is_str(svc_get(&s, "db", "build")->str, want, "included paths resolved");
         free(want);
@@ -541,7 +549,35 @@ static void test_include(void)
         ok(!cnode_map_get(s.root, "include"), "include removed");
         compose_source_free(&s);
 
-        put("conf/compose.yaml", "include: [../inc/compose.yaml]\nservices:\n  db: {image: other}\n");
+        put("pdm/compose.yaml", "include:\n  - path: [../inc2/c.yaml, ../inc2/o.yaml]\n"
+                                "    project_directory: ../pd\n"
+                                "services: {web: {image: w}}\n");
+        put("inc2/c.yaml", "services:\n  x:\n    build: ./ctx\n    image: \"${V:-none}\"\n");
+        put("inc2/o.yaml", "services:\n  x:\n    labels: [o=1]\n");
+        put("pd/.env", "V=frompd\n");
+        struct run r5 = {.files = {"pdm/compose.yaml"}};
+        ok(load(&r5, &s, &e) == 0, "include with project_directory: %s", e.msg);
+        want = at("pd/ctx");
+        if (s.root) {
+                is_str(svc_get(&s, "x", "build")->str, want, "paths relative to project_directory");
+                is_str(svc_get(&s, "x", "image")->str, "frompd", ".env of project_directory");
+                is_flat(svc_get(&s, "x", "labels"), "o=1", "include path list merged");
+        }
+        free(want);
+        compose_source_free(&s);
+
+        put("ext/compose.yaml", "include: [../inc/compose.yaml]\n"
+                                "services:\n  db2:\n    extends: db\n    image: mine\n");
+        struct run r6 = {.files = {"ext/compose.yaml"}};
+        ok(load(&r6, &s, &e) == 0, "extends an included service: %s", e.msg);
+        want = at("inc/db");
+        if (s.root)
+                is_str(svc_get(&s, "db2", "build")->str, want, "included base inherited");
+        free(want);
+        compose_source_free(&s);
+
+        put("conf/compose.yaml",
+            "include: [../inc/compose.yaml]\nservices:\n  db: {image: other}\n");
         struct run r2 = {.files = {"conf/compose.yaml"}};
         ok(load(&r2, &s, &e) < 0 && strstr(e.msg, "services.db conflicts with imported resource"),
            "conflict: %s", e.msg);

@@ -118,15 +118,16 @@ static void test_anchors(void)
 static void test_bomb(void)
 {
         err_t e;
-        const char *bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
-                           "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-                           "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-                           "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-                           "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
-                           "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
-                           "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
-                           "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
-                           "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
+        const char *bomb =
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+            "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+            "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+            "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+            "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+            "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+            "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+            "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+            "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n";
         struct cnode *r = parse(bomb, &e);
 
         ok(!r && strstr(e.msg, "too many alias expansions"), "billion laughs fails: %s", e.msg);
