@@ -119,8 +119,8 @@ static int sock_via_fork(int nsfd)
         close(sp[1]);
         char c, buf[CMSG_SPACE(sizeof(int))];
         struct iovec iov = {&c, 1};
-        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
-                           .msg_controllen = sizeof(buf)};
+        struct msghdr m = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf)};
         int s = -1;
         if (recvmsg(sp[0], &m, MSG_CMSG_CLOEXEC) == 1 && CMSG_FIRSTHDR(&m))
                 memcpy(&s, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof(int));

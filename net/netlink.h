@@ -41,6 +41,9 @@ struct net_attach_req {
  * bridge, both up), then inside the netns: lo up, address, default route. */
 int net_attach(const struct net_attach_req *r, err_t *err);
 
+/* Set lo up inside netns_fd (containers without a network). */
+int net_loopback_up(int netns_fd, err_t *err);
+
 /* All IPv4 routes of the host netns except default routes and the local
  * table, for IPAM's overlap check. */
 int net_host_routes(struct ipv4_net **out, size_t *n, err_t *err);

@@ -691,6 +691,16 @@ static int connect_locked(json_t *n, const struct network_endpoint_req *r,
                       out->host_ifname, "Ports", ports_to_json(r->ports, r->nports));
         if (!fresh && !r->aliases)
                 json_object_set(nep, "Aliases", json_object_get(ep, "Aliases"));
+        if (!fresh && r->netns_fd >= 0) {
+                /* A restart: the ports of the previous start may differ. */
+                _cleanup_free_ struct port_map *old = NULL;
+                size_t nold = 0;
+                if (ports_from_json(json_object_get(ep, "Ports"), &old, &nold, err) < 0 ||
+                    nft_ports_remove(r->container_id, old, nold, err) < 0) {
+                        json_decref(nep);
+                        return err_wrap(err, "network %s", jstr(n, "Name"));
+                }
+        }
         json_object_set_new(ctrs, r->container_id, nep);
         if (fresh) {
                 json_object_set_new(berth_obj(n), "LastIP", json_string(ipbuf));

@@ -86,6 +86,14 @@ int net_attach(const struct net_attach_req *r, err_t *err)
                 rtnl_link_set_mtu(peer, (unsigned)r->mtu);
         }
         e = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
+        if (e < 0 && nl_errno(e) == EEXIST) {
+                /* The host end's name is derived from (container, network):
+                 * after a quick restart the previous netns may still be on
+                 * its way out with the old pair.  Remove it, retry once. */
+                err_t ignored;
+                if (net_link_delete(r->host_ifname, &ignored) == 0)
+                        e = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
+        }
         if (e < 0)
                 return nl_err(err, e, "cannot create veth pair %s/%s on %s", r->host_ifname,
                               r->ifname, r->bridge);
@@ -95,5 +103,17 @@ int net_attach(const struct net_attach_req *r, err_t *err)
                 net_link_delete(r->host_ifname, &ignored);
                 return err_wrap(err, "container interface %s", r->ifname);
         }
+        return 0;
+}
+
+int net_loopback_up(int netns_fd, err_t *err)
+{
+        _cleanup_nl_sock_ struct nl_sock *sk = nl_route_open(netns_fd, err);
+
+        if (!sk)
+                return -1;
+        /* The loopback device of a netns is always ifindex 1. */
+        if (nl_link_up(sk, 1, err) < 0)
+                return err_wrap(err, "lo");
         return 0;
 }

@@ -139,7 +139,7 @@ print("%08x" % h)')"; }
 @test "published port reaches the namespace from the host via 127.0.0.1 and is exact to remove" {
         "$BERTH" network create --subnet 10.231.40.0/24 bt1pub >/dev/null
         ip netns add bt1n4
-        run "$BERTH" network attach-netns -p 127.0.0.1:18931:8080 bt1pub /run/netns/bt1n4 web
+        run "$BERTH" network attach-netns -p 127.0.0.1:18931:8080 -p 18933:8080 bt1pub /run/netns/bt1n4 web
         [ "$status" -eq 0 ]
         ip netns exec bt1n4 busybox httpd -f -p 8080 -h "$WWW" >/dev/null 2>&1 3>&- &
         echo $! >"$BERTH_ROOT/httpd.pid"
@@ -150,6 +150,23 @@ print("%08x" % h)')"; }
         # another host address is not published
         run timeout 5 busybox wget -qO- http://127.0.0.2:18931/
         [ "$status" -ne 0 ]
+        # a port published on every address: loopback and the bridge address
+        run timeout 5 busybox wget -qO- http://127.0.0.1:18933/
+        [ "$output" = hello-from-bt1 ]
+        run timeout 5 busybox wget -qO- http://10.231.40.1:18933/
+        [ "$output" = hello-from-bt1 ]
+        # from a namespace on another network, through a host address
+        "$BERTH" network create --subnet 10.231.41.0/24 bt1other >/dev/null
+        ip netns add bt1n6
+        "$BERTH" network attach-netns bt1other /run/netns/bt1n6 client
+        run ip netns exec bt1n6 timeout 5 busybox wget -qO- http://10.231.41.1:18933/
+        [ "$output" = hello-from-bt1 ]
+        # but not directly
+        run ip netns exec bt1n6 timeout 2 busybox wget -qO- http://10.231.40.2:8080/
+        [ "$status" -ne 0 ]
+        "$BERTH" network detach-netns bt1other client
+        ip netns del bt1n6
+        "$BERTH" network rm bt1other
         # a conflicting reservation fails before anything is created
         python3 -c 'import socket, time
 s = socket.socket(); s.bind(("127.0.0.1", 18932)); s.listen(); time.sleep(30)' >/dev/null 2>&1 3>&- &
@@ -165,7 +182,7 @@ s = socket.socket(); s.bind(("127.0.0.1", 18932)); s.listen(); time.sleep(30)' >
         rm "$BERTH_ROOT/httpd.pid"
         "$BERTH" network detach-netns bt1pub web
         ! nft list chain ip "$(table)" c-web 2>/dev/null
-        [ -z "$(nft list map ip "$(table)" pub | grep 18931)" ]
+        [ -z "$(nft list map ip "$(table)" pub | grep '1893[13]')" ]
         ip netns del bt1n4; ip netns del bt1n5
         "$BERTH" network rm bt1pub
         ! nft list table ip "$(table)" 2>/dev/null

@@ -1,0 +1,598 @@
+#include "netwire.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/jsonfile.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "net/ipam.h"
+#include "net/netlink.h"
+#include "net/network.h"
+#include "net/ports.h"
+
+#define IFNAME_OPT "com.docker.network.endpoint.ifname"
+
+void netwire_opts_free(struct netwire_opts *o)
+{
+        strv_free(&o->aliases);
+        strv_free(&o->publish);
+        strv_free(&o->add_hosts);
+        strv_free(&o->dns);
+}
+
+static const char *jstr(json_t *o, const char *k)
+{
+        const char *s = json_string_value(json_object_get(o, k));
+        return s ? s : "";
+}
+
+static json_t *obj_child(json_t *parent, const char *key)
+{
+        json_t *o = json_object_get(parent, key);
+        if (!json_is_object(o)) {
+                o = json_object();
+                json_object_set_new(parent, key, o);
+        }
+        return o;
+}
+
+static const char *mode_of(json_t *j)
+{
+        const char *m = jstr(json_object_get(j, "HostConfig"), "NetworkMode");
+        return *m ? m : "default";
+}
+
+static bool is_default_mode(const char *m)
+{
+        return !strcmp(m, "default") || !strcmp(m, "bridge");
+}
+
+static const char *ctr_name(json_t *j)
+{
+        const char *n = jstr(j, "Name");
+        return n[0] == '/' ? n + 1 : n;
+}
+
+static json_t *new_endpoint_settings(const char *netid, const strv_t *aliases, const char *ip)
+{
+        json_t *a = json_array();
+        for (size_t i = 0; i < (aliases ? aliases->n : 0); i++)
+                json_array_append_new(a, json_string(aliases->v[i]));
+        return json_pack(
+            "{s:s, s:o, s:o, s:s, s:i, s:s, s:s, s:s, s:{}}", "NetworkID", netid, "Aliases", a,
+            "IPAMConfig", ip ? json_pack("{s:s}", "IPv4Address", ip) : json_null(), "IPAddress", "",
+            "IPPrefixLen", 0, "Gateway", "", "MacAddress", "", "EndpointID", "", "DriverOpts");
+}
+
+/* Check a static address against the network's subnet at create time. */
+static int check_static_ip(json_t *net, const char *ip, err_t *err)
+{
+        json_t *cfg = json_array_get(json_object_get(json_object_get(net, "IPAM"), "Config"), 0);
+        struct ipv4_net subnet;
+        uint32_t gw, a;
+
+        if (ipv4_net_parse(jstr(cfg, "Subnet"), &subnet, err) < 0 ||
+            ipv4_parse(jstr(cfg, "Gateway"), &gw, err) < 0 || ipv4_parse(ip, &a, err) < 0 ||
+            ipam_check_ip(&subnet, gw, NULL, 0, a, err) < 0)
+                return err_wrap(err, "invalid --ip for network %s", jstr(net, "Name"));
+        return 0;
+}
+
+static int record_ports(json_t *j, const strv_t *specs, err_t *err)
+{
+        json_t *hc = obj_child(j, "HostConfig"), *cfg = obj_child(j, "Config");
+        json_t *pb = obj_child(hc, "PortBindings"), *ex = obj_child(cfg, "ExposedPorts");
+
+        for (size_t i = 0; i < specs->n; i++) {
+                _cleanup_free_ struct port_map *m = NULL;
+                size_t n = 0;
+                if (port_spec_parse(specs->v[i], &m, &n, err) < 0)
+                        return -1;
+                for (size_t k = 0; k < n; k++) {
+                        char key[32], ip[IPV4_STRLEN] = "", hp[16] = "";
+                        snprintf(key, sizeof(key), "%u/%s", m[k].container_port,
+                                 port_proto_name(m[k].proto));
+                        if (m[k].host_ip)
+                                ipv4_format(m[k].host_ip, ip);
+                        if (m[k].host_port_last > m[k].host_port)
+                                snprintf(hp, sizeof(hp), "%u-%u", m[k].host_port,
+                                         m[k].host_port_last);
+                        else if (m[k].host_port)
+                                snprintf(hp, sizeof(hp), "%u", m[k].host_port);
+                        json_t *arr = json_object_get(pb, key);
+                        if (!json_is_array(arr)) {
+                                arr = json_array();
+                                json_object_set_new(pb, key, arr);
+                        }
+                        json_array_append_new(
+                            arr, json_pack("{s:s, s:s}", "HostIp", ip, "HostPort", hp));
+                        json_object_set_new(ex, key, json_object());
+                }
+        }
+        return 0;
+}
+
+static int valid_ip_any(const char *s)
+{
+        unsigned char buf[16];
+        return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
+{
+        json_t *hc = obj_child(j, "HostConfig");
+        json_t *nets = obj_child(obj_child(j, "NetworkSettings"), "Networks");
+        const char *mode = o->network ? o->network : "default";
+        bool user = !is_default_mode(mode) && strcmp(mode, "none") && strcmp(mode, "host");
+
+        if (!strncmp(mode, "container:", 10))
+                return err_set(err, ENOTSUP, "--network %s is not supported", mode);
+        if (!user && o->aliases.n)
+                return err_set(err, EINVAL,
+                               "network-scoped aliases are supported only for containers on "
+                               "user-defined networks");
+        if (!user && o->ip)
+                return err_set(err, EINVAL,
+                               "user specified IP address is supported on user defined networks "
+                               "only");
+        for (size_t i = 0; i < o->add_hosts.n; i++) {
+                const char *h = o->add_hosts.v[i];
+                const char *sep = strpbrk(h, ":=");
+                if (!sep || sep == h || (!valid_ip_any(sep + 1) && strcmp(sep + 1, "host-gateway")))
+                        return err_set(err, EINVAL,
+                                       "invalid argument \"%s\" for \"--add-host\" flag: expected "
+                                       "HOST:IP",
+                                       h);
+        }
+        for (size_t i = 0; i < o->dns.n; i++)
+                if (!valid_ip_any(o->dns.v[i]))
+                        return err_set(err, EINVAL, "%s is not an IP address (--dns)", o->dns.v[i]);
+        if (strcmp(mode, "host") && record_ports(j, &o->publish, err) < 0)
+                return -1;
+        if (!strcmp(mode, "host") && (o->publish.n || o->publish_all))
+                warn_msg("published ports are discarded when using host network mode");
+        json_object_set_new(hc, "PublishAllPorts", json_boolean(o->publish_all));
+        json_t *eh = json_array(), *dns = json_array();
+        for (size_t i = 0; i < o->add_hosts.n; i++)
+                json_array_append_new(eh, json_string(o->add_hosts.v[i]));
+        for (size_t i = 0; i < o->dns.n; i++)
+                json_array_append_new(dns, json_string(o->dns.v[i]));
+        json_object_set_new(hc, "ExtraHosts", eh);
+        json_object_set_new(hc, "Dns", dns);
+        json_object_set_new(hc, "NetworkMode", json_string(mode));
+
+        if (!strcmp(mode, "none") || !strcmp(mode, "host"))
+                return 0;
+        const char *ref = user ? mode : NETWORK_DEFAULT_NAME;
+        if (!user && network_ensure_default(err) < 0)
+                return err_wrap(err, "default network");
+        _cleanup_json_ json_t *net = NULL;
+        if (network_load(ref, &net, err) < 0)
+                return -1;
+        if (o->ip && check_static_ip(net, o->ip, err) < 0)
+                return -1;
+        json_object_set_new(nets, jstr(net, "Name"),
+                            new_endpoint_settings(jstr(net, "Id"), &o->aliases, o->ip));
+        return 0;
+}
+
+/* ---- ports -------------------------------------------------------------- */
+
+/* "80/tcp" -> port, proto. */
+static int key_parse(const char *key, uint16_t *port, uint8_t *proto, err_t *err)
+{
+        return port_expose_parse(key, port, proto, err);
+}
+
+int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err)
+{
+        json_t *hc = json_object_get(j, "HostConfig");
+        json_t *pb = json_object_get(hc, "PortBindings");
+        json_t *ex = json_object_get(json_object_get(j, "Config"), "ExposedPorts");
+        bool all = json_is_true(json_object_get(hc, "PublishAllPorts"));
+        const char *mode = mode_of(j);
+        _cleanup_free_ struct port_map *m = NULL;
+        size_t n = 0, i;
+        const char *key;
+        json_t *v, *b;
+
+        *fds = NULL;
+        *nfds = 0;
+        if (!strcmp(mode, "host") || !strcmp(mode, "none"))
+                return 0;
+        json_object_foreach(pb, key, v) json_array_foreach(v, i, b)
+        {
+                const char *ip = jstr(b, "HostIp"), *hp = jstr(b, "HostPort");
+                _cleanup_free_ char *spec = *ip   ? xasprintf("%s:%s:%s", ip, hp, key)
+                                            : *hp ? xasprintf("%s:%s", hp, key)
+                                                  : xstrdup(key);
+                if (port_spec_parse(spec, &m, &n, err) < 0)
+                        return err_wrap(err, "HostConfig.PortBindings");
+        }
+        if (all)
+                json_object_foreach(ex, key, v)
+                {
+                        if (json_object_get(pb, key))
+                                continue;
+                        if (port_spec_parse(key, &m, &n, err) < 0)
+                                return err_wrap(err, "Config.ExposedPorts");
+                }
+        if (n && ports_reserve(m, n, fds, err) < 0)
+                return -1;
+        *nfds = n;
+
+        json_t *ports = json_object();
+        json_object_foreach(ex, key, v) json_object_set_new(ports, key, json_null());
+        for (i = 0; i < n; i++) {
+                char k[32], ip[IPV4_STRLEN], hp[8];
+                snprintf(k, sizeof(k), "%u/%s", m[i].container_port, port_proto_name(m[i].proto));
+                ipv4_format(m[i].host_ip, ip);
+                snprintf(hp, sizeof(hp), "%u", m[i].host_port);
+                json_t *arr = json_object_get(ports, k);
+                if (!json_is_array(arr)) {
+                        arr = json_array();
+                        json_object_set_new(ports, k, arr);
+                }
+                json_array_append_new(arr, json_pack("{s:s, s:s}", "HostIp", ip, "HostPort", hp));
+        }
+        json_object_set_new(obj_child(j, "NetworkSettings"), "Ports", ports);
+        return 0;
+}
+
+/* NetworkSettings.Ports (ports already chosen) -> port maps. */
+static int bound_ports(json_t *j, struct port_map **m, size_t *n, err_t *err)
+{
+        json_t *ports = json_object_get(json_object_get(j, "NetworkSettings"), "Ports");
+        const char *key;
+        json_t *v, *b;
+        size_t i;
+
+        json_object_foreach(ports, key, v) json_array_foreach(v, i, b)
+        {
+                uint16_t cport;
+                uint8_t proto;
+                uint32_t ip;
+                if (key_parse(key, &cport, &proto, err) < 0 ||
+                    ipv4_parse(jstr(b, "HostIp"), &ip, err) < 0)
+                        return err_wrap(err, "NetworkSettings.Ports");
+                *m = xrealloc(*m, (*n + 1) * sizeof(**m));
+                struct port_map *p = &(*m)[(*n)++];
+                p->host_ip = ip;
+                p->host_port = p->host_port_last = (uint16_t)atoi(jstr(b, "HostPort"));
+                p->container_port = cport;
+                p->proto = proto;
+        }
+        return 0;
+}
+
+/* ---- start -------------------------------------------------------------- */
+
+/* Networks of j, primary (the NetworkMode one) first, then by name. */
+static void network_order(json_t *j, strv_t *out)
+{
+        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        const char *mode = mode_of(j);
+        const char *primary = is_default_mode(mode) ? NETWORK_DEFAULT_NAME : mode;
+        strv_t rest = STRV_INIT;
+        const char *k;
+        json_t *v;
+
+        json_object_foreach(nets, k, v)
+        {
+                if (!strcmp(k, primary))
+                        strv_push(out, k);
+                else
+                        strv_push(&rest, k);
+        }
+        strv_sort(&rest);
+        for (size_t i = 0; i < rest.n; i++)
+                strv_push(out, rest.v[i]);
+        strv_free(&rest);
+}
+
+static int write_in_place(const char *path, const char *text, err_t *err)
+{
+        /* The file is bind-mounted into the container already: replace the
+         * contents of the same inode, never rename over it. */
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return err_sys(err, errno, "cannot open %s", path);
+        return write_all(fd, text, strlen(text), err);
+}
+
+static int write_etc(json_t *j, const char *ip, const char *gw, err_t *err)
+{
+        json_t *hc = json_object_get(j, "HostConfig");
+        const char *hostname = jstr(json_object_get(j, "Config"), "Hostname");
+        strbuf_t hosts = STRBUF_INIT, resolv = STRBUF_INIT;
+        size_t i;
+        json_t *v;
+        int r = 0;
+
+        sb_append(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+        if (ip && *hostname)
+                sb_appendf(&hosts, "%s\t%s\n", ip, hostname);
+        json_array_foreach(json_object_get(hc, "ExtraHosts"), i, v)
+        {
+                const char *h = json_string_value(v);
+                const char *sep = h ? strpbrk(h, ":=") : NULL;
+                if (!sep)
+                        continue;
+                const char *addr = sep + 1;
+                if (!strcmp(addr, "host-gateway"))
+                        addr = gw && *gw ? gw : "127.0.0.1";
+                sb_appendf(&hosts, "%s\t%.*s\n", addr, (int)(sep - h), h);
+        }
+        json_t *dns = json_object_get(hc, "Dns");
+        json_array_foreach(dns, i, v) sb_appendf(&resolv, "nameserver %s\n", json_string_value(v));
+        if (json_array_size(dns) == 0 && gw && *gw)
+                sb_appendf(&resolv, "nameserver %s\n", gw);
+        if (*jstr(j, "HostsPath"))
+                r = write_in_place(jstr(j, "HostsPath"), sb_str(&hosts), err);
+        if (r == 0 && *jstr(j, "ResolvConfPath"))
+                r = write_in_place(jstr(j, "ResolvConfPath"), sb_str(&resolv), err);
+        sb_free(&hosts);
+        sb_free(&resolv);
+        return r;
+}
+
+static void fill_settings(json_t *es, const struct network_endpoint *ep, const char *ifname)
+{
+        char ip[IPV4_STRLEN], gw[IPV4_STRLEN], mac[18];
+
+        ipv4_format(ep->ip, ip);
+        ipv4_format(ep->gateway, gw);
+        ipam_mac_format(ep->mac, mac);
+        json_object_set_new(es, "NetworkID", json_string(ep->network_id));
+        json_object_set_new(es, "EndpointID", json_string(ep->host_ifname));
+        json_object_set_new(es, "IPAddress", json_string(ip));
+        json_object_set_new(es, "IPPrefixLen", json_integer(ep->prefix));
+        json_object_set_new(es, "Gateway", json_string(gw));
+        json_object_set_new(es, "MacAddress", json_string(mac));
+        json_object_set_new(obj_child(es, "DriverOpts"), IFNAME_OPT, json_string(ifname));
+}
+
+static void clear_settings(json_t *es)
+{
+        json_object_set_new(es, "EndpointID", json_string(""));
+        json_object_set_new(es, "IPAddress", json_string(""));
+        json_object_set_new(es, "IPPrefixLen", json_integer(0));
+        json_object_set_new(es, "Gateway", json_string(""));
+        json_object_set_new(es, "MacAddress", json_string(""));
+}
+
+static int open_netns(pid_t pid, err_t *err)
+{
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
+        int fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return err_sys(err, errno, "cannot open %s", p);
+        return fd;
+}
+
+static int connect_one(const char *id, json_t *j, const char *name, int nsfd, const char *ifname,
+                       bool primary, const struct port_map *m, size_t n, err_t *err)
+{
+        json_t *es = json_object_get(
+            json_object_get(json_object_get(j, "NetworkSettings"), "Networks"), name);
+        const char *ip =
+            json_string_value(json_object_get(json_object_get(es, "IPAMConfig"), "IPv4Address"));
+        json_t *al = json_object_get(es, "Aliases");
+        size_t na = json_array_size(al), i;
+        const char **aliases = xcalloc(na + 1, sizeof(char *));
+        json_t *v;
+        json_array_foreach(al, i, v) aliases[i] = json_string_value(v);
+
+        struct network_endpoint_req r = {
+            .container_id = id,
+            .container_name = ctr_name(j),
+            .ifname = ifname,
+            .ip = ip,
+            .aliases = aliases,
+            .default_route = primary,
+            .netns_fd = nsfd,
+            .ports = primary ? m : NULL,
+            .nports = primary ? n : 0,
+        };
+        struct network_endpoint ep;
+        int rc = network_connect(name, &r, &ep, err);
+        free(aliases);
+        if (rc < 0)
+                return -1;
+        fill_settings(es, &ep, ifname);
+        if (primary) {
+                json_t *ns = json_object_get(j, "NetworkSettings");
+                json_object_set(ns, "IPAddress", json_object_get(es, "IPAddress"));
+                json_object_set(ns, "IPPrefixLen", json_object_get(es, "IPPrefixLen"));
+                json_object_set(ns, "Gateway", json_object_get(es, "Gateway"));
+                json_object_set(ns, "MacAddress", json_object_get(es, "MacAddress"));
+        }
+        return 0;
+}
+
+int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err)
+{
+        const char *mode = mode_of(j);
+        strv_t order = STRV_INIT;
+        _cleanup_free_ struct port_map *m = NULL;
+        _cleanup_close_ int nsfd = -1;
+        size_t n = 0, done = 0;
+        int rc = 0;
+
+        if (!strcmp(mode, "host"))
+                return 0;
+        nsfd = open_netns(pid, err);
+        if (nsfd < 0)
+                return -1;
+        network_order(j, &order);
+        if (order.n == 0) { /* none, or every network disconnected */
+                strv_free(&order);
+                if (net_loopback_up(nsfd, err) < 0)
+                        return -1;
+                return write_etc(j, NULL, NULL, err);
+        }
+        if (bound_ports(j, &m, &n, err) < 0) {
+                strv_free(&order);
+                return -1;
+        }
+        for (; done < order.n; done++) {
+                char ifname[32];
+                snprintf(ifname, sizeof(ifname), "eth%u", (unsigned)(done % 10000));
+                if (connect_one(id, j, order.v[done], nsfd, ifname, done == 0, m, n, err) < 0) {
+                        rc = -1;
+                        break;
+                }
+        }
+        if (rc == 0) {
+                json_t *es = json_object_get(
+                    json_object_get(json_object_get(j, "NetworkSettings"), "Networks"), order.v[0]);
+                rc = write_etc(j, jstr(es, "IPAddress"), jstr(es, "Gateway"), err);
+        }
+        if (rc < 0) {
+                /* The caller aborts the container: its netns takes the veth
+                 * pairs; unpublish what was published. */
+                for (size_t i = 0; i < done; i++) {
+                        err_t ignored;
+                        network_endpoint_down(order.v[i], id, true, false, &ignored);
+                }
+        }
+        strv_free(&order);
+        return rc;
+}
+
+int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
+{
+        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        const char *k;
+        json_t *es;
+
+        json_object_foreach(nets, k, es)
+        {
+                if (network_endpoint_down(k, id, true, remove, err) < 0 && err->code != ENOENT)
+                        return err_wrap(err, "container %.12s", id);
+                clear_settings(es);
+        }
+        err_clear(err);
+        return 0;
+}
+
+int netwire_connect(const char *id, pid_t pid, json_t *j, const char *net, const char *ip,
+                    const strv_t *aliases, err_t *err)
+{
+        json_t *nets = obj_child(obj_child(j, "NetworkSettings"), "Networks");
+        _cleanup_json_ json_t *n = NULL;
+        const char *mode = mode_of(j);
+
+        if (!strcmp(mode, "host") || !strcmp(mode, "none"))
+                return err_set(err, EINVAL,
+                               "container %s uses network mode %s and cannot be connected to "
+                               "networks",
+                               ctr_name(j), mode);
+        if (network_load(net, &n, err) < 0)
+                return -1;
+        const char *name = jstr(n, "Name");
+        if (json_object_get(nets, name))
+                return err_set(err, EEXIST, "endpoint with name %s already exists in network %s",
+                               ctr_name(j), name);
+        if (ip && check_static_ip(n, ip, err) < 0)
+                return -1;
+        json_object_set_new(nets, name, new_endpoint_settings(jstr(n, "Id"), aliases, ip));
+        if (pid <= 0)
+                return 0;
+
+        /* Running: the lowest ethN no other network of the container uses. */
+        char ifname[32];
+        for (int k = 0;; k++) {
+                const char *key;
+                json_t *es;
+                bool used = false;
+                snprintf(ifname, sizeof(ifname), "eth%d", k);
+                json_object_foreach(nets, key, es) used |=
+                    !strcmp(jstr(json_object_get(es, "DriverOpts"), IFNAME_OPT), ifname);
+                if (!used)
+                        break;
+        }
+        _cleanup_close_ int nsfd = open_netns(pid, err);
+        bool first = json_object_size(nets) == 1;
+        if (nsfd < 0 || connect_one(id, j, name, nsfd, ifname, first, NULL, 0, err) < 0) {
+                json_object_del(nets, name);
+                return -1;
+        }
+        return 0;
+}
+
+int netwire_disconnect(const char *id, pid_t pid, json_t *j, const char *net, err_t *err)
+{
+        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        _cleanup_json_ json_t *n = NULL;
+        const char *name = net;
+
+        if (network_load(net, &n, err) == 0)
+                name = jstr(n, "Name");
+        else if (!json_object_get(nets, net))
+                return -1;
+        if (!json_object_get(nets, name))
+                return err_set(err, ENOENT, "container %s is not connected to network %s",
+                               ctr_name(j), name);
+        if (n && network_endpoint_down(name, id, pid <= 0, true, err) < 0 && err->code != ENOENT)
+                return -1;
+        json_object_del(nets, name);
+        return 0;
+}
+
+static int cmp_port_keys(const void *a, const void *b)
+{
+        const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+        int px = atoi(x), py = atoi(y);
+        return px != py ? (px < py ? -1 : 1) : strcmp(x, y);
+}
+
+int netwire_port_lines(json_t *j, const char *filter, strv_t *out, err_t *err)
+{
+        json_t *ports = json_object_get(json_object_get(j, "NetworkSettings"), "Ports");
+        _cleanup_free_ char *want = NULL;
+        const char *key;
+        json_t *v, *b;
+        strv_t keys = STRV_INIT;
+        size_t i;
+
+        if (filter) {
+                uint16_t p;
+                uint8_t proto;
+                if (port_expose_parse(filter, &p, &proto, err) < 0)
+                        return -1;
+                want = xasprintf("%u/%s", p, port_proto_name(proto));
+        }
+        json_object_foreach(ports, key, v) if (json_is_array(v)) strv_push(&keys, key);
+        qsort(keys.v, keys.n, sizeof(char *), cmp_port_keys);
+        bool found = false;
+        for (size_t k = 0; k < keys.n; k++) {
+                if (want && strcmp(keys.v[k], want))
+                        continue;
+                json_array_foreach(json_object_get(ports, keys.v[k]), i, b)
+                {
+                        found = true;
+                        if (want)
+                                strv_pushf(out, "%s:%s", jstr(b, "HostIp"), jstr(b, "HostPort"));
+                        else
+                                strv_pushf(out, "%s -> %s:%s", keys.v[k], jstr(b, "HostIp"),
+                                           jstr(b, "HostPort"));
+                }
+        }
+        strv_free(&keys);
+        if (want && !found)
+                return err_set(err, ENOENT, "no public port '%s' published for %s", want,
+                               ctr_name(j));
+        return 0;
+}

@@ -1,0 +1,77 @@
+/* netwire.h - containers on networks: the glue between a container's state
+ * document (docker-shaped JSON) and net/.
+ *
+ * Create time (netwire_create): validate the flags and record them the way
+ * docker does: HostConfig.NetworkMode, PortBindings, PublishAllPorts,
+ * ExtraHosts, Dns, Config.ExposedPorts, and NetworkSettings.Networks.<name>
+ * with Aliases and IPAMConfig.IPv4Address.
+ *
+ * Start time, before the monitor exists (netwire_reserve_ports): bind the
+ * published host ports so a conflict fails before anything starts; the fds
+ * are inherited by the monitor, which keeps them for the container's life.
+ *
+ * Start time, init blocked in its new netns (netwire_start): connect every
+ * network (eth0 = the first, with the default route and the published
+ * ports), fill NetworkSettings, write /etc/hosts and /etc/resolv.conf
+ * (nameserver = the first network's gateway, where berth's DNS server
+ * listens, unless --dns was given).
+ *
+ * Stop/removal (netwire_release): unpublish ports; the veth pairs die with
+ * the netns; removal also frees the addresses. */
+#ifndef BERTH_NETWIRE_H
+#define BERTH_NETWIRE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "base/err.h"
+#include "base/strv.h"
+
+struct netwire_opts {
+        const char *network; /* --network: NULL/"default"/"bridge", "none", "host", NAME */
+        strv_t aliases;      /* --network-alias */
+        const char *ip;      /* --ip */
+        strv_t publish;      /* -p/--publish */
+        bool publish_all;    /* -P: every Config.ExposedPorts entry to a free host port */
+        strv_t add_hosts;    /* --add-host NAME:IP */
+        strv_t dns;          /* --dns */
+};
+
+void netwire_opts_free(struct netwire_opts *o);
+
+/* Validate o and record it in the container document j (which must hold
+ * Config and HostConfig; Config.ExposedPorts already holds the image's
+ * EXPOSE entries).  Creates the default `bridge` network when it is used
+ * for the first time. */
+int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err);
+
+/* Bind the host ports of j's PortBindings / PublishAllPorts, record the
+ * chosen ports in NetworkSettings.Ports, and return the bound fds
+ * (O_CLOEXEC; *fds NULL when none). */
+int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err);
+
+/* Connect the container (init pid, blocked in its netns) to its networks and
+ * write its hosts and resolv.conf files.  On failure nothing stays
+ * published and the caller aborts the container (its netns, and with it
+ * the veth pairs, go away). */
+int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err);
+
+/* The container stopped (remove = false: addresses stay allocated for the
+ * next start) or is being removed (remove = true).  Networks or endpoints
+ * that are already gone are not an error. */
+int netwire_release(const char *id, json_t *j, bool remove, err_t *err);
+
+/* `network connect` on a container document: record the network (and, when
+ * the container runs as pid > 0, attach it now as the next ethN). */
+int netwire_connect(const char *id, pid_t pid, json_t *j, const char *net, const char *ip,
+                    const strv_t *aliases, err_t *err);
+/* `network disconnect`: detach (running) and forget the network. */
+int netwire_disconnect(const char *id, pid_t pid, json_t *j, const char *net, err_t *err);
+
+/* "80/tcp -> 0.0.0.0:8080" lines of `berth port` (optionally only for
+ * private port spec "80" or "80/tcp"), appended to out. */
+int netwire_port_lines(json_t *j, const char *filter, strv_t *out, err_t *err);
+
+#endif
