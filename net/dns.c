@@ -264,9 +264,13 @@ static int spawn(err_t *err)
                 pid_t g = fork();
                 if (g != 0)
                         _exit(g < 0 ? 127 : 0);
-                int nul = open("/dev/null", O_RDWR);
-                int lfd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-                if (nul < 0 || lfd < 0 || dup2(p[1], 3) < 0 || dup2(nul, 0) < 0 ||
+                /* Lift every source above the targets first, so no dup2
+                 * clobbers another source (the CLI may run with 0-2 closed). */
+                int nul = fcntl(open("/dev/null", O_RDWR | O_CLOEXEC), F_DUPFD_CLOEXEC, 10);
+                int lfd = fcntl(open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600),
+                                F_DUPFD_CLOEXEC, 10);
+                int rfd = fcntl(p[1], F_DUPFD_CLOEXEC, 10);
+                if (nul < 0 || lfd < 0 || rfd < 0 || dup2(rfd, 3) < 0 || dup2(nul, 0) < 0 ||
                     dup2(nul, 1) < 0 || dup2(lfd, 2) < 0)
                         _exit(127);
                 closefrom(4);

@@ -33,6 +33,9 @@
  *   when forwarding is enabled and the asker is on at least one non-internal
  *   network, else NXDOMAIN.  Malformed queries: FORMERR, or dropped when not
  *   even the header is readable.
+ * - Limits: gateways are IPv4 (no listener on an IPv6 gateway yet); a query
+ *   that arrived over TCP is forwarded over UDP, so a truncated upstream
+ *   answer reaches that client truncated.
  *
  * Process: berth-dns holds an fcntl write lock on <run>/dns/pid (which holds
  * its pid; F_GETLK reports the holder, so the pid read is never stale), so

@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/random.h>
@@ -47,13 +46,15 @@ typedef struct conn {
 } conn_t;
 
 typedef struct pending {
-        int fd; /* connected to the current upstream; -1 = slot free */
+        bool used;
+        int fd; /* connected to the current upstream, -1 between attempts */
         uint16_t client_id, up_id;
         size_t server;
         uint64_t deadline;
         uint8_t query[DNS_SERVER_TCP_QMAX];
         size_t qlen;
-        char qname[DNS_NAME_MAX + 1];
+        uint8_t qwire[DNS_NAME_MAX];
+        size_t qwire_len;
         uint16_t qtype, qclass;
         /* where the answer goes */
         bool tcp;
@@ -70,8 +71,10 @@ typedef struct server {
         listener_t *ls;
         size_t nls;
         conn_t *conns[DNS_SERVER_MAX_CONNS];
+        size_t nconns; /* so the timer scans cost nothing when idle */
         unsigned conn_gen;
         pending_t *pend; /* DNS_SERVER_MAX_PENDING */
+        size_t npend;
         uint64_t rng;
         uint8_t rbuf[DNS_SERVER_TCP_QMAX];
         uint8_t wbuf[DNS_TCP_MAX];
@@ -254,6 +257,7 @@ static void conn_close(server_t *s, size_t i)
         free(c->out);
         free(c);
         s->conns[i] = NULL;
+        s->nconns--;
 }
 
 static void conn_arm(server_t *s, size_t i)
@@ -266,20 +270,8 @@ static void conn_arm(server_t *s, size_t i)
         epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
-static void conn_flush(server_t *s, size_t i);
-static void conn_process(server_t *s, size_t i);
-
-static void conn_reply(server_t *s, size_t i, const uint8_t *msg, size_t n)
-{
-        conn_t *c = s->conns[i];
-        dns_put16(c->out, (uint16_t)n);
-        memcpy(c->out + 2, msg, n);
-        c->outlen = n + 2;
-        c->outoff = 0;
-        conn_flush(s, i);
-}
-
-static void conn_flush(server_t *s, size_t i)
+/* Send what is queued; true when all of it went and the connection lives. */
+static bool conn_flush(server_t *s, size_t i)
 {
         conn_t *c = s->conns[i];
         while (c->outoff < c->outlen) {
@@ -289,17 +281,27 @@ static void conn_flush(server_t *s, size_t i)
                         if (errno == EINTR)
                                 continue;
                         if (errno == EAGAIN) {
-                                conn_arm(s, i);
-                                return;
+                                conn_arm(s, i); /* wait for EPOLLOUT */
+                                return false;
                         }
                         conn_close(s, i);
-                        return;
+                        return false;
                 }
                 c->outoff += (size_t)w;
         }
         c->outlen = c->outoff = 0;
         c->deadline = now_ms() + DNS_SERVER_TCP_IDLE_MS;
-        conn_process(s, i);
+        return true;
+}
+
+static bool conn_reply(server_t *s, size_t i, const uint8_t *msg, size_t n)
+{
+        conn_t *c = s->conns[i];
+        dns_put16(c->out, (uint16_t)n);
+        memcpy(c->out + 2, msg, n);
+        c->outlen = n + 2;
+        c->outoff = 0;
+        return conn_flush(s, i);
 }
 
 static void forward_start(server_t *s, const uint8_t *q, size_t n, bool tcp, size_t idx,
@@ -333,11 +335,10 @@ static void conn_process(server_t *s, size_t i)
                         forward_start(s, s->rbuf, mlen, true, i, c->gen, NULL, 0);
                         return;
                 }
-                conn_reply(s, i, s->wbuf, olen);
-                c = s->conns[i];
+                if (!conn_reply(s, i, s->wbuf, olen))
+                        return;
         }
-        if (c)
-                conn_arm(s, i);
+        conn_arm(s, i);
 }
 
 static void conn_readable(server_t *s, size_t i)
@@ -376,6 +377,7 @@ static void tcp_accept(server_t *s, listener_t *l)
         c->deadline = now_ms() + DNS_SERVER_TCP_IDLE_MS;
         from_sockaddr(&ss, &c->peer);
         s->conns[i] = c;
+        s->nconns++;
         if (ep_add(s, fd, EPOLLIN, EV(EV_CONN, i)) < 0)
                 conn_close(s, i);
 }
@@ -414,7 +416,8 @@ static void deliver(server_t *s, pending_t *p, uint8_t *msg, size_t n)
                 if (!c || c->gen != p->gen)
                         return;
                 c->waiting = false;
-                conn_reply(s, p->idx, msg, n);
+                if (conn_reply(s, p->idx, msg, n))
+                        conn_process(s, p->idx);
         } else {
                 listener_t *l = &s->ls[p->idx];
                 if (!l->used || l->gen != p->gen)
@@ -423,11 +426,15 @@ static void deliver(server_t *s, pending_t *p, uint8_t *msg, size_t n)
         }
 }
 
-static void pending_free(pending_t *p)
+static void pending_free(server_t *s, pending_t *p)
 {
         if (p->fd >= 0)
                 close(p->fd);
         p->fd = -1;
+        if (p->used) {
+                p->used = false;
+                s->npend--;
+        }
 }
 
 /* Send p's query to upstream p->server (and onwards); false when none left. */
@@ -455,7 +462,7 @@ static bool forward_try(server_t *s, pending_t *p, size_t pi)
 static void forward_fail(server_t *s, pending_t *p)
 {
         size_t n = dns_zone_servfail(p->query, p->qlen, p->tcp, s->wbuf, sizeof(s->wbuf));
-        pending_free(p);
+        pending_free(s, p);
         if (n)
                 deliver(s, p, s->wbuf, n);
         else if (p->tcp && s->conns[p->idx] && s->conns[p->idx]->gen == p->gen)
@@ -466,11 +473,15 @@ static void forward_start(server_t *s, const uint8_t *q, size_t n, bool tcp, siz
                           unsigned gen, const struct sockaddr_storage *client, socklen_t clen)
 {
         size_t pi;
-        for (pi = 0; pi < DNS_SERVER_MAX_PENDING && s->pend[pi].fd >= 0; pi++)
+        for (pi = 0; pi < DNS_SERVER_MAX_PENDING && s->pend[pi].used; pi++)
                 ;
-        pending_t tmp, *p = pi < DNS_SERVER_MAX_PENDING ? &s->pend[pi] : &tmp;
+        pending_t tmp = {0}, *p = pi < DNS_SERVER_MAX_PENDING ? &s->pend[pi] : &tmp;
         dns_query_t dq;
         p->fd = -1;
+        if (p != &tmp) {
+                p->used = true;
+                s->npend++;
+        }
         memcpy(p->query, q, n);
         p->qlen = n;
         p->tcp = tcp;
@@ -483,7 +494,8 @@ static void forward_start(server_t *s, const uint8_t *q, size_t n, bool tcp, siz
         p->server = 0;
         p->client_id = dns_get16(q);
         dns_query_parse(q, n, &dq); /* it parsed in the responder already */
-        memcpy(p->qname, dq.qname, dq.qname_len + 1);
+        memcpy(p->qwire, dq.qwire, dq.qwire_len);
+        p->qwire_len = dq.qwire_len;
         p->qtype = dq.qtype;
         p->qclass = dq.qclass;
         if (p == &tmp || !forward_try(s, p, pi))
@@ -506,13 +518,14 @@ static void upstream_readable(server_t *s, size_t pi)
         if (r < DNS_HDR_LEN || dns_get16(s->wbuf) != p->up_id || !(s->wbuf[2] & 0x80) ||
             dns_get16(s->wbuf + 4) != 1)
                 return;
-        char name[DNS_NAME_MAX + 1];
+        uint8_t name[DNS_NAME_MAX];
         size_t off = DNS_HDR_LEN;
-        if (dns_name_read(s->wbuf, (size_t)r, &off, name, NULL) < 0 || off + 4 > (size_t)r ||
-            strcasecmp(name, p->qname) != 0 || dns_get16(s->wbuf + off) != p->qtype ||
-            dns_get16(s->wbuf + off + 2) != p->qclass)
+        int wl = dns_name_read_wire(s->wbuf, (size_t)r, &off, name);
+        if (wl < 0 || (size_t)wl != p->qwire_len || off + 4 > (size_t)r ||
+            !dns_wire_name_eq(name, p->qwire, p->qwire_len) ||
+            dns_get16(s->wbuf + off) != p->qtype || dns_get16(s->wbuf + off + 2) != p->qclass)
                 return;
-        pending_free(p);
+        pending_free(s, p);
         deliver(s, p, s->wbuf, (size_t)r);
 }
 
@@ -520,12 +533,14 @@ static void upstream_readable(server_t *s, size_t pi)
 
 static int next_timeout(server_t *s)
 {
+        if (!s->nconns && !s->npend)
+                return -1;
         uint64_t now = now_ms(), next = UINT64_MAX;
-        for (size_t i = 0; i < DNS_SERVER_MAX_CONNS; i++)
+        for (size_t i = 0; s->nconns && i < DNS_SERVER_MAX_CONNS; i++)
                 if (s->conns[i] && s->conns[i]->deadline < next)
                         next = s->conns[i]->deadline;
-        for (size_t i = 0; i < DNS_SERVER_MAX_PENDING; i++)
-                if (s->pend[i].fd >= 0 && s->pend[i].deadline < next)
+        for (size_t i = 0; s->npend && i < DNS_SERVER_MAX_PENDING; i++)
+                if (s->pend[i].used && s->pend[i].deadline < next)
                         next = s->pend[i].deadline;
         if (next == UINT64_MAX)
                 return -1;
@@ -534,13 +549,15 @@ static int next_timeout(server_t *s)
 
 static void expire(server_t *s)
 {
+        if (!s->nconns && !s->npend)
+                return;
         uint64_t now = now_ms();
-        for (size_t i = 0; i < DNS_SERVER_MAX_CONNS; i++)
+        for (size_t i = 0; s->nconns && i < DNS_SERVER_MAX_CONNS; i++)
                 if (s->conns[i] && s->conns[i]->deadline <= now && !s->conns[i]->waiting)
                         conn_close(s, i);
-        for (size_t i = 0; i < DNS_SERVER_MAX_PENDING; i++) {
+        for (size_t i = 0; s->npend && i < DNS_SERVER_MAX_PENDING; i++) {
                 pending_t *p = &s->pend[i];
-                if (p->fd < 0 || p->deadline > now)
+                if (!p->used || p->deadline > now)
                         continue;
                 p->server++;
                 if (!forward_try(s, p, i))
@@ -610,6 +627,11 @@ int dns_server_run(const dns_server_opts_t *o, err_t *err)
         s->pend = xcalloc(DNS_SERVER_MAX_PENDING, sizeof(*s->pend));
         for (size_t i = 0; i < DNS_SERVER_MAX_PENDING; i++)
                 s->pend[i].fd = -1;
+        /* Dispositions survive exec: a CLI run under nohup must not
+         * leave us deaf to SIGHUP. */
+        signal(SIGHUP, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
         sigemptyset(&set);
         sigaddset(&set, SIGHUP);
         sigaddset(&set, SIGTERM);
@@ -662,14 +684,16 @@ int dns_server_run(const dns_server_opts_t *o, err_t *err)
                                 break;
                         case EV_CONN:
                                 if (i < DNS_SERVER_MAX_CONNS && s->conns[i]) {
-                                        if (evs[k].events & EPOLLOUT)
-                                                conn_flush(s, i);
-                                        else
+                                        if (evs[k].events & EPOLLOUT) {
+                                                if (conn_flush(s, i))
+                                                        conn_process(s, i);
+                                        } else
                                                 conn_readable(s, i);
                                 }
                                 break;
                         case EV_UP:
-                                if (i < DNS_SERVER_MAX_PENDING && s->pend[i].fd >= 0)
+                                if (i < DNS_SERVER_MAX_PENDING && s->pend[i].used &&
+                                    s->pend[i].fd >= 0)
                                         upstream_readable(s, i);
                                 break;
                         }
@@ -681,7 +705,7 @@ out:
         for (size_t i = 0; i < DNS_SERVER_MAX_CONNS; i++)
                 conn_close(s, i);
         for (size_t i = 0; i < DNS_SERVER_MAX_PENDING; i++)
-                pending_free(&s->pend[i]);
+                pending_free(s, &s->pend[i]);
         for (size_t i = 0; i < s->nls; i++)
                 if (s->ls[i].used)
                         listener_close(s, &s->ls[i]);

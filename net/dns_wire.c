@@ -4,7 +4,8 @@
 
 #define OPT_RR_LEN 11 /* root name, type, class, ttl, rdlen */
 
-static int name_walk(const uint8_t *pkt, size_t len, size_t *off, char *out, bool *odd)
+static int name_walk(const uint8_t *pkt, size_t len, size_t *off, char *out, bool *odd,
+                     uint8_t *wout, size_t *wlen)
 {
         size_t pos = *off, wire = 0, olen = 0, resume = 0;
         int jumps = 0;
@@ -35,6 +36,8 @@ static int name_walk(const uint8_t *pkt, size_t len, size_t *off, char *out, boo
                 if (c & 0xC0)
                         return DNS_E_LABEL; /* 0x40 / 0x80: extended / reserved */
                 if (c == 0) {
+                        if (wout)
+                                wout[wire] = 0;
                         wire += 1;
                         if (wire > DNS_NAME_MAX)
                                 return DNS_E_NAMELEN;
@@ -45,9 +48,11 @@ static int name_walk(const uint8_t *pkt, size_t len, size_t *off, char *out, boo
                         return DNS_E_LABEL;
                 if (pos + 1 + c > len)
                         return DNS_E_TRUNC;
-                wire += 1u + c;
-                if (wire + 1 > DNS_NAME_MAX)
+                if (wire + 1u + c + 1 > DNS_NAME_MAX)
                         return DNS_E_NAMELEN;
+                if (wout)
+                        memcpy(wout + wire, pkt + pos, 1u + c);
+                wire += 1u + c;
                 if (out) {
                         if (olen)
                                 out[olen++] = '.';
@@ -62,18 +67,42 @@ static int name_walk(const uint8_t *pkt, size_t len, size_t *off, char *out, boo
         }
         if (out)
                 out[olen] = '\0';
+        if (wlen)
+                *wlen = wire;
         *off = jumped ? resume : pos;
         return (int)olen;
 }
 
 int dns_name_read(const uint8_t *pkt, size_t len, size_t *off, char *out, bool *odd)
 {
-        return name_walk(pkt, len, off, out, odd);
+        return name_walk(pkt, len, off, out, odd, NULL, NULL);
+}
+
+int dns_name_read_wire(const uint8_t *pkt, size_t len, size_t *off, uint8_t *wire)
+{
+        size_t wl = 0;
+        int r = name_walk(pkt, len, off, NULL, NULL, wire, &wl);
+        return r < 0 ? r : (int)wl;
+}
+
+bool dns_wire_name_eq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+        /* Length bytes are <= 63, below 'A', so folding them is harmless. */
+        for (size_t i = 0; i < n; i++) {
+                uint8_t x = a[i], y = b[i];
+                if (x >= 'A' && x <= 'Z')
+                        x = (uint8_t)(x + 32);
+                if (y >= 'A' && y <= 'Z')
+                        y = (uint8_t)(y + 32);
+                if (x != y)
+                        return false;
+        }
+        return true;
 }
 
 int dns_name_skip(const uint8_t *pkt, size_t len, size_t *off)
 {
-        return name_walk(pkt, len, off, NULL, NULL);
+        return name_walk(pkt, len, off, NULL, NULL, NULL, NULL);
 }
 
 int dns_name_write(const char *name, uint8_t *out, size_t cap)
@@ -134,11 +163,12 @@ int dns_query_parse(const uint8_t *pkt, size_t len, dns_query_t *q)
                  ar = dns_get16(pkt + 10);
         if (qd != 1)
                 return DNS_E_COUNT;
-        size_t off = DNS_HDR_LEN;
-        int r = dns_name_read(pkt, len, &off, q->qname, &q->qname_odd);
+        size_t off = DNS_HDR_LEN, wl = 0;
+        int r = name_walk(pkt, len, &off, q->qname, &q->qname_odd, q->qwire, &wl);
         if (r < 0)
                 return r;
         q->qname_len = (size_t)r;
+        q->qwire_len = wl;
         if (off + 4 > len)
                 return DNS_E_TRUNC;
         q->qtype = dns_get16(pkt + off);
@@ -186,11 +216,12 @@ void dns_builder_start(dns_builder_t *b, uint8_t *buf, size_t cap, const dns_que
         dns_put16(buf, q->id);
         dns_put16(buf + 2, flags);
         memset(buf + 4, 0, 8);
-        if (with_question) {
-                int n =
-                    dns_name_write(q->qname, buf + b->len, b->cap > b->len ? b->cap - b->len : 0);
-                if (n > 0 && b->len + (size_t)n + 4 <= b->cap) {
-                        b->len += (size_t)n;
+        if (with_question && q->qwire_len > 0) {
+                /* The question goes back exactly as asked (uncompressed). */
+                size_t n = q->qwire_len;
+                if (b->len + n + 4 <= b->cap) {
+                        memcpy(buf + b->len, q->qwire, n);
+                        b->len += n;
                         dns_put16(buf + b->len, q->qtype);
                         dns_put16(buf + b->len + 2, q->qclass);
                         b->len += 4;

@@ -72,6 +72,13 @@ static inline void dns_put16(uint8_t *p, uint16_t v)
  * local record. */
 int dns_name_read(const uint8_t *pkt, size_t len, size_t *off, char *out, bool *odd);
 
+/* Read the name at *off as uncompressed wire labels into wire (DNS_NAME_MAX
+ * bytes), case kept; returns the wire length. */
+int dns_name_read_wire(const uint8_t *pkt, size_t len, size_t *off, uint8_t *wire);
+
+/* Compare two wire names of length n, ASCII case-insensitively. */
+bool dns_wire_name_eq(const uint8_t *a, const uint8_t *b, size_t n);
+
 /* Skip a name without decoding it (pointers end it). */
 int dns_name_skip(const uint8_t *pkt, size_t len, size_t *off);
 
@@ -87,6 +94,8 @@ typedef struct dns_query {
         char qname[DNS_NAME_MAX + 1];
         size_t qname_len;
         bool qname_odd;
+        uint8_t qwire[DNS_NAME_MAX]; /* the name as asked, uncompressed labels */
+        size_t qwire_len;
         uint16_t qtype, qclass;
         size_t question_end; /* offset just past the question */
         bool edns;           /* an OPT record was present */

@@ -1,6 +1,8 @@
 /* Fuzz the DNS message parser and the responder (no sockets): any input must
  * be answered or dropped without a crash, and an answer must fit the limit
- * and carry the query's ID.  Input byte 0 picks UDP/TCP and the asker. */
+ * and carry the query's ID.  Input byte 0 picks UDP/TCP and the asker; when
+ * its top bit is set the rest is a records file instead, which must build a
+ * zone or fail cleanly (and a built zone must answer a fixed query). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,16 +12,16 @@
 #include "dns_zone.h"
 
 static const char records[] =
-        "{\"networks\": {"
-        " \"n1\": {\"name\": \"proj_default\", \"gateway\": \"10.232.1.1\","
-        "  \"endpoints\": ["
-        "   {\"container\": \"c1\", \"ipv4\": \"10.232.1.2\", \"ipv6\": \"fd00::2\","
-        "    \"names\": [\"proj-web-1\", \"web\", \"alias1\"]},"
-        "   {\"container\": \"c2\", \"ipv4\": \"10.232.1.3\", \"names\": [\"proj-web-2\", \"web\"]}]},"
-        " \"n2\": {\"name\": \"back\", \"gateway\": \"10.232.2.1\", \"internal\": true,"
-        "  \"endpoints\": [{\"container\": \"c1\", \"ipv4\": \"10.232.2.2\", \"names\": [\"db\"]}]}},"
-        " \"forward\": {\"enabled\": true, \"servers\": [\"127.0.0.1:5353\"]},"
-        " \"search\": [\"corp.example\"]}";
+    "{\"networks\": {"
+    " \"n1\": {\"name\": \"proj_default\", \"gateway\": \"10.232.1.1\","
+    "  \"endpoints\": ["
+    "   {\"container\": \"c1\", \"ipv4\": \"10.232.1.2\", \"ipv6\": \"fd00::2\","
+    "    \"names\": [\"proj-web-1\", \"web\", \"alias1\"]},"
+    "   {\"container\": \"c2\", \"ipv4\": \"10.232.1.3\", \"names\": [\"proj-web-2\", \"web\"]}]},"
+    " \"n2\": {\"name\": \"back\", \"gateway\": \"10.232.2.1\", \"internal\": true,"
+    "  \"endpoints\": [{\"container\": \"c1\", \"ipv4\": \"10.232.2.2\", \"names\": [\"db\"]}]}},"
+    " \"forward\": {\"enabled\": true, \"servers\": [\"127.0.0.1:5353\"]},"
+    " \"search\": [\"corp.example\"]}";
 
 static dns_zone_t *zone;
 static uint8_t out[DNS_TCP_MAX];
@@ -36,6 +38,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (size < 1)
                 return 0;
+        if (data[0] & 0x80) {
+                json_t *j = json_loadb((const char *)data + 1, size - 1, 0, NULL);
+                dns_zone_t *z = NULL;
+                err_t err;
+                if (j && dns_zone_build(j, &z, &err) == 0) {
+                        static const uint8_t q[] = {0, 1, 1,   0,   0,   1, 0, 0, 0, 0, 0,
+                                                    0, 3, 'w', 'e', 'b', 0, 0, 1, 0, 1};
+                        dns_addr_t c = {.family = AF_INET, .a = {10, 232, 1, 2}};
+                        size_t olen;
+                        dns_zone_respond(z, &c, q, sizeof(q), false, out, sizeof(out), &olen);
+                        dns_zone_free(z);
+                }
+                json_decref(j);
+                return 0;
+        }
         bool tcp = data[0] & 1;
         dns_addr_t c;
         memset(&c, 0, sizeof(c));

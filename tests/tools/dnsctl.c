@@ -54,8 +54,7 @@ int main(int argc, char **argv)
         } else if (!strcmp(cmd, "ep-rm") && argc == 4) {
                 net_dns_endpoint_remove(r, argv[2], argv[3]);
         } else if (!strcmp(cmd, "forward") && argc >= 4) {
-                rc = net_dns_forward_set(r, !strcmp(argv[2], "on"),
-                                         (const char *const *)argv + 4,
+                rc = net_dns_forward_set(r, !strcmp(argv[2], "on"), (const char *const *)argv + 4,
                                          (unsigned)atoi(argv[3]), &err);
         } else {
                 net_dns_records_close(r);

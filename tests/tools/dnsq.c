@@ -8,6 +8,11 @@
  *        (and that ADDR is among the A answers); prints
  *        "sent N answered M correct K p50_us X p99_us Y qps Z" and, per
  *        address, how often it came first ("first ADDR COUNT").
+ *   dnsq ... -t -n N NAME
+ *        N sequential queries on one TCP connection; prints
+ *        "tcp N answered M p50_us X p99_us Y".  With -w > 1, all N are written
+ *        at once (pipelined) and "pipelined N answered M" is printed (answers
+ *        must come back in order).
  *   dnsq -s SERVER [-p PORT] [-t] -R FILE
  *        send FILE's bytes as the query; print "reply LEN rcode X" or "noreply".
  *   dnsq -S ADDR -p PORT -A ADDR4
@@ -276,6 +281,69 @@ static int cmp_u64(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
+/* N queries written at once on one TCP connection, then N answers read:
+ * "pipelined N answered M". */
+static int tcp_pipeline(int fd, const char *name, int type, long n, int timeout_ms)
+{
+        size_t cap = (size_t)n * 300, len = 0;
+        uint8_t *buf = malloc(cap), r[70000];
+        for (long i = 0; i < n; i++) {
+                size_t qn = build_query(buf + len + 2, (uint16_t)i, name, type, 0);
+                buf[len] = (uint8_t)(qn >> 8);
+                buf[len + 1] = (uint8_t)qn;
+                len += qn + 2;
+        }
+        for (size_t off = 0; off < len;) {
+                ssize_t w = write(fd, buf + off, len - off);
+                if (w <= 0)
+                        break;
+                off += (size_t)w;
+        }
+        long answered = 0;
+        size_t have = 0;
+        while (answered < n) {
+                size_t need = have >= 2 ? 2 + (size_t)((r[0] << 8) | r[1]) : 2;
+                if (have >= need && have >= 12 + 2) {
+                        if (((r[2] << 8) | r[3]) == answered)
+                                answered++;
+                        memmove(r, r + need, have - need);
+                        have -= need;
+                        continue;
+                }
+                struct pollfd p = {.fd = fd, .events = POLLIN};
+                if (poll(&p, 1, timeout_ms) <= 0)
+                        break;
+                ssize_t m = read(fd, r + have, sizeof(r) - have);
+                if (m <= 0)
+                        break;
+                have += (size_t)m;
+        }
+        printf("pipelined %ld answered %ld\n", n, answered);
+        free(buf);
+        return answered == n ? 0 : 1;
+}
+
+/* N sequential queries on one TCP connection: "tcp N answered M p50_us X p99_us Y". */
+static int tcp_batch(int fd, const char *name, int type, long n, int timeout_ms)
+{
+        uint64_t *lat = calloc((size_t)n, sizeof(uint64_t));
+        static uint8_t q[600], r[70000];
+        long answered = 0;
+        for (long i = 0; i < n; i++) {
+                size_t qn = build_query(q, (uint16_t)i, name, type, 0);
+                uint64_t t = now_ns();
+                if (exchange(fd, 1, q, qn, r, sizeof(r), timeout_ms) < 12)
+                        break;
+                lat[answered++] = now_ns() - t;
+        }
+        qsort(lat, (size_t)answered, sizeof(*lat), cmp_u64);
+        printf("tcp %ld answered %ld p50_us %.1f p99_us %.1f\n", n, answered,
+               answered ? (double)lat[answered / 2] / 1000.0 : 0,
+               answered ? (double)lat[(answered * 99) / 100] / 1000.0 : 0);
+        free(lat);
+        return answered == n ? 0 : 1;
+}
+
 static int batch(int fd, const char *name, int type, int edns, long n, int window, int want_rcode,
                  const char *want_addr, int timeout_ms)
 {
@@ -335,6 +403,10 @@ static int batch(int fd, const char *name, int type, int edns, long n, int windo
                answered, correct, p50, p99, secs > 0 ? (double)answered / secs : 0);
         for (int i = 0; i < nfirst; i++)
                 printf("first %s %ld\n", firsts[i], fcount[i]);
+        free(sent_at);
+        free(lat);
+        free(firsts);
+        free(fcount);
         return correct == n ? 0 : 1;
 }
 
@@ -418,6 +490,10 @@ int main(int argc, char **argv)
         if (optind >= argc)
                 return 2;
         const char *name = argv[optind];
+        if (n > 0 && tcp && window > 1)
+                return tcp_pipeline(fd, name, type, n, timeout);
+        if (n > 0 && tcp)
+                return tcp_batch(fd, name, type, n, timeout);
         if (n > 0)
                 return batch(fd, name, type, edns, n, window, want_rcode, want_addr, timeout);
         qn = build_query(q, 0x4242, name, type, edns);

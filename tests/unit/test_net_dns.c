@@ -202,20 +202,20 @@ static void test_parse(void)
 }
 
 static const char *records_json =
-        "{\"networks\": {"
-        " \"n1\": {\"name\": \"proj_default\", \"gateway\": \"10.232.1.1\", \"internal\": false,"
-        "  \"endpoints\": ["
-        "   {\"container\": \"c1\", \"ipv4\": \"10.232.1.2\", \"ipv6\": null,"
-        "    \"names\": [\"proj-web-1\", \"web\", \"Alias1\", \"aaaaaaaaaaaa\"]},"
-        "   {\"container\": \"c2\", \"ipv4\": \"10.232.1.3\", \"ipv6\": \"fd00::3\","
-        "    \"names\": [\"proj-web-2\", \"web\"]},"
-        "   {\"container\": \"c4\", \"ipv4\": \"10.232.1.4\", \"names\": [\"proj-db-1\", \"db\"]}]},"
-        " \"n2\": {\"name\": \"back\", \"gateway\": \"10.232.2.1\", \"internal\": true,"
-        "  \"endpoints\": ["
-        "   {\"container\": \"c4\", \"ipv4\": \"10.232.2.4\", \"names\": [\"proj-db-1\", \"db\"]},"
-        "   {\"container\": \"c5\", \"ipv4\": \"10.232.2.5\", \"names\": [\"secret\"]}]}},"
-        " \"forward\": {\"enabled\": true, \"servers\": [\"127.0.0.1:5353\"], \"timeout_ms\": 500},"
-        " \"search\": [\"corp.example\"]}";
+    "{\"networks\": {"
+    " \"n1\": {\"name\": \"proj_default\", \"gateway\": \"10.232.1.1\", \"internal\": false,"
+    "  \"endpoints\": ["
+    "   {\"container\": \"c1\", \"ipv4\": \"10.232.1.2\", \"ipv6\": null,"
+    "    \"names\": [\"proj-web-1\", \"web\", \"Alias1\", \"aaaaaaaaaaaa\"]},"
+    "   {\"container\": \"c2\", \"ipv4\": \"10.232.1.3\", \"ipv6\": \"fd00::3\","
+    "    \"names\": [\"proj-web-2\", \"web\"]},"
+    "   {\"container\": \"c4\", \"ipv4\": \"10.232.1.4\", \"names\": [\"proj-db-1\", \"db\"]}]},"
+    " \"n2\": {\"name\": \"back\", \"gateway\": \"10.232.2.1\", \"internal\": true,"
+    "  \"endpoints\": ["
+    "   {\"container\": \"c4\", \"ipv4\": \"10.232.2.4\", \"names\": [\"proj-db-1\", \"db\"]},"
+    "   {\"container\": \"c5\", \"ipv4\": \"10.232.2.5\", \"names\": [\"secret\"]}]}},"
+    " \"forward\": {\"enabled\": true, \"servers\": [\"127.0.0.1:5353\"], \"timeout_ms\": 500},"
+    " \"search\": [\"corp.example\"]}";
 
 static dns_addr_t A4(const char *s)
 {
@@ -226,8 +226,7 @@ static dns_addr_t A4(const char *s)
         return a;
 }
 
-static dns_action_t ask(dns_zone_t *z, const char *from, const char *name, uint16_t type,
-                        ans_t *a)
+static dns_action_t ask(dns_zone_t *z, const char *from, const char *name, uint16_t type, ans_t *a)
 {
         uint8_t q[600], out[DNS_TCP_MAX];
         size_t n = mkq(q, 99, name, type, false), olen = 0;
@@ -289,9 +288,11 @@ static void test_zone(void)
         ask(z, "10.232.2.5", "web", DNS_T_A, &a);
         is_int(a.rcode, DNS_R_NXDOMAIN, "internal-only asker: NXDOMAIN, never forwarded");
         ask(z, "10.232.2.5", "db", DNS_T_A, &a);
-        ok(a.rcode == 0 && a.n == 1 && has(&a, "A 10.232.2.4"), "only the shared network's address");
+        ok(a.rcode == 0 && a.n == 1 && has(&a, "A 10.232.2.4"),
+           "only the shared network's address");
         ask(z, "10.232.1.4", "secret", DNS_T_A, &a);
-        ok(a.rcode == 0 && has(&a, "A 10.232.2.5"), "container on two networks sees both (v4 of n1)");
+        ok(a.rcode == 0 && has(&a, "A 10.232.2.5"),
+           "container on two networks sees both (v4 of n1)");
         ask(z, "10.232.2.4", "web", DNS_T_A, &a);
         ok(a.rcode == 0 && a.n == 2, "same container asking from its other address");
         ask(z, "10.232.9.9", "web", DNS_T_A, &a);
@@ -312,8 +313,8 @@ static void test_zone(void)
         ask(z, "10.232.1.3", "2.1.232.10.in-addr.arpa", DNS_T_PTR, &a);
         ok(a.rcode == 0 && a.n == 1 && has(&a, "PTR proj-web-1"), "PTR of an endpoint");
         ask(z, "10.232.1.3",
-            "3.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa",
-            DNS_T_PTR, &a);
+            "3.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa", DNS_T_PTR,
+            &a);
         ok(a.rcode == 0 && a.n == 1 && has(&a, "PTR proj-web-2"), "PTR ip6.arpa");
         is_int(ask(z, "10.232.1.2", "5.2.232.10.in-addr.arpa", DNS_T_PTR, &a), DNS_ACT_FORWARD,
                "PTR of an address on another network is not answered locally");
@@ -336,9 +337,22 @@ static void test_zone(void)
         q[2] |= 0x10; /* opcode 2 (STATUS) */
         dns_zone_respond(z, &c1, q, n, false, out, sizeof(out), &olen);
         ok(parse(out, olen, &a) == 0 && a.rcode == DNS_R_NOTIMP, "NOTIMP for other opcodes");
+        /* the question goes back byte for byte: case, and a '.' inside a label */
+        n = mkq(q, 8, "WeB", DNS_T_A, false);
+        dns_zone_respond(z, &c1, q, n, false, out, sizeof(out), &olen);
+        ok(olen > n && !memcmp(out + DNS_HDR_LEN, q + DNS_HDR_LEN, n - DNS_HDR_LEN),
+           "question echoed with its case");
+        n = mkq(q, 9, "ab.c", DNS_T_A, false);
+        q[DNS_HDR_LEN + 2] = '.'; /* first label "ab" becomes "a." */
+        dns_addr_t c5 = A4("10.232.2.5");
+        dns_zone_respond(z, &c5, q, n, false, out, sizeof(out), &olen);
+        ok(parse(out, olen, &a) == 0 && a.rcode == DNS_R_NXDOMAIN &&
+               !memcmp(out + DNS_HDR_LEN, q + DNS_HDR_LEN, n - DNS_HDR_LEN),
+           "odd label: NXDOMAIN, question echoed unchanged");
         n = mkq(q, 6, "web", DNS_T_A, true);
         dns_zone_respond(z, &c1, q, n, false, out, sizeof(out), &olen);
-        ok(parse(out, olen, &a) == 0 && a.rcode == 0 && a.opt && a.n == 2, "EDNS answered with OPT");
+        ok(parse(out, olen, &a) == 0 && a.rcode == 0 && a.opt && a.n == 2,
+           "EDNS answered with OPT");
         dns_zone_free(z);
 }
 
@@ -378,15 +392,15 @@ static void test_bad_records(void)
         static const struct {
                 const char *json, *want;
         } cases[] = {
-                {"[]", "records: expected an object"},
-                {"{\"networks\": {\"n\": {\"gateway\": \"300.1.1.1\"}}}",
-                 "networks.n.gateway: not an IPv4 address"},
-                {"{\"networks\": {\"n\": {\"endpoints\": [{\"ipv4\": \"x\"}]}}}",
-                 "networks.n.endpoints[0]: ipv4: not an IPv4 address"},
-                {"{\"networks\": {\"n\": {\"endpoints\": [{\"names\": [\"a..b\"]}]}}}",
-                 "networks.n.endpoints[0]: names[0]: not a valid DNS name"},
-                {"{\"forward\": {\"enabled\": true, \"servers\": [\"nope\"]}}",
-                 "forward.servers[0]: server \"nope\": not an IP address"},
+            {"[]", "records: expected an object"},
+            {"{\"networks\": {\"n\": {\"gateway\": \"300.1.1.1\"}}}",
+             "networks.n.gateway: not an IPv4 address"},
+            {"{\"networks\": {\"n\": {\"endpoints\": [{\"ipv4\": \"x\"}]}}}",
+             "networks.n.endpoints[0]: ipv4: not an IPv4 address"},
+            {"{\"networks\": {\"n\": {\"endpoints\": [{\"names\": [\"a..b\"]}]}}}",
+             "networks.n.endpoints[0]: names[0]: not a valid DNS name"},
+            {"{\"forward\": {\"enabled\": true, \"servers\": [\"nope\"]}}",
+             "forward.servers[0]: server \"nope\": not an IP address"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 _cleanup_json_ json_t *j = json_loads(cases[i].json, 0, NULL);
@@ -430,8 +444,8 @@ static void test_records_api(void)
         ok(net_dns_endpoint_add(r, "n1", "c2", "10.232.4.9", NULL, bad, &err) < 0,
            "bad name rejected");
         json_t *eps = json_object_get(
-                json_object_get(json_object_get(net_dns_records_json(r), "networks"), "n1"),
-                "endpoints");
+            json_object_get(json_object_get(net_dns_records_json(r), "networks"), "n1"),
+            "endpoints");
         is_int(json_array_size(eps), 1, "one endpoint");
         is_str(json_string_value(json_object_get(json_array_get(eps, 0), "ipv4")), "10.232.4.3",
                "replaced address");
@@ -447,7 +461,8 @@ static void test_records_api(void)
         path = malloc(strlen(tmpl) + 40);
         sprintf(path, "%s/run/dns/records.json", tmpl);
         json_t *j = NULL;
-        ok(json_read(path, &j, &err) == 0 && json_object_size(json_object_get(j, "networks")) == 0 &&
+        ok(json_read(path, &j, &err) == 0 &&
+               json_object_size(json_object_get(j, "networks")) == 0 &&
                json_is_false(json_object_get(json_object_get(j, "forward"), "enabled")),
            "records file written");
         json_decref(j);
