@@ -84,8 +84,7 @@ static int load_one(struct loader *l, const char *config, size_t config_len,
                 return -1;
         const json_t *want = json_object_get(json_object_get(cj, "rootfs"), "diff_ids");
         if (!json_is_array(want) || json_array_size(want) != layer_paths->n) {
-                return err_set(err, EINVAL,
-                               "image config lists %zu layers, the manifest %zu",
+                return err_set(err, EINVAL, "image config lists %zu layers, the manifest %zu",
                                json_array_size(want), layer_paths->n);
         }
         for (size_t i = 0; i < layer_paths->n; i++) {
@@ -200,8 +199,8 @@ static bool platform_ok(const json_t *desc)
         return (!arch || !strcmp(arch, host_arch())) && (!os || !strcmp(os, "linux"));
 }
 
-static int load_oci_index(struct loader *l, const json_t *index, const char *outer_name,
-                          int depth, err_t *err);
+static int load_oci_index(struct loader *l, const json_t *index, const char *outer_name, int depth,
+                          err_t *err);
 
 static int load_oci_manifest(struct loader *l, const json_t *desc, const char *name, err_t *err)
 {
@@ -209,7 +208,8 @@ static int load_oci_manifest(struct loader *l, const json_t *desc, const char *n
         size_t len, cfglen;
         _cleanup_json_ json_t *m = NULL;
 
-        if (read_desc(l, desc, &buf, &len, err) < 0 || parse_json("manifest", buf, len, &m, err) < 0)
+        if (read_desc(l, desc, &buf, &len, err) < 0 ||
+            parse_json("manifest", buf, len, &m, err) < 0)
                 return -1;
         const json_t *cd = json_object_get(m, "config");
         if (!cd || read_desc(l, cd, &cfg, &cfglen, err) < 0)
@@ -250,8 +250,8 @@ static const char *desc_name(const json_t *desc)
         return NULL;
 }
 
-static int load_oci_index(struct loader *l, const json_t *index, const char *outer_name,
-                          int depth, err_t *err)
+static int load_oci_index(struct loader *l, const json_t *index, const char *outer_name, int depth,
+                          err_t *err)
 {
         size_t i;
         json_t *d;
@@ -347,8 +347,7 @@ done:
 
 /* --- save ------------------------------------------------------------------ */
 
-static int write_entry(struct archive *a, const char *name, const void *data, size_t n,
-                       err_t *err)
+static int write_entry(struct archive *a, const char *name, const void *data, size_t n, err_t *err)
 {
         struct archive_entry *e = archive_entry_new();
         archive_entry_set_pathname(e, name);
@@ -425,8 +424,8 @@ static char *full_name(const char *name)
         const char *slash = strchr(name, '/');
         if (!slash)
                 return xasprintf("docker.io/library/%s", name);
-        if (!memchr(name, '.', (size_t)(slash - name)) && !memchr(name, ':', (size_t)(slash - name)) &&
-            strncmp(name, "localhost/", 10) != 0)
+        if (!memchr(name, '.', (size_t)(slash - name)) &&
+            !memchr(name, ':', (size_t)(slash - name)) && strncmp(name, "localhost/", 10) != 0)
                 return xasprintf("docker.io/%s", name);
         return xstrdup(name);
 }
@@ -435,9 +434,8 @@ static int save_images(struct archive *a, struct store *s, const char *const *re
                        err_t *err)
 {
         _cleanup_json_ json_t *manifest = json_array();
-        _cleanup_json_ json_t *index =
-            json_pack("{s:i, s:s, s:[]}", "schemaVersion", 2, "mediaType", MT_OCI_INDEX,
-                      "manifests");
+        _cleanup_json_ json_t *index = json_pack("{s:i, s:s, s:[]}", "schemaVersion", 2,
+                                                 "mediaType", MT_OCI_INDEX, "manifests");
         strv_t written = STRV_INIT;
         _cleanup_free_ char *ms = NULL, *is = NULL;
         int r = -1;
@@ -487,10 +485,10 @@ static int save_images(struct archive *a, struct store *s, const char *const *re
                 _cleanup_free_ char *mbytes = NULL;
                 char mhex[HEX_LEN + 1];
                 if (ok) {
-                        _cleanup_json_ json_t *m = json_pack(
-                            "{s:i, s:s, s:o, s:O}", "schemaVersion", 2, "mediaType",
-                            MT_OCI_MANIFEST, "config", descriptor(MT_OCI_CONFIG, hex, cfglen),
-                            "layers", mlayers);
+                        _cleanup_json_ json_t *m =
+                            json_pack("{s:i, s:s, s:o, s:O}", "schemaVersion", 2, "mediaType",
+                                      MT_OCI_MANIFEST, "config",
+                                      descriptor(MT_OCI_CONFIG, hex, cfglen), "layers", mlayers);
                         mbytes = json_dumps(m, JSON_COMPACT);
                         sha256_hex(mbytes, strlen(mbytes), mhex);
                         if (!strv_contains(&written, mhex)) {
@@ -506,17 +504,16 @@ static int save_images(struct archive *a, struct store *s, const char *const *re
                                 json_t *d = descriptor(MT_OCI_MANIFEST, mhex, strlen(mbytes));
                                 _cleanup_free_ char *fn = full_name(tags.v[k]);
                                 const char *colon = strrchr(tags.v[k], ':');
-                                json_object_set_new(d, "annotations",
-                                                    json_pack("{s:s, s:s}",
-                                                              "io.containerd.image.name", fn,
-                                                              "org.opencontainers.image.ref.name",
-                                                              colon + 1));
+                                json_object_set_new(
+                                    d, "annotations",
+                                    json_pack("{s:s, s:s}", "io.containerd.image.name", fn,
+                                              "org.opencontainers.image.ref.name", colon + 1));
                                 json_array_append_new(json_object_get(index, "manifests"), d);
                         }
                         if (!tags.n)
-                                json_array_append_new(json_object_get(index, "manifests"),
-                                                      descriptor(MT_OCI_MANIFEST, mhex,
-                                                                 strlen(mbytes)));
+                                json_array_append_new(
+                                    json_object_get(index, "manifests"),
+                                    descriptor(MT_OCI_MANIFEST, mhex, strlen(mbytes)));
                         /* one manifest.json entry per image, all its saved names */
                         _cleanup_free_ char *cfgpath = xasprintf("blobs/sha256/%s", hex);
                         json_t *prev = NULL, *m;
@@ -541,13 +538,13 @@ static int save_images(struct archive *a, struct store *s, const char *const *re
                                 }
                                 json_decref(rt);
                         } else {
-                                json_array_append_new(manifest,
-                                                      json_pack("{s:s, s:o, s:O}", "Config",
-                                                                cfgpath, "RepoTags", rt, "Layers",
-                                                                layers));
+                                json_array_append_new(
+                                    manifest, json_pack("{s:s, s:o, s:O}", "Config", cfgpath,
+                                                        "RepoTags", rt, "Layers", layers));
                         }
                 }
                 json_decref(layers);
+                json_decref(mlayers);
                 strv_free(&tags);
                 rt_image_free(&img);
                 if (!ok)

@@ -121,6 +121,17 @@ int store_open(struct store *s, bool write, err_t *err)
                         store_close(s);
                         return -1;
                 }
+                /* Only lock holders use tmp/: whatever is there now was left by
+                 * an interrupted writer. */
+                if (rm_rf_at(s->dfd, "tmp", err) < 0) {
+                        store_close(s);
+                        return err_wrap(err, "clean %s/tmp", path);
+                }
+                if (mkdirat(s->dfd, "tmp", 0700) < 0) {
+                        err_sys(err, errno, "mkdir %s/tmp", path);
+                        store_close(s);
+                        return -1;
+                }
                 return 1;
         }
         s->dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -123,6 +123,29 @@ static int clear_slot(int pfd, const char *base, bool keep_dir, const char *rel,
         return 0;
 }
 
+/* Extended attributes: only file capabilities and user.* are restored.  A
+ * layer must never forge overlayfs (trusted.overlay.*) or other privileged
+ * attributes. */
+static int set_xattrs(struct extract *x, int fd, struct archive_entry *e, const char *rel,
+                      err_t *err)
+{
+        const char *name;
+        const void *value;
+        size_t size;
+
+        archive_entry_xattr_reset(e);
+        while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
+                bool cap = !strcmp(name, "security.capability");
+                if (!cap && strncmp(name, "user.", 5) != 0)
+                        continue;
+                if (cap && !x->is_root)
+                        continue;
+                if (fsetxattr(fd, name, value, size, 0) < 0 && errno != ENOTSUP)
+                        return err_sys(err, errno, "set %s on \"%s\"", name, rel);
+        }
+        return 0;
+}
+
 static int set_owner_mode(struct extract *x, int fd, struct archive_entry *e, const char *rel,
                           err_t *err)
 {
@@ -201,7 +224,9 @@ static int do_file(struct extract *x, int pfd, const char *base, struct archive_
             openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return err_sys(err, errno, "create \"%s\"", rel);
-        if (write_data(x, fd, e, rel, err) < 0 || set_owner_mode(x, fd, e, rel, err) < 0)
+        /* capabilities after chown: chown drops security.capability */
+        if (write_data(x, fd, e, rel, err) < 0 || set_owner_mode(x, fd, e, rel, err) < 0 ||
+            set_xattrs(x, fd, e, rel, err) < 0)
                 return -1;
         struct timespec ts[2];
         entry_times(e, ts);
@@ -220,7 +245,7 @@ static int do_dir(struct extract *x, int pfd, const char *base, struct archive_e
         _cleanup_close_ int fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return err_sys(err, errno, "open \"%s\"", rel);
-        if (set_owner_mode(x, fd, e, rel, err) < 0)
+        if (set_owner_mode(x, fd, e, rel, err) < 0 || set_xattrs(x, fd, e, rel, err) < 0)
                 return -1;
         /* Directory times are set at the end: later members change them. */
         if (x->ndirs == x->capdirs) {

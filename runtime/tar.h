@@ -13,7 +13,9 @@
  *   - hard link targets are resolved inside the root like member names;
  *   - device nodes are skipped (except overlay whiteouts, char 0:0, in
  *     RT_TAR_OVERLAY mode); FIFOs are created;
- *   - ownership (when running as root), modes and mtimes are preserved.
+ *   - ownership (when running as root), modes and mtimes are preserved; of
+ *     the extended attributes only security.capability and user.* (never
+ *     trusted.overlay.*, which would let a layer forge overlay metadata).
  */
 #ifndef BERTH_RT_TAR_H
 #define BERTH_RT_TAR_H

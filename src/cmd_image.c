@@ -56,7 +56,7 @@ static int image_inspect(int argc, char **argv)
         printf("%s\n", s);
         free(s);
         json_decref(arr);
-        return rc ? 1 : 0;
+        return rc;
 }
 
 /* Docker's units.HumanSize: 3 significant digits, decimal units. */

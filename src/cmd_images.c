@@ -83,6 +83,7 @@ static void images_usage(FILE *f)
                    "List images\n\n"
                    "Options:\n"
                    "  -a, --all             Show all images\n"
+                   "  -f, --filter filter   Filter output (dangling=true|false)\n"
                    "      --format string   Format output: table or json\n"
                    "      --no-trunc        Don't truncate output\n"
                    "  -q, --quiet           Only show image IDs\n");
@@ -91,22 +92,27 @@ static void images_usage(FILE *f)
 int cmd_images(int argc, char **argv)
 {
         static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'},     {"quiet", no_argument, NULL, 'q'},
-            {"format", required_argument, NULL, 'f'}, {"no-trunc", no_argument, NULL, 'T'},
-            {"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
+            {"all", no_argument, NULL, 'a'},
+            {"quiet", no_argument, NULL, 'q'},
+            {"format", required_argument, NULL, 'j'},
+            {"filter", required_argument, NULL, 'f'},
+            {"no-trunc", no_argument, NULL, 'T'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
         };
         bool quiet = false, json = false, notrunc = false;
+        int dangling = -1; /* --filter dangling=true|false */
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+aqf:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         break; /* no intermediate images exist: -a shows the same */
                 case 'q':
                         quiet = true;
                         break;
-                case 'f':
+                case 'j':
                         if (!strcmp(optarg, "json") || !strcmp(optarg, "{{json .}}"))
                                 json = true;
                         else if (strcmp(optarg, "table") != 0) {
@@ -117,6 +123,19 @@ int cmd_images(int argc, char **argv)
                         break;
                 case 'T':
                         notrunc = true;
+                        break;
+                case 'f':
+                        if (!strcmp(optarg, "dangling=true") || !strcmp(optarg, "dangling=1")) {
+                                dangling = 1;
+                        } else if (!strcmp(optarg, "dangling=false") ||
+                                   !strcmp(optarg, "dangling=0")) {
+                                dangling = 0;
+                        } else {
+                                die_msg("images: unsupported filter \"%s\" (supported: "
+                                        "dangling=true|false)",
+                                        optarg);
+                                return EXIT_BERTH;
+                        }
                         break;
                 case 'h':
                         images_usage(stdout);
@@ -162,6 +181,8 @@ int cmd_images(int argc, char **argv)
         struct row *rows = xmalloc(cap * sizeof(*rows));
         for (size_t i = 0; i < n; i++) {
                 size_t ntags = imgs[i].repo_tags.n ? imgs[i].repo_tags.n : 1;
+                if (dangling >= 0 && (imgs[i].repo_tags.n == 0) != (dangling == 1))
+                        continue;
                 for (size_t k = 0; k < ntags; k++) {
                         struct row r = {.img = &imgs[i]};
                         if (imgs[i].repo_tags.n) {
@@ -207,12 +228,12 @@ int cmd_images(int argc, char **argv)
                         gmtime_r(&t, &tm);
                         strftime(created_at, sizeof(created_at), "%Y-%m-%d %H:%M:%S +0000 UTC",
                                  &tm);
-                        json_t *o = json_pack(
-                            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers",
-                            "N/A", "CreatedAt", created_at, "CreatedSince", since, "Digest",
-                            "<none>", "ID", idbuf, "Repository", rows[i].repo, "SharedSize", "N/A",
-                            "Size", size, "Tag", rows[i].tag, "UniqueSize", "N/A", "VirtualSize",
-                            size);
+                        json_t *o =
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                                      "Containers", "N/A", "CreatedAt", created_at, "CreatedSince",
+                                      since, "Digest", "<none>", "ID", idbuf, "Repository",
+                                      rows[i].repo, "SharedSize", "N/A", "Size", size, "Tag",
+                                      rows[i].tag, "UniqueSize", "N/A", "VirtualSize", size);
                         char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
                         printf("%s\n", s);
                         free(s);

@@ -34,11 +34,12 @@ int cmd_load(int argc, char **argv)
                         quiet = true;
                         break;
                 case 'h':
-                        printf("Usage:  berth load [OPTIONS]\n\n"
-                               "Load an image from a tar archive or STDIN\n\n"
-                               "Options:\n"
-                               "  -i, --input string   Read from tar archive file, instead of STDIN\n"
-                               "  -q, --quiet          Suppress the load output\n");
+                        printf(
+                            "Usage:  berth load [OPTIONS]\n\n"
+                            "Load an image from a tar archive or STDIN\n\n"
+                            "Options:\n"
+                            "  -i, --input string   Read from tar archive file, instead of STDIN\n"
+                            "  -q, --quiet          Suppress the load output\n");
                         return 0;
                 default:
                         return EXIT_BERTH;

@@ -63,8 +63,8 @@ int cmd_save(int argc, char **argv)
                 fd = STDOUT_FILENO;
         }
         err_t err;
-        int r = rt_image_save((const char *const *)argv + optind, (size_t)(argc - optind), fd,
-                              &err);
+        int r =
+            rt_image_save((const char *const *)argv + optind, (size_t)(argc - optind), fd, &err);
         if (tmp) {
                 if (r == 0 && fsync(fd) < 0)
                         r = err_sys(&err, errno, "write %s", output);

@@ -164,7 +164,8 @@ int main(void)
 
         /* 1. absolute symlink pointing outside, then a file through it */
         {
-                const struct ent e[] = {{L, "evil", outside, 0, 0, 0}, {F, "evil/pwned", "x", 0, 0, 0}};
+                const struct ent e[] = {{L, "evil", outside, 0, 0, 0},
+                                        {F, "evil/pwned", "x", 0, 0, 0}};
                 int rootfd;
                 int r = extract(e, N(e), RT_TAR_OVERLAY, &rootfd, &err);
                 ok(outside_intact(), "absolute symlink escape: outside untouched");
@@ -228,9 +229,11 @@ int main(void)
                    "file over a symlink replaces the link");
                 ok(outside_intact(), "file over a symlink: outside untouched");
                 close(rootfd);
-                const struct ent e2[] = {{L, "s", "/", 0, 0, 0}, {F, "s/../outside/x", "x", 0, 0, 0}};
+                const struct ent e2[] = {{L, "s", "/", 0, 0, 0},
+                                         {F, "s/../outside/x", "x", 0, 0, 0}};
                 hostile("symlink to / then .. through it", e2, N(e2), 1);
-                const struct ent e3[] = {{L, "s", "..", 0, 0, 0}, {F, "s/outside/pwned", "x", 0, 0, 0}};
+                const struct ent e3[] = {{L, "s", "..", 0, 0, 0},
+                                         {F, "s/outside/pwned", "x", 0, 0, 0}};
                 hostile("symlink to .. then a file through it", e3, N(e3), 0);
         }
         /* 7. directory replaced by a symlink, then written into */
@@ -331,6 +334,50 @@ int main(void)
                 } else {
                         tap_skip("whiteouts need root (mknod, trusted xattrs)");
                 }
+                close(rootfd);
+        }
+        /* 10b. xattrs: user.* and file capabilities kept, overlay ones never */
+        {
+                struct archive *a = archive_write_new();
+                size_t used = 0;
+                archive_write_set_format_pax_restricted(a);
+                archive_write_open_memory(a, tarbuf, sizeof(tarbuf), &used);
+                struct archive_entry *ae = archive_entry_new();
+                archive_entry_set_pathname(ae, "d");
+                archive_entry_set_filetype(ae, AE_IFDIR);
+                archive_entry_set_perm(ae, 0755);
+                archive_entry_xattr_add_entry(ae, "trusted.overlay.opaque", "y", 1);
+                archive_entry_xattr_add_entry(ae, "trusted.overlay.redirect", "/etc", 4);
+                archive_write_header(a, ae);
+                archive_entry_clear(ae);
+                archive_entry_set_pathname(ae, "d/f");
+                archive_entry_set_filetype(ae, AE_IFREG);
+                archive_entry_set_perm(ae, 0644);
+                archive_entry_set_size(ae, 0);
+                archive_entry_xattr_add_entry(ae, "user.note", "hi", 2);
+                archive_write_header(a, ae);
+                archive_entry_free(ae);
+                archive_write_close(a);
+                archive_write_free(a);
+                char root[300];
+                snprintf(root, sizeof(root), "%s/root", base);
+                rm_rf(root, &err);
+                mkdir(root, 0755);
+                int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                struct rt_tar_opts o = {RT_TAR_OVERLAY, 0};
+                ok(rt_tar_extract_mem(tarbuf, used, rootfd, &o, NULL, &err) == 0,
+                   "xattr archive extracts");
+                int dfd = openat(rootfd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                char v[16];
+                ok(fgetxattr(dfd, "trusted.overlay.opaque", v, sizeof(v)) < 0 &&
+                       fgetxattr(dfd, "trusted.overlay.redirect", v, sizeof(v)) < 0,
+                   "trusted.overlay.* xattrs from the archive are dropped");
+                int ffd = openat(dfd, "f", O_RDONLY | O_CLOEXEC);
+                memset(v, 0, sizeof(v));
+                ok(fgetxattr(ffd, "user.note", v, sizeof(v)) == 2 && !memcmp(v, "hi", 2),
+                   "user.* xattr restored");
+                close(ffd);
+                close(dfd);
                 close(rootfd);
         }
         /* 11. plain (non-overlay) mode keeps .wh. files as files */

@@ -1,0 +1,218 @@
+/* Image store API: references, --change instructions, config JSON, and a
+ * store round trip (import from a pipe, lookup, list, tag, remove). */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
+#include "runtime/image.h"
+#include "tap.h"
+
+static void norm(const char *in, const char *want)
+{
+        char *out = NULL;
+        err_t err;
+        int r = rt_image_ref_normalize(in, &out, &err);
+        if (want) {
+                ok(r == 0, "normalize %s", in);
+                is_str(out, want, "normalize %s -> %s", in, want);
+        } else {
+                ok(r < 0 && err.code == EINVAL && strstr(err.msg, "invalid reference format"),
+                   "normalize rejects %s", in);
+        }
+        free(out);
+}
+
+static void change(struct rt_image_config *c, const char *instr)
+{
+        err_t err;
+        int r = rt_image_config_apply_change(c, instr, &err);
+        ok(r == 0, "change %s%s%s", instr, r ? ": " : "", r ? err.msg : "");
+}
+
+static void change_fails(const char *instr)
+{
+        struct rt_image_config c = {0};
+        err_t err;
+        ok(rt_image_config_apply_change(&c, instr, &err) < 0, "change rejects %s", instr);
+        rt_image_config_free(&c);
+}
+
+static char *joined(const strv_t *sv)
+{
+        return sv->n ? strv_join(sv, "|") : strdup("");
+}
+
+#define is_strv(sv, want, name)                                                                    \
+        do {                                                                                       \
+                char *j_ = joined(sv);                                                             \
+                is_str(j_, want, name);                                                            \
+                free(j_);                                                                          \
+        } while (0)
+
+/* A one-file rootfs tar on a pipe. */
+static int tar_pipe(void)
+{
+        static char buf[16384];
+        size_t used = 0;
+        struct archive *a = archive_write_new();
+        archive_write_set_format_pax_restricted(a);
+        archive_write_open_memory(a, buf, sizeof(buf), &used);
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, "hello");
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, 5);
+        archive_write_header(a, e);
+        archive_write_data(a, "world", 5);
+        archive_entry_free(e);
+        archive_write_close(a);
+        archive_write_free(a);
+        int p[2];
+        if (pipe(p) < 0 || write(p[1], buf, used) != (ssize_t)used)
+                abort();
+        close(p[1]);
+        return p[0];
+}
+
+int main(void)
+{
+        /* references */
+        norm("busybox", "busybox:latest");
+        norm("busybox:1.36", "busybox:1.36");
+        norm("docker.io/library/busybox", "busybox:latest");
+        norm("docker.io/foo/bar:x", "foo/bar:x");
+        norm("localhost:5000/app", "localhost:5000/app:latest");
+        norm("registry.example.com/team/app:v1.2-rc_3", "registry.example.com/team/app:v1.2-rc_3");
+        norm("BusyBox", NULL);
+        norm("a b", NULL);
+        norm("busybox:", NULL);
+        norm("busybox:-x", NULL);
+        norm("x@sha256:0000", NULL);
+        norm("", NULL);
+
+        /* --change */
+        struct rt_image_config c = {0};
+        change(&c, "CMD [\"echo\", \"hi\"]");
+        ok(c.has_cmd, "CMD sets has_cmd");
+        is_strv(&c.cmd, "echo|hi", "CMD JSON form");
+        change(&c, "cmd echo $HOME");
+        is_strv(&c.cmd, "/bin/sh|-c|echo $HOME", "CMD shell form, keyword case-insensitive");
+        change(&c, "ENTRYPOINT [\"/init\"]");
+        ok(c.has_entrypoint && !c.has_cmd && c.cmd.n == 0, "ENTRYPOINT resets CMD");
+        change(&c, "ENV A=1 B=\"x y\" C='z'");
+        change(&c, "ENV A=2");
+        change(&c, "ENV OLD legacy form");
+        is_strv(&c.env, "B=x y|C=z|A=2|OLD=legacy form", "ENV forms, later keys replace earlier");
+        change(&c, "LABEL b=2 a=\"1 2\"");
+        is_strv(&c.labels, "a=1 2|b=2", "LABEL sorted");
+        change(&c, "WORKDIR /a");
+        change(&c, "WORKDIR b");
+        is_str(c.working_dir, "/a/b", "relative WORKDIR appends");
+        change(&c, "USER 1000:1000");
+        is_str(c.user, "1000:1000", "USER");
+        change(&c, "EXPOSE 80 443/tcp 53/udp 80");
+        is_strv(&c.exposed_ports, "443/tcp|53/udp|80/tcp", "EXPOSE normalised and deduplicated");
+        change(&c, "VOLUME /data /logs");
+        change(&c, "VOLUME [\"/data\", \"/x\"]");
+        is_strv(&c.volumes, "/data|/logs|/x", "VOLUME both forms");
+        change(&c, "STOPSIGNAL SIGTERM");
+        is_str(c.stop_signal, "SIGTERM", "STOPSIGNAL");
+        change_fails("EXPOSE 99999");
+        change_fails("EXPOSE 80/icmp");
+        change_fails("ENV");
+        change_fails("ENV =x");
+        change_fails("LABEL a=\"unterminated");
+        change_fails("RUN rm -rf /");
+        change_fails("WORKDIR");
+
+        /* config JSON round trip */
+        c.healthcheck = calloc(1, sizeof(*c.healthcheck));
+        strv_push(&c.healthcheck->test, "CMD-SHELL");
+        strv_push(&c.healthcheck->test, "true");
+        c.healthcheck->interval_ns = 5000000000LL;
+        c.healthcheck->retries = 3;
+        json_t *j = rt_image_config_to_json(&c);
+        struct rt_image_config c2;
+        err_t err;
+        ok(rt_image_config_from_json(j, &c2, &err) == 0, "config from JSON");
+        is_strv(&c2.env, "B=x y|C=z|A=2|OLD=legacy form", "Env round trip");
+        is_strv(&c2.entrypoint, "/init", "Entrypoint round trip");
+        ok(c2.has_entrypoint && !c2.has_cmd, "Cmd null stays unset");
+        is_strv(&c2.exposed_ports, "443/tcp|53/udp|80/tcp", "ExposedPorts round trip");
+        is_strv(&c2.labels, "a=1 2|b=2", "Labels round trip");
+        ok(c2.healthcheck && c2.healthcheck->interval_ns == 5000000000LL &&
+               c2.healthcheck->retries == 3 && c2.healthcheck->test.n == 2,
+           "Healthcheck round trip");
+        json_decref(j);
+        rt_image_config_free(&c2);
+        rt_image_config_free(&c);
+        json_t *bad = json_pack("{s:[i]}", "Cmd", 1);
+        ok(rt_image_config_from_json(bad, &c2, &err) < 0, "non-string Cmd rejected");
+        json_decref(bad);
+
+        /* store round trip in a private root */
+        char root[] = "/tmp/berth-imgtest.XXXXXX";
+        if (!mkdtemp(root))
+                return 1;
+        setenv("BERTH_ROOT", root, 1);
+        struct rt_image img;
+        ok(rt_image_lookup("busybox", &img, &err) < 0 && err.code == ENOENT &&
+               !strcmp(err.msg, "No such image: busybox"),
+           "lookup in an empty store: ENOENT, `No such image: busybox`");
+        struct rt_image_config cfg = {0};
+        change(&cfg, "CMD [\"sh\"]");
+        int fd = tar_pipe();
+        char *id = NULL;
+        ok(rt_image_import(fd, "docker.io/library/t:1", &cfg, "test", &id, &err) == 0,
+           "import from a pipe");
+        close(fd);
+        rt_image_config_free(&cfg);
+        ok(rt_image_lookup("t:1", &img, &err) == 0, "lookup by name");
+        is_str(img.id, id, "lookup returns the imported ID");
+        is_strv(&img.repo_tags, "t:1", "repo tags");
+        ok(img.layer_dirs.n == 1 && img.layer_dirs.v[0][0] == '/', "one absolute layer dir");
+        char *hello = NULL;
+        if (img.layer_dirs.n) {
+                char *p = NULL;
+                if (asprintf(&p, "%s/hello", img.layer_dirs.v[0]) > 0)
+                        read_file(p, &hello, NULL, &err);
+                free(p);
+        }
+        is_str(hello, "world", "layer unpacked");
+        free(hello);
+        ok(img.size == 5 && img.created > 1600000000, "size and created");
+        ok(img.config.has_cmd && img.config.cmd.n == 1, "config stored");
+        rt_image_free(&img);
+        ok(rt_image_lookup(id + 7, &img, &err) == 0, "lookup by full hex ID");
+        rt_image_free(&img);
+        char prefix[12];
+        snprintf(prefix, sizeof(prefix), "%.10s", id);
+        ok(rt_image_lookup(prefix, &img, &err) == 0, "lookup by sha256: prefix");
+        rt_image_free(&img);
+        ok(rt_image_tag("t:1", "u", &err) == 0, "tag");
+        struct rt_image *list;
+        size_t n;
+        ok(rt_image_list(&list, &n, &err) == 0 && n == 1 && list[0].repo_tags.n == 2,
+           "list: one image with two names");
+        rt_image_list_free(list, n);
+        strv_t report = STRV_INIT;
+        ok(rt_image_remove(id, false, NULL, NULL, &report, &err) < 0 && err.code == EBUSY,
+           "remove by ID with two names needs force");
+        ok(rt_image_remove("t:1", false, NULL, NULL, &report, &err) == 0 && report.n == 1,
+           "remove by name untags");
+        ok(rt_image_remove("u", false, NULL, NULL, &report, &err) == 0 && report.n == 3,
+           "remove of the last name deletes");
+        char want[100];
+        snprintf(want, sizeof(want), "Deleted: %s", id);
+        is_str(report.n == 3 ? report.v[2] : NULL, want, "remove reports the deleted ID");
+        strv_free(&report);
+        ok(rt_image_lookup(id, &img, &err) < 0 && err.code == ENOENT, "gone after remove");
+        free(id);
+        rm_rf(root, &err);
+        return tap_done();
+}
