@@ -8,6 +8,12 @@
 #include "compose_cmds.h"
 
 static const struct compose_command compose_commands[] = {
+    {"create", compose_cmd_create, "Creates containers for a service"},
+    {"down", compose_cmd_down, "Stop and remove containers, networks"},
+    {"logs", compose_cmd_logs, "View output from containers"},
+    {"ls", compose_cmd_ls, "List running compose projects"},
+    {"ps", compose_cmd_ps, "List containers"},
+    {"up", compose_cmd_up, "Create and start containers"},
     {NULL, NULL, NULL},
 };
 

@@ -33,4 +33,11 @@ struct compose_command {
 int compose_parse_globals(int argc, char **argv, struct compose_globals *g);
 void compose_globals_free(struct compose_globals *g);
 
+int compose_cmd_up(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_create(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_down(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_ps(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_ls(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_logs(struct compose_globals *g, int argc, char **argv);
+
 #endif
