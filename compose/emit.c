@@ -9,6 +9,44 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
+static json_t *escape(const json_t *v)
+{
+        if (json_is_string(v)) {
+                const char *s = json_string_value(v);
+                if (!strchr(s, '$'))
+                        return json_incref((json_t *)v);
+                strbuf_t sb = STRBUF_INIT;
+                for (; *s; s++) {
+                        if (*s == '$')
+                                sb_appendc(&sb, '$');
+                        sb_appendc(&sb, *s);
+                }
+                json_t *r = json_string(sb_str(&sb));
+                sb_free(&sb);
+                return r;
+        }
+        if (json_is_array(v)) {
+                json_t *a = json_array();
+                size_t i;
+                json_t *e;
+                json_array_foreach((json_t *)v, i, e) json_array_append_new(a, escape(e));
+                return a;
+        }
+        if (json_is_object(v)) {
+                json_t *o = json_object();
+                const char *k;
+                json_t *e;
+                json_object_foreach((json_t *)v, k, e) json_object_set_new(o, k, escape(e));
+                return o;
+        }
+        return json_incref((json_t *)v);
+}
+
+json_t *compose_escape_dollars(const json_t *doc)
+{
+        return escape(doc);
+}
+
 char *compose_emit_json(const json_t *doc)
 {
         char *s = json_dumps(doc, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
@@ -44,8 +82,8 @@ static bool needs_quotes(const char *s)
                                 return true;
                         if (p[0] == '0' && (p[1] == 'x' || p[1] == 'o' || p[1] == 'b'))
                                 return true;
-                        if (strspn(p, "0123456789_:.") == strlen(p))
-                                return true; /* 1_000, sexagesimal 1:30 */
+                        if (strspn(p, "0123456789_") == strlen(p))
+                                return true; /* YAML 1.1 1_000 */
                 }
         }
         if (strchr("-?:,[]{}#&*!|>'\"%@`", s[0])) {

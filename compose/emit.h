@@ -7,6 +7,10 @@
 
 #include <jansson.h>
 
+/* A deep copy of doc with every '$' in string values doubled, as docker
+ * compose prints an interpolated model so that it can be loaded again. */
+json_t *compose_escape_dollars(const json_t *doc);
+
 /* Both return a new NUL-terminated string ending in a newline; caller frees. */
 char *compose_emit_yaml(const json_t *doc);
 char *compose_emit_json(const json_t *doc);

@@ -14,7 +14,13 @@ int compose_service_hash(const json_t *service, char out[COMPOSE_HASH_LEN + 1], 
         if (!json_is_object(service))
                 return err_set(err, 0, "service configuration is not an object");
         json_t *copy = json_deep_copy(service);
+        /* What docker compose leaves out: how the image is obtained, how many
+         * replicas run, and the dependency/profile wiring. */
+        json_object_del(copy, "build");
+        json_object_del(copy, "pull_policy");
         json_object_del(copy, "scale");
+        json_object_del(copy, "depends_on");
+        json_object_del(copy, "profiles");
         json_object_del(json_object_get(copy, "deploy"), "replicas");
         char *text = json_dumps(copy, JSON_SORT_KEYS | JSON_COMPACT | JSON_REAL_PRECISION(15));
         json_decref(copy);

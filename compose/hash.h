@@ -2,7 +2,8 @@
  *
  * sha256 (hex) of the canonical JSON (sorted keys, compact) of the service's
  * normalised configuration, leaving out what does not require recreating a
- * container: `scale` and `deploy.replicas`.  Two configurations that
+ * container, as docker compose does: `build`, `pull_policy`, `scale`,
+ * `deploy.replicas`, `depends_on` and `profiles`.  Two configurations that
  * normalise to the same document (short vs long syntax, key order) hash the
  * same. */
 #ifndef BERTH_COMPOSE_HASH_H

@@ -452,6 +452,36 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
         if (!scale)
                 scale = json_object_get(json_object_get(j, "deploy"), "replicas");
         s->scale = scale ? (int)json_integer_value(scale) : 1;
+        jkv(&s->annotations, json_object_get(j, "annotations"));
+        json_t *log = json_object_get(j, "logging");
+        s->logging_driver = jstr(log, "driver");
+        jkv(&s->logging_options, json_object_get(log, "options"));
+        json_t *devs = json_object_get(j, "devices");
+        s->ndevices = json_array_size(devs);
+        s->devices = s->ndevices ? xcalloc(s->ndevices, sizeof(*s->devices)) : NULL;
+        json_array_foreach(devs, i, v)
+        {
+                s->devices[i].source = jstr(v, "source");
+                s->devices[i].target = jstr(v, "target");
+                s->devices[i].permissions = jstr(v, "permissions");
+        }
+        jstrv(&s->device_cgroup_rules, json_object_get(j, "device_cgroup_rules"));
+        jstrv(&s->links, json_object_get(j, "links"));
+        jstrv(&s->external_links, json_object_get(j, "external_links"));
+        jstrv(&s->volumes_from, json_object_get(j, "volumes_from"));
+        s->cpu_shares = jint(j, "cpu_shares", 0);
+        s->cpu_quota = jint(j, "cpu_quota", 0);
+        s->cpu_period = jint(j, "cpu_period", 0);
+        s->cpuset = jstr(j, "cpuset");
+        s->memswap_limit = jint(j, "memswap_limit", 0);
+        s->mem_swappiness = jint(j, "mem_swappiness", 0);
+        s->oom_kill_disable = jbool(j, "oom_kill_disable");
+        s->userns_mode = jstr(j, "userns_mode");
+        s->cgroup_parent = jstr(j, "cgroup_parent");
+        s->runtime = jstr(j, "runtime");
+        s->mac_address = jstr(j, "mac_address");
+        jkv(&s->storage_opt, json_object_get(j, "storage_opt"));
+        s->attach = !json_is_false(json_object_get(j, "attach"));
 }
 
 static void fill_resources(struct compose_resource **out, size_t *n, json_t *section)
@@ -570,6 +600,25 @@ static void free_service(struct compose_service *s)
                         &s->profiles, &s->group_add};
         for (size_t i = 0; i < ARRAY_SIZE(vs); i++)
                 strv_free(vs[i]);
+        kv_free(&s->annotations);
+        free(s->logging_driver);
+        kv_free(&s->logging_options);
+        for (size_t i = 0; i < s->ndevices; i++) {
+                free(s->devices[i].source);
+                free(s->devices[i].target);
+                free(s->devices[i].permissions);
+        }
+        free(s->devices);
+        strv_free(&s->device_cgroup_rules);
+        strv_free(&s->links);
+        strv_free(&s->external_links);
+        strv_free(&s->volumes_from);
+        free(s->cpuset);
+        free(s->userns_mode);
+        free(s->cgroup_parent);
+        free(s->runtime);
+        free(s->mac_address);
+        kv_free(&s->storage_opt);
 }
 
 void compose_project_free(struct compose_project *p)

@@ -116,6 +116,12 @@ struct compose_file_ref { /* a service's secrets: / configs: entry */
         int64_t mode; /* -1 = unset */
 };
 
+struct compose_device {
+        char *source;
+        char *target;
+        char *permissions; /* "rwm" by default */
+};
+
 struct compose_build {
         bool present;
         char *context; /* absolute unless a URL */
@@ -180,6 +186,21 @@ struct compose_service {
         int64_t pids_limit; /* 0 = unset */
         int64_t oom_score_adj;
         int scale; /* scale, else deploy.replicas, else 1 */
+        struct compose_kvlist annotations;
+        char *logging_driver;
+        struct compose_kvlist logging_options;
+        struct compose_device *devices;
+        size_t ndevices;
+        strv_t device_cgroup_rules;
+        strv_t links, external_links, volumes_from;
+        int64_t cpu_shares, cpu_quota, cpu_period; /* 0 = unset */
+        char *cpuset;
+        int64_t memswap_limit;  /* bytes, 0 = unset, -1 = unlimited */
+        int64_t mem_swappiness; /* 0 = unset */
+        bool oom_kill_disable;
+        char *userns_mode, *cgroup_parent, *runtime, *mac_address;
+        struct compose_kvlist storage_opt;
+        bool attach; /* default true */
 };
 
 /* A top-level network, volume, secret or config. */

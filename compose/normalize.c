@@ -73,7 +73,7 @@ char *resolve_path(const struct mctx *c, const char *p)
                 return clean_path(j);
         }
         if (p[0] == '/')
-                return clean_path(p);
+                return xstrdup(p); /* compose keeps absolute paths as written */
         _cleanup_free_ char *j = xasprintf("%s/%s", c->o->working_dir, p);
         return clean_path(j);
 }
@@ -302,10 +302,10 @@ int dec_ports(struct mctx *c, const struct cnode *n, const char *path, json_t **
                         goto fail;
                 }
                 if (json_integer_value(t) < 1 || json_integer_value(t) > 65535) {
-                        json_decref(o);
                         mfail(c, cnode_map_get(it, "target"), p,
                               "invalid port \"%lld\": must be 1-65535",
                               (long long)json_integer_value(t));
+                        json_decref(o);
                         goto fail;
                 }
                 /* defaults, in docker compose's field order */
@@ -446,7 +446,9 @@ static int short_volume(struct mctx *c, const struct cnode *n, const char *path,
                         add_ref(c, REF_VOLUME, src, path, n, false);
                 }
         }
-        json_object_set_new(v, "target", json_string(dst));
+        char *cdst = clean_path(dst);
+        json_object_set_new(v, "target", json_string(cdst));
+        free(cdst);
         if (ro)
                 json_object_set_new(v, "read_only", json_true());
         if (bind) {
@@ -490,19 +492,25 @@ static int long_volume(struct mctx *c, const struct cnode *n, const char *path, 
         if (!known) {
                 const struct cnode *tn = cnode_map_get(n, "type");
                 const char *best = closest_word(type, types, ARRAY_SIZE(types));
-                json_decref(v);
                 _cleanup_free_ char *p = xasprintf("%s.type", path);
                 if (best)
-                        return mfail(c, tn, p, "invalid volume type \"%s\" (did you mean \"%s\"?)",
-                                     type, best);
-                return mfail(c, tn, p,
-                             "invalid volume type \"%s\": use bind, volume, tmpfs, npipe, "
-                             "cluster or image",
-                             type);
+                        mfail(c, tn, p, "invalid volume type \"%s\" (did you mean \"%s\"?)", type,
+                              best);
+                else
+                        mfail(c, tn, p,
+                              "invalid volume type \"%s\": use bind, volume, tmpfs, npipe, "
+                              "cluster or image",
+                              type);
+                json_decref(v);
+                return -1;
         }
         if (!dst) {
                 json_decref(v);
                 return mfail(c, n, path, "missing required property \"target\"");
+        }
+        if (dst[0] == '/') {
+                _cleanup_free_ char *cdst = clean_path(dst);
+                json_object_set_new(v, "target", json_string(cdst));
         }
         if (!strcmp(type, "bind")) {
                 if (!src) {
@@ -903,12 +911,12 @@ int dec_ulimits(struct mctx *c, const struct cnode *n, const char *path, json_t 
                                              soft ? "hard" : "soft");
                         }
                         if (json_integer_value(soft) > json_integer_value(hard)) {
+                                mfail(c, v, p, "soft limit %lld is greater than hard limit %lld",
+                                      (long long)json_integer_value(soft),
+                                      (long long)json_integer_value(hard));
                                 json_decref(u);
                                 json_decref(o);
-                                return mfail(c, v, p,
-                                             "soft limit %lld is greater than hard limit %lld",
-                                             (long long)json_integer_value(soft),
-                                             (long long)json_integer_value(hard));
+                                return -1;
                         }
                 }
                 json_object_set_new(o, n->keys[i]->str, u);
@@ -1130,4 +1138,22 @@ int dec_extends(struct mctx *c, const struct cnode *n, const char *path, json_t 
                 return 0;
         }
         return decode_object(c, n, path, schema_extends, out);
+}
+
+/* Container names as the engine accepts them: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
+int dec_container_name(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
+{
+        if (n->kind == CN_NULL)
+                return 0;
+        if (n->kind != CN_SCALAR)
+                return mfail(c, n, path, "must be a string, not %s", kind_word(n));
+        const char *s = n->str;
+        bool ok = strlen(s) >= 2 && isalnum((unsigned char)s[0]);
+        for (const char *p = s; ok && *p; p++)
+                ok = isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-';
+        if (!ok)
+                return mfail(c, n, path,
+                             "invalid container name \"%s\": use [a-zA-Z0-9][a-zA-Z0-9_.-]+", s);
+        *out = json_string(s);
+        return 0;
 }

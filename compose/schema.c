@@ -167,7 +167,7 @@ FIELDS(schema_service, SL("profiles"), LBL("annotations"), BP("attach"), FN("bui
        S("cgroup_parent"), S("cgroup"), INZ("cpu_count"), FL("cpu_percent"), INZ("cpu_period"),
        INZ("cpu_quota"), ANY("cpu_rt_period"), ANY("cpu_rt_runtime"), FN("cpus", dec_cpus),
        S("cpuset"), INZ("cpu_shares"), FN("command", dec_command), FN("configs", dec_config_refs),
-       S("container_name"), OBJ("credential_spec", schema_credential_spec),
+       FN("container_name", dec_container_name), OBJ("credential_spec", schema_credential_spec),
        FN("depends_on", dec_depends_on), OBJ("deploy", schema_deploy), SL("device_cgroup_rules"),
        FN("devices", dec_devices), SOL("dns"), SL("dns_opt"), SOL("dns_search"), S("domainname"),
        FN("entrypoint", dec_command), OBJ("provider", schema_provider), ENV("environment"),

@@ -144,6 +144,7 @@ int dec_volumes_from(struct mctx *c, const struct cnode *n, const char *path, js
 int dec_ns_mode(struct mctx *c, const struct cnode *n, const char *path, json_t **out);
 int dec_restart(struct mctx *c, const struct cnode *n, const char *path, json_t **out);
 int dec_pull_policy(struct mctx *c, const struct cnode *n, const char *path, json_t **out);
+int dec_container_name(struct mctx *c, const struct cnode *n, const char *path, json_t **out);
 int dec_path(struct mctx *c, const struct cnode *n, const char *path, json_t **out);
 
 /* Paths: resolve p against the project dir (and `~`).  Caller frees. */

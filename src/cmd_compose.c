@@ -14,6 +14,7 @@ static const struct compose_command compose_commands[] = {
     {"ls", compose_cmd_ls, "List running compose projects"},
     {"ps", compose_cmd_ps, "List containers"},
     {"up", compose_cmd_up, "Create and start containers"},
+    {"config", compose_cmd_config, "Parse, resolve and render compose file in canonical format"},
     {NULL, NULL, NULL},
 };
 

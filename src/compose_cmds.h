@@ -28,6 +28,8 @@ struct compose_command {
         const char *summary;
 };
 
+int compose_cmd_config(struct compose_globals *g, int argc, char **argv);
+
 /* Parse global options; returns the index of the subcommand in argv, or -1
  * after printing an error. */
 int compose_parse_globals(int argc, char **argv, struct compose_globals *g);

@@ -119,6 +119,10 @@ static void test_volumes(void)
               "[{\"source\":\"db\",\"target\":\"/var/lib/db\",\"type\":\"volume\","
               "\"volume\":{\"nocopy\":true}}]",
               "named volume");
+        CHECK("services: {web: {image: x, volumes: ['/etc/x/:/x/./']}}", "web", "volumes",
+              "[{\"bind\":{\"create_host_path\":true},\"source\":\"/etc/x/\","
+              "\"target\":\"/x\",\"type\":\"bind\"}]",
+              "absolute source kept as written, target cleaned");
         CHECK("services: {web: {image: x, volumes: ['/anon']}}", "web", "volumes",
               "[{\"target\":\"/anon\",\"type\":\"volume\",\"volume\":{}}]", "anonymous volume");
         CHECK(
@@ -226,6 +230,8 @@ static void test_typed(void)
             load("services:\n  web:\n    image: nginx\n    ports: ['8080:80']\n"
                  "    volumes: ['./d:/d', 'v:/v']\n    depends_on: [db]\n    scale: 2\n"
                  "    healthcheck: {test: [CMD, true], interval: 5s}\n"
+                 "    logging: {driver: json-file, options: {max-size: 10m}}\n"
+                 "    devices: ['/dev/fuse']\n    attach: false\n"
                  "  db: {image: db, command: run it}\nvolumes: {v: }\n",
                  &e);
         if (!ok(p != NULL, "typed project loads")) {
@@ -252,6 +258,13 @@ static void test_typed(void)
         ok(!web->has_command && db->has_command && db->command.n == 2, "command");
         is_str(p->networks[0].name, "proj_default", "default network name");
         is_str(p->volumes[0].name, "proj_v", "volume name");
+        is_str(web->logging_driver, "json-file", "logging driver");
+        ok(web->logging_options.n == 1 && !strcmp(web->logging_options.v[0].value, "10m"),
+           "logging options");
+        ok(web->ndevices == 1 && !strcmp(web->devices[0].target, "/dev/fuse") &&
+               !strcmp(web->devices[0].permissions, "rwm"),
+           "device short syntax");
+        ok(!web->attach && db->attach, "attach");
         compose_project_free(p);
 }
 
@@ -323,6 +336,17 @@ static void test_hash(void)
         is_int(strlen(h1), 64, "hash is 64 hex digits");
         is_str(h1, h2, "short/long syntax, key order and scale do not change the hash");
         ok(strcmp(h1, h3) != 0, "a different image changes the hash");
+        const char *all[] = {"*"};
+        struct compose_project *d =
+            load_opts("services:\n  web:\n    image: x\n    ports: ['8080:80']\n"
+                      "    environment: [A=1, B=2]\n    depends_on: [db]\n    profiles: [p]\n"
+                      "    pull_policy: always\n  db: {image: db}\n",
+                      all, 1, &e);
+        char h4[COMPOSE_HASH_LEN + 1] = "";
+        if (d)
+                compose_service_hash(compose_project_service(d, "web")->json, h4, &e);
+        is_str(h4, h1, "depends_on, profiles and pull_policy do not change the hash");
+        compose_project_free(d);
         char again[COMPOSE_HASH_LEN + 1];
         compose_service_hash(a->services[0].json, again, &e);
         is_str(h1, again, "hash is stable");
@@ -349,6 +373,13 @@ static void test_emit(void)
             "        protocol: tcp\nnetworks:\n  default:\n    name: proj_default\n",
             "yaml rendering");
         free(y);
+        json_t *raw = json_pack("{s:s,s:[s]}", "a", "x$y", "b", "$$");
+        json_t *esc = compose_escape_dollars(raw);
+        json_decref(raw);
+        char *ej = json_dumps(esc, JSON_COMPACT | JSON_SORT_KEYS);
+        is_str(ej, "{\"a\":\"x$$y\",\"b\":[\"$$$$\"]}", "dollars escaped for output");
+        free(ej);
+        json_decref(esc);
         char *j = compose_emit_json(p->json);
         ok(strstr(j, "\"command\": null") && strstr(j, "\"ipam\": {}"),
            "json keeps null command and empty ipam");
