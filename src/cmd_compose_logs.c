@@ -21,12 +21,6 @@
 #include "compose_up.h"
 #include "container_cli.h"
 
-int compose_follow(struct cproject *cp, const strv_t *services, bool prefix, bool abort_on_exit,
-                   bool abort_on_failure, const char *exit_code_from, int timeout);
-int compose_stop_plan(struct compose_globals *g, const struct compose_project *p,
-                      struct cctr_list *l, bool *which, int timeout, bool rm, bool volumes,
-                      const char *title, err_t *err);
-
 /* A log being read. */
 struct lsrc {
         char *id, *name, *service, *path;
@@ -49,7 +43,7 @@ static void emit(const struct lsrc *s, bool prefix, bool ts, size_t width, const
                 bool color = isatty(1);
                 if (color)
                         sb_appendf(&b, "\033[%dm", s->color);
-                sb_appendf(&b, "%-*s |", (int)width, s->name);
+                sb_appendf(&b, "%-*s |", (int)width + 1, s->name);
                 if (color)
                         sb_append(&b, "\033[0m");
                 sb_append(&b, " ");
@@ -77,7 +71,8 @@ static void drain(struct lsrc *s, bool prefix, bool ts, size_t width)
         while ((n = read(s->fd, buf, sizeof(buf))) > 0) {
                 sb_appendn(&s->partial, buf, (size_t)n);
                 char *start = s->partial.s, *nl;
-                while ((nl = memchr(start, '\n', s->partial.len - (size_t)(start - s->partial.s)))) {
+                while (
+                    (nl = memchr(start, '\n', s->partial.len - (size_t)(start - s->partial.s)))) {
                         *nl = '\0';
                         emit(s, prefix, ts, width, start);
                         start = nl + 1;
@@ -141,7 +136,8 @@ static struct lsrc *sources(const struct cctr_list *l, const strv_t *services, b
                 struct lsrc *s = &v[(*n)++];
                 s->id = xstrdup(c->id);
                 s->service = xstrdup(c->service);
-                s->name = xstrdup(c->name);
+                s->name = c->oneoff || c->number <= 0 ? xstrdup(c->name)
+                                                      : xasprintf("%s-%d", c->service, c->number);
                 s->path = xstrdup(lp ? lp : "/dev/null");
                 s->fd = -1;
                 s->partial = (strbuf_t)STRBUF_INIT;
@@ -272,14 +268,10 @@ static void logs_usage(FILE *f)
 int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
 {
         static const struct option opts[] = {
-            {"follow", no_argument, NULL, 'f'},
-            {"tail", required_argument, NULL, 'n'},
-            {"timestamps", no_argument, NULL, 't'},
-            {"no-log-prefix", no_argument, NULL, 'P'},
-            {"no-color", no_argument, NULL, 'C'},
-            {"index", required_argument, NULL, 'i'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
+            {"follow", no_argument, NULL, 'f'},     {"tail", required_argument, NULL, 'n'},
+            {"timestamps", no_argument, NULL, 't'}, {"no-log-prefix", no_argument, NULL, 'P'},
+            {"no-color", no_argument, NULL, 'C'},   {"index", required_argument, NULL, 'i'},
+            {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
         };
         bool follow = false, ts = false, prefix = true;
         long tail = -1;
@@ -288,13 +280,26 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+fn:th", opts, NULL)) != -1) {
                 switch (c) {
-                case 'f': follow = true; break;
-                case 'n': tail = strcmp(optarg, "all") ? atol(optarg) : -1; break;
-                case 't': ts = true; break;
-                case 'P': prefix = false; break;
-                case 'C': break;
-                case 'i': index = atoi(optarg); break;
-                case 'h': logs_usage(stdout); return 0;
+                case 'f':
+                        follow = true;
+                        break;
+                case 'n':
+                        tail = strcmp(optarg, "all") ? atol(optarg) : -1;
+                        break;
+                case 't':
+                        ts = true;
+                        break;
+                case 'P':
+                        prefix = false;
+                        break;
+                case 'C':
+                        break;
+                case 'i':
+                        index = atoi(optarg);
+                        break;
+                case 'h':
+                        logs_usage(stdout);
+                        return 0;
                 default:
                         fprintf(stderr, "unknown flag: %s\nSee 'berth compose logs --help'.\n",
                                 argv[optind - 1]);
@@ -324,8 +329,8 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
                 v[i].fd = open(v[i].path, O_RDONLY | O_CLOEXEC);
                 if (v[i].fd >= 0 && tail >= 0) {
-                        off_t off = tail == 0 ? lseek(v[i].fd, 0, SEEK_END)
-                                              : tail_offset(v[i].fd, tail);
+                        off_t off =
+                            tail == 0 ? lseek(v[i].fd, 0, SEEK_END) : tail_offset(v[i].fd, tail);
                         lseek(v[i].fd, off, SEEK_SET);
                 }
                 drain(&v[i], prefix, ts, width);

@@ -78,10 +78,10 @@ static json_t *publishers(const struct cctr *c)
                 {
                         const char *ip = json_string_value(json_object_get(b, "HostIp")) ?: "";
                         const char *hp = json_string_value(json_object_get(b, "HostPort")) ?: "";
-                        json_array_append_new(
-                            a, json_pack("{s:s,s:i,s:i,s:s}", "URL", ip[0] ? ip : "0.0.0.0",
-                                         "TargetPort", target, "PublishedPort", atoi(hp),
-                                         "Protocol", proto));
+                        json_array_append_new(a, json_pack("{s:s,s:i,s:i,s:s}", "URL",
+                                                           ip[0] ? ip : "0.0.0.0", "TargetPort",
+                                                           target, "PublishedPort", atoi(hp),
+                                                           "Protocol", proto));
                 }
         }
         return a;
@@ -149,10 +149,18 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
                 switch (c) {
-                case 'a': all = true; break;
-                case 'q': quiet = true; break;
-                case 'S': services = true; break;
-                case 's': strv_push(&status, optarg); break;
+                case 'a':
+                        all = true;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'S':
+                        services = true;
+                        break;
+                case 's':
+                        strv_push(&status, optarg);
+                        break;
                 case 'F':
                         if (!strcmp(optarg, "json"))
                                 json = true;
@@ -163,9 +171,15 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                                 return EXIT_BERTH;
                         }
                         break;
-                case 'o': break;
-                case 'T': trunc = false; break;
-                case 'h': ps_usage(stdout); strv_free(&status); return 0;
+                case 'o':
+                        break;
+                case 'T':
+                        trunc = false;
+                        break;
+                case 'h':
+                        ps_usage(stdout);
+                        strv_free(&status);
+                        return 0;
                 default:
                         fprintf(stderr, "unknown flag: %s\nSee 'berth compose ps --help'.\n",
                                 argv[optind - 1]);
@@ -215,23 +229,26 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                 _cleanup_json_ json_t *pubs = publishers(x);
                 _cleanup_free_ char *ports = ports_text(pubs);
                 const char *image =
-                    json_string_value(json_object_get(json_object_get(x->j, "Config"), "Image")) ?: "";
+                    json_string_value(json_object_get(json_object_get(x->j, "Config"), "Image"))
+                        ?: "";
                 const char *created = json_string_value(json_object_get(x->j, "Created"));
                 _cleanup_free_ char *ago = human_duration(since_s(created));
                 if (json) {
                         _cleanup_free_ char *labels = labels_text(x);
-                        json_t *nets = json_object_get(json_object_get(x->j, "NetworkSettings"), "Networks");
+                        json_t *nets =
+                            json_object_get(json_object_get(x->j, "NetworkSettings"), "Networks");
                         strbuf_t nb = STRBUF_INIT;
                         const char *nk;
                         json_t *nv;
-                        json_object_foreach(nets, nk, nv) sb_appendf(&nb, "%s%s", nb.len ? "," : "", nk);
+                        json_object_foreach(nets, nk, nv)
+                            sb_appendf(&nb, "%s%s", nb.len ? "," : "", nk);
                         json_t *o = json_pack(
                             "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:O,s:s,s:s,s:s,"
                             "s:s,s:i,s:s}",
                             "ID", x->id, "Name", x->name, "Names", x->name, "Image", image,
-                            "Command", cmd, "Project", cp.p->name, "Service", x->service,
-                            "State", x->status, "Status", st, "Health", x->health, "Labels",
-                            labels, "ExitCode", x->exit_code, "Publishers", pubs, "Ports", ports,
+                            "Command", cmd, "Project", cp.p->name, "Service", x->service, "State",
+                            x->status, "Status", st, "Health", x->health, "Labels", labels,
+                            "ExitCode", x->exit_code, "Publishers", pubs, "Ports", ports,
                             "CreatedAt", created ? created : "", "RunningFor", ago, "Networks",
                             sb_str(&nb), "Size", 0, "Mounts", "");
                         sb_free(&nb);
@@ -266,12 +283,9 @@ struct proj {
 int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
 {
         static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"format", required_argument, NULL, 'F'},
-            {"filter", required_argument, NULL, 'f'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
+            {"all", no_argument, NULL, 'a'},          {"quiet", no_argument, NULL, 'q'},
+            {"format", required_argument, NULL, 'F'}, {"filter", required_argument, NULL, 'f'},
+            {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
         };
         bool all = false, quiet = false, json = false;
         int c;
@@ -280,11 +294,21 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
                 switch (c) {
-                case 'a': all = true; break;
-                case 'q': quiet = true; break;
-                case 'F': json = !strcmp(optarg, "json"); break;
-                case 'f': break;
-                case 'h': printf("Usage:  berth compose ls [OPTIONS]\n\nList running compose projects\n"); return 0;
+                case 'a':
+                        all = true;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'F':
+                        json = !strcmp(optarg, "json");
+                        break;
+                case 'f':
+                        break;
+                case 'h':
+                        printf("Usage:  berth compose ls [OPTIONS]\n\nList running compose "
+                               "projects\n");
+                        return 0;
                 default:
                         fprintf(stderr, "unknown flag: %s\n", argv[optind - 1]);
                         return EXIT_BERTH;
@@ -315,11 +339,13 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                         ps = xrealloc(ps, (np + 1) * sizeof(*ps));
                         ps[np++] = (struct proj){
                             .name = xstrdup(pn),
-                            .files = xstrdup(json_string_value(json_object_get(lb, LBL_FILES)) ?: ""),
+                            .files =
+                                xstrdup(json_string_value(json_object_get(lb, LBL_FILES)) ?: ""),
                             .states = STRV_INIT};
                 }
                 strv_push(&ps[k].states,
-                          json_string_value(json_object_get(json_object_get(j, "State"), "Status")) ?: "created");
+                          json_string_value(json_object_get(json_object_get(j, "State"), "Status"))
+                              ?: "created");
         }
         strv_free(&ids);
         if (!quiet && !json)
@@ -342,9 +368,9 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                 }
                 if (running || all) {
                         if (json)
-                                json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "Name", ps[k].name,
-                                                                     "Status", sb_str(&b), "ConfigFiles",
-                                                                     ps[k].files));
+                                json_array_append_new(
+                                    arr, json_pack("{s:s,s:s,s:s}", "Name", ps[k].name, "Status",
+                                                   sb_str(&b), "ConfigFiles", ps[k].files));
                         else if (quiet)
                                 printf("%s\n", ps[k].name);
                         else

@@ -123,8 +123,8 @@ static int wop_run(void *arg, err_t *err)
                         if (cctr_wait_exit(c->new_id, 0, &code, err) < 0)
                                 return -1;
                         if (code != 0) {
-                                _cleanup_free_ char *n = cservice_container_name(
-                                    w->cp->p, w->s, c->number);
+                                _cleanup_free_ char *n =
+                                    cservice_container_name(w->cp->p, w->s, c->number);
                                 progress_set(c->pr, c->line, PROGRESS_ERROR, "Error");
                                 return err_set(err, ECHILD,
                                                "service \"%s\" didn't complete successfully: "
@@ -163,12 +163,14 @@ static void warn_unsupported(const struct compose_project *p)
         for (size_t i = 0; i < p->nservices; i++) {
                 const struct compose_service *s = &p->services[i];
                 if (s->build.present && !s->image)
-                        fprintf(stderr, "WARN[0000] service %s: `build` is not supported by berth; "
-                                        "set `image`\n",
+                        fprintf(stderr,
+                                "WARN[0000] service %s: `build` is not supported by berth; "
+                                "set `image`\n",
                                 s->name);
                 if (s->nsecrets || s->nconfigs)
-                        fprintf(stderr, "WARN[0000] service %s: `secrets`/`configs` are ignored "
-                                        "by berth\n",
+                        fprintf(stderr,
+                                "WARN[0000] service %s: `secrets`/`configs` are ignored "
+                                "by berth\n",
                                 s->name);
         }
 }
@@ -198,8 +200,8 @@ static void print_orphans(const struct compose_project *p, const struct cctr_lis
 }
 
 /* Bring the selected services to the desired state.  Returns the exit code. */
-static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_opts *o,
-                    char **svcs, int nsvcs, bool start)
+static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_opts *o, char **svcs,
+                    int nsvcs, bool start)
 {
         struct compose_project *p = cp->p;
         err_t err;
@@ -241,8 +243,11 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                         if (!is_orphan(p, &obs.v[i]))
                                 continue;
                         struct cop *c = xcalloc(1, sizeof(*c));
-                        *c = (struct cop){.kind = COP_REMOVE, .cp = cp, .pr = pr,
-                                          .old_id = xstrdup(obs.v[i].id), .timeout = o->timeout};
+                        *c = (struct cop){.kind = COP_REMOVE,
+                                          .cp = cp,
+                                          .pr = pr,
+                                          .old_id = xstrdup(obs.v[i].id),
+                                          .timeout = o->timeout};
                         c->line = progress_add(pr, "Container", obs.v[i].name);
                         cops = xrealloc(cops, (ncops + 1) * sizeof(*cops));
                         cops[ncops++] = c;
@@ -280,9 +285,14 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                         if (strcmp(e->service, s->name))
                                 continue;
                         struct cop *c = xcalloc(1, sizeof(*c));
-                        *c = (struct cop){.cp = cp, .s = s, .number = e->number, .pr = pr,
-                                          .old_id = xstrdup(e->id), .timeout = o->timeout,
-                                          .start = start, .renew_anon = o->renew_anon};
+                        *c = (struct cop){.cp = cp,
+                                          .s = s,
+                                          .number = e->number,
+                                          .pr = pr,
+                                          .old_id = xstrdup(e->id),
+                                          .timeout = o->timeout,
+                                          .start = start,
+                                          .renew_anon = o->renew_anon};
                         if (c->timeout < 0)
                                 c->timeout = cservice_stop_timeout(s);
                         bool dup = false;
@@ -311,8 +321,13 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                         if (have)
                                 continue;
                         struct cop *c = xcalloc(1, sizeof(*c));
-                        *c = (struct cop){.kind = COP_CREATE, .cp = cp, .s = s, .number = n,
-                                          .pr = pr, .start = start, .timeout = o->timeout};
+                        *c = (struct cop){.kind = COP_CREATE,
+                                          .cp = cp,
+                                          .s = s,
+                                          .number = n,
+                                          .pr = pr,
+                                          .start = start,
+                                          .timeout = o->timeout};
                         _cleanup_free_ char *cn = cservice_container_name(p, s, n);
                         c->line = progress_add(pr, "Container", cn);
                         cops = xrealloc(cops, (ncops + 1) * sizeof(*cops));
@@ -345,9 +360,11 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                                         w->cond = dep->condition;
                                         w->pr = pr;
                                         for (size_t c = 0; c < ncops; c++)
-                                                if (cops[c]->s == w->s && cops[c]->kind != COP_REMOVE) {
-                                                        w->cops = xrealloc(w->cops, (w->ncops + 1) *
-                                                                                        sizeof(*w->cops));
+                                                if (cops[c]->s == w->s &&
+                                                    cops[c]->kind != COP_REMOVE) {
+                                                        w->cops =
+                                                            xrealloc(w->cops, (w->ncops + 1) *
+                                                                                  sizeof(*w->cops));
                                                         w->cops[w->ncops++] = cops[c];
                                                 }
                                         wait_op[wi] = (ssize_t)dag_add(
@@ -357,8 +374,7 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                                 on = (size_t)wait_op[wi];
                         }
                         for (size_t c = 0; c < d.n; c++)
-                                if (d.ops[c].fn == cop_run &&
-                                    ((struct cop *)d.ops[c].arg)->s == s)
+                                if (d.ops[c].fn == cop_run && ((struct cop *)d.ops[c].arg)->s == s)
                                         dag_depend(&d, c, on);
                 }
         }
@@ -381,9 +397,10 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                                 fprintf(stderr, "%s\n", err.msg);
                                 goto out;
                         }
-                        const json_t *hc = json_object_get(json_object_get(j, "Config"),
-                                                           "Healthcheck");
-                        const char *k = json_string_value(json_array_get(json_object_get(hc, "Test"), 0));
+                        const json_t *hc =
+                            json_object_get(json_object_get(j, "Config"), "Healthcheck");
+                        const char *k =
+                            json_string_value(json_array_get(json_object_get(hc, "Test"), 0));
                         if (k && strcmp(k, "NONE")) {
                                 if (cctr_wait_healthy(x->new_id, deadline, &err) < 0) {
                                         fprintf(stderr, "%s\n", err.msg);
@@ -427,33 +444,32 @@ out:
 
 static void up_usage(FILE *f, const char *cmd)
 {
-        fprintf(f,
-                "Usage:  berth compose %s [OPTIONS] [SERVICE...]\n\n"
-                "Create and start containers\n\n"
-                "Options:\n"
-                "  -d, --detach                    Detached mode: run containers in the background\n"
-                "      --wait                      Wait for services to be running|healthy\n"
-                "      --wait-timeout SECONDS      Maximum duration to wait\n"
-                "      --force-recreate            Recreate containers even if unchanged\n"
-                "      --no-recreate               Never recreate existing containers\n"
-                "      --no-deps                   Don't start linked services\n"
-                "      --remove-orphans            Remove containers for undefined services\n"
-                "  -V, --renew-anon-volumes        Recreate anonymous volumes\n"
-                "      --scale SERVICE=NUM         Scale SERVICE to NUM instances\n"
-                "  -t, --timeout SECONDS           Shutdown timeout\n"
-                "      --no-start                  Don't start the services after creating them\n"
-                "      --abort-on-container-exit   Stop all containers if any container stops\n"
-                "      --abort-on-container-failure  Stop all if any container fails\n"
-                "      --exit-code-from SERVICE    Return the exit code of SERVICE\n"
-                "      --attach SERVICE, --no-attach SERVICE, --no-log-prefix, --build, "
-                "--no-build\n",
-                cmd);
+        fprintf(
+            f,
+            "Usage:  berth compose %s [OPTIONS] [SERVICE...]\n\n"
+            "Create and start containers\n\n"
+            "Options:\n"
+            "  -d, --detach                    Detached mode: run containers in the background\n"
+            "      --wait                      Wait for services to be running|healthy\n"
+            "      --wait-timeout SECONDS      Maximum duration to wait\n"
+            "      --force-recreate            Recreate containers even if unchanged\n"
+            "      --no-recreate               Never recreate existing containers\n"
+            "      --no-deps                   Don't start linked services\n"
+            "      --remove-orphans            Remove containers for undefined services\n"
+            "  -V, --renew-anon-volumes        Recreate anonymous volumes\n"
+            "      --scale SERVICE=NUM         Scale SERVICE to NUM instances\n"
+            "  -t, --timeout SECONDS           Shutdown timeout\n"
+            "      --no-start                  Don't start the services after creating them\n"
+            "      --abort-on-container-exit   Stop all containers if any container stops\n"
+            "      --abort-on-container-failure  Stop all if any container fails\n"
+            "      --exit-code-from SERVICE    Return the exit code of SERVICE\n"
+            "      --attach SERVICE, --no-attach SERVICE, --no-log-prefix, --build, "
+            "--no-build\n",
+            cmd);
 }
 
 /* Attached mode: follow every container's logs (implemented in
  * cmd_compose_logs.c) until they all exit or we are interrupted. */
-int compose_follow(struct cproject *cp, const strv_t *services, bool prefix, bool abort_on_exit,
-                   bool abort_on_failure, const char *exit_code_from, int timeout);
 
 static int run_up(struct compose_globals *g, int argc, char **argv, bool create_only)
 {
@@ -493,25 +509,65 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+dVt:h", opts, NULL)) != -1) {
                 switch (c) {
-                case 'd': o.detach = true; break;
-                case 'W': o.wait = true; o.detach = true; break;
-                case 'T': o.wait_timeout = atof(optarg); break;
-                case 'F': o.force_recreate = true; break;
-                case 'N': o.no_recreate = true; break;
-                case 'D': o.no_deps = true; break;
-                case 'O': o.remove_orphans = true; break;
-                case 'V': o.renew_anon = true; break;
-                case 'S': strv_push(&o.scale, optarg); break;
-                case 't': o.timeout = atoi(optarg); break;
-                case 's': o.no_start = true; break;
-                case 'A': o.abort_on_exit = true; break;
-                case 'B': o.abort_on_failure = true; break;
-                case 'X': o.exit_code_from = optarg; o.abort_on_exit = true; break;
-                case 'a': strv_push(&attach, optarg); break;
-                case 'n': strv_push(&no_attach, optarg); break;
-                case 'P': o.no_log_prefix = true; break;
-                case 'b': break;
-                case 'h': up_usage(stdout, argv[0]); rc = 0; goto done;
+                case 'd':
+                        o.detach = true;
+                        break;
+                case 'W':
+                        o.wait = true;
+                        o.detach = true;
+                        break;
+                case 'T':
+                        o.wait_timeout = atof(optarg);
+                        break;
+                case 'F':
+                        o.force_recreate = true;
+                        break;
+                case 'N':
+                        o.no_recreate = true;
+                        break;
+                case 'D':
+                        o.no_deps = true;
+                        break;
+                case 'O':
+                        o.remove_orphans = true;
+                        break;
+                case 'V':
+                        o.renew_anon = true;
+                        break;
+                case 'S':
+                        strv_push(&o.scale, optarg);
+                        break;
+                case 't':
+                        o.timeout = atoi(optarg);
+                        break;
+                case 's':
+                        o.no_start = true;
+                        break;
+                case 'A':
+                        o.abort_on_exit = true;
+                        break;
+                case 'B':
+                        o.abort_on_failure = true;
+                        break;
+                case 'X':
+                        o.exit_code_from = optarg;
+                        o.abort_on_exit = true;
+                        break;
+                case 'a':
+                        strv_push(&attach, optarg);
+                        break;
+                case 'n':
+                        strv_push(&no_attach, optarg);
+                        break;
+                case 'P':
+                        o.no_log_prefix = true;
+                        break;
+                case 'b':
+                        break;
+                case 'h':
+                        up_usage(stdout, argv[0]);
+                        rc = 0;
+                        goto done;
                 default:
                         fprintf(stderr, "unknown flag: %s\nSee 'berth compose %s --help'.\n",
                                 argv[optind - 1], argv[0]);
@@ -607,26 +663,8 @@ static int rop_rm(void *arg, err_t *err)
         return 0;
 }
 
-/* Level of a service in the dependency graph: 0 = depends on nothing. */
-static int svc_level(const struct compose_project *p, const char *name, int depth)
-{
-        const struct compose_service *s = compose_project_service(p, name);
-        if (!s || depth > 64)
-                return 0;
-        int l = 0;
-        for (size_t i = 0; i < s->ndepends_on; i++) {
-                int x = svc_level(p, s->depends_on[i].service, depth + 1) + 1;
-                if (x > l)
-                        l = x;
-        }
-        return l;
-}
-
 /* Stop (and with rm remove) the containers in reverse dependency order, each
  * level in parallel.  Returns 0 or -1 with err. */
-int compose_stop_plan(struct compose_globals *g, const struct compose_project *p,
-                      struct cctr_list *l, bool *which, int timeout, bool rm, bool volumes,
-                      const char *title, err_t *err);
 int compose_stop_plan(struct compose_globals *g, const struct compose_project *p,
                       struct cctr_list *l, bool *which, int timeout, bool rm, bool volumes,
                       const char *title, err_t *err)
@@ -639,11 +677,16 @@ int compose_stop_plan(struct compose_globals *g, const struct compose_project *p
         for (size_t i = 0; i < l->n; i++) {
                 if (which && !which[i])
                         continue;
-                const struct compose_service *s = p ? compose_project_service(p, l->v[i].service) : NULL;
-                ops[i] = (struct rop){.c = &l->v[i], .volumes = volumes, .pr = pr,
-                                      .timeout = timeout >= 0 ? timeout : s ? cservice_stop_timeout(s) : -1};
+                const struct compose_service *s =
+                    p ? compose_project_service(p, l->v[i].service) : NULL;
+                ops[i] = (struct rop){.c = &l->v[i],
+                                      .volumes = volumes,
+                                      .pr = pr,
+                                      .timeout = timeout >= 0 ? timeout
+                                                 : s          ? cservice_stop_timeout(s)
+                                                              : -1};
                 ops[i].line = progress_add(pr, "Container", l->v[i].name);
-                lvl[i] = p ? svc_level(p, l->v[i].service, 0) : 0;
+                lvl[i] = p ? cservice_level(p, l->v[i].service) : 0;
                 opi[i] = dag_add(&d, "stop", rm ? rop_rm : rop_stop, &ops[i]);
         }
         /* a container stops after every container of a higher level (its dependents) */
@@ -681,12 +724,9 @@ static void down_usage(FILE *f)
 int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
 {
         static const struct option opts[] = {
-            {"volumes", no_argument, NULL, 'v'},
-            {"remove-orphans", no_argument, NULL, 'O'},
-            {"rmi", required_argument, NULL, 'r'},
-            {"timeout", required_argument, NULL, 't'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
+            {"volumes", no_argument, NULL, 'v'},   {"remove-orphans", no_argument, NULL, 'O'},
+            {"rmi", required_argument, NULL, 'r'}, {"timeout", required_argument, NULL, 't'},
+            {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
         };
         bool volumes = false, orphans = false;
         const char *rmi = NULL;
@@ -695,8 +735,12 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+vt:h", opts, NULL)) != -1) {
                 switch (c) {
-                case 'v': volumes = true; break;
-                case 'O': orphans = true; break;
+                case 'v':
+                        volumes = true;
+                        break;
+                case 'O':
+                        orphans = true;
+                        break;
                 case 'r':
                         if (strcmp(optarg, "local") && strcmp(optarg, "all")) {
                                 fprintf(stderr, "invalid --rmi option \"%s\": use local or all\n",
@@ -705,8 +749,12 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         }
                         rmi = optarg;
                         break;
-                case 't': timeout = atoi(optarg); break;
-                case 'h': down_usage(stdout); return 0;
+                case 't':
+                        timeout = atoi(optarg);
+                        break;
+                case 'h':
+                        down_usage(stdout);
+                        return 0;
                 default:
                         fprintf(stderr, "unknown flag: %s\nSee 'berth compose down --help'.\n",
                                 argv[optind - 1]);
@@ -787,7 +835,8 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         if (!img)
                                 continue;
                         size_t line = progress_add(pr, "Image", img);
-                        if (!g->dry_run && rt_image_remove(img, false, NULL, NULL, &rep, &err) < 0 &&
+                        if (!g->dry_run &&
+                            rt_image_remove(img, false, NULL, NULL, &rep, &err) < 0 &&
                             err.code != ENOENT) {
                                 progress_set(pr, line, PROGRESS_ERROR, "Error");
                                 fprintf(stderr, "%s\n", err.msg);

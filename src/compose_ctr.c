@@ -22,6 +22,7 @@
 #include "compose_up.h"
 #include "container_cli.h"
 #include "net/network.h"
+#include "netwire.h"
 #include "progress.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
@@ -67,8 +68,7 @@ int cproject_ensure_networks(const struct compose_project *p, struct progress *p
                 size_t line = pr ? progress_add(pr, "Network", r->name) : 0;
                 if (pr)
                         progress_set(pr, line, PROGRESS_WORKING, "Creating");
-                _cleanup_json_ json_t *labels =
-                    compose_labels(p, LBL_NETWORK, r->key, &r->labels);
+                _cleanup_json_ json_t *labels = compose_labels(p, LBL_NETWORK, r->key, &r->labels);
                 _cleanup_json_ json_t *opts = json_object();
                 for (size_t k = 0; k < r->driver_opts.n; k++)
                         json_object_set_new(opts, r->driver_opts.v[k].key,
@@ -104,8 +104,7 @@ int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr
                         continue;
                 }
                 if (r->external)
-                        return err_set(err, ENOENT,
-                                       "external volume \"%s\" not found", r->name);
+                        return err_set(err, ENOENT, "external volume \"%s\" not found", r->name);
                 if (r->driver && strcmp(r->driver, "local"))
                         return err_set(err, ENOTSUP, "volume %s: driver \"%s\" is not supported",
                                        r->name, r->driver);
@@ -162,20 +161,21 @@ static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *
                     bool create, err_t *err)
 {
         if (src[0] != '/' || dst[0] != '/')
-                return err_set(err, EINVAL, "invalid mount \"%s:%s\": paths must be absolute",
-                               src, dst);
+                return err_set(err, EINVAL, "invalid mount \"%s:%s\": paths must be absolute", src,
+                               dst);
         if (access(src, F_OK) < 0) {
                 if (!create)
-                        return err_set(err, ENOENT, "invalid mount config: bind source path "
-                                                    "does not exist: %s",
+                        return err_set(err, ENOENT,
+                                       "invalid mount config: bind source path "
+                                       "does not exist: %s",
                                        src);
                 if (mkdir_p(src, 0755, err) < 0)
                         return -1;
         }
-        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind",
-                                                "Source", src, "Destination", dst, "Mode",
-                                                ro ? "ro" : "", "RW", !ro, "Propagation",
-                                                "rprivate"));
+        json_array_append_new(mounts,
+                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
+                                        "Destination", dst, "Mode", ro ? "ro" : "", "RW", !ro,
+                                        "Propagation", "rprivate"));
         json_array_append_new(binds, json_sprintf("%s:%s%s", src, dst, ro ? ":ro" : ""));
         return 0;
 }
@@ -216,7 +216,8 @@ static json_t *healthcheck_json(const struct compose_service *s, const struct rt
         if (!(h->present && h->test.n) && !(ih && ih->test.n))
                 return NULL;
         json_t *o = json_object();
-        json_object_set_new(o, "Test", strv_to_json(h->present && h->test.n ? &h->test : &ih->test));
+        json_object_set_new(o, "Test",
+                            strv_to_json(h->present && h->test.n ? &h->test : &ih->test));
         struct {
                 const char *key;
                 int64_t v;
@@ -254,62 +255,20 @@ static void env_set(json_t *env, const char *key, const char *value)
         json_array_append_new(env, json_sprintf("%s=%s", key, value));
 }
 
-static int ports_json(const struct compose_service *s, json_t *bindings, json_t *exposed,
-                      err_t *err)
+/* Compose ports as `-p` specs: "[IP:][PUBLISHED:]TARGET/PROTO". */
+static void port_specs(const struct compose_service *s, strv_t *out)
 {
         for (size_t i = 0; i < s->nports; i++) {
                 const struct compose_port *pt = &s->ports[i];
                 const char *proto = pt->protocol ? pt->protocol : "tcp";
-                if (strcmp(proto, "tcp") && strcmp(proto, "udp"))
-                        return err_set(err, ENOTSUP, "service %s: port protocol %s is not supported",
-                                       s->name, proto);
-                char key[32];
-                snprintf(key, sizeof(key), "%u/%s", pt->target, proto);
-                json_object_set_new(exposed, key, json_object());
-                json_t *arr = json_object_get(bindings, key);
-                if (!arr) {
-                        arr = json_array();
-                        json_object_set_new(bindings, key, arr);
-                }
-                json_array_append_new(arr, json_pack("{s:s,s:s}", "HostIp",
-                                                     pt->host_ip ? pt->host_ip : "", "HostPort",
-                                                     pt->published ? pt->published : ""));
+                if (pt->host_ip && pt->host_ip[0])
+                        strv_pushf(out, "%s:%s:%u/%s", pt->host_ip, pt->published ?: "", pt->target,
+                                   proto);
+                else if (pt->published)
+                        strv_pushf(out, "%s:%u/%s", pt->published, pt->target, proto);
+                else
+                        strv_pushf(out, "%u/%s", pt->target, proto);
         }
-        return 0;
-}
-
-/* `run -p` specs: "[IP:][HOST:]CONTAINER[/proto]". */
-static int publish_json(const strv_t *specs, json_t *bindings, json_t *exposed, err_t *err)
-{
-        for (size_t i = 0; specs && i < specs->n; i++) {
-                _cleanup_free_ char *s = xstrdup(specs->v[i]);
-                const char *proto = "tcp";
-                char *sl = strchr(s, '/');
-                if (sl) {
-                        *sl = '\0';
-                        proto = sl + 1;
-                }
-                char *parts[3] = {NULL, NULL, NULL};
-                int np = 0;
-                for (char *sv = NULL, *t = strtok_r(s, ":", &sv); t && np < 3;
-                     t = strtok_r(NULL, ":", &sv))
-                        parts[np++] = t;
-                if (np == 0)
-                        return err_set(err, EINVAL, "invalid port spec \"%s\"", specs->v[i]);
-                const char *ip = np == 3 ? parts[0] : "";
-                const char *host = np >= 2 ? parts[np - 2] : "";
-                char key[48];
-                snprintf(key, sizeof(key), "%s/%s", parts[np - 1], proto);
-                json_object_set_new(exposed, key, json_object());
-                json_t *arr = json_object_get(bindings, key);
-                if (!arr) {
-                        arr = json_array();
-                        json_object_set_new(bindings, key, arr);
-                }
-                json_array_append_new(arr,
-                                      json_pack("{s:s,s:s}", "HostIp", ip, "HostPort", host));
-        }
-        return 0;
 }
 
 static int restart_json(const char *restart, json_t *hc, err_t *err)
@@ -329,28 +288,32 @@ static int restart_json(const char *restart, json_t *hc, err_t *err)
         return 0;
 }
 
-/* Network attachments: NetworkMode names the first network; every network is
- * in NetworkSettings.Networks with the aliases the DNS serves. */
+/* Network attachments, recorded by netwire_create as `run --network` does:
+ * NetworkMode names the first network (by priority, then name); the others
+ * are added to NetworkSettings.Networks the same way, with the aliases the
+ * DNS serves (container name, service name, the service's aliases). */
 static int networks_json(const struct compose_project *p, const struct compose_service *s,
-                         const char *cname, json_t *j, json_t *hc, bool oneoff, err_t *err)
+                         const char *cname, json_t *j, const struct cctr_opts *o, err_t *err)
 {
-        json_t *nets = json_object();
-        json_object_set_new(json_object_get(j, "NetworkSettings"), "Networks", nets);
+        struct netwire_opts nw = {0};
+        int r = -1;
+        if (!o->no_ports)
+                port_specs(s, &nw.publish);
+        for (size_t i = 0; o->publish && i < o->publish->n; i++)
+                strv_push(&nw.publish, o->publish->v[i]);
+        strv_copy(&nw.add_hosts, &s->extra_hosts);
+        strv_copy(&nw.dns, &s->dns);
         if (s->network_mode) {
-                if (strncmp(s->network_mode, "service:", 8) &&
-                    strncmp(s->network_mode, "container:", 10) &&
-                    strcmp(s->network_mode, "none") && strcmp(s->network_mode, "host") &&
-                    strcmp(s->network_mode, "bridge"))
-                        return err_set(err, EINVAL, "service %s: invalid network_mode \"%s\"",
-                                       s->name, s->network_mode);
-                if (!strncmp(s->network_mode, "service:", 8))
-                        return err_set(err, ENOTSUP,
-                                       "service %s: network_mode \"%s\" is not supported by berth",
-                                       s->name, s->network_mode);
-                json_object_set_new(hc, "NetworkMode", json_string(s->network_mode));
-                return 0;
+                if (!strncmp(s->network_mode, "service:", 8)) {
+                        err_set(err, ENOTSUP,
+                                "service %s: network_mode \"%s\" is not supported by berth",
+                                s->name, s->network_mode);
+                        goto out;
+                }
+                nw.network = s->network_mode;
+                r = netwire_create(j, &nw, err);
+                goto out;
         }
-        /* sorted by priority (desc) then name, as compose does */
         size_t n = s->nnetworks;
         const struct compose_service_net **order = xcalloc(n ? n : 1, sizeof(*order));
         for (size_t i = 0; i < n; i++)
@@ -364,33 +327,60 @@ static int networks_json(const struct compose_project *p, const struct compose_s
                         order[k - 1] = b;
                         order[k] = a;
                 }
-        for (size_t i = 0; i < n; i++) {
-                const struct compose_resource *r = find_res(p->networks, p->nnetworks, order[i]->name);
-                if (!r) {
-                        free(order);
-                        return err_set(err, ENOENT, "service %s refers to undefined network %s",
-                                       s->name, order[i]->name);
-                }
-                if (i == 0)
-                        json_object_set_new(hc, "NetworkMode", json_string(r->name));
-                json_t *aliases = json_array();
-                json_array_append_new(aliases, json_string(cname));
-                if (!oneoff)
-                        json_array_append_new(aliases, json_string(s->name));
-                for (size_t k = 0; k < order[i]->aliases.n; k++)
-                        json_array_append_new(aliases, json_string(order[i]->aliases.v[k]));
-                json_t *ep = json_pack("{s:o,s:s,s:s,s:s}", "Aliases", aliases, "NetworkID", "",
-                                       "IPAddress", "", "Gateway", "");
-                if (order[i]->ipv4_address)
-                        json_object_set_new(ep, "IPAMConfig",
-                                            json_pack("{s:s}", "IPv4Address",
-                                                      order[i]->ipv4_address));
-                json_object_set_new(nets, r->name, ep);
+        if (!n) {
+                free(order);
+                nw.network = "none";
+                r = netwire_create(j, &nw, err);
+                goto out;
         }
-        if (!n)
-                json_object_set_new(hc, "NetworkMode", json_string("none"));
+        for (size_t i = 0; i < n; i++) {
+                const struct compose_resource *res =
+                    find_res(p->networks, p->nnetworks, order[i]->name);
+                if (!res) {
+                        err_set(err, ENOENT, "service %s refers to undefined network %s", s->name,
+                                order[i]->name);
+                        break;
+                }
+                strv_t aliases = STRV_INIT;
+                strv_push(&aliases, cname);
+                if (!o->oneoff)
+                        strv_push(&aliases, s->name);
+                for (size_t k = 0; k < order[i]->aliases.n; k++)
+                        strv_push(&aliases, order[i]->aliases.v[k]);
+                if (i == 0) {
+                        nw.network = res->name;
+                        nw.ip = order[i]->ipv4_address;
+                        strv_copy(&nw.aliases, &aliases);
+                        strv_free(&aliases);
+                        if (netwire_create(j, &nw, err) < 0)
+                                break;
+                        continue;
+                }
+                _cleanup_json_ json_t *net = NULL;
+                if (network_load(res->name, &net, err) < 0) {
+                        strv_free(&aliases);
+                        break;
+                }
+                json_t *al = json_array();
+                for (size_t k = 0; k < aliases.n; k++)
+                        json_array_append_new(al, json_string(aliases.v[k]));
+                strv_free(&aliases);
+                const char *ip = order[i]->ipv4_address;
+                json_object_set_new(
+                    json_object_get(json_object_get(j, "NetworkSettings"), "Networks"), res->name,
+                    json_pack("{s:s,s:o,s:o,s:s,s:i,s:s,s:s,s:s,s:{}}", "NetworkID",
+                              json_string_value(json_object_get(net, "Id")) ?: "", "Aliases", al,
+                              "IPAMConfig",
+                              ip ? json_pack("{s:s}", "IPv4Address", ip) : json_null(), "IPAddress",
+                              "", "IPPrefixLen", 0, "Gateway", "", "MacAddress", "", "EndpointID",
+                              "", "DriverOpts"));
+                if (i + 1 == n)
+                        r = 0;
+        }
         free(order);
-        return 0;
+out:
+        netwire_opts_free(&nw);
+        return r;
 }
 
 static int mounts_json(const struct compose_project *p, const struct compose_service *s,
@@ -418,8 +408,8 @@ static int mounts_json(const struct compose_project *p, const struct compose_ser
                                 return err_set(err, ENOENT,
                                                "service \"%s\" refers to undefined volume %s",
                                                s->name, m->source);
-                        if (add_volume(mounts, r->name, false, m->target, m->read_only,
-                                       m->nocopy, img, err) < 0)
+                        if (add_volume(mounts, r->name, false, m->target, m->read_only, m->nocopy,
+                                       img, err) < 0)
                                 return -1;
                         break;
                 }
@@ -490,11 +480,9 @@ static int security_json(const struct compose_service *s, json_t *hc, err_t *err
         json_t *ul = json_array();
         for (size_t i = 0; i < s->nulimits; i++)
                 json_array_append_new(ul, json_pack("{s:s,s:I,s:I}", "Name", s->ulimits[i].name,
-                                                    "Soft", (json_int_t)s->ulimits[i].soft,
-                                                    "Hard", (json_int_t)s->ulimits[i].hard));
+                                                    "Soft", (json_int_t)s->ulimits[i].soft, "Hard",
+                                                    (json_int_t)s->ulimits[i].hard));
         json_object_set_new(hc, "Ulimits", ul);
-        json_object_set_new(hc, "ExtraHosts", strv_to_json(&s->extra_hosts));
-        json_object_set_new(hc, "Dns", strv_to_json(&s->dns));
         json_object_set_new(hc, "DnsSearch", strv_to_json(&s->dns_search));
         json_object_set_new(hc, "DnsOptions", strv_to_json(&s->dns_opt));
         json_t *sc = json_object();
@@ -553,12 +541,12 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         json_object_set_new(j, "Platform", json_string("linux"));
         json_object_set_new(j, "RestartCount", json_integer(0));
         json_object_set_new(j, "NetworkSettings", json_object());
-        json_object_set_new(
-            j, "State",
-            json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s}", "Status", "created",
-                      "Running", 0, "Paused", 0, "Restarting", 0, "OOMKilled", 0, "Dead", 0,
-                      "Pid", 0, "ExitCode", 0, "Error", "", "StartedAt", "0001-01-01T00:00:00Z",
-                      "FinishedAt", "0001-01-01T00:00:00Z"));
+        json_object_set_new(j, "State",
+                            json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s}", "Status",
+                                      "created", "Running", 0, "Paused", 0, "Restarting", 0,
+                                      "OOMKilled", 0, "Dead", 0, "Pid", 0, "ExitCode", 0, "Error",
+                                      "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
+                                      "0001-01-01T00:00:00Z"));
         json_object_set_new(j, "Config", cfg);
         json_object_set_new(j, "HostConfig", hc);
 
@@ -580,7 +568,8 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         if (!has_path)
                 json_array_insert_new(
                     env, 0,
-                    json_string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+                    json_string(
+                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
         json_object_set_new(cfg, "Env", env);
         for (size_t i = 0; i < s->environment.n; i++)
                 if (s->environment.v[i].value)
@@ -626,14 +615,18 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
                 err_set(err, EINVAL, "service %s: no command specified", s->name);
                 goto out;
         }
-        json_object_set_new(j, "Path", json_copy(json_array_get(json_array_size(ep) ? ep : cmd, 0)));
+        json_object_set_new(j, "Path",
+                            json_copy(json_array_get(json_array_size(ep) ? ep : cmd, 0)));
         json_t *pargs = json_array();
         size_t ne = json_array_size(ep), nt = ne + json_array_size(cmd);
         for (size_t i = 1; i < nt; i++)
-                json_array_append(pargs, i < ne ? json_array_get(ep, i) : json_array_get(cmd, i - ne));
+                json_array_append(pargs,
+                                  i < ne ? json_array_get(ep, i) : json_array_get(cmd, i - ne));
         json_object_set_new(j, "Args", pargs);
         json_object_set_new(cfg, "Image", json_string(s->image));
-        const char *wd = o->workdir ? o->workdir : s->working_dir ? s->working_dir : img.config.working_dir;
+        const char *wd = o->workdir       ? o->workdir
+                         : s->working_dir ? s->working_dir
+                                          : img.config.working_dir;
         json_object_set_new(cfg, "WorkingDir", json_string(wd ?: ""));
 
         json_t *labels = json_object();
@@ -687,21 +680,15 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         json_object_set_new(cfg, "ExposedPorts", exposed);
 
         json_t *binds = json_array(), *mounts = json_array(), *tmpfs = json_object();
-        json_t *bindings = json_object();
         json_object_set_new(hc, "Binds", binds);
         json_object_set_new(j, "Mounts", mounts);
         json_object_set_new(hc, "Tmpfs", tmpfs);
-        json_object_set_new(hc, "PortBindings", bindings);
-        if (!o->no_ports && ports_json(s, bindings, exposed, err) < 0)
-                goto out;
-        if (publish_json(o->publish, bindings, exposed, err) < 0)
-                goto out;
         if (mounts_json(p, s, &img, mounts, binds, tmpfs, err) < 0)
                 goto out;
         for (size_t i = 0; o->volumes && i < o->volumes->n; i++)
                 if (add_volume_spec(p, mounts, binds, o->volumes->v[i], &img, err) < 0)
                         goto out;
-        if (networks_json(p, s, name, j, hc, o->oneoff, err) < 0)
+        if (networks_json(p, s, name, j, o, err) < 0)
                 goto out;
         if (restart_json(o->oneoff ? "no" : s->restart, hc, err) < 0)
                 goto out;
@@ -709,8 +696,9 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         if (security_json(s, hc, err) < 0)
                 goto out;
         lower = strv_join(&img.layer_dirs, ":");
-        json_object_set_new(j, "GraphDriver",
-                            json_pack("{s:s,s:{s:s}}", "Name", "overlay", "Data", "LowerDir", lower));
+        json_object_set_new(
+            j, "GraphDriver",
+            json_pack("{s:s,s:{s:s}}", "Name", "overlay", "Data", "LowerDir", lower));
         if (berth_dirs_ensure(err) < 0 || rt_ctr_create(j, err) < 0)
                 goto out;
         *id_out = TAKE_PTR(id);
@@ -726,21 +714,16 @@ out:
 int cctr_remove(const char *id, int timeout, bool volumes, err_t *err)
 {
         if (container_stop(id, timeout, err) < 0)
-                return -1;
+                return err->code == ENOENT ? 0 : -1;
         _cleanup_free_ char *cid = NULL;
         json_t *j = NULL;
         _cleanup_close_ int lk = -1;
         if (container_get(id, &cid, &j, &lk, err) < 0)
                 return err->code == ENOENT ? 0 : -1;
-        /* free the network endpoints this container holds */
-        json_t *names = NULL;
-        err_t e2;
-        if (network_of_container(cid, &names, &e2) == 0) {
-                size_t i;
-                json_t *n;
-                json_array_foreach(names, i, n)
-                        network_endpoint_down(json_string_value(n), cid, true, true, &e2);
-                json_decref(names);
+        /* free the network endpoints (addresses, published ports) it holds */
+        if (netwire_release(cid, j, true, err) < 0) {
+                json_decref(j);
+                return -1;
         }
         int r = rt_ctr_destroy(cid, err);
         if (r == 0 && volumes)

@@ -156,8 +156,8 @@ int cctr_observe(const char *project, bool oneoff, struct cctr_list *out, err_t 
                 const json_t *st = json_object_get(j, "State");
                 const char *name = json_string_value(json_object_get(j, "Name")) ?: "";
                 const char *num = label(j, LBL_NUMBER);
-                const char *h = json_string_value(
-                    json_object_get(json_object_get(st, "Health"), "Status"));
+                const char *h =
+                    json_string_value(json_object_get(json_object_get(st, "Health"), "Status"));
                 *c = (struct cctr){
                     .id = TAKE_PTR(id),
                     .name = xstrdup(name[0] == '/' ? name + 1 : name),
@@ -165,7 +165,8 @@ int cctr_observe(const char *project, bool oneoff, struct cctr_list *out, err_t 
                     .number = num ? atoi(num) : 0,
                     .hash = xstrdup(label(j, LBL_HASH) ?: ""),
                     .oneoff = is_oneoff,
-                    .status = xstrdup(json_string_value(json_object_get(st, "Status")) ?: "created"),
+                    .status =
+                        xstrdup(json_string_value(json_object_get(st, "Status")) ?: "created"),
                     .health = xstrdup(h ?: ""),
                     .exit_code = (int)json_integer_value(json_object_get(st, "ExitCode")),
                     .j = j,
@@ -267,4 +268,23 @@ double mono_now(void)
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int level_of(const struct compose_project *p, const char *name, int depth)
+{
+        const struct compose_service *s = compose_project_service(p, name);
+        if (!s || depth > 64)
+                return 0;
+        int l = 0;
+        for (size_t i = 0; i < s->ndepends_on; i++) {
+                int x = level_of(p, s->depends_on[i].service, depth + 1) + 1;
+                if (x > l)
+                        l = x;
+        }
+        return l;
+}
+
+int cservice_level(const struct compose_project *p, const char *name)
+{
+        return level_of(p, name, 0);
 }

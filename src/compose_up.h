@@ -57,8 +57,8 @@ struct cctr {
         int number;    /* label */
         char *hash;    /* config-hash label */
         bool oneoff;
-        char *status;   /* created running exited paused restarting dead */
-        char *health;   /* "" | starting | healthy | unhealthy */
+        char *status; /* created running exited paused restarting dead */
+        char *health; /* "" | starting | healthy | unhealthy */
         int exit_code;
         json_t *j; /* the whole document */
 };
@@ -125,6 +125,22 @@ double mono_now(void);
  * when with_deps (for up/create/start/run). */
 int cproject_select(const struct compose_project *p, char **names, int n, bool with_deps,
                     bool **selected, err_t *err);
+
+/* Depth of a service in the dependency graph: 0 = depends on nothing. */
+int cservice_level(const struct compose_project *p, const char *name);
+
+/* Stop (rm: and remove) the containers of l (which[i] true; NULL = all) in
+ * reverse dependency order, each level in parallel.  timeout < 0: each
+ * service's stop_grace_period. */
+int compose_stop_plan(struct compose_globals *g, const struct compose_project *p,
+                      struct cctr_list *l, bool *which, int timeout, bool rm, bool volumes,
+                      const char *title, err_t *err);
+
+/* Attached mode of up: follow the services' logs until every container
+ * exited, or one did (abort_on_exit) / failed (abort_on_failure), or
+ * SIGINT/SIGTERM; then stop the project.  Returns the exit status. */
+int compose_follow(struct cproject *cp, const strv_t *services, bool prefix, bool abort_on_exit,
+                   bool abort_on_failure, const char *exit_code_from, int timeout);
 
 /* Parallelism from --parallel (default 2x cores). */
 int compose_parallel(const struct compose_globals *g);

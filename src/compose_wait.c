@@ -136,8 +136,8 @@ int cctr_wait_healthy(const char *id, double deadline, err_t *err)
                                 return 0;
                         if (!in_start && ++failures >= retries)
                                 return err_set(err, EIO, "container %s is unhealthy", name);
-                        long long iv = in_start && start_interval < interval ? start_interval
-                                                                                : interval;
+                        long long iv =
+                            in_start && start_interval < interval ? start_interval : interval;
                         next_probe = mono_now() + (double)iv / 1e9;
                 }
                 sleep_s(0.05);
