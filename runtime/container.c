@@ -147,7 +147,9 @@ uint64_t rt_pid_starttime(pid_t pid)
         char *s = strrchr(buf, ')');
         if (!s)
                 return 0;
-        /* fields after comm: state(3) ... starttime(22) */
+        /* fields after comm: state(3) ... starttime(22); a zombie is gone */
+        if (s[1] == ' ' && (s[2] == 'Z' || s[2] == 'X'))
+                return 0;
         unsigned long long st = 0;
         int field = 2;
         for (char *tok = strtok(s + 1, " "); tok; tok = strtok(NULL, " "))
@@ -201,6 +203,10 @@ int rt_ctr_create(json_t *j, err_t *err)
                 if (mkdir_p(p, 0710, err) < 0)
                         return -1;
         }
+        /* the overlay's root takes the upper dir's mode */
+        _cleanup_free_ char *upper = xasprintf("%s/upper", dir);
+        if (chmod(upper, 0755) < 0)
+                return err_sys(err, errno, "chmod %s", upper);
         json_t *cfg = json_object_get(j, "Config");
         const char *hostname = json_string_value(json_object_get(cfg, "Hostname"));
         _cleanup_free_ char *hosts =

@@ -56,13 +56,26 @@ int rt_mon_recv(int fd, struct rt_mon_msg *m)
         return 1;
 }
 
+/* Unix socket paths are limited to 108 bytes and state roots can be deep:
+ * address the socket through an fd of its directory. */
+static int sock_addr(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *err)
+{
+        _cleanup_free_ char *rd = rt_ctr_run_dir(id);
+        *dirfd = open(rd, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (*dirfd < 0)
+                return err_sys(err, errno, "container %.12s is not running", id);
+        memset(sa, 0, sizeof(*sa));
+        sa->sun_family = AF_UNIX;
+        snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/ctl.sock", *dirfd);
+        return 0;
+}
+
 int rt_ctl_connect(const char *id, const char *request, err_t *err)
 {
-        _cleanup_free_ char *path = rt_ctr_sock_path(id);
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return err_set(err, ENAMETOOLONG, "socket path too long: %s", path);
-        strcpy(sa.sun_path, path);
+        struct sockaddr_un sa;
+        _cleanup_close_ int dfd = -1;
+        if (sock_addr(id, &sa, &dfd, err) < 0)
+                return -1;
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return err_sys(err, errno, "socket");
@@ -115,7 +128,8 @@ enum { CL_ATTACH = 1, CL_WAIT, CL_STOP };
 struct client {
         int fd;
         int kind;
-        bool in; /* forwards stdin */
+        bool in;  /* forwards stdin */
+        bool eof; /* sent EOF: only receives from now on */
 };
 
 #define MAX_CLIENTS 64
@@ -298,8 +312,9 @@ static int open_pty(int *master, int *slave, err_t *err)
 }
 
 /* Create and configure the init (blocked before exec). */
-static int start_init(struct mon *m, err_t *err)
+static int start_init(struct mon *m, int *fail_status, err_t *err)
 {
+        *fail_status = 125;
         bool tty = m->spec.proc.tty;
         bool open_stdin =
             json_is_true(json_object_get(json_object_get(m->j, "Config"), "OpenStdin"));
@@ -333,7 +348,7 @@ static int start_init(struct mon *m, err_t *err)
         memcpy(m->spec.stdio, child, sizeof(child));
         m->spec.join_netns_fd = m->netns_fd;
         int sync = -1;
-        if (rt_spawn_start(&m->spec, &m->pid, &sync, err) < 0)
+        if (rt_spawn_start(&m->spec, &m->pid, &sync, fail_status, err) < 0)
                 goto out;
         if (rt_cgroup_attach(m->id, m->pid, err) < 0) {
                 kill(m->pid, SIGKILL);
@@ -355,9 +370,8 @@ out:
         return r;
 }
 
-static void record_start_error(struct mon *m, const err_t *e)
+static void record_start_error(struct mon *m, int code, const err_t *e)
 {
-        int code = rt_exec_failure_status(e->code);
         _cleanup_free_ char *now = rt_now_rfc3339();
         state_update(m, m->restarts ? "exited" : "created",
                      json_pack("{s:i,s:i,s:s,s:s}", "Pid", 0, "ExitCode", code, "Error", e->msg,
@@ -463,9 +477,10 @@ static void on_exit_complete(struct mon *m)
 static void do_restart(struct mon *m)
 {
         err_t e = {0};
-        int sync = start_init(m, &e);
+        int fst;
+        int sync = start_init(m, &fst, &e);
         if (sync >= 0) {
-                int r = rt_spawn_go(sync, &e);
+                int r = rt_spawn_go(sync, &fst, &e);
                 close(sync);
                 if (r == 0) {
                         record_running(m);
@@ -474,7 +489,7 @@ static void do_restart(struct mon *m)
                 waitpid(m->pid, NULL, 0);
         }
         end_run(m);
-        record_start_error(m, &e);
+        record_start_error(m, fst, &e);
         rt_cgroup_remove(m->id, &e);
         m->finished = true;
 }
@@ -499,12 +514,12 @@ static void handle_request(struct mon *m, int fd)
                                              .ws_col = (unsigned short)c};
                         ioctl(m->ptm, TIOCSWINSZ, &ws);
                 }
-                m->cl[m->ncl++] = (struct client){fd, CL_ATTACH, a != 0};
+                m->cl[m->ncl++] = (struct client){fd, CL_ATTACH, a != 0, false};
         } else if (!strncmp(buf, "wait", 4)) {
-                m->cl[m->ncl++] = (struct client){fd, CL_WAIT, false};
+                m->cl[m->ncl++] = (struct client){fd, CL_WAIT, false, false};
         } else if (sscanf(buf, "stop %d %d", &a, &b) == 2) {
                 m->manual_stop = true;
-                m->cl[m->ncl++] = (struct client){fd, CL_STOP, false};
+                m->cl[m->ncl++] = (struct client){fd, CL_STOP, false, false};
                 if (m->exited || m->pid <= 0) {
                         disarm(m->restart_tfd);
                         if (!m->exited)
@@ -541,11 +556,11 @@ static int make_listener(const char *id, err_t *err)
         if (mkdir_p(rd, 0700, err) < 0)
                 return -1;
         _cleanup_free_ char *path = rt_ctr_sock_path(id);
-        struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        if (strlen(path) >= sizeof(sa.sun_path))
-                return err_set(err, ENAMETOOLONG, "socket path too long: %s", path);
-        strcpy(sa.sun_path, path);
         unlink(path);
+        struct sockaddr_un sa;
+        _cleanup_close_ int dfd = -1;
+        if (sock_addr(id, &sa, &dfd, err) < 0)
+                return -1;
         _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return err_sys(err, errno, "socket");
@@ -605,7 +620,7 @@ static void loop(struct mon *m)
                 p[n++] = (struct pollfd){m->ptm >= 0 ? -1 : m->err_r, POLLIN, 0};
                 size_t base = n;
                 for (size_t i = 0; i < m->ncl; i++)
-                        p[n++] = (struct pollfd){m->cl[i].fd, POLLIN, 0};
+                        p[n++] = (struct pollfd){m->cl[i].eof ? -1 : m->cl[i].fd, POLLIN, 0};
                 if (poll(p, n, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -662,7 +677,10 @@ static void loop(struct mon *m)
                                 continue;
                         if (m->cl[i].in && m->ptm < 0)
                                 mon_close(&m->in_w); /* stdin closed: the container sees EOF */
-                        client_drop(m, i);
+                        if (m->cl[i].kind == CL_ATTACH && r == 0)
+                                m->cl[i].eof = true; /* half-closed: keep streaming output */
+                        else
+                                client_drop(m, i);
                 }
         }
 }
@@ -679,7 +697,7 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
                          .log_fd = -1,
                          .backoff_ms = 100};
         struct mon *m = &mm;
-        int ret = -1;
+        int ret = -1, fst = 125;
         sigset_t mask;
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
@@ -716,7 +734,7 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         };
         if (rt_cgroup_create(id, &lim, err) < 0)
                 goto fail;
-        int sync = start_init(m, err);
+        int sync = start_init(m, &fst, err);
         if (sync < 0)
                 goto fail;
         rt_mon_send(sync_fd, RT_MON_PID, 0, m->pid, NULL);
@@ -730,7 +748,7 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
                 end_run(m);
                 goto fail_quiet;
         }
-        int r = rt_spawn_go(sync, err);
+        int r = rt_spawn_go(sync, &fst, err);
         close(sync);
         if (r < 0) {
                 waitpid(m->pid, NULL, 0);
@@ -745,8 +763,8 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         ret = 0;
         goto out;
 fail:
-        rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 0, err->msg);
-        record_start_error(m, err);
+        rt_mon_send(sync_fd, RT_MON_ERROR, err->code, fst, err->msg);
+        record_start_error(m, fst, err);
 fail_quiet : {
         err_t e2 = {0};
         rt_cgroup_remove(id, &e2);
@@ -755,7 +773,7 @@ fail_quiet : {
 }
         goto out;
 fail_early:
-        rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 0, err->msg);
+        rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 125, err->msg);
 out:
         for (size_t i = 0; i < m->ncl; i++)
                 close(m->cl[i].fd);

@@ -4,7 +4,8 @@
  *   monitor -> CLI  RT_MON_PID (init created, blocked before exec; the CLI may
  *                   now configure /proc/<pid>/ns/net)
  *   CLI -> monitor  RT_MON_GO (or close: abort, the container is not started)
- *   monitor -> CLI  RT_MON_STARTED, or RT_MON_ERROR with errno + message
+ *   monitor -> CLI  RT_MON_STARTED, or RT_MON_ERROR with errno (code), message
+ *                   and docker's exit status for the failure (pid field)
  *
  * Control socket run/containers/<id>/ctl.sock, one request line per
  * connection:

@@ -92,6 +92,16 @@ int rt_caps_bound(uint64_t keep, err_t *err)
 
 int rt_caps_apply(uint64_t keep, err_t *err)
 {
+        /* never ask for more than we hold (hosts may restrict berth itself) */
+        cap_t cur = cap_get_proc();
+        if (cur) {
+                for (int v = 0; v <= rt_cap_last(); v++) {
+                        cap_flag_value_t fv = CAP_CLEAR;
+                        if (cap_get_flag(cur, (cap_value_t)v, CAP_PERMITTED, &fv) == 0 && fv == CAP_CLEAR)
+                                keep &= ~(1ULL << v);
+                }
+                cap_free(cur);
+        }
         cap_t c = cap_init(); /* all clear */
         if (!c)
                 return err_sys(err, errno, "cap_init");

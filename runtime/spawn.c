@@ -68,7 +68,7 @@ static int recv_msg(int fd, struct sync_msg *m)
 
 static _Noreturn void child_fail(int sock, const err_t *e, int status)
 {
-        send_msg(sock, MSG_ERROR, e->code, 0, e->msg);
+        send_msg(sock, MSG_ERROR, e->code, status, e->msg); /* pid field: exit status */
         _exit(status);
 }
 
@@ -466,8 +466,10 @@ static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const
         int e = errno;
         strv_free(&env);
         if (e == ENOENT)
-                return err_set(err, e, "exec: \"%s\": no such file or directory", exe);
-        return err_sys(err, e, "exec: \"%s\"", exe);
+                err_set(err, e, "exec: \"%s\": no such file or directory", exe);
+        else
+                err_sys(err, e, "exec: \"%s\"", exe);
+        return rt_exec_failure_status(e);
 }
 
 static void setup_stdio(const int stdio[3], bool tty)
@@ -510,8 +512,8 @@ static _Noreturn void run_init(const struct rt_proc *p, const struct ids *ids, c
                 for (int s = 1; s < NSIG; s++)
                         signal(s, SIG_DFL);
                 err_t e = {0};
-                finish_and_exec(p, ids, exe, &e);
-                child_fail(sock, &e, rt_exec_failure_status(e.code));
+                int st = finish_and_exec(p, ids, exe, &e);
+                child_fail(sock, &e, st < 0 ? 125 : st);
         }
         close(sock);
         init_child = c;
@@ -569,12 +571,13 @@ static _Noreturn void child_main(const struct rt_spawn *s, int sock)
                 _exit(125); /* the parent gave up */
         if (s->init)
                 run_init(&s->proc, &ids, exe, sock);
-        finish_and_exec(&s->proc, &ids, exe, &e);
-        child_fail(sock, &e, rt_exec_failure_status(e.code));
+        int st = finish_and_exec(&s->proc, &ids, exe, &e);
+        child_fail(sock, &e, st < 0 ? 125 : st);
 }
 
-int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, err_t *err)
+int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *fail_status, err_t *err)
 {
+        *fail_status = 125;
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return err_sys(err, errno, "socketpair");
@@ -603,13 +606,16 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, err_t *er
         int status;
         waitpid(c, &status, 0);
         close(sv[0]);
-        if (r == 1 && m.type == MSG_ERROR)
+        if (r == 1 && m.type == MSG_ERROR) {
+                *fail_status = m.pid;
                 return err_set(err, m.code, "%s", m.msg);
+        }
         return err_set(err, EIO, "container init exited during setup");
 }
 
-int rt_spawn_go(int sync_fd, err_t *err)
+int rt_spawn_go(int sync_fd, int *fail_status, err_t *err)
 {
+        *fail_status = 125;
         char go = 'g';
         if (write(sync_fd, &go, 1) != 1)
                 return err_sys(err, errno, "start container init");
@@ -619,14 +625,16 @@ int rt_spawn_go(int sync_fd, err_t *err)
                 return 0; /* the socket closed on execve */
         if (r < 0)
                 return err_sys(err, errno, "read container start status");
+        *fail_status = m.pid;
         return err_set(err, m.code, "%s", m.msg);
 }
 
 /* ---- exec into a running container ------------------------------------------ */
 
 int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const int stdio[3],
-            pid_t *pid_out, err_t *err)
+            pid_t *pid_out, int *fail_status, err_t *err)
 {
+        *fail_status = 125;
         static const struct {
                 const char *name;
                 int type;
@@ -689,11 +697,11 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
                 struct ids ids;
                 _cleanup_free_ char *exe = NULL;
                 if (resolve_user(proc->user, &ids, &e) < 0 || enter_cwd(proc->cwd, &e) < 0)
-                        child_fail(sv[1], &e, 126);
+                        child_fail(sv[1], &e, 125);
                 if (resolve_exe(proc, &exe, &e) < 0)
                         child_fail(sv[1], &e, rt_exec_failure_status(e.code));
-                finish_and_exec(proc, &ids, exe, &e);
-                child_fail(sv[1], &e, rt_exec_failure_status(e.code));
+                int fst = finish_and_exec(proc, &ids, exe, &e);
+                child_fail(sv[1], &e, fst < 0 ? 125 : fst);
         }
         for (size_t k = 0; k < ARRAY_SIZE(nss); k++)
                 close(fds[k]);
@@ -710,13 +718,16 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
                 if (r == 1 && m.type == MSG_ERROR) {
                         while (waitpid(b, &st, 0) < 0 && errno == EINTR)
                                 ;
+                        *fail_status = m.pid;
                         return err_set(err, m.code, "%s", m.msg);
                 }
                 *pid_out = b;
                 return 0;
         }
         close(sv[0]);
-        if (r == 1 && m.type == MSG_ERROR)
+        if (r == 1 && m.type == MSG_ERROR) {
+                *fail_status = m.pid;
                 return err_set(err, m.code, "%s", m.msg);
+        }
         return err_set(err, EIO, "exec setup process died");
 }

@@ -64,12 +64,14 @@ struct rt_spawn {
 
 /* Clone and set up the init.  On success *pid is its host pid and *sync_fd the
  * parent's end of the sync socket (O_CLOEXEC); the init waits for rt_spawn_go. */
-int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, err_t *err);
+int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *fail_status,
+                   err_t *err);
 
 /* Let the init exec.  Returns 0 once execve succeeded; otherwise fills err
- * with the child's errno and message (ENOENT: command not found -> 127,
- * EACCES/ENOEXEC: not executable -> 126). */
-int rt_spawn_go(int sync_fd, err_t *err);
+ * with the child's errno and message and *fail_status with docker's exit
+ * status for it (125 set-up error, 126 not executable, 127 not found).
+ * rt_spawn_start and rt_exec report failures the same way. */
+int rt_spawn_go(int sync_fd, int *fail_status, err_t *err);
 
 /* Exit status docker uses for an exec failure with errno e. */
 int rt_exec_failure_status(int e);
@@ -79,6 +81,6 @@ int rt_exec_failure_status(int e);
  * Returns the pid of the new process (a child of the caller) once it has
  * exec'd, or < 0 with the exec error in err.  stdio as in rt_spawn. */
 int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const int stdio[3],
-            pid_t *pid_out, err_t *err);
+            pid_t *pid_out, int *fail_status, err_t *err);
 
 #endif

@@ -189,12 +189,13 @@ int cmd_exec(int argc, char **argv)
                 stdio[0] = nul;
         }
         pid_t pid;
-        int r = rt_exec(init, id, &proc, stdio, &pid, &err);
+        int fst;
+        int r = rt_exec(init, id, &proc, stdio, &pid, &fst, &err);
         rt_proc_free(&proc);
         json_decref(j);
         if (r < 0) {
                 die_msg("%s", err.msg);
-                return rt_exec_failure_status(err.code);
+                return fst;
         }
         if (detach)
                 return 0;

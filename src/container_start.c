@@ -296,7 +296,7 @@ int container_start(const char *id, int attach, int *status, err_t *err)
         r = rt_mon_recv(mine, &m);
         if (r != 1 || m.type != RT_MON_PID) {
                 if (r == 1 && m.type == RT_MON_ERROR) {
-                        *status = rt_exec_failure_status(m.code);
+                        *status = m.pid ? m.pid : 125;
                         return err_set(err, m.code, "%s", m.msg);
                 }
                 return err_set(
@@ -316,7 +316,7 @@ int container_start(const char *id, int attach, int *status, err_t *err)
         r = rt_mon_recv(mine, &m);
         if (r != 1 || m.type != RT_MON_STARTED) {
                 if (r == 1 && m.type == RT_MON_ERROR) {
-                        *status = rt_exec_failure_status(m.code);
+                        *status = m.pid ? m.pid : 125;
                         return err_set(err, m.code, "%s", m.msg);
                 }
                 return err_set(err, EIO, "container %.12s failed to start", id);

@@ -1,0 +1,44 @@
+# Shared set-up for the container runtime tests: a private BERTH_ROOT with
+# the busybox image, and a teardown that removes every container left.
+rt_setup_file() {
+        export BERTH_ROOT=$(mktemp -d /tmp/berth-rt.XXXXXX)
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
+}
+
+rt_teardown_file() {
+        local ids
+        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
+        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
+        rm -rf "$BERTH_ROOT"
+}
+
+# Run a command with a pty as its terminal, feed it input, print its output
+# and exit with its status.
+with_pty() {
+        local input=$1
+        shift
+        python3 - "$input" "$@" <<'PY'
+import os, pty, select, sys, time
+inp, argv = sys.argv[1].encode(), sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+out = b""
+def pump(t):
+    global out
+    end = time.time() + t
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                out += os.read(fd, 4096)
+            except OSError:
+                return
+pump(1.0)
+os.write(fd, inp)
+pump(3.0)
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(st))
+PY
+}

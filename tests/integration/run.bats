@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# berth run: output, exit codes, PID 1, hostname, env, user, workdir, pty.
+bats_require_minimum_version 1.5.0
+load rt_common
+
+setup_file() { rt_setup_file; }
+teardown_file() { rt_teardown_file; }
+
+@test "run --rm prints the command's output and leaves nothing behind" {
+        run "$BERTH" run --rm busybox echo hello
+        [ "$status" -eq 0 ]
+        [ "$output" = "hello" ]
+        run "$BERTH" ps -aq
+        [ -z "$output" ]
+}
+
+@test "exit status of the container is berth's exit status" {
+        run "$BERTH" run --rm busybox sh -c 'exit 3'
+        [ "$status" -eq 3 ]
+}
+
+@test "missing command exits 127, not executable exits 126" {
+        run -127 "$BERTH" run --rm busybox no-such-command
+        [[ "$output" == *'executable file not found in $PATH'* ]]
+        run -126 "$BERTH" run --rm busybox /etc/passwd
+}
+
+@test "unknown image is a berth error (125)" {
+        run "$BERTH" run --rm rt-no-such-image:1 true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"Unable to find image"* ]]
+}
+
+@test "the command is PID 1 and the hostname is the id prefix" {
+        run "$BERTH" run --name rt-pid1 busybox sh -c 'echo $$; hostname'
+        [ "$status" -eq 0 ]
+        id=$("$BERTH" inspect -f '{{.Id}}' rt-pid1)
+        [ "${lines[0]}" = "1" ]
+        [ "${lines[1]}" = "${id:0:12}" ]
+        "$BERTH" rm rt-pid1
+}
+
+@test "-h, -e, --env-file, -w, -u" {
+        printf 'FROM_FILE=yes\n# comment\n' >"$BERTH_ROOT/envfile"
+        run "$BERTH" run --rm -h rt-host -e A=1 --env-file "$BERTH_ROOT/envfile" -w /srv/work -u app busybox \
+                sh -c 'hostname; echo $A $FROM_FILE; pwd; id -u; id -g; grep rt-host /etc/hosts | wc -l'
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "rt-host" ]
+        [ "${lines[1]}" = "1 yes" ]
+        [ "${lines[2]}" = "/srv/work" ]
+        [ "${lines[3]}" = "1000" ]
+        [ "${lines[4]}" = "1000" ]
+        [ "${lines[5]}" = "1" ]
+}
+
+@test "-u uid:gid and unknown users" {
+        run "$BERTH" run --rm -u 123:456 busybox sh -c 'id -u; id -g'
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "123" ]
+        [ "${lines[1]}" = "456" ]
+        run "$BERTH" run --rm -u rt-nobody busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"unable to find user rt-nobody"* ]]
+}
+
+@test "--entrypoint replaces the image command" {
+        run "$BERTH" run --rm --entrypoint echo busybox a b
+        [ "$status" -eq 0 ]
+        [ "$output" = "a b" ]
+}
+
+@test "stdin with -i" {
+        run sh -c "echo piped | '$BERTH' run --rm -i busybox cat"
+        [ "$status" -eq 0 ]
+        [ "$output" = "piped" ]
+}
+
+@test "-it runs an interactive shell on a pty" {
+        run with_pty $'echo hi-$((40+2)); exit 4\n' "$BERTH" run --rm -it busybox sh
+        [ "$status" -eq 4 ]
+        [[ "$output" == *"hi-42"* ]]
+}
+
+@test "--read-only root, --tmpfs is writable" {
+        run "$BERTH" run --rm --read-only --tmpfs /scratch busybox sh -c 'touch /x 2>&1; touch /scratch/y && echo ok'
+        [[ "$output" == *"Read-only file system"* ]]
+        [[ "$output" == *"ok"* ]]
+}
+
+@test "--init runs the command under a minimal init that reaps and forwards" {
+        run "$BERTH" run --rm --init busybox sh -c 'echo $$; exit 6'
+        [ "$status" -eq 6 ]
+        [ "$output" != "1" ]
+}
+
+@test "--network none has only loopback, up" {
+        run "$BERTH" run --rm --network none busybox sh -c 'ls /sys/class/net; ping -c1 -W1 127.0.0.1 >/dev/null && echo lo-ok'
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "lo" ]
+        [ "${lines[1]}" = "lo-ok" ]
+}
+
+@test "name conflicts fail with docker's message" {
+        "$BERTH" create --name rt-dup busybox true
+        run "$BERTH" create --name rt-dup busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'Conflict. The container name "/rt-dup" is already in use'* ]]
+        "$BERTH" rm rt-dup
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# Bind mounts, named and anonymous volumes, `berth volume`.
+load rt_common
+
+setup_file() { rt_setup_file; }
+teardown_file() { rt_teardown_file; }
+
+@test "bind mount read-write and read-only" {
+        d=$(mktemp -d "$BERTH_ROOT/bind.XXXX")
+        echo host >"$d/f"
+        run "$BERTH" run --rm -v "$d:/data" busybox sh -c 'cat /data/f; echo ctr >/data/g'
+        [ "$output" = "host" ]
+        [ "$(cat "$d/g")" = "ctr" ]
+        run "$BERTH" run --rm -v "$d:/data:ro" busybox sh -c 'echo x >/data/h'
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Read-only file system"* ]]
+        run "$BERTH" run --rm --mount "type=bind,source=$d,target=/m,readonly" busybox cat /m/f
+        [ "$output" = "host" ]
+}
+
+@test "a symlink in the root cannot redirect a mount target out of the root" {
+        d=$(mktemp -d "$BERTH_ROOT/bind.XXXX")
+        echo secret >"$d/s"
+        mkdir -p "$BERTH_ROOT/outside"
+        "$BERTH" create --name rt-link -v "$d:/lnk/x" busybox ls /lnk/x
+        upper=$("$BERTH" inspect -f '{{.GraphDriver.Data.UpperDir}}' rt-link)
+        ln -s "$BERTH_ROOT/outside" "$upper/lnk"
+        run "$BERTH" start -a rt-link
+        [ "$status" -eq 0 ]
+        [ "$output" = "s" ]
+        [ ! -e "$BERTH_ROOT/outside/x" ]
+        "$BERTH" rm rt-link
+}
+
+@test "named volume persists and is created on first use" {
+        run "$BERTH" run --rm -v rt-vol:/data busybox sh -c 'echo kept >/data/f'
+        [ "$status" -eq 0 ]
+        run "$BERTH" run --rm -v rt-vol:/data busybox cat /data/f
+        [ "$output" = "kept" ]
+        run "$BERTH" volume ls -q
+        [[ "$output" == *"rt-vol"* ]]
+        run "$BERTH" volume inspect rt-vol
+        [ "$(echo "$output" | jq -r '.[0].Driver')" = "local" ]
+        "$BERTH" volume rm rt-vol
+        run "$BERTH" volume inspect rt-vol
+        [ "$status" -ne 0 ]
+}
+
+@test "a new volume is populated from the image" {
+        run "$BERTH" run --rm -v rt-etc:/etc busybox cat /etc/passwd
+        [[ "$output" == *"root:x:0:0"* ]]
+        "$BERTH" volume rm rt-etc
+}
+
+@test "volume in use cannot be removed; create with labels; prune" {
+        "$BERTH" volume create --label rt-k=v rt-lab
+        [ "$("$BERTH" volume inspect rt-lab | jq -r '.[0].Labels["rt-k"]')" = "v" ]
+        "$BERTH" create --name rt-user -v rt-lab:/x busybox true
+        run "$BERTH" volume rm rt-lab
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"volume is in use"* ]]
+        "$BERTH" rm rt-user
+        run "$BERTH" volume prune --all
+        [[ "$output" == *"rt-lab"* ]]
+}
+
+@test "anonymous volumes are removed by rm -v" {
+        "$BERTH" create --name rt-anon -v /anon busybox true
+        name=$("$BERTH" inspect -f '{{json .Mounts}}' rt-anon | jq -r '.[0].Name')
+        [ ${#name} -eq 64 ]
+        "$BERTH" volume inspect "$name" >/dev/null
+        "$BERTH" rm -v rt-anon
+        run "$BERTH" volume inspect "$name"
+        [ "$status" -ne 0 ]
+}
+
+@test "--mount type=tmpfs" {
+        run "$BERTH" run --rm --mount type=tmpfs,target=/t,tmpfs-size=1m busybox sh -c 'grep " /t " /proc/mounts'
+        [[ "$output" == *"tmpfs"* ]]
+}
