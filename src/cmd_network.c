@@ -16,6 +16,8 @@
 #include "commands.h"
 #include "net/network.h"
 #include "net/ports.h"
+#include "netwire.h"
+#include "runtime/container.h"
 
 static void network_usage(FILE *f)
 {
@@ -288,9 +290,95 @@ static int net_inspect(int argc, char **argv)
         return rc;
 }
 
+/* network connect / disconnect: the container's state under its lock. */
+static int connect_or_disconnect(int argc, char **argv, bool connect)
+{
+        static const struct option opts[] = {
+            {"alias", required_argument, NULL, 'a'},
+            {"ip", required_argument, NULL, 'i'},
+            {"force", no_argument, NULL, 'f'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        const char *cmd = connect ? "connect" : "disconnect";
+        strv_t aliases = STRV_INIT;
+        const char *ip = NULL;
+        int c, rc = EXIT_BERTH;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, connect ? "+h" : "+fh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'a':
+                        strv_push(&aliases, optarg);
+                        break;
+                case 'i':
+                        ip = optarg;
+                        break;
+                case 'f':
+                        break;
+                case 'h':
+                        printf("Usage:  berth network %s %sNETWORK CONTAINER\n", cmd,
+                               connect ? "[--alias ALIAS]... [--ip IP] " : "[-f] ");
+                        strv_free(&aliases);
+                        return 0;
+                default:
+                        die_msg("network %s: unknown flag %s", cmd, argv[optind - 1]);
+                        strv_free(&aliases);
+                        return EXIT_BERTH;
+                }
+        }
+        if ((!connect && (aliases.n || ip)) || optind != argc - 2) {
+                die_msg("\"network %s\" requires exactly 2 arguments: NETWORK CONTAINER", cmd);
+                strv_free(&aliases);
+                return EXIT_BERTH;
+        }
+        err_t err;
+        _cleanup_free_ char *id = NULL;
+        _cleanup_json_ json_t *j = NULL;
+        pid_t pid = 0;
+        if (rt_ctr_resolve(argv[optind + 1], &id, &err) < 0) {
+                die_msg("%s", err.msg);
+                strv_free(&aliases);
+                return EXIT_BERTH;
+        }
+        _cleanup_close_ int lk = rt_ctr_lock(id, &err);
+        if (lk < 0 || rt_ctr_load(id, &j, &err) < 0 || rt_ctr_reconcile(id, j, &err) < 0)
+                goto out;
+        if (!rt_ctr_monitor_alive(id, &pid))
+                pid = 0;
+        if (connect ? netwire_connect(id, pid, j, argv[optind], ip, &aliases, &err)
+                    : netwire_disconnect(id, pid, j, argv[optind], &err))
+                goto out;
+        if (rt_ctr_save(id, j, &err) < 0)
+                goto out;
+        rc = 0;
+out:
+        if (rc)
+                die_msg("%s", err.msg);
+        strv_free(&aliases);
+        return rc;
+}
+
+static int net_connect(int argc, char **argv)
+{
+        return connect_or_disconnect(argc, argv, true);
+}
+
+static int net_disconnect(int argc, char **argv)
+{
+        return connect_or_disconnect(argc, argv, false);
+}
+
 static int net_rm(int argc, char **argv)
 {
         int rc = 0;
+        err_t gerr;
+
+        /* endpoints of containers that are gone must not block removal */
+        if (netwire_gc(&gerr) < 0) {
+                die_msg("%s", gerr.msg);
+                return EXIT_BERTH;
+        }
 
         if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
                 printf("Usage:  berth network rm NETWORK [NETWORK...]\n");
@@ -339,7 +427,7 @@ static int net_prune(int argc, char **argv)
         }
         _cleanup_json_ json_t *removed = json_array();
         err_t err;
-        int rc = network_prune(removed, &err);
+        int rc = netwire_gc(&err) < 0 ? -1 : network_prune(removed, &err);
         size_t i;
         json_t *v;
         if (json_array_size(removed)) {
@@ -462,6 +550,8 @@ int cmd_network(int argc, char **argv)
             {"rm", net_rm},
             {"remove", net_rm},
             {"prune", net_prune},
+            {"connect", net_connect},
+            {"disconnect", net_disconnect},
             {"attach-netns", net_attach_netns},
             {"detach-netns", net_detach_netns},
         };

@@ -9,6 +9,7 @@
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
+#include "netwire.h"
 #include "runtime/container.h"
 #include "runtime/volume.h"
 
@@ -68,7 +69,8 @@ int cmd_rm(int argc, char **argv)
                         continue;
                 }
                 _cleanup_close_ int lk = rt_ctr_lock(id, &err);
-                if (lk < 0 || rt_ctr_destroy(id, &err) < 0) {
+                if (lk < 0 || netwire_release(id, j, true, &err) < 0 ||
+                    rt_ctr_destroy(id, &err) < 0) {
                         die_msg("Error response from daemon: %s", err.msg);
                         json_decref(j);
                         rc = 1;

@@ -15,6 +15,7 @@
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
+#include "netwire.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/image.h"
@@ -30,6 +31,7 @@ struct run_opts {
         bool has_stop_timeout, has_entrypoint, has_pids;
         strv_t env, env_files, volumes, mounts, tmpfs, ulimits, cap_add, cap_drop, secopts, labels;
         const char *health_cmd, *health_interval, *health_timeout, *health_start, *health_retries;
+        struct netwire_opts nw;
 };
 
 static void run_opts_free(struct run_opts *o)
@@ -38,6 +40,7 @@ static void run_opts_free(struct run_opts *o)
                        &o->ulimits, &o->cap_add,   &o->cap_drop, &o->secopts, &o->labels};
         for (size_t i = 0; i < ARRAY_SIZE(v); i++)
                 strv_free(v[i]);
+        netwire_opts_free(&o->nw);
 }
 
 enum {
@@ -71,6 +74,10 @@ enum {
         O_NOHC,
         O_CPUSET,
         O_HELP,
+        O_NETALIAS,
+        O_IP,
+        O_ADDHOST,
+        O_DNS,
 };
 
 static const struct option run_longopts[] = {
@@ -106,6 +113,12 @@ static const struct option run_longopts[] = {
     {"restart", required_argument, 0, O_RESTART},
     {"label", required_argument, 0, 'l'},
     {"network", required_argument, 0, O_NETWORK},
+    {"network-alias", required_argument, 0, O_NETALIAS},
+    {"ip", required_argument, 0, O_IP},
+    {"publish", required_argument, 0, 'p'},
+    {"publish-all", no_argument, 0, 'P'},
+    {"add-host", required_argument, 0, O_ADDHOST},
+    {"dns", required_argument, 0, O_DNS},
     {"net", required_argument, 0, O_NETWORK},
     {"health-cmd", required_argument, 0, O_HCMD},
     {"health-interval", required_argument, 0, O_HINT},
@@ -154,7 +167,14 @@ static void run_usage(FILE *f, const char *cmd)
                 "      --stop-timeout int     Timeout (in seconds) to stop a container\n"
                 "      --restart string       no, always, on-failure[:N], unless-stopped\n"
                 "  -l, --label list           Set meta data on a container\n"
-                "      --network string       none or host\n"
+                "      --network string       Connect a container to a network (bridge, none, "
+                "host, NAME)\n"
+                "      --network-alias list   Add network-scoped alias for the container\n"
+                "      --ip string            IPv4 address (e.g., 172.30.100.104)\n"
+                "  -p, --publish list         Publish a container's port(s) to the host\n"
+                "  -P, --publish-all          Publish all exposed ports to random ports\n"
+                "      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
+                "      --dns list             Set custom DNS servers\n"
                 "      --health-cmd string    Command to run to check health\n"
                 "      --health-interval d    Time between running the check\n"
                 "      --health-timeout d     Maximum time to allow one check to run\n"
@@ -609,8 +629,9 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                 if (add_volume_mount(mounts, rt_volume_anon_name(), d, false, true, &img, err) < 0)
                         goto out;
         }
-        const char *net = o->network ? o->network : "default";
-        json_object_set_new(hc, "NetworkMode", json_string(net));
+        o->nw.network = o->network;
+        if (netwire_create(j, &o->nw, err) < 0)
+                goto out;
         rp = xstrdup(o->restart ? o->restart : "no");
         char *colon = strchr(rp, ':');
         int maxr = 0;
@@ -744,7 +765,7 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
         int c;
         optind = 1;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:", run_longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:p:P", run_longopts, NULL)) != -1) {
                 switch (c) {
                 case 'd':
                         o->detach = true;
@@ -845,6 +866,24 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                 case O_NETWORK:
                         o->network = optarg;
                         break;
+                case O_NETALIAS:
+                        strv_push(&o->nw.aliases, optarg);
+                        break;
+                case O_IP:
+                        o->nw.ip = optarg;
+                        break;
+                case 'p':
+                        strv_push(&o->nw.publish, optarg);
+                        break;
+                case 'P':
+                        o->nw.publish_all = true;
+                        break;
+                case O_ADDHOST:
+                        strv_push(&o->nw.add_hosts, optarg);
+                        break;
+                case O_DNS:
+                        strv_push(&o->nw.dns, optarg);
+                        break;
                 case O_HCMD:
                         o->health_cmd = optarg;
                         break;
@@ -871,11 +910,6 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                                 cmd, argv[optind - 1], cmd);
                         return -1;
                 }
-        }
-        if (o->network && strcmp(o->network, "none") && strcmp(o->network, "host") &&
-            strcmp(o->network, "default") && strcmp(o->network, "bridge")) {
-                die_msg("network %s not found", o->network);
-                return -1;
         }
         if (optind >= argc) {
                 die_msg("\"berth %s\" requires at least 1 argument.\nSee 'berth %s --help'.", cmd,
@@ -917,11 +951,18 @@ static int run_or_create(int argc, char **argv, bool run)
                 die_msg("%s", err.msg);
                 err_t e2 = {0};
                 json_t *left = NULL;
-                if (o.rm && rt_ctr_load(id, &left, NULL) == 0 && !rt_ctr_monitor_alive(id, NULL))
+                if (o.rm && rt_ctr_load(id, &left, NULL) == 0 && !rt_ctr_monitor_alive(id, NULL)) {
+                        netwire_forget(id, &e2);
                         rt_ctr_destroy(id, &e2);
+                }
                 json_decref(left);
                 run_opts_free(&o);
                 return status ? status : EXIT_BERTH;
+        }
+        if (o.rm) {
+                /* It exited and its monitor removes it: free its addresses. */
+                err_t e2;
+                netwire_forget(id, &e2);
         }
         run_opts_free(&o);
         if (!attach) {

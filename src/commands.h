@@ -16,6 +16,8 @@ struct command {
 
 int cmd_version(int argc, char **argv);
 int cmd_compose(int argc, char **argv);
+int cmd_network(int argc, char **argv);
+int cmd_port(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_network(int argc, char **argv);

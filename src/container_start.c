@@ -22,6 +22,7 @@
 #include "base/paths.h"
 #include "base/xalloc.h"
 #include "container_cli.h"
+#include "netwire.h"
 #include "runtime/container.h"
 #include "runtime/monitor.h"
 #include "runtime/spawn.h"
@@ -115,8 +116,10 @@ static char *monitor_path(void)
         return xasprintf("%s/berth-monitor", dirname(self));
 }
 
-/* Double fork so the monitor is in its own session and not our child. */
-static int launch_monitor(const char *id, int fd, err_t *err)
+/* Double fork so the monitor is in its own session and not our child.  The
+ * keep fds (sockets reserving published host ports) become fds 4.. of the
+ * monitor, which holds them for the container's life. */
+static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep, err_t *err)
 {
         _cleanup_free_ char *mon = monitor_path();
         _cleanup_free_ char *dir = rt_ctr_dir(id);
@@ -137,9 +140,27 @@ static int launch_monitor(const char *id, int fd, err_t *err)
                 dup2(nul, 1);
                 dup2(lf >= 0 ? lf : nul, 2);
                 dup2(s3, 3);
-                syscall(SYS_close_range, 4U, ~0U, 0U);
+                /* keep fds: first above every fd involved, then into 4.. */
+                int top = 4 + (int)nkeep;
+                for (size_t i = 0; i < nkeep; i++)
+                        top = keep[i] >= top ? keep[i] + 1 : top;
+                int *tmp = calloc(nkeep ? nkeep : 1, sizeof(int));
+                for (size_t i = 0; i < nkeep; i++)
+                        tmp[i] = fcntl(keep[i], F_DUPFD, top);
+                for (size_t i = 0; i < nkeep; i++)
+                        dup2(tmp[i], 4 + (int)i);
+                syscall(SYS_close_range, 4U + (unsigned)nkeep, ~0U, 0U);
                 signal(SIGPIPE, SIG_DFL);
-                execl(mon, "berth-monitor", id, "3", (char *)NULL);
+                char **av = calloc(4 + 2 * nkeep, sizeof(char *));
+                size_t ac = 0;
+                av[ac++] = "berth-monitor";
+                av[ac++] = (char *)id;
+                av[ac++] = "3";
+                for (size_t i = 0; i < nkeep; i++) {
+                        av[ac++] = "--keep-fd";
+                        av[ac++] = xasprintf("%d", 4 + (int)i);
+                }
+                execv(mon, av);
                 dprintf(2, "berth: exec %s: %s\n", mon, strerror(errno));
                 _exit(127);
         }
@@ -288,8 +309,18 @@ int container_start(const char *id, int attach, int *status, err_t *err)
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return err_sys(err, errno, "socketpair");
         _cleanup_close_ int mine = sv[0];
-        int r = launch_monitor(id, sv[1], err);
+        /* Published host ports: bound now, so a conflict fails before the
+         * container exists; the monitor keeps them. */
+        _cleanup_free_ int *pfds = NULL;
+        size_t npfds = 0;
+        if (netwire_reserve_ports(j, &pfds, &npfds, err) < 0) {
+                close(sv[1]);
+                return -1;
+        }
+        int r = launch_monitor(id, sv[1], pfds, npfds, err);
         close(sv[1]);
+        for (size_t i = 0; i < npfds; i++)
+                close(pfds[i]);
         if (r < 0)
                 return -1;
         struct rt_mon_msg m;
@@ -302,7 +333,7 @@ int container_start(const char *id, int attach, int *status, err_t *err)
                 return err_set(
                     err, EIO, "container %.12s: monitor failed to start (see its monitor.log)", id);
         }
-        if (container_network_setup(id, m.pid, j, err) < 0)
+        if (container_network_setup(id, m.pid, j, err) < 0 || rt_ctr_save(id, j, err) < 0)
                 return -1; /* closing our end makes the monitor abort */
         _cleanup_close_ int sock = -1;
         if (attach) {
@@ -355,5 +386,6 @@ int container_stop(const char *id, int timeout, err_t *err)
         /* wait for the monitor to finish writing state and exit */
         for (int i = 0; i < 500 && rt_ctr_monitor_alive(id, NULL); i++)
                 usleep(10000);
-        return 0;
+        /* its published ports go with it (addresses stay for a restart) */
+        return netwire_release(id, j, false, err);
 }

@@ -22,6 +22,8 @@ static const struct command commands[] = {
     {"inspect", cmd_inspect, "Return low-level information on containers and images"},
     {"kill", cmd_kill, "Kill one or more running containers"},
     {"logs", cmd_logs, "Fetch the logs of a container"},
+    {"network", cmd_network, "Manage networks"},
+    {"port", cmd_port, "List port mappings or a specific mapping for the container"},
     {"ps", cmd_ps, "List containers"},
     {"rename", cmd_rename, "Rename a container"},
     {"restart", cmd_restart, "Restart one or more containers"},

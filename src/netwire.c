@@ -19,6 +19,7 @@
 #include "net/netlink.h"
 #include "net/network.h"
 #include "net/ports.h"
+#include "runtime/container.h"
 
 #define IFNAME_OPT "com.docker.network.endpoint.ifname"
 
@@ -173,6 +174,8 @@ int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
 
         if (!strcmp(mode, "none") || !strcmp(mode, "host"))
                 return 0;
+        if (netwire_gc(err) < 0)
+                return -1;
         const char *ref = user ? mode : NETWORK_DEFAULT_NAME;
         if (!user && network_ensure_default(err) < 0)
                 return err_wrap(err, "default network");
@@ -210,6 +213,9 @@ int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err)
         *nfds = 0;
         if (!strcmp(mode, "host") || !strcmp(mode, "none"))
                 return 0;
+        /* A stopped container's rules must not steal the ports asked for. */
+        if (netwire_gc(err) < 0)
+                return -1;
         json_object_foreach(pb, key, v) json_array_foreach(v, i, b)
         {
                 const char *ip = jstr(b, "HostIp"), *hp = jstr(b, "HostPort");
@@ -548,6 +554,60 @@ int netwire_disconnect(const char *id, pid_t pid, json_t *j, const char *net, er
         if (n && network_endpoint_down(name, id, pid <= 0, true, err) < 0 && err->code != ENOENT)
                 return -1;
         json_object_del(nets, name);
+        return 0;
+}
+
+int netwire_forget(const char *id, err_t *err)
+{
+        _cleanup_json_ json_t *all = NULL;
+        size_t i;
+        json_t *net;
+
+        if (network_list(&all, err) < 0)
+                return -1;
+        json_array_foreach(all, i, net)
+        {
+                if (!json_object_get(json_object_get(net, "Containers"), id))
+                        continue;
+                if (network_endpoint_down(jstr(net, "Id"), id, true, true, err) < 0 &&
+                    err->code != ENOENT)
+                        return -1;
+        }
+        err_clear(err);
+        return 0;
+}
+
+int netwire_gc(err_t *err)
+{
+        _cleanup_json_ json_t *all = NULL;
+        size_t i;
+        json_t *net;
+
+        if (network_list(&all, err) < 0)
+                return -1;
+        json_array_foreach(all, i, net)
+        {
+                const char *cid;
+                json_t *ep;
+                void *tmp;
+                json_object_foreach_safe(json_object_get(net, "Containers"), tmp, cid, ep)
+                {
+                        _cleanup_json_ json_t *cj = NULL;
+                        err_t e;
+                        /* Only container endpoints (64 hex ids); the internal
+                         * attach-netns command names its own. */
+                        if (strlen(cid) != 64 || strspn(cid, "0123456789abcdef") != 64)
+                                continue;
+                        bool gone = rt_ctr_load(cid, &cj, &e) < 0 && e.code == ENOENT;
+                        bool published = json_array_size(json_object_get(ep, "Ports")) > 0;
+                        if (!gone && (!published || rt_ctr_monitor_alive(cid, NULL)))
+                                continue;
+                        if (network_endpoint_down(jstr(net, "Id"), cid, true, gone, err) < 0 &&
+                            err->code != ENOENT)
+                                return -1;
+                }
+        }
+        err_clear(err);
         return 0;
 }
 

@@ -70,6 +70,14 @@ int netwire_connect(const char *id, pid_t pid, json_t *j, const char *net, const
 /* `network disconnect`: detach (running) and forget the network. */
 int netwire_disconnect(const char *id, pid_t pid, json_t *j, const char *net, err_t *err);
 
+/* Free every endpoint of container id (it exited and is being removed). */
+int netwire_forget(const char *id, err_t *err);
+
+/* Endpoints whose container is gone (removed by its monitor after --rm, or
+ * by a crash) are freed; endpoints of containers that no longer run stop
+ * being published.  Cheap when there is nothing to do. */
+int netwire_gc(err_t *err);
+
 /* "80/tcp -> 0.0.0.0:8080" lines of `berth port` (optionally only for
  * private port spec "80" or "80/tcp"), appended to out. */
 int netwire_port_lines(json_t *j, const char *filter, strv_t *out, err_t *err);
