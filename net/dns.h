@@ -37,6 +37,23 @@
  *   that arrived over TCP is forwarded over UDP, so a truncated upstream
  *   answer reaches that client truncated.
  *
+ * How the CLI uses it (each step: open, change, commit; batch freely):
+ * - network create: net_dns_network_add(id, name, gateway, internal).  The
+ *   first commit with a network starts berth-dns (it binds with IP_FREEBIND,
+ *   so before or after the bridge gets its address both work).
+ * - container attach, once IPAM gave it addresses and before its process
+ *   starts: net_dns_endpoint_add() per network, names = container name,
+ *   service name, aliases, 12-hex short id.  The commit signals berth-dns,
+ *   which reloads before it answers any UDP query sent after the commit.
+ * - container rm (or stop, as docker drops stopped containers from DNS):
+ *   net_dns_container_remove(); network rm: net_dns_network_remove() (with
+ *   the last network gone berth-dns exits).
+ * - forwarding: net_dns_forward_set(true, host nameservers from
+ *   /etc/resolv.conf, 2000).  berth-dns runs in the host network namespace,
+ *   so loopback resolvers such as 127.0.0.53 work as upstreams.
+ * - the container's /etc/resolv.conf: "nameserver <first network's
+ *   gateway>", plus the user's search domains/options if any.
+ *
  * Process: berth-dns holds an fcntl write lock on <run>/dns/pid (which holds
  * its pid; F_GETLK reports the holder, so the pid read is never stale), so
  * one runs per BERTH_ROOT.  SIGHUP makes it reload.  It exits by itself when

@@ -178,7 +178,7 @@ static int open_sock(server_t *s, const dns_addr_t *a, int type, err_t *err)
         return TAKE_FD(fd);
 }
 
-static void listener_close(server_t *s, listener_t *l)
+static void listener_close(listener_t *l)
 {
         if (l->udp >= 0)
                 close(l->udp);
@@ -187,7 +187,6 @@ static void listener_close(server_t *s, listener_t *l)
         l->udp = l->tcp = -1;
         l->used = false;
         l->gen++;
-        (void)s;
 }
 
 static void listener_open(server_t *s, const dns_addr_t *a)
@@ -212,7 +211,7 @@ static void listener_open(server_t *s, const dns_addr_t *a)
                 if (l->udp >= 0 && l->tcp >= 0)
                         err_sys(&err, errno, "epoll");
                 LOG(s, "berth-dns: %s (will retry on the next reload)", err.msg);
-                listener_close(s, l);
+                listener_close(l);
                 return;
         }
         l->used = true;
@@ -232,7 +231,7 @@ static void rebind(server_t *s)
                                !memcmp(&g, &s->ls[i].addr, sizeof(g));
                 }
                 if (!keep)
-                        listener_close(s, &s->ls[i]);
+                        listener_close(&s->ls[i]);
         }
         for (size_t j = 0; j < n; j++) {
                 dns_addr_t g;
@@ -388,6 +387,13 @@ static void udp_readable(server_t *s, size_t li)
 {
         listener_t *l = &s->ls[li];
         for (int n = 0; n < UDP_BATCH; n++) {
+                /* A signal that came in during this burst (a CLI's commit)
+                 * is handled before the next query: back to the loop. */
+                sigset_t pend;
+                if (n > 0 && sigpending(&pend) == 0 &&
+                    (sigismember(&pend, SIGHUP) || sigismember(&pend, SIGTERM) ||
+                     sigismember(&pend, SIGINT)))
+                        return;
                 struct sockaddr_storage ss;
                 socklen_t sl = sizeof(ss);
                 ssize_t r = recvfrom(l->udp, s->rbuf, sizeof(s->rbuf), MSG_DONTWAIT,
@@ -708,7 +714,7 @@ out:
                 pending_free(s, &s->pend[i]);
         for (size_t i = 0; i < s->nls; i++)
                 if (s->ls[i].used)
-                        listener_close(s, &s->ls[i]);
+                        listener_close(&s->ls[i]);
         free(s->ls);
         free(s->pend);
         dns_zone_free(s->zone);

@@ -285,12 +285,6 @@ bool dns_builder_opt(dns_builder_t *b, uint16_t size)
         return true;
 }
 
-void dns_builder_rcode(dns_builder_t *b, uint8_t rcode)
-{
-        uint16_t f = dns_get16(b->buf + 2);
-        dns_put16(b->buf + 2, (uint16_t)((f & ~0xF) | (rcode & 0xF)));
-}
-
 size_t dns_builder_finish(dns_builder_t *b)
 {
         dns_put16(b->buf + 6, b->ancount);

@@ -134,8 +134,6 @@ bool dns_builder_answer(dns_builder_t *b, uint16_t type, uint32_t ttl, const voi
 bool dns_builder_answer_name(dns_builder_t *b, uint16_t type, uint32_t ttl, const char *name);
 /* Append an OPT record advertising size (call last).  Returns false if no room. */
 bool dns_builder_opt(dns_builder_t *b, uint16_t size);
-/* Set rcode after start (e.g. NXDOMAIN decided later). */
-void dns_builder_rcode(dns_builder_t *b, uint8_t rcode);
 /* Write the final counts; returns the message length. */
 size_t dns_builder_finish(dns_builder_t *b);
 

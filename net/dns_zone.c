@@ -20,12 +20,12 @@ typedef struct key {
         uint8_t *k;
         uint16_t len;
         uint32_t hash;
-} key_t_;
+} hkey_t;
 
 typedef struct htab {
         uint32_t *slot; /* entry index + 1, 0 = empty */
         uint32_t mask;
-        key_t_ *keys;
+        hkey_t *keys;
         size_t n, cap;
 } htab_t;
 
@@ -46,7 +46,7 @@ static ssize_t ht_find(const htab_t *t, const void *k, size_t len, uint32_t h)
                 uint32_t s = t->slot[i];
                 if (!s)
                         return -1;
-                const key_t_ *e = &t->keys[s - 1];
+                const hkey_t *e = &t->keys[s - 1];
                 if (e->hash == h && e->len == len && memcmp(e->k, k, len) == 0)
                         return (ssize_t)(s - 1);
         }
@@ -82,7 +82,7 @@ static size_t ht_insert(htab_t *t, const void *k, size_t len, bool *added)
                 t->cap = t->cap ? t->cap * 2 : 16;
                 t->keys = xrealloc(t->keys, t->cap * sizeof(*t->keys));
         }
-        key_t_ *e = &t->keys[t->n];
+        hkey_t *e = &t->keys[t->n];
         e->k = xmalloc(len ? len : 1);
         memcpy(e->k, k, len);
         e->len = (uint16_t)len;
