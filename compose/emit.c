@@ -188,9 +188,48 @@ static void indent(strbuf_t *sb, int n)
 static void emit_value(strbuf_t *sb, const json_t *v, int ind);
 
 /* Inline form of an empty container or a scalar, after "key:" or "- ". */
-static void inline_value(strbuf_t *sb, const json_t *v)
+/* Multi-line strings print as literal blocks when every line survives
+ * that form (no leading blank on the first line, no trailing blanks, no
+ * control characters); otherwise they stay double-quoted. */
+static bool block_ok(const char *s)
 {
-        if (json_is_object(v))
+        if (!strchr(s, '\n') || s[0] == ' ' || s[0] == '\t' || s[0] == '\n')
+                return false;
+        for (const char *p = s; *p; p++) {
+                if (((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+                        return false;
+                if ((*p == ' ' || *p == '\t') && (p[1] == '\n' || !p[1]))
+                        return false;
+        }
+        return true;
+}
+
+static void block(strbuf_t *sb, const char *s, int ind)
+{
+        size_t len = strlen(s), trail = 0;
+        while (trail < len && s[len - 1 - trail] == '\n')
+                trail++;
+        sb_append(sb, trail == 0 ? "|-" : trail == 1 ? "|" : "|+");
+        const char *p = s, *end = s + len - (trail ? 1 : 0);
+        while (p < end) {
+                const char *nl = memchr(p, '\n', (size_t)(end - p));
+                const char *e = nl ? nl : end;
+                sb_appendc(sb, '\n');
+                if (e > p) {
+                        indent(sb, ind);
+                        sb_appendn(sb, p, (size_t)(e - p));
+                }
+                p = nl ? nl + 1 : end;
+                if (nl && p == end)
+                        sb_appendc(sb, '\n');
+        }
+}
+
+static void inline_value(strbuf_t *sb, const json_t *v, int ind)
+{
+        if (json_is_string(v) && block_ok(json_string_value(v)))
+                block(sb, json_string_value(v), ind);
+        else if (json_is_object(v))
                 sb_append(sb, "{}");
         else if (json_is_array(v))
                 sb_append(sb, "[]");
@@ -215,7 +254,7 @@ static void emit_map(strbuf_t *sb, const json_t *o, int ind, bool first_inline)
                         emit_value(sb, v, json_is_array(v) ? ind + 2 : ind + 2);
                 } else {
                         sb_appendc(sb, ' ');
-                        inline_value(sb, v);
+                        inline_value(sb, v, ind + 2);
                         sb_appendc(sb, '\n');
                 }
         }
@@ -235,7 +274,7 @@ static void emit_seq(strbuf_t *sb, const json_t *a, int ind)
                         sb_appendc(sb, '\n');
                         emit_seq(sb, v, ind + 2);
                 } else {
-                        inline_value(sb, v);
+                        inline_value(sb, v, ind + 2);
                         sb_appendc(sb, '\n');
                 }
         }
@@ -249,7 +288,7 @@ static void emit_value(strbuf_t *sb, const json_t *v, int ind)
                 emit_seq(sb, v, ind);
         else {
                 indent(sb, ind);
-                inline_value(sb, v);
+                inline_value(sb, v, ind + 2);
                 sb_appendc(sb, '\n');
         }
 }

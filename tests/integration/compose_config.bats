@@ -38,6 +38,21 @@ teardown() {
         done
 }
 
+@test "the YAML output of every awesome-compose file loads back to the same model" {
+        [ -d "$CORPUS" ] || skip "awesome-compose corpus not available"
+        for d in "$CORPUS"/*/; do
+                f=$(ls "$d"compose.y*ml "$d"docker-compose.y*ml 2>/dev/null | head -1)
+                [ -n "$f" ] || continue
+                name=$(basename "$d" | tr 'A-Z' 'a-z')
+                mkdir -p "$WORK/$name"
+                "$BERTH" compose -f "$f" config -o "$WORK/$name/config.yaml" 2>/dev/null
+                "$BERTH" compose -f "$f" config --format json >"$WORK/$name/a.json" 2>/dev/null
+                "$BERTH" compose -p "$name" -f "$WORK/$name/config.yaml" config --format json \
+                        >"$WORK/$name/b.json"
+                cmp "$WORK/$name/a.json" "$WORK/$name/b.json"
+        done
+}
+
 @test "short syntaxes become long forms; env_file merged into environment" {
         mkdir -p "$WORK/app"
         printf 'FROM_FILE=1\nOVERRIDDEN=file\n' > "$WORK/app/web.env"

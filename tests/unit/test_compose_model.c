@@ -373,6 +373,12 @@ static void test_emit(void)
             "        protocol: tcp\nnetworks:\n  default:\n    name: proj_default\n",
             "yaml rendering");
         free(y);
+        json_t *blk = json_pack("{s:[s,s,s]}", "k", "echo a\necho b", "x\n", " lead\n");
+        char *by = compose_emit_yaml(blk);
+        is_str(by, "k:\n  - |-\n    echo a\n    echo b\n  - |\n    x\n  - \" lead\\n\"\n",
+               "multi-line strings as literal blocks");
+        free(by);
+        json_decref(blk);
         json_t *raw = json_pack("{s:s,s:[s]}", "a", "x$y", "b", "$$");
         json_t *esc = compose_escape_dollars(raw);
         json_decref(raw);
