@@ -74,12 +74,12 @@ static int start_in_order(struct ctl *c, err_t *err)
         for (int lvl = 0; lvl <= maxl; lvl++) {
                 for (size_t i = 0; i < c->l.n; i++) {
                         struct cctr *x = &c->l.v[i];
-                        if (!c->which[i] || x->oneoff ||
-                            cservice_level(c->cp.p, x->service) != lvl)
+                        if (!c->which[i] || x->oneoff || cservice_level(c->cp.p, x->service) != lvl)
                                 continue;
                         int status;
                         fprintf(stderr, " Container %s  Starting\n", x->name);
-                        if (container_start(x->id, ATTACH_NONE, &status, err) < 0)
+                        if (container_start(x->id, ATTACH_NONE, &status, err) < 0 ||
+                            compose_dns_register(x->id, err) < 0)
                                 return err_wrap(err, "container %s", x->name);
                         fprintf(stderr, " Container %s  Started\n", x->name);
                 }
@@ -240,9 +240,15 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
         opterr = 0;
         while ((ch = getopt_long(argc, argv, "+fsvh", opts, NULL)) != -1) {
                 switch (ch) {
-                case 'f': force = true; break;
-                case 's': stop = true; break;
-                case 'v': volumes = true; break;
+                case 'f':
+                        force = true;
+                        break;
+                case 's':
+                        stop = true;
+                        break;
+                case 'v':
+                        volumes = true;
+                        break;
                 case 'h':
                         printf("Usage:  berth compose rm [OPTIONS] [SERVICE...]\n\nRemoves "
                                "stopped service containers\n\nOptions:\n  -f, --force     Don't "
@@ -250,7 +256,8 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
                                "if required, before removing\n  -v, --volumes   Remove any "
                                "anonymous volumes attached to containers\n");
                         return 0;
-                default: return bad_flag("rm", argv);
+                default:
+                        return bad_flag("rm", argv);
                 }
         }
         struct ctl c;
@@ -258,8 +265,8 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
         if (ctl_open(g, argv + optind, argc - optind, true, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
-        if (stop && compose_stop_plan(g, c.cp.p, &c.l, c.which, -1, false, false, "Stopping",
-                                      &err) < 0) {
+        if (stop &&
+            compose_stop_plan(g, c.cp.p, &c.l, c.which, -1, false, false, "Stopping", &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 rc = COMPOSE_EXIT_FAIL;
                 goto out;
@@ -273,7 +280,9 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
                 /* state again: --stop changed it */
                 const char *st = c.l.v[i].status;
                 if (container_get(c.l.v[i].id, &cid, &j, NULL, &err) == 0)
-                        st = json_string_value(json_object_get(json_object_get(j, "State"), "Status")) ?: st;
+                        st = json_string_value(
+                                 json_object_get(json_object_get(j, "State"), "Status"))
+                                 ?: st;
                 c.which[i] = strcmp(st, "running") && strcmp(st, "restarting");
                 if (c.which[i])
                         sb_appendf(&names, "%s%s", names.len ? ", " : "", c.l.v[i].name);
@@ -411,7 +420,8 @@ int compose_cmd_port(struct compose_globals *g, int argc, char **argv)
         int rc = COMPOSE_EXIT_FAIL;
         struct cctr *x = pick(&c, argv[optind], index);
         if (!x) {
-                fprintf(stderr, "service \"%s\" is not running container #%d\n", argv[optind], index);
+                fprintf(stderr, "service \"%s\" is not running container #%d\n", argv[optind],
+                        index);
                 goto out;
         }
         char *filter = xasprintf("%s/%s", argv[optind + 1], proto);
@@ -473,13 +483,14 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
         if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         if (!quiet)
-                printf("%-24s %-20s %-10s %-14s %s\n", "CONTAINER", "REPOSITORY", "TAG",
-                       "IMAGE ID", "SIZE");
+                printf("%-24s %-20s %-10s %-14s %s\n", "CONTAINER", "REPOSITORY", "TAG", "IMAGE ID",
+                       "SIZE");
         for (size_t i = 0; i < c.l.n; i++) {
                 if (!c.which[i])
                         continue;
-                const char *ref = json_string_value(
-                    json_object_get(json_object_get(c.l.v[i].j, "Config"), "Image")) ?: "";
+                const char *ref = json_string_value(json_object_get(
+                                      json_object_get(c.l.v[i].j, "Config"), "Image"))
+                                      ?: "";
                 const char *iid = json_string_value(json_object_get(c.l.v[i].j, "Image")) ?: "";
                 const char *hex = strncmp(iid, "sha256:", 7) ? iid : iid + 7;
                 if (quiet) {
@@ -528,18 +539,39 @@ int compose_cmd_exec(struct compose_globals *g, int argc, char **argv)
         opterr = 0;
         while ((ch = getopt_long(argc, argv, "+dTe:u:w:ith", opts, NULL)) != -1) {
                 switch (ch) {
-                case 'd': detach = true; strv_push(&fw, "-d"); break;
-                case 'T': notty = true; break;
-                case 'e': strv_push(&fw, "-e"); strv_push(&fw, optarg); break;
-                case 'u': strv_push(&fw, "-u"); strv_push(&fw, optarg); break;
-                case 'w': strv_push(&fw, "-w"); strv_push(&fw, optarg); break;
-                case 'i': index = atoi(optarg); break;
-                case 'P': case 'I': case 't': break;
+                case 'd':
+                        detach = true;
+                        strv_push(&fw, "-d");
+                        break;
+                case 'T':
+                        notty = true;
+                        break;
+                case 'e':
+                        strv_push(&fw, "-e");
+                        strv_push(&fw, optarg);
+                        break;
+                case 'u':
+                        strv_push(&fw, "-u");
+                        strv_push(&fw, optarg);
+                        break;
+                case 'w':
+                        strv_push(&fw, "-w");
+                        strv_push(&fw, optarg);
+                        break;
+                case 'i':
+                        index = atoi(optarg);
+                        break;
+                case 'P':
+                case 'I':
+                case 't':
+                        break;
                 case 'h':
                         printf("Usage:  berth compose exec [OPTIONS] SERVICE COMMAND [ARGS...]\n");
                         strv_free(&fw);
                         return 0;
-                default: strv_free(&fw); return bad_flag("exec", argv);
+                default:
+                        strv_free(&fw);
+                        return bad_flag("exec", argv);
                 }
         }
         if (argc - optind < 2) {
@@ -610,24 +642,54 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
         opterr = 0;
         while ((ch = getopt_long(argc, argv, "+de:Tp:u:v:w:itl:h", opts, NULL)) != -1) {
                 switch (ch) {
-                case 'R': rm = true; break;
-                case 'd': detach = true; break;
-                case 'e': strv_push(&env, optarg); break;
-                case 'E': entrypoint = optarg; break;
-                case 'n': name = optarg; break;
-                case 'D': no_deps = true; break;
-                case 'T': notty = true; break;
-                case 'p': strv_push(&publish, optarg); break;
-                case 'S': sports = true; break;
-                case 'u': user = optarg; break;
-                case 'v': strv_push(&vols, optarg); break;
-                case 'w': workdir = optarg; break;
-                case 'i': case 't': case 'l': case 'b': break;
+                case 'R':
+                        rm = true;
+                        break;
+                case 'd':
+                        detach = true;
+                        break;
+                case 'e':
+                        strv_push(&env, optarg);
+                        break;
+                case 'E':
+                        entrypoint = optarg;
+                        break;
+                case 'n':
+                        name = optarg;
+                        break;
+                case 'D':
+                        no_deps = true;
+                        break;
+                case 'T':
+                        notty = true;
+                        break;
+                case 'p':
+                        strv_push(&publish, optarg);
+                        break;
+                case 'S':
+                        sports = true;
+                        break;
+                case 'u':
+                        user = optarg;
+                        break;
+                case 'v':
+                        strv_push(&vols, optarg);
+                        break;
+                case 'w':
+                        workdir = optarg;
+                        break;
+                case 'i':
+                case 't':
+                case 'l':
+                case 'b':
+                        break;
                 case 'h':
                         printf("Usage:  berth compose run [OPTIONS] SERVICE [COMMAND] [ARGS...]\n");
                         rc = 0;
                         goto done;
-                default: rc = bad_flag("run", argv); goto done;
+                default:
+                        rc = bad_flag("run", argv);
+                        goto done;
                 }
         }
         if (optind >= argc) {
@@ -635,11 +697,12 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
                 goto done;
         }
         struct cproject cp;
-        if (cproject_open(g, argv + optind, 1, &cp) < 0) {
+        int first = optind; /* compose_cmd_up below parses with getopt too */
+        if (cproject_open(g, argv + first, 1, &cp) < 0) {
                 rc = COMPOSE_EXIT_FAIL;
                 goto done;
         }
-        const struct compose_service *s = compose_project_service(cp.p, argv[optind]);
+        const struct compose_service *s = compose_project_service(cp.p, argv[first]);
         err_t err;
         /* dependencies first, as `up -d` would start them */
         if (!no_deps && s->ndepends_on) {
@@ -658,7 +721,7 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
                 }
         }
         strv_t cmd = STRV_INIT;
-        for (int i = optind + 1; i < argc; i++)
+        for (int i = first + 1; i < argc; i++)
                 strv_push(&cmd, argv[i]);
         unsigned char rnd[6];
         FILE *ur = fopen("/dev/urandom", "re");
@@ -672,10 +735,9 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
                 goto done;
         }
         fclose(ur);
-        char *cname =
-            name ? xstrdup(name)
-                 : xasprintf("%s-%s-run-%02x%02x%02x%02x%02x%02x", cp.p->name, s->name, rnd[0],
-                             rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+        char *cname = name ? xstrdup(name)
+                           : xasprintf("%s-%s-run-%02x%02x%02x%02x%02x%02x", cp.p->name, s->name,
+                                       rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
         struct cctr_opts o = {
             .name = cname,
             .number = 1,
@@ -702,7 +764,8 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
                 goto out;
         }
         if (detach) {
-                if (container_start(id, ATTACH_NONE, &status, &err) < 0) {
+                if (container_start(id, ATTACH_NONE, &status, &err) < 0 ||
+                    compose_dns_register(id, &err) < 0) {
                         fprintf(stderr, "%s\n", err.msg);
                         goto out;
                 }
@@ -710,7 +773,8 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
                 rc = 0;
                 goto out;
         }
-        if (container_start(id, ATTACH_OUTPUT | (isatty(0) ? ATTACH_STDIN : 0), &status, &err) < 0) {
+        if (container_start(id, ATTACH_OUTPUT | (isatty(0) ? ATTACH_STDIN : 0), &status, &err) <
+            0) {
                 fprintf(stderr, "%s\n", err.msg);
                 rc = status;
         } else {

@@ -94,7 +94,8 @@ static int cop_run(void *arg, err_t *err)
         if (!c->start)
                 return 0;
         progress_set(c->pr, c->line, PROGRESS_WORKING, "Starting");
-        if (container_start(c->new_id, ATTACH_NONE, &status, err) < 0)
+        if (container_start(c->new_id, ATTACH_NONE, &status, err) < 0 ||
+            compose_dns_register(c->new_id, err) < 0)
                 goto fail;
         progress_set(c->pr, c->line, PROGRESS_DONE, "Started");
         return 0;
@@ -801,9 +802,11 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         const char *name = json_string_value(json_object_get(n, "Name"));
                         if (!proj || strcmp(proj, p->name) || !name)
                                 continue;
+                        const char *nid = json_string_value(json_object_get(n, "Id"));
                         size_t line = progress_add(pr, "Network", name);
                         progress_set(pr, line, PROGRESS_WORKING, "Removing");
-                        if (!g->dry_run && network_remove(name, &err) < 0) {
+                        if (!g->dry_run && ((nid && compose_dns_network_remove(nid, &err) < 0) ||
+                                            network_remove(name, &err) < 0)) {
                                 progress_set(pr, line, PROGRESS_ERROR, "Error");
                                 fprintf(stderr, "%s\n", err.msg);
                                 failed = true;

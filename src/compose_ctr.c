@@ -347,18 +347,23 @@ static int networks_json(const struct compose_project *p, const struct compose_s
                         strv_push(&aliases, s->name);
                 for (size_t k = 0; k < order[i]->aliases.n; k++)
                         strv_push(&aliases, order[i]->aliases.v[k]);
+                if (i + 1 == n)
+                        r = 0; /* unless this last one fails below */
                 if (i == 0) {
                         nw.network = res->name;
                         nw.ip = order[i]->ipv4_address;
                         strv_copy(&nw.aliases, &aliases);
                         strv_free(&aliases);
-                        if (netwire_create(j, &nw, err) < 0)
+                        if (netwire_create(j, &nw, err) < 0) {
+                                r = -1;
                                 break;
+                        }
                         continue;
                 }
                 _cleanup_json_ json_t *net = NULL;
                 if (network_load(res->name, &net, err) < 0) {
                         strv_free(&aliases);
+                        r = -1;
                         break;
                 }
                 json_t *al = json_array();
@@ -720,6 +725,10 @@ int cctr_remove(const char *id, int timeout, bool volumes, err_t *err)
         _cleanup_close_ int lk = -1;
         if (container_get(id, &cid, &j, &lk, err) < 0)
                 return err->code == ENOENT ? 0 : -1;
+        if (compose_dns_unregister(cid, err) < 0) {
+                json_decref(j);
+                return -1;
+        }
         /* free the network endpoints (addresses, published ports) it holds */
         if (netwire_release(cid, j, true, err) < 0) {
                 json_decref(j);

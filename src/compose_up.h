@@ -126,6 +126,12 @@ double mono_now(void);
 int cproject_select(const struct compose_project *p, char **names, int n, bool with_deps,
                     bool **selected, err_t *err);
 
+/* Service names in berth-dns (compose_dns.c): add a started container's
+ * endpoints, drop a container's, drop a network. */
+int compose_dns_register(const char *id, err_t *err);
+int compose_dns_unregister(const char *id, err_t *err);
+int compose_dns_network_remove(const char *net_id, err_t *err);
+
 /* Depth of a service in the dependency graph: 0 = depends on nothing. */
 int cservice_level(const struct compose_project *p, const char *name);
 

@@ -69,7 +69,8 @@ static int probe(const char *id, const json_t *j, const json_t *test, long long 
         int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
         int stdio[3] = {nul, nul, nul};
         pid_t pid = -1;
-        int r = rt_exec(init, id, &proc, stdio, &pid, &err);
+        int fail_status = 0;
+        int r = rt_exec(init, id, &proc, stdio, &pid, &fail_status, &err);
         if (nul >= 0)
                 close(nul);
         rt_proc_free(&proc);
