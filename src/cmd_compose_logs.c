@@ -190,11 +190,8 @@ int compose_follow(struct cproject *cp, const strv_t *services, bool prefix, boo
         int rc = 0;
         bool stop_all = false;
         const char *reason = NULL;
-        for (size_t i = 0; i < n; i++) {
-                printf("Attaching to %s%s", i ? ", " : "", v[i].name);
-                if (i + 1 == n)
-                        printf("\n");
-        }
+        for (size_t i = 0; i < n; i++)
+                printf("%s%s%s", i ? ", " : "Attaching to ", v[i].name, i + 1 == n ? "\n" : "");
         for (;;) {
                 size_t live = 0;
                 for (size_t i = 0; i < n; i++) {
