@@ -136,7 +136,8 @@ struct client {
 
 struct mon {
         const char *id;
-        json_t *j;
+        json_t *j;        /* latest state document */
+        json_t *spec_doc; /* the document spec points into */
         struct rt_spawn spec;
         pid_t pid;
         int out_r, err_r, in_w, ptm;
@@ -714,7 +715,10 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
                 err_sys(err, errno, "monitor set-up");
                 goto fail_early;
         }
-        if (rt_ctr_load(id, &m->j, err) < 0 || rt_ctr_spawn_spec(m->j, &m->spec, err) < 0)
+        if (rt_ctr_load(id, &m->j, err) < 0)
+                goto fail_early;
+        m->spec_doc = json_incref(m->j);
+        if (rt_ctr_spawn_spec(m->spec_doc, &m->spec, err) < 0)
                 goto fail_early;
         m->log_path = xstrdup(json_string_value(json_object_get(m->j, "LogPath")) ?: "/dev/null");
         log_open(m);
@@ -784,6 +788,7 @@ out:
         if (sync_fd >= 0)
                 close(sync_fd);
         rt_spawn_free(&m->spec);
+        json_decref(m->spec_doc);
         json_decref(m->j);
         free(m->log_path);
         for (int i = 0; i < 3; i++)

@@ -97,7 +97,8 @@ int rt_caps_apply(uint64_t keep, err_t *err)
         if (cur) {
                 for (int v = 0; v <= rt_cap_last(); v++) {
                         cap_flag_value_t fv = CAP_CLEAR;
-                        if (cap_get_flag(cur, (cap_value_t)v, CAP_PERMITTED, &fv) == 0 && fv == CAP_CLEAR)
+                        if (cap_get_flag(cur, (cap_value_t)v, CAP_PERMITTED, &fv) == 0 &&
+                            fv == CAP_CLEAR)
                                 keep &= ~(1ULL << v);
                 }
                 cap_free(cur);

@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -98,14 +99,18 @@ static int openat2_in_root(int rootfd, const char *path, int flags)
 
 /* Open path below rootfd as O_PATH, creating missing directories and, when
  * file is set, the last component as an empty file.  Symlinks resolve inside
- * the root, never outside it. */
-static int mkpath_in_root(int rootfd, const char *path, bool file, err_t *err)
+ * the root, never outside it; a dangling symlink gets its target created
+ * inside the root (depth bounds symlink chains). */
+static int mkpath_depth(int rootfd, const char *path, bool file, int depth, err_t *err)
 {
         int fd = openat2_in_root(rootfd, path, O_PATH);
         if (fd >= 0)
                 return fd;
         if (errno != ENOENT)
                 return err_sys(err, errno, "resolve %s in container", path);
+        if (depth > 40)
+                return err_set(err, ELOOP, "resolve %s in container: too many symbolic links",
+                               path);
         _cleanup_free_ char *dup = xstrdup(path);
         char *slash = strrchr(dup, '/');
         const char *name = slash ? slash + 1 : dup;
@@ -113,7 +118,7 @@ static int mkpath_in_root(int rootfd, const char *path, bool file, err_t *err)
                 *slash = '\0';
         _cleanup_close_ int pfd = -1;
         if (slash && *dup) {
-                pfd = mkpath_in_root(rootfd, dup, false, err);
+                pfd = mkpath_depth(rootfd, dup, false, depth + 1, err);
                 if (pfd < 0)
                         return -1;
         } else {
@@ -124,7 +129,17 @@ static int mkpath_in_root(int rootfd, const char *path, bool file, err_t *err)
         _cleanup_close_ int dfd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
                 return err_sys(err, errno, "open parent of %s in container", path);
-        if (file) {
+        char target[4096];
+        ssize_t tl = readlinkat(dfd, name, target, sizeof(target) - 1);
+        if (tl > 0) { /* dangling symlink: create what it points to, in the root */
+                target[tl] = '\0';
+                _cleanup_free_ char *t = target[0] == '/'
+                                             ? xstrdup(target)
+                                             : xasprintf("%s/%s", slash ? dup : "", target);
+                _cleanup_close_ int tfd = mkpath_depth(rootfd, t, file, depth + 1, err);
+                if (tfd < 0)
+                        return -1;
+        } else if (file) {
                 int nfd = openat(dfd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
                 if (nfd < 0 && errno != EEXIST)
                         return err_sys(err, errno, "create %s in container", path);
@@ -139,6 +154,11 @@ static int mkpath_in_root(int rootfd, const char *path, bool file, err_t *err)
         return fd;
 }
 
+static int mkpath_in_root(int rootfd, const char *path, bool file, err_t *err)
+{
+        return mkpath_depth(rootfd, path, file, 0, err);
+}
+
 static int mount_at(int rootfd, const char *target, bool file, const char *src, const char *fstype,
                     unsigned long flags, const char *data, err_t *err)
 {
@@ -149,11 +169,18 @@ static int mount_at(int rootfd, const char *target, bool file, const char *src, 
         snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
         if (mount(src, p, fstype, flags, data) < 0)
                 return err_sys(err, errno, "mount %s on %s", src ? src : fstype, target);
-        if ((flags & MS_BIND) && (flags & MS_RDONLY) &&
-            mount(NULL, p, NULL,
-                  MS_BIND | MS_REMOUNT | MS_RDONLY | (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)),
-                  NULL) < 0)
-                return err_sys(err, errno, "remount %s read-only", target);
+        if ((flags & MS_BIND) && (flags & MS_RDONLY)) {
+                /* fd still names the covered directory: open the new mount */
+                _cleanup_close_ int nfd = openat2_in_root(rootfd, target, O_PATH);
+                if (nfd < 0)
+                        return err_sys(err, errno, "resolve %s in container", target);
+                snprintf(p, sizeof(p), "/proc/self/fd/%d", nfd);
+                if (mount(NULL, p, NULL,
+                          MS_BIND | MS_REMOUNT | MS_RDONLY |
+                              (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)),
+                          NULL) < 0)
+                        return err_sys(err, errno, "remount %s read-only", target);
+        }
         return 0;
 }
 
@@ -203,8 +230,17 @@ static int setup_root(const struct rt_spawn *s, err_t *err)
         for (size_t i = 0; i < s->lower->n; i++)
                 sb_appendf(&opts, "%s%s", i ? ":" : "", s->lower->v[i]);
         sb_appendf(&opts, ",upperdir=%s,workdir=%s", s->upper, s->work);
-        int r = mount("overlay", s->merged, "overlay", 0, sb_str(&opts));
-        int e = errno;
+        /* After a restart the previous instance of this overlay may live on
+         * for a moment in the dying namespace of the old init (ELOOP/EBUSY). */
+        int r, e;
+        for (int tries = 0;; tries++) {
+                r = mount("overlay", s->merged, "overlay", 0, sb_str(&opts));
+                e = errno;
+                if (r == 0 || (e != ELOOP && e != EBUSY) || tries >= 200)
+                        break;
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+        }
         sb_free(&opts);
         if (r < 0)
                 return err_sys(err, e, "mount overlay rootfs on %s", s->merged);

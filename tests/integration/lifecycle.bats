@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # run -d, logs, exec, stop, restart, kill, wait, rm, ps, inspect, rename,
 # restart policies and crash recovery.
+bats_require_minimum_version 1.5.0
 load rt_common
 
 setup_file() { rt_setup_file; }
@@ -45,8 +46,7 @@ teardown_file() { rt_teardown_file; }
         run "$BERTH" exec -e RT=7 -w /tmp -u app rt-x sh -c 'echo $RT $(pwd) $(id -u); exit 9'
         [ "$status" -eq 9 ]
         [ "$output" = "7 /tmp 1000" ]
-        run "$BERTH" exec rt-x no-such-cmd
-        [ "$status" -eq 127 ]
+        run -127 "$BERTH" exec rt-x no-such-cmd
         run with_pty $'tty >/dev/null && echo on-tty; exit 2\n' "$BERTH" exec -it rt-x sh
         [ "$status" -eq 2 ]
         [[ "$output" == *"on-tty"* ]]
