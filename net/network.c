@@ -775,8 +775,13 @@ int network_endpoint_down(const char *ref, const char *container_id, bool netns_
                 return err_wrap(err, "network %s", jstr(n, "Name"));
         if (!netns_gone && net_link_delete(jstr(ep, "HostIfname"), err) < 0)
                 return err_wrap(err, "network %s", jstr(n, "Name"));
-        if (!free_address)
-                return 0;
+        if (!free_address) {
+                /* Stays allocated; its ports are no longer published. */
+                if (nports == 0)
+                        return 0;
+                json_object_set_new(ep, "Ports", json_array());
+                return save_endpoints(n, err);
+        }
         json_object_del(json_object_get(n, "Containers"), container_id);
         return save_endpoints(n, err);
 }
