@@ -16,7 +16,20 @@
  *     engine acts on.  They point into nothing: all strings are owned.
  *
  * The model is pure: it reads env_file files but changes nothing on the
- * system. */
+ * system.
+ *
+ * Typical use (src/, after the loader):
+ *
+ *     struct compose_model_opts mo = {
+ *         .project_name = src.name, .working_dir = src.working_dir,
+ *         .home = getenv("HOME"), .environment = src.environment.v,
+ *         .profiles = (const char *const *)src.profiles.v, .nprofiles = src.profiles.n,
+ *         .services = <services named on the command line>, .nservices = n,
+ *     };
+ *     if (compose_project_decode(src.root, &mo, &project, &err) < 0) ...
+ *
+ * and compose_service_hash(service->json, ...) (hash.h) for the config-hash
+ * label, compose_emit_yaml/json (emit.h) to print. */
 #ifndef BERTH_COMPOSE_MODEL_H
 #define BERTH_COMPOSE_MODEL_H
 

@@ -193,6 +193,8 @@ static int short_port(struct mctx *c, const struct cnode *n, const char *path, j
         char *slash = strrchr(spec, '/');
         if (slash) {
                 *slash = '\0';
+                for (char *q = slash + 1; *q; q++)
+                        *q = (char)tolower((unsigned char)*q);
                 proto = slash + 1;
                 if (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp"))
                         return mfail(c, n, path,

@@ -278,6 +278,10 @@ int validate_project(struct mctx *c, const struct cnode *root, json_t *doc, strv
                 if (ref->kind == REF_NETWORK && !strcmp(ref->name, "default"))
                         continue;
                 if (ref->kind == REF_SERVICE && ref->optional) {
+                        /* drop the edge so the model only names existing services */
+                        json_object_del(
+                            json_object_get(json_object_get(services, ref->service), "depends_on"),
+                            ref->name);
                         strv_pushf(c->warnings,
                                    "service \"%s\" depends on undefined service \"%s\" "
                                    "(required: false): ignored",

@@ -171,6 +171,9 @@ static void test_misc(void)
               "false}}}, b: {image: x}}",
               "a", "depends_on", "{\"b\":{\"condition\":\"service_healthy\",\"required\":false}}",
               "depends_on map");
+        CHECK("services: {a: {image: x, depends_on: {b: {required: false}, c: {}}}, c: {image: x}}",
+              "a", "depends_on", "{\"c\":{\"condition\":\"service_started\",\"required\":true}}",
+              "optional dependency on a missing service is dropped");
         CHECK("services: {web: {image: x, healthcheck: {test: curl -f x, interval: 90s, "
               "timeout: 1h, start_period: 500ms, retries: 3}}}",
               "web", "healthcheck",
