@@ -116,7 +116,7 @@ json_t *rt_image_config_to_json(const struct rt_image_config *c);
 int rt_image_load(int fd, strv_t *report, err_t *err);
 
 /* `save`: write the images refs name into a tar on fd, in docker-save format
- * (manifest.json, repositories) that is also an OCI image layout (index.json,
+ * (manifest.json) that is also an OCI image layout (index.json,
  * oci-layout, blobs/sha256/). */
 int rt_image_save(const char *const *refs, size_t n, int fd, err_t *err);
 

@@ -695,7 +695,10 @@ void blob_drop_unused(struct store *s, const strv_t *diff_hex)
                 if (read_record(s, ids.v[i], &o, &e2) < 0)
                         goto done; /* unsure: keep everything */
                 json_array_foreach(json_object_get(o, "diff_ids"), k, v)
-                    strv_push(&keep, json_string_value(v));
+                {
+                        if (json_is_string(v))
+                                strv_push(&keep, json_string_value(v));
+                }
         }
         for (size_t i = 0; i < diff_hex->n; i++) {
                 if (strv_contains(&keep, diff_hex->v[i]))
@@ -752,9 +755,15 @@ static int delete_image(struct store *s, const char *hex, unsigned long long *re
                 if (read_record(s, ids.v[i], &o, err) < 0)
                         goto done;
                 json_array_foreach(json_object_get(o, "layers"), k, v)
-                    strv_push(&keep_chains, json_string_value(v));
+                {
+                        if (json_is_string(v))
+                                strv_push(&keep_chains, json_string_value(v));
+                }
                 json_array_foreach(json_object_get(o, "diff_ids"), k, v)
-                    strv_push(&keep_diffs, json_string_value(v));
+                {
+                        if (json_is_string(v))
+                                strv_push(&keep_diffs, json_string_value(v));
+                }
         }
         size_t k;
         json_t *v;

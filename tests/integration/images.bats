@@ -318,3 +318,41 @@ EOF
         "$BERTH" tag par:1 par:5
         [ -z "$(ls "$STORE/tmp")" ]
 }
+
+@test "load a legacy docker-save archive: two layers, whiteout, symlinked layer.tar" {
+        mkdir -p "$WORK/l1/etc" "$WORK/l2/etc" "$WORK/arc"
+        echo hello >"$WORK/l1/etc/greeting"
+        echo keep >"$WORK/l1/etc/keep"
+        : >"$WORK/l2/etc/.wh.greeting"
+        echo new >"$WORK/l2/etc/new"
+        for l in l1 l2; do
+                tar --owner=0 --group=0 --numeric-owner --mtime=@1600000000 -C "$WORK/$l" -cf "$WORK/$l.tar" .
+        done
+        d1=$(sha256sum "$WORK/l1.tar" | cut -d' ' -f1)
+        d2=$(sha256sum "$WORK/l2.tar" | cut -d' ' -f1)
+        mkdir "$WORK/arc/aaa" "$WORK/arc/bbb" "$WORK/arc/ccc"
+        cp "$WORK/l1.tar" "$WORK/arc/aaa/layer.tar"
+        cp "$WORK/l2.tar" "$WORK/arc/bbb/layer.tar"
+        ln -s ../bbb/layer.tar "$WORK/arc/ccc/layer.tar" # old docker deduplicated like this
+        printf '{"architecture":"amd64","os":"linux","created":"2020-01-01T00:00:00Z","config":{"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["sha256:%s","sha256:%s"]}}' \
+                "$d1" "$d2" >"$WORK/arc/cfg.json"
+        echo '[{"Config":"cfg.json","RepoTags":["legacy:old"],"Layers":["aaa/layer.tar","ccc/layer.tar"]}]' >"$WORK/arc/manifest.json"
+        tar -C "$WORK/arc" -cf "$WORK/legacy.tar" .
+
+        run "$BERTH" load -i "$WORK/legacy.tar"
+        [ "$status" -eq 0 ]
+        [ "$output" = "Loaded image: legacy:old" ]
+        # layers/<chain ID>: chain(1) = diff(1), chain(2) = sha256("sha256:c1 sha256:d2")
+        c2=$(printf 'sha256:%s sha256:%s' "$d1" "$d2" | sha256sum | cut -d' ' -f1)
+        [ -d "$STORE/layers/$d1/diff" ]
+        [ -d "$STORE/layers/$c2/diff" ]
+        [ "$(stat -c %F:%t:%T "$STORE/layers/$c2/diff/etc/greeting")" = "character special file:0:0" ]
+        [ ! -e "$STORE/layers/$c2/diff/etc/.wh.greeting" ]
+        [ "$("$BERTH" image inspect legacy:old | jq -r '.[0].Size')" -eq 15 ]
+        # overlay of the layers (top first) hides the whited-out file
+        m=$WORK/mnt
+        mkdir -p "$m/u" "$m/w" "$m/m"
+        run unshare -m sh -c "mount -t overlay overlay -o lowerdir=$STORE/layers/$c2/diff:$STORE/layers/$d1/diff,upperdir=$m/u,workdir=$m/w $m/m && ls $m/m/etc"
+        [ "$status" -eq 0 ]
+        [ "$output" = "$(printf 'keep\nnew')" ]
+}
