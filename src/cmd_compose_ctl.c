@@ -78,8 +78,7 @@ static int start_in_order(struct ctl *c, err_t *err)
                                 continue;
                         int status;
                         fprintf(stderr, " Container %s  Starting\n", x->name);
-                        if (container_start(x->id, ATTACH_NONE, &status, err) < 0 ||
-                            compose_dns_register(x->id, err) < 0)
+                        if (container_start(x->id, ATTACH_NONE, &status, err) < 0)
                                 return err_wrap(err, "container %s", x->name);
                         fprintf(stderr, " Container %s  Started\n", x->name);
                 }
@@ -764,8 +763,7 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
                 goto out;
         }
         if (detach) {
-                if (container_start(id, ATTACH_NONE, &status, &err) < 0 ||
-                    compose_dns_register(id, &err) < 0) {
+                if (container_start(id, ATTACH_NONE, &status, &err) < 0) {
                         fprintf(stderr, "%s\n", err.msg);
                         goto out;
                 }

@@ -94,8 +94,7 @@ static int cop_run(void *arg, err_t *err)
         if (!c->start)
                 return 0;
         progress_set(c->pr, c->line, PROGRESS_WORKING, "Starting");
-        if (container_start(c->new_id, ATTACH_NONE, &status, err) < 0 ||
-            compose_dns_register(c->new_id, err) < 0)
+        if (container_start(c->new_id, ATTACH_NONE, &status, err) < 0)
                 goto fail;
         progress_set(c->pr, c->line, PROGRESS_DONE, "Started");
         return 0;

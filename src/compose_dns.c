@@ -1,7 +1,7 @@
-/* compose_dns.c - service names in berth-dns: after a compose container
- * started, its endpoints (address per network, with the container name, the
- * service name, the aliases and the short id) go into the DNS records; they
- * leave with the container, and a network's entry with the network. */
+/* compose_dns.c - service names in berth-dns: when a container's networks
+ * are connected (container_network_setup, before its process runs), its endpoints (address per
+ * network, with the container name, the service name, the aliases and the short id) go into the DNS
+ * records; they leave with the container, and a network's entry with the network. */
 #include <errno.h>
 #include <string.h>
 
@@ -13,12 +13,8 @@
 #include "net/dns.h"
 #include "net/network.h"
 
-int compose_dns_register(const char *id, err_t *err)
+int compose_dns_register(const char *cid, const json_t *j, err_t *err)
 {
-        _cleanup_free_ char *cid = NULL;
-        _cleanup_json_ json_t *j = NULL;
-        if (container_get(id, &cid, &j, NULL, err) < 0)
-                return -1;
         json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
         if (!json_object_size(nets))
                 return 0;

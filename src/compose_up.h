@@ -126,9 +126,11 @@ double mono_now(void);
 int cproject_select(const struct compose_project *p, char **names, int n, bool with_deps,
                     bool **selected, err_t *err);
 
-/* Service names in berth-dns (compose_dns.c): add a started container's
- * endpoints, drop a container's, drop a network. */
-int compose_dns_register(const char *id, err_t *err);
+/* Service names in berth-dns (compose_dns.c): add a container's endpoints
+ * (j: its document once netwire_start filled NetworkSettings; called from
+ * container_network_setup, so names resolve before the process runs), drop
+ * a container's, drop a network. */
+int compose_dns_register(const char *id, const json_t *j, err_t *err);
 int compose_dns_unregister(const char *id, err_t *err);
 int compose_dns_network_remove(const char *net_id, err_t *err);
 

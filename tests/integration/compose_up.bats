@@ -45,11 +45,13 @@ bc() { # bc PROJECT ARGS...: berth compose on that project
         "$BERTH" compose -f "$BERTH_ROOT/p/$p/compose.yaml" "$@"
 }
 
-nothing_left() {
-        [ -z "$("$BERTH" ps -aq)" ]
+nothing_left() { # nothing_left PROJECT: no container, network or volume of it
+        run "$BERTH" ps -a
+        [[ "$output" != *" $1-"* ]]
         run "$BERTH" network ls
-        [[ "$output" != *"$1"* ]]
-        [ -z "$("$BERTH" volume ls -q)" ]
+        [[ "$output" != *" $1_"* ]]
+        run "$BERTH" volume ls
+        [[ "$output" != *" $1_"* ]]
 }
 
 @test "hello example: up -d --wait, curl through web -> api -> worker, ps/logs/exec/run/restart, down -v" {
@@ -74,8 +76,8 @@ nothing_left() {
         [[ "$output" == *"127.0.0.1:$HELLO_PORT->80/tcp"* ]]
         run "$BERTH" "${H[@]}" ps --services
         [ "$output" = "$(printf 'api\nweb\nworker')" ]
-        run "$BERTH" inspect -f '{{index .Config.Labels "com.docker.compose.project"}}/{{index .Config.Labels "com.docker.compose.service"}}/{{index .Config.Labels "com.docker.compose.container-number"}}/{{index .Config.Labels "com.docker.compose.oneoff"}}' cuhello-api-1
-        [ "$output" = "cuhello/api/1/False" ]
+        run "$BERTH" inspect cuhello-api-1
+        [ "$(echo "$output" | jq -r '.[0].Config.Labels | [."com.docker.compose.project", ."com.docker.compose.service", ."com.docker.compose.container-number", ."com.docker.compose.oneoff"] | join("/")')" = "cuhello/api/1/False" ]
         run "$BERTH" "${H[@]}" exec -T api sh -c 'echo $GREETING'
         [ "$output" = hello ]
         run "$BERTH" "${H[@]}" run --rm -T worker wget -qO- http://api:8080/cgi-bin/answer
@@ -98,7 +100,7 @@ nothing_left() {
         echo "$output"
         [ "$status" -eq 0 ]
         [[ "$output" == *"Network cuhello_backend"*"Removed"* ]]
-        nothing_left cuhello_
+        nothing_left cuhello
         ! curl -s --max-time 2 "http://127.0.0.1:$HELLO_PORT/cgi-bin/hello"
 }
 
@@ -140,7 +142,7 @@ EOF
         run bc curec up -d --no-recreate
         [ "$("$BERTH" inspect -f '{{.Id}}' curec-b-1)" = "$b2" ]
         bc curec down -t 0
-        nothing_left curec_
+        nothing_left curec
 }
 
 @test "orphans are reported, and removed with --remove-orphans" {
@@ -167,7 +169,7 @@ EOF
         ! "$BERTH" inspect cuorph-b-1 >/dev/null 2>&1
         "$BERTH" inspect cuorph-a-1 >/dev/null
         bc cuorph down -t 0
-        nothing_left cuorph_
+        nothing_left cuorph
 }
 
 @test "--scale adds replicas and removes the highest numbers first" {
@@ -190,7 +192,7 @@ EOF
         [ "$("$BERTH" inspect -f '{{.Id}}' cuscale-a-1)" = "$a1" ]
         ! "$BERTH" inspect cuscale-a-3 >/dev/null 2>&1
         bc cuscale down -t 0
-        nothing_left cuscale_
+        nothing_left cuscale
 }
 
 @test "depends_on service_healthy: an unhealthy dependency fails up; --wait times out" {
@@ -233,7 +235,7 @@ EOF
         [[ "$output" == *"cuhc-slow-1"* ]]
         [ $(($(date +%s) - start)) -lt 8 ]
         bc cuhc --profile slow down -t 0
-        nothing_left cuhc_
+        nothing_left cuhc
 }
 
 @test "service_completed_successfully waits for the dependency to exit 0" {
@@ -260,7 +262,7 @@ EOF
         run "$BERTH" exec cudone-app-1 cat /v/flag
         [ "$output" = done ]
         bc cudone down -v -t 0
-        nothing_left cudone_
+        nothing_left cudone
 }
 
 @test "--abort-on-container-exit with --exit-code-from returns that service's code" {
@@ -283,7 +285,7 @@ EOF
         run "$BERTH" inspect -f '{{.State.Status}}' cuabort-srv-1
         [ "$output" = exited ]
         bc cuabort down -t 0
-        nothing_left cuabort_
+        nothing_left cuabort
 }
 
 @test "two projects with the same service names run side by side" {
@@ -311,7 +313,8 @@ EOF
         [[ "$output" != *cutwo1_default* ]]
         [[ "$output" == *cutwo2_default* ]]
         bc cutwo -p cutwo2 down -t 0
-        nothing_left cutwo
+        nothing_left cutwo1
+        nothing_left cutwo2
 }
 
 @test "kill -9 of the CLI in the middle of up: the next up and down reconcile" {
@@ -340,7 +343,7 @@ EOF
         [ "${#lines[@]}" -eq 13 ]
         run bc cukill down -t 0
         [ "$status" -eq 0 ]
-        nothing_left cukill_
+        nothing_left cukill
 }
 
 @test "down -v removes named volumes; without -v their data survives down/up" {
@@ -366,5 +369,5 @@ EOF
         run "$BERTH" volume inspect cuvol_data
         [ "$(echo "$output" | jq -r '.[0].Labels["com.docker.compose.project"]')" = cuvol ]
         bc cuvol down -v -t 0
-        nothing_left cuvol_
+        nothing_left cuvol
 }
