@@ -58,7 +58,7 @@ for n in 3 10 50; do
         up=$(printf '%s\n' "${ups[@]}" | median)
         dn=$(printf '%s\n' "${downs[@]:-}" | median)
         kl=$(printf '%s\n' "${kills[@]:-}" | median)
-        printf '%-10s %-22s %12.3f %12s %14s\n' "$n" berth "$up" "${dn:--}" "${kl:--}"
+        printf '%-10s %-22s %12.3f %12.3f %14.3f\n' "$n" berth "$up" "${dn:-0}" "${kl:-0}"
         for other in "docker compose" podman-compose; do
                 if command -v ${other%% *} >/dev/null 2>&1 && $other version >/dev/null 2>&1; then
                         t0=$(now)

@@ -699,7 +699,9 @@ int compose_stop_plan(struct compose_globals *g, const struct compose_project *p
                         dag_depend(&d, opi[i], opi[k]);
                 }
         }
-        int r = dag_run(&d, compose_parallel(g), g->dry_run, NULL, NULL, err);
+        /* stopping is waiting: every container of a level at once unless
+         * --parallel says otherwise, so down costs about one grace period */
+        int r = dag_run(&d, g->parallel > 0 ? g->parallel : 0, g->dry_run, NULL, NULL, err);
         progress_end(pr);
         dag_free(&d);
         free(ops);
