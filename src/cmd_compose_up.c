@@ -123,8 +123,6 @@ static int wop_run(void *arg, err_t *err)
                         if (cctr_wait_exit(c->new_id, 0, &code, err) < 0)
                                 return -1;
                         if (code != 0) {
-                                _cleanup_free_ char *n =
-                                    cservice_container_name(w->cp->p, w->s, c->number);
                                 progress_set(c->pr, c->line, PROGRESS_ERROR, "Error");
                                 return err_set(err, ECHILD,
                                                "service \"%s\" didn't complete successfully: "
