@@ -286,13 +286,13 @@ static bool valid_name(const char *s)
 }
 
 /* Subnets in use: host routes plus every berth network of this root. */
-static int used_subnets(json_t *all, struct ipv4_net **out, size_t *n, bool with_routes, err_t *err)
+static int used_subnets(json_t *all, struct ipv4_net **out, size_t *n, err_t *err)
 {
         struct ipv4_net *v = NULL;
         size_t nv = 0, i;
         json_t *net;
 
-        if (with_routes && net_host_routes(&v, &nv, err) < 0)
+        if (net_host_routes(&v, &nv, err) < 0)
                 return -1;
         json_array_foreach(all, i, net)
         {
@@ -384,8 +384,6 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
                 if (subnet.prefix > 30)
                         return err_set(err, EINVAL, "subnet %s is too small (at most /30)",
                                        o->subnet);
-                if (used_subnets(all, &used, &nused, false, err) < 0)
-                        return -1;
                 json_array_foreach(all, i, v)
                 {
                         struct ipv4_net s;
@@ -412,7 +410,7 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
                                                o->subnet, rbuf);
                         }
         } else {
-                if (used_subnets(all, &used, &nused, true, err) < 0)
+                if (used_subnets(all, &used, &nused, err) < 0)
                         return -1;
                 bool picked = false;
                 if (is_default && !getenv("BERTH_ADDRESS_POOLS")) {

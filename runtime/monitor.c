@@ -142,6 +142,13 @@ struct mon {
         pid_t pid;
         int out_r, err_r, in_w, ptm;
         int lsock, sigfd, stop_tfd, restart_tfd, drain_tfd;
+        /* healthcheck: interval timer, the running check, its output */
+        int hc_tfd, hc_out;
+        pid_t hc_pid;
+        bool hc_timed_out;
+        struct timespec hc_begin;
+        char *hc_start;
+        strbuf_t hc_buf;
         int netns_fd;
         struct client cl[MAX_CLIENTS];
         size_t ncl;
@@ -259,6 +266,10 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
         err_t e = {0};
         _cleanup_close_ int lk = rt_ctr_lock(m->id, &e);
         json_t *j = NULL;
+        if (lk < 0) { /* the container is gone (removed under us) */
+                json_decref(extra);
+                return;
+        }
         if (rt_ctr_load(m->id, &j, &e) < 0) {
                 json_decref(extra);
                 return;
@@ -379,19 +390,163 @@ static void record_start_error(struct mon *m, int code, const err_t *e)
                                "FinishedAt", now));
 }
 
+static json_t *hc_test(struct mon *m);
+static void hc_arm(struct mon *m);
+static void disarm(int tfd);
+
 static void record_running(struct mon *m)
 {
         _cleanup_free_ char *now = rt_now_rfc3339();
         clock_gettime(CLOCK_MONOTONIC, &m->started);
-        state_update(m, "running",
-                     json_pack("{s:i,s:i,s:s,s:s,s:s,s:b}", "Pid", (int)m->pid, "ExitCode", 0,
-                               "Error", "", "StartedAt", now, "FinishedAt", "0001-01-01T00:00:00Z",
-                               "OOMKilled", 0));
+        json_t *extra =
+            json_pack("{s:i,s:i,s:s,s:s,s:s,s:b}", "Pid", (int)m->pid, "ExitCode", 0, "Error", "",
+                      "StartedAt", now, "FinishedAt", "0001-01-01T00:00:00Z", "OOMKilled", 0);
+        if (hc_test(m))
+                json_object_set_new(
+                    extra, "Health",
+                    json_pack("{s:s,s:i,s:[]}", "Status", "starting", "FailingStreak", 0, "Log"));
+        state_update(m, "running", extra);
+        hc_arm(m);
+}
+
+/* ---- healthcheck ------------------------------------------------------------- */
+
+#define NS_PER_S 1000000000LL
+
+static int64_t hc_ns(struct mon *m, const char *key, int64_t dflt)
+{
+        json_t *h = json_object_get(json_object_get(m->spec_doc, "Config"), "Healthcheck");
+        json_int_t v = json_integer_value(json_object_get(h, key));
+        return v > 0 ? v : dflt;
+}
+
+/* The Test array when the container has a healthcheck, else NULL. */
+static json_t *hc_test(struct mon *m)
+{
+        json_t *h = json_object_get(json_object_get(m->spec_doc, "Config"), "Healthcheck");
+        json_t *t = json_object_get(h, "Test");
+        const char *k = json_string_value(json_array_get(t, 0));
+        if (!k || !strcmp(k, "NONE") || json_array_size(t) < 2)
+                return NULL;
+        return t;
+}
+
+static void hc_record(struct mon *m, int code, const char *output)
+{
+        _cleanup_free_ char *end = rt_now_rfc3339();
+        json_t *st = json_object_get(m->j, "State");
+        json_t *h = json_deep_copy(json_object_get(st, "Health"));
+        if (!json_is_object(h)) {
+                json_decref(h);
+                h = json_pack("{s:s,s:i,s:[]}", "Status", "starting", "FailingStreak", 0, "Log");
+        }
+        json_t *log = json_object_get(h, "Log");
+        json_array_append_new(log, json_pack("{s:s,s:s,s:i,s:s}", "Start",
+                                             m->hc_start ? m->hc_start : end, "End", end,
+                                             "ExitCode", code, "Output", output));
+        while (json_array_size(log) > 5)
+                json_array_remove(log, 0);
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t up = (int64_t)(now.tv_sec - m->started.tv_sec) * NS_PER_S +
+                     (now.tv_nsec - m->started.tv_nsec);
+        int streak = (int)json_integer_value(json_object_get(h, "FailingStreak"));
+        if (code == 0) {
+                json_object_set_new(h, "Status", json_string("healthy"));
+                streak = 0;
+        } else if (up >=
+                   hc_ns(m, "StartPeriod", 0)) { /* failures in the start period do not count */
+                streak++;
+                if (streak >= hc_ns(m, "Retries", 3))
+                        json_object_set_new(h, "Status", json_string("unhealthy"));
+        }
+        json_object_set_new(h, "FailingStreak", json_integer(streak));
+        const char *status = json_string_value(json_object_get(st, "Status"));
+        state_update(m, status ? status : "running", json_pack("{s:o}", "Health", h));
+}
+
+static void hc_finish(struct mon *m, int wstatus)
+{
+        int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+        if (m->hc_out >= 0) {
+                char buf[4096];
+                ssize_t r;
+                while ((r = read(m->hc_out, buf, sizeof(buf))) > 0)
+                        if (m->hc_buf.len < 4096)
+                                sb_appendn(&m->hc_buf, buf, (size_t)r);
+                mon_close(&m->hc_out);
+        }
+        if (m->hc_timed_out) {
+                sb_reset(&m->hc_buf);
+                sb_appendf(&m->hc_buf, "Health check exceeded timeout (%llds)",
+                           (long long)(hc_ns(m, "Timeout", 30 * NS_PER_S) / NS_PER_S));
+                code = -1;
+        }
+        hc_record(m, code, sb_str(&m->hc_buf));
+        sb_reset(&m->hc_buf);
+        m->hc_pid = 0;
+        m->hc_timed_out = false;
+        free(m->hc_start);
+        m->hc_start = NULL;
+}
+
+/* Run the check inside the container: same namespaces, cgroups and
+ * security as an exec. */
+static void hc_run(struct mon *m)
+{
+        json_t *t = hc_test(m);
+        if (!t || m->hc_pid > 0 || m->pid <= 0 || m->exited)
+                return;
+        struct rt_proc proc;
+        err_t e = {0};
+        if (rt_ctr_proc_spec(m->spec_doc, &proc, &e) < 0)
+                return;
+        if (!strcmp(json_string_value(json_array_get(t, 0)), "CMD-SHELL")) {
+                strv_push(&proc.argv, "/bin/sh");
+                strv_push(&proc.argv, "-c");
+        }
+        for (size_t i = 1; i < json_array_size(t); i++)
+                strv_push(&proc.argv, json_string_value(json_array_get(t, i)) ?: "");
+        int pfd[2];
+        int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (pipe2(pfd, O_CLOEXEC) < 0) {
+                close(nul);
+                rt_proc_free(&proc);
+                return;
+        }
+        int stdio[3] = {nul, pfd[1], pfd[1]};
+        int fst;
+        free(m->hc_start);
+        m->hc_start = rt_now_rfc3339();
+        clock_gettime(CLOCK_MONOTONIC, &m->hc_begin);
+        int r = rt_exec(m->pid, m->id, &proc, stdio, &m->hc_pid, &fst, &e);
+        close(nul);
+        close(pfd[1]);
+        rt_proc_free(&proc);
+        if (r < 0) {
+                close(pfd[0]);
+                m->hc_pid = 0;
+                hc_record(m, fst, e.msg);
+                return;
+        }
+        m->hc_out = pfd[0];
+        fcntl(m->hc_out, F_SETFL, O_NONBLOCK);
+}
+
+static void hc_arm(struct mon *m)
+{
+        if (!hc_test(m))
+                return;
+        int64_t iv = hc_ns(m, "Interval", 30 * NS_PER_S);
+        struct itimerspec its = {.it_value = {iv / NS_PER_S, iv % NS_PER_S},
+                                 .it_interval = {iv / NS_PER_S, iv % NS_PER_S}};
+        timerfd_settime(m->hc_tfd, 0, &its, NULL);
 }
 
 /* Release what one run of the container used. */
 static void end_run(struct mon *m)
 {
+        disarm(m->hc_tfd);
         mon_close(&m->out_r);
         mon_close(&m->err_r);
         mon_close(&m->in_w);
@@ -497,13 +652,15 @@ static void do_restart(struct mon *m)
 
 static void handle_request(struct mon *m, int fd)
 {
+        /* consume only the request line: stdin data may follow right behind it */
         char buf[256];
-        ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
-        if (n <= 0) {
+        ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_PEEK);
+        char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
+        if (!nl || recv(fd, buf, (size_t)(nl - buf + 1), 0) != nl - buf + 1) {
                 close(fd);
                 return;
         }
-        buf[n] = '\0';
+        buf[nl - buf] = '\0';
         int a = 0, b = 0, c = 0;
         if (m->ncl >= MAX_CLIENTS) {
                 close(fd);
@@ -591,6 +748,10 @@ static void on_sigchld(struct mon *m)
         int st;
         pid_t w;
         while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+                if (w == m->hc_pid && w > 0) {
+                        hc_finish(m, st);
+                        continue;
+                }
                 if (w == m->pid && !m->exited) {
                         m->exited = true;
                         m->status = st;
@@ -609,7 +770,7 @@ static void loop(struct mon *m)
                         on_exit_complete(m);
                         continue;
                 }
-                struct pollfd p[8 + MAX_CLIENTS];
+                struct pollfd p[10 + MAX_CLIENTS];
                 size_t n = 0;
                 int out_fd = m->ptm >= 0 ? m->ptm : m->out_r;
                 p[n++] = (struct pollfd){m->sigfd, POLLIN, 0};
@@ -619,6 +780,8 @@ static void loop(struct mon *m)
                 p[n++] = (struct pollfd){m->drain_tfd, POLLIN, 0};
                 p[n++] = (struct pollfd){out_fd, POLLIN, 0};
                 p[n++] = (struct pollfd){m->ptm >= 0 ? -1 : m->err_r, POLLIN, 0};
+                p[n++] = (struct pollfd){m->hc_tfd, POLLIN, 0};
+                p[n++] = (struct pollfd){m->hc_out, POLLIN, 0};
                 size_t base = n;
                 for (size_t i = 0; i < m->ncl; i++)
                         p[n++] = (struct pollfd){m->cl[i].eof ? -1 : m->cl[i].fd, POLLIN, 0};
@@ -659,6 +822,26 @@ static void loop(struct mon *m)
                         pump(m, m->ptm >= 0 ? &m->ptm : &m->out_r, RT_STREAM_STDOUT);
                 if (p[6].revents && m->err_r >= 0)
                         pump(m, &m->err_r, RT_STREAM_STDERR);
+                if (p[7].revents && read(m->hc_tfd, &ticks, 8) == 8) {
+                        struct timespec now;
+                        clock_gettime(CLOCK_MONOTONIC, &now);
+                        int64_t ran = (int64_t)(now.tv_sec - m->hc_begin.tv_sec) * NS_PER_S +
+                                      (now.tv_nsec - m->hc_begin.tv_nsec);
+                        if (m->hc_pid > 0 && ran >= hc_ns(m, "Timeout", 30 * NS_PER_S)) {
+                                m->hc_timed_out = true;
+                                kill(m->hc_pid, SIGKILL);
+                        } else {
+                                hc_run(m);
+                        }
+                }
+                if (p[8].revents && m->hc_out >= 0) {
+                        char buf[4096];
+                        ssize_t r = read(m->hc_out, buf, sizeof(buf));
+                        if (r > 0 && m->hc_buf.len < 4096)
+                                sb_appendn(&m->hc_buf, buf, (size_t)r);
+                        else if (r == 0)
+                                mon_close(&m->hc_out);
+                }
                 /* client input, from the last so drops do not shift unseen entries */
                 for (size_t k = n; k-- > base;) {
                         if (!p[k].revents)
@@ -711,7 +894,9 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         m->stop_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
         m->restart_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
         m->drain_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-        if (m->sigfd < 0 || m->stop_tfd < 0 || m->restart_tfd < 0 || m->drain_tfd < 0) {
+        m->hc_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+        if (m->sigfd < 0 || m->stop_tfd < 0 || m->restart_tfd < 0 || m->drain_tfd < 0 ||
+            m->hc_tfd < 0) {
                 err_sys(err, errno, "monitor set-up");
                 goto fail_early;
         }
@@ -793,5 +978,7 @@ out:
         free(m->log_path);
         for (int i = 0; i < 3; i++)
                 sb_free(&m->line[i]);
+        sb_free(&m->hc_buf);
+        free(m->hc_start);
         return ret;
 }

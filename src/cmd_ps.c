@@ -12,6 +12,7 @@
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
+#include "netwire.h"
 #include "runtime/container.h"
 
 static long long since_secs(const char *ts)
@@ -183,6 +184,7 @@ int cmd_ps(int argc, char **argv)
                 _cleanup_free_ char *created =
                     human_duration(since_secs(json_string_value(json_object_get(j, "Created"))));
                 _cleanup_free_ char *status = status_text(st);
+                _cleanup_free_ char *ports = running ? netwire_ports_summary(j) : xstrdup("");
                 if (quiet) {
                         printf("%s\n", short_id);
                 } else if (json) {
@@ -202,7 +204,7 @@ int cmd_ps(int argc, char **argv)
                                       "RunningFor", created, "Status", status, "State", s, "Names",
                                       name + 1, "Labels", sb_str(&lb));
                         sb_free(&lb);
-                        json_object_set_new(o, "Ports", json_string(""));
+                        json_object_set_new(o, "Ports", json_string(ports));
                         char *d = json_dumps(o, JSON_COMPACT);
                         printf("%s\n", d);
                         free(d);
@@ -210,7 +212,7 @@ int cmd_ps(int argc, char **argv)
                 } else {
                         _cleanup_free_ char *ago = xasprintf("%s ago", created);
                         printf("%-14s %-15s %-22s %-17s %-26s %-10s %s\n", short_id, image, cmd,
-                               ago, status, "", name + 1);
+                               ago, status, ports, name + 1);
                 }
                 json_decref(j);
         }

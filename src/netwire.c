@@ -635,7 +635,8 @@ int netwire_port_lines(json_t *j, const char *filter, strv_t *out, err_t *err)
                 want = xasprintf("%u/%s", p, port_proto_name(proto));
         }
         json_object_foreach(ports, key, v) if (json_is_array(v)) strv_push(&keys, key);
-        qsort(keys.v, keys.n, sizeof(char *), cmp_port_keys);
+        if (keys.n)
+                qsort(keys.v, keys.n, sizeof(char *), cmp_port_keys);
         bool found = false;
         for (size_t k = 0; k < keys.n; k++) {
                 if (want && strcmp(keys.v[k], want))
@@ -655,4 +656,30 @@ int netwire_port_lines(json_t *j, const char *filter, strv_t *out, err_t *err)
                 return err_set(err, ENOENT, "no public port '%s' published for %s", want,
                                ctr_name(j));
         return 0;
+}
+
+char *netwire_ports_summary(json_t *j)
+{
+        json_t *ports = json_object_get(json_object_get(j, "NetworkSettings"), "Ports");
+        strbuf_t sb = STRBUF_INIT;
+        strv_t keys = STRV_INIT;
+        const char *key;
+        json_t *v, *b;
+        size_t i;
+
+        json_object_foreach(ports, key, v) strv_push(&keys, key);
+        if (keys.n)
+                qsort(keys.v, keys.n, sizeof(char *), cmp_port_keys);
+        for (size_t k = 0; k < keys.n; k++) {
+                json_t *arr = json_object_get(ports, keys.v[k]);
+                if (!json_is_array(arr)) {
+                        sb_appendf(&sb, "%s%s", sb.len ? ", " : "", keys.v[k]);
+                        continue;
+                }
+                json_array_foreach(arr, i, b)
+                    sb_appendf(&sb, "%s%s:%s->%s", sb.len ? ", " : "", jstr(b, "HostIp"),
+                               jstr(b, "HostPort"), keys.v[k]);
+        }
+        strv_free(&keys);
+        return sb_steal(&sb);
 }

@@ -82,4 +82,7 @@ int netwire_gc(err_t *err);
  * private port spec "80" or "80/tcp"), appended to out. */
 int netwire_port_lines(json_t *j, const char *filter, strv_t *out, err_t *err);
 
+/* docker ps's PORTS column: "127.0.0.1:8080->80/tcp, 443/tcp" (caller frees). */
+char *netwire_ports_summary(json_t *j);
+
 #endif

@@ -170,3 +170,32 @@ teardown_file() { rt_teardown_file; }
         [[ "$output" == *"sleep 60"* ]]
         "$BERTH" rm -f rt-top
 }
+
+@test "healthcheck: starting, then healthy; failing check becomes unhealthy" {
+        "$BERTH" run -d --name rt-hc --health-cmd 'test -f /tmp/ok && echo fine' --health-interval 300ms \
+                --health-retries 2 busybox sh -c 'sleep 1; touch /tmp/ok; sleep 60'
+        [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hc)" = "starting" ]
+        for _ in $(seq 1 40); do
+                [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hc)" = "healthy" ] && break
+                sleep 0.2
+        done
+        [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hc)" = "healthy" ]
+        run "$BERTH" inspect -f '{{json .State.Health.Log}}' rt-hc
+        [ "$(echo "$output" | jq -r '.[-1].Output')" = "fine" ]
+        [ "$(echo "$output" | jq -r '.[-1].ExitCode')" = "0" ]
+        [[ "$("$BERTH" ps --filter name=rt-hc)" == *"(healthy)"* ]]
+        "$BERTH" rm -f rt-hc
+        "$BERTH" run -d --name rt-hc2 --health-cmd 'exit 1' --health-interval 200ms --health-retries 2 busybox sleep 60
+        for _ in $(seq 1 40); do
+                [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hc2)" = "unhealthy" ] && break
+                sleep 0.2
+        done
+        [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hc2)" = "unhealthy" ]
+        "$BERTH" rm -f rt-hc2
+}
+
+@test "--no-healthcheck has no Health state" {
+        "$BERTH" run -d --name rt-nohc --no-healthcheck busybox sleep 60
+        [ "$("$BERTH" inspect -f '{{json .State.Health}}' rt-nohc)" = "null" ]
+        "$BERTH" rm -f rt-nohc
+}

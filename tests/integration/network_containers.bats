@@ -40,6 +40,8 @@ wait_http() { # URL: wait until something answers (bounded)
         [ "$output" = "8080/tcp -> 127.0.0.1:18961" ]
         run "$BERTH" port web 8080/tcp
         [ "$output" = "127.0.0.1:18961" ]
+        run "$BERTH" ps --format json
+        [ "$(echo "$output" | jq -r .Ports)" = "127.0.0.1:18961->8080/tcp" ]
         run "$BERTH" exec web cat /etc/resolv.conf
         [ "$output" = "nameserver 10.231.80.1" ]
         run "$BERTH" exec web cat /etc/hosts
@@ -74,6 +76,30 @@ wait_http() { # URL: wait until something answers (bounded)
         run "$BERTH" network inspect bt1app
         [ "$(echo "$output" | jq -r '.[0].Containers | length')" = 1 ]
         "$BERTH" rm -f web2
+}
+
+@test "a published port without a host port gets a free one" {
+        run "$BERTH" run -d --name eph --network bt1app -p 127.0.0.1::8080 busybox httpd -f -p 8080 -h /etc
+        [ "$status" -eq 0 ]
+        run "$BERTH" port eph 8080
+        [ "$status" -eq 0 ]
+        [[ "$output" =~ ^127\.0\.0\.1:([0-9]+)$ ]]
+        hp=${BASH_REMATCH[1]}
+        [ "$hp" -gt 0 ]
+        wait_http "http://127.0.0.1:$hp/hostname"
+        "$BERTH" rm -f eph
+}
+
+@test "-P publishes the image's EXPOSE ports on free host ports" {
+        tar=$BERTH_ROOT/rootfs.tar
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" --tar-only "$tar" >/dev/null
+        "$BERTH" image import --change 'EXPOSE 8080' --change 'CMD ["sh"]' "$tar" bt1exposed:latest >/dev/null
+        run "$BERTH" run -d --name pall --network bt1app -P bt1exposed httpd -f -p 8080 -h /etc
+        [ "$status" -eq 0 ]
+        run "$BERTH" port pall
+        [[ "$output" =~ ^8080/tcp\ -\>\ 0\.0\.0\.0:([0-9]+)$ ]]
+        wait_http "http://127.0.0.1:${BASH_REMATCH[1]}/hostname"
+        "$BERTH" rm -f pall
 }
 
 @test "network connect and disconnect a running container" {

@@ -2,6 +2,8 @@
 # the busybox image, and a teardown that removes every container left.
 rt_setup_file() {
         export BERTH_ROOT=$(mktemp -d /tmp/berth-rt.XXXXXX)
+        # plain `run` creates the default network: keep it in test subnets
+        export BERTH_ADDRESS_POOLS=10.231.200.0/21:24
         BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
 }
 
@@ -9,6 +11,8 @@ rt_teardown_file() {
         local ids
         ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
         [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
+        "$BERTH" network prune -f >/dev/null 2>&1 || true
+        "$BERTH" network rm bridge >/dev/null 2>&1 || true
         rm -rf "$BERTH_ROOT"
 }
 
