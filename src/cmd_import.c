@@ -25,7 +25,6 @@ int cmd_import(int argc, char **argv)
         static const struct option opts[] = {
             {"change", required_argument, NULL, 'c'},
             {"message", required_argument, NULL, 'm'},
-            {"platform", required_argument, NULL, 'P'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
@@ -47,8 +46,6 @@ int cmd_import(int argc, char **argv)
                         break;
                 case 'm':
                         message = optarg;
-                        break;
-                case 'P':
                         break;
                 case 'h':
                         import_usage(stdout);

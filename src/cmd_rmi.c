@@ -26,7 +26,7 @@ int cmd_rmi(int argc, char **argv)
                         force = true;
                         break;
                 case 'n':
-                        break;
+                        break; /* images have no parent images here: nothing to keep */
                 case 'h':
                         printf("Usage:  berth rmi [OPTIONS] IMAGE [IMAGE...]\n\n"
                                "Remove one or more images\n\n"
