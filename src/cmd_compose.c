@@ -8,6 +8,25 @@
 #include "compose_cmds.h"
 
 static const struct compose_command compose_commands[] = {
+    {"create", compose_cmd_create, "Creates containers for a service"},
+    {"down", compose_cmd_down, "Stop and remove containers, networks"},
+    {"logs", compose_cmd_logs, "View output from containers"},
+    {"ls", compose_cmd_ls, "List running compose projects"},
+    {"ps", compose_cmd_ps, "List containers"},
+    {"up", compose_cmd_up, "Create and start containers"},
+    {"exec", compose_cmd_exec, "Execute a command in a running container"},
+    {"images", compose_cmd_images, "List images used by the created containers"},
+    {"kill", compose_cmd_kill, "Force stop service containers"},
+    {"pause", compose_cmd_pause, "Pause services"},
+    {"port", compose_cmd_port, "Print the public port for a port binding"},
+    {"restart", compose_cmd_restart, "Restart service containers"},
+    {"rm", compose_cmd_rm, "Removes stopped service containers"},
+    {"run", compose_cmd_run, "Run a one-off command on a service"},
+    {"start", compose_cmd_start, "Start services"},
+    {"stop", compose_cmd_stop, "Stop services"},
+    {"top", compose_cmd_top, "Display the running processes"},
+    {"unpause", compose_cmd_unpause, "Unpause services"},
+    {"wait", compose_cmd_wait, "Block until the first service container stops"},
     {"config", compose_cmd_config, "Parse, resolve and render compose file in canonical format"},
     {NULL, NULL, NULL},
 };

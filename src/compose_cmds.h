@@ -35,4 +35,24 @@ int compose_cmd_config(struct compose_globals *g, int argc, char **argv);
 int compose_parse_globals(int argc, char **argv, struct compose_globals *g);
 void compose_globals_free(struct compose_globals *g);
 
+int compose_cmd_up(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_create(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_down(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_ps(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_ls(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_logs(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_exec(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_images(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_kill(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_pause(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_port(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_restart(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_rm(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_run(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_start(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_stop(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_top(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_unpause(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_wait(struct compose_globals *g, int argc, char **argv);
+
 #endif

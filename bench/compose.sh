@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Compose up -d / down wall time for 3, 10 and 50 services (busybox `sleep`
+# containers with init: true on the project's default network), root.
+#   bench/compose.sh [RUNS]        (default 3 runs per size; the median is printed)
+# A throw-away BERTH_ROOT, subnets from 10.233.240.0/20, project names cubench*.
+# docker compose / podman-compose are timed side by side only when installed.
+set -eu
+cd "$(dirname "$0")/.."
+BERTH=${BERTH:-$PWD/build/gcc/berth}
+RUNS=${1:-3}
+root=$(mktemp -d /tmp/berth-cubench.XXXXXX)
+export BERTH_ROOT=$root BERTH_ADDRESS_POOLS=10.233.240.0/20:24
+cleanup() {
+        for f in "$root"/*.yaml; do
+                [ -f "$f" ] && "$BERTH" compose -f "$f" down -t 0 >/dev/null 2>&1 || true
+        done
+        rm -rf "$root"
+}
+trap cleanup EXIT
+BERTH=$BERTH tests/images/make-busybox.sh
+
+gen() { # gen N FILE
+        {
+                echo "name: cubench$1"
+                echo "services:"
+                for i in $(seq 1 "$1"); do
+                        printf '  s%d:\n    image: busybox:latest\n    init: true\n' "$i"
+                        printf '    command: ["sleep", "100000"]\n    stop_grace_period: %s\n' \
+                                "${GRACE:-10s}"
+                done
+        } >"$2"
+}
+
+now() { date +%s.%N; }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+echo "# compose up -d / down, $(nproc) cores, kernel $(uname -r), median of $RUNS runs"
+printf '%-10s %-22s %12s %12s %14s\n' services engine "up -d (s)" "down (s)" "down -t 0 (s)"
+for n in 3 10 50; do
+        f=$root/c$n.yaml
+        gen "$n" "$f"
+        ups=() downs=() kills=()
+        for r in $(seq 1 "$RUNS"); do
+                t0=$(now)
+                "$BERTH" compose -f "$f" --progress quiet up -d >/dev/null
+                t1=$(now)
+                if [ $((r % 2)) -eq 1 ]; then
+                        "$BERTH" compose -f "$f" --progress quiet down >/dev/null
+                        t2=$(now)
+                        downs+=("$(echo "$t2 - $t1" | bc)")
+                else
+                        "$BERTH" compose -f "$f" --progress quiet down -t 0 >/dev/null
+                        t2=$(now)
+                        kills+=("$(echo "$t2 - $t1" | bc)")
+                fi
+                ups+=("$(echo "$t1 - $t0" | bc)")
+        done
+        up=$(printf '%s\n' "${ups[@]}" | median)
+        dn=$(printf '%s\n' "${downs[@]:-}" | median)
+        kl=$(printf '%s\n' "${kills[@]:-}" | median)
+        printf '%-10s %-22s %12.3f %12.3f %14.3f\n' "$n" berth "$up" "${dn:-0}" "${kl:-0}"
+        for other in "docker compose" podman-compose; do
+                if command -v ${other%% *} >/dev/null 2>&1 && $other version >/dev/null 2>&1; then
+                        t0=$(now)
+                        $other -f "$f" up -d >/dev/null 2>&1
+                        t1=$(now)
+                        $other -f "$f" down >/dev/null 2>&1
+                        t2=$(now)
+                        printf '%-10s %-22s %12.3f %12.3f %14s\n' "$n" "$other" \
+                                "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" -
+                else
+                        printf '%-10s %-22s %12s\n' "$n" "$other" "not installed"
+                fi
+        done
+done

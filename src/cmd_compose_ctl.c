@@ -1,0 +1,793 @@
+/* berth compose start / stop / restart / kill / rm / pause / unpause / wait /
+ * port / top / images / exec / run: the project's containers found by their
+ * labels, acted on with the engine's container functions. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/jsonfile.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "compose_up.h"
+#include "container_cli.h"
+#include "netwire.h"
+#include "runtime/container.h"
+#include "runtime/image.h"
+#include "runtime/monitor.h"
+
+/* Common frame: parse nothing but SERVICE..., open the project, observe. */
+struct ctl {
+        struct cproject cp;
+        struct cctr_list l;
+        bool *which; /* containers of the named services (all when none named) */
+};
+
+static int ctl_open(struct compose_globals *g, char **svcs, int n, bool oneoff, struct ctl *c)
+{
+        err_t err;
+        memset(c, 0, sizeof(*c));
+        if (cproject_open(g, svcs, n, &c->cp) < 0)
+                return -1;
+        if (cctr_observe(c->cp.p->name, oneoff, &c->l, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                cproject_close(&c->cp);
+                return -1;
+        }
+        c->which = xcalloc(c->l.n + 1, sizeof(bool));
+        for (size_t i = 0; i < c->l.n; i++) {
+                c->which[i] = n <= 0;
+                for (int k = 0; k < n; k++)
+                        c->which[i] |= !strcmp(svcs[k], c->l.v[i].service);
+        }
+        return 0;
+}
+
+static void ctl_close(struct ctl *c)
+{
+        free(c->which);
+        cctr_list_free(&c->l);
+        cproject_close(&c->cp);
+}
+
+static int bad_flag(const char *cmd, char **argv)
+{
+        fprintf(stderr, "unknown flag: %s\nSee 'berth compose %s --help'.\n", argv[optind - 1],
+                cmd);
+        return EXIT_BERTH;
+}
+
+/* Start the selected containers, dependencies first (one level at a time). */
+static int start_in_order(struct ctl *c, err_t *err)
+{
+        int maxl = 0;
+        for (size_t i = 0; i < c->l.n; i++) {
+                int l = cservice_level(c->cp.p, c->l.v[i].service);
+                if (l > maxl)
+                        maxl = l;
+        }
+        for (int lvl = 0; lvl <= maxl; lvl++) {
+                for (size_t i = 0; i < c->l.n; i++) {
+                        struct cctr *x = &c->l.v[i];
+                        if (!c->which[i] || x->oneoff || cservice_level(c->cp.p, x->service) != lvl)
+                                continue;
+                        int status;
+                        fprintf(stderr, " Container %s  Starting\n", x->name);
+                        if (container_start(x->id, ATTACH_NONE, &status, err) < 0)
+                                return err_wrap(err, "container %s", x->name);
+                        fprintf(stderr, " Container %s  Started\n", x->name);
+                }
+        }
+        return 0;
+}
+
+static int parse_timeout_only(const char *cmd, int argc, char **argv, int *timeout)
+{
+        static const struct option opts[] = {
+            {"timeout", required_argument, NULL, 't'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        int c;
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+t:h", opts, NULL)) != -1) {
+                if (c == 't')
+                        *timeout = atoi(optarg);
+                else if (c == 'h') {
+                        printf("Usage:  berth compose %s [OPTIONS] [SERVICE...]\n\n"
+                               "Options:\n  -t, --timeout SECONDS   Shutdown timeout\n",
+                               cmd);
+                        return 1;
+                } else
+                        return bad_flag(cmd, argv) ? -1 : -1;
+        }
+        return 0;
+}
+
+int compose_cmd_start(struct compose_globals *g, int argc, char **argv)
+{
+        int t = -1, r = parse_timeout_only("start", argc, argv, &t);
+        if (r)
+                return r > 0 ? 0 : EXIT_BERTH;
+        struct ctl c;
+        err_t err;
+        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)
+                return COMPOSE_EXIT_FAIL;
+        int rc = 0;
+        if (start_in_order(&c, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                rc = COMPOSE_EXIT_FAIL;
+        }
+        ctl_close(&c);
+        return rc;
+}
+
+int compose_cmd_stop(struct compose_globals *g, int argc, char **argv)
+{
+        int t = -1, r = parse_timeout_only("stop", argc, argv, &t);
+        if (r)
+                return r > 0 ? 0 : EXIT_BERTH;
+        struct ctl c;
+        err_t err;
+        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)
+                return COMPOSE_EXIT_FAIL;
+        int rc = 0;
+        if (compose_stop_plan(g, c.cp.p, &c.l, c.which, t, false, false, "Stopping", &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                rc = COMPOSE_EXIT_FAIL;
+        }
+        ctl_close(&c);
+        return rc;
+}
+
+int compose_cmd_restart(struct compose_globals *g, int argc, char **argv)
+{
+        int t = -1, r = parse_timeout_only("restart", argc, argv, &t);
+        if (r)
+                return r > 0 ? 0 : EXIT_BERTH;
+        struct ctl c;
+        err_t err;
+        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)
+                return COMPOSE_EXIT_FAIL;
+        int rc = 0;
+        if (compose_stop_plan(g, c.cp.p, &c.l, c.which, t, false, false, "Restarting", &err) < 0 ||
+            start_in_order(&c, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                rc = COMPOSE_EXIT_FAIL;
+        }
+        ctl_close(&c);
+        return rc;
+}
+
+int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"signal", required_argument, NULL, 's'},
+            {"remove-orphans", no_argument, NULL, 'O'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        const char *sig = "SIGKILL";
+        int ch;
+        optind = 0;
+        opterr = 0;
+        while ((ch = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+                if (ch == 's')
+                        sig = optarg;
+                else if (ch == 'O')
+                        continue;
+                else if (ch == 'h') {
+                        printf("Usage:  berth compose kill [OPTIONS] [SERVICE...]\n\n"
+                               "Options:\n  -s, --signal string   SIGNAL to send to the "
+                               "container (default \"SIGKILL\")\n");
+                        return 0;
+                } else
+                        return bad_flag("kill", argv);
+        }
+        int signo = signal_parse(sig);
+        if (signo <= 0) {
+                fprintf(stderr, "invalid signal: %s\n", sig);
+                return EXIT_BERTH;
+        }
+        struct ctl c;
+        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)
+                return COMPOSE_EXIT_FAIL;
+        int rc = 0;
+        bool any = false;
+        for (size_t i = 0; i < c.l.n; i++) {
+                if (!c.which[i] || strcmp(c.l.v[i].status, "running"))
+                        continue;
+                char req[32];
+                err_t err;
+                snprintf(req, sizeof(req), "kill %d\n", signo);
+                any = true;
+                int fd = rt_ctl_connect(c.l.v[i].id, req, &err);
+                if (fd < 0) {
+                        fprintf(stderr, "container %s: %s\n", c.l.v[i].name, err.msg);
+                        rc = COMPOSE_EXIT_FAIL;
+                        continue;
+                }
+                close(fd);
+                fprintf(stderr, " Container %s  Killed\n", c.l.v[i].name);
+        }
+        if (!any) {
+                fprintf(stderr, "no container to kill\n");
+                rc = COMPOSE_EXIT_FAIL;
+        }
+        ctl_close(&c);
+        return rc;
+}
+
+int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"force", no_argument, NULL, 'f'},
+            {"stop", no_argument, NULL, 's'},
+            {"volumes", no_argument, NULL, 'v'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        bool force = false, stop = false, volumes = false;
+        int ch;
+        optind = 0;
+        opterr = 0;
+        while ((ch = getopt_long(argc, argv, "+fsvh", opts, NULL)) != -1) {
+                switch (ch) {
+                case 'f':
+                        force = true;
+                        break;
+                case 's':
+                        stop = true;
+                        break;
+                case 'v':
+                        volumes = true;
+                        break;
+                case 'h':
+                        printf("Usage:  berth compose rm [OPTIONS] [SERVICE...]\n\nRemoves "
+                               "stopped service containers\n\nOptions:\n  -f, --force     Don't "
+                               "ask to confirm removal\n  -s, --stop      Stop the containers, "
+                               "if required, before removing\n  -v, --volumes   Remove any "
+                               "anonymous volumes attached to containers\n");
+                        return 0;
+                default:
+                        return bad_flag("rm", argv);
+                }
+        }
+        struct ctl c;
+        err_t err;
+        if (ctl_open(g, argv + optind, argc - optind, true, &c) < 0)
+                return COMPOSE_EXIT_FAIL;
+        int rc = 0;
+        if (stop &&
+            compose_stop_plan(g, c.cp.p, &c.l, c.which, -1, false, false, "Stopping", &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                rc = COMPOSE_EXIT_FAIL;
+                goto out;
+        }
+        strbuf_t names = STRBUF_INIT;
+        for (size_t i = 0; i < c.l.n; i++) {
+                if (!c.which[i])
+                        continue;
+                _cleanup_free_ char *cid = NULL;
+                _cleanup_json_ json_t *j = NULL;
+                /* state again: --stop changed it */
+                const char *st = c.l.v[i].status;
+                if (container_get(c.l.v[i].id, &cid, &j, NULL, &err) == 0)
+                        st = json_string_value(
+                                 json_object_get(json_object_get(j, "State"), "Status"))
+                                 ?: st;
+                c.which[i] = strcmp(st, "running") && strcmp(st, "restarting");
+                if (c.which[i])
+                        sb_appendf(&names, "%s%s", names.len ? ", " : "", c.l.v[i].name);
+        }
+        if (!names.len) {
+                fprintf(stderr, "No stopped containers\n");
+                sb_free(&names);
+                goto out;
+        }
+        if (!force && isatty(0)) {
+                fprintf(stderr, "Going to remove %s\n? Are you sure? [yN] ", sb_str(&names));
+                char ans[16] = "";
+                if (!fgets(ans, sizeof(ans), stdin) || (ans[0] != 'y' && ans[0] != 'Y')) {
+                        sb_free(&names);
+                        goto out;
+                }
+        }
+        sb_free(&names);
+        if (compose_stop_plan(g, c.cp.p, &c.l, c.which, -1, true, volumes, "Removing", &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                rc = COMPOSE_EXIT_FAIL;
+        }
+out:
+        ctl_close(&c);
+        return rc;
+}
+
+static int pause_common(struct compose_globals *g, int argc, char **argv, const char *cmd)
+{
+        (void)g;
+        (void)argc;
+        (void)argv;
+        fprintf(stderr,
+                "compose %s: not supported: berth's runtime has no cgroup freezer support yet\n",
+                cmd);
+        return COMPOSE_EXIT_FAIL;
+}
+
+int compose_cmd_pause(struct compose_globals *g, int argc, char **argv)
+{
+        return pause_common(g, argc, argv, "pause");
+}
+
+int compose_cmd_unpause(struct compose_globals *g, int argc, char **argv)
+{
+        return pause_common(g, argc, argv, "unpause");
+}
+
+int compose_cmd_wait(struct compose_globals *g, int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"down-project", no_argument, NULL, 'D'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        int ch;
+        optind = 0;
+        opterr = 0;
+        while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+                if (ch == 'h') {
+                        printf("Usage:  berth compose wait SERVICE [SERVICE...]\n\nBlock until "
+                               "the first service container stops\n");
+                        return 0;
+                }
+                if (ch != 'D')
+                        return bad_flag("wait", argv);
+        }
+        if (optind >= argc) {
+                fprintf(stderr, "\"berth compose wait\" requires at least 1 argument.\n");
+                return EXIT_BERTH;
+        }
+        struct ctl c;
+        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)
+                return COMPOSE_EXIT_FAIL;
+        int rc = 0;
+        for (size_t i = 0; i < c.l.n; i++) {
+                if (!c.which[i])
+                        continue;
+                int code;
+                err_t err;
+                if (cctr_wait_exit(c.l.v[i].id, 0, &code, &err) < 0) {
+                        fprintf(stderr, "%s\n", err.msg);
+                        rc = COMPOSE_EXIT_FAIL;
+                        break;
+                }
+                printf("%d\n", code);
+                rc = code;
+        }
+        ctl_close(&c);
+        return rc;
+}
+
+/* The container of service at replica index (1 by default). */
+static struct cctr *pick(struct ctl *c, const char *service, int index)
+{
+        for (size_t i = 0; i < c->l.n; i++) {
+                struct cctr *x = &c->l.v[i];
+                if (!x->oneoff && !strcmp(x->service, service) &&
+                    (index > 0 ? x->number == index : true))
+                        return x;
+        }
+        return NULL;
+}
+
+int compose_cmd_port(struct compose_globals *g, int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"protocol", required_argument, NULL, 'p'},
+            {"index", required_argument, NULL, 'i'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        const char *proto = "tcp";
+        int index = 1, ch;
+        optind = 0;
+        opterr = 0;
+        while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+                if (ch == 'p')
+                        proto = optarg;
+                else if (ch == 'i')
+                        index = atoi(optarg);
+                else if (ch == 'h') {
+                        printf("Usage:  berth compose port [OPTIONS] SERVICE PRIVATE_PORT\n");
+                        return 0;
+                } else
+                        return bad_flag("port", argv);
+        }
+        if (argc - optind != 2) {
+                fprintf(stderr, "\"berth compose port\" requires exactly 2 arguments.\n");
+                return EXIT_BERTH;
+        }
+        struct ctl c;
+        if (ctl_open(g, argv + optind, 1, false, &c) < 0)
+                return COMPOSE_EXIT_FAIL;
+        int rc = COMPOSE_EXIT_FAIL;
+        struct cctr *x = pick(&c, argv[optind], index);
+        if (!x) {
+                fprintf(stderr, "service \"%s\" is not running container #%d\n", argv[optind],
+                        index);
+                goto out;
+        }
+        char *filter = xasprintf("%s/%s", argv[optind + 1], proto);
+        strv_t lines = STRV_INIT;
+        err_t err;
+        if (netwire_port_lines(x->j, filter, &lines, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                strv_free(&lines);
+                free(filter);
+                goto out;
+        }
+        if (!lines.n) {
+                fprintf(stderr, "no port %s for container %s\n", filter, x->name);
+        } else {
+                /* "80/tcp -> 127.0.0.1:8080": compose prints the host side only */
+                for (size_t i = 0; i < lines.n; i++) {
+                        const char *arrow = strstr(lines.v[i], "-> ");
+                        printf("%s\n", arrow ? arrow + 3 : lines.v[i]);
+                }
+                rc = 0;
+        }
+        strv_free(&lines);
+        free(filter);
+out:
+        ctl_close(&c);
+        return rc;
+}
+
+int compose_cmd_top(struct compose_globals *g, int argc, char **argv)
+{
+        optind = 1;
+        struct ctl c;
+        if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+                printf("Usage:  berth compose top [SERVICES...]\n");
+                return 0;
+        }
+        if (ctl_open(g, argv + 1, argc - 1, false, &c) < 0)
+                return COMPOSE_EXIT_FAIL;
+        int rc = 0;
+        for (size_t i = 0; i < c.l.n; i++) {
+                if (!c.which[i] || strcmp(c.l.v[i].status, "running"))
+                        continue;
+                printf("%s\n", c.l.v[i].name);
+                fflush(stdout);
+                char *av[] = {"top", c.l.v[i].id, NULL};
+                if (cmd_top(2, av) != 0)
+                        rc = COMPOSE_EXIT_FAIL;
+                printf("\n");
+        }
+        ctl_close(&c);
+        return rc;
+}
+
+int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
+{
+        bool quiet = argc > 1 && (!strcmp(argv[1], "-q") || !strcmp(argv[1], "--quiet"));
+        int first = quiet ? 2 : 1;
+        struct ctl c;
+        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
+                return COMPOSE_EXIT_FAIL;
+        if (!quiet)
+                printf("%-24s %-20s %-10s %-14s %s\n", "CONTAINER", "REPOSITORY", "TAG", "IMAGE ID",
+                       "SIZE");
+        for (size_t i = 0; i < c.l.n; i++) {
+                if (!c.which[i])
+                        continue;
+                const char *ref = json_string_value(json_object_get(
+                                      json_object_get(c.l.v[i].j, "Config"), "Image"))
+                                      ?: "";
+                const char *iid = json_string_value(json_object_get(c.l.v[i].j, "Image")) ?: "";
+                const char *hex = strncmp(iid, "sha256:", 7) ? iid : iid + 7;
+                if (quiet) {
+                        printf("%s\n", hex);
+                        continue;
+                }
+                _cleanup_free_ char *repo = xstrdup(ref);
+                char *colon = strrchr(repo, ':');
+                const char *tag = "latest";
+                if (colon && !strchr(colon, '/')) {
+                        *colon = '\0';
+                        tag = colon + 1;
+                }
+                struct rt_image img;
+                err_t err;
+                char size[32] = "";
+                if (rt_image_lookup(iid, &img, &err) == 0) {
+                        snprintf(size, sizeof(size), "%.3gMB", (double)img.size / 1e6);
+                        rt_image_free(&img);
+                }
+                printf("%-24s %-20s %-10s %-14.12s %s\n", c.l.v[i].name, repo, tag, hex, size);
+        }
+        ctl_close(&c);
+        return 0;
+}
+
+int compose_cmd_exec(struct compose_globals *g, int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"detach", no_argument, NULL, 'd'},
+            {"no-tty", no_argument, NULL, 'T'},
+            {"env", required_argument, NULL, 'e'},
+            {"user", required_argument, NULL, 'u'},
+            {"workdir", required_argument, NULL, 'w'},
+            {"index", required_argument, NULL, 'i'},
+            {"privileged", no_argument, NULL, 'P'},
+            {"interactive", no_argument, NULL, 'I'},
+            {"tty", no_argument, NULL, 't'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        bool detach = false, notty = !isatty(0);
+        int index = 1, ch;
+        strv_t fw = STRV_INIT; /* flags for `berth exec` */
+        optind = 0;
+        opterr = 0;
+        while ((ch = getopt_long(argc, argv, "+dTe:u:w:ith", opts, NULL)) != -1) {
+                switch (ch) {
+                case 'd':
+                        detach = true;
+                        strv_push(&fw, "-d");
+                        break;
+                case 'T':
+                        notty = true;
+                        break;
+                case 'e':
+                        strv_push(&fw, "-e");
+                        strv_push(&fw, optarg);
+                        break;
+                case 'u':
+                        strv_push(&fw, "-u");
+                        strv_push(&fw, optarg);
+                        break;
+                case 'w':
+                        strv_push(&fw, "-w");
+                        strv_push(&fw, optarg);
+                        break;
+                case 'i':
+                        index = atoi(optarg);
+                        break;
+                case 'P':
+                case 'I':
+                case 't':
+                        break;
+                case 'h':
+                        printf("Usage:  berth compose exec [OPTIONS] SERVICE COMMAND [ARGS...]\n");
+                        strv_free(&fw);
+                        return 0;
+                default:
+                        strv_free(&fw);
+                        return bad_flag("exec", argv);
+                }
+        }
+        if (argc - optind < 2) {
+                fprintf(stderr, "\"berth compose exec\" requires at least 2 arguments.\n");
+                strv_free(&fw);
+                return EXIT_BERTH;
+        }
+        struct ctl c;
+        if (ctl_open(g, argv + optind, 1, false, &c) < 0) {
+                strv_free(&fw);
+                return COMPOSE_EXIT_FAIL;
+        }
+        int rc = COMPOSE_EXIT_FAIL;
+        struct cctr *x = pick(&c, argv[optind], index);
+        if (!x || strcmp(x->status, "running")) {
+                fprintf(stderr, "service \"%s\" is not running\n", argv[optind]);
+                goto out;
+        }
+        strv_t av = STRV_INIT;
+        strv_push(&av, "exec");
+        if (!detach) {
+                strv_push(&av, "-i");
+                if (!notty)
+                        strv_push(&av, "-t");
+        }
+        for (size_t i = 0; i < fw.n; i++)
+                strv_push(&av, fw.v[i]);
+        strv_push(&av, x->id);
+        for (int i = optind + 1; i < argc; i++)
+                strv_push(&av, argv[i]);
+        rc = cmd_exec((int)av.n, av.v);
+        strv_free(&av);
+out:
+        strv_free(&fw);
+        ctl_close(&c);
+        return rc;
+}
+
+int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"rm", no_argument, NULL, 'R'},
+            {"detach", no_argument, NULL, 'd'},
+            {"env", required_argument, NULL, 'e'},
+            {"entrypoint", required_argument, NULL, 'E'},
+            {"name", required_argument, NULL, 'n'},
+            {"no-deps", no_argument, NULL, 'D'},
+            {"no-TTY", no_argument, NULL, 'T'},
+            {"publish", required_argument, NULL, 'p'},
+            {"service-ports", no_argument, NULL, 'S'},
+            {"user", required_argument, NULL, 'u'},
+            {"volume", required_argument, NULL, 'v'},
+            {"workdir", required_argument, NULL, 'w'},
+            {"interactive", no_argument, NULL, 'i'},
+            {"tty", no_argument, NULL, 't'},
+            {"label", required_argument, NULL, 'l'},
+            {"build", no_argument, NULL, 'b'},
+            {"quiet-pull", no_argument, NULL, 'b'},
+            {"remove-orphans", no_argument, NULL, 'b'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        bool rm = false, detach = false, no_deps = false, notty = !isatty(0), sports = false;
+        strv_t env = STRV_INIT, publish = STRV_INIT, vols = STRV_INIT;
+        const char *entrypoint = NULL, *name = NULL, *user = NULL, *workdir = NULL;
+        int ch, rc = EXIT_BERTH;
+        optind = 0;
+        opterr = 0;
+        while ((ch = getopt_long(argc, argv, "+de:Tp:u:v:w:itl:h", opts, NULL)) != -1) {
+                switch (ch) {
+                case 'R':
+                        rm = true;
+                        break;
+                case 'd':
+                        detach = true;
+                        break;
+                case 'e':
+                        strv_push(&env, optarg);
+                        break;
+                case 'E':
+                        entrypoint = optarg;
+                        break;
+                case 'n':
+                        name = optarg;
+                        break;
+                case 'D':
+                        no_deps = true;
+                        break;
+                case 'T':
+                        notty = true;
+                        break;
+                case 'p':
+                        strv_push(&publish, optarg);
+                        break;
+                case 'S':
+                        sports = true;
+                        break;
+                case 'u':
+                        user = optarg;
+                        break;
+                case 'v':
+                        strv_push(&vols, optarg);
+                        break;
+                case 'w':
+                        workdir = optarg;
+                        break;
+                case 'i':
+                case 't':
+                case 'l':
+                case 'b':
+                        break;
+                case 'h':
+                        printf("Usage:  berth compose run [OPTIONS] SERVICE [COMMAND] [ARGS...]\n");
+                        rc = 0;
+                        goto done;
+                default:
+                        rc = bad_flag("run", argv);
+                        goto done;
+                }
+        }
+        if (optind >= argc) {
+                fprintf(stderr, "\"berth compose run\" requires at least 1 argument.\n");
+                goto done;
+        }
+        struct cproject cp;
+        int first = optind; /* compose_cmd_up below parses with getopt too */
+        if (cproject_open(g, argv + first, 1, &cp) < 0) {
+                rc = COMPOSE_EXIT_FAIL;
+                goto done;
+        }
+        const struct compose_service *s = compose_project_service(cp.p, argv[first]);
+        err_t err;
+        /* dependencies first, as `up -d` would start them */
+        if (!no_deps && s->ndepends_on) {
+                strv_t deps = STRV_INIT;
+                strv_push(&deps, "up");
+                strv_push(&deps, "-d");
+                for (size_t i = 0; i < s->ndepends_on; i++)
+                        if (compose_project_service(cp.p, s->depends_on[i].service))
+                                strv_push(&deps, s->depends_on[i].service);
+                int r = compose_cmd_up(g, (int)deps.n, deps.v);
+                strv_free(&deps);
+                if (r != 0) {
+                        rc = r;
+                        cproject_close(&cp);
+                        goto done;
+                }
+        }
+        strv_t cmd = STRV_INIT;
+        for (int i = first + 1; i < argc; i++)
+                strv_push(&cmd, argv[i]);
+        unsigned char rnd[6];
+        FILE *ur = fopen("/dev/urandom", "re");
+        if (!ur || fread(rnd, 1, sizeof(rnd), ur) != sizeof(rnd)) {
+                fprintf(stderr, "cannot read /dev/urandom\n");
+                if (ur)
+                        fclose(ur);
+                strv_free(&cmd);
+                cproject_close(&cp);
+                rc = COMPOSE_EXIT_FAIL;
+                goto done;
+        }
+        fclose(ur);
+        char *cname = name ? xstrdup(name)
+                           : xasprintf("%s-%s-run-%02x%02x%02x%02x%02x%02x", cp.p->name, s->name,
+                                       rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+        struct cctr_opts o = {
+            .name = cname,
+            .number = 1,
+            .oneoff = true,
+            .cmd = &cmd,
+            .entrypoint = entrypoint,
+            .has_entrypoint = entrypoint != NULL,
+            .env = &env,
+            .user = user,
+            .workdir = workdir,
+            .publish = &publish,
+            .volumes = &vols,
+            .no_ports = !sports,
+            .tty = !notty && !detach,
+            .stdin_open = !detach,
+        };
+        char *id = NULL;
+        int status = 0;
+        rc = COMPOSE_EXIT_FAIL;
+        if (cproject_ensure_networks(cp.p, NULL, &err) < 0 ||
+            cproject_ensure_volumes(cp.p, NULL, &err) < 0 ||
+            cctr_create(&cp, s, &o, &id, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        if (detach) {
+                if (container_start(id, ATTACH_NONE, &status, &err) < 0) {
+                        fprintf(stderr, "%s\n", err.msg);
+                        goto out;
+                }
+                printf("%s\n", cname);
+                rc = 0;
+                goto out;
+        }
+        if (container_start(id, ATTACH_OUTPUT | (isatty(0) ? ATTACH_STDIN : 0), &status, &err) <
+            0) {
+                fprintf(stderr, "%s\n", err.msg);
+                rc = status;
+        } else {
+                rc = status;
+        }
+        if (rm && cctr_remove(id, 0, true, &err) < 0)
+                fprintf(stderr, "%s\n", err.msg);
+out:
+        free(id);
+        free(cname);
+        strv_free(&cmd);
+        cproject_close(&cp);
+done:
+        strv_free(&env);
+        strv_free(&publish);
+        strv_free(&vols);
+        return rc;
+}

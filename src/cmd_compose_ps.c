@@ -1,0 +1,393 @@
+/* berth compose ps / ls: the project's containers (and the projects) as their
+ * labels and state tell, with docker compose v2's columns and JSON fields. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/cleanup.h"
+#include "base/jsonfile.h"
+#include "base/strbuf.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "compose_up.h"
+#include "container_cli.h"
+#include "runtime/container.h"
+
+static long long since_s(const char *rfc)
+{
+        int64_t ns = rfc ? rt_parse_rfc3339_ns(rfc) : 0;
+        if (ns <= 0)
+                return 0;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        long long d = (long long)ts.tv_sec - ns / 1000000000LL;
+        return d < 0 ? 0 : d;
+}
+
+/* "Up 3 seconds (healthy)", "Exited (0) 2 minutes ago", "Created" */
+static char *status_text(const struct cctr *c)
+{
+        const json_t *st = json_object_get(c->j, "State");
+        if (!strcmp(c->status, "running") || !strcmp(c->status, "paused")) {
+                _cleanup_free_ char *d =
+                    human_duration(since_s(json_string_value(json_object_get(st, "StartedAt"))));
+                return xasprintf("Up %s%s%s%s%s", d, c->health[0] ? " (" : "", c->health,
+                                 c->health[0] ? ")" : "",
+                                 !strcmp(c->status, "paused") ? " (Paused)" : "");
+        }
+        if (!strcmp(c->status, "exited") || !strcmp(c->status, "dead")) {
+                _cleanup_free_ char *d =
+                    human_duration(since_s(json_string_value(json_object_get(st, "FinishedAt"))));
+                return xasprintf("Exited (%d) %s ago", c->exit_code, d);
+        }
+        if (!strcmp(c->status, "restarting"))
+                return xasprintf("Restarting (%d)", c->exit_code);
+        return xstrdup("Created");
+}
+
+static char *command_text(const struct cctr *c)
+{
+        const json_t *cfg = json_object_get(c->j, "Config");
+        strbuf_t b = STRBUF_INIT;
+        const char *keys[] = {"Entrypoint", "Cmd"};
+        for (size_t k = 0; k < 2; k++) {
+                size_t i;
+                json_t *v;
+                json_array_foreach(json_object_get(cfg, keys[k]), i, v)
+                    sb_appendf(&b, "%s%s", b.len ? " " : "", json_string_value(v) ?: "");
+        }
+        return sb_steal(&b);
+}
+
+static json_t *publishers(const struct cctr *c)
+{
+        json_t *a = json_array();
+        const char *key;
+        json_t *v;
+        json_object_foreach(json_object_get(json_object_get(c->j, "HostConfig"), "PortBindings"),
+                            key, v)
+        {
+                int target = atoi(key);
+                const char *proto = strchr(key, '/') ? strchr(key, '/') + 1 : "tcp";
+                size_t i;
+                json_t *b;
+                json_array_foreach(v, i, b)
+                {
+                        const char *ip = json_string_value(json_object_get(b, "HostIp")) ?: "";
+                        const char *hp = json_string_value(json_object_get(b, "HostPort")) ?: "";
+                        json_array_append_new(a, json_pack("{s:s,s:i,s:i,s:s}", "URL",
+                                                           ip[0] ? ip : "0.0.0.0", "TargetPort",
+                                                           target, "PublishedPort", atoi(hp),
+                                                           "Protocol", proto));
+                }
+        }
+        return a;
+}
+
+static char *ports_text(const json_t *pubs)
+{
+        strbuf_t b = STRBUF_INIT;
+        size_t i;
+        json_t *p;
+        json_array_foreach(pubs, i, p)
+        {
+                long long pp = json_integer_value(json_object_get(p, "PublishedPort"));
+                const char *url = json_string_value(json_object_get(p, "URL"));
+                long long tp = json_integer_value(json_object_get(p, "TargetPort"));
+                const char *proto = json_string_value(json_object_get(p, "Protocol"));
+                if (pp)
+                        sb_appendf(&b, "%s%s:%lld->%lld/%s", b.len ? ", " : "", url, pp, tp, proto);
+                else
+                        sb_appendf(&b, "%s%lld/%s", b.len ? ", " : "", tp, proto);
+        }
+        return sb_steal(&b);
+}
+
+static char *labels_text(const struct cctr *c)
+{
+        strbuf_t b = STRBUF_INIT;
+        const char *k;
+        json_t *v;
+        json_object_foreach(json_object_get(json_object_get(c->j, "Config"), "Labels"), k, v)
+            sb_appendf(&b, "%s%s=%s", b.len ? "," : "", k, json_string_value(v) ?: "");
+        return sb_steal(&b);
+}
+
+static void ps_usage(FILE *f)
+{
+        fprintf(f, "Usage:  berth compose ps [OPTIONS] [SERVICE...]\n\n"
+                   "List containers\n\n"
+                   "Options:\n"
+                   "  -a, --all             Show all stopped containers\n"
+                   "      --format string   table or json\n"
+                   "  -q, --quiet           Only display IDs\n"
+                   "      --services        Display services\n"
+                   "      --status strings  Filter services by status (created, restarting, "
+                   "running, removing, paused, exited, dead)\n");
+}
+
+int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"all", no_argument, NULL, 'a'},
+            {"quiet", no_argument, NULL, 'q'},
+            {"services", no_argument, NULL, 'S'},
+            {"status", required_argument, NULL, 's'},
+            {"format", required_argument, NULL, 'F'},
+            {"orphans", no_argument, NULL, 'o'},
+            {"no-trunc", no_argument, NULL, 'T'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        bool all = false, quiet = false, services = false, json = false, trunc = true;
+        strv_t status = STRV_INIT;
+        int c;
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'a':
+                        all = true;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'S':
+                        services = true;
+                        break;
+                case 's':
+                        strv_push(&status, optarg);
+                        break;
+                case 'F':
+                        if (!strcmp(optarg, "json"))
+                                json = true;
+                        else if (strcmp(optarg, "table")) {
+                                fprintf(stderr, "unsupported format \"%s\": use table or json\n",
+                                        optarg);
+                                strv_free(&status);
+                                return EXIT_BERTH;
+                        }
+                        break;
+                case 'o':
+                        break;
+                case 'T':
+                        trunc = false;
+                        break;
+                case 'h':
+                        ps_usage(stdout);
+                        strv_free(&status);
+                        return 0;
+                default:
+                        fprintf(stderr, "unknown flag: %s\nSee 'berth compose ps --help'.\n",
+                                argv[optind - 1]);
+                        strv_free(&status);
+                        return EXIT_BERTH;
+                }
+        }
+        if (status.n)
+                all = true;
+        struct cproject cp;
+        if (cproject_open(g, argv + optind, argc - optind, &cp) < 0) {
+                strv_free(&status);
+                return COMPOSE_EXIT_FAIL;
+        }
+        struct cctr_list l = {0};
+        err_t err;
+        int rc = 0;
+        if (cctr_observe(cp.p->name, true, &l, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                rc = COMPOSE_EXIT_FAIL;
+                goto out;
+        }
+        strv_t seen = STRV_INIT;
+        if (!quiet && !services && !json)
+                printf("%-24s %-20s %-24s %-10s %-16s %-22s %s\n", "NAME", "IMAGE", "COMMAND",
+                       "SERVICE", "CREATED", "STATUS", "PORTS");
+        for (size_t i = 0; i < l.n; i++) {
+                struct cctr *x = &l.v[i];
+                bool named = optind >= argc;
+                for (int k = optind; k < argc; k++)
+                        named |= !strcmp(argv[k], x->service);
+                if (!named || (!all && strcmp(x->status, "running")) ||
+                    (status.n && !strv_contains(&status, x->status)))
+                        continue;
+                if (services) {
+                        if (!strv_contains(&seen, x->service)) {
+                                strv_push(&seen, x->service);
+                                printf("%s\n", x->service);
+                        }
+                        continue;
+                }
+                if (quiet) {
+                        printf("%s\n", x->id);
+                        continue;
+                }
+                _cleanup_free_ char *st = status_text(x), *cmd = command_text(x);
+                _cleanup_json_ json_t *pubs = publishers(x);
+                _cleanup_free_ char *ports = ports_text(pubs);
+                const char *image =
+                    json_string_value(json_object_get(json_object_get(x->j, "Config"), "Image"))
+                        ?: "";
+                const char *created = json_string_value(json_object_get(x->j, "Created"));
+                _cleanup_free_ char *ago = human_duration(since_s(created));
+                if (json) {
+                        _cleanup_free_ char *labels = labels_text(x);
+                        json_t *nets =
+                            json_object_get(json_object_get(x->j, "NetworkSettings"), "Networks");
+                        strbuf_t nb = STRBUF_INIT;
+                        const char *nk;
+                        json_t *nv;
+                        json_object_foreach(nets, nk, nv)
+                            sb_appendf(&nb, "%s%s", nb.len ? "," : "", nk);
+                        json_t *o = json_pack(
+                            "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:O,s:s,s:s,s:s,"
+                            "s:s,s:i,s:s}",
+                            "ID", x->id, "Name", x->name, "Names", x->name, "Image", image,
+                            "Command", cmd, "Project", cp.p->name, "Service", x->service, "State",
+                            x->status, "Status", st, "Health", x->health, "Labels", labels,
+                            "ExitCode", x->exit_code, "Publishers", pubs, "Ports", ports,
+                            "CreatedAt", created ? created : "", "RunningFor", ago, "Networks",
+                            sb_str(&nb), "Size", 0, "Mounts", "");
+                        sb_free(&nb);
+                        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                        printf("%s\n", s);
+                        free(s);
+                        json_decref(o);
+                        continue;
+                }
+                _cleanup_free_ char *qc = xasprintf("\"%s\"", cmd);
+                if (trunc && strlen(qc) > 22)
+                        strcpy(qc + 18, "…\"");
+                _cleanup_free_ char *cr = xasprintf("%s ago", ago);
+                printf("%-24s %-20s %-24s %-10s %-16s %-22s %s\n", x->name, image, qc, x->service,
+                       cr, st, ports);
+        }
+        strv_free(&seen);
+out:
+        cctr_list_free(&l);
+        strv_free(&status);
+        cproject_close(&cp);
+        return rc;
+}
+
+/* ---- ls ---------------------------------------------------------------- */
+
+struct proj {
+        char *name, *files;
+        strv_t states;
+};
+
+int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"all", no_argument, NULL, 'a'},          {"quiet", no_argument, NULL, 'q'},
+            {"format", required_argument, NULL, 'F'}, {"filter", required_argument, NULL, 'f'},
+            {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        };
+        bool all = false, quiet = false, json = false;
+        int c;
+        (void)g;
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'a':
+                        all = true;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'F':
+                        json = !strcmp(optarg, "json");
+                        break;
+                case 'f':
+                        break;
+                case 'h':
+                        printf("Usage:  berth compose ls [OPTIONS]\n\nList running compose "
+                               "projects\n");
+                        return 0;
+                default:
+                        fprintf(stderr, "unknown flag: %s\n", argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
+        }
+        strv_t ids = STRV_INIT;
+        err_t err;
+        if (rt_ctr_list(&ids, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                return COMPOSE_EXIT_FAIL;
+        }
+        struct proj *ps = NULL;
+        size_t np = 0;
+        for (size_t i = 0; i < ids.n; i++) {
+                _cleanup_free_ char *id = NULL;
+                _cleanup_json_ json_t *j = NULL;
+                if (container_get(ids.v[i], &id, &j, NULL, &err) < 0)
+                        continue;
+                const json_t *lb = json_object_get(json_object_get(j, "Config"), "Labels");
+                const char *pn = json_string_value(json_object_get(lb, LBL_PROJECT));
+                if (!pn)
+                        continue;
+                size_t k;
+                for (k = 0; k < np; k++)
+                        if (!strcmp(ps[k].name, pn))
+                                break;
+                if (k == np) {
+                        ps = xrealloc(ps, (np + 1) * sizeof(*ps));
+                        ps[np++] = (struct proj){
+                            .name = xstrdup(pn),
+                            .files =
+                                xstrdup(json_string_value(json_object_get(lb, LBL_FILES)) ?: ""),
+                            .states = STRV_INIT};
+                }
+                strv_push(&ps[k].states,
+                          json_string_value(json_object_get(json_object_get(j, "State"), "Status"))
+                              ?: "created");
+        }
+        strv_free(&ids);
+        if (!quiet && !json)
+                printf("%-20s %-20s %s\n", "NAME", "STATUS", "CONFIG FILES");
+        json_t *arr = json_array();
+        for (size_t k = 0; k < np; k++) {
+                /* "running(2), exited(1)" */
+                strv_t kinds = STRV_INIT;
+                strv_copy(&kinds, &ps[k].states);
+                strv_sort(&kinds);
+                strbuf_t b = STRBUF_INIT;
+                bool running = false;
+                for (size_t i = 0; i < kinds.n;) {
+                        size_t e = i;
+                        while (e < kinds.n && !strcmp(kinds.v[e], kinds.v[i]))
+                                e++;
+                        running |= !strcmp(kinds.v[i], "running");
+                        sb_appendf(&b, "%s%s(%zu)", b.len ? ", " : "", kinds.v[i], e - i);
+                        i = e;
+                }
+                if (running || all) {
+                        if (json)
+                                json_array_append_new(
+                                    arr, json_pack("{s:s,s:s,s:s}", "Name", ps[k].name, "Status",
+                                                   sb_str(&b), "ConfigFiles", ps[k].files));
+                        else if (quiet)
+                                printf("%s\n", ps[k].name);
+                        else
+                                printf("%-20s %-20s %s\n", ps[k].name, sb_str(&b), ps[k].files);
+                }
+                sb_free(&b);
+                strv_free(&kinds);
+                free(ps[k].name);
+                free(ps[k].files);
+                strv_free(&ps[k].states);
+        }
+        if (json) {
+                char *s = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                printf("%s\n", s);
+                free(s);
+        }
+        json_decref(arr);
+        free(ps);
+        return 0;
+}

@@ -1,0 +1,861 @@
+/* berth compose up / create / down: reconcile the project's containers with
+ * the model (plan as a DAG of operations, run with bounded parallelism). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/jsonfile.h"
+#include "base/strbuf.h"
+#include "base/dag.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "compose/hash.h"
+#include "compose_up.h"
+#include "container_cli.h"
+#include "net/network.h"
+#include "progress.h"
+#include "runtime/container.h"
+#include "runtime/image.h"
+#include "runtime/volume.h"
+
+struct up_opts {
+        bool detach, wait, force_recreate, no_recreate, no_deps, remove_orphans, renew_anon;
+        bool no_start, abort_on_exit, abort_on_failure, no_log_prefix;
+        double wait_timeout;
+        int timeout;
+        const char *exit_code_from;
+        strv_t scale; /* "svc=N" */
+};
+
+enum cop_kind { COP_CREATE, COP_RECREATE, COP_START, COP_RUNNING, COP_REMOVE };
+
+/* One container operation of the plan. */
+struct cop {
+        enum cop_kind kind;
+        struct cproject *cp;
+        const struct compose_service *s;
+        int number;
+        char *old_id; /* recreate / start / remove */
+        char *new_id;
+        bool start, renew_anon;
+        int timeout;
+        struct progress *pr;
+        size_t line;
+};
+
+/* A wait for a dependency condition. */
+struct wop {
+        struct cproject *cp;
+        const struct compose_service *s;
+        enum compose_dep_condition cond;
+        struct cop **cops; /* the service's containers */
+        size_t ncops;
+        struct progress *pr;
+};
+
+static int cop_run(void *arg, err_t *err)
+{
+        struct cop *c = arg;
+        struct cctr_opts o = {.number = c->number};
+        int status;
+        switch (c->kind) {
+        case COP_RUNNING:
+                progress_set(c->pr, c->line, PROGRESS_DONE, "Running");
+                c->new_id = xstrdup(c->old_id);
+                return 0;
+        case COP_REMOVE:
+                progress_set(c->pr, c->line, PROGRESS_WORKING, "Stopping");
+                if (cctr_remove(c->old_id, c->timeout, false, err) < 0)
+                        goto fail;
+                progress_set(c->pr, c->line, PROGRESS_DONE, "Removed");
+                return 0;
+        case COP_START:
+                c->new_id = xstrdup(c->old_id);
+                break;
+        case COP_RECREATE:
+                progress_set(c->pr, c->line, PROGRESS_WORKING, "Recreate");
+                if (cctr_remove(c->old_id, c->timeout, c->renew_anon, err) < 0)
+                        goto fail;
+                /* fall through */
+        case COP_CREATE:
+                progress_set(c->pr, c->line, PROGRESS_WORKING,
+                             c->kind == COP_CREATE ? "Creating" : "Recreate");
+                if (cctr_create(c->cp, c->s, &o, &c->new_id, err) < 0)
+                        goto fail;
+                progress_set(c->pr, c->line, c->start ? PROGRESS_WORKING : PROGRESS_DONE,
+                             c->kind == COP_CREATE ? "Created" : "Recreated");
+                break;
+        }
+        if (!c->start)
+                return 0;
+        progress_set(c->pr, c->line, PROGRESS_WORKING, "Starting");
+        if (container_start(c->new_id, ATTACH_NONE, &status, err) < 0)
+                goto fail;
+        progress_set(c->pr, c->line, PROGRESS_DONE, "Started");
+        return 0;
+fail:
+        progress_set(c->pr, c->line, PROGRESS_ERROR, "Error");
+        return -1;
+}
+
+static int wop_run(void *arg, err_t *err)
+{
+        struct wop *w = arg;
+        for (size_t i = 0; i < w->ncops; i++) {
+                struct cop *c = w->cops[i];
+                if (!c->new_id)
+                        continue;
+                if (w->cond == COMPOSE_DEP_HEALTHY) {
+                        progress_set(c->pr, c->line, PROGRESS_WORKING, "Waiting");
+                        if (cctr_wait_healthy(c->new_id, 0, err) < 0) {
+                                progress_set(c->pr, c->line, PROGRESS_ERROR, "Error");
+                                return -1;
+                        }
+                        progress_set(c->pr, c->line, PROGRESS_DONE, "Healthy");
+                } else if (w->cond == COMPOSE_DEP_COMPLETED) {
+                        int code;
+                        progress_set(c->pr, c->line, PROGRESS_WORKING, "Waiting");
+                        if (cctr_wait_exit(c->new_id, 0, &code, err) < 0)
+                                return -1;
+                        if (code != 0) {
+                                progress_set(c->pr, c->line, PROGRESS_ERROR, "Error");
+                                return err_set(err, ECHILD,
+                                               "service \"%s\" didn't complete successfully: "
+                                               "exit %d",
+                                               w->s->name, code);
+                        }
+                        progress_set(c->pr, c->line, PROGRESS_DONE, "Exited");
+                }
+        }
+        return 0;
+}
+
+static int scale_of(const struct up_opts *o, const struct compose_service *s, err_t *err)
+{
+        for (size_t i = 0; i < o->scale.n; i++) {
+                const char *eq = strchr(o->scale.v[i], '=');
+                if (!eq)
+                        return err_set(err, EINVAL, "invalid --scale \"%s\": use SERVICE=NUM",
+                                       o->scale.v[i]);
+                if ((size_t)(eq - o->scale.v[i]) == strlen(s->name) &&
+                    !strncmp(o->scale.v[i], s->name, strlen(s->name)))
+                        return atoi(eq + 1);
+        }
+        return s->scale;
+}
+
+static bool is_orphan(const struct compose_project *p, const struct cctr *c)
+{
+        return !c->oneoff && !compose_project_service(p, c->service) &&
+               !strv_contains(&p->disabled_services, c->service);
+}
+
+static void warn_unsupported(const struct compose_project *p)
+{
+        /* keys berth takes but cannot honour: warned about once, by name */
+        for (size_t i = 0; i < p->nservices; i++) {
+                const struct compose_service *s = &p->services[i];
+                if (s->build.present && !s->image)
+                        fprintf(stderr,
+                                "WARN[0000] service %s: `build` is not supported by berth; "
+                                "set `image`\n",
+                                s->name);
+                if (s->nsecrets || s->nconfigs)
+                        fprintf(stderr,
+                                "WARN[0000] service %s: `secrets`/`configs` are ignored "
+                                "by berth\n",
+                                s->name);
+        }
+}
+
+/* Find the service's index in p. */
+static ssize_t svc_index(const struct compose_project *p, const char *name)
+{
+        for (size_t i = 0; i < p->nservices; i++)
+                if (!strcmp(p->services[i].name, name))
+                        return (ssize_t)i;
+        return -1;
+}
+
+static void print_orphans(const struct compose_project *p, const struct cctr_list *l)
+{
+        strbuf_t b = STRBUF_INIT;
+        for (size_t i = 0; i < l->n; i++)
+                if (is_orphan(p, &l->v[i]))
+                        sb_appendf(&b, "%s%s", b.len ? " " : "", l->v[i].name);
+        if (b.len)
+                fprintf(stderr,
+                        "WARN[0000] Found orphan containers ([%s]) for this project. If you "
+                        "removed or renamed this service in your compose file, you can run this "
+                        "command with the --remove-orphans flag to clean it up.\n",
+                        sb_str(&b));
+        sb_free(&b);
+}
+
+/* Bring the selected services to the desired state.  Returns the exit code. */
+static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_opts *o, char **svcs,
+                    int nsvcs, bool start)
+{
+        struct compose_project *p = cp->p;
+        err_t err;
+        struct cctr_list obs = {0};
+        struct dag d = {0};
+        _cleanup_free_ bool *sel = NULL;
+        struct cop **cops = NULL;
+        size_t ncops = 0;
+        struct wop *wops = xcalloc(p->nservices * 3 + 1, sizeof(*wops));
+        size_t *svc_done = xcalloc(p->nservices + 1, sizeof(size_t));
+        ssize_t *wait_op = xcalloc(p->nservices * 3 + 1, sizeof(ssize_t));
+        int rc = COMPOSE_EXIT_FAIL;
+        struct progress *pr = NULL;
+
+        int lk = cproject_lock(p->name, &err);
+        if (lk < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        warn_unsupported(p);
+        if (cproject_select(p, svcs, nsvcs, !o->no_deps, &sel, &err) < 0 ||
+            cctr_observe(p->name, false, &obs, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        for (size_t i = 0; i < p->nservices * 3; i++)
+                wait_op[i] = -1;
+        if (!o->remove_orphans)
+                print_orphans(p, &obs);
+        pr = progress_new(stderr, g->progress, "Running");
+        if (cproject_ensure_networks(p, pr, &err) < 0 || cproject_ensure_volumes(p, pr, &err) < 0) {
+                progress_end(pr);
+                pr = NULL;
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        if (o->remove_orphans) {
+                for (size_t i = 0; i < obs.n; i++) {
+                        if (!is_orphan(p, &obs.v[i]))
+                                continue;
+                        struct cop *c = xcalloc(1, sizeof(*c));
+                        *c = (struct cop){.kind = COP_REMOVE,
+                                          .cp = cp,
+                                          .pr = pr,
+                                          .old_id = xstrdup(obs.v[i].id),
+                                          .timeout = o->timeout};
+                        c->line = progress_add(pr, "Container", obs.v[i].name);
+                        cops = xrealloc(cops, (ncops + 1) * sizeof(*cops));
+                        cops[ncops++] = c;
+                        dag_add(&d, "remove orphan", cop_run, c);
+                }
+        }
+        /* per service: a sync point after its containers */
+        for (size_t si = 0; si < p->nservices; si++)
+                svc_done[si] = dag_add(&d, p->services[si].name, NULL, NULL);
+        for (size_t si = 0; si < p->nservices; si++) {
+                const struct compose_service *s = &p->services[si];
+                if (!sel[si])
+                        continue;
+                int want = scale_of(o, s, &err);
+                if (want < 0) {
+                        fprintf(stderr, "%s\n", err.msg);
+                        goto out;
+                }
+                if (s->container_name && want > 1) {
+                        fprintf(stderr,
+                                "WARN[0000] service %s: container_name \"%s\" allows one "
+                                "container only; scale set to 1\n",
+                                s->name, s->container_name);
+                        want = 1;
+                }
+                char hash[COMPOSE_HASH_LEN + 1];
+                if (compose_service_hash(s->json, hash, &err) < 0) {
+                        fprintf(stderr, "%s\n", err.msg);
+                        goto out;
+                }
+                size_t first = ncops;
+                /* existing containers of the service, by number */
+                for (size_t i = 0; i < obs.n; i++) {
+                        struct cctr *e = &obs.v[i];
+                        if (strcmp(e->service, s->name))
+                                continue;
+                        struct cop *c = xcalloc(1, sizeof(*c));
+                        *c = (struct cop){.cp = cp,
+                                          .s = s,
+                                          .number = e->number,
+                                          .pr = pr,
+                                          .old_id = xstrdup(e->id),
+                                          .timeout = o->timeout,
+                                          .start = start,
+                                          .renew_anon = o->renew_anon};
+                        if (c->timeout < 0)
+                                c->timeout = cservice_stop_timeout(s);
+                        bool dup = false;
+                        for (size_t k = first; k < ncops; k++)
+                                dup |= cops[k]->number == e->number;
+                        if (e->number > want || e->number < 1 || dup) {
+                                c->kind = COP_REMOVE;
+                                c->start = false;
+                        } else if (!o->no_recreate &&
+                                   (o->force_recreate || strcmp(e->hash, hash))) {
+                                c->kind = COP_RECREATE;
+                        } else if (start && strcmp(e->status, "running")) {
+                                c->kind = COP_START;
+                        } else {
+                                c->kind = COP_RUNNING;
+                                c->start = false;
+                        }
+                        c->line = progress_add(pr, "Container", e->name);
+                        cops = xrealloc(cops, (ncops + 1) * sizeof(*cops));
+                        cops[ncops++] = c;
+                }
+                for (int n = 1; n <= want; n++) {
+                        bool have = false;
+                        for (size_t k = first; k < ncops; k++)
+                                have |= cops[k]->number == n && cops[k]->kind != COP_REMOVE;
+                        if (have)
+                                continue;
+                        struct cop *c = xcalloc(1, sizeof(*c));
+                        *c = (struct cop){.kind = COP_CREATE,
+                                          .cp = cp,
+                                          .s = s,
+                                          .number = n,
+                                          .pr = pr,
+                                          .start = start,
+                                          .timeout = o->timeout};
+                        _cleanup_free_ char *cn = cservice_container_name(p, s, n);
+                        c->line = progress_add(pr, "Container", cn);
+                        cops = xrealloc(cops, (ncops + 1) * sizeof(*cops));
+                        cops[ncops++] = c;
+                }
+                for (size_t k = first; k < ncops; k++) {
+                        _cleanup_free_ char *nm = xasprintf("service %s", s->name);
+                        size_t op = dag_add(&d, nm, cop_run, cops[k]);
+                        dag_depend(&d, svc_done[si], op);
+                }
+        }
+        /* dependencies: a service's operations wait for its dependencies'
+         * conditions (only when starting) */
+        for (size_t si = 0; si < p->nservices; si++) {
+                const struct compose_service *s = &p->services[si];
+                if (!sel[si])
+                        continue;
+                for (size_t k = 0; k < s->ndepends_on; k++) {
+                        const struct compose_dep *dep = &s->depends_on[k];
+                        ssize_t di = svc_index(p, dep->service);
+                        if (di < 0 || !sel[di])
+                                continue;
+                        size_t on = svc_done[di];
+                        if (start && dep->condition != COMPOSE_DEP_STARTED) {
+                                size_t wi = (size_t)di * 3 + dep->condition;
+                                if (wait_op[wi] < 0) {
+                                        struct wop *w = &wops[wi];
+                                        w->cp = cp;
+                                        w->s = &p->services[di];
+                                        w->cond = dep->condition;
+                                        w->pr = pr;
+                                        for (size_t c = 0; c < ncops; c++)
+                                                if (cops[c]->s == w->s &&
+                                                    cops[c]->kind != COP_REMOVE) {
+                                                        w->cops =
+                                                            xrealloc(w->cops, (w->ncops + 1) *
+                                                                                  sizeof(*w->cops));
+                                                        w->cops[w->ncops++] = cops[c];
+                                                }
+                                        wait_op[wi] = (ssize_t)dag_add(
+                                            &d, "dependency failed to start", wop_run, w);
+                                        dag_depend(&d, (size_t)wait_op[wi], on);
+                                }
+                                on = (size_t)wait_op[wi];
+                        }
+                        for (size_t c = 0; c < d.n; c++)
+                                if (d.ops[c].fn == cop_run && ((struct cop *)d.ops[c].arg)->s == s)
+                                        dag_depend(&d, c, on);
+                }
+        }
+        int r = dag_run(&d, compose_parallel(g), g->dry_run, NULL, NULL, &err);
+        progress_end(pr);
+        pr = NULL;
+        if (r < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        if (start && o->wait && !g->dry_run) {
+                double deadline = o->wait_timeout > 0 ? mono_now() + o->wait_timeout : 0;
+                for (size_t c = 0; c < ncops; c++) {
+                        struct cop *x = cops[c];
+                        if (x->kind == COP_REMOVE || !x->new_id)
+                                continue;
+                        _cleanup_free_ char *cid = NULL;
+                        _cleanup_json_ json_t *j = NULL;
+                        if (container_get(x->new_id, &cid, &j, NULL, &err) < 0) {
+                                fprintf(stderr, "%s\n", err.msg);
+                                goto out;
+                        }
+                        const json_t *hc =
+                            json_object_get(json_object_get(j, "Config"), "Healthcheck");
+                        const char *k =
+                            json_string_value(json_array_get(json_object_get(hc, "Test"), 0));
+                        if (k && strcmp(k, "NONE")) {
+                                if (cctr_wait_healthy(x->new_id, deadline, &err) < 0) {
+                                        fprintf(stderr, "%s\n", err.msg);
+                                        goto out;
+                                }
+                                continue;
+                        }
+                        const char *st = json_string_value(
+                            json_object_get(json_object_get(j, "State"), "Status"));
+                        int code = (int)json_integer_value(
+                            json_object_get(json_object_get(j, "State"), "ExitCode"));
+                        if (st && strcmp(st, "running") && code != 0) {
+                                _cleanup_free_ char *n =
+                                    cservice_container_name(p, x->s, x->number);
+                                fprintf(stderr, "container %s exited (%d)\n", n, code);
+                                goto out;
+                        }
+                }
+        }
+        rc = 0;
+out:
+        if (pr)
+                progress_end(pr);
+        for (size_t i = 0; i < ncops; i++) {
+                free(cops[i]->old_id);
+                free(cops[i]->new_id);
+                free(cops[i]);
+        }
+        free(cops);
+        for (size_t i = 0; i < p->nservices * 3; i++)
+                free(wops[i].cops);
+        free(wops);
+        free(svc_done);
+        free(wait_op);
+        dag_free(&d);
+        cctr_list_free(&obs);
+        if (lk >= 0)
+                close(lk);
+        return rc;
+}
+
+static void up_usage(FILE *f, const char *cmd)
+{
+        fprintf(
+            f,
+            "Usage:  berth compose %s [OPTIONS] [SERVICE...]\n\n"
+            "Create and start containers\n\n"
+            "Options:\n"
+            "  -d, --detach                    Detached mode: run containers in the background\n"
+            "      --wait                      Wait for services to be running|healthy\n"
+            "      --wait-timeout SECONDS      Maximum duration to wait\n"
+            "      --force-recreate            Recreate containers even if unchanged\n"
+            "      --no-recreate               Never recreate existing containers\n"
+            "      --no-deps                   Don't start linked services\n"
+            "      --remove-orphans            Remove containers for undefined services\n"
+            "  -V, --renew-anon-volumes        Recreate anonymous volumes\n"
+            "      --scale SERVICE=NUM         Scale SERVICE to NUM instances\n"
+            "  -t, --timeout SECONDS           Shutdown timeout\n"
+            "      --no-start                  Don't start the services after creating them\n"
+            "      --abort-on-container-exit   Stop all containers if any container stops\n"
+            "      --abort-on-container-failure  Stop all if any container fails\n"
+            "      --exit-code-from SERVICE    Return the exit code of SERVICE\n"
+            "      --attach SERVICE, --no-attach SERVICE, --no-log-prefix, --build, "
+            "--no-build\n",
+            cmd);
+}
+
+/* Attached mode: follow every container's logs (implemented in
+ * cmd_compose_logs.c) until they all exit or we are interrupted. */
+
+static int run_up(struct compose_globals *g, int argc, char **argv, bool create_only)
+{
+        static const struct option opts[] = {
+            {"detach", no_argument, NULL, 'd'},
+            {"wait", no_argument, NULL, 'W'},
+            {"wait-timeout", required_argument, NULL, 'T'},
+            {"force-recreate", no_argument, NULL, 'F'},
+            {"no-recreate", no_argument, NULL, 'N'},
+            {"no-deps", no_argument, NULL, 'D'},
+            {"remove-orphans", no_argument, NULL, 'O'},
+            {"renew-anon-volumes", no_argument, NULL, 'V'},
+            {"scale", required_argument, NULL, 'S'},
+            {"timeout", required_argument, NULL, 't'},
+            {"no-start", no_argument, NULL, 's'},
+            {"abort-on-container-exit", no_argument, NULL, 'A'},
+            {"abort-on-container-failure", no_argument, NULL, 'B'},
+            {"exit-code-from", required_argument, NULL, 'X'},
+            {"attach", required_argument, NULL, 'a'},
+            {"no-attach", required_argument, NULL, 'n'},
+            {"no-log-prefix", no_argument, NULL, 'P'},
+            {"build", no_argument, NULL, 'b'},
+            {"no-build", no_argument, NULL, 'b'},
+            {"pull", required_argument, NULL, 'b'},
+            {"quiet-pull", no_argument, NULL, 'b'},
+            {"always-recreate-deps", no_argument, NULL, 'F'},
+            {"attach-dependencies", no_argument, NULL, 'b'},
+            {"no-color", no_argument, NULL, 'b'},
+            {"timestamps", no_argument, NULL, 'b'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        struct up_opts o = {.timeout = -1};
+        strv_t attach = STRV_INIT, no_attach = STRV_INIT;
+        int c, rc = EXIT_BERTH;
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+dVt:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'd':
+                        o.detach = true;
+                        break;
+                case 'W':
+                        o.wait = true;
+                        o.detach = true;
+                        break;
+                case 'T':
+                        o.wait_timeout = atof(optarg);
+                        break;
+                case 'F':
+                        o.force_recreate = true;
+                        break;
+                case 'N':
+                        o.no_recreate = true;
+                        break;
+                case 'D':
+                        o.no_deps = true;
+                        break;
+                case 'O':
+                        o.remove_orphans = true;
+                        break;
+                case 'V':
+                        o.renew_anon = true;
+                        break;
+                case 'S':
+                        strv_push(&o.scale, optarg);
+                        break;
+                case 't':
+                        o.timeout = atoi(optarg);
+                        break;
+                case 's':
+                        o.no_start = true;
+                        break;
+                case 'A':
+                        o.abort_on_exit = true;
+                        break;
+                case 'B':
+                        o.abort_on_failure = true;
+                        break;
+                case 'X':
+                        o.exit_code_from = optarg;
+                        o.abort_on_exit = true;
+                        break;
+                case 'a':
+                        strv_push(&attach, optarg);
+                        break;
+                case 'n':
+                        strv_push(&no_attach, optarg);
+                        break;
+                case 'P':
+                        o.no_log_prefix = true;
+                        break;
+                case 'b':
+                        break;
+                case 'h':
+                        up_usage(stdout, argv[0]);
+                        rc = 0;
+                        goto done;
+                default:
+                        fprintf(stderr, "unknown flag: %s\nSee 'berth compose %s --help'.\n",
+                                argv[optind - 1], argv[0]);
+                        goto done;
+                }
+        }
+        if (o.force_recreate && o.no_recreate) {
+                fprintf(stderr, "--force-recreate and --no-recreate are incompatible\n");
+                goto done;
+        }
+        if (o.detach && (o.abort_on_exit || o.abort_on_failure)) {
+                fprintf(stderr, "--abort-on-container-exit and --detach are incompatible\n");
+                goto done;
+        }
+        struct cproject cp;
+        if (cproject_open(g, argv + optind, argc - optind, &cp) < 0) {
+                rc = COMPOSE_EXIT_FAIL;
+                goto done;
+        }
+        bool start = !create_only && !o.no_start;
+        rc = up_apply(g, &cp, &o, argv + optind, argc - optind, start);
+        if (rc == 0 && start && !o.detach && !g->dry_run) {
+                strv_t svcs = STRV_INIT;
+                if (attach.n)
+                        strv_copy(&svcs, &attach);
+                else
+                        for (size_t i = 0; i < cp.p->nservices; i++) {
+                                const char *n = cp.p->services[i].name;
+                                if (strv_contains(&no_attach, n))
+                                        continue;
+                                if (optind < argc) {
+                                        bool named = false;
+                                        for (int k = optind; k < argc; k++)
+                                                named |= !strcmp(argv[k], n);
+                                        if (!named)
+                                                continue;
+                                }
+                                strv_push(&svcs, n);
+                        }
+                rc = compose_follow(&cp, &svcs, !o.no_log_prefix, o.abort_on_exit,
+                                    o.abort_on_failure, o.exit_code_from, o.timeout);
+                strv_free(&svcs);
+        }
+        cproject_close(&cp);
+done:
+        strv_free(&o.scale);
+        strv_free(&attach);
+        strv_free(&no_attach);
+        return rc;
+}
+
+int compose_cmd_up(struct compose_globals *g, int argc, char **argv)
+{
+        return run_up(g, argc, argv, false);
+}
+
+int compose_cmd_create(struct compose_globals *g, int argc, char **argv)
+{
+        return run_up(g, argc, argv, true);
+}
+
+/* ---- down ------------------------------------------------------------- */
+
+struct rop {
+        struct cctr *c;
+        int timeout;
+        bool volumes;
+        struct progress *pr;
+        size_t line;
+};
+
+static int rop_stop(void *arg, err_t *err)
+{
+        struct rop *r = arg;
+        progress_set(r->pr, r->line, PROGRESS_WORKING, "Stopping");
+        if (container_stop(r->c->id, r->timeout, err) < 0) {
+                progress_set(r->pr, r->line, PROGRESS_ERROR, "Error");
+                return -1;
+        }
+        progress_set(r->pr, r->line, PROGRESS_WORKING, "Stopped");
+        return 0;
+}
+
+static int rop_rm(void *arg, err_t *err)
+{
+        struct rop *r = arg;
+        progress_set(r->pr, r->line, PROGRESS_WORKING, "Removing");
+        if (cctr_remove(r->c->id, r->timeout, r->volumes, err) < 0) {
+                progress_set(r->pr, r->line, PROGRESS_ERROR, "Error");
+                return -1;
+        }
+        progress_set(r->pr, r->line, PROGRESS_DONE, "Removed");
+        return 0;
+}
+
+/* Stop (and with rm remove) the containers in reverse dependency order, each
+ * level in parallel.  Returns 0 or -1 with err. */
+int compose_stop_plan(struct compose_globals *g, const struct compose_project *p,
+                      struct cctr_list *l, bool *which, int timeout, bool rm, bool volumes,
+                      const char *title, err_t *err)
+{
+        struct dag d = {0};
+        struct rop *ops = xcalloc(l->n + 1, sizeof(*ops));
+        int *lvl = xcalloc(l->n + 1, sizeof(int));
+        size_t *opi = xcalloc(l->n + 1, sizeof(size_t));
+        struct progress *pr = progress_new(stderr, g->progress, title);
+        for (size_t i = 0; i < l->n; i++) {
+                if (which && !which[i])
+                        continue;
+                const struct compose_service *s =
+                    p ? compose_project_service(p, l->v[i].service) : NULL;
+                ops[i] = (struct rop){.c = &l->v[i],
+                                      .volumes = volumes,
+                                      .pr = pr,
+                                      .timeout = timeout >= 0 ? timeout
+                                                 : s          ? cservice_stop_timeout(s)
+                                                              : -1};
+                ops[i].line = progress_add(pr, "Container", l->v[i].name);
+                lvl[i] = p ? cservice_level(p, l->v[i].service) : 0;
+                opi[i] = dag_add(&d, "stop", rm ? rop_rm : rop_stop, &ops[i]);
+        }
+        /* a container stops after every container of a higher level (its dependents) */
+        for (size_t i = 0; i < l->n; i++) {
+                if (which && !which[i])
+                        continue;
+                for (size_t k = 0; k < l->n; k++) {
+                        if ((which && !which[k]) || lvl[k] <= lvl[i])
+                                continue;
+                        dag_depend(&d, opi[i], opi[k]);
+                }
+        }
+        /* stopping is waiting: every container of a level at once unless
+         * --parallel says otherwise, so down costs about one grace period */
+        int r = dag_run(&d, g->parallel > 0 ? g->parallel : 0, g->dry_run, NULL, NULL, err);
+        progress_end(pr);
+        dag_free(&d);
+        free(ops);
+        free(lvl);
+        free(opi);
+        return r;
+}
+
+static void down_usage(FILE *f)
+{
+        fprintf(f, "Usage:  berth compose down [OPTIONS] [SERVICES]\n\n"
+                   "Stop and remove containers, networks\n\n"
+                   "Options:\n"
+                   "      --remove-orphans   Remove containers for services not defined in the "
+                   "Compose file\n"
+                   "      --rmi type         Remove images used by services (\"local\"|\"all\")\n"
+                   "  -t, --timeout secs     Specify a shutdown timeout in seconds\n"
+                   "  -v, --volumes          Remove named volumes declared in the \"volumes\" "
+                   "section and anonymous volumes attached to containers\n");
+}
+
+int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"volumes", no_argument, NULL, 'v'},   {"remove-orphans", no_argument, NULL, 'O'},
+            {"rmi", required_argument, NULL, 'r'}, {"timeout", required_argument, NULL, 't'},
+            {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+        };
+        bool volumes = false, orphans = false;
+        const char *rmi = NULL;
+        int timeout = -1, c;
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+vt:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'v':
+                        volumes = true;
+                        break;
+                case 'O':
+                        orphans = true;
+                        break;
+                case 'r':
+                        if (strcmp(optarg, "local") && strcmp(optarg, "all")) {
+                                fprintf(stderr, "invalid --rmi option \"%s\": use local or all\n",
+                                        optarg);
+                                return EXIT_BERTH;
+                        }
+                        rmi = optarg;
+                        break;
+                case 't':
+                        timeout = atoi(optarg);
+                        break;
+                case 'h':
+                        down_usage(stdout);
+                        return 0;
+                default:
+                        fprintf(stderr, "unknown flag: %s\nSee 'berth compose down --help'.\n",
+                                argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
+        }
+        struct cproject cp;
+        if (cproject_open(g, NULL, 0, &cp) < 0)
+                return COMPOSE_EXIT_FAIL;
+        struct compose_project *p = cp.p;
+        err_t err;
+        int rc = COMPOSE_EXIT_FAIL;
+        struct cctr_list l = {0};
+        bool *which = NULL;
+        int lk = cproject_lock(p->name, &err);
+        if (lk < 0 || cctr_observe(p->name, true, &l, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        which = xcalloc(l.n + 1, sizeof(bool));
+        bool any_orphan = false;
+        for (size_t i = 0; i < l.n; i++) {
+                bool o = is_orphan(p, &l.v[i]);
+                any_orphan |= o;
+                which[i] = !o || orphans;
+        }
+        if (any_orphan && !orphans)
+                print_orphans(p, &l);
+        if (compose_stop_plan(g, p, &l, which, timeout, true, volumes, "Running", &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        struct progress *pr = progress_new(stderr, g->progress, "Running");
+        bool failed = false;
+        /* networks of the project (by label: also ones the file no longer has) */
+        json_t *nets = NULL;
+        if (network_list(&nets, &err) == 0) {
+                size_t i;
+                json_t *n;
+                json_array_foreach(nets, i, n)
+                {
+                        const char *proj = json_string_value(
+                            json_object_get(json_object_get(n, "Labels"), LBL_PROJECT));
+                        const char *name = json_string_value(json_object_get(n, "Name"));
+                        if (!proj || strcmp(proj, p->name) || !name)
+                                continue;
+                        const char *nid = json_string_value(json_object_get(n, "Id"));
+                        size_t line = progress_add(pr, "Network", name);
+                        progress_set(pr, line, PROGRESS_WORKING, "Removing");
+                        if (!g->dry_run && ((nid && compose_dns_network_remove(nid, &err) < 0) ||
+                                            network_remove(name, &err) < 0)) {
+                                progress_set(pr, line, PROGRESS_ERROR, "Error");
+                                fprintf(stderr, "%s\n", err.msg);
+                                failed = true;
+                        } else {
+                                progress_set(pr, line, PROGRESS_DONE, "Removed");
+                        }
+                }
+                json_decref(nets);
+        }
+        for (size_t i = 0; volumes && i < p->nvolumes; i++) {
+                const struct compose_resource *r = &p->volumes[i];
+                json_t *v = NULL;
+                if (r->external || rt_volume_inspect(r->name, &v, &err) < 0)
+                        continue;
+                json_decref(v);
+                size_t line = progress_add(pr, "Volume", r->name);
+                if (!g->dry_run && rt_volume_remove(r->name, &err) < 0) {
+                        progress_set(pr, line, PROGRESS_ERROR, "Error");
+                        fprintf(stderr, "%s\n", err.msg);
+                        failed = true;
+                } else {
+                        progress_set(pr, line, PROGRESS_DONE, "Removed");
+                }
+        }
+        if (rmi && !strcmp(rmi, "all")) {
+                for (size_t i = 0; i < p->nservices; i++) {
+                        const char *img = p->services[i].image;
+                        strv_t rep = STRV_INIT;
+                        if (!img)
+                                continue;
+                        size_t line = progress_add(pr, "Image", img);
+                        if (!g->dry_run &&
+                            rt_image_remove(img, false, NULL, NULL, &rep, &err) < 0 &&
+                            err.code != ENOENT) {
+                                progress_set(pr, line, PROGRESS_ERROR, "Error");
+                                fprintf(stderr, "%s\n", err.msg);
+                                failed = true;
+                        } else {
+                                progress_set(pr, line, PROGRESS_DONE, "Removed");
+                        }
+                        strv_free(&rep);
+                }
+        }
+        progress_end(pr);
+        rc = failed ? COMPOSE_EXIT_FAIL : 0;
+out:
+        free(which);
+        cctr_list_free(&l);
+        if (lk >= 0)
+                close(lk);
+        cproject_close(&cp);
+        return rc;
+}

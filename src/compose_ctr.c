@@ -1,0 +1,742 @@
+/* compose_ctr.c - the adapter from a compose service to a container document
+ * (the same docker-inspect-like document `berth run` writes), the project's
+ * networks and volumes, and waiting on containers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/jsonfile.h"
+#include "base/strbuf.h"
+#include "base/fsutil.h"
+#include "base/paths.h"
+#include "base/xalloc.h"
+#include "compose/hash.h"
+#include "compose_up.h"
+#include "container_cli.h"
+#include "net/network.h"
+#include "netwire.h"
+#include "progress.h"
+#include "runtime/cgroup.h"
+#include "runtime/container.h"
+#include "runtime/image.h"
+#include "runtime/security.h"
+#include "runtime/spawn.h"
+#include "runtime/volume.h"
+
+static json_t *strv_to_json(const strv_t *v)
+{
+        json_t *a = json_array();
+        for (size_t i = 0; i < v->n; i++)
+                json_array_append_new(a, json_string(v->v[i]));
+        return a;
+}
+
+static json_t *compose_labels(const struct compose_project *p, const char *kind, const char *key,
+                              const struct compose_kvlist *user)
+{
+        json_t *l = json_object();
+        for (size_t i = 0; user && i < user->n; i++)
+                json_object_set_new(l, user->v[i].key, json_string(user->v[i].value ?: ""));
+        json_object_set_new(l, kind, json_string(key));
+        json_object_set_new(l, LBL_PROJECT, json_string(p->name));
+        json_object_set_new(l, LBL_VERSION, json_string(COMPOSE_VERSION));
+        return l;
+}
+
+int cproject_ensure_networks(const struct compose_project *p, struct progress *pr, err_t *err)
+{
+        for (size_t i = 0; i < p->nnetworks; i++) {
+                const struct compose_resource *r = &p->networks[i];
+                json_t *cur = NULL;
+                err_t e2;
+                if (network_load(r->name, &cur, &e2) == 0) {
+                        json_decref(cur);
+                        continue;
+                }
+                if (r->external)
+                        return err_set(err, ENOENT,
+                                       "network %s declared as external, but could not be found",
+                                       r->name);
+                size_t line = pr ? progress_add(pr, "Network", r->name) : 0;
+                if (pr)
+                        progress_set(pr, line, PROGRESS_WORKING, "Creating");
+                _cleanup_json_ json_t *labels = compose_labels(p, LBL_NETWORK, r->key, &r->labels);
+                _cleanup_json_ json_t *opts = json_object();
+                for (size_t k = 0; k < r->driver_opts.n; k++)
+                        json_object_set_new(opts, r->driver_opts.v[k].key,
+                                            json_string(r->driver_opts.v[k].value ?: ""));
+                struct network_create_opts o = {
+                    .name = r->name,
+                    .driver = r->driver,
+                    .subnet = r->subnet,
+                    .gateway = r->gateway,
+                    .internal = r->internal,
+                    .labels = labels,
+                    .options = opts,
+                };
+                if (network_create(&o, NULL, err) < 0 && err->code != EEXIST) {
+                        if (pr)
+                                progress_set(pr, line, PROGRESS_ERROR, "Error");
+                        return err_wrap(err, "network %s", r->name);
+                }
+                if (pr)
+                        progress_set(pr, line, PROGRESS_DONE, "Created");
+        }
+        return 0;
+}
+
+int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr, err_t *err)
+{
+        for (size_t i = 0; i < p->nvolumes; i++) {
+                const struct compose_resource *r = &p->volumes[i];
+                json_t *cur = NULL;
+                err_t e2;
+                if (rt_volume_inspect(r->name, &cur, &e2) == 0) {
+                        json_decref(cur);
+                        continue;
+                }
+                if (r->external)
+                        return err_set(err, ENOENT, "external volume \"%s\" not found", r->name);
+                if (r->driver && strcmp(r->driver, "local"))
+                        return err_set(err, ENOTSUP, "volume %s: driver \"%s\" is not supported",
+                                       r->name, r->driver);
+                size_t line = pr ? progress_add(pr, "Volume", r->name) : 0;
+                _cleanup_json_ json_t *labels = compose_labels(p, LBL_VOLUME, r->key, &r->labels);
+                if (rt_volume_create(r->name, labels, false, err) < 0 && err->code != EEXIST) {
+                        if (pr)
+                                progress_set(pr, line, PROGRESS_ERROR, "Error");
+                        return err_wrap(err, "volume %s", r->name);
+                }
+                if (pr)
+                        progress_set(pr, line, PROGRESS_DONE, "Created");
+        }
+        return 0;
+}
+
+static const struct compose_resource *find_res(const struct compose_resource *v, size_t n,
+                                               const char *key)
+{
+        for (size_t i = 0; i < n; i++)
+                if (!strcmp(v[i].key, key))
+                        return &v[i];
+        return NULL;
+}
+
+static bool has_dest(json_t *mounts, const char *dst)
+{
+        size_t i;
+        json_t *m;
+        json_array_foreach(mounts, i, m)
+        {
+                if (!strcmp(json_string_value(json_object_get(m, "Destination")) ?: "", dst))
+                        return true;
+        }
+        return false;
+}
+
+static int add_volume(json_t *mounts, const char *name, bool anon, const char *dst, bool ro,
+                      bool nocopy, const struct rt_image *img, err_t *err)
+{
+        _cleanup_free_ char *path = NULL;
+        if (rt_volume_ensure(name, anon, &path, err) < 0)
+                return -1;
+        if (!nocopy && rt_volume_populate(path, &img->layer_dirs, dst, err) < 0)
+                return -1;
+        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type",
+                                                "volume", "Name", name, "Source", path,
+                                                "Destination", dst, "Driver", "local", "Mode",
+                                                ro ? "ro" : "z", "RW", !ro, "Propagation", ""));
+        return 0;
+}
+
+static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro,
+                    bool create, err_t *err)
+{
+        if (src[0] != '/' || dst[0] != '/')
+                return err_set(err, EINVAL, "invalid mount \"%s:%s\": paths must be absolute", src,
+                               dst);
+        if (access(src, F_OK) < 0) {
+                if (!create)
+                        return err_set(err, ENOENT,
+                                       "invalid mount config: bind source path "
+                                       "does not exist: %s",
+                                       src);
+                if (mkdir_p(src, 0755, err) < 0)
+                        return -1;
+        }
+        json_array_append_new(mounts,
+                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
+                                        "Destination", dst, "Mode", ro ? "ro" : "", "RW", !ro,
+                                        "Propagation", "rprivate"));
+        json_array_append_new(binds, json_sprintf("%s:%s%s", src, dst, ro ? ":ro" : ""));
+        return 0;
+}
+
+/* "SRC:DST[:ro]" of `run -v`: a name is a project volume key or a volume. */
+static int add_volume_spec(const struct compose_project *p, json_t *mounts, json_t *binds,
+                           const char *spec, const struct rt_image *img, err_t *err)
+{
+        _cleanup_free_ char *s = xstrdup(spec);
+        char *dst = strchr(s, ':');
+        if (!dst)
+                return add_volume(mounts, rt_volume_anon_name(), true, s, false, false, img, err);
+        *dst++ = '\0';
+        char *mode = strchr(dst, ':');
+        if (mode)
+                *mode++ = '\0';
+        bool ro = mode && !strcmp(mode, "ro");
+        if (s[0] == '/' || s[0] == '.') {
+                _cleanup_free_ char *abs = s[0] == '/' ? xstrdup(s) : NULL;
+                if (!abs) {
+                        char cwd[4096];
+                        if (!getcwd(cwd, sizeof(cwd)))
+                                return err_sys(err, errno, "getcwd");
+                        abs = xasprintf("%s/%s", cwd, s);
+                }
+                return add_bind(mounts, binds, abs, dst, ro, true, err);
+        }
+        const struct compose_resource *r = find_res(p->volumes, p->nvolumes, s);
+        return add_volume(mounts, r ? r->name : s, false, dst, ro, false, img, err);
+}
+
+static json_t *healthcheck_json(const struct compose_service *s, const struct rt_image *img)
+{
+        const struct compose_healthcheck *h = &s->healthcheck;
+        const struct rt_healthcheck *ih = img->config.healthcheck;
+        if (h->present && h->disable)
+                return json_pack("{s:[s]}", "Test", "NONE");
+        if (!(h->present && h->test.n) && !(ih && ih->test.n))
+                return NULL;
+        json_t *o = json_object();
+        json_object_set_new(o, "Test",
+                            strv_to_json(h->present && h->test.n ? &h->test : &ih->test));
+        struct {
+                const char *key;
+                int64_t v;
+                long long img;
+        } d[] = {
+            {"Interval", h->present ? h->interval_ns : -1, ih ? ih->interval_ns : 0},
+            {"Timeout", h->present ? h->timeout_ns : -1, ih ? ih->timeout_ns : 0},
+            {"StartPeriod", h->present ? h->start_period_ns : -1, ih ? ih->start_period_ns : 0},
+            {"StartInterval", h->present ? h->start_interval_ns : -1,
+             ih ? ih->start_interval_ns : 0},
+        };
+        for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+                long long v = d[i].v >= 0 ? d[i].v : d[i].img;
+                if (v > 0)
+                        json_object_set_new(o, d[i].key, json_integer(v));
+        }
+        long long r = h->present && h->retries >= 0 ? h->retries : ih ? ih->retries : 0;
+        if (r > 0)
+                json_object_set_new(o, "Retries", json_integer(r));
+        return o;
+}
+
+static void env_set(json_t *env, const char *key, const char *value)
+{
+        size_t i, kl = strlen(key);
+        json_t *v;
+        json_array_foreach(env, i, v)
+        {
+                const char *e = json_string_value(v);
+                if (e && !strncmp(e, key, kl) && e[kl] == '=') {
+                        json_array_set_new(env, i, json_sprintf("%s=%s", key, value));
+                        return;
+                }
+        }
+        json_array_append_new(env, json_sprintf("%s=%s", key, value));
+}
+
+/* Compose ports as `-p` specs: "[IP:][PUBLISHED:]TARGET/PROTO". */
+static void port_specs(const struct compose_service *s, strv_t *out)
+{
+        for (size_t i = 0; i < s->nports; i++) {
+                const struct compose_port *pt = &s->ports[i];
+                const char *proto = pt->protocol ? pt->protocol : "tcp";
+                if (pt->host_ip && pt->host_ip[0])
+                        strv_pushf(out, "%s:%s:%u/%s", pt->host_ip, pt->published ?: "", pt->target,
+                                   proto);
+                else if (pt->published)
+                        strv_pushf(out, "%s:%u/%s", pt->published, pt->target, proto);
+                else
+                        strv_pushf(out, "%u/%s", pt->target, proto);
+        }
+}
+
+static int restart_json(const char *restart, json_t *hc, err_t *err)
+{
+        _cleanup_free_ char *rp = xstrdup(restart ? restart : "no");
+        int max = 0;
+        char *c = strchr(rp, ':');
+        if (c) {
+                *c++ = '\0';
+                max = atoi(c);
+        }
+        if (strcmp(rp, "no") && strcmp(rp, "always") && strcmp(rp, "on-failure") &&
+            strcmp(rp, "unless-stopped"))
+                return err_set(err, EINVAL, "invalid restart policy \"%s\"", restart);
+        json_object_set_new(hc, "RestartPolicy",
+                            json_pack("{s:s,s:i}", "Name", rp, "MaximumRetryCount", max));
+        return 0;
+}
+
+/* Network attachments, recorded by netwire_create as `run --network` does:
+ * NetworkMode names the first network (by priority, then name); the others
+ * are added to NetworkSettings.Networks the same way, with the aliases the
+ * DNS serves (container name, service name, the service's aliases). */
+static int networks_json(const struct compose_project *p, const struct compose_service *s,
+                         const char *cname, json_t *j, const struct cctr_opts *o, err_t *err)
+{
+        struct netwire_opts nw = {0};
+        int r = -1;
+        if (!o->no_ports)
+                port_specs(s, &nw.publish);
+        for (size_t i = 0; o->publish && i < o->publish->n; i++)
+                strv_push(&nw.publish, o->publish->v[i]);
+        strv_copy(&nw.add_hosts, &s->extra_hosts);
+        strv_copy(&nw.dns, &s->dns);
+        if (s->network_mode) {
+                if (!strncmp(s->network_mode, "service:", 8)) {
+                        err_set(err, ENOTSUP,
+                                "service %s: network_mode \"%s\" is not supported by berth",
+                                s->name, s->network_mode);
+                        goto out;
+                }
+                nw.network = s->network_mode;
+                r = netwire_create(j, &nw, err);
+                goto out;
+        }
+        size_t n = s->nnetworks;
+        const struct compose_service_net **order = xcalloc(n ? n : 1, sizeof(*order));
+        for (size_t i = 0; i < n; i++)
+                order[i] = &s->networks[i];
+        for (size_t i = 1; i < n; i++)
+                for (size_t k = i; k > 0; k--) {
+                        const struct compose_service_net *a = order[k - 1], *b = order[k];
+                        if (a->priority > b->priority ||
+                            (a->priority == b->priority && strcmp(a->name, b->name) <= 0))
+                                break;
+                        order[k - 1] = b;
+                        order[k] = a;
+                }
+        if (!n) {
+                free(order);
+                nw.network = "none";
+                r = netwire_create(j, &nw, err);
+                goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+                const struct compose_resource *res =
+                    find_res(p->networks, p->nnetworks, order[i]->name);
+                if (!res) {
+                        err_set(err, ENOENT, "service %s refers to undefined network %s", s->name,
+                                order[i]->name);
+                        break;
+                }
+                strv_t aliases = STRV_INIT;
+                strv_push(&aliases, cname);
+                if (!o->oneoff)
+                        strv_push(&aliases, s->name);
+                for (size_t k = 0; k < order[i]->aliases.n; k++)
+                        strv_push(&aliases, order[i]->aliases.v[k]);
+                if (i + 1 == n)
+                        r = 0; /* unless this last one fails below */
+                if (i == 0) {
+                        nw.network = res->name;
+                        nw.ip = order[i]->ipv4_address;
+                        strv_copy(&nw.aliases, &aliases);
+                        strv_free(&aliases);
+                        if (netwire_create(j, &nw, err) < 0) {
+                                r = -1;
+                                break;
+                        }
+                        continue;
+                }
+                _cleanup_json_ json_t *net = NULL;
+                if (network_load(res->name, &net, err) < 0) {
+                        strv_free(&aliases);
+                        r = -1;
+                        break;
+                }
+                json_t *al = json_array();
+                for (size_t k = 0; k < aliases.n; k++)
+                        json_array_append_new(al, json_string(aliases.v[k]));
+                strv_free(&aliases);
+                const char *ip = order[i]->ipv4_address;
+                json_object_set_new(
+                    json_object_get(json_object_get(j, "NetworkSettings"), "Networks"), res->name,
+                    json_pack("{s:s,s:o,s:o,s:s,s:i,s:s,s:s,s:s,s:{}}", "NetworkID",
+                              json_string_value(json_object_get(net, "Id")) ?: "", "Aliases", al,
+                              "IPAMConfig",
+                              ip ? json_pack("{s:s}", "IPv4Address", ip) : json_null(), "IPAddress",
+                              "", "IPPrefixLen", 0, "Gateway", "", "MacAddress", "", "EndpointID",
+                              "", "DriverOpts"));
+                if (i + 1 == n)
+                        r = 0;
+        }
+        free(order);
+out:
+        netwire_opts_free(&nw);
+        return r;
+}
+
+static int mounts_json(const struct compose_project *p, const struct compose_service *s,
+                       const struct rt_image *img, json_t *mounts, json_t *binds, json_t *tmpfs,
+                       err_t *err)
+{
+        for (size_t i = 0; i < s->nvolumes; i++) {
+                const struct compose_mount *m = &s->volumes[i];
+                switch (m->type) {
+                case COMPOSE_MOUNT_BIND:
+                        if (add_bind(mounts, binds, m->source, m->target, m->read_only,
+                                     m->create_host_path, err) < 0)
+                                return -1;
+                        break;
+                case COMPOSE_MOUNT_VOLUME: {
+                        if (!m->source) {
+                                if (add_volume(mounts, rt_volume_anon_name(), true, m->target,
+                                               m->read_only, m->nocopy, img, err) < 0)
+                                        return -1;
+                                break;
+                        }
+                        const struct compose_resource *r =
+                            find_res(p->volumes, p->nvolumes, m->source);
+                        if (!r)
+                                return err_set(err, ENOENT,
+                                               "service \"%s\" refers to undefined volume %s",
+                                               s->name, m->source);
+                        if (add_volume(mounts, r->name, false, m->target, m->read_only, m->nocopy,
+                                       img, err) < 0)
+                                return -1;
+                        break;
+                }
+                case COMPOSE_MOUNT_TMPFS: {
+                        strbuf_t o = STRBUF_INIT;
+                        if (m->tmpfs_size > 0)
+                                sb_appendf(&o, "size=%lld", (long long)m->tmpfs_size);
+                        if (m->tmpfs_mode)
+                                sb_appendf(&o, "%smode=%o", o.len ? "," : "", m->tmpfs_mode);
+                        json_object_set_new(tmpfs, m->target, json_string(sb_str(&o)));
+                        sb_free(&o);
+                        break;
+                }
+                default:
+                        return err_set(err, ENOTSUP,
+                                       "service %s: volume type of %s is not supported by berth",
+                                       s->name, m->target);
+                }
+        }
+        for (size_t i = 0; i < s->tmpfs.n; i++) {
+                _cleanup_free_ char *t = xstrdup(s->tmpfs.v[i]);
+                char *c = strchr(t, ':');
+                if (c)
+                        *c++ = '\0';
+                json_object_set_new(tmpfs, t, json_string(c ? c : ""));
+        }
+        for (size_t i = 0; i < img->config.volumes.n; i++) { /* image VOLUMEs */
+                const char *d = img->config.volumes.v[i];
+                if (has_dest(mounts, d) || json_object_get(tmpfs, d))
+                        continue;
+                if (add_volume(mounts, rt_volume_anon_name(), true, d, false, false, img, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static void remove_anon_volumes(json_t *j)
+{
+        size_t i;
+        json_t *m;
+        json_array_foreach(json_object_get(j, "Mounts"), i, m)
+        {
+                const char *vn = json_string_value(json_object_get(m, "Name"));
+                err_t e2;
+                if (vn && rt_volume_is_anon(vn))
+                        rt_volume_remove(vn, &e2);
+        }
+}
+
+static int security_json(const struct compose_service *s, json_t *hc, err_t *err)
+{
+        uint64_t caps;
+        if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0)
+                return err_wrap(err, "service %s", s->name);
+        json_object_set_new(hc, "CapAdd", strv_to_json(&s->cap_add));
+        json_object_set_new(hc, "CapDrop", strv_to_json(&s->cap_drop));
+        json_object_set_new(hc, "Privileged", json_boolean(s->privileged));
+        json_object_set_new(hc, "SecurityOpt", strv_to_json(&s->security_opt));
+        json_object_set_new(hc, "ReadonlyRootfs", json_boolean(s->read_only));
+        json_object_set_new(hc, "Init", json_boolean(s->init));
+        json_object_set_new(hc, "Memory", json_integer(s->mem_limit));
+        json_object_set_new(hc, "MemoryReservation", json_integer(s->mem_reservation));
+        json_object_set_new(hc, "NanoCpus", json_integer((json_int_t)(s->cpus * 1e9)));
+        json_object_set_new(hc, "PidsLimit",
+                            json_integer(s->pids_limit ? s->pids_limit : RT_PIDS_DEFAULT));
+        json_object_set_new(hc, "ShmSize", json_integer(s->shm_size));
+        json_object_set_new(hc, "OomScoreAdj", json_integer(s->oom_score_adj));
+        json_t *ul = json_array();
+        for (size_t i = 0; i < s->nulimits; i++)
+                json_array_append_new(ul, json_pack("{s:s,s:I,s:I}", "Name", s->ulimits[i].name,
+                                                    "Soft", (json_int_t)s->ulimits[i].soft, "Hard",
+                                                    (json_int_t)s->ulimits[i].hard));
+        json_object_set_new(hc, "Ulimits", ul);
+        json_object_set_new(hc, "DnsSearch", strv_to_json(&s->dns_search));
+        json_object_set_new(hc, "DnsOptions", strv_to_json(&s->dns_opt));
+        json_t *sc = json_object();
+        for (size_t i = 0; i < s->sysctls.n; i++)
+                json_object_set_new(sc, s->sysctls.v[i].key,
+                                    json_string(s->sysctls.v[i].value ?: ""));
+        json_object_set_new(hc, "Sysctls", sc);
+        return 0;
+}
+
+static char *depends_label(const struct compose_service *s)
+{
+        strbuf_t b = STRBUF_INIT;
+        static const char *cond[] = {"service_started", "service_healthy",
+                                     "service_completed_successfully"};
+        for (size_t i = 0; i < s->ndepends_on; i++)
+                sb_appendf(&b, "%s%s:%s:%s", i ? "," : "", s->depends_on[i].service,
+                           cond[s->depends_on[i].condition],
+                           s->depends_on[i].restart ? "true" : "false");
+        return sb_steal(&b);
+}
+
+int cctr_create(const struct cproject *cp, const struct compose_service *s,
+                const struct cctr_opts *o, char **id_out, err_t *err)
+{
+        const struct compose_project *p = cp->p;
+        if (!s->image)
+                return err_set(err, EINVAL,
+                               "service %s has neither an image nor a build context "
+                               "berth can use (build is not supported)",
+                               s->name);
+        struct rt_image img;
+        if (rt_image_lookup(s->image, &img, err) < 0) {
+                if (err->code == ENOENT)
+                        err_set(err, ENOENT, "image %s for service %s not found locally", s->image,
+                                s->name);
+                return -1;
+        }
+        char hash[COMPOSE_HASH_LEN + 1];
+        int ret = -1;
+        _cleanup_free_ char *id = rt_ctr_gen_id();
+        _cleanup_free_ char *name =
+            o->name ? xstrdup(o->name) : cservice_container_name(p, s, o->number);
+        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *lower = NULL, *deps = NULL, *files = NULL;
+        json_t *j = json_object(), *cfg = json_object(), *hc = json_object();
+        json_t *hn = s->hostname ? json_string(s->hostname) : json_stringn(id, 12);
+
+        if (compose_service_hash(s->json, hash, err) < 0)
+                goto out;
+        json_object_set_new(j, "Id", json_string(id));
+        json_object_set_new(j, "Name", json_sprintf("/%s", name));
+        json_object_set_new(j, "Created", json_string(now));
+        json_object_set_new(j, "Image", json_string(img.id));
+        json_object_set_new(j, "Driver", json_string("overlay"));
+        json_object_set_new(j, "Platform", json_string("linux"));
+        json_object_set_new(j, "RestartCount", json_integer(0));
+        json_object_set_new(j, "NetworkSettings", json_object());
+        json_object_set_new(j, "State",
+                            json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s}", "Status",
+                                      "created", "Running", 0, "Paused", 0, "Restarting", 0,
+                                      "OOMKilled", 0, "Dead", 0, "Pid", 0, "ExitCode", 0, "Error",
+                                      "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
+                                      "0001-01-01T00:00:00Z"));
+        json_object_set_new(j, "Config", cfg);
+        json_object_set_new(j, "HostConfig", hc);
+
+        json_object_set_new(cfg, "Hostname", hn);
+        json_object_set_new(cfg, "Domainname", json_string(s->domainname ?: ""));
+        const char *user = o->user ? o->user : s->user ? s->user : img.config.user;
+        json_object_set_new(cfg, "User", json_string(user ?: ""));
+        json_object_set_new(cfg, "Tty", json_boolean(o->tty || (!o->oneoff && s->tty)));
+        json_object_set_new(cfg, "OpenStdin", json_boolean(o->stdin_open || s->stdin_open));
+        json_object_set_new(cfg, "StdinOnce", json_boolean(o->stdin_open));
+        json_object_set_new(cfg, "AttachStdin", json_boolean(o->stdin_open));
+        json_object_set_new(cfg, "AttachStdout", json_boolean(false));
+        json_object_set_new(cfg, "AttachStderr", json_boolean(false));
+
+        json_t *env = strv_to_json(&img.config.env);
+        bool has_path = false;
+        for (size_t i = 0; i < img.config.env.n; i++)
+                has_path |= !strncmp(img.config.env.v[i], "PATH=", 5);
+        if (!has_path)
+                json_array_insert_new(
+                    env, 0,
+                    json_string(
+                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+        json_object_set_new(cfg, "Env", env);
+        for (size_t i = 0; i < s->environment.n; i++)
+                if (s->environment.v[i].value)
+                        env_set(env, s->environment.v[i].key, s->environment.v[i].value);
+        for (size_t i = 0; o->env && i < o->env->n; i++) {
+                _cleanup_free_ char *kv = xstrdup(o->env->v[i]);
+                char *eq = strchr(kv, '=');
+                if (eq) {
+                        *eq++ = '\0';
+                        env_set(env, kv, eq);
+                } else if (getenv(kv)) {
+                        env_set(env, kv, getenv(kv));
+                }
+        }
+
+        json_t *ep, *cmd;
+        if (o->has_entrypoint) {
+                strv_t v = STRV_INIT;
+                if (*o->entrypoint && compose_shell_split(o->entrypoint, &v, err) < 0) {
+                        strv_free(&v);
+                        goto out;
+                }
+                ep = strv_to_json(&v);
+                strv_free(&v);
+                cmd = json_array();
+        } else if (s->has_entrypoint) {
+                ep = strv_to_json(&s->entrypoint);
+                cmd = json_array(); /* an entrypoint resets the image's CMD */
+        } else {
+                ep = strv_to_json(&img.config.entrypoint);
+                cmd = strv_to_json(&img.config.cmd);
+        }
+        if (o->cmd && o->cmd->n) {
+                json_decref(cmd);
+                cmd = strv_to_json(o->cmd);
+        } else if (s->has_command) {
+                json_decref(cmd);
+                cmd = strv_to_json(&s->command);
+        }
+        json_object_set_new(cfg, "Entrypoint", ep);
+        json_object_set_new(cfg, "Cmd", cmd);
+        if (json_array_size(ep) == 0 && json_array_size(cmd) == 0) {
+                err_set(err, EINVAL, "service %s: no command specified", s->name);
+                goto out;
+        }
+        json_object_set_new(j, "Path",
+                            json_copy(json_array_get(json_array_size(ep) ? ep : cmd, 0)));
+        json_t *pargs = json_array();
+        size_t ne = json_array_size(ep), nt = ne + json_array_size(cmd);
+        for (size_t i = 1; i < nt; i++)
+                json_array_append(pargs,
+                                  i < ne ? json_array_get(ep, i) : json_array_get(cmd, i - ne));
+        json_object_set_new(j, "Args", pargs);
+        json_object_set_new(cfg, "Image", json_string(s->image));
+        const char *wd = o->workdir       ? o->workdir
+                         : s->working_dir ? s->working_dir
+                                          : img.config.working_dir;
+        json_object_set_new(cfg, "WorkingDir", json_string(wd ?: ""));
+
+        json_t *labels = json_object();
+        for (size_t i = 0; i < img.config.labels.n; i++) {
+                _cleanup_free_ char *k = xstrdup(img.config.labels.v[i]);
+                char *eq = strchr(k, '=');
+                if (eq)
+                        *eq++ = '\0';
+                json_object_set_new(labels, k, json_string(eq ? eq : ""));
+        }
+        for (size_t i = 0; i < s->labels.n; i++)
+                json_object_set_new(labels, s->labels.v[i].key,
+                                    json_string(s->labels.v[i].value ?: ""));
+        char num[16];
+        snprintf(num, sizeof(num), "%d", o->number);
+        deps = depends_label(s);
+        files = strv_join(&cp->src.config_files, ",");
+        json_object_set_new(labels, LBL_PROJECT, json_string(p->name));
+        json_object_set_new(labels, LBL_SERVICE, json_string(s->name));
+        json_object_set_new(labels, LBL_NUMBER, json_string(num));
+        json_object_set_new(labels, LBL_HASH, json_string(hash));
+        json_object_set_new(labels, LBL_ONEOFF, json_string(o->oneoff ? "True" : "False"));
+        json_object_set_new(labels, LBL_WORKDIR, json_string(p->working_dir));
+        json_object_set_new(labels, LBL_FILES, json_string(files));
+        json_object_set_new(labels, LBL_DEPENDS, json_string(deps));
+        json_object_set_new(labels, LBL_IMAGE, json_string(img.id));
+        json_object_set_new(labels, LBL_VERSION, json_string(COMPOSE_VERSION));
+        json_object_set_new(cfg, "Labels", labels);
+
+        const char *ss = s->stop_signal ? s->stop_signal : img.config.stop_signal;
+        if (ss) {
+                if (signal_parse(ss) <= 0) {
+                        err_set(err, EINVAL, "service %s: invalid stop_signal %s", s->name, ss);
+                        goto out;
+                }
+                json_object_set_new(cfg, "StopSignal", json_string(ss));
+        }
+        if (s->stop_grace_period_ns >= 0)
+                json_object_set_new(cfg, "StopTimeout", json_integer(cservice_stop_timeout(s)));
+        json_t *h = healthcheck_json(s, &img);
+        if (h)
+                json_object_set_new(cfg, "Healthcheck", h);
+        json_t *exposed = json_object();
+        for (size_t i = 0; i < img.config.exposed_ports.n; i++)
+                json_object_set_new(exposed, img.config.exposed_ports.v[i], json_object());
+        for (size_t i = 0; i < s->expose.n; i++) {
+                const char *e = s->expose.v[i];
+                _cleanup_free_ char *k = strchr(e, '/') ? xstrdup(e) : xasprintf("%s/tcp", e);
+                json_object_set_new(exposed, k, json_object());
+        }
+        json_object_set_new(cfg, "ExposedPorts", exposed);
+
+        json_t *binds = json_array(), *mounts = json_array(), *tmpfs = json_object();
+        json_object_set_new(hc, "Binds", binds);
+        json_object_set_new(j, "Mounts", mounts);
+        json_object_set_new(hc, "Tmpfs", tmpfs);
+        if (mounts_json(p, s, &img, mounts, binds, tmpfs, err) < 0)
+                goto out;
+        for (size_t i = 0; o->volumes && i < o->volumes->n; i++)
+                if (add_volume_spec(p, mounts, binds, o->volumes->v[i], &img, err) < 0)
+                        goto out;
+        if (networks_json(p, s, name, j, o, err) < 0)
+                goto out;
+        if (restart_json(o->oneoff ? "no" : s->restart, hc, err) < 0)
+                goto out;
+        json_object_set_new(hc, "AutoRemove", json_boolean(o->auto_remove));
+        if (security_json(s, hc, err) < 0)
+                goto out;
+        lower = strv_join(&img.layer_dirs, ":");
+        json_object_set_new(
+            j, "GraphDriver",
+            json_pack("{s:s,s:{s:s}}", "Name", "overlay", "Data", "LowerDir", lower));
+        if (berth_dirs_ensure(err) < 0 || rt_ctr_create(j, err) < 0)
+                goto out;
+        *id_out = TAKE_PTR(id);
+        ret = 0;
+out:
+        if (ret < 0)
+                remove_anon_volumes(j);
+        json_decref(j);
+        rt_image_free(&img);
+        return ret;
+}
+
+int cctr_remove(const char *id, int timeout, bool volumes, err_t *err)
+{
+        if (container_stop(id, timeout, err) < 0)
+                return err->code == ENOENT ? 0 : -1;
+        _cleanup_free_ char *cid = NULL;
+        json_t *j = NULL;
+        _cleanup_close_ int lk = -1;
+        if (container_get(id, &cid, &j, &lk, err) < 0)
+                return err->code == ENOENT ? 0 : -1;
+        if (compose_dns_unregister(cid, err) < 0) {
+                json_decref(j);
+                return -1;
+        }
+        /* free the network endpoints (addresses, published ports) it holds */
+        if (netwire_release(cid, j, true, err) < 0) {
+                json_decref(j);
+                return -1;
+        }
+        int r = rt_ctr_destroy(cid, err);
+        if (r == 0 && volumes)
+                remove_anon_volumes(j);
+        json_decref(j);
+        return r;
+}

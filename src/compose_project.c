@@ -1,0 +1,290 @@
+/* compose_project.c - globals -> loaded project, the project lock and the
+ * project's observed containers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/jsonfile.h"
+#include "base/strbuf.h"
+#include "base/fsutil.h"
+#include "base/paths.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "compose_up.h"
+#include "container_cli.h"
+#include "runtime/container.h"
+
+extern char **environ;
+
+static void print_warnings(const strv_t *w)
+{
+        for (size_t i = 0; i < w->n; i++)
+                fprintf(stderr, "WARN[0000] %s\n", w->v[i]);
+}
+
+int cproject_open(struct compose_globals *g, char **services, int nservices, struct cproject *cp)
+{
+        struct compose_load_opts lo = {
+            .files = (const char *const *)g->files.v,
+            .nfiles = g->files.n,
+            .project_name = g->project_name,
+            .project_dir = g->project_dir,
+            .env_files = (const char *const *)g->env_files.v,
+            .nenv_files = g->env_files.n,
+            .profiles = (const char *const *)g->profiles.v,
+            .nprofiles = g->profiles.n,
+            .environ = environ,
+        };
+        err_t err;
+
+        memset(cp, 0, sizeof(*cp));
+        if (compose_load(&lo, &cp->src, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                return -1;
+        }
+        print_warnings(&cp->src.warnings);
+        struct compose_model_opts mo = {
+            .project_name = cp->src.name,
+            .working_dir = cp->src.working_dir,
+            .home = getenv("HOME"),
+            .environment = cp->src.environment.v,
+            .profiles = (const char *const *)cp->src.profiles.v,
+            .nprofiles = cp->src.profiles.n,
+            .services = (const char *const *)services,
+            .nservices = (size_t)(nservices > 0 ? nservices : 0),
+        };
+        if (compose_project_decode(cp->src.root, &mo, &cp->p, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                compose_source_free(&cp->src);
+                return -1;
+        }
+        print_warnings(&cp->p->warnings);
+        for (int i = 0; i < nservices; i++) {
+                if (!compose_project_service(cp->p, services[i])) {
+                        fprintf(stderr, "no such service: %s\n", services[i]);
+                        cproject_close(cp);
+                        return -1;
+                }
+        }
+        return 0;
+}
+
+void cproject_close(struct cproject *cp)
+{
+        if (cp->p)
+                compose_project_free(cp->p);
+        cp->p = NULL;
+        compose_source_free(&cp->src);
+}
+
+char *cproject_name(struct compose_globals *g)
+{
+        if (g->project_name)
+                return compose_normalize_project_name(g->project_name);
+        struct cproject cp;
+        if (cproject_open(g, NULL, 0, &cp) < 0)
+                return NULL;
+        char *n = xstrdup(cp.p->name);
+        cproject_close(&cp);
+        return n;
+}
+
+int cproject_lock(const char *project, err_t *err)
+{
+        _cleanup_free_ char *dir = xasprintf("%s/compose", berth_run_dir());
+        if (mkdir_p(dir, 0700, err) < 0)
+                return -1;
+        _cleanup_free_ char *path = xasprintf("%s/%s.lock", dir, project);
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return err_sys(err, errno, "open %s", path);
+        while (flock(fd, LOCK_EX) < 0) {
+                if (errno != EINTR) {
+                        int e = errno;
+                        close(fd);
+                        return err_sys(err, e, "lock project %s", project);
+                }
+        }
+        return fd;
+}
+
+static const char *label(const json_t *j, const char *key)
+{
+        return json_string_value(
+            json_object_get(json_object_get(json_object_get(j, "Config"), "Labels"), key));
+}
+
+static int cctr_cmp(const void *a, const void *b)
+{
+        const struct cctr *x = a, *y = b;
+        int c = strcmp(x->service, y->service);
+        if (c)
+                return c;
+        if (x->oneoff != y->oneoff)
+                return x->oneoff ? 1 : -1;
+        return x->number - y->number;
+}
+
+int cctr_observe(const char *project, bool oneoff, struct cctr_list *out, err_t *err)
+{
+        strv_t ids = STRV_INIT;
+        memset(out, 0, sizeof(*out));
+        if (rt_ctr_list(&ids, err) < 0)
+                return -1;
+        for (size_t i = 0; i < ids.n; i++) {
+                _cleanup_free_ char *id = NULL;
+                json_t *j = NULL;
+                err_t e2;
+                /* a container removed meanwhile is simply not there */
+                if (container_get(ids.v[i], &id, &j, NULL, &e2) < 0)
+                        continue;
+                const char *proj = label(j, LBL_PROJECT), *svc = label(j, LBL_SERVICE);
+                const char *off = label(j, LBL_ONEOFF);
+                bool is_oneoff = off && !strcasecmp(off, "true");
+                if (!proj || strcmp(proj, project) || !svc || (is_oneoff && !oneoff)) {
+                        json_decref(j);
+                        continue;
+                }
+                out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+                struct cctr *c = &out->v[out->n++];
+                const json_t *st = json_object_get(j, "State");
+                const char *name = json_string_value(json_object_get(j, "Name")) ?: "";
+                const char *num = label(j, LBL_NUMBER);
+                const char *h =
+                    json_string_value(json_object_get(json_object_get(st, "Health"), "Status"));
+                *c = (struct cctr){
+                    .id = TAKE_PTR(id),
+                    .name = xstrdup(name[0] == '/' ? name + 1 : name),
+                    .service = xstrdup(svc),
+                    .number = num ? atoi(num) : 0,
+                    .hash = xstrdup(label(j, LBL_HASH) ?: ""),
+                    .oneoff = is_oneoff,
+                    .status =
+                        xstrdup(json_string_value(json_object_get(st, "Status")) ?: "created"),
+                    .health = xstrdup(h ?: ""),
+                    .exit_code = (int)json_integer_value(json_object_get(st, "ExitCode")),
+                    .j = j,
+                };
+        }
+        strv_free(&ids);
+        if (out->n)
+                qsort(out->v, out->n, sizeof(*out->v), cctr_cmp);
+        return 0;
+}
+
+void cctr_list_free(struct cctr_list *l)
+{
+        for (size_t i = 0; i < l->n; i++) {
+                struct cctr *c = &l->v[i];
+                free(c->id);
+                free(c->name);
+                free(c->service);
+                free(c->hash);
+                free(c->status);
+                free(c->health);
+                json_decref(c->j);
+        }
+        free(l->v);
+        memset(l, 0, sizeof(*l));
+}
+
+int cservice_stop_timeout(const struct compose_service *s)
+{
+        if (s && s->stop_grace_period_ns >= 0)
+                return (int)((s->stop_grace_period_ns + 999999999LL) / 1000000000LL);
+        return 10;
+}
+
+char *cservice_container_name(const struct compose_project *p, const struct compose_service *s,
+                              int n)
+{
+        if (s->container_name)
+                return xstrdup(s->container_name);
+        return xasprintf("%s-%s-%d", p->name, s->name, n);
+}
+
+static void select_with_deps(const struct compose_project *p, size_t i, bool *sel)
+{
+        if (sel[i])
+                return;
+        sel[i] = true;
+        const struct compose_service *s = &p->services[i];
+        for (size_t d = 0; d < s->ndepends_on; d++) {
+                for (size_t k = 0; k < p->nservices; k++)
+                        if (!strcmp(p->services[k].name, s->depends_on[d].service))
+                                select_with_deps(p, k, sel);
+        }
+}
+
+int cproject_select(const struct compose_project *p, char **names, int n, bool with_deps,
+                    bool **selected, err_t *err)
+{
+        bool *sel = xcalloc(p->nservices ? p->nservices : 1, sizeof(bool));
+        if (n <= 0) {
+                for (size_t i = 0; i < p->nservices; i++)
+                        sel[i] = true;
+                *selected = sel;
+                return 0;
+        }
+        for (int k = 0; k < n; k++) {
+                size_t i;
+                for (i = 0; i < p->nservices; i++)
+                        if (!strcmp(p->services[i].name, names[k]))
+                                break;
+                if (i == p->nservices) {
+                        free(sel);
+                        return err_set(err, ENOENT, "no such service: %s", names[k]);
+                }
+                if (with_deps)
+                        select_with_deps(p, i, sel);
+                else
+                        sel[i] = true;
+        }
+        *selected = sel;
+        return 0;
+}
+
+int compose_parallel(const struct compose_globals *g)
+{
+        if (g->parallel == -1)
+                return 0;
+        if (g->parallel > 0)
+                return g->parallel;
+        const char *e = getenv("COMPOSE_PARALLEL_LIMIT");
+        if (e && atoi(e) > 0)
+                return atoi(e);
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        return n > 0 ? (int)(2 * n) : 4;
+}
+
+double mono_now(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int level_of(const struct compose_project *p, const char *name, int depth)
+{
+        const struct compose_service *s = compose_project_service(p, name);
+        if (!s || depth > 64)
+                return 0;
+        int l = 0;
+        for (size_t i = 0; i < s->ndepends_on; i++) {
+                int x = level_of(p, s->depends_on[i].service, depth + 1) + 1;
+                if (x > l)
+                        l = x;
+        }
+        return l;
+}
+
+int cservice_level(const struct compose_project *p, const char *name)
+{
+        return level_of(p, name, 0);
+}

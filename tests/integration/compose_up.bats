@@ -1,0 +1,373 @@
+#!/usr/bin/env bats
+# berth compose up/down and the lifecycle commands: the hello example end to
+# end, reconcile (recreate on change, scale, orphans), depends_on health,
+# abort-on-exit, parallel projects, an interrupted up, networks and volumes.
+# Projects cu*, subnets from 10.233.0.0/16 (BERTH_ADDRESS_POOLS).
+
+setup_file() {
+        export BERTH_ROOT=$(mktemp -d /tmp/berth-cu.XXXXXX)
+        export BERTH_ADDRESS_POOLS=10.233.0.0/16:24
+        export HELLO_PORT=18233
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
+}
+
+teardown_file() {
+        for d in "$BERTH_ROOT"/p/*/; do
+                [ -f "$d/compose.yaml" ] &&
+                        "$BERTH" compose -f "$d/compose.yaml" down -v -t 0 --remove-orphans >/dev/null 2>&1
+        done
+        "$BERTH" compose -f "$BERTH_SRC/examples/hello/compose.yaml" -p cuhello down -v -t 0 \
+                >/dev/null 2>&1
+        for p in cutwo1 cutwo2; do
+                "$BERTH" compose -f "$BERTH_ROOT/p/cutwo/compose.yaml" -p $p down -t 0 >/dev/null 2>&1
+        done
+        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
+        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
+        for n in $("$BERTH" network ls -q 2>/dev/null); do
+                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
+        done
+        # berth-dns of this root (it exits by itself once its networks are gone)
+        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
+                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
+        fi
+        rm -rf "$BERTH_ROOT"
+}
+
+# proj NAME: a project dir with compose.yaml from stdin; prints nothing.
+proj() {
+        mkdir -p "$BERTH_ROOT/p/$1"
+        cat >"$BERTH_ROOT/p/$1/compose.yaml"
+}
+
+bc() { # bc PROJECT ARGS...: berth compose on that project
+        local p=$1
+        shift
+        "$BERTH" compose -f "$BERTH_ROOT/p/$p/compose.yaml" "$@"
+}
+
+nothing_left() { # nothing_left PROJECT: no container, network or volume of it
+        run "$BERTH" ps -a
+        [[ "$output" != *" $1-"* ]]
+        run "$BERTH" network ls
+        [[ "$output" != *" $1_"* ]]
+        run "$BERTH" volume ls
+        [[ "$output" != *" $1_"* ]]
+}
+
+@test "hello example: up -d --wait, curl through web -> api -> worker, ps/logs/exec/run/restart, down -v" {
+        H=(compose -f "$BERTH_SRC/examples/hello/compose.yaml" -p cuhello)
+        run "$BERTH" "${H[@]}" up -d --wait
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Network cuhello_backend"*"Created"* ]]
+        run curl -s --max-time 5 "http://127.0.0.1:$HELLO_PORT/cgi-bin/hello"
+        echo "$output"
+        [[ "$output" == *"web: served by"* ]]
+        [[ "$output" == *"api: hello from"* ]]
+        [[ "$output" == *"worker: job done by"* ]]
+        run "$BERTH" "${H[@]}" ps --format json
+        [ "${#lines[@]}" -eq 3 ]
+        [ "$(echo "${lines[2]}" | jq -r .Service)" = worker ]
+        [ "$(echo "${lines[2]}" | jq -r .Name)" = cuhello-worker-1 ]
+        [ "$(echo "${lines[2]}" | jq -r .State)" = running ]
+        [ "$(echo "${lines[1]}" | jq -r '.Publishers[0].PublishedPort')" = "$HELLO_PORT" ]
+        run "$BERTH" "${H[@]}" ps
+        [[ "${lines[0]}" == NAME*IMAGE*COMMAND*SERVICE*CREATED*STATUS*PORTS ]]
+        [[ "$output" == *"127.0.0.1:$HELLO_PORT->80/tcp"* ]]
+        run "$BERTH" "${H[@]}" ps --services
+        [ "$output" = "$(printf 'api\nweb\nworker')" ]
+        run "$BERTH" inspect cuhello-api-1
+        [ "$(echo "$output" | jq -r '.[0].Config.Labels | [."com.docker.compose.project", ."com.docker.compose.service", ."com.docker.compose.container-number", ."com.docker.compose.oneoff"] | join("/")')" = "cuhello/api/1/False" ]
+        run "$BERTH" "${H[@]}" exec -T api sh -c 'echo $GREETING'
+        [ "$output" = hello ]
+        run "$BERTH" "${H[@]}" run --rm -T worker wget -qO- http://api:8080/cgi-bin/answer
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"api: hello"* ]]
+        run "$BERTH" "${H[@]}" run --rm -T worker sh -c 'exit 7'
+        [ "$status" -eq 7 ]
+        # one-off containers are gone with --rm
+        run "$BERTH" ps -a --format '{{.Names}}'
+        [[ "$output" != *"-run-"* ]]
+        curl -s --max-time 5 "http://127.0.0.1:$HELLO_PORT/cgi-bin/hello" >/dev/null
+        run "$BERTH" "${H[@]}" logs web
+        [[ "$output" == "web-1  | "* ]] || [[ "$output" == "" ]]
+        old=$("$BERTH" inspect -f '{{.State.StartedAt}}' cuhello-api-1)
+        run "$BERTH" "${H[@]}" restart -t 1 api
+        [ "$status" -eq 0 ]
+        [ "$("$BERTH" inspect -f '{{.State.StartedAt}}' cuhello-api-1)" != "$old" ]
+        run "$BERTH" "${H[@]}" down -v -t 1
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Network cuhello_backend"*"Removed"* ]]
+        nothing_left cuhello
+        ! curl -s --max-time 2 "http://127.0.0.1:$HELLO_PORT/cgi-bin/hello"
+}
+
+@test "up recreates only the service whose configuration changed" {
+        proj curec <<'EOF'
+services:
+  a:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+  b:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+    environment:
+      FOO: ${FOO:-one}
+EOF
+        run bc curec up -d
+        [ "$status" -eq 0 ]
+        a1=$("$BERTH" inspect -f '{{.Id}}' curec-a-1)
+        b1=$("$BERTH" inspect -f '{{.Id}}' curec-b-1)
+        run bc curec up -d
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"curec-a-1  Running"* ]]
+        [[ "$output" == *"curec-b-1  Running"* ]]
+        [ "$("$BERTH" inspect -f '{{.Id}}' curec-b-1)" = "$b1" ]
+        FOO=two run bc curec up -d
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"curec-b-1  Recreate"* ]]
+        [ "$("$BERTH" inspect -f '{{.Id}}' curec-a-1)" = "$a1" ]
+        b2=$("$BERTH" inspect -f '{{.Id}}' curec-b-1)
+        [ "$b2" != "$b1" ]
+        run "$BERTH" exec curec-b-1 sh -c 'echo $FOO'
+        [ "$output" = two ]
+        FOO=two run bc curec up -d --force-recreate a
+        [ "$("$BERTH" inspect -f '{{.Id}}' curec-a-1)" != "$a1" ]
+        [ "$("$BERTH" inspect -f '{{.Id}}' curec-b-1)" = "$b2" ]
+        run bc curec up -d --no-recreate
+        [ "$("$BERTH" inspect -f '{{.Id}}' curec-b-1)" = "$b2" ]
+        bc curec down -t 0
+        nothing_left curec
+}
+
+@test "orphans are reported, and removed with --remove-orphans" {
+        proj cuorph <<'EOF'
+services:
+  a:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+  b:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+EOF
+        bc cuorph up -d
+        sed -i '/^  b:/,$d' "$BERTH_ROOT/p/cuorph/compose.yaml"
+        run bc cuorph up -d
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Found orphan containers ([cuorph-b-1]) for this project"*"--remove-orphans"* ]]
+        "$BERTH" inspect cuorph-b-1 >/dev/null
+        run bc cuorph up -d --remove-orphans
+        [ "$status" -eq 0 ]
+        ! "$BERTH" inspect cuorph-b-1 >/dev/null 2>&1
+        "$BERTH" inspect cuorph-a-1 >/dev/null
+        bc cuorph down -t 0
+        nothing_left cuorph
+}
+
+@test "--scale adds replicas and removes the highest numbers first" {
+        proj cuscale <<'EOF'
+services:
+  a:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+EOF
+        run bc cuscale up -d --scale a=3
+        [ "$status" -eq 0 ]
+        run bc cuscale ps --format json
+        [ "${#lines[@]}" -eq 3 ]
+        a1=$("$BERTH" inspect -f '{{.Id}}' cuscale-a-1)
+        run bc cuscale up -d --scale a=1
+        [ "$status" -eq 0 ]
+        run bc cuscale ps -q
+        [ "${#lines[@]}" -eq 1 ]
+        [ "$("$BERTH" inspect -f '{{.Id}}' cuscale-a-1)" = "$a1" ]
+        ! "$BERTH" inspect cuscale-a-3 >/dev/null 2>&1
+        bc cuscale down -t 0
+        nothing_left cuscale
+}
+
+@test "depends_on service_healthy: an unhealthy dependency fails up; --wait times out" {
+        proj cuhc <<'EOF'
+services:
+  db:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+    healthcheck:
+      test: ["CMD", "false"]
+      interval: 200ms
+      retries: 2
+  app:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+    depends_on:
+      db:
+        condition: service_healthy
+  slow:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+    profiles: [slow]
+    healthcheck:
+      test: ["CMD", "sh", "-c", "test -e /ready"]
+      interval: 200ms
+      retries: 1000
+EOF
+        run bc cuhc up -d
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"dependency failed to start: container cuhc-db-1 is unhealthy"* ]]
+        ! "$BERTH" inspect cuhc-app-1 >/dev/null 2>&1
+        start=$(date +%s)
+        run bc cuhc --profile slow up -d --wait --wait-timeout 1 slow
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"cuhc-slow-1"* ]]
+        [ $(($(date +%s) - start)) -lt 8 ]
+        bc cuhc --profile slow down -t 0
+        nothing_left cuhc
+}
+
+@test "service_completed_successfully waits for the dependency to exit 0" {
+        proj cudone <<'EOF'
+services:
+  init:
+    image: busybox:latest
+    command: ["sh", "-c", "sleep 0.5; echo done > /v/flag"]
+    volumes: [data:/v]
+  app:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+    volumes: [data:/v]
+    depends_on:
+      init:
+        condition: service_completed_successfully
+volumes:
+  data: {}
+EOF
+        run bc cudone up -d
+        echo "$output"
+        [ "$status" -eq 0 ]
+        run "$BERTH" exec cudone-app-1 cat /v/flag
+        [ "$output" = done ]
+        bc cudone down -v -t 0
+        nothing_left cudone
+}
+
+@test "--abort-on-container-exit with --exit-code-from returns that service's code" {
+        proj cuabort <<'EOF'
+services:
+  job:
+    image: busybox:latest
+    command: ["sh", "-c", "echo working; sleep 0.3; exit 3"]
+  srv:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+EOF
+        run timeout 60 "$BERTH" compose -f "$BERTH_ROOT/p/cuabort/compose.yaml" up \
+                --abort-on-container-exit --exit-code-from job -t 1
+        echo "$output"
+        [ "$status" -eq 3 ]
+        [[ "$output" == *"job-1  | working"* ]]
+        [[ "$output" == *"job-1 exited with code 3"* ]]
+        run "$BERTH" inspect -f '{{.State.Status}}' cuabort-srv-1
+        [ "$output" = exited ]
+        bc cuabort down -t 0
+        nothing_left cuabort
+}
+
+@test "two projects with the same service names run side by side" {
+        proj cutwo <<'EOF'
+services:
+  web:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+EOF
+        bc cutwo -p cutwo1 up -d
+        bc cutwo -p cutwo2 up -d
+        run bc cutwo -p cutwo1 ps --format json
+        [ "${#lines[@]}" -eq 1 ]
+        [ "$(echo "$output" | jq -r .Name)" = cutwo1-web-1 ]
+        run "$BERTH" network ls
+        [[ "$output" == *cutwo1_default* ]]
+        [[ "$output" == *cutwo2_default* ]]
+        run "$BERTH" compose ls --format json
+        [[ "$output" == *'"Name":"cutwo1"'* ]]
+        bc cutwo -p cutwo1 down -t 0
+        run bc cutwo -p cutwo2 ps -q
+        [ "${#lines[@]}" -eq 1 ]
+        run "$BERTH" network ls
+        [[ "$output" != *cutwo1_default* ]]
+        [[ "$output" == *cutwo2_default* ]]
+        bc cutwo -p cutwo2 down -t 0
+        nothing_left cutwo1
+        nothing_left cutwo2
+}
+
+@test "kill -9 of the CLI in the middle of up: the next up and down reconcile" {
+        proj cukill <<'EOF'
+services:
+  a:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+    scale: 12
+  b:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+    depends_on: [a]
+EOF
+        bc cukill up -d >/dev/null 2>&1 &
+        pid=$!
+        sleep 0.15
+        kill -9 $pid || true
+        wait $pid || true
+        run bc cukill up -d
+        echo "$output"
+        [ "$status" -eq 0 ]
+        run bc cukill ps -q
+        [ "${#lines[@]}" -eq 13 ]
+        run bc cukill down -t 0
+        [ "$status" -eq 0 ]
+        nothing_left cukill
+}
+
+@test "down -v removes named volumes; without -v their data survives down/up" {
+        proj cuvol <<'EOF'
+services:
+  a:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+    volumes:
+      - data:/data
+volumes:
+  data: {}
+EOF
+        bc cuvol up -d
+        "$BERTH" exec cuvol-a-1 sh -c 'echo kept > /data/f'
+        bc cuvol down -t 0
+        run "$BERTH" volume ls -q
+        [[ "$output" == *cuvol_data* ]]
+        bc cuvol up -d
+        run "$BERTH" exec cuvol-a-1 cat /data/f
+        [ "$output" = kept ]
+        run "$BERTH" volume inspect cuvol_data
+        [ "$(echo "$output" | jq -r '.[0].Labels["com.docker.compose.project"]')" = cuvol ]
+        bc cuvol down -v -t 0
+        nothing_left cuvol
+}
