@@ -656,6 +656,8 @@ static void handle_request(struct mon *m, int fd)
                         state_update(m, "exited", NULL);
                         return;
                 }
+                /* No new healthcheck process while the container stops. */
+                disarm(m->hc_tfd);
                 kill(m->pid, a);
                 if (b >= 0)
                         arm(m->stop_tfd, (int64_t)b * 1000);

@@ -628,8 +628,13 @@ static _Noreturn void run_init(const struct rt_proc *p, const struct ids *ids, c
                         continue;
                 if (w < 0)
                         break;
-                if (w == c)
+                /* The container lives as long as its command: when it ends, so
+                 * does PID 1, and the kernel kills whatever else is left in the
+                 * pid namespace (orphans, an exec'd healthcheck). */
+                if (w == c) {
                         status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+                        break;
+                }
         }
         _exit(status);
 }

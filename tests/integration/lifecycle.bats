@@ -85,6 +85,16 @@ teardown_file() { rt_teardown_file; }
         "$BERTH" rm rt-s3 rt-s4
 }
 
+@test "--init ends with its command even while a healthcheck process is running" {
+        "$BERTH" run -d --name rt-s5 --init --health-cmd 'sleep 1000' --health-interval 1s \
+                --health-timeout 900s busybox sleep 100
+        sleep 1.5 # a healthcheck process is now running inside the container
+        run "$BERTH" stop -t 3 rt-s5
+        [ "$status" -eq 0 ]
+        [ "$("$BERTH" inspect -f '{{.State.ExitCode}}' rt-s5)" = "143" ]
+        "$BERTH" rm rt-s5
+}
+
 @test "start, restart, kill, wait" {
         "$BERTH" create --name rt-c busybox sh -c 'sleep 60'
         [ "$("$BERTH" inspect -f '{{.State.Status}}' rt-c)" = "created" ]
