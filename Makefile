@@ -63,7 +63,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all deps check unit fuzz fuzz-build format format-check clean tests
+.PHONY: all demo deps check unit fuzz fuzz-build format format-check clean tests
 all: $(PROGS) $(UNIT_BINS)
 	@for p in $(PROGS); do ln -sf $$p ./$$(basename $$p); done
 
@@ -137,6 +137,13 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 format-check:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+# --- the built-in example: the hello stack, left running -------------------
+demo: all
+	@BERTH=$(CURDIR)/berth tests/images/make-busybox.sh >/dev/null
+	./berth compose -f examples/hello/compose.yaml up -d --wait
+	curl -fsS http://127.0.0.1:$${HELLO_PORT:-18080}/cgi-bin/hello
+	@echo "berth: the hello stack is up; stop it with: ./berth compose -f examples/hello/compose.yaml down"
 
 # --- set-up ----------------------------------------------------------------
 DEB_PKGS := gcc make pkg-config python3 jq clang libclang-rt-14-dev clang-format git \
