@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "net/network.h"
 #include "net/ports.h"
+#include "compose_up.h"
 #include "netwire.h"
 #include "runtime/container.h"
 
@@ -397,6 +398,11 @@ static int net_rm(int argc, char **argv)
                 }
                 printf("%s\n", argv[i]);
         }
+        err_t err;
+        if (compose_dns_networks_sync(&err) < 0) {
+                die_msg("%s", err.msg);
+                rc = 1;
+        }
         return rc;
 }
 
@@ -428,6 +434,8 @@ static int net_prune(int argc, char **argv)
         _cleanup_json_ json_t *removed = json_array();
         err_t err;
         int rc = netwire_gc(&err) < 0 ? -1 : network_prune(removed, &err);
+        if (rc == 0)
+                rc = compose_dns_networks_sync(&err);
         size_t i;
         json_t *v;
         if (json_array_size(removed)) {

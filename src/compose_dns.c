@@ -2,7 +2,10 @@
  * are connected (container_network_setup, before its process runs), its endpoints (address per
  * network, with the container name, the service name, the aliases and the short id) go into the DNS
  * records; they leave with the container, and a network's entry with the network. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/cleanup.h"
@@ -12,6 +15,33 @@
 #include "container_cli.h"
 #include "net/dns.h"
 #include "net/network.h"
+
+/* Forward names berth does not know to the host's resolvers, as Docker's
+ * embedded DNS does.  BERTH_DNS_FORWARD=1/0 turns it on/off; unset, it is on
+ * for the real state root and off under BERTH_ROOT, which every test uses: no
+ * test may depend on (or send traffic to) the host's resolver. */
+static int dns_forward_from_host(net_dns_records_t *r, err_t *err)
+{
+        const char *env = getenv("BERTH_DNS_FORWARD");
+        const char *root = getenv("BERTH_ROOT");
+        bool on = env ? strcmp(env, "0") != 0 : !(root && *root);
+        if (!on)
+                return net_dns_forward_set(r, false, NULL, 2000, err);
+        strv_t servers = STRV_INIT;
+        _cleanup_fclose_ FILE *f = fopen("/etc/resolv.conf", "re");
+        char line[512];
+        while (f && fgets(line, sizeof(line), f)) {
+                char ns[256];
+                struct in6_addr a;
+                /* plain addresses only: a scoped IPv6 one cannot be an upstream here */
+                if (sscanf(line, "nameserver %255s", ns) == 1 && servers.n < 3 &&
+                    (inet_pton(AF_INET, ns, &a) == 1 || inet_pton(AF_INET6, ns, &a) == 1))
+                        strv_push(&servers, ns);
+        }
+        int rc = net_dns_forward_set(r, servers.n > 0, (const char *const *)servers.v, 2000, err);
+        strv_free(&servers);
+        return rc;
+}
 
 int compose_dns_register(const char *cid, const json_t *j, err_t *err)
 {
@@ -58,6 +88,10 @@ int compose_dns_register(const char *cid, const json_t *j, err_t *err)
                 net_dns_records_close(r);
                 return 0;
         }
+        if (dns_forward_from_host(r, err) < 0) {
+                net_dns_records_close(r);
+                return -1;
+        }
         return net_dns_records_commit(r, err);
 }
 
@@ -76,5 +110,33 @@ int compose_dns_network_remove(const char *net_id, err_t *err)
         if (net_dns_records_open(&r, err) < 0)
                 return -1;
         net_dns_network_remove(r, net_id);
+        return net_dns_records_commit(r, err);
+}
+
+int compose_dns_networks_sync(err_t *err)
+{
+        net_dns_records_t *r;
+        if (net_dns_records_open(&r, err) < 0)
+                return -1;
+        json_t *nets = json_object_get(net_dns_records_json(r), "networks");
+        strv_t gone = STRV_INIT;
+        const char *id;
+        json_t *v;
+        json_object_foreach(nets, id, v)
+        {
+                json_t *net = NULL;
+                err_t e;
+                if (network_load(id, &net, &e) < 0 && e.code == ENOENT)
+                        strv_push(&gone, id);
+                json_decref(net);
+        }
+        if (gone.n == 0) {
+                strv_free(&gone);
+                net_dns_records_close(r);
+                return 0;
+        }
+        for (size_t i = 0; i < gone.n; i++)
+                net_dns_network_remove(r, gone.v[i]);
+        strv_free(&gone);
         return net_dns_records_commit(r, err);
 }
