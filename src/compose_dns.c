@@ -67,9 +67,15 @@ int compose_dns_register(const char *cid, const json_t *j, err_t *err)
                         internal = json_is_true(json_object_get(net, "Internal"));
                 json_t *al = json_object_get(es, "Aliases");
                 size_t n = json_array_size(al), i;
-                const char **names = xcalloc(n + 3, sizeof(char *));
+                const char **names = xcalloc(n + 4, sizeof(char *));
                 json_t *v;
                 size_t k = 0;
+                /* the container name, as Docker resolves it on user networks */
+                const char *cname = json_string_value(json_object_get(j, "Name"));
+                if (cname && *cname == '/')
+                        cname++;
+                if (cname && *cname)
+                        names[k++] = cname;
                 json_array_foreach(al, i, v) names[k++] = json_string_value(v);
                 char shortid[13];
                 snprintf(shortid, sizeof(shortid), "%.12s", cid);

@@ -155,3 +155,23 @@ wait_http() { # URL: wait until something answers (bounded)
         "$BERTH" network rm bridge bt1app
         ! nft list table ip "$(table)" 2>/dev/null
 }
+
+@test "containers resolve each other by name and alias; berth-dns exits with the last network" {
+        "$BERTH" network create --subnet 10.231.81.0/24 bt1dns >/dev/null
+        "$BERTH" run -d --name dnsa --network bt1dns --network-alias dnsalias busybox sleep 100
+        run "$BERTH" run --rm --network bt1dns busybox sh -c 'nslookup dnsa && nslookup dnsalias'
+        [ "$status" -eq 0 ]
+        [ "$(echo "$output" | grep -c 'Address: 10.231.81.2$')" -eq 2 ]
+        # a container on another network cannot resolve it
+        run "$BERTH" run --rm --network bt1app busybox nslookup dnsa
+        [ "$status" -ne 0 ]
+        pid=$(cat "$BERTH_ROOT/run/dns/pid")
+        kill -0 "$pid"
+        "$BERTH" rm -f dnsa
+        # every network gone: the DNS server of this root exits by itself
+        for c in $("$BERTH" ps -aq); do "$BERTH" rm -f "$c" >/dev/null; done
+        for n in $("$BERTH" network ls -q); do "$BERTH" network rm "$n" >/dev/null; done
+        for _ in $(seq 50); do [ -r "/proc/$pid/status" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" || break; sleep 0.1; done
+        ! { [ -r "/proc/$pid/status" ] && ! grep -q '^State:.*Z' "/proc/$pid/status"; }
+        "$BERTH" network create --subnet 10.231.80.0/24 bt1app >/dev/null # for the tests after this one
+}
