@@ -165,6 +165,12 @@ wait_http() { # URL: wait until something answers (bounded)
         # a container on another network cannot resolve it
         run "$BERTH" run --rm --network bt1app busybox nslookup dnsa
         [ "$status" -ne 0 ]
+        # 10,000 queries from inside a container, all answered correctly
+        cc -O2 -static -o "$BATS_FILE_TMPDIR/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
+        run "$BERTH" run --rm --network bt1dns -v "$BATS_FILE_TMPDIR/dnsq:/dnsq:ro" busybox \
+                /dnsq -s 10.231.81.1 -n 10000 -w 16 -a 10.231.81.2 dnsa
+        [ "$status" -eq 0 ]
+        [[ "$output" == "sent 10000 answered 10000 correct 10000 "* ]]
         pid=$(cat "$BERTH_ROOT/run/dns/pid")
         kill -0 "$pid"
         "$BERTH" rm -f dnsa
