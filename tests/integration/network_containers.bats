@@ -162,9 +162,18 @@ wait_http() { # URL: wait until something answers (bounded)
         run "$BERTH" run --rm --network bt1dns busybox sh -c 'nslookup dnsa && nslookup dnsalias'
         [ "$status" -eq 0 ]
         [ "$(echo "$output" | grep -c 'Address: 10.231.81.2$')" -eq 2 ]
-        # a container on another network cannot resolve it
+        # reachable by name and alias: ping and HTTP
+        "$BERTH" run -d --name dnsweb --network bt1dns --network-alias webalias busybox \
+                httpd -f -p 8080 -h /etc
+        run "$BERTH" run --rm --network bt1dns busybox sh -c \
+                'ping -c1 -W2 dnsa >/dev/null && for i in $(seq 50); do timeout 2 wget -qO- http://webalias:8080/hostname && exit 0; sleep 0.1; done; exit 1'
+        [ "$status" -eq 0 ]
+        # a container on another network can neither resolve nor reach them
         run "$BERTH" run --rm --network bt1app busybox nslookup dnsa
         [ "$status" -ne 0 ]
+        run "$BERTH" run --rm --network bt1app busybox ping -c1 -W1 10.231.81.2
+        [ "$status" -ne 0 ]
+        "$BERTH" rm -f dnsweb
         # 10,000 queries from inside a container, all answered correctly
         cc -O2 -static -o "$BATS_FILE_TMPDIR/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
         run "$BERTH" run --rm --network bt1dns -v "$BATS_FILE_TMPDIR/dnsq:/dnsq:ro" busybox \
@@ -180,4 +189,21 @@ wait_http() { # URL: wait until something answers (bounded)
         for _ in $(seq 50); do [ -r "/proc/$pid/status" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" || break; sleep 0.1; done
         ! { [ -r "/proc/$pid/status" ] && ! grep -q '^State:.*Z' "/proc/$pid/status"; }
         "$BERTH" network create --subnet 10.231.80.0/24 bt1app >/dev/null # for the tests after this one
+}
+
+@test "UDP publish: a UDP server in a container answers on the host port" {
+        cc -O2 -static -o "$BATS_FILE_TMPDIR/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
+        # dnsq -S is a tiny UDP DNS server (busybox has no UDP server applet)
+        "$BERTH" run -d --name udpsrv --network bt1app -p 127.0.0.1:18962:5353/udp \
+                -v "$BATS_FILE_TMPDIR/dnsq:/dnsq:ro" busybox /dnsq -S 0.0.0.0 -p 5353 -A 192.0.2.9
+        ok=""
+        for _ in $(seq 30); do
+                out=$("$BATS_FILE_TMPDIR/dnsq" -s 127.0.0.1 -p 18962 anything.test 2>/dev/null) && ok=1 && break
+                sleep 0.1
+        done
+        [ -n "$ok" ]
+        [[ "$out" == *"A 192.0.2.9"* ]]
+        run "$BERTH" port udpsrv
+        [ "$output" = "5353/udp -> 127.0.0.1:18962" ]
+        "$BERTH" rm -f udpsrv
 }
