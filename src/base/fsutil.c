@@ -141,6 +141,10 @@ int atomic_write_file(const char *path, const void *data, size_t n, mode_t mode,
 
 int mkdir_p(const char *path, mode_t mode, err_t *err)
 {
+        struct stat st;
+        /* the common case, every hot path asks again: it is there already */
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+                return 0;
         _cleanup_free_ char *p = xstrdup(path);
         size_t len = strlen(p);
 
@@ -153,7 +157,6 @@ int mkdir_p(const char *path, mode_t mode, err_t *err)
                         return err_sys(err, errno, "mkdir %s", p);
                 p[i] = c;
         }
-        struct stat st;
         if (stat(path, &st) < 0)
                 return err_sys(err, errno, "stat %s", path);
         if (!S_ISDIR(st.st_mode))
