@@ -74,6 +74,10 @@ nothing_left() { # nothing_left PROJECT: no container, network or volume of it
         run "$BERTH" "${H[@]}" ps
         [[ "${lines[0]}" == NAME*IMAGE*COMMAND*SERVICE*CREATED*STATUS*PORTS ]]
         [[ "$output" == *"127.0.0.1:$HELLO_PORT->80/tcp"* ]]
+        # --wait watched the health the monitor records: ps shows it
+        [[ "$output" == *"cuhello-api-1"*"(healthy)"* ]]
+        run "$BERTH" inspect cuhello-api-1
+        [ "$(echo "$output" | jq -r '.[0].State.Health.Status')" = healthy ]
         run "$BERTH" "${H[@]}" ps --services
         [ "$output" = "$(printf 'api\nweb\nworker')" ]
         run "$BERTH" inspect cuhello-api-1
