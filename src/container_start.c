@@ -134,10 +134,14 @@ struct mon_launch {
 
 #define MON_STACK (64 * 1024)
 
+/* The two clone children run on their own stacks, which AddressSanitizer
+ * does not know about: keep its instrumentation out of them. */
+#define CHILD_FN __attribute__((no_sanitize_address))
+
 /* The grandchild: stdio, fd 3 and the kept fds, then exec the monitor.
  * Runs on the caller's memory (CLONE_VM) while the caller is suspended, so
  * only plain syscalls here. */
-static int mon_exec(void *arg)
+CHILD_FN static int mon_exec(void *arg)
 {
         struct mon_launch *l = arg;
         /* no handler of the caller may run on its memory from here on */
@@ -170,7 +174,7 @@ static int mon_exec(void *arg)
 
 /* The child: a new session, the grandchild, then gone, so the monitor is
  * not our child. */
-static int mon_session(void *arg)
+CHILD_FN static int mon_session(void *arg)
 {
         struct mon_launch *l = arg;
         setsid();
