@@ -2,14 +2,15 @@
 # Compose up -d / down wall time for 3, 10 and 50 services (busybox `sleep`
 # containers with init: true on the project's default network), root.
 #   bench/compose.sh [RUNS]        (default 3 runs per size; the median is printed)
-# A throw-away BERTH_ROOT, subnets from 10.233.240.0/20, project names cubench*.
+# A throw-away BERTH_ROOT, subnets from 10.233.240.0/20 (BENCH_POOLS overrides),
+# project names cubench* (BENCH_PREFIX overrides).
 # docker compose / podman-compose are timed side by side only when installed.
 set -eu
 cd "$(dirname "$0")/.."
 BERTH=${BERTH:-$PWD/build/gcc/berth}
 RUNS=${1:-3}
 root=$(mktemp -d /tmp/berth-cubench.XXXXXX)
-export BERTH_ROOT=$root BERTH_ADDRESS_POOLS=10.233.240.0/20:24
+export BERTH_ROOT=$root BERTH_ADDRESS_POOLS=${BENCH_POOLS:-10.233.240.0/20:24}
 cleanup() {
         for f in "$root"/*.yaml; do
                 [ -f "$f" ] && "$BERTH" compose -f "$f" down -t 0 >/dev/null 2>&1 || true
@@ -21,7 +22,7 @@ BERTH=$BERTH tests/images/make-busybox.sh
 
 gen() { # gen N FILE
         {
-                echo "name: cubench$1"
+                echo "name: ${BENCH_PREFIX:-cubench}$1"
                 echo "services:"
                 for i in $(seq 1 "$1"); do
                         printf '  s%d:\n    image: busybox:latest\n    init: true\n' "$i"

@@ -166,37 +166,36 @@ static int write_text(const char *dir, const char *name, const char *text, err_t
         return atomic_write_file(p, text, strlen(text), 0644, err);
 }
 
-int rt_ctr_create(json_t *j, err_t *err)
+/* Fails with EEXIST when a container other than @self is named @name. One
+ * pass over the container directories, one config.json parse each. */
+static int name_check(const char *name, const char *self, err_t *err)
 {
-        const char *id = json_string_value(json_object_get(j, "Id"));
-        const char *name = json_string_value(json_object_get(j, "Name"));
-        if (!id || !name)
-                return err_set(err, EINVAL, "container document lacks Id or Name");
-        _cleanup_close_ int lk = names_lock(err);
-        if (lk < 0)
-                return -1;
-        strv_t ids = STRV_INIT;
-        if (rt_ctr_list(&ids, err) < 0)
-                return -1;
-        for (size_t i = 0; i < ids.n; i++) {
-                json_t *o = NULL;
-                if (rt_ctr_load(ids.v[i], &o, NULL) < 0)
+        _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
+        _cleanup_closedir_ DIR *dir = opendir(d);
+        if (!dir)
+                return errno == ENOENT ? 0 : err_sys(err, errno, "open %s", d);
+        struct dirent *de;
+        while ((de = readdir(dir))) {
+                if (strlen(de->d_name) != 64 || (self && !strcmp(de->d_name, self)))
                         continue;
+                json_t *o = NULL;
+                if (rt_ctr_load(de->d_name, &o, NULL) < 0)
+                        continue; /* being created or removed */
                 bool same = !strcmp(json_string_value(json_object_get(o, "Name")) ?: "", name);
                 json_decref(o);
-                if (same) {
-                        err_set(
+                if (same)
+                        return err_set(
                             err, EEXIST,
                             "Conflict. The container name \"%s\" is already in use by container "
                             "\"%s\". You have to remove (or rename) that container to be able to "
                             "reuse that name.",
-                            name, ids.v[i]);
-                        strv_free(&ids);
-                        return -1;
-                }
+                            name, de->d_name);
         }
-        strv_free(&ids);
-        _cleanup_free_ char *dir = rt_ctr_dir(id);
+        return 0;
+}
+
+static int ctr_create_files(const char *id, json_t *j, const char *dir, err_t *err)
+{
         static const char *const sub[] = {"", "/upper", "/work", "/merged"};
         for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
                 _cleanup_free_ char *p = xasprintf("%s%s", dir, sub[i]);
@@ -230,7 +229,31 @@ int rt_ctr_create(json_t *j, err_t *err)
         json_object_set_new(j, "HostnamePath", json_sprintf("%s/hostname", dir));
         json_object_set_new(j, "ResolvConfPath", json_sprintf("%s/resolv.conf", dir));
         json_object_set_new(j, "LogPath", json_sprintf("%s/%s-json.log", dir, id));
-        return rt_ctr_save(id, j, err);
+        return 0;
+}
+
+int rt_ctr_create(json_t *j, err_t *err)
+{
+        const char *id = json_string_value(json_object_get(j, "Id"));
+        const char *name = json_string_value(json_object_get(j, "Name"));
+        if (!id || !name)
+                return err_set(err, EINVAL, "container document lacks Id or Name");
+        _cleanup_free_ char *dir = rt_ctr_dir(id);
+        /* The directory and its small files go first, outside the names lock:
+         * without config.json the directory is invisible to every lister (an
+         * id is random, so nobody else writes there). The lock only covers the
+         * name check and the config.json that claims the name, so parallel
+         * creates (compose up) do not queue behind each other's fsyncs. */
+        int r = ctr_create_files(id, j, dir, err);
+        if (r == 0) {
+                _cleanup_close_ int lk = names_lock(err);
+                r = lk < 0 ? -1 : name_check(name, id, err);
+                if (r == 0)
+                        r = rt_ctr_save(id, j, err);
+        }
+        if (r < 0)
+                (void)rm_rf(dir, NULL);
+        return r;
 }
 
 int rt_ctr_load(const char *id, json_t **out, err_t *err)
@@ -336,25 +359,7 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err)
         if (nl < 0)
                 return -1;
         _cleanup_free_ char *want = xasprintf("/%s", newname);
-        strv_t ids = STRV_INIT;
-        if (rt_ctr_list(&ids, err) < 0)
-                return -1;
-        int r = 0;
-        for (size_t i = 0; i < ids.n && r == 0; i++) {
-                json_t *o = NULL;
-                if (rt_ctr_load(ids.v[i], &o, NULL) < 0)
-                        continue;
-                if (!strcmp(json_string_value(json_object_get(o, "Name")) ?: "", want))
-                        r = err_set(
-                            err, EEXIST,
-                            "Conflict. The container name \"%s\" is already in use by "
-                            "container \"%s\". You have to remove (or rename) that container "
-                            "to be able to reuse that name.",
-                            want, ids.v[i]);
-                json_decref(o);
-        }
-        strv_free(&ids);
-        if (r < 0)
+        if (name_check(want, NULL, err) < 0)
                 return -1;
         _cleanup_close_ int lk = rt_ctr_lock(id, err);
         if (lk < 0)

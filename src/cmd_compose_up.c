@@ -229,6 +229,12 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                 wait_op[i] = -1;
         if (!o->remove_orphans)
                 print_orphans(p, &obs);
+        /* a published port that is taken fails the whole up before anything
+         * (network, volume, container) is created */
+        if (start && !g->dry_run && cproject_ports_check(p, sel, &obs, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
         pr = progress_new(stderr, g->progress, "Running");
         if (cproject_ensure_networks(p, pr, &err) < 0 || cproject_ensure_volumes(p, pr, &err) < 0) {
                 progress_end(pr);

@@ -22,6 +22,7 @@
 #include "compose_up.h"
 #include "container_cli.h"
 #include "net/network.h"
+#include "net/ports.h"
 #include "netwire.h"
 #include "progress.h"
 #include "runtime/cgroup.h"
@@ -269,6 +270,59 @@ static void port_specs(const struct compose_service *s, strv_t *out)
                 else
                         strv_pushf(out, "%u/%s", pt->target, proto);
         }
+}
+
+int cproject_ports_check(const struct compose_project *p, const bool *sel,
+                         const struct cctr_list *obs, err_t *err)
+{
+        struct port_map *maps = NULL;
+        size_t n = 0;
+        size_t *owner = NULL; /* service index of each mapping */
+        int r = 0;
+        for (size_t si = 0; si < p->nservices && r == 0; si++) {
+                const struct compose_service *s = &p->services[si];
+                bool exists = false;
+                for (size_t i = 0; i < obs->n && !exists; i++)
+                        exists = !strcmp(obs->v[i].service, s->name);
+                if (!sel[si] || exists)
+                        continue;
+                strv_t specs = STRV_INIT;
+                port_specs(s, &specs);
+                for (size_t k = 0; k < specs.n && r == 0; k++) {
+                        size_t before = n;
+                        r = port_spec_parse(specs.v[k], &maps, &n, err);
+                        if (r < 0) {
+                                err_wrap(err, "service %s", s->name);
+                                break;
+                        }
+                        owner = xrealloc(owner, (n + 1) * sizeof(*owner));
+                        for (size_t m = before; m < n; m++)
+                                owner[m] = si;
+                }
+                strv_free(&specs);
+        }
+        if (r == 0 && n > 0) {
+                /* one mapping at a time against the ones already held, so the
+                 * error can name the service that asked for the port */
+                int *held = xcalloc(n, sizeof(int));
+                size_t nheld = 0;
+                for (size_t m = 0; m < n && r == 0; m++) {
+                        int *fds = NULL;
+                        r = ports_reserve(&maps[m], 1, &fds, err);
+                        if (r < 0) {
+                                err_wrap(err, "service %s", p->services[owner[m]].name);
+                                break;
+                        }
+                        held[nheld++] = fds[0];
+                        free(fds);
+                }
+                for (size_t m = 0; m < nheld; m++)
+                        close(held[m]);
+                free(held);
+        }
+        free(maps);
+        free(owner);
+        return r;
 }
 
 static int restart_json(const char *restart, json_t *hc, err_t *err)

@@ -104,6 +104,14 @@ struct progress;
 int cproject_ensure_networks(const struct compose_project *p, struct progress *pr, err_t *err);
 int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr, err_t *err);
 
+/* Before anything of an up is created: bind-test every host port published
+ * by the selected services (sel, by service index) that have no container
+ * yet in obs (a container that exists may hold its own ports), together, so
+ * that two services asking for the same port conflict too.  Nothing stays
+ * bound.  The error reads "service web: port 18080 is already in use (...)". */
+int cproject_ports_check(const struct compose_project *p, const bool *sel,
+                         const struct cctr_list *obs, err_t *err);
+
 /* Create the container for service s; *id_out gets its id. */
 int cctr_create(const struct cproject *cp, const struct compose_service *s,
                 const struct cctr_opts *o, char **id_out, err_t *err);

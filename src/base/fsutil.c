@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "paths.h"
 #include "xalloc.h"
 
 #define READ_MAX_DEFAULT (64u << 20)
@@ -99,7 +101,14 @@ int atomic_write_at(int dirfd, const char *name, const void *data, size_t n, mod
             openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return err_sys(err, errno, "create %s", tmp);
-        if (write_all(fd, data, n, err) < 0 || fsync(fd) < 0) {
+        /* Runtime state under berth_run_dir() does not outlive a reboot, so a
+         * crash makes it void anyway: the rename alone keeps readers from ever
+         * seeing a torn file, and the fsyncs (milliseconds each on a disk-backed
+         * run dir) are only paid for persistent data. */
+        const char *run = berth_run_dir();
+        size_t rl = strlen(run);
+        bool durable = !(dirfd == AT_FDCWD && !strncmp(name, run, rl) && name[rl] == '/');
+        if (write_all(fd, data, n, err) < 0 || (durable && fsync(fd) < 0)) {
                 int e = errno;
                 unlinkat(dirfd, tmp, 0);
                 if (e)
@@ -111,6 +120,8 @@ int atomic_write_at(int dirfd, const char *name, const void *data, size_t n, mod
                 unlinkat(dirfd, tmp, 0);
                 return err_sys(err, e, "rename %s", name);
         }
+        if (!durable)
+                return 0;
         /* fsync the directory so the rename itself is durable. */
         char dirpath[4096];
         if (slash)
@@ -130,6 +141,10 @@ int atomic_write_file(const char *path, const void *data, size_t n, mode_t mode,
 
 int mkdir_p(const char *path, mode_t mode, err_t *err)
 {
+        struct stat st;
+        /* the common case, every hot path asks again: it is there already */
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+                return 0;
         _cleanup_free_ char *p = xstrdup(path);
         size_t len = strlen(p);
 
@@ -142,7 +157,6 @@ int mkdir_p(const char *path, mode_t mode, err_t *err)
                         return err_sys(err, errno, "mkdir %s", p);
                 p[i] = c;
         }
-        struct stat st;
         if (stat(path, &st) < 0)
                 return err_sys(err, errno, "stat %s", path);
         if (!S_ISDIR(st.st_mode))

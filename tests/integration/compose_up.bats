@@ -74,6 +74,10 @@ nothing_left() { # nothing_left PROJECT: no container, network or volume of it
         run "$BERTH" "${H[@]}" ps
         [[ "${lines[0]}" == NAME*IMAGE*COMMAND*SERVICE*CREATED*STATUS*PORTS ]]
         [[ "$output" == *"127.0.0.1:$HELLO_PORT->80/tcp"* ]]
+        # --wait watched the health the monitor records: ps shows it
+        [[ "$output" == *"cuhello-api-1"*"(healthy)"* ]]
+        run "$BERTH" inspect cuhello-api-1
+        [ "$(echo "$output" | jq -r '.[0].State.Health.Status')" = healthy ]
         run "$BERTH" "${H[@]}" ps --services
         [ "$output" = "$(printf 'api\nweb\nworker')" ]
         run "$BERTH" inspect cuhello-api-1
@@ -370,4 +374,63 @@ EOF
         [ "$(echo "$output" | jq -r '.[0].Labels["com.docker.compose.project"]')" = cuvol ]
         bc cuvol down -v -t 0
         nothing_left cuvol
+}
+
+@test "a published port in use fails up before anything is created" {
+        proj cuport <<'EOF2'
+services:
+  a:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+  b:
+    image: busybox:latest
+    init: true
+    command: ["sleep", "1000"]
+    ports: ["18236:80"]
+EOF2
+        python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 18236)); s.listen(1); time.sleep(60)' &
+        local holder=$!
+        for _ in $(seq 50); do
+                ss -ltn | grep -q ':18236 ' && break
+                sleep 0.1
+        done
+        run bc cuport up -d
+        kill "$holder"
+        wait "$holder" || true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"service b: port 18236 is already in use"* ]]
+        nothing_left cuport
+        run "$BERTH" ps -a --format '{{.Names}}'
+        [[ "$output" != *cuport-* ]]
+        # the port free again: up works and publishes it
+        bc cuport up -d
+        run bc cuport ps --format json
+        [ "${#lines[@]}" -eq 2 ]
+        # an up of the running project does not trip over its own ports
+        bc cuport up -d
+        bc cuport down -t 0
+        nothing_left cuport
+}
+
+@test "two services publishing the same host port conflict before anything is created" {
+        proj cudup <<'EOF2'
+services:
+  a:
+    image: busybox:latest
+    command: ["sleep", "1000"]
+    ports: ["18237:80"]
+  b:
+    image: busybox:latest
+    command: ["sleep", "1000"]
+    ports: ["127.0.0.1:18237:81"]
+EOF2
+        run bc cudup up -d
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"port 18237 is already in use"* ]]
+        nothing_left cudup
+        run "$BERTH" ps -a --format '{{.Names}}'
+        [[ "$output" != *cudup-* ]]
 }
