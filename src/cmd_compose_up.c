@@ -15,6 +15,7 @@
 #include "base/xalloc.h"
 #include "commands.h"
 #include "compose/hash.h"
+#include "compose_more.h"
 #include "compose_up.h"
 #include "container_cli.h"
 #include "net/network.h"
@@ -761,6 +762,8 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         return EXIT_BERTH;
                 }
         }
+        if (compose_labels_only(g))
+                return compose_down_labels(g, volumes, timeout);
         struct cproject cp;
         if (cproject_open(g, NULL, 0, &cp) < 0)
                 return COMPOSE_EXIT_FAIL;
