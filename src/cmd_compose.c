@@ -29,6 +29,7 @@ static const struct compose_command compose_commands[] = {
     {"unpause", compose_cmd_unpause, "Unpause services"},
     {"wait", compose_cmd_wait, "Block until the first service container stops"},
     {"config", compose_cmd_config, "Parse, resolve and render compose file in canonical format"},
+    {"events", compose_cmd_events, "Receive real time events from containers"},
     {NULL, NULL, NULL},
 };
 
