@@ -166,11 +166,6 @@ static void warn_unsupported(const struct compose_project *p)
                                 "WARN[0000] service %s: `build` is not supported by berth; "
                                 "set `image`\n",
                                 s->name);
-                if (s->nsecrets || s->nconfigs)
-                        fprintf(stderr,
-                                "WARN[0000] service %s: `secrets`/`configs` are ignored "
-                                "by berth\n",
-                                s->name);
         }
 }
 

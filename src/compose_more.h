@@ -27,4 +27,12 @@ bool compose_labels_only(const struct compose_globals *g);
  * (volumes) its volumes.  Returns the exit status. */
 int compose_down_labels(struct compose_globals *g, bool volumes, int timeout);
 
+/* Service keys honoured outside compose_ctr.c's main translation (secrets
+ * and configs as read-only bind mounts, memswap_limit, cpu_shares, cpuset)
+ * and a warning, once per process, service and key, for keys berth cannot
+ * honour.  j is the container document cctr_create is making (HostConfig,
+ * Mounts and HostConfig.Binds already there). */
+int cctr_apply_extra(const struct cproject *cp, const struct compose_service *s, json_t *j,
+                     err_t *err);
+
 #endif

@@ -205,3 +205,78 @@ PY
         [[ "$output" == *cmls* ]]
         "$BERTH" compose -f "$BERTH_ROOT/p/cmls/compose.yaml" down -t 0
 }
+
+@test "file secrets and configs are read-only mounts; unsupported keys warn once" {
+        proj cmsec <<'EOF2'
+name: cmsec
+services:
+  app:
+    image: busybox
+    command: ["sh", "-c", "cat /run/secrets/pw /run/secrets/other /app.conf /etc/my.conf; echo x >/run/secrets/pw || echo RO; sleep 300"]
+    stop_grace_period: 1s
+    scale: 2
+    network_mode: none
+    secrets:
+      - pw
+      - source: pw
+        target: other
+    configs:
+      - app.conf
+      - source: app.conf
+        target: /etc/my.conf
+      - inline
+    sysctls:
+      net.core.somaxconn: 1024
+    ipc: host
+    cpu_shares: 512
+secrets:
+  pw:
+    file: ./pw.txt
+configs:
+  app.conf:
+    file: ./app.conf
+  inline:
+    content: hello
+EOF2
+        cd "$BERTH_ROOT/p/cmsec"
+        echo s3cret >pw.txt
+        echo key=v >app.conf
+        run "$BERTH" compose --progress plain up -d
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$(grep -c 'service app: `sysctls` is not supported' <<<"$output")" -eq 1 ]
+        [ "$(grep -c 'service app: `ipc` is not supported' <<<"$output")" -eq 1 ]
+        [ "$(grep -c '`configs: inline` is not backed by a file' <<<"$output")" -eq 1 ]
+        [[ "$output" != *"secrets\`/\`configs\` are ignored"* ]]
+        for i in $(seq 50); do
+                [ "$("$BERTH" logs cmsec-app-1 2>&1 | grep -c .)" -ge 5 ] && break
+                sleep 0.1
+        done
+        run "$BERTH" logs cmsec-app-1
+        echo "$output"
+        [ "${lines[0]}" = s3cret ]
+        [ "${lines[1]}" = s3cret ]
+        [ "${lines[2]}" = key=v ]
+        [ "${lines[3]}" = key=v ]
+        [[ "$output" == *RO* ]]
+        [ "$("$BERTH" inspect -f '{{.HostConfig.CpuShares}}' cmsec-app-2)" = 512 ]
+        "$BERTH" compose down -t 0
+}
+
+@test "a secret that names no top-level secret fails up" {
+        proj cmsec2 <<'EOF2'
+name: cmsec2
+services:
+  app:
+    image: busybox
+    command: ["sleep", "1"]
+    network_mode: none
+    secrets: [nope]
+EOF2
+        cd "$BERTH_ROOT/p/cmsec2"
+        run "$BERTH" compose up -d
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"nope"* ]]
+        [ -z "$("$BERTH" compose ps -aq)" ]
+}
