@@ -293,6 +293,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
             {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
         };
         bool all = false, quiet = false, json = false;
+        strv_t names = STRV_INIT; /* --filter name=REGEX (any matches) */
         int c;
         (void)g;
         optind = 0;
@@ -309,13 +310,21 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                         json = !strcmp(optarg, "json");
                         break;
                 case 'f':
+                        if (strncmp(optarg, "name=", 5)) {
+                                fprintf(stderr, "invalid filter '%s'\n", optarg);
+                                strv_free(&names);
+                                return EXIT_BERTH;
+                        }
+                        strv_push(&names, optarg + 5);
                         break;
                 case 'h':
                         printf("Usage:  berth compose ls [OPTIONS]\n\nList running compose "
                                "projects\n");
+                        strv_free(&names);
                         return 0;
                 default:
                         fprintf(stderr, "unknown flag: %s\n", argv[optind - 1]);
+                        strv_free(&names);
                         return EXIT_BERTH;
                 }
         }
@@ -323,6 +332,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
         err_t err;
         if (rt_ctr_list(&ids, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
+                strv_free(&names);
                 return COMPOSE_EXIT_FAIL;
         }
         struct proj *ps = NULL;
@@ -371,7 +381,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                         sb_appendf(&b, "%s%s(%zu)", b.len ? ", " : "", kinds.v[i], e - i);
                         i = e;
                 }
-                if (running || all) {
+                if ((running || all) && compose_name_match(&names, ps[k].name)) {
                         if (json)
                                 json_array_append_new(
                                     arr, json_pack("{s:s,s:s,s:s}", "Name", ps[k].name, "Status",
@@ -394,5 +404,6 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
         }
         json_decref(arr);
         free(ps);
+        strv_free(&names);
         return 0;
 }

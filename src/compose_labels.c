@@ -2,6 +2,7 @@
  * v2's down and ps do with -p when no compose file is there. */
 #include <errno.h>
 #include <limits.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,26 @@ bool compose_labels_only(const struct compose_globals *g)
         if (!g->project_name || g->files.n || getenv("COMPOSE_FILE"))
                 return false;
         return !has_compose_file(g->project_dir ? g->project_dir : ".");
+}
+
+bool compose_name_match(const strv_t *patterns, const char *name)
+{
+        if (!patterns->n)
+                return true;
+        for (size_t i = 0; i < patterns->n; i++) {
+                regex_t re;
+                if (regcomp(&re, patterns->v[i], REG_EXTENDED | REG_NOSUB) != 0) {
+                        /* not a valid expression: a literal substring then */
+                        if (strstr(name, patterns->v[i]))
+                                return true;
+                        continue;
+                }
+                bool m = regexec(&re, name, 0, NULL, 0) == 0;
+                regfree(&re);
+                if (m)
+                        return true;
+        }
+        return false;
 }
 
 static bool labelled(const json_t *obj, const char *project)

@@ -23,6 +23,10 @@ int compose_dry_run(struct compose_globals *g, int argc, char **argv);
  * commands that work from labels alone (down, ps) then do so. */
 bool compose_labels_only(const struct compose_globals *g);
 
+/* `ls --filter name=RE`: true when patterns is empty or one of its regular
+ * expressions (POSIX extended, unanchored, as docker's filters) matches. */
+bool compose_name_match(const strv_t *patterns, const char *name);
+
 /* `down` from labels only: remove the project's containers, its networks and
  * (volumes) its volumes.  Returns the exit status. */
 int compose_down_labels(struct compose_globals *g, bool volumes, int timeout);

@@ -203,6 +203,12 @@ PY
         [[ "$output" != *cmls* ]]
         run "$BERTH" compose ls -a -q
         [[ "$output" == *cmls* ]]
+        run "$BERTH" compose ls -a -q --filter 'name=^cml[s]$'
+        [ "$output" = cmls ]
+        run "$BERTH" compose ls -a -q --filter name=nomatch
+        [ -z "$output" ]
+        run "$BERTH" compose ls --filter status=running
+        [ "$status" -ne 0 ]
         "$BERTH" compose -f "$BERTH_ROOT/p/cmls/compose.yaml" down -t 0
 }
 
