@@ -151,3 +151,32 @@ out:
                 close(lk);
         return rc;
 }
+
+int compose_stop_labels(struct compose_globals *g, char **svcs, int nsvcs, int timeout)
+{
+        _cleanup_free_ char *name = cproject_name(g);
+        struct cctr_list l = {0};
+        _cleanup_free_ bool *which = NULL;
+        err_t err;
+        int rc = COMPOSE_EXIT_FAIL;
+        if (!name)
+                return rc;
+        if (cctr_observe(name, false, &l, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        which = xcalloc(l.n + 1, sizeof(bool));
+        for (size_t i = 0; i < l.n; i++) {
+                which[i] = nsvcs <= 0;
+                for (int k = 0; k < nsvcs; k++)
+                        which[i] |= !strcmp(svcs[k], l.v[i].service);
+        }
+        if (compose_stop_plan(g, NULL, &l, which, timeout, false, false, "Stopping", &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        rc = 0;
+out:
+        cctr_list_free(&l);
+        return rc;
+}

@@ -31,6 +31,10 @@ bool compose_name_match(const strv_t *patterns, const char *name);
  * (volumes) its volumes.  Returns the exit status. */
 int compose_down_labels(struct compose_globals *g, bool volumes, int timeout);
 
+/* `stop [SERVICE...]` from labels only (services matched by the service
+ * label; every container at once).  Returns the exit status. */
+int compose_stop_labels(struct compose_globals *g, char **svcs, int nsvcs, int timeout);
+
 /* Service keys honoured outside compose_ctr.c's main translation (secrets
  * and configs as read-only bind mounts, memswap_limit, cpu_shares, cpuset)
  * and a warning, once per process, service and key, for keys berth cannot

@@ -115,7 +115,7 @@ state() { find "$BERTH_ROOT" -path "$BERTH_ROOT/p" -prune -o -print | sort; }
         "$BERTH" compose down -v -t 0
 }
 
-@test "ps and down with -p work without a compose file" {
+@test "ps, stop and down with -p work without a compose file" {
         two_services cmlbl
         "$BERTH" compose -f "$BERTH_ROOT/p/cmlbl/compose.yaml" up -d
         mkdir -p "$BERTH_ROOT/empty"
@@ -129,9 +129,16 @@ state() { find "$BERTH_ROOT" -path "$BERTH_ROOT/p" -prune -o -print | sort; }
         [[ "$output" == *"cmlbl-web-1"* ]]
         run "$BERTH" compose -p cmlbl ps --format json
         [[ "$output" == *'"Project":"cmlbl"'* ]]
+        run "$BERTH" compose -p cmlbl stop web
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"cmlbl-web-1  Stopped"* ]]
+        [ "$("$BERTH" inspect -f '{{.State.Status}}' cmlbl-web-1)" = exited ]
+        [ "$("$BERTH" inspect -f '{{.State.Status}}' cmlbl-db-1)" = running ]
+        [ "$("$BERTH" compose -p cmlbl ps -a -q | wc -l)" -eq 2 ]
         run "$BERTH" compose -p cmlbl --dry-run down -v
         [[ "$output" == *"DRY-RUN MODE -  Container cmlbl-web-1  Removed"* ]]
-        [ "$("$BERTH" compose -p cmlbl ps -q | wc -l)" -eq 2 ]
+        [ "$("$BERTH" compose -p cmlbl ps -a -q | wc -l)" -eq 2 ]
         run "$BERTH" compose -p cmlbl down -v -t 1
         echo "$output"
         [ "$status" -eq 0 ]
