@@ -96,8 +96,7 @@ static int observe(const char *project, char **svcs, int nsvcs, struct snaps *ou
                     .image = xstrdup(img ?: ""),
                     .status = xstrdup(c->status),
                     .health = xstrdup(c->health),
-                    .started =
-                        xstrdup(json_string_value(json_object_get(st, "StartedAt")) ?: ""),
+                    .started = xstrdup(json_string_value(json_object_get(st, "StartedAt")) ?: ""),
                 };
         }
         cctr_list_free(&l);
@@ -131,8 +130,8 @@ static void emit(bool json, const struct snap *c, const char *action)
                 json_decref(o);
         } else {
                 strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-                printf("%s.%06ld container %s %s (image=%s, name=%s)\n", when,
-                       ts.tv_nsec / 1000, action, c->id, c->image, c->name);
+                printf("%s.%06ld container %s %s (image=%s, name=%s)\n", when, ts.tv_nsec / 1000,
+                       action, c->id, c->image, c->name);
         }
         fflush(stdout);
 }

@@ -142,8 +142,7 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
                                 if (!e) {
                                         say2("Container", cn, "Creating", "Created");
                                         strv_push(&to_start, cn);
-                                } else if (!o->no_recreate &&
-                                           (o->force || strcmp(e->hash, hash))) {
+                                } else if (!o->no_recreate && (o->force || strcmp(e->hash, hash))) {
                                         say2("Container", e->name, "Recreate", "Recreated");
                                         strv_push(&to_start, e->name);
                                 } else if (o->start && !is_running(e)) {
@@ -374,7 +373,7 @@ static int parse_up(struct compose_globals *g, int argc, char **argv, bool creat
 
 int compose_dry_run(struct compose_globals *g, int argc, char **argv)
 {
-        static const char *const readonly[] = {"config", "ps",  "ls",  "logs", "images",
+        static const char *const readonly[] = {"config", "ps",   "ls",     "logs",    "images",
                                                "top",    "port", "events", "version", NULL};
         const char *cmd = argv[0];
         for (size_t i = 0; readonly[i]; i++)

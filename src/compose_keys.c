@@ -45,8 +45,8 @@ static const struct compose_resource *find(const struct compose_resource *v, siz
 
 /* One secrets:/configs: entry as a read-only bind mount. */
 static int file_ref(const struct compose_service *s, const struct compose_file_ref *r,
-                    const struct compose_resource *res, bool secret, json_t *mounts,
-                    json_t *binds, err_t *err)
+                    const struct compose_resource *res, bool secret, json_t *mounts, json_t *binds,
+                    err_t *err)
 {
         const char *what = secret ? "secrets" : "configs";
         if (!res)
@@ -62,20 +62,20 @@ static int file_ref(const struct compose_service *s, const struct compose_file_r
         }
         struct stat st;
         if (stat(res->file, &st) < 0)
-                return err_sys(err, errno, "service %s: %s %s: file %s", s->name, what,
-                               r->source, res->file);
+                return err_sys(err, errno, "service %s: %s %s: file %s", s->name, what, r->source,
+                               res->file);
         if (r->uid || r->gid || r->mode >= 0) {
                 _cleanup_free_ char *k = xasprintf("%s: %s: uid/gid/mode", what, r->source);
-                warn_once(s->name, k, "cannot be honoured by a bind mount; the file's own are used");
+                warn_once(s->name, k,
+                          "cannot be honoured by a bind mount; the file's own are used");
         }
         const char *t = r->target ? r->target : r->source;
         _cleanup_free_ char *dst = t[0] == '/' ? xstrdup(t)
                                    : secret    ? xasprintf("/run/secrets/%s", t)
                                                : xasprintf("/%s", t);
-        json_array_append_new(mounts,
-                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source",
-                                        res->file, "Destination", dst, "Mode", "ro", "RW", 0,
-                                        "Propagation", "rprivate"));
+        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind",
+                                                "Source", res->file, "Destination", dst, "Mode",
+                                                "ro", "RW", 0, "Propagation", "rprivate"));
         json_array_append_new(binds, json_sprintf("%s:%s:ro", res->file, dst));
         return 0;
 }
