@@ -56,6 +56,13 @@ volumes:
 EOF2
 }
 
+# "ID State StartedAt" of the project's containers (cwd's project)
+ids_states() {
+        "$BERTH" compose ps -a -q | sort | while read -r id; do
+                "$BERTH" inspect -f '{{.Id}} {{.State.Status}} {{.State.StartedAt}}' "$id"
+        done
+}
+
 # the state dir without the project files
 state() { find "$BERTH_ROOT" -path "$BERTH_ROOT/p" -prune -o -print | sort; }
 
@@ -85,7 +92,7 @@ state() { find "$BERTH_ROOT" -path "$BERTH_ROOT/p" -prune -o -print | sort; }
         two_services cmdry2
         cd "$BERTH_ROOT/p/cmdry2"
         "$BERTH" compose up -d
-        before=$("$BERTH" compose ps --format json | sort)
+        before=$(ids_states)
         run "$BERTH" compose --dry-run up -d
         [ "$status" -eq 0 ]
         [[ "$output" == *"Container cmdry2-web-1  Running"* ]]
@@ -109,7 +116,7 @@ state() { find "$BERTH_ROOT" -path "$BERTH_ROOT/p" -prune -o -print | sort; }
         run "$BERTH" compose --dry-run kill
         [ "$status" -ne 0 ]
         [[ "$output" == *"does not support --dry-run"* ]]
-        [ "$("$BERTH" compose ps --format json | sort)" = "$before" ]
+        [ "$(ids_states)" = "$before" ]
         [ "$("$BERTH" compose ps -q | wc -l)" -eq 2 ]
         "$BERTH" volume inspect cmdry2_data >/dev/null
         "$BERTH" compose down -v -t 0
