@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "compose_cmds.h"
+#include "compose_more.h"
 
 static const struct compose_command compose_commands[] = {
     {"create", compose_cmd_create, "Creates containers for a service"},
@@ -28,6 +29,7 @@ static const struct compose_command compose_commands[] = {
     {"unpause", compose_cmd_unpause, "Unpause services"},
     {"wait", compose_cmd_wait, "Block until the first service container stops"},
     {"config", compose_cmd_config, "Parse, resolve and render compose file in canonical format"},
+    {"events", compose_cmd_events, "Receive real time events from containers"},
     {NULL, NULL, NULL},
 };
 
@@ -155,6 +157,9 @@ int cmd_compose(int argc, char **argv)
                 rc = 0;
                 goto out;
         }
+        if (g.dry_run && (rc = compose_dry_run(&g, argc - idx, argv + idx)) != COMPOSE_DRY_PASS)
+                goto out;
+        rc = EXIT_BERTH;
         for (const struct compose_command *c = compose_commands; c->name; c++) {
                 if (!strcmp(argv[idx], c->name)) {
                         rc = c->fn(&g, argc - idx, argv + idx);

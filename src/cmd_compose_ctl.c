@@ -14,6 +14,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "compose_more.h"
 #include "compose_up.h"
 #include "container_cli.h"
 #include "netwire.h"
@@ -133,6 +134,8 @@ int compose_cmd_stop(struct compose_globals *g, int argc, char **argv)
         int t = -1, r = parse_timeout_only("stop", argc, argv, &t);
         if (r)
                 return r > 0 ? 0 : EXIT_BERTH;
+        if (compose_labels_only(g))
+                return compose_stop_labels(g, argv + optind, argc - optind, t);
         struct ctl c;
         err_t err;
         if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)

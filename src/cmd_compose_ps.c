@@ -12,6 +12,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "compose_more.h"
 #include "compose_up.h"
 #include "container_cli.h"
 #include "runtime/container.h"
@@ -189,15 +190,18 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
         }
         if (status.n)
                 all = true;
-        struct cproject cp;
-        if (cproject_open(g, argv + optind, argc - optind, &cp) < 0) {
+        /* -p without a compose file: the project's containers by label */
+        struct cproject cp = {0};
+        bool by_label = compose_labels_only(g);
+        if (!by_label && cproject_open(g, argv + optind, argc - optind, &cp) < 0) {
                 strv_free(&status);
                 return COMPOSE_EXIT_FAIL;
         }
+        _cleanup_free_ char *pname = by_label ? cproject_name(g) : xstrdup(cp.p->name);
         struct cctr_list l = {0};
         err_t err;
         int rc = 0;
-        if (cctr_observe(cp.p->name, true, &l, &err) < 0) {
+        if (cctr_observe(pname, true, &l, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 rc = COMPOSE_EXIT_FAIL;
                 goto out;
@@ -246,7 +250,7 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                             "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:O,s:s,s:s,s:s,"
                             "s:s,s:i,s:s}",
                             "ID", x->id, "Name", x->name, "Names", x->name, "Image", image,
-                            "Command", cmd, "Project", cp.p->name, "Service", x->service, "State",
+                            "Command", cmd, "Project", pname, "Service", x->service, "State",
                             x->status, "Status", st, "Health", x->health, "Labels", labels,
                             "ExitCode", x->exit_code, "Publishers", pubs, "Ports", ports,
                             "CreatedAt", created ? created : "", "RunningFor", ago, "Networks",
@@ -269,7 +273,8 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
 out:
         cctr_list_free(&l);
         strv_free(&status);
-        cproject_close(&cp);
+        if (cp.p)
+                cproject_close(&cp);
         return rc;
 }
 
@@ -288,6 +293,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
             {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
         };
         bool all = false, quiet = false, json = false;
+        strv_t names = STRV_INIT; /* --filter name=REGEX (any matches) */
         int c;
         (void)g;
         optind = 0;
@@ -304,13 +310,21 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                         json = !strcmp(optarg, "json");
                         break;
                 case 'f':
+                        if (strncmp(optarg, "name=", 5)) {
+                                fprintf(stderr, "invalid filter '%s'\n", optarg);
+                                strv_free(&names);
+                                return EXIT_BERTH;
+                        }
+                        strv_push(&names, optarg + 5);
                         break;
                 case 'h':
                         printf("Usage:  berth compose ls [OPTIONS]\n\nList running compose "
                                "projects\n");
+                        strv_free(&names);
                         return 0;
                 default:
                         fprintf(stderr, "unknown flag: %s\n", argv[optind - 1]);
+                        strv_free(&names);
                         return EXIT_BERTH;
                 }
         }
@@ -318,6 +332,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
         err_t err;
         if (rt_ctr_list(&ids, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
+                strv_free(&names);
                 return COMPOSE_EXIT_FAIL;
         }
         struct proj *ps = NULL;
@@ -366,7 +381,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                         sb_appendf(&b, "%s%s(%zu)", b.len ? ", " : "", kinds.v[i], e - i);
                         i = e;
                 }
-                if (running || all) {
+                if ((running || all) && compose_name_match(&names, ps[k].name)) {
                         if (json)
                                 json_array_append_new(
                                     arr, json_pack("{s:s,s:s,s:s}", "Name", ps[k].name, "Status",
@@ -389,5 +404,6 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
         }
         json_decref(arr);
         free(ps);
+        strv_free(&names);
         return 0;
 }

@@ -15,6 +15,7 @@
 #include "base/xalloc.h"
 #include "commands.h"
 #include "compose/hash.h"
+#include "compose_more.h"
 #include "compose_up.h"
 #include "container_cli.h"
 #include "net/network.h"
@@ -164,11 +165,6 @@ static void warn_unsupported(const struct compose_project *p)
                         fprintf(stderr,
                                 "WARN[0000] service %s: `build` is not supported by berth; "
                                 "set `image`\n",
-                                s->name);
-                if (s->nsecrets || s->nconfigs)
-                        fprintf(stderr,
-                                "WARN[0000] service %s: `secrets`/`configs` are ignored "
-                                "by berth\n",
                                 s->name);
         }
 }
@@ -767,6 +763,8 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         return EXIT_BERTH;
                 }
         }
+        if (compose_labels_only(g))
+                return compose_down_labels(g, volumes, timeout);
         struct cproject cp;
         if (cproject_open(g, NULL, 0, &cp) < 0)
                 return COMPOSE_EXIT_FAIL;

@@ -54,5 +54,6 @@ int compose_cmd_stop(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_top(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_unpause(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_wait(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_events(struct compose_globals *g, int argc, char **argv);
 
 #endif

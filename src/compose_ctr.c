@@ -19,6 +19,7 @@
 #include "base/paths.h"
 #include "base/xalloc.h"
 #include "compose/hash.h"
+#include "compose_more.h"
 #include "compose_up.h"
 #include "container_cli.h"
 #include "net/network.h"
@@ -753,6 +754,8 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
                 goto out;
         json_object_set_new(hc, "AutoRemove", json_boolean(o->auto_remove));
         if (security_json(s, hc, err) < 0)
+                goto out;
+        if (cctr_apply_extra(cp, s, j, err) < 0)
                 goto out;
         lower = strv_join(&img.layer_dirs, ":");
         json_object_set_new(

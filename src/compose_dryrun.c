@@ -1,0 +1,430 @@
+/* compose_dryrun.c - `berth compose --dry-run`: the operations up, create,
+ * down, stop and rm would run, reported as docker compose v2 does in dry-run
+ * mode (" DRY-RUN MODE -  Container p-web-1  Created"), with nothing changed:
+ * this file only reads state (the project, container labels, networks and
+ * volumes). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/jsonfile.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "compose/hash.h"
+#include "compose_more.h"
+#include "net/network.h"
+#include "runtime/volume.h"
+
+static void say(const char *kind, const char *name, const char *what)
+{
+        fprintf(stderr, " DRY-RUN MODE -  %s %s  %s\n", kind, name, what);
+}
+
+static void say2(const char *kind, const char *name, const char *a, const char *b)
+{
+        say(kind, name, a);
+        say(kind, name, b);
+}
+
+static void say_remove(const char *name, bool running)
+{
+        if (running)
+                say2("Container", name, "Stopping", "Stopped");
+        say2("Container", name, "Removing", "Removed");
+}
+
+static bool is_running(const struct cctr *c)
+{
+        return !strcmp(c->status, "running") || !strcmp(c->status, "restarting") ||
+               !strcmp(c->status, "paused");
+}
+
+static bool is_orphan(const struct compose_project *p, const struct cctr *c)
+{
+        return !c->oneoff && !compose_project_service(p, c->service) &&
+               !strv_contains(&p->disabled_services, c->service);
+}
+
+static int max_level(const struct compose_project *p)
+{
+        int m = 0;
+        for (size_t i = 0; i < p->nservices; i++) {
+                int l = cservice_level(p, p->services[i].name);
+                m = l > m ? l : m;
+        }
+        return m;
+}
+
+static int scale_arg(const strv_t *scale, const struct compose_service *s)
+{
+        size_t n = strlen(s->name);
+        for (size_t i = 0; i < scale->n; i++)
+                if (!strncmp(scale->v[i], s->name, n) && scale->v[i][n] == '=')
+                        return atoi(scale->v[i] + n + 1);
+        return s->container_name && s->scale > 1 ? 1 : s->scale;
+}
+
+struct dry_up {
+        bool force, no_recreate, no_deps, orphans, start;
+        strv_t scale;
+};
+
+/* The up/create plan: networks and volumes to create, orphans to remove,
+ * containers to create/recreate (in dependency order), then to start. */
+static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int nsvcs)
+{
+        struct cproject cp;
+        if (cproject_open(g, svcs, nsvcs, &cp) < 0)
+                return COMPOSE_EXIT_FAIL;
+        const struct compose_project *p = cp.p;
+        struct cctr_list obs = {0};
+        _cleanup_free_ bool *sel = NULL;
+        err_t err;
+        int rc = COMPOSE_EXIT_FAIL;
+        if (cproject_select(p, svcs, nsvcs, !o->no_deps, &sel, &err) < 0 ||
+            cctr_observe(p->name, false, &obs, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        for (size_t i = 0; i < p->nnetworks; i++) {
+                json_t *cur = NULL;
+                if (network_load(p->networks[i].name, &cur, &err) == 0) {
+                        json_decref(cur);
+                        continue;
+                }
+                if (p->networks[i].external) {
+                        fprintf(stderr, "network %s declared as external, but could not be found\n",
+                                p->networks[i].name);
+                        goto out;
+                }
+                say2("Network", p->networks[i].name, "Creating", "Created");
+        }
+        for (size_t i = 0; i < p->nvolumes; i++) {
+                json_t *cur = NULL;
+                if (rt_volume_inspect(p->volumes[i].name, &cur, &err) == 0) {
+                        json_decref(cur);
+                        continue;
+                }
+                if (p->volumes[i].external) {
+                        fprintf(stderr, "external volume \"%s\" not found\n", p->volumes[i].name);
+                        goto out;
+                }
+                say2("Volume", p->volumes[i].name, "Creating", "Created");
+        }
+        for (size_t i = 0; o->orphans && i < obs.n; i++)
+                if (is_orphan(p, &obs.v[i]))
+                        say_remove(obs.v[i].name, is_running(&obs.v[i]));
+        strv_t to_start = STRV_INIT, running = STRV_INIT;
+        int top = max_level(p);
+        for (int lvl = 0; lvl <= top; lvl++) {
+                for (size_t si = 0; si < p->nservices; si++) {
+                        const struct compose_service *s = &p->services[si];
+                        if (!sel[si] || cservice_level(p, s->name) != lvl)
+                                continue;
+                        int want = scale_arg(&o->scale, s);
+                        char hash[COMPOSE_HASH_LEN + 1];
+                        if (compose_service_hash(s->json, hash, &err) < 0) {
+                                fprintf(stderr, "%s\n", err.msg);
+                                strv_free(&to_start);
+                                strv_free(&running);
+                                goto out;
+                        }
+                        for (int n = 1; n <= want; n++) {
+                                const struct cctr *e = NULL;
+                                for (size_t i = 0; i < obs.n && !e; i++)
+                                        if (!strcmp(obs.v[i].service, s->name) &&
+                                            obs.v[i].number == n)
+                                                e = &obs.v[i];
+                                _cleanup_free_ char *cn = cservice_container_name(p, s, n);
+                                if (!e) {
+                                        say2("Container", cn, "Creating", "Created");
+                                        strv_push(&to_start, cn);
+                                } else if (!o->no_recreate && (o->force || strcmp(e->hash, hash))) {
+                                        say2("Container", e->name, "Recreate", "Recreated");
+                                        strv_push(&to_start, e->name);
+                                } else if (o->start && !is_running(e)) {
+                                        strv_push(&to_start, e->name);
+                                } else {
+                                        strv_push(&running, e->name);
+                                }
+                        }
+                        for (size_t i = 0; i < obs.n; i++)
+                                if (!strcmp(obs.v[i].service, s->name) &&
+                                    (obs.v[i].number > want || obs.v[i].number < 1))
+                                        say_remove(obs.v[i].name, is_running(&obs.v[i]));
+                }
+        }
+        for (size_t i = 0; i < running.n; i++)
+                say("Container", running.v[i], "Running");
+        for (size_t i = 0; o->start && i < to_start.n; i++)
+                say2("Container", to_start.v[i], "Starting", "Started");
+        strv_free(&to_start);
+        strv_free(&running);
+        rc = 0;
+out:
+        cctr_list_free(&obs);
+        cproject_close(&cp);
+        return rc;
+}
+
+/* Containers of l (which[i]) stopped (and removed) in reverse dependency
+ * order. */
+static void dry_stop_list(const struct compose_project *p, const struct cctr_list *l,
+                          const bool *which, bool rm)
+{
+        int top = p ? max_level(p) : 0;
+        for (int lvl = top; lvl >= 0; lvl--) {
+                for (size_t i = 0; i < l->n; i++) {
+                        const struct cctr *c = &l->v[i];
+                        int cl = p ? cservice_level(p, c->service) : 0;
+                        if ((which && !which[i]) || (cl != lvl && !(lvl == 0 && cl < 0)))
+                                continue;
+                        if (rm)
+                                say_remove(c->name, is_running(c));
+                        else if (is_running(c))
+                                say2("Container", c->name, "Stopping", "Stopped");
+                }
+        }
+}
+
+static bool project_label_is(const json_t *obj, const char *project)
+{
+        const char *v =
+            json_string_value(json_object_get(json_object_get(obj, "Labels"), LBL_PROJECT));
+        return v && !strcmp(v, project);
+}
+
+/* down: containers, then the project's networks (by label), then with
+ * volumes its volumes (declared ones, or by label without a file). */
+static int dry_down(struct compose_globals *g, bool volumes, bool orphans, const char *rmi)
+{
+        struct cproject cp = {0};
+        bool labels = compose_labels_only(g);
+        if (!labels && cproject_open(g, NULL, 0, &cp) < 0)
+                return COMPOSE_EXIT_FAIL;
+        _cleanup_free_ char *name = labels ? cproject_name(g) : xstrdup(cp.p->name);
+        struct cctr_list l = {0};
+        _cleanup_free_ bool *which = NULL;
+        err_t err;
+        int rc = COMPOSE_EXIT_FAIL;
+        if (cctr_observe(name, true, &l, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        which = xcalloc(l.n + 1, sizeof(bool));
+        for (size_t i = 0; i < l.n; i++)
+                which[i] = labels || orphans || !is_orphan(cp.p, &l.v[i]);
+        dry_stop_list(cp.p, &l, which, true);
+        json_t *nets = NULL;
+        if (network_list(&nets, &err) == 0) {
+                size_t i;
+                json_t *n;
+                json_array_foreach(nets, i, n)
+                {
+                        const char *nn = json_string_value(json_object_get(n, "Name"));
+                        if (nn && project_label_is(n, name))
+                                say2("Network", nn, "Removing", "Removed");
+                }
+                json_decref(nets);
+        }
+        if (volumes) {
+                strv_t vols = STRV_INIT;
+                if (labels) {
+                        if (rt_volume_list(&vols, &err) < 0)
+                                strv_free(&vols);
+                } else {
+                        for (size_t i = 0; i < cp.p->nvolumes; i++)
+                                if (!cp.p->volumes[i].external)
+                                        strv_push(&vols, cp.p->volumes[i].name);
+                }
+                for (size_t i = 0; i < vols.n; i++) {
+                        json_t *v = NULL;
+                        if (rt_volume_inspect(vols.v[i], &v, &err) < 0)
+                                continue;
+                        if (!labels || project_label_is(v, name))
+                                say2("Volume", vols.v[i], "Removing", "Removed");
+                        json_decref(v);
+                }
+                strv_free(&vols);
+        }
+        for (size_t i = 0; rmi && !strcmp(rmi, "all") && cp.p && i < cp.p->nservices; i++)
+                if (cp.p->services[i].image)
+                        say2("Image", cp.p->services[i].image, "Removing", "Removed");
+        rc = 0;
+out:
+        cctr_list_free(&l);
+        if (cp.p)
+                cproject_close(&cp);
+        return rc;
+}
+
+/* stop / rm [-s]: the named services' containers. */
+static int dry_stop_rm(struct compose_globals *g, char **svcs, int nsvcs, bool rm, bool stop)
+{
+        struct cproject cp;
+        if (cproject_open(g, svcs, nsvcs, &cp) < 0)
+                return COMPOSE_EXIT_FAIL;
+        struct cctr_list l = {0};
+        _cleanup_free_ bool *which = NULL;
+        err_t err;
+        int rc = COMPOSE_EXIT_FAIL;
+        if (cctr_observe(cp.p->name, rm, &l, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        which = xcalloc(l.n + 1, sizeof(bool));
+        bool any = false;
+        for (size_t i = 0; i < l.n; i++) {
+                bool named = nsvcs == 0;
+                for (int k = 0; k < nsvcs; k++)
+                        named |= !strcmp(svcs[k], l.v[i].service);
+                /* rm without --stop leaves running containers alone */
+                which[i] = named && (!rm || stop || !is_running(&l.v[i]));
+                any |= which[i];
+        }
+        if (rm && !any)
+                fprintf(stderr, "No stopped containers\n");
+        dry_stop_list(cp.p, &l, which, rm);
+        rc = 0;
+out:
+        cctr_list_free(&l);
+        cproject_close(&cp);
+        return rc;
+}
+
+static int bad_flag(const char *cmd, char **argv)
+{
+        fprintf(stderr, "unknown flag: %s\nSee 'berth compose %s --help'.\n", argv[optind - 1],
+                cmd);
+        return EXIT_BERTH;
+}
+
+static int parse_up(struct compose_globals *g, int argc, char **argv, bool create)
+{
+        static const struct option opts[] = {
+            {"detach", no_argument, NULL, 'd'},
+            {"wait", no_argument, NULL, 'd'},
+            {"wait-timeout", required_argument, NULL, 'x'},
+            {"force-recreate", no_argument, NULL, 'F'},
+            {"always-recreate-deps", no_argument, NULL, 'F'},
+            {"no-recreate", no_argument, NULL, 'N'},
+            {"no-deps", no_argument, NULL, 'D'},
+            {"remove-orphans", no_argument, NULL, 'O'},
+            {"renew-anon-volumes", no_argument, NULL, 'V'},
+            {"scale", required_argument, NULL, 'S'},
+            {"timeout", required_argument, NULL, 't'},
+            {"no-start", no_argument, NULL, 's'},
+            {"abort-on-container-exit", no_argument, NULL, 'x'},
+            {"abort-on-container-failure", no_argument, NULL, 'x'},
+            {"exit-code-from", required_argument, NULL, 'x'},
+            {"attach", required_argument, NULL, 'x'},
+            {"no-attach", required_argument, NULL, 'x'},
+            {"no-log-prefix", no_argument, NULL, 'x'},
+            {"build", no_argument, NULL, 'x'},
+            {"no-build", no_argument, NULL, 'x'},
+            {"pull", required_argument, NULL, 'x'},
+            {"quiet-pull", no_argument, NULL, 'x'},
+            {"attach-dependencies", no_argument, NULL, 'x'},
+            {"no-color", no_argument, NULL, 'x'},
+            {"timestamps", no_argument, NULL, 'x'},
+            {NULL, 0, NULL, 0},
+        };
+        struct dry_up o = {.start = !create, .scale = STRV_INIT};
+        int c;
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+dVt:", opts, NULL)) != -1) {
+                switch (c) {
+                case 'F':
+                        o.force = true;
+                        break;
+                case 'N':
+                        o.no_recreate = true;
+                        break;
+                case 'D':
+                        o.no_deps = true;
+                        break;
+                case 'O':
+                        o.orphans = true;
+                        break;
+                case 'S':
+                        strv_push(&o.scale, optarg);
+                        break;
+                case 's':
+                        o.start = false;
+                        break;
+                case 'd':
+                case 'V':
+                case 't':
+                case 'x':
+                        break;
+                default:
+                        strv_free(&o.scale);
+                        return bad_flag(argv[0], argv);
+                }
+        }
+        int rc = dry_up(g, &o, argv + optind, argc - optind);
+        strv_free(&o.scale);
+        return rc;
+}
+
+int compose_dry_run(struct compose_globals *g, int argc, char **argv)
+{
+        static const char *const readonly[] = {"config", "ps",   "ls",     "logs",    "images",
+                                               "top",    "port", "events", "version", NULL};
+        const char *cmd = argv[0];
+        for (size_t i = 0; readonly[i]; i++)
+                if (!strcmp(cmd, readonly[i]))
+                        return COMPOSE_DRY_PASS;
+        if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+                return COMPOSE_DRY_PASS;
+        if (!strcmp(cmd, "up") || !strcmp(cmd, "create"))
+                return parse_up(g, argc, argv, !strcmp(cmd, "create"));
+        int c;
+        optind = 0;
+        opterr = 0;
+        if (!strcmp(cmd, "down")) {
+                static const struct option opts[] = {
+                    {"volumes", no_argument, NULL, 'v'},
+                    {"remove-orphans", no_argument, NULL, 'O'},
+                    {"rmi", required_argument, NULL, 'r'},
+                    {"timeout", required_argument, NULL, 't'},
+                    {NULL, 0, NULL, 0},
+                };
+                bool volumes = false, orphans = false;
+                const char *rmi = NULL;
+                while ((c = getopt_long(argc, argv, "+vt:", opts, NULL)) != -1) {
+                        if (c == 'v')
+                                volumes = true;
+                        else if (c == 'O')
+                                orphans = true;
+                        else if (c == 'r')
+                                rmi = optarg;
+                        else if (c != 't')
+                                return bad_flag(cmd, argv);
+                }
+                return dry_down(g, volumes, orphans, rmi);
+        }
+        if (!strcmp(cmd, "stop") || !strcmp(cmd, "rm")) {
+                static const struct option opts[] = {
+                    {"timeout", required_argument, NULL, 't'},
+                    {"force", no_argument, NULL, 'f'},
+                    {"stop", no_argument, NULL, 's'},
+                    {"volumes", no_argument, NULL, 'v'},
+                    {NULL, 0, NULL, 0},
+                };
+                bool rm = !strcmp(cmd, "rm"), stop = false;
+                while ((c = getopt_long(argc, argv, rm ? "+fsv" : "+t:", opts, NULL)) != -1) {
+                        if (c == 's' && rm)
+                                stop = true;
+                        else if (c == '?' || c == ':' || (rm && c == 't') || (!rm && c != 't'))
+                                return bad_flag(cmd, argv);
+                }
+                return dry_stop_rm(g, argv + optind, argc - optind, rm, stop);
+        }
+        fprintf(stderr, "berth compose %s does not support --dry-run\n", cmd);
+        return EXIT_BERTH;
+}

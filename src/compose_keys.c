@@ -1,0 +1,146 @@
+/* compose_keys.c - service keys translated outside compose_ctr.c's main
+ * path, and the warning for every key berth reads but cannot honour.
+ *
+ * Honoured here: secrets and configs backed by a file (bind-mounted read-only
+ * at /run/secrets/<name> or /<name>, or at `target`), memswap_limit,
+ * cpu_shares and cpuset (the monitor's cgroup limits).  Warned about, once
+ * per berth process, service and key: every other key of compose/model.h
+ * that reaches no part of the container (the list is the `unsupported`
+ * table below; docs/ARCHITECTURE.md's compose section has the whole
+ * audit). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/cleanup.h"
+#include "base/xalloc.h"
+#include "compose_more.h"
+
+static pthread_mutex_t warned_mu = PTHREAD_MUTEX_INITIALIZER;
+static strv_t warned = STRV_INIT;
+
+/* Print "WARN ... service S: `key` ..." unless this process already did. */
+static void warn_once(const char *service, const char *key, const char *why)
+{
+        _cleanup_free_ char *k = xasprintf("%s\n%s", service, key);
+        pthread_mutex_lock(&warned_mu);
+        bool first = !strv_contains(&warned, k);
+        if (first)
+                strv_push(&warned, k);
+        pthread_mutex_unlock(&warned_mu);
+        if (first)
+                fprintf(stderr, "WARN[0000] service %s: `%s` %s\n", service, key, why);
+}
+
+static const struct compose_resource *find(const struct compose_resource *v, size_t n,
+                                           const char *key)
+{
+        for (size_t i = 0; i < n; i++)
+                if (!strcmp(v[i].key, key))
+                        return &v[i];
+        return NULL;
+}
+
+/* One secrets:/configs: entry as a read-only bind mount. */
+static int file_ref(const struct compose_service *s, const struct compose_file_ref *r,
+                    const struct compose_resource *res, bool secret, json_t *mounts, json_t *binds,
+                    err_t *err)
+{
+        const char *what = secret ? "secrets" : "configs";
+        if (!res)
+                return err_set(err, ENOENT, "service %s refers to undefined %s %s", s->name,
+                               secret ? "secret" : "config", r->source);
+        if (!res->file) {
+                _cleanup_free_ char *k = xasprintf("%s: %s", what, r->source);
+                warn_once(s->name, k,
+                          res->external ? "is external: berth has no secret store; not mounted"
+                                        : "is not backed by a file (environment/content); "
+                                          "berth mounts file-based ones only; not mounted");
+                return 0;
+        }
+        struct stat st;
+        if (stat(res->file, &st) < 0)
+                return err_sys(err, errno, "service %s: %s %s: file %s", s->name, what, r->source,
+                               res->file);
+        if (r->uid || r->gid || r->mode >= 0) {
+                _cleanup_free_ char *k = xasprintf("%s: %s: uid/gid/mode", what, r->source);
+                warn_once(s->name, k,
+                          "cannot be honoured by a bind mount; the file's own are used");
+        }
+        const char *t = r->target ? r->target : r->source;
+        _cleanup_free_ char *dst = t[0] == '/' ? xstrdup(t)
+                                   : secret    ? xasprintf("/run/secrets/%s", t)
+                                               : xasprintf("/%s", t);
+        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind",
+                                                "Source", res->file, "Destination", dst, "Mode",
+                                                "ro", "RW", 0, "Propagation", "rprivate"));
+        json_array_append_new(binds, json_sprintf("%s:%s:ro", res->file, dst));
+        return 0;
+}
+
+/* Keys of struct compose_service no part of berth applies. */
+static void warn_unsupported(const struct compose_service *s)
+{
+        static const char ign[] = "is not supported by berth and is ignored";
+        const struct {
+                bool set;
+                const char *key;
+        } unsupported[] = {
+            {s->sysctls.n > 0, "sysctls"},
+            {s->cpu_quota != 0, "cpu_quota"},
+            {s->cpu_period != 0, "cpu_period"},
+            {s->mem_swappiness != 0, "mem_swappiness"},
+            {s->oom_kill_disable, "oom_kill_disable"},
+            {s->ndevices > 0, "devices"},
+            {s->device_cgroup_rules.n > 0, "device_cgroup_rules"},
+            {s->group_add.n > 0, "group_add"},
+            {s->ipc != NULL, "ipc"},
+            {s->pid != NULL, "pid"},
+            {s->uts != NULL, "uts"},
+            {s->cgroup != NULL, "cgroup"},
+            {s->cgroup_parent != NULL, "cgroup_parent"},
+            {s->userns_mode != NULL, "userns_mode"},
+            {s->runtime != NULL, "runtime"},
+            {s->mac_address != NULL, "mac_address"},
+            {s->storage_opt.n > 0, "storage_opt"},
+            {s->links.n > 0, "links"},
+            {s->external_links.n > 0, "external_links"},
+            {s->volumes_from.n > 0, "volumes_from"},
+            {s->logging_driver != NULL || s->logging_options.n > 0, "logging"},
+            {s->platform != NULL, "platform"},
+            {s->annotations.n > 0, "annotations"},
+        };
+        for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
+                if (unsupported[i].set)
+                        warn_once(s->name, unsupported[i].key, ign);
+}
+
+int cctr_apply_extra(const struct cproject *cp, const struct compose_service *s, json_t *j,
+                     err_t *err)
+{
+        const struct compose_project *p = cp->p;
+        json_t *hc = json_object_get(j, "HostConfig");
+        json_t *mounts = json_object_get(j, "Mounts");
+        json_t *binds = json_object_get(hc, "Binds");
+        if (!json_is_object(hc) || !json_is_array(mounts) || !json_is_array(binds))
+                return err_set(err, EINVAL, "service %s: container document without mounts",
+                               s->name);
+        warn_unsupported(s);
+        for (size_t i = 0; i < s->nsecrets; i++)
+                if (file_ref(s, &s->secrets[i], find(p->secrets, p->nsecrets, s->secrets[i].source),
+                             true, mounts, binds, err) < 0)
+                        return -1;
+        for (size_t i = 0; i < s->nconfigs; i++)
+                if (file_ref(s, &s->configs[i], find(p->configs, p->nconfigs, s->configs[i].source),
+                             false, mounts, binds, err) < 0)
+                        return -1;
+        if (s->memswap_limit)
+                json_object_set_new(hc, "MemorySwap", json_integer(s->memswap_limit));
+        if (s->cpu_shares)
+                json_object_set_new(hc, "CpuShares", json_integer(s->cpu_shares));
+        if (s->cpuset)
+                json_object_set_new(hc, "CpusetCpus", json_string(s->cpuset));
+        return 0;
+}

@@ -1,0 +1,182 @@
+/* compose_labels.c - commands that work from labels alone, as docker compose
+ * v2's down and ps do with -p when no compose file is there. */
+#include <errno.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/fsutil.h"
+#include "base/jsonfile.h"
+#include "base/xalloc.h"
+#include "progress.h"
+#include "compose_more.h"
+#include "net/network.h"
+#include "runtime/volume.h"
+
+static bool has_compose_file(const char *start)
+{
+        static const char *const names[] = {"compose.yaml", "compose.yml", "docker-compose.yml",
+                                            "docker-compose.yaml"};
+        _cleanup_free_ char *dir = realpath(start, NULL);
+        if (!dir)
+                return false;
+        for (;;) {
+                for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                        _cleanup_free_ char *p = xasprintf("%s/%s", dir, names[i]);
+                        if (access(p, F_OK) == 0)
+                                return true;
+                }
+                char *slash = strrchr(dir, '/');
+                if (!slash || slash == dir)
+                        break;
+                *slash = '\0';
+        }
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                _cleanup_free_ char *p = xasprintf("/%s", names[i]);
+                if (access(p, F_OK) == 0)
+                        return true;
+        }
+        return false;
+}
+
+bool compose_labels_only(const struct compose_globals *g)
+{
+        if (!g->project_name || g->files.n || getenv("COMPOSE_FILE"))
+                return false;
+        return !has_compose_file(g->project_dir ? g->project_dir : ".");
+}
+
+bool compose_name_match(const strv_t *patterns, const char *name)
+{
+        if (!patterns->n)
+                return true;
+        for (size_t i = 0; i < patterns->n; i++) {
+                regex_t re;
+                if (regcomp(&re, patterns->v[i], REG_EXTENDED | REG_NOSUB) != 0) {
+                        /* not a valid expression: a literal substring then */
+                        if (strstr(name, patterns->v[i]))
+                                return true;
+                        continue;
+                }
+                bool m = regexec(&re, name, 0, NULL, 0) == 0;
+                regfree(&re);
+                if (m)
+                        return true;
+        }
+        return false;
+}
+
+static bool labelled(const json_t *obj, const char *project)
+{
+        const char *v =
+            json_string_value(json_object_get(json_object_get(obj, "Labels"), LBL_PROJECT));
+        return v && !strcmp(v, project);
+}
+
+int compose_down_labels(struct compose_globals *g, bool volumes, int timeout)
+{
+        _cleanup_free_ char *name = cproject_name(g);
+        struct cctr_list l = {0};
+        err_t err;
+        int rc = COMPOSE_EXIT_FAIL;
+        if (!name)
+                return rc;
+        int lk = cproject_lock(name, &err);
+        if (lk < 0 || cctr_observe(name, true, &l, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        /* no model: every container at once, each with its own grace period */
+        if (compose_stop_plan(g, NULL, &l, NULL, timeout, true, volumes, "Running", &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        struct progress *pr = progress_new(stderr, g->progress, "Running");
+        bool failed = false;
+        json_t *nets = NULL;
+        if (network_list(&nets, &err) == 0) {
+                size_t i;
+                json_t *n;
+                json_array_foreach(nets, i, n)
+                {
+                        const char *nn = json_string_value(json_object_get(n, "Name"));
+                        const char *nid = json_string_value(json_object_get(n, "Id"));
+                        if (!nn || !labelled(n, name))
+                                continue;
+                        size_t line = progress_add(pr, "Network", nn);
+                        progress_set(pr, line, PROGRESS_WORKING, "Removing");
+                        if ((nid && compose_dns_network_remove(nid, &err) < 0) ||
+                            network_remove(nn, &err) < 0) {
+                                progress_set(pr, line, PROGRESS_ERROR, "Error");
+                                fprintf(stderr, "%s\n", err.msg);
+                                failed = true;
+                        } else {
+                                progress_set(pr, line, PROGRESS_DONE, "Removed");
+                        }
+                }
+                json_decref(nets);
+        }
+        strv_t vols = STRV_INIT;
+        if (volumes && rt_volume_list(&vols, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                failed = true;
+        }
+        for (size_t i = 0; i < vols.n; i++) {
+                json_t *v = NULL;
+                if (rt_volume_inspect(vols.v[i], &v, &err) < 0)
+                        continue;
+                bool mine = labelled(v, name);
+                json_decref(v);
+                if (!mine)
+                        continue;
+                size_t line = progress_add(pr, "Volume", vols.v[i]);
+                if (rt_volume_remove(vols.v[i], &err) < 0) {
+                        progress_set(pr, line, PROGRESS_ERROR, "Error");
+                        fprintf(stderr, "%s\n", err.msg);
+                        failed = true;
+                } else {
+                        progress_set(pr, line, PROGRESS_DONE, "Removed");
+                }
+        }
+        strv_free(&vols);
+        progress_end(pr);
+        rc = failed ? COMPOSE_EXIT_FAIL : 0;
+out:
+        cctr_list_free(&l);
+        if (lk >= 0)
+                close(lk);
+        return rc;
+}
+
+int compose_stop_labels(struct compose_globals *g, char **svcs, int nsvcs, int timeout)
+{
+        _cleanup_free_ char *name = cproject_name(g);
+        struct cctr_list l = {0};
+        _cleanup_free_ bool *which = NULL;
+        err_t err;
+        int rc = COMPOSE_EXIT_FAIL;
+        if (!name)
+                return rc;
+        if (cctr_observe(name, false, &l, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        which = xcalloc(l.n + 1, sizeof(bool));
+        for (size_t i = 0; i < l.n; i++) {
+                which[i] = nsvcs <= 0;
+                for (int k = 0; k < nsvcs; k++)
+                        which[i] |= !strcmp(svcs[k], l.v[i].service);
+        }
+        if (compose_stop_plan(g, NULL, &l, which, timeout, false, false, "Stopping", &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        rc = 0;
+out:
+        cctr_list_free(&l);
+        return rc;
+}

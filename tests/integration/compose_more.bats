@@ -1,0 +1,302 @@
+#!/usr/bin/env bats
+# compose v2 behaviour beyond up/down: --dry-run, down/ps with -p and no
+# compose file, events, ls columns, secrets/configs.  Projects cm*, subnets
+# from 10.235.0.0/16 (BERTH_ADDRESS_POOLS).
+
+setup_file() {
+        export BERTH_ROOT=$(mktemp -d /tmp/berth-cm.XXXXXX)
+        export BERTH_ADDRESS_POOLS=10.235.0.0/16:24
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
+}
+
+teardown_file() {
+        for d in "$BERTH_ROOT"/p/*/; do
+                [ -f "$d/compose.yaml" ] &&
+                        "$BERTH" compose -f "$d/compose.yaml" down -v -t 0 --remove-orphans >/dev/null 2>&1
+        done
+        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
+        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
+        for n in $("$BERTH" network ls -q 2>/dev/null); do
+                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
+        done
+        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
+                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
+        fi
+        rm -rf "$BERTH_ROOT"
+}
+
+# nft table of this BERTH_ROOT (berth_instance_name: FNV-1a of the root)
+table() { echo "berth-$(printf '%s' "$BERTH_ROOT" | python3 -c '
+import sys
+h = 2166136261
+for b in sys.stdin.buffer.read():
+    h = ((h ^ b) * 16777619) & 0xffffffff
+print("%08x" % h)')"; }
+
+proj() {
+        mkdir -p "$BERTH_ROOT/p/$1"
+        cat >"$BERTH_ROOT/p/$1/compose.yaml"
+}
+
+two_services() {
+        proj "$1" <<EOF2
+name: $1
+services:
+  db:
+    image: busybox
+    command: ["sleep", "300"]
+    stop_grace_period: 1s
+  web:
+    image: busybox
+    command: ["sleep", "300"]
+    stop_grace_period: 1s
+    depends_on: [db]
+volumes:
+  data: {}
+EOF2
+}
+
+# "ID State StartedAt" of the project's containers (cwd's project)
+ids_states() {
+        "$BERTH" compose ps -a -q | sort | while read -r id; do
+                "$BERTH" inspect -f '{{.Id}} {{.State.Status}} {{.State.StartedAt}}' "$id"
+        done
+}
+
+# the state dir without the project files
+state() { find "$BERTH_ROOT" -path "$BERTH_ROOT/p" -prune -o -print | sort; }
+
+@test "dry-run up -d reports the plan and creates nothing" {
+        two_services cmdry
+        cd "$BERTH_ROOT/p/cmdry"
+        before=$(state)
+        run "$BERTH" compose --dry-run up -d
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *" DRY-RUN MODE -  Network cmdry_default  Created"* ]]
+        [[ "$output" == *" DRY-RUN MODE -  Volume cmdry_data  Created"* ]]
+        [[ "$output" == *" DRY-RUN MODE -  Container cmdry-db-1  Created"* ]]
+        [[ "$output" == *" DRY-RUN MODE -  Container cmdry-web-1  Started"* ]]
+        # db is created and started before web (depends_on)
+        db=$(grep -n 'cmdry-db-1  Starting' <<<"$output" | cut -d: -f1)
+        web=$(grep -n 'cmdry-web-1  Starting' <<<"$output" | cut -d: -f1)
+        [ "$db" -lt "$web" ]
+        [ "$(state)" = "$before" ]
+        [ -z "$("$BERTH" ps -aq)" ]
+        [ -z "$("$BERTH" network ls -q)" ]
+        [ -z "$("$BERTH" volume ls -q)" ]
+        ! nft list table ip "$(table)" 2>/dev/null
+}
+
+@test "dry-run down/stop/rm on a running project change nothing" {
+        two_services cmdry2
+        cd "$BERTH_ROOT/p/cmdry2"
+        "$BERTH" compose up -d
+        before=$(ids_states)
+        run "$BERTH" compose --dry-run up -d
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Container cmdry2-web-1  Running"* ]]
+        [[ "$output" != *"Created"* ]]
+        run "$BERTH" compose --dry-run down -v
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *" DRY-RUN MODE -  Container cmdry2-web-1  Removed"* ]]
+        [[ "$output" == *" DRY-RUN MODE -  Network cmdry2_default  Removed"* ]]
+        [[ "$output" == *" DRY-RUN MODE -  Volume cmdry2_data  Removed"* ]]
+        # web (the dependent) goes first
+        web=$(grep -n 'cmdry2-web-1  Stopping' <<<"$output" | cut -d: -f1)
+        db=$(grep -n 'cmdry2-db-1  Stopping' <<<"$output" | cut -d: -f1)
+        [ "$web" -lt "$db" ]
+        run "$BERTH" compose --dry-run stop web
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Container cmdry2-web-1  Stopped"* ]]
+        [[ "$output" != *"cmdry2-db-1"* ]]
+        run "$BERTH" compose --dry-run rm -f
+        [[ "$output" == *"No stopped containers"* ]]
+        run "$BERTH" compose --dry-run kill
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"does not support --dry-run"* ]]
+        [ "$(ids_states)" = "$before" ]
+        [ "$("$BERTH" compose ps -q | wc -l)" -eq 2 ]
+        "$BERTH" volume inspect cmdry2_data >/dev/null
+        "$BERTH" compose down -v -t 0
+}
+
+@test "ps, stop and down with -p work without a compose file" {
+        two_services cmlbl
+        "$BERTH" compose -f "$BERTH_ROOT/p/cmlbl/compose.yaml" up -d
+        mkdir -p "$BERTH_ROOT/empty"
+        cd "$BERTH_ROOT/empty"
+        run "$BERTH" compose ps
+        [ "$status" -ne 0 ]
+        run "$BERTH" compose -p cmlbl ps
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"cmlbl-db-1"* ]]
+        [[ "$output" == *"cmlbl-web-1"* ]]
+        run "$BERTH" compose -p cmlbl ps --format json
+        [[ "$output" == *'"Project":"cmlbl"'* ]]
+        run "$BERTH" compose -p cmlbl stop web
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"cmlbl-web-1  Stopped"* ]]
+        [ "$("$BERTH" inspect -f '{{.State.Status}}' cmlbl-web-1)" = exited ]
+        [ "$("$BERTH" inspect -f '{{.State.Status}}' cmlbl-db-1)" = running ]
+        [ "$("$BERTH" compose -p cmlbl ps -a -q | wc -l)" -eq 2 ]
+        run "$BERTH" compose -p cmlbl --dry-run down -v
+        [[ "$output" == *"DRY-RUN MODE -  Container cmlbl-web-1  Removed"* ]]
+        [ "$("$BERTH" compose -p cmlbl ps -a -q | wc -l)" -eq 2 ]
+        run "$BERTH" compose -p cmlbl down -v -t 1
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Network cmlbl_default  Removed"* ]]
+        [[ "$output" == *"Volume cmlbl_data  Removed"* ]]
+        [ -z "$("$BERTH" ps -aq)" ]
+        ! "$BERTH" network inspect cmlbl_default >/dev/null 2>&1
+        ! "$BERTH" volume inspect cmlbl_data >/dev/null 2>&1
+}
+
+@test "events --json reports start and die while restart runs" {
+        two_services cmev
+        cd "$BERTH_ROOT/p/cmev"
+        "$BERTH" compose up -d
+        "$BERTH" compose events --json >"$BERTH_ROOT/ev.json" 2>"$BERTH_ROOT/ev.err" &
+        pid=$!
+        sleep 1
+        "$BERTH" compose restart -t 1 web
+        sleep 2
+        kill "$pid"
+        wait "$pid" || true
+        cat "$BERTH_ROOT/ev.json" "$BERTH_ROOT/ev.err"
+        python3 - "$BERTH_ROOT/ev.json" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+acts = [(e["action"], e["service"]) for e in ev]
+assert ("die", "web") in acts and ("start", "web") in acts, acts
+assert acts.index(("die", "web")) < len(acts) - 1 - acts[::-1].index(("start", "web")), acts
+assert all(e["service"] == "web" for e in ev), acts
+for e in ev:
+    assert e["type"] == "container" and e["attributes"]["name"] == "cmev-web-1"
+    assert e["attributes"]["image"] == "busybox" and len(e["id"]) == 64 and e["time"]
+PY
+        "$BERTH" compose down -t 0
+}
+
+@test "events text lines and destroy on down" {
+        two_services cmev2
+        cd "$BERTH_ROOT/p/cmev2"
+        "$BERTH" compose events db >"$BERTH_ROOT/ev2.txt" &
+        pid=$!
+        sleep 1
+        "$BERTH" compose up -d
+        "$BERTH" compose down -t 0
+        sleep 2
+        kill "$pid"
+        wait "$pid" || true
+        cat "$BERTH_ROOT/ev2.txt"
+        grep -E '^[0-9-]{10} [0-9:.]{15} container create [0-9a-f]{64} \(image=busybox, name=cmev2-db-1\)$' "$BERTH_ROOT/ev2.txt"
+        grep -q ' container start ' "$BERTH_ROOT/ev2.txt"
+        grep -q ' container destroy ' "$BERTH_ROOT/ev2.txt"
+        ! grep -q cmev2-web-1 "$BERTH_ROOT/ev2.txt"
+}
+
+@test "ls shows NAME STATUS CONFIG FILES with running(N)" {
+        two_services cmls
+        "$BERTH" compose -f "$BERTH_ROOT/p/cmls/compose.yaml" up -d
+        run "$BERTH" compose ls
+        echo "$output"
+        [[ "${lines[0]}" =~ ^NAME\ +STATUS\ +CONFIG\ FILES$ ]]
+        [[ "$output" =~ cmls\ +running\(2\)\ +$BERTH_ROOT/p/cmls/compose.yaml ]]
+        "$BERTH" compose -f "$BERTH_ROOT/p/cmls/compose.yaml" stop web
+        run "$BERTH" compose ls --format json
+        [[ "$output" == *'"Name":"cmls"'* ]]
+        [[ "$output" == *'"Status":"exited(1), running(1)"'* ]]
+        [[ "$output" == *"\"ConfigFiles\":\"$BERTH_ROOT/p/cmls/compose.yaml\""* ]]
+        "$BERTH" compose -f "$BERTH_ROOT/p/cmls/compose.yaml" stop
+        run "$BERTH" compose ls -q
+        [[ "$output" != *cmls* ]]
+        run "$BERTH" compose ls -a -q
+        [[ "$output" == *cmls* ]]
+        run "$BERTH" compose ls -a -q --filter 'name=^cml[s]$'
+        [ "$output" = cmls ]
+        run "$BERTH" compose ls -a -q --filter name=nomatch
+        [ -z "$output" ]
+        run "$BERTH" compose ls --filter status=running
+        [ "$status" -ne 0 ]
+        "$BERTH" compose -f "$BERTH_ROOT/p/cmls/compose.yaml" down -t 0
+}
+
+@test "file secrets and configs are read-only mounts; unsupported keys warn once" {
+        proj cmsec <<'EOF2'
+name: cmsec
+services:
+  app:
+    image: busybox
+    command: ["sh", "-c", "cat /run/secrets/pw /run/secrets/other /app.conf /etc/my.conf; echo x >/run/secrets/pw || echo RO; sleep 300"]
+    stop_grace_period: 1s
+    scale: 2
+    network_mode: none
+    secrets:
+      - pw
+      - source: pw
+        target: other
+    configs:
+      - app.conf
+      - source: app.conf
+        target: /etc/my.conf
+      - inline
+    sysctls:
+      net.core.somaxconn: 1024
+    ipc: host
+    cpu_shares: 512
+secrets:
+  pw:
+    file: ./pw.txt
+configs:
+  app.conf:
+    file: ./app.conf
+  inline:
+    content: hello
+EOF2
+        cd "$BERTH_ROOT/p/cmsec"
+        echo s3cret >pw.txt
+        echo key=v >app.conf
+        run "$BERTH" compose --progress plain up -d
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$(grep -c 'service app: `sysctls` is not supported' <<<"$output")" -eq 1 ]
+        [ "$(grep -c 'service app: `ipc` is not supported' <<<"$output")" -eq 1 ]
+        [ "$(grep -c '`configs: inline` is not backed by a file' <<<"$output")" -eq 1 ]
+        [[ "$output" != *"secrets\`/\`configs\` are ignored"* ]]
+        for i in $(seq 50); do
+                [ "$("$BERTH" logs cmsec-app-1 2>&1 | grep -c .)" -ge 5 ] && break
+                sleep 0.1
+        done
+        run "$BERTH" logs cmsec-app-1
+        echo "$output"
+        [ "${lines[0]}" = s3cret ]
+        [ "${lines[1]}" = s3cret ]
+        [ "${lines[2]}" = key=v ]
+        [ "${lines[3]}" = key=v ]
+        [[ "$output" == *RO* ]]
+        [ "$("$BERTH" inspect -f '{{.HostConfig.CpuShares}}' cmsec-app-2)" = 512 ]
+        "$BERTH" compose down -t 0
+}
+
+@test "a secret that names no top-level secret fails up" {
+        proj cmsec2 <<'EOF2'
+name: cmsec2
+services:
+  app:
+    image: busybox
+    command: ["sleep", "1"]
+    network_mode: none
+    secrets: [nope]
+EOF2
+        cd "$BERTH_ROOT/p/cmsec2"
+        run "$BERTH" compose up -d
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"nope"* ]]
+        [ -z "$("$BERTH" compose ps -aq)" ]
+}
