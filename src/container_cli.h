@@ -50,6 +50,19 @@ int container_stop(const char *id, int timeout, err_t *err);
  * not NULL. */
 int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err);
 
+/* Which containers use which image ("Image" of each state document), for
+ * rt_image_remove/rt_image_prune: pass image_users_find and the struct. */
+struct image_users {
+        struct {
+                char *id, *image;
+                bool running;
+        } * v;
+        size_t n;
+};
+int image_users_load(struct image_users *u, err_t *err);
+const char *image_users_find(const char *image_id, bool *running, void *ud);
+void image_users_free(struct image_users *u);
+
 /* Signal number from "TERM", "SIGTERM" or "15". */
 int signal_parse(const char *s);
 
