@@ -88,9 +88,10 @@ void net_dns_network_remove(net_dns_records_t *r, const char *id);
  * NULL-terminated (container name, service name, aliases, short id). */
 int net_dns_endpoint_add(net_dns_records_t *r, const char *net_id, const char *container,
                          const char *ipv4, const char *ipv6, const char *const *names, err_t *err);
-/* Remove a container's endpoint from one network / from every network. */
-void net_dns_endpoint_remove(net_dns_records_t *r, const char *net_id, const char *container);
-void net_dns_container_remove(net_dns_records_t *r, const char *container);
+/* Remove a container's endpoint from one network / from every network;
+ * true when there was one. */
+bool net_dns_endpoint_remove(net_dns_records_t *r, const char *net_id, const char *container);
+bool net_dns_container_remove(net_dns_records_t *r, const char *container);
 
 /* Forwarding to upstream resolvers ("IP", "IP:port", "[IPv6]:port"). */
 int net_dns_forward_set(net_dns_records_t *r, bool enabled, const char *const *servers,

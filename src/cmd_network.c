@@ -14,6 +14,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "container_cli.h"
 #include "net/network.h"
 #include "net/ports.h"
 #include "netwire.h"
@@ -348,6 +349,8 @@ static int connect_or_disconnect(int argc, char **argv, bool connect)
                 pid = 0;
         if (connect ? netwire_connect(id, pid, j, argv[optind], ip, &aliases, &err)
                     : netwire_disconnect(id, pid, j, argv[optind], &err))
+                goto out;
+        if (connect && pid > 0 && container_dns_register(id, j, &err) < 0)
                 goto out;
         if (rt_ctr_save(id, j, &err) < 0)
                 goto out;

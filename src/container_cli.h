@@ -42,6 +42,11 @@ int container_attach(const char *id, int attach, bool tty, int *status, err_t *e
  * networking module hooks user-defined networks in here. */
 int container_network_setup(const char *id, pid_t pid, json_t *j, err_t *err);
 
+/* Put the running container's names (its name, aliases, short id) into
+ * berth-dns for every network it is attached to.  Removal goes through
+ * netwire (release/disconnect/forget/gc). */
+int container_dns_register(const char *id, const json_t *j, err_t *err);
+
 /* Stop a running container: stop signal, timeout seconds (< 0: the
  * container's StopTimeout or 10), then SIGKILL.  Waits for it to exit. */
 int container_stop(const char *id, int timeout, err_t *err);
