@@ -160,6 +160,25 @@ uint64_t rt_pid_starttime(pid_t pid)
         return st;
 }
 
+/* Remove ".new-<id>" dirs of creations that never finished (call with the
+ * names lock held). */
+static int remove_partial(err_t *err)
+{
+        _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
+        _cleanup_closedir_ DIR *dir = opendir(d);
+        if (!dir)
+                return err_sys(err, errno, "open %s", d);
+        struct dirent *de;
+        while ((de = readdir(dir))) {
+                if (strncmp(de->d_name, ".new-", 5))
+                        continue;
+                _cleanup_free_ char *p = xasprintf("%s/%s", d, de->d_name);
+                if (rm_rf(p, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
 static int write_text(const char *dir, const char *name, const char *text, err_t *err)
 {
         _cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
@@ -196,7 +215,13 @@ int rt_ctr_create(json_t *j, err_t *err)
                 }
         }
         strv_free(&ids);
-        _cleanup_free_ char *dir = rt_ctr_dir(id);
+        /* Built under a temporary name and renamed into place at the end, so
+         * a creator killed half way leaves no half container; such leftovers
+         * are removed here, under the names lock every creator holds. */
+        if (remove_partial(err) < 0)
+                return -1;
+        _cleanup_free_ char *final = rt_ctr_dir(id);
+        _cleanup_free_ char *dir = xasprintf("%s/containers/.new-%s", berth_lib_dir(), id);
         static const char *const sub[] = {"", "/upper", "/work", "/merged"};
         for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
                 _cleanup_free_ char *p = xasprintf("%s%s", dir, sub[i]);
@@ -223,14 +248,19 @@ int rt_ctr_create(json_t *j, err_t *err)
         json_t *data = json_object_get(gd, "Data");
         if (!json_is_object(data))
                 return err_set(err, EINVAL, "container document lacks GraphDriver.Data.LowerDir");
-        json_object_set_new(data, "UpperDir", json_sprintf("%s/upper", dir));
-        json_object_set_new(data, "WorkDir", json_sprintf("%s/work", dir));
-        json_object_set_new(data, "MergedDir", json_sprintf("%s/merged", dir));
-        json_object_set_new(j, "HostsPath", json_sprintf("%s/hosts", dir));
-        json_object_set_new(j, "HostnamePath", json_sprintf("%s/hostname", dir));
-        json_object_set_new(j, "ResolvConfPath", json_sprintf("%s/resolv.conf", dir));
-        json_object_set_new(j, "LogPath", json_sprintf("%s/%s-json.log", dir, id));
-        return rt_ctr_save(id, j, err);
+        json_object_set_new(data, "UpperDir", json_sprintf("%s/upper", final));
+        json_object_set_new(data, "WorkDir", json_sprintf("%s/work", final));
+        json_object_set_new(data, "MergedDir", json_sprintf("%s/merged", final));
+        json_object_set_new(j, "HostsPath", json_sprintf("%s/hosts", final));
+        json_object_set_new(j, "HostnamePath", json_sprintf("%s/hostname", final));
+        json_object_set_new(j, "ResolvConfPath", json_sprintf("%s/resolv.conf", final));
+        json_object_set_new(j, "LogPath", json_sprintf("%s/%s-json.log", final, id));
+        _cleanup_free_ char *cfgp = xasprintf("%s/config.json", dir);
+        if (json_write_atomic(cfgp, j, err) < 0)
+                return err_wrap(err, "container %.12s", id);
+        if (rename(dir, final) < 0)
+                return err_sys(err, errno, "rename %s to %s", dir, final);
+        return 0;
 }
 
 int rt_ctr_load(const char *id, json_t **out, err_t *err)
