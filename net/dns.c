@@ -118,9 +118,9 @@ int net_dns_network_add(net_dns_records_t *r, const char *id, const char *name, 
         return 0;
 }
 
-void net_dns_network_remove(net_dns_records_t *r, const char *id)
+bool net_dns_network_remove(net_dns_records_t *r, const char *id)
 {
-        json_object_del(networks(r), id);
+        return json_object_del(networks(r), id) == 0;
 }
 
 static bool remove_from(json_t *net, const char *container)

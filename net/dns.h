@@ -81,7 +81,7 @@ const json_t *net_dns_records_json(const net_dns_records_t *r);
 int net_dns_network_add(net_dns_records_t *r, const char *id, const char *name, const char *gateway,
                         bool internal, err_t *err);
 /* Remove a network and its endpoints; absent is fine. */
-void net_dns_network_remove(net_dns_records_t *r, const char *id);
+bool net_dns_network_remove(net_dns_records_t *r, const char *id); /* true: was there */
 
 /* Add an endpoint to a network (the network must exist), replacing the
  * container's previous endpoint there.  ipv4/ipv6 may be NULL; names is

@@ -81,3 +81,16 @@ lookup() {
         "$BERTH" rm -f rtp-d
         [[ $(records) != *'"rtp-d"'* ]]
 }
+
+@test "network rm drops the network from berth-dns, which exits with the last one" {
+        pid=$(cat "$BERTH_ROOT/run/dns/pid")
+        kill -0 "$pid"
+        "$BERTH" rm -f rtp-asker >/dev/null
+        n2=$("$BERTH" network inspect rtpdns2 | jq -r '.[0].Id')
+        "$BERTH" network rm rtpdns2
+        [ "$(jq --arg n "$n2" '.networks | has($n)' "$BERTH_ROOT/run/dns/records.json")" = false ]
+        "$BERTH" network rm rtpdns
+        [ "$(jq '.networks | length' "$BERTH_ROOT/run/dns/records.json")" -eq 0 ]
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        ! kill -0 "$pid" 2>/dev/null
+}
