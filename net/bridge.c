@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "netlink.h"
 #include "netlink_priv.h"
@@ -18,6 +19,17 @@ int net_bridge_create(const char *name, uint32_t gateway, int prefix, int mtu, e
         rtnl_link_set_name(l, name);
         rtnl_link_set_type(l, "bridge");
         rtnl_link_set_flags(l, IFF_UP);
+        /* A fixed MAC: by default a bridge takes the lowest MAC of its ports,
+         * so it changes as containers come and go and the containers' ARP
+         * entries for the gateway go stale (their packets to it are lost). */
+        uint8_t mac[6];
+        if (getrandom(mac, sizeof(mac), 0) != sizeof(mac))
+                return err_sys(err, errno, "bridge %s: random MAC address", name);
+        mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
+        _cleanup_nl_addr_ struct nl_addr *ll = nl_addr_build(AF_LLC, mac, sizeof(mac));
+        if (!ll)
+                abort();
+        rtnl_link_set_addr(l, ll);
         if (mtu > 0)
                 rtnl_link_set_mtu(l, (unsigned)mtu);
         r = rtnl_link_add(sk, l, NLM_F_CREATE | NLM_F_EXCL);

@@ -118,20 +118,24 @@ int net_dns_network_add(net_dns_records_t *r, const char *id, const char *name, 
         return 0;
 }
 
-void net_dns_network_remove(net_dns_records_t *r, const char *id)
+bool net_dns_network_remove(net_dns_records_t *r, const char *id)
 {
-        json_object_del(networks(r), id);
+        return json_object_del(networks(r), id) == 0;
 }
 
-static void remove_from(json_t *net, const char *container)
+static bool remove_from(json_t *net, const char *container)
 {
         json_t *eps = json_object_get(net, "endpoints");
+        bool removed = false;
         for (size_t i = json_array_size(eps); i-- > 0;) {
                 const char *c =
                     json_string_value(json_object_get(json_array_get(eps, i), "container"));
-                if (c && strcmp(c, container) == 0)
+                if (c && strcmp(c, container) == 0) {
                         json_array_remove(eps, i);
+                        removed = true;
+                }
         }
+        return removed;
 }
 
 int net_dns_endpoint_add(net_dns_records_t *r, const char *net_id, const char *container,
@@ -166,21 +170,22 @@ int net_dns_endpoint_add(net_dns_records_t *r, const char *net_id, const char *c
         return 0;
 }
 
-void net_dns_endpoint_remove(net_dns_records_t *r, const char *net_id, const char *container)
+bool net_dns_endpoint_remove(net_dns_records_t *r, const char *net_id, const char *container)
 {
         json_t *net = json_object_get(networks(r), net_id);
-        if (net)
-                remove_from(net, container);
+        return net && remove_from(net, container);
 }
 
-void net_dns_container_remove(net_dns_records_t *r, const char *container)
+bool net_dns_container_remove(net_dns_records_t *r, const char *container)
 {
         const char *k;
         json_t *net;
+        bool removed = false;
         json_object_foreach(networks(r), k, net)
         {
-                remove_from(net, container);
+                removed |= remove_from(net, container);
         }
+        return removed;
 }
 
 int net_dns_forward_set(net_dns_records_t *r, bool enabled, const char *const *servers,

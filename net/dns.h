@@ -81,16 +81,17 @@ const json_t *net_dns_records_json(const net_dns_records_t *r);
 int net_dns_network_add(net_dns_records_t *r, const char *id, const char *name, const char *gateway,
                         bool internal, err_t *err);
 /* Remove a network and its endpoints; absent is fine. */
-void net_dns_network_remove(net_dns_records_t *r, const char *id);
+bool net_dns_network_remove(net_dns_records_t *r, const char *id); /* true: was there */
 
 /* Add an endpoint to a network (the network must exist), replacing the
  * container's previous endpoint there.  ipv4/ipv6 may be NULL; names is
  * NULL-terminated (container name, service name, aliases, short id). */
 int net_dns_endpoint_add(net_dns_records_t *r, const char *net_id, const char *container,
                          const char *ipv4, const char *ipv6, const char *const *names, err_t *err);
-/* Remove a container's endpoint from one network / from every network. */
-void net_dns_endpoint_remove(net_dns_records_t *r, const char *net_id, const char *container);
-void net_dns_container_remove(net_dns_records_t *r, const char *container);
+/* Remove a container's endpoint from one network / from every network;
+ * true when there was one. */
+bool net_dns_endpoint_remove(net_dns_records_t *r, const char *net_id, const char *container);
+bool net_dns_container_remove(net_dns_records_t *r, const char *container);
 
 /* Forwarding to upstream resolvers ("IP", "IP:port", "[IPv6]:port"). */
 int net_dns_forward_set(net_dns_records_t *r, bool enabled, const char *const *servers,

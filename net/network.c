@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "dns.h"
 #include "fsutil.h"
 #include "ipam.h"
 #include "jsonfile.h"
@@ -540,6 +541,16 @@ static int remove_locked(json_t *n, size_t remaining, err_t *err)
                 return err_sys(err, errno, "cannot remove %s", rpath);
         if (unlink(path) < 0 && errno != ENOENT)
                 return err_sys(err, errno, "cannot remove %s", path);
+        /* its names leave berth-dns, which exits with the last network */
+        net_dns_records_t *r;
+        if (net_dns_records_open(&r, err) < 0)
+                return err_wrap(err, "network %s", jstr(n, "Name"));
+        if (!net_dns_network_remove(r, jstr(n, "Id"))) {
+                net_dns_records_close(r);
+                return 0;
+        }
+        if (net_dns_records_commit(r, err) < 0)
+                return err_wrap(err, "network %s", jstr(n, "Name"));
         return 0;
 }
 

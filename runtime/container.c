@@ -168,6 +168,27 @@ static int write_text(const char *dir, const char *name, const char *text, err_t
 
 /* Fails with EEXIST when a container other than @self is named @name. One
  * pass over the container directories, one config.json parse each. */
+/* Remove ".new-<id>" dirs of creations that never finished.  A creator holds
+ * an flock on its ".new-<id>" dir until it renames it into place, so a dir
+ * whose lock can be taken belongs to a creator that died (killed -9). */
+static void remove_partial(void)
+{
+        _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
+        _cleanup_closedir_ DIR *dir = opendir(d);
+        if (!dir)
+                return;
+        struct dirent *de;
+        while ((de = readdir(dir))) {
+                if (strncmp(de->d_name, ".new-", 5))
+                        continue;
+                _cleanup_close_ int fd =
+                    openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+                        continue; /* gone already, or its creator is still at work */
+                (void)rm_rf_at(dirfd(dir), de->d_name, NULL);
+        }
+}
+
 static int name_check(const char *name, const char *self, err_t *err)
 {
         _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
@@ -194,7 +215,10 @@ static int name_check(const char *name, const char *self, err_t *err)
         return 0;
 }
 
-static int ctr_create_files(const char *id, json_t *j, const char *dir, err_t *err)
+/* Make the container's files in dir; the document's paths name final, where
+ * dir is renamed once the container is complete. */
+static int ctr_create_files(const char *id, json_t *j, const char *dir, const char *final,
+                            err_t *err)
 {
         static const char *const sub[] = {"", "/upper", "/work", "/merged"};
         for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
@@ -222,13 +246,13 @@ static int ctr_create_files(const char *id, json_t *j, const char *dir, err_t *e
         json_t *data = json_object_get(gd, "Data");
         if (!json_is_object(data))
                 return err_set(err, EINVAL, "container document lacks GraphDriver.Data.LowerDir");
-        json_object_set_new(data, "UpperDir", json_sprintf("%s/upper", dir));
-        json_object_set_new(data, "WorkDir", json_sprintf("%s/work", dir));
-        json_object_set_new(data, "MergedDir", json_sprintf("%s/merged", dir));
-        json_object_set_new(j, "HostsPath", json_sprintf("%s/hosts", dir));
-        json_object_set_new(j, "HostnamePath", json_sprintf("%s/hostname", dir));
-        json_object_set_new(j, "ResolvConfPath", json_sprintf("%s/resolv.conf", dir));
-        json_object_set_new(j, "LogPath", json_sprintf("%s/%s-json.log", dir, id));
+        json_object_set_new(data, "UpperDir", json_sprintf("%s/upper", final));
+        json_object_set_new(data, "WorkDir", json_sprintf("%s/work", final));
+        json_object_set_new(data, "MergedDir", json_sprintf("%s/merged", final));
+        json_object_set_new(j, "HostsPath", json_sprintf("%s/hosts", final));
+        json_object_set_new(j, "HostnamePath", json_sprintf("%s/hostname", final));
+        json_object_set_new(j, "ResolvConfPath", json_sprintf("%s/resolv.conf", final));
+        json_object_set_new(j, "LogPath", json_sprintf("%s/%s-json.log", final, id));
         return 0;
 }
 
@@ -238,18 +262,35 @@ int rt_ctr_create(json_t *j, err_t *err)
         const char *name = json_string_value(json_object_get(j, "Name"));
         if (!id || !name)
                 return err_set(err, EINVAL, "container document lacks Id or Name");
-        _cleanup_free_ char *dir = rt_ctr_dir(id);
-        /* The directory and its small files go first, outside the names lock:
-         * without config.json the directory is invisible to every lister (an
-         * id is random, so nobody else writes there). The lock only covers the
-         * name check and the config.json that claims the name, so parallel
-         * creates (compose up) do not queue behind each other's fsyncs. */
-        int r = ctr_create_files(id, j, dir, err);
+        _cleanup_free_ char *final = rt_ctr_dir(id);
+        _cleanup_free_ char *dir = xasprintf("%s/containers/.new-%s", berth_lib_dir(), id);
+        /* Built under ".new-<id>" (locked by us, invisible to every lister) and
+         * renamed into place at the end, so a creator killed half way leaves no
+         * half container.  The files go first, outside the names lock; the lock
+         * covers only the name check, the config.json and the rename, so
+         * parallel creates (compose up) do not queue behind each other's
+         * fsyncs. */
+        if (mkdir_p(dir, 0710, err) < 0)
+                return -1;
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || flock(dfd, LOCK_EX) < 0) {
+                err_sys(err, errno, "lock %s", dir);
+                (void)rm_rf(dir, NULL);
+                return -1;
+        }
+        int r = ctr_create_files(id, j, dir, final, err);
         if (r == 0) {
                 _cleanup_close_ int lk = names_lock(err);
                 r = lk < 0 ? -1 : name_check(name, id, err);
-                if (r == 0)
-                        r = rt_ctr_save(id, j, err);
+                if (r == 0) {
+                        remove_partial();
+                        _cleanup_free_ char *cfgp = xasprintf("%s/config.json", dir);
+                        r = json_write_atomic(cfgp, j, err);
+                        if (r < 0)
+                                err_wrap(err, "container %.12s", id);
+                        else if (rename(dir, final) < 0)
+                                r = err_sys(err, errno, "rename %s to %s", dir, final);
+                }
         }
         if (r < 0)
                 (void)rm_rf(dir, NULL);

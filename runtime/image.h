@@ -78,13 +78,15 @@ int rt_image_ref_normalize(const char *ref, char **out, err_t *err);
 /* Point the name dst at the image src resolves to. */
 int rt_image_tag(const char *src, const char *dst, err_t *err);
 
-/* Tells rt_image_remove/prune whether a container uses an image (NULL: no
- * container knows about any image). */
-typedef bool (*rt_image_in_use_fn)(const char *image_id, void *ud);
+/* Tells rt_image_remove/prune whether a container uses an image ("sha256:<hex>"):
+ * returns the ID of such a container (a running one when there is one, with
+ * *running set) or NULL.  A NULL callback: no container uses any image. */
+typedef const char *(*rt_image_in_use_fn)(const char *image_id, bool *running, void *ud);
 
 /* `rmi`: a name untags it (and deletes the image when it was its last name);
  * an ID deletes the image, which needs force when it has several names.  An
- * image in use by a container is only untagged with force, never deleted.
+ * image in use by a container is never deleted: its last name goes only with
+ * force, and force by ID untags it unless a running container uses it.
  * Appends "Untagged: <name>" / "Deleted: sha256:<hex>" lines to report. */
 int rt_image_remove(const char *ref, bool force, rt_image_in_use_fn in_use, void *ud,
                     strv_t *report, err_t *err);

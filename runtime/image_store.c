@@ -820,30 +820,32 @@ int rt_image_remove(const char *ref, bool force, rt_image_in_use_fn in_use, void
                 goto done;
         id = xasprintf("sha256:%s", hex);
         refs_tags_of(repos, id, &tags);
-        bool used = in_use && in_use(id, ud);
+        bool running = false;
+        const char *user = in_use ? in_use(id, &running, ud) : NULL;
 
         if (name) {
-                if (used && tags.n == 1 && !force) {
+                if (user && tags.n == 1 && !force) {
                         err_set(err, EBUSY,
                                 "conflict: unable to remove repository reference \"%s\" (must "
-                                "force) - a container is using its referenced image %.12s",
-                                ref, hex);
+                                "force) - container %.12s is using its referenced image %.12s",
+                                ref, user, hex);
                         goto done;
                 }
                 json_object_del(refs_obj(repos), name);
                 if (refs_write(&s, repos, err) < 0)
                         goto done;
                 strv_pushf(report, "Untagged: %s", name);
-                if (tags.n > 1 || used) {
+                if (tags.n > 1 || user) {
                         r = 0;
                         goto done;
                 }
         } else {
-                if (used) {
+                if (user && (running || !force)) {
                         err_set(err, EBUSY,
-                                "conflict: unable to delete %.12s (%s) - image is being used by a "
-                                "container",
-                                hex, force ? "cannot be forced" : "must be forced");
+                                "conflict: unable to delete %.12s (%s) - image is being used by "
+                                "%s container %.12s",
+                                hex, running ? "cannot be forced" : "must be forced",
+                                running ? "running" : "stopped", user);
                         goto done;
                 }
                 if (tags.n > 1 && !force) {
@@ -859,6 +861,10 @@ int rt_image_remove(const char *ref, bool force, rt_image_in_use_fn in_use, void
                         goto done;
                 for (size_t i = 0; i < tags.n; i++)
                         strv_pushf(report, "Untagged: %s", tags.v[i]);
+                if (user) { /* forced: the names go, the layers stay for the container */
+                        r = 0;
+                        goto done;
+                }
         }
         if (delete_image(&s, hex, NULL, err) < 0)
                 goto done;
@@ -886,7 +892,8 @@ int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report
                 _cleanup_free_ char *id = xasprintf("sha256:%s", ids.v[i]);
                 strv_t tags = STRV_INIT;
                 refs_tags_of(repos, id, &tags);
-                bool skip = (tags.n && !all) || (in_use && in_use(id, ud));
+                bool running;
+                bool skip = (tags.n && !all) || (in_use && in_use(id, &running, ud));
                 if (!skip && tags.n) {
                         for (size_t k = 0; k < tags.n; k++) {
                                 json_object_del(refs_obj(repos), tags.v[k]);

@@ -834,7 +834,12 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         progress_set(pr, line, PROGRESS_DONE, "Removed");
                 }
         }
-        if (rmi && !strcmp(rmi, "all")) {
+        struct image_users users = {0};
+        if (rmi && !strcmp(rmi, "all") && image_users_load(&users, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                failed = true;
+        } else if (rmi && !strcmp(rmi, "all")) {
+                /* containers of other projects may use the same images */
                 for (size_t i = 0; i < p->nservices; i++) {
                         const char *img = p->services[i].image;
                         strv_t rep = STRV_INIT;
@@ -842,7 +847,7 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                                 continue;
                         size_t line = progress_add(pr, "Image", img);
                         if (!g->dry_run &&
-                            rt_image_remove(img, false, NULL, NULL, &rep, &err) < 0 &&
+                            rt_image_remove(img, false, image_users_find, &users, &rep, &err) < 0 &&
                             err.code != ENOENT) {
                                 progress_set(pr, line, PROGRESS_ERROR, "Error");
                                 fprintf(stderr, "%s\n", err.msg);
@@ -852,6 +857,7 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         }
                         strv_free(&rep);
                 }
+                image_users_free(&users);
         }
         progress_end(pr);
         rc = failed ? COMPOSE_EXIT_FAIL : 0;

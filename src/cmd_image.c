@@ -7,6 +7,7 @@
 #include "base/err.h"
 #include "base/strv.h"
 #include "commands.h"
+#include "container_cli.h"
 #include "runtime/image.h"
 
 static int image_inspect(int argc, char **argv)
@@ -103,16 +104,13 @@ static int image_prune(int argc, char **argv)
                         return EXIT_BERTH;
                 }
         }
-        if (all) {
-                /* "unused" needs the container list, which this build does not have
-                 * wired in: refusing is better than deleting images containers use. */
-                die_msg("image prune --all is not supported yet: it needs the container list");
-                return EXIT_BERTH;
-        }
         if (!force) {
                 char line[64] = "";
-                fprintf(stderr, "WARNING! This will remove all dangling images.\n"
-                                "Are you sure you want to continue? [y/N] ");
+                fprintf(stderr,
+                        "WARNING! This will remove all %s.\n"
+                        "Are you sure you want to continue? [y/N] ",
+                        all ? "images without at least one container associated to them"
+                            : "dangling images");
                 fflush(stderr);
                 if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y'))
                         return 0;
@@ -120,7 +118,13 @@ static int image_prune(int argc, char **argv)
         strv_t report = STRV_INIT;
         unsigned long long reclaimed = 0;
         err_t err;
-        int r = rt_image_prune(false, NULL, NULL, &report, &reclaimed, &err);
+        struct image_users users;
+        if (image_users_load(&users, &err) < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        int r = rt_image_prune(all, image_users_find, &users, &report, &reclaimed, &err);
+        image_users_free(&users);
         if (report.n) {
                 printf("Deleted Images:\n");
                 for (size_t i = 0; i < report.n; i++)

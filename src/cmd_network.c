@@ -14,9 +14,9 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "container_cli.h"
 #include "net/network.h"
 #include "net/ports.h"
-#include "compose_up.h"
 #include "netwire.h"
 #include "runtime/container.h"
 
@@ -350,6 +350,8 @@ static int connect_or_disconnect(int argc, char **argv, bool connect)
         if (connect ? netwire_connect(id, pid, j, argv[optind], ip, &aliases, &err)
                     : netwire_disconnect(id, pid, j, argv[optind], &err))
                 goto out;
+        if (connect && pid > 0 && container_dns_register(id, j, &err) < 0)
+                goto out;
         if (rt_ctr_save(id, j, &err) < 0)
                 goto out;
         rc = 0;
@@ -398,11 +400,6 @@ static int net_rm(int argc, char **argv)
                 }
                 printf("%s\n", argv[i]);
         }
-        err_t err;
-        if (compose_dns_networks_sync(&err) < 0) {
-                die_msg("%s", err.msg);
-                rc = 1;
-        }
         return rc;
 }
 
@@ -434,8 +431,6 @@ static int net_prune(int argc, char **argv)
         _cleanup_json_ json_t *removed = json_array();
         err_t err;
         int rc = netwire_gc(&err) < 0 ? -1 : network_prune(removed, &err);
-        if (rc == 0)
-                rc = compose_dns_networks_sync(&err);
         size_t i;
         json_t *v;
         if (json_array_size(removed)) {

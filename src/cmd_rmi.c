@@ -6,6 +6,7 @@
 #include "base/err.h"
 #include "base/strv.h"
 #include "commands.h"
+#include "container_cli.h"
 #include "runtime/image.h"
 
 int cmd_rmi(int argc, char **argv)
@@ -41,10 +42,16 @@ int cmd_rmi(int argc, char **argv)
                 die_msg("\"rmi\" requires at least 1 argument.\nSee 'berth rmi --help'.");
                 return EXIT_BERTH;
         }
+        struct image_users users;
+        err_t lerr;
+        if (image_users_load(&users, &lerr) < 0) {
+                die_msg("%s", lerr.msg);
+                return EXIT_BERTH;
+        }
         for (int i = optind; i < argc; i++) {
                 strv_t report = STRV_INIT;
                 err_t err;
-                int r = rt_image_remove(argv[i], force, NULL, NULL, &report, &err);
+                int r = rt_image_remove(argv[i], force, image_users_find, &users, &report, &err);
                 for (size_t k = 0; k < report.n; k++)
                         printf("%s\n", report.v[k]);
                 strv_free(&report);
@@ -53,5 +60,6 @@ int cmd_rmi(int argc, char **argv)
                         rc = EXIT_BERTH;
                 }
         }
+        image_users_free(&users);
         return rc;
 }

@@ -74,7 +74,10 @@ int compose_dns_register(const char *cid, const json_t *j, err_t *err)
                 const char *cname = json_string_value(json_object_get(j, "Name"));
                 if (cname && *cname == '/')
                         cname++;
-                if (cname && *cname)
+                bool named = false;
+                json_array_foreach(al, i, v) named |=
+                    cname && !strcmp(json_string_value(v) ?: "", cname);
+                if (cname && *cname && !named)
                         names[k++] = cname;
                 json_array_foreach(al, i, v) names[k++] = json_string_value(v);
                 char shortid[13];
@@ -116,33 +119,5 @@ int compose_dns_network_remove(const char *net_id, err_t *err)
         if (net_dns_records_open(&r, err) < 0)
                 return -1;
         net_dns_network_remove(r, net_id);
-        return net_dns_records_commit(r, err);
-}
-
-int compose_dns_networks_sync(err_t *err)
-{
-        net_dns_records_t *r;
-        if (net_dns_records_open(&r, err) < 0)
-                return -1;
-        json_t *nets = json_object_get(net_dns_records_json(r), "networks");
-        strv_t gone = STRV_INIT;
-        const char *id;
-        json_t *v;
-        json_object_foreach(nets, id, v)
-        {
-                json_t *net = NULL;
-                err_t e;
-                if (network_load(id, &net, &e) < 0 && e.code == ENOENT)
-                        strv_push(&gone, id);
-                json_decref(net);
-        }
-        if (gone.n == 0) {
-                strv_free(&gone);
-                net_dns_records_close(r);
-                return 0;
-        }
-        for (size_t i = 0; i < gone.n; i++)
-                net_dns_network_remove(r, gone.v[i]);
-        strv_free(&gone);
         return net_dns_records_commit(r, err);
 }

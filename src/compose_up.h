@@ -140,9 +140,6 @@ int cproject_select(const struct compose_project *p, char **names, int n, bool w
  * a container's, drop a network. */
 int compose_dns_register(const char *id, const json_t *j, err_t *err);
 int compose_dns_unregister(const char *id, err_t *err);
-/* Drop from the DNS records every network that no longer exists (after
- * `network rm` / `prune`), so berth-dns exits with the last network. */
-int compose_dns_networks_sync(err_t *err);
 int compose_dns_network_remove(const char *net_id, err_t *err);
 
 /* Depth of a service in the dependency graph: 0 = depends on nothing. */

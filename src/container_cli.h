@@ -42,6 +42,11 @@ int container_attach(const char *id, int attach, bool tty, int *status, err_t *e
  * networking module hooks user-defined networks in here. */
 int container_network_setup(const char *id, pid_t pid, json_t *j, err_t *err);
 
+/* Put the running container's names (its name, aliases, short id) into
+ * berth-dns for every network it is attached to.  Removal goes through
+ * netwire (release/disconnect/forget/gc). */
+int container_dns_register(const char *id, const json_t *j, err_t *err);
+
 /* Stop a running container: stop signal, timeout seconds (< 0: the
  * container's StopTimeout or 10), then SIGKILL.  Waits for it to exit. */
 int container_stop(const char *id, int timeout, err_t *err);
@@ -49,6 +54,19 @@ int container_stop(const char *id, int timeout, err_t *err);
 /* Resolve ref, lock, load and reconcile.  *lockfd stays held when lockfd is
  * not NULL. */
 int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err);
+
+/* Which containers use which image ("Image" of each state document), for
+ * rt_image_remove/rt_image_prune: pass image_users_find and the struct. */
+struct image_users {
+        struct {
+                char *id, *image;
+                bool running;
+        } * v;
+        size_t n;
+};
+int image_users_load(struct image_users *u, err_t *err);
+const char *image_users_find(const char *image_id, bool *running, void *ud);
+void image_users_free(struct image_users *u);
 
 /* Signal number from "TERM", "SIGTERM" or "15". */
 int signal_parse(const char *s);

@@ -15,6 +15,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "net/dns.h"
 #include "net/ipam.h"
 #include "net/netlink.h"
 #include "net/network.h"
@@ -477,6 +478,22 @@ int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err)
         return rc;
 }
 
+/* The container left network net_id (NULL: all its networks): its names
+ * leave berth-dns.  No commit (nor berth-dns start) when it had none. */
+static int dns_forget(const char *id, const char *net_id, err_t *err)
+{
+        net_dns_records_t *r;
+        if (net_dns_records_open(&r, err) < 0)
+                return -1;
+        if (!(net_id ? net_dns_endpoint_remove(r, net_id, id) : net_dns_container_remove(r, id))) {
+                net_dns_records_close(r);
+                return 0;
+        }
+        if (net_dns_records_commit(r, err) < 0)
+                return err_wrap(err, "DNS records of container %.12s", id);
+        return 0;
+}
+
 int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
 {
         json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
@@ -490,7 +507,7 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
                 clear_settings(es);
         }
         err_clear(err);
-        return 0;
+        return remove ? dns_forget(id, NULL, err) : 0;
 }
 
 int netwire_connect(const char *id, pid_t pid, json_t *j, const char *net, const char *ip,
@@ -553,6 +570,8 @@ int netwire_disconnect(const char *id, pid_t pid, json_t *j, const char *net, er
                                ctr_name(j), name);
         if (n && network_endpoint_down(name, id, pid <= 0, true, err) < 0 && err->code != ENOENT)
                 return -1;
+        if (n && dns_forget(id, jstr(n, "Id"), err) < 0)
+                return -1;
         json_object_del(nets, name);
         return 0;
 }
@@ -574,7 +593,7 @@ int netwire_forget(const char *id, err_t *err)
                         return -1;
         }
         err_clear(err);
-        return 0;
+        return dns_forget(id, NULL, err);
 }
 
 int netwire_gc(err_t *err)
@@ -604,6 +623,8 @@ int netwire_gc(err_t *err)
                                 continue;
                         if (network_endpoint_down(jstr(net, "Id"), cid, true, gone, err) < 0 &&
                             err->code != ENOENT)
+                                return -1;
+                        if (gone && dns_forget(cid, NULL, err) < 0)
                                 return -1;
                 }
         }
