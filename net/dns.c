@@ -37,17 +37,7 @@ static int lock_records(err_t *err)
         _cleanup_free_ char *path = dns_path("records.lock");
         if (mkdir_p(dir, 0711, err) < 0)
                 return -1;
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return err_sys(err, errno, "open %s", path);
-        while (flock(fd, LOCK_EX) < 0) {
-                if (errno != EINTR) {
-                        int e = errno;
-                        close(fd);
-                        return err_sys(err, e, "lock %s", path);
-                }
-        }
-        return fd;
+        return lock_file(path, err);
 }
 
 int net_dns_records_open(net_dns_records_t **out, err_t *err)

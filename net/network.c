@@ -35,21 +35,10 @@ static int net_lock(err_t *err)
 {
         _cleanup_free_ char *dir = networks_dir();
         _cleanup_free_ char *path = xasprintf("%s/.lock", dir);
-        int fd;
 
         if (mkdir_p(dir, 0700, err) < 0)
                 return -1;
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return err_sys(err, errno, "cannot open %s", path);
-        while (flock(fd, LOCK_EX) < 0) {
-                if (errno != EINTR) {
-                        int e = errno;
-                        close(fd);
-                        return err_sys(err, e, "cannot lock %s", path);
-                }
-        }
-        return fd;
+        return lock_file(path, err);
 }
 
 static const char *jstr(json_t *o, const char *key)

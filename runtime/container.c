@@ -72,21 +72,6 @@ char *rt_ctr_gen_name(void)
         return xasprintf("%s_%s", adj[r[0] % ARRAY_SIZE(adj)], noun[r[1] % ARRAY_SIZE(noun)]);
 }
 
-static int lock_file(const char *path, err_t *err)
-{
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return err_sys(err, errno, "open lock %s", path);
-        while (flock(fd, LOCK_EX) < 0) {
-                if (errno != EINTR) {
-                        int e = errno;
-                        close(fd);
-                        return err_sys(err, e, "lock %s", path);
-                }
-        }
-        return fd;
-}
-
 int rt_ctr_lock(const char *id, err_t *err)
 {
         _cleanup_free_ char *d = rt_ctr_dir(id);

@@ -101,17 +101,8 @@ int cproject_lock(const char *project, err_t *err)
         if (mkdir_p(dir, 0700, err) < 0)
                 return -1;
         _cleanup_free_ char *path = xasprintf("%s/%s.lock", dir, project);
-        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return err_sys(err, errno, "open %s", path);
-        while (flock(fd, LOCK_EX) < 0) {
-                if (errno != EINTR) {
-                        int e = errno;
-                        close(fd);
-                        return err_sys(err, e, "lock project %s", project);
-                }
-        }
-        return fd;
+        int fd = lock_file(path, err);
+        return fd < 0 ? err_wrap(err, "project %s", project) : fd;
 }
 
 static const char *label(const json_t *j, const char *key)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -137,6 +138,21 @@ int atomic_write_at(int dirfd, const char *name, const void *data, size_t n, mod
 int atomic_write_file(const char *path, const void *data, size_t n, mode_t mode, err_t *err)
 {
         return atomic_write_at(AT_FDCWD, path, data, n, mode, err);
+}
+
+int lock_file(const char *path, err_t *err)
+{
+        int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return err_sys(err, errno, "open lock %s", path);
+        while (flock(fd, LOCK_EX) < 0) {
+                if (errno != EINTR) {
+                        int e = errno;
+                        close(fd);
+                        return err_sys(err, e, "lock %s", path);
+                }
+        }
+        return fd;
 }
 
 int mkdir_p(const char *path, mode_t mode, err_t *err)

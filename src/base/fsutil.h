@@ -25,6 +25,10 @@ int atomic_write_at(int dirfd, const char *name, const void *data, size_t n, mod
                     err_t *err);
 int atomic_write_file(const char *path, const void *data, size_t n, mode_t mode, err_t *err);
 
+/* Open (creating, mode 0600) the lock file path and take an exclusive flock,
+ * retrying on EINTR.  Returns the fd that holds the lock (close it to unlock). */
+int lock_file(const char *path, err_t *err);
+
 /* mkdir -p with mode for every created component. */
 int mkdir_p(const char *path, mode_t mode, err_t *err);
 
