@@ -805,11 +805,10 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         const char *name = json_string_value(json_object_get(n, "Name"));
                         if (!proj || strcmp(proj, p->name) || !name)
                                 continue;
-                        const char *nid = json_string_value(json_object_get(n, "Id"));
                         size_t line = progress_add(pr, "Network", name);
                         progress_set(pr, line, PROGRESS_WORKING, "Removing");
-                        if (!g->dry_run && ((nid && compose_dns_network_remove(nid, &err) < 0) ||
-                                            network_remove(name, &err) < 0)) {
+                        /* network_remove also drops its names from berth-dns */
+                        if (!g->dry_run && network_remove(name, &err) < 0) {
                                 progress_set(pr, line, PROGRESS_ERROR, "Error");
                                 fprintf(stderr, "%s\n", err.msg);
                                 failed = true;

@@ -782,11 +782,7 @@ int cctr_remove(const char *id, int timeout, bool volumes, err_t *err)
         _cleanup_close_ int lk = -1;
         if (container_get(id, &cid, &j, &lk, err) < 0)
                 return err->code == ENOENT ? 0 : -1;
-        if (compose_dns_unregister(cid, err) < 0) {
-                json_decref(j);
-                return -1;
-        }
-        /* free the network endpoints (addresses, published ports) it holds */
+        /* free the network endpoints (addresses, published ports, DNS names) */
         if (netwire_release(cid, j, true, err) < 0) {
                 json_decref(j);
                 return -1;

@@ -1,7 +1,8 @@
 /* compose_dns.c - service names in berth-dns: when a container's networks
  * are connected (container_network_setup, before its process runs), its endpoints (address per
  * network, with the container name, the service name, the aliases and the short id) go into the DNS
- * records; they leave with the container, and a network's entry with the network. */
+ * records.  They leave through netwire_release (container removal) and
+ * network_remove (the network's entry), whatever command removes them. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -101,23 +102,5 @@ int compose_dns_register(const char *cid, const json_t *j, err_t *err)
                 net_dns_records_close(r);
                 return -1;
         }
-        return net_dns_records_commit(r, err);
-}
-
-int compose_dns_unregister(const char *id, err_t *err)
-{
-        net_dns_records_t *r;
-        if (net_dns_records_open(&r, err) < 0)
-                return -1;
-        net_dns_container_remove(r, id);
-        return net_dns_records_commit(r, err);
-}
-
-int compose_dns_network_remove(const char *net_id, err_t *err)
-{
-        net_dns_records_t *r;
-        if (net_dns_records_open(&r, err) < 0)
-                return -1;
-        net_dns_network_remove(r, net_id);
         return net_dns_records_commit(r, err);
 }

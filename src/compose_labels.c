@@ -104,13 +104,11 @@ int compose_down_labels(struct compose_globals *g, bool volumes, int timeout)
                 json_array_foreach(nets, i, n)
                 {
                         const char *nn = json_string_value(json_object_get(n, "Name"));
-                        const char *nid = json_string_value(json_object_get(n, "Id"));
                         if (!nn || !labelled(n, name))
                                 continue;
                         size_t line = progress_add(pr, "Network", nn);
                         progress_set(pr, line, PROGRESS_WORKING, "Removing");
-                        if ((nid && compose_dns_network_remove(nid, &err) < 0) ||
-                            network_remove(nn, &err) < 0) {
+                        if (network_remove(nn, &err) < 0) {
                                 progress_set(pr, line, PROGRESS_ERROR, "Error");
                                 fprintf(stderr, "%s\n", err.msg);
                                 failed = true;

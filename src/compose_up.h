@@ -139,8 +139,6 @@ int cproject_select(const struct compose_project *p, char **names, int n, bool w
  * container_network_setup, so names resolve before the process runs), drop
  * a container's, drop a network. */
 int compose_dns_register(const char *id, const json_t *j, err_t *err);
-int compose_dns_unregister(const char *id, err_t *err);
-int compose_dns_network_remove(const char *net_id, err_t *err);
 
 /* Depth of a service in the dependency graph: 0 = depends on nothing. */
 int cservice_level(const struct compose_project *p, const char *name);
