@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite and prints one closing line: "N passed, N failed, N skipped".
 #   tests/run-check.sh [--only unit|integration|fuzz|lint]
+#   BATS="tests/integration/x.bats ..." limits the integration part to those files.
 # Environment: B (build dir), CC, SANITIZE, FUZZ_SECONDS (per fuzz target).
 set -u
 cd "$(dirname "$0")/.."
@@ -77,7 +78,8 @@ if want integration; then
                 echo "# integration tests need root: skipped"
                 SKIP=$((SKIP + 1))
         else
-                for f in tests/integration/*.bats; do
+                # BATS="tests/integration/a.bats ..." runs only those files
+                for f in ${BATS:-tests/integration/*.bats}; do
                         [ -f "$f" ] || continue
                         n=$(basename "$f" .bats)
                         before=$(snapshot)
