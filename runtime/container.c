@@ -254,14 +254,20 @@ int rt_ctr_create(json_t *j, err_t *err)
          * half container.  The files go first, outside the names lock; the lock
          * covers only the name check, the config.json and the rename, so
          * parallel creates (compose up) do not queue behind each other's
-         * fsyncs. */
-        if (mkdir_p(dir, 0710, err) < 0)
-                return -1;
-        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || flock(dfd, LOCK_EX) < 0) {
-                err_sys(err, errno, "lock %s", dir);
-                (void)rm_rf(dir, NULL);
-                return -1;
+         * fsyncs.  The dir is made and locked under the names lock, as
+         * remove_partial() runs under it: otherwise another creator could
+         * take an unlocked new dir for a dead one and remove it. */
+        _cleanup_close_ int dfd = -1;
+        {
+                _cleanup_close_ int lk = names_lock(err);
+                if (lk < 0 || mkdir_p(dir, 0710, err) < 0)
+                        return -1;
+                dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd < 0 || flock(dfd, LOCK_EX) < 0) {
+                        err_sys(err, errno, "lock %s", dir);
+                        (void)rm_rf(dir, NULL);
+                        return -1;
+                }
         }
         int r = ctr_create_files(id, j, dir, final, err);
         if (r == 0) {
