@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -145,14 +146,39 @@ uint64_t rt_pid_starttime(pid_t pid)
         return st;
 }
 
-static int write_text(const char *dir, const char *name, const char *text, err_t *err)
+/* A new file in the container's ".new-<id>" dir: no temp file and rename
+ * (nobody sees the dir before it is complete), but fsynced, as the dir is
+ * renamed into place only once every file is on disk. */
+static int write_new(const char *dir, const char *name, const char *text, size_t n, err_t *err)
 {
         _cleanup_free_ char *p = xasprintf("%s/%s", dir, name);
-        return atomic_write_file(p, text, strlen(text), 0644, err);
+        _cleanup_close_ int fd =
+            open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return err_sys(err, errno, "create %s", p);
+        if (write_all(fd, text, n, err) < 0)
+                return -1;
+        if (fsync(fd) < 0)
+                return err_sys(err, errno, "fsync %s", p);
+        return 0;
 }
 
-/* Fails with EEXIST when a container other than @self is named @name. One
- * pass over the container directories, one config.json parse each. */
+static int write_text(const char *dir, const char *name, const char *text, err_t *err)
+{
+        return write_new(dir, name, text, strlen(text), err);
+}
+
+/* The container dir carries the container's Name ("/web") as an extended
+ * attribute, so the name check of every create reads one attribute per
+ * container instead of parsing its config.json (a compose up of n services
+ * parsed n^2/2 documents under the names lock), and costs no file (an inode
+ * creation is the dearest part of container creation on some filesystems).
+ * Set on the ".new-<id>" dir at create and under the names lock at rename; a
+ * container without it (made by an older berth, a filesystem without user
+ * xattrs, a rename that failed half way, a name of 512 bytes or more) is
+ * checked through its config.json. */
+#define NAME_XATTR "user.berth.name"
+
 /* Remove ".new-<id>" dirs of creations that never finished.  A creator holds
  * an flock on its ".new-<id>" dir until it renames it into place, so a dir
  * whose lock can be taken belongs to a creator that died (killed -9). */
@@ -174,6 +200,8 @@ static void remove_partial(void)
         }
 }
 
+/* Fails with EEXIST when a container other than @self is named @name. One
+ * pass over the container directories, reading each one's name attribute. */
 static int name_check(const char *name, const char *self, err_t *err)
 {
         _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
@@ -184,11 +212,19 @@ static int name_check(const char *name, const char *self, err_t *err)
         while ((de = readdir(dir))) {
                 if (strlen(de->d_name) != 64 || (self && !strcmp(de->d_name, self)))
                         continue;
-                json_t *o = NULL;
-                if (rt_ctr_load(de->d_name, &o, NULL) < 0)
-                        continue; /* being created or removed */
-                bool same = !strcmp(json_string_value(json_object_get(o, "Name")) ?: "", name);
-                json_decref(o);
+                _cleanup_free_ char *cd = xasprintf("%s/%s", d, de->d_name);
+                char have[512];
+                bool same;
+                ssize_t len = getxattr(cd, NAME_XATTR, have, sizeof(have));
+                if (len >= 0) {
+                        same = (size_t)len == strlen(name) && !memcmp(have, name, (size_t)len);
+                } else {
+                        json_t *o = NULL;
+                        if (rt_ctr_load(de->d_name, &o, NULL) < 0)
+                                continue; /* being removed */
+                        same = !strcmp(json_string_value(json_object_get(o, "Name")) ?: "", name);
+                        json_decref(o);
+                }
                 if (same)
                         return err_set(
                             err, EEXIST,
@@ -271,15 +307,25 @@ int rt_ctr_create(json_t *j, err_t *err)
         }
         int r = ctr_create_files(id, j, dir, final, err);
         if (r == 0) {
+                /* config.json too: the name is claimed by the rename below */
+                _cleanup_free_ char *doc = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2));
+                _cleanup_free_ char *text = doc ? xasprintf("%s\n", doc) : NULL;
+                r = text ? write_text(dir, "config.json", text, err)
+                         : err_set(err, ENOMEM, "cannot serialise the container document");
+                if (r < 0)
+                        err_wrap(err, "container %.12s", id);
+                /* no attribute (ENOTSUP): the name check reads config.json */
+                if (r == 0)
+                        (void)fsetxattr(dfd, NAME_XATTR, name, strlen(name), 0);
+                if (r == 0 && fsync(dfd) < 0)
+                        r = err_sys(err, errno, "fsync %s", dir);
+        }
+        if (r == 0) {
                 _cleanup_close_ int lk = names_lock(err);
                 r = lk < 0 ? -1 : name_check(name, id, err);
                 if (r == 0) {
                         remove_partial();
-                        _cleanup_free_ char *cfgp = xasprintf("%s/config.json", dir);
-                        r = json_write_atomic(cfgp, j, err);
-                        if (r < 0)
-                                err_wrap(err, "container %.12s", id);
-                        else if (rename(dir, final) < 0)
+                        if (rename(dir, final) < 0)
                                 r = err_sys(err, errno, "rename %s to %s", dir, final);
                 }
         }
@@ -400,7 +446,15 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err)
         if (rt_ctr_load(id, &j, err) < 0)
                 return -1;
         json_object_set_new(j, "Name", json_string(want));
-        return rt_ctr_save(id, j, err);
+        /* the attribute goes first and comes back last: without it the name
+         * check reads config.json, so a crash in between cannot mislead it */
+        _cleanup_free_ char *d = rt_ctr_dir(id);
+        if (removexattr(d, NAME_XATTR) < 0 && errno != ENODATA && errno != ENOTSUP)
+                return err_sys(err, errno, "container %.12s: remove attribute of %s", id, d);
+        if (rt_ctr_save(id, j, err) < 0)
+                return -1;
+        (void)setxattr(d, NAME_XATTR, want, strlen(want), 0);
+        return 0;
 }
 
 /* run/containers/<id>/monitor.json: {"MonitorPid", "MonitorStart", "Pid", "PidStart"} */

@@ -43,6 +43,7 @@ struct cop {
         int number;
         char *old_id; /* recreate / start / remove */
         char *new_id;
+        const json_t *running; /* COP_RUNNING in a starting up: its document */
         bool start, renew_anon;
         int timeout;
         struct progress *pr;
@@ -66,6 +67,10 @@ static int cop_run(void *arg, err_t *err)
         int status;
         switch (c->kind) {
         case COP_RUNNING:
+                /* its names again (an interrupted up may have started it
+                 * without committing them); queued, so this costs no commit */
+                if (c->running && compose_dns_register(c->old_id, c->running, err) < 0)
+                        goto fail;
                 progress_set(c->pr, c->line, PROGRESS_DONE, "Running");
                 c->new_id = xstrdup(c->old_id);
                 return 0;
@@ -102,6 +107,14 @@ static int cop_run(void *arg, err_t *err)
 fail:
         progress_set(c->pr, c->line, PROGRESS_ERROR, "Error");
         return -1;
+}
+
+/* The sync point after a service that others depend on: its containers'
+ * names must resolve before the dependents start. */
+static int dns_flush_op(void *arg, err_t *err)
+{
+        (void)arg;
+        return compose_dns_flush(err);
 }
 
 static int wop_run(void *arg, err_t *err)
@@ -309,6 +322,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                         } else {
                                 c->kind = COP_RUNNING;
                                 c->start = false;
+                                if (start && !strcmp(e->status, "running"))
+                                        c->running = e->j;
                         }
                         c->line = progress_add(pr, "Container", e->name);
                         cops = xrealloc(cops, (ncops + 1) * sizeof(*cops));
@@ -351,6 +366,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                         if (di < 0 || !sel[di])
                                 continue;
                         size_t on = svc_done[di];
+                        if (start)
+                                d.ops[on].fn = dns_flush_op;
                         if (start && dep->condition != COMPOSE_DEP_STARTED) {
                                 size_t wi = (size_t)di * 3 + dep->condition;
                                 if (wait_op[wi] < 0) {
@@ -378,7 +395,18 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                                         dag_depend(&d, c, on);
                 }
         }
+        /* container names go to berth-dns in batches: before dependents
+         * start (dns_flush_op) and, for the rest, here at the end */
+        bool batch = start && !g->dry_run;
+        if (batch)
+                compose_dns_batch_begin(p);
         int r = dag_run(&d, compose_parallel(g), g->dry_run, NULL, NULL, &err);
+        err_t derr;
+        /* also after a failure: the containers that started stay running */
+        if (batch && compose_dns_batch_end(&derr) < 0 && r == 0) {
+                r = -1;
+                err = derr;
+        }
         progress_end(pr);
         pr = NULL;
         if (r < 0) {

@@ -2,9 +2,16 @@
  * are connected (container_network_setup, before its process runs), its endpoints (address per
  * network, with the container name, the service name, the aliases and the short id) go into the DNS
  * records.  They leave through netwire_release (container removal) and
- * network_remove (the network's entry), whatever command removes them. */
+ * network_remove (the network's entry), whatever command removes them.
+ *
+ * compose up batches: between compose_dns_batch_begin and _end the
+ * endpoints are queued, and compose_dns_flush commits everything queued in
+ * one records write and one SIGHUP (concurrent flushes share one commit).
+ * up flushes before a service's dependents start and before it returns. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +19,7 @@
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/xalloc.h"
+#include "compose/model.h"
 #include "compose_up.h"
 #include "container_cli.h"
 #include "net/dns.h"
@@ -44,17 +52,14 @@ static int dns_forward_from_host(net_dns_records_t *r, err_t *err)
         return rc;
 }
 
-int compose_dns_register(const char *cid, const json_t *j, err_t *err)
+/* The endpoints of container cid (document j) into r; *any when one was
+ * added.  internal caches each network's Internal flag by id. */
+static int add_endpoints(net_dns_records_t *r, const char *cid, const json_t *j, json_t *internal,
+                         bool *any, err_t *err)
 {
         json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
-        if (!json_object_size(nets))
-                return 0;
-        net_dns_records_t *r;
-        if (net_dns_records_open(&r, err) < 0)
-                return -1;
         const char *name;
         json_t *es;
-        bool any = false;
         json_object_foreach(nets, name, es)
         {
                 const char *ip = json_string_value(json_object_get(es, "IPAddress"));
@@ -62,10 +67,14 @@ int compose_dns_register(const char *cid, const json_t *j, err_t *err)
                 const char *gw = json_string_value(json_object_get(es, "Gateway"));
                 if (!ip || !*ip || !netid || !*netid)
                         continue;
-                _cleanup_json_ json_t *net = NULL;
-                bool internal = false;
-                if (network_load(netid, &net, err) == 0)
-                        internal = json_is_true(json_object_get(net, "Internal"));
+                json_t *in = json_object_get(internal, netid);
+                if (!in) {
+                        _cleanup_json_ json_t *net = NULL;
+                        err_t e2;
+                        in = json_boolean(network_load(netid, &net, &e2) == 0 &&
+                                          json_is_true(json_object_get(net, "Internal")));
+                        json_object_set_new(internal, netid, in);
+                }
                 json_t *al = json_object_get(es, "Aliases");
                 size_t n = json_array_size(al), i;
                 const char **names = xcalloc(n + 4, sizeof(char *));
@@ -84,15 +93,34 @@ int compose_dns_register(const char *cid, const json_t *j, err_t *err)
                 char shortid[13];
                 snprintf(shortid, sizeof(shortid), "%.12s", cid);
                 names[k++] = shortid;
-                int rc = net_dns_network_add(r, netid, name, gw ? gw : "", internal, err);
+                int rc = net_dns_network_add(r, netid, name, gw ? gw : "", json_is_true(in), err);
                 if (rc == 0)
                         rc = net_dns_endpoint_add(r, netid, cid, ip, NULL, names, err);
                 free(names);
-                if (rc < 0) {
-                        net_dns_records_close(r);
+                if (rc < 0)
                         return err_wrap(err, "DNS records of %.12s", cid);
+                *any = true;
+        }
+        return 0;
+}
+
+/* Commit the endpoints of q ([{"id", "doc"}]) in one records write. */
+static int commit_endpoints(const json_t *q, err_t *err)
+{
+        net_dns_records_t *r;
+        if (net_dns_records_open(&r, err) < 0)
+                return -1;
+        _cleanup_json_ json_t *internal = json_object();
+        bool any = false;
+        size_t i;
+        json_t *e;
+        json_array_foreach(q, i, e)
+        {
+                if (add_endpoints(r, json_string_value(json_object_get(e, "id")),
+                                  json_object_get(e, "doc"), internal, &any, err) < 0) {
+                        net_dns_records_close(r);
+                        return -1;
                 }
-                any = true;
         }
         if (!any) {
                 net_dns_records_close(r);
@@ -103,4 +131,135 @@ int compose_dns_register(const char *cid, const json_t *j, err_t *err)
                 return -1;
         }
         return net_dns_records_commit(r, err);
+}
+
+/* ---- batching ------------------------------------------------------------ */
+
+static pthread_mutex_t batch_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t batch_cv = PTHREAD_COND_INITIALIZER;
+static bool batch_on, batch_busy, batch_failed;
+static json_t *batch_q;                      /* queued [{"id", "doc"}] */
+static uint64_t batch_queued, batch_written; /* endpoints queued / committed, counted */
+static err_t batch_err;                      /* the failure, once a commit failed */
+static pthread_t prestart_thr;
+static bool prestart_on;
+
+int compose_dns_register(const char *cid, const json_t *j, err_t *err)
+{
+        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        if (!json_object_size(nets))
+                return 0;
+        pthread_mutex_lock(&batch_mu);
+        if (batch_on) {
+                /* the parts add_endpoints reads, copied: j changes after this */
+                json_array_append_new(batch_q, json_pack("{s:s, s:{s:O?, s:{s:o}}}", "id", cid,
+                                                         "doc", "Name", json_object_get(j, "Name"),
+                                                         "NetworkSettings", "Networks",
+                                                         json_deep_copy(nets)));
+                batch_queued++;
+                pthread_mutex_unlock(&batch_mu);
+                return 0;
+        }
+        pthread_mutex_unlock(&batch_mu);
+        _cleanup_json_ json_t *q = json_pack("[{s:s, s:O}]", "id", cid, "doc", j);
+        return commit_endpoints(q, err);
+}
+
+/* Put the project's networks into the records, which starts berth-dns when
+ * none runs (a fork, an exec and its socket setup), while the containers
+ * are being created. */
+static void *prestart(void *arg)
+{
+        const struct compose_project *p = arg;
+        net_dns_records_t *r;
+        err_t err;
+        if (net_dns_records_open(&r, &err) < 0)
+                return NULL;
+        bool any = false;
+        for (size_t i = 0; i < p->nnetworks; i++) {
+                _cleanup_json_ json_t *net = NULL;
+                if (network_load(p->networks[i].name, &net, &err) < 0)
+                        continue;
+                json_t *cfg =
+                    json_array_get(json_object_get(json_object_get(net, "IPAM"), "Config"), 0);
+                const char *id = json_string_value(json_object_get(net, "Id"));
+                const char *name = json_string_value(json_object_get(net, "Name"));
+                const char *gw = json_string_value(json_object_get(cfg, "Gateway"));
+                if (!id || !gw || !*gw)
+                        continue;
+                bool internal = json_is_true(json_object_get(net, "Internal"));
+                if (json_object_get(json_object_get(net_dns_records_json(r), "networks"), id))
+                        continue; /* there already, and berth-dns with it */
+                if (net_dns_network_add(r, id, name, gw, internal, &err) == 0)
+                        any = true;
+        }
+        /* errors are the first flush's to report: it commits again */
+        if (any && dns_forward_from_host(r, &err) == 0)
+                (void)net_dns_records_commit(r, &err);
+        else
+                net_dns_records_close(r);
+        return NULL;
+}
+
+void compose_dns_batch_begin(const struct compose_project *p)
+{
+        pthread_mutex_lock(&batch_mu);
+        batch_on = true;
+        batch_failed = false;
+        if (!batch_q)
+                batch_q = json_array();
+        pthread_mutex_unlock(&batch_mu);
+        prestart_on = p && pthread_create(&prestart_thr, NULL, prestart, (void *)p) == 0;
+}
+
+int compose_dns_flush(err_t *err)
+{
+        pthread_mutex_lock(&batch_mu);
+        uint64_t want = batch_queued;
+        while (batch_written < want && !batch_failed) {
+                if (batch_busy) {
+                        pthread_cond_wait(&batch_cv, &batch_mu);
+                        continue;
+                }
+                batch_busy = true;
+                json_t *q = batch_q;
+                batch_q = json_array();
+                uint64_t upto = batch_queued;
+                bool join = prestart_on;
+                prestart_on = false;
+                pthread_mutex_unlock(&batch_mu);
+                if (join)
+                        pthread_join(prestart_thr, NULL);
+                err_t e;
+                int rc = commit_endpoints(q, &e);
+                json_decref(q);
+                pthread_mutex_lock(&batch_mu);
+                batch_busy = false;
+                if (rc < 0) {
+                        batch_failed = true;
+                        batch_err = e;
+                } else {
+                        batch_written = upto;
+                }
+                pthread_cond_broadcast(&batch_cv);
+        }
+        int rc = batch_written < want ? -1 : 0;
+        if (rc < 0)
+                *err = batch_err;
+        pthread_mutex_unlock(&batch_mu);
+        return rc;
+}
+
+int compose_dns_batch_end(err_t *err)
+{
+        int rc = compose_dns_flush(err);
+        pthread_mutex_lock(&batch_mu);
+        batch_on = false;
+        json_array_clear(batch_q); /* left only when a commit failed */
+        bool join = prestart_on;
+        prestart_on = false;
+        pthread_mutex_unlock(&batch_mu);
+        if (join)
+                pthread_join(prestart_thr, NULL);
+        return rc;
 }

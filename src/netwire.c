@@ -611,13 +611,15 @@ int netwire_gc(err_t *err)
                 void *tmp;
                 json_object_foreach_safe(json_object_get(net, "Containers"), tmp, cid, ep)
                 {
-                        _cleanup_json_ json_t *cj = NULL;
-                        err_t e;
                         /* Only container endpoints (64 hex ids); the internal
                          * attach-netns command names its own. */
                         if (strlen(cid) != 64 || strspn(cid, "0123456789abcdef") != 64)
                                 continue;
-                        bool gone = rt_ctr_load(cid, &cj, &e) < 0 && e.code == ENOENT;
+                        /* gone = no config.json (a stat, not a parse: this runs for every
+                         * endpoint at every container create and start) */
+                        _cleanup_free_ char *dir = rt_ctr_dir(cid);
+                        _cleanup_free_ char *cfg = xasprintf("%s/config.json", dir);
+                        bool gone = access(cfg, F_OK) < 0 && errno == ENOENT;
                         bool published = json_array_size(json_object_get(ep, "Ports")) > 0;
                         if (!gone && (!published || rt_ctr_monitor_alive(cid, NULL)))
                                 continue;
