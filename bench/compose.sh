@@ -4,7 +4,11 @@
 #   bench/compose.sh [RUNS]        (default 3 runs per size; the median is printed)
 # A throw-away BERTH_ROOT, subnets from 10.233.240.0/20 (BENCH_POOLS overrides),
 # project names cubench* (BENCH_PREFIX overrides).
-# docker compose / podman-compose are timed side by side only when installed.
+# docker compose / podman-compose are timed side by side only when installed
+# (and BENCH_OTHERS is not 0; podman-compose takes minutes for 50 services).
+# Then `up -d --wait` of 3 and 10 services with a healthcheck (CMD true,
+# interval $HC_INTERVAL, default 1s): the first check runs one interval after
+# the start, so what --wait adds is the row minus the interval.
 set -eu
 cd "$(dirname "$0")/.."
 BERTH=${BERTH:-$PWD/build/gcc/berth}
@@ -20,14 +24,17 @@ cleanup() {
 trap cleanup EXIT
 BERTH=$BERTH tests/images/make-busybox.sh
 
-gen() { # gen N FILE
+gen() { # gen N FILE [health]
         {
-                echo "name: ${BENCH_PREFIX:-cubench}$1"
+                echo "name: ${BENCH_PREFIX:-cubench}$1${3:+h}"
                 echo "services:"
                 for i in $(seq 1 "$1"); do
                         printf '  s%d:\n    image: busybox:latest\n    init: true\n' "$i"
                         printf '    command: ["sleep", "100000"]\n    stop_grace_period: %s\n' \
                                 "${GRACE:-10s}"
+                        [ -z "${3:-}" ] ||
+                                printf '    healthcheck:\n      test: ["CMD", "true"]\n      interval: %s\n' \
+                                        "${HC_INTERVAL:-1s}"
                 done
         } >"$2"
 }
@@ -61,6 +68,7 @@ for n in 3 10 50; do
         kl=$(printf '%s\n' "${kills[@]:-}" | median)
         printf '%-10s %-22s %12.3f %12.3f %14.3f\n' "$n" berth "$up" "${dn:-0}" "${kl:-0}"
         for other in "docker compose" podman-compose; do
+                [ "${BENCH_OTHERS:-1}" != 0 ] || continue
                 if command -v ${other%% *} >/dev/null 2>&1 && $other version >/dev/null 2>&1; then
                         t0=$(now)
                         $other -f "$f" up -d >/dev/null 2>&1
@@ -73,4 +81,20 @@ for n in 3 10 50; do
                         printf '%-10s %-22s %12s\n' "$n" "$other" "not installed"
                 fi
         done
+done
+
+echo "# compose up -d --wait, healthcheck CMD true every ${HC_INTERVAL:-1s}, median of $RUNS runs"
+printf '%-10s %-22s %12s\n' services engine "up --wait (s)"
+for n in 3 10; do
+        f=$root/h$n.yaml
+        gen "$n" "$f" health
+        ups=()
+        for r in $(seq 1 "$RUNS"); do
+                t0=$(now)
+                "$BERTH" compose -f "$f" --progress quiet up -d --wait >/dev/null
+                t1=$(now)
+                "$BERTH" compose -f "$f" --progress quiet down -t 0 >/dev/null
+                ups+=("$(echo "$t1 - $t0" | bc)")
+        done
+        printf '%-10s %-22s %12.3f\n' "$n" berth "$(printf '%s\n' "${ups[@]}" | median)"
 done

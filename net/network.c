@@ -125,7 +125,11 @@ static int net_addrs(json_t *n, struct ipv4_net *subnet, uint32_t *gw, struct ip
         return 0;
 }
 
-static int load_all(json_t **out, err_t *err)
+/* Every network's configuration, with its endpoints (Containers, LastIP)
+ * when endpoints: reading those costs a parse of each network's endpoint
+ * state, which grows with its containers, so the paths that work on one
+ * network load only that one's (load_all without, then load_endpoints). */
+static int load_all(json_t **out, bool endpoints, err_t *err)
 {
         _cleanup_free_ char *dir = networks_dir();
         _cleanup_closedir_ DIR *d = opendir(dir);
@@ -149,7 +153,7 @@ static int load_all(json_t **out, err_t *err)
                         json_decref(arr);
                         return err_wrap(err, "%s", dir);
                 }
-                if (load_endpoints(n, err) < 0) {
+                if (endpoints && load_endpoints(n, err) < 0) {
                         json_decref(n);
                         json_decref(arr);
                         return -1;
@@ -171,7 +175,7 @@ int network_list(json_t **out, err_t *err)
         size_t n, i;
         json_t *v;
 
-        if (load_all(&all, err) < 0)
+        if (load_all(&all, true, err) < 0)
                 return -1;
         n = json_array_size(all);
         json_t **tmp = xmalloc((n ? n : 1) * sizeof(*tmp));
@@ -209,18 +213,28 @@ static json_t *find(json_t *all, const char *ref, err_t *err)
         return NULL;
 }
 
-int network_load(const char *ref, json_t **out, err_t *err)
+static int load_one(const char *ref, bool endpoints, json_t **out, err_t *err)
 {
         _cleanup_json_ json_t *all = NULL;
         json_t *n;
 
-        if (load_all(&all, err) < 0)
+        if (load_all(&all, false, err) < 0)
                 return -1;
         n = find(all, ref, err);
-        if (!n)
+        if (!n || (endpoints && load_endpoints(n, err) < 0))
                 return -1;
         *out = json_incref(n);
         return 0;
+}
+
+int network_load(const char *ref, json_t **out, err_t *err)
+{
+        return load_one(ref, true, out, err);
+}
+
+int network_load_config(const char *ref, json_t **out, err_t *err)
+{
+        return load_one(ref, false, out, err);
 }
 
 /* ---- create ------------------------------------------------------------ */
@@ -334,7 +348,7 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
                                driver);
         if (!is_default && (!strcmp(o->name, "host") || !strcmp(o->name, "none")))
                 return err_set(err, EINVAL, "network name %s is reserved", o->name);
-        if (load_all(&all, err) < 0)
+        if (load_all(&all, false, err) < 0)
                 return -1;
         size_t i;
         json_t *v;
@@ -490,7 +504,7 @@ int network_ensure_default(err_t *err)
         size_t i;
         json_t *v;
 
-        if (lock < 0 || load_all(&all, err) < 0)
+        if (lock < 0 || load_all(&all, false, err) < 0)
                 return -1;
         json_array_foreach(all, i, v) if (!strcmp(jstr(v, "Name"), NETWORK_DEFAULT_NAME)) return 0;
         struct network_create_opts o = {.name = NETWORK_DEFAULT_NAME};
@@ -549,10 +563,10 @@ int network_remove(const char *ref, err_t *err)
         _cleanup_json_ json_t *all = NULL;
         json_t *n;
 
-        if (lock < 0 || load_all(&all, err) < 0)
+        if (lock < 0 || load_all(&all, false, err) < 0)
                 return -1;
         n = find(all, ref, err);
-        if (!n)
+        if (!n || load_endpoints(n, err) < 0)
                 return -1;
         return remove_locked(n, json_array_size(all) - 1, err);
 }
@@ -564,7 +578,7 @@ int network_prune(json_t *removed, err_t *err)
         size_t i, remaining;
         json_t *v;
 
-        if (lock < 0 || load_all(&all, err) < 0)
+        if (lock < 0 || load_all(&all, true, err) < 0)
                 return -1;
         remaining = json_array_size(all);
         json_array_foreach(all, i, v)
@@ -620,8 +634,12 @@ static int ports_from_json(json_t *a, struct port_map **out, size_t *n, err_t *e
         return 0;
 }
 
-static int connect_locked(json_t *n, const struct network_endpoint_req *r,
-                          struct network_endpoint *out, err_t *err)
+/* Under the lock: pick the address (a fresh endpoint) and record the
+ * endpoint with r's ports in the endpoint state.  *old gets the ports of the
+ * previous start (a restart), which the caller unpublishes. */
+static int connect_reserve(json_t *n, const struct network_endpoint_req *r,
+                           struct network_endpoint *out, bool *fresh_out, struct port_map **old,
+                           size_t *nold, err_t *err)
 {
         struct ipv4_net subnet, range;
         uint32_t gw, ip = 0, hint = 0;
@@ -629,7 +647,6 @@ static int connect_locked(json_t *n, const struct network_endpoint_req *r,
         json_t *ep = json_object_get(ctrs, r->container_id);
         bool fresh = ep == NULL;
         char ipbuf[IPV4_STRLEN], macbuf[18], cidr[IPV4_NET_STRLEN + 4];
-        const char *bridge = jstr(berth_obj(n), "Bridge");
 
         if (net_addrs(n, &subnet, &gw, &range, err) < 0)
                 return -1;
@@ -689,65 +706,101 @@ static int connect_locked(json_t *n, const struct network_endpoint_req *r,
                       out->host_ifname, "Ports", ports_to_json(r->ports, r->nports));
         if (!fresh && !r->aliases)
                 json_object_set(nep, "Aliases", json_object_get(ep, "Aliases"));
-        if (!fresh && r->netns_fd >= 0) {
-                /* A restart: the ports of the previous start may differ. */
-                _cleanup_free_ struct port_map *old = NULL;
-                size_t nold = 0;
-                if (ports_from_json(json_object_get(ep, "Ports"), &old, &nold, err) < 0 ||
-                    nft_ports_remove(r->container_id, old, nold, err) < 0) {
-                        json_decref(nep);
-                        return err_wrap(err, "network %s", jstr(n, "Name"));
-                }
+        *old = NULL;
+        *nold = 0;
+        if (!fresh && r->netns_fd >= 0 &&
+            ports_from_json(json_object_get(ep, "Ports"), old, nold, err) < 0) {
+                json_decref(nep);
+                return err_wrap(err, "network %s", jstr(n, "Name"));
         }
         json_object_set_new(ctrs, r->container_id, nep);
-        if (fresh) {
+        if (fresh)
                 json_object_set_new(berth_obj(n), "LastIP", json_string(ipbuf));
-        }
-
-        if (r->netns_fd >= 0) {
-                struct net_attach_req a = {
-                    .netns_fd = r->netns_fd,
-                    .bridge = bridge,
-                    .host_ifname = out->host_ifname,
-                    .ifname = r->ifname ? r->ifname : "eth0",
-                    .ip = ip,
-                    .prefix = subnet.prefix,
-                    .gateway = gw,
-                    .default_route = r->default_route,
-                };
-                memcpy(a.mac, out->mac, 6);
-                if (net_attach(&a, err) < 0)
-                        return err_wrap(err, "network %s", jstr(n, "Name"));
-                if (nft_ports_add(r->container_id, ip, r->ports, r->nports, err) < 0) {
-                        err_t ignored;
-                        net_link_delete(out->host_ifname, &ignored);
-                        return -1;
-                }
-        }
         if (save_endpoints(n, err) < 0) {
-                err_t ignored;
-                if (r->netns_fd >= 0) {
-                        nft_ports_remove(r->container_id, r->ports, r->nports, &ignored);
-                        net_link_delete(out->host_ifname, &ignored);
-                }
+                free(*old);
+                *old = NULL;
                 return -1;
         }
+        *fresh_out = fresh;
         return 0;
 }
 
+/* An attach failed after connect_reserve: a fresh endpoint goes, a
+ * restarted one stays allocated with ports (taken) as published. */
+static void connect_undo(const char *ref, const char *container_id, bool fresh, json_t *ports)
+{
+        _cleanup_json_ json_t *p = ports;
+        err_t e;
+        _cleanup_close_ int lock = net_lock(&e);
+        _cleanup_json_ json_t *all = NULL;
+        json_t *n, *ep;
+        if (lock < 0 || load_all(&all, false, &e) < 0 || !(n = find(all, ref, &e)) ||
+            load_endpoints(n, &e) < 0)
+                return;
+        ep = json_object_get(json_object_get(n, "Containers"), container_id);
+        if (!ep)
+                return;
+        if (fresh)
+                json_object_del(json_object_get(n, "Containers"), container_id);
+        else
+                json_object_set(ep, "Ports", p);
+        (void)save_endpoints(n, &e);
+}
+
+/* The lock covers the address choice and the endpoint state only: the
+ * links, addresses and routes (netlink, about a millisecond) and the
+ * published ports (an nftables transaction) are made after it is released,
+ * so the containers of a compose up do not queue behind each other's
+ * attach.  The recorded endpoint keeps its address from being handed out
+ * twice and the network from being removed meanwhile. */
 int network_connect(const char *ref, const struct network_endpoint_req *r,
                     struct network_endpoint *out, err_t *err)
 {
-        _cleanup_close_ int lock = net_lock(err);
-        _cleanup_json_ json_t *all = NULL;
-        json_t *n;
-
-        if (lock < 0 || load_all(&all, err) < 0)
+        _cleanup_free_ struct port_map *old = NULL;
+        size_t nold = 0;
+        bool fresh = false;
+        _cleanup_free_ char *bridge = NULL;
+        {
+                _cleanup_close_ int lock = net_lock(err);
+                _cleanup_json_ json_t *all = NULL;
+                json_t *n;
+                if (lock < 0 || load_all(&all, false, err) < 0)
+                        return -1;
+                n = find(all, ref, err);
+                if (!n || load_endpoints(n, err) < 0 ||
+                    connect_reserve(n, r, out, &fresh, &old, &nold, err) < 0)
+                        return -1;
+                bridge = xstrdup(jstr(berth_obj(n), "Bridge"));
+        }
+        if (r->netns_fd < 0)
+                return 0;
+        /* A restart: the ports of the previous start may differ. */
+        if (nold && nft_ports_remove(r->container_id, old, nold, err) < 0) {
+                connect_undo(out->network_id, r->container_id, fresh, ports_to_json(old, nold));
+                return err_wrap(err, "network %s", out->network_name);
+        }
+        struct net_attach_req a = {
+            .netns_fd = r->netns_fd,
+            .bridge = bridge,
+            .host_ifname = out->host_ifname,
+            .ifname = r->ifname ? r->ifname : "eth0",
+            .ip = out->ip,
+            .prefix = out->prefix,
+            .gateway = out->gateway,
+            .default_route = r->default_route,
+        };
+        memcpy(a.mac, out->mac, 6);
+        if (net_attach(&a, err) < 0) {
+                connect_undo(out->network_id, r->container_id, fresh, json_array());
+                return err_wrap(err, "network %s", out->network_name);
+        }
+        if (nft_ports_add(r->container_id, out->ip, r->ports, r->nports, err) < 0) {
+                err_t ignored;
+                net_link_delete(out->host_ifname, &ignored);
+                connect_undo(out->network_id, r->container_id, fresh, json_array());
                 return -1;
-        n = find(all, ref, err);
-        if (!n)
-                return -1;
-        return connect_locked(n, r, out, err);
+        }
+        return 0;
 }
 
 int network_endpoint_down(const char *ref, const char *container_id, bool netns_gone,
@@ -759,10 +812,10 @@ int network_endpoint_down(const char *ref, const char *container_id, bool netns_
         size_t nports = 0;
         json_t *n, *ep;
 
-        if (lock < 0 || load_all(&all, err) < 0)
+        if (lock < 0 || load_all(&all, false, err) < 0)
                 return -1;
         n = find(all, ref, err);
-        if (!n)
+        if (!n || load_endpoints(n, err) < 0)
                 return -1;
         ep = json_object_get(json_object_get(n, "Containers"), container_id);
         if (!ep)

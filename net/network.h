@@ -48,6 +48,9 @@ int network_ensure_default(err_t *err);
 /* Load by exact name, full id or unique id prefix; ENOENT "network X not
  * found". */
 int network_load(const char *ref, json_t **out, err_t *err);
+/* The same without the endpoints (no Containers; no read of the endpoint
+ * state, whose size grows with the network's containers). */
+int network_load_config(const char *ref, json_t **out, err_t *err);
 
 /* Every network, sorted by name (a JSON array of the state objects). */
 int network_list(json_t **out, err_t *err);

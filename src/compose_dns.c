@@ -53,7 +53,9 @@ static int dns_forward_from_host(net_dns_records_t *r, err_t *err)
 }
 
 /* The endpoints of container cid (document j) into r; *any when one was
- * added.  internal caches each network's Internal flag by id. */
+ * added.  internal caches each network's Internal flag by id, and says the
+ * network is in r already (net_dns_network_add validates the network with
+ * all its endpoints: once per commit, not once per endpoint). */
 static int add_endpoints(net_dns_records_t *r, const char *cid, const json_t *j, json_t *internal,
                          bool *any, err_t *err)
 {
@@ -68,10 +70,11 @@ static int add_endpoints(net_dns_records_t *r, const char *cid, const json_t *j,
                 if (!ip || !*ip || !netid || !*netid)
                         continue;
                 json_t *in = json_object_get(internal, netid);
+                bool added = in != NULL;
                 if (!in) {
                         _cleanup_json_ json_t *net = NULL;
                         err_t e2;
-                        in = json_boolean(network_load(netid, &net, &e2) == 0 &&
+                        in = json_boolean(network_load_config(netid, &net, &e2) == 0 &&
                                           json_is_true(json_object_get(net, "Internal")));
                         json_object_set_new(internal, netid, in);
                 }
@@ -93,8 +96,12 @@ static int add_endpoints(net_dns_records_t *r, const char *cid, const json_t *j,
                 char shortid[13];
                 snprintf(shortid, sizeof(shortid), "%.12s", cid);
                 names[k++] = shortid;
-                int rc = net_dns_network_add(r, netid, name, gw ? gw : "", json_is_true(in), err);
-                if (rc == 0)
+                int rc = added ? 0
+                               : net_dns_network_add(r, netid, name, gw ? gw : "", json_is_true(in),
+                                                     err);
+                if (rc < 0)
+                        json_object_del(internal, netid);
+                else
                         rc = net_dns_endpoint_add(r, netid, cid, ip, NULL, names, err);
                 free(names);
                 if (rc < 0)
@@ -178,7 +185,7 @@ static void *prestart(void *arg)
         bool any = false;
         for (size_t i = 0; i < p->nnetworks; i++) {
                 _cleanup_json_ json_t *net = NULL;
-                if (network_load(p->networks[i].name, &net, &err) < 0)
+                if (network_load_config(p->networks[i].name, &net, &err) < 0)
                         continue;
                 json_t *cfg =
                     json_array_get(json_object_get(json_object_get(net, "IPAM"), "Config"), 0);

@@ -4,7 +4,12 @@
  * that is the truth.  Otherwise the healthcheck is probed from here while
  * someone waits (exec of the test inside the container, docker's interval /
  * timeout / start period / retries rules), so depends_on service_healthy and
- * --wait work with a monitor that keeps no health state. */
+ * --wait work with a monitor that keeps no health state.
+ *
+ * The waits read the state when it changes: the monitor replaces the
+ * container's config.json by a rename, which inotify on the container's
+ * directory reports, so a container that turned healthy (or exited) is seen
+ * within a millisecond.  Without inotify they poll every 50 ms. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +51,44 @@ static void sleep_s(double s)
         struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
                 ;
+}
+
+/* An inotify fd that becomes readable when the container's state is
+ * replaced (or its directory goes), -1 when inotify is not available. */
+static int state_watch(const char *id)
+{
+        int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        if (fd < 0)
+                return -1;
+        _cleanup_free_ char *dir = rt_ctr_dir(id);
+        if (inotify_add_watch(fd, dir, IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
+                close(fd);
+                return -1;
+        }
+        return fd;
+}
+
+/* Wait until the state may have changed, at most s seconds (and at most 50 ms
+ * without a watch; the state is read again at least every second anyway). */
+static void state_wait(int wfd, double s)
+{
+        if (wfd < 0) {
+                sleep_s(s < 0.05 ? s : 0.05);
+                return;
+        }
+        if (s > 1)
+                s = 1;
+        struct pollfd p = {wfd, POLLIN, 0};
+        if (s > 0 && poll(&p, 1, (int)(s * 1000) + 1) > 0) {
+                char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+                while (read(wfd, buf, sizeof(buf)) > 0)
+                        ;
+        }
+}
+
+static double min_d(double a, double b)
+{
+        return a < b ? a : b;
 }
 
 /* Run the test once: 0 healthy, 1 failed. */
@@ -99,6 +143,7 @@ int cctr_wait_healthy(const char *id, double deadline, err_t *err)
         double started = mono_now();
         int failures = 0;
         double next_probe = 0;
+        _cleanup_close_ int wfd = state_watch(id);
         for (;;) {
                 _cleanup_free_ char *cid = NULL;
                 _cleanup_json_ json_t *j = NULL;
@@ -141,7 +186,13 @@ int cctr_wait_healthy(const char *id, double deadline, err_t *err)
                             in_start && start_interval < interval ? start_interval : interval;
                         next_probe = mono_now() + (double)iv / 1e9;
                 }
-                sleep_s(0.05);
+                now = mono_now();
+                double wait = 1;
+                if (deadline > 0)
+                        wait = min_d(wait, deadline - now);
+                if (!hs)
+                        wait = min_d(wait, next_probe - now);
+                state_wait(wfd, wait);
         }
 }
 
@@ -179,6 +230,7 @@ int cctr_wait_exit(const char *id, double deadline, int *code, err_t *err)
                 }
         }
         /* the state file has the final word (and covers "already exited") */
+        _cleanup_close_ int wfd = state_watch(id);
         for (;;) {
                 _cleanup_free_ char *cid = NULL;
                 _cleanup_json_ json_t *j = NULL;
@@ -192,6 +244,6 @@ int cctr_wait_exit(const char *id, double deadline, int *code, err_t *err)
                 }
                 if (deadline > 0 && mono_now() > deadline)
                         return err_set(err, ETIMEDOUT, "timeout waiting for %.12s", id);
-                sleep_s(0.05);
+                state_wait(wfd, deadline > 0 ? deadline - mono_now() : 1);
         }
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,13 +176,16 @@ int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
 
         if (!strcmp(mode, "none") || !strcmp(mode, "host"))
                 return 0;
-        if (netwire_gc(err) < 0)
+        /* once per process: a compose up creates many containers, and the
+         * gc reads every network's endpoints */
+        static atomic_flag gc_done = ATOMIC_FLAG_INIT;
+        if (!atomic_flag_test_and_set(&gc_done) && netwire_gc(err) < 0)
                 return -1;
         const char *ref = user ? mode : NETWORK_DEFAULT_NAME;
         if (!user && network_ensure_default(err) < 0)
                 return err_wrap(err, "default network");
         _cleanup_json_ json_t *net = NULL;
-        if (network_load(ref, &net, err) < 0)
+        if (network_load_config(ref, &net, err) < 0)
                 return -1;
         if (o->ip && check_static_ip(net, o->ip, err) < 0)
                 return -1;
@@ -214,9 +218,6 @@ int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err)
         *nfds = 0;
         if (!strcmp(mode, "host") || !strcmp(mode, "none"))
                 return 0;
-        /* A stopped container's rules must not steal the ports asked for. */
-        if (netwire_gc(err) < 0)
-                return -1;
         json_object_foreach(pb, key, v) json_array_foreach(v, i, b)
         {
                 const char *ip = jstr(b, "HostIp"), *hp = jstr(b, "HostPort");
@@ -234,7 +235,8 @@ int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err)
                         if (port_spec_parse(key, &m, &n, err) < 0)
                                 return err_wrap(err, "Config.ExposedPorts");
                 }
-        if (n && ports_reserve(m, n, fds, err) < 0)
+        /* A stopped container's rules must not steal the ports asked for. */
+        if (n && (netwire_gc(err) < 0 || ports_reserve(m, n, fds, err) < 0))
                 return -1;
         *nfds = n;
 
