@@ -67,8 +67,8 @@ static int cop_run(void *arg, err_t *err)
         int status;
         switch (c->kind) {
         case COP_RUNNING:
-                /* its names again (an interrupted up may have started it
-                 * without committing them); queued, so this costs no commit */
+                /* its names again (an up killed between its start and the
+                 * commit, or records lost with the run dir); a shared commit */
                 if (c->running && compose_dns_register(c->old_id, c->running, err) < 0)
                         goto fail;
                 progress_set(c->pr, c->line, PROGRESS_DONE, "Running");
@@ -107,14 +107,6 @@ static int cop_run(void *arg, err_t *err)
 fail:
         progress_set(c->pr, c->line, PROGRESS_ERROR, "Error");
         return -1;
-}
-
-/* The sync point after a service that others depend on: its containers'
- * names must resolve before the dependents start. */
-static int dns_flush_op(void *arg, err_t *err)
-{
-        (void)arg;
-        return compose_dns_flush(err);
 }
 
 static int wop_run(void *arg, err_t *err)
@@ -366,8 +358,6 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                         if (di < 0 || !sel[di])
                                 continue;
                         size_t on = svc_done[di];
-                        if (start)
-                                d.ops[on].fn = dns_flush_op;
                         if (start && dep->condition != COMPOSE_DEP_STARTED) {
                                 size_t wi = (size_t)di * 3 + dep->condition;
                                 if (wait_op[wi] < 0) {
@@ -395,8 +385,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                                         dag_depend(&d, c, on);
                 }
         }
-        /* container names go to berth-dns in batches: before dependents
-         * start (dns_flush_op) and, for the rest, here at the end */
+        /* container names go to berth-dns in group commits (each container's
+         * before its process runs), with berth-dns started in the background */
         bool batch = start && !g->dry_run;
         if (batch)
                 compose_dns_batch_begin(p);

@@ -4,10 +4,13 @@
  * records.  They leave through netwire_release (container removal) and
  * network_remove (the network's entry), whatever command removes them.
  *
- * compose up batches: between compose_dns_batch_begin and _end the
- * endpoints are queued, and compose_dns_flush commits everything queued in
- * one records write and one SIGHUP (concurrent flushes share one commit).
- * up flushes before a service's dependents start and before it returns. */
+ * compose up group-commits: between compose_dns_batch_begin and _end a
+ * container's endpoints are queued and flushed at once, and a flush commits
+ * everything queued so far in one records write and one SIGHUP, so the
+ * containers that start at the same time share commits.  Each container is
+ * still in the records before its process runs: berth-dns finds out who
+ * asks by the source address and refuses askers it does not know, so a
+ * container whose own endpoint is not committed cannot resolve anything. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
@@ -165,7 +168,7 @@ int compose_dns_register(const char *cid, const json_t *j, err_t *err)
                                                          json_deep_copy(nets)));
                 batch_queued++;
                 pthread_mutex_unlock(&batch_mu);
-                return 0;
+                return compose_dns_flush(err);
         }
         pthread_mutex_unlock(&batch_mu);
         _cleanup_json_ json_t *q = json_pack("[{s:s, s:O}]", "id", cid, "doc", j);

@@ -139,13 +139,13 @@ int cproject_select(const struct compose_project *p, char **names, int n, bool w
  * container_network_setup, so names resolve before the process runs), drop
  * a container's, drop a network. */
 int compose_dns_register(const char *id, const json_t *j, err_t *err);
-/* Batching for compose up: from begin on, compose_dns_register only queues
- * (thread-safe) and compose_dns_flush commits what is queued so far in one
- * records write + one SIGHUP (flushes running at the same time share a
- * commit).  begin also puts p's existing networks into the records in the
- * background, so berth-dns starts while containers are created (p may be
- * NULL).  end flushes and stops queueing; a failed commit fails every later
- * flush of the batch. */
+/* Group commit for compose up: from begin on, compose_dns_register queues
+ * (thread-safe) and flushes; compose_dns_flush commits what is queued so far
+ * in one records write + one SIGHUP, and flushes running at the same time
+ * share a commit.  begin also puts p's existing networks into the records
+ * in the background, so berth-dns starts while containers are created (p
+ * may be NULL).  end flushes and stops queueing; a failed commit fails
+ * every later flush of the batch. */
 void compose_dns_batch_begin(const struct compose_project *p);
 int compose_dns_flush(err_t *err);
 int compose_dns_batch_end(err_t *err);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# What the compose up fast paths must keep: names in berth-dns are committed
-# in batches (before a service's dependents start and before up returns), a
+# What the compose up fast paths must keep: names in berth-dns are group-
+# committed, each container's before its process runs, a
 # re-run of up registers the names of containers that already run, the
 # container name check reads a name attribute (falling back to config.json),
 # and --wait / depends_on conditions see state changes through inotify.
@@ -53,7 +53,12 @@ bc() { # bc PROJECT ARGS...
                 echo "    image: busybox"
                 echo "    depends_on: {b: {condition: service_started}}"
                 echo "    command: [sh, -c, 'nslookup b >/dev/null || exit 3; nslookup cpf1-a-1 >/dev/null || exit 4; exec sleep 1000']"
-                for i in 1 2 3 4 5 6; do
+                # every container is known to berth-dns (which refuses unknown askers)
+                # before its process runs, dependency or not
+                echo "  x1:"
+                echo "    image: busybox"
+                echo "    command: [sh, -c, 'nslookup cpf1-x1-1 >/dev/null || exit 5; exec sleep 1000']"
+                for i in 2 3 4 5 6; do
                         echo "  x$i: {image: busybox, init: true, command: [sleep, '1000']}"
                 done
         } | proj cpf1
