@@ -80,6 +80,15 @@ static int add_endpoints(net_dns_records_t *r, const char *cid, const json_t *j,
                         in = json_boolean(network_load_config(netid, &net, &e2) == 0 &&
                                           json_is_true(json_object_get(net, "Internal")));
                         json_object_set_new(internal, netid, in);
+                        /* there already, unchanged: no new validation */
+                        const json_t *have = json_object_get(
+                            json_object_get(net_dns_records_json(r), "networks"), netid);
+                        added =
+                            have &&
+                            !strcmp(json_string_value(json_object_get(have, "name")) ?: "", name) &&
+                            !strcmp(json_string_value(json_object_get(have, "gateway")) ?: "",
+                                    gw ? gw : "") &&
+                            json_is_true(json_object_get(have, "internal")) == json_is_true(in);
                 }
                 json_t *al = json_object_get(es, "Aliases");
                 size_t n = json_array_size(al), i;
