@@ -179,10 +179,9 @@ static int write_text(const char *dir, const char *name, const char *text, err_t
  * checked through its config.json. */
 #define NAME_XATTR "user.berth.name"
 
-/* Remove ".new-<id>" dirs of creations and ".rm-<id>" dirs of removals that
- * never finished.  A creator holds an flock on its ".new-<id>" dir until it
- * renames it into place, a remover on its ".rm-<id>" dir until it is gone, so
- * a dir whose lock can be taken belongs to one that died (killed -9). */
+/* Remove ".new-<id>" dirs of creations that never finished.  A creator holds
+ * an flock on its ".new-<id>" dir until it renames it into place, so a dir
+ * whose lock can be taken belongs to a creator that died (killed -9). */
 static void remove_partial(void)
 {
         _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
@@ -191,7 +190,7 @@ static void remove_partial(void)
                 return;
         struct dirent *de;
         while ((de = readdir(dir))) {
-                if (strncmp(de->d_name, ".new-", 5) && strncmp(de->d_name, ".rm-", 4))
+                if (strncmp(de->d_name, ".new-", 5))
                         continue;
                 _cleanup_close_ int fd =
                     openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -543,23 +542,8 @@ int rt_ctr_destroy(const char *id, err_t *err)
         if (cleanup_runtime(id, err) < 0)
                 return -1;
         _cleanup_free_ char *d = rt_ctr_dir(id);
-        /* the overlay lives only in the init's mount namespace; nothing to unmount.
-         * The dir leaves the container's name first (".rm-<id>", locked by us
-         * like a ".new-<id>" dir, so remove_partial takes only one whose
-         * remover died): a reader that locks the container meanwhile
-         * (rt_ctr_lock creates <id>/lock) would otherwise put a file back into
-         * the tree being removed, and its final rmdir would fail. */
-        _cleanup_free_ char *gone = xasprintf("%s/containers/.rm-%s", berth_lib_dir(), id);
-        _cleanup_close_ int fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? 0 : err_sys(err, errno, "open %s", d);
-        if (flock(fd, LOCK_EX) < 0)
-                return err_sys(err, errno, "lock %s", d);
-        if (rm_rf(gone, err) < 0) /* a leftover of the same id */
-                return -1;
-        if (rename(d, gone) < 0)
-                return errno == ENOENT ? 0 : err_sys(err, errno, "rename %s", d);
-        return rm_rf(gone, err);
+        /* the overlay lives only in the init's mount namespace; nothing to unmount */
+        return rm_rf(d, err);
 }
 
 /* ---- JSON -> spawn spec ------------------------------------------------------ */
