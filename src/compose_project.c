@@ -27,6 +27,9 @@ int cproject_open(struct compose_globals *g, char **services, int nservices, str
         err_t err;
 
         memset(cp, 0, sizeof(*cp));
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        cp->opened_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
         if (compose_load(&lo, &cp->src, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 return -1;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 #include "base/strv.h"
@@ -35,6 +36,8 @@
 struct cproject {
         struct compose_source src;
         struct compose_project *p;
+        int64_t opened_ns; /* wall clock when opened: attached `up` shows the log
+                              lines written from then on, as compose v2 does */
 };
 
 /* globals -> loaded, validated project; warnings printed.  services (may be
