@@ -14,6 +14,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "table.h"
 #include "compose_more.h"
 #include "compose_up.h"
 #include "container_cli.h"
@@ -484,9 +485,9 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
         struct ctl c;
         if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
-        if (!quiet)
-                printf("%-24s %-20s %-10s %-14s %s\n", "CONTAINER", "REPOSITORY", "TAG", "IMAGE ID",
-                       "SIZE");
+        struct table tb;
+        table_init(&tb, 5);
+        table_row(&tb, "CONTAINER", "REPOSITORY", "TAG", "IMAGE ID", "SIZE");
         for (size_t i = 0; i < c.l.n; i++) {
                 if (!c.which[i])
                         continue;
@@ -513,8 +514,13 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
                         snprintf(size, sizeof(size), "%.3gMB", (double)img.size / 1e6);
                         rt_image_free(&img);
                 }
-                printf("%-24s %-20s %-10s %-14.12s %s\n", c.l.v[i].name, repo, tag, hex, size);
+                _cleanup_free_ char *short_id = xstrndup(hex, 12);
+                table_row(&tb, c.l.v[i].name, repo, tag, short_id, size);
         }
+        if (!quiet)
+                table_flush(&tb);
+        else
+                strv_free(&tb.cells);
         ctl_close(&c);
         return 0;
 }

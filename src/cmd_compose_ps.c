@@ -12,6 +12,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "table.h"
 #include "compose_more.h"
 #include "compose_up.h"
 #include "container_cli.h"
@@ -207,9 +208,9 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                 goto out;
         }
         strv_t seen = STRV_INIT;
-        if (!quiet && !services && !json)
-                printf("%-24s %-20s %-24s %-10s %-16s %-22s %s\n", "NAME", "IMAGE", "COMMAND",
-                       "SERVICE", "CREATED", "STATUS", "PORTS");
+        struct table tb;
+        table_init(&tb, 7);
+        table_row(&tb, "NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS");
         for (size_t i = 0; i < l.n; i++) {
                 struct cctr *x = &l.v[i];
                 bool named = optind >= argc;
@@ -266,9 +267,12 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                 if (trunc && strlen(qc) > 22)
                         strcpy(qc + 18, "…\"");
                 _cleanup_free_ char *cr = xasprintf("%s ago", ago);
-                printf("%-24s %-20s %-24s %-10s %-16s %-22s %s\n", x->name, image, qc, x->service,
-                       cr, st, ports);
+                table_row(&tb, x->name, image, qc, x->service, cr, st, ports);
         }
+        if (!quiet && !services && !json)
+                table_flush(&tb);
+        else
+                strv_free(&tb.cells);
         strv_free(&seen);
 out:
         cctr_list_free(&l);
@@ -363,8 +367,9 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                               ?: "created");
         }
         strv_free(&ids);
-        if (!quiet && !json)
-                printf("%-20s %-20s %s\n", "NAME", "STATUS", "CONFIG FILES");
+        struct table tb;
+        table_init(&tb, 3);
+        table_row(&tb, "NAME", "STATUS", "CONFIG FILES");
         json_t *arr = json_array();
         for (size_t k = 0; k < np; k++) {
                 /* "running(2), exited(1)" */
@@ -389,7 +394,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                         else if (quiet)
                                 printf("%s\n", ps[k].name);
                         else
-                                printf("%-20s %-20s %s\n", ps[k].name, sb_str(&b), ps[k].files);
+                                table_row(&tb, ps[k].name, sb_str(&b), ps[k].files);
                 }
                 sb_free(&b);
                 strv_free(&kinds);
@@ -402,6 +407,10 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                 printf("%s\n", s);
                 free(s);
         }
+        if (!quiet && !json)
+                table_flush(&tb);
+        else
+                strv_free(&tb.cells);
         json_decref(arr);
         free(ps);
         strv_free(&names);

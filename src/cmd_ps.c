@@ -11,6 +11,7 @@
 #include "base/strv.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "table.h"
 #include "container_cli.h"
 #include "netwire.h"
 #include "runtime/container.h"
@@ -161,9 +162,9 @@ int cmd_ps(int argc, char **argv)
                 strv_free(&filters);
                 return EXIT_BERTH;
         }
-        if (!quiet && !json)
-                printf("%-14s %-15s %-22s %-17s %-26s %-10s %s\n", "CONTAINER ID", "IMAGE",
-                       "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
+        struct table tb;
+        table_init(&tb, 7);
+        table_row(&tb, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
         for (size_t i = 0; i < ids.n; i++) {
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
@@ -211,11 +212,14 @@ int cmd_ps(int argc, char **argv)
                         json_decref(o);
                 } else {
                         _cleanup_free_ char *ago = xasprintf("%s ago", created);
-                        printf("%-14s %-15s %-22s %-17s %-26s %-10s %s\n", short_id, image, cmd,
-                               ago, status, ports, name + 1);
+                        table_row(&tb, short_id, image, cmd, ago, status, ports, name + 1);
                 }
                 json_decref(j);
         }
+        if (!quiet && !json)
+                table_flush(&tb);
+        else
+                strv_free(&tb.cells);
         strv_free(&ids);
         strv_free(&filters);
         return 0;
