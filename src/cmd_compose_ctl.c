@@ -517,10 +517,7 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
                 _cleanup_free_ char *short_id = xstrndup(hex, 12);
                 table_row(&tb, c.l.v[i].name, repo, tag, short_id, size);
         }
-        if (!quiet)
-                table_flush(&tb);
-        else
-                strv_free(&tb.cells);
+        table_end(&tb, !quiet);
         ctl_close(&c);
         return 0;
 }

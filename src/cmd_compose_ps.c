@@ -269,10 +269,7 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                 _cleanup_free_ char *cr = xasprintf("%s ago", ago);
                 table_row(&tb, x->name, image, qc, x->service, cr, st, ports);
         }
-        if (!quiet && !services && !json)
-                table_flush(&tb);
-        else
-                strv_free(&tb.cells);
+        table_end(&tb, !quiet && !services && !json);
         strv_free(&seen);
 out:
         cctr_list_free(&l);
@@ -407,10 +404,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                 printf("%s\n", s);
                 free(s);
         }
-        if (!quiet && !json)
-                table_flush(&tb);
-        else
-                strv_free(&tb.cells);
+        table_end(&tb, !quiet && !json);
         json_decref(arr);
         free(ps);
         strv_free(&names);

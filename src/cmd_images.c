@@ -10,6 +10,7 @@
 #include "base/strv.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "table.h"
 #include "runtime/image.h"
 
 /* Docker's units.HumanSizeWithPrecision(size, 3): decimal units. */
@@ -202,14 +203,9 @@ int cmd_images(int argc, char **argv)
                 }
         }
 
-        /* table columns sized like docker's tabwriter: widest cell + 3 spaces */
-        strv_t cells = STRV_INIT;
-        static const char *const hdr[] = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"};
-        size_t w[5];
-        for (size_t k = 0; k < 5; k++) {
-                strv_push(&cells, hdr[k]);
-                w[k] = strlen(hdr[k]);
-        }
+        struct table tb;
+        table_init(&tb, 5);
+        table_row(&tb, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
         for (size_t i = 0; i < nrows; i++) {
                 const struct rt_image *img = rows[i].img;
                 const char *hex = img->id + strlen("sha256:");
@@ -239,19 +235,10 @@ int cmd_images(int argc, char **argv)
                         free(s);
                         json_decref(o);
                 } else {
-                        const char *v[5] = {rows[i].repo, rows[i].tag, idbuf, since, size};
-                        for (size_t k = 0; k < 5; k++) {
-                                strv_push(&cells, v[k]);
-                                if (strlen(v[k]) > w[k])
-                                        w[k] = strlen(v[k]);
-                        }
+                        table_row(&tb, rows[i].repo, rows[i].tag, idbuf, since, size);
                 }
         }
-        for (size_t i = 0; !quiet && !json && i < cells.n; i += 5)
-                printf("%-*s   %-*s   %-*s   %-*s   %s\n", (int)w[0], cells.v[i], (int)w[1],
-                       cells.v[i + 1], (int)w[2], cells.v[i + 2], (int)w[3], cells.v[i + 3],
-                       cells.v[i + 4]);
-        strv_free(&cells);
+        table_end(&tb, !quiet && !json);
         for (size_t i = 0; i < nrows; i++) {
                 free(rows[i].repo);
                 free(rows[i].tag);

@@ -216,10 +216,7 @@ int cmd_ps(int argc, char **argv)
                 }
                 json_decref(j);
         }
-        if (!quiet && !json)
-                table_flush(&tb);
-        else
-                strv_free(&tb.cells);
+        table_end(&tb, !quiet && !json);
         strv_free(&ids);
         strv_free(&filters);
         return 0;

@@ -9,6 +9,7 @@
 #include "base/strv.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "table.h"
 #include "runtime/container.h"
 #include "runtime/volume.h"
 
@@ -92,10 +93,16 @@ static int vol_ls(int argc, char **argv)
                 die_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
-        if (!quiet)
-                printf("%-15s %s\n", "DRIVER", "VOLUME NAME");
-        for (size_t i = 0; i < names.n; i++)
-                quiet ? printf("%s\n", names.v[i]) : printf("%-15s %s\n", "local", names.v[i]);
+        struct table tb;
+        table_init(&tb, 2);
+        table_row(&tb, "DRIVER", "VOLUME NAME");
+        for (size_t i = 0; i < names.n; i++) {
+                if (quiet)
+                        printf("%s\n", names.v[i]);
+                else
+                        table_row(&tb, "local", names.v[i]);
+        }
+        table_end(&tb, !quiet);
         strv_free(&names);
         return 0;
 }

@@ -35,8 +35,12 @@ static size_t text_width(const char *s)
         return n;
 }
 
-void table_flush(struct table *t)
+void table_end(struct table *t, bool print)
 {
+        if (!print) {
+                strv_free(&t->cells);
+                return;
+        }
         size_t rows = t->ncols ? t->cells.n / t->ncols : 0;
         size_t *w = xcalloc(t->ncols ? t->ncols : 1, sizeof(*w));
         for (size_t r = 0; r < rows; r++)

@@ -4,6 +4,7 @@
 #ifndef BERTH_TABLE_H
 #define BERTH_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/strv.h"
@@ -16,7 +17,7 @@ struct table {
 void table_init(struct table *t, size_t ncols);
 /* Append a row of t->ncols cells (NULL prints as empty). */
 void table_row(struct table *t, ...);
-/* Print every row to stdout and free the table. */
-void table_flush(struct table *t);
+/* Print every row to stdout when print is set; free the table. */
+void table_end(struct table *t, bool print);
 
 #endif
