@@ -436,6 +436,26 @@ bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid)
         return alive;
 }
 
+int rt_ctr_netns_open(const char *id, err_t *err)
+{
+        pid_t pid = 0, again = 0;
+        if (!rt_ctr_monitor_alive(id, &pid) || pid <= 0)
+                return err_set(err, ESRCH, "cannot join network of a non running container: %s",
+                               id);
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
+        int fd = open(p, O_RDONLY | O_CLOEXEC);
+        int e = errno;
+        /* the init may have exited (and its pid been reused) meanwhile */
+        if (fd < 0 || !rt_ctr_monitor_alive(id, &again) || again != pid) {
+                if (fd >= 0)
+                        close(fd);
+                return err_set(err, fd < 0 ? e : ESRCH,
+                               "cannot join network of a non running container: %s", id);
+        }
+        return fd;
+}
+
 /* Kill whatever of the container still runs and remove its runtime objects. */
 static int cleanup_runtime(const char *id, err_t *err)
 {

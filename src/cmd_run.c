@@ -630,6 +630,7 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                         goto out;
         }
         o->nw.network = o->network;
+        o->nw.hostname_set = o->hostname != NULL;
         if (netwire_create(j, &o->nw, err) < 0)
                 goto out;
         rp = xstrdup(o->restart ? o->restart : "no");

@@ -59,6 +59,12 @@ static bool is_default_mode(const char *m)
         return !strcmp(m, "default") || !strcmp(m, "bridge");
 }
 
+/* "container:ID": the id whose network namespace the container joins, else NULL. */
+static const char *joined_id(const char *m)
+{
+        return strncmp(m, "container:", 10) ? NULL : m + 10;
+}
+
 static const char *ctr_name(json_t *j)
 {
         const char *n = jstr(j, "Name");
@@ -130,6 +136,51 @@ static int valid_ip_any(const char *s)
         return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
+/* --network container:REF, checked as docker does; the target must exist
+ * (it must run only when this container starts). */
+static int join_create(json_t *j, const struct netwire_opts *o, const char *ref, err_t *err)
+{
+        json_t *hc = obj_child(j, "HostConfig"), *cfg = obj_child(j, "Config");
+        _cleanup_free_ char *tid = NULL;
+        _cleanup_json_ json_t *t = NULL;
+
+        if (!*ref)
+                return err_set(err, EINVAL,
+                               "Invalid network mode: invalid container format "
+                               "container:<name|id>");
+        if (o->hostname_set)
+                return err_set(err, EINVAL, "conflicting options: hostname and the network mode");
+        if (o->dns.n)
+                return err_set(err, EINVAL, "conflicting options: dns and the network mode");
+        if (o->add_hosts.n)
+                return err_set(err, EINVAL,
+                               "conflicting options: custom host-to-IP mapping and the network "
+                               "mode");
+        if (o->publish.n || o->publish_all)
+                return err_set(err, EINVAL,
+                               "conflicting options: port publishing and the container type "
+                               "network mode");
+        if (o->aliases.n)
+                return err_set(err, EINVAL,
+                               "network-scoped aliases are supported only for containers on "
+                               "user-defined networks");
+        if (o->ip)
+                return err_set(err, EINVAL,
+                               "user specified IP address is supported on user defined networks "
+                               "only");
+        if (rt_ctr_resolve(ref, &tid, err) < 0 || rt_ctr_load(tid, &t, err) < 0)
+                return -1;
+        json_t *tcfg = json_object_get(t, "Config");
+        json_object_set_new(cfg, "Hostname", json_string(jstr(tcfg, "Hostname")));
+        json_object_set_new(cfg, "Domainname", json_string(jstr(tcfg, "Domainname")));
+        json_object_set_new(hc, "NetworkMode", json_sprintf("container:%s", tid));
+        json_object_set_new(hc, "PortBindings", json_object());
+        json_object_set_new(hc, "PublishAllPorts", json_false());
+        json_object_set_new(hc, "ExtraHosts", json_array());
+        json_object_set_new(hc, "Dns", json_array());
+        return 0;
+}
+
 int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig");
@@ -137,8 +188,8 @@ int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
         const char *mode = o->network ? o->network : "default";
         bool user = !is_default_mode(mode) && strcmp(mode, "none") && strcmp(mode, "host");
 
-        if (!strncmp(mode, "container:", 10))
-                return err_set(err, ENOTSUP, "--network %s is not supported", mode);
+        if (joined_id(mode))
+                return join_create(j, o, joined_id(mode), err);
         if (!user && o->aliases.n)
                 return err_set(err, EINVAL,
                                "network-scoped aliases are supported only for containers on "
@@ -212,7 +263,7 @@ int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err)
 
         *fds = NULL;
         *nfds = 0;
-        if (!strcmp(mode, "host") || !strcmp(mode, "none"))
+        if (!strcmp(mode, "host") || !strcmp(mode, "none") || joined_id(mode))
                 return 0;
         /* A stopped container's rules must not steal the ports asked for. */
         if (netwire_gc(err) < 0)
@@ -428,6 +479,27 @@ static int connect_one(const char *id, json_t *j, const char *name, int nsfd, co
         return 0;
 }
 
+/* A container in another's network namespace: copies of that container's
+ * hosts and resolv.conf (its names and nameserver are the ones that work in
+ * that namespace). */
+static int join_start(json_t *j, const char *tid, err_t *err)
+{
+        static const char *const files[] = {"HostsPath", "ResolvConfPath"};
+        _cleanup_json_ json_t *t = NULL;
+
+        if (rt_ctr_load(tid, &t, err) < 0)
+                return err_wrap(err, "network mode container:%.12s", tid);
+        for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+                _cleanup_free_ char *text = NULL;
+                if (!*jstr(j, files[i]) || !*jstr(t, files[i]))
+                        continue;
+                if (read_file(jstr(t, files[i]), &text, NULL, err) < 0 ||
+                    write_in_place(jstr(j, files[i]), text, err) < 0)
+                        return err_wrap(err, "network mode container:%.12s", tid);
+        }
+        return 0;
+}
+
 int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err)
 {
         const char *mode = mode_of(j);
@@ -439,6 +511,8 @@ int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err)
 
         if (!strcmp(mode, "host"))
                 return 0;
+        if (joined_id(mode))
+                return join_start(j, joined_id(mode), err);
         nsfd = open_netns(pid, err);
         if (nsfd < 0)
                 return -1;
@@ -517,6 +591,10 @@ int netwire_connect(const char *id, pid_t pid, json_t *j, const char *net, const
         _cleanup_json_ json_t *n = NULL;
         const char *mode = mode_of(j);
 
+        if (joined_id(mode))
+                return err_set(err, EINVAL,
+                               "container sharing network namespace with another container or "
+                               "host cannot be connected to any other network");
         if (!strcmp(mode, "host") || !strcmp(mode, "none"))
                 return err_set(err, EINVAL,
                                "container %s uses network mode %s and cannot be connected to "
