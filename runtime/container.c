@@ -705,6 +705,20 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
         }
         s->mounts = m;
         s->nmounts = n;
+        json_t *sc = json_object_get(hc, "Sysctls");
+        struct rt_sysctl *sy =
+            json_object_size(sc) ? xcalloc(json_object_size(sc), sizeof(*sy)) : NULL;
+        json_object_foreach(sc, key, v)
+        {
+                if (!json_is_string(v)) {
+                        free(sy);
+                        rt_spawn_free(s);
+                        return err_set(err, EINVAL, "invalid sysctl %s in container %.12s", key,
+                                       s->id);
+                }
+                sy[s->nsysctls++] = (struct rt_sysctl){key, json_string_value(v)};
+        }
+        s->sysctls = sy;
         if (rt_ctr_proc_spec(j, &s->proc, err) < 0) {
                 rt_spawn_free(s);
                 return -1;
@@ -724,5 +738,8 @@ void rt_spawn_free(struct rt_spawn *s)
         }
         free((void *)s->mounts);
         s->mounts = NULL;
+        free((void *)s->sysctls);
+        s->sysctls = NULL;
+        s->nsysctls = 0;
         rt_proc_free(&s->proc);
 }
