@@ -1,6 +1,7 @@
 #include "netwire.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -12,6 +13,7 @@
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/jsonfile.h"
+#include "base/paths.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
@@ -479,14 +481,50 @@ static int connect_one(const char *id, json_t *j, const char *name, int nsfd, co
         return 0;
 }
 
+/* <run>/netjoin/<target id>/<joiner id>: who may hold a container's network
+ * namespace beyond its life (see netwire_release). */
+static char *join_mark_dir(const char *tid)
+{
+        return xasprintf("%s/netjoin/%s", berth_run_dir(), tid);
+}
+
+/* Does a running container share id's network namespace?  Stale marks go. */
+static bool joined_by_others(const char *id)
+{
+        _cleanup_free_ char *dir = join_mark_dir(id);
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        bool joined = false;
+        struct dirent *de;
+
+        if (!d)
+                return false;
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.') {
+                        if (rt_ctr_monitor_alive(de->d_name, NULL))
+                                joined = true;
+                        else
+                                unlinkat(dirfd(d), de->d_name, 0);
+                }
+        if (!joined)
+                rmdir(dir);
+        return joined;
+}
+
 /* A container in another's network namespace: copies of that container's
  * hosts and resolv.conf (its names and nameserver are the ones that work in
- * that namespace). */
-static int join_start(json_t *j, const char *tid, err_t *err)
+ * that namespace), and the mark that tells the target's stop it is joined. */
+static int join_start(const char *id, json_t *j, const char *tid, err_t *err)
 {
         static const char *const files[] = {"HostsPath", "ResolvConfPath"};
         _cleanup_json_ json_t *t = NULL;
+        _cleanup_free_ char *dir = join_mark_dir(tid);
+        _cleanup_free_ char *mark = xasprintf("%s/%s", dir, id);
 
+        if (mkdir_p(dir, 0700, err) < 0)
+                return -1;
+        _cleanup_close_ int mfd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (mfd < 0)
+                return err_sys(err, errno, "cannot create %s", mark);
         if (rt_ctr_load(tid, &t, err) < 0)
                 return err_wrap(err, "network mode container:%.12s", tid);
         for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
@@ -512,7 +550,7 @@ int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err)
         if (!strcmp(mode, "host"))
                 return 0;
         if (joined_id(mode))
-                return join_start(j, joined_id(mode), err);
+                return join_start(id, j, joined_id(mode), err);
         nsfd = open_netns(pid, err);
         if (nsfd < 0)
                 return -1;
@@ -573,14 +611,26 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
         json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
         const char *k;
         json_t *es;
+        /* Its namespace dies with it, and its veth pairs with that, unless a
+         * container joined it (--network container:): then its interfaces
+         * are deleted now, as docker does, so its address is not in use
+         * twice once it is freed. */
+        bool gone = json_object_size(nets) == 0 || !joined_by_others(id);
 
         json_object_foreach(nets, k, es)
         {
-                if (network_endpoint_down(k, id, true, remove, err) < 0 && err->code != ENOENT)
+                if (network_endpoint_down(k, id, gone, remove, err) < 0 && err->code != ENOENT)
                         return err_wrap(err, "container %.12s", id);
                 clear_settings(es);
         }
         err_clear(err);
+        const char *tid = joined_id(mode_of(j));
+        if (remove && tid) { /* its mark in the target's list */
+                _cleanup_free_ char *dir = join_mark_dir(tid);
+                _cleanup_free_ char *mark = xasprintf("%s/%s", dir, id);
+                unlink(mark);
+                rmdir(dir);
+        }
         return remove ? dns_forget(id, NULL, err) : 0;
 }
 

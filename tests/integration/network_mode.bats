@@ -80,10 +80,15 @@ wait_page() { # wait_page CONTAINER: until its own loopback server answers
 }
 
 @test "the joiner outlives its target's stop; start needs the target running" {
+        aip=$("$BERTH" inspect nma | jq -r '.[0].NetworkSettings.IPAddress')
         "$BERTH" stop -t 1 nma
         run "$BERTH" inspect nmb
         [ "$(echo "$output" | jq -r '.[0].State.Status')" = running ]
-        "$BERTH" exec nmb true
+        # as with docker, the stopped target's interfaces are gone
+        run "$BERTH" exec nmb ip -4 addr
+        [ "$status" -eq 0 ]
+        [[ "$output" != *"$aip"* ]]
+        [[ "$output" == *"127.0.0.1"* ]]
         "$BERTH" stop -t 1 nmb
         aid=$("$BERTH" inspect nma | jq -r '.[0].Id')
         run "$BERTH" start nmb

@@ -20,8 +20,8 @@ static void refused(const char *key, bool host, const char *msg)
 
 int main(void)
 {
-        static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                          "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+        static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                          "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
                                           "kernel.shmmni", "kernel.shm_rmid_forced"};
         for (size_t i = 0; i < sizeof(ipc) / sizeof(ipc[0]); i++) {
                 allowed(ipc[i], false);
