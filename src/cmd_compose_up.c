@@ -205,8 +205,10 @@ static void netns_recreate(const struct compose_project *p, const struct cctr_li
                 again = false;
                 for (size_t k = 0; k < ncops; k++) {
                         struct cop *c = cops[k];
+                        if (c->kind != COP_START && c->kind != COP_RUNNING)
+                                continue; /* (orphans to remove have no service) */
                         const struct compose_service *x = cservice_netns_target(p, c->s);
-                        if (!x || (c->kind != COP_START && c->kind != COP_RUNNING))
+                        if (!x)
                                 continue;
                         const char *target = NULL;
                         bool planned = false;
