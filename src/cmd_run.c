@@ -1016,8 +1016,10 @@ static int run_or_create(int argc, char **argv, bool run)
                 run_opts_free(&o);
                 return status ? status : EXIT_BERTH;
         }
-        if (o.rm) {
-                /* It exited and its monitor removes it: free its addresses. */
+        if (o.rm && attach) {
+                /* It exited and its monitor removes it: free its addresses
+                 * (detached, it still runs: netwire_gc frees them once it is
+                 * gone). */
                 err_t e2;
                 netwire_forget(id, &e2);
         }

@@ -716,7 +716,8 @@ int netwire_forget(const char *id, err_t *err)
         {
                 if (!json_object_get(json_object_get(net, "Containers"), id))
                         continue;
-                if (network_endpoint_down(jstr(net, "Id"), id, true, true, err) < 0 &&
+                if (network_endpoint_down(jstr(net, "Id"), id, !joined_by_others(id), true, err) <
+                        0 &&
                     err->code != ENOENT)
                         return -1;
         }
@@ -749,7 +750,8 @@ int netwire_gc(err_t *err)
                         bool published = json_array_size(json_object_get(ep, "Ports")) > 0;
                         if (!gone && (!published || rt_ctr_monitor_alive(cid, NULL)))
                                 continue;
-                        if (network_endpoint_down(jstr(net, "Id"), cid, true, gone, err) < 0 &&
+                        if (network_endpoint_down(jstr(net, "Id"), cid, !joined_by_others(cid),
+                                                  gone, err) < 0 &&
                             err->code != ENOENT)
                                 return -1;
                         if (gone && dns_forget(cid, NULL, err) < 0)
