@@ -171,7 +171,7 @@ static void run_usage(FILE *f, const char *cmd)
                 "      --restart string       no, always, on-failure[:N], unless-stopped\n"
                 "  -l, --label list           Set meta data on a container\n"
                 "      --network string       Connect a container to a network (bridge, none, "
-                "host, NAME)\n"
+                "host, container:NAME, NAME)\n"
                 "      --network-alias list   Add network-scoped alias for the container\n"
                 "      --ip string            IPv4 address (e.g., 172.30.100.104)\n"
                 "  -p, --publish list         Publish a container's port(s) to the host\n"
