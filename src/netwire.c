@@ -520,11 +520,16 @@ static int join_start(const char *id, json_t *j, const char *tid, err_t *err)
         _cleanup_free_ char *dir = join_mark_dir(tid);
         _cleanup_free_ char *mark = xasprintf("%s/%s", dir, id);
 
-        if (mkdir_p(dir, 0700, err) < 0)
-                return -1;
-        _cleanup_close_ int mfd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        int mfd = -1;
+        /* twice: a stop of the target may remove the empty dir in between */
+        for (int tries = 0; mfd < 0 && tries < 2; tries++) {
+                if (mkdir_p(dir, 0700, err) < 0)
+                        return -1;
+                mfd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        }
         if (mfd < 0)
                 return err_sys(err, errno, "cannot create %s", mark);
+        close(mfd);
         if (rt_ctr_load(tid, &t, err) < 0)
                 return err_wrap(err, "network mode container:%.12s", tid);
         for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
