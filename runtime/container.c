@@ -436,6 +436,26 @@ bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid)
         return alive;
 }
 
+int rt_ctr_netns_open(const char *id, err_t *err)
+{
+        pid_t pid = 0, again = 0;
+        if (!rt_ctr_monitor_alive(id, &pid) || pid <= 0)
+                return err_set(err, ESRCH, "cannot join network of a non running container: %s",
+                               id);
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
+        int fd = open(p, O_RDONLY | O_CLOEXEC);
+        int e = errno;
+        /* the init may have exited (and its pid been reused) meanwhile */
+        if (fd < 0 || !rt_ctr_monitor_alive(id, &again) || again != pid) {
+                if (fd >= 0)
+                        close(fd);
+                return err_set(err, fd < 0 ? e : ESRCH,
+                               "cannot join network of a non running container: %s", id);
+        }
+        return fd;
+}
+
 /* Kill whatever of the container still runs and remove its runtime objects. */
 static int cleanup_runtime(const char *id, err_t *err)
 {
@@ -685,6 +705,20 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
         }
         s->mounts = m;
         s->nmounts = n;
+        json_t *sc = json_object_get(hc, "Sysctls");
+        struct rt_sysctl *sy =
+            json_object_size(sc) ? xcalloc(json_object_size(sc), sizeof(*sy)) : NULL;
+        json_object_foreach(sc, key, v)
+        {
+                if (!json_is_string(v)) {
+                        free(sy);
+                        rt_spawn_free(s);
+                        return err_set(err, EINVAL, "invalid sysctl %s in container %.12s", key,
+                                       s->id);
+                }
+                sy[s->nsysctls++] = (struct rt_sysctl){key, json_string_value(v)};
+        }
+        s->sysctls = sy;
         if (rt_ctr_proc_spec(j, &s->proc, err) < 0) {
                 rt_spawn_free(s);
                 return -1;
@@ -704,5 +738,8 @@ void rt_spawn_free(struct rt_spawn *s)
         }
         free((void *)s->mounts);
         s->mounts = NULL;
+        free((void *)s->sysctls);
+        s->sysctls = NULL;
+        s->nsysctls = 0;
         rt_proc_free(&s->proc);
 }

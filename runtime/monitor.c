@@ -878,6 +878,15 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         m->spec_doc = json_incref(m->j);
         if (rt_ctr_spawn_spec(m->spec_doc, &m->spec, err) < 0)
                 goto fail_early;
+        /* --network container:ID: that container's namespace, for every
+         * (re)start of this run */
+        const char *nm =
+            json_string_value(json_object_get(json_object_get(m->j, "HostConfig"), "NetworkMode"));
+        if (nm && !strncmp(nm, "container:", 10)) {
+                m->netns_fd = rt_ctr_netns_open(nm + 10, err);
+                if (m->netns_fd < 0)
+                        goto fail_early;
+        }
         m->log_path = xstrdup(json_string_value(json_object_get(m->j, "LogPath")) ?: "/dev/null");
         log_open(m);
         m->lsock = make_listener(id, err);

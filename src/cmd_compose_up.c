@@ -194,6 +194,46 @@ static void print_orphans(const struct compose_project *p, const struct cctr_lis
 }
 
 /* Bring the selected services to the desired state.  Returns the exit code. */
+/* network_mode service:x: a container kept by this up must still share the
+ * network namespace of x's first container; when that one is (re)created,
+ * or was replaced since, the joiner is recreated too (until nothing changes,
+ * for chains of such services). */
+static void netns_recreate(const struct compose_project *p, const struct cctr_list *obs,
+                           struct cop **cops, size_t ncops, bool start, bool no_recreate)
+{
+        for (bool again = !no_recreate; again;) {
+                again = false;
+                for (size_t k = 0; k < ncops; k++) {
+                        struct cop *c = cops[k];
+                        if (c->kind != COP_START && c->kind != COP_RUNNING)
+                                continue; /* (orphans to remove have no service) */
+                        const struct compose_service *x = cservice_netns_target(p, c->s);
+                        if (!x)
+                                continue;
+                        const char *target = NULL;
+                        bool planned = false;
+                        for (size_t t = 0; t < ncops; t++)
+                                if (cops[t]->s == x && cops[t]->number == 1 &&
+                                    cops[t]->kind != COP_REMOVE) {
+                                        planned = true;
+                                        if (cops[t]->kind == COP_START ||
+                                            cops[t]->kind == COP_RUNNING)
+                                                target = cops[t]->old_id;
+                                }
+                        for (size_t i = 0; i < obs->n && !planned; i++)
+                                if (!strcmp(obs->v[i].service, x->name) && obs->v[i].number == 1)
+                                        target = obs->v[i].id;
+                        for (size_t i = 0; i < obs->n; i++)
+                                if (!strcmp(obs->v[i].id, c->old_id) &&
+                                    !cctr_netns_joins(&obs->v[i], target)) {
+                                        c->kind = COP_RECREATE;
+                                        c->start = start;
+                                        again = true;
+                                }
+                }
+        }
+}
+
 static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_opts *o, char **svcs,
                     int nsvcs, bool start)
 {
@@ -339,6 +379,7 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                         dag_depend(&d, svc_done[si], op);
                 }
         }
+        netns_recreate(p, &obs, cops, ncops, start, o->no_recreate);
         /* dependencies: a service's operations wait for its dependencies'
          * conditions (only when starting) */
         for (size_t si = 0; si < p->nservices; si++) {

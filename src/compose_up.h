@@ -115,6 +115,14 @@ int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr
 int cproject_ports_check(const struct compose_project *p, const bool *sel,
                          const struct cctr_list *obs, err_t *err);
 
+/* network_mode service:x: the service x (NULL when s has no such mode).
+ * Its containers join the network namespace of x's first container. */
+const struct compose_service *cservice_netns_target(const struct compose_project *p,
+                                                    const struct compose_service *s);
+/* Does existing container e share the network namespace of container
+ * target_id (NULL: a container this up is about to (re)create)? */
+bool cctr_netns_joins(const struct cctr *e, const char *target_id);
+
 /* Create the container for service s; *id_out gets its id. */
 int cctr_create(const struct cproject *cp, const struct compose_service *s,
                 const struct cctr_opts *o, char **id_out, err_t *err);

@@ -264,7 +264,8 @@ EOF2
         run "$BERTH" compose --progress plain up -d
         echo "$output"
         [ "$status" -eq 0 ]
-        [ "$(grep -c 'service app: `sysctls` is not supported' <<<"$output")" -eq 1 ]
+        [ "$(grep -c 'service app: `sysctls` is not supported' <<<"$output")" -eq 0 ]
+        [ "$("$BERTH" exec cmsec-app-1 cat /proc/sys/net/core/somaxconn)" = 1024 ]
         [ "$(grep -c 'service app: `ipc` is not supported' <<<"$output")" -eq 1 ]
         [ "$(grep -c '`configs: inline` is not backed by a file' <<<"$output")" -eq 1 ]
         [[ "$output" != *"secrets\`/\`configs\` are ignored"* ]]
