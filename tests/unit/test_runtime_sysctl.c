@@ -41,6 +41,13 @@ int main(void)
         refused("net.", false, "sysctl 'net.' is not allowed");
         refused("net/ipv4/ip_forward", false, "sysctl 'net/ipv4/ip_forward' is not allowed");
         refused("fs.mqueue", false, "sysctl 'fs.mqueue' is not allowed");
+        /* nothing that steps out of the allowed subtree of /proc/sys */
+        refused("net.ipv4/../../kernel/core_pattern", false,
+                "sysctl 'net.ipv4/../../kernel/core_pattern' is not allowed");
+        refused("net.ipv4...kernel.core_pattern", false,
+                "sysctl 'net.ipv4...kernel.core_pattern' is not allowed");
+        refused("fs.mqueue..", false, "sysctl 'fs.mqueue..' is not allowed");
+        refused("net.ipv4.ip_forward.", false, "sysctl 'net.ipv4.ip_forward.' is not allowed");
         refused("fs.file-max", false, "sysctl 'fs.file-max' is not allowed");
         refused("", false, "sysctl '' is not allowed");
         return tap_done();
