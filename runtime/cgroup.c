@@ -349,6 +349,77 @@ bool rt_cgroup_oom_killed(const char *id)
         return read_key(p, "oom_kill") > 0;
 }
 
+/* Where the container's freezer lives: the v1 freezer controller, else the
+ * core cgroup v2 freezer (cgroup.freeze). */
+static char *freezer_dir(const char *id, bool *v1)
+{
+        layout_detect();
+        *v1 = layout.v1[ctl_index("freezer")] != NULL;
+        if (*v1)
+                return rt_cgroup_path(id, "freezer");
+        if (layout.v2)
+                return xasprintf("%s/%s/%s", layout.v2, berth_instance_name(), id);
+        return NULL;
+}
+
+static bool freezer_reached(const char *dir, bool v1, bool freeze)
+{
+        if (!v1) {
+                _cleanup_free_ char *p = xasprintf("%s/cgroup.events", dir);
+                return read_key(p, "frozen") == (freeze ? 1 : 0);
+        }
+        _cleanup_free_ char *p = xasprintf("%s/freezer.state", dir);
+        _cleanup_free_ char *v = NULL;
+        if (read_file(p, &v, NULL, NULL) < 0)
+                return false;
+        v[strcspn(v, "\n")] = '\0';
+        return !strcmp(v, freeze ? "FROZEN" : "THAWED");
+}
+
+int rt_cgroup_freeze(const char *id, bool freeze, err_t *err)
+{
+        bool v1;
+        _cleanup_free_ char *dir = freezer_dir(id, &v1);
+        if (!dir)
+                return err_set(err, ENOTSUP, "no freezer cgroup on this host");
+        if (access(dir, F_OK) < 0)
+                return err_sys(err, errno, "cgroup: %s", dir);
+        const char *file = v1 ? "freezer.state" : "cgroup.freeze";
+        const char *val = v1 ? (freeze ? "FROZEN" : "THAWED") : (freeze ? "1" : "0");
+        /* A task busy in the kernel can delay freezing: wait up to ~5 s
+         * (v1 needs FROZEN written again until it sticks). */
+        for (int tries = 0;; tries++) {
+                if ((tries == 0 || v1) && write_str(dir, file, val, err) < 0)
+                        return -1;
+                if (freezer_reached(dir, v1, freeze))
+                        return 0;
+                if (tries >= 500)
+                        break;
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+        }
+        if (freeze) /* do not leave it half frozen */
+                (void)write_str(dir, file, v1 ? "THAWED" : "0", NULL);
+        return err_set(err, EBUSY, "cgroup: %s did not become %s", dir,
+                       freeze ? "frozen" : "thawed");
+}
+
+bool rt_cgroup_frozen(const char *id)
+{
+        bool v1;
+        _cleanup_free_ char *dir = freezer_dir(id, &v1);
+        if (!dir || access(dir, F_OK) < 0)
+                return false;
+        if (v1) {
+                _cleanup_free_ char *p = xasprintf("%s/freezer.state", dir);
+                _cleanup_free_ char *v = NULL;
+                return read_file(p, &v, NULL, NULL) == 0 && strncmp(v, "THAWED", 6) != 0;
+        }
+        _cleanup_free_ char *p = xasprintf("%s/cgroup.freeze", dir);
+        _cleanup_free_ char *v = NULL;
+        return read_file(p, &v, NULL, NULL) == 0 && v[0] == '1';
+}
+
 static void kill_procs(const char *dir)
 {
         _cleanup_free_ char *p = xasprintf("%s/cgroup.procs", dir);
@@ -367,6 +438,13 @@ int rt_cgroup_remove(const char *id, err_t *err)
         strv_t dirs = STRV_INIT;
         cg_dirs(id, &dirs);
         int r = 0;
+        if (rt_cgroup_frozen(id)) {
+                /* frozen tasks die only once thawed: queue the SIGKILL first */
+                bool v1;
+                _cleanup_free_ char *fz = freezer_dir(id, &v1);
+                kill_procs(fz);
+                (void)rt_cgroup_freeze(id, false, NULL);
+        }
         for (size_t i = 0; i < dirs.n; i++) {
                 const char *d = dirs.v[i];
                 /* Processes die asynchronously after SIGKILL: retry for up to ~2 s. */

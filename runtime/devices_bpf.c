@@ -11,9 +11,8 @@
 #include "xalloc.h"
 
 const char *const rt_dev_default_allow[] = {
-    "c *:* m",   "b *:* m",   "c 1:3 rwm",   "c 1:5 rwm",
-    "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",   "c 5:0 rwm",
-    "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
+    "c *:* m",   "b *:* m",   "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",   "c 1:8 rwm",
+    "c 1:9 rwm", "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
 };
 const size_t rt_dev_default_allow_n = ARRAY_SIZE(rt_dev_default_allow);
 
@@ -54,9 +53,10 @@ int rt_dev_rule_parse(const char *s, struct rt_dev_rule *out, err_t *err)
                 goto bad;
         r.access = 0;
         for (const char *p = sp + 1; *p; p++) {
-                unsigned bit = *p == 'r' ? RT_DEV_READ : *p == 'w' ? RT_DEV_WRITE
-                                                   : *p == 'm' ? RT_DEV_MKNOD
-                                                               : 0;
+                unsigned bit = *p == 'r'   ? RT_DEV_READ
+                               : *p == 'w' ? RT_DEV_WRITE
+                               : *p == 'm' ? RT_DEV_MKNOD
+                                           : 0;
                 if (!bit || (r.access & bit))
                         goto bad;
                 r.access |= bit;
@@ -95,7 +95,8 @@ static struct bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off,
 /* Registers: r1 = context, r2 = requested access bits, r3 = device type,
  * r4 = major, r5 = minor, r6 = scratch, r0 = verdict. */
 #define LDX_W(dst, field)                                                                          \
-        insn(BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, field), 0)
+        insn(BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_1,                                            \
+             offsetof(struct bpf_cgroup_dev_ctx, field), 0)
 
 size_t rt_devbpf_gen(const struct rt_dev_rule *r, size_t n, struct bpf_insn *out)
 {

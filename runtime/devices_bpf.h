@@ -20,9 +20,9 @@
 
 /* Access bits, the kernel's BPF_DEVCG_ACC_* values. */
 #define RT_DEV_MKNOD 1u
-#define RT_DEV_READ 2u
+#define RT_DEV_READ  2u
 #define RT_DEV_WRITE 4u
-#define RT_DEV_ALL 7u
+#define RT_DEV_ALL   7u
 
 struct rt_dev_rule {
         char type;     /* 'c', 'b' or 'a' (any) */
