@@ -92,8 +92,8 @@ static void compare_exhaustive(const struct rt_dev_rule *r, size_t nr, const cha
                                         if (v < 0)
                                                 bad++;
                                         else if ((v == 1) != want && mismatches++ < 5)
-                                                tap_diag("%c %u:%u acc %u: prog %d, rules %d",
-                                                         type, majors[a], minors[b], acc, v, want);
+                                                tap_diag("%c %u:%u acc %u: prog %d, rules %d", type,
+                                                         majors[a], minors[b], acc, v, want);
                                 }
         is_int(bad, 0, "%s: the program always runs to an exit", what);
         is_int(mismatches, 0, "%s: program agrees with the reference matcher", what);
@@ -114,8 +114,8 @@ int main(void)
                r.minor == -1 && r.access == RT_DEV_MKNOD,
            "b *:* m");
         ok(rt_dev_rule_parse("a", &r, &e) == 0 && r.type == 'a' && r.access == RT_DEV_ALL, "a");
-        static const char *const bad[] = {"", "x 1:3 rwm", "c 1:3", "c 1:3 ", "c 1 rwm",
-                                          "c 1:3 rwx", "c 1:3 rr", "c a:3 r", "c 1:3rwm"};
+        static const char *const bad[] = {"",          "x 1:3 rwm", "c 1:3",   "c 1:3 ",  "c 1 rwm",
+                                          "c 1:3 rwx", "c 1:3 rr",  "c a:3 r", "c 1:3rwm"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
                 ok(rt_dev_rule_parse(bad[i], &r, &e) < 0 && e.code == EINVAL, "rejects \"%s\"",
                    bad[i]);
@@ -127,7 +127,8 @@ int main(void)
         ok(rt_dev_rules_allow(def, nd, 'c', 1, 1, RT_DEV_MKNOD), "mknod of any char dev allowed");
         ok(!rt_dev_rules_allow(def, nd, 'b', 8, 0, RT_DEV_READ), "block read denied");
         ok(rt_dev_rules_allow(def, nd, 'c', 10, 200, RT_DEV_READ), "tun allowed");
-        ok(rt_dev_rules_allow(def, nd, 'c', 5, 1, RT_DEV_READ | RT_DEV_MKNOD), "console rm allowed");
+        ok(rt_dev_rules_allow(def, nd, 'c', 5, 1, RT_DEV_READ | RT_DEV_MKNOD),
+           "console rm allowed");
         ok(!rt_dev_rules_allow(def, nd, 'c', 1, 1, RT_DEV_READ | RT_DEV_MKNOD),
            "mknod+read of /dev/mem denied (all bits must be allowed)");
         ok(!rt_dev_rules_allow(def, 0, 'c', 1, 3, RT_DEV_READ), "empty list denies");
