@@ -45,8 +45,8 @@ int container_set_paused(const char *id, bool pause, err_t *err)
 static int pause_main(int argc, char **argv, bool pause)
 {
         static const struct option lo[] = {{"help", no_argument, 0, 'H'}, {0, 0, 0, 0}};
-        const char *usage = pause ? "pause CONTAINER [CONTAINER...]"
-                                  : "unpause CONTAINER [CONTAINER...]";
+        const char *usage =
+            pause ? "pause CONTAINER [CONTAINER...]" : "unpause CONTAINER [CONTAINER...]";
         int c;
         optind = 1;
         opterr = 0;
