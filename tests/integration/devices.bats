@@ -6,8 +6,15 @@
 # driver (1:1 /dev/mem on kernels without it).
 load rt_common
 
-setup_file() { rt_setup_file; }
-teardown_file() { rt_teardown_file; }
+setup_file() {
+        rt_setup_file
+        export T=$(mktemp -d /tmp/berth-dv.XXXXXX)
+        cc -O2 -o "$T/bpfq" "$BERTH_SRC/tests/tools/bpfq.c"
+}
+teardown_file() {
+        rt_teardown_file
+        rm -rf "$T"
+}
 
 v2_root() { awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts; }
 
@@ -67,6 +74,24 @@ open_v1_devices() {
         [[ "$output" != *"Operation not permitted"* ]]
         [[ "$output" == *"/tmp/x': No such device or address"* ]]
         [[ "$output" == *"/tmp/mem': No such device or address"* || "$status" -eq 0 ]]
+}
+
+@test "one device program is attached to each unprivileged container's cgroup2 dir, none when privileged" {
+        root=$(v2_root)
+        [ -n "$root" ] || skip "no cgroup2 mounted"
+        "$BERTH" run -d --name dv-q1 busybox sleep 60
+        "$BERTH" run -d --name dv-q2 --privileged busybox sleep 60
+        id1=$("$BERTH" inspect -f '{{.Id}}' dv-q1)
+        id2=$("$BERTH" inspect -f '{{.Id}}' dv-q2)
+        run "$T/bpfq" "$(ls -d "$root"/berth*/"$id1")"
+        [ "$output" = "attached 1 effective 1" ]
+        run "$T/bpfq" "$(ls -d "$root"/berth*/"$id2")"
+        [ "$output" = "attached 0 effective 0" ]
+        # a restart keeps the one program (the cgroup outlives the init)
+        "$BERTH" restart -t 0 dv-q1
+        run "$T/bpfq" "$(ls -d "$root"/berth*/"$id1")"
+        [ "$output" = "attached 1 effective 1" ]
+        "$BERTH" rm -f dv-q1 dv-q2
 }
 
 @test "the container's cgroup2 directory holds its processes and goes with it" {
