@@ -34,8 +34,9 @@ static int parse_num(const char *s, size_t len, int32_t *out)
         return 0;
 }
 
-int rt_dev_rule_parse(const char *s, struct rt_dev_rule *out, err_t *err)
+int rt_dev_rule_parse(const char *rule, struct rt_dev_rule *out, err_t *err)
 {
+        const char *s = rule;
         struct rt_dev_rule r = {.major = -1, .minor = -1, .access = RT_DEV_ALL};
         if (*s != 'a' && *s != 'c' && *s != 'b')
                 goto bad;
@@ -66,7 +67,7 @@ int rt_dev_rule_parse(const char *s, struct rt_dev_rule *out, err_t *err)
         *out = r;
         return 0;
 bad:
-        return err_set(err, EINVAL, "invalid device rule \"%s\"", s);
+        return err_set(err, EINVAL, "invalid device rule \"%s\"", rule);
 }
 
 bool rt_dev_rules_allow(const struct rt_dev_rule *r, size_t n, char type, uint32_t major,
@@ -162,7 +163,6 @@ int rt_devbpf_load(const struct bpf_insn *insns, size_t n, err_t *err)
         a.insns = (uint64_t)(uintptr_t)insns;
         a.insn_cnt = (uint32_t)n;
         a.license = (uint64_t)(uintptr_t)license;
-        a.prog_flags = 0;
         int fd = sys_bpf(BPF_PROG_LOAD, &a);
         if (fd >= 0)
                 return fd;

@@ -630,21 +630,19 @@ static void do_restart(struct mon *m)
 /* Freeze or thaw the container.  Returns 0 or an errno, message in e. */
 static int set_paused(struct mon *m, bool pause, err_t *e)
 {
+        int r;
         if (m->pid <= 0 || m->exited)
-                return err_set(e, ESRCH, "container %s is not running", m->id), ESRCH;
-        if (pause == m->paused)
-                return err_set(e, pause ? EALREADY : EINVAL,
-                               pause ? "container %s is already paused"
-                                     : "Container %s is not paused",
-                               m->id),
-                       e->code;
-        if (rt_cgroup_freeze(m->id, pause, e) < 0)
+                r = err_set(e, ESRCH, "container %s is not running", m->id);
+        else if (pause && m->paused)
+                r = err_set(e, EALREADY, "container %s is already paused", m->id);
+        else if (!pause && !m->paused)
+                r = err_set(e, EINVAL, "Container %s is not paused", m->id);
+        else
+                r = rt_cgroup_freeze(m->id, pause, e);
+        if (r < 0)
                 return e->code ? e->code : EIO;
         m->paused = pause;
-        if (pause)
-                state_update(m, "paused", NULL);
-        else
-                state_update(m, "running", NULL);
+        state_update(m, pause ? "paused" : "running", NULL);
         return 0;
 }
 

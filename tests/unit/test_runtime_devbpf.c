@@ -120,6 +120,9 @@ int main(void)
                 ok(rt_dev_rule_parse(bad[i], &r, &e) < 0 && e.code == EINVAL, "rejects \"%s\"",
                    bad[i]);
 
+        rt_dev_rule_parse("c 1:3 rwx", &r, &e);
+        ok(strstr(e.msg, "\"c 1:3 rwx\"") != NULL, "the error names the whole rule: %s", e.msg);
+
         /* reference semantics of the default list */
         ok(rt_dev_rules_allow(def, nd, 'c', 1, 3, RT_DEV_READ | RT_DEV_WRITE), "/dev/null rw");
         ok(rt_dev_rules_allow(def, nd, 'c', 136, 7, RT_DEV_READ), "pts rw");
