@@ -475,7 +475,7 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         json_t *st = json_object_get(j, "State");
         const char *status = json_string_value(json_object_get(st, "Status"));
         if (!status || (strcmp(status, "running") && strcmp(status, "restarting") &&
-                        strcmp(status, "removing")))
+                        strcmp(status, "paused") && strcmp(status, "removing")))
                 return 0;
         if (rt_ctr_monitor_alive(id, NULL))
                 return 0;
@@ -485,7 +485,8 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         if (rt_ctr_load(id, &fresh, NULL) == 0) {
                 const char *s2 =
                     json_string_value(json_object_get(json_object_get(fresh, "State"), "Status"));
-                if (s2 && strcmp(s2, "running") && strcmp(s2, "restarting")) {
+                if (s2 && strcmp(s2, "running") && strcmp(s2, "restarting") &&
+                    strcmp(s2, "paused")) {
                         json_object_update(j, fresh);
                         return cleanup_runtime(id, err);
                 }
@@ -495,6 +496,7 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         _cleanup_free_ char *now = rt_now_rfc3339();
         json_object_set_new(st, "Status", json_string("exited"));
         json_object_set_new(st, "Running", json_false());
+        json_object_set_new(st, "Paused", json_false());
         json_object_set_new(st, "Restarting", json_false());
         json_object_set_new(st, "Pid", json_integer(0));
         json_object_set_new(st, "ExitCode", json_integer(255));

@@ -19,6 +19,7 @@
 #include "compose_up.h"
 #include "container_cli.h"
 #include "netwire.h"
+#include "progress.h"
 #include "runtime/container.h"
 #include "runtime/image.h"
 #include "runtime/monitor.h"
@@ -205,7 +206,8 @@ int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)
         int rc = 0;
         bool any = false;
         for (size_t i = 0; i < c.l.n; i++) {
-                if (!c.which[i] || strcmp(c.l.v[i].status, "running"))
+                if (!c.which[i] ||
+                    (strcmp(c.l.v[i].status, "running") && strcmp(c.l.v[i].status, "paused")))
                         continue;
                 char req[32];
                 err_t err;
@@ -286,7 +288,8 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
                         st = json_string_value(
                                  json_object_get(json_object_get(j, "State"), "Status"))
                                  ?: st;
-                c.which[i] = strcmp(st, "running") && strcmp(st, "restarting");
+                c.which[i] =
+                    strcmp(st, "running") && strcmp(st, "restarting") && strcmp(st, "paused");
                 if (c.which[i])
                         sb_appendf(&names, "%s%s", names.len ? ", " : "", c.l.v[i].name);
         }
@@ -313,15 +316,40 @@ out:
         return rc;
 }
 
+/* pause: the running containers of the services; unpause: the paused ones. */
 static int pause_common(struct compose_globals *g, int argc, char **argv, const char *cmd)
 {
-        (void)g;
-        (void)argc;
-        (void)argv;
-        fprintf(stderr,
-                "compose %s: not supported: berth's runtime has no cgroup freezer support yet\n",
-                cmd);
-        return COMPOSE_EXIT_FAIL;
+        bool pause = !strcmp(cmd, "pause");
+        if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+                printf("Usage:  berth compose %s [SERVICE...]\n", cmd);
+                return 0;
+        }
+        if (argc > 1 && argv[1][0] == '-') {
+                optind = 2;
+                return bad_flag(cmd, argv);
+        }
+        struct ctl c;
+        if (ctl_open(g, argv + 1, argc - 1, false, &c) < 0)
+                return COMPOSE_EXIT_FAIL;
+        int rc = 0;
+        struct progress *pr = progress_new(stderr, g->progress, pause ? "Pausing" : "Unpausing");
+        for (size_t i = 0; i < c.l.n; i++) {
+                struct cctr *x = &c.l.v[i];
+                if (!c.which[i] || x->oneoff || strcmp(x->status, pause ? "running" : "paused"))
+                        continue;
+                size_t line = progress_add(pr, "Container", x->name);
+                err_t err = {0};
+                if (container_set_paused(x->id, pause, &err) < 0) {
+                        progress_set(pr, line, PROGRESS_ERROR, "Error");
+                        fprintf(stderr, "Error response from daemon: %s\n", err.msg);
+                        rc = COMPOSE_EXIT_FAIL;
+                        continue;
+                }
+                progress_set(pr, line, PROGRESS_DONE, pause ? "Paused" : "Unpaused");
+        }
+        progress_end(pr);
+        ctl_close(&c);
+        return rc;
 }
 
 int compose_cmd_pause(struct compose_globals *g, int argc, char **argv)
@@ -465,7 +493,8 @@ int compose_cmd_top(struct compose_globals *g, int argc, char **argv)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
         for (size_t i = 0; i < c.l.n; i++) {
-                if (!c.which[i] || strcmp(c.l.v[i].status, "running"))
+                if (!c.which[i] ||
+                    (strcmp(c.l.v[i].status, "running") && strcmp(c.l.v[i].status, "paused")))
                         continue;
                 printf("%s\n", c.l.v[i].name);
                 fflush(stdout);
@@ -591,7 +620,7 @@ int compose_cmd_exec(struct compose_globals *g, int argc, char **argv)
         }
         int rc = COMPOSE_EXIT_FAIL;
         struct cctr *x = pick(&c, argv[optind], index);
-        if (!x || strcmp(x->status, "running")) {
+        if (!x || (strcmp(x->status, "running") && strcmp(x->status, "paused"))) {
                 fprintf(stderr, "service \"%s\" is not running\n", argv[optind]);
                 goto out;
         }

@@ -216,7 +216,8 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                 bool named = optind >= argc;
                 for (int k = optind; k < argc; k++)
                         named |= !strcmp(argv[k], x->service);
-                if (!named || (!all && strcmp(x->status, "running")) ||
+                if (!named ||
+                    (!all && strcmp(x->status, "running") && strcmp(x->status, "paused")) ||
                     (status.n && !strv_contains(&status, x->status)))
                         continue;
                 if (services) {

@@ -174,7 +174,7 @@ int cmd_top(int argc, char **argv)
                 return EXIT_BERTH;
         }
         const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
-        bool running = st && !strcmp(st, "running");
+        bool running = st && (!strcmp(st, "running") || !strcmp(st, "paused"));
         json_decref(j);
         if (!running) {
                 die_msg("Error response from daemon: container %s is not running", id);

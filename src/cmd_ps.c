@@ -30,9 +30,11 @@ static long long since_secs(const char *ts)
 static char *status_text(json_t *st)
 {
         const char *s = json_string_value(json_object_get(st, "Status")) ?: "";
-        if (!strcmp(s, "running")) {
+        if (!strcmp(s, "running") || !strcmp(s, "paused")) {
                 _cleanup_free_ char *d =
                     human_duration(since_secs(json_string_value(json_object_get(st, "StartedAt"))));
+                if (!strcmp(s, "paused"))
+                        return xasprintf("Up %s (Paused)", d);
                 const char *h =
                     json_string_value(json_object_get(json_object_get(st, "Health"), "Status"));
                 if (h && *h)
@@ -172,7 +174,8 @@ int cmd_ps(int argc, char **argv)
                         continue; /* removed meanwhile */
                 json_t *st = json_object_get(j, "State");
                 const char *s = json_string_value(json_object_get(st, "Status")) ?: "";
-                bool running = !strcmp(s, "running") || !strcmp(s, "restarting");
+                bool running =
+                    !strcmp(s, "running") || !strcmp(s, "restarting") || !strcmp(s, "paused");
                 if ((!all && !running && !filters.n) || !filter_match(j, &filters)) {
                         json_decref(j);
                         continue;

@@ -52,7 +52,17 @@ int cmd_rm(int argc, char **argv)
                 }
                 const char *st =
                     json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
-                bool running = st && (!strcmp(st, "running") || !strcmp(st, "restarting"));
+                bool paused = st && !strcmp(st, "paused");
+                bool running =
+                    st && (!strcmp(st, "running") || !strcmp(st, "restarting") || paused);
+                if (paused && !force) {
+                        die_msg("Error response from daemon: cannot remove container \"%s\": "
+                                "container is paused and must be unpaused first",
+                                argv[i]);
+                        json_decref(j);
+                        rc = 1;
+                        continue;
+                }
                 if (running && !force) {
                         die_msg("Error response from daemon: cannot remove container \"%s\": "
                                 "container is %s: stop "

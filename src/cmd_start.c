@@ -135,7 +135,7 @@ int cmd_attach(int argc, char **argv)
         json_t *cfg = json_object_get(j, "Config");
         bool tty = json_is_true(json_object_get(cfg, "Tty"));
         bool open_stdin = json_is_true(json_object_get(cfg, "OpenStdin"));
-        bool running = st && !strcmp(st, "running");
+        bool running = st && (!strcmp(st, "running") || !strcmp(st, "paused"));
         json_decref(j);
         if (!running) {
                 die_msg("You cannot attach to a stopped container, start it first");

@@ -42,6 +42,8 @@ int cmd_stop(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_volume(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
