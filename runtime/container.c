@@ -153,9 +153,10 @@ static int write_text(const char *dir, const char *name, const char *text, err_t
 
 /* Fails with EEXIST when a container other than @self is named @name. One
  * pass over the container directories, one config.json parse each. */
-/* Remove ".new-<id>" dirs of creations that never finished.  A creator holds
- * an flock on its ".new-<id>" dir until it renames it into place, so a dir
- * whose lock can be taken belongs to a creator that died (killed -9). */
+/* Remove ".new-<id>" dirs of creations and ".rm-<id>" dirs of removals that
+ * never finished.  A creator (remover) holds an flock on the dir until it is
+ * renamed into place (removed), so a dir whose lock can be taken belongs to
+ * one that died (killed -9). */
 static void remove_partial(void)
 {
         _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
@@ -164,7 +165,7 @@ static void remove_partial(void)
                 return;
         struct dirent *de;
         while ((de = readdir(dir))) {
-                if (strncmp(de->d_name, ".new-", 5))
+                if (strncmp(de->d_name, ".new-", 5) && strncmp(de->d_name, ".rm-", 4))
                         continue;
                 _cleanup_close_ int fd =
                     openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -509,9 +510,22 @@ int rt_ctr_destroy(const char *id, err_t *err)
 {
         if (cleanup_runtime(id, err) < 0)
                 return -1;
-        _cleanup_free_ char *d = rt_ctr_dir(id);
         /* the overlay lives only in the init's mount namespace; nothing to unmount */
-        return rm_rf(d, err);
+        _cleanup_free_ char *d = rt_ctr_dir(id);
+        _cleanup_free_ char *tomb = xasprintf("%s/containers/.rm-%s", berth_lib_dir(), id);
+        /* Renamed away before it is emptied: whoever opens <id>/lock or saves
+         * <id>/config.json from then on (a monitor writing its last state, a
+         * concurrent `ps`) gets ENOENT instead of putting a file back into a
+         * dir being removed.  The flock tells remove_partial() that the
+         * tombstone's remover is alive. */
+        _cleanup_close_ int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return errno == ENOENT ? 0 : err_sys(err, errno, "open %s", d);
+        if (flock(dfd, LOCK_EX) < 0)
+                return err_sys(err, errno, "lock %s", d);
+        if (rename(d, tomb) < 0)
+                return errno == ENOENT ? 0 : err_sys(err, errno, "rename %s", d);
+        return rm_rf(tomb, err);
 }
 
 /* ---- JSON -> spawn spec ------------------------------------------------------ */
