@@ -992,6 +992,115 @@ done:
         return r;
 }
 
+/* --- commit ---------------------------------------------------------------- */
+
+int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err)
+{
+        struct store s;
+        char diff[HEX_LEN + 1], id[HEX_LEN + 1];
+        strv_t diffs = STRV_INIT, names = STRV_INIT;
+        _cleanup_json_ json_t *config = NULL, *repos = NULL;
+        _cleanup_free_ char *created = NULL, *bytes = NULL, *phex = NULL, *pname = NULL;
+        bool new_blob = false;
+        struct timespec now;
+        int r = -1;
+
+        for (size_t i = 0; c->tags && i < c->tags->n; i++) {
+                char *norm;
+                if (rt_image_ref_normalize(c->tags->v[i], &norm, err) < 0)
+                        goto done;
+                strv_take(&names, norm);
+        }
+        if (store_open(&s, true, err) < 0)
+                goto done;
+        if (c->parent) {
+                _cleanup_free_ char *pbytes = NULL;
+                size_t plen = 0;
+                json_error_t je;
+                if (refs_read(&s, &repos, err) < 0 ||
+                    resolve(&s, repos, c->parent, &phex, &pname, err) < 0 ||
+                    image_config_bytes(&s, phex, &pbytes, &plen, err) < 0)
+                        goto close;
+                config = json_loadb(pbytes, plen, 0, &je);
+                if (!json_is_object(config)) {
+                        err_set(err, EINVAL, "image %.12s: bad config: %s", phex, je.text);
+                        goto close;
+                }
+        } else {
+                config =
+                    json_pack("{s:s, s:s, s:{s:s, s:[]}, s:[]}", "architecture", host_arch(), "os",
+                              "linux", "rootfs", "type", "layers", "diff_ids", "history");
+        }
+        json_t *rootfs = json_object_get(config, "rootfs");
+        json_t *dids = json_object_get(rootfs, "diff_ids");
+        if (!json_is_array(dids)) {
+                dids = json_array();
+                if (!json_is_object(rootfs)) {
+                        rootfs = json_pack("{s:s}", "type", "layers");
+                        json_object_set_new(config, "rootfs", rootfs);
+                }
+                json_object_set_new(rootfs, "diff_ids", dids);
+        }
+        size_t i;
+        json_t *v;
+        json_array_foreach(dids, i, v)
+        {
+                const char *h = digest_hex(json_string_value(v));
+                if (!h) {
+                        err_set(err, EINVAL, "image %.12s: bad diff ID", phex ? phex : "");
+                        goto close;
+                }
+                strv_push(&diffs, h);
+        }
+        if (c->layer_fd >= 0) {
+                if (lseek(c->layer_fd, 0, SEEK_SET) < 0) {
+                        err_sys(err, errno, "seek layer");
+                        goto close;
+                }
+                if (blob_put_stream(&s, c->layer_fd, diff, err) < 0) {
+                        err_wrap(err, "store layer");
+                        goto close;
+                }
+                new_blob = !strv_contains(&diffs, diff);
+                strv_push(&diffs, diff);
+                json_array_append_new(dids, json_sprintf("sha256:%s", diff));
+        }
+        clock_gettime(CLOCK_REALTIME, &now);
+        created = time_rfc3339(now.tv_sec, now.tv_nsec);
+        json_object_set_new(config, "created", json_string(created));
+        struct rt_image_config empty = {0};
+        json_object_set_new(config, "config",
+                            rt_image_config_to_json(c->config ? c->config : &empty));
+        json_t *hist = json_object_get(config, "history");
+        if (!json_is_array(hist)) {
+                hist = json_array();
+                json_object_set_new(config, "history", hist);
+        }
+        json_t *h = json_pack("{s:s, s:s}", "created", created, "created_by",
+                              c->created_by ? c->created_by : "");
+        if (c->layer_fd < 0)
+                json_object_set_new(h, "empty_layer", json_true());
+        json_array_append_new(hist, h);
+        bytes = json_dumps(config, JSON_SORT_KEYS | JSON_COMPACT);
+        if (image_register(&s, bytes, strlen(bytes), &diffs, &names, id, err) < 0) {
+                if (new_blob) {
+                        strv_t one = STRV_INIT;
+                        strv_push(&one, diff);
+                        blob_drop_unused(&s, &one);
+                        strv_free(&one);
+                }
+                goto close;
+        }
+        *id_out = xasprintf("sha256:%s", id);
+        r = 0;
+close:
+        store_close(&s);
+done:
+        strv_free(&diffs);
+        strv_free(&names);
+        return r;
+}
+
 /* --- inspect --------------------------------------------------------------- */
 
 json_t *rt_image_inspect_json(const struct rt_image *img)
