@@ -39,7 +39,7 @@ static const char *const from_flags[] = {"platform", NULL};
 static const char *const run_flags[] = {"network", NULL};
 static const char *const copy_flags[] = {"from", "chown", "chmod", "link", NULL};
 static const char *const add_flags[] = {"chown", "chmod", "link", NULL};
-static const char *const hc_flags[] = {"interval", "timeout",  "start-period",
+static const char *const hc_flags[] = {"interval", "timeout",        "start-period",
                                        "retries",  "start-interval", NULL};
 
 static const char *const *flags_of(enum rt_df_kind k)
@@ -186,8 +186,8 @@ static int check_args(struct rt_df_instr *in, const char *name, err_t *err)
         case RT_DF_STOPSIGNAL:
         case RT_DF_MAINTAINER:
                 if (empty)
-                        return err_set(err, EINVAL, "%s:%d: %s requires exactly one argument",
-                                       name, in->line, kw);
+                        return err_set(err, EINVAL, "%s:%d: %s requires exactly one argument", name,
+                                       in->line, kw);
                 return 0;
         case RT_DF_USER:
                 if (nw != 1)
@@ -269,8 +269,8 @@ static int parse_instr(char *logical, int line, const char *name, struct rt_df_i
                         found = true;
                 }
         if (!found)
-                return err_set(err, EINVAL, "%s:%d: unknown instruction: %.*s", name, line,
-                               (int)kl, s);
+                return err_set(err, EINVAL, "%s:%d: unknown instruction: %.*s", name, line, (int)kl,
+                               s);
         char *rest = trim(s + kl);
         in->text = *rest ? xasprintf("%s %s", in->keyword, rest) : xstrdup(in->keyword);
         const char *const *allowed = flags_of(in->kind);
@@ -393,8 +393,10 @@ int rt_dockerfile_parse(const char *text, size_t len, const char *name, struct r
                         break;
                 if (!strcmp(k, "escape")) {
                         if (strcmp(v, "\\") && strcmp(v, "`")) {
-                                err_set(err, EINVAL, "%s:%zu: invalid escape token '%s' does not "
-                                        "validate: must be ` or \\", name, i + 1, v);
+                                err_set(err, EINVAL,
+                                        "%s:%zu: invalid escape token '%s' does not "
+                                        "validate: must be ` or \\",
+                                        name, i + 1, v);
                                 goto done;
                         }
                         out->escape = v[0];
@@ -440,7 +442,8 @@ int rt_dockerfile_parse(const char *text, size_t len, const char *name, struct r
                 if (out->v[k].kind == RT_DF_FROM)
                         break;
                 if (out->v[k].kind != RT_DF_ARG) {
-                        err_set(err, EINVAL, "%s:%d: no build stage in current context: %s "
+                        err_set(err, EINVAL,
+                                "%s:%d: no build stage in current context: %s "
                                 "before the first FROM",
                                 name, out->v[k].line, out->v[k].keyword);
                         goto done;
@@ -527,8 +530,9 @@ static int expand(struct lex *lx, strbuf_t *out)
                 _cleanup_free_ char *n = xstrndup(s, (size_t)(p - s));
                 if (!*n || (!name_start(*n))) {
                         lx->depth--;
-                        return err_set(lx->err, EINVAL, "bad substitution: missing or invalid "
-                                                        "variable name in ${...}");
+                        return err_set(lx->err, EINVAL,
+                                       "bad substitution: missing or invalid "
+                                       "variable name in ${...}");
                 }
                 const char *v = lx->lookup(n, lx->ud);
                 if (*p == '}') {
@@ -602,8 +606,9 @@ int rt_dockerfile_words(const char *s, char escape, rt_df_lookup_fn lookup, void
                         while (*lx.p && *lx.p != '\'')
                                 sb_appendc(&cur, *lx.p++);
                         if (!*lx.p) {
-                                err_set(err, EINVAL, "unexpected end of statement while looking "
-                                                     "for matching single-quote");
+                                err_set(err, EINVAL,
+                                        "unexpected end of statement while looking "
+                                        "for matching single-quote");
                                 goto done;
                         }
                         lx.p++;
@@ -627,8 +632,9 @@ int rt_dockerfile_words(const char *s, char escape, rt_df_lookup_fn lookup, void
                                 }
                         }
                         if (!*lx.p) {
-                                err_set(err, EINVAL, "unexpected end of statement while looking "
-                                                     "for matching double-quote");
+                                err_set(err, EINVAL,
+                                        "unexpected end of statement while looking "
+                                        "for matching double-quote");
                                 goto done;
                         }
                         lx.p++;

@@ -106,13 +106,16 @@ int rt_image_import(int fd, const char *name, const struct rt_image_config *cfg,
 /* `commit` (used by build): a new image made of the parent's layers and
  * config (parent NULL: scratch, no layers) plus, when layer_fd >= 0, the
  * uncompressed layer tar read from it, with config as its "config" object and
- * one more history entry (created_by; empty_layer when no layer is added).
+ * history entries: one per empty_history string (may be NULL; config-only
+ * steps, empty_layer), then created_by unless it is NULL (empty_layer when no
+ * layer is added).
  * tags (may be NULL) are pointed at it.  Returns "sha256:<hex>" in *id_out. */
 struct rt_image_commit {
         const char *parent;
         int layer_fd;
         const struct rt_image_config *config;
         const char *created_by;
+        const strv_t *empty_history;
         const strv_t *tags;
 };
 int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err);

@@ -1076,11 +1076,17 @@ int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err)
                 hist = json_array();
                 json_object_set_new(config, "history", hist);
         }
-        json_t *h = json_pack("{s:s, s:s}", "created", created, "created_by",
-                              c->created_by ? c->created_by : "");
-        if (c->layer_fd < 0)
-                json_object_set_new(h, "empty_layer", json_true());
-        json_array_append_new(hist, h);
+        for (size_t k = 0; c->empty_history && k < c->empty_history->n; k++)
+                json_array_append_new(hist,
+                                      json_pack("{s:s, s:s, s:b}", "created", created, "created_by",
+                                                c->empty_history->v[k], "empty_layer", 1));
+        if (c->created_by || c->layer_fd >= 0) {
+                json_t *h = json_pack("{s:s, s:s}", "created", created, "created_by",
+                                      c->created_by ? c->created_by : "");
+                if (c->layer_fd < 0)
+                        json_object_set_new(h, "empty_layer", json_true());
+                json_array_append_new(hist, h);
+        }
         bytes = json_dumps(config, JSON_SORT_KEYS | JSON_COMPACT);
         if (image_register(&s, bytes, strlen(bytes), &diffs, &names, id, err) < 0) {
                 if (new_blob) {

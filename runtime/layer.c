@@ -201,7 +201,8 @@ static int add_node(struct rt_layer_writer *w, int dirfd, const char *rel, const
         if (S_ISREG(st->st_mode)) {
                 if (st->st_nlink > 1) {
                         for (size_t i = 0; i < w->nlinks; i++)
-                                if (w->links[i].dev == st->st_dev && w->links[i].ino == st->st_ino) {
+                                if (w->links[i].dev == st->st_dev &&
+                                    w->links[i].ino == st->st_ino) {
                                         archive_entry_set_size(e, 0);
                                         archive_entry_set_hardlink(e, w->links[i].name);
                                         r = put(w, e, -1, err);
@@ -290,8 +291,8 @@ static int upper_walk(struct rt_layer_writer *w, int dirfd, const char *prefix, 
                 if (S_ISREG(st.st_mode) && skip && strv_contains(skip, full))
                         continue;
                 if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
-                        _cleanup_free_ char *wh = *prefix ? xasprintf("%s/.wh.%s", prefix, n)
-                                                          : xasprintf(".wh.%s", n);
+                        _cleanup_free_ char *wh =
+                            *prefix ? xasprintf("%s/.wh.%s", prefix, n) : xasprintf(".wh.%s", n);
                         if (add_marker(w, wh, err) < 0)
                                 goto done;
                         continue;
@@ -511,11 +512,11 @@ done:
 
 /* --- a merged read-only rootfs in a child ------------------------------------ */
 
-static int child_mount(const strv_t *dirs, const char *root, err_t *err)
+static int child_mount(const strv_t *dirs, const char *root, err_t *err, bool first)
 {
-        if (unshare(CLONE_NEWNS) < 0)
+        if (first && unshare(CLONE_NEWNS) < 0)
                 return err_sys(err, errno, "unshare mount namespace");
-        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        if (first && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return err_sys(err, errno, "make mounts private");
         if (dirs->n == 0)
                 return 0;
@@ -534,42 +535,55 @@ static int child_mount(const strv_t *dirs, const char *root, err_t *err)
         return 0;
 }
 
-int rt_rootfs_run(const strv_t *layer_dirs, rt_rootfs_fn fn, void *ud, err_t *err)
+static char *mkroot(const char *base, err_t *err)
+{
+        char *root = xasprintf("%s/rootfs-XXXXXX", base);
+        if (!mkdtemp(root)) {
+                err_sys(err, errno, "mkdtemp %s", root);
+                free(root);
+                return NULL;
+        }
+        return root;
+}
+
+int rt_rootfs_run(const strv_t *layers, const strv_t *layers2, rt_rootfs_fn fn, void *ud,
+                  err_t *err)
 {
         _cleanup_free_ char *base = xasprintf("%s/build", berth_run_dir());
         if (mkdir_p(base, 0700, err) < 0)
                 return -1;
-        _cleanup_free_ char *root = xasprintf("%s/rootfs-XXXXXX", base);
-        if (!mkdtemp(root))
-                return err_sys(err, errno, "mkdtemp %s", root);
-        int pfd[2];
+        _cleanup_free_ char *root = mkroot(base, err);
+        if (!root)
+                return -1;
+        _cleanup_free_ char *root2 = layers2 ? mkroot(base, err) : NULL;
+        int pfd[2] = {-1, -1};
+        pid_t pid = -1;
+        if (layers2 && !root2)
+                goto fail;
         if (pipe2(pfd, O_CLOEXEC) < 0) {
-                int e = errno;
-                rmdir(root);
-                return err_sys(err, e, "pipe");
+                err_sys(err, errno, "pipe");
+                goto fail;
         }
         fflush(NULL);
-        pid_t pid = fork();
+        pid = fork();
         if (pid < 0) {
-                int e = errno;
-                close(pfd[0]);
-                close(pfd[1]);
-                rmdir(root);
-                return err_sys(err, e, "fork");
+                err_sys(err, errno, "fork");
+                goto fail;
         }
         if (pid == 0) {
                 close(pfd[0]);
                 err_t ce = {0};
-                int r = child_mount(layer_dirs, root, &ce);
+                int r = child_mount(layers, root, &ce, true);
+                if (r == 0 && layers2)
+                        r = child_mount(layers2, root2, &ce, false);
                 if (r == 0)
-                        r = fn(root, ud, &ce);
-                if (r < 0) {
-                        err_t *e = &ce;
-                        write_all(pfd[1], e, sizeof(*e), NULL);
-                }
+                        r = fn(root, root2, ud, &ce);
+                if (r < 0)
+                        write_all(pfd[1], &ce, sizeof(ce), NULL);
                 _exit(r < 0 ? 1 : 0);
         }
         close(pfd[1]);
+        pfd[1] = -1;
         err_t ce = {0};
         size_t got = 0;
         while (got < sizeof(ce)) {
@@ -585,6 +599,8 @@ int rt_rootfs_run(const strv_t *layer_dirs, rt_rootfs_fn fn, void *ud, err_t *er
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
                 ;
         rmdir(root);
+        if (root2)
+                rmdir(root2);
         if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
                 return 0;
         if (got == sizeof(ce)) {
@@ -592,4 +608,13 @@ int rt_rootfs_run(const strv_t *layer_dirs, rt_rootfs_fn fn, void *ud, err_t *er
                 return err_set(err, ce.code, "%s", ce.msg);
         }
         return err_set(err, EIO, "the layer helper process failed (status %d)", st);
+fail:
+        if (pfd[0] >= 0)
+                close(pfd[0]);
+        if (pfd[1] >= 0)
+                close(pfd[1]);
+        rmdir(root);
+        if (root2)
+                rmdir(root2);
+        return -1;
 }

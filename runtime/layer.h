@@ -73,10 +73,12 @@ bool rt_layer_is_archive(int fd);
 int rt_layer_add_archive(struct rt_layer_writer *w, int fd, const char *prefix,
                          const struct rt_layer_attr *attr, err_t *err);
 
-/* Run fn(root, ud, err) in a child process that sees the layers (unpacked
- * dirs, top first; may be empty) merged read-only at root.  fn's return
- * value (< 0 failure, message from its err) becomes ours. */
-typedef int (*rt_rootfs_fn)(const char *root, void *ud, err_t *err);
-int rt_rootfs_run(const strv_t *layer_dirs, rt_rootfs_fn fn, void *ud, err_t *err);
+/* Run fn(root, root2, ud, err) in a child process that sees the layers
+ * (unpacked dirs, top first; may be empty) merged read-only at root, and
+ * layers2 at root2 (layers2 NULL: root2 is NULL).  fn's return value (< 0
+ * failure, message from its err) becomes ours. */
+typedef int (*rt_rootfs_fn)(const char *root, const char *root2, void *ud, err_t *err);
+int rt_rootfs_run(const strv_t *layers, const strv_t *layers2, rt_rootfs_fn fn, void *ud,
+                  err_t *err);
 
 #endif
