@@ -1,0 +1,249 @@
+#!/usr/bin/env bats
+# berth build: Dockerfile instructions, layers (whiteouts), .dockerignore,
+# ADD of archives, multi-stage, --target, failures, the cache; compose build:.
+# No network: every build uses --network none (compose: build.network: none).
+
+setup_file() {
+        export BERTH_ROOT=$(mktemp -d /tmp/berth-build.XXXXXX)
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
+}
+
+teardown_file() {
+        local ids
+        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
+        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
+        rm -rf "$BERTH_ROOT"
+}
+
+setup() {
+        CTX=$(mktemp -d /tmp/berth-build-ctx.XXXXXX)
+}
+
+teardown() {
+        rm -rf "$CTX"
+}
+
+build() {
+        "$BERTH" build --network none "$@"
+}
+
+@test "build: FROM/ARG/ENV/WORKDIR/RUN/COPY/ADD/config, whiteouts, .dockerignore" {
+        cd "$CTX"
+        cat >Dockerfile <<'EOF'
+# syntax=docker/dockerfile:1
+ARG BASE=busybox
+FROM $BASE
+ARG GREETING=hello
+ENV APP=/app \
+    MODE="two words"
+WORKDIR $APP
+RUN echo "$GREETING world" > greeting.txt && rm /etc/group
+COPY . src/
+ADD data.tar.gz /data/
+ADD plain.txt /plain/
+USER app
+EXPOSE 8080 53/udp
+LABEL org.example.name="demo app" version=1
+STOPSIGNAL SIGINT
+VOLUME /var/lib/demo
+HEALTHCHECK --interval=5s --retries=2 CMD test -f /app/greeting.txt
+ENTRYPOINT ["/bin/sh", "-c"]
+CMD ["cat /app/greeting.txt"]
+EOF
+        mkdir -p keep skip/deep arch/sub
+        echo kept >keep/a.txt
+        echo secret >skip/deep/secret.txt
+        echo back >skip/deep/back.txt
+        echo log >x.log
+        echo nested >arch/sub/n.txt
+        echo plain >plain.txt
+        tar -C arch -czf data.tar.gz .
+        echo tmp >keep/x.tmp
+        printf '*.log\nskip\n!skip/deep/back.txt\n**/*.tmp\narch\n' >.dockerignore
+        run "$BERTH" build --network none --build-arg GREETING=hi -t demo:1 .
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ $output == *"Step 1/"*": ARG BASE=busybox"* ]]
+        [[ $output == *"Successfully built "* ]]
+        [[ $output == *"Successfully tagged demo:1"* ]]
+
+        run "$BERTH" run --rm --network none demo:1
+        [ "$status" -eq 0 ]
+        [ "$output" = "hi world" ]
+        # whiteout: the base image's /etc/group is gone
+        run "$BERTH" run --rm --network none demo:1 'ls /etc/group'
+        [ "$status" -ne 0 ]
+        run "$BERTH" run --rm --network none demo:1 'cd src && find . -type f | sort; echo "$MODE"; id -u; pwd'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ $output == *"./keep/a.txt"* ]]
+        [[ $output == *"./skip/deep/back.txt"* ]]
+        [[ $output != *"secret.txt"* ]]
+        [[ $output != *"x.log"* ]]
+        [[ $output != *"x.tmp"* ]]
+        [[ $output != *"sub/n.txt"* ]]
+        [[ $output == *"two words"* ]]
+        [[ $output == *"1000"* ]]
+        [[ $output == *"/app"* ]]
+        # ADD: a local archive is extracted, a plain file copied
+        run "$BERTH" run --rm --network none demo:1 'cat /data/sub/n.txt /plain/plain.txt; stat -c %u /data/sub/n.txt'
+        [ "$status" -eq 0 ]
+        [ "$output" = "$(printf 'nested\nplain\n0')" ]
+
+        run "$BERTH" image inspect demo:1
+        [ "$status" -eq 0 ]
+        cfg=$(echo "$output" | jq -c '.[0].Config')
+        [ "$(echo "$cfg" | jq -r .User)" = app ]
+        [ "$(echo "$cfg" | jq -r .WorkingDir)" = /app ]
+        [ "$(echo "$cfg" | jq -c .Entrypoint)" = '["/bin/sh","-c"]' ]
+        [ "$(echo "$cfg" | jq -c .Cmd)" = '["cat /app/greeting.txt"]' ]
+        [ "$(echo "$cfg" | jq -c '.ExposedPorts | keys')" = '["53/udp","8080/tcp"]' ]
+        [ "$(echo "$cfg" | jq -r '.Labels["org.example.name"]')" = "demo app" ]
+        [ "$(echo "$cfg" | jq -r '.Labels.version')" = 1 ]
+        [ "$(echo "$cfg" | jq -r .StopSignal)" = SIGINT ]
+        [ "$(echo "$cfg" | jq -c '.Volumes | keys')" = '["/var/lib/demo"]' ]
+        [ "$(echo "$cfg" | jq -c .Healthcheck.Test)" = '["CMD-SHELL","test -f /app/greeting.txt"]' ]
+        [ "$(echo "$cfg" | jq -r .Healthcheck.Interval)" = 5000000000 ]
+        [ "$(echo "$cfg" | jq -r .Healthcheck.Retries)" = 2 ]
+        echo "$cfg" | jq -r '.Env[]' | grep -qx 'APP=/app'
+        ! echo "$cfg" | jq -r '.Env[]' | grep -q GREETING
+        # base layer + RUN + COPY + 2 ADD
+        [ "$(echo "$output" | jq '.[0].RootFS.Layers | length')" -eq 5 ]
+
+        # the RUN layer in `save` is an ordinary layer with a .wh. whiteout
+        "$BERTH" save -o "$CTX/img.tar" demo:1
+        mkdir "$CTX/saved"
+        tar -C "$CTX/saved" -xf "$CTX/img.tar"
+        found=""
+        for l in $(jq -r '.[0].Layers[]' "$CTX/saved/manifest.json"); do
+                if tar -tf "$CTX/saved/$l" | grep -qx 'etc/.wh.group'; then
+                        found=$l
+                        tar -tf "$CTX/saved/$l" | grep -qx 'app/greeting.txt'
+                        ! tar -tf "$CTX/saved/$l" | grep -q 'etc/hosts'
+                fi
+        done
+        [ -n "$found" ]
+        # nothing left behind by the RUN containers
+        [ -z "$("$BERTH" ps -aq)" ]
+}
+
+@test "build: an unchanged rebuild is cached; --no-cache and a changed file are not" {
+        cd "$CTX"
+        printf 'FROM busybox\nCOPY f.txt /f.txt\nRUN cat /f.txt > /g.txt; date +%%s%%N > /stamp\nCMD ["cat", "/g.txt"]\n' >Dockerfile
+        echo one >f.txt
+        run build -t cache:1 .
+        [ "$status" -eq 0 ]
+        id1=$("$BERTH" image inspect -f '{{.Id}}' cache:1 2>/dev/null || "$BERTH" image inspect cache:1 | jq -r '.[0].Id')
+        run build -t cache:1 .
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$(grep -c CACHED <<<"$output")" -eq 2 ]
+        [[ $output != *"Running in"* ]]
+        id2=$("$BERTH" image inspect cache:1 | jq -r '.[0].Id')
+        [ "$id1" = "$id2" ]
+        run build --no-cache -t cache:1 .
+        [ "$status" -eq 0 ]
+        [[ $output != *CACHED* ]]
+        [[ $output == *"Running in"* ]]
+        id3=$("$BERTH" image inspect cache:1 | jq -r '.[0].Id')
+        [ "$id3" != "$id2" ]
+        echo two >f.txt
+        run build -q -t cache:1 .
+        [ "$status" -eq 0 ]
+        [[ $output =~ ^sha256:[0-9a-f]{64}$ ]]
+        run "$BERTH" run --rm --network none cache:1
+        [ "$output" = two ]
+}
+
+@test "build: multi-stage with COPY --from, --target, FROM scratch" {
+        cd "$CTX"
+        cat >Dockerfile <<'EOF'
+FROM busybox AS builder
+RUN mkdir -p /out && echo built > /out/artifact && ln -s artifact /out/link
+FROM scratch AS final
+COPY --from=builder /bin/busybox /bin/busybox
+COPY --from=builder /out/ /opt/
+COPY --from=0 /out/artifact /again
+ENTRYPOINT ["/bin/busybox"]
+CMD ["cat", "/opt/artifact", "/again"]
+FROM final AS extra
+RUN ["/bin/busybox", "sh", "-c", "echo extra > /opt/extra"]
+EOF
+        run build -t ms:final --target final .
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ $output != *"RUN [\"/bin/busybox\""* ]]
+        run "$BERTH" run --rm --network none ms:final
+        [ "$status" -eq 0 ]
+        [ "$output" = "$(printf 'built\nbuilt')" ]
+        run "$BERTH" run --rm --network none ms:final readlink /opt/link
+        [ "$output" = artifact ]
+        [ "$("$BERTH" image inspect ms:final | jq '.[0].RootFS.Layers | length')" -eq 3 ]
+        run build -t ms:extra .
+        [ "$status" -eq 0 ]
+        run "$BERTH" run --rm --network none ms:extra cat /opt/extra
+        [ "$output" = extra ]
+        run build --target nope .
+        [ "$status" -ne 0 ]
+        [[ $output == *'target stage "nope" could not be found'* ]]
+}
+
+@test "build: a failing RUN exits 1 with docker's message and leaves nothing behind" {
+        cd "$CTX"
+        printf 'FROM busybox\nRUN echo before\nRUN false\nRUN echo never\n' >Dockerfile
+        run build -t fail:1 .
+        echo "$output"
+        [ "$status" -eq 1 ]
+        [[ $output == *"The command '/bin/sh -c false' returned a non-zero code: 1"* ]]
+        [[ $output != *never* ]]
+        [ -z "$("$BERTH" ps -aq)" ]
+        run "$BERTH" image inspect fail:1
+        [ "$status" -ne 0 ]
+        [ -z "$(ls "$BERTH_ROOT/run/build" 2>/dev/null)" ]
+}
+
+@test "build: parse and instruction errors name the Dockerfile line" {
+        cd "$CTX"
+        printf 'FROM busybox\n\nRUNN echo hi\n' >Dockerfile
+        run build .
+        [ "$status" -eq 1 ]
+        [[ $output == *"Dockerfile:3: unknown instruction: RUNN"* ]]
+        printf 'FROM busybox\nCOPY missing.txt /\n' >Dockerfile
+        run build .
+        [ "$status" -eq 1 ]
+        [[ $output == *"Dockerfile:2: COPY"*"missing.txt"* ]]
+        printf 'FROM busybox\nADD https://example.com/x /x\n' >Dockerfile
+        run build .
+        [ "$status" -eq 1 ]
+        [[ $output == *"ADD from a URL is not supported by berth"* ]]
+        printf 'FROM nosuchimage\n' >Dockerfile
+        run build .
+        [ "$status" -eq 1 ]
+        [[ $output == *"nosuchimage"* ]]
+        printf 'FROM busybox\nCOPY ../x /\n' >Dockerfile
+        run build .
+        [ "$status" -eq 1 ]
+        [[ $output == *"outside the build context"* ]]
+        mkdir sub && printf 'FROM busybox\nRUN exit 3\n' >sub/Other
+        run build -f sub/Other .
+        [ "$status" -eq 1 ]
+        [[ $output == *"returned a non-zero code: 3"* ]]
+}
+
+@test "build: COPY resolves the destination through the image's symlinks, inside it" {
+        cd "$CTX"
+        cat >Dockerfile <<'EOF'
+FROM busybox
+RUN mkdir -p /real && ln -s /real /link && ln -s ../../../../etc /escape
+COPY f.txt /link/
+COPY f.txt /escape/
+EOF
+        echo data >f.txt
+        run build -t links:1 .
+        echo "$output"
+        [ "$status" -eq 0 ]
+        run "$BERTH" run --rm --network none links:1 sh -c 'cat /real/f.txt /etc/f.txt; test -L /link'
+        [ "$status" -eq 0 ]
+        [ "$output" = "$(printf 'data\ndata')" ]
+        [ ! -e /etc/f.txt ] || [ "$(cat /etc/f.txt)" != data ]
+}
