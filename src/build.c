@@ -124,7 +124,7 @@ static const char *scope_lookup(const char *name, void *ud)
 }
 
 int bld_expand(const struct build *b, const struct stage *st, const char *s, bool split,
-                  strv_t *outv, err_t *err)
+               strv_t *outv, err_t *err)
 {
         struct scope sc = {st ? &st->cfg.env : NULL, st ? &st->args : &b->meta_args};
         return rt_dockerfile_words(s, b->df.escape, scope_lookup, &sc, split, outv, err);
@@ -184,8 +184,8 @@ char *bld_cache_key(const struct stage *st, const char *what, const char *extra)
         json_decref(cj);
         _cleanup_free_ char *sh = strv_join(&st->shell, "\x1f");
         _cleanup_free_ char *args = strv_join(&st->args, "\x1f");
-        const char *parts[] = {st->image ? st->image : "scratch", cs, sh, args, what,
-                               extra ? extra : ""};
+        const char *parts[] = {
+            st->image ? st->image : "scratch", cs, sh, args, what, extra ? extra : ""};
         for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
                 EVP_DigestUpdate(md, parts[i], strlen(parts[i]) + 1);
         free(cs);
@@ -223,7 +223,7 @@ static void cache_put(struct build *b, const char *key, const char *id)
 
 /* Commit the stage's state (+ layer from fd when >= 0) as its new image. */
 int bld_stage_commit(struct build *b, struct stage *st, int layer_fd, const char *created_by,
-                        const char *key, err_t *err)
+                     const char *key, err_t *err)
 {
         char *id = NULL;
         struct rt_image_commit c = {.parent = st->image,
@@ -426,8 +426,8 @@ static int do_arg(struct build *b, struct stage *st, const struct rt_df_instr *i
                 goto done;
         for (size_t i = 0; i < w.n; i++) {
                 const char *eq = strchr(w.v[i], '=');
-                _cleanup_free_ char *k = eq ? xstrndup(w.v[i], (size_t)(eq - w.v[i]))
-                                            : xstrdup(w.v[i]);
+                _cleanup_free_ char *k =
+                    eq ? xstrndup(w.v[i], (size_t)(eq - w.v[i])) : xstrdup(w.v[i]);
                 if (!*k) {
                         err_set(err, EINVAL, "ARG names can not be blank");
                         goto done;
@@ -497,9 +497,9 @@ static int do_config(struct build *b, struct stage *st, const struct rt_df_instr
                 _cleanup_free_ char *d = bld_expand_one(b, st, in->rest, err);
                 if (!d)
                         goto done;
-                char *full = d[0] == '/' ? xstrdup(d)
-                                         : xasprintf("%s/%s", c->working_dir ? c->working_dir : "",
-                                                     d);
+                char *full = d[0] == '/'
+                                 ? xstrdup(d)
+                                 : xasprintf("%s/%s", c->working_dir ? c->working_dir : "", d);
                 /* clean: no double slashes, no trailing slash */
                 strv_t parts = STRV_INIT;
                 char *save = NULL;
@@ -534,8 +534,8 @@ static int do_config(struct build *b, struct stage *st, const struct rt_df_instr
                 if (bld_expand(b, st, in->rest, true, &w, err) < 0)
                         goto done;
                 for (size_t i = 0; i < w.n; i++) {
-                        char *p = strchr(w.v[i], '/') ? xstrdup(w.v[i])
-                                                      : xasprintf("%s/tcp", w.v[i]);
+                        char *p =
+                            strchr(w.v[i], '/') ? xstrdup(w.v[i]) : xasprintf("%s/tcp", w.v[i]);
                         for (char *q = p; *q; q++)
                                 *q = (char)tolower((unsigned char)*q);
                         if (!isdigit((unsigned char)p[0])) {

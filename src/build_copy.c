@@ -24,7 +24,7 @@ struct copy_job {
         const struct rt_df_instr *in;
         bool add;
         strv_t srcs;
-        char *dest;     /* absolute, cleaned; trailing '/' kept as dir_syntax */
+        char *dest; /* absolute, cleaned; trailing '/' kept as dir_syntax */
         bool dir_syntax;
         bool from_image; /* sources in root2, else the build context */
         const char *chown, *chmod;
@@ -51,8 +51,9 @@ static char *clean_src(const char *src, err_t *err)
                 if (!strcmp(c, "..")) {
                         if (!parts.n) {
                                 strv_free(&parts);
-                                err_set(err, EINVAL, "forbidden path outside the build context: "
-                                                     "%s",
+                                err_set(err, EINVAL,
+                                        "forbidden path outside the build context: "
+                                        "%s",
                                         src);
                                 return NULL;
                         }
@@ -129,8 +130,8 @@ static int find_sources(struct copy_job *j, int srcfd, strv_t *found, err_t *err
                 } else {
                         _cleanup_close_ int pfd = open_in_root(srcfd, dir, O_PATH | O_DIRECTORY);
                         struct stat st;
-                        bool ok = pfd >= 0 && (!*base || fstatat(pfd, base, &st,
-                                                                 AT_SYMLINK_NOFOLLOW) == 0);
+                        bool ok = pfd >= 0 &&
+                                  (!*base || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0);
                         if (ok && (!*c || !ign || !rt_dockerignore_excluded(ign, c)))
                                 strv_push(found, c);
                 }
@@ -158,8 +159,8 @@ static int resolve_dest(int rootfd, const char *root, const char *dest, char **r
         size_t i = 0;
         *is_dir = true;
         for (; i < comps.n; i++) {
-                _cleanup_free_ char *p = *cur ? xasprintf("%s/%s", cur, comps.v[i])
-                                              : xstrdup(comps.v[i]);
+                _cleanup_free_ char *p =
+                    *cur ? xasprintf("%s/%s", cur, comps.v[i]) : xstrdup(comps.v[i]);
                 _cleanup_close_ int fd = open_in_root(rootfd, p, O_PATH);
                 if (fd < 0)
                         break;
@@ -234,8 +235,8 @@ static int parse_attr(struct copy_job *j, int rootfd, struct rt_layer_attr *a, e
         a->mode = -1;
         if (j->chown && *j->chown) {
                 const char *colon = strchr(j->chown, ':');
-                _cleanup_free_ char *u = colon ? xstrndup(j->chown, (size_t)(colon - j->chown))
-                                               : xstrdup(j->chown);
+                _cleanup_free_ char *u =
+                    colon ? xstrndup(j->chown, (size_t)(colon - j->chown)) : xstrdup(j->chown);
                 long long uid = id_of(rootfd, "etc/passwd", u, err);
                 if (uid < 0)
                         return -1;
@@ -290,10 +291,10 @@ static int copy_child(const char *root, const char *root2, void *ud, err_t *err)
         bool src_dir = false;
         if (found.n == 1) {
                 _cleanup_close_ int f0 = open_in_root(srcfd, found.v[0], O_PATH);
-                src_dir = f0 >= 0 && fstat(f0, &s0) == 0 && S_ISDIR(s0.st_mode) &&
-                          (!*found.v[0] || fstatat(srcfd, found.v[0], &s0, AT_SYMLINK_NOFOLLOW) ==
-                                               0) &&
-                          S_ISDIR(s0.st_mode);
+                src_dir =
+                    f0 >= 0 && fstat(f0, &s0) == 0 && S_ISDIR(s0.st_mode) &&
+                    (!*found.v[0] || fstatat(srcfd, found.v[0], &s0, AT_SYMLINK_NOFOLLOW) == 0) &&
+                    S_ISDIR(s0.st_mode);
         }
         if (src_dir)
                 into_dir = true;
@@ -315,11 +316,10 @@ static int copy_child(const char *root, const char *root2, void *ud, err_t *err)
                                 sb_appendc(&p, '/');
                         sb_append(&p, comps.v[i]);
                         if (i < nexist)
-                                pr = rt_layer_add_file(w, rootfd, sb_str(&p), sb_str(&p), NULL,
-                                                       err);
+                                pr =
+                                    rt_layer_add_file(w, rootfd, sb_str(&p), sb_str(&p), NULL, err);
                         else
-                                pr = rt_layer_add_dir(w, sb_str(&p), 0755, attr.uid, attr.gid,
-                                                      err);
+                                pr = rt_layer_add_dir(w, sb_str(&p), 0755, attr.uid, attr.gid, err);
                 }
                 sb_free(&p);
                 strv_free(&comps);
@@ -333,8 +333,8 @@ static int copy_child(const char *root, const char *root2, void *ud, err_t *err)
         for (size_t i = 0; i < found.n; i++) {
                 const char *src = found.v[i];
                 const char *slash = strrchr(src, '/');
-                _cleanup_free_ char *pdir = slash ? xstrndup(src, (size_t)(slash - src))
-                                                  : xstrdup("");
+                _cleanup_free_ char *pdir =
+                    slash ? xstrndup(src, (size_t)(slash - src)) : xstrdup("");
                 const char *base = slash ? slash + 1 : src;
                 _cleanup_close_ int pfd = open_in_root(srcfd, pdir, O_RDONLY | O_DIRECTORY);
                 if (pfd < 0) {
@@ -353,10 +353,9 @@ static int copy_child(const char *root, const char *root2, void *ud, err_t *err)
                                 goto done;
                         continue;
                 }
-                _cleanup_free_ char *name = into_dir
-                                                ? (*resolved ? xasprintf("%s/%s", resolved, base)
-                                                             : xstrdup(base))
-                                                : xstrdup(resolved);
+                _cleanup_free_ char *name =
+                    into_dir ? (*resolved ? xasprintf("%s/%s", resolved, base) : xstrdup(base))
+                             : xstrdup(resolved);
                 if (j->add && S_ISREG(st.st_mode)) {
                         _cleanup_close_ int ffd =
                             openat(pfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -404,8 +403,8 @@ int build_copy(struct build *b, struct stage *st, const struct rt_df_instr *in, 
                 strv_push(&j.srcs, words.v[i]);
         const char *d = words.v[words.n - 1];
         size_t dl = strlen(d);
-        j.dir_syntax = dl && (d[dl - 1] == '/' || (dl >= 2 && !strcmp(d + dl - 2, "/.")) ||
-                              !strcmp(d, "."));
+        j.dir_syntax =
+            dl && (d[dl - 1] == '/' || (dl >= 2 && !strcmp(d + dl - 2, "/.")) || !strcmp(d, "."));
         const char *wd = st->cfg.working_dir && *st->cfg.working_dir ? st->cfg.working_dir : "/";
         j.dest = d[0] == '/' ? xstrdup(d) : xasprintf("%s/%s", wd, d);
         {

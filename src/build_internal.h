@@ -12,8 +12,8 @@
 #include "runtime/image.h"
 
 struct stage {
-        char *name;     /* AS name (lower case) or NULL */
-        char *image;    /* last committed image ID; NULL: scratch, nothing yet */
+        char *name;  /* AS name (lower case) or NULL */
+        char *image; /* last committed image ID; NULL: scratch, nothing yet */
         struct rt_image_config cfg;
         strv_t shell;
         strv_t args;    /* ARGs in scope "K=V" (declared without value: absent) */

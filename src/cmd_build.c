@@ -30,18 +30,13 @@ static void build_usage(FILE *f)
 int cmd_build(int argc, char **argv)
 {
         enum { O_ARG = 256, O_LABEL, O_NET, O_NOCACHE, O_TARGET, O_HELP, O_PULL, O_RM };
-        static const struct option lo[] = {{"tag", required_argument, 0, 't'},
-                                           {"file", required_argument, 0, 'f'},
-                                           {"quiet", no_argument, 0, 'q'},
-                                           {"build-arg", required_argument, 0, O_ARG},
-                                           {"label", required_argument, 0, O_LABEL},
-                                           {"network", required_argument, 0, O_NET},
-                                           {"no-cache", no_argument, 0, O_NOCACHE},
-                                           {"target", required_argument, 0, O_TARGET},
-                                           {"pull", no_argument, 0, O_PULL},
-                                           {"rm", no_argument, 0, O_RM},
-                                           {"help", no_argument, 0, O_HELP},
-                                           {0, 0, 0, 0}};
+        static const struct option lo[] = {
+            {"tag", required_argument, 0, 't'},       {"file", required_argument, 0, 'f'},
+            {"quiet", no_argument, 0, 'q'},           {"build-arg", required_argument, 0, O_ARG},
+            {"label", required_argument, 0, O_LABEL}, {"network", required_argument, 0, O_NET},
+            {"no-cache", no_argument, 0, O_NOCACHE},  {"target", required_argument, 0, O_TARGET},
+            {"pull", no_argument, 0, O_PULL},         {"rm", no_argument, 0, O_RM},
+            {"help", no_argument, 0, O_HELP},         {0, 0, 0, 0}};
         struct build_opts o = {0};
         int c, rc = EXIT_BERTH;
         optind = 1;

@@ -247,3 +247,80 @@ EOF
         [ "$output" = "$(printf 'data\ndata')" ]
         [ ! -e /etc/f.txt ] || [ "$(cat /etc/f.txt)" != data ]
 }
+
+@test "compose: build: ./app, up builds the missing image, up --build picks up changes, down --rmi local" {
+        cd "$CTX"
+        mkdir app
+        printf 'FROM busybox\nARG WHO=nobody\nCOPY msg /msg\nRUN echo "$WHO" > /who\nCMD ["sh", "-c", "cat /msg /who; exec sleep 1000"]\n' >app/Dockerfile
+        echo v1 >app/msg
+        cat >compose.yaml <<'EOF2'
+name: bproj
+services:
+  web:
+    build:
+      context: ./app
+      network: none
+      args:
+        WHO: compose
+      tags: ["bproj-extra:1"]
+    network_mode: none
+    healthcheck:
+      test: ["CMD", "test", "-f", "/msg"]
+      interval: 1s
+  named:
+    image: custom-named:2
+    build: ./app
+    network_mode: none
+EOF2
+        # the string form uses RUN's default network: keep it off here
+        sed -i 's|^    build: ./app$|    build: {context: ./app, network: none}|' compose.yaml
+        run "$BERTH" compose up -d --wait
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ $output == *"Service web  Built"* ]]
+        "$BERTH" image inspect bproj-web:latest >/dev/null
+        "$BERTH" image inspect bproj-extra:1 >/dev/null
+        "$BERTH" image inspect custom-named:2 >/dev/null
+        run "$BERTH" compose logs --no-log-prefix web
+        [[ $output == *"v1"*"compose"* ]]
+
+        # up again: image present and unchanged, nothing rebuilt or recreated
+        echo v2 >app/msg
+        run "$BERTH" compose up -d --wait
+        [ "$status" -eq 0 ]
+        [[ $output != *Built* ]]
+        [[ $output != *Recreate* ]]
+        run "$BERTH" compose up -d --wait --no-build
+        [ "$status" -eq 0 ]
+        [[ $output != *Built* ]]
+
+        # --build rebuilds, the image changed, so the container is recreated
+        run "$BERTH" compose up -d --wait --build web
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ $output == *"Service web  Built"* ]]
+        [[ $output == *"bproj-web-1  Recreate"* ]]
+        sleep 0.3
+        run "$BERTH" compose logs --no-log-prefix web
+        [[ $output == *v2* ]]
+
+        run "$BERTH" compose build --build-arg WHO=cli -q web
+        [ "$status" -eq 0 ]
+        [ -z "$output" ]
+        run "$BERTH" run --rm --network none bproj-web cat /who
+        [ "$output" = cli ]
+
+        # --rmi local: only the image named after the project goes
+        run "$BERTH" compose down --rmi local
+        [ "$status" -eq 0 ]
+        run "$BERTH" image inspect bproj-web:latest
+        [ "$status" -ne 0 ]
+        "$BERTH" image inspect custom-named:2 >/dev/null
+        [ -z "$("$BERTH" ps -aq)" ]
+
+        # --no-build with the image missing fails
+        run "$BERTH" compose up -d --no-build web
+        [ "$status" -ne 0 ]
+        [[ $output == *"not found locally"* ]]
+        "$BERTH" compose down >/dev/null 2>&1 || true
+}

@@ -168,8 +168,9 @@ static void test_words(void)
         check_words("cost $5 \\$A", true, "cost|$5|$A");
         check_words("\"\\$A \\\"q\\\" \\n\"", true, "$A \"q\" \\n");
         check_words("K=\"v 1\" L=2", true, "K=v 1|L=2");
-        check_words("'unterminated", true, "unexpected end of statement while looking for "
-                                           "matching single-quote");
+        check_words("'unterminated", true,
+                    "unexpected end of statement while looking for "
+                    "matching single-quote");
         check_words("${A", true, "syntax error: missing '}'");
         check_words("${}", true, "bad substitution: missing or invalid variable name in ${...}");
         check_words("${A/x/y}", true, "unsupported modifier (/) in substitution");
