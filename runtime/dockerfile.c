@@ -728,66 +728,93 @@ static bool class_match(const char **pp, char c)
         return hit != neg && c != '/';
 }
 
-static bool match_at(const char *p, const char *s, int depth)
+struct matcher {
+        const char *p, *s;
+        size_t plen, slen;
+        unsigned char *memo; /* (plen + 1) * (slen + 1): 0 unknown, 1 no, 2 yes */
+};
+
+static bool match_from(struct matcher *m, size_t pi, size_t si, int depth);
+
+static bool match_memo(struct matcher *m, size_t pi, size_t si, int depth)
 {
-        if (depth > 32)
+        unsigned char *c = &m->memo[pi * (m->slen + 1) + si];
+        if (!*c)
+                *c = match_from(m, pi, si, depth + 1) ? 2 : 1;
+        return *c == 2;
+}
+
+/* Glob matching, memoised on (pattern, string) positions so that many `*`
+ * never cost more than plen * slen steps. */
+static bool match_from(struct matcher *m, size_t pi, size_t si, int depth)
+{
+        const char *p = m->p, *s = m->s;
+        if (depth > 4096)
                 return false;
-        while (*p) {
-                if (p[0] == '*' && p[1] == '*') {
-                        const char *rest = p + 2;
-                        if (*rest == '/') {
+        while (p[pi]) {
+                if (p[pi] == '*' && p[pi + 1] == '*') {
+                        size_t rest = pi + 2;
+                        if (p[rest] == '/') {
                                 rest++;
-                                if (match_at(rest, s, depth + 1))
+                                if (match_memo(m, rest, si, depth))
                                         return true;
-                                for (const char *q = s; *q; q++)
-                                        if (*q == '/' && match_at(rest, q + 1, depth + 1))
+                                for (size_t q = si; s[q]; q++)
+                                        if (s[q] == '/' && match_memo(m, rest, q + 1, depth))
                                                 return true;
                                 return false;
                         }
-                        for (const char *q = s;; q++) {
-                                if (match_at(rest, q, depth + 1))
+                        for (size_t q = si;; q++) {
+                                if (match_memo(m, rest, q, depth))
                                         return true;
-                                if (!*q)
+                                if (!s[q])
                                         return false;
                         }
                 }
-                if (*p == '*') {
-                        p++;
-                        for (const char *q = s;; q++) {
-                                if (match_at(p, q, depth + 1))
+                if (p[pi] == '*') {
+                        pi++;
+                        for (size_t q = si;; q++) {
+                                if (match_memo(m, pi, q, depth))
                                         return true;
-                                if (!*q || *q == '/')
+                                if (!s[q] || s[q] == '/')
                                         return false;
                         }
                 }
-                if (!*s)
+                if (!s[si])
                         return false;
-                if (*p == '?') {
-                        if (*s == '/')
+                if (p[pi] == '?') {
+                        if (s[si] == '/')
                                 return false;
-                        p++;
-                        s++;
+                        pi++;
+                        si++;
                         continue;
                 }
-                if (*p == '[') {
-                        if (!class_match(&p, *s))
+                if (p[pi] == '[') {
+                        const char *pp = p + pi;
+                        if (!class_match(&pp, s[si]))
                                 return false;
-                        s++;
+                        pi = (size_t)(pp - p);
+                        si++;
                         continue;
                 }
-                if (*p == '\\' && p[1])
-                        p++;
-                if (*p != *s)
+                if (p[pi] == '\\' && p[pi + 1])
+                        pi++;
+                if (p[pi] != s[si])
                         return false;
-                p++;
-                s++;
+                pi++;
+                si++;
         }
-        return !*s;
+        return !s[si];
 }
 
 bool rt_path_match(const char *pattern, const char *path)
 {
-        return match_at(pattern, path, 0);
+        struct matcher m = {pattern, path, strlen(pattern), strlen(path), NULL};
+        if ((m.plen + 1) * (m.slen + 1) > (1u << 22))
+                return false; /* absurdly long: never a match */
+        m.memo = xcalloc((m.plen + 1) * (m.slen + 1), 1);
+        bool r = match_from(&m, 0, 0, 0);
+        free(m.memo);
+        return r;
 }
 
 bool rt_dockerignore_excluded(const strv_t *patterns, const char *path)

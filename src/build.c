@@ -679,8 +679,13 @@ static int do_run(struct build *b, struct stage *st, const struct rt_df_instr *i
          * stage's (not yet committed) config */
         strv_push(&cargs, "create");
         strv_push(&cargs, "--init");
+        const char *net = rt_df_flag(in, "network");
+        if (net && strcmp(net, "none") && strcmp(net, "host") && strcmp(net, "default")) {
+                err_set(err, EINVAL, "RUN --network=%s: use none, host or default", net);
+                goto done;
+        }
         strv_push(&cargs, "--network");
-        strv_push(&cargs, b->o->network ? b->o->network : "default");
+        strv_push(&cargs, net ? net : b->o->network ? b->o->network : "default");
         for (size_t i = 0; i < env.n; i++)
                 strv_pushf(&cargs, "--env=%s", env.v[i]);
         strv_free(&env);
