@@ -53,6 +53,7 @@ struct rt_image {
                               the config's rootfs.diff_ids) */
         char *architecture, *os;
         char *comment;           /* NULL when none */
+        char *parent;            /* "sha256:<hex>" a build step was committed on, or NULL */
         long long created;       /* unix seconds */
         unsigned long long size; /* bytes of file data in all layers */
 };

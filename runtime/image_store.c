@@ -408,6 +408,8 @@ static int load_image(struct store *s, const char *hex, json_t *repos, struct rt
         img->architecture = xstrdup(arch ? arch : "");
         img->os = xstrdup(os ? os : "");
         img->comment = comment ? xstrdup(comment) : NULL;
+        const char *parent = json_string_value(json_object_get(rec, "parent"));
+        img->parent = digest_hex(parent) ? xstrdup(parent) : NULL;
         img->created = time_parse_rfc3339(json_string_value(json_object_get(cj, "created")));
         img->size = (unsigned long long)json_integer_value(json_object_get(rec, "size"));
         return 0;
@@ -425,6 +427,7 @@ void rt_image_free(struct rt_image *img)
         free(img->architecture);
         free(img->os);
         free(img->comment);
+        free(img->parent);
         memset(img, 0, sizeof(*img));
 }
 
@@ -1097,6 +1100,15 @@ int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err)
                 }
                 goto close;
         }
+        if (phex) { /* the record remembers the parent: `images` hides build steps */
+                _cleanup_json_ json_t *rec = NULL;
+                if (read_record(&s, id, &rec, err) < 0)
+                        goto close;
+                json_object_set_new(rec, "parent", json_sprintf("sha256:%s", phex));
+                _cleanup_free_ char *recname = xasprintf("images/%s.json", id);
+                if (json_write_atomic_at(s.dfd, recname, rec, err) < 0)
+                        goto close;
+        }
         *id_out = xasprintf("sha256:%s", id);
         r = 0;
 close:
@@ -1117,10 +1129,10 @@ json_t *rt_image_inspect_json(const struct rt_image *img)
         for (size_t i = 0; i < img->diff_ids.n; i++)
                 json_array_append_new(layers, json_string(img->diff_ids.v[i]));
         _cleanup_free_ char *created = time_rfc3339(img->created, 0);
-        return json_pack("{s:s, s:o, s:[], s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:{s:s, s:o}}", "Id",
-                         img->id, "RepoTags", tags, "RepoDigests", "Parent", "", "Comment",
-                         img->comment ? img->comment : "", "Created", created, "Config",
-                         rt_image_config_to_json(&img->config), "Architecture", img->architecture,
-                         "Os", img->os, "Size", (json_int_t)img->size, "RootFS", "Type", "layers",
-                         "Layers", layers);
+        return json_pack(
+            "{s:s, s:o, s:[], s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:{s:s, s:o}}", "Id", img->id,
+            "RepoTags", tags, "RepoDigests", "Parent", img->parent ? img->parent : "", "Comment",
+            img->comment ? img->comment : "", "Created", created, "Config",
+            rt_image_config_to_json(&img->config), "Architecture", img->architecture, "Os", img->os,
+            "Size", (json_int_t)img->size, "RootFS", "Type", "layers", "Layers", layers);
 }

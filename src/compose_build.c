@@ -61,8 +61,8 @@ static void kv_of(const json_t *v, strv_t *out)
         }
 }
 
-static int build_one(struct compose_service *s, bool quiet, bool no_cache,
-                     const strv_t *cli_args, err_t *err)
+static int build_one(struct compose_service *s, bool quiet, bool no_cache, const strv_t *cli_args,
+                     err_t *err)
 {
         const json_t *bj = json_object_get(s->json, "build");
         const char *ctx = s->build.context ? s->build.context : jstr(bj, "context");
@@ -75,8 +75,8 @@ static int build_one(struct compose_service *s, bool quiet, bool no_cache,
                                s->name, ctx);
         struct build_opts o = {.context = ctx, .quiet = quiet};
         _cleanup_free_ char *df = NULL;
-        const char *inl = s->build.dockerfile_inline ? s->build.dockerfile_inline
-                                                     : jstr(bj, "dockerfile_inline");
+        const char *inl =
+            s->build.dockerfile_inline ? s->build.dockerfile_inline : jstr(bj, "dockerfile_inline");
         const char *dfn = s->build.dockerfile ? s->build.dockerfile : jstr(bj, "dockerfile");
         if (inl)
                 o.inline_df = inl;
@@ -185,9 +185,12 @@ bool compose_build_image_changed(const struct cctr *c, const struct compose_serv
 int compose_cmd_build(struct compose_globals *g, int argc, char **argv)
 {
         static const struct option opts[] = {
-            {"no-cache", no_argument, NULL, 'n'},  {"quiet", no_argument, NULL, 'q'},
-            {"build-arg", required_argument, NULL, 'a'}, {"pull", no_argument, NULL, 'p'},
-            {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
+            {"no-cache", no_argument, NULL, 'n'},
+            {"quiet", no_argument, NULL, 'q'},
+            {"build-arg", required_argument, NULL, 'a'},
+            {"pull", no_argument, NULL, 'p'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
         };
         bool no_cache = false, quiet = false;
         strv_t args = STRV_INIT;

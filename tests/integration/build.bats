@@ -125,6 +125,11 @@ EOF
         [ -n "$found" ]
         # nothing left behind by the RUN containers
         [ -z "$("$BERTH" ps -aq)" ]
+        # the steps' images are untagged parents: listed only with -a
+        [[ $("$BERTH" images) != *"<none>"* ]]
+        [[ $("$BERTH" images -a) == *"<none>"* ]]
+        parent=$("$BERTH" image inspect demo:1 | jq -r '.[0].Parent')
+        [[ $parent == sha256:* ]]
 }
 
 @test "build: an unchanged rebuild is cached; --no-cache and a changed file are not" {
@@ -199,6 +204,22 @@ EOF
         [ -z "$("$BERTH" ps -aq)" ]
         run "$BERTH" image inspect fail:1
         [ "$status" -ne 0 ]
+        [ -z "$(ls "$BERTH_ROOT/run/build" 2>/dev/null)" ]
+}
+
+@test "build: SIGTERM during RUN stops the build and removes its container" {
+        cd "$CTX"
+        printf 'FROM busybox\nRUN echo started; sleep 30\n' >Dockerfile
+        "$BERTH" build --network none . >"$CTX/out" 2>&1 &
+        pid=$!
+        for i in $(seq 50); do grep -q started "$CTX/out" && break; sleep 0.1; done
+        kill -TERM $pid
+        rc=0
+        wait $pid || rc=$?
+        cat "$CTX/out"
+        [ "$rc" -eq 1 ]
+        grep -q "returned a non-zero code" "$CTX/out"
+        [ -z "$("$BERTH" ps -aq)" ]
         [ -z "$(ls "$BERTH_ROOT/run/build" 2>/dev/null)" ]
 }
 
