@@ -701,6 +701,10 @@ static int do_run(struct build *b, struct stage *st, const struct rt_df_instr *i
         if (container_create_args((int)cargs.n, cargs.v, &id, err) < 0)
                 goto done;
         bld_out(b, " ---> Running in %.12s\n", id);
+        if (interrupted) {
+                err_set(err, EINTR, "build interrupted");
+                goto remove;
+        }
         int saved[2] = {-1, -1};
         if (b->o->quiet) { /* -q: the command's output goes nowhere */
                 int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);

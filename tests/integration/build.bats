@@ -212,7 +212,7 @@ EOF
         printf 'FROM busybox\nRUN echo started; sleep 30\n' >Dockerfile
         "$BERTH" build --network none . >"$CTX/out" 2>&1 &
         pid=$!
-        for i in $(seq 50); do grep -q started "$CTX/out" && break; sleep 0.1; done
+        for i in $(seq 300); do grep -q started "$CTX/out" && break; sleep 0.1; done
         kill -TERM $pid
         rc=0
         wait $pid || rc=$?
