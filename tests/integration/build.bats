@@ -36,6 +36,7 @@ FROM $BASE
 ARG GREETING=hello
 ENV APP=/app \
     MODE="two words"
+ENV LEGACY legacy form ${APP}
 WORKDIR $APP
 RUN echo "$GREETING world" > greeting.txt && rm /etc/group
 COPY . src/
@@ -85,6 +86,8 @@ EOF
         [[ $output == *"two words"* ]]
         [[ $output == *"1000"* ]]
         [[ $output == *"/app"* ]]
+        run "$BERTH" run --rm --network none demo:1 'echo "$LEGACY"'
+        [ "$output" = "legacy form /app" ]
         # ADD: a local archive is extracted, a plain file copied
         run "$BERTH" run --rm --network none demo:1 'cat /data/sub/n.txt /plain/plain.txt; stat -c %u /data/sub/n.txt'
         [ "$status" -eq 0 ]
@@ -213,12 +216,14 @@ EOF
         "$BERTH" build --network none . >"$CTX/out" 2>&1 &
         pid=$!
         for i in $(seq 300); do grep -q started "$CTX/out" && break; sleep 0.1; done
+        sleep 0.2
         kill -TERM $pid
         rc=0
         wait $pid || rc=$?
         cat "$CTX/out"
         [ "$rc" -eq 1 ]
-        grep -q "returned a non-zero code" "$CTX/out"
+        grep -q started "$CTX/out"
+        grep -Eq "returned a non-zero code|build interrupted" "$CTX/out"
         [ -z "$("$BERTH" ps -aq)" ]
         [ -z "$(ls "$BERTH_ROOT/run/build" 2>/dev/null)" ]
 }
@@ -292,6 +297,15 @@ services:
     image: custom-named:2
     build: ./app
     network_mode: none
+  inline:
+    build:
+      context: .
+      network: none
+      dockerfile_inline: |
+        FROM busybox
+        RUN echo inline > /inline
+    network_mode: none
+    profiles: [tools]
 EOF2
         # the string form uses RUN's default network: keep it off here
         sed -i 's|^    build: ./app$|    build: {context: ./app, network: none}|' compose.yaml
@@ -338,6 +352,14 @@ EOF2
         [ "$status" -ne 0 ]
         "$BERTH" image inspect custom-named:2 >/dev/null
         [ -z "$("$BERTH" ps -aq)" ]
+
+        # compose run builds a missing image (dockerfile_inline)
+        run "$BERTH" compose run --rm inline cat /inline
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ $output == *"Service inline  Built"* ]]
+        [[ $output == *inline* ]]
+        "$BERTH" rmi bproj-inline >/dev/null
 
         # --no-build with the image missing fails
         run "$BERTH" compose up -d --no-build web

@@ -50,9 +50,14 @@ static void check_error(const char *text, const char *want)
         ok(r < 0, "rejects: %s", want);
         if (r == 0)
                 rt_dockerfile_free(&df);
-        ok(strstr(err.msg, want) != NULL, "message has '%s'", want);
-        if (!strstr(err.msg, want))
-                tap_diag("got: %s", err.msg);
+        static int ncase;
+        bool found = strstr(err.msg, want) != NULL;
+        ok(found, "error case %d has the expected message", ++ncase);
+        if (!found) {
+                fputs("# want: ", stdout);
+                puts(want);
+                tap_diag("got:  %s", err.msg);
+        }
 }
 
 static void test_parse(void)
