@@ -735,7 +735,8 @@ static int do_run(struct build *b, struct stage *st, const struct rt_df_instr *i
                 _cleanup_close_ int tfd = bld_layer_tmpfile(err);
                 if (tfd < 0)
                         goto remove;
-                _cleanup_free_ char *upper = xasprintf("%s/upper", rt_ctr_dir(id));
+                _cleanup_free_ char *cdir = rt_ctr_dir(id);
+                _cleanup_free_ char *upper = xasprintf("%s/upper", cdir);
                 _cleanup_close_ int ufd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (ufd < 0) {
                         err_sys(err, errno, "open %s", upper);
