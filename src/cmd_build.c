@@ -38,6 +38,8 @@ int cmd_build(int argc, char **argv)
             {"pull", no_argument, 0, O_PULL},         {"rm", no_argument, 0, O_RM},
             {"help", no_argument, 0, O_HELP},         {0, 0, 0, 0}};
         struct build_opts o = {0};
+        _cleanup_free_ char *id = NULL;
+        err_t err = {0};
         int c, rc = EXIT_BERTH;
         optind = 1;
         opterr = 0;
@@ -101,8 +103,6 @@ int cmd_build(int argc, char **argv)
         struct sigaction sa = {.sa_handler = build_interrupt}, old_int, old_term;
         sigaction(SIGINT, &sa, &old_int);
         sigaction(SIGTERM, &sa, &old_term);
-        err_t err = {0};
-        _cleanup_free_ char *id = NULL;
         int r = build_image(&o, &id, &err);
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
