@@ -1056,7 +1056,7 @@ int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err)
                 strv_push(&diffs, h);
         }
         if (c->layer_fd >= 0) {
-                if (lseek(c->layer_fd, 0, SEEK_SET) < 0) {
+                if (lseek(c->layer_fd, 0, SEEK_SET) < 0 && errno != ESPIPE) {
                         err_sys(err, errno, "seek layer");
                         goto close;
                 }

@@ -42,6 +42,7 @@ RUN echo "$GREETING world" > greeting.txt && rm /etc/group
 COPY . src/
 ADD data.tar.gz /data/
 ADD plain.txt /plain/
+COPY --chown=app:1000 --chmod=600 plain.txt /owned/
 USER app
 EXPOSE 8080 53/udp
 LABEL org.example.name="demo app" version=1
@@ -92,6 +93,8 @@ EOF
         run "$BERTH" run --rm --network none demo:1 'cat /data/sub/n.txt /plain/plain.txt; stat -c %u /data/sub/n.txt'
         [ "$status" -eq 0 ]
         [ "$output" = "$(printf 'nested\nplain\n0')" ]
+        run "$BERTH" run --rm --network none demo:1 'stat -c "%u:%g %a" /owned/plain.txt'
+        [ "$output" = "1000:1000 600" ]
 
         run "$BERTH" image inspect demo:1
         [ "$status" -eq 0 ]
@@ -110,8 +113,8 @@ EOF
         [ "$(echo "$cfg" | jq -r .Healthcheck.Retries)" = 2 ]
         echo "$cfg" | jq -r '.Env[]' | grep -qx 'APP=/app'
         ! echo "$cfg" | jq -r '.Env[]' | grep -q GREETING
-        # base layer + RUN + COPY + 2 ADD
-        [ "$(echo "$output" | jq '.[0].RootFS.Layers | length')" -eq 5 ]
+        # base layer + RUN + COPY + 2 ADD + COPY
+        [ "$(echo "$output" | jq '.[0].RootFS.Layers | length')" -eq 6 ]
 
         # the RUN layer in `save` is an ordinary layer with a .wh. whiteout
         "$BERTH" save -o "$CTX/img.tar" demo:1
