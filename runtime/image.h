@@ -92,7 +92,8 @@ typedef const char *(*rt_image_in_use_fn)(const char *image_id, bool *running, v
 int rt_image_remove(const char *ref, bool force, rt_image_in_use_fn in_use, void *ud,
                     strv_t *report, err_t *err);
 
-/* Delete dangling (untagged) images, or with all every image no container
+/* Delete dangling images (untagged, and no image was committed on them: build
+ * steps stay while their child does), or with all every image no container
  * uses.  Appends "untagged: x" / "deleted: sha256:<hex>" lines to report and
  * adds the freed layer bytes to *reclaimed. */
 int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report,

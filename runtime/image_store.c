@@ -884,19 +884,31 @@ int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report
 {
         struct store s;
         _cleanup_json_ json_t *repos = NULL;
-        strv_t ids = STRV_INIT;
+        strv_t ids = STRV_INIT, parents = STRV_INIT;
         int r = -1;
 
         if (store_open(&s, true, err) < 0)
                 return -1;
         if (refs_read(&s, &repos, err) < 0 || list_ids(&s, &ids, err) < 0)
                 goto done;
+        /* an untagged build step another image was committed on is not
+         * dangling (docker keeps it while it has a child) */
+        for (size_t i = 0; i < ids.n; i++) {
+                _cleanup_json_ json_t *rec = NULL;
+                err_t e2;
+                const char *ph = read_record(&s, ids.v[i], &rec, &e2) == 0
+                                     ? digest_hex(json_string_value(json_object_get(rec, "parent")))
+                                     : NULL;
+                if (ph && !strv_contains(&parents, ph))
+                        strv_push(&parents, ph);
+        }
         for (size_t i = 0; i < ids.n; i++) {
                 _cleanup_free_ char *id = xasprintf("sha256:%s", ids.v[i]);
                 strv_t tags = STRV_INIT;
                 refs_tags_of(repos, id, &tags);
                 bool running;
-                bool skip = (tags.n && !all) || (in_use && in_use(id, &running, ud));
+                bool skip = (tags.n && !all) || (!all && strv_contains(&parents, ids.v[i])) ||
+                            (in_use && in_use(id, &running, ud));
                 if (!skip && tags.n) {
                         for (size_t k = 0; k < tags.n; k++) {
                                 json_object_del(refs_obj(repos), tags.v[k]);
@@ -916,6 +928,7 @@ int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report
         }
         r = 0;
 done:
+        strv_free(&parents);
         strv_free(&ids);
         store_close(&s);
         return r;

@@ -164,6 +164,12 @@ EOF
         [[ $output =~ ^sha256:[0-9a-f]{64}$ ]]
         run "$BERTH" run --rm --network none cache:1
         [ "$output" = two ]
+        # prune drops the replaced images but keeps the steps of cache:1
+        run "$BERTH" image prune -f
+        [ "$status" -eq 0 ]
+        [[ $output == *deleted* ]]
+        run build -t cache:1 .
+        [ "$(grep -c CACHED <<<"$output")" -eq 2 ]
 }
 
 @test "build: multi-stage with COPY --from, --target, FROM scratch" {
