@@ -534,19 +534,30 @@ static int do_config(struct build *b, struct stage *st, const struct rt_df_instr
                 if (bld_expand(b, st, in->rest, true, &w, err) < 0)
                         goto done;
                 for (size_t i = 0; i < w.n; i++) {
-                        char *p =
-                            strchr(w.v[i], '/') ? xstrdup(w.v[i]) : xasprintf("%s/tcp", w.v[i]);
-                        for (char *q = p; *q; q++)
-                                *q = (char)tolower((unsigned char)*q);
-                        if (!isdigit((unsigned char)p[0])) {
+                        /* PORT[-END][/PROTO]: each port of a range */
+                        unsigned lo = 0, hi = 0;
+                        int used = 0;
+                        const char *slash = strchr(w.v[i], '/');
+                        const char *proto = slash ? slash + 1 : "tcp";
+                        int nf = sscanf(w.v[i], "%u%n-%u%n", &lo, &used, &hi, &used);
+                        if (nf == 1)
+                                hi = lo;
+                        if (nf < 1 || lo < 1 || hi > 65535 || hi < lo || hi - lo >= 1024 ||
+                            (w.v[i][used] && w.v[i][used] != '/') ||
+                            (strcasecmp(proto, "tcp") && strcasecmp(proto, "udp") &&
+                             strcasecmp(proto, "sctp"))) {
                                 err_set(err, EINVAL, "invalid containerPort: %s", w.v[i]);
-                                free(p);
                                 goto done;
                         }
-                        if (strv_contains(&c->exposed_ports, p))
-                                free(p);
-                        else
-                                strv_take(&c->exposed_ports, p);
+                        for (unsigned port = lo; port <= hi; port++) {
+                                char *p = xasprintf("%u/%s", port, proto);
+                                for (char *q = p; *q; q++)
+                                        *q = (char)tolower((unsigned char)*q);
+                                if (strv_contains(&c->exposed_ports, p))
+                                        free(p);
+                                else
+                                        strv_take(&c->exposed_ports, p);
+                        }
                 }
                 break;
         case RT_DF_VOLUME:

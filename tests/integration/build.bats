@@ -44,7 +44,7 @@ ADD data.tar.gz /data/
 ADD plain.txt /plain/
 COPY --chown=app:1000 --chmod=600 plain.txt /owned/
 USER app
-EXPOSE 8080 53/udp
+EXPOSE 8080 53/udp 7000-7001/TCP
 LABEL org.example.name="demo app" version=1
 STOPSIGNAL SIGINT
 VOLUME /var/lib/demo
@@ -103,7 +103,7 @@ EOF
         [ "$(echo "$cfg" | jq -r .WorkingDir)" = /app ]
         [ "$(echo "$cfg" | jq -c .Entrypoint)" = '["/bin/sh","-c"]' ]
         [ "$(echo "$cfg" | jq -c .Cmd)" = '["cat /app/greeting.txt"]' ]
-        [ "$(echo "$cfg" | jq -c '.ExposedPorts | keys')" = '["53/udp","8080/tcp"]' ]
+        [ "$(echo "$cfg" | jq -c '.ExposedPorts | keys')" = '["53/udp","7000/tcp","7001/tcp","8080/tcp"]' ]
         [ "$(echo "$cfg" | jq -r '.Labels["org.example.name"]')" = "demo app" ]
         [ "$(echo "$cfg" | jq -r '.Labels.version')" = 1 ]
         [ "$(echo "$cfg" | jq -r .StopSignal)" = SIGINT ]
