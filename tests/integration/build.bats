@@ -375,4 +375,6 @@ EOF2
         [ "$status" -ne 0 ]
         [[ $output == *"not found locally"* ]]
         "$BERTH" compose down >/dev/null 2>&1 || true
+        # builds and services used no network: none was made
+        [ -z "$("$BERTH" network ls -q)" ]
 }
