@@ -583,7 +583,17 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
         }
         bool start = !create_only && !o.no_start;
         err_t berr = {0};
-        if (!g->dry_run && compose_build_services(cp.p, NULL, 0, o.build, false, &berr) < 0) {
+        bool *bsel = NULL;
+        strv_t bnames = STRV_INIT; /* the services up acts on, with their dependencies */
+        int br = cproject_select(cp.p, argv + optind, argc - optind, !o.no_deps, &bsel, &berr);
+        for (size_t i = 0; br == 0 && i < cp.p->nservices; i++)
+                if (bsel[i])
+                        strv_push(&bnames, cp.p->services[i].name);
+        if (br == 0 && !g->dry_run && bnames.n)
+                br = compose_build_services(cp.p, bnames.v, (int)bnames.n, o.build, false, &berr);
+        free(bsel);
+        strv_free(&bnames);
+        if (br < 0) {
                 fprintf(stderr, "%s\n", berr.msg);
                 cproject_close(&cp);
                 rc = COMPOSE_EXIT_FAIL;

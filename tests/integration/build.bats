@@ -343,6 +343,7 @@ EOF2
         echo "$output"
         [ "$status" -eq 0 ]
         [[ $output == *"Service web  Built"* ]]
+        [[ $output != *"Service named  Built"* ]]
         [[ $output == *"bproj-web-1  Recreate"* ]]
         sleep 0.3
         run "$BERTH" compose logs --no-log-prefix web
