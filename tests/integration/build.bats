@@ -38,7 +38,8 @@ ENV APP=/app \
     MODE="two words"
 ENV LEGACY legacy form ${APP}
 WORKDIR $APP
-RUN echo "$GREETING world" > greeting.txt && rm /etc/group
+RUN echo "$GREETING world" > greeting.txt && rm /etc/group && \
+    rm -rf /var/www && mkdir /var/www && echo new > /var/www/index.html
 COPY . src/
 ADD data.tar.gz /data/
 ADD plain.txt /plain/
@@ -112,7 +113,7 @@ EOF
         [ "$(echo "$cfg" | jq -r .Healthcheck.Interval)" = 5000000000 ]
         [ "$(echo "$cfg" | jq -r .Healthcheck.Retries)" = 2 ]
         echo "$cfg" | jq -r '.Env[]' | grep -qx 'APP=/app'
-        ! echo "$cfg" | jq -r '.Env[]' | grep -q GREETING
+        [ -z "$(echo "$cfg" | jq -r '.Env[]' | grep GREETING)" ]
         # base layer + RUN + COPY + 2 ADD + COPY
         [ "$(echo "$output" | jq '.[0].RootFS.Layers | length')" -eq 6 ]
 
@@ -125,7 +126,9 @@ EOF
                 if tar -tf "$CTX/saved/$l" | grep -qx 'etc/.wh.group'; then
                         found=$l
                         tar -tf "$CTX/saved/$l" | grep -qx 'app/greeting.txt'
-                        ! tar -tf "$CTX/saved/$l" | grep -q 'etc/hosts'
+                        # a directory removed and made again is opaque
+                        tar -tf "$CTX/saved/$l" | grep -qx 'var/www/.wh..wh..opq'
+                        [ -z "$(tar -tf "$CTX/saved/$l" | grep 'etc/hosts')" ]
                 fi
         done
         [ -n "$found" ]
@@ -274,6 +277,12 @@ COPY f.txt /link/
 COPY f.txt /escape/
 EOF
         echo data >f.txt
+        # a symlink in the context never leads a source outside it
+        ln -s /etc ctxlink
+        printf 'FROM busybox\nCOPY ctxlink/passwd /p\n' >Escape
+        run build -f Escape .
+        [ "$status" -eq 1 ]
+        [[ $output == *"file not found in build context"* ]]
         run build -t links:1 .
         echo "$output"
         [ "$status" -eq 0 ]
