@@ -913,10 +913,10 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         sigaddset(&mask, SIGPIPE);
         sigprocmask(SIG_BLOCK, &mask, NULL);
         m->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        m->stop_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-        m->restart_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-        m->drain_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-        m->hc_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+        m->stop_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        m->restart_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        m->drain_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        m->hc_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
         if (m->sigfd < 0 || m->stop_tfd < 0 || m->restart_tfd < 0 || m->drain_tfd < 0 ||
             m->hc_tfd < 0) {
                 err_sys(err, errno, "monitor set-up");

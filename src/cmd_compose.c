@@ -6,12 +6,14 @@
 
 #include "commands.h"
 #include "compose/loader.h"
+#include "compose_build.h"
 #include "compose_cmds.h"
 #include "compose_more.h"
 
 extern char **environ;
 
 static const struct compose_command compose_commands[] = {
+    {"build", compose_cmd_build, "Build or rebuild services"},
     {"create", compose_cmd_create, "Creates containers for a service"},
     {"down", compose_cmd_down, "Stop and remove containers, networks"},
     {"logs", compose_cmd_logs, "View output from containers"},

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compose_build.h"
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
@@ -662,13 +663,14 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
             {"interactive", no_argument, NULL, 'i'},
             {"tty", no_argument, NULL, 't'},
             {"label", required_argument, NULL, 'l'},
-            {"build", no_argument, NULL, 'b'},
+            {"build", no_argument, NULL, 'B'},
             {"quiet-pull", no_argument, NULL, 'b'},
             {"remove-orphans", no_argument, NULL, 'b'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
         bool rm = false, detach = false, no_deps = false, notty = !isatty(0), sports = false;
+        bool build = false;
         strv_t env = STRV_INIT, publish = STRV_INIT, vols = STRV_INIT;
         const char *entrypoint = NULL, *name = NULL, *user = NULL, *workdir = NULL;
         int ch, rc = EXIT_BERTH;
@@ -712,6 +714,9 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
                 case 'w':
                         workdir = optarg;
                         break;
+                case 'B':
+                        build = true;
+                        break;
                 case 'i':
                 case 't':
                 case 'l':
@@ -738,6 +743,15 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
         }
         const struct compose_service *s = compose_project_service(cp.p, argv[first]);
         err_t err;
+        if (!g->dry_run &&
+            compose_build_services(cp.p, argv + first, 1,
+                                   build ? COMPOSE_BUILD_ALWAYS : COMPOSE_BUILD_MISSING, false,
+                                   &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                rc = COMPOSE_EXIT_FAIL;
+                cproject_close(&cp);
+                goto done;
+        }
         /* dependencies first, as `up -d` would start them */
         if (!no_deps && s->ndepends_on) {
                 strv_t deps = STRV_INIT;

@@ -103,13 +103,15 @@ int cmd_images(int argc, char **argv)
         };
         bool quiet = false, json = false, notrunc = false;
         int dangling = -1; /* --filter dangling=true|false */
+        bool all = false;
         int c;
 
         optind = 0;
         while ((c = getopt_long(argc, argv, "+aqf:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
-                        break; /* no intermediate images exist: -a shows the same */
+                        all = true; /* also the untagged steps of builds */
+                        break;
                 case 'q':
                         quiet = true;
                         break;
@@ -183,6 +185,11 @@ int cmd_images(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
                 size_t ntags = imgs[i].repo_tags.n ? imgs[i].repo_tags.n : 1;
                 if (dangling >= 0 && (imgs[i].repo_tags.n == 0) != (dangling == 1))
+                        continue;
+                bool step = false; /* an untagged build step another image builds on */
+                for (size_t k = 0; !all && !imgs[i].repo_tags.n && k < n; k++)
+                        step |= imgs[k].parent && !strcmp(imgs[k].parent, imgs[i].id);
+                if (step)
                         continue;
                 for (size_t k = 0; k < ntags; k++) {
                         struct row r = {.img = &imgs[i]};

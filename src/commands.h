@@ -15,6 +15,7 @@ struct command {
 #define EXIT_BERTH 125
 
 int cmd_version(int argc, char **argv);
+int cmd_build(int argc, char **argv);
 int cmd_compose(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_port(int argc, char **argv);

@@ -596,9 +596,7 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
 {
         const struct compose_project *p = cp->p;
         if (!s->image)
-                return err_set(err, EINVAL,
-                               "service %s has neither an image nor a build context "
-                               "berth can use (build is not supported)",
+                return err_set(err, EINVAL, "service %s has neither an image nor a build context",
                                s->name);
         struct rt_image img;
         if (rt_image_lookup(s->image, &img, err) < 0) {

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compose_build.h"
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
@@ -51,6 +52,7 @@ int cproject_open(struct compose_globals *g, char **services, int nservices, str
                 return -1;
         }
         compose_print_warnings(&cp->p->warnings);
+        compose_build_names(cp->p);
         for (int i = 0; i < nservices; i++) {
                 if (!compose_project_service(cp->p, services[i])) {
                         fprintf(stderr, "no such service: %s\n", services[i]);
