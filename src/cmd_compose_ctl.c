@@ -342,7 +342,7 @@ static int pause_common(struct compose_globals *g, int argc, char **argv, const 
                 err_t err = {0};
                 if (container_set_paused(x->id, pause, &err) < 0) {
                         progress_set(pr, line, PROGRESS_ERROR, "Error");
-                        fprintf(stderr, "Error response from daemon: %s\n", err.msg);
+                        fprintf(stderr, "%s\n", err.msg);
                         rc = COMPOSE_EXIT_FAIL;
                         continue;
                 }

@@ -70,7 +70,7 @@ static int pause_main(int argc, char **argv, bool pause)
                 _cleanup_free_ char *id = NULL;
                 _cleanup_json_ json_t *j = NULL;
                 if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
-                        die_msg("Error response from daemon: %s", err.msg);
+                        die_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
@@ -85,7 +85,7 @@ static int pause_main(int argc, char **argv, bool pause)
                 else
                         container_set_paused(id, pause, &err);
                 if (err.msg[0]) {
-                        die_msg("Error response from daemon: %s", err.msg);
+                        die_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
