@@ -13,21 +13,6 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
-static const char *kind_word(const struct cnode *n)
-{
-        switch (n->kind) {
-        case CN_NULL:
-                return "null";
-        case CN_SCALAR:
-                return "a scalar";
-        case CN_SEQ:
-                return "a list";
-        case CN_MAP:
-                return "a mapping";
-        }
-        return "?";
-}
-
 /* --- paths -------------------------------------------------------------- */
 
 /* Lexically clean an absolute path: no ".", "..", or repeated slashes. */
@@ -83,7 +68,7 @@ int dec_path(struct mctx *c, const struct cnode *n, const char *path, json_t **o
         if (n->kind == CN_NULL)
                 return 0;
         if (n->kind != CN_SCALAR)
-                return mfail(c, n, path, "must be a path string, not %s", kind_word(n));
+                return mfail(c, n, path, "must be a path string, not %s", cnode_kind_word(n));
         _cleanup_free_ char *r = resolve_path(c, n->str);
         *out = json_string(r);
         return 0;
@@ -99,7 +84,7 @@ static int str_items(struct mctx *c, const struct cnode *n, const char *path, js
                 if (it->kind != CN_SCALAR) {
                         _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
                         json_decref(a);
-                        return mfail(c, it, p, "must be a string, not %s", kind_word(it));
+                        return mfail(c, it, p, "must be a string, not %s", cnode_kind_word(it));
                 }
                 json_array_append_new(a, json_string(it->str));
         }
@@ -115,7 +100,7 @@ int dec_command(struct mctx *c, const struct cnode *n, const char *path, json_t 
                 return str_items(c, n, path, out);
         if (n->kind != CN_SCALAR)
                 return mfail(c, n, path, "must be a string or a list of strings, not %s",
-                             kind_word(n));
+                             cnode_kind_word(n));
         strv_t words = STRV_INIT;
         err_t e;
         if (compose_shell_split(n->str, &words, &e) < 0) {
@@ -140,7 +125,7 @@ int dec_healthcheck_test(struct mctx *c, const struct cnode *n, const char *path
         }
         if (n->kind != CN_SEQ)
                 return mfail(c, n, path, "must be a string or a list of strings, not %s",
-                             kind_word(n));
+                             cnode_kind_word(n));
         if (n->n > 0 && n->vals[0]->kind == CN_SCALAR) {
                 const char *t = n->vals[0]->str;
                 if (strcmp(t, "CMD") && strcmp(t, "CMD-SHELL") && strcmp(t, "NONE")) {
@@ -184,6 +169,49 @@ static bool ip_ok(const char *ip)
 static int cmp_port_key(const void *a, const void *b)
 {
         return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --- lists ---------------------------------------------------------------- */
+
+/* Decodes one list item at path p and appends its value to a. */
+typedef int (*item_fn)(struct mctx *c, const struct cnode *it, const char *p, json_t *a, bool flag);
+
+/* A list decoded item by item ("key[i]" paths); nothing is kept on failure. */
+static int decode_items(struct mctx *c, const struct cnode *n, const char *path, item_fn fn,
+                        bool flag, json_t **out)
+{
+        if (n->kind != CN_SEQ)
+                return mfail(c, n, path, "must be a list, not %s", cnode_kind_word(n));
+        json_t *a = json_array();
+        for (size_t i = 0; i < n->n; i++) {
+                _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
+                if (fn(c, n->vals[i], p, a, flag) < 0) {
+                        json_decref(a);
+                        return -1;
+                }
+        }
+        *out = a;
+        return 0;
+}
+
+/* Steals o; returns its members with the keys of order first, in that order. */
+static json_t *keys_first(json_t *o, const char *const *order, size_t n)
+{
+        json_t *r = json_object();
+        for (size_t k = 0; k < n; k++) {
+                json_t *v = json_object_get(o, order[k]);
+                if (v)
+                        json_object_set(r, order[k], v);
+        }
+        const char *key;
+        json_t *v;
+        json_object_foreach(o, key, v)
+        {
+                if (!json_object_get(r, key))
+                        json_object_set(r, key, v);
+        }
+        json_decref(o);
+        return r;
 }
 
 static int short_port(struct mctx *c, const struct cnode *n, const char *path, json_t *arr)
@@ -273,7 +301,7 @@ int dec_port_published(struct mctx *c, const struct cnode *n, const char *path, 
         if (n->kind == CN_NULL)
                 return 0;
         if (n->kind != CN_SCALAR)
-                return mfail(c, n, path, "must be a string or number, not %s", kind_word(n));
+                return mfail(c, n, path, "must be a string or number, not %s", cnode_kind_word(n));
         if (*n->str && parse_port_range(n->str, &lo, &hi) < 0)
                 return mfail(c, n, path, "invalid port \"%s\": must be 1-65535", n->str);
         if (*n->str)
@@ -281,90 +309,61 @@ int dec_port_published(struct mctx *c, const struct cnode *n, const char *path, 
         return 0;
 }
 
+static int port_item(struct mctx *c, const struct cnode *it, const char *p, json_t *a, bool unused)
+{
+        (void)unused;
+        if (it->kind == CN_SCALAR)
+                return short_port(c, it, p, a);
+        json_t *o = NULL;
+        if (decode_object(c, it, p, schema_port, &o) < 0)
+                return -1;
+        json_t *t = json_object_get(o, "target");
+        if (!t) {
+                json_decref(o);
+                return mfail(c, it, p, "missing required property \"target\"");
+        }
+        if (json_integer_value(t) < 1 || json_integer_value(t) > 65535) {
+                mfail(c, cnode_map_get(it, "target"), p, "invalid port \"%lld\": must be 1-65535",
+                      (long long)json_integer_value(t));
+                json_decref(o);
+                return -1;
+        }
+        /* defaults, in docker compose's field order */
+        static const char *const order[] = {"name",      "mode",     "host_ip",     "target",
+                                            "published", "protocol", "app_protocol"};
+        if (!json_object_get(o, "mode"))
+                json_object_set_new(o, "mode", json_string("ingress"));
+        if (!json_object_get(o, "protocol"))
+                json_object_set_new(o, "protocol", json_string("tcp"));
+        json_array_append_new(a, keys_first(o, order, ARRAY_SIZE(order)));
+        return 0;
+}
+
 int dec_ports(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
-        if (n->kind != CN_SEQ)
-                return mfail(c, n, path, "must be a list, not %s", kind_word(n));
-        json_t *a = json_array();
-        for (size_t i = 0; i < n->n; i++) {
-                const struct cnode *it = n->vals[i];
-                _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
-                if (it->kind == CN_SCALAR) {
-                        if (short_port(c, it, p, a) < 0)
-                                goto fail;
-                        continue;
-                }
-                json_t *o = NULL;
-                if (decode_object(c, it, p, schema_port, &o) < 0)
-                        goto fail;
-                json_t *t = json_object_get(o, "target");
-                if (!t) {
-                        json_decref(o);
-                        mfail(c, it, p, "missing required property \"target\"");
-                        goto fail;
-                }
-                if (json_integer_value(t) < 1 || json_integer_value(t) > 65535) {
-                        mfail(c, cnode_map_get(it, "target"), p,
-                              "invalid port \"%lld\": must be 1-65535",
-                              (long long)json_integer_value(t));
-                        json_decref(o);
-                        goto fail;
-                }
-                /* defaults, in docker compose's field order */
-                json_t *r = json_object();
-                const char *order[] = {"name",      "mode",     "host_ip",     "target",
-                                       "published", "protocol", "app_protocol"};
-                if (!json_object_get(o, "mode"))
-                        json_object_set_new(o, "mode", json_string("ingress"));
-                if (!json_object_get(o, "protocol"))
-                        json_object_set_new(o, "protocol", json_string("tcp"));
-                for (size_t k = 0; k < ARRAY_SIZE(order); k++) {
-                        json_t *v = json_object_get(o, order[k]);
-                        if (v)
-                                json_object_set(r, order[k], v);
-                }
-                const char *key;
-                json_t *v;
-                json_object_foreach(o, key, v)
-                {
-                        if (!json_object_get(r, key))
-                                json_object_set(r, key, v);
-                }
-                json_decref(o);
-                json_array_append_new(a, r);
-        }
-        *out = a;
+        return decode_items(c, n, path, port_item, false, out);
+}
+
+static int expose_item(struct mctx *c, const struct cnode *it, const char *p, json_t *a,
+                       bool unused)
+{
+        (void)unused;
+        unsigned long lo, hi;
+        if (it->kind != CN_SCALAR)
+                return mfail(c, it, p, "must be a port number, not %s", cnode_kind_word(it));
+        _cleanup_free_ char *s = xstrdup(it->str);
+        char *slash = strchr(s, '/');
+        if (slash)
+                *slash = '\0';
+        if (parse_port_range(s, &lo, &hi) < 0)
+                return mfail(c, it, p, "invalid port \"%s\": must be 1-65535", it->str);
+        json_array_append_new(a, json_string(it->str));
         return 0;
-fail:
-        json_decref(a);
-        return -1;
 }
 
 int dec_expose(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
-        if (n->kind != CN_SEQ)
-                return mfail(c, n, path, "must be a list, not %s", kind_word(n));
-        json_t *a = json_array();
-        for (size_t i = 0; i < n->n; i++) {
-                const struct cnode *it = n->vals[i];
-                _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
-                unsigned long lo, hi;
-                if (it->kind != CN_SCALAR) {
-                        json_decref(a);
-                        return mfail(c, it, p, "must be a port number, not %s", kind_word(it));
-                }
-                _cleanup_free_ char *s = xstrdup(it->str);
-                char *slash = strchr(s, '/');
-                if (slash)
-                        *slash = '\0';
-                if (parse_port_range(s, &lo, &hi) < 0) {
-                        json_decref(a);
-                        return mfail(c, it, p, "invalid port \"%s\": must be 1-65535", it->str);
-                }
-                json_array_append_new(a, json_string(it->str));
-        }
-        *out = a;
-        return 0;
+        return decode_items(c, n, path, expose_item, false, out);
 }
 
 /* --- volumes ---------------------------------------------------------------- */
@@ -531,25 +530,20 @@ static int long_volume(struct mctx *c, const struct cnode *n, const char *path, 
         return 0;
 }
 
+static int volume_item(struct mctx *c, const struct cnode *it, const char *p, json_t *a,
+                       bool unused)
+{
+        (void)unused;
+        json_t *v = NULL;
+        if ((it->kind == CN_SCALAR ? short_volume(c, it, p, &v) : long_volume(c, it, p, &v)) < 0)
+                return -1;
+        json_array_append_new(a, v);
+        return 0;
+}
+
 int dec_volumes(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
-        if (n->kind != CN_SEQ)
-                return mfail(c, n, path, "must be a list, not %s", kind_word(n));
-        json_t *a = json_array();
-        for (size_t i = 0; i < n->n; i++) {
-                const struct cnode *it = n->vals[i];
-                _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
-                json_t *v = NULL;
-                int r =
-                    it->kind == CN_SCALAR ? short_volume(c, it, p, &v) : long_volume(c, it, p, &v);
-                if (r < 0) {
-                        json_decref(a);
-                        return -1;
-                }
-                json_array_append_new(a, v);
-        }
-        *out = a;
-        return 0;
+        return decode_items(c, n, path, volume_item, false, out);
 }
 
 int dec_tmpfs_mode(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
@@ -611,7 +605,7 @@ int dec_depends_on(struct mctx *c, const struct cnode *n, const char *path, json
                         if (it->kind != CN_SCALAR) {
                                 json_decref(o);
                                 return mfail(c, it, p, "must be a service name, not %s",
-                                             kind_word(it));
+                                             cnode_kind_word(it));
                         }
                         json_object_set_new(
                             o, it->str,
@@ -651,38 +645,24 @@ int dec_depends_on(struct mctx *c, const struct cnode *n, const char *path, json
                 }
         } else {
                 json_decref(o);
-                return mfail(c, n, path, "must be a list or a mapping, not %s", kind_word(n));
+                return mfail(c, n, path, "must be a list or a mapping, not %s", cnode_kind_word(n));
         }
         *out = sort_keys(o);
         return 0;
 }
 
-int dec_links(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
+/* links ("svc[:alias]") and volumes_from ("svc[:mode]", "container:x[:mode]")
+ * refer to services. */
+static int service_refs(struct mctx *c, const struct cnode *n, const char *path, bool container_ok,
+                        json_t **out)
 {
         if (n->kind != CN_SEQ)
-                return mfail(c, n, path, "must be a list, not %s", kind_word(n));
-        if (str_items(c, n, path, out) < 0)
-                return -1;
-        for (size_t i = 0; i < n->n; i++) {
-                _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
-                _cleanup_free_ char *svc = xstrdup(n->vals[i]->str);
-                char *colon = strchr(svc, ':');
-                if (colon)
-                        *colon = '\0';
-                add_ref(c, REF_SERVICE, svc, p, n->vals[i], false);
-        }
-        return 0;
-}
-
-int dec_volumes_from(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
-{
-        if (n->kind != CN_SEQ)
-                return mfail(c, n, path, "must be a list, not %s", kind_word(n));
+                return mfail(c, n, path, "must be a list, not %s", cnode_kind_word(n));
         if (str_items(c, n, path, out) < 0)
                 return -1;
         for (size_t i = 0; i < n->n; i++) {
                 const char *s = n->vals[i]->str;
-                if (!strncmp(s, "container:", 10))
+                if (container_ok && !strncmp(s, "container:", 10))
                         continue;
                 _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
                 _cleanup_free_ char *svc = xstrdup(s);
@@ -694,12 +674,22 @@ int dec_volumes_from(struct mctx *c, const struct cnode *n, const char *path, js
         return 0;
 }
 
+int dec_links(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
+{
+        return service_refs(c, n, path, false, out);
+}
+
+int dec_volumes_from(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
+{
+        return service_refs(c, n, path, true, out);
+}
+
 int dec_ns_mode(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
         if (n->kind == CN_NULL)
                 return 0;
         if (n->kind != CN_SCALAR)
-                return mfail(c, n, path, "must be a string, not %s", kind_word(n));
+                return mfail(c, n, path, "must be a string, not %s", cnode_kind_word(n));
         if (!strncmp(n->str, "service:", 8))
                 add_ref(c, REF_SERVICE, n->str + 8, path, n, false);
         *out = json_string(n->str);
@@ -711,7 +701,7 @@ int dec_restart(struct mctx *c, const struct cnode *n, const char *path, json_t 
         if (n->kind == CN_NULL)
                 return 0;
         if (n->kind != CN_SCALAR)
-                return mfail(c, n, path, "must be a string, not %s", kind_word(n));
+                return mfail(c, n, path, "must be a string, not %s", cnode_kind_word(n));
         const char *s = n->str;
         bool ok = !strcmp(s, "no") || !strcmp(s, "always") || !strcmp(s, "unless-stopped") ||
                   !strcmp(s, "on-failure");
@@ -742,7 +732,7 @@ int dec_pull_policy(struct mctx *c, const struct cnode *n, const char *path, jso
         if (n->kind == CN_NULL)
                 return 0;
         if (n->kind != CN_SCALAR)
-                return mfail(c, n, path, "must be a string, not %s", kind_word(n));
+                return mfail(c, n, path, "must be a string, not %s", cnode_kind_word(n));
         const char *s = n->str;
         for (size_t i = 0; i < ARRAY_SIZE(pols); i++)
                 if (!strcmp(s, pols[i]))
@@ -794,7 +784,7 @@ int dec_env_file(struct mctx *c, const struct cnode *n, const char *path, json_t
                         json_decref(e);
                         e = r;
                 } else {
-                        mfail(c, it, p, "must be a path or a mapping, not %s", kind_word(it));
+                        mfail(c, it, p, "must be a path or a mapping, not %s", cnode_kind_word(it));
                         goto fail;
                 }
                 json_array_append_new(a, e);
@@ -833,7 +823,8 @@ int dec_extra_hosts(struct mctx *c, const struct cnode *n, const char *path, jso
                         _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
                         if (it->kind != CN_SCALAR) {
                                 strv_free(&list);
-                                return mfail(c, it, p, "must be a string, not %s", kind_word(it));
+                                return mfail(c, it, p, "must be a string, not %s",
+                                             cnode_kind_word(it));
                         }
                         const char *sep = strchr(it->str, '=');
                         if (!sep)
@@ -871,7 +862,7 @@ int dec_extra_hosts(struct mctx *c, const struct cnode *n, const char *path, jso
                         }
                 }
         } else {
-                return mfail(c, n, path, "must be a list or a mapping, not %s", kind_word(n));
+                return mfail(c, n, path, "must be a list or a mapping, not %s", cnode_kind_word(n));
         }
         strv_sort(&list);
         json_t *a = json_array();
@@ -885,7 +876,7 @@ int dec_extra_hosts(struct mctx *c, const struct cnode *n, const char *path, jso
 int dec_ulimits(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
         if (n->kind != CN_MAP)
-                return mfail(c, n, path, "must be a mapping, not %s", kind_word(n));
+                return mfail(c, n, path, "must be a mapping, not %s", cnode_kind_word(n));
         json_t *o = json_object();
         for (size_t i = 0; i < n->n; i++) {
                 const struct cnode *v = n->vals[i];
@@ -937,7 +928,7 @@ int dec_service_networks(struct mctx *c, const struct cnode *n, const char *path
                         if (it->kind != CN_SCALAR) {
                                 json_decref(o);
                                 return mfail(c, it, p, "must be a network name, not %s",
-                                             kind_word(it));
+                                             cnode_kind_word(it));
                         }
                         json_object_set_new(o, it->str, json_null());
                         add_ref(c, REF_NETWORK, it->str, p, it, false);
@@ -958,7 +949,7 @@ int dec_service_networks(struct mctx *c, const struct cnode *n, const char *path
                 }
         } else {
                 json_decref(o);
-                return mfail(c, n, path, "must be a list or a mapping, not %s", kind_word(n));
+                return mfail(c, n, path, "must be a list or a mapping, not %s", cnode_kind_word(n));
         }
         *out = sort_keys(o);
         return 0;
@@ -1007,51 +998,37 @@ int dec_build(struct mctx *c, const struct cnode *n, const char *path, json_t **
         return 0;
 }
 
+static int file_ref_item(struct mctx *c, const struct cnode *it, const char *p, json_t *a,
+                         bool secret)
+{
+        json_t *e = NULL;
+        const struct cnode *at = it;
+        if (it->kind == CN_SCALAR)
+                e = json_pack("{s:s}", "source", it->str);
+        else if (decode_object(c, it, p, schema_file_ref, &e) < 0)
+                return -1;
+        else
+                at = cnode_map_get(it, "source");
+        const char *src = json_string_value(json_object_get(e, "source"));
+        if (!src) {
+                json_decref(e);
+                return mfail(c, it, p, "missing required property \"source\"");
+        }
+        add_ref(c, secret ? REF_SECRET : REF_CONFIG, src, p, at, false);
+        if (secret && !json_object_get(e, "target")) {
+                static const char *const order[] = {"source", "target"};
+                json_object_set_new(e, "target", json_sprintf("/run/secrets/%s", src));
+                /* keep source, target, uid, gid, mode order */
+                e = keys_first(e, order, ARRAY_SIZE(order));
+        }
+        json_array_append_new(a, e);
+        return 0;
+}
+
 static int file_refs(struct mctx *c, const struct cnode *n, const char *path, bool secret,
                      json_t **out)
 {
-        if (n->kind != CN_SEQ)
-                return mfail(c, n, path, "must be a list, not %s", kind_word(n));
-        json_t *a = json_array();
-        for (size_t i = 0; i < n->n; i++) {
-                const struct cnode *it = n->vals[i];
-                _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
-                json_t *e = NULL;
-                const struct cnode *at = it;
-                if (it->kind == CN_SCALAR) {
-                        e = json_pack("{s:s}", "source", it->str);
-                } else if (decode_object(c, it, p, schema_file_ref, &e) < 0) {
-                        json_decref(a);
-                        return -1;
-                } else {
-                        at = cnode_map_get(it, "source");
-                }
-                const char *src = json_string_value(json_object_get(e, "source"));
-                if (!src) {
-                        json_decref(e);
-                        json_decref(a);
-                        return mfail(c, it, p, "missing required property \"source\"");
-                }
-                if (secret && !json_object_get(e, "target")) {
-                        /* keep source, target, uid, gid, mode order */
-                        json_t *r = json_object();
-                        json_object_set(r, "source", json_object_get(e, "source"));
-                        json_object_set_new(r, "target", json_sprintf("/run/secrets/%s", src));
-                        const char *key;
-                        json_t *v;
-                        json_object_foreach(e, key, v)
-                        {
-                                if (!json_object_get(r, key))
-                                        json_object_set(r, key, v);
-                        }
-                        json_decref(e);
-                        e = r;
-                }
-                add_ref(c, secret ? REF_SECRET : REF_CONFIG, src, p, at, false);
-                json_array_append_new(a, e);
-        }
-        *out = a;
-        return 0;
+        return decode_items(c, n, path, file_ref_item, secret, out);
 }
 
 int dec_secret_refs(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
@@ -1064,43 +1041,40 @@ int dec_config_refs(struct mctx *c, const struct cnode *n, const char *path, jso
         return file_refs(c, n, path, false, out);
 }
 
+static int device_item(struct mctx *c, const struct cnode *it, const char *p, json_t *a,
+                       bool unused)
+{
+        (void)unused;
+        json_t *e = NULL;
+        if (it->kind == CN_SCALAR) {
+                strv_t parts = STRV_INIT;
+                for (const char *s = it->str;;) {
+                        const char *col = strchr(s, ':');
+                        strv_take(&parts, col ? xstrndup(s, col - s) : xstrdup(s));
+                        if (!col)
+                                break;
+                        s = col + 1;
+                }
+                if (parts.n > 3) {
+                        strv_free(&parts);
+                        return mfail(c, it, p,
+                                     "invalid device \"%s\": use HOST[:CONTAINER[:PERMS]]",
+                                     it->str);
+                }
+                e = json_pack("{s:s,s:s,s:s}", "source", parts.v[0], "target",
+                              parts.n > 1 ? parts.v[1] : parts.v[0], "permissions",
+                              parts.n > 2 ? parts.v[2] : "rwm");
+                strv_free(&parts);
+        } else if (decode_object(c, it, p, schema_device, &e) < 0) {
+                return -1;
+        }
+        json_array_append_new(a, e);
+        return 0;
+}
+
 int dec_devices(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
-        if (n->kind != CN_SEQ)
-                return mfail(c, n, path, "must be a list, not %s", kind_word(n));
-        json_t *a = json_array();
-        for (size_t i = 0; i < n->n; i++) {
-                const struct cnode *it = n->vals[i];
-                _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
-                json_t *e = NULL;
-                if (it->kind == CN_SCALAR) {
-                        strv_t parts = STRV_INIT;
-                        for (const char *s = it->str;;) {
-                                const char *col = strchr(s, ':');
-                                strv_take(&parts, col ? xstrndup(s, col - s) : xstrdup(s));
-                                if (!col)
-                                        break;
-                                s = col + 1;
-                        }
-                        if (parts.n > 3) {
-                                strv_free(&parts);
-                                json_decref(a);
-                                return mfail(c, it, p,
-                                             "invalid device \"%s\": use HOST[:CONTAINER[:PERMS]]",
-                                             it->str);
-                        }
-                        e = json_pack("{s:s,s:s,s:s}", "source", parts.v[0], "target",
-                                      parts.n > 1 ? parts.v[1] : parts.v[0], "permissions",
-                                      parts.n > 2 ? parts.v[2] : "rwm");
-                        strv_free(&parts);
-                } else if (decode_object(c, it, p, schema_device, &e) < 0) {
-                        json_decref(a);
-                        return -1;
-                }
-                json_array_append_new(a, e);
-        }
-        *out = a;
-        return 0;
+        return decode_items(c, n, path, device_item, false, out);
 }
 
 int dec_external(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
@@ -1148,7 +1122,7 @@ int dec_container_name(struct mctx *c, const struct cnode *n, const char *path, 
         if (n->kind == CN_NULL)
                 return 0;
         if (n->kind != CN_SCALAR)
-                return mfail(c, n, path, "must be a string, not %s", kind_word(n));
+                return mfail(c, n, path, "must be a string, not %s", cnode_kind_word(n));
         const char *s = n->str;
         bool ok = strlen(s) >= 2 && isalnum((unsigned char)s[0]);
         for (const char *p = s; ok && *p; p++)

@@ -328,7 +328,7 @@ const char *closest_word(const char *word, const char *const *cands, size_t n)
         return pick;
 }
 
-static const char *kind_name(const struct cnode *n)
+const char *cnode_kind_word(const struct cnode *n)
 {
         switch (n->kind) {
         case CN_NULL:
@@ -347,7 +347,7 @@ static int want_scalar(struct mctx *c, const struct cnode *n, const char *path, 
 {
         if (n->kind == CN_SCALAR)
                 return 0;
-        return mfail(c, n, path, "must be %s, not %s", what, kind_name(n));
+        return mfail(c, n, path, "must be %s, not %s", what, cnode_kind_word(n));
 }
 
 static int dec_str(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
@@ -401,14 +401,14 @@ static int dec_strlist(struct mctx *c, const struct cnode *n, const char *path, 
                 return 0;
         }
         if (n->kind != CN_SEQ)
-                return mfail(c, n, path, "must be a list of strings, not %s", kind_name(n));
+                return mfail(c, n, path, "must be a list of strings, not %s", cnode_kind_word(n));
         json_t *a = json_array();
         for (size_t i = 0; i < n->n; i++) {
                 const struct cnode *it = n->vals[i];
                 if (it->kind != CN_SCALAR) {
                         _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
                         json_decref(a);
-                        return mfail(c, it, p, "must be a string, not %s", kind_name(it));
+                        return mfail(c, it, p, "must be a string, not %s", cnode_kind_word(it));
                 }
                 json_array_append_new(a, json_string(it->str));
         }
@@ -419,7 +419,7 @@ static int dec_strlist(struct mctx *c, const struct cnode *n, const char *path, 
 static int dec_mapstr(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
         if (n->kind != CN_MAP)
-                return mfail(c, n, path, "must be a mapping, not %s", kind_name(n));
+                return mfail(c, n, path, "must be a mapping, not %s", cnode_kind_word(n));
         json_t *o = json_object();
         for (size_t i = 0; i < n->n; i++) {
                 const struct cnode *v = n->vals[i];
@@ -430,7 +430,8 @@ static int dec_mapstr(struct mctx *c, const struct cnode *n, const char *path, j
                 if (v->kind != CN_SCALAR) {
                         _cleanup_free_ char *p = xasprintf("%s.%s", path, n->keys[i]->str);
                         json_decref(o);
-                        return mfail(c, v, p, "must be a string or number, not %s", kind_name(v));
+                        return mfail(c, v, p, "must be a string or number, not %s",
+                                     cnode_kind_word(v));
                 }
                 json_object_set_new(o, n->keys[i]->str, json_string(v->str));
         }
@@ -450,7 +451,8 @@ static int dec_kvmap(struct mctx *c, const struct cnode *n, const char *path, bo
                         if (it->kind != CN_SCALAR) {
                                 _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
                                 json_decref(o);
-                                return mfail(c, it, p, "must be a string, not %s", kind_name(it));
+                                return mfail(c, it, p, "must be a string, not %s",
+                                             cnode_kind_word(it));
                         }
                         const char *eq = strchr(it->str, '=');
                         if (eq) {
@@ -474,13 +476,13 @@ static int dec_kvmap(struct mctx *c, const struct cnode *n, const char *path, bo
                                 json_decref(o);
                                 return mfail(c, v, p,
                                              "must be a string, number, boolean or null, not %s",
-                                             kind_name(v));
+                                             cnode_kind_word(v));
                         }
                 }
         } else {
                 json_decref(o);
                 return mfail(c, n, path, "must be a mapping or a list of KEY=VALUE, not %s",
-                             kind_name(n));
+                             cnode_kind_word(n));
         }
         *out = o;
         return 0;
@@ -515,7 +517,7 @@ static int dec_mapof(struct mctx *c, const struct cnode *n, const char *path,
                      const struct schema *s, json_t **out)
 {
         if (n->kind != CN_MAP)
-                return mfail(c, n, path, "must be a mapping, not %s", kind_name(n));
+                return mfail(c, n, path, "must be a mapping, not %s", cnode_kind_word(n));
         json_t *o = json_object();
         for (size_t i = 0; i < n->n; i++) {
                 _cleanup_free_ char *p = xasprintf("%s.%s", path, n->keys[i]->str);
@@ -534,7 +536,7 @@ static int dec_listof(struct mctx *c, const struct cnode *n, const char *path,
                       const struct schema *s, json_t **out)
 {
         if (n->kind != CN_SEQ)
-                return mfail(c, n, path, "must be a list, not %s", kind_name(n));
+                return mfail(c, n, path, "must be a list, not %s", cnode_kind_word(n));
         json_t *a = json_array();
         for (size_t i = 0; i < n->n; i++) {
                 _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
@@ -698,7 +700,7 @@ int decode_object(struct mctx *c, const struct cnode *n, const char *path, const
                 return 0;
         }
         if (n->kind != CN_MAP)
-                return mfail(c, n, path, "must be a mapping, not %s", kind_name(n));
+                return mfail(c, n, path, "must be a mapping, not %s", cnode_kind_word(n));
 
         /* Every key must be known before anything is decoded, so the first
          * error reported is the first bad key in file order. */
@@ -753,7 +755,7 @@ static int dec_services(struct mctx *c, const struct cnode *n, const char *path,
                 return 0;
         }
         if (n->kind != CN_MAP)
-                return mfail(c, n, path, "must be a mapping, not %s", kind_name(n));
+                return mfail(c, n, path, "must be a mapping, not %s", cnode_kind_word(n));
         json_t *o = json_object();
         for (size_t i = 0; i < n->n; i++) {
                 const char *name = n->keys[i]->str;

@@ -238,6 +238,26 @@ static int check_scale(struct mctx *c, const struct cnode *root, const char *nam
         return 0;
 }
 
+/* network_mode service:x makes the service depend on x as compose does
+ * (x started first, and restarted with it), unless depends_on names x. */
+static void implicit_netns_dep(json_t *svc)
+{
+        const char *nm = json_string_value(json_object_get(svc, "network_mode"));
+        if (!nm || strncmp(nm, "service:", 8))
+                return;
+        json_t *deps = json_object_get(svc, "depends_on");
+        if (!json_is_object(deps)) {
+                deps = json_object();
+                json_object_set_new(svc, "depends_on", deps);
+        }
+        if (json_object_get(deps, nm + 8))
+                return;
+        json_object_set_new(deps, nm + 8,
+                            json_pack("{s:s,s:b,s:b}", "condition", "service_started", "restart", 1,
+                                      "required", 1));
+        json_object_set_new(svc, "depends_on", sort_keys(json_incref(deps)));
+}
+
 int validate_project(struct mctx *c, const struct cnode *root, json_t *doc, strv_t *disabled)
 {
         json_t *services = json_object_get(doc, "services");
@@ -300,9 +320,12 @@ int validate_project(struct mctx *c, const struct cnode *root, json_t *doc, strv
                 if (json_object_get(svc, "network_mode") && json_object_get(svc, "networks")) {
                         _cleanup_free_ char *p = xasprintf("services.%s.networks", key);
                         mfail(c, tree_get(root, "services", key, "networks"), p,
-                              "network_mode and networks cannot be combined");
+                              "service %s declares mutually exclusive `network_mode` and "
+                              "`networks`",
+                              key);
                         goto out;
                 }
+                implicit_netns_dep(svc);
                 if (!json_object_get(svc, "image") && !json_object_get(svc, "build")) {
                         _cleanup_free_ char *p = xasprintf("services.%s", key);
                         mfail(c, tree_key(root, "services", key), p,

@@ -13,13 +13,14 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "devices_bpf.h"
 #include "fsutil.h"
 #include "paths.h"
 #include "strbuf.h"
 #include "strv.h"
 #include "xalloc.h"
 
-static const char *const controllers[] = {"memory", "cpu", "pids", "cpuset", "devices"};
+static const char *const controllers[] = {"memory", "cpu", "pids", "cpuset", "devices", "freezer"};
 #define NCTL ARRAY_SIZE(controllers)
 
 struct cg_layout {
@@ -121,10 +122,9 @@ static void cg_dirs(const char *id, strv_t *out)
                 else
                         strv_take(out, d);
         }
-        bool any_v2 = false;
-        for (size_t i = 0; i < NCTL; i++)
-                any_v2 |= layout.in_v2[i];
-        if (any_v2)
+        /* always one in cgroup2 (controllers there, the device filter, the
+         * freezer), also on hybrid hosts where it holds no controller */
+        if (layout.v2)
                 strv_pushf(out, "%s/%s/%s", layout.v2, berth_instance_name(), id);
 }
 
@@ -171,6 +171,26 @@ static int mkdir_cg(const char *path, err_t *err)
         if (mkdir(path, 0755) < 0 && errno != EEXIST)
                 return err_sys(err, errno, "cgroup: mkdir %s", path);
         return 0;
+}
+
+/* cgroup v2 restricts devices only through an eBPF program.  On a hybrid host
+ * the v1 devices controller checks too (after the program); there the program
+ * is defence in depth and a kernel refusing bpf() is no reason to fail. */
+static int attach_device_filter(const char *dir, err_t *err)
+{
+        size_t n = rt_dev_default_allow_n;
+        _cleanup_free_ struct rt_dev_rule *rules = xmalloc(sizeof(*rules) * n);
+        for (size_t i = 0; i < n; i++)
+                if (rt_dev_rule_parse(rt_dev_default_allow[i], &rules[i], err) < 0)
+                        return -1;
+        err_t e = {0};
+        if (rt_devbpf_attach(dir, rules, n, &e) == 0)
+                return 0;
+        if (layout.v1[ctl_index("devices")])
+                return 0;
+        if (err)
+                *err = e;
+        return err_wrap(err, "cgroup v2 device filter");
 }
 
 int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *err)
@@ -233,23 +253,16 @@ int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *er
                                   : write_str(dir, "pids.max", "max", err) < 0)
                                 return -1;
                 } else if (!strcmp(c, "devices") && !l->devices_all) {
-                        static const char *const allow[] = {
-                            "c *:* m",   "b *:* m",   "c 1:3 rwm",   "c 1:5 rwm",
-                            "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",   "c 5:0 rwm",
-                            "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm",
-                        };
                         if (write_str(dir, "devices.deny", "a", err) < 0)
                                 return -1;
-                        for (size_t k = 0; k < ARRAY_SIZE(allow); k++)
-                                if (write_str(dir, "devices.allow", allow[k], err) < 0)
+                        for (size_t k = 0; k < rt_dev_default_allow_n; k++)
+                                if (write_str(dir, "devices.allow", rt_dev_default_allow[k], err) <
+                                    0)
                                         return -1;
                 }
         }
-        /* v2: one directory for every controller that lives there */
-        bool any = false;
-        for (size_t i = 0; i < NCTL; i++)
-                any |= layout.in_v2[i];
-        if (!any)
+        /* v2: one directory for the controllers that live there and the device filter */
+        if (!layout.v2)
                 return 0;
         _cleanup_free_ char *parent = xasprintf("%s/%s", layout.v2, inst);
         _cleanup_free_ char *dir = xasprintf("%s/%s", parent, id);
@@ -295,7 +308,7 @@ int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *er
         if (layout.in_v2[ctl_index("cpuset")] && l->cpuset_cpus && *l->cpuset_cpus &&
             write_str(dir, "cpuset.cpus", l->cpuset_cpus, err) < 0)
                 return -1;
-        return 0;
+        return l->devices_all ? 0 : attach_device_filter(dir, err);
 }
 
 int rt_cgroup_attach(const char *id, pid_t pid, err_t *err)
@@ -336,6 +349,77 @@ bool rt_cgroup_oom_killed(const char *id)
         return read_key(p, "oom_kill") > 0;
 }
 
+/* Where the container's freezer lives: the v1 freezer controller, else the
+ * core cgroup v2 freezer (cgroup.freeze). */
+static char *freezer_dir(const char *id, bool *v1)
+{
+        layout_detect();
+        *v1 = layout.v1[ctl_index("freezer")] != NULL;
+        if (*v1)
+                return rt_cgroup_path(id, "freezer");
+        if (layout.v2)
+                return xasprintf("%s/%s/%s", layout.v2, berth_instance_name(), id);
+        return NULL;
+}
+
+static bool freezer_reached(const char *dir, bool v1, bool freeze)
+{
+        if (!v1) {
+                _cleanup_free_ char *p = xasprintf("%s/cgroup.events", dir);
+                return read_key(p, "frozen") == (freeze ? 1 : 0);
+        }
+        _cleanup_free_ char *p = xasprintf("%s/freezer.state", dir);
+        _cleanup_free_ char *v = NULL;
+        if (read_file(p, &v, NULL, NULL) < 0)
+                return false;
+        v[strcspn(v, "\n")] = '\0';
+        return !strcmp(v, freeze ? "FROZEN" : "THAWED");
+}
+
+int rt_cgroup_freeze(const char *id, bool freeze, err_t *err)
+{
+        bool v1;
+        _cleanup_free_ char *dir = freezer_dir(id, &v1);
+        if (!dir)
+                return err_set(err, ENOTSUP, "no freezer cgroup on this host");
+        if (access(dir, F_OK) < 0)
+                return err_sys(err, errno, "cgroup: %s", dir);
+        const char *file = v1 ? "freezer.state" : "cgroup.freeze";
+        const char *val = v1 ? (freeze ? "FROZEN" : "THAWED") : (freeze ? "1" : "0");
+        /* A task busy in the kernel can delay freezing: wait up to ~5 s
+         * (v1 needs FROZEN written again until it sticks). */
+        for (int tries = 0;; tries++) {
+                if ((tries == 0 || v1) && write_str(dir, file, val, err) < 0)
+                        return -1;
+                if (freezer_reached(dir, v1, freeze))
+                        return 0;
+                if (tries >= 500)
+                        break;
+                struct timespec ts = {0, 10 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+        }
+        if (freeze) /* do not leave it half frozen */
+                (void)write_str(dir, file, v1 ? "THAWED" : "0", NULL);
+        return err_set(err, EBUSY, "cgroup: %s did not become %s", dir,
+                       freeze ? "frozen" : "thawed");
+}
+
+bool rt_cgroup_frozen(const char *id)
+{
+        bool v1;
+        _cleanup_free_ char *dir = freezer_dir(id, &v1);
+        if (!dir || access(dir, F_OK) < 0)
+                return false;
+        if (v1) {
+                _cleanup_free_ char *p = xasprintf("%s/freezer.state", dir);
+                _cleanup_free_ char *v = NULL;
+                return read_file(p, &v, NULL, NULL) == 0 && strncmp(v, "THAWED", 6) != 0;
+        }
+        _cleanup_free_ char *p = xasprintf("%s/cgroup.freeze", dir);
+        _cleanup_free_ char *v = NULL;
+        return read_file(p, &v, NULL, NULL) == 0 && v[0] == '1';
+}
+
 static void kill_procs(const char *dir)
 {
         _cleanup_free_ char *p = xasprintf("%s/cgroup.procs", dir);
@@ -354,6 +438,13 @@ int rt_cgroup_remove(const char *id, err_t *err)
         strv_t dirs = STRV_INIT;
         cg_dirs(id, &dirs);
         int r = 0;
+        if (rt_cgroup_frozen(id)) {
+                /* frozen tasks die only once thawed: queue the SIGKILL first */
+                bool v1;
+                _cleanup_free_ char *fz = freezer_dir(id, &v1);
+                kill_procs(fz);
+                (void)rt_cgroup_freeze(id, false, NULL);
+        }
         for (size_t i = 0; i < dirs.n; i++) {
                 const char *d = dirs.v[i];
                 /* Processes die asynchronously after SIGKILL: retry for up to ~2 s. */

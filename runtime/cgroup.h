@@ -34,6 +34,12 @@ int rt_cgroup_attach(const char *id, pid_t pid, err_t *err);
 bool rt_cgroup_oom_killed(const char *id);
 /* Kill what is left in the cgroups and remove them; missing is success. */
 int rt_cgroup_remove(const char *id, err_t *err);
+/* Freeze (pause) or thaw the container's processes and wait until the
+ * kernel reports it done: the v1 freezer controller, else cgroup v2's
+ * cgroup.freeze. */
+int rt_cgroup_freeze(const char *id, bool freeze, err_t *err);
+/* Is the container's cgroup frozen (or freezing)? */
+bool rt_cgroup_frozen(const char *id);
 /* Path of the container's cgroup for controller ("memory", "cpu", "pids", ...),
  * NULL when the controller is not available.  Caller frees. */
 char *rt_cgroup_path(const char *id, const char *controller);

@@ -179,9 +179,10 @@ static int write_text(const char *dir, const char *name, const char *text, err_t
  * checked through its config.json. */
 #define NAME_XATTR "user.berth.name"
 
-/* Remove ".new-<id>" dirs of creations that never finished.  A creator holds
- * an flock on its ".new-<id>" dir until it renames it into place, so a dir
- * whose lock can be taken belongs to a creator that died (killed -9). */
+/* Remove ".new-<id>" dirs of creations and ".rm-<id>" dirs of removals that
+ * never finished.  A creator (remover) holds an flock on the dir until it is
+ * renamed into place (removed), so a dir whose lock can be taken belongs to
+ * one that died (killed -9). */
 static void remove_partial(void)
 {
         _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
@@ -190,7 +191,7 @@ static void remove_partial(void)
                 return;
         struct dirent *de;
         while ((de = readdir(dir))) {
-                if (strncmp(de->d_name, ".new-", 5))
+                if (strncmp(de->d_name, ".new-", 5) && strncmp(de->d_name, ".rm-", 4))
                         continue;
                 _cleanup_close_ int fd =
                     openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -490,6 +491,26 @@ bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid)
         return alive;
 }
 
+int rt_ctr_netns_open(const char *id, err_t *err)
+{
+        pid_t pid = 0, again = 0;
+        if (!rt_ctr_monitor_alive(id, &pid) || pid <= 0)
+                return err_set(err, ESRCH, "cannot join network of a non running container: %s",
+                               id);
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)pid);
+        int fd = open(p, O_RDONLY | O_CLOEXEC);
+        int e = errno;
+        /* the init may have exited (and its pid been reused) meanwhile */
+        if (fd < 0 || !rt_ctr_monitor_alive(id, &again) || again != pid) {
+                if (fd >= 0)
+                        close(fd);
+                return err_set(err, fd < 0 ? e : ESRCH,
+                               "cannot join network of a non running container: %s", id);
+        }
+        return fd;
+}
+
 /* Kill whatever of the container still runs and remove its runtime objects. */
 static int cleanup_runtime(const char *id, err_t *err)
 {
@@ -509,7 +530,7 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         json_t *st = json_object_get(j, "State");
         const char *status = json_string_value(json_object_get(st, "Status"));
         if (!status || (strcmp(status, "running") && strcmp(status, "restarting") &&
-                        strcmp(status, "removing")))
+                        strcmp(status, "paused") && strcmp(status, "removing")))
                 return 0;
         if (rt_ctr_monitor_alive(id, NULL))
                 return 0;
@@ -519,7 +540,8 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         if (rt_ctr_load(id, &fresh, NULL) == 0) {
                 const char *s2 =
                     json_string_value(json_object_get(json_object_get(fresh, "State"), "Status"));
-                if (s2 && strcmp(s2, "running") && strcmp(s2, "restarting")) {
+                if (s2 && strcmp(s2, "running") && strcmp(s2, "restarting") &&
+                    strcmp(s2, "paused")) {
                         json_object_update(j, fresh);
                         return cleanup_runtime(id, err);
                 }
@@ -529,6 +551,7 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         _cleanup_free_ char *now = rt_now_rfc3339();
         json_object_set_new(st, "Status", json_string("exited"));
         json_object_set_new(st, "Running", json_false());
+        json_object_set_new(st, "Paused", json_false());
         json_object_set_new(st, "Restarting", json_false());
         json_object_set_new(st, "Pid", json_integer(0));
         json_object_set_new(st, "ExitCode", json_integer(255));
@@ -541,9 +564,22 @@ int rt_ctr_destroy(const char *id, err_t *err)
 {
         if (cleanup_runtime(id, err) < 0)
                 return -1;
-        _cleanup_free_ char *d = rt_ctr_dir(id);
         /* the overlay lives only in the init's mount namespace; nothing to unmount */
-        return rm_rf(d, err);
+        _cleanup_free_ char *d = rt_ctr_dir(id);
+        _cleanup_free_ char *tomb = xasprintf("%s/containers/.rm-%s", berth_lib_dir(), id);
+        /* Renamed away before it is emptied: whoever opens <id>/lock or saves
+         * <id>/config.json from then on (a monitor writing its last state, a
+         * concurrent `ps`) gets ENOENT instead of putting a file back into a
+         * dir being removed.  The flock tells remove_partial() that the
+         * tombstone's remover is alive. */
+        _cleanup_close_ int dfd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return errno == ENOENT ? 0 : err_sys(err, errno, "open %s", d);
+        if (flock(dfd, LOCK_EX) < 0)
+                return err_sys(err, errno, "lock %s", d);
+        if (rename(d, tomb) < 0)
+                return errno == ENOENT ? 0 : err_sys(err, errno, "rename %s", d);
+        return rm_rf(tomb, err);
 }
 
 /* ---- JSON -> spawn spec ------------------------------------------------------ */
@@ -739,6 +775,20 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
         }
         s->mounts = m;
         s->nmounts = n;
+        json_t *sc = json_object_get(hc, "Sysctls");
+        struct rt_sysctl *sy =
+            json_object_size(sc) ? xcalloc(json_object_size(sc), sizeof(*sy)) : NULL;
+        json_object_foreach(sc, key, v)
+        {
+                if (!json_is_string(v)) {
+                        free(sy);
+                        rt_spawn_free(s);
+                        return err_set(err, EINVAL, "invalid sysctl %s in container %.12s", key,
+                                       s->id);
+                }
+                sy[s->nsysctls++] = (struct rt_sysctl){key, json_string_value(v)};
+        }
+        s->sysctls = sy;
         if (rt_ctr_proc_spec(j, &s->proc, err) < 0) {
                 rt_spawn_free(s);
                 return -1;
@@ -758,5 +808,8 @@ void rt_spawn_free(struct rt_spawn *s)
         }
         free((void *)s->mounts);
         s->mounts = NULL;
+        free((void *)s->sysctls);
+        s->sysctls = NULL;
+        s->nsysctls = 0;
         rt_proc_free(&s->proc);
 }

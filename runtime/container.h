@@ -56,6 +56,11 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err);
 /* Is the container's monitor alive?  Fills the init pid when it is. */
 bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid);
 
+/* Open the network namespace of running container id (O_CLOEXEC), for
+ * --network container:id; fails with docker's "cannot join network of a
+ * non running container" when it does not run. */
+int rt_ctr_netns_open(const char *id, err_t *err);
+
 /* Remove everything of a stopped container (cgroups, run dir, lib dir,
  * anonymous volumes are the caller's business). */
 int rt_ctr_destroy(const char *id, err_t *err);

@@ -53,6 +53,7 @@ struct rt_image {
                               the config's rootfs.diff_ids) */
         char *architecture, *os;
         char *comment;           /* NULL when none */
+        char *parent;            /* "sha256:<hex>" a build step was committed on, or NULL */
         long long created;       /* unix seconds */
         unsigned long long size; /* bytes of file data in all layers */
 };
@@ -91,7 +92,8 @@ typedef const char *(*rt_image_in_use_fn)(const char *image_id, bool *running, v
 int rt_image_remove(const char *ref, bool force, rt_image_in_use_fn in_use, void *ud,
                     strv_t *report, err_t *err);
 
-/* Delete dangling (untagged) images, or with all every image no container
+/* Delete dangling images (untagged, and no image was committed on them: build
+ * steps stay while their child does), or with all every image no container
  * uses.  Appends "untagged: x" / "deleted: sha256:<hex>" lines to report and
  * adds the freed layer bytes to *reclaimed. */
 int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report,
@@ -102,6 +104,23 @@ int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report
  * the new image ID in *id_out (caller frees). */
 int rt_image_import(int fd, const char *name, const struct rt_image_config *cfg,
                     const char *comment, char **id_out, err_t *err);
+
+/* `commit` (used by build): a new image made of the parent's layers and
+ * config (parent NULL: scratch, no layers) plus, when layer_fd >= 0, the
+ * uncompressed layer tar read from it, with config as its "config" object and
+ * history entries: one per empty_history string (may be NULL; config-only
+ * steps, empty_layer), then created_by unless it is NULL (empty_layer when no
+ * layer is added).
+ * tags (may be NULL) are pointed at it.  Returns "sha256:<hex>" in *id_out. */
+struct rt_image_commit {
+        const char *parent;
+        int layer_fd;
+        const struct rt_image_config *config;
+        const char *created_by;
+        const strv_t *empty_history;
+        const strv_t *tags;
+};
+int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err);
 
 /* Apply one Dockerfile-style instruction of `import --change` (CMD,
  * ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, STOPSIGNAL, VOLUME; JSON or

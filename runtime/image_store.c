@@ -408,6 +408,8 @@ static int load_image(struct store *s, const char *hex, json_t *repos, struct rt
         img->architecture = xstrdup(arch ? arch : "");
         img->os = xstrdup(os ? os : "");
         img->comment = comment ? xstrdup(comment) : NULL;
+        const char *parent = json_string_value(json_object_get(rec, "parent"));
+        img->parent = digest_hex(parent) ? xstrdup(parent) : NULL;
         img->created = time_parse_rfc3339(json_string_value(json_object_get(cj, "created")));
         img->size = (unsigned long long)json_integer_value(json_object_get(rec, "size"));
         return 0;
@@ -425,6 +427,7 @@ void rt_image_free(struct rt_image *img)
         free(img->architecture);
         free(img->os);
         free(img->comment);
+        free(img->parent);
         memset(img, 0, sizeof(*img));
 }
 
@@ -881,19 +884,31 @@ int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report
 {
         struct store s;
         _cleanup_json_ json_t *repos = NULL;
-        strv_t ids = STRV_INIT;
+        strv_t ids = STRV_INIT, parents = STRV_INIT;
         int r = -1;
 
         if (store_open(&s, true, err) < 0)
                 return -1;
         if (refs_read(&s, &repos, err) < 0 || list_ids(&s, &ids, err) < 0)
                 goto done;
+        /* an untagged build step another image was committed on is not
+         * dangling (docker keeps it while it has a child) */
+        for (size_t i = 0; i < ids.n; i++) {
+                _cleanup_json_ json_t *rec = NULL;
+                err_t e2;
+                const char *ph = read_record(&s, ids.v[i], &rec, &e2) == 0
+                                     ? digest_hex(json_string_value(json_object_get(rec, "parent")))
+                                     : NULL;
+                if (ph && !strv_contains(&parents, ph))
+                        strv_push(&parents, ph);
+        }
         for (size_t i = 0; i < ids.n; i++) {
                 _cleanup_free_ char *id = xasprintf("sha256:%s", ids.v[i]);
                 strv_t tags = STRV_INIT;
                 refs_tags_of(repos, id, &tags);
                 bool running;
-                bool skip = (tags.n && !all) || (in_use && in_use(id, &running, ud));
+                bool skip = (tags.n && !all) || (!all && strv_contains(&parents, ids.v[i])) ||
+                            (in_use && in_use(id, &running, ud));
                 if (!skip && tags.n) {
                         for (size_t k = 0; k < tags.n; k++) {
                                 json_object_del(refs_obj(repos), tags.v[k]);
@@ -913,6 +928,7 @@ int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report
         }
         r = 0;
 done:
+        strv_free(&parents);
         strv_free(&ids);
         store_close(&s);
         return r;
@@ -992,6 +1008,130 @@ done:
         return r;
 }
 
+/* --- commit ---------------------------------------------------------------- */
+
+int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err)
+{
+        struct store s;
+        char diff[HEX_LEN + 1], id[HEX_LEN + 1];
+        strv_t diffs = STRV_INIT, names = STRV_INIT;
+        _cleanup_json_ json_t *config = NULL, *repos = NULL;
+        _cleanup_free_ char *created = NULL, *bytes = NULL, *phex = NULL, *pname = NULL;
+        bool new_blob = false;
+        struct timespec now;
+        int r = -1;
+
+        for (size_t i = 0; c->tags && i < c->tags->n; i++) {
+                char *norm;
+                if (rt_image_ref_normalize(c->tags->v[i], &norm, err) < 0)
+                        goto done;
+                strv_take(&names, norm);
+        }
+        if (store_open(&s, true, err) < 0)
+                goto done;
+        if (c->parent) {
+                _cleanup_free_ char *pbytes = NULL;
+                size_t plen = 0;
+                json_error_t je;
+                if (refs_read(&s, &repos, err) < 0 ||
+                    resolve(&s, repos, c->parent, &phex, &pname, err) < 0 ||
+                    image_config_bytes(&s, phex, &pbytes, &plen, err) < 0)
+                        goto close;
+                config = json_loadb(pbytes, plen, 0, &je);
+                if (!json_is_object(config)) {
+                        err_set(err, EINVAL, "image %.12s: bad config: %s", phex, je.text);
+                        goto close;
+                }
+        } else {
+                config =
+                    json_pack("{s:s, s:s, s:{s:s, s:[]}, s:[]}", "architecture", host_arch(), "os",
+                              "linux", "rootfs", "type", "layers", "diff_ids", "history");
+        }
+        json_t *rootfs = json_object_get(config, "rootfs");
+        json_t *dids = json_object_get(rootfs, "diff_ids");
+        if (!json_is_array(dids)) {
+                dids = json_array();
+                if (!json_is_object(rootfs)) {
+                        rootfs = json_pack("{s:s}", "type", "layers");
+                        json_object_set_new(config, "rootfs", rootfs);
+                }
+                json_object_set_new(rootfs, "diff_ids", dids);
+        }
+        size_t i;
+        json_t *v;
+        json_array_foreach(dids, i, v)
+        {
+                const char *h = digest_hex(json_string_value(v));
+                if (!h) {
+                        err_set(err, EINVAL, "image %.12s: bad diff ID", phex ? phex : "");
+                        goto close;
+                }
+                strv_push(&diffs, h);
+        }
+        if (c->layer_fd >= 0) {
+                if (lseek(c->layer_fd, 0, SEEK_SET) < 0 && errno != ESPIPE) {
+                        err_sys(err, errno, "seek layer");
+                        goto close;
+                }
+                if (blob_put_stream(&s, c->layer_fd, diff, err) < 0) {
+                        err_wrap(err, "store layer");
+                        goto close;
+                }
+                new_blob = !strv_contains(&diffs, diff);
+                strv_push(&diffs, diff);
+                json_array_append_new(dids, json_sprintf("sha256:%s", diff));
+        }
+        clock_gettime(CLOCK_REALTIME, &now);
+        created = time_rfc3339(now.tv_sec, now.tv_nsec);
+        json_object_set_new(config, "created", json_string(created));
+        struct rt_image_config empty = {0};
+        json_object_set_new(config, "config",
+                            rt_image_config_to_json(c->config ? c->config : &empty));
+        json_t *hist = json_object_get(config, "history");
+        if (!json_is_array(hist)) {
+                hist = json_array();
+                json_object_set_new(config, "history", hist);
+        }
+        for (size_t k = 0; c->empty_history && k < c->empty_history->n; k++)
+                json_array_append_new(hist,
+                                      json_pack("{s:s, s:s, s:b}", "created", created, "created_by",
+                                                c->empty_history->v[k], "empty_layer", 1));
+        if (c->created_by || c->layer_fd >= 0) {
+                json_t *h = json_pack("{s:s, s:s}", "created", created, "created_by",
+                                      c->created_by ? c->created_by : "");
+                if (c->layer_fd < 0)
+                        json_object_set_new(h, "empty_layer", json_true());
+                json_array_append_new(hist, h);
+        }
+        bytes = json_dumps(config, JSON_SORT_KEYS | JSON_COMPACT);
+        if (image_register(&s, bytes, strlen(bytes), &diffs, &names, id, err) < 0) {
+                if (new_blob) {
+                        strv_t one = STRV_INIT;
+                        strv_push(&one, diff);
+                        blob_drop_unused(&s, &one);
+                        strv_free(&one);
+                }
+                goto close;
+        }
+        if (phex) { /* the record remembers the parent: `images` hides build steps */
+                _cleanup_json_ json_t *rec = NULL;
+                if (read_record(&s, id, &rec, err) < 0)
+                        goto close;
+                json_object_set_new(rec, "parent", json_sprintf("sha256:%s", phex));
+                _cleanup_free_ char *recname = xasprintf("images/%s.json", id);
+                if (json_write_atomic_at(s.dfd, recname, rec, err) < 0)
+                        goto close;
+        }
+        *id_out = xasprintf("sha256:%s", id);
+        r = 0;
+close:
+        store_close(&s);
+done:
+        strv_free(&diffs);
+        strv_free(&names);
+        return r;
+}
+
 /* --- inspect --------------------------------------------------------------- */
 
 json_t *rt_image_inspect_json(const struct rt_image *img)
@@ -1002,10 +1142,10 @@ json_t *rt_image_inspect_json(const struct rt_image *img)
         for (size_t i = 0; i < img->diff_ids.n; i++)
                 json_array_append_new(layers, json_string(img->diff_ids.v[i]));
         _cleanup_free_ char *created = time_rfc3339(img->created, 0);
-        return json_pack("{s:s, s:o, s:[], s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:{s:s, s:o}}", "Id",
-                         img->id, "RepoTags", tags, "RepoDigests", "Parent", "", "Comment",
-                         img->comment ? img->comment : "", "Created", created, "Config",
-                         rt_image_config_to_json(&img->config), "Architecture", img->architecture,
-                         "Os", img->os, "Size", (json_int_t)img->size, "RootFS", "Type", "layers",
-                         "Layers", layers);
+        return json_pack(
+            "{s:s, s:o, s:[], s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:{s:s, s:o}}", "Id", img->id,
+            "RepoTags", tags, "RepoDigests", "Parent", img->parent ? img->parent : "", "Comment",
+            img->comment ? img->comment : "", "Created", created, "Config",
+            rt_image_config_to_json(&img->config), "Architecture", img->architecture, "Os", img->os,
+            "Size", (json_int_t)img->size, "RootFS", "Type", "layers", "Layers", layers);
 }

@@ -153,6 +153,7 @@ struct mon {
         struct client cl[MAX_CLIENTS];
         size_t ncl;
         bool manual_stop, exited, finished;
+        bool paused; /* the cgroup is frozen (`pause`) */
         int status;
         int log_fd;
         size_t log_size;
@@ -280,7 +281,9 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
                 json_object_set_new(j, "State", st);
         }
         json_object_set_new(st, "Status", json_string(status));
-        json_object_set_new(st, "Running", json_boolean(!strcmp(status, "running")));
+        bool paused = !strcmp(status, "paused");
+        json_object_set_new(st, "Running", json_boolean(paused || !strcmp(status, "running")));
+        json_object_set_new(st, "Paused", json_boolean(paused));
         json_object_set_new(st, "Restarting", json_boolean(!strcmp(status, "restarting")));
         if (extra)
                 json_object_update(st, extra);
@@ -466,8 +469,8 @@ static void hc_finish(struct mon *m, int wstatus)
 static void hc_run(struct mon *m)
 {
         json_t *t = hc_test(m);
-        if (!t || m->hc_pid > 0 || m->pid <= 0 || m->exited)
-                return;
+        if (!t || m->hc_pid > 0 || m->pid <= 0 || m->exited || m->paused)
+                return; /* no probes while paused */
         struct rt_proc proc;
         err_t e = {0};
         if (rt_ctr_proc_spec(m->spec_doc, &proc, &e) < 0)
@@ -605,6 +608,9 @@ static void do_restart(struct mon *m)
 {
         err_t e = {0};
         int fst;
+        m->paused = false;
+        if (rt_cgroup_frozen(m->id))
+                (void)rt_cgroup_freeze(m->id, false, NULL);
         int sync = start_init(m, &fst, &e);
         if (sync >= 0) {
                 int r = rt_spawn_go(sync, &fst, &e);
@@ -619,6 +625,36 @@ static void do_restart(struct mon *m)
         record_start_error(m, fst, &e);
         rt_cgroup_remove(m->id, &e);
         m->finished = true;
+}
+
+/* Freeze or thaw the container.  Returns 0 or an errno, message in e. */
+static int set_paused(struct mon *m, bool pause, err_t *e)
+{
+        int r;
+        if (m->pid <= 0 || m->exited)
+                r = err_set(e, ESRCH, "container %s is not running", m->id);
+        else if (pause && m->paused)
+                r = err_set(e, EALREADY, "container %s is already paused", m->id);
+        else if (!pause && !m->paused)
+                r = err_set(e, EINVAL, "Container %s is not paused", m->id);
+        else
+                r = rt_cgroup_freeze(m->id, pause, e);
+        if (r < 0)
+                return e->code ? e->code : EIO;
+        m->paused = pause;
+        state_update(m, pause ? "paused" : "running", NULL);
+        return 0;
+}
+
+/* A stopping signal sent to a paused container is delivered once it is
+ * thawed (Docker unpauses for these too). */
+static void thaw_for_signal(struct mon *m)
+{
+        err_t e = {0};
+        if (m->paused && rt_cgroup_freeze(m->id, false, &e) == 0) {
+                m->paused = false;
+                state_update(m, "running", NULL);
+        }
 }
 
 static void handle_request(struct mon *m, int fd)
@@ -659,14 +695,24 @@ static void handle_request(struct mon *m, int fd)
                 /* No new healthcheck process while the container stops. */
                 disarm(m->hc_tfd);
                 kill(m->pid, a);
+                thaw_for_signal(m);
                 if (b >= 0)
                         arm(m->stop_tfd, (int64_t)b * 1000);
         } else if (sscanf(buf, "kill %d", &a) == 1) {
                 if (a == SIGKILL || a == SIGTERM || a == SIGINT)
                         m->manual_stop = true;
                 int r = m->pid > 0 && !m->exited ? kill(m->pid, a) : -1;
+                int kerr = r == 0 ? 0 : errno ? errno : ESRCH;
+                if (r == 0 && (a == SIGKILL || a == SIGTERM || a == SIGINT))
+                        thaw_for_signal(m);
                 char reply[16];
-                snprintf(reply, sizeof(reply), "%d\n", r == 0 ? 0 : errno ? errno : ESRCH);
+                snprintf(reply, sizeof(reply), "%d\n", kerr);
+                (void)!write(fd, reply, strlen(reply));
+                close(fd);
+        } else if (!strcmp(buf, "pause") || !strcmp(buf, "unpause")) {
+                err_t e = {0};
+                int code = set_paused(m, buf[0] == 'p', &e);
+                _cleanup_free_ char *reply = xasprintf("%d %s\n", code, code ? e.msg : "");
                 (void)!write(fd, reply, strlen(reply));
                 close(fd);
         } else if (sscanf(buf, "resize %d %d", &a, &b) == 2) {
@@ -727,6 +773,7 @@ static void on_sigchld(struct mon *m)
                 }
                 if (w == m->pid && !m->exited) {
                         m->exited = true;
+                        m->paused = false;
                         m->status = st;
                         m->pid = 0;
                         /* output still in flight: give it a moment, then go on */
@@ -800,7 +847,9 @@ static void loop(struct mon *m)
                         clock_gettime(CLOCK_MONOTONIC, &now);
                         int64_t ran = (int64_t)(now.tv_sec - m->hc_begin.tv_sec) * NS_PER_S +
                                       (now.tv_nsec - m->hc_begin.tv_nsec);
-                        if (m->hc_pid > 0 && ran >= hc_ns(m, "Timeout", 30 * NS_PER_S)) {
+                        if (m->paused) {
+                                /* a probe frozen with the container is not timing out */
+                        } else if (m->hc_pid > 0 && ran >= hc_ns(m, "Timeout", 30 * NS_PER_S)) {
                                 m->hc_timed_out = true;
                                 kill(m->hc_pid, SIGKILL);
                         } else {
@@ -864,10 +913,10 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         sigaddset(&mask, SIGPIPE);
         sigprocmask(SIG_BLOCK, &mask, NULL);
         m->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        m->stop_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-        m->restart_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-        m->drain_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-        m->hc_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+        m->stop_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        m->restart_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        m->drain_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+        m->hc_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
         if (m->sigfd < 0 || m->stop_tfd < 0 || m->restart_tfd < 0 || m->drain_tfd < 0 ||
             m->hc_tfd < 0) {
                 err_sys(err, errno, "monitor set-up");
@@ -878,6 +927,15 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         m->spec_doc = json_incref(m->j);
         if (rt_ctr_spawn_spec(m->spec_doc, &m->spec, err) < 0)
                 goto fail_early;
+        /* --network container:ID: that container's namespace, for every
+         * (re)start of this run */
+        const char *nm =
+            json_string_value(json_object_get(json_object_get(m->j, "HostConfig"), "NetworkMode"));
+        if (nm && !strncmp(nm, "container:", 10)) {
+                m->netns_fd = rt_ctr_netns_open(nm + 10, err);
+                if (m->netns_fd < 0)
+                        goto fail_early;
+        }
         m->log_path = xstrdup(json_string_value(json_object_get(m->j, "LogPath")) ?: "/dev/null");
         log_open(m);
         m->lsock = make_listener(id, err);

@@ -15,6 +15,11 @@
  *   "stop SIGNAL TIMEOUT\n"     stop signal, then SIGKILL after TIMEOUT s; no restart
  *   "kill SIGNAL\n"             send a signal (no restart afterwards for SIGKILL/TERM)
  *   "resize ROWS COLS\n"        resize the container's terminal
+ *   "pause\n", "unpause\n"      freeze / thaw the container's cgroup; State.Status
+ *                               becomes "paused" / "running".  Reply: "0 \n" or
+ *                               "ERRNO message\n".  stop, and kill with KILL,
+ *                               TERM or INT, thaw a paused container after
+ *                               signalling it, so the signal is delivered.
  * Frames: 1 byte stream (1 stdout, 2 stderr, 3 exit status as text), 3 zero
  * bytes, 4 byte big-endian length, then data. */
 #ifndef BERTH_RT_MONITOR_H

@@ -238,3 +238,28 @@ int rt_seccomp_load_default(err_t *err)
                 return err_sys(err, -r, "seccomp: %s", what);
         return 0;
 }
+
+int rt_sysctl_check(const char *key, bool host_network, err_t *err)
+{
+        static const char *const ipc[] = {"kernel.msgmax", "kernel.msgmnb",         "kernel.msgmni",
+                                          "kernel.sem",    "kernel.shmall",         "kernel.shmmax",
+                                          "kernel.shmmni", "kernel.shm_rmid_forced"};
+        /* A key names a file under /proc/sys, dots for slashes: anything that
+         * could step out of the allowed subtree ("net.x/../../kernel.y",
+         * empty components) is refused before the allow list is consulted. */
+        bool clean = *key && key[strlen(key) - 1] != '.' && !strstr(key, "..");
+        for (const char *p = key; *p && clean; p++)
+                clean = isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-';
+        if (!clean)
+                return err_set(err, EINVAL, "sysctl '%s' is not allowed", key);
+        bool net = !strncmp(key, "net.", 4) && key[4];
+        bool ok = net || (!strncmp(key, "fs.mqueue.", 10) && key[10]);
+        for (size_t i = 0; i < ARRAY_SIZE(ipc) && !ok; i++)
+                ok = !strcmp(key, ipc[i]);
+        if (!ok)
+                return err_set(err, EINVAL, "sysctl '%s' is not allowed", key);
+        if (net && host_network)
+                return err_set(err, EINVAL, "sysctl '%s' not allowed in host network namespace",
+                               key);
+        return 0;
+}

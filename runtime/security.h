@@ -39,4 +39,9 @@ int rt_caps_apply(uint64_t keep, err_t *err);
  * execve).  Needs no_new_privs or CAP_SYS_ADMIN. */
 int rt_seccomp_load_default(err_t *err);
 
+/* Docker's rule for a --sysctl key: only the namespaced ones (kernel.msgmax,
+ * msgmnb, msgmni, sem, shmall, shmmax, shmmni, shm_rmid_forced, fs.mqueue.*,
+ * net.*), and net.* not when the container uses the host's network. */
+int rt_sysctl_check(const char *key, bool host_network, err_t *err);
+
 #endif

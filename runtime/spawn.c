@@ -270,7 +270,27 @@ static int setup_dev(int rootfd, err_t *err)
         return 0;
 }
 
-static int setup_root(const struct rt_spawn *s, err_t *err)
+/* Write the container's sysctls through sysfd, its own /proc/sys opened
+ * before that is made read-only, from inside its namespaces (net.* in its
+ * network namespace, kernel.shm*, msg*, sem and fs.mqueue.* in its IPC
+ * namespace).  Runs after "go", so the interfaces networking added exist. */
+static int apply_sysctls(const struct rt_spawn *s, int sysfd, err_t *err)
+{
+        for (size_t i = 0; i < s->nsysctls; i++) {
+                const struct rt_sysctl *c = &s->sysctls[i];
+                _cleanup_free_ char *path = xstrdup(c->key);
+                for (char *p = path; *p; p++)
+                        if (*p == '.')
+                                *p = '/';
+                _cleanup_close_ int fd =
+                    openat(sysfd, path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+                if (fd < 0 || write_all(fd, c->value, strlen(c->value), NULL) < 0)
+                        return err_sys(err, errno, "sysctl %s=%s", c->key, c->value);
+        }
+        return 0;
+}
+
+static int setup_root(const struct rt_spawn *s, int *sysfd, err_t *err)
 {
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return err_sys(err, errno, "make mounts private");
@@ -334,6 +354,11 @@ static int setup_root(const struct rt_spawn *s, err_t *err)
                 return err_sys(err, errno, "detach old root");
         if (chdir("/") < 0)
                 return err_sys(err, errno, "chdir /");
+        if (s->nsysctls) { /* the proc mount itself stays writable through this fd */
+                *sysfd = open("/proc/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (*sysfd < 0)
+                        return err_sys(err, errno, "open /proc/sys");
+        }
         if (!s->privileged) {
                 static const char *const masked[] = {
                     "/proc/acpi",        "/proc/asound",  "/proc/interrupts",
@@ -654,7 +679,8 @@ static _Noreturn void child_main(const struct rt_spawn *s, int sock)
                 err_sys(&e, errno, "join network namespace");
                 child_fail(sock, &e, 125);
         }
-        if (setup_root(s, &e) < 0)
+        int sysfd = -1;
+        if (setup_root(s, &sysfd, &e) < 0)
                 child_fail(sock, &e, 125);
         if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) {
                 err_sys(&e, errno, "sethostname");
@@ -693,6 +719,11 @@ static _Noreturn void child_main(const struct rt_spawn *s, int sock)
         while (r < 0 && errno == EINTR);
         if (r != 1)
                 _exit(125); /* the parent gave up */
+        if (sysfd >= 0) {
+                if (apply_sysctls(s, sysfd, &e) < 0)
+                        child_fail(sock, &e, 125);
+                close(sysfd);
+        }
         if (s->init)
                 run_init(&s->proc, &ids, exe, sock);
         int st = finish_and_exec(&s->proc, &ids, exe, &e);

@@ -46,6 +46,12 @@ struct rt_proc {
                      terminal to become the controlling tty */
 };
 
+/* One --sysctl, written inside the container's namespaces before its
+ * command runs (key "net.ipv4.ip_forward" -> /proc/sys/net/ipv4/ip_forward). */
+struct rt_sysctl {
+        const char *key, *value;
+};
+
 struct rt_spawn {
         const char *id;
         const char *hostname;
@@ -59,6 +65,8 @@ struct rt_spawn {
         bool new_netns;  /* false: host network, or join_netns_fd */
         int join_netns_fd;
         bool init; /* run a minimal init as PID 1 that forwards signals and reaps */
+        const struct rt_sysctl *sysctls; /* applied after networking, before exec */
+        size_t nsysctls;
         int stdio[3];
         struct rt_proc proc;
 };

@@ -5,10 +5,15 @@
 #include <string.h>
 
 #include "commands.h"
+#include "compose/loader.h"
+#include "compose_build.h"
 #include "compose_cmds.h"
 #include "compose_more.h"
 
+extern char **environ;
+
 static const struct compose_command compose_commands[] = {
+    {"build", compose_cmd_build, "Build or rebuild services"},
     {"create", compose_cmd_create, "Creates containers for a service"},
     {"down", compose_cmd_down, "Stop and remove containers, networks"},
     {"logs", compose_cmd_logs, "View output from containers"},
@@ -131,6 +136,27 @@ int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
                 }
         }
         return optind;
+}
+
+void compose_globals_load_opts(const struct compose_globals *g, struct compose_load_opts *lo)
+{
+        *lo = (struct compose_load_opts){
+            .files = (const char *const *)g->files.v,
+            .nfiles = g->files.n,
+            .project_name = g->project_name,
+            .project_dir = g->project_dir,
+            .env_files = (const char *const *)g->env_files.v,
+            .nenv_files = g->env_files.n,
+            .profiles = (const char *const *)g->profiles.v,
+            .nprofiles = g->profiles.n,
+            .environ = environ,
+        };
+}
+
+void compose_print_warnings(const strv_t *w)
+{
+        for (size_t i = 0; i < w->n; i++)
+                fprintf(stderr, "WARN[0000] %s\n", w->v[i]);
 }
 
 void compose_globals_free(struct compose_globals *g)

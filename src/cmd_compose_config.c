@@ -19,8 +19,6 @@
 #include "compose/model.h"
 #include "compose_cmds.h"
 
-extern char **environ;
-
 enum config_list {
         LIST_NONE,
         LIST_SERVICES,
@@ -49,12 +47,6 @@ static void config_usage(FILE *f)
                    "anything\n"
                    "      --services              Print the service names, one per line.\n"
                    "      --volumes               Print the volume names, one per line.\n");
-}
-
-static void print_warnings(const strv_t *w)
-{
-        for (size_t i = 0; i < w->n; i++)
-                fprintf(stderr, "WARN[0000] %s\n", w->v[i]);
 }
 
 /* Keep only the named services and what they depend on. */
@@ -308,18 +300,9 @@ int compose_cmd_config(struct compose_globals *g, int argc, char **argv)
                 }
         }
 
-        struct compose_load_opts lo = {
-            .files = (const char *const *)g->files.v,
-            .nfiles = g->files.n,
-            .project_name = g->project_name,
-            .project_dir = g->project_dir,
-            .env_files = (const char *const *)g->env_files.v,
-            .nenv_files = g->env_files.n,
-            .profiles = (const char *const *)g->profiles.v,
-            .nprofiles = g->profiles.n,
-            .no_interpolate = no_interp,
-            .environ = environ,
-        };
+        struct compose_load_opts lo;
+        compose_globals_load_opts(g, &lo);
+        lo.no_interpolate = no_interp;
         struct compose_source src = {0};
         struct compose_project *p = NULL;
         strbuf_t out = STRBUF_INIT;
@@ -330,7 +313,7 @@ int compose_cmd_config(struct compose_globals *g, int argc, char **argv)
                 fprintf(stderr, "%s\n", err.msg);
                 goto done;
         }
-        print_warnings(&src.warnings);
+        compose_print_warnings(&src.warnings);
 
         /* --profiles lists the profiles of every service, enabled or not. */
         const char *all[] = {"*"};
@@ -349,7 +332,7 @@ int compose_cmd_config(struct compose_globals *g, int argc, char **argv)
                 fprintf(stderr, "%s\n", err.msg);
                 goto done;
         }
-        print_warnings(&p->warnings);
+        compose_print_warnings(&p->warnings);
         if (optind < argc && select_services(p->json, argv + optind, argc - optind, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 goto done;

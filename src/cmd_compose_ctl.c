@@ -9,15 +9,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "compose_build.h"
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "table.h"
 #include "compose_more.h"
 #include "compose_up.h"
 #include "container_cli.h"
 #include "netwire.h"
+#include "progress.h"
 #include "runtime/container.h"
 #include "runtime/image.h"
 #include "runtime/monitor.h"
@@ -204,7 +207,8 @@ int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)
         int rc = 0;
         bool any = false;
         for (size_t i = 0; i < c.l.n; i++) {
-                if (!c.which[i] || strcmp(c.l.v[i].status, "running"))
+                if (!c.which[i] ||
+                    (strcmp(c.l.v[i].status, "running") && strcmp(c.l.v[i].status, "paused")))
                         continue;
                 char req[32];
                 err_t err;
@@ -285,7 +289,8 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
                         st = json_string_value(
                                  json_object_get(json_object_get(j, "State"), "Status"))
                                  ?: st;
-                c.which[i] = strcmp(st, "running") && strcmp(st, "restarting");
+                c.which[i] =
+                    strcmp(st, "running") && strcmp(st, "restarting") && strcmp(st, "paused");
                 if (c.which[i])
                         sb_appendf(&names, "%s%s", names.len ? ", " : "", c.l.v[i].name);
         }
@@ -312,15 +317,40 @@ out:
         return rc;
 }
 
+/* pause: the running containers of the services; unpause: the paused ones. */
 static int pause_common(struct compose_globals *g, int argc, char **argv, const char *cmd)
 {
-        (void)g;
-        (void)argc;
-        (void)argv;
-        fprintf(stderr,
-                "compose %s: not supported: berth's runtime has no cgroup freezer support yet\n",
-                cmd);
-        return COMPOSE_EXIT_FAIL;
+        bool pause = !strcmp(cmd, "pause");
+        if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+                printf("Usage:  berth compose %s [SERVICE...]\n", cmd);
+                return 0;
+        }
+        if (argc > 1 && argv[1][0] == '-') {
+                optind = 2;
+                return bad_flag(cmd, argv);
+        }
+        struct ctl c;
+        if (ctl_open(g, argv + 1, argc - 1, false, &c) < 0)
+                return COMPOSE_EXIT_FAIL;
+        int rc = 0;
+        struct progress *pr = progress_new(stderr, g->progress, pause ? "Pausing" : "Unpausing");
+        for (size_t i = 0; i < c.l.n; i++) {
+                struct cctr *x = &c.l.v[i];
+                if (!c.which[i] || x->oneoff || strcmp(x->status, pause ? "running" : "paused"))
+                        continue;
+                size_t line = progress_add(pr, "Container", x->name);
+                err_t err = {0};
+                if (container_set_paused(x->id, pause, &err) < 0) {
+                        progress_set(pr, line, PROGRESS_ERROR, "Error");
+                        fprintf(stderr, "%s\n", err.msg);
+                        rc = COMPOSE_EXIT_FAIL;
+                        continue;
+                }
+                progress_set(pr, line, PROGRESS_DONE, pause ? "Paused" : "Unpaused");
+        }
+        progress_end(pr);
+        ctl_close(&c);
+        return rc;
 }
 
 int compose_cmd_pause(struct compose_globals *g, int argc, char **argv)
@@ -464,7 +494,8 @@ int compose_cmd_top(struct compose_globals *g, int argc, char **argv)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
         for (size_t i = 0; i < c.l.n; i++) {
-                if (!c.which[i] || strcmp(c.l.v[i].status, "running"))
+                if (!c.which[i] ||
+                    (strcmp(c.l.v[i].status, "running") && strcmp(c.l.v[i].status, "paused")))
                         continue;
                 printf("%s\n", c.l.v[i].name);
                 fflush(stdout);
@@ -484,9 +515,9 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
         struct ctl c;
         if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
-        if (!quiet)
-                printf("%-24s %-20s %-10s %-14s %s\n", "CONTAINER", "REPOSITORY", "TAG", "IMAGE ID",
-                       "SIZE");
+        struct table tb;
+        table_init(&tb, 5);
+        table_row(&tb, "CONTAINER", "REPOSITORY", "TAG", "IMAGE ID", "SIZE");
         for (size_t i = 0; i < c.l.n; i++) {
                 if (!c.which[i])
                         continue;
@@ -513,8 +544,10 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
                         snprintf(size, sizeof(size), "%.3gMB", (double)img.size / 1e6);
                         rt_image_free(&img);
                 }
-                printf("%-24s %-20s %-10s %-14.12s %s\n", c.l.v[i].name, repo, tag, hex, size);
+                _cleanup_free_ char *short_id = xstrndup(hex, 12);
+                table_row(&tb, c.l.v[i].name, repo, tag, short_id, size);
         }
+        table_end(&tb, !quiet);
         ctl_close(&c);
         return 0;
 }
@@ -588,7 +621,7 @@ int compose_cmd_exec(struct compose_globals *g, int argc, char **argv)
         }
         int rc = COMPOSE_EXIT_FAIL;
         struct cctr *x = pick(&c, argv[optind], index);
-        if (!x || strcmp(x->status, "running")) {
+        if (!x || (strcmp(x->status, "running") && strcmp(x->status, "paused"))) {
                 fprintf(stderr, "service \"%s\" is not running\n", argv[optind]);
                 goto out;
         }
@@ -630,13 +663,14 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
             {"interactive", no_argument, NULL, 'i'},
             {"tty", no_argument, NULL, 't'},
             {"label", required_argument, NULL, 'l'},
-            {"build", no_argument, NULL, 'b'},
+            {"build", no_argument, NULL, 'B'},
             {"quiet-pull", no_argument, NULL, 'b'},
             {"remove-orphans", no_argument, NULL, 'b'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
         bool rm = false, detach = false, no_deps = false, notty = !isatty(0), sports = false;
+        bool build = false;
         strv_t env = STRV_INIT, publish = STRV_INIT, vols = STRV_INIT;
         const char *entrypoint = NULL, *name = NULL, *user = NULL, *workdir = NULL;
         int ch, rc = EXIT_BERTH;
@@ -680,6 +714,9 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
                 case 'w':
                         workdir = optarg;
                         break;
+                case 'B':
+                        build = true;
+                        break;
                 case 'i':
                 case 't':
                 case 'l':
@@ -706,6 +743,15 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
         }
         const struct compose_service *s = compose_project_service(cp.p, argv[first]);
         err_t err;
+        if (!g->dry_run &&
+            compose_build_services(cp.p, argv + first, 1,
+                                   build ? COMPOSE_BUILD_ALWAYS : COMPOSE_BUILD_MISSING, false,
+                                   &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                rc = COMPOSE_EXIT_FAIL;
+                cproject_close(&cp);
+                goto done;
+        }
         /* dependencies first, as `up -d` would start them */
         if (!no_deps && s->ndepends_on) {
                 strv_t deps = STRV_INIT;

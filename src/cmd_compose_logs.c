@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "compose_up.h"
 #include "container_cli.h"
+#include "runtime/container.h"
 
 /* A log being read. */
 struct lsrc {
@@ -29,6 +30,7 @@ struct lsrc {
         int color;
         bool done; /* container exited and its log drained */
         int code;
+        int64_t since_ns; /* lines stamped before this are skipped (0: none) */
 };
 
 static const int colors[] = {36, 33, 32, 35, 34, 96, 93, 92, 95, 94};
@@ -38,6 +40,10 @@ static void emit(const struct lsrc *s, bool prefix, bool ts, size_t width, const
         json_t *j = json_loads(line, 0, NULL);
         const char *msg = j ? json_string_value(json_object_get(j, "log")) : line;
         const char *time = j ? json_string_value(json_object_get(j, "time")) : NULL;
+        if (s->since_ns && time && rt_parse_rfc3339_ns(time) < s->since_ns) {
+                json_decref(j);
+                return;
+        }
         strbuf_t b = STRBUF_INIT;
         if (prefix) {
                 bool color = isatty(1);
@@ -184,6 +190,8 @@ int compose_follow(struct cproject *cp, const strv_t *services, bool prefix, boo
         }
         size_t n, width;
         struct lsrc *v = sources(&l, services, false, &n, &width);
+        for (size_t i = 0; i < n; i++)
+                v[i].since_ns = cp->opened_ns;
         struct sigaction sa = {.sa_handler = on_int}, old_int, old_term;
         sigaction(SIGINT, &sa, &old_int);
         sigaction(SIGTERM, &sa, &old_term);

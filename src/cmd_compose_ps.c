@@ -12,6 +12,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "table.h"
 #include "compose_more.h"
 #include "compose_up.h"
 #include "container_cli.h"
@@ -207,15 +208,16 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                 goto out;
         }
         strv_t seen = STRV_INIT;
-        if (!quiet && !services && !json)
-                printf("%-24s %-20s %-24s %-10s %-16s %-22s %s\n", "NAME", "IMAGE", "COMMAND",
-                       "SERVICE", "CREATED", "STATUS", "PORTS");
+        struct table tb;
+        table_init(&tb, 7);
+        table_row(&tb, "NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS");
         for (size_t i = 0; i < l.n; i++) {
                 struct cctr *x = &l.v[i];
                 bool named = optind >= argc;
                 for (int k = optind; k < argc; k++)
                         named |= !strcmp(argv[k], x->service);
-                if (!named || (!all && strcmp(x->status, "running")) ||
+                if (!named ||
+                    (!all && strcmp(x->status, "running") && strcmp(x->status, "paused")) ||
                     (status.n && !strv_contains(&status, x->status)))
                         continue;
                 if (services) {
@@ -266,9 +268,9 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                 if (trunc && strlen(qc) > 22)
                         strcpy(qc + 18, "…\"");
                 _cleanup_free_ char *cr = xasprintf("%s ago", ago);
-                printf("%-24s %-20s %-24s %-10s %-16s %-22s %s\n", x->name, image, qc, x->service,
-                       cr, st, ports);
+                table_row(&tb, x->name, image, qc, x->service, cr, st, ports);
         }
+        table_end(&tb, !quiet && !services && !json);
         strv_free(&seen);
 out:
         cctr_list_free(&l);
@@ -363,8 +365,9 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                               ?: "created");
         }
         strv_free(&ids);
-        if (!quiet && !json)
-                printf("%-20s %-20s %s\n", "NAME", "STATUS", "CONFIG FILES");
+        struct table tb;
+        table_init(&tb, 3);
+        table_row(&tb, "NAME", "STATUS", "CONFIG FILES");
         json_t *arr = json_array();
         for (size_t k = 0; k < np; k++) {
                 /* "running(2), exited(1)" */
@@ -389,7 +392,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                         else if (quiet)
                                 printf("%s\n", ps[k].name);
                         else
-                                printf("%-20s %-20s %s\n", ps[k].name, sb_str(&b), ps[k].files);
+                                table_row(&tb, ps[k].name, sb_str(&b), ps[k].files);
                 }
                 sb_free(&b);
                 strv_free(&kinds);
@@ -402,6 +405,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                 printf("%s\n", s);
                 free(s);
         }
+        table_end(&tb, !quiet && !json);
         json_decref(arr);
         free(ps);
         strv_free(&names);

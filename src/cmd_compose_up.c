@@ -17,6 +17,7 @@
 #include "compose/hash.h"
 #include "compose_more.h"
 #include "compose_up.h"
+#include "compose_build.h"
 #include "container_cli.h"
 #include "net/network.h"
 #include "progress.h"
@@ -27,6 +28,7 @@
 struct up_opts {
         bool detach, wait, force_recreate, no_recreate, no_deps, remove_orphans, renew_anon;
         bool no_start, abort_on_exit, abort_on_failure, no_log_prefix;
+        enum compose_build_mode build;
         double wait_timeout;
         int timeout;
         const char *exit_code_from;
@@ -161,19 +163,6 @@ static bool is_orphan(const struct compose_project *p, const struct cctr *c)
                !strv_contains(&p->disabled_services, c->service);
 }
 
-static void warn_unsupported(const struct compose_project *p)
-{
-        /* keys berth takes but cannot honour: warned about once, by name */
-        for (size_t i = 0; i < p->nservices; i++) {
-                const struct compose_service *s = &p->services[i];
-                if (s->build.present && !s->image)
-                        fprintf(stderr,
-                                "WARN[0000] service %s: `build` is not supported by berth; "
-                                "set `image`\n",
-                                s->name);
-        }
-}
-
 /* Find the service's index in p. */
 static ssize_t svc_index(const struct compose_project *p, const char *name)
 {
@@ -199,6 +188,46 @@ static void print_orphans(const struct compose_project *p, const struct cctr_lis
 }
 
 /* Bring the selected services to the desired state.  Returns the exit code. */
+/* network_mode service:x: a container kept by this up must still share the
+ * network namespace of x's first container; when that one is (re)created,
+ * or was replaced since, the joiner is recreated too (until nothing changes,
+ * for chains of such services). */
+static void netns_recreate(const struct compose_project *p, const struct cctr_list *obs,
+                           struct cop **cops, size_t ncops, bool start, bool no_recreate)
+{
+        for (bool again = !no_recreate; again;) {
+                again = false;
+                for (size_t k = 0; k < ncops; k++) {
+                        struct cop *c = cops[k];
+                        if (c->kind != COP_START && c->kind != COP_RUNNING)
+                                continue; /* (orphans to remove have no service) */
+                        const struct compose_service *x = cservice_netns_target(p, c->s);
+                        if (!x)
+                                continue;
+                        const char *target = NULL;
+                        bool planned = false;
+                        for (size_t t = 0; t < ncops; t++)
+                                if (cops[t]->s == x && cops[t]->number == 1 &&
+                                    cops[t]->kind != COP_REMOVE) {
+                                        planned = true;
+                                        if (cops[t]->kind == COP_START ||
+                                            cops[t]->kind == COP_RUNNING)
+                                                target = cops[t]->old_id;
+                                }
+                        for (size_t i = 0; i < obs->n && !planned; i++)
+                                if (!strcmp(obs->v[i].service, x->name) && obs->v[i].number == 1)
+                                        target = obs->v[i].id;
+                        for (size_t i = 0; i < obs->n; i++)
+                                if (!strcmp(obs->v[i].id, c->old_id) &&
+                                    !cctr_netns_joins(&obs->v[i], target)) {
+                                        c->kind = COP_RECREATE;
+                                        c->start = start;
+                                        again = true;
+                                }
+                }
+        }
+}
+
 static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_opts *o, char **svcs,
                     int nsvcs, bool start)
 {
@@ -220,7 +249,6 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }
-        warn_unsupported(p);
         if (cproject_select(p, svcs, nsvcs, !o->no_deps, &sel, &err) < 0 ||
             cctr_observe(p->name, false, &obs, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
@@ -306,8 +334,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                         if (e->number > want || e->number < 1 || dup) {
                                 c->kind = COP_REMOVE;
                                 c->start = false;
-                        } else if (!o->no_recreate &&
-                                   (o->force_recreate || strcmp(e->hash, hash))) {
+                        } else if (!o->no_recreate && (o->force_recreate || strcmp(e->hash, hash) ||
+                                                       compose_build_image_changed(e, s))) {
                                 c->kind = COP_RECREATE;
                         } else if (start && strcmp(e->status, "running")) {
                                 c->kind = COP_START;
@@ -346,6 +374,7 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                         dag_depend(&d, svc_done[si], op);
                 }
         }
+        netns_recreate(p, &obs, cops, ncops, start, o->no_recreate);
         /* dependencies: a service's operations wait for its dependencies'
          * conditions (only when starting) */
         for (size_t si = 0; si < p->nservices; si++) {
@@ -509,8 +538,8 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
             {"attach", required_argument, NULL, 'a'},
             {"no-attach", required_argument, NULL, 'n'},
             {"no-log-prefix", no_argument, NULL, 'P'},
-            {"build", no_argument, NULL, 'b'},
-            {"no-build", no_argument, NULL, 'b'},
+            {"build", no_argument, NULL, 'u'},
+            {"no-build", no_argument, NULL, 'U'},
             {"pull", required_argument, NULL, 'b'},
             {"quiet-pull", no_argument, NULL, 'b'},
             {"always-recreate-deps", no_argument, NULL, 'F'},
@@ -582,6 +611,12 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
                         break;
                 case 'b':
                         break;
+                case 'u':
+                        o.build = COMPOSE_BUILD_ALWAYS;
+                        break;
+                case 'U':
+                        o.build = COMPOSE_BUILD_NEVER;
+                        break;
                 case 'h':
                         up_usage(stdout, argv[0]);
                         rc = 0;
@@ -606,6 +641,23 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
                 goto done;
         }
         bool start = !create_only && !o.no_start;
+        err_t berr = {0};
+        bool *bsel = NULL;
+        strv_t bnames = STRV_INIT; /* the services up acts on, with their dependencies */
+        int br = cproject_select(cp.p, argv + optind, argc - optind, !o.no_deps, &bsel, &berr);
+        for (size_t i = 0; br == 0 && i < cp.p->nservices; i++)
+                if (bsel[i])
+                        strv_push(&bnames, cp.p->services[i].name);
+        if (br == 0 && !g->dry_run && bnames.n)
+                br = compose_build_services(cp.p, bnames.v, (int)bnames.n, o.build, false, &berr);
+        free(bsel);
+        strv_free(&bnames);
+        if (br < 0) {
+                fprintf(stderr, "%s\n", berr.msg);
+                cproject_close(&cp);
+                rc = COMPOSE_EXIT_FAIL;
+                goto done;
+        }
         rc = up_apply(g, &cp, &o, argv + optind, argc - optind, start);
         if (rc == 0 && start && !o.detach && !g->dry_run) {
                 strv_t svcs = STRV_INIT;
@@ -852,15 +904,17 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                 }
         }
         struct image_users users = {0};
-        if (rmi && !strcmp(rmi, "all") && image_users_load(&users, &err) < 0) {
+        if (rmi && image_users_load(&users, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 failed = true;
-        } else if (rmi && !strcmp(rmi, "all")) {
-                /* containers of other projects may use the same images */
+        } else if (rmi) {
+                /* containers of other projects may use the same images; "local":
+                 * only the images named after the project (build without image:) */
+                bool all = !strcmp(rmi, "all");
                 for (size_t i = 0; i < p->nservices; i++) {
                         const char *img = p->services[i].image;
                         strv_t rep = STRV_INIT;
-                        if (!img)
+                        if (!img || (!all && !compose_build_local_image(&p->services[i])))
                                 continue;
                         size_t line = progress_add(pr, "Image", img);
                         if (!g->dry_run &&

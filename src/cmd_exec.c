@@ -139,14 +139,22 @@ int cmd_exec(int argc, char **argv)
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
         if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
-                die_msg("Error response from daemon: %s", err.msg);
+                die_msg("%s", err.msg);
                 strv_free(&envs);
                 return EXIT_BERTH;
         }
         const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
         pid_t init = 0;
+        if (st && !strcmp(st, "paused")) {
+                die_msg("Container %s is paused, unpause the container "
+                        "before exec",
+                        id);
+                json_decref(j);
+                strv_free(&envs);
+                return EXIT_BERTH;
+        }
         if (!st || strcmp(st, "running") || !rt_ctr_monitor_alive(id, &init) || init <= 0) {
-                die_msg("Error response from daemon: container %s is not running", id);
+                die_msg("container %s is not running", id);
                 json_decref(j);
                 strv_free(&envs);
                 return EXIT_BERTH;

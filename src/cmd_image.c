@@ -143,6 +143,7 @@ static int image_prune(int argc, char **argv)
 }
 
 static const struct command image_commands[] = {
+    {"build", cmd_build, "Build an image from a Dockerfile"},
     {"ls", cmd_images, "List images"},
     {"list", cmd_images, "List images"},
     {"rm", cmd_rmi, "Remove one or more images"},

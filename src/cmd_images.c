@@ -10,6 +10,7 @@
 #include "base/strv.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "table.h"
 #include "runtime/image.h"
 
 /* Docker's units.HumanSizeWithPrecision(size, 3): decimal units. */
@@ -102,13 +103,15 @@ int cmd_images(int argc, char **argv)
         };
         bool quiet = false, json = false, notrunc = false;
         int dangling = -1; /* --filter dangling=true|false */
+        bool all = false;
         int c;
 
         optind = 0;
         while ((c = getopt_long(argc, argv, "+aqf:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
-                        break; /* no intermediate images exist: -a shows the same */
+                        all = true; /* also the untagged steps of builds */
+                        break;
                 case 'q':
                         quiet = true;
                         break;
@@ -183,6 +186,11 @@ int cmd_images(int argc, char **argv)
                 size_t ntags = imgs[i].repo_tags.n ? imgs[i].repo_tags.n : 1;
                 if (dangling >= 0 && (imgs[i].repo_tags.n == 0) != (dangling == 1))
                         continue;
+                bool step = false; /* an untagged build step another image builds on */
+                for (size_t k = 0; !all && !imgs[i].repo_tags.n && k < n; k++)
+                        step |= imgs[k].parent && !strcmp(imgs[k].parent, imgs[i].id);
+                if (step)
+                        continue;
                 for (size_t k = 0; k < ntags; k++) {
                         struct row r = {.img = &imgs[i]};
                         if (imgs[i].repo_tags.n) {
@@ -202,14 +210,9 @@ int cmd_images(int argc, char **argv)
                 }
         }
 
-        /* table columns sized like docker's tabwriter: widest cell + 3 spaces */
-        strv_t cells = STRV_INIT;
-        static const char *const hdr[] = {"REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"};
-        size_t w[5];
-        for (size_t k = 0; k < 5; k++) {
-                strv_push(&cells, hdr[k]);
-                w[k] = strlen(hdr[k]);
-        }
+        struct table tb;
+        table_init(&tb, 5);
+        table_row(&tb, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
         for (size_t i = 0; i < nrows; i++) {
                 const struct rt_image *img = rows[i].img;
                 const char *hex = img->id + strlen("sha256:");
@@ -239,19 +242,10 @@ int cmd_images(int argc, char **argv)
                         free(s);
                         json_decref(o);
                 } else {
-                        const char *v[5] = {rows[i].repo, rows[i].tag, idbuf, since, size};
-                        for (size_t k = 0; k < 5; k++) {
-                                strv_push(&cells, v[k]);
-                                if (strlen(v[k]) > w[k])
-                                        w[k] = strlen(v[k]);
-                        }
+                        table_row(&tb, rows[i].repo, rows[i].tag, idbuf, since, size);
                 }
         }
-        for (size_t i = 0; !quiet && !json && i < cells.n; i += 5)
-                printf("%-*s   %-*s   %-*s   %-*s   %s\n", (int)w[0], cells.v[i], (int)w[1],
-                       cells.v[i + 1], (int)w[2], cells.v[i + 2], (int)w[3], cells.v[i + 3],
-                       cells.v[i + 4]);
-        strv_free(&cells);
+        table_end(&tb, !quiet && !json);
         for (size_t i = 0; i < nrows; i++) {
                 free(rows[i].repo);
                 free(rows[i].tag);

@@ -149,11 +149,11 @@ int cmd_rename(int argc, char **argv)
         _cleanup_free_ char *id = NULL;
         const char *nn = argv[2][0] == '/' ? argv[2] + 1 : argv[2];
         if (!*nn) {
-                die_msg("Error response from daemon: Neither old nor new names may be empty");
+                die_msg("Neither old nor new names may be empty");
                 return EXIT_BERTH;
         }
         if (rt_ctr_resolve(argv[1], &id, &err) < 0 || rt_ctr_rename(id, nn, &err) < 0) {
-                die_msg("Error response from daemon: %s", err.msg);
+                die_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         return 0;
@@ -170,14 +170,14 @@ int cmd_top(int argc, char **argv)
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
         if (container_get(argv[1], &id, &j, NULL, &err) < 0) {
-                die_msg("Error response from daemon: %s", err.msg);
+                die_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
-        bool running = st && !strcmp(st, "running");
+        bool running = st && (!strcmp(st, "running") || !strcmp(st, "paused"));
         json_decref(j);
         if (!running) {
-                die_msg("Error response from daemon: container %s is not running", id);
+                die_msg("container %s is not running", id);
                 return EXIT_BERTH;
         }
         _cleanup_free_ char *cg = rt_cgroup_path(id, "pids");

@@ -128,7 +128,7 @@ int cmd_logs(int argc, char **argv)
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
         if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
-                die_msg("Error response from daemon: %s", err.msg);
+                die_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         _cleanup_free_ char *path = xstrdup(json_string_value(json_object_get(j, "LogPath")) ?: "");

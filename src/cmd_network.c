@@ -14,6 +14,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "table.h"
 #include "container_cli.h"
 #include "net/network.h"
 #include "net/ports.h"
@@ -201,7 +202,7 @@ static int net_ls(int argc, char **argv)
                 die_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
-        size_t i, wid = 10, wname = 4, wdrv = 6;
+        size_t i;
         json_t *n;
         int idlen = notrunc ? 64 : 12;
         json_array_foreach(all, i, n)
@@ -225,21 +226,19 @@ static int net_ls(int argc, char **argv)
                         sb_free(&lb);
                         _cleanup_free_ char *s = json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS);
                         printf("%s\n", s);
-                } else {
-                        size_t l = strlen(js(n, "Name"));
-                        wname = l > wname ? l : wname;
-                        l = strlen(js(n, "Driver"));
-                        wdrv = l > wdrv ? l : wdrv;
                 }
         }
         if (quiet || json)
                 return 0;
-        wid = (size_t)idlen > wid ? (size_t)idlen : wid;
-        printf("%-*s   %-*s   %-*s   %s\n", (int)wid, "NETWORK ID", (int)wname, "NAME", (int)wdrv,
-               "DRIVER", "SCOPE");
+        struct table tb;
+        table_init(&tb, 4);
+        table_row(&tb, "NETWORK ID", "NAME", "DRIVER", "SCOPE");
         json_array_foreach(all, i, n)
-            printf("%-*.*s   %-*s   %-*s   %s\n", (int)wid, idlen, js(n, "Id"), (int)wname,
-                   js(n, "Name"), (int)wdrv, js(n, "Driver"), js(n, "Scope"));
+        {
+                _cleanup_free_ char *id = xstrndup(js(n, "Id"), (size_t)idlen);
+                table_row(&tb, id, js(n, "Name"), js(n, "Driver"), js(n, "Scope"));
+        }
+        table_end(&tb, true);
         return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "base/strv.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "table.h"
 #include "container_cli.h"
 #include "netwire.h"
 #include "runtime/container.h"
@@ -29,9 +30,11 @@ static long long since_secs(const char *ts)
 static char *status_text(json_t *st)
 {
         const char *s = json_string_value(json_object_get(st, "Status")) ?: "";
-        if (!strcmp(s, "running")) {
+        if (!strcmp(s, "running") || !strcmp(s, "paused")) {
                 _cleanup_free_ char *d =
                     human_duration(since_secs(json_string_value(json_object_get(st, "StartedAt"))));
+                if (!strcmp(s, "paused"))
+                        return xasprintf("Up %s (Paused)", d);
                 const char *h =
                     json_string_value(json_object_get(json_object_get(st, "Health"), "Status"));
                 if (h && *h)
@@ -161,9 +164,9 @@ int cmd_ps(int argc, char **argv)
                 strv_free(&filters);
                 return EXIT_BERTH;
         }
-        if (!quiet && !json)
-                printf("%-14s %-15s %-22s %-17s %-26s %-10s %s\n", "CONTAINER ID", "IMAGE",
-                       "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
+        struct table tb;
+        table_init(&tb, 7);
+        table_row(&tb, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
         for (size_t i = 0; i < ids.n; i++) {
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
@@ -171,7 +174,8 @@ int cmd_ps(int argc, char **argv)
                         continue; /* removed meanwhile */
                 json_t *st = json_object_get(j, "State");
                 const char *s = json_string_value(json_object_get(st, "Status")) ?: "";
-                bool running = !strcmp(s, "running") || !strcmp(s, "restarting");
+                bool running =
+                    !strcmp(s, "running") || !strcmp(s, "restarting") || !strcmp(s, "paused");
                 if ((!all && !running && !filters.n) || !filter_match(j, &filters)) {
                         json_decref(j);
                         continue;
@@ -211,11 +215,11 @@ int cmd_ps(int argc, char **argv)
                         json_decref(o);
                 } else {
                         _cleanup_free_ char *ago = xasprintf("%s ago", created);
-                        printf("%-14s %-15s %-22s %-17s %-26s %-10s %s\n", short_id, image, cmd,
-                               ago, status, ports, name + 1);
+                        table_row(&tb, short_id, image, cmd, ago, status, ports, name + 1);
                 }
                 json_decref(j);
         }
+        table_end(&tb, !quiet && !json);
         strv_free(&ids);
         strv_free(&filters);
         return 0;

@@ -46,15 +46,25 @@ int cmd_rm(int argc, char **argv)
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
                 if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
-                        die_msg("Error response from daemon: %s", err.msg);
+                        die_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
                 const char *st =
                     json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
-                bool running = st && (!strcmp(st, "running") || !strcmp(st, "restarting"));
+                bool paused = st && !strcmp(st, "paused");
+                bool running =
+                    st && (!strcmp(st, "running") || !strcmp(st, "restarting") || paused);
+                if (paused && !force) {
+                        die_msg("cannot remove container \"%s\": "
+                                "container is paused and must be unpaused first",
+                                argv[i]);
+                        json_decref(j);
+                        rc = 1;
+                        continue;
+                }
                 if (running && !force) {
-                        die_msg("Error response from daemon: cannot remove container \"%s\": "
+                        die_msg("cannot remove container \"%s\": "
                                 "container is %s: stop "
                                 "the container before removing or force remove",
                                 argv[i], st);
@@ -63,7 +73,7 @@ int cmd_rm(int argc, char **argv)
                         continue;
                 }
                 if (running && container_stop(id, 0, &err) < 0) {
-                        die_msg("Error response from daemon: %s", err.msg);
+                        die_msg("%s", err.msg);
                         json_decref(j);
                         rc = 1;
                         continue;
@@ -71,7 +81,7 @@ int cmd_rm(int argc, char **argv)
                 _cleanup_close_ int lk = rt_ctr_lock(id, &err);
                 if (lk < 0 || netwire_release(id, j, true, &err) < 0 ||
                     rt_ctr_destroy(id, &err) < 0) {
-                        die_msg("Error response from daemon: %s", err.msg);
+                        die_msg("%s", err.msg);
                         json_decref(j);
                         rc = 1;
                         continue;

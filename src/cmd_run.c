@@ -29,15 +29,16 @@ struct run_opts {
         long long cpu_shares, pids_limit;
         int stop_timeout;
         bool has_stop_timeout, has_entrypoint, has_pids;
-        strv_t env, env_files, volumes, mounts, tmpfs, ulimits, cap_add, cap_drop, secopts, labels;
+        strv_t env, env_files, volumes, mounts, tmpfs, ulimits, cap_add, cap_drop, secopts, labels,
+            sysctls;
         const char *health_cmd, *health_interval, *health_timeout, *health_start, *health_retries;
         struct netwire_opts nw;
 };
 
 static void run_opts_free(struct run_opts *o)
 {
-        strv_t *v[] = {&o->env,     &o->env_files, &o->volumes,  &o->mounts,  &o->tmpfs,
-                       &o->ulimits, &o->cap_add,   &o->cap_drop, &o->secopts, &o->labels};
+        strv_t *v[] = {&o->env,     &o->env_files, &o->volumes, &o->mounts, &o->tmpfs,  &o->ulimits,
+                       &o->cap_add, &o->cap_drop,  &o->secopts, &o->labels, &o->sysctls};
         for (size_t i = 0; i < ARRAY_SIZE(v); i++)
                 strv_free(v[i]);
         netwire_opts_free(&o->nw);
@@ -78,6 +79,7 @@ enum {
         O_IP,
         O_ADDHOST,
         O_DNS,
+        O_SYSCTL,
 };
 
 static const struct option run_longopts[] = {
@@ -120,6 +122,7 @@ static const struct option run_longopts[] = {
     {"add-host", required_argument, 0, O_ADDHOST},
     {"dns", required_argument, 0, O_DNS},
     {"net", required_argument, 0, O_NETWORK},
+    {"sysctl", required_argument, 0, O_SYSCTL},
     {"health-cmd", required_argument, 0, O_HCMD},
     {"health-interval", required_argument, 0, O_HINT},
     {"health-timeout", required_argument, 0, O_HTIMEOUT},
@@ -168,13 +171,15 @@ static void run_usage(FILE *f, const char *cmd)
                 "      --restart string       no, always, on-failure[:N], unless-stopped\n"
                 "  -l, --label list           Set meta data on a container\n"
                 "      --network string       Connect a container to a network (bridge, none, "
-                "host, NAME)\n"
+                "host, container:NAME, NAME)\n"
                 "      --network-alias list   Add network-scoped alias for the container\n"
                 "      --ip string            IPv4 address (e.g., 172.30.100.104)\n"
                 "  -p, --publish list         Publish a container's port(s) to the host\n"
                 "  -P, --publish-all          Publish all exposed ports to random ports\n"
                 "      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
                 "      --dns list             Set custom DNS servers\n"
+                "      --sysctl map           Sysctl options (namespaced ones: net.*, "
+                "kernel.shm*, ...)\n"
                 "      --health-cmd string    Command to run to check health\n"
                 "      --health-interval d    Time between running the check\n"
                 "      --health-timeout d     Maximum time to allow one check to run\n"
@@ -473,13 +478,43 @@ static json_t *healthcheck_json(const struct run_opts *o, const struct rt_image 
 }
 
 /* Build the container document and create it.  Returns 0 and the id. */
+/* --sysctl K=V, checked as docker does, before anything is created. */
+static json_t *sysctls_json(const struct run_opts *o, err_t *err)
+{
+        bool host = o->network && !strcmp(o->network, "host");
+        json_t *sc = json_object();
+        for (size_t i = 0; i < o->sysctls.n; i++) {
+                _cleanup_free_ char *k = xstrdup(o->sysctls.v[i]);
+                char *eq = strchr(k, '=');
+                if (!eq || eq == k) {
+                        json_decref(sc);
+                        err_set(err, EINVAL,
+                                "invalid argument \"%s\" for \"--sysctl\" flag: expected "
+                                "KEY=VALUE",
+                                o->sysctls.v[i]);
+                        return NULL;
+                }
+                *eq++ = '\0';
+                if (rt_sysctl_check(k, host, err) < 0) {
+                        json_decref(sc);
+                        return NULL;
+                }
+                json_object_set_new(sc, k, json_string(eq));
+        }
+        return sc;
+}
+
 static int create_container(struct run_opts *o, const char *image, char **args, int nargs,
                             char **id_out, err_t *err)
 {
+        json_t *sysctls = sysctls_json(o, err);
+        if (!sysctls)
+                return -1;
         struct rt_image img;
         if (rt_image_lookup(image, &img, err) < 0) {
                 if (err->code == ENOENT)
                         err_set(err, ENOENT, "Unable to find image '%s' locally", image);
+                json_decref(sysctls);
                 return -1;
         }
         int ret = -1;
@@ -505,6 +540,9 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                                       "0001-01-01T00:00:00Z"));
         json_object_set_new(j, "Config", cfg);
         json_object_set_new(j, "HostConfig", hc);
+        if (json_object_size(sysctls))
+                json_object_set(hc, "Sysctls", sysctls);
+        json_decref(sysctls);
         _cleanup_free_ char *hn = o->hostname ? xstrdup(o->hostname) : xstrndup(id, 12);
         json_object_set_new(cfg, "Hostname", json_string(hn));
         json_object_set_new(cfg, "Domainname", json_string(""));
@@ -630,6 +668,7 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                         goto out;
         }
         o->nw.network = o->network;
+        o->nw.hostname_set = o->hostname != NULL;
         if (netwire_create(j, &o->nw, err) < 0)
                 goto out;
         rp = xstrdup(o->restart ? o->restart : "no");
@@ -884,6 +923,9 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                 case O_DNS:
                         strv_push(&o->nw.dns, optarg);
                         break;
+                case O_SYSCTL:
+                        strv_push(&o->sysctls, optarg);
+                        break;
                 case O_HCMD:
                         o->health_cmd = optarg;
                         break;
@@ -974,8 +1016,10 @@ static int run_or_create(int argc, char **argv, bool run)
                 run_opts_free(&o);
                 return status ? status : EXIT_BERTH;
         }
-        if (o.rm) {
-                /* It exited and its monitor removes it: free its addresses. */
+        if (o.rm && attach) {
+                /* It exited and its monitor removes it: free its addresses
+                 * (detached, it still runs: netwire_gc frees them once it is
+                 * gone). */
                 err_t e2;
                 netwire_forget(id, &e2);
         }

@@ -89,7 +89,7 @@ int cmd_start(int argc, char **argv)
                 int status;
                 int attach = o.attach ? ATTACH_OUTPUT | (o.interactive ? ATTACH_STDIN : 0) : 0;
                 if (container_start(id, attach, &status, &err) < 0) {
-                        die_msg("Error response from daemon: %s", err.msg);
+                        die_msg("%s", err.msg);
                         die_msg("failed to start containers: %s", argv[i]);
                         rc = 1;
                         continue;
@@ -135,7 +135,7 @@ int cmd_attach(int argc, char **argv)
         json_t *cfg = json_object_get(j, "Config");
         bool tty = json_is_true(json_object_get(cfg, "Tty"));
         bool open_stdin = json_is_true(json_object_get(cfg, "OpenStdin"));
-        bool running = st && !strcmp(st, "running");
+        bool running = st && (!strcmp(st, "running") || !strcmp(st, "paused"));
         json_decref(j);
         if (!running) {
                 die_msg("You cannot attach to a stopped container, start it first");
@@ -173,7 +173,7 @@ int cmd_stop(int argc, char **argv)
                 _cleanup_free_ char *id = NULL;
                 if (rt_ctr_resolve(argv[i], &id, &err) < 0 ||
                     container_stop(id, o.timeout, &err) < 0) {
-                        die_msg("Error response from daemon: %s", err.msg);
+                        die_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
@@ -201,7 +201,7 @@ int cmd_restart(int argc, char **argv)
                 if (rt_ctr_resolve(argv[i], &id, &err) < 0 ||
                     container_stop(id, o.timeout, &err) < 0 ||
                     container_start(id, 0, &status, &err) < 0) {
-                        die_msg("Error response from daemon: %s", err.msg);
+                        die_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
@@ -225,7 +225,7 @@ int cmd_kill(int argc, char **argv)
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
                 if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
-                        die_msg("Error response from daemon: %s", err.msg);
+                        die_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
@@ -238,7 +238,7 @@ int cmd_kill(int argc, char **argv)
                 if (fd >= 0)
                         close(fd);
                 if (n <= 0 || atoi(reply) != 0) {
-                        die_msg("Error response from daemon: cannot kill container: %s: container "
+                        die_msg("cannot kill container: %s: container "
                                 "%.12s is not running",
                                 argv[i], id);
                         rc = 1;
@@ -261,7 +261,7 @@ int cmd_wait(int argc, char **argv)
                 err_t err = {0};
                 _cleanup_free_ char *id = NULL;
                 if (rt_ctr_resolve(argv[i], &id, &err) < 0) {
-                        die_msg("Error response from daemon: %s", err.msg);
+                        die_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }

@@ -9,6 +9,7 @@
 #include "base/strv.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "table.h"
 #include "runtime/container.h"
 #include "runtime/volume.h"
 
@@ -76,7 +77,7 @@ static int vol_create(int argc, char **argv)
         int r = rt_volume_create(n, labels, false, &err);
         json_decref(labels);
         if (r < 0 && err.code != EEXIST) {
-                die_msg("Error response from daemon: %s", err.msg);
+                die_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         printf("%s\n", n);
@@ -92,10 +93,16 @@ static int vol_ls(int argc, char **argv)
                 die_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
-        if (!quiet)
-                printf("%-15s %s\n", "DRIVER", "VOLUME NAME");
-        for (size_t i = 0; i < names.n; i++)
-                quiet ? printf("%s\n", names.v[i]) : printf("%-15s %s\n", "local", names.v[i]);
+        struct table tb;
+        table_init(&tb, 2);
+        table_row(&tb, "DRIVER", "VOLUME NAME");
+        for (size_t i = 0; i < names.n; i++) {
+                if (quiet)
+                        printf("%s\n", names.v[i]);
+                else
+                        table_row(&tb, "local", names.v[i]);
+        }
+        table_end(&tb, !quiet);
         strv_free(&names);
         return 0;
 }
@@ -108,7 +115,7 @@ static int vol_inspect(int argc, char **argv)
                 err_t err = {0};
                 json_t *j = NULL;
                 if (rt_volume_inspect(argv[i], &j, &err) < 0) {
-                        die_msg("Error response from daemon: %s", err.msg);
+                        die_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
@@ -131,12 +138,12 @@ static int vol_rm(int argc, char **argv)
                         continue;
                 err_t err = {0};
                 if (strv_contains(&used, argv[i])) {
-                        die_msg("Error response from daemon: remove %s: volume is in use", argv[i]);
+                        die_msg("remove %s: volume is in use", argv[i]);
                         rc = 1;
                         continue;
                 }
                 if (rt_volume_remove(argv[i], &err) < 0) {
-                        die_msg("Error response from daemon: %s", err.msg);
+                        die_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }

@@ -15,6 +15,7 @@ struct command {
 #define EXIT_BERTH 125
 
 int cmd_version(int argc, char **argv);
+int cmd_build(int argc, char **argv);
 int cmd_compose(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_port(int argc, char **argv);
@@ -42,6 +43,8 @@ int cmd_stop(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_volume(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
 int cmd_tag(int argc, char **argv);

@@ -35,6 +35,13 @@ int compose_cmd_config(struct compose_globals *g, int argc, char **argv);
 int compose_parse_globals(int argc, char **argv, struct compose_globals *g);
 void compose_globals_free(struct compose_globals *g);
 
+struct compose_load_opts;
+/* Fill the loader's options from the global options (files, project name
+ * and directory, env files, profiles, the process environment). */
+void compose_globals_load_opts(const struct compose_globals *g, struct compose_load_opts *lo);
+/* Print the loader's and the model's warnings as compose v2 does. */
+void compose_print_warnings(const strv_t *w);
+
 int compose_cmd_up(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_create(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_down(struct compose_globals *g, int argc, char **argv);

@@ -359,14 +359,18 @@ static int networks_json(const struct compose_project *p, const struct compose_s
         strv_copy(&nw.add_hosts, &s->extra_hosts);
         strv_copy(&nw.dns, &s->dns);
         if (s->network_mode) {
-                if (!strncmp(s->network_mode, "service:", 8)) {
-                        err_set(err, ENOTSUP,
-                                "service %s: network_mode \"%s\" is not supported by berth",
-                                s->name, s->network_mode);
-                        goto out;
+                /* service:x shares the network namespace of x's first container */
+                _cleanup_free_ char *mode = NULL;
+                const struct compose_service *x = cservice_netns_target(p, s);
+                if (x) {
+                        _cleanup_free_ char *xn = cservice_container_name(p, x, 1);
+                        mode = xasprintf("container:%s", xn);
                 }
-                nw.network = s->network_mode;
+                nw.network = mode ? mode : s->network_mode;
+                nw.hostname_set = s->hostname != NULL;
                 r = netwire_create(j, &nw, err);
+                if (r < 0)
+                        err_wrap(err, "service %s", s->name);
                 goto out;
         }
         size_t n = s->nnetworks;
@@ -441,6 +445,24 @@ static int networks_json(const struct compose_project *p, const struct compose_s
 out:
         netwire_opts_free(&nw);
         return r;
+}
+
+const struct compose_service *cservice_netns_target(const struct compose_project *p,
+                                                    const struct compose_service *s)
+{
+        if (!s->network_mode || strncmp(s->network_mode, "service:", 8))
+                return NULL;
+        for (size_t i = 0; i < p->nservices; i++)
+                if (!strcmp(p->services[i].name, s->network_mode + 8))
+                        return &p->services[i];
+        return NULL;
+}
+
+bool cctr_netns_joins(const struct cctr *e, const char *target_id)
+{
+        const char *nm =
+            json_string_value(json_object_get(json_object_get(e->j, "HostConfig"), "NetworkMode"));
+        return target_id && nm && !strncmp(nm, "container:", 10) && !strcmp(nm + 10, target_id);
 }
 
 static int mounts_json(const struct compose_project *p, const struct compose_service *s,
@@ -546,10 +568,14 @@ static int security_json(const struct compose_service *s, json_t *hc, err_t *err
         json_object_set_new(hc, "DnsSearch", strv_to_json(&s->dns_search));
         json_object_set_new(hc, "DnsOptions", strv_to_json(&s->dns_opt));
         json_t *sc = json_object();
-        for (size_t i = 0; i < s->sysctls.n; i++)
+        json_object_set_new(hc, "Sysctls", sc);
+        const char *nm = json_string_value(json_object_get(hc, "NetworkMode"));
+        for (size_t i = 0; i < s->sysctls.n; i++) {
+                if (rt_sysctl_check(s->sysctls.v[i].key, nm && !strcmp(nm, "host"), err) < 0)
+                        return err_wrap(err, "service %s", s->name);
                 json_object_set_new(sc, s->sysctls.v[i].key,
                                     json_string(s->sysctls.v[i].value ?: ""));
-        json_object_set_new(hc, "Sysctls", sc);
+        }
         return 0;
 }
 
@@ -570,9 +596,7 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
 {
         const struct compose_project *p = cp->p;
         if (!s->image)
-                return err_set(err, EINVAL,
-                               "service %s has neither an image nor a build context "
-                               "berth can use (build is not supported)",
+                return err_set(err, EINVAL, "service %s has neither an image nor a build context",
                                s->name);
         struct rt_image img;
         if (rt_image_lookup(s->image, &img, err) < 0) {

@@ -117,7 +117,7 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
         for (size_t i = 0; o->orphans && i < obs.n; i++)
                 if (is_orphan(p, &obs.v[i]))
                         say_remove(obs.v[i].name, is_running(&obs.v[i]));
-        strv_t to_start = STRV_INIT, running = STRV_INIT;
+        strv_t to_start = STRV_INIT, running = STRV_INIT, fresh = STRV_INIT;
         int top = max_level(p);
         for (int lvl = 0; lvl <= top; lvl++) {
                 for (size_t si = 0; si < p->nservices; si++) {
@@ -130,8 +130,16 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
                                 fprintf(stderr, "%s\n", err.msg);
                                 strv_free(&to_start);
                                 strv_free(&running);
+                                strv_free(&fresh);
                                 goto out;
                         }
+                        /* network_mode service:x: the container of x it must share */
+                        const struct compose_service *x = cservice_netns_target(p, s);
+                        const char *target = NULL;
+                        for (size_t i = 0; x && i < obs.n; i++)
+                                if (!strcmp(obs.v[i].service, x->name) && obs.v[i].number == 1 &&
+                                    !strv_contains(&fresh, x->name))
+                                        target = obs.v[i].id;
                         for (int n = 1; n <= want; n++) {
                                 const struct cctr *e = NULL;
                                 for (size_t i = 0; i < obs.n && !e; i++)
@@ -142,9 +150,15 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
                                 if (!e) {
                                         say2("Container", cn, "Creating", "Created");
                                         strv_push(&to_start, cn);
-                                } else if (!o->no_recreate && (o->force || strcmp(e->hash, hash))) {
+                                        if (n == 1)
+                                                strv_push(&fresh, s->name);
+                                } else if (!o->no_recreate &&
+                                           (o->force || strcmp(e->hash, hash) ||
+                                            (x && !cctr_netns_joins(e, target)))) {
                                         say2("Container", e->name, "Recreate", "Recreated");
                                         strv_push(&to_start, e->name);
+                                        if (n == 1)
+                                                strv_push(&fresh, s->name);
                                 } else if (o->start && !is_running(e)) {
                                         strv_push(&to_start, e->name);
                                 } else {
@@ -163,6 +177,7 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
                 say2("Container", to_start.v[i], "Starting", "Started");
         strv_free(&to_start);
         strv_free(&running);
+        strv_free(&fresh);
         rc = 0;
 out:
         cctr_list_free(&obs);

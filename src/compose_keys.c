@@ -88,7 +88,6 @@ static void warn_unsupported(const struct compose_service *s)
                 bool set;
                 const char *key;
         } unsupported[] = {
-            {s->sysctls.n > 0, "sysctls"},
             {s->cpu_quota != 0, "cpu_quota"},
             {s->cpu_period != 0, "cpu_period"},
             {s->mem_swappiness != 0, "mem_swappiness"},

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compose_build.h"
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
@@ -20,35 +21,21 @@
 #include "container_cli.h"
 #include "runtime/container.h"
 
-extern char **environ;
-
-static void print_warnings(const strv_t *w)
-{
-        for (size_t i = 0; i < w->n; i++)
-                fprintf(stderr, "WARN[0000] %s\n", w->v[i]);
-}
-
 int cproject_open(struct compose_globals *g, char **services, int nservices, struct cproject *cp)
 {
-        struct compose_load_opts lo = {
-            .files = (const char *const *)g->files.v,
-            .nfiles = g->files.n,
-            .project_name = g->project_name,
-            .project_dir = g->project_dir,
-            .env_files = (const char *const *)g->env_files.v,
-            .nenv_files = g->env_files.n,
-            .profiles = (const char *const *)g->profiles.v,
-            .nprofiles = g->profiles.n,
-            .environ = environ,
-        };
+        struct compose_load_opts lo;
+        compose_globals_load_opts(g, &lo);
         err_t err;
 
         memset(cp, 0, sizeof(*cp));
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        cp->opened_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
         if (compose_load(&lo, &cp->src, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 return -1;
         }
-        print_warnings(&cp->src.warnings);
+        compose_print_warnings(&cp->src.warnings);
         struct compose_model_opts mo = {
             .project_name = cp->src.name,
             .working_dir = cp->src.working_dir,
@@ -64,7 +51,8 @@ int cproject_open(struct compose_globals *g, char **services, int nservices, str
                 compose_source_free(&cp->src);
                 return -1;
         }
-        print_warnings(&cp->p->warnings);
+        compose_print_warnings(&cp->p->warnings);
+        compose_build_names(cp->p);
         for (int i = 0; i < nservices; i++) {
                 if (!compose_project_service(cp->p, services[i])) {
                         fprintf(stderr, "no such service: %s\n", services[i]);

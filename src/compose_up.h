@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 #include "base/strv.h"
@@ -35,6 +36,8 @@
 struct cproject {
         struct compose_source src;
         struct compose_project *p;
+        int64_t opened_ns; /* wall clock when opened: attached `up` shows the log
+                              lines written from then on, as compose v2 does */
 };
 
 /* globals -> loaded, validated project; warnings printed.  services (may be
@@ -111,6 +114,14 @@ int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr
  * bound.  The error reads "service web: port 18080 is already in use (...)". */
 int cproject_ports_check(const struct compose_project *p, const bool *sel,
                          const struct cctr_list *obs, err_t *err);
+
+/* network_mode service:x: the service x (NULL when s has no such mode).
+ * Its containers join the network namespace of x's first container. */
+const struct compose_service *cservice_netns_target(const struct compose_project *p,
+                                                    const struct compose_service *s);
+/* Does existing container e share the network namespace of container
+ * target_id (NULL: a container this up is about to (re)create)? */
+bool cctr_netns_joins(const struct cctr *e, const char *target_id);
 
 /* Create the container for service s; *id_out gets its id. */
 int cctr_create(const struct cproject *cp, const struct compose_service *s,

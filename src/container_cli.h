@@ -51,6 +51,10 @@ int container_dns_register(const char *id, const json_t *j, err_t *err);
  * container's StopTimeout or 10), then SIGKILL.  Waits for it to exit. */
 int container_stop(const char *id, int timeout, err_t *err);
 
+/* Freeze (pause) or thaw a running container through its monitor; the
+ * monitor checks the state and records it. */
+int container_set_paused(const char *id, bool pause, err_t *err);
+
 /* Resolve ref, lock, load and reconcile.  *lockfd stays held when lockfd is
  * not NULL. */
 int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err);

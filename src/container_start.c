@@ -367,6 +367,8 @@ int container_start_fds(const char *id, int attach, const int *keep_fds, size_t 
                 *status = 0;
                 return 0; /* already started: docker start is a no-op */
         }
+        if (st && !strcmp(st, "paused"))
+                return err_set(err, EBUSY, "cannot start a paused container, try unpause instead");
         if (rt_ctr_monitor_alive(id, NULL))
                 return err_set(err, EBUSY, "container %.12s is already being started", id);
         bool tty = json_is_true(json_object_get(json_object_get(j, "Config"), "Tty"));

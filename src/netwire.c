@@ -1,6 +1,7 @@
 #include "netwire.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -13,6 +14,7 @@
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/jsonfile.h"
+#include "base/paths.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
@@ -58,6 +60,12 @@ static const char *mode_of(json_t *j)
 static bool is_default_mode(const char *m)
 {
         return !strcmp(m, "default") || !strcmp(m, "bridge");
+}
+
+/* "container:ID": the id whose network namespace the container joins, else NULL. */
+static const char *joined_id(const char *m)
+{
+        return strncmp(m, "container:", 10) ? NULL : m + 10;
 }
 
 static const char *ctr_name(json_t *j)
@@ -131,6 +139,51 @@ static int valid_ip_any(const char *s)
         return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
 }
 
+/* --network container:REF, checked as docker does; the target must exist
+ * (it must run only when this container starts). */
+static int join_create(json_t *j, const struct netwire_opts *o, const char *ref, err_t *err)
+{
+        json_t *hc = obj_child(j, "HostConfig"), *cfg = obj_child(j, "Config");
+        _cleanup_free_ char *tid = NULL;
+        _cleanup_json_ json_t *t = NULL;
+
+        if (!*ref)
+                return err_set(err, EINVAL,
+                               "Invalid network mode: invalid container format "
+                               "container:<name|id>");
+        if (o->hostname_set)
+                return err_set(err, EINVAL, "conflicting options: hostname and the network mode");
+        if (o->dns.n)
+                return err_set(err, EINVAL, "conflicting options: dns and the network mode");
+        if (o->add_hosts.n)
+                return err_set(err, EINVAL,
+                               "conflicting options: custom host-to-IP mapping and the network "
+                               "mode");
+        if (o->publish.n || o->publish_all)
+                return err_set(err, EINVAL,
+                               "conflicting options: port publishing and the container type "
+                               "network mode");
+        if (o->aliases.n)
+                return err_set(err, EINVAL,
+                               "network-scoped aliases are supported only for containers on "
+                               "user-defined networks");
+        if (o->ip)
+                return err_set(err, EINVAL,
+                               "user specified IP address is supported on user defined networks "
+                               "only");
+        if (rt_ctr_resolve(ref, &tid, err) < 0 || rt_ctr_load(tid, &t, err) < 0)
+                return -1;
+        json_t *tcfg = json_object_get(t, "Config");
+        json_object_set_new(cfg, "Hostname", json_string(jstr(tcfg, "Hostname")));
+        json_object_set_new(cfg, "Domainname", json_string(jstr(tcfg, "Domainname")));
+        json_object_set_new(hc, "NetworkMode", json_sprintf("container:%s", tid));
+        json_object_set_new(hc, "PortBindings", json_object());
+        json_object_set_new(hc, "PublishAllPorts", json_false());
+        json_object_set_new(hc, "ExtraHosts", json_array());
+        json_object_set_new(hc, "Dns", json_array());
+        return 0;
+}
+
 int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig");
@@ -138,8 +191,8 @@ int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
         const char *mode = o->network ? o->network : "default";
         bool user = !is_default_mode(mode) && strcmp(mode, "none") && strcmp(mode, "host");
 
-        if (!strncmp(mode, "container:", 10))
-                return err_set(err, ENOTSUP, "--network %s is not supported", mode);
+        if (joined_id(mode))
+                return join_create(j, o, joined_id(mode), err);
         if (!user && o->aliases.n)
                 return err_set(err, EINVAL,
                                "network-scoped aliases are supported only for containers on "
@@ -216,7 +269,7 @@ int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err)
 
         *fds = NULL;
         *nfds = 0;
-        if (!strcmp(mode, "host") || !strcmp(mode, "none"))
+        if (!strcmp(mode, "host") || !strcmp(mode, "none") || joined_id(mode))
                 return 0;
         json_object_foreach(pb, key, v) json_array_foreach(v, i, b)
         {
@@ -430,6 +483,68 @@ static int connect_one(const char *id, json_t *j, const char *name, int nsfd, co
         return 0;
 }
 
+/* <run>/netjoin/<target id>/<joiner id>: who may hold a container's network
+ * namespace beyond its life (see netwire_release). */
+static char *join_mark_dir(const char *tid)
+{
+        return xasprintf("%s/netjoin/%s", berth_run_dir(), tid);
+}
+
+/* Does a running container share id's network namespace?  Stale marks go. */
+static bool joined_by_others(const char *id)
+{
+        _cleanup_free_ char *dir = join_mark_dir(id);
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        bool joined = false;
+        struct dirent *de;
+
+        if (!d)
+                return false;
+        while ((de = readdir(d)))
+                if (de->d_name[0] != '.') {
+                        if (rt_ctr_monitor_alive(de->d_name, NULL))
+                                joined = true;
+                        else
+                                unlinkat(dirfd(d), de->d_name, 0);
+                }
+        if (!joined)
+                rmdir(dir);
+        return joined;
+}
+
+/* A container in another's network namespace: copies of that container's
+ * hosts and resolv.conf (its names and nameserver are the ones that work in
+ * that namespace), and the mark that tells the target's stop it is joined. */
+static int join_start(const char *id, json_t *j, const char *tid, err_t *err)
+{
+        static const char *const files[] = {"HostsPath", "ResolvConfPath"};
+        _cleanup_json_ json_t *t = NULL;
+        _cleanup_free_ char *dir = join_mark_dir(tid);
+        _cleanup_free_ char *mark = xasprintf("%s/%s", dir, id);
+
+        int mfd = -1;
+        /* twice: a stop of the target may remove the empty dir in between */
+        for (int tries = 0; mfd < 0 && tries < 2; tries++) {
+                if (mkdir_p(dir, 0700, err) < 0)
+                        return -1;
+                mfd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        }
+        if (mfd < 0)
+                return err_sys(err, errno, "cannot create %s", mark);
+        close(mfd);
+        if (rt_ctr_load(tid, &t, err) < 0)
+                return err_wrap(err, "network mode container:%.12s", tid);
+        for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+                _cleanup_free_ char *text = NULL;
+                if (!*jstr(j, files[i]) || !*jstr(t, files[i]))
+                        continue;
+                if (read_file(jstr(t, files[i]), &text, NULL, err) < 0 ||
+                    write_in_place(jstr(j, files[i]), text, err) < 0)
+                        return err_wrap(err, "network mode container:%.12s", tid);
+        }
+        return 0;
+}
+
 int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err)
 {
         const char *mode = mode_of(j);
@@ -441,6 +556,8 @@ int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err)
 
         if (!strcmp(mode, "host"))
                 return 0;
+        if (joined_id(mode))
+                return join_start(id, j, joined_id(mode), err);
         nsfd = open_netns(pid, err);
         if (nsfd < 0)
                 return -1;
@@ -501,14 +618,26 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
         json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
         const char *k;
         json_t *es;
+        /* Its namespace dies with it, and its veth pairs with that, unless a
+         * container joined it (--network container:): then its interfaces
+         * are deleted now, as docker does, so its address is not in use
+         * twice once it is freed. */
+        bool gone = json_object_size(nets) == 0 || !joined_by_others(id);
 
         json_object_foreach(nets, k, es)
         {
-                if (network_endpoint_down(k, id, true, remove, err) < 0 && err->code != ENOENT)
+                if (network_endpoint_down(k, id, gone, remove, err) < 0 && err->code != ENOENT)
                         return err_wrap(err, "container %.12s", id);
                 clear_settings(es);
         }
         err_clear(err);
+        const char *tid = joined_id(mode_of(j));
+        if (remove && tid) { /* its mark in the target's list */
+                _cleanup_free_ char *dir = join_mark_dir(tid);
+                _cleanup_free_ char *mark = xasprintf("%s/%s", dir, id);
+                unlink(mark);
+                rmdir(dir);
+        }
         return remove ? dns_forget(id, NULL, err) : 0;
 }
 
@@ -519,6 +648,10 @@ int netwire_connect(const char *id, pid_t pid, json_t *j, const char *net, const
         _cleanup_json_ json_t *n = NULL;
         const char *mode = mode_of(j);
 
+        if (joined_id(mode))
+                return err_set(err, EINVAL,
+                               "container sharing network namespace with another container or "
+                               "host cannot be connected to any other network");
         if (!strcmp(mode, "host") || !strcmp(mode, "none"))
                 return err_set(err, EINVAL,
                                "container %s uses network mode %s and cannot be connected to "
@@ -590,7 +723,8 @@ int netwire_forget(const char *id, err_t *err)
         {
                 if (!json_object_get(json_object_get(net, "Containers"), id))
                         continue;
-                if (network_endpoint_down(jstr(net, "Id"), id, true, true, err) < 0 &&
+                if (network_endpoint_down(jstr(net, "Id"), id, !joined_by_others(id), true, err) <
+                        0 &&
                     err->code != ENOENT)
                         return -1;
         }
@@ -625,7 +759,8 @@ int netwire_gc(err_t *err)
                         bool published = json_array_size(json_object_get(ep, "Ports")) > 0;
                         if (!gone && (!published || rt_ctr_monitor_alive(cid, NULL)))
                                 continue;
-                        if (network_endpoint_down(jstr(net, "Id"), cid, true, gone, err) < 0 &&
+                        if (network_endpoint_down(jstr(net, "Id"), cid, !joined_by_others(cid),
+                                                  gone, err) < 0 &&
                             err->code != ENOENT)
                                 return -1;
                         if (gone && dns_forget(cid, NULL, err) < 0)

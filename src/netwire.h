@@ -16,6 +16,11 @@
  * (nameserver = the first network's gateway, where berth's DNS server
  * listens, unless --dns was given).
  *
+ * --network container:REF joins the network namespace of that running
+ * container (the monitor opens it at each start): no endpoint and no ports of
+ * its own; NetworkMode records "container:<full id>", the container takes the
+ * target's hostname and, at start, copies of its hosts and resolv.conf.
+ *
  * Stop/removal (netwire_release): unpublish ports; the veth pairs die with
  * the netns; removal also frees the addresses. */
 #ifndef BERTH_NETWIRE_H
@@ -30,7 +35,9 @@
 #include "base/strv.h"
 
 struct netwire_opts {
-        const char *network; /* --network: NULL/"default"/"bridge", "none", "host", NAME */
+        const char *network; /* --network: NULL/"default"/"bridge", "none", "host", NAME,
+                                "container:NAME|ID" */
+        bool hostname_set;   /* --hostname was given (conflicts with container:) */
         strv_t aliases;      /* --network-alias */
         const char *ip;      /* --ip */
         strv_t publish;      /* -p/--publish */

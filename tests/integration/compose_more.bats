@@ -264,7 +264,8 @@ EOF2
         run "$BERTH" compose --progress plain up -d
         echo "$output"
         [ "$status" -eq 0 ]
-        [ "$(grep -c 'service app: `sysctls` is not supported' <<<"$output")" -eq 1 ]
+        [ "$(grep -c 'service app: `sysctls` is not supported' <<<"$output")" -eq 0 ]
+        [ "$("$BERTH" exec cmsec-app-1 cat /proc/sys/net/core/somaxconn)" = 1024 ]
         [ "$(grep -c 'service app: `ipc` is not supported' <<<"$output")" -eq 1 ]
         [ "$(grep -c '`configs: inline` is not backed by a file' <<<"$output")" -eq 1 ]
         [[ "$output" != *"secrets\`/\`configs\` are ignored"* ]]
@@ -299,4 +300,29 @@ EOF2
         [ "$status" -ne 0 ]
         [[ "$output" == *"nope"* ]]
         [ -z "$("$BERTH" compose ps -aq)" ]
+}
+
+@test "attached up shows only the log lines written since it began" {
+        proj cmlog <<'EOF2'
+name: cmlog
+services:
+  a:
+    image: busybox
+    init: true
+    command: ["sh", "-c", "echo line-$$(cat /proc/sys/kernel/random/uuid | cut -c1-8); exit 3"]
+EOF2
+        cd "$BERTH_ROOT/p/cmlog"
+        run "$BERTH" compose up --exit-code-from a
+        [ "$status" -eq 3 ]
+        first=$(echo "$output" | grep -o 'line-[0-9a-f]*')
+        [ "$(echo "$first" | wc -l)" -eq 1 ]
+        # the container is started again: its first run's line is old news
+        run "$BERTH" compose up --exit-code-from a
+        [ "$status" -eq 3 ]
+        [ "$(echo "$output" | grep -c 'line-')" -eq 1 ]
+        ! echo "$output" | grep -q "$first"
+        # `logs` still has both runs
+        run "$BERTH" compose logs a
+        [ "$(echo "$output" | grep -c 'line-')" -eq 2 ]
+        "$BERTH" compose down -t 0
 }

@@ -174,6 +174,16 @@ static void test_misc(void)
         CHECK("services: {a: {image: x, depends_on: {b: {required: false}, c: {}}}, c: {image: x}}",
               "a", "depends_on", "{\"c\":{\"condition\":\"service_started\",\"required\":true}}",
               "optional dependency on a missing service is dropped");
+        CHECK("services: {a: {image: x, network_mode: 'service:b'}, b: {image: x}}", "a",
+              "depends_on",
+              "{\"b\":{\"condition\":\"service_started\",\"required\":true,\"restart\":true}}",
+              "network_mode service:b depends on b");
+        CHECK("services: {a: {image: x, network_mode: 'service:b', depends_on: {b: {condition: "
+              "service_healthy}}}, b: {image: x}}",
+              "a", "depends_on", "{\"b\":{\"condition\":\"service_healthy\",\"required\":true}}",
+              "network_mode service:b keeps an explicit dependency");
+        CHECK("services: {a: {image: x, network_mode: 'container:b'}}", "a", "depends_on",
+              "(absent)", "network_mode container:b adds no dependency");
         CHECK("services: {web: {image: x, healthcheck: {test: curl -f x, interval: 90s, "
               "timeout: 1h, start_period: 500ms, retries: 3}}}",
               "web", "healthcheck",
@@ -309,6 +319,16 @@ static void test_errors(void)
         FAILS("services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [a]}\n",
               "compose.yaml:2:30: services.a.depends_on[0]: dependency cycle: a -> b -> a",
               "cycle");
+        {
+                err_t e;
+                struct compose_project *p = load("services:\n  a: {image: x, network_mode: "
+                                                 "'service:b'}\n  b: {image: x, depends_on: [a]}\n",
+                                                 &e);
+                ok(!p && strstr(e.msg, "dependency cycle: a -> b -> a"),
+                   "network_mode service: takes part in the cycle check");
+                if (p)
+                        compose_project_free(p);
+        }
         FAILS("services:\n  a:\n    image: x\n    container_name: one\n    scale: 2\n",
               "compose.yaml:4:21: services.a.container_name: container_name \"one\" cannot be "
               "used with 2 replicas: container names must be unique",

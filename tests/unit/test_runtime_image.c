@@ -200,6 +200,51 @@ int main(void)
         ok(rt_image_list(&list, &n, &err) == 0 && n == 1 && list[0].repo_tags.n == 2,
            "list: one image with two names");
         rt_image_list_free(list, n);
+
+        /* commit: a layer and config on a parent, then a config-only child */
+        struct rt_image_config cc = {0};
+        change(&cc, "ENV K=v");
+        strv_t hist = STRV_INIT, tags = STRV_INIT, rep2 = STRV_INIT;
+        strv_push(&hist, "ENV K=v");
+        strv_push(&tags, "c:1");
+        int lfd = tar_pipe();
+        char *cid = NULL, *cid2 = NULL;
+        struct rt_image_commit cm = {.parent = "t:1",
+                                     .layer_fd = lfd,
+                                     .config = &cc,
+                                     .created_by = "RUN x",
+                                     .empty_history = &hist,
+                                     .tags = &tags};
+        ok(rt_image_commit(&cm, &cid, &err) == 0, "commit a layer on t:1 (%s)", err.msg);
+        close(lfd);
+        ok(rt_image_lookup("c:1", &img, &err) == 0 && img.diff_ids.n == 2 &&
+               img.layer_dirs.n == 2 && img.parent && !strcmp(img.parent, id),
+           "commit: parent's layer + the new one, tagged, parent recorded");
+        is_strv(&img.config.env, "K=v", "commit: the given config");
+        rt_image_free(&img);
+        struct rt_image_commit cm2 = {.parent = cid, .layer_fd = -1, .config = &cc};
+        ok(cid && rt_image_commit(&cm2, &cid2, &err) == 0 &&
+               rt_image_lookup(cid2, &img, &err) == 0 && img.diff_ids.n == 2 &&
+               img.repo_tags.n == 0 && strcmp(cid, cid2),
+           "config-only commit: same layers, untagged, a new ID");
+        rt_image_free(&img);
+        struct rt_image_commit missing = {.parent = "nope:1", .layer_fd = -1, .config = &cc};
+        char *cid3 = NULL;
+        ok(rt_image_commit(&missing, &cid3, &err) < 0 && err.code == ENOENT,
+           "commit on a missing parent fails");
+        ok(rt_image_remove(cid2, false, NULL, NULL, &rep2, &err) == 0 &&
+               rt_image_remove("c:1", false, NULL, NULL, &rep2, &err) == 0,
+           "committed images removed");
+        ok(rt_image_lookup("t:1", &img, &err) == 0 && img.layer_dirs.n == 1,
+           "the parent keeps its layer");
+        rt_image_free(&img);
+        free(cid);
+        free(cid2);
+        strv_free(&hist);
+        strv_free(&tags);
+        strv_free(&rep2);
+        rt_image_config_free(&cc);
+
         strv_t report = STRV_INIT;
         ok(rt_image_remove(id, false, NULL, NULL, &report, &err) < 0 && err.code == EBUSY,
            "remove by ID with two names needs force");

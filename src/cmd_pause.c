@@ -1,0 +1,105 @@
+/* berth pause / unpause: freeze and thaw a container's cgroup through its
+ * monitor, which records State.Status "paused" / "running". */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/jsonfile.h"
+#include "commands.h"
+#include "container_cli.h"
+#include "runtime/container.h"
+#include "runtime/monitor.h"
+
+int container_set_paused(const char *id, bool pause, err_t *err)
+{
+        _cleanup_close_ int fd = rt_ctl_connect(id, pause ? "pause\n" : "unpause\n", NULL);
+        if (fd < 0)
+                return err_set(err, ESRCH, "container %s is not running", id);
+        char reply[ERR_MSG_MAX + 16];
+        size_t len = 0;
+        for (;;) {
+                ssize_t n = read(fd, reply + len, sizeof(reply) - 1 - len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                len += (size_t)n;
+                if (len == sizeof(reply) - 1)
+                        break;
+        }
+        reply[len] = '\0';
+        reply[strcspn(reply, "\n")] = '\0';
+        char *msg = NULL;
+        long code = len ? strtol(reply, &msg, 10) : -1;
+        if (code == 0)
+                return 0;
+        if (code < 0) /* the monitor went away: the container exited meanwhile */
+                return err_set(err, ESRCH, "container %s is not running", id);
+        return err_set(err, (int)code, "%s", *msg == ' ' ? msg + 1 : msg);
+}
+
+static int pause_main(int argc, char **argv, bool pause)
+{
+        static const struct option lo[] = {{"help", no_argument, 0, 'H'}, {0, 0, 0, 0}};
+        const char *usage =
+            pause ? "pause CONTAINER [CONTAINER...]" : "unpause CONTAINER [CONTAINER...]";
+        int c;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+                if (c == 'H') {
+                        printf("Usage:  berth %s\n", usage);
+                        return 0;
+                }
+                die_msg("%s: invalid option '%s'\nUsage:  berth %s", argv[0], argv[optind - 1],
+                        usage);
+                return EXIT_BERTH;
+        }
+        if (optind >= argc) {
+                die_msg("\"berth %s\" requires at least 1 argument.\nUsage:  berth %s", argv[0],
+                        usage);
+                return EXIT_BERTH;
+        }
+        int rc = 0;
+        for (int i = optind; i < argc; i++) {
+                err_t err = {0};
+                _cleanup_free_ char *id = NULL;
+                _cleanup_json_ json_t *j = NULL;
+                if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
+                        die_msg("%s", err.msg);
+                        rc = 1;
+                        continue;
+                }
+                const char *st =
+                    json_string_value(json_object_get(json_object_get(j, "State"), "Status")) ?: "";
+                if (pause && !strcmp(st, "paused"))
+                        err_set(&err, EALREADY, "container %s is already paused", id);
+                else if (pause && strcmp(st, "running"))
+                        err_set(&err, ESRCH, "container %s is not running", id);
+                else if (!pause && strcmp(st, "paused"))
+                        err_set(&err, EINVAL, "Container %s is not paused", id);
+                else
+                        container_set_paused(id, pause, &err);
+                if (err.msg[0]) {
+                        die_msg("%s", err.msg);
+                        rc = 1;
+                        continue;
+                }
+                printf("%s\n", argv[i]);
+        }
+        return rc;
+}
+
+int cmd_pause(int argc, char **argv)
+{
+        return pause_main(argc, argv, true);
+}
+
+int cmd_unpause(int argc, char **argv)
+{
+        return pause_main(argc, argv, false);
+}

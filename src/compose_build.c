@@ -1,0 +1,254 @@
+/* compose_build.c - compose `build:` (see compose_build.h). */
+#include "compose_build.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/xalloc.h"
+#include "build.h"
+#include "compose/model.h"
+#include "runtime/image.h"
+
+void compose_build_names(struct compose_project *p)
+{
+        for (size_t i = 0; i < p->nservices; i++) {
+                struct compose_service *s = &p->services[i];
+                if (s->build.present && !s->image)
+                        s->image = xasprintf("%s-%s", p->name, s->name);
+        }
+}
+
+bool compose_build_local_image(const struct compose_service *s)
+{
+        return s->build.present && !json_object_get(s->json, "image");
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+        return json_string_value(json_object_get(o, k));
+}
+
+/* Map or list form of build args/labels -> "K=V" (a null value: "K", taken
+ * from the environment by the builder). */
+static void kv_of(const json_t *v, strv_t *out)
+{
+        const char *k;
+        json_t *x;
+        size_t i;
+        if (json_is_object(v)) {
+                json_object_foreach((json_t *)v, k, x)
+                {
+                        if (json_is_string(x))
+                                strv_pushf(out, "%s=%s", k, json_string_value(x));
+                        else if (json_is_number(x))
+                                strv_pushf(out, "%s=%g", k, json_number_value(x));
+                        else if (json_is_boolean(x))
+                                strv_pushf(out, "%s=%s", k, json_is_true(x) ? "true" : "false");
+                        else
+                                strv_push(out, k);
+                }
+        } else if (json_is_array(v)) {
+                json_array_foreach(v, i, x)
+                {
+                        if (json_is_string(x))
+                                strv_push(out, json_string_value(x));
+                }
+        }
+}
+
+static int build_one(struct compose_service *s, bool quiet, bool no_cache, const strv_t *cli_args,
+                     err_t *err)
+{
+        const json_t *bj = json_object_get(s->json, "build");
+        const char *ctx = s->build.context ? s->build.context : jstr(bj, "context");
+        if (!ctx)
+                return err_set(err, EINVAL, "service %s: build has no context", s->name);
+        if (strstr(ctx, "://") || !strncmp(ctx, "git@", 4))
+                return err_set(err, ENOTSUP,
+                               "service %s: building from a remote context (%s) is not supported "
+                               "by berth",
+                               s->name, ctx);
+        struct build_opts o = {.context = ctx, .quiet = quiet};
+        _cleanup_free_ char *df = NULL;
+        const char *inl =
+            s->build.dockerfile_inline ? s->build.dockerfile_inline : jstr(bj, "dockerfile_inline");
+        const char *dfn = s->build.dockerfile ? s->build.dockerfile : jstr(bj, "dockerfile");
+        if (inl)
+                o.inline_df = inl;
+        else if (dfn)
+                o.dockerfile = df = dfn[0] == '/' ? xstrdup(dfn) : xasprintf("%s/%s", ctx, dfn);
+        o.target = s->build.target ? s->build.target : jstr(bj, "target");
+        o.network = jstr(bj, "network");
+        if (o.network && !strcmp(o.network, "bridge"))
+                o.network = "default";
+        o.no_cache = no_cache || json_is_true(json_object_get(bj, "no_cache"));
+        strv_push(&o.tags, s->image);
+        size_t i;
+        json_t *t;
+        json_array_foreach(json_object_get(bj, "tags"), i, t)
+        {
+                if (json_is_string(t))
+                        strv_push(&o.tags, json_string_value(t));
+        }
+        kv_of(json_object_get(bj, "args"), &o.build_args);
+        for (size_t k = 0; cli_args && k < cli_args->n; k++)
+                strv_push(&o.build_args, cli_args->v[k]);
+        kv_of(json_object_get(bj, "labels"), &o.labels);
+        if (!quiet)
+                fprintf(stderr, "[+] Building %s (%s)\n", s->name, s->image);
+        fflush(stderr);
+        _cleanup_free_ char *id = NULL;
+        /* the builder prints to stdout: compose progress goes to stderr */
+        fflush(stdout);
+        int saved = quiet ? -1 : dup(1);
+        if (saved >= 0)
+                dup2(2, 1);
+        int r = build_image(&o, &id, err);
+        fflush(stdout);
+        if (saved >= 0) {
+                dup2(saved, 1);
+                close(saved);
+        }
+        strv_free(&o.tags);
+        strv_free(&o.build_args);
+        strv_free(&o.labels);
+        if (r < 0)
+                return err_wrap(err, "failed to build service %s", s->name);
+        if (!quiet)
+                fprintf(stderr, " \u2714 Service %s  Built\n", s->name);
+        return 0;
+}
+
+static bool selected(const char *name, char **names, int n)
+{
+        if (n <= 0)
+                return true;
+        for (int i = 0; i < n; i++)
+                if (!strcmp(names[i], name))
+                        return true;
+        return false;
+}
+
+static int build_services(struct compose_project *p, char **names, int n,
+                          enum compose_build_mode mode, bool quiet, bool no_cache,
+                          const strv_t *cli_args, err_t *err)
+{
+        if (mode == COMPOSE_BUILD_NEVER)
+                return 0;
+        strv_t done = STRV_INIT;
+        int r = 0;
+        for (size_t i = 0; i < p->nservices && r == 0; i++) {
+                struct compose_service *s = &p->services[i];
+                if (!s->build.present || !s->image || !selected(s->name, names, n) ||
+                    strv_contains(&done, s->image))
+                        continue;
+                if (mode == COMPOSE_BUILD_MISSING) {
+                        struct rt_image img;
+                        err_t e2;
+                        if (rt_image_lookup(s->image, &img, &e2) == 0) {
+                                rt_image_free(&img);
+                                continue;
+                        }
+                }
+                r = build_one(s, quiet, no_cache, cli_args, err);
+                strv_push(&done, s->image);
+        }
+        strv_free(&done);
+        return r;
+}
+
+int compose_build_services(struct compose_project *p, char **names, int n,
+                           enum compose_build_mode mode, bool quiet, err_t *err)
+{
+        return build_services(p, names, n, mode, quiet, false, NULL, err);
+}
+
+bool compose_build_image_changed(const struct cctr *c, const struct compose_service *s)
+{
+        if (!s->build.present || !s->image)
+                return false;
+        const char *cur = json_string_value(json_object_get(c->j, "Image"));
+        struct rt_image img;
+        err_t e2;
+        if (!cur || rt_image_lookup(s->image, &img, &e2) < 0)
+                return false;
+        bool changed = strcmp(cur, img.id) != 0;
+        rt_image_free(&img);
+        return changed;
+}
+
+int compose_cmd_build(struct compose_globals *g, int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"no-cache", no_argument, NULL, 'n'},
+            {"quiet", no_argument, NULL, 'q'},
+            {"build-arg", required_argument, NULL, 'a'},
+            {"pull", no_argument, NULL, 'p'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        bool no_cache = false, quiet = false;
+        strv_t args = STRV_INIT;
+        int c, rc = 1;
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
+                switch (c) {
+                case 'n':
+                        no_cache = true;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'a':
+                        strv_push(&args, optarg);
+                        break;
+                case 'p':
+                        break; /* nothing to pull: images are local */
+                case 'h':
+                        printf("Usage:  berth compose build [OPTIONS] [SERVICE...]\n\n"
+                               "Build or rebuild services\n\n"
+                               "Options:\n"
+                               "      --build-arg stringArray   Set build-time variables\n"
+                               "      --no-cache                Do not use cache when building\n"
+                               "  -q, --quiet                   Don't print anything to STDOUT\n");
+                        rc = 0;
+                        goto done;
+                default:
+                        fprintf(stderr, "unknown flag: %s\nSee 'berth compose build --help'.\n",
+                                argv[optind - 1]);
+                        goto done;
+                }
+        }
+        struct cproject cp;
+        if (cproject_open(g, argv + optind, argc - optind, &cp) < 0)
+                goto done;
+        struct sigaction sa = {.sa_handler = build_interrupt}, old_int, old_term;
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+        err_t err = {0};
+        if (g->dry_run) {
+                for (size_t i = 0; i < cp.p->nservices; i++)
+                        if (cp.p->services[i].build.present &&
+                            selected(cp.p->services[i].name, argv + optind, argc - optind))
+                                fprintf(stderr, "DRY-RUN MODE -  build service %s\n",
+                                        cp.p->services[i].name);
+                rc = 0;
+        } else if (build_services(cp.p, argv + optind, argc - optind, COMPOSE_BUILD_ALWAYS, quiet,
+                                  no_cache, &args, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+        } else {
+                rc = 0;
+        }
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        cproject_close(&cp);
+done:
+        strv_free(&args);
+        return rc;
+}

@@ -1,0 +1,37 @@
+/* compose_build.h - compose `build:`: `compose build`, and the builds of
+ * `up`/`create` (missing images, or all with --build). */
+#ifndef BERTH_COMPOSE_BUILD_H
+#define BERTH_COMPOSE_BUILD_H
+
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "compose_cmds.h"
+#include "compose_up.h"
+
+enum compose_build_mode {
+        COMPOSE_BUILD_MISSING, /* up: build when the image is not in the store */
+        COMPOSE_BUILD_ALWAYS,  /* up --build, compose build */
+        COMPOSE_BUILD_NEVER,   /* up --no-build */
+};
+
+/* Services with `build:` and no `image:` get compose v2's image name
+ * "<project>-<service>" (tag latest). */
+void compose_build_names(struct compose_project *p);
+
+/* Is the service's image one berth names itself (build without image:)?  Those
+ * are what `down --rmi local` removes. */
+bool compose_build_local_image(const struct compose_service *s);
+
+/* Build the images of p's services that have `build:` (names: only those;
+ * n == 0: all), by mode.  Build output goes to stderr unless quiet. */
+int compose_build_services(struct compose_project *p, char **names, int n,
+                           enum compose_build_mode mode, bool quiet, err_t *err);
+
+/* Was the container made from another image than the one the service's
+ * name points at now (rebuilt)? */
+bool compose_build_image_changed(const struct cctr *c, const struct compose_service *s);
+
+int compose_cmd_build(struct compose_globals *g, int argc, char **argv);
+
+#endif
