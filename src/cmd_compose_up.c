@@ -70,8 +70,9 @@ static int cop_run(void *arg, err_t *err)
         switch (c->kind) {
         case COP_RUNNING:
                 /* its names again (an up killed between its start and the
-                 * commit, or records lost with the run dir); a shared commit */
-                if (c->running && compose_dns_register(c->old_id, c->running, err) < 0)
+                 * commit, or records lost with the run dir), committed with
+                 * the next flush; nothing is written when they are there */
+                if (c->running && compose_dns_refresh(c->old_id, c->running, err) < 0)
                         goto fail;
                 progress_set(c->pr, c->line, PROGRESS_DONE, "Running");
                 c->new_id = xstrdup(c->old_id);
@@ -421,7 +422,7 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                 compose_dns_batch_begin(p);
         int r = dag_run(&d, compose_parallel(g), g->dry_run, NULL, NULL, &err);
         err_t derr;
-        /* also after a failure: the containers that started stay running */
+        /* the refreshed names of running containers, also after a failure */
         if (batch && compose_dns_batch_end(&derr) < 0 && r == 0) {
                 r = -1;
                 err = derr;

@@ -130,6 +130,7 @@ static int commit_endpoints(const json_t *q, err_t *err)
         if (net_dns_records_open(&r, err) < 0)
                 return -1;
         _cleanup_json_ json_t *internal = json_object();
+        _cleanup_json_ json_t *before = json_deep_copy(net_dns_records_json(r));
         bool any = false;
         size_t i;
         json_t *e;
@@ -141,13 +142,15 @@ static int commit_endpoints(const json_t *q, err_t *err)
                         return -1;
                 }
         }
-        if (!any) {
+        if (!any || dns_forward_from_host(r, err) < 0) {
+                net_dns_records_close(r);
+                return any ? -1 : 0;
+        }
+        /* nothing new (the names of running containers, refreshed by an up
+         * that changes nothing) and berth-dns serves them: no write, no SIGHUP */
+        if (json_equal(before, (json_t *)net_dns_records_json(r)) && net_dns_server_pid(err) > 0) {
                 net_dns_records_close(r);
                 return 0;
-        }
-        if (dns_forward_from_host(r, err) < 0) {
-                net_dns_records_close(r);
-                return -1;
         }
         return net_dns_records_commit(r, err);
 }
@@ -163,7 +166,8 @@ static err_t batch_err;                      /* the failure, once a commit faile
 static pthread_t prestart_thr;
 static bool prestart_on;
 
-int compose_dns_register(const char *cid, const json_t *j, err_t *err)
+/* Queue (batching: and flush when flush) or commit now. */
+static int dns_register(const char *cid, const json_t *j, bool flush, err_t *err)
 {
         json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
         if (!json_object_size(nets))
@@ -177,11 +181,21 @@ int compose_dns_register(const char *cid, const json_t *j, err_t *err)
                                                          json_deep_copy(nets)));
                 batch_queued++;
                 pthread_mutex_unlock(&batch_mu);
-                return compose_dns_flush(err);
+                return flush ? compose_dns_flush(err) : 0;
         }
         pthread_mutex_unlock(&batch_mu);
         _cleanup_json_ json_t *q = json_pack("[{s:s, s:O}]", "id", cid, "doc", j);
         return commit_endpoints(q, err);
+}
+
+int compose_dns_register(const char *cid, const json_t *j, err_t *err)
+{
+        return dns_register(cid, j, true, err);
+}
+
+int compose_dns_refresh(const char *cid, const json_t *j, err_t *err)
+{
+        return dns_register(cid, j, false, err);
 }
 
 /* Put the project's networks into the records, which starts berth-dns when

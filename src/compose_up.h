@@ -158,6 +158,10 @@ int compose_dns_register(const char *id, const json_t *j, err_t *err);
  * may be NULL).  end flushes and stops queueing; a failed commit fails
  * every later flush of the batch. */
 void compose_dns_batch_begin(const struct compose_project *p);
+/* The names of a container that already runs, again: batching, queued for
+ * the next flush (batch_end at the latest), else committed now.  A commit
+ * that changes nothing while berth-dns runs writes nothing. */
+int compose_dns_refresh(const char *id, const json_t *j, err_t *err);
 int compose_dns_flush(err_t *err);
 int compose_dns_batch_end(err_t *err);
 
