@@ -144,6 +144,7 @@ struct mon {
         int lsock, sigfd, stop_tfd, restart_tfd, drain_tfd;
         /* healthcheck: interval timer, the running check, its output */
         int hc_tfd, hc_out;
+        bool hc_fast; /* the timer runs at StartInterval until StartPeriod is over */
         pid_t hc_pid;
         bool hc_timed_out;
         struct timespec hc_begin;
@@ -394,6 +395,15 @@ static int64_t hc_ns(struct mon *m, const char *key, int64_t dflt)
         return v > 0 ? v : dflt;
 }
 
+/* Time since the container's process started. */
+static int64_t uptime_ns(const struct mon *m)
+{
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (int64_t)(now.tv_sec - m->started.tv_sec) * NS_PER_S +
+               (now.tv_nsec - m->started.tv_nsec);
+}
+
 /* The Test array when the container has a healthcheck, else NULL. */
 static json_t *hc_test(struct mon *m)
 {
@@ -420,10 +430,7 @@ static void hc_record(struct mon *m, int code, const char *output)
                                              "ExitCode", code, "Output", output));
         while (json_array_size(log) > 5)
                 json_array_remove(log, 0);
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        int64_t up = (int64_t)(now.tv_sec - m->started.tv_sec) * NS_PER_S +
-                     (now.tv_nsec - m->started.tv_nsec);
+        int64_t up = uptime_ns(m);
         int streak = (int)json_integer_value(json_object_get(h, "FailingStreak"));
         if (code == 0) {
                 json_object_set_new(h, "Status", json_string("healthy"));
@@ -512,6 +519,13 @@ static void hc_arm(struct mon *m)
         if (!hc_test(m))
                 return;
         int64_t iv = hc_ns(m, "Interval", 30 * NS_PER_S);
+        /* Docker's start_interval: probes this often (default 5 s) while the
+         * start period lasts, then every interval. */
+        int64_t sp = hc_ns(m, "StartPeriod", 0);
+        int64_t si = hc_ns(m, "StartInterval", 5 * NS_PER_S);
+        m->hc_fast = sp > 0 && si < iv && uptime_ns(m) < sp;
+        if (m->hc_fast)
+                iv = si;
         struct itimerspec its = {.it_value = {iv / NS_PER_S, iv % NS_PER_S},
                                  .it_interval = {iv / NS_PER_S, iv % NS_PER_S}};
         timerfd_settime(m->hc_tfd, 0, &its, NULL);
@@ -855,6 +869,8 @@ static void loop(struct mon *m)
                         } else {
                                 hc_run(m);
                         }
+                        if (m->hc_fast && uptime_ns(m) >= hc_ns(m, "StartPeriod", 0))
+                                hc_arm(m); /* the start period is over: every interval now */
                 }
                 if (p[8].revents && m->hc_out >= 0) {
                         char buf[4096];

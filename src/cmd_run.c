@@ -31,7 +31,8 @@ struct run_opts {
         bool has_stop_timeout, has_entrypoint, has_pids;
         strv_t env, env_files, volumes, mounts, tmpfs, ulimits, cap_add, cap_drop, secopts, labels,
             sysctls;
-        const char *health_cmd, *health_interval, *health_timeout, *health_start, *health_retries;
+        const char *health_cmd, *health_interval, *health_timeout, *health_start,
+            *health_start_interval, *health_retries;
         struct netwire_opts nw;
 };
 
@@ -72,6 +73,7 @@ enum {
         O_HTIMEOUT,
         O_HRETRIES,
         O_HSTART,
+        O_HSTARTIV,
         O_NOHC,
         O_CPUSET,
         O_HELP,
@@ -128,6 +130,7 @@ static const struct option run_longopts[] = {
     {"health-timeout", required_argument, 0, O_HTIMEOUT},
     {"health-retries", required_argument, 0, O_HRETRIES},
     {"health-start-period", required_argument, 0, O_HSTART},
+    {"health-start-interval", required_argument, 0, O_HSTARTIV},
     {"no-healthcheck", no_argument, 0, O_NOHC},
     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
@@ -185,6 +188,7 @@ static void run_usage(FILE *f, const char *cmd)
                 "      --health-timeout d     Maximum time to allow one check to run\n"
                 "      --health-retries int   Consecutive failures needed to report unhealthy\n"
                 "      --health-start-period d  Start period for the container to initialize\n"
+                "      --health-start-interval d  Time between checks during the start period\n"
                 "      --no-healthcheck       Disable any container-specified HEALTHCHECK\n",
                 cmd, RT_PIDS_DEFAULT);
 }
@@ -451,7 +455,7 @@ static json_t *healthcheck_json(const struct run_opts *o, const struct rt_image 
         else if (ih && ih->test.n)
                 json_object_set_new(h, "Test", strv_json(&ih->test));
         else if (!o->health_interval && !o->health_timeout && !o->health_retries &&
-                 !o->health_start) {
+                 !o->health_start && !o->health_start_interval) {
                 json_decref(h);
                 return NULL;
         }
@@ -460,7 +464,8 @@ static json_t *healthcheck_json(const struct run_opts *o, const struct rt_image 
                 long long img;
         } d[] = {{o->health_interval, "Interval", ih ? ih->interval_ns : 0},
                  {o->health_timeout, "Timeout", ih ? ih->timeout_ns : 0},
-                 {o->health_start, "StartPeriod", ih ? ih->start_period_ns : 0}};
+                 {o->health_start, "StartPeriod", ih ? ih->start_period_ns : 0},
+                 {o->health_start_interval, "StartInterval", ih ? ih->start_interval_ns : 0}};
         for (size_t i = 0; i < ARRAY_SIZE(d); i++) {
                 long long ns = d[i].img;
                 if (d[i].opt && parse_duration_ns(d[i].opt, &ns) < 0) {
@@ -940,6 +945,9 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                         break;
                 case O_HSTART:
                         o->health_start = optarg;
+                        break;
+                case O_HSTARTIV:
+                        o->health_start_interval = optarg;
                         break;
                 case O_NOHC:
                         o->no_healthcheck = true;

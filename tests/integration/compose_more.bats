@@ -3,26 +3,14 @@
 # compose file, events, ls columns, secrets/configs.  Projects cm*, subnets
 # from 10.235.0.0/16 (BERTH_ADDRESS_POOLS).
 
+load compose_common
+
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-cm.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.235.0.0/16:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
+        compose_setup_file cm 10.235.0.0/16:24
 }
 
 teardown_file() {
-        for d in "$BERTH_ROOT"/p/*/; do
-                [ -f "$d/compose.yaml" ] &&
-                        "$BERTH" compose -f "$d/compose.yaml" down -v -t 0 --remove-orphans >/dev/null 2>&1
-        done
-        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
-        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
-        for n in $("$BERTH" network ls -q 2>/dev/null); do
-                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
-        done
-        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
-                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
-        fi
-        rm -rf "$BERTH_ROOT"
+        compose_teardown_file
 }
 
 # nft table of this BERTH_ROOT (berth_instance_name: FNV-1a of the root)
@@ -32,11 +20,6 @@ h = 2166136261
 for b in sys.stdin.buffer.read():
     h = ((h ^ b) * 16777619) & 0xffffffff
 print("%08x" % h)')"; }
-
-proj() {
-        mkdir -p "$BERTH_ROOT/p/$1"
-        cat >"$BERTH_ROOT/p/$1/compose.yaml"
-}
 
 two_services() {
         proj "$1" <<EOF2

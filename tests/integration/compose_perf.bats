@@ -6,37 +6,14 @@
 # and --wait / depends_on conditions see state changes through inotify.
 # Projects cpf*, subnets from 10.236.96.0/20 (BERTH_ADDRESS_POOLS).
 
+load compose_common
+
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-cpf.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.236.96.0/20:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
+        compose_setup_file cpf 10.236.96.0/20:24
 }
 
 teardown_file() {
-        for d in "$BERTH_ROOT"/p/*/; do
-                [ -f "$d/compose.yaml" ] &&
-                        "$BERTH" compose -f "$d/compose.yaml" down -t 0 --remove-orphans >/dev/null 2>&1
-        done
-        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
-        [ -z "$ids" ] || "$BERTH" rm -f $ids >/dev/null 2>&1 || true
-        for n in $("$BERTH" network ls -q 2>/dev/null); do
-                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
-        done
-        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
-                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
-        fi
-        rm -rf "$BERTH_ROOT"
-}
-
-proj() { # proj NAME: a project dir with compose.yaml from stdin
-        mkdir -p "$BERTH_ROOT/p/$1"
-        cat >"$BERTH_ROOT/p/$1/compose.yaml"
-}
-
-bc() { # bc PROJECT ARGS...
-        local p=$1
-        shift
-        "$BERTH" compose -f "$BERTH_ROOT/p/$p/compose.yaml" "$@"
+        compose_teardown_file
 }
 
 @test "a dependency resolves when its dependents start; every service when up -d returns" {

@@ -4,45 +4,20 @@
 # abort-on-exit, parallel projects, an interrupted up, networks and volumes.
 # Projects cu*, subnets from 10.233.0.0/16 (BERTH_ADDRESS_POOLS).
 
+load compose_common
+
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-cu.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.233.0.0/16:24
+        compose_setup_file cu 10.233.0.0/16:24
         export HELLO_PORT=18233
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
 }
 
 teardown_file() {
-        for d in "$BERTH_ROOT"/p/*/; do
-                [ -f "$d/compose.yaml" ] &&
-                        "$BERTH" compose -f "$d/compose.yaml" down -v -t 0 --remove-orphans >/dev/null 2>&1
-        done
         "$BERTH" compose -f "$BERTH_SRC/examples/hello/compose.yaml" -p cuhello down -v -t 0 \
                 >/dev/null 2>&1
         for p in cutwo1 cutwo2; do
                 "$BERTH" compose -f "$BERTH_ROOT/p/cutwo/compose.yaml" -p $p down -t 0 >/dev/null 2>&1
         done
-        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
-        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
-        for n in $("$BERTH" network ls -q 2>/dev/null); do
-                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
-        done
-        # berth-dns of this root (it exits by itself once its networks are gone)
-        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
-                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
-        fi
-        rm -rf "$BERTH_ROOT"
-}
-
-# proj NAME: a project dir with compose.yaml from stdin; prints nothing.
-proj() {
-        mkdir -p "$BERTH_ROOT/p/$1"
-        cat >"$BERTH_ROOT/p/$1/compose.yaml"
-}
-
-bc() { # bc PROJECT ARGS...: berth compose on that project
-        local p=$1
-        shift
-        "$BERTH" compose -f "$BERTH_ROOT/p/$p/compose.yaml" "$@"
+        compose_teardown_file
 }
 
 nothing_left() { # nothing_left PROJECT: no container, network or volume of it

@@ -216,6 +216,25 @@ teardown_file() { rt_teardown_file; }
         "$BERTH" rm -f rt-hc2
 }
 
+@test "healthcheck: --health-start-interval probes often during the start period only" {
+        # interval 60 s: only the start interval can make it healthy this soon
+        "$BERTH" run -d --name rt-hcsi --init --health-cmd 'true' --health-interval 60s \
+                --health-start-period 2s --health-start-interval 100ms busybox sleep 60
+        [ "$("$BERTH" inspect -f '{{.Config.Healthcheck.StartInterval}}' rt-hcsi)" = "100000000" ]
+        for _ in $(seq 1 20); do
+                [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hcsi)" = "healthy" ] && break
+                sleep 0.1
+        done
+        [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hcsi)" = "healthy" ]
+        # after the start period the 60 s interval applies: no new probe
+        sleep 2.5
+        t1=$("$BERTH" inspect -f '{{json .State.Health.Log}}' rt-hcsi | jq -r '.[-1].Start')
+        sleep 1
+        t2=$("$BERTH" inspect -f '{{json .State.Health.Log}}' rt-hcsi | jq -r '.[-1].Start')
+        [ -n "$t1" ] && [ "$t1" = "$t2" ]
+        "$BERTH" rm -f rt-hcsi
+}
+
 @test "--no-healthcheck has no Health state" {
         "$BERTH" run -d --name rt-nohc --no-healthcheck busybox sleep 60
         [ "$("$BERTH" inspect -f '{{json .State.Health}}' rt-nohc)" = "null" ]

@@ -4,37 +4,14 @@
 # conflict errors, recreate of the joiner with its target, down order.
 # Projects nm*, subnets from 10.231.160.0/20 (BERTH_ADDRESS_POOLS).
 
+load compose_common
+
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-nm.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.231.160.0/20:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        compose_setup_file nm 10.231.160.0/20:24
 }
 
 teardown_file() {
-        for d in "$BERTH_ROOT"/p/*/; do
-                [ -f "$d/compose.yaml" ] &&
-                        "$BERTH" compose -f "$d/compose.yaml" down -t 0 --remove-orphans >/dev/null 2>&1
-        done
-        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
-        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
-        for n in $("$BERTH" network ls -q 2>/dev/null); do
-                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
-        done
-        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
-                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
-        fi
-        rm -rf "$BERTH_ROOT"
-}
-
-proj() { # proj NAME: a project dir with compose.yaml from stdin
-        mkdir -p "$BERTH_ROOT/p/$1"
-        cat >"$BERTH_ROOT/p/$1/compose.yaml"
-}
-
-bc() { # bc PROJECT ARGS...: berth compose on that project
-        local p=$1
-        shift
-        "$BERTH" compose -f "$BERTH_ROOT/p/$p/compose.yaml" "$@"
+        compose_teardown_file
 }
 
 # A web server on the container's 127.0.0.1:8080 only: reachable from its

@@ -3,26 +3,14 @@
 # written inside the container's own namespaces (the host's never change),
 # errors naming the key.  Projects nm*, subnets from 10.231.176.0/20.
 
+load compose_common
+
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-sy.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.231.176.0/20:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        compose_setup_file sy 10.231.176.0/20:24
 }
 
 teardown_file() {
-        for d in "$BERTH_ROOT"/p/*/; do
-                [ -f "$d/compose.yaml" ] &&
-                        "$BERTH" compose -f "$d/compose.yaml" down -t 0 >/dev/null 2>&1
-        done
-        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
-        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
-        for n in $("$BERTH" network ls -q 2>/dev/null); do
-                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
-        done
-        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
-                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
-        fi
-        rm -rf "$BERTH_ROOT"
+        compose_teardown_file
 }
 
 host_values() { # the host's values of the sysctls the tests set
