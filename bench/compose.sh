@@ -4,9 +4,12 @@
 #   bench/compose.sh [RUNS]        (default 3 runs per size; the median is printed)
 # A throw-away BERTH_ROOT, subnets from 10.233.240.0/20 (BENCH_POOLS overrides),
 # project names cubench* (BENCH_PREFIX overrides).
-# docker compose / podman-compose are timed side by side only when installed
-# and working (docker: a daemon answers `docker info`; BENCH_OTHERS=0 skips
-# both), one run per size.  busybox:latest is handed to podman with
+# docker compose (v2 plugin), docker-compose (v1, Debian's package; given
+# the same file with `version: "2.4"` for `name:`) and podman-compose are
+# timed side by side when installed and working, one run per size
+# (BENCH_OTHERS=0 skips them).  When dockerd is installed but no daemon
+# answers, the script starts one with its defaults for the run and stops it
+# after.  busybox:latest is handed to podman with
 # `berth save | podman load`.  Where podman's defaults cannot start a container
 # (crun refuses hybrid cgroup hosts; raising RLIMIT_NOFILE/NPROC needs
 # CAP_SYS_RESOURCE), the script writes a containers.conf that selects runc and
@@ -20,7 +23,12 @@ BERTH=${BERTH:-$PWD/build/gcc/berth}
 RUNS=${1:-3}
 root=$(mktemp -d /tmp/berth-cubench.XXXXXX)
 export BERTH_ROOT=$root BERTH_ADDRESS_POOLS=${BENCH_POOLS:-10.233.240.0/20:24}
+dockerd_pid=
 cleanup() {
+        if [ -n "$dockerd_pid" ]; then
+                kill "$dockerd_pid" 2>/dev/null || true
+                while kill -0 "$dockerd_pid" 2>/dev/null; do sleep 0.2; done
+        fi
         for f in "$root"/*.yaml; do
                 [ -f "$f" ] && "$BERTH" compose -f "$f" down -t 0 >/dev/null 2>&1 || true
         done
@@ -32,10 +40,20 @@ BERTH=$BERTH tests/images/make-busybox.sh
 # Which other engines can run here, prepared the same way as berth.
 others=()
 if [ "${BENCH_OTHERS:-1}" != 0 ]; then
-        if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 &&
-                docker compose version >/dev/null 2>&1; then
+        if command -v docker >/dev/null 2>&1 && ! docker info >/dev/null 2>&1 &&
+                command -v dockerd >/dev/null 2>&1; then
+                dockerd >"$root/dockerd.log" 2>&1 &
+                dockerd_pid=$!
+                for _ in $(seq 1 100); do
+                        docker info >/dev/null 2>&1 && break
+                        sleep 0.2
+                done
+                echo "# dockerd started for this run (pid $dockerd_pid), stopped at the end"
+        fi
+        if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
                 "$BERTH" save busybox:latest | docker load >/dev/null
-                others+=("docker compose")
+                docker compose version >/dev/null 2>&1 && others+=("docker compose")
+                command -v docker-compose >/dev/null 2>&1 && others+=(docker-compose)
         fi
         if command -v podman-compose >/dev/null 2>&1 && command -v podman >/dev/null 2>&1; then
                 "$BERTH" save busybox:latest | podman load >/dev/null 2>&1
@@ -97,12 +115,18 @@ for n in 3 10 50; do
         dn=$(printf '%s\n' "${downs[@]:-}" | median)
         kl=$(printf '%s\n' "${kills[@]:-}" | median)
         printf '%-10s %-22s %12.3f %12.3f %14.3f\n' "$n" berth "$up" "${dn:-0}" "${kl:-0}"
+        # compose v1 knows no `name:`; version 2.4 has init and stop_grace_period
+        sed "s/^name: \(.*\)/version: \"2.4\"/" "$f" >"$root/v1-c$n.yaml"
         for other in "${others[@]}"; do
+                ff=$f
+                [ "$other" != docker-compose ] || ff="$root/v1-c$n.yaml -p ${BENCH_PREFIX:-cubench}$n"
                 t0=$(now)
-                $other -f "$f" up -d >/dev/null 2>&1
+                $other -f $ff up -d >/dev/null 2>&1
                 t1=$(now)
-                running=$($other -f "$f" ps -q 2>/dev/null | grep -c . || true)
-                $other -f "$f" down >/dev/null 2>&1
+                # (podman-compose 1.0 names the project after the directory, not
+                # `name:`, so count what runs at all: nothing else should)
+                running=$(${other%%[ -]*} ps -q | grep -c . || true)
+                $other -f $ff down >/dev/null 2>&1
                 t2=$(now)
                 printf '%-10s %-22s %12.3f %12.3f %14s %s\n' "$n" "$other" \
                         "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)" - \
