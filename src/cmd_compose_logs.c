@@ -35,7 +35,7 @@ struct lsrc {
 
 static const int colors[] = {36, 33, 32, 35, 34, 96, 93, 92, 95, 94};
 
-static void emit(const struct lsrc *s, bool prefix, bool ts, size_t width, const char *line)
+static void emit(const struct lsrc *s, const struct log_style *st, size_t width, const char *line)
 {
         json_t *j = json_loads(line, 0, NULL);
         const char *msg = j ? json_string_value(json_object_get(j, "log")) : line;
@@ -45,8 +45,8 @@ static void emit(const struct lsrc *s, bool prefix, bool ts, size_t width, const
                 return;
         }
         strbuf_t b = STRBUF_INIT;
-        if (prefix) {
-                bool color = isatty(1);
+        if (st->prefix) {
+                bool color = st->color;
                 if (color)
                         sb_appendf(&b, "\033[%dm", s->color);
                 sb_appendf(&b, "%-*s |", (int)width + 1, s->name);
@@ -54,7 +54,7 @@ static void emit(const struct lsrc *s, bool prefix, bool ts, size_t width, const
                         sb_append(&b, "\033[0m");
                 sb_append(&b, " ");
         }
-        if (ts && time)
+        if (st->timestamps && time)
                 sb_appendf(&b, "%s ", time);
         sb_append(&b, msg ? msg : "");
         if (!b.len || sb_str(&b)[b.len - 1] != '\n')
@@ -65,7 +65,7 @@ static void emit(const struct lsrc *s, bool prefix, bool ts, size_t width, const
 }
 
 /* Read what is new in s; print complete lines.  tail < 0: all. */
-static void drain(struct lsrc *s, bool prefix, bool ts, size_t width)
+static void drain(struct lsrc *s, const struct log_style *st, size_t width)
 {
         if (s->fd < 0) {
                 s->fd = open(s->path, O_RDONLY | O_CLOEXEC);
@@ -80,7 +80,7 @@ static void drain(struct lsrc *s, bool prefix, bool ts, size_t width)
                 while (
                     (nl = memchr(start, '\n', s->partial.len - (size_t)(start - s->partial.s)))) {
                         *nl = '\0';
-                        emit(s, prefix, ts, width, start);
+                        emit(s, st, width, start);
                         start = nl + 1;
                 }
                 size_t rest = s->partial.len - (size_t)(start - s->partial.s);
@@ -179,8 +179,9 @@ static void sleep_ms(long ms)
         nanosleep(&ts, NULL);
 }
 
-int compose_follow(struct cproject *cp, const strv_t *services, bool prefix, bool abort_on_exit,
-                   bool abort_on_failure, const char *exit_code_from, int timeout)
+int compose_follow(struct cproject *cp, const strv_t *services, const struct log_style *st,
+                   bool abort_on_exit, bool abort_on_failure, const char *exit_code_from,
+                   int timeout)
 {
         struct cctr_list l = {0};
         err_t err;
@@ -207,7 +208,7 @@ int compose_follow(struct cproject *cp, const strv_t *services, bool prefix, boo
                                 continue;
                         int code = 0;
                         bool running = ctr_running(v[i].id, &code);
-                        drain(&v[i], prefix, false, width);
+                        drain(&v[i], st, width);
                         if (running) {
                                 live++;
                                 continue;
@@ -242,7 +243,7 @@ int compose_follow(struct cproject *cp, const strv_t *services, bool prefix, boo
                                       &err) < 0)
                         fprintf(stderr, "%s\n", err.msg);
                 for (size_t i = 0; i < n; i++)
-                        drain(&v[i], prefix, false, width);
+                        drain(&v[i], st, width);
                 if (exit_code_from)
                         for (size_t i = 0; i < n; i++)
                                 if (!strcmp(v[i].service, exit_code_from))
@@ -266,6 +267,7 @@ static void logs_usage(FILE *f)
                    "  -n, --tail string     Number of lines to show from the end of the logs\n"
                    "  -t, --timestamps      Show timestamps\n"
                    "      --no-log-prefix   Don't print prefix in logs\n"
+                   "      --no-color        Produce monochrome output\n"
                    "      --index int       index of the container if service has multiple "
                    "replicas\n");
 }
@@ -278,7 +280,8 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
             {"no-color", no_argument, NULL, 'C'},   {"index", required_argument, NULL, 'i'},
             {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
         };
-        bool follow = false, ts = false, prefix = true;
+        bool follow = false;
+        struct log_style st = {.prefix = true, .color = isatty(STDOUT_FILENO)};
         long tail = -1;
         int index = 0, c;
         optind = 0;
@@ -292,12 +295,13 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
                         tail = strcmp(optarg, "all") ? atol(optarg) : -1;
                         break;
                 case 't':
-                        ts = true;
+                        st.timestamps = true;
                         break;
                 case 'P':
-                        prefix = false;
+                        st.prefix = false;
                         break;
                 case 'C':
+                        st.color = false;
                         break;
                 case 'i':
                         index = atoi(optarg);
@@ -338,7 +342,7 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
                             tail == 0 ? lseek(v[i].fd, 0, SEEK_END) : tail_offset(v[i].fd, tail);
                         lseek(v[i].fd, off, SEEK_SET);
                 }
-                drain(&v[i], prefix, ts, width);
+                drain(&v[i], &st, width);
         }
         if (follow) {
                 struct sigaction sa = {.sa_handler = on_int};
@@ -349,7 +353,7 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
                         for (size_t i = 0; i < n; i++) {
                                 int code;
                                 bool r = ctr_running(v[i].id, &code);
-                                drain(&v[i], prefix, ts, width);
+                                drain(&v[i], &st, width);
                                 live += r;
                         }
                         if (!live)

@@ -27,7 +27,9 @@
 
 struct up_opts {
         bool detach, wait, force_recreate, no_recreate, no_deps, remove_orphans, renew_anon;
-        bool no_start, abort_on_exit, abort_on_failure, no_log_prefix;
+        bool recreate_deps; /* --always-recreate-deps: force for services pulled in as deps */
+        bool no_start, abort_on_exit, abort_on_failure, no_log_prefix, no_color, timestamps;
+        bool attach_deps; /* attached mode follows the named services' dependencies too */
         enum compose_build_mode build;
         double wait_timeout;
         int timeout;
@@ -229,6 +231,15 @@ static void netns_recreate(const struct compose_project *p, const struct cctr_li
         }
 }
 
+/* Was the service named on the command line (all are when none is)? */
+static bool named_service(const char *name, char **svcs, int nsvcs)
+{
+        for (int i = 0; i < nsvcs; i++)
+                if (!strcmp(svcs[i], name))
+                        return true;
+        return nsvcs == 0;
+}
+
 static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_opts *o, char **svcs,
                     int nsvcs, bool start)
 {
@@ -335,8 +346,10 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                         if (e->number > want || e->number < 1 || dup) {
                                 c->kind = COP_REMOVE;
                                 c->start = false;
-                        } else if (!o->no_recreate && (o->force_recreate || strcmp(e->hash, hash) ||
-                                                       compose_build_image_changed(e, s))) {
+                        } else if (!o->no_recreate &&
+                                   (o->force_recreate || strcmp(e->hash, hash) ||
+                                    compose_build_image_changed(e, s) ||
+                                    (o->recreate_deps && !named_service(s->name, svcs, nsvcs)))) {
                                 c->kind = COP_RECREATE;
                         } else if (start && strcmp(e->status, "running")) {
                                 c->kind = COP_START;
@@ -502,6 +515,7 @@ static void up_usage(FILE *f, const char *cmd)
             "      --wait-timeout SECONDS      Maximum duration to wait\n"
             "      --force-recreate            Recreate containers even if unchanged\n"
             "      --no-recreate               Never recreate existing containers\n"
+            "      --always-recreate-deps      Recreate the dependencies of the services named\n"
             "      --no-deps                   Don't start linked services\n"
             "      --remove-orphans            Remove containers for undefined services\n"
             "  -V, --renew-anon-volumes        Recreate anonymous volumes\n"
@@ -511,8 +525,8 @@ static void up_usage(FILE *f, const char *cmd)
             "      --abort-on-container-exit   Stop all containers if any container stops\n"
             "      --abort-on-container-failure  Stop all if any container fails\n"
             "      --exit-code-from SERVICE    Return the exit code of SERVICE\n"
-            "      --attach SERVICE, --no-attach SERVICE, --no-log-prefix, --build, "
-            "--no-build\n",
+            "      --attach SERVICE, --no-attach SERVICE, --no-log-prefix, --no-color,\n"
+            "      --timestamps, --attach-dependencies, --build, --no-build\n",
             cmd);
 }
 
@@ -541,12 +555,12 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
             {"no-log-prefix", no_argument, NULL, 'P'},
             {"build", no_argument, NULL, 'u'},
             {"no-build", no_argument, NULL, 'U'},
-            {"pull", required_argument, NULL, 'b'},
+            {"pull", required_argument, NULL, 'L'},
             {"quiet-pull", no_argument, NULL, 'b'},
-            {"always-recreate-deps", no_argument, NULL, 'F'},
-            {"attach-dependencies", no_argument, NULL, 'b'},
-            {"no-color", no_argument, NULL, 'b'},
-            {"timestamps", no_argument, NULL, 'b'},
+            {"always-recreate-deps", no_argument, NULL, 'R'},
+            {"attach-dependencies", no_argument, NULL, 'e'},
+            {"no-color", no_argument, NULL, 'c'},
+            {"timestamps", no_argument, NULL, 'm'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
@@ -572,6 +586,9 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
                         break;
                 case 'N':
                         o.no_recreate = true;
+                        break;
+                case 'R':
+                        o.recreate_deps = true;
                         break;
                 case 'D':
                         o.no_deps = true;
@@ -610,6 +627,22 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
                 case 'P':
                         o.no_log_prefix = true;
                         break;
+                case 'c':
+                        o.no_color = true;
+                        break;
+                case 'm':
+                        o.timestamps = true;
+                        break;
+                case 'e':
+                        o.attach_deps = true;
+                        break;
+                case 'L': /* missing (the default) and never need no registry */
+                        if (strcmp(optarg, "missing") && strcmp(optarg, "never"))
+                                fprintf(stderr,
+                                        "WARN[0000] --pull %s: berth cannot pull images yet; the "
+                                        "local images are used\n",
+                                        optarg);
+                        break;
                 case 'b':
                         break;
                 case 'u':
@@ -630,6 +663,10 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
         }
         if (o.force_recreate && o.no_recreate) {
                 fprintf(stderr, "--force-recreate and --no-recreate are incompatible\n");
+                goto done;
+        }
+        if (o.recreate_deps && o.no_recreate) {
+                fprintf(stderr, "--always-recreate-deps and --no-recreate are incompatible\n");
                 goto done;
         }
         if (o.detach && (o.abort_on_exit || o.abort_on_failure)) {
@@ -662,6 +699,12 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
         rc = up_apply(g, &cp, &o, argv + optind, argc - optind, start);
         if (rc == 0 && start && !o.detach && !g->dry_run) {
                 strv_t svcs = STRV_INIT;
+                _cleanup_free_ bool *with_deps = NULL;
+                err_t serr;
+                if (o.attach_deps && optind < argc &&
+                    cproject_select(cp.p, argv + optind, argc - optind, true, &with_deps, &serr) <
+                        0)
+                        with_deps = NULL; /* names were checked by up_apply */
                 if (attach.n)
                         strv_copy(&svcs, &attach);
                 else
@@ -669,17 +712,16 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
                                 const char *n = cp.p->services[i].name;
                                 if (strv_contains(&no_attach, n))
                                         continue;
-                                if (optind < argc) {
-                                        bool named = false;
-                                        for (int k = optind; k < argc; k++)
-                                                named |= !strcmp(argv[k], n);
-                                        if (!named)
-                                                continue;
-                                }
+                                if (optind < argc && !(with_deps && with_deps[i]) &&
+                                    !named_service(n, argv + optind, argc - optind))
+                                        continue;
                                 strv_push(&svcs, n);
                         }
-                rc = compose_follow(&cp, &svcs, !o.no_log_prefix, o.abort_on_exit,
-                                    o.abort_on_failure, o.exit_code_from, o.timeout);
+                struct log_style ls = {.prefix = !o.no_log_prefix,
+                                       .color = !o.no_color && isatty(STDOUT_FILENO),
+                                       .timestamps = o.timestamps};
+                rc = compose_follow(&cp, &svcs, &ls, o.abort_on_exit, o.abort_on_failure,
+                                    o.exit_code_from, o.timeout);
                 strv_free(&svcs);
         }
         cproject_close(&cp);

@@ -178,8 +178,14 @@ int compose_stop_plan(struct compose_globals *g, const struct compose_project *p
 /* Attached mode of up: follow the services' logs until every container
  * exited, or one did (abort_on_exit) / failed (abort_on_failure), or
  * SIGINT/SIGTERM; then stop the project.  Returns the exit status. */
-int compose_follow(struct cproject *cp, const strv_t *services, bool prefix, bool abort_on_exit,
-                   bool abort_on_failure, const char *exit_code_from, int timeout);
+struct log_style {
+        bool prefix;     /* "service-1  | " before each line */
+        bool color;      /* the prefix in one color per container */
+        bool timestamps; /* each line's RFC 3339 time after the prefix */
+};
+int compose_follow(struct cproject *cp, const strv_t *services, const struct log_style *st,
+                   bool abort_on_exit, bool abort_on_failure, const char *exit_code_from,
+                   int timeout);
 
 /* Parallelism from --parallel (default 2x cores). */
 int compose_parallel(const struct compose_globals *g);

@@ -309,3 +309,76 @@ EOF2
         [ "$(echo "$output" | grep -c 'line-')" -eq 2 ]
         "$BERTH" compose down -t 0
 }
+
+@test "attached up --timestamps and --no-log-prefix; logs -t" {
+        proj cmts <<'EOF2'
+name: cmts
+services:
+  a:
+    image: busybox
+    init: true
+    command: ["sh", "-c", "echo hello-ts; exit 0"]
+EOF2
+        cd "$BERTH_ROOT/p/cmts"
+        run "$BERTH" compose up --timestamps --no-color --abort-on-container-exit
+        [ "$status" -eq 0 ]
+        echo "$output" | grep -Eq '^a-1 +\| [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z hello-ts$'
+        run "$BERTH" compose up --no-log-prefix --abort-on-container-exit
+        echo "$output" | grep -qx 'hello-ts'
+        run "$BERTH" compose logs -t --no-color a
+        echo "$output" | grep -Eq '^a-1 +\| [0-9]{4}-[0-9-]+T[0-9:.]+Z hello-ts$'
+        "$BERTH" compose down -t 0
+}
+
+@test "--always-recreate-deps recreates the dependencies of the services named, not them" {
+        proj cmdeps <<'EOF2'
+name: cmdeps
+services:
+  db:
+    image: busybox
+    init: true
+    command: ["sleep", "300"]
+  web:
+    image: busybox
+    init: true
+    command: ["sleep", "300"]
+    depends_on: [db]
+EOF2
+        cd "$BERTH_ROOT/p/cmdeps"
+        "$BERTH" compose up -d
+        db1=$("$BERTH" compose ps -q db) web1=$("$BERTH" compose ps -q web)
+        "$BERTH" compose up -d web
+        [ "$("$BERTH" compose ps -q db)" = "$db1" ]
+        "$BERTH" compose up -d --always-recreate-deps web
+        db2=$("$BERTH" compose ps -q db)
+        [ -n "$db2" ] && [ "$db2" != "$db1" ]
+        [ "$("$BERTH" compose ps -q web)" = "$web1" ]
+        run "$BERTH" compose up -d --always-recreate-deps --no-recreate web
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"incompatible"* ]]
+        "$BERTH" compose down -t 0
+}
+
+@test "attached up follows only the services named, and their dependencies with --attach-dependencies" {
+        proj cmatt <<'EOF2'
+name: cmatt
+services:
+  db:
+    image: busybox
+    init: true
+    command: ["sh", "-c", "echo db-line; exec sleep 300"]
+  web:
+    image: busybox
+    init: true
+    command: ["sh", "-c", "sleep 1; echo web-line"]
+    depends_on: [db]
+EOF2
+        cd "$BERTH_ROOT/p/cmatt"
+        run "$BERTH" compose up --abort-on-container-exit web
+        [[ "$output" == *"web-line"* ]]
+        [[ "$output" != *"db-line"* ]]
+        run "$BERTH" compose up --attach-dependencies --abort-on-container-exit web
+        [[ "$output" == *"web-line"* ]]
+        [[ "$output" == *"db-line"* ]]
+        "$BERTH" compose down -t 0
+}
