@@ -44,42 +44,14 @@ struct project {
 
 /* --- paths ---------------------------------------------------------------- */
 
-/* Lexically clean an absolute path: collapse //, /./ and /../ . */
-static char *path_clean(const char *p)
-{
-        strv_t parts = STRV_INIT;
-        _cleanup_free_ char *copy = xstrdup(p);
-        char *save = NULL, *out;
-
-        for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
-                if (strcmp(t, ".") == 0)
-                        continue;
-                if (strcmp(t, "..") == 0) {
-                        if (parts.n)
-                                strv_remove(&parts, parts.n - 1);
-                        continue;
-                }
-                strv_push(&parts, t);
-        }
-        if (!parts.n) {
-                strv_free(&parts);
-                return xstrdup("/");
-        }
-        char *j = strv_join(&parts, "/");
-        out = xasprintf("/%s", j);
-        free(j);
-        strv_free(&parts);
-        return out;
-}
-
 static char *path_abs(const char *base, const char *p)
 {
         _cleanup_free_ char *j = NULL;
 
         if (p[0] == '/')
-                return path_clean(p);
+                return path_clean_abs(p);
         j = xasprintf("%s/%s", base, p);
-        return path_clean(j);
+        return path_clean_abs(j);
 }
 
 static char *path_dir(const char *abs)

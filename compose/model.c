@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "cleanup.h"
 #include "dotenv.h"
 #include "schema.h"
@@ -216,7 +217,7 @@ static int64_t jdur(json_t *o, const char *k)
         const char *s = json_string_value(json_object_get(o, k));
         int64_t ns;
         err_t e;
-        if (!s || compose_parse_duration(s, &ns, &e) < 0)
+        if (!s || parse_duration(s, &ns, &e) < 0)
                 return -1;
         return ns;
 }

@@ -275,9 +275,8 @@ void compose_project_free(struct compose_project *p);
 const struct compose_service *compose_project_service(const struct compose_project *p,
                                                       const char *name);
 
-/* Value parsers shared with the CLI (`run -p`, `--stop-timeout` ...). */
-/* Go-style duration ("1m30s", "500ms", "1.5h", "2d") to nanoseconds. */
-int compose_parse_duration(const char *s, int64_t *ns, err_t *err);
+/* Value formatters and parsers shared with the CLI (durations are parsed by
+ * base/duration.h). */
 /* Go's time.Duration.String(): "1m30s", "500ms", "0s".  Caller frees. */
 char *compose_format_duration(int64_t ns);
 /* Byte sizes as docker takes them ("64m", "1g", "512", "1.5GB") to bytes. */

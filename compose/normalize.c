@@ -8,46 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "cleanup.h"
+#include "fsutil.h"
 #include "schema.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
 /* --- paths -------------------------------------------------------------- */
-
-/* Lexically clean an absolute path: no ".", "..", or repeated slashes. */
-static char *clean_path(const char *p)
-{
-        strv_t parts = STRV_INIT;
-        const char *s = p;
-        while (*s) {
-                while (*s == '/')
-                        s++;
-                const char *e = s;
-                while (*e && *e != '/')
-                        e++;
-                if (e > s) {
-                        if (e - s == 1 && s[0] == '.') {
-                                /* skip */
-                        } else if (e - s == 2 && s[0] == '.' && s[1] == '.') {
-                                if (parts.n)
-                                        strv_remove(&parts, parts.n - 1);
-                        } else {
-                                strv_take(&parts, xstrndup(s, e - s));
-                        }
-                }
-                s = e;
-        }
-        strbuf_t sb = STRBUF_INIT;
-        for (size_t i = 0; i < parts.n; i++) {
-                sb_appendc(&sb, '/');
-                sb_append(&sb, parts.v[i]);
-        }
-        if (!parts.n)
-                sb_appendc(&sb, '/');
-        strv_free(&parts);
-        return sb_steal(&sb);
-}
 
 char *resolve_path(const struct mctx *c, const char *p)
 {
@@ -55,12 +23,12 @@ char *resolve_path(const struct mctx *c, const char *p)
                 return xstrdup(p);
         if ((p[0] == '~' && (p[1] == '/' || !p[1])) && c->o->home) {
                 _cleanup_free_ char *j = xasprintf("%s/%s", c->o->home, p + 1);
-                return clean_path(j);
+                return path_clean_abs(j);
         }
         if (p[0] == '/')
                 return xstrdup(p); /* compose keeps absolute paths as written */
         _cleanup_free_ char *j = xasprintf("%s/%s", c->o->working_dir, p);
-        return clean_path(j);
+        return path_clean_abs(j);
 }
 
 int dec_path(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
@@ -447,7 +415,7 @@ static int short_volume(struct mctx *c, const struct cnode *n, const char *path,
                         add_ref(c, REF_VOLUME, src, path, n, false);
                 }
         }
-        char *cdst = clean_path(dst);
+        char *cdst = path_clean_abs(dst);
         json_object_set_new(v, "target", json_string(cdst));
         free(cdst);
         if (ro)
@@ -510,7 +478,7 @@ static int long_volume(struct mctx *c, const struct cnode *n, const char *path, 
                 return mfail(c, n, path, "missing required property \"target\"");
         }
         if (dst[0] == '/') {
-                _cleanup_free_ char *cdst = clean_path(dst);
+                _cleanup_free_ char *cdst = path_clean_abs(dst);
                 json_object_set_new(v, "target", json_string(cdst));
         }
         if (!strcmp(type, "bind")) {
@@ -740,7 +708,7 @@ int dec_pull_policy(struct mctx *c, const struct cnode *n, const char *path, jso
         if (!strncmp(s, "every_", 6)) {
                 int64_t ns;
                 err_t e;
-                if (compose_parse_duration(s + 6, &ns, &e) == 0)
+                if (parse_duration(s + 6, &ns, &e) == 0)
                         goto ok;
         }
         return mfail(c, n, path,

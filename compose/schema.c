@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "cleanup.h"
 #include "schema.h"
 #include "strbuf.h"
@@ -494,7 +495,7 @@ static int dec_duration(struct mctx *c, const struct cnode *n, const char *path,
         err_t e;
         if (want_scalar(c, n, path, "a duration") < 0)
                 return -1;
-        if (compose_parse_duration(n->str, &ns, &e) < 0)
+        if (parse_duration(n->str, &ns, &e) < 0)
                 return mfail(c, n, path, "%s", e.msg);
         _cleanup_free_ char *s = compose_format_duration(ns);
         *out = json_string(s);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/duration.h"
 #include "base/fsutil.h"
 #include "base/jsonfile.h"
 #include "base/paths.h"
@@ -327,39 +328,6 @@ done:
 
 /* --- config instructions ------------------------------------------------------ */
 
-static int parse_duration(const char *s, long long *ns)
-{
-        long long total = 0;
-        const char *p = s;
-        if (!*p)
-                return -1;
-        while (*p) {
-                char *end;
-                double v = strtod(p, &end);
-                if (end == p)
-                        return -1;
-                long long mul;
-                if (!strncmp(end, "ms", 2))
-                        mul = 1000000LL, end += 2;
-                else if (!strncmp(end, "us", 2))
-                        mul = 1000LL, end += 2;
-                else if (!strncmp(end, "ns", 2))
-                        mul = 1LL, end += 2;
-                else if (*end == 's')
-                        mul = 1000000000LL, end++;
-                else if (*end == 'm')
-                        mul = 60000000000LL, end++;
-                else if (*end == 'h')
-                        mul = 3600000000000LL, end++;
-                else
-                        return -1;
-                total += (long long)(v * (double)mul);
-                p = end;
-        }
-        *ns = total;
-        return 0;
-}
-
 static int kv_words(struct build *b, struct stage *st, const struct rt_df_instr *in, strv_t *kv,
                     bool env, err_t *err)
 {
@@ -587,12 +555,15 @@ static int do_config(struct build *b, struct stage *st, const struct rt_df_instr
                                     &h->start_interval_ns};
                 for (size_t i = 0; i < ARRAY_SIZE(durs); i++) {
                         const char *v = rt_df_flag(in, durs[i]);
-                        if (v && parse_duration(v, dst[i]) < 0) {
+                        int64_t ns = 0;
+                        if (v && parse_duration(v, &ns, NULL) < 0) {
                                 err_set(err, EINVAL, "invalid --%s duration: %s", durs[i], v);
                                 strv_free(&h->test);
                                 free(h);
                                 goto done;
                         }
+                        if (v)
+                                *dst[i] = ns;
                 }
                 const char *rv = rt_df_flag(in, "retries");
                 if (rv)

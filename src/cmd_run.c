@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/duration.h"
 #include "base/fsutil.h"
 #include "base/jsonfile.h"
 #include "base/paths.h"
@@ -234,48 +235,6 @@ static int parse_bytes(const char *s, long long *out)
         return 0;
 }
 
-/* Go-style durations: "30s", "1m30s", "500ms", "2h"; bare numbers are seconds. */
-static int parse_duration_ns(const char *s, long long *out)
-{
-        long long total = 0;
-        const char *p = s;
-        if (!*p)
-                return -1;
-        while (*p) {
-                char *end;
-                double v = strtod(p, &end);
-                if (end == p)
-                        return -1;
-                p = end;
-                double mul;
-                if (!strncmp(p, "ms", 2)) {
-                        mul = 1e6;
-                        p += 2;
-                } else if (!strncmp(p, "us", 2)) {
-                        mul = 1e3;
-                        p += 2;
-                } else if (!strncmp(p, "ns", 2)) {
-                        mul = 1;
-                        p += 2;
-                } else if (*p == 's' || *p == 0) {
-                        mul = 1e9;
-                        if (*p)
-                                p++;
-                } else if (*p == 'm') {
-                        mul = 60e9;
-                        p++;
-                } else if (*p == 'h') {
-                        mul = 3600e9;
-                        p++;
-                } else {
-                        return -1;
-                }
-                total += (long long)(v * mul);
-        }
-        *out = total;
-        return 0;
-}
-
 static void env_set(json_t *env, const char *kv)
 {
         const char *eq = strchr(kv, '=');
@@ -467,8 +426,8 @@ static json_t *healthcheck_json(const struct run_opts *o, const struct rt_image 
                  {o->health_start, "StartPeriod", ih ? ih->start_period_ns : 0},
                  {o->health_start_interval, "StartInterval", ih ? ih->start_interval_ns : 0}};
         for (size_t i = 0; i < ARRAY_SIZE(d); i++) {
-                long long ns = d[i].img;
-                if (d[i].opt && parse_duration_ns(d[i].opt, &ns) < 0) {
+                int64_t ns = d[i].img;
+                if (d[i].opt && parse_duration(d[i].opt, &ns, NULL) < 0) {
                         json_decref(h);
                         err_set(err, EINVAL, "invalid duration \"%s\"", d[i].opt);
                         return NULL;

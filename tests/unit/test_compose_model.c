@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/duration.h"
 #include "compose/emit.h"
 #include "compose/hash.h"
 #include "compose/model.h"
@@ -210,10 +211,10 @@ static void test_values(void)
 {
         int64_t v;
         err_t e;
-        ok(compose_parse_duration("1m30s", &v, &e) == 0 && v == 90000000000LL, "1m30s");
-        ok(compose_parse_duration("1.5h", &v, &e) == 0 && v == 5400000000000LL, "1.5h");
-        ok(compose_parse_duration("10", &v, &e) < 0, "duration without unit fails");
-        ok(compose_parse_duration("3x", &v, &e) < 0, "unknown unit fails");
+        ok(parse_duration("1m30s", &v, &e) == 0 && v == 90000000000LL, "1m30s");
+        ok(parse_duration("1.5h", &v, &e) == 0 && v == 5400000000000LL, "1.5h");
+        ok(parse_duration("10", &v, &e) < 0, "duration without unit fails");
+        ok(parse_duration("3x", &v, &e) < 0, "unknown unit fails");
         char *s = compose_format_duration(3723500000000LL);
         is_str(s, "1h2m3.5s", "format 1h2m3.5s");
         free(s);
