@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "fsutil.h"
 #include "dockerfile.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -659,28 +660,6 @@ done:
 
 /* --- .dockerignore ------------------------------------------------------------ */
 
-/* Lexically clean a slash path: no leading "/", no "." or empty components,
- * ".." folded (never above the root). */
-static char *clean_path(const char *p)
-{
-        strv_t parts = STRV_INIT;
-        _cleanup_free_ char *dup = xstrdup(p);
-        char *save = NULL;
-        for (char *c = strtok_r(dup, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-                if (!strcmp(c, "."))
-                        continue;
-                if (!strcmp(c, "..")) {
-                        if (parts.n)
-                                strv_remove(&parts, parts.n - 1);
-                        continue;
-                }
-                strv_push(&parts, c);
-        }
-        char *r = parts.n ? strv_join(&parts, "/") : xstrdup("");
-        strv_free(&parts);
-        return r;
-}
-
 void rt_dockerignore_parse(const char *text, size_t len, strv_t *patterns)
 {
         _cleanup_free_ char *buf = xstrndup(text, len);
@@ -692,7 +671,7 @@ void rt_dockerignore_parse(const char *text, size_t len, strv_t *patterns)
                 bool neg = *t == '!';
                 if (neg)
                         t = trim(t + 1);
-                _cleanup_free_ char *c = clean_path(t);
+                _cleanup_free_ char *c = path_clean(t, NULL);
                 if (!*c)
                         continue;
                 strv_pushf(patterns, "%s%s", neg ? "!" : "", c);
@@ -820,7 +799,7 @@ bool rt_path_match(const char *pattern, const char *path)
 bool rt_dockerignore_excluded(const strv_t *patterns, const char *path)
 {
         bool excluded = false;
-        _cleanup_free_ char *p = clean_path(path);
+        _cleanup_free_ char *p = path_clean(path, NULL);
         for (size_t i = 0; i < patterns->n; i++) {
                 const char *pat = patterns->v[i];
                 bool neg = *pat == '!';

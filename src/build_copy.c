@@ -42,28 +42,13 @@ static int open_in_root(int rootfd, const char *path, int flags)
 /* Clean a relative source path; ".." above the root is an error. */
 static char *clean_src(const char *src, err_t *err)
 {
-        strv_t parts = STRV_INIT;
-        _cleanup_free_ char *dup = xstrdup(src);
-        char *save = NULL;
-        for (char *c = strtok_r(dup, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-                if (!strcmp(c, "."))
-                        continue;
-                if (!strcmp(c, "..")) {
-                        if (!parts.n) {
-                                strv_free(&parts);
-                                err_set(err, EINVAL,
-                                        "forbidden path outside the build context: "
-                                        "%s",
-                                        src);
-                                return NULL;
-                        }
-                        strv_remove(&parts, parts.n - 1);
-                        continue;
-                }
-                strv_push(&parts, c);
+        bool above;
+        char *r = path_clean(src, &above);
+        if (above) {
+                free(r);
+                err_set(err, EINVAL, "forbidden path outside the build context: %s", src);
+                return NULL;
         }
-        char *r = parts.n ? strv_join(&parts, "/") : xstrdup("");
-        strv_free(&parts);
         return r;
 }
 
@@ -408,10 +393,7 @@ int build_copy(struct build *b, struct stage *st, const struct rt_df_instr *in, 
         const char *wd = st->cfg.working_dir && *st->cfg.working_dir ? st->cfg.working_dir : "/";
         j.dest = d[0] == '/' ? xstrdup(d) : xasprintf("%s/%s", wd, d);
         {
-                err_t e2;
-                char *c = clean_src(j.dest, &e2); /* leading ".." at "/" stays at "/" */
-                if (!c)
-                        c = xstrdup("");
+                char *c = path_clean(j.dest, NULL); /* "/../x" is "/x" */
                 free(j.dest);
                 j.dest = c;
         }

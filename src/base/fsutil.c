@@ -13,6 +13,7 @@
 
 #include "cleanup.h"
 #include "paths.h"
+#include "strv.h"
 #include "xalloc.h"
 
 #define READ_MAX_DEFAULT (64u << 20)
@@ -229,4 +230,33 @@ int rm_rf_at(int dirfd, const char *name, err_t *err)
 int rm_rf(const char *path, err_t *err)
 {
         return rm_rf_at(AT_FDCWD, path, err);
+}
+
+char *path_clean(const char *p, bool *above)
+{
+        strv_t parts = STRV_INIT;
+        if (above)
+                *above = false;
+        for (const char *s = p; *s;) {
+                const char *e = strchrnul(s, '/');
+                size_t len = (size_t)(e - s);
+                if (len == 2 && s[0] == '.' && s[1] == '.') {
+                        if (parts.n)
+                                strv_remove(&parts, parts.n - 1);
+                        else if (above)
+                                *above = true;
+                } else if (len && !(len == 1 && s[0] == '.')) {
+                        strv_take(&parts, xstrndup(s, len));
+                }
+                s = *e ? e + 1 : e;
+        }
+        char *r = strv_join(&parts, "/");
+        strv_free(&parts);
+        return r;
+}
+
+char *path_clean_abs(const char *p)
+{
+        _cleanup_free_ char *rel = path_clean(p, NULL);
+        return xasprintf("/%s", rel);
 }

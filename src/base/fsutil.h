@@ -3,6 +3,7 @@
 #define BERTH_FSUTIL_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -36,5 +37,13 @@ int mkdir_p(const char *path, mode_t mode, err_t *err);
  * tree (uses openat with O_NOFOLLOW).  ENOENT is success. */
 int rm_rf_at(int dirfd, const char *name, err_t *err);
 int rm_rf(const char *path, err_t *err);
+
+/* Lexically clean a slash-separated path: empty and "." components dropped,
+ * ".." removes the component before it.  The result is relative (no leading
+ * '/'; "" for the root).  A ".." with nothing before it is dropped, as at "/",
+ * and sets *above when above is not NULL.  Caller frees. */
+char *path_clean(const char *p, bool *above);
+/* The same as an absolute path: "/" + path_clean(p). */
+char *path_clean_abs(const char *p);
 
 #endif

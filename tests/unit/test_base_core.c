@@ -88,9 +88,39 @@ static void test_files(void)
         ok(access("/etc/passwd", F_OK) == 0, "rm_rf did not follow symlink");
 }
 
+static void test_path_clean(void)
+{
+        static const struct {
+                const char *in, *out;
+                bool above;
+        } cases[] = {
+            {"a/b/c", "a/b/c", false},
+            {"/a//b/./c/", "a/b/c", false},
+            {"a/../b", "b", false},
+            {"../a", "a", true},
+            {"/../../etc", "etc", true},
+            {"a/b/../../..", "", true},
+            {"", "", false},
+            {"/", "", false},
+            {"./.", "", false},
+            {"a/..b/c..", "a/..b/c..", false},
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                bool above = !cases[i].above;
+                _cleanup_free_ char *r = path_clean(cases[i].in, &above);
+                ok(!strcmp(r, cases[i].out) && above == cases[i].above,
+                   "path_clean(\"%s\") = \"%s\" (%s)", cases[i].in, r, above ? "above" : "inside");
+        }
+        _cleanup_free_ char *a = path_clean_abs("x/../../y/");
+        is_str(a, "/y", "path_clean_abs");
+        _cleanup_free_ char *n = path_clean("a/../b", NULL);
+        is_str(n, "b", "path_clean without above");
+}
+
 int main(void)
 {
         test_err();
+        test_path_clean();
         test_strbuf();
         test_strv();
         test_files();
