@@ -340,13 +340,9 @@ static int pause_common(struct compose_globals *g, int argc, char **argv, const 
                         continue;
                 size_t line = progress_add(pr, "Container", x->name);
                 err_t err = {0};
-                if (container_set_paused(x->id, pause, &err) < 0) {
-                        progress_set(pr, line, PROGRESS_ERROR, "Error");
-                        fprintf(stderr, "%s\n", err.msg);
+                if (progress_finish(pr, line, container_set_paused(x->id, pause, &err), err.msg,
+                                    pause ? "Paused" : "Unpaused"))
                         rc = COMPOSE_EXIT_FAIL;
-                        continue;
-                }
-                progress_set(pr, line, PROGRESS_DONE, pause ? "Paused" : "Unpaused");
         }
         progress_end(pr);
         ctl_close(&c);

@@ -906,31 +906,7 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
         }
         struct progress *pr = progress_new(stderr, g->progress, "Running");
         bool failed = false;
-        /* networks of the project (by label: also ones the file no longer has) */
-        json_t *nets = NULL;
-        if (network_list(&nets, &err) == 0) {
-                size_t i;
-                json_t *n;
-                json_array_foreach(nets, i, n)
-                {
-                        const char *proj = json_string_value(
-                            json_object_get(json_object_get(n, "Labels"), LBL_PROJECT));
-                        const char *name = json_string_value(json_object_get(n, "Name"));
-                        if (!proj || strcmp(proj, p->name) || !name)
-                                continue;
-                        size_t line = progress_add(pr, "Network", name);
-                        progress_set(pr, line, PROGRESS_WORKING, "Removing");
-                        /* network_remove also drops its names from berth-dns */
-                        if (!g->dry_run && network_remove(name, &err) < 0) {
-                                progress_set(pr, line, PROGRESS_ERROR, "Error");
-                                fprintf(stderr, "%s\n", err.msg);
-                                failed = true;
-                        } else {
-                                progress_set(pr, line, PROGRESS_DONE, "Removed");
-                        }
-                }
-                json_decref(nets);
-        }
+        failed |= compose_remove_networks(pr, p->name, g->dry_run);
         for (size_t i = 0; volumes && i < p->nvolumes; i++) {
                 const struct compose_resource *r = &p->volumes[i];
                 json_t *v = NULL;
@@ -938,13 +914,8 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         continue;
                 json_decref(v);
                 size_t line = progress_add(pr, "Volume", r->name);
-                if (!g->dry_run && rt_volume_remove(r->name, &err) < 0) {
-                        progress_set(pr, line, PROGRESS_ERROR, "Error");
-                        fprintf(stderr, "%s\n", err.msg);
-                        failed = true;
-                } else {
-                        progress_set(pr, line, PROGRESS_DONE, "Removed");
-                }
+                failed |= progress_finish(
+                    pr, line, g->dry_run ? 0 : rt_volume_remove(r->name, &err), err.msg, "Removed");
         }
         struct image_users users = {0};
         if (rmi && image_users_load(&users, &err) < 0) {
@@ -960,15 +931,12 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         if (!img || (!all && !compose_build_local_image(&p->services[i])))
                                 continue;
                         size_t line = progress_add(pr, "Image", img);
-                        if (!g->dry_run &&
-                            rt_image_remove(img, false, image_users_find, &users, &rep, &err) < 0 &&
-                            err.code != ENOENT) {
-                                progress_set(pr, line, PROGRESS_ERROR, "Error");
-                                fprintf(stderr, "%s\n", err.msg);
-                                failed = true;
-                        } else {
-                                progress_set(pr, line, PROGRESS_DONE, "Removed");
-                        }
+                        int r = g->dry_run ? 0
+                                           : rt_image_remove(img, false, image_users_find, &users,
+                                                             &rep, &err);
+                        if (r < 0 && err.code == ENOENT)
+                                r = 0; /* already gone */
+                        failed |= progress_finish(pr, line, r, err.msg, "Removed");
                         strv_free(&rep);
                 }
                 image_users_free(&users);

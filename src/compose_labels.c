@@ -77,6 +77,31 @@ static bool labelled(const json_t *obj, const char *project)
         return v && !strcmp(v, project);
 }
 
+bool compose_remove_networks(struct progress *pr, const char *project, bool dry_run)
+{
+        err_t err;
+        _cleanup_json_ json_t *nets = NULL;
+        if (network_list(&nets, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                return true;
+        }
+        bool failed = false;
+        size_t i;
+        json_t *n;
+        json_array_foreach(nets, i, n)
+        {
+                const char *nn = json_string_value(json_object_get(n, "Name"));
+                if (!nn || !labelled(n, project))
+                        continue;
+                size_t line = progress_add(pr, "Network", nn);
+                progress_set(pr, line, PROGRESS_WORKING, "Removing");
+                /* network_remove also drops its names from berth-dns */
+                failed |= progress_finish(pr, line, dry_run ? 0 : network_remove(nn, &err), err.msg,
+                                          "Removed");
+        }
+        return failed;
+}
+
 int compose_down_labels(struct compose_globals *g, bool volumes, int timeout)
 {
         _cleanup_free_ char *name = cproject_name(g);
@@ -97,27 +122,7 @@ int compose_down_labels(struct compose_globals *g, bool volumes, int timeout)
         }
         struct progress *pr = progress_new(stderr, g->progress, "Running");
         bool failed = false;
-        json_t *nets = NULL;
-        if (network_list(&nets, &err) == 0) {
-                size_t i;
-                json_t *n;
-                json_array_foreach(nets, i, n)
-                {
-                        const char *nn = json_string_value(json_object_get(n, "Name"));
-                        if (!nn || !labelled(n, name))
-                                continue;
-                        size_t line = progress_add(pr, "Network", nn);
-                        progress_set(pr, line, PROGRESS_WORKING, "Removing");
-                        if (network_remove(nn, &err) < 0) {
-                                progress_set(pr, line, PROGRESS_ERROR, "Error");
-                                fprintf(stderr, "%s\n", err.msg);
-                                failed = true;
-                        } else {
-                                progress_set(pr, line, PROGRESS_DONE, "Removed");
-                        }
-                }
-                json_decref(nets);
-        }
+        failed |= compose_remove_networks(pr, name, false);
         strv_t vols = STRV_INIT;
         if (volumes && rt_volume_list(&vols, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
@@ -132,13 +137,8 @@ int compose_down_labels(struct compose_globals *g, bool volumes, int timeout)
                 if (!mine)
                         continue;
                 size_t line = progress_add(pr, "Volume", vols.v[i]);
-                if (rt_volume_remove(vols.v[i], &err) < 0) {
-                        progress_set(pr, line, PROGRESS_ERROR, "Error");
-                        fprintf(stderr, "%s\n", err.msg);
-                        failed = true;
-                } else {
-                        progress_set(pr, line, PROGRESS_DONE, "Removed");
-                }
+                failed |= progress_finish(pr, line, rt_volume_remove(vols.v[i], &err), err.msg,
+                                          "Removed");
         }
         strv_free(&vols);
         progress_end(pr);

@@ -167,3 +167,15 @@ void progress_end(struct progress *p)
         pthread_mutex_destroy(&p->mu);
         free(p);
 }
+
+bool progress_finish(struct progress *p, size_t id, int r, const char *errmsg,
+                     const char *done_text)
+{
+        if (r >= 0) {
+                progress_set(p, id, PROGRESS_DONE, done_text);
+                return false;
+        }
+        progress_set(p, id, PROGRESS_ERROR, "Error");
+        fprintf(stderr, "%s\n", errmsg);
+        return true;
+}

@@ -10,6 +10,7 @@
 #ifndef BERTH_PROGRESS_H
 #define BERTH_PROGRESS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 enum progress_mode { PROGRESS_PLAIN, PROGRESS_TTY, PROGRESS_QUIET };
@@ -23,6 +24,10 @@ struct progress *progress_new(FILE *out, const char *mode_name, const char *titl
 size_t progress_add(struct progress *p, const char *kind, const char *name);
 /* Update a line's state and its text ("Creating", "Started", "Healthy", "Error"). */
 void progress_set(struct progress *p, size_t id, enum progress_state st, const char *text);
+/* End a line after its operation: r < 0 marks it "Error" and prints errmsg
+ * on stderr (returns true: it failed), else it shows done_text. */
+bool progress_finish(struct progress *p, size_t id, int r, const char *errmsg,
+                     const char *done_text);
 /* Final redraw; frees p. */
 void progress_end(struct progress *p);
 
