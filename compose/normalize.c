@@ -44,7 +44,7 @@ int dec_path(struct mctx *c, const struct cnode *n, const char *path, json_t **o
 
 /* --- command, entrypoint, healthcheck.test ------------------------------ */
 
-static int str_items(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
+int str_items(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
         json_t *a = json_array();
         for (size_t i = 0; i < n->n; i++) {

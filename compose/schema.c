@@ -403,18 +403,7 @@ static int dec_strlist(struct mctx *c, const struct cnode *n, const char *path, 
         }
         if (n->kind != CN_SEQ)
                 return mfail(c, n, path, "must be a list of strings, not %s", cnode_kind_word(n));
-        json_t *a = json_array();
-        for (size_t i = 0; i < n->n; i++) {
-                const struct cnode *it = n->vals[i];
-                if (it->kind != CN_SCALAR) {
-                        _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
-                        json_decref(a);
-                        return mfail(c, it, p, "must be a string, not %s", cnode_kind_word(it));
-                }
-                json_array_append_new(a, json_string(it->str));
-        }
-        *out = a;
-        return 0;
+        return str_items(c, n, path, out);
 }
 
 static int dec_mapstr(struct mctx *c, const struct cnode *n, const char *path, json_t **out)

@@ -85,6 +85,8 @@ struct schema {
 };
 
 /* Fail at node n: "file:line:col: path: message". Returns -1. */
+/* The items of sequence n, each a string, as a JSON array (normalize.c). */
+int str_items(struct mctx *c, const struct cnode *n, const char *path, json_t **out);
 /* "null", "a scalar", "a list" or "a mapping", for error messages. */
 const char *cnode_kind_word(const struct cnode *n);
 int mfail(struct mctx *c, const struct cnode *n, const char *path, const char *fmt, ...)
