@@ -119,6 +119,7 @@ if want fuzz && [ -z "${SANITIZE:-}" ]; then
 fi
 
 if want lint && [ -z "${SANITIZE:-}" ]; then
+        one layering make --no-print-directory B="$B" layering-check
         if command -v clang-format >/dev/null; then
                 one clang-format make --no-print-directory format-check
         fi
