@@ -14,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct reg_challenge c;
         err_t err;
         if (reg_challenge_parse(s, &c, &err) == 0) {
-                if (!c.scheme || (strcmp(c.scheme, "bearer") != 0 && strcmp(c.scheme, "basic") != 0))
+                if (!c.scheme ||
+                    (strcmp(c.scheme, "bearer") != 0 && strcmp(c.scheme, "basic") != 0))
                         abort();
                 if (!strcmp(c.scheme, "bearer") && !c.realm)
                         abort();
