@@ -46,6 +46,7 @@ struct push_layer {
         char *digest;   /* "sha256:<hex>" of the blob pushed */
         long long size; /* its size */
         char id[13];    /* shown: 12 hex of the diff ID */
+        int remote;     /* not in the store: 1 the registry has it, 2 mounted */
         char *from;     /* a repository of this registry that has it, or NULL */
 };
 
@@ -93,8 +94,7 @@ static int read_blob(struct store *s, const char *hex, size_t max, char **out, s
 }
 
 /* The image manifest (bytes and parsed) with config id_hex among the stored
- * manifests of digest hex (itself, or an entry of it when it is an index)
- * whose layer blobs are all in the store. */
+ * manifests of digest hex (itself, or an entry of it when it is an index). */
 static bool find_manifest(struct store *s, const char *hex, const char *id_hex, int depth,
                           char **body, size_t *len, struct reg_manifest *m)
 {
@@ -114,16 +114,10 @@ static bool find_manifest(struct store *s, const char *hex, const char *id_hex, 
                         found =
                             find_manifest(s, mm.manifests[i].digest + 7, id_hex, 1, body, len, m);
         } else if (mm.kind == REG_MF_IMAGE && !strcmp(mm.config.digest + 7, id_hex)) {
-                found = true;
-                for (size_t i = 0; i < mm.nlayers && found; i++)
-                        if (!mm.layers[i].foreign && !blob_exists(s, mm.layers[i].digest + 7))
-                                found = false;
-                if (found) {
-                        *body = b;
-                        *len = n;
-                        *m = mm;
-                        return true;
-                }
+                *body = b;
+                *len = n;
+                *m = mm;
+                return true;
         }
         reg_manifest_free(&mm);
         free(b);
@@ -366,6 +360,62 @@ static void mount_sources(const struct rt_image *img, const struct reg_ref *to, 
         }
 }
 
+/* The image's repo digests, most recent first, those of the target
+ * repository before those of its registry before the rest. */
+static void candidates(struct store *s, const char *id_hex, const struct reg_ref *to, strv_t *out)
+{
+        _cleanup_free_ char *rec = xasprintf("images/%s.json", id_hex);
+        _cleanup_json_ json_t *j = NULL;
+        err_t e;
+        if (json_read_at(s->dfd, rec, &j, &e) < 0)
+                return;
+        json_t *rd = json_object_get(j, "repo_digests");
+        for (int pass = 0; pass < 3; pass++)
+                for (size_t i = json_array_size(rd); i-- > 0;) {
+                        const char *v = json_string_value(json_array_get(rd, i));
+                        struct reg_ref r;
+                        if (!v || reg_ref_parse(v, &r, &e) < 0)
+                                continue;
+                        bool same_dom = !strcmp(r.domain, to->domain);
+                        bool same_repo = same_dom && !strcmp(r.path, to->path);
+                        int rank = same_repo ? 0 : same_dom ? 1 : 2;
+                        if (rank == pass && r.digest && !strv_contains(out, v))
+                                strv_push(out, v);
+                        reg_ref_free(&r);
+                }
+}
+
+/* Can the layers of manifest m be pushed?  Those in the store can; the
+ * others must be in the target repository already or be mounted there
+ * from from (a repository of the same registry, may be NULL); *remote[i]
+ * says which layers need no upload (1 exists, 2 mounted). */
+static bool layers_available(struct push *p, const struct reg_manifest *m, const char *from,
+                             int *remote)
+{
+        for (size_t i = 0; i < m->nlayers; i++) {
+                remote[i] = 0;
+                const struct reg_desc *d = &m->layers[i];
+                if (d->foreign || blob_exists(&p->s, d->digest + 7))
+                        continue;
+                bool exists = false, mounted = false;
+                char *loc = NULL;
+                err_t e;
+                if (reg_blob_exists(p->c, p->k, d->digest, &exists, &e) < 0)
+                        return false;
+                if (exists) {
+                        remote[i] = 1;
+                        continue;
+                }
+                if (!from || reg_upload_start(p->c, p->k, d->digest, from, &mounted, &loc, &e) < 0)
+                        return false;
+                free(loc);
+                if (!mounted)
+                        return false;
+                remote[i] = 2;
+        }
+        return true;
+}
+
 int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_result *res,
              err_t *err)
 {
@@ -386,7 +436,9 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
         struct reg_manifest m = {0};
         struct push_layer *layers = NULL;
         size_t nlayers = 0;
-        strv_t owned = STRV_INIT, sources = STRV_INIT;
+        strv_t owned = STRV_INIT, sources = STRV_INIT, cands = STRV_INIT;
+        int *remote = NULL;
+        char *orig_from = NULL;
         char *body = NULL, *user = NULL, *secret = NULL, *dir = NULL, *scopes = NULL;
         size_t len = 0;
         int r = -1;
@@ -408,45 +460,6 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
                 err_set(err, ENOENT, "An image does not exist locally with the tag: %s", fam);
                 goto out;
         }
-
-        /* the manifest: the original one when the store has it */
-        for (size_t i = 0; i < img.repo_digests.n && !original; i++) {
-                const char *at = strchr(img.repo_digests.v[i], '@');
-                if (at && !strncmp(at + 1, "sha256:", 7) && strlen(at + 8) == HEX_LEN)
-                        original = find_manifest(&p.s, at + 8, img.id + 7, 0, &body, &len, &m);
-        }
-        if (original) {
-                for (size_t i = 0; i < m.nlayers; i++)
-                        if (!m.layers[i].foreign)
-                                nlayers++;
-                layers = xcalloc(nlayers ? nlayers : 1, sizeof(*layers));
-                for (size_t i = 0, j = 0; i < m.nlayers; i++) {
-                        if (m.layers[i].foreign)
-                                continue;
-                        layers[j].digest = xstrdup(m.layers[i].digest);
-                        layers[j].size = m.layers[i].size;
-                        /* shown by diff ID when the counts match, else by digest */
-                        const char *show = m.nlayers == img.diff_ids.n ? img.diff_ids.v[i] + 7
-                                                                       : m.layers[i].digest + 7;
-                        memcpy(layers[j].id, show, 12);
-                        layers[j].id[12] = '\0';
-                        j++;
-                }
-        } else {
-                nlayers = img.diff_ids.n;
-                layers = xcalloc(nlayers ? nlayers : 1, sizeof(*layers));
-                for (size_t i = 0; i < nlayers; i++) {
-                        memcpy(layers[i].id, img.diff_ids.v[i] + 7, 12);
-                        layers[i].id[12] = '\0';
-                }
-                dir = xasprintf("%s/image/downloads/tmp-%d-push", berth_lib_dir(), (int)getpid());
-                if (mkdir_p(dir, 0700, err) < 0)
-                        goto out;
-                if (build_manifest(&p, &img, dir, layers, &body, &len, &owned, err) < 0)
-                        goto out;
-        }
-        for (size_t i = 0; i < nlayers; i++)
-                p.total += (unsigned long long)layers[i].size;
 
         /* credentials, the client, scopes for the target and mount sources */
         if (o && o->user) {
@@ -471,12 +484,81 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
         if (!p.k || reg_client_ping(p.c, p.k, err) < 0)
                 goto out;
 
+        /* the manifest: the original one when the store has it and its
+         * layers can be pushed, else one made here */
+        candidates(&p.s, img.id + 7, &ref, &cands);
+        for (size_t ci = 0; ci < cands.n && !original; ci++) {
+                const char *at = strchr(cands.v[ci], '@');
+                struct reg_ref cr;
+                err_t e;
+                if (!at || strncmp(at + 1, "sha256:", 7) || strlen(at + 8) != HEX_LEN ||
+                    reg_ref_parse(cands.v[ci], &cr, &e) < 0)
+                        continue;
+                if (find_manifest(&p.s, at + 8, img.id + 7, 0, &body, &len, &m)) {
+                        const char *from =
+                            !strcmp(cr.domain, ref.domain) && strcmp(cr.path, ref.path) ? cr.path
+                                                                                        : NULL;
+                        remote = xcalloc(m.nlayers ? m.nlayers : 1, sizeof(*remote));
+                        original = layers_available(&p, &m, from, remote);
+                        if (original && from)
+                                orig_from = xstrdup(from);
+                        if (!original) {
+                                free(remote);
+                                remote = NULL;
+                                free(body);
+                                body = NULL;
+                                reg_manifest_free(&m);
+                                memset(&m, 0, sizeof(m));
+                        }
+                }
+                reg_ref_free(&cr);
+        }
+        if (original) {
+                for (size_t i = 0; i < m.nlayers; i++)
+                        if (!m.layers[i].foreign)
+                                nlayers++;
+                layers = xcalloc(nlayers ? nlayers : 1, sizeof(*layers));
+                for (size_t i = 0, j = 0; i < m.nlayers; i++) {
+                        if (m.layers[i].foreign)
+                                continue;
+                        layers[j].digest = xstrdup(m.layers[i].digest);
+                        layers[j].size = m.layers[i].size;
+                        layers[j].remote = remote[i];
+                        /* shown by diff ID when the counts match, else by digest */
+                        const char *show = m.nlayers == img.diff_ids.n ? img.diff_ids.v[i] + 7
+                                                                       : m.layers[i].digest + 7;
+                        memcpy(layers[j].id, show, 12);
+                        layers[j].id[12] = '\0';
+                        j++;
+                }
+        } else {
+                nlayers = img.diff_ids.n;
+                layers = xcalloc(nlayers ? nlayers : 1, sizeof(*layers));
+                for (size_t i = 0; i < nlayers; i++) {
+                        memcpy(layers[i].id, img.diff_ids.v[i] + 7, 12);
+                        layers[i].id[12] = '\0';
+                }
+                dir = xasprintf("%s/image/downloads/tmp-%d-push", berth_lib_dir(), (int)getpid());
+                if (mkdir_p(dir, 0700, err) < 0)
+                        goto out;
+                if (build_manifest(&p, &img, dir, layers, &body, &len, &owned, err) < 0)
+                        goto out;
+        }
+        for (size_t i = 0; i < nlayers; i++)
+                p.total += (unsigned long long)layers[i].size;
+
         for (size_t i = 0; i < nlayers; i++)
                 progress(&p, layers[i].id, REG_P_PREPARING, 0, 0, NULL);
         for (size_t i = 0; i < nlayers; i++)
                 progress(&p, layers[i].id, REG_P_WAITING, 0, 0, NULL);
         for (size_t i = 0; i < nlayers; i++) {
                 const char *from = sources.n ? sources.v[0] : NULL;
+                if (layers[i].remote) {
+                        progress(&p, layers[i].id,
+                                 layers[i].remote == 1 ? REG_P_EXISTS : REG_P_MOUNTED, 0, 0,
+                                 orig_from);
+                        continue;
+                }
                 if (push_blob(&p, layers[i].digest, layers[i].size, layers[i].id, from, err) < 0) {
                         err_wrap(err, "push layer %s", layers[i].id);
                         goto out;
@@ -545,6 +627,9 @@ out:
         reg_settings_free(&set);
         strv_free(&owned);
         strv_free(&sources);
+        strv_free(&cands);
+        free(remote);
+        free(orig_from);
         if (have_img)
                 rt_image_free(&img);
         reg_ref_free(&ref);
