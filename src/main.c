@@ -80,6 +80,8 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))
                 return cmd_version(1, argv + 1);
+        if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
+                return cmd_monitor_exited(argc - 1, argv + 1);
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].fn(argc - 1, argv + 1);
