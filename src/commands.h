@@ -27,6 +27,7 @@ int cmd_rmi(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_save(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_attach(int argc, char **argv);

@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"network", cmd_network, "Manage networks"},
     {"pause", cmd_pause, "Pause all processes within one or more containers"},
     {"port", cmd_port, "List port mappings or a specific mapping for the container"},
+    {"pull", cmd_pull, "Download an image from a registry"},
     {"ps", cmd_ps, "List containers"},
     {"rename", cmd_rename, "Rename a container"},
     {"restart", cmd_restart, "Restart one or more containers"},
