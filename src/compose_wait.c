@@ -114,7 +114,7 @@ static int probe(const char *id, const json_t *j, const json_t *test, long long 
         int stdio[3] = {nul, nul, nul};
         pid_t pid = -1;
         int fail_status = 0;
-        int r = rt_exec(init, id, &proc, stdio, &pid, &fail_status, &err);
+        int r = rt_exec(init, id, &proc, stdio, NULL, &pid, &fail_status, &err);
         if (nul >= 0)
                 close(nul);
         rt_proc_free(&proc);

@@ -392,3 +392,26 @@ probe_clean() {
         [[ "$output" != *WROTE* ]]
         (cd "$BATS_FILE_TMPDIR/bin" && sha256sum -c --quiet "$BATS_FILE_TMPDIR/bin.sha256")
 }
+
+# item 9
+
+@test "item 9: --init's PID 1 holds only the container's stdio, none of the monitor's fds" {
+        run "$BERTH" run --rm --init -p 127.0.0.1::80 busybox sh -c 'ls /proc/1/fd | tr "\n" " "'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$output" = "0 1 2 " ]
+}
+
+# item 10
+
+@test "item 10: exec -t gets a terminal of the container's own devpts" {
+        "$BERTH" run -d --name sr-tty --network none busybox sleep 60
+        run "$BERTH" exec -t sr-tty sh -c 't=$(tty); echo "$t"; [ -e "$t" ] && echo exists
+                [ "$(stat -L -c %d /proc/self/fd/0)" = "$(stat -c %d /dev/pts/ptmx)" ] && echo same-devpts' </dev/null
+        "$BERTH" rm -f sr-tty
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == /dev/pts/* ]]
+        [[ "$output" == *exists* ]]
+        [[ "$output" == *same-devpts* ]]
+}
