@@ -317,8 +317,11 @@ reexec_setup() {
         gcc -shared -fPIC -O2 -o "$BATS_FILE_TMPDIR/probe.so" "$BERTH_SRC/tests/data/reexec_probe.c"
         local libs
         libs=$(ldd "$bin/berth" "$bin/berth-monitor" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^\// && $i !~ /:$/) print $i}' | sort -u)
+        # a sanitizer build's runtime must be loaded before the probe
+        local asan
+        asan=$(ldd "$bin/berth" | awk '$1 ~ /^libasan/ {print $3}')
         hostile_image sr-reexec "for l in $(echo $libs); do mkdir -p .\$(dirname \$l); cp -L \$l .\$l; done
-                cp $BATS_FILE_TMPDIR/probe.so probe.so; echo /probe.so >etc/ld.so.preload
+                cp $BATS_FILE_TMPDIR/probe.so probe.so; echo $asan /probe.so >etc/ld.so.preload
                 rm bin/sh; ln -s /proc/self/exe bin/sh
                 printf '#!/proc/self/exe\n' >x.sh; chmod 755 x.sh"
 }
