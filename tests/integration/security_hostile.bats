@@ -298,3 +298,136 @@ hostile_image() {
         [ "$status" -eq 125 ]
         [[ "$output" == *"mask /sys/firmware"*"never starts with it unmasked"* ]]
 }
+
+# item 13 dns
+# berth-dns serves every network from one process with a bounded number of
+# TCP connections and forwarded queries: one container must not be able to
+# take them all.
+
+@test "item 13: one container flooding berth-dns over TCP does not deny DNS to another" {
+        cc -O2 -o "$BATS_FILE_TMPDIR/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
+        "$BERTH" network create --subnet 10.252.13.0/24 sn13net >/dev/null
+        "$BERTH" run -d --name sn13flood --network sn13net busybox sleep 600 >/dev/null
+        "$BERTH" run -d --name sn13victim --network sn13net busybox sleep 600 >/dev/null
+        fpid=$("$BERTH" inspect -f '{{.State.Pid}}' sn13flood)
+        vpid=$("$BERTH" inspect -f '{{.State.Pid}}' sn13victim)
+        # the victim resolves over TCP before the flood
+        run nsenter -t "$vpid" -n "$BATS_FILE_TMPDIR/dnsq" -s 10.252.13.1 -t sn13flood
+        [ "${lines[0]}" = "rcode NOERROR" ]
+        # the flood, from the flooding container's network namespace: 100
+        # TCP connections with one query each; it reports how many the
+        # server answered (and so holds) and keeps them all open
+        nsenter -t "$fpid" -n python3 -u - >"$BERTH_ROOT/sn-flood.out" 2>&1 3>&- <<'PY' &
+import socket, struct, time
+q = struct.pack(">HHHHHH", 7, 0x0100, 1, 0, 0, 0) + b"\x0asn13victim\x00" + struct.pack(">HH", 1, 1)
+socks = []
+for _ in range(100):
+    s = socket.create_connection(("10.252.13.1", 53), timeout=5)
+    socks.append(s)
+held = 0
+for s in socks:
+    try:
+        s.sendall(struct.pack(">H", len(q)) + q)
+        held += len(s.recv(2)) == 2
+    except OSError:
+        pass
+print("held", held)
+time.sleep(60)
+PY
+        echo $! >"$BERTH_ROOT/sn-flood.pid"
+        for _ in $(seq 200); do
+                grep -q '^held ' "$BERTH_ROOT/sn-flood.out" && break
+                sleep 0.05
+        done
+        cat "$BERTH_ROOT/sn-flood.out"
+        held=$(awk '$1 == "held" {print $2}' "$BERTH_ROOT/sn-flood.out")
+        [ -n "$held" ]
+        [ "$held" -ge 1 ]
+        [ "$held" -le 8 ]
+        # while the flood holds its connections, the victim still resolves
+        run nsenter -t "$vpid" -n "$BATS_FILE_TMPDIR/dnsq" -s 10.252.13.1 -t sn13flood
+        echo "$output"
+        [ "${lines[0]}" = "rcode NOERROR" ]
+        [[ "${lines[2]}" == "A 10.252.13."* ]]
+        kill "$(cat "$BERTH_ROOT/sn-flood.pid")"
+        rm -f "$BERTH_ROOT/sn-flood.pid"
+        "$BERTH" rm -f sn13flood sn13victim >/dev/null
+        "$BERTH" network rm sn13net >/dev/null
+}
+
+@test "item 13: one container flooding berth-dns with forwarded queries does not take every forwarding slot" {
+        local T=$BATS_FILE_TMPDIR
+        cc -O2 -o "$T/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
+        cc -O2 -I"$BERTH_SRC/base" -I"$BERTH_SRC/net" -o "$T/dnsctl" \
+                "$BERTH_SRC/tests/tools/dnsctl.c" "$BERTH_BUILD/libnet.a" "$BERTH_BUILD/libbase.a" -ljansson
+        "$BERTH" network create --subnet 10.252.14.0/24 sn14net >/dev/null
+        "$BERTH" run -d --name sn14flood --network sn14net busybox sleep 600 >/dev/null
+        "$BERTH" run -d --name sn14victim --network sn14net busybox sleep 600 >/dev/null
+        fpid=$("$BERTH" inspect -f '{{.State.Pid}}' sn14flood)
+        vpid=$("$BERTH" inspect -f '{{.State.Pid}}' sn14victim)
+        # a fake upstream on the host's loopback: it never answers names
+        # starting with "flood" (they stay pending) and answers the rest
+        python3 -u - >"$BERTH_ROOT/sn-upstream.out" 2>&1 3>&- <<'PY' &
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print("port", s.getsockname()[1])
+while True:
+    d, a = s.recvfrom(512)
+    if d[13:18] == b"flood":
+        continue
+    end = d.index(b"\0", 12) + 5
+    s.sendto(d[:2] + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00" + d[12:end]
+             + b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc0\x00\x02\x07", a)
+PY
+        echo $! >"$BERTH_ROOT/sn-upstream.pid"
+        for _ in $(seq 100); do
+                grep -q '^port ' "$BERTH_ROOT/sn-upstream.out" && break
+                sleep 0.05
+        done
+        uport=$(awk '$1 == "port" {print $2}' "$BERTH_ROOT/sn-upstream.out")
+        "$T/dnsctl" forward on 5000 127.0.0.1:"$uport"
+        run nsenter -t "$vpid" -n "$T/dnsq" -s 10.252.14.1 -T 3000 before.example
+        echo "$output"
+        [ "${lines[2]}" = "A 192.0.2.7" ]
+        # 300 forwarded queries that stay pending
+        run nsenter -t "$fpid" -n python3 - <<'PY'
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+def q(i, name):
+    lab = b"".join(bytes([len(p)]) + p for p in name.encode().split(b".")) + b"\0"
+    s.sendto(struct.pack(">HHHHHH", i, 0x0100, 1, 0, 0, 0) + lab + struct.pack(">HH", 1, 1), ("10.252.14.1", 53))
+servfail = 0
+def drain(until):
+    global servfail
+    while True:
+        d = s.recv(512)
+        i = struct.unpack(">H", d[:2])[0]
+        servfail += i < 1000 and (d[3] & 15) == 2
+        if i == until:
+            return
+# in bursts of 50 that the server has taken in (a local name answered
+# after them) before the next: no datagram is lost to a full buffer
+for b in range(6):
+    for i in range(50 * b, 50 * b + 50):
+        q(i, "flood%d.example" % i)
+    q(1000 + b, "sn14victim")
+    drain(1000 + b)
+print("servfail", servfail)
+PY
+        echo "$output"
+        # the flood got SERVFAIL for what is over its share
+        [[ "$output" == "servfail "* ]]
+        [ "${output#servfail }" -ge 200 ]
+        # and the victim's forwarded query still reaches the upstream
+        run nsenter -t "$vpid" -n "$T/dnsq" -s 10.252.14.1 -T 3000 after.example
+        echo "$output"
+        [ "${lines[0]}" = "rcode NOERROR" ]
+        [ "${lines[2]}" = "A 192.0.2.7" ]
+        kill "$(cat "$BERTH_ROOT/sn-upstream.pid")"
+        rm -f "$BERTH_ROOT/sn-upstream.pid"
+        "$T/dnsctl" forward off 2000
+        "$BERTH" rm -f sn14flood sn14victim >/dev/null
+        "$BERTH" network rm sn14net >/dev/null
+}
