@@ -82,6 +82,14 @@ static int load_one(struct loader *l, const char *config, size_t config_len,
 
         if (parse_json("image config", config, config_len, &cj, err) < 0)
                 return -1;
+        struct rt_image_config ic;
+        if (rt_image_config_from_json(json_object_get(cj, "config"), &ic, err) < 0)
+                return -1;
+        r = rt_image_config_check_volumes(&ic, names->n ? names->v[0] : "(unnamed)", err);
+        rt_image_config_free(&ic);
+        if (r < 0)
+                return -1;
+        r = -1;
         const json_t *want = json_object_get(json_object_get(cj, "rootfs"), "diff_ids");
         if (!json_is_array(want) || json_array_size(want) != layer_paths->n) {
                 return err_set(err, EINVAL, "image config lists %zu layers, the manifest %zu",

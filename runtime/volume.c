@@ -3,11 +3,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -206,9 +208,16 @@ int rt_volume_populate(const char *path, const strv_t *layer_dirs, const char *d
                 _cleanup_close_ int lfd = open(layer_dirs->v[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (lfd < 0)
                         continue;
-                /* walk dest without following symlinks out of the layer */
-                _cleanup_close_ int sfd =
-                    openat(lfd, dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                /* Walk dest beneath the layer, following no symlink in any
+                 * component and no "..": the layer is on the host, so a
+                 * symlink in the image (x -> /root) or a "/../" would lead the
+                 * copy to host files. */
+                struct open_how how = {
+                    .flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+                    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+                               RESOLVE_NO_XDEV,
+                };
+                _cleanup_close_ int sfd = (int)syscall(SYS_openat2, lfd, dest, &how, sizeof(how));
                 if (sfd < 0)
                         continue;
                 if (copy_tree(sfd, dfd, err) < 0)
