@@ -97,3 +97,95 @@ PY
         [ "$status" -eq 1 ]
         "$BERTH" rmi ss-vol-link
 }
+
+# item 7
+# Crafted `load` archives: ss_load_archive MODE OUT
+#   fifo-manifest  a docker-save archive whose manifest.json is a FIFO
+#   fifo-layer     a docker-save archive whose layer is a FIFO
+#   oci-fanout N   an OCI layout whose index lists a sub-index N times, which
+#                  lists another N times, which lists one manifest N times
+#   oci-wide N     an OCI layout whose index lists one manifest N times
+ss_load_archive() {
+        python3 - "$@" <<'PY'
+import hashlib, io, json, sys, tarfile
+mode, out = sys.argv[1], sys.argv[2]
+n = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+def tarbytes(members):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w") as t:
+        for name, data in members:
+            i = tarfile.TarInfo(name)
+            if data is None:
+                i.type = tarfile.FIFOTYPE
+                t.addfile(i)
+            else:
+                i.size = len(data)
+                t.addfile(i, io.BytesIO(data))
+    return b.getvalue()
+layer = tarbytes([("hello.txt", b"hello\n")])
+lh = hashlib.sha256(layer).hexdigest()
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["true"]},
+                     "rootfs": {"type": "layers", "diff_ids": ["sha256:" + lh]}}).encode()
+ch = hashlib.sha256(config).hexdigest()
+members = []
+if mode.startswith("fifo"):
+    manifest = json.dumps([{"Config": "config.json", "RepoTags": ["ss-load:1"],
+                            "Layers": ["layer.tar"]}]).encode()
+    members = [("config.json", config),
+               ("manifest.json", None if mode == "fifo-manifest" else manifest),
+               ("layer.tar", None if mode == "fifo-layer" else layer)]
+else:
+    blobs = {lh: layer, ch: config}
+    def desc(mt, data):
+        h = hashlib.sha256(data).hexdigest()
+        blobs[h] = data
+        return {"mediaType": mt, "digest": "sha256:" + h, "size": len(data)}
+    m = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                               "digest": "sha256:" + ch, "size": len(config)},
+                    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                                "digest": "sha256:" + lh, "size": len(layer)}]}).encode()
+    top = desc("application/vnd.oci.image.manifest.v1+json", m)
+    top["annotations"] = {"io.containerd.image.name": "docker.io/library/ss-load:oci"}
+    levels = 2 if mode == "oci-fanout" else 0
+    for _ in range(levels):
+        idx = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                          "manifests": [top] * n}).encode()
+        top = desc("application/vnd.oci.image.index.v1+json", idx)
+    index = json.dumps({"schemaVersion": 2, "manifests": [top] * n}).encode()
+    members = [("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", index)]
+    members += [("blobs/sha256/" + h, d) for h, d in blobs.items()]
+open(out, "wb").write(tarbytes(members))
+PY
+}
+
+@test "item 7: load refuses a FIFO as manifest.json or as a layer, without blocking" {
+        for mode in fifo-manifest fifo-layer; do
+                ss_load_archive $mode "$BATS_TEST_TMPDIR/$mode.tar"
+                run timeout 20 "$BERTH" load -i "$BATS_TEST_TMPDIR/$mode.tar"
+                echo "$mode: $status $output"
+                [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+                [[ "$output" == *"is not a regular file"* ]]
+        done
+        # the store lock was released: other image commands go on
+        run timeout 20 "$BERTH" images
+        [ "$status" -eq 0 ]
+        run "$BERTH" image inspect ss-load:1
+        [ "$status" -ne 0 ]
+}
+
+@test "item 7: an OCI index listing the same child over and over loads it once, in seconds" {
+        ss_load_archive oci-fanout "$BATS_TEST_TMPDIR/fan.tar" 60
+        run timeout 20 "$BERTH" load -i "$BATS_TEST_TMPDIR/fan.tar"
+        echo "$status $output"
+        [ "$status" -eq 0 ]
+        [ "$output" = "Loaded image: ss-load:oci" ]
+        "$BERTH" image inspect ss-load:oci >/dev/null
+        # an index past the descriptor budget is refused, quickly
+        ss_load_archive oci-wide "$BATS_TEST_TMPDIR/wide.tar" 5000
+        run timeout 20 "$BERTH" load -i "$BATS_TEST_TMPDIR/wide.tar"
+        echo "$status $output"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *"more than 4096 manifests"* ]]
+        "$BERTH" rmi ss-load:oci
+}
