@@ -28,14 +28,21 @@ CFLAGS  += $(CFLAGS_BASE) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS += $(LDFLAGS_SAN) -Wl,--as-needed $(EXTRA_LDFLAGS)
 LDLIBS  += $(PKG_LIBS) -lpthread
 
-# Include paths enforce the layering: modules see only src/base and themselves.
-INC_base    := -Isrc/base
-INC_compose := -Isrc/base -Icompose
-INC_runtime := -Isrc/base -Iruntime
-INC_net     := -Isrc/base -Inet
-INC_src     := -Isrc -Isrc/base -I.
+# Include paths enforce the layering:
+#   src/  ->  engine/  ->  compose/ | runtime/ | net/  ->  base/
+# Modules see only base/ and themselves.  engine/ sees base/, compose/,
+# runtime/ and net/ (as "compose/x.h", ... through $(B)/inc/engine, a
+# directory of links to exactly those four) and nothing of src/; no module
+# sees engine/, so a back-edge fails to compile.  src/ sees everything.
+INC_base    := -Ibase
+INC_compose := -Ibase -Icompose
+INC_runtime := -Ibase -Iruntime
+INC_net     := -Ibase -Inet
+INC_engine  := -Ibase -Iengine -I$(B)/inc/engine
+INC_src     := -Isrc -Ibase -I.
 
-BASE_SRC    := $(wildcard src/base/*.c)
+BASE_SRC    := $(wildcard base/*.c)
+ENGINE_SRC  := $(wildcard engine/*.c)
 COMPOSE_SRC := $(wildcard compose/*.c)
 RUNTIME_SRC := $(wildcard runtime/*.c)
 NET_SRC     := $(wildcard net/*.c)
@@ -49,7 +56,14 @@ LIB_base    := $(B)/libbase.a
 LIB_compose := $(B)/libcompose.a
 LIB_runtime := $(B)/libruntime.a
 LIB_net     := $(B)/libnet.a
-ALL_LIBS    := $(LIB_compose) $(LIB_runtime) $(LIB_net) $(LIB_base)
+LIB_engine  := $(B)/libengine.a
+ALL_LIBS    := $(LIB_engine) $(LIB_compose) $(LIB_runtime) $(LIB_net) $(LIB_base)
+# What each archive links against (unit tests link <module> + these).
+DEPS_base    :=
+DEPS_compose := $(LIB_base)
+DEPS_runtime := $(LIB_base)
+DEPS_net     := $(LIB_base)
+DEPS_engine  := $(LIB_compose) $(LIB_runtime) $(LIB_net) $(LIB_base)
 
 PROGS := $(B)/berth
 ifneq ($(MONITOR_SRC),)
@@ -63,12 +77,12 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all demo deps check unit fuzz fuzz-build format format-check clean tests
+.PHONY: all demo wordpress deps check unit fuzz fuzz-build format format-check clean tests layering-check
 all: $(PROGS) $(UNIT_BINS)
 	@for p in $(PROGS); do ln -sf $$p ./$$(basename $$p); done
 
 # --- objects ---------------------------------------------------------------
-$(B)/src/base/%.o: src/base/%.c
+$(B)/base/%.o: base/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(INC_base) -c $< -o $@
 $(B)/compose/%.o: compose/%.c
@@ -80,18 +94,29 @@ $(B)/runtime/%.o: runtime/%.c
 $(B)/net/%.o: net/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(INC_net) -c $< -o $@
+$(B)/engine/%.o: engine/%.c | $(B)/inc/engine
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INC_engine) -c $< -o $@
 $(B)/src/%.o: src/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(INC_src) -c $< -o $@
+$(B)/tests/test_engine_%.o: tests/unit/test_engine_%.c | $(B)/inc/engine
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(INC_engine) -Itests/unit -c $< -o $@
 $(B)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(INC_src) -Itests/unit -c $< -o $@
+# engine/'s view of the tree: links to the four layers below it, nothing else.
+$(B)/inc/engine:
+	@mkdir -p $@.tmp && for m in base compose runtime net; do ln -sfn $(CURDIR)/$$m $@.tmp/$$m; done
+	@rm -rf $@ && mv $@.tmp $@
 
 # --- archives: each module its own, so a layering mistake fails to link ----
 $(LIB_base): $(call obj,$(BASE_SRC))
 $(LIB_compose): $(call obj,$(COMPOSE_SRC))
 $(LIB_runtime): $(call obj,$(RUNTIME_SRC))
 $(LIB_net): $(call obj,$(NET_SRC))
+$(LIB_engine): $(call obj,$(ENGINE_SRC))
 $(B)/lib%.a:
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
@@ -104,10 +129,11 @@ $(B)/berth-monitor: $(call obj,$(MONITOR_SRC)) $(LIB_runtime) $(LIB_base)
 $(B)/berth-dns: $(call obj,$(DNS_SRC)) $(LIB_net) $(LIB_base)
 	$(CC) $(LDFLAGS) -o $@ $(call obj,$(DNS_SRC)) $(LIB_net) $(LIB_base) $(LDLIBS)
 
-# Unit tests: tests/unit/test_<module>_*.c links only <module> + base.
+# Unit tests: tests/unit/test_<module>_*.c links only <module> + what it
+# stands on (base; engine: compose, runtime, net, base).
 define unit_rule
-$(B)/tests/$(1): $(B)/tests/$(1).o $$(LIB_$(2)) $$(LIB_base)
-	$$(CC) $$(LDFLAGS) -o $$@ $$< $$(LIB_$(2)) $$(LIB_base) $$(LDLIBS)
+$(B)/tests/$(1): $(B)/tests/$(1).o $$(LIB_$(2)) $$(DEPS_$(2))
+	$$(CC) $$(LDFLAGS) -o $$@ $$< $$(LIB_$(2)) $$(DEPS_$(2)) $$(LDLIBS)
 endef
 $(foreach t,$(basename $(notdir $(UNIT_SRC))),$(eval $(call unit_rule,$(t),$(word 2,$(subst _, ,$(t))))))
 
@@ -127,11 +153,31 @@ fuzz-build:
 	@set -e; for f in $(FUZZ_SRC); do n=$$(basename $$f .c); m=$$(echo $$n | cut -d_ -f2); \
 		if [ ! $(FB)/fuzz/$$n -nt $$f ] || [ $(FB)/lib$$m.a -nt $(FB)/fuzz/$$n ]; then \
 		echo "  FUZZ $$n"; \
-		clang $(CFLAGS_BASE) $(PKG_CFLAGS) -Isrc/base -I$$m -fsanitize=fuzzer,address,undefined -o $(FB)/fuzz/$$n $$f \
+		clang $(CFLAGS_BASE) $(PKG_CFLAGS) -Ibase -I$$m -fsanitize=fuzzer,address,undefined -o $(FB)/fuzz/$$n $$f \
 			$(FB)/lib$$m.a $(FB)/libbase.a $(PKG_LIBS); fi; done
 
 fuzz: fuzz-build
 	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300) tests/run-check.sh --only fuzz
+
+# The layering is enforced, not just documented: a module that includes
+# engine/, or engine/ that includes src/, must fail to compile (and no layer
+# climbs out of its include paths with "../").
+layering-check: | $(B)/inc/engine
+	@set -e; t=$$(mktemp -d); trap 'rm -rf $$t' EXIT; \
+	printf '#include "engine/engine.h"\n' >$$t/a.c; printf '#include "engine.h"\n' >$$t/b.c; \
+	$(foreach m,base compose runtime net,for p in a b; do \
+		if $(CC) -fsyntax-only $(INC_$(m)) $(PKG_CFLAGS) $$t/$$p.c 2>/dev/null; then \
+			echo "layering: $(m)/ can include engine/"; exit 1; fi; done; ) \
+	for h in '"commands.h"' '"src/commands.h"' '"netwire.h"'; do \
+		printf '#include %s\n' "$$h" >$$t/c.c; \
+		if $(CC) -fsyntax-only $(INC_engine) $(PKG_CFLAGS) $$t/c.c 2>/dev/null; then \
+			echo "layering: engine/ can include $$h"; exit 1; fi; \
+	done; \
+	printf '#include "compose/model.h"\n#include "runtime/container.h"\n#include "net/ports.h"\n#include "base/err.h"\n#include "engine.h"\n' >$$t/d.c; \
+	$(CC) -fsyntax-only $(INC_engine) $(PKG_CFLAGS) $$t/d.c; \
+	if grep -n '^#include *"[^"]*\.\./' base/* compose/* runtime/* net/* engine/* ; then \
+		echo "layering: an include climbs out with ../"; exit 1; fi; \
+	echo "layering: ok"
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
@@ -145,11 +191,24 @@ demo: all
 	curl -fsS http://127.0.0.1:$${HELLO_PORT:-18080}/cgi-bin/hello
 	@echo "berth: the hello stack is up; stop it with: ./berth compose -f examples/hello/compose.yaml down"
 
+# --- the awesome-compose WordPress stack, unchanged, left running ----------
+# Images: stand-ins built from Debian packages (tests/images/make-wordpress-images.sh).
+WORDPRESS_COMPOSE ?= ../shared/corpus/awesome-compose/wordpress-mysql/compose.yaml
+wordpress: all
+	@[ -f "$(WORDPRESS_COMPOSE)" ] || { echo "wordpress: $(WORDPRESS_COMPOSE) not found (set WORDPRESS_COMPOSE=FILE)" >&2; exit 1; }
+	BERTH=$(CURDIR)/berth tests/images/make-wordpress-images.sh
+	./berth compose -f $(WORDPRESS_COMPOSE) up -d
+	@for i in $$(seq 1 120); do curl -s -o /dev/null -m 5 http://127.0.0.1:80/ && break; sleep 0.5; done
+	@echo "berth: WordPress is up at http://127.0.0.1:80/"
+	@echo "berth: stop it with: ./berth compose -f $(WORDPRESS_COMPOSE) down   (-v also drops its data)"
+
 # --- set-up ----------------------------------------------------------------
 DEB_PKGS := gcc make pkg-config python3 jq clang libclang-rt-14-dev clang-format git \
             libyaml-dev libjansson-dev libnl-3-dev libnl-route-3-dev libcap-dev libseccomp-dev \
             libcurl4-openssl-dev libarchive-dev libnftables-dev libssl-dev \
-            busybox-static bats iproute2 nftables curl procps util-linux psmisc
+            busybox-static bats iproute2 nftables curl procps util-linux psmisc \
+            docker-registry skopeo apache2-utils openssl python3-cryptography \
+            mmdebstrap chromium nodejs
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \

@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 cc -O2 -o "$T/dnsq" tests/tools/dnsq.c
-cc -O2 -Isrc/base -Inet -o "$T/dnsctl" tests/tools/dnsctl.c "$B/libnet.a" "$B/libbase.a" -ljansson
+cc -O2 -Ibase -Inet -o "$T/dnsctl" tests/tools/dnsctl.c "$B/libnet.a" "$B/libbase.a" -ljansson
 
 ip link add bt2bbr type bridge
 ip addr add 10.232.200.1/24 dev bt2bbr

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 B=${B:-build/gcc}
 make --no-print-directory -j2 B="$B" "$B/libnet.a" "$B/libbase.a" >/dev/null
 PKGS="jansson libnl-3.0 libnl-route-3.0 libnftables"
-${CC:-gcc} -std=gnu11 -O2 -D_GNU_SOURCE -Wall -Wextra -Isrc/base -Inet $(pkg-config --cflags $PKGS) \
+${CC:-gcc} -std=gnu11 -O2 -D_GNU_SOURCE -Wall -Wextra -Ibase -Inet $(pkg-config --cflags $PKGS) \
         -o "$B/netsetup" bench/netsetup.c "$B/libnet.a" "$B/libbase.a" $(pkg-config --libs $PKGS) -lpthread
 # State on tmpfs, as /run is on a normal host (connect writes only run state).
 root=$(mktemp -d /dev/shm/berth-bench.XXXXXX)

@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"network", cmd_network, "Manage networks"},
     {"pause", cmd_pause, "Pause all processes within one or more containers"},
     {"port", cmd_port, "List port mappings or a specific mapping for the container"},
+    {"pull", cmd_pull, "Download an image from a registry"},
     {"ps", cmd_ps, "List containers"},
     {"rename", cmd_rename, "Rename a container"},
     {"restart", cmd_restart, "Restart one or more containers"},
@@ -79,6 +80,8 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))
                 return cmd_version(1, argv + 1);
+        if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
+                return cmd_monitor_exited(argc - 1, argv + 1);
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].fn(argc - 1, argv + 1);

@@ -66,7 +66,10 @@ snapshot() {
         {
                 ip -o link show 2>/dev/null | awk -F': ' '{sub(/@.*/,"",$2); print "link " $2}'
                 ip netns list 2>/dev/null | awk '{print "netns " $1}'
-                awk '{print "mount " $5}' /proc/self/mountinfo
+                # /run/netns itself is iproute2's shared mount for netns handles, made
+                # once by the first `ip netns add` on a machine: not a leak (the
+                # handles below it are still counted)
+                awk '$5 != "/run/netns" {print "mount " $5}' /proc/self/mountinfo
                 nft list tables 2>/dev/null | sed 's/^/nft /'
                 find /sys/fs/cgroup -maxdepth 4 -type d -iname '*berth*' 2>/dev/null | sed 's/^/cgroup /'
                 ps -eo pid=,comm= | awk '$2 ~ /^berth/ {print "process " $1 " " $2}'
@@ -119,6 +122,7 @@ if want fuzz && [ -z "${SANITIZE:-}" ]; then
 fi
 
 if want lint && [ -z "${SANITIZE:-}" ]; then
+        one layering make --no-print-directory B="$B" layering-check
         if command -v clang-format >/dev/null; then
                 one clang-format make --no-print-directory format-check
         fi

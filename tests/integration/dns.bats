@@ -33,7 +33,7 @@ setup_file() {
         # same sanitizers as the build the archives come from
         local san=${SANITIZE:+-fsanitize=$SANITIZE}
         cc -O2 $san -o "$T/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
-        cc -O2 $san -I"$BERTH_SRC/src/base" -I"$BERTH_SRC/net" -o "$T/dnsctl" \
+        cc -O2 $san -I"$BERTH_SRC/base" -I"$BERTH_SRC/net" -o "$T/dnsctl" \
                 "$BERTH_SRC/tests/tools/dnsctl.c" "$BERTH_BUILD/libnet.a" "$BERTH_BUILD/libbase.a" -ljansson
         for br in $BR1 $BR2; do ip link add $br type bridge; done
         ip addr add $GW1/24 dev $BR1

@@ -1,11 +1,436 @@
 #!/usr/bin/env bats
-# Hostile images, compose files, containers and local users (issue 9).
-# docs/SECURITY.md names these tests.  Each test is named after the issue item
-# it covers ("item N: ...").
+# Issue 9: a hostile image, compose file or container must not reach the
+# host.  Each test is named after the item of the issue it covers.
 load rt_common
 
-setup_file() { rt_setup_file; }
-teardown_file() { rt_teardown_file; }
+setup_file() {
+        export BERTH_ROOT=$(mktemp -d /tmp/berth-sh.XXXXXX)
+        export BERTH_ADDRESS_POOLS=10.253.0.0/20:24
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
+}
+
+teardown_file() {
+        # the network items' host-side objects (netns, background servers)
+        for p in "$BERTH_ROOT"/sn-*.pid; do
+                [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+        done
+        for n in sn5a sn5b; do ip netns del "$n" 2>/dev/null || true; done
+        local fwd
+        fwd=$(cat "$BERTH_ROOT/sn-ip_forward" 2>/dev/null) || true
+        rt_teardown_file
+        # after the networks went (the last one may turn forwarding off)
+        [ -z "$fwd" ] || echo "$fwd" >/proc/sys/net/ipv4/ip_forward
+}
+
+# item 13 seccomp
+
+# The probe (tests/data/seccomp_probe.c) as the only file of image sc-probe.
+sc_probe_image() {
+        "$BERTH" image inspect sc-probe:1 >/dev/null 2>&1 && return 0
+        local d=$BATS_FILE_TMPDIR/sc-probe
+        mkdir -p "$d/rootfs"
+        gcc -static -O2 -o "$d/rootfs/probe" "$BERTH_SRC/tests/data/seccomp_probe.c"
+        tar -C "$d/rootfs" -cf "$d/probe.tar" .
+        "$BERTH" import "$d/probe.tar" sc-probe:1 >/dev/null
+}
+
+@test "item 13: 32-bit syscalls (int 0x80) get the deny-list's errno, not SIGSYS" {
+        sc_probe_image
+        run "$BERTH" run --rm --network none sc-probe:1 /probe i386
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"getpid=ok"* ]]
+        [[ "$output" == *"mount=Operation not permitted"* ]]
+        [[ "$output" == *"unshare=Operation not permitted"* ]]
+}
+
+@test "item 13: personality(ADDR_NO_RANDOMIZE) fails with EPERM, the query works" {
+        sc_probe_image
+        run "$BERTH" run --rm --network none sc-probe:1 /probe personality
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"addr_no_randomize=Operation not permitted"* ]]
+        [[ "$output" == *"query=ok"* ]]
+}
+
+# item 4
+# CVE-2020-8558: bridges have route_localnet=1 (for publishing on
+# 127.0.0.1), so a container that routes 127.0.0.1 to its gateway reaches
+# the host's loopback-only services unless berth drops such packets.
+
+# Start a python3 UDP server with a socket on each address given ("ip"...),
+# all on one free port; it logs "ADDR PAYLOAD" per datagram.  Prints the port.
+sn_udp_server() {
+        local log=$BERTH_ROOT/sn-udp.log
+        python3 -u - "$@" >"$log" 2>&1 3>&- <<'PY' &
+import select, socket, sys
+socks, port = [], 0
+for a in sys.argv[1:]:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((a, port))
+    port = s.getsockname()[1]
+    socks.append(s)
+print("port", port)
+while True:
+    for s in select.select(socks, [], [])[0]:
+        d, _ = s.recvfrom(512)
+        print(s.getsockname()[0], d.decode())
+PY
+        echo $! >"$BERTH_ROOT/sn-udp.pid"
+        for _ in $(seq 100); do
+                grep -q '^port ' "$log" 2>/dev/null && break
+                sleep 0.05
+        done
+        awk '$1 == "port" {print $2}' "$log"
+}
+
+sn_udp_send() { # ADDR PORT PAYLOAD
+        python3 -c 'import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))' "$@"
+}
+
+@test "item 4: a container cannot reach the host's 127.0.0.1 through its gateway; publishing on 127.0.0.1 still works" {
+        "$BERTH" network create --subnet 10.252.4.0/24 sn4net >/dev/null
+        [ "$(cat /proc/sys/net/ipv4/conf/"$("$BERTH" network inspect sn4net | jq -r '.[0].Options["com.docker.network.bridge.name"]')"/route_localnet)" = 1 ]
+        port=$(sn_udp_server 127.0.0.1 10.252.4.1)
+        [ -n "$port" ]
+        "$BERTH" run -d --name sn4c --network sn4net -p 127.0.0.1:18452:8080 busybox \
+                sh -c 'mkdir /w && echo sn4-published >/w/index.html && exec httpd -f -p 8080 -h /w' >/dev/null
+        pid=$("$BERTH" inspect -f '{{.State.Pid}}' sn4c)
+        # the attack, from the container's network namespace: 127.0.0.1 is
+        # routed to the gateway instead of lo, then a datagram to the host's
+        # loopback-only service; a second one to the gateway's address on
+        # the same port follows it on the same path (the positive control:
+        # once it arrived, the first one would have too)
+        nsenter -t "$pid" -n sh -c '
+                echo 1 >/proc/sys/net/ipv4/conf/eth0/route_localnet &&
+                ip route replace 127.0.0.1/32 via 10.252.4.1 dev eth0 table local' 
+        nsenter -t "$pid" -n ip route get 127.0.0.1 | grep -q 'via 10.252.4.1 dev eth0'
+        nsenter -t "$pid" -n python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"attack", ("127.0.0.1", int(sys.argv[1])))
+s.sendto(b"control", ("10.252.4.1", int(sys.argv[1])))' "$port"
+        for _ in $(seq 100); do
+                grep -q '^10.252.4.1 control$' "$BERTH_ROOT/sn-udp.log" && break
+                sleep 0.05
+        done
+        cat "$BERTH_ROOT/sn-udp.log"
+        grep -q '^10.252.4.1 control$' "$BERTH_ROOT/sn-udp.log"
+        [ -z "$(grep attack "$BERTH_ROOT/sn-udp.log")" ]
+        # the host's own use of its loopback service is untouched
+        sn_udp_send 127.0.0.1 "$port" host
+        for _ in $(seq 100); do
+                grep -q '^127.0.0.1 host$' "$BERTH_ROOT/sn-udp.log" && break
+                sleep 0.05
+        done
+        grep -q '^127.0.0.1 host$' "$BERTH_ROOT/sn-udp.log"
+        # DNAT from the host's 127.0.0.1 to the container still works (its
+        # replies come back from the bridge to 127.0.0.1)
+        for _ in $(seq 50); do
+                out=$(timeout 5 busybox wget -qO- http://127.0.0.1:18452/ 2>/dev/null) && break
+                sleep 0.1
+        done
+        [ "$out" = sn4-published ]
+        kill "$(cat "$BERTH_ROOT/sn-udp.pid")"
+        rm -f "$BERTH_ROOT/sn-udp.pid"
+        "$BERTH" rm -f sn4c >/dev/null
+        "$BERTH" network rm sn4net >/dev/null
+}
+
+# item 5
+# A network turns net.ipv4.ip_forward on; when berth is the one that turned
+# it on, the host must not start routing between its other interfaces
+# (Docker's FORWARD policy drop): berth's forward chain then drops what
+# neither enters nor leaves a bridge.
+
+# Two namespaces made by the test, each behind a veth pair, routed through
+# the host: sn5a 10.252.50.2 <-> host 10.252.50.1 | 10.252.51.1 <-> sn5b 10.252.51.2
+sn5_setup() {
+        local n
+        for n in a b; do
+                local sub=$([ $n = a ] && echo 50 || echo 51)
+                ip netns add sn5$n
+                ip link add sn5${n}h type veth peer name sn5${n}c
+                ip link set sn5${n}c netns sn5$n
+                ip addr add 10.252.$sub.1/24 dev sn5${n}h
+                ip link set sn5${n}h up
+                ip -n sn5$n addr add 10.252.$sub.2/24 dev sn5${n}c
+                ip -n sn5$n link set sn5${n}c up
+                ip -n sn5$n route add default via 10.252.$sub.1
+        done
+}
+
+@test "item 5: forwarding berth turned on does not route the host's other interfaces" {
+        cat /proc/sys/net/ipv4/ip_forward >"$BERTH_ROOT/sn-ip_forward"
+        sn5_setup
+        # the control: a routing host forwards between the two
+        echo 1 >/proc/sys/net/ipv4/ip_forward
+        ip netns exec sn5a busybox ping -c1 -W2 10.252.51.2
+        # berth turns forwarding on: it records that it did ...
+        echo 0 >/proc/sys/net/ipv4/ip_forward
+        "$BERTH" network create --subnet 10.252.5.0/24 sn5net >/dev/null
+        [ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+        [ -f "$BERTH_ROOT/run/networks/ip_forward" ]
+        # ... and forwards only what enters or leaves a bridge
+        run ip netns exec sn5a busybox ping -c1 -W1 10.252.51.2
+        [ "$status" -ne 0 ]
+        run ip netns exec sn5b busybox ping -c1 -W1 10.252.50.2
+        [ "$status" -ne 0 ]
+        # a container's egress through the host still works
+        run "$BERTH" run --rm --network sn5net busybox ping -c1 -W2 10.252.51.2
+        [ "$status" -eq 0 ]
+        # the last network takes the rule along
+        "$BERTH" network rm sn5net >/dev/null
+        echo 1 >/proc/sys/net/ipv4/ip_forward
+        ip netns exec sn5a busybox ping -c1 -W2 10.252.51.2
+        cat "$BERTH_ROOT/sn-ip_forward" >/proc/sys/net/ipv4/ip_forward
+        rm "$BERTH_ROOT/sn-ip_forward"
+        ip netns del sn5a
+        ip netns del sn5b
+}
+
+# hostile_image NAME SCRIPT [--change ...]: the busybox rootfs, changed by
+# SCRIPT (run in the rootfs directory), imported as NAME.
+hostile_image() {
+        local name=$1 script=$2
+        shift 2
+        local bb=$BATS_FILE_TMPDIR/busybox.tar d
+        [ -f "$bb" ] || "$BERTH_SRC/tests/images/make-busybox.sh" --tar-only "$bb"
+        d=$(mktemp -d "$BATS_FILE_TMPDIR/img.XXXXXX")
+        tar -C "$d" -xf "$bb"
+        (cd "$d" && eval "$script")
+        tar -C "$d" -cf "$d.tar" .
+        "$BERTH" image import --change 'CMD ["sh"]' \
+                --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+                "$@" - "$name" <"$d.tar" >/dev/null
+        rm -rf "$d" "$d.tar"
+}
+
+# item 1
+
+@test "item 1: the issue's exploit (proc -> /dev/x/proc, dev/x -> /opt/realproc) is refused" {
+        hostile_image sr-exploit 'rm -rf proc dev; mkdir -p opt/realproc/proc dev;
+                ln -s /dev/x/proc proc; ln -s /opt/realproc dev/x'
+        dom=$(cat /proc/sys/kernel/domainname)
+        run "$BERTH" run --rm --network none sr-exploit sh -c '
+                echo pwned >/opt/realproc/proc/sys/kernel/domainname && echo wrote
+                cat /opt/realproc/proc/keys >/dev/null 2>&1 && echo keys-readable; true'
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"/proc in the image is not a directory"* ]]
+        [[ "$output" != *wrote* && "$output" != *keys-readable* ]]
+        [ "$(cat /proc/sys/kernel/domainname)" = "$dom" ]
+}
+
+@test "item 1: a symlinked /proc, /sys or /dev is refused" {
+        for t in proc sys dev; do
+                hostile_image sr-ln-$t "rm -rf $t; mkdir -p opt/$t; ln -s /opt/$t $t"
+                run "$BERTH" run --rm --network none sr-ln-$t true
+                [ "$status" -eq 125 ]
+                [[ "$output" == *"/$t in the image is not a directory (a symbolic link or a file)"* ]]
+        done
+        # a plain file there is refused the same way
+        hostile_image sr-file-proc 'rm -rf proc; : >proc'
+        run "$BERTH" run --rm --network none sr-file-proc true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"/proc in the image is not a directory"* ]]
+}
+
+@test "item 1: symlinked /dev/pts, /dev/shm, /dev/mqueue in the image do not redirect the mounts" {
+        hostile_image sr-ln-devsub 'mkdir -p opt/pts opt/shm opt/mq;
+                ln -s /opt/pts dev/pts; ln -s /opt/shm dev/shm; ln -s /opt/mq dev/mqueue'
+        run "$BERTH" run --rm --network none sr-ln-devsub sh -c '
+                stat -f -c %T /dev/pts /dev/shm; grep -c "^mqueue /dev/mqueue mqueue" /proc/mounts
+                ls -A /opt/pts /opt/shm /opt/mq; [ ! -L /dev/pts ] || echo link'
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "devpts" ]
+        [ "${lines[1]}" = "tmpfs" ]
+        [ "${lines[2]}" = "1" ]
+        [[ "$output" != *link* && "$output" != *ptmx* ]]
+}
+
+@test "item 1: /etc/hosts, /etc/resolv.conf, /etc/hostname symlinked into /proc, /sys or /dev are refused" {
+        for ft in hosts:/proc/sys/kernel/domainname resolv.conf:/sys/kernel/profiling \
+                hostname:/dev/null; do
+                f=${ft%%:*} to=${ft#*:}
+                hostile_image sr-etc "rm -f etc/$f; ln -s $to etc/$f"
+                run "$BERTH" run --rm sr-etc true
+                [ "$status" -eq 125 ]
+                [[ "$output" == *"/etc/$f in the image is not a regular file of the image"* ]]
+        done
+        # a symlink that stays in the image's tree is followed (inside the root)
+        hostile_image sr-etc 'rm -f etc/resolv.conf etc/hosts; ln -s ../run/resolv.conf etc/resolv.conf
+                mkdir -p /tmp/sr-not-here; ln -s /tmp/sr-not-here/hosts etc/hosts'
+        run "$BERTH" run --rm sr-etc sh -c 'grep -c nameserver /run/resolv.conf; grep -c localhost /tmp/sr-not-here/hosts'
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" -ge 1 ]
+        [ "${lines[1]}" -ge 1 ]
+        [ ! -e /tmp/sr-not-here/hosts ]
+        rmdir /tmp/sr-not-here
+}
+
+@test "item 1: a mount target that is a symlink to /proc/self/fd is refused (-v, --tmpfs, --mount, VOLUME)" {
+        d=$(mktemp -d "$BATS_FILE_TMPDIR/bind.XXXXXX")
+        hostile_image sr-fdlink 'ln -s /proc/self/fd data; ln -s /proc/self/fd/1 out'
+        for m in "-v $d:/data" "--tmpfs /data" "--mount type=tmpfs,target=/data" "-v $d:/out/x" \
+                "-v $d:/proc" "-v $d:/proc/sys" "--tmpfs /proc/sys/kernel"; do
+                run "$BERTH" run --rm --network none $m sr-fdlink true
+                [ "$status" -eq 125 ]
+                [[ "$output" == *"resolves into /proc"* || "$output" == *"magic"* || "$output" == *"Too many levels of symbolic links"* ]]
+        done
+        hostile_image sr-fdvol 'ln -s /proc/self/fd data' --change 'VOLUME /data'
+        run "$BERTH" run --rm --network none sr-fdvol true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"mount target /data resolves into /proc"* ]]
+}
+
+@test "item 1: masks hold, and a mount over a masked path fails closed" {
+        run "$BERTH" run --rm --network none busybox sh -c 'exec 2>/dev/null
+                echo x >/proc/sys/kernel/domainname || echo sys-ro
+                [ -e /proc/keys ] && [ -z "$(cat /proc/keys)" ] && echo keys-masked
+                [ -e /proc/timer_list ] && [ -z "$(cat /proc/timer_list)" ] && echo timer-masked
+                ls /sys/firmware | wc -l'
+        [[ "$output" == *sys-ro* ]]
+        [ ! -e /proc/keys ] || [[ "$output" == *keys-masked* ]]
+        [ ! -e /proc/timer_list ] || [[ "$output" == *timer-masked* ]]
+        [ "${lines[-1]}" = "0" ]
+        d=$(mktemp -d "$BATS_FILE_TMPDIR/bind.XXXXXX")
+        run "$BERTH" run --rm --network none -v "$d:/sys/firmware" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"mask /sys/firmware"*"never starts with it unmasked"* ]]
+}
+
+# item 13 dns
+# berth-dns serves every network from one process with a bounded number of
+# TCP connections and forwarded queries: one container must not be able to
+# take them all.
+
+@test "item 13: one container flooding berth-dns over TCP does not deny DNS to another" {
+        cc -O2 -o "$BATS_FILE_TMPDIR/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
+        "$BERTH" network create --subnet 10.252.13.0/24 sn13net >/dev/null
+        "$BERTH" run -d --name sn13flood --network sn13net busybox sleep 600 >/dev/null
+        "$BERTH" run -d --name sn13victim --network sn13net busybox sleep 600 >/dev/null
+        fpid=$("$BERTH" inspect -f '{{.State.Pid}}' sn13flood)
+        vpid=$("$BERTH" inspect -f '{{.State.Pid}}' sn13victim)
+        # the victim resolves over TCP before the flood
+        run nsenter -t "$vpid" -n "$BATS_FILE_TMPDIR/dnsq" -s 10.252.13.1 -t sn13flood
+        [ "${lines[0]}" = "rcode NOERROR" ]
+        # the flood, from the flooding container's network namespace: 100
+        # TCP connections with one query each; it reports how many the
+        # server answered (and so holds) and keeps them all open
+        nsenter -t "$fpid" -n python3 -u - >"$BERTH_ROOT/sn-flood.out" 2>&1 3>&- <<'PY' &
+import socket, struct, time
+q = struct.pack(">HHHHHH", 7, 0x0100, 1, 0, 0, 0) + b"\x0asn13victim\x00" + struct.pack(">HH", 1, 1)
+socks = []
+for _ in range(100):
+    s = socket.create_connection(("10.252.13.1", 53), timeout=5)
+    socks.append(s)
+held = 0
+for s in socks:
+    try:
+        s.sendall(struct.pack(">H", len(q)) + q)
+        held += len(s.recv(2)) == 2
+    except OSError:
+        pass
+print("held", held)
+time.sleep(60)
+PY
+        echo $! >"$BERTH_ROOT/sn-flood.pid"
+        for _ in $(seq 200); do
+                grep -q '^held ' "$BERTH_ROOT/sn-flood.out" && break
+                sleep 0.05
+        done
+        cat "$BERTH_ROOT/sn-flood.out"
+        held=$(awk '$1 == "held" {print $2}' "$BERTH_ROOT/sn-flood.out")
+        [ -n "$held" ]
+        [ "$held" -ge 1 ]
+        [ "$held" -le 8 ]
+        # while the flood holds its connections, the victim still resolves
+        run nsenter -t "$vpid" -n "$BATS_FILE_TMPDIR/dnsq" -s 10.252.13.1 -t sn13flood
+        echo "$output"
+        [ "${lines[0]}" = "rcode NOERROR" ]
+        [[ "${lines[2]}" == "A 10.252.13."* ]]
+        kill "$(cat "$BERTH_ROOT/sn-flood.pid")"
+        rm -f "$BERTH_ROOT/sn-flood.pid"
+        "$BERTH" rm -f sn13flood sn13victim >/dev/null
+        "$BERTH" network rm sn13net >/dev/null
+}
+
+@test "item 13: one container flooding berth-dns with forwarded queries does not take every forwarding slot" {
+        local T=$BATS_FILE_TMPDIR
+        cc -O2 -o "$T/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
+        cc -O2 -I"$BERTH_SRC/base" -I"$BERTH_SRC/net" -o "$T/dnsctl" \
+                "$BERTH_SRC/tests/tools/dnsctl.c" "$BERTH_BUILD/libnet.a" "$BERTH_BUILD/libbase.a" -ljansson
+        "$BERTH" network create --subnet 10.252.14.0/24 sn14net >/dev/null
+        "$BERTH" run -d --name sn14flood --network sn14net busybox sleep 600 >/dev/null
+        "$BERTH" run -d --name sn14victim --network sn14net busybox sleep 600 >/dev/null
+        fpid=$("$BERTH" inspect -f '{{.State.Pid}}' sn14flood)
+        vpid=$("$BERTH" inspect -f '{{.State.Pid}}' sn14victim)
+        # a fake upstream on the host's loopback: it never answers names
+        # starting with "flood" (they stay pending) and answers the rest
+        python3 -u - >"$BERTH_ROOT/sn-upstream.out" 2>&1 3>&- <<'PY' &
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print("port", s.getsockname()[1])
+while True:
+    d, a = s.recvfrom(512)
+    if d[13:18] == b"flood":
+        continue
+    end = d.index(b"\0", 12) + 5
+    s.sendto(d[:2] + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00" + d[12:end]
+             + b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc0\x00\x02\x07", a)
+PY
+        echo $! >"$BERTH_ROOT/sn-upstream.pid"
+        for _ in $(seq 100); do
+                grep -q '^port ' "$BERTH_ROOT/sn-upstream.out" && break
+                sleep 0.05
+        done
+        uport=$(awk '$1 == "port" {print $2}' "$BERTH_ROOT/sn-upstream.out")
+        "$T/dnsctl" forward on 5000 127.0.0.1:"$uport"
+        run nsenter -t "$vpid" -n "$T/dnsq" -s 10.252.14.1 -T 3000 before.example
+        echo "$output"
+        [ "${lines[2]}" = "A 192.0.2.7" ]
+        # 300 forwarded queries that stay pending
+        run nsenter -t "$fpid" -n python3 - <<'PY'
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+def q(i, name):
+    lab = b"".join(bytes([len(p)]) + p for p in name.encode().split(b".")) + b"\0"
+    s.sendto(struct.pack(">HHHHHH", i, 0x0100, 1, 0, 0, 0) + lab + struct.pack(">HH", 1, 1), ("10.252.14.1", 53))
+servfail = 0
+def drain(until):
+    global servfail
+    while True:
+        d = s.recv(512)
+        i = struct.unpack(">H", d[:2])[0]
+        servfail += i < 1000 and (d[3] & 15) == 2
+        if i == until:
+            return
+# in bursts of 50 that the server has taken in (a local name answered
+# after them) before the next: no datagram is lost to a full buffer
+for b in range(6):
+    for i in range(50 * b, 50 * b + 50):
+        q(i, "flood%d.example" % i)
+    q(1000 + b, "sn14victim")
+    drain(1000 + b)
+print("servfail", servfail)
+PY
+        echo "$output"
+        # the flood got SERVFAIL for what is over its share
+        [[ "$output" == "servfail "* ]]
+        [ "${output#servfail }" -ge 200 ]
+        # and the victim's forwarded query still reaches the upstream
+        run nsenter -t "$vpid" -n "$T/dnsq" -s 10.252.14.1 -T 3000 after.example
+        echo "$output"
+        [ "${lines[0]}" = "rcode NOERROR" ]
+        [ "${lines[2]}" = "A 192.0.2.7" ]
+        kill "$(cat "$BERTH_ROOT/sn-upstream.pid")"
+        rm -f "$BERTH_ROOT/sn-upstream.pid"
+        "$T/dnsctl" forward off 2000
+        "$BERTH" rm -f sn14flood sn14victim >/dev/null
+        "$BERTH" network rm sn14net >/dev/null
+}
 
 # ---- sec-state: items 2, 6, 7, 8 and 13 --------------------------------------
 

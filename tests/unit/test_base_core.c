@@ -1,4 +1,4 @@
-/* Unit tests for src/base: errors, strings, vectors, atomic writes. */
+/* Unit tests for base/: errors, strings, vectors, atomic writes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
