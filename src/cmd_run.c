@@ -635,6 +635,9 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                         *c++ = '\0';
                 json_object_set_new(tmpfs, t, json_string(c ? c : ""));
         }
+        /* a stored image made before VOLUME paths were checked */
+        if (rt_image_config_check_volumes(&img.config, image, err) < 0)
+                goto out;
         for (size_t i = 0; i < img.config.volumes.n; i++) { /* image VOLUMEs: anonymous volumes */
                 const char *d = img.config.volumes.v[i];
                 if (mount_has_dest(mounts, d) || json_object_get(tmpfs, d))
