@@ -61,4 +61,45 @@ void reg_pull_result_free(struct reg_pull_result *r);
 /* The tags of ref's repository (`pull -a`), sorted. */
 int reg_list_tags(const char *ref, const struct reg_pull_opts *o, strv_t *tags, err_t *err);
 
+/* --- push (registry_push.c) ------------------------------------------------ */
+
+enum reg_push_state {
+        REG_P_PREPARING, /* "Preparing" */
+        REG_P_WAITING,   /* "Waiting" */
+        REG_P_PUSHING,   /* "Pushing", cur/total bytes */
+        REG_P_PUSHED,    /* "Pushed" */
+        REG_P_EXISTS,    /* "Layer already exists" */
+        REG_P_MOUNTED,   /* "Mounted from <from>" */
+};
+
+/* Progress of one layer (id: 12 hex digits of its diff ID). */
+typedef void (*reg_push_progress_fn)(void *ud, const char *id, enum reg_push_state st,
+                                     unsigned long long cur, unsigned long long total,
+                                     const char *from);
+
+struct reg_push_opts {
+        reg_push_progress_fn progress;
+        void *ud;
+        const char *user, *secret; /* credentials; NULL: the stored ones */
+};
+
+struct reg_push_result {
+        char *name;   /* familiar repository name ("localhost:5000/app") */
+        char *tag;    /* "latest" */
+        char *digest; /* manifest digest "sha256:<hex>" */
+        size_t size;  /* manifest bytes */
+};
+
+/* Push the local image ref (NAME[:TAG], default tag latest) to its
+ * registry.  A pulled or pushed image keeps its manifest digest; the push
+ * records NAME@digest in the image's RepoDigests. */
+int reg_push(const char *ref, const struct reg_push_opts *o, struct reg_push_result *res,
+             err_t *err);
+void reg_push_result_free(struct reg_push_result *r);
+
+/* docker login's check: the registry server (host[:port], "docker.io")
+ * accepts user/secret at /v2/ (Basic, or a token from its realm).
+ * Wrong credentials: EACCES "unauthorized: ...". */
+int reg_login_check(const char *server, const char *user, const char *secret, err_t *err);
+
 #endif

@@ -39,6 +39,7 @@ struct reg_client {
         time_t auth_until; /* bearer token expiry, 0 = none */
         struct reg_challenge ch;
         bool have_ch;
+        char *scopes; /* token scopes, space separated; NULL: repository:<repo>:pull */
 };
 
 struct reg_conn {
@@ -58,8 +59,18 @@ struct req {
         bool restarted; /* a range request answered with the whole blob */
         long status;    /* of the response being received */
         strbuf_t body;
-        char *ctype, *www, *dgst;
+        char *ctype, *www, *dgst, *location;
         long long clen;
+        /* requests other than GET (push): method, and a body from memory
+         * (up_buf) or from the file up_fd at up_off, up_len bytes */
+        const char *method;
+        const char *up_ctype;
+        const char *up_buf;
+        int up_fd;
+        long long up_off, up_len, up_pos;
+        const char *content_range;
+        reg_upload_fn up_progress;
+        void *up_ud;
         char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -80,9 +91,11 @@ static void req_reset(struct req *q)
         free(q->ctype);
         free(q->www);
         free(q->dgst);
-        q->ctype = q->www = q->dgst = NULL;
+        free(q->location);
+        q->ctype = q->www = q->dgst = q->location = NULL;
         q->clen = -1;
         q->status = 0;
+        q->up_pos = 0;
         q->too_big = q->sink_failed = q->restarted = false;
         q->errbuf[0] = '\0';
 }
@@ -107,7 +120,8 @@ static size_t on_header(char *buf, size_t size, size_t nmemb, void *ud)
                 free(q->ctype);
                 free(q->www);
                 free(q->dgst);
-                q->ctype = q->www = q->dgst = NULL;
+                free(q->location);
+                q->ctype = q->www = q->dgst = q->location = NULL;
                 q->clen = -1;
                 const char *sp = memchr(buf, ' ', n);
                 q->status = sp ? strtol(sp + 1, NULL, 10) : 0;
@@ -125,13 +139,15 @@ static size_t on_header(char *buf, size_t size, size_t nmemb, void *ud)
                 q->www = trim_dup(v, vl);
         else if (nl == 21 && !strncasecmp(buf, "Docker-Content-Digest", 21) && !q->dgst)
                 q->dgst = trim_dup(v, vl);
+        else if (nl == 8 && !strncasecmp(buf, "Location", 8) && !q->location)
+                q->location = trim_dup(v, vl);
         else if (nl == 14 && !strncasecmp(buf, "Content-Length", 14)) {
                 char *t = trim_dup(v, vl);
                 q->clen = strtoll(t, NULL, 10);
                 free(t);
                 /* refuse an oversized buffered body before it arrives */
                 if (!q->sink && q->status >= 200 && q->status < 300 &&
-                    q->clen > (long long)q->max) {
+                    q->clen > (long long)q->max && !(q->method && !strcmp(q->method, "HEAD"))) {
                         q->too_big = true;
                         return 0;
                 }
@@ -200,6 +216,33 @@ static long stall_seconds(void)
         return v > 0 ? v : 60;
 }
 
+/* The request body of an upload: memory or pread from a file. */
+static size_t on_read(char *buf, size_t size, size_t nmemb, void *ud)
+{
+        struct req *q = ud;
+        size_t want = size * nmemb;
+        long long left = q->up_len - q->up_pos;
+        if (left <= 0)
+                return 0;
+        if ((long long)want > left)
+                want = (size_t)left;
+        if (q->up_buf) {
+                memcpy(buf, q->up_buf + q->up_pos, want);
+        } else {
+                ssize_t n;
+                do
+                        n = pread(q->up_fd, buf, want, (off_t)(q->up_off + q->up_pos));
+                while (n < 0 && errno == EINTR);
+                if (n <= 0)
+                        return CURL_READFUNC_ABORT;
+                want = (size_t)n;
+        }
+        q->up_pos += (long long)want;
+        if (q->up_progress)
+                q->up_progress(q->up_ud, (unsigned long long)q->up_pos);
+        return want;
+}
+
 /* One HTTP exchange (no auth retry).  < 0 only for transport failures. */
 static int perform(struct reg_client *c, struct reg_conn *k, struct req *q, const char *auth,
                    const char *user, const char *secret, err_t *err)
@@ -252,6 +295,26 @@ static int perform(struct reg_client *c, struct reg_conn *k, struct req *q, cons
                 _cleanup_free_ char *r = xasprintf("Range: bytes=%llu-", q->range_from);
                 hdrs = curl_slist_append(hdrs, r);
         }
+        if (q->method && !strcmp(q->method, "HEAD")) {
+                curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+        } else if (q->method) {
+                /* POST, PUT, PATCH: a body (possibly empty) of known length */
+                curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+                curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, q->method);
+                curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+                curl_easy_setopt(h, CURLOPT_READDATA, q);
+                curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)q->up_len);
+                /* no redirects for requests with a body; no 100-continue wait */
+                curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+                hdrs = curl_slist_append(hdrs, "Expect:");
+                _cleanup_free_ char *ct = xasprintf(
+                    "Content-Type: %s", q->up_ctype ? q->up_ctype : "application/octet-stream");
+                hdrs = curl_slist_append(hdrs, ct);
+                if (q->content_range) {
+                        _cleanup_free_ char *cr = xasprintf("Content-Range: %s", q->content_range);
+                        hdrs = curl_slist_append(hdrs, cr);
+                }
+        }
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
         CURLcode rc = curl_easy_perform(h);
         curl_slist_free_all(hdrs);
@@ -265,8 +328,9 @@ static int perform(struct reg_client *c, struct reg_conn *k, struct req *q, cons
         if (q->too_big)
                 return err_set(err, EFBIG, "Get \"%s\": response larger than %zu bytes", q->url,
                                q->max);
-        return err_set(err, rc == CURLE_OPERATION_TIMEDOUT ? ETIMEDOUT : EIO, "Get \"%s\": %s",
-                       q->url, q->errbuf[0] ? q->errbuf : curl_easy_strerror(rc));
+        return err_set(err, rc == CURLE_OPERATION_TIMEDOUT ? ETIMEDOUT : EIO, "%s \"%s\": %s",
+                       q->method ? q->method : "Get", q->url,
+                       q->errbuf[0] ? q->errbuf : curl_easy_strerror(rc));
 }
 
 /* --- authentication -------------------------------------------------------- */
@@ -302,11 +366,21 @@ static int fetch_token(struct reg_client *c, struct reg_conn *k, const struct re
                 return err_set(err, EPERM,
                                "%s: refusing to send credentials to the plain-HTTP token realm %s",
                                c->host, ch->realm);
-        _cleanup_free_ char *scope = xasprintf("repository:%s:pull", c->repo);
+        _cleanup_free_ char *scope =
+            c->scopes ? xstrdup(c->scopes) : xasprintf("repository:%s:pull", c->repo);
         _cleanup_free_ char *esvc = escape(k->h, ch->service ? ch->service : "");
-        _cleanup_free_ char *escope = escape(k->h, scope);
-        _cleanup_free_ char *url = xasprintf("%s%sservice=%s&scope=%s", ch->realm,
-                                             strchr(ch->realm, '?') ? "&" : "?", esvc, escope);
+        strbuf_t ub = STRBUF_INIT;
+        sb_appendf(&ub, "%s%sservice=%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?", esvc);
+        /* one scope= per scope (push asks for the target and the mount sources) */
+        for (char *sv, *one = strtok_r(scope, " ", &sv); one; one = strtok_r(NULL, " ", &sv)) {
+                _cleanup_free_ char *e1 = escape(k->h, one);
+                sb_appendf(&ub, "&scope=%s", e1);
+        }
+        if (c->user) {
+                _cleanup_free_ char *eu = escape(k->h, c->user);
+                sb_appendf(&ub, "&account=%s", eu);
+        }
+        _cleanup_free_ char *url = sb_steal(&ub);
         struct req q = {.url = url, .accept = "application/json", .max = TOKEN_BODY_MAX};
         int r = -1;
         if (perform(c, k, &q, NULL, c->user, c->secret, err) < 0) {
@@ -315,10 +389,11 @@ static int fetch_token(struct reg_client *c, struct reg_conn *k, const struct re
         }
         if (q.status != 200) {
                 _cleanup_free_ char *m = registry_error(&q.body);
-                err_set(err, EACCES, "%s: %s%s(token server %s answered HTTP %ld)",
-                        q.status == 401 || q.status == 403 ? "unauthorized"
-                                                           : "token request failed",
-                        m ? ": " : " ", m ? m : "", ch->realm, q.status);
+                err_set(err, EACCES, "%s (token server %s answered HTTP %ld)",
+                        m                                    ? m
+                        : q.status == 401 || q.status == 403 ? "unauthorized"
+                                                             : "token request failed",
+                        ch->realm, q.status);
                 goto done;
         }
         json_t *j = json_loadb(sb_str(&q.body), q.body.len, 0, NULL);
@@ -552,6 +627,7 @@ void reg_client_free(struct reg_client *c)
         free(c->host);
         free(c->base);
         free(c->repo);
+        free(c->scopes);
         free(c->user);
         if (c->secret) {
                 OPENSSL_cleanse(c->secret, strlen(c->secret));
@@ -675,6 +751,183 @@ int reg_fetch_tags(struct reg_client *c, struct reg_conn *k, char **body, size_t
         if (r == 0) {
                 *len = q.body.len;
                 *body = sb_steal(&q.body);
+        }
+        req_reset(&q);
+        return r;
+}
+
+/* --- push and login ------------------------------------------------------------ */
+
+void reg_client_set_scopes(struct reg_client *c, const char *scopes)
+{
+        free(c->scopes);
+        c->scopes = scopes ? xstrdup(scopes) : NULL;
+}
+
+/* A Location header made absolute against the registry's base URL. */
+static char *absolute(const struct reg_client *c, const char *loc)
+{
+        if (!strncmp(loc, "http://", 7) || !strncmp(loc, "https://", 8))
+                return xstrdup(loc);
+        if (loc[0] == '/') {
+                const char *h = strstr(c->base, "://");
+                h = h ? h + 3 : c->base;
+                size_t n = (size_t)(h - c->base) + strcspn(h, "/");
+                return xasprintf("%.*s%s", (int)n, c->base, loc);
+        }
+        return xasprintf("%s/%s", c->base, loc);
+}
+
+static int push_status_error(struct reg_client *c, struct req *q, const char *what, err_t *err)
+{
+        if (q->status == 401 || q->status == 403) {
+                _cleanup_free_ char *m = registry_error(&q->body);
+                return err_set(err, EACCES,
+                               "%s: %s (log in with 'berth login %s' as a user who may push "
+                               "there)",
+                               what, m ? m : "denied: requested access to the resource is denied",
+                               c->domain);
+        }
+        return status_error(c, q, what, err);
+}
+
+int reg_blob_exists(struct reg_client *c, struct reg_conn *k, const char *digest, bool *exists,
+                    err_t *err)
+{
+        _cleanup_free_ char *url = xasprintf("%s/v2/%s/blobs/%s", c->base, c->repo, digest);
+        struct req q = {.url = url, .method = "HEAD", .max = ERR_BODY_MAX};
+        int r = request(c, k, &q, err);
+        if (r == 0) {
+                if (q.status == 200)
+                        *exists = true;
+                else if (q.status == 404)
+                        *exists = false;
+                else
+                        r = push_status_error(c, &q, digest, err);
+        }
+        req_reset(&q);
+        return r;
+}
+
+int reg_upload_start(struct reg_client *c, struct reg_conn *k, const char *digest, const char *from,
+                     bool *mounted, char **location, err_t *err)
+{
+        _cleanup_free_ char *url = NULL;
+        if (from) {
+                _cleanup_free_ char *ed = escape(k->h, digest);
+                _cleanup_free_ char *ef = escape(k->h, from);
+                url =
+                    xasprintf("%s/v2/%s/blobs/uploads/?mount=%s&from=%s", c->base, c->repo, ed, ef);
+        } else {
+                url = xasprintf("%s/v2/%s/blobs/uploads/", c->base, c->repo);
+        }
+        struct req q = {.url = url, .method = "POST", .max = ERR_BODY_MAX, .up_buf = ""};
+        int r = request(c, k, &q, err);
+        *mounted = false;
+        *location = NULL;
+        if (r == 0) {
+                if (q.status == 201 && from) {
+                        *mounted = true;
+                } else if (q.status == 202 && q.location) {
+                        *location = absolute(c, q.location);
+                } else if (q.status == 202) {
+                        r = err_set(err, EPROTO, "%s: upload of %s started without a Location",
+                                    c->host, digest);
+                } else {
+                        r = push_status_error(c, &q, "blob upload", err);
+                }
+        }
+        req_reset(&q);
+        return r;
+}
+
+/* loc with "digest=" added to its query. */
+static char *with_digest(struct reg_conn *k, const char *loc, const char *digest)
+{
+        _cleanup_free_ char *ed = escape(k->h, digest);
+        return xasprintf("%s%sdigest=%s", loc, strchr(loc, '?') ? "&" : "?", ed);
+}
+
+int reg_upload_chunk(struct reg_client *c, struct reg_conn *k, char **location, int fd,
+                     long long off, long long len, reg_upload_fn progress, void *ud, err_t *err)
+{
+        _cleanup_free_ char *range = xasprintf("%lld-%lld", off, off + len - 1);
+        struct req q = {.url = *location,
+                        .method = "PATCH",
+                        .max = ERR_BODY_MAX,
+                        .up_fd = fd,
+                        .up_off = off,
+                        .up_len = len,
+                        .content_range = range,
+                        .up_progress = progress,
+                        .up_ud = ud};
+        int r = request(c, k, &q, err);
+        if (r == 0) {
+                if (q.status == 202 && q.location) {
+                        char *nl = absolute(c, q.location);
+                        free(*location);
+                        *location = nl;
+                } else if (q.status != 202) {
+                        r = push_status_error(c, &q, "blob upload", err);
+                }
+        }
+        req_reset(&q);
+        return r;
+}
+
+int reg_upload_finish(struct reg_client *c, struct reg_conn *k, const char *location,
+                      const char *digest, int fd, long long off, long long len,
+                      reg_upload_fn progress, void *ud, err_t *err)
+{
+        _cleanup_free_ char *url = with_digest(k, location, digest);
+        struct req q = {.url = url,
+                        .method = "PUT",
+                        .max = ERR_BODY_MAX,
+                        .up_fd = fd,
+                        .up_off = off,
+                        .up_len = fd >= 0 ? len : 0,
+                        .up_buf = fd >= 0 ? NULL : "",
+                        .up_progress = progress,
+                        .up_ud = ud};
+        int r = request(c, k, &q, err);
+        if (r == 0 && q.status != 201 && q.status != 204)
+                r = push_status_error(c, &q, "blob upload", err);
+        if (r == 0 && q.dgst && strcmp(q.dgst, digest) != 0)
+                r = err_set(err, EBADMSG, "%s stored blob %s as %s", c->host, digest, q.dgst);
+        req_reset(&q);
+        return r;
+}
+
+int reg_put_manifest(struct reg_client *c, struct reg_conn *k, const char *ref,
+                     const char *media_type, const char *body, size_t len, err_t *err)
+{
+        _cleanup_free_ char *url = xasprintf("%s/v2/%s/manifests/%s", c->base, c->repo, ref);
+        struct req q = {.url = url,
+                        .method = "PUT",
+                        .max = ERR_BODY_MAX,
+                        .up_buf = body,
+                        .up_len = (long long)len,
+                        .up_ctype = media_type};
+        int r = request(c, k, &q, err);
+        if (r == 0 && q.status != 201 && q.status != 200)
+                r = push_status_error(c, &q, "manifest", err);
+        req_reset(&q);
+        return r;
+}
+
+int reg_client_check_login(struct reg_client *c, struct reg_conn *k, err_t *err)
+{
+        _cleanup_free_ char *url = xasprintf("%s/v2/", c->base);
+        struct req q = {.url = url, .max = ERR_BODY_MAX};
+        int r = request(c, k, &q, err);
+        if (r == 0 && q.status != 200) {
+                _cleanup_free_ char *m = registry_error(&q.body);
+                if (q.status == 401 || q.status == 403)
+                        r = err_set(
+                            err, EACCES, "Get \"%s\": %s (check the user name and password for %s)",
+                            url, m ? m : "unauthorized: incorrect username or password", c->host);
+                else
+                        r = err_set(err, EPROTO, "Get \"%s\": HTTP %ld", url, q.status);
         }
         req_reset(&q);
         return r;

@@ -111,4 +111,37 @@ int reg_fetch_tags(struct reg_client *c, struct reg_conn *k, char **body, size_t
 /* "host" as spoken to (for messages). */
 const char *reg_client_host(const struct reg_client *c);
 
+/* --- push and login (registry_http.c) --------------------------------------- */
+
+/* The token scopes to ask for, space separated ("repository:a:pull,push
+ * repository:b:pull"; "" none); NULL: repository:<repo>:pull.  Set before
+ * reg_client_ping. */
+void reg_client_set_scopes(struct reg_client *c, const char *scopes);
+
+/* Upload progress: bytes of this request's body sent so far. */
+typedef void (*reg_upload_fn)(void *ud, unsigned long long sent);
+
+/* HEAD the blob: *exists. */
+int reg_blob_exists(struct reg_client *c, struct reg_conn *k, const char *digest, bool *exists,
+                    err_t *err);
+/* POST blobs/uploads/ (with from: try to mount digest from that repository
+ * first).  Either *mounted, or *location is the upload URL (caller frees). */
+int reg_upload_start(struct reg_client *c, struct reg_conn *k, const char *digest, const char *from,
+                     bool *mounted, char **location, err_t *err);
+/* PATCH bytes [off, off+len) of fd to the upload; *location follows the
+ * registry's answer. */
+int reg_upload_chunk(struct reg_client *c, struct reg_conn *k, char **location, int fd,
+                     long long off, long long len, reg_upload_fn progress, void *ud, err_t *err);
+/* PUT ?digest=: completes the upload, with bytes [off, off+len) of fd as the
+ * last part (fd < 0: no body). */
+int reg_upload_finish(struct reg_client *c, struct reg_conn *k, const char *location,
+                      const char *digest, int fd, long long off, long long len,
+                      reg_upload_fn progress, void *ud, err_t *err);
+/* PUT the manifest bytes under ref (tag or digest). */
+int reg_put_manifest(struct reg_client *c, struct reg_conn *k, const char *ref,
+                     const char *media_type, const char *body, size_t len, err_t *err);
+/* After reg_client_ping: GET /v2/ with the credentials must answer 200
+ * (docker login's check); else EACCES "unauthorized". */
+int reg_client_check_login(struct reg_client *c, struct reg_conn *k, err_t *err);
+
 #endif

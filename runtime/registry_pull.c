@@ -35,6 +35,7 @@
 #include "jsonfile.h"
 #include "paths.h"
 #include "registry.h"
+#include "registry_creds.h"
 #include "registry_internal.h"
 #include "registry_ref.h"
 #include "tar.h"
@@ -528,8 +529,9 @@ void reg_pull_result_free(struct reg_pull_result *r)
 /* Connect to the first endpoint that answers for ref (mirrors first for
  * docker.io) and fetch the manifest there. */
 static int open_endpoint(const struct reg_ref *ref, const struct reg_settings *set,
-                         const struct reg_pull_opts *o, const char *what, struct reg_client **cout,
-                         struct reg_conn **kout, char **body, size_t *len, char **ctype, err_t *err)
+                         const char *user, const char *secret, const char *what,
+                         struct reg_client **cout, struct reg_conn **kout, char **body, size_t *len,
+                         char **ctype, err_t *err)
 {
         strv_t eps = STRV_INIT;
         bool hub = !strcmp(ref->domain, REG_DEFAULT_DOMAIN);
@@ -540,8 +542,8 @@ static int open_endpoint(const struct reg_ref *ref, const struct reg_settings *s
         for (size_t i = 0; i < n; i++) {
                 const char *mirror = i < eps.n ? eps.v[i] : NULL;
                 err_t e;
-                struct reg_client *c = reg_client_new(ref->domain, mirror, ref->path, set,
-                                                      o ? o->user : NULL, o ? o->secret : NULL, &e);
+                struct reg_client *c =
+                    reg_client_new(ref->domain, mirror, ref->path, set, user, secret, &e);
                 struct reg_conn *k = c ? reg_conn_new(c, &e) : NULL;
                 if (k && reg_client_ping(c, k, &e) == 0 &&
                     reg_fetch_manifest(c, k, what, body, len, ctype, &e) == 0) {
@@ -557,6 +559,22 @@ static int open_endpoint(const struct reg_ref *ref, const struct reg_settings *s
         }
         strv_free(&eps);
         return r;
+}
+
+/* Credentials: the caller's, else those stored for the registry (Docker's
+ * config.json, credential helpers).  Free with reg_secret_free. */
+static int get_creds(const char *domain, const struct reg_pull_opts *o, char **user, char **secret,
+                     err_t *err)
+{
+        *user = *secret = NULL;
+        if (o && o->user) {
+                *user = xstrdup(o->user);
+                *secret = xstrdup(o->secret ? o->secret : "");
+                return 0;
+        }
+        if (reg_creds_get(domain, user, secret, err) < 0)
+                return err_wrap(err, "credentials for %s", domain);
+        return 0;
 }
 
 static int verify_manifest(const char *body, size_t len, const char *want, char out[HEX_LEN + 1],
@@ -582,6 +600,7 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         _cleanup_free_ char *os = NULL, *arch = NULL, *variant = NULL;
         _cleanup_free_ char *body = NULL, *ctype = NULL, *body2 = NULL, *ctype2 = NULL;
         _cleanup_free_ char *fam = NULL, *name = NULL;
+        char *user = NULL, *secret = NULL;
         struct membuf cfg = {.max = CONFIG_MAX};
         char top[HEX_LEN + 1], mhex[HEX_LEN + 1], idhex[HEX_LEN + 1];
         strv_t diffs = STRV_INIT, chains = STRV_INIT, owned = STRV_INIT, names = STRV_INIT;
@@ -604,7 +623,9 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
             reg_settings_load(&set, err) < 0)
                 goto out;
         const char *what = ref.digest ? ref.digest : ref.tag;
-        if (open_endpoint(&ref, &set, o, what, &c, &k, &body, &len, &ctype, err) < 0) {
+        if (get_creds(ref.domain, o, &user, &secret, err) < 0)
+                goto out;
+        if (open_endpoint(&ref, &set, user, secret, what, &c, &k, &body, &len, &ctype, err) < 0) {
                 if (err->code == ENOENT && strstr(err->msg, "manifest unknown"))
                         err_wrap(err, "manifest for %s not found", name);
                 goto out;
@@ -736,6 +757,16 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                 goto out;
         }
 
+        /* up to date: the name already pointed at this image (a digest
+         * pull: the image was there) */
+        bool same = had_image;
+        if (!ref.digest) {
+                struct rt_image old;
+                err_t e2;
+                same = rt_image_lookup(name, &old, &e2) == 0 && !strcmp(old.id + 7, idhex);
+                if (same)
+                        rt_image_free(&old);
+        }
         /* register: the record and the name appear last */
         store_close(&s);
         if (store_open(&s, true, err) < 0)
@@ -756,7 +787,7 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         res->digest = xasprintf("sha256:%s", top);
         res->name = ref.digest ? NULL : xstrdup(name);
         res->full = reg_ref_string(&ref);
-        res->updated = !had_image;
+        res->updated = !same;
         r = 0;
 out:
         store_close(&s);
@@ -775,6 +806,8 @@ out:
         reg_client_free(c);
         reg_settings_free(&set);
         reg_ref_free(&ref);
+        free(user);
+        reg_secret_free(secret);
 out_nref:
         strv_free(&diffs);
         strv_free(&chains);

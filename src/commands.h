@@ -28,6 +28,9 @@ int cmd_tag(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+int cmd_login(int argc, char **argv);
+int cmd_logout(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_attach(int argc, char **argv);
@@ -44,6 +47,8 @@ int cmd_stop(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_volume(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
+int cmd_system(int argc, char **argv);
+int cmd_monitor_exited(int argc, char **argv); /* internal: a monitor's exit hook */
 int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_images(int argc, char **argv);
