@@ -429,6 +429,7 @@ probe_clean() {
         [[ "${lines[0]}" == /dev/pts/* ]]
         [[ "$output" == *exists* ]]
         [[ "$output" == *same-devpts* ]]
+}
 
 # item 13 dns
 # berth-dns serves every network from one process with a bounded number of
