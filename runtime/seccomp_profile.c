@@ -45,28 +45,33 @@ static int bad(struct ctx *c, const char *path, const char *fmt, ...)
 }
 
 static const char *const action_names[] = {
-    [RT_SCMP_KILL_THREAD] = "SCMP_ACT_KILL_THREAD", [RT_SCMP_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
-    [RT_SCMP_TRAP] = "SCMP_ACT_TRAP",               [RT_SCMP_ERRNO] = "SCMP_ACT_ERRNO",
-    [RT_SCMP_TRACE] = "SCMP_ACT_TRACE",             [RT_SCMP_ALLOW] = "SCMP_ACT_ALLOW",
+    [RT_SCMP_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
+    [RT_SCMP_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
+    [RT_SCMP_TRAP] = "SCMP_ACT_TRAP",
+    [RT_SCMP_ERRNO] = "SCMP_ACT_ERRNO",
+    [RT_SCMP_TRACE] = "SCMP_ACT_TRACE",
+    [RT_SCMP_ALLOW] = "SCMP_ACT_ALLOW",
     [RT_SCMP_LOG] = "SCMP_ACT_LOG",
 };
 
 static const char *const op_names[] = {
-    [RT_SCMP_NE] = "SCMP_CMP_NE", [RT_SCMP_LT] = "SCMP_CMP_LT",
-    [RT_SCMP_LE] = "SCMP_CMP_LE", [RT_SCMP_EQ] = "SCMP_CMP_EQ",
-    [RT_SCMP_GE] = "SCMP_CMP_GE", [RT_SCMP_GT] = "SCMP_CMP_GT",
+    [RT_SCMP_NE] = "SCMP_CMP_NE",
+    [RT_SCMP_LT] = "SCMP_CMP_LT",
+    [RT_SCMP_LE] = "SCMP_CMP_LE",
+    [RT_SCMP_EQ] = "SCMP_CMP_EQ",
+    [RT_SCMP_GE] = "SCMP_CMP_GE",
+    [RT_SCMP_GT] = "SCMP_CMP_GT",
     [RT_SCMP_MASKED_EQ] = "SCMP_CMP_MASKED_EQ",
 };
 
 /* libseccomp's architecture names, as profiles spell them */
 static const char *const arch_names[] = {
-    "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64",      "SCMP_ARCH_X32",     "SCMP_ARCH_ARM",
-    "SCMP_ARCH_AARCH64",     "SCMP_ARCH_MIPS",        "SCMP_ARCH_MIPS64",  "SCMP_ARCH_MIPS64N32",
-    "SCMP_ARCH_MIPSEL",      "SCMP_ARCH_MIPSEL64",    "SCMP_ARCH_MIPSEL64N32",
-    "SCMP_ARCH_PPC",         "SCMP_ARCH_PPC64",       "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390",
-    "SCMP_ARCH_S390X",       "SCMP_ARCH_PARISC",      "SCMP_ARCH_PARISC64",
-    "SCMP_ARCH_RISCV64",     "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",    "SCMP_ARCH_SH",
-    "SCMP_ARCH_SHEB",
+    "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
+    "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
+    "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+    "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
+    "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",     "SCMP_ARCH_LOONGARCH64",
+    "SCMP_ARCH_M68K",    "SCMP_ARCH_SH",       "SCMP_ARCH_SHEB",
 };
 
 static const struct {
@@ -269,8 +274,8 @@ static int get_arg(struct ctx *c, const char *path, json_t *o, struct rt_scmp_ar
 
 static int get_rule(struct ctx *c, const char *path, json_t *o, struct rt_scmp_rule *r)
 {
-        static const char *const keys[] = {"name",     "names",    "action",   "errnoRet", "args",
-                                           "comment",  "includes", "excludes", NULL};
+        static const char *const keys[] = {"name",    "names",    "action",   "errnoRet", "args",
+                                           "comment", "includes", "excludes", NULL};
         char p[PATH_MAX_LEN];
         r->errno_ret = -1;
         if (!json_is_object(o))
@@ -331,8 +336,8 @@ static int get_rule(struct ctx *c, const char *path, json_t *o, struct rt_scmp_r
 
 static int get_profile(struct ctx *c, json_t *root, struct rt_seccomp_profile *p)
 {
-        static const char *const keys[] = {"defaultAction", "defaultErrnoRet", "architectures",
-                                           "archMap",       "syscalls",        "flags",
+        static const char *const keys[] = {"defaultAction", "defaultErrnoRet",  "architectures",
+                                           "archMap",       "syscalls",         "flags",
                                            "listenerPath",  "listenerMetadata", NULL};
         char path[PATH_MAX_LEN];
         if (!json_is_object(root))
@@ -398,8 +403,7 @@ static int get_profile(struct ctx *c, json_t *root, struct rt_seccomp_profile *p
                                 return bad(c, path, "must be an array of strings");
                         json_array_foreach(sub, k, v)
                         {
-                                at(path, "archMap[%zu].subArchitectures[%zu]",
-                                         i, k);
+                                at(path, "archMap[%zu].subArchitectures[%zu]", i, k);
                                 if (get_arch(c, path, v, &s) < 0)
                                         return -1;
                                 strv_push(&m->sub, s);
@@ -506,7 +510,8 @@ static json_t *filter_json(const struct rt_scmp_filter *f)
 json_t *rt_seccomp_profile_json(const struct rt_seccomp_profile *p)
 {
         json_t *o = json_object();
-        json_object_set_new(o, "defaultAction", json_string(rt_scmp_action_name(p->default_action)));
+        json_object_set_new(o, "defaultAction",
+                            json_string(rt_scmp_action_name(p->default_action)));
         if (p->default_errno >= 0)
                 json_object_set_new(o, "defaultErrnoRet", json_integer(p->default_errno));
         if (p->arches.n)

@@ -71,9 +71,9 @@ struct rt_scmp_archmap {
         strv_t sub;
 };
 
-#define RT_SCMP_FLAG_LOG 1u        /* SECCOMP_FILTER_FLAG_LOG */
+#define RT_SCMP_FLAG_LOG        1u /* SECCOMP_FILTER_FLAG_LOG */
 #define RT_SCMP_FLAG_SPEC_ALLOW 2u /* SECCOMP_FILTER_FLAG_SPEC_ALLOW */
-#define RT_SCMP_FLAG_TSYNC 4u      /* SECCOMP_FILTER_FLAG_TSYNC */
+#define RT_SCMP_FLAG_TSYNC      4u /* SECCOMP_FILTER_FLAG_TSYNC */
 
 struct rt_seccomp_profile {
         enum rt_scmp_action default_action;

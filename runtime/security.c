@@ -243,7 +243,7 @@ static int deny_personality(scmp_filter_ctx ctx)
 {
         int nr = SCMP_SYS(personality);
         int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
-                                 SCMP_A0(SCMP_CMP_GT, 0xffffffffULL));
+                                 SCMP_A0(SCMP_CMP_GT, 0xffffffffULL, 0));
         for (unsigned b = 0; b < 32 && r == 0; b++) {
                 if (b == 3 || b == 17)
                         continue;
