@@ -380,6 +380,9 @@ YAML
         sc_profile "$d/key.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscals": []}'
         sc_profile "$d/errno.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"],
                 "action": "SCMP_ACT_KILL", "errnoRet": 1}]}'
+        local before vols
+        before=$("$BERTH" ps -aq)
+        vols=$(ls "$BERTH_ROOT"/lib/volumes 2>/dev/null || true)
         run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/syntax.json" busybox true
         [ "$status" -eq 125 ]
         [[ "$output" == *"syntax.json:2:"* ]]
@@ -397,9 +400,14 @@ YAML
         run timeout 10 "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/fifo.json" busybox true
         [ "$status" -eq 125 ]
         [[ "$output" == *"not a regular file"* ]]
+        # an anonymous volume of the image would be made before the profile
+        # is read if the order were wrong: none is
+        run "$BERTH" create --name sc-bad --network none -v /data \
+                --security-opt seccomp="$d/key.json" busybox true
+        [ "$status" -eq 125 ]
         run "$BERTH" ps -aq
-        [ -z "$output" ]
-        [ -z "$(ls "$BERTH_ROOT"/lib/volumes 2>/dev/null)" ]
+        [ "$output" = "$before" ]
+        [ "$(ls "$BERTH_ROOT"/lib/volumes 2>/dev/null || true)" = "$vols" ]
 }
 
 @test "item 12: apparmor=PROFILE, label=..., unknown security options are refused; the opt-outs are accepted" {
