@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "fsutil.h"
+#include "jsonfile.h"
 #include "xalloc.h"
 
 /* Where in the document: "syscalls[3].args[0].op". */
@@ -486,21 +487,13 @@ int rt_seccomp_profile_read(const char *path, struct rt_seccomp_profile *p, err_
         return rt_seccomp_profile_parse(buf, n, path, p, err);
 }
 
-static json_t *strv_json(const strv_t *v)
-{
-        json_t *a = json_array();
-        for (size_t i = 0; i < v->n; i++)
-                json_array_append_new(a, json_string(v->v[i]));
-        return a;
-}
-
 static json_t *filter_json(const struct rt_scmp_filter *f)
 {
         json_t *o = json_object();
         if (f->caps.n)
-                json_object_set_new(o, "caps", strv_json(&f->caps));
+                json_object_set_new(o, "caps", json_strv(&f->caps));
         if (f->arches.n)
-                json_object_set_new(o, "arches", strv_json(&f->arches));
+                json_object_set_new(o, "arches", json_strv(&f->arches));
         if (f->has_min_kernel)
                 json_object_set_new(o, "minKernel",
                                     json_sprintf("%u.%u", f->min_major, f->min_minor));
@@ -515,13 +508,13 @@ json_t *rt_seccomp_profile_json(const struct rt_seccomp_profile *p)
         if (p->default_errno >= 0)
                 json_object_set_new(o, "defaultErrnoRet", json_integer(p->default_errno));
         if (p->arches.n)
-                json_object_set_new(o, "architectures", strv_json(&p->arches));
+                json_object_set_new(o, "architectures", json_strv(&p->arches));
         if (p->narchmap) {
                 json_t *am = json_array();
                 for (size_t i = 0; i < p->narchmap; i++)
                         json_array_append_new(am, json_pack("{s:s,s:o}", "architecture",
                                                             p->archmap[i].arch, "subArchitectures",
-                                                            strv_json(&p->archmap[i].sub)));
+                                                            json_strv(&p->archmap[i].sub)));
                 json_object_set_new(o, "archMap", am);
         }
         json_t *fl = json_array();
@@ -532,7 +525,7 @@ json_t *rt_seccomp_profile_json(const struct rt_seccomp_profile *p)
         json_t *sc = json_array();
         for (size_t i = 0; i < p->nrules; i++) {
                 const struct rt_scmp_rule *r = &p->rules[i];
-                json_t *ro = json_pack("{s:o,s:s}", "names", strv_json(&r->names), "action",
+                json_t *ro = json_pack("{s:o,s:s}", "names", json_strv(&r->names), "action",
                                        rt_scmp_action_name(r->action));
                 if (r->errno_ret >= 0)
                         json_object_set_new(ro, "errnoRet", json_integer(r->errno_ret));

@@ -273,6 +273,23 @@ static void port_specs(const struct compose_service *s, strv_t *out)
         }
 }
 
+int cproject_security_check(const struct compose_project *p, const bool *sel, err_t *err)
+{
+        for (size_t i = 0; i < p->nservices; i++) {
+                const struct compose_service *s = &p->services[i];
+                uint64_t caps;
+                json_t *prof = NULL;
+                if (!sel[i])
+                        continue;
+                if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0 ||
+                    rt_secopts_check(&s->security_opt, p->working_dir, caps, &prof, err) < 0 ||
+                    rt_oom_score_adj_check(s->oom_score_adj, err) < 0)
+                        return err_wrap(err, "service %s", s->name);
+                json_decref(prof);
+        }
+        return 0;
+}
+
 int cproject_ports_check(const struct compose_project *p, const bool *sel,
                          const struct cctr_list *obs, err_t *err)
 {

@@ -425,12 +425,15 @@ YAML
         [ "$status" -eq 0 ]
         local d=$BATS_TEST_TMPDIR/proj
         mkdir -p "$d"
-        printf 'services:\n  a:\n    image: busybox\n    network_mode: none\n    security_opt: ["apparmor=foo"]\n' >"$d/compose.yaml"
+        # refused before the up makes anything: no network, no container
+        printf 'services:\n  a:\n    image: busybox\n  b:\n    image: busybox\n    security_opt: ["apparmor=foo"]\n' >"$d/compose.yaml"
         run "$BERTH" compose -f "$d/compose.yaml" -p sc12b up -d
         [ "$status" -ne 0 ]
-        [[ "$output" == *"apparmor=foo: berth has no AppArmor support"* ]]
-        run "$BERTH" ps -aq
+        [[ "$output" == *"service b: security option apparmor=foo: berth has no AppArmor support"* ]]
+        run "$BERTH" ps -aq --filter label=com.docker.compose.project=sc12b
         [ -z "$output" ]
+        run "$BERTH" network ls
+        [[ "$output" != *sc12b* ]]
 }
 
 @test "item 12: --shm-size sizes /dev/shm, --oom-score-adj is the init's" {
