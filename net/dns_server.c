@@ -37,6 +37,7 @@ typedef struct conn {
         int fd;
         unsigned gen;
         dns_addr_t peer;
+        size_t li; /* the listener (network) it came in on */
         uint8_t in[2 + DNS_SERVER_TCP_QMAX];
         size_t inlen;
         uint8_t *out; /* 2 + DNS_TCP_MAX, allocated per connection */
@@ -56,6 +57,9 @@ typedef struct pending {
         uint8_t qwire[DNS_NAME_MAX];
         size_t qwire_len;
         uint16_t qtype, qclass;
+        /* who asked, on which listener (network): the fairness limits */
+        dns_addr_t peer;
+        size_t li;
         /* where the answer goes */
         bool tcp;
         size_t idx; /* listener or connection slot */
@@ -355,16 +359,68 @@ static void conn_readable(server_t *s, size_t i)
         conn_process(s, i);
 }
 
-static void tcp_accept(server_t *s, listener_t *l)
+static bool same_addr(const dns_addr_t *a, const dns_addr_t *b)
 {
+        return a->family == b->family && !memcmp(a->a, b->a, a->family == AF_INET ? 4 : 16);
+}
+
+static size_t conns_of(const server_t *s, const dns_addr_t *peer)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < DNS_SERVER_MAX_CONNS; i++)
+                n += s->conns[i] && same_addr(&s->conns[i]->peer, peer);
+        return n;
+}
+
+/* A slot for a new connection from peer on listener li, or
+ * DNS_SERVER_MAX_CONNS when it is refused.  Fair shares: a client holds at
+ * most DNS_SERVER_CONNS_PER_CLIENT, a network DNS_SERVER_CONNS_PER_NET; when
+ * every slot is taken, the newcomer gets the oldest connection of the client
+ * holding the most, if that one holds at least two more than the newcomer
+ * does.  So one container cannot take the TCP service from the others. */
+static size_t conn_slot(server_t *s, const dns_addr_t *peer, size_t li)
+{
+        size_t mine = 0, net = 0, free_i = DNS_SERVER_MAX_CONNS;
+        for (size_t i = 0; i < DNS_SERVER_MAX_CONNS; i++) {
+                const conn_t *c = s->conns[i];
+                if (!c) {
+                        if (free_i == DNS_SERVER_MAX_CONNS)
+                                free_i = i;
+                        continue;
+                }
+                mine += same_addr(&c->peer, peer);
+                net += c->li == li;
+        }
+        if (mine >= DNS_SERVER_CONNS_PER_CLIENT || net >= DNS_SERVER_CONNS_PER_NET)
+                return DNS_SERVER_MAX_CONNS;
+        if (free_i < DNS_SERVER_MAX_CONNS)
+                return free_i;
+        size_t victim = DNS_SERVER_MAX_CONNS, most = 0;
+        for (size_t i = 0; i < DNS_SERVER_MAX_CONNS; i++) {
+                size_t n = conns_of(s, &s->conns[i]->peer);
+                if (n > most || (n == most && victim < DNS_SERVER_MAX_CONNS &&
+                                 s->conns[i]->gen < s->conns[victim]->gen)) {
+                        most = n;
+                        victim = i;
+                }
+        }
+        if (victim == DNS_SERVER_MAX_CONNS || most < mine + 2)
+                return DNS_SERVER_MAX_CONNS;
+        conn_close(s, victim);
+        return victim;
+}
+
+static void tcp_accept(server_t *s, size_t li)
+{
+        listener_t *l = &s->ls[li];
         struct sockaddr_storage ss;
         socklen_t sl = sizeof(ss);
+        dns_addr_t peer;
         int fd = accept4(l->tcp, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
                 return;
-        size_t i;
-        for (i = 0; i < DNS_SERVER_MAX_CONNS && s->conns[i]; i++)
-                ;
+        from_sockaddr(&ss, &peer);
+        size_t i = conn_slot(s, &peer, li);
         if (i == DNS_SERVER_MAX_CONNS) {
                 close(fd); /* bounded: the client retries or falls back to UDP */
                 return;
@@ -374,7 +430,8 @@ static void tcp_accept(server_t *s, listener_t *l)
         c->gen = ++s->conn_gen;
         c->out = xmalloc(2 + DNS_TCP_MAX);
         c->deadline = now_ms() + DNS_SERVER_TCP_IDLE_MS;
-        from_sockaddr(&ss, &c->peer);
+        c->peer = peer;
+        c->li = li;
         s->conns[i] = c;
         s->nconns++;
         if (ep_add(s, fd, EPOLLIN, EV(EV_CONN, i)) < 0)
@@ -475,12 +532,38 @@ static void forward_fail(server_t *s, pending_t *p)
                 conn_close(s, p->idx);
 }
 
+/* Fair shares of the forwarding slots: a client may have
+ * DNS_SERVER_PENDING_PER_CLIENT queries out, a network
+ * DNS_SERVER_PENDING_PER_NET; beyond that it gets SERVFAIL at once and the
+ * others keep theirs. */
+static bool pending_allowed(const server_t *s, const dns_addr_t *peer, size_t li)
+{
+        size_t mine = 0, net = 0;
+        for (size_t i = 0; s->npend && i < DNS_SERVER_MAX_PENDING; i++) {
+                const pending_t *p = &s->pend[i];
+                if (!p->used)
+                        continue;
+                mine += same_addr(&p->peer, peer);
+                net += p->li == li;
+        }
+        return mine < DNS_SERVER_PENDING_PER_CLIENT && net < DNS_SERVER_PENDING_PER_NET;
+}
+
 static void forward_start(server_t *s, const uint8_t *q, size_t n, bool tcp, size_t idx,
                           unsigned gen, const struct sockaddr_storage *client, socklen_t clen)
 {
-        size_t pi;
-        for (pi = 0; pi < DNS_SERVER_MAX_PENDING && s->pend[pi].used; pi++)
-                ;
+        dns_addr_t peer;
+        size_t li = idx;
+        if (tcp) {
+                peer = s->conns[idx]->peer;
+                li = s->conns[idx]->li;
+        } else {
+                from_sockaddr(client, &peer);
+        }
+        size_t pi = DNS_SERVER_MAX_PENDING;
+        if (pending_allowed(s, &peer, li))
+                for (pi = 0; pi < DNS_SERVER_MAX_PENDING && s->pend[pi].used; pi++)
+                        ;
         pending_t tmp = {0}, *p = pi < DNS_SERVER_MAX_PENDING ? &s->pend[pi] : &tmp;
         dns_query_t dq;
         p->fd = -1;
@@ -488,6 +571,8 @@ static void forward_start(server_t *s, const uint8_t *q, size_t n, bool tcp, siz
                 p->used = true;
                 s->npend++;
         }
+        p->peer = peer;
+        p->li = li;
         memcpy(p->query, q, n);
         p->qlen = n;
         p->tcp = tcp;
@@ -686,7 +771,7 @@ int dns_server_run(const dns_server_opts_t *o, err_t *err)
                                 break;
                         case EV_TCPL:
                                 if (i < s->nls && s->ls[i].used)
-                                        tcp_accept(s, &s->ls[i]);
+                                        tcp_accept(s, i);
                                 break;
                         case EV_CONN:
                                 if (i < DNS_SERVER_MAX_CONNS && s->conns[i]) {

@@ -44,8 +44,9 @@ struct rt_image_config {             /* OCI image config "config" object */
 };
 
 struct rt_image {
-        char *id;         /* "sha256:<64 hex>" of the config blob */
-        strv_t repo_tags; /* "busybox:latest", sorted */
+        char *id;            /* "sha256:<64 hex>" of the config blob */
+        strv_t repo_tags;    /* "busybox:latest", sorted */
+        strv_t repo_digests; /* "busybox@sha256:<hex>" of pulls, sorted */
         struct rt_image_config config;
         strv_t layer_dirs; /* absolute paths of the unpacked layer dirs, TOP layer
                               first (overlay lowerdir order) */
@@ -59,10 +60,9 @@ struct rt_image {
 };
 
 /* Find an image by name[:tag] (default tag "latest", "docker.io/library/" and
- * "docker.io/" prefixes tolerated), full ID ("sha256:<hex>" or bare hex) or a
- * unique ID prefix.  Not found -> err->code ENOENT, message
- * `No such image: <ref>`; an ambiguous prefix -> EINVAL.  On success out must be
- * released with rt_image_free(). */
+ * "docker.io/" prefixes tolerated), name@digest of a pull, full ID ("sha256:<hex>" or bare hex) or
+ * a unique ID prefix.  Not found -> err->code ENOENT, message `No such image: <ref>`; an ambiguous
+ * prefix -> EINVAL.  On success out must be released with rt_image_free(). */
 int rt_image_lookup(const char *ref, struct rt_image *out, err_t *err);
 void rt_image_free(struct rt_image *img);
 void rt_image_config_free(struct rt_image_config *c);
