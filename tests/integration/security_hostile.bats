@@ -14,12 +14,12 @@ teardown_file() {
         for p in "$BERTH_ROOT"/sn-*.pid; do
                 [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
         done
-        for n in sn5a sn5b; do ip netns del "$n" 2>/dev/null || true; done
-        local fwd
-        fwd=$(cat "$BERTH_ROOT/sn-ip_forward" 2>/dev/null) || true
+        # item 5's network lives in its router namespace
+        if ip netns list | grep -qw sn5r; then
+                ip netns exec sn5r "$BERTH" network rm sn5net >/dev/null 2>&1 || true
+        fi
+        for n in sn5a sn5b sn5r; do ip netns del "$n" 2>/dev/null || true; done
         rt_teardown_file
-        # after the networks went (the last one may turn forwarding off)
-        [ -z "$fwd" ] || echo "$fwd" >/proc/sys/net/ipv4/ip_forward
 }
 
 # item 13 seccomp
@@ -58,6 +58,15 @@ sc_probe_image() {
 # 127.0.0.1), so a container that routes 127.0.0.1 to its gateway reaches
 # the host's loopback-only services unless berth drops such packets.
 
+# Wait (up to 10 s) for a line matching the extended regex in a file.
+sn_wait_line() { # FILE REGEX
+        for _ in $(seq 200); do
+                grep -Eq "$2" "$1" 2>/dev/null && return 0
+                sleep 0.05
+        done
+        return 1
+}
+
 # Start a python3 UDP server with a socket on each address given ("ip"...),
 # all on one free port; it logs "ADDR PAYLOAD" per datagram.  Prints the port.
 sn_udp_server() {
@@ -77,10 +86,7 @@ while True:
         print(s.getsockname()[0], d.decode())
 PY
         echo $! >"$BERTH_ROOT/sn-udp.pid"
-        for _ in $(seq 100); do
-                grep -q '^port ' "$log" 2>/dev/null && break
-                sleep 0.05
-        done
+        sn_wait_line "$log" '^port '
         awk '$1 == "port" {print $2}' "$log"
 }
 
@@ -110,20 +116,13 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(sys.argv[3].encode(), (s
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(b"attack", ("127.0.0.1", int(sys.argv[1])))
 s.sendto(b"control", ("10.252.4.1", int(sys.argv[1])))' "$port"
-        for _ in $(seq 100); do
-                grep -q '^10.252.4.1 control$' "$BERTH_ROOT/sn-udp.log" && break
-                sleep 0.05
-        done
+        sn_wait_line "$BERTH_ROOT/sn-udp.log" '^10.252.4.1 control$' || true
         cat "$BERTH_ROOT/sn-udp.log"
         grep -q '^10.252.4.1 control$' "$BERTH_ROOT/sn-udp.log"
         [ -z "$(grep attack "$BERTH_ROOT/sn-udp.log")" ]
         # the host's own use of its loopback service is untouched
         sn_udp_send 127.0.0.1 "$port" host
-        for _ in $(seq 100); do
-                grep -q '^127.0.0.1 host$' "$BERTH_ROOT/sn-udp.log" && break
-                sleep 0.05
-        done
-        grep -q '^127.0.0.1 host$' "$BERTH_ROOT/sn-udp.log"
+        sn_wait_line "$BERTH_ROOT/sn-udp.log" '^127.0.0.1 host$'
         # DNAT from the host's 127.0.0.1 to the container still works (its
         # replies come back from the bridge to 127.0.0.1)
         for _ in $(seq 50); do
@@ -143,33 +142,39 @@ s.sendto(b"control", ("10.252.4.1", int(sys.argv[1])))' "$port"
 # (Docker's FORWARD policy drop): berth's forward chain then drops what
 # neither enters nor leaves a bridge.
 
-# Two namespaces made by the test, each behind a veth pair, routed through
-# the host: sn5a 10.252.50.2 <-> host 10.252.50.1 | 10.252.51.1 <-> sn5b 10.252.51.2
+# The "host" is a namespace the test makes (sn5r), so the machine's own
+# net.ipv4.ip_forward and nftables, which other tests and tools use, are
+# never touched: berth runs in it and two more namespaces (sn5a, sn5b)
+# hang off it by veth pairs:
+#   sn5a 10.252.50.2 <-> 10.252.50.1 sn5r 10.252.51.1 <-> 10.252.51.2 sn5b
 sn5_setup() {
-        local n
+        local n sub
+        ip netns add sn5r
+        ip -n sn5r link set lo up
         for n in a b; do
-                local sub=$([ $n = a ] && echo 50 || echo 51)
+                sub=$([ $n = a ] && echo 50 || echo 51)
                 ip netns add sn5$n
-                ip link add sn5${n}h type veth peer name sn5${n}c
-                ip link set sn5${n}c netns sn5$n
-                ip addr add 10.252.$sub.1/24 dev sn5${n}h
-                ip link set sn5${n}h up
+                ip -n sn5r link add sn5${n}h type veth peer name sn5${n}c netns sn5$n
+                ip -n sn5r addr add 10.252.$sub.1/24 dev sn5${n}h
+                ip -n sn5r link set sn5${n}h up
                 ip -n sn5$n addr add 10.252.$sub.2/24 dev sn5${n}c
                 ip -n sn5$n link set sn5${n}c up
                 ip -n sn5$n route add default via 10.252.$sub.1
         done
 }
 
+sn5() { ip netns exec sn5r "$@"; }
+
 @test "item 5: forwarding berth turned on does not route the host's other interfaces" {
-        cat /proc/sys/net/ipv4/ip_forward >"$BERTH_ROOT/sn-ip_forward"
         sn5_setup
         # the control: a routing host forwards between the two
-        echo 1 >/proc/sys/net/ipv4/ip_forward
+        sn5 sysctl -qw net.ipv4.ip_forward=1
         ip netns exec sn5a busybox ping -c1 -W2 10.252.51.2
-        # berth turns forwarding on: it records that it did ...
-        echo 0 >/proc/sys/net/ipv4/ip_forward
-        "$BERTH" network create --subnet 10.252.5.0/24 sn5net >/dev/null
-        [ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+        # a host that does not route: berth turns forwarding on, records
+        # that it did ...
+        sn5 sysctl -qw net.ipv4.ip_forward=0
+        sn5 "$BERTH" network create --subnet 10.252.5.0/24 sn5net >/dev/null
+        [ "$(sn5 sysctl -n net.ipv4.ip_forward)" = 1 ]
         [ -f "$BERTH_ROOT/run/networks/ip_forward" ]
         # ... and forwards only what enters or leaves a bridge
         run ip netns exec sn5a busybox ping -c1 -W1 10.252.51.2
@@ -177,16 +182,23 @@ sn5_setup() {
         run ip netns exec sn5b busybox ping -c1 -W1 10.252.50.2
         [ "$status" -ne 0 ]
         # a container's egress through the host still works
-        run "$BERTH" run --rm --network sn5net busybox ping -c1 -W2 10.252.51.2
+        run sn5 "$BERTH" run --rm --network sn5net busybox ping -c1 -W2 10.252.51.2
+        echo "$output"
         [ "$status" -eq 0 ]
-        # the last network takes the rule along
-        "$BERTH" network rm sn5net >/dev/null
-        echo 1 >/proc/sys/net/ipv4/ip_forward
+        # the last network takes the rule along and turns forwarding back
+        # off, as berth found it
+        sn5 "$BERTH" network rm sn5net >/dev/null
+        [ "$(sn5 sysctl -n net.ipv4.ip_forward)" = 0 ]
+        [ ! -e "$BERTH_ROOT/run/networks/ip_forward" ]
+        [ -z "$(sn5 nft list tables)" ]
+        # when forwarding was on already, routing is the host's business
+        sn5 sysctl -qw net.ipv4.ip_forward=1
+        sn5 "$BERTH" network create --subnet 10.252.5.0/24 sn5net >/dev/null
+        [ ! -e "$BERTH_ROOT/run/networks/ip_forward" ]
         ip netns exec sn5a busybox ping -c1 -W2 10.252.51.2
-        cat "$BERTH_ROOT/sn-ip_forward" >/proc/sys/net/ipv4/ip_forward
-        rm "$BERTH_ROOT/sn-ip_forward"
-        ip netns del sn5a
-        ip netns del sn5b
+        sn5 "$BERTH" network rm sn5net >/dev/null
+        [ "$(sn5 sysctl -n net.ipv4.ip_forward)" = 1 ]
+        for n in sn5a sn5b sn5r; do ip netns del $n; done
 }
 
 # hostile_image NAME SCRIPT [--change ...]: the busybox rootfs, changed by
@@ -335,10 +347,7 @@ print("held", held)
 time.sleep(60)
 PY
         echo $! >"$BERTH_ROOT/sn-flood.pid"
-        for _ in $(seq 200); do
-                grep -q '^held ' "$BERTH_ROOT/sn-flood.out" && break
-                sleep 0.05
-        done
+        sn_wait_line "$BERTH_ROOT/sn-flood.out" '^held ' || true
         cat "$BERTH_ROOT/sn-flood.out"
         held=$(awk '$1 == "held" {print $2}' "$BERTH_ROOT/sn-flood.out")
         [ -n "$held" ]
@@ -357,8 +366,10 @@ PY
 
 @test "item 13: one container flooding berth-dns with forwarded queries does not take every forwarding slot" {
         local T=$BATS_FILE_TMPDIR
+        # the same sanitizers as the libraries it links
+        local san=${SANITIZE:+-fsanitize=$SANITIZE}
         cc -O2 -o "$T/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
-        cc -O2 -I"$BERTH_SRC/base" -I"$BERTH_SRC/net" -o "$T/dnsctl" \
+        cc -O2 $san -I"$BERTH_SRC/base" -I"$BERTH_SRC/net" -o "$T/dnsctl" \
                 "$BERTH_SRC/tests/tools/dnsctl.c" "$BERTH_BUILD/libnet.a" "$BERTH_BUILD/libbase.a" -ljansson
         "$BERTH" network create --subnet 10.252.14.0/24 sn14net >/dev/null
         "$BERTH" run -d --name sn14flood --network sn14net busybox sleep 600 >/dev/null
@@ -381,10 +392,7 @@ while True:
              + b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc0\x00\x02\x07", a)
 PY
         echo $! >"$BERTH_ROOT/sn-upstream.pid"
-        for _ in $(seq 100); do
-                grep -q '^port ' "$BERTH_ROOT/sn-upstream.out" && break
-                sleep 0.05
-        done
+        sn_wait_line "$BERTH_ROOT/sn-upstream.out" '^port '
         uport=$(awk '$1 == "port" {print $2}' "$BERTH_ROOT/sn-upstream.out")
         "$T/dnsctl" forward on 5000 127.0.0.1:"$uport"
         run nsenter -t "$vpid" -n "$T/dnsq" -s 10.252.14.1 -T 3000 before.example
