@@ -77,7 +77,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all demo wordpress deps check unit fuzz fuzz-build format format-check clean tests layering-check
+.PHONY: all install demo wordpress deps check unit fuzz fuzz-build format format-check clean tests layering-check
 all: $(PROGS) $(UNIT_BINS)
 	@for p in $(PROGS); do ln -sf $$p ./$$(basename $$p); done
 
@@ -216,6 +216,18 @@ deps:
 		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "deps: all present"; fi
+
+# --- install: the binaries side by side (the CLI finds berth-monitor and
+# berth-dns beside itself) and the boot unit ---------------------------------
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/berth-boot.service.in >$(DESTDIR)$(UNITDIR)/berth-boot.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/berth-boot.service
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload && systemctl enable berth-boot.service; fi
 
 clean:
 	rm -rf build berth berth-monitor berth-dns

@@ -25,6 +25,8 @@ enum { EV_SIG = 1, EV_UDP, EV_TCPL, EV_CONN, EV_UP };
 
 #define EV(type, idx) (((uint64_t)(type) << 32) | (uint32_t)(idx))
 #define UDP_BATCH     64
+/* Consecutive unanswered forwards after which the upstreams count as down. */
+#define UPSTREAM_DEAD_AFTER 2
 
 typedef struct listener {
         bool used;
@@ -62,6 +64,7 @@ typedef struct pending {
         size_t li;
         /* where the answer goes */
         bool tcp;
+        bool probe; /* sent only to learn whether the upstreams answer again: no client waits */
         size_t idx; /* listener or connection slot */
         unsigned gen;
         struct sockaddr_storage client;
@@ -79,6 +82,11 @@ typedef struct server {
         unsigned conn_gen;
         pending_t *pend; /* DNS_SERVER_MAX_PENDING */
         size_t npend;
+        /* Forwarded queries in a row that no upstream answered (timeouts,
+         * unreachable); from UPSTREAM_DEAD_AFTER on, clients get SERVFAIL at
+         * once while one probe at a time finds out when an upstream is back. */
+        unsigned up_failures;
+        bool probing;
         uint64_t rng;
         uint8_t rbuf[DNS_SERVER_TCP_QMAX];
         uint8_t wbuf[DNS_TCP_MAX];
@@ -473,6 +481,8 @@ static void udp_readable(server_t *s, size_t li)
 
 static void deliver(server_t *s, pending_t *p, uint8_t *msg, size_t n)
 {
+        if (p->probe)
+                return;
         dns_put16(msg, p->client_id);
         if (p->tcp) {
                 conn_t *c = s->conns[p->idx];
@@ -494,6 +504,8 @@ static void pending_free(server_t *s, pending_t *p)
         if (p->fd >= 0)
                 close(p->fd);
         p->fd = -1;
+        if (p->probe)
+                s->probing = false;
         if (p->used) {
                 p->used = false;
                 s->npend--;
@@ -524,12 +536,28 @@ static bool forward_try(server_t *s, pending_t *p, size_t pi)
 
 static void forward_fail(server_t *s, pending_t *p)
 {
+        bool probe = p->probe;
         size_t n = dns_zone_servfail(p->query, p->qlen, p->tcp, s->wbuf, sizeof(s->wbuf));
         pending_free(s, p);
+        if (probe)
+                return;
         if (n)
                 deliver(s, p, s->wbuf, n);
         else if (p->tcp && s->conns[p->idx] && s->conns[p->idx]->gen == p->gen)
                 conn_close(s, p->idx);
+}
+
+/* No upstream answered p: count it, then fail it. */
+static void forward_unanswered(server_t *s, pending_t *p)
+{
+        if (s->up_failures < UINT32_MAX)
+                s->up_failures++;
+        forward_fail(s, p);
+}
+
+static bool upstreams_down(const server_t *s)
+{
+        return s->up_failures >= UPSTREAM_DEAD_AFTER;
 }
 
 /* Fair shares of the forwarding slots: a client may have
@@ -583,14 +611,30 @@ static void forward_start(server_t *s, const uint8_t *q, size_t n, bool tcp, siz
                 p->clen = clen;
         }
         p->server = 0;
+        p->probe = false;
         p->client_id = dns_get16(q);
         dns_query_parse(q, n, &dq); /* it parsed in the responder already */
         memcpy(p->qwire, dq.qwire, dq.qwire_len);
         p->qwire_len = dq.qwire_len;
         p->qtype = dq.qtype;
         p->qclass = dq.qclass;
-        if (p == &tmp || !forward_try(s, p, pi))
+        if (p != &tmp && upstreams_down(s)) {
+                /* Answer at once: a resolver waiting on dead upstreams is what
+                 * makes applications hang.  The query still goes out, as the
+                 * probe, when none is outstanding. */
+                bool probe = !s->probing;
+                p->probe = false;
                 forward_fail(s, p);
+                if (!probe)
+                        return;
+                p->used = true;
+                s->npend++;
+                p->probe = s->probing = true;
+        }
+        if (p == &tmp)
+                forward_fail(s, p);
+        else if (!forward_try(s, p, pi))
+                forward_unanswered(s, p);
 }
 
 static void upstream_readable(server_t *s, size_t pi)
@@ -602,7 +646,7 @@ static void upstream_readable(server_t *s, size_t pi)
                         return;
                 p->server++; /* ICMP unreachable: next server */
                 if (!forward_try(s, p, pi))
-                        forward_fail(s, p);
+                        forward_unanswered(s, p);
                 return;
         }
         /* Accept only an answer to our question with our ID. */
@@ -616,6 +660,7 @@ static void upstream_readable(server_t *s, size_t pi)
             !dns_wire_name_eq(name, p->qwire, p->qwire_len) ||
             dns_get16(s->wbuf + off) != p->qtype || dns_get16(s->wbuf + off + 2) != p->qclass)
                 return;
+        s->up_failures = 0; /* an upstream answers */
         pending_free(s, p);
         deliver(s, p, s->wbuf, (size_t)r);
 }
@@ -652,8 +697,23 @@ static void expire(server_t *s)
                         continue;
                 p->server++;
                 if (!forward_try(s, p, i))
-                        forward_fail(s, p);
+                        forward_unanswered(s, p);
         }
+}
+
+static bool same_upstreams(const dns_zone_t *a, const dns_zone_t *b)
+{
+        size_t n = a ? dns_zone_upstream_count(a) : 0;
+        if (!a || !b || n != dns_zone_upstream_count(b))
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                socklen_t la, lb;
+                const struct sockaddr_storage *x = dns_zone_upstream(a, i, &la);
+                const struct sockaddr_storage *y = dns_zone_upstream(b, i, &lb);
+                if (la != lb || memcmp(x, y, la))
+                        return false;
+        }
+        return true;
 }
 
 /* Load the records; true when the server should keep running. */
@@ -682,6 +742,9 @@ static bool reload(server_t *s)
                 if (lfd >= 0)
                         close(lfd);
         }
+        /* Other upstreams (or forwarding switched) get a fresh chance. */
+        if (!same_upstreams(s->zone, z))
+                s->up_failures = 0;
         /* Pending forwards keep their own copies; just swap the zone. */
         dns_zone_free(s->zone);
         s->zone = z;

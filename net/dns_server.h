@@ -19,7 +19,11 @@
  * ID each, at most DNS_SERVER_MAX_PENDING at a time,
  * DNS_SERVER_PENDING_PER_CLIENT per client and DNS_SERVER_PENDING_PER_NET
  * per network (beyond: SERVFAIL at once); every upstream server gets
- * timeout_ms, in order, then the client gets SERVFAIL. */
+ * timeout_ms, in order, then the client gets SERVFAIL.  After two forwarded
+ * queries in a row that no upstream answered, clients get SERVFAIL at once
+ * (an application must not hang on upstreams that are gone, e.g. a machine
+ * without internet) while one query at a time still goes out as a probe; the
+ * first answer from an upstream, or a reload with other upstreams, ends that. */
 #ifndef BERTH_NET_DNS_SERVER_H
 #define BERTH_NET_DNS_SERVER_H
 

@@ -127,6 +127,14 @@ int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err);
  * shell form) to cfg. */
 int rt_image_config_apply_change(struct rt_image_config *cfg, const char *change, err_t *err);
 
+/* An image VOLUME path must be absolute, free of ".." components and control
+ * characters, and not "/": the engine fills a new volume from the image
+ * content under it.  image names the image in the message (NULL: one being
+ * made).  EINVAL "image NAME: VOLUME "PATH" must ...". */
+int rt_image_volume_path_check(const char *image, const char *path, err_t *err);
+/* The same for every VOLUME of c. */
+int rt_image_config_check_volumes(const struct rt_image_config *c, const char *image, err_t *err);
+
 /* Convert between the OCI "config" JSON object and the struct. */
 int rt_image_config_from_json(const json_t *j, struct rt_image_config *out, err_t *err);
 json_t *rt_image_config_to_json(const struct rt_image_config *c);

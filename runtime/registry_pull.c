@@ -757,6 +757,16 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                 goto out;
         }
 
+        /* up to date: the name already pointed at this image (a digest
+         * pull: the image was there) */
+        bool same = had_image;
+        if (!ref.digest) {
+                struct rt_image old;
+                err_t e2;
+                same = rt_image_lookup(name, &old, &e2) == 0 && !strcmp(old.id + 7, idhex);
+                if (same)
+                        rt_image_free(&old);
+        }
         /* register: the record and the name appear last */
         store_close(&s);
         if (store_open(&s, true, err) < 0)
@@ -777,7 +787,7 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         res->digest = xasprintf("sha256:%s", top);
         res->name = ref.digest ? NULL : xstrdup(name);
         res->full = reg_ref_string(&ref);
-        res->updated = !had_image;
+        res->updated = !same;
         r = 0;
 out:
         store_close(&s);

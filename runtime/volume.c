@@ -3,11 +3,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -232,6 +234,18 @@ static bool dir_empty(int fd)
 
 /* The image's directory dest, as the container sees it (layer_dirs[0] is the
  * top layer), copied into the empty volume with its owner and mode. */
+/* One component of an image path, beneath dir: the layer is on the host, so
+ * neither ".." nor a symlink (x -> /root) may take the walk out of it. */
+static int open_beneath(int dir, const char *name)
+{
+        struct open_how how = {
+            .flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+            .resolve =
+                RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+        };
+        return (int)syscall(SYS_openat2, dir, name, &how, sizeof(how));
+}
+
 int rt_volume_populate(const char *path, const strv_t *layer_dirs, const char *dest, err_t *err)
 {
         _cleanup_close_ int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -260,9 +274,7 @@ int rt_volume_populate(const char *path, const strv_t *layer_dirs, const char *d
                         int next = -1;
                         if (fstatat(cur, c, &st, AT_SYMLINK_NOFOLLOW) == 0) {
                                 if (S_ISDIR(st.st_mode))
-                                        next =
-                                            openat(cur, c,
-                                                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                                        next = open_beneath(cur, c);
                                 else
                                         hidden = 1; /* whiteout or not a directory */
                         }

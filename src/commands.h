@@ -47,6 +47,7 @@ int cmd_stop(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_volume(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
+int cmd_system(int argc, char **argv);
 int cmd_monitor_exited(int argc, char **argv); /* internal: a monitor's exit hook */
 int cmd_pause(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);

@@ -35,6 +35,7 @@ static const struct command commands[] = {
     {"save", cmd_save, "Save one or more images to a tar archive"},
     {"start", cmd_start, "Start one or more stopped containers"},
     {"stop", cmd_stop, "Stop one or more running containers"},
+    {"system", cmd_system, "Manage berth (system boot)"},
     {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
     {"top", cmd_top, "Display the running processes of a container"},
     {"unpause", cmd_unpause, "Unpause all processes within one or more containers"},

@@ -98,8 +98,9 @@ teardown_file() {
         run "$BERTH" pull "RP/Upper"
         [ "$status" -ne 0 ]
         [[ "$output" == *"invalid reference format"* ]]
-        run "$BERTH" images --format '{{.Repository}}'
-        [[ "$output" != *nothere* ]]
+        run "$BERTH" images
+        [ "$status" -eq 0 ]
+        [[ "$output" == *REPOSITORY* && "$output" != *nothere* ]]
 }
 
 # config.json with credentials for HOST (Docker's format, as docker login writes it)
@@ -211,7 +212,9 @@ rp_docker_config() {
         [[ "$output" == *"the storage backend exploded"* ]]
         [[ "$output" == *"HTTP 500"* ]]
         # none of them left an image or an unverified blob
-        run "$BERTH" images --format '{{.Repository}}'
+        run "$BERTH" images
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"$B/good"* ]]
         [[ "$output" != *wrongdigest* && "$output" != *truncated* && "$output" != *midstream* ]]
         [[ "$output" != *badconfig* && "$output" != *baddiff* && "$output" != *huge* ]]
         d=$(find "$BERTH_ROOT" -type d -name downloads | head -1)
@@ -228,4 +231,54 @@ rp_docker_config() {
         [ "$(head -1 "$f")" = "resume payload line" ]
         [ "$(wc -l <"$f")" -eq 20000 ]
         kill "$(cat "$REG_BASE/bad.pid")"
+}
+
+@test "run/create pull a missing image; --pull always|never" {
+        "$BERTH" rmi -f "$P_HOST/rp/busybox:v1" >/dev/null 2>&1 || true
+        run "$BERTH" run --rm --pull never "$P_HOST/rp/busybox:v1" true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"No such image: $P_HOST/rp/busybox:v1"* ]]
+        run "$BERTH" run --rm "$P_HOST/rp/busybox:v1" echo ran-after-pull
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Unable to find image '$P_HOST/rp/busybox:v1' locally"* ]]
+        [[ "$output" == *"v1: Pulling from rp/busybox"* ]]
+        [[ "$output" == *"Status: Downloaded newer image for $P_HOST/rp/busybox:v1"* ]]
+        [ "${lines[-1]}" = ran-after-pull ]
+        # present: no pull by default, a registry round trip with always
+        run "$BERTH" create --name rp-created "$P_HOST/rp/busybox:v1" true
+        [ "$status" -eq 0 ]
+        [[ "$output" != *"Pulling"* ]]
+        "$BERTH" rm rp-created >/dev/null
+        run "$BERTH" run --rm --pull always "$P_HOST/rp/busybox:v1" echo again
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Status: Image is up to date for $P_HOST/rp/busybox:v1"* ]]
+        run "$BERTH" run --rm --pull sometimes "$P_HOST/rp/busybox:v1" true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"invalid pull option"* ]]
+}
+
+@test "pull: docker.io names go to the registry-mirrors of BERTH_CONFIG first" {
+        reg_push_busybox P library/rpmirrored:v1
+        dead=$(reg_free_port)
+        printf '{"registry-mirrors": ["http://127.0.0.1:%s", "%s"]}\n' "$dead" "$P_URL" \
+                >"$BERTH_ROOT/mirrors.json"
+        BERTH_CONFIG=$BERTH_ROOT/mirrors.json run "$BERTH" pull rpmirrored:v1
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"v1: Pulling from library/rpmirrored"* ]]
+        [[ "$output" == *"Status: Downloaded newer image for rpmirrored:v1"* ]]
+        [ "${lines[-1]}" = "docker.io/library/rpmirrored:v1" ]
+        # stored and shown under Docker's familiar name
+        run "$BERTH" images
+        [ "$status" -eq 0 ]
+        echo "$output" | grep -Eq '^rpmirrored +v1 '
+        ! echo "$output" | grep -q 'docker.io/'
+        ! echo "$output" | grep -q 'library/' 
+        run "$BERTH" image inspect docker.io/library/rpmirrored:v1
+        [ "$status" -eq 0 ]
+        grep -q 'GET /v2/library/rpmirrored/manifests/v1' "$P_DIR/registry.log"
+        # a bad config file is an error naming it
+        printf '{"registry-mirrors": "not-a-list"}' >"$BERTH_ROOT/bad.json"
+        BERTH_CONFIG=$BERTH_ROOT/bad.json run "$BERTH" pull rpmirrored:v1
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"bad.json"* ]]
 }

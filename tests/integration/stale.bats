@@ -32,17 +32,23 @@ rule_gone() {
         return 1
 }
 
+# a container that exits by itself once the host creates /tmp/go in it
+EXIT_ON_GO='while [ ! -e /tmp/go ]; do sleep 0.05; done'
+go() { touch "/proc/$("$BERTH" inspect "$1" | jq -r '.[0].State.Pid')/root/tmp/go"; }
+
 @test "a container that exits on its own loses its DNAT rule with no berth command" {
-        "$BERTH" run -d --name lst-exit --network lstnet -p 127.0.0.1:18671:80 busybox sh -c 'sleep 1' >/dev/null
+        "$BERTH" run -d --name lst-exit --network lstnet -p 127.0.0.1:18671:80 busybox sh -c "$EXIT_ON_GO" >/dev/null
         has_rule 18671
         # nothing but the container's own exit happens from here on
+        go lst-exit
         rule_gone 18671
         # and the state agrees: stopped, no published port in use
         [ "$("$BERTH" inspect lst-exit | jq -r '.[0].State.Status')" = exited ]
 }
 
 @test "the port is free again for a new container at once" {
-        "$BERTH" run -d --name lst-again --network lstnet -p 127.0.0.1:18672:80 busybox sh -c 'sleep 1' >/dev/null
+        "$BERTH" run -d --name lst-again --network lstnet -p 127.0.0.1:18672:80 busybox sh -c "$EXIT_ON_GO" >/dev/null
+        go lst-again
         rule_gone 18672
         "$BERTH" run -d --name lst-next --network lstnet -p 127.0.0.1:18672:8080 busybox \
                 httpd -f -p 8080 -h / >/dev/null
