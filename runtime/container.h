@@ -78,11 +78,6 @@ void rt_proc_free(struct rt_proc *p);
 /* Parse "nofile=1024:2048" style --ulimit values. */
 int rt_ulimit_parse(const char *s, struct rt_ulimit *out, char **name, err_t *err);
 
-/* Current time as RFC 3339 with nanoseconds (UTC), caller frees. */
-char *rt_now_rfc3339(void);
-/* Parse one; 0 on failure. */
-int64_t rt_parse_rfc3339_ns(const char *s);
-
 /* Start time of pid in clock ticks (field 22 of /proc/pid/stat), 0 if gone. */
 uint64_t rt_pid_starttime(pid_t pid);
 

@@ -1,3 +1,4 @@
+#include "timefmt.h"
 #include "monitor.h"
 
 #include <arpa/inet.h>
@@ -192,7 +193,7 @@ static void log_line(struct mon *m, int stream, const char *s, size_t n)
                 str = json_stringn(c, n);
                 free(c);
         }
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         json_t *o = json_pack("{s:o,s:s,s:s}", "log", str, "stream",
                               stream == RT_STREAM_STDERR ? "stderr" : "stdout", "time", now);
         char *d = json_dumps(o, JSON_COMPACT);
@@ -359,7 +360,7 @@ out:
 
 static void record_start_error(struct mon *m, int code, const err_t *e)
 {
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         state_update(m, m->restarts ? "exited" : "created",
                      json_pack("{s:i,s:i,s:s,s:s}", "Pid", 0, "ExitCode", code, "Error", e->msg,
                                "FinishedAt", now));
@@ -371,7 +372,7 @@ static void disarm(int tfd);
 
 static void record_running(struct mon *m)
 {
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         clock_gettime(CLOCK_MONOTONIC, &m->started);
         json_t *extra =
             json_pack("{s:i,s:i,s:s,s:s,s:s,s:b}", "Pid", (int)m->pid, "ExitCode", 0, "Error", "",
@@ -417,7 +418,7 @@ static json_t *hc_test(struct mon *m)
 
 static void hc_record(struct mon *m, int code, const char *output)
 {
-        _cleanup_free_ char *end = rt_now_rfc3339();
+        _cleanup_free_ char *end = time_now_rfc3339();
         json_t *st = json_object_get(m->j, "State");
         json_t *h = json_deep_copy(json_object_get(st, "Health"));
         if (!json_is_object(h)) {
@@ -498,7 +499,7 @@ static void hc_run(struct mon *m)
         int stdio[3] = {nul, pfd[1], pfd[1]};
         int fst;
         free(m->hc_start);
-        m->hc_start = rt_now_rfc3339();
+        m->hc_start = time_now_rfc3339();
         clock_gettime(CLOCK_MONOTONIC, &m->hc_begin);
         int r = rt_exec(m->pid, m->id, &proc, stdio, &m->hc_pid, &fst, &e);
         close(nul);
@@ -583,7 +584,7 @@ static void on_exit_complete(struct mon *m)
         int code = WIFEXITED(m->status) ? WEXITSTATUS(m->status) : 128 + WTERMSIG(m->status);
         bool oom = rt_cgroup_oom_killed(m->id);
         bool again = want_restart(m, code);
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         char codes[16];
         snprintf(codes, sizeof(codes), "%d", code);
         if (again) {

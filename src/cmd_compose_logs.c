@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/timefmt.h"
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
@@ -40,7 +41,7 @@ static void emit(const struct lsrc *s, const struct log_style *st, size_t width,
         json_t *j = json_loads(line, 0, NULL);
         const char *msg = j ? json_string_value(json_object_get(j, "log")) : line;
         const char *time = j ? json_string_value(json_object_get(j, "time")) : NULL;
-        if (s->since_ns && time && rt_parse_rfc3339_ns(time) < s->since_ns) {
+        if (s->since_ns && time && time_parse_rfc3339_ns(time) < s->since_ns) {
                 json_decref(j);
                 return;
         }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/timefmt.h"
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/jsonfile.h"
@@ -36,7 +37,7 @@ static void emit(const char *line, const struct logs_opts *o)
         const char *stream = json_string_value(json_object_get(j, "stream")) ?: "stdout";
         const char *time = json_string_value(json_object_get(j, "time")) ?: "";
         json_t *lj = json_object_get(j, "log");
-        if (o->since_ns && rt_parse_rfc3339_ns(time) < o->since_ns) {
+        if (o->since_ns && time_parse_rfc3339_ns(time) < o->since_ns) {
                 json_decref(j);
                 return;
         }
@@ -59,7 +60,7 @@ static void read_lines(const char *path, strv_t *lines)
 
 static int64_t parse_since(const char *s)
 {
-        int64_t ns = rt_parse_rfc3339_ns(s);
+        int64_t ns = time_parse_rfc3339_ns(s);
         if (ns)
                 return ns;
         char *end;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "base/timefmt.h"
 #include "base/err.h"
 
 enum {
@@ -74,8 +75,5 @@ void image_users_free(struct image_users *u);
 
 /* Signal number from "TERM", "SIGTERM" or "15". */
 int signal_parse(const char *s);
-
-/* docker-style durations: "Up 3 seconds", "About a minute" ... */
-char *human_duration(long long secs);
 
 #endif
