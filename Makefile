@@ -195,7 +195,8 @@ demo: all
 DEB_PKGS := gcc make pkg-config python3 jq clang libclang-rt-14-dev clang-format git \
             libyaml-dev libjansson-dev libnl-3-dev libnl-route-3-dev libcap-dev libseccomp-dev \
             libcurl4-openssl-dev libarchive-dev libnftables-dev libssl-dev \
-            busybox-static bats iproute2 nftables curl procps util-linux psmisc
+            busybox-static bats iproute2 nftables curl procps util-linux psmisc \
+            docker-registry skopeo apache2-utils openssl python3-cryptography
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \

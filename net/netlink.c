@@ -258,6 +258,29 @@ int net_sysctl_set(const char *key, const char *value, err_t *err)
         return 0;
 }
 
+int net_sysctl_get(const char *key, char *buf, size_t len, err_t *err)
+{
+        _cleanup_close_ int dir = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+
+        if (dir < 0)
+                return err_sys(err, errno, "cannot open /proc/sys");
+        if (strstr(key, "..") || len == 0)
+                return err_set(err, EINVAL, "invalid sysctl key %s", key);
+        fd = openat(dir, key, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return err_sys(err, errno, "cannot open /proc/sys/%s", key);
+        do
+                n = read(fd, buf, len - 1);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return err_sys(err, errno, "cannot read /proc/sys/%s", key);
+        buf[n] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        return 0;
+}
+
 void net_host_ifname(const char *container_id, const char *network_id, char buf[16])
 {
         uint32_t h = 2166136261u;

@@ -50,6 +50,8 @@ int net_host_routes(struct ipv4_net **out, size_t *n, err_t *err);
 
 /* Write value to /proc/sys/<key> (key like "net/ipv4/ip_forward"). */
 int net_sysctl_set(const char *key, const char *value, err_t *err);
+/* Read /proc/sys/<key> into buf (its first line, without the newline). */
+int net_sysctl_get(const char *key, char *buf, size_t len, err_t *err);
 
 /* Host end name for (container, network): "veth" + 8 hex of a hash. */
 void net_host_ifname(const char *container_id, const char *network_id, char buf[16]);

@@ -311,17 +311,69 @@ static int used_subnets(json_t *all, struct ipv4_net **out, size_t *n, err_t *er
         return 0;
 }
 
-static int host_setup(const char *bridge, const struct nft_net *nn, uint32_t gw, int prefix,
-                      err_t *err)
+/* The record that this instance turned net.ipv4.ip_forward on (runtime
+ * state: the sysctl, like berth_run_dir(), does not survive a reboot). */
+#define FWD_RECORD "berth enabled net.ipv4.ip_forward\n"
+
+static char *forwarding_record(void)
+{
+        return xasprintf("%s/networks/ip_forward", berth_run_dir());
+}
+
+/* Turn forwarding on.  *ours: berth did (now or earlier, as recorded), so
+ * its forward chain drops what is not a bridge's (Docker's policy drop):
+ * a host that did not route before must not start routing its other
+ * interfaces because a network was made. */
+static int forwarding_enable(bool *ours, err_t *err)
+{
+        _cleanup_free_ char *rec = forwarding_record();
+        char cur[16];
+
+        if (net_sysctl_get("net/ipv4/ip_forward", cur, sizeof(cur), err) < 0)
+                return -1;
+        if (strcmp(cur, "0")) {
+                *ours = access(rec, F_OK) == 0;
+                return 0;
+        }
+        _cleanup_free_ char *dir = xasprintf("%s/networks", berth_run_dir());
+        if (mkdir_p(dir, 0700, err) < 0 ||
+            atomic_write_file(rec, FWD_RECORD, strlen(FWD_RECORD), 0600, err) < 0 ||
+            net_sysctl_set("net/ipv4/ip_forward", "1", err) < 0)
+                return -1;
+        *ours = true;
+        return 0;
+}
+
+/* The last network of the instance went: forwarding goes back off if berth
+ * turned it on and no other berth instance still has networks. */
+static int forwarding_release(err_t *err)
+{
+        _cleanup_free_ char *rec = forwarding_record();
+        bool others;
+
+        if (access(rec, F_OK) < 0)
+                return 0;
+        if (nft_other_instances(&others, err) < 0)
+                return -1;
+        if (others)
+                return 0;
+        if (net_sysctl_set("net/ipv4/ip_forward", "0", err) < 0)
+                return -1;
+        if (unlink(rec) < 0 && errno != ENOENT)
+                return err_sys(err, errno, "cannot remove %s", rec);
+        return 0;
+}
+
+static int host_setup(const char *bridge, struct nft_net *nn, uint32_t gw, int prefix, err_t *err)
 {
         _cleanup_free_ char *key = xasprintf("net/ipv4/conf/%s/route_localnet", bridge);
 
         if (net_bridge_create(bridge, gw, prefix, 0, err) < 0)
                 return -1;
         /* Publishing on 127.0.0.1: DNAT'ed packets keep their loopback
-         * source on the way to the bridge (then masqueraded). */
-        if (net_sysctl_set(key, "1", err) < 0 ||
-            net_sysctl_set("net/ipv4/ip_forward", "1", err) < 0)
+         * source on the way to the bridge (then masqueraded).  The input
+         * chain drops what else this lets through (nft.h). */
+        if (net_sysctl_set(key, "1", err) < 0 || forwarding_enable(&nn->drop_foreign, err) < 0)
                 return -1;
         return nft_network_add(nn, err);
 }
@@ -474,8 +526,8 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
                 err_t ignored;
                 nft_network_remove(&nn, &ignored);
                 net_link_delete(bridge, &ignored);
-                if (json_array_size(all) == 0)
-                        nft_table_delete(&ignored);
+                if (json_array_size(all) == 0 && nft_table_delete(&ignored) == 0)
+                        forwarding_release(&ignored);
                 return err_wrap(err, "network %s", o->name);
         }
         if (save_config(n, err) < 0) {
@@ -534,7 +586,7 @@ static int remove_locked(json_t *n, size_t remaining, err_t *err)
         }
         if (nft_network_remove(&nn, err) < 0 || net_link_delete(bridge, err) < 0)
                 return err_wrap(err, "network %s", jstr(n, "Name"));
-        if (remaining == 0 && nft_table_delete(err) < 0)
+        if (remaining == 0 && (nft_table_delete(err) < 0 || forwarding_release(err) < 0))
                 return -1;
         _cleanup_free_ char *path =
             xasprintf("%s/networks/%s.json", berth_lib_dir(), jstr(n, "Id"));

@@ -71,10 +71,6 @@ static void base_ruleset(strbuf_t *sb)
                    "policy accept; }\n",
                    t);
         sb_appendf(sb,
-                   "add chain ip %s forward { type filter hook forward priority filter; "
-                   "policy accept; }\n",
-                   t);
-        sb_appendf(sb,
                    "add rule ip %s prerouting fib daddr type local meta l4proto . th dport "
                    "vmap @pub\n",
                    t);
@@ -85,10 +81,46 @@ static void base_ruleset(strbuf_t *sb)
         sb_appendf(
             sb, "add rule ip %s postrouting oifname @bridges ip saddr 127.0.0.0/8 masquerade\n", t);
         sb_appendf(sb, "add rule ip %s postrouting iifname vmap @masq\n", t);
+}
+
+/* The filter chains, written whole (flushed first) with every network added,
+ * so a table made by an older berth gets them too and the forward policy
+ * follows the instance's current forwarding record.
+ *
+ * input: a bridge has route_localnet=1 (for publishing on 127.0.0.1), which
+ * also lets a container send to the host's 127.0.0.0/8 through its gateway
+ * (CVE-2020-8558): such packets are dropped unless they belong to a DNAT'ed
+ * connection (the replies of a published 127.0.0.1 port).
+ *
+ * forward: when berth itself turned net.ipv4.ip_forward on (drop_foreign),
+ * the host did not route before, so forwarded packets that neither enter nor
+ * leave a bridge are dropped, as Docker's FORWARD policy drop does.  Bridges
+ * of other tools and other berth instances are left alone. */
+static void filter_ruleset(strbuf_t *sb, bool drop_foreign)
+{
+        const char *t = table();
+
+        sb_appendf(sb,
+                   "add chain ip %s input { type filter hook input priority filter; "
+                   "policy accept; }\nflush chain ip %s input\n",
+                   t, t);
+        sb_appendf(sb,
+                   "add rule ip %s input iifname @bridges ip daddr 127.0.0.0/8 "
+                   "ct status & dnat != dnat drop\n",
+                   t);
+        sb_appendf(sb,
+                   "add chain ip %s forward { type filter hook forward priority filter; "
+                   "policy accept; }\nflush chain ip %s forward\n",
+                   t, t);
         sb_appendf(sb, "add rule ip %s forward ct state established,related accept\n", t);
         sb_appendf(sb, "add rule ip %s forward ct status dnat accept\n", t);
         sb_appendf(sb, "add rule ip %s forward iifname vmap @fwd_in\n", t);
         sb_appendf(sb, "add rule ip %s forward oifname vmap @fwd_out\n", t);
+        if (drop_foreign) {
+                sb_appendf(sb, "add rule ip %s forward meta iifkind \"bridge\" accept\n", t);
+                sb_appendf(sb, "add rule ip %s forward meta oifkind \"bridge\" accept\n", t);
+                sb_appendf(sb, "add rule ip %s forward drop\n", t);
+        }
 }
 
 static void network_ruleset(strbuf_t *sb, const struct nft_net *n)
@@ -124,12 +156,14 @@ int nft_network_add(const struct nft_net *n, err_t *err)
         int r;
 
         base_ruleset(&sb);
+        filter_ruleset(&sb, n->drop_foreign);
         network_ruleset(&sb, n);
         r = nft_run(sb_str(&sb), err);
         if (r < 0 && err && err->code == EEXIST) {
                 /* The table exists (it is only ever created complete, in one
                  * transaction): add just this network. */
                 sb_reset(&sb);
+                filter_ruleset(&sb, n->drop_foreign);
                 network_ruleset(&sb, n);
                 r = nft_run(sb_str(&sb), err);
         }
@@ -250,6 +284,38 @@ int nft_ports_remove(const char *container_id, const struct port_map *m, size_t 
         sb_free(&sb);
         if (r < 0)
                 return err_wrap(err, "container %.12s: cannot unpublish ports", container_id);
+        return 0;
+}
+
+int nft_other_instances(bool *any, err_t *err)
+{
+        struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        const char *self = table();
+        int rc;
+
+        *any = false;
+        if (!ctx)
+                return err_set(err, ENOMEM, "cannot create an nftables context");
+        nft_ctx_buffer_output(ctx);
+        nft_ctx_buffer_error(ctx);
+        rc = nft_run_cmd_from_buffer(ctx, "list tables ip\n");
+        if (rc != 0) {
+                nft_ctx_free(ctx);
+                return err_set(err, EIO, "nftables: cannot list tables");
+        }
+        /* lines "table ip NAME" */
+        for (const char *p = nft_ctx_get_output_buffer(ctx); p && *p;) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t)(nl - p) : strlen(p);
+                const char *name = len > 9 && !strncmp(p, "table ip ", 9) ? p + 9 : NULL;
+                size_t nlen = name ? len - 9 : 0;
+                if (name && (nlen != strlen(self) || strncmp(name, self, nlen)) &&
+                    ((nlen == 5 && !strncmp(name, "berth", 5)) ||
+                     (nlen > 6 && !strncmp(name, "berth-", 6))))
+                        *any = true;
+                p += len + (nl ? 1 : 0);
+        }
+        nft_ctx_free(ctx);
         return 0;
 }
 

@@ -14,11 +14,15 @@
  *                            publishing; the bridge has route_localnet=1);
  *                            iifname vmap @masq -> n-<net>-masq: leaving the
  *                            bridge: masquerade (not for --internal)
+ *   input (filter):          from a berth bridge to 127.0.0.0/8 and not
+ *                            DNAT'ed: drop (CVE-2020-8558)
  *   forward (filter):        established/related and DNAT'ed: accept;
  *                            iifname vmap @fwd_in, oifname vmap @fwd_out ->
  *                            n-<net>-in/out: same bridge accept, another
  *                            berth bridge drop, --internal: anything else
- *                            drop; unsolicited traffic from outside: drop. */
+ *                            drop; unsolicited traffic from outside: drop;
+ *                            when berth turned ip_forward on: whatever
+ *                            neither enters nor leaves a bridge: drop. */
 #ifndef BERTH_NET_NFT_H
 #define BERTH_NET_NFT_H
 
@@ -33,6 +37,7 @@ struct nft_net {
         const char *id;     /* network id (the first 12 characters name the chains) */
         const char *bridge; /* bridge interface name */
         bool internal;      /* no egress, no masquerade */
+        bool drop_foreign;  /* berth enabled ip_forward: drop forwarding between non-bridges */
 };
 
 /* Create the table if missing and add the network's chains and elements
@@ -45,6 +50,8 @@ int nft_network_remove(const struct nft_net *n, err_t *err);
 int nft_ports_add(const char *container_id, uint32_t ip, const struct port_map *m, size_t n,
                   err_t *err);
 int nft_ports_remove(const char *container_id, const struct port_map *m, size_t n, err_t *err);
+/* *any = another berth instance's table exists on the host. */
+int nft_other_instances(bool *any, err_t *err);
 /* Delete the whole table (missing = success). */
 int nft_table_delete(err_t *err);
 

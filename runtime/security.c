@@ -198,13 +198,75 @@ static const char *const denied[] = {
     NULL,
 };
 
+/* Architectures whose syscalls a process of the native one can make (int 0x80
+ * on x86_64 enters the i386 table; x32 is the x86_64 table with bit 30 set):
+ * the filter covers them with the same rules, as Docker's profile does, so a
+ * 32-bit syscall gets the same errno instead of reaching the bad-arch
+ * action. */
+static int add_compat_arches(scmp_filter_ctx ctx)
+{
+        uint32_t native = seccomp_arch_native();
+        uint32_t compat[2] = {0, 0};
+        if (native == SCMP_ARCH_X86_64) {
+                compat[0] = SCMP_ARCH_X86;
+                compat[1] = SCMP_ARCH_X32;
+        } else if (native == SCMP_ARCH_AARCH64) {
+                compat[0] = SCMP_ARCH_ARM;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(compat) && compat[i]; i++) {
+                int r = seccomp_arch_add(ctx, compat[i]);
+                if (r < 0 && r != -EEXIST)
+                        return r;
+        }
+        return 0;
+}
+
+/* personality(2) is allowed for the values Docker's profile lets through
+ * (PER_LINUX 0x0, PER_LINUX32 0x8, UNAME26 0x20000, UNAME26|PER_LINUX32
+ * 0x20008 and the query 0xffffffff) and fails with EPERM for anything else
+ * (ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, ...).  A deny-list rule may compare
+ * an argument only once, so "none of these five" is written as a union of
+ * single comparisons:
+ *  - anything above 32 bits;
+ *  - for every bit b but 3 and 17: bit b set and bit b+1 (mod 32) clear.  A
+ *    32-bit value other than the five has a set bit outside {3, 17} and a
+ *    clear bit, so walking up from that set bit reaches a last set bit e
+ *    followed by a clear one: the pair (e, e+1) matches;
+ *  - e = 3 or 17 can only end such a run when the bit below is set too:
+ *    bits 2,3 set and 4 clear; bits 16,17 set and 18 clear.
+ * None of the five matches: 0, 8, 0x20000 and 0x20008 have no set bit
+ * outside {3, 17}, 0xffffffff no clear bit. */
+static int deny_personality(scmp_filter_ctx ctx)
+{
+        int nr = SCMP_SYS(personality);
+        int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+                                 SCMP_A0(SCMP_CMP_GT, 0xffffffffULL));
+        for (unsigned b = 0; b < 32 && r == 0; b++) {
+                if (b == 3 || b == 17)
+                        continue;
+                uint64_t bit = 1ULL << b, next = 1ULL << ((b + 1) % 32);
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+                                     SCMP_A0(SCMP_CMP_MASKED_EQ, bit | next, bit));
+        }
+        if (r == 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+                                     SCMP_A0(SCMP_CMP_MASKED_EQ, 0x1cULL, 0xcULL));
+        if (r == 0)
+                r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+                                     SCMP_A0(SCMP_CMP_MASKED_EQ, 0x70000ULL, 0x30000ULL));
+        return r;
+}
+
 int rt_seccomp_load_default(err_t *err)
 {
         scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
         if (!ctx)
                 return err_set(err, ENOMEM, "seccomp_init failed");
-        int r = 0;
-        const char *what = "";
+        const char *what = "architectures";
+        /* an architecture the filter does not know gets ENOSYS, not a kill */
+        int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
+        if (r == 0)
+                r = add_compat_arches(ctx);
         for (size_t i = 0; denied[i] && r == 0; i++) {
                 int nr = seccomp_syscall_resolve_name(denied[i]);
                 if (nr == __NR_SCMP_ERROR)
@@ -213,6 +275,10 @@ int rt_seccomp_load_default(err_t *err)
                 r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
                 if (r == -EFAULT || r == -EDOM) /* not on this architecture */
                         r = 0;
+        }
+        if (r == 0) {
+                what = "personality";
+                r = deny_personality(ctx);
         }
         /* clone3 passes flags in memory seccomp cannot read: make libc fall back
          * to clone, whose flags we can check. */
