@@ -54,13 +54,16 @@ int restart_policy_parse(const char *s, struct restart_policy *out, err_t *err)
                         goto bad_count;
         }
         if (neg && v) {
-                err_set(err, EINVAL, "invalid restart policy '%s': maximum retry count cannot be "
-                        "negative", s);
+                err_set(err, EINVAL,
+                        "invalid restart policy '%s': maximum retry count cannot be "
+                        "negative",
+                        s);
                 return -RESTART_BAD_COUNT;
         }
         if (v && out->kind != RESTART_ON_FAILURE) {
-                err_set(err, EINVAL, "maximum retry count cannot be used with restart policy '%.*s'",
-                        (int)len, s);
+                err_set(err, EINVAL,
+                        "maximum retry count cannot be used with restart policy '%.*s'", (int)len,
+                        s);
                 return -RESTART_COUNT_NOT_ALLOWED;
         }
         out->max_retries = (int)v;

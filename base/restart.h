@@ -18,8 +18,8 @@ struct restart_policy {
 
 /* What is wrong with a policy; restart_policy_parse returns its negation. */
 enum restart_fault {
-        RESTART_BAD_NAME = 1, /* not one of the four */
-        RESTART_BAD_COUNT,    /* ":N" not a count */
+        RESTART_BAD_NAME = 1,      /* not one of the four */
+        RESTART_BAD_COUNT,         /* ":N" not a count */
         RESTART_COUNT_NOT_ALLOWED, /* ":N" after a policy other than on-failure */
 };
 

@@ -15,9 +15,8 @@ static void test_portspec(void)
         err_t err;
         char text[PORTSPEC_TEXT_MAX];
 
-        ok(portspec_parse("8080:80", &ps, &err) == 0 && ps.host_lo == 8080 &&
-               ps.host_hi == 8080 && ps.ctr_lo == 80 && ps.ctr_hi == 80 &&
-               ps.proto == PORT_PROTO_TCP && !ps.host_ip[0],
+        ok(portspec_parse("8080:80", &ps, &err) == 0 && ps.host_lo == 8080 && ps.host_hi == 8080 &&
+               ps.ctr_lo == 80 && ps.ctr_hi == 80 && ps.proto == PORT_PROTO_TCP && !ps.host_ip[0],
            "HOST:CONTAINER");
         ok(portspec_parse("127.0.0.1:5353:53/udp", &ps, &err) == 0 &&
                !strcmp(ps.host_ip, "127.0.0.1") && !ps.host_ipv6 && ps.proto == PORT_PROTO_UDP,
@@ -50,7 +49,8 @@ static void test_portspec(void)
         is_int(portspec_parse("", &ps, &err), -PORTSPEC_BAD_PORT, "empty");
         is_int(portspec_parse("8080:", &ps, &err), -PORTSPEC_BAD_PORT, "no container port");
         is_int(portspec_parse("80/http", &ps, &err), -PORTSPEC_BAD_PROTO, "unknown protocol");
-        is_str(err.msg, "invalid port \"80/http\": unknown protocol \"http\" (use tcp, udp or sctp)",
+        is_str(err.msg,
+               "invalid port \"80/http\": unknown protocol \"http\" (use tcp, udp or sctp)",
                "protocol message");
         is_int(portspec_parse("80/", &ps, &err), -PORTSPEC_BAD_PROTO, "empty protocol");
         is_int(portspec_parse("1.2.3:8080:80", &ps, &err), -PORTSPEC_BAD_IP, "bad IP");
@@ -92,8 +92,8 @@ static void test_restart(void)
         ok(restart_policy_parse("unless-stopped", &rp, &err) == 0 &&
                rp.kind == RESTART_UNLESS_STOPPED,
            "unless-stopped");
-        ok(restart_policy_parse("on-failure:3", &rp, &err) == 0 &&
-               rp.kind == RESTART_ON_FAILURE && rp.max_retries == 3,
+        ok(restart_policy_parse("on-failure:3", &rp, &err) == 0 && rp.kind == RESTART_ON_FAILURE &&
+               rp.max_retries == 3,
            "on-failure:3");
         ok(restart_policy_parse("on-failure:", &rp, &err) == 0 && rp.max_retries == 0,
            "on-failure: (no count)");
