@@ -16,12 +16,12 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
-#include "timefmt.h"
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "paths.h"
 #include "security.h"
 #include "strbuf.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 char *rt_ctr_dir(const char *id)
@@ -88,6 +88,16 @@ static int names_lock(err_t *err)
                 return -1;
         _cleanup_free_ char *p = xasprintf("%s/containers/names.lock", berth_lib_dir());
         return lock_file(p, err);
+}
+
+json_t *rt_health_test(const json_t *doc)
+{
+        json_t *h = json_object_get(json_object_get(doc, "Config"), "Healthcheck");
+        json_t *t = json_object_get(h, "Test");
+        const char *k = json_string_value(json_array_get(t, 0));
+        if (!k || !strcmp(k, "NONE") || json_array_size(t) < 2)
+                return NULL;
+        return t;
 }
 
 uint64_t rt_pid_starttime(pid_t pid)

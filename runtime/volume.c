@@ -1,4 +1,3 @@
-#include "timefmt.h"
 #include "volume.h"
 
 #include <dirent.h>
@@ -17,6 +16,7 @@
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "paths.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #define ANON_LABEL "com.docker.volume.anonymous"

@@ -12,11 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/timefmt.h"
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
 #include "base/fsutil.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "compose_up.h"

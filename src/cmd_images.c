@@ -7,9 +7,9 @@
 #include <time.h>
 
 #include "base/cleanup.h"
-#include "base/timefmt.h"
 #include "base/err.h"
 #include "base/strv.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "table.h"

@@ -5,11 +5,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/timefmt.h"
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
 #include "base/strv.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "table.h"

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/timefmt.h"
 #include "base/cleanup.h"
 #include "base/duration.h"
 #include "base/fsutil.h"
@@ -16,6 +15,7 @@
 #include "base/strv.h"
 #include "base/restart.h"
 #include "base/size.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"

@@ -12,13 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/timefmt.h"
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
 #include "base/fsutil.h"
 #include "base/paths.h"
 #include "base/restart.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "compose/hash.h"
 #include "compose_more.h"

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "base/timefmt.h"
 #include "base/err.h"
+#include "base/timefmt.h"
 
 enum {
         ATTACH_NONE = 0,
