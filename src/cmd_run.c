@@ -22,6 +22,7 @@
 #include "netwire.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "pull.h"
 #include "runtime/image.h"
 #include "runtime/security.h"
 #include "runtime/volume.h"
@@ -38,6 +39,8 @@ struct run_opts {
         const char *health_cmd, *health_interval, *health_timeout, *health_start,
             *health_start_interval, *health_retries;
         struct netwire_opts nw;
+        const char *pull, *platform;
+        bool quiet;
 };
 
 static void run_opts_free(struct run_opts *o)
@@ -86,6 +89,8 @@ enum {
         O_ADDHOST,
         O_DNS,
         O_SYSCTL,
+        O_PULL,
+        O_PLATFORM,
 };
 
 static const struct option run_longopts[] = {
@@ -136,6 +141,9 @@ static const struct option run_longopts[] = {
     {"health-start-period", required_argument, 0, O_HSTART},
     {"health-start-interval", required_argument, 0, O_HSTARTIV},
     {"no-healthcheck", no_argument, 0, O_NOHC},
+    {"pull", required_argument, 0, O_PULL},
+    {"platform", required_argument, 0, O_PLATFORM},
+    {"quiet", no_argument, 0, 'q'},
     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
 };
@@ -437,9 +445,12 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         if (!sysctls)
                 return -1;
         struct rt_image img;
-        if (rt_image_lookup(image, &img, err) < 0) {
-                if (err->code == ENOENT)
-                        err_set(err, ENOENT, "Unable to find image '%s' locally", image);
+        enum pull_policy pol = PULL_MISSING;
+        if ((o->pull && pull_policy_parse(o->pull, &pol, err) < 0) ||
+            pull_ensure(stderr, image, pol, o->platform, o->quiet, err) < 0 ||
+            rt_image_lookup(image, &img, err) < 0) {
+                if (err->code == ENOENT && pol == PULL_NEVER)
+                        err_set(err, ENOENT, "No such image: %s", image);
                 json_decref(sysctls);
                 return -1;
         }
@@ -586,6 +597,9 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                         *c++ = '\0';
                 json_object_set_new(tmpfs, t, json_string(c ? c : ""));
         }
+        /* a stored image made before VOLUME paths were checked */
+        if (rt_image_config_check_volumes(&img.config, image, err) < 0)
+                goto out;
         for (size_t i = 0; i < img.config.volumes.n; i++) { /* image VOLUMEs: anonymous volumes */
                 const char *d = img.config.volumes.v[i];
                 if (mount_has_dest(mounts, d) || json_object_get(tmpfs, d))
@@ -717,7 +731,8 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
         int c;
         optind = 1;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:p:P", run_longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:p:Pq", run_longopts, NULL)) !=
+               -1) {
                 switch (c) {
                 case 'd':
                         o->detach = true;
@@ -730,6 +745,15 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                         break;
                 case O_RM:
                         o->rm = true;
+                        break;
+                case O_PULL:
+                        o->pull = optarg;
+                        break;
+                case O_PLATFORM:
+                        o->platform = optarg;
+                        break;
+                case 'q':
+                        o->quiet = true;
                         break;
                 case O_NAME:
                         o->name = optarg;

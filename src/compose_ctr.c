@@ -519,6 +519,9 @@ static int mounts_json(const struct compose_project *p, const struct compose_ser
                         *c++ = '\0';
                 json_object_set_new(tmpfs, t, json_string(c ? c : ""));
         }
+        /* a stored image made before VOLUME paths were checked */
+        if (rt_image_config_check_volumes(&img->config, s->image, err) < 0)
+                return -1;
         for (size_t i = 0; i < img->config.volumes.n; i++) { /* image VOLUMEs */
                 const char *d = img->config.volumes.v[i];
                 if (has_dest(mounts, d) || json_object_get(tmpfs, d))
