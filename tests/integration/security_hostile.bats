@@ -783,3 +783,16 @@ YAML
         fi
         "$BERTH" rm -f sc-oom >/dev/null 2>&1 || true
 }
+
+@test "item 12: no-new-privileges=false is honoured under the default and a custom seccomp filter" {
+        local d=$BATS_TEST_TMPDIR
+        sc_profile "$d/p.json" '{"defaultAction": "SCMP_ACT_ALLOW"}'
+        run "$BERTH" run --rm --network none --security-opt no-new-privileges=false busybox \
+                grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+        [[ "$output" == *$'NoNewPrivs:\t0'* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+        run "$BERTH" run --rm --network none --security-opt no-new-privileges=false \
+                --security-opt seccomp="$d/p.json" busybox grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+        [[ "$output" == *$'NoNewPrivs:\t0'* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+}
