@@ -455,8 +455,8 @@ static int security_json(const struct run_opts *o, json_t *hc, json_t **prof, er
             rt_secopts_check(&o->secopts, NULL, caps, prof, err) < 0)
                 return -1;
         json_object_set_new(hc, "SecurityOpt", strv_json(&o->secopts));
-        long long shm = 0;
-        if (o->shm_size && (parse_bytes(o->shm_size, &shm) < 0 || shm <= 0))
+        int64_t shm = 0;
+        if (o->shm_size && (bytes_parse(o->shm_size, &shm, NULL) < 0 || shm <= 0))
                 return err_set(err, EINVAL, "invalid --shm-size %s: a size greater than 0 (64m)",
                                o->shm_size);
         json_object_set_new(hc, "ShmSize", json_integer(shm ? shm : 64LL << 20));
