@@ -13,19 +13,6 @@
 #include "table.h"
 #include "runtime/image.h"
 
-/* Docker's units.HumanSizeWithPrecision(size, 3): decimal units. */
-static void human_size(unsigned long long n, char *buf, size_t len)
-{
-        static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-        double v = (double)n;
-        size_t u = 0;
-        while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1000.0;
-                u++;
-        }
-        snprintf(buf, len, "%.3g%s", v, units[u]);
-}
-
 /* Docker's units.HumanDuration + " ago". */
 static void human_since(long long created, char *buf, size_t len)
 {
