@@ -11,9 +11,9 @@
 
 #include "base/err.h"
 #include "base/strv.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
-#include "table.h"
 #include "pull.h"
 #include "runtime/image.h"
 #include "runtime/registry.h"

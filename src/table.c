@@ -64,15 +64,3 @@ void table_end(struct table *t, bool print)
         free(w);
         strv_free(&t->cells);
 }
-
-void human_size(unsigned long long n, char *buf, size_t len)
-{
-        static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-        double v = (double)n;
-        size_t u = 0;
-        while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1000.0;
-                u++;
-        }
-        snprintf(buf, len, "%.3g%s", v, units[u]);
-}

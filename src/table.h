@@ -20,7 +20,4 @@ void table_row(struct table *t, ...);
 /* Print every row to stdout when print is set; free the table. */
 void table_end(struct table *t, bool print);
 
-/* Docker's units.HumanSize: 3 significant digits, decimal units ("2.14MB"). */
-void human_size(unsigned long long n, char *buf, size_t len);
-
 #endif
