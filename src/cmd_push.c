@@ -1,6 +1,7 @@
 /* berth push / berth image push [-a] [-q] NAME[:TAG], with Docker's output:
  * "The push refers to repository [NAME]", one line per layer, then
  * "TAG: digest: sha256:... size: N". */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,20 @@ int push_image(const char *ref, bool quiet, err_t *err)
         if (reg_ref_parse(ref, &r, err) < 0)
                 return -1;
         _cleanup_free_ char *fam = reg_ref_familiar_name(&r);
+        if (!r.digest) {
+                /* no header for an image that is not there, as Docker */
+                reg_ref_default_tag(&r);
+                _cleanup_free_ char *local = reg_ref_familiar_string(&r);
+                struct rt_image img;
+                if (rt_image_lookup(local, &img, err) < 0) {
+                        reg_ref_free(&r);
+                        if (err->code == ENOENT)
+                                err_set(err, ENOENT,
+                                        "An image does not exist locally with the tag: %s", fam);
+                        return -1;
+                }
+                rt_image_free(&img);
+        }
         reg_ref_free(&r);
         if (!quiet) {
                 printf("The push refers to repository [%s]\n", fam);

@@ -27,8 +27,8 @@
 struct run_opts {
         bool detach, interactive, tty, rm, privileged, readonly, init, no_healthcheck;
         const char *name, *workdir, *user, *hostname, *entrypoint, *network, *stop_signal, *restart;
-        const char *memory, *memory_swap, *cpus, *cpuset;
-        long long cpu_shares, pids_limit;
+        const char *memory, *memory_swap, *cpus, *cpuset, *shm_size;
+        long long cpu_shares, pids_limit, oom_score_adj;
         int stop_timeout;
         bool has_stop_timeout, has_entrypoint, has_pids;
         strv_t env, env_files, volumes, mounts, tmpfs, ulimits, cap_add, cap_drop, secopts, labels,
@@ -86,6 +86,8 @@ enum {
         O_ADDHOST,
         O_DNS,
         O_SYSCTL,
+        O_SHMSIZE,
+        O_OOMADJ,
         O_PULL,
         O_PLATFORM,
 };
@@ -131,6 +133,8 @@ static const struct option run_longopts[] = {
     {"dns", required_argument, 0, O_DNS},
     {"net", required_argument, 0, O_NETWORK},
     {"sysctl", required_argument, 0, O_SYSCTL},
+    {"shm-size", required_argument, 0, O_SHMSIZE},
+    {"oom-score-adj", required_argument, 0, O_OOMADJ},
     {"health-cmd", required_argument, 0, O_HCMD},
     {"health-interval", required_argument, 0, O_HINT},
     {"health-timeout", required_argument, 0, O_HTIMEOUT},
@@ -177,7 +181,10 @@ static void run_usage(FILE *f, const char *cmd)
                 "      --cap-add list         Add Linux capabilities\n"
                 "      --cap-drop list        Drop Linux capabilities\n"
                 "      --privileged           Give extended privileges to this container\n"
-                "      --security-opt list    no-new-privileges[=false], seccomp=unconfined\n"
+                "      --security-opt list    no-new-privileges[=false], seccomp=unconfined|FILE,\n"
+                "                             apparmor=unconfined, label=disable\n"
+                "      --shm-size bytes       Size of /dev/shm (default 64m)\n"
+                "      --oom-score-adj int    Tune host's OOM preferences (-1000 to 1000)\n"
                 "      --stop-signal string   Signal to stop the container\n"
                 "      --stop-timeout int     Timeout (in seconds) to stop a container\n"
                 "      --restart string       no, always, on-failure[:N], unless-stopped\n"
@@ -476,12 +483,39 @@ static json_t *sysctls_json(const struct run_opts *o, err_t *err)
         return sc;
 }
 
+/* --security-opt (a seccomp profile file is read, relative to the current
+ * directory, and kept with the container), --shm-size, --oom-score-adj:
+ * checked before anything is made. */
+static int security_json(const struct run_opts *o, json_t *hc, json_t **prof, err_t *err)
+{
+        uint64_t caps;
+        if (rt_caps_compute(o->privileged, &o->cap_add, &o->cap_drop, &caps, err) < 0 ||
+            rt_secopts_check(&o->secopts, NULL, caps, prof, err) < 0)
+                return -1;
+        json_object_set_new(hc, "SecurityOpt", strv_json(&o->secopts));
+        long long shm = 0;
+        if (o->shm_size && (parse_bytes(o->shm_size, &shm) < 0 || shm <= 0))
+                return err_set(err, EINVAL, "invalid --shm-size %s: a size greater than 0 (64m)",
+                               o->shm_size);
+        json_object_set_new(hc, "ShmSize", json_integer(shm ? shm : 64LL << 20));
+        if (rt_oom_score_adj_check(o->oom_score_adj, err) < 0)
+                return -1;
+        json_object_set_new(hc, "OomScoreAdj", json_integer(o->oom_score_adj));
+        return 0;
+}
+
 static int create_container(struct run_opts *o, const char *image, char **args, int nargs,
                             char **id_out, err_t *err)
 {
         json_t *sysctls = sysctls_json(o, err);
         if (!sysctls)
                 return -1;
+        json_t *sec = json_object(), *prof = NULL;
+        if (security_json(o, sec, &prof, err) < 0) {
+                json_decref(sec);
+                json_decref(sysctls);
+                return -1;
+        }
         struct rt_image img;
         enum pull_policy pol = PULL_MISSING;
         if ((o->pull && pull_policy_parse(o->pull, &pol, err) < 0) ||
@@ -490,6 +524,8 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                 if (err->code == ENOENT && pol == PULL_NEVER)
                         err_set(err, ENOENT, "No such image: %s", image);
                 json_decref(sysctls);
+                json_decref(sec);
+                json_decref(prof);
                 return -1;
         }
         int ret = -1;
@@ -518,6 +554,10 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         if (json_object_size(sysctls))
                 json_object_set(hc, "Sysctls", sysctls);
         json_decref(sysctls);
+        json_object_update(hc, sec);
+        json_decref(sec);
+        if (prof)
+                json_object_set_new(j, "SeccompProfile", prof);
         _cleanup_free_ char *hn = o->hostname ? xstrdup(o->hostname) : xstrndup(id, 12);
         json_object_set_new(cfg, "Hostname", json_string(hn));
         json_object_set_new(cfg, "Domainname", json_string(""));
@@ -679,17 +719,6 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         if (rt_caps_compute(o->privileged, &o->cap_add, &o->cap_drop, &caps, err) < 0)
                 goto out;
         json_object_set_new(hc, "Privileged", json_boolean(o->privileged));
-        for (size_t i = 0; i < o->secopts.n; i++) {
-                const char *s = o->secopts.v[i];
-                if (strcmp(s, "no-new-privileges") && strcmp(s, "no-new-privileges=true") &&
-                    strcmp(s, "no-new-privileges:true") && strcmp(s, "no-new-privileges=false") &&
-                    strcmp(s, "no-new-privileges:false") && strcmp(s, "seccomp=unconfined") &&
-                    strcmp(s, "seccomp:unconfined")) {
-                        err_set(err, EINVAL, "unsupported --security-opt: %s", s);
-                        goto out;
-                }
-        }
-        json_object_set_new(hc, "SecurityOpt", strv_json(&o->secopts));
         json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->readonly));
         json_object_set_new(hc, "Init", json_boolean(o->init));
         long long mem = 0, swap = 0;
@@ -914,6 +943,19 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                 case O_SYSCTL:
                         strv_push(&o->sysctls, optarg);
                         break;
+                case O_SHMSIZE:
+                        o->shm_size = optarg;
+                        break;
+                case O_OOMADJ: {
+                        char *end;
+                        errno = 0;
+                        o->oom_score_adj = strtoll(optarg, &end, 10);
+                        if (end == optarg || *end || errno) {
+                                die_msg("invalid argument \"%s\" for --oom-score-adj", optarg);
+                                return -1;
+                        }
+                        break;
+                }
                 case O_HCMD:
                         o->health_cmd = optarg;
                         break;

@@ -273,6 +273,23 @@ static void port_specs(const struct compose_service *s, strv_t *out)
         }
 }
 
+int cproject_security_check(const struct compose_project *p, const bool *sel, err_t *err)
+{
+        for (size_t i = 0; i < p->nservices; i++) {
+                const struct compose_service *s = &p->services[i];
+                uint64_t caps;
+                json_t *prof = NULL;
+                if (!sel[i])
+                        continue;
+                if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0 ||
+                    rt_secopts_check(&s->security_opt, p->working_dir, caps, &prof, err) < 0 ||
+                    rt_oom_score_adj_check(s->oom_score_adj, err) < 0)
+                        return err_wrap(err, "service %s", s->name);
+                json_decref(prof);
+        }
+        return 0;
+}
+
 int cproject_ports_check(const struct compose_project *p, const bool *sel,
                          const struct cctr_list *obs, err_t *err)
 {
@@ -544,11 +561,22 @@ static void remove_anon_volumes(json_t *j)
         }
 }
 
-static int security_json(const struct compose_service *s, json_t *hc, err_t *err)
+/* security_opt (a seccomp profile file is relative to the project
+ * directory, as in docker compose, and kept with the container), shm_size,
+ * oom_score_adj and the rest of the security and resource keys. */
+static int security_json(const struct compose_project *p, const struct compose_service *s,
+                         json_t *j, json_t *hc, err_t *err)
 {
         uint64_t caps;
+        json_t *prof = NULL;
         if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0)
                 return err_wrap(err, "service %s", s->name);
+        /* the caller names the service */
+        if (rt_secopts_check(&s->security_opt, p->working_dir, caps, &prof, err) < 0 ||
+            rt_oom_score_adj_check(s->oom_score_adj, err) < 0)
+                return -1;
+        if (prof)
+                json_object_set_new(j, "SeccompProfile", prof);
         json_object_set_new(hc, "CapAdd", strv_to_json(&s->cap_add));
         json_object_set_new(hc, "CapDrop", strv_to_json(&s->cap_drop));
         json_object_set_new(hc, "Privileged", json_boolean(s->privileged));
@@ -560,7 +588,8 @@ static int security_json(const struct compose_service *s, json_t *hc, err_t *err
         json_object_set_new(hc, "NanoCpus", json_integer((json_int_t)(s->cpus * 1e9)));
         json_object_set_new(hc, "PidsLimit",
                             json_integer(s->pids_limit ? s->pids_limit : RT_PIDS_DEFAULT));
-        json_object_set_new(hc, "ShmSize", json_integer(s->shm_size));
+        json_object_set_new(hc, "ShmSize",
+                            json_integer(s->shm_size > 0 ? s->shm_size : 64LL << 20));
         json_object_set_new(hc, "OomScoreAdj", json_integer(s->oom_score_adj));
         json_t *ul = json_array();
         for (size_t i = 0; i < s->nulimits; i++)
@@ -780,7 +809,7 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         if (restart_json(o->oneoff ? "no" : s->restart, hc, err) < 0)
                 goto out;
         json_object_set_new(hc, "AutoRemove", json_boolean(o->auto_remove));
-        if (security_json(s, hc, err) < 0)
+        if (security_json(p, s, j, hc, err) < 0)
                 goto out;
         if (cctr_apply_extra(cp, s, j, err) < 0)
                 goto out;
