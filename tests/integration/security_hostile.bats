@@ -783,3 +783,48 @@ YAML
         fi
         "$BERTH" rm -f sc-oom >/dev/null 2>&1 || true
 }
+
+@test "item 12: no-new-privileges=false is honoured under the default and a custom seccomp filter" {
+        local d=$BATS_TEST_TMPDIR
+        sc_profile "$d/p.json" '{"defaultAction": "SCMP_ACT_ALLOW"}'
+        run "$BERTH" run --rm --network none --security-opt no-new-privileges=false busybox \
+                grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+        [[ "$output" == *$'NoNewPrivs:\t0'* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+        run "$BERTH" run --rm --network none --security-opt no-new-privileges=false \
+                --security-opt seccomp="$d/p.json" busybox grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+        [[ "$output" == *$'NoNewPrivs:\t0'* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+}
+
+@test "item 12: an allow-list profile (defaultAction ERRNO, defaultErrnoRet, archMap, includes/excludes)" {
+        local d=$BATS_TEST_TMPDIR
+        local names='"read","write","open","openat","close","stat","fstat","lstat","newfstatat","statx",
+                "poll","lseek","mmap","mprotect","munmap","brk","rt_sigaction","rt_sigprocmask",
+                "rt_sigreturn","ioctl","pread64","pwrite64","readv","writev","access","faccessat",
+                "faccessat2","pipe","pipe2","select","pselect6","sched_yield","mremap","madvise","dup",
+                "dup2","dup3","nanosleep","clock_nanosleep","getpid","getppid","getuid","geteuid",
+                "getgid","getegid","gettid","clone","fork","vfork","execve","execveat","exit",
+                "exit_group","wait4","kill","uname","fcntl","flock","fsync","getdents","getdents64",
+                "getcwd","chdir","fchdir","rename","renameat","renameat2","rmdir","unlink","unlinkat",
+                "readlink","readlinkat","umask","gettimeofday","clock_gettime","getrlimit","prlimit64",
+                "getrusage","sysinfo","times","setpgid","getpgrp","getpgid","setsid","getsid",
+                "arch_prctl","prctl","set_tid_address","set_robust_list","futex","tgkill",
+                "rt_sigsuspend","sigaltstack","getrandom","rseq"'
+        sc_profile "$d/allow.json" '{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
+                "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]},
+                            {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+                "syscalls": [{"names": ['"$names"'], "action": "SCMP_ACT_ALLOW"},
+                             {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "excludes": {"arches": ["amd64", "arm64"]}},
+                             {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}}]}'
+        run "$BERTH" run --rm --network none --security-opt seccomp="$d/allow.json" busybox \
+                sh -c 'ls / >/dev/null && echo ls-ok; mkdir /x; nc -l -p 1; echo done'
+        echo "$output"
+        [[ "$output" == *"ls-ok"* ]]
+        [[ "$output" == *"mkdir: can't create directory '/x': Function not implemented"* ]]
+        [[ "$output" == *"socket: Function not implemented"* ]]
+        [[ "$output" == *"done"* ]]
+        run "$BERTH" run --rm --network none --cap-add SYS_ADMIN --security-opt seccomp="$d/allow.json" \
+                busybox sh -c 'mkdir /x && echo mkdir-ok'
+        [[ "$output" == *"mkdir-ok"* ]]
+}
