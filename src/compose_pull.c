@@ -115,9 +115,8 @@ static bool wants_pull(const struct compose_service *s, enum compose_pull_mode m
         return every > 0 && age * 1000000000LL >= every;
 }
 
-int compose_pull_services(struct compose_globals *g, struct compose_project *p, char **names,
-                          int n, enum compose_pull_mode mode, bool quiet, bool ignore_failures,
-                          err_t *err)
+int compose_pull_services(struct compose_globals *g, struct compose_project *p, char **names, int n,
+                          enum compose_pull_mode mode, bool quiet, bool ignore_failures, err_t *err)
 {
         struct pctx c = {.jobs = xcalloc(p->nservices ? p->nservices : 1, sizeof(struct pjob))};
         pthread_mutex_init(&c.mu, NULL);
@@ -228,8 +227,9 @@ int compose_cmd_pull(struct compose_globals *g, int argc, char **argv)
                         } else if (!strcmp(optarg, "missing")) {
                                 mode = COMPOSE_PULL_MISSING;
                         } else {
-                                fprintf(stderr, "invalid --policy option \"%s\": use always or "
-                                                "missing\n",
+                                fprintf(stderr,
+                                        "invalid --policy option \"%s\": use always or "
+                                        "missing\n",
                                         optarg);
                                 return 1;
                         }

@@ -20,8 +20,8 @@ enum compose_pull_mode {
  * lines on stderr ("<service> Pulling" / "Pulled") through g's progress mode
  * unless quiet.  ignore_failures: a failed pull is a warning; a service that
  * also has build: never fails the run (it can be built instead). */
-int compose_pull_services(struct compose_globals *g, struct compose_project *p, char **names,
-                          int n, enum compose_pull_mode mode, bool quiet, bool ignore_failures,
+int compose_pull_services(struct compose_globals *g, struct compose_project *p, char **names, int n,
+                          enum compose_pull_mode mode, bool quiet, bool ignore_failures,
                           err_t *err);
 
 #endif
