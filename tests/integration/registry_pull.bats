@@ -282,3 +282,71 @@ rp_docker_config() {
         [ "$status" -ne 0 ]
         [[ "$output" == *"bad.json"* ]]
 }
+
+@test "compose pull / up pull the services' images in parallel, each image once" {
+        reg_push_busybox P rp/cmp:v1
+        reg_push_busybox P rp/cmp2:v1 oci
+        local d=$BERTH_ROOT/proj
+        mkdir -p "$d"
+        cat >"$d/compose.yaml" <<EOF2
+name: rpcmp
+services:
+  a:
+    image: $P_HOST/rp/cmp:v1
+    command: ["sleep", "300"]
+  b:
+    image: $P_HOST/rp/cmp:v1
+    command: ["sleep", "300"]
+  c:
+    image: $P_HOST/rp/cmp2:v1
+    command: ["sleep", "300"]
+    pull_policy: always
+EOF2
+        cd "$d"
+        before=$(grep -c 'GET /v2/rp/cmp/manifests/v1' "$P_DIR/registry.log" || true)
+        run "$BERTH" compose pull
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Pulled"* ]]
+        after=$(grep -c 'GET /v2/rp/cmp/manifests/v1' "$P_DIR/registry.log" || true)
+        [ $((after - before)) -eq 1 ]
+        "$BERTH" image inspect "$P_HOST/rp/cmp:v1" "$P_HOST/rp/cmp2:v1" >/dev/null
+        run "$BERTH" compose pull --policy sometimes
+        [ "$status" -ne 0 ]
+        # up with the images gone: they are pulled, then the services run
+        "$BERTH" rmi "$P_HOST/rp/cmp:v1" "$P_HOST/rp/cmp2:v1" >/dev/null
+        run "$BERTH" compose up -d
+        [ "$status" -eq 0 ]
+        [ "$("$BERTH" compose ps -q | wc -l)" -eq 3 ]
+        # a second up --pull always with an unchanged registry downloads no blob
+        blobs=$(grep -c 'GET /v2/rp/cmp[2]*/blobs/' "$P_DIR/registry.log" || true)
+        run "$BERTH" compose up -d --pull always
+        [ "$status" -eq 0 ]
+        [ "$(grep -c 'GET /v2/rp/cmp[2]*/blobs/' "$P_DIR/registry.log" || true)" -eq "$blobs" ]
+        # pull_policy never with a missing image: no registry request, an error
+        cat >"$d/never.yaml" <<EOF2
+name: rpnever
+services:
+  n:
+    image: $P_HOST/rp/cmpnever:v1
+    pull_policy: never
+EOF2
+        run "$BERTH" compose -f never.yaml up -d
+        [ "$status" -ne 0 ]
+        ! grep -q 'rp/cmpnever' "$P_DIR/registry.log"
+        "$BERTH" compose down >/dev/null 2>&1
+}
+
+@test "build: FROM of a missing image pulls it; --pull refreshes it" {
+        reg_push_busybox P rp/base:v1
+        local ctx=$BERTH_ROOT/ctx
+        mkdir -p "$ctx"
+        printf 'FROM %s/rp/base:v1\nRUN echo built > /built\n' "$P_HOST" >"$ctx/Dockerfile"
+        run "$BERTH" build --network none -t rp-built "$ctx"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"v1: Pulling from rp/base"* ]]
+        run "$BERTH" run --rm rp-built cat /built
+        [ "$output" = built ]
+        run "$BERTH" build --network none --pull -t rp-built "$ctx"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Status: Image is up to date for $P_HOST/rp/base:v1"* ]]
+}
