@@ -22,6 +22,7 @@
 #include "seccomp_profile.h"
 #include "security.h"
 #include "strbuf.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 char *rt_ctr_dir(const char *id)
@@ -90,38 +91,14 @@ static int names_lock(err_t *err)
         return lock_file(p, err);
 }
 
-char *rt_now_rfc3339(void)
+json_t *rt_health_test(const json_t *doc)
 {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        struct tm tm;
-        gmtime_r(&ts.tv_sec, &tm);
-        char b[64];
-        strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
-        return xasprintf("%s.%09ldZ", b, ts.tv_nsec);
-}
-
-int64_t rt_parse_rfc3339_ns(const char *s)
-{
-        if (!s)
-                return 0;
-        struct tm tm = {0};
-        const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-        if (!p)
-                return 0;
-        int64_t ns = 0;
-        if (*p == '.') {
-                int digits = 0;
-                for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-                        if (digits < 9)
-                                ns = ns * 10 + (*p - '0');
-                for (; digits < 9; digits++)
-                        ns *= 10;
-        }
-        time_t t = timegm(&tm);
-        if (t <= 0)
-                return 0;
-        return (int64_t)t * 1000000000LL + ns;
+        json_t *h = json_object_get(json_object_get(doc, "Config"), "Healthcheck");
+        json_t *t = json_object_get(h, "Test");
+        const char *k = json_string_value(json_array_get(t, 0));
+        if (!k || !strcmp(k, "NONE") || json_array_size(t) < 2)
+                return NULL;
+        return t;
 }
 
 uint64_t rt_pid_starttime(pid_t pid)
@@ -391,7 +368,7 @@ int rt_ctr_list(strv_t *ids, err_t *err)
                 v = xrealloc(v, (n + 1) * sizeof(*v));
                 v[n].id = xstrdup(de->d_name);
                 v[n].created =
-                    rt_parse_rfc3339_ns(json_string_value(json_object_get(j, "Created")));
+                    time_parse_rfc3339_ns(json_string_value(json_object_get(j, "Created")));
                 n++;
                 json_decref(j);
         }
@@ -558,7 +535,7 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         }
         if (cleanup_runtime(id, err) < 0)
                 return -1;
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         json_object_set_new(st, "Status", json_string("exited"));
         json_object_set_new(st, "Running", json_false());
         json_object_set_new(st, "Paused", json_false());

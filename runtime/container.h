@@ -83,10 +83,19 @@ void rt_proc_free(struct rt_proc *p);
 /* Parse "nofile=1024:2048" style --ulimit values. */
 int rt_ulimit_parse(const char *s, struct rt_ulimit *out, char **name, err_t *err);
 
-/* Current time as RFC 3339 with nanoseconds (UTC), caller frees. */
-char *rt_now_rfc3339(void);
-/* Parse one; 0 on failure. */
-int64_t rt_parse_rfc3339_ns(const char *s);
+/* The Test array of doc's Config.Healthcheck when it holds a check the
+ * monitor runs (CMD or CMD-SHELL with something to run), else NULL. */
+json_t *rt_health_test(const json_t *doc);
+
+/* What rt_ctr_watch reports. */
+#define RT_WATCH_STATE 1 /* the state document was replaced, or the container removed */
+#define RT_WATCH_LOG   2 /* the container's log was written, created or rotated */
+/* An fd (O_NONBLOCK, O_CLOEXEC) that turns readable on those changes of
+ * container id; -1 when the kernel offers no watch (callers then poll). */
+int rt_ctr_watch(const char *id, int what);
+/* Wait until wfd reports a change (then drain it; returns 1) or s seconds
+ * pass (returns 0); with wfd < 0 just sleep s. */
+int rt_watch_wait(int wfd, double s);
 
 /* Start time of pid in clock ticks (field 22 of /proc/pid/stat), 0 if gone. */
 uint64_t rt_pid_starttime(pid_t pid);

@@ -13,6 +13,9 @@
 #include "base/paths.h"
 #include "base/strbuf.h"
 #include "base/strv.h"
+#include "base/restart.h"
+#include "base/size.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
@@ -207,47 +210,6 @@ static void run_usage(FILE *f, const char *cmd)
                 "      --health-start-interval d  Time between checks during the start period\n"
                 "      --no-healthcheck       Disable any container-specified HEALTHCHECK\n",
                 cmd, RT_PIDS_DEFAULT);
-}
-
-/* "64m" -> bytes; docker's units b k m g (case-insensitive, optional "b" suffix). */
-static int parse_bytes(const char *s, long long *out)
-{
-        char *end;
-        errno = 0;
-        double v = strtod(s, &end);
-        if (end == s || errno || v < 0)
-                return -1;
-        long long mul = 1;
-        switch (*end | 0x20) {
-        case 'k':
-                mul = 1LL << 10;
-                end++;
-                break;
-        case 'm':
-                mul = 1LL << 20;
-                end++;
-                break;
-        case 'g':
-                mul = 1LL << 30;
-                end++;
-                break;
-        case 't':
-                mul = 1LL << 40;
-                end++;
-                break;
-        case 'b':
-                end++;
-                mul = 1;
-                break;
-        default:
-                break;
-        }
-        if ((*end | 0x20) == 'b' && mul > 1)
-                end++;
-        if (*end)
-                return -1;
-        *out = (long long)(v * (double)mul);
-        return 0;
 }
 
 static void env_set(json_t *env, const char *kv)
@@ -493,8 +455,8 @@ static int security_json(const struct run_opts *o, json_t *hc, json_t **prof, er
             rt_secopts_check(&o->secopts, NULL, caps, prof, err) < 0)
                 return -1;
         json_object_set_new(hc, "SecurityOpt", strv_json(&o->secopts));
-        long long shm = 0;
-        if (o->shm_size && (parse_bytes(o->shm_size, &shm) < 0 || shm <= 0))
+        int64_t shm = 0;
+        if (o->shm_size && (bytes_parse(o->shm_size, &shm, NULL) < 0 || shm <= 0))
                 return err_set(err, EINVAL, "invalid --shm-size %s: a size greater than 0 (64m)",
                                o->shm_size);
         json_object_set_new(hc, "ShmSize", json_integer(shm ? shm : 64LL << 20));
@@ -531,8 +493,8 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         int ret = -1;
         _cleanup_free_ char *id = rt_ctr_gen_id();
         _cleanup_free_ char *name = o->name ? xstrdup(o->name) : rt_ctr_gen_name();
-        _cleanup_free_ char *now = rt_now_rfc3339();
-        _cleanup_free_ char *rp = NULL, *lower = NULL;
+        _cleanup_free_ char *now = time_now_rfc3339();
+        _cleanup_free_ char *lower = NULL;
         json_t *j = json_object();
         json_t *cfg = json_object(), *hc = json_object();
         json_object_set_new(j, "Id", json_string(id));
@@ -689,29 +651,16 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         o->nw.hostname_set = o->hostname != NULL;
         if (netwire_create(j, &o->nw, err) < 0)
                 goto out;
-        rp = xstrdup(o->restart ? o->restart : "no");
-        char *colon = strchr(rp, ':');
-        int maxr = 0;
-        if (colon) {
-                *colon++ = '\0';
-                maxr = atoi(colon);
-        }
-        if (strcmp(rp, "no") && strcmp(rp, "always") && strcmp(rp, "on-failure") &&
-            strcmp(rp, "unless-stopped")) {
-                err_set(err, EINVAL, "invalid restart policy '%s'", o->restart);
+        struct restart_policy rpol;
+        if (restart_policy_parse(o->restart, &rpol, err) < 0)
                 goto out;
-        }
-        if (colon && strcmp(rp, "on-failure")) {
-                err_set(err, EINVAL, "maximum retry count cannot be used with restart policy '%s'",
-                        rp);
-                goto out;
-        }
-        if (o->rm && strcmp(rp, "no")) {
+        if (o->rm && rpol.kind != RESTART_NO) {
                 err_set(err, EINVAL, "conflicting options: --restart and --rm");
                 goto out;
         }
         json_object_set_new(hc, "RestartPolicy",
-                            json_pack("{s:s,s:i}", "Name", rp, "MaximumRetryCount", maxr));
+                            json_pack("{s:s,s:i}", "Name", restart_kind_name(rpol.kind),
+                                      "MaximumRetryCount", rpol.max_retries));
         json_object_set_new(hc, "AutoRemove", json_boolean(o->rm));
         json_object_set_new(hc, "CapAdd", strv_json(&o->cap_add));
         json_object_set_new(hc, "CapDrop", strv_json(&o->cap_drop));
@@ -721,15 +670,15 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         json_object_set_new(hc, "Privileged", json_boolean(o->privileged));
         json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->readonly));
         json_object_set_new(hc, "Init", json_boolean(o->init));
-        long long mem = 0, swap = 0;
-        if (o->memory && parse_bytes(o->memory, &mem) < 0) {
+        int64_t mem = 0, swap = 0;
+        if (o->memory && bytes_parse(o->memory, &mem, NULL) < 0) {
                 err_set(err, EINVAL, "invalid memory size: %s", o->memory);
                 goto out;
         }
         if (o->memory_swap) {
                 if (!strcmp(o->memory_swap, "-1"))
                         swap = -1;
-                else if (parse_bytes(o->memory_swap, &swap) < 0) {
+                else if (bytes_parse(o->memory_swap, &swap, NULL) < 0) {
                         err_set(err, EINVAL, "invalid memory-swap size: %s", o->memory_swap);
                         goto out;
                 }
