@@ -720,6 +720,17 @@ YAML
         run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/missing.json" busybox true
         [ "$status" -eq 125 ]
         [[ "$output" == *"missing.json"*"No such file"* ]]
+        # too big for the kernel (BPF_MAXINSNS): refused now, not at start
+        local i sep=""
+        { printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": ['
+          for i in $(seq 1 1600); do
+                printf '%s{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": %d, "args": [{"index": 0, "value": %d, "op": "SCMP_CMP_EQ"}]}' "$sep" "$i" "$i"
+                sep=,
+          done
+          printf ']}\n'; } >"$d/big.json"
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/big.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"big.json: seccomp profile: compiles to "*" BPF instructions; the kernel takes at most 4096"* ]]
         mkfifo "$d/fifo.json"
         run timeout 10 "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/fifo.json" busybox true
         [ "$status" -eq 125 ]
