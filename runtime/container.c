@@ -83,7 +83,7 @@ int rt_ctr_lock(const char *id, err_t *err)
 static int names_lock(err_t *err)
 {
         _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
-        if (mkdir_p(d, 0711, err) < 0)
+        if (mkdir_p(d, 0700, err) < 0)
                 return -1;
         _cleanup_free_ char *p = xasprintf("%s/containers/names.lock", berth_lib_dir());
         return lock_file(p, err);

@@ -622,3 +622,37 @@ PY
         [[ "$output" == *"more than 4096 manifests"* ]]
         "$BERTH" rmi ss-load:oci
 }
+
+# item 6
+@test "item 6: state dirs are 0700 on every start, even made 0755 before; volumes and records.json closed to others" {
+        local root
+        root=$(mktemp -d /tmp/ss-root6.XXXXXX)
+        mkdir -p "$root"/lib/{containers,volumes,image,networks} "$root"/run/{containers,dns}
+        chmod -R 0755 "$root"
+        (
+                export BERTH_ROOT=$root
+                BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+                "$BERTH" volume create ss-v6 >/dev/null
+                "$BERTH" network create --subnet 10.251.6.0/24 ss-net6 >/dev/null
+                "$BERTH" run -d --name ss-c6 --network ss-net6 -v ss-v6:/data busybox sh -c 'echo secret6 >/data/f; sleep 60' >/dev/null
+                for d in lib run lib/containers lib/volumes lib/image lib/networks run/containers run/dns lib/volumes/ss-v6; do
+                        echo "$d $(stat -c %a "$root/$d")"
+                done
+                echo "records $(stat -c %a "$root/run/dns/records.json")"
+                id=$("$BERTH" inspect -f '{{.Id}}' ss-c6 2>/dev/null || "$BERTH" ps -aq --no-trunc)
+                echo "config $(stat -c %a "$root/lib/containers/$id/config.json")"
+                # a local user reaches neither the volume data nor the records
+                setpriv --reuid=65534 --regid=65534 --clear-groups cat "$root/lib/volumes/ss-v6/_data/f" "$root/run/dns/records.json" 2>&1 | grep -c -e secret6 -e ss-c6
+                "$BERTH" rm -f -v ss-c6 >/dev/null
+                "$BERTH" volume rm ss-v6 >/dev/null
+                "$BERTH" network rm ss-net6 >/dev/null
+        ) >"$BATS_TEST_TMPDIR/out" 2>&1 || true
+        rm -rf "$root"
+        cat "$BATS_TEST_TMPDIR/out"
+        for d in lib run lib/containers lib/volumes lib/image lib/networks run/containers run/dns lib/volumes/ss-v6; do
+                grep -qx "$d 700" "$BATS_TEST_TMPDIR/out"
+        done
+        grep -qx "records 600" "$BATS_TEST_TMPDIR/out"
+        grep -qx "config 600" "$BATS_TEST_TMPDIR/out"
+        grep -qx "0" "$BATS_TEST_TMPDIR/out"
+}
