@@ -53,7 +53,7 @@ const char *berth_instance_name(void)
  * Only root may enter them (CVE-2021-41091: a local user must not reach a
  * container's rootfs or a volume and run a setuid binary a container
  * planted, nor read config.json, logs or DNS records). */
-static const char *const lib_subdirs[] = {"",        "containers", "volumes", "image",
+static const char *const lib_subdirs[] = {"",         "containers", "volumes", "image",
                                           "networks", "compose",    "build"};
 static const char *const run_subdirs[] = {"", "containers", "dns", "netjoin", "networks"};
 
