@@ -656,3 +656,98 @@ PY
         grep -qx "config 600" "$BATS_TEST_TMPDIR/out"
         grep -qx "0" "$BATS_TEST_TMPDIR/out"
 }
+
+# item 8
+ss_ctr_id() { "$BERTH" inspect "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["Id"])'; }
+
+@test "item 8: a FIFO as /etc/passwd does not freeze the monitor at a healthcheck; stop completes" {
+        "$BERTH" run -d --name ss-hc8 --network none --health-cmd true --health-interval 1s busybox \
+                sh -c 'rm /etc/passwd /etc/group; mkfifo /etc/passwd /etc/group; touch /ready; exec sleep 600'
+        health=""
+        for _ in $(seq 100); do
+                health=$("$BERTH" inspect ss-hc8 | python3 -c 'import json, sys; print(((json.load(sys.stdin)[0]["State"].get("Health") or {}).get("Status")))')
+                [ "$health" = healthy ] && "$BERTH" exec ss-hc8 test -p /etc/passwd && break
+                sleep 0.2
+        done
+        # a few more probes run against the FIFO
+        sleep 2.5
+        run timeout 20 "$BERTH" stop -t 2 ss-hc8
+        echo "health=$health stop: $status $output"
+        [ "$status" -eq 0 ]
+        [ "$health" = healthy ]
+        run timeout 10 "$BERTH" rm ss-hc8
+        [ "$status" -eq 0 ]
+}
+
+@test "item 8: a stalled attach client and a silent client do not freeze the monitor; logs and stop work" {
+        "$BERTH" run -d --name ss-at8 --network none busybox \
+                sh -c 'while [ ! -e /go ]; do sleep 0.1; done; yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 20000000; echo; echo last-line; exec sleep 600'
+        id=$(ss_ctr_id ss-at8)
+        # one client asks to attach and never reads; one connects and never asks
+        python3 - "$BERTH_ROOT/run/containers/$id" >/dev/null 2>&1 3>&- <<'PY' &
+import os, socket, sys, time
+d = os.open(sys.argv[1], os.O_PATH)
+stalled = socket.socket(socket.AF_UNIX)
+stalled.connect("/proc/self/fd/%d/ctl.sock" % d)
+stalled.sendall(b"attach 0 0 0\n")
+silent = socket.socket(socket.AF_UNIX)
+silent.connect("/proc/self/fd/%d/ctl.sock" % d)
+open(sys.argv[1] + "/ss-clients", "w").close()
+time.sleep(120)
+PY
+        client=$!
+        for _ in $(seq 100); do [ -e "$BERTH_ROOT/run/containers/$id/ss-clients" ] && break; sleep 0.1; done
+        "$BERTH" exec ss-at8 touch /go
+        for _ in $(seq 150); do
+                timeout 10 "$BERTH" logs --tail 1 ss-at8 2>/dev/null | grep -q last-line && break
+                sleep 0.2
+        done
+        run timeout 10 "$BERTH" logs --tail 1 ss-at8
+        logs_status=$status logs_out=$output
+        run timeout 20 "$BERTH" stop -t 1 ss-at8
+        stop_status=$status
+        kill "$client" 2>/dev/null || true
+        wait "$client" 2>/dev/null || true
+        echo "logs: $logs_status $logs_out; stop: $stop_status $output"
+        [ "$logs_status" -eq 0 ]
+        [ "$logs_out" = last-line ]
+        [ "$stop_status" -eq 0 ]
+        run timeout 10 "$BERTH" rm ss-at8
+        [ "$status" -eq 0 ]
+}
+
+# item 13 (sec-state)
+@test "item 13: container names and hostnames are validated; no newline reaches /etc/hosts" {
+        run "$BERTH" run --rm --network none --name $'ss-a\nb' busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"Invalid container name (ss-a"*"), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"* ]]
+        run "$BERTH" run --rm --network none -h $'ss\n6.6.6.6 evil' busybox cat /etc/hosts
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'invalid hostname "ss\n6.6.6.6 evil"'* ]]
+        [[ "$output" != *$'\n6.6.6.6'* ]]
+        run "$BERTH" run --rm --network none -h "$(printf 'a%.0s' $(seq 65))" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"longer than 64 characters"* ]]
+        run "$BERTH" run --rm --network none -h ss-ok.example busybox hostname
+        [ "$status" -eq 0 ]
+        [ "$output" = ss-ok.example ]
+        "$BERTH" create --name ss-ren --network none busybox true >/dev/null
+        run "$BERTH" rename ss-ren $'ss-x\ny'
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Invalid container name"* ]]
+        "$BERTH" rm ss-ren
+        mkdir -p "$BATS_TEST_TMPDIR/c"
+        printf 'services:\n  web:\n    image: busybox\n    network_mode: none\n    command: ["true"]\n    hostname: "ss\\n6.6.6.6 evil"\n' >"$BATS_TEST_TMPDIR/c/compose.yaml"
+        run "$BERTH" compose -f "$BATS_TEST_TMPDIR/c/compose.yaml" -p ss13 up -d
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'invalid hostname "ss\n6.6.6.6 evil"'* ]]
+        printf 'services:\n  web:\n    image: busybox\n    network_mode: none\n    command: ["true"]\n    domainname: "ex ample"\n' >"$BATS_TEST_TMPDIR/c/compose.yaml"
+        run "$BERTH" compose -f "$BATS_TEST_TMPDIR/c/compose.yaml" -p ss13 up -d
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'invalid domainname "ex ample"'* ]]
+        "$BERTH" compose -f "$BATS_TEST_TMPDIR/c/compose.yaml" -p ss13 down >/dev/null 2>&1
+        run "$BERTH" ps -a --format '{{.Names}}'
+        [[ "$output" != *ss13* ]]
+}
