@@ -329,7 +329,8 @@ int rt_ctr_create(json_t *j, err_t *err)
         const json_t *cfg = json_object_get(j, "Config");
         const char *hn = json_string_value(json_object_get(cfg, "Hostname"));
         const char *dn = json_string_value(json_object_get(cfg, "Domainname"));
-        if (rt_ctr_name_check(name, err) < 0 || (hn && rt_hostname_check("hostname", hn, err) < 0) ||
+        if (rt_ctr_name_check(name, err) < 0 ||
+            (hn && rt_hostname_check("hostname", hn, err) < 0) ||
             (dn && *dn && rt_hostname_check("domainname", dn, err) < 0))
                 return -1;
         _cleanup_free_ char *final = rt_ctr_dir(id);
