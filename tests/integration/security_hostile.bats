@@ -751,3 +751,22 @@ PY
         run "$BERTH" ps -a --format '{{.Names}}'
         [[ "$output" != *ss13* ]]
 }
+
+@test "item 13: save -o writes through no planted symlink and leaves no temp file" {
+        d=$BATS_TEST_TMPDIR/save
+        mkdir -p "$d"
+        echo precious >"$BATS_TEST_TMPDIR/victim"
+        # the temp names an older berth used, planted in advance
+        ln -s "$BATS_TEST_TMPDIR/victim" "$d/out.tar.berth-tmp"
+        ln -s "$BATS_TEST_TMPDIR/victim" "$d/out.tar.tmp"
+        run "$BERTH" save -o "$d/out.tar" busybox
+        [ "$status" -eq 0 ]
+        [ "$(cat "$BATS_TEST_TMPDIR/victim")" = precious ]
+        tar -tf "$d/out.tar" | grep -qx manifest.json
+        [ -z "$(find "$d" -name '.berth-save-*')" ]
+        # an output that is a symlink is replaced, its target untouched
+        ln -sf "$BATS_TEST_TMPDIR/victim" "$d/link.tar"
+        "$BERTH" save -o "$d/link.tar" busybox
+        [ "$(cat "$BATS_TEST_TMPDIR/victim")" = precious ]
+        [ -f "$d/link.tar" ] && [ ! -L "$d/link.tar" ]
+}
