@@ -20,8 +20,10 @@
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "paths.h"
+#include "seccomp_profile.h"
 #include "security.h"
 #include "strbuf.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 char *rt_ctr_dir(const char *id)
@@ -90,38 +92,14 @@ static int names_lock(err_t *err)
         return lock_file(p, err);
 }
 
-char *rt_now_rfc3339(void)
+json_t *rt_health_test(const json_t *doc)
 {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        struct tm tm;
-        gmtime_r(&ts.tv_sec, &tm);
-        char b[64];
-        strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
-        return xasprintf("%s.%09ldZ", b, ts.tv_nsec);
-}
-
-int64_t rt_parse_rfc3339_ns(const char *s)
-{
-        if (!s)
-                return 0;
-        struct tm tm = {0};
-        const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-        if (!p)
-                return 0;
-        int64_t ns = 0;
-        if (*p == '.') {
-                int digits = 0;
-                for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-                        if (digits < 9)
-                                ns = ns * 10 + (*p - '0');
-                for (; digits < 9; digits++)
-                        ns *= 10;
-        }
-        time_t t = timegm(&tm);
-        if (t <= 0)
-                return 0;
-        return (int64_t)t * 1000000000LL + ns;
+        json_t *h = json_object_get(json_object_get(doc, "Config"), "Healthcheck");
+        json_t *t = json_object_get(h, "Test");
+        const char *k = json_string_value(json_array_get(t, 0));
+        if (!k || !strcmp(k, "NONE") || json_array_size(t) < 2)
+                return NULL;
+        return t;
 }
 
 uint64_t rt_pid_starttime(pid_t pid)
@@ -265,6 +243,15 @@ static int ctr_create_files(const char *id, json_t *j, const char *dir, const ch
         if (write_text(dir, "hosts", hosts, err) < 0 || write_text(dir, "hostname", hn, err) < 0 ||
             write_text(dir, "resolv.conf", "", err) < 0)
                 return -1;
+        json_t *prof = json_object_get(j, "SeccompProfile");
+        if (prof) {
+                _cleanup_free_ char *doc = json_dumps(prof, JSON_SORT_KEYS | JSON_INDENT(1));
+                if (!doc)
+                        return err_set(err, ENOMEM, "cannot serialise the seccomp profile");
+                if (write_text(dir, RT_CTR_SECCOMP, doc, err) < 0)
+                        return -1;
+                json_object_del(j, "SeccompProfile");
+        }
         json_t *gd = json_object_get(j, "GraphDriver");
         json_t *data = json_object_get(gd, "Data");
         if (!json_is_object(data))
@@ -430,7 +417,7 @@ int rt_ctr_list(strv_t *ids, err_t *err)
                 v = xrealloc(v, (n + 1) * sizeof(*v));
                 v[n].id = xstrdup(de->d_name);
                 v[n].created =
-                    rt_parse_rfc3339_ns(json_string_value(json_object_get(j, "Created")));
+                    time_parse_rfc3339_ns(json_string_value(json_object_get(j, "Created")));
                 n++;
                 json_decref(j);
         }
@@ -599,7 +586,7 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         }
         if (cleanup_runtime(id, err) < 0)
                 return -1;
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         json_object_set_new(st, "Status", json_string("exited"));
         json_object_set_new(st, "Running", json_false());
         json_object_set_new(st, "Paused", json_false());
@@ -716,7 +703,21 @@ int rt_ulimit_parse(const char *s, struct rt_ulimit *out, char **name, err_t *er
         return 0;
 }
 
-static int proc_security(const json_t *hc, struct rt_proc *p, err_t *err)
+/* Does SecurityOpt name a seccomp profile file? */
+static bool secopt_file(const json_t *hc)
+{
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(hc, "SecurityOpt"), i, v)
+        {
+                const char *s = json_string_value(v);
+                if (s && rt_secopt_seccomp_file(s))
+                        return true;
+        }
+        return false;
+}
+
+static int proc_security(const char *id, const json_t *hc, struct rt_proc *p, err_t *err)
 {
         strv_t add = STRV_INIT, drop = STRV_INIT;
         push_array(&add, json_object_get(hc, "CapAdd"));
@@ -729,6 +730,17 @@ static int proc_security(const json_t *hc, struct rt_proc *p, err_t *err)
                 return -1;
         p->no_new_privs = !secopt_has(hc, "no-new-privileges=false", "no-new-privileges:false");
         p->seccomp = !priv && !secopt_has(hc, "seccomp=unconfined", "seccomp:unconfined");
+        if (secopt_file(hc)) {
+                /* the profile as parsed at create time (the file may have
+                 * changed or gone since); even --privileged gets it: it was
+                 * asked for by name */
+                _cleanup_free_ char *dir = rt_ctr_dir(id);
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, RT_CTR_SECCOMP);
+                p->seccomp_profile = xcalloc(1, sizeof(*p->seccomp_profile));
+                if (rt_seccomp_profile_read(path, p->seccomp_profile, err) < 0)
+                        return err_wrap(err, "container %.12s", id);
+                p->seccomp = true;
+        }
         size_t i;
         json_t *u;
         json_array_foreach(json_object_get(hc, "Ulimits"), i, u)
@@ -757,7 +769,11 @@ int rt_ctr_proc_spec(const json_t *j, struct rt_proc *p, err_t *err)
         push_array(&p->env, json_object_get(cfg, "Env"));
         p->cwd = jstr(cfg, "WorkingDir");
         p->user = jstr(cfg, "User");
-        return proc_security(json_object_get(j, "HostConfig"), p, err);
+        if (proc_security(jstr(j, "Id") ?: "", json_object_get(j, "HostConfig"), p, err) < 0) {
+                rt_proc_free(p);
+                return -1;
+        }
+        return 0;
 }
 
 void rt_proc_free(struct rt_proc *p)
@@ -766,6 +782,10 @@ void rt_proc_free(struct rt_proc *p)
         strv_free(&p->env);
         free(p->ulimits);
         p->ulimits = NULL;
+        if (p->seccomp_profile)
+                rt_seccomp_profile_free(p->seccomp_profile);
+        free(p->seccomp_profile);
+        p->seccomp_profile = NULL;
 }
 
 int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
@@ -795,6 +815,8 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
         s->readonly_rootfs = json_is_true(json_object_get(hc, "ReadonlyRootfs"));
         s->privileged = json_is_true(json_object_get(hc, "Privileged"));
         s->init = json_is_true(json_object_get(hc, "Init"));
+        s->shm_size = json_integer_value(json_object_get(hc, "ShmSize"));
+        s->oom_score_adj = (int)json_integer_value(json_object_get(hc, "OomScoreAdj"));
         const char *nm = jstr(hc, "NetworkMode");
         s->new_netns = !(nm && !strcmp(nm, "host"));
         struct rt_mount_spec *m = NULL;

@@ -28,6 +28,7 @@
 #include "paths.h"
 #include "spawn.h"
 #include "strbuf.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 int rt_mon_send(int fd, int type, int code, pid_t pid, const char *msg)
@@ -207,7 +208,7 @@ static void log_line(struct mon *m, int stream, const char *s, size_t n)
                 str = json_stringn(c, n);
                 free(c);
         }
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         json_t *o = json_pack("{s:o,s:s,s:s}", "log", str, "stream",
                               stream == RT_STREAM_STDERR ? "stderr" : "stdout", "time", now);
         char *d = json_dumps(o, JSON_COMPACT);
@@ -419,7 +420,7 @@ out:
 
 static void record_start_error(struct mon *m, int code, const err_t *e)
 {
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         state_update(m, m->restarts ? "exited" : "created",
                      json_pack("{s:i,s:i,s:s,s:s}", "Pid", 0, "ExitCode", code, "Error", e->msg,
                                "FinishedAt", now));
@@ -431,7 +432,7 @@ static void disarm(int tfd);
 
 static void record_running(struct mon *m)
 {
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         clock_gettime(CLOCK_MONOTONIC, &m->started);
         json_t *extra =
             json_pack("{s:i,s:i,s:s,s:s,s:s,s:b}", "Pid", (int)m->pid, "ExitCode", 0, "Error", "",
@@ -467,17 +468,12 @@ static int64_t uptime_ns(const struct mon *m)
 /* The Test array when the container has a healthcheck, else NULL. */
 static json_t *hc_test(struct mon *m)
 {
-        json_t *h = json_object_get(json_object_get(m->spec_doc, "Config"), "Healthcheck");
-        json_t *t = json_object_get(h, "Test");
-        const char *k = json_string_value(json_array_get(t, 0));
-        if (!k || !strcmp(k, "NONE") || json_array_size(t) < 2)
-                return NULL;
-        return t;
+        return rt_health_test(m->spec_doc);
 }
 
 static void hc_record(struct mon *m, int code, const char *output)
 {
-        _cleanup_free_ char *end = rt_now_rfc3339();
+        _cleanup_free_ char *end = time_now_rfc3339();
         json_t *st = json_object_get(m->j, "State");
         json_t *h = json_deep_copy(json_object_get(st, "Health"));
         if (!json_is_object(h)) {
@@ -498,7 +494,7 @@ static void hc_record(struct mon *m, int code, const char *output)
         } else if (up >=
                    hc_ns(m, "StartPeriod", 0)) { /* failures in the start period do not count */
                 streak++;
-                if (streak >= hc_ns(m, "Retries", 3))
+                if (streak >= hc_ns(m, "Retries", RT_HEALTH_RETRIES))
                         json_object_set_new(h, "Status", json_string("unhealthy"));
         }
         json_object_set_new(h, "FailingStreak", json_integer(streak));
@@ -520,7 +516,7 @@ static void hc_finish(struct mon *m, int wstatus)
         if (m->hc_timed_out) {
                 sb_reset(&m->hc_buf);
                 sb_appendf(&m->hc_buf, "Health check exceeded timeout (%llds)",
-                           (long long)(hc_ns(m, "Timeout", 30 * NS_PER_S) / NS_PER_S));
+                           (long long)(hc_ns(m, "Timeout", RT_HEALTH_TIMEOUT_NS) / NS_PER_S));
                 code = -1;
         }
         hc_record(m, code, sb_str(&m->hc_buf));
@@ -558,7 +554,7 @@ static void hc_run(struct mon *m)
         int stdio[3] = {nul, pfd[1], pfd[1]};
         int fst;
         free(m->hc_start);
-        m->hc_start = rt_now_rfc3339();
+        m->hc_start = time_now_rfc3339();
         clock_gettime(CLOCK_MONOTONIC, &m->hc_begin);
         int r = rt_exec(m->pid, m->id, &proc, stdio, &m->hc_pid, &fst, &e);
         close(nul);
@@ -578,11 +574,11 @@ static void hc_arm(struct mon *m)
 {
         if (!hc_test(m))
                 return;
-        int64_t iv = hc_ns(m, "Interval", 30 * NS_PER_S);
+        int64_t iv = hc_ns(m, "Interval", RT_HEALTH_INTERVAL_NS);
         /* Docker's start_interval: probes this often (default 5 s) while the
          * start period lasts, then every interval. */
         int64_t sp = hc_ns(m, "StartPeriod", 0);
-        int64_t si = hc_ns(m, "StartInterval", 5 * NS_PER_S);
+        int64_t si = hc_ns(m, "StartInterval", RT_HEALTH_START_INTERVAL_NS);
         m->hc_fast = sp > 0 && si < iv && uptime_ns(m) < sp;
         if (m->hc_fast)
                 iv = si;
@@ -643,7 +639,7 @@ static void on_exit_complete(struct mon *m)
         int code = WIFEXITED(m->status) ? WEXITSTATUS(m->status) : 128 + WTERMSIG(m->status);
         bool oom = rt_cgroup_oom_killed(m->id);
         bool again = want_restart(m, code);
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         char codes[16];
         snprintf(codes, sizeof(codes), "%d", code);
         if (again) {
@@ -989,7 +985,8 @@ static void loop(struct mon *m)
                                       (now.tv_nsec - m->hc_begin.tv_nsec);
                         if (m->paused) {
                                 /* a probe frozen with the container is not timing out */
-                        } else if (m->hc_pid > 0 && ran >= hc_ns(m, "Timeout", 30 * NS_PER_S)) {
+                        } else if (m->hc_pid > 0 &&
+                                   ran >= hc_ns(m, "Timeout", RT_HEALTH_TIMEOUT_NS)) {
                                 m->hc_timed_out = true;
                                 kill(m->hc_pid, SIGKILL);
                         } else {

@@ -671,8 +671,26 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                         CONFIG_MAX);
                 goto out;
         }
-        if (reg_fetch_blob(c, k, m.config.digest, 0, mem_sink, &cfg, &restarted, err) < 0)
-                goto out;
+        {
+                /* a config already in the store (verified when it entered) is
+                 * not fetched again */
+                struct store rs;
+                int ro = store_open(&rs, false, err);
+                if (ro < 0)
+                        goto out;
+                bool local = false;
+                if (ro > 0 && blob_exists(&rs, m.config.digest + 7)) {
+                        size_t cl = 0;
+                        err_t e2;
+                        local =
+                            image_config_bytes(&rs, m.config.digest + 7, &cfg.data, &cl, &e2) == 0;
+                        cfg.len = cl;
+                }
+                store_close(&rs);
+                if (!local &&
+                    reg_fetch_blob(c, k, m.config.digest, 0, mem_sink, &cfg, &restarted, err) < 0)
+                        goto out;
+        }
         char chex[HEX_LEN + 1];
         sha256_hex(cfg.data ? cfg.data : "", cfg.len, chex);
         if (strcmp(chex, m.config.digest + 7) != 0) {
@@ -712,7 +730,9 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         if (store_open(&s, false, err) < 0)
                 goto out;
         p.dl = xasprintf("%s/image/downloads", berth_lib_dir());
-        p.tmp = xasprintf("%s/tmp-%d", p.dl, (int)getpid());
+        static unsigned seq; /* pulls of one process (compose) run in parallel */
+        p.tmp = xasprintf("%s/tmp-%d-%u", p.dl, (int)getpid(),
+                          __atomic_fetch_add(&seq, 1, __ATOMIC_SEQ_CST));
         if (mkdir_p(p.tmp, 0700, err) < 0)
                 goto out;
         clean_stale(p.dl);
@@ -757,6 +777,16 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                 goto out;
         }
 
+        /* up to date: the name already pointed at this image (a digest
+         * pull: the image was there) */
+        bool same = had_image;
+        if (!ref.digest) {
+                struct rt_image old;
+                err_t e2;
+                same = rt_image_lookup(name, &old, &e2) == 0 && !strcmp(old.id + 7, idhex);
+                if (same)
+                        rt_image_free(&old);
+        }
         /* register: the record and the name appear last */
         store_close(&s);
         if (store_open(&s, true, err) < 0)
@@ -777,7 +807,7 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         res->digest = xasprintf("sha256:%s", top);
         res->name = ref.digest ? NULL : xstrdup(name);
         res->full = reg_ref_string(&ref);
-        res->updated = !had_image;
+        res->updated = !same;
         r = 0;
 out:
         store_close(&s);

@@ -348,8 +348,11 @@ static int std_mount(int parentfd, const char *name, const char *shown, const ch
 /* ---- root filesystem ---------------------------------------------------- */
 
 /* /dev: a fresh tmpfs.  Returns its root fd. */
-static int setup_dev(int rootfd, err_t *err)
+static int setup_dev(int rootfd, int64_t shm_size, err_t *err)
 {
+        char shm_opts[64];
+        snprintf(shm_opts, sizeof(shm_opts), "mode=1777,size=%lld",
+                 (long long)(shm_size > 0 ? shm_size : 64LL << 20));
         _cleanup_close_ int devfd =
             std_mount(rootfd, "dev", "/dev", "tmpfs", "tmpfs", "mode=755,size=65536k",
                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME, true, err);
@@ -375,7 +378,7 @@ static int setup_dev(int rootfd, err_t *err)
         if (std_mount(devfd, "pts", "/dev/pts", "devpts", "devpts",
                       "newinstance,ptmxmode=0666,mode=0620,gid=5",
                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false, err) < 0 ||
-            std_mount(devfd, "shm", "/dev/shm", "tmpfs", "shm", "mode=1777,size=65536k",
+            std_mount(devfd, "shm", "/dev/shm", "tmpfs", "shm", shm_opts,
                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, false, err) < 0 ||
             std_mount(devfd, "mqueue", "/dev/mqueue", "mqueue", "mqueue", NULL,
                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, false, err) < 0)
@@ -525,7 +528,7 @@ static int setup_root(const struct rt_spawn *s, int *sysfd, err_t *err)
                       true, err);
         if (sysfs < 0)
                 return -1;
-        _cleanup_close_ int devfd = setup_dev(rootfd, err);
+        _cleanup_close_ int devfd = setup_dev(rootfd, s->shm_size, err);
         if (devfd < 0)
                 return -1;
         const char *etc[][2] = {{s->hosts_file, "/etc/hosts"},
@@ -757,7 +760,10 @@ static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const
                 return -1;
         if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return err_sys(err, errno, "set no_new_privs");
-        if (p->seccomp && rt_seccomp_load_default(err) < 0)
+        /* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: now.
+         * With it, as late as possible (runc's order), so that a profile
+         * need not allow what berth itself calls before execve. */
+        if (p->seccomp && !p->no_new_privs && rt_seccomp_load(p->seccomp_profile, p->caps, err) < 0)
                 return -1;
         if (rt_caps_bound(p->caps, err) < 0)
                 return -1;
@@ -776,6 +782,11 @@ static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const
         strv_copy(&env, &p->env);
         if (!env_get(&env, "HOME"))
                 strv_pushf(&env, "HOME=%s", ids->home);
+        if (p->seccomp && p->no_new_privs &&
+            rt_seccomp_load(p->seccomp_profile, p->caps, err) < 0) {
+                strv_free(&env);
+                return -1;
+        }
         execve(exe, p->argv.v, env.v ? env.v : (char *[]){NULL});
         int e = errno;
         strv_free(&env);
@@ -934,6 +945,28 @@ static _Noreturn void child_main(const struct rt_spawn *s, int sock)
         child_fail(sock, &e, st < 0 ? 125 : st);
 }
 
+/* The init's oom_score_adj, written from outside while it waits: only when
+ * it differs from the one it inherited from us.  Lowering it below what we
+ * have needs CAP_SYS_RESOURCE: the kernel's refusal is the error. */
+static int set_oom_score_adj(pid_t pid, int v, err_t *err)
+{
+        char path[64], cur[32] = "";
+        snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+        _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return err_sys(err, errno, "open %s", path);
+        ssize_t n = read(fd, cur, sizeof(cur) - 1);
+        if (n > 0 && atoi(cur) == v)
+                return 0;
+        char val[16];
+        int len = snprintf(val, sizeof(val), "%d", v);
+        if (pwrite(fd, val, (size_t)len, 0) != len)
+                return err_sys(err, errno, "set oom_score_adj to %d (current %d%s)", v,
+                               n > 0 ? atoi(cur) : 0,
+                               errno == EACCES ? "; lowering it needs CAP_SYS_RESOURCE" : "");
+        return 0;
+}
+
 int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_master,
                    int *fail_status, err_t *err)
 {
@@ -960,6 +993,14 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
         struct sync_msg m;
         int passed;
         int r = recv_msg_fd(sv[0], &m, &passed);
+        if (r == 1 && m.type == MSG_READY && set_oom_score_adj(c, s->oom_score_adj, err) < 0) {
+                if (passed >= 0)
+                        close(passed);
+                kill(c, SIGKILL);
+                waitpid(c, NULL, 0);
+                close(sv[0]);
+                return -1;
+        }
         if (r == 1 && m.type == MSG_READY) {
                 *pid = c;
                 *sync_fd = sv[0];

@@ -19,6 +19,7 @@
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "paths.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #define ANON_LABEL "com.docker.volume.anonymous"
@@ -80,7 +81,7 @@ int rt_volume_create(const char *name, json_t *labels, bool anon, err_t *err)
                 return -1;
         if (mkdir(data, 0755) < 0 && errno != EEXIST)
                 return err_sys(err, errno, "mkdir %s", data);
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         json_t *l = labels ? json_copy(labels) : json_object();
         if (anon)
                 json_object_set_new(l, ANON_LABEL, json_string(""));

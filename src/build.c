@@ -21,6 +21,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "build_internal.h"
+#include "pull.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "netwire.h"
@@ -303,14 +304,11 @@ static int do_from(struct build *b, const struct rt_df_instr *in, struct stage *
                 strv_copy(&st->shell, &from->shell);
         } else if (strcasecmp(base, "scratch")) {
                 struct rt_image img;
-                if (rt_image_lookup(base, &img, err) < 0) {
-                        if (err->code == ENOENT)
-                                err_set(err, ENOENT,
-                                        "pull access denied for %s: no such image in the local "
-                                        "store (berth build uses local images only)",
-                                        base);
+                /* a base image that is not here is pulled (--pull: always) */
+                if (pull_ensure(stdout, base, b->o->pull ? PULL_ALWAYS : PULL_MISSING, NULL,
+                                b->o->quiet, err) < 0 ||
+                    rt_image_lookup(base, &img, err) < 0)
                         goto done;
-                }
                 st->image = xstrdup(img.id);
                 st->cfg = img.config;
                 memset(&img.config, 0, sizeof(img.config));

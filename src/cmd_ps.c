@@ -9,6 +9,7 @@
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
 #include "base/strv.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "table.h"
@@ -16,23 +17,12 @@
 #include "netwire.h"
 #include "runtime/container.h"
 
-static long long since_secs(const char *ts)
-{
-        int64_t ns = rt_parse_rfc3339_ns(ts);
-        if (!ns)
-                return 0;
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        long long d = (long long)now.tv_sec - ns / 1000000000LL;
-        return d < 0 ? 0 : d;
-}
-
 static char *status_text(json_t *st)
 {
         const char *s = json_string_value(json_object_get(st, "Status")) ?: "";
         if (!strcmp(s, "running") || !strcmp(s, "paused")) {
-                _cleanup_free_ char *d =
-                    human_duration(since_secs(json_string_value(json_object_get(st, "StartedAt"))));
+                _cleanup_free_ char *d = human_duration(
+                    time_since_s(json_string_value(json_object_get(st, "StartedAt"))));
                 if (!strcmp(s, "paused"))
                         return xasprintf("Up %s (Paused)", d);
                 const char *h =
@@ -43,7 +33,7 @@ static char *status_text(json_t *st)
         }
         if (!strcmp(s, "exited") || !strcmp(s, "restarting")) {
                 _cleanup_free_ char *d = human_duration(
-                    since_secs(json_string_value(json_object_get(st, "FinishedAt"))));
+                    time_since_s(json_string_value(json_object_get(st, "FinishedAt"))));
                 return xasprintf("%s (%d) %s ago", !strcmp(s, "exited") ? "Exited" : "Restarting",
                                  (int)json_integer_value(json_object_get(st, "ExitCode")), d);
         }
@@ -186,7 +176,7 @@ int cmd_ps(int argc, char **argv)
                     json_string_value(json_object_get(json_object_get(j, "Config"), "Image")) ?: "";
                 _cleanup_free_ char *cmd = command_text(j, trunc);
                 _cleanup_free_ char *created =
-                    human_duration(since_secs(json_string_value(json_object_get(j, "Created"))));
+                    human_duration(time_since_s(json_string_value(json_object_get(j, "Created"))));
                 _cleanup_free_ char *status = status_text(st);
                 _cleanup_free_ char *ports = running ? netwire_ports_summary(j) : xstrdup("");
                 if (quiet) {

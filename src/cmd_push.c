@@ -1,6 +1,7 @@
 /* berth push / berth image push [-a] [-q] NAME[:TAG], with Docker's output:
  * "The push refers to repository [NAME]", one line per layer, then
  * "TAG: digest: sha256:... size: N". */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "base/cleanup.h"
 #include "base/err.h"
 #include "base/strv.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "push.h"
@@ -20,18 +22,6 @@
 struct push_ui {
         bool quiet;
 };
-
-static void human(unsigned long long n, char *buf, size_t len)
-{
-        static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
-        double v = (double)n;
-        size_t u = 0;
-        while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1000;
-                u++;
-        }
-        snprintf(buf, len, "%.3g%s", v, units[u]);
-}
 
 static void on_progress(void *ud, const char *id, enum reg_push_state st, unsigned long long cur,
                         unsigned long long total, const char *from)
@@ -50,8 +40,8 @@ static void on_progress(void *ud, const char *id, enum reg_push_state st, unsign
         case REG_P_PUSHING:
                 /* a line per state change, not per chunk of bytes */
                 if (cur == total && isatty(STDOUT_FILENO)) {
-                        human(cur, a, sizeof(a));
-                        human(total, b, sizeof(b));
+                        human_size(cur, a, sizeof(a));
+                        human_size(total, b, sizeof(b));
                         printf("%s: Pushing  %s/%s\n", id, a, b);
                 }
                 break;
@@ -77,6 +67,20 @@ int push_image(const char *ref, bool quiet, err_t *err)
         if (reg_ref_parse(ref, &r, err) < 0)
                 return -1;
         _cleanup_free_ char *fam = reg_ref_familiar_name(&r);
+        if (!r.digest) {
+                /* no header for an image that is not there, as Docker */
+                reg_ref_default_tag(&r);
+                _cleanup_free_ char *local = reg_ref_familiar_string(&r);
+                struct rt_image img;
+                if (rt_image_lookup(local, &img, err) < 0) {
+                        reg_ref_free(&r);
+                        if (err->code == ENOENT)
+                                err_set(err, ENOENT,
+                                        "An image does not exist locally with the tag: %s", fam);
+                        return -1;
+                }
+                rt_image_free(&img);
+        }
         reg_ref_free(&r);
         if (!quiet) {
                 printf("The push refers to repository [%s]\n", fam);

@@ -13,12 +13,16 @@
 #include "base/paths.h"
 #include "base/strbuf.h"
 #include "base/strv.h"
+#include "base/restart.h"
+#include "base/size.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "netwire.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "pull.h"
 #include "runtime/image.h"
 #include "runtime/security.h"
 #include "runtime/volume.h"
@@ -26,8 +30,8 @@
 struct run_opts {
         bool detach, interactive, tty, rm, privileged, readonly, init, no_healthcheck;
         const char *name, *workdir, *user, *hostname, *entrypoint, *network, *stop_signal, *restart;
-        const char *memory, *memory_swap, *cpus, *cpuset;
-        long long cpu_shares, pids_limit;
+        const char *memory, *memory_swap, *cpus, *cpuset, *shm_size;
+        long long cpu_shares, pids_limit, oom_score_adj;
         int stop_timeout;
         bool has_stop_timeout, has_entrypoint, has_pids;
         strv_t env, env_files, volumes, mounts, tmpfs, ulimits, cap_add, cap_drop, secopts, labels,
@@ -35,6 +39,8 @@ struct run_opts {
         const char *health_cmd, *health_interval, *health_timeout, *health_start,
             *health_start_interval, *health_retries;
         struct netwire_opts nw;
+        const char *pull, *platform;
+        bool quiet;
 };
 
 static void run_opts_free(struct run_opts *o)
@@ -83,6 +89,10 @@ enum {
         O_ADDHOST,
         O_DNS,
         O_SYSCTL,
+        O_SHMSIZE,
+        O_OOMADJ,
+        O_PULL,
+        O_PLATFORM,
 };
 
 static const struct option run_longopts[] = {
@@ -126,6 +136,8 @@ static const struct option run_longopts[] = {
     {"dns", required_argument, 0, O_DNS},
     {"net", required_argument, 0, O_NETWORK},
     {"sysctl", required_argument, 0, O_SYSCTL},
+    {"shm-size", required_argument, 0, O_SHMSIZE},
+    {"oom-score-adj", required_argument, 0, O_OOMADJ},
     {"health-cmd", required_argument, 0, O_HCMD},
     {"health-interval", required_argument, 0, O_HINT},
     {"health-timeout", required_argument, 0, O_HTIMEOUT},
@@ -133,6 +145,9 @@ static const struct option run_longopts[] = {
     {"health-start-period", required_argument, 0, O_HSTART},
     {"health-start-interval", required_argument, 0, O_HSTARTIV},
     {"no-healthcheck", no_argument, 0, O_NOHC},
+    {"pull", required_argument, 0, O_PULL},
+    {"platform", required_argument, 0, O_PLATFORM},
+    {"quiet", no_argument, 0, 'q'},
     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
 };
@@ -169,7 +184,10 @@ static void run_usage(FILE *f, const char *cmd)
                 "      --cap-add list         Add Linux capabilities\n"
                 "      --cap-drop list        Drop Linux capabilities\n"
                 "      --privileged           Give extended privileges to this container\n"
-                "      --security-opt list    no-new-privileges[=false], seccomp=unconfined\n"
+                "      --security-opt list    no-new-privileges[=false], seccomp=unconfined|FILE,\n"
+                "                             apparmor=unconfined, label=disable\n"
+                "      --shm-size bytes       Size of /dev/shm (default 64m)\n"
+                "      --oom-score-adj int    Tune host's OOM preferences (-1000 to 1000)\n"
                 "      --stop-signal string   Signal to stop the container\n"
                 "      --stop-timeout int     Timeout (in seconds) to stop a container\n"
                 "      --restart string       no, always, on-failure[:N], unless-stopped\n"
@@ -192,47 +210,6 @@ static void run_usage(FILE *f, const char *cmd)
                 "      --health-start-interval d  Time between checks during the start period\n"
                 "      --no-healthcheck       Disable any container-specified HEALTHCHECK\n",
                 cmd, RT_PIDS_DEFAULT);
-}
-
-/* "64m" -> bytes; docker's units b k m g (case-insensitive, optional "b" suffix). */
-static int parse_bytes(const char *s, long long *out)
-{
-        char *end;
-        errno = 0;
-        double v = strtod(s, &end);
-        if (end == s || errno || v < 0)
-                return -1;
-        long long mul = 1;
-        switch (*end | 0x20) {
-        case 'k':
-                mul = 1LL << 10;
-                end++;
-                break;
-        case 'm':
-                mul = 1LL << 20;
-                end++;
-                break;
-        case 'g':
-                mul = 1LL << 30;
-                end++;
-                break;
-        case 't':
-                mul = 1LL << 40;
-                end++;
-                break;
-        case 'b':
-                end++;
-                mul = 1;
-                break;
-        default:
-                break;
-        }
-        if ((*end | 0x20) == 'b' && mul > 1)
-                end++;
-        if (*end)
-                return -1;
-        *out = (long long)(v * (double)mul);
-        return 0;
 }
 
 static void env_set(json_t *env, const char *kv)
@@ -468,24 +445,56 @@ static json_t *sysctls_json(const struct run_opts *o, err_t *err)
         return sc;
 }
 
+/* --security-opt (a seccomp profile file is read, relative to the current
+ * directory, and kept with the container), --shm-size, --oom-score-adj:
+ * checked before anything is made. */
+static int security_json(const struct run_opts *o, json_t *hc, json_t **prof, err_t *err)
+{
+        uint64_t caps;
+        if (rt_caps_compute(o->privileged, &o->cap_add, &o->cap_drop, &caps, err) < 0 ||
+            rt_secopts_check(&o->secopts, NULL, caps, prof, err) < 0)
+                return -1;
+        json_object_set_new(hc, "SecurityOpt", strv_json(&o->secopts));
+        int64_t shm = 0;
+        if (o->shm_size && (bytes_parse(o->shm_size, &shm, NULL) < 0 || shm <= 0))
+                return err_set(err, EINVAL, "invalid --shm-size %s: a size greater than 0 (64m)",
+                               o->shm_size);
+        json_object_set_new(hc, "ShmSize", json_integer(shm ? shm : 64LL << 20));
+        if (rt_oom_score_adj_check(o->oom_score_adj, err) < 0)
+                return -1;
+        json_object_set_new(hc, "OomScoreAdj", json_integer(o->oom_score_adj));
+        return 0;
+}
+
 static int create_container(struct run_opts *o, const char *image, char **args, int nargs,
                             char **id_out, err_t *err)
 {
         json_t *sysctls = sysctls_json(o, err);
         if (!sysctls)
                 return -1;
-        struct rt_image img;
-        if (rt_image_lookup(image, &img, err) < 0) {
-                if (err->code == ENOENT)
-                        err_set(err, ENOENT, "Unable to find image '%s' locally", image);
+        json_t *sec = json_object(), *prof = NULL;
+        if (security_json(o, sec, &prof, err) < 0) {
+                json_decref(sec);
                 json_decref(sysctls);
+                return -1;
+        }
+        struct rt_image img;
+        enum pull_policy pol = PULL_MISSING;
+        if ((o->pull && pull_policy_parse(o->pull, &pol, err) < 0) ||
+            pull_ensure(stderr, image, pol, o->platform, o->quiet, err) < 0 ||
+            rt_image_lookup(image, &img, err) < 0) {
+                if (err->code == ENOENT && pol == PULL_NEVER)
+                        err_set(err, ENOENT, "No such image: %s", image);
+                json_decref(sysctls);
+                json_decref(sec);
+                json_decref(prof);
                 return -1;
         }
         int ret = -1;
         _cleanup_free_ char *id = rt_ctr_gen_id();
         _cleanup_free_ char *name = o->name ? xstrdup(o->name) : rt_ctr_gen_name();
-        _cleanup_free_ char *now = rt_now_rfc3339();
-        _cleanup_free_ char *rp = NULL, *lower = NULL;
+        _cleanup_free_ char *now = time_now_rfc3339();
+        _cleanup_free_ char *lower = NULL;
         json_t *j = json_object();
         json_t *cfg = json_object(), *hc = json_object();
         json_object_set_new(j, "Id", json_string(id));
@@ -507,6 +516,10 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         if (json_object_size(sysctls))
                 json_object_set(hc, "Sysctls", sysctls);
         json_decref(sysctls);
+        json_object_update(hc, sec);
+        json_decref(sec);
+        if (prof)
+                json_object_set_new(j, "SeccompProfile", prof);
         _cleanup_free_ char *hn = o->hostname ? xstrdup(o->hostname) : xstrndup(id, 12);
         json_object_set_new(cfg, "Hostname", json_string(hn));
         json_object_set_new(cfg, "Domainname", json_string(""));
@@ -638,29 +651,16 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         o->nw.hostname_set = o->hostname != NULL;
         if (netwire_create(j, &o->nw, err) < 0)
                 goto out;
-        rp = xstrdup(o->restart ? o->restart : "no");
-        char *colon = strchr(rp, ':');
-        int maxr = 0;
-        if (colon) {
-                *colon++ = '\0';
-                maxr = atoi(colon);
-        }
-        if (strcmp(rp, "no") && strcmp(rp, "always") && strcmp(rp, "on-failure") &&
-            strcmp(rp, "unless-stopped")) {
-                err_set(err, EINVAL, "invalid restart policy '%s'", o->restart);
+        struct restart_policy rpol;
+        if (restart_policy_parse(o->restart, &rpol, err) < 0)
                 goto out;
-        }
-        if (colon && strcmp(rp, "on-failure")) {
-                err_set(err, EINVAL, "maximum retry count cannot be used with restart policy '%s'",
-                        rp);
-                goto out;
-        }
-        if (o->rm && strcmp(rp, "no")) {
+        if (o->rm && rpol.kind != RESTART_NO) {
                 err_set(err, EINVAL, "conflicting options: --restart and --rm");
                 goto out;
         }
         json_object_set_new(hc, "RestartPolicy",
-                            json_pack("{s:s,s:i}", "Name", rp, "MaximumRetryCount", maxr));
+                            json_pack("{s:s,s:i}", "Name", restart_kind_name(rpol.kind),
+                                      "MaximumRetryCount", rpol.max_retries));
         json_object_set_new(hc, "AutoRemove", json_boolean(o->rm));
         json_object_set_new(hc, "CapAdd", strv_json(&o->cap_add));
         json_object_set_new(hc, "CapDrop", strv_json(&o->cap_drop));
@@ -668,28 +668,17 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         if (rt_caps_compute(o->privileged, &o->cap_add, &o->cap_drop, &caps, err) < 0)
                 goto out;
         json_object_set_new(hc, "Privileged", json_boolean(o->privileged));
-        for (size_t i = 0; i < o->secopts.n; i++) {
-                const char *s = o->secopts.v[i];
-                if (strcmp(s, "no-new-privileges") && strcmp(s, "no-new-privileges=true") &&
-                    strcmp(s, "no-new-privileges:true") && strcmp(s, "no-new-privileges=false") &&
-                    strcmp(s, "no-new-privileges:false") && strcmp(s, "seccomp=unconfined") &&
-                    strcmp(s, "seccomp:unconfined")) {
-                        err_set(err, EINVAL, "unsupported --security-opt: %s", s);
-                        goto out;
-                }
-        }
-        json_object_set_new(hc, "SecurityOpt", strv_json(&o->secopts));
         json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->readonly));
         json_object_set_new(hc, "Init", json_boolean(o->init));
-        long long mem = 0, swap = 0;
-        if (o->memory && parse_bytes(o->memory, &mem) < 0) {
+        int64_t mem = 0, swap = 0;
+        if (o->memory && bytes_parse(o->memory, &mem, NULL) < 0) {
                 err_set(err, EINVAL, "invalid memory size: %s", o->memory);
                 goto out;
         }
         if (o->memory_swap) {
                 if (!strcmp(o->memory_swap, "-1"))
                         swap = -1;
-                else if (parse_bytes(o->memory_swap, &swap) < 0) {
+                else if (bytes_parse(o->memory_swap, &swap, NULL) < 0) {
                         err_set(err, EINVAL, "invalid memory-swap size: %s", o->memory_swap);
                         goto out;
                 }
@@ -771,7 +760,8 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
         int c;
         optind = 1;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:p:P", run_longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:p:Pq", run_longopts, NULL)) !=
+               -1) {
                 switch (c) {
                 case 'd':
                         o->detach = true;
@@ -784,6 +774,15 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                         break;
                 case O_RM:
                         o->rm = true;
+                        break;
+                case O_PULL:
+                        o->pull = optarg;
+                        break;
+                case O_PLATFORM:
+                        o->platform = optarg;
+                        break;
+                case 'q':
+                        o->quiet = true;
                         break;
                 case O_NAME:
                         o->name = optarg;
@@ -893,6 +892,19 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                 case O_SYSCTL:
                         strv_push(&o->sysctls, optarg);
                         break;
+                case O_SHMSIZE:
+                        o->shm_size = optarg;
+                        break;
+                case O_OOMADJ: {
+                        char *end;
+                        errno = 0;
+                        o->oom_score_adj = strtoll(optarg, &end, 10);
+                        if (end == optarg || *end || errno) {
+                                die_msg("invalid argument \"%s\" for --oom-score-adj", optarg);
+                                return -1;
+                        }
+                        break;
+                }
                 case O_HCMD:
                         o->health_cmd = optarg;
                         break;

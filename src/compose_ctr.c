@@ -17,6 +17,8 @@
 #include "base/strbuf.h"
 #include "base/fsutil.h"
 #include "base/paths.h"
+#include "base/restart.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "compose/hash.h"
 #include "compose_more.h"
@@ -257,20 +259,38 @@ static void env_set(json_t *env, const char *key, const char *value)
         json_array_append_new(env, json_sprintf("%s=%s", key, value));
 }
 
-/* Compose ports as `-p` specs: "[IP:][PUBLISHED:]TARGET/PROTO". */
-static void port_specs(const struct compose_service *s, strv_t *out)
+/* A service's ports as the typed published-port list (*out, n entries). */
+static int service_ports(const struct compose_service *s, struct portspec **out, size_t *n,
+                         err_t *err)
 {
+        *out = xcalloc(s->nports ? s->nports : 1, sizeof(**out));
+        *n = 0;
         for (size_t i = 0; i < s->nports; i++) {
-                const struct compose_port *pt = &s->ports[i];
-                const char *proto = pt->protocol ? pt->protocol : "tcp";
-                if (pt->host_ip && pt->host_ip[0])
-                        strv_pushf(out, "%s:%s:%u/%s", pt->host_ip, pt->published ?: "", pt->target,
-                                   proto);
-                else if (pt->published)
-                        strv_pushf(out, "%s:%u/%s", pt->published, pt->target, proto);
-                else
-                        strv_pushf(out, "%u/%s", pt->target, proto);
+                if (compose_port_spec(&s->ports[i], &(*out)[i], err) < 0) {
+                        free(*out);
+                        *out = NULL;
+                        return err_wrap(err, "service %s", s->name);
+                }
+                (*n)++;
         }
+        return 0;
+}
+
+int cproject_security_check(const struct compose_project *p, const bool *sel, err_t *err)
+{
+        for (size_t i = 0; i < p->nservices; i++) {
+                const struct compose_service *s = &p->services[i];
+                uint64_t caps;
+                json_t *prof = NULL;
+                if (!sel[i])
+                        continue;
+                if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0 ||
+                    rt_secopts_check(&s->security_opt, p->working_dir, caps, &prof, err) < 0 ||
+                    rt_oom_score_adj_check(s->oom_score_adj, err) < 0)
+                        return err_wrap(err, "service %s", s->name);
+                json_decref(prof);
+        }
+        return 0;
 }
 
 int cproject_ports_check(const struct compose_project *p, const bool *sel,
@@ -287,11 +307,14 @@ int cproject_ports_check(const struct compose_project *p, const bool *sel,
                         exists = !strcmp(obs->v[i].service, s->name);
                 if (!sel[si] || exists)
                         continue;
-                strv_t specs = STRV_INIT;
-                port_specs(s, &specs);
-                for (size_t k = 0; k < specs.n && r == 0; k++) {
+                _cleanup_free_ struct portspec *specs = NULL;
+                size_t nspecs = 0;
+                r = service_ports(s, &specs, &nspecs, err);
+                for (size_t k = 0; k < nspecs && r == 0; k++) {
                         size_t before = n;
-                        r = port_spec_parse(specs.v[k], &maps, &n, err);
+                        char text[PORTSPEC_TEXT_MAX];
+                        portspec_format(&specs[k], text);
+                        r = port_maps_from_spec(text, &specs[k], &maps, &n, err);
                         if (r < 0) {
                                 err_wrap(err, "service %s", s->name);
                                 break;
@@ -300,7 +323,6 @@ int cproject_ports_check(const struct compose_project *p, const bool *sel,
                         for (size_t m = before; m < n; m++)
                                 owner[m] = si;
                 }
-                strv_free(&specs);
         }
         if (r == 0 && n > 0) {
                 /* one mapping at a time against the ones already held, so the
@@ -328,18 +350,12 @@ int cproject_ports_check(const struct compose_project *p, const bool *sel,
 
 static int restart_json(const char *restart, json_t *hc, err_t *err)
 {
-        _cleanup_free_ char *rp = xstrdup(restart ? restart : "no");
-        int max = 0;
-        char *c = strchr(rp, ':');
-        if (c) {
-                *c++ = '\0';
-                max = atoi(c);
-        }
-        if (strcmp(rp, "no") && strcmp(rp, "always") && strcmp(rp, "on-failure") &&
-            strcmp(rp, "unless-stopped"))
-                return err_set(err, EINVAL, "invalid restart policy \"%s\"", restart);
+        struct restart_policy rp;
+        if (restart_policy_parse(restart, &rp, err) < 0)
+                return -1;
         json_object_set_new(hc, "RestartPolicy",
-                            json_pack("{s:s,s:i}", "Name", rp, "MaximumRetryCount", max));
+                            json_pack("{s:s,s:i}", "Name", restart_kind_name(rp.kind),
+                                      "MaximumRetryCount", rp.max_retries));
         return 0;
 }
 
@@ -351,9 +367,11 @@ static int networks_json(const struct compose_project *p, const struct compose_s
                          const char *cname, json_t *j, const struct cctr_opts *o, err_t *err)
 {
         struct netwire_opts nw = {0};
+        _cleanup_free_ struct portspec *ports = NULL;
         int r = -1;
-        if (!o->no_ports)
-                port_specs(s, &nw.publish);
+        if (!o->no_ports && service_ports(s, &ports, &nw.nports, err) < 0)
+                return -1;
+        nw.ports = ports;
         for (size_t i = 0; o->publish && i < o->publish->n; i++)
                 strv_push(&nw.publish, o->publish->v[i]);
         strv_copy(&nw.add_hosts, &s->extra_hosts);
@@ -544,11 +562,22 @@ static void remove_anon_volumes(json_t *j)
         }
 }
 
-static int security_json(const struct compose_service *s, json_t *hc, err_t *err)
+/* security_opt (a seccomp profile file is relative to the project
+ * directory, as in docker compose, and kept with the container), shm_size,
+ * oom_score_adj and the rest of the security and resource keys. */
+static int security_json(const struct compose_project *p, const struct compose_service *s,
+                         json_t *j, json_t *hc, err_t *err)
 {
         uint64_t caps;
+        json_t *prof = NULL;
         if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0)
                 return err_wrap(err, "service %s", s->name);
+        /* the caller names the service */
+        if (rt_secopts_check(&s->security_opt, p->working_dir, caps, &prof, err) < 0 ||
+            rt_oom_score_adj_check(s->oom_score_adj, err) < 0)
+                return -1;
+        if (prof)
+                json_object_set_new(j, "SeccompProfile", prof);
         json_object_set_new(hc, "CapAdd", strv_to_json(&s->cap_add));
         json_object_set_new(hc, "CapDrop", strv_to_json(&s->cap_drop));
         json_object_set_new(hc, "Privileged", json_boolean(s->privileged));
@@ -560,7 +589,8 @@ static int security_json(const struct compose_service *s, json_t *hc, err_t *err
         json_object_set_new(hc, "NanoCpus", json_integer((json_int_t)(s->cpus * 1e9)));
         json_object_set_new(hc, "PidsLimit",
                             json_integer(s->pids_limit ? s->pids_limit : RT_PIDS_DEFAULT));
-        json_object_set_new(hc, "ShmSize", json_integer(s->shm_size));
+        json_object_set_new(hc, "ShmSize",
+                            json_integer(s->shm_size > 0 ? s->shm_size : 64LL << 20));
         json_object_set_new(hc, "OomScoreAdj", json_integer(s->oom_score_adj));
         json_t *ul = json_array();
         for (size_t i = 0; i < s->nulimits; i++)
@@ -613,7 +643,7 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         _cleanup_free_ char *id = rt_ctr_gen_id();
         _cleanup_free_ char *name =
             o->name ? xstrdup(o->name) : cservice_container_name(p, s, o->number);
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         _cleanup_free_ char *lower = NULL, *deps = NULL, *files = NULL;
         json_t *j = json_object(), *cfg = json_object(), *hc = json_object();
         json_t *hn = s->hostname ? json_string(s->hostname) : json_stringn(id, 12);
@@ -780,7 +810,7 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         if (restart_json(o->oneoff ? "no" : s->restart, hc, err) < 0)
                 goto out;
         json_object_set_new(hc, "AutoRemove", json_boolean(o->auto_remove));
-        if (security_json(s, hc, err) < 0)
+        if (security_json(p, s, j, hc, err) < 0)
                 goto out;
         if (cctr_apply_extra(cp, s, j, err) < 0)
                 goto out;

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "base/timefmt.h"
 
 enum {
         ATTACH_NONE = 0,
@@ -80,8 +81,5 @@ void image_users_free(struct image_users *u);
 
 /* Signal number from "TERM", "SIGTERM" or "15". */
 int signal_parse(const char *s);
-
-/* docker-style durations: "Up 3 seconds", "About a minute" ... */
-char *human_duration(long long secs);
 
 #endif

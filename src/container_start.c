@@ -57,33 +57,6 @@ int signal_parse(const char *s)
         return -1;
 }
 
-char *human_duration(long long secs)
-{
-        if (secs < 1)
-                return xstrdup("Less than a second");
-        if (secs == 1)
-                return xstrdup("1 second");
-        if (secs < 60)
-                return xasprintf("%lld seconds", secs);
-        long long mins = secs / 60;
-        if (mins == 1)
-                return xstrdup("About a minute");
-        if (mins < 60)
-                return xasprintf("%lld minutes", mins);
-        long long hours = secs / 3600;
-        if (hours == 1)
-                return xstrdup("About an hour");
-        if (hours < 48)
-                return xasprintf("%lld hours", hours);
-        if (hours < 24 * 7 * 2)
-                return xasprintf("%lld days", hours / 24);
-        if (hours < 24 * 30 * 2)
-                return xasprintf("%lld weeks", hours / 24 / 7);
-        if (hours < 24 * 365 * 2)
-                return xasprintf("%lld months", hours / 24 / 30);
-        return xasprintf("%lld years", hours / 24 / 365);
-}
-
 int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err)
 {
         _cleanup_free_ char *cid = NULL;

@@ -99,15 +99,29 @@ static int check_static_ip(json_t *net, const char *ip, err_t *err)
         return 0;
 }
 
-static int record_ports(json_t *j, const strv_t *specs, err_t *err)
+/* Every published port of o (the typed ones, then the -p texts) into
+ * HostConfig.PortBindings and Config.ExposedPorts. */
+static int record_ports(json_t *j, const struct netwire_opts *o, err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig"), *cfg = obj_child(j, "Config");
         json_t *pb = obj_child(hc, "PortBindings"), *ex = obj_child(cfg, "ExposedPorts");
 
-        for (size_t i = 0; i < specs->n; i++) {
+        for (size_t i = 0; i < o->nports + o->publish.n; i++) {
                 _cleanup_free_ struct port_map *m = NULL;
                 size_t n = 0;
-                if (port_spec_parse(specs->v[i], &m, &n, err) < 0)
+                struct portspec parsed;
+                const struct portspec *ps = &parsed;
+                char text[PORTSPEC_TEXT_MAX];
+                const char *spec = text;
+                if (i < o->nports) {
+                        ps = &o->ports[i];
+                        portspec_format(ps, text);
+                } else {
+                        spec = o->publish.v[i - o->nports];
+                        if (portspec_parse(spec, &parsed, err) < 0)
+                                return -1;
+                }
+                if (port_maps_from_spec(spec, ps, &m, &n, err) < 0)
                         return -1;
                 for (size_t k = 0; k < n; k++) {
                         char key[32], ip[IPV4_STRLEN] = "", hp[16] = "";
@@ -159,7 +173,7 @@ static int join_create(json_t *j, const struct netwire_opts *o, const char *ref,
                 return err_set(err, EINVAL,
                                "conflicting options: custom host-to-IP mapping and the network "
                                "mode");
-        if (o->publish.n || o->publish_all)
+        if (o->nports || o->publish.n || o->publish_all)
                 return err_set(err, EINVAL,
                                "conflicting options: port publishing and the container type "
                                "network mode");
@@ -213,9 +227,9 @@ int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
         for (size_t i = 0; i < o->dns.n; i++)
                 if (!valid_ip_any(o->dns.v[i]))
                         return err_set(err, EINVAL, "%s is not an IP address (--dns)", o->dns.v[i]);
-        if (strcmp(mode, "host") && record_ports(j, &o->publish, err) < 0)
+        if (strcmp(mode, "host") && record_ports(j, o, err) < 0)
                 return -1;
-        if (!strcmp(mode, "host") && (o->publish.n || o->publish_all))
+        if (!strcmp(mode, "host") && (o->nports || o->publish.n || o->publish_all))
                 warn_msg("published ports are discarded when using host network mode");
         json_object_set_new(hc, "PublishAllPorts", json_boolean(o->publish_all));
         json_t *eh = json_array(), *dns = json_array();

@@ -32,18 +32,21 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "base/portspec.h"
 #include "base/strv.h"
 
 struct netwire_opts {
-        const char *network; /* --network: NULL/"default"/"bridge", "none", "host", NAME,
-                                "container:NAME|ID" */
-        bool hostname_set;   /* --hostname was given (conflicts with container:) */
-        strv_t aliases;      /* --network-alias */
-        const char *ip;      /* --ip */
-        strv_t publish;      /* -p/--publish */
-        bool publish_all;    /* -P: every Config.ExposedPorts entry to a free host port */
-        strv_t add_hosts;    /* --add-host NAME:IP */
-        strv_t dns;          /* --dns */
+        const char *network;          /* --network: NULL/"default"/"bridge", "none", "host", NAME,
+                                         "container:NAME|ID" */
+        bool hostname_set;            /* --hostname was given (conflicts with container:) */
+        strv_t aliases;               /* --network-alias */
+        const char *ip;               /* --ip */
+        const struct portspec *ports; /* published ports, typed (compose); before publish */
+        size_t nports;
+        strv_t publish;   /* -p/--publish, as given */
+        bool publish_all; /* -P: every Config.ExposedPorts entry to a free host port */
+        strv_t add_hosts; /* --add-host NAME:IP */
+        strv_t dns;       /* --dns */
 };
 
 void netwire_opts_free(struct netwire_opts *o);

@@ -246,3 +246,41 @@ EOF
         [ "$output" = walk-through-ok ]
         "$BERTH" rm -f rq-registry >/dev/null
 }
+
+@test "compose push: built services that name an image are pushed, others skipped; --ignore-push-failures" {
+        d=$BATS_TEST_TMPDIR/proj
+        mkdir -p "$d/web"
+        printf 'FROM busybox:latest\nRUN echo compose-push >/built\n' >"$d/web/Dockerfile"
+        bad=127.0.0.1:$(reg_free_port)
+        cat >"$d/compose.yaml" <<YAML
+services:
+  web:
+    build: ./web
+    image: $P_HOST/rq/compose-web:1
+  plain:
+    image: busybox:latest
+  local:
+    build: ./web
+  broken:
+    build: ./web
+    image: $bad/rq/nowhere:1
+YAML
+        run "$BERTH" compose -f "$d/compose.yaml" -p rqpush build
+        [ "$status" -eq 0 ]
+        run "$BERTH" compose -f "$d/compose.yaml" -p rqpush push web plain local
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Service plain  Skipped"* ]]
+        [[ "$output" == *"Service local  Skipped"* ]]
+        [[ "$output" == *"Service web  Pushed $P_HOST/rq/compose-web:1@sha256:"* ]]
+        id=$("$BERTH" image inspect "$P_HOST/rq/compose-web:1" | jq -r '.[0].Id')
+        run skopeo inspect --tls-verify=false --raw "docker://$P_HOST/rq/compose-web:1"
+        [ "$(jq -r .config.digest <<<"$output")" = "$id" ]
+
+        run "$BERTH" compose -f "$d/compose.yaml" -p rqpush push
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Service broken  Error"* ]]
+        run "$BERTH" compose -f "$d/compose.yaml" -p rqpush push --ignore-push-failures
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Pushing broken: "* ]]
+        [[ "$output" == *"Service web  Pushed"* ]]
+}

@@ -623,6 +623,212 @@ PY
         "$BERTH" rmi ss-load:oci
 }
 
+# item 12
+
+sc_profile() { # FILE JSON
+        printf '%s\n' "$2" >"$1"
+}
+
+@test "item 12: seccomp=FILE denying mkdir (EPERM, and errnoRet) makes mkdir fail; exec and restart keep it" {
+        local d=$BATS_TEST_TMPDIR
+        sc_profile "$d/eperm.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+                {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+        sc_profile "$d/enospc.json" '{"defaultAction": "SCMP_ACT_ALLOW", "defaultErrnoRet": null,
+                "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]},
+                            {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+                "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 28,
+                              "includes": {"caps": ["CAP_CHOWN"], "minKernel": "3.0"}},
+                             {"name": "rmdir", "action": "SCMP_ACT_ERRNO", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+                             {"names": ["chmod", "fchmodat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+                              "args": [{"index": 1, "value": 511, "op": "SCMP_CMP_EQ"}]}]}'
+        run "$BERTH" run --rm --network none --security-opt seccomp="$d/eperm.json" busybox \
+                sh -c 'mkdir /x; echo rc=$?; grep Seccomp: /proc/self/status'
+        echo "$output"
+        [[ "$output" == *"Operation not permitted"* ]]
+        [[ "$output" == *"rc=1"* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+        # errnoRet; a rule whose includes.caps the container lacks does not
+        # apply; args compare (chmod 0777 refused, 0755 not)
+        run "$BERTH" run --rm --network none --security-opt seccomp:"$d/enospc.json" busybox \
+                sh -c 'mkdir /x; echo rc=$?; rmdir /tmp && echo rmdir-ok; touch /f; chmod 777 /f; chmod 755 /f && echo chmod-ok'
+        echo "$output"
+        [[ "$output" == *"No space left on device"* ]]
+        [[ "$output" == *"rc=1"* ]]
+        [[ "$output" == *"rmdir-ok"* ]]
+        [[ "$output" == *"Permission denied"* ]]
+        [[ "$output" == *"chmod-ok"* ]]
+        # kept with the container: exec and restart use it although the file changed
+        cp "$d/eperm.json" "$d/p.json"
+        "$BERTH" run -d --name sc-keep --network none --security-opt seccomp="$d/p.json" busybox sleep 300
+        sc_profile "$d/p.json" '{"defaultAction": "SCMP_ACT_ALLOW"}'
+        run "$BERTH" exec sc-keep mkdir /y
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Operation not permitted"* ]]
+        "$BERTH" restart -t 0 sc-keep
+        run "$BERTH" exec sc-keep sh -c 'mkdir /y; grep Seccomp: /proc/1/status'
+        [[ "$output" == *"Operation not permitted"* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+        "$BERTH" rm -f sc-keep
+}
+
+@test "item 12: compose security_opt seccomp file (relative to the project dir), shm_size, oom_score_adj" {
+        local d=$BATS_TEST_TMPDIR/proj
+        mkdir -p "$d"
+        sc_profile "$d/deny.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+                {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+        cat >"$d/compose.yaml" <<'YAML'
+services:
+  a:
+    image: busybox
+    network_mode: none
+    command: sh -c 'mkdir /x; echo rc=$$?; df -k /dev/shm; echo adj=$$(cat /proc/1/oom_score_adj)'
+    security_opt: [seccomp=deny.json]
+    shm_size: 1m
+    oom_score_adj: 300
+YAML
+        cd /
+        run "$BERTH" compose -f "$d/compose.yaml" -p sc12 run --rm a
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Operation not permitted"* ]]
+        [[ "$output" == *"rc=1"* ]]
+        [[ "$output" =~ shm\ +1024\  ]]
+        [[ "$output" == *"adj=300"* ]]
+}
+
+@test "item 12: a malformed seccomp profile is refused with file and JSON path, nothing is created" {
+        local d=$BATS_TEST_TMPDIR
+        sc_profile "$d/syntax.json" '{"defaultAction": "SCMP_ACT_ALLOW",'
+        sc_profile "$d/op.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"],
+                "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_FOO"}]}]}'
+        sc_profile "$d/key.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscals": []}'
+        sc_profile "$d/errno.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"],
+                "action": "SCMP_ACT_KILL", "errnoRet": 1}]}'
+        local before vols
+        before=$("$BERTH" ps -aq)
+        vols=$(ls "$BERTH_ROOT"/lib/volumes 2>/dev/null || true)
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/syntax.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"syntax.json:2:"* ]]
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/op.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"op.json: syscalls[0].args[0].op: unknown operator \"SCMP_CMP_FOO\""* ]]
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/key.json" busybox true
+        [[ "$output" == *"key.json: (top level): unknown key \"syscals\""* ]]
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/errno.json" busybox true
+        [[ "$output" == *"errno.json: syscalls[0].errnoRet: is only valid with SCMP_ACT_ERRNO"* ]]
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/missing.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"missing.json"*"No such file"* ]]
+        mkfifo "$d/fifo.json"
+        run timeout 10 "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/fifo.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"not a regular file"* ]]
+        # an anonymous volume of the image would be made before the profile
+        # is read if the order were wrong: none is
+        run "$BERTH" create --name sc-bad --network none -v /data \
+                --security-opt seccomp="$d/key.json" busybox true
+        [ "$status" -eq 125 ]
+        run "$BERTH" ps -aq
+        [ "$output" = "$before" ]
+        [ "$(ls "$BERTH_ROOT"/lib/volumes 2>/dev/null || true)" = "$vols" ]
+}
+
+@test "item 12: apparmor=PROFILE, label=..., unknown security options are refused; the opt-outs are accepted" {
+        run "$BERTH" run --rm --network none --security-opt apparmor=foo busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"apparmor=foo: berth has no AppArmor support and cannot honour it"* ]]
+        run "$BERTH" run --rm --network none --security-opt label=type:svirt_t busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"label=type:svirt_t: berth has no SELinux support"* ]]
+        run "$BERTH" run --rm --network none --security-opt systempaths=none busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"systempaths=none: unknown option"* ]]
+        run "$BERTH" run --rm --network none --security-opt apparmor=unconfined \
+                --security-opt label=disable --security-opt label:disable busybox true
+        [ "$status" -eq 0 ]
+        local d=$BATS_TEST_TMPDIR/proj
+        mkdir -p "$d"
+        # refused before the up makes anything: no network, no container
+        printf 'services:\n  a:\n    image: busybox\n  b:\n    image: busybox\n    security_opt: ["apparmor=foo"]\n' >"$d/compose.yaml"
+        run "$BERTH" compose -f "$d/compose.yaml" -p sc12b up -d
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"service b: security option apparmor=foo: berth has no AppArmor support"* ]]
+        run "$BERTH" ps -aq --filter label=com.docker.compose.project=sc12b
+        [ -z "$output" ]
+        run "$BERTH" network ls
+        [[ "$output" != *sc12b* ]]
+}
+
+@test "item 12: --shm-size sizes /dev/shm, --oom-score-adj is the init's" {
+        run "$BERTH" run --rm --network none --shm-size 1m busybox df -k /dev/shm
+        echo "$output"
+        [[ "$output" =~ shm\ +1024\  ]]
+        run "$BERTH" run --rm --network none busybox df -k /dev/shm
+        [[ "$output" =~ shm\ +65536\  ]]
+        run "$BERTH" run --rm --network none --oom-score-adj 500 busybox cat /proc/1/oom_score_adj
+        [ "$output" = 500 ]
+        run "$BERTH" run --rm --network none --oom-score-adj 1001 busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"range is [-1000, 1000]"* ]]
+        run "$BERTH" run --rm --network none --shm-size 0 busybox true
+        [ "$status" -eq 125 ]
+        # lowering needs CAP_SYS_RESOURCE: the kernel's answer, either way
+        run "$BERTH" run --rm --network none --name sc-oom --oom-score-adj -500 busybox cat /proc/1/oom_score_adj
+        if (( 0x$(awk '/^CapEff/ {print $2}' /proc/self/status) & (1 << 24) )); then
+                [ "$output" = -500 ]
+        else
+                [ "$status" -eq 125 ]
+                [[ "$output" == *"lowering it needs CAP_SYS_RESOURCE"* ]]
+        fi
+        "$BERTH" rm -f sc-oom >/dev/null 2>&1 || true
+}
+
+@test "item 12: no-new-privileges=false is honoured under the default and a custom seccomp filter" {
+        local d=$BATS_TEST_TMPDIR
+        sc_profile "$d/p.json" '{"defaultAction": "SCMP_ACT_ALLOW"}'
+        run "$BERTH" run --rm --network none --security-opt no-new-privileges=false busybox \
+                grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+        [[ "$output" == *$'NoNewPrivs:\t0'* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+        run "$BERTH" run --rm --network none --security-opt no-new-privileges=false \
+                --security-opt seccomp="$d/p.json" busybox grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+        [[ "$output" == *$'NoNewPrivs:\t0'* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+}
+
+@test "item 12: an allow-list profile (defaultAction ERRNO, defaultErrnoRet, archMap, includes/excludes)" {
+        local d=$BATS_TEST_TMPDIR
+        local names='"read","write","open","openat","close","stat","fstat","lstat","newfstatat","statx",
+                "poll","lseek","mmap","mprotect","munmap","brk","rt_sigaction","rt_sigprocmask",
+                "rt_sigreturn","ioctl","pread64","pwrite64","readv","writev","access","faccessat",
+                "faccessat2","pipe","pipe2","select","pselect6","sched_yield","mremap","madvise","dup",
+                "dup2","dup3","nanosleep","clock_nanosleep","getpid","getppid","getuid","geteuid",
+                "getgid","getegid","gettid","clone","fork","vfork","execve","execveat","exit",
+                "exit_group","wait4","kill","uname","fcntl","flock","fsync","getdents","getdents64",
+                "getcwd","chdir","fchdir","rename","renameat","renameat2","rmdir","unlink","unlinkat",
+                "readlink","readlinkat","umask","gettimeofday","clock_gettime","getrlimit","prlimit64",
+                "getrusage","sysinfo","times","setpgid","getpgrp","getpgid","setsid","getsid",
+                "arch_prctl","prctl","set_tid_address","set_robust_list","futex","tgkill",
+                "rt_sigsuspend","sigaltstack","getrandom","rseq"'
+        sc_profile "$d/allow.json" '{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
+                "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]},
+                            {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+                "syscalls": [{"names": ['"$names"'], "action": "SCMP_ACT_ALLOW"},
+                             {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "excludes": {"arches": ["amd64", "arm64"]}},
+                             {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}}]}'
+        run "$BERTH" run --rm --network none --security-opt seccomp="$d/allow.json" busybox \
+                sh -c 'ls / >/dev/null && echo ls-ok; mkdir /x; nc -l -p 1; echo done'
+        echo "$output"
+        [[ "$output" == *"ls-ok"* ]]
+        [[ "$output" == *"mkdir: can't create directory '/x': Function not implemented"* ]]
+        [[ "$output" == *"socket: Function not implemented"* ]]
+        [[ "$output" == *"done"* ]]
+        run "$BERTH" run --rm --network none --cap-add SYS_ADMIN --security-opt seccomp="$d/allow.json" \
+                busybox sh -c 'mkdir /x && echo mkdir-ok'
+        [[ "$output" == *"mkdir-ok"* ]]
+}
+
 # item 6
 @test "item 6: state dirs are 0700 on every start, even made 0755 before; volumes and records.json closed to others" {
         local root

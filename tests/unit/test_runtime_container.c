@@ -1,5 +1,5 @@
 /* Unit tests for the container runtime's pure parts: capability sets,
- * ulimit specs, timestamps, the state store with a private BERTH_ROOT. */
+ * ulimit specs, the state store with a private BERTH_ROOT. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,15 +50,6 @@ static void test_ulimits(void)
         ok(rt_ulimit_parse("nofile=20:10", &u, NULL, &err) < 0, "soft above hard fails");
         ok(rt_ulimit_parse("bogus=1", &u, NULL, &err) < 0, "unknown type fails");
         ok(rt_ulimit_parse("nofile=x", &u, NULL, &err) < 0, "non-number fails");
-}
-
-static void test_time(void)
-{
-        is_int(rt_parse_rfc3339_ns("1970-01-01T00:00:01.5Z"), 1500000000LL, "fractional seconds");
-        is_int(rt_parse_rfc3339_ns("garbage"), 0, "garbage is 0");
-        char *now = rt_now_rfc3339();
-        ok(rt_parse_rfc3339_ns(now) > 0, "now round-trips: %s", now);
-        free(now);
 }
 
 static void test_store(void)
@@ -152,7 +143,6 @@ int main(void)
         test_names();
         test_caps();
         test_ulimits();
-        test_time();
         test_store();
         return tap_done();
 }
