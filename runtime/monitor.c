@@ -496,7 +496,7 @@ static void hc_run(struct mon *m)
         free(m->hc_start);
         m->hc_start = time_now_rfc3339();
         clock_gettime(CLOCK_MONOTONIC, &m->hc_begin);
-        int r = rt_exec(m->pid, m->id, &proc, stdio, &m->hc_pid, &fst, &e);
+        int r = rt_exec(m->pid, m->id, &proc, stdio, NULL, &m->hc_pid, &fst, &e);
         close(nul);
         close(pfd[1]);
         rt_proc_free(&proc);

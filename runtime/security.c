@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include "cleanup.h"
@@ -508,7 +510,20 @@ int rt_seccomp_check(const struct rt_seccomp_profile *p, uint64_t caps, err_t *e
         scmp_filter_ctx ctx;
         if (build_profile(p, caps, &ctx, err) < 0)
                 return -1;
+        /* the kernel takes at most BPF_MAXINSNS (4096) instructions: a
+         * profile too big fails here, not at start */
+        _cleanup_close_ int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+        int r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
         seccomp_release(ctx);
+        struct stat st;
+        if (r < 0 || fstat(fd, &st) < 0)
+                return err_sys(err, r < 0 ? -r : errno, "seccomp profile: compile");
+        long long insns = (long long)st.st_size / 8; /* struct sock_filter */
+        if (insns > 4096)
+                return err_set(err, E2BIG,
+                               "seccomp profile: compiles to %lld BPF instructions; the kernel "
+                               "takes at most 4096",
+                               insns);
         return 0;
 }
 

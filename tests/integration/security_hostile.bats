@@ -311,6 +311,126 @@ hostile_image() {
         [[ "$output" == *"mask /sys/firmware"*"never starts with it unmasked"* ]]
 }
 
+# item 3
+# CVE-2019-5736: a container program that names /proc/self/exe while berth
+# (or the monitor) execs it would run the berth binary itself inside the
+# container, and could then reopen it for writing.  The image carries the
+# host's dynamic loader and libraries (so a berth binary can run in it) and
+# tests/data/reexec_probe.c as /etc/ld.so.preload; berth runs from copies of
+# its binaries here, so a failing test cannot damage the build.
+
+reexec_setup() {
+        local bin=$BATS_FILE_TMPDIR/bin
+        export BERTH=$bin/berth BERTH_MONITOR=$bin/berth-monitor BERTH_DNS_BIN=$bin/berth-dns
+        "$BERTH" image inspect sr-reexec >/dev/null 2>&1 && return 0
+        mkdir -p "$bin"
+        cp "$BERTH_BUILD/berth" "$BERTH_BUILD/berth-monitor" "$BERTH_BUILD/berth-dns" "$bin/"
+        (cd "$bin" && sha256sum berth berth-monitor berth-dns >"$BATS_FILE_TMPDIR/bin.sha256")
+        gcc -shared -fPIC -O2 -o "$BATS_FILE_TMPDIR/probe.so" "$BERTH_SRC/tests/data/reexec_probe.c"
+        local libs
+        libs=$(ldd "$bin/berth" "$bin/berth-monitor" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^\// && $i !~ /:$/) print $i}' | sort -u)
+        # a sanitizer build's runtime must be loaded before the probe
+        local asan
+        asan=$(ldd "$bin/berth" | awk '$1 ~ /^libasan/ {print $3}')
+        hostile_image sr-reexec "for l in $(echo $libs); do mkdir -p .\$(dirname \$l); cp -L \$l .\$l; done
+                cp $BATS_FILE_TMPDIR/probe.so probe.so; echo $asan /probe.so >etc/ld.so.preload
+                rm bin/sh; ln -s /proc/self/exe bin/sh
+                printf '#!/proc/self/exe\n' >x.sh; chmod 755 x.sh"
+}
+
+# Wait for n "late=" lines in the container's /probe.log, print the log.
+probe_log() {
+        local c=$1 n=$2 log
+        for _ in $(seq 100); do
+                log=$("$BERTH" exec "$c" cat /probe.log 2>/dev/null) || true
+                [ "$(grep -c '^late=' <<<"$log")" -ge "$n" ] && break
+                sleep 0.1
+        done
+        echo "$log"
+}
+
+# The probe ran (exe= lines), never from a host binary, never wrote.
+probe_clean() {
+        local log=$1 bin=$BATS_FILE_TMPDIR/bin
+        echo "$log"
+        [[ "$log" == *"exe="* ]]
+        [[ "$log" != *"exe=$bin"* ]]
+        [[ "$log" != *WROTE* ]]
+        (cd "$bin" && sha256sum -c --quiet "$BATS_FILE_TMPDIR/bin.sha256")
+}
+
+@test "item 3: /bin/sh -> /proc/self/exe and #!/proc/self/exe via exec and exec -t never reach the host binary" {
+        reexec_setup
+        "$BERTH" run -d --name sr-reexec --network none sr-reexec sleep 60
+        "$BERTH" exec sr-reexec sh -c true || true
+        "$BERTH" exec -t sr-reexec sh </dev/null || true
+        "$BERTH" exec sr-reexec /x.sh || true
+        log=$(probe_log sr-reexec 3)
+        "$BERTH" rm -f sr-reexec
+        [ "$(grep -c '^exe=' <<<"$log")" -eq 3 ]
+        probe_clean "$log"
+}
+
+@test "item 3: healthcheck CMD-SHELL, --init and Dockerfile RUN never reach the host binary" {
+        reexec_setup
+        "$BERTH" run -d --name sr-hc --network none --health-cmd 'true' --health-interval 1s \
+                sr-reexec sleep 60
+        for _ in $(seq 100); do
+                "$BERTH" exec sr-hc cat /probe.log 2>/dev/null | grep -q '^now=' && break
+                sleep 0.1
+        done
+        log=$("$BERTH" exec sr-hc cat /probe.log)
+        "$BERTH" rm -f sr-hc
+        probe_clean "$log"
+        # --init: PID 1 is the monitor's clone; its child execs the command
+        "$BERTH" create --name sr-init --init --network none sr-reexec sh
+        "$BERTH" start -a sr-init || true
+        upper=$("$BERTH" inspect -f '{{.GraphDriver.Data.UpperDir}}' sr-init)
+        log=$(cat "$upper/probe.log")
+        "$BERTH" rm -f sr-init
+        probe_clean "$log"
+        # Dockerfile RUN: the layer keeps the probe's log
+        ctx=$(mktemp -d "$BATS_FILE_TMPDIR/ctx.XXXXXX")
+        printf 'FROM sr-reexec\nRUN true\n' >"$ctx/Dockerfile"
+        "$BERTH" build -q -t sr-reexec-run "$ctx"
+        log=$("$BERTH" run --rm --network none sr-reexec-run cat /probe.log)
+        probe_clean "$log"
+}
+
+@test "item 3: a container with CAP_SYS_PTRACE sees only a sealed copy as --init's PID 1 binary" {
+        reexec_setup
+        run "$BERTH" run --rm --init --cap-add SYS_PTRACE --network none busybox sh -c '
+                readlink /proc/1/exe; exec 2>/dev/null; echo x >>/proc/1/exe && echo WROTE; true'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "/memfd:"* ]]
+        [[ "$output" != *WROTE* ]]
+        (cd "$BATS_FILE_TMPDIR/bin" && sha256sum -c --quiet "$BATS_FILE_TMPDIR/bin.sha256")
+}
+
+# item 9
+
+@test "item 9: --init's PID 1 holds only the container's stdio, none of the monitor's fds" {
+        run "$BERTH" run --rm --init -p 127.0.0.1::80 busybox sh -c 'ls /proc/1/fd | tr "\n" " "'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$output" = "0 1 2 " ]
+}
+
+# item 10
+
+@test "item 10: exec -t gets a terminal of the container's own devpts" {
+        "$BERTH" run -d --name sr-tty --network none busybox sleep 60
+        run "$BERTH" exec -t sr-tty sh -c 't=$(tty); echo "$t"; [ -e "$t" ] && echo exists
+                [ "$(stat -L -c %d /proc/self/fd/0)" = "$(stat -c %d /dev/pts/ptmx)" ] && echo same-devpts' </dev/null
+        "$BERTH" rm -f sr-tty
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == /dev/pts/* ]]
+        [[ "$output" == *exists* ]]
+        [[ "$output" == *same-devpts* ]]
+}
+
 # item 13 dns
 # berth-dns serves every network from one process with a bounded number of
 # TCP connections and forwarded queries: one container must not be able to
@@ -720,6 +840,17 @@ YAML
         run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/missing.json" busybox true
         [ "$status" -eq 125 ]
         [[ "$output" == *"missing.json"*"No such file"* ]]
+        # too big for the kernel (BPF_MAXINSNS): refused now, not at start
+        local i sep=""
+        { printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": ['
+          for i in $(seq 1 1600); do
+                printf '%s{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": %d, "args": [{"index": 0, "value": %d, "op": "SCMP_CMP_EQ"}]}' "$sep" "$i" "$i"
+                sep=,
+          done
+          printf ']}\n'; } >"$d/big.json"
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/big.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"big.json: seccomp profile: compiles to "*" BPF instructions; the kernel takes at most 4096"* ]]
         mkfifo "$d/fifo.json"
         run timeout 10 "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/fifo.json" busybox true
         [ "$status" -eq 125 ]
