@@ -3,12 +3,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -58,6 +60,35 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *ou
         _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return err_sys(err, errno, "open %s", path);
+        if (read_fd_all(fd, max, out, outlen, err) < 0)
+                return err_wrap(err, "%s", path);
+        return 0;
+}
+
+int open_regular_at(int dirfd, const char *path, unsigned long long resolve, err_t *err)
+{
+        struct open_how how = {
+            .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
+            .resolve = resolve,
+        };
+        _cleanup_close_ int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return err_sys(err, errno, "open %s", path);
+        if (!S_ISREG(st.st_mode))
+                return err_set(err, EINVAL, "%s is not a regular file", path);
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+                return err_sys(err, errno, "open %s", path);
+        return TAKE_FD(fd);
+}
+
+int read_regular_at(int dirfd, const char *path, unsigned long long resolve, size_t max, char **out,
+                    size_t *outlen, err_t *err)
+{
+        _cleanup_close_ int fd = open_regular_at(dirfd, path, resolve, err);
+        if (fd < 0)
+                return -1;
         if (read_fd_all(fd, max, out, outlen, err) < 0)
                 return err_wrap(err, "%s", path);
         return 0;

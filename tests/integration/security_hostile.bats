@@ -1107,3 +1107,37 @@ PY
         [ "$(cat "$BATS_TEST_TMPDIR/victim")" = precious ]
         [ -f "$d/link.tar" ] && [ ! -L "$d/link.tar" ]
 }
+
+@test "item 13: build refuses a Dockerfile or .dockerignore symlinked out of the context, showing nothing of it" {
+        ss_secret_dir
+        c=$BATS_TEST_TMPDIR/ctx
+        mkdir -p "$c"
+        ln -s "$SS_SECRET/key" "$c/Dockerfile"
+        run timeout 30 "$BERTH" build -t ss-df-link "$c"
+        echo "$output"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *"Dockerfile is a symlink that leads out of the build context"* ]]
+        [[ "$output" != *ss-host-secret* ]]
+        rm "$c/Dockerfile"
+        printf 'FROM busybox\n' >"$c/Dockerfile"
+        ln -s "$SS_SECRET/key" "$c/.dockerignore"
+        run timeout 30 "$BERTH" build -t ss-df-link "$c"
+        echo "$output"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *".dockerignore is a symlink that leads out of the build context"* ]]
+        [[ "$output" != *ss-host-secret* ]]
+        # a FIFO as the Dockerfile fails at once instead of hanging
+        rm "$c/Dockerfile" "$c/.dockerignore"
+        mkfifo "$c/Dockerfile"
+        run timeout 30 "$BERTH" build -t ss-df-link "$c"
+        rm -rf "$SS_SECRET"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *"Dockerfile is not a regular file"* ]]
+        # a symlink inside the context still works
+        rm "$c/Dockerfile"
+        printf 'FROM busybox\n' >"$c/real.df"
+        ln -s real.df "$c/Dockerfile"
+        run "$BERTH" build -q -t ss-df-link "$c"
+        [ "$status" -eq 0 ]
+        "$BERTH" rmi ss-df-link
+}
