@@ -1141,3 +1141,29 @@ PY
         [ "$status" -eq 0 ]
         "$BERTH" rmi ss-df-link
 }
+
+@test "item 13: rm, volume rm and rmi remove trees deeper than the fd limit" {
+        deep='for i in $(seq 200); do mkdir d; cd d; echo x >f; done'
+        "$BERTH" run --rm --network none -v ss-deep:/data busybox sh -c "cd /data && $deep"
+        "$BERTH" run --name ss-deepc --network none busybox sh -c "cd /tmp && $deep"
+        id=$(ss_ctr_id ss-deepc)
+        python3 - "$BATS_TEST_TMPDIR/deep.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    p = ""
+    for i in range(200):
+        p += "d/"
+        d = tarfile.TarInfo(p.rstrip("/")); d.type = tarfile.DIRTYPE; d.mode = 0o755
+        t.addfile(d)
+        f = tarfile.TarInfo(p + "f"); f.size = 2
+        t.addfile(f, io.BytesIO(b"x\n"))
+PY
+        "$BERTH" import "$BATS_TEST_TMPDIR/deep.tar" ss-deepimg >/dev/null
+        run bash -c "ulimit -n 64; '$BERTH' rm ss-deepc && '$BERTH' volume rm ss-deep && '$BERTH' rmi ss-deepimg"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
+        [ ! -e "$BERTH_ROOT/lib/volumes/ss-deep" ]
+        run "$BERTH" image inspect ss-deepimg
+        [ "$status" -ne 0 ]
+}
