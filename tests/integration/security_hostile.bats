@@ -1167,3 +1167,30 @@ PY
         run "$BERTH" image inspect ss-deepimg
         [ "$status" -ne 0 ]
 }
+
+@test "item 13: a container with a corrupt config.json shows in ps -a and rm -f removes it, running or not" {
+        "$BERTH" create --name ss-corrupt --network none busybox true >/dev/null
+        "$BERTH" run -d --name ss-corrupt2 --network none busybox sleep 600 >/dev/null
+        id=$(ss_ctr_id ss-corrupt)
+        id2=$(ss_ctr_id ss-corrupt2)
+        pid=$("$BERTH" inspect ss-corrupt2 | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["State"]["Pid"])')
+        printf '{"Id": "%s", garbage' "$id" >"$BERTH_ROOT/lib/containers/$id/config.json"
+        printf 'not json at all' >"$BERTH_ROOT/lib/containers/$id2/config.json"
+        run "$BERTH" ps -a
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"${id:0:12}"*"Corrupt (unreadable config.json; rm -f removes it)"* ]]
+        [[ "$output" == *"${id2:0:12}"*Corrupt* ]]
+        run "$BERTH" rm ss-corrupt
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"corrupt config.json"*"berth rm -f"* ]]
+        run "$BERTH" rm -f ss-corrupt
+        [ "$status" -eq 0 ]
+        run "$BERTH" rm -f "$id2"
+        [ "$status" -eq 0 ]
+        [ ! -e "$BERTH_ROOT/lib/containers/$id" ] && [ ! -e "$BERTH_ROOT/lib/containers/$id2" ]
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        ! kill -0 "$pid" 2>/dev/null
+        run "$BERTH" ps -aq
+        [[ "$output" != *"${id:0:12}"* && "$output" != *"${id2:0:12}"* ]]
+}
