@@ -889,6 +889,11 @@ YAML
         [ -z "$output" ]
         run "$BERTH" network ls
         [[ "$output" != *sc12b* ]]
+        run "$BERTH" compose -f "$d/compose.yaml" -p sc12b run --rm b true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"service b: security option apparmor=foo: berth has no AppArmor support"* ]]
+        run "$BERTH" network ls
+        [[ "$output" != *sc12b* ]]
 }
 
 @test "item 12: --shm-size sizes /dev/shm, --oom-score-adj is the init's" {
