@@ -667,12 +667,8 @@ static bool all_digits(const char *s)
 static FILE *open_user_db(const char *path, char **buf)
 {
         *buf = NULL;
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        struct stat st;
         size_t len = 0;
-        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-                return NULL;
-        if (read_fd_all(fd, 4u << 20, buf, &len, NULL) < 0 || len == 0) {
+        if (read_regular_at(AT_FDCWD, path, 0, 4u << 20, buf, &len, NULL) < 0 || len == 0) {
                 free(*buf);
                 *buf = NULL;
                 return NULL;
