@@ -596,6 +596,32 @@ static bool all_digits(const char *s)
         return true;
 }
 
+/* The container's /etc/passwd or /etc/group as a stream, or NULL when it is
+ * missing or unusable.  The container owns these files: a FIFO, a device or
+ * a file that never ends there must not block or exhaust the process that
+ * looks a user up (the monitor waits on it for every healthcheck), so the
+ * open never blocks, only a regular file is read, and at most 4 MiB. */
+static FILE *open_user_db(const char *path, char **buf)
+{
+        *buf = NULL;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        struct stat st;
+        size_t len = 0;
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return NULL;
+        if (read_fd_all(fd, 4u << 20, buf, &len, NULL) < 0 || len == 0) {
+                free(*buf);
+                *buf = NULL;
+                return NULL;
+        }
+        FILE *f = fmemopen(*buf, len, "r");
+        if (!f) {
+                free(*buf);
+                *buf = NULL;
+        }
+        return f;
+}
+
 /* Look the user and groups up in the container's own /etc/passwd and /etc/group. */
 static int resolve_user(const char *spec, struct ids *ids, err_t *err)
 {
@@ -609,7 +635,8 @@ static int resolve_user(const char *spec, struct ids *ids, err_t *err)
                 *g++ = '\0';
         bool found = false;
         char uname[256] = "";
-        _cleanup_fclose_ FILE *pf = fopen("/etc/passwd", "re");
+        _cleanup_free_ char *pbuf = NULL, *gbuf = NULL;
+        _cleanup_fclose_ FILE *pf = open_user_db("/etc/passwd", &pbuf);
         struct passwd *pw;
         while (pf && (pw = fgetpwent(pf))) {
                 if (all_digits(u) ? pw->pw_uid == (uid_t)strtoul(u, NULL, 10)
@@ -629,7 +656,7 @@ static int resolve_user(const char *spec, struct ids *ids, err_t *err)
                                        u);
                 ids->uid = (uid_t)strtoul(u, NULL, 10);
         }
-        _cleanup_fclose_ FILE *gf = fopen("/etc/group", "re");
+        _cleanup_fclose_ FILE *gf = open_user_db("/etc/group", &gbuf);
         bool gfound = !g || all_digits(g);
         if (g && all_digits(g))
                 ids->gid = (gid_t)strtoul(g, NULL, 10);

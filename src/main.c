@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/paths.h"
 #include "commands.h"
 #include "runtime/exe_seal.h"
 
@@ -99,6 +100,7 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
                 return cmd_monitor_exited(argc - 1, argv + 1);
+        berth_dirs_harden(); /* state dirs 0700, even when made looser before */
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].fn(argc - 1, argv + 1);
