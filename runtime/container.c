@@ -412,8 +412,11 @@ int rt_ctr_list(strv_t *ids, err_t *err)
                 if (strlen(de->d_name) != 64)
                         continue;
                 json_t *j = NULL;
-                if (rt_ctr_load(de->d_name, &j, NULL) < 0)
+                err_t e = {0};
+                if (rt_ctr_load(de->d_name, &j, &e) < 0 && e.code == ENOENT)
                         continue; /* being created or removed */
+                /* a corrupt config.json: listed (oldest), so ps -a shows it and
+                 * rm -f can remove it */
                 v = xrealloc(v, (n + 1) * sizeof(*v));
                 v[n].id = xstrdup(de->d_name);
                 v[n].created =
@@ -443,8 +446,18 @@ int rt_ctr_resolve(const char *ref, char **id, err_t *err)
         }
         for (size_t i = 0; i < ids.n && !found; i++) {
                 json_t *j = NULL;
-                if (rt_ctr_load(ids.v[i], &j, NULL) < 0)
+                if (rt_ctr_load(ids.v[i], &j, NULL) < 0) {
+                        /* unreadable config.json: the name is on the dir too */
+                        char have[512];
+                        _cleanup_free_ char *cd = rt_ctr_dir(ids.v[i]);
+                        ssize_t len = getxattr(cd, NAME_XATTR, have, sizeof(have) - 1);
+                        if (len > 0) {
+                                have[len] = '\0';
+                                if (!strcmp(have[0] == '/' ? have + 1 : have, nm))
+                                        found = xstrdup(ids.v[i]);
+                        }
                         continue;
+                }
                 const char *n = json_string_value(json_object_get(j, "Name"));
                 if (n && !strcmp(n[0] == '/' ? n + 1 : n, nm))
                         found = xstrdup(ids.v[i]);
@@ -885,4 +898,21 @@ void rt_spawn_free(struct rt_spawn *s)
         s->sysctls = NULL;
         s->nsysctls = 0;
         rt_proc_free(&s->proc);
+}
+
+int rt_ctr_tmpfs_check(const json_t *tmpfs, err_t *err)
+{
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)tmpfs, key, v)
+        {
+                unsigned attrs;
+                char *data = NULL;
+                if (key[0] != '/')
+                        return err_set(err, EINVAL, "tmpfs %s: the path must be absolute", key);
+                if (rt_tmpfs_opts(json_string_value(v), false, &attrs, &data, err) < 0)
+                        return err_wrap(err, "tmpfs %s", key);
+                free(data);
+        }
+        return 0;
 }

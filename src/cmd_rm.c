@@ -1,4 +1,5 @@
 /* berth rm [-f] [-v] */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,14 @@ int cmd_rm(int argc, char **argv)
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
                 if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
+                        if (err.code == EBADMSG && force && id) {
+                                /* corrupt state: kill what runs, remove what is there */
+                                _cleanup_close_ int lk = rt_ctr_lock(id, &err);
+                                if (lk >= 0 && rt_ctr_destroy(id, &err) == 0) {
+                                        printf("%s\n", argv[i]);
+                                        continue;
+                                }
+                        }
                         die_msg("%s", err.msg);
                         rc = 1;
                         continue;
