@@ -139,8 +139,8 @@ static const struct command container_commands[] = {
 
 int cmd_container(int argc, char **argv)
 {
-        static const struct cmd_group g = {
-            "container", "Manage containers", container_commands,
-            sizeof(container_commands) / sizeof(container_commands[0])};
+        static const struct cmd_group g = {"container", "Manage containers", container_commands,
+                                           sizeof(container_commands) /
+                                               sizeof(container_commands[0])};
         return cmd_group_run(&g, argc, argv);
 }

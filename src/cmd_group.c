@@ -13,8 +13,7 @@ static void group_usage(const struct cmd_group *g, FILE *f)
         for (size_t i = 0; i < g->n; i++)
                 if (g->cmds[i].summary) /* aliases have none */
                         fprintf(f, "  %-11s %s\n", g->cmds[i].name, g->cmds[i].summary);
-        fprintf(f, "\nRun 'berth %s COMMAND --help' for more information on a command.\n",
-                g->name);
+        fprintf(f, "\nRun 'berth %s COMMAND --help' for more information on a command.\n", g->name);
 }
 
 int cmd_group_run(const struct cmd_group *g, int argc, char **argv)
