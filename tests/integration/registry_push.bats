@@ -104,6 +104,43 @@ EOF
         rm -f "$DOCKER_CONFIG/config.json"
 }
 
+@test "login on a terminal: prompts for user and password, the password is not echoed" {
+        rm -f "$DOCKER_CONFIG/config.json"
+        # answer each prompt only once it is shown, as a person would
+        run python3 - "$T_USER" "$T_PASS" "$BERTH" login "$T_HOST" <<'PY'
+import os, pty, select, sys, time
+user, pw, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+out, sent, end = b"", 0, time.time() + 20
+while time.time() < end:
+    r, _, _ = select.select([fd], [], [], 0.1)
+    if r:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    if sent == 0 and b"Username: " in out:
+        os.write(fd, user.encode() + b"\n"); sent = 1
+    elif sent == 1 and b"Password: " in out:
+        os.write(fd, pw.encode() + b"\n"); sent = 2
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(st))
+PY
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Username: "* ]]
+        [[ "$output" == *"Password: "* ]]
+        [[ "$output" == *"Login Succeeded"* ]]
+        [[ "$output" != *"$T_PASS"* ]]
+        [ "$(jq -r --arg h "$T_HOST" '.auths[$h].auth' "$DOCKER_CONFIG/config.json" | base64 -d)" = "$T_USER:$T_PASS" ]
+        "$BERTH" logout "$T_HOST" >/dev/null
+}
+
 @test "login/logout (Bearer token server): wrong password unauthorized, right one succeeds" {
         run "$BERTH" login -u "$K_USER" --password-stdin "$K_HOST" <<<"nope"
         [ "$status" -ne 0 ]
