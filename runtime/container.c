@@ -899,3 +899,20 @@ void rt_spawn_free(struct rt_spawn *s)
         s->nsysctls = 0;
         rt_proc_free(&s->proc);
 }
+
+int rt_ctr_tmpfs_check(const json_t *tmpfs, err_t *err)
+{
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)tmpfs, key, v)
+        {
+                unsigned attrs;
+                char *data = NULL;
+                if (key[0] != '/')
+                        return err_set(err, EINVAL, "tmpfs %s: the path must be absolute", key);
+                if (rt_tmpfs_opts(json_string_value(v), false, &attrs, &data, err) < 0)
+                        return err_wrap(err, "tmpfs %s", key);
+                free(data);
+        }
+        return 0;
+}

@@ -106,6 +106,9 @@ int rt_ctr_watch(const char *id, int what);
 int rt_watch_wait(int wfd, double s);
 
 /* Start time of pid in clock ticks (field 22 of /proc/pid/stat), 0 if gone. */
+/* Check every HostConfig.Tmpfs entry ({"/dest": "docker tmpfs options"}). */
+int rt_ctr_tmpfs_check(const json_t *tmpfs, err_t *err);
+
 uint64_t rt_pid_starttime(pid_t pid);
 
 #endif

@@ -965,6 +965,58 @@ YAML
         [[ "$output" == *"mkdir-ok"* ]]
 }
 
+# item 13 tmpfs
+# Docker's tmpfs: nosuid, nodev and noexec unless asked otherwise, and its
+# option syntax for --tmpfs, --mount type=tmpfs and compose.
+
+@test "item 13: tmpfs mounts are noexec,nosuid,nodev by default and take docker's options" {
+        run "$BERTH" run --rm --network none --tmpfs /x:rw,noexec,nosuid,size=64m --tmpfs /y \
+                --tmpfs /z:exec,mode=1777,uid=1000,gid=1000,nr_inodes=100 \
+                --mount type=tmpfs,target=/m,tmpfs-size=1m,tmpfs-mode=0700 busybox sh -c '
+                grep -E " /(x|y|z|m) " /proc/mounts | sort; stat -c "%a %u %g" /z /m
+                cp /bin/busybox /y/sh; /y/sh -c "echo y-exec" 2>/dev/null
+                cp /bin/busybox /z/sh; /z/sh -c "echo z-exec"'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "tmpfs /m tmpfs rw,nosuid,nodev,noexec,"*"size=1024k,mode=700 "* ]]
+        [[ "${lines[1]}" == "tmpfs /x tmpfs rw,nosuid,nodev,noexec,"*"size=65536k "* ]]
+        [[ "${lines[2]}" == "tmpfs /y tmpfs rw,nosuid,nodev,noexec,"* ]]
+        [[ "${lines[3]}" == "tmpfs /z tmpfs rw,nosuid,nodev,relatime,nr_inodes=100,uid=1000,gid=1000 "* ]]
+        [ "${lines[4]}" = "1777 1000 1000" ]
+        [ "${lines[5]}" = "700 0 0" ]
+        [[ "$output" != *y-exec* ]]
+        [[ "$output" == *z-exec* ]]
+        run "$BERTH" run --rm --network none --tmpfs /x:rw,bogus busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'invalid tmpfs option "bogus"'* ]]
+}
+
+@test "item 13: compose tmpfs (short and long syntax) takes docker's options" {
+        d=$(mktemp -d "$BATS_FILE_TMPDIR/srtmpfs.XXXXXX")
+        cat >"$d/compose.yaml" <<'Y'
+services:
+  app:
+    image: busybox
+    network_mode: none
+    tmpfs:
+      - /s:size=1m,mode=1770
+      - /e:exec
+    volumes:
+      - type: tmpfs
+        target: /l
+        tmpfs:
+          size: 2m
+          mode: 0750
+Y
+        run "$BERTH" compose -f "$d/compose.yaml" -p srtmpfs run --rm app sh -c 'grep -E " /(s|e|l) " /proc/mounts | sort'
+        "$BERTH" compose -f "$d/compose.yaml" -p srtmpfs down >/dev/null 2>&1 || true
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "tmpfs /e tmpfs rw,nosuid,nodev,relatime "* ]]
+        [[ "${lines[1]}" == "tmpfs /l tmpfs rw,nosuid,nodev,noexec,"*"size=2048k,mode=750 "* ]]
+        [[ "${lines[2]}" == "tmpfs /s tmpfs rw,nosuid,nodev,noexec,"*"size=1024k,mode=1770 "* ]]
+}
+
 # item 6
 @test "item 6: state dirs are 0700 on every start, even made 0755 before; volumes and records.json closed to others" {
         local root
