@@ -325,9 +325,18 @@ int rt_ctr_create(json_t *j, err_t *err)
 int rt_ctr_load(const char *id, json_t **out, err_t *err)
 {
         _cleanup_free_ char *p = xasprintf("%s/containers/%s/config.json", berth_lib_dir(), id);
-        if (json_read(p, out, err) < 0)
-                return err_wrap(err, "container %.12s", id);
-        return 0;
+        err_t e;
+        if (json_read(p, out, &e) == 0)
+                return 0;
+        /* A dir under its id is complete (made as ".new-<id>", renamed
+         * into place; removed by a rename away first) and config.json is
+         * replaced atomically: anything but ENOENT is a damaged file. */
+        if (e.code == ENOENT)
+                return err_set(err, ENOENT, "container %.12s: %s", id, e.msg);
+        return err_set(err, EUCLEAN,
+                       "container %.12s: %s: the container's state is corrupt; remove it with: "
+                       "berth rm -f %.12s",
+                       id, e.msg, id);
 }
 
 int rt_ctr_save(const char *id, const json_t *j, err_t *err)
@@ -380,6 +389,67 @@ int rt_ctr_list(strv_t *ids, err_t *err)
         return 0;
 }
 
+int rt_ctr_list_broken(strv_t *ids, strv_t *why)
+{
+        _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
+        _cleanup_closedir_ DIR *dir = opendir(d);
+        if (!dir)
+                return 0;
+        struct dirent *de;
+        while ((de = readdir(dir))) {
+                if (strlen(de->d_name) != 64)
+                        continue;
+                json_t *j = NULL;
+                err_t e;
+                if (rt_ctr_load(de->d_name, &j, &e) == 0) {
+                        json_decref(j);
+                        continue;
+                }
+                if (e.code != EUCLEAN)
+                        continue; /* removed meanwhile */
+                strv_push(ids, de->d_name);
+                if (why)
+                        strv_push(why, e.msg);
+        }
+        return 0;
+}
+
+int rt_ctr_find_broken(const char *ref, char **id, err_t *err)
+{
+        strv_t ids = STRV_INIT, why = STRV_INIT;
+        (void)rt_ctr_list_broken(&ids, &why);
+        const char *nm = ref[0] == '/' ? ref + 1 : ref;
+        size_t rl = strlen(ref);
+        ssize_t hit = -1;
+        int prefix = 0;
+        for (size_t i = 0; i < ids.n && hit < 0; i++) {
+                _cleanup_free_ char *cd = rt_ctr_dir(ids.v[i]);
+                char have[512];
+                /* the name attribute survives a damaged config.json */
+                ssize_t len = getxattr(cd, NAME_XATTR, have, sizeof(have) - 1);
+                if (len > 0)
+                        have[len] = '\0';
+                if (!strcmp(ids.v[i], ref) || (len > 1 && !strcmp(have + 1, nm)))
+                        hit = (ssize_t)i;
+        }
+        ssize_t first = -1;
+        for (size_t i = 0; i < ids.n && hit < 0 && rl > 0; i++)
+                if (!strncmp(ids.v[i], ref, rl) && prefix++ == 0)
+                        first = (ssize_t)i;
+        if (hit < 0 && prefix == 1)
+                hit = first;
+        int r = -1;
+        if (hit >= 0) {
+                *id = xstrdup(ids.v[hit]);
+                err_set(err, EUCLEAN, "%s", why.v[hit]);
+                r = 0;
+        } else
+                err_set(err, ENOENT, "No such container: %s", ref);
+        strv_free(&ids);
+        strv_free(&why);
+        return r;
+}
+
 int rt_ctr_resolve(const char *ref, char **id, err_t *err)
 {
         strv_t ids = STRV_INIT;
@@ -416,6 +486,10 @@ int rt_ctr_resolve(const char *ref, char **id, err_t *err)
         }
         if (matches > 1)
                 return err_set(err, EINVAL, "multiple IDs found with provided prefix: %s", ref);
+        /* one whose state file is damaged: say so, and what to run */
+        _cleanup_free_ char *bad = NULL;
+        if (rt_ctr_find_broken(ref, &bad, err) == 0)
+                return -1;
         return err_set(err, ENOENT, "No such container: %s", ref);
 }
 

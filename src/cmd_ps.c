@@ -154,6 +154,12 @@ int cmd_ps(int argc, char **argv)
                 strv_free(&filters);
                 return EXIT_BERTH;
         }
+        strv_t bad = STRV_INIT, why = STRV_INIT;
+        (void)rt_ctr_list_broken(&bad, &why);
+        for (size_t i = 0; i < why.n; i++)
+                warn_msg("%s", why.v[i]);
+        strv_free(&bad);
+        strv_free(&why);
         struct table tb;
         table_init(&tb, 7);
         table_row(&tb, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
