@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@
 #define MT_DOCKER_LAYER  "application/vnd.docker.image.rootfs.diff.tar.gzip"
 #define PUSH_CONFIG_MAX  (16u << 20)
 #define COMPRESS_BUF     (256u << 10)
+#define PUSH_PARALLEL    5
 
 struct push_layer {
         char *digest;   /* "sha256:<hex>" of the blob pushed */
@@ -57,6 +59,7 @@ struct push {
         struct store s;
         const char *id;
         unsigned long long total;
+        pthread_mutex_t pmu; /* progress calls, one at a time */
 };
 
 static void hexify(const unsigned char *d, char out[HEX_LEN + 1])
@@ -72,8 +75,11 @@ static void hexify(const unsigned char *d, char out[HEX_LEN + 1])
 static void progress(struct push *p, const char *id, enum reg_push_state st, unsigned long long cur,
                      unsigned long long total, const char *from)
 {
-        if (p->o && p->o->progress)
+        if (p->o && p->o->progress) {
+                pthread_mutex_lock(&p->pmu);
                 p->o->progress(p->o->ud, id, st, cur, total, from);
+                pthread_mutex_unlock(&p->pmu);
+        }
 }
 
 void reg_push_result_free(struct reg_push_result *r)
@@ -293,11 +299,11 @@ static long long chunk_size(void)
 
 /* Push one blob of the store (hex) unless the registry has it.  id: the
  * progress line (NULL for the config). */
-static int push_blob(struct push *p, const char *digest, long long size, const char *id,
-                     const char *from, err_t *err)
+static int push_blob(struct push *p, struct reg_conn *k, const char *digest, long long size,
+                     const char *id, const char *from, err_t *err)
 {
         bool exists = false;
-        if (reg_blob_exists(p->c, p->k, digest, &exists, err) < 0)
+        if (reg_blob_exists(p->c, k, digest, &exists, err) < 0)
                 return -1;
         if (exists) {
                 if (id)
@@ -306,7 +312,7 @@ static int push_blob(struct push *p, const char *digest, long long size, const c
         }
         bool mounted = false;
         _cleanup_free_ char *loc = NULL;
-        if (reg_upload_start(p->c, p->k, digest, from, &mounted, &loc, err) < 0)
+        if (reg_upload_start(p->c, k, digest, from, &mounted, &loc, err) < 0)
                 return -1;
         if (mounted) {
                 if (id)
@@ -329,18 +335,93 @@ static int push_blob(struct push *p, const char *digest, long long size, const c
                 while (off < size) {
                         long long n = size - off < cs ? size - off : cs;
                         u.base = (unsigned long long)off;
-                        if (reg_upload_chunk(p->c, p->k, &loc, fd, off, n, on_sent, &u, err) < 0)
+                        if (reg_upload_chunk(p->c, k, &loc, fd, off, n, on_sent, &u, err) < 0)
                                 return -1;
                         off += n;
                 }
-                if (reg_upload_finish(p->c, p->k, loc, digest, -1, 0, 0, NULL, NULL, err) < 0)
+                if (reg_upload_finish(p->c, k, loc, digest, -1, 0, 0, NULL, NULL, err) < 0)
                         return -1;
-        } else if (reg_upload_finish(p->c, p->k, loc, digest, fd, 0, size, on_sent, &u, err) < 0) {
+        } else if (reg_upload_finish(p->c, k, loc, digest, fd, 0, size, on_sent, &u, err) < 0) {
                 return -1;
         }
         if (id)
                 progress(p, id, REG_P_PUSHED, (unsigned long long)size, (unsigned long long)size,
                          NULL);
+        return 0;
+}
+
+/* Layers go up PUSH_PARALLEL at a time (Docker's max-concurrent-uploads),
+ * each worker on its own connection; the first error stops the others. */
+struct pwork {
+        struct push *p;
+        struct push_layer *layers;
+        size_t n, next;
+        const char *from;
+        pthread_mutex_t mu;
+        bool failed;
+        err_t err;
+};
+
+static void *push_worker(void *arg)
+{
+        struct pwork *w = arg;
+        err_t e;
+        struct reg_conn *k = reg_conn_new(w->p->c, &e);
+        for (;;) {
+                pthread_mutex_lock(&w->mu);
+                size_t i = w->next;
+                bool stop = w->failed || !k;
+                while (!stop && i < w->n && w->layers[i].remote)
+                        i++;
+                w->next = i + 1;
+                if (stop || i >= w->n) {
+                        if (!k && !w->failed) {
+                                w->failed = true;
+                                w->err = e;
+                        }
+                        pthread_mutex_unlock(&w->mu);
+                        break;
+                }
+                pthread_mutex_unlock(&w->mu);
+                const struct push_layer *l = &w->layers[i];
+                if (push_blob(w->p, k, l->digest, l->size, l->id, w->from, &e) < 0) {
+                        err_wrap(&e, "push layer %s", l->id);
+                        pthread_mutex_lock(&w->mu);
+                        if (!w->failed) {
+                                w->failed = true;
+                                w->err = e;
+                        }
+                        pthread_mutex_unlock(&w->mu);
+                        break;
+                }
+        }
+        reg_conn_free(k);
+        return NULL;
+}
+
+static int push_layers(struct push *p, struct push_layer *layers, size_t n, const char *from,
+                       err_t *err)
+{
+        struct pwork w = {.p = p, .layers = layers, .n = n, .from = from};
+        pthread_mutex_init(&w.mu, NULL);
+        size_t todo = 0;
+        for (size_t i = 0; i < n; i++)
+                todo += !layers[i].remote;
+        size_t nth = todo < PUSH_PARALLEL ? todo : PUSH_PARALLEL;
+        pthread_t th[PUSH_PARALLEL];
+        size_t started = 0;
+        for (; started < nth; started++)
+                if (pthread_create(&th[started], NULL, push_worker, &w) != 0)
+                        break;
+        if (nth && !started)
+                push_worker(&w);
+        for (size_t i = 0; i < started; i++)
+                pthread_join(th[i], NULL);
+        pthread_mutex_destroy(&w.mu);
+        if (w.failed) {
+                *err = w.err;
+                return -1;
+        }
         return 0;
 }
 
@@ -431,6 +512,7 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
         }
         reg_ref_default_tag(&ref);
         struct push p = {.o = o, .s = {.dfd = -1, .lockfd = -1}};
+        pthread_mutex_init(&p.pmu, NULL);
         struct rt_image img;
         struct reg_settings set = {0};
         struct reg_manifest m = {0};
@@ -551,19 +633,13 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
                 progress(&p, layers[i].id, REG_P_PREPARING, 0, 0, NULL);
         for (size_t i = 0; i < nlayers; i++)
                 progress(&p, layers[i].id, REG_P_WAITING, 0, 0, NULL);
-        for (size_t i = 0; i < nlayers; i++) {
-                const char *from = sources.n ? sources.v[0] : NULL;
-                if (layers[i].remote) {
+        for (size_t i = 0; i < nlayers; i++)
+                if (layers[i].remote)
                         progress(&p, layers[i].id,
                                  layers[i].remote == 1 ? REG_P_EXISTS : REG_P_MOUNTED, 0, 0,
                                  orig_from);
-                        continue;
-                }
-                if (push_blob(&p, layers[i].digest, layers[i].size, layers[i].id, from, err) < 0) {
-                        err_wrap(err, "push layer %s", layers[i].id);
-                        goto out;
-                }
-        }
+        if (push_layers(&p, layers, nlayers, sources.n ? sources.v[0] : NULL, err) < 0)
+                goto out;
         /* the config */
         {
                 _cleanup_free_ char *cfgpath = xasprintf("blobs/sha256/%s", img.id + 7);
@@ -572,7 +648,7 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
                         err_sys(err, errno, "config of %s", img.id);
                         goto out;
                 }
-                if (push_blob(&p, img.id, (long long)st.st_size, NULL, NULL, err) < 0) {
+                if (push_blob(&p, p.k, img.id, (long long)st.st_size, NULL, NULL, err) < 0) {
                         err_wrap(err, "push config");
                         goto out;
                 }
@@ -633,6 +709,7 @@ out:
         if (have_img)
                 rt_image_free(&img);
         reg_ref_free(&ref);
+        pthread_mutex_destroy(&p.pmu);
         return r;
 }
 

@@ -581,7 +581,7 @@ int rt_secopts_check(const strv_t *opts, const char *base_dir, uint64_t caps, js
                      err_t *err)
 {
         *profile = NULL;
-        const char *file = NULL;
+        const char *file = NULL, *seccomp = NULL;
         for (size_t i = 0; i < opts->n; i++) {
                 const char *o = opts->v[i], *v;
                 _cleanup_free_ char *k = opt_split(o, &v);
@@ -590,14 +590,15 @@ int rt_secopts_check(const strv_t *opts, const char *base_dir, uint64_t caps, js
                         ok = !v || !strcmp(v, "true") || !strcmp(v, "false");
                 else if (!strcmp(k, "seccomp")) {
                         ok = v && *v;
-                        if (ok && rt_secopt_seccomp_file(o)) {
-                                if (file)
-                                        return err_set(err, EINVAL,
-                                                       "security option %s: only one seccomp "
-                                                       "profile can be given",
-                                                       o);
+                        if (ok && seccomp && strcmp(seccomp, v))
+                                return err_set(err, EINVAL,
+                                               "security options seccomp=%s and seccomp=%s: only "
+                                               "one seccomp profile can be given",
+                                               seccomp, v);
+                        if (ok)
+                                seccomp = v;
+                        if (ok && rt_secopt_seccomp_file(o))
                                 file = rt_secopt_seccomp_file(o);
-                        }
                 } else if (!strcmp(k, "apparmor")) {
                         if (!v || strcmp(v, "unconfined"))
                                 return err_set(

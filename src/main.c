@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/paths.h"
 #include "commands.h"
+#include "runtime/exe_seal.h"
 
 static const struct command commands[] = {
     {"attach", cmd_attach,
@@ -84,8 +86,21 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))
                 return cmd_version(1, argv + 1);
+        /* commands that execute in containers from this process (exec, compose
+         * health probes) run from a sealed copy of the binary */
+        if (!strcmp(argv[1], "exec") || !strcmp(argv[1], "compose")) {
+                static const char *const sib[][2] = {{"BERTH_MONITOR", "berth-monitor"},
+                                                     {"BERTH_DNS_BIN", "berth-dns"},
+                                                     {NULL, NULL}};
+                err_t err = {0};
+                if (rt_exe_seal(argv, sib, &err) < 0) {
+                        die_msg("%s", err.msg);
+                        return EXIT_BERTH;
+                }
+        }
         if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
                 return cmd_monitor_exited(argc - 1, argv + 1);
+        berth_dirs_harden(); /* state dirs 0700, even when made looser before */
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].fn(argc - 1, argv + 1);

@@ -390,7 +390,9 @@ EOF2
         run "$BERTH" pull -q "$B/slow2:v1"
         [ "$status" -eq 0 ]
         grep -q '^GET /v2/slow2/blobs/sha256:[0-9a-f]* bytes=[1-9][0-9]*-' "$log"
-        [ -z "$(find "$BERTH_ROOT" -path '*/downloads/*' -name '*.partial')" ]
+        # the resumed download became the verified blob
+        [ ! -e "$part" ]
+        [ -f "$(dirname "$part")/../blobs/sha256/$(basename "$part" .partial)" ]
         kill "$(cat "$REG_BASE/slow.pid")"
 }
 

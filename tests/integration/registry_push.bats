@@ -196,6 +196,12 @@ EOF
         [[ "${lines[-1]}" == "tok: digest: $d size: "* ]]
         # the token asked for covers pull and push of the repository
         grep '"user": "berthuser"' "$K_TOKEN_LOG" | grep -q '"repository:rq/bb:pull,push"'
+        # another repository: the token also covers pulling from the mount source
+        "$BERTH" tag busybox:latest "$K_HOST/rq/other:tok"
+        run "$BERTH" push "$K_HOST/rq/other:tok"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *": Mounted from rq/bb"* ]]
+        tail -1 "$K_TOKEN_LOG" | jq -e '.scope == ["repository:rq/other:pull,push", "repository:rq/bb:pull"]'
 }
 
 @test "push of a pulled image keeps its manifest digest (OCI manifest, and the amd64 entry of an index)" {
@@ -283,4 +289,24 @@ YAML
         [ "$status" -eq 0 ]
         [[ "$output" == *"Pushing broken: "* ]]
         [[ "$output" == *"Service web  Pushed"* ]]
+}
+
+@test "push of a multi-layer built image: every layer up (in parallel), skopeo copies it back" {
+        d=$BATS_TEST_TMPDIR/ctx
+        mkdir -p "$d"
+        printf 'FROM busybox:latest\nRUN head -c 200000 /dev/urandom >/a\nRUN head -c 300000 /dev/urandom >/b\nRUN head -c 100000 /dev/urandom >/c\nRUN echo d >/d\n' >"$d/Dockerfile"
+        "$BERTH" build -q -t "$P_HOST/rq/layers:1" "$d" >/dev/null
+        run "$BERTH" push "$P_HOST/rq/layers:1"
+        [ "$status" -eq 0 ]
+        [ "$(grep -c ': Pushed$' <<<"$output")" -eq 5 ]
+        d1=$(raw_digest P rq/layers:1)
+        [[ "${lines[-1]}" == "1: digest: $d1 size: "* ]]
+        skopeo copy -q --src-tls-verify=false "docker://$P_HOST/rq/layers:1" "dir:$BATS_TEST_TMPDIR/layers"
+        [ "$(jq '.layers | length' "$BATS_TEST_TMPDIR/layers/manifest.json")" -eq 5 ]
+        # the layers berth compressed are kept: a push elsewhere sends the same bytes
+        "$BERTH" tag "$P_HOST/rq/layers:1" "$T_HOST/rq/layers:1"
+        "$BERTH" login -u "$T_USER" --password-stdin "$T_HOST" <<<"$T_PASS" >/dev/null 2>&1
+        run "$BERTH" push "$T_HOST/rq/layers:1"
+        [ "$status" -eq 0 ]
+        [[ "${lines[-1]}" == "1: digest: $d1 size: "* ]]
 }
