@@ -374,18 +374,9 @@ int rt_ctr_create(json_t *j, err_t *err)
 int rt_ctr_load(const char *id, json_t **out, err_t *err)
 {
         _cleanup_free_ char *p = xasprintf("%s/containers/%s/config.json", berth_lib_dir(), id);
-        err_t e;
-        if (json_read(p, out, &e) == 0)
-                return 0;
-        /* A dir under its id is complete (made as ".new-<id>", renamed
-         * into place; removed by a rename away first) and config.json is
-         * replaced atomically: anything but ENOENT is a damaged file. */
-        if (e.code == ENOENT)
-                return err_set(err, ENOENT, "container %.12s: %s", id, e.msg);
-        return err_set(err, EUCLEAN,
-                       "container %.12s: %s: the container's state is corrupt; remove it with: "
-                       "berth rm -f %.12s",
-                       id, e.msg, id);
+        if (json_read(p, out, err) < 0)
+                return err_wrap(err, "container %.12s", id);
+        return 0;
 }
 
 int rt_ctr_save(const char *id, const json_t *j, err_t *err)
@@ -421,8 +412,11 @@ int rt_ctr_list(strv_t *ids, err_t *err)
                 if (strlen(de->d_name) != 64)
                         continue;
                 json_t *j = NULL;
-                if (rt_ctr_load(de->d_name, &j, NULL) < 0)
+                err_t e = {0};
+                if (rt_ctr_load(de->d_name, &j, &e) < 0 && e.code == ENOENT)
                         continue; /* being created or removed */
+                /* a corrupt config.json: listed (oldest), so ps -a shows it and
+                 * rm -f can remove it */
                 v = xrealloc(v, (n + 1) * sizeof(*v));
                 v[n].id = xstrdup(de->d_name);
                 v[n].created =
@@ -436,67 +430,6 @@ int rt_ctr_list(strv_t *ids, err_t *err)
                 strv_take(ids, v[i].id);
         free(v);
         return 0;
-}
-
-int rt_ctr_list_broken(strv_t *ids, strv_t *why)
-{
-        _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
-        _cleanup_closedir_ DIR *dir = opendir(d);
-        if (!dir)
-                return 0;
-        struct dirent *de;
-        while ((de = readdir(dir))) {
-                if (strlen(de->d_name) != 64)
-                        continue;
-                json_t *j = NULL;
-                err_t e;
-                if (rt_ctr_load(de->d_name, &j, &e) == 0) {
-                        json_decref(j);
-                        continue;
-                }
-                if (e.code != EUCLEAN)
-                        continue; /* removed meanwhile */
-                strv_push(ids, de->d_name);
-                if (why)
-                        strv_push(why, e.msg);
-        }
-        return 0;
-}
-
-int rt_ctr_find_broken(const char *ref, char **id, err_t *err)
-{
-        strv_t ids = STRV_INIT, why = STRV_INIT;
-        (void)rt_ctr_list_broken(&ids, &why);
-        const char *nm = ref[0] == '/' ? ref + 1 : ref;
-        size_t rl = strlen(ref);
-        ssize_t hit = -1;
-        int prefix = 0;
-        for (size_t i = 0; i < ids.n && hit < 0; i++) {
-                _cleanup_free_ char *cd = rt_ctr_dir(ids.v[i]);
-                char have[512];
-                /* the name attribute survives a damaged config.json */
-                ssize_t len = getxattr(cd, NAME_XATTR, have, sizeof(have) - 1);
-                if (len > 0)
-                        have[len] = '\0';
-                if (!strcmp(ids.v[i], ref) || (len > 1 && !strcmp(have + 1, nm)))
-                        hit = (ssize_t)i;
-        }
-        ssize_t first = -1;
-        for (size_t i = 0; i < ids.n && hit < 0 && rl > 0; i++)
-                if (!strncmp(ids.v[i], ref, rl) && prefix++ == 0)
-                        first = (ssize_t)i;
-        if (hit < 0 && prefix == 1)
-                hit = first;
-        int r = -1;
-        if (hit >= 0) {
-                *id = xstrdup(ids.v[hit]);
-                err_set(err, EUCLEAN, "%s", why.v[hit]);
-                r = 0;
-        } else
-                err_set(err, ENOENT, "No such container: %s", ref);
-        strv_free(&ids);
-        strv_free(&why);
-        return r;
 }
 
 int rt_ctr_resolve(const char *ref, char **id, err_t *err)
@@ -513,8 +446,18 @@ int rt_ctr_resolve(const char *ref, char **id, err_t *err)
         }
         for (size_t i = 0; i < ids.n && !found; i++) {
                 json_t *j = NULL;
-                if (rt_ctr_load(ids.v[i], &j, NULL) < 0)
+                if (rt_ctr_load(ids.v[i], &j, NULL) < 0) {
+                        /* unreadable config.json: the name is on the dir too */
+                        char have[512];
+                        _cleanup_free_ char *cd = rt_ctr_dir(ids.v[i]);
+                        ssize_t len = getxattr(cd, NAME_XATTR, have, sizeof(have) - 1);
+                        if (len > 0) {
+                                have[len] = '\0';
+                                if (!strcmp(have[0] == '/' ? have + 1 : have, nm))
+                                        found = xstrdup(ids.v[i]);
+                        }
                         continue;
+                }
                 const char *n = json_string_value(json_object_get(j, "Name"));
                 if (n && !strcmp(n[0] == '/' ? n + 1 : n, nm))
                         found = xstrdup(ids.v[i]);
@@ -535,10 +478,6 @@ int rt_ctr_resolve(const char *ref, char **id, err_t *err)
         }
         if (matches > 1)
                 return err_set(err, EINVAL, "multiple IDs found with provided prefix: %s", ref);
-        /* one whose state file is damaged: say so, and what to run */
-        _cleanup_free_ char *bad = NULL;
-        if (rt_ctr_find_broken(ref, &bad, err) == 0)
-                return -1;
         return err_set(err, ENOENT, "No such container: %s", ref);
 }
 
@@ -959,4 +898,21 @@ void rt_spawn_free(struct rt_spawn *s)
         s->sysctls = NULL;
         s->nsysctls = 0;
         rt_proc_free(&s->proc);
+}
+
+int rt_ctr_tmpfs_check(const json_t *tmpfs, err_t *err)
+{
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)tmpfs, key, v)
+        {
+                unsigned attrs;
+                char *data = NULL;
+                if (key[0] != '/')
+                        return err_set(err, EINVAL, "tmpfs %s: the path must be absolute", key);
+                if (rt_tmpfs_opts(json_string_value(v), false, &attrs, &data, err) < 0)
+                        return err_wrap(err, "tmpfs %s", key);
+                free(data);
+        }
+        return 0;
 }

@@ -54,15 +54,6 @@ int rt_ctr_save(const char *id, const json_t *j, err_t *err);
 /* Ids of every container, sorted by creation (newest first). */
 int rt_ctr_list(strv_t *ids, err_t *err);
 
-/* Containers whose config.json is damaged (not missing): their ids and,
- * when why, the error naming the file and what to run. */
-int rt_ctr_list_broken(strv_t *ids, strv_t *why);
-
-/* The damaged container @ref names (full id, name from the dir's name
- * attribute, unique id prefix): 0 with *id set and err holding why (EUCLEAN),
- * else -1 (ENOENT). */
-int rt_ctr_find_broken(const char *ref, char **id, err_t *err);
-
 /* Full id from a full id, a unique id prefix or a name (with or without "/"). */
 int rt_ctr_resolve(const char *ref, char **id, err_t *err);
 
@@ -115,6 +106,9 @@ int rt_ctr_watch(const char *id, int what);
 int rt_watch_wait(int wfd, double s);
 
 /* Start time of pid in clock ticks (field 22 of /proc/pid/stat), 0 if gone. */
+/* Check every HostConfig.Tmpfs entry ({"/dest": "docker tmpfs options"}). */
+int rt_ctr_tmpfs_check(const json_t *tmpfs, err_t *err);
+
 uint64_t rt_pid_starttime(pid_t pid);
 
 #endif

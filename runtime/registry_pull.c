@@ -41,7 +41,8 @@
 #include "tar.h"
 #include "xalloc.h"
 
-#define PARALLEL   3
+#define PARALLEL   3 /* downloads at a time, as Docker */
+#define WORKERS    6 /* layers in flight: the others decompress and unpack */
 #define CONFIG_MAX (16u << 20)
 #define BLOB_TRIES 3
 
@@ -80,6 +81,9 @@ struct pull {
         size_t njobs, next;
         pthread_mutex_t mu;  /* jobs, next, failed, err */
         pthread_mutex_t pmu; /* progress callback */
+        pthread_mutex_t dmu; /* download slots */
+        pthread_cond_t dcv;
+        int downloading;
         bool failed;
         err_t err;
 };
@@ -386,7 +390,19 @@ static int process_job(struct pull *p, struct reg_conn *k, struct store *s, stru
                                        "that is not present locally; berth does not fetch foreign "
                                        "URLs",
                                        j->hex);
-                if (fetch_blob(p, k, s, j, err) < 0)
+                /* at most PARALLEL downloads; a worker that finished its
+                 * download decompresses and unpacks while others fetch */
+                pthread_mutex_lock(&p->dmu);
+                while (p->downloading >= PARALLEL)
+                        pthread_cond_wait(&p->dcv, &p->dmu);
+                p->downloading++;
+                pthread_mutex_unlock(&p->dmu);
+                int fr = fetch_blob(p, k, s, j, err);
+                pthread_mutex_lock(&p->dmu);
+                p->downloading--;
+                pthread_cond_signal(&p->dcv);
+                pthread_mutex_unlock(&p->dmu);
+                if (fr < 0)
                         return -1;
         } else {
                 progress(p, j->id, REG_L_DOWNLOADED, 0, 0);
@@ -614,6 +630,8 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         memset(res, 0, sizeof(*res));
         pthread_mutex_init(&p.mu, NULL);
         pthread_mutex_init(&p.pmu, NULL);
+        pthread_mutex_init(&p.dmu, NULL);
+        pthread_cond_init(&p.dcv, NULL);
         if (reg_ref_parse(refstr, &ref, err) < 0)
                 goto out_nref;
         reg_ref_default_tag(&ref);
@@ -761,9 +779,9 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                 progress(&p, j->id, REG_L_PULLING, 0, 0);
                 p.njobs++;
         }
-        pthread_t th[PARALLEL];
+        pthread_t th[WORKERS];
         struct worker w = {&p, &s};
-        size_t nth = p.njobs < PARALLEL ? p.njobs : PARALLEL;
+        size_t nth = p.njobs < WORKERS ? p.njobs : WORKERS;
         size_t started = 0;
         for (; started < nth; started++)
                 if (pthread_create(&th[started], NULL, worker_main, &w) != 0)
@@ -835,6 +853,8 @@ out_nref:
         strv_free(&names);
         pthread_mutex_destroy(&p.mu);
         pthread_mutex_destroy(&p.pmu);
+        pthread_mutex_destroy(&p.dmu);
+        pthread_cond_destroy(&p.dcv);
         return r;
 }
 

@@ -290,8 +290,9 @@ static bool on_procfs(int fd)
         return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
 }
 
-static int mount_at(int rootfd, const char *target, bool file, const char *src, const char *fstype,
-                    unsigned long flags, const char *data, err_t *err)
+/* A user mount (bind, volume or tmpfs) on target, resolved inside the root. */
+static int mount_at(int rootfd, const char *target, bool file, bool bind, const char *src,
+                    unsigned attrs, const char *data, err_t *err)
 {
         _cleanup_close_ int fd = mkpath_in_root(rootfd, target, file, err);
         if (fd < 0)
@@ -301,16 +302,76 @@ static int mount_at(int rootfd, const char *target, bool file, const char *src, 
                                "mount target %s resolves into /proc (a symbolic link in the "
                                "image?): mounts there are not allowed",
                                target);
-        unsigned attrs = (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) |
-                         (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
-                         (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
-                         (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
-        _cleanup_close_ int m = (flags & MS_BIND)
-                                    ? bind_clone(AT_FDCWD, src, flags & MS_REC, attrs, target, err)
-                                    : fs_new(fstype, src, data, attrs, target, err);
+        _cleanup_close_ int m = bind ? bind_clone(AT_FDCWD, src, true, attrs, target, err)
+                                     : fs_new("tmpfs", "tmpfs", data, attrs, target, err);
         if (m < 0)
                 return -1;
         return attach(m, fd, target, err);
+}
+
+int rt_tmpfs_opts(const char *opts, bool ro, unsigned *attrs, char **data, err_t *err)
+{
+        static const struct {
+                const char *name;
+                unsigned set, clear;
+        } flags[] = {
+            {"ro", MOUNT_ATTR_RDONLY, 0},
+            {"rw", 0, MOUNT_ATTR_RDONLY},
+            {"noexec", MOUNT_ATTR_NOEXEC, 0},
+            {"exec", 0, MOUNT_ATTR_NOEXEC},
+            {"nosuid", MOUNT_ATTR_NOSUID, 0},
+            {"suid", 0, MOUNT_ATTR_NOSUID},
+            {"nodev", MOUNT_ATTR_NODEV, 0},
+            {"dev", 0, MOUNT_ATTR_NODEV},
+            {"nodiratime", MOUNT_ATTR_NODIRATIME, 0},
+            {"diratime", 0, MOUNT_ATTR_NODIRATIME},
+            {"relatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+            {"atime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+            {"noatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
+            {"strictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
+        };
+        static const char *const keys[] = {"size",      "mode",      "uid",  "gid",
+                                           "nr_inodes", "nr_blocks", "mpol", "huge"};
+        /* docker's defaults for a tmpfs */
+        unsigned a =
+            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | (ro ? MOUNT_ATTR_RDONLY : 0);
+        strbuf_t d = STRBUF_INIT;
+        _cleanup_free_ char *dup = xstrdup(opts ? opts : "");
+        for (char *save = NULL, *o = strtok_r(dup, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+                char *eq = strchr(o, '=');
+                bool ok = false;
+                if (!eq) {
+                        for (size_t i = 0; i < ARRAY_SIZE(flags) && !ok; i++)
+                                if (!strcmp(o, flags[i].name)) {
+                                        a = (a & ~flags[i].clear & ~flags[i].set) | flags[i].set;
+                                        ok = true;
+                                }
+                } else {
+                        *eq = '\0';
+                        bool clean = eq[1] != '\0';
+                        for (const char *c = eq + 1; *c; c++)
+                                if (*c <= ' ' || *c > '~')
+                                        clean = false;
+                        for (size_t i = 0; i < ARRAY_SIZE(keys) && !ok; i++)
+                                ok = clean && !strcmp(o, keys[i]);
+                        if (ok)
+                                sb_appendf(&d, "%s%s=%s", d.len ? "," : "", o, eq + 1);
+                        else
+                                *eq = '='; /* show it whole */
+                }
+                if (!ok) {
+                        sb_free(&d);
+                        return err_set(err, EINVAL,
+                                       "invalid tmpfs option \"%s\" (use ro, rw, exec, noexec, "
+                                       "suid, nosuid, dev, nodev, [no]atime, relatime, "
+                                       "strictatime, [no]diratime, size=, mode=, uid=, gid=, "
+                                       "nr_inodes=, nr_blocks=, mpol=, huge=)",
+                                       o);
+                }
+        }
+        *attrs = a;
+        *data = sb_steal(&d);
+        return 0;
 }
 
 /* A standard mount point: name must be a real directory directly below
@@ -541,17 +602,19 @@ static int setup_root(const struct rt_spawn *s, int *sysfd, err_t *err)
         for (size_t i = 0; i < s->nmounts; i++) {
                 const struct rt_mount_spec *m = &s->mounts[i];
                 if (!strcmp(m->type, "tmpfs")) {
-                        if (mount_at(rootfd, m->target, false, "tmpfs", "tmpfs",
-                                     MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0), m->options,
-                                     err) < 0)
+                        unsigned attrs;
+                        _cleanup_free_ char *data = NULL;
+                        if (rt_tmpfs_opts(m->options, m->ro, &attrs, &data, err) < 0)
+                                return err_wrap(err, "tmpfs %s", m->target);
+                        if (mount_at(rootfd, m->target, false, false, NULL, attrs, data, err) < 0)
                                 return -1;
                         continue;
                 }
                 struct stat st;
                 if (stat(m->source, &st) < 0)
                         return err_sys(err, errno, "bind source path %s", m->source);
-                if (mount_at(rootfd, m->target, !S_ISDIR(st.st_mode), m->source, NULL,
-                             MS_BIND | MS_REC | (m->ro ? MS_RDONLY : 0), NULL, err) < 0)
+                if (mount_at(rootfd, m->target, !S_ISDIR(st.st_mode), true, m->source,
+                             m->ro ? MOUNT_ATTR_RDONLY : 0, NULL, err) < 0)
                         return -1;
         }
         if (s->nsysctls) { /* the proc mount itself stays writable through this fd */
@@ -604,12 +667,8 @@ static bool all_digits(const char *s)
 static FILE *open_user_db(const char *path, char **buf)
 {
         *buf = NULL;
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-        struct stat st;
         size_t len = 0;
-        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-                return NULL;
-        if (read_fd_all(fd, 4u << 20, buf, &len, NULL) < 0 || len == 0) {
+        if (read_regular_at(AT_FDCWD, path, 0, 4u << 20, buf, &len, NULL) < 0 || len == 0) {
                 free(*buf);
                 *buf = NULL;
                 return NULL;

@@ -89,6 +89,13 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
  * rt_spawn_start and rt_exec report failures the same way. */
 int rt_spawn_go(int sync_fd, int *fail_status, err_t *err);
 
+/* Docker's tmpfs options ("rw,noexec,nosuid,size=64m,mode=1777,uid=..."): the
+ * mount attributes (MOUNT_ATTR_*; nosuid, nodev and noexec unless exec, suid,
+ * dev say otherwise; read-only with ro) and the tmpfs data in *data
+ * (size, mode, uid, gid, nr_inodes, nr_blocks, mpol, huge; malloc'd).  Any
+ * other option is an error. */
+int rt_tmpfs_opts(const char *opts, bool ro, unsigned *attrs, char **data, err_t *err);
+
 /* Exit status docker uses for an exec failure with errno e. */
 int rt_exec_failure_status(int e);
 

@@ -116,7 +116,7 @@ int cmd_inspect(int argc, char **argv)
                         rt_image_free(&img);
                         continue;
                 }
-                if (err.code == EUCLEAN) /* a container whose state file is damaged */
+                if (err.code == EBADMSG) /* a container whose state file is damaged */
                         die_msg("%s", err.msg);
                 else
                         die_msg("Error: No such object: %s", argv[i]);

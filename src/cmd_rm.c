@@ -1,4 +1,5 @@
 /* berth rm [-f] [-v] */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,18 +47,14 @@ int cmd_rm(int argc, char **argv)
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
                 if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
-                        _cleanup_free_ char *bad = NULL;
-                        err_t why;
-                        /* a damaged config.json: -f removes what is left */
-                        if (force && rt_ctr_find_broken(argv[i], &bad, &why) == 0) {
-                                _cleanup_close_ int blk = rt_ctr_lock(bad, &err);
-                                if (blk < 0 || rt_ctr_destroy(bad, &err) < 0 ||
-                                    netwire_release_state(bad, &err) < 0) {
-                                        die_msg("%s", err.msg);
-                                        rc = 1;
-                                } else
+                        if (err.code == EBADMSG && force && id) {
+                                /* corrupt state: kill what runs, remove what is there */
+                                _cleanup_close_ int lk = rt_ctr_lock(id, &err);
+                                if (lk >= 0 && rt_ctr_destroy(id, &err) == 0 &&
+                                    netwire_release_state(id, &err) == 0) {
                                         printf("%s\n", argv[i]);
-                                continue;
+                                        continue;
+                                }
                         }
                         die_msg("%s", err.msg);
                         rc = 1;

@@ -63,7 +63,8 @@ bool container_stopped_by_user(const char *id);
 int container_set_paused(const char *id, bool pause, err_t *err);
 
 /* Resolve ref, lock, load and reconcile.  *lockfd stays held when lockfd is
- * not NULL. */
+ * not NULL.  A container whose config.json cannot be read: EBADMSG, with *id
+ * set all the same (ps -a shows it, rm -f removes it). */
 int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err);
 
 /* Which containers use which image ("Image" of each state document), for

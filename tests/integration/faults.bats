@@ -133,7 +133,7 @@ EOF
         ! grep -qs flc "$BERTH_ROOT/run/dns/records.json"
 }
 
-@test "a damaged config.json: ps -a lists the others and names the file, rm -f removes what is left" {
+@test "a damaged config.json: ps -a lists it and the others, errors name the file, rm -f removes every trace" {
         local ok bad
         ok=$("$BERTH" run -d --name flok busybox sleep 300)
         bad=$("$BERTH" run -d --name flbad busybox sleep 300)
@@ -141,35 +141,38 @@ EOF
         head -c 40 "$f" >"$f.t" && mv "$f.t" "$f"
         run "$BERTH" ps -a
         [ "$status" -eq 0 ]
-        [[ ${lines[-1]} == *" flok" ]]
-        [[ $output == *"$f"*"corrupt; remove it with: berth rm -f ${bad:0:12}"* ]]
-        # by name, by id and by prefix: the same message, never a crash
+        [[ $output == *" flok"* ]]
+        [[ $output == *"${bad:0:12}"*"Corrupt"* ]]
+        # by name, by id and by prefix: the file and what to run, never a crash
         run "$BERTH" inspect flbad
         [ "$status" -ne 0 ]
         [[ $output == *"$f"*"berth rm -f ${bad:0:12}"* ]]
         run "$BERTH" start "$bad"
         [ "$status" -ne 0 ]
         [[ $output == *"$f"* ]]
-        run "$BERTH" rm flbad
+        run "$BERTH" rm "${bad:0:10}"
         [ "$status" -ne 0 ]
         [[ $output == *"berth rm -f ${bad:0:12}"* ]]
         # its name stays taken until it is removed
         run "$BERTH" create --name flbad busybox true
         [ "$status" -ne 0 ]
         [[ $output == *'Conflict. The container name "/flbad" is already in use'* ]]
+        # rm -f: its process, cgroup, run dir, endpoint and DNS records go
         run "$BERTH" rm -f flbad
         [ "$status" -eq 0 ]
         [ "$output" = flbad ]
         check_gone "$bad"
         [ "$("$BERTH" inspect -f '{{.State.Status}}' flok)" = running ]
+        [ "$("$BERTH" network inspect bridge | jq '.[0].Containers | length')" -eq 1 ]
         # an empty file (a crash of a filesystem without ordered data) too, by prefix
         bad=$("$BERTH" run -d --name flbad busybox sleep 300)
         : >"$BERTH_ROOT/lib/containers/$bad/config.json"
         run "$BERTH" ps -a -q
         [ "$status" -eq 0 ]
-        [[ $output == *"${ok:0:12}"* && $output == *"$bad/config.json"* ]]
+        [[ $output == *"${ok:0:12}"* && $output == *"${bad:0:12}"* ]]
         "$BERTH" rm -f "${bad:0:8}" >/dev/null
         check_gone "$bad"
         "$BERTH" rm -f flok >/dev/null
         check_gone "$ok"
+        [ "$("$BERTH" network inspect bridge | jq '.[0].Containers | length')" -eq 0 ]
 }

@@ -965,6 +965,58 @@ YAML
         [[ "$output" == *"mkdir-ok"* ]]
 }
 
+# item 13 tmpfs
+# Docker's tmpfs: nosuid, nodev and noexec unless asked otherwise, and its
+# option syntax for --tmpfs, --mount type=tmpfs and compose.
+
+@test "item 13: tmpfs mounts are noexec,nosuid,nodev by default and take docker's options" {
+        run "$BERTH" run --rm --network none --tmpfs /x:rw,noexec,nosuid,size=64m --tmpfs /y \
+                --tmpfs /z:exec,mode=1777,uid=1000,gid=1000,nr_inodes=100 \
+                --mount type=tmpfs,target=/m,tmpfs-size=1m,tmpfs-mode=0700 busybox sh -c '
+                grep -E " /(x|y|z|m) " /proc/mounts | sort; stat -c "%a %u %g" /z /m
+                cp /bin/busybox /y/sh; /y/sh -c "echo y-exec" 2>/dev/null
+                cp /bin/busybox /z/sh; /z/sh -c "echo z-exec"'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "tmpfs /m tmpfs rw,nosuid,nodev,noexec,"*"size=1024k,mode=700 "* ]]
+        [[ "${lines[1]}" == "tmpfs /x tmpfs rw,nosuid,nodev,noexec,"*"size=65536k "* ]]
+        [[ "${lines[2]}" == "tmpfs /y tmpfs rw,nosuid,nodev,noexec,"* ]]
+        [[ "${lines[3]}" == "tmpfs /z tmpfs rw,nosuid,nodev,relatime,nr_inodes=100,uid=1000,gid=1000 "* ]]
+        [ "${lines[4]}" = "1777 1000 1000" ]
+        [ "${lines[5]}" = "700 0 0" ]
+        [[ "$output" != *y-exec* ]]
+        [[ "$output" == *z-exec* ]]
+        run "$BERTH" run --rm --network none --tmpfs /x:rw,bogus busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'invalid tmpfs option "bogus"'* ]]
+}
+
+@test "item 13: compose tmpfs (short and long syntax) takes docker's options" {
+        d=$(mktemp -d "$BATS_FILE_TMPDIR/srtmpfs.XXXXXX")
+        cat >"$d/compose.yaml" <<'Y'
+services:
+  app:
+    image: busybox
+    network_mode: none
+    tmpfs:
+      - /s:size=1m,mode=1770
+      - /e:exec
+    volumes:
+      - type: tmpfs
+        target: /l
+        tmpfs:
+          size: 2m
+          mode: 0750
+Y
+        run "$BERTH" compose -f "$d/compose.yaml" -p srtmpfs run --rm app sh -c 'grep -E " /(s|e|l) " /proc/mounts | sort'
+        "$BERTH" compose -f "$d/compose.yaml" -p srtmpfs down >/dev/null 2>&1 || true
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "tmpfs /e tmpfs rw,nosuid,nodev,relatime "* ]]
+        [[ "${lines[1]}" == "tmpfs /l tmpfs rw,nosuid,nodev,noexec,"*"size=2048k,mode=750 "* ]]
+        [[ "${lines[2]}" == "tmpfs /s tmpfs rw,nosuid,nodev,noexec,"*"size=1024k,mode=1770 "* ]]
+}
+
 # item 6
 @test "item 6: state dirs are 0700 on every start, even made 0755 before; volumes and records.json closed to others" {
         local root
@@ -1111,4 +1163,91 @@ PY
         "$BERTH" save -o "$d/link.tar" busybox
         [ "$(cat "$BATS_TEST_TMPDIR/victim")" = precious ]
         [ -f "$d/link.tar" ] && [ ! -L "$d/link.tar" ]
+}
+
+@test "item 13: build refuses a Dockerfile or .dockerignore symlinked out of the context, showing nothing of it" {
+        ss_secret_dir
+        c=$BATS_TEST_TMPDIR/ctx
+        mkdir -p "$c"
+        ln -s "$SS_SECRET/key" "$c/Dockerfile"
+        run timeout 30 "$BERTH" build -t ss-df-link "$c"
+        echo "$output"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *"Dockerfile is a symlink that leads out of the build context"* ]]
+        [[ "$output" != *ss-host-secret* ]]
+        rm "$c/Dockerfile"
+        printf 'FROM busybox\n' >"$c/Dockerfile"
+        ln -s "$SS_SECRET/key" "$c/.dockerignore"
+        run timeout 30 "$BERTH" build -t ss-df-link "$c"
+        echo "$output"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *".dockerignore is a symlink that leads out of the build context"* ]]
+        [[ "$output" != *ss-host-secret* ]]
+        # a FIFO as the Dockerfile fails at once instead of hanging
+        rm "$c/Dockerfile" "$c/.dockerignore"
+        mkfifo "$c/Dockerfile"
+        run timeout 30 "$BERTH" build -t ss-df-link "$c"
+        rm -rf "$SS_SECRET"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *"Dockerfile is not a regular file"* ]]
+        # a symlink inside the context still works
+        rm "$c/Dockerfile"
+        printf 'FROM busybox\n' >"$c/real.df"
+        ln -s real.df "$c/Dockerfile"
+        run "$BERTH" build -q -t ss-df-link "$c"
+        [ "$status" -eq 0 ]
+        "$BERTH" rmi ss-df-link
+}
+
+@test "item 13: rm, volume rm and rmi remove trees deeper than the fd limit" {
+        deep='for i in $(seq 200); do mkdir d; cd d; echo x >f; done'
+        "$BERTH" run --rm --network none -v ss-deep:/data busybox sh -c "cd /data && $deep"
+        "$BERTH" run --name ss-deepc --network none busybox sh -c "cd /tmp && $deep"
+        id=$(ss_ctr_id ss-deepc)
+        python3 - "$BATS_TEST_TMPDIR/deep.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    p = ""
+    for i in range(200):
+        p += "d/"
+        d = tarfile.TarInfo(p.rstrip("/")); d.type = tarfile.DIRTYPE; d.mode = 0o755
+        t.addfile(d)
+        f = tarfile.TarInfo(p + "f"); f.size = 2
+        t.addfile(f, io.BytesIO(b"x\n"))
+PY
+        "$BERTH" import "$BATS_TEST_TMPDIR/deep.tar" ss-deepimg >/dev/null
+        run bash -c "ulimit -n 64; '$BERTH' rm ss-deepc && '$BERTH' volume rm ss-deep && '$BERTH' rmi ss-deepimg"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
+        [ ! -e "$BERTH_ROOT/lib/volumes/ss-deep" ]
+        run "$BERTH" image inspect ss-deepimg
+        [ "$status" -ne 0 ]
+}
+
+@test "item 13: a container with a corrupt config.json shows in ps -a and rm -f removes it, running or not" {
+        "$BERTH" create --name ss-corrupt --network none busybox true >/dev/null
+        "$BERTH" run -d --name ss-corrupt2 --network none busybox sleep 600 >/dev/null
+        id=$(ss_ctr_id ss-corrupt)
+        id2=$(ss_ctr_id ss-corrupt2)
+        pid=$("$BERTH" inspect ss-corrupt2 | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["State"]["Pid"])')
+        printf '{"Id": "%s", garbage' "$id" >"$BERTH_ROOT/lib/containers/$id/config.json"
+        printf 'not json at all' >"$BERTH_ROOT/lib/containers/$id2/config.json"
+        run "$BERTH" ps -a
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"${id:0:12}"*"Corrupt (unreadable config.json; rm -f removes it)"* ]]
+        [[ "$output" == *"${id2:0:12}"*Corrupt* ]]
+        run "$BERTH" rm ss-corrupt
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"corrupt config.json"*"berth rm -f"* ]]
+        run "$BERTH" rm -f ss-corrupt
+        [ "$status" -eq 0 ]
+        run "$BERTH" rm -f "$id2"
+        [ "$status" -eq 0 ]
+        [ ! -e "$BERTH_ROOT/lib/containers/$id" ] && [ ! -e "$BERTH_ROOT/lib/containers/$id2" ]
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        ! kill -0 "$pid" 2>/dev/null
+        run "$BERTH" ps -aq
+        [[ "$output" != *"${id:0:12}"* && "$output" != *"${id2:0:12}"* ]]
 }
