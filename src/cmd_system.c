@@ -448,19 +448,6 @@ static char *os_pretty_name(void)
         return xstrdup("Linux");
 }
 
-/* Docker's units.BytesSize: binary units, 4 significant digits. */
-static void bytes_size(unsigned long long n, char *buf, size_t len)
-{
-        static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = (double)n;
-        size_t u = 0;
-        while (v >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1024.0;
-                u++;
-        }
-        snprintf(buf, len, "%.4g%s", v, units[u]);
-}
-
 int cmd_info(int argc, char **argv)
 {
         if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -489,7 +476,7 @@ int cmd_info(int argc, char **argv)
         struct sysinfo si;
         char mem[32] = "unknown";
         if (sysinfo(&si) == 0)
-                bytes_size((unsigned long long)si.totalram * si.mem_unit, mem, sizeof(mem));
+                units_size((unsigned long long)si.totalram * si.mem_unit, true, mem, sizeof(mem));
         _cleanup_free_ char *os = os_pretty_name();
         printf("Client:\n"
                " Version:    %s\n"
