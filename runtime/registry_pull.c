@@ -888,10 +888,10 @@ int reg_list_tags(const char *refstr, const struct reg_pull_opts *o, strv_t *tag
                                 strv_push(tags, t);
                 }
                 strv_sort(tags);
-                json_decref(j);
                 r = json_is_array(a)
                         ? 0
                         : err_set(err, EPROTO, "%s: tags list without tags", reg_client_host(c));
+                json_decref(j);
         }
         free(body);
         reg_conn_free(k);

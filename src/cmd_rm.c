@@ -14,6 +14,13 @@
 #include "runtime/container.h"
 #include "runtime/volume.h"
 
+int container_remove_locked(const char *id, json_t *j, err_t *err)
+{
+        if (netwire_release(id, j, true, err) < 0)
+                return -1;
+        return rt_ctr_destroy(id, err);
+}
+
 int cmd_rm(int argc, char **argv)
 {
         static const struct option lo[] = {{"force", no_argument, 0, 'f'},
@@ -50,7 +57,8 @@ int cmd_rm(int argc, char **argv)
                         if (err.code == EBADMSG && force && id) {
                                 /* corrupt state: kill what runs, remove what is there */
                                 _cleanup_close_ int lk = rt_ctr_lock(id, &err);
-                                if (lk >= 0 && rt_ctr_destroy(id, &err) == 0) {
+                                if (lk >= 0 && rt_ctr_destroy(id, &err) == 0 &&
+                                    netwire_release_state(id, &err) == 0) {
                                         printf("%s\n", argv[i]);
                                         continue;
                                 }
@@ -88,8 +96,7 @@ int cmd_rm(int argc, char **argv)
                         continue;
                 }
                 _cleanup_close_ int lk = rt_ctr_lock(id, &err);
-                if (lk < 0 || netwire_release(id, j, true, &err) < 0 ||
-                    rt_ctr_destroy(id, &err) < 0) {
+                if (lk < 0 || container_remove_locked(id, j, &err) < 0) {
                         die_msg("%s", err.msg);
                         json_decref(j);
                         rc = 1;

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "base/strv.h"
 #include "base/timefmt.h"
 
 enum {
@@ -79,6 +80,15 @@ struct image_users {
 int image_users_load(struct image_users *u, err_t *err);
 const char *image_users_find(const char *image_id, bool *running, void *ud);
 void image_users_free(struct image_users *u);
+
+/* Remove a stopped container whose lock the caller holds (j its state): its
+ * network attachments, then its state and directories. */
+int container_remove_locked(const char *id, json_t *j, err_t *err);
+
+/* Remove every stopped (created, exited, dead) container, each checked under
+ * its lock; their ids go to removed, the sizes of their writable layers are
+ * added to *reclaimed. */
+int container_prune(strv_t *removed, unsigned long long *reclaimed, err_t *err);
 
 /* Signal number from "TERM", "SIGTERM" or "15". */
 int signal_parse(const char *s);

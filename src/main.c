@@ -12,6 +12,7 @@ static const struct command commands[] = {
      "Attach local standard input, output, and error streams to a running container"},
     {"build", cmd_build, "Build an image from a Dockerfile"},
     {"compose", cmd_compose, "Define and run multi-container applications"},
+    {"container", cmd_container, "Manage containers"},
     {"create", cmd_create, "Create a new container"},
     {"exec", cmd_exec, "Execute a command in a running container"},
     {"image", cmd_image, "Manage images"},

@@ -67,6 +67,17 @@ teardown_file() {
         [ $((after - before)) -eq 1 ]
 }
 
+@test "pull -a: every tag of the repository" {
+        reg_push_busybox P rp/alltags:one
+        reg_push_busybox P rp/alltags:two oci
+        run "$BERTH" pull -a "$P_HOST/rp/alltags:one"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"tag can't be used with --all-tags/-a"* ]]
+        run "$BERTH" pull -a -q "$P_HOST/rp/alltags"
+        [ "$status" -eq 0 ]
+        "$BERTH" image inspect "$P_HOST/rp/alltags:one" "$P_HOST/rp/alltags:two" >/dev/null
+}
+
 @test "pull: a multi-arch index picks linux/amd64, or --platform's entry" {
         run "$BERTH" pull "$P_HOST/rp/multi:v1"
         [ "$status" -eq 0 ]
