@@ -200,6 +200,9 @@ PY
         run "$BERTH" push -q "$P_HOST/rq/rand:a"
         [ "$status" -eq 0 ]
         [ "$output" = "$P_HOST/rq/rand:a" ]
+        run "$BERTH" image push -q "$P_HOST/rq/rand:b"
+        [ "$status" -eq 0 ]
+        [ "$output" = "$P_HOST/rq/rand:b" ]
 
         run "$BERTH" push "$P_HOST/rq/missing:1"
         [ "$status" -ne 0 ]
