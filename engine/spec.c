@@ -126,8 +126,8 @@ int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_
         json_object_set_new(j, "HostConfig", hc);
 
         /* the process */
-        json_object_set_new(cfg, "Hostname", s->hostname ? json_string(s->hostname)
-                                                         : json_stringn(id, 12));
+        json_object_set_new(cfg, "Hostname",
+                            s->hostname ? json_string(s->hostname) : json_stringn(id, 12));
         json_object_set_new(cfg, "Domainname", json_string(s->domainname ? s->domainname : ""));
         json_object_set_new(cfg, "User", json_string(p->user ? p->user : ""));
         json_object_set_new(cfg, "Tty", json_boolean(p->tty));
@@ -143,8 +143,8 @@ int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_
         json_object_set_new(j, "Path", json_string(ne ? p->entrypoint.v[0] : p->cmd.v[0]));
         json_t *args = json_array();
         for (size_t i = 1; i < nt; i++)
-                json_array_append_new(
-                    args, json_string(i < ne ? p->entrypoint.v[i] : p->cmd.v[i - ne]));
+                json_array_append_new(args,
+                                      json_string(i < ne ? p->entrypoint.v[i] : p->cmd.v[i - ne]));
         json_object_set_new(j, "Args", args);
         json_object_set_new(cfg, "Image", json_string(s->image_ref));
         json_object_set_new(cfg, "WorkingDir", json_string(p->workdir ? p->workdir : ""));

@@ -34,19 +34,19 @@ struct ctr_process {
 };
 
 struct ctr_spec {
-        const char *name;            /* without the leading '/' */
-        const char *image_ref;       /* the image as asked for (Config.Image) */
-        const struct rt_image *img;  /* the image it resolved to */
-        const char *hostname;        /* NULL: the id's first 12 hex digits */
-        const char *domainname;      /* NULL: "" */
+        const char *name;           /* without the leading '/' */
+        const char *image_ref;      /* the image as asked for (Config.Image) */
+        const struct rt_image *img; /* the image it resolved to */
+        const char *hostname;       /* NULL: the id's first 12 hex digits */
+        const char *domainname;     /* NULL: "" */
         struct ctr_process proc;
-        strv_t labels;               /* "K=V" over the image's (a later key wins) */
-        const char *stop_signal;     /* NULL: none */
-        int stop_timeout;            /* seconds, when has_stop_timeout */
+        strv_t labels;           /* "K=V" over the image's (a later key wins) */
+        const char *stop_signal; /* NULL: none */
+        int stop_timeout;        /* seconds, when has_stop_timeout */
         bool has_stop_timeout;
-        bool has_health;             /* health is Config.Healthcheck */
+        bool has_health;              /* health is Config.Healthcheck */
         struct rt_healthcheck health; /* 0 fields are left out; test ["NONE"] disables */
-        strv_t exposed;              /* "80/tcp" over the image's */
+        strv_t exposed;               /* "80/tcp" over the image's */
         struct restart_policy restart;
         bool auto_remove;
 };
