@@ -267,3 +267,39 @@ int cservice_level(const struct compose_project *p, const char *name)
 {
         return level_of(p, name, 0);
 }
+
+struct plan_ctr *compose_plan_observed(const struct compose_project *p, const struct cctr_list *obs)
+{
+        struct plan_ctr *v = xcalloc(obs->n + 1, sizeof(*v));
+        for (size_t i = 0; i < obs->n; i++) {
+                const struct cctr *e = &obs->v[i];
+                const struct compose_service *s = compose_project_service(p, e->service);
+                const char *nm = json_string_value(
+                    json_object_get(json_object_get(e->j, "HostConfig"), "NetworkMode"));
+                v[i] = (struct plan_ctr){.id = e->id,
+                                         .name = e->name,
+                                         .service = e->service,
+                                         .hash = e->hash,
+                                         .status = e->status,
+                                         .number = e->number,
+                                         .oneoff = e->oneoff,
+                                         .image_changed = s && compose_build_image_changed(e, s),
+                                         .netns_id =
+                                             nm && !strncmp(nm, "container:", 10) ? nm + 10 : NULL};
+        }
+        return v;
+}
+
+int compose_scale_of(const strv_t *scale, const struct compose_service *s, err_t *err)
+{
+        for (size_t i = 0; i < scale->n; i++) {
+                const char *eq = strchr(scale->v[i], '=');
+                if (!eq)
+                        return err_set(err, EINVAL, "invalid --scale \"%s\": use SERVICE=NUM",
+                                       scale->v[i]);
+                if ((size_t)(eq - scale->v[i]) == strlen(s->name) &&
+                    !strncmp(scale->v[i], s->name, strlen(s->name)))
+                        return atoi(eq + 1);
+        }
+        return s->scale;
+}

@@ -14,6 +14,7 @@
 
 #include "base/err.h"
 #include "base/strv.h"
+#include "engine/plan.h"
 #include "compose/loader.h"
 #include "compose/model.h"
 #include "compose_cmds.h"
@@ -166,6 +167,12 @@ int compose_dns_flush(err_t *err);
 int compose_dns_batch_end(err_t *err);
 
 /* Depth of a service in the dependency graph: 0 = depends on nothing. */
+/* The observed containers as engine/plan.h's planner takes them (pointers
+ * into obs; the caller frees the array). */
+struct plan_ctr *compose_plan_observed(const struct compose_project *p,
+                                       const struct cctr_list *obs);
+/* A service's scale: --scale SERVICE=N (scale: those arguments), else its own. */
+int compose_scale_of(const strv_t *scale, const struct compose_service *s, err_t *err);
 int cservice_level(const struct compose_project *p, const char *name);
 
 /* Stop (rm: and remove) the containers of l (which[i] true; NULL = all) in
