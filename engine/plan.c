@@ -147,11 +147,11 @@ int compose_plan(const struct compose_project *p, const bool *sel, const struct 
                             add(&pl, PLAN_KEEP, (ssize_t)si, e->number, (ssize_t)i, o->start);
                         enum plan_reason why = PLAN_R_NONE;
                         if (!o->no_recreate)
-                                why = o->force_recreate              ? PLAN_R_FORCED
-                                      : strcmp(e->hash, hash)        ? PLAN_R_CONFIG
-                                      : e->image_changed             ? PLAN_R_IMAGE
+                                why = o->force_recreate       ? PLAN_R_FORCED
+                                      : strcmp(e->hash, hash) ? PLAN_R_CONFIG
+                                      : e->image_changed      ? PLAN_R_IMAGE
                                       : o->recreate_deps && !named(o->named, s->name) ? PLAN_R_DEPS
-                                                                     : PLAN_R_NONE;
+                                                                                      : PLAN_R_NONE;
                         if (e->number > want || e->number < 1 || dup) {
                                 c->kind = PLAN_REMOVE;
                                 c->reason = dup ? PLAN_R_DUPLICATE : PLAN_R_SCALE;

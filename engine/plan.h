@@ -38,14 +38,14 @@ enum plan_kind {
 
 enum plan_reason {
         PLAN_R_NONE,
-        PLAN_R_FORCED,        /* --force-recreate */
-        PLAN_R_CONFIG,        /* the service's config hash changed */
-        PLAN_R_IMAGE,         /* the image was rebuilt */
-        PLAN_R_DEPS,          /* --always-recreate-deps, a dependency of a named service */
-        PLAN_R_NETNS,         /* network_mode service:x, and x's container is new */
-        PLAN_R_SCALE,         /* (remove) numbered above the scale */
-        PLAN_R_DUPLICATE,     /* (remove) a second container with the same number */
-        PLAN_R_ORPHAN,        /* (remove) its service is gone from the project */
+        PLAN_R_FORCED,    /* --force-recreate */
+        PLAN_R_CONFIG,    /* the service's config hash changed */
+        PLAN_R_IMAGE,     /* the image was rebuilt */
+        PLAN_R_DEPS,      /* --always-recreate-deps, a dependency of a named service */
+        PLAN_R_NETNS,     /* network_mode service:x, and x's container is new */
+        PLAN_R_SCALE,     /* (remove) numbered above the scale */
+        PLAN_R_DUPLICATE, /* (remove) a second container with the same number */
+        PLAN_R_ORPHAN,    /* (remove) its service is gone from the project */
 };
 
 struct plan_op {
@@ -58,7 +58,7 @@ struct plan_op {
 };
 
 struct plan_opts {
-        bool start;          /* up (true) or create (false) */
+        bool start; /* up (true) or create (false) */
         bool force_recreate, no_recreate, remove_orphans;
         bool recreate_deps;  /* --always-recreate-deps */
         const strv_t *named; /* services named on the command line (none: all) */

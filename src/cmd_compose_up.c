@@ -147,12 +147,6 @@ static int wop_run(void *arg, err_t *err)
         return 0;
 }
 
-static bool is_orphan(const struct compose_project *p, const struct cctr *c)
-{
-        return !c->oneoff && !compose_project_service(p, c->service) &&
-               !strv_contains(&p->disabled_services, c->service);
-}
-
 /* Find the service's index in p. */
 static ssize_t svc_index(const struct compose_project *p, const char *name)
 {
@@ -166,7 +160,7 @@ static void print_orphans(const struct compose_project *p, const struct cctr_lis
 {
         strbuf_t b = STRBUF_INIT;
         for (size_t i = 0; i < l->n; i++)
-                if (is_orphan(p, &l->v[i]))
+                if (cctr_is_orphan(p, &l->v[i]))
                         sb_appendf(&b, "%s%s", b.len ? " " : "", l->v[i].name);
         if (b.len)
                 fprintf(stderr,
@@ -817,7 +811,7 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
         which = xcalloc(l.n + 1, sizeof(bool));
         bool any_orphan = false;
         for (size_t i = 0; i < l.n; i++) {
-                bool o = is_orphan(p, &l.v[i]);
+                bool o = cctr_is_orphan(p, &l.v[i]);
                 any_orphan |= o;
                 which[i] = !o || orphans;
         }

@@ -43,12 +43,6 @@ static bool is_running(const struct cctr *c)
                !strcmp(c->status, "paused");
 }
 
-static bool is_orphan(const struct compose_project *p, const struct cctr *c)
-{
-        return !c->oneoff && !compose_project_service(p, c->service) &&
-               !strv_contains(&p->disabled_services, c->service);
-}
-
 static int max_level(const struct compose_project *p)
 {
         int m = 0;
@@ -229,7 +223,7 @@ static int dry_down(struct compose_globals *g, bool volumes, bool orphans, const
         }
         which = xcalloc(l.n + 1, sizeof(bool));
         for (size_t i = 0; i < l.n; i++)
-                which[i] = labels || orphans || !is_orphan(cp.p, &l.v[i]);
+                which[i] = labels || orphans || !cctr_is_orphan(cp.p, &l.v[i]);
         dry_stop_list(cp.p, &l, which, true);
         json_t *nets = NULL;
         if (network_list(&nets, &err) == 0) {

@@ -303,3 +303,9 @@ int compose_scale_of(const strv_t *scale, const struct compose_service *s, err_t
         }
         return s->scale;
 }
+
+bool cctr_is_orphan(const struct compose_project *p, const struct cctr *c)
+{
+        struct plan_ctr pc = {.service = c->service, .oneoff = c->oneoff};
+        return plan_is_orphan(p, &pc);
+}

@@ -171,6 +171,8 @@ int compose_dns_batch_end(err_t *err);
  * into obs; the caller frees the array). */
 struct plan_ctr *compose_plan_observed(const struct compose_project *p,
                                        const struct cctr_list *obs);
+/* A container of the project whose service is gone (plan_is_orphan). */
+bool cctr_is_orphan(const struct compose_project *p, const struct cctr *c);
 /* A service's scale: --scale SERVICE=N (scale: those arguments), else its own. */
 int compose_scale_of(const strv_t *scale, const struct compose_service *s, err_t *err);
 int cservice_level(const struct compose_project *p, const char *name);

@@ -15,8 +15,8 @@ static struct compose_project *load(const char *yaml)
 {
         struct cnode *root = NULL;
         struct compose_project *p = NULL;
-        struct compose_model_opts o = {.project_name = "pl", .working_dir = "/wd",
-                                       .home = "/root", .environment = no_env};
+        struct compose_model_opts o = {
+            .project_name = "pl", .working_dir = "/wd", .home = "/root", .environment = no_env};
         err_t err;
         if (cnode_parse_yaml(yaml, strlen(yaml), "compose.yaml", &root, &err) < 0 ||
             compose_project_decode(root, &o, &p, &err) < 0) {
@@ -47,8 +47,8 @@ static struct plan_ctr ctr(const struct compose_project *p, const char *name, in
         err_t err;
         if (si < 0 || compose_service_hash(p->services[si].json, h, &err) < 0)
                 strcpy(h, "none");
-        return (struct plan_ctr){.id = id, .name = id, .service = name, .hash = h,
-                                 .status = status, .number = n};
+        return (struct plan_ctr){
+            .id = id, .name = id, .service = name, .hash = h, .status = status, .number = n};
 }
 
 /* The plan as text: "kind service#n(reason)" joined by spaces. */
@@ -60,9 +60,10 @@ static char *text(const struct compose_project *p, const struct plan *pl)
                 const struct plan_op *op = &pl->ops[i];
                 char one[128];
                 snprintf(one, sizeof(one), "%s%s %s#%d%s%s%s%s", i ? " " : "",
-                         plan_kind_name(op->kind), op->service < 0 ? "-" : p->services[op->service].name,
-                         op->number, op->reason ? "(" : "", plan_reason_text(op->reason),
-                         op->reason ? ")" : "", op->start ? "+" : "");
+                         plan_kind_name(op->kind),
+                         op->service < 0 ? "-" : p->services[op->service].name, op->number,
+                         op->reason ? "(" : "", plan_reason_text(op->reason), op->reason ? ")" : "",
+                         op->start ? "+" : "");
                 strncat(buf, one, sizeof(buf) - strlen(buf) - 1);
         }
         return buf;
@@ -123,7 +124,8 @@ static void test_scale_and_orphans(void)
         int scale[2];
         scale[svc(p, "db")] = -1;
         scale[svc(p, "web")] = 3;
-        struct plan_ctr obs[] = {ctr(p, "db", 1, "running", "d1"), ctr(p, "web", 1, "running", "w1"),
+        struct plan_ctr obs[] = {ctr(p, "db", 1, "running", "d1"),
+                                 ctr(p, "web", 1, "running", "w1"),
                                  ctr(p, "gone", 1, "running", "g1")};
         is_str(plan_text(p, obs, 3, (struct plan_opts){.start = true, .scale = scale}),
                "keep db#1 keep web#1 create web#2+ create web#3+", "scale up adds numbers 2 and 3");
@@ -131,8 +133,9 @@ static void test_scale_and_orphans(void)
                          (struct plan_opts){.start = true, .scale = scale, .remove_orphans = true}),
                "remove -#1(orphan) keep db#1 keep web#1 create web#2+ create web#3+",
                "--remove-orphans removes first");
-        struct plan_ctr many[] = {ctr(p, "db", 1, "running", "d1"), ctr(p, "web", 1, "running", "w1"),
-                                  ctr(p, "web", 2, "running", "w2"), ctr(p, "web", 2, "running", "w2b")};
+        struct plan_ctr many[] = {
+            ctr(p, "db", 1, "running", "d1"), ctr(p, "web", 1, "running", "w1"),
+            ctr(p, "web", 2, "running", "w2"), ctr(p, "web", 2, "running", "w2b")};
         scale[svc(p, "web")] = 1;
         is_str(plan_text(p, many, 4, (struct plan_opts){.start = true, .scale = scale}),
                "keep db#1 keep web#1 remove web#2(above the scale) remove web#2(a second container "
@@ -200,8 +203,8 @@ static void test_container_name(void)
         struct plan pl;
         err_t err;
         struct plan_opts o = {.start = true, .scale = scale};
-        ok(compose_plan(p, sel, NULL, 0, &o, &pl, &err) == 0 && pl.n == 1 &&
-               pl.warnings.n == 1 && strstr(pl.warnings.v[0], "allows one container only"),
+        ok(compose_plan(p, sel, NULL, 0, &o, &pl, &err) == 0 && pl.n == 1 && pl.warnings.n == 1 &&
+               strstr(pl.warnings.v[0], "allows one container only"),
            "container_name caps the scale at 1, with a warning returned (not printed)");
         plan_free(&pl);
         compose_project_free(p);
