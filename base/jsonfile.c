@@ -47,3 +47,22 @@ int json_read(const char *path, json_t **out, err_t *err)
 {
         return json_read_at(AT_FDCWD, path, out, err);
 }
+
+json_t *jarr_from_strv(const strv_t *v)
+{
+        json_t *a = json_array();
+        for (size_t i = 0; i < v->n; i++)
+                json_array_append_new(a, json_string(v->v[i]));
+        return a;
+}
+
+const char *jobj_str(const json_t *o, const char *k)
+{
+        return json_string_value(json_object_get(o, k));
+}
+
+const char *jobj_str0(const json_t *o, const char *k)
+{
+        const char *s = json_string_value(json_object_get(o, k));
+        return s ? s : "";
+}

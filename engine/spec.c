@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/jsonfile.h"
 #include "base/paths.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
@@ -52,14 +53,6 @@ void ctr_env_set(strv_t *env, const char *key, const char *value)
         strv_take(env, kv);
 }
 
-static json_t *strv_json(const strv_t *v)
-{
-        json_t *a = json_array();
-        for (size_t i = 0; i < v->n; i++)
-                json_array_append_new(a, json_string(v->v[i]));
-        return a;
-}
-
 /* "K=V" entries into an object (a later key wins; no '=' is an empty value). */
 static void labels_into(json_t *labels, const strv_t *kvs)
 {
@@ -78,7 +71,7 @@ static json_t *health_json(const struct rt_healthcheck *h)
                 return json_pack("{s:[s]}", "Test", "NONE");
         json_t *o = json_object();
         if (h->test.n)
-                json_object_set_new(o, "Test", strv_json(&h->test));
+                json_object_set_new(o, "Test", jarr_from_strv(&h->test));
         const struct {
                 const char *key;
                 long long v;
@@ -136,9 +129,9 @@ int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_
         json_object_set_new(cfg, "AttachStdin", json_boolean(p->attach_stdin));
         json_object_set_new(cfg, "AttachStdout", json_boolean(p->attach_stdout));
         json_object_set_new(cfg, "AttachStderr", json_boolean(p->attach_stderr));
-        json_object_set_new(cfg, "Env", strv_json(&p->env));
-        json_object_set_new(cfg, "Entrypoint", strv_json(&p->entrypoint));
-        json_object_set_new(cfg, "Cmd", strv_json(&p->cmd));
+        json_object_set_new(cfg, "Env", jarr_from_strv(&p->env));
+        json_object_set_new(cfg, "Entrypoint", jarr_from_strv(&p->entrypoint));
+        json_object_set_new(cfg, "Cmd", jarr_from_strv(&p->cmd));
         size_t ne = p->entrypoint.n, nt = ne + p->cmd.n;
         json_object_set_new(j, "Path", json_string(ne ? p->entrypoint.v[0] : p->cmd.v[0]));
         json_t *args = json_array();

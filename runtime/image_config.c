@@ -146,14 +146,6 @@ fail:
         return -1;
 }
 
-static json_t *strv_json(const strv_t *sv)
-{
-        json_t *a = json_array();
-        for (size_t i = 0; i < sv->n; i++)
-                json_array_append_new(a, json_string(sv->v[i]));
-        return a;
-}
-
 static json_t *keys_json(const strv_t *sv)
 {
         json_t *o = json_object();
@@ -167,10 +159,10 @@ json_t *rt_image_config_to_json(const struct rt_image_config *c)
         json_t *j = json_object();
 
         if (c->env.n)
-                json_object_set_new(j, "Env", strv_json(&c->env));
-        json_object_set_new(j, "Cmd", c->has_cmd ? strv_json(&c->cmd) : json_null());
+                json_object_set_new(j, "Env", jarr_from_strv(&c->env));
+        json_object_set_new(j, "Cmd", c->has_cmd ? jarr_from_strv(&c->cmd) : json_null());
         json_object_set_new(j, "Entrypoint",
-                            c->has_entrypoint ? strv_json(&c->entrypoint) : json_null());
+                            c->has_entrypoint ? jarr_from_strv(&c->entrypoint) : json_null());
         json_object_set_new(j, "WorkingDir", json_string(c->working_dir ? c->working_dir : ""));
         if (c->user)
                 json_object_set_new(j, "User", json_string(c->user));
@@ -196,7 +188,7 @@ json_t *rt_image_config_to_json(const struct rt_image_config *c)
         if (c->healthcheck) {
                 const struct rt_healthcheck *h = c->healthcheck;
                 json_t *o = json_object();
-                json_object_set_new(o, "Test", strv_json(&h->test));
+                json_object_set_new(o, "Test", jarr_from_strv(&h->test));
                 if (h->interval_ns)
                         json_object_set_new(o, "Interval", json_integer(h->interval_ns));
                 if (h->timeout_ns)

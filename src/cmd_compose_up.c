@@ -198,8 +198,6 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
         struct progress *pr = NULL;
         struct plan plan = {0};
         struct plan_ctr *pobs = NULL;
-        strv_t named = STRV_INIT;
-        int *scale = xcalloc(p->nservices + 1, sizeof(int));
 
         int lk = cproject_lock(p->name, &err);
         if (lk < 0) {
@@ -229,25 +227,12 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                 goto out;
         }
         /* the plan (engine/plan.h), then its operations on the DAG */
-        for (size_t si = 0; si < p->nservices; si++) {
-                scale[si] = -1;
-                if (sel[si] &&
-                    (scale[si] = compose_scale_of(&o->scale, &p->services[si], &err)) < 0) {
-                        fprintf(stderr, "%s\n", err.msg);
-                        goto out;
-                }
-        }
-        pobs = compose_plan_observed(p, &obs);
-        for (int i = 0; i < nsvcs; i++)
-                strv_push(&named, svcs[i]);
         struct plan_opts po = {.start = start,
                                .force_recreate = o->force_recreate,
                                .no_recreate = o->no_recreate,
                                .remove_orphans = o->remove_orphans,
-                               .recreate_deps = o->recreate_deps,
-                               .named = &named,
-                               .scale = scale};
-        if (compose_plan(p, sel, pobs, obs.n, &po, &plan, &err) < 0) {
+                               .recreate_deps = o->recreate_deps};
+        if (compose_plan_make(p, sel, &obs, &o->scale, svcs, nsvcs, &po, &plan, &pobs, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }
@@ -406,8 +391,6 @@ out:
         free(cops);
         plan_free(&plan);
         free(pobs);
-        strv_free(&named);
-        free(scale);
         for (size_t i = 0; i < p->nservices * 3; i++)
                 free(wops[i].cops);
         free(wops);

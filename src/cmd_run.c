@@ -224,14 +224,6 @@ static int env_file(strv_t *env, const char *path, err_t *err)
         return 0;
 }
 
-static json_t *strv_json(const strv_t *v)
-{
-        json_t *a = json_array();
-        for (size_t i = 0; i < v->n; i++)
-                json_array_append_new(a, json_string(v->v[i]));
-        return a;
-}
-
 static bool mount_has_dest(json_t *mounts, const char *dst)
 {
         size_t i;
@@ -512,8 +504,8 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         o->nw.hostname_set = o->hostname != NULL;
         if (netwire_create(j, &o->nw, err) < 0)
                 goto out;
-        json_object_set_new(hc, "CapAdd", strv_json(&o->cap_add));
-        json_object_set_new(hc, "CapDrop", strv_json(&o->cap_drop));
+        json_object_set_new(hc, "CapAdd", jarr_from_strv(&o->cap_add));
+        json_object_set_new(hc, "CapDrop", jarr_from_strv(&o->cap_drop));
         uint64_t caps;
         if (rt_caps_compute(o->privileged, &o->cap_add, &o->cap_drop, &caps, err) < 0)
                 goto out;
@@ -528,7 +520,7 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                         goto out;
                 }
         }
-        json_object_set_new(hc, "SecurityOpt", strv_json(&o->secopts));
+        json_object_set_new(hc, "SecurityOpt", jarr_from_strv(&o->secopts));
         json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->readonly));
         json_object_set_new(hc, "Init", json_boolean(o->init));
         int64_t mem = 0, swap = 0;

@@ -36,14 +36,6 @@
 #include "runtime/spawn.h"
 #include "runtime/volume.h"
 
-static json_t *strv_to_json(const strv_t *v)
-{
-        json_t *a = json_array();
-        for (size_t i = 0; i < v->n; i++)
-                json_array_append_new(a, json_string(v->v[i]));
-        return a;
-}
-
 static json_t *compose_labels(const struct compose_project *p, const char *kind, const char *key,
                               const struct compose_kvlist *user)
 {
@@ -339,7 +331,7 @@ static int networks_json(const struct compose_project *p, const struct compose_s
         if (s->network_mode) {
                 /* service:x shares the network namespace of x's first container */
                 _cleanup_free_ char *mode = NULL;
-                const struct compose_service *x = cservice_netns_target(p, s);
+                const struct compose_service *x = plan_netns_target(p, s);
                 if (x) {
                         _cleanup_free_ char *xn = cservice_container_name(p, x, 1);
                         mode = xasprintf("container:%s", xn);
@@ -425,17 +417,6 @@ out:
         return r;
 }
 
-const struct compose_service *cservice_netns_target(const struct compose_project *p,
-                                                    const struct compose_service *s)
-{
-        if (!s->network_mode || strncmp(s->network_mode, "service:", 8))
-                return NULL;
-        for (size_t i = 0; i < p->nservices; i++)
-                if (!strcmp(p->services[i].name, s->network_mode + 8))
-                        return &p->services[i];
-        return NULL;
-}
-
 bool cctr_netns_joins(const struct cctr *e, const char *target_id)
 {
         const char *nm =
@@ -511,10 +492,10 @@ static int security_json(const struct compose_service *s, json_t *hc, err_t *err
         uint64_t caps;
         if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0)
                 return err_wrap(err, "service %s", s->name);
-        json_object_set_new(hc, "CapAdd", strv_to_json(&s->cap_add));
-        json_object_set_new(hc, "CapDrop", strv_to_json(&s->cap_drop));
+        json_object_set_new(hc, "CapAdd", jarr_from_strv(&s->cap_add));
+        json_object_set_new(hc, "CapDrop", jarr_from_strv(&s->cap_drop));
         json_object_set_new(hc, "Privileged", json_boolean(s->privileged));
-        json_object_set_new(hc, "SecurityOpt", strv_to_json(&s->security_opt));
+        json_object_set_new(hc, "SecurityOpt", jarr_from_strv(&s->security_opt));
         json_object_set_new(hc, "ReadonlyRootfs", json_boolean(s->read_only));
         json_object_set_new(hc, "Init", json_boolean(s->init));
         json_object_set_new(hc, "Memory", json_integer(s->mem_limit));
@@ -530,8 +511,8 @@ static int security_json(const struct compose_service *s, json_t *hc, err_t *err
                                                     "Soft", (json_int_t)s->ulimits[i].soft, "Hard",
                                                     (json_int_t)s->ulimits[i].hard));
         json_object_set_new(hc, "Ulimits", ul);
-        json_object_set_new(hc, "DnsSearch", strv_to_json(&s->dns_search));
-        json_object_set_new(hc, "DnsOptions", strv_to_json(&s->dns_opt));
+        json_object_set_new(hc, "DnsSearch", jarr_from_strv(&s->dns_search));
+        json_object_set_new(hc, "DnsOptions", jarr_from_strv(&s->dns_opt));
         json_t *sc = json_object();
         json_object_set_new(hc, "Sysctls", sc);
         const char *nm = json_string_value(json_object_get(hc, "NetworkMode"));

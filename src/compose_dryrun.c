@@ -69,10 +69,8 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
         const struct compose_project *p = cp.p;
         struct cctr_list obs = {0};
         _cleanup_free_ bool *sel = NULL;
-        _cleanup_free_ int *scale = xcalloc(p->nservices + 1, sizeof(int));
         _cleanup_free_ struct plan_ctr *pobs = NULL;
         struct plan plan = {0};
-        strv_t named = STRV_INIT;
         err_t err;
         int rc = COMPOSE_EXIT_FAIL;
         if (cproject_select(p, svcs, nsvcs, !o->no_deps, &sel, &err) < 0 ||
@@ -105,25 +103,12 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
                 }
                 say2("Volume", p->volumes[i].name, "Creating", "Created");
         }
-        for (size_t si = 0; si < p->nservices; si++) {
-                scale[si] = -1;
-                if (sel[si] &&
-                    (scale[si] = compose_scale_of(&o->scale, &p->services[si], &err)) < 0) {
-                        fprintf(stderr, "%s\n", err.msg);
-                        goto out;
-                }
-        }
-        for (int i = 0; i < nsvcs; i++)
-                strv_push(&named, svcs[i]);
-        pobs = compose_plan_observed(p, &obs);
         struct plan_opts po = {.start = o->start,
                                .force_recreate = o->force,
                                .no_recreate = o->no_recreate,
                                .remove_orphans = o->orphans,
-                               .recreate_deps = o->recreate_deps,
-                               .named = &named,
-                               .scale = scale};
-        if (compose_plan(p, sel, pobs, obs.n, &po, &plan, &err) < 0) {
+                               .recreate_deps = o->recreate_deps};
+        if (compose_plan_make(p, sel, &obs, &o->scale, svcs, nsvcs, &po, &plan, &pobs, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }
@@ -171,7 +156,6 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
         rc = 0;
 out:
         plan_free(&plan);
-        strv_free(&named);
         cctr_list_free(&obs);
         cproject_close(&cp);
         return rc;

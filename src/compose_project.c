@@ -309,3 +309,28 @@ bool cctr_is_orphan(const struct compose_project *p, const struct cctr *c)
         struct plan_ctr pc = {.service = c->service, .oneoff = c->oneoff};
         return plan_is_orphan(p, &pc);
 }
+
+int compose_plan_make(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
+                      const strv_t *scale_args, char **svcs, int nsvcs, struct plan_opts *po,
+                      struct plan *out, struct plan_ctr **pobs, err_t *err)
+{
+        _cleanup_free_ int *scale = xcalloc(p->nservices + 1, sizeof(int));
+        strv_t named = STRV_INIT;
+        *pobs = NULL;
+        for (size_t si = 0; si < p->nservices; si++) {
+                scale[si] = -1;
+                if (sel[si] &&
+                    (scale[si] = compose_scale_of(scale_args, &p->services[si], err)) < 0)
+                        return -1;
+        }
+        for (int i = 0; i < nsvcs; i++)
+                strv_push(&named, svcs[i]);
+        po->named = &named;
+        po->scale = scale;
+        *pobs = compose_plan_observed(p, obs);
+        int r = compose_plan(p, sel, *pobs, obs->n, po, out, err);
+        po->named = NULL;
+        po->scale = NULL;
+        strv_free(&named);
+        return r;
+}
