@@ -77,7 +77,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all demo deps check unit fuzz fuzz-build format format-check clean tests layering-check
+.PHONY: all install demo wordpress deps check unit fuzz fuzz-build format format-check clean tests layering-check
 all: $(PROGS) $(UNIT_BINS)
 	@for p in $(PROGS); do ln -sf $$p ./$$(basename $$p); done
 
@@ -191,12 +191,24 @@ demo: all
 	curl -fsS http://127.0.0.1:$${HELLO_PORT:-18080}/cgi-bin/hello
 	@echo "berth: the hello stack is up; stop it with: ./berth compose -f examples/hello/compose.yaml down"
 
+# --- the awesome-compose WordPress stack, unchanged, left running ----------
+# Images: stand-ins built from Debian packages (tests/images/make-wordpress-images.sh).
+WORDPRESS_COMPOSE ?= ../shared/corpus/awesome-compose/wordpress-mysql/compose.yaml
+wordpress: all
+	@[ -f "$(WORDPRESS_COMPOSE)" ] || { echo "wordpress: $(WORDPRESS_COMPOSE) not found (set WORDPRESS_COMPOSE=FILE)" >&2; exit 1; }
+	BERTH=$(CURDIR)/berth tests/images/make-wordpress-images.sh
+	./berth compose -f $(WORDPRESS_COMPOSE) up -d
+	@for i in $$(seq 1 120); do curl -s -o /dev/null -m 5 http://127.0.0.1:80/ && break; sleep 0.5; done
+	@echo "berth: WordPress is up at http://127.0.0.1:80/"
+	@echo "berth: stop it with: ./berth compose -f $(WORDPRESS_COMPOSE) down   (-v also drops its data)"
+
 # --- set-up ----------------------------------------------------------------
 DEB_PKGS := gcc make pkg-config python3 jq clang libclang-rt-14-dev clang-format git \
             libyaml-dev libjansson-dev libnl-3-dev libnl-route-3-dev libcap-dev libseccomp-dev \
             libcurl4-openssl-dev libarchive-dev libnftables-dev libssl-dev \
             busybox-static bats iproute2 nftables curl procps util-linux psmisc \
-            docker-registry skopeo apache2-utils openssl python3-cryptography
+            docker-registry skopeo apache2-utils openssl python3-cryptography \
+            mmdebstrap chromium nodejs
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
@@ -204,6 +216,18 @@ deps:
 		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "deps: all present"; fi
+
+# --- install: the binaries side by side (the CLI finds berth-monitor and
+# berth-dns beside itself) and the boot unit ---------------------------------
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/berth-boot.service.in >$(DESTDIR)$(UNITDIR)/berth-boot.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/berth-boot.service
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload && systemctl enable berth-boot.service; fi
 
 clean:
 	rm -rf build berth berth-monitor berth-dns

@@ -48,7 +48,7 @@ int json_read(const char *path, json_t **out, err_t *err)
         return json_read_at(AT_FDCWD, path, out, err);
 }
 
-json_t *jarr_from_strv(const strv_t *v)
+json_t *json_strv(const strv_t *v)
 {
         json_t *a = json_array();
         for (size_t i = 0; i < v->n; i++)

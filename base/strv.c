@@ -28,9 +28,9 @@ void strv_pushf(strv_t *sv, const char *fmt, ...)
         va_list ap;
         char *p;
 
+        /* out of memory aborts (xalloc.h): never a silent "" */
         va_start(ap, fmt);
-        if (vasprintf(&p, fmt, ap) < 0)
-                p = xstrdup("");
+        p = xvasprintf(fmt, ap);
         va_end(ap);
         strv_take(sv, p);
 }

@@ -2,6 +2,7 @@
 #include "dotenv.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +112,11 @@ int dotenv_parse(const char *text, size_t len, const char *file, interp_lookup_f
         struct dotenv_lookup l = {lookup, ud, &local};
         const char *p = text, *end = text + len;
         int line = 1, r = 0;
+        size_t total = 0; /* bytes of values (INTERP_MAX_TOTAL) */
 
+        /* C strings would cut a value there: refuse, as for YAML */
+        if (cnode_check_nul(text, len, file, err) < 0)
+                return -1;
         while (p < end) {
                 const char *ks, *ke;
                 _cleanup_free_ char *key = NULL, *val = NULL;
@@ -219,6 +224,12 @@ int dotenv_parse(const char *text, size_t len, const char *file, interp_lookup_f
                         raw = xstrndup(vs, (size_t)(ve - vs));
                         if ((r = expand(raw, &l, file, kline, &val, err)) < 0)
                                 break;
+                }
+                total += strlen(val);
+                if (total > INTERP_MAX_TOTAL) {
+                        r = err_set(err, E2BIG, "%s:%d: the values exceed %u MiB in total", file,
+                                    kline, INTERP_MAX_TOTAL >> 20);
+                        break;
                 }
                 env_set(&local, key, val);
                 env_set(out, key, val);

@@ -1,6 +1,7 @@
 /* interp.c - ${VAR} interpolation of strings and node trees. */
 #include "interp.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,15 @@ static int subst(struct run *r, const char *in, size_t len, strbuf_t *out, err_t
                 return err_set(err, 0, "interpolation nested too deeply");
         }
         for (size_t i = 0; i < len;) {
+                /* Each step appends at most one variable's value: checked
+                 * here, a result never grows far past the limit (values
+                 * that double line by line in a .env would reach
+                 * gigabytes). */
+                if (out->len > INTERP_MAX_VALUE) {
+                        r->depth--;
+                        return err_set(err, E2BIG, "interpolated value exceeds %u MiB",
+                                       INTERP_MAX_VALUE >> 20);
+                }
                 const char *dollar = memchr(in + i, '$', len - i);
                 if (!dollar) {
                         sb_appendn(out, in + i, len - i);
@@ -190,6 +200,9 @@ static int subst(struct run *r, const char *in, size_t len, strbuf_t *out, err_t
                 }
         }
         r->depth--;
+        if (out->len > INTERP_MAX_VALUE)
+                return err_set(err, E2BIG, "interpolated value exceeds %u MiB",
+                               INTERP_MAX_VALUE >> 20);
         return 0;
 }
 
@@ -207,8 +220,14 @@ int interp_string(const char *in, interp_lookup_fn lookup, void *ud, strv_t *uns
         return 0;
 }
 
-static int walk(struct cnode *n, strbuf_t *path, interp_lookup_fn lookup, void *ud, strv_t *unset,
-                err_t *err)
+struct walk {
+        interp_lookup_fn lookup;
+        void *ud;
+        strv_t *unset;
+        size_t total; /* bytes of interpolated values so far */
+};
+
+static int walk(struct cnode *n, strbuf_t *path, struct walk *w, err_t *err)
 {
         size_t mark = path->len;
 
@@ -217,11 +236,17 @@ static int walk(struct cnode *n, strbuf_t *path, interp_lookup_fn lookup, void *
                 char *s;
                 if (!strchr(n->str, '$'))
                         return 0;
-                if (interp_string(n->str, lookup, ud, unset, &s, err) < 0)
+                if (interp_string(n->str, w->lookup, w->ud, w->unset, &s, err) < 0)
                         return err_wrap(err, "%s:%d:%d: %s", n->pos.file, n->pos.line, n->pos.col,
                                         path->len ? sb_str(path) : "(root)");
                 free(n->str);
                 n->str = s;
+                w->total += strlen(s);
+                if (w->total > INTERP_MAX_TOTAL)
+                        return err_set(err, E2BIG,
+                                       "%s:%d:%d: %s: interpolated values exceed %u MiB in total",
+                                       n->pos.file, n->pos.line, n->pos.col,
+                                       path->len ? sb_str(path) : "(root)", INTERP_MAX_TOTAL >> 20);
                 return 0;
         }
         case CN_MAP:
@@ -229,7 +254,7 @@ static int walk(struct cnode *n, strbuf_t *path, interp_lookup_fn lookup, void *
                         if (path->len)
                                 sb_appendc(path, '.');
                         sb_append(path, n->keys[i]->str);
-                        int r = walk(n->vals[i], path, lookup, ud, unset, err);
+                        int r = walk(n->vals[i], path, w, err);
                         path->len = mark;
                         path->s[mark] = '\0';
                         if (r < 0)
@@ -239,7 +264,7 @@ static int walk(struct cnode *n, strbuf_t *path, interp_lookup_fn lookup, void *
         case CN_SEQ:
                 for (size_t i = 0; i < n->n; i++) {
                         sb_append(path, path->len ? ".[]" : "[]");
-                        int r = walk(n->vals[i], path, lookup, ud, unset, err);
+                        int r = walk(n->vals[i], path, w, err);
                         path->len = mark;
                         path->s[mark] = '\0';
                         if (r < 0)
@@ -251,13 +276,23 @@ static int walk(struct cnode *n, strbuf_t *path, interp_lookup_fn lookup, void *
         }
 }
 
-int interp_tree(struct cnode *root, interp_lookup_fn lookup, void *ud, strv_t *unset, err_t *err)
+int interp_tree_total(struct cnode *root, interp_lookup_fn lookup, void *ud, strv_t *unset,
+                      size_t *total, err_t *err)
 {
         strbuf_t path = STRBUF_INIT;
+        struct walk w = {lookup, ud, unset, *total};
         int r;
 
         sb_append(&path, "");
-        r = walk(root, &path, lookup, ud, unset, err);
+        r = walk(root, &path, &w, err);
         sb_free(&path);
+        *total = w.total;
         return r;
+}
+
+int interp_tree(struct cnode *root, interp_lookup_fn lookup, void *ud, strv_t *unset, err_t *err)
+{
+        size_t total = 0;
+
+        return interp_tree_total(root, lookup, ud, unset, &total, err);
 }

@@ -6,9 +6,17 @@
  * interpolated (nested defaults).  A `$` not followed by `$`, `{` or a name is
  * kept as is; `${` without a valid name/modifier and closing brace is an
  * error.  An unset variable without modifier becomes "" and its name is added
- * (once) to `unset`. */
+ * (once) to `unset`.
+ *
+ * Budgets: one interpolated value may not exceed INTERP_MAX_VALUE bytes and
+ * the values of one .env file, or of all the compose files of one load,
+ * together INTERP_MAX_TOTAL, so variables that refer to each other cannot blow up
+ * memory (E2BIG, naming the file and position). */
 #ifndef BERTH_COMPOSE_INTERP_H
 #define BERTH_COMPOSE_INTERP_H
+
+#define INTERP_MAX_VALUE (1u << 20)
+#define INTERP_MAX_TOTAL (16u << 20)
 
 #include "err.h"
 #include "node.h"
@@ -31,6 +39,10 @@ int interp_string(const char *in, interp_lookup_fn lookup, void *ud, strv_t *uns
  * "file:line:col: services.web.image: required variable V is missing a value: msg".
  * Unset variable names are added to unset (once each). */
 int interp_tree(struct cnode *root, interp_lookup_fn lookup, void *ud, strv_t *unset, err_t *err);
+/* The same, counting the bytes of interpolated values in *total, which
+ * must stay within INTERP_MAX_TOTAL (one budget for the files of a load). */
+int interp_tree_total(struct cnode *root, interp_lookup_fn lookup, void *ud, strv_t *unset,
+                      size_t *total, err_t *err);
 
 /* The warning docker compose prints for an unset variable. */
 char *interp_unset_warning(const char *name);

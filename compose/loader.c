@@ -24,6 +24,9 @@
 extern char **environ;
 
 #define MAX_INCLUDE_DEPTH 32
+/* Files loaded by includes in one load, in total: a chain of files that
+ * each include the next one twice would otherwise cost 2^depth loads. */
+#define MAX_INCLUDE_LOADS 256
 #define MAX_EXTENDS_DEPTH 64
 
 struct loadctx {
@@ -32,6 +35,8 @@ struct loadctx {
         strv_t unset;     /* unset variable names, once each */
         strv_t *warnings; /* where obsolete-version warnings go */
         int include_depth;
+        int include_loads;   /* MAX_INCLUDE_LOADS */
+        size_t interp_total; /* bytes interpolated in all files (INTERP_MAX_TOTAL) */
 };
 
 /* One compose "project" being loaded: the main one or an included one. */
@@ -348,7 +353,8 @@ static int load_ext_file(struct extctx *x, const char *abs, struct cnode **servi
         }
         creset_collect(f->root, &f->resets);
         if (!x->c->o->no_interpolate &&
-            interp_tree(f->root, interp_lookup_strv, (void *)x->p->env, &x->c->unset, err) < 0)
+            interp_tree_total(f->root, interp_lookup_strv, (void *)x->p->env, &x->c->unset,
+                              &x->c->interp_total, err) < 0)
                 return -1;
         {
                 _cleanup_free_ char *dir = path_dir(abs);
@@ -663,6 +669,13 @@ static int include_one(struct loadctx *c, struct project *p, struct cnode *cfg,
                 pos_err(err, item, "includes nested too deeply");
                 goto out;
         }
+        if (++c->include_loads > MAX_INCLUDE_LOADS) {
+                pos_err(err, item,
+                        "include %s: more than %d includes in total (a file included over and "
+                        "over?)",
+                        abspaths.v[0], MAX_INCLUDE_LOADS);
+                goto out;
+        }
         {
                 strv_t files = STRV_INIT;
                 if (!envf.n) {
@@ -750,8 +763,8 @@ static int load_file_into(struct loadctx *c, struct project *p, const char *file
                 return 0;
         }
         creset_collect(cfg, &resets);
-        if (!c->o->no_interpolate &&
-            interp_tree(cfg, interp_lookup_strv, (void *)p->env, &c->unset, err) < 0)
+        if (!c->o->no_interpolate && interp_tree_total(cfg, interp_lookup_strv, (void *)p->env,
+                                                       &c->unset, &c->interp_total, err) < 0)
                 goto out;
         /* includes first, so services may extend included ones */
         if (apply_include(c, p, cfg, file, err) < 0)
@@ -967,7 +980,8 @@ int compose_load(const struct compose_load_opts *o, struct compose_source *out, 
         for (size_t i = 0; i < o->nfiles; i++)
                 if (strcmp(o->files[i], "-") == 0 && !o->stdin_text) {
                         size_t len;
-                        if (read_fd_all(0, 0, &stdin_copy, &len, err) < 0)
+                        if (read_fd_all(0, 0, &stdin_copy, &len, err) < 0 ||
+                            cnode_check_nul(stdin_copy, len, "-", err) < 0)
                                 goto fail;
                         break;
                 }

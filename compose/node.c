@@ -254,3 +254,20 @@ int cnode_as_double(const struct cnode *n, double *out)
         *out = d;
         return 0;
 }
+
+int cnode_check_nul(const char *text, size_t len, const char *file, err_t *err)
+{
+        const char *nul = memchr(text, '\0', len);
+        int line = 1, col = 1;
+
+        if (!nul)
+                return 0;
+        for (const char *c = text; c < nul; c++) {
+                col++;
+                if (*c == '\n') {
+                        line++;
+                        col = 1;
+                }
+        }
+        return err_set(err, EINVAL, "%s:%d:%d: a NUL byte is not allowed", file, line, col);
+}

@@ -70,8 +70,14 @@ int cnode_as_double(const struct cnode *n, double *out);
  * errors ("compose.yaml:3:5: ...").  Anchors/aliases are expanded, merge keys
  * (`<<`) applied; expansion is bounded (max_nodes total, 0 = default 1e6) so a
  * billion-laughs file fails with a clear error instead of eating memory.
- * An empty document gives a CN_NULL root. */
+ * An empty document gives a CN_NULL root.  A NUL byte in the text or a
+ * "\0" escape in a scalar is an error (as a C string the text would end
+ * there: "privileged\0x" would load as "privileged"). */
 int cnode_parse_yaml(const char *text, size_t len, const char *file, struct cnode **out,
                      err_t *err);
+
+/* A NUL byte in text fails with "file:line:col: a NUL byte is not allowed":
+ * read as C strings, the text would silently end there. */
+int cnode_check_nul(const char *text, size_t len, const char *file, err_t *err);
 
 #endif

@@ -260,6 +260,14 @@ static int on_event(struct builder *b, const yaml_event_t *ev, err_t *err)
                         free(tag);
                         return pos_err(err, &pos, "too many alias expansions");
                 }
+                /* "\0" in a double-quoted scalar: as a C string the text
+                 * would end there ("privileged\0x" read as "privileged"),
+                 * a parser differential with docker compose. */
+                if (strlen(v) != ev->data.scalar.length) {
+                        free(tag);
+                        return pos_err(err, &pos,
+                                       "a NUL character (\\0) in a scalar is not allowed");
+                }
                 if ((tag && strcmp(tag, "!!null") == 0) ||
                     (plain && is_null_text(v) && (!tag || tag[0] != '!' || tag[1] != '!'))) {
                         n = cnode_new(CN_NULL, &pos);
@@ -340,6 +348,8 @@ int cnode_parse_yaml(const char *text, size_t len, const char *file, struct cnod
         bool done = false;
         int r = 0;
 
+        if (cnode_check_nul(text, len, b.file, err) < 0)
+                return -1;
         if (!yaml_parser_initialize(&parser))
                 return err_set(err, 0, "%s: cannot initialise the YAML parser", b.file);
         yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

@@ -71,7 +71,7 @@ static json_t *health_json(const struct rt_healthcheck *h)
                 return json_pack("{s:[s]}", "Test", "NONE");
         json_t *o = json_object();
         if (h->test.n)
-                json_object_set_new(o, "Test", jarr_from_strv(&h->test));
+                json_object_set_new(o, "Test", json_strv(&h->test));
         const struct {
                 const char *key;
                 long long v;
@@ -129,9 +129,9 @@ int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_
         json_object_set_new(cfg, "AttachStdin", json_boolean(p->attach_stdin));
         json_object_set_new(cfg, "AttachStdout", json_boolean(p->attach_stdout));
         json_object_set_new(cfg, "AttachStderr", json_boolean(p->attach_stderr));
-        json_object_set_new(cfg, "Env", jarr_from_strv(&p->env));
-        json_object_set_new(cfg, "Entrypoint", jarr_from_strv(&p->entrypoint));
-        json_object_set_new(cfg, "Cmd", jarr_from_strv(&p->cmd));
+        json_object_set_new(cfg, "Env", json_strv(&p->env));
+        json_object_set_new(cfg, "Entrypoint", json_strv(&p->entrypoint));
+        json_object_set_new(cfg, "Cmd", json_strv(&p->cmd));
         size_t ne = p->entrypoint.n, nt = ne + p->cmd.n;
         json_object_set_new(j, "Path", json_string(ne ? p->entrypoint.v[0] : p->cmd.v[0]));
         json_t *args = json_array();

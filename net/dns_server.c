@@ -25,6 +25,8 @@ enum { EV_SIG = 1, EV_UDP, EV_TCPL, EV_CONN, EV_UP };
 
 #define EV(type, idx) (((uint64_t)(type) << 32) | (uint32_t)(idx))
 #define UDP_BATCH     64
+/* Consecutive unanswered forwards after which the upstreams count as down. */
+#define UPSTREAM_DEAD_AFTER 2
 
 typedef struct listener {
         bool used;
@@ -37,6 +39,7 @@ typedef struct conn {
         int fd;
         unsigned gen;
         dns_addr_t peer;
+        size_t li; /* the listener (network) it came in on */
         uint8_t in[2 + DNS_SERVER_TCP_QMAX];
         size_t inlen;
         uint8_t *out; /* 2 + DNS_TCP_MAX, allocated per connection */
@@ -56,8 +59,12 @@ typedef struct pending {
         uint8_t qwire[DNS_NAME_MAX];
         size_t qwire_len;
         uint16_t qtype, qclass;
+        /* who asked, on which listener (network): the fairness limits */
+        dns_addr_t peer;
+        size_t li;
         /* where the answer goes */
         bool tcp;
+        bool probe; /* sent only to learn whether the upstreams answer again: no client waits */
         size_t idx; /* listener or connection slot */
         unsigned gen;
         struct sockaddr_storage client;
@@ -75,6 +82,11 @@ typedef struct server {
         unsigned conn_gen;
         pending_t *pend; /* DNS_SERVER_MAX_PENDING */
         size_t npend;
+        /* Forwarded queries in a row that no upstream answered (timeouts,
+         * unreachable); from UPSTREAM_DEAD_AFTER on, clients get SERVFAIL at
+         * once while one probe at a time finds out when an upstream is back. */
+        unsigned up_failures;
+        bool probing;
         uint64_t rng;
         uint8_t rbuf[DNS_SERVER_TCP_QMAX];
         uint8_t wbuf[DNS_TCP_MAX];
@@ -355,16 +367,68 @@ static void conn_readable(server_t *s, size_t i)
         conn_process(s, i);
 }
 
-static void tcp_accept(server_t *s, listener_t *l)
+static bool same_addr(const dns_addr_t *a, const dns_addr_t *b)
 {
+        return a->family == b->family && !memcmp(a->a, b->a, a->family == AF_INET ? 4 : 16);
+}
+
+static size_t conns_of(const server_t *s, const dns_addr_t *peer)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < DNS_SERVER_MAX_CONNS; i++)
+                n += s->conns[i] && same_addr(&s->conns[i]->peer, peer);
+        return n;
+}
+
+/* A slot for a new connection from peer on listener li, or
+ * DNS_SERVER_MAX_CONNS when it is refused.  Fair shares: a client holds at
+ * most DNS_SERVER_CONNS_PER_CLIENT, a network DNS_SERVER_CONNS_PER_NET; when
+ * every slot is taken, the newcomer gets the oldest connection of the client
+ * holding the most, if that one holds at least two more than the newcomer
+ * does.  So one container cannot take the TCP service from the others. */
+static size_t conn_slot(server_t *s, const dns_addr_t *peer, size_t li)
+{
+        size_t mine = 0, net = 0, free_i = DNS_SERVER_MAX_CONNS;
+        for (size_t i = 0; i < DNS_SERVER_MAX_CONNS; i++) {
+                const conn_t *c = s->conns[i];
+                if (!c) {
+                        if (free_i == DNS_SERVER_MAX_CONNS)
+                                free_i = i;
+                        continue;
+                }
+                mine += same_addr(&c->peer, peer);
+                net += c->li == li;
+        }
+        if (mine >= DNS_SERVER_CONNS_PER_CLIENT || net >= DNS_SERVER_CONNS_PER_NET)
+                return DNS_SERVER_MAX_CONNS;
+        if (free_i < DNS_SERVER_MAX_CONNS)
+                return free_i;
+        size_t victim = DNS_SERVER_MAX_CONNS, most = 0;
+        for (size_t i = 0; i < DNS_SERVER_MAX_CONNS; i++) {
+                size_t n = conns_of(s, &s->conns[i]->peer);
+                if (n > most || (n == most && victim < DNS_SERVER_MAX_CONNS &&
+                                 s->conns[i]->gen < s->conns[victim]->gen)) {
+                        most = n;
+                        victim = i;
+                }
+        }
+        if (victim == DNS_SERVER_MAX_CONNS || most < mine + 2)
+                return DNS_SERVER_MAX_CONNS;
+        conn_close(s, victim);
+        return victim;
+}
+
+static void tcp_accept(server_t *s, size_t li)
+{
+        listener_t *l = &s->ls[li];
         struct sockaddr_storage ss;
         socklen_t sl = sizeof(ss);
+        dns_addr_t peer;
         int fd = accept4(l->tcp, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
                 return;
-        size_t i;
-        for (i = 0; i < DNS_SERVER_MAX_CONNS && s->conns[i]; i++)
-                ;
+        from_sockaddr(&ss, &peer);
+        size_t i = conn_slot(s, &peer, li);
         if (i == DNS_SERVER_MAX_CONNS) {
                 close(fd); /* bounded: the client retries or falls back to UDP */
                 return;
@@ -374,7 +438,8 @@ static void tcp_accept(server_t *s, listener_t *l)
         c->gen = ++s->conn_gen;
         c->out = xmalloc(2 + DNS_TCP_MAX);
         c->deadline = now_ms() + DNS_SERVER_TCP_IDLE_MS;
-        from_sockaddr(&ss, &c->peer);
+        c->peer = peer;
+        c->li = li;
         s->conns[i] = c;
         s->nconns++;
         if (ep_add(s, fd, EPOLLIN, EV(EV_CONN, i)) < 0)
@@ -416,6 +481,8 @@ static void udp_readable(server_t *s, size_t li)
 
 static void deliver(server_t *s, pending_t *p, uint8_t *msg, size_t n)
 {
+        if (p->probe)
+                return;
         dns_put16(msg, p->client_id);
         if (p->tcp) {
                 conn_t *c = s->conns[p->idx];
@@ -437,6 +504,8 @@ static void pending_free(server_t *s, pending_t *p)
         if (p->fd >= 0)
                 close(p->fd);
         p->fd = -1;
+        if (p->probe)
+                s->probing = false;
         if (p->used) {
                 p->used = false;
                 s->npend--;
@@ -467,20 +536,62 @@ static bool forward_try(server_t *s, pending_t *p, size_t pi)
 
 static void forward_fail(server_t *s, pending_t *p)
 {
+        bool probe = p->probe;
         size_t n = dns_zone_servfail(p->query, p->qlen, p->tcp, s->wbuf, sizeof(s->wbuf));
         pending_free(s, p);
+        if (probe)
+                return;
         if (n)
                 deliver(s, p, s->wbuf, n);
         else if (p->tcp && s->conns[p->idx] && s->conns[p->idx]->gen == p->gen)
                 conn_close(s, p->idx);
 }
 
+/* No upstream answered p: count it, then fail it. */
+static void forward_unanswered(server_t *s, pending_t *p)
+{
+        if (s->up_failures < UINT32_MAX)
+                s->up_failures++;
+        forward_fail(s, p);
+}
+
+static bool upstreams_down(const server_t *s)
+{
+        return s->up_failures >= UPSTREAM_DEAD_AFTER;
+}
+
+/* Fair shares of the forwarding slots: a client may have
+ * DNS_SERVER_PENDING_PER_CLIENT queries out, a network
+ * DNS_SERVER_PENDING_PER_NET; beyond that it gets SERVFAIL at once and the
+ * others keep theirs. */
+static bool pending_allowed(const server_t *s, const dns_addr_t *peer, size_t li)
+{
+        size_t mine = 0, net = 0;
+        for (size_t i = 0; s->npend && i < DNS_SERVER_MAX_PENDING; i++) {
+                const pending_t *p = &s->pend[i];
+                if (!p->used)
+                        continue;
+                mine += same_addr(&p->peer, peer);
+                net += p->li == li;
+        }
+        return mine < DNS_SERVER_PENDING_PER_CLIENT && net < DNS_SERVER_PENDING_PER_NET;
+}
+
 static void forward_start(server_t *s, const uint8_t *q, size_t n, bool tcp, size_t idx,
                           unsigned gen, const struct sockaddr_storage *client, socklen_t clen)
 {
-        size_t pi;
-        for (pi = 0; pi < DNS_SERVER_MAX_PENDING && s->pend[pi].used; pi++)
-                ;
+        dns_addr_t peer;
+        size_t li = idx;
+        if (tcp) {
+                peer = s->conns[idx]->peer;
+                li = s->conns[idx]->li;
+        } else {
+                from_sockaddr(client, &peer);
+        }
+        size_t pi = DNS_SERVER_MAX_PENDING;
+        if (pending_allowed(s, &peer, li))
+                for (pi = 0; pi < DNS_SERVER_MAX_PENDING && s->pend[pi].used; pi++)
+                        ;
         pending_t tmp = {0}, *p = pi < DNS_SERVER_MAX_PENDING ? &s->pend[pi] : &tmp;
         dns_query_t dq;
         p->fd = -1;
@@ -488,6 +599,8 @@ static void forward_start(server_t *s, const uint8_t *q, size_t n, bool tcp, siz
                 p->used = true;
                 s->npend++;
         }
+        p->peer = peer;
+        p->li = li;
         memcpy(p->query, q, n);
         p->qlen = n;
         p->tcp = tcp;
@@ -498,14 +611,30 @@ static void forward_start(server_t *s, const uint8_t *q, size_t n, bool tcp, siz
                 p->clen = clen;
         }
         p->server = 0;
+        p->probe = false;
         p->client_id = dns_get16(q);
         dns_query_parse(q, n, &dq); /* it parsed in the responder already */
         memcpy(p->qwire, dq.qwire, dq.qwire_len);
         p->qwire_len = dq.qwire_len;
         p->qtype = dq.qtype;
         p->qclass = dq.qclass;
-        if (p == &tmp || !forward_try(s, p, pi))
+        if (p != &tmp && upstreams_down(s)) {
+                /* Answer at once: a resolver waiting on dead upstreams is what
+                 * makes applications hang.  The query still goes out, as the
+                 * probe, when none is outstanding. */
+                bool probe = !s->probing;
+                p->probe = false;
                 forward_fail(s, p);
+                if (!probe)
+                        return;
+                p->used = true;
+                s->npend++;
+                p->probe = s->probing = true;
+        }
+        if (p == &tmp)
+                forward_fail(s, p);
+        else if (!forward_try(s, p, pi))
+                forward_unanswered(s, p);
 }
 
 static void upstream_readable(server_t *s, size_t pi)
@@ -517,7 +646,7 @@ static void upstream_readable(server_t *s, size_t pi)
                         return;
                 p->server++; /* ICMP unreachable: next server */
                 if (!forward_try(s, p, pi))
-                        forward_fail(s, p);
+                        forward_unanswered(s, p);
                 return;
         }
         /* Accept only an answer to our question with our ID. */
@@ -531,6 +660,7 @@ static void upstream_readable(server_t *s, size_t pi)
             !dns_wire_name_eq(name, p->qwire, p->qwire_len) ||
             dns_get16(s->wbuf + off) != p->qtype || dns_get16(s->wbuf + off + 2) != p->qclass)
                 return;
+        s->up_failures = 0; /* an upstream answers */
         pending_free(s, p);
         deliver(s, p, s->wbuf, (size_t)r);
 }
@@ -567,8 +697,23 @@ static void expire(server_t *s)
                         continue;
                 p->server++;
                 if (!forward_try(s, p, i))
-                        forward_fail(s, p);
+                        forward_unanswered(s, p);
         }
+}
+
+static bool same_upstreams(const dns_zone_t *a, const dns_zone_t *b)
+{
+        size_t n = a ? dns_zone_upstream_count(a) : 0;
+        if (!a || !b || n != dns_zone_upstream_count(b))
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                socklen_t la, lb;
+                const struct sockaddr_storage *x = dns_zone_upstream(a, i, &la);
+                const struct sockaddr_storage *y = dns_zone_upstream(b, i, &lb);
+                if (la != lb || memcmp(x, y, la))
+                        return false;
+        }
+        return true;
 }
 
 /* Load the records; true when the server should keep running. */
@@ -597,6 +742,9 @@ static bool reload(server_t *s)
                 if (lfd >= 0)
                         close(lfd);
         }
+        /* Other upstreams (or forwarding switched) get a fresh chance. */
+        if (!same_upstreams(s->zone, z))
+                s->up_failures = 0;
         /* Pending forwards keep their own copies; just swap the zone. */
         dns_zone_free(s->zone);
         s->zone = z;
@@ -686,7 +834,7 @@ int dns_server_run(const dns_server_opts_t *o, err_t *err)
                                 break;
                         case EV_TCPL:
                                 if (i < s->nls && s->ls[i].used)
-                                        tcp_accept(s, &s->ls[i]);
+                                        tcp_accept(s, i);
                                 break;
                         case EV_CONN:
                                 if (i < DNS_SERVER_MAX_CONNS && s->conns[i]) {

@@ -11,11 +11,19 @@
  * is still empty, returns: the caller exits while holding that lock.
  *
  * TCP: 2-byte length prefix, queries up to DNS_SERVER_TCP_QMAX bytes, at most
- * DNS_SERVER_MAX_CONNS connections (more are closed at once), each closed
- * after DNS_SERVER_TCP_IDLE_MS without progress.  Forwarded queries use a
- * fresh connected UDP socket and a random ID each, at most
- * DNS_SERVER_MAX_PENDING at a time; every upstream server gets timeout_ms,
- * in order, then the client gets SERVFAIL. */
+ * DNS_SERVER_MAX_CONNS connections, DNS_SERVER_CONNS_PER_CLIENT per client
+ * address and DNS_SERVER_CONNS_PER_NET per network (more are closed at once;
+ * when all are taken, a newcomer takes the oldest connection of the client
+ * holding the most), each closed after DNS_SERVER_TCP_IDLE_MS without
+ * progress.  Forwarded queries use a fresh connected UDP socket and a random
+ * ID each, at most DNS_SERVER_MAX_PENDING at a time,
+ * DNS_SERVER_PENDING_PER_CLIENT per client and DNS_SERVER_PENDING_PER_NET
+ * per network (beyond: SERVFAIL at once); every upstream server gets
+ * timeout_ms, in order, then the client gets SERVFAIL.  After two forwarded
+ * queries in a row that no upstream answered, clients get SERVFAIL at once
+ * (an application must not hang on upstreams that are gone, e.g. a machine
+ * without internet) while one query at a time still goes out as a probe; the
+ * first answer from an upstream, or a reload with other upstreams, ends that. */
 #ifndef BERTH_NET_DNS_SERVER_H
 #define BERTH_NET_DNS_SERVER_H
 
@@ -27,6 +35,11 @@
 #define DNS_SERVER_TCP_IDLE_MS 10000
 #define DNS_SERVER_TCP_QMAX    4096
 #define DNS_SERVER_MAX_PENDING 256
+/* Fair shares, so one container cannot take the service from the others. */
+#define DNS_SERVER_CONNS_PER_CLIENT   8
+#define DNS_SERVER_CONNS_PER_NET      32
+#define DNS_SERVER_PENDING_PER_CLIENT 32
+#define DNS_SERVER_PENDING_PER_NET    128
 
 typedef struct dns_server_opts {
         const char *records_path; /* the records file */

@@ -900,3 +900,41 @@ int network_of_container(const char *container_id, json_t **names, err_t *err)
             json_array_append_new(*names, json_string(jobj_str0(v, "Name")));
         return 0;
 }
+
+/* After a reboot (or anything else that deleted them) the stored networks
+ * have no bridge, no nftables chains and no forwarding set-up: put back what
+ * is missing, leaving networks whose bridge exists alone. */
+int network_restore_all(json_t *restored, err_t *err)
+{
+        _cleanup_close_ int lock = net_lock(err);
+        _cleanup_json_ json_t *all = NULL;
+        size_t i;
+        json_t *n;
+
+        if (lock < 0 || load_all(&all, false, err) < 0)
+                return -1;
+        json_array_foreach(all, i, n)
+        {
+                const char *bridge = jobj_str0(berth_obj(n), "Bridge");
+                struct ipv4_net subnet, range;
+                uint32_t gw;
+                if (!*bridge)
+                        return err_set(err, EINVAL, "network %s: corrupt state (no bridge)",
+                                       jobj_str0(n, "Name"));
+                int ex = net_link_exists(bridge, err);
+                if (ex < 0)
+                        return err_wrap(err, "network %s", jobj_str0(n, "Name"));
+                if (ex)
+                        continue;
+                if (net_addrs(n, &subnet, &gw, &range, err) < 0)
+                        return -1;
+                struct nft_net nn = {.id = jobj_str0(n, "Id"),
+                                     .bridge = bridge,
+                                     .internal = json_is_true(json_object_get(n, "Internal"))};
+                if (host_setup(bridge, &nn, gw, subnet.prefix, err) < 0)
+                        return err_wrap(err, "network %s", jobj_str0(n, "Name"));
+                if (restored)
+                        json_array_append_new(restored, json_string(jobj_str0(n, "Name")));
+        }
+        return 0;
+}

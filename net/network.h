@@ -44,6 +44,10 @@ int network_create(const struct network_create_opts *o, char **id_out, err_t *er
 /* The default `bridge` network: create it if missing (172.17.0.0/16 when
  * free and BERTH_ADDRESS_POOLS is unset, else the pools). */
 int network_ensure_default(err_t *err);
+/* Recreate the bridge, nftables chains and forwarding set-up of every stored
+ * network whose bridge is missing (after a reboot); their names are appended
+ * to restored (a JSON array) when it is not NULL. */
+int network_restore_all(json_t *restored, err_t *err);
 
 /* Load by exact name, full id or unique id prefix; ENOENT "network X not
  * found". */

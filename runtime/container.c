@@ -19,6 +19,7 @@
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "paths.h"
+#include "seccomp_profile.h"
 #include "security.h"
 #include "strbuf.h"
 #include "timefmt.h"
@@ -241,6 +242,15 @@ static int ctr_create_files(const char *id, json_t *j, const char *dir, const ch
         if (write_text(dir, "hosts", hosts, err) < 0 || write_text(dir, "hostname", hn, err) < 0 ||
             write_text(dir, "resolv.conf", "", err) < 0)
                 return -1;
+        json_t *prof = json_object_get(j, "SeccompProfile");
+        if (prof) {
+                _cleanup_free_ char *doc = json_dumps(prof, JSON_SORT_KEYS | JSON_INDENT(1));
+                if (!doc)
+                        return err_set(err, ENOMEM, "cannot serialise the seccomp profile");
+                if (write_text(dir, RT_CTR_SECCOMP, doc, err) < 0)
+                        return -1;
+                json_object_del(j, "SeccompProfile");
+        }
         json_t *gd = json_object_get(j, "GraphDriver");
         json_t *data = json_object_get(gd, "Data");
         if (!json_is_object(data))
@@ -637,7 +647,21 @@ int rt_ulimit_parse(const char *s, struct rt_ulimit *out, char **name, err_t *er
         return 0;
 }
 
-static int proc_security(const json_t *hc, struct rt_proc *p, err_t *err)
+/* Does SecurityOpt name a seccomp profile file? */
+static bool secopt_file(const json_t *hc)
+{
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(hc, "SecurityOpt"), i, v)
+        {
+                const char *s = json_string_value(v);
+                if (s && rt_secopt_seccomp_file(s))
+                        return true;
+        }
+        return false;
+}
+
+static int proc_security(const char *id, const json_t *hc, struct rt_proc *p, err_t *err)
 {
         strv_t add = STRV_INIT, drop = STRV_INIT;
         push_array(&add, json_object_get(hc, "CapAdd"));
@@ -650,6 +674,17 @@ static int proc_security(const json_t *hc, struct rt_proc *p, err_t *err)
                 return -1;
         p->no_new_privs = !secopt_has(hc, "no-new-privileges=false", "no-new-privileges:false");
         p->seccomp = !priv && !secopt_has(hc, "seccomp=unconfined", "seccomp:unconfined");
+        if (secopt_file(hc)) {
+                /* the profile as parsed at create time (the file may have
+                 * changed or gone since); even --privileged gets it: it was
+                 * asked for by name */
+                _cleanup_free_ char *dir = rt_ctr_dir(id);
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, RT_CTR_SECCOMP);
+                p->seccomp_profile = xcalloc(1, sizeof(*p->seccomp_profile));
+                if (rt_seccomp_profile_read(path, p->seccomp_profile, err) < 0)
+                        return err_wrap(err, "container %.12s", id);
+                p->seccomp = true;
+        }
         size_t i;
         json_t *u;
         json_array_foreach(json_object_get(hc, "Ulimits"), i, u)
@@ -678,7 +713,11 @@ int rt_ctr_proc_spec(const json_t *j, struct rt_proc *p, err_t *err)
         push_array(&p->env, json_object_get(cfg, "Env"));
         p->cwd = jobj_str(cfg, "WorkingDir");
         p->user = jobj_str(cfg, "User");
-        return proc_security(json_object_get(j, "HostConfig"), p, err);
+        if (proc_security(jobj_str(j, "Id") ?: "", json_object_get(j, "HostConfig"), p, err) < 0) {
+                rt_proc_free(p);
+                return -1;
+        }
+        return 0;
 }
 
 void rt_proc_free(struct rt_proc *p)
@@ -687,6 +726,10 @@ void rt_proc_free(struct rt_proc *p)
         strv_free(&p->env);
         free(p->ulimits);
         p->ulimits = NULL;
+        if (p->seccomp_profile)
+                rt_seccomp_profile_free(p->seccomp_profile);
+        free(p->seccomp_profile);
+        p->seccomp_profile = NULL;
 }
 
 int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
@@ -716,6 +759,8 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
         s->readonly_rootfs = json_is_true(json_object_get(hc, "ReadonlyRootfs"));
         s->privileged = json_is_true(json_object_get(hc, "Privileged"));
         s->init = json_is_true(json_object_get(hc, "Init"));
+        s->shm_size = json_integer_value(json_object_get(hc, "ShmSize"));
+        s->oom_score_adj = (int)json_integer_value(json_object_get(hc, "OomScoreAdj"));
         const char *nm = jobj_str(hc, "NetworkMode");
         s->new_netns = !(nm && !strcmp(nm, "host"));
         struct rt_mount_spec *m = NULL;

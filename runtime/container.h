@@ -29,10 +29,15 @@ char *rt_ctr_gen_name(void);
 /* Exclusive lock on the container; returns the fd to close, or < 0. */
 int rt_ctr_lock(const char *id, err_t *err);
 
+/* The seccomp profile of a container created with --security-opt
+ * seccomp=FILE, normalized, in its dir: what every start and exec loads. */
+#define RT_CTR_SECCOMP "seccomp.json"
+
 /* Create the container: j must hold Id and Name ("/name").  Fails with
  * docker's conflict message when the name is taken.  Writes the state file,
  * makes the container dirs (overlay upper/work/merged, hosts, hostname,
- * resolv.conf) and fills the path fields of j. */
+ * resolv.conf) and fills the path fields of j.  A "SeccompProfile" member
+ * (rt_secopts_check's profile) is moved out of j into RT_CTR_SECCOMP. */
 int rt_ctr_create(json_t *j, err_t *err);
 
 int rt_ctr_load(const char *id, json_t **out, err_t *err);

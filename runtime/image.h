@@ -44,8 +44,9 @@ struct rt_image_config {             /* OCI image config "config" object */
 };
 
 struct rt_image {
-        char *id;         /* "sha256:<64 hex>" of the config blob */
-        strv_t repo_tags; /* "busybox:latest", sorted */
+        char *id;            /* "sha256:<64 hex>" of the config blob */
+        strv_t repo_tags;    /* "busybox:latest", sorted */
+        strv_t repo_digests; /* "busybox@sha256:<hex>" of pulls, sorted */
         struct rt_image_config config;
         strv_t layer_dirs; /* absolute paths of the unpacked layer dirs, TOP layer
                               first (overlay lowerdir order) */
@@ -59,10 +60,9 @@ struct rt_image {
 };
 
 /* Find an image by name[:tag] (default tag "latest", "docker.io/library/" and
- * "docker.io/" prefixes tolerated), full ID ("sha256:<hex>" or bare hex) or a
- * unique ID prefix.  Not found -> err->code ENOENT, message
- * `No such image: <ref>`; an ambiguous prefix -> EINVAL.  On success out must be
- * released with rt_image_free(). */
+ * "docker.io/" prefixes tolerated), name@digest of a pull, full ID ("sha256:<hex>" or bare hex) or
+ * a unique ID prefix.  Not found -> err->code ENOENT, message `No such image: <ref>`; an ambiguous
+ * prefix -> EINVAL.  On success out must be released with rt_image_free(). */
 int rt_image_lookup(const char *ref, struct rt_image *out, err_t *err);
 void rt_image_free(struct rt_image *img);
 void rt_image_config_free(struct rt_image_config *c);
@@ -126,6 +126,14 @@ int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err);
  * ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, STOPSIGNAL, VOLUME; JSON or
  * shell form) to cfg. */
 int rt_image_config_apply_change(struct rt_image_config *cfg, const char *change, err_t *err);
+
+/* An image VOLUME path must be absolute, free of ".." components and control
+ * characters, and not "/": the engine fills a new volume from the image
+ * content under it.  image names the image in the message (NULL: one being
+ * made).  EINVAL "image NAME: VOLUME "PATH" must ...". */
+int rt_image_volume_path_check(const char *image, const char *path, err_t *err);
+/* The same for every VOLUME of c. */
+int rt_image_config_check_volumes(const struct rt_image_config *c, const char *image, err_t *err);
 
 /* Convert between the OCI "config" JSON object and the struct. */
 int rt_image_config_from_json(const json_t *j, struct rt_image_config *out, err_t *err);

@@ -43,6 +43,19 @@ int blob_open(struct store *s, const char *hex, err_t *err);
 int image_register(struct store *s, const char *config, size_t config_len, const strv_t *diff_hex,
                    const strv_t *names, char id_hex[HEX_LEN + 1], err_t *err);
 
+/* After a pull registered image id_hex: remember repo_digest
+ * ("name@sha256:<hex>", replacing an older one for the same name) and the
+ * registry blobs (compressed layers, manifests; hex) the image owns, so
+ * removal deletes them with the image. */
+int image_record_add_pull(struct store *s, const char *id_hex, const char *repo_digest,
+                          const strv_t *blobs_hex, err_t *err);
+
+/* Does blobs/sha256/<hex> exist?  Is the unpacked layer chain <hex> complete? */
+bool blob_exists(struct store *s, const char *hex);
+bool layer_exists(struct store *s, const char *chain_hex);
+/* The chain IDs (hex) of diff IDs (hex), bottom first. */
+void layer_chain_ids(const strv_t *diff_hex, strv_t *chains);
+
 /* Remove those of the layer blobs diff_hex that no image record uses (after a
  * failed import or load). */
 void blob_drop_unused(struct store *s, const strv_t *diff_hex);

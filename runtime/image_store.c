@@ -21,6 +21,7 @@
 #include "image_internal.h"
 #include "jsonfile.h"
 #include "paths.h"
+#include "registry_ref.h"
 #include "strbuf.h"
 #include "tar.h"
 #include "xalloc.h"
@@ -244,47 +245,16 @@ int blob_open(struct store *s, const char *hex, err_t *err)
 
 int rt_image_ref_normalize(const char *ref, char **out, err_t *err)
 {
-        const char *r = ref;
-        if (!strncmp(r, "docker.io/library/", 18))
-                r += 18;
-        else if (!strncmp(r, "docker.io/", 10))
-                r += 10;
-        else if (!strncmp(r, "index.docker.io/library/", 24))
-                r += 24;
-        else if (!strncmp(r, "library/", 8))
-                r += 8;
-        const char *slash = strrchr(r, '/');
-        const char *colon = strrchr(slash ? slash : r, ':');
-        size_t namelen = colon ? (size_t)(colon - r) : strlen(r);
-        const char *tag = colon ? colon + 1 : "latest";
-
-        bool ok = namelen > 0 && namelen <= 255 && !strchr(r, '@');
-        /* name: lower-case components [a-z0-9] joined by . _ __ - ; the first
-         * component may be a registry host with upper case and :port */
-        const char *first_end = memchr(r, '/', namelen);
-        for (size_t i = 0; ok && i < namelen; i++) {
-                char c = r[i];
-                bool in_host = first_end && r + i < first_end;
-                if (islower((unsigned char)c) || isdigit((unsigned char)c) || c == '.' ||
-                    c == '_' || c == '-' || c == '/')
-                        continue;
-                if (in_host && (isupper((unsigned char)c) || c == ':'))
-                        continue;
-                ok = false;
+        struct reg_ref r;
+        if (reg_ref_parse(ref, &r, err) < 0)
+                return -1;
+        if (r.digest) {
+                reg_ref_free(&r);
+                return err_set(err, EINVAL, "invalid reference format: \"%s\" has a digest", ref);
         }
-        if (ok &&
-            (r[0] == '/' || r[namelen - 1] == '/' || r[0] == '-' || r[0] == '.' || strstr(r, "//")))
-                ok = false;
-        size_t tl = strlen(tag);
-        if (ok && (tl == 0 || tl > 128 || tag[0] == '.' || tag[0] == '-'))
-                ok = false;
-        for (size_t i = 0; ok && i < tl; i++)
-                if (!isalnum((unsigned char)tag[i]) && tag[i] != '_' && tag[i] != '.' &&
-                    tag[i] != '-')
-                        ok = false;
-        if (!ok)
-                return err_set(err, EINVAL, "invalid reference format: \"%s\"", ref);
-        *out = xasprintf("%.*s:%s", (int)namelen, r, tag);
+        reg_ref_default_tag(&r);
+        *out = reg_ref_familiar_string(&r);
+        reg_ref_free(&r);
         return 0;
 }
 
@@ -359,6 +329,14 @@ static int load_image(struct store *s, const char *hex, json_t *repos, struct rt
                 return err_wrap(err, "image sha256:%.12s", hex);
         }
         refs_tags_of(repos, img->id, &img->repo_tags);
+        size_t di;
+        json_t *dv;
+        json_array_foreach(json_object_get(rec, "repo_digests"), di, dv)
+        {
+                if (json_is_string(dv))
+                        strv_push(&img->repo_digests, json_string_value(dv));
+        }
+        strv_sort(&img->repo_digests);
         const json_t *layers = json_object_get(rec, "layers");
         for (size_t i = json_array_size(layers); i-- > 0;)
                 strv_pushf(&img->layer_dirs, "%s/image/layers/%s/diff", berth_lib_dir(),
@@ -391,6 +369,7 @@ void rt_image_free(struct rt_image *img)
                 return;
         free(img->id);
         strv_free(&img->repo_tags);
+        strv_free(&img->repo_digests);
         rt_image_config_free(&img->config);
         strv_free(&img->layer_dirs);
         strv_free(&img->diff_ids);
@@ -432,6 +411,39 @@ static int list_ids(struct store *s, strv_t *ids, err_t *err)
         return 0;
 }
 
+/* name@digest: the image a pull recorded that repo digest for. */
+static int resolve_digest(struct store *s, const char *ref, char **hex, err_t *err)
+{
+        struct reg_ref r;
+        if (reg_ref_parse(ref, &r, err) < 0)
+                return -1;
+        _cleanup_free_ char *fam = reg_ref_familiar_name(&r);
+        _cleanup_free_ char *want = xasprintf("%s@%s", fam, r.digest ? r.digest : "");
+        reg_ref_free(&r);
+        strv_t ids = STRV_INIT;
+        int rc = err_set(err, ENOENT, "No such image: %s", ref);
+        if (list_ids(s, &ids, err) < 0)
+                return -1;
+        for (size_t i = 0; i < ids.n && rc < 0; i++) {
+                _cleanup_json_ json_t *rec = NULL;
+                err_t e2;
+                if (read_record(s, ids.v[i], &rec, &e2) < 0)
+                        continue;
+                size_t k;
+                json_t *v;
+                json_array_foreach(json_object_get(rec, "repo_digests"), k, v)
+                {
+                        if (json_is_string(v) && !strcmp(json_string_value(v), want)) {
+                                *hex = xstrdup(ids.v[i]);
+                                rc = 0;
+                                break;
+                        }
+                }
+        }
+        strv_free(&ids);
+        return rc;
+}
+
 /* Resolve ref to an image ID hex.  *by_name tells whether a tag matched. */
 static int resolve(struct store *s, json_t *repos, const char *ref, char **hex, char **name,
                    err_t *err)
@@ -440,6 +452,8 @@ static int resolve(struct store *s, json_t *repos, const char *ref, char **hex, 
         err_t tmp;
 
         *name = NULL;
+        if (strchr(ref, '@'))
+                return resolve_digest(s, ref, hex, err);
         if (rt_image_ref_normalize(ref, &norm, &tmp) == 0) {
                 const char *id = json_string_value(json_object_get(refs_obj(repos), norm));
                 if (id && digest_hex(id)) {
@@ -638,6 +652,18 @@ int image_register(struct store *s, const char *config, size_t config_len, const
         _cleanup_json_ json_t *rec = json_pack("{s:O, s:O, s:I}", "layers", layers, "diff_ids",
                                                diffs, "size", (json_int_t)total);
         _cleanup_free_ char *recname = xasprintf("images/%s.json", id_hex);
+        {
+                /* the same image again: keep what pulls and commits recorded */
+                _cleanup_json_ json_t *old = NULL;
+                err_t e2;
+                static const char *const keep[] = {"repo_digests", "blobs", "parent"};
+                if (faccessat(s->dfd, recname, F_OK, 0) == 0 &&
+                    json_read_at(s->dfd, recname, &old, &e2) == 0)
+                        for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
+                                if (json_object_get(old, keep[i]))
+                                        json_object_set(rec, keep[i],
+                                                        json_object_get(old, keep[i]));
+        }
         if (json_write_atomic_at(s->dfd, recname, rec, err) < 0)
                 return -1;
         if (names && names->n) {
@@ -682,6 +708,72 @@ void blob_drop_unused(struct store *s, const strv_t *diff_hex)
 done:
         strv_free(&ids);
         strv_free(&keep);
+}
+
+bool blob_exists(struct store *s, const char *hex)
+{
+        _cleanup_free_ char *p = xasprintf("blobs/sha256/%s", hex);
+        return faccessat(s->dfd, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+bool layer_exists(struct store *s, const char *chain_hex)
+{
+        _cleanup_free_ char *p = xasprintf("layers/%s/layer.json", chain_hex);
+        return faccessat(s->dfd, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+void layer_chain_ids(const strv_t *diff_hex, strv_t *chains)
+{
+        char chain[HEX_LEN + 1], prev[HEX_LEN + 1];
+        for (size_t i = 0; i < diff_hex->n; i++) {
+                chain_next(i ? prev : NULL, diff_hex->v[i], chain);
+                strv_push(chains, chain);
+                memcpy(prev, chain, sizeof(prev));
+        }
+}
+
+static void json_add_unique(json_t *arr, const char *s)
+{
+        size_t i;
+        json_t *v;
+        json_array_foreach(arr, i, v)
+        {
+                if (json_is_string(v) && !strcmp(json_string_value(v), s))
+                        return;
+        }
+        json_array_append_new(arr, json_string(s));
+}
+
+int image_record_add_pull(struct store *s, const char *id_hex, const char *repo_digest,
+                          const strv_t *blobs_hex, err_t *err)
+{
+        _cleanup_json_ json_t *rec = NULL;
+        if (read_record(s, id_hex, &rec, err) < 0)
+                return -1;
+        json_t *rd = json_object_get(rec, "repo_digests");
+        if (!json_is_array(rd)) {
+                rd = json_array();
+                json_object_set_new(rec, "repo_digests", rd);
+        }
+        if (repo_digest) {
+                const char *at = strchr(repo_digest, '@');
+                size_t nl = at ? (size_t)(at - repo_digest) : strlen(repo_digest);
+                for (size_t i = json_array_size(rd); i-- > 0;) {
+                        const char *v = json_string_value(json_array_get(rd, i));
+                        if (v && !strncmp(v, repo_digest, nl) && v[nl] == '@')
+                                json_array_remove(rd, i);
+                }
+                json_array_append_new(rd, json_string(repo_digest));
+        }
+        json_t *bl = json_object_get(rec, "blobs");
+        if (!json_is_array(bl)) {
+                bl = json_array();
+                json_object_set_new(rec, "blobs", bl);
+        }
+        for (size_t i = 0; blobs_hex && i < blobs_hex->n; i++)
+                json_add_unique(bl, blobs_hex->v[i]);
+        _cleanup_free_ char *recname = xasprintf("images/%s.json", id_hex);
+        return json_write_atomic_at(s->dfd, recname, rec, err);
 }
 
 /* --- tag / remove / prune ---------------------------------------------------- */
@@ -737,6 +829,11 @@ static int delete_image(struct store *s, const char *hex, unsigned long long *re
                         if (json_is_string(v))
                                 strv_push(&keep_diffs, json_string_value(v));
                 }
+                json_array_foreach(json_object_get(o, "blobs"), k, v)
+                {
+                        if (json_is_string(v))
+                                strv_push(&keep_diffs, json_string_value(v));
+                }
         }
         size_t k;
         json_t *v;
@@ -755,10 +852,15 @@ static int delete_image(struct store *s, const char *hex, unsigned long long *re
                 if (rm_rf_at(s->dfd, dir, err) < 0)
                         goto done;
         }
-        json_array_foreach(json_object_get(rec, "diff_ids"), k, v)
+        json_t *own = json_array();
+        json_array_extend(own, json_object_get(rec, "diff_ids"));
+        json_array_extend(own, json_object_get(rec, "blobs"));
+        json_object_set_new(rec, "own_blobs", own);
+        json_array_foreach(own, k, v)
         {
                 const char *diff = json_string_value(v);
-                if (!diff || strv_contains(&keep_diffs, diff) || !is_hex(diff, 64, 64))
+                if (!diff || strv_contains(&keep_diffs, diff) || !is_hex(diff, 64, 64) ||
+                    !strcmp(diff, hex))
                         continue;
                 _cleanup_free_ char *b = xasprintf("blobs/sha256/%s", diff);
                 if (unlinkat(s->dfd, b, 0) < 0 && errno != ENOENT) {
@@ -1106,16 +1208,18 @@ done:
 
 json_t *rt_image_inspect_json(const struct rt_image *img)
 {
-        json_t *tags = json_array(), *layers = json_array();
+        json_t *tags = json_array(), *layers = json_array(), *digests = json_array();
         for (size_t i = 0; i < img->repo_tags.n; i++)
                 json_array_append_new(tags, json_string(img->repo_tags.v[i]));
+        for (size_t i = 0; i < img->repo_digests.n; i++)
+                json_array_append_new(digests, json_string(img->repo_digests.v[i]));
         for (size_t i = 0; i < img->diff_ids.n; i++)
                 json_array_append_new(layers, json_string(img->diff_ids.v[i]));
         _cleanup_free_ char *created = time_rfc3339(img->created, 0);
         return json_pack(
-            "{s:s, s:o, s:[], s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:{s:s, s:o}}", "Id", img->id,
-            "RepoTags", tags, "RepoDigests", "Parent", img->parent ? img->parent : "", "Comment",
-            img->comment ? img->comment : "", "Created", created, "Config",
+            "{s:s, s:o, s:o, s:s, s:s, s:s, s:o, s:s, s:s, s:I, s:{s:s, s:o}}", "Id", img->id,
+            "RepoTags", tags, "RepoDigests", digests, "Parent", img->parent ? img->parent : "",
+            "Comment", img->comment ? img->comment : "", "Created", created, "Config",
             rt_image_config_to_json(&img->config), "Architecture", img->architecture, "Os", img->os,
             "Size", (json_int_t)img->size, "RootFS", "Type", "layers", "Layers", layers);
 }

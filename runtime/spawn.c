@@ -15,6 +15,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -208,41 +210,154 @@ static int mkpath_in_root(int rootfd, const char *path, bool file, err_t *err)
         return mkpath_depth(rootfd, path, file, 0, err);
 }
 
+/* ---- mounts through file descriptors ------------------------------------ */
+
+static int open_beneath(int dirfd, const char *rel, int flags)
+{
+        struct open_how how = {
+            .flags = (uint64_t)(flags | O_CLOEXEC),
+            .resolve =
+                RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
+        };
+        return (int)syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+}
+
+/* A new, detached mount of fstype: its root fd (O_PATH).  opts is mount data
+ * ("k=v,flag,..."), passed to fsconfig one parameter at a time. */
+static int fs_new(const char *fstype, const char *source, const char *opts, unsigned attrs,
+                  const char *what, err_t *err)
+{
+        _cleanup_close_ int fs = fsopen(fstype, FSOPEN_CLOEXEC);
+        if (fs < 0)
+                return err_sys(err, errno, "mount %s: fsopen %s", what, fstype);
+        if (source && fsconfig(fs, FSCONFIG_SET_STRING, "source", source, 0) < 0)
+                return err_sys(err, errno, "mount %s: source %s", what, source);
+        _cleanup_free_ char *dup = xstrdup(opts ? opts : "");
+        for (char *save = NULL, *o = strtok_r(dup, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+                char *eq = strchr(o, '=');
+                if (eq)
+                        *eq = '\0';
+                int r = eq ? fsconfig(fs, FSCONFIG_SET_STRING, o, eq + 1, 0)
+                           : fsconfig(fs, FSCONFIG_SET_FLAG, o, NULL, 0);
+                if (r < 0)
+                        return err_sys(err, errno, "mount %s: %s option %s%s%s", what, fstype, o,
+                                       eq ? "=" : "", eq ? eq + 1 : "");
+        }
+        if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return err_sys(err, errno, "mount %s: create %s", what, fstype);
+        int m = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+        if (m < 0)
+                return err_sys(err, errno, "mount %s: fsmount %s", what, fstype);
+        return m;
+}
+
+/* Attach the detached mount mfd on the object targetfd names. */
+static int attach(int mfd, int targetfd, const char *what, err_t *err)
+{
+        if (move_mount(mfd, "", targetfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+            0)
+                return err_sys(err, errno, "mount %s", what);
+        return 0;
+}
+
+/* A detached copy of the mount tree at srcfd/path (a bind), optionally with
+ * mount attributes set on every mount in it. */
+static int bind_clone(int srcfd, const char *path, bool recursive, unsigned attrs, const char *what,
+                      err_t *err)
+{
+        int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+        if (!*path)
+                flags |= AT_EMPTY_PATH;
+        _cleanup_close_ int t = open_tree(srcfd, path, (unsigned)flags);
+        if (t < 0)
+                return err_sys(err, errno, "bind %s%s%s", *path ? path : "", *path ? " on " : "",
+                               what);
+        if (attrs) {
+                struct mount_attr a = {.attr_set = attrs};
+                if (mount_setattr(t, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &a,
+                                  sizeof(a)) < 0)
+                        return err_sys(err, errno, "set mount flags of %s", what);
+        }
+        return TAKE_FD(t);
+}
+
+/* Is fd on a procfs mount?  No mount may land in /proc (as docker): that
+ * could hide or replace the masks. */
+static bool on_procfs(int fd)
+{
+        struct statfs sf;
+        return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
 static int mount_at(int rootfd, const char *target, bool file, const char *src, const char *fstype,
                     unsigned long flags, const char *data, err_t *err)
 {
         _cleanup_close_ int fd = mkpath_in_root(rootfd, target, file, err);
         if (fd < 0)
                 return -1;
-        char p[64];
-        snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
-        if (mount(src, p, fstype, flags, data) < 0)
-                return err_sys(err, errno, "mount %s on %s", src ? src : fstype, target);
-        if ((flags & MS_BIND) && (flags & MS_RDONLY)) {
-                /* fd still names the covered directory: open the new mount */
-                _cleanup_close_ int nfd = openat2_in_root(rootfd, target, O_PATH);
-                if (nfd < 0)
-                        return err_sys(err, errno, "resolve %s in container", target);
-                snprintf(p, sizeof(p), "/proc/self/fd/%d", nfd);
-                if (mount(NULL, p, NULL,
-                          MS_BIND | MS_REMOUNT | MS_RDONLY |
-                              (flags & (MS_NOSUID | MS_NODEV | MS_NOEXEC)),
-                          NULL) < 0)
-                        return err_sys(err, errno, "remount %s read-only", target);
-        }
-        return 0;
+        if (on_procfs(fd))
+                return err_set(err, EPERM,
+                               "mount target %s resolves into /proc (a symbolic link in the "
+                               "image?): mounts there are not allowed",
+                               target);
+        unsigned attrs = (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) |
+                         (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
+                         (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
+                         (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+        _cleanup_close_ int m = (flags & MS_BIND)
+                                    ? bind_clone(AT_FDCWD, src, flags & MS_REC, attrs, target, err)
+                                    : fs_new(fstype, src, data, attrs, target, err);
+        if (m < 0)
+                return -1;
+        return attach(m, fd, target, err);
+}
+
+/* A standard mount point: name must be a real directory directly below
+ * parentfd (created when missing).  A symbolic link or a file there (e.g. an
+ * image with proc -> /somewhere) is refused: procfs, sysfs and /dev are
+ * mounted only where they belong. */
+static int real_dir_at(int parentfd, const char *name, const char *shown, err_t *err)
+{
+        if (mkdirat(parentfd, name, 0755) < 0 && errno != EEXIST)
+                return err_sys(err, errno, "mkdir %s in container", shown);
+        int fd = open_beneath(parentfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW);
+        if (fd >= 0)
+                return fd;
+        if (errno == ELOOP || errno == ENOTDIR)
+                return err_set(err, ENOTDIR,
+                               "%s in the image is not a directory (a symbolic link or a file): "
+                               "refusing to mount over it",
+                               shown);
+        return err_sys(err, errno, "open %s in container", shown);
+}
+
+/* Mount a new fstype on the real directory parentfd/name; returns the
+ * mount's own root fd (or 0 with want_fd false). */
+static int std_mount(int parentfd, const char *name, const char *shown, const char *fstype,
+                     const char *source, const char *opts, unsigned attrs, bool want_fd, err_t *err)
+{
+        _cleanup_close_ int dir = real_dir_at(parentfd, name, shown, err);
+        if (dir < 0)
+                return -1;
+        _cleanup_close_ int m = fs_new(fstype, source, opts, attrs, shown, err);
+        if (m < 0 || attach(m, dir, shown, err) < 0)
+                return -1;
+        return want_fd ? TAKE_FD(m) : 0;
 }
 
 /* ---- root filesystem ---------------------------------------------------- */
 
-static int setup_dev(int rootfd, err_t *err)
+/* /dev: a fresh tmpfs.  Returns its root fd. */
+static int setup_dev(int rootfd, int64_t shm_size, err_t *err)
 {
-        if (mount_at(rootfd, "/dev", false, "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-                     "mode=755,size=65536k", err) < 0)
-                return -1;
-        _cleanup_close_ int devfd = openat2_in_root(rootfd, "/dev", O_RDONLY | O_DIRECTORY);
+        char shm_opts[64];
+        snprintf(shm_opts, sizeof(shm_opts), "mode=1777,size=%lld",
+                 (long long)(shm_size > 0 ? shm_size : 64LL << 20));
+        _cleanup_close_ int devfd =
+            std_mount(rootfd, "dev", "/dev", "tmpfs", "tmpfs", "mode=755,size=65536k",
+                      MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME, true, err);
         if (devfd < 0)
-                return err_sys(err, errno, "open /dev in container");
+                return -1;
         static const struct {
                 const char *name;
                 unsigned maj, min;
@@ -260,13 +375,96 @@ static int setup_dev(int rootfd, err_t *err)
         for (size_t i = 0; i < ARRAY_SIZE(links); i++)
                 if (symlinkat(links[i][0], devfd, links[i][1]) < 0)
                         return err_sys(err, errno, "symlink /dev/%s", links[i][1]);
-        if (mount_at(rootfd, "/dev/pts", false, "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
-                     "newinstance,ptmxmode=0666,mode=0620,gid=5", err) < 0 ||
-            mount_at(rootfd, "/dev/shm", false, "shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                     "mode=1777,size=65536k", err) < 0 ||
-            mount_at(rootfd, "/dev/mqueue", false, "mqueue", "mqueue",
-                     MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0)
+        if (std_mount(devfd, "pts", "/dev/pts", "devpts", "devpts",
+                      "newinstance,ptmxmode=0666,mode=0620,gid=5",
+                      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false, err) < 0 ||
+            std_mount(devfd, "shm", "/dev/shm", "tmpfs", "shm", shm_opts,
+                      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, false, err) < 0 ||
+            std_mount(devfd, "mqueue", "/dev/mqueue", "mqueue", "mqueue", NULL,
+                      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, false, err) < 0)
                 return -1;
+        return TAKE_FD(devfd);
+}
+
+/* /etc/hosts, /etc/hostname, /etc/resolv.conf: the bind target must end up a
+ * regular file of the container's own root filesystem (created when absent;
+ * a symlink is followed inside the root), never something in /proc, /sys or
+ * /dev. */
+static int mount_etc(int rootfd, const char *target, const char *src, err_t *err)
+{
+        _cleanup_close_ int fd = mkpath_in_root(rootfd, target, true, err);
+        if (fd < 0)
+                return -1;
+        struct statx rx, tx;
+        if (statx(rootfd, "", AT_EMPTY_PATH, STATX_MNT_ID, &rx) < 0 ||
+            statx(fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_MNT_ID, &tx) < 0)
+                return err_sys(err, errno, "stat %s in container", target);
+        if (!S_ISREG(tx.stx_mode) || rx.stx_mnt_id != tx.stx_mnt_id)
+                return err_set(err, EPERM,
+                               "%s in the image is not a regular file of the image (it resolves "
+                               "to a %s%s): refusing to mount over it",
+                               target, S_ISREG(tx.stx_mode) ? "file on another mount" : "non-file",
+                               S_ISREG(tx.stx_mode) ? ", e.g. in /proc, /sys or /dev" : "");
+        _cleanup_close_ int m = bind_clone(AT_FDCWD, src, false, 0, target, err);
+        if (m < 0)
+                return -1;
+        return attach(m, fd, target, err);
+}
+
+/* Masked and read-only paths, applied through the procfs and sysfs mounts'
+ * own root fds, after every other mount: each path is resolved beneath that
+ * mount (no symlinks, no crossing into another mount).  Fail closed: a path
+ * that exists and cannot be masked stops the container; only one absent on
+ * this kernel (ENOENT) is skipped. */
+static int mask_paths(int procfd, int sysfd, int devfd, err_t *err)
+{
+        static const struct {
+                bool sys;
+                const char *rel;
+        } masked[] = {
+            {false, "acpi"},        {false, "asound"},  {false, "interrupts"},
+            {false, "kcore"},       {false, "keys"},    {false, "latency_stats"},
+            {false, "sched_debug"}, {false, "scsi"},    {false, "timer_list"},
+            {false, "timer_stats"}, {true, "firmware"}, {true, "devices/virtual/powercap"},
+        };
+        _cleanup_close_ int nul = open_beneath(devfd, "null", O_PATH | O_NOFOLLOW);
+        if (nul < 0)
+                return err_sys(err, errno, "open the container's /dev/null");
+        for (size_t i = 0; i < ARRAY_SIZE(masked); i++) {
+                const char *top = masked[i].sys ? "/sys" : "/proc";
+                _cleanup_free_ char *shown = xasprintf("%s/%s", top, masked[i].rel);
+                _cleanup_close_ int fd = open_beneath(masked[i].sys ? sysfd : procfd, masked[i].rel,
+                                                      O_PATH | O_NOFOLLOW);
+                if (fd < 0 && errno == ENOENT)
+                        continue; /* absent on this kernel: nothing to mask */
+                struct stat st;
+                if (fd < 0 || fstat(fd, &st) < 0)
+                        return err_sys(err, errno,
+                                       "mask %s (a container never starts with it unmasked)",
+                                       shown);
+                _cleanup_close_ int m =
+                    S_ISDIR(st.st_mode)
+                        ? fs_new("tmpfs", "tmpfs", "size=0", MOUNT_ATTR_RDONLY, shown, err)
+                        : bind_clone(nul, "", false, 0, shown, err);
+                if (m < 0 || attach(m, fd, shown, err) < 0)
+                        return err_wrap(err, "mask %s (a container never starts with it unmasked)",
+                                        shown);
+        }
+        static const char *const ro[] = {"bus", "fs", "irq", "sys", "sysrq-trigger"};
+        for (size_t i = 0; i < ARRAY_SIZE(ro); i++) {
+                _cleanup_free_ char *shown = xasprintf("/proc/%s", ro[i]);
+                _cleanup_close_ int fd = open_beneath(procfd, ro[i], O_PATH | O_NOFOLLOW);
+                if (fd < 0 && errno == ENOENT)
+                        continue;
+                if (fd < 0)
+                        return err_sys(err, errno, "make %s read-only", shown);
+                _cleanup_close_ int m = bind_clone(fd, "", true,
+                                                   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+                                                       MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+                                                   shown, err);
+                if (m < 0 || attach(m, fd, shown, err) < 0)
+                        return err_wrap(err, "make %s read-only", shown);
+        }
         return 0;
 }
 
@@ -316,19 +514,28 @@ static int setup_root(const struct rt_spawn *s, int *sysfd, err_t *err)
         _cleanup_close_ int rootfd = open(s->merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return err_sys(err, errno, "open %s", s->merged);
-        unsigned long ro_sys = s->privileged ? 0 : MS_RDONLY;
-        if (mount_at(rootfd, "/proc", false, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-                     err) < 0 ||
-            mount_at(rootfd, "/sys", false, "sysfs", "sysfs",
-                     MS_NOSUID | MS_NODEV | MS_NOEXEC | ro_sys, NULL, err) < 0 ||
-            setup_dev(rootfd, err) < 0)
+        /* procfs and sysfs: the fds are the new mounts' own roots, so the
+         * masks below land on them whatever the image's tree looks like */
+        _cleanup_close_ int procfd =
+            std_mount(rootfd, "proc", "/proc", "proc", "proc", NULL,
+                      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, true, err);
+        if (procfd < 0)
+                return -1;
+        _cleanup_close_ int sysfs =
+            std_mount(rootfd, "sys", "/sys", "sysfs", "sysfs", NULL,
+                      MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+                          (s->privileged ? 0 : MOUNT_ATTR_RDONLY),
+                      true, err);
+        if (sysfs < 0)
+                return -1;
+        _cleanup_close_ int devfd = setup_dev(rootfd, s->shm_size, err);
+        if (devfd < 0)
                 return -1;
         const char *etc[][2] = {{s->hosts_file, "/etc/hosts"},
                                 {s->hostname_file, "/etc/hostname"},
                                 {s->resolv_file, "/etc/resolv.conf"}};
         for (size_t i = 0; i < ARRAY_SIZE(etc); i++)
-                if (etc[i][0] &&
-                    mount_at(rootfd, etc[i][1], true, etc[i][0], NULL, MS_BIND, NULL, err) < 0)
+                if (etc[i][0] && mount_etc(rootfd, etc[i][1], etc[i][0], err) < 0)
                         return -1;
         for (size_t i = 0; i < s->nmounts; i++) {
                 const struct rt_mount_spec *m = &s->mounts[i];
@@ -346,6 +553,14 @@ static int setup_root(const struct rt_spawn *s, int *sysfd, err_t *err)
                              MS_BIND | MS_REC | (m->ro ? MS_RDONLY : 0), NULL, err) < 0)
                         return -1;
         }
+        if (s->nsysctls) { /* the proc mount itself stays writable through this fd */
+                *sysfd = open_beneath(procfd, "sys", O_RDONLY | O_DIRECTORY);
+                if (*sysfd < 0)
+                        return err_sys(err, errno, "open /proc/sys");
+        }
+        /* after every other mount, so none can hide or undo them */
+        if (!s->privileged && mask_paths(procfd, sysfs, devfd, err) < 0)
+                return -1;
         if (fchdir(rootfd) < 0)
                 return err_sys(err, errno, "chdir rootfs");
         if (syscall(SYS_pivot_root, ".", ".") < 0)
@@ -354,41 +569,6 @@ static int setup_root(const struct rt_spawn *s, int *sysfd, err_t *err)
                 return err_sys(err, errno, "detach old root");
         if (chdir("/") < 0)
                 return err_sys(err, errno, "chdir /");
-        if (s->nsysctls) { /* the proc mount itself stays writable through this fd */
-                *sysfd = open("/proc/sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (*sysfd < 0)
-                        return err_sys(err, errno, "open /proc/sys");
-        }
-        if (!s->privileged) {
-                static const char *const masked[] = {
-                    "/proc/acpi",        "/proc/asound",  "/proc/interrupts",
-                    "/proc/kcore",       "/proc/keys",    "/proc/latency_stats",
-                    "/proc/sched_debug", "/proc/scsi",    "/proc/timer_list",
-                    "/proc/timer_stats", "/sys/firmware", "/sys/devices/virtual/powercap",
-                };
-                for (size_t i = 0; i < ARRAY_SIZE(masked); i++) {
-                        struct stat st;
-                        if (lstat(masked[i], &st) < 0)
-                                continue; /* absent on this kernel: nothing to mask */
-                        int mr = S_ISDIR(st.st_mode)
-                                     ? mount("tmpfs", masked[i], "tmpfs", MS_RDONLY, "size=0")
-                                     : mount("/dev/null", masked[i], NULL, MS_BIND, NULL);
-                        if (mr < 0)
-                                return err_sys(err, errno, "mask %s", masked[i]);
-                }
-                static const char *const ro[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-                                                 "/proc/sysrq-trigger"};
-                for (size_t i = 0; i < ARRAY_SIZE(ro); i++) {
-                        if (access(ro[i], F_OK) < 0)
-                                continue;
-                        if (mount(ro[i], ro[i], NULL, MS_BIND | MS_REC, NULL) < 0 ||
-                            mount(NULL, ro[i], NULL,
-                                  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV |
-                                      MS_NOEXEC,
-                                  NULL) < 0)
-                                return err_sys(err, errno, "make %s read-only", ro[i]);
-                }
-        }
         if (s->readonly_rootfs &&
             mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
                 return err_sys(err, errno, "remount rootfs read-only");
@@ -553,7 +733,10 @@ static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const
                 return -1;
         if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return err_sys(err, errno, "set no_new_privs");
-        if (p->seccomp && rt_seccomp_load_default(err) < 0)
+        /* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: now.
+         * With it, as late as possible (runc's order), so that a profile
+         * need not allow what berth itself calls before execve. */
+        if (p->seccomp && !p->no_new_privs && rt_seccomp_load(p->seccomp_profile, p->caps, err) < 0)
                 return -1;
         if (rt_caps_bound(p->caps, err) < 0)
                 return -1;
@@ -572,6 +755,11 @@ static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const
         strv_copy(&env, &p->env);
         if (!env_get(&env, "HOME"))
                 strv_pushf(&env, "HOME=%s", ids->home);
+        if (p->seccomp && p->no_new_privs &&
+            rt_seccomp_load(p->seccomp_profile, p->caps, err) < 0) {
+                strv_free(&env);
+                return -1;
+        }
         execve(exe, p->argv.v, env.v ? env.v : (char *[]){NULL});
         int e = errno;
         strv_free(&env);
@@ -730,6 +918,28 @@ static _Noreturn void child_main(const struct rt_spawn *s, int sock)
         child_fail(sock, &e, st < 0 ? 125 : st);
 }
 
+/* The init's oom_score_adj, written from outside while it waits: only when
+ * it differs from the one it inherited from us.  Lowering it below what we
+ * have needs CAP_SYS_RESOURCE: the kernel's refusal is the error. */
+static int set_oom_score_adj(pid_t pid, int v, err_t *err)
+{
+        char path[64], cur[32] = "";
+        snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+        _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return err_sys(err, errno, "open %s", path);
+        ssize_t n = read(fd, cur, sizeof(cur) - 1);
+        if (n > 0 && atoi(cur) == v)
+                return 0;
+        char val[16];
+        int len = snprintf(val, sizeof(val), "%d", v);
+        if (pwrite(fd, val, (size_t)len, 0) != len)
+                return err_sys(err, errno, "set oom_score_adj to %d (current %d%s)", v,
+                               n > 0 ? atoi(cur) : 0,
+                               errno == EACCES ? "; lowering it needs CAP_SYS_RESOURCE" : "");
+        return 0;
+}
+
 int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_master,
                    int *fail_status, err_t *err)
 {
@@ -756,6 +966,14 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
         struct sync_msg m;
         int passed;
         int r = recv_msg_fd(sv[0], &m, &passed);
+        if (r == 1 && m.type == MSG_READY && set_oom_score_adj(c, s->oom_score_adj, err) < 0) {
+                if (passed >= 0)
+                        close(passed);
+                kill(c, SIGKILL);
+                waitpid(c, NULL, 0);
+                close(sv[0]);
+                return -1;
+        }
         if (r == 1 && m.type == MSG_READY) {
                 *pid = c;
                 *sync_fd = sv[0];

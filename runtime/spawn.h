@@ -18,6 +18,8 @@
 #include "err.h"
 #include "strv.h"
 
+struct rt_seccomp_profile;
+
 struct rt_mount_spec {
         char *type; /* "bind" (also volumes) or "tmpfs" */
         char *source;
@@ -39,7 +41,8 @@ struct rt_proc {
         const char *user; /* "", "name", "uid", "name:group", "uid:gid" */
         uint64_t caps;
         bool no_new_privs;
-        bool seccomp;
+        bool seccomp;                               /* load a filter */
+        struct rt_seccomp_profile *seccomp_profile; /* it; NULL: the default */
         struct rt_ulimit *ulimits;
         size_t nulimits;
         bool tty; /* init: allocate a terminal in the container; exec: stdin is a
@@ -64,7 +67,9 @@ struct rt_spawn {
         bool privileged; /* no masked/read-only paths, /sys rw */
         bool new_netns;  /* false: host network, or join_netns_fd */
         int join_netns_fd;
-        bool init; /* run a minimal init as PID 1 that forwards signals and reaps */
+        bool init;         /* run a minimal init as PID 1 that forwards signals and reaps */
+        int64_t shm_size;  /* /dev/shm size in bytes, 0: Docker's 64 MiB */
+        int oom_score_adj; /* written for the init when it differs from ours */
         const struct rt_sysctl *sysctls; /* applied after networking, before exec */
         size_t nsysctls;
         int stdio[3];

@@ -3,11 +3,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -97,33 +100,10 @@ int rt_volume_ensure(const char *name, bool anon, char **path, err_t *err)
         return 0;
 }
 
-static int copy_tree(int sfd, int dfd, err_t *err);
-
-static int copy_entry(int sfd, int dfd, const char *n, err_t *err)
+/* Copy one non-directory entry n of sfd into dfd (whiteouts never get here). */
+static int copy_leaf(int sfd, int dfd, const char *n, const struct stat *st, err_t *err)
 {
-        struct stat st;
-        if (fstatat(sfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return err_sys(err, errno, "stat %s", n);
-        if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) { /* overlay whiteout */
-                return rm_rf_at(dfd, n, err);
-        }
-        if (S_ISDIR(st.st_mode)) {
-                if (mkdirat(dfd, n, st.st_mode & 07777) < 0 && errno != EEXIST)
-                        return err_sys(err, errno, "mkdir %s", n);
-                _cleanup_close_ int s2 =
-                    openat(sfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                _cleanup_close_ int d2 =
-                    openat(dfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (s2 < 0 || d2 < 0)
-                        return err_sys(err, errno, "open %s", n);
-                if (copy_tree(s2, d2, err) < 0)
-                        return -1;
-                fchown(d2, st.st_uid, st.st_gid);
-                fchmod(d2, st.st_mode & 07777);
-                return 0;
-        }
-        unlinkat(dfd, n, 0);
-        if (S_ISLNK(st.st_mode)) {
+        if (S_ISLNK(st->st_mode)) {
                 char target[4096];
                 ssize_t l = readlinkat(sfd, n, target, sizeof(target) - 1);
                 if (l < 0)
@@ -131,10 +111,10 @@ static int copy_entry(int sfd, int dfd, const char *n, err_t *err)
                 target[l] = '\0';
                 if (symlinkat(target, dfd, n) < 0)
                         return err_sys(err, errno, "symlink %s", n);
-                fchownat(dfd, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+                fchownat(dfd, n, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW);
                 return 0;
         }
-        if (!S_ISREG(st.st_mode))
+        if (!S_ISREG(st->st_mode))
                 return 0; /* devices, fifos, sockets: not copied */
         _cleanup_close_ int in = openat(sfd, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         _cleanup_close_ int out =
@@ -148,29 +128,90 @@ static int copy_entry(int sfd, int dfd, const char *n, err_t *err)
                         return -1;
         if (r < 0)
                 return err_sys(err, errno, "read %s", n);
-        fchown(out, st.st_uid, st.st_gid);
-        fchmod(out, st.st_mode & 07777);
+        fchown(out, st->st_uid, st->st_gid);
+        fchmod(out, st->st_mode & 07777);
         return 0;
 }
 
-static int copy_tree(int sfd, int dfd, err_t *err)
+static bool is_opaque(int fd)
 {
-        int dup_fd = dup(sfd);
-        if (dup_fd < 0)
-                return err_sys(err, errno, "dup");
-        _cleanup_closedir_ DIR *d = fdopendir(dup_fd);
-        if (!d) {
-                close(dup_fd);
-                return err_sys(err, errno, "opendir");
+        char v[4];
+        return fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v)) == 1 && v[0] == 'y';
+}
+
+/* Merge the same directory of several layers (src[0] the top one, each an
+ * open directory fd) into dfd the way overlayfs shows it: the topmost entry
+ * of a name wins, a whiteout hides the name below, an opaque directory hides
+ * everything below it.  seen collects the names handled at this level. */
+static int merge_dirs(const int *src, size_t nsrc, int dfd, int depth, err_t *err)
+{
+        if (depth > 256)
+                return err_set(err, ELOOP, "directories nested too deeply");
+        strv_t seen = STRV_INIT;
+        int r = 0;
+        for (size_t i = 0; i < nsrc && r == 0; i++) {
+                int dup_fd = dup(src[i]);
+                DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+                if (!d) {
+                        if (dup_fd >= 0)
+                                close(dup_fd);
+                        r = err_sys(err, errno, "opendir");
+                        break;
+                }
+                struct dirent *de;
+                while (r == 0 && (de = readdir(d))) {
+                        const char *n = de->d_name;
+                        if (!strcmp(n, ".") || !strcmp(n, "..") || strv_contains(&seen, n))
+                                continue;
+                        strv_push(&seen, n);
+                        struct stat st;
+                        if (fstatat(src[i], n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                                r = err_sys(err, errno, "stat %s", n);
+                                break;
+                        }
+                        if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0))
+                                continue; /* overlay whiteout: hidden */
+                        if (!S_ISDIR(st.st_mode)) {
+                                r = copy_leaf(src[i], dfd, n, &st, err);
+                                continue;
+                        }
+                        /* this directory and the same one in the layers below,
+                         * down to an opaque one or a non-directory */
+                        int *sub = xcalloc(nsrc - i, sizeof(int));
+                        size_t ns = 0;
+                        for (size_t k = i; k < nsrc; k++) {
+                                int fd = openat(src[k], n,
+                                                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                                if (fd < 0)
+                                        break;
+                                sub[ns++] = fd;
+                                if (is_opaque(fd))
+                                        break;
+                        }
+                        if (mkdirat(dfd, n, 0700) < 0 && errno != EEXIST) {
+                                r = err_sys(err, errno, "mkdir %s", n);
+                        } else {
+                                int d2 =
+                                    openat(dfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                                if (d2 < 0)
+                                        r = err_sys(err, errno, "open %s", n);
+                                else {
+                                        r = merge_dirs(sub, ns, d2, depth + 1, err);
+                                        fchown(d2, st.st_uid, st.st_gid);
+                                        fchmod(d2, st.st_mode & 07777);
+                                        close(d2);
+                                }
+                        }
+                        for (size_t k = 0; k < ns; k++)
+                                close(sub[k]);
+                        free(sub);
+                }
+                closedir(d);
+                if (is_opaque(src[i]))
+                        break; /* nothing below shows through */
         }
-        struct dirent *de;
-        while ((de = readdir(d))) {
-                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                        continue;
-                if (copy_entry(sfd, dfd, de->d_name, err) < 0)
-                        return -1;
-        }
-        return 0;
+        strv_free(&seen);
+        return r;
 }
 
 static bool dir_empty(int fd)
@@ -192,6 +233,20 @@ static bool dir_empty(int fd)
         return empty;
 }
 
+/* The image's directory dest, as the container sees it (layer_dirs[0] is the
+ * top layer), copied into the empty volume with its owner and mode. */
+/* One component of an image path, beneath dir: the layer is on the host, so
+ * neither ".." nor a symlink (x -> /root) may take the walk out of it. */
+static int open_beneath(int dir, const char *name)
+{
+        struct open_how how = {
+            .flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+            .resolve =
+                RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+        };
+        return (int)syscall(SYS_openat2, dir, name, &how, sizeof(how));
+}
+
 int rt_volume_populate(const char *path, const strv_t *layer_dirs, const char *dest, err_t *err)
 {
         _cleanup_close_ int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -203,19 +258,47 @@ int rt_volume_populate(const char *path, const strv_t *layer_dirs, const char *d
                 dest++;
         if (!*dest)
                 return 0;
-        for (size_t i = layer_dirs->n; i-- > 0;) { /* bottom layer first */
+        /* dest in each layer, top first, down to the first layer where dest
+         * (or a directory above it) is a whiteout, an opaque directory or not
+         * a directory */
+        int *src = xcalloc(layer_dirs->n + 1, sizeof(int));
+        size_t ns = 0;
+        for (size_t i = 0; i < layer_dirs->n; i++) {
                 _cleanup_close_ int lfd = open(layer_dirs->v[i], O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (lfd < 0)
                         continue;
-                /* walk dest without following symlinks out of the layer */
-                _cleanup_close_ int sfd =
-                    openat(lfd, dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sfd < 0)
-                        continue;
-                if (copy_tree(sfd, dfd, err) < 0)
-                        return err_wrap(err, "copy image content of /%s into volume", dest);
+                _cleanup_free_ char *walk = xstrdup(dest);
+                int cur = dup(lfd), hidden = 0;
+                for (char *save = NULL, *c = strtok_r(walk, "/", &save); c && cur >= 0;
+                     c = strtok_r(NULL, "/", &save)) {
+                        struct stat st;
+                        int next = -1;
+                        if (fstatat(cur, c, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                                if (S_ISDIR(st.st_mode))
+                                        next = open_beneath(cur, c);
+                                else
+                                        hidden = 1; /* whiteout or not a directory */
+                        }
+                        close(cur);
+                        cur = next;
+                        if (cur >= 0 && is_opaque(cur))
+                                hidden = 1; /* shows, but nothing below does */
+                }
+                if (cur >= 0)
+                        src[ns++] = cur;
+                if (hidden)
+                        break;
         }
-        return 0;
+        struct stat st;
+        int r = ns ? merge_dirs(src, ns, dfd, 0, err) : 0;
+        if (r == 0 && ns && fstat(src[0], &st) == 0) {
+                fchown(dfd, st.st_uid, st.st_gid);
+                fchmod(dfd, st.st_mode & 07777);
+        }
+        for (size_t i = 0; i < ns; i++)
+                close(src[i]);
+        free(src);
+        return r < 0 ? err_wrap(err, "copy image content of /%s into volume", dest) : 0;
 }
 
 int rt_volume_inspect(const char *name, json_t **out, err_t *err)

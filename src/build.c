@@ -538,8 +538,13 @@ static int do_config(struct build *b, struct stage *st, const struct rt_df_instr
                                 err_set(err, EINVAL, "VOLUME specified can not be an empty string");
                                 goto done;
                         }
-                        if (!strv_contains(&c->volumes, w.v[i]))
-                                strv_push(&c->volumes, w.v[i]);
+                        if (rt_image_volume_path_check(NULL, w.v[i], err) < 0)
+                                goto done;
+                        char *clean = path_clean_abs(w.v[i]);
+                        if (!strv_contains(&c->volumes, clean))
+                                strv_take(&c->volumes, clean);
+                        else
+                                free(clean);
                 }
                 break;
         case RT_DF_SHELL:

@@ -213,9 +213,11 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                 wait_op[i] = -1;
         if (!o->remove_orphans)
                 print_orphans(p, &obs);
-        /* a published port that is taken fails the whole up before anything
-         * (network, volume, container) is created */
-        if (start && !g->dry_run && cproject_ports_check(p, sel, &obs, &err) < 0) {
+        /* a security option berth cannot honour (or a bad seccomp profile)
+         * and a published port that is taken fail the whole up before
+         * anything (network, volume, container) is created */
+        if (cproject_security_check(p, sel, &err) < 0 ||
+            (start && !g->dry_run && cproject_ports_check(p, sel, &obs, &err) < 0)) {
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }

@@ -149,6 +149,8 @@ static const struct command image_commands[] = {
     {"rm", cmd_rmi, "Remove one or more images"},
     {"remove", cmd_rmi, "Remove one or more images"},
     {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+    {"pull", cmd_pull, "Download an image from a registry"},
+    {"push", cmd_push, "Upload an image to a registry"},
     {"load", cmd_load, "Load an image from a tar archive or STDIN"},
     {"save", cmd_save, "Save one or more images to a tar archive"},
     {"prune", image_prune, "Remove unused images"},

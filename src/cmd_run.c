@@ -23,6 +23,7 @@
 #include "netwire.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "pull.h"
 #include "runtime/image.h"
 #include "runtime/security.h"
 #include "runtime/volume.h"
@@ -30,8 +31,8 @@
 struct run_opts {
         bool detach, interactive, tty, rm, privileged, readonly, init, no_healthcheck;
         const char *name, *workdir, *user, *hostname, *entrypoint, *network, *stop_signal, *restart;
-        const char *memory, *memory_swap, *cpus, *cpuset;
-        long long cpu_shares, pids_limit;
+        const char *memory, *memory_swap, *cpus, *cpuset, *shm_size;
+        long long cpu_shares, pids_limit, oom_score_adj;
         int stop_timeout;
         bool has_stop_timeout, has_entrypoint, has_pids;
         strv_t env, env_files, volumes, mounts, tmpfs, ulimits, cap_add, cap_drop, secopts, labels,
@@ -39,6 +40,8 @@ struct run_opts {
         const char *health_cmd, *health_interval, *health_timeout, *health_start,
             *health_start_interval, *health_retries;
         struct netwire_opts nw;
+        const char *pull, *platform;
+        bool quiet;
 };
 
 static void run_opts_free(struct run_opts *o)
@@ -87,6 +90,10 @@ enum {
         O_ADDHOST,
         O_DNS,
         O_SYSCTL,
+        O_SHMSIZE,
+        O_OOMADJ,
+        O_PULL,
+        O_PLATFORM,
 };
 
 static const struct option run_longopts[] = {
@@ -130,6 +137,8 @@ static const struct option run_longopts[] = {
     {"dns", required_argument, 0, O_DNS},
     {"net", required_argument, 0, O_NETWORK},
     {"sysctl", required_argument, 0, O_SYSCTL},
+    {"shm-size", required_argument, 0, O_SHMSIZE},
+    {"oom-score-adj", required_argument, 0, O_OOMADJ},
     {"health-cmd", required_argument, 0, O_HCMD},
     {"health-interval", required_argument, 0, O_HINT},
     {"health-timeout", required_argument, 0, O_HTIMEOUT},
@@ -137,6 +146,9 @@ static const struct option run_longopts[] = {
     {"health-start-period", required_argument, 0, O_HSTART},
     {"health-start-interval", required_argument, 0, O_HSTARTIV},
     {"no-healthcheck", no_argument, 0, O_NOHC},
+    {"pull", required_argument, 0, O_PULL},
+    {"platform", required_argument, 0, O_PLATFORM},
+    {"quiet", no_argument, 0, 'q'},
     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
 };
@@ -173,7 +185,10 @@ static void run_usage(FILE *f, const char *cmd)
                 "      --cap-add list         Add Linux capabilities\n"
                 "      --cap-drop list        Drop Linux capabilities\n"
                 "      --privileged           Give extended privileges to this container\n"
-                "      --security-opt list    no-new-privileges[=false], seccomp=unconfined\n"
+                "      --security-opt list    no-new-privileges[=false], seccomp=unconfined|FILE,\n"
+                "                             apparmor=unconfined, label=disable\n"
+                "      --shm-size bytes       Size of /dev/shm (default 64m)\n"
+                "      --oom-score-adj int    Tune host's OOM preferences (-1000 to 1000)\n"
                 "      --stop-signal string   Signal to stop the container\n"
                 "      --stop-timeout int     Timeout (in seconds) to stop a container\n"
                 "      --restart string       no, always, on-failure[:N], unless-stopped\n"
@@ -407,17 +422,49 @@ static json_t *sysctls_json(const struct run_opts *o, err_t *err)
         return sc;
 }
 
+/* --security-opt (a seccomp profile file is read, relative to the current
+ * directory, and kept with the container), --shm-size, --oom-score-adj:
+ * checked before anything is made. */
+static int security_json(const struct run_opts *o, json_t *hc, json_t **prof, err_t *err)
+{
+        uint64_t caps;
+        if (rt_caps_compute(o->privileged, &o->cap_add, &o->cap_drop, &caps, err) < 0 ||
+            rt_secopts_check(&o->secopts, NULL, caps, prof, err) < 0)
+                return -1;
+        json_object_set_new(hc, "SecurityOpt", json_strv(&o->secopts));
+        int64_t shm = 0;
+        if (o->shm_size && (bytes_parse(o->shm_size, &shm, NULL) < 0 || shm <= 0))
+                return err_set(err, EINVAL, "invalid --shm-size %s: a size greater than 0 (64m)",
+                               o->shm_size);
+        json_object_set_new(hc, "ShmSize", json_integer(shm ? shm : 64LL << 20));
+        if (rt_oom_score_adj_check(o->oom_score_adj, err) < 0)
+                return -1;
+        json_object_set_new(hc, "OomScoreAdj", json_integer(o->oom_score_adj));
+        return 0;
+}
+
 static int create_container(struct run_opts *o, const char *image, char **args, int nargs,
                             char **id_out, err_t *err)
 {
         json_t *sysctls = sysctls_json(o, err);
         if (!sysctls)
                 return -1;
-        struct rt_image img;
-        if (rt_image_lookup(image, &img, err) < 0) {
-                if (err->code == ENOENT)
-                        err_set(err, ENOENT, "Unable to find image '%s' locally", image);
+        json_t *sec = json_object(), *prof = NULL;
+        if (security_json(o, sec, &prof, err) < 0) {
+                json_decref(sec);
                 json_decref(sysctls);
+                return -1;
+        }
+        struct rt_image img;
+        enum pull_policy pol = PULL_MISSING;
+        if ((o->pull && pull_policy_parse(o->pull, &pol, err) < 0) ||
+            pull_ensure(stderr, image, pol, o->platform, o->quiet, err) < 0 ||
+            rt_image_lookup(image, &img, err) < 0) {
+                if (err->code == ENOENT && pol == PULL_NEVER)
+                        err_set(err, ENOENT, "No such image: %s", image);
+                json_decref(sysctls);
+                json_decref(sec);
+                json_decref(prof);
                 return -1;
         }
         int ret = -1;
@@ -477,6 +524,9 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         json_t *hc = json_object_get(j, "HostConfig");
         if (json_object_size(sysctls))
                 json_object_set(hc, "Sysctls", sysctls);
+        json_object_update(hc, sec);
+        if (prof)
+                json_object_set(j, "SeccompProfile", prof);
         /* HostConfig */
         json_t *binds = json_object_get(hc, "Binds"), *mounts = json_object_get(j, "Mounts"),
                *tmpfs = json_object_get(hc, "Tmpfs");
@@ -493,6 +543,9 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                         *c++ = '\0';
                 json_object_set_new(tmpfs, t, json_string(c ? c : ""));
         }
+        /* a stored image made before VOLUME paths were checked */
+        if (rt_image_config_check_volumes(&img.config, image, err) < 0)
+                goto out;
         for (size_t i = 0; i < img.config.volumes.n; i++) { /* image VOLUMEs: anonymous volumes */
                 const char *d = img.config.volumes.v[i];
                 if (mount_has_dest(mounts, d) || json_object_get(tmpfs, d))
@@ -504,23 +557,12 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         o->nw.hostname_set = o->hostname != NULL;
         if (netwire_create(j, &o->nw, err) < 0)
                 goto out;
-        json_object_set_new(hc, "CapAdd", jarr_from_strv(&o->cap_add));
-        json_object_set_new(hc, "CapDrop", jarr_from_strv(&o->cap_drop));
+        json_object_set_new(hc, "CapAdd", json_strv(&o->cap_add));
+        json_object_set_new(hc, "CapDrop", json_strv(&o->cap_drop));
         uint64_t caps;
         if (rt_caps_compute(o->privileged, &o->cap_add, &o->cap_drop, &caps, err) < 0)
                 goto out;
         json_object_set_new(hc, "Privileged", json_boolean(o->privileged));
-        for (size_t i = 0; i < o->secopts.n; i++) {
-                const char *s = o->secopts.v[i];
-                if (strcmp(s, "no-new-privileges") && strcmp(s, "no-new-privileges=true") &&
-                    strcmp(s, "no-new-privileges:true") && strcmp(s, "no-new-privileges=false") &&
-                    strcmp(s, "no-new-privileges:false") && strcmp(s, "seccomp=unconfined") &&
-                    strcmp(s, "seccomp:unconfined")) {
-                        err_set(err, EINVAL, "unsupported --security-opt: %s", s);
-                        goto out;
-                }
-        }
-        json_object_set_new(hc, "SecurityOpt", jarr_from_strv(&o->secopts));
         json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->readonly));
         json_object_set_new(hc, "Init", json_boolean(o->init));
         int64_t mem = 0, swap = 0;
@@ -590,6 +632,8 @@ out:
         if (ret < 0)
                 ctr_remove_anon_volumes(j); /* made for this container and nothing else */
         json_decref(sysctls);
+        json_decref(sec);
+        json_decref(prof);
         json_decref(j);
         ctr_spec_free(&sp);
         rt_image_free(&img);
@@ -601,7 +645,8 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
         int c;
         optind = 1;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:p:P", run_longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:p:Pq", run_longopts, NULL)) !=
+               -1) {
                 switch (c) {
                 case 'd':
                         o->detach = true;
@@ -614,6 +659,15 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                         break;
                 case O_RM:
                         o->rm = true;
+                        break;
+                case O_PULL:
+                        o->pull = optarg;
+                        break;
+                case O_PLATFORM:
+                        o->platform = optarg;
+                        break;
+                case 'q':
+                        o->quiet = true;
                         break;
                 case O_NAME:
                         o->name = optarg;
@@ -723,6 +777,19 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                 case O_SYSCTL:
                         strv_push(&o->sysctls, optarg);
                         break;
+                case O_SHMSIZE:
+                        o->shm_size = optarg;
+                        break;
+                case O_OOMADJ: {
+                        char *end;
+                        errno = 0;
+                        o->oom_score_adj = strtoll(optarg, &end, 10);
+                        if (end == optarg || *end || errno) {
+                                die_msg("invalid argument \"%s\" for --oom-score-adj", optarg);
+                                return -1;
+                        }
+                        break;
+                }
                 case O_HCMD:
                         o->health_cmd = optarg;
                         break;

@@ -244,6 +244,7 @@ int cmd_kill(int argc, char **argv)
                         rc = 1;
                         continue;
                 }
+                container_mark_user_stop(id, true);
                 printf("%s\n", argv[i]);
         }
         return rc;

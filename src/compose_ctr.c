@@ -256,6 +256,23 @@ static int service_ports(const struct compose_service *s, struct portspec **out,
         return 0;
 }
 
+int cproject_security_check(const struct compose_project *p, const bool *sel, err_t *err)
+{
+        for (size_t i = 0; i < p->nservices; i++) {
+                const struct compose_service *s = &p->services[i];
+                uint64_t caps;
+                json_t *prof = NULL;
+                if (!sel[i])
+                        continue;
+                if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0 ||
+                    rt_secopts_check(&s->security_opt, p->working_dir, caps, &prof, err) < 0 ||
+                    rt_oom_score_adj_check(s->oom_score_adj, err) < 0)
+                        return err_wrap(err, "service %s", s->name);
+                json_decref(prof);
+        }
+        return 0;
+}
+
 int cproject_ports_check(const struct compose_project *p, const bool *sel,
                          const struct cctr_list *obs, err_t *err)
 {
@@ -477,6 +494,9 @@ static int mounts_json(const struct compose_project *p, const struct compose_ser
                         *c++ = '\0';
                 json_object_set_new(tmpfs, t, json_string(c ? c : ""));
         }
+        /* a stored image made before VOLUME paths were checked */
+        if (rt_image_config_check_volumes(&img->config, s->image, err) < 0)
+                return -1;
         for (size_t i = 0; i < img->config.volumes.n; i++) { /* image VOLUMEs */
                 const char *d = img->config.volumes.v[i];
                 if (has_dest(mounts, d) || json_object_get(tmpfs, d))
@@ -487,15 +507,26 @@ static int mounts_json(const struct compose_project *p, const struct compose_ser
         return 0;
 }
 
-static int security_json(const struct compose_service *s, json_t *hc, err_t *err)
+/* security_opt (a seccomp profile file is relative to the project
+ * directory, as in docker compose, and kept with the container), shm_size,
+ * oom_score_adj and the rest of the security and resource keys. */
+static int security_json(const struct compose_project *p, const struct compose_service *s,
+                         json_t *j, json_t *hc, err_t *err)
 {
         uint64_t caps;
+        json_t *prof = NULL;
         if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0)
                 return err_wrap(err, "service %s", s->name);
-        json_object_set_new(hc, "CapAdd", jarr_from_strv(&s->cap_add));
-        json_object_set_new(hc, "CapDrop", jarr_from_strv(&s->cap_drop));
+        /* the caller names the service */
+        if (rt_secopts_check(&s->security_opt, p->working_dir, caps, &prof, err) < 0 ||
+            rt_oom_score_adj_check(s->oom_score_adj, err) < 0)
+                return -1;
+        if (prof)
+                json_object_set_new(j, "SeccompProfile", prof);
+        json_object_set_new(hc, "CapAdd", json_strv(&s->cap_add));
+        json_object_set_new(hc, "CapDrop", json_strv(&s->cap_drop));
         json_object_set_new(hc, "Privileged", json_boolean(s->privileged));
-        json_object_set_new(hc, "SecurityOpt", jarr_from_strv(&s->security_opt));
+        json_object_set_new(hc, "SecurityOpt", json_strv(&s->security_opt));
         json_object_set_new(hc, "ReadonlyRootfs", json_boolean(s->read_only));
         json_object_set_new(hc, "Init", json_boolean(s->init));
         json_object_set_new(hc, "Memory", json_integer(s->mem_limit));
@@ -503,7 +534,8 @@ static int security_json(const struct compose_service *s, json_t *hc, err_t *err
         json_object_set_new(hc, "NanoCpus", json_integer((json_int_t)(s->cpus * 1e9)));
         json_object_set_new(hc, "PidsLimit",
                             json_integer(s->pids_limit ? s->pids_limit : RT_PIDS_DEFAULT));
-        json_object_set_new(hc, "ShmSize", json_integer(s->shm_size));
+        json_object_set_new(hc, "ShmSize",
+                            json_integer(s->shm_size > 0 ? s->shm_size : 64LL << 20));
         json_object_set_new(hc, "OomScoreAdj", json_integer(s->oom_score_adj));
         json_t *ul = json_array();
         for (size_t i = 0; i < s->nulimits; i++)
@@ -511,8 +543,8 @@ static int security_json(const struct compose_service *s, json_t *hc, err_t *err
                                                     "Soft", (json_int_t)s->ulimits[i].soft, "Hard",
                                                     (json_int_t)s->ulimits[i].hard));
         json_object_set_new(hc, "Ulimits", ul);
-        json_object_set_new(hc, "DnsSearch", jarr_from_strv(&s->dns_search));
-        json_object_set_new(hc, "DnsOptions", jarr_from_strv(&s->dns_opt));
+        json_object_set_new(hc, "DnsSearch", json_strv(&s->dns_search));
+        json_object_set_new(hc, "DnsOptions", json_strv(&s->dns_opt));
         json_t *sc = json_object();
         json_object_set_new(hc, "Sysctls", sc);
         const char *nm = json_string_value(json_object_get(hc, "NetworkMode"));
@@ -660,7 +692,7 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
                         goto out;
         if (networks_json(p, s, name, j, o, err) < 0)
                 goto out;
-        if (security_json(s, hc, err) < 0)
+        if (security_json(p, s, j, hc, err) < 0)
                 goto out;
         if (cctr_apply_extra(cp, s, j, err) < 0)
                 goto out;

@@ -31,7 +31,9 @@
 /* Forward names berth does not know to the host's resolvers, as Docker's
  * embedded DNS does.  BERTH_DNS_FORWARD=1/0 turns it on/off; unset, it is on
  * for the real state root and off under BERTH_ROOT, which every test uses: no
- * test may depend on (or send traffic to) the host's resolver. */
+ * test may depend on (or send traffic to) the host's resolver.
+ * BERTH_RESOLV_CONF=FILE reads the upstream servers from FILE instead of
+ * /etc/resolv.conf (tests give it resolvers they run themselves). */
 static int dns_forward_from_host(net_dns_records_t *r, err_t *err)
 {
         const char *env = getenv("BERTH_DNS_FORWARD");
@@ -40,7 +42,8 @@ static int dns_forward_from_host(net_dns_records_t *r, err_t *err)
         if (!on)
                 return net_dns_forward_set(r, false, NULL, 2000, err);
         strv_t servers = STRV_INIT;
-        _cleanup_fclose_ FILE *f = fopen("/etc/resolv.conf", "re");
+        const char *conf = getenv("BERTH_RESOLV_CONF");
+        _cleanup_fclose_ FILE *f = fopen(conf && *conf ? conf : "/etc/resolv.conf", "re");
         char line[512];
         while (f && fgets(line, sizeof(line), f)) {
                 char ns[256];

@@ -113,6 +113,11 @@ int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr
  * yet in obs (a container that exists may hold its own ports), together, so
  * that two services asking for the same port conflict too.  Nothing stays
  * bound.  The error reads "service web: port 18080 is already in use (...)". */
+/* security_opt (a seccomp profile file is read and checked) and
+ * oom_score_adj of the selected services: an up refuses them before it
+ * makes anything. */
+int cproject_security_check(const struct compose_project *p, const bool *sel, err_t *err);
+
 int cproject_ports_check(const struct compose_project *p, const bool *sel,
                          const struct cctr_list *obs, err_t *err);
 

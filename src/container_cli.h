@@ -52,6 +52,12 @@ int container_dns_register(const char *id, const json_t *j, err_t *err);
  * container's StopTimeout or 10), then SIGKILL.  Waits for it to exit. */
 int container_stop(const char *id, int timeout, err_t *err);
 
+/* Docker's HasBeenManuallyStopped: set by stop and kill, cleared by start; an
+ * unless-stopped container the user stopped is not started by `system boot`.
+ * Kept as the file stopped-by-user in the container's directory. */
+void container_mark_user_stop(const char *id, bool on);
+bool container_stopped_by_user(const char *id);
+
 /* Freeze (pause) or thaw a running container through its monitor; the
  * monitor checks the state and records it. */
 int container_set_paused(const char *id, bool pause, err_t *err);

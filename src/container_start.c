@@ -344,6 +344,7 @@ int container_start_fds(const char *id, int attach, const int *keep_fds, size_t 
                 return err_set(err, EBUSY, "cannot start a paused container, try unpause instead");
         if (rt_ctr_monitor_alive(id, NULL))
                 return err_set(err, EBUSY, "container %.12s is already being started", id);
+        container_mark_user_stop(id, false);
         bool tty = json_is_true(json_object_get(json_object_get(j, "Config"), "Tty"));
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -406,6 +407,30 @@ int container_start_fds(const char *id, int attach, const int *keep_fds, size_t 
         return attach_stream(id, sock, attach, tty, status, err);
 }
 
+static char *user_stop_path(const char *id)
+{
+        _cleanup_free_ char *dir = rt_ctr_dir(id);
+        return xasprintf("%s/stopped-by-user", dir);
+}
+
+void container_mark_user_stop(const char *id, bool on)
+{
+        _cleanup_free_ char *p = user_stop_path(id);
+        if (on) {
+                int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (fd >= 0)
+                        close(fd);
+        } else {
+                unlink(p);
+        }
+}
+
+bool container_stopped_by_user(const char *id)
+{
+        _cleanup_free_ char *p = user_stop_path(id);
+        return access(p, F_OK) == 0;
+}
+
 int container_stop(const char *id, int timeout, err_t *err)
 {
         _cleanup_json_ json_t *j = NULL;
@@ -421,6 +446,7 @@ int container_stop(const char *id, int timeout, err_t *err)
                 sig = SIGTERM;
         char req[64];
         snprintf(req, sizeof(req), "stop %d %d\n", sig, timeout);
+        container_mark_user_stop(id, true);
         err_t e2 = {0};
         _cleanup_close_ int fd = rt_ctl_connect(id, req, &e2);
         if (fd < 0)

@@ -18,11 +18,15 @@ static const struct command commands[] = {
     {"inspect", cmd_inspect, "Return low-level information on containers and images"},
     {"kill", cmd_kill, "Kill one or more running containers"},
     {"load", cmd_load, "Load an image from a tar archive or STDIN"},
+    {"login", cmd_login, "Log in to a registry"},
+    {"logout", cmd_logout, "Log out from a registry"},
     {"logs", cmd_logs, "Fetch the logs of a container"},
     {"network", cmd_network, "Manage networks"},
     {"pause", cmd_pause, "Pause all processes within one or more containers"},
     {"port", cmd_port, "List port mappings or a specific mapping for the container"},
+    {"pull", cmd_pull, "Download an image from a registry"},
     {"ps", cmd_ps, "List containers"},
+    {"push", cmd_push, "Upload an image to a registry"},
     {"rename", cmd_rename, "Rename a container"},
     {"restart", cmd_restart, "Restart one or more containers"},
     {"rm", cmd_rm, "Remove one or more containers"},
@@ -31,6 +35,7 @@ static const struct command commands[] = {
     {"save", cmd_save, "Save one or more images to a tar archive"},
     {"start", cmd_start, "Start one or more stopped containers"},
     {"stop", cmd_stop, "Stop one or more running containers"},
+    {"system", cmd_system, "Manage berth (system boot)"},
     {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
     {"top", cmd_top, "Display the running processes of a container"},
     {"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
@@ -79,6 +84,8 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))
                 return cmd_version(1, argv + 1);
+        if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
+                return cmd_monitor_exited(argc - 1, argv + 1);
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].fn(argc - 1, argv + 1);

@@ -4,13 +4,23 @@
  *
  * Started on demand by the CLI (net_dns_ensure_running) with --ready-fd; it
  * serves <run>/dns/records.json and exits when no network is left.  See
- * net/dns.h for the contract and net/dns_server.h for the event loop. */
+ * net/dns.h for the contract and net/dns_server.h for the event loop.
+ *
+ * berth has no daemon, so berth-dns supervises itself: the process the CLI
+ * starts (renamed berth-dns-sup) forks the server and waits for it.  A server
+ * that dies of a signal it does not handle (SIGKILL, a crash) is started again
+ * at once, so containers lose name resolution for milliseconds, not until the
+ * next berth command.  A server that exits (no network left, another server
+ * holds the pid lock, a polite SIGTERM/SIGINT, an error) ends the supervisor
+ * too.  SIGTERM/SIGINT/SIGHUP sent to the supervisor are passed on. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,6 +76,82 @@ static int take_pid_lock(const char *path, err_t *err)
         return fd;
 }
 
+/* Restarts allowed in RESTART_WINDOW_S seconds before the supervisor gives
+ * up on a server that crashes at once every time. */
+enum { RESTART_BURST = 5, RESTART_WINDOW_S = 10 };
+
+static volatile sig_atomic_t server_pid;
+static volatile sig_atomic_t stop_requested;
+
+static void pass_on(int sig)
+{
+        int e = errno;
+        if (sig != SIGHUP)
+                stop_requested = 1;
+        if (server_pid > 0)
+                kill((pid_t)server_pid, sig);
+        errno = e;
+}
+
+/* Fork the server and watch it.  Returns 0 in the server (which goes on to
+ * serve), or never returns in the supervisor (it exits with the server's
+ * status).  *ready is the CLI's readiness pipe: only the first server gets it. */
+static int supervise(int *ready, const char *records)
+{
+        time_t starts[RESTART_BURST] = {0};
+        unsigned nstarts = 0;
+        struct sigaction sa = {.sa_handler = pass_on};
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
+        prctl(PR_SET_NAME, "berth-dns-sup", 0, 0, 0);
+        for (;;) {
+                pid_t c = fork();
+                if (c < 0) {
+                        log_line("berth-dns: fork: %s; serving unsupervised", strerror(errno));
+                        return 0;
+                }
+                if (c == 0) {
+                        signal(SIGTERM, SIG_DFL);
+                        signal(SIGINT, SIG_DFL);
+                        signal(SIGHUP, SIG_DFL);
+                        prctl(PR_SET_NAME, "berth-dns", 0, 0, 0);
+                        return 0;
+                }
+                server_pid = c;
+                starts[nstarts++ % RESTART_BURST] = time(NULL);
+                if (*ready >= 0) {
+                        close(*ready);
+                        *ready = -1;
+                }
+                int st;
+                while (waitpid(c, &st, 0) < 0)
+                        if (errno != EINTR)
+                                exit(125);
+                server_pid = 0;
+                if (WIFEXITED(st))
+                        exit(WEXITSTATUS(st));
+                if (stop_requested)
+                        exit(0);
+                if (access(records, F_OK) < 0) {
+                        log_line("berth-dns: server (pid %d) died of signal %d and %s is gone; "
+                                 "not restarting",
+                                 (int)c, WTERMSIG(st), records);
+                        exit(0);
+                }
+                if (nstarts >= RESTART_BURST &&
+                    time(NULL) - starts[nstarts % RESTART_BURST] < RESTART_WINDOW_S) {
+                        log_line("berth-dns: server died %d times in %d s (last: signal %d); "
+                                 "giving up until the next berth command starts it",
+                                 RESTART_BURST, RESTART_WINDOW_S, WTERMSIG(st));
+                        exit(125);
+                }
+                log_line("berth-dns: server (pid %d) died of signal %d; restarting", (int)c,
+                         WTERMSIG(st));
+        }
+}
+
 int main(int argc, char **argv)
 {
         int ready = -1;
@@ -97,6 +183,7 @@ int main(int argc, char **argv)
                 log_line("berth-dns: %s", err.msg);
                 return 125;
         }
+        supervise(&ready, records);
         int pfd = take_pid_lock(pidf, &err);
         if (pfd == -2) {
                 if (ready >= 0)

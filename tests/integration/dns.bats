@@ -240,6 +240,48 @@ q() { # q <ns> <server> dnsq-args...
         [ "${lines[0]}" = "rcode NXDOMAIN" ]
 }
 
+@test "upstreams that never answer: two timeouts, then SERVFAIL at once; a probe finds them back" {
+        python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+print("serving", flush=True)
+while True:
+    s.recvfrom(4096)' $UPORT >"$T/silent.out" &
+        SILENT=$!
+        echo $SILENT >"$T/upstream.pid"
+        for _ in $(seq 50); do grep -q serving "$T/silent.out" && break; sleep 0.05; done
+        "$T/dnsctl" forward on 300 127.0.0.1:$UPORT
+        for n in a b; do # each waits for the upstream's timeout
+                run q $NS1 $GW1 -T 3000 $n.example.org
+                [ "${lines[0]}" = "rcode SERVFAIL" ]
+        done
+        # the upstream counts as down now: no client waits for it any more
+        start=$(date +%s%N)
+        run q $NS1 $GW1 -T 3000 c.example.org
+        ms=$((($(date +%s%N) - start) / 1000000))
+        echo "answered in $ms ms"
+        [ "${lines[0]}" = "rcode SERVFAIL" ]
+        [ "$ms" -lt 200 ]
+        # it comes back: a query probes it, and the ones after it are forwarded
+        kill $SILENT
+        wait $SILENT || true
+        "$T/dnsq" -S 127.0.0.1 -p $UPORT -A 192.0.2.8 >"$T/upstream.out" &
+        UPSTREAM=$!
+        echo $UPSTREAM >"$T/upstream.pid"
+        for _ in $(seq 50); do grep -q serving "$T/upstream.out" && break; sleep 0.05; done
+        for _ in $(seq 30); do
+                run q $NS1 $GW1 -T 3000 d.example.org
+                [ "${lines[0]}" = "rcode NOERROR" ] && break
+                sleep 0.1
+        done
+        [ "${lines[2]}" = "A 192.0.2.8" ]
+        kill $UPSTREAM
+        wait $UPSTREAM || true
+        rm -f "$T/upstream.pid"
+        "$T/dnsctl" forward off 2000
+}
+
 @test "a network added before its bridge has the address is served once it does" {
         "$T/dnsctl" net-add n3 proj_late $C.1
         "$T/dnsctl" ep-add n3 c9 $C.2 - proj-late-1

@@ -4,6 +4,7 @@
 # skopeo can push the test images into them.
 
 load registry_common
+bats_require_minimum_version 1.5.0
 
 setup_file() {
         export BERTH_ROOT=$(mktemp -d /tmp/berth-rq.XXXXXX)
@@ -92,7 +93,7 @@ code_of() { # URL [curl args]: print the HTTP status and keep the headers in $BA
         run skopeo inspect --tls-verify=false --creds "$K_USER:$K_PASS" "docker://$K_HOST/rq/busybox:tok"
         [ "$status" -eq 0 ]
         grep -q '"user": "berthuser".*"status": 200' "$K_TOKEN_LOG"
-        ! grep -q "$K_PASS" "$K_TOKEN_LOG"
+        run ! grep -q "$K_PASS" "$K_TOKEN_LOG"
 }
 
 @test "token-tls registry: realm on https, anonymous pull allowed with --anonymous-pull" {

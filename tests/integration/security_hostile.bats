@@ -14,12 +14,12 @@ teardown_file() {
         for p in "$BERTH_ROOT"/sn-*.pid; do
                 [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
         done
-        for n in sn5a sn5b; do ip netns del "$n" 2>/dev/null || true; done
-        local fwd
-        fwd=$(cat "$BERTH_ROOT/sn-ip_forward" 2>/dev/null) || true
+        # item 5's network lives in its router namespace
+        if ip netns list | grep -qw sn5r; then
+                ip netns exec sn5r "$BERTH" network rm sn5net >/dev/null 2>&1 || true
+        fi
+        for n in sn5a sn5b sn5r; do ip netns del "$n" 2>/dev/null || true; done
         rt_teardown_file
-        # after the networks went (the last one may turn forwarding off)
-        [ -z "$fwd" ] || echo "$fwd" >/proc/sys/net/ipv4/ip_forward
 }
 
 # item 13 seccomp
@@ -58,6 +58,15 @@ sc_probe_image() {
 # 127.0.0.1), so a container that routes 127.0.0.1 to its gateway reaches
 # the host's loopback-only services unless berth drops such packets.
 
+# Wait (up to 10 s) for a line matching the extended regex in a file.
+sn_wait_line() { # FILE REGEX
+        for _ in $(seq 200); do
+                grep -Eq "$2" "$1" 2>/dev/null && return 0
+                sleep 0.05
+        done
+        return 1
+}
+
 # Start a python3 UDP server with a socket on each address given ("ip"...),
 # all on one free port; it logs "ADDR PAYLOAD" per datagram.  Prints the port.
 sn_udp_server() {
@@ -77,10 +86,7 @@ while True:
         print(s.getsockname()[0], d.decode())
 PY
         echo $! >"$BERTH_ROOT/sn-udp.pid"
-        for _ in $(seq 100); do
-                grep -q '^port ' "$log" 2>/dev/null && break
-                sleep 0.05
-        done
+        sn_wait_line "$log" '^port '
         awk '$1 == "port" {print $2}' "$log"
 }
 
@@ -110,20 +116,13 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(sys.argv[3].encode(), (s
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(b"attack", ("127.0.0.1", int(sys.argv[1])))
 s.sendto(b"control", ("10.252.4.1", int(sys.argv[1])))' "$port"
-        for _ in $(seq 100); do
-                grep -q '^10.252.4.1 control$' "$BERTH_ROOT/sn-udp.log" && break
-                sleep 0.05
-        done
+        sn_wait_line "$BERTH_ROOT/sn-udp.log" '^10.252.4.1 control$' || true
         cat "$BERTH_ROOT/sn-udp.log"
         grep -q '^10.252.4.1 control$' "$BERTH_ROOT/sn-udp.log"
         [ -z "$(grep attack "$BERTH_ROOT/sn-udp.log")" ]
         # the host's own use of its loopback service is untouched
         sn_udp_send 127.0.0.1 "$port" host
-        for _ in $(seq 100); do
-                grep -q '^127.0.0.1 host$' "$BERTH_ROOT/sn-udp.log" && break
-                sleep 0.05
-        done
-        grep -q '^127.0.0.1 host$' "$BERTH_ROOT/sn-udp.log"
+        sn_wait_line "$BERTH_ROOT/sn-udp.log" '^127.0.0.1 host$'
         # DNAT from the host's 127.0.0.1 to the container still works (its
         # replies come back from the bridge to 127.0.0.1)
         for _ in $(seq 50); do
@@ -143,33 +142,39 @@ s.sendto(b"control", ("10.252.4.1", int(sys.argv[1])))' "$port"
 # (Docker's FORWARD policy drop): berth's forward chain then drops what
 # neither enters nor leaves a bridge.
 
-# Two namespaces made by the test, each behind a veth pair, routed through
-# the host: sn5a 10.252.50.2 <-> host 10.252.50.1 | 10.252.51.1 <-> sn5b 10.252.51.2
+# The "host" is a namespace the test makes (sn5r), so the machine's own
+# net.ipv4.ip_forward and nftables, which other tests and tools use, are
+# never touched: berth runs in it and two more namespaces (sn5a, sn5b)
+# hang off it by veth pairs:
+#   sn5a 10.252.50.2 <-> 10.252.50.1 sn5r 10.252.51.1 <-> 10.252.51.2 sn5b
 sn5_setup() {
-        local n
+        local n sub
+        ip netns add sn5r
+        ip -n sn5r link set lo up
         for n in a b; do
-                local sub=$([ $n = a ] && echo 50 || echo 51)
+                sub=$([ $n = a ] && echo 50 || echo 51)
                 ip netns add sn5$n
-                ip link add sn5${n}h type veth peer name sn5${n}c
-                ip link set sn5${n}c netns sn5$n
-                ip addr add 10.252.$sub.1/24 dev sn5${n}h
-                ip link set sn5${n}h up
+                ip -n sn5r link add sn5${n}h type veth peer name sn5${n}c netns sn5$n
+                ip -n sn5r addr add 10.252.$sub.1/24 dev sn5${n}h
+                ip -n sn5r link set sn5${n}h up
                 ip -n sn5$n addr add 10.252.$sub.2/24 dev sn5${n}c
                 ip -n sn5$n link set sn5${n}c up
                 ip -n sn5$n route add default via 10.252.$sub.1
         done
 }
 
+sn5() { ip netns exec sn5r "$@"; }
+
 @test "item 5: forwarding berth turned on does not route the host's other interfaces" {
-        cat /proc/sys/net/ipv4/ip_forward >"$BERTH_ROOT/sn-ip_forward"
         sn5_setup
         # the control: a routing host forwards between the two
-        echo 1 >/proc/sys/net/ipv4/ip_forward
+        sn5 sysctl -qw net.ipv4.ip_forward=1
         ip netns exec sn5a busybox ping -c1 -W2 10.252.51.2
-        # berth turns forwarding on: it records that it did ...
-        echo 0 >/proc/sys/net/ipv4/ip_forward
-        "$BERTH" network create --subnet 10.252.5.0/24 sn5net >/dev/null
-        [ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+        # a host that does not route: berth turns forwarding on, records
+        # that it did ...
+        sn5 sysctl -qw net.ipv4.ip_forward=0
+        sn5 "$BERTH" network create --subnet 10.252.5.0/24 sn5net >/dev/null
+        [ "$(sn5 sysctl -n net.ipv4.ip_forward)" = 1 ]
         [ -f "$BERTH_ROOT/run/networks/ip_forward" ]
         # ... and forwards only what enters or leaves a bridge
         run ip netns exec sn5a busybox ping -c1 -W1 10.252.51.2
@@ -177,14 +182,649 @@ sn5_setup() {
         run ip netns exec sn5b busybox ping -c1 -W1 10.252.50.2
         [ "$status" -ne 0 ]
         # a container's egress through the host still works
-        run "$BERTH" run --rm --network sn5net busybox ping -c1 -W2 10.252.51.2
+        run sn5 "$BERTH" run --rm --network sn5net busybox ping -c1 -W2 10.252.51.2
+        echo "$output"
         [ "$status" -eq 0 ]
-        # the last network takes the rule along
-        "$BERTH" network rm sn5net >/dev/null
-        echo 1 >/proc/sys/net/ipv4/ip_forward
+        # the last network takes the rule along and turns forwarding back
+        # off, as berth found it
+        sn5 "$BERTH" network rm sn5net >/dev/null
+        [ "$(sn5 sysctl -n net.ipv4.ip_forward)" = 0 ]
+        [ ! -e "$BERTH_ROOT/run/networks/ip_forward" ]
+        [ -z "$(sn5 nft list tables)" ]
+        # when forwarding was on already, routing is the host's business
+        sn5 sysctl -qw net.ipv4.ip_forward=1
+        sn5 "$BERTH" network create --subnet 10.252.5.0/24 sn5net >/dev/null
+        [ ! -e "$BERTH_ROOT/run/networks/ip_forward" ]
         ip netns exec sn5a busybox ping -c1 -W2 10.252.51.2
-        cat "$BERTH_ROOT/sn-ip_forward" >/proc/sys/net/ipv4/ip_forward
-        rm "$BERTH_ROOT/sn-ip_forward"
-        ip netns del sn5a
-        ip netns del sn5b
+        sn5 "$BERTH" network rm sn5net >/dev/null
+        [ "$(sn5 sysctl -n net.ipv4.ip_forward)" = 1 ]
+        for n in sn5a sn5b sn5r; do ip netns del $n; done
+}
+
+# hostile_image NAME SCRIPT [--change ...]: the busybox rootfs, changed by
+# SCRIPT (run in the rootfs directory), imported as NAME.
+hostile_image() {
+        local name=$1 script=$2
+        shift 2
+        local bb=$BATS_FILE_TMPDIR/busybox.tar d
+        [ -f "$bb" ] || "$BERTH_SRC/tests/images/make-busybox.sh" --tar-only "$bb"
+        d=$(mktemp -d "$BATS_FILE_TMPDIR/img.XXXXXX")
+        tar -C "$d" -xf "$bb"
+        (cd "$d" && eval "$script")
+        tar -C "$d" -cf "$d.tar" .
+        "$BERTH" image import --change 'CMD ["sh"]' \
+                --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+                "$@" - "$name" <"$d.tar" >/dev/null
+        rm -rf "$d" "$d.tar"
+}
+
+# item 1
+
+@test "item 1: the issue's exploit (proc -> /dev/x/proc, dev/x -> /opt/realproc) is refused" {
+        hostile_image sr-exploit 'rm -rf proc dev; mkdir -p opt/realproc/proc dev;
+                ln -s /dev/x/proc proc; ln -s /opt/realproc dev/x'
+        dom=$(cat /proc/sys/kernel/domainname)
+        run "$BERTH" run --rm --network none sr-exploit sh -c '
+                echo pwned >/opt/realproc/proc/sys/kernel/domainname && echo wrote
+                cat /opt/realproc/proc/keys >/dev/null 2>&1 && echo keys-readable; true'
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"/proc in the image is not a directory"* ]]
+        [[ "$output" != *wrote* && "$output" != *keys-readable* ]]
+        [ "$(cat /proc/sys/kernel/domainname)" = "$dom" ]
+}
+
+@test "item 1: a symlinked /proc, /sys or /dev is refused" {
+        for t in proc sys dev; do
+                hostile_image sr-ln-$t "rm -rf $t; mkdir -p opt/$t; ln -s /opt/$t $t"
+                run "$BERTH" run --rm --network none sr-ln-$t true
+                [ "$status" -eq 125 ]
+                [[ "$output" == *"/$t in the image is not a directory (a symbolic link or a file)"* ]]
+        done
+        # a plain file there is refused the same way
+        hostile_image sr-file-proc 'rm -rf proc; : >proc'
+        run "$BERTH" run --rm --network none sr-file-proc true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"/proc in the image is not a directory"* ]]
+}
+
+@test "item 1: symlinked /dev/pts, /dev/shm, /dev/mqueue in the image do not redirect the mounts" {
+        hostile_image sr-ln-devsub 'mkdir -p opt/pts opt/shm opt/mq;
+                ln -s /opt/pts dev/pts; ln -s /opt/shm dev/shm; ln -s /opt/mq dev/mqueue'
+        run "$BERTH" run --rm --network none sr-ln-devsub sh -c '
+                stat -f -c %T /dev/pts /dev/shm; grep -c "^mqueue /dev/mqueue mqueue" /proc/mounts
+                ls -A /opt/pts /opt/shm /opt/mq; [ ! -L /dev/pts ] || echo link'
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "devpts" ]
+        [ "${lines[1]}" = "tmpfs" ]
+        [ "${lines[2]}" = "1" ]
+        [[ "$output" != *link* && "$output" != *ptmx* ]]
+}
+
+@test "item 1: /etc/hosts, /etc/resolv.conf, /etc/hostname symlinked into /proc, /sys or /dev are refused" {
+        for ft in hosts:/proc/sys/kernel/domainname resolv.conf:/sys/kernel/profiling \
+                hostname:/dev/null; do
+                f=${ft%%:*} to=${ft#*:}
+                hostile_image sr-etc "rm -f etc/$f; ln -s $to etc/$f"
+                run "$BERTH" run --rm sr-etc true
+                [ "$status" -eq 125 ]
+                [[ "$output" == *"/etc/$f in the image is not a regular file of the image"* ]]
+        done
+        # a symlink that stays in the image's tree is followed (inside the root)
+        hostile_image sr-etc 'rm -f etc/resolv.conf etc/hosts; ln -s ../run/resolv.conf etc/resolv.conf
+                mkdir -p /tmp/sr-not-here; ln -s /tmp/sr-not-here/hosts etc/hosts'
+        run "$BERTH" run --rm sr-etc sh -c 'grep -c nameserver /run/resolv.conf; grep -c localhost /tmp/sr-not-here/hosts'
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" -ge 1 ]
+        [ "${lines[1]}" -ge 1 ]
+        [ ! -e /tmp/sr-not-here/hosts ]
+        rmdir /tmp/sr-not-here
+}
+
+@test "item 1: a mount target that is a symlink to /proc/self/fd is refused (-v, --tmpfs, --mount, VOLUME)" {
+        d=$(mktemp -d "$BATS_FILE_TMPDIR/bind.XXXXXX")
+        hostile_image sr-fdlink 'ln -s /proc/self/fd data; ln -s /proc/self/fd/1 out'
+        for m in "-v $d:/data" "--tmpfs /data" "--mount type=tmpfs,target=/data" "-v $d:/out/x" \
+                "-v $d:/proc" "-v $d:/proc/sys" "--tmpfs /proc/sys/kernel"; do
+                run "$BERTH" run --rm --network none $m sr-fdlink true
+                [ "$status" -eq 125 ]
+                [[ "$output" == *"resolves into /proc"* || "$output" == *"magic"* || "$output" == *"Too many levels of symbolic links"* ]]
+        done
+        hostile_image sr-fdvol 'ln -s /proc/self/fd data' --change 'VOLUME /data'
+        run "$BERTH" run --rm --network none sr-fdvol true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"mount target /data resolves into /proc"* ]]
+}
+
+@test "item 1: masks hold, and a mount over a masked path fails closed" {
+        run "$BERTH" run --rm --network none busybox sh -c 'exec 2>/dev/null
+                echo x >/proc/sys/kernel/domainname || echo sys-ro
+                [ -e /proc/keys ] && [ -z "$(cat /proc/keys)" ] && echo keys-masked
+                [ -e /proc/timer_list ] && [ -z "$(cat /proc/timer_list)" ] && echo timer-masked
+                ls /sys/firmware | wc -l'
+        [[ "$output" == *sys-ro* ]]
+        [ ! -e /proc/keys ] || [[ "$output" == *keys-masked* ]]
+        [ ! -e /proc/timer_list ] || [[ "$output" == *timer-masked* ]]
+        [ "${lines[-1]}" = "0" ]
+        d=$(mktemp -d "$BATS_FILE_TMPDIR/bind.XXXXXX")
+        run "$BERTH" run --rm --network none -v "$d:/sys/firmware" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"mask /sys/firmware"*"never starts with it unmasked"* ]]
+}
+
+# item 13 dns
+# berth-dns serves every network from one process with a bounded number of
+# TCP connections and forwarded queries: one container must not be able to
+# take them all.
+
+@test "item 13: one container flooding berth-dns over TCP does not deny DNS to another" {
+        cc -O2 -o "$BATS_FILE_TMPDIR/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
+        "$BERTH" network create --subnet 10.252.13.0/24 sn13net >/dev/null
+        "$BERTH" run -d --name sn13flood --network sn13net busybox sleep 600 >/dev/null
+        "$BERTH" run -d --name sn13victim --network sn13net busybox sleep 600 >/dev/null
+        fpid=$("$BERTH" inspect -f '{{.State.Pid}}' sn13flood)
+        vpid=$("$BERTH" inspect -f '{{.State.Pid}}' sn13victim)
+        # the victim resolves over TCP before the flood
+        run nsenter -t "$vpid" -n "$BATS_FILE_TMPDIR/dnsq" -s 10.252.13.1 -t sn13flood
+        [ "${lines[0]}" = "rcode NOERROR" ]
+        # the flood, from the flooding container's network namespace: 100
+        # TCP connections with one query each; it reports how many the
+        # server answered (and so holds) and keeps them all open
+        nsenter -t "$fpid" -n python3 -u - >"$BERTH_ROOT/sn-flood.out" 2>&1 3>&- <<'PY' &
+import socket, struct, time
+q = struct.pack(">HHHHHH", 7, 0x0100, 1, 0, 0, 0) + b"\x0asn13victim\x00" + struct.pack(">HH", 1, 1)
+socks = []
+for _ in range(100):
+    s = socket.create_connection(("10.252.13.1", 53), timeout=5)
+    socks.append(s)
+held = 0
+for s in socks:
+    try:
+        s.sendall(struct.pack(">H", len(q)) + q)
+        held += len(s.recv(2)) == 2
+    except OSError:
+        pass
+print("held", held)
+time.sleep(60)
+PY
+        echo $! >"$BERTH_ROOT/sn-flood.pid"
+        sn_wait_line "$BERTH_ROOT/sn-flood.out" '^held ' || true
+        cat "$BERTH_ROOT/sn-flood.out"
+        held=$(awk '$1 == "held" {print $2}' "$BERTH_ROOT/sn-flood.out")
+        [ -n "$held" ]
+        [ "$held" -ge 1 ]
+        [ "$held" -le 8 ]
+        # while the flood holds its connections, the victim still resolves
+        run nsenter -t "$vpid" -n "$BATS_FILE_TMPDIR/dnsq" -s 10.252.13.1 -t sn13flood
+        echo "$output"
+        [ "${lines[0]}" = "rcode NOERROR" ]
+        [[ "${lines[2]}" == "A 10.252.13."* ]]
+        kill "$(cat "$BERTH_ROOT/sn-flood.pid")"
+        rm -f "$BERTH_ROOT/sn-flood.pid"
+        "$BERTH" rm -f sn13flood sn13victim >/dev/null
+        "$BERTH" network rm sn13net >/dev/null
+}
+
+@test "item 13: one container flooding berth-dns with forwarded queries does not take every forwarding slot" {
+        local T=$BATS_FILE_TMPDIR
+        # the same sanitizers as the libraries it links
+        local san=${SANITIZE:+-fsanitize=$SANITIZE}
+        cc -O2 -o "$T/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
+        cc -O2 $san -I"$BERTH_SRC/base" -I"$BERTH_SRC/net" -o "$T/dnsctl" \
+                "$BERTH_SRC/tests/tools/dnsctl.c" "$BERTH_BUILD/libnet.a" "$BERTH_BUILD/libbase.a" -ljansson
+        "$BERTH" network create --subnet 10.252.14.0/24 sn14net >/dev/null
+        "$BERTH" run -d --name sn14flood --network sn14net busybox sleep 600 >/dev/null
+        "$BERTH" run -d --name sn14victim --network sn14net busybox sleep 600 >/dev/null
+        fpid=$("$BERTH" inspect -f '{{.State.Pid}}' sn14flood)
+        vpid=$("$BERTH" inspect -f '{{.State.Pid}}' sn14victim)
+        # a fake upstream on the host's loopback: it never answers names
+        # starting with "flood" (they stay pending) and answers the rest
+        python3 -u - >"$BERTH_ROOT/sn-upstream.out" 2>&1 3>&- <<'PY' &
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print("port", s.getsockname()[1])
+while True:
+    d, a = s.recvfrom(512)
+    if d[13:18] == b"flood":
+        continue
+    end = d.index(b"\0", 12) + 5
+    s.sendto(d[:2] + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00" + d[12:end]
+             + b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc0\x00\x02\x07", a)
+PY
+        echo $! >"$BERTH_ROOT/sn-upstream.pid"
+        sn_wait_line "$BERTH_ROOT/sn-upstream.out" '^port '
+        uport=$(awk '$1 == "port" {print $2}' "$BERTH_ROOT/sn-upstream.out")
+        "$T/dnsctl" forward on 5000 127.0.0.1:"$uport"
+        run nsenter -t "$vpid" -n "$T/dnsq" -s 10.252.14.1 -T 3000 before.example
+        echo "$output"
+        [ "${lines[2]}" = "A 192.0.2.7" ]
+        # 300 forwarded queries that stay pending
+        run nsenter -t "$fpid" -n python3 - <<'PY'
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+def q(i, name):
+    lab = b"".join(bytes([len(p)]) + p for p in name.encode().split(b".")) + b"\0"
+    s.sendto(struct.pack(">HHHHHH", i, 0x0100, 1, 0, 0, 0) + lab + struct.pack(">HH", 1, 1), ("10.252.14.1", 53))
+servfail = 0
+def drain(until):
+    global servfail
+    while True:
+        d = s.recv(512)
+        i = struct.unpack(">H", d[:2])[0]
+        servfail += i < 1000 and (d[3] & 15) == 2
+        if i == until:
+            return
+# in bursts of 50 that the server has taken in (a local name answered
+# after them) before the next: no datagram is lost to a full buffer
+for b in range(6):
+    for i in range(50 * b, 50 * b + 50):
+        q(i, "flood%d.example" % i)
+    q(1000 + b, "sn14victim")
+    drain(1000 + b)
+print("servfail", servfail)
+PY
+        echo "$output"
+        # the flood got SERVFAIL for what is over its share
+        [[ "$output" == "servfail "* ]]
+        [ "${output#servfail }" -ge 200 ]
+        # and the victim's forwarded query still reaches the upstream
+        run nsenter -t "$vpid" -n "$T/dnsq" -s 10.252.14.1 -T 3000 after.example
+        echo "$output"
+        [ "${lines[0]}" = "rcode NOERROR" ]
+        [ "${lines[2]}" = "A 192.0.2.7" ]
+        kill "$(cat "$BERTH_ROOT/sn-upstream.pid")"
+        rm -f "$BERTH_ROOT/sn-upstream.pid"
+        "$T/dnsctl" forward off 2000
+        "$BERTH" rm -f sn14flood sn14victim >/dev/null
+        "$BERTH" network rm sn14net >/dev/null
+}
+
+# ---- sec-state: items 2, 6, 7, 8 and 13 --------------------------------------
+
+# A host directory with a secret file, for the tests that check that an image
+# cannot reach host files.
+ss_secret_dir() {
+        SS_SECRET=$(mktemp -d /tmp/ss-secret.XXXXXX)
+        mkdir "$SS_SECRET/sub" "$SS_SECRET/sub2"
+        echo "ss-host-secret-$$" >"$SS_SECRET/sub/key"
+        echo "ss-host-secret-$$" >"$SS_SECRET/sub2/key"
+        echo "ss-host-secret-$$" >"$SS_SECRET/key"
+}
+
+# The busybox rootfs as a tar (made once per file), plus extra members:
+# ss_rootfs_tar OUT [symlink NAME TARGET]...
+ss_rootfs_tar() {
+        local out=$1
+        shift
+        [ -s "$BATS_FILE_TMPDIR/busybox.tar" ] ||
+                BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" --tar-only "$BATS_FILE_TMPDIR/busybox.tar" >/dev/null
+        python3 - "$BATS_FILE_TMPDIR/busybox.tar" "$out" "$@" <<'PY'
+import sys, tarfile
+src, out, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+with tarfile.open(src) as i, tarfile.open(out, "w") as o:
+    for m in i.getmembers():
+        o.addfile(m, i.extractfile(m) if m.isfile() else None)
+    while rest:
+        kind, name, target, rest = rest[0], rest[1], rest[2], rest[3:]
+        t = tarfile.TarInfo(name)
+        t.type, t.linkname = tarfile.SYMTYPE, target
+        o.addfile(t)
+PY
+}
+
+# item 2
+@test "item 2: import --change VOLUME with .. is refused, naming the path" {
+        ss_secret_dir
+        up=$(printf '/..%.0s' 1 2 3 4 5 6 7 8 9 10 11 12)
+        mkdir "$BATS_TEST_TMPDIR/r"
+        tar -C "$BATS_TEST_TMPDIR/r" -cf "$BATS_TEST_TMPDIR/r.tar" .
+        run "$BERTH" import --change "VOLUME [\"$up$SS_SECRET\"]" "$BATS_TEST_TMPDIR/r.tar" ss-vol-dotdot
+        rm -rf "$SS_SECRET"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"VOLUME \"$up$SS_SECRET\" must not contain \"..\""* ]]
+        run "$BERTH" image inspect ss-vol-dotdot
+        [ "$status" -ne 0 ]
+        printf 'FROM busybox\nVOLUME /data/../../etc\n' >"$BATS_TEST_TMPDIR/Dockerfile"
+        run "$BERTH" build -t ss-vol-dotdot-b "$BATS_TEST_TMPDIR"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'VOLUME "/data/../../etc" must not contain ".."'* ]]
+}
+
+@test "item 2: a stored image with a VOLUME .. path does not run and copies nothing" {
+        ss_secret_dir
+        ss_rootfs_tar "$BATS_TEST_TMPDIR/r.tar"
+        id=$("$BERTH" import --change 'VOLUME ["/ssdata"]' "$BATS_TEST_TMPDIR/r.tar" ss-vol-stored)
+        # as an image stored before VOLUME paths were checked: patch its config
+        up=$(printf '/..%.0s' 1 2 3 4 5 6 7 8 9 10 11 12)
+        blob="$BERTH_ROOT/lib/image/blobs/sha256/${id#sha256:}"
+        python3 - "$blob" "$up$SS_SECRET" <<'PY'
+import json, sys
+p, v = sys.argv[1], sys.argv[2]
+c = json.load(open(p))
+c["config"]["Volumes"] = {v: {}}
+json.dump(c, open(p, "w"))
+PY
+        run "$BERTH" run --rm --network none ss-vol-stored sh -c "cat $SS_SECRET/key; find / -name key 2>/dev/null | xargs cat"
+        rm -rf "$SS_SECRET"
+        echo "$output"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"image ss-vol-stored: VOLUME \"$up$SS_SECRET\" must not contain \"..\""* ]]
+        [[ "$output" != *ss-host-secret* ]]
+        "$BERTH" rmi ss-vol-stored
+}
+
+@test "item 2: a VOLUME under an image symlink to a host dir copies nothing from the host" {
+        ss_secret_dir
+        ss_rootfs_tar "$BATS_TEST_TMPDIR/r.tar" symlink x "$SS_SECRET" symlink y "/../../../../../../../..$SS_SECRET/sub2"
+        "$BERTH" import --change 'VOLUME /x/sub /y' "$BATS_TEST_TMPDIR/r.tar" ss-vol-link
+        run "$BERTH" run --rm --network none ss-vol-link sh -c 'cat /x/sub/key /y/key; ls -R /x/sub/ /y/; echo done'
+        echo "$output"
+        [[ "$output" == *done* ]] || [ "$status" -eq 125 ]
+        [[ "$output" != *ss-host-secret* ]]
+        [[ "$output" != *$'\nkey'* ]]
+        # nothing of the host dir in any volume either
+        run grep -r ss-host-secret "$BERTH_ROOT/lib/volumes"
+        rm -rf "$SS_SECRET"
+        echo "$output"
+        [ "$status" -eq 1 ]
+        "$BERTH" rmi ss-vol-link
+}
+
+# item 7
+# Crafted `load` archives: ss_load_archive MODE OUT
+#   fifo-manifest  a docker-save archive whose manifest.json is a FIFO
+#   fifo-layer     a docker-save archive whose layer is a FIFO
+#   oci-fanout N   an OCI layout whose index lists a sub-index N times, which
+#                  lists another N times, which lists one manifest N times
+#   oci-wide N     an OCI layout whose index lists one manifest N times
+ss_load_archive() {
+        python3 - "$@" <<'PY'
+import hashlib, io, json, sys, tarfile
+mode, out = sys.argv[1], sys.argv[2]
+n = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+def tarbytes(members):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w") as t:
+        for name, data in members:
+            i = tarfile.TarInfo(name)
+            if data is None:
+                i.type = tarfile.FIFOTYPE
+                t.addfile(i)
+            else:
+                i.size = len(data)
+                t.addfile(i, io.BytesIO(data))
+    return b.getvalue()
+layer = tarbytes([("hello.txt", b"hello\n")])
+lh = hashlib.sha256(layer).hexdigest()
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["true"]},
+                     "rootfs": {"type": "layers", "diff_ids": ["sha256:" + lh]}}).encode()
+ch = hashlib.sha256(config).hexdigest()
+members = []
+if mode.startswith("fifo"):
+    manifest = json.dumps([{"Config": "config.json", "RepoTags": ["ss-load:1"],
+                            "Layers": ["layer.tar"]}]).encode()
+    members = [("config.json", config),
+               ("manifest.json", None if mode == "fifo-manifest" else manifest),
+               ("layer.tar", None if mode == "fifo-layer" else layer)]
+else:
+    blobs = {lh: layer, ch: config}
+    def desc(mt, data):
+        h = hashlib.sha256(data).hexdigest()
+        blobs[h] = data
+        return {"mediaType": mt, "digest": "sha256:" + h, "size": len(data)}
+    m = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                               "digest": "sha256:" + ch, "size": len(config)},
+                    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                                "digest": "sha256:" + lh, "size": len(layer)}]}).encode()
+    top = desc("application/vnd.oci.image.manifest.v1+json", m)
+    top["annotations"] = {"io.containerd.image.name": "docker.io/library/ss-load:oci"}
+    levels = 2 if mode == "oci-fanout" else 0
+    for _ in range(levels):
+        idx = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                          "manifests": [top] * n}).encode()
+        top = desc("application/vnd.oci.image.index.v1+json", idx)
+    index = json.dumps({"schemaVersion": 2, "manifests": [top] * n}).encode()
+    members = [("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", index)]
+    members += [("blobs/sha256/" + h, d) for h, d in blobs.items()]
+open(out, "wb").write(tarbytes(members))
+PY
+}
+
+@test "item 7: load refuses a FIFO as manifest.json or as a layer, without blocking" {
+        for mode in fifo-manifest fifo-layer; do
+                ss_load_archive $mode "$BATS_TEST_TMPDIR/$mode.tar"
+                run timeout 20 "$BERTH" load -i "$BATS_TEST_TMPDIR/$mode.tar"
+                echo "$mode: $status $output"
+                [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+                [[ "$output" == *"is not a regular file"* ]]
+        done
+        # the store lock was released: other image commands go on
+        run timeout 20 "$BERTH" images
+        [ "$status" -eq 0 ]
+        run "$BERTH" image inspect ss-load:1
+        [ "$status" -ne 0 ]
+}
+
+@test "item 7: an OCI index listing the same child over and over loads it once, in seconds" {
+        ss_load_archive oci-fanout "$BATS_TEST_TMPDIR/fan.tar" 60
+        run timeout 20 "$BERTH" load -i "$BATS_TEST_TMPDIR/fan.tar"
+        echo "$status $output"
+        [ "$status" -eq 0 ]
+        [ "$output" = "Loaded image: ss-load:oci" ]
+        "$BERTH" image inspect ss-load:oci >/dev/null
+        # an index past the descriptor budget is refused, quickly
+        ss_load_archive oci-wide "$BATS_TEST_TMPDIR/wide.tar" 5000
+        run timeout 20 "$BERTH" load -i "$BATS_TEST_TMPDIR/wide.tar"
+        echo "$status $output"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *"more than 4096 manifests"* ]]
+        "$BERTH" rmi ss-load:oci
+}
+
+# item 12
+
+sc_profile() { # FILE JSON
+        printf '%s\n' "$2" >"$1"
+}
+
+@test "item 12: seccomp=FILE denying mkdir (EPERM, and errnoRet) makes mkdir fail; exec and restart keep it" {
+        local d=$BATS_TEST_TMPDIR
+        sc_profile "$d/eperm.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+                {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+        sc_profile "$d/enospc.json" '{"defaultAction": "SCMP_ACT_ALLOW", "defaultErrnoRet": null,
+                "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]},
+                            {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+                "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 28,
+                              "includes": {"caps": ["CAP_CHOWN"], "minKernel": "3.0"}},
+                             {"name": "rmdir", "action": "SCMP_ACT_ERRNO", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+                             {"names": ["chmod", "fchmodat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+                              "args": [{"index": 1, "value": 511, "op": "SCMP_CMP_EQ"}]}]}'
+        run "$BERTH" run --rm --network none --security-opt seccomp="$d/eperm.json" busybox \
+                sh -c 'mkdir /x; echo rc=$?; grep Seccomp: /proc/self/status'
+        echo "$output"
+        [[ "$output" == *"Operation not permitted"* ]]
+        [[ "$output" == *"rc=1"* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+        # errnoRet; a rule whose includes.caps the container lacks does not
+        # apply; args compare (chmod 0777 refused, 0755 not)
+        run "$BERTH" run --rm --network none --security-opt seccomp:"$d/enospc.json" busybox \
+                sh -c 'mkdir /x; echo rc=$?; rmdir /tmp && echo rmdir-ok; touch /f; chmod 777 /f; chmod 755 /f && echo chmod-ok'
+        echo "$output"
+        [[ "$output" == *"No space left on device"* ]]
+        [[ "$output" == *"rc=1"* ]]
+        [[ "$output" == *"rmdir-ok"* ]]
+        [[ "$output" == *"Permission denied"* ]]
+        [[ "$output" == *"chmod-ok"* ]]
+        # kept with the container: exec and restart use it although the file changed
+        cp "$d/eperm.json" "$d/p.json"
+        "$BERTH" run -d --name sc-keep --network none --security-opt seccomp="$d/p.json" busybox sleep 300
+        sc_profile "$d/p.json" '{"defaultAction": "SCMP_ACT_ALLOW"}'
+        run "$BERTH" exec sc-keep mkdir /y
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Operation not permitted"* ]]
+        "$BERTH" restart -t 0 sc-keep
+        run "$BERTH" exec sc-keep sh -c 'mkdir /y; grep Seccomp: /proc/1/status'
+        [[ "$output" == *"Operation not permitted"* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+        "$BERTH" rm -f sc-keep
+}
+
+@test "item 12: compose security_opt seccomp file (relative to the project dir), shm_size, oom_score_adj" {
+        local d=$BATS_TEST_TMPDIR/proj
+        mkdir -p "$d"
+        sc_profile "$d/deny.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+                {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+        cat >"$d/compose.yaml" <<'YAML'
+services:
+  a:
+    image: busybox
+    network_mode: none
+    command: sh -c 'mkdir /x; echo rc=$$?; df -k /dev/shm; echo adj=$$(cat /proc/1/oom_score_adj)'
+    security_opt: [seccomp=deny.json]
+    shm_size: 1m
+    oom_score_adj: 300
+YAML
+        cd /
+        run "$BERTH" compose -f "$d/compose.yaml" -p sc12 run --rm a
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Operation not permitted"* ]]
+        [[ "$output" == *"rc=1"* ]]
+        [[ "$output" =~ shm\ +1024\  ]]
+        [[ "$output" == *"adj=300"* ]]
+}
+
+@test "item 12: a malformed seccomp profile is refused with file and JSON path, nothing is created" {
+        local d=$BATS_TEST_TMPDIR
+        sc_profile "$d/syntax.json" '{"defaultAction": "SCMP_ACT_ALLOW",'
+        sc_profile "$d/op.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"],
+                "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_FOO"}]}]}'
+        sc_profile "$d/key.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscals": []}'
+        sc_profile "$d/errno.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"],
+                "action": "SCMP_ACT_KILL", "errnoRet": 1}]}'
+        local before vols
+        before=$("$BERTH" ps -aq)
+        vols=$(ls "$BERTH_ROOT"/lib/volumes 2>/dev/null || true)
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/syntax.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"syntax.json:2:"* ]]
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/op.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"op.json: syscalls[0].args[0].op: unknown operator \"SCMP_CMP_FOO\""* ]]
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/key.json" busybox true
+        [[ "$output" == *"key.json: (top level): unknown key \"syscals\""* ]]
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/errno.json" busybox true
+        [[ "$output" == *"errno.json: syscalls[0].errnoRet: is only valid with SCMP_ACT_ERRNO"* ]]
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/missing.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"missing.json"*"No such file"* ]]
+        mkfifo "$d/fifo.json"
+        run timeout 10 "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/fifo.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"not a regular file"* ]]
+        # an anonymous volume of the image would be made before the profile
+        # is read if the order were wrong: none is
+        run "$BERTH" create --name sc-bad --network none -v /data \
+                --security-opt seccomp="$d/key.json" busybox true
+        [ "$status" -eq 125 ]
+        run "$BERTH" ps -aq
+        [ "$output" = "$before" ]
+        [ "$(ls "$BERTH_ROOT"/lib/volumes 2>/dev/null || true)" = "$vols" ]
+}
+
+@test "item 12: apparmor=PROFILE, label=..., unknown security options are refused; the opt-outs are accepted" {
+        run "$BERTH" run --rm --network none --security-opt apparmor=foo busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"apparmor=foo: berth has no AppArmor support and cannot honour it"* ]]
+        run "$BERTH" run --rm --network none --security-opt label=type:svirt_t busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"label=type:svirt_t: berth has no SELinux support"* ]]
+        run "$BERTH" run --rm --network none --security-opt systempaths=none busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"systempaths=none: unknown option"* ]]
+        run "$BERTH" run --rm --network none --security-opt apparmor=unconfined \
+                --security-opt label=disable --security-opt label:disable busybox true
+        [ "$status" -eq 0 ]
+        local d=$BATS_TEST_TMPDIR/proj
+        mkdir -p "$d"
+        # refused before the up makes anything: no network, no container
+        printf 'services:\n  a:\n    image: busybox\n  b:\n    image: busybox\n    security_opt: ["apparmor=foo"]\n' >"$d/compose.yaml"
+        run "$BERTH" compose -f "$d/compose.yaml" -p sc12b up -d
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"service b: security option apparmor=foo: berth has no AppArmor support"* ]]
+        run "$BERTH" ps -aq --filter label=com.docker.compose.project=sc12b
+        [ -z "$output" ]
+        run "$BERTH" network ls
+        [[ "$output" != *sc12b* ]]
+}
+
+@test "item 12: --shm-size sizes /dev/shm, --oom-score-adj is the init's" {
+        run "$BERTH" run --rm --network none --shm-size 1m busybox df -k /dev/shm
+        echo "$output"
+        [[ "$output" =~ shm\ +1024\  ]]
+        run "$BERTH" run --rm --network none busybox df -k /dev/shm
+        [[ "$output" =~ shm\ +65536\  ]]
+        run "$BERTH" run --rm --network none --oom-score-adj 500 busybox cat /proc/1/oom_score_adj
+        [ "$output" = 500 ]
+        run "$BERTH" run --rm --network none --oom-score-adj 1001 busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"range is [-1000, 1000]"* ]]
+        run "$BERTH" run --rm --network none --shm-size 0 busybox true
+        [ "$status" -eq 125 ]
+        # lowering needs CAP_SYS_RESOURCE: the kernel's answer, either way
+        run "$BERTH" run --rm --network none --name sc-oom --oom-score-adj -500 busybox cat /proc/1/oom_score_adj
+        if (( 0x$(awk '/^CapEff/ {print $2}' /proc/self/status) & (1 << 24) )); then
+                [ "$output" = -500 ]
+        else
+                [ "$status" -eq 125 ]
+                [[ "$output" == *"lowering it needs CAP_SYS_RESOURCE"* ]]
+        fi
+        "$BERTH" rm -f sc-oom >/dev/null 2>&1 || true
+}
+
+@test "item 12: no-new-privileges=false is honoured under the default and a custom seccomp filter" {
+        local d=$BATS_TEST_TMPDIR
+        sc_profile "$d/p.json" '{"defaultAction": "SCMP_ACT_ALLOW"}'
+        run "$BERTH" run --rm --network none --security-opt no-new-privileges=false busybox \
+                grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+        [[ "$output" == *$'NoNewPrivs:\t0'* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+        run "$BERTH" run --rm --network none --security-opt no-new-privileges=false \
+                --security-opt seccomp="$d/p.json" busybox grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+        [[ "$output" == *$'NoNewPrivs:\t0'* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+}
+
+@test "item 12: an allow-list profile (defaultAction ERRNO, defaultErrnoRet, archMap, includes/excludes)" {
+        local d=$BATS_TEST_TMPDIR
+        local names='"read","write","open","openat","close","stat","fstat","lstat","newfstatat","statx",
+                "poll","lseek","mmap","mprotect","munmap","brk","rt_sigaction","rt_sigprocmask",
+                "rt_sigreturn","ioctl","pread64","pwrite64","readv","writev","access","faccessat",
+                "faccessat2","pipe","pipe2","select","pselect6","sched_yield","mremap","madvise","dup",
+                "dup2","dup3","nanosleep","clock_nanosleep","getpid","getppid","getuid","geteuid",
+                "getgid","getegid","gettid","clone","fork","vfork","execve","execveat","exit",
+                "exit_group","wait4","kill","uname","fcntl","flock","fsync","getdents","getdents64",
+                "getcwd","chdir","fchdir","rename","renameat","renameat2","rmdir","unlink","unlinkat",
+                "readlink","readlinkat","umask","gettimeofday","clock_gettime","getrlimit","prlimit64",
+                "getrusage","sysinfo","times","setpgid","getpgrp","getpgid","setsid","getsid",
+                "arch_prctl","prctl","set_tid_address","set_robust_list","futex","tgkill",
+                "rt_sigsuspend","sigaltstack","getrandom","rseq"'
+        sc_profile "$d/allow.json" '{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
+                "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]},
+                            {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+                "syscalls": [{"names": ['"$names"'], "action": "SCMP_ACT_ALLOW"},
+                             {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "excludes": {"arches": ["amd64", "arm64"]}},
+                             {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}}]}'
+        run "$BERTH" run --rm --network none --security-opt seccomp="$d/allow.json" busybox \
+                sh -c 'ls / >/dev/null && echo ls-ok; mkdir /x; nc -l -p 1; echo done'
+        echo "$output"
+        [[ "$output" == *"ls-ok"* ]]
+        [[ "$output" == *"mkdir: can't create directory '/x': Function not implemented"* ]]
+        [[ "$output" == *"socket: Function not implemented"* ]]
+        [[ "$output" == *"done"* ]]
+        run "$BERTH" run --rm --network none --cap-add SYS_ADMIN --security-opt seccomp="$d/allow.json" \
+                busybox sh -c 'mkdir /x && echo mkdir-ok'
+        [[ "$output" == *"mkdir-ok"* ]]
 }

@@ -52,6 +52,23 @@ teardown_file() { rt_teardown_file; }
         "$BERTH" volume rm rt-etc
 }
 
+@test "volume copy-up shows the image as the container does: opaque dirs, whiteouts, owner of the root" {
+        ctx=$(mktemp -d "$BERTH_ROOT/ctx.XXXX")
+        cat >"$ctx/Dockerfile" <<'DF'
+FROM busybox
+RUN mkdir -p /data/sub /keep && echo old >/data/old && echo old >/data/sub/f && echo k >/keep/a && echo gone >/keep/b
+RUN rm -rf /data && mkdir -p /data && echo new >/data/new && chown 1000:1000 /data && chmod 0750 /data && rm /keep/b
+VOLUME /data /keep
+DF
+        "$BERTH" build -q --network none -t rt-copyup "$ctx" >/dev/null
+        run "$BERTH" run --rm rt-copyup sh -c 'ls -A /data; stat -c "%u:%g %a" /data; ls -A /keep'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$output" = "$(printf 'new\n1000:1000 750\na')" ]
+        "$BERTH" rmi rt-copyup >/dev/null
+        rm -rf "$ctx"
+}
+
 @test "volume in use cannot be removed; create with labels; prune" {
         "$BERTH" volume create --label rt-k=v rt-lab
         [ "$("$BERTH" volume inspect rt-lab | jq -r '.[0].Labels["rt-k"]')" = "v" ]

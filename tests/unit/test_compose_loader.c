@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "base/fsutil.h"
+#include "base/strbuf.h"
 #include "base/strv.h"
 #include "base/xalloc.h"
 #include "compose/loader.h"
@@ -591,6 +592,91 @@ static void test_include(void)
         ok(load(&r4, &s, &e) < 0 && strstr(e.msg, "missing.yaml"), "missing include: %s", e.msg);
 }
 
+/* issue 9 item 11: hostile compose input has budgets, never a crash or an
+ * exponential load. */
+static void test_hostile_input(void)
+{
+        struct compose_source s;
+        err_t e;
+        strbuf_t sb = STRBUF_INIT;
+
+        fresh();
+        /* a 654-byte .env whose every line doubles the previous value */
+        sb_append(&sb, "A0=xxxxxxxxxxxxxxxx\n");
+        for (int i = 1; i < 40; i++)
+                sb_appendf(&sb, "A%d=${A%d}${A%d}\n", i, i - 1, i - 1);
+        ok(sb.len == 654, ".env bomb is 654 bytes (%zu)", sb.len);
+        put("bomb/.env", sb_str(&sb));
+        put("bomb/compose.yaml", "services:\n  a:\n    image: \"x${A39}\"\n");
+        struct run r = {.files = {"bomb/compose.yaml"}};
+        ok(load(&r, &s, &e) < 0 && strstr(e.msg, "/bomb/.env:18: interpolated value exceeds 1 MiB"),
+           ".env doubling: %s", e.msg);
+        compose_source_free(&s);
+
+        /* values under the per-value limit, over the per-file total */
+        sb_reset(&sb);
+        sb_append(&sb, "A0=");
+        for (int i = 0; i < 1000; i++)
+                sb_appendc(&sb, 'x');
+        sb_append(&sb, "\n");
+        for (int i = 1; i < 10; i++)
+                sb_appendf(&sb, "A%d=${A%d}${A%d}\n", i, i - 1, i - 1);
+        for (int i = 0; i < 40; i++)
+                sb_appendf(&sb, "B%d=${A9}${A9}\n", i);
+        put("total/.env", sb_str(&sb));
+        put("total/compose.yaml", "services:\n  a:\n    image: x\n");
+        struct run r2 = {.files = {"total/compose.yaml"}};
+        ok(load(&r2, &s, &e) < 0 &&
+               strstr(e.msg, "/total/.env:26: the values exceed 16 MiB in total"),
+           ".env total: %s", e.msg);
+        compose_source_free(&s);
+
+        /* compose values each under 1 MiB, together over 16 MiB */
+        sb_reset(&sb);
+        sb_append(&sb, "services:\n  a:\n    image: x\n    environment:\n");
+        for (int i = 0; i < 48; i++)
+                sb_appendf(&sb, "      - V%d=${A9}\n", i);
+        put("tree/compose.yaml", sb_str(&sb));
+        put("tree/.env", "A0=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"
+                         "A1=${A0}${A0}\nA2=${A1}${A1}\nA3=${A2}${A2}\nA4=${A3}${A3}\n"
+                         "A5=${A4}${A4}\nA6=${A5}${A5}\nA7=${A6}${A6}\nA8=${A7}${A7}\n"
+                         "A9=${A8}${A8}${A8}${A8}${A8}${A8}${A8}${A8}${A8}${A8}${A8}${A8}"
+                         "${A8}${A8}${A8}${A8}${A8}${A8}${A8}${A8}${A8}${A8}${A8}${A8}\n");
+        struct run r3 = {.files = {"tree/compose.yaml"}};
+        ok(load(&r3, &s, &e) < 0 && strstr(e.msg, "interpolated values exceed 16 MiB in total"),
+           "compose total: %s", e.msg);
+        compose_source_free(&s);
+
+        /* a NUL byte in a .env is an error, not a cut value */
+        put("nul/compose.yaml", "services:\n  a:\n    image: \"${IMG}\"\n");
+        {
+                char *p = at("nul/.env");
+                ok(atomic_write_file(p, "X=1\nIMG=busybox\0:evil\n", 23, 0644, &e) == 0,
+                   "write .env with NUL");
+                free(p);
+        }
+        struct run r4 = {.files = {"nul/compose.yaml"}};
+        ok(load(&r4, &s, &e) < 0 && strstr(e.msg, "/nul/.env:2:12: a NUL byte is not allowed"),
+           ".env NUL: %s", e.msg);
+        compose_source_free(&s);
+
+        /* a chain of files that each include the next one twice */
+        for (int i = 1; i <= 30; i++) {
+                char name[32], text[128];
+                snprintf(name, sizeof(name), "inc/f%d.yaml", i);
+                snprintf(text, sizeof(text), "include: [f%d.yaml, f%d.yaml]\n", i + 1, i + 1);
+                put(name, text);
+        }
+        put("inc/f31.yaml", "services: {}\n");
+        put("inc/compose.yaml", "include: [f1.yaml]\nservices:\n  a:\n    image: x\n");
+        struct run r5 = {.files = {"inc/compose.yaml"}};
+        ok(load(&r5, &s, &e) < 0 && strstr(e.msg, "more than 256 includes in total"),
+           "include bomb: %s", e.msg);
+        ok(strstr(e.msg, "/inc/f") && strstr(e.msg, ".yaml:1:"), "names the file: %s", e.msg);
+        compose_source_free(&s);
+        sb_free(&sb);
+}
+
 static void test_names(void)
 {
         char *n = compose_normalize_project_name("-_My.App 2");
@@ -612,6 +698,7 @@ int main(void)
         test_merge();
         test_extends();
         test_include();
+        test_hostile_input();
         rm_rf(tmp, &e);
         cnode_intern_reset();
         return tap_done();

@@ -1,0 +1,197 @@
+/* registry_manifest.c - image manifests and indexes (Docker v2 schema 2,
+ * manifest list, OCI image manifest and index), parsed defensively: every
+ * descriptor's digest is validated before anything uses it as a file name
+ * or URL. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "registry_internal.h"
+#include "registry_ref.h"
+#include "xalloc.h"
+
+#define MAX_ENTRIES 1024
+
+static const char *const layer_types[] = {
+    "application/vnd.docker.image.rootfs.diff.tar.gzip",
+    "application/vnd.docker.image.rootfs.diff.tar",
+    "application/vnd.oci.image.layer.v1.tar",
+    "application/vnd.oci.image.layer.v1.tar+gzip",
+    "application/vnd.oci.image.layer.v1.tar+zstd",
+};
+static const char *const foreign_types[] = {
+    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
+    "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
+};
+
+static bool in_list(const char *s, const char *const *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (!strcmp(s, v[i]))
+                        return true;
+        return false;
+}
+
+static void desc_free(struct reg_desc *d)
+{
+        free(d->media_type);
+        free(d->digest);
+        free(d->os);
+        free(d->arch);
+        free(d->variant);
+        memset(d, 0, sizeof(*d));
+}
+
+void reg_manifest_free(struct reg_manifest *m)
+{
+        if (!m)
+                return;
+        free(m->media_type);
+        desc_free(&m->config);
+        for (size_t i = 0; i < m->nlayers; i++)
+                desc_free(&m->layers[i]);
+        free(m->layers);
+        for (size_t i = 0; i < m->nmanifests; i++)
+                desc_free(&m->manifests[i]);
+        free(m->manifests);
+        memset(m, 0, sizeof(*m));
+}
+
+static int desc_parse(const json_t *j, const char *what, size_t idx, struct reg_desc *d, err_t *err)
+{
+        memset(d, 0, sizeof(*d));
+        if (!json_is_object(j))
+                return err_set(err, EINVAL, "manifest: %s %zu is not an object", what, idx);
+        const char *mt = json_string_value(json_object_get(j, "mediaType"));
+        const char *dg = json_string_value(json_object_get(j, "digest"));
+        const json_t *sz = json_object_get(j, "size");
+        if (!dg || !reg_digest_valid(dg) || strncmp(dg, "sha256:", 7) != 0)
+                return err_set(err, EINVAL, "manifest: %s %zu has an invalid digest", what, idx);
+        if (!json_is_integer(sz) || json_integer_value(sz) < 0)
+                return err_set(err, EINVAL, "manifest: %s %zu has an invalid size", what, idx);
+        d->media_type = xstrdup(mt ? mt : "");
+        d->digest = xstrdup(dg);
+        d->size = (long long)json_integer_value(sz);
+        const json_t *pl = json_object_get(j, "platform");
+        if (json_is_object(pl)) {
+                const char *os = json_string_value(json_object_get(pl, "os"));
+                const char *arch = json_string_value(json_object_get(pl, "architecture"));
+                const char *var = json_string_value(json_object_get(pl, "variant"));
+                d->os = os ? xstrdup(os) : NULL;
+                d->arch = arch ? xstrdup(arch) : NULL;
+                d->variant = var && *var ? xstrdup(var) : NULL;
+        }
+        return 0;
+}
+
+int reg_manifest_parse(const char *body, size_t len, const char *content_type,
+                       struct reg_manifest *m, err_t *err)
+{
+        json_error_t je;
+        memset(m, 0, sizeof(*m));
+        if (len > REG_MANIFEST_MAX)
+                return err_set(err, EFBIG, "manifest: larger than %u bytes", REG_MANIFEST_MAX);
+        json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+        if (!json_is_object(j)) {
+                json_decref(j);
+                return err_set(err, EINVAL, "manifest: invalid JSON: %s", je.text);
+        }
+        int r = -1;
+        json_int_t schema = json_integer_value(json_object_get(j, "schemaVersion"));
+        if (schema == 1) {
+                err_set(err, EINVAL,
+                        "manifest: Docker Image Format v1 (schema 1) is not supported; push the "
+                        "image again in a current format");
+                goto done;
+        }
+        if (schema != 2) {
+                err_set(err, EINVAL, "manifest: unsupported schemaVersion");
+                goto done;
+        }
+        const char *mt = json_string_value(json_object_get(j, "mediaType"));
+        if (!mt && content_type) {
+                /* the header may carry parameters ("; charset=utf-8") */
+                size_t n = strcspn(content_type, "; ");
+                m->media_type = xstrndup(content_type, n);
+        } else {
+                m->media_type = xstrdup(mt ? mt : "");
+        }
+        const json_t *manifests = json_object_get(j, "manifests");
+        const json_t *layers = json_object_get(j, "layers");
+        if (json_is_array(manifests) && !layers) {
+                m->kind = REG_MF_INDEX;
+                size_t n = json_array_size(manifests);
+                if (n > MAX_ENTRIES) {
+                        err_set(err, EINVAL, "manifest: index has too many entries");
+                        goto done;
+                }
+                m->manifests = xcalloc(n ? n : 1, sizeof(*m->manifests));
+                for (size_t i = 0; i < n; i++) {
+                        if (desc_parse(json_array_get(manifests, i), "entry", i, &m->manifests[i],
+                                       err) < 0)
+                                goto done;
+                        m->nmanifests++;
+                }
+                r = 0;
+                goto done;
+        }
+        if (!json_is_array(layers) || manifests) {
+                err_set(err, EINVAL, "manifest: neither an image manifest nor an index");
+                goto done;
+        }
+        m->kind = REG_MF_IMAGE;
+        if (desc_parse(json_object_get(j, "config"), "config", 0, &m->config, err) < 0)
+                goto done;
+        size_t n = json_array_size(layers);
+        if (n > MAX_ENTRIES) {
+                err_set(err, EINVAL, "manifest: too many layers");
+                goto done;
+        }
+        m->layers = xcalloc(n ? n : 1, sizeof(*m->layers));
+        for (size_t i = 0; i < n; i++) {
+                struct reg_desc *d = &m->layers[i];
+                if (desc_parse(json_array_get(layers, i), "layer", i, d, err) < 0)
+                        goto done;
+                m->nlayers++;
+                if (in_list(d->media_type, foreign_types, sizeof(foreign_types) / sizeof(char *)))
+                        d->foreign = true;
+                else if (!in_list(d->media_type, layer_types,
+                                  sizeof(layer_types) / sizeof(char *))) {
+                        err_set(err, EINVAL, "manifest: layer %zu has unsupported media type %s", i,
+                                *d->media_type ? d->media_type : "(none)");
+                        goto done;
+                }
+        }
+        r = 0;
+done:
+        json_decref(j);
+        if (r < 0)
+                reg_manifest_free(m);
+        return r;
+}
+
+const struct reg_desc *reg_manifest_select(const struct reg_manifest *m, const char *os,
+                                           const char *arch, const char *variant)
+{
+        const struct reg_desc *any = NULL;
+        for (size_t i = 0; i < m->nmanifests; i++) {
+                const struct reg_desc *d = &m->manifests[i];
+                if (!d->os || !d->arch || strcmp(d->os, os) != 0 || strcmp(d->arch, arch) != 0)
+                        continue;
+                /* attestation manifests ("unknown/unknown") never match */
+                if (variant) {
+                        if (d->variant && !strcmp(d->variant, variant))
+                                return d;
+                        /* arm64 entries often have no variant for v8 */
+                        if (!d->variant && !strcmp(arch, "arm64") && !strcmp(variant, "v8"))
+                                any = any ? any : d;
+                        continue;
+                }
+                if (!any)
+                        any = d;
+        }
+        return any;
+}

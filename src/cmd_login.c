@@ -1,0 +1,262 @@
+/* berth login / berth logout: registry credentials in Docker's config.json
+ * (runtime/registry_creds.h), verified against the registry's /v2/ first. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "runtime/registry.h"
+#include "runtime/registry_creds.h"
+
+#define SECRET_MAX (64u << 10)
+
+/* The registry a login/logout argument names, as config.json keys it:
+ * scheme and path dropped ("https://localhost:5000/v2/" -> "localhost:5000"),
+ * Docker Hub's spellings -> "docker.io".  Caller frees. */
+static char *login_server(const char *arg)
+{
+        if (!arg || !*arg)
+                return xstrdup("docker.io");
+        if (!strcmp(reg_creds_key(arg), REG_CREDS_DOCKER_HUB_KEY))
+                return xstrdup("docker.io");
+        const char *p = arg;
+        if (!strncmp(p, "http://", 7))
+                p += 7;
+        else if (!strncmp(p, "https://", 8))
+                p += 8;
+        char *s = xstrndup(p, strcspn(p, "/"));
+        if (!strcmp(reg_creds_key(s), REG_CREDS_DOCKER_HUB_KEY)) {
+                free(s);
+                return xstrdup("docker.io");
+        }
+        return s;
+}
+
+/* The name shown in messages: Docker shows Hub's key for docker.io. */
+static const char *shown(const char *server)
+{
+        return reg_creds_key(server);
+}
+
+static char *read_line_tty(const char *prompt, bool echo)
+{
+        FILE *tty = fopen("/dev/tty", "r+e");
+        FILE *in = tty ? tty : stdin, *out = tty ? tty : stderr;
+        struct termios saved, quiet;
+        bool restore = false;
+        fputs(prompt, out);
+        fflush(out);
+        if (!echo && tcgetattr(fileno(in), &saved) == 0) {
+                quiet = saved;
+                quiet.c_lflag &= ~(tcflag_t)ECHO;
+                restore = tcsetattr(fileno(in), TCSAFLUSH, &quiet) == 0;
+        }
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n = getline(&line, &cap, in);
+        if (restore) {
+                tcsetattr(fileno(in), TCSAFLUSH, &saved);
+                fputc('\n', out);
+        }
+        if (tty)
+                fclose(tty);
+        if (n < 0) {
+                free(line);
+                return NULL;
+        }
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+                line[--n] = 0;
+        return line;
+}
+
+/* Overwrite a secret given on the command line, so /proc/PID/cmdline (ps)
+ * no longer shows it once it is copied. */
+static void scrub_arg(char *a)
+{
+        if (a)
+                memset(a, '*', strlen(a));
+}
+
+int cmd_login(int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"username", required_argument, NULL, 'u'},
+            {"password", required_argument, NULL, 'p'},
+            {"password-stdin", no_argument, NULL, 'P'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        char *user = NULL, *secret = NULL;
+        bool pw_stdin = false, pw_arg = false;
+        int c, rc = EXIT_BERTH;
+        char *server = NULL;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+u:p:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'u':
+                        free(user);
+                        user = xstrdup(optarg);
+                        break;
+                case 'p':
+                        reg_secret_free(secret);
+                        secret = xstrdup(optarg);
+                        scrub_arg(optarg);
+                        pw_arg = true;
+                        break;
+                case 'P':
+                        pw_stdin = true;
+                        break;
+                case 'h':
+                        printf("Usage:  berth login [OPTIONS] [SERVER]\n\n"
+                               "Log in to a registry.\n"
+                               "If no server is specified, the default is defined by the "
+                               "daemon.\n\n"
+                               "Options:\n"
+                               "  -p, --password string   Password\n"
+                               "      --password-stdin    Take the password from stdin\n"
+                               "  -u, --username string   Username\n");
+                        return 0;
+                default:
+                        goto out;
+                }
+        }
+        if (argc - optind > 1) {
+                die_msg("\"login\" requires at most 1 argument.\nSee 'berth login --help'.");
+                goto out;
+        }
+        if (pw_arg && pw_stdin) {
+                die_msg("--password and --password-stdin are mutually exclusive");
+                goto out;
+        }
+        if (pw_stdin && !user) {
+                die_msg("Must provide --username with --password-stdin");
+                goto out;
+        }
+        if (pw_arg)
+                fprintf(stderr, "WARNING! Using --password via the CLI is insecure. Use "
+                                "--password-stdin.\n");
+        server = login_server(optind < argc ? argv[optind] : NULL);
+        err_t err;
+
+        if (pw_stdin) {
+                char *buf = NULL;
+                size_t n = 0;
+                if (read_fd_all(STDIN_FILENO, SECRET_MAX, &buf, &n, &err) < 0) {
+                        die_msg("reading the password from stdin: %s", err.msg);
+                        goto out;
+                }
+                while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+                        buf[--n] = 0;
+                secret = buf;
+        }
+
+        /* No credentials given: try the stored ones first, as Docker does. */
+        if (!user && !secret) {
+                char *su = NULL, *ss = NULL;
+                int g = reg_creds_get(server, &su, &ss, &err);
+                if (g < 0) {
+                        die_msg("%s", err.msg);
+                        goto out;
+                }
+                if (g > 0) {
+                        printf("Authenticating with existing credentials...\n");
+                        fflush(stdout);
+                        if (reg_login_check(server, su, ss, &err) == 0) {
+                                free(su);
+                                reg_secret_free(ss);
+                                printf("Login Succeeded\n");
+                                rc = 0;
+                                goto out;
+                        }
+                        fprintf(stderr, "Login did not succeed, error: %s\n", err.msg);
+                        free(su);
+                        reg_secret_free(ss);
+                }
+        }
+        if (!user) {
+                if (!isatty(STDIN_FILENO) && access("/dev/tty", R_OK) != 0) {
+                        die_msg("Cannot perform an interactive login from a non TTY "
+                                "device");
+                        goto out;
+                }
+                user = read_line_tty("Username: ", true);
+                if (!user || !*user) {
+                        die_msg("Non-null Username Required");
+                        goto out;
+                }
+        }
+        if (!secret) {
+                if (!isatty(STDIN_FILENO) && access("/dev/tty", R_OK) != 0) {
+                        die_msg("Cannot perform an interactive login from a non TTY "
+                                "device");
+                        goto out;
+                }
+                secret = read_line_tty("Password: ", false);
+                if (!secret || !*secret) {
+                        die_msg("Password Required");
+                        goto out;
+                }
+        }
+        if (reg_login_check(server, user, secret, &err) < 0) {
+                die_msg("%s", err.msg);
+                goto out;
+        }
+        int st = reg_creds_store(server, user, secret, &err);
+        if (st < 0) {
+                die_msg("Error saving credentials: %s", err.msg);
+                goto out;
+        }
+        if (st == 1) {
+                _cleanup_free_ char *path = reg_creds_config_path();
+                fprintf(stderr,
+                        "WARNING! Your password will be stored unencrypted in %s.\n"
+                        "Configure a credential helper to remove this warning. See\n"
+                        "https://docs.docker.com/engine/reference/commandline/login/"
+                        "#credentials-store\n\n",
+                        path);
+        }
+        printf("Login Succeeded\n");
+        rc = 0;
+out:
+        free(server);
+        free(user);
+        reg_secret_free(secret);
+        return rc;
+}
+
+int cmd_logout(int argc, char **argv)
+{
+        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+                printf("Usage:  berth logout [SERVER]\n\n"
+                       "Log out from a registry.\n"
+                       "If no server is specified, the default is defined by the daemon.\n");
+                return 0;
+        }
+        if (argc > 2) {
+                die_msg("\"logout\" requires at most 1 argument.\nSee 'berth logout --help'.");
+                return EXIT_BERTH;
+        }
+        _cleanup_free_ char *server = login_server(argc == 2 ? argv[1] : NULL);
+        err_t err;
+        int r = reg_creds_erase(server, &err);
+        if (r < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        if (r == 0) {
+                printf("Not logged in to %s\n", shown(server));
+                return 0;
+        }
+        printf("Removing login credentials for %s\n", shown(server));
+        return 0;
+}

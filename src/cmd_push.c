@@ -1,0 +1,206 @@
+/* berth push / berth image push [-a] [-q] NAME[:TAG], with Docker's output:
+ * "The push refers to repository [NAME]", one line per layer, then
+ * "TAG: digest: sha256:... size: N". */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/err.h"
+#include "base/strv.h"
+#include "base/xalloc.h"
+#include "commands.h"
+#include "push.h"
+#include "runtime/image.h"
+#include "runtime/registry.h"
+#include "runtime/registry_ref.h"
+
+struct push_ui {
+        bool quiet;
+};
+
+static void human(unsigned long long n, char *buf, size_t len)
+{
+        static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
+        double v = (double)n;
+        size_t u = 0;
+        while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
+                v /= 1000;
+                u++;
+        }
+        snprintf(buf, len, "%.3g%s", v, units[u]);
+}
+
+static void on_progress(void *ud, const char *id, enum reg_push_state st, unsigned long long cur,
+                        unsigned long long total, const char *from)
+{
+        struct push_ui *ui = ud;
+        if (ui->quiet)
+                return;
+        char a[32], b[32];
+        switch (st) {
+        case REG_P_PREPARING:
+                printf("%s: Preparing\n", id);
+                break;
+        case REG_P_WAITING:
+                printf("%s: Waiting\n", id);
+                break;
+        case REG_P_PUSHING:
+                /* a line per state change, not per chunk of bytes */
+                if (cur == total && isatty(STDOUT_FILENO)) {
+                        human(cur, a, sizeof(a));
+                        human(total, b, sizeof(b));
+                        printf("%s: Pushing  %s/%s\n", id, a, b);
+                }
+                break;
+        case REG_P_PUSHED:
+                printf("%s: Pushed\n", id);
+                break;
+        case REG_P_EXISTS:
+                printf("%s: Layer already exists\n", id);
+                break;
+        case REG_P_MOUNTED:
+                printf("%s: Mounted from %s\n", id, from ? from : "");
+                break;
+        }
+        fflush(stdout);
+}
+
+int push_image(const char *ref, bool quiet, err_t *err)
+{
+        struct push_ui ui = {.quiet = quiet};
+        struct reg_push_opts o = {.progress = on_progress, .ud = &ui};
+        struct reg_push_result res;
+        struct reg_ref r;
+        if (reg_ref_parse(ref, &r, err) < 0)
+                return -1;
+        _cleanup_free_ char *fam = reg_ref_familiar_name(&r);
+        if (!r.digest) {
+                /* no header for an image that is not there, as Docker */
+                reg_ref_default_tag(&r);
+                _cleanup_free_ char *local = reg_ref_familiar_string(&r);
+                struct rt_image img;
+                if (rt_image_lookup(local, &img, err) < 0) {
+                        reg_ref_free(&r);
+                        if (err->code == ENOENT)
+                                err_set(err, ENOENT,
+                                        "An image does not exist locally with the tag: %s", fam);
+                        return -1;
+                }
+                rt_image_free(&img);
+        }
+        reg_ref_free(&r);
+        if (!quiet) {
+                printf("The push refers to repository [%s]\n", fam);
+                fflush(stdout);
+        }
+        if (reg_push(ref, &o, &res, err) < 0)
+                return -1;
+        if (quiet)
+                printf("%s:%s\n", res.name, res.tag);
+        else
+                printf("%s: digest: %s size: %zu\n", res.tag, res.digest, res.size);
+        fflush(stdout);
+        reg_push_result_free(&res);
+        return 0;
+}
+
+/* The local tags of repository name (familiar form), sorted. */
+static int repo_tags(const char *name, strv_t *out, err_t *err)
+{
+        struct rt_image *v;
+        size_t n;
+        if (rt_image_list(&v, &n, err) < 0)
+                return -1;
+        size_t nl = strlen(name);
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < v[i].repo_tags.n; j++) {
+                        const char *t = v[i].repo_tags.v[j];
+                        if (!strncmp(t, name, nl) && t[nl] == ':' && !strchr(t + nl + 1, '/') &&
+                            !strv_contains(out, t))
+                                strv_push(out, t);
+                }
+        rt_image_list_free(v, n);
+        strv_sort(out);
+        return 0;
+}
+
+int cmd_push(int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"all-tags", no_argument, NULL, 'a'},
+            {"quiet", no_argument, NULL, 'q'},
+            {"disable-content-trust", no_argument, NULL, 'D'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        bool all = false, quiet = false;
+        int c;
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'a':
+                        all = true;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'D':
+                        break;
+                case 'h':
+                        printf("Usage:  berth push [OPTIONS] NAME[:TAG]\n\n"
+                               "Upload an image to a registry\n\n"
+                               "Options:\n"
+                               "  -a, --all-tags   Push all tags of an image to the repository\n"
+                               "  -q, --quiet      Suppress verbose output\n");
+                        return 0;
+                default:
+                        return EXIT_BERTH;
+                }
+        }
+        if (argc - optind != 1) {
+                die_msg("\"push\" requires exactly 1 argument.\nSee 'berth push --help'.");
+                return EXIT_BERTH;
+        }
+        const char *ref = argv[optind];
+        err_t err;
+        if (!all) {
+                if (push_image(ref, quiet, &err) < 0) {
+                        die_msg("%s", err.msg);
+                        return EXIT_BERTH;
+                }
+                return 0;
+        }
+        struct reg_ref r;
+        if (reg_ref_parse(ref, &r, &err) < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        bool tagged = r.tag || r.digest;
+        _cleanup_free_ char *fam = reg_ref_familiar_name(&r);
+        reg_ref_free(&r);
+        if (tagged) {
+                die_msg("tag can't be used with --all-tags/-a");
+                return EXIT_BERTH;
+        }
+        strv_t tags = STRV_INIT;
+        if (repo_tags(fam, &tags, &err) < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        if (!tags.n) {
+                die_msg("An image does not exist locally with the tag: %s", fam);
+                return EXIT_BERTH;
+        }
+        int rc = 0;
+        for (size_t i = 0; i < tags.n && rc == 0; i++)
+                if (push_image(tags.v[i], quiet, &err) < 0) {
+                        die_msg("%s", err.msg);
+                        rc = EXIT_BERTH;
+                }
+        strv_free(&tags);
+        return rc;
+}

@@ -1,0 +1,12 @@
+/* push.h - pushing images for the commands that need one (push, compose push). */
+#ifndef BERTH_PUSH_H
+#define BERTH_PUSH_H
+
+#include <stdbool.h>
+
+#include "base/err.h"
+
+/* Push ref with Docker's output on stdout (quiet: only NAME:TAG at the end). */
+int push_image(const char *ref, bool quiet, err_t *err);
+
+#endif

@@ -1,0 +1,284 @@
+#!/usr/bin/env bats
+# berth pull against a real registry (Debian's docker-registry) with content
+# pushed by skopeo, an independent client.  Name prefix rp, subnets
+# 10.254.0.0/16.
+load registry_common
+
+setup_file() {
+        export BERTH_ROOT=$(mktemp -d /tmp/berth-rp.XXXXXX)
+        export BERTH_ADDRESS_POOLS=10.254.0.0/20:24
+        export BERTH_CONFIG=$BERTH_ROOT/no-config.json
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
+        reg_setup_file
+        reg_start plain P
+        reg_push_busybox P rp/busybox:v1 v2s2
+        reg_push_busybox P rp/oci:v1 oci
+        reg_push_index P rp/multi:v1 oci
+        reg_push_index P rp/list:v1 v2s2
+        # the test's own image store starts without busybox: every image is pulled
+        "$BERTH" rmi busybox:latest >/dev/null
+}
+
+teardown_file() {
+        local ids
+        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
+        [ -z "$ids" ] || "$BERTH" rm -f $ids >/dev/null 2>&1 || true
+        "$BERTH" network rm bridge >/dev/null 2>&1 || true
+        reg_teardown_file
+        rm -rf "$BERTH_ROOT"
+}
+
+@test "pull: a Docker v2 schema 2 image pushed by skopeo is pulled and runs" {
+        run "$BERTH" pull "$P_HOST/rp/busybox:v1"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"v1: Pulling from rp/busybox"* ]]
+        [[ "$output" == *": Pull complete"* ]]
+        want=$(reg_digest P rp/busybox:v1)
+        [[ "$output" == *"Digest: $want"* ]]
+        [[ "$output" == *"Status: Downloaded newer image for $P_HOST/rp/busybox:v1"* ]]
+        [ "${lines[-1]}" = "$P_HOST/rp/busybox:v1" ]
+        run "$BERTH" run --rm "$P_HOST/rp/busybox:v1" echo pulled-and-ran
+        [ "$status" -eq 0 ]
+        [ "$output" = "pulled-and-ran" ]
+        # RepoDigests recorded, and the name@digest form finds the image
+        run "$BERTH" image inspect "$P_HOST/rp/busybox:v1"
+        [ "$(echo "$output" | jq -r '.[0].RepoDigests[0]')" = "$P_HOST/rp/busybox@$want" ]
+        run "$BERTH" run --rm "$P_HOST/rp/busybox@$want" true
+        [ "$status" -eq 0 ]
+        # a second pull downloads nothing
+        run "$BERTH" pull "$P_HOST/rp/busybox:v1"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Status: Image is up to date for $P_HOST/rp/busybox:v1"* ]]
+        [[ "$output" != *"Pull complete"* ]]
+}
+
+@test "pull: OCI manifest; layers already present are not fetched again; -q" {
+        run "$BERTH" pull -q "$P_HOST/rp/oci:v1"
+        [ "$status" -eq 0 ]
+        [ "$output" = "$P_HOST/rp/oci:v1" ]
+        # same layer as rp/busybox: Already exists, no blob GET for it
+        "$BERTH" rmi "$P_HOST/rp/oci:v1" >/dev/null
+        before=$(grep -c 'GET /v2/rp/oci/blobs/' "$P_DIR/registry.log" || true)
+        run "$BERTH" pull "$P_HOST/rp/oci:v1"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Already exists"* ]]
+        after=$(grep -c 'GET /v2/rp/oci/blobs/' "$P_DIR/registry.log" || true)
+        # only the config blob was fetched
+        [ $((after - before)) -eq 1 ]
+}
+
+@test "pull: a multi-arch index picks linux/amd64, or --platform's entry" {
+        run "$BERTH" pull "$P_HOST/rp/multi:v1"
+        [ "$status" -eq 0 ]
+        run "$BERTH" image inspect "$P_HOST/rp/multi:v1"
+        [ "$(echo "$output" | jq -r '.[0].Architecture')" = amd64 ]
+        run "$BERTH" pull --platform linux/arm64/v8 "$P_HOST/rp/list:v1"
+        [ "$status" -eq 0 ]
+        run "$BERTH" image inspect "$P_HOST/rp/list:v1"
+        [ "$(echo "$output" | jq -r '.[0].Architecture')" = arm64 ]
+        # the RepoDigest is the index's digest, as Docker records it
+        [ "$(echo "$output" | jq -r '.[0].RepoDigests[0]')" = "$P_HOST/rp/list@$(reg_digest P rp/list:v1)" ]
+        run "$BERTH" pull --platform linux/s390x "$P_HOST/rp/multi:v1"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"no matching manifest for linux/s390x in the manifest list entries"* ]]
+        run "$BERTH" pull --platform nonsense "$P_HOST/rp/multi:v1"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"invalid platform"* ]]
+}
+
+@test "pull: errors in Docker's words, no image left behind" {
+        run "$BERTH" pull "$P_HOST/rp/nothere:v9"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"manifest for $P_HOST/rp/nothere:v9 not found: manifest unknown"* ]]
+        port=$(reg_free_port)
+        run "$BERTH" pull "127.0.0.1:$port/rp/x"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"127.0.0.1:$port"* ]]
+        [[ "$output" == *"onnect"* ]]
+        run "$BERTH" pull "RP/Upper"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"invalid reference format"* ]]
+        run "$BERTH" images
+        [ "$status" -eq 0 ]
+        [[ "$output" == *REPOSITORY* && "$output" != *nothere* ]]
+}
+
+# config.json with credentials for HOST (Docker's format, as docker login writes it)
+rp_docker_config() {
+        local dir=$1 host=$2 user=$3 pass=$4
+        mkdir -p "$dir"
+        printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$host" \
+                "$(printf '%s:%s' "$user" "$pass" | base64 -w0)" >"$dir/config.json"
+        chmod 600 "$dir/config.json"
+}
+
+@test "pull: TLS with a certs.d CA and htpasswd Basic auth" {
+        reg_start tls T
+        reg_push_busybox T rp/private:v1
+        export DOCKER_CONFIG=$BERTH_ROOT/dc-empty
+        mkdir -p "$DOCKER_CONFIG"
+        # loopback without its usual plain-HTTP exception: TLS is verified
+        export BERTH_REGISTRY_LOOPBACK_SECURE=1
+        export BERTH_CERTS_D=$BERTH_ROOT/certs.d
+        run "$BERTH" pull "$T_HOST/rp/private:v1"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"$T_HOST"* ]]
+        [[ "$output" == *"certificate"* ]]
+        mkdir -p "$BERTH_CERTS_D/$T_HOST"
+        cp "$T_CA" "$BERTH_CERTS_D/$T_HOST/ca.crt"
+        # trusted now, but no credentials: unauthorized, with the hint
+        run "$BERTH" pull "$T_HOST/rp/private:v1"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"unauthorized"* ]]
+        [[ "$output" == *"berth login $T_HOST"* ]]
+        # wrong password
+        rp_docker_config "$BERTH_ROOT/dc-bad" "$T_HOST" "$T_USER" wrong-password
+        DOCKER_CONFIG=$BERTH_ROOT/dc-bad run "$BERTH" pull "$T_HOST/rp/private:v1"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"unauthorized"* ]]
+        [[ "$output" != *wrong-password* ]]
+        rp_docker_config "$BERTH_ROOT/dc-good" "$T_HOST" "$T_USER" "$T_PASS"
+        DOCKER_CONFIG=$BERTH_ROOT/dc-good run "$BERTH" pull "$T_HOST/rp/private:v1"
+        [ "$status" -eq 0 ]
+        [[ "$output" != *"$T_PASS"* ]]
+        run "$BERTH" run --rm "$T_HOST/rp/private:v1" echo tls-ok
+        [ "$output" = tls-ok ]
+        reg_stop T
+}
+
+@test "pull: Bearer tokens from a token server (Docker Hub's flow)" {
+        reg_start token K
+        reg_push_busybox K rp/tok:v1
+        export DOCKER_CONFIG=$BERTH_ROOT/dc-none
+        mkdir -p "$DOCKER_CONFIG"
+        run "$BERTH" pull "$K_HOST/rp/tok:v1"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"unauthorized"* ]]
+        [[ "$output" == *"berth login"* ]]
+        rp_docker_config "$BERTH_ROOT/dc-k" "$K_HOST" "$K_USER" "$K_PASS"
+        DOCKER_CONFIG=$BERTH_ROOT/dc-k run "$BERTH" pull "$K_HOST/rp/tok:v1"
+        [ "$status" -eq 0 ]
+        # the token was asked for this repository's pull scope, as that user
+        grep '"scope"' "$K_TOKEN_LOG" | grep -q 'repository:rp/tok:pull'
+        grep -q "\"user\": *\"$K_USER\"" "$K_TOKEN_LOG"
+        ! grep -q "$K_PASS" "$K_TOKEN_LOG"
+        reg_stop K
+        # anonymous pull where the token server allows it
+        reg_start token A --anonymous-pull
+        reg_push_busybox A rp/anon:v1
+        run "$BERTH" pull -q "$A_HOST/rp/anon:v1"
+        [ "$status" -eq 0 ]
+        reg_stop A
+}
+
+@test "pull: a misbehaving registry gets clear errors, no partial image, no crash" {
+        local port log d
+        port=$(reg_free_port)
+        log=$REG_BASE/bad.log
+        python3 "$BERTH_SRC/tests/tools/bad_registry.py" --port "$port" --log "$log" 3>&- &
+        echo $! >"$REG_BASE/bad.pid"
+        reg_wait_http "http://127.0.0.1:$port/v2/" "$(cat "$REG_BASE/bad.pid")"
+        local B=127.0.0.1:$port
+        export BERTH_REGISTRY_TIMEOUT=10
+        run "$BERTH" pull "$B/good:v1"
+        [ "$status" -eq 0 ]
+        # each failure: an error naming the problem, exit 125 (not a signal)
+        run "$BERTH" pull "$B/wrongdigest:v1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"filesystem layer verification failed for digest sha256:"* ]]
+        run "$BERTH" pull "$B/truncated:v1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"$B/v2/truncated/blobs/sha256:"* ]]
+        run "$BERTH" pull "$B/midstream:v1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"$B/v2/midstream/blobs/sha256:"* ]]
+        run "$BERTH" pull "$B/badconfig:v1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"image config verification failed for digest"* ]]
+        run "$BERTH" pull "$B/baddiff:v1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"verification failed"* ]]
+        run "$BERTH" pull "$B/huge:v1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"larger than the 4194304 bytes allowed"* ]]
+        run "$BERTH" pull "$B/hugechunked:v1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"larger than the 4194304 bytes allowed"* ]]
+        run "$BERTH" pull "$B/loop:v1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"edirect"* ]]
+        run "$BERTH" pull "$B/error500:v1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"the storage backend exploded"* ]]
+        [[ "$output" == *"HTTP 500"* ]]
+        # none of them left an image or an unverified blob
+        run "$BERTH" images
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"$B/good"* ]]
+        [[ "$output" != *wrongdigest* && "$output" != *truncated* && "$output" != *midstream* ]]
+        [[ "$output" != *badconfig* && "$output" != *baddiff* && "$output" != *huge* ]]
+        d=$(find "$BERTH_ROOT" -type d -name downloads | head -1)
+        [ -z "$(find "$d" -name 'tmp-*')" ]
+        for f in "$BERTH_ROOT"/*/image/blobs/sha256/* "$BERTH_ROOT"/image/blobs/sha256/*; do
+                [ -f "$f" ] || continue
+                [ "$(sha256sum <"$f" | cut -c1-64)" = "$(basename "$f")" ]
+        done
+        # an interrupted download resumes with a Range request
+        run "$BERTH" pull "$B/resume:v1"
+        [ "$status" -eq 0 ]
+        grep -q '^GET /v2/resume/blobs/sha256:[0-9a-f]* bytes=[1-9]' "$log"
+        f=$(find "$BERTH_ROOT" -path '*/layers/*/diff/resume.txt' | head -1)
+        [ "$(head -1 "$f")" = "resume payload line" ]
+        [ "$(wc -l <"$f")" -eq 20000 ]
+        kill "$(cat "$REG_BASE/bad.pid")"
+}
+
+@test "run/create pull a missing image; --pull always|never" {
+        "$BERTH" rmi -f "$P_HOST/rp/busybox:v1" >/dev/null 2>&1 || true
+        run "$BERTH" run --rm --pull never "$P_HOST/rp/busybox:v1" true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"No such image: $P_HOST/rp/busybox:v1"* ]]
+        run "$BERTH" run --rm "$P_HOST/rp/busybox:v1" echo ran-after-pull
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Unable to find image '$P_HOST/rp/busybox:v1' locally"* ]]
+        [[ "$output" == *"v1: Pulling from rp/busybox"* ]]
+        [[ "$output" == *"Status: Downloaded newer image for $P_HOST/rp/busybox:v1"* ]]
+        [ "${lines[-1]}" = ran-after-pull ]
+        # present: no pull by default, a registry round trip with always
+        run "$BERTH" create --name rp-created "$P_HOST/rp/busybox:v1" true
+        [ "$status" -eq 0 ]
+        [[ "$output" != *"Pulling"* ]]
+        "$BERTH" rm rp-created >/dev/null
+        run "$BERTH" run --rm --pull always "$P_HOST/rp/busybox:v1" echo again
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Status: Image is up to date for $P_HOST/rp/busybox:v1"* ]]
+        run "$BERTH" run --rm --pull sometimes "$P_HOST/rp/busybox:v1" true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"invalid pull option"* ]]
+}
+
+@test "pull: docker.io names go to the registry-mirrors of BERTH_CONFIG first" {
+        reg_push_busybox P library/rpmirrored:v1
+        dead=$(reg_free_port)
+        printf '{"registry-mirrors": ["http://127.0.0.1:%s", "%s"]}\n' "$dead" "$P_URL" \
+                >"$BERTH_ROOT/mirrors.json"
+        BERTH_CONFIG=$BERTH_ROOT/mirrors.json run "$BERTH" pull rpmirrored:v1
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"v1: Pulling from library/rpmirrored"* ]]
+        [[ "$output" == *"Status: Downloaded newer image for rpmirrored:v1"* ]]
+        [ "${lines[-1]}" = "docker.io/library/rpmirrored:v1" ]
+        # stored and shown under Docker's familiar name
+        run "$BERTH" images
+        [ "$status" -eq 0 ]
+        echo "$output" | grep -Eq '^rpmirrored +v1 '
+        ! echo "$output" | grep -q 'docker.io/'
+        ! echo "$output" | grep -q 'library/' 
+        run "$BERTH" image inspect docker.io/library/rpmirrored:v1
+        [ "$status" -eq 0 ]
+        grep -q 'GET /v2/library/rpmirrored/manifests/v1' "$P_DIR/registry.log"
+        # a bad config file is an error naming it
+        printf '{"registry-mirrors": "not-a-list"}' >"$BERTH_ROOT/bad.json"
+        BERTH_CONFIG=$BERTH_ROOT/bad.json run "$BERTH" pull rpmirrored:v1
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"bad.json"* ]]
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# Supervision without a daemon (issue 13): berth-dns killed by any signal it
+# cannot handle is back within a second, with no berth command run, and
+# containers keep resolving names.  Networks lsv*, subnets 10.246.0.0/16.
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+        export BERTH_ROOT=$(mktemp -d /tmp/berth-supervise.XXXXXX)
+        export BERTH_ADDRESS_POOLS=10.246.200.0/24:24
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        "$BERTH" network create --subnet 10.246.10.0/24 lsvnet >/dev/null
+        "$BERTH" run -d --name lsv-target --network lsvnet busybox sleep 300 >/dev/null
+        "$BERTH" run -d --name lsv-asker --network lsvnet busybox sleep 300 >/dev/null
+}
+
+teardown_file() {
+        "$BERTH" rm -f lsv-target lsv-asker >/dev/null 2>&1 || true
+        "$BERTH" network rm lsvnet >/dev/null 2>&1 || true
+        # the server exits with the last network, and its supervisor with it
+        for _ in $(seq 50); do ours_running || break; sleep 0.1; done
+        for p in $(ours); do kill -9 "$p" 2>/dev/null || true; done
+        rm -rf "$BERTH_ROOT"
+}
+
+# pids of this root's berth-dns processes (server and supervisor)
+ours() {
+        local p
+        for p in $(pgrep '^berth-dns'); do
+                tr '\0' '\n' </proc/$p/environ 2>/dev/null | grep -qx "BERTH_ROOT=$BERTH_ROOT" && echo "$p"
+        done
+        return 0
+}
+ours_running() { [ -n "$(ours)" ]; }
+
+server_pid() { cat "$BERTH_ROOT/run/dns/pid" 2>/dev/null; }
+
+# wait up to 1 s for a live server whose pid differs from $1
+new_server_within_1s() {
+        local old=$1 p
+        for _ in $(seq 20); do
+                p=$(server_pid)
+                if [ -n "$p" ] && [ "$p" != "$old" ] && kill -0 "$p" 2>/dev/null &&
+                        [ "$(cat /proc/$p/comm)" = berth-dns ]; then
+                        echo "$p"
+                        return 0
+                fi
+                sleep 0.05
+        done
+        return 1
+}
+
+resolves() { "$BERTH" exec lsv-asker nslookup lsv-target >/dev/null 2>&1; }
+
+@test "one server and one supervisor per root; names resolve" {
+        resolves
+        pid=$(server_pid)
+        [ "$(cat /proc/$pid/comm)" = berth-dns ]
+        sup=$(ps -o ppid= -p "$pid" | tr -d ' ')
+        [ "$(cat /proc/$sup/comm)" = berth-dns-sup ]
+        [ "$(ours | wc -l)" -eq 2 ]
+}
+
+@test "berth-dns killed with SIGKILL is back within a second, with no berth command" {
+        old=$(server_pid)
+        kill -9 "$old"
+        new=$(new_server_within_1s "$old")
+        [ -n "$new" ]
+        resolves
+        grep -q "died of signal 9; restarting" "$BERTH_ROOT/run/dns/log"
+}
+
+@test "berth-dns crashing (SIGSEGV, SIGABRT) is restarted the same way" {
+        for sig in SEGV ABRT; do
+                old=$(server_pid)
+                kill -s "$sig" "$old"
+                new=$(new_server_within_1s "$old")
+                [ -n "$new" ]
+                resolves
+        done
+}
+
+@test "SIGTERM to the supervisor stops both; the next berth command starts them again" {
+        pid=$(server_pid)
+        sup=$(ps -o ppid= -p "$pid" | tr -d ' ')
+        kill -TERM "$sup"
+        for _ in $(seq 50); do ours_running || break; sleep 0.05; done
+        ! ours_running
+        # a container start commits its name and brings berth-dns back
+        "$BERTH" run -d --name lsv-third --network lsvnet busybox sleep 300 >/dev/null
+        [ -n "$(server_pid)" ]
+        resolves
+        "$BERTH" rm -f lsv-third >/dev/null
+}
+
+@test "with the last network gone, server and supervisor both exit" {
+        "$BERTH" rm -f lsv-target lsv-asker >/dev/null
+        "$BERTH" network rm lsvnet >/dev/null
+        for _ in $(seq 50); do ours_running || break; sleep 0.1; done
+        ! ours_running
+}
