@@ -120,7 +120,8 @@ int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_
 
         /* the process */
         json_object_set_new(cfg, "Hostname",
-                            s->hostname ? json_string(s->hostname) : json_stringn(id, 12));
+                            s->hostname ? json_string(s->hostname)
+                                        : json_stringn(id, RT_SHORT_ID_LEN));
         json_object_set_new(cfg, "Domainname", json_string(s->domainname ? s->domainname : ""));
         json_object_set_new(cfg, "User", json_string(p->user ? p->user : ""));
         json_object_set_new(cfg, "Tty", json_boolean(p->tty));
