@@ -176,6 +176,43 @@ int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_
         return 0;
 }
 
+int ctr_mount_volume(json_t *mounts, const char *name, bool anon, const char *dst, bool ro,
+                     bool nocopy, const struct rt_image *img, err_t *err)
+{
+        _cleanup_free_ char *path = NULL;
+        if (rt_volume_ensure(name, anon, &path, err) < 0)
+                return -1;
+        if (!nocopy && rt_volume_populate(path, &img->layer_dirs, dst, err) < 0)
+                return -1;
+        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type",
+                                                "volume", "Name", name, "Source", path,
+                                                "Destination", dst, "Driver", "local", "Mode",
+                                                ro ? "ro" : "z", "RW", !ro, "Propagation", ""));
+        return 0;
+}
+
+void ctr_mount_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro)
+{
+        json_array_append_new(mounts,
+                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
+                                        "Destination", dst, "Mode", ro ? "ro" : "", "RW", !ro,
+                                        "Propagation", "rprivate"));
+        if (binds)
+                json_array_append_new(binds, json_sprintf("%s:%s%s", src, dst, ro ? ":ro" : ""));
+}
+
+bool ctr_mounts_has(const json_t *mounts, const char *dst)
+{
+        size_t i;
+        const json_t *m;
+        json_array_foreach(mounts, i, m)
+        {
+                if (!strcmp(json_string_value(json_object_get(m, "Destination")) ?: "", dst))
+                        return true;
+        }
+        return false;
+}
+
 void ctr_remove_anon_volumes(json_t *doc)
 {
         err_t e = {0};

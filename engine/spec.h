@@ -66,6 +66,17 @@ int ctr_process_check(const struct ctr_process *p, err_t *err);
  * the process has nothing to run. */
 int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_t *err);
 
+/* Mounts (the document's "Mounts", and HostConfig.Binds when binds is not
+ * NULL), one record shape for run and compose alike. */
+/* A named or anonymous volume at dst: made (and, unless nocopy, filled from
+ * the image's files at dst) on first use, then recorded. */
+int ctr_mount_volume(json_t *mounts, const char *name, bool anon, const char *dst, bool ro,
+                     bool nocopy, const struct rt_image *img, err_t *err);
+/* A bind mount of src (checked by the caller) at dst. */
+void ctr_mount_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro);
+/* Is something already mounted at dst? */
+bool ctr_mounts_has(const json_t *mounts, const char *dst);
+
 /* Store the document (rt_ctr_create, the state directories made first). */
 int ctr_create(json_t *doc, err_t *err);
 /* The anonymous volumes doc's Mounts name (made for it and nothing else),

@@ -239,33 +239,6 @@ static int env_file(strv_t *env, const char *path, err_t *err)
         return 0;
 }
 
-static bool mount_has_dest(json_t *mounts, const char *dst)
-{
-        size_t i;
-        json_t *m;
-        json_array_foreach(mounts, i, m)
-        {
-                if (!strcmp(json_string_value(json_object_get(m, "Destination")) ?: "", dst))
-                        return true;
-        }
-        return false;
-}
-
-static int add_volume_mount(json_t *mounts, const char *name, const char *dst, bool ro, bool anon,
-                            const struct rt_image *img, err_t *err)
-{
-        _cleanup_free_ char *path = NULL;
-        if (rt_volume_ensure(name, anon, &path, err) < 0)
-                return -1;
-        if (rt_volume_populate(path, &img->layer_dirs, dst, err) < 0)
-                return -1;
-        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type",
-                                                "volume", "Name", name, "Source", path,
-                                                "Destination", dst, "Driver", "local", "Mode",
-                                                ro ? "ro" : "z", "RW", !ro, "Propagation", ""));
-        return 0;
-}
-
 static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro,
                     err_t *err)
 {
@@ -277,12 +250,7 @@ static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *
                                "invalid mount destination \"%s\": must be an absolute path", dst);
         if (access(src, F_OK) < 0 && mkdir_p(src, 0755, err) < 0) /* docker -v creates it */
                 return -1;
-        json_array_append_new(mounts,
-                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
-                                        "Destination", dst, "Mode", ro ? "ro" : "", "RW", !ro,
-                                        "Propagation", "rprivate"));
-        if (binds)
-                json_array_append_new(binds, json_sprintf("%s:%s%s", src, dst, ro ? ":ro" : ""));
+        ctr_mount_bind(mounts, binds, src, dst, ro);
         return 0;
 }
 
@@ -297,8 +265,8 @@ static int parse_volume(const char *spec, json_t *mounts, json_t *binds, const s
         if (n == 0)
                 return err_set(err, EINVAL, "invalid volume specification: '%s'", spec);
         if (n == 1) /* anonymous volume */
-                return add_volume_mount(mounts, rt_volume_anon_name(), parts[0], false, true, img,
-                                        err);
+                return ctr_mount_volume(mounts, rt_volume_anon_name(), true, parts[0], false, false,
+                                        img, err);
         bool ro = n == 3 && strstr(parts[2], "ro") != NULL;
         if (n == 3 && strcmp(parts[2], "ro") && strcmp(parts[2], "rw"))
                 return err_set(err, EINVAL, "invalid mode: %s", parts[2]);
@@ -306,7 +274,7 @@ static int parse_volume(const char *spec, json_t *mounts, json_t *binds, const s
                 return add_bind(mounts, binds, parts[0], parts[1], ro, err);
         if (rt_volume_name_valid(parts[0]) < 0)
                 return err_set(err, EINVAL, "invalid volume name \"%s\"", parts[0]);
-        return add_volume_mount(mounts, parts[0], parts[1], ro, false, img, err);
+        return ctr_mount_volume(mounts, parts[0], false, parts[1], ro, false, img, err);
 }
 
 static int parse_mount(const char *spec, json_t *mounts, json_t *tmpfs, const struct rt_image *img,
@@ -346,8 +314,8 @@ static int parse_mount(const char *spec, json_t *mounts, json_t *tmpfs, const st
                         : err_set(err, EINVAL, "--mount %s: source is required for bind mounts",
                                   spec);
         else if (!strcmp(type, "volume"))
-                r = add_volume_mount(mounts, src ? src : rt_volume_anon_name(), dst, ro, !src, img,
-                                     err);
+                r = ctr_mount_volume(mounts, src ? src : rt_volume_anon_name(), !src, dst, ro,
+                                     false, img, err);
         else if (!strcmp(type, "tmpfs")) {
                 json_object_set_new(tmpfs, dst, json_string(sb_str(&topts)));
                 r = 0;
@@ -548,9 +516,10 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                 goto out;
         for (size_t i = 0; i < img.config.volumes.n; i++) { /* image VOLUMEs: anonymous volumes */
                 const char *d = img.config.volumes.v[i];
-                if (mount_has_dest(mounts, d) || json_object_get(tmpfs, d))
+                if (ctr_mounts_has(mounts, d) || json_object_get(tmpfs, d))
                         continue;
-                if (add_volume_mount(mounts, rt_volume_anon_name(), d, false, true, &img, err) < 0)
+                if (ctr_mount_volume(mounts, rt_volume_anon_name(), true, d, false, false, &img,
+                                     err) < 0)
                         goto out;
         }
         o->nw.network = o->network;

@@ -127,33 +127,6 @@ static const struct compose_resource *find_res(const struct compose_resource *v,
         return NULL;
 }
 
-static bool has_dest(json_t *mounts, const char *dst)
-{
-        size_t i;
-        json_t *m;
-        json_array_foreach(mounts, i, m)
-        {
-                if (!strcmp(json_string_value(json_object_get(m, "Destination")) ?: "", dst))
-                        return true;
-        }
-        return false;
-}
-
-static int add_volume(json_t *mounts, const char *name, bool anon, const char *dst, bool ro,
-                      bool nocopy, const struct rt_image *img, err_t *err)
-{
-        _cleanup_free_ char *path = NULL;
-        if (rt_volume_ensure(name, anon, &path, err) < 0)
-                return -1;
-        if (!nocopy && rt_volume_populate(path, &img->layer_dirs, dst, err) < 0)
-                return -1;
-        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type",
-                                                "volume", "Name", name, "Source", path,
-                                                "Destination", dst, "Driver", "local", "Mode",
-                                                ro ? "ro" : "z", "RW", !ro, "Propagation", ""));
-        return 0;
-}
-
 static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro,
                     bool create, err_t *err)
 {
@@ -169,11 +142,7 @@ static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *
                 if (mkdir_p(src, 0755, err) < 0)
                         return -1;
         }
-        json_array_append_new(mounts,
-                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
-                                        "Destination", dst, "Mode", ro ? "ro" : "", "RW", !ro,
-                                        "Propagation", "rprivate"));
-        json_array_append_new(binds, json_sprintf("%s:%s%s", src, dst, ro ? ":ro" : ""));
+        ctr_mount_bind(mounts, binds, src, dst, ro);
         return 0;
 }
 
@@ -184,7 +153,8 @@ static int add_volume_spec(const struct compose_project *p, json_t *mounts, json
         _cleanup_free_ char *s = xstrdup(spec);
         char *dst = strchr(s, ':');
         if (!dst)
-                return add_volume(mounts, rt_volume_anon_name(), true, s, false, false, img, err);
+                return ctr_mount_volume(mounts, rt_volume_anon_name(), true, s, false, false, img,
+                                        err);
         *dst++ = '\0';
         char *mode = strchr(dst, ':');
         if (mode)
@@ -201,7 +171,7 @@ static int add_volume_spec(const struct compose_project *p, json_t *mounts, json
                 return add_bind(mounts, binds, abs, dst, ro, true, err);
         }
         const struct compose_resource *r = find_res(p->volumes, p->nvolumes, s);
-        return add_volume(mounts, r ? r->name : s, false, dst, ro, false, img, err);
+        return ctr_mount_volume(mounts, r ? r->name : s, false, dst, ro, false, img, err);
 }
 
 /* The service's healthcheck over the image's HEALTHCHECK. */
@@ -455,8 +425,8 @@ static int mounts_json(const struct compose_project *p, const struct compose_ser
                         break;
                 case COMPOSE_MOUNT_VOLUME: {
                         if (!m->source) {
-                                if (add_volume(mounts, rt_volume_anon_name(), true, m->target,
-                                               m->read_only, m->nocopy, img, err) < 0)
+                                if (ctr_mount_volume(mounts, rt_volume_anon_name(), true, m->target,
+                                                     m->read_only, m->nocopy, img, err) < 0)
                                         return -1;
                                 break;
                         }
@@ -466,8 +436,8 @@ static int mounts_json(const struct compose_project *p, const struct compose_ser
                                 return err_set(err, ENOENT,
                                                "service \"%s\" refers to undefined volume %s",
                                                s->name, m->source);
-                        if (add_volume(mounts, r->name, false, m->target, m->read_only, m->nocopy,
-                                       img, err) < 0)
+                        if (ctr_mount_volume(mounts, r->name, false, m->target, m->read_only,
+                                             m->nocopy, img, err) < 0)
                                 return -1;
                         break;
                 }
@@ -499,9 +469,10 @@ static int mounts_json(const struct compose_project *p, const struct compose_ser
                 return -1;
         for (size_t i = 0; i < img->config.volumes.n; i++) { /* image VOLUMEs */
                 const char *d = img->config.volumes.v[i];
-                if (has_dest(mounts, d) || json_object_get(tmpfs, d))
+                if (ctr_mounts_has(mounts, d) || json_object_get(tmpfs, d))
                         continue;
-                if (add_volume(mounts, rt_volume_anon_name(), true, d, false, false, img, err) < 0)
+                if (ctr_mount_volume(mounts, rt_volume_anon_name(), true, d, false, false, img,
+                                     err) < 0)
                         return -1;
         }
         return 0;
