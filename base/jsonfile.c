@@ -19,7 +19,7 @@ int json_write_atomic_at(int dirfd, const char *name, const json_t *j, err_t *er
         _cleanup_free_ char *withnl = NULL;
         if (asprintf(&withnl, "%s\n", s) < 0)
                 return err_set(err, ENOMEM, "%s: out of memory", name);
-        return atomic_write_at(dirfd, name, withnl, n + 1, 0644, err);
+        return atomic_write_at(dirfd, name, withnl, n + 1, 0600, err);
 }
 
 int json_write_atomic(const char *path, const json_t *j, err_t *err)

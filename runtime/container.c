@@ -1,6 +1,7 @@
 #include "container.h"
 
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -85,7 +86,7 @@ int rt_ctr_lock(const char *id, err_t *err)
 static int names_lock(err_t *err)
 {
         _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
-        if (mkdir_p(d, 0711, err) < 0)
+        if (mkdir_p(d, 0700, err) < 0)
                 return -1;
         _cleanup_free_ char *p = xasprintf("%s/containers/names.lock", berth_lib_dir());
         return lock_file(p, err);
@@ -265,12 +266,60 @@ static int ctr_create_files(const char *id, json_t *j, const char *dir, const ch
         return 0;
 }
 
+int rt_ctr_name_check(const char *name, err_t *err)
+{
+        const char *p = name && name[0] == '/' ? name + 1 : name;
+        bool ok = p && strlen(p) >= 2 && isalnum((unsigned char)p[0]);
+        for (const char *c = p; ok && *c; c++)
+                ok = isalnum((unsigned char)*c) || *c == '_' || *c == '.' || *c == '-';
+        if (ok)
+                return 0;
+        return err_set(err, EINVAL,
+                       "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                       p ? p : "");
+}
+
+int rt_hostname_check(const char *what, const char *h, err_t *err)
+{
+        size_t n = h ? strlen(h) : 0;
+        const char *why = NULL;
+        if (n > 64)
+                why = "longer than 64 characters";
+        for (const char *label = h; !why && label && *label;) {
+                size_t l = strcspn(label, ".");
+                if (l == 0 || l > 63)
+                        why = l ? "a label is longer than 63 characters" : "an empty label";
+                else if (label[0] == '-' || label[l - 1] == '-')
+                        why = "a label starts or ends with '-'";
+                for (size_t i = 0; !why && i < l; i++)
+                        if (!isalnum((unsigned char)label[i]) && label[i] != '-')
+                                why = "only letters, digits, '-' and '.' are allowed";
+                label += l;
+                if (*label == '.' && !*++label)
+                        why = "an empty label";
+        }
+        if (!why)
+                return 0;
+        /* quote the value with its control characters visible */
+        _cleanup_json_ json_t *q = json_stringn(h, n);
+        _cleanup_free_ char *shown = q ? json_dumps(q, JSON_ENCODE_ANY) : NULL;
+        return err_set(err, EINVAL, "invalid %s %s: %s (RFC 1123)", what, shown ? shown : "\"\"",
+                       why);
+}
+
 int rt_ctr_create(json_t *j, err_t *err)
 {
         const char *id = json_string_value(json_object_get(j, "Id"));
         const char *name = json_string_value(json_object_get(j, "Name"));
         if (!id || !name)
                 return err_set(err, EINVAL, "container document lacks Id or Name");
+        const json_t *cfg = json_object_get(j, "Config");
+        const char *hn = json_string_value(json_object_get(cfg, "Hostname"));
+        const char *dn = json_string_value(json_object_get(cfg, "Domainname"));
+        if (rt_ctr_name_check(name, err) < 0 ||
+            (hn && rt_hostname_check("hostname", hn, err) < 0) ||
+            (dn && *dn && rt_hostname_check("domainname", dn, err) < 0))
+                return -1;
         _cleanup_free_ char *final = rt_ctr_dir(id);
         _cleanup_free_ char *dir = xasprintf("%s/containers/.new-%s", berth_lib_dir(), id);
         /* Built under ".new-<id>" (locked by us, invisible to every lister) and
@@ -363,8 +412,11 @@ int rt_ctr_list(strv_t *ids, err_t *err)
                 if (strlen(de->d_name) != 64)
                         continue;
                 json_t *j = NULL;
-                if (rt_ctr_load(de->d_name, &j, NULL) < 0)
+                err_t e = {0};
+                if (rt_ctr_load(de->d_name, &j, &e) < 0 && e.code == ENOENT)
                         continue; /* being created or removed */
+                /* a corrupt config.json: listed (oldest), so ps -a shows it and
+                 * rm -f can remove it */
                 v = xrealloc(v, (n + 1) * sizeof(*v));
                 v[n].id = xstrdup(de->d_name);
                 v[n].created =
@@ -394,8 +446,18 @@ int rt_ctr_resolve(const char *ref, char **id, err_t *err)
         }
         for (size_t i = 0; i < ids.n && !found; i++) {
                 json_t *j = NULL;
-                if (rt_ctr_load(ids.v[i], &j, NULL) < 0)
+                if (rt_ctr_load(ids.v[i], &j, NULL) < 0) {
+                        /* unreadable config.json: the name is on the dir too */
+                        char have[512];
+                        _cleanup_free_ char *cd = rt_ctr_dir(ids.v[i]);
+                        ssize_t len = getxattr(cd, NAME_XATTR, have, sizeof(have) - 1);
+                        if (len > 0) {
+                                have[len] = '\0';
+                                if (!strcmp(have[0] == '/' ? have + 1 : have, nm))
+                                        found = xstrdup(ids.v[i]);
+                        }
                         continue;
+                }
                 const char *n = json_string_value(json_object_get(j, "Name"));
                 if (n && !strcmp(n[0] == '/' ? n + 1 : n, nm))
                         found = xstrdup(ids.v[i]);
@@ -423,6 +485,8 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err)
 {
         _cleanup_close_ int nl = names_lock(err);
         if (nl < 0)
+                return -1;
+        if (rt_ctr_name_check(newname, err) < 0)
                 return -1;
         _cleanup_free_ char *want = xasprintf("/%s", newname);
         if (name_check(want, NULL, err) < 0)
@@ -829,4 +893,21 @@ void rt_spawn_free(struct rt_spawn *s)
         s->sysctls = NULL;
         s->nsysctls = 0;
         rt_proc_free(&s->proc);
+}
+
+int rt_ctr_tmpfs_check(const json_t *tmpfs, err_t *err)
+{
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)tmpfs, key, v)
+        {
+                unsigned attrs;
+                char *data = NULL;
+                if (key[0] != '/')
+                        return err_set(err, EINVAL, "tmpfs %s: the path must be absolute", key);
+                if (rt_tmpfs_opts(json_string_value(v), false, &attrs, &data, err) < 0)
+                        return err_wrap(err, "tmpfs %s", key);
+                free(data);
+        }
+        return 0;
 }

@@ -33,6 +33,14 @@ char *rt_ctr_gen_name(void);
 /* Exclusive lock on the container; returns the fd to close, or < 0. */
 int rt_ctr_lock(const char *id, err_t *err);
 
+/* Docker's container name rule, [a-zA-Z0-9][a-zA-Z0-9_.-]+ (a leading '/'
+ * is allowed), with Docker's error text. */
+int rt_ctr_name_check(const char *name, err_t *err);
+/* A host or domain name for the UTS namespace and /etc/hosts: at most 64
+ * characters (the kernel's limit), dot-separated RFC 1123 labels of 1-63
+ * letters, digits and '-', not starting or ending with '-'.  what names the
+ * field in the message ("hostname", "domainname"). */
+int rt_hostname_check(const char *what, const char *h, err_t *err);
 /* The seccomp profile of a container created with --security-opt
  * seccomp=FILE, normalized, in its dir: what every start and exec loads. */
 #define RT_CTR_SECCOMP "seccomp.json"
@@ -102,6 +110,9 @@ int rt_ctr_watch(const char *id, int what);
 int rt_watch_wait(int wfd, double s);
 
 /* Start time of pid in clock ticks (field 22 of /proc/pid/stat), 0 if gone. */
+/* Check every HostConfig.Tmpfs entry ({"/dest": "docker tmpfs options"}). */
+int rt_ctr_tmpfs_check(const json_t *tmpfs, err_t *err);
+
 uint64_t rt_pid_starttime(pid_t pid);
 
 #endif

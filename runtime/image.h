@@ -56,6 +56,8 @@ struct rt_image {
         char *comment;           /* NULL when none */
         char *parent;            /* "sha256:<hex>" a build step was committed on, or NULL */
         long long created;       /* unix seconds */
+        long long last_tag_time; /* unix seconds the record was last written (a pull,
+                                    a tag of a build): Docker's Metadata.LastTagTime */
         unsigned long long size; /* bytes of file data in all layers */
 };
 

@@ -40,24 +40,13 @@ struct loader {
 
 /* Open a file named by the archive itself, confined to the unpacked archive.
  * Only a regular file: the archive may hold a FIFO (or a device) under any
- * name, and opening or reading one would block while the store lock is held,
- * so the open never blocks (O_NONBLOCK) and anything else is refused. */
+ * name, and opening or reading one would block while the store lock is held. */
 static int open_in(int dfd, const char *path, err_t *err)
 {
-        struct open_how how = {
-            .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
-            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        _cleanup_close_ int fd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
-        struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0)
-                return err_sys(err, errno, "archive member \"%s\"", path);
-        if (!S_ISREG(st.st_mode))
-                return err_set(err, EINVAL, "archive member \"%s\" is not a regular file", path);
-        int fl = fcntl(fd, F_GETFL);
-        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
-                return err_sys(err, errno, "archive member \"%s\"", path);
-        return TAKE_FD(fd);
+        int fd = open_regular_at(dfd, path, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, err);
+        if (fd < 0)
+                return err_wrap(err, "archive member");
+        return fd;
 }
 
 static int read_in(int dfd, const char *path, char **out, size_t *len, err_t *err)

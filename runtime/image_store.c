@@ -96,7 +96,9 @@ int store_open(struct store *s, bool write, err_t *err)
                         store_close(s);
                         return err_wrap(err, "clean %s/tmp", path);
                 }
-                if (mkdirat(s->dfd, "tmp", 0700) < 0) {
+                /* (a writer still waiting for the lock may have made it again
+                 * in the first loop: empty, so as good as ours) */
+                if (mkdirat(s->dfd, "tmp", 0700) < 0 && errno != EEXIST) {
                         err_sys(err, errno, "mkdir %s/tmp", path);
                         store_close(s);
                         return -1;
@@ -360,6 +362,10 @@ static int load_image(struct store *s, const char *hex, json_t *repos, struct rt
         time_parse_rfc3339(json_string_value(json_object_get(cj, "created")), &created_s, NULL);
         img->created = created_s;
         img->size = (unsigned long long)json_integer_value(json_object_get(rec, "size"));
+        _cleanup_free_ char *recname = xasprintf("images/%s.json", hex);
+        struct stat rst;
+        if (fstatat(s->dfd, recname, &rst, 0) == 0)
+                img->last_tag_time = (long long)rst.st_mtime;
         return 0;
 }
 

@@ -124,13 +124,24 @@ int rt_frame_read(int fd, int *stream, char **data, size_t *len)
 
 /* ---- monitor state ------------------------------------------------------------- */
 
-enum { CL_ATTACH = 1, CL_WAIT, CL_STOP };
+enum { CL_ATTACH = 1, CL_WAIT, CL_STOP, CL_PENDING };
+
+/* A client socket is non-blocking: no client may stall the monitor.  Output
+ * a client does not take at once waits in its queue, up to CLIENT_OUTQ_MAX;
+ * a client that falls further behind is dropped (Docker drops slow attach
+ * streams too).  A new connection must send its request line within
+ * CLIENT_REQ_MS. */
+#define CLIENT_OUTQ_MAX (1u << 20)
+#define CLIENT_REQ_MS   5000
 
 struct client {
         int fd;
         int kind;
-        bool in;  /* forwards stdin */
-        bool eof; /* sent EOF: only receives from now on */
+        bool in;          /* forwards stdin */
+        bool eof;         /* sent EOF: only receives from now on */
+        bool closing;     /* close once the queue is out */
+        strbuf_t outq;    /* output the socket did not take yet */
+        int64_t deadline; /* CL_PENDING: drop at this CLOCK_MONOTONIC ms */
 };
 
 #define MAX_CLIENTS 64
@@ -154,6 +165,10 @@ struct mon {
         int netns_fd;
         struct client cl[MAX_CLIENTS];
         size_t ncl;
+        /* stdin for the container that its pipe or pty did not take yet;
+         * while it waits, no more is read from the clients */
+        strbuf_t inq;
+        bool in_close; /* close in_w once inq is out */
         bool manual_stop, exited, finished;
         bool paused; /* the cgroup is frozen (`pause`) */
         int status;
@@ -238,10 +253,49 @@ static void log_data(struct mon *m, int stream, const char *s, size_t n, bool fl
         }
 }
 
+static int64_t mono_ms(void)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void client_add(struct mon *m, int fd, int kind, bool in)
+{
+        m->cl[m->ncl++] = (struct client){
+            .fd = fd, .kind = kind, .in = in, .deadline = mono_ms() + CLIENT_REQ_MS};
+}
+
 static void client_drop(struct mon *m, size_t i)
 {
         close(m->cl[i].fd);
+        sb_free(&m->cl[i].outq);
         m->cl[i] = m->cl[--m->ncl];
+}
+
+/* Send what the client's queue holds, without blocking.  < 0: the client is
+ * gone or broken. */
+static int client_flush(struct client *c)
+{
+        while (c->outq.len) {
+                ssize_t w = send(c->fd, c->outq.s, c->outq.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (w < 0)
+                        return errno == EAGAIN || errno == EINTR ? 0 : -1;
+                memmove(c->outq.s, c->outq.s + w, c->outq.len - (size_t)w);
+                c->outq.len -= (size_t)w;
+                c->outq.s[c->outq.len] = '\0';
+        }
+        return 0;
+}
+
+/* Queue bytes for a client and send what its socket takes now.  < 0: drop
+ * it (broken, or CLIENT_OUTQ_MAX behind). */
+static int client_send(struct client *c, const void *buf, size_t n)
+{
+        if (c->outq.len + n > CLIENT_OUTQ_MAX)
+                return -1;
+        sb_appendn(&c->outq, buf, n);
+        return client_flush(c);
 }
 
 static void send_frame(struct mon *m, int stream, const char *s, size_t n, int kinds)
@@ -255,8 +309,7 @@ static void send_frame(struct mon *m, int stream, const char *s, size_t n, int k
                         i++;
                         continue;
                 }
-                if (send(c->fd, h, 8, MSG_NOSIGNAL) != 8 ||
-                    (n && send(c->fd, s, n, MSG_NOSIGNAL) != (ssize_t)n)) {
+                if (c->closing || client_send(c, h, 8) < 0 || (n && client_send(c, s, n) < 0)) {
                         client_drop(m, i);
                         continue;
                 }
@@ -338,6 +391,13 @@ static int start_init(struct mon *m, int *fail_status, err_t *err)
         int sync = -1;
         if (rt_spawn_start(&m->spec, &m->pid, &sync, &m->ptm, fail_status, err) < 0)
                 goto out;
+        /* a container that does not read its stdin must not block us */
+        if (m->in_w >= 0)
+                fcntl(m->in_w, F_SETFL, O_NONBLOCK);
+        if (m->ptm >= 0)
+                fcntl(m->ptm, F_SETFL, O_NONBLOCK);
+        sb_reset(&m->inq);
+        m->in_close = false;
         if (rt_cgroup_attach(m->id, m->pid, err) < 0) {
                 kill(m->pid, SIGKILL);
                 waitpid(m->pid, NULL, 0);
@@ -496,7 +556,7 @@ static void hc_run(struct mon *m)
         free(m->hc_start);
         m->hc_start = time_now_rfc3339();
         clock_gettime(CLOCK_MONOTONIC, &m->hc_begin);
-        int r = rt_exec(m->pid, m->id, &proc, stdio, &m->hc_pid, &fst, &e);
+        int r = rt_exec(m->pid, m->id, &proc, stdio, NULL, &m->hc_pid, &fst, &e);
         close(nul);
         close(pfd[1]);
         rt_proc_free(&proc);
@@ -593,11 +653,9 @@ static void on_exit_complete(struct mon *m)
                              json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled",
                                        oom, "FinishedAt", now));
                 send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), 1 << CL_ATTACH);
-                for (size_t i = 0; i < m->ncl;)
+                for (size_t i = 0; i < m->ncl; i++)
                         if (m->cl[i].kind == CL_ATTACH)
-                                client_drop(m, i);
-                        else
-                                i++;
+                                m->cl[i].closing = true; /* once the exit frame is out */
                 arm(m->restart_tfd, m->backoff_ms);
                 m->backoff_ms = m->backoff_ms * 2 > 60000 ? 60000 : m->backoff_ms * 2;
                 return;
@@ -667,17 +725,8 @@ static void thaw_for_signal(struct mon *m)
         }
 }
 
-static void handle_request(struct mon *m, int fd)
+static void handle_request(struct mon *m, int fd, const char *buf)
 {
-        /* consume only the request line: stdin data may follow right behind it */
-        char buf[256];
-        ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_PEEK);
-        char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
-        if (!nl || recv(fd, buf, (size_t)(nl - buf + 1), 0) != nl - buf + 1) {
-                close(fd);
-                return;
-        }
-        buf[nl - buf] = '\0';
         int a = 0, b = 0, c = 0;
         if (m->ncl >= MAX_CLIENTS) {
                 close(fd);
@@ -689,12 +738,12 @@ static void handle_request(struct mon *m, int fd)
                                              .ws_col = (unsigned short)c};
                         ioctl(m->ptm, TIOCSWINSZ, &ws);
                 }
-                m->cl[m->ncl++] = (struct client){fd, CL_ATTACH, a != 0, false};
+                client_add(m, fd, CL_ATTACH, a != 0);
         } else if (!strncmp(buf, "wait", 4)) {
-                m->cl[m->ncl++] = (struct client){fd, CL_WAIT, false, false};
+                client_add(m, fd, CL_WAIT, false);
         } else if (sscanf(buf, "stop %d %d", &a, &b) == 2) {
                 m->manual_stop = true;
-                m->cl[m->ncl++] = (struct client){fd, CL_STOP, false, false};
+                client_add(m, fd, CL_STOP, false);
                 if (m->exited || m->pid <= 0) {
                         disarm(m->restart_tfd);
                         if (!m->exited)
@@ -737,6 +786,60 @@ static void handle_request(struct mon *m, int fd)
         }
 }
 
+/* A new connection sent data: take its request line a byte at a time (stdin
+ * data may follow right behind it, and stays in the socket), then serve it.
+ * A line longer than 255 bytes, or none before EOF, drops the client. */
+static void pending_input(struct mon *m, size_t i)
+{
+        struct client *c = &m->cl[i];
+        for (;;) {
+                char ch;
+                ssize_t r = recv(c->fd, &ch, 1, MSG_DONTWAIT);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0 && errno == EAGAIN)
+                        return; /* the rest of the line later */
+                if (r <= 0 || (ch != '\n' && c->outq.len >= 255)) {
+                        client_drop(m, i);
+                        return;
+                }
+                if (ch == '\n')
+                        break;
+                sb_appendc(&c->outq, ch);
+        }
+        int fd = c->fd;
+        _cleanup_free_ char *line = sb_steal(&c->outq);
+        m->cl[i] = m->cl[--m->ncl]; /* handed over, not closed */
+        handle_request(m, fd, line ? line : "");
+}
+
+/* Write queued stdin to the container without blocking. */
+static void stdin_flush(struct mon *m)
+{
+        int dst = m->ptm >= 0 ? m->ptm : m->in_w;
+        if (dst < 0) {
+                sb_reset(&m->inq);
+                return;
+        }
+        while (m->inq.len) {
+                ssize_t w = write(dst, m->inq.s, m->inq.len);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0 && errno == EAGAIN)
+                        return;
+                if (w <= 0) {
+                        sb_reset(&m->inq);
+                        break;
+                }
+                memmove(m->inq.s, m->inq.s + w, m->inq.len - (size_t)w);
+                m->inq.len -= (size_t)w;
+        }
+        if (m->in_close && m->ptm < 0) {
+                mon_close(&m->in_w); /* stdin closed: the container sees EOF */
+                m->in_close = false;
+        }
+}
+
 static int make_listener(const char *id, err_t *err)
 {
         _cleanup_free_ char *rd = rt_ctr_run_dir(id);
@@ -760,7 +863,7 @@ static void pump(struct mon *m, int *fd, int stream)
 {
         char buf[16384];
         ssize_t n = read(*fd, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR)
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
                 return;
         if (n <= 0) { /* EOF, or EIO on a pty whose last slave closed */
                 mon_close(fd);
@@ -812,10 +915,27 @@ static void loop(struct mon *m)
                 p[n++] = (struct pollfd){m->ptm >= 0 ? -1 : m->err_r, POLLIN, 0};
                 p[n++] = (struct pollfd){m->hc_tfd, POLLIN, 0};
                 p[n++] = (struct pollfd){m->hc_out, POLLIN, 0};
+                int in_dst = m->ptm >= 0 ? m->ptm : m->in_w;
+                p[n++] = (struct pollfd){m->inq.len ? in_dst : -1, POLLOUT, 0};
+                /* clients: drop the ones done or too slow, wait for the rest */
+                int64_t tnow = mono_ms(), wait_ms = -1;
+                for (size_t i = m->ncl; i-- > 0;) {
+                        struct client *c = &m->cl[i];
+                        if ((c->closing && !c->outq.len) ||
+                            (c->kind == CL_PENDING && tnow >= c->deadline))
+                                client_drop(m, i);
+                        else if (c->kind == CL_PENDING &&
+                                 (wait_ms < 0 || c->deadline - tnow < wait_ms))
+                                wait_ms = c->deadline - tnow;
+                }
                 size_t base = n;
-                for (size_t i = 0; i < m->ncl; i++)
-                        p[n++] = (struct pollfd){m->cl[i].eof ? -1 : m->cl[i].fd, POLLIN, 0};
-                if (poll(p, n, -1) < 0) {
+                for (size_t i = 0; i < m->ncl; i++) {
+                        const struct client *c = &m->cl[i];
+                        bool rd = !c->eof && !c->closing && !(c->in && m->inq.len);
+                        p[n++] = (struct pollfd){
+                            c->fd, (short)((rd ? POLLIN : 0) | (c->outq.len ? POLLOUT : 0)), 0};
+                }
+                if (poll(p, n, (int)wait_ms) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return;
@@ -834,9 +954,15 @@ static void loop(struct mon *m)
                         }
                 }
                 if (p[1].revents & POLLIN) {
-                        int c = accept4(m->lsock, NULL, NULL, SOCK_CLOEXEC);
-                        if (c >= 0)
-                                handle_request(m, c);
+                        int c = accept4(m->lsock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+                        if (c >= 0 && m->ncl >= MAX_CLIENTS)
+                                close(c);
+                        else if (c >= 0) {
+                                client_add(m, c, CL_PENDING, false);
+                                /* the line is usually there already: serve it
+                                 * before any output of this round is sent */
+                                pending_input(m, m->ncl - 1);
+                        }
                 }
                 uint64_t ticks;
                 if (p[2].revents && read(m->stop_tfd, &ticks, 8) == 8 && m->pid > 0)
@@ -877,30 +1003,64 @@ static void loop(struct mon *m)
                         else if (r == 0)
                                 mon_close(&m->hc_out);
                 }
-                /* client input, from the last so drops do not shift unseen entries */
+                if (p[base - 1].revents)
+                        stdin_flush(m);
+                /* clients, from the last so drops do not shift unseen entries */
                 for (size_t k = n; k-- > base;) {
                         if (!p[k].revents)
                                 continue;
                         size_t i = k - base;
                         if (i >= m->ncl || m->cl[i].fd != p[k].fd)
                                 continue;
-                        char buf[16384];
-                        ssize_t r = read(m->cl[i].fd, buf, sizeof(buf));
-                        if (r > 0) {
-                                int dst = m->ptm >= 0 ? m->ptm : m->in_w;
-                                if (m->cl[i].in && dst >= 0)
-                                        write_all(dst, buf, (size_t)r, NULL);
+                        struct client *c = &m->cl[i];
+                        if (c->kind == CL_PENDING) {
+                                pending_input(m, i);
                                 continue;
                         }
-                        if (r < 0 && errno == EINTR)
+                        if ((p[k].revents & POLLOUT) && client_flush(c) < 0) {
+                                client_drop(m, i);
                                 continue;
-                        if (m->cl[i].in && m->ptm < 0)
-                                mon_close(&m->in_w); /* stdin closed: the container sees EOF */
-                        if (m->cl[i].kind == CL_ATTACH && r == 0)
-                                m->cl[i].eof = true; /* half-closed: keep streaming output */
+                        }
+                        if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR)))
+                                continue;
+                        if (c->eof || c->closing) {
+                                if (p[k].revents & (POLLHUP | POLLERR))
+                                        client_drop(m, i); /* the peer is gone */
+                                continue;
+                        }
+                        char buf[16384];
+                        ssize_t r = read(c->fd, buf, sizeof(buf));
+                        if (r > 0) {
+                                if (c->in && in_dst >= 0) {
+                                        sb_appendn(&m->inq, buf, (size_t)r);
+                                        stdin_flush(m);
+                                }
+                                continue;
+                        }
+                        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+                                continue;
+                        if (c->in && m->ptm < 0) {
+                                m->in_close = true; /* the container sees EOF after the rest */
+                                stdin_flush(m);
+                        }
+                        if (c->kind == CL_ATTACH && r == 0)
+                                c->eof = true; /* half-closed: keep streaming output */
                         else
                                 client_drop(m, i);
                 }
+        }
+        /* finished: give the clients' queued output (the exit code) a moment */
+        for (int64_t end = mono_ms() + 2000; mono_ms() < end;) {
+                struct pollfd p[MAX_CLIENTS];
+                size_t n = 0;
+                for (size_t i = 0; i < m->ncl; i++)
+                        if (m->cl[i].outq.len)
+                                p[n++] = (struct pollfd){m->cl[i].fd, POLLOUT, 0};
+                if (!n || poll(p, n, (int)(end - mono_ms())) <= 0)
+                        break;
+                for (size_t i = m->ncl; i-- > 0;)
+                        if (m->cl[i].outq.len && client_flush(&m->cl[i]) < 0)
+                                client_drop(m, i);
         }
 }
 
@@ -1008,8 +1168,9 @@ fail_quiet : {
 fail_early:
         rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 125, err->msg);
 out:
-        for (size_t i = 0; i < m->ncl; i++)
-                close(m->cl[i].fd);
+        while (m->ncl)
+                client_drop(m, m->ncl - 1);
+        sb_free(&m->inq);
         if (m->lsock >= 0) {
                 _cleanup_free_ char *rd = rt_ctr_run_dir(id);
                 rm_rf(rd, NULL);

@@ -41,7 +41,8 @@
 #include "tar.h"
 #include "xalloc.h"
 
-#define PARALLEL   3
+#define PARALLEL   3 /* downloads at a time, as Docker */
+#define WORKERS    6 /* layers in flight: the others decompress and unpack */
 #define CONFIG_MAX (16u << 20)
 #define BLOB_TRIES 3
 
@@ -80,6 +81,9 @@ struct pull {
         size_t njobs, next;
         pthread_mutex_t mu;  /* jobs, next, failed, err */
         pthread_mutex_t pmu; /* progress callback */
+        pthread_mutex_t dmu; /* download slots */
+        pthread_cond_t dcv;
+        int downloading;
         bool failed;
         err_t err;
 };
@@ -386,7 +390,19 @@ static int process_job(struct pull *p, struct reg_conn *k, struct store *s, stru
                                        "that is not present locally; berth does not fetch foreign "
                                        "URLs",
                                        j->hex);
-                if (fetch_blob(p, k, s, j, err) < 0)
+                /* at most PARALLEL downloads; a worker that finished its
+                 * download decompresses and unpacks while others fetch */
+                pthread_mutex_lock(&p->dmu);
+                while (p->downloading >= PARALLEL)
+                        pthread_cond_wait(&p->dcv, &p->dmu);
+                p->downloading++;
+                pthread_mutex_unlock(&p->dmu);
+                int fr = fetch_blob(p, k, s, j, err);
+                pthread_mutex_lock(&p->dmu);
+                p->downloading--;
+                pthread_cond_signal(&p->dcv);
+                pthread_mutex_unlock(&p->dmu);
+                if (fr < 0)
                         return -1;
         } else {
                 progress(p, j->id, REG_L_DOWNLOADED, 0, 0);
@@ -614,6 +630,8 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         memset(res, 0, sizeof(*res));
         pthread_mutex_init(&p.mu, NULL);
         pthread_mutex_init(&p.pmu, NULL);
+        pthread_mutex_init(&p.dmu, NULL);
+        pthread_cond_init(&p.dcv, NULL);
         if (reg_ref_parse(refstr, &ref, err) < 0)
                 goto out_nref;
         reg_ref_default_tag(&ref);
@@ -671,8 +689,26 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                         CONFIG_MAX);
                 goto out;
         }
-        if (reg_fetch_blob(c, k, m.config.digest, 0, mem_sink, &cfg, &restarted, err) < 0)
-                goto out;
+        {
+                /* a config already in the store (verified when it entered) is
+                 * not fetched again */
+                struct store rs;
+                int ro = store_open(&rs, false, err);
+                if (ro < 0)
+                        goto out;
+                bool local = false;
+                if (ro > 0 && blob_exists(&rs, m.config.digest + 7)) {
+                        size_t cl = 0;
+                        err_t e2;
+                        local =
+                            image_config_bytes(&rs, m.config.digest + 7, &cfg.data, &cl, &e2) == 0;
+                        cfg.len = cl;
+                }
+                store_close(&rs);
+                if (!local &&
+                    reg_fetch_blob(c, k, m.config.digest, 0, mem_sink, &cfg, &restarted, err) < 0)
+                        goto out;
+        }
         char chex[HEX_LEN + 1];
         sha256_hex(cfg.data ? cfg.data : "", cfg.len, chex);
         if (strcmp(chex, m.config.digest + 7) != 0) {
@@ -712,7 +748,9 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         if (store_open(&s, false, err) < 0)
                 goto out;
         p.dl = xasprintf("%s/image/downloads", berth_lib_dir());
-        p.tmp = xasprintf("%s/tmp-%d", p.dl, (int)getpid());
+        static unsigned seq; /* pulls of one process (compose) run in parallel */
+        p.tmp = xasprintf("%s/tmp-%d-%u", p.dl, (int)getpid(),
+                          __atomic_fetch_add(&seq, 1, __ATOMIC_SEQ_CST));
         if (mkdir_p(p.tmp, 0700, err) < 0)
                 goto out;
         clean_stale(p.dl);
@@ -741,9 +779,9 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                 progress(&p, j->id, REG_L_PULLING, 0, 0);
                 p.njobs++;
         }
-        pthread_t th[PARALLEL];
+        pthread_t th[WORKERS];
         struct worker w = {&p, &s};
-        size_t nth = p.njobs < PARALLEL ? p.njobs : PARALLEL;
+        size_t nth = p.njobs < WORKERS ? p.njobs : WORKERS;
         size_t started = 0;
         for (; started < nth; started++)
                 if (pthread_create(&th[started], NULL, worker_main, &w) != 0)
@@ -815,6 +853,8 @@ out_nref:
         strv_free(&names);
         pthread_mutex_destroy(&p.mu);
         pthread_mutex_destroy(&p.pmu);
+        pthread_mutex_destroy(&p.dmu);
+        pthread_cond_destroy(&p.dcv);
         return r;
 }
 

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include "cleanup.h"
@@ -508,7 +510,20 @@ int rt_seccomp_check(const struct rt_seccomp_profile *p, uint64_t caps, err_t *e
         scmp_filter_ctx ctx;
         if (build_profile(p, caps, &ctx, err) < 0)
                 return -1;
+        /* the kernel takes at most BPF_MAXINSNS (4096) instructions: a
+         * profile too big fails here, not at start */
+        _cleanup_close_ int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+        int r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
         seccomp_release(ctx);
+        struct stat st;
+        if (r < 0 || fstat(fd, &st) < 0)
+                return err_sys(err, r < 0 ? -r : errno, "seccomp profile: compile");
+        long long insns = (long long)st.st_size / 8; /* struct sock_filter */
+        if (insns > 4096)
+                return err_set(err, E2BIG,
+                               "seccomp profile: compiles to %lld BPF instructions; the kernel "
+                               "takes at most 4096",
+                               insns);
         return 0;
 }
 
@@ -566,7 +581,7 @@ int rt_secopts_check(const strv_t *opts, const char *base_dir, uint64_t caps, js
                      err_t *err)
 {
         *profile = NULL;
-        const char *file = NULL;
+        const char *file = NULL, *seccomp = NULL;
         for (size_t i = 0; i < opts->n; i++) {
                 const char *o = opts->v[i], *v;
                 _cleanup_free_ char *k = opt_split(o, &v);
@@ -575,14 +590,15 @@ int rt_secopts_check(const strv_t *opts, const char *base_dir, uint64_t caps, js
                         ok = !v || !strcmp(v, "true") || !strcmp(v, "false");
                 else if (!strcmp(k, "seccomp")) {
                         ok = v && *v;
-                        if (ok && rt_secopt_seccomp_file(o)) {
-                                if (file)
-                                        return err_set(err, EINVAL,
-                                                       "security option %s: only one seccomp "
-                                                       "profile can be given",
-                                                       o);
+                        if (ok && seccomp && strcmp(seccomp, v))
+                                return err_set(err, EINVAL,
+                                               "security options seccomp=%s and seccomp=%s: only "
+                                               "one seccomp profile can be given",
+                                               seccomp, v);
+                        if (ok)
+                                seccomp = v;
+                        if (ok && rt_secopt_seccomp_file(o))
                                 file = rt_secopt_seccomp_file(o);
-                        }
                 } else if (!strcmp(k, "apparmor")) {
                         if (!v || strcmp(v, "unconfined"))
                                 return err_set(

@@ -89,14 +89,25 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
  * rt_spawn_start and rt_exec report failures the same way. */
 int rt_spawn_go(int sync_fd, int *fail_status, err_t *err);
 
+/* Docker's tmpfs options ("rw,noexec,nosuid,size=64m,mode=1777,uid=..."): the
+ * mount attributes (MOUNT_ATTR_*; nosuid, nodev and noexec unless exec, suid,
+ * dev say otherwise; read-only with ro) and the tmpfs data in *data
+ * (size, mode, uid, gid, nr_inodes, nr_blocks, mpol, huge; malloc'd).  Any
+ * other option is an error. */
+int rt_tmpfs_opts(const char *opts, bool ro, unsigned *attrs, char **data, err_t *err);
+
 /* Exit status docker uses for an exec failure with errno e. */
 int rt_exec_failure_status(int e);
 
 /* Run proc inside the container whose init is init_pid, as the child of the
- * calling process: joins its namespaces and cgroups (id), forks, execs.
- * Returns the pid of the new process (a child of the caller) once it has
- * exec'd, or < 0 with the exec error in err.  stdio as in rt_spawn. */
+ * calling process: pins the init with a pidfd (checked against the record of
+ * container id unless it is the caller's own child), joins its namespaces
+ * through it and its cgroups, forks, execs.  Returns the pid of the new
+ * process (a child of the caller) once it has exec'd, or < 0 with the exec
+ * error in err.  stdio as in rt_spawn; with proc->tty and pty_master set, the
+ * process gets a terminal of the container's own devpts instead and
+ * *pty_master is its master (else -1). */
 int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const int stdio[3],
-            pid_t *pid_out, int *fail_status, err_t *err);
+            int *pty_master, pid_t *pid_out, int *fail_status, err_t *err);
 
 #endif

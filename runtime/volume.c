@@ -75,8 +75,12 @@ int rt_volume_create(const char *name, json_t *labels, bool anon, err_t *err)
         if (access(meta, F_OK) == 0)
                 return err_set(err, EEXIST, "volume %s already exists", name);
         _cleanup_free_ char *data = xasprintf("%s/_data", d);
-        if (mkdir_p(data, 0755, err) < 0)
+        /* volumes/ and volumes/NAME are root's alone: local users must not
+         * reach the data (a setuid binary a container planted, secrets) */
+        if (mkdir_p(d, 0700, err) < 0)
                 return -1;
+        if (mkdir(data, 0755) < 0 && errno != EEXIST)
+                return err_sys(err, errno, "mkdir %s", data);
         _cleanup_free_ char *now = time_now_rfc3339();
         json_t *l = labels ? json_copy(labels) : json_object();
         if (anon)

@@ -18,6 +18,7 @@
 #include "compose_more.h"
 #include "compose_up.h"
 #include "compose_build.h"
+#include "compose_pull.h"
 #include "container_cli.h"
 #include "engine/plan.h"
 #include "net/network.h"
@@ -467,6 +468,8 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
             {NULL, 0, NULL, 0},
         };
         struct up_opts o = {.timeout = -1};
+        enum compose_pull_mode pull = COMPOSE_PULL_POLICY;
+        bool quiet_pull = false;
         strv_t attach = STRV_INIT, no_attach = STRV_INIT;
         int c, rc = EXIT_BERTH;
         optind = 0;
@@ -538,14 +541,28 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
                 case 'e':
                         o.attach_deps = true;
                         break;
-                case 'L': /* missing (the default) and never need no registry */
-                        if (strcmp(optarg, "missing") && strcmp(optarg, "never"))
+                case 'L':
+                        if (!strcmp(optarg, "always")) {
+                                pull = COMPOSE_PULL_ALWAYS;
+                        } else if (!strcmp(optarg, "missing")) {
+                                pull = COMPOSE_PULL_MISSING;
+                        } else if (!strcmp(optarg, "never")) {
+                                pull = COMPOSE_PULL_NEVER;
+                        } else if (!strcmp(optarg, "policy")) {
+                                pull = COMPOSE_PULL_POLICY;
+                        } else if (!strcmp(optarg, "build")) {
+                                pull = COMPOSE_PULL_NEVER;
+                                o.build = COMPOSE_BUILD_ALWAYS;
+                        } else {
                                 fprintf(stderr,
-                                        "WARN[0000] --pull %s: berth cannot pull images yet; the "
-                                        "local images are used\n",
+                                        "invalid --pull option \"%s\": use always, missing, "
+                                        "never or build\n",
                                         optarg);
+                                goto done;
+                        }
                         break;
                 case 'b':
+                        quiet_pull = true;
                         break;
                 case 'u':
                         o.build = COMPOSE_BUILD_ALWAYS;
@@ -588,6 +605,11 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
         for (size_t i = 0; br == 0 && i < cp.p->nservices; i++)
                 if (bsel[i])
                         strv_push(&bnames, cp.p->services[i].name);
+        /* images first (services of one up pull in parallel, an image once),
+         * then builds */
+        if (br == 0 && bnames.n)
+                br = compose_pull_services(g, cp.p, bnames.v, (int)bnames.n, pull, quiet_pull,
+                                           false, &berr);
         if (br == 0 && !g->dry_run && bnames.n)
                 br = compose_build_services(cp.p, bnames.v, (int)bnames.n, o.build, false, &berr);
         free(bsel);

@@ -1,4 +1,5 @@
 /* berth ps [-a] [-q] [--filter k=v] [--format json] [--no-trunc] */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,8 +161,21 @@ int cmd_ps(int argc, char **argv)
         for (size_t i = 0; i < ids.n; i++) {
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
-                if (container_get(ids.v[i], &id, &j, NULL, &err) < 0)
-                        continue; /* removed meanwhile */
+                if (container_get(ids.v[i], &id, &j, NULL, &err) < 0) {
+                        if (err.code != EBADMSG || !all || filters.n)
+                                continue; /* removed meanwhile */
+                        /* corrupt state: shown, so that it can be removed */
+                        _cleanup_free_ char *sid = xstrndup(ids.v[i], trunc ? 12 : 64);
+                        const char *status = "Corrupt (unreadable config.json; rm -f removes it)";
+                        if (quiet)
+                                printf("%s\n", sid);
+                        else if (json)
+                                printf("{\"ID\":\"%s\",\"State\":\"corrupt\",\"Status\":\"%s\"}\n",
+                                       sid, status);
+                        else
+                                table_row(&tb, sid, "", "", "", status, "", "");
+                        continue;
+                }
                 json_t *st = json_object_get(j, "State");
                 const char *s = json_string_value(json_object_get(st, "Status")) ?: "";
                 bool running =

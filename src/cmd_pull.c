@@ -11,6 +11,7 @@
 
 #include "base/err.h"
 #include "base/strv.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "pull.h"
@@ -24,19 +25,6 @@ struct pull_ui {
         strv_t ids;   /* layer lines in order */
         strv_t lines; /* their current text */
 };
-
-/* Docker's HumanSize: 3 significant digits, decimal units. */
-static void human(unsigned long long n, char *buf, size_t len)
-{
-        static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
-        double v = (double)n;
-        size_t u = 0;
-        while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1000;
-                u++;
-        }
-        snprintf(buf, len, "%.3g%s", v, units[u]);
-}
 
 static void on_progress(void *ud, const char *id, enum reg_layer_state st, unsigned long long cur,
                         unsigned long long total)
@@ -55,8 +43,8 @@ static void on_progress(void *ud, const char *id, enum reg_layer_state st, unsig
                 snprintf(text, sizeof(text), "Already exists");
                 break;
         case REG_L_DOWNLOADING:
-                human(cur, a, sizeof(a));
-                human(total, b, sizeof(b));
+                human_size(cur, a, sizeof(a));
+                human_size(total, b, sizeof(b));
                 snprintf(text, sizeof(text), "Downloading  %s/%s", a, b);
                 transient = true;
                 break;
@@ -67,8 +55,8 @@ static void on_progress(void *ud, const char *id, enum reg_layer_state st, unsig
                 snprintf(text, sizeof(text), "Download complete");
                 break;
         case REG_L_EXTRACTING:
-                human(cur, a, sizeof(a));
-                human(total, b, sizeof(b));
+                human_size(cur, a, sizeof(a));
+                human_size(total, b, sizeof(b));
                 snprintf(text, sizeof(text), "Extracting  %s/%s", a, b);
                 transient = true;
                 break;

@@ -11,6 +11,7 @@
 #include "base/cleanup.h"
 #include "base/err.h"
 #include "base/strv.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "push.h"
@@ -21,18 +22,6 @@
 struct push_ui {
         bool quiet;
 };
-
-static void human(unsigned long long n, char *buf, size_t len)
-{
-        static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
-        double v = (double)n;
-        size_t u = 0;
-        while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1000;
-                u++;
-        }
-        snprintf(buf, len, "%.3g%s", v, units[u]);
-}
 
 static void on_progress(void *ud, const char *id, enum reg_push_state st, unsigned long long cur,
                         unsigned long long total, const char *from)
@@ -51,8 +40,8 @@ static void on_progress(void *ud, const char *id, enum reg_push_state st, unsign
         case REG_P_PUSHING:
                 /* a line per state change, not per chunk of bytes */
                 if (cur == total && isatty(STDOUT_FILENO)) {
-                        human(cur, a, sizeof(a));
-                        human(total, b, sizeof(b));
+                        human_size(cur, a, sizeof(a));
+                        human_size(total, b, sizeof(b));
                         printf("%s: Pushing  %s/%s\n", id, a, b);
                 }
                 break;

@@ -317,6 +317,8 @@ static int parse_mount(const char *spec, json_t *mounts, json_t *tmpfs, const st
                 r = ctr_mount_volume(mounts, src ? src : rt_volume_anon_name(), !src, dst, ro,
                                      false, img, err);
         else if (!strcmp(type, "tmpfs")) {
+                if (ro)
+                        sb_appendf(&topts, "%sro", topts.len ? "," : "");
                 json_object_set_new(tmpfs, dst, json_string(sb_str(&topts)));
                 r = 0;
         } else
@@ -511,6 +513,8 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                         *c++ = '\0';
                 json_object_set_new(tmpfs, t, json_string(c ? c : ""));
         }
+        if (rt_ctr_tmpfs_check(tmpfs, err) < 0)
+                goto out;
         /* a stored image made before VOLUME paths were checked */
         if (rt_image_config_check_volumes(&img.config, image, err) < 0)
                 goto out;

@@ -120,7 +120,7 @@ static int build_one(struct compose_service *s, bool quiet, bool no_cache, const
         return 0;
 }
 
-static bool selected(const char *name, char **names, int n)
+bool compose_selected(const char *name, char **names, int n)
 {
         if (n <= 0)
                 return true;
@@ -140,7 +140,7 @@ static int build_services(struct compose_project *p, char **names, int n,
         int r = 0;
         for (size_t i = 0; i < p->nservices && r == 0; i++) {
                 struct compose_service *s = &p->services[i];
-                if (!s->build.present || !s->image || !selected(s->name, names, n) ||
+                if (!s->build.present || !s->image || !compose_selected(s->name, names, n) ||
                     strv_contains(&done, s->image))
                         continue;
                 if (mode == COMPOSE_BUILD_MISSING) {
@@ -231,7 +231,7 @@ int compose_cmd_build(struct compose_globals *g, int argc, char **argv)
         if (g->dry_run) {
                 for (size_t i = 0; i < cp.p->nservices; i++)
                         if (cp.p->services[i].build.present &&
-                            selected(cp.p->services[i].name, argv + optind, argc - optind))
+                            compose_selected(cp.p->services[i].name, argv + optind, argc - optind))
                                 fprintf(stderr, "DRY-RUN MODE -  build service %s\n",
                                         cp.p->services[i].name);
                 rc = 0;

@@ -464,6 +464,8 @@ static int mounts_json(const struct compose_project *p, const struct compose_ser
                         *c++ = '\0';
                 json_object_set_new(tmpfs, t, json_string(c ? c : ""));
         }
+        if (rt_ctr_tmpfs_check(tmpfs, err) < 0)
+                return err_wrap(err, "service %s", s->name);
         /* a stored image made before VOLUME paths were checked */
         if (rt_image_config_check_volumes(&img->config, s->image, err) < 0)
                 return -1;

@@ -12,16 +12,6 @@
 #include "compose_up.h"
 #include "runtime/registry.h"
 
-static bool wanted(const char *name, char **names, int n)
-{
-        if (n <= 0)
-                return true;
-        for (int i = 0; i < n; i++)
-                if (!strcmp(names[i], name))
-                        return true;
-        return false;
-}
-
 int compose_cmd_push(struct compose_globals *g, int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -80,7 +70,7 @@ int compose_cmd_push(struct compose_globals *g, int argc, char **argv)
         int rc = 0;
         for (size_t i = 0; i < cp.p->nservices && rc == 0; i++) {
                 const struct compose_service *s = &cp.p->services[i];
-                if (!wanted(s->name, names, nnames))
+                if (!compose_selected(s->name, names, nnames))
                         continue;
                 if (!s->build.present || compose_build_local_image(s) || !s->image) {
                         if (!quiet)

@@ -69,8 +69,17 @@ int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *er
         if (lk < 0)
                 return -1;
         json_t *doc = NULL;
-        if (rt_ctr_load(cid, &doc, err) < 0)
+        if (rt_ctr_load(cid, &doc, err) < 0) {
+                if (err->code == ENOENT)
+                        return -1;
+                /* corrupt state: say so, and hand out the id for rm -f */
+                err_set(err, EBADMSG,
+                        "container %.12s has a corrupt config.json (%s); berth rm -f %.12s "
+                        "removes it",
+                        cid, err->msg, cid);
+                *id = TAKE_PTR(cid);
                 return -1;
+        }
         if (rt_ctr_reconcile(cid, doc, err) < 0) {
                 json_decref(doc);
                 return -1;

@@ -3,13 +3,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/paths.h"
 #include "commands.h"
+#include "runtime/exe_seal.h"
 
 static const struct command commands[] = {
     {"attach", cmd_attach,
      "Attach local standard input, output, and error streams to a running container"},
     {"build", cmd_build, "Build an image from a Dockerfile"},
     {"compose", cmd_compose, "Define and run multi-container applications"},
+    {"container", cmd_container, "Manage containers"},
     {"create", cmd_create, "Create a new container"},
     {"exec", cmd_exec, "Execute a command in a running container"},
     {"image", cmd_image, "Manage images"},
@@ -84,8 +87,21 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))
                 return cmd_version(1, argv + 1);
+        /* commands that execute in containers from this process (exec, compose
+         * health probes) run from a sealed copy of the binary */
+        if (!strcmp(argv[1], "exec") || !strcmp(argv[1], "compose")) {
+                static const char *const sib[][2] = {{"BERTH_MONITOR", "berth-monitor"},
+                                                     {"BERTH_DNS_BIN", "berth-dns"},
+                                                     {NULL, NULL}};
+                err_t err = {0};
+                if (rt_exe_seal(argv, sib, &err) < 0) {
+                        die_msg("%s", err.msg);
+                        return EXIT_BERTH;
+                }
+        }
         if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
                 return cmd_monitor_exited(argc - 1, argv + 1);
+        berth_dirs_harden(); /* state dirs 0700, even when made looser before */
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].fn(argc - 1, argv + 1);

@@ -311,6 +311,126 @@ hostile_image() {
         [[ "$output" == *"mask /sys/firmware"*"never starts with it unmasked"* ]]
 }
 
+# item 3
+# CVE-2019-5736: a container program that names /proc/self/exe while berth
+# (or the monitor) execs it would run the berth binary itself inside the
+# container, and could then reopen it for writing.  The image carries the
+# host's dynamic loader and libraries (so a berth binary can run in it) and
+# tests/data/reexec_probe.c as /etc/ld.so.preload; berth runs from copies of
+# its binaries here, so a failing test cannot damage the build.
+
+reexec_setup() {
+        local bin=$BATS_FILE_TMPDIR/bin
+        export BERTH=$bin/berth BERTH_MONITOR=$bin/berth-monitor BERTH_DNS_BIN=$bin/berth-dns
+        "$BERTH" image inspect sr-reexec >/dev/null 2>&1 && return 0
+        mkdir -p "$bin"
+        cp "$BERTH_BUILD/berth" "$BERTH_BUILD/berth-monitor" "$BERTH_BUILD/berth-dns" "$bin/"
+        (cd "$bin" && sha256sum berth berth-monitor berth-dns >"$BATS_FILE_TMPDIR/bin.sha256")
+        gcc -shared -fPIC -O2 -o "$BATS_FILE_TMPDIR/probe.so" "$BERTH_SRC/tests/data/reexec_probe.c"
+        local libs
+        libs=$(ldd "$bin/berth" "$bin/berth-monitor" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^\// && $i !~ /:$/) print $i}' | sort -u)
+        # a sanitizer build's runtime must be loaded before the probe
+        local asan
+        asan=$(ldd "$bin/berth" | awk '$1 ~ /^libasan/ {print $3}')
+        hostile_image sr-reexec "for l in $(echo $libs); do mkdir -p .\$(dirname \$l); cp -L \$l .\$l; done
+                cp $BATS_FILE_TMPDIR/probe.so probe.so; echo $asan /probe.so >etc/ld.so.preload
+                rm bin/sh; ln -s /proc/self/exe bin/sh
+                printf '#!/proc/self/exe\n' >x.sh; chmod 755 x.sh"
+}
+
+# Wait for n "late=" lines in the container's /probe.log, print the log.
+probe_log() {
+        local c=$1 n=$2 log
+        for _ in $(seq 100); do
+                log=$("$BERTH" exec "$c" cat /probe.log 2>/dev/null) || true
+                [ "$(grep -c '^late=' <<<"$log")" -ge "$n" ] && break
+                sleep 0.1
+        done
+        echo "$log"
+}
+
+# The probe ran (exe= lines), never from a host binary, never wrote.
+probe_clean() {
+        local log=$1 bin=$BATS_FILE_TMPDIR/bin
+        echo "$log"
+        [[ "$log" == *"exe="* ]]
+        [[ "$log" != *"exe=$bin"* ]]
+        [[ "$log" != *WROTE* ]]
+        (cd "$bin" && sha256sum -c --quiet "$BATS_FILE_TMPDIR/bin.sha256")
+}
+
+@test "item 3: /bin/sh -> /proc/self/exe and #!/proc/self/exe via exec and exec -t never reach the host binary" {
+        reexec_setup
+        "$BERTH" run -d --name sr-reexec --network none sr-reexec sleep 60
+        "$BERTH" exec sr-reexec sh -c true || true
+        "$BERTH" exec -t sr-reexec sh </dev/null || true
+        "$BERTH" exec sr-reexec /x.sh || true
+        log=$(probe_log sr-reexec 3)
+        "$BERTH" rm -f sr-reexec
+        [ "$(grep -c '^exe=' <<<"$log")" -eq 3 ]
+        probe_clean "$log"
+}
+
+@test "item 3: healthcheck CMD-SHELL, --init and Dockerfile RUN never reach the host binary" {
+        reexec_setup
+        "$BERTH" run -d --name sr-hc --network none --health-cmd 'true' --health-interval 1s \
+                sr-reexec sleep 60
+        for _ in $(seq 100); do
+                "$BERTH" exec sr-hc cat /probe.log 2>/dev/null | grep -q '^now=' && break
+                sleep 0.1
+        done
+        log=$("$BERTH" exec sr-hc cat /probe.log)
+        "$BERTH" rm -f sr-hc
+        probe_clean "$log"
+        # --init: PID 1 is the monitor's clone; its child execs the command
+        "$BERTH" create --name sr-init --init --network none sr-reexec sh
+        "$BERTH" start -a sr-init || true
+        upper=$("$BERTH" inspect -f '{{.GraphDriver.Data.UpperDir}}' sr-init)
+        log=$(cat "$upper/probe.log")
+        "$BERTH" rm -f sr-init
+        probe_clean "$log"
+        # Dockerfile RUN: the layer keeps the probe's log
+        ctx=$(mktemp -d "$BATS_FILE_TMPDIR/ctx.XXXXXX")
+        printf 'FROM sr-reexec\nRUN true\n' >"$ctx/Dockerfile"
+        "$BERTH" build -q -t sr-reexec-run "$ctx"
+        log=$("$BERTH" run --rm --network none sr-reexec-run cat /probe.log)
+        probe_clean "$log"
+}
+
+@test "item 3: a container with CAP_SYS_PTRACE sees only a sealed copy as --init's PID 1 binary" {
+        reexec_setup
+        run "$BERTH" run --rm --init --cap-add SYS_PTRACE --network none busybox sh -c '
+                readlink /proc/1/exe; exec 2>/dev/null; echo x >>/proc/1/exe && echo WROTE; true'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "/memfd:"* ]]
+        [[ "$output" != *WROTE* ]]
+        (cd "$BATS_FILE_TMPDIR/bin" && sha256sum -c --quiet "$BATS_FILE_TMPDIR/bin.sha256")
+}
+
+# item 9
+
+@test "item 9: --init's PID 1 holds only the container's stdio, none of the monitor's fds" {
+        run "$BERTH" run --rm --init -p 127.0.0.1::80 busybox sh -c 'ls /proc/1/fd | tr "\n" " "'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$output" = "0 1 2 " ]
+}
+
+# item 10
+
+@test "item 10: exec -t gets a terminal of the container's own devpts" {
+        "$BERTH" run -d --name sr-tty --network none busybox sleep 60
+        run "$BERTH" exec -t sr-tty sh -c 't=$(tty); echo "$t"; [ -e "$t" ] && echo exists
+                [ "$(stat -L -c %d /proc/self/fd/0)" = "$(stat -c %d /dev/pts/ptmx)" ] && echo same-devpts' </dev/null
+        "$BERTH" rm -f sr-tty
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == /dev/pts/* ]]
+        [[ "$output" == *exists* ]]
+        [[ "$output" == *same-devpts* ]]
+}
+
 # item 13 dns
 # berth-dns serves every network from one process with a bounded number of
 # TCP connections and forwarded queries: one container must not be able to
@@ -720,6 +840,17 @@ YAML
         run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/missing.json" busybox true
         [ "$status" -eq 125 ]
         [[ "$output" == *"missing.json"*"No such file"* ]]
+        # too big for the kernel (BPF_MAXINSNS): refused now, not at start
+        local i sep=""
+        { printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": ['
+          for i in $(seq 1 1600); do
+                printf '%s{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": %d, "args": [{"index": 0, "value": %d, "op": "SCMP_CMP_EQ"}]}' "$sep" "$i" "$i"
+                sep=,
+          done
+          printf ']}\n'; } >"$d/big.json"
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/big.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"big.json: seccomp profile: compiles to "*" BPF instructions; the kernel takes at most 4096"* ]]
         mkfifo "$d/fifo.json"
         run timeout 10 "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/fifo.json" busybox true
         [ "$status" -eq 125 ]
@@ -756,6 +887,11 @@ YAML
         [[ "$output" == *"service b: security option apparmor=foo: berth has no AppArmor support"* ]]
         run "$BERTH" ps -aq --filter label=com.docker.compose.project=sc12b
         [ -z "$output" ]
+        run "$BERTH" network ls
+        [[ "$output" != *sc12b* ]]
+        run "$BERTH" compose -f "$d/compose.yaml" -p sc12b run --rm b true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"service b: security option apparmor=foo: berth has no AppArmor support"* ]]
         run "$BERTH" network ls
         [[ "$output" != *sc12b* ]]
 }
@@ -827,4 +963,291 @@ YAML
         run "$BERTH" run --rm --network none --cap-add SYS_ADMIN --security-opt seccomp="$d/allow.json" \
                 busybox sh -c 'mkdir /x && echo mkdir-ok'
         [[ "$output" == *"mkdir-ok"* ]]
+}
+
+# item 13 tmpfs
+# Docker's tmpfs: nosuid, nodev and noexec unless asked otherwise, and its
+# option syntax for --tmpfs, --mount type=tmpfs and compose.
+
+@test "item 13: tmpfs mounts are noexec,nosuid,nodev by default and take docker's options" {
+        run "$BERTH" run --rm --network none --tmpfs /x:rw,noexec,nosuid,size=64m --tmpfs /y \
+                --tmpfs /z:exec,mode=1777,uid=1000,gid=1000,nr_inodes=100 \
+                --mount type=tmpfs,target=/m,tmpfs-size=1m,tmpfs-mode=0700 busybox sh -c '
+                grep -E " /(x|y|z|m) " /proc/mounts | sort; stat -c "%a %u %g" /z /m
+                cp /bin/busybox /y/sh; /y/sh -c "echo y-exec" 2>/dev/null
+                cp /bin/busybox /z/sh; /z/sh -c "echo z-exec"'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "tmpfs /m tmpfs rw,nosuid,nodev,noexec,"*"size=1024k,mode=700 "* ]]
+        [[ "${lines[1]}" == "tmpfs /x tmpfs rw,nosuid,nodev,noexec,"*"size=65536k "* ]]
+        [[ "${lines[2]}" == "tmpfs /y tmpfs rw,nosuid,nodev,noexec,"* ]]
+        [[ "${lines[3]}" == "tmpfs /z tmpfs rw,nosuid,nodev,relatime,nr_inodes=100,uid=1000,gid=1000 "* ]]
+        [ "${lines[4]}" = "1777 1000 1000" ]
+        [ "${lines[5]}" = "700 0 0" ]
+        [[ "$output" != *y-exec* ]]
+        [[ "$output" == *z-exec* ]]
+        run "$BERTH" run --rm --network none --tmpfs /x:rw,bogus busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'invalid tmpfs option "bogus"'* ]]
+}
+
+@test "item 13: compose tmpfs (short and long syntax) takes docker's options" {
+        d=$(mktemp -d "$BATS_FILE_TMPDIR/srtmpfs.XXXXXX")
+        cat >"$d/compose.yaml" <<'Y'
+services:
+  app:
+    image: busybox
+    network_mode: none
+    tmpfs:
+      - /s:size=1m,mode=1770
+      - /e:exec
+    volumes:
+      - type: tmpfs
+        target: /l
+        tmpfs:
+          size: 2m
+          mode: 0750
+Y
+        run "$BERTH" compose -f "$d/compose.yaml" -p srtmpfs run --rm app sh -c 'grep -E " /(s|e|l) " /proc/mounts | sort'
+        "$BERTH" compose -f "$d/compose.yaml" -p srtmpfs down >/dev/null 2>&1 || true
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "tmpfs /e tmpfs rw,nosuid,nodev,relatime "* ]]
+        [[ "${lines[1]}" == "tmpfs /l tmpfs rw,nosuid,nodev,noexec,"*"size=2048k,mode=750 "* ]]
+        [[ "${lines[2]}" == "tmpfs /s tmpfs rw,nosuid,nodev,noexec,"*"size=1024k,mode=1770 "* ]]
+}
+
+# item 6
+@test "item 6: state dirs are 0700 on every start, even made 0755 before; volumes and records.json closed to others" {
+        local root
+        root=$(mktemp -d /tmp/ss-root6.XXXXXX)
+        mkdir -p "$root"/lib/{containers,volumes,image,networks} "$root"/run/{containers,dns}
+        chmod -R 0755 "$root"
+        (
+                export BERTH_ROOT=$root
+                BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+                "$BERTH" volume create ss-v6 >/dev/null
+                "$BERTH" network create --subnet 10.251.6.0/24 ss-net6 >/dev/null
+                "$BERTH" run -d --name ss-c6 --network ss-net6 -v ss-v6:/data busybox sh -c 'echo secret6 >/data/f; sleep 60' >/dev/null
+                for d in lib run lib/containers lib/volumes lib/image lib/networks run/containers run/dns lib/volumes/ss-v6; do
+                        echo "$d $(stat -c %a "$root/$d")"
+                done
+                echo "records $(stat -c %a "$root/run/dns/records.json")"
+                id=$("$BERTH" inspect -f '{{.Id}}' ss-c6 2>/dev/null || "$BERTH" ps -aq --no-trunc)
+                echo "config $(stat -c %a "$root/lib/containers/$id/config.json")"
+                # a local user reaches neither the volume data nor the records
+                setpriv --reuid=65534 --regid=65534 --clear-groups cat "$root/lib/volumes/ss-v6/_data/f" "$root/run/dns/records.json" 2>&1 | grep -c -e secret6 -e ss-c6
+                "$BERTH" rm -f -v ss-c6 >/dev/null
+                "$BERTH" volume rm ss-v6 >/dev/null
+                "$BERTH" network rm ss-net6 >/dev/null
+        ) >"$BATS_TEST_TMPDIR/out" 2>&1 || true
+        rm -rf "$root"
+        cat "$BATS_TEST_TMPDIR/out"
+        for d in lib run lib/containers lib/volumes lib/image lib/networks run/containers run/dns lib/volumes/ss-v6; do
+                grep -qx "$d 700" "$BATS_TEST_TMPDIR/out"
+        done
+        grep -qx "records 600" "$BATS_TEST_TMPDIR/out"
+        grep -qx "config 600" "$BATS_TEST_TMPDIR/out"
+        grep -qx "0" "$BATS_TEST_TMPDIR/out"
+}
+
+# item 8
+ss_ctr_id() { "$BERTH" inspect "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["Id"])'; }
+
+@test "item 8: a FIFO as /etc/passwd does not freeze the monitor at a healthcheck; stop completes" {
+        "$BERTH" run -d --name ss-hc8 --network none --health-cmd true --health-interval 1s busybox \
+                sh -c 'rm /etc/passwd /etc/group; mkfifo /etc/passwd /etc/group; touch /ready; exec sleep 600'
+        health=""
+        for _ in $(seq 100); do
+                health=$("$BERTH" inspect ss-hc8 | python3 -c 'import json, sys; print(((json.load(sys.stdin)[0]["State"].get("Health") or {}).get("Status")))')
+                [ "$health" = healthy ] && "$BERTH" exec ss-hc8 test -p /etc/passwd && break
+                sleep 0.2
+        done
+        # a few more probes run against the FIFO
+        sleep 2.5
+        run timeout 20 "$BERTH" stop -t 2 ss-hc8
+        echo "health=$health stop: $status $output"
+        [ "$status" -eq 0 ]
+        [ "$health" = healthy ]
+        run timeout 10 "$BERTH" rm ss-hc8
+        [ "$status" -eq 0 ]
+}
+
+@test "item 8: a stalled attach client and a silent client do not freeze the monitor; logs and stop work" {
+        "$BERTH" run -d --name ss-at8 --network none busybox \
+                sh -c 'while [ ! -e /go ]; do sleep 0.1; done; yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 20000000; echo; echo last-line; exec sleep 600'
+        id=$(ss_ctr_id ss-at8)
+        # one client asks to attach and never reads; one connects and never asks
+        python3 - "$BERTH_ROOT/run/containers/$id" >/dev/null 2>&1 3>&- <<'PY' &
+import os, socket, sys, time
+d = os.open(sys.argv[1], os.O_PATH)
+stalled = socket.socket(socket.AF_UNIX)
+stalled.connect("/proc/self/fd/%d/ctl.sock" % d)
+stalled.sendall(b"attach 0 0 0\n")
+silent = socket.socket(socket.AF_UNIX)
+silent.connect("/proc/self/fd/%d/ctl.sock" % d)
+open(sys.argv[1] + "/ss-clients", "w").close()
+time.sleep(120)
+PY
+        client=$!
+        for _ in $(seq 100); do [ -e "$BERTH_ROOT/run/containers/$id/ss-clients" ] && break; sleep 0.1; done
+        "$BERTH" exec ss-at8 touch /go
+        for _ in $(seq 150); do
+                timeout 10 "$BERTH" logs --tail 1 ss-at8 2>/dev/null | grep -q last-line && break
+                sleep 0.2
+        done
+        run timeout 10 "$BERTH" logs --tail 1 ss-at8
+        logs_status=$status logs_out=$output
+        run timeout 20 "$BERTH" stop -t 1 ss-at8
+        stop_status=$status
+        kill "$client" 2>/dev/null || true
+        wait "$client" 2>/dev/null || true
+        echo "logs: $logs_status $logs_out; stop: $stop_status $output"
+        [ "$logs_status" -eq 0 ]
+        [ "$logs_out" = last-line ]
+        [ "$stop_status" -eq 0 ]
+        run timeout 10 "$BERTH" rm ss-at8
+        [ "$status" -eq 0 ]
+}
+
+# item 13 (sec-state)
+@test "item 13: container names and hostnames are validated; no newline reaches /etc/hosts" {
+        run "$BERTH" run --rm --network none --name $'ss-a\nb' busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"Invalid container name (ss-a"*"), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"* ]]
+        run "$BERTH" run --rm --network none -h $'ss\n6.6.6.6 evil' busybox cat /etc/hosts
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'invalid hostname "ss\n6.6.6.6 evil"'* ]]
+        [[ "$output" != *$'\n6.6.6.6'* ]]
+        run "$BERTH" run --rm --network none -h "$(printf 'a%.0s' $(seq 65))" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"longer than 64 characters"* ]]
+        run "$BERTH" run --rm --network none -h ss-ok.example busybox hostname
+        [ "$status" -eq 0 ]
+        [ "$output" = ss-ok.example ]
+        "$BERTH" create --name ss-ren --network none busybox true >/dev/null
+        run "$BERTH" rename ss-ren $'ss-x\ny'
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Invalid container name"* ]]
+        "$BERTH" rm ss-ren
+        mkdir -p "$BATS_TEST_TMPDIR/c"
+        printf 'services:\n  web:\n    image: busybox\n    network_mode: none\n    command: ["true"]\n    hostname: "ss\\n6.6.6.6 evil"\n' >"$BATS_TEST_TMPDIR/c/compose.yaml"
+        run "$BERTH" compose -f "$BATS_TEST_TMPDIR/c/compose.yaml" -p ss13 up -d
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'invalid hostname "ss\n6.6.6.6 evil"'* ]]
+        printf 'services:\n  web:\n    image: busybox\n    network_mode: none\n    command: ["true"]\n    domainname: "ex ample"\n' >"$BATS_TEST_TMPDIR/c/compose.yaml"
+        run "$BERTH" compose -f "$BATS_TEST_TMPDIR/c/compose.yaml" -p ss13 up -d
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'invalid domainname "ex ample"'* ]]
+        "$BERTH" compose -f "$BATS_TEST_TMPDIR/c/compose.yaml" -p ss13 down >/dev/null 2>&1
+        run "$BERTH" ps -a --format '{{.Names}}'
+        [[ "$output" != *ss13* ]]
+}
+
+@test "item 13: save -o writes through no planted symlink and leaves no temp file" {
+        d=$BATS_TEST_TMPDIR/save
+        mkdir -p "$d"
+        echo precious >"$BATS_TEST_TMPDIR/victim"
+        # the temp names an older berth used, planted in advance
+        ln -s "$BATS_TEST_TMPDIR/victim" "$d/out.tar.berth-tmp"
+        ln -s "$BATS_TEST_TMPDIR/victim" "$d/out.tar.tmp"
+        run "$BERTH" save -o "$d/out.tar" busybox
+        [ "$status" -eq 0 ]
+        [ "$(cat "$BATS_TEST_TMPDIR/victim")" = precious ]
+        tar -tf "$d/out.tar" | grep -qx manifest.json
+        [ -z "$(find "$d" -name '.berth-save-*')" ]
+        # an output that is a symlink is replaced, its target untouched
+        ln -sf "$BATS_TEST_TMPDIR/victim" "$d/link.tar"
+        "$BERTH" save -o "$d/link.tar" busybox
+        [ "$(cat "$BATS_TEST_TMPDIR/victim")" = precious ]
+        [ -f "$d/link.tar" ] && [ ! -L "$d/link.tar" ]
+}
+
+@test "item 13: build refuses a Dockerfile or .dockerignore symlinked out of the context, showing nothing of it" {
+        ss_secret_dir
+        c=$BATS_TEST_TMPDIR/ctx
+        mkdir -p "$c"
+        ln -s "$SS_SECRET/key" "$c/Dockerfile"
+        run timeout 30 "$BERTH" build -t ss-df-link "$c"
+        echo "$output"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *"Dockerfile is a symlink that leads out of the build context"* ]]
+        [[ "$output" != *ss-host-secret* ]]
+        rm "$c/Dockerfile"
+        printf 'FROM busybox\n' >"$c/Dockerfile"
+        ln -s "$SS_SECRET/key" "$c/.dockerignore"
+        run timeout 30 "$BERTH" build -t ss-df-link "$c"
+        echo "$output"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *".dockerignore is a symlink that leads out of the build context"* ]]
+        [[ "$output" != *ss-host-secret* ]]
+        # a FIFO as the Dockerfile fails at once instead of hanging
+        rm "$c/Dockerfile" "$c/.dockerignore"
+        mkfifo "$c/Dockerfile"
+        run timeout 30 "$BERTH" build -t ss-df-link "$c"
+        rm -rf "$SS_SECRET"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *"Dockerfile is not a regular file"* ]]
+        # a symlink inside the context still works
+        rm "$c/Dockerfile"
+        printf 'FROM busybox\n' >"$c/real.df"
+        ln -s real.df "$c/Dockerfile"
+        run "$BERTH" build -q -t ss-df-link "$c"
+        [ "$status" -eq 0 ]
+        "$BERTH" rmi ss-df-link
+}
+
+@test "item 13: rm, volume rm and rmi remove trees deeper than the fd limit" {
+        deep='for i in $(seq 200); do mkdir d; cd d; echo x >f; done'
+        "$BERTH" run --rm --network none -v ss-deep:/data busybox sh -c "cd /data && $deep"
+        "$BERTH" run --name ss-deepc --network none busybox sh -c "cd /tmp && $deep"
+        id=$(ss_ctr_id ss-deepc)
+        python3 - "$BATS_TEST_TMPDIR/deep.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    p = ""
+    for i in range(200):
+        p += "d/"
+        d = tarfile.TarInfo(p.rstrip("/")); d.type = tarfile.DIRTYPE; d.mode = 0o755
+        t.addfile(d)
+        f = tarfile.TarInfo(p + "f"); f.size = 2
+        t.addfile(f, io.BytesIO(b"x\n"))
+PY
+        "$BERTH" import "$BATS_TEST_TMPDIR/deep.tar" ss-deepimg >/dev/null
+        run bash -c "ulimit -n 64; '$BERTH' rm ss-deepc && '$BERTH' volume rm ss-deep && '$BERTH' rmi ss-deepimg"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
+        [ ! -e "$BERTH_ROOT/lib/volumes/ss-deep" ]
+        run "$BERTH" image inspect ss-deepimg
+        [ "$status" -ne 0 ]
+}
+
+@test "item 13: a container with a corrupt config.json shows in ps -a and rm -f removes it, running or not" {
+        "$BERTH" create --name ss-corrupt --network none busybox true >/dev/null
+        "$BERTH" run -d --name ss-corrupt2 --network none busybox sleep 600 >/dev/null
+        id=$(ss_ctr_id ss-corrupt)
+        id2=$(ss_ctr_id ss-corrupt2)
+        pid=$("$BERTH" inspect ss-corrupt2 | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["State"]["Pid"])')
+        printf '{"Id": "%s", garbage' "$id" >"$BERTH_ROOT/lib/containers/$id/config.json"
+        printf 'not json at all' >"$BERTH_ROOT/lib/containers/$id2/config.json"
+        run "$BERTH" ps -a
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"${id:0:12}"*"Corrupt (unreadable config.json; rm -f removes it)"* ]]
+        [[ "$output" == *"${id2:0:12}"*Corrupt* ]]
+        run "$BERTH" rm ss-corrupt
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"corrupt config.json"*"berth rm -f"* ]]
+        run "$BERTH" rm -f ss-corrupt
+        [ "$status" -eq 0 ]
+        run "$BERTH" rm -f "$id2"
+        [ "$status" -eq 0 ]
+        [ ! -e "$BERTH_ROOT/lib/containers/$id" ] && [ ! -e "$BERTH_ROOT/lib/containers/$id2" ]
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        ! kill -0 "$pid" 2>/dev/null
+        run "$BERTH" ps -aq
+        [[ "$output" != *"${id:0:12}"* && "$output" != *"${id2:0:12}"* ]]
 }

@@ -104,8 +104,43 @@ static void test_store(void)
         rm_rf(tmpl, NULL);
 }
 
+static void test_names(void)
+{
+        err_t e;
+        ok(rt_ctr_name_check("web_1.a-b", &e) == 0, "name web_1.a-b");
+        ok(rt_ctr_name_check("/web", &e) == 0, "name with the leading /");
+        ok(rt_ctr_name_check("a\nb", &e) < 0 &&
+               !strcmp(e.msg, "Invalid container name (a\nb), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+                              "allowed"),
+           "newline refused with docker's message");
+        ok(rt_ctr_name_check("x", &e) < 0, "one character refused");
+        ok(rt_ctr_name_check("_x", &e) < 0, "leading _ refused");
+        ok(rt_ctr_name_check("a/b", &e) < 0, "slash refused");
+        ok(rt_ctr_name_check("", &e) < 0, "empty refused");
+        ok(rt_hostname_check("hostname", "web-1.example.com", &e) == 0, "hostname ok");
+        ok(rt_hostname_check("hostname", "A1", &e) == 0, "upper case and digits ok");
+        ok(rt_hostname_check("hostname", "a\nb", &e) < 0 && strstr(e.msg, "\"a\\nb\""),
+           "newline refused, shown escaped: %s", e.msg);
+        ok(rt_hostname_check("hostname", "a b", &e) < 0, "space refused");
+        ok(rt_hostname_check("hostname", "-a", &e) < 0, "leading - refused");
+        ok(rt_hostname_check("hostname", "a..b", &e) < 0, "empty label refused");
+        ok(rt_hostname_check("hostname", "a.", &e) < 0, "trailing dot refused");
+        char l64[66];
+        memset(l64, 'a', 64);
+        l64[64] = '\0';
+        ok(rt_hostname_check("hostname", l64, &e) < 0, "64-character label refused");
+        memset(l64, 'a', 65);
+        l64[32] = '.';
+        l64[65] = '\0';
+        ok(rt_hostname_check("hostname", l64, &e) < 0 && strstr(e.msg, "64 characters"),
+           "65 characters refused");
+        l64[64] = '\0';
+        ok(rt_hostname_check("domainname", l64, &e) == 0, "64 characters in two labels ok");
+}
+
 int main(void)
 {
+        test_names();
         test_caps();
         test_ulimits();
         test_store();

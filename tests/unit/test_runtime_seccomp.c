@@ -211,8 +211,50 @@ static void profile_tests(void)
                 "seccomp profile p.json:1:51: duplicate object key near '\"defaultAction\"'");
 }
 
+static void secopt(const char *a, const char *b, const char *msg)
+{
+        strv_t v = STRV_INIT;
+        strv_push(&v, a);
+        if (b)
+                strv_push(&v, b);
+        json_t *prof = NULL;
+        err_t e = {0};
+        int r = rt_secopts_check(&v, NULL, RT_CAPS_DEFAULT, &prof, &e);
+        if (msg) {
+                ok(r < 0, "refused: %s %s", a, b ? b : "");
+                is_str(e.msg, msg, "message for %s", a);
+        } else {
+                ok(r == 0 && !prof, "accepted: %s %s", a, b ? b : "");
+        }
+        strv_free(&v);
+}
+
+static void secopt_tests(void)
+{
+        secopt("no-new-privileges", NULL, NULL);
+        secopt("no-new-privileges:false", "seccomp=unconfined", NULL);
+        secopt("apparmor=unconfined", "label:disable", NULL);
+        secopt("seccomp=builtin", "label=disable", NULL);
+        secopt("apparmor=docker-default", NULL,
+               "security option apparmor=docker-default: berth has no AppArmor support and "
+               "cannot honour it (only apparmor=unconfined is accepted)");
+        secopt("label=level:s0:c100,c200", NULL,
+               "security option label=level:s0:c100,c200: berth has no SELinux support and "
+               "cannot honour it (only label=disable is accepted)");
+        secopt("systempaths=unconfined", NULL,
+               "security option systempaths=unconfined: unknown option; berth cannot honour it");
+        secopt("no-new-privileges=maybe", NULL, "invalid security option no-new-privileges=maybe");
+        secopt("seccomp=", NULL, "invalid security option seccomp=");
+        secopt("seccomp=unconfined", "seccomp=/x.json",
+               "security options seccomp=unconfined and seccomp=/x.json: only one seccomp profile "
+               "can be given");
+        secopt("seccomp=/nonexistent/p.json", NULL,
+               "seccomp profile /nonexistent/p.json: No such file or directory");
+}
+
 int main(void)
 {
+        secopt_tests();
         profile_tests();
         int sig;
         int bad = in_filtered_child(check_personality, &sig);
