@@ -870,7 +870,9 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
 out:
         free(which);
         cctr_list_free(&l);
-        if (lk >= 0)
+        if (rc == 0)
+                cproject_unlock_gone(p->name, lk);
+        else if (lk >= 0)
                 close(lk);
         cproject_close(&cp);
         return rc;

@@ -57,7 +57,8 @@ int cmd_rm(int argc, char **argv)
                         if (err.code == EBADMSG && force && id) {
                                 /* corrupt state: kill what runs, remove what is there */
                                 _cleanup_close_ int lk = rt_ctr_lock(id, &err);
-                                if (lk >= 0 && rt_ctr_destroy(id, &err) == 0) {
+                                if (lk >= 0 && rt_ctr_destroy(id, &err) == 0 &&
+                                    netwire_release_state(id, &err) == 0) {
                                         printf("%s\n", argv[i]);
                                         continue;
                                 }

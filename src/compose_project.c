@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
@@ -89,8 +90,28 @@ int cproject_lock(const char *project, err_t *err)
         if (mkdir_p(dir, 0700, err) < 0)
                 return -1;
         _cleanup_free_ char *path = xasprintf("%s/%s.lock", dir, project);
-        int fd = lock_file(path, err);
-        return fd < 0 ? err_wrap(err, "project %s", project) : fd;
+        for (;;) {
+                int fd = lock_file(path, err);
+                if (fd < 0)
+                        return err_wrap(err, "project %s", project);
+                /* down unlinks the file it holds (cproject_unlock_gone): a
+                 * lock on the unlinked file would exclude no one, so take
+                 * the one now under the name */
+                struct stat a, b;
+                if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+                    a.st_dev == b.st_dev)
+                        return fd;
+                close(fd);
+        }
+}
+
+void cproject_unlock_gone(const char *project, int fd)
+{
+        if (fd < 0)
+                return;
+        _cleanup_free_ char *path = xasprintf("%s/compose/%s.lock", berth_run_dir(), project);
+        unlink(path); /* still held: whoever waits on it sees it unlinked and retries */
+        close(fd);
 }
 
 static const char *label(const json_t *j, const char *key)

@@ -53,6 +53,10 @@ char *cproject_name(struct compose_globals *g);
 /* Per-project lock (flock on <run>/compose/<project>.lock); fd to close. */
 int cproject_lock(const char *project, err_t *err);
 
+/* Release the project lock fd and remove its file (compose down: a project
+ * that is gone leaves no file under the run dir). */
+void cproject_unlock_gone(const char *project, int fd);
+
 /* One container of the project as its labels and state tell. */
 struct cctr {
         char *id;

@@ -72,11 +72,12 @@ int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *er
         if (rt_ctr_load(cid, &doc, err) < 0) {
                 if (err->code == ENOENT)
                         return -1;
-                /* corrupt state: say so, and hand out the id for rm -f */
-                err_set(err, EBADMSG,
-                        "container %.12s has a corrupt config.json (%s); berth rm -f %.12s "
-                        "removes it",
-                        cid, err->msg, cid);
+                /* corrupt state: say so, and hand out the id for rm -f (the
+                 * message is copied out first: it is formatted into itself) */
+                char why[sizeof(err->msg)];
+                snprintf(why, sizeof(why), "%s", err->msg);
+                err_set(err, EBADMSG, "%s: a corrupt config.json; berth rm -f %.12s removes it",
+                        why, cid);
                 *id = TAKE_PTR(cid);
                 return -1;
         }

@@ -649,6 +649,23 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
         return remove ? dns_forget(id, NULL, err) : 0;
 }
 
+int netwire_release_state(const char *id, err_t *err)
+{
+        _cleanup_json_ json_t *names = NULL;
+        size_t i;
+        json_t *v;
+        if (network_of_container(id, &names, err) < 0)
+                return err_wrap(err, "container %.12s", id);
+        json_array_foreach(names, i, v)
+        {
+                if (network_endpoint_down(json_string_value(v), id, true, true, err) < 0 &&
+                    err->code != ENOENT)
+                        return err_wrap(err, "container %.12s", id);
+        }
+        err_clear(err);
+        return dns_forget(id, NULL, err);
+}
+
 int netwire_connect(const char *id, pid_t pid, json_t *j, const char *net, const char *ip,
                     const strv_t *aliases, err_t *err)
 {

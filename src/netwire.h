@@ -74,6 +74,10 @@ int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err);
  * that are already gone are not an error. */
 int netwire_release(const char *id, json_t *j, bool remove, err_t *err);
 
+/* Removal of a container whose state file is lost or damaged: every
+ * endpoint the networks' state gives it, its ports and its DNS records. */
+int netwire_release_state(const char *id, err_t *err);
+
 /* `network connect` on a container document: record the network (and, when
  * the container runs as pid > 0, attach it now as the next ethN). */
 int netwire_connect(const char *id, pid_t pid, json_t *j, const char *net, const char *ip,
