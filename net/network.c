@@ -119,6 +119,75 @@ static int net_addrs(json_t *n, struct ipv4_net *subnet, uint32_t *gw, struct ip
         return 0;
 }
 
+static int forwarding_release(err_t *err);
+
+/* The id of a network config file name "<64 hex>.json", else NULL. */
+static char *corrupt_id(const char *fname)
+{
+        size_t len = strlen(fname);
+        if (len != 64 + 5 || strcmp(fname + 64, ".json") || strspn(fname, "0123456789abcdef") != 64)
+                return NULL;
+        static char id[65];
+        memcpy(id, fname, 64);
+        id[64] = '\0';
+        return id;
+}
+
+int network_corrupt(json_t **out, err_t *err)
+{
+        _cleanup_free_ char *dir = networks_dir();
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *de;
+        *out = json_array();
+        if (!d)
+                return errno == ENOENT ? 0 : err_sys(err, errno, "cannot open %s", dir);
+        while ((de = readdir(d))) {
+                const char *id = corrupt_id(de->d_name);
+                json_t *n = NULL;
+                err_t e;
+                if (!id)
+                        continue;
+                if (json_read_at(dirfd(d), de->d_name, &n, &e) == 0) {
+                        json_decref(n);
+                        continue;
+                }
+                if (e.code != EINVAL)
+                        continue;
+                _cleanup_free_ char *msg = xasprintf("%s/%s", dir, e.msg);
+                json_array_append_new(*out, json_pack("{s:s, s:s}", "Id", id, "Error", msg));
+        }
+        return 0;
+}
+
+/* Remove what is left of a network whose configuration is damaged: its
+ * bridge (under the name berth gives it unless one was chosen), its nft
+ * rules, its state files and its DNS names. */
+static int remove_corrupt(const char *id, size_t remaining, err_t *err)
+{
+        char bridge[16];
+        snprintf(bridge, sizeof(bridge), "br-%.12s", id);
+        struct nft_net nn = {.id = id, .bridge = bridge};
+        if (nft_network_remove(&nn, err) < 0 ||
+            (net_link_delete(bridge, err) < 0 && err->code != ENODEV && err->code != ENOENT))
+                return err_wrap(err, "network %.12s", id);
+        if (remaining == 0 && (nft_table_delete(err) < 0 || forwarding_release(err) < 0))
+                return -1;
+        _cleanup_free_ char *path = xasprintf("%s/networks/%s.json", berth_lib_dir(), id);
+        _cleanup_free_ char *rpath = xasprintf("%s/networks/%s.json", berth_run_dir(), id);
+        if (unlink(rpath) < 0 && errno != ENOENT)
+                return err_sys(err, errno, "cannot remove %s", rpath);
+        if (unlink(path) < 0 && errno != ENOENT)
+                return err_sys(err, errno, "cannot remove %s", path);
+        net_dns_records_t *r;
+        if (net_dns_records_open(&r, err) < 0)
+                return err_wrap(err, "network %.12s", id);
+        if (!net_dns_network_remove(r, id)) {
+                net_dns_records_close(r);
+                return 0;
+        }
+        return net_dns_records_commit(r, err) < 0 ? err_wrap(err, "network %.12s", id) : 0;
+}
+
 /* Every network's configuration, with its endpoints (Containers, LastIP)
  * when endpoints: reading those costs a parse of each network's endpoint
  * state, which grows with its containers, so the paths that work on one
@@ -143,9 +212,16 @@ static int load_all(json_t **out, bool endpoints, err_t *err)
                 json_t *n;
                 if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json"))
                         continue;
-                if (json_read_at(dirfd(d), de->d_name, &n, err) < 0) {
+                err_t e;
+                if (json_read_at(dirfd(d), de->d_name, &n, &e) < 0) {
+                        /* a damaged file is left out, so every other network
+                         * keeps working; network ls names it and network rm
+                         * removes it (network_corrupt, network_remove) */
+                        if (e.code == EINVAL && corrupt_id(de->d_name))
+                                continue;
                         json_decref(arr);
-                        return err_wrap(err, "%s", dir);
+                        err_set(err, e.code, "%s/%s", dir, e.msg);
+                        return -1;
                 }
                 if (endpoints && load_endpoints(n, err) < 0) {
                         json_decref(n);
@@ -615,6 +691,22 @@ int network_remove(const char *ref, err_t *err)
         if (lock < 0 || load_all(&all, false, err) < 0)
                 return -1;
         n = find(all, ref, err);
+        if (!n && err->code == ENOENT) {
+                /* one whose configuration is damaged: by full id or prefix */
+                _cleanup_json_ json_t *bad = NULL;
+                json_t *v, *hit = NULL;
+                size_t i, hits = 0, len = strlen(ref);
+                if (network_corrupt(&bad, err) < 0)
+                        return -1;
+                json_array_foreach(bad, i, v) if (len && !strncmp(jstr(v, "Id"), ref, len))
+                {
+                        hit = v;
+                        hits++;
+                }
+                if (hits == 1)
+                        return remove_corrupt(jstr(hit, "Id"), json_array_size(all), err);
+                return err_set(err, ENOENT, "network %s not found", ref);
+        }
         if (!n || load_endpoints(n, err) < 0)
                 return -1;
         return remove_locked(n, json_array_size(all) - 1, err);
