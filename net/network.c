@@ -698,13 +698,13 @@ int network_remove(const char *ref, err_t *err)
                 size_t i, hits = 0, len = strlen(ref);
                 if (network_corrupt(&bad, err) < 0)
                         return -1;
-                json_array_foreach(bad, i, v) if (len && !strncmp(jstr(v, "Id"), ref, len))
+                json_array_foreach(bad, i, v) if (len && !strncmp(jobj_str0(v, "Id"), ref, len))
                 {
                         hit = v;
                         hits++;
                 }
                 if (hits == 1)
-                        return remove_corrupt(jstr(hit, "Id"), json_array_size(all), err);
+                        return remove_corrupt(jobj_str0(hit, "Id"), json_array_size(all), err);
                 return err_set(err, ENOENT, "network %s not found", ref);
         }
         if (!n || load_endpoints(n, err) < 0)
