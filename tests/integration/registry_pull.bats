@@ -24,6 +24,11 @@ teardown_file() {
         ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
         [ -z "$ids" ] || "$BERTH" rm -f $ids >/dev/null 2>&1 || true
         "$BERTH" network rm bridge >/dev/null 2>&1 || true
+        # the python registries of a test that failed half way
+        local f
+        for f in "$REG_BASE/bad.pid" "$REG_BASE/slow.pid"; do
+                [ ! -f "$f" ] || kill "$(cat "$f")" 2>/dev/null || true
+        done
         reg_teardown_file
         rm -rf "$BERTH_ROOT"
 }
