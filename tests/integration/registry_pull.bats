@@ -419,6 +419,18 @@ EOF2
         # the resumed download became the verified blob
         [ ! -e "$part" ]
         [ -f "$(dirname "$part")/../blobs/sha256/$(basename "$part" .partial)" ]
+        # disk full: the error says so, and no image is left
+        local small=$REG_BASE/small
+        mkdir -p "$small"
+        mount -t tmpfs -o size=2m rp-small "$small"
+        BERTH_ROOT=$small run "$BERTH" pull "$B/slow:v1"
+        local st=$status out=$output
+        BERTH_ROOT=$small run "$BERTH" images
+        local imgs=$output
+        umount "$small"
+        [ "$st" -eq 125 ]
+        [[ "$out" == *"No space left on device"* ]]
+        [[ "$imgs" != *slow* ]]
         kill "$(cat "$REG_BASE/slow.pid")"
 }
 
