@@ -55,3 +55,14 @@ json_t *json_strv(const strv_t *v)
                 json_array_append_new(a, json_string(v->v[i]));
         return a;
 }
+
+const char *jobj_str(const json_t *o, const char *k)
+{
+        return json_string_value(json_object_get(o, k));
+}
+
+const char *jobj_str0(const json_t *o, const char *k)
+{
+        const char *s = json_string_value(json_object_get(o, k));
+        return s ? s : "";
+}

@@ -17,6 +17,10 @@ int json_read(const char *path, json_t **out, err_t *err);
 
 /* A JSON array of the strings of v. */
 json_t *json_strv(const strv_t *v);
+/* The string member k of o: NULL (jobj_str) or "" (jobj_str0) when it is
+ * absent or not a string. */
+const char *jobj_str(const json_t *o, const char *k);
+const char *jobj_str0(const json_t *o, const char *k);
 
 static inline void cleanup_json_decrefp(json_t **j)
 {

@@ -66,6 +66,8 @@ int64_t time_parse_rfc3339_ns(const char *s)
         long ns;
         if (time_parse_rfc3339(s, &t, &ns) < 0 || t <= 0)
                 return 0;
+        if (t >= INT64_MAX / 1000000000LL)
+                return INT64_MAX; /* after 2262: as late as it gets */
         return (int64_t)t * 1000000000LL + ns;
 }
 

@@ -635,11 +635,6 @@ int rt_ctr_destroy(const char *id, err_t *err)
 
 /* ---- JSON -> spawn spec ------------------------------------------------------ */
 
-static const char *jstr(const json_t *o, const char *k)
-{
-        return json_string_value(json_object_get(o, k));
-}
-
 static void push_array(strv_t *sv, const json_t *a)
 {
         size_t i;
@@ -758,7 +753,7 @@ static int proc_security(const char *id, const json_t *hc, struct rt_proc *p, er
         json_t *u;
         json_array_foreach(json_object_get(hc, "Ulimits"), i, u)
         {
-                const char *n = jstr(u, "Name");
+                const char *n = jobj_str(u, "Name");
                 size_t k;
                 for (k = 0; k < ARRAY_SIZE(rlimits); k++)
                         if (n && !strcmp(rlimits[k].name, n))
@@ -780,9 +775,9 @@ int rt_ctr_proc_spec(const json_t *j, struct rt_proc *p, err_t *err)
         memset(p, 0, sizeof(*p));
         const json_t *cfg = json_object_get(j, "Config");
         push_array(&p->env, json_object_get(cfg, "Env"));
-        p->cwd = jstr(cfg, "WorkingDir");
-        p->user = jstr(cfg, "User");
-        if (proc_security(jstr(j, "Id") ?: "", json_object_get(j, "HostConfig"), p, err) < 0) {
+        p->cwd = jobj_str(cfg, "WorkingDir");
+        p->user = jobj_str(cfg, "User");
+        if (proc_security(jobj_str(j, "Id") ?: "", json_object_get(j, "HostConfig"), p, err) < 0) {
                 rt_proc_free(p);
                 return -1;
         }
@@ -808,29 +803,29 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
         const json_t *cfg = json_object_get(j, "Config");
         const json_t *hc = json_object_get(j, "HostConfig");
         const json_t *data = json_object_get(json_object_get(j, "GraphDriver"), "Data");
-        s->id = jstr(j, "Id");
-        s->hostname = jstr(cfg, "Hostname");
+        s->id = jobj_str(j, "Id");
+        s->hostname = jobj_str(cfg, "Hostname");
         strv_t *lower = xcalloc(1, sizeof(*lower));
-        _cleanup_free_ char *ld = xstrdup(jstr(data, "LowerDir") ?: "");
+        _cleanup_free_ char *ld = xstrdup(jobj_str(data, "LowerDir") ?: "");
         for (char *sv = NULL, *t = strtok_r(ld, ":", &sv); t; t = strtok_r(NULL, ":", &sv))
                 strv_push(lower, t);
         s->lower = lower;
-        s->upper = jstr(data, "UpperDir");
-        s->work = jstr(data, "WorkDir");
-        s->merged = jstr(data, "MergedDir");
+        s->upper = jobj_str(data, "UpperDir");
+        s->work = jobj_str(data, "WorkDir");
+        s->merged = jobj_str(data, "MergedDir");
         if (!lower->n || !s->upper || !s->work || !s->merged) {
                 rt_spawn_free(s);
                 return err_set(err, EINVAL, "container %.12s: no root filesystem recorded", s->id);
         }
-        s->hosts_file = jstr(j, "HostsPath");
-        s->hostname_file = jstr(j, "HostnamePath");
-        s->resolv_file = jstr(j, "ResolvConfPath");
+        s->hosts_file = jobj_str(j, "HostsPath");
+        s->hostname_file = jobj_str(j, "HostnamePath");
+        s->resolv_file = jobj_str(j, "ResolvConfPath");
         s->readonly_rootfs = json_is_true(json_object_get(hc, "ReadonlyRootfs"));
         s->privileged = json_is_true(json_object_get(hc, "Privileged"));
         s->init = json_is_true(json_object_get(hc, "Init"));
         s->shm_size = json_integer_value(json_object_get(hc, "ShmSize"));
         s->oom_score_adj = (int)json_integer_value(json_object_get(hc, "OomScoreAdj"));
-        const char *nm = jstr(hc, "NetworkMode");
+        const char *nm = jobj_str(hc, "NetworkMode");
         s->new_netns = !(nm && !strcmp(nm, "host"));
         struct rt_mount_spec *m = NULL;
         size_t n = 0, i;
@@ -840,8 +835,8 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
                 m = xrealloc(m, (n + 1) * sizeof(*m));
                 m[n++] = (struct rt_mount_spec){
                     .type = "bind",
-                    .source = (char *)jstr(v, "Source"),
-                    .target = (char *)jstr(v, "Destination"),
+                    .source = (char *)jobj_str(v, "Source"),
+                    .target = (char *)jobj_str(v, "Destination"),
                     .ro = json_is_false(json_object_get(v, "RW")),
                 };
                 if (!m[n - 1].source || !m[n - 1].target) {

@@ -18,6 +18,10 @@
 #include "spawn.h"
 #include "strv.h"
 
+/* A container id: 64 hex digits; the short form (names, hostnames) is its first 12. */
+#define RT_ID_LEN       64
+#define RT_SHORT_ID_LEN 12
+
 char *rt_ctr_dir(const char *id);     /* caller frees */
 char *rt_ctr_run_dir(const char *id); /* caller frees */
 char *rt_ctr_sock_path(const char *id);

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -228,9 +229,28 @@ done:
         return r;
 }
 
+/* Send all of buf on a socket without SIGPIPE. */
+static int send_all(int fd, const void *buf, size_t n, err_t *err)
+{
+        const char *b = buf;
+        while (n) {
+                ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
+                if (w < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return err_sys(err, errno, "unpack stream");
+                }
+                b += w;
+                n -= (size_t)w;
+        }
+        return 0;
+}
+
 /* Decompress blob j->hex (gzip, zstd or plain) into the diff ID blob,
- * checking it against the config's diff ID. */
-static int decompress_blob(struct pull *p, struct store *s, struct job *j, err_t *err)
+ * checking it against the config's diff ID; the decompressed bytes also go
+ * to tee (>= 0: a socket the unpacker reads, so a layer is decompressed once
+ * and unpacked as it decompresses). */
+static int decompress_blob(struct pull *p, struct store *s, struct job *j, int tee, err_t *err)
 {
         _cleanup_close_ int in = blob_open(s, j->hex, err);
         if (in < 0)
@@ -269,6 +289,8 @@ static int decompress_blob(struct pull *p, struct store *s, struct job *j, err_t
                                 err_wrap(err, "write %s", tmp);
                                 goto done;
                         }
+                        if (tee >= 0 && send_all(tee, buf, size, err) < 0)
+                                goto done;
                         EVP_DigestUpdate(md, buf, size);
                         unsigned long long pos = (unsigned long long)archive_filter_bytes(a, -1);
                         if (pos - last >= (1u << 20)) {
@@ -314,6 +336,26 @@ done:
 }
 
 /* Unpack the diff ID blob into layers/<chain>. */
+struct tee {
+        struct pull *p;
+        struct store *s;
+        struct job *j;
+        int fd;
+        int rc;
+        err_t err;
+};
+
+static void *tee_main(void *arg)
+{
+        struct tee *t = arg;
+        t->rc = decompress_blob(t->p, t->s, t->j, t->fd, &t->err);
+        close(t->fd);
+        return NULL;
+}
+
+/* Unpack the layer into layers/<chain>: from the diff ID blob when it is
+ * stored, else while decompressing it (decompress_blob in a thread, its
+ * output through a socket pair). */
 static int unpack_layer(struct pull *p, struct store *s, struct job *j, err_t *err)
 {
         _cleanup_free_ char *dir = xasprintf("%s/L%s", p->tmp, j->chain);
@@ -334,12 +376,48 @@ static int unpack_layer(struct pull *p, struct store *s, struct job *j, err_t *e
                 err_sys(err, errno, "open %s", diff);
                 goto done;
         }
-        tarfd = blob_open(s, j->diff, err);
-        if (tarfd < 0)
-                goto done;
+        struct tee t = {.p = p, .s = s, .j = j, .fd = -1};
+        pthread_t th;
+        bool teeing = false;
+        if (!blob_exists(s, j->diff)) {
+                int sv[2];
+                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+                        err_sys(err, errno, "socketpair");
+                        goto done;
+                }
+                t.fd = sv[1];
+                if (pthread_create(&th, NULL, tee_main, &t) != 0) {
+                        close(sv[0]);
+                        close(sv[1]);
+                        err_set(err, EAGAIN, "cannot start a decompression thread");
+                        goto done;
+                }
+                teeing = true;
+                tarfd = sv[0];
+        } else {
+                tarfd = blob_open(s, j->diff, err);
+                if (tarfd < 0)
+                        goto done;
+        }
         progress(p, j->id, REG_L_EXTRACTING, (unsigned long long)j->desc->size,
                  (unsigned long long)j->desc->size);
-        if (rt_tar_extract_fd(tarfd, rootfd, &opts, &st, err) < 0) {
+        int xr = rt_tar_extract_fd(tarfd, rootfd, &opts, &st, err);
+        if (teeing) {
+                /* the tar ends before its padding: take the rest, so the
+                 * decompressor finishes (after a failure: stop it) */
+                char sink[1 << 16];
+                while (xr == 0 && read(tarfd, sink, sizeof(sink)) > 0)
+                        ;
+                close(TAKE_FD(tarfd));
+                pthread_join(th, NULL);
+                if (t.rc < 0 && (xr == 0 || t.err.code != EPIPE)) {
+                        /* the decompressor's failure is the cause (EPIPE: it
+                         * stopped because unpacking had failed) */
+                        *err = t.err;
+                        goto done;
+                }
+        }
+        if (xr < 0) {
                 err_wrap(err, "layer sha256:%.12s", j->hex);
                 goto done;
         }
@@ -407,10 +485,12 @@ static int process_job(struct pull *p, struct reg_conn *k, struct store *s, stru
         } else {
                 progress(p, j->id, REG_L_DOWNLOADED, 0, 0);
         }
-        if (!blob_exists(s, j->diff) && decompress_blob(p, s, j, err) < 0)
+        if (!layer_exists(s, j->chain)) {
+                if (unpack_layer(p, s, j, err) < 0)
+                        return -1;
+        } else if (!blob_exists(s, j->diff) && decompress_blob(p, s, j, -1, err) < 0) {
                 return -1;
-        if (!layer_exists(s, j->chain) && unpack_layer(p, s, j, err) < 0)
-                return -1;
+        }
         unlink(lockpath); /* the blob is in the store: waiters see it there */
         progress(p, j->id, REG_L_COMPLETE, 0, 0);
         return 0;

@@ -14,16 +14,15 @@
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "layer_lines.h"
 #include "pull.h"
 #include "runtime/image.h"
 #include "runtime/registry.h"
 #include "runtime/registry_ref.h"
 
 struct pull_ui {
-        FILE *out;
-        bool tty, quiet;
-        strv_t ids;   /* layer lines in order */
-        strv_t lines; /* their current text */
+        struct layer_lines l;
+        bool quiet;
 };
 
 static void on_progress(void *ud, const char *id, enum reg_layer_state st, unsigned long long cur,
@@ -65,24 +64,8 @@ static void on_progress(void *ud, const char *id, enum reg_layer_state st, unsig
                 snprintf(text, sizeof(text), "Pull complete");
                 break;
         }
-        if (ui->quiet)
-                return;
-        if (!ui->tty) {
-                if (!transient)
-                        fprintf(ui->out, "%s: %s\n", id, text);
-                fflush(ui->out);
-                return;
-        }
-        ssize_t i = strv_index(&ui->ids, id);
-        if (i < 0) {
-                strv_push(&ui->ids, id);
-                strv_push(&ui->lines, text);
-                fprintf(ui->out, "%s: %s\n", id, text);
-        } else {
-                size_t up = ui->ids.n - (size_t)i;
-                fprintf(ui->out, "\033[%zuA\r\033[2K%s: %s\033[%zuB\r", up, id, text, up);
-        }
-        fflush(ui->out);
+        if (!ui->quiet)
+                layer_lines_show(&ui->l, id, text, transient);
 }
 
 int pull_image(FILE *out, const char *ref, const char *platform, bool quiet, err_t *err)
@@ -90,7 +73,7 @@ int pull_image(FILE *out, const char *ref, const char *platform, bool quiet, err
         struct reg_ref r;
         if (reg_ref_parse(ref, &r, err) < 0)
                 return -1;
-        struct pull_ui ui = {.out = out, .tty = isatty(fileno(out)), .quiet = quiet};
+        struct pull_ui ui = {.l = {.out = out, .tty = isatty(fileno(out))}, .quiet = quiet};
         if (!quiet) {
                 if (!r.tag && !r.digest)
                         fprintf(out, "Using default tag: latest\n");
@@ -102,8 +85,7 @@ int pull_image(FILE *out, const char *ref, const char *platform, bool quiet, err
         struct reg_pull_opts o = {.platform = platform, .progress = on_progress, .ud = &ui};
         struct reg_pull_result res;
         int rc = reg_pull(ref, &o, &res, err);
-        strv_free(&ui.ids);
-        strv_free(&ui.lines);
+        layer_lines_free(&ui.l);
         if (rc < 0)
                 return -1;
         if (!quiet) {

@@ -14,12 +14,14 @@
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "layer_lines.h"
 #include "push.h"
 #include "runtime/image.h"
 #include "runtime/registry.h"
 #include "runtime/registry_ref.h"
 
 struct push_ui {
+        struct layer_lines l;
         bool quiet;
 };
 
@@ -27,40 +29,39 @@ static void on_progress(void *ud, const char *id, enum reg_push_state st, unsign
                         unsigned long long total, const char *from)
 {
         struct push_ui *ui = ud;
-        if (ui->quiet)
-                return;
-        char a[32], b[32];
+        char text[160], a[32], b[32];
+        bool transient = false;
         switch (st) {
         case REG_P_PREPARING:
-                printf("%s: Preparing\n", id);
+                snprintf(text, sizeof(text), "Preparing");
                 break;
         case REG_P_WAITING:
-                printf("%s: Waiting\n", id);
+                snprintf(text, sizeof(text), "Waiting");
                 break;
         case REG_P_PUSHING:
-                /* a line per state change, not per chunk of bytes */
-                if (cur == total && isatty(STDOUT_FILENO)) {
-                        human_size(cur, a, sizeof(a));
-                        human_size(total, b, sizeof(b));
-                        printf("%s: Pushing  %s/%s\n", id, a, b);
-                }
+                human_size(cur, a, sizeof(a));
+                human_size(total, b, sizeof(b));
+                snprintf(text, sizeof(text), "Pushing  %s/%s", a, b);
+                transient = true;
                 break;
         case REG_P_PUSHED:
-                printf("%s: Pushed\n", id);
+                snprintf(text, sizeof(text), "Pushed");
                 break;
         case REG_P_EXISTS:
-                printf("%s: Layer already exists\n", id);
+                snprintf(text, sizeof(text), "Layer already exists");
                 break;
         case REG_P_MOUNTED:
-                printf("%s: Mounted from %s\n", id, from ? from : "");
+        default:
+                snprintf(text, sizeof(text), "Mounted from %.100s", from ? from : "");
                 break;
         }
-        fflush(stdout);
+        if (!ui->quiet)
+                layer_lines_show(&ui->l, id, text, transient);
 }
 
 int push_image(const char *ref, bool quiet, err_t *err)
 {
-        struct push_ui ui = {.quiet = quiet};
+        struct push_ui ui = {.l = {.out = stdout, .tty = isatty(STDOUT_FILENO)}, .quiet = quiet};
         struct reg_push_opts o = {.progress = on_progress, .ud = &ui};
         struct reg_push_result res;
         struct reg_ref r;
@@ -86,7 +87,9 @@ int push_image(const char *ref, bool quiet, err_t *err)
                 printf("The push refers to repository [%s]\n", fam);
                 fflush(stdout);
         }
-        if (reg_push(ref, &o, &res, err) < 0)
+        int rc = reg_push(ref, &o, &res, err);
+        layer_lines_free(&ui.l);
+        if (rc < 0)
                 return -1;
         if (quiet)
                 printf("%s:%s\n", res.name, res.tag);

@@ -60,7 +60,7 @@ int signal_parse(const char *s)
 int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err)
 {
         _cleanup_free_ char *cid = NULL;
-        _cleanup_free_ char *dir = strlen(ref) == 64 ? rt_ctr_dir(ref) : NULL;
+        _cleanup_free_ char *dir = strlen(ref) == RT_ID_LEN ? rt_ctr_dir(ref) : NULL;
         if (dir && access(dir, F_OK) == 0) /* a full id: skip the scan of all containers */
                 cid = xstrdup(ref);
         else if (rt_ctr_resolve(ref, &cid, err) < 0)
@@ -373,9 +373,9 @@ int container_start_fds(const char *id, int attach, const int *keep_fds, size_t 
                 all[i] = keep_fds[i];
         for (size_t i = 0; i < npfds; i++)
                 all[nkeep + i] = pfds[i];
-        int r = nkeep + npfds > 64
+        int r = nkeep + npfds > RT_MON_KEEP_FDS_MAX
                     ? err_set(err, EINVAL, "too many published ports (%zu, at most %zu)", npfds,
-                              64 - nkeep)
+                              RT_MON_KEEP_FDS_MAX - nkeep)
                     : launch_monitor(id, sv[1], all, nkeep + npfds, err);
         close(sv[1]);
         for (size_t i = 0; i < npfds; i++)

@@ -176,3 +176,27 @@ EOF
         check_gone "$ok"
         [ "$("$BERTH" network inspect bridge | jq '.[0].Containers | length')" -eq 0 ]
 }
+
+@test "a damaged network file: the other networks keep working, ls names the file, network rm removes it" {
+        local a br f
+        a=$("$BERTH" network create --subnet 10.246.193.0/24 flnA)
+        "$BERTH" network create --subnet 10.246.194.0/24 flnB >/dev/null
+        br=$("$BERTH" network inspect flnA | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+        ip link show "$br" >/dev/null
+        f=$BERTH_ROOT/lib/networks/$a.json
+        head -c 50 "$f" >"$f.t" && mv "$f.t" "$f"
+        run "$BERTH" network ls
+        [ "$status" -eq 0 ]
+        [[ $output == *" flnB "* ]]
+        [[ $output == *"$f"*"berth network rm ${a:0:12} removes it"* ]]
+        # containers on the other networks are not affected
+        run "$BERTH" run --rm --network flnB busybox true
+        [ "$status" -eq 0 ]
+        run "$BERTH" network rm "${a:0:12}"
+        [ "$status" -eq 0 ]
+        [ ! -e "$f" ]
+        ! ip link show "$br" >/dev/null 2>&1
+        run "$BERTH" network ls
+        [[ $output != *corrupt* ]]
+        "$BERTH" network rm flnB >/dev/null
+}

@@ -287,6 +287,16 @@ rp_docker_config() {
         run "$BERTH" image inspect docker.io/library/rpmirrored:v1
         [ "$status" -eq 0 ]
         grep -q 'GET /v2/library/rpmirrored/manifests/v1' "$P_DIR/registry.log"
+        # a compose file naming a docker.io image comes up with `up` alone,
+        # through the mirror
+        "$BERTH" rmi rpmirrored:v1 >/dev/null
+        mkdir -p "$BERTH_ROOT/mproj"
+        printf 'name: rpmirror\nservices:\n  m:\n    image: rpmirrored:v1\n    command: ["sleep", "300"]\n' \
+                >"$BERTH_ROOT/mproj/compose.yaml"
+        BERTH_CONFIG=$BERTH_ROOT/mirrors.json run "$BERTH" compose --project-directory "$BERTH_ROOT/mproj" up -d
+        [ "$status" -eq 0 ]
+        [ "$("$BERTH" compose --project-directory "$BERTH_ROOT/mproj" ps -q | wc -l)" -eq 1 ]
+        "$BERTH" compose --project-directory "$BERTH_ROOT/mproj" down -t 0 >/dev/null 2>&1
         # a bad config file is an error naming it
         printf '{"registry-mirrors": "not-a-list"}' >"$BERTH_ROOT/bad.json"
         BERTH_CONFIG=$BERTH_ROOT/bad.json run "$BERTH" pull rpmirrored:v1

@@ -200,6 +200,9 @@ PY
         run "$BERTH" push -q "$P_HOST/rq/rand:a"
         [ "$status" -eq 0 ]
         [ "$output" = "$P_HOST/rq/rand:a" ]
+        run "$BERTH" image push -q "$P_HOST/rq/rand:b"
+        [ "$status" -eq 0 ]
+        [ "$output" = "$P_HOST/rq/rand:b" ]
 
         run "$BERTH" push "$P_HOST/rq/missing:1"
         [ "$status" -ne 0 ]
@@ -370,4 +373,55 @@ YAML
         l0=$(jq -r '.layers[0].digest' <<<"$output")
         grep -q "\"$base\"\|$l0" "$P_DIR/registry.log"
         skopeo copy -q --src-tls-verify=false "docker://$P_HOST/rq/app:1" "dir:$BATS_TEST_TMPDIR/appout"
+}
+
+@test "push against a registry that fails: an HTTP 500 mid-upload and a wrong stored digest are clear errors" {
+        # a fake registry: blob PUTs fail with 500 until the file "ok" exists,
+        # then they succeed but claim another digest
+        port=$(reg_free_port)
+        python3 - "$port" "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/fake.log" 2>&1 3>&- <<'PY' &
+import http.server, os, sys
+port, d = int(sys.argv[1]), sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def answer(self, code, body=b"", hdrs=()):
+        self.send_response(code)
+        for k, v in hdrs: self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def drain(self):
+        n = int(self.headers.get("Content-Length", "0") or 0)
+        while n > 0:
+            n -= len(self.rfile.read(min(n, 65536)))
+    def do_GET(self): self.answer(200, b"{}")
+    def do_HEAD(self): self.answer(404)
+    def do_POST(self):
+        self.drain()
+        self.answer(202, hdrs=[("Location", "/v2/upload/1")])
+    def do_PUT(self):
+        self.drain()
+        if not os.path.exists(os.path.join(d, "ok")):
+            self.answer(500, b'{"errors":[{"code":"UNKNOWN","message":"disk quota exceeded"}]}',
+                        [("Content-Type", "application/json")])
+        else:
+            self.answer(201, hdrs=[("Docker-Content-Digest", "sha256:" + "0" * 64)])
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), H)
+open(os.path.join(d, "ready"), "w").close()
+srv.serve_forever()
+PY
+        fake=$!
+        for i in $(seq 1 100); do [ -e "$BATS_TEST_TMPDIR/ready" ] && break; sleep 0.05; done
+        "$BERTH" tag busybox:latest "127.0.0.1:$port/rq/fail:1"
+        run "$BERTH" push "127.0.0.1:$port/rq/fail:1"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"unknown: disk quota exceeded"* ]]
+        [[ "$output" == *"HTTP 500 from 127.0.0.1:$port"* ]]
+        touch "$BATS_TEST_TMPDIR/ok"
+        run "$BERTH" push "127.0.0.1:$port/rq/fail:1"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"stored blob sha256:"*" as sha256:0000"* ]]
+        kill "$fake"
+        wait "$fake" 2>/dev/null || true
 }
