@@ -1073,6 +1073,22 @@ ss_ctr_id() { "$BERTH" inspect "$1" | python3 -c 'import json, sys; print(json.l
         [ "$status" -eq 0 ]
 }
 
+@test "item 8: a container that stops every new process (kill -STOP -1) does not hold the monitor" {
+        "$BERTH" run -d --name ss-stop8 --network none --health-cmd true --health-interval 1s busybox \
+                sh -c 'while :; do kill -STOP -1 2>/dev/null; done'
+        n=0
+        for _ in $(seq 100); do
+                n=$("$BERTH" inspect ss-stop8 | python3 -c 'import json, sys; print(len((json.load(sys.stdin)[0]["State"].get("Health") or {}).get("Log") or []))')
+                [ "$n" -ge 2 ] && break
+                sleep 0.2
+        done
+        run timeout 30 "$BERTH" stop -t 1 ss-stop8
+        echo "probes=$n stop: $status $output"
+        [ "$status" -eq 0 ]
+        [ "$n" -ge 2 ]
+        "$BERTH" rm ss-stop8
+}
+
 @test "item 8: a stalled attach client and a silent client do not freeze the monitor; logs and stop work" {
         "$BERTH" run -d --name ss-at8 --network none busybox \
                 sh -c 'while [ ! -e /go ]; do sleep 0.1; done; yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 20000000; echo; echo last-line; exec sleep 600'
