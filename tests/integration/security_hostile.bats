@@ -565,7 +565,7 @@ PY
 # A host directory with a secret file, for the tests that check that an image
 # cannot reach host files.
 ss_secret_dir() {
-        SS_SECRET=$(mktemp -d /tmp/ss-secret.XXXXXX)
+        SS_SECRET=$(mktemp -d "$BATS_TEST_TMPDIR/ss-secret.XXXXXX") # bats removes it
         mkdir "$SS_SECRET/sub" "$SS_SECRET/sub2"
         echo "ss-host-secret-$$" >"$SS_SECRET/sub/key"
         echo "ss-host-secret-$$" >"$SS_SECRET/sub2/key"
