@@ -257,3 +257,22 @@ EOF
         export BERTH_ROOT=${r%/nospc}
         nospc_cleanup
 }
+
+@test "a damaged image tag index: the error names the file and what to run, and running it converges" {
+        local f=$BERTH_ROOT/lib/image/repositories.json id
+        id=$("$BERTH" image inspect busybox | jq -r '.[0].Id')
+        cp "$f" "$BERTH_ROOT/repositories.good"
+        head -c 20 "$BERTH_ROOT/repositories.good" >"$f"
+        run "$BERTH" images
+        [ "$status" -ne 0 ]
+        [[ $output == *"$f:"*"invalid JSON"*"run: mv $f $f.bad"* ]]
+        run "$BERTH" run --rm --network none busybox true
+        [ "$status" -eq 125 ]
+        [[ $output == *"run: mv $f $f.bad"* ]]
+        # what it says to do: the images stay, untagged, and can be named again
+        mv "$f" "$f.bad"
+        [ "$("$BERTH" images -q --no-trunc)" = "$id" ]
+        "$BERTH" tag "${id#sha256:}" busybox:latest
+        "$BERTH" run --rm --network none busybox true
+        rm -f "$f.bad" "$BERTH_ROOT/repositories.good"
+}
