@@ -3,12 +3,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -58,6 +60,35 @@ int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *ou
         _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return err_sys(err, errno, "open %s", path);
+        if (read_fd_all(fd, max, out, outlen, err) < 0)
+                return err_wrap(err, "%s", path);
+        return 0;
+}
+
+int open_regular_at(int dirfd, const char *path, unsigned long long resolve, err_t *err)
+{
+        struct open_how how = {
+            .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
+            .resolve = resolve,
+        };
+        _cleanup_close_ int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return err_sys(err, errno, "open %s", path);
+        if (!S_ISREG(st.st_mode))
+                return err_set(err, EINVAL, "%s is not a regular file", path);
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+                return err_sys(err, errno, "open %s", path);
+        return TAKE_FD(fd);
+}
+
+int read_regular_at(int dirfd, const char *path, unsigned long long resolve, size_t max, char **out,
+                    size_t *outlen, err_t *err)
+{
+        _cleanup_close_ int fd = open_regular_at(dirfd, path, resolve, err);
+        if (fd < 0)
+                return -1;
         if (read_fd_all(fd, max, out, outlen, err) < 0)
                 return err_wrap(err, "%s", path);
         return 0;
@@ -181,50 +212,136 @@ int mkdir_p(const char *path, mode_t mode, err_t *err)
         return 0;
 }
 
-static int rm_rf_children(int dfd, err_t *err)
+static int open_dir_nofollow(int dirfd, const char *name)
 {
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                int e = errno;
-                close(dfd);
-                return err_sys(err, e, "opendir");
-        }
-        _cleanup_closedir_ DIR *dir = d;
-        struct dirent *de;
-        while ((de = readdir(dir))) {
-                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                        continue;
-                if (rm_rf_at(dirfd(dir), de->d_name, err) < 0)
-                        return -1;
-        }
-        return 0;
+        int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+        if (fd < 0 && errno == EPERM)
+                fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd;
 }
 
+/* One directory being emptied: its name in the parent and the parent's
+ * identity, to check the way back up. */
+struct rm_level {
+        char *name;
+        dev_t pdev;
+        ino_t pino;
+};
+
+/* rm -rf of dirfd/name holding at most three fds however deep the tree is
+ * (a tree deeper than the fd limit, made in a volume by a container, must
+ * not make rm fail with EMFILE): the walk goes down one directory at a time,
+ * closing the parent, and comes back up through "..", checking that ".." is
+ * still the directory it came from (a tree moved meanwhile stops the walk
+ * instead of leading it elsewhere). */
 int rm_rf_at(int dirfd, const char *name, err_t *err)
 {
         struct stat st;
-
-        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                if (errno == ENOENT)
-                        return 0;
-                return err_sys(err, errno, "stat %s", name);
-        }
-        if (S_ISDIR(st.st_mode)) {
-                int fd = openat(dirfd, name,
-                                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
-                if (fd < 0 && errno == EPERM)
-                        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0)
-                        return err_sys(err, errno, "open %s", name);
-                if (rm_rf_children(fd, err) < 0)
-                        return err_wrap(err, "%s", name);
-                if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                        return err_sys(err, errno, "rmdir %s", name);
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return errno == ENOENT ? 0 : err_sys(err, errno, "stat %s", name);
+        if (!S_ISDIR(st.st_mode)) {
+                if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+                        return err_sys(err, errno, "unlink %s", name);
                 return 0;
         }
-        if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
-                return err_sys(err, errno, "unlink %s", name);
-        return 0;
+        int cur = open_dir_nofollow(dirfd, name);
+        if (cur < 0)
+                return err_sys(err, errno, "open %s", name);
+        struct rm_level *stack = NULL;
+        size_t depth = 0, cap = 0;
+        int r = -1;
+        for (;;) {
+                int dup_fd = dup(cur);
+                DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+                if (!d) {
+                        if (dup_fd >= 0)
+                                close(dup_fd);
+                        err_sys(err, errno, "opendir %s", name);
+                        goto out;
+                }
+                struct dirent *de;
+                char *sub = NULL;
+                while ((de = readdir(d))) {
+                        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                                continue;
+                        if (fstatat(cur, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                                if (errno == ENOENT)
+                                        continue;
+                                err_sys(err, errno, "stat %s", de->d_name);
+                                closedir(d);
+                                goto out;
+                        }
+                        if (S_ISDIR(st.st_mode)) {
+                                sub = xstrdup(de->d_name);
+                                break;
+                        }
+                        if (unlinkat(cur, de->d_name, 0) < 0 && errno != ENOENT) {
+                                err_sys(err, errno, "unlink %s", de->d_name);
+                                closedir(d);
+                                goto out;
+                        }
+                }
+                closedir(d);
+                if (sub) { /* down into it */
+                        struct stat here;
+                        int next = open_dir_nofollow(cur, sub);
+                        if (next < 0 || fstat(cur, &here) < 0) {
+                                err_sys(err, errno, "open %s", sub);
+                                if (next >= 0)
+                                        close(next);
+                                free(sub);
+                                goto out;
+                        }
+                        if (depth == cap) {
+                                cap = cap ? cap * 2 : 16;
+                                stack = xrealloc(stack, cap * sizeof(*stack));
+                        }
+                        stack[depth++] = (struct rm_level){sub, here.st_dev, here.st_ino};
+                        close(cur);
+                        cur = next;
+                        continue;
+                }
+                if (depth == 0)
+                        break; /* name itself is empty now */
+                /* empty: back up and remove it */
+                struct rm_level *lv = &stack[depth - 1];
+                int up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (up < 0 || fstat(up, &st) < 0) {
+                        err_sys(err, errno, "open the parent of %s", lv->name);
+                        if (up >= 0)
+                                close(up);
+                        goto out;
+                }
+                if (st.st_dev != lv->pdev || st.st_ino != lv->pino) {
+                        close(up);
+                        err_set(err, EXDEV, "%s was moved during its removal", lv->name);
+                        goto out;
+                }
+                close(cur);
+                cur = up;
+                if (unlinkat(cur, lv->name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+                        err_sys(err, errno, "rmdir %s", lv->name);
+                        goto out;
+                }
+                free(lv->name);
+                depth--;
+        }
+        close(cur);
+        cur = -1;
+        if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
+                err_sys(err, errno, "rmdir %s", name);
+                goto out;
+        }
+        r = 0;
+out:
+        if (cur >= 0)
+                close(cur);
+        for (size_t i = 0; i < depth; i++)
+                free(stack[i].name);
+        free(stack);
+        if (r < 0 && depth)
+                err_wrap(err, "%s", name);
+        return r;
 }
 
 int rm_rf(const char *path, err_t *err)

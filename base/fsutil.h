@@ -13,6 +13,16 @@
 int read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *outlen, err_t *err);
 int read_file(const char *path, char **out, size_t *outlen, err_t *err);
 
+/* Open dirfd/path for reading only if it is a regular file, never blocking
+ * on a FIFO or a device on the way (O_NONBLOCK for the open, cleared after):
+ * for files a container, an image or a build context controls.  resolve:
+ * openat2's RESOLVE_* flags (0: an ordinary open).  Not regular: EINVAL
+ * "PATH is not a regular file". */
+int open_regular_at(int dirfd, const char *path, unsigned long long resolve, err_t *err);
+/* The same, read whole (at most max bytes, 0 = 64 MiB) as read_file_at. */
+int read_regular_at(int dirfd, const char *path, unsigned long long resolve, size_t max, char **out,
+                    size_t *outlen, err_t *err);
+
 /* Read all of fd until EOF (at most max bytes, 0 = 64 MiB). */
 int read_fd_all(int fd, size_t max, char **out, size_t *outlen, err_t *err);
 

@@ -19,7 +19,7 @@ int json_write_atomic_at(int dirfd, const char *name, const json_t *j, err_t *er
         _cleanup_free_ char *withnl = NULL;
         if (asprintf(&withnl, "%s\n", s) < 0)
                 return err_set(err, ENOMEM, "%s: out of memory", name);
-        return atomic_write_at(dirfd, name, withnl, n + 1, 0644, err);
+        return atomic_write_at(dirfd, name, withnl, n + 1, 0600, err);
 }
 
 int json_write_atomic(const char *path, const json_t *j, err_t *err)
@@ -46,4 +46,23 @@ int json_read_at(int dirfd, const char *name, json_t **out, err_t *err)
 int json_read(const char *path, json_t **out, err_t *err)
 {
         return json_read_at(AT_FDCWD, path, out, err);
+}
+
+json_t *json_strv(const strv_t *v)
+{
+        json_t *a = json_array();
+        for (size_t i = 0; i < v->n; i++)
+                json_array_append_new(a, json_string(v->v[i]));
+        return a;
+}
+
+const char *jobj_str(const json_t *o, const char *k)
+{
+        return json_string_value(json_object_get(o, k));
+}
+
+const char *jobj_str0(const json_t *o, const char *k)
+{
+        const char *s = json_string_value(json_object_get(o, k));
+        return s ? s : "";
 }

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "strv.h"
 
 /* Serialise j (sorted keys, 2-space indent) and atomically replace dirfd/name. */
 int json_write_atomic_at(int dirfd, const char *name, const json_t *j, err_t *err);
@@ -13,6 +14,13 @@ int json_write_atomic(const char *path, const json_t *j, err_t *err);
 /* Read and parse dirfd/name; errors name the file and line:column. */
 int json_read_at(int dirfd, const char *name, json_t **out, err_t *err);
 int json_read(const char *path, json_t **out, err_t *err);
+
+/* A JSON array of the strings of v. */
+json_t *json_strv(const strv_t *v);
+/* The string member k of o: NULL (jobj_str) or "" (jobj_str0) when it is
+ * absent or not a string. */
+const char *jobj_str(const json_t *o, const char *k);
+const char *jobj_str0(const json_t *o, const char *k);
 
 static inline void cleanup_json_decrefp(json_t **j)
 {

@@ -1,8 +1,11 @@
 #include "paths.h"
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 
@@ -46,9 +49,40 @@ const char *berth_instance_name(void)
         return inst;
 }
 
+/* The state dirs, relative to the lib and run dirs ("" is the dir itself).
+ * Only root may enter them (CVE-2021-41091: a local user must not reach a
+ * container's rootfs or a volume and run a setuid binary a container
+ * planted, nor read config.json, logs or DNS records). */
+static const char *const lib_subdirs[] = {"",         "containers", "volumes", "image",
+                                          "networks", "compose",    "build"};
+static const char *const run_subdirs[] = {"", "containers", "dns", "netjoin", "networks"};
+
+static void harden_dir(const char *base, const char *sub)
+{
+        char p[4200];
+        snprintf(p, sizeof(p), "%s%s%s", base, *sub ? "/" : "", sub);
+        /* the root itself may be a symlink an admin made; below it, never */
+        int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (*sub ? O_NOFOLLOW : 0));
+        if (fd < 0)
+                return;
+        struct stat st;
+        if (fstat(fd, &st) == 0 && st.st_uid == geteuid() && (st.st_mode & 07077))
+                (void)fchmod(fd, 0700);
+        close(fd);
+}
+
+void berth_dirs_harden(void)
+{
+        for (size_t i = 0; i < sizeof(lib_subdirs) / sizeof(lib_subdirs[0]); i++)
+                harden_dir(berth_lib_dir(), lib_subdirs[i]);
+        for (size_t i = 0; i < sizeof(run_subdirs) / sizeof(run_subdirs[0]); i++)
+                harden_dir(berth_run_dir(), run_subdirs[i]);
+}
+
 int berth_dirs_ensure(err_t *err)
 {
-        if (mkdir_p(berth_lib_dir(), 0711, err) < 0 || mkdir_p(berth_run_dir(), 0711, err) < 0)
+        if (mkdir_p(berth_lib_dir(), 0700, err) < 0 || mkdir_p(berth_run_dir(), 0700, err) < 0)
                 return -1;
+        berth_dirs_harden();
         return 0;
 }

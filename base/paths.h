@@ -17,7 +17,12 @@ const char *berth_run_dir(void);
 /* "berth" by default, "berth-<8 hex>" when BERTH_ROOT is set: the name used for
  * host-global objects (cgroup parent dir, nftables table). */
 const char *berth_instance_name(void);
-/* Create both dirs (0711) if missing. */
+/* Create both dirs (0700) if missing, then berth_dirs_harden(). */
 int berth_dirs_ensure(err_t *err);
+/* Make the state dirs that exist (the lib and run dirs and their containers,
+ * volumes, image, networks, dns, ... dirs) 0700 when they are looser: run at
+ * every start of the CLI, so a root made by an older berth, or by hand with
+ * 0755, is fixed too.  Best effort: never fails. */
+void berth_dirs_harden(void);
 
 #endif

@@ -11,6 +11,8 @@
 #include "duration.h"
 #include "cleanup.h"
 #include "fsutil.h"
+#include "portspec.h"
+#include "restart.h"
 #include "schema.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -109,29 +111,15 @@ int dec_healthcheck_test(struct mctx *c, const struct cnode *n, const char *path
 
 /* --- ports ---------------------------------------------------------------- */
 
+/* "P" or "P-Q", 1-65535 (base/portspec.h's rules). */
 static int parse_port_range(const char *s, unsigned long *lo, unsigned long *hi)
 {
-        char *end;
-        if (!isdigit((unsigned char)*s))
+        uint16_t l, h;
+        if (portspec_range_parse(s, strlen(s), &l, &h) < 0)
                 return -1;
-        *lo = strtoul(s, &end, 10);
-        if (*end == '-') {
-                const char *h = end + 1;
-                if (!isdigit((unsigned char)*h))
-                        return -1;
-                *hi = strtoul(h, &end, 10);
-        } else {
-                *hi = *lo;
-        }
-        if (*end || *lo < 1 || *lo > 65535 || *hi < 1 || *hi > 65535 || *hi < *lo)
-                return -1;
+        *lo = l;
+        *hi = h;
         return 0;
-}
-
-static bool ip_ok(const char *ip)
-{
-        unsigned char buf[16];
-        return inet_pton(AF_INET, ip, buf) == 1 || inet_pton(AF_INET6, ip, buf) == 1;
 }
 
 static int cmp_port_key(const void *a, const void *b)
@@ -184,55 +172,14 @@ static json_t *keys_first(json_t *o, const char *const *order, size_t n)
 
 static int short_port(struct mctx *c, const struct cnode *n, const char *path, json_t *arr)
 {
-        _cleanup_free_ char *spec = xstrdup(n->str);
-        const char *proto = "tcp";
-        char *slash = strrchr(spec, '/');
-        if (slash) {
-                *slash = '\0';
-                for (char *q = slash + 1; *q; q++)
-                        *q = (char)tolower((unsigned char)*q);
-                proto = slash + 1;
-                if (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp"))
-                        return mfail(c, n, path,
-                                     "invalid port \"%s\": unknown protocol \"%s\" (use tcp, "
-                                     "udp or sctp)",
-                                     n->str, proto);
-        }
-        /* [ip:][host:]container, the ip possibly an IPv6 address */
-        char *last = strrchr(spec, ':');
-        const char *container = last ? last + 1 : spec;
-        const char *host = "";
-        _cleanup_free_ char *ip = NULL;
-        if (last) {
-                *last = '\0';
-                char *prev = strrchr(spec, ':');
-                if (prev) {
-                        *prev = '\0';
-                        host = prev + 1;
-                        ip = xstrdup(spec);
-                } else {
-                        host = spec;
-                }
-        }
-        if (ip) {
-                size_t l = strlen(ip);
-                if (l >= 2 && ip[0] == '[' && ip[l - 1] == ']') {
-                        memmove(ip, ip + 1, l - 2);
-                        ip[l - 2] = '\0';
-                }
-                if (*ip && !ip_ok(ip))
-                        return mfail(c, n, path, "invalid port \"%s\": invalid IP address \"%s\"",
-                                     n->str, ip);
-        }
-        unsigned long clo, chi, hlo = 0, hhi = 0;
-        if (parse_port_range(container, &clo, &chi) < 0)
+        struct portspec ps;
+        err_t e;
+        int r = portspec_parse(n->str, &ps, &e);
+        if (r == -PORTSPEC_BAD_PORT || r == -PORTSPEC_REVERSED)
                 return mfail(c, n, path, "invalid port \"%s\": must be 1-65535", n->str);
-        if (*host && parse_port_range(host, &hlo, &hhi) < 0)
-                return mfail(c, n, path, "invalid port \"%s\": must be 1-65535", n->str);
-        if (*host && (chi - clo) != (hhi - hlo) && chi != clo)
-                return mfail(c, n, path,
-                             "invalid port \"%s\": host and container port ranges differ in size",
-                             n->str);
+        if (r < 0)
+                return mfail(c, n, path, "%s", e.msg);
+        unsigned long clo = ps.ctr_lo, chi = ps.ctr_hi, hlo = ps.host_lo, hhi = ps.host_hi;
         size_t cnt = chi - clo + 1;
         char **keys = xcalloc(cnt, sizeof(char *));
         for (size_t i = 0; i < cnt; i++)
@@ -244,10 +191,10 @@ static int short_port(struct mctx *c, const struct cnode *n, const char *path, j
                 size_t i = port - clo;
                 json_t *o = json_object();
                 json_object_set_new(o, "mode", json_string("ingress"));
-                if (ip && *ip)
-                        json_object_set_new(o, "host_ip", json_string(ip));
+                if (ps.host_ip[0])
+                        json_object_set_new(o, "host_ip", json_string(ps.host_ip));
                 json_object_set_new(o, "target", json_integer((json_int_t)port));
-                if (*host) {
+                if (hlo) {
                         char pub[32];
                         if (clo == chi && hlo != hhi)
                                 snprintf(pub, sizeof(pub), "%lu-%lu", hlo, hhi);
@@ -255,7 +202,7 @@ static int short_port(struct mctx *c, const struct cnode *n, const char *path, j
                                 snprintf(pub, sizeof(pub), "%lu", hlo + i);
                         json_object_set_new(o, "published", json_string(pub));
                 }
-                json_object_set_new(o, "protocol", json_string(proto));
+                json_object_set_new(o, "protocol", json_string(portspec_proto_text(ps.proto)));
                 json_array_append_new(arr, o);
                 free(keys[k]);
         }
@@ -671,13 +618,8 @@ int dec_restart(struct mctx *c, const struct cnode *n, const char *path, json_t 
         if (n->kind != CN_SCALAR)
                 return mfail(c, n, path, "must be a string, not %s", cnode_kind_word(n));
         const char *s = n->str;
-        bool ok = !strcmp(s, "no") || !strcmp(s, "always") || !strcmp(s, "unless-stopped") ||
-                  !strcmp(s, "on-failure");
-        if (!ok && !strncmp(s, "on-failure:", 11)) {
-                const char *d = s + 11;
-                ok = *d && strspn(d, "0123456789") == strlen(d);
-        }
-        if (!ok) {
+        struct restart_policy rp;
+        if (restart_policy_parse(s, &rp, NULL) < 0) {
                 static const char *const pols[] = {"no", "always", "unless-stopped", "on-failure"};
                 const char *best = closest_word(s, pols, ARRAY_SIZE(pols));
                 if (best)

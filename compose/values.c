@@ -1,10 +1,12 @@
 /* values.c - scalar value syntaxes: durations, byte sizes, shell words. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
+#include "size.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -60,57 +62,7 @@ char *compose_format_duration(int64_t ns)
 
 int compose_parse_bytes(const char *s, int64_t *bytes, err_t *err)
 {
-        const char *p = s;
-        char *end;
-        double v;
-        double mult = 1;
-
-        if (!isdigit((unsigned char)*p))
-                goto bad;
-        v = strtod(p, &end);
-        p = end;
-        if (*p == ' ')
-                p++;
-        switch (tolower((unsigned char)*p)) {
-        case 'k':
-                mult = 1024.0;
-                p++;
-                break;
-        case 'm':
-                mult = 1024.0 * 1024;
-                p++;
-                break;
-        case 'g':
-                mult = 1024.0 * 1024 * 1024;
-                p++;
-                break;
-        case 't':
-                mult = 1024.0 * 1024 * 1024 * 1024;
-                p++;
-                break;
-        case 'p':
-                mult = 1024.0 * 1024 * 1024 * 1024 * 1024;
-                p++;
-                break;
-        default:
-                break;
-        }
-        if (mult > 1 && tolower((unsigned char)*p) == 'i')
-                p++;
-        if (tolower((unsigned char)*p) == 'b')
-                p++;
-        if (*p)
-                goto bad;
-        v *= mult;
-        if (v > 9.2e18)
-                return err_set(err, 0, "invalid size \"%s\": out of range", s);
-        *bytes = (int64_t)v;
-        return 0;
-bad:
-        return err_set(err, 0,
-                       "invalid size \"%s\": use a number with an optional unit b, k, m or g "
-                       "(e.g. \"64m\")",
-                       s);
+        return bytes_parse(s, bytes, err);
 }
 
 int compose_shell_split(const char *s, strv_t *out, err_t *err)
@@ -172,4 +124,27 @@ int compose_shell_split(const char *s, strv_t *out, err_t *err)
 unterminated:
         sb_free(&w);
         return err_set(err, 0, "invalid command line \"%s\": unterminated quote", s);
+}
+
+int compose_port_spec(const struct compose_port *pt, struct portspec *out, err_t *err)
+{
+        memset(out, 0, sizeof(*out));
+        if (pt->host_ip && pt->host_ip[0]) {
+                snprintf(out->host_ip, sizeof(out->host_ip), "%s", pt->host_ip);
+                out->host_ipv6 = strchr(pt->host_ip, ':') != NULL;
+        }
+        out->ctr_lo = out->ctr_hi = (uint16_t)pt->target;
+        if (pt->target < 1 || pt->target > 65535)
+                return err_set(err, EINVAL, "invalid port \"%u\": must be 1-65535", pt->target);
+        if (pt->published && pt->published[0] &&
+            portspec_range_parse(pt->published, strlen(pt->published), &out->host_lo,
+                                 &out->host_hi) < 0)
+                return err_set(err, EINVAL, "invalid port \"%s\": must be 1-65535", pt->published);
+        if (pt->protocol && portspec_proto_parse(pt->protocol, &out->proto) < 0)
+                return err_set(err, EINVAL,
+                               "invalid port \"%s:%u/%s\": unknown protocol \"%s\" (use tcp, udp "
+                               "or sctp)",
+                               pt->published ? pt->published : "", pt->target, pt->protocol,
+                               pt->protocol);
+        return 0;
 }

@@ -35,7 +35,7 @@ static int lock_records(err_t *err)
 {
         _cleanup_free_ char *dir = dns_path("");
         _cleanup_free_ char *path = dns_path("records.lock");
-        if (mkdir_p(dir, 0711, err) < 0)
+        if (mkdir_p(dir, 0700, err) < 0)
                 return -1;
         return lock_file(path, err);
 }

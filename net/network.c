@@ -41,12 +41,6 @@ static int net_lock(err_t *err)
         return lock_file(path, err);
 }
 
-static const char *jstr(json_t *o, const char *key)
-{
-        const char *s = json_string_value(json_object_get(o, key));
-        return s ? s : "";
-}
-
 static json_t *berth_obj(json_t *n)
 {
         json_t *b = json_object_get(n, "Berth");
@@ -62,7 +56,7 @@ static json_t *berth_obj(json_t *n)
 static int save_config(json_t *n, err_t *err)
 {
         _cleanup_free_ char *path =
-            xasprintf("%s/networks/%s.json", berth_lib_dir(), jstr(n, "Id"));
+            xasprintf("%s/networks/%s.json", berth_lib_dir(), jobj_str0(n, "Id"));
         _cleanup_json_ json_t *c = json_deep_copy(n);
 
         json_object_del(c, "Containers");
@@ -75,10 +69,10 @@ static int save_config(json_t *n, err_t *err)
 static int save_endpoints(json_t *n, err_t *err)
 {
         _cleanup_free_ char *dir = xasprintf("%s/networks", berth_run_dir());
-        _cleanup_free_ char *path = xasprintf("%s/%s.json", dir, jstr(n, "Id"));
+        _cleanup_free_ char *path = xasprintf("%s/%s.json", dir, jobj_str0(n, "Id"));
         _cleanup_json_ json_t *e =
             json_pack("{s:O, s:s}", "Containers", json_object_get(n, "Containers"), "LastIP",
-                      jstr(berth_obj(n), "LastIP"));
+                      jobj_str0(berth_obj(n), "LastIP"));
 
         if (mkdir_p(dir, 0700, err) < 0)
                 return -1;
@@ -88,7 +82,7 @@ static int save_endpoints(json_t *n, err_t *err)
 static int load_endpoints(json_t *n, err_t *err)
 {
         _cleanup_free_ char *path =
-            xasprintf("%s/networks/%s.json", berth_run_dir(), jstr(n, "Id"));
+            xasprintf("%s/networks/%s.json", berth_run_dir(), jobj_str0(n, "Id"));
         _cleanup_json_ json_t *e = NULL;
 
         if (access(path, F_OK) < 0 && errno == ENOENT) {
@@ -115,14 +109,83 @@ static int net_addrs(json_t *n, struct ipv4_net *subnet, uint32_t *gw, struct ip
 {
         json_t *c = ipam_config(n);
 
-        if (ipv4_net_parse(jstr(c, "Subnet"), subnet, err) < 0 ||
-            ipv4_parse(jstr(c, "Gateway"), gw, err) < 0)
-                return err_wrap(err, "network %s: corrupt state", jstr(n, "Name"));
+        if (ipv4_net_parse(jobj_str0(c, "Subnet"), subnet, err) < 0 ||
+            ipv4_parse(jobj_str0(c, "Gateway"), gw, err) < 0)
+                return err_wrap(err, "network %s: corrupt state", jobj_str0(n, "Name"));
         range->addr = 0;
         range->prefix = 0;
-        if (*jstr(c, "IPRange") && ipv4_net_parse(jstr(c, "IPRange"), range, err) < 0)
-                return err_wrap(err, "network %s: corrupt state", jstr(n, "Name"));
+        if (*jobj_str0(c, "IPRange") && ipv4_net_parse(jobj_str0(c, "IPRange"), range, err) < 0)
+                return err_wrap(err, "network %s: corrupt state", jobj_str0(n, "Name"));
         return 0;
+}
+
+static int forwarding_release(err_t *err);
+
+/* The id of a network config file name "<64 hex>.json", else NULL. */
+static char *corrupt_id(const char *fname)
+{
+        size_t len = strlen(fname);
+        if (len != 64 + 5 || strcmp(fname + 64, ".json") || strspn(fname, "0123456789abcdef") != 64)
+                return NULL;
+        static char id[65];
+        memcpy(id, fname, 64);
+        id[64] = '\0';
+        return id;
+}
+
+int network_corrupt(json_t **out, err_t *err)
+{
+        _cleanup_free_ char *dir = networks_dir();
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *de;
+        *out = json_array();
+        if (!d)
+                return errno == ENOENT ? 0 : err_sys(err, errno, "cannot open %s", dir);
+        while ((de = readdir(d))) {
+                const char *id = corrupt_id(de->d_name);
+                json_t *n = NULL;
+                err_t e;
+                if (!id)
+                        continue;
+                if (json_read_at(dirfd(d), de->d_name, &n, &e) == 0) {
+                        json_decref(n);
+                        continue;
+                }
+                if (e.code != EINVAL)
+                        continue;
+                _cleanup_free_ char *msg = xasprintf("%s/%s", dir, e.msg);
+                json_array_append_new(*out, json_pack("{s:s, s:s}", "Id", id, "Error", msg));
+        }
+        return 0;
+}
+
+/* Remove what is left of a network whose configuration is damaged: its
+ * bridge (under the name berth gives it unless one was chosen), its nft
+ * rules, its state files and its DNS names. */
+static int remove_corrupt(const char *id, size_t remaining, err_t *err)
+{
+        char bridge[16];
+        snprintf(bridge, sizeof(bridge), "br-%.12s", id);
+        struct nft_net nn = {.id = id, .bridge = bridge};
+        if (nft_network_remove(&nn, err) < 0 ||
+            (net_link_delete(bridge, err) < 0 && err->code != ENODEV && err->code != ENOENT))
+                return err_wrap(err, "network %.12s", id);
+        if (remaining == 0 && (nft_table_delete(err) < 0 || forwarding_release(err) < 0))
+                return -1;
+        _cleanup_free_ char *path = xasprintf("%s/networks/%s.json", berth_lib_dir(), id);
+        _cleanup_free_ char *rpath = xasprintf("%s/networks/%s.json", berth_run_dir(), id);
+        if (unlink(rpath) < 0 && errno != ENOENT)
+                return err_sys(err, errno, "cannot remove %s", rpath);
+        if (unlink(path) < 0 && errno != ENOENT)
+                return err_sys(err, errno, "cannot remove %s", path);
+        net_dns_records_t *r;
+        if (net_dns_records_open(&r, err) < 0)
+                return err_wrap(err, "network %.12s", id);
+        if (!net_dns_network_remove(r, id)) {
+                net_dns_records_close(r);
+                return 0;
+        }
+        return net_dns_records_commit(r, err) < 0 ? err_wrap(err, "network %.12s", id) : 0;
 }
 
 /* Every network's configuration, with its endpoints (Containers, LastIP)
@@ -149,9 +212,16 @@ static int load_all(json_t **out, bool endpoints, err_t *err)
                 json_t *n;
                 if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json"))
                         continue;
-                if (json_read_at(dirfd(d), de->d_name, &n, err) < 0) {
+                err_t e;
+                if (json_read_at(dirfd(d), de->d_name, &n, &e) < 0) {
+                        /* a damaged file is left out, so every other network
+                         * keeps working; network ls names it and network rm
+                         * removes it (network_corrupt, network_remove) */
+                        if (e.code == EINVAL && corrupt_id(de->d_name))
+                                continue;
                         json_decref(arr);
-                        return err_wrap(err, "%s", dir);
+                        err_set(err, e.code, "%s/%s", dir, e.msg);
+                        return -1;
                 }
                 if (endpoints && load_endpoints(n, err) < 0) {
                         json_decref(n);
@@ -166,7 +236,8 @@ static int load_all(json_t **out, bool endpoints, err_t *err)
 
 static int cmp_name(const void *a, const void *b)
 {
-        return strcmp(jstr(*(json_t *const *)a, "Name"), jstr(*(json_t *const *)b, "Name"));
+        return strcmp(jobj_str0(*(json_t *const *)a, "Name"),
+                      jobj_str0(*(json_t *const *)b, "Name"));
 }
 
 int network_list(json_t **out, err_t *err)
@@ -196,10 +267,10 @@ static json_t *find(json_t *all, const char *ref, err_t *err)
         size_t i, len = strlen(ref);
         int hits = 0;
 
-        json_array_foreach(all, i, v) if (!strcmp(jstr(v, "Name"), ref)) return v;
-        json_array_foreach(all, i, v) if (!strcmp(jstr(v, "Id"), ref)) return v;
+        json_array_foreach(all, i, v) if (!strcmp(jobj_str0(v, "Name"), ref)) return v;
+        json_array_foreach(all, i, v) if (!strcmp(jobj_str0(v, "Id"), ref)) return v;
         if (len > 0)
-                json_array_foreach(all, i, v) if (!strncmp(jstr(v, "Id"), ref, len))
+                json_array_foreach(all, i, v) if (!strncmp(jobj_str0(v, "Id"), ref, len))
                 {
                         hit = v;
                         hits++;
@@ -301,7 +372,7 @@ static int used_subnets(json_t *all, struct ipv4_net **out, size_t *n, err_t *er
         json_array_foreach(all, i, net)
         {
                 struct ipv4_net s;
-                if (ipv4_net_parse(jstr(ipam_config(net), "Subnet"), &s, NULL) < 0)
+                if (ipv4_net_parse(jobj_str0(ipam_config(net), "Subnet"), &s, NULL) < 0)
                         continue;
                 v = xrealloc(v, (nv + 1) * sizeof(*v));
                 v[nv++] = s;
@@ -404,7 +475,7 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
                 return -1;
         size_t i;
         json_t *v;
-        json_array_foreach(all, i, v) if (!strcmp(jstr(v, "Name"), o->name)) return err_set(
+        json_array_foreach(all, i, v) if (!strcmp(jobj_str0(v, "Name"), o->name)) return err_set(
             err, EEXIST, "network with name %s already exists", o->name);
 
         random_id(id);
@@ -420,10 +491,10 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
                                        NETWORK_BRIDGE_NAME_OPT, bopt);
                 json_array_foreach(
                     all, i,
-                    v) if (!strcmp(jstr(berth_obj(v), "Bridge"),
+                    v) if (!strcmp(jobj_str0(berth_obj(v), "Bridge"),
                                    bopt)) return err_set(err, EEXIST,
                                                          "bridge %s is already used by network %s",
-                                                         bopt, jstr(v, "Name"));
+                                                         bopt, jobj_str0(v, "Name"));
                 int ex = net_link_exists(bopt, err);
                 if (ex < 0)
                         return -1;
@@ -443,11 +514,12 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
                 json_array_foreach(all, i, v)
                 {
                         struct ipv4_net s;
-                        if (ipv4_net_parse(jstr(ipam_config(v), "Subnet"), &s, NULL) == 0 &&
+                        if (ipv4_net_parse(jobj_str0(ipam_config(v), "Subnet"), &s, NULL) == 0 &&
                             ipv4_net_overlap(&s, &subnet))
                                 return err_set(err, EEXIST,
                                                "subnet %s overlaps with network %s (%s)", o->subnet,
-                                               jstr(v, "Name"), jstr(ipam_config(v), "Subnet"));
+                                               jobj_str0(v, "Name"),
+                                               jobj_str0(ipam_config(v), "Subnet"));
                 }
                 /* A host route inside the requested subnet means that
                  * range is already a network here (another bridge, a
@@ -558,7 +630,8 @@ int network_ensure_default(err_t *err)
 
         if (lock < 0 || load_all(&all, false, err) < 0)
                 return -1;
-        json_array_foreach(all, i, v) if (!strcmp(jstr(v, "Name"), NETWORK_DEFAULT_NAME)) return 0;
+        json_array_foreach(all, i,
+                           v) if (!strcmp(jobj_str0(v, "Name"), NETWORK_DEFAULT_NAME)) return 0;
         struct network_create_opts o = {.name = NETWORK_DEFAULT_NAME};
         return create_locked(&o, true, NULL, err);
 }
@@ -567,8 +640,8 @@ int network_ensure_default(err_t *err)
 
 static int remove_locked(json_t *n, size_t remaining, err_t *err)
 {
-        const char *bridge = jstr(berth_obj(n), "Bridge");
-        struct nft_net nn = {.id = jstr(n, "Id"),
+        const char *bridge = jobj_str0(berth_obj(n), "Bridge");
+        struct nft_net nn = {.id = jobj_str0(n, "Id"),
                              .bridge = bridge,
                              .internal = json_is_true(json_object_get(n, "Internal"))};
         json_t *ctrs = json_object_get(n, "Containers");
@@ -578,20 +651,20 @@ static int remove_locked(json_t *n, size_t remaining, err_t *err)
                 const char *k;
                 json_t *e;
                 json_object_foreach(ctrs, k, e)
-                    sb_appendf(&names, "%s%s", names.len ? ", " : "", jstr(e, "Name"));
-                err_set(err, EBUSY, "network %s has active endpoints (%s)", jstr(n, "Name"),
+                    sb_appendf(&names, "%s%s", names.len ? ", " : "", jobj_str0(e, "Name"));
+                err_set(err, EBUSY, "network %s has active endpoints (%s)", jobj_str0(n, "Name"),
                         sb_str(&names));
                 sb_free(&names);
                 return -1;
         }
         if (nft_network_remove(&nn, err) < 0 || net_link_delete(bridge, err) < 0)
-                return err_wrap(err, "network %s", jstr(n, "Name"));
+                return err_wrap(err, "network %s", jobj_str0(n, "Name"));
         if (remaining == 0 && (nft_table_delete(err) < 0 || forwarding_release(err) < 0))
                 return -1;
         _cleanup_free_ char *path =
-            xasprintf("%s/networks/%s.json", berth_lib_dir(), jstr(n, "Id"));
+            xasprintf("%s/networks/%s.json", berth_lib_dir(), jobj_str0(n, "Id"));
         _cleanup_free_ char *rpath =
-            xasprintf("%s/networks/%s.json", berth_run_dir(), jstr(n, "Id"));
+            xasprintf("%s/networks/%s.json", berth_run_dir(), jobj_str0(n, "Id"));
         if (unlink(rpath) < 0 && errno != ENOENT)
                 return err_sys(err, errno, "cannot remove %s", rpath);
         if (unlink(path) < 0 && errno != ENOENT)
@@ -599,13 +672,13 @@ static int remove_locked(json_t *n, size_t remaining, err_t *err)
         /* its names leave berth-dns, which exits with the last network */
         net_dns_records_t *r;
         if (net_dns_records_open(&r, err) < 0)
-                return err_wrap(err, "network %s", jstr(n, "Name"));
-        if (!net_dns_network_remove(r, jstr(n, "Id"))) {
+                return err_wrap(err, "network %s", jobj_str0(n, "Name"));
+        if (!net_dns_network_remove(r, jobj_str0(n, "Id"))) {
                 net_dns_records_close(r);
                 return 0;
         }
         if (net_dns_records_commit(r, err) < 0)
-                return err_wrap(err, "network %s", jstr(n, "Name"));
+                return err_wrap(err, "network %s", jobj_str0(n, "Name"));
         return 0;
 }
 
@@ -618,6 +691,22 @@ int network_remove(const char *ref, err_t *err)
         if (lock < 0 || load_all(&all, false, err) < 0)
                 return -1;
         n = find(all, ref, err);
+        if (!n && err->code == ENOENT) {
+                /* one whose configuration is damaged: by full id or prefix */
+                _cleanup_json_ json_t *bad = NULL;
+                json_t *v, *hit = NULL;
+                size_t i, hits = 0, len = strlen(ref);
+                if (network_corrupt(&bad, err) < 0)
+                        return -1;
+                json_array_foreach(bad, i, v) if (len && !strncmp(jobj_str0(v, "Id"), ref, len))
+                {
+                        hit = v;
+                        hits++;
+                }
+                if (hits == 1)
+                        return remove_corrupt(jobj_str0(hit, "Id"), json_array_size(all), err);
+                return err_set(err, ENOENT, "network %s not found", ref);
+        }
         if (!n || load_endpoints(n, err) < 0)
                 return -1;
         return remove_locked(n, json_array_size(all) - 1, err);
@@ -635,13 +724,13 @@ int network_prune(json_t *removed, err_t *err)
         remaining = json_array_size(all);
         json_array_foreach(all, i, v)
         {
-                if (!strcmp(jstr(v, "Name"), NETWORK_DEFAULT_NAME) ||
+                if (!strcmp(jobj_str0(v, "Name"), NETWORK_DEFAULT_NAME) ||
                     json_object_size(json_object_get(v, "Containers")) > 0)
                         continue;
                 remaining--;
                 if (remove_locked(v, remaining, err) < 0)
                         return -1;
-                json_array_append_new(removed, json_string(jstr(v, "Name")));
+                json_array_append_new(removed, json_string(jobj_str0(v, "Name")));
         }
         return 0;
 }
@@ -671,7 +760,7 @@ static int ports_from_json(json_t *a, struct port_map **out, size_t *n, err_t *e
 
         json_array_foreach(a, i, p)
         {
-                if (ipv4_parse(jstr(p, "HostIp"), &m[i].host_ip, err) < 0) {
+                if (ipv4_parse(jobj_str0(p, "HostIp"), &m[i].host_ip, err) < 0) {
                         free(m);
                         return err_wrap(err, "corrupt endpoint state");
                 }
@@ -679,7 +768,7 @@ static int ports_from_json(json_t *a, struct port_map **out, size_t *n, err_t *e
                     (uint16_t)json_integer_value(json_object_get(p, "HostPort"));
                 m[i].container_port =
                     (uint16_t)json_integer_value(json_object_get(p, "ContainerPort"));
-                m[i].proto = strcmp(jstr(p, "Protocol"), "udp") ? IPPROTO_TCP : IPPROTO_UDP;
+                m[i].proto = strcmp(jobj_str0(p, "Protocol"), "udp") ? IPPROTO_TCP : IPPROTO_UDP;
         }
         *out = m;
         *n = cnt;
@@ -703,7 +792,7 @@ static int connect_reserve(json_t *n, const struct network_endpoint_req *r,
         if (net_addrs(n, &subnet, &gw, &range, err) < 0)
                 return -1;
         if (!fresh) {
-                const char *a = jstr(ep, "IPv4Address");
+                const char *a = jobj_str0(ep, "IPv4Address");
                 char tmp[IPV4_STRLEN];
                 snprintf(tmp, sizeof(tmp), "%.*s", (int)strcspn(a, "/"), a);
                 if (ipv4_parse(tmp, &ip, err) < 0)
@@ -716,7 +805,7 @@ static int connect_reserve(json_t *n, const struct network_endpoint_req *r,
                     xcalloc(json_object_size(ctrs) + 1, sizeof(uint32_t));
                 json_object_foreach(ctrs, k, e)
                 {
-                        const char *a = jstr(e, "IPv4Address");
+                        const char *a = jobj_str0(e, "IPv4Address");
                         char tmp[IPV4_STRLEN];
                         snprintf(tmp, sizeof(tmp), "%.*s", (int)strcspn(a, "/"), a);
                         if (ipv4_parse(tmp, &used[nused], NULL) == 0)
@@ -725,24 +814,24 @@ static int connect_reserve(json_t *n, const struct network_endpoint_req *r,
                 if (r->ip) {
                         if (ipv4_parse(r->ip, &ip, err) < 0 ||
                             ipam_check_ip(&subnet, gw, used, nused, ip, err) < 0)
-                                return err_wrap(err, "network %s", jstr(n, "Name"));
+                                return err_wrap(err, "network %s", jobj_str0(n, "Name"));
                 } else {
-                        const char *last = jstr(berth_obj(n), "LastIP");
+                        const char *last = jobj_str0(berth_obj(n), "LastIP");
                         if (*last)
                                 ipv4_parse(last, &hint, NULL);
                         if (ipam_alloc_ip(&subnet, &range, gw, used, nused, hint, &ip, err) < 0)
-                                return err_wrap(err, "network %s", jstr(n, "Name"));
+                                return err_wrap(err, "network %s", jobj_str0(n, "Name"));
                 }
         }
 
         memset(out, 0, sizeof(*out));
-        snprintf(out->network_id, sizeof(out->network_id), "%s", jstr(n, "Id"));
-        snprintf(out->network_name, sizeof(out->network_name), "%s", jstr(n, "Name"));
+        snprintf(out->network_id, sizeof(out->network_id), "%s", jobj_str0(n, "Id"));
+        snprintf(out->network_name, sizeof(out->network_name), "%s", jobj_str0(n, "Name"));
         out->ip = ip;
         out->prefix = subnet.prefix;
         out->gateway = gw;
         ipam_mac_from_ip(ip, out->mac);
-        net_host_ifname(r->container_id, jstr(n, "Id"), out->host_ifname);
+        net_host_ifname(r->container_id, jobj_str0(n, "Id"), out->host_ifname);
         ipv4_format(ip, ipbuf);
         ipam_mac_format(out->mac, macbuf);
         snprintf(cidr, sizeof(cidr), "%s/%d", ipbuf, subnet.prefix);
@@ -763,7 +852,7 @@ static int connect_reserve(json_t *n, const struct network_endpoint_req *r,
         if (!fresh && r->netns_fd >= 0 &&
             ports_from_json(json_object_get(ep, "Ports"), old, nold, err) < 0) {
                 json_decref(nep);
-                return err_wrap(err, "network %s", jstr(n, "Name"));
+                return err_wrap(err, "network %s", jobj_str0(n, "Name"));
         }
         json_object_set_new(ctrs, r->container_id, nep);
         if (fresh)
@@ -822,7 +911,7 @@ int network_connect(const char *ref, const struct network_endpoint_req *r,
                 if (!n || load_endpoints(n, err) < 0 ||
                     connect_reserve(n, r, out, &fresh, &old, &nold, err) < 0)
                         return -1;
-                bridge = xstrdup(jstr(berth_obj(n), "Bridge"));
+                bridge = xstrdup(jobj_str0(berth_obj(n), "Bridge"));
         }
         if (r->netns_fd < 0)
                 return 0;
@@ -872,12 +961,12 @@ int network_endpoint_down(const char *ref, const char *container_id, bool netns_
         ep = json_object_get(json_object_get(n, "Containers"), container_id);
         if (!ep)
                 return err_set(err, ENOENT, "container %.12s is not connected to network %s",
-                               container_id, jstr(n, "Name"));
+                               container_id, jobj_str0(n, "Name"));
         if (ports_from_json(json_object_get(ep, "Ports"), &ports, &nports, err) < 0 ||
             nft_ports_remove(container_id, ports, nports, err) < 0)
-                return err_wrap(err, "network %s", jstr(n, "Name"));
-        if (!netns_gone && net_link_delete(jstr(ep, "HostIfname"), err) < 0)
-                return err_wrap(err, "network %s", jstr(n, "Name"));
+                return err_wrap(err, "network %s", jobj_str0(n, "Name"));
+        if (!netns_gone && net_link_delete(jobj_str0(ep, "HostIfname"), err) < 0)
+                return err_wrap(err, "network %s", jobj_str0(n, "Name"));
         if (!free_address) {
                 /* Stays allocated; its ports are no longer published. */
                 if (nports == 0)
@@ -900,7 +989,7 @@ int network_of_container(const char *container_id, json_t **names, err_t *err)
         *names = json_array();
         json_array_foreach(all, i,
                            v) if (json_object_get(json_object_get(v, "Containers"), container_id))
-            json_array_append_new(*names, json_string(jstr(v, "Name")));
+            json_array_append_new(*names, json_string(jobj_str0(v, "Name")));
         return 0;
 }
 
@@ -918,26 +1007,26 @@ int network_restore_all(json_t *restored, err_t *err)
                 return -1;
         json_array_foreach(all, i, n)
         {
-                const char *bridge = jstr(berth_obj(n), "Bridge");
+                const char *bridge = jobj_str0(berth_obj(n), "Bridge");
                 struct ipv4_net subnet, range;
                 uint32_t gw;
                 if (!*bridge)
                         return err_set(err, EINVAL, "network %s: corrupt state (no bridge)",
-                                       jstr(n, "Name"));
+                                       jobj_str0(n, "Name"));
                 int ex = net_link_exists(bridge, err);
                 if (ex < 0)
-                        return err_wrap(err, "network %s", jstr(n, "Name"));
+                        return err_wrap(err, "network %s", jobj_str0(n, "Name"));
                 if (ex)
                         continue;
                 if (net_addrs(n, &subnet, &gw, &range, err) < 0)
                         return -1;
-                struct nft_net nn = {.id = jstr(n, "Id"),
+                struct nft_net nn = {.id = jobj_str0(n, "Id"),
                                      .bridge = bridge,
                                      .internal = json_is_true(json_object_get(n, "Internal"))};
                 if (host_setup(bridge, &nn, gw, subnet.prefix, err) < 0)
-                        return err_wrap(err, "network %s", jstr(n, "Name"));
+                        return err_wrap(err, "network %s", jobj_str0(n, "Name"));
                 if (restored)
-                        json_array_append_new(restored, json_string(jstr(n, "Name")));
+                        json_array_append_new(restored, json_string(jobj_str0(n, "Name")));
         }
         return 0;
 }

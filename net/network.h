@@ -59,6 +59,11 @@ int network_load_config(const char *ref, json_t **out, err_t *err);
 /* Every network, sorted by name (a JSON array of the state objects). */
 int network_list(json_t **out, err_t *err);
 
+/* Networks whose configuration file is damaged (left out of every other
+ * call): a JSON array of {"Id", "Error" (naming the file)}.  network_remove
+ * takes their full id or an id prefix. */
+int network_corrupt(json_t **out, err_t *err);
+
 /* Remove a network without endpoints (EBUSY naming them otherwise): nft
  * rules, bridge, state; the nft table too when it was the last one. */
 int network_remove(const char *ref, err_t *err);

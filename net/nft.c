@@ -90,7 +90,8 @@ static void base_ruleset(strbuf_t *sb)
  * input: a bridge has route_localnet=1 (for publishing on 127.0.0.1), which
  * also lets a container send to the host's 127.0.0.0/8 through its gateway
  * (CVE-2020-8558): such packets are dropped unless they belong to a DNAT'ed
- * connection (the replies of a published 127.0.0.1 port).
+ * connection (the replies of a published 127.0.0.1 port); so are those
+ * conntrack has no entry for.
  *
  * forward: when berth itself turned net.ipv4.ip_forward on (drop_foreign),
  * the host did not route before, so forwarded packets that neither enter nor
@@ -104,10 +105,14 @@ static void filter_ruleset(strbuf_t *sb, bool drop_foreign)
                    "add chain ip %s input { type filter hook input priority filter; "
                    "policy accept; }\nflush chain ip %s input\n",
                    t, t);
+        /* Two rules, not "ct status & dnat != dnat drop": a packet without
+         * a conntrack entry (invalid, untracked) matches no ct status and
+         * would pass. */
         sb_appendf(sb,
                    "add rule ip %s input iifname @bridges ip daddr 127.0.0.0/8 "
-                   "ct status & dnat != dnat drop\n",
+                   "ct status dnat accept\n",
                    t);
+        sb_appendf(sb, "add rule ip %s input iifname @bridges ip daddr 127.0.0.0/8 drop\n", t);
         sb_appendf(sb,
                    "add chain ip %s forward { type filter hook forward priority filter; "
                    "policy accept; }\nflush chain ip %s forward\n",

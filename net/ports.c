@@ -18,139 +18,88 @@ const char *port_proto_name(uint8_t proto)
         return proto == IPPROTO_UDP ? "udp" : "tcp";
 }
 
-static int parse_proto(const char *spec, const char *p, uint8_t *proto, err_t *err)
+/* What berth can publish of a spec the grammar accepted. */
+static int proto_supported(const char *spec, enum port_proto p, uint8_t *proto, err_t *err)
 {
-        if (!p || !strcmp(p, "tcp"))
-                *proto = IPPROTO_TCP;
-        else if (!strcmp(p, "udp"))
-                *proto = IPPROTO_UDP;
-        else
-                return err_set(err, EINVAL, "invalid port \"%s\": protocol \"%s\" %s", spec, p,
-                               !strcmp(p, "sctp") ? "is not supported" : "must be tcp or udp");
+        if (p == PORT_PROTO_SCTP)
+                return err_set(err, EINVAL,
+                               "invalid port \"%s\": protocol \"sctp\" is not supported", spec);
+        *proto = p == PORT_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
         return 0;
 }
 
-static int parse_port(const char *spec, const char *s, size_t len, uint16_t *out, err_t *err)
+int port_maps_from_spec(const char *spec, const struct portspec *ps, struct port_map **maps,
+                        size_t *n, err_t *err)
 {
-        unsigned long v = 0;
-
-        if (len == 0 || len > 5)
-                goto bad;
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        goto bad;
-                v = v * 10 + (unsigned long)(s[i] - '0');
-        }
-        if (v < 1 || v > 65535)
-                goto bad;
-        *out = (uint16_t)v;
-        return 0;
-bad:
-        return err_set(err, EINVAL, "invalid port \"%s\": \"%.*s\" must be a port 1-65535", spec,
-                       (int)len, s);
-}
-
-/* "P" or "P-Q" -> [lo, hi]. */
-static int parse_range(const char *spec, const char *s, uint16_t *lo, uint16_t *hi, err_t *err)
-{
-        const char *dash = strchr(s, '-');
-
-        if (!dash) {
-                if (parse_port(spec, s, strlen(s), lo, err) < 0)
-                        return -1;
-                *hi = *lo;
-                return 0;
-        }
-        if (parse_port(spec, s, (size_t)(dash - s), lo, err) < 0 ||
-            parse_port(spec, dash + 1, strlen(dash + 1), hi, err) < 0)
-                return -1;
-        if (*hi < *lo)
-                return err_set(err, EINVAL, "invalid port \"%s\": range %s ends before it starts",
-                               spec, s);
-        if (*hi - *lo + 1 > PORT_RANGE_MAX)
-                return err_set(err, EINVAL, "invalid port \"%s\": range %s is longer than %d ports",
-                               spec, s, PORT_RANGE_MAX);
-        return 0;
-}
-
-int port_spec_parse(const char *spec, struct port_map **maps, size_t *n, err_t *err)
-{
-        _cleanup_free_ char *s = xstrdup(spec);
-        char *fields[3];
-        int nf = 0;
-        uint8_t proto;
+        uint8_t proto = IPPROTO_TCP;
         uint32_t ip = 0;
-        uint16_t hlo = 0, hhi = 0, clo, chi;
 
-        if (s[0] == '[')
+        if (proto_supported(spec, ps->proto, &proto, err) < 0)
+                return -1;
+        if (ps->host_ipv6)
                 return err_set(err, EINVAL,
                                "invalid port \"%s\": IPv6 host addresses are not supported", spec);
-        char *slash = strchr(s, '/');
-        if (slash)
-                *slash++ = '\0';
-        if (parse_proto(spec, slash, &proto, err) < 0)
-                return -1;
-        /* Split from the right: CONTAINER, then HOST, then IP (which may not
-         * contain ':' since IPv6 is refused above). */
-        for (char *p = s;; nf++) {
-                if (nf == 3)
-                        return err_set(err, EINVAL,
-                                       "invalid port \"%s\": expected "
-                                       "[IP:][HOSTPORT:]CONTAINERPORT[/PROTO]",
-                                       spec);
-                fields[nf] = p;
-                char *c = strchr(p, ':');
-                if (!c) {
-                        nf++;
-                        break;
-                }
-                *c = '\0';
-                p = c + 1;
-        }
-        const char *cport = fields[nf - 1];
-        const char *hport = nf >= 2 ? fields[nf - 2] : "";
-        if (nf == 3 && fields[0][0] && ipv4_parse(fields[0], &ip, err) < 0)
+        if (ps->host_ip[0] && ipv4_parse(ps->host_ip, &ip, err) < 0)
                 return err_wrap(err, "invalid port \"%s\"", spec);
-        if (parse_range(spec, cport, &clo, &chi, err) < 0)
-                return -1;
-        if (*hport && parse_range(spec, hport, &hlo, &hhi, err) < 0)
-                return -1;
-        if (*hport && chi != clo && hhi - hlo != chi - clo)
+        if (ps->ctr_hi - ps->ctr_lo + 1 > PORT_RANGE_MAX)
                 return err_set(err, EINVAL,
-                               "invalid port \"%s\": host range %s and container range %s differ "
-                               "in length",
-                               spec, hport, cport);
+                               "invalid port \"%s\": range %u-%u is longer than %d ports", spec,
+                               ps->ctr_lo, ps->ctr_hi, PORT_RANGE_MAX);
+        if (ps->host_hi - ps->host_lo + 1 > PORT_RANGE_MAX)
+                return err_set(err, EINVAL,
+                               "invalid port \"%s\": range %u-%u is longer than %d ports", spec,
+                               ps->host_lo, ps->host_hi, PORT_RANGE_MAX);
 
-        size_t count = (size_t)(chi - clo) + 1;
+        size_t count = (size_t)(ps->ctr_hi - ps->ctr_lo) + 1;
         *maps = xrealloc(*maps, (*n + count) * sizeof(**maps));
         for (size_t k = 0; k < count; k++) {
                 struct port_map *m = &(*maps)[*n + k];
                 m->host_ip = ip;
-                m->container_port = (uint16_t)(clo + k);
+                m->container_port = (uint16_t)(ps->ctr_lo + k);
                 m->proto = proto;
-                if (!*hport) {
+                if (!ps->host_lo) {
                         m->host_port = m->host_port_last = 0;
-                } else if (chi == clo) {
-                        m->host_port = hlo;
-                        m->host_port_last = hhi;
+                } else if (ps->ctr_hi == ps->ctr_lo) {
+                        m->host_port = ps->host_lo;
+                        m->host_port_last = ps->host_hi;
                 } else {
-                        m->host_port = m->host_port_last = (uint16_t)(hlo + k);
+                        m->host_port = m->host_port_last = (uint16_t)(ps->host_lo + k);
                 }
         }
         *n += count;
         return 0;
 }
 
+int port_spec_parse(const char *spec, struct port_map **maps, size_t *n, err_t *err)
+{
+        struct portspec ps;
+
+        if (portspec_parse(spec, &ps, err) < 0)
+                return -1;
+        return port_maps_from_spec(spec, &ps, maps, n, err);
+}
+
 int port_expose_parse(const char *spec, uint16_t *port, uint8_t *proto, err_t *err)
 {
-        _cleanup_free_ char *s = xstrdup(spec);
-        char *slash = strchr(s, '/');
+        const char *slash = strchr(spec, '/');
+        size_t len = slash ? (size_t)(slash - spec) : strlen(spec);
+        enum port_proto p = PORT_PROTO_TCP;
 
-        if (slash)
-                *slash++ = '\0';
-        if (parse_proto(spec, slash, proto, err) < 0)
+        if (slash && portspec_proto_parse(slash + 1, &p) < 0)
+                return err_set(
+                    err, EINVAL,
+                    "invalid port \"%s\": unknown protocol \"%s\" (use tcp, udp or sctp)", spec,
+                    slash + 1);
+        if (proto_supported(spec, p, proto, err) < 0)
                 return -1;
-        return parse_port(spec, s, strlen(s), port, err);
+        uint16_t hi;
+        int r = portspec_range_parse(spec, len, port, &hi);
+        if (r == 0 && hi != *port)
+                r = -PORTSPEC_BAD_PORT;
+        if (r < 0)
+                return err_set(err, EINVAL, "invalid port \"%s\": \"%.*s\" must be a port 1-65535",
+                               spec, (int)len, spec);
+        return 0;
 }
 
 /* Bind one socket; returns the fd, or -errno. */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "portspec.h"
 
 /* Longest port range one spec may expand to. */
 #define PORT_RANGE_MAX 1024
@@ -24,10 +25,17 @@ struct port_map {
         uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
 };
 
-/* Parse "[IP:][HOSTPORT[-END]:]CONTAINERPORT[-END][/tcp|/udp]" and append the
- * expanded mappings to *maps (realloc'd).  Equal-length ranges map one to
- * one; a host range with a single container port picks one free host port. */
+/* Parse a `-p` spec (base/portspec.h's grammar) and append the expanded
+ * mappings to *maps (realloc'd).  Equal-length ranges map one to one; a host
+ * range with a single container port picks one free host port.  What the
+ * grammar accepts and berth cannot publish fails here: sctp, an IPv6 host
+ * address, a range longer than PORT_RANGE_MAX. */
 int port_spec_parse(const char *spec, struct port_map **maps, size_t *n, err_t *err);
+
+/* The same from a spec already parsed (compose's typed ports); spec is the
+ * text the errors name. */
+int port_maps_from_spec(const char *spec, const struct portspec *ps, struct port_map **maps,
+                        size_t *n, err_t *err);
 
 /* Parse "PORT[/PROTO]" as in an image's EXPOSE. */
 int port_expose_parse(const char *spec, uint16_t *port, uint8_t *proto, err_t *err);

@@ -1,6 +1,7 @@
 #include "container.h"
 
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,8 +20,10 @@
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "paths.h"
+#include "seccomp_profile.h"
 #include "security.h"
 #include "strbuf.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 char *rt_ctr_dir(const char *id)
@@ -83,44 +86,20 @@ int rt_ctr_lock(const char *id, err_t *err)
 static int names_lock(err_t *err)
 {
         _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
-        if (mkdir_p(d, 0711, err) < 0)
+        if (mkdir_p(d, 0700, err) < 0)
                 return -1;
         _cleanup_free_ char *p = xasprintf("%s/containers/names.lock", berth_lib_dir());
         return lock_file(p, err);
 }
 
-char *rt_now_rfc3339(void)
+json_t *rt_health_test(const json_t *doc)
 {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        struct tm tm;
-        gmtime_r(&ts.tv_sec, &tm);
-        char b[64];
-        strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
-        return xasprintf("%s.%09ldZ", b, ts.tv_nsec);
-}
-
-int64_t rt_parse_rfc3339_ns(const char *s)
-{
-        if (!s)
-                return 0;
-        struct tm tm = {0};
-        const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-        if (!p)
-                return 0;
-        int64_t ns = 0;
-        if (*p == '.') {
-                int digits = 0;
-                for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-                        if (digits < 9)
-                                ns = ns * 10 + (*p - '0');
-                for (; digits < 9; digits++)
-                        ns *= 10;
-        }
-        time_t t = timegm(&tm);
-        if (t <= 0)
-                return 0;
-        return (int64_t)t * 1000000000LL + ns;
+        json_t *h = json_object_get(json_object_get(doc, "Config"), "Healthcheck");
+        json_t *t = json_object_get(h, "Test");
+        const char *k = json_string_value(json_array_get(t, 0));
+        if (!k || !strcmp(k, "NONE") || json_array_size(t) < 2)
+                return NULL;
+        return t;
 }
 
 uint64_t rt_pid_starttime(pid_t pid)
@@ -156,8 +135,9 @@ static int write_new(const char *dir, const char *name, const char *text, size_t
             open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return err_sys(err, errno, "create %s", p);
-        if (write_all(fd, text, n, err) < 0)
-                return -1;
+        err_t e;
+        if (write_all(fd, text, n, &e) < 0) /* ENOSPC: say which file */
+                return err_sys(err, e.code, "write %s", p);
         if (fsync(fd) < 0)
                 return err_sys(err, errno, "fsync %s", p);
         return 0;
@@ -264,6 +244,15 @@ static int ctr_create_files(const char *id, json_t *j, const char *dir, const ch
         if (write_text(dir, "hosts", hosts, err) < 0 || write_text(dir, "hostname", hn, err) < 0 ||
             write_text(dir, "resolv.conf", "", err) < 0)
                 return -1;
+        json_t *prof = json_object_get(j, "SeccompProfile");
+        if (prof) {
+                _cleanup_free_ char *doc = json_dumps(prof, JSON_SORT_KEYS | JSON_INDENT(1));
+                if (!doc)
+                        return err_set(err, ENOMEM, "cannot serialise the seccomp profile");
+                if (write_text(dir, RT_CTR_SECCOMP, doc, err) < 0)
+                        return -1;
+                json_object_del(j, "SeccompProfile");
+        }
         json_t *gd = json_object_get(j, "GraphDriver");
         json_t *data = json_object_get(gd, "Data");
         if (!json_is_object(data))
@@ -278,12 +267,60 @@ static int ctr_create_files(const char *id, json_t *j, const char *dir, const ch
         return 0;
 }
 
+int rt_ctr_name_check(const char *name, err_t *err)
+{
+        const char *p = name && name[0] == '/' ? name + 1 : name;
+        bool ok = p && strlen(p) >= 2 && isalnum((unsigned char)p[0]);
+        for (const char *c = p; ok && *c; c++)
+                ok = isalnum((unsigned char)*c) || *c == '_' || *c == '.' || *c == '-';
+        if (ok)
+                return 0;
+        return err_set(err, EINVAL,
+                       "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                       p ? p : "");
+}
+
+int rt_hostname_check(const char *what, const char *h, err_t *err)
+{
+        size_t n = h ? strlen(h) : 0;
+        const char *why = NULL;
+        if (n > 64)
+                why = "longer than 64 characters";
+        for (const char *label = h; !why && label && *label;) {
+                size_t l = strcspn(label, ".");
+                if (l == 0 || l > 63)
+                        why = l ? "a label is longer than 63 characters" : "an empty label";
+                else if (label[0] == '-' || label[l - 1] == '-')
+                        why = "a label starts or ends with '-'";
+                for (size_t i = 0; !why && i < l; i++)
+                        if (!isalnum((unsigned char)label[i]) && label[i] != '-')
+                                why = "only letters, digits, '-' and '.' are allowed";
+                label += l;
+                if (*label == '.' && !*++label)
+                        why = "an empty label";
+        }
+        if (!why)
+                return 0;
+        /* quote the value with its control characters visible */
+        _cleanup_json_ json_t *q = json_stringn(h, n);
+        _cleanup_free_ char *shown = q ? json_dumps(q, JSON_ENCODE_ANY) : NULL;
+        return err_set(err, EINVAL, "invalid %s %s: %s (RFC 1123)", what, shown ? shown : "\"\"",
+                       why);
+}
+
 int rt_ctr_create(json_t *j, err_t *err)
 {
         const char *id = json_string_value(json_object_get(j, "Id"));
         const char *name = json_string_value(json_object_get(j, "Name"));
         if (!id || !name)
                 return err_set(err, EINVAL, "container document lacks Id or Name");
+        const json_t *cfg = json_object_get(j, "Config");
+        const char *hn = json_string_value(json_object_get(cfg, "Hostname"));
+        const char *dn = json_string_value(json_object_get(cfg, "Domainname"));
+        if (rt_ctr_name_check(name, err) < 0 ||
+            (hn && rt_hostname_check("hostname", hn, err) < 0) ||
+            (dn && *dn && rt_hostname_check("domainname", dn, err) < 0))
+                return -1;
         _cleanup_free_ char *final = rt_ctr_dir(id);
         _cleanup_free_ char *dir = xasprintf("%s/containers/.new-%s", berth_lib_dir(), id);
         /* Built under ".new-<id>" (locked by us, invisible to every lister) and
@@ -376,12 +413,15 @@ int rt_ctr_list(strv_t *ids, err_t *err)
                 if (strlen(de->d_name) != 64)
                         continue;
                 json_t *j = NULL;
-                if (rt_ctr_load(de->d_name, &j, NULL) < 0)
+                err_t e = {0};
+                if (rt_ctr_load(de->d_name, &j, &e) < 0 && e.code == ENOENT)
                         continue; /* being created or removed */
+                /* a corrupt config.json: listed (oldest), so ps -a shows it and
+                 * rm -f can remove it */
                 v = xrealloc(v, (n + 1) * sizeof(*v));
                 v[n].id = xstrdup(de->d_name);
                 v[n].created =
-                    rt_parse_rfc3339_ns(json_string_value(json_object_get(j, "Created")));
+                    time_parse_rfc3339_ns(json_string_value(json_object_get(j, "Created")));
                 n++;
                 json_decref(j);
         }
@@ -407,8 +447,18 @@ int rt_ctr_resolve(const char *ref, char **id, err_t *err)
         }
         for (size_t i = 0; i < ids.n && !found; i++) {
                 json_t *j = NULL;
-                if (rt_ctr_load(ids.v[i], &j, NULL) < 0)
+                if (rt_ctr_load(ids.v[i], &j, NULL) < 0) {
+                        /* unreadable config.json: the name is on the dir too */
+                        char have[512];
+                        _cleanup_free_ char *cd = rt_ctr_dir(ids.v[i]);
+                        ssize_t len = getxattr(cd, NAME_XATTR, have, sizeof(have) - 1);
+                        if (len > 0) {
+                                have[len] = '\0';
+                                if (!strcmp(have[0] == '/' ? have + 1 : have, nm))
+                                        found = xstrdup(ids.v[i]);
+                        }
                         continue;
+                }
                 const char *n = json_string_value(json_object_get(j, "Name"));
                 if (n && !strcmp(n[0] == '/' ? n + 1 : n, nm))
                         found = xstrdup(ids.v[i]);
@@ -436,6 +486,8 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err)
 {
         _cleanup_close_ int nl = names_lock(err);
         if (nl < 0)
+                return -1;
+        if (rt_ctr_name_check(newname, err) < 0)
                 return -1;
         _cleanup_free_ char *want = xasprintf("/%s", newname);
         if (name_check(want, NULL, err) < 0)
@@ -548,7 +600,7 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         }
         if (cleanup_runtime(id, err) < 0)
                 return -1;
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         json_object_set_new(st, "Status", json_string("exited"));
         json_object_set_new(st, "Running", json_false());
         json_object_set_new(st, "Paused", json_false());
@@ -583,11 +635,6 @@ int rt_ctr_destroy(const char *id, err_t *err)
 }
 
 /* ---- JSON -> spawn spec ------------------------------------------------------ */
-
-static const char *jstr(const json_t *o, const char *k)
-{
-        return json_string_value(json_object_get(o, k));
-}
 
 static void push_array(strv_t *sv, const json_t *a)
 {
@@ -665,7 +712,21 @@ int rt_ulimit_parse(const char *s, struct rt_ulimit *out, char **name, err_t *er
         return 0;
 }
 
-static int proc_security(const json_t *hc, struct rt_proc *p, err_t *err)
+/* Does SecurityOpt name a seccomp profile file? */
+static bool secopt_file(const json_t *hc)
+{
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(hc, "SecurityOpt"), i, v)
+        {
+                const char *s = json_string_value(v);
+                if (s && rt_secopt_seccomp_file(s))
+                        return true;
+        }
+        return false;
+}
+
+static int proc_security(const char *id, const json_t *hc, struct rt_proc *p, err_t *err)
 {
         strv_t add = STRV_INIT, drop = STRV_INIT;
         push_array(&add, json_object_get(hc, "CapAdd"));
@@ -678,11 +739,22 @@ static int proc_security(const json_t *hc, struct rt_proc *p, err_t *err)
                 return -1;
         p->no_new_privs = !secopt_has(hc, "no-new-privileges=false", "no-new-privileges:false");
         p->seccomp = !priv && !secopt_has(hc, "seccomp=unconfined", "seccomp:unconfined");
+        if (secopt_file(hc)) {
+                /* the profile as parsed at create time (the file may have
+                 * changed or gone since); even --privileged gets it: it was
+                 * asked for by name */
+                _cleanup_free_ char *dir = rt_ctr_dir(id);
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, RT_CTR_SECCOMP);
+                p->seccomp_profile = xcalloc(1, sizeof(*p->seccomp_profile));
+                if (rt_seccomp_profile_read(path, p->seccomp_profile, err) < 0)
+                        return err_wrap(err, "container %.12s", id);
+                p->seccomp = true;
+        }
         size_t i;
         json_t *u;
         json_array_foreach(json_object_get(hc, "Ulimits"), i, u)
         {
-                const char *n = jstr(u, "Name");
+                const char *n = jobj_str(u, "Name");
                 size_t k;
                 for (k = 0; k < ARRAY_SIZE(rlimits); k++)
                         if (n && !strcmp(rlimits[k].name, n))
@@ -704,9 +776,13 @@ int rt_ctr_proc_spec(const json_t *j, struct rt_proc *p, err_t *err)
         memset(p, 0, sizeof(*p));
         const json_t *cfg = json_object_get(j, "Config");
         push_array(&p->env, json_object_get(cfg, "Env"));
-        p->cwd = jstr(cfg, "WorkingDir");
-        p->user = jstr(cfg, "User");
-        return proc_security(json_object_get(j, "HostConfig"), p, err);
+        p->cwd = jobj_str(cfg, "WorkingDir");
+        p->user = jobj_str(cfg, "User");
+        if (proc_security(jobj_str(j, "Id") ?: "", json_object_get(j, "HostConfig"), p, err) < 0) {
+                rt_proc_free(p);
+                return -1;
+        }
+        return 0;
 }
 
 void rt_proc_free(struct rt_proc *p)
@@ -715,6 +791,10 @@ void rt_proc_free(struct rt_proc *p)
         strv_free(&p->env);
         free(p->ulimits);
         p->ulimits = NULL;
+        if (p->seccomp_profile)
+                rt_seccomp_profile_free(p->seccomp_profile);
+        free(p->seccomp_profile);
+        p->seccomp_profile = NULL;
 }
 
 int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
@@ -724,27 +804,29 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
         const json_t *cfg = json_object_get(j, "Config");
         const json_t *hc = json_object_get(j, "HostConfig");
         const json_t *data = json_object_get(json_object_get(j, "GraphDriver"), "Data");
-        s->id = jstr(j, "Id");
-        s->hostname = jstr(cfg, "Hostname");
+        s->id = jobj_str(j, "Id");
+        s->hostname = jobj_str(cfg, "Hostname");
         strv_t *lower = xcalloc(1, sizeof(*lower));
-        _cleanup_free_ char *ld = xstrdup(jstr(data, "LowerDir") ?: "");
+        _cleanup_free_ char *ld = xstrdup(jobj_str(data, "LowerDir") ?: "");
         for (char *sv = NULL, *t = strtok_r(ld, ":", &sv); t; t = strtok_r(NULL, ":", &sv))
                 strv_push(lower, t);
         s->lower = lower;
-        s->upper = jstr(data, "UpperDir");
-        s->work = jstr(data, "WorkDir");
-        s->merged = jstr(data, "MergedDir");
+        s->upper = jobj_str(data, "UpperDir");
+        s->work = jobj_str(data, "WorkDir");
+        s->merged = jobj_str(data, "MergedDir");
         if (!lower->n || !s->upper || !s->work || !s->merged) {
                 rt_spawn_free(s);
                 return err_set(err, EINVAL, "container %.12s: no root filesystem recorded", s->id);
         }
-        s->hosts_file = jstr(j, "HostsPath");
-        s->hostname_file = jstr(j, "HostnamePath");
-        s->resolv_file = jstr(j, "ResolvConfPath");
+        s->hosts_file = jobj_str(j, "HostsPath");
+        s->hostname_file = jobj_str(j, "HostnamePath");
+        s->resolv_file = jobj_str(j, "ResolvConfPath");
         s->readonly_rootfs = json_is_true(json_object_get(hc, "ReadonlyRootfs"));
         s->privileged = json_is_true(json_object_get(hc, "Privileged"));
         s->init = json_is_true(json_object_get(hc, "Init"));
-        const char *nm = jstr(hc, "NetworkMode");
+        s->shm_size = json_integer_value(json_object_get(hc, "ShmSize"));
+        s->oom_score_adj = (int)json_integer_value(json_object_get(hc, "OomScoreAdj"));
+        const char *nm = jobj_str(hc, "NetworkMode");
         s->new_netns = !(nm && !strcmp(nm, "host"));
         struct rt_mount_spec *m = NULL;
         size_t n = 0, i;
@@ -754,8 +836,8 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
                 m = xrealloc(m, (n + 1) * sizeof(*m));
                 m[n++] = (struct rt_mount_spec){
                     .type = "bind",
-                    .source = (char *)jstr(v, "Source"),
-                    .target = (char *)jstr(v, "Destination"),
+                    .source = (char *)jobj_str(v, "Source"),
+                    .target = (char *)jobj_str(v, "Destination"),
                     .ro = json_is_false(json_object_get(v, "RW")),
                 };
                 if (!m[n - 1].source || !m[n - 1].target) {
@@ -812,4 +894,21 @@ void rt_spawn_free(struct rt_spawn *s)
         s->sysctls = NULL;
         s->nsysctls = 0;
         rt_proc_free(&s->proc);
+}
+
+int rt_ctr_tmpfs_check(const json_t *tmpfs, err_t *err)
+{
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)tmpfs, key, v)
+        {
+                unsigned attrs;
+                char *data = NULL;
+                if (key[0] != '/')
+                        return err_set(err, EINVAL, "tmpfs %s: the path must be absolute", key);
+                if (rt_tmpfs_opts(json_string_value(v), false, &attrs, &data, err) < 0)
+                        return err_wrap(err, "tmpfs %s", key);
+                free(data);
+        }
+        return 0;
 }

@@ -18,6 +18,10 @@
 #include "spawn.h"
 #include "strv.h"
 
+/* A container id: 64 hex digits; the short form (names, hostnames) is its first 12. */
+#define RT_ID_LEN       64
+#define RT_SHORT_ID_LEN 12
+
 char *rt_ctr_dir(const char *id);     /* caller frees */
 char *rt_ctr_run_dir(const char *id); /* caller frees */
 char *rt_ctr_sock_path(const char *id);
@@ -29,10 +33,23 @@ char *rt_ctr_gen_name(void);
 /* Exclusive lock on the container; returns the fd to close, or < 0. */
 int rt_ctr_lock(const char *id, err_t *err);
 
+/* Docker's container name rule, [a-zA-Z0-9][a-zA-Z0-9_.-]+ (a leading '/'
+ * is allowed), with Docker's error text. */
+int rt_ctr_name_check(const char *name, err_t *err);
+/* A host or domain name for the UTS namespace and /etc/hosts: at most 64
+ * characters (the kernel's limit), dot-separated RFC 1123 labels of 1-63
+ * letters, digits and '-', not starting or ending with '-'.  what names the
+ * field in the message ("hostname", "domainname"). */
+int rt_hostname_check(const char *what, const char *h, err_t *err);
+/* The seccomp profile of a container created with --security-opt
+ * seccomp=FILE, normalized, in its dir: what every start and exec loads. */
+#define RT_CTR_SECCOMP "seccomp.json"
+
 /* Create the container: j must hold Id and Name ("/name").  Fails with
  * docker's conflict message when the name is taken.  Writes the state file,
  * makes the container dirs (overlay upper/work/merged, hosts, hostname,
- * resolv.conf) and fills the path fields of j. */
+ * resolv.conf) and fills the path fields of j.  A "SeccompProfile" member
+ * (rt_secopts_check's profile) is moved out of j into RT_CTR_SECCOMP. */
 int rt_ctr_create(json_t *j, err_t *err);
 
 int rt_ctr_load(const char *id, json_t **out, err_t *err);
@@ -78,12 +95,24 @@ void rt_proc_free(struct rt_proc *p);
 /* Parse "nofile=1024:2048" style --ulimit values. */
 int rt_ulimit_parse(const char *s, struct rt_ulimit *out, char **name, err_t *err);
 
-/* Current time as RFC 3339 with nanoseconds (UTC), caller frees. */
-char *rt_now_rfc3339(void);
-/* Parse one; 0 on failure. */
-int64_t rt_parse_rfc3339_ns(const char *s);
+/* The Test array of doc's Config.Healthcheck when it holds a check the
+ * monitor runs (CMD or CMD-SHELL with something to run), else NULL. */
+json_t *rt_health_test(const json_t *doc);
+
+/* What rt_ctr_watch reports. */
+#define RT_WATCH_STATE 1 /* the state document was replaced, or the container removed */
+#define RT_WATCH_LOG   2 /* the container's log was written, created or rotated */
+/* An fd (O_NONBLOCK, O_CLOEXEC) that turns readable on those changes of
+ * container id; -1 when the kernel offers no watch (callers then poll). */
+int rt_ctr_watch(const char *id, int what);
+/* Wait until wfd reports a change (then drain it; returns 1) or s seconds
+ * pass (returns 0); with wfd < 0 just sleep s. */
+int rt_watch_wait(int wfd, double s);
 
 /* Start time of pid in clock ticks (field 22 of /proc/pid/stat), 0 if gone. */
+/* Check every HostConfig.Tmpfs entry ({"/dest": "docker tmpfs options"}). */
+int rt_ctr_tmpfs_check(const json_t *tmpfs, err_t *err);
+
 uint64_t rt_pid_starttime(pid_t pid);
 
 #endif

@@ -13,6 +13,10 @@
  *   layers/<chainhex>/layer.json   {"diff_id", "size"}
  *   repositories.json        {"refs": {"busybox:latest": "sha256:<hex>"}}
  *   tmp/                     scratch space (same filesystem, for renames)
+ *   downloads/               pulls in progress (registry_pull.c): <hex>.partial,
+ *                            <hex>.lock, tmp-<pid>-<n>/; no store lock needed
+ *   images/<hex>.json also keeps a pull's "repo_digests" ("name@sha256:...") and
+ *   "blobs" (compressed layers, manifests) that go with the image
  *
  * Every file is written atomically (temp + rename); writers serialise on the
  * lock, so readers need no lock: they see either the old or the new state.
@@ -56,6 +60,8 @@ struct rt_image {
         char *comment;           /* NULL when none */
         char *parent;            /* "sha256:<hex>" a build step was committed on, or NULL */
         long long created;       /* unix seconds */
+        long long last_tag_time; /* unix seconds the record was last written (a pull,
+                                    a tag of a build): Docker's Metadata.LastTagTime */
         unsigned long long size; /* bytes of file data in all layers */
 };
 
@@ -126,6 +132,14 @@ int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err);
  * ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, STOPSIGNAL, VOLUME; JSON or
  * shell form) to cfg. */
 int rt_image_config_apply_change(struct rt_image_config *cfg, const char *change, err_t *err);
+
+/* An image VOLUME path must be absolute, free of ".." components and control
+ * characters, and not "/": the engine fills a new volume from the image
+ * content under it.  image names the image in the message (NULL: one being
+ * made).  EINVAL "image NAME: VOLUME "PATH" must ...". */
+int rt_image_volume_path_check(const char *image, const char *path, err_t *err);
+/* The same for every VOLUME of c. */
+int rt_image_config_check_volumes(const struct rt_image_config *c, const char *image, err_t *err);
 
 /* Convert between the OCI "config" JSON object and the struct. */
 int rt_image_config_from_json(const json_t *j, struct rt_image_config *out, err_t *err);

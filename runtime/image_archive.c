@@ -38,16 +38,14 @@ struct loader {
         strv_t all_diffs; /* layer blobs stored so far, for cleanup on failure */
 };
 
-/* Open a file named by the archive itself, confined to the unpacked archive. */
+/* Open a file named by the archive itself, confined to the unpacked archive.
+ * Only a regular file: the archive may hold a FIFO (or a device) under any
+ * name, and opening or reading one would block while the store lock is held. */
 static int open_in(int dfd, const char *path, err_t *err)
 {
-        struct open_how how = {
-            .flags = O_RDONLY | O_CLOEXEC,
-            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-        };
-        int fd = (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+        int fd = open_regular_at(dfd, path, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, err);
         if (fd < 0)
-                return err_sys(err, errno, "archive member \"%s\"", path);
+                return err_wrap(err, "archive member");
         return fd;
 }
 
@@ -82,6 +80,14 @@ static int load_one(struct loader *l, const char *config, size_t config_len,
 
         if (parse_json("image config", config, config_len, &cj, err) < 0)
                 return -1;
+        struct rt_image_config ic;
+        if (rt_image_config_from_json(json_object_get(cj, "config"), &ic, err) < 0)
+                return -1;
+        r = rt_image_config_check_volumes(&ic, names->n ? names->v[0] : "(unnamed)", err);
+        rt_image_config_free(&ic);
+        if (r < 0)
+                return -1;
+        r = -1;
         const json_t *want = json_object_get(json_object_get(cj, "rootfs"), "diff_ids");
         if (!json_is_array(want) || json_array_size(want) != layer_paths->n) {
                 return err_set(err, EINVAL, "image config lists %zu layers, the manifest %zu",
@@ -199,43 +205,6 @@ static bool platform_ok(const json_t *desc)
         return (!arch || !strcmp(arch, host_arch())) && (!os || !strcmp(os, "linux"));
 }
 
-static int load_oci_index(struct loader *l, const json_t *index, const char *outer_name, int depth,
-                          err_t *err);
-
-static int load_oci_manifest(struct loader *l, const json_t *desc, const char *name, err_t *err)
-{
-        _cleanup_free_ char *buf = NULL, *cfg = NULL;
-        size_t len, cfglen;
-        _cleanup_json_ json_t *m = NULL;
-
-        if (read_desc(l, desc, &buf, &len, err) < 0 ||
-            parse_json("manifest", buf, len, &m, err) < 0)
-                return -1;
-        const json_t *cd = json_object_get(m, "config");
-        if (!cd || read_desc(l, cd, &cfg, &cfglen, err) < 0)
-                return err_wrap(err, "manifest config");
-        strv_t paths = STRV_INIT, names = STRV_INIT;
-        size_t k;
-        json_t *v;
-        int r = 0;
-        json_array_foreach(json_object_get(m, "layers"), k, v)
-        {
-                const char *hex = digest_hex(json_string_value(json_object_get(v, "digest")));
-                if (!hex) {
-                        r = err_set(err, EINVAL, "layer %zu: unsupported digest", k + 1);
-                        break;
-                }
-                strv_pushf(&paths, "blobs/sha256/%s", hex);
-        }
-        if (r == 0) {
-                push_name(&names, name);
-                r = load_one(l, cfg, cfglen, &paths, &names, err);
-        }
-        strv_free(&paths);
-        strv_free(&names);
-        return r;
-}
-
 /* The image name an index entry carries: containerd's full name, or an OCI
  * ref.name that is a full reference (a bare tag names nothing). */
 static const char *desc_name(const json_t *desc)
@@ -250,41 +219,122 @@ static const char *desc_name(const json_t *desc)
         return NULL;
 }
 
-static int load_oci_index(struct loader *l, const json_t *index, const char *outer_name, int depth,
-                          err_t *err)
+/* The manifests an OCI layout's index tree names: each distinct manifest
+ * once, with every name it is listed under.  An index may list the same child
+ * (manifest or nested index) any number of times, so the walk keeps what it
+ * has seen and the whole tree has a budget of descriptors. */
+#define OCI_MAX_DESCRIPTORS 4096
+
+struct oci_pick {
+        json_t *desc; /* the manifest descriptor (a reference) */
+        strv_t names; /* normalised names, may be empty */
+};
+
+struct oci_walk {
+        struct oci_pick *v;
+        size_t n;
+        size_t descriptors; /* visited so far, against OCI_MAX_DESCRIPTORS */
+        strv_t seen_index;  /* "digest name" of every nested index walked */
+};
+
+static void oci_walk_free(struct oci_walk *w)
+{
+        for (size_t i = 0; i < w->n; i++) {
+                json_decref(w->v[i].desc);
+                strv_free(&w->v[i].names);
+        }
+        free(w->v);
+        strv_free(&w->seen_index);
+}
+
+static void oci_pick_add(struct oci_walk *w, json_t *desc, const char *name)
+{
+        const char *dg = json_string_value(json_object_get(desc, "digest"));
+        struct oci_pick *p = NULL;
+        for (size_t i = 0; i < w->n && !p; i++)
+                if (!strcmp(json_string_value(json_object_get(w->v[i].desc, "digest")), dg))
+                        p = &w->v[i];
+        if (!p) {
+                w->v = xrealloc(w->v, (w->n + 1) * sizeof(*w->v));
+                p = &w->v[w->n++];
+                *p = (struct oci_pick){json_incref(desc), STRV_INIT};
+        }
+        push_name(&p->names, name);
+}
+
+static int oci_collect(struct loader *l, struct oci_walk *w, const json_t *index,
+                       const char *outer_name, int depth, err_t *err)
 {
         size_t i;
         json_t *d;
-        int loaded = 0;
 
         if (depth > 4)
                 return err_set(err, EINVAL, "image index nested too deeply");
         json_array_foreach(json_object_get(index, "manifests"), i, d)
         {
+                if (++w->descriptors > OCI_MAX_DESCRIPTORS)
+                        return err_set(err, E2BIG,
+                                       "image index lists more than %d manifests in all",
+                                       OCI_MAX_DESCRIPTORS);
                 const char *mt = json_string_value(json_object_get(d, "mediaType"));
                 const char *name = desc_name(d) ? desc_name(d) : outer_name;
+                const char *dg = json_string_value(json_object_get(d, "digest"));
                 if (!platform_ok(d))
                         continue;
+                if (!dg || !digest_hex(dg))
+                        return err_set(err, EINVAL,
+                                       "index manifests[%zu]: unsupported digest \"%s\"", i,
+                                       dg ? dg : "");
                 if (mt && (!strcmp(mt, MT_OCI_INDEX) || !strcmp(mt, MT_DOCKER_LIST))) {
+                        _cleanup_free_ char *key = xasprintf("%s %s", dg, name ? name : "");
+                        if (strv_contains(&w->seen_index, key))
+                                continue;
+                        strv_take(&w->seen_index, TAKE_PTR(key));
                         _cleanup_free_ char *buf = NULL;
                         size_t len;
                         _cleanup_json_ json_t *sub = NULL;
                         if (read_desc(l, d, &buf, &len, err) < 0 ||
                             parse_json("index", buf, len, &sub, err) < 0 ||
-                            load_oci_index(l, sub, name, depth + 1, err) < 0)
-                                return err_wrap(err, "index.json manifests[%zu]", i);
-                        loaded++;
+                            oci_collect(l, w, sub, name, depth + 1, err) < 0)
+                                return err_wrap(err, "index manifests[%zu]", i);
                         continue;
                 }
                 if (mt && strcmp(mt, MT_OCI_MANIFEST) && strcmp(mt, MT_DOCKER_MANIF))
                         continue;
-                if (load_oci_manifest(l, d, name, err) < 0)
-                        return err_wrap(err, "index.json manifests[%zu]", i);
-                loaded++;
+                oci_pick_add(w, d, name);
         }
-        if (!loaded)
-                return err_set(err, EINVAL, "index.json: no image for linux/%s", host_arch());
         return 0;
+}
+
+static int load_oci_manifest(struct loader *l, const json_t *desc, const strv_t *names, err_t *err)
+{
+        _cleanup_free_ char *buf = NULL, *cfg = NULL;
+        size_t len, cfglen;
+        _cleanup_json_ json_t *m = NULL;
+
+        if (read_desc(l, desc, &buf, &len, err) < 0 ||
+            parse_json("manifest", buf, len, &m, err) < 0)
+                return -1;
+        const json_t *cd = json_object_get(m, "config");
+        if (!cd || read_desc(l, cd, &cfg, &cfglen, err) < 0)
+                return err_wrap(err, "manifest config");
+        strv_t paths = STRV_INIT;
+        size_t k;
+        json_t *v;
+        int r = 0;
+        json_array_foreach(json_object_get(m, "layers"), k, v)
+        {
+                const char *hex = digest_hex(json_string_value(json_object_get(v, "digest")));
+                if (!hex) {
+                        r = err_set(err, EINVAL, "layer %zu: unsupported digest", k + 1);
+                        break;
+                }
+                strv_pushf(&paths, "blobs/sha256/%s", hex);
+        }
+        if (r == 0)
+                r = load_one(l, cfg, cfglen, &paths, names, err);
+        strv_free(&paths);
+        return r;
 }
 
 static int load_oci(struct loader *l, err_t *err)
@@ -292,10 +342,29 @@ static int load_oci(struct loader *l, err_t *err)
         _cleanup_free_ char *buf = NULL;
         size_t len;
         _cleanup_json_ json_t *idx = NULL;
+        struct oci_walk w = {0};
+        int r = -1;
         if (read_in(l->dfd, "index.json", &buf, &len, err) < 0 ||
             parse_json("index.json", buf, len, &idx, err) < 0)
                 return -1;
-        return load_oci_index(l, idx, NULL, 0, err);
+        if (oci_collect(l, &w, idx, NULL, 0, err) < 0) {
+                err_wrap(err, "index.json");
+                goto done;
+        }
+        if (!w.n) {
+                err_set(err, EINVAL, "index.json: no image for linux/%s", host_arch());
+                goto done;
+        }
+        for (size_t i = 0; i < w.n; i++)
+                if (load_oci_manifest(l, w.v[i].desc, &w.v[i].names, err) < 0) {
+                        err_wrap(err, "index.json manifest %s",
+                                 json_string_value(json_object_get(w.v[i].desc, "digest")));
+                        goto done;
+                }
+        r = 0;
+done:
+        oci_walk_free(&w);
+        return r;
 }
 
 int rt_image_load(int fd, strv_t *report, err_t *err)

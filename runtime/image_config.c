@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "fsutil.h"
 #include "image.h"
 #include "jsonfile.h"
 #include "strbuf.h"
@@ -146,14 +147,6 @@ fail:
         return -1;
 }
 
-static json_t *strv_json(const strv_t *sv)
-{
-        json_t *a = json_array();
-        for (size_t i = 0; i < sv->n; i++)
-                json_array_append_new(a, json_string(sv->v[i]));
-        return a;
-}
-
 static json_t *keys_json(const strv_t *sv)
 {
         json_t *o = json_object();
@@ -167,10 +160,10 @@ json_t *rt_image_config_to_json(const struct rt_image_config *c)
         json_t *j = json_object();
 
         if (c->env.n)
-                json_object_set_new(j, "Env", strv_json(&c->env));
-        json_object_set_new(j, "Cmd", c->has_cmd ? strv_json(&c->cmd) : json_null());
+                json_object_set_new(j, "Env", json_strv(&c->env));
+        json_object_set_new(j, "Cmd", c->has_cmd ? json_strv(&c->cmd) : json_null());
         json_object_set_new(j, "Entrypoint",
-                            c->has_entrypoint ? strv_json(&c->entrypoint) : json_null());
+                            c->has_entrypoint ? json_strv(&c->entrypoint) : json_null());
         json_object_set_new(j, "WorkingDir", json_string(c->working_dir ? c->working_dir : ""));
         if (c->user)
                 json_object_set_new(j, "User", json_string(c->user));
@@ -196,7 +189,7 @@ json_t *rt_image_config_to_json(const struct rt_image_config *c)
         if (c->healthcheck) {
                 const struct rt_healthcheck *h = c->healthcheck;
                 json_t *o = json_object();
-                json_object_set_new(o, "Test", strv_json(&h->test));
+                json_object_set_new(o, "Test", json_strv(&h->test));
                 if (h->interval_ns)
                         json_object_set_new(o, "Interval", json_integer(h->interval_ns));
                 if (h->timeout_ns)
@@ -210,6 +203,39 @@ json_t *rt_image_config_to_json(const struct rt_image_config *c)
                 json_object_set_new(j, "Healthcheck", o);
         }
         return j;
+}
+
+/* --- image VOLUME paths ---------------------------------------------------- */
+
+int rt_image_volume_path_check(const char *image, const char *path, err_t *err)
+{
+        const char *why = NULL;
+        if (!path || path[0] != '/')
+                why = "must be an absolute path";
+        for (const char *s = path; !why && *s;) {
+                const char *e = strchrnul(s, '/');
+                if (e - s == 2 && s[0] == '.' && s[1] == '.')
+                        why = "must not contain \"..\"";
+                s = *e ? e + 1 : e;
+        }
+        for (const char *s = path; !why && *s; s++)
+                if ((unsigned char)*s < 0x20 || *s == 0x7f)
+                        why = "must not contain control characters";
+        if (!why && path[strspn(path, "/.")] == '\0')
+                why = "must not be the root directory";
+        if (!why)
+                return 0;
+        if (!image)
+                return err_set(err, EINVAL, "VOLUME \"%s\" %s", path ? path : "", why);
+        return err_set(err, EINVAL, "image %s: VOLUME \"%s\" %s", image, path ? path : "", why);
+}
+
+int rt_image_config_check_volumes(const struct rt_image_config *c, const char *image, err_t *err)
+{
+        for (size_t i = 0; i < c->volumes.n; i++)
+                if (rt_image_volume_path_check(image, c->volumes.v[i], err) < 0)
+                        return -1;
+        return 0;
 }
 
 /* --- import --change ------------------------------------------------------ */
@@ -288,8 +314,10 @@ static int parse_kv(const char *what, const char *args, strv_t *out, bool env, e
         strv_t words = STRV_INIT;
         int r = 0;
 
-        if (split_words(args, &words, err) < 0)
+        if (split_words(args, &words, err) < 0) {
+                strv_free(&words);
                 return -1;
+        }
         if (words.n == 0) {
                 r = err_set(err, EINVAL, "%s requires at least one argument", what);
         } else if (!strchr(words.v[0], '=')) {
@@ -416,8 +444,10 @@ int rt_image_config_apply_change(struct rt_image_config *cfg, const char *change
                 if (r < 0)
                         return err_wrap(err, "VOLUME");
                 /* r == 1: JSON form parsed into words */
-                if (r == 0 && split_words(a, &words, err) < 0)
+                if (r == 0 && split_words(a, &words, err) < 0) {
+                        strv_free(&words);
                         return -1;
+                }
                 if (words.n == 0) {
                         strv_free(&words);
                         return err_set(err, EINVAL, "%s requires at least one argument", kw);
@@ -443,8 +473,15 @@ int rt_image_config_apply_change(struct rt_image_config *cfg, const char *change
                                         r = err_set(err, EINVAL, "VOLUME: empty path");
                                         break;
                                 }
-                                if (!strv_contains(&cfg->volumes, w))
-                                        strv_push(&cfg->volumes, w);
+                                if (rt_image_volume_path_check(NULL, w, err) < 0) {
+                                        r = -1;
+                                        break;
+                                }
+                                char *clean = path_clean_abs(w);
+                                if (!strv_contains(&cfg->volumes, clean))
+                                        strv_take(&cfg->volumes, clean);
+                                else
+                                        free(clean);
                         }
                 }
                 strv_free(&words);

@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "strv.h"
+#include "timefmt.h"
 
 #define HEX_LEN 64
 
@@ -66,7 +67,5 @@ int image_config_bytes(struct store *s, const char *hex, char **out, size_t *len
 const char *host_arch(void);
 
 /* RFC 3339 time formatting/parsing (UTC). */
-char *time_rfc3339(long long secs, long nsec);
-long long time_parse_rfc3339(const char *s);
 
 #endif

@@ -64,38 +64,6 @@ const char *digest_hex(const char *digest)
         return digest + 7;
 }
 
-char *time_rfc3339(long long secs, long nsec)
-{
-        struct tm tm;
-        time_t t = (time_t)secs;
-        char buf[64];
-        gmtime_r(&t, &tm);
-        strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-        if (nsec)
-                return xasprintf("%s.%09ldZ", buf, nsec);
-        return xasprintf("%sZ", buf);
-}
-
-long long time_parse_rfc3339(const char *s)
-{
-        struct tm tm = {0};
-        int n = 0;
-        if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                         &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
-                return 0;
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
-        long long t = (long long)timegm(&tm);
-        const char *p = s + n;
-        if (*p == '.')
-                for (p++; isdigit((unsigned char)*p); p++)
-                        ;
-        int oh, om;
-        if ((*p == '+' || *p == '-') && sscanf(p + 1, "%d:%d", &oh, &om) == 2)
-                t -= (*p == '+' ? 1 : -1) * (oh * 3600LL + om * 60LL);
-        return t;
-}
-
 /* --- store ------------------------------------------------------------------ */
 
 int store_open(struct store *s, bool write, err_t *err)
@@ -128,7 +96,9 @@ int store_open(struct store *s, bool write, err_t *err)
                         store_close(s);
                         return err_wrap(err, "clean %s/tmp", path);
                 }
-                if (mkdirat(s->dfd, "tmp", 0700) < 0) {
+                /* (a writer still waiting for the lock may have made it again
+                 * in the first loop: empty, so as good as ours) */
+                if (mkdirat(s->dfd, "tmp", 0700) < 0 && errno != EEXIST) {
                         err_sys(err, errno, "mkdir %s/tmp", path);
                         store_close(s);
                         return -1;
@@ -297,11 +267,26 @@ static int refs_read(struct store *s, json_t **out, err_t *err)
                 *out = json_pack("{s:{}}", "refs");
                 return 0;
         }
-        if (json_read_at(s->dfd, REPOS_FILE, &j, err) < 0)
+        err_t e;
+        bool bad = json_read_at(s->dfd, REPOS_FILE, &j, &e) < 0;
+        if (bad && e.code != EINVAL) {
+                *err = e;
                 return -1;
-        if (!json_is_object(json_object_get(j, "refs"))) {
+        }
+        if (!bad && !json_is_object(json_object_get(j, "refs"))) {
                 json_decref(j);
-                return err_set(err, EINVAL, "%s: no \"refs\" object", REPOS_FILE);
+                err_set(&e, EINVAL, "%s: no \"refs\" object", REPOS_FILE);
+                bad = true;
+        }
+        if (bad) {
+                /* the tags live only here: say where and how to go on
+                 * without them (the images and their layers stay) */
+                _cleanup_free_ char *path = xasprintf("%s/image/%s", berth_lib_dir(), REPOS_FILE);
+                return err_set(err, EUCLEAN,
+                               "image store: %s/image/%s: the tag index is damaged; to go on "
+                               "with every image untagged, run: mv %s %s.bad (then berth tag "
+                               "IMAGE-ID NAME to name them again)",
+                               berth_lib_dir(), e.msg, path, path);
         }
         *out = j;
         return 0;
@@ -388,8 +373,14 @@ static int load_image(struct store *s, const char *hex, json_t *repos, struct rt
         img->comment = comment ? xstrdup(comment) : NULL;
         const char *parent = json_string_value(json_object_get(rec, "parent"));
         img->parent = digest_hex(parent) ? xstrdup(parent) : NULL;
-        img->created = time_parse_rfc3339(json_string_value(json_object_get(cj, "created")));
+        long long created_s = 0;
+        time_parse_rfc3339(json_string_value(json_object_get(cj, "created")), &created_s, NULL);
+        img->created = created_s;
         img->size = (unsigned long long)json_integer_value(json_object_get(rec, "size"));
+        _cleanup_free_ char *recname = xasprintf("images/%s.json", hex);
+        struct stat rst;
+        if (fstatat(s->dfd, recname, &rst, 0) == 0)
+                img->last_tag_time = (long long)rst.st_mtime;
         return 0;
 }
 

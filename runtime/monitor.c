@@ -28,6 +28,7 @@
 #include "paths.h"
 #include "spawn.h"
 #include "strbuf.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 int rt_mon_send(int fd, int type, int code, pid_t pid, const char *msg)
@@ -123,13 +124,24 @@ int rt_frame_read(int fd, int *stream, char **data, size_t *len)
 
 /* ---- monitor state ------------------------------------------------------------- */
 
-enum { CL_ATTACH = 1, CL_WAIT, CL_STOP };
+enum { CL_ATTACH = 1, CL_WAIT, CL_STOP, CL_PENDING };
+
+/* A client socket is non-blocking: no client may stall the monitor.  Output
+ * a client does not take at once waits in its queue, up to CLIENT_OUTQ_MAX;
+ * a client that falls further behind is dropped (Docker drops slow attach
+ * streams too).  A new connection must send its request line within
+ * CLIENT_REQ_MS. */
+#define CLIENT_OUTQ_MAX (1u << 20)
+#define CLIENT_REQ_MS   5000
 
 struct client {
         int fd;
         int kind;
-        bool in;  /* forwards stdin */
-        bool eof; /* sent EOF: only receives from now on */
+        bool in;          /* forwards stdin */
+        bool eof;         /* sent EOF: only receives from now on */
+        bool closing;     /* close once the queue is out */
+        strbuf_t outq;    /* output the socket did not take yet */
+        int64_t deadline; /* CL_PENDING: drop at this CLOCK_MONOTONIC ms */
 };
 
 #define MAX_CLIENTS 64
@@ -153,6 +165,10 @@ struct mon {
         int netns_fd;
         struct client cl[MAX_CLIENTS];
         size_t ncl;
+        /* stdin for the container that its pipe or pty did not take yet;
+         * while it waits, no more is read from the clients */
+        strbuf_t inq;
+        bool in_close; /* close in_w once inq is out */
         bool manual_stop, exited, finished;
         bool paused; /* the cgroup is frozen (`pause`) */
         int status;
@@ -192,7 +208,7 @@ static void log_line(struct mon *m, int stream, const char *s, size_t n)
                 str = json_stringn(c, n);
                 free(c);
         }
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         json_t *o = json_pack("{s:o,s:s,s:s}", "log", str, "stream",
                               stream == RT_STREAM_STDERR ? "stderr" : "stdout", "time", now);
         char *d = json_dumps(o, JSON_COMPACT);
@@ -237,10 +253,49 @@ static void log_data(struct mon *m, int stream, const char *s, size_t n, bool fl
         }
 }
 
+static int64_t mono_ms(void)
+{
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void client_add(struct mon *m, int fd, int kind, bool in)
+{
+        m->cl[m->ncl++] = (struct client){
+            .fd = fd, .kind = kind, .in = in, .deadline = mono_ms() + CLIENT_REQ_MS};
+}
+
 static void client_drop(struct mon *m, size_t i)
 {
         close(m->cl[i].fd);
+        sb_free(&m->cl[i].outq);
         m->cl[i] = m->cl[--m->ncl];
+}
+
+/* Send what the client's queue holds, without blocking.  < 0: the client is
+ * gone or broken. */
+static int client_flush(struct client *c)
+{
+        while (c->outq.len) {
+                ssize_t w = send(c->fd, c->outq.s, c->outq.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (w < 0)
+                        return errno == EAGAIN || errno == EINTR ? 0 : -1;
+                memmove(c->outq.s, c->outq.s + w, c->outq.len - (size_t)w);
+                c->outq.len -= (size_t)w;
+                c->outq.s[c->outq.len] = '\0';
+        }
+        return 0;
+}
+
+/* Queue bytes for a client and send what its socket takes now.  < 0: drop
+ * it (broken, or CLIENT_OUTQ_MAX behind). */
+static int client_send(struct client *c, const void *buf, size_t n)
+{
+        if (c->outq.len + n > CLIENT_OUTQ_MAX)
+                return -1;
+        sb_appendn(&c->outq, buf, n);
+        return client_flush(c);
 }
 
 static void send_frame(struct mon *m, int stream, const char *s, size_t n, int kinds)
@@ -254,8 +309,7 @@ static void send_frame(struct mon *m, int stream, const char *s, size_t n, int k
                         i++;
                         continue;
                 }
-                if (send(c->fd, h, 8, MSG_NOSIGNAL) != 8 ||
-                    (n && send(c->fd, s, n, MSG_NOSIGNAL) != (ssize_t)n)) {
+                if (c->closing || client_send(c, h, 8) < 0 || (n && client_send(c, s, n) < 0)) {
                         client_drop(m, i);
                         continue;
                 }
@@ -337,6 +391,13 @@ static int start_init(struct mon *m, int *fail_status, err_t *err)
         int sync = -1;
         if (rt_spawn_start(&m->spec, &m->pid, &sync, &m->ptm, fail_status, err) < 0)
                 goto out;
+        /* a container that does not read its stdin must not block us */
+        if (m->in_w >= 0)
+                fcntl(m->in_w, F_SETFL, O_NONBLOCK);
+        if (m->ptm >= 0)
+                fcntl(m->ptm, F_SETFL, O_NONBLOCK);
+        sb_reset(&m->inq);
+        m->in_close = false;
         if (rt_cgroup_attach(m->id, m->pid, err) < 0) {
                 kill(m->pid, SIGKILL);
                 waitpid(m->pid, NULL, 0);
@@ -359,7 +420,7 @@ out:
 
 static void record_start_error(struct mon *m, int code, const err_t *e)
 {
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         state_update(m, m->restarts ? "exited" : "created",
                      json_pack("{s:i,s:i,s:s,s:s}", "Pid", 0, "ExitCode", code, "Error", e->msg,
                                "FinishedAt", now));
@@ -371,7 +432,7 @@ static void disarm(int tfd);
 
 static void record_running(struct mon *m)
 {
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         clock_gettime(CLOCK_MONOTONIC, &m->started);
         json_t *extra =
             json_pack("{s:i,s:i,s:s,s:s,s:s,s:b}", "Pid", (int)m->pid, "ExitCode", 0, "Error", "",
@@ -407,17 +468,12 @@ static int64_t uptime_ns(const struct mon *m)
 /* The Test array when the container has a healthcheck, else NULL. */
 static json_t *hc_test(struct mon *m)
 {
-        json_t *h = json_object_get(json_object_get(m->spec_doc, "Config"), "Healthcheck");
-        json_t *t = json_object_get(h, "Test");
-        const char *k = json_string_value(json_array_get(t, 0));
-        if (!k || !strcmp(k, "NONE") || json_array_size(t) < 2)
-                return NULL;
-        return t;
+        return rt_health_test(m->spec_doc);
 }
 
 static void hc_record(struct mon *m, int code, const char *output)
 {
-        _cleanup_free_ char *end = rt_now_rfc3339();
+        _cleanup_free_ char *end = time_now_rfc3339();
         json_t *st = json_object_get(m->j, "State");
         json_t *h = json_deep_copy(json_object_get(st, "Health"));
         if (!json_is_object(h)) {
@@ -438,7 +494,7 @@ static void hc_record(struct mon *m, int code, const char *output)
         } else if (up >=
                    hc_ns(m, "StartPeriod", 0)) { /* failures in the start period do not count */
                 streak++;
-                if (streak >= hc_ns(m, "Retries", 3))
+                if (streak >= hc_ns(m, "Retries", RT_HEALTH_RETRIES))
                         json_object_set_new(h, "Status", json_string("unhealthy"));
         }
         json_object_set_new(h, "FailingStreak", json_integer(streak));
@@ -460,7 +516,7 @@ static void hc_finish(struct mon *m, int wstatus)
         if (m->hc_timed_out) {
                 sb_reset(&m->hc_buf);
                 sb_appendf(&m->hc_buf, "Health check exceeded timeout (%llds)",
-                           (long long)(hc_ns(m, "Timeout", 30 * NS_PER_S) / NS_PER_S));
+                           (long long)(hc_ns(m, "Timeout", RT_HEALTH_TIMEOUT_NS) / NS_PER_S));
                 code = -1;
         }
         hc_record(m, code, sb_str(&m->hc_buf));
@@ -498,9 +554,9 @@ static void hc_run(struct mon *m)
         int stdio[3] = {nul, pfd[1], pfd[1]};
         int fst;
         free(m->hc_start);
-        m->hc_start = rt_now_rfc3339();
+        m->hc_start = time_now_rfc3339();
         clock_gettime(CLOCK_MONOTONIC, &m->hc_begin);
-        int r = rt_exec(m->pid, m->id, &proc, stdio, &m->hc_pid, &fst, &e);
+        int r = rt_exec(m->pid, m->id, &proc, stdio, NULL, &m->hc_pid, &fst, &e);
         close(nul);
         close(pfd[1]);
         rt_proc_free(&proc);
@@ -518,11 +574,11 @@ static void hc_arm(struct mon *m)
 {
         if (!hc_test(m))
                 return;
-        int64_t iv = hc_ns(m, "Interval", 30 * NS_PER_S);
+        int64_t iv = hc_ns(m, "Interval", RT_HEALTH_INTERVAL_NS);
         /* Docker's start_interval: probes this often (default 5 s) while the
          * start period lasts, then every interval. */
         int64_t sp = hc_ns(m, "StartPeriod", 0);
-        int64_t si = hc_ns(m, "StartInterval", 5 * NS_PER_S);
+        int64_t si = hc_ns(m, "StartInterval", RT_HEALTH_START_INTERVAL_NS);
         m->hc_fast = sp > 0 && si < iv && uptime_ns(m) < sp;
         if (m->hc_fast)
                 iv = si;
@@ -583,7 +639,7 @@ static void on_exit_complete(struct mon *m)
         int code = WIFEXITED(m->status) ? WEXITSTATUS(m->status) : 128 + WTERMSIG(m->status);
         bool oom = rt_cgroup_oom_killed(m->id);
         bool again = want_restart(m, code);
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        _cleanup_free_ char *now = time_now_rfc3339();
         char codes[16];
         snprintf(codes, sizeof(codes), "%d", code);
         if (again) {
@@ -597,11 +653,9 @@ static void on_exit_complete(struct mon *m)
                              json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled",
                                        oom, "FinishedAt", now));
                 send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), 1 << CL_ATTACH);
-                for (size_t i = 0; i < m->ncl;)
+                for (size_t i = 0; i < m->ncl; i++)
                         if (m->cl[i].kind == CL_ATTACH)
-                                client_drop(m, i);
-                        else
-                                i++;
+                                m->cl[i].closing = true; /* once the exit frame is out */
                 arm(m->restart_tfd, m->backoff_ms);
                 m->backoff_ms = m->backoff_ms * 2 > 60000 ? 60000 : m->backoff_ms * 2;
                 return;
@@ -671,17 +725,8 @@ static void thaw_for_signal(struct mon *m)
         }
 }
 
-static void handle_request(struct mon *m, int fd)
+static void handle_request(struct mon *m, int fd, const char *buf)
 {
-        /* consume only the request line: stdin data may follow right behind it */
-        char buf[256];
-        ssize_t n = recv(fd, buf, sizeof(buf) - 1, MSG_PEEK);
-        char *nl = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
-        if (!nl || recv(fd, buf, (size_t)(nl - buf + 1), 0) != nl - buf + 1) {
-                close(fd);
-                return;
-        }
-        buf[nl - buf] = '\0';
         int a = 0, b = 0, c = 0;
         if (m->ncl >= MAX_CLIENTS) {
                 close(fd);
@@ -693,12 +738,12 @@ static void handle_request(struct mon *m, int fd)
                                              .ws_col = (unsigned short)c};
                         ioctl(m->ptm, TIOCSWINSZ, &ws);
                 }
-                m->cl[m->ncl++] = (struct client){fd, CL_ATTACH, a != 0, false};
+                client_add(m, fd, CL_ATTACH, a != 0);
         } else if (!strncmp(buf, "wait", 4)) {
-                m->cl[m->ncl++] = (struct client){fd, CL_WAIT, false, false};
+                client_add(m, fd, CL_WAIT, false);
         } else if (sscanf(buf, "stop %d %d", &a, &b) == 2) {
                 m->manual_stop = true;
-                m->cl[m->ncl++] = (struct client){fd, CL_STOP, false, false};
+                client_add(m, fd, CL_STOP, false);
                 if (m->exited || m->pid <= 0) {
                         disarm(m->restart_tfd);
                         if (!m->exited)
@@ -741,6 +786,60 @@ static void handle_request(struct mon *m, int fd)
         }
 }
 
+/* A new connection sent data: take its request line a byte at a time (stdin
+ * data may follow right behind it, and stays in the socket), then serve it.
+ * A line longer than 255 bytes, or none before EOF, drops the client. */
+static void pending_input(struct mon *m, size_t i)
+{
+        struct client *c = &m->cl[i];
+        for (;;) {
+                char ch;
+                ssize_t r = recv(c->fd, &ch, 1, MSG_DONTWAIT);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0 && errno == EAGAIN)
+                        return; /* the rest of the line later */
+                if (r <= 0 || (ch != '\n' && c->outq.len >= 255)) {
+                        client_drop(m, i);
+                        return;
+                }
+                if (ch == '\n')
+                        break;
+                sb_appendc(&c->outq, ch);
+        }
+        int fd = c->fd;
+        _cleanup_free_ char *line = sb_steal(&c->outq);
+        m->cl[i] = m->cl[--m->ncl]; /* handed over, not closed */
+        handle_request(m, fd, line ? line : "");
+}
+
+/* Write queued stdin to the container without blocking. */
+static void stdin_flush(struct mon *m)
+{
+        int dst = m->ptm >= 0 ? m->ptm : m->in_w;
+        if (dst < 0) {
+                sb_reset(&m->inq);
+                return;
+        }
+        while (m->inq.len) {
+                ssize_t w = write(dst, m->inq.s, m->inq.len);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0 && errno == EAGAIN)
+                        return;
+                if (w <= 0) {
+                        sb_reset(&m->inq);
+                        break;
+                }
+                memmove(m->inq.s, m->inq.s + w, m->inq.len - (size_t)w);
+                m->inq.len -= (size_t)w;
+        }
+        if (m->in_close && m->ptm < 0) {
+                mon_close(&m->in_w); /* stdin closed: the container sees EOF */
+                m->in_close = false;
+        }
+}
+
 static int make_listener(const char *id, err_t *err)
 {
         _cleanup_free_ char *rd = rt_ctr_run_dir(id);
@@ -764,7 +863,7 @@ static void pump(struct mon *m, int *fd, int stream)
 {
         char buf[16384];
         ssize_t n = read(*fd, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR)
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
                 return;
         if (n <= 0) { /* EOF, or EIO on a pty whose last slave closed */
                 mon_close(fd);
@@ -816,10 +915,27 @@ static void loop(struct mon *m)
                 p[n++] = (struct pollfd){m->ptm >= 0 ? -1 : m->err_r, POLLIN, 0};
                 p[n++] = (struct pollfd){m->hc_tfd, POLLIN, 0};
                 p[n++] = (struct pollfd){m->hc_out, POLLIN, 0};
+                int in_dst = m->ptm >= 0 ? m->ptm : m->in_w;
+                p[n++] = (struct pollfd){m->inq.len ? in_dst : -1, POLLOUT, 0};
+                /* clients: drop the ones done or too slow, wait for the rest */
+                int64_t tnow = mono_ms(), wait_ms = -1;
+                for (size_t i = m->ncl; i-- > 0;) {
+                        struct client *c = &m->cl[i];
+                        if ((c->closing && !c->outq.len) ||
+                            (c->kind == CL_PENDING && tnow >= c->deadline))
+                                client_drop(m, i);
+                        else if (c->kind == CL_PENDING &&
+                                 (wait_ms < 0 || c->deadline - tnow < wait_ms))
+                                wait_ms = c->deadline - tnow;
+                }
                 size_t base = n;
-                for (size_t i = 0; i < m->ncl; i++)
-                        p[n++] = (struct pollfd){m->cl[i].eof ? -1 : m->cl[i].fd, POLLIN, 0};
-                if (poll(p, n, -1) < 0) {
+                for (size_t i = 0; i < m->ncl; i++) {
+                        const struct client *c = &m->cl[i];
+                        bool rd = !c->eof && !c->closing && !(c->in && m->inq.len);
+                        p[n++] = (struct pollfd){
+                            c->fd, (short)((rd ? POLLIN : 0) | (c->outq.len ? POLLOUT : 0)), 0};
+                }
+                if (poll(p, n, (int)wait_ms) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return;
@@ -838,9 +954,15 @@ static void loop(struct mon *m)
                         }
                 }
                 if (p[1].revents & POLLIN) {
-                        int c = accept4(m->lsock, NULL, NULL, SOCK_CLOEXEC);
-                        if (c >= 0)
-                                handle_request(m, c);
+                        int c = accept4(m->lsock, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+                        if (c >= 0 && m->ncl >= MAX_CLIENTS)
+                                close(c);
+                        else if (c >= 0) {
+                                client_add(m, c, CL_PENDING, false);
+                                /* the line is usually there already: serve it
+                                 * before any output of this round is sent */
+                                pending_input(m, m->ncl - 1);
+                        }
                 }
                 uint64_t ticks;
                 if (p[2].revents && read(m->stop_tfd, &ticks, 8) == 8 && m->pid > 0)
@@ -863,7 +985,8 @@ static void loop(struct mon *m)
                                       (now.tv_nsec - m->hc_begin.tv_nsec);
                         if (m->paused) {
                                 /* a probe frozen with the container is not timing out */
-                        } else if (m->hc_pid > 0 && ran >= hc_ns(m, "Timeout", 30 * NS_PER_S)) {
+                        } else if (m->hc_pid > 0 &&
+                                   ran >= hc_ns(m, "Timeout", RT_HEALTH_TIMEOUT_NS)) {
                                 m->hc_timed_out = true;
                                 kill(m->hc_pid, SIGKILL);
                         } else {
@@ -880,30 +1003,64 @@ static void loop(struct mon *m)
                         else if (r == 0)
                                 mon_close(&m->hc_out);
                 }
-                /* client input, from the last so drops do not shift unseen entries */
+                if (p[base - 1].revents)
+                        stdin_flush(m);
+                /* clients, from the last so drops do not shift unseen entries */
                 for (size_t k = n; k-- > base;) {
                         if (!p[k].revents)
                                 continue;
                         size_t i = k - base;
                         if (i >= m->ncl || m->cl[i].fd != p[k].fd)
                                 continue;
-                        char buf[16384];
-                        ssize_t r = read(m->cl[i].fd, buf, sizeof(buf));
-                        if (r > 0) {
-                                int dst = m->ptm >= 0 ? m->ptm : m->in_w;
-                                if (m->cl[i].in && dst >= 0)
-                                        write_all(dst, buf, (size_t)r, NULL);
+                        struct client *c = &m->cl[i];
+                        if (c->kind == CL_PENDING) {
+                                pending_input(m, i);
                                 continue;
                         }
-                        if (r < 0 && errno == EINTR)
+                        if ((p[k].revents & POLLOUT) && client_flush(c) < 0) {
+                                client_drop(m, i);
                                 continue;
-                        if (m->cl[i].in && m->ptm < 0)
-                                mon_close(&m->in_w); /* stdin closed: the container sees EOF */
-                        if (m->cl[i].kind == CL_ATTACH && r == 0)
-                                m->cl[i].eof = true; /* half-closed: keep streaming output */
+                        }
+                        if (!(p[k].revents & (POLLIN | POLLHUP | POLLERR)))
+                                continue;
+                        if (c->eof || c->closing) {
+                                if (p[k].revents & (POLLHUP | POLLERR))
+                                        client_drop(m, i); /* the peer is gone */
+                                continue;
+                        }
+                        char buf[16384];
+                        ssize_t r = read(c->fd, buf, sizeof(buf));
+                        if (r > 0) {
+                                if (c->in && in_dst >= 0) {
+                                        sb_appendn(&m->inq, buf, (size_t)r);
+                                        stdin_flush(m);
+                                }
+                                continue;
+                        }
+                        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+                                continue;
+                        if (c->in && m->ptm < 0) {
+                                m->in_close = true; /* the container sees EOF after the rest */
+                                stdin_flush(m);
+                        }
+                        if (c->kind == CL_ATTACH && r == 0)
+                                c->eof = true; /* half-closed: keep streaming output */
                         else
                                 client_drop(m, i);
                 }
+        }
+        /* finished: give the clients' queued output (the exit code) a moment */
+        for (int64_t end = mono_ms() + 2000; mono_ms() < end;) {
+                struct pollfd p[MAX_CLIENTS];
+                size_t n = 0;
+                for (size_t i = 0; i < m->ncl; i++)
+                        if (m->cl[i].outq.len)
+                                p[n++] = (struct pollfd){m->cl[i].fd, POLLOUT, 0};
+                if (!n || poll(p, n, (int)(end - mono_ms())) <= 0)
+                        break;
+                for (size_t i = m->ncl; i-- > 0;)
+                        if (m->cl[i].outq.len && client_flush(&m->cl[i]) < 0)
+                                client_drop(m, i);
         }
 }
 
@@ -1011,8 +1168,9 @@ fail_quiet : {
 fail_early:
         rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 125, err->msg);
 out:
-        for (size_t i = 0; i < m->ncl; i++)
-                close(m->cl[i].fd);
+        while (m->ncl)
+                client_drop(m, m->ncl - 1);
+        sb_free(&m->inq);
         if (m->lsock >= 0) {
                 _cleanup_free_ char *rd = rt_ctr_run_dir(id);
                 rm_rf(rd, NULL);

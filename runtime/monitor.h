@@ -31,6 +31,18 @@
 
 #include "err.h"
 
+/* Docker's healthcheck defaults.  The monitor is the one probe engine: it
+ * records State.Health, and everyone else (compose's depends_on
+ * service_healthy and --wait) reads that. */
+#define RT_HEALTH_INTERVAL_NS       (30 * 1000000000LL)
+#define RT_HEALTH_TIMEOUT_NS        (30 * 1000000000LL)
+#define RT_HEALTH_START_INTERVAL_NS (5 * 1000000000LL)
+#define RT_HEALTH_RETRIES           3
+
+/* The most descriptors (published ports' sockets and the caller's) a monitor
+ * is handed to keep for the container's life. */
+#define RT_MON_KEEP_FDS_MAX 64
+
 enum { RT_MON_PID = 1, RT_MON_GO = 2, RT_MON_STARTED = 3, RT_MON_ERROR = 4 };
 enum { RT_STREAM_STDOUT = 1, RT_STREAM_STDERR = 2, RT_STREAM_EXIT = 3 };
 

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,7 +42,8 @@
 #include "tar.h"
 #include "xalloc.h"
 
-#define PARALLEL   3
+#define PARALLEL   3 /* downloads at a time, as Docker */
+#define WORKERS    6 /* layers in flight: the others decompress and unpack */
 #define CONFIG_MAX (16u << 20)
 #define BLOB_TRIES 3
 
@@ -80,6 +82,9 @@ struct pull {
         size_t njobs, next;
         pthread_mutex_t mu;  /* jobs, next, failed, err */
         pthread_mutex_t pmu; /* progress callback */
+        pthread_mutex_t dmu; /* download slots */
+        pthread_cond_t dcv;
+        int downloading;
         bool failed;
         err_t err;
 };
@@ -224,9 +229,28 @@ done:
         return r;
 }
 
+/* Send all of buf on a socket without SIGPIPE. */
+static int send_all(int fd, const void *buf, size_t n, err_t *err)
+{
+        const char *b = buf;
+        while (n) {
+                ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
+                if (w < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return err_sys(err, errno, "unpack stream");
+                }
+                b += w;
+                n -= (size_t)w;
+        }
+        return 0;
+}
+
 /* Decompress blob j->hex (gzip, zstd or plain) into the diff ID blob,
- * checking it against the config's diff ID. */
-static int decompress_blob(struct pull *p, struct store *s, struct job *j, err_t *err)
+ * checking it against the config's diff ID; the decompressed bytes also go
+ * to tee (>= 0: a socket the unpacker reads, so a layer is decompressed once
+ * and unpacked as it decompresses). */
+static int decompress_blob(struct pull *p, struct store *s, struct job *j, int tee, err_t *err)
 {
         _cleanup_close_ int in = blob_open(s, j->hex, err);
         if (in < 0)
@@ -265,6 +289,8 @@ static int decompress_blob(struct pull *p, struct store *s, struct job *j, err_t
                                 err_wrap(err, "write %s", tmp);
                                 goto done;
                         }
+                        if (tee >= 0 && send_all(tee, buf, size, err) < 0)
+                                goto done;
                         EVP_DigestUpdate(md, buf, size);
                         unsigned long long pos = (unsigned long long)archive_filter_bytes(a, -1);
                         if (pos - last >= (1u << 20)) {
@@ -310,6 +336,26 @@ done:
 }
 
 /* Unpack the diff ID blob into layers/<chain>. */
+struct tee {
+        struct pull *p;
+        struct store *s;
+        struct job *j;
+        int fd;
+        int rc;
+        err_t err;
+};
+
+static void *tee_main(void *arg)
+{
+        struct tee *t = arg;
+        t->rc = decompress_blob(t->p, t->s, t->j, t->fd, &t->err);
+        close(t->fd);
+        return NULL;
+}
+
+/* Unpack the layer into layers/<chain>: from the diff ID blob when it is
+ * stored, else while decompressing it (decompress_blob in a thread, its
+ * output through a socket pair). */
 static int unpack_layer(struct pull *p, struct store *s, struct job *j, err_t *err)
 {
         _cleanup_free_ char *dir = xasprintf("%s/L%s", p->tmp, j->chain);
@@ -330,12 +376,48 @@ static int unpack_layer(struct pull *p, struct store *s, struct job *j, err_t *e
                 err_sys(err, errno, "open %s", diff);
                 goto done;
         }
-        tarfd = blob_open(s, j->diff, err);
-        if (tarfd < 0)
-                goto done;
+        struct tee t = {.p = p, .s = s, .j = j, .fd = -1};
+        pthread_t th;
+        bool teeing = false;
+        if (!blob_exists(s, j->diff)) {
+                int sv[2];
+                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+                        err_sys(err, errno, "socketpair");
+                        goto done;
+                }
+                t.fd = sv[1];
+                if (pthread_create(&th, NULL, tee_main, &t) != 0) {
+                        close(sv[0]);
+                        close(sv[1]);
+                        err_set(err, EAGAIN, "cannot start a decompression thread");
+                        goto done;
+                }
+                teeing = true;
+                tarfd = sv[0];
+        } else {
+                tarfd = blob_open(s, j->diff, err);
+                if (tarfd < 0)
+                        goto done;
+        }
         progress(p, j->id, REG_L_EXTRACTING, (unsigned long long)j->desc->size,
                  (unsigned long long)j->desc->size);
-        if (rt_tar_extract_fd(tarfd, rootfd, &opts, &st, err) < 0) {
+        int xr = rt_tar_extract_fd(tarfd, rootfd, &opts, &st, err);
+        if (teeing) {
+                /* the tar ends before its padding: take the rest, so the
+                 * decompressor finishes (after a failure: stop it) */
+                char sink[1 << 16];
+                while (xr == 0 && read(tarfd, sink, sizeof(sink)) > 0)
+                        ;
+                close(TAKE_FD(tarfd));
+                pthread_join(th, NULL);
+                if (t.rc < 0 && (xr == 0 || t.err.code != EPIPE)) {
+                        /* the decompressor's failure is the cause (EPIPE: it
+                         * stopped because unpacking had failed) */
+                        *err = t.err;
+                        goto done;
+                }
+        }
+        if (xr < 0) {
                 err_wrap(err, "layer sha256:%.12s", j->hex);
                 goto done;
         }
@@ -386,15 +468,29 @@ static int process_job(struct pull *p, struct reg_conn *k, struct store *s, stru
                                        "that is not present locally; berth does not fetch foreign "
                                        "URLs",
                                        j->hex);
-                if (fetch_blob(p, k, s, j, err) < 0)
+                /* at most PARALLEL downloads; a worker that finished its
+                 * download decompresses and unpacks while others fetch */
+                pthread_mutex_lock(&p->dmu);
+                while (p->downloading >= PARALLEL)
+                        pthread_cond_wait(&p->dcv, &p->dmu);
+                p->downloading++;
+                pthread_mutex_unlock(&p->dmu);
+                int fr = fetch_blob(p, k, s, j, err);
+                pthread_mutex_lock(&p->dmu);
+                p->downloading--;
+                pthread_cond_signal(&p->dcv);
+                pthread_mutex_unlock(&p->dmu);
+                if (fr < 0)
                         return -1;
         } else {
                 progress(p, j->id, REG_L_DOWNLOADED, 0, 0);
         }
-        if (!blob_exists(s, j->diff) && decompress_blob(p, s, j, err) < 0)
+        if (!layer_exists(s, j->chain)) {
+                if (unpack_layer(p, s, j, err) < 0)
+                        return -1;
+        } else if (!blob_exists(s, j->diff) && decompress_blob(p, s, j, -1, err) < 0) {
                 return -1;
-        if (!layer_exists(s, j->chain) && unpack_layer(p, s, j, err) < 0)
-                return -1;
+        }
         unlink(lockpath); /* the blob is in the store: waiters see it there */
         progress(p, j->id, REG_L_COMPLETE, 0, 0);
         return 0;
@@ -614,6 +710,8 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         memset(res, 0, sizeof(*res));
         pthread_mutex_init(&p.mu, NULL);
         pthread_mutex_init(&p.pmu, NULL);
+        pthread_mutex_init(&p.dmu, NULL);
+        pthread_cond_init(&p.dcv, NULL);
         if (reg_ref_parse(refstr, &ref, err) < 0)
                 goto out_nref;
         reg_ref_default_tag(&ref);
@@ -671,8 +769,26 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                         CONFIG_MAX);
                 goto out;
         }
-        if (reg_fetch_blob(c, k, m.config.digest, 0, mem_sink, &cfg, &restarted, err) < 0)
-                goto out;
+        {
+                /* a config already in the store (verified when it entered) is
+                 * not fetched again */
+                struct store rs;
+                int ro = store_open(&rs, false, err);
+                if (ro < 0)
+                        goto out;
+                bool local = false;
+                if (ro > 0 && blob_exists(&rs, m.config.digest + 7)) {
+                        size_t cl = 0;
+                        err_t e2;
+                        local =
+                            image_config_bytes(&rs, m.config.digest + 7, &cfg.data, &cl, &e2) == 0;
+                        cfg.len = cl;
+                }
+                store_close(&rs);
+                if (!local &&
+                    reg_fetch_blob(c, k, m.config.digest, 0, mem_sink, &cfg, &restarted, err) < 0)
+                        goto out;
+        }
         char chex[HEX_LEN + 1];
         sha256_hex(cfg.data ? cfg.data : "", cfg.len, chex);
         if (strcmp(chex, m.config.digest + 7) != 0) {
@@ -712,7 +828,9 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         if (store_open(&s, false, err) < 0)
                 goto out;
         p.dl = xasprintf("%s/image/downloads", berth_lib_dir());
-        p.tmp = xasprintf("%s/tmp-%d", p.dl, (int)getpid());
+        static unsigned seq; /* pulls of one process (compose) run in parallel */
+        p.tmp = xasprintf("%s/tmp-%d-%u", p.dl, (int)getpid(),
+                          __atomic_fetch_add(&seq, 1, __ATOMIC_SEQ_CST));
         if (mkdir_p(p.tmp, 0700, err) < 0)
                 goto out;
         clean_stale(p.dl);
@@ -741,9 +859,9 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                 progress(&p, j->id, REG_L_PULLING, 0, 0);
                 p.njobs++;
         }
-        pthread_t th[PARALLEL];
+        pthread_t th[WORKERS];
         struct worker w = {&p, &s};
-        size_t nth = p.njobs < PARALLEL ? p.njobs : PARALLEL;
+        size_t nth = p.njobs < WORKERS ? p.njobs : WORKERS;
         size_t started = 0;
         for (; started < nth; started++)
                 if (pthread_create(&th[started], NULL, worker_main, &w) != 0)
@@ -757,6 +875,16 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                 goto out;
         }
 
+        /* up to date: the name already pointed at this image (a digest
+         * pull: the image was there) */
+        bool same = had_image;
+        if (!ref.digest) {
+                struct rt_image old;
+                err_t e2;
+                same = rt_image_lookup(name, &old, &e2) == 0 && !strcmp(old.id + 7, idhex);
+                if (same)
+                        rt_image_free(&old);
+        }
         /* register: the record and the name appear last */
         store_close(&s);
         if (store_open(&s, true, err) < 0)
@@ -777,7 +905,7 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         res->digest = xasprintf("sha256:%s", top);
         res->name = ref.digest ? NULL : xstrdup(name);
         res->full = reg_ref_string(&ref);
-        res->updated = !had_image;
+        res->updated = !same;
         r = 0;
 out:
         store_close(&s);
@@ -805,6 +933,8 @@ out_nref:
         strv_free(&names);
         pthread_mutex_destroy(&p.mu);
         pthread_mutex_destroy(&p.pmu);
+        pthread_mutex_destroy(&p.dmu);
+        pthread_cond_destroy(&p.dcv);
         return r;
 }
 
@@ -838,10 +968,10 @@ int reg_list_tags(const char *refstr, const struct reg_pull_opts *o, strv_t *tag
                                 strv_push(tags, t);
                 }
                 strv_sort(tags);
-                json_decref(j);
                 r = json_is_array(a)
                         ? 0
                         : err_set(err, EPROTO, "%s: tags list without tags", reg_client_host(c));
+                json_decref(j);
         }
         free(body);
         reg_conn_free(k);

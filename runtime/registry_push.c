@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,13 +42,14 @@
 #define MT_DOCKER_LAYER  "application/vnd.docker.image.rootfs.diff.tar.gzip"
 #define PUSH_CONFIG_MAX  (16u << 20)
 #define COMPRESS_BUF     (256u << 10)
+#define PUSH_PARALLEL    5
 
 struct push_layer {
         char *digest;   /* "sha256:<hex>" of the blob pushed */
         long long size; /* its size */
         char id[13];    /* shown: 12 hex of the diff ID */
         int remote;     /* not in the store: 1 the registry has it, 2 mounted */
-        char *from;     /* a repository of this registry that has it, or NULL */
+        char *from;     /* mounted from (remote 2), or NULL */
 };
 
 struct push {
@@ -57,6 +59,7 @@ struct push {
         struct store s;
         const char *id;
         unsigned long long total;
+        pthread_mutex_t pmu; /* progress calls, one at a time */
 };
 
 static void hexify(const unsigned char *d, char out[HEX_LEN + 1])
@@ -72,8 +75,11 @@ static void hexify(const unsigned char *d, char out[HEX_LEN + 1])
 static void progress(struct push *p, const char *id, enum reg_push_state st, unsigned long long cur,
                      unsigned long long total, const char *from)
 {
-        if (p->o && p->o->progress)
+        if (p->o && p->o->progress) {
+                pthread_mutex_lock(&p->pmu);
                 p->o->progress(p->o->ud, id, st, cur, total, from);
+                pthread_mutex_unlock(&p->pmu);
+        }
 }
 
 void reg_push_result_free(struct reg_push_result *r)
@@ -233,8 +239,183 @@ done:
         return r;
 }
 
-/* A Docker v2 schema 2 manifest for the image, its layers compressed. */
-static int build_manifest(struct push *p, const struct rt_image *img, const char *dir,
+/* The image's repo digests, most recent first, those of the target
+ * repository before those of its registry before the rest. */
+static void candidates(struct store *s, const char *id_hex, const struct reg_ref *to, strv_t *out)
+{
+        _cleanup_free_ char *rec = xasprintf("images/%s.json", id_hex);
+        _cleanup_json_ json_t *j = NULL;
+        err_t e;
+        if (json_read_at(s->dfd, rec, &j, &e) < 0)
+                return;
+        json_t *rd = json_object_get(j, "repo_digests");
+        for (int pass = 0; pass < 3; pass++)
+                for (size_t i = json_array_size(rd); i-- > 0;) {
+                        const char *v = json_string_value(json_array_get(rd, i));
+                        struct reg_ref r;
+                        if (!v || reg_ref_parse(v, &r, &e) < 0)
+                                continue;
+                        bool same_dom = !strcmp(r.domain, to->domain);
+                        bool same_repo = same_dom && !strcmp(r.path, to->path);
+                        int rank = same_repo ? 0 : same_dom ? 1 : 2;
+                        if (rank == pass && r.digest && !strv_contains(out, v))
+                                strv_push(out, v);
+                        reg_ref_free(&r);
+                }
+}
+
+/* The gzip blob another local image was pulled or pushed with for a diff
+ * ID: pushing it (or mounting it) instead of compressing the layer again
+ * lets a registry that has the base image skip its layers, as Docker does. */
+struct known {
+        char diff[HEX_LEN + 1];
+        char *digest, *domain, *path;
+        long long size;
+        size_t score;  /* layers its image shares with ours from the bottom: the base first */
+        bool whole;    /* and nothing else: a base image of ours */
+        bool ancestor; /* its image is one ours was built on */
+        bool local;    /* the blob is in the store */
+        size_t seq;
+};
+
+static int known_cmp(const void *a, const void *b)
+{
+        const struct known *x = a, *y = b;
+        if (x->ancestor != y->ancestor)
+                return x->ancestor ? -1 : 1;
+        if (x->score != y->score)
+                return x->score > y->score ? -1 : 1;
+        if (x->whole != y->whole)
+                return x->whole ? -1 : 1;
+        /* a blob we have: the same bytes whatever registry it goes to */
+        if (x->local != y->local)
+                return x->local ? -1 : 1;
+        return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void known_scan(struct push *p, const struct rt_image *img, const struct reg_ref *to,
+                       struct known **out, size_t *nout)
+{
+        struct rt_image *v = NULL;
+        size_t n = 0;
+        err_t e;
+        *out = NULL;
+        *nout = 0;
+        if (rt_image_list(&v, &n, &e) < 0)
+                return;
+        /* the images ours was built on (build records each step's parent) */
+        strv_t anc = STRV_INIT;
+        for (char *cur = img->parent ? xstrdup(img->parent) : NULL; cur && anc.n < 256;) {
+                strv_push(&anc, cur);
+                struct rt_image pi;
+                char *next = NULL;
+                if (rt_image_lookup(cur, &pi, &e) == 0) {
+                        next = pi.parent ? xstrdup(pi.parent) : NULL;
+                        rt_image_free(&pi);
+                }
+                free(cur);
+                cur = next;
+        }
+        for (size_t i = 0; i < n; i++) {
+                size_t score = 0;
+                while (score < v[i].diff_ids.n && score < img->diff_ids.n &&
+                       !strcmp(v[i].diff_ids.v[score], img->diff_ids.v[score]))
+                        score++;
+                strv_t rds = STRV_INIT;
+                candidates(&p->s, v[i].id + 7, to, &rds);
+                for (size_t j = 0; j < rds.n; j++) {
+                        const char *at = strchr(rds.v[j], '@');
+                        struct reg_ref r;
+                        char *b = NULL;
+                        size_t bl = 0;
+                        struct reg_manifest m;
+                        if (!at || strncmp(at + 1, "sha256:", 7) || strlen(at + 8) != HEX_LEN ||
+                            reg_ref_parse(rds.v[j], &r, &e) < 0)
+                                continue;
+                        if (find_manifest(&p->s, at + 8, v[i].id + 7, 0, &b, &bl, &m)) {
+                                for (size_t k = 0; m.nlayers == v[i].diff_ids.n && k < m.nlayers;
+                                     k++) {
+                                        const char *mt = m.layers[k].media_type;
+                                        size_t ml = mt ? strlen(mt) : 0;
+                                        if (m.layers[k].foreign || ml < 4 ||
+                                            strcmp(mt + ml - 4, "gzip"))
+                                                continue;
+                                        *out = xrealloc(*out, (*nout + 1) * sizeof(**out));
+                                        struct known *kn = &(*out)[(*nout)++];
+                                        snprintf(kn->diff, sizeof(kn->diff), "%s",
+                                                 v[i].diff_ids.v[k] + 7);
+                                        kn->digest = xstrdup(m.layers[k].digest);
+                                        kn->size = m.layers[k].size;
+                                        kn->domain = xstrdup(r.domain);
+                                        kn->path = xstrdup(r.path);
+                                        kn->score = score;
+                                        kn->whole = score == v[i].diff_ids.n;
+                                        kn->ancestor = strv_contains(&anc, v[i].id);
+                                        kn->local = blob_exists(&p->s, kn->digest + 7);
+                                        kn->seq = *nout;
+                                }
+                                reg_manifest_free(&m);
+                                free(b);
+                        }
+                        reg_ref_free(&r);
+                }
+                strv_free(&rds);
+        }
+        rt_image_list_free(v, n);
+        strv_free(&anc);
+        if (*nout)
+                qsort(*out, *nout, sizeof(**out), known_cmp);
+}
+
+static void known_free(struct known *k, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(k[i].digest);
+                free(k[i].domain);
+                free(k[i].path);
+        }
+        free(k);
+}
+
+/* A known blob for diff_hex that can be pushed to the target: in the store,
+ * in the target repository, or mounted there now (*remote as in
+ * struct push_layer). */
+static const struct known *known_usable(struct push *p, const struct known *k, size_t n,
+                                        const char *diff_hex, const struct reg_ref *to, int *remote)
+{
+        for (size_t i = 0; i < n; i++) {
+                if (strcmp(k[i].diff, diff_hex))
+                        continue;
+                *remote = 0;
+                if (blob_exists(&p->s, k[i].digest + 7))
+                        return &k[i];
+                if (strcmp(k[i].domain, to->domain))
+                        continue;
+                bool exists = false, mounted = false;
+                char *loc = NULL;
+                err_t e;
+                if (reg_blob_exists(p->c, p->k, k[i].digest, &exists, &e) < 0)
+                        continue;
+                if (exists) {
+                        *remote = 1;
+                        return &k[i];
+                }
+                if (!strcmp(k[i].path, to->path) ||
+                    reg_upload_start(p->c, p->k, k[i].digest, k[i].path, &mounted, &loc, &e) < 0)
+                        continue;
+                free(loc);
+                if (mounted) {
+                        *remote = 2;
+                        return &k[i];
+                }
+        }
+        return NULL;
+}
+
+/* A Docker v2 schema 2 manifest for the image, its layers compressed (or
+ * the gzip blobs other images brought for them). */
+static int build_manifest(struct push *p, const struct rt_image *img, const struct reg_ref *to,
+                          const struct known *kn, size_t nkn, const char *dir,
                           struct push_layer *layers, char **body, size_t *len, strv_t *owned,
                           err_t *err)
 {
@@ -246,6 +427,20 @@ static int build_manifest(struct push *p, const struct rt_image *img, const char
         for (size_t i = 0; i < img->diff_ids.n; i++) {
                 char hex[HEX_LEN + 1];
                 long long size = 0;
+                int remote = 0;
+                const struct known *k =
+                    known_usable(p, kn, nkn, img->diff_ids.v[i] + 7, to, &remote);
+                if (k) {
+                        layers[i].digest = xstrdup(k->digest);
+                        layers[i].size = k->size;
+                        layers[i].remote = remote;
+                        if (!strcmp(k->domain, to->domain) && strcmp(k->path, to->path))
+                                layers[i].from = xstrdup(k->path);
+                        json_array_append_new(
+                            ls, json_pack("{s:s, s:I, s:s}", "mediaType", MT_DOCKER_LAYER, "size",
+                                          (json_int_t)k->size, "digest", k->digest));
+                        continue;
+                }
                 if (compress_layer(&p->s, dir, img->diff_ids.v[i] + 7, hex, &size, err) < 0) {
                         json_decref(ls);
                         return -1;
@@ -293,11 +488,11 @@ static long long chunk_size(void)
 
 /* Push one blob of the store (hex) unless the registry has it.  id: the
  * progress line (NULL for the config). */
-static int push_blob(struct push *p, const char *digest, long long size, const char *id,
-                     const char *from, err_t *err)
+static int push_blob(struct push *p, struct reg_conn *k, const char *digest, long long size,
+                     const char *id, const char *from, err_t *err)
 {
         bool exists = false;
-        if (reg_blob_exists(p->c, p->k, digest, &exists, err) < 0)
+        if (reg_blob_exists(p->c, k, digest, &exists, err) < 0)
                 return -1;
         if (exists) {
                 if (id)
@@ -306,7 +501,7 @@ static int push_blob(struct push *p, const char *digest, long long size, const c
         }
         bool mounted = false;
         _cleanup_free_ char *loc = NULL;
-        if (reg_upload_start(p->c, p->k, digest, from, &mounted, &loc, err) < 0)
+        if (reg_upload_start(p->c, k, digest, from, &mounted, &loc, err) < 0)
                 return -1;
         if (mounted) {
                 if (id)
@@ -329,18 +524,94 @@ static int push_blob(struct push *p, const char *digest, long long size, const c
                 while (off < size) {
                         long long n = size - off < cs ? size - off : cs;
                         u.base = (unsigned long long)off;
-                        if (reg_upload_chunk(p->c, p->k, &loc, fd, off, n, on_sent, &u, err) < 0)
+                        if (reg_upload_chunk(p->c, k, &loc, fd, off, n, on_sent, &u, err) < 0)
                                 return -1;
                         off += n;
                 }
-                if (reg_upload_finish(p->c, p->k, loc, digest, -1, 0, 0, NULL, NULL, err) < 0)
+                if (reg_upload_finish(p->c, k, loc, digest, -1, 0, 0, NULL, NULL, err) < 0)
                         return -1;
-        } else if (reg_upload_finish(p->c, p->k, loc, digest, fd, 0, size, on_sent, &u, err) < 0) {
+        } else if (reg_upload_finish(p->c, k, loc, digest, fd, 0, size, on_sent, &u, err) < 0) {
                 return -1;
         }
         if (id)
                 progress(p, id, REG_P_PUSHED, (unsigned long long)size, (unsigned long long)size,
                          NULL);
+        return 0;
+}
+
+/* Layers go up PUSH_PARALLEL at a time (Docker's max-concurrent-uploads),
+ * each worker on its own connection; the first error stops the others. */
+struct pwork {
+        struct push *p;
+        struct push_layer *layers;
+        size_t n, next;
+        const char *from;
+        pthread_mutex_t mu;
+        bool failed;
+        err_t err;
+};
+
+static void *push_worker(void *arg)
+{
+        struct pwork *w = arg;
+        err_t e;
+        struct reg_conn *k = reg_conn_new(w->p->c, &e);
+        for (;;) {
+                pthread_mutex_lock(&w->mu);
+                size_t i = w->next;
+                bool stop = w->failed || !k;
+                while (!stop && i < w->n && w->layers[i].remote)
+                        i++;
+                w->next = i + 1;
+                if (stop || i >= w->n) {
+                        if (!k && !w->failed) {
+                                w->failed = true;
+                                w->err = e;
+                        }
+                        pthread_mutex_unlock(&w->mu);
+                        break;
+                }
+                pthread_mutex_unlock(&w->mu);
+                const struct push_layer *l = &w->layers[i];
+                if (push_blob(w->p, k, l->digest, l->size, l->id, l->from ? l->from : w->from, &e) <
+                    0) {
+                        err_wrap(&e, "push layer %s", l->id);
+                        pthread_mutex_lock(&w->mu);
+                        if (!w->failed) {
+                                w->failed = true;
+                                w->err = e;
+                        }
+                        pthread_mutex_unlock(&w->mu);
+                        break;
+                }
+        }
+        reg_conn_free(k);
+        return NULL;
+}
+
+static int push_layers(struct push *p, struct push_layer *layers, size_t n, const char *from,
+                       err_t *err)
+{
+        struct pwork w = {.p = p, .layers = layers, .n = n, .from = from};
+        pthread_mutex_init(&w.mu, NULL);
+        size_t todo = 0;
+        for (size_t i = 0; i < n; i++)
+                todo += !layers[i].remote;
+        size_t nth = todo < PUSH_PARALLEL ? todo : PUSH_PARALLEL;
+        pthread_t th[PUSH_PARALLEL];
+        size_t started = 0;
+        for (; started < nth; started++)
+                if (pthread_create(&th[started], NULL, push_worker, &w) != 0)
+                        break;
+        if (nth && !started)
+                push_worker(&w);
+        for (size_t i = 0; i < started; i++)
+                pthread_join(th[i], NULL);
+        pthread_mutex_destroy(&w.mu);
+        if (w.failed) {
+                *err = w.err;
+                return -1;
+        }
         return 0;
 }
 
@@ -358,31 +629,6 @@ static void mount_sources(const struct rt_image *img, const struct reg_ref *to, 
                         strv_push(out, r.path);
                 reg_ref_free(&r);
         }
-}
-
-/* The image's repo digests, most recent first, those of the target
- * repository before those of its registry before the rest. */
-static void candidates(struct store *s, const char *id_hex, const struct reg_ref *to, strv_t *out)
-{
-        _cleanup_free_ char *rec = xasprintf("images/%s.json", id_hex);
-        _cleanup_json_ json_t *j = NULL;
-        err_t e;
-        if (json_read_at(s->dfd, rec, &j, &e) < 0)
-                return;
-        json_t *rd = json_object_get(j, "repo_digests");
-        for (int pass = 0; pass < 3; pass++)
-                for (size_t i = json_array_size(rd); i-- > 0;) {
-                        const char *v = json_string_value(json_array_get(rd, i));
-                        struct reg_ref r;
-                        if (!v || reg_ref_parse(v, &r, &e) < 0)
-                                continue;
-                        bool same_dom = !strcmp(r.domain, to->domain);
-                        bool same_repo = same_dom && !strcmp(r.path, to->path);
-                        int rank = same_repo ? 0 : same_dom ? 1 : 2;
-                        if (rank == pass && r.digest && !strv_contains(out, v))
-                                strv_push(out, v);
-                        reg_ref_free(&r);
-                }
 }
 
 /* Can the layers of manifest m be pushed?  Those in the store can; the
@@ -431,6 +677,7 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
         }
         reg_ref_default_tag(&ref);
         struct push p = {.o = o, .s = {.dfd = -1, .lockfd = -1}};
+        pthread_mutex_init(&p.pmu, NULL);
         struct rt_image img;
         struct reg_settings set = {0};
         struct reg_manifest m = {0};
@@ -438,6 +685,8 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
         size_t nlayers = 0;
         strv_t owned = STRV_INIT, sources = STRV_INIT, cands = STRV_INIT;
         int *remote = NULL;
+        struct known *kn = NULL;
+        size_t nkn = 0;
         char *orig_from = NULL;
         char *body = NULL, *user = NULL, *secret = NULL, *dir = NULL, *scopes = NULL;
         size_t len = 0;
@@ -473,8 +722,16 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
         mount_sources(&img, &ref, &sources);
         strbuf_t sc = STRBUF_INIT;
         sb_appendf(&sc, "repository:%s:pull,push", ref.path);
-        for (size_t i = 0; i < sources.n; i++)
-                sb_appendf(&sc, " repository:%s:pull", sources.v[i]);
+        known_scan(&p, &img, &ref, &kn, &nkn);
+        strv_t pulls = STRV_INIT;
+        strv_copy(&pulls, &sources);
+        for (size_t i = 0; i < nkn; i++)
+                if (!strcmp(kn[i].domain, ref.domain) && strcmp(kn[i].path, ref.path) &&
+                    !strv_contains(&pulls, kn[i].path))
+                        strv_push(&pulls, kn[i].path);
+        for (size_t i = 0; i < pulls.n; i++)
+                sb_appendf(&sc, " repository:%s:pull", pulls.v[i]);
+        strv_free(&pulls);
         scopes = sb_steal(&sc);
         p.c = reg_client_new(ref.domain, NULL, ref.path, &set, user, secret, err);
         if (!p.c)
@@ -541,7 +798,8 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
                 dir = xasprintf("%s/image/downloads/tmp-%d-push", berth_lib_dir(), (int)getpid());
                 if (mkdir_p(dir, 0700, err) < 0)
                         goto out;
-                if (build_manifest(&p, &img, dir, layers, &body, &len, &owned, err) < 0)
+                if (build_manifest(&p, &img, &ref, kn, nkn, dir, layers, &body, &len, &owned, err) <
+                    0)
                         goto out;
         }
         for (size_t i = 0; i < nlayers; i++)
@@ -551,19 +809,13 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
                 progress(&p, layers[i].id, REG_P_PREPARING, 0, 0, NULL);
         for (size_t i = 0; i < nlayers; i++)
                 progress(&p, layers[i].id, REG_P_WAITING, 0, 0, NULL);
-        for (size_t i = 0; i < nlayers; i++) {
-                const char *from = sources.n ? sources.v[0] : NULL;
-                if (layers[i].remote) {
+        for (size_t i = 0; i < nlayers; i++)
+                if (layers[i].remote)
                         progress(&p, layers[i].id,
                                  layers[i].remote == 1 ? REG_P_EXISTS : REG_P_MOUNTED, 0, 0,
-                                 orig_from);
-                        continue;
-                }
-                if (push_blob(&p, layers[i].digest, layers[i].size, layers[i].id, from, err) < 0) {
-                        err_wrap(err, "push layer %s", layers[i].id);
-                        goto out;
-                }
-        }
+                                 layers[i].from ? layers[i].from : orig_from);
+        if (push_layers(&p, layers, nlayers, sources.n ? sources.v[0] : NULL, err) < 0)
+                goto out;
         /* the config */
         {
                 _cleanup_free_ char *cfgpath = xasprintf("blobs/sha256/%s", img.id + 7);
@@ -572,7 +824,7 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
                         err_sys(err, errno, "config of %s", img.id);
                         goto out;
                 }
-                if (push_blob(&p, img.id, (long long)st.st_size, NULL, NULL, err) < 0) {
+                if (push_blob(&p, p.k, img.id, (long long)st.st_size, NULL, NULL, err) < 0) {
                         err_wrap(err, "push config");
                         goto out;
                 }
@@ -614,8 +866,10 @@ out:
                 rm_rf(dir, &e2);
                 free(dir);
         }
-        for (size_t i = 0; layers && i < nlayers; i++)
+        for (size_t i = 0; layers && i < nlayers; i++) {
                 free(layers[i].digest);
+                free(layers[i].from);
+        }
         free(layers);
         free(body);
         free(scopes);
@@ -630,9 +884,11 @@ out:
         strv_free(&cands);
         free(remote);
         free(orig_from);
+        known_free(kn, nkn);
         if (have_img)
                 rt_image_free(&img);
         reg_ref_free(&ref);
+        pthread_mutex_destroy(&p.pmu);
         return r;
 }
 

@@ -8,9 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "cleanup.h"
+#include "seccomp_profile.h"
+#include "xalloc.h"
 
 int rt_cap_last(void)
 {
@@ -240,7 +245,7 @@ static int deny_personality(scmp_filter_ctx ctx)
 {
         int nr = SCMP_SYS(personality);
         int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
-                                 SCMP_A0(SCMP_CMP_GT, 0xffffffffULL));
+                                 SCMP_A0(SCMP_CMP_GT, 0xffffffffULL, 0));
         for (unsigned b = 0; b < 32 && r == 0; b++) {
                 if (b == 3 || b == 17)
                         continue;
@@ -257,14 +262,18 @@ static int deny_personality(scmp_filter_ctx ctx)
         return r;
 }
 
-int rt_seccomp_load_default(err_t *err)
+static int build_default(scmp_filter_ctx *out, err_t *err)
 {
         scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
         if (!ctx)
                 return err_set(err, ENOMEM, "seccomp_init failed");
         const char *what = "architectures";
-        /* an architecture the filter does not know gets ENOSYS, not a kill */
+        /* an architecture the filter does not know gets ENOSYS, not a kill;
+         * no_new_privs is the caller's business (--security-opt
+         * no-new-privileges=false must leave it off) */
         int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
+        if (r == 0)
+                r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
         if (r == 0)
                 r = add_compat_arches(ctx);
         for (size_t i = 0; denied[i] && r == 0; i++) {
@@ -295,14 +304,340 @@ int rt_seccomp_load_default(err_t *err)
                 r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
                                      SCMP_A0(SCMP_CMP_MASKED_EQ, nsflags[i], nsflags[i]));
         }
-        if (r == 0) {
-                what = "load";
-                r = seccomp_load(ctx);
+        if (r < 0) {
+                seccomp_release(ctx);
+                return err_sys(err, -r, "seccomp: %s", what);
         }
+        *out = ctx;
+        return 0;
+}
+
+/* ---- profiles (--security-opt seccomp=FILE) ------------------------------------ */
+
+/* Go's name of the native architecture: what Docker compares a rule's
+ * includes/excludes "arches" with. */
+static const char *native_go_arch(void)
+{
+        static const struct {
+                uint32_t arch;
+                const char *go;
+        } m[] = {
+            {SCMP_ARCH_X86_64, "amd64"},      {SCMP_ARCH_X86, "386"},
+            {SCMP_ARCH_AARCH64, "arm64"},     {SCMP_ARCH_ARM, "arm"},
+            {SCMP_ARCH_PPC64LE, "ppc64le"},   {SCMP_ARCH_PPC64, "ppc64"},
+            {SCMP_ARCH_S390X, "s390x"},       {SCMP_ARCH_S390, "s390"},
+            {SCMP_ARCH_RISCV64, "riscv64"},   {SCMP_ARCH_MIPS64, "mips64"},
+            {SCMP_ARCH_MIPSEL64, "mips64le"},
+        };
+        uint32_t a = seccomp_arch_native();
+        for (size_t i = 0; i < ARRAY_SIZE(m); i++)
+                if (m[i].arch == a)
+                        return m[i].go;
+        return "";
+}
+
+static bool kernel_at_least(unsigned major, unsigned minor)
+{
+        struct utsname u;
+        unsigned ma = 0, mi = 0;
+        if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &ma, &mi) != 2)
+                return false;
+        return ma > major || (ma == major && mi >= minor);
+}
+
+static bool has_cap(uint64_t caps, const char *name)
+{
+        uint64_t m;
+        return rt_cap_parse(name, &m, NULL) == 0 && (caps & m) == m;
+}
+
+/* Docker's includes/excludes: a rule applies when the container holds every
+ * cap of includes.caps, the architecture is in includes.arches and the
+ * kernel is at least includes.minKernel; and holds none of excludes.caps,
+ * runs on none of excludes.arches and a kernel below excludes.minKernel. */
+static bool rule_applies(const struct rt_scmp_rule *r, uint64_t caps)
+{
+        const char *arch = native_go_arch();
+        if (strv_contains(&r->excludes.arches, arch))
+                return false;
+        for (size_t i = 0; i < r->excludes.caps.n; i++)
+                if (has_cap(caps, r->excludes.caps.v[i]))
+                        return false;
+        if (r->excludes.has_min_kernel &&
+            kernel_at_least(r->excludes.min_major, r->excludes.min_minor))
+                return false;
+        if (r->includes.arches.n && !strv_contains(&r->includes.arches, arch))
+                return false;
+        for (size_t i = 0; i < r->includes.caps.n; i++)
+                if (!has_cap(caps, r->includes.caps.v[i]))
+                        return false;
+        if (r->includes.has_min_kernel &&
+            !kernel_at_least(r->includes.min_major, r->includes.min_minor))
+                return false;
+        return true;
+}
+
+static uint32_t scmp_action(enum rt_scmp_action a, int errno_ret)
+{
+        int e = errno_ret >= 0 ? errno_ret : EPERM;
+        switch (a) {
+        case RT_SCMP_KILL_THREAD:
+                return SCMP_ACT_KILL_THREAD;
+        case RT_SCMP_KILL_PROCESS:
+                return SCMP_ACT_KILL_PROCESS;
+        case RT_SCMP_TRAP:
+                return SCMP_ACT_TRAP;
+        case RT_SCMP_ERRNO:
+                return SCMP_ACT_ERRNO((uint32_t)e);
+        case RT_SCMP_TRACE:
+                return SCMP_ACT_TRACE((uint32_t)e);
+        case RT_SCMP_LOG:
+                return SCMP_ACT_LOG;
+        case RT_SCMP_ALLOW:
+        default:
+                return SCMP_ACT_ALLOW;
+        }
+}
+
+/* "SCMP_ARCH_X86_64" -> libseccomp's token, 0 when this libseccomp lacks it */
+static uint32_t arch_token(const char *name)
+{
+        char low[32];
+        const char *n = !strncmp(name, "SCMP_ARCH_", 10) ? name + 10 : name;
+        size_t i;
+        for (i = 0; n[i] && i + 1 < sizeof(low); i++)
+                low[i] = (char)tolower((unsigned char)n[i]);
+        low[i] = '\0';
+        return seccomp_arch_resolve_name(low);
+}
+
+static int add_arch(scmp_filter_ctx ctx, const char *name, err_t *err)
+{
+        uint32_t t = arch_token(name);
+        if (!t)
+                return err_set(err, EINVAL, "architecture %s is not known to libseccomp", name);
+        int r = seccomp_arch_add(ctx, t);
+        if (r < 0 && r != -EEXIST)
+                return err_sys(err, -r, "add architecture %s", name);
+        return 0;
+}
+
+static int add_rule(scmp_filter_ctx ctx, const struct rt_scmp_rule *r, size_t idx, uint32_t act,
+                    err_t *err)
+{
+        static const enum scmp_compare ops[] = {
+            [RT_SCMP_NE] = SCMP_CMP_NE,
+            [RT_SCMP_LT] = SCMP_CMP_LT,
+            [RT_SCMP_LE] = SCMP_CMP_LE,
+            [RT_SCMP_EQ] = SCMP_CMP_EQ,
+            [RT_SCMP_GE] = SCMP_CMP_GE,
+            [RT_SCMP_GT] = SCMP_CMP_GT,
+            [RT_SCMP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+        };
+        struct scmp_arg_cmp cmp[6];
+        bool same_index = false;
+        for (size_t i = 0; i < r->nargs; i++) {
+                cmp[i] = (struct scmp_arg_cmp){r->args[i].index, ops[r->args[i].op],
+                                               r->args[i].value, r->args[i].value_two};
+                for (size_t k = 0; k < i; k++)
+                        same_index |= r->args[k].index == r->args[i].index;
+        }
+        for (size_t n = 0; n < r->names.n; n++) {
+                int nr = seccomp_syscall_resolve_name(r->names.v[n]);
+                if (nr == __NR_SCMP_ERROR)
+                        continue; /* unknown here: ignored, as Docker does */
+                int rc = 0;
+                if (same_index) /* comparisons of one argument: any of them (runc) */
+                        for (size_t i = 0; i < r->nargs && rc == 0; i++)
+                                rc = seccomp_rule_add_array(ctx, act, nr, 1, &cmp[i]);
+                else
+                        rc = seccomp_rule_add_array(ctx, act, nr, (unsigned)r->nargs, cmp);
+                if (rc == -EFAULT || rc == -EDOM) /* not on these architectures */
+                        rc = 0;
+                if (rc < 0)
+                        return err_sys(err, -rc, "syscalls[%zu] (%s)", idx, r->names.v[n]);
+        }
+        return 0;
+}
+
+static int build_profile(const struct rt_seccomp_profile *p, uint64_t caps, scmp_filter_ctx *out,
+                         err_t *err)
+{
+        uint32_t def = scmp_action(p->default_action, p->default_errno);
+        scmp_filter_ctx ctx = seccomp_init(def);
+        if (!ctx)
+                return err_set(err, EINVAL, "seccomp profile: invalid default action");
+        int r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+        if (r == 0 && (p->flags & RT_SCMP_FLAG_LOG))
+                r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1);
+        if (r == 0 && (p->flags & RT_SCMP_FLAG_SPEC_ALLOW))
+                r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1);
+        if (r == 0 && (p->flags & RT_SCMP_FLAG_TSYNC))
+                r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+        if (r < 0) {
+                seccomp_release(ctx);
+                return err_sys(err, -r, "seccomp profile: flags");
+        }
+        int ret = 0;
+        for (size_t i = 0; i < p->arches.n && ret == 0; i++)
+                ret = add_arch(ctx, p->arches.v[i], err);
+        for (size_t i = 0; i < p->narchmap && ret == 0; i++) {
+                if (arch_token(p->archmap[i].arch) != seccomp_arch_native())
+                        continue;
+                ret = add_arch(ctx, p->archmap[i].arch, err);
+                for (size_t k = 0; k < p->archmap[i].sub.n && ret == 0; k++)
+                        ret = add_arch(ctx, p->archmap[i].sub.v[k], err);
+                break;
+        }
+        for (size_t i = 0; i < p->nrules && ret == 0; i++) {
+                const struct rt_scmp_rule *rl = &p->rules[i];
+                uint32_t act = scmp_action(rl->action, rl->errno_ret);
+                /* libseccomp refuses a rule that only repeats the default */
+                if (act == def || !rule_applies(rl, caps))
+                        continue;
+                ret = add_rule(ctx, rl, i, act, err);
+        }
+        if (ret < 0) {
+                seccomp_release(ctx);
+                return err_wrap(err, "seccomp profile");
+        }
+        *out = ctx;
+        return 0;
+}
+
+int rt_seccomp_check(const struct rt_seccomp_profile *p, uint64_t caps, err_t *err)
+{
+        scmp_filter_ctx ctx;
+        if (build_profile(p, caps, &ctx, err) < 0)
+                return -1;
+        /* the kernel takes at most BPF_MAXINSNS (4096) instructions: a
+         * profile too big fails here, not at start */
+        _cleanup_close_ int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+        int r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+        seccomp_release(ctx);
+        struct stat st;
+        if (r < 0 || fstat(fd, &st) < 0)
+                return err_sys(err, r < 0 ? -r : errno, "seccomp profile: compile");
+        long long insns = (long long)st.st_size / 8; /* struct sock_filter */
+        if (insns > 4096)
+                return err_set(err, E2BIG,
+                               "seccomp profile: compiles to %lld BPF instructions; the kernel "
+                               "takes at most 4096",
+                               insns);
+        return 0;
+}
+
+int rt_seccomp_load(const struct rt_seccomp_profile *p, uint64_t caps, err_t *err)
+{
+        scmp_filter_ctx ctx;
+        if ((p ? build_profile(p, caps, &ctx, err) : build_default(&ctx, err)) < 0)
+                return -1;
+        int r = seccomp_load(ctx);
         seccomp_release(ctx);
         if (r < 0)
-                return err_sys(err, -r, "seccomp: %s", what);
+                return err_sys(err, -r, "load the seccomp filter");
         return 0;
+}
+
+int rt_seccomp_load_default(err_t *err)
+{
+        return rt_seccomp_load(NULL, 0, err);
+}
+
+/* ---- --security-opt -------------------------------------------------------------- */
+
+/* Docker's split: KEY=VALUE, or the legacy KEY:VALUE. */
+static char *opt_split(const char *opt, const char **val)
+{
+        const char *sep = strchr(opt, '=');
+        if (!sep)
+                sep = strchr(opt, ':');
+        if (!sep) {
+                *val = NULL;
+                return xstrdup(opt);
+        }
+        *val = sep + 1;
+        return xstrndup(opt, (size_t)(sep - opt));
+}
+
+const char *rt_secopt_seccomp_file(const char *opt)
+{
+        const char *v;
+        _cleanup_free_ char *k = opt_split(opt, &v);
+        if (strcmp(k, "seccomp") || !v || !*v || !strcmp(v, "unconfined") || !strcmp(v, "builtin"))
+                return NULL;
+        return v;
+}
+
+int rt_oom_score_adj_check(long long v, err_t *err)
+{
+        if (v < -1000 || v > 1000)
+                return err_set(err, EINVAL,
+                               "invalid oom_score_adj %lld: the range is [-1000, 1000]", v);
+        return 0;
+}
+
+int rt_secopts_check(const strv_t *opts, const char *base_dir, uint64_t caps, json_t **profile,
+                     err_t *err)
+{
+        *profile = NULL;
+        const char *file = NULL, *seccomp = NULL;
+        for (size_t i = 0; i < opts->n; i++) {
+                const char *o = opts->v[i], *v;
+                _cleanup_free_ char *k = opt_split(o, &v);
+                bool ok;
+                if (!strcmp(k, "no-new-privileges"))
+                        ok = !v || !strcmp(v, "true") || !strcmp(v, "false");
+                else if (!strcmp(k, "seccomp")) {
+                        ok = v && *v;
+                        if (ok && seccomp && strcmp(seccomp, v))
+                                return err_set(err, EINVAL,
+                                               "security options seccomp=%s and seccomp=%s: only "
+                                               "one seccomp profile can be given",
+                                               seccomp, v);
+                        if (ok)
+                                seccomp = v;
+                        if (ok && rt_secopt_seccomp_file(o))
+                                file = rt_secopt_seccomp_file(o);
+                } else if (!strcmp(k, "apparmor")) {
+                        if (!v || strcmp(v, "unconfined"))
+                                return err_set(
+                                    err, EINVAL,
+                                    "security option %s: berth has no AppArmor support and cannot "
+                                    "honour it (only apparmor=unconfined is accepted)",
+                                    o);
+                        ok = true;
+                } else if (!strcmp(k, "label")) {
+                        if (!v || strcmp(v, "disable"))
+                                return err_set(
+                                    err, EINVAL,
+                                    "security option %s: berth has no SELinux support and cannot "
+                                    "honour it (only label=disable is accepted)",
+                                    o);
+                        ok = true;
+                } else
+                        return err_set(err, EINVAL,
+                                       "security option %s: unknown option; berth cannot honour "
+                                       "it",
+                                       o);
+                if (!ok)
+                        return err_set(err, EINVAL, "invalid security option %s", o);
+        }
+        if (!file)
+                return 0;
+        _cleanup_free_ char *path = file[0] == '/' || !base_dir || !*base_dir
+                                        ? xstrdup(file)
+                                        : xasprintf("%s/%s", base_dir, file);
+        struct rt_seccomp_profile p;
+        if (rt_seccomp_profile_read(path, &p, err) < 0)
+                return -1;
+        int r = rt_seccomp_check(&p, caps, err);
+        if (r == 0)
+                *profile = rt_seccomp_profile_json(&p);
+        else
+                err_wrap(err, "%s", path);
+        rt_seccomp_profile_free(&p);
+        return r;
 }
 
 int rt_sysctl_check(const char *key, bool host_network, err_t *err)

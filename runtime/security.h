@@ -6,6 +6,7 @@
 #ifndef BERTH_RT_SECURITY_H
 #define BERTH_RT_SECURITY_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -38,6 +39,35 @@ int rt_caps_apply(uint64_t keep, err_t *err);
 /* Load Docker's default deny-list into the calling thread (inherited by
  * execve).  Needs no_new_privs or CAP_SYS_ADMIN. */
 int rt_seccomp_load_default(err_t *err);
+
+struct rt_seccomp_profile; /* seccomp_profile.h */
+
+/* Load profile p (NULL: the default deny-list) for a process holding caps
+ * (a rule's includes/excludes.caps are checked against them).  Like
+ * Docker, syscall names this libseccomp does not know are skipped.  Does
+ * not set no_new_privs: needs it or CAP_SYS_ADMIN. */
+int rt_seccomp_load(const struct rt_seccomp_profile *p, uint64_t caps, err_t *err);
+
+/* Build p's filter without loading it: what rt_seccomp_load would refuse. */
+int rt_seccomp_check(const struct rt_seccomp_profile *p, uint64_t caps, err_t *err);
+
+/* Check --security-opt / compose security_opt values, Docker's KEY=VALUE or
+ * KEY:VALUE: no-new-privileges[=true|false], seccomp=unconfined|builtin|FILE,
+ * apparmor=unconfined, label=disable.  Anything else (another AppArmor
+ * profile, SELinux labels, unknown keys) is an error naming the option:
+ * berth cannot honour it.  A seccomp=FILE (relative to base_dir when not
+ * absolute and base_dir is given) is read, parsed and built for a container
+ * holding caps; *profile is then its normalized document, to keep with the
+ * container (NULL without a profile file). */
+int rt_secopts_check(const strv_t *opts, const char *base_dir, uint64_t caps, json_t **profile,
+                     err_t *err);
+
+/* The FILE of a "seccomp=FILE" option, NULL for any other option and for
+ * seccomp=unconfined / seccomp=builtin. */
+const char *rt_secopt_seccomp_file(const char *opt);
+
+/* oom_score_adj must be within [-1000, 1000]. */
+int rt_oom_score_adj_check(long long v, err_t *err);
 
 /* Docker's rule for a --sysctl key: only the namespaced ones (kernel.msgmax,
  * msgmnb, msgmni, sem, shmall, shmmax, shmmni, shm_rmid_forced, fs.mqueue.*,

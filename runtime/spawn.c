@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "container.h"
 #include "cleanup.h"
 #include "fsutil.h"
 #include "security.h"
@@ -289,8 +290,9 @@ static bool on_procfs(int fd)
         return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
 }
 
-static int mount_at(int rootfd, const char *target, bool file, const char *src, const char *fstype,
-                    unsigned long flags, const char *data, err_t *err)
+/* A user mount (bind, volume or tmpfs) on target, resolved inside the root. */
+static int mount_at(int rootfd, const char *target, bool file, bool bind, const char *src,
+                    unsigned attrs, const char *data, err_t *err)
 {
         _cleanup_close_ int fd = mkpath_in_root(rootfd, target, file, err);
         if (fd < 0)
@@ -300,16 +302,76 @@ static int mount_at(int rootfd, const char *target, bool file, const char *src, 
                                "mount target %s resolves into /proc (a symbolic link in the "
                                "image?): mounts there are not allowed",
                                target);
-        unsigned attrs = (flags & MS_RDONLY ? MOUNT_ATTR_RDONLY : 0) |
-                         (flags & MS_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
-                         (flags & MS_NODEV ? MOUNT_ATTR_NODEV : 0) |
-                         (flags & MS_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
-        _cleanup_close_ int m = (flags & MS_BIND)
-                                    ? bind_clone(AT_FDCWD, src, flags & MS_REC, attrs, target, err)
-                                    : fs_new(fstype, src, data, attrs, target, err);
+        _cleanup_close_ int m = bind ? bind_clone(AT_FDCWD, src, true, attrs, target, err)
+                                     : fs_new("tmpfs", "tmpfs", data, attrs, target, err);
         if (m < 0)
                 return -1;
         return attach(m, fd, target, err);
+}
+
+int rt_tmpfs_opts(const char *opts, bool ro, unsigned *attrs, char **data, err_t *err)
+{
+        static const struct {
+                const char *name;
+                unsigned set, clear;
+        } flags[] = {
+            {"ro", MOUNT_ATTR_RDONLY, 0},
+            {"rw", 0, MOUNT_ATTR_RDONLY},
+            {"noexec", MOUNT_ATTR_NOEXEC, 0},
+            {"exec", 0, MOUNT_ATTR_NOEXEC},
+            {"nosuid", MOUNT_ATTR_NOSUID, 0},
+            {"suid", 0, MOUNT_ATTR_NOSUID},
+            {"nodev", MOUNT_ATTR_NODEV, 0},
+            {"dev", 0, MOUNT_ATTR_NODEV},
+            {"nodiratime", MOUNT_ATTR_NODIRATIME, 0},
+            {"diratime", 0, MOUNT_ATTR_NODIRATIME},
+            {"relatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+            {"atime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+            {"noatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
+            {"strictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
+        };
+        static const char *const keys[] = {"size",      "mode",      "uid",  "gid",
+                                           "nr_inodes", "nr_blocks", "mpol", "huge"};
+        /* docker's defaults for a tmpfs */
+        unsigned a =
+            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC | (ro ? MOUNT_ATTR_RDONLY : 0);
+        strbuf_t d = STRBUF_INIT;
+        _cleanup_free_ char *dup = xstrdup(opts ? opts : "");
+        for (char *save = NULL, *o = strtok_r(dup, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+                char *eq = strchr(o, '=');
+                bool ok = false;
+                if (!eq) {
+                        for (size_t i = 0; i < ARRAY_SIZE(flags) && !ok; i++)
+                                if (!strcmp(o, flags[i].name)) {
+                                        a = (a & ~flags[i].clear & ~flags[i].set) | flags[i].set;
+                                        ok = true;
+                                }
+                } else {
+                        *eq = '\0';
+                        bool clean = eq[1] != '\0';
+                        for (const char *c = eq + 1; *c; c++)
+                                if (*c <= ' ' || *c > '~')
+                                        clean = false;
+                        for (size_t i = 0; i < ARRAY_SIZE(keys) && !ok; i++)
+                                ok = clean && !strcmp(o, keys[i]);
+                        if (ok)
+                                sb_appendf(&d, "%s%s=%s", d.len ? "," : "", o, eq + 1);
+                        else
+                                *eq = '='; /* show it whole */
+                }
+                if (!ok) {
+                        sb_free(&d);
+                        return err_set(err, EINVAL,
+                                       "invalid tmpfs option \"%s\" (use ro, rw, exec, noexec, "
+                                       "suid, nosuid, dev, nodev, [no]atime, relatime, "
+                                       "strictatime, [no]diratime, size=, mode=, uid=, gid=, "
+                                       "nr_inodes=, nr_blocks=, mpol=, huge=)",
+                                       o);
+                }
+        }
+        *attrs = a;
+        *data = sb_steal(&d);
+        return 0;
 }
 
 /* A standard mount point: name must be a real directory directly below
@@ -348,8 +410,11 @@ static int std_mount(int parentfd, const char *name, const char *shown, const ch
 /* ---- root filesystem ---------------------------------------------------- */
 
 /* /dev: a fresh tmpfs.  Returns its root fd. */
-static int setup_dev(int rootfd, err_t *err)
+static int setup_dev(int rootfd, int64_t shm_size, err_t *err)
 {
+        char shm_opts[64];
+        snprintf(shm_opts, sizeof(shm_opts), "mode=1777,size=%lld",
+                 (long long)(shm_size > 0 ? shm_size : 64LL << 20));
         _cleanup_close_ int devfd =
             std_mount(rootfd, "dev", "/dev", "tmpfs", "tmpfs", "mode=755,size=65536k",
                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_STRICTATIME, true, err);
@@ -375,7 +440,7 @@ static int setup_dev(int rootfd, err_t *err)
         if (std_mount(devfd, "pts", "/dev/pts", "devpts", "devpts",
                       "newinstance,ptmxmode=0666,mode=0620,gid=5",
                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false, err) < 0 ||
-            std_mount(devfd, "shm", "/dev/shm", "tmpfs", "shm", "mode=1777,size=65536k",
+            std_mount(devfd, "shm", "/dev/shm", "tmpfs", "shm", shm_opts,
                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, false, err) < 0 ||
             std_mount(devfd, "mqueue", "/dev/mqueue", "mqueue", "mqueue", NULL,
                       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, false, err) < 0)
@@ -525,7 +590,7 @@ static int setup_root(const struct rt_spawn *s, int *sysfd, err_t *err)
                       true, err);
         if (sysfs < 0)
                 return -1;
-        _cleanup_close_ int devfd = setup_dev(rootfd, err);
+        _cleanup_close_ int devfd = setup_dev(rootfd, s->shm_size, err);
         if (devfd < 0)
                 return -1;
         const char *etc[][2] = {{s->hosts_file, "/etc/hosts"},
@@ -537,17 +602,19 @@ static int setup_root(const struct rt_spawn *s, int *sysfd, err_t *err)
         for (size_t i = 0; i < s->nmounts; i++) {
                 const struct rt_mount_spec *m = &s->mounts[i];
                 if (!strcmp(m->type, "tmpfs")) {
-                        if (mount_at(rootfd, m->target, false, "tmpfs", "tmpfs",
-                                     MS_NOSUID | MS_NODEV | (m->ro ? MS_RDONLY : 0), m->options,
-                                     err) < 0)
+                        unsigned attrs;
+                        _cleanup_free_ char *data = NULL;
+                        if (rt_tmpfs_opts(m->options, m->ro, &attrs, &data, err) < 0)
+                                return err_wrap(err, "tmpfs %s", m->target);
+                        if (mount_at(rootfd, m->target, false, false, NULL, attrs, data, err) < 0)
                                 return -1;
                         continue;
                 }
                 struct stat st;
                 if (stat(m->source, &st) < 0)
                         return err_sys(err, errno, "bind source path %s", m->source);
-                if (mount_at(rootfd, m->target, !S_ISDIR(st.st_mode), m->source, NULL,
-                             MS_BIND | MS_REC | (m->ro ? MS_RDONLY : 0), NULL, err) < 0)
+                if (mount_at(rootfd, m->target, !S_ISDIR(st.st_mode), true, m->source,
+                             m->ro ? MOUNT_ATTR_RDONLY : 0, NULL, err) < 0)
                         return -1;
         }
         if (s->nsysctls) { /* the proc mount itself stays writable through this fd */
@@ -592,6 +659,28 @@ static bool all_digits(const char *s)
         return true;
 }
 
+/* The container's /etc/passwd or /etc/group as a stream, or NULL when it is
+ * missing or unusable.  The container owns these files: a FIFO, a device or
+ * a file that never ends there must not block or exhaust the process that
+ * looks a user up (the monitor waits on it for every healthcheck), so the
+ * open never blocks, only a regular file is read, and at most 4 MiB. */
+static FILE *open_user_db(const char *path, char **buf)
+{
+        *buf = NULL;
+        size_t len = 0;
+        if (read_regular_at(AT_FDCWD, path, 0, 4u << 20, buf, &len, NULL) < 0 || len == 0) {
+                free(*buf);
+                *buf = NULL;
+                return NULL;
+        }
+        FILE *f = fmemopen(*buf, len, "r");
+        if (!f) {
+                free(*buf);
+                *buf = NULL;
+        }
+        return f;
+}
+
 /* Look the user and groups up in the container's own /etc/passwd and /etc/group. */
 static int resolve_user(const char *spec, struct ids *ids, err_t *err)
 {
@@ -605,7 +694,8 @@ static int resolve_user(const char *spec, struct ids *ids, err_t *err)
                 *g++ = '\0';
         bool found = false;
         char uname[256] = "";
-        _cleanup_fclose_ FILE *pf = fopen("/etc/passwd", "re");
+        _cleanup_free_ char *pbuf = NULL, *gbuf = NULL;
+        _cleanup_fclose_ FILE *pf = open_user_db("/etc/passwd", &pbuf);
         struct passwd *pw;
         while (pf && (pw = fgetpwent(pf))) {
                 if (all_digits(u) ? pw->pw_uid == (uid_t)strtoul(u, NULL, 10)
@@ -625,7 +715,7 @@ static int resolve_user(const char *spec, struct ids *ids, err_t *err)
                                        u);
                 ids->uid = (uid_t)strtoul(u, NULL, 10);
         }
-        _cleanup_fclose_ FILE *gf = fopen("/etc/group", "re");
+        _cleanup_fclose_ FILE *gf = open_user_db("/etc/group", &gbuf);
         bool gfound = !g || all_digits(g);
         if (g && all_digits(g))
                 ids->gid = (gid_t)strtoul(g, NULL, 10);
@@ -730,7 +820,10 @@ static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const
                 return -1;
         if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return err_sys(err, errno, "set no_new_privs");
-        if (p->seccomp && rt_seccomp_load_default(err) < 0)
+        /* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: now.
+         * With it, as late as possible (runc's order), so that a profile
+         * need not allow what berth itself calls before execve. */
+        if (p->seccomp && !p->no_new_privs && rt_seccomp_load(p->seccomp_profile, p->caps, err) < 0)
                 return -1;
         if (rt_caps_bound(p->caps, err) < 0)
                 return -1;
@@ -749,6 +842,11 @@ static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const
         strv_copy(&env, &p->env);
         if (!env_get(&env, "HOME"))
                 strv_pushf(&env, "HOME=%s", ids->home);
+        if (p->seccomp && p->no_new_privs &&
+            rt_seccomp_load(p->seccomp_profile, p->caps, err) < 0) {
+                strv_free(&env);
+                return -1;
+        }
         execve(exe, p->argv.v, env.v ? env.v : (char *[]){NULL});
         int e = errno;
         strv_free(&env);
@@ -815,7 +913,9 @@ static _Noreturn void run_init(const struct rt_proc *p, const struct ids *ids, c
                 int st = finish_and_exec(p, ids, exe, &e);
                 child_fail(sock, &e, st < 0 ? 125 : st);
         }
-        close(sock);
+        /* PID 1 needs none of the monitor's fds (log, control and sync
+         * sockets, published ports' sockets): only the container's stdio */
+        syscall(SYS_close_range, 3U, ~0U, 0U);
         init_child = c;
         struct sigaction sa = {.sa_handler = init_forward};
         for (int s = 1; s < NSIG; s++)
@@ -907,6 +1007,28 @@ static _Noreturn void child_main(const struct rt_spawn *s, int sock)
         child_fail(sock, &e, st < 0 ? 125 : st);
 }
 
+/* The init's oom_score_adj, written from outside while it waits: only when
+ * it differs from the one it inherited from us.  Lowering it below what we
+ * have needs CAP_SYS_RESOURCE: the kernel's refusal is the error. */
+static int set_oom_score_adj(pid_t pid, int v, err_t *err)
+{
+        char path[64], cur[32] = "";
+        snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+        _cleanup_close_ int fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return err_sys(err, errno, "open %s", path);
+        ssize_t n = read(fd, cur, sizeof(cur) - 1);
+        if (n > 0 && atoi(cur) == v)
+                return 0;
+        char val[16];
+        int len = snprintf(val, sizeof(val), "%d", v);
+        if (pwrite(fd, val, (size_t)len, 0) != len)
+                return err_sys(err, errno, "set oom_score_adj to %d (current %d%s)", v,
+                               n > 0 ? atoi(cur) : 0,
+                               errno == EACCES ? "; lowering it needs CAP_SYS_RESOURCE" : "");
+        return 0;
+}
+
 int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_master,
                    int *fail_status, err_t *err)
 {
@@ -933,6 +1055,14 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
         struct sync_msg m;
         int passed;
         int r = recv_msg_fd(sv[0], &m, &passed);
+        if (r == 1 && m.type == MSG_READY && set_oom_score_adj(c, s->oom_score_adj, err) < 0) {
+                if (passed >= 0)
+                        close(passed);
+                kill(c, SIGKILL);
+                waitpid(c, NULL, 0);
+                close(sv[0]);
+                return -1;
+        }
         if (r == 1 && m.type == MSG_READY) {
                 *pid = c;
                 *sync_fd = sv[0];
@@ -969,10 +1099,35 @@ int rt_spawn_go(int sync_fd, int *fail_status, err_t *err)
 
 /* ---- exec into a running container ------------------------------------------ */
 
-int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const int stdio[3],
-            pid_t *pid_out, int *fail_status, err_t *err)
+/* Pin the container's init: a pidfd of init_pid, checked to be the init
+ * berth recorded for id (pid and start time) after it was opened, so a pid
+ * reused meanwhile is never joined.  The caller's own child (the monitor's
+ * init) cannot be reused while unreaped: no record check then. */
+static int pin_init(pid_t init_pid, const char *id, err_t *err)
 {
-        *fail_status = 125;
+        int pfd = (int)syscall(SYS_pidfd_open, init_pid, 0);
+        if (pfd < 0)
+                return err_sys(err, errno, "container %s: open its init (pid %d)", id,
+                               (int)init_pid);
+        char p[64];
+        snprintf(p, sizeof(p), "/proc/%d/stat", (int)init_pid);
+        _cleanup_free_ char *stat = NULL;
+        bool mine = false;
+        if (read_file(p, &stat, NULL, NULL) == 0) {
+                const char *rp = strrchr(stat, ')');
+                mine = rp && atoi(rp + 4) == getpid(); /* field 4: ppid */
+        }
+        pid_t again = 0;
+        if (!mine && (!rt_ctr_monitor_alive(id, &again) || again != init_pid)) {
+                close(pfd);
+                return err_set(err, ESRCH, "container %s is not running (its init is gone)", id);
+        }
+        return pfd;
+}
+
+/* Join every namespace of the pinned init. */
+static int join_init(int pidfd, pid_t init_pid, err_t *err)
+{
         static const struct {
                 const char *name;
                 int type;
@@ -981,30 +1136,73 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
                    {"net", CLONE_NEWNET},
                    {"pid", CLONE_NEWPID},
                    {"mnt", CLONE_NEWNS}};
+        int all = 0;
+        for (size_t i = 0; i < ARRAY_SIZE(nss); i++)
+                all |= nss[i].type;
+        if (setns(pidfd, all) == 0)
+                return 0;
+        if (errno != EINVAL)
+                return err_sys(err, errno, "join the container's namespaces");
+        /* kernel before 5.8: by path, then check the pidfd still names a
+         * live process, so the files were that process's */
         int fds[ARRAY_SIZE(nss)];
         for (size_t i = 0; i < ARRAY_SIZE(nss); i++) {
                 char p[64];
                 snprintf(p, sizeof(p), "/proc/%d/ns/%s", (int)init_pid, nss[i].name);
                 fds[i] = open(p, O_RDONLY | O_CLOEXEC);
-                if (fds[i] < 0) {
-                        int e = errno;
-                        for (size_t k = 0; k < i; k++)
-                                close(fds[k]);
-                        return err_sys(err, e, "open %s", p);
-                }
+                if (fds[i] < 0)
+                        return err_sys(err, errno, "open %s", p);
         }
+        if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+                return err_set(err, ESRCH, "the container's init is gone");
+        for (size_t i = 0; i < ARRAY_SIZE(nss); i++)
+                if (setns(fds[i], nss[i].type) < 0)
+                        return err_sys(err, errno, "join %s namespace", nss[i].name);
+        return 0;
+}
+
+/* A terminal from the container's own devpts instance: its ptmx opened
+ * without following anything the container may have put in /dev, checked to
+ * be a devpts ptmx; the slave through TIOCGPTPEER.  Returns the master. */
+static int container_pty(int *slave, err_t *err)
+{
+        _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        struct open_how how = {
+            .flags = O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
+            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+        _cleanup_close_ int m =
+            root < 0 ? -1 : (int)syscall(SYS_openat2, root, "dev/pts/ptmx", &how, sizeof(how));
+        struct statfs sf;
+        struct stat st;
+        if (m < 0 || fstatfs(m, &sf) < 0 || fstat(m, &st) < 0)
+                return err_sys(err, errno, "open the container's /dev/pts/ptmx");
+        if (sf.f_type != DEVPTS_SUPER_MAGIC || !S_ISCHR(st.st_mode))
+                return err_set(err, EPERM, "the container's /dev/pts/ptmx is not its devpts ptmx");
+        int unlock = 0;
+        if (ioctl(m, TIOCSPTLCK, &unlock) < 0 ||
+            (*slave = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+                return err_sys(err, errno, "allocate a terminal in the container");
+        int fl = fcntl(m, F_GETFL);
+        fcntl(m, F_SETFL, fl & ~O_NONBLOCK);
+        return TAKE_FD(m);
+}
+
+int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const int stdio[3],
+            int *pty_master, pid_t *pid_out, int *fail_status, err_t *err)
+{
+        *fail_status = 125;
+        if (pty_master)
+                *pty_master = -1;
+        _cleanup_close_ int pidfd = pin_init(init_pid, id, err);
+        if (pidfd < 0)
+                return -1;
         int sv[2];
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-                int e = errno;
-                for (size_t k = 0; k < ARRAY_SIZE(nss); k++)
-                        close(fds[k]);
-                return err_sys(err, e, "socketpair");
-        }
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+                return err_sys(err, errno, "socketpair");
         pid_t a = fork();
         if (a < 0) {
                 int e = errno;
-                for (size_t k = 0; k < ARRAY_SIZE(nss); k++)
-                        close(fds[k]);
                 close(sv[0]);
                 close(sv[1]);
                 return err_sys(err, e, "fork");
@@ -1014,13 +1212,8 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
                 reset_signals();
                 close(sv[0]);
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-                if (rt_cgroup_attach(id, getpid(), &e) < 0)
+                if (rt_cgroup_attach(id, getpid(), &e) < 0 || join_init(pidfd, init_pid, &e) < 0)
                         child_fail(sv[1], &e, 125);
-                for (size_t i = 0; i < ARRAY_SIZE(nss); i++)
-                        if (setns(fds[i], nss[i].type) < 0) {
-                                err_sys(&e, errno, "join %s namespace", nss[i].name);
-                                child_fail(sv[1], &e, 125);
-                        }
                 /* The new process is a child of our caller, inside the pid ns. */
                 pid_t b = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
                 if (b < 0) {
@@ -1032,7 +1225,19 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
                         _exit(0);
                 }
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-                setup_stdio(stdio, proc->tty);
+                if (pty_master && proc->tty) {
+                        int slave = -1;
+                        int m = container_pty(&slave, &e);
+                        if (m < 0)
+                                child_fail(sv[1], &e, 125);
+                        int st[3] = {slave, slave, slave};
+                        setup_stdio(st, true);
+                        close(slave);
+                        send_ready_fd(sv[1], m);
+                        close(m);
+                } else {
+                        setup_stdio(stdio, proc->tty);
+                }
                 struct ids ids;
                 _cleanup_free_ char *exe = NULL;
                 if (resolve_user(proc->user, &ids, &e) < 0 || enter_cwd(proc->cwd, &e) < 0)
@@ -1042,31 +1247,59 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
                 int fst = finish_and_exec(proc, &ids, exe, &e);
                 child_fail(sv[1], &e, fst < 0 ? 125 : fst);
         }
-        for (size_t k = 0; k < ARRAY_SIZE(nss); k++)
-                close(fds[k]);
         close(sv[1]);
         int st;
         while (waitpid(a, &st, 0) < 0 && errno == EINTR)
                 ;
-        struct sync_msg m;
-        int r = recv_msg(sv[0], &m);
-        if (r == 1 && m.type == MSG_PID) {
-                pid_t b = m.pid;
-                r = recv_msg(sv[0], &m);
-                close(sv[0]);
-                if (r == 1 && m.type == MSG_ERROR) {
+        /* The set-up runs inside the container, where its processes can stop
+         * it (kill -STOP -1) before it execs: the wait is bounded, so no
+         * container can hold the caller (the monitor, for a healthcheck). */
+        struct timeval tv = {RT_EXEC_SETUP_TIMEOUT_S, 0};
+        (void)setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        /* Until EOF (the intermediate exited, the process exec'd or failed):
+         * its pid, the terminal's master, or an error, in any order. */
+        pid_t b = 0;
+        int master = -1, r;
+        struct sync_msg m, fail = {0};
+        for (;;) {
+                int passed;
+                r = recv_msg_fd(sv[0], &m, &passed);
+                if (r != 1)
+                        break;
+                if (m.type == MSG_PID)
+                        b = m.pid;
+                else if (m.type == MSG_READY && passed >= 0 && master < 0)
+                        master = passed, passed = -1;
+                else if (m.type == MSG_ERROR && !fail.type)
+                        fail = m;
+                if (passed >= 0)
+                        close(passed);
+        }
+        int timed_out = r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+        close(sv[0]);
+        if (timed_out && !fail.type && b > 0) {
+                kill(b, SIGKILL);
+                while (waitpid(b, &st, 0) < 0 && errno == EINTR)
+                        ;
+                if (master >= 0)
+                        close(master);
+                return err_set(err, ETIMEDOUT,
+                               "exec setup in container %.12s did not finish within %d s", id,
+                               RT_EXEC_SETUP_TIMEOUT_S);
+        }
+        if (fail.type || b <= 0) {
+                if (master >= 0)
+                        close(master);
+                if (b > 0)
                         while (waitpid(b, &st, 0) < 0 && errno == EINTR)
                                 ;
-                        *fail_status = m.pid;
-                        return err_set(err, m.code, "%s", m.msg);
-                }
-                *pid_out = b;
-                return 0;
+                if (!fail.type)
+                        return err_set(err, EIO, "exec setup process died");
+                *fail_status = fail.pid;
+                return err_set(err, fail.code, "%s", fail.msg);
         }
-        close(sv[0]);
-        if (r == 1 && m.type == MSG_ERROR) {
-                *fail_status = m.pid;
-                return err_set(err, m.code, "%s", m.msg);
-        }
-        return err_set(err, EIO, "exec setup process died");
+        if (pty_master)
+                *pty_master = master;
+        *pid_out = b;
+        return 0;
 }

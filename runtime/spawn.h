@@ -18,6 +18,8 @@
 #include "err.h"
 #include "strv.h"
 
+struct rt_seccomp_profile;
+
 struct rt_mount_spec {
         char *type; /* "bind" (also volumes) or "tmpfs" */
         char *source;
@@ -39,7 +41,8 @@ struct rt_proc {
         const char *user; /* "", "name", "uid", "name:group", "uid:gid" */
         uint64_t caps;
         bool no_new_privs;
-        bool seccomp;
+        bool seccomp;                               /* load a filter */
+        struct rt_seccomp_profile *seccomp_profile; /* it; NULL: the default */
         struct rt_ulimit *ulimits;
         size_t nulimits;
         bool tty; /* init: allocate a terminal in the container; exec: stdin is a
@@ -64,7 +67,9 @@ struct rt_spawn {
         bool privileged; /* no masked/read-only paths, /sys rw */
         bool new_netns;  /* false: host network, or join_netns_fd */
         int join_netns_fd;
-        bool init; /* run a minimal init as PID 1 that forwards signals and reaps */
+        bool init;         /* run a minimal init as PID 1 that forwards signals and reaps */
+        int64_t shm_size;  /* /dev/shm size in bytes, 0: Docker's 64 MiB */
+        int oom_score_adj; /* written for the init when it differs from ours */
         const struct rt_sysctl *sysctls; /* applied after networking, before exec */
         size_t nsysctls;
         int stdio[3];
@@ -84,14 +89,29 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
  * rt_spawn_start and rt_exec report failures the same way. */
 int rt_spawn_go(int sync_fd, int *fail_status, err_t *err);
 
+/* Docker's tmpfs options ("rw,noexec,nosuid,size=64m,mode=1777,uid=..."): the
+ * mount attributes (MOUNT_ATTR_*; nosuid, nodev and noexec unless exec, suid,
+ * dev say otherwise; read-only with ro) and the tmpfs data in *data
+ * (size, mode, uid, gid, nr_inodes, nr_blocks, mpol, huge; malloc'd).  Any
+ * other option is an error. */
+int rt_tmpfs_opts(const char *opts, bool ro, unsigned *attrs, char **data, err_t *err);
+
 /* Exit status docker uses for an exec failure with errno e. */
 int rt_exec_failure_status(int e);
 
+/* How long rt_exec waits for the new process to exec (or fail) before it
+ * kills it: the set-up runs in the container, which may stop it. */
+#define RT_EXEC_SETUP_TIMEOUT_S 5
+
 /* Run proc inside the container whose init is init_pid, as the child of the
- * calling process: joins its namespaces and cgroups (id), forks, execs.
- * Returns the pid of the new process (a child of the caller) once it has
- * exec'd, or < 0 with the exec error in err.  stdio as in rt_spawn. */
+ * calling process: pins the init with a pidfd (checked against the record of
+ * container id unless it is the caller's own child), joins its namespaces
+ * through it and its cgroups, forks, execs.  Returns the pid of the new
+ * process (a child of the caller) once it has exec'd, or < 0 with the exec
+ * error in err.  stdio as in rt_spawn; with proc->tty and pty_master set, the
+ * process gets a terminal of the container's own devpts instead and
+ * *pty_master is its master (else -1). */
 int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const int stdio[3],
-            pid_t *pid_out, int *fail_status, err_t *err);
+            int *pty_master, pid_t *pid_out, int *fail_status, err_t *err);
 
 #endif

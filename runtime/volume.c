@@ -3,11 +3,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "paths.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #define ANON_LABEL "com.docker.volume.anonymous"
@@ -72,9 +75,13 @@ int rt_volume_create(const char *name, json_t *labels, bool anon, err_t *err)
         if (access(meta, F_OK) == 0)
                 return err_set(err, EEXIST, "volume %s already exists", name);
         _cleanup_free_ char *data = xasprintf("%s/_data", d);
-        if (mkdir_p(data, 0755, err) < 0)
+        /* volumes/ and volumes/NAME are root's alone: local users must not
+         * reach the data (a setuid binary a container planted, secrets) */
+        if (mkdir_p(d, 0700, err) < 0)
                 return -1;
-        _cleanup_free_ char *now = rt_now_rfc3339();
+        if (mkdir(data, 0755) < 0 && errno != EEXIST)
+                return err_sys(err, errno, "mkdir %s", data);
+        _cleanup_free_ char *now = time_now_rfc3339();
         json_t *l = labels ? json_copy(labels) : json_object();
         if (anon)
                 json_object_set_new(l, ANON_LABEL, json_string(""));
@@ -232,6 +239,18 @@ static bool dir_empty(int fd)
 
 /* The image's directory dest, as the container sees it (layer_dirs[0] is the
  * top layer), copied into the empty volume with its owner and mode. */
+/* One component of an image path, beneath dir: the layer is on the host, so
+ * neither ".." nor a symlink (x -> /root) may take the walk out of it. */
+static int open_beneath(int dir, const char *name)
+{
+        struct open_how how = {
+            .flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
+            .resolve =
+                RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+        };
+        return (int)syscall(SYS_openat2, dir, name, &how, sizeof(how));
+}
+
 int rt_volume_populate(const char *path, const strv_t *layer_dirs, const char *dest, err_t *err)
 {
         _cleanup_close_ int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -260,9 +279,7 @@ int rt_volume_populate(const char *path, const strv_t *layer_dirs, const char *d
                         int next = -1;
                         if (fstatat(cur, c, &st, AT_SYMLINK_NOFOLLOW) == 0) {
                                 if (S_ISDIR(st.st_mode))
-                                        next =
-                                            openat(cur, c,
-                                                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                                        next = open_beneath(cur, c);
                                 else
                                         hidden = 1; /* whiteout or not a directory */
                         }

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <openssl/evp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "build_internal.h"
+#include "pull.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "netwire.h"
@@ -303,14 +305,11 @@ static int do_from(struct build *b, const struct rt_df_instr *in, struct stage *
                 strv_copy(&st->shell, &from->shell);
         } else if (strcasecmp(base, "scratch")) {
                 struct rt_image img;
-                if (rt_image_lookup(base, &img, err) < 0) {
-                        if (err->code == ENOENT)
-                                err_set(err, ENOENT,
-                                        "pull access denied for %s: no such image in the local "
-                                        "store (berth build uses local images only)",
-                                        base);
+                /* a base image that is not here is pulled (--pull: always) */
+                if (pull_ensure(stdout, base, b->o->pull ? PULL_ALWAYS : PULL_MISSING, NULL,
+                                b->o->quiet, err) < 0 ||
+                    rt_image_lookup(base, &img, err) < 0)
                         goto done;
-                }
                 st->image = xstrdup(img.id);
                 st->cfg = img.config;
                 memset(&img.config, 0, sizeof(img.config));
@@ -538,8 +537,13 @@ static int do_config(struct build *b, struct stage *st, const struct rt_df_instr
                                 err_set(err, EINVAL, "VOLUME specified can not be an empty string");
                                 goto done;
                         }
-                        if (!strv_contains(&c->volumes, w.v[i]))
-                                strv_push(&c->volumes, w.v[i]);
+                        if (rt_image_volume_path_check(NULL, w.v[i], err) < 0)
+                                goto done;
+                        char *clean = path_clean_abs(w.v[i]);
+                        if (!strv_contains(&c->volumes, clean))
+                                strv_take(&c->volumes, clean);
+                        else
+                                free(clean);
                 }
                 break;
         case RT_DF_SHELL:
@@ -805,6 +809,21 @@ static int stage_finish(struct build *b, struct stage *st, const strv_t *labels,
         return bld_stage_commit(b, st, -1, NULL, key, err);
 }
 
+/* A file of the build context, found inside it: a symlink that leads out of
+ * the context (Dockerfile -> /etc/shadow) is refused, never read, so no host
+ * content reaches an error message; and only a regular file is read. */
+static int read_context_file(struct build *b, const char *name, char **text, size_t *len,
+                             err_t *err)
+{
+        if (read_regular_at(b->ctxfd, name, RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, 0, text, len,
+                            err) == 0)
+                return 0;
+        if (err->code == EXDEV || err->code == ELOOP)
+                return err_set(err, EXDEV, "%s is a symlink that leads out of the build context %s",
+                               name, b->o->context);
+        return -1;
+}
+
 static int read_dockerfile(struct build *b, err_t *err)
 {
         _cleanup_free_ char *text = NULL;
@@ -819,13 +838,13 @@ static int read_dockerfile(struct build *b, err_t *err)
                 const char *slash = strrchr(b->o->dockerfile, '/');
                 b->dfname = slash ? slash + 1 : b->o->dockerfile;
         } else {
-                if (read_file_at(b->ctxfd, "Dockerfile", 0, &text, &len, err) < 0) {
+                if (read_context_file(b, "Dockerfile", &text, &len, err) < 0) {
                         if (err->code == ENOENT)
                                 return err_set(err, ENOENT,
                                                "failed to read the Dockerfile: open %s/Dockerfile: "
                                                "no such file or directory",
                                                b->o->context);
-                        return -1;
+                        return err_wrap(err, "failed to read the Dockerfile");
                 }
                 b->dfname = "Dockerfile";
         }
@@ -856,9 +875,12 @@ int build_image(const struct build_opts *o, char **id_out, err_t *err)
         {
                 _cleanup_free_ char *ign = NULL;
                 size_t il = 0;
-                err_t e2;
-                if (read_file_at(b.ctxfd, ".dockerignore", 0, &ign, &il, &e2) == 0)
+                if (read_context_file(&b, ".dockerignore", &ign, &il, err) == 0) {
                         rt_dockerignore_parse(ign, il, &b.ignore);
+                } else if (err->code != ENOENT) {
+                        err_wrap(err, "failed to read .dockerignore");
+                        goto done;
+                }
         }
         /* the stages to build: up to the target */
         size_t last = b.df.n;

@@ -27,6 +27,7 @@ struct build_opts {
         const char *target;     /* last stage to build, NULL: the last one */
         const char *network;    /* RUN's network: "none", "host", "default" (NULL) */
         bool no_cache;
+        bool pull;  /* --pull: pull every FROM image even when present */
         bool quiet; /* no step output (only errors) */
 };
 

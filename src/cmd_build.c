@@ -75,8 +75,8 @@ int cmd_build(int argc, char **argv)
                         o.target = optarg;
                         break;
                 case O_PULL:
-                        die_msg("build: --pull is not supported (berth builds from local images)");
-                        goto done;
+                        o.pull = true;
+                        break;
                 case O_RM:
                         break; /* RUN containers are always removed */
                 case O_HELP:

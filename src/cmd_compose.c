@@ -19,6 +19,8 @@ static const struct compose_command compose_commands[] = {
     {"logs", compose_cmd_logs, "View output from containers"},
     {"ls", compose_cmd_ls, "List running compose projects"},
     {"ps", compose_cmd_ps, "List containers"},
+    {"pull", compose_cmd_pull, "Pull service images"},
+    {"push", compose_cmd_push, "Push service images"},
     {"up", compose_cmd_up, "Create and start containers"},
     {"exec", compose_cmd_exec, "Execute a command in a running container"},
     {"images", compose_cmd_images, "List images used by the created containers"},

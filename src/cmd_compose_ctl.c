@@ -748,6 +748,17 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
                 cproject_close(&cp);
                 goto done;
         }
+        /* a security option berth cannot honour: refused before anything */
+        bool *only = xcalloc(cp.p->nservices + 1, sizeof(bool));
+        only[s - cp.p->services] = true;
+        int sr = cproject_security_check(cp.p, only, &err);
+        free(only);
+        if (sr < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                rc = COMPOSE_EXIT_FAIL;
+                cproject_close(&cp);
+                goto done;
+        }
         /* dependencies first, as `up -d` would start them */
         if (!no_deps && s->ndepends_on) {
                 strv_t deps = STRV_INIT;

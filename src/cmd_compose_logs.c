@@ -16,6 +16,7 @@
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
 #include "base/fsutil.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "compose_up.h"
@@ -40,7 +41,7 @@ static void emit(const struct lsrc *s, const struct log_style *st, size_t width,
         json_t *j = json_loads(line, 0, NULL);
         const char *msg = j ? json_string_value(json_object_get(j, "log")) : line;
         const char *time = j ? json_string_value(json_object_get(j, "time")) : NULL;
-        if (s->since_ns && time && rt_parse_rfc3339_ns(time) < s->since_ns) {
+        if (s->since_ns && time && time_parse_rfc3339_ns(time) < s->since_ns) {
                 json_decref(j);
                 return;
         }

@@ -10,6 +10,7 @@
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "table.h"
@@ -18,31 +19,20 @@
 #include "container_cli.h"
 #include "runtime/container.h"
 
-static long long since_s(const char *rfc)
-{
-        int64_t ns = rfc ? rt_parse_rfc3339_ns(rfc) : 0;
-        if (ns <= 0)
-                return 0;
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        long long d = (long long)ts.tv_sec - ns / 1000000000LL;
-        return d < 0 ? 0 : d;
-}
-
 /* "Up 3 seconds (healthy)", "Exited (0) 2 minutes ago", "Created" */
 static char *status_text(const struct cctr *c)
 {
         const json_t *st = json_object_get(c->j, "State");
         if (!strcmp(c->status, "running") || !strcmp(c->status, "paused")) {
-                _cleanup_free_ char *d =
-                    human_duration(since_s(json_string_value(json_object_get(st, "StartedAt"))));
+                _cleanup_free_ char *d = human_duration(
+                    time_since_s(json_string_value(json_object_get(st, "StartedAt"))));
                 return xasprintf("Up %s%s%s%s%s", d, c->health[0] ? " (" : "", c->health,
                                  c->health[0] ? ")" : "",
                                  !strcmp(c->status, "paused") ? " (Paused)" : "");
         }
         if (!strcmp(c->status, "exited") || !strcmp(c->status, "dead")) {
-                _cleanup_free_ char *d =
-                    human_duration(since_s(json_string_value(json_object_get(st, "FinishedAt"))));
+                _cleanup_free_ char *d = human_duration(
+                    time_since_s(json_string_value(json_object_get(st, "FinishedAt"))));
                 return xasprintf("Exited (%d) %s ago", c->exit_code, d);
         }
         if (!strcmp(c->status, "restarting"))
@@ -238,7 +228,7 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                     json_string_value(json_object_get(json_object_get(x->j, "Config"), "Image"))
                         ?: "";
                 const char *created = json_string_value(json_object_get(x->j, "Created"));
-                _cleanup_free_ char *ago = human_duration(since_s(created));
+                _cleanup_free_ char *ago = human_duration(time_since_s(created));
                 if (json) {
                         _cleanup_free_ char *labels = labels_text(x);
                         json_t *nets =

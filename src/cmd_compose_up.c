@@ -18,7 +18,9 @@
 #include "compose_more.h"
 #include "compose_up.h"
 #include "compose_build.h"
+#include "compose_pull.h"
 #include "container_cli.h"
+#include "engine/plan.h"
 #include "net/network.h"
 #include "progress.h"
 #include "runtime/container.h"
@@ -146,26 +148,6 @@ static int wop_run(void *arg, err_t *err)
         return 0;
 }
 
-static int scale_of(const struct up_opts *o, const struct compose_service *s, err_t *err)
-{
-        for (size_t i = 0; i < o->scale.n; i++) {
-                const char *eq = strchr(o->scale.v[i], '=');
-                if (!eq)
-                        return err_set(err, EINVAL, "invalid --scale \"%s\": use SERVICE=NUM",
-                                       o->scale.v[i]);
-                if ((size_t)(eq - o->scale.v[i]) == strlen(s->name) &&
-                    !strncmp(o->scale.v[i], s->name, strlen(s->name)))
-                        return atoi(eq + 1);
-        }
-        return s->scale;
-}
-
-static bool is_orphan(const struct compose_project *p, const struct cctr *c)
-{
-        return !c->oneoff && !compose_project_service(p, c->service) &&
-               !strv_contains(&p->disabled_services, c->service);
-}
-
 /* Find the service's index in p. */
 static ssize_t svc_index(const struct compose_project *p, const char *name)
 {
@@ -179,7 +161,7 @@ static void print_orphans(const struct compose_project *p, const struct cctr_lis
 {
         strbuf_t b = STRBUF_INIT;
         for (size_t i = 0; i < l->n; i++)
-                if (is_orphan(p, &l->v[i]))
+                if (cctr_is_orphan(p, &l->v[i]))
                         sb_appendf(&b, "%s%s", b.len ? " " : "", l->v[i].name);
         if (b.len)
                 fprintf(stderr,
@@ -188,47 +170,6 @@ static void print_orphans(const struct compose_project *p, const struct cctr_lis
                         "command with the --remove-orphans flag to clean it up.\n",
                         sb_str(&b));
         sb_free(&b);
-}
-
-/* Bring the selected services to the desired state.  Returns the exit code. */
-/* network_mode service:x: a container kept by this up must still share the
- * network namespace of x's first container; when that one is (re)created,
- * or was replaced since, the joiner is recreated too (until nothing changes,
- * for chains of such services). */
-static void netns_recreate(const struct compose_project *p, const struct cctr_list *obs,
-                           struct cop **cops, size_t ncops, bool start, bool no_recreate)
-{
-        for (bool again = !no_recreate; again;) {
-                again = false;
-                for (size_t k = 0; k < ncops; k++) {
-                        struct cop *c = cops[k];
-                        if (c->kind != COP_START && c->kind != COP_RUNNING)
-                                continue; /* (orphans to remove have no service) */
-                        const struct compose_service *x = cservice_netns_target(p, c->s);
-                        if (!x)
-                                continue;
-                        const char *target = NULL;
-                        bool planned = false;
-                        for (size_t t = 0; t < ncops; t++)
-                                if (cops[t]->s == x && cops[t]->number == 1 &&
-                                    cops[t]->kind != COP_REMOVE) {
-                                        planned = true;
-                                        if (cops[t]->kind == COP_START ||
-                                            cops[t]->kind == COP_RUNNING)
-                                                target = cops[t]->old_id;
-                                }
-                        for (size_t i = 0; i < obs->n && !planned; i++)
-                                if (!strcmp(obs->v[i].service, x->name) && obs->v[i].number == 1)
-                                        target = obs->v[i].id;
-                        for (size_t i = 0; i < obs->n; i++)
-                                if (!strcmp(obs->v[i].id, c->old_id) &&
-                                    !cctr_netns_joins(&obs->v[i], target)) {
-                                        c->kind = COP_RECREATE;
-                                        c->start = start;
-                                        again = true;
-                                }
-                }
-        }
 }
 
 /* Was the service named on the command line (all are when none is)? */
@@ -240,6 +181,7 @@ static bool named_service(const char *name, char **svcs, int nsvcs)
         return nsvcs == 0;
 }
 
+/* Bring the selected services to the desired state.  Returns the exit code. */
 static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_opts *o, char **svcs,
                     int nsvcs, bool start)
 {
@@ -255,6 +197,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
         ssize_t *wait_op = xcalloc(p->nservices * 3 + 1, sizeof(ssize_t));
         int rc = COMPOSE_EXIT_FAIL;
         struct progress *pr = NULL;
+        struct plan plan = {0};
+        struct plan_ctr *pobs = NULL;
 
         int lk = cproject_lock(p->name, &err);
         if (lk < 0) {
@@ -270,9 +214,11 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                 wait_op[i] = -1;
         if (!o->remove_orphans)
                 print_orphans(p, &obs);
-        /* a published port that is taken fails the whole up before anything
-         * (network, volume, container) is created */
-        if (start && !g->dry_run && cproject_ports_check(p, sel, &obs, &err) < 0) {
+        /* a security option berth cannot honour (or a bad seccomp profile)
+         * and a published port that is taken fail the whole up before
+         * anything (network, volume, container) is created */
+        if (cproject_security_check(p, sel, &err) < 0 ||
+            (start && !g->dry_run && cproject_ports_check(p, sel, &obs, &err) < 0)) {
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }
@@ -283,112 +229,67 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }
-        if (o->remove_orphans) {
-                for (size_t i = 0; i < obs.n; i++) {
-                        if (!is_orphan(p, &obs.v[i]))
-                                continue;
-                        struct cop *c = xcalloc(1, sizeof(*c));
-                        *c = (struct cop){.kind = COP_REMOVE,
-                                          .cp = cp,
-                                          .pr = pr,
-                                          .old_id = xstrdup(obs.v[i].id),
-                                          .timeout = o->timeout};
-                        c->line = progress_add(pr, "Container", obs.v[i].name);
-                        cops = xrealloc(cops, (ncops + 1) * sizeof(*cops));
-                        cops[ncops++] = c;
-                        dag_add(&d, "remove orphan", cop_run, c);
-                }
+        /* the plan (engine/plan.h), then its operations on the DAG */
+        struct plan_opts po = {.start = start,
+                               .force_recreate = o->force_recreate,
+                               .no_recreate = o->no_recreate,
+                               .remove_orphans = o->remove_orphans,
+                               .recreate_deps = o->recreate_deps};
+        if (compose_plan_make(p, sel, &obs, &o->scale, svcs, nsvcs, &po, &plan, &pobs, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        for (size_t i = 0; i < plan.warnings.n; i++)
+                fprintf(stderr, "%s\n", plan.warnings.v[i]);
+        cops = xcalloc(plan.n + 1, sizeof(*cops));
+        size_t pk = 0;
+        for (; pk < plan.n && plan.ops[pk].service < 0; pk++) { /* orphans */
+                const struct cctr *e = &obs.v[plan.ops[pk].observed];
+                struct cop *c = cops[ncops++] = xcalloc(1, sizeof(*c));
+                *c = (struct cop){.kind = COP_REMOVE,
+                                  .cp = cp,
+                                  .pr = pr,
+                                  .old_id = xstrdup(e->id),
+                                  .timeout = o->timeout};
+                c->line = progress_add(pr, "Container", e->name);
+                dag_add(&d, "remove orphan", cop_run, c);
         }
         /* per service: a sync point after its containers */
         for (size_t si = 0; si < p->nservices; si++)
                 svc_done[si] = dag_add(&d, p->services[si].name, NULL, NULL);
-        for (size_t si = 0; si < p->nservices; si++) {
-                const struct compose_service *s = &p->services[si];
-                if (!sel[si])
-                        continue;
-                int want = scale_of(o, s, &err);
-                if (want < 0) {
-                        fprintf(stderr, "%s\n", err.msg);
-                        goto out;
-                }
-                if (s->container_name && want > 1) {
-                        fprintf(stderr,
-                                "WARN[0000] service %s: container_name \"%s\" allows one "
-                                "container only; scale set to 1\n",
-                                s->name, s->container_name);
-                        want = 1;
-                }
-                char hash[COMPOSE_HASH_LEN + 1];
-                if (compose_service_hash(s->json, hash, &err) < 0) {
-                        fprintf(stderr, "%s\n", err.msg);
-                        goto out;
-                }
-                size_t first = ncops;
-                /* existing containers of the service, by number */
-                for (size_t i = 0; i < obs.n; i++) {
-                        struct cctr *e = &obs.v[i];
-                        if (strcmp(e->service, s->name))
-                                continue;
-                        struct cop *c = xcalloc(1, sizeof(*c));
-                        *c = (struct cop){.cp = cp,
-                                          .s = s,
-                                          .number = e->number,
-                                          .pr = pr,
-                                          .old_id = xstrdup(e->id),
-                                          .timeout = o->timeout,
-                                          .start = start,
-                                          .renew_anon = o->renew_anon};
+        for (; pk < plan.n; pk++) {
+                const struct plan_op *op = &plan.ops[pk];
+                const struct compose_service *s = &p->services[op->service];
+                static const enum cop_kind kinds[] = {[PLAN_CREATE] = COP_CREATE,
+                                                      [PLAN_RECREATE] = COP_RECREATE,
+                                                      [PLAN_START] = COP_START,
+                                                      [PLAN_KEEP] = COP_RUNNING,
+                                                      [PLAN_REMOVE] = COP_REMOVE};
+                struct cop *c = cops[ncops++] = xcalloc(1, sizeof(*c));
+                *c = (struct cop){.kind = kinds[op->kind],
+                                  .cp = cp,
+                                  .s = s,
+                                  .number = op->number,
+                                  .pr = pr,
+                                  .start = op->start,
+                                  .timeout = o->timeout};
+                if (op->observed >= 0) {
+                        const struct cctr *e = &obs.v[op->observed];
+                        c->old_id = xstrdup(e->id);
+                        c->renew_anon = o->renew_anon;
                         if (c->timeout < 0)
                                 c->timeout = cservice_stop_timeout(s);
-                        bool dup = false;
-                        for (size_t k = first; k < ncops; k++)
-                                dup |= cops[k]->number == e->number;
-                        if (e->number > want || e->number < 1 || dup) {
-                                c->kind = COP_REMOVE;
-                                c->start = false;
-                        } else if (!o->no_recreate &&
-                                   (o->force_recreate || strcmp(e->hash, hash) ||
-                                    compose_build_image_changed(e, s) ||
-                                    (o->recreate_deps && !named_service(s->name, svcs, nsvcs)))) {
-                                c->kind = COP_RECREATE;
-                        } else if (start && strcmp(e->status, "running")) {
-                                c->kind = COP_START;
-                        } else {
-                                c->kind = COP_RUNNING;
-                                c->start = false;
-                                if (start && !strcmp(e->status, "running"))
-                                        c->running = e->j;
-                        }
+                        if (op->kind == PLAN_KEEP && start && !strcmp(e->status, "running"))
+                                c->running = e->j;
                         c->line = progress_add(pr, "Container", e->name);
-                        cops = xrealloc(cops, (ncops + 1) * sizeof(*cops));
-                        cops[ncops++] = c;
-                }
-                for (int n = 1; n <= want; n++) {
-                        bool have = false;
-                        for (size_t k = first; k < ncops; k++)
-                                have |= cops[k]->number == n && cops[k]->kind != COP_REMOVE;
-                        if (have)
-                                continue;
-                        struct cop *c = xcalloc(1, sizeof(*c));
-                        *c = (struct cop){.kind = COP_CREATE,
-                                          .cp = cp,
-                                          .s = s,
-                                          .number = n,
-                                          .pr = pr,
-                                          .start = start,
-                                          .timeout = o->timeout};
-                        _cleanup_free_ char *cn = cservice_container_name(p, s, n);
+                } else {
+                        _cleanup_free_ char *cn = cservice_container_name(p, s, op->number);
                         c->line = progress_add(pr, "Container", cn);
-                        cops = xrealloc(cops, (ncops + 1) * sizeof(*cops));
-                        cops[ncops++] = c;
                 }
-                for (size_t k = first; k < ncops; k++) {
-                        _cleanup_free_ char *nm = xasprintf("service %s", s->name);
-                        size_t op = dag_add(&d, nm, cop_run, cops[k]);
-                        dag_depend(&d, svc_done[si], op);
-                }
+                _cleanup_free_ char *nm = xasprintf("service %s", s->name);
+                size_t dop = dag_add(&d, nm, cop_run, c);
+                dag_depend(&d, svc_done[op->service], dop);
         }
-        netns_recreate(p, &obs, cops, ncops, start, o->no_recreate);
         /* dependencies: a service's operations wait for its dependencies'
          * conditions (only when starting) */
         for (size_t si = 0; si < p->nservices; si++) {
@@ -491,6 +392,8 @@ out:
                 free(cops[i]);
         }
         free(cops);
+        plan_free(&plan);
+        free(pobs);
         for (size_t i = 0; i < p->nservices * 3; i++)
                 free(wops[i].cops);
         free(wops);
@@ -565,6 +468,8 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
             {NULL, 0, NULL, 0},
         };
         struct up_opts o = {.timeout = -1};
+        enum compose_pull_mode pull = COMPOSE_PULL_POLICY;
+        bool quiet_pull = false;
         strv_t attach = STRV_INIT, no_attach = STRV_INIT;
         int c, rc = EXIT_BERTH;
         optind = 0;
@@ -636,14 +541,28 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
                 case 'e':
                         o.attach_deps = true;
                         break;
-                case 'L': /* missing (the default) and never need no registry */
-                        if (strcmp(optarg, "missing") && strcmp(optarg, "never"))
+                case 'L':
+                        if (!strcmp(optarg, "always")) {
+                                pull = COMPOSE_PULL_ALWAYS;
+                        } else if (!strcmp(optarg, "missing")) {
+                                pull = COMPOSE_PULL_MISSING;
+                        } else if (!strcmp(optarg, "never")) {
+                                pull = COMPOSE_PULL_NEVER;
+                        } else if (!strcmp(optarg, "policy")) {
+                                pull = COMPOSE_PULL_POLICY;
+                        } else if (!strcmp(optarg, "build")) {
+                                pull = COMPOSE_PULL_NEVER;
+                                o.build = COMPOSE_BUILD_ALWAYS;
+                        } else {
                                 fprintf(stderr,
-                                        "WARN[0000] --pull %s: berth cannot pull images yet; the "
-                                        "local images are used\n",
+                                        "invalid --pull option \"%s\": use always, missing, "
+                                        "never or build\n",
                                         optarg);
+                                goto done;
+                        }
                         break;
                 case 'b':
+                        quiet_pull = true;
                         break;
                 case 'u':
                         o.build = COMPOSE_BUILD_ALWAYS;
@@ -686,6 +605,11 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
         for (size_t i = 0; br == 0 && i < cp.p->nservices; i++)
                 if (bsel[i])
                         strv_push(&bnames, cp.p->services[i].name);
+        /* images first (services of one up pull in parallel, an image once),
+         * then builds */
+        if (br == 0 && bnames.n)
+                br = compose_pull_services(g, cp.p, bnames.v, (int)bnames.n, pull, quiet_pull,
+                                           false, &berr);
         if (br == 0 && !g->dry_run && bnames.n)
                 br = compose_build_services(cp.p, bnames.v, (int)bnames.n, o.build, false, &berr);
         free(bsel);
@@ -894,7 +818,7 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
         which = xcalloc(l.n + 1, sizeof(bool));
         bool any_orphan = false;
         for (size_t i = 0; i < l.n; i++) {
-                bool o = is_orphan(p, &l.v[i]);
+                bool o = cctr_is_orphan(p, &l.v[i]);
                 any_orphan |= o;
                 which[i] = !o || orphans;
         }
@@ -946,7 +870,9 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
 out:
         free(which);
         cctr_list_free(&l);
-        if (lk >= 0)
+        if (rc == 0)
+                cproject_unlock_gone(p->name, lk);
+        else if (lk >= 0)
                 close(lk);
         cproject_close(&cp);
         return rc;

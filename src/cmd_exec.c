@@ -178,27 +178,15 @@ int cmd_exec(int argc, char **argv)
         proc.tty = tty;
         int stdio[3] = {0, 1, 2};
         _cleanup_close_ int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-        _cleanup_close_ int master = -1, slave = -1;
+        _cleanup_close_ int master = -1;
         if (detach) {
                 stdio[0] = stdio[1] = stdio[2] = nul;
-        } else if (tty) {
-                master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-                char name[128];
-                if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
-                    ptsname_r(master, name, sizeof(name)) != 0 ||
-                    (slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
-                        die_msg("open pty: %s", strerror(errno));
-                        rt_proc_free(&proc);
-                        json_decref(j);
-                        return EXIT_BERTH;
-                }
-                stdio[0] = stdio[1] = stdio[2] = slave;
         } else if (!interactive) {
                 stdio[0] = nul;
         }
         pid_t pid;
         int fst;
-        int r = rt_exec(init, id, &proc, stdio, &pid, &fst, &err);
+        int r = rt_exec(init, id, &proc, stdio, tty && !detach ? &master : NULL, &pid, &fst, &err);
         rt_proc_free(&proc);
         json_decref(j);
         if (r < 0) {
@@ -207,10 +195,8 @@ int cmd_exec(int argc, char **argv)
         }
         if (detach)
                 return 0;
-        if (tty) {
-                close(TAKE_FD(slave));
+        if (tty)
                 return relay_pty(master, pid, interactive);
-        }
         int wst;
         while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
                 ;

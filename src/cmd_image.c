@@ -60,19 +60,6 @@ static int image_inspect(int argc, char **argv)
         return rc;
 }
 
-/* Docker's units.HumanSize: 3 significant digits, decimal units. */
-static void reclaimed_size(unsigned long long n, char *buf, size_t len)
-{
-        static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
-        double v = (double)n;
-        size_t u = 0;
-        while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1000.0;
-                u++;
-        }
-        snprintf(buf, len, "%.4g%s", v, units[u]);
-}
-
 static int image_prune(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -104,17 +91,10 @@ static int image_prune(int argc, char **argv)
                         return EXIT_BERTH;
                 }
         }
-        if (!force) {
-                char line[64] = "";
-                fprintf(stderr,
-                        "WARNING! This will remove all %s.\n"
-                        "Are you sure you want to continue? [y/N] ",
-                        all ? "images without at least one container associated to them"
-                            : "dangling images");
-                fflush(stderr);
-                if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y'))
-                        return 0;
-        }
+        if (!force && !cli_confirm(all ? "This will remove all images without at least one "
+                                         "container associated to them."
+                                       : "This will remove all dangling images."))
+                return 0;
         strv_t report = STRV_INIT;
         unsigned long long reclaimed = 0;
         err_t err;
@@ -144,40 +124,25 @@ static int image_prune(int argc, char **argv)
 
 static const struct command image_commands[] = {
     {"build", cmd_build, "Build an image from a Dockerfile"},
+    {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
+    {"inspect", image_inspect, "Display detailed information on one or more images"},
+    {"load", cmd_load, "Load an image from a tar archive or STDIN"},
     {"ls", cmd_images, "List images"},
-    {"list", cmd_images, "List images"},
-    {"rm", cmd_rmi, "Remove one or more images"},
-    {"remove", cmd_rmi, "Remove one or more images"},
-    {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+    {"list", cmd_images, NULL},
+    {"images", cmd_images, NULL},
+    {"prune", image_prune, "Remove unused images"},
     {"pull", cmd_pull, "Download an image from a registry"},
     {"push", cmd_push, "Upload an image to a registry"},
-    {"load", cmd_load, "Load an image from a tar archive or STDIN"},
+    {"rm", cmd_rmi, "Remove one or more images"},
+    {"remove", cmd_rmi, NULL},
+    {"rmi", cmd_rmi, NULL},
     {"save", cmd_save, "Save one or more images to a tar archive"},
-    {"prune", image_prune, "Remove unused images"},
-    {"inspect", image_inspect, "Display detailed information on one or more images"},
-    {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
+    {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
 };
-
-static void image_usage(FILE *f)
-{
-        fprintf(f, "Usage:  berth image COMMAND\n\nManage images\n\nCommands:\n");
-        for (size_t i = 0; i < sizeof(image_commands) / sizeof(image_commands[0]); i++)
-                fprintf(f, "  %-10s %s\n", image_commands[i].name, image_commands[i].summary);
-}
 
 int cmd_image(int argc, char **argv)
 {
-        if (argc < 2) {
-                image_usage(stderr);
-                return EXIT_BERTH;
-        }
-        if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-                image_usage(stdout);
-                return 0;
-        }
-        for (size_t i = 0; i < sizeof(image_commands) / sizeof(image_commands[0]); i++)
-                if (!strcmp(argv[1], image_commands[i].name))
-                        return image_commands[i].fn(argc - 1, argv + 1);
-        die_msg("'%s' is not a berth image command.\nSee 'berth image --help'", argv[1]);
-        return EXIT_BERTH;
+        static const struct cmd_group g = {"image", "Manage images", image_commands,
+                                           sizeof(image_commands) / sizeof(image_commands[0])};
+        return cmd_group_run(&g, argc, argv);
 }

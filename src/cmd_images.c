@@ -6,54 +6,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/cleanup.h"
 #include "base/err.h"
 #include "base/strv.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "table.h"
 #include "runtime/image.h"
-
-/* Docker's units.HumanSizeWithPrecision(size, 3): decimal units. */
-static void human_size(unsigned long long n, char *buf, size_t len)
-{
-        static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-        double v = (double)n;
-        size_t u = 0;
-        while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1000.0;
-                u++;
-        }
-        snprintf(buf, len, "%.3g%s", v, units[u]);
-}
-
-/* Docker's units.HumanDuration + " ago". */
-static void human_since(long long created, char *buf, size_t len)
-{
-        long long d = (long long)time(NULL) - created;
-        long long h = d / 3600;
-        if (d < 1)
-                snprintf(buf, len, "Less than a second ago");
-        else if (d == 1)
-                snprintf(buf, len, "1 second ago");
-        else if (d < 60)
-                snprintf(buf, len, "%lld seconds ago", d);
-        else if (d / 60 == 1)
-                snprintf(buf, len, "About a minute ago");
-        else if (d / 60 < 60)
-                snprintf(buf, len, "%lld minutes ago", d / 60);
-        else if (h == 1)
-                snprintf(buf, len, "About an hour ago");
-        else if (h < 48)
-                snprintf(buf, len, "%lld hours ago", h);
-        else if (h < 24 * 7 * 2)
-                snprintf(buf, len, "%lld days ago", h / 24);
-        else if (h < 24 * 30 * 2)
-                snprintf(buf, len, "%lld weeks ago", h / 24 / 7);
-        else if (h < 24 * 365 * 2)
-                snprintf(buf, len, "%lld months ago", h / 24 / 30);
-        else
-                snprintf(buf, len, "%lld years ago", h / 24 / 365);
-}
 
 struct row {
         char *repo, *tag;
@@ -220,7 +180,11 @@ int cmd_images(int argc, char **argv)
                 snprintf(idbuf, sizeof(idbuf), "%s", notrunc ? img->id : hex);
                 if (!notrunc)
                         idbuf[12] = '\0';
-                human_since(img->created, since, sizeof(since));
+                {
+                        _cleanup_free_ char *ago =
+                            human_duration((long long)time(NULL) - img->created);
+                        snprintf(since, sizeof(since), "%s ago", ago);
+                }
                 human_size(img->size, size, sizeof(size));
                 if (quiet) {
                         printf("%s\n", idbuf);

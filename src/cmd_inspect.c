@@ -1,5 +1,6 @@
 /* berth inspect / rename / top */
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +116,10 @@ int cmd_inspect(int argc, char **argv)
                         rt_image_free(&img);
                         continue;
                 }
-                die_msg("Error: No such object: %s", argv[i]);
+                if (err.code == EBADMSG) /* a container whose state file is damaged */
+                        die_msg("%s", err.msg);
+                else
+                        die_msg("Error: No such object: %s", argv[i]);
                 rc = 1;
         }
         size_t k;

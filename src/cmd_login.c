@@ -53,18 +53,19 @@ static char *read_line_tty(const char *prompt, bool echo)
         FILE *in = tty ? tty : stdin, *out = tty ? tty : stderr;
         struct termios saved, quiet;
         bool restore = false;
-        fputs(prompt, out);
-        fflush(out);
+        /* echo goes off before the prompt shows: nothing typed after it is echoed */
         if (!echo && tcgetattr(fileno(in), &saved) == 0) {
                 quiet = saved;
                 quiet.c_lflag &= ~(tcflag_t)ECHO;
-                restore = tcsetattr(fileno(in), TCSAFLUSH, &quiet) == 0;
+                restore = tcsetattr(fileno(in), TCSANOW, &quiet) == 0;
         }
+        fputs(prompt, out);
+        fflush(out);
         char *line = NULL;
         size_t cap = 0;
         ssize_t n = getline(&line, &cap, in);
         if (restore) {
-                tcsetattr(fileno(in), TCSAFLUSH, &saved);
+                tcsetattr(fileno(in), TCSANOW, &saved);
                 fputc('\n', out);
         }
         if (tty)

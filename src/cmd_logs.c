@@ -2,11 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +14,7 @@
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
 #include "base/strv.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
@@ -36,7 +35,7 @@ static void emit(const char *line, const struct logs_opts *o)
         const char *stream = json_string_value(json_object_get(j, "stream")) ?: "stdout";
         const char *time = json_string_value(json_object_get(j, "time")) ?: "";
         json_t *lj = json_object_get(j, "log");
-        if (o->since_ns && rt_parse_rfc3339_ns(time) < o->since_ns) {
+        if (o->since_ns && time_parse_rfc3339_ns(time) < o->since_ns) {
                 json_decref(j);
                 return;
         }
@@ -59,7 +58,7 @@ static void read_lines(const char *path, strv_t *lines)
 
 static int64_t parse_since(const char *s)
 {
-        int64_t ns = rt_parse_rfc3339_ns(s);
+        int64_t ns = time_parse_rfc3339_ns(s);
         if (ns)
                 return ns;
         char *end;
@@ -134,12 +133,8 @@ int cmd_logs(int argc, char **argv)
         _cleanup_free_ char *path = xstrdup(json_string_value(json_object_get(j, "LogPath")) ?: "");
         json_decref(j);
         _cleanup_free_ char *old = xasprintf("%s.1", path);
-        /* inotify first, so nothing written after the read is missed */
-        _cleanup_close_ int in = o.follow ? inotify_init1(IN_CLOEXEC | IN_NONBLOCK) : -1;
-        if (in >= 0) {
-                _cleanup_free_ char *dir = rt_ctr_dir(id);
-                inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO);
-        }
+        /* the watch first, so nothing written after the read is missed */
+        _cleanup_close_ int in = o.follow ? rt_ctr_watch(id, RT_WATCH_LOG) : -1;
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         strv_t lines = STRV_INIT;
         read_lines(old, &lines);
@@ -192,12 +187,7 @@ int cmd_logs(int argc, char **argv)
                 }
                 if (!alive)
                         break;
-                struct pollfd p = {in, POLLIN, 0};
-                if (poll(&p, 1, 500) > 0) {
-                        char ev[4096];
-                        while (read(in, ev, sizeof(ev)) > 0)
-                                ;
-                }
+                rt_watch_wait(in, 0.5);
         }
         sb_free(&pending);
         return 0;

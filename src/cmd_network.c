@@ -204,6 +204,12 @@ static int net_ls(int argc, char **argv)
         }
         size_t i;
         json_t *n;
+        _cleanup_json_ json_t *bad = NULL;
+        if (network_corrupt(&bad, &err) == 0) /* left out of the list: say so */
+                json_array_foreach(bad, i, n)
+                    warn_msg("network %.12s: %s: a corrupt configuration; berth network rm %.12s "
+                             "removes it",
+                             js(n, "Id"), js(n, "Error"), js(n, "Id"));
         int idlen = notrunc ? 64 : 12;
         json_array_foreach(all, i, n)
         {

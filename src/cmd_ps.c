@@ -1,4 +1,5 @@
 /* berth ps [-a] [-q] [--filter k=v] [--format json] [--no-trunc] */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
 #include "base/strv.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "table.h"
@@ -16,23 +18,12 @@
 #include "netwire.h"
 #include "runtime/container.h"
 
-static long long since_secs(const char *ts)
-{
-        int64_t ns = rt_parse_rfc3339_ns(ts);
-        if (!ns)
-                return 0;
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        long long d = (long long)now.tv_sec - ns / 1000000000LL;
-        return d < 0 ? 0 : d;
-}
-
 static char *status_text(json_t *st)
 {
         const char *s = json_string_value(json_object_get(st, "Status")) ?: "";
         if (!strcmp(s, "running") || !strcmp(s, "paused")) {
-                _cleanup_free_ char *d =
-                    human_duration(since_secs(json_string_value(json_object_get(st, "StartedAt"))));
+                _cleanup_free_ char *d = human_duration(
+                    time_since_s(json_string_value(json_object_get(st, "StartedAt"))));
                 if (!strcmp(s, "paused"))
                         return xasprintf("Up %s (Paused)", d);
                 const char *h =
@@ -43,7 +34,7 @@ static char *status_text(json_t *st)
         }
         if (!strcmp(s, "exited") || !strcmp(s, "restarting")) {
                 _cleanup_free_ char *d = human_duration(
-                    since_secs(json_string_value(json_object_get(st, "FinishedAt"))));
+                    time_since_s(json_string_value(json_object_get(st, "FinishedAt"))));
                 return xasprintf("%s (%d) %s ago", !strcmp(s, "exited") ? "Exited" : "Restarting",
                                  (int)json_integer_value(json_object_get(st, "ExitCode")), d);
         }
@@ -170,8 +161,21 @@ int cmd_ps(int argc, char **argv)
         for (size_t i = 0; i < ids.n; i++) {
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
-                if (container_get(ids.v[i], &id, &j, NULL, &err) < 0)
-                        continue; /* removed meanwhile */
+                if (container_get(ids.v[i], &id, &j, NULL, &err) < 0) {
+                        if (err.code != EBADMSG || !all || filters.n)
+                                continue; /* removed meanwhile */
+                        /* corrupt state: shown, so that it can be removed */
+                        _cleanup_free_ char *sid = xstrndup(ids.v[i], trunc ? 12 : 64);
+                        const char *status = "Corrupt (unreadable config.json; rm -f removes it)";
+                        if (quiet)
+                                printf("%s\n", sid);
+                        else if (json)
+                                printf("{\"ID\":\"%s\",\"State\":\"corrupt\",\"Status\":\"%s\"}\n",
+                                       sid, status);
+                        else
+                                table_row(&tb, sid, "", "", "", status, "", "");
+                        continue;
+                }
                 json_t *st = json_object_get(j, "State");
                 const char *s = json_string_value(json_object_get(st, "Status")) ?: "";
                 bool running =
@@ -186,7 +190,7 @@ int cmd_ps(int argc, char **argv)
                     json_string_value(json_object_get(json_object_get(j, "Config"), "Image")) ?: "";
                 _cleanup_free_ char *cmd = command_text(j, trunc);
                 _cleanup_free_ char *created =
-                    human_duration(since_secs(json_string_value(json_object_get(j, "Created"))));
+                    human_duration(time_since_s(json_string_value(json_object_get(j, "Created"))));
                 _cleanup_free_ char *status = status_text(st);
                 _cleanup_free_ char *ports = running ? netwire_ports_summary(j) : xstrdup("");
                 if (quiet) {

@@ -2,6 +2,7 @@
  * NAME[:TAG|@DIGEST], with Docker's output: one line per layer (redrawn on a
  * terminal, one line per state change otherwise), then Digest: and Status:,
  * then the full reference. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,30 +11,19 @@
 
 #include "base/err.h"
 #include "base/strv.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "layer_lines.h"
 #include "pull.h"
+#include "runtime/image.h"
 #include "runtime/registry.h"
 #include "runtime/registry_ref.h"
 
 struct pull_ui {
-        bool tty, quiet;
-        strv_t ids;   /* layer lines in order */
-        strv_t lines; /* their current text */
+        struct layer_lines l;
+        bool quiet;
 };
-
-/* Docker's HumanSize: 3 significant digits, decimal units. */
-static void human(unsigned long long n, char *buf, size_t len)
-{
-        static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
-        double v = (double)n;
-        size_t u = 0;
-        while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1000;
-                u++;
-        }
-        snprintf(buf, len, "%.3g%s", v, units[u]);
-}
 
 static void on_progress(void *ud, const char *id, enum reg_layer_state st, unsigned long long cur,
                         unsigned long long total)
@@ -52,8 +42,8 @@ static void on_progress(void *ud, const char *id, enum reg_layer_state st, unsig
                 snprintf(text, sizeof(text), "Already exists");
                 break;
         case REG_L_DOWNLOADING:
-                human(cur, a, sizeof(a));
-                human(total, b, sizeof(b));
+                human_size(cur, a, sizeof(a));
+                human_size(total, b, sizeof(b));
                 snprintf(text, sizeof(text), "Downloading  %s/%s", a, b);
                 transient = true;
                 break;
@@ -64,8 +54,8 @@ static void on_progress(void *ud, const char *id, enum reg_layer_state st, unsig
                 snprintf(text, sizeof(text), "Download complete");
                 break;
         case REG_L_EXTRACTING:
-                human(cur, a, sizeof(a));
-                human(total, b, sizeof(b));
+                human_size(cur, a, sizeof(a));
+                human_size(total, b, sizeof(b));
                 snprintf(text, sizeof(text), "Extracting  %s/%s", a, b);
                 transient = true;
                 break;
@@ -74,57 +64,82 @@ static void on_progress(void *ud, const char *id, enum reg_layer_state st, unsig
                 snprintf(text, sizeof(text), "Pull complete");
                 break;
         }
-        if (ui->quiet)
-                return;
-        if (!ui->tty) {
-                if (!transient)
-                        printf("%s: %s\n", id, text);
-                fflush(stdout);
-                return;
-        }
-        ssize_t i = strv_index(&ui->ids, id);
-        if (i < 0) {
-                strv_push(&ui->ids, id);
-                strv_push(&ui->lines, text);
-                printf("%s: %s\n", id, text);
-        } else {
-                size_t up = ui->ids.n - (size_t)i;
-                printf("\033[%zuA\r\033[2K%s: %s\033[%zuB\r", up, id, text, up);
-        }
-        fflush(stdout);
+        if (!ui->quiet)
+                layer_lines_show(&ui->l, id, text, transient);
 }
 
-int pull_image(const char *ref, const char *platform, bool quiet, err_t *err)
+int pull_image(FILE *out, const char *ref, const char *platform, bool quiet, err_t *err)
 {
         struct reg_ref r;
         if (reg_ref_parse(ref, &r, err) < 0)
                 return -1;
-        struct pull_ui ui = {.tty = isatty(STDOUT_FILENO), .quiet = quiet};
+        struct pull_ui ui = {.l = {.out = out, .tty = isatty(fileno(out))}, .quiet = quiet};
         if (!quiet) {
                 if (!r.tag && !r.digest)
-                        printf("Using default tag: latest\n");
+                        fprintf(out, "Using default tag: latest\n");
                 reg_ref_default_tag(&r);
-                printf("%s: Pulling from %s\n", r.digest ? r.digest : r.tag, r.path);
-                fflush(stdout);
+                fprintf(out, "%s: Pulling from %s\n", r.digest ? r.digest : r.tag, r.path);
+                fflush(out);
         }
         reg_ref_free(&r);
         struct reg_pull_opts o = {.platform = platform, .progress = on_progress, .ud = &ui};
         struct reg_pull_result res;
         int rc = reg_pull(ref, &o, &res, err);
-        strv_free(&ui.ids);
-        strv_free(&ui.lines);
+        layer_lines_free(&ui.l);
         if (rc < 0)
                 return -1;
         if (!quiet) {
-                printf("Digest: %s\n", res.digest);
+                fprintf(out, "Digest: %s\n", res.digest);
                 const char *shown = res.name ? res.name : res.full;
-                printf("Status: %s for %s\n",
-                       res.updated ? "Downloaded newer image" : "Image is up to date", shown);
+                fprintf(out, "Status: %s for %s\n",
+                        res.updated ? "Downloaded newer image" : "Image is up to date", shown);
         }
-        printf("%s\n", res.full);
-        fflush(stdout);
+        if (out == stdout)
+                fprintf(out, "%s\n", res.full);
+        fflush(out);
         reg_pull_result_free(&res);
         return 0;
+}
+
+int pull_policy_parse(const char *s, enum pull_policy *out, err_t *err)
+{
+        if (!strcmp(s, "missing"))
+                *out = PULL_MISSING;
+        else if (!strcmp(s, "always"))
+                *out = PULL_ALWAYS;
+        else if (!strcmp(s, "never"))
+                *out = PULL_NEVER;
+        else
+                return err_set(err, EINVAL,
+                               "invalid pull option: '%s': must be one of \"always\", "
+                               "\"missing\" or \"never\"",
+                               s);
+        return 0;
+}
+
+int pull_ensure(FILE *out, const char *image, enum pull_policy pol, const char *platform,
+                bool quiet, err_t *err)
+{
+        struct rt_image img;
+        if (pol != PULL_ALWAYS) {
+                if (rt_image_lookup(image, &img, err) == 0) {
+                        rt_image_free(&img);
+                        return 0;
+                }
+                if (err->code != ENOENT || pol == PULL_NEVER)
+                        return -1;
+                /* an ID prefix or a bad name is not something to pull */
+                struct reg_ref r;
+                err_t e2;
+                if (reg_ref_parse(image, &r, &e2) < 0)
+                        return -1;
+                reg_ref_free(&r);
+                if (!quiet) {
+                        fprintf(out, "Unable to find image '%s' locally\n", image);
+                        fflush(out);
+                }
+        }
+        return pull_image(out, image, platform, quiet, err);
 }
 
 int cmd_pull(int argc, char **argv)
@@ -175,7 +190,7 @@ int cmd_pull(int argc, char **argv)
         const char *ref = argv[optind];
         err_t err;
         if (!all) {
-                if (pull_image(ref, platform, quiet, &err) < 0) {
+                if (pull_image(stdout, ref, platform, quiet, &err) < 0) {
                         die_msg("%s", err.msg);
                         return EXIT_BERTH;
                 }
@@ -203,7 +218,7 @@ int cmd_pull(int argc, char **argv)
         }
         for (size_t i = 0; rc == 0 && i < tags.n; i++) {
                 char *one = xasprintf("%s:%s", name, tags.v[i]);
-                if (pull_image(one, platform, quiet, &err) < 0) {
+                if (pull_image(stdout, one, platform, quiet, &err) < 0) {
                         die_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                 }

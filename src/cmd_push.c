@@ -1,6 +1,7 @@
 /* berth push / berth image push [-a] [-q] NAME[:TAG], with Docker's output:
  * "The push refers to repository [NAME]", one line per layer, then
  * "TAG: digest: sha256:... size: N". */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,79 +11,85 @@
 #include "base/cleanup.h"
 #include "base/err.h"
 #include "base/strv.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "layer_lines.h"
 #include "push.h"
 #include "runtime/image.h"
 #include "runtime/registry.h"
 #include "runtime/registry_ref.h"
 
 struct push_ui {
+        struct layer_lines l;
         bool quiet;
 };
-
-static void human(unsigned long long n, char *buf, size_t len)
-{
-        static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
-        double v = (double)n;
-        size_t u = 0;
-        while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1000;
-                u++;
-        }
-        snprintf(buf, len, "%.3g%s", v, units[u]);
-}
 
 static void on_progress(void *ud, const char *id, enum reg_push_state st, unsigned long long cur,
                         unsigned long long total, const char *from)
 {
         struct push_ui *ui = ud;
-        if (ui->quiet)
-                return;
-        char a[32], b[32];
+        char text[160], a[32], b[32];
+        bool transient = false;
         switch (st) {
         case REG_P_PREPARING:
-                printf("%s: Preparing\n", id);
+                snprintf(text, sizeof(text), "Preparing");
                 break;
         case REG_P_WAITING:
-                printf("%s: Waiting\n", id);
+                snprintf(text, sizeof(text), "Waiting");
                 break;
         case REG_P_PUSHING:
-                /* a line per state change, not per chunk of bytes */
-                if (cur == total && isatty(STDOUT_FILENO)) {
-                        human(cur, a, sizeof(a));
-                        human(total, b, sizeof(b));
-                        printf("%s: Pushing  %s/%s\n", id, a, b);
-                }
+                human_size(cur, a, sizeof(a));
+                human_size(total, b, sizeof(b));
+                snprintf(text, sizeof(text), "Pushing  %s/%s", a, b);
+                transient = true;
                 break;
         case REG_P_PUSHED:
-                printf("%s: Pushed\n", id);
+                snprintf(text, sizeof(text), "Pushed");
                 break;
         case REG_P_EXISTS:
-                printf("%s: Layer already exists\n", id);
+                snprintf(text, sizeof(text), "Layer already exists");
                 break;
         case REG_P_MOUNTED:
-                printf("%s: Mounted from %s\n", id, from ? from : "");
+        default:
+                snprintf(text, sizeof(text), "Mounted from %.100s", from ? from : "");
                 break;
         }
-        fflush(stdout);
+        if (!ui->quiet)
+                layer_lines_show(&ui->l, id, text, transient);
 }
 
 int push_image(const char *ref, bool quiet, err_t *err)
 {
-        struct push_ui ui = {.quiet = quiet};
+        struct push_ui ui = {.l = {.out = stdout, .tty = isatty(STDOUT_FILENO)}, .quiet = quiet};
         struct reg_push_opts o = {.progress = on_progress, .ud = &ui};
         struct reg_push_result res;
         struct reg_ref r;
         if (reg_ref_parse(ref, &r, err) < 0)
                 return -1;
         _cleanup_free_ char *fam = reg_ref_familiar_name(&r);
+        if (!r.digest) {
+                /* no header for an image that is not there, as Docker */
+                reg_ref_default_tag(&r);
+                _cleanup_free_ char *local = reg_ref_familiar_string(&r);
+                struct rt_image img;
+                if (rt_image_lookup(local, &img, err) < 0) {
+                        reg_ref_free(&r);
+                        if (err->code == ENOENT)
+                                err_set(err, ENOENT,
+                                        "An image does not exist locally with the tag: %s", fam);
+                        return -1;
+                }
+                rt_image_free(&img);
+        }
         reg_ref_free(&r);
         if (!quiet) {
                 printf("The push refers to repository [%s]\n", fam);
                 fflush(stdout);
         }
-        if (reg_push(ref, &o, &res, err) < 0)
+        int rc = reg_push(ref, &o, &res, err);
+        layer_lines_free(&ui.l);
+        if (rc < 0)
                 return -1;
         if (quiet)
                 printf("%s:%s\n", res.name, res.tag);

@@ -1,4 +1,5 @@
 /* berth rm [-f] [-v] */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,13 @@
 #include "netwire.h"
 #include "runtime/container.h"
 #include "runtime/volume.h"
+
+int container_remove_locked(const char *id, json_t *j, err_t *err)
+{
+        if (netwire_release(id, j, true, err) < 0)
+                return -1;
+        return rt_ctr_destroy(id, err);
+}
 
 int cmd_rm(int argc, char **argv)
 {
@@ -46,6 +54,15 @@ int cmd_rm(int argc, char **argv)
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
                 if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
+                        if (err.code == EBADMSG && force && id) {
+                                /* corrupt state: kill what runs, remove what is there */
+                                _cleanup_close_ int lk = rt_ctr_lock(id, &err);
+                                if (lk >= 0 && rt_ctr_destroy(id, &err) == 0 &&
+                                    netwire_release_state(id, &err) == 0) {
+                                        printf("%s\n", argv[i]);
+                                        continue;
+                                }
+                        }
                         die_msg("%s", err.msg);
                         rc = 1;
                         continue;
@@ -79,8 +96,7 @@ int cmd_rm(int argc, char **argv)
                         continue;
                 }
                 _cleanup_close_ int lk = rt_ctr_lock(id, &err);
-                if (lk < 0 || netwire_release(id, j, true, &err) < 0 ||
-                    rt_ctr_destroy(id, &err) < 0) {
+                if (lk < 0 || container_remove_locked(id, j, &err) < 0) {
                         die_msg("%s", err.msg);
                         json_decref(j);
                         rc = 1;

@@ -13,12 +13,17 @@
 #include "base/paths.h"
 #include "base/strbuf.h"
 #include "base/strv.h"
+#include "base/restart.h"
+#include "base/size.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
+#include "engine/spec.h"
 #include "netwire.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "pull.h"
 #include "runtime/image.h"
 #include "runtime/security.h"
 #include "runtime/volume.h"
@@ -26,8 +31,8 @@
 struct run_opts {
         bool detach, interactive, tty, rm, privileged, readonly, init, no_healthcheck;
         const char *name, *workdir, *user, *hostname, *entrypoint, *network, *stop_signal, *restart;
-        const char *memory, *memory_swap, *cpus, *cpuset;
-        long long cpu_shares, pids_limit;
+        const char *memory, *memory_swap, *cpus, *cpuset, *shm_size;
+        long long cpu_shares, pids_limit, oom_score_adj;
         int stop_timeout;
         bool has_stop_timeout, has_entrypoint, has_pids;
         strv_t env, env_files, volumes, mounts, tmpfs, ulimits, cap_add, cap_drop, secopts, labels,
@@ -35,6 +40,8 @@ struct run_opts {
         const char *health_cmd, *health_interval, *health_timeout, *health_start,
             *health_start_interval, *health_retries;
         struct netwire_opts nw;
+        const char *pull, *platform;
+        bool quiet;
 };
 
 static void run_opts_free(struct run_opts *o)
@@ -83,6 +90,10 @@ enum {
         O_ADDHOST,
         O_DNS,
         O_SYSCTL,
+        O_SHMSIZE,
+        O_OOMADJ,
+        O_PULL,
+        O_PLATFORM,
 };
 
 static const struct option run_longopts[] = {
@@ -126,6 +137,8 @@ static const struct option run_longopts[] = {
     {"dns", required_argument, 0, O_DNS},
     {"net", required_argument, 0, O_NETWORK},
     {"sysctl", required_argument, 0, O_SYSCTL},
+    {"shm-size", required_argument, 0, O_SHMSIZE},
+    {"oom-score-adj", required_argument, 0, O_OOMADJ},
     {"health-cmd", required_argument, 0, O_HCMD},
     {"health-interval", required_argument, 0, O_HINT},
     {"health-timeout", required_argument, 0, O_HTIMEOUT},
@@ -133,6 +146,9 @@ static const struct option run_longopts[] = {
     {"health-start-period", required_argument, 0, O_HSTART},
     {"health-start-interval", required_argument, 0, O_HSTARTIV},
     {"no-healthcheck", no_argument, 0, O_NOHC},
+    {"pull", required_argument, 0, O_PULL},
+    {"platform", required_argument, 0, O_PLATFORM},
+    {"quiet", no_argument, 0, 'q'},
     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
 };
@@ -169,7 +185,10 @@ static void run_usage(FILE *f, const char *cmd)
                 "      --cap-add list         Add Linux capabilities\n"
                 "      --cap-drop list        Drop Linux capabilities\n"
                 "      --privileged           Give extended privileges to this container\n"
-                "      --security-opt list    no-new-privileges[=false], seccomp=unconfined\n"
+                "      --security-opt list    no-new-privileges[=false], seccomp=unconfined|FILE,\n"
+                "                             apparmor=unconfined, label=disable\n"
+                "      --shm-size bytes       Size of /dev/shm (default 64m)\n"
+                "      --oom-score-adj int    Tune host's OOM preferences (-1000 to 1000)\n"
                 "      --stop-signal string   Signal to stop the container\n"
                 "      --stop-timeout int     Timeout (in seconds) to stop a container\n"
                 "      --restart string       no, always, on-failure[:N], unless-stopped\n"
@@ -194,74 +213,17 @@ static void run_usage(FILE *f, const char *cmd)
                 cmd, RT_PIDS_DEFAULT);
 }
 
-/* "64m" -> bytes; docker's units b k m g (case-insensitive, optional "b" suffix). */
-static int parse_bytes(const char *s, long long *out)
-{
-        char *end;
-        errno = 0;
-        double v = strtod(s, &end);
-        if (end == s || errno || v < 0)
-                return -1;
-        long long mul = 1;
-        switch (*end | 0x20) {
-        case 'k':
-                mul = 1LL << 10;
-                end++;
-                break;
-        case 'm':
-                mul = 1LL << 20;
-                end++;
-                break;
-        case 'g':
-                mul = 1LL << 30;
-                end++;
-                break;
-        case 't':
-                mul = 1LL << 40;
-                end++;
-                break;
-        case 'b':
-                end++;
-                mul = 1;
-                break;
-        default:
-                break;
-        }
-        if ((*end | 0x20) == 'b' && mul > 1)
-                end++;
-        if (*end)
-                return -1;
-        *out = (long long)(v * (double)mul);
-        return 0;
-}
-
-static void env_set(json_t *env, const char *kv)
+/* "-e KEY=VALUE", or "-e KEY" taken from our environment (skipped when unset). */
+static void env_set(strv_t *env, const char *kv)
 {
         const char *eq = strchr(kv, '=');
-        size_t kl = eq ? (size_t)(eq - kv) : strlen(kv);
-        _cleanup_free_ char *full = NULL;
-        if (!eq) { /* "-e KEY": take it from our environment, skip when unset */
-                _cleanup_free_ char *k = xstrndup(kv, kl);
-                const char *v = getenv(k);
-                if (!v)
-                        return;
-                full = xasprintf("%s=%s", k, v);
-                kv = full;
-        }
-        size_t i;
-        json_t *e;
-        json_array_foreach(env, i, e)
-        {
-                const char *s = json_string_value(e);
-                if (s && !strncmp(s, kv, kl) && s[kl] == '=') {
-                        json_array_set_new(env, i, json_string(kv));
-                        return;
-                }
-        }
-        json_array_append_new(env, json_string(kv));
+        _cleanup_free_ char *k = xstrndup(kv, eq ? (size_t)(eq - kv) : strlen(kv));
+        const char *v = eq ? eq + 1 : getenv(k);
+        if (v)
+                ctr_env_set(env, k, v);
 }
 
-static int env_file(json_t *env, const char *path, err_t *err)
+static int env_file(strv_t *env, const char *path, err_t *err)
 {
         _cleanup_free_ char *buf = NULL;
         if (read_file(path, &buf, NULL, err) < 0)
@@ -277,41 +239,6 @@ static int env_file(json_t *env, const char *path, err_t *err)
         return 0;
 }
 
-static json_t *strv_json(const strv_t *v)
-{
-        json_t *a = json_array();
-        for (size_t i = 0; i < v->n; i++)
-                json_array_append_new(a, json_string(v->v[i]));
-        return a;
-}
-
-static bool mount_has_dest(json_t *mounts, const char *dst)
-{
-        size_t i;
-        json_t *m;
-        json_array_foreach(mounts, i, m)
-        {
-                if (!strcmp(json_string_value(json_object_get(m, "Destination")) ?: "", dst))
-                        return true;
-        }
-        return false;
-}
-
-static int add_volume_mount(json_t *mounts, const char *name, const char *dst, bool ro, bool anon,
-                            const struct rt_image *img, err_t *err)
-{
-        _cleanup_free_ char *path = NULL;
-        if (rt_volume_ensure(name, anon, &path, err) < 0)
-                return -1;
-        if (rt_volume_populate(path, &img->layer_dirs, dst, err) < 0)
-                return -1;
-        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type",
-                                                "volume", "Name", name, "Source", path,
-                                                "Destination", dst, "Driver", "local", "Mode",
-                                                ro ? "ro" : "z", "RW", !ro, "Propagation", ""));
-        return 0;
-}
-
 static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro,
                     err_t *err)
 {
@@ -323,12 +250,7 @@ static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *
                                "invalid mount destination \"%s\": must be an absolute path", dst);
         if (access(src, F_OK) < 0 && mkdir_p(src, 0755, err) < 0) /* docker -v creates it */
                 return -1;
-        json_array_append_new(mounts,
-                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
-                                        "Destination", dst, "Mode", ro ? "ro" : "", "RW", !ro,
-                                        "Propagation", "rprivate"));
-        if (binds)
-                json_array_append_new(binds, json_sprintf("%s:%s%s", src, dst, ro ? ":ro" : ""));
+        ctr_mount_bind(mounts, binds, src, dst, ro);
         return 0;
 }
 
@@ -343,8 +265,8 @@ static int parse_volume(const char *spec, json_t *mounts, json_t *binds, const s
         if (n == 0)
                 return err_set(err, EINVAL, "invalid volume specification: '%s'", spec);
         if (n == 1) /* anonymous volume */
-                return add_volume_mount(mounts, rt_volume_anon_name(), parts[0], false, true, img,
-                                        err);
+                return ctr_mount_volume(mounts, rt_volume_anon_name(), true, parts[0], false, false,
+                                        img, err);
         bool ro = n == 3 && strstr(parts[2], "ro") != NULL;
         if (n == 3 && strcmp(parts[2], "ro") && strcmp(parts[2], "rw"))
                 return err_set(err, EINVAL, "invalid mode: %s", parts[2]);
@@ -352,7 +274,7 @@ static int parse_volume(const char *spec, json_t *mounts, json_t *binds, const s
                 return add_bind(mounts, binds, parts[0], parts[1], ro, err);
         if (rt_volume_name_valid(parts[0]) < 0)
                 return err_set(err, EINVAL, "invalid volume name \"%s\"", parts[0]);
-        return add_volume_mount(mounts, parts[0], parts[1], ro, false, img, err);
+        return ctr_mount_volume(mounts, parts[0], false, parts[1], ro, false, img, err);
 }
 
 static int parse_mount(const char *spec, json_t *mounts, json_t *tmpfs, const struct rt_image *img,
@@ -392,9 +314,11 @@ static int parse_mount(const char *spec, json_t *mounts, json_t *tmpfs, const st
                         : err_set(err, EINVAL, "--mount %s: source is required for bind mounts",
                                   spec);
         else if (!strcmp(type, "volume"))
-                r = add_volume_mount(mounts, src ? src : rt_volume_anon_name(), dst, ro, !src, img,
-                                     err);
+                r = ctr_mount_volume(mounts, src ? src : rt_volume_anon_name(), !src, dst, ro,
+                                     false, img, err);
         else if (!strcmp(type, "tmpfs")) {
+                if (ro)
+                        sb_appendf(&topts, "%sro", topts.len ? "," : "");
                 json_object_set_new(tmpfs, dst, json_string(sb_str(&topts)));
                 r = 0;
         } else
@@ -403,42 +327,42 @@ static int parse_mount(const char *spec, json_t *mounts, json_t *tmpfs, const st
         return r;
 }
 
-static json_t *healthcheck_json(const struct run_opts *o, const struct rt_image *img, err_t *err)
+/* --health-* and --no-healthcheck over the image's HEALTHCHECK. */
+static int healthcheck_spec(const struct run_opts *o, const struct rt_image *img,
+                            struct ctr_spec *sp, err_t *err)
 {
-        if (o->no_healthcheck)
-                return json_pack("{s:[s]}", "Test", "NONE");
-        json_t *h = json_object();
+        struct rt_healthcheck *h = &sp->health;
+        if (o->no_healthcheck) {
+                sp->has_health = true;
+                strv_push(&h->test, "NONE");
+                return 0;
+        }
         const struct rt_healthcheck *ih = img->config.healthcheck;
-        if (o->health_cmd)
-                json_object_set_new(h, "Test", json_pack("[s,s]", "CMD-SHELL", o->health_cmd));
-        else if (ih && ih->test.n)
-                json_object_set_new(h, "Test", strv_json(&ih->test));
-        else if (!o->health_interval && !o->health_timeout && !o->health_retries &&
-                 !o->health_start && !o->health_start_interval) {
-                json_decref(h);
-                return NULL;
+        if (o->health_cmd) {
+                strv_push(&h->test, "CMD-SHELL");
+                strv_push(&h->test, o->health_cmd);
+        } else if (ih && ih->test.n) {
+                strv_copy(&h->test, &ih->test);
+        } else if (!o->health_interval && !o->health_timeout && !o->health_retries &&
+                   !o->health_start && !o->health_start_interval) {
+                return 0;
         }
         struct {
-                const char *opt, *key;
-                long long img;
-        } d[] = {{o->health_interval, "Interval", ih ? ih->interval_ns : 0},
-                 {o->health_timeout, "Timeout", ih ? ih->timeout_ns : 0},
-                 {o->health_start, "StartPeriod", ih ? ih->start_period_ns : 0},
-                 {o->health_start_interval, "StartInterval", ih ? ih->start_interval_ns : 0}};
+                const char *opt;
+                long long *ns, img;
+        } d[] = {{o->health_interval, &h->interval_ns, ih ? ih->interval_ns : 0},
+                 {o->health_timeout, &h->timeout_ns, ih ? ih->timeout_ns : 0},
+                 {o->health_start, &h->start_period_ns, ih ? ih->start_period_ns : 0},
+                 {o->health_start_interval, &h->start_interval_ns, ih ? ih->start_interval_ns : 0}};
         for (size_t i = 0; i < ARRAY_SIZE(d); i++) {
                 int64_t ns = d[i].img;
-                if (d[i].opt && parse_duration(d[i].opt, &ns, NULL) < 0) {
-                        json_decref(h);
-                        err_set(err, EINVAL, "invalid duration \"%s\"", d[i].opt);
-                        return NULL;
-                }
-                if (ns)
-                        json_object_set_new(h, d[i].key, json_integer(ns));
+                if (d[i].opt && parse_duration(d[i].opt, &ns, NULL) < 0)
+                        return err_set(err, EINVAL, "invalid duration \"%s\"", d[i].opt);
+                *d[i].ns = ns;
         }
-        int retries = o->health_retries ? atoi(o->health_retries) : ih ? ih->retries : 0;
-        if (retries)
-                json_object_set_new(h, "Retries", json_integer(retries));
-        return h;
+        h->retries = o->health_retries ? atoi(o->health_retries) : ih ? ih->retries : 0;
+        sp->has_health = true;
+        return 0;
 }
 
 /* Build the container document and create it.  Returns 0 and the id. */
@@ -468,149 +392,114 @@ static json_t *sysctls_json(const struct run_opts *o, err_t *err)
         return sc;
 }
 
+/* --security-opt (a seccomp profile file is read, relative to the current
+ * directory, and kept with the container), --shm-size, --oom-score-adj:
+ * checked before anything is made. */
+static int security_json(const struct run_opts *o, json_t *hc, json_t **prof, err_t *err)
+{
+        uint64_t caps;
+        if (rt_caps_compute(o->privileged, &o->cap_add, &o->cap_drop, &caps, err) < 0 ||
+            rt_secopts_check(&o->secopts, NULL, caps, prof, err) < 0)
+                return -1;
+        json_object_set_new(hc, "SecurityOpt", json_strv(&o->secopts));
+        int64_t shm = 0;
+        if (o->shm_size && (bytes_parse(o->shm_size, &shm, NULL) < 0 || shm <= 0))
+                return err_set(err, EINVAL, "invalid --shm-size %s: a size greater than 0 (64m)",
+                               o->shm_size);
+        json_object_set_new(hc, "ShmSize", json_integer(shm ? shm : 64LL << 20));
+        if (rt_oom_score_adj_check(o->oom_score_adj, err) < 0)
+                return -1;
+        json_object_set_new(hc, "OomScoreAdj", json_integer(o->oom_score_adj));
+        return 0;
+}
+
 static int create_container(struct run_opts *o, const char *image, char **args, int nargs,
                             char **id_out, err_t *err)
 {
         json_t *sysctls = sysctls_json(o, err);
         if (!sysctls)
                 return -1;
-        struct rt_image img;
-        if (rt_image_lookup(image, &img, err) < 0) {
-                if (err->code == ENOENT)
-                        err_set(err, ENOENT, "Unable to find image '%s' locally", image);
+        json_t *sec = json_object(), *prof = NULL;
+        if (security_json(o, sec, &prof, err) < 0) {
+                json_decref(sec);
                 json_decref(sysctls);
+                return -1;
+        }
+        struct rt_image img;
+        enum pull_policy pol = PULL_MISSING;
+        if ((o->pull && pull_policy_parse(o->pull, &pol, err) < 0) ||
+            pull_ensure(stderr, image, pol, o->platform, o->quiet, err) < 0 ||
+            rt_image_lookup(image, &img, err) < 0) {
+                if (err->code == ENOENT && pol == PULL_NEVER)
+                        err_set(err, ENOENT, "No such image: %s", image);
+                json_decref(sysctls);
+                json_decref(sec);
+                json_decref(prof);
                 return -1;
         }
         int ret = -1;
         _cleanup_free_ char *id = rt_ctr_gen_id();
         _cleanup_free_ char *name = o->name ? xstrdup(o->name) : rt_ctr_gen_name();
-        _cleanup_free_ char *now = rt_now_rfc3339();
-        _cleanup_free_ char *rp = NULL, *lower = NULL;
-        json_t *j = json_object();
-        json_t *cfg = json_object(), *hc = json_object();
-        json_object_set_new(j, "Id", json_string(id));
-        json_object_set_new(j, "Name", json_sprintf("/%s", name));
-        json_object_set_new(j, "Created", json_string(now));
-        json_object_set_new(j, "Image", json_string(img.id));
-        json_object_set_new(j, "Driver", json_string("overlay"));
-        json_object_set_new(j, "Platform", json_string("linux"));
-        json_object_set_new(j, "RestartCount", json_integer(0));
-        json_object_set_new(j, "NetworkSettings", json_object());
-        json_object_set_new(j, "State",
-                            json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s}", "Status",
-                                      "created", "Running", 0, "Paused", 0, "Restarting", 0,
-                                      "OOMKilled", 0, "Dead", 0, "Pid", 0, "ExitCode", 0, "Error",
-                                      "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
-                                      "0001-01-01T00:00:00Z"));
-        json_object_set_new(j, "Config", cfg);
-        json_object_set_new(j, "HostConfig", hc);
-        if (json_object_size(sysctls))
-                json_object_set(hc, "Sysctls", sysctls);
-        json_decref(sysctls);
-        _cleanup_free_ char *hn = o->hostname ? xstrdup(o->hostname) : xstrndup(id, 12);
-        json_object_set_new(cfg, "Hostname", json_string(hn));
-        json_object_set_new(cfg, "Domainname", json_string(""));
-        json_object_set_new(cfg, "User",
-                            json_string(o->user           ? o->user
-                                        : img.config.user ? img.config.user
-                                                          : ""));
-        json_object_set_new(cfg, "Tty", json_boolean(o->tty));
-        json_object_set_new(cfg, "OpenStdin", json_boolean(o->interactive));
-        json_object_set_new(cfg, "StdinOnce", json_boolean(o->interactive && !o->detach));
-        json_object_set_new(cfg, "AttachStdin", json_boolean(o->interactive && !o->detach));
-        json_object_set_new(cfg, "AttachStdout", json_boolean(!o->detach));
-        json_object_set_new(cfg, "AttachStderr", json_boolean(!o->detach));
-        json_t *env = strv_json(&img.config.env);
-        bool has_path = false;
-        for (size_t i = 0; i < img.config.env.n; i++)
-                has_path |= !strncmp(img.config.env.v[i], "PATH=", 5);
-        if (!has_path)
-                json_array_insert_new(
-                    env, 0,
-                    json_string(
-                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-        json_object_set_new(cfg, "Env", env);
+        json_t *j = NULL;
+        struct ctr_spec sp;
+        ctr_spec_init(&sp, image, &img);
+        sp.name = name;
+        sp.hostname = o->hostname;
+        if (o->user)
+                sp.proc.user = o->user;
+        if (o->workdir)
+                sp.proc.workdir = o->workdir;
+        sp.proc.tty = o->tty;
+        sp.proc.open_stdin = o->interactive;
+        sp.proc.stdin_once = sp.proc.attach_stdin = o->interactive && !o->detach;
+        sp.proc.attach_stdout = sp.proc.attach_stderr = !o->detach;
         for (size_t i = 0; i < o->env_files.n; i++)
-                if (env_file(env, o->env_files.v[i], err) < 0)
+                if (env_file(&sp.proc.env, o->env_files.v[i], err) < 0)
                         goto out;
         for (size_t i = 0; i < o->env.n; i++)
-                env_set(env, o->env.v[i]);
-        json_t *ep, *cmd;
+                env_set(&sp.proc.env, o->env.v[i]);
         if (o->has_entrypoint) {
-                ep = *o->entrypoint ? json_pack("[s]", o->entrypoint) : json_array();
-                cmd = json_array();
-        } else {
-                ep = strv_json(&img.config.entrypoint);
-                cmd = strv_json(&img.config.cmd);
+                strv_free(&sp.proc.entrypoint);
+                strv_free(&sp.proc.cmd);
+                if (*o->entrypoint)
+                        strv_push(&sp.proc.entrypoint, o->entrypoint);
         }
         if (nargs > 0) {
-                json_array_clear(cmd);
+                strv_free(&sp.proc.cmd);
                 for (int i = 0; i < nargs; i++)
-                        json_array_append_new(cmd, json_string(args[i]));
+                        strv_push(&sp.proc.cmd, args[i]);
         }
-        if (json_array_size(ep) == 0 && json_array_size(cmd) == 0) {
-                json_decref(ep);
-                json_decref(cmd);
-                err_set(err, EINVAL, "no command specified");
+        if (ctr_process_check(&sp.proc, err) < 0)
+                goto out;
+        strv_copy(&sp.labels, &o->labels);
+        if (o->stop_signal)
+                sp.stop_signal = o->stop_signal;
+        if (sp.stop_signal && signal_parse(sp.stop_signal) <= 0) {
+                err_set(err, EINVAL, "invalid signal: %s", sp.stop_signal);
                 goto out;
         }
-        json_object_set_new(j, "Path",
-                            json_copy(json_array_get(json_array_size(ep) ? ep : cmd, 0)));
-        json_t *pargs = json_array();
-        for (size_t i = 1; i < json_array_size(ep) + json_array_size(cmd); i++) {
-                size_t ne = json_array_size(ep);
-                json_array_append(pargs,
-                                  i < ne ? json_array_get(ep, i) : json_array_get(cmd, i - ne));
-        }
-        json_object_set_new(j, "Args", pargs);
-        json_object_set_new(cfg, "Entrypoint", ep);
-        json_object_set_new(cfg, "Cmd", cmd);
-        json_object_set_new(cfg, "Image", json_string(image));
-        json_object_set_new(cfg, "WorkingDir",
-                            json_string(o->workdir               ? o->workdir
-                                        : img.config.working_dir ? img.config.working_dir
-                                                                 : ""));
-        json_t *labels = json_object();
-        for (size_t i = 0; i < img.config.labels.n; i++) {
-                _cleanup_free_ char *k = xstrdup(img.config.labels.v[i]);
-                char *eq = strchr(k, '=');
-                if (eq)
-                        *eq++ = '\0';
-                json_object_set_new(labels, k, json_string(eq ? eq : ""));
-        }
-        for (size_t i = 0; i < o->labels.n; i++) {
-                _cleanup_free_ char *k = xstrdup(o->labels.v[i]);
-                char *eq = strchr(k, '=');
-                if (eq)
-                        *eq++ = '\0';
-                json_object_set_new(labels, k, json_string(eq ? eq : ""));
-        }
-        json_object_set_new(cfg, "Labels", labels);
-        const char *ss = o->stop_signal ? o->stop_signal : img.config.stop_signal;
-        if (ss) {
-                if (signal_parse(ss) <= 0) {
-                        err_set(err, EINVAL, "invalid signal: %s", ss);
-                        goto out;
-                }
-                json_object_set_new(cfg, "StopSignal", json_string(ss));
-        }
-        if (o->has_stop_timeout)
-                json_object_set_new(cfg, "StopTimeout", json_integer(o->stop_timeout));
-        err_clear(err);
-        json_t *h = healthcheck_json(o, &img, err);
-        if (!h && err->msg[0])
+        sp.stop_timeout = o->stop_timeout;
+        sp.has_stop_timeout = o->has_stop_timeout;
+        if (healthcheck_spec(o, &img, &sp, err) < 0)
                 goto out;
-        if (h)
-                json_object_set_new(cfg, "Healthcheck", h);
-        json_t *exposed = json_object();
-        for (size_t i = 0; i < img.config.exposed_ports.n; i++)
-                json_object_set_new(exposed, img.config.exposed_ports.v[i], json_object());
-        json_object_set_new(cfg, "ExposedPorts", exposed);
+        if (restart_policy_parse(o->restart, &sp.restart, err) < 0)
+                goto out;
+        if (o->rm && sp.restart.kind != RESTART_NO) {
+                err_set(err, EINVAL, "conflicting options: --restart and --rm");
+                goto out;
+        }
+        sp.auto_remove = o->rm;
+        if (ctr_spec_render(&sp, id, &j, err) < 0)
+                goto out;
+        json_t *hc = json_object_get(j, "HostConfig");
+        if (json_object_size(sysctls))
+                json_object_set(hc, "Sysctls", sysctls);
+        json_object_update(hc, sec);
+        if (prof)
+                json_object_set(j, "SeccompProfile", prof);
         /* HostConfig */
-        json_t *binds = json_array(), *mounts = json_array(), *tmpfs = json_object();
-        json_object_set_new(hc, "Binds", binds);
-        json_object_set_new(j, "Mounts", mounts);
-        json_object_set_new(hc, "Tmpfs", tmpfs);
+        json_t *binds = json_object_get(hc, "Binds"), *mounts = json_object_get(j, "Mounts"),
+               *tmpfs = json_object_get(hc, "Tmpfs");
         for (size_t i = 0; i < o->volumes.n; i++)
                 if (parse_volume(o->volumes.v[i], mounts, binds, &img, err) < 0)
                         goto out;
@@ -624,69 +513,40 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                         *c++ = '\0';
                 json_object_set_new(tmpfs, t, json_string(c ? c : ""));
         }
+        if (rt_ctr_tmpfs_check(tmpfs, err) < 0)
+                goto out;
+        /* a stored image made before VOLUME paths were checked */
+        if (rt_image_config_check_volumes(&img.config, image, err) < 0)
+                goto out;
         for (size_t i = 0; i < img.config.volumes.n; i++) { /* image VOLUMEs: anonymous volumes */
                 const char *d = img.config.volumes.v[i];
-                if (mount_has_dest(mounts, d) || json_object_get(tmpfs, d))
+                if (ctr_mounts_has(mounts, d) || json_object_get(tmpfs, d))
                         continue;
-                if (add_volume_mount(mounts, rt_volume_anon_name(), d, false, true, &img, err) < 0)
+                if (ctr_mount_volume(mounts, rt_volume_anon_name(), true, d, false, false, &img,
+                                     err) < 0)
                         goto out;
         }
         o->nw.network = o->network;
         o->nw.hostname_set = o->hostname != NULL;
         if (netwire_create(j, &o->nw, err) < 0)
                 goto out;
-        rp = xstrdup(o->restart ? o->restart : "no");
-        char *colon = strchr(rp, ':');
-        int maxr = 0;
-        if (colon) {
-                *colon++ = '\0';
-                maxr = atoi(colon);
-        }
-        if (strcmp(rp, "no") && strcmp(rp, "always") && strcmp(rp, "on-failure") &&
-            strcmp(rp, "unless-stopped")) {
-                err_set(err, EINVAL, "invalid restart policy '%s'", o->restart);
-                goto out;
-        }
-        if (colon && strcmp(rp, "on-failure")) {
-                err_set(err, EINVAL, "maximum retry count cannot be used with restart policy '%s'",
-                        rp);
-                goto out;
-        }
-        if (o->rm && strcmp(rp, "no")) {
-                err_set(err, EINVAL, "conflicting options: --restart and --rm");
-                goto out;
-        }
-        json_object_set_new(hc, "RestartPolicy",
-                            json_pack("{s:s,s:i}", "Name", rp, "MaximumRetryCount", maxr));
-        json_object_set_new(hc, "AutoRemove", json_boolean(o->rm));
-        json_object_set_new(hc, "CapAdd", strv_json(&o->cap_add));
-        json_object_set_new(hc, "CapDrop", strv_json(&o->cap_drop));
+        json_object_set_new(hc, "CapAdd", json_strv(&o->cap_add));
+        json_object_set_new(hc, "CapDrop", json_strv(&o->cap_drop));
         uint64_t caps;
         if (rt_caps_compute(o->privileged, &o->cap_add, &o->cap_drop, &caps, err) < 0)
                 goto out;
         json_object_set_new(hc, "Privileged", json_boolean(o->privileged));
-        for (size_t i = 0; i < o->secopts.n; i++) {
-                const char *s = o->secopts.v[i];
-                if (strcmp(s, "no-new-privileges") && strcmp(s, "no-new-privileges=true") &&
-                    strcmp(s, "no-new-privileges:true") && strcmp(s, "no-new-privileges=false") &&
-                    strcmp(s, "no-new-privileges:false") && strcmp(s, "seccomp=unconfined") &&
-                    strcmp(s, "seccomp:unconfined")) {
-                        err_set(err, EINVAL, "unsupported --security-opt: %s", s);
-                        goto out;
-                }
-        }
-        json_object_set_new(hc, "SecurityOpt", strv_json(&o->secopts));
         json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->readonly));
         json_object_set_new(hc, "Init", json_boolean(o->init));
-        long long mem = 0, swap = 0;
-        if (o->memory && parse_bytes(o->memory, &mem) < 0) {
+        int64_t mem = 0, swap = 0;
+        if (o->memory && bytes_parse(o->memory, &mem, NULL) < 0) {
                 err_set(err, EINVAL, "invalid memory size: %s", o->memory);
                 goto out;
         }
         if (o->memory_swap) {
                 if (!strcmp(o->memory_swap, "-1"))
                         swap = -1;
-                else if (parse_bytes(o->memory_swap, &swap) < 0) {
+                else if (bytes_parse(o->memory_swap, &swap, NULL) < 0) {
                         err_set(err, EINVAL, "invalid memory-swap size: %s", o->memory_swap);
                         goto out;
                 }
@@ -737,28 +597,18 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                               u.soft == RLIM_INFINITY ? (json_int_t)-1 : (json_int_t)u.soft, "Hard",
                               u.hard == RLIM_INFINITY ? (json_int_t)-1 : (json_int_t)u.hard));
         }
-        lower = strv_join(&img.layer_dirs, ":");
-        json_object_set_new(
-            j, "GraphDriver",
-            json_pack("{s:s,s:{s:s}}", "Name", "overlay", "Data", "LowerDir", lower));
-        if (berth_dirs_ensure(err) < 0 || rt_ctr_create(j, err) < 0)
+        if (ctr_create(j, err) < 0)
                 goto out;
         *id_out = TAKE_PTR(id);
         ret = 0;
 out:
-        if (ret < 0) {
-                /* volumes made for this container and nothing else */
-                err_t e2 = {0};
-                size_t i;
-                json_t *m;
-                json_array_foreach(json_object_get(j, "Mounts"), i, m)
-                {
-                        const char *vn = json_string_value(json_object_get(m, "Name"));
-                        if (vn && rt_volume_is_anon(vn))
-                                rt_volume_remove(vn, &e2);
-                }
-        }
+        if (ret < 0)
+                ctr_remove_anon_volumes(j); /* made for this container and nothing else */
+        json_decref(sysctls);
+        json_decref(sec);
+        json_decref(prof);
         json_decref(j);
+        ctr_spec_free(&sp);
         rt_image_free(&img);
         return ret;
 }
@@ -768,7 +618,8 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
         int c;
         optind = 1;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:p:P", run_longopts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:p:Pq", run_longopts, NULL)) !=
+               -1) {
                 switch (c) {
                 case 'd':
                         o->detach = true;
@@ -781,6 +632,15 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                         break;
                 case O_RM:
                         o->rm = true;
+                        break;
+                case O_PULL:
+                        o->pull = optarg;
+                        break;
+                case O_PLATFORM:
+                        o->platform = optarg;
+                        break;
+                case 'q':
+                        o->quiet = true;
                         break;
                 case O_NAME:
                         o->name = optarg;
@@ -890,6 +750,19 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                 case O_SYSCTL:
                         strv_push(&o->sysctls, optarg);
                         break;
+                case O_SHMSIZE:
+                        o->shm_size = optarg;
+                        break;
+                case O_OOMADJ: {
+                        char *end;
+                        errno = 0;
+                        o->oom_score_adj = strtoll(optarg, &end, 10);
+                        if (end == optarg || *end || errno) {
+                                die_msg("invalid argument \"%s\" for --oom-score-adj", optarg);
+                                return -1;
+                        }
+                        break;
+                }
                 case O_HCMD:
                         o->health_cmd = optarg;
                         break;

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -46,14 +48,21 @@ int cmd_save(int argc, char **argv)
         int fd;
         char *tmp = NULL;
         if (output && strcmp(output, "-") != 0) {
-                /* write next to the target and rename: no half-written archive on error */
-                tmp = xasprintf("%s.berth-tmp", output);
-                fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                /* write next to the target and rename: no half-written archive on error.
+                 * The temp name is random and created O_EXCL (mkostemp), so
+                 * nobody can plant a symlink or a file there beforehand. */
+                const char *slash = strrchr(output, '/');
+                tmp = slash ? xasprintf("%.*s/.berth-save-XXXXXX", (int)(slash - output), output)
+                            : xstrdup(".berth-save-XXXXXX");
+                fd = mkostemp(tmp, O_CLOEXEC);
                 if (fd < 0) {
-                        die_msg("open %s: %s", tmp, strerror(errno));
+                        die_msg("create a temporary file next to %s: %s", output, strerror(errno));
                         free(tmp);
                         return EXIT_BERTH;
                 }
+                mode_t um = umask(0);
+                umask(um);
+                (void)fchmod(fd, 0666 & ~um);
         } else {
                 if (isatty(STDOUT_FILENO)) {
                         die_msg("cowardly refusing to save to a terminal. Use the -o flag or "

@@ -3,13 +3,35 @@
 #ifndef BERTH_COMMANDS_H
 #define BERTH_COMMANDS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 typedef int (*cmd_fn)(int argc, char **argv);
 
 struct command {
         const char *name;
         cmd_fn fn;
-        const char *summary;
+        const char *summary; /* NULL: an alias, left out of the help */
 };
+
+/* A management group (`berth container`, `berth image`): its verbs. */
+struct cmd_group {
+        const char *name, *summary;
+        const struct command *cmds;
+        size_t n;
+};
+/* Run argv[1] of the group (argv[0] is the group's name); --help lists it. */
+int cmd_group_run(const struct cmd_group *g, int argc, char **argv);
+/* Docker's prune prompt: "WARNING! <warning>" and [y/N] on stdout; true on y. */
+bool cli_confirm(const char *warning);
+/* Docker's units.HumanSize (4 significant digits), as prune reports it. */
+void reclaimed_size(unsigned long long n, char *buf, size_t len);
+/* 4 significant digits in decimal units (units.HumanSize) or binary ones,
+ * "7.763GiB" (units.BytesSize). */
+void units_size(unsigned long long n, bool binary, char *buf, size_t len);
+/* Bytes of the files under path (not following symlinks, not crossing
+ * mounts), as docker sizes a layer or a volume; 0 when it cannot be read. */
+unsigned long long path_size(const char *path);
 
 /* Exit status for errors of berth itself (as docker's 125). */
 #define EXIT_BERTH 125
@@ -20,6 +42,11 @@ int cmd_compose(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 int cmd_image(int argc, char **argv);
+int cmd_container(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+/* "0.1.0-dev" */
+const char *berth_version(void);
+int cmd_container_prune(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_network(int argc, char **argv);
 int cmd_images(int argc, char **argv);

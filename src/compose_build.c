@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/jsonfile.h"
 #include "base/xalloc.h"
 #include "build.h"
 #include "compose/model.h"
@@ -26,11 +27,6 @@ void compose_build_names(struct compose_project *p)
 bool compose_build_local_image(const struct compose_service *s)
 {
         return s->build.present && !json_object_get(s->json, "image");
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-        return json_string_value(json_object_get(o, k));
 }
 
 /* Map or list form of build args/labels -> "K=V" (a null value: "K", taken
@@ -65,7 +61,7 @@ static int build_one(struct compose_service *s, bool quiet, bool no_cache, const
                      err_t *err)
 {
         const json_t *bj = json_object_get(s->json, "build");
-        const char *ctx = s->build.context ? s->build.context : jstr(bj, "context");
+        const char *ctx = s->build.context ? s->build.context : jobj_str(bj, "context");
         if (!ctx)
                 return err_set(err, EINVAL, "service %s: build has no context", s->name);
         if (strstr(ctx, "://") || !strncmp(ctx, "git@", 4))
@@ -75,15 +71,15 @@ static int build_one(struct compose_service *s, bool quiet, bool no_cache, const
                                s->name, ctx);
         struct build_opts o = {.context = ctx, .quiet = quiet};
         _cleanup_free_ char *df = NULL;
-        const char *inl =
-            s->build.dockerfile_inline ? s->build.dockerfile_inline : jstr(bj, "dockerfile_inline");
-        const char *dfn = s->build.dockerfile ? s->build.dockerfile : jstr(bj, "dockerfile");
+        const char *inl = s->build.dockerfile_inline ? s->build.dockerfile_inline
+                                                     : jobj_str(bj, "dockerfile_inline");
+        const char *dfn = s->build.dockerfile ? s->build.dockerfile : jobj_str(bj, "dockerfile");
         if (inl)
                 o.inline_df = inl;
         else if (dfn)
                 o.dockerfile = df = dfn[0] == '/' ? xstrdup(dfn) : xasprintf("%s/%s", ctx, dfn);
-        o.target = s->build.target ? s->build.target : jstr(bj, "target");
-        o.network = jstr(bj, "network");
+        o.target = s->build.target ? s->build.target : jobj_str(bj, "target");
+        o.network = jobj_str(bj, "network");
         if (o.network && !strcmp(o.network, "bridge"))
                 o.network = "default";
         o.no_cache = no_cache || json_is_true(json_object_get(bj, "no_cache"));
@@ -124,7 +120,7 @@ static int build_one(struct compose_service *s, bool quiet, bool no_cache, const
         return 0;
 }
 
-static bool selected(const char *name, char **names, int n)
+bool compose_selected(const char *name, char **names, int n)
 {
         if (n <= 0)
                 return true;
@@ -144,7 +140,7 @@ static int build_services(struct compose_project *p, char **names, int n,
         int r = 0;
         for (size_t i = 0; i < p->nservices && r == 0; i++) {
                 struct compose_service *s = &p->services[i];
-                if (!s->build.present || !s->image || !selected(s->name, names, n) ||
+                if (!s->build.present || !s->image || !compose_selected(s->name, names, n) ||
                     strv_contains(&done, s->image))
                         continue;
                 if (mode == COMPOSE_BUILD_MISSING) {
@@ -235,7 +231,7 @@ int compose_cmd_build(struct compose_globals *g, int argc, char **argv)
         if (g->dry_run) {
                 for (size_t i = 0; i < cp.p->nservices; i++)
                         if (cp.p->services[i].build.present &&
-                            selected(cp.p->services[i].name, argv + optind, argc - optind))
+                            compose_selected(cp.p->services[i].name, argv + optind, argc - optind))
                                 fprintf(stderr, "DRY-RUN MODE -  build service %s\n",
                                         cp.p->services[i].name);
                 rc = 0;

@@ -43,6 +43,7 @@ void compose_globals_load_opts(const struct compose_globals *g, struct compose_l
 void compose_print_warnings(const strv_t *w);
 
 int compose_cmd_up(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_pull(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_create(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_down(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_ps(struct compose_globals *g, int argc, char **argv);

@@ -17,11 +17,14 @@
 #include "base/strbuf.h"
 #include "base/fsutil.h"
 #include "base/paths.h"
+#include "base/restart.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "compose/hash.h"
 #include "compose_more.h"
 #include "compose_up.h"
 #include "container_cli.h"
+#include "engine/spec.h"
 #include "net/network.h"
 #include "net/ports.h"
 #include "netwire.h"
@@ -32,14 +35,6 @@
 #include "runtime/security.h"
 #include "runtime/spawn.h"
 #include "runtime/volume.h"
-
-static json_t *strv_to_json(const strv_t *v)
-{
-        json_t *a = json_array();
-        for (size_t i = 0; i < v->n; i++)
-                json_array_append_new(a, json_string(v->v[i]));
-        return a;
-}
 
 static json_t *compose_labels(const struct compose_project *p, const char *kind, const char *key,
                               const struct compose_kvlist *user)
@@ -132,33 +127,6 @@ static const struct compose_resource *find_res(const struct compose_resource *v,
         return NULL;
 }
 
-static bool has_dest(json_t *mounts, const char *dst)
-{
-        size_t i;
-        json_t *m;
-        json_array_foreach(mounts, i, m)
-        {
-                if (!strcmp(json_string_value(json_object_get(m, "Destination")) ?: "", dst))
-                        return true;
-        }
-        return false;
-}
-
-static int add_volume(json_t *mounts, const char *name, bool anon, const char *dst, bool ro,
-                      bool nocopy, const struct rt_image *img, err_t *err)
-{
-        _cleanup_free_ char *path = NULL;
-        if (rt_volume_ensure(name, anon, &path, err) < 0)
-                return -1;
-        if (!nocopy && rt_volume_populate(path, &img->layer_dirs, dst, err) < 0)
-                return -1;
-        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type",
-                                                "volume", "Name", name, "Source", path,
-                                                "Destination", dst, "Driver", "local", "Mode",
-                                                ro ? "ro" : "z", "RW", !ro, "Propagation", ""));
-        return 0;
-}
-
 static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro,
                     bool create, err_t *err)
 {
@@ -174,11 +142,7 @@ static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *
                 if (mkdir_p(src, 0755, err) < 0)
                         return -1;
         }
-        json_array_append_new(mounts,
-                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
-                                        "Destination", dst, "Mode", ro ? "ro" : "", "RW", !ro,
-                                        "Propagation", "rprivate"));
-        json_array_append_new(binds, json_sprintf("%s:%s%s", src, dst, ro ? ":ro" : ""));
+        ctr_mount_bind(mounts, binds, src, dst, ro);
         return 0;
 }
 
@@ -189,7 +153,8 @@ static int add_volume_spec(const struct compose_project *p, json_t *mounts, json
         _cleanup_free_ char *s = xstrdup(spec);
         char *dst = strchr(s, ':');
         if (!dst)
-                return add_volume(mounts, rt_volume_anon_name(), true, s, false, false, img, err);
+                return ctr_mount_volume(mounts, rt_volume_anon_name(), true, s, false, false, img,
+                                        err);
         *dst++ = '\0';
         char *mode = strchr(dst, ':');
         if (mode)
@@ -206,71 +171,76 @@ static int add_volume_spec(const struct compose_project *p, json_t *mounts, json
                 return add_bind(mounts, binds, abs, dst, ro, true, err);
         }
         const struct compose_resource *r = find_res(p->volumes, p->nvolumes, s);
-        return add_volume(mounts, r ? r->name : s, false, dst, ro, false, img, err);
+        return ctr_mount_volume(mounts, r ? r->name : s, false, dst, ro, false, img, err);
 }
 
-static json_t *healthcheck_json(const struct compose_service *s, const struct rt_image *img)
+/* The service's healthcheck over the image's HEALTHCHECK. */
+static void healthcheck_spec(const struct compose_service *s, const struct rt_image *img,
+                             struct ctr_spec *sp)
 {
         const struct compose_healthcheck *h = &s->healthcheck;
         const struct rt_healthcheck *ih = img->config.healthcheck;
-        if (h->present && h->disable)
-                return json_pack("{s:[s]}", "Test", "NONE");
+        struct rt_healthcheck *out = &sp->health;
+        if (h->present && h->disable) {
+                sp->has_health = true;
+                strv_push(&out->test, "NONE");
+                return;
+        }
         if (!(h->present && h->test.n) && !(ih && ih->test.n))
-                return NULL;
-        json_t *o = json_object();
-        json_object_set_new(o, "Test",
-                            strv_to_json(h->present && h->test.n ? &h->test : &ih->test));
+                return;
+        strv_copy(&out->test, h->present && h->test.n ? &h->test : &ih->test);
         struct {
-                const char *key;
                 int64_t v;
-                long long img;
+                long long img, *out;
         } d[] = {
-            {"Interval", h->present ? h->interval_ns : -1, ih ? ih->interval_ns : 0},
-            {"Timeout", h->present ? h->timeout_ns : -1, ih ? ih->timeout_ns : 0},
-            {"StartPeriod", h->present ? h->start_period_ns : -1, ih ? ih->start_period_ns : 0},
-            {"StartInterval", h->present ? h->start_interval_ns : -1,
-             ih ? ih->start_interval_ns : 0},
+            {h->present ? h->interval_ns : -1, ih ? ih->interval_ns : 0, &out->interval_ns},
+            {h->present ? h->timeout_ns : -1, ih ? ih->timeout_ns : 0, &out->timeout_ns},
+            {h->present ? h->start_period_ns : -1, ih ? ih->start_period_ns : 0,
+             &out->start_period_ns},
+            {h->present ? h->start_interval_ns : -1, ih ? ih->start_interval_ns : 0,
+             &out->start_interval_ns},
         };
         for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
                 long long v = d[i].v >= 0 ? d[i].v : d[i].img;
-                if (v > 0)
-                        json_object_set_new(o, d[i].key, json_integer(v));
+                *d[i].out = v > 0 ? v : 0;
         }
         long long r = h->present && h->retries >= 0 ? h->retries : ih ? ih->retries : 0;
-        if (r > 0)
-                json_object_set_new(o, "Retries", json_integer(r));
-        return o;
+        out->retries = r > 0 ? (int)r : 0;
+        sp->has_health = true;
 }
 
-static void env_set(json_t *env, const char *key, const char *value)
+/* A service's ports as the typed published-port list (*out, n entries). */
+static int service_ports(const struct compose_service *s, struct portspec **out, size_t *n,
+                         err_t *err)
 {
-        size_t i, kl = strlen(key);
-        json_t *v;
-        json_array_foreach(env, i, v)
-        {
-                const char *e = json_string_value(v);
-                if (e && !strncmp(e, key, kl) && e[kl] == '=') {
-                        json_array_set_new(env, i, json_sprintf("%s=%s", key, value));
-                        return;
-                }
-        }
-        json_array_append_new(env, json_sprintf("%s=%s", key, value));
-}
-
-/* Compose ports as `-p` specs: "[IP:][PUBLISHED:]TARGET/PROTO". */
-static void port_specs(const struct compose_service *s, strv_t *out)
-{
+        *out = xcalloc(s->nports ? s->nports : 1, sizeof(**out));
+        *n = 0;
         for (size_t i = 0; i < s->nports; i++) {
-                const struct compose_port *pt = &s->ports[i];
-                const char *proto = pt->protocol ? pt->protocol : "tcp";
-                if (pt->host_ip && pt->host_ip[0])
-                        strv_pushf(out, "%s:%s:%u/%s", pt->host_ip, pt->published ?: "", pt->target,
-                                   proto);
-                else if (pt->published)
-                        strv_pushf(out, "%s:%u/%s", pt->published, pt->target, proto);
-                else
-                        strv_pushf(out, "%u/%s", pt->target, proto);
+                if (compose_port_spec(&s->ports[i], &(*out)[i], err) < 0) {
+                        free(*out);
+                        *out = NULL;
+                        return err_wrap(err, "service %s", s->name);
+                }
+                (*n)++;
         }
+        return 0;
+}
+
+int cproject_security_check(const struct compose_project *p, const bool *sel, err_t *err)
+{
+        for (size_t i = 0; i < p->nservices; i++) {
+                const struct compose_service *s = &p->services[i];
+                uint64_t caps;
+                json_t *prof = NULL;
+                if (!sel[i])
+                        continue;
+                if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0 ||
+                    rt_secopts_check(&s->security_opt, p->working_dir, caps, &prof, err) < 0 ||
+                    rt_oom_score_adj_check(s->oom_score_adj, err) < 0)
+                        return err_wrap(err, "service %s", s->name);
+                json_decref(prof);
+        }
+        return 0;
 }
 
 int cproject_ports_check(const struct compose_project *p, const bool *sel,
@@ -287,11 +257,14 @@ int cproject_ports_check(const struct compose_project *p, const bool *sel,
                         exists = !strcmp(obs->v[i].service, s->name);
                 if (!sel[si] || exists)
                         continue;
-                strv_t specs = STRV_INIT;
-                port_specs(s, &specs);
-                for (size_t k = 0; k < specs.n && r == 0; k++) {
+                _cleanup_free_ struct portspec *specs = NULL;
+                size_t nspecs = 0;
+                r = service_ports(s, &specs, &nspecs, err);
+                for (size_t k = 0; k < nspecs && r == 0; k++) {
                         size_t before = n;
-                        r = port_spec_parse(specs.v[k], &maps, &n, err);
+                        char text[PORTSPEC_TEXT_MAX];
+                        portspec_format(&specs[k], text);
+                        r = port_maps_from_spec(text, &specs[k], &maps, &n, err);
                         if (r < 0) {
                                 err_wrap(err, "service %s", s->name);
                                 break;
@@ -300,7 +273,6 @@ int cproject_ports_check(const struct compose_project *p, const bool *sel,
                         for (size_t m = before; m < n; m++)
                                 owner[m] = si;
                 }
-                strv_free(&specs);
         }
         if (r == 0 && n > 0) {
                 /* one mapping at a time against the ones already held, so the
@@ -326,23 +298,6 @@ int cproject_ports_check(const struct compose_project *p, const bool *sel,
         return r;
 }
 
-static int restart_json(const char *restart, json_t *hc, err_t *err)
-{
-        _cleanup_free_ char *rp = xstrdup(restart ? restart : "no");
-        int max = 0;
-        char *c = strchr(rp, ':');
-        if (c) {
-                *c++ = '\0';
-                max = atoi(c);
-        }
-        if (strcmp(rp, "no") && strcmp(rp, "always") && strcmp(rp, "on-failure") &&
-            strcmp(rp, "unless-stopped"))
-                return err_set(err, EINVAL, "invalid restart policy \"%s\"", restart);
-        json_object_set_new(hc, "RestartPolicy",
-                            json_pack("{s:s,s:i}", "Name", rp, "MaximumRetryCount", max));
-        return 0;
-}
-
 /* Network attachments, recorded by netwire_create as `run --network` does:
  * NetworkMode names the first network (by priority, then name); the others
  * are added to NetworkSettings.Networks the same way, with the aliases the
@@ -351,9 +306,11 @@ static int networks_json(const struct compose_project *p, const struct compose_s
                          const char *cname, json_t *j, const struct cctr_opts *o, err_t *err)
 {
         struct netwire_opts nw = {0};
+        _cleanup_free_ struct portspec *ports = NULL;
         int r = -1;
-        if (!o->no_ports)
-                port_specs(s, &nw.publish);
+        if (!o->no_ports && service_ports(s, &ports, &nw.nports, err) < 0)
+                return -1;
+        nw.ports = ports;
         for (size_t i = 0; o->publish && i < o->publish->n; i++)
                 strv_push(&nw.publish, o->publish->v[i]);
         strv_copy(&nw.add_hosts, &s->extra_hosts);
@@ -361,7 +318,7 @@ static int networks_json(const struct compose_project *p, const struct compose_s
         if (s->network_mode) {
                 /* service:x shares the network namespace of x's first container */
                 _cleanup_free_ char *mode = NULL;
-                const struct compose_service *x = cservice_netns_target(p, s);
+                const struct compose_service *x = plan_netns_target(p, s);
                 if (x) {
                         _cleanup_free_ char *xn = cservice_container_name(p, x, 1);
                         mode = xasprintf("container:%s", xn);
@@ -447,17 +404,6 @@ out:
         return r;
 }
 
-const struct compose_service *cservice_netns_target(const struct compose_project *p,
-                                                    const struct compose_service *s)
-{
-        if (!s->network_mode || strncmp(s->network_mode, "service:", 8))
-                return NULL;
-        for (size_t i = 0; i < p->nservices; i++)
-                if (!strcmp(p->services[i].name, s->network_mode + 8))
-                        return &p->services[i];
-        return NULL;
-}
-
 bool cctr_netns_joins(const struct cctr *e, const char *target_id)
 {
         const char *nm =
@@ -479,8 +425,8 @@ static int mounts_json(const struct compose_project *p, const struct compose_ser
                         break;
                 case COMPOSE_MOUNT_VOLUME: {
                         if (!m->source) {
-                                if (add_volume(mounts, rt_volume_anon_name(), true, m->target,
-                                               m->read_only, m->nocopy, img, err) < 0)
+                                if (ctr_mount_volume(mounts, rt_volume_anon_name(), true, m->target,
+                                                     m->read_only, m->nocopy, img, err) < 0)
                                         return -1;
                                 break;
                         }
@@ -490,8 +436,8 @@ static int mounts_json(const struct compose_project *p, const struct compose_ser
                                 return err_set(err, ENOENT,
                                                "service \"%s\" refers to undefined volume %s",
                                                s->name, m->source);
-                        if (add_volume(mounts, r->name, false, m->target, m->read_only, m->nocopy,
-                                       img, err) < 0)
+                        if (ctr_mount_volume(mounts, r->name, false, m->target, m->read_only,
+                                             m->nocopy, img, err) < 0)
                                 return -1;
                         break;
                 }
@@ -518,38 +464,42 @@ static int mounts_json(const struct compose_project *p, const struct compose_ser
                         *c++ = '\0';
                 json_object_set_new(tmpfs, t, json_string(c ? c : ""));
         }
+        if (rt_ctr_tmpfs_check(tmpfs, err) < 0)
+                return err_wrap(err, "service %s", s->name);
+        /* a stored image made before VOLUME paths were checked */
+        if (rt_image_config_check_volumes(&img->config, s->image, err) < 0)
+                return -1;
         for (size_t i = 0; i < img->config.volumes.n; i++) { /* image VOLUMEs */
                 const char *d = img->config.volumes.v[i];
-                if (has_dest(mounts, d) || json_object_get(tmpfs, d))
+                if (ctr_mounts_has(mounts, d) || json_object_get(tmpfs, d))
                         continue;
-                if (add_volume(mounts, rt_volume_anon_name(), true, d, false, false, img, err) < 0)
+                if (ctr_mount_volume(mounts, rt_volume_anon_name(), true, d, false, false, img,
+                                     err) < 0)
                         return -1;
         }
         return 0;
 }
 
-static void remove_anon_volumes(json_t *j)
-{
-        size_t i;
-        json_t *m;
-        json_array_foreach(json_object_get(j, "Mounts"), i, m)
-        {
-                const char *vn = json_string_value(json_object_get(m, "Name"));
-                err_t e2;
-                if (vn && rt_volume_is_anon(vn))
-                        rt_volume_remove(vn, &e2);
-        }
-}
-
-static int security_json(const struct compose_service *s, json_t *hc, err_t *err)
+/* security_opt (a seccomp profile file is relative to the project
+ * directory, as in docker compose, and kept with the container), shm_size,
+ * oom_score_adj and the rest of the security and resource keys. */
+static int security_json(const struct compose_project *p, const struct compose_service *s,
+                         json_t *j, json_t *hc, err_t *err)
 {
         uint64_t caps;
+        json_t *prof = NULL;
         if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0)
                 return err_wrap(err, "service %s", s->name);
-        json_object_set_new(hc, "CapAdd", strv_to_json(&s->cap_add));
-        json_object_set_new(hc, "CapDrop", strv_to_json(&s->cap_drop));
+        /* the caller names the service */
+        if (rt_secopts_check(&s->security_opt, p->working_dir, caps, &prof, err) < 0 ||
+            rt_oom_score_adj_check(s->oom_score_adj, err) < 0)
+                return -1;
+        if (prof)
+                json_object_set_new(j, "SeccompProfile", prof);
+        json_object_set_new(hc, "CapAdd", json_strv(&s->cap_add));
+        json_object_set_new(hc, "CapDrop", json_strv(&s->cap_drop));
         json_object_set_new(hc, "Privileged", json_boolean(s->privileged));
-        json_object_set_new(hc, "SecurityOpt", strv_to_json(&s->security_opt));
+        json_object_set_new(hc, "SecurityOpt", json_strv(&s->security_opt));
         json_object_set_new(hc, "ReadonlyRootfs", json_boolean(s->read_only));
         json_object_set_new(hc, "Init", json_boolean(s->init));
         json_object_set_new(hc, "Memory", json_integer(s->mem_limit));
@@ -557,7 +507,8 @@ static int security_json(const struct compose_service *s, json_t *hc, err_t *err
         json_object_set_new(hc, "NanoCpus", json_integer((json_int_t)(s->cpus * 1e9)));
         json_object_set_new(hc, "PidsLimit",
                             json_integer(s->pids_limit ? s->pids_limit : RT_PIDS_DEFAULT));
-        json_object_set_new(hc, "ShmSize", json_integer(s->shm_size));
+        json_object_set_new(hc, "ShmSize",
+                            json_integer(s->shm_size > 0 ? s->shm_size : 64LL << 20));
         json_object_set_new(hc, "OomScoreAdj", json_integer(s->oom_score_adj));
         json_t *ul = json_array();
         for (size_t i = 0; i < s->nulimits; i++)
@@ -565,8 +516,8 @@ static int security_json(const struct compose_service *s, json_t *hc, err_t *err
                                                     "Soft", (json_int_t)s->ulimits[i].soft, "Hard",
                                                     (json_int_t)s->ulimits[i].hard));
         json_object_set_new(hc, "Ulimits", ul);
-        json_object_set_new(hc, "DnsSearch", strv_to_json(&s->dns_search));
-        json_object_set_new(hc, "DnsOptions", strv_to_json(&s->dns_opt));
+        json_object_set_new(hc, "DnsSearch", json_strv(&s->dns_search));
+        json_object_set_new(hc, "DnsOptions", json_strv(&s->dns_opt));
         json_t *sc = json_object();
         json_object_set_new(hc, "Sysctls", sc);
         const char *nm = json_string_value(json_object_get(hc, "NetworkMode"));
@@ -610,163 +561,103 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         _cleanup_free_ char *id = rt_ctr_gen_id();
         _cleanup_free_ char *name =
             o->name ? xstrdup(o->name) : cservice_container_name(p, s, o->number);
-        _cleanup_free_ char *now = rt_now_rfc3339();
-        _cleanup_free_ char *lower = NULL, *deps = NULL, *files = NULL;
-        json_t *j = json_object(), *cfg = json_object(), *hc = json_object();
-        json_t *hn = s->hostname ? json_string(s->hostname) : json_stringn(id, 12);
+        _cleanup_free_ char *deps = NULL, *files = NULL;
+        json_t *j = NULL;
+        struct ctr_spec sp;
+        ctr_spec_init(&sp, s->image, &img);
 
         if (compose_service_hash(s->json, hash, err) < 0)
                 goto out;
-        json_object_set_new(j, "Id", json_string(id));
-        json_object_set_new(j, "Name", json_sprintf("/%s", name));
-        json_object_set_new(j, "Created", json_string(now));
-        json_object_set_new(j, "Image", json_string(img.id));
-        json_object_set_new(j, "Driver", json_string("overlay"));
-        json_object_set_new(j, "Platform", json_string("linux"));
-        json_object_set_new(j, "RestartCount", json_integer(0));
-        json_object_set_new(j, "NetworkSettings", json_object());
-        json_object_set_new(j, "State",
-                            json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s}", "Status",
-                                      "created", "Running", 0, "Paused", 0, "Restarting", 0,
-                                      "OOMKilled", 0, "Dead", 0, "Pid", 0, "ExitCode", 0, "Error",
-                                      "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
-                                      "0001-01-01T00:00:00Z"));
-        json_object_set_new(j, "Config", cfg);
-        json_object_set_new(j, "HostConfig", hc);
-
-        json_object_set_new(cfg, "Hostname", hn);
-        json_object_set_new(cfg, "Domainname", json_string(s->domainname ?: ""));
-        const char *user = o->user ? o->user : s->user ? s->user : img.config.user;
-        json_object_set_new(cfg, "User", json_string(user ?: ""));
-        json_object_set_new(cfg, "Tty", json_boolean(o->tty || (!o->oneoff && s->tty)));
-        json_object_set_new(cfg, "OpenStdin", json_boolean(o->stdin_open || s->stdin_open));
-        json_object_set_new(cfg, "StdinOnce", json_boolean(o->stdin_open));
-        json_object_set_new(cfg, "AttachStdin", json_boolean(o->stdin_open));
-        json_object_set_new(cfg, "AttachStdout", json_boolean(false));
-        json_object_set_new(cfg, "AttachStderr", json_boolean(false));
-
-        json_t *env = strv_to_json(&img.config.env);
-        bool has_path = false;
-        for (size_t i = 0; i < img.config.env.n; i++)
-                has_path |= !strncmp(img.config.env.v[i], "PATH=", 5);
-        if (!has_path)
-                json_array_insert_new(
-                    env, 0,
-                    json_string(
-                        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-        json_object_set_new(cfg, "Env", env);
+        sp.name = name;
+        sp.hostname = s->hostname;
+        sp.domainname = s->domainname;
+        if (o->user || s->user)
+                sp.proc.user = o->user ? o->user : s->user;
+        sp.proc.tty = o->tty || (!o->oneoff && s->tty);
+        sp.proc.open_stdin = o->stdin_open || s->stdin_open;
+        sp.proc.stdin_once = sp.proc.attach_stdin = o->stdin_open;
         for (size_t i = 0; i < s->environment.n; i++)
                 if (s->environment.v[i].value)
-                        env_set(env, s->environment.v[i].key, s->environment.v[i].value);
+                        ctr_env_set(&sp.proc.env, s->environment.v[i].key,
+                                    s->environment.v[i].value);
         for (size_t i = 0; o->env && i < o->env->n; i++) {
                 _cleanup_free_ char *kv = xstrdup(o->env->v[i]);
                 char *eq = strchr(kv, '=');
                 if (eq) {
                         *eq++ = '\0';
-                        env_set(env, kv, eq);
+                        ctr_env_set(&sp.proc.env, kv, eq);
                 } else if (getenv(kv)) {
-                        env_set(env, kv, getenv(kv));
+                        ctr_env_set(&sp.proc.env, kv, getenv(kv));
                 }
         }
 
-        json_t *ep, *cmd;
         if (o->has_entrypoint) {
-                strv_t v = STRV_INIT;
-                if (*o->entrypoint && compose_shell_split(o->entrypoint, &v, err) < 0) {
-                        strv_free(&v);
+                strv_free(&sp.proc.entrypoint);
+                strv_free(&sp.proc.cmd);
+                if (*o->entrypoint &&
+                    compose_shell_split(o->entrypoint, &sp.proc.entrypoint, err) < 0)
                         goto out;
-                }
-                ep = strv_to_json(&v);
-                strv_free(&v);
-                cmd = json_array();
         } else if (s->has_entrypoint) {
-                ep = strv_to_json(&s->entrypoint);
-                cmd = json_array(); /* an entrypoint resets the image's CMD */
-        } else {
-                ep = strv_to_json(&img.config.entrypoint);
-                cmd = strv_to_json(&img.config.cmd);
+                strv_free(&sp.proc.entrypoint);
+                strv_free(&sp.proc.cmd); /* an entrypoint resets the image's CMD */
+                strv_copy(&sp.proc.entrypoint, &s->entrypoint);
         }
         if (o->cmd && o->cmd->n) {
-                json_decref(cmd);
-                cmd = strv_to_json(o->cmd);
+                strv_free(&sp.proc.cmd);
+                strv_copy(&sp.proc.cmd, o->cmd);
         } else if (s->has_command) {
-                json_decref(cmd);
-                cmd = strv_to_json(&s->command);
+                strv_free(&sp.proc.cmd);
+                strv_copy(&sp.proc.cmd, &s->command);
         }
-        json_object_set_new(cfg, "Entrypoint", ep);
-        json_object_set_new(cfg, "Cmd", cmd);
-        if (json_array_size(ep) == 0 && json_array_size(cmd) == 0) {
-                err_set(err, EINVAL, "service %s: no command specified", s->name);
+        if (ctr_process_check(&sp.proc, err) < 0) {
+                err_wrap(err, "service %s", s->name);
                 goto out;
         }
-        json_object_set_new(j, "Path",
-                            json_copy(json_array_get(json_array_size(ep) ? ep : cmd, 0)));
-        json_t *pargs = json_array();
-        size_t ne = json_array_size(ep), nt = ne + json_array_size(cmd);
-        for (size_t i = 1; i < nt; i++)
-                json_array_append(pargs,
-                                  i < ne ? json_array_get(ep, i) : json_array_get(cmd, i - ne));
-        json_object_set_new(j, "Args", pargs);
-        json_object_set_new(cfg, "Image", json_string(s->image));
-        const char *wd = o->workdir       ? o->workdir
-                         : s->working_dir ? s->working_dir
-                                          : img.config.working_dir;
-        json_object_set_new(cfg, "WorkingDir", json_string(wd ?: ""));
+        if (o->workdir || s->working_dir)
+                sp.proc.workdir = o->workdir ? o->workdir : s->working_dir;
 
-        json_t *labels = json_object();
-        for (size_t i = 0; i < img.config.labels.n; i++) {
-                _cleanup_free_ char *k = xstrdup(img.config.labels.v[i]);
-                char *eq = strchr(k, '=');
-                if (eq)
-                        *eq++ = '\0';
-                json_object_set_new(labels, k, json_string(eq ? eq : ""));
-        }
         for (size_t i = 0; i < s->labels.n; i++)
-                json_object_set_new(labels, s->labels.v[i].key,
-                                    json_string(s->labels.v[i].value ?: ""));
-        char num[16];
-        snprintf(num, sizeof(num), "%d", o->number);
+                strv_pushf(&sp.labels, "%s=%s", s->labels.v[i].key, s->labels.v[i].value ?: "");
         deps = depends_label(s);
         files = strv_join(&cp->src.config_files, ",");
-        json_object_set_new(labels, LBL_PROJECT, json_string(p->name));
-        json_object_set_new(labels, LBL_SERVICE, json_string(s->name));
-        json_object_set_new(labels, LBL_NUMBER, json_string(num));
-        json_object_set_new(labels, LBL_HASH, json_string(hash));
-        json_object_set_new(labels, LBL_ONEOFF, json_string(o->oneoff ? "True" : "False"));
-        json_object_set_new(labels, LBL_WORKDIR, json_string(p->working_dir));
-        json_object_set_new(labels, LBL_FILES, json_string(files));
-        json_object_set_new(labels, LBL_DEPENDS, json_string(deps));
-        json_object_set_new(labels, LBL_IMAGE, json_string(img.id));
-        json_object_set_new(labels, LBL_VERSION, json_string(COMPOSE_VERSION));
-        json_object_set_new(cfg, "Labels", labels);
+        strv_pushf(&sp.labels, "%s=%s", LBL_PROJECT, p->name);
+        strv_pushf(&sp.labels, "%s=%s", LBL_SERVICE, s->name);
+        strv_pushf(&sp.labels, "%s=%d", LBL_NUMBER, o->number);
+        strv_pushf(&sp.labels, "%s=%s", LBL_HASH, hash);
+        strv_pushf(&sp.labels, "%s=%s", LBL_ONEOFF, o->oneoff ? "True" : "False");
+        strv_pushf(&sp.labels, "%s=%s", LBL_WORKDIR, p->working_dir);
+        strv_pushf(&sp.labels, "%s=%s", LBL_FILES, files);
+        strv_pushf(&sp.labels, "%s=%s", LBL_DEPENDS, deps);
+        strv_pushf(&sp.labels, "%s=%s", LBL_IMAGE, img.id);
+        strv_pushf(&sp.labels, "%s=%s", LBL_VERSION, COMPOSE_VERSION);
 
-        const char *ss = s->stop_signal ? s->stop_signal : img.config.stop_signal;
-        if (ss) {
-                if (signal_parse(ss) <= 0) {
-                        err_set(err, EINVAL, "service %s: invalid stop_signal %s", s->name, ss);
-                        goto out;
-                }
-                json_object_set_new(cfg, "StopSignal", json_string(ss));
+        if (s->stop_signal)
+                sp.stop_signal = s->stop_signal;
+        if (sp.stop_signal && signal_parse(sp.stop_signal) <= 0) {
+                err_set(err, EINVAL, "service %s: invalid stop_signal %s", s->name, sp.stop_signal);
+                goto out;
         }
-        if (s->stop_grace_period_ns >= 0)
-                json_object_set_new(cfg, "StopTimeout", json_integer(cservice_stop_timeout(s)));
-        json_t *h = healthcheck_json(s, &img);
-        if (h)
-                json_object_set_new(cfg, "Healthcheck", h);
-        json_t *exposed = json_object();
-        for (size_t i = 0; i < img.config.exposed_ports.n; i++)
-                json_object_set_new(exposed, img.config.exposed_ports.v[i], json_object());
+        if (s->stop_grace_period_ns >= 0) {
+                sp.stop_timeout = cservice_stop_timeout(s);
+                sp.has_stop_timeout = true;
+        }
+        healthcheck_spec(s, &img, &sp);
         for (size_t i = 0; i < s->expose.n; i++) {
                 const char *e = s->expose.v[i];
-                _cleanup_free_ char *k = strchr(e, '/') ? xstrdup(e) : xasprintf("%s/tcp", e);
-                json_object_set_new(exposed, k, json_object());
+                if (strchr(e, '/'))
+                        strv_push(&sp.exposed, e);
+                else
+                        strv_pushf(&sp.exposed, "%s/tcp", e);
         }
-        json_object_set_new(cfg, "ExposedPorts", exposed);
+        if (restart_policy_parse(o->oneoff ? "no" : s->restart, &sp.restart, err) < 0)
+                goto out;
+        sp.auto_remove = o->auto_remove;
+        if (ctr_spec_render(&sp, id, &j, err) < 0)
+                goto out;
+        json_t *hc = json_object_get(j, "HostConfig");
 
-        json_t *binds = json_array(), *mounts = json_array(), *tmpfs = json_object();
-        json_object_set_new(hc, "Binds", binds);
-        json_object_set_new(j, "Mounts", mounts);
-        json_object_set_new(hc, "Tmpfs", tmpfs);
+        json_t *binds = json_object_get(hc, "Binds"), *mounts = json_object_get(j, "Mounts"),
+               *tmpfs = json_object_get(hc, "Tmpfs");
         if (mounts_json(p, s, &img, mounts, binds, tmpfs, err) < 0)
                 goto out;
         for (size_t i = 0; o->volumes && i < o->volumes->n; i++)
@@ -774,25 +665,19 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
                         goto out;
         if (networks_json(p, s, name, j, o, err) < 0)
                 goto out;
-        if (restart_json(o->oneoff ? "no" : s->restart, hc, err) < 0)
-                goto out;
-        json_object_set_new(hc, "AutoRemove", json_boolean(o->auto_remove));
-        if (security_json(s, hc, err) < 0)
+        if (security_json(p, s, j, hc, err) < 0)
                 goto out;
         if (cctr_apply_extra(cp, s, j, err) < 0)
                 goto out;
-        lower = strv_join(&img.layer_dirs, ":");
-        json_object_set_new(
-            j, "GraphDriver",
-            json_pack("{s:s,s:{s:s}}", "Name", "overlay", "Data", "LowerDir", lower));
-        if (berth_dirs_ensure(err) < 0 || rt_ctr_create(j, err) < 0)
+        if (ctr_create(j, err) < 0)
                 goto out;
         *id_out = TAKE_PTR(id);
         ret = 0;
 out:
         if (ret < 0)
-                remove_anon_volumes(j);
+                ctr_remove_anon_volumes(j);
         json_decref(j);
+        ctr_spec_free(&sp);
         rt_image_free(&img);
         return ret;
 }
@@ -813,7 +698,7 @@ int cctr_remove(const char *id, int timeout, bool volumes, err_t *err)
         }
         int r = rt_ctr_destroy(cid, err);
         if (r == 0 && volumes)
-                remove_anon_volumes(j);
+                ctr_remove_anon_volumes(j);
         json_decref(j);
         return r;
 }

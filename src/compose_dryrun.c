@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "compose/hash.h"
 #include "compose_more.h"
+#include "compose_up.h"
 #include "net/network.h"
 #include "runtime/volume.h"
 
@@ -42,12 +43,6 @@ static bool is_running(const struct cctr *c)
                !strcmp(c->status, "paused");
 }
 
-static bool is_orphan(const struct compose_project *p, const struct cctr *c)
-{
-        return !c->oneoff && !compose_project_service(p, c->service) &&
-               !strv_contains(&p->disabled_services, c->service);
-}
-
 static int max_level(const struct compose_project *p)
 {
         int m = 0;
@@ -58,22 +53,14 @@ static int max_level(const struct compose_project *p)
         return m;
 }
 
-static int scale_arg(const strv_t *scale, const struct compose_service *s)
-{
-        size_t n = strlen(s->name);
-        for (size_t i = 0; i < scale->n; i++)
-                if (!strncmp(scale->v[i], s->name, n) && scale->v[i][n] == '=')
-                        return atoi(scale->v[i] + n + 1);
-        return s->container_name && s->scale > 1 ? 1 : s->scale;
-}
-
 struct dry_up {
-        bool force, no_recreate, no_deps, orphans, start;
+        bool force, recreate_deps, no_recreate, no_deps, orphans, start;
         strv_t scale;
 };
 
-/* The up/create plan: networks and volumes to create, orphans to remove,
- * containers to create/recreate (in dependency order), then to start. */
+/* The up/create plan (engine/plan.h's, the one `up` executes): networks and
+ * volumes to create, then the containers' operations in dependency order,
+ * then the starts. */
 static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int nsvcs)
 {
         struct cproject cp;
@@ -82,6 +69,8 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
         const struct compose_project *p = cp.p;
         struct cctr_list obs = {0};
         _cleanup_free_ bool *sel = NULL;
+        _cleanup_free_ struct plan_ctr *pobs = NULL;
+        struct plan plan = {0};
         err_t err;
         int rc = COMPOSE_EXIT_FAIL;
         if (cproject_select(p, svcs, nsvcs, !o->no_deps, &sel, &err) < 0 ||
@@ -114,72 +103,59 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
                 }
                 say2("Volume", p->volumes[i].name, "Creating", "Created");
         }
-        for (size_t i = 0; o->orphans && i < obs.n; i++)
-                if (is_orphan(p, &obs.v[i]))
-                        say_remove(obs.v[i].name, is_running(&obs.v[i]));
-        strv_t to_start = STRV_INIT, running = STRV_INIT, fresh = STRV_INIT;
+        struct plan_opts po = {.start = o->start,
+                               .force_recreate = o->force,
+                               .no_recreate = o->no_recreate,
+                               .remove_orphans = o->orphans,
+                               .recreate_deps = o->recreate_deps};
+        if (compose_plan_make(p, sel, &obs, &o->scale, svcs, nsvcs, &po, &plan, &pobs, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        for (size_t i = 0; i < plan.warnings.n; i++)
+                fprintf(stderr, "%s\n", plan.warnings.v[i]);
+        strv_t to_start = STRV_INIT, running = STRV_INIT;
         int top = max_level(p);
-        for (int lvl = 0; lvl <= top; lvl++) {
-                for (size_t si = 0; si < p->nservices; si++) {
-                        const struct compose_service *s = &p->services[si];
-                        if (!sel[si] || cservice_level(p, s->name) != lvl)
+        for (int lvl = -1; lvl <= top; lvl++) { /* orphans (-1), then by dependency level */
+                for (size_t k = 0; k < plan.n; k++) {
+                        const struct plan_op *op = &plan.ops[k];
+                        int l =
+                            op->service < 0 ? -1 : cservice_level(p, p->services[op->service].name);
+                        if (l != lvl && !(lvl == 0 && l < -1))
                                 continue;
-                        int want = scale_arg(&o->scale, s);
-                        char hash[COMPOSE_HASH_LEN + 1];
-                        if (compose_service_hash(s->json, hash, &err) < 0) {
-                                fprintf(stderr, "%s\n", err.msg);
-                                strv_free(&to_start);
-                                strv_free(&running);
-                                strv_free(&fresh);
-                                goto out;
+                        const struct plan_ctr *e = op->observed >= 0 ? &pobs[op->observed] : NULL;
+                        _cleanup_free_ char *cn =
+                            e ? xstrdup(e->name)
+                              : cservice_container_name(p, &p->services[op->service], op->number);
+                        switch (op->kind) {
+                        case PLAN_REMOVE:
+                                say_remove(cn, is_running(&obs.v[op->observed]));
+                                break;
+                        case PLAN_CREATE:
+                                say2("Container", cn, "Creating", "Created");
+                                break;
+                        case PLAN_RECREATE:
+                                say2("Container", cn, "Recreate", "Recreated");
+                                break;
+                        case PLAN_KEEP:
+                                strv_push(&running, cn);
+                                break;
+                        case PLAN_START:
+                                break;
                         }
-                        /* network_mode service:x: the container of x it must share */
-                        const struct compose_service *x = cservice_netns_target(p, s);
-                        const char *target = NULL;
-                        for (size_t i = 0; x && i < obs.n; i++)
-                                if (!strcmp(obs.v[i].service, x->name) && obs.v[i].number == 1 &&
-                                    !strv_contains(&fresh, x->name))
-                                        target = obs.v[i].id;
-                        for (int n = 1; n <= want; n++) {
-                                const struct cctr *e = NULL;
-                                for (size_t i = 0; i < obs.n && !e; i++)
-                                        if (!strcmp(obs.v[i].service, s->name) &&
-                                            obs.v[i].number == n)
-                                                e = &obs.v[i];
-                                _cleanup_free_ char *cn = cservice_container_name(p, s, n);
-                                if (!e) {
-                                        say2("Container", cn, "Creating", "Created");
-                                        strv_push(&to_start, cn);
-                                        if (n == 1)
-                                                strv_push(&fresh, s->name);
-                                } else if (!o->no_recreate &&
-                                           (o->force || strcmp(e->hash, hash) ||
-                                            (x && !cctr_netns_joins(e, target)))) {
-                                        say2("Container", e->name, "Recreate", "Recreated");
-                                        strv_push(&to_start, e->name);
-                                        if (n == 1)
-                                                strv_push(&fresh, s->name);
-                                } else if (o->start && !is_running(e)) {
-                                        strv_push(&to_start, e->name);
-                                } else {
-                                        strv_push(&running, e->name);
-                                }
-                        }
-                        for (size_t i = 0; i < obs.n; i++)
-                                if (!strcmp(obs.v[i].service, s->name) &&
-                                    (obs.v[i].number > want || obs.v[i].number < 1))
-                                        say_remove(obs.v[i].name, is_running(&obs.v[i]));
+                        if (op->start)
+                                strv_push(&to_start, cn);
                 }
         }
         for (size_t i = 0; i < running.n; i++)
                 say("Container", running.v[i], "Running");
-        for (size_t i = 0; o->start && i < to_start.n; i++)
+        for (size_t i = 0; i < to_start.n; i++)
                 say2("Container", to_start.v[i], "Starting", "Started");
         strv_free(&to_start);
         strv_free(&running);
-        strv_free(&fresh);
         rc = 0;
 out:
+        plan_free(&plan);
         cctr_list_free(&obs);
         cproject_close(&cp);
         return rc;
@@ -231,7 +207,7 @@ static int dry_down(struct compose_globals *g, bool volumes, bool orphans, const
         }
         which = xcalloc(l.n + 1, sizeof(bool));
         for (size_t i = 0; i < l.n; i++)
-                which[i] = labels || orphans || !is_orphan(cp.p, &l.v[i]);
+                which[i] = labels || orphans || !cctr_is_orphan(cp.p, &l.v[i]);
         dry_stop_list(cp.p, &l, which, true);
         json_t *nets = NULL;
         if (network_list(&nets, &err) == 0) {
@@ -324,7 +300,7 @@ static int parse_up(struct compose_globals *g, int argc, char **argv, bool creat
             {"wait", no_argument, NULL, 'd'},
             {"wait-timeout", required_argument, NULL, 'x'},
             {"force-recreate", no_argument, NULL, 'F'},
-            {"always-recreate-deps", no_argument, NULL, 'F'},
+            {"always-recreate-deps", no_argument, NULL, 'R'},
             {"no-recreate", no_argument, NULL, 'N'},
             {"no-deps", no_argument, NULL, 'D'},
             {"remove-orphans", no_argument, NULL, 'O'},
@@ -355,6 +331,9 @@ static int parse_up(struct compose_globals *g, int argc, char **argv, bool creat
                 switch (c) {
                 case 'F':
                         o.force = true;
+                        break;
+                case 'R':
+                        o.recreate_deps = true;
                         break;
                 case 'N':
                         o.no_recreate = true;

@@ -145,7 +145,9 @@ int compose_down_labels(struct compose_globals *g, bool volumes, int timeout)
         rc = failed ? COMPOSE_EXIT_FAIL : 0;
 out:
         cctr_list_free(&l);
-        if (lk >= 0)
+        if (rc == 0)
+                cproject_unlock_gone(name, lk);
+        else if (lk >= 0)
                 close(lk);
         return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
@@ -89,8 +90,28 @@ int cproject_lock(const char *project, err_t *err)
         if (mkdir_p(dir, 0700, err) < 0)
                 return -1;
         _cleanup_free_ char *path = xasprintf("%s/%s.lock", dir, project);
-        int fd = lock_file(path, err);
-        return fd < 0 ? err_wrap(err, "project %s", project) : fd;
+        for (;;) {
+                int fd = lock_file(path, err);
+                if (fd < 0)
+                        return err_wrap(err, "project %s", project);
+                /* down unlinks the file it holds (cproject_unlock_gone): a
+                 * lock on the unlinked file would exclude no one, so take
+                 * the one now under the name */
+                struct stat a, b;
+                if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
+                    a.st_dev == b.st_dev)
+                        return fd;
+                close(fd);
+        }
+}
+
+void cproject_unlock_gone(const char *project, int fd)
+{
+        if (fd < 0)
+                return;
+        _cleanup_free_ char *path = xasprintf("%s/compose/%s.lock", berth_run_dir(), project);
+        unlink(path); /* still held: whoever waits on it sees it unlinked and retries */
+        close(fd);
 }
 
 static const char *label(const json_t *j, const char *key)
@@ -266,4 +287,71 @@ static int level_of(const struct compose_project *p, const char *name, int depth
 int cservice_level(const struct compose_project *p, const char *name)
 {
         return level_of(p, name, 0);
+}
+
+struct plan_ctr *compose_plan_observed(const struct compose_project *p, const struct cctr_list *obs)
+{
+        struct plan_ctr *v = xcalloc(obs->n + 1, sizeof(*v));
+        for (size_t i = 0; i < obs->n; i++) {
+                const struct cctr *e = &obs->v[i];
+                const struct compose_service *s = compose_project_service(p, e->service);
+                const char *nm = json_string_value(
+                    json_object_get(json_object_get(e->j, "HostConfig"), "NetworkMode"));
+                v[i] = (struct plan_ctr){.id = e->id,
+                                         .name = e->name,
+                                         .service = e->service,
+                                         .hash = e->hash,
+                                         .status = e->status,
+                                         .number = e->number,
+                                         .oneoff = e->oneoff,
+                                         .image_changed = s && compose_build_image_changed(e, s),
+                                         .netns_id =
+                                             nm && !strncmp(nm, "container:", 10) ? nm + 10 : NULL};
+        }
+        return v;
+}
+
+int compose_scale_of(const strv_t *scale, const struct compose_service *s, err_t *err)
+{
+        for (size_t i = 0; i < scale->n; i++) {
+                const char *eq = strchr(scale->v[i], '=');
+                if (!eq)
+                        return err_set(err, EINVAL, "invalid --scale \"%s\": use SERVICE=NUM",
+                                       scale->v[i]);
+                if ((size_t)(eq - scale->v[i]) == strlen(s->name) &&
+                    !strncmp(scale->v[i], s->name, strlen(s->name)))
+                        return atoi(eq + 1);
+        }
+        return s->scale;
+}
+
+bool cctr_is_orphan(const struct compose_project *p, const struct cctr *c)
+{
+        struct plan_ctr pc = {.service = c->service, .oneoff = c->oneoff};
+        return plan_is_orphan(p, &pc);
+}
+
+int compose_plan_make(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
+                      const strv_t *scale_args, char **svcs, int nsvcs, struct plan_opts *po,
+                      struct plan *out, struct plan_ctr **pobs, err_t *err)
+{
+        _cleanup_free_ int *scale = xcalloc(p->nservices + 1, sizeof(int));
+        strv_t named = STRV_INIT;
+        *pobs = NULL;
+        for (size_t si = 0; si < p->nservices; si++) {
+                scale[si] = -1;
+                if (sel[si] &&
+                    (scale[si] = compose_scale_of(scale_args, &p->services[si], err)) < 0)
+                        return -1;
+        }
+        for (int i = 0; i < nsvcs; i++)
+                strv_push(&named, svcs[i]);
+        po->named = &named;
+        po->scale = scale;
+        *pobs = compose_plan_observed(p, obs);
+        int r = compose_plan(p, sel, *pobs, obs->n, po, out, err);
+        po->named = NULL;
+        po->scale = NULL;
+        strv_free(&named);
+        return r;
 }

@@ -14,6 +14,7 @@
 
 #include "base/err.h"
 #include "base/strv.h"
+#include "engine/plan.h"
 #include "compose/loader.h"
 #include "compose/model.h"
 #include "compose_cmds.h"
@@ -51,6 +52,10 @@ char *cproject_name(struct compose_globals *g);
 
 /* Per-project lock (flock on <run>/compose/<project>.lock); fd to close. */
 int cproject_lock(const char *project, err_t *err);
+
+/* Release the project lock fd and remove its file (compose down: a project
+ * that is gone leaves no file under the run dir). */
+void cproject_unlock_gone(const char *project, int fd);
 
 /* One container of the project as its labels and state tell. */
 struct cctr {
@@ -112,13 +117,14 @@ int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr
  * yet in obs (a container that exists may hold its own ports), together, so
  * that two services asking for the same port conflict too.  Nothing stays
  * bound.  The error reads "service web: port 18080 is already in use (...)". */
+/* security_opt (a seccomp profile file is read and checked) and
+ * oom_score_adj of the selected services: an up refuses them before it
+ * makes anything. */
+int cproject_security_check(const struct compose_project *p, const bool *sel, err_t *err);
+
 int cproject_ports_check(const struct compose_project *p, const bool *sel,
                          const struct cctr_list *obs, err_t *err);
 
-/* network_mode service:x: the service x (NULL when s has no such mode).
- * Its containers join the network namespace of x's first container. */
-const struct compose_service *cservice_netns_target(const struct compose_project *p,
-                                                    const struct compose_service *s);
 /* Does existing container e share the network namespace of container
  * target_id (NULL: a container this up is about to (re)create)? */
 bool cctr_netns_joins(const struct cctr *e, const char *target_id);
@@ -166,6 +172,20 @@ int compose_dns_flush(err_t *err);
 int compose_dns_batch_end(err_t *err);
 
 /* Depth of a service in the dependency graph: 0 = depends on nothing. */
+/* The observed containers as engine/plan.h's planner takes them (pointers
+ * into obs; the caller frees the array). */
+struct plan_ctr *compose_plan_observed(const struct compose_project *p,
+                                       const struct cctr_list *obs);
+/* The plan of an up / create (engine/plan.h) over the observed containers:
+ * --scale arguments applied, the services named, *pobs the observed
+ * containers as the planner saw them (caller frees; plan_free(out)). */
+int compose_plan_make(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
+                      const strv_t *scale_args, char **svcs, int nsvcs, struct plan_opts *po,
+                      struct plan *out, struct plan_ctr **pobs, err_t *err);
+/* A container of the project whose service is gone (plan_is_orphan). */
+bool cctr_is_orphan(const struct compose_project *p, const struct cctr *c);
+/* A service's scale: --scale SERVICE=N (scale: those arguments), else its own. */
+int compose_scale_of(const strv_t *scale, const struct compose_service *s, err_t *err);
 int cservice_level(const struct compose_project *p, const char *name);
 
 /* Stop (rm: and remove) the containers of l (which[i] true; NULL = all) in

@@ -8,6 +8,8 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "base/strv.h"
+#include "base/timefmt.h"
 
 enum {
         ATTACH_NONE = 0,
@@ -62,7 +64,8 @@ bool container_stopped_by_user(const char *id);
 int container_set_paused(const char *id, bool pause, err_t *err);
 
 /* Resolve ref, lock, load and reconcile.  *lockfd stays held when lockfd is
- * not NULL. */
+ * not NULL.  A container whose config.json cannot be read: EBADMSG, with *id
+ * set all the same (ps -a shows it, rm -f removes it). */
 int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err);
 
 /* Which containers use which image ("Image" of each state document), for
@@ -78,10 +81,24 @@ int image_users_load(struct image_users *u, err_t *err);
 const char *image_users_find(const char *image_id, bool *running, void *ud);
 void image_users_free(struct image_users *u);
 
+/* Remove a stopped container whose lock the caller holds (j its state): its
+ * network attachments, then its state and directories. */
+int container_remove_locked(const char *id, json_t *j, err_t *err);
+
+/* Remove every stopped (created, exited, dead) container, each checked under
+ * its lock; their ids go to removed, the sizes of their writable layers are
+ * added to *reclaimed. */
+int container_prune(strv_t *removed, unsigned long long *reclaimed, err_t *err);
+
+/* Names of the volumes that containers (in any state) mount. */
+void volumes_in_use(strv_t *used);
+/* Bytes in a volume (0 when it cannot be read). */
+unsigned long long volume_size(const char *name);
+/* Remove the volumes no container mounts: anonymous ones, every one with
+ * all.  Their names go to removed, their sizes are added to *reclaimed. */
+int volume_prune(bool all, strv_t *removed, unsigned long long *reclaimed, err_t *err);
+
 /* Signal number from "TERM", "SIGTERM" or "15". */
 int signal_parse(const char *s);
-
-/* docker-style durations: "Up 3 seconds", "About a minute" ... */
-char *human_duration(long long secs);
 
 #endif

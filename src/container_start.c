@@ -57,37 +57,10 @@ int signal_parse(const char *s)
         return -1;
 }
 
-char *human_duration(long long secs)
-{
-        if (secs < 1)
-                return xstrdup("Less than a second");
-        if (secs == 1)
-                return xstrdup("1 second");
-        if (secs < 60)
-                return xasprintf("%lld seconds", secs);
-        long long mins = secs / 60;
-        if (mins == 1)
-                return xstrdup("About a minute");
-        if (mins < 60)
-                return xasprintf("%lld minutes", mins);
-        long long hours = secs / 3600;
-        if (hours == 1)
-                return xstrdup("About an hour");
-        if (hours < 48)
-                return xasprintf("%lld hours", hours);
-        if (hours < 24 * 7 * 2)
-                return xasprintf("%lld days", hours / 24);
-        if (hours < 24 * 30 * 2)
-                return xasprintf("%lld weeks", hours / 24 / 7);
-        if (hours < 24 * 365 * 2)
-                return xasprintf("%lld months", hours / 24 / 30);
-        return xasprintf("%lld years", hours / 24 / 365);
-}
-
 int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err)
 {
         _cleanup_free_ char *cid = NULL;
-        _cleanup_free_ char *dir = strlen(ref) == 64 ? rt_ctr_dir(ref) : NULL;
+        _cleanup_free_ char *dir = strlen(ref) == RT_ID_LEN ? rt_ctr_dir(ref) : NULL;
         if (dir && access(dir, F_OK) == 0) /* a full id: skip the scan of all containers */
                 cid = xstrdup(ref);
         else if (rt_ctr_resolve(ref, &cid, err) < 0)
@@ -96,8 +69,18 @@ int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *er
         if (lk < 0)
                 return -1;
         json_t *doc = NULL;
-        if (rt_ctr_load(cid, &doc, err) < 0)
+        if (rt_ctr_load(cid, &doc, err) < 0) {
+                if (err->code == ENOENT)
+                        return -1;
+                /* corrupt state: say so, and hand out the id for rm -f (the
+                 * message is copied out first: it is formatted into itself) */
+                char why[sizeof(err->msg)];
+                snprintf(why, sizeof(why), "%s", err->msg);
+                err_set(err, EBADMSG, "%s: a corrupt config.json; berth rm -f %.12s removes it",
+                        why, cid);
+                *id = TAKE_PTR(cid);
                 return -1;
+        }
         if (rt_ctr_reconcile(cid, doc, err) < 0) {
                 json_decref(doc);
                 return -1;
@@ -390,9 +373,9 @@ int container_start_fds(const char *id, int attach, const int *keep_fds, size_t 
                 all[i] = keep_fds[i];
         for (size_t i = 0; i < npfds; i++)
                 all[nkeep + i] = pfds[i];
-        int r = nkeep + npfds > 64
+        int r = nkeep + npfds > RT_MON_KEEP_FDS_MAX
                     ? err_set(err, EINVAL, "too many published ports (%zu, at most %zu)", npfds,
-                              64 - nkeep)
+                              RT_MON_KEEP_FDS_MAX - nkeep)
                     : launch_monitor(id, sv[1], all, nkeep + npfds, err);
         close(sv[1]);
         for (size_t i = 0; i < npfds; i++)

@@ -3,18 +3,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/paths.h"
 #include "commands.h"
+#include "runtime/exe_seal.h"
 
 static const struct command commands[] = {
     {"attach", cmd_attach,
      "Attach local standard input, output, and error streams to a running container"},
     {"build", cmd_build, "Build an image from a Dockerfile"},
     {"compose", cmd_compose, "Define and run multi-container applications"},
+    {"container", cmd_container, "Manage containers"},
     {"create", cmd_create, "Create a new container"},
     {"exec", cmd_exec, "Execute a command in a running container"},
     {"image", cmd_image, "Manage images"},
     {"images", cmd_images, "List images"},
     {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
+    {"info", cmd_info, "Display system-wide information"},
     {"inspect", cmd_inspect, "Return low-level information on containers and images"},
     {"kill", cmd_kill, "Kill one or more running containers"},
     {"load", cmd_load, "Load an image from a tar archive or STDIN"},
@@ -35,7 +39,7 @@ static const struct command commands[] = {
     {"save", cmd_save, "Save one or more images to a tar archive"},
     {"start", cmd_start, "Start one or more stopped containers"},
     {"stop", cmd_stop, "Stop one or more running containers"},
-    {"system", cmd_system, "Manage berth (system boot)"},
+    {"system", cmd_system, "Manage berth"},
     {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
     {"top", cmd_top, "Display the running processes of a container"},
     {"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
@@ -84,8 +88,21 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v"))
                 return cmd_version(1, argv + 1);
+        /* commands that execute in containers from this process (exec, compose
+         * health probes) run from a sealed copy of the binary */
+        if (!strcmp(argv[1], "exec") || !strcmp(argv[1], "compose")) {
+                static const char *const sib[][2] = {{"BERTH_MONITOR", "berth-monitor"},
+                                                     {"BERTH_DNS_BIN", "berth-dns"},
+                                                     {NULL, NULL}};
+                err_t err = {0};
+                if (rt_exe_seal(argv, sib, &err) < 0) {
+                        die_msg("%s", err.msg);
+                        return EXIT_BERTH;
+                }
+        }
         if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
                 return cmd_monitor_exited(argc - 1, argv + 1);
+        berth_dirs_harden(); /* state dirs 0700, even when made looser before */
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].fn(argc - 1, argv + 1);

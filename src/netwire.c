@@ -35,12 +35,6 @@ void netwire_opts_free(struct netwire_opts *o)
         strv_free(&o->dns);
 }
 
-static const char *jstr(json_t *o, const char *k)
-{
-        const char *s = json_string_value(json_object_get(o, k));
-        return s ? s : "";
-}
-
 static json_t *obj_child(json_t *parent, const char *key)
 {
         json_t *o = json_object_get(parent, key);
@@ -53,7 +47,7 @@ static json_t *obj_child(json_t *parent, const char *key)
 
 static const char *mode_of(json_t *j)
 {
-        const char *m = jstr(json_object_get(j, "HostConfig"), "NetworkMode");
+        const char *m = jobj_str0(json_object_get(j, "HostConfig"), "NetworkMode");
         return *m ? m : "default";
 }
 
@@ -70,7 +64,7 @@ static const char *joined_id(const char *m)
 
 static const char *ctr_name(json_t *j)
 {
-        const char *n = jstr(j, "Name");
+        const char *n = jobj_str0(j, "Name");
         return n[0] == '/' ? n + 1 : n;
 }
 
@@ -92,22 +86,36 @@ static int check_static_ip(json_t *net, const char *ip, err_t *err)
         struct ipv4_net subnet;
         uint32_t gw, a;
 
-        if (ipv4_net_parse(jstr(cfg, "Subnet"), &subnet, err) < 0 ||
-            ipv4_parse(jstr(cfg, "Gateway"), &gw, err) < 0 || ipv4_parse(ip, &a, err) < 0 ||
+        if (ipv4_net_parse(jobj_str0(cfg, "Subnet"), &subnet, err) < 0 ||
+            ipv4_parse(jobj_str0(cfg, "Gateway"), &gw, err) < 0 || ipv4_parse(ip, &a, err) < 0 ||
             ipam_check_ip(&subnet, gw, NULL, 0, a, err) < 0)
-                return err_wrap(err, "invalid --ip for network %s", jstr(net, "Name"));
+                return err_wrap(err, "invalid --ip for network %s", jobj_str0(net, "Name"));
         return 0;
 }
 
-static int record_ports(json_t *j, const strv_t *specs, err_t *err)
+/* Every published port of o (the typed ones, then the -p texts) into
+ * HostConfig.PortBindings and Config.ExposedPorts. */
+static int record_ports(json_t *j, const struct netwire_opts *o, err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig"), *cfg = obj_child(j, "Config");
         json_t *pb = obj_child(hc, "PortBindings"), *ex = obj_child(cfg, "ExposedPorts");
 
-        for (size_t i = 0; i < specs->n; i++) {
+        for (size_t i = 0; i < o->nports + o->publish.n; i++) {
                 _cleanup_free_ struct port_map *m = NULL;
                 size_t n = 0;
-                if (port_spec_parse(specs->v[i], &m, &n, err) < 0)
+                struct portspec parsed;
+                const struct portspec *ps = &parsed;
+                char text[PORTSPEC_TEXT_MAX];
+                const char *spec = text;
+                if (i < o->nports) {
+                        ps = &o->ports[i];
+                        portspec_format(ps, text);
+                } else {
+                        spec = o->publish.v[i - o->nports];
+                        if (portspec_parse(spec, &parsed, err) < 0)
+                                return -1;
+                }
+                if (port_maps_from_spec(spec, ps, &m, &n, err) < 0)
                         return -1;
                 for (size_t k = 0; k < n; k++) {
                         char key[32], ip[IPV4_STRLEN] = "", hp[16] = "";
@@ -159,7 +167,7 @@ static int join_create(json_t *j, const struct netwire_opts *o, const char *ref,
                 return err_set(err, EINVAL,
                                "conflicting options: custom host-to-IP mapping and the network "
                                "mode");
-        if (o->publish.n || o->publish_all)
+        if (o->nports || o->publish.n || o->publish_all)
                 return err_set(err, EINVAL,
                                "conflicting options: port publishing and the container type "
                                "network mode");
@@ -174,8 +182,8 @@ static int join_create(json_t *j, const struct netwire_opts *o, const char *ref,
         if (rt_ctr_resolve(ref, &tid, err) < 0 || rt_ctr_load(tid, &t, err) < 0)
                 return -1;
         json_t *tcfg = json_object_get(t, "Config");
-        json_object_set_new(cfg, "Hostname", json_string(jstr(tcfg, "Hostname")));
-        json_object_set_new(cfg, "Domainname", json_string(jstr(tcfg, "Domainname")));
+        json_object_set_new(cfg, "Hostname", json_string(jobj_str0(tcfg, "Hostname")));
+        json_object_set_new(cfg, "Domainname", json_string(jobj_str0(tcfg, "Domainname")));
         json_object_set_new(hc, "NetworkMode", json_sprintf("container:%s", tid));
         json_object_set_new(hc, "PortBindings", json_object());
         json_object_set_new(hc, "PublishAllPorts", json_false());
@@ -213,9 +221,9 @@ int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
         for (size_t i = 0; i < o->dns.n; i++)
                 if (!valid_ip_any(o->dns.v[i]))
                         return err_set(err, EINVAL, "%s is not an IP address (--dns)", o->dns.v[i]);
-        if (strcmp(mode, "host") && record_ports(j, &o->publish, err) < 0)
+        if (strcmp(mode, "host") && record_ports(j, o, err) < 0)
                 return -1;
-        if (!strcmp(mode, "host") && (o->publish.n || o->publish_all))
+        if (!strcmp(mode, "host") && (o->nports || o->publish.n || o->publish_all))
                 warn_msg("published ports are discarded when using host network mode");
         json_object_set_new(hc, "PublishAllPorts", json_boolean(o->publish_all));
         json_t *eh = json_array(), *dns = json_array();
@@ -242,8 +250,8 @@ int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
                 return -1;
         if (o->ip && check_static_ip(net, o->ip, err) < 0)
                 return -1;
-        json_object_set_new(nets, jstr(net, "Name"),
-                            new_endpoint_settings(jstr(net, "Id"), &o->aliases, o->ip));
+        json_object_set_new(nets, jobj_str0(net, "Name"),
+                            new_endpoint_settings(jobj_str0(net, "Id"), &o->aliases, o->ip));
         return 0;
 }
 
@@ -273,7 +281,7 @@ int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err)
                 return 0;
         json_object_foreach(pb, key, v) json_array_foreach(v, i, b)
         {
-                const char *ip = jstr(b, "HostIp"), *hp = jstr(b, "HostPort");
+                const char *ip = jobj_str0(b, "HostIp"), *hp = jobj_str0(b, "HostPort");
                 _cleanup_free_ char *spec = *ip   ? xasprintf("%s:%s:%s", ip, hp, key)
                                             : *hp ? xasprintf("%s:%s", hp, key)
                                                   : xstrdup(key);
@@ -325,12 +333,12 @@ static int bound_ports(json_t *j, struct port_map **m, size_t *n, err_t *err)
                 uint8_t proto;
                 uint32_t ip;
                 if (key_parse(key, &cport, &proto, err) < 0 ||
-                    ipv4_parse(jstr(b, "HostIp"), &ip, err) < 0)
+                    ipv4_parse(jobj_str0(b, "HostIp"), &ip, err) < 0)
                         return err_wrap(err, "NetworkSettings.Ports");
                 *m = xrealloc(*m, (*n + 1) * sizeof(**m));
                 struct port_map *p = &(*m)[(*n)++];
                 p->host_ip = ip;
-                p->host_port = p->host_port_last = (uint16_t)atoi(jstr(b, "HostPort"));
+                p->host_port = p->host_port_last = (uint16_t)atoi(jobj_str0(b, "HostPort"));
                 p->container_port = cport;
                 p->proto = proto;
         }
@@ -369,13 +377,16 @@ static int write_in_place(const char *path, const char *text, err_t *err)
         _cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return err_sys(err, errno, "cannot open %s", path);
-        return write_all(fd, text, strlen(text), err);
+        err_t e;
+        if (write_all(fd, text, strlen(text), &e) < 0) /* ENOSPC: say which file */
+                return err_sys(err, e.code, "write %s", path);
+        return 0;
 }
 
 static int write_etc(json_t *j, const char *ip, const char *gw, err_t *err)
 {
         json_t *hc = json_object_get(j, "HostConfig");
-        const char *hostname = jstr(json_object_get(j, "Config"), "Hostname");
+        const char *hostname = jobj_str0(json_object_get(j, "Config"), "Hostname");
         strbuf_t hosts = STRBUF_INIT, resolv = STRBUF_INIT;
         size_t i;
         json_t *v;
@@ -399,10 +410,10 @@ static int write_etc(json_t *j, const char *ip, const char *gw, err_t *err)
         json_array_foreach(dns, i, v) sb_appendf(&resolv, "nameserver %s\n", json_string_value(v));
         if (json_array_size(dns) == 0 && gw && *gw)
                 sb_appendf(&resolv, "nameserver %s\n", gw);
-        if (*jstr(j, "HostsPath"))
-                r = write_in_place(jstr(j, "HostsPath"), sb_str(&hosts), err);
-        if (r == 0 && *jstr(j, "ResolvConfPath"))
-                r = write_in_place(jstr(j, "ResolvConfPath"), sb_str(&resolv), err);
+        if (*jobj_str0(j, "HostsPath"))
+                r = write_in_place(jobj_str0(j, "HostsPath"), sb_str(&hosts), err);
+        if (r == 0 && *jobj_str0(j, "ResolvConfPath"))
+                r = write_in_place(jobj_str0(j, "ResolvConfPath"), sb_str(&resolv), err);
         sb_free(&hosts);
         sb_free(&resolv);
         return r;
@@ -536,10 +547,10 @@ static int join_start(const char *id, json_t *j, const char *tid, err_t *err)
                 return err_wrap(err, "network mode container:%.12s", tid);
         for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
                 _cleanup_free_ char *text = NULL;
-                if (!*jstr(j, files[i]) || !*jstr(t, files[i]))
+                if (!*jobj_str0(j, files[i]) || !*jobj_str0(t, files[i]))
                         continue;
-                if (read_file(jstr(t, files[i]), &text, NULL, err) < 0 ||
-                    write_in_place(jstr(j, files[i]), text, err) < 0)
+                if (read_file(jobj_str0(t, files[i]), &text, NULL, err) < 0 ||
+                    write_in_place(jobj_str0(j, files[i]), text, err) < 0)
                         return err_wrap(err, "network mode container:%.12s", tid);
         }
         return 0;
@@ -583,7 +594,7 @@ int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err)
         if (rc == 0) {
                 json_t *es = json_object_get(
                     json_object_get(json_object_get(j, "NetworkSettings"), "Networks"), order.v[0]);
-                rc = write_etc(j, jstr(es, "IPAddress"), jstr(es, "Gateway"), err);
+                rc = write_etc(j, jobj_str0(es, "IPAddress"), jobj_str0(es, "Gateway"), err);
         }
         if (rc < 0) {
                 /* The caller aborts the container: its netns takes the veth
@@ -641,6 +652,23 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
         return remove ? dns_forget(id, NULL, err) : 0;
 }
 
+int netwire_release_state(const char *id, err_t *err)
+{
+        _cleanup_json_ json_t *names = NULL;
+        size_t i;
+        json_t *v;
+        if (network_of_container(id, &names, err) < 0)
+                return err_wrap(err, "container %.12s", id);
+        json_array_foreach(names, i, v)
+        {
+                if (network_endpoint_down(json_string_value(v), id, true, true, err) < 0 &&
+                    err->code != ENOENT)
+                        return err_wrap(err, "container %.12s", id);
+        }
+        err_clear(err);
+        return dns_forget(id, NULL, err);
+}
+
 int netwire_connect(const char *id, pid_t pid, json_t *j, const char *net, const char *ip,
                     const strv_t *aliases, err_t *err)
 {
@@ -659,13 +687,13 @@ int netwire_connect(const char *id, pid_t pid, json_t *j, const char *net, const
                                ctr_name(j), mode);
         if (network_load(net, &n, err) < 0)
                 return -1;
-        const char *name = jstr(n, "Name");
+        const char *name = jobj_str0(n, "Name");
         if (json_object_get(nets, name))
                 return err_set(err, EEXIST, "endpoint with name %s already exists in network %s",
                                ctr_name(j), name);
         if (ip && check_static_ip(n, ip, err) < 0)
                 return -1;
-        json_object_set_new(nets, name, new_endpoint_settings(jstr(n, "Id"), aliases, ip));
+        json_object_set_new(nets, name, new_endpoint_settings(jobj_str0(n, "Id"), aliases, ip));
         if (pid <= 0)
                 return 0;
 
@@ -677,7 +705,7 @@ int netwire_connect(const char *id, pid_t pid, json_t *j, const char *net, const
                 bool used = false;
                 snprintf(ifname, sizeof(ifname), "eth%d", k);
                 json_object_foreach(nets, key, es) used |=
-                    !strcmp(jstr(json_object_get(es, "DriverOpts"), IFNAME_OPT), ifname);
+                    !strcmp(jobj_str0(json_object_get(es, "DriverOpts"), IFNAME_OPT), ifname);
                 if (!used)
                         break;
         }
@@ -697,7 +725,7 @@ int netwire_disconnect(const char *id, pid_t pid, json_t *j, const char *net, er
         const char *name = net;
 
         if (network_load(net, &n, err) == 0)
-                name = jstr(n, "Name");
+                name = jobj_str0(n, "Name");
         else if (!json_object_get(nets, net))
                 return -1;
         if (!json_object_get(nets, name))
@@ -705,7 +733,7 @@ int netwire_disconnect(const char *id, pid_t pid, json_t *j, const char *net, er
                                ctr_name(j), name);
         if (n && network_endpoint_down(name, id, pid <= 0, true, err) < 0 && err->code != ENOENT)
                 return -1;
-        if (n && dns_forget(id, jstr(n, "Id"), err) < 0)
+        if (n && dns_forget(id, jobj_str0(n, "Id"), err) < 0)
                 return -1;
         json_object_del(nets, name);
         return 0;
@@ -723,8 +751,8 @@ int netwire_forget(const char *id, err_t *err)
         {
                 if (!json_object_get(json_object_get(net, "Containers"), id))
                         continue;
-                if (network_endpoint_down(jstr(net, "Id"), id, !joined_by_others(id), true, err) <
-                        0 &&
+                if (network_endpoint_down(jobj_str0(net, "Id"), id, !joined_by_others(id), true,
+                                          err) < 0 &&
                     err->code != ENOENT)
                         return -1;
         }
@@ -759,7 +787,7 @@ int netwire_gc(err_t *err)
                         bool published = json_array_size(json_object_get(ep, "Ports")) > 0;
                         if (!gone && (!published || rt_ctr_monitor_alive(cid, NULL)))
                                 continue;
-                        if (network_endpoint_down(jstr(net, "Id"), cid, !joined_by_others(cid),
+                        if (network_endpoint_down(jobj_str0(net, "Id"), cid, !joined_by_others(cid),
                                                   gone, err) < 0 &&
                             err->code != ENOENT)
                                 return -1;
@@ -805,10 +833,11 @@ int netwire_port_lines(json_t *j, const char *filter, strv_t *out, err_t *err)
                 {
                         found = true;
                         if (want)
-                                strv_pushf(out, "%s:%s", jstr(b, "HostIp"), jstr(b, "HostPort"));
+                                strv_pushf(out, "%s:%s", jobj_str0(b, "HostIp"),
+                                           jobj_str0(b, "HostPort"));
                         else
-                                strv_pushf(out, "%s -> %s:%s", keys.v[k], jstr(b, "HostIp"),
-                                           jstr(b, "HostPort"));
+                                strv_pushf(out, "%s -> %s:%s", keys.v[k], jobj_str0(b, "HostIp"),
+                                           jobj_str0(b, "HostPort"));
                 }
         }
         strv_free(&keys);
@@ -837,8 +866,8 @@ char *netwire_ports_summary(json_t *j)
                         continue;
                 }
                 json_array_foreach(arr, i, b)
-                    sb_appendf(&sb, "%s%s:%s->%s", sb.len ? ", " : "", jstr(b, "HostIp"),
-                               jstr(b, "HostPort"), keys.v[k]);
+                    sb_appendf(&sb, "%s%s:%s->%s", sb.len ? ", " : "", jobj_str0(b, "HostIp"),
+                               jobj_str0(b, "HostPort"), keys.v[k]);
         }
         strv_free(&keys);
         return sb_steal(&sb);

@@ -32,18 +32,21 @@
 #include <sys/types.h>
 
 #include "base/err.h"
+#include "base/portspec.h"
 #include "base/strv.h"
 
 struct netwire_opts {
-        const char *network; /* --network: NULL/"default"/"bridge", "none", "host", NAME,
-                                "container:NAME|ID" */
-        bool hostname_set;   /* --hostname was given (conflicts with container:) */
-        strv_t aliases;      /* --network-alias */
-        const char *ip;      /* --ip */
-        strv_t publish;      /* -p/--publish */
-        bool publish_all;    /* -P: every Config.ExposedPorts entry to a free host port */
-        strv_t add_hosts;    /* --add-host NAME:IP */
-        strv_t dns;          /* --dns */
+        const char *network;          /* --network: NULL/"default"/"bridge", "none", "host", NAME,
+                                         "container:NAME|ID" */
+        bool hostname_set;            /* --hostname was given (conflicts with container:) */
+        strv_t aliases;               /* --network-alias */
+        const char *ip;               /* --ip */
+        const struct portspec *ports; /* published ports, typed (compose); before publish */
+        size_t nports;
+        strv_t publish;   /* -p/--publish, as given */
+        bool publish_all; /* -P: every Config.ExposedPorts entry to a free host port */
+        strv_t add_hosts; /* --add-host NAME:IP */
+        strv_t dns;       /* --dns */
 };
 
 void netwire_opts_free(struct netwire_opts *o);
@@ -70,6 +73,10 @@ int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err);
  * so do they in netwire_disconnect, netwire_forget and netwire_gc).  Networks or endpoints
  * that are already gone are not an error. */
 int netwire_release(const char *id, json_t *j, bool remove, err_t *err);
+
+/* Removal of a container whose state file is lost or damaged: every
+ * endpoint the networks' state gives it, its ports and its DNS records. */
+int netwire_release_state(const char *id, err_t *err);
 
 /* `network connect` on a container document: record the network (and, when
  * the container runs as pid > 0, attach it now as the next ethN). */

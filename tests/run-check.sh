@@ -19,6 +19,11 @@ export BERTH_SRC="$ROOT"
 export BERTH_BUILD="$ROOT/$B"
 # No test may depend on the host's resolver: berth-dns never forwards in tests.
 export BERTH_DNS_FORWARD=0
+# Nor on the internet: a pull of a name no test registry serves (docker.io
+# images, e.g. a missing image `run` tries to pull) goes to a proxy that is
+# not there and fails at once; the tests' loopback registries are exempt.
+export HTTPS_PROXY=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
+export NO_PROXY=127.0.0.1,localhost,::1 no_proxy=127.0.0.1,localhost,::1
 
 want() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
 

@@ -179,7 +179,7 @@ int main(int argc, char **argv)
         _cleanup_free_ char *pidf = xasprintf("%s/pid", dir);
         _cleanup_free_ char *records = xasprintf("%s/records.json", dir);
         _cleanup_free_ char *lock = xasprintf("%s/records.lock", dir);
-        if (mkdir_p(dir, 0711, &err) < 0) {
+        if (mkdir_p(dir, 0700, &err) < 0) {
                 log_line("berth-dns: %s", err.msg);
                 return 125;
         }

@@ -26,6 +26,7 @@
 #include "base/jsonfile.h"
 #include "base/xalloc.h"
 #include "runtime/container.h"
+#include "runtime/exe_seal.h"
 #include "runtime/monitor.h"
 
 /* Does the stored container publish any port? */
@@ -87,6 +88,15 @@ int main(int argc, char **argv)
         if (argc < 3) {
                 fprintf(stderr, "usage: berth-monitor ID SYNC_FD [--keep-fd N]...\n");
                 return 2;
+        }
+        /* first of all, before the fds we were given are touched: run from
+         * a sealed copy, so no container can reach this binary */
+        static const char *const sib[][2] = {
+            {"BERTH_DNS_BIN", "berth-dns"}, {"BERTH_CLI", "berth"}, {NULL, NULL}};
+        err_t serr = {0};
+        if (rt_exe_seal(argv, sib, &serr) < 0) {
+                fprintf(stderr, "berth-monitor: %s\n", serr.msg);
+                return 1;
         }
         const char *id = argv[1];
         int sync_fd = atoi(argv[2]);

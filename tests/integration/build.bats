@@ -5,6 +5,9 @@
 
 setup_file() {
         export BERTH_ROOT=$(mktemp -d /tmp/berth-build.XXXXXX)
+        # FROM of a missing image pulls it: never from the internet here
+        export HTTPS_PROXY=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
+        export NO_PROXY=127.0.0.1,localhost,::1 no_proxy=127.0.0.1,localhost,::1
         BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
 }
 

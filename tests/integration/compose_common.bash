@@ -6,6 +6,9 @@
 compose_setup_file() {
         export BERTH_ROOT=$(mktemp -d "/tmp/berth-$1.XXXXXX")
         export BERTH_ADDRESS_POOLS=$2
+        # a missing image is pulled: never from the internet in tests
+        export HTTPS_PROXY=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
+        export NO_PROXY=127.0.0.1,localhost,::1 no_proxy=127.0.0.1,localhost,::1
         BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
 }
 

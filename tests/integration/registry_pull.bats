@@ -24,6 +24,11 @@ teardown_file() {
         ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
         [ -z "$ids" ] || "$BERTH" rm -f $ids >/dev/null 2>&1 || true
         "$BERTH" network rm bridge >/dev/null 2>&1 || true
+        # the python registries of a test that failed half way
+        local f
+        for f in "$REG_BASE/bad.pid" "$REG_BASE/slow.pid"; do
+                [ ! -f "$f" ] || kill "$(cat "$f")" 2>/dev/null || true
+        done
         reg_teardown_file
         rm -rf "$BERTH_ROOT"
 }
@@ -67,6 +72,17 @@ teardown_file() {
         [ $((after - before)) -eq 1 ]
 }
 
+@test "pull -a: every tag of the repository" {
+        reg_push_busybox P rp/alltags:one
+        reg_push_busybox P rp/alltags:two oci
+        run "$BERTH" pull -a "$P_HOST/rp/alltags:one"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"tag can't be used with --all-tags/-a"* ]]
+        run "$BERTH" pull -a -q "$P_HOST/rp/alltags"
+        [ "$status" -eq 0 ]
+        "$BERTH" image inspect "$P_HOST/rp/alltags:one" "$P_HOST/rp/alltags:two" >/dev/null
+}
+
 @test "pull: a multi-arch index picks linux/amd64, or --platform's entry" {
         run "$BERTH" pull "$P_HOST/rp/multi:v1"
         [ "$status" -eq 0 ]
@@ -98,8 +114,9 @@ teardown_file() {
         run "$BERTH" pull "RP/Upper"
         [ "$status" -ne 0 ]
         [[ "$output" == *"invalid reference format"* ]]
-        run "$BERTH" images --format '{{.Repository}}'
-        [[ "$output" != *nothere* ]]
+        run "$BERTH" images
+        [ "$status" -eq 0 ]
+        [[ "$output" == *REPOSITORY* && "$output" != *nothere* ]]
 }
 
 # config.json with credentials for HOST (Docker's format, as docker login writes it)
@@ -211,7 +228,9 @@ rp_docker_config() {
         [[ "$output" == *"the storage backend exploded"* ]]
         [[ "$output" == *"HTTP 500"* ]]
         # none of them left an image or an unverified blob
-        run "$BERTH" images --format '{{.Repository}}'
+        run "$BERTH" images
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"$B/good"* ]]
         [[ "$output" != *wrongdigest* && "$output" != *truncated* && "$output" != *midstream* ]]
         [[ "$output" != *badconfig* && "$output" != *baddiff* && "$output" != *huge* ]]
         d=$(find "$BERTH_ROOT" -type d -name downloads | head -1)
@@ -228,4 +247,219 @@ rp_docker_config() {
         [ "$(head -1 "$f")" = "resume payload line" ]
         [ "$(wc -l <"$f")" -eq 20000 ]
         kill "$(cat "$REG_BASE/bad.pid")"
+}
+
+@test "run/create pull a missing image; --pull always|never" {
+        "$BERTH" rmi -f "$P_HOST/rp/busybox:v1" >/dev/null 2>&1 || true
+        run "$BERTH" run --rm --pull never "$P_HOST/rp/busybox:v1" true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"No such image: $P_HOST/rp/busybox:v1"* ]]
+        run "$BERTH" run --rm "$P_HOST/rp/busybox:v1" echo ran-after-pull
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Unable to find image '$P_HOST/rp/busybox:v1' locally"* ]]
+        [[ "$output" == *"v1: Pulling from rp/busybox"* ]]
+        [[ "$output" == *"Status: Downloaded newer image for $P_HOST/rp/busybox:v1"* ]]
+        [ "${lines[-1]}" = ran-after-pull ]
+        # present: no pull by default, a registry round trip with always
+        run "$BERTH" create --name rp-created "$P_HOST/rp/busybox:v1" true
+        [ "$status" -eq 0 ]
+        [[ "$output" != *"Pulling"* ]]
+        "$BERTH" rm rp-created >/dev/null
+        run "$BERTH" run --rm --pull always "$P_HOST/rp/busybox:v1" echo again
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Status: Image is up to date for $P_HOST/rp/busybox:v1"* ]]
+        run "$BERTH" run --rm --pull sometimes "$P_HOST/rp/busybox:v1" true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"invalid pull option"* ]]
+}
+
+@test "pull: docker.io names go to the registry-mirrors of BERTH_CONFIG first" {
+        reg_push_busybox P library/rpmirrored:v1
+        dead=$(reg_free_port)
+        printf '{"registry-mirrors": ["http://127.0.0.1:%s", "%s"]}\n' "$dead" "$P_URL" \
+                >"$BERTH_ROOT/mirrors.json"
+        BERTH_CONFIG=$BERTH_ROOT/mirrors.json run "$BERTH" pull rpmirrored:v1
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"v1: Pulling from library/rpmirrored"* ]]
+        [[ "$output" == *"Status: Downloaded newer image for rpmirrored:v1"* ]]
+        [ "${lines[-1]}" = "docker.io/library/rpmirrored:v1" ]
+        # stored and shown under Docker's familiar name
+        run "$BERTH" images
+        [ "$status" -eq 0 ]
+        echo "$output" | grep -Eq '^rpmirrored +v1 '
+        ! echo "$output" | grep -q 'docker.io/'
+        ! echo "$output" | grep -q 'library/' 
+        run "$BERTH" image inspect docker.io/library/rpmirrored:v1
+        [ "$status" -eq 0 ]
+        grep -q 'GET /v2/library/rpmirrored/manifests/v1' "$P_DIR/registry.log"
+        # a compose file naming a docker.io image comes up with `up` alone,
+        # through the mirror
+        "$BERTH" rmi rpmirrored:v1 >/dev/null
+        mkdir -p "$BERTH_ROOT/mproj"
+        printf 'name: rpmirror\nservices:\n  m:\n    image: rpmirrored:v1\n    command: ["sleep", "300"]\n' \
+                >"$BERTH_ROOT/mproj/compose.yaml"
+        BERTH_CONFIG=$BERTH_ROOT/mirrors.json run "$BERTH" compose --project-directory "$BERTH_ROOT/mproj" up -d
+        [ "$status" -eq 0 ]
+        [ "$("$BERTH" compose --project-directory "$BERTH_ROOT/mproj" ps -q | wc -l)" -eq 1 ]
+        "$BERTH" compose --project-directory "$BERTH_ROOT/mproj" down -t 0 >/dev/null 2>&1
+        # a bad config file is an error naming it
+        printf '{"registry-mirrors": "not-a-list"}' >"$BERTH_ROOT/bad.json"
+        BERTH_CONFIG=$BERTH_ROOT/bad.json run "$BERTH" pull rpmirrored:v1
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"bad.json"* ]]
+}
+
+@test "compose pull / up pull the services' images in parallel, each image once" {
+        reg_push_busybox P rp/cmp:v1
+        reg_push_busybox P rp/cmp2:v1 oci
+        local d=$BERTH_ROOT/proj
+        mkdir -p "$d"
+        cat >"$d/compose.yaml" <<EOF2
+name: rpcmp
+services:
+  a:
+    image: $P_HOST/rp/cmp:v1
+    command: ["sleep", "300"]
+  b:
+    image: $P_HOST/rp/cmp:v1
+    command: ["sleep", "300"]
+  c:
+    image: $P_HOST/rp/cmp2:v1
+    command: ["sleep", "300"]
+    pull_policy: always
+EOF2
+        cd "$d"
+        before=$(grep -c 'GET /v2/rp/cmp/manifests/v1' "$P_DIR/registry.log" || true)
+        run "$BERTH" compose pull
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Pulled"* ]]
+        after=$(grep -c 'GET /v2/rp/cmp/manifests/v1' "$P_DIR/registry.log" || true)
+        [ $((after - before)) -eq 1 ]
+        "$BERTH" image inspect "$P_HOST/rp/cmp:v1" "$P_HOST/rp/cmp2:v1" >/dev/null
+        run "$BERTH" compose pull --policy sometimes
+        [ "$status" -ne 0 ]
+        # up with the images gone: they are pulled, then the services run
+        "$BERTH" rmi "$P_HOST/rp/cmp:v1" "$P_HOST/rp/cmp2:v1" >/dev/null
+        run "$BERTH" compose up -d
+        [ "$status" -eq 0 ]
+        [ "$("$BERTH" compose ps -q | wc -l)" -eq 3 ]
+        # a second up --pull always with an unchanged registry downloads no blob
+        blobs=$(grep -c 'GET /v2/rp/cmp[2]*/blobs/' "$P_DIR/registry.log" || true)
+        run "$BERTH" compose up -d --pull always
+        [ "$status" -eq 0 ]
+        [ "$(grep -c 'GET /v2/rp/cmp[2]*/blobs/' "$P_DIR/registry.log" || true)" -eq "$blobs" ]
+        # pull_policy never with a missing image: no registry request, an error
+        cat >"$d/never.yaml" <<EOF2
+name: rpnever
+services:
+  n:
+    image: $P_HOST/rp/cmpnever:v1
+    pull_policy: never
+EOF2
+        run "$BERTH" compose -f never.yaml up -d
+        [ "$status" -ne 0 ]
+        ! grep -q 'rp/cmpnever' "$P_DIR/registry.log"
+        "$BERTH" compose down >/dev/null 2>&1
+}
+
+@test "build: FROM of a missing image pulls it; --pull refreshes it" {
+        reg_push_busybox P rp/base:v1
+        local ctx=$BERTH_ROOT/ctx
+        mkdir -p "$ctx"
+        printf 'FROM %s/rp/base:v1\nRUN echo built > /built\n' "$P_HOST" >"$ctx/Dockerfile"
+        run "$BERTH" build --network none -t rp-built "$ctx"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"v1: Pulling from rp/base"* ]]
+        run "$BERTH" run --rm rp-built cat /built
+        [ "$output" = built ]
+        run "$BERTH" build --network none --pull -t rp-built "$ctx"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Status: Image is up to date for $P_HOST/rp/base:v1"* ]]
+}
+
+@test "pull: concurrent pulls share one download; kill -9 leaves no image, and a retry resumes" {
+        local port log B
+        port=$(reg_free_port)
+        log=$REG_BASE/slow.log
+        python3 "$BERTH_SRC/tests/tools/bad_registry.py" --port "$port" --log "$log" 3>&- &
+        echo $! >"$REG_BASE/slow.pid"
+        reg_wait_http "http://127.0.0.1:$port/v2/" "$(cat "$REG_BASE/slow.pid")"
+        B=127.0.0.1:$port
+        # two pulls of the same image at once: the layer is fetched once
+        "$BERTH" pull -q "$B/slow:v1" >"$REG_BASE/p1.out" 2>&1 3>&- &
+        local p1=$!
+        "$BERTH" pull -q "$B/slow:v1" >"$REG_BASE/p2.out" 2>&1 3>&- &
+        local p2=$!
+        wait $p1
+        wait $p2
+        local layer
+        layer=$(curl -s "http://$B/v2/slow/manifests/v1" | jq -r '.layers[0].digest')
+        [ "$(grep -c "^GET /v2/slow/blobs/$layer " "$log")" -eq 1 ]
+        "$BERTH" image inspect "$B/slow:v1" >/dev/null
+        # kill -9 in the middle of a layer download
+        "$BERTH" pull -q "$B/slow2:v1" >/dev/null 2>&1 3>&- &
+        local pk=$!
+        local part="" i
+        for i in $(seq 1 100); do
+                part=$(find "$BERTH_ROOT" -path '*/downloads/*.partial' -size +64k 2>/dev/null | head -1)
+                [ -z "$part" ] || break
+                sleep 0.05
+        done
+        [ -n "$part" ]
+        kill -9 $pk
+        wait $pk || true
+        run "$BERTH" image inspect "$B/slow2:v1"
+        [ "$status" -ne 0 ]
+        run "$BERTH" images
+        [[ "$output" != *slow2* ]]
+        # the retry picks up where the killed one stopped
+        run "$BERTH" pull -q "$B/slow2:v1"
+        [ "$status" -eq 0 ]
+        grep -q '^GET /v2/slow2/blobs/sha256:[0-9a-f]* bytes=[1-9][0-9]*-' "$log"
+        # the resumed download became the verified blob
+        [ ! -e "$part" ]
+        [ -f "$(dirname "$part")/../blobs/sha256/$(basename "$part" .partial)" ]
+        # disk full: the error says so, and no image is left
+        local small=$REG_BASE/small
+        mkdir -p "$small"
+        mount -t tmpfs -o size=2m rp-small "$small"
+        BERTH_ROOT=$small run "$BERTH" pull "$B/slow:v1"
+        local st=$status out=$output
+        BERTH_ROOT=$small run "$BERTH" images
+        local imgs=$output
+        umount "$small"
+        [ "$st" -eq 125 ]
+        [[ "$out" == *"No space left on device"* ]]
+        [[ "$imgs" != *slow* ]]
+        kill "$(cat "$REG_BASE/slow.pid")"
+}
+
+@test "pull on a terminal: one line per layer, redrawn in place" {
+        reg_push_busybox P rp/tty:v1
+        "$BERTH" rmi -f "$P_HOST/rp/tty:v1" >/dev/null 2>&1 || true
+        # a fresh store so the layer is downloaded, not "Already exists"
+        BERTH_ROOT=$BERTH_ROOT/tty-root run python3 - "$BERTH" pull "$P_HOST/rp/tty:v1" <<'PY'
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        b = os.read(fd, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(repr(out.decode()))
+sys.exit(os.waitstatus_to_exitcode(st))
+PY
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Pulling fs layer"* ]]
+        [[ "$output" == *"Downloading "*"/"* ]]
+        [[ "$output" == *'\x1b['*'A'*"Pull complete"* ]]
+        [[ "$output" == *"Digest: sha256:"* ]]
+        rm -rf "$BERTH_ROOT/tty-root"
 }

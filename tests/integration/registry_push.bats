@@ -104,6 +104,43 @@ EOF
         rm -f "$DOCKER_CONFIG/config.json"
 }
 
+@test "login on a terminal: prompts for user and password, the password is not echoed" {
+        rm -f "$DOCKER_CONFIG/config.json"
+        # answer each prompt only once it is shown, as a person would
+        run python3 - "$T_USER" "$T_PASS" "$BERTH" login "$T_HOST" <<'PY'
+import os, pty, select, sys, time
+user, pw, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(argv[0], argv)
+out, sent, end = b"", 0, time.time() + 20
+while time.time() < end:
+    r, _, _ = select.select([fd], [], [], 0.1)
+    if r:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    if sent == 0 and b"Username: " in out:
+        os.write(fd, user.encode() + b"\n"); sent = 1
+    elif sent == 1 and b"Password: " in out:
+        os.write(fd, pw.encode() + b"\n"); sent = 2
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(st))
+PY
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Username: "* ]]
+        [[ "$output" == *"Password: "* ]]
+        [[ "$output" == *"Login Succeeded"* ]]
+        [[ "$output" != *"$T_PASS"* ]]
+        [ "$(jq -r --arg h "$T_HOST" '.auths[$h].auth' "$DOCKER_CONFIG/config.json" | base64 -d)" = "$T_USER:$T_PASS" ]
+        "$BERTH" logout "$T_HOST" >/dev/null
+}
+
 @test "login/logout (Bearer token server): wrong password unauthorized, right one succeeds" {
         run "$BERTH" login -u "$K_USER" --password-stdin "$K_HOST" <<<"nope"
         [ "$status" -ne 0 ]
@@ -163,6 +200,9 @@ EOF
         run "$BERTH" push -q "$P_HOST/rq/rand:a"
         [ "$status" -eq 0 ]
         [ "$output" = "$P_HOST/rq/rand:a" ]
+        run "$BERTH" image push -q "$P_HOST/rq/rand:b"
+        [ "$status" -eq 0 ]
+        [ "$output" = "$P_HOST/rq/rand:b" ]
 
         run "$BERTH" push "$P_HOST/rq/missing:1"
         [ "$status" -ne 0 ]
@@ -196,6 +236,12 @@ EOF
         [[ "${lines[-1]}" == "tok: digest: $d size: "* ]]
         # the token asked for covers pull and push of the repository
         grep '"user": "berthuser"' "$K_TOKEN_LOG" | grep -q '"repository:rq/bb:pull,push"'
+        # another repository: the token also covers pulling from the mount source
+        "$BERTH" tag busybox:latest "$K_HOST/rq/other:tok"
+        run "$BERTH" push "$K_HOST/rq/other:tok"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *": Mounted from rq/bb"* ]]
+        tail -1 "$K_TOKEN_LOG" | jq -e '.scope == ["repository:rq/other:pull,push", "repository:rq/bb:pull"]'
 }
 
 @test "push of a pulled image keeps its manifest digest (OCI manifest, and the amd64 entry of an index)" {
@@ -245,4 +291,137 @@ EOF
         [ "$status" -eq 0 ]
         [ "$output" = walk-through-ok ]
         "$BERTH" rm -f rq-registry >/dev/null
+}
+
+@test "compose push: built services that name an image are pushed, others skipped; --ignore-push-failures" {
+        d=$BATS_TEST_TMPDIR/proj
+        mkdir -p "$d/web"
+        printf 'FROM busybox:latest\nRUN echo compose-push >/built\n' >"$d/web/Dockerfile"
+        bad=127.0.0.1:$(reg_free_port)
+        cat >"$d/compose.yaml" <<YAML
+services:
+  web:
+    build: ./web
+    image: $P_HOST/rq/compose-web:1
+  plain:
+    image: busybox:latest
+  local:
+    build: ./web
+  broken:
+    build: ./web
+    image: $bad/rq/nowhere:1
+YAML
+        run "$BERTH" compose -f "$d/compose.yaml" -p rqpush build
+        [ "$status" -eq 0 ]
+        run "$BERTH" compose -f "$d/compose.yaml" -p rqpush push web plain local
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Service plain  Skipped"* ]]
+        [[ "$output" == *"Service local  Skipped"* ]]
+        [[ "$output" == *"Service web  Pushed $P_HOST/rq/compose-web:1@sha256:"* ]]
+        id=$("$BERTH" image inspect "$P_HOST/rq/compose-web:1" | jq -r '.[0].Id')
+        run skopeo inspect --tls-verify=false --raw "docker://$P_HOST/rq/compose-web:1"
+        [ "$(jq -r .config.digest <<<"$output")" = "$id" ]
+
+        run "$BERTH" compose -f "$d/compose.yaml" -p rqpush push
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Service broken  Error"* ]]
+        run "$BERTH" compose -f "$d/compose.yaml" -p rqpush push --ignore-push-failures
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Pushing broken: "* ]]
+        [[ "$output" == *"Service web  Pushed"* ]]
+}
+
+@test "push of a multi-layer built image: every layer up (in parallel), skopeo copies it back" {
+        d=$BATS_TEST_TMPDIR/ctx
+        mkdir -p "$d"
+        printf 'FROM busybox:latest\nRUN head -c 200000 /dev/urandom >/a\nRUN head -c 300000 /dev/urandom >/b\nRUN head -c 100000 /dev/urandom >/c\nRUN echo d >/d\n' >"$d/Dockerfile"
+        "$BERTH" build -q -t "$P_HOST/rq/layers:1" "$d" >/dev/null
+        run "$BERTH" push "$P_HOST/rq/layers:1"
+        [ "$status" -eq 0 ]
+        # four new layers; busybox's is uploaded, or mounted when an earlier
+        # test pushed busybox to this registry
+        [ "$(grep -c ': Pushed$' <<<"$output")" -ge 4 ]
+        [ "$(grep -cE ': (Pushed|Mounted from .*)$' <<<"$output")" -eq 5 ]
+        d1=$(raw_digest P rq/layers:1)
+        [[ "${lines[-1]}" == "1: digest: $d1 size: "* ]]
+        skopeo copy -q --src-tls-verify=false "docker://$P_HOST/rq/layers:1" "dir:$BATS_TEST_TMPDIR/layers"
+        [ "$(jq '.layers | length' "$BATS_TEST_TMPDIR/layers/manifest.json")" -eq 5 ]
+        # the layers berth compressed are kept: a push elsewhere sends the same bytes
+        "$BERTH" tag "$P_HOST/rq/layers:1" "$T_HOST/rq/layers:1"
+        "$BERTH" login -u "$T_USER" --password-stdin "$T_HOST" <<<"$T_PASS" >/dev/null 2>&1
+        run "$BERTH" push "$T_HOST/rq/layers:1"
+        [ "$status" -eq 0 ]
+        [[ "${lines[-1]}" == "1: digest: $d1 size: "* ]]
+}
+
+@test "push of an image built FROM a pulled one: the base layers are mounted from the base's repository, not uploaded" {
+        reg_push_busybox P rq/base:1 oci
+        "$BERTH" pull -q "$P_HOST/rq/base:1" >/dev/null
+        base=$(skopeo inspect --tls-verify=false --raw "docker://$P_HOST/rq/base:1" | jq -r '.layers[0].digest')
+        [ -n "$base" ]
+        d=$BATS_TEST_TMPDIR/app
+        mkdir -p "$d"
+        printf 'FROM %s\nRUN echo app >/app\n' "$P_HOST/rq/base:1" >"$d/Dockerfile"
+        "$BERTH" build -q -t "$P_HOST/rq/app:1" "$d" >/dev/null
+        run "$BERTH" push "$P_HOST/rq/app:1"
+        [ "$status" -eq 0 ]
+        [ "$(grep -c ': Pushed$' <<<"$output")" -eq 1 ]
+        [[ "$output" == *": Mounted from rq/"* ]]
+        # the base layer is one of the blobs the registry already has
+        run skopeo inspect --tls-verify=false --raw "docker://$P_HOST/rq/app:1"
+        [ "$(jq -r '.layers | length' <<<"$output")" -eq 2 ]
+        l0=$(jq -r '.layers[0].digest' <<<"$output")
+        grep -q "\"$base\"\|$l0" "$P_DIR/registry.log"
+        skopeo copy -q --src-tls-verify=false "docker://$P_HOST/rq/app:1" "dir:$BATS_TEST_TMPDIR/appout"
+}
+
+@test "push against a registry that fails: an HTTP 500 mid-upload and a wrong stored digest are clear errors" {
+        # a fake registry: blob PUTs fail with 500 until the file "ok" exists,
+        # then they succeed but claim another digest
+        port=$(reg_free_port)
+        python3 - "$port" "$BATS_TEST_TMPDIR" >"$BATS_TEST_TMPDIR/fake.log" 2>&1 3>&- <<'PY' &
+import http.server, os, sys
+port, d = int(sys.argv[1]), sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def answer(self, code, body=b"", hdrs=()):
+        self.send_response(code)
+        for k, v in hdrs: self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def drain(self):
+        n = int(self.headers.get("Content-Length", "0") or 0)
+        while n > 0:
+            n -= len(self.rfile.read(min(n, 65536)))
+    def do_GET(self): self.answer(200, b"{}")
+    def do_HEAD(self): self.answer(404)
+    def do_POST(self):
+        self.drain()
+        self.answer(202, hdrs=[("Location", "/v2/upload/1")])
+    def do_PUT(self):
+        self.drain()
+        if not os.path.exists(os.path.join(d, "ok")):
+            self.answer(500, b'{"errors":[{"code":"UNKNOWN","message":"disk quota exceeded"}]}',
+                        [("Content-Type", "application/json")])
+        else:
+            self.answer(201, hdrs=[("Docker-Content-Digest", "sha256:" + "0" * 64)])
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), H)
+open(os.path.join(d, "ready"), "w").close()
+srv.serve_forever()
+PY
+        fake=$!
+        for i in $(seq 1 100); do [ -e "$BATS_TEST_TMPDIR/ready" ] && break; sleep 0.05; done
+        "$BERTH" tag busybox:latest "127.0.0.1:$port/rq/fail:1"
+        run "$BERTH" push "127.0.0.1:$port/rq/fail:1"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"unknown: disk quota exceeded"* ]]
+        [[ "$output" == *"HTTP 500 from 127.0.0.1:$port"* ]]
+        touch "$BATS_TEST_TMPDIR/ok"
+        run "$BERTH" push "127.0.0.1:$port/rq/fail:1"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"stored blob sha256:"*" as sha256:0000"* ]]
+        kill "$fake"
+        wait "$fake" 2>/dev/null || true
 }

@@ -1,6 +1,9 @@
 # Shared set-up for the container runtime tests: a private BERTH_ROOT with
 # the busybox image, and a teardown that removes every container left.
 rt_setup_file() {
+        # a pull of an image no test registry serves must not leave the host
+        export HTTPS_PROXY=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
+        export NO_PROXY=127.0.0.1,localhost,::1 no_proxy=127.0.0.1,localhost,::1
         export BERTH_ROOT=$(mktemp -d /tmp/berth-rt.XXXXXX)
         # plain `run` creates the default network: keep it in test subnets
         export BERTH_ADDRESS_POOLS=10.231.200.0/21:24

@@ -311,6 +311,126 @@ hostile_image() {
         [[ "$output" == *"mask /sys/firmware"*"never starts with it unmasked"* ]]
 }
 
+# item 3
+# CVE-2019-5736: a container program that names /proc/self/exe while berth
+# (or the monitor) execs it would run the berth binary itself inside the
+# container, and could then reopen it for writing.  The image carries the
+# host's dynamic loader and libraries (so a berth binary can run in it) and
+# tests/data/reexec_probe.c as /etc/ld.so.preload; berth runs from copies of
+# its binaries here, so a failing test cannot damage the build.
+
+reexec_setup() {
+        local bin=$BATS_FILE_TMPDIR/bin
+        export BERTH=$bin/berth BERTH_MONITOR=$bin/berth-monitor BERTH_DNS_BIN=$bin/berth-dns
+        "$BERTH" image inspect sr-reexec >/dev/null 2>&1 && return 0
+        mkdir -p "$bin"
+        cp "$BERTH_BUILD/berth" "$BERTH_BUILD/berth-monitor" "$BERTH_BUILD/berth-dns" "$bin/"
+        (cd "$bin" && sha256sum berth berth-monitor berth-dns >"$BATS_FILE_TMPDIR/bin.sha256")
+        gcc -shared -fPIC -O2 -o "$BATS_FILE_TMPDIR/probe.so" "$BERTH_SRC/tests/data/reexec_probe.c"
+        local libs
+        libs=$(ldd "$bin/berth" "$bin/berth-monitor" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^\// && $i !~ /:$/) print $i}' | sort -u)
+        # a sanitizer build's runtime must be loaded before the probe
+        local asan
+        asan=$(ldd "$bin/berth" | awk '$1 ~ /^libasan/ {print $3}')
+        hostile_image sr-reexec "for l in $(echo $libs); do mkdir -p .\$(dirname \$l); cp -L \$l .\$l; done
+                cp $BATS_FILE_TMPDIR/probe.so probe.so; echo $asan /probe.so >etc/ld.so.preload
+                rm bin/sh; ln -s /proc/self/exe bin/sh
+                printf '#!/proc/self/exe\n' >x.sh; chmod 755 x.sh"
+}
+
+# Wait for n "late=" lines in the container's /probe.log, print the log.
+probe_log() {
+        local c=$1 n=$2 log
+        for _ in $(seq 100); do
+                log=$("$BERTH" exec "$c" cat /probe.log 2>/dev/null) || true
+                [ "$(grep -c '^late=' <<<"$log")" -ge "$n" ] && break
+                sleep 0.1
+        done
+        echo "$log"
+}
+
+# The probe ran (exe= lines), never from a host binary, never wrote.
+probe_clean() {
+        local log=$1 bin=$BATS_FILE_TMPDIR/bin
+        echo "$log"
+        [[ "$log" == *"exe="* ]]
+        [[ "$log" != *"exe=$bin"* ]]
+        [[ "$log" != *WROTE* ]]
+        (cd "$bin" && sha256sum -c --quiet "$BATS_FILE_TMPDIR/bin.sha256")
+}
+
+@test "item 3: /bin/sh -> /proc/self/exe and #!/proc/self/exe via exec and exec -t never reach the host binary" {
+        reexec_setup
+        "$BERTH" run -d --name sr-reexec --network none sr-reexec sleep 60
+        "$BERTH" exec sr-reexec sh -c true || true
+        "$BERTH" exec -t sr-reexec sh </dev/null || true
+        "$BERTH" exec sr-reexec /x.sh || true
+        log=$(probe_log sr-reexec 3)
+        "$BERTH" rm -f sr-reexec
+        [ "$(grep -c '^exe=' <<<"$log")" -eq 3 ]
+        probe_clean "$log"
+}
+
+@test "item 3: healthcheck CMD-SHELL, --init and Dockerfile RUN never reach the host binary" {
+        reexec_setup
+        "$BERTH" run -d --name sr-hc --network none --health-cmd 'true' --health-interval 1s \
+                sr-reexec sleep 60
+        for _ in $(seq 100); do
+                "$BERTH" exec sr-hc cat /probe.log 2>/dev/null | grep -q '^now=' && break
+                sleep 0.1
+        done
+        log=$("$BERTH" exec sr-hc cat /probe.log)
+        "$BERTH" rm -f sr-hc
+        probe_clean "$log"
+        # --init: PID 1 is the monitor's clone; its child execs the command
+        "$BERTH" create --name sr-init --init --network none sr-reexec sh
+        "$BERTH" start -a sr-init || true
+        upper=$("$BERTH" inspect -f '{{.GraphDriver.Data.UpperDir}}' sr-init)
+        log=$(cat "$upper/probe.log")
+        "$BERTH" rm -f sr-init
+        probe_clean "$log"
+        # Dockerfile RUN: the layer keeps the probe's log
+        ctx=$(mktemp -d "$BATS_FILE_TMPDIR/ctx.XXXXXX")
+        printf 'FROM sr-reexec\nRUN true\n' >"$ctx/Dockerfile"
+        "$BERTH" build -q -t sr-reexec-run "$ctx"
+        log=$("$BERTH" run --rm --network none sr-reexec-run cat /probe.log)
+        probe_clean "$log"
+}
+
+@test "item 3: a container with CAP_SYS_PTRACE sees only a sealed copy as --init's PID 1 binary" {
+        reexec_setup
+        run "$BERTH" run --rm --init --cap-add SYS_PTRACE --network none busybox sh -c '
+                readlink /proc/1/exe; exec 2>/dev/null; echo x >>/proc/1/exe && echo WROTE; true'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "/memfd:"* ]]
+        [[ "$output" != *WROTE* ]]
+        (cd "$BATS_FILE_TMPDIR/bin" && sha256sum -c --quiet "$BATS_FILE_TMPDIR/bin.sha256")
+}
+
+# item 9
+
+@test "item 9: --init's PID 1 holds only the container's stdio, none of the monitor's fds" {
+        run "$BERTH" run --rm --init -p 127.0.0.1::80 busybox sh -c 'ls /proc/1/fd | tr "\n" " "'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$output" = "0 1 2 " ]
+}
+
+# item 10
+
+@test "item 10: exec -t gets a terminal of the container's own devpts" {
+        "$BERTH" run -d --name sr-tty --network none busybox sleep 60
+        run "$BERTH" exec -t sr-tty sh -c 't=$(tty); echo "$t"; [ -e "$t" ] && echo exists
+                [ "$(stat -L -c %d /proc/self/fd/0)" = "$(stat -c %d /dev/pts/ptmx)" ] && echo same-devpts' </dev/null
+        "$BERTH" rm -f sr-tty
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == /dev/pts/* ]]
+        [[ "$output" == *exists* ]]
+        [[ "$output" == *same-devpts* ]]
+}
+
 # item 13 dns
 # berth-dns serves every network from one process with a bounded number of
 # TCP connections and forwarded queries: one container must not be able to
@@ -438,4 +558,712 @@ PY
         "$T/dnsctl" forward off 2000
         "$BERTH" rm -f sn14flood sn14victim >/dev/null
         "$BERTH" network rm sn14net >/dev/null
+}
+
+# ---- sec-state: items 2, 6, 7, 8 and 13 --------------------------------------
+
+# A host directory with a secret file, for the tests that check that an image
+# cannot reach host files.
+ss_secret_dir() {
+        SS_SECRET=$(mktemp -d "$BATS_TEST_TMPDIR/ss-secret.XXXXXX") # bats removes it
+        mkdir "$SS_SECRET/sub" "$SS_SECRET/sub2"
+        echo "ss-host-secret-$$" >"$SS_SECRET/sub/key"
+        echo "ss-host-secret-$$" >"$SS_SECRET/sub2/key"
+        echo "ss-host-secret-$$" >"$SS_SECRET/key"
+}
+
+# The busybox rootfs as a tar (made once per file), plus extra members:
+# ss_rootfs_tar OUT [symlink NAME TARGET]...
+ss_rootfs_tar() {
+        local out=$1
+        shift
+        [ -s "$BATS_FILE_TMPDIR/busybox.tar" ] ||
+                BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" --tar-only "$BATS_FILE_TMPDIR/busybox.tar" >/dev/null
+        python3 - "$BATS_FILE_TMPDIR/busybox.tar" "$out" "$@" <<'PY'
+import sys, tarfile
+src, out, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+with tarfile.open(src) as i, tarfile.open(out, "w") as o:
+    for m in i.getmembers():
+        o.addfile(m, i.extractfile(m) if m.isfile() else None)
+    while rest:
+        kind, name, target, rest = rest[0], rest[1], rest[2], rest[3:]
+        t = tarfile.TarInfo(name)
+        t.type, t.linkname = tarfile.SYMTYPE, target
+        o.addfile(t)
+PY
+}
+
+# item 2
+@test "item 2: import --change VOLUME with .. is refused, naming the path" {
+        ss_secret_dir
+        up=$(printf '/..%.0s' 1 2 3 4 5 6 7 8 9 10 11 12)
+        mkdir "$BATS_TEST_TMPDIR/r"
+        tar -C "$BATS_TEST_TMPDIR/r" -cf "$BATS_TEST_TMPDIR/r.tar" .
+        run "$BERTH" import --change "VOLUME [\"$up$SS_SECRET\"]" "$BATS_TEST_TMPDIR/r.tar" ss-vol-dotdot
+        rm -rf "$SS_SECRET"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"VOLUME \"$up$SS_SECRET\" must not contain \"..\""* ]]
+        run "$BERTH" image inspect ss-vol-dotdot
+        [ "$status" -ne 0 ]
+        printf 'FROM busybox\nVOLUME /data/../../etc\n' >"$BATS_TEST_TMPDIR/Dockerfile"
+        run "$BERTH" build -t ss-vol-dotdot-b "$BATS_TEST_TMPDIR"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'VOLUME "/data/../../etc" must not contain ".."'* ]]
+}
+
+@test "item 2: a stored image with a VOLUME .. path does not run and copies nothing" {
+        ss_secret_dir
+        ss_rootfs_tar "$BATS_TEST_TMPDIR/r.tar"
+        id=$("$BERTH" import --change 'VOLUME ["/ssdata"]' "$BATS_TEST_TMPDIR/r.tar" ss-vol-stored)
+        # as an image stored before VOLUME paths were checked: patch its config
+        up=$(printf '/..%.0s' 1 2 3 4 5 6 7 8 9 10 11 12)
+        blob="$BERTH_ROOT/lib/image/blobs/sha256/${id#sha256:}"
+        python3 - "$blob" "$up$SS_SECRET" <<'PY'
+import json, sys
+p, v = sys.argv[1], sys.argv[2]
+c = json.load(open(p))
+c["config"]["Volumes"] = {v: {}}
+json.dump(c, open(p, "w"))
+PY
+        run "$BERTH" run --rm --network none ss-vol-stored sh -c "cat $SS_SECRET/key; find / -name key 2>/dev/null | xargs cat"
+        rm -rf "$SS_SECRET"
+        echo "$output"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"image ss-vol-stored: VOLUME \"$up$SS_SECRET\" must not contain \"..\""* ]]
+        [[ "$output" != *ss-host-secret* ]]
+        "$BERTH" rmi ss-vol-stored
+}
+
+@test "item 2: a VOLUME under an image symlink to a host dir copies nothing from the host" {
+        ss_secret_dir
+        ss_rootfs_tar "$BATS_TEST_TMPDIR/r.tar" symlink x "$SS_SECRET" symlink y "/../../../../../../../..$SS_SECRET/sub2"
+        "$BERTH" import --change 'VOLUME /x/sub /y' "$BATS_TEST_TMPDIR/r.tar" ss-vol-link
+        run "$BERTH" run --rm --network none ss-vol-link sh -c 'cat /x/sub/key /y/key; ls -R /x/sub/ /y/; echo done'
+        echo "$output"
+        [[ "$output" == *done* ]] || [ "$status" -eq 125 ]
+        [[ "$output" != *ss-host-secret* ]]
+        [[ "$output" != *$'\nkey'* ]]
+        # nothing of the host dir in any volume either
+        run grep -r ss-host-secret "$BERTH_ROOT/lib/volumes"
+        rm -rf "$SS_SECRET"
+        echo "$output"
+        [ "$status" -eq 1 ]
+        "$BERTH" rmi ss-vol-link
+}
+
+# item 7
+# Crafted `load` archives: ss_load_archive MODE OUT
+#   fifo-manifest  a docker-save archive whose manifest.json is a FIFO
+#   fifo-layer     a docker-save archive whose layer is a FIFO
+#   oci-fanout N   an OCI layout whose index lists a sub-index N times, which
+#                  lists another N times, which lists one manifest N times
+#   oci-wide N     an OCI layout whose index lists one manifest N times
+ss_load_archive() {
+        python3 - "$@" <<'PY'
+import hashlib, io, json, sys, tarfile
+mode, out = sys.argv[1], sys.argv[2]
+n = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+def tarbytes(members):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode="w") as t:
+        for name, data in members:
+            i = tarfile.TarInfo(name)
+            if data is None:
+                i.type = tarfile.FIFOTYPE
+                t.addfile(i)
+            else:
+                i.size = len(data)
+                t.addfile(i, io.BytesIO(data))
+    return b.getvalue()
+layer = tarbytes([("hello.txt", b"hello\n")])
+lh = hashlib.sha256(layer).hexdigest()
+config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["true"]},
+                     "rootfs": {"type": "layers", "diff_ids": ["sha256:" + lh]}}).encode()
+ch = hashlib.sha256(config).hexdigest()
+members = []
+if mode.startswith("fifo"):
+    manifest = json.dumps([{"Config": "config.json", "RepoTags": ["ss-load:1"],
+                            "Layers": ["layer.tar"]}]).encode()
+    members = [("config.json", config),
+               ("manifest.json", None if mode == "fifo-manifest" else manifest),
+               ("layer.tar", None if mode == "fifo-layer" else layer)]
+else:
+    blobs = {lh: layer, ch: config}
+    def desc(mt, data):
+        h = hashlib.sha256(data).hexdigest()
+        blobs[h] = data
+        return {"mediaType": mt, "digest": "sha256:" + h, "size": len(data)}
+    m = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                    "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                               "digest": "sha256:" + ch, "size": len(config)},
+                    "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
+                                "digest": "sha256:" + lh, "size": len(layer)}]}).encode()
+    top = desc("application/vnd.oci.image.manifest.v1+json", m)
+    top["annotations"] = {"io.containerd.image.name": "docker.io/library/ss-load:oci"}
+    levels = 2 if mode == "oci-fanout" else 0
+    for _ in range(levels):
+        idx = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                          "manifests": [top] * n}).encode()
+        top = desc("application/vnd.oci.image.index.v1+json", idx)
+    index = json.dumps({"schemaVersion": 2, "manifests": [top] * n}).encode()
+    members = [("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", index)]
+    members += [("blobs/sha256/" + h, d) for h, d in blobs.items()]
+open(out, "wb").write(tarbytes(members))
+PY
+}
+
+@test "item 7: load refuses a FIFO as manifest.json or as a layer, without blocking" {
+        for mode in fifo-manifest fifo-layer; do
+                ss_load_archive $mode "$BATS_TEST_TMPDIR/$mode.tar"
+                run timeout 20 "$BERTH" load -i "$BATS_TEST_TMPDIR/$mode.tar"
+                echo "$mode: $status $output"
+                [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+                [[ "$output" == *"is not a regular file"* ]]
+        done
+        # the store lock was released: other image commands go on
+        run timeout 20 "$BERTH" images
+        [ "$status" -eq 0 ]
+        run "$BERTH" image inspect ss-load:1
+        [ "$status" -ne 0 ]
+}
+
+@test "item 7: an OCI index listing the same child over and over loads it once, in seconds" {
+        ss_load_archive oci-fanout "$BATS_TEST_TMPDIR/fan.tar" 60
+        run timeout 20 "$BERTH" load -i "$BATS_TEST_TMPDIR/fan.tar"
+        echo "$status $output"
+        [ "$status" -eq 0 ]
+        [ "$output" = "Loaded image: ss-load:oci" ]
+        "$BERTH" image inspect ss-load:oci >/dev/null
+        # an index past the descriptor budget is refused, quickly
+        ss_load_archive oci-wide "$BATS_TEST_TMPDIR/wide.tar" 5000
+        run timeout 20 "$BERTH" load -i "$BATS_TEST_TMPDIR/wide.tar"
+        echo "$status $output"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *"more than 4096 manifests"* ]]
+        "$BERTH" rmi ss-load:oci
+}
+
+# item 12
+
+sc_profile() { # FILE JSON
+        printf '%s\n' "$2" >"$1"
+}
+
+@test "item 12: seccomp=FILE denying mkdir (EPERM, and errnoRet) makes mkdir fail; exec and restart keep it" {
+        local d=$BATS_TEST_TMPDIR
+        sc_profile "$d/eperm.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+                {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+        sc_profile "$d/enospc.json" '{"defaultAction": "SCMP_ACT_ALLOW", "defaultErrnoRet": null,
+                "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]},
+                            {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+                "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 28,
+                              "includes": {"caps": ["CAP_CHOWN"], "minKernel": "3.0"}},
+                             {"name": "rmdir", "action": "SCMP_ACT_ERRNO", "includes": {"caps": ["CAP_SYS_ADMIN"]}},
+                             {"names": ["chmod", "fchmodat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13,
+                              "args": [{"index": 1, "value": 511, "op": "SCMP_CMP_EQ"}]}]}'
+        run "$BERTH" run --rm --network none --security-opt seccomp="$d/eperm.json" busybox \
+                sh -c 'mkdir /x; echo rc=$?; grep Seccomp: /proc/self/status'
+        echo "$output"
+        [[ "$output" == *"Operation not permitted"* ]]
+        [[ "$output" == *"rc=1"* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+        # errnoRet; a rule whose includes.caps the container lacks does not
+        # apply; args compare (chmod 0777 refused, 0755 not)
+        run "$BERTH" run --rm --network none --security-opt seccomp:"$d/enospc.json" busybox \
+                sh -c 'mkdir /x; echo rc=$?; rmdir /tmp && echo rmdir-ok; touch /f; chmod 777 /f; chmod 755 /f && echo chmod-ok'
+        echo "$output"
+        [[ "$output" == *"No space left on device"* ]]
+        [[ "$output" == *"rc=1"* ]]
+        [[ "$output" == *"rmdir-ok"* ]]
+        [[ "$output" == *"Permission denied"* ]]
+        [[ "$output" == *"chmod-ok"* ]]
+        # kept with the container: exec and restart use it although the file changed
+        cp "$d/eperm.json" "$d/p.json"
+        "$BERTH" run -d --name sc-keep --network none --security-opt seccomp="$d/p.json" busybox sleep 300
+        sc_profile "$d/p.json" '{"defaultAction": "SCMP_ACT_ALLOW"}'
+        run "$BERTH" exec sc-keep mkdir /y
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Operation not permitted"* ]]
+        "$BERTH" restart -t 0 sc-keep
+        run "$BERTH" exec sc-keep sh -c 'mkdir /y; grep Seccomp: /proc/1/status'
+        [[ "$output" == *"Operation not permitted"* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+        "$BERTH" rm -f sc-keep
+}
+
+@test "item 12: compose security_opt seccomp file (relative to the project dir), shm_size, oom_score_adj" {
+        local d=$BATS_TEST_TMPDIR/proj
+        mkdir -p "$d"
+        sc_profile "$d/deny.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+                {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+        cat >"$d/compose.yaml" <<'YAML'
+services:
+  a:
+    image: busybox
+    network_mode: none
+    command: sh -c 'mkdir /x; echo rc=$$?; df -k /dev/shm; echo adj=$$(cat /proc/1/oom_score_adj)'
+    security_opt: [seccomp=deny.json]
+    shm_size: 1m
+    oom_score_adj: 300
+YAML
+        cd /
+        run "$BERTH" compose -f "$d/compose.yaml" -p sc12 run --rm a
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Operation not permitted"* ]]
+        [[ "$output" == *"rc=1"* ]]
+        [[ "$output" =~ shm\ +1024\  ]]
+        [[ "$output" == *"adj=300"* ]]
+}
+
+@test "item 12: a malformed seccomp profile is refused with file and JSON path, nothing is created" {
+        local d=$BATS_TEST_TMPDIR
+        sc_profile "$d/syntax.json" '{"defaultAction": "SCMP_ACT_ALLOW",'
+        sc_profile "$d/op.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"],
+                "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_FOO"}]}]}'
+        sc_profile "$d/key.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscals": []}'
+        sc_profile "$d/errno.json" '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"],
+                "action": "SCMP_ACT_KILL", "errnoRet": 1}]}'
+        local before vols
+        before=$("$BERTH" ps -aq)
+        vols=$(ls "$BERTH_ROOT"/lib/volumes 2>/dev/null || true)
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/syntax.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"syntax.json:2:"* ]]
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/op.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"op.json: syscalls[0].args[0].op: unknown operator \"SCMP_CMP_FOO\""* ]]
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/key.json" busybox true
+        [[ "$output" == *"key.json: (top level): unknown key \"syscals\""* ]]
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/errno.json" busybox true
+        [[ "$output" == *"errno.json: syscalls[0].errnoRet: is only valid with SCMP_ACT_ERRNO"* ]]
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/missing.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"missing.json"*"No such file"* ]]
+        # too big for the kernel (BPF_MAXINSNS): refused now, not at start
+        local i sep=""
+        { printf '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": ['
+          for i in $(seq 1 1600); do
+                printf '%s{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "errnoRet": %d, "args": [{"index": 0, "value": %d, "op": "SCMP_CMP_EQ"}]}' "$sep" "$i" "$i"
+                sep=,
+          done
+          printf ']}\n'; } >"$d/big.json"
+        run "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/big.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"big.json: seccomp profile: compiles to "*" BPF instructions; the kernel takes at most 4096"* ]]
+        mkfifo "$d/fifo.json"
+        run timeout 10 "$BERTH" create --name sc-bad --network none --security-opt seccomp="$d/fifo.json" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"not a regular file"* ]]
+        # an anonymous volume of the image would be made before the profile
+        # is read if the order were wrong: none is
+        run "$BERTH" create --name sc-bad --network none -v /data \
+                --security-opt seccomp="$d/key.json" busybox true
+        [ "$status" -eq 125 ]
+        run "$BERTH" ps -aq
+        [ "$output" = "$before" ]
+        [ "$(ls "$BERTH_ROOT"/lib/volumes 2>/dev/null || true)" = "$vols" ]
+}
+
+@test "item 12: apparmor=PROFILE, label=..., unknown security options are refused; the opt-outs are accepted" {
+        run "$BERTH" run --rm --network none --security-opt apparmor=foo busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"apparmor=foo: berth has no AppArmor support and cannot honour it"* ]]
+        run "$BERTH" run --rm --network none --security-opt label=type:svirt_t busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"label=type:svirt_t: berth has no SELinux support"* ]]
+        run "$BERTH" run --rm --network none --security-opt systempaths=none busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"systempaths=none: unknown option"* ]]
+        run "$BERTH" run --rm --network none --security-opt apparmor=unconfined \
+                --security-opt label=disable --security-opt label:disable busybox true
+        [ "$status" -eq 0 ]
+        local d=$BATS_TEST_TMPDIR/proj
+        mkdir -p "$d"
+        # refused before the up makes anything: no network, no container
+        printf 'services:\n  a:\n    image: busybox\n  b:\n    image: busybox\n    security_opt: ["apparmor=foo"]\n' >"$d/compose.yaml"
+        run "$BERTH" compose -f "$d/compose.yaml" -p sc12b up -d
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"service b: security option apparmor=foo: berth has no AppArmor support"* ]]
+        run "$BERTH" ps -aq --filter label=com.docker.compose.project=sc12b
+        [ -z "$output" ]
+        run "$BERTH" network ls
+        [[ "$output" != *sc12b* ]]
+        run "$BERTH" compose -f "$d/compose.yaml" -p sc12b run --rm b true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"service b: security option apparmor=foo: berth has no AppArmor support"* ]]
+        run "$BERTH" network ls
+        [[ "$output" != *sc12b* ]]
+}
+
+@test "item 12: --shm-size sizes /dev/shm, --oom-score-adj is the init's" {
+        run "$BERTH" run --rm --network none --shm-size 1m busybox df -k /dev/shm
+        echo "$output"
+        [[ "$output" =~ shm\ +1024\  ]]
+        run "$BERTH" run --rm --network none busybox df -k /dev/shm
+        [[ "$output" =~ shm\ +65536\  ]]
+        run "$BERTH" run --rm --network none --oom-score-adj 500 busybox cat /proc/1/oom_score_adj
+        [ "$output" = 500 ]
+        run "$BERTH" run --rm --network none --oom-score-adj 1001 busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"range is [-1000, 1000]"* ]]
+        run "$BERTH" run --rm --network none --shm-size 0 busybox true
+        [ "$status" -eq 125 ]
+        # lowering needs CAP_SYS_RESOURCE: the kernel's answer, either way
+        run "$BERTH" run --rm --network none --name sc-oom --oom-score-adj -500 busybox cat /proc/1/oom_score_adj
+        if (( 0x$(awk '/^CapEff/ {print $2}' /proc/self/status) & (1 << 24) )); then
+                [ "$output" = -500 ]
+        else
+                [ "$status" -eq 125 ]
+                [[ "$output" == *"lowering it needs CAP_SYS_RESOURCE"* ]]
+        fi
+        "$BERTH" rm -f sc-oom >/dev/null 2>&1 || true
+}
+
+@test "item 12: no-new-privileges=false is honoured under the default and a custom seccomp filter" {
+        local d=$BATS_TEST_TMPDIR
+        sc_profile "$d/p.json" '{"defaultAction": "SCMP_ACT_ALLOW"}'
+        run "$BERTH" run --rm --network none --security-opt no-new-privileges=false busybox \
+                grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+        [[ "$output" == *$'NoNewPrivs:\t0'* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+        run "$BERTH" run --rm --network none --security-opt no-new-privileges=false \
+                --security-opt seccomp="$d/p.json" busybox grep -E '^(NoNewPrivs|Seccomp):' /proc/self/status
+        [[ "$output" == *$'NoNewPrivs:\t0'* ]]
+        [[ "$output" == *$'Seccomp:\t2'* ]]
+}
+
+@test "item 12: an allow-list profile (defaultAction ERRNO, defaultErrnoRet, archMap, includes/excludes)" {
+        local d=$BATS_TEST_TMPDIR
+        local names='"read","write","open","openat","close","stat","fstat","lstat","newfstatat","statx",
+                "poll","lseek","mmap","mprotect","munmap","brk","rt_sigaction","rt_sigprocmask",
+                "rt_sigreturn","ioctl","pread64","pwrite64","readv","writev","access","faccessat",
+                "faccessat2","pipe","pipe2","select","pselect6","sched_yield","mremap","madvise","dup",
+                "dup2","dup3","nanosleep","clock_nanosleep","getpid","getppid","getuid","geteuid",
+                "getgid","getegid","gettid","clone","fork","vfork","execve","execveat","exit",
+                "exit_group","wait4","kill","uname","fcntl","flock","fsync","getdents","getdents64",
+                "getcwd","chdir","fchdir","rename","renameat","renameat2","rmdir","unlink","unlinkat",
+                "readlink","readlinkat","umask","gettimeofday","clock_gettime","getrlimit","prlimit64",
+                "getrusage","sysinfo","times","setpgid","getpgrp","getpgid","setsid","getsid",
+                "arch_prctl","prctl","set_tid_address","set_robust_list","futex","tgkill",
+                "rt_sigsuspend","sigaltstack","getrandom","rseq"'
+        sc_profile "$d/allow.json" '{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
+                "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86", "SCMP_ARCH_X32"]},
+                            {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
+                "syscalls": [{"names": ['"$names"'], "action": "SCMP_ACT_ALLOW"},
+                             {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "excludes": {"arches": ["amd64", "arm64"]}},
+                             {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}}]}'
+        run "$BERTH" run --rm --network none --security-opt seccomp="$d/allow.json" busybox \
+                sh -c 'ls / >/dev/null && echo ls-ok; mkdir /x; nc -l -p 1; echo done'
+        echo "$output"
+        [[ "$output" == *"ls-ok"* ]]
+        [[ "$output" == *"mkdir: can't create directory '/x': Function not implemented"* ]]
+        [[ "$output" == *"socket: Function not implemented"* ]]
+        [[ "$output" == *"done"* ]]
+        run "$BERTH" run --rm --network none --cap-add SYS_ADMIN --security-opt seccomp="$d/allow.json" \
+                busybox sh -c 'mkdir /x && echo mkdir-ok'
+        [[ "$output" == *"mkdir-ok"* ]]
+}
+
+# item 13 tmpfs
+# Docker's tmpfs: nosuid, nodev and noexec unless asked otherwise, and its
+# option syntax for --tmpfs, --mount type=tmpfs and compose.
+
+@test "item 13: tmpfs mounts are noexec,nosuid,nodev by default and take docker's options" {
+        run "$BERTH" run --rm --network none --tmpfs /x:rw,noexec,nosuid,size=64m --tmpfs /y \
+                --tmpfs /z:exec,mode=1777,uid=1000,gid=1000,nr_inodes=100 \
+                --mount type=tmpfs,target=/m,tmpfs-size=1m,tmpfs-mode=0700 busybox sh -c '
+                grep -E " /(x|y|z|m) " /proc/mounts | sort; stat -c "%a %u %g" /z /m
+                cp /bin/busybox /y/sh; /y/sh -c "echo y-exec" 2>/dev/null
+                cp /bin/busybox /z/sh; /z/sh -c "echo z-exec"'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "tmpfs /m tmpfs rw,nosuid,nodev,noexec,"*"size=1024k,mode=700 "* ]]
+        [[ "${lines[1]}" == "tmpfs /x tmpfs rw,nosuid,nodev,noexec,"*"size=65536k "* ]]
+        [[ "${lines[2]}" == "tmpfs /y tmpfs rw,nosuid,nodev,noexec,"* ]]
+        [[ "${lines[3]}" == "tmpfs /z tmpfs rw,nosuid,nodev,relatime,nr_inodes=100,uid=1000,gid=1000 "* ]]
+        [ "${lines[4]}" = "1777 1000 1000" ]
+        [ "${lines[5]}" = "700 0 0" ]
+        [[ "$output" != *y-exec* ]]
+        [[ "$output" == *z-exec* ]]
+        run "$BERTH" run --rm --network none --tmpfs /x:rw,bogus busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'invalid tmpfs option "bogus"'* ]]
+}
+
+@test "item 13: compose tmpfs (short and long syntax) takes docker's options" {
+        d=$(mktemp -d "$BATS_FILE_TMPDIR/srtmpfs.XXXXXX")
+        cat >"$d/compose.yaml" <<'Y'
+services:
+  app:
+    image: busybox
+    network_mode: none
+    tmpfs:
+      - /s:size=1m,mode=1770
+      - /e:exec
+    volumes:
+      - type: tmpfs
+        target: /l
+        tmpfs:
+          size: 2m
+          mode: 0750
+Y
+        run "$BERTH" compose -f "$d/compose.yaml" -p srtmpfs run --rm app sh -c 'grep -E " /(s|e|l) " /proc/mounts | sort'
+        "$BERTH" compose -f "$d/compose.yaml" -p srtmpfs down >/dev/null 2>&1 || true
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "tmpfs /e tmpfs rw,nosuid,nodev,relatime "* ]]
+        [[ "${lines[1]}" == "tmpfs /l tmpfs rw,nosuid,nodev,noexec,"*"size=2048k,mode=750 "* ]]
+        [[ "${lines[2]}" == "tmpfs /s tmpfs rw,nosuid,nodev,noexec,"*"size=1024k,mode=1770 "* ]]
+}
+
+# item 6
+@test "item 6: state dirs are 0700 on every start, even made 0755 before; volumes and records.json closed to others" {
+        local root
+        root=$(mktemp -d /tmp/ss-root6.XXXXXX)
+        mkdir -p "$root"/lib/{containers,volumes,image,networks} "$root"/run/{containers,dns}
+        chmod -R 0755 "$root"
+        (
+                export BERTH_ROOT=$root
+                BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+                "$BERTH" volume create ss-v6 >/dev/null
+                "$BERTH" network create --subnet 10.251.6.0/24 ss-net6 >/dev/null
+                "$BERTH" run -d --name ss-c6 --network ss-net6 -v ss-v6:/data busybox sh -c 'echo secret6 >/data/f; sleep 60' >/dev/null
+                for d in lib run lib/containers lib/volumes lib/image lib/networks run/containers run/dns lib/volumes/ss-v6; do
+                        echo "$d $(stat -c %a "$root/$d")"
+                done
+                echo "records $(stat -c %a "$root/run/dns/records.json")"
+                id=$("$BERTH" inspect -f '{{.Id}}' ss-c6 2>/dev/null || "$BERTH" ps -aq --no-trunc)
+                echo "config $(stat -c %a "$root/lib/containers/$id/config.json")"
+                # a local user reaches neither the volume data nor the records
+                setpriv --reuid=65534 --regid=65534 --clear-groups cat "$root/lib/volumes/ss-v6/_data/f" "$root/run/dns/records.json" 2>&1 | grep -c -e secret6 -e ss-c6
+                "$BERTH" rm -f -v ss-c6 >/dev/null
+                "$BERTH" volume rm ss-v6 >/dev/null
+                "$BERTH" network rm ss-net6 >/dev/null
+        ) >"$BATS_TEST_TMPDIR/out" 2>&1 || true
+        rm -rf "$root"
+        cat "$BATS_TEST_TMPDIR/out"
+        for d in lib run lib/containers lib/volumes lib/image lib/networks run/containers run/dns lib/volumes/ss-v6; do
+                grep -qx "$d 700" "$BATS_TEST_TMPDIR/out"
+        done
+        grep -qx "records 600" "$BATS_TEST_TMPDIR/out"
+        grep -qx "config 600" "$BATS_TEST_TMPDIR/out"
+        grep -qx "0" "$BATS_TEST_TMPDIR/out"
+}
+
+# item 8
+ss_ctr_id() { "$BERTH" inspect "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["Id"])'; }
+
+@test "item 8: a FIFO as /etc/passwd does not freeze the monitor at a healthcheck; stop completes" {
+        "$BERTH" run -d --name ss-hc8 --network none --health-cmd true --health-interval 1s busybox \
+                sh -c 'rm /etc/passwd /etc/group; mkfifo /etc/passwd /etc/group; touch /ready; exec sleep 600'
+        health=""
+        for _ in $(seq 100); do
+                health=$("$BERTH" inspect ss-hc8 | python3 -c 'import json, sys; print(((json.load(sys.stdin)[0]["State"].get("Health") or {}).get("Status")))')
+                [ "$health" = healthy ] && "$BERTH" exec ss-hc8 test -p /etc/passwd && break
+                sleep 0.2
+        done
+        # a few more probes run against the FIFO
+        sleep 2.5
+        run timeout 20 "$BERTH" stop -t 2 ss-hc8
+        echo "health=$health stop: $status $output"
+        [ "$status" -eq 0 ]
+        [ "$health" = healthy ]
+        run timeout 10 "$BERTH" rm ss-hc8
+        [ "$status" -eq 0 ]
+}
+
+@test "item 8: a container that stops every new process (kill -STOP -1) does not hold the monitor" {
+        "$BERTH" run -d --name ss-stop8 --network none --health-cmd true --health-interval 1s busybox \
+                sh -c 'while :; do kill -STOP -1 2>/dev/null; done'
+        n=0
+        for _ in $(seq 100); do
+                n=$("$BERTH" inspect ss-stop8 | python3 -c 'import json, sys; print(len((json.load(sys.stdin)[0]["State"].get("Health") or {}).get("Log") or []))')
+                [ "$n" -ge 2 ] && break
+                sleep 0.2
+        done
+        run timeout 30 "$BERTH" stop -t 1 ss-stop8
+        echo "probes=$n stop: $status $output"
+        [ "$status" -eq 0 ]
+        [ "$n" -ge 2 ]
+        "$BERTH" rm ss-stop8
+}
+
+@test "item 8: a stalled attach client and a silent client do not freeze the monitor; logs and stop work" {
+        "$BERTH" run -d --name ss-at8 --network none busybox \
+                sh -c 'while [ ! -e /go ]; do sleep 0.1; done; yes 0123456789abcdefghijklmnopqrstuvwxyz | head -c 20000000; echo; echo last-line; exec sleep 600'
+        id=$(ss_ctr_id ss-at8)
+        # one client asks to attach and never reads; one connects and never asks
+        python3 - "$BERTH_ROOT/run/containers/$id" >/dev/null 2>&1 3>&- <<'PY' &
+import os, socket, sys, time
+d = os.open(sys.argv[1], os.O_PATH)
+stalled = socket.socket(socket.AF_UNIX)
+stalled.connect("/proc/self/fd/%d/ctl.sock" % d)
+stalled.sendall(b"attach 0 0 0\n")
+silent = socket.socket(socket.AF_UNIX)
+silent.connect("/proc/self/fd/%d/ctl.sock" % d)
+open(sys.argv[1] + "/ss-clients", "w").close()
+time.sleep(120)
+PY
+        client=$!
+        for _ in $(seq 100); do [ -e "$BERTH_ROOT/run/containers/$id/ss-clients" ] && break; sleep 0.1; done
+        "$BERTH" exec ss-at8 touch /go
+        for _ in $(seq 150); do
+                timeout 10 "$BERTH" logs --tail 1 ss-at8 2>/dev/null | grep -q last-line && break
+                sleep 0.2
+        done
+        run timeout 10 "$BERTH" logs --tail 1 ss-at8
+        logs_status=$status logs_out=$output
+        run timeout 20 "$BERTH" stop -t 1 ss-at8
+        stop_status=$status
+        kill "$client" 2>/dev/null || true
+        wait "$client" 2>/dev/null || true
+        echo "logs: $logs_status $logs_out; stop: $stop_status $output"
+        [ "$logs_status" -eq 0 ]
+        [ "$logs_out" = last-line ]
+        [ "$stop_status" -eq 0 ]
+        run timeout 10 "$BERTH" rm ss-at8
+        [ "$status" -eq 0 ]
+}
+
+# item 13 (sec-state)
+@test "item 13: container names and hostnames are validated; no newline reaches /etc/hosts" {
+        run "$BERTH" run --rm --network none --name $'ss-a\nb' busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"Invalid container name (ss-a"*"), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"* ]]
+        run "$BERTH" run --rm --network none -h $'ss\n6.6.6.6 evil' busybox cat /etc/hosts
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'invalid hostname "ss\n6.6.6.6 evil"'* ]]
+        [[ "$output" != *$'\n6.6.6.6'* ]]
+        run "$BERTH" run --rm --network none -h "$(printf 'a%.0s' $(seq 65))" busybox true
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"longer than 64 characters"* ]]
+        run "$BERTH" run --rm --network none -h ss-ok.example busybox hostname
+        [ "$status" -eq 0 ]
+        [ "$output" = ss-ok.example ]
+        "$BERTH" create --name ss-ren --network none busybox true >/dev/null
+        run "$BERTH" rename ss-ren $'ss-x\ny'
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Invalid container name"* ]]
+        "$BERTH" rm ss-ren
+        mkdir -p "$BATS_TEST_TMPDIR/c"
+        printf 'services:\n  web:\n    image: busybox\n    network_mode: none\n    command: ["true"]\n    hostname: "ss\\n6.6.6.6 evil"\n' >"$BATS_TEST_TMPDIR/c/compose.yaml"
+        run "$BERTH" compose -f "$BATS_TEST_TMPDIR/c/compose.yaml" -p ss13 up -d
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'invalid hostname "ss\n6.6.6.6 evil"'* ]]
+        printf 'services:\n  web:\n    image: busybox\n    network_mode: none\n    command: ["true"]\n    domainname: "ex ample"\n' >"$BATS_TEST_TMPDIR/c/compose.yaml"
+        run "$BERTH" compose -f "$BATS_TEST_TMPDIR/c/compose.yaml" -p ss13 up -d
+        echo "$output"
+        [ "$status" -ne 0 ]
+        [[ "$output" == *'invalid domainname "ex ample"'* ]]
+        "$BERTH" compose -f "$BATS_TEST_TMPDIR/c/compose.yaml" -p ss13 down >/dev/null 2>&1
+        run "$BERTH" ps -a --format '{{.Names}}'
+        [[ "$output" != *ss13* ]]
+}
+
+@test "item 13: save -o writes through no planted symlink and leaves no temp file" {
+        d=$BATS_TEST_TMPDIR/save
+        mkdir -p "$d"
+        echo precious >"$BATS_TEST_TMPDIR/victim"
+        # the temp names an older berth used, planted in advance
+        ln -s "$BATS_TEST_TMPDIR/victim" "$d/out.tar.berth-tmp"
+        ln -s "$BATS_TEST_TMPDIR/victim" "$d/out.tar.tmp"
+        run "$BERTH" save -o "$d/out.tar" busybox
+        [ "$status" -eq 0 ]
+        [ "$(cat "$BATS_TEST_TMPDIR/victim")" = precious ]
+        tar -tf "$d/out.tar" | grep -qx manifest.json
+        [ -z "$(find "$d" -name '.berth-save-*')" ]
+        # an output that is a symlink is replaced, its target untouched
+        ln -sf "$BATS_TEST_TMPDIR/victim" "$d/link.tar"
+        "$BERTH" save -o "$d/link.tar" busybox
+        [ "$(cat "$BATS_TEST_TMPDIR/victim")" = precious ]
+        [ -f "$d/link.tar" ] && [ ! -L "$d/link.tar" ]
+}
+
+@test "item 13: build refuses a Dockerfile or .dockerignore symlinked out of the context, showing nothing of it" {
+        ss_secret_dir
+        c=$BATS_TEST_TMPDIR/ctx
+        mkdir -p "$c"
+        ln -s "$SS_SECRET/key" "$c/Dockerfile"
+        run timeout 30 "$BERTH" build -t ss-df-link "$c"
+        echo "$output"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *"Dockerfile is a symlink that leads out of the build context"* ]]
+        [[ "$output" != *ss-host-secret* ]]
+        rm "$c/Dockerfile"
+        printf 'FROM busybox\n' >"$c/Dockerfile"
+        ln -s "$SS_SECRET/key" "$c/.dockerignore"
+        run timeout 30 "$BERTH" build -t ss-df-link "$c"
+        echo "$output"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *".dockerignore is a symlink that leads out of the build context"* ]]
+        [[ "$output" != *ss-host-secret* ]]
+        # a FIFO as the Dockerfile fails at once instead of hanging
+        rm "$c/Dockerfile" "$c/.dockerignore"
+        mkfifo "$c/Dockerfile"
+        run timeout 30 "$BERTH" build -t ss-df-link "$c"
+        rm -rf "$SS_SECRET"
+        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [[ "$output" == *"Dockerfile is not a regular file"* ]]
+        # a symlink inside the context still works
+        rm "$c/Dockerfile"
+        printf 'FROM busybox\n' >"$c/real.df"
+        ln -s real.df "$c/Dockerfile"
+        run "$BERTH" build -q -t ss-df-link "$c"
+        [ "$status" -eq 0 ]
+        "$BERTH" rmi ss-df-link
+}
+
+@test "item 13: rm, volume rm and rmi remove trees deeper than the fd limit" {
+        deep='for i in $(seq 200); do mkdir d; cd d; echo x >f; done'
+        "$BERTH" run --rm --network none -v ss-deep:/data busybox sh -c "cd /data && $deep"
+        "$BERTH" run --name ss-deepc --network none busybox sh -c "cd /tmp && $deep"
+        id=$(ss_ctr_id ss-deepc)
+        python3 - "$BATS_TEST_TMPDIR/deep.tar" <<'PY'
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
+    p = ""
+    for i in range(200):
+        p += "d/"
+        d = tarfile.TarInfo(p.rstrip("/")); d.type = tarfile.DIRTYPE; d.mode = 0o755
+        t.addfile(d)
+        f = tarfile.TarInfo(p + "f"); f.size = 2
+        t.addfile(f, io.BytesIO(b"x\n"))
+PY
+        "$BERTH" import "$BATS_TEST_TMPDIR/deep.tar" ss-deepimg >/dev/null
+        run bash -c "ulimit -n 64; '$BERTH' rm ss-deepc && '$BERTH' volume rm ss-deep && '$BERTH' rmi ss-deepimg"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
+        [ ! -e "$BERTH_ROOT/lib/volumes/ss-deep" ]
+        run "$BERTH" image inspect ss-deepimg
+        [ "$status" -ne 0 ]
+}
+
+@test "item 13: a container with a corrupt config.json shows in ps -a and rm -f removes it, running or not" {
+        "$BERTH" create --name ss-corrupt --network none busybox true >/dev/null
+        "$BERTH" run -d --name ss-corrupt2 --network none busybox sleep 600 >/dev/null
+        id=$(ss_ctr_id ss-corrupt)
+        id2=$(ss_ctr_id ss-corrupt2)
+        pid=$("$BERTH" inspect ss-corrupt2 | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["State"]["Pid"])')
+        printf '{"Id": "%s", garbage' "$id" >"$BERTH_ROOT/lib/containers/$id/config.json"
+        printf 'not json at all' >"$BERTH_ROOT/lib/containers/$id2/config.json"
+        run "$BERTH" ps -a
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"${id:0:12}"*"Corrupt (unreadable config.json; rm -f removes it)"* ]]
+        [[ "$output" == *"${id2:0:12}"*Corrupt* ]]
+        run "$BERTH" rm ss-corrupt
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"corrupt config.json"*"berth rm -f"* ]]
+        run "$BERTH" rm -f ss-corrupt
+        [ "$status" -eq 0 ]
+        run "$BERTH" rm -f "$id2"
+        [ "$status" -eq 0 ]
+        [ ! -e "$BERTH_ROOT/lib/containers/$id" ] && [ ! -e "$BERTH_ROOT/lib/containers/$id2" ]
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        ! kill -0 "$pid" 2>/dev/null
+        run "$BERTH" ps -aq
+        [[ "$output" != *"${id:0:12}"* && "$output" != *"${id2:0:12}"* ]]
 }

@@ -15,6 +15,7 @@ Repositories (all tag v1, one small gzip layer each):
   hugechunked a manifest that never ends (chunked, no Content-Length)
   loop        the manifest URL redirects to itself forever
   error500    the manifest answers HTTP 500 with a registry error body
+  slow, slow2 a 3 MB layer sent slowly (64 KiB every 25 ms), Range honoured
 Requests are logged to --log, one line each: METHOD PATH RANGE.
 Usage: bad_registry.py --port P --log FILE
 """
@@ -24,7 +25,9 @@ import hashlib
 import http.server
 import io
 import json
+import os
 import tarfile
+import time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--port", type=int, required=True)
@@ -109,6 +112,20 @@ for name in ("truncated", "resume", "midstream"):
     d = blob(gz)
     SPECIAL_BLOBS[d] = name
     add(name, image(diff=sha(tar), config_extra={"comment": name}), layer_digest=d, layer_size=len(gz))
+for name in ("slow", "slow2"):
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
+        data = os.urandom(3 << 20)
+        ti = tarfile.TarInfo(name + ".bin")
+        ti.size = len(data)
+        ti.mtime = 1700000000
+        t.addfile(ti, io.BytesIO(data))
+    tar = raw.getvalue()
+    gz = gzip.compress(tar, compresslevel=1, mtime=0)
+    d = blob(gz)
+    SPECIAL_BLOBS[d] = "slow"
+    add(name, image(diff=sha(tar), config_extra={"comment": name}), layer_digest=d,
+        layer_size=len(gz))
 cfg = image(config_extra={"comment": "badconfig"})
 add("badconfig", cfg + b" ", config_digest=sha(cfg))
 add("baddiff", image(diff="sha256:" + "ab" * 32, config_extra={"comment": "baddiff"}))
@@ -194,6 +211,27 @@ class H(http.server.BaseHTTPRequestHandler):
                 rest = b[start:]
                 return self.send(206, rest, "application/octet-stream",
                                  {"Content-Range": "bytes %d-%d/%d" % (start, len(b) - 1, len(b))})
+            if how == "slow":
+                start = 0
+                code = 200
+                if rng and rng.startswith("bytes="):
+                    start = int(rng[6:].split("-")[0])
+                    code = 206
+                rest = b[start:]
+                self.send_response(code)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(rest)))
+                if code == 206:
+                    self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(b) - 1, len(b)))
+                self.end_headers()
+                try:
+                    for i in range(0, len(rest), 65536):
+                        self.wfile.write(rest[i:i + 65536])
+                        self.wfile.flush()
+                        time.sleep(0.025)
+                except OSError:
+                    pass
+                return
             if how == "midstream":
                 # chunked, then garbage where the next chunk size belongs
                 self.send_response(200)

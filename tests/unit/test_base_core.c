@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -117,8 +118,41 @@ static void test_path_clean(void)
         is_str(n, "b", "path_clean without above");
 }
 
+/* A tree deeper than the fd limit, with files and a symlink at each level,
+ * goes with a bounded number of fds. */
+static void test_rm_deep(void)
+{
+        char tmpl[] = "/tmp/berth-rmdeep.XXXXXX";
+        ok(mkdtemp(tmpl) != NULL, "mkdtemp");
+        int fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        for (int i = 0; i < 300 && fd >= 0; i++) {
+                int f = openat(fd, "f", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+                if (f >= 0)
+                        close(f);
+                (void)!symlinkat("/etc", fd, "l");
+                mkdirat(fd, "d", 0700);
+                mkdirat(fd, "e", 0700);
+                int next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                close(fd);
+                fd = next;
+        }
+        if (fd >= 0)
+                close(fd);
+        struct rlimit old, low = {32, 32};
+        getrlimit(RLIMIT_NOFILE, &old);
+        low.rlim_max = old.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &low);
+        err_t e = {0};
+        int r = rm_rf(tmpl, &e);
+        setrlimit(RLIMIT_NOFILE, &old);
+        ok(r == 0, "rm_rf of a 300-deep tree with 32 fds: %s", r ? e.msg : "ok");
+        ok(access(tmpl, F_OK) < 0 && errno == ENOENT, "the tree is gone");
+        ok(access("/etc/passwd", F_OK) == 0, "no symlink followed");
+}
+
 int main(void)
 {
+        test_rm_deep();
         test_err();
         test_path_clean();
         test_strbuf();

@@ -1,4 +1,5 @@
 /* Unit tests for compose/interp.c and compose/dotenv.c. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,11 +190,58 @@ static void test_dotenv(void)
         strv_free(&o);
 }
 
+/* issue 9 item 11: budgets and NUL bytes */
+static void test_budgets(void)
+{
+        char *big = malloc(600 * 1024 + 8), *out = NULL;
+        err_t e;
+        int rc;
+
+        memcpy(big, "BIG=", 4);
+        memset(big + 4, 'x', 600 * 1024);
+        big[4 + 600 * 1024] = '\0';
+        strv_push(&env, big);
+        free(big);
+        err_clear(&e);
+        ok(interp_string("${BIG}", interp_lookup_strv, &env, NULL, &out, &e) == 0 &&
+               strlen(out) == 600 * 1024,
+           "a 600 KiB value interpolates");
+        free(out);
+        out = NULL;
+        t_err("${BIG}${BIG}", "interpolated value exceeds 1 MiB", "two of them exceed 1 MiB");
+        t_err("${U:-${BIG}${BIG}}", "interpolated value exceeds 1 MiB", "so does a default");
+        err_clear(&e);
+        ok(interp_string("$BIG$BIG", interp_lookup_strv, &env, NULL, &out, &e) < 0 &&
+               e.code == E2BIG,
+           "E2BIG");
+        free(out);
+
+        /* a .env: each value under 1 MiB, together over 16 MiB */
+        strv_t o = parse_env("A=${BIG}\nB=${BIG}\nC=${BIG}\nD=${BIG}\nE=${BIG}\nF=${BIG}\n"
+                             "G=${BIG}\nH=${BIG}\nI=${BIG}\nJ=${BIG}\nK=${BIG}\nL=${BIG}\n"
+                             "M=${BIG}\nN=${BIG}\nO=${BIG}\nP=${BIG}\nQ=${BIG}\nR=${BIG}\n"
+                             "S=${BIG}\nT=${BIG}\nU=${BIG}\nV=${BIG}\nW=${BIG}\nX=${BIG}\n"
+                             "Y=${BIG}\nZ=${BIG}\nZ1=${BIG}\nZ2=${BIG}\nZ3=${BIG}\n",
+                             &e, &rc);
+        ok(rc < 0, ".env over 16 MiB fails");
+        is_str(e.msg, "t.env:28: the values exceed 16 MiB in total", ".env total message");
+        strv_free(&o);
+
+        /* a NUL byte in a .env is an error, not the end of the value */
+        strv_t o2 = STRV_INIT;
+        err_clear(&e);
+        rc = dotenv_parse("A=1\nB=ok\0evil\n", 14, "t.env", interp_lookup_strv, &env, &o2, &e);
+        ok(rc < 0, ".env NUL fails");
+        is_str(e.msg, "t.env:2:5: a NUL byte is not allowed", ".env NUL message");
+        strv_free(&o2);
+}
+
 int main(void)
 {
         test_forms();
         test_tree();
         test_dotenv();
+        test_budgets();
         strv_free(&env);
         cnode_intern_reset();
         return tap_done();

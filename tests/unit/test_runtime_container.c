@@ -1,5 +1,5 @@
 /* Unit tests for the container runtime's pure parts: capability sets,
- * ulimit specs, timestamps, the state store with a private BERTH_ROOT. */
+ * ulimit specs, the state store with a private BERTH_ROOT. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,15 +50,6 @@ static void test_ulimits(void)
         ok(rt_ulimit_parse("nofile=20:10", &u, NULL, &err) < 0, "soft above hard fails");
         ok(rt_ulimit_parse("bogus=1", &u, NULL, &err) < 0, "unknown type fails");
         ok(rt_ulimit_parse("nofile=x", &u, NULL, &err) < 0, "non-number fails");
-}
-
-static void test_time(void)
-{
-        is_int(rt_parse_rfc3339_ns("1970-01-01T00:00:01.5Z"), 1500000000LL, "fractional seconds");
-        is_int(rt_parse_rfc3339_ns("garbage"), 0, "garbage is 0");
-        char *now = rt_now_rfc3339();
-        ok(rt_parse_rfc3339_ns(now) > 0, "now round-trips: %s", now);
-        free(now);
 }
 
 static void test_store(void)
@@ -113,11 +104,45 @@ static void test_store(void)
         rm_rf(tmpl, NULL);
 }
 
+static void test_names(void)
+{
+        err_t e;
+        ok(rt_ctr_name_check("web_1.a-b", &e) == 0, "name web_1.a-b");
+        ok(rt_ctr_name_check("/web", &e) == 0, "name with the leading /");
+        ok(rt_ctr_name_check("a\nb", &e) < 0 &&
+               !strcmp(e.msg, "Invalid container name (a\nb), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+                              "allowed"),
+           "newline refused with docker's message");
+        ok(rt_ctr_name_check("x", &e) < 0, "one character refused");
+        ok(rt_ctr_name_check("_x", &e) < 0, "leading _ refused");
+        ok(rt_ctr_name_check("a/b", &e) < 0, "slash refused");
+        ok(rt_ctr_name_check("", &e) < 0, "empty refused");
+        ok(rt_hostname_check("hostname", "web-1.example.com", &e) == 0, "hostname ok");
+        ok(rt_hostname_check("hostname", "A1", &e) == 0, "upper case and digits ok");
+        ok(rt_hostname_check("hostname", "a\nb", &e) < 0 && strstr(e.msg, "\"a\\nb\""),
+           "newline refused, shown escaped: %s", e.msg);
+        ok(rt_hostname_check("hostname", "a b", &e) < 0, "space refused");
+        ok(rt_hostname_check("hostname", "-a", &e) < 0, "leading - refused");
+        ok(rt_hostname_check("hostname", "a..b", &e) < 0, "empty label refused");
+        ok(rt_hostname_check("hostname", "a.", &e) < 0, "trailing dot refused");
+        char l64[66];
+        memset(l64, 'a', 64);
+        l64[64] = '\0';
+        ok(rt_hostname_check("hostname", l64, &e) < 0, "64-character label refused");
+        memset(l64, 'a', 65);
+        l64[32] = '.';
+        l64[65] = '\0';
+        ok(rt_hostname_check("hostname", l64, &e) < 0 && strstr(e.msg, "64 characters"),
+           "65 characters refused");
+        l64[64] = '\0';
+        ok(rt_hostname_check("domainname", l64, &e) == 0, "64 characters in two labels ok");
+}
+
 int main(void)
 {
+        test_names();
         test_caps();
         test_ulimits();
-        test_time();
         test_store();
         return tap_done();
 }

@@ -120,6 +120,23 @@ int main(void)
         change(&c, "VOLUME /data /logs");
         change(&c, "VOLUME [\"/data\", \"/x\"]");
         is_strv(&c.volumes, "/data|/logs|/x", "VOLUME both forms");
+        change(&c, "VOLUME //srv/./www/");
+        is_strv(&c.volumes, "/data|/logs|/srv/www|/x", "VOLUME path cleaned");
+        change_fails("VOLUME [\"/../../../tmp/secret\"]");
+        change_fails("VOLUME /data/../../etc");
+        change_fails("VOLUME relative");
+        change_fails("VOLUME /");
+        change_fails("VOLUME [\"/a\\nb\"]");
+        {
+                err_t e;
+                ok(rt_image_volume_path_check("img:1", "/a/..", &e) < 0 &&
+                       !strcmp(e.msg, "image img:1: VOLUME \"/a/..\" must not contain \"..\""),
+                   "volume check names image and path: %s", e.msg);
+                ok(rt_image_volume_path_check("img", "/a/..b/c..", &e) == 0,
+                   "\"..b\" is a name, not \"..\"");
+                ok(rt_image_volume_path_check("img", "./x", &e) < 0, "relative refused");
+                ok(rt_image_volume_path_check("img", "/./", &e) < 0, "root refused");
+        }
         change(&c, "STOPSIGNAL SIGTERM");
         is_str(c.stop_signal, "SIGTERM", "STOPSIGNAL");
         change_fails("EXPOSE 99999");

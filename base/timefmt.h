@@ -1,0 +1,34 @@
+/* timefmt.h - the one formatter and parser of times, and docker's human
+ * forms of durations and sizes.
+ *
+ * State files and image configs carry RFC 3339 UTC times
+ * ("2024-01-02T03:04:05.000000006Z"); `ps`, `compose ps` and `images` print
+ * "Up 3 minutes", "2 hours ago", "1.23MB" as docker's go-units does. */
+#ifndef BERTH_BASE_TIMEFMT_H
+#define BERTH_BASE_TIMEFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "2024-01-02T03:04:05Z", or with ".%09ld" before the Z when nsec != 0.
+ * Caller frees. */
+char *time_rfc3339(long long secs, long nsec);
+/* Now, always with nine fraction digits (what state files hold).  Caller frees. */
+char *time_now_rfc3339(void);
+/* RFC 3339 (a fraction and a +hh:mm/-hh:mm offset are read) to seconds
+ * since the epoch (negative before it) and nanoseconds (nsec may be NULL).
+ * Returns -1 when s is NULL or unreadable. */
+int time_parse_rfc3339(const char *s, long long *secs, long *nsec);
+/* The same in nanoseconds, 0 when unreadable or not after the epoch (Go's
+ * zero time "0001-01-01T00:00:00Z" in a state file means "never"). */
+int64_t time_parse_rfc3339_ns(const char *s);
+/* Whole seconds from the time s to now; 0 when unknown or in the future. */
+long long time_since_s(const char *s);
+
+/* Docker's units.HumanDuration: "Less than a second", "About a minute",
+ * "3 hours", "2 weeks"...  Caller frees. */
+char *human_duration(long long secs);
+/* Docker's units.HumanSizeWithPrecision(n, 3): "1.23MB" (decimal units). */
+void human_size(unsigned long long n, char *buf, size_t len);
+
+#endif

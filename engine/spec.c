@@ -1,0 +1,234 @@
+#include "spec.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "base/cleanup.h"
+#include "base/jsonfile.h"
+#include "base/paths.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
+#include "runtime/container.h"
+#include "runtime/volume.h"
+
+void ctr_spec_init(struct ctr_spec *s, const char *image_ref, const struct rt_image *img)
+{
+        memset(s, 0, sizeof(*s));
+        s->image_ref = image_ref;
+        s->img = img;
+        bool has_path = false;
+        for (size_t i = 0; i < img->config.env.n; i++)
+                has_path |= !strncmp(img->config.env.v[i], "PATH=", 5);
+        if (!has_path)
+                strv_push(&s->proc.env, CTR_DEFAULT_PATH);
+        for (size_t i = 0; i < img->config.env.n; i++)
+                strv_push(&s->proc.env, img->config.env.v[i]);
+        strv_copy(&s->proc.entrypoint, &img->config.entrypoint);
+        strv_copy(&s->proc.cmd, &img->config.cmd);
+        s->proc.user = img->config.user;
+        s->proc.workdir = img->config.working_dir;
+        s->stop_signal = img->config.stop_signal;
+}
+
+void ctr_spec_free(struct ctr_spec *s)
+{
+        strv_free(&s->proc.entrypoint);
+        strv_free(&s->proc.cmd);
+        strv_free(&s->proc.env);
+        strv_free(&s->labels);
+        strv_free(&s->health.test);
+        strv_free(&s->exposed);
+}
+
+void ctr_env_set(strv_t *env, const char *key, const char *value)
+{
+        size_t kl = strlen(key);
+        char *kv = xasprintf("%s=%s", key, value);
+        for (size_t i = 0; i < env->n; i++)
+                if (!strncmp(env->v[i], key, kl) && env->v[i][kl] == '=') {
+                        free(env->v[i]);
+                        env->v[i] = kv;
+                        return;
+                }
+        strv_take(env, kv);
+}
+
+/* "K=V" entries into an object (a later key wins; no '=' is an empty value). */
+static void labels_into(json_t *labels, const strv_t *kvs)
+{
+        for (size_t i = 0; i < kvs->n; i++) {
+                _cleanup_free_ char *k = xstrdup(kvs->v[i]);
+                char *eq = strchr(k, '=');
+                if (eq)
+                        *eq++ = '\0';
+                json_object_set_new(labels, k, json_string(eq ? eq : ""));
+        }
+}
+
+static json_t *health_json(const struct rt_healthcheck *h)
+{
+        if (h->test.n == 1 && !strcmp(h->test.v[0], "NONE"))
+                return json_pack("{s:[s]}", "Test", "NONE");
+        json_t *o = json_object();
+        if (h->test.n)
+                json_object_set_new(o, "Test", json_strv(&h->test));
+        const struct {
+                const char *key;
+                long long v;
+        } d[] = {{"Interval", h->interval_ns},
+                 {"Timeout", h->timeout_ns},
+                 {"StartPeriod", h->start_period_ns},
+                 {"StartInterval", h->start_interval_ns},
+                 {"Retries", h->retries}};
+        for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++)
+                if (d[i].v)
+                        json_object_set_new(o, d[i].key, json_integer(d[i].v));
+        return o;
+}
+
+int ctr_process_check(const struct ctr_process *p, err_t *err)
+{
+        if (!p->entrypoint.n && !p->cmd.n)
+                return err_set(err, EINVAL, "no command specified");
+        return 0;
+}
+
+int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_t *err)
+{
+        const struct ctr_process *p = &s->proc;
+        if (ctr_process_check(p, err) < 0)
+                return -1;
+
+        _cleanup_free_ char *now = time_now_rfc3339();
+        json_t *j = json_object(), *cfg = json_object(), *hc = json_object();
+        json_object_set_new(j, "Id", json_string(id));
+        json_object_set_new(j, "Name", json_sprintf("/%s", s->name));
+        json_object_set_new(j, "Created", json_string(now));
+        json_object_set_new(j, "Image", json_string(s->img->id));
+        json_object_set_new(j, "Driver", json_string("overlay"));
+        json_object_set_new(j, "Platform", json_string("linux"));
+        json_object_set_new(j, "RestartCount", json_integer(0));
+        json_object_set_new(j, "NetworkSettings", json_object());
+        json_object_set_new(j, "State",
+                            json_pack("{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s}", "Status",
+                                      "created", "Running", 0, "Paused", 0, "Restarting", 0,
+                                      "OOMKilled", 0, "Dead", 0, "Pid", 0, "ExitCode", 0, "Error",
+                                      "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
+                                      "0001-01-01T00:00:00Z"));
+        json_object_set_new(j, "Config", cfg);
+        json_object_set_new(j, "HostConfig", hc);
+
+        /* the process */
+        json_object_set_new(cfg, "Hostname",
+                            s->hostname ? json_string(s->hostname)
+                                        : json_stringn(id, RT_SHORT_ID_LEN));
+        json_object_set_new(cfg, "Domainname", json_string(s->domainname ? s->domainname : ""));
+        json_object_set_new(cfg, "User", json_string(p->user ? p->user : ""));
+        json_object_set_new(cfg, "Tty", json_boolean(p->tty));
+        json_object_set_new(cfg, "OpenStdin", json_boolean(p->open_stdin));
+        json_object_set_new(cfg, "StdinOnce", json_boolean(p->stdin_once));
+        json_object_set_new(cfg, "AttachStdin", json_boolean(p->attach_stdin));
+        json_object_set_new(cfg, "AttachStdout", json_boolean(p->attach_stdout));
+        json_object_set_new(cfg, "AttachStderr", json_boolean(p->attach_stderr));
+        json_object_set_new(cfg, "Env", json_strv(&p->env));
+        json_object_set_new(cfg, "Entrypoint", json_strv(&p->entrypoint));
+        json_object_set_new(cfg, "Cmd", json_strv(&p->cmd));
+        size_t ne = p->entrypoint.n, nt = ne + p->cmd.n;
+        json_object_set_new(j, "Path", json_string(ne ? p->entrypoint.v[0] : p->cmd.v[0]));
+        json_t *args = json_array();
+        for (size_t i = 1; i < nt; i++)
+                json_array_append_new(args,
+                                      json_string(i < ne ? p->entrypoint.v[i] : p->cmd.v[i - ne]));
+        json_object_set_new(j, "Args", args);
+        json_object_set_new(cfg, "Image", json_string(s->image_ref));
+        json_object_set_new(cfg, "WorkingDir", json_string(p->workdir ? p->workdir : ""));
+
+        json_t *labels = json_object();
+        labels_into(labels, &s->img->config.labels);
+        labels_into(labels, &s->labels);
+        json_object_set_new(cfg, "Labels", labels);
+        if (s->stop_signal)
+                json_object_set_new(cfg, "StopSignal", json_string(s->stop_signal));
+        if (s->has_stop_timeout)
+                json_object_set_new(cfg, "StopTimeout", json_integer(s->stop_timeout));
+        if (s->has_health)
+                json_object_set_new(cfg, "Healthcheck", health_json(&s->health));
+        json_t *exposed = json_object();
+        for (size_t i = 0; i < s->img->config.exposed_ports.n; i++)
+                json_object_set_new(exposed, s->img->config.exposed_ports.v[i], json_object());
+        for (size_t i = 0; i < s->exposed.n; i++)
+                json_object_set_new(exposed, s->exposed.v[i], json_object());
+        json_object_set_new(cfg, "ExposedPorts", exposed);
+
+        /* the host side */
+        json_object_set_new(hc, "Binds", json_array());
+        json_object_set_new(j, "Mounts", json_array());
+        json_object_set_new(hc, "Tmpfs", json_object());
+        json_object_set_new(hc, "RestartPolicy",
+                            json_pack("{s:s,s:i}", "Name", restart_kind_name(s->restart.kind),
+                                      "MaximumRetryCount", s->restart.max_retries));
+        json_object_set_new(hc, "AutoRemove", json_boolean(s->auto_remove));
+        _cleanup_free_ char *lower = strv_join(&s->img->layer_dirs, ":");
+        json_object_set_new(
+            j, "GraphDriver",
+            json_pack("{s:s,s:{s:s}}", "Name", "overlay", "Data", "LowerDir", lower));
+        *out = j;
+        return 0;
+}
+
+int ctr_mount_volume(json_t *mounts, const char *name, bool anon, const char *dst, bool ro,
+                     bool nocopy, const struct rt_image *img, err_t *err)
+{
+        _cleanup_free_ char *path = NULL;
+        if (rt_volume_ensure(name, anon, &path, err) < 0)
+                return -1;
+        if (!nocopy && rt_volume_populate(path, &img->layer_dirs, dst, err) < 0)
+                return -1;
+        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type",
+                                                "volume", "Name", name, "Source", path,
+                                                "Destination", dst, "Driver", "local", "Mode",
+                                                ro ? "ro" : "z", "RW", !ro, "Propagation", ""));
+        return 0;
+}
+
+void ctr_mount_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro)
+{
+        json_array_append_new(mounts,
+                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
+                                        "Destination", dst, "Mode", ro ? "ro" : "", "RW", !ro,
+                                        "Propagation", "rprivate"));
+        if (binds)
+                json_array_append_new(binds, json_sprintf("%s:%s%s", src, dst, ro ? ":ro" : ""));
+}
+
+bool ctr_mounts_has(const json_t *mounts, const char *dst)
+{
+        size_t i;
+        const json_t *m;
+        json_array_foreach(mounts, i, m)
+        {
+                if (!strcmp(json_string_value(json_object_get(m, "Destination")) ?: "", dst))
+                        return true;
+        }
+        return false;
+}
+
+void ctr_remove_anon_volumes(json_t *doc)
+{
+        err_t e = {0};
+        size_t i;
+        json_t *m;
+        json_array_foreach(json_object_get(doc, "Mounts"), i, m)
+        {
+                const char *vn = json_string_value(json_object_get(m, "Name"));
+                if (vn && rt_volume_is_anon(vn))
+                        rt_volume_remove(vn, &e);
+        }
+}
+
+int ctr_create(json_t *doc, err_t *err)
+{
+        if (berth_dirs_ensure(err) < 0 || rt_ctr_create(doc, err) < 0)
+                return -1;
+        return 0;
+}

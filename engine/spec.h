@@ -1,0 +1,86 @@
+/* spec.h - the typed container spec, and the one renderer of the stored
+ * container document.
+ *
+ * `berth run` / `create` (src/cmd_run.c), a compose service
+ * (src/compose_ctr.c) and a Dockerfile RUN step (through `create`'s argv)
+ * each fill a ctr_spec; ctr_spec_render turns it into the docker-inspect
+ * shaped document that runtime/ stores and everything after reads, and
+ * ctr_create stores it.
+ *
+ * Typed so far: identity, the process (argv, env, user, cwd, tty and stdio),
+ * labels, stop signal and timeout, healthcheck, exposed ports, restart
+ * policy, auto-remove, the root filesystem's layers.  Mounts, networks and
+ * published ports, security and resources are still added to the rendered
+ * document by the two callers (moving them in is the next step). */
+#ifndef BERTH_ENGINE_SPEC_H
+#define BERTH_ENGINE_SPEC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "base/err.h"
+#include "base/restart.h"
+#include "base/strv.h"
+#include "runtime/image.h"
+
+/* The PATH a container gets when its image sets none (docker's). */
+#define CTR_DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct ctr_process {
+        strv_t entrypoint, cmd;     /* what runs: entrypoint then cmd */
+        strv_t env;                 /* "K=V", in order */
+        const char *user, *workdir; /* NULL: "" */
+        bool tty, open_stdin, stdin_once, attach_stdin, attach_stdout, attach_stderr;
+};
+
+struct ctr_spec {
+        const char *name;           /* without the leading '/' */
+        const char *image_ref;      /* the image as asked for (Config.Image) */
+        const struct rt_image *img; /* the image it resolved to */
+        const char *hostname;       /* NULL: the id's first 12 hex digits */
+        const char *domainname;     /* NULL: "" */
+        struct ctr_process proc;
+        strv_t labels;           /* "K=V" over the image's (a later key wins) */
+        const char *stop_signal; /* NULL: none */
+        int stop_timeout;        /* seconds, when has_stop_timeout */
+        bool has_stop_timeout;
+        bool has_health;              /* health is Config.Healthcheck */
+        struct rt_healthcheck health; /* 0 fields are left out; test ["NONE"] disables */
+        strv_t exposed;               /* "80/tcp" over the image's */
+        struct restart_policy restart;
+        bool auto_remove;
+};
+
+/* A spec with the image's process defaults: its env (with CTR_DEFAULT_PATH
+ * first when it sets no PATH), entrypoint and cmd, user and workdir. */
+void ctr_spec_init(struct ctr_spec *s, const char *image_ref, const struct rt_image *img);
+void ctr_spec_free(struct ctr_spec *s);
+
+/* Set key=value in env: replace the entry of that key in place, else append. */
+void ctr_env_set(strv_t *env, const char *key, const char *value);
+
+/* "no command specified" when the process has nothing to run. */
+int ctr_process_check(const struct ctr_process *p, err_t *err);
+
+/* The stored document of container id.  Fails ("no command specified") when
+ * the process has nothing to run. */
+int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_t *err);
+
+/* Mounts (the document's "Mounts", and HostConfig.Binds when binds is not
+ * NULL), one record shape for run and compose alike. */
+/* A named or anonymous volume at dst: made (and, unless nocopy, filled from
+ * the image's files at dst) on first use, then recorded. */
+int ctr_mount_volume(json_t *mounts, const char *name, bool anon, const char *dst, bool ro,
+                     bool nocopy, const struct rt_image *img, err_t *err);
+/* A bind mount of src (checked by the caller) at dst. */
+void ctr_mount_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro);
+/* Is something already mounted at dst? */
+bool ctr_mounts_has(const json_t *mounts, const char *dst);
+
+/* Store the document (rt_ctr_create, the state directories made first). */
+int ctr_create(json_t *doc, err_t *err);
+/* The anonymous volumes doc's Mounts name (made for it and nothing else),
+ * removed: what a create that failed leaves behind. */
+void ctr_remove_anon_volumes(json_t *doc);
+
+#endif

@@ -1,0 +1,30 @@
+/* exe_seal.h - never let a container reach the berth binary itself
+ * (runc CVE-2019-5736 class).
+ *
+ * Every process that executes something inside a container (the init, exec,
+ * healthchecks, --init's PID 1, the CLI's exec and compose probes) is a fork
+ * of berth or berth-monitor.  While it calls execve, /proc/self/exe is the
+ * binary it runs, and a container program can name it (`/bin/sh ->
+ * /proc/self/exe`, `#!/proc/self/exe`) to run it inside the container and
+ * then reopen it for writing.  rt_exe_seal() re-executes the running binary
+ * from a sealed memfd copy (F_SEAL_WRITE|SHRINK|GROW|SEAL) first, so what a
+ * container can reach is that copy: it cannot be written, and the host file
+ * is never executed nor opened in the container. */
+#ifndef BERTH_RT_EXE_SEAL_H
+#define BERTH_RT_EXE_SEAL_H
+
+#include <stdbool.h>
+
+#include "err.h"
+
+/* Is the running binary a sealed memfd copy? */
+bool rt_exe_sealed(void);
+
+/* Unless the running binary already is a sealed copy, make one and execveat
+ * it with the same argv and environment (returns only on error).  Before
+ * that, each env[i][0] that is unset is set to the sibling file env[i][1] in
+ * the directory of the real binary (so the copy still finds berth-monitor
+ * and berth-dns); env ends with {NULL, NULL}. */
+int rt_exe_seal(char **argv, const char *const (*env)[2], err_t *err);
+
+#endif

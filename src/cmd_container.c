@@ -1,0 +1,146 @@
+/* berth container VERB: Docker's container management group.  Every verb is
+ * the top-level command's own function; only prune is new. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/jsonfile.h"
+#include "base/strv.h"
+#include "commands.h"
+#include "container_cli.h"
+#include "runtime/container.h"
+
+static bool status_stopped(const char *st)
+{
+        return st && (!strcmp(st, "created") || !strcmp(st, "exited") || !strcmp(st, "dead"));
+}
+
+/* Remove every stopped container; report its id, and add its writable
+ * layer's size to *reclaimed.  Each is checked again under its lock, so one
+ * that starts meanwhile stays. */
+int container_prune(strv_t *removed, unsigned long long *reclaimed, err_t *err)
+{
+        strv_t ids = STRV_INIT;
+        if (rt_ctr_list(&ids, err) < 0) {
+                strv_free(&ids);
+                return -1;
+        }
+        int rc = 0;
+        for (size_t i = 0; i < ids.n; i++) {
+                err_t e = {0};
+                _cleanup_free_ char *id = NULL;
+                _cleanup_json_ json_t *j = NULL;
+                int lk = -1;
+                if (container_get(ids.v[i], &id, &j, &lk, &e) < 0) {
+                        if (lk >= 0)
+                                close(lk);
+                        continue; /* gone meanwhile, or unreadable: rm -f is for that */
+                }
+                const char *st =
+                    json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+                if (status_stopped(st)) {
+                        unsigned long long sz = path_size(json_string_value(json_object_get(
+                            json_object_get(json_object_get(j, "GraphDriver"), "Data"),
+                            "UpperDir")));
+                        if (container_remove_locked(id, j, &e) < 0) {
+                                *err = e;
+                                rc = -1;
+                        } else {
+                                strv_push(removed, id);
+                                *reclaimed += sz;
+                        }
+                }
+                close(lk);
+        }
+        strv_free(&ids);
+        return rc;
+}
+
+int cmd_container_prune(int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"force", no_argument, NULL, 'f'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        bool force = false;
+        int c;
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+                if (c == 'f') {
+                        force = true;
+                } else if (c == 'h') {
+                        printf("Usage:  berth container prune [OPTIONS]\n\n"
+                               "Remove all stopped containers\n\n"
+                               "Options:\n"
+                               "  -f, --force   Do not prompt for confirmation\n");
+                        return 0;
+                } else {
+                        die_msg("container prune: unknown option '%s'\n"
+                                "See 'berth container prune --help'.",
+                                argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
+        }
+        if (optind < argc) {
+                die_msg("\"berth container prune\" accepts no arguments.\n"
+                        "See 'berth container prune --help'.");
+                return EXIT_BERTH;
+        }
+        if (!force && !cli_confirm("This will remove all stopped containers."))
+                return 0;
+        strv_t removed = STRV_INIT;
+        unsigned long long reclaimed = 0;
+        err_t err = {0};
+        int r = container_prune(&removed, &reclaimed, &err);
+        if (removed.n) {
+                printf("Deleted Containers:\n");
+                for (size_t i = 0; i < removed.n; i++)
+                        printf("%s\n", removed.v[i]);
+                printf("\n");
+        }
+        strv_free(&removed);
+        if (r < 0)
+                die_msg("%s", err.msg);
+        char sz[32];
+        reclaimed_size(reclaimed, sz, sizeof(sz));
+        printf("Total reclaimed space: %s\n", sz);
+        return r < 0 ? EXIT_BERTH : 0;
+}
+
+static const struct command container_commands[] = {
+    {"attach", cmd_attach,
+     "Attach local standard input, output, and error streams to a running container"},
+    {"create", cmd_create, "Create a new container"},
+    {"exec", cmd_exec, "Execute a command in a running container"},
+    {"inspect", cmd_inspect, "Display detailed information on one or more containers"},
+    {"kill", cmd_kill, "Kill one or more running containers"},
+    {"logs", cmd_logs, "Fetch the logs of a container"},
+    {"ls", cmd_ps, "List containers"},
+    {"list", cmd_ps, NULL},
+    {"ps", cmd_ps, NULL},
+    {"pause", cmd_pause, "Pause all processes within one or more containers"},
+    {"port", cmd_port, "List port mappings or a specific mapping for the container"},
+    {"prune", cmd_container_prune, "Remove all stopped containers"},
+    {"rename", cmd_rename, "Rename a container"},
+    {"restart", cmd_restart, "Restart one or more containers"},
+    {"rm", cmd_rm, "Remove one or more containers"},
+    {"remove", cmd_rm, NULL},
+    {"run", cmd_run, "Create and run a new container from an image"},
+    {"start", cmd_start, "Start one or more stopped containers"},
+    {"stop", cmd_stop, "Stop one or more running containers"},
+    {"top", cmd_top, "Display the running processes of a container"},
+    {"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
+    {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
+};
+
+int cmd_container(int argc, char **argv)
+{
+        static const struct cmd_group g = {"container", "Manage containers", container_commands,
+                                           sizeof(container_commands) /
+                                               sizeof(container_commands[0])};
+        return cmd_group_run(&g, argc, argv);
+}

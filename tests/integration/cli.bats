@@ -1,0 +1,235 @@
+#!/usr/bin/env bats
+# Docker's management groups (`container VERB`, `image VERB`), container
+# prune, and the `system` commands (df, prune, info) and `version`.
+# Containers cl-*, networks cl-*, volumes cl-*, subnets from 10.245.128.0/21.
+bats_require_minimum_version 1.5.0
+load rt_common
+
+setup_file() {
+        rt_setup_file
+        export BERTH_ADDRESS_POOLS=10.245.128.0/21:24
+}
+teardown_file() {
+        "$BERTH" volume rm cl-vol-used cl-vol-free >/dev/null 2>&1 || true
+        rt_teardown_file
+}
+
+@test "container and image --help list the verbs as docker; unknown verb" {
+        run "$BERTH" container --help
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "Usage:  berth container COMMAND" ]
+        for v in attach create exec inspect kill logs ls pause port prune rename restart rm \
+                run start stop top unpause wait; do
+                [[ "$output" == *$'\n'"  $(printf '%-11s' $v) "* ]]
+        done
+        run "$BERTH" image --help
+        [ "$status" -eq 0 ]
+        for v in build import inspect load ls prune pull push rm save tag; do
+                [[ "$output" == *$'\n'"  $(printf '%-11s' $v) "* ]]
+        done
+        # aliases work but are not listed
+        [[ "$output" != *"  rmi "* ]]
+        run "$BERTH" container frob
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"'container frob' is not a berth command."* ]]
+        run "$BERTH" image frob
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"'image frob' is not a berth command."* ]]
+        run "$BERTH" --help
+        [[ "$output" == *"  container "*"Manage containers"* ]]
+}
+
+@test "the seeds' lines: container run/ls/inspect/exec/rm, image ls, network inspect" {
+        run "$BERTH" container run -d --name cl-seed -p 127.0.0.1::8080 busybox sleep 60
+        [ "$status" -eq 0 ]
+        id=$output
+        run "$BERTH" container ls
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "CONTAINER ID"*"NAMES" ]]
+        [[ "$output" == *"Up "*"cl-seed"* ]]
+        [ "$("$BERTH" container ps -q --no-trunc)" = "$id" ]
+        [ "$("$BERTH" container list -q --no-trunc)" = "$id" ]
+        [ "$("$BERTH" container inspect -f '{{.Id}}' cl-seed)" = "$id" ]
+        run "$BERTH" container inspect cl-seed
+        [ "$(echo "$output" | jq -r '.[0].State.Status')" = running ]
+        [ "$("$BERTH" container exec cl-seed echo hi)" = hi ]
+        [[ "$("$BERTH" container port cl-seed)" =~ ^8080/tcp\ -\>\ 127\.0\.0\.1:[0-9]+$ ]]
+        run "$BERTH" container top cl-seed
+        [[ "$output" == *"sleep 60"* ]]
+        "$BERTH" container rename cl-seed cl-seed2
+        "$BERTH" container pause cl-seed2
+        [ "$("$BERTH" container inspect -f '{{.State.Status}}' cl-seed2)" = paused ]
+        "$BERTH" container unpause cl-seed2
+        "$BERTH" container kill cl-seed2
+        [ "$("$BERTH" container wait cl-seed2)" = 137 ]
+        "$BERTH" container start cl-seed2
+        "$BERTH" container restart -t 0 cl-seed2
+        "$BERTH" container stop -t 0 cl-seed2
+        run "$BERTH" container rm cl-seed2
+        [ "$status" -eq 0 ]
+        [ "$output" = cl-seed2 ]
+        run "$BERTH" container logs cl-seed2
+        [ "$status" -ne 0 ]
+        run "$BERTH" image ls
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "REPOSITORY"*"TAG"*"IMAGE ID"* ]]
+        [[ "$output" == *busybox*latest* ]]
+        "$BERTH" image inspect busybox >/dev/null
+        "$BERTH" image tag busybox cl/bb:1
+        [[ "$("$BERTH" image list)" == *cl/bb* ]]
+        "$BERTH" image rm cl/bb:1
+        [[ "$("$BERTH" images)" != *cl/bb* ]]
+        run "$BERTH" network inspect bridge
+        [ "$status" -eq 0 ]
+        [ "$(echo "$output" | jq -r '.[0].Name')" = bridge ]
+}
+
+@test "container create/start -a/logs through the group" {
+        run "$BERTH" container create --name cl-cr busybox echo made
+        [ "$status" -eq 0 ]
+        [ "$("$BERTH" container inspect -f '{{.State.Status}}' cl-cr)" = created ]
+        "$BERTH" container start -a cl-cr
+        [ "$("$BERTH" container logs cl-cr)" = made ]
+        "$BERTH" container rm cl-cr
+}
+
+@test "container prune removes stopped containers only, after the prompt" {
+        "$BERTH" container run -d --name cl-p-run busybox sleep 60
+        "$BERTH" container run --name cl-p-exited busybox sh -c 'head -c 3000 /dev/zero > /big'
+        "$BERTH" container create --name cl-p-created busybox true
+        exited=$("$BERTH" container inspect -f '{{.Id}}' cl-p-exited)
+        created=$("$BERTH" container inspect -f '{{.Id}}' cl-p-created)
+        # declined: nothing goes
+        run "$BERTH" container prune <<<"n"
+        [ "$status" -eq 0 ]
+        [[ "$output" == "WARNING! This will remove all stopped containers."$'\n'"Are you sure you want to continue? [y/N] "* ]]
+        "$BERTH" container inspect cl-p-exited >/dev/null
+        run "$BERTH" container prune <<<"y"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Deleted Containers:"* ]]
+        [[ "$output" == *"$exited"* ]]
+        [[ "$output" == *"$created"* ]]
+        # the 3000-byte file of the exited one's writable layer is counted
+        [[ "${lines[-1]}" =~ ^Total\ reclaimed\ space:\ [0-9.]+kB$ ]]
+        run "$BERTH" container inspect cl-p-exited
+        [ "$status" -ne 0 ]
+        [ "$("$BERTH" container inspect -f '{{.State.Status}}' cl-p-run)" = running ]
+        run "$BERTH" container prune -f
+        [ "$status" -eq 0 ]
+        [ "$output" = "Total reclaimed space: 0B" ]
+        "$BERTH" container rm -f cl-p-run
+}
+
+@test "system prune keeps what is in use; removes stopped, unused, dangling; -a, --volumes" {
+        mkdir -p "$BATS_TEST_TMPDIR/t"
+        echo tiny >"$BATS_TEST_TMPDIR/t/f"
+        tar -C "$BATS_TEST_TMPDIR/t" -cf "$BATS_TEST_TMPDIR/t.tar" .
+        dangling=$("$BERTH" image import "$BATS_TEST_TMPDIR/t.tar")
+        "$BERTH" image import --change 'CMD ["x"]' "$BATS_TEST_TMPDIR/t.tar" cl/unused:1
+        "$BERTH" network create cl-net-used >/dev/null
+        "$BERTH" network create cl-net-free >/dev/null
+        "$BERTH" volume create cl-vol-used >/dev/null
+        "$BERTH" volume create cl-vol-free >/dev/null
+        "$BERTH" run -d --name cl-s-run --network cl-net-used -v cl-vol-used:/data busybox sleep 60
+        "$BERTH" exec cl-s-run sh -c 'head -c 5000 /dev/zero > /data/f'
+        "$BERTH" run --name cl-s-stopped busybox true
+        stopped=$("$BERTH" inspect -f '{{.Id}}' cl-s-stopped)
+        "$BERTH" create --name cl-s-anon -v /anon busybox true
+        anon=$("$BERTH" inspect -f '{{json .Mounts}}' cl-s-anon | jq -r '.[0].Name')
+        "$BERTH" rm cl-s-anon # without -v: its anonymous volume stays, unused
+
+        run "$BERTH" info
+        [ "$status" -eq 0 ]
+        [[ "$output" == *$'\n'" Containers: 2"$'\n'"  Running: 1"$'\n'"  Paused: 0"$'\n'"  Stopped: 1"$'\n'* ]]
+        [[ "$output" == *$'\n'" Images: 3"$'\n'* ]]
+        [[ "$output" == *" Storage Driver: overlay2"* ]]
+        [[ "$output" == *" Kernel Version: $(uname -r)"* ]]
+        [[ "$output" == *" CPUs: $(nproc)"* ]]
+        [[ "$output" == *" Berth Root Dir: $BERTH_ROOT"* ]]
+        [ "$("$BERTH" system info)" = "$output" ]
+
+        # declined: the prompt as docker's, nothing goes
+        run "$BERTH" system prune --volumes <<<"n"
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "WARNING! This will remove:" ]
+        [ "${lines[1]}" = "  - all stopped containers" ]
+        [ "${lines[2]}" = "  - all networks not used by at least one container" ]
+        [ "${lines[3]}" = "  - all anonymous volumes not used by at least one container" ]
+        [ "${lines[4]}" = "  - all dangling images" ]
+        [[ "${lines[5]}" == "Are you sure you want to continue? [y/N] "* ]]
+        "$BERTH" inspect cl-s-stopped >/dev/null
+        "$BERTH" network inspect cl-net-free >/dev/null
+
+        run "$BERTH" system prune -f --volumes
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Deleted Containers:"$'\n'"$stopped"$'\n'* ]]
+        [[ "$output" == *"Deleted Networks:"$'\n'"cl-net-free"$'\n'* ]]
+        [[ "$output" == *"Deleted Volumes:"$'\n'"$anon"$'\n'* ]]
+        [[ "$output" == *"Deleted Images:"*"${dangling#sha256:}"* ]]
+        [[ "${lines[-1]}" =~ ^Total\ reclaimed\ space:\ [0-9.]+k?B$ ]]
+        [[ "$output" != *cl-net-used* && "$output" != *cl-vol-* ]]
+        run "$BERTH" inspect cl-s-stopped
+        [ "$status" -ne 0 ]
+        run "$BERTH" image inspect "$dangling"
+        [ "$status" -ne 0 ]
+        # in use, or named (docker 23+ prunes only anonymous volumes): kept
+        [ "$("$BERTH" inspect -f '{{.State.Status}}' cl-s-run)" = running ]
+        [ "$("$BERTH" exec cl-s-run wc -c /data/f)" = "5000 /data/f" ]
+        "$BERTH" network inspect cl-net-used >/dev/null
+        "$BERTH" volume inspect cl-vol-used cl-vol-free >/dev/null
+        "$BERTH" image inspect cl/unused:1 busybox >/dev/null
+
+        # -a: every image no container uses, never the running one's
+        run "$BERTH" system prune -a -f
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Deleted Images:"$'\n'"untagged: cl/unused:1"* ]]
+        run "$BERTH" image inspect cl/unused:1
+        [ "$status" -ne 0 ]
+        "$BERTH" image inspect busybox >/dev/null
+        [ "$("$BERTH" inspect -f '{{.State.Status}}' cl-s-run)" = running ]
+        "$BERTH" network inspect cl-net-used >/dev/null
+}
+
+@test "system df: images, containers, volumes with sizes and reclaimable" {
+        # left by the previous test: busybox, cl-s-run (running, cl-vol-used with
+        # 5000 bytes), cl-vol-free (empty, unused)
+        "$BERTH" volume inspect cl-vol-free >/dev/null
+        run "$BERTH" system df
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE" ]
+        [[ "${lines[1]}" =~ ^Images\ +1\ +1\ +[0-9.]+[kM]B\ +0B\ \(0%\)$ ]]
+        [[ "${lines[2]}" =~ ^Containers\ +1\ +1\ +[0-9.]+k?B\ +0B ]]
+        [[ "${lines[3]}" =~ ^Local\ Volumes\ +2\ +1\ +5kB\ +0B\ \(0%\)$ ]]
+        [[ "${lines[4]}" =~ ^Build\ Cache\ +0\ +0\ +0B\ +0B$ ]]
+        # a stopped container's writable layer becomes reclaimable
+        "$BERTH" exec cl-s-run sh -c 'head -c 2000 /dev/zero > /w'
+        "$BERTH" stop -t 0 cl-s-run
+        run "$BERTH" system df
+        [[ "${lines[1]}" =~ ^Images\ +1\ +1\  ]]
+        [[ "${lines[2]}" =~ ^Containers\ +1\ +0\ +2kB\ +2kB\ \(100%\)$ ]]
+        [[ "${lines[3]}" =~ ^Local\ Volumes\ +2\ +1\ +5kB\ +0B\ \(0%\)$ ]]
+        "$BERTH" rm cl-s-run
+        run "$BERTH" system df
+        [[ "${lines[1]}" =~ ^Images\ +1\ +0\ +([0-9.]+[kM]B)\ +([0-9.]+[kM]B)\ \(100%\)$ ]]
+        [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+        [[ "${lines[3]}" =~ ^Local\ Volumes\ +2\ +0\ +5kB\ +5kB\ \(100%\)$ ]]
+}
+
+@test "version: client and engine sections; --version one line; system boot still there" {
+        run "$BERTH" version
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "Client:" ]
+        [[ "$output" == *$'\n'"Server: berth Engine"*$'\n'" Engine:"$'\n'"  Version: "* ]]
+        v=$("$BERTH" --version)
+        [[ "$v" =~ ^berth\ version\ (.+)$ ]]
+        [[ "${lines[1]}" == " Version: "*"${BASH_REMATCH[1]}" ]]
+        run "$BERTH" system --help
+        for v in boot df info prune; do
+                [[ "$output" == *$'\n'"  $(printf '%-11s' $v) "* ]]
+        done
+        run "$BERTH" system frob
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"'system frob' is not a berth command."* ]]
+        run "$BERTH" system boot extra
+        [ "$status" -eq 125 ]
+}

@@ -1,0 +1,278 @@
+#!/usr/bin/env bats
+# Faults: races between parallel commands, damaged state files.  Each case
+# leaves no half-made container, no leak, and a clear message; the next
+# command converges.  Names fl*, subnets 10.246.192.0/18 (default networks
+# from 10.246.224.0/19).
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+        # a pull of an image no test registry serves must not leave the host
+        export HTTPS_PROXY=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
+        export NO_PROXY=127.0.0.1,localhost,::1 no_proxy=127.0.0.1,localhost,::1
+        export BERTH_ROOT=$(mktemp -d /tmp/berth-fl.XXXXXX)
+        export BERTH_ADDRESS_POOLS=10.246.224.0/19:24
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+}
+
+# the ENOSPC test's root, a small tmpfs: its containers, networks, mount
+nospc_cleanup() {
+        local r=$BERTH_ROOT/nospc ids n
+        mountpoint -q "$r" || return 0
+        ids=$(BERTH_ROOT=$r "$BERTH" ps -aq --no-trunc 2>/dev/null) || true
+        [ -z "$ids" ] || BERTH_ROOT=$r "$BERTH" rm -f $ids >/dev/null 2>&1 || true
+        for n in $(BERTH_ROOT=$r "$BERTH" network ls -q 2>/dev/null); do
+                BERTH_ROOT=$r "$BERTH" network rm "$n" >/dev/null 2>&1 || true
+        done
+        if [ -s "$r/run/dns/pid" ]; then
+                kill "$(cat "$r/run/dns/pid")" 2>/dev/null || true
+        fi
+        umount "$r"
+}
+
+teardown_file() {
+        local d ids n
+        nospc_cleanup
+        for d in "$BERTH_ROOT"/p/*/; do
+                [ -f "$d/compose.yaml" ] &&
+                        "$BERTH" compose -f "$d/compose.yaml" down -t 0 >/dev/null 2>&1
+        done
+        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
+        [ -z "$ids" ] || "$BERTH" rm -f $ids >/dev/null 2>&1 || true
+        for n in $("$BERTH" network ls -q 2>/dev/null); do
+                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
+        done
+        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
+                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
+        fi
+        rm -rf "$BERTH_ROOT"
+}
+
+# nothing of container id is left anywhere
+check_gone() {
+        local id=$1
+        [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id*" 2>/dev/null)" ]
+        ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null
+        ! pgrep -f "$id" >/dev/null
+        [ ! -e "$BERTH_ROOT/run/containers/$id" ]
+        [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
+        ! grep -qs "$id" "$BERTH_ROOT"/lib/networks/*.json "$BERTH_ROOT"/run/networks/*.json
+        ! grep -qs "$id" "$BERTH_ROOT/run/dns/records.json"
+}
+
+@test "100 parallel run --name same: one wins, 99 get docker's conflict error, nothing half made" {
+        local i out=$BERTH_ROOT/race
+        mkdir -p "$out"
+        for i in $(seq 100); do
+                (
+                        rc=0
+                        "$BERTH" run -d --name flsame busybox sleep 300 >"$out/$i.out" 2>"$out/$i.err" || rc=$?
+                        echo $rc >"$out/$i.rc"
+                ) &
+        done
+        wait
+        [ "$(cat "$out"/*.rc | grep -c '^0$')" -eq 1 ]
+        [ "$(cat "$out"/*.rc | grep -c '^125$')" -eq 99 ]
+        local id
+        id=$(cat "$out"/*.out)
+        [[ $id =~ ^[0-9a-f]{64}$ ]]
+        local want="berth: Conflict. The container name \"/flsame\" is already in use by container \"$id\". You have to remove (or rename) that container to be able to reuse that name."
+        for i in $(seq 100); do
+                [ "$(cat "$out/$i.rc")" = 0 ] && continue
+                [ "$(cat "$out/$i.err")" = "$want" ]
+        done
+        # exactly one container dir, one run dir, one monitor, one endpoint
+        [ "$(ls -A "$BERTH_ROOT/lib/containers" | grep -v '^names.lock$')" = "$id" ]
+        [ "$(ls -A "$BERTH_ROOT/run/containers")" = "$id" ]
+        [ "$("$BERTH" ps -aq --no-trunc)" = "$id" ]
+        [ "$(pgrep -fc "berth-monitor.*$id" || true)" -le 1 ]
+        [ "$("$BERTH" network inspect bridge | jq '.[0].Containers | length')" -eq 1 ]
+        "$BERTH" rm -f flsame >/dev/null
+        check_gone "$id"
+        [ "$("$BERTH" network inspect bridge | jq '.[0].Containers | length')" -eq 0 ]
+}
+
+@test "20 parallel compose up -d of different projects on the same images, then 20 parallel down" {
+        local i out=$BERTH_ROOT/cup
+        mkdir -p "$out"
+        for i in $(seq 20); do
+                mkdir -p "$BERTH_ROOT/p/flc$i"
+                cat >"$BERTH_ROOT/p/flc$i/compose.yaml" <<EOF
+name: flc$i
+services:
+  a:
+    image: busybox
+    command: ["sleep", "300"]
+  b:
+    image: busybox
+    command: ["sleep", "300"]
+    depends_on: [a]
+EOF
+        done
+        for i in $(seq 20); do
+                (
+                        rc=0
+                        "$BERTH" compose -f "$BERTH_ROOT/p/flc$i/compose.yaml" up -d >"$out/$i.out" 2>&1 || rc=$?
+                        echo $rc >"$out/$i.rc"
+                ) &
+        done
+        wait
+        for i in $(seq 20); do
+                [ "$(cat "$out/$i.rc")" = 0 ] || { cat "$out/$i.out"; false; }
+        done
+        [ "$("$BERTH" ps -q --filter status=running | wc -l)" -eq 40 ]
+        # every project has its own network and subnet
+        [ "$("$BERTH" network ls | awk '{print $2}' | grep -c '^flc[0-9]*_default$')" -eq 20 ]
+        [ "$("$BERTH" network inspect $("$BERTH" network ls -q) | jq -r '.[].IPAM.Config[0].Subnet' | sort | uniq -d)" = "" ]
+        local bridges
+        bridges=$("$BERTH" network inspect $("$BERTH" network ls -q) | jq -r '.[].Options["com.docker.network.bridge.name"] // empty')
+        for i in $(seq 20); do
+                (
+                        rc=0
+                        "$BERTH" compose -f "$BERTH_ROOT/p/flc$i/compose.yaml" down -t 0 >"$out/$i.out" 2>&1 || rc=$?
+                        echo $rc >"$out/$i.rc"
+                ) &
+        done
+        wait
+        for i in $(seq 20); do
+                [ "$(cat "$out/$i.rc")" = 0 ] || { cat "$out/$i.out"; false; }
+        done
+        [ -z "$("$BERTH" ps -aq)" ]
+        [ -z "$("$BERTH" network ls | awk '{print $2}' | grep '^flc')" ]
+        [ -z "$(ls -A "$BERTH_ROOT/lib/containers" | grep -v '^names.lock$')" ]
+        [ -z "$(ls -A "$BERTH_ROOT/run/containers")" ]
+        [ -z "$(ls -A "$BERTH_ROOT/run/compose" 2>/dev/null)" ]
+        local b
+        for b in $bridges; do
+                [ "$b" = "$("$BERTH" network inspect bridge -f '{{index .Options "com.docker.network.bridge.name"}}' 2>/dev/null)" ] && continue
+                ! ip link show "$b" >/dev/null 2>&1
+        done
+        ! grep -qs flc "$BERTH_ROOT/run/dns/records.json"
+}
+
+@test "a damaged config.json: ps -a lists it and the others, errors name the file, rm -f removes every trace" {
+        local ok bad
+        ok=$("$BERTH" run -d --name flok busybox sleep 300)
+        bad=$("$BERTH" run -d --name flbad busybox sleep 300)
+        local f=$BERTH_ROOT/lib/containers/$bad/config.json
+        head -c 40 "$f" >"$f.t" && mv "$f.t" "$f"
+        run "$BERTH" ps -a
+        [ "$status" -eq 0 ]
+        [[ $output == *" flok"* ]]
+        [[ $output == *"${bad:0:12}"*"Corrupt"* ]]
+        # by name, by id and by prefix: the file and what to run, never a crash
+        run "$BERTH" inspect flbad
+        [ "$status" -ne 0 ]
+        [[ $output == *"$f"*"berth rm -f ${bad:0:12}"* ]]
+        run "$BERTH" start "$bad"
+        [ "$status" -ne 0 ]
+        [[ $output == *"$f"* ]]
+        run "$BERTH" rm "${bad:0:10}"
+        [ "$status" -ne 0 ]
+        [[ $output == *"berth rm -f ${bad:0:12}"* ]]
+        # its name stays taken until it is removed
+        run "$BERTH" create --name flbad busybox true
+        [ "$status" -ne 0 ]
+        [[ $output == *'Conflict. The container name "/flbad" is already in use'* ]]
+        # rm -f: its process, cgroup, run dir, endpoint and DNS records go
+        run "$BERTH" rm -f flbad
+        [ "$status" -eq 0 ]
+        [ "$output" = flbad ]
+        check_gone "$bad"
+        [ "$("$BERTH" inspect -f '{{.State.Status}}' flok)" = running ]
+        [ "$("$BERTH" network inspect bridge | jq '.[0].Containers | length')" -eq 1 ]
+        # an empty file (a crash of a filesystem without ordered data) too, by prefix
+        bad=$("$BERTH" run -d --name flbad busybox sleep 300)
+        : >"$BERTH_ROOT/lib/containers/$bad/config.json"
+        run "$BERTH" ps -a -q
+        [ "$status" -eq 0 ]
+        [[ $output == *"${ok:0:12}"* && $output == *"${bad:0:12}"* ]]
+        "$BERTH" rm -f "${bad:0:8}" >/dev/null
+        check_gone "$bad"
+        "$BERTH" rm -f flok >/dev/null
+        check_gone "$ok"
+        [ "$("$BERTH" network inspect bridge | jq '.[0].Containers | length')" -eq 0 ]
+}
+
+@test "a damaged network file: the other networks keep working, ls names the file, network rm removes it" {
+        local a br f
+        a=$("$BERTH" network create --subnet 10.246.193.0/24 flnA)
+        "$BERTH" network create --subnet 10.246.194.0/24 flnB >/dev/null
+        br=$("$BERTH" network inspect flnA | jq -r '.[0].Options["com.docker.network.bridge.name"]')
+        ip link show "$br" >/dev/null
+        f=$BERTH_ROOT/lib/networks/$a.json
+        head -c 50 "$f" >"$f.t" && mv "$f.t" "$f"
+        run "$BERTH" network ls
+        [ "$status" -eq 0 ]
+        [[ $output == *" flnB "* ]]
+        [[ $output == *"$f"*"berth network rm ${a:0:12} removes it"* ]]
+        # containers on the other networks are not affected
+        run "$BERTH" run --rm --network flnB busybox true
+        [ "$status" -eq 0 ]
+        run "$BERTH" network rm "${a:0:12}"
+        [ "$status" -eq 0 ]
+        [ ! -e "$f" ]
+        ! ip link show "$br" >/dev/null 2>&1
+        run "$BERTH" network ls
+        [[ $output != *corrupt* ]]
+        "$BERTH" network rm flnB >/dev/null
+}
+
+@test "ENOSPC: import, run and build on a full BERTH_ROOT say what they were writing, leave nothing, converge" {
+        local r=$BERTH_ROOT/nospc out
+        mkdir -p "$r"
+        mount -t tmpfs -o size=3m tmpfs "$r"
+        # import: the busybox layer does not fit
+        run env BERTH_ROOT="$r" BERTH="$BERTH" "$BERTH_SRC/tests/images/make-busybox.sh"
+        [ "$status" -ne 0 ]
+        [[ $output == *'layer sha256:'*'write "bin/busybox": No space left on device'* ]]
+        [ -z "$(find "$r/lib/image" -type f ! -name lock)" ]
+        mount -o remount,size=5m "$r"
+        BERTH_ROOT=$r BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        export BERTH_ROOT=$r
+        # a container fills the disk; the next one cannot write its files
+        "$BERTH" run --network none --name flfill busybox dd if=/dev/zero of=/big bs=64k count=1000 >/dev/null 2>&1 || true
+        [ "$(df --output=avail "$r" | tail -1)" -lt 64 ]
+        run "$BERTH" run --network none busybox true
+        [ "$status" -eq 125 ]
+        [[ $output == "berth: write $r/lib/containers/.new-"*": No space left on device" ]]
+        [ -z "$(ls -A "$r/lib/containers" | grep -v '^names.lock$' | grep -v "^$("$BERTH" inspect -f '{{.Id}}' flfill)$")" ]
+        [ "$("$BERTH" ps -aq | wc -l)" -eq 1 ]
+        "$BERTH" rm -f flfill >/dev/null
+        # build: the RUN step fits, its layer does not
+        mkdir -p "$BERTH_ROOT/../ctx"
+        printf 'FROM busybox\nRUN dd if=/dev/zero of=/big bs=1k count=700\n' >"$BERTH_ROOT/../ctx/Dockerfile"
+        run "$BERTH" build --network none -t flbig "$BERTH_ROOT/../ctx"
+        [ "$status" -ne 0 ]
+        [[ $output == *"RUN: layer: write the layer tar (at big): No space left on device"* ]]
+        ! "$BERTH" image inspect flbig >/dev/null 2>&1
+        [ -z "$(ls -A "$r/lib/image/tmp")" ]
+        [ -z "$(ls -A "$r/lib/containers" | grep -v '^names.lock$')" ]
+        # space again: the same commands converge
+        "$BERTH" run --rm --network none busybox true
+        mount -o remount,size=8m "$r"
+        "$BERTH" build --network none -t flbig "$BERTH_ROOT/../ctx" >/dev/null
+        [ "$("$BERTH" run --rm --network none flbig wc -c /big | awk '{print $1}')" -eq 716800 ]
+        [ -z "$("$BERTH" ps -aq)" ]
+        [ -z "$(ls -A "$r/lib/image/tmp")" ]
+        export BERTH_ROOT=${r%/nospc}
+        nospc_cleanup
+}
+
+@test "a damaged image tag index: the error names the file and what to run, and running it converges" {
+        local f=$BERTH_ROOT/lib/image/repositories.json id
+        id=$("$BERTH" image inspect busybox | jq -r '.[0].Id')
+        cp "$f" "$BERTH_ROOT/repositories.good"
+        head -c 20 "$BERTH_ROOT/repositories.good" >"$f"
+        run "$BERTH" images
+        [ "$status" -ne 0 ]
+        [[ $output == *"$f:"*"invalid JSON"*"run: mv $f $f.bad"* ]]
+        run "$BERTH" run --rm --network none busybox true
+        [ "$status" -eq 125 ]
+        [[ $output == *"run: mv $f $f.bad"* ]]
+        # what it says to do: the images stay, untagged, and can be named again
+        mv "$f" "$f.bad"
+        [ "$("$BERTH" images -q --no-trunc)" = "$id" ]
+        "$BERTH" tag "${id#sha256:}" busybox:latest
+        "$BERTH" run --rm --network none busybox true
+        rm -f "$f.bad" "$BERTH_ROOT/repositories.good"
+}

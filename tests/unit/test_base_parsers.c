@@ -1,0 +1,178 @@
+/* Unit tests for base/'s one-of-each parsers: published ports (the grammar
+ * of `-p` and compose `ports`), restart policies, byte sizes, times. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/portspec.h"
+#include "base/restart.h"
+#include "base/size.h"
+#include "base/timefmt.h"
+#include "tap.h"
+
+static void test_portspec(void)
+{
+        struct portspec ps;
+        err_t err;
+        char text[PORTSPEC_TEXT_MAX];
+
+        ok(portspec_parse("8080:80", &ps, &err) == 0 && ps.host_lo == 8080 && ps.host_hi == 8080 &&
+               ps.ctr_lo == 80 && ps.ctr_hi == 80 && ps.proto == PORT_PROTO_TCP && !ps.host_ip[0],
+           "HOST:CONTAINER");
+        ok(portspec_parse("127.0.0.1:5353:53/udp", &ps, &err) == 0 &&
+               !strcmp(ps.host_ip, "127.0.0.1") && !ps.host_ipv6 && ps.proto == PORT_PROTO_UDP,
+           "IP:HOST:CONTAINER/udp");
+        ok(portspec_parse("80", &ps, &err) == 0 && ps.host_lo == 0 && ps.ctr_lo == 80,
+           "container port only");
+        ok(portspec_parse("127.0.0.1::81", &ps, &err) == 0 && ps.host_lo == 0 &&
+               !strcmp(ps.host_ip, "127.0.0.1"),
+           "IP::CONTAINER");
+        ok(portspec_parse("[::1]:8080:80", &ps, &err) == 0 && ps.host_ipv6 &&
+               !strcmp(ps.host_ip, "::1"),
+           "bracketed IPv6 is grammar (what net can publish is net's business)");
+        ok(portspec_parse("::1:8080:80", &ps, &err) == 0 && ps.host_ipv6 && ps.host_lo == 8080,
+           "unbracketed IPv6 as docker splits it");
+        ok(portspec_parse("53/sctp", &ps, &err) == 0 && ps.proto == PORT_PROTO_SCTP, "sctp");
+        ok(portspec_parse("53/UDP", &ps, &err) == 0 && ps.proto == PORT_PROTO_UDP,
+           "protocol in any case");
+        ok(portspec_parse("9000-9002:7000-7002", &ps, &err) == 0 && ps.host_hi == 9002 &&
+               ps.ctr_hi == 7002,
+           "equal ranges");
+        ok(portspec_parse("9100-9110:80", &ps, &err) == 0 && ps.host_lo == 9100 &&
+               ps.host_hi == 9110 && ps.ctr_hi == 80,
+           "host range, one container port");
+        ok(portspec_parse("00080", &ps, &err) == 0 && ps.ctr_lo == 80, "leading zeros");
+
+        is_int(portspec_parse("80800:80", &ps, &err), -PORTSPEC_BAD_PORT, "port too large");
+        is_str(err.msg, "invalid port \"80800:80\": \"80800\" must be a port 1-65535",
+               "names the bad field");
+        is_int(portspec_parse("0:80", &ps, &err), -PORTSPEC_BAD_PORT, "port 0");
+        is_int(portspec_parse("", &ps, &err), -PORTSPEC_BAD_PORT, "empty");
+        is_int(portspec_parse("8080:", &ps, &err), -PORTSPEC_BAD_PORT, "no container port");
+        is_int(portspec_parse("80/http", &ps, &err), -PORTSPEC_BAD_PROTO, "unknown protocol");
+        is_str(err.msg,
+               "invalid port \"80/http\": unknown protocol \"http\" (use tcp, udp or sctp)",
+               "protocol message");
+        is_int(portspec_parse("80/", &ps, &err), -PORTSPEC_BAD_PROTO, "empty protocol");
+        is_int(portspec_parse("1.2.3:8080:80", &ps, &err), -PORTSPEC_BAD_IP, "bad IP");
+        is_str(err.msg, "invalid port \"1.2.3:8080:80\": invalid IP address \"1.2.3\"",
+               "IP message");
+        is_int(portspec_parse("a:b:c:d", &ps, &err), -PORTSPEC_BAD_IP,
+               "fields left of HOST are the IP");
+        is_int(portspec_parse("90-80", &ps, &err), -PORTSPEC_REVERSED, "reversed range");
+        is_int(portspec_parse("1-3:5-6", &ps, &err), -PORTSPEC_LENGTH, "ranges of two lengths");
+        is_int(portspec_parse("80:1-3", &ps, &err), -PORTSPEC_LENGTH,
+               "one host port, a container range");
+
+        portspec_parse("127.0.0.1:8000-8010:80/udp", &ps, &err);
+        portspec_format(&ps, text);
+        is_str(text, "127.0.0.1:8000-8010:80/udp", "format: IP:RANGE:PORT/PROTO");
+        portspec_parse("[::1]::80", &ps, &err);
+        portspec_format(&ps, text);
+        is_str(text, "[::1]::80/tcp", "format: IPv6 in brackets");
+        portspec_parse("8080:80", &ps, &err);
+        portspec_format(&ps, text);
+        is_str(text, "8080:80/tcp", "format: HOST:CONTAINER");
+        portspec_parse("80", &ps, &err);
+        portspec_format(&ps, text);
+        is_str(text, "80/tcp", "format: CONTAINER");
+
+        uint16_t lo, hi;
+        ok(portspec_range_parse("8000-8010", 9, &lo, &hi) == 0 && lo == 8000 && hi == 8010,
+           "range");
+        ok(portspec_range_parse("65536", 5, &lo, &hi) < 0, "range past 65535");
+}
+
+static void test_restart(void)
+{
+        struct restart_policy rp;
+        err_t err;
+
+        ok(restart_policy_parse(NULL, &rp, &err) == 0 && rp.kind == RESTART_NO, "none is no");
+        ok(restart_policy_parse("always", &rp, &err) == 0 && rp.kind == RESTART_ALWAYS, "always");
+        ok(restart_policy_parse("unless-stopped", &rp, &err) == 0 &&
+               rp.kind == RESTART_UNLESS_STOPPED,
+           "unless-stopped");
+        ok(restart_policy_parse("on-failure:3", &rp, &err) == 0 && rp.kind == RESTART_ON_FAILURE &&
+               rp.max_retries == 3,
+           "on-failure:3");
+        ok(restart_policy_parse("on-failure:", &rp, &err) == 0 && rp.max_retries == 0,
+           "on-failure: (no count)");
+        ok(restart_policy_parse("always:0", &rp, &err) == 0 && rp.kind == RESTART_ALWAYS,
+           "a zero count is no count");
+        is_int(restart_policy_parse("always:3", &rp, &err), -RESTART_COUNT_NOT_ALLOWED,
+               "always:3 refused (run and compose alike)");
+        is_str(err.msg, "maximum retry count cannot be used with restart policy 'always'",
+               "always:3 message");
+        is_int(restart_policy_parse("sometimes", &rp, &err), -RESTART_BAD_NAME, "unknown policy");
+        is_str(err.msg, "invalid restart policy 'sometimes'", "unknown policy message");
+        is_int(restart_policy_parse("on-failure:x", &rp, &err), -RESTART_BAD_COUNT,
+               "count not a number");
+        is_int(restart_policy_parse("on-failure:-1", &rp, &err), -RESTART_BAD_COUNT,
+               "negative count");
+        is_int(restart_policy_parse("on-failure:99999999999", &rp, &err), -RESTART_BAD_COUNT,
+               "count out of range");
+        is_str(restart_kind_name(RESTART_ON_FAILURE), "on-failure", "stored name");
+}
+
+static void test_size(void)
+{
+        int64_t v;
+        err_t err;
+        ok(bytes_parse("64m", &v, &err) == 0 && v == 64 << 20, "64m");
+        ok(bytes_parse("1.5GB", &v, &err) == 0 && v == 3LL << 29, "1.5GB");
+        ok(bytes_parse("2 MiB", &v, &err) == 0 && v == 2 << 20, "2 MiB");
+        ok(bytes_parse("512", &v, &err) == 0 && v == 512, "512");
+        ok(bytes_parse("12q", &v, &err) < 0, "bad unit");
+        ok(bytes_parse("-1m", &v, &err) < 0, "negative");
+        ok(bytes_parse("m", &v, &err) < 0, "no number");
+        ok(bytes_parse("99999999p", &v, &err) < 0, "out of range");
+}
+
+static void test_time(void)
+{
+        /* moved from test_runtime_container.c with the functions */
+        is_int(time_parse_rfc3339_ns("1970-01-01T00:00:01.5Z"), 1500000000LL, "fractional seconds");
+        is_int(time_parse_rfc3339_ns("garbage"), 0, "garbage is 0");
+        char *now = time_now_rfc3339();
+        ok(time_parse_rfc3339_ns(now) > 0, "now round-trips: %s", now);
+        free(now);
+
+        is_int(time_parse_rfc3339_ns("0001-01-01T00:00:00Z"), 0, "Go's zero time is never");
+        is_int(time_parse_rfc3339_ns("1970-01-01T02:00:10+02:00"), 10000000000LL,
+               "offset honoured");
+        long long s;
+        ok(time_parse_rfc3339("0001-01-01T00:00:00Z", &s, NULL) == 0 && s < 0,
+           "seconds before the epoch kept");
+        char *t = time_rfc3339(86400, 0);
+        is_str(t, "1970-01-02T00:00:00Z", "no fraction when there is none");
+        free(t);
+        t = time_rfc3339(1, 5);
+        is_str(t, "1970-01-01T00:00:01.000000005Z", "nine fraction digits");
+        free(t);
+        is_int(time_since_s(NULL), 0, "since of nothing is 0");
+        is_int(time_since_s("2999-01-01T00:00:00Z"), 0, "since of the future is 0");
+
+        char *d = human_duration(0);
+        is_str(d, "Less than a second", "human 0");
+        free(d);
+        d = human_duration(90);
+        is_str(d, "About a minute", "human 90 s");
+        free(d);
+        d = human_duration(3 * 86400);
+        is_str(d, "3 days", "human 3 days");
+        free(d);
+        char b[32];
+        human_size(1234567, b, sizeof(b));
+        is_str(b, "1.23MB", "human size");
+        human_size(999, b, sizeof(b));
+        is_str(b, "999B", "human size in bytes");
+}
+
+int main(void)
+{
+        test_portspec();
+        test_restart();
+        test_size();
+        test_time();
+        return tap_done();
+}

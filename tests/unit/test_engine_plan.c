@@ -1,0 +1,221 @@
+/* Unit tests for the compose planner (engine/plan.h) on synthetic observed
+ * state: no containers, no root. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compose/hash.h"
+#include "compose/model.h"
+#include "compose/node.h"
+#include "plan.h"
+#include "tap.h"
+
+static char *no_env[] = {NULL};
+
+static struct compose_project *load(const char *yaml)
+{
+        struct cnode *root = NULL;
+        struct compose_project *p = NULL;
+        struct compose_model_opts o = {
+            .project_name = "pl", .working_dir = "/wd", .home = "/root", .environment = no_env};
+        err_t err;
+        if (cnode_parse_yaml(yaml, strlen(yaml), "compose.yaml", &root, &err) < 0 ||
+            compose_project_decode(root, &o, &p, &err) < 0) {
+                tap_diag("load: %s", err.msg);
+                p = NULL;
+        }
+        cnode_free(root);
+        return p;
+}
+
+static ssize_t svc(const struct compose_project *p, const char *name)
+{
+        for (size_t i = 0; i < p->nservices; i++)
+                if (!strcmp(p->services[i].name, name))
+                        return (ssize_t)i;
+        return -1;
+}
+
+static char hashes[8][COMPOSE_HASH_LEN + 1];
+
+/* The observed container of service name, number n, with its current hash. */
+static struct plan_ctr ctr(const struct compose_project *p, const char *name, int n,
+                           const char *status, const char *id)
+{
+        static int slot;
+        ssize_t si = svc(p, name);
+        char *h = hashes[slot++ % 8];
+        err_t err;
+        if (si < 0 || compose_service_hash(p->services[si].json, h, &err) < 0)
+                strcpy(h, "none");
+        return (struct plan_ctr){
+            .id = id, .name = id, .service = name, .hash = h, .status = status, .number = n};
+}
+
+/* The plan as text: "kind service#n(reason)" joined by spaces. */
+static char *text(const struct compose_project *p, const struct plan *pl)
+{
+        static char buf[1024];
+        buf[0] = '\0';
+        for (size_t i = 0; i < pl->n; i++) {
+                const struct plan_op *op = &pl->ops[i];
+                char one[128];
+                snprintf(one, sizeof(one), "%s%s %s#%d%s%s%s%s", i ? " " : "",
+                         plan_kind_name(op->kind),
+                         op->service < 0 ? "-" : p->services[op->service].name, op->number,
+                         op->reason ? "(" : "", plan_reason_text(op->reason), op->reason ? ")" : "",
+                         op->start ? "+" : "");
+                strncat(buf, one, sizeof(buf) - strlen(buf) - 1);
+        }
+        return buf;
+}
+
+static const char *plan_text(const struct compose_project *p, const struct plan_ctr *obs,
+                             size_t nobs, struct plan_opts o)
+{
+        bool sel[16];
+        for (size_t i = 0; i < p->nservices; i++)
+                sel[i] = true;
+        struct plan pl;
+        static err_t err;
+        if (compose_plan(p, sel, obs, nobs, &o, &pl, &err) < 0)
+                return err.msg;
+        const char *t = text(p, &pl);
+        plan_free(&pl);
+        return t;
+}
+
+static const char *yaml = "services:\n"
+                          "  db:\n    image: busybox\n"
+                          "  web:\n    image: busybox\n    depends_on: [db]\n";
+
+static void test_fresh_and_steady(void)
+{
+        struct compose_project *p = load(yaml);
+        if (!p)
+                return;
+        is_str(plan_text(p, NULL, 0, (struct plan_opts){.start = true}),
+               "create db#1+ create web#1+", "nothing observed: create and start all");
+        is_str(plan_text(p, NULL, 0, (struct plan_opts){.start = false}),
+               "create db#1 create web#1", "create only: nothing starts");
+        struct plan_ctr obs[] = {ctr(p, "db", 1, "running", "d1"),
+                                 ctr(p, "web", 1, "exited", "w1")};
+        is_str(plan_text(p, obs, 2, (struct plan_opts){.start = true}), "keep db#1 start web#1+",
+               "unchanged: keep the running one, start the stopped one");
+        is_str(plan_text(p, obs, 2, (struct plan_opts){.start = true, .force_recreate = true}),
+               "recreate db#1(--force-recreate)+ recreate web#1(--force-recreate)+",
+               "--force-recreate");
+        obs[0].hash = "changed";
+        is_str(plan_text(p, obs, 2, (struct plan_opts){.start = true}),
+               "recreate db#1(configuration changed)+ start web#1+", "a hash change recreates");
+        is_str(plan_text(p, obs, 2, (struct plan_opts){.start = true, .no_recreate = true}),
+               "keep db#1 start web#1+", "--no-recreate keeps it");
+        obs[0] = ctr(p, "db", 1, "running", "d1");
+        obs[1].image_changed = true;
+        is_str(plan_text(p, obs, 2, (struct plan_opts){.start = true}),
+               "keep db#1 recreate web#1(image rebuilt)+", "a rebuilt image recreates");
+        compose_project_free(p);
+}
+
+static void test_scale_and_orphans(void)
+{
+        struct compose_project *p = load(yaml);
+        if (!p)
+                return;
+        int scale[2];
+        scale[svc(p, "db")] = -1;
+        scale[svc(p, "web")] = 3;
+        struct plan_ctr obs[] = {ctr(p, "db", 1, "running", "d1"),
+                                 ctr(p, "web", 1, "running", "w1"),
+                                 ctr(p, "gone", 1, "running", "g1")};
+        is_str(plan_text(p, obs, 3, (struct plan_opts){.start = true, .scale = scale}),
+               "keep db#1 keep web#1 create web#2+ create web#3+", "scale up adds numbers 2 and 3");
+        is_str(plan_text(p, obs, 3,
+                         (struct plan_opts){.start = true, .scale = scale, .remove_orphans = true}),
+               "remove -#1(orphan) keep db#1 keep web#1 create web#2+ create web#3+",
+               "--remove-orphans removes first");
+        struct plan_ctr many[] = {
+            ctr(p, "db", 1, "running", "d1"), ctr(p, "web", 1, "running", "w1"),
+            ctr(p, "web", 2, "running", "w2"), ctr(p, "web", 2, "running", "w2b")};
+        scale[svc(p, "web")] = 1;
+        is_str(plan_text(p, many, 4, (struct plan_opts){.start = true, .scale = scale}),
+               "keep db#1 keep web#1 remove web#2(above the scale) remove web#2(a second container "
+               "with that number)",
+               "scale down, and a duplicate number");
+        struct plan_ctr oneoff = ctr(p, "gone", 1, "running", "r1");
+        oneoff.oneoff = true;
+        ok(!plan_is_orphan(p, &oneoff) && plan_is_orphan(p, &obs[2]),
+           "a one-off container is never an orphan");
+        compose_project_free(p);
+}
+
+static void test_deps(void)
+{
+        struct compose_project *p = load(yaml);
+        if (!p)
+                return;
+        struct plan_ctr obs[] = {ctr(p, "db", 1, "running", "d1"),
+                                 ctr(p, "web", 1, "running", "w1")};
+        strv_t named = STRV_INIT;
+        strv_push(&named, "web");
+        is_str(plan_text(p, obs, 2,
+                         (struct plan_opts){.start = true, .recreate_deps = true, .named = &named}),
+               "recreate db#1(--always-recreate-deps)+ keep web#1",
+               "--always-recreate-deps recreates the dependencies of the services named only");
+        strv_free(&named);
+        compose_project_free(p);
+}
+
+static void test_netns(void)
+{
+        struct compose_project *p = load("services:\n"
+                                         "  app:\n    image: busybox\n"
+                                         "  side:\n    image: busybox\n"
+                                         "    network_mode: service:app\n");
+        if (!p)
+                return;
+        struct plan_ctr obs[] = {ctr(p, "app", 1, "running", "a1"),
+                                 ctr(p, "side", 1, "running", "s1")};
+        obs[1].netns_id = "a1";
+        is_str(plan_text(p, obs, 2, (struct plan_opts){.start = true}), "keep app#1 keep side#1",
+               "a joiner of the running target is kept");
+        obs[0].hash = "changed";
+        is_str(plan_text(p, obs, 2, (struct plan_opts){.start = true}),
+               "recreate app#1(configuration changed)+ recreate side#1(the container whose network "
+               "it shares is new)+",
+               "a recreated target recreates its joiner");
+        obs[0] = ctr(p, "app", 1, "running", "a2");
+        is_str(plan_text(p, obs, 2, (struct plan_opts){.start = true}),
+               "keep app#1 recreate side#1(the container whose network it shares is new)+",
+               "a target replaced since recreates its joiner");
+        is_str(plan_text(p, obs, 2, (struct plan_opts){.start = true, .no_recreate = true}),
+               "keep app#1 keep side#1", "--no-recreate: no joiner recreated either");
+        compose_project_free(p);
+}
+
+static void test_container_name(void)
+{
+        struct compose_project *p = load("services:\n  one:\n    image: busybox\n"
+                                         "    container_name: solo\n");
+        if (!p)
+                return;
+        int scale[1] = {3};
+        bool sel[1] = {true};
+        struct plan pl;
+        err_t err;
+        struct plan_opts o = {.start = true, .scale = scale};
+        ok(compose_plan(p, sel, NULL, 0, &o, &pl, &err) == 0 && pl.n == 1 && pl.warnings.n == 1 &&
+               strstr(pl.warnings.v[0], "allows one container only"),
+           "container_name caps the scale at 1, with a warning returned (not printed)");
+        plan_free(&pl);
+        compose_project_free(p);
+}
+
+int main(void)
+{
+        test_fresh_and_steady();
+        test_scale_and_orphans();
+        test_deps();
+        test_netns();
+        test_container_name();
+        return tap_done();
+}
