@@ -135,8 +135,9 @@ static int write_new(const char *dir, const char *name, const char *text, size_t
             open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return err_sys(err, errno, "create %s", p);
-        if (write_all(fd, text, n, err) < 0)
-                return -1;
+        err_t e;
+        if (write_all(fd, text, n, &e) < 0) /* ENOSPC: say which file */
+                return err_sys(err, e.code, "write %s", p);
         if (fsync(fd) < 0)
                 return err_sys(err, errno, "fsync %s", p);
         return 0;

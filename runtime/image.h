@@ -13,6 +13,10 @@
  *   layers/<chainhex>/layer.json   {"diff_id", "size"}
  *   repositories.json        {"refs": {"busybox:latest": "sha256:<hex>"}}
  *   tmp/                     scratch space (same filesystem, for renames)
+ *   downloads/               pulls in progress (registry_pull.c): <hex>.partial,
+ *                            <hex>.lock, tmp-<pid>-<n>/; no store lock needed
+ *   images/<hex>.json also keeps a pull's "repo_digests" ("name@sha256:...") and
+ *   "blobs" (compressed layers, manifests) that go with the image
  *
  * Every file is written atomically (temp + rename); writers serialise on the
  * lock, so readers need no lock: they see either the old or the new state.

@@ -267,11 +267,26 @@ static int refs_read(struct store *s, json_t **out, err_t *err)
                 *out = json_pack("{s:{}}", "refs");
                 return 0;
         }
-        if (json_read_at(s->dfd, REPOS_FILE, &j, err) < 0)
+        err_t e;
+        bool bad = json_read_at(s->dfd, REPOS_FILE, &j, &e) < 0;
+        if (bad && e.code != EINVAL) {
+                *err = e;
                 return -1;
-        if (!json_is_object(json_object_get(j, "refs"))) {
+        }
+        if (!bad && !json_is_object(json_object_get(j, "refs"))) {
                 json_decref(j);
-                return err_set(err, EINVAL, "%s: no \"refs\" object", REPOS_FILE);
+                err_set(&e, EINVAL, "%s: no \"refs\" object", REPOS_FILE);
+                bad = true;
+        }
+        if (bad) {
+                /* the tags live only here: say where and how to go on
+                 * without them (the images and their layers stay) */
+                _cleanup_free_ char *path = xasprintf("%s/image/%s", berth_lib_dir(), REPOS_FILE);
+                return err_set(err, EUCLEAN,
+                               "image store: %s/image/%s: the tag index is damaged; to go on "
+                               "with every image untagged, run: mv %s %s.bad (then berth tag "
+                               "IMAGE-ID NAME to name them again)",
+                               berth_lib_dir(), e.msg, path, path);
         }
         *out = j;
         return 0;

@@ -59,6 +59,18 @@ struct rt_layer_writer *rt_layer_writer_new(int fd, err_t *err)
         return w;
 }
 
+/* A libarchive write failure: with its errno (ENOSPC names itself: "no
+ * space left on device") when it has one. */
+static int ar_fail(struct archive *a, const char *at, err_t *err)
+{
+        int e = archive_errno(a);
+        if (e > 0)
+                return at ? err_sys(err, e, "layer: write the layer tar (at %s)", at)
+                          : err_sys(err, e, "layer: write the layer tar");
+        return at ? err_set(err, EIO, "layer: %s: %s", at, archive_error_string(a))
+                  : err_set(err, EIO, "layer: %s", archive_error_string(a));
+}
+
 static void writer_free(struct rt_layer_writer *w)
 {
         for (size_t i = 0; i < w->nlinks; i++)
@@ -82,7 +94,7 @@ int rt_layer_writer_close(struct rt_layer_writer *w, char hex[65], err_t *err)
 {
         int r = 0;
         if (archive_write_close(w->a) != ARCHIVE_OK)
-                r = err_set(err, EIO, "layer: %s", archive_error_string(w->a));
+                r = ar_fail(w->a, NULL, err);
         archive_write_free(w->a);
         w->a = NULL;
         unsigned char md[32];
@@ -122,8 +134,7 @@ static int put(struct rt_layer_writer *w, struct archive_entry *e, int fd, err_t
         }
         digest_entry(w, e);
         if (archive_write_header(w->a, e) != ARCHIVE_OK)
-                return err_set(err, EIO, "layer: %s: %s", archive_entry_pathname(e),
-                               archive_error_string(w->a));
+                return ar_fail(w->a, archive_entry_pathname(e), err);
         if (fd < 0)
                 return 0;
         char buf[65536];
@@ -138,7 +149,7 @@ static int put(struct rt_layer_writer *w, struct archive_entry *e, int fd, err_t
                         memset(buf, 0, sizeof(buf)), n = left < 65536 ? (ssize_t)left : 65536;
                 EVP_DigestUpdate(w->md, buf, (size_t)n);
                 if (archive_write_data(w->a, buf, (size_t)n) < 0)
-                        return err_set(err, EIO, "layer: %s", archive_error_string(w->a));
+                        return ar_fail(w->a, archive_entry_pathname(e), err);
                 left -= n;
         }
         return 0;

@@ -1251,6 +1251,11 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
         int st;
         while (waitpid(a, &st, 0) < 0 && errno == EINTR)
                 ;
+        /* The set-up runs inside the container, where its processes can stop
+         * it (kill -STOP -1) before it execs: the wait is bounded, so no
+         * container can hold the caller (the monitor, for a healthcheck). */
+        struct timeval tv = {RT_EXEC_SETUP_TIMEOUT_S, 0};
+        (void)setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
         /* Until EOF (the intermediate exited, the process exec'd or failed):
          * its pid, the terminal's master, or an error, in any order. */
         pid_t b = 0;
@@ -1270,7 +1275,18 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
                 if (passed >= 0)
                         close(passed);
         }
+        int timed_out = r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
         close(sv[0]);
+        if (timed_out && !fail.type && b > 0) {
+                kill(b, SIGKILL);
+                while (waitpid(b, &st, 0) < 0 && errno == EINTR)
+                        ;
+                if (master >= 0)
+                        close(master);
+                return err_set(err, ETIMEDOUT,
+                               "exec setup in container %.12s did not finish within %d s", id,
+                               RT_EXEC_SETUP_TIMEOUT_S);
+        }
         if (fail.type || b <= 0) {
                 if (master >= 0)
                         close(master);

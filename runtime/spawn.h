@@ -99,6 +99,10 @@ int rt_tmpfs_opts(const char *opts, bool ro, unsigned *attrs, char **data, err_t
 /* Exit status docker uses for an exec failure with errno e. */
 int rt_exec_failure_status(int e);
 
+/* How long rt_exec waits for the new process to exec (or fail) before it
+ * kills it: the set-up runs in the container, which may stop it. */
+#define RT_EXEC_SETUP_TIMEOUT_S 5
+
 /* Run proc inside the container whose init is init_pid, as the child of the
  * calling process: pins the init with a pidfd (checked against the record of
  * container id unless it is the caller's own child), joins its namespaces

@@ -41,16 +41,23 @@ bool cli_confirm(const char *warning)
         return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
 }
 
-void reclaimed_size(unsigned long long n, char *buf, size_t len)
+void units_size(unsigned long long n, bool binary, char *buf, size_t len)
 {
-        static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+        static const char *const dec[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+        static const char *const bin[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+        const double base = binary ? 1024.0 : 1000.0;
         double v = (double)n;
         size_t u = 0;
-        while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1000.0;
+        while (v >= base && u + 1 < sizeof(dec) / sizeof(dec[0])) {
+                v /= base;
                 u++;
         }
-        snprintf(buf, len, "%.4g%s", v, units[u]);
+        snprintf(buf, len, "%.4g%s", v, binary ? bin[u] : dec[u]);
+}
+
+void reclaimed_size(unsigned long long n, char *buf, size_t len)
+{
+        units_size(n, false, buf, len);
 }
 
 static __thread unsigned long long walk_total;

@@ -10,19 +10,30 @@
  * com.docker.compose.depends_on label).  `no` and `on-failure` containers stay
  * as they were.  Running it twice starts nothing twice. */
 #include <errno.h>
+#include <getopt.h>
+#include <linux/magic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
+#include "base/paths.h"
 #include "base/strv.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "net/network.h"
+#include "netwire.h"
 #include "runtime/container.h"
+#include "runtime/image.h"
+#include "runtime/volume.h"
+#include "table.h"
 
 struct boot_ctr {
         char *id, *name, *project, *service;
@@ -152,16 +163,375 @@ static int system_boot(void)
         return rc;
 }
 
-int cmd_system(int argc, char **argv)
+/* --- df, prune, info ---------------------------------------------------- */
+
+static bool state_active(const char *st)
 {
-        if (argc >= 2 && !strcmp(argv[1], "boot") && argc == 2)
-                return system_boot();
-        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage:  berth system COMMAND\n\nManage berth\n\nCommands:\n"
-                       "  boot        Restore networks and start the containers whose restart "
-                       "policy asks for it (run once at boot)\n");
+        return st && (!strcmp(st, "running") || !strcmp(st, "paused") || !strcmp(st, "restarting"));
+}
+
+struct ctr_counts {
+        size_t total, running, paused, stopped;
+        unsigned long long size, size_active; /* writable layers (with sizes) */
+};
+
+static void ctr_counts(struct ctr_counts *c, bool sizes)
+{
+        memset(c, 0, sizeof(*c));
+        strv_t ids = STRV_INIT;
+        err_t err = {0};
+        if (rt_ctr_list(&ids, &err) < 0)
+                warn_msg("%s", err.msg);
+        for (size_t i = 0; i < ids.n; i++) {
+                _cleanup_free_ char *id = NULL;
+                _cleanup_json_ json_t *j = NULL;
+                c->total++;
+                if (container_get(ids.v[i], &id, &j, NULL, &err) < 0) {
+                        c->stopped++; /* unreadable state: not running */
+                        continue;
+                }
+                const char *st =
+                    json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+                bool active = state_active(st);
+                if (st && !strcmp(st, "paused"))
+                        c->paused++;
+                else if (active)
+                        c->running++;
+                else
+                        c->stopped++;
+                if (sizes) {
+                        unsigned long long sz = path_size(json_string_value(json_object_get(
+                            json_object_get(json_object_get(j, "GraphDriver"), "Data"),
+                            "UpperDir")));
+                        c->size += sz;
+                        if (active)
+                                c->size_active += sz;
+                }
+        }
+        strv_free(&ids);
+}
+
+/* docker's RECLAIMABLE cell: "1.2MB (40%)", the percentage only when total > 0 */
+static char *reclaimable_cell(unsigned long long total, unsigned long long reclaimable)
+{
+        char sz[32];
+        reclaimed_size(reclaimable, sz, sizeof(sz));
+        if (!total)
+                return xstrdup(sz);
+        return xasprintf("%s (%llu%%)", sz, reclaimable * 100 / total);
+}
+
+static void df_row(struct table *t, const char *type, size_t total, size_t active,
+                   unsigned long long size, unsigned long long used)
+{
+        char n[24], a[24], sz[32];
+        snprintf(n, sizeof(n), "%zu", total);
+        snprintf(a, sizeof(a), "%zu", active);
+        reclaimed_size(size, sz, sizeof(sz));
+        _cleanup_free_ char *r = reclaimable_cell(size, size - (used < size ? used : size));
+        table_row(t, type, n, a, sz, r);
+}
+
+static int system_df(int argc, char **argv)
+{
+        if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+                printf("Usage:  berth system df\n\nShow berth disk usage\n");
                 return 0;
         }
-        die_msg("usage: berth system boot");
-        return EXIT_BERTH;
+        if (argc > 1) {
+                die_msg("system df: unsupported argument '%s' (-v and --format are not "
+                        "implemented yet)\nSee 'berth system df --help'.",
+                        argv[1]);
+                return EXIT_BERTH;
+        }
+        err_t err = {0};
+        struct rt_image *imgs = NULL;
+        size_t nimg = 0;
+        struct image_users users = {0};
+        if (rt_image_list(&imgs, &nimg, &err) < 0 || image_users_load(&users, &err) < 0) {
+                die_msg("%s", err.msg);
+                rt_image_list_free(imgs, nimg);
+                return EXIT_BERTH;
+        }
+        /* images: every layer counted once, as on disk; what no container's
+         * image uses is reclaimable */
+        strv_t layers = STRV_INIT, used_layers = STRV_INIT;
+        size_t img_active = 0;
+        for (size_t i = 0; i < nimg; i++) {
+                bool running;
+                bool used = image_users_find(imgs[i].id, &running, &users) != NULL;
+                img_active += used;
+                for (size_t k = 0; k < imgs[i].layer_dirs.n; k++) {
+                        const char *l = imgs[i].layer_dirs.v[k];
+                        if (!strv_contains(&layers, l))
+                                strv_push(&layers, l);
+                        if (used && !strv_contains(&used_layers, l))
+                                strv_push(&used_layers, l);
+                }
+        }
+        unsigned long long img_size = 0, img_used = 0;
+        for (size_t k = 0; k < layers.n; k++) {
+                unsigned long long sz = path_size(layers.v[k]);
+                img_size += sz;
+                if (strv_contains(&used_layers, layers.v[k]))
+                        img_used += sz;
+        }
+        strv_free(&layers);
+        strv_free(&used_layers);
+        image_users_free(&users);
+        rt_image_list_free(imgs, nimg);
+
+        struct ctr_counts c;
+        ctr_counts(&c, true);
+
+        strv_t vols = STRV_INIT, vused = STRV_INIT;
+        if (rt_volume_list(&vols, &err) < 0)
+                warn_msg("%s", err.msg);
+        volumes_in_use(&vused);
+        size_t vol_active = 0;
+        unsigned long long vol_size = 0, vol_used = 0;
+        for (size_t i = 0; i < vols.n; i++) {
+                unsigned long long sz = volume_size(vols.v[i]);
+                vol_size += sz;
+                if (strv_contains(&vused, vols.v[i])) {
+                        vol_active++;
+                        vol_used += sz;
+                }
+        }
+        size_t nvols = vols.n;
+        strv_free(&vols);
+        strv_free(&vused);
+
+        struct table t;
+        table_init(&t, 5);
+        table_row(&t, "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
+        df_row(&t, "Images", nimg, img_active, img_size, img_used);
+        df_row(&t, "Containers", c.total, c.running + c.paused, c.size, c.size_active);
+        df_row(&t, "Local Volumes", nvols, vol_active, vol_size, vol_used);
+        /* build steps are images in the store: there is no separate cache */
+        table_row(&t, "Build Cache", "0", "0", "0B", "0B");
+        table_end(&t, true);
+        return 0;
+}
+
+static void print_section(const char *title, const strv_t *v)
+{
+        if (!v->n)
+                return;
+        printf("%s:\n", title);
+        for (size_t i = 0; i < v->n; i++)
+                printf("%s\n", v->v[i]);
+        printf("\n");
+}
+
+static int system_prune(int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"all", no_argument, NULL, 'a'},
+            {"force", no_argument, NULL, 'f'},
+            {"volumes", no_argument, NULL, 'V'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        bool all = false, force = false, vols = false;
+        int c;
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+afh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'a':
+                        all = true;
+                        break;
+                case 'f':
+                        force = true;
+                        break;
+                case 'V':
+                        vols = true;
+                        break;
+                case 'h':
+                        printf("Usage:  berth system prune [OPTIONS]\n\n"
+                               "Remove unused data\n\n"
+                               "Options:\n"
+                               "  -a, --all       Remove all unused images not just dangling ones\n"
+                               "  -f, --force     Do not prompt for confirmation\n"
+                               "      --volumes   Prune anonymous volumes\n");
+                        return 0;
+                default:
+                        die_msg("system prune: unknown option '%s'\n"
+                                "See 'berth system prune --help'.",
+                                argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
+        }
+        if (optind < argc) {
+                die_msg("\"berth system prune\" accepts no arguments.\n"
+                        "See 'berth system prune --help'.");
+                return EXIT_BERTH;
+        }
+        if (!force) {
+                _cleanup_free_ char *w = xasprintf(
+                    "This will remove:\n"
+                    "  - all stopped containers\n"
+                    "  - all networks not used by at least one container\n"
+                    "%s%s\n",
+                    vols ? "  - all anonymous volumes not used by at least one container\n" : "",
+                    all ? "  - all images without at least one container associated to them\n"
+                        : "  - all dangling images\n");
+                if (!cli_confirm(w))
+                        return 0;
+        }
+        int rc = 0;
+        unsigned long long reclaimed = 0;
+        err_t err = {0};
+        strv_t out = STRV_INIT;
+
+        /* containers first: what they held becomes unused */
+        if (container_prune(&out, &reclaimed, &err) < 0) {
+                die_msg("%s", err.msg);
+                rc = EXIT_BERTH;
+        }
+        print_section("Deleted Containers", &out);
+        strv_free(&out);
+
+        _cleanup_json_ json_t *nets = json_array();
+        if (netwire_gc(&err) < 0 || network_prune(nets, &err) < 0) {
+                die_msg("%s", err.msg);
+                rc = EXIT_BERTH;
+        }
+        size_t i;
+        json_t *v;
+        json_array_foreach(nets, i, v) strv_push(&out, json_string_value(v));
+        print_section("Deleted Networks", &out);
+        strv_free(&out);
+
+        if (vols) {
+                if (volume_prune(false, &out, &reclaimed, &err) < 0) {
+                        die_msg("%s", err.msg);
+                        rc = EXIT_BERTH;
+                }
+                print_section("Deleted Volumes", &out);
+                strv_free(&out);
+        }
+
+        struct image_users users;
+        if (image_users_load(&users, &err) < 0 ||
+            rt_image_prune(all, image_users_find, &users, &out, &reclaimed, &err) < 0) {
+                die_msg("%s", err.msg);
+                rc = EXIT_BERTH;
+        }
+        image_users_free(&users);
+        print_section("Deleted Images", &out);
+        strv_free(&out);
+
+        char sz[32];
+        reclaimed_size(reclaimed, sz, sizeof(sz));
+        printf("Total reclaimed space: %s\n", sz);
+        return rc;
+}
+
+static char *os_pretty_name(void)
+{
+        _cleanup_fclose_ FILE *f = fopen("/etc/os-release", "re");
+        char line[512];
+        while (f && fgets(line, sizeof(line), f)) {
+                if (strncmp(line, "PRETTY_NAME=", 12))
+                        continue;
+                char *v = line + 12;
+                v[strcspn(v, "\n")] = 0;
+                size_t n = strlen(v);
+                if (n >= 2 && (*v == '"' || *v == '\'') && v[n - 1] == *v) {
+                        v[n - 1] = 0;
+                        v++;
+                }
+                return xstrdup(v);
+        }
+        return xstrdup("Linux");
+}
+
+int cmd_info(int argc, char **argv)
+{
+        if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+                printf("Usage:  berth info\n\nDisplay system-wide information\n");
+                return 0;
+        }
+        if (argc > 1) {
+                die_msg("info: unsupported argument '%s' (--format is not implemented yet)\n"
+                        "See 'berth info --help'.",
+                        argv[1]);
+                return EXIT_BERTH;
+        }
+        struct ctr_counts c;
+        ctr_counts(&c, false);
+        struct rt_image *imgs = NULL;
+        size_t nimg = 0;
+        err_t err = {0};
+        if (rt_image_list(&imgs, &nimg, &err) < 0)
+                warn_msg("%s", err.msg);
+        rt_image_list_free(imgs, nimg);
+        struct utsname u;
+        if (uname(&u) < 0)
+                memset(&u, 0, sizeof(u));
+        struct statfs fs;
+        int cgv = statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC ? 2 : 1;
+        struct sysinfo si;
+        char mem[32] = "unknown";
+        if (sysinfo(&si) == 0)
+                units_size((unsigned long long)si.totalram * si.mem_unit, true, mem, sizeof(mem));
+        _cleanup_free_ char *os = os_pretty_name();
+        printf("Client:\n"
+               " Version:    %s\n"
+               " Context:    default\n"
+               "\n"
+               "Server:\n"
+               " Containers: %zu\n"
+               "  Running: %zu\n"
+               "  Paused: %zu\n"
+               "  Stopped: %zu\n"
+               " Images: %zu\n"
+               " Server Version: %s (daemonless)\n"
+               " Storage Driver: overlay2\n"
+               " Logging Driver: json-file\n"
+               " Cgroup Driver: cgroupfs\n"
+               " Cgroup Version: %d\n"
+               " Kernel Version: %s\n"
+               " Operating System: %s\n"
+               " OSType: linux\n"
+               " Architecture: %s\n"
+               " CPUs: %ld\n"
+               " Total Memory: %s\n"
+               " Name: %s\n"
+               " Berth Root Dir: %s\n",
+               berth_version(), c.total, c.running, c.paused, c.stopped, nimg, berth_version(), cgv,
+               u.release, os, u.machine, sysconf(_SC_NPROCESSORS_ONLN), mem, u.nodename,
+               berth_lib_dir());
+        return 0;
+}
+
+static int system_boot_cmd(int argc, char **argv)
+{
+        if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+                printf("Usage:  berth system boot\n\n"
+                       "Restore networks and start the containers whose restart policy asks "
+                       "for it (run once at boot)\n");
+                return 0;
+        }
+        if (argc > 1) {
+                die_msg("\"berth system boot\" accepts no arguments.");
+                return EXIT_BERTH;
+        }
+        return system_boot();
+}
+
+int cmd_system(int argc, char **argv)
+{
+        static const struct command sys_commands[] = {
+            {"boot", system_boot_cmd,
+             "Restore networks and start the containers whose restart policy asks for it"},
+            {"df", system_df, "Show berth disk usage"},
+            {"info", cmd_info, "Display system-wide information"},
+            {"prune", system_prune, "Remove unused data"},
+        };
+        static const struct cmd_group g = {"system", "Manage berth", sys_commands,
+                                           sizeof(sys_commands) / sizeof(sys_commands[0])};
+        return cmd_group_run(&g, argc, argv);
 }

@@ -9,12 +9,12 @@
 #include "base/strv.h"
 #include "base/xalloc.h"
 #include "commands.h"
+#include "container_cli.h"
 #include "table.h"
 #include "runtime/container.h"
 #include "runtime/volume.h"
 
-/* Names of volumes that containers (any state) mount. */
-static void volumes_in_use(strv_t *used)
+void volumes_in_use(strv_t *used)
 {
         strv_t ids = STRV_INIT;
         if (rt_ctr_list(&ids, NULL) < 0)
@@ -153,26 +153,53 @@ static int vol_rm(int argc, char **argv)
         return rc;
 }
 
+unsigned long long volume_size(const char *name)
+{
+        _cleanup_json_ json_t *j = NULL;
+        if (rt_volume_inspect(name, &j, NULL) < 0)
+                return 0;
+        return path_size(json_string_value(json_object_get(j, "Mountpoint")));
+}
+
+int volume_prune(bool all, strv_t *removed, unsigned long long *reclaimed, err_t *err)
+{
+        strv_t used = STRV_INIT, names = STRV_INIT;
+        volumes_in_use(&used);
+        int rc = rt_volume_list(&names, err);
+        for (size_t i = 0; rc == 0 && i < names.n; i++) {
+                /* as docker 23+: without --all only anonymous volumes */
+                if (strv_contains(&used, names.v[i]) || (!all && !rt_volume_is_anon(names.v[i])))
+                        continue;
+                unsigned long long sz = volume_size(names.v[i]);
+                err_t e = {0};
+                if (rt_volume_remove(names.v[i], &e) == 0) {
+                        strv_push(removed, names.v[i]);
+                        *reclaimed += sz;
+                }
+        }
+        strv_free(&used);
+        strv_free(&names);
+        return rc;
+}
+
 static int vol_prune(int argc, char **argv)
 {
         bool all = false;
         for (int i = 1; i < argc; i++)
                 if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "--all"))
                         all = true;
-        strv_t used = STRV_INIT, names = STRV_INIT;
-        volumes_in_use(&used);
+        strv_t removed = STRV_INIT;
+        unsigned long long reclaimed = 0;
         err_t err = {0};
-        rt_volume_list(&names, &err);
+        int rc = volume_prune(all, &removed, &reclaimed, &err);
         printf("Deleted Volumes:\n");
-        for (size_t i = 0; i < names.n; i++) {
-                /* as docker 23+: without --all only anonymous volumes */
-                if (strv_contains(&used, names.v[i]) || (!all && !rt_volume_is_anon(names.v[i])))
-                        continue;
-                if (rt_volume_remove(names.v[i], &err) == 0)
-                        printf("%s\n", names.v[i]);
+        for (size_t i = 0; i < removed.n; i++)
+                printf("%s\n", removed.v[i]);
+        strv_free(&removed);
+        if (rc < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
         }
-        strv_free(&used);
-        strv_free(&names);
         return 0;
 }
 

@@ -26,6 +26,9 @@ int cmd_group_run(const struct cmd_group *g, int argc, char **argv);
 bool cli_confirm(const char *warning);
 /* Docker's units.HumanSize (4 significant digits), as prune reports it. */
 void reclaimed_size(unsigned long long n, char *buf, size_t len);
+/* 4 significant digits in decimal units (units.HumanSize) or binary ones,
+ * "7.763GiB" (units.BytesSize). */
+void units_size(unsigned long long n, bool binary, char *buf, size_t len);
 /* Bytes of the files under path (not following symlinks, not crossing
  * mounts), as docker sizes a layer or a volume; 0 when it cannot be read. */
 unsigned long long path_size(const char *path);
@@ -40,6 +43,9 @@ int cmd_network(int argc, char **argv);
 int cmd_port(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_container(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+/* "0.1.0-dev" */
+const char *berth_version(void);
 int cmd_container_prune(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_network(int argc, char **argv);

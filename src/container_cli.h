@@ -90,6 +90,14 @@ int container_remove_locked(const char *id, json_t *j, err_t *err);
  * added to *reclaimed. */
 int container_prune(strv_t *removed, unsigned long long *reclaimed, err_t *err);
 
+/* Names of the volumes that containers (in any state) mount. */
+void volumes_in_use(strv_t *used);
+/* Bytes in a volume (0 when it cannot be read). */
+unsigned long long volume_size(const char *name);
+/* Remove the volumes no container mounts: anonymous ones, every one with
+ * all.  Their names go to removed, their sizes are added to *reclaimed. */
+int volume_prune(bool all, strv_t *removed, unsigned long long *reclaimed, err_t *err);
+
 /* Signal number from "TERM", "SIGTERM" or "15". */
 int signal_parse(const char *s);
 

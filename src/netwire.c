@@ -377,7 +377,10 @@ static int write_in_place(const char *path, const char *text, err_t *err)
         _cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return err_sys(err, errno, "cannot open %s", path);
-        return write_all(fd, text, strlen(text), err);
+        err_t e;
+        if (write_all(fd, text, strlen(text), &e) < 0) /* ENOSPC: say which file */
+                return err_sys(err, e.code, "write %s", path);
+        return 0;
 }
 
 static int write_etc(json_t *j, const char *ip, const char *gw, err_t *err)

@@ -119,3 +119,117 @@ teardown_file() {
         [ "$output" = "Total reclaimed space: 0B" ]
         "$BERTH" container rm -f cl-p-run
 }
+
+@test "system prune keeps what is in use; removes stopped, unused, dangling; -a, --volumes" {
+        mkdir -p "$BATS_TEST_TMPDIR/t"
+        echo tiny >"$BATS_TEST_TMPDIR/t/f"
+        tar -C "$BATS_TEST_TMPDIR/t" -cf "$BATS_TEST_TMPDIR/t.tar" .
+        dangling=$("$BERTH" image import "$BATS_TEST_TMPDIR/t.tar")
+        "$BERTH" image import --change 'CMD ["x"]' "$BATS_TEST_TMPDIR/t.tar" cl/unused:1
+        "$BERTH" network create cl-net-used >/dev/null
+        "$BERTH" network create cl-net-free >/dev/null
+        "$BERTH" volume create cl-vol-used >/dev/null
+        "$BERTH" volume create cl-vol-free >/dev/null
+        "$BERTH" run -d --name cl-s-run --network cl-net-used -v cl-vol-used:/data busybox sleep 60
+        "$BERTH" exec cl-s-run sh -c 'head -c 5000 /dev/zero > /data/f'
+        "$BERTH" run --name cl-s-stopped busybox true
+        stopped=$("$BERTH" inspect -f '{{.Id}}' cl-s-stopped)
+        "$BERTH" create --name cl-s-anon -v /anon busybox true
+        anon=$("$BERTH" inspect -f '{{json .Mounts}}' cl-s-anon | jq -r '.[0].Name')
+        "$BERTH" rm cl-s-anon # without -v: its anonymous volume stays, unused
+
+        run "$BERTH" info
+        [ "$status" -eq 0 ]
+        [[ "$output" == *$'\n'" Containers: 2"$'\n'"  Running: 1"$'\n'"  Paused: 0"$'\n'"  Stopped: 1"$'\n'* ]]
+        [[ "$output" == *$'\n'" Images: 3"$'\n'* ]]
+        [[ "$output" == *" Storage Driver: overlay2"* ]]
+        [[ "$output" == *" Kernel Version: $(uname -r)"* ]]
+        [[ "$output" == *" CPUs: $(nproc)"* ]]
+        [[ "$output" == *" Berth Root Dir: $BERTH_ROOT"* ]]
+        [ "$("$BERTH" system info)" = "$output" ]
+
+        # declined: the prompt as docker's, nothing goes
+        run "$BERTH" system prune --volumes <<<"n"
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "WARNING! This will remove:" ]
+        [ "${lines[1]}" = "  - all stopped containers" ]
+        [ "${lines[2]}" = "  - all networks not used by at least one container" ]
+        [ "${lines[3]}" = "  - all anonymous volumes not used by at least one container" ]
+        [ "${lines[4]}" = "  - all dangling images" ]
+        [[ "${lines[5]}" == "Are you sure you want to continue? [y/N] "* ]]
+        "$BERTH" inspect cl-s-stopped >/dev/null
+        "$BERTH" network inspect cl-net-free >/dev/null
+
+        run "$BERTH" system prune -f --volumes
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Deleted Containers:"$'\n'"$stopped"$'\n'* ]]
+        [[ "$output" == *"Deleted Networks:"$'\n'"cl-net-free"$'\n'* ]]
+        [[ "$output" == *"Deleted Volumes:"$'\n'"$anon"$'\n'* ]]
+        [[ "$output" == *"Deleted Images:"*"${dangling#sha256:}"* ]]
+        [[ "${lines[-1]}" =~ ^Total\ reclaimed\ space:\ [0-9.]+k?B$ ]]
+        [[ "$output" != *cl-net-used* && "$output" != *cl-vol-* ]]
+        run "$BERTH" inspect cl-s-stopped
+        [ "$status" -ne 0 ]
+        run "$BERTH" image inspect "$dangling"
+        [ "$status" -ne 0 ]
+        # in use, or named (docker 23+ prunes only anonymous volumes): kept
+        [ "$("$BERTH" inspect -f '{{.State.Status}}' cl-s-run)" = running ]
+        [ "$("$BERTH" exec cl-s-run wc -c /data/f)" = "5000 /data/f" ]
+        "$BERTH" network inspect cl-net-used >/dev/null
+        "$BERTH" volume inspect cl-vol-used cl-vol-free >/dev/null
+        "$BERTH" image inspect cl/unused:1 busybox >/dev/null
+
+        # -a: every image no container uses, never the running one's
+        run "$BERTH" system prune -a -f
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Deleted Images:"$'\n'"untagged: cl/unused:1"* ]]
+        run "$BERTH" image inspect cl/unused:1
+        [ "$status" -ne 0 ]
+        "$BERTH" image inspect busybox >/dev/null
+        [ "$("$BERTH" inspect -f '{{.State.Status}}' cl-s-run)" = running ]
+        "$BERTH" network inspect cl-net-used >/dev/null
+}
+
+@test "system df: images, containers, volumes with sizes and reclaimable" {
+        # left by the previous test: busybox, cl-s-run (running, cl-vol-used with
+        # 5000 bytes), cl-vol-free (empty, unused)
+        "$BERTH" volume inspect cl-vol-free >/dev/null
+        run "$BERTH" system df
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE" ]
+        [[ "${lines[1]}" =~ ^Images\ +1\ +1\ +[0-9.]+[kM]B\ +0B\ \(0%\)$ ]]
+        [[ "${lines[2]}" =~ ^Containers\ +1\ +1\ +[0-9.]+k?B\ +0B ]]
+        [[ "${lines[3]}" =~ ^Local\ Volumes\ +2\ +1\ +5kB\ +0B\ \(0%\)$ ]]
+        [[ "${lines[4]}" =~ ^Build\ Cache\ +0\ +0\ +0B\ +0B$ ]]
+        # a stopped container's writable layer becomes reclaimable
+        "$BERTH" exec cl-s-run sh -c 'head -c 2000 /dev/zero > /w'
+        "$BERTH" stop -t 0 cl-s-run
+        run "$BERTH" system df
+        [[ "${lines[1]}" =~ ^Images\ +1\ +1\  ]]
+        [[ "${lines[2]}" =~ ^Containers\ +1\ +0\ +2kB\ +2kB\ \(100%\)$ ]]
+        [[ "${lines[3]}" =~ ^Local\ Volumes\ +2\ +1\ +5kB\ +0B\ \(0%\)$ ]]
+        "$BERTH" rm cl-s-run
+        run "$BERTH" system df
+        [[ "${lines[1]}" =~ ^Images\ +1\ +0\ +([0-9.]+[kM]B)\ +([0-9.]+[kM]B)\ \(100%\)$ ]]
+        [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+        [[ "${lines[3]}" =~ ^Local\ Volumes\ +2\ +0\ +5kB\ +5kB\ \(100%\)$ ]]
+}
+
+@test "version: client and engine sections; --version one line; system boot still there" {
+        run "$BERTH" version
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "Client:" ]
+        [[ "$output" == *$'\n'"Server: berth Engine"*$'\n'" Engine:"$'\n'"  Version: "* ]]
+        v=$("$BERTH" --version)
+        [[ "$v" =~ ^berth\ version\ (.+)$ ]]
+        [[ "${lines[1]}" == " Version: "*"${BASH_REMATCH[1]}" ]]
+        run "$BERTH" system --help
+        for v in boot df info prune; do
+                [[ "$output" == *$'\n'"  $(printf '%-11s' $v) "* ]]
+        done
+        run "$BERTH" system frob
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"'system frob' is not a berth command."* ]]
+        run "$BERTH" system boot extra
+        [ "$status" -eq 125 ]
+}

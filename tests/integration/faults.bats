@@ -14,8 +14,24 @@ setup_file() {
         BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
 }
 
+# the ENOSPC test's root, a small tmpfs: its containers, networks, mount
+nospc_cleanup() {
+        local r=$BERTH_ROOT/nospc ids n
+        mountpoint -q "$r" || return 0
+        ids=$(BERTH_ROOT=$r "$BERTH" ps -aq --no-trunc 2>/dev/null) || true
+        [ -z "$ids" ] || BERTH_ROOT=$r "$BERTH" rm -f $ids >/dev/null 2>&1 || true
+        for n in $(BERTH_ROOT=$r "$BERTH" network ls -q 2>/dev/null); do
+                BERTH_ROOT=$r "$BERTH" network rm "$n" >/dev/null 2>&1 || true
+        done
+        if [ -s "$r/run/dns/pid" ]; then
+                kill "$(cat "$r/run/dns/pid")" 2>/dev/null || true
+        fi
+        umount "$r"
+}
+
 teardown_file() {
         local d ids n
+        nospc_cleanup
         for d in "$BERTH_ROOT"/p/*/; do
                 [ -f "$d/compose.yaml" ] &&
                         "$BERTH" compose -f "$d/compose.yaml" down -t 0 >/dev/null 2>&1
@@ -199,4 +215,64 @@ EOF
         run "$BERTH" network ls
         [[ $output != *corrupt* ]]
         "$BERTH" network rm flnB >/dev/null
+}
+
+@test "ENOSPC: import, run and build on a full BERTH_ROOT say what they were writing, leave nothing, converge" {
+        local r=$BERTH_ROOT/nospc out
+        mkdir -p "$r"
+        mount -t tmpfs -o size=3m tmpfs "$r"
+        # import: the busybox layer does not fit
+        run env BERTH_ROOT="$r" BERTH="$BERTH" "$BERTH_SRC/tests/images/make-busybox.sh"
+        [ "$status" -ne 0 ]
+        [[ $output == *'layer sha256:'*'write "bin/busybox": No space left on device'* ]]
+        [ -z "$(find "$r/lib/image" -type f ! -name lock)" ]
+        mount -o remount,size=5m "$r"
+        BERTH_ROOT=$r BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        export BERTH_ROOT=$r
+        # a container fills the disk; the next one cannot write its files
+        "$BERTH" run --network none --name flfill busybox dd if=/dev/zero of=/big bs=64k count=1000 >/dev/null 2>&1 || true
+        [ "$(df --output=avail "$r" | tail -1)" -lt 64 ]
+        run "$BERTH" run --network none busybox true
+        [ "$status" -eq 125 ]
+        [[ $output == "berth: write $r/lib/containers/.new-"*": No space left on device" ]]
+        [ -z "$(ls -A "$r/lib/containers" | grep -v '^names.lock$' | grep -v "^$("$BERTH" inspect -f '{{.Id}}' flfill)$")" ]
+        [ "$("$BERTH" ps -aq | wc -l)" -eq 1 ]
+        "$BERTH" rm -f flfill >/dev/null
+        # build: the RUN step fits, its layer does not
+        mkdir -p "$BERTH_ROOT/../ctx"
+        printf 'FROM busybox\nRUN dd if=/dev/zero of=/big bs=1k count=700\n' >"$BERTH_ROOT/../ctx/Dockerfile"
+        run "$BERTH" build --network none -t flbig "$BERTH_ROOT/../ctx"
+        [ "$status" -ne 0 ]
+        [[ $output == *"RUN: layer: write the layer tar (at big): No space left on device"* ]]
+        ! "$BERTH" image inspect flbig >/dev/null 2>&1
+        [ -z "$(ls -A "$r/lib/image/tmp")" ]
+        [ -z "$(ls -A "$r/lib/containers" | grep -v '^names.lock$')" ]
+        # space again: the same commands converge
+        "$BERTH" run --rm --network none busybox true
+        mount -o remount,size=8m "$r"
+        "$BERTH" build --network none -t flbig "$BERTH_ROOT/../ctx" >/dev/null
+        [ "$("$BERTH" run --rm --network none flbig wc -c /big | awk '{print $1}')" -eq 716800 ]
+        [ -z "$("$BERTH" ps -aq)" ]
+        [ -z "$(ls -A "$r/lib/image/tmp")" ]
+        export BERTH_ROOT=${r%/nospc}
+        nospc_cleanup
+}
+
+@test "a damaged image tag index: the error names the file and what to run, and running it converges" {
+        local f=$BERTH_ROOT/lib/image/repositories.json id
+        id=$("$BERTH" image inspect busybox | jq -r '.[0].Id')
+        cp "$f" "$BERTH_ROOT/repositories.good"
+        head -c 20 "$BERTH_ROOT/repositories.good" >"$f"
+        run "$BERTH" images
+        [ "$status" -ne 0 ]
+        [[ $output == *"$f:"*"invalid JSON"*"run: mv $f $f.bad"* ]]
+        run "$BERTH" run --rm --network none busybox true
+        [ "$status" -eq 125 ]
+        [[ $output == *"run: mv $f $f.bad"* ]]
+        # what it says to do: the images stay, untagged, and can be named again
+        mv "$f" "$f.bad"
+        [ "$("$BERTH" images -q --no-trunc)" = "$id" ]
+        "$BERTH" tag "${id#sha256:}" busybox:latest
+        "$BERTH" run --rm --network none busybox true
+        rm -f "$f.bad" "$BERTH_ROOT/repositories.good"
 }

@@ -20,6 +20,7 @@
 #   NAME_HOST   127.0.0.1:PORT (the registry, for image references)
 #   NAME_PORT   its port;  NAME_URL  http(s)://127.0.0.1:PORT
 #   NAME_DIR    its directory: config.yml, storage/, registry.log, pid
+#   NAME_PID, NAME_TOKEN_PID   the processes (also in NAME_DIR/pid, token.pid)
 #   NAME_USER, NAME_PASS   the account (tls, token, token-tls); the registry
 #               also knows no other account
 #   NAME_CA     the CA certificate (tls, token-tls) that signed the server
@@ -179,6 +180,7 @@ reg_start() {
                         --issuer berth-test-issuer --expires "$expires" $anon \
                         --log "$d/token.log" "${ttls[@]}" >"$d/token-server.out" 2>&1 3>&- &
                 echo $! >"$d/token.pid"
+                reg_set "$name" TOKEN_PID "$(cat "$d/token.pid")"
                 reg_wait_http "$tscheme://127.0.0.1:$tport/" "$(cat "$d/token.pid")" || {
                         cat "$d/token-server.out" >&2
                         return 1
@@ -212,6 +214,7 @@ $auth
 EOF
         docker-registry serve "$d/config.yml" >"$d/registry.log" 2>&1 3>&- &
         echo $! >"$d/pid"
+        reg_set "$name" PID "$(cat "$d/pid")"
         REG_NAMES="$REG_NAMES $name"
         reg_set "$name" PORT "$port"
         reg_set "$name" HOST "127.0.0.1:$port"
@@ -225,10 +228,10 @@ EOF
         }
 }
 
-reg_kill_pidfile() {
-        local f=$1 pid i
-        [ -f "$f" ] || return 0
-        pid=$(cat "$f")
+reg_kill_pidfile() { # FILE [PID if the file is gone]
+        local f=$1 pid=${2:-} i
+        [ -f "$f" ] && pid=$(cat "$f")
+        [ -n "$pid" ] || return 0
         rm -f "$f"
         kill "$pid" 2>/dev/null || return 0
         for i in $(seq 1 50); do
@@ -240,8 +243,8 @@ reg_kill_pidfile() {
 
 reg_stop() {
         local d=$REG_BASE/$1
-        reg_kill_pidfile "$d/pid"
-        reg_kill_pidfile "$d/token.pid"
+        reg_kill_pidfile "$d/pid" "$(reg_var "$1" PID)"
+        reg_kill_pidfile "$d/token.pid" "$(reg_var "$1" TOKEN_PID)"
 }
 
 reg_var() { # NAME SUFFIX: print NAME_SUFFIX

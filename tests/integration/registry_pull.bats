@@ -24,6 +24,11 @@ teardown_file() {
         ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
         [ -z "$ids" ] || "$BERTH" rm -f $ids >/dev/null 2>&1 || true
         "$BERTH" network rm bridge >/dev/null 2>&1 || true
+        # the python registries of a test that failed half way
+        local f
+        for f in "$REG_BASE/bad.pid" "$REG_BASE/slow.pid"; do
+                [ ! -f "$f" ] || kill "$(cat "$f")" 2>/dev/null || true
+        done
         reg_teardown_file
         rm -rf "$BERTH_ROOT"
 }
@@ -414,6 +419,18 @@ EOF2
         # the resumed download became the verified blob
         [ ! -e "$part" ]
         [ -f "$(dirname "$part")/../blobs/sha256/$(basename "$part" .partial)" ]
+        # disk full: the error says so, and no image is left
+        local small=$REG_BASE/small
+        mkdir -p "$small"
+        mount -t tmpfs -o size=2m rp-small "$small"
+        BERTH_ROOT=$small run "$BERTH" pull "$B/slow:v1"
+        local st=$status out=$output
+        BERTH_ROOT=$small run "$BERTH" images
+        local imgs=$output
+        umount "$small"
+        [ "$st" -eq 125 ]
+        [[ "$out" == *"No space left on device"* ]]
+        [[ "$imgs" != *slow* ]]
         kill "$(cat "$REG_BASE/slow.pid")"
 }
 

@@ -565,7 +565,7 @@ PY
 # A host directory with a secret file, for the tests that check that an image
 # cannot reach host files.
 ss_secret_dir() {
-        SS_SECRET=$(mktemp -d /tmp/ss-secret.XXXXXX)
+        SS_SECRET=$(mktemp -d "$BATS_TEST_TMPDIR/ss-secret.XXXXXX") # bats removes it
         mkdir "$SS_SECRET/sub" "$SS_SECRET/sub2"
         echo "ss-host-secret-$$" >"$SS_SECRET/sub/key"
         echo "ss-host-secret-$$" >"$SS_SECRET/sub2/key"
@@ -1071,6 +1071,22 @@ ss_ctr_id() { "$BERTH" inspect "$1" | python3 -c 'import json, sys; print(json.l
         [ "$health" = healthy ]
         run timeout 10 "$BERTH" rm ss-hc8
         [ "$status" -eq 0 ]
+}
+
+@test "item 8: a container that stops every new process (kill -STOP -1) does not hold the monitor" {
+        "$BERTH" run -d --name ss-stop8 --network none --health-cmd true --health-interval 1s busybox \
+                sh -c 'while :; do kill -STOP -1 2>/dev/null; done'
+        n=0
+        for _ in $(seq 100); do
+                n=$("$BERTH" inspect ss-stop8 | python3 -c 'import json, sys; print(len((json.load(sys.stdin)[0]["State"].get("Health") or {}).get("Log") or []))')
+                [ "$n" -ge 2 ] && break
+                sleep 0.2
+        done
+        run timeout 30 "$BERTH" stop -t 1 ss-stop8
+        echo "probes=$n stop: $status $output"
+        [ "$status" -eq 0 ]
+        [ "$n" -ge 2 ]
+        "$BERTH" rm ss-stop8
 }
 
 @test "item 8: a stalled attach client and a silent client do not freeze the monitor; logs and stop work" {

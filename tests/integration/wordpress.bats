@@ -1,0 +1,171 @@
+#!/usr/bin/env bats
+# The awesome-compose wordpress-mysql stack, the file unchanged, under berth,
+# with the stand-in images of tests/images/make-wordpress-images.sh (built
+# from Debian packages and cached; loaded into this file's BERTH_ROOT), and a
+# real browser: Debian's chromium, headless, driven over the DevTools
+# protocol by tests/browser/wordpress.js (puppeteer-core, installed into a
+# cache directory by tests/browser/install.sh).
+#
+# Skips, with the reason, when the images cannot be had (no cache and no
+# mmdebstrap), the corpus file is missing, chromium or node is missing, or
+# port 80 (which the file publishes) is taken.  Project wpbats, subnets from
+# 10.248.0.0/20.  Screenshots: $BERTH_BUILD/test-logs/wordpress/.
+
+CORPUS_FILE=${WORDPRESS_COMPOSE:-$BERTH_SRC/../shared/corpus/awesome-compose/wordpress-mysql/compose.yaml}
+URL=http://127.0.0.1:80
+
+setup_file() {
+        export BERTH_ROOT=$(mktemp -d /tmp/berth-wp.XXXXXX)
+        export BERTH_ADDRESS_POOLS=10.248.0.0/20:24
+        export SHOTS=${BERTH_BUILD:-/tmp}/test-logs/wordpress
+        export STATE=$BATS_FILE_TMPDIR
+        local why
+        [ -f "$CORPUS_FILE" ] || skip "no $CORPUS_FILE (the awesome-compose corpus)"
+        why=$("$BERTH_SRC/tests/images/make-wordpress-images.sh" --check) || skip "$why"
+        command -v chromium >/dev/null || skip "chromium not installed (make deps)"
+        if ss -Htln 'sport = :80' | grep -q .; then
+                skip "port 80 is in use on this host: the compose file publishes 80:80"
+        fi
+        why=$("$BERTH_SRC/tests/browser/install.sh" 2>"$STATE/npm.log") ||
+                skip "browser driver: $why $(tail -3 "$STATE/npm.log")"
+        export NODE_PATH=$why/node_modules
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-wordpress-images.sh" >"$STATE/images.log" 2>&1 || {
+                cat "$STATE/images.log"
+                return 1
+        }
+        mkdir -p "$SHOTS"
+        rm -f "$SHOTS"/*.png
+}
+
+teardown_file() {
+        wpc down -v -t 5 >/dev/null 2>&1 || true
+        local ids
+        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
+        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
+        # the images go too: after that nothing of the stack is left
+        "$BERTH" rmi -f mariadb:10.6.4-focal mysql:5.7 wordpress:latest >/dev/null 2>&1 || true
+        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
+                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
+        fi
+        rm -rf "$BERTH_ROOT"
+}
+
+wpc() { "$BERTH" compose -f "$CORPUS_FILE" -p wpbats "$@"; }
+
+# wait_page PATH PATTERN [SECONDS]: until the page's body matches PATTERN;
+# $body and $code hold the last answer.
+wait_page() {
+        local end=$((SECONDS + ${3:-90}))
+        while :; do
+                rm -f "$STATE/body" # never the answer of an earlier try
+                code=$(curl -s -m 20 -o "$STATE/body" -w '%{http_code}' "$URL$1") || true
+                body=$(cat "$STATE/body" 2>/dev/null || true)
+                [[ $body =~ $2 ]] && return 0
+                if [ $SECONDS -ge $end ]; then
+                        echo "no $1 matching '$2' within ${3:-90}s: last HTTP $code:" >&2
+                        echo "${body:0:1500}" >&2
+                        return 1
+                fi
+                sleep 0.3
+        done
+}
+
+browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
+
+@test "up -d of the unchanged file: WordPress's installer answers on 127.0.0.1:80" {
+        run wpc up -d
+        echo "$output"
+        [ "$status" -eq 0 ]
+        # until MariaDB is ready WordPress shows its own database error page
+        wait_page /wp-admin/install.php 'Information needed' 120
+        [ "$code" = 200 ]
+        run curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$URL/"
+        [[ $output == "302 "*"/wp-admin/install.php" ]]
+}
+
+@test "in chromium: install, log in, publish a post; screenshots" {
+        title="berth post $RANDOM-$$"
+        echo "$title" >"$STATE/title"
+        run browser install "$URL" "$SHOTS" "berth WordPress" admin 'Berth-wp-2026!long' admin@example.com
+        echo "$output"
+        [ "$status" -eq 0 ]
+        run browser post "$URL" "$SHOTS" admin 'Berth-wp-2026!long' "$title"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ $output == "ok published "* ]]
+        for f in install dashboard post; do [ -s "$SHOTS/$f.png" ]; done
+        wait_page / "$title" 10
+}
+
+@test "down, then up -d: the site is installed and the post is still there" {
+        title=$(cat "$STATE/title")
+        run wpc down
+        [ "$status" -eq 0 ]
+        run "$BERTH" volume ls -q
+        [[ $output == *wpbats_db_data* ]]
+        run wpc up -d
+        [ "$status" -eq 0 ]
+        wait_page / "$title" 120
+        echo "HTTP $code"
+        [ "$code" = 200 ]
+        run browser find "$URL" "$SHOTS" "$title"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        wait_page /wp-admin/install.php 'Already Installed' 10
+}
+
+@test "stop db: WordPress's database error page; start db: back, wordpress not restarted" {
+        title=$(cat "$STATE/title")
+        before=$("$BERTH" inspect -f '{{.State.Pid}} {{.RestartCount}} {{.State.StartedAt}}' wpbats-wordpress-1)
+        run wpc stop db
+        [ "$status" -eq 0 ]
+        wait_page / 'Error establishing a database connection' 30
+        [ "$code" = 500 ]
+        run "$BERTH" inspect -f '{{.State.Status}}' wpbats-wordpress-1
+        [ "$output" = running ]
+        run wpc start db
+        [ "$status" -eq 0 ]
+        wait_page / "$title" 60
+        [ "$code" = 200 ]
+        after=$("$BERTH" inspect -f '{{.State.Pid}} {{.RestartCount}} {{.State.StartedAt}}' wpbats-wordpress-1)
+        [ "$before" = "$after" ]
+}
+
+@test "kill -9 of mariadbd: restart: always brings it back and the site recovers" {
+        title=$(cat "$STATE/title")
+        pid=$("$BERTH" inspect -f '{{.State.Pid}}' wpbats-db-1)
+        [[ $(cat /proc/$pid/comm) == @(mysqld|mariadbd) ]] # the server is the container's init
+        restarts=$("$BERTH" inspect -f '{{.RestartCount}}' wpbats-db-1)
+        kill -9 "$pid"
+        for _ in $(seq 100); do
+                n=$("$BERTH" inspect -f '{{.RestartCount}} {{.State.Status}}' wpbats-db-1)
+                [ "$n" = "$((restarts + 1)) running" ] && break
+                sleep 0.1
+        done
+        [ "$n" = "$((restarts + 1)) running" ]
+        [ "$("$BERTH" inspect -f '{{.State.Pid}}' wpbats-db-1)" != "$pid" ]
+        wait_page / "$title" 60
+        [ "$code" = 200 ]
+}
+
+@test "down -v removes the data; the next up shows the installer; then nothing is left" {
+        run wpc down -v
+        [ "$status" -eq 0 ]
+        run "$BERTH" volume ls -q
+        echo "$output"
+        [[ $output != *wpbats_db_data* ]]
+        run wpc up -d
+        [ "$status" -eq 0 ]
+        wait_page /wp-admin/install.php 'Information needed' 120
+        run wpc down -v
+        [ "$status" -eq 0 ]
+        run "$BERTH" ps -aq
+        [ -z "$output" ]
+        # the first down (without -v) left wordpress's anonymous volume
+        # behind, as docker compose does; prune takes it
+        "$BERTH" volume prune -f >/dev/null
+        run "$BERTH" volume ls -q
+        [ -z "$output" ]
+        run "$BERTH" network ls
+        [[ $output != *wpbats* ]]
+}
