@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/crash.h"
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
@@ -229,6 +230,7 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }
+        crash_point("up.networks");
         /* the plan (engine/plan.h), then its operations on the DAG */
         struct plan_opts po = {.start = start,
                                .force_recreate = o->force_recreate,
@@ -824,9 +826,11 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }
+        crash_point("down.stopped");
         struct progress *pr = progress_new(stderr, g->progress, "Running");
         bool failed = false;
         failed |= compose_remove_networks(pr, p->name, g->dry_run);
+        crash_point("down.networks");
         for (size_t i = 0; volumes && i < p->nvolumes; i++) {
                 const struct compose_resource *r = &p->volumes[i];
                 json_t *v = NULL;
