@@ -17,6 +17,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "crash.h"
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "paths.h"
@@ -363,8 +364,11 @@ int rt_ctr_create(json_t *j, err_t *err)
                 r = lk < 0 ? -1 : name_check(name, id, err);
                 if (r == 0) {
                         remove_partial();
+                        crash_point("create.files");
                         if (rename(dir, final) < 0)
                                 r = err_sys(err, errno, "rename %s to %s", dir, final);
+                        else
+                                crash_point("create.done");
                 }
         }
         if (r < 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/crash.h"
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
@@ -229,18 +230,15 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }
+        crash_point("up.networks");
         /* the plan (engine/plan.h), then its operations on the DAG */
         struct plan_opts po = {.start = start,
                                .force_recreate = o->force_recreate,
                                .no_recreate = o->no_recreate,
                                .remove_orphans = o->remove_orphans,
                                .recreate_deps = o->recreate_deps};
-        if (compose_plan_make(p, sel, &obs, &o->scale, svcs, nsvcs, &po, &plan, &pobs, &err) < 0) {
-                fprintf(stderr, "%s\n", err.msg);
+        if (compose_plan_say(p, sel, &obs, &o->scale, svcs, nsvcs, &po, &plan, &pobs) < 0)
                 goto out;
-        }
-        for (size_t i = 0; i < plan.warnings.n; i++)
-                fprintf(stderr, "%s\n", plan.warnings.v[i]);
         cops = xcalloc(plan.n + 1, sizeof(*cops));
         size_t pk = 0;
         for (; pk < plan.n && plan.ops[pk].service < 0; pk++) { /* orphans */
@@ -828,9 +826,11 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }
+        crash_point("down.stopped");
         struct progress *pr = progress_new(stderr, g->progress, "Running");
         bool failed = false;
         failed |= compose_remove_networks(pr, p->name, g->dry_run);
+        crash_point("down.networks");
         for (size_t i = 0; volumes && i < p->nvolumes; i++) {
                 const struct compose_resource *r = &p->volumes[i];
                 json_t *v = NULL;

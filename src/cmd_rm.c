@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/crash.h"
 #include "base/jsonfile.h"
 #include "base/xalloc.h"
 #include "commands.h"
@@ -16,8 +17,10 @@
 
 int container_remove_locked(const char *id, json_t *j, err_t *err)
 {
+        crash_point("rm.stopped");
         if (netwire_release(id, j, true, err) < 0)
                 return -1;
+        crash_point("rm.released");
         return rt_ctr_destroy(id, err);
 }
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/crash.h"
 #include "base/fsutil.h"
 #include "base/jsonfile.h"
 #include "base/paths.h"
@@ -384,6 +385,7 @@ int container_start_fds(const char *id, int attach, const int *keep_fds, size_t 
                 return -1;
         struct rt_mon_msg m;
         r = rt_mon_recv(mine, &m);
+        crash_point("start.monitor");
         if (r != 1 || m.type != RT_MON_PID) {
                 if (r == 1 && m.type == RT_MON_ERROR) {
                         *status = m.pid ? m.pid : 125;
@@ -400,6 +402,7 @@ int container_start_fds(const char *id, int attach, const int *keep_fds, size_t 
                 if (sock < 0)
                         return -1;
         }
+        crash_point("start.network");
         close(TAKE_FD(lk)); /* the monitor records the state from now on */
         if (rt_mon_send(mine, RT_MON_GO, 0, 0, NULL) < 0)
                 return err_sys(err, errno, "start container %.12s", id);

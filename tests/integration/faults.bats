@@ -276,3 +276,65 @@ EOF
         "$BERTH" run --rm --network none busybox true
         rm -f "$f.bad" "$BERTH_ROOT/repositories.good"
 }
+
+# nothing of any container is left, and no network but the default one
+check_empty() {
+        [ -z "$("$BERTH" ps -aq)" ]
+        [ -z "$(ls -A "$BERTH_ROOT/lib/containers" | grep -v '^names.lock$')" ]
+        [ -z "$(ls -A "$BERTH_ROOT/run/containers" 2>/dev/null)" ]
+        [ -z "$("$BERTH" network ls | awk 'NR > 1 && $2 != "bridge"')" ]
+        [ "$("$BERTH" network inspect bridge | jq '.[0].Containers | length')" -eq 0 ]
+        [ "$(jq '[.networks[].endpoints[]] | length' "$BERTH_ROOT/run/dns/records.json" 2>/dev/null || echo 0)" -eq 0 ]
+}
+
+@test "kill -9 at every named step of run, rm, compose up and compose down: the next command converges" {
+        local step id ids
+        mkdir -p "$BERTH_ROOT/p/flk"
+        cat >"$BERTH_ROOT/p/flk/compose.yaml" <<'EOF2'
+name: flk
+services:
+  a:
+    image: busybox
+    command: ["sleep", "300"]
+  b:
+    image: busybox
+    command: ["sleep", "300"]
+    depends_on: [a]
+EOF2
+        local yml=$BERTH_ROOT/p/flk/compose.yaml
+        for step in create.files create.done start.monitor start.network; do
+                run env BERTH_CRASH_AT=$step "$BERTH" run -d --name flk busybox sleep 300
+                [ "$status" -eq 137 ] || { echo "run at $step: $status $output"; false; }
+                ids=$("$BERTH" ps -aq --no-trunc)
+                # the next run of the same name converges once the remains are removed
+                [ -z "$ids" ] || "$BERTH" rm -f $ids >/dev/null
+                id=$("$BERTH" run -d --name flk busybox sleep 300)
+                [ "$("$BERTH" inspect -f '{{.State.Status}}' flk)" = running ]
+                "$BERTH" rm -f flk >/dev/null
+                for i in $ids $id; do check_gone "$i"; done
+                check_empty
+        done
+        for step in rm.stopped rm.released; do
+                id=$("$BERTH" run -d --name flk busybox sleep 300)
+                run env BERTH_CRASH_AT=$step "$BERTH" rm -f flk
+                [ "$status" -eq 137 ] || { echo "rm at $step: $status $output"; false; }
+                "$BERTH" rm -f "$id" >/dev/null 2>&1 || true
+                check_gone "$id"
+                check_empty
+        done
+        for step in up.networks create.done start.monitor start.network; do
+                run env BERTH_CRASH_AT=$step "$BERTH" compose -f "$yml" up -d
+                [ "$status" -eq 137 ] || { echo "up at $step: $status $output"; false; }
+                "$BERTH" compose -f "$yml" up -d >/dev/null 2>&1
+                [ "$("$BERTH" compose -f "$yml" ps -q | wc -l)" -eq 2 ]
+                "$BERTH" compose -f "$yml" down -t 0 >/dev/null 2>&1
+                check_empty
+        done
+        for step in down.stopped down.networks; do
+                "$BERTH" compose -f "$yml" up -d >/dev/null 2>&1
+                run env BERTH_CRASH_AT=$step "$BERTH" compose -f "$yml" down -t 0
+                [ "$status" -eq 137 ] || { echo "down at $step: $status $output"; false; }
+                "$BERTH" compose -f "$yml" down -t 0 >/dev/null 2>&1
+                check_empty
+        done
+}
