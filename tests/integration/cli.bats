@@ -50,6 +50,13 @@ teardown_file() {
         [ "$("$BERTH" container ps -q --no-trunc)" = "$id" ]
         [ "$("$BERTH" container list -q --no-trunc)" = "$id" ]
         [ "$("$BERTH" container inspect -f '{{.Id}}' cl-seed)" = "$id" ]
+        # an image is not a container
+        run "$BERTH" container inspect busybox
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Error: No such container: busybox"* ]]
+        run "$BERTH" inspect --type volume busybox
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'"volume" is not a valid value for --type'* ]]
         run "$BERTH" container inspect cl-seed
         [ "$(echo "$output" | jq -r '.[0].State.Status')" = running ]
         [ "$("$BERTH" container exec cl-seed echo hi)" = hi ]
