@@ -63,6 +63,7 @@ struct rt_image {
         long long last_tag_time; /* unix seconds the record was last written (a pull,
                                     a tag of a build): Docker's Metadata.LastTagTime */
         unsigned long long size; /* bytes of file data in all layers */
+        json_t *history;         /* the config's "history" array (oldest first) */
 };
 
 /* Find an image by name[:tag] (default tag "latest", "docker.io/library/" and

@@ -371,6 +371,8 @@ static int load_image(struct store *s, const char *hex, json_t *repos, struct rt
         img->architecture = xstrdup(arch ? arch : "");
         img->os = xstrdup(os ? os : "");
         img->comment = comment ? xstrdup(comment) : NULL;
+        json_t *hist = json_object_get(cj, "history");
+        img->history = json_is_array(hist) ? json_incref(hist) : json_array();
         const char *parent = json_string_value(json_object_get(rec, "parent"));
         img->parent = digest_hex(parent) ? xstrdup(parent) : NULL;
         long long created_s = 0;
@@ -389,6 +391,7 @@ void rt_image_free(struct rt_image *img)
         if (!img)
                 return;
         free(img->id);
+        json_decref(img->history);
         strv_free(&img->repo_tags);
         strv_free(&img->repo_digests);
         rt_image_config_free(&img->config);

@@ -237,12 +237,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                                .no_recreate = o->no_recreate,
                                .remove_orphans = o->remove_orphans,
                                .recreate_deps = o->recreate_deps};
-        if (compose_plan_make(p, sel, &obs, &o->scale, svcs, nsvcs, &po, &plan, &pobs, &err) < 0) {
-                fprintf(stderr, "%s\n", err.msg);
+        if (compose_plan_say(p, sel, &obs, &o->scale, svcs, nsvcs, &po, &plan, &pobs) < 0)
                 goto out;
-        }
-        for (size_t i = 0; i < plan.warnings.n; i++)
-                fprintf(stderr, "%s\n", plan.warnings.v[i]);
         cops = xcalloc(plan.n + 1, sizeof(*cops));
         size_t pk = 0;
         for (; pk < plan.n && plan.ops[pk].service < 0; pk++) { /* orphans */

@@ -2,12 +2,14 @@
  * the top-level command's own function; only prune is new. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strv.h"
+#include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
@@ -111,12 +113,26 @@ int cmd_container_prune(int argc, char **argv)
         return r < 0 ? EXIT_BERTH : 0;
 }
 
+/* container inspect: inspect --type container (no image of the same name) */
+static int container_inspect(int argc, char **argv)
+{
+        static char type[] = "--type=container";
+        char **v = xcalloc((size_t)argc + 2, sizeof(*v));
+        v[0] = argv[0];
+        v[1] = type;
+        for (int i = 1; i < argc; i++)
+                v[i + 1] = argv[i];
+        int rc = cmd_inspect(argc + 1, v);
+        free(v);
+        return rc;
+}
+
 static const struct command container_commands[] = {
     {"attach", cmd_attach,
      "Attach local standard input, output, and error streams to a running container"},
     {"create", cmd_create, "Create a new container"},
     {"exec", cmd_exec, "Execute a command in a running container"},
-    {"inspect", cmd_inspect, "Display detailed information on one or more containers"},
+    {"inspect", container_inspect, "Display detailed information on one or more containers"},
     {"kill", cmd_kill, "Kill one or more running containers"},
     {"logs", cmd_logs, "Fetch the logs of a container"},
     {"ls", cmd_ps, "List containers"},

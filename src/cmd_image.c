@@ -3,12 +3,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "base/cleanup.h"
 #include "base/err.h"
 #include "base/strv.h"
+#include "base/timefmt.h"
+#include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/image.h"
+#include "table.h"
 
 static int image_inspect(int argc, char **argv)
 {
@@ -58,6 +63,111 @@ static int image_inspect(int argc, char **argv)
         free(s);
         json_decref(arr);
         return rc;
+}
+
+/* docker's stringutils.Ellipsis: at most max characters (UTF-8 aware), the
+ * last one "…" when cut */
+static char *ellipsis(const char *s, size_t max)
+{
+        size_t chars = 0, i = 0, cut = 0;
+        for (; s[i]; i++) {
+                if (((unsigned char)s[i] & 0xC0) == 0x80)
+                        continue;
+                if (chars == max - 1)
+                        cut = i;
+                chars++;
+        }
+        if (chars <= max)
+                return xstrdup(s);
+        return xasprintf("%.*s…", (int)cut, s);
+}
+
+static int image_history(int argc, char **argv)
+{
+        static const struct option opts[] = {
+            {"no-trunc", no_argument, NULL, 'T'},
+            {"quiet", no_argument, NULL, 'q'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        bool trunc = true, quiet = false;
+        int c;
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'T':
+                        trunc = false;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'h':
+                        printf("Usage:  berth image history [OPTIONS] IMAGE\n\n"
+                               "Show the history of an image\n\n"
+                               "Options:\n"
+                               "      --no-trunc   Don't truncate output\n"
+                               "  -q, --quiet      Only show image IDs\n");
+                        return 0;
+                default:
+                        die_msg("image history: unknown option '%s'\n"
+                                "See 'berth image history --help'.",
+                                argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
+        }
+        if (optind + 1 != argc) {
+                die_msg("\"berth image history\" requires exactly 1 argument.\n"
+                        "See 'berth image history --help'.");
+                return EXIT_BERTH;
+        }
+        struct rt_image img;
+        err_t err;
+        if (rt_image_lookup(argv[optind], &img, &err) < 0) {
+                die_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
+        const char *hex = img.id + strlen("sha256:");
+        size_t n = json_array_size(img.history), nlayers = img.layer_dirs.n, layer = 0;
+        /* the size of each entry: its layer's (layer_dirs is top first) */
+        unsigned long long *sizes = xcalloc(n + 1, sizeof(*sizes));
+        for (size_t i = 0; i < n; i++) {
+                json_t *h = json_array_get(img.history, i);
+                if (!json_is_true(json_object_get(h, "empty_layer")) && layer < nlayers)
+                        sizes[i] = path_size(img.layer_dirs.v[nlayers - 1 - layer++]);
+        }
+        struct table t;
+        table_init(&t, 5);
+        if (!quiet)
+                table_row(&t, "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT");
+        for (size_t i = n; i-- > 0;) {
+                json_t *h = json_array_get(img.history, i);
+                _cleanup_free_ char *id =
+                    i + 1 == n ? (trunc ? xstrndup(hex, 12) : xstrdup(img.id)) : NULL;
+                if (quiet) {
+                        printf("%s\n", id ? id : "<missing>");
+                        continue;
+                }
+                long long created = 0;
+                time_parse_rfc3339(json_string_value(json_object_get(h, "created")), &created,
+                                   NULL);
+                _cleanup_free_ char *dur = human_duration((long long)time(NULL) - created);
+                _cleanup_free_ char *ago = xasprintf("%s ago", dur);
+                const char *by = json_string_value(json_object_get(h, "created_by"));
+                _cleanup_free_ char *flat = xstrdup(by ? by : "");
+                for (char *p = flat; *p; p++)
+                        if (*p == '\t' || *p == '\n')
+                                *p = ' ';
+                _cleanup_free_ char *cby = trunc ? ellipsis(flat, 45) : xstrdup(flat);
+                char sz[32];
+                human_size(sizes[i], sz, sizeof(sz));
+                const char *comment = json_string_value(json_object_get(h, "comment"));
+                table_row(&t, id ? id : "<missing>", ago, cby, sz, comment ? comment : "");
+        }
+        table_end(&t, !quiet);
+        free(sizes);
+        rt_image_free(&img);
+        return 0;
 }
 
 static int image_prune(int argc, char **argv)
@@ -124,6 +234,7 @@ static int image_prune(int argc, char **argv)
 
 static const struct command image_commands[] = {
     {"build", cmd_build, "Build an image from a Dockerfile"},
+    {"history", image_history, "Show the history of an image"},
     {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
     {"inspect", image_inspect, "Display detailed information on one or more images"},
     {"load", cmd_load, "Load an image from a tar archive or STDIN"},

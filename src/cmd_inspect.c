@@ -94,6 +94,10 @@ int cmd_inspect(int argc, char **argv)
                         return EXIT_BERTH;
                 }
         }
+        if (type && strcmp(type, "container") && strcmp(type, "image")) {
+                die_msg("\"%s\" is not a valid value for --type", type);
+                return EXIT_BERTH;
+        }
         if (optind >= argc) {
                 die_msg("\"berth inspect\" requires at least 1 argument.");
                 return EXIT_BERTH;
@@ -119,7 +123,7 @@ int cmd_inspect(int argc, char **argv)
                 if (err.code == EBADMSG) /* a container whose state file is damaged */
                         die_msg("%s", err.msg);
                 else
-                        die_msg("Error: No such object: %s", argv[i]);
+                        die_msg("Error: No such %s: %s", type ? type : "object", argv[i]);
                 rc = 1;
         }
         size_t k;

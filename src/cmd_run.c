@@ -88,6 +88,7 @@ enum {
         O_NETALIAS,
         O_IP,
         O_ADDHOST,
+        O_LINK,
         O_DNS,
         O_SYSCTL,
         O_SHMSIZE,
@@ -134,6 +135,7 @@ static const struct option run_longopts[] = {
     {"publish", required_argument, 0, 'p'},
     {"publish-all", no_argument, 0, 'P'},
     {"add-host", required_argument, 0, O_ADDHOST},
+    {"link", required_argument, 0, O_LINK},
     {"dns", required_argument, 0, O_DNS},
     {"net", required_argument, 0, O_NETWORK},
     {"sysctl", required_argument, 0, O_SYSCTL},
@@ -200,6 +202,7 @@ static void run_usage(FILE *f, const char *cmd)
                 "  -p, --publish list         Publish a container's port(s) to the host\n"
                 "  -P, --publish-all          Publish all exposed ports to random ports\n"
                 "      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
+                "      --link list            Add link to another container (NAME[:ALIAS])\n"
                 "      --dns list             Set custom DNS servers\n"
                 "      --sysctl map           Sysctl options (namespaced ones: net.*, "
                 "kernel.shm*, ...)\n"
@@ -743,6 +746,9 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                         break;
                 case O_ADDHOST:
                         strv_push(&o->nw.add_hosts, optarg);
+                        break;
+                case O_LINK:
+                        strv_push(&o->nw.links, optarg);
                         break;
                 case O_DNS:
                         strv_push(&o->nw.dns, optarg);

@@ -54,7 +54,8 @@ static int max_level(const struct compose_project *p)
 }
 
 struct dry_up {
-        bool force, recreate_deps, no_recreate, no_deps, orphans, start;
+        struct plan_opts po; /* what up's planner is given */
+        bool no_deps;
         strv_t scale;
 };
 
@@ -103,17 +104,8 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
                 }
                 say2("Volume", p->volumes[i].name, "Creating", "Created");
         }
-        struct plan_opts po = {.start = o->start,
-                               .force_recreate = o->force,
-                               .no_recreate = o->no_recreate,
-                               .remove_orphans = o->orphans,
-                               .recreate_deps = o->recreate_deps};
-        if (compose_plan_make(p, sel, &obs, &o->scale, svcs, nsvcs, &po, &plan, &pobs, &err) < 0) {
-                fprintf(stderr, "%s\n", err.msg);
+        if (compose_plan_say(p, sel, &obs, &o->scale, svcs, nsvcs, &o->po, &plan, &pobs) < 0)
                 goto out;
-        }
-        for (size_t i = 0; i < plan.warnings.n; i++)
-                fprintf(stderr, "%s\n", plan.warnings.v[i]);
         strv_t to_start = STRV_INIT, running = STRV_INIT;
         int top = max_level(p);
         for (int lvl = -1; lvl <= top; lvl++) { /* orphans (-1), then by dependency level */
@@ -323,32 +315,32 @@ static int parse_up(struct compose_globals *g, int argc, char **argv, bool creat
             {"timestamps", no_argument, NULL, 'x'},
             {NULL, 0, NULL, 0},
         };
-        struct dry_up o = {.start = !create, .scale = STRV_INIT};
+        struct dry_up o = {.po.start = !create, .scale = STRV_INIT};
         int c;
         optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+dVt:", opts, NULL)) != -1) {
                 switch (c) {
                 case 'F':
-                        o.force = true;
+                        o.po.force_recreate = true;
                         break;
                 case 'R':
-                        o.recreate_deps = true;
+                        o.po.recreate_deps = true;
                         break;
                 case 'N':
-                        o.no_recreate = true;
+                        o.po.no_recreate = true;
                         break;
                 case 'D':
                         o.no_deps = true;
                         break;
                 case 'O':
-                        o.orphans = true;
+                        o.po.remove_orphans = true;
                         break;
                 case 'S':
                         strv_push(&o.scale, optarg);
                         break;
                 case 's':
-                        o.start = false;
+                        o.po.start = false;
                         break;
                 case 'd':
                 case 'V':

@@ -355,3 +355,17 @@ int compose_plan_make(const struct compose_project *p, const bool *sel, const st
         strv_free(&named);
         return r;
 }
+
+int compose_plan_say(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
+                     const strv_t *scale_args, char **svcs, int nsvcs, struct plan_opts *po,
+                     struct plan *out, struct plan_ctr **pobs)
+{
+        err_t err;
+        if (compose_plan_make(p, sel, obs, scale_args, svcs, nsvcs, po, out, pobs, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                return -1;
+        }
+        for (size_t i = 0; i < out->warnings.n; i++)
+                fprintf(stderr, "%s\n", out->warnings.v[i]);
+        return 0;
+}

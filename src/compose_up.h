@@ -182,6 +182,10 @@ struct plan_ctr *compose_plan_observed(const struct compose_project *p,
 int compose_plan_make(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
                       const strv_t *scale_args, char **svcs, int nsvcs, struct plan_opts *po,
                       struct plan *out, struct plan_ctr **pobs, err_t *err);
+/* compose_plan_make with its error and warnings printed (up, --dry-run up). */
+int compose_plan_say(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
+                     const strv_t *scale_args, char **svcs, int nsvcs, struct plan_opts *po,
+                     struct plan *out, struct plan_ctr **pobs);
 /* A container of the project whose service is gone (plan_is_orphan). */
 bool cctr_is_orphan(const struct compose_project *p, const struct cctr *c);
 /* A service's scale: --scale SERVICE=N (scale: those arguments), else its own. */

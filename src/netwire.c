@@ -1,6 +1,7 @@
 #include "netwire.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,7 @@ void netwire_opts_free(struct netwire_opts *o)
         strv_free(&o->publish);
         strv_free(&o->add_hosts);
         strv_free(&o->dns);
+        strv_free(&o->links);
 }
 
 static json_t *obj_child(json_t *parent, const char *key)
@@ -192,6 +194,125 @@ static int join_create(json_t *j, const struct netwire_opts *o, const char *ref,
         return 0;
 }
 
+/* The address of container t on its first network, "" if none. */
+static const char *ctr_ip(json_t *t)
+{
+        json_t *nets = json_object_get(json_object_get(t, "NetworkSettings"), "Networks");
+        const char *k;
+        json_t *v;
+        json_object_foreach(nets, k, v)
+        {
+                if (*jobj_str0(v, "IPAddress"))
+                        return jobj_str0(v, "IPAddress");
+        }
+        return "";
+}
+
+static void env_add(json_t *env, const char *name, const char *val)
+{
+        size_t i, n = strlen(name);
+        json_t *v;
+        json_array_foreach(env, i, v)
+        {
+                const char *e = json_string_value(v);
+                if (e && !strncmp(e, name, n) && e[n] == '=')
+                        return; /* the container's own -e wins */
+        }
+        json_array_append_new(env, json_sprintf("%s=%s", name, val));
+}
+
+static int cmp_port_keys(const void *a, const void *b);
+
+/* docker's variables of one exposed port KEY ("3306/tcp") of a link P at IP */
+static void link_port_env(json_t *env, const char *p, const char *ip, const char *key, bool first)
+{
+        char proto[8] = "tcp", up[8];
+        unsigned port = (unsigned)atoi(key);
+        const char *sl = strchr(key, '/');
+        if (sl)
+                snprintf(proto, sizeof(proto), "%s", sl + 1);
+        snprintf(up, sizeof(up), "%s", proto);
+        for (char *c = up; *c; c++)
+                *c = (char)toupper((unsigned char)*c);
+        _cleanup_free_ char *url = xasprintf("%s://%s:%u", proto, ip, port);
+        _cleanup_free_ char *b = xasprintf("%s_PORT_%u_%s", p, port, up);
+        _cleanup_free_ char *ba = xasprintf("%s_ADDR", b), *bp = xasprintf("%s_PORT", b);
+        _cleanup_free_ char *bpr = xasprintf("%s_PROTO", b), *pv = xasprintf("%u", port);
+        if (first) {
+                _cleanup_free_ char *f = xasprintf("%s_PORT", p);
+                env_add(env, f, url);
+        }
+        env_add(env, b, url);
+        env_add(env, ba, ip);
+        env_add(env, bp, pv);
+        env_add(env, bpr, proto);
+}
+
+/* --link NAME[:ALIAS], docker's legacy links: the target must run; the
+ * container gets ALIAS_NAME, ALIAS_PORT*, ALIAS_ENV_* (docker's variables,
+ * from the target's address, exposed ports and environment when it is
+ * created) and, at each start, "IP ALIAS NAME" in /etc/hosts (write_etc). */
+static int links_create(json_t *j, const strv_t *links, err_t *err)
+{
+        json_t *hc = obj_child(j, "HostConfig"), *cfg = obj_child(j, "Config");
+        json_t *env = json_object_get(cfg, "Env"), *rec = json_array();
+        if (!json_is_array(env)) {
+                env = json_array();
+                json_object_set_new(cfg, "Env", env);
+        }
+        json_object_set_new(hc, "Links", rec);
+        for (size_t i = 0; i < links->n; i++) {
+                _cleanup_free_ char *ref = xstrdup(links->v[i]), *tid = NULL;
+                char *alias = strchr(ref, ':');
+                if (alias)
+                        *alias++ = '\0';
+                if (!*ref || (alias && !*alias))
+                        return err_set(err, EINVAL,
+                                       "invalid argument \"%s\" for \"--link\" flag: expected "
+                                       "NAME[:ALIAS]",
+                                       links->v[i]);
+                _cleanup_json_ json_t *t = NULL;
+                if (rt_ctr_resolve(ref, &tid, err) < 0 || rt_ctr_load(tid, &t, err) < 0)
+                        return err_wrap(err, "could not get container for %s", ref);
+                const char *tname = ctr_name(t), *ip = ctr_ip(t);
+                const char *al = alias ? alias : tname;
+                const char *st = jobj_str0(json_object_get(t, "State"), "Status");
+                if (strcmp(st, "running") || !*ip)
+                        return err_set(err, EINVAL,
+                                       "Cannot link to a non running container: /%s AS /%s/%s",
+                                       tname, ctr_name(j), al);
+                json_array_append_new(rec, json_sprintf("/%s:/%s/%s", tname, ctr_name(j), al));
+                _cleanup_free_ char *p = xstrdup(al);
+                for (char *c = p; *c; c++)
+                        *c = *c == '-' ? '_' : (char)toupper((unsigned char)*c);
+                _cleanup_free_ char *nm = xasprintf("/%s/%s", ctr_name(j), al);
+                _cleanup_free_ char *k = xasprintf("%s_NAME", p);
+                env_add(env, k, nm);
+                strv_t keys = STRV_INIT;
+                const char *key;
+                json_t *v;
+                json_t *tcfg = json_object_get(t, "Config");
+                json_object_foreach(json_object_get(tcfg, "ExposedPorts"), key, v)
+                    strv_push(&keys, key);
+                if (keys.n)
+                        qsort(keys.v, keys.n, sizeof(char *), cmp_port_keys);
+                for (size_t n = 0; n < keys.n; n++)
+                        link_port_env(env, p, ip, keys.v[n], n == 0);
+                strv_free(&keys);
+                size_t x;
+                json_array_foreach(json_object_get(tcfg, "Env"), x, v)
+                {
+                        const char *e = json_string_value(v), *eq = e ? strchr(e, '=') : NULL;
+                        if (!eq ||
+                            (eq - e == 4 && (!strncmp(e, "HOME", 4) || !strncmp(e, "PATH", 4))))
+                                continue;
+                        _cleanup_free_ char *en = xasprintf("%s_ENV_%.*s", p, (int)(eq - e), e);
+                        env_add(env, en, eq + 1);
+                }
+        }
+        return 0;
+}
+
 int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig");
@@ -209,6 +330,12 @@ int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
                 return err_set(err, EINVAL,
                                "user specified IP address is supported on user defined networks "
                                "only");
+        if (o->links.n && (!strcmp(mode, "none") || !strcmp(mode, "host")))
+                return err_set(err, EINVAL,
+                               "conflicting options: %s type network can't be used with links",
+                               mode);
+        if (o->links.n && links_create(j, &o->links, err) < 0)
+                return -1;
         for (size_t i = 0; i < o->add_hosts.n; i++) {
                 const char *h = o->add_hosts.v[i];
                 const char *sep = strpbrk(h, ":=");
@@ -405,6 +532,24 @@ static int write_etc(json_t *j, const char *ip, const char *gw, err_t *err)
                 if (!strcmp(addr, "host-gateway"))
                         addr = gw && *gw ? gw : "127.0.0.1";
                 sb_appendf(&hosts, "%s\t%.*s\n", addr, (int)(sep - h), h);
+        }
+        json_array_foreach(json_object_get(hc, "Links"), i, v)
+        {
+                /* "/target:/me/alias": the target's address now */
+                const char *l = json_string_value(v), *c = l ? strchr(l, ':') : NULL;
+                const char *al = c ? strrchr(c, '/') : NULL;
+                if (!c || !al || l[0] != '/')
+                        continue;
+                _cleanup_free_ char *tn = xstrndup(l + 1, (size_t)(c - l - 1)), *tid = NULL;
+                _cleanup_json_ json_t *t = NULL;
+                err_t e2;
+                if (rt_ctr_resolve(tn, &tid, &e2) < 0 || rt_ctr_load(tid, &t, &e2) < 0 ||
+                    !*ctr_ip(t))
+                        continue;
+                /* docker's line: address, alias, hostname, name */
+                const char *thn = jobj_str0(json_object_get(t, "Config"), "Hostname");
+                sb_appendf(&hosts, "%s\t%s%s%s%s%s\n", ctr_ip(t), al + 1, *thn ? " " : "", thn,
+                           strcmp(al + 1, tn) ? " " : "", strcmp(al + 1, tn) ? tn : "");
         }
         json_t *dns = json_object_get(hc, "Dns");
         json_array_foreach(dns, i, v) sb_appendf(&resolv, "nameserver %s\n", json_string_value(v));

@@ -47,6 +47,7 @@ struct netwire_opts {
         bool publish_all; /* -P: every Config.ExposedPorts entry to a free host port */
         strv_t add_hosts; /* --add-host NAME:IP */
         strv_t dns;       /* --dns */
+        strv_t links;     /* --link NAME[:ALIAS] (legacy links) */
 };
 
 void netwire_opts_free(struct netwire_opts *o);

@@ -24,7 +24,7 @@ teardown_file() {
         done
         run "$BERTH" image --help
         [ "$status" -eq 0 ]
-        for v in build import inspect load ls prune pull push rm save tag; do
+        for v in build history import inspect load ls prune pull push rm save tag; do
                 [[ "$output" == *$'\n'"  $(printf '%-11s' $v) "* ]]
         done
         # aliases work but are not listed
@@ -50,6 +50,13 @@ teardown_file() {
         [ "$("$BERTH" container ps -q --no-trunc)" = "$id" ]
         [ "$("$BERTH" container list -q --no-trunc)" = "$id" ]
         [ "$("$BERTH" container inspect -f '{{.Id}}' cl-seed)" = "$id" ]
+        # an image is not a container
+        run "$BERTH" container inspect busybox
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Error: No such container: busybox"* ]]
+        run "$BERTH" inspect --type volume busybox
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'"volume" is not a valid value for --type'* ]]
         run "$BERTH" container inspect cl-seed
         [ "$(echo "$output" | jq -r '.[0].State.Status')" = running ]
         [ "$("$BERTH" container exec cl-seed echo hi)" = hi ]
@@ -232,4 +239,28 @@ teardown_file() {
         [[ "$output" == *"'system frob' is not a berth command."* ]]
         run "$BERTH" system boot extra
         [ "$status" -eq 125 ]
+}
+
+@test "image history: newest first, sizes of layers, <missing> below the top, --no-trunc, -q" {
+        mkdir -p "$BATS_TEST_TMPDIR/ctx"
+        printf '%s\n' 'FROM busybox' 'RUN head -c 3000 /dev/zero > /z' 'ENV A=1' \
+                'LABEL x="a very long label value that goes on and on and on"' \
+                >"$BATS_TEST_TMPDIR/ctx/Dockerfile"
+        id=$("$BERTH" build -q -t cl/hist "$BATS_TEST_TMPDIR/ctx")
+        run "$BERTH" image history cl/hist
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" =~ ^IMAGE\ +CREATED\ +CREATED\ BY\ +SIZE\ +COMMENT$ ]]
+        [[ "${lines[1]}" =~ ^${id:7:12}\ +.*ago\ +LABEL\ x=\"a\ very\ long\ label\ value\ that\ goes\ o…\ +0B ]]
+        [[ "${lines[2]}" =~ ^\<missing\>\ +.*ENV\ A=1\ +0B ]]
+        [[ "${lines[3]}" =~ ^\<missing\>\ +.*RUN\ .*head\ -c\ 3000.*\ +3kB ]]
+        [[ "${lines[4]}" =~ ^\<missing\>\ +.*berth\ import\ +[0-9.]+MB ]]
+        [ "${#lines[@]}" -eq 5 ]
+        run "$BERTH" image history --no-trunc cl/hist
+        [[ "${lines[1]}" == "$id "*'on and on and on"'* ]]
+        run "$BERTH" image history -q cl/hist
+        [ "$output" = "${id:7:12}"$'\n<missing>\n<missing>\n<missing>' ]
+        run "$BERTH" image history cl/nope
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"No such image"* ]]
+        "$BERTH" image rm cl/hist >/dev/null
 }

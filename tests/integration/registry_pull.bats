@@ -20,10 +20,20 @@ setup_file() {
 }
 
 teardown_file() {
-        local ids
+        local ids d n
+        for d in "$BERTH_ROOT/proj" "$BERTH_ROOT/mproj"; do
+                [ ! -f "$d/compose.yaml" ] ||
+                        "$BERTH" compose -f "$d/compose.yaml" down -v -t 0 --remove-orphans >/dev/null 2>&1
+        done
         ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
-        [ -z "$ids" ] || "$BERTH" rm -f $ids >/dev/null 2>&1 || true
-        "$BERTH" network rm bridge >/dev/null 2>&1 || true
+        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
+        for n in $("$BERTH" network ls -q 2>/dev/null); do
+                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
+        done
+        # berth-dns of this root (it exits by itself once its networks are gone)
+        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
+                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
+        fi
         # the python registries of a test that failed half way
         local f
         for f in "$REG_BASE/bad.pid" "$REG_BASE/slow.pid"; do
@@ -359,7 +369,7 @@ EOF2
         run "$BERTH" compose -f never.yaml up -d
         [ "$status" -ne 0 ]
         ! grep -q 'rp/cmpnever' "$P_DIR/registry.log"
-        "$BERTH" compose down >/dev/null 2>&1
+        "$BERTH" compose down -t 0 >/dev/null 2>&1
 }
 
 @test "build: FROM of a missing image pulls it; --pull refreshes it" {

@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# berth run --link NAME[:ALIAS] on the default bridge, as docker's legacy
+# links: /etc/hosts entry, ALIAS_NAME / ALIAS_PORT_* / ALIAS_ENV_*; the
+# errors.  Subnets from 10.248.16.0/20, names wplk-*.
+
+setup_file() {
+        export BERTH_ROOT=$(mktemp -d /tmp/berth-wplk.XXXXXX)
+        export BERTH_ADDRESS_POOLS=10.248.16.0/20:24
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+}
+
+teardown_file() {
+        local ids
+        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
+        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
+        for n in $("$BERTH" network ls -q 2>/dev/null); do
+                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
+        done
+        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
+                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
+        fi
+        rm -rf "$BERTH_ROOT"
+}
+
+@test "--link NAME:ALIAS: hosts entry, docker's variables, the alias answers" {
+        "$BERTH" run -d --name wplk-srv -e FOO=bar -e HOME=/x -p 127.0.0.1::5000 busybox \
+                httpd -f -p 5000 -h /etc
+        ip=$("$BERTH" inspect -f '{{.NetworkSettings.Networks.bridge.IPAddress}}' wplk-srv)
+        [ -n "$ip" ]
+        run "$BERTH" run --rm --name wplk-cli --link wplk-srv:db-1 -e DB_1_ENV_FOO=mine busybox \
+                sh -c 'grep -w db-1 /etc/hosts; env | grep ^DB_1_ | sort; wget -qO- http://db-1:5000/hostname'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ ${lines[0]} =~ ^$ip[[:space:]]db-1\ [0-9a-f]{12}\ wplk-srv$ ]]
+        [[ $output == *"DB_1_NAME=/wplk-cli/db-1"* ]]
+        [[ $output == *"DB_1_PORT=tcp://$ip:5000"* ]]
+        [[ $output == *"DB_1_PORT_5000_TCP=tcp://$ip:5000"* ]]
+        [[ $output == *"DB_1_PORT_5000_TCP_ADDR=$ip"* ]]
+        [[ $output == *"DB_1_PORT_5000_TCP_PORT=5000"* ]]
+        [[ $output == *"DB_1_PORT_5000_TCP_PROTO=tcp"* ]]
+        [[ $output == *"DB_1_ENV_FOO=mine"* ]] # the container's own -e wins
+        [[ $output != *"DB_1_ENV_HOME"* ]]
+        [[ $output != *"DB_1_ENV_FOO=bar"* ]]
+        # the target's hostname, through the link's hosts entry
+        [ "${lines[-1]}" = "$("$BERTH" inspect -f '{{.Config.Hostname}}' wplk-srv)" ]
+        # NAME alone: the alias is the name
+        run "$BERTH" run --rm --link wplk-srv busybox sh -c 'env | grep ^WPLK_SRV_NAME='
+        [[ $output == WPLK_SRV_NAME=/*/wplk-srv ]]
+}
+
+@test "--link errors: no such container, a stopped one, host network, empty alias" {
+        run "$BERTH" run --rm --link wplk-nosuch busybox true
+        [ "$status" -ne 0 ]
+        [[ $output == *"could not get container for wplk-nosuch"* ]]
+        "$BERTH" create --name wplk-stopped busybox true >/dev/null
+        run "$BERTH" run --rm --name wplk-x --link wplk-stopped:s busybox true
+        [ "$status" -ne 0 ]
+        [[ $output == *"Cannot link to a non running container: /wplk-stopped AS /wplk-x/s"* ]]
+        run "$BERTH" run --rm --network host --link wplk-srv busybox true
+        [ "$status" -ne 0 ]
+        [[ $output == *"can't be used with links"* ]]
+        run "$BERTH" run --rm --link wplk-srv: busybox true
+        [ "$status" -ne 0 ]
+        [[ $output == *"expected NAME[:ALIAS]"* ]]
+        run "$BERTH" ps -a
+        [[ $output != *wplk-x* ]]
+}
