@@ -829,6 +829,7 @@ static int delete_image(struct store *s, const char *hex, unsigned long long *re
         strv_t ids = STRV_INIT, keep_chains = STRV_INIT, keep_diffs = STRV_INIT;
         _cleanup_free_ char *cb = xasprintf("blobs/sha256/%s", hex);
         int r = -1;
+        bool unknown = false;
 
         if (read_record(s, hex, &rec, err) < 0)
                 return -1;
@@ -841,8 +842,19 @@ static int delete_image(struct store *s, const char *hex, unsigned long long *re
                 _cleanup_json_ json_t *o = NULL;
                 size_t k;
                 json_t *v;
-                if (read_record(s, ids.v[i], &o, err) < 0)
-                        goto done;
+                err_t e2;
+                if (read_record(s, ids.v[i], &o, &e2) < 0) {
+                        if (e2.code == ENOENT)
+                                continue; /* removed meanwhile */
+                        if (e2.code != EINVAL) {
+                                *err = e2;
+                                goto done;
+                        }
+                        /* a damaged record: which layers it uses is unknown,
+                         * so none is reclaimed (kept, not lost) */
+                        unknown = true;
+                        continue;
+                }
                 json_array_foreach(json_object_get(o, "layers"), k, v)
                 {
                         if (json_is_string(v))
@@ -864,7 +876,8 @@ static int delete_image(struct store *s, const char *hex, unsigned long long *re
         json_array_foreach(json_object_get(rec, "layers"), k, v)
         {
                 const char *chain = json_string_value(v);
-                if (!chain || strv_contains(&keep_chains, chain) || !is_hex(chain, 64, 64))
+                if (unknown || !chain || strv_contains(&keep_chains, chain) ||
+                    !is_hex(chain, 64, 64))
                         continue;
                 _cleanup_free_ char *meta = xasprintf("layers/%s/layer.json", chain);
                 _cleanup_json_ json_t *lj = NULL;
@@ -883,7 +896,7 @@ static int delete_image(struct store *s, const char *hex, unsigned long long *re
         json_array_foreach(own, k, v)
         {
                 const char *diff = json_string_value(v);
-                if (!diff || strv_contains(&keep_diffs, diff) || !is_hex(diff, 64, 64) ||
+                if (unknown || !diff || strv_contains(&keep_diffs, diff) || !is_hex(diff, 64, 64) ||
                     !strcmp(diff, hex))
                         continue;
                 _cleanup_free_ char *b = xasprintf("blobs/sha256/%s", diff);

@@ -338,3 +338,23 @@ EOF2
                 check_empty
         done
 }
+
+@test "a damaged image record does not stop rmi of another image half way, and no layer it may use is lost" {
+        local ctx=$BERTH_ROOT/ctx2 bb rec
+        mkdir -p "$ctx"
+        printf 'FROM busybox\nRUN echo hi >/x\n' >"$ctx/Dockerfile"
+        "$BERTH" build --network none -t fltwo "$ctx" >/dev/null
+        bb=$("$BERTH" image inspect busybox | jq -r '.[0].Id')
+        rec=$BERTH_ROOT/lib/image/images/${bb#sha256:}.json
+        cp "$rec" "$BERTH_ROOT/rec.good"
+        echo junk >"$rec"
+        run "$BERTH" rmi fltwo
+        [ "$status" -eq 0 ]
+        [ "$output" != "${output#Untagged: fltwo:latest}" ]
+        run "$BERTH" image inspect fltwo
+        [ "$status" -ne 0 ]
+        # repaired, busybox still has every layer
+        cp "$BERTH_ROOT/rec.good" "$rec"
+        "$BERTH" run --rm --network none busybox true
+        rm -rf "$ctx" "$BERTH_ROOT/rec.good"
+}
