@@ -811,7 +811,10 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
                 unlink(mark);
                 rmdir(dir);
         }
-        return remove ? dns_forget(id, NULL, err) : 0;
+        /* A stopped container answers nothing: its names go, as docker's DNS
+         * drops them (a client then fails at once instead of waiting on an
+         * address nobody holds); the next start registers them again. */
+        return dns_forget(id, NULL, err);
 }
 
 int netwire_release_state(const char *id, err_t *err)

@@ -72,7 +72,8 @@ int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err);
 int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err);
 
 /* The container stopped (remove = false: addresses stay allocated for the
- * next start) or is being removed (remove = true: its DNS records go too;
+ * next start; its DNS records go, as docker drops a stopped container's names) or is
+ * being removed (remove = true: the addresses are freed too; its DNS records go;
  * so do they in netwire_disconnect, netwire_forget and netwire_gc).  Networks or endpoints
  * that are already gone are not an error. */
 int netwire_release(const char *id, json_t *j, bool remove, err_t *err);
