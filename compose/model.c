@@ -378,6 +378,24 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
                 d->required = jbool(v, "required");
                 d->restart = jbool(v, "restart");
         }
+        /* links imply a dependency (started), as compose does */
+        json_t *lk = json_object_get(j, "links");
+        size_t li;
+        json_array_foreach(lk, li, v)
+        {
+                const char *l = json_string_value(v);
+                size_t n = l ? strcspn(l, ":") : 0, e;
+                for (e = 0; e < s->ndepends_on; e++)
+                        if (strlen(s->depends_on[e].service) == n &&
+                            !strncmp(s->depends_on[e].service, l, n))
+                                break;
+                if (!n || e < s->ndepends_on)
+                        continue;
+                s->depends_on =
+                    xrealloc(s->depends_on, (s->ndepends_on + 1) * sizeof(*s->depends_on));
+                s->depends_on[s->ndepends_on++] = (struct compose_dep){
+                    .service = xstrndup(l, n), .condition = COMPOSE_DEP_STARTED, .required = true};
+        }
 
         json_t *hc = json_object_get(j, "healthcheck");
         s->healthcheck.present = hc != NULL;

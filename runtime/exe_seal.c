@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -33,8 +34,15 @@ bool rt_exe_sealed(void)
 
 int rt_exe_seal(char **argv, const char *const (*env)[2], err_t *err)
 {
-        if (rt_exe_sealed())
+        if (rt_exe_sealed()) {
+                /* The kernel names a process run from a memfd "memfd:berth":
+                 * keep berth's own names (ps, pgrep, the tests' leak check) */
+                if (argv && argv[0]) {
+                        const char *b = strrchr(argv[0], '/');
+                        prctl(PR_SET_NAME, b ? b + 1 : argv[0], 0, 0, 0);
+                }
                 return 0;
+        }
         _cleanup_close_ int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
         struct stat st;
         if (src < 0 || fstat(src, &st) < 0)

@@ -314,6 +314,21 @@ static int networks_json(const struct compose_project *p, const struct compose_s
         for (size_t i = 0; o->publish && i < o->publish->n; i++)
                 strv_push(&nw.publish, o->publish->v[i]);
         strv_copy(&nw.add_hosts, &s->extra_hosts);
+        /* links: "svc[:alias]" -> the service's first container; external_links as given */
+        for (size_t i = 0; i < s->links.n; i++) {
+                _cleanup_free_ char *svc = xstrdup(s->links.v[i]);
+                char *al = strchr(svc, ':');
+                if (al)
+                        *al++ = '\0';
+                for (size_t k = 0; k < p->nservices; k++)
+                        if (!strcmp(p->services[k].name, svc)) {
+                                _cleanup_free_ char *cn =
+                                    cservice_container_name(p, &p->services[k], 1);
+                                strv_pushf(&nw.link_hosts, "%s:%s", cn, al ? al : svc);
+                        }
+        }
+        for (size_t i = 0; i < s->external_links.n; i++)
+                strv_push(&nw.link_hosts, s->external_links.v[i]);
         strv_copy(&nw.dns, &s->dns);
         if (s->network_mode) {
                 /* service:x shares the network namespace of x's first container */

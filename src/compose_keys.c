@@ -104,8 +104,6 @@ static void warn_unsupported(const struct compose_service *s)
             {s->runtime != NULL, "runtime"},
             {s->mac_address != NULL, "mac_address"},
             {s->storage_opt.n > 0, "storage_opt"},
-            {s->links.n > 0, "links"},
-            {s->external_links.n > 0, "external_links"},
             {s->volumes_from.n > 0, "volumes_from"},
             {s->logging_driver != NULL || s->logging_options.n > 0, "logging"},
             {s->platform != NULL, "platform"},

@@ -35,6 +35,7 @@ void netwire_opts_free(struct netwire_opts *o)
         strv_free(&o->add_hosts);
         strv_free(&o->dns);
         strv_free(&o->links);
+        strv_free(&o->link_hosts);
 }
 
 static json_t *obj_child(json_t *parent, const char *key)
@@ -336,6 +337,22 @@ int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
                                mode);
         if (o->links.n && links_create(j, &o->links, err) < 0)
                 return -1;
+        for (size_t i = 0; i < o->link_hosts.n; i++) {
+                json_t *hc2 = obj_child(j, "HostConfig"), *rec = json_object_get(hc2, "Links");
+                if (!json_is_array(rec)) {
+                        rec = json_array();
+                        json_object_set_new(hc2, "Links", rec);
+                }
+                _cleanup_free_ char *ref = xstrdup(o->link_hosts.v[i]);
+                char *al = strchr(ref, ':');
+                if (al)
+                        *al++ = '\0';
+                if (!*ref || (al && !*al) || strchr(ref, '/') || (al && strchr(al, '/')))
+                        return err_set(err, EINVAL, "invalid link \"%s\": expected NAME[:ALIAS]",
+                                       o->link_hosts.v[i]);
+                json_array_append_new(rec,
+                                      json_sprintf("/%s:/%s/%s", ref, ctr_name(j), al ? al : ref));
+        }
         for (size_t i = 0; i < o->add_hosts.n; i++) {
                 const char *h = o->add_hosts.v[i];
                 const char *sep = strpbrk(h, ":=");

@@ -43,11 +43,13 @@ struct netwire_opts {
         const char *ip;               /* --ip */
         const struct portspec *ports; /* published ports, typed (compose); before publish */
         size_t nports;
-        strv_t publish;   /* -p/--publish, as given */
-        bool publish_all; /* -P: every Config.ExposedPorts entry to a free host port */
-        strv_t add_hosts; /* --add-host NAME:IP */
-        strv_t dns;       /* --dns */
-        strv_t links;     /* --link NAME[:ALIAS] (legacy links) */
+        strv_t publish;    /* -p/--publish, as given */
+        bool publish_all;  /* -P: every Config.ExposedPorts entry to a free host port */
+        strv_t add_hosts;  /* --add-host NAME:IP */
+        strv_t dns;        /* --dns */
+        strv_t links;      /* --link NAME[:ALIAS] (legacy links) */
+        strv_t link_hosts; /* compose links/external_links NAME[:ALIAS]: only the hosts
+                              entry, resolved at each start (docker on user networks) */
 };
 
 void netwire_opts_free(struct netwire_opts *o);

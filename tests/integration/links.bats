@@ -65,3 +65,33 @@ teardown_file() {
         run "$BERTH" ps -a
         [[ $output != *wplk-x* ]]
 }
+
+@test "compose links: and external_links: give hosts entries (no variables, as on a user network)" {
+        "$BERTH" run -d --name wplk-ext busybox sleep 300 >/dev/null
+        d=$(mktemp -d "$BERTH_ROOT/proj.XXXX")
+        cat >"$d/compose.yaml" <<'Y'
+services:
+  srv:
+    image: busybox
+    command: httpd -f -p 5000 -h /etc
+  cli:
+    image: busybox
+    command: sleep 300
+    links: [srv:backend]
+    external_links: [wplk-ext:ext]
+Y
+        run "$BERTH" compose -f "$d/compose.yaml" -p wplkc up -d
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ $output != *links* ]] # honoured: no "not supported" warning
+        srv=$("$BERTH" inspect -f '{{.NetworkSettings.Networks.wplkc_default.IPAddress}}' wplkc-srv-1)
+        ext=$("$BERTH" inspect -f '{{.NetworkSettings.Networks.bridge.IPAddress}}' wplk-ext)
+        run "$BERTH" exec wplkc-cli-1 sh -c 'grep -w -e backend -e ext /etc/hosts; env | grep -c ^BACKEND_; wget -qO- http://backend:5000/hostname'
+        echo "$output"
+        [[ ${lines[0]} =~ ^$srv[[:space:]]backend\ [0-9a-f]{12}\ wplkc-srv-1$ ]]
+        [[ ${lines[1]} =~ ^$ext[[:space:]]ext\ [0-9a-f]{12}\ wplk-ext$ ]]
+        [ "${lines[2]}" = 0 ]
+        [ "${lines[3]}" = "$("$BERTH" inspect -f '{{.Config.Hostname}}' wplkc-srv-1)" ]
+        "$BERTH" compose -f "$d/compose.yaml" -p wplkc down -t 0 >/dev/null
+        "$BERTH" rm -f wplk-ext >/dev/null
+}
