@@ -159,33 +159,47 @@ int network_corrupt(json_t **out, err_t *err)
         return 0;
 }
 
+/* A network's bridge, nft rules (the table too with the last network),
+ * state files and DNS names; name for the messages.  gone_ok: a bridge
+ * already gone is not an error. */
+static int remove_rest(const struct nft_net *nn, const char *name, size_t remaining, bool gone_ok,
+                       err_t *err)
+{
+        if (nft_network_remove(nn, err) < 0 ||
+            (net_link_delete(nn->bridge, err) < 0 &&
+             !(gone_ok && (err->code == ENODEV || err->code == ENOENT))))
+                return err_wrap(err, "network %s", name);
+        if (remaining == 0 && (nft_table_delete(err) < 0 || forwarding_release(err) < 0))
+                return -1;
+        _cleanup_free_ char *path = xasprintf("%s/networks/%s.json", berth_lib_dir(), nn->id);
+        _cleanup_free_ char *rpath = xasprintf("%s/networks/%s.json", berth_run_dir(), nn->id);
+        if (unlink(rpath) < 0 && errno != ENOENT)
+                return err_sys(err, errno, "cannot remove %s", rpath);
+        if (unlink(path) < 0 && errno != ENOENT)
+                return err_sys(err, errno, "cannot remove %s", path);
+        /* its names leave berth-dns, which exits with the last network */
+        net_dns_records_t *r;
+        if (net_dns_records_open(&r, err) < 0)
+                return err_wrap(err, "network %s", name);
+        if (!net_dns_network_remove(r, nn->id)) {
+                net_dns_records_close(r);
+                return 0;
+        }
+        if (net_dns_records_commit(r, err) < 0)
+                return err_wrap(err, "network %s", name);
+        return 0;
+}
+
 /* Remove what is left of a network whose configuration is damaged: its
  * bridge (under the name berth gives it unless one was chosen), its nft
  * rules, its state files and its DNS names. */
 static int remove_corrupt(const char *id, size_t remaining, err_t *err)
 {
-        char bridge[16];
+        char bridge[16], name[13];
         snprintf(bridge, sizeof(bridge), "br-%.12s", id);
+        snprintf(name, sizeof(name), "%.12s", id);
         struct nft_net nn = {.id = id, .bridge = bridge};
-        if (nft_network_remove(&nn, err) < 0 ||
-            (net_link_delete(bridge, err) < 0 && err->code != ENODEV && err->code != ENOENT))
-                return err_wrap(err, "network %.12s", id);
-        if (remaining == 0 && (nft_table_delete(err) < 0 || forwarding_release(err) < 0))
-                return -1;
-        _cleanup_free_ char *path = xasprintf("%s/networks/%s.json", berth_lib_dir(), id);
-        _cleanup_free_ char *rpath = xasprintf("%s/networks/%s.json", berth_run_dir(), id);
-        if (unlink(rpath) < 0 && errno != ENOENT)
-                return err_sys(err, errno, "cannot remove %s", rpath);
-        if (unlink(path) < 0 && errno != ENOENT)
-                return err_sys(err, errno, "cannot remove %s", path);
-        net_dns_records_t *r;
-        if (net_dns_records_open(&r, err) < 0)
-                return err_wrap(err, "network %.12s", id);
-        if (!net_dns_network_remove(r, id)) {
-                net_dns_records_close(r);
-                return 0;
-        }
-        return net_dns_records_commit(r, err) < 0 ? err_wrap(err, "network %.12s", id) : 0;
+        return remove_rest(&nn, name, remaining, true, err);
 }
 
 /* Every network's configuration, with its endpoints (Containers, LastIP)
@@ -657,29 +671,7 @@ static int remove_locked(json_t *n, size_t remaining, err_t *err)
                 sb_free(&names);
                 return -1;
         }
-        if (nft_network_remove(&nn, err) < 0 || net_link_delete(bridge, err) < 0)
-                return err_wrap(err, "network %s", jobj_str0(n, "Name"));
-        if (remaining == 0 && (nft_table_delete(err) < 0 || forwarding_release(err) < 0))
-                return -1;
-        _cleanup_free_ char *path =
-            xasprintf("%s/networks/%s.json", berth_lib_dir(), jobj_str0(n, "Id"));
-        _cleanup_free_ char *rpath =
-            xasprintf("%s/networks/%s.json", berth_run_dir(), jobj_str0(n, "Id"));
-        if (unlink(rpath) < 0 && errno != ENOENT)
-                return err_sys(err, errno, "cannot remove %s", rpath);
-        if (unlink(path) < 0 && errno != ENOENT)
-                return err_sys(err, errno, "cannot remove %s", path);
-        /* its names leave berth-dns, which exits with the last network */
-        net_dns_records_t *r;
-        if (net_dns_records_open(&r, err) < 0)
-                return err_wrap(err, "network %s", jobj_str0(n, "Name"));
-        if (!net_dns_network_remove(r, jobj_str0(n, "Id"))) {
-                net_dns_records_close(r);
-                return 0;
-        }
-        if (net_dns_records_commit(r, err) < 0)
-                return err_wrap(err, "network %s", jobj_str0(n, "Name"));
-        return 0;
+        return remove_rest(&nn, jobj_str0(n, "Name"), remaining, false, err);
 }
 
 int network_remove(const char *ref, err_t *err)
