@@ -8,11 +8,12 @@
  *
  * berth has no daemon, so berth-dns supervises itself: the process the CLI
  * starts (renamed berth-dns-sup) forks the server and waits for it.  A server
- * that dies of a signal it does not handle (SIGKILL, a crash) is started again
- * at once, so containers lose name resolution for milliseconds, not until the
- * next berth command.  A server that exits (no network left, another server
- * holds the pid lock, a polite SIGTERM/SIGINT, an error) ends the supervisor
- * too.  SIGTERM/SIGINT/SIGHUP sent to the supervisor are passed on. */
+ * that dies (SIGKILL, a crash, an error exit) is started again at once, so
+ * containers lose name resolution for milliseconds, not until the next berth
+ * command; five deaths in ten seconds make it give up.  A server that decides
+ * to exit (status 0: no network left, another server holds the pid lock, a
+ * polite SIGTERM/SIGINT) ends the supervisor too.  SIGTERM/SIGINT/SIGHUP sent to the supervisor are
+ * passed on. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -130,25 +131,29 @@ static int supervise(int *ready, const char *records)
                         if (errno != EINTR)
                                 exit(125);
                 server_pid = 0;
-                if (WIFEXITED(st))
-                        exit(WEXITSTATUS(st));
-                if (stop_requested)
+                /* 0 is a decision (no network left, another server, a polite
+                 * stop); anything else is a death: a signal, or an exit a
+                 * crash handler (a sanitizer's) or an error turned it into */
+                if ((WIFEXITED(st) && WEXITSTATUS(st) == 0) || stop_requested)
                         exit(0);
+                char how[48];
+                if (WIFSIGNALED(st))
+                        snprintf(how, sizeof(how), "died of signal %d", WTERMSIG(st));
+                else
+                        snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(st));
                 if (access(records, F_OK) < 0) {
-                        log_line("berth-dns: server (pid %d) died of signal %d and %s is gone; "
-                                 "not restarting",
-                                 (int)c, WTERMSIG(st), records);
+                        log_line("berth-dns: server (pid %d) %s and %s is gone; not restarting",
+                                 (int)c, how, records);
                         exit(0);
                 }
                 if (nstarts >= RESTART_BURST &&
                     time(NULL) - starts[nstarts % RESTART_BURST] < RESTART_WINDOW_S) {
-                        log_line("berth-dns: server died %d times in %d s (last: signal %d); "
+                        log_line("berth-dns: the server ended %d times in %d s (last: %s); "
                                  "giving up until the next berth command starts it",
-                                 RESTART_BURST, RESTART_WINDOW_S, WTERMSIG(st));
+                                 RESTART_BURST, RESTART_WINDOW_S, how);
                         exit(125);
                 }
-                log_line("berth-dns: server (pid %d) died of signal %d; restarting", (int)c,
-                         WTERMSIG(st));
+                log_line("berth-dns: server (pid %d) %s; restarting", (int)c, how);
         }
 }
 
