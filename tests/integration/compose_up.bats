@@ -310,7 +310,9 @@ services:
     command: ["sleep", "1000"]
     depends_on: [a]
 EOF
-        bc cukill up -d >/dev/null 2>&1 &
+        # berth itself in the background (a backgrounded shell function would
+        # make $! the subshell, and kill -9 would leave the CLI running)
+        "$BERTH" compose -f "$BERTH_ROOT/p/cukill/compose.yaml" up -d >/dev/null 2>&1 &
         pid=$!
         sleep 0.15
         kill -9 $pid || true
