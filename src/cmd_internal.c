@@ -2,11 +2,12 @@
  *
  *   berth __monitor-exited ID PID
  *
- * The exit hook of a monitor whose container publishes ports (see
- * src/monitor/main.c): wait until the monitor (PID) is gone, then unpublish
- * the ports of containers whose monitor is dead, so a published port never
- * outlives its container until some later berth command happens to clean up.
- * A restart policy keeps the monitor alive, and so keeps the rules. */
+ * The exit hook of a monitor whose container is on a network or publishes
+ * ports (see src/monitor/main.c): wait until the monitor (PID) is gone, then
+ * release what containers whose monitor is dead still hold - port rules, DNS
+ * names, interfaces kept alive by a joined namespace (netwire_gc) - so none
+ * of them outlives its container until some later berth command happens to
+ * clean up.  A restart policy keeps the monitor alive, and so keeps them. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -49,7 +50,8 @@ int cmd_monitor_exited(int argc, char **argv)
         wait_gone((pid_t)pid);
         err_t err = {0};
         if (netwire_gc(&err) < 0) {
-                die_msg("container %.12s exited: unpublishing its ports: %s", argv[1], err.msg);
+                die_msg("container %.12s exited: releasing its ports and names: %s", argv[1],
+                        err.msg);
                 return EXIT_BERTH;
         }
         return 0;

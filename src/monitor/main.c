@@ -5,12 +5,13 @@
  * --keep-fd (e.g. sockets reserving published host ports) stay open for the
  * monitor's lifetime and are never passed into the container.
  *
- * A container with published ports gets them unpublished when it ends, however
- * it ends (its own exit, an OOM kill, a crash of the monitor's init): as the
- * monitor exits it starts `berth __monitor-exited ID PID` (the CLI beside this
- * binary, detached), which waits for this pid to be gone and then removes the
- * port rules of containers whose monitor is dead (netwire_gc), exactly what the
- * next berth command would otherwise do. */
+ * A container on a network or with published ports loses its port rules and
+ * its DNS names when it ends, however it ends (its own exit, an OOM kill, a
+ * crash of the monitor's init): as the monitor exits it starts
+ * `berth __monitor-exited ID PID` (the CLI beside this binary, detached),
+ * which waits for this pid to be gone and then releases what containers whose
+ * monitor is dead still hold (netwire_gc), exactly what the next berth command
+ * would otherwise do.  A restart keeps the monitor, and so keeps them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -29,15 +30,18 @@
 #include "runtime/exe_seal.h"
 #include "runtime/monitor.h"
 
-/* Does the stored container publish any port? */
-static bool publishes_ports(const char *id)
+/* Is the stored container on a network (it has DNS names, an address) or
+ * does it publish any port? */
+static bool needs_exit_hook(const char *id)
 {
         err_t e = {0};
         _cleanup_json_ json_t *j = NULL;
         if (rt_ctr_load(id, &j, &e) < 0)
                 return false;
         json_t *hc = json_object_get(j, "HostConfig");
-        return json_object_size(json_object_get(hc, "PortBindings")) > 0 ||
+        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        return json_object_size(nets) > 0 ||
+               json_object_size(json_object_get(hc, "PortBindings")) > 0 ||
                json_is_true(json_object_get(hc, "PublishAllPorts"));
 }
 
@@ -117,7 +121,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "berth-monitor: bad sync fd %d\n", sync_fd);
                 return 2;
         }
-        bool hook = publishes_ports(id);
+        bool hook = needs_exit_hook(id);
         err_t err = {0};
         int r = rt_monitor_main(id, sync_fd, &err);
         if (r < 0)
