@@ -665,7 +665,8 @@ static bool layers_available(struct push *p, const struct reg_manifest *m, const
 /* push --platform: berth keeps one platform per image (pull picks one entry of
  * an index), so the image must be that platform's; its manifest is then
  * pushed alone, as Docker pushes a platform-specific manifest. */
-static int check_platform(struct store *s, const struct rt_image *img, const char *spec, err_t *err)
+static int check_platform(struct store *s, const struct rt_image *img, const char *name,
+                          const char *spec, err_t *err)
 {
         _cleanup_free_ char *os = NULL, *arch = NULL, *variant = NULL;
         if (reg_platform_parse(spec, &os, &arch, &variant, err) < 0)
@@ -688,10 +689,11 @@ static int check_platform(struct store *s, const struct rt_image *img, const cha
         int r = 0;
         if (!ok)
                 r = err_set(err, ENOENT,
-                            "no suitable image manifest found for platform %s (the image is "
-                            "%s/%s%s%s; berth keeps the platform it pulled: pull it with "
-                            "--platform %s first)",
-                            spec, ios, iarch, iv && *iv ? "/" : "", iv && *iv ? iv : "", spec);
+                            "image with reference %s was found but does not provide the "
+                            "specified platform (%s): it is %s/%s%s%s (berth keeps the platform "
+                            "it pulled; pull it with --platform %s first)",
+                            name, spec, ios, iarch, iv && *iv ? "/" : "", iv && *iv ? iv : "",
+                            spec);
         json_decref(j);
         return r;
 }
@@ -743,7 +745,7 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
                 err_set(err, ENOENT, "An image does not exist locally with the tag: %s", fam);
                 goto out;
         }
-        if (o && o->platform && check_platform(&p.s, &img, o->platform, err) < 0)
+        if (o && o->platform && check_platform(&p.s, &img, local, o->platform, err) < 0)
                 goto out;
 
         /* credentials, the client, scopes for the target and mount sources */

@@ -223,7 +223,7 @@ rrf_inspect() { # REF [--raw]
         # another platform than the image's: Docker's error, nothing pushed
         run "$BERTH" push --platform linux/arm64 "$F_HOST/rr/multi-amd:v1"
         [ "$status" -eq 125 ]
-        [[ "$output" == *"no suitable image manifest found for platform linux/arm64"* ]]
+        [[ "$output" == *"image with reference $F_HOST/rr/multi-amd:v1 was found but does not provide the specified platform (linux/arm64)"* ]]
         run "$BERTH" push --platform linux "$F_HOST/rr/multi-amd:v1"
         [ "$status" -eq 125 ]
         [[ "$output" == *"invalid platform"* ]]
@@ -237,5 +237,5 @@ rrf_inspect() { # REF [--raw]
         [ "$(rrf_inspect rr/multi-arm:v1 | jq -r .Architecture)" = arm64 ]
         run "$BERTH" push --platform linux/amd64 "$F_HOST/rr/multi-arm:v1"
         [ "$status" -eq 125 ]
-        [[ "$output" == *"no suitable image manifest found for platform linux/amd64 (the image is linux/arm64/v8"* ]]
+        [[ "$output" == *"does not provide the specified platform (linux/amd64): it is linux/arm64/v8"* ]]
 }
