@@ -388,6 +388,7 @@ static int start_init(struct mon *m, int *fail_status, err_t *err)
         }
         memcpy(m->spec.stdio, child, sizeof(child));
         m->spec.join_netns_fd = m->netns_fd;
+        m->spec.cgroup = true;
         int sync = -1;
         if (rt_spawn_start(&m->spec, &m->pid, &sync, &m->ptm, fail_status, err) < 0)
                 goto out;
@@ -398,12 +399,6 @@ static int start_init(struct mon *m, int *fail_status, err_t *err)
                 fcntl(m->ptm, F_SETFL, O_NONBLOCK);
         sb_reset(&m->inq);
         m->in_close = false;
-        if (rt_cgroup_attach(m->id, m->pid, err) < 0) {
-                kill(m->pid, SIGKILL);
-                waitpid(m->pid, NULL, 0);
-                close(sync);
-                goto out;
-        }
         if (m->netns_fd < 0 && m->spec.new_netns) {
                 char p[64];
                 snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)m->pid);
