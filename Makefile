@@ -23,7 +23,9 @@ CFLAGS_BASE += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 LDFLAGS_SAN := -fsanitize=$(SANITIZE)
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcurl is not linked: runtime/curl_lazy.c loads it when a registry is
+# contacted (its ~40 dependencies cost every command 5 ms of start-up)
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null)
 CFLAGS  += $(CFLAGS_BASE) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS += $(LDFLAGS_SAN) -Wl,--as-needed $(EXTRA_LDFLAGS)
 LDLIBS  += $(PKG_LIBS) -lpthread
