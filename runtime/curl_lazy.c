@@ -78,8 +78,7 @@ int rt_curl_load(err_t *err)
 {
         if (loaded())
                 return 0;
-        return err_set(err, ELIBACC, "load libcurl (needed to talk to registries): %s",
-                       load_error);
+        return err_set(err, ELIBACC, "load libcurl (needed to talk to registries): %s", load_error);
 }
 
 CURLcode curl_global_init(long flags)
