@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "err.h"
 #include "strv.h"
@@ -22,6 +23,23 @@ struct reg_challenge {
  * wins, else the first Basic one.  No usable challenge -> EINVAL. */
 int reg_challenge_parse(const char *hdr, struct reg_challenge *out, err_t *err);
 void reg_challenge_free(struct reg_challenge *c);
+
+/* --- token server answers (registry_auth.c) ------------------------------- */
+
+#define REG_TOKEN_DEFAULT_LIFETIME 60 /* seconds, when expires_in is absent */
+
+/* Parse a token server's JSON answer, received at time now:
+ * {"token" (or "access_token"), "expires_in", "issued_at"}.  The token lives
+ * expires_in seconds (REG_TOKEN_DEFAULT_LIFETIME when absent or not
+ * positive), counted from issued_at (RFC 3339) when that lies within
+ * [now - lifetime, now], else from now (a server clock ahead or far behind);
+ * *refresh_at is when to ask for a new one: min(5 s, lifetime / 10) before
+ * it dies.  No usable token (absent, empty, with CR/LF) -> EPROTO. */
+int reg_token_parse(const char *body, size_t len, time_t now, char **token, time_t *refresh_at,
+                    err_t *err);
+/* An RFC 3339 date-time ("2026-12-07T05:44:12.5Z", "...+01:00") in seconds
+ * since the epoch; -1 when malformed. */
+long long reg_rfc3339(const char *s);
 
 /* --- manifests (registry_manifest.c) -------------------------------------- */
 

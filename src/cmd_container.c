@@ -130,6 +130,7 @@ static int container_inspect(int argc, char **argv)
 static const struct command container_commands[] = {
     {"attach", cmd_attach,
      "Attach local standard input, output, and error streams to a running container"},
+    {"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
     {"create", cmd_create, "Create a new container"},
     {"exec", cmd_exec, "Execute a command in a running container"},
     {"inspect", container_inspect, "Display detailed information on one or more containers"},

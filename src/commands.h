@@ -77,6 +77,7 @@ int cmd_wait(int argc, char **argv);
 int cmd_system(int argc, char **argv);
 int cmd_monitor_exited(int argc, char **argv); /* internal: a monitor's exit hook */
 int cmd_pause(int argc, char **argv);
+int cmd_cp(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);

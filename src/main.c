@@ -13,6 +13,7 @@ static const struct command commands[] = {
     {"build", cmd_build, "Build an image from a Dockerfile"},
     {"compose", cmd_compose, "Define and run multi-container applications"},
     {"container", cmd_container, "Manage containers"},
+    {"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
     {"create", cmd_create, "Create a new container"},
     {"exec", cmd_exec, "Execute a command in a running container"},
     {"image", cmd_image, "Manage images"},
