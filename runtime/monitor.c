@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -364,6 +366,32 @@ static void write_monitor_info(struct mon *m)
         json_decref(o);
 }
 
+/* The start (spec, seccomp filter, cgroups, state documents) peaks above
+ * what the monitor needs while the container runs, and a monitor lives as
+ * long as its container: give the freed heap and the stack pages below this
+ * frame back to the kernel (touched again, they come back zero-filled, which
+ * is all a stack below its pointer may hold). */
+static __attribute__((noinline)) void shed_start_memory(void)
+{
+        malloc_trim(0);
+        FILE *f = fopen("/proc/self/maps", "re");
+        if (!f)
+                return;
+        char line[256];
+        uintptr_t lo = 0;
+        while (fgets(line, sizeof(line), f))
+                if (strstr(line, "[stack]")) {
+                        lo = (uintptr_t)strtoull(line, NULL, 16);
+                        break;
+                }
+        fclose(f);
+        uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+        /* two pages below this frame stay, for madvise's own call */
+        uintptr_t hi = ((uintptr_t)__builtin_frame_address(0) & ~(pg - 1)) - 2 * pg;
+        if (lo && hi > lo)
+                madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 /* Create and configure the init (blocked before exec). */
 static int start_init(struct mon *m, int *fail_status, err_t *err)
 {
@@ -690,6 +718,7 @@ static void do_restart(struct mon *m)
                 close(sync);
                 if (r == 0) {
                         record_running(m);
+                        shed_start_memory();
                         return;
                 }
                 waitpid(m->pid, NULL, 0);
@@ -864,10 +893,16 @@ static int make_listener(const char *id, err_t *err)
         return TAKE_FD(fd);
 }
 
+/* The monitor is one thread: one buffer for what it reads from the
+ * container and from clients, outside the stack so that only what a read
+ * fills is ever resident (the stack keeps every page it ever touched, and a
+ * monitor lives as long as its container). */
+static char io_buf[16384];
+
 static void pump(struct mon *m, int *fd, int stream)
 {
-        char buf[16384];
-        ssize_t n = read(*fd, buf, sizeof(buf));
+        char *buf = io_buf;
+        ssize_t n = read(*fd, buf, sizeof(io_buf));
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
                 return;
         if (n <= 0) { /* EOF, or EIO on a pty whose last slave closed */
@@ -1033,8 +1068,8 @@ static void loop(struct mon *m)
                                         client_drop(m, i); /* the peer is gone */
                                 continue;
                         }
-                        char buf[16384];
-                        ssize_t r = read(c->fd, buf, sizeof(buf));
+                        char *buf = io_buf;
+                        ssize_t r = read(c->fd, buf, sizeof(io_buf));
                         if (r > 0) {
                                 if (c->in && in_dst >= 0) {
                                         sb_appendn(&m->inq, buf, (size_t)r);
@@ -1158,6 +1193,7 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         rt_mon_send(sync_fd, RT_MON_STARTED, 0, m->pid, NULL);
         close(sync_fd);
         sync_fd = -1;
+        shed_start_memory();
         loop(m);
         ret = 0;
         goto out;
