@@ -50,13 +50,7 @@ static const char *label(json_t *j, const char *key)
 
 static bool wants_boot_start(const char *id, json_t *j)
 {
-        const char *p = json_string_value(json_object_get(
-            json_object_get(json_object_get(j, "HostConfig"), "RestartPolicy"), "Name"));
-        if (!p)
-                return false;
-        if (!strcmp(p, "always"))
-                return true;
-        return !strcmp(p, "unless-stopped") && !container_stopped_by_user(id);
+        return container_policy_restarts(id, j, false);
 }
 
 /* "db:service_started:false,cache:service_healthy:true" -> db, cache */

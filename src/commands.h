@@ -37,6 +37,7 @@ unsigned long long path_size(const char *path);
 #define EXIT_BERTH 125
 
 int cmd_version(int argc, char **argv);
+int cmd_kube(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_compose(int argc, char **argv);
 int cmd_network(int argc, char **argv);

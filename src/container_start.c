@@ -477,6 +477,23 @@ bool container_stopped_by_user(const char *id)
         return access(p, F_OK) == 0;
 }
 
+bool container_policy_restarts(const char *id, json_t *j, bool failed)
+{
+        json_t *rp = json_object_get(json_object_get(j, "HostConfig"), "RestartPolicy");
+        const char *p = json_string_value(json_object_get(rp, "Name"));
+        if (!p)
+                return false;
+        if (!strcmp(p, "always"))
+                return true;
+        if (!strcmp(p, "unless-stopped"))
+                return !container_stopped_by_user(id);
+        if (!strcmp(p, "on-failure") && failed) {
+                json_int_t max = json_integer_value(json_object_get(rp, "MaximumRetryCount"));
+                return max <= 0 || json_integer_value(json_object_get(j, "RestartCount")) < max;
+        }
+        return false;
+}
+
 int container_stop(const char *id, int timeout, err_t *err)
 {
         _cleanup_json_ json_t *j = NULL;

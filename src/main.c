@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"info", cmd_info, "Display system-wide information"},
     {"inspect", cmd_inspect, "Return low-level information on containers and images"},
     {"kill", cmd_kill, "Kill one or more running containers"},
+    {"kube", cmd_kube, "Generate Kubernetes manifests from a compose project"},
     {"load", cmd_load, "Load an image from a tar archive or STDIN"},
     {"login", cmd_login, "Log in to a registry"},
     {"logout", cmd_logout, "Log out from a registry"},

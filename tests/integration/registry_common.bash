@@ -264,6 +264,7 @@ reg_proxy() {
         shift 2
         d=$REG_BASE/$name
         mkdir -p "$d"
+        rm -f "$d/release"
         port=$(reg_free_port)
         : >"$d/proxy.log"
         python3 "$REG_TOOLS/auth_proxy.py" --port "$port" --upstream "$(reg_var "$up" HOST)" \
