@@ -150,6 +150,12 @@ static int image_history(int argc, char **argv)
         return 0;
 }
 
+/* `berth history`: the same as `image history` */
+int cmd_history(int argc, char **argv)
+{
+        return image_history(argc, argv);
+}
+
 static int image_prune(int argc, char **argv)
 {
         static const struct option opts[] = {
