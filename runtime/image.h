@@ -129,6 +129,9 @@ struct rt_image_commit {
         const char *created_by;
         const strv_t *empty_history;
         const strv_t *tags;
+        /* `commit -m` / `-a`: the config's "comment" / "author" and the
+         * history entry's (may be NULL) */
+        const char *comment, *author;
         void (*registering)(const char *id, void *ud);
         void *ud;
 };
