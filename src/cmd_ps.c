@@ -108,17 +108,6 @@ static const char *const ps_headers[] = {
         "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t"      \
         "{{.Names}}"
 
-/* Go's time.Time.String() of a unix time, in local time as docker prints it */
-static char *go_time(long long secs)
-{
-        time_t t = (time_t)secs;
-        struct tm tm;
-        char buf[96];
-        localtime_r(&t, &tm);
-        strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S %z %Z", &tm);
-        return xstrdup(buf);
-}
-
 static int cmp_name(const void *a, const void *b)
 {
         return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -134,21 +123,17 @@ static json_t *ps_context(json_t *j, const char *short_id, bool trunc, bool runn
         const char *created = json_string_value(json_object_get(j, "Created"));
         long long csecs = 0;
         (void)time_parse_rfc3339(created ?: "", &csecs, NULL);
-        _cleanup_free_ char *created_at = go_time(csecs);
+        _cleanup_free_ char *created_at = go_time_text(csecs, 0);
         _cleanup_free_ char *since = human_duration(time_since_s(created));
         _cleanup_free_ char *ago = xasprintf("%s ago", since);
         _cleanup_free_ char *status = status_text(st);
         _cleanup_free_ char *ports = running ? netwire_ports_summary(j) : xstrdup("");
-        strbuf_t lb = STRBUF_INIT, mb = STRBUF_INIT, nb = STRBUF_INIT;
-        sb_append(&lb, "");
+        _cleanup_free_ char *labels = labels_text(json_object_get(cfg, "Labels"));
+        strbuf_t mb = STRBUF_INIT, nb = STRBUF_INIT;
         sb_append(&mb, "");
         sb_append(&nb, "");
         const char *k;
         json_t *v;
-        json_object_foreach(json_object_get(cfg, "Labels"), k, v)
-        {
-                sb_appendf(&lb, "%s%s=%s", lb.len ? "," : "", k, json_string_value(v) ?: "");
-        }
         size_t i, nvol = 0;
         json_array_foreach(json_object_get(j, "Mounts"), i, v)
         {
@@ -177,11 +162,10 @@ static json_t *ps_context(json_t *j, const char *short_id, bool trunc, bool runn
         json_t *o =
             json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Command", cmd,
                       "CreatedAt", created_at, "ID", short_id, "Image",
-                      json_string_value(json_object_get(cfg, "Image")) ?: "", "Labels", lb.s,
+                      json_string_value(json_object_get(cfg, "Image")) ?: "", "Labels", labels,
                       "LocalVolumes", nvols, "Mounts", mb.s, "Names", name + 1, "Networks", nb.s,
                       "Ports", ports, "RunningFor", ago, "Size", "0B", "State",
                       json_string_value(json_object_get(st, "Status")) ?: "", "Status", status);
-        sb_free(&lb);
         sb_free(&mb);
         sb_free(&nb);
         return o;
@@ -285,10 +269,7 @@ int cmd_ps(int argc, char **argv)
                 } else {
                         json_t *o = ps_context(j, short_id, trunc, running);
                         json_t *labels = json_object_get(json_object_get(j, "Config"), "Labels");
-                        json_t *m = json_object();
-                        json_object_set_new(m, "Label",
-                                            json_is_object(labels) ? json_incref(labels)
-                                                                   : json_object());
+                        json_t *m = label_methods(labels);
                         if (format_row(&cf, o, m) < 0)
                                 rc = EXIT_BERTH;
                         json_decref(m);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/xalloc.h"
 #include "commands.h"
@@ -120,14 +121,8 @@ char *text_ellipsis(const char *s, size_t max)
         return xasprintf("%.*s…", (int)cut, s);
 }
 
-int inspect_print(json_t *docs, const char *fmt)
+static int docs_print(json_t *docs, const char *fmt)
 {
-        if (!fmt || !*fmt || !strcmp(fmt, "json")) {
-                char *d = json_dumps(docs, JSON_INDENT(4));
-                printf("%s\n", d);
-                free(d);
-                return 0;
-        }
         struct cliformat f;
         err_t err = {0};
         if (cliformat_open(&f, fmt, NULL, NULL, NULL, &err) < 0) {
@@ -145,4 +140,61 @@ int inspect_print(json_t *docs, const char *fmt)
         }
         format_print(&f);
         return 0;
+}
+
+char *labels_text(json_t *labels)
+{
+        strbuf_t sb = STRBUF_INIT;
+        sb_append(&sb, "");
+        const char *k;
+        json_t *v;
+        json_object_foreach(labels, k, v)
+        {
+                sb_appendf(&sb, "%s%s=%s", sb.len ? "," : "", k, json_string_value(v) ?: "");
+        }
+        return sb_steal(&sb);
+}
+
+json_t *label_methods(json_t *labels)
+{
+        json_t *m = json_object();
+        json_object_set_new(m, "Label",
+                            json_is_object(labels) ? json_incref(labels) : json_object());
+        return m;
+}
+
+char *go_time_text(long long secs, long nsec)
+{
+        time_t t = (time_t)secs;
+        struct tm tm;
+        char date[64], zone[32], frac[32] = "";
+        localtime_r(&t, &tm);
+        strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
+        strftime(zone, sizeof(zone), "%z %Z", &tm);
+        if (nsec > 0) { /* Go's .999999999: the fraction without trailing zeros */
+                snprintf(frac, sizeof(frac), ".%09ld", nsec);
+                size_t n = strlen(frac);
+                while (n > 1 && frac[n - 1] == '0')
+                        frac[--n] = '\0';
+        }
+        return xasprintf("%s%s %s", date, frac, zone);
+}
+
+int inspect_print(json_t *docs, const char *fmt)
+{
+        if (!fmt || !*fmt || !strcmp(fmt, "json")) {
+                char *d = json_dumps(docs, JSON_INDENT(4));
+                printf("%s\n", d);
+                free(d);
+                return 0;
+        }
+        return docs_print(docs, fmt);
+}
+
+int doc_format_print(json_t *doc, const char *fmt)
+{
+        json_t *one = json_pack("[O]", doc);
+        int rc = docs_print(one, !strcmp(fmt, "json") ? "{{json .}}" : fmt);
+        json_decref(one);
+        return rc;
 }

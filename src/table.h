@@ -32,6 +32,16 @@ char *text_ellipsis(const char *s, size_t max);
  * error and returns -1 on a bad template (nothing printed then). */
 int inspect_print(json_t *docs, const char *fmt);
 
+/* version / info: one document through fmt ("json": {{json .}}). */
+int doc_format_print(json_t *doc, const char *fmt);
+
+/* docker's Labels field: "k=v,k2=v2" (caller frees); and the methods
+ * object that makes {{.Label "k"}} work (caller decrefs). */
+char *labels_text(json_t *labels);
+json_t *label_methods(json_t *labels);
+/* Go's time.Time.String() in local time: "2024-01-02 15:04:05.5 +0000 UTC". */
+char *go_time_text(long long secs, long nsec);
+
 /* --format for list commands (base/cliformat): a header object from
  * NULL-terminated field, header pairs ("ID", "CONTAINER ID", ...). */
 json_t *format_headers(const char *const *pairs);

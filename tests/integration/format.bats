@@ -14,6 +14,7 @@ setup_file() {
         "$BERTH" create --name cf-idle busybox true >/dev/null
 }
 teardown_file() {
+        [ -z "${CF_PROJ:-}" ] || "$BERTH" compose -p cfproj -f "$CF_PROJ/compose.yaml" down >/dev/null 2>&1 || true
         "$BERTH" volume rm cf-vol >/dev/null 2>&1 || true
         "$BERTH" network rm cf-net >/dev/null 2>&1 || true
         rt_teardown_file
@@ -98,4 +99,68 @@ teardown_file() {
         run --separate-stderr "$BERTH" image inspect --format '{{.Os}}/{{.Architecture}} {{len .RepoTags}}' busybox
         [ "$status" -eq 0 ]
         [[ "$output" == linux/*" 1" ]]
+}
+
+@test "network and volume ls/inspect --format" {
+        "$BERTH" network create --subnet 10.216.40.0/24 --label team=blue cf-net >/dev/null
+        "$BERTH" volume create --label size=big cf-vol >/dev/null
+        run --separate-stderr "$BERTH" network ls --format '{{.Name}} {{.Driver}} {{.Label "team"}}'
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"cf-net bridge blue"* ]]
+        run --separate-stderr "$BERTH" network ls --format 'table {{.Name}}\t{{.Scope}}'
+        [ "${lines[0]}" = "NAME      SCOPE" ]
+        [[ "$output" == *$'\n'"cf-net    local"* ]]
+        run --separate-stderr "$BERTH" network ls --format json
+        [ "$(echo "$output" | jq -r 'select(.Name == "cf-net") | .Labels + " " + (.ID | length | tostring)')" = "team=blue 12" ]
+        run --separate-stderr "$BERTH" network inspect --format '{{range .IPAM.Config}}{{.Subnet}}{{end}} {{.Name}}' cf-net
+        [ "$output" = "10.216.40.0/24 cf-net" ]
+        run --separate-stderr "$BERTH" volume ls --format '{{.Name}}: {{.Driver}} {{.Label "size"}}'
+        [ "$output" = "cf-vol: local big" ]
+        run --separate-stderr "$BERTH" volume ls --format 'table {{.Name}}\t{{.Driver}}'
+        [ "${lines[0]}" = "VOLUME NAME   DRIVER" ]
+        [ "${lines[1]}" = "cf-vol        local" ]
+        run --separate-stderr "$BERTH" volume inspect --format '{{ .Mountpoint }}' cf-vol
+        [ "$output" = "$BERTH_ROOT/lib/volumes/cf-vol/_data" ]
+        run --separate-stderr "$BERTH" volume ls --format json
+        [ "$(echo "$output" | jq -r .Mountpoint)" = "$BERTH_ROOT/lib/volumes/cf-vol/_data" ]
+}
+
+@test "system df, info and version --format" {
+        run --separate-stderr "$BERTH" system df --format '{{.Type}}: {{.TotalCount}}'
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "Images: 1" ]
+        [ "${lines[1]}" = "Containers: 2" ]
+        run --separate-stderr "$BERTH" system df --format json
+        [ "$(echo "$output" | jq -r 'select(.Type == "Containers") | .Active')" = 1 ]
+        run --separate-stderr "$BERTH" system df
+        [[ "${lines[0]}" == "TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE" ]]
+        run --separate-stderr "$BERTH" info --format '{{.Containers}} {{.ContainersRunning}} {{.Images}} {{.OSType}}'
+        [ "$output" = "2 1 1 linux" ]
+        run --separate-stderr "$BERTH" info --format json
+        [ "$(echo "$output" | jq -r .NCPU)" -ge 1 ]
+        run --separate-stderr "$BERTH" version --format '{{.Server.Version}}'
+        [ -n "$output" ]
+        [ "$output" = "$("$BERTH" version --format json | jq -r .Client.Version)" ]
+}
+
+@test "compose ps, ls and images --format" {
+        export CF_PROJ=$BATS_FILE_TMPDIR/proj
+        mkdir -p "$CF_PROJ"
+        printf 'services:\n  app:\n    image: busybox\n    command: sleep 600\n    labels:\n      tier: back\n' >"$CF_PROJ/compose.yaml"
+        cd "$CF_PROJ"
+        "$BERTH" compose -p cfproj up -d >/dev/null 2>&1
+        run --separate-stderr "$BERTH" compose -p cfproj ps --format '{{.Service}} {{.State}} {{.Label "tier"}}'
+        [ "$output" = "app running back" ]
+        run --separate-stderr "$BERTH" compose -p cfproj ps --format 'table {{.Name}}\t{{.Service}}'
+        [ "${lines[0]}" = "NAME           SERVICE" ]
+        [ "${lines[1]}" = "cfproj-app-1   app" ]
+        run --separate-stderr "$BERTH" compose -p cfproj ps --format json
+        [ "$(echo "$output" | jq -r .Service)" = app ]
+        run --separate-stderr "$BERTH" compose ls --format '{{.Name}} {{.Status}}'
+        [ "$output" = "cfproj running(1)" ]
+        run --separate-stderr "$BERTH" compose -p cfproj images --format '{{.ContainerName}} {{.Repository}}:{{.Tag}}'
+        [ "$output" = "cfproj-app-1 busybox:latest" ]
+        run --separate-stderr "$BERTH" compose -p cfproj images --format json
+        [ "$(echo "$output" | jq -r '.[0].Repository')" = busybox ]
+        "$BERTH" compose -p cfproj down >/dev/null 2>&1
 }
