@@ -149,6 +149,21 @@ void ctr_spec_add_mount(struct ctr_spec *s, struct mountspec *m, bool binds)
         memset(m, 0, sizeof(*m));
 }
 
+void ctr_spec_health_from_image(struct ctr_spec *s)
+{
+        const struct rt_healthcheck *ih = s->img->config.healthcheck;
+        if (!ih || !ih->test.n)
+                return;
+        strv_free(&s->health.test);
+        strv_copy(&s->health.test, &ih->test);
+        s->health.interval_ns = ih->interval_ns;
+        s->health.timeout_ns = ih->timeout_ns;
+        s->health.start_period_ns = ih->start_period_ns;
+        s->health.start_interval_ns = ih->start_interval_ns;
+        s->health.retries = ih->retries;
+        s->has_health = true;
+}
+
 void ctr_env_set(strv_t *env, const char *key, const char *value)
 {
         size_t kl = strlen(key);

@@ -2,8 +2,8 @@
  * container document.
  *
  * `berth run` / `create` (src/cmd_run.c), a compose service
- * (src/compose_ctr.c) and a Dockerfile RUN step (through `create`'s argv)
- * each fill a ctr_spec; ctr_spec_render turns it into the docker-inspect
+ * (src/compose_ctr.c) and a Dockerfile RUN step (src/build.c) each fill a
+ * ctr_spec; ctr_spec_render turns it into the docker-inspect
  * shaped document that runtime/ stores and everything after reads, and
  * ctr_create stores it.
  *
@@ -105,6 +105,9 @@ void ctr_spec_free(struct ctr_spec *s);
 int ctr_host_check(struct ctr_host *h, err_t *err);
 void ctr_host_free(struct ctr_host *h);
 void ctr_host_add_ulimit(struct ctr_host *h, const char *name, long long soft, long long hard);
+
+/* The image's HEALTHCHECK as the container's (nothing when it has none). */
+void ctr_spec_health_from_image(struct ctr_spec *s);
 
 /* Set key=value in env: replace the entry of that key in place, else append. */
 void ctr_env_set(strv_t *env, const char *key, const char *value);

@@ -279,14 +279,16 @@ static int healthcheck_spec(const struct run_opts *o, const struct rt_image *img
                 return 0;
         }
         const struct rt_healthcheck *ih = img->config.healthcheck;
+        if (!o->health_cmd && !o->health_interval && !o->health_timeout && !o->health_retries &&
+            !o->health_start && !o->health_start_interval) {
+                ctr_spec_health_from_image(sp);
+                return 0;
+        }
         if (o->health_cmd) {
                 strv_push(&h->test, "CMD-SHELL");
                 strv_push(&h->test, o->health_cmd);
         } else if (ih && ih->test.n) {
                 strv_copy(&h->test, &ih->test);
-        } else if (!o->health_interval && !o->health_timeout && !o->health_retries &&
-                   !o->health_start && !o->health_start_interval) {
-                return 0;
         }
         struct {
                 const char *opt;
@@ -381,9 +383,7 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                 return -1;
         }
         int ret = -1;
-        _cleanup_free_ char *id = rt_ctr_gen_id();
         _cleanup_free_ char *name = o->name ? xstrdup(o->name) : rt_ctr_gen_name();
-        json_t *j = NULL;
         struct ctr_spec sp;
         ctr_spec_init(&sp, image, &img);
         sp.host = host; /* the spec owns it now */
@@ -418,10 +418,6 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         strv_copy(&sp.labels, &o->labels);
         if (o->stop_signal)
                 sp.stop_signal = o->stop_signal;
-        if (sp.stop_signal && signal_parse(sp.stop_signal) <= 0) {
-                err_set(err, EINVAL, "invalid signal: %s", sp.stop_signal);
-                goto out;
-        }
         sp.stop_timeout = o->stop_timeout;
         sp.has_stop_timeout = o->has_stop_timeout;
         if (healthcheck_spec(o, &img, &sp, err) < 0)
@@ -435,22 +431,12 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         sp.auto_remove = o->rm;
         if (mounts_spec(o, &sp, err) < 0)
                 goto out;
-        if (ctr_spec_render(&sp, id, &j, err) < 0)
-                goto out;
-        if (ctr_spec_mounts(&sp, j, err) < 0)
-                goto out;
         o->nw.network = o->network;
         o->nw.hostname_set = o->hostname != NULL;
-        if (netwire_create(j, &o->nw, err) < 0)
+        if (container_create_spec(&sp, &o->nw, id_out, err) < 0)
                 goto out;
-        if (ctr_create(j, err) < 0)
-                goto out;
-        *id_out = TAKE_PTR(id);
         ret = 0;
 out:
-        if (ret < 0)
-                ctr_remove_anon_volumes(j); /* made for this container and nothing else */
-        json_decref(j);
         ctr_spec_free(&sp);
         rt_image_free(&img);
         return ret;
@@ -646,21 +632,6 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
         }
         *first_arg = optind;
         return 0;
-}
-
-int container_create_args(int argc, char **argv, char **id_out, err_t *err)
-{
-        struct run_opts o = {0};
-        int first;
-        int pr = parse_run(argc, argv, "create", &o, &first);
-        if (pr != 0) {
-                run_opts_free(&o);
-                return err_set(err, EINVAL, "invalid container options");
-        }
-        o.detach = true;
-        int r = create_container(&o, argv[first], argv + first + 1, argc - first - 1, id_out, err);
-        run_opts_free(&o);
-        return r;
 }
 
 static int run_or_create(int argc, char **argv, bool run)

@@ -122,6 +122,8 @@ static void test_render(void)
         fake_image_free(&img);
 }
 
+#define CTR_ID "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+
 static long long hc_int(json_t *hc, const char *k)
 {
         return json_integer_value(json_object_get(hc, k));
@@ -135,11 +137,11 @@ static void test_host(void)
         struct ctr_spec sp;
         json_t *j = NULL;
         err_t err;
-        const char *id = "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
         fake_image(&img);
         ctr_spec_init(&sp, "img", &img);
         sp.name = "h";
         struct ctr_host *h = &sp.host;
+        const char *id = CTR_ID;
         h->memory = 64 << 20;
         h->nano_cpus = 1500000000;
         strv_push(&h->cap_add, "NET_ADMIN");
