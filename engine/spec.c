@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/fsutil.h"
 #include "base/jsonfile.h"
 #include "base/paths.h"
 #include "base/timefmt.h"
@@ -38,6 +40,17 @@ void ctr_spec_free(struct ctr_spec *s)
         strv_free(&s->labels);
         strv_free(&s->health.test);
         strv_free(&s->exposed);
+        for (size_t i = 0; i < s->nmounts; i++)
+                mountspec_free(&s->mounts[i].m);
+        free(s->mounts);
+}
+
+void ctr_spec_add_mount(struct ctr_spec *s, struct mountspec *m, bool binds)
+{
+        s->mounts = xrealloc(s->mounts, (s->nmounts + 1) * sizeof(*s->mounts));
+        s->mounts[s->nmounts].m = *m;
+        s->mounts[s->nmounts++].binds = binds;
+        memset(m, 0, sizeof(*m));
 }
 
 void ctr_env_set(strv_t *env, const char *key, const char *value)
@@ -176,8 +189,8 @@ int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_
         return 0;
 }
 
-int ctr_mount_volume(json_t *mounts, const char *name, bool anon, const char *dst, bool ro,
-                     bool nocopy, const struct rt_image *img, err_t *err)
+static int mount_volume(json_t *mounts, const char *name, bool anon, const char *dst, bool ro,
+                        bool nocopy, const struct rt_image *img, err_t *err)
 {
         _cleanup_free_ char *path = NULL;
         if (rt_volume_ensure(name, anon, &path, err) < 0)
@@ -191,17 +204,29 @@ int ctr_mount_volume(json_t *mounts, const char *name, bool anon, const char *ds
         return 0;
 }
 
-void ctr_mount_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro)
+static int mount_bind(json_t *mounts, json_t *binds, const struct mountspec *m, err_t *err)
 {
+        if (access(m->source, F_OK) < 0) {
+                if (!m->create_source)
+                        return err_set(err, ENOENT,
+                                       "invalid mount config for type \"bind\": bind source path "
+                                       "does not exist: %s",
+                                       m->source);
+                if (mkdir_p(m->source, 0755, err) < 0) /* docker -v creates it */
+                        return -1;
+        }
+        bool ro = m->read_only;
         json_array_append_new(mounts,
-                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
-                                        "Destination", dst, "Mode", ro ? "ro" : "", "RW", !ro,
-                                        "Propagation", "rprivate"));
+                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source",
+                                        m->source, "Destination", m->target, "Mode", ro ? "ro" : "",
+                                        "RW", !ro, "Propagation", "rprivate"));
         if (binds)
-                json_array_append_new(binds, json_sprintf("%s:%s%s", src, dst, ro ? ":ro" : ""));
+                json_array_append_new(
+                    binds, json_sprintf("%s:%s%s", m->source, m->target, ro ? ":ro" : ""));
+        return 0;
 }
 
-bool ctr_mounts_has(const json_t *mounts, const char *dst)
+static bool mounts_has(const json_t *mounts, const char *dst)
 {
         size_t i;
         const json_t *m;
@@ -211,6 +236,45 @@ bool ctr_mounts_has(const json_t *mounts, const char *dst)
                         return true;
         }
         return false;
+}
+
+int ctr_spec_mounts(const struct ctr_spec *s, json_t *doc, err_t *err)
+{
+        json_t *hc = json_object_get(doc, "HostConfig"), *mounts = json_object_get(doc, "Mounts");
+        json_t *binds = json_object_get(hc, "Binds"), *tmpfs = json_object_get(hc, "Tmpfs");
+        for (size_t i = 0; i < s->nmounts; i++) {
+                const struct mountspec *m = &s->mounts[i].m;
+                int r = 0;
+                switch (m->type) {
+                case MOUNT_BIND:
+                        r = mount_bind(mounts, s->mounts[i].binds ? binds : NULL, m, err);
+                        break;
+                case MOUNT_VOLUME:
+                        r = mount_volume(mounts, m->source ? m->source : rt_volume_anon_name(),
+                                         !m->source, m->target, m->read_only, m->nocopy, s->img,
+                                         err);
+                        break;
+                case MOUNT_TMPFS:
+                        json_object_set_new(tmpfs, m->target, json_string(m->tmpfs_opts ?: ""));
+                        break;
+                }
+                if (r < 0)
+                        return -1;
+        }
+        if (rt_ctr_tmpfs_check(tmpfs, err) < 0)
+                return -1;
+        /* a stored image made before VOLUME paths were checked */
+        if (rt_image_config_check_volumes(&s->img->config, s->image_ref, err) < 0)
+                return -1;
+        for (size_t i = 0; i < s->img->config.volumes.n; i++) { /* image VOLUMEs: anonymous */
+                const char *d = s->img->config.volumes.v[i];
+                if (mounts_has(mounts, d) || json_object_get(tmpfs, d))
+                        continue;
+                if (mount_volume(mounts, rt_volume_anon_name(), true, d, false, false, s->img,
+                                 err) < 0)
+                        return -1;
+        }
+        return 0;
 }
 
 void ctr_remove_anon_volumes(json_t *doc)

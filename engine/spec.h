@@ -9,9 +9,9 @@
  *
  * Typed so far: identity, the process (argv, env, user, cwd, tty and stdio),
  * labels, stop signal and timeout, healthcheck, exposed ports, restart
- * policy, auto-remove, the root filesystem's layers.  Mounts, networks and
- * published ports, security and resources are still added to the rendered
- * document by the two callers (moving them in is the next step). */
+ * policy, auto-remove, the root filesystem's layers, mounts (made by
+ * ctr_spec_mounts).  Networks and published ports, security and resources
+ * are still added to the rendered document by the two callers. */
 #ifndef BERTH_ENGINE_SPEC_H
 #define BERTH_ENGINE_SPEC_H
 
@@ -19,6 +19,7 @@
 #include <stdbool.h>
 
 #include "base/err.h"
+#include "base/mountspec.h"
 #include "base/restart.h"
 #include "base/strv.h"
 #include "runtime/image.h"
@@ -31,6 +32,12 @@ struct ctr_process {
         strv_t env;                 /* "K=V", in order */
         const char *user, *workdir; /* NULL: "" */
         bool tty, open_stdin, stdin_once, attach_stdin, attach_stdout, attach_stderr;
+};
+
+/* A mount the front end asked for (base/mountspec.h parsed or checked it). */
+struct ctr_mount {
+        struct mountspec m;
+        bool binds; /* a bind also listed in HostConfig.Binds (-v, compose; not --mount) */
 };
 
 struct ctr_spec {
@@ -49,6 +56,8 @@ struct ctr_spec {
         strv_t exposed;               /* "80/tcp" over the image's */
         struct restart_policy restart;
         bool auto_remove;
+        struct ctr_mount *mounts; /* in order; the image's VOLUMEs are added when made */
+        size_t nmounts;
 };
 
 /* A spec with the image's process defaults: its env (with CTR_DEFAULT_PATH
@@ -66,16 +75,17 @@ int ctr_process_check(const struct ctr_process *p, err_t *err);
  * the process has nothing to run. */
 int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_t *err);
 
-/* Mounts (the document's "Mounts", and HostConfig.Binds when binds is not
- * NULL), one record shape for run and compose alike. */
-/* A named or anonymous volume at dst: made (and, unless nocopy, filled from
- * the image's files at dst) on first use, then recorded. */
-int ctr_mount_volume(json_t *mounts, const char *name, bool anon, const char *dst, bool ro,
-                     bool nocopy, const struct rt_image *img, err_t *err);
-/* A bind mount of src (checked by the caller) at dst. */
-void ctr_mount_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro);
-/* Is something already mounted at dst? */
-bool ctr_mounts_has(const json_t *mounts, const char *dst);
+/* Append a mount (its contents are taken; *m is left empty). */
+void ctr_spec_add_mount(struct ctr_spec *s, struct mountspec *m, bool binds);
+
+/* Make the spec's mounts and record them in doc (its "Mounts",
+ * HostConfig.Binds and HostConfig.Tmpfs; one record shape for every front
+ * end): a bind's missing source is made when create_source, else refused; a
+ * volume is made (and, unless nocopy, filled from the image's files at its
+ * target) on first use; a tmpfs's options are checked; then each image
+ * VOLUME nothing else covers becomes an anonymous volume.  On failure the
+ * anonymous volumes made so far are in doc (ctr_remove_anon_volumes). */
+int ctr_spec_mounts(const struct ctr_spec *s, json_t *doc, err_t *err);
 
 /* Store the document (rt_ctr_create, the state directories made first). */
 int ctr_create(json_t *doc, err_t *err);

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 
 #include "err.h"
+#include "strv.h"
 
 struct rt_cp_opts {
         bool archive; /* -a: keep uid/gid of the source */
@@ -47,5 +48,21 @@ int rt_cp_to_ctr(const char *id, const json_t *j, const char *src, int in_fd, co
  * with its own mount namespace for a stopped one.  Used by cp and export. */
 typedef int (*rt_ctr_root_fn)(int rootfd, void *ud, err_t *err);
 int rt_ctr_with_root(const char *id, const json_t *j, rt_ctr_root_fn fn, void *ud, err_t *err);
+
+/* `diff`: the changes of the container's upper dir against its image, as
+ * Docker prints them ("A /path", "C /path", "D /path"; a whiteout or an opaque
+ * directory over an image directory is a D, the parent of an added or
+ * deleted entry a C), in walk order.  Read from the upper dir (no mount);
+ * the image's layers are only looked up beneath themselves, never through a
+ * symlink.  berth's own mount-point stubs (/etc/hosts, ...) are left out. */
+int rt_ctr_changes(const json_t *j, strv_t *out, err_t *err);
+/* berth's mount-point stubs in an upper dir, relative ("etc/hosts", ...):
+ * what commit leaves out. */
+void rt_ctr_mount_stubs(strv_t *out);
+
+/* `export`: the container's file system (image layers and upper dir merged
+ * read-only in a child's private mount namespace; no volumes, no /proc) as a
+ * tar written to fd. */
+int rt_ctr_export(const json_t *j, int fd, err_t *err);
 
 #endif

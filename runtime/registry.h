@@ -70,6 +70,7 @@ enum reg_push_state {
         REG_P_PUSHED,    /* "Pushed" */
         REG_P_EXISTS,    /* "Layer already exists" */
         REG_P_MOUNTED,   /* "Mounted from <from>" */
+        REG_P_SKIPPED,   /* "Skipped foreign layer": kept in the manifest with its URLs */
 };
 
 /* Progress of one layer (id: 12 hex digits of its diff ID). */

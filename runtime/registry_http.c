@@ -10,9 +10,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cleanup.h"
+#include "curl_lazy.h"
 #include "fsutil.h"
 #include "registry_internal.h"
 #include "strbuf.h"
@@ -58,6 +60,7 @@ struct req {
         bool sink_failed;
         bool too_big;
         bool restarted; /* a range request answered with the whole blob */
+        bool bare;      /* not to the registry: none of its credentials or TLS settings */
         long status;    /* of the response being received */
         strbuf_t body;
         char *ctype, *www, *dgst, *location;
@@ -258,9 +261,10 @@ static int perform(struct reg_client *c, struct reg_conn *k, struct req *q, cons
         curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
         curl_easy_setopt(h, CURLOPT_MAXREDIRS, MAX_REDIRS);
-        /* never downgrade a TLS registry to plain HTTP on a redirect */
+        /* never downgrade a TLS registry (or URL) to plain HTTP on a redirect */
+        const char *from = q->bare ? q->url : c->base;
         curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
-                         c->base && !strncmp(c->base, "https:", 6) ? "https" : "http,https");
+                         from && !strncasecmp(from, "https:", 6) ? "https" : "http,https");
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, stall_seconds());
@@ -269,15 +273,15 @@ static int perform(struct reg_client *c, struct reg_conn *k, struct req *q, cons
         curl_easy_setopt(h, CURLOPT_HEADERDATA, q);
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, q);
-        if (c->insecure) {
+        if (c->insecure && !q->bare) {
                 curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
                 curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
         }
-        if (c->ca_blob) {
+        if (c->ca_blob && !q->bare) {
                 struct curl_blob blob = {c->ca_blob, c->ca_len, CURL_BLOB_NOCOPY};
                 curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
         }
-        if (c->cert) {
+        if (c->cert && !q->bare) {
                 curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert);
                 curl_easy_setopt(h, CURLOPT_SSLKEY, c->key);
         }
@@ -669,6 +673,8 @@ void reg_client_free(struct reg_client *c)
 struct reg_conn *reg_conn_new(struct reg_client *c, err_t *err)
 {
         (void)c;
+        if (rt_curl_load(err) < 0)
+                return NULL;
         struct reg_conn *k = xcalloc(1, sizeof(*k));
         k->h = curl_easy_init();
         if (!k->h) {
@@ -758,6 +764,28 @@ int reg_fetch_blob(struct reg_client *c, struct reg_conn *k, const char *digest,
         int r = request(c, k, &q, err);
         if (r == 0 && q.status != 200 && q.status != 206)
                 r = status_error(c, &q, digest, err);
+        if (r == 0)
+                *from_start = q.status == 200;
+        req_reset(&q);
+        return r;
+}
+
+int reg_fetch_url(struct reg_client *c, struct reg_conn *k, const char *url,
+                  unsigned long long offset, reg_sink_fn sink, void *ud, bool *from_start,
+                  err_t *err)
+{
+        if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
+                return err_set(err, EINVAL, "%s: not an http(s) URL", url);
+        struct req q = {.url = url,
+                        .range_from = offset,
+                        .sink = sink,
+                        .ud = ud,
+                        .sink_err = err,
+                        .bare = true};
+        int r = perform(c, k, &q, NULL, NULL, NULL, err);
+        if (r == 0 && q.status != 200 && q.status != 206)
+                r = err_set(err, q.status == 404 ? ENOENT : EPROTO, "GET %s: HTTP %ld", url,
+                            q.status);
         if (r == 0)
                 *from_start = q.status == 200;
         req_reset(&q);

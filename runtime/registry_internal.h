@@ -48,11 +48,15 @@ long long reg_rfc3339(const char *s);
 #define MT_OCI_MANIFEST    "application/vnd.oci.image.manifest.v1+json"
 #define MT_OCI_INDEX       "application/vnd.oci.image.index.v1+json"
 
+#define REG_URLS_MAX    16   /* URLs kept per descriptor */
+#define REG_URL_LEN_MAX 2048 /* longer ones are dropped */
+
 struct reg_desc {
         char *media_type;
         char *digest; /* validated "sha256:<hex>" */
         long long size;
         bool foreign;              /* foreign / non-distributable layer */
+        strv_t urls;               /* its "urls": http(s) only, at most REG_URLS_MAX */
         char *os, *arch, *variant; /* index entries */
 };
 
@@ -69,7 +73,9 @@ struct reg_manifest {
 };
 
 /* Parse manifest bytes; content_type (may be NULL) is the HTTP Content-Type.
- * Rejects schema 1, unknown layer types and malformed descriptors. */
+ * Rejects schema 1, unknown layer types and malformed descriptors.  A layer's
+ * "urls" keeps only http:// and https:// URLs without spaces or control
+ * characters (others are ignored, as Docker skips them). */
 int reg_manifest_parse(const char *body, size_t len, const char *content_type,
                        struct reg_manifest *m, err_t *err);
 void reg_manifest_free(struct reg_manifest *m);
@@ -122,6 +128,14 @@ typedef int (*reg_sink_fn)(const void *buf, size_t n, void *ud, err_t *err);
 int reg_fetch_blob(struct reg_client *c, struct reg_conn *k, const char *digest,
                    unsigned long long offset, reg_sink_fn sink, void *ud, bool *from_start,
                    err_t *err);
+
+/* Stream a foreign layer from url (http or https) from byte offset, as
+ * reg_fetch_blob: a plain GET with none of the client's credentials, tokens,
+ * client certificate, extra CAs or insecure setting (system CAs, TLS
+ * verified; redirects only to https from https). */
+int reg_fetch_url(struct reg_client *c, struct reg_conn *k, const char *url,
+                  unsigned long long offset, reg_sink_fn sink, void *ud, bool *from_start,
+                  err_t *err);
 
 /* GET /v2/<repo>/tags/list (JSON body, at most REG_MANIFEST_MAX). */
 int reg_fetch_tags(struct reg_client *c, struct reg_conn *k, char **body, size_t *len, err_t *err);

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "registry_internal.h"
 #include "registry_ref.h"
@@ -39,6 +40,7 @@ static void desc_free(struct reg_desc *d)
 {
         free(d->media_type);
         free(d->digest);
+        strv_free(&d->urls);
         free(d->os);
         free(d->arch);
         free(d->variant);
@@ -60,6 +62,20 @@ void reg_manifest_free(struct reg_manifest *m)
         memset(m, 0, sizeof(*m));
 }
 
+/* An http(s) URL with no byte a request line could be split on. */
+static bool url_ok(const char *u)
+{
+        size_t n = strlen(u);
+        if (n > REG_URL_LEN_MAX ||
+            (strncasecmp(u, "http://", 7) != 0 && strncasecmp(u, "https://", 8) != 0))
+                return false;
+        for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+                if (*p <= 0x20 || *p == 0x7f)
+                        return false;
+        const char *h = strstr(u, "://") + 3;
+        return *h && *h != '/';
+}
+
 static int desc_parse(const json_t *j, const char *what, size_t idx, struct reg_desc *d, err_t *err)
 {
         memset(d, 0, sizeof(*d));
@@ -75,6 +91,15 @@ static int desc_parse(const json_t *j, const char *what, size_t idx, struct reg_
         d->media_type = xstrdup(mt ? mt : "");
         d->digest = xstrdup(dg);
         d->size = (long long)json_integer_value(sz);
+        const json_t *urls = json_object_get(j, "urls");
+        size_t ui;
+        const json_t *uv;
+        json_array_foreach(urls, ui, uv)
+        {
+                const char *u = json_string_value(uv);
+                if (u && d->urls.n < REG_URLS_MAX && url_ok(u))
+                        strv_push(&d->urls, u);
+        }
         const json_t *pl = json_object_get(j, "platform");
         if (json_is_object(pl)) {
                 const char *os = json_string_value(json_object_get(pl, "os"));

@@ -683,7 +683,7 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
         struct reg_manifest m = {0};
         struct push_layer *layers = NULL;
         size_t nlayers = 0;
-        strv_t owned = STRV_INIT, sources = STRV_INIT, cands = STRV_INIT;
+        strv_t owned = STRV_INIT, sources = STRV_INIT, cands = STRV_INIT, skipped = STRV_INIT;
         int *remote = NULL;
         struct known *kn = NULL;
         size_t nkn = 0;
@@ -776,8 +776,15 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
                                 nlayers++;
                 layers = xcalloc(nlayers ? nlayers : 1, sizeof(*layers));
                 for (size_t i = 0, j = 0; i < m.nlayers; i++) {
-                        if (m.layers[i].foreign)
+                        if (m.layers[i].foreign) {
+                                /* not uploaded: the manifest keeps its descriptor and
+                                 * URLs (Docker's "Skipped foreign layer") */
+                                const char *show = m.nlayers == img.diff_ids.n
+                                                       ? img.diff_ids.v[i] + 7
+                                                       : m.layers[i].digest + 7;
+                                strv_take(&skipped, xstrndup(show, 12));
                                 continue;
+                        }
                         layers[j].digest = xstrdup(m.layers[i].digest);
                         layers[j].size = m.layers[i].size;
                         layers[j].remote = remote[i];
@@ -805,8 +812,12 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
         for (size_t i = 0; i < nlayers; i++)
                 p.total += (unsigned long long)layers[i].size;
 
+        for (size_t i = 0; i < skipped.n; i++)
+                progress(&p, skipped.v[i], REG_P_PREPARING, 0, 0, NULL);
         for (size_t i = 0; i < nlayers; i++)
                 progress(&p, layers[i].id, REG_P_PREPARING, 0, 0, NULL);
+        for (size_t i = 0; i < skipped.n; i++)
+                progress(&p, skipped.v[i], REG_P_SKIPPED, 0, 0, NULL);
         for (size_t i = 0; i < nlayers; i++)
                 progress(&p, layers[i].id, REG_P_WAITING, 0, 0, NULL);
         for (size_t i = 0; i < nlayers; i++)
@@ -882,6 +893,7 @@ out:
         strv_free(&owned);
         strv_free(&sources);
         strv_free(&cands);
+        strv_free(&skipped);
         free(remote);
         free(orig_from);
         known_free(kn, nkn);

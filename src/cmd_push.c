@@ -50,6 +50,9 @@ static void on_progress(void *ud, const char *id, enum reg_push_state st, unsign
         case REG_P_EXISTS:
                 snprintf(text, sizeof(text), "Layer already exists");
                 break;
+        case REG_P_SKIPPED:
+                snprintf(text, sizeof(text), "Skipped foreign layer");
+                break;
         case REG_P_MOUNTED:
         default:
                 snprintf(text, sizeof(text), "Mounted from %.100s", from ? from : "");

@@ -1,6 +1,7 @@
 /* berth run / create: options before IMAGE, then the command. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,92 +243,29 @@ static int env_file(strv_t *env, const char *path, err_t *err)
         return 0;
 }
 
-static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro,
-                    err_t *err)
+/* -v, --mount and --tmpfs, in that order, into the spec (a relative "./"
+ * source is the current directory's, as the docker CLI reads it). */
+static int mounts_spec(const struct run_opts *o, struct ctr_spec *sp, err_t *err)
 {
-        if (src[0] != '/')
-                return err_set(err, EINVAL, "invalid mount source \"%s\": must be an absolute path",
-                               src);
-        if (dst[0] != '/')
-                return err_set(err, EINVAL,
-                               "invalid mount destination \"%s\": must be an absolute path", dst);
-        if (access(src, F_OK) < 0 && mkdir_p(src, 0755, err) < 0) /* docker -v creates it */
-                return -1;
-        ctr_mount_bind(mounts, binds, src, dst, ro);
-        return 0;
-}
-
-static int parse_volume(const char *spec, json_t *mounts, json_t *binds, const struct rt_image *img,
-                        err_t *err)
-{
-        _cleanup_free_ char *s = xstrdup(spec);
-        char *parts[3] = {0};
-        int n = 0;
-        for (char *sv = NULL, *t = strtok_r(s, ":", &sv); t && n < 3; t = strtok_r(NULL, ":", &sv))
-                parts[n++] = t;
-        if (n == 0)
-                return err_set(err, EINVAL, "invalid volume specification: '%s'", spec);
-        if (n == 1) /* anonymous volume */
-                return ctr_mount_volume(mounts, rt_volume_anon_name(), true, parts[0], false, false,
-                                        img, err);
-        bool ro = n == 3 && strstr(parts[2], "ro") != NULL;
-        if (n == 3 && strcmp(parts[2], "ro") && strcmp(parts[2], "rw"))
-                return err_set(err, EINVAL, "invalid mode: %s", parts[2]);
-        if (parts[0][0] == '/' || parts[0][0] == '.')
-                return add_bind(mounts, binds, parts[0], parts[1], ro, err);
-        if (rt_volume_name_valid(parts[0]) < 0)
-                return err_set(err, EINVAL, "invalid volume name \"%s\"", parts[0]);
-        return ctr_mount_volume(mounts, parts[0], false, parts[1], ro, false, img, err);
-}
-
-static int parse_mount(const char *spec, json_t *mounts, json_t *tmpfs, const struct rt_image *img,
-                       err_t *err)
-{
-        _cleanup_free_ char *s = xstrdup(spec);
-        const char *type = "volume", *src = NULL, *dst = NULL;
-        bool ro = false;
-        strbuf_t topts = STRBUF_INIT;
-        for (char *sv = NULL, *t = strtok_r(s, ",", &sv); t; t = strtok_r(NULL, ",", &sv)) {
-                char *eq = strchr(t, '=');
-                if (eq)
-                        *eq++ = '\0';
-                if (!strcmp(t, "type") && eq)
-                        type = eq;
-                else if ((!strcmp(t, "source") || !strcmp(t, "src")) && eq)
-                        src = eq;
-                else if ((!strcmp(t, "target") || !strcmp(t, "destination") || !strcmp(t, "dst")) &&
-                         eq)
-                        dst = eq;
-                else if (!strcmp(t, "readonly") || !strcmp(t, "ro"))
-                        ro = !eq || !strcmp(eq, "true") || !strcmp(eq, "1");
-                else if (!strcmp(t, "tmpfs-size") && eq)
-                        sb_appendf(&topts, "%ssize=%s", topts.len ? "," : "", eq);
-                else if (!strcmp(t, "tmpfs-mode") && eq)
-                        sb_appendf(&topts, "%smode=%s", topts.len ? "," : "", eq);
-                else if (strcmp(t, "bind-propagation") && strcmp(t, "consistency")) {
-                        sb_free(&topts);
-                        return err_set(err, EINVAL, "invalid field '%s' in --mount %s", t, spec);
-                }
+        char cwd[PATH_MAX];
+        const char *wd = getcwd(cwd, sizeof(cwd));
+        struct mountspec m;
+        for (size_t i = 0; i < o->volumes.n; i++) {
+                if (mountspec_parse_volume(o->volumes.v[i], MOUNTSPEC_DOCKER, wd, &m, err) < 0)
+                        return -1;
+                ctr_spec_add_mount(sp, &m, true);
         }
-        int r;
-        if (!dst)
-                r = err_set(err, EINVAL, "--mount %s: target is required", spec);
-        else if (!strcmp(type, "bind"))
-                r = src ? add_bind(mounts, NULL, src, dst, ro, err)
-                        : err_set(err, EINVAL, "--mount %s: source is required for bind mounts",
-                                  spec);
-        else if (!strcmp(type, "volume"))
-                r = ctr_mount_volume(mounts, src ? src : rt_volume_anon_name(), !src, dst, ro,
-                                     false, img, err);
-        else if (!strcmp(type, "tmpfs")) {
-                if (ro)
-                        sb_appendf(&topts, "%sro", topts.len ? "," : "");
-                json_object_set_new(tmpfs, dst, json_string(sb_str(&topts)));
-                r = 0;
-        } else
-                r = err_set(err, EINVAL, "--mount %s: unknown type \"%s\"", spec, type);
-        sb_free(&topts);
-        return r;
+        for (size_t i = 0; i < o->mounts.n; i++) {
+                if (mountspec_parse_mount(o->mounts.v[i], wd, &m, err) < 0)
+                        return -1;
+                ctr_spec_add_mount(sp, &m, false);
+        }
+        for (size_t i = 0; i < o->tmpfs.n; i++) {
+                if (mountspec_parse_tmpfs(o->tmpfs.v[i], &m, err) < 0)
+                        return -1;
+                ctr_spec_add_mount(sp, &m, false);
+        }
+        return 0;
 }
 
 /* --health-* and --no-healthcheck over the image's HEALTHCHECK. */
@@ -492,6 +430,8 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                 goto out;
         }
         sp.auto_remove = o->rm;
+        if (mounts_spec(o, &sp, err) < 0)
+                goto out;
         if (ctr_spec_render(&sp, id, &j, err) < 0)
                 goto out;
         json_t *hc = json_object_get(j, "HostConfig");
@@ -500,35 +440,8 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         json_object_update(hc, sec);
         if (prof)
                 json_object_set(j, "SeccompProfile", prof);
-        /* HostConfig */
-        json_t *binds = json_object_get(hc, "Binds"), *mounts = json_object_get(j, "Mounts"),
-               *tmpfs = json_object_get(hc, "Tmpfs");
-        for (size_t i = 0; i < o->volumes.n; i++)
-                if (parse_volume(o->volumes.v[i], mounts, binds, &img, err) < 0)
-                        goto out;
-        for (size_t i = 0; i < o->mounts.n; i++)
-                if (parse_mount(o->mounts.v[i], mounts, tmpfs, &img, err) < 0)
-                        goto out;
-        for (size_t i = 0; i < o->tmpfs.n; i++) {
-                _cleanup_free_ char *t = xstrdup(o->tmpfs.v[i]);
-                char *c = strchr(t, ':');
-                if (c)
-                        *c++ = '\0';
-                json_object_set_new(tmpfs, t, json_string(c ? c : ""));
-        }
-        if (rt_ctr_tmpfs_check(tmpfs, err) < 0)
+        if (ctr_spec_mounts(&sp, j, err) < 0)
                 goto out;
-        /* a stored image made before VOLUME paths were checked */
-        if (rt_image_config_check_volumes(&img.config, image, err) < 0)
-                goto out;
-        for (size_t i = 0; i < img.config.volumes.n; i++) { /* image VOLUMEs: anonymous volumes */
-                const char *d = img.config.volumes.v[i];
-                if (ctr_mounts_has(mounts, d) || json_object_get(tmpfs, d))
-                        continue;
-                if (ctr_mount_volume(mounts, rt_volume_anon_name(), true, d, false, false, &img,
-                                     err) < 0)
-                        goto out;
-        }
         o->nw.network = o->network;
         o->nw.hostname_set = o->hostname != NULL;
         if (netwire_create(j, &o->nw, err) < 0)

@@ -79,6 +79,10 @@ int cmd_system(int argc, char **argv);
 int cmd_monitor_exited(int argc, char **argv); /* internal: a monitor's exit hook */
 int cmd_pause(int argc, char **argv);
 int cmd_cp(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_commit(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);

@@ -3,6 +3,7 @@
  * networks and volumes, and waiting on containers. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,51 +128,39 @@ static const struct compose_resource *find_res(const struct compose_resource *v,
         return NULL;
 }
 
-static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro,
-                    bool create, err_t *err)
+/* "SRC:DST[:MODE]" of `compose run -v`, in compose's short syntax: a
+ * relative host path is the current directory's, a name a project volume key
+ * or a volume. */
+static int run_volume_spec(const struct compose_project *p, const char *spec, struct ctr_spec *sp,
+                           err_t *err)
 {
-        if (src[0] != '/' || dst[0] != '/')
-                return err_set(err, EINVAL, "invalid mount \"%s:%s\": paths must be absolute", src,
-                               dst);
-        if (access(src, F_OK) < 0) {
-                if (!create)
-                        return err_set(err, ENOENT,
-                                       "invalid mount config: bind source path "
-                                       "does not exist: %s",
-                                       src);
-                if (mkdir_p(src, 0755, err) < 0)
-                        return -1;
-        }
-        ctr_mount_bind(mounts, binds, src, dst, ro);
-        return 0;
-}
-
-/* "SRC:DST[:ro]" of `run -v`: a name is a project volume key or a volume. */
-static int add_volume_spec(const struct compose_project *p, json_t *mounts, json_t *binds,
-                           const char *spec, const struct rt_image *img, err_t *err)
-{
-        _cleanup_free_ char *s = xstrdup(spec);
-        char *dst = strchr(s, ':');
-        if (!dst)
-                return ctr_mount_volume(mounts, rt_volume_anon_name(), true, s, false, false, img,
-                                        err);
-        *dst++ = '\0';
-        char *mode = strchr(dst, ':');
-        if (mode)
-                *mode++ = '\0';
-        bool ro = mode && !strcmp(mode, "ro");
-        if (s[0] == '/' || s[0] == '.') {
-                _cleanup_free_ char *abs = s[0] == '/' ? xstrdup(s) : NULL;
-                if (!abs) {
-                        char cwd[4096];
-                        if (!getcwd(cwd, sizeof(cwd)))
-                                return err_sys(err, errno, "getcwd");
-                        abs = xasprintf("%s/%s", cwd, s);
+        struct mountspec m;
+        if (mountspec_parse_volume(spec, MOUNTSPEC_COMPOSE, NULL, &m, err) < 0)
+                return -1;
+        if (m.type == MOUNT_BIND && m.source[0] != '/') {
+                char cwd[PATH_MAX];
+                const char *home = getenv("HOME");
+                if (!getcwd(cwd, sizeof(cwd))) {
+                        mountspec_free(&m);
+                        return err_sys(err, errno, "getcwd");
                 }
-                return add_bind(mounts, binds, abs, dst, ro, true, err);
+                char *abs = m.source[0] == '~' ? xasprintf("%s%s", home ? home : "", m.source + 1)
+                                               : xasprintf("%s/%s", cwd, m.source);
+                free(m.source);
+                m.source = abs;
+        } else if (m.type == MOUNT_VOLUME && m.source) {
+                const struct compose_resource *r = find_res(p->volumes, p->nvolumes, m.source);
+                if (r) {
+                        free(m.source);
+                        m.source = xstrdup(r->name);
+                }
         }
-        const struct compose_resource *r = find_res(p->volumes, p->nvolumes, s);
-        return ctr_mount_volume(mounts, r ? r->name : s, false, dst, ro, false, img, err);
+        if (mountspec_check(&m, err) < 0) {
+                mountspec_free(&m);
+                return -1;
+        }
+        ctr_spec_add_mount(sp, &m, true);
+        return 0;
 }
 
 /* The service's healthcheck over the image's HEALTHCHECK. */
@@ -426,71 +415,63 @@ bool cctr_netns_joins(const struct cctr *e, const char *target_id)
         return target_id && nm && !strncmp(nm, "container:", 10) && !strcmp(nm + 10, target_id);
 }
 
-static int mounts_json(const struct compose_project *p, const struct compose_service *s,
-                       const struct rt_image *img, json_t *mounts, json_t *binds, json_t *tmpfs,
-                       err_t *err)
+/* The service's volumes and tmpfs into the spec, each checked with
+ * Docker's rules (base/mountspec.h). */
+static int mounts_spec(const struct compose_project *p, const struct compose_service *s,
+                       struct ctr_spec *sp, err_t *err)
 {
         for (size_t i = 0; i < s->nvolumes; i++) {
-                const struct compose_mount *m = &s->volumes[i];
-                switch (m->type) {
+                const struct compose_mount *cm = &s->volumes[i];
+                struct mountspec m = {.target = xstrdup(cm->target), .read_only = cm->read_only};
+                switch (cm->type) {
                 case COMPOSE_MOUNT_BIND:
-                        if (add_bind(mounts, binds, m->source, m->target, m->read_only,
-                                     m->create_host_path, err) < 0)
-                                return -1;
+                        m.type = MOUNT_BIND;
+                        m.source = xstrdup(cm->source);
+                        m.create_source = cm->create_host_path;
                         break;
                 case COMPOSE_MOUNT_VOLUME: {
-                        if (!m->source) {
-                                if (ctr_mount_volume(mounts, rt_volume_anon_name(), true, m->target,
-                                                     m->read_only, m->nocopy, img, err) < 0)
-                                        return -1;
+                        m.type = MOUNT_VOLUME;
+                        m.nocopy = cm->nocopy;
+                        if (!cm->source)
                                 break;
-                        }
                         const struct compose_resource *r =
-                            find_res(p->volumes, p->nvolumes, m->source);
-                        if (!r)
+                            find_res(p->volumes, p->nvolumes, cm->source);
+                        if (!r) {
+                                mountspec_free(&m);
                                 return err_set(err, ENOENT,
                                                "service \"%s\" refers to undefined volume %s",
-                                               s->name, m->source);
-                        if (ctr_mount_volume(mounts, r->name, false, m->target, m->read_only,
-                                             m->nocopy, img, err) < 0)
-                                return -1;
+                                               s->name, cm->source);
+                        }
+                        m.source = xstrdup(r->name);
                         break;
                 }
                 case COMPOSE_MOUNT_TMPFS: {
                         strbuf_t o = STRBUF_INIT;
-                        if (m->tmpfs_size > 0)
-                                sb_appendf(&o, "size=%lld", (long long)m->tmpfs_size);
-                        if (m->tmpfs_mode)
-                                sb_appendf(&o, "%smode=%o", o.len ? "," : "", m->tmpfs_mode);
-                        json_object_set_new(tmpfs, m->target, json_string(sb_str(&o)));
-                        sb_free(&o);
+                        m.type = MOUNT_TMPFS;
+                        if (cm->tmpfs_size > 0)
+                                sb_appendf(&o, "size=%lld", (long long)cm->tmpfs_size);
+                        if (cm->tmpfs_mode)
+                                sb_appendf(&o, "%smode=%o", o.len ? "," : "", cm->tmpfs_mode);
+                        m.tmpfs_opts = sb_steal(&o);
                         break;
                 }
                 default:
+                        mountspec_free(&m);
                         return err_set(err, ENOTSUP,
                                        "service %s: volume type of %s is not supported by berth",
-                                       s->name, m->target);
+                                       s->name, cm->target);
                 }
+                if (mountspec_check(&m, err) < 0) {
+                        mountspec_free(&m);
+                        return err_wrap(err, "service %s", s->name);
+                }
+                ctr_spec_add_mount(sp, &m, true);
         }
         for (size_t i = 0; i < s->tmpfs.n; i++) {
-                _cleanup_free_ char *t = xstrdup(s->tmpfs.v[i]);
-                char *c = strchr(t, ':');
-                if (c)
-                        *c++ = '\0';
-                json_object_set_new(tmpfs, t, json_string(c ? c : ""));
-        }
-        if (rt_ctr_tmpfs_check(tmpfs, err) < 0)
-                return err_wrap(err, "service %s", s->name);
-        /* a stored image made before VOLUME paths were checked */
-        if (rt_image_config_check_volumes(&img->config, s->image, err) < 0)
-                return -1;
-        for (size_t i = 0; i < img->config.volumes.n; i++) { /* image VOLUMEs */
-                const char *d = img->config.volumes.v[i];
-                if (ctr_mounts_has(mounts, d) || json_object_get(tmpfs, d))
-                        continue;
-                if (ctr_mount_volume(mounts, rt_volume_anon_name(), true, d, false, false, img,
-                                     err) < 0)
-                        return -1;
+                struct mountspec m;
+                if (mountspec_parse_tmpfs(s->tmpfs.v[i], &m, err) < 0)
+                        return err_wrap(err, "service %s", s->name);
+                ctr_spec_add_mount(sp, &m, false);
         }
         return 0;
 }
@@ -667,17 +648,19 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         if (restart_policy_parse(o->oneoff ? "no" : s->restart, &sp.restart, err) < 0)
                 goto out;
         sp.auto_remove = o->auto_remove;
+        if (mounts_spec(p, s, &sp, err) < 0)
+                goto out;
+        for (size_t i = 0; o->volumes && i < o->volumes->n; i++)
+                if (run_volume_spec(p, o->volumes->v[i], &sp, err) < 0)
+                        goto out;
         if (ctr_spec_render(&sp, id, &j, err) < 0)
                 goto out;
         json_t *hc = json_object_get(j, "HostConfig");
 
-        json_t *binds = json_object_get(hc, "Binds"), *mounts = json_object_get(j, "Mounts"),
-               *tmpfs = json_object_get(hc, "Tmpfs");
-        if (mounts_json(p, s, &img, mounts, binds, tmpfs, err) < 0)
+        if (ctr_spec_mounts(&sp, j, err) < 0) {
+                err_wrap(err, "service %s", s->name);
                 goto out;
-        for (size_t i = 0; o->volumes && i < o->volumes->n; i++)
-                if (add_volume_spec(p, mounts, binds, o->volumes->v[i], &img, err) < 0)
-                        goto out;
+        }
         if (networks_json(p, s, name, j, o, err) < 0)
                 goto out;
         if (security_json(p, s, j, hc, err) < 0)

@@ -59,6 +59,11 @@ int container_stop(const char *id, int timeout, err_t *err);
 void container_mark_user_stop(const char *id, bool on);
 bool container_stopped_by_user(const char *id);
 
+/* Does container id's restart policy start it again after it ended without a
+ * `stop` (always; unless-stopped unless the user stopped it; with failed,
+ * on-failure while RestartCount is below its maximum)? */
+bool container_policy_restarts(const char *id, json_t *j, bool failed);
+
 /* Freeze (pause) or thaw a running container through its monitor; the
  * monitor checks the state and records it. */
 int container_set_paused(const char *id, bool pause, err_t *err);

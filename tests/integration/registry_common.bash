@@ -17,8 +17,10 @@
 #   teardown_file() { reg_teardown_file; }  # stops every registry/token server by pid
 #
 # reg_start MODE NAME [--anonymous-pull] [--expires SECONDS] [--issued-ago SECONDS]
+#           [--allow-urls REGEX]
 #                              (token: the token server's token lifetime, and
-#                              how far back it dates them) sets (exported):
+#                              how far back it dates them; the URLs manifests
+#                              may name for foreign layers) sets (exported):
 #   NAME_HOST   127.0.0.1:PORT (the registry, for image references)
 #   NAME_PORT   its port;  NAME_URL  http(s)://127.0.0.1:PORT
 #   NAME_DIR    its directory: config.yml, storage/, registry.log, pid
@@ -127,9 +129,14 @@ reg_set() { # NAME SUFFIX VALUE
 reg_start() {
         local mode=$1 name=$2
         shift 2
-        local anon="" expires=300 ago=0
+        local anon="" expires=300 ago=0 valid=""
         while [ $# -gt 0 ]; do
                 case $1 in
+                --allow-urls) valid="validation:
+  manifests:
+    urls:
+      allow:
+        - '$2'"; shift ;;
                 --anonymous-pull) anon=--anonymous-pull ;;
                 --expires) expires=$2; shift ;;
                 --issued-ago) ago=$2; shift ;;
@@ -218,6 +225,7 @@ http:
   secret: berth-test-$RANDOM$RANDOM
 $tls
 $auth
+$valid
 EOF
         docker-registry serve "$d/config.yml" >"$d/registry.log" 2>&1 3>&- &
         echo $! >"$d/pid"
@@ -264,6 +272,7 @@ reg_proxy() {
         shift 2
         d=$REG_BASE/$name
         mkdir -p "$d"
+        rm -f "$d/release"
         port=$(reg_free_port)
         : >"$d/proxy.log"
         python3 "$REG_TOOLS/auth_proxy.py" --port "$port" --upstream "$(reg_var "$up" HOST)" \

@@ -56,11 +56,16 @@ rr_run_held() { # PROXY SECONDS CMD...
                 kill -0 "$pid" 2>/dev/null || break
                 sleep 0.1
         done
-        grep -q '^HOLD ' "$(reg_var "$px" LOG)" || echo "nothing was held" >>"$BERTH_ROOT/held.out"
+        local held=0
+        grep -q '^HOLD ' "$(reg_var "$px" LOG)" || held=1
         sleep "$secs"
         touch "$(reg_var "$px" RELEASE)"
         rr_status=0
         wait "$pid" || rr_status=$?
+        if [ "$held" -ne 0 ]; then
+                echo "nothing was held" >>"$BERTH_ROOT/held.out"
+                rr_status=99
+        fi
         rr_out=$(cat "$BERTH_ROOT/held.out")
 }
 
@@ -89,74 +94,74 @@ rr_run_held() { # PROXY SECONDS CMD...
 }
 
 @test "token expiry: a push that outlives its token (issued_at 53 s ago, expires_in 60) gets a second token and succeeds" {
-        reg_start token K --expires 60 --issued-ago 53
-        reg_proxy KX K --hold '^HEAD /v2/rr/pushexp/blobs/'
-        rr_login "$KX_HOST" K
-        "$BERTH" tag busybox:latest "$KX_HOST/rr/pushexp:v1"
+        reg_start token KI --expires 60 --issued-ago 53
+        reg_proxy KIX KI --hold '^HEAD /v2/rr/pushexp/blobs/'
+        rr_login "$KIX_HOST" KI
+        "$BERTH" tag busybox:latest "$KIX_HOST/rr/pushexp:v1"
         # the token is due 2 s after it came (60 s from issued_at, less 5 s)
-        rr_run_held KX 3 "$BERTH" push "$KX_HOST/rr/pushexp:v1"
+        rr_run_held KIX 3 "$BERTH" push "$KIX_HOST/rr/pushexp:v1"
         echo "$rr_out"
         [ "$rr_status" -eq 0 ]
-        [ "$(rr_tokens K)" -ge 2 ]
-        grep '"status": 200' "$K_TOKEN_LOG" | sed -n 2p | grep -q '"repository:rr/pushexp:pull,push"'
-        sed -n '/^HOLD /,$p' "$KX_LOG" | grep -q '^PUT /v2/rr/pushexp/manifests/v1 201 [2-9]'
+        [ "$(rr_tokens KI)" -ge 2 ]
+        grep '"status": 200' "$KI_TOKEN_LOG" | sed -n 2p | grep -q '"repository:rr/pushexp:pull,push"'
+        sed -n '/^HOLD /,$p' "$KIX_LOG" | grep -q '^PUT /v2/rr/pushexp/manifests/v1 201 [2-9]'
         # an independent client reads what was pushed
-        d=$(skopeo inspect --tls-verify=false --creds "$K_USER:$K_PASS" --raw "docker://$K_HOST/rr/pushexp:v1" | sha256sum | cut -d' ' -f1)
+        d=$(skopeo inspect --tls-verify=false --creds "$KI_USER:$KI_PASS" --raw "docker://$KI_HOST/rr/pushexp:v1" | sha256sum | cut -d' ' -f1)
         [[ "$rr_out" == *"v1: digest: sha256:$d size: "* ]]
-        reg_stop KX
-        reg_stop K
+        reg_stop KIX
+        reg_stop KI
 }
 
 @test "token refused early: a 401 on a cached token gets one fresh token and one retry (pull and push)" {
-        reg_start token K
-        reg_push_busybox K rr/early:v1
+        reg_start token KE
+        reg_push_busybox KE rr/early:v1
         # each token is good for two requests at the registry
-        reg_proxy KX K --token-uses 2
-        rr_login "$KX_HOST" K
-        : >"$K_TOKEN_LOG"
+        reg_proxy KEX KE --token-uses 2
+        rr_login "$KEX_HOST" KE
+        : >"$KE_TOKEN_LOG"
         local root=$BERTH_ROOT
         rr_fresh_root pull-early
-        run "$BERTH" pull "$KX_HOST/rr/early:v1"
+        run "$BERTH" pull "$KEX_HOST/rr/early:v1"
         echo "$output"
         [ "$status" -eq 0 ]
         # manifest and config with token 1, the layer refused with it, then fetched with token 2
-        grep -q '^GET /v2/rr/early/blobs/sha256:[0-9a-f]* 401 1$' "$KX_LOG"
-        grep -q '^GET /v2/rr/early/blobs/sha256:[0-9a-f]* 200 2$' "$KX_LOG"
-        [ "$(rr_tokens K)" -eq 2 ]
+        grep -q '^GET /v2/rr/early/blobs/sha256:[0-9a-f]* 401 1$' "$KEX_LOG"
+        grep -q '^GET /v2/rr/early/blobs/sha256:[0-9a-f]* 200 2$' "$KEX_LOG"
+        [ "$(rr_tokens KE)" -eq 2 ]
         # a push (requests with bodies are sent again after the 401)
         export BERTH_ROOT=$root
-        : >"$KX_LOG"
-        "$BERTH" tag busybox:latest "$KX_HOST/rr/early-push:v1"
-        run "$BERTH" push "$KX_HOST/rr/early-push:v1"
+        : >"$KEX_LOG"
+        "$BERTH" tag busybox:latest "$KEX_HOST/rr/early-push:v1"
+        run "$BERTH" push "$KEX_HOST/rr/early-push:v1"
         echo "$output"
         [ "$status" -eq 0 ]
-        grep -q ' 401 [0-9]*$' "$KX_LOG"
-        grep -q '^PUT /v2/rr/early-push/manifests/v1 201 ' "$KX_LOG"
+        grep -q ' 401 [0-9]*$' "$KEX_LOG"
+        grep -q '^PUT /v2/rr/early-push/manifests/v1 201 ' "$KEX_LOG"
         # no request was refused twice in a row: each 401 was followed by a success
-        ! awk '$3 == 401 { if (prev == $1" "$2) bad = 1; prev = $1" "$2; next } { prev = "" } END { exit !bad }' "$KX_LOG"
-        reg_stop KX
-        reg_stop K
+        ! awk '$3 == 401 { if (prev == $1" "$2) bad = 1; prev = $1" "$2; next } { prev = "" } END { exit !bad }' "$KEX_LOG"
+        reg_stop KEX
+        reg_stop KE
 }
 
 @test "token refused always: one fresh token, one retry, then unauthorized (never a loop)" {
-        reg_start token K
-        reg_push_busybox K rr/never:v1
-        reg_proxy KX K --refuse '^GET /v2/rr/never/blobs/'
-        rr_login "$KX_HOST" K
-        : >"$K_TOKEN_LOG"
+        reg_start token KN
+        reg_push_busybox KN rr/never:v1
+        reg_proxy KNX KN --refuse '^GET /v2/rr/never/blobs/'
+        rr_login "$KNX_HOST" KN
+        : >"$KN_TOKEN_LOG"
         rr_fresh_root pull-never
-        run "$BERTH" pull "$KX_HOST/rr/never:v1"
+        run "$BERTH" pull "$KNX_HOST/rr/never:v1"
         echo "$output"
         [ "$status" -ne 0 ]
         [[ "$output" == *"unauthorized"* ]]
         # the config blob: refused with token 1, refused with token 2, no third try
-        [ "$(grep -c '^GET /v2/rr/never/blobs/' "$KX_LOG")" -eq 2 ]
-        grep -q '^GET /v2/rr/never/blobs/sha256:[0-9a-f]* 401 1$' "$KX_LOG"
-        grep -q '^GET /v2/rr/never/blobs/sha256:[0-9a-f]* 401 2$' "$KX_LOG"
-        [ "$(rr_tokens K)" -eq 2 ]
+        [ "$(grep -c '^GET /v2/rr/never/blobs/' "$KNX_LOG")" -eq 2 ]
+        grep -q '^GET /v2/rr/never/blobs/sha256:[0-9a-f]* 401 1$' "$KNX_LOG"
+        grep -q '^GET /v2/rr/never/blobs/sha256:[0-9a-f]* 401 2$' "$KNX_LOG"
+        [ "$(rr_tokens KN)" -eq 2 ]
         # no partial image
-        run "$BERTH" image inspect "$KX_HOST/rr/never:v1"
+        run "$BERTH" image inspect "$KNX_HOST/rr/never:v1"
         [ "$status" -ne 0 ]
-        reg_stop KX
-        reg_stop K
+        reg_stop KNX
+        reg_stop KN
 }
