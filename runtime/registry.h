@@ -82,6 +82,7 @@ struct reg_push_opts {
         reg_push_progress_fn progress;
         void *ud;
         const char *user, *secret; /* credentials; NULL: the stored ones */
+        const char *platform;      /* "os/arch[/variant]": the image must be that platform's */
 };
 
 struct reg_push_result {

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cleanup.h"
+#include "curl_lazy.h"
 #include "fsutil.h"
 #include "registry_internal.h"
 #include "strbuf.h"
@@ -672,6 +673,8 @@ void reg_client_free(struct reg_client *c)
 struct reg_conn *reg_conn_new(struct reg_client *c, err_t *err)
 {
         (void)c;
+        if (rt_curl_load(err) < 0)
+                return NULL;
         struct reg_conn *k = xcalloc(1, sizeof(*k));
         k->h = curl_easy_init();
         if (!k->h) {

@@ -84,6 +84,10 @@ void reg_manifest_free(struct reg_manifest *m);
 const struct reg_desc *reg_manifest_select(const struct reg_manifest *m, const char *os,
                                            const char *arch, const char *variant);
 
+/* Parse "os/arch[/variant]" (lower-case letters, digits, '_'); EINVAL with
+ * Docker's hint otherwise.  *variant is NULL when not given. */
+int reg_platform_parse(const char *spec, char **os, char **arch, char **variant, err_t *err);
+
 /* --- settings (registry_config.c) ----------------------------------------- */
 
 struct reg_settings {

@@ -220,3 +220,33 @@ const struct reg_desc *reg_manifest_select(const struct reg_manifest *m, const c
         }
         return any;
 }
+
+int reg_platform_parse(const char *spec, char **os, char **arch, char **variant, err_t *err)
+{
+        *os = *arch = *variant = NULL;
+        strv_t parts = STRV_INIT;
+        const char *p = spec ? spec : "";
+        for (;;) {
+                const char *sl = strchr(p, '/');
+                strv_take(&parts, sl ? xstrndup(p, (size_t)(sl - p)) : xstrdup(p));
+                if (!sl)
+                        break;
+                p = sl + 1;
+        }
+        bool ok = parts.n >= 2 && parts.n <= 3;
+        for (size_t i = 0; ok && i < parts.n; i++)
+                ok = *parts.v[i] && strspn(parts.v[i], "abcdefghijklmnopqrstuvwxyz0123456789_") ==
+                                        strlen(parts.v[i]);
+        if (!ok) {
+                strv_free(&parts);
+                return err_set(err, EINVAL,
+                               "invalid platform \"%s\": expected os/arch[/variant], e.g. "
+                               "linux/amd64 or linux/arm/v7",
+                               spec ? spec : "");
+        }
+        *os = xstrdup(parts.v[0]);
+        *arch = xstrdup(parts.v[1]);
+        *variant = parts.n == 3 ? xstrdup(parts.v[2]) : NULL;
+        strv_free(&parts);
+        return 0;
+}

@@ -610,31 +610,7 @@ static int parse_platform(const char *spec, char **os, char **arch, char **varia
                 *arch = xstrdup(host_arch());
                 return 0;
         }
-        strv_t parts = STRV_INIT;
-        const char *p = spec;
-        for (;;) {
-                const char *sl = strchr(p, '/');
-                strv_take(&parts, sl ? xstrndup(p, (size_t)(sl - p)) : xstrdup(p));
-                if (!sl)
-                        break;
-                p = sl + 1;
-        }
-        bool ok = parts.n >= 2 && parts.n <= 3;
-        for (size_t i = 0; ok && i < parts.n; i++)
-                ok = *parts.v[i] && strspn(parts.v[i], "abcdefghijklmnopqrstuvwxyz0123456789_") ==
-                                        strlen(parts.v[i]);
-        if (!ok) {
-                strv_free(&parts);
-                return err_set(err, EINVAL,
-                               "invalid platform \"%s\": expected os/arch[/variant], e.g. "
-                               "linux/amd64 or linux/arm/v7",
-                               spec);
-        }
-        *os = xstrdup(parts.v[0]);
-        *arch = xstrdup(parts.v[1]);
-        *variant = parts.n == 3 ? xstrdup(parts.v[2]) : NULL;
-        strv_free(&parts);
-        return 0;
+        return reg_platform_parse(spec, os, arch, variant, err);
 }
 
 void reg_pull_result_free(struct reg_pull_result *r)

@@ -1,4 +1,4 @@
-/* berth-monitor ID SYNC_FD [--keep-fd N]...
+/* berth-monitor ID SYNC_FD [--keep-fd N]... [--share-exe]
  *
  * The per-container monitor: parent of the container's init, started by the
  * berth CLI (already detached: own session, stdio on /dev/null).  Fds named by
@@ -29,6 +29,7 @@
 
 #include "base/cleanup.h"
 #include "base/err.h"
+#include "base/paths.h"
 #include "base/xalloc.h"
 #include "runtime/exe_seal.h"
 #include "runtime/monitor.h"
@@ -119,7 +120,13 @@ int main(int argc, char **argv)
         const char *id = argv[1];
         int sync_fd = atoi(argv[2]);
         for (int i = 3; i < argc; i++) {
-                if (!strcmp(argv[i], "--keep-fd") && i + 1 < argc) {
+                if (!strcmp(argv[i], "--share-exe")) {
+                        /* started from a new sealed copy: the next monitor
+                         * shares it (runtime/exe_seal.h) */
+                        _cleanup_free_ char *rec =
+                            xasprintf("%s/%s", berth_run_dir(), RT_MONITOR_EXE_RECORD);
+                        rt_exe_shared_record(rec);
+                } else if (!strcmp(argv[i], "--keep-fd") && i + 1 < argc) {
                         int fd = atoi(argv[++i]);
                         if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
                                 fprintf(stderr, "berth-monitor: --keep-fd %d: %s\n", fd,

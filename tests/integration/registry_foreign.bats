@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
-# Foreign / non-distributable layers, as Docker handles them: on pull the
+# Foreign / non-distributable layers and the push of a multi-arch image, as
+# Docker (containerd image store) does them.
+# Foreign layers: on pull the
 # registry is asked first, then the layer's URLs (http/https only, a plain GET
 # without the registry's credentials, digest-verified like any blob); on push
 # the layer is not uploaded and the manifest keeps its descriptor and URLs.
@@ -38,6 +40,8 @@ setup_file() {
         rrf_push docker rr/foreign "served from a foreign URL" good
         rrf_push oci rr/foreign-oci "an OCI non-distributable layer" good
         rrf_push docker rr/foreign-bad "these bytes are not what the URL serves" bad
+        # a multi-arch index (linux/amd64 and linux/arm64/v8) by skopeo
+        reg_push_index F rr/multi:v1 oci
         : >"$BLOB_LOG"
         "$BERTH" rmi busybox:latest >/dev/null
 }
@@ -179,4 +183,59 @@ PY
         # the blob was never uploaded to the registry (by skopeo or berth)
         [ ! -e "$F_DIR/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex" ]
         ! grep -q "PUT /v2/rr/foreign-copy/blobs/uploads/.*digest=sha256%3A$hex" "$F_DIR/registry.log"
+}
+
+# the digest of the index entry of rr/multi:v1 for ARCH
+rrf_entry() { # ARCH
+        local opts
+        mapfile -t opts < <(reg_skopeo_auth F src | sed 's/^--src-/--/')
+        skopeo inspect "${opts[@]}" --raw "docker://$F_HOST/rr/multi:v1" |
+                jq -r --arg a "$1" '.manifests[] | select(.platform.architecture == $a) | .digest'
+}
+
+rrf_inspect() { # REF [--raw]
+        local opts
+        mapfile -t opts < <(reg_skopeo_auth F src | sed 's/^--src-/--/')
+        skopeo inspect "${opts[@]}" "${@:2}" "docker://$F_HOST/$1"
+}
+
+@test "push of an image pulled from an index: its platform's manifest alone (Docker's choice with one platform present); --platform" {
+        amd=$(rrf_entry amd64)
+        arm=$(rrf_entry arm64)
+        [ -n "$amd" ] && [ -n "$arm" ]
+        "$BERTH" pull -q "$F_HOST/rr/multi:v1" >/dev/null
+        "$BERTH" tag "$F_HOST/rr/multi:v1" "$F_HOST/rr/multi-copy:v1"
+        run "$BERTH" push "$F_HOST/rr/multi-copy:v1"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        # not the index (the other platform's content is not here): the
+        # linux/amd64 manifest, byte for byte
+        [[ "${lines[-1]}" == "v1: digest: $amd size: "* ]]
+        [ "$(rrf_inspect rr/multi-copy:v1 --raw | jq -r .mediaType)" = application/vnd.oci.image.manifest.v1+json ]
+        [ "$(reg_digest F rr/multi-copy:v1)" = "$amd" ]
+        [ "$(rrf_inspect rr/multi-copy:v1 | jq -r .Architecture)" = amd64 ]
+
+        # --platform: the image's own platform is pushed the same way
+        "$BERTH" tag "$F_HOST/rr/multi:v1" "$F_HOST/rr/multi-amd:v1"
+        run "$BERTH" push --platform linux/amd64 "$F_HOST/rr/multi-amd:v1"
+        [ "$status" -eq 0 ]
+        [ "$(reg_digest F rr/multi-amd:v1)" = "$amd" ]
+        # another platform than the image's: Docker's error, nothing pushed
+        run "$BERTH" push --platform linux/arm64 "$F_HOST/rr/multi-amd:v1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"image with reference $F_HOST/rr/multi-amd:v1 was found but does not provide the specified platform (linux/arm64)"* ]]
+        run "$BERTH" push --platform linux "$F_HOST/rr/multi-amd:v1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"invalid platform"* ]]
+        # the arm64/v8 entry, pulled with --platform, pushed with --platform
+        "$BERTH" pull -q --platform linux/arm64/v8 "$F_HOST/rr/multi:v1" >/dev/null
+        "$BERTH" tag "$F_HOST/rr/multi:v1" "$F_HOST/rr/multi-arm:v1"
+        run "$BERTH" push --platform linux/arm64/v8 "$F_HOST/rr/multi-arm:v1"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$(reg_digest F rr/multi-arm:v1)" = "$arm" ]
+        [ "$(rrf_inspect rr/multi-arm:v1 | jq -r .Architecture)" = arm64 ]
+        run "$BERTH" push --platform linux/amd64 "$F_HOST/rr/multi-arm:v1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"does not provide the specified platform (linux/amd64): it is linux/arm64/v8"* ]]
 }
