@@ -10,7 +10,9 @@
 #include "base/paths.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/security.h"
 #include "runtime/volume.h"
 
 void ctr_spec_init(struct ctr_spec *s, const char *image_ref, const struct rt_image *img)
@@ -43,6 +45,100 @@ void ctr_spec_free(struct ctr_spec *s)
         for (size_t i = 0; i < s->nmounts; i++)
                 mountspec_free(&s->mounts[i].m);
         free(s->mounts);
+        ctr_host_free(&s->host);
+}
+
+void ctr_host_free(struct ctr_host *h)
+{
+        strv_free(&h->cap_add);
+        strv_free(&h->cap_drop);
+        strv_free(&h->security_opt);
+        strv_free(&h->sysctls);
+        for (size_t i = 0; i < h->nulimits; i++)
+                free(h->ulimits[i].name);
+        free(h->ulimits);
+        json_decref(h->seccomp);
+        memset(h, 0, sizeof(*h));
+}
+
+void ctr_host_add_ulimit(struct ctr_host *h, const char *name, long long soft, long long hard)
+{
+        h->ulimits = xrealloc(h->ulimits, (h->nulimits + 1) * sizeof(*h->ulimits));
+        h->ulimits[h->nulimits++] = (struct ctr_ulimit){xstrdup(name), soft, hard};
+}
+
+int ctr_host_check(struct ctr_host *h, err_t *err)
+{
+        for (size_t i = 0; i < h->sysctls.n; i++) {
+                const char *kv = h->sysctls.v[i], *eq = strchr(kv, '=');
+                _cleanup_free_ char *k = eq ? xstrndup(kv, eq - kv) : xstrdup(kv);
+                if (rt_sysctl_check(k, h->host_network, err) < 0)
+                        return -1;
+        }
+        uint64_t caps;
+        json_decref(h->seccomp);
+        h->seccomp = NULL;
+        if (rt_caps_compute(h->privileged, &h->cap_add, &h->cap_drop, &caps, err) < 0 ||
+            rt_secopts_check(&h->security_opt, h->seccomp_dir, caps, &h->seccomp, err) < 0 ||
+            rt_oom_score_adj_check(h->oom_score_adj, err) < 0)
+                return -1;
+        if (h->has_memory_swap) {
+                if (!h->memory)
+                        return err_set(err, EINVAL,
+                                       "you should always set the memory limit when using the "
+                                       "memoryswap limit");
+                if (h->memory_swap > 0 && h->memory_swap < h->memory)
+                        return err_set(err, EINVAL,
+                                       "minimum memoryswap limit should be larger than memory "
+                                       "limit");
+        }
+        if (h->memory && h->memory < 6 * 1024 * 1024)
+                return err_set(err, EINVAL, "minimum memory limit allowed is 6MB");
+        return 0;
+}
+
+static void host_render(const struct ctr_host *h, json_t *j, json_t *hc)
+{
+        if (h->seccomp)
+                json_object_set(j, "SeccompProfile", h->seccomp);
+        json_object_set_new(hc, "CapAdd", json_strv(&h->cap_add));
+        json_object_set_new(hc, "CapDrop", json_strv(&h->cap_drop));
+        json_object_set_new(hc, "Privileged", json_boolean(h->privileged));
+        json_object_set_new(hc, "SecurityOpt", json_strv(&h->security_opt));
+        json_object_set_new(hc, "ReadonlyRootfs", json_boolean(h->readonly_rootfs));
+        json_object_set_new(hc, "Init", json_boolean(h->init));
+        json_object_set_new(hc, "ShmSize",
+                            json_integer(h->shm_size > 0 ? h->shm_size : 64LL << 20));
+        json_object_set_new(hc, "OomScoreAdj", json_integer(h->oom_score_adj));
+        json_object_set_new(hc, "Memory", json_integer(h->memory));
+        if (h->compose_shape)
+                json_object_set_new(hc, "MemoryReservation", json_integer(h->memory_reservation));
+        if (!h->compose_shape || h->memory_swap)
+                json_object_set_new(hc, "MemorySwap", json_integer(h->memory_swap));
+        json_object_set_new(hc, "NanoCpus", json_integer(h->nano_cpus));
+        if (!h->compose_shape || h->cpu_shares)
+                json_object_set_new(hc, "CpuShares", json_integer(h->cpu_shares));
+        if (!h->compose_shape || h->cpuset)
+                json_object_set_new(hc, "CpusetCpus", json_string(h->cpuset ? h->cpuset : ""));
+        json_object_set_new(hc, "PidsLimit",
+                            json_integer(h->has_pids_limit ? h->pids_limit : RT_PIDS_DEFAULT));
+        json_t *ul = json_array();
+        for (size_t i = 0; i < h->nulimits; i++)
+                json_array_append_new(ul, json_pack("{s:s,s:I,s:I}", "Name", h->ulimits[i].name,
+                                                    "Soft", (json_int_t)h->ulimits[i].soft, "Hard",
+                                                    (json_int_t)h->ulimits[i].hard));
+        json_object_set_new(hc, "Ulimits", ul);
+        if (h->compose_shape || h->sysctls.n) {
+                json_t *sc = json_object();
+                for (size_t i = 0; i < h->sysctls.n; i++) {
+                        _cleanup_free_ char *k = xstrdup(h->sysctls.v[i]);
+                        char *eq = strchr(k, '=');
+                        if (eq)
+                                *eq++ = '\0';
+                        json_object_set_new(sc, k, json_string(eq ? eq : ""));
+                }
+                json_object_set_new(hc, "Sysctls", sc);
+        }
 }
 
 void ctr_spec_add_mount(struct ctr_spec *s, struct mountspec *m, bool binds)
@@ -51,6 +147,21 @@ void ctr_spec_add_mount(struct ctr_spec *s, struct mountspec *m, bool binds)
         s->mounts[s->nmounts].m = *m;
         s->mounts[s->nmounts++].binds = binds;
         memset(m, 0, sizeof(*m));
+}
+
+void ctr_spec_health_from_image(struct ctr_spec *s)
+{
+        const struct rt_healthcheck *ih = s->img->config.healthcheck;
+        if (!ih || !ih->test.n)
+                return;
+        strv_free(&s->health.test);
+        strv_copy(&s->health.test, &ih->test);
+        s->health.interval_ns = ih->interval_ns;
+        s->health.timeout_ns = ih->timeout_ns;
+        s->health.start_period_ns = ih->start_period_ns;
+        s->health.start_interval_ns = ih->start_interval_ns;
+        s->health.retries = ih->retries;
+        s->has_health = true;
 }
 
 void ctr_env_set(strv_t *env, const char *key, const char *value)
@@ -181,6 +292,7 @@ int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_
                             json_pack("{s:s,s:i}", "Name", restart_kind_name(s->restart.kind),
                                       "MaximumRetryCount", s->restart.max_retries));
         json_object_set_new(hc, "AutoRemove", json_boolean(s->auto_remove));
+        host_render(&s->host, j, hc);
         _cleanup_free_ char *lower = strv_join(&s->img->layer_dirs, ":");
         json_object_set_new(
             j, "GraphDriver",

@@ -2,16 +2,17 @@
  * container document.
  *
  * `berth run` / `create` (src/cmd_run.c), a compose service
- * (src/compose_ctr.c) and a Dockerfile RUN step (through `create`'s argv)
- * each fill a ctr_spec; ctr_spec_render turns it into the docker-inspect
+ * (src/compose_ctr.c) and a Dockerfile RUN step (src/build.c) each fill a
+ * ctr_spec; ctr_spec_render turns it into the docker-inspect
  * shaped document that runtime/ stores and everything after reads, and
  * ctr_create stores it.
  *
  * Typed so far: identity, the process (argv, env, user, cwd, tty and stdio),
  * labels, stop signal and timeout, healthcheck, exposed ports, restart
  * policy, auto-remove, the root filesystem's layers, mounts (made by
- * ctr_spec_mounts).  Networks and published ports, security and resources
- * are still added to the rendered document by the two callers. */
+ * ctr_spec_mounts), security and resources (struct ctr_host).  Networks and
+ * published ports are still added to the rendered document by the network
+ * glue (src/netwire.c) the two callers call. */
 #ifndef BERTH_ENGINE_SPEC_H
 #define BERTH_ENGINE_SPEC_H
 
@@ -40,6 +41,38 @@ struct ctr_mount {
         bool binds; /* a bind also listed in HostConfig.Binds (-v, compose; not --mount) */
 };
 
+/* A resource limit; -1 is unlimited. */
+struct ctr_ulimit {
+        char *name;
+        long long soft, hard;
+};
+
+/* HostConfig's security and resources, checked by ctr_host_check with
+ * Docker's rules before anything is made. */
+struct ctr_host {
+        bool privileged, readonly_rootfs, init;
+        strv_t cap_add, cap_drop;
+        strv_t security_opt;     /* a seccomp=FILE is read at check time */
+        const char *seccomp_dir; /* a relative seccomp FILE is under it (NULL: the cwd) */
+        strv_t sysctls;          /* "K=V" */
+        bool host_network;       /* namespaced net.* sysctls are refused */
+        int64_t shm_size;        /* bytes; 0: 64 MiB */
+        long long oom_score_adj;
+        int64_t memory, memory_swap, memory_reservation; /* bytes; memory_swap -1 unlimited */
+        bool has_memory_swap;
+        long long nano_cpus, cpu_shares;
+        const char *cpuset; /* NULL: "" */
+        long long pids_limit;
+        bool has_pids_limit; /* else RT_PIDS_DEFAULT */
+        struct ctr_ulimit *ulimits;
+        size_t nulimits;
+        /* The document compose has always written: MemoryReservation, and
+         * MemorySwap, CpuShares, CpusetCpus only when set, Sysctls even when
+         * empty (`run` writes the three always and Sysctls only when set). */
+        bool compose_shape;
+        json_t *seccomp; /* filled by ctr_host_check: the profile read, or NULL */
+};
+
 struct ctr_spec {
         const char *name;           /* without the leading '/' */
         const char *image_ref;      /* the image as asked for (Config.Image) */
@@ -58,12 +91,23 @@ struct ctr_spec {
         bool auto_remove;
         struct ctr_mount *mounts; /* in order; the image's VOLUMEs are added when made */
         size_t nmounts;
+        struct ctr_host host; /* checked (ctr_host_check) before rendering */
 };
 
 /* A spec with the image's process defaults: its env (with CTR_DEFAULT_PATH
  * first when it sets no PATH), entrypoint and cmd, user and workdir. */
 void ctr_spec_init(struct ctr_spec *s, const char *image_ref, const struct rt_image *img);
 void ctr_spec_free(struct ctr_spec *s);
+
+/* Docker's checks of the security and resource settings (capabilities,
+ * security options, sysctls, OOM score, memory limits); reads a seccomp
+ * profile into h->seccomp.  Run before anything is made. */
+int ctr_host_check(struct ctr_host *h, err_t *err);
+void ctr_host_free(struct ctr_host *h);
+void ctr_host_add_ulimit(struct ctr_host *h, const char *name, long long soft, long long hard);
+
+/* The image's HEALTHCHECK as the container's (nothing when it has none). */
+void ctr_spec_health_from_image(struct ctr_spec *s);
 
 /* Set key=value in env: replace the entry of that key in place, else append. */
 void ctr_env_set(strv_t *env, const char *key, const char *value);

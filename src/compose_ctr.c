@@ -215,19 +215,49 @@ static int service_ports(const struct compose_service *s, struct portspec **out,
         return 0;
 }
 
+/* The service's security and resource keys into the spec (a seccomp profile
+ * file is relative to the project directory, as in docker compose), checked
+ * with Docker's rules before anything is made. */
+static int host_spec(const struct compose_project *p, const struct compose_service *s,
+                     struct ctr_host *h, err_t *err)
+{
+        h->compose_shape = true;
+        h->host_network = s->network_mode && !strcmp(s->network_mode, "host");
+        for (size_t i = 0; i < s->sysctls.n; i++)
+                strv_pushf(&h->sysctls, "%s=%s", s->sysctls.v[i].key, s->sysctls.v[i].value ?: "");
+        h->privileged = s->privileged;
+        h->readonly_rootfs = s->read_only;
+        h->init = s->init;
+        strv_copy(&h->cap_add, &s->cap_add);
+        strv_copy(&h->cap_drop, &s->cap_drop);
+        strv_copy(&h->security_opt, &s->security_opt);
+        h->seccomp_dir = p->working_dir;
+        h->shm_size = s->shm_size;
+        h->oom_score_adj = s->oom_score_adj;
+        h->memory = s->mem_limit;
+        h->memory_reservation = s->mem_reservation;
+        h->memory_swap = s->memswap_limit;
+        h->has_memory_swap = s->memswap_limit != 0;
+        h->nano_cpus = (long long)(s->cpus * 1e9);
+        h->cpu_shares = s->cpu_shares;
+        h->cpuset = s->cpuset;
+        h->pids_limit = s->pids_limit;
+        h->has_pids_limit = s->pids_limit != 0;
+        for (size_t i = 0; i < s->nulimits; i++)
+                ctr_host_add_ulimit(h, s->ulimits[i].name, s->ulimits[i].soft, s->ulimits[i].hard);
+        if (ctr_host_check(h, err) < 0)
+                return err_wrap(err, "service %s", s->name);
+        return 0;
+}
+
 int cproject_security_check(const struct compose_project *p, const bool *sel, err_t *err)
 {
         for (size_t i = 0; i < p->nservices; i++) {
-                const struct compose_service *s = &p->services[i];
-                uint64_t caps;
-                json_t *prof = NULL;
-                if (!sel[i])
-                        continue;
-                if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0 ||
-                    rt_secopts_check(&s->security_opt, p->working_dir, caps, &prof, err) < 0 ||
-                    rt_oom_score_adj_check(s->oom_score_adj, err) < 0)
-                        return err_wrap(err, "service %s", s->name);
-                json_decref(prof);
+                struct ctr_host h = {0};
+                int r = sel[i] ? host_spec(p, &p->services[i], &h, err) : 0;
+                ctr_host_free(&h);
+                if (r < 0)
+                        return -1;
         }
         return 0;
 }
@@ -476,56 +506,6 @@ static int mounts_spec(const struct compose_project *p, const struct compose_ser
         return 0;
 }
 
-/* security_opt (a seccomp profile file is relative to the project
- * directory, as in docker compose, and kept with the container), shm_size,
- * oom_score_adj and the rest of the security and resource keys. */
-static int security_json(const struct compose_project *p, const struct compose_service *s,
-                         json_t *j, json_t *hc, err_t *err)
-{
-        uint64_t caps;
-        json_t *prof = NULL;
-        if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0)
-                return err_wrap(err, "service %s", s->name);
-        /* the caller names the service */
-        if (rt_secopts_check(&s->security_opt, p->working_dir, caps, &prof, err) < 0 ||
-            rt_oom_score_adj_check(s->oom_score_adj, err) < 0)
-                return -1;
-        if (prof)
-                json_object_set_new(j, "SeccompProfile", prof);
-        json_object_set_new(hc, "CapAdd", json_strv(&s->cap_add));
-        json_object_set_new(hc, "CapDrop", json_strv(&s->cap_drop));
-        json_object_set_new(hc, "Privileged", json_boolean(s->privileged));
-        json_object_set_new(hc, "SecurityOpt", json_strv(&s->security_opt));
-        json_object_set_new(hc, "ReadonlyRootfs", json_boolean(s->read_only));
-        json_object_set_new(hc, "Init", json_boolean(s->init));
-        json_object_set_new(hc, "Memory", json_integer(s->mem_limit));
-        json_object_set_new(hc, "MemoryReservation", json_integer(s->mem_reservation));
-        json_object_set_new(hc, "NanoCpus", json_integer((json_int_t)(s->cpus * 1e9)));
-        json_object_set_new(hc, "PidsLimit",
-                            json_integer(s->pids_limit ? s->pids_limit : RT_PIDS_DEFAULT));
-        json_object_set_new(hc, "ShmSize",
-                            json_integer(s->shm_size > 0 ? s->shm_size : 64LL << 20));
-        json_object_set_new(hc, "OomScoreAdj", json_integer(s->oom_score_adj));
-        json_t *ul = json_array();
-        for (size_t i = 0; i < s->nulimits; i++)
-                json_array_append_new(ul, json_pack("{s:s,s:I,s:I}", "Name", s->ulimits[i].name,
-                                                    "Soft", (json_int_t)s->ulimits[i].soft, "Hard",
-                                                    (json_int_t)s->ulimits[i].hard));
-        json_object_set_new(hc, "Ulimits", ul);
-        json_object_set_new(hc, "DnsSearch", json_strv(&s->dns_search));
-        json_object_set_new(hc, "DnsOptions", json_strv(&s->dns_opt));
-        json_t *sc = json_object();
-        json_object_set_new(hc, "Sysctls", sc);
-        const char *nm = json_string_value(json_object_get(hc, "NetworkMode"));
-        for (size_t i = 0; i < s->sysctls.n; i++) {
-                if (rt_sysctl_check(s->sysctls.v[i].key, nm && !strcmp(nm, "host"), err) < 0)
-                        return err_wrap(err, "service %s", s->name);
-                json_object_set_new(sc, s->sysctls.v[i].key,
-                                    json_string(s->sysctls.v[i].value ?: ""));
-        }
-        return 0;
-}
-
 static char *depends_label(const struct compose_service *s)
 {
         strbuf_t b = STRBUF_INIT;
@@ -648,6 +628,8 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         if (restart_policy_parse(o->oneoff ? "no" : s->restart, &sp.restart, err) < 0)
                 goto out;
         sp.auto_remove = o->auto_remove;
+        if (host_spec(p, s, &sp.host, err) < 0)
+                goto out;
         if (mounts_spec(p, s, &sp, err) < 0)
                 goto out;
         for (size_t i = 0; o->volumes && i < o->volumes->n; i++)
@@ -663,8 +645,8 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         }
         if (networks_json(p, s, name, j, o, err) < 0)
                 goto out;
-        if (security_json(p, s, j, hc, err) < 0)
-                goto out;
+        json_object_set_new(hc, "DnsSearch", json_strv(&s->dns_search));
+        json_object_set_new(hc, "DnsOptions", json_strv(&s->dns_opt));
         if (cctr_apply_extra(cp, s, j, err) < 0)
                 goto out;
         if (ctr_create(j, err) < 0)

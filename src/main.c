@@ -49,6 +49,7 @@ static const struct command commands[] = {
     {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
     {"top", cmd_top, "Display the running processes of a container"},
     {"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
+    {"update", cmd_update, "Update configuration of one or more containers"},
     {"version", cmd_version, "Show the berth version information"},
     {"volume", cmd_volume, "Manage volumes"},
     {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
