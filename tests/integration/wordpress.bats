@@ -6,10 +6,21 @@
 # protocol by tests/browser/wordpress.js (puppeteer-core, installed into a
 # cache directory by tests/browser/install.sh).
 #
+# The images reach this file's BERTH_ROOT the way they reach a user's
+# machine: `compose up` pulls them.  setup_file starts a loopback
+# docker-registry that serves as the docker.io mirror (BERTH_CONFIG's
+# `registry-mirrors`), holding library/mariadb:10.6.4-focal and
+# library/wordpress:latest: pushed there with `berth push` once, its storage
+# then cached beside the image archive under the recipe's hash, so later runs
+# only copy it.
+#
 # Skips, with the reason, when the images cannot be had (no cache and no
-# mmdebstrap), the corpus file is missing, chromium or node is missing, or
-# port 80 (which the file publishes) is taken.  Project wpbats, subnets from
-# 10.248.0.0/20.  Screenshots: $BERTH_BUILD/test-logs/wordpress/.
+# mmdebstrap), the corpus file is missing, chromium, node or docker-registry
+# is missing, or port 80 (which the file publishes) is taken.  Project
+# wpbats, subnets from 10.248.0.0/20.  Screenshots:
+# $BERTH_BUILD/test-logs/wordpress/.
+
+load registry_common
 
 CORPUS_FILE=${WORDPRESS_COMPOSE:-$BERTH_SRC/../shared/corpus/awesome-compose/wordpress-mysql/compose.yaml}
 URL=http://127.0.0.1:80
@@ -22,6 +33,7 @@ wp_cannot_run() {
         [ -f "$CORPUS_FILE" ] || { echo "no $CORPUS_FILE (the awesome-compose corpus)"; return; }
         why=$("$BERTH_SRC/tests/images/make-wordpress-images.sh" --check) || { echo "$why"; return; }
         command -v chromium >/dev/null || { echo "chromium not installed (make deps)"; return; }
+        command -v docker-registry >/dev/null || { echo "docker-registry not installed (make deps)"; return; }
         if ss -Htln 'sport = :80' | grep -q .; then
                 echo "port 80 is in use on this host: the compose file publishes 80:80"
                 return
@@ -40,16 +52,48 @@ setup_file() {
         WP_SKIP=$(wp_cannot_run)
         [ -z "$WP_SKIP" ] || return 0
         export NODE_PATH=$(cat "$STATE/node_dir")/node_modules
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-wordpress-images.sh" >"$STATE/images.log" 2>&1 || {
-                cat "$STATE/images.log"
-                return 1
-        }
+        wp_mirror_setup
         mkdir -p "$SHOTS"
         rm -f "$SHOTS"/*.png
 }
 
 setup() {
         [ -z "$WP_SKIP" ] || skip "$WP_SKIP"
+}
+
+# The docker.io mirror: registry M on 127.0.0.1 with the stack's images,
+# BERTH_CONFIG naming it in registry-mirrors, and no image in BERTH_ROOT.
+wp_mirror_setup() {
+        local images=$BERTH_SRC/tests/images/make-wordpress-images.sh hash cache i
+        reg_setup_file
+        hash=$("$images" --hash)
+        cache=${BERTH_IMAGE_CACHE:-/var/cache/berth-images}/wordpress-registry-$hash
+        if [ -d "$cache/docker" ]; then
+                mkdir -p "$REG_BASE/M"
+                cp -a "$cache" "$REG_BASE/M/storage"
+                reg_start plain M
+        else
+                reg_start plain M
+                BERTH=$BERTH "$images" >"$STATE/images.log" 2>&1 || {
+                        cat "$STATE/images.log"
+                        return 1
+                }
+                for i in mariadb:10.6.4-focal wordpress:latest; do
+                        "$BERTH" tag "$i" "$M_HOST/library/$i"
+                        "$BERTH" push -q "$M_HOST/library/$i" >/dev/null
+                done
+                "$BERTH" rmi -f mariadb:10.6.4-focal mysql:5.7 wordpress:latest \
+                        "$M_HOST/library/mariadb:10.6.4-focal" "$M_HOST/library/wordpress:latest" >/dev/null
+                # the cache: whole or not at all; older recipes' storage goes
+                rm -rf "$cache.tmp.$$"
+                if cp -a "$M_DIR/storage" "$cache.tmp.$$" && mv -T "$cache.tmp.$$" "$cache" 2>/dev/null; then
+                        find "$(dirname "$cache")" -maxdepth 1 -name 'wordpress-registry-*' \
+                                ! -name "$(basename "$cache")" -exec rm -rf {} +
+                fi
+                rm -rf "$cache.tmp.$$"
+        fi
+        printf '{"registry-mirrors": ["%s"]}\n' "$M_URL" >"$STATE/berth-config.json"
+        export BERTH_CONFIG=$STATE/berth-config.json
 }
 
 teardown_file() {
@@ -63,6 +107,7 @@ teardown_file() {
         [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
         # the images go too: after that nothing of the stack is left
         "$BERTH" rmi -f mariadb:10.6.4-focal mysql:5.7 wordpress:latest >/dev/null 2>&1 || true
+        reg_teardown_file
         if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
                 kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
         fi
@@ -91,10 +136,22 @@ wait_page() {
 
 browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
 
-@test "up -d of the unchanged file: WordPress's installer answers on 127.0.0.1:80" {
+@test "up -d of the unchanged file pulls the images from the docker.io mirror; the installer answers on 127.0.0.1:80" {
+        for i in mariadb:10.6.4-focal wordpress:latest; do
+                run "$BERTH" image inspect "$i"
+                [ "$status" -ne 0 ] # not here before the up: it must pull them
+        done
         run wpc up -d
         echo "$output"
         [ "$status" -eq 0 ]
+        [[ $output == *" db "*" Pulled"* ]]
+        [[ $output == *" wordpress "*" Pulled"* ]]
+        # from the mirror, under Docker Hub's names
+        grep -q 'GET /v2/library/mariadb/manifests/10.6.4-focal' "$M_DIR/registry.log"
+        grep -q 'GET /v2/library/wordpress/manifests/latest' "$M_DIR/registry.log"
+        digest=$("$BERTH" image inspect wordpress:latest | jq -r '.[0].RepoDigests[0]')
+        echo "$digest"
+        [[ $digest == *wordpress@sha256:* ]]
         # until MariaDB is ready WordPress shows its own database error page
         wait_page /wp-admin/install.php 'Information needed' 120
         [ "$code" = 200 ]
