@@ -190,6 +190,50 @@ browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
         wait_page /wp-admin/install.php 'Already Installed' 10
 }
 
+@test "foreground up on a terminal: colored, prefixed logs of both services; Ctrl-C stops both cleanly; MariaDB's next start has no crash recovery" {
+        title=$(cat "$STATE/title")
+        run wpc down
+        [ "$status" -eq 0 ]
+        log=$STATE/foreground.log
+        : >"$log"
+        python3 "$BERTH_SRC/tests/tools/ptyrun.py" "$log" \
+                "$BERTH" compose -f "$CORPUS_FILE" -p wpbats up 3>&- &
+        fg=$!
+        wait_page / "$title" 120
+        # both services' own lines, each prefixed and in its color
+        for _ in $(seq 100); do
+                grep -q $'\e\[[0-9;]*mdb-1 *|\e\[0m .*ready for connections' "$log" &&
+                        grep -q $'\e\[[0-9;]*mwordpress-1 *|\e\[0m .*"GET / HTTP' "$log" && break
+                sleep 0.1
+        done
+        cat -v "$log" | tail -20
+        grep -q $'\e\[[0-9;]*mdb-1 *|\e\[0m .*ready for connections' "$log"
+        grep -q $'\e\[[0-9;]*mwordpress-1 *|\e\[0m .*"GET / HTTP' "$log"
+        dbc=$(grep -o $'\e\[[0-9;]*mdb-1' "$log" | head -1)
+        wpc_=$(grep -o $'\e\[[0-9;]*mwordpress-1' "$log" | head -1)
+        [ "${dbc%%m*}" != "${wpc_%%m*}" ] # one color per service
+        kill -INT "$fg" # Ctrl-C typed on its terminal
+        rc=0
+        wait "$fg" || rc=$?
+        cat -v "$log" | tail -15
+        [ "$rc" = 130 ]
+        grep -q 'Gracefully stopping' "$log"
+        for c in db wordpress; do
+                run "$BERTH" inspect -f '{{.State.Status}} {{.State.ExitCode}}' "wpbats-$c-1"
+                echo "$c: $output"
+                [ "$output" = "exited 0" ]
+        done
+        # MariaDB shut down on SIGTERM, and the next start finds a clean log
+        grep -Eq '(mysqld|mariadbd): Shutdown complete' "$log"
+        before=$("$BERTH" logs wpbats-db-1 2>&1 | wc -l)
+        run wpc up -d
+        [ "$status" -eq 0 ]
+        wait_page / "$title" 120
+        "$BERTH" logs wpbats-db-1 2>&1 | tail -n +$((before + 1)) >"$STATE/db-next.log"
+        grep -q 'ready for connections' "$STATE/db-next.log"
+        ! grep -Ei 'crash recovery|not shut ?down normally' "$STATE/db-next.log"
+}
+
 @test "stop db: WordPress's database error page; start db: back, wordpress not restarted" {
         title=$(cat "$STATE/title")
         before=$("$BERTH" inspect -f '{{.State.Pid}} {{.RestartCount}} {{.State.StartedAt}}' wpbats-wordpress-1)
@@ -212,6 +256,7 @@ browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
         pid=$("$BERTH" inspect -f '{{.State.Pid}}' wpbats-db-1)
         [[ $(cat /proc/$pid/comm) == @(mysqld|mariadbd) ]] # the server is the container's init
         restarts=$("$BERTH" inspect -f '{{.RestartCount}}' wpbats-db-1)
+        before=$("$BERTH" logs wpbats-db-1 2>&1 | wc -l)
         kill -9 "$pid"
         for _ in $(seq 100); do
                 n=$("$BERTH" inspect -f '{{.RestartCount}} {{.State.Status}}' wpbats-db-1)
@@ -222,6 +267,8 @@ browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
         [ "$("$BERTH" inspect -f '{{.State.Pid}}' wpbats-db-1)" != "$pid" ]
         wait_page / "$title" 60
         [ "$code" = 200 ]
+        # the foreground test's check sees what an unclean stop leaves
+        "$BERTH" logs wpbats-db-1 2>&1 | tail -n +$((before + 1)) | grep -Eiq 'crash recovery'
 }
 
 @test "down -v removes the data; the next up shows the installer; then nothing is left" {
