@@ -292,3 +292,46 @@ browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
         run "$BERTH" network ls
         [[ $output != *wpbats* ]]
 }
+
+@test "two copies side by side: -p wp1 and -p wp2 (ports overridden by an override file) both serve; both down, nothing left" {
+        port=$(reg_free_port)
+        printf 'services:\n  wordpress:\n    ports: !override\n      - "127.0.0.1:%s:80"\n' "$port" \
+                >"$STATE/override.yaml"
+        run "$BERTH" compose -f "$CORPUS_FILE" -f "$STATE/override.yaml" -p wp2 config
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ $output == *"published: \"$port\""* ]]
+        [[ $output != *'published: "80"'* ]] # replaced, not added to
+        run "$BERTH" compose -f "$CORPUS_FILE" -p wp1 up -d
+        [ "$status" -eq 0 ]
+        run "$BERTH" compose -f "$CORPUS_FILE" -f "$STATE/override.yaml" -p wp2 up -d
+        echo "$output"
+        [ "$status" -eq 0 ]
+        # both at once: each its own MariaDB, each its own installer
+        URL=http://127.0.0.1:80 wait_page /wp-admin/install.php 'Information needed' 120
+        URL=http://127.0.0.1:$port wait_page /wp-admin/install.php 'Information needed' 120
+        URL=http://127.0.0.1:80 wait_page /wp-admin/install.php 'Information needed' 10
+        for p in wp1 wp2; do
+                run "$BERTH" inspect -f '{{.State.Status}}' "$p-db-1" "$p-wordpress-1"
+                echo "$output"
+                [ "$output" = $'running\nrunning' ]
+        done
+        s1=$("$BERTH" network inspect wp1_default | jq -r '.[0].IPAM.Config[0].Subnet')
+        s2=$("$BERTH" network inspect wp2_default | jq -r '.[0].IPAM.Config[0].Subnet')
+        echo "$s1 $s2"
+        [ -n "$s1" ] && [ "$s1" != "$s2" ]
+        run "$BERTH" volume ls -q
+        [[ $output == *wp1_db_data* && $output == *wp2_db_data* ]]
+        run "$BERTH" compose -f "$CORPUS_FILE" -p wp1 down -v
+        [ "$status" -eq 0 ]
+        run "$BERTH" compose -f "$CORPUS_FILE" -f "$STATE/override.yaml" -p wp2 down -v
+        [ "$status" -eq 0 ]
+        run "$BERTH" ps -aq
+        [ -z "$output" ]
+        run "$BERTH" volume ls -q
+        [ -z "$output" ]
+        run "$BERTH" network ls
+        [[ $output != *wp1* && $output != *wp2* ]]
+        run curl -s -m 2 -o /dev/null "http://127.0.0.1:$port/"
+        [ "$status" -ne 0 ] # nothing answers there any more
+}
