@@ -335,3 +335,50 @@ browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
         run curl -s -m 2 -o /dev/null "http://127.0.0.1:$port/"
         [ "$status" -ne 0 ] # nothing answers there any more
 }
+
+@test "examples/wordpress-dev: a theme edit on the host shows in the next page loads, no restart" {
+        dev=$STATE/wordpress-dev
+        rm -rf "$dev"
+        cp -a "$BERTH_SRC/examples/wordpress-dev" "$dev"
+        export WP_DEV_PORT=$(reg_free_port)
+        URL=http://127.0.0.1:$WP_DEV_PORT
+        devc() { "$BERTH" compose -f "$dev/compose.yaml" -p wpdev "$@"; }
+        run devc up -d
+        echo "$output"
+        [ "$status" -eq 0 ]
+        wait_page /wp-admin/install.php 'Information needed' 120
+        # the installer's form, as curl posts it; WP_DEFAULT_THEME makes the
+        # bind-mounted theme the active one
+        run curl -s -m 60 -o "$STATE/install.html" -w '%{http_code}' \
+                --data-urlencode 'weblog_title=berth dev' --data-urlencode user_name=admin \
+                --data-urlencode 'admin_password=Berth-dev-2026!long' \
+                --data-urlencode 'admin_password2=Berth-dev-2026!long' \
+                --data-urlencode admin_email=admin@example.com -d blog_public=0 -d language= \
+                "$URL/wp-admin/install.php?step=2"
+        echo "$output"
+        [ "$output" = 200 ]
+        grep -q 'Success' "$STATE/install.html"
+        wait_page / 'Hello from the berth-dev theme' 30
+        [[ $body == *'class="site-title">berth dev<'* ]]
+        started=$("$BERTH" inspect -f '{{.State.Pid}} {{.State.StartedAt}}' wpdev-wordpress-1)
+        # a stylesheet edit: the very next load serves it
+        sed -i 's/#0a5/#a05/' "$dev/theme/style.css"
+        run curl -s -m 10 "$URL/wp-content/themes/berth-dev/style.css"
+        [[ $output == *'.site-title { color: #a05; }'* ]]
+        # a template edit: PHP's opcache looks at the file's mtime again
+        # within 2 s (opcache.revalidate_freq, as in the official image)
+        mark="edited on the host $RANDOM$$"
+        sed -i "s/Hello from the berth-dev theme\./$mark/" "$dev/theme/index.php"
+        t0=$SECONDS
+        wait_page / "$mark" 10
+        echo "template edit seen after $((SECONDS - t0)) s"
+        [ "$("$BERTH" inspect -f '{{.State.Pid}} {{.State.StartedAt}}' wpdev-wordpress-1)" = "$started" ]
+        # the host's file is the one WordPress reads: nothing was copied
+        grep -q "$mark" "$dev/theme/index.php"
+        run devc down -v
+        [ "$status" -eq 0 ]
+        run "$BERTH" ps -aq
+        [ -z "$output" ]
+        run "$BERTH" volume ls -q
+        [ -z "$output" ]
+}
