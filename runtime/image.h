@@ -126,6 +126,9 @@ struct rt_image_commit {
         const char *created_by;
         const strv_t *empty_history;
         const strv_t *tags;
+        /* `commit -m` / `-a`: the config's "comment" / "author" and the
+         * history entry's (may be NULL) */
+        const char *comment, *author;
 };
 int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err);
 

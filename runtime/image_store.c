@@ -1210,8 +1210,21 @@ int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err)
                                       c->created_by ? c->created_by : "");
                 if (c->layer_fd < 0)
                         json_object_set_new(h, "empty_layer", json_true());
+                if (c->comment && *c->comment)
+                        json_object_set_new(h, "comment", json_string(c->comment));
+                if (c->author && *c->author)
+                        json_object_set_new(h, "author", json_string(c->author));
                 json_array_append_new(hist, h);
         }
+        /* commit passes both (maybe ""): the parent's are not the new image's */
+        if (c->comment && *c->comment)
+                json_object_set_new(config, "comment", json_string(c->comment));
+        else if (c->comment)
+                json_object_del(config, "comment");
+        if (c->author && *c->author)
+                json_object_set_new(config, "author", json_string(c->author));
+        else if (c->author)
+                json_object_del(config, "author");
         bytes = json_dumps(config, JSON_SORT_KEYS | JSON_COMPACT);
         if (image_register(&s, bytes, strlen(bytes), &diffs, &names, id, err) < 0) {
                 if (new_blob) {

@@ -222,9 +222,16 @@ static int add_node(struct rt_layer_writer *w, int dirfd, const char *rel, const
                         w->links = xrealloc(w->links, (w->nlinks + 1) * sizeof(*w->links));
                         w->links[w->nlinks++] = (struct hl){st->st_dev, st->st_ino, xstrdup(name)};
                 }
-                fd = openat(dirfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0) {
+                /* non-blocking: a FIFO swapped in after the stat must not
+                 * hang the walk; then it must still be that regular file */
+                fd = openat(dirfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+                struct stat now;
+                if (fd < 0 || fstat(fd, &now) < 0) {
                         err_sys(err, errno, "open %s", rel);
+                        goto out;
+                }
+                if (!S_ISREG(now.st_mode) || now.st_ino != st->st_ino || now.st_dev != st->st_dev) {
+                        err_set(err, EAGAIN, "%s changed while it was read", rel);
                         goto out;
                 }
         } else if (S_ISLNK(st->st_mode)) {

@@ -662,6 +662,42 @@ static bool layers_available(struct push *p, const struct reg_manifest *m, const
         return true;
 }
 
+/* push --platform: berth keeps one platform per image (pull picks one entry of
+ * an index), so the image must be that platform's; its manifest is then
+ * pushed alone, as Docker pushes a platform-specific manifest. */
+static int check_platform(struct store *s, const struct rt_image *img, const char *name,
+                          const char *spec, err_t *err)
+{
+        _cleanup_free_ char *os = NULL, *arch = NULL, *variant = NULL;
+        if (reg_platform_parse(spec, &os, &arch, &variant, err) < 0)
+                return -1;
+        char *data = NULL;
+        size_t len = 0;
+        if (image_config_bytes(s, img->id + 7, &data, &len, err) < 0)
+                return -1;
+        json_t *j = json_loadb(data, len, 0, NULL);
+        free(data);
+        const char *iv = json_string_value(json_object_get(j, "variant"));
+        const char *ios = img->os ? img->os : "linux";
+        const char *iarch = img->architecture ? img->architecture : "";
+        bool ok = !strcmp(ios, os) && !strcmp(iarch, arch);
+        if (ok && variant) {
+                /* arm64 images often say nothing for v8 */
+                ok = iv && *iv ? !strcmp(iv, variant)
+                               : !strcmp(arch, "arm64") && !strcmp(variant, "v8");
+        }
+        int r = 0;
+        if (!ok)
+                r = err_set(err, ENOENT,
+                            "image with reference %s was found but does not provide the "
+                            "specified platform (%s): it is %s/%s%s%s (berth keeps the platform "
+                            "it pulled; pull it with --platform %s first)",
+                            name, spec, ios, iarch, iv && *iv ? "/" : "", iv && *iv ? iv : "",
+                            spec);
+        json_decref(j);
+        return r;
+}
+
 int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_result *res,
              err_t *err)
 {
@@ -683,7 +719,7 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
         struct reg_manifest m = {0};
         struct push_layer *layers = NULL;
         size_t nlayers = 0;
-        strv_t owned = STRV_INIT, sources = STRV_INIT, cands = STRV_INIT;
+        strv_t owned = STRV_INIT, sources = STRV_INIT, cands = STRV_INIT, skipped = STRV_INIT;
         int *remote = NULL;
         struct known *kn = NULL;
         size_t nkn = 0;
@@ -709,6 +745,8 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
                 err_set(err, ENOENT, "An image does not exist locally with the tag: %s", fam);
                 goto out;
         }
+        if (o && o->platform && check_platform(&p.s, &img, local, o->platform, err) < 0)
+                goto out;
 
         /* credentials, the client, scopes for the target and mount sources */
         if (o && o->user) {
@@ -776,8 +814,15 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
                                 nlayers++;
                 layers = xcalloc(nlayers ? nlayers : 1, sizeof(*layers));
                 for (size_t i = 0, j = 0; i < m.nlayers; i++) {
-                        if (m.layers[i].foreign)
+                        if (m.layers[i].foreign) {
+                                /* not uploaded: the manifest keeps its descriptor and
+                                 * URLs (Docker's "Skipped foreign layer") */
+                                const char *show = m.nlayers == img.diff_ids.n
+                                                       ? img.diff_ids.v[i] + 7
+                                                       : m.layers[i].digest + 7;
+                                strv_take(&skipped, xstrndup(show, 12));
                                 continue;
+                        }
                         layers[j].digest = xstrdup(m.layers[i].digest);
                         layers[j].size = m.layers[i].size;
                         layers[j].remote = remote[i];
@@ -805,8 +850,12 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
         for (size_t i = 0; i < nlayers; i++)
                 p.total += (unsigned long long)layers[i].size;
 
+        for (size_t i = 0; i < skipped.n; i++)
+                progress(&p, skipped.v[i], REG_P_PREPARING, 0, 0, NULL);
         for (size_t i = 0; i < nlayers; i++)
                 progress(&p, layers[i].id, REG_P_PREPARING, 0, 0, NULL);
+        for (size_t i = 0; i < skipped.n; i++)
+                progress(&p, skipped.v[i], REG_P_SKIPPED, 0, 0, NULL);
         for (size_t i = 0; i < nlayers; i++)
                 progress(&p, layers[i].id, REG_P_WAITING, 0, 0, NULL);
         for (size_t i = 0; i < nlayers; i++)
@@ -882,6 +931,7 @@ out:
         strv_free(&owned);
         strv_free(&sources);
         strv_free(&cands);
+        strv_free(&skipped);
         free(remote);
         free(orig_from);
         known_free(kn, nkn);

@@ -622,9 +622,48 @@ int bld_layer_tmpfile(err_t *err)
         return fd;
 }
 
+/* The container a RUN step runs in: the stage's image with its not yet
+ * committed config (env over the build's ARGs, workdir, user, root when
+ * none), argv as the entrypoint, an init, the step's network. */
+static int run_container(struct build *b, const struct stage *st, const strv_t *argv,
+                         const strv_t *env, const char *net, char **id, err_t *err)
+{
+        struct rt_image img;
+        if (rt_image_lookup(st->image, &img, err) < 0)
+                return -1;
+        _cleanup_free_ char *name = rt_ctr_gen_name();
+        struct ctr_spec sp;
+        ctr_spec_init(&sp, st->image, &img);
+        sp.name = name;
+        sp.host.init = true;
+        const strv_t *envs[] = {env, &st->cfg.env};
+        for (size_t k = 0; k < ARRAY_SIZE(envs); k++)
+                for (size_t i = 0; i < envs[k]->n; i++) {
+                        const char *kv = envs[k]->v[i], *eq = strchr(kv, '=');
+                        _cleanup_free_ char *key =
+                            xstrndup(kv, eq ? (size_t)(eq - kv) : strlen(kv));
+                        if (eq)
+                                ctr_env_set(&sp.proc.env, key, eq + 1);
+                }
+        if (st->cfg.working_dir && *st->cfg.working_dir)
+                sp.proc.workdir = st->cfg.working_dir;
+        sp.proc.user = st->cfg.user && *st->cfg.user ? st->cfg.user : "0";
+        strv_free(&sp.proc.entrypoint);
+        strv_free(&sp.proc.cmd);
+        strv_push(&sp.proc.entrypoint, argv->v[0]);
+        for (size_t i = 1; i < argv->n; i++)
+                strv_push(&sp.proc.cmd, argv->v[i]);
+        ctr_spec_health_from_image(&sp);
+        struct netwire_opts nw = {.network = net ? net : b->o->network ? b->o->network : "default"};
+        int r = ctr_host_check(&sp.host, err) < 0 ? -1 : container_create_spec(&sp, &nw, id, err);
+        ctr_spec_free(&sp);
+        rt_image_free(&img);
+        return r;
+}
+
 static int do_run(struct build *b, struct stage *st, const struct rt_df_instr *in, err_t *err)
 {
-        strv_t argv = STRV_INIT, cargs = STRV_INIT;
+        strv_t argv = STRV_INIT;
         _cleanup_free_ char *id = NULL, *cmdline = NULL, *key = NULL, *cached = NULL;
         _cleanup_free_ char *envs = NULL;
         strv_t env = STRV_INIT;
@@ -663,28 +702,12 @@ static int do_run(struct build *b, struct stage *st, const struct rt_df_instr *i
         }
         /* the command runs in a container of the current image with the
          * stage's (not yet committed) config */
-        strv_push(&cargs, "create");
-        strv_push(&cargs, "--init");
         const char *net = rt_df_flag(in, "network");
         if (net && strcmp(net, "none") && strcmp(net, "host") && strcmp(net, "default")) {
                 err_set(err, EINVAL, "RUN --network=%s: use none, host or default", net);
                 goto done;
         }
-        strv_push(&cargs, "--network");
-        strv_push(&cargs, net ? net : b->o->network ? b->o->network : "default");
-        for (size_t i = 0; i < env.n; i++)
-                strv_pushf(&cargs, "--env=%s", env.v[i]);
-        strv_free(&env);
-        for (size_t i = 0; i < st->cfg.env.n; i++)
-                strv_pushf(&cargs, "--env=%s", st->cfg.env.v[i]);
-        if (st->cfg.working_dir && *st->cfg.working_dir)
-                strv_pushf(&cargs, "--workdir=%s", st->cfg.working_dir);
-        strv_pushf(&cargs, "--user=%s", st->cfg.user && *st->cfg.user ? st->cfg.user : "0");
-        strv_pushf(&cargs, "--entrypoint=%s", argv.v[0]);
-        strv_push(&cargs, st->image);
-        for (size_t i = 1; i < argv.n; i++)
-                strv_push(&cargs, argv.v[i]);
-        if (container_create_args((int)cargs.n, cargs.v, &id, err) < 0)
+        if (run_container(b, st, &argv, &env, net, &id, err) < 0)
                 goto done;
         bld_out(b, " ---> Running in %.12s\n", id);
         if (interrupted) {
@@ -756,7 +779,6 @@ remove:;
 done:
         strv_free(&env);
         strv_free(&argv);
-        strv_free(&cargs);
         return r;
 }
 

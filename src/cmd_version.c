@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 
 #include "commands.h"
+#include "table.h"
 
 #ifndef BERTH_VERSION
 #define BERTH_VERSION "0.1.0-dev"
@@ -32,18 +33,39 @@ int cmd_version(int argc, char **argv)
                 printf("berth version %s\n", BERTH_VERSION);
                 return 0;
         }
-        if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage:  berth version\n\nShow the berth version information\n");
-                return 0;
-        }
-        if (argc > 1) {
-                die_msg("version: unsupported argument '%s' (--format is not implemented yet)\n"
-                        "See 'berth version --help'.",
-                        argv[1]);
-                return EXIT_BERTH;
+        const char *format = NULL;
+        for (int i = 1; i < argc; i++) {
+                if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+                        printf("Usage:  berth version [-f FORMAT]\n\nShow the berth version "
+                               "information\n\n  -f, --format string   json or a Go template "
+                               "({{.Server.Version}} ...)\n");
+                        return 0;
+                }
+                if ((!strcmp(argv[i], "--format") || !strcmp(argv[i], "-f")) && i + 1 < argc)
+                        format = argv[++i];
+                else if (!strncmp(argv[i], "--format=", 9))
+                        format = argv[i] + 9;
+                else {
+                        die_msg("version: unknown argument '%s'\nSee 'berth version --help'.",
+                                argv[i]);
+                        return EXIT_BERTH;
+                }
         }
         struct utsname u;
         const char *kernel = uname(&u) == 0 ? u.release : "unknown";
+        if (format) { /* docker's version document: Client and Server */
+                json_t *doc = json_pack(
+                    "{s:{s:{s:s},s:s,s:s,s:s,s:s,s:s},s:{s:{s:s},s:[{s:s,s:s}],s:s,s:s,s:s,s:s,"
+                    "s:s}}",
+                    "Client", "Platform", "Name", "berth", "Version", BERTH_VERSION, "CCompiler",
+                    "gcc " __VERSION__, "Os", "linux", "Arch", BERTH_ARCH, "Context", "default",
+                    "Server", "Platform", "Name", "berth Engine (daemonless)", "Components", "Name",
+                    "Engine", "Version", BERTH_VERSION, "Version", BERTH_VERSION, "CCompiler",
+                    "gcc " __VERSION__, "Os", "linux", "Arch", BERTH_ARCH, "KernelVersion", kernel);
+                int rc = doc_format_print(doc, format);
+                json_decref(doc);
+                return rc < 0 ? EXIT_BERTH : 0;
+        }
         /* daemonless: the engine is this same binary */
         printf("Client:\n"
                " Version:           %s\n"

@@ -110,3 +110,26 @@ DF
         run "$BERTH" run --rm --mount type=tmpfs,target=/t,tmpfs-size=1m busybox sh -c 'grep " /t " /proc/mounts'
         [[ "$output" == *"tmpfs"* ]]
 }
+
+@test "-v, --mount and --tmpfs are read with docker's rules (base/mountspec)" {
+        d=$(mktemp -d "$BERTH_ROOT/rel.XXXX")
+        echo here >"$d/f"
+        # a "./" source is the current directory's, as the docker CLI reads it
+        run bash -c "cd '$d' && '$BERTH' run --rm --network none -v ./:/r busybox cat /r/f"
+        [ "$status" -eq 0 ]
+        [ "$output" = "here" ]
+        # --mount refuses a bind source that is not there (-v makes it)
+        run "$BERTH" create --network none --mount "type=bind,source=$d/none,target=/x" busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"bind source path does not exist: $d/none"* ]]
+        [ ! -e "$d/none" ]
+        run "$BERTH" create --network none -v "$d:/b:ro,rw" busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"invalid mode: ro,rw"* ]]
+        run "$BERTH" create --network none --mount "target=/x,color=red" busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"unexpected key 'color' in 'color=red'"* ]]
+        run "$BERTH" create --network none -v "rt-vol:/" busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"destination can't be '/'"* ]]
+}
