@@ -48,11 +48,12 @@ char *kube_dns_label(const char *name)
 /* ---- the generator's state ----------------------------------------------- */
 
 struct svcinfo {
-        char *name;        /* DNS label */
-        bool selected;     /* in the output */
-        bool published;    /* has published ports: a NodePort/LoadBalancer Service */
-        json_t *svc_ports; /* Service ports [{name, port, targetPort, protocol, nodePort}] */
-        strv_t networks;   /* network keys it is on */
+        char *name;             /* DNS label */
+        bool selected;          /* in the output */
+        bool published;         /* has published ports: a NodePort/LoadBalancer Service */
+        json_t *svc_ports;      /* Service ports [{name, port, targetPort, protocol, nodePort}] */
+        strv_t published_specs; /* the compose ports as written ("127.0.0.1:8080:80/tcp") */
+        strv_t networks;        /* network keys it is on */
 };
 
 struct gen {
@@ -281,6 +282,15 @@ static void map_ports(struct gen *g, size_t si, json_t *ctr_ports)
                 const struct compose_port *pt = &s->ports[i];
                 const char *proto = proto_upper(pt->protocol);
                 add_svc_port(ctr_ports, pt->target, pt->target, proto, 0, false);
+                {
+                        const char *hip = pt->host_ip && *pt->host_ip ? pt->host_ip : NULL;
+                        bool v6 = hip && strchr(hip, ':');
+                        strv_pushf(&g->si[si].published_specs, "%s%s%s%s%s%s%u/%s", v6 ? "[" : "",
+                                   hip ? hip : "", v6 ? "]" : "", hip ? ":" : "",
+                                   pt->published && *pt->published ? pt->published : "",
+                                   pt->published && *pt->published ? ":" : "", pt->target,
+                                   pt->protocol ? pt->protocol : "tcp");
+                }
                 if (!pt->published || !*pt->published) {
                         add_svc_port(sp, pt->target, pt->target, proto, 0, false);
                         g->si[si].published = true;
@@ -1406,9 +1416,16 @@ static void map_service_objects(struct gen *g, size_t si)
                         }
                         json_object_set_new(spec, "ports", ports);
                 }
+                json_t *meta = metadata(g, name, selector(g, si));
+                if (k == 0 && me->published_specs.n) {
+                        /* for `kube play`: the host ports as the compose file had them */
+                        _cleanup_free_ char *specs = strv_join(&me->published_specs, ",");
+                        json_object_set_new(meta, "annotations",
+                                            json_pack("{s:s}", "berth.io/published", specs));
+                }
                 emit(g, K_SERVICE,
                      json_pack("{s:s, s:s, s:o, s:o}", "apiVersion", "v1", "kind", "Service",
-                               "metadata", metadata(g, name, selector(g, si)), "spec", spec));
+                               "metadata", meta, "spec", spec));
         }
         strv_free(&names);
 }
@@ -1565,6 +1582,7 @@ out:
         for (size_t i = 0; i < p->nservices; i++) {
                 free(g.si[i].name);
                 json_decref(g.si[i].svc_ports);
+                strv_free(&g.si[i].published_specs);
                 strv_free(&g.si[i].networks);
         }
         free(g.si);
