@@ -532,16 +532,16 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         sp.proc.stdin_once = sp.proc.attach_stdin = o->stdin_open;
         for (size_t i = 0; i < s->environment.n; i++)
                 if (s->environment.v[i].value)
-                        ctr_env_set(&sp.proc.env, s->environment.v[i].key,
+                        strv_kv_set(&sp.proc.env, s->environment.v[i].key,
                                     s->environment.v[i].value);
         for (size_t i = 0; o->env && i < o->env->n; i++) {
                 _cleanup_free_ char *kv = xstrdup(o->env->v[i]);
                 char *eq = strchr(kv, '=');
                 if (eq) {
                         *eq++ = '\0';
-                        ctr_env_set(&sp.proc.env, kv, eq);
+                        strv_kv_set(&sp.proc.env, kv, eq);
                 } else if (getenv(kv)) {
-                        ctr_env_set(&sp.proc.env, kv, getenv(kv));
+                        strv_kv_set(&sp.proc.env, kv, getenv(kv));
                 }
         }
 

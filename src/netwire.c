@@ -977,7 +977,8 @@ int netwire_gc(err_t *err)
                 {
                         /* Only container endpoints (64 hex ids); the internal
                          * attach-netns command names its own. */
-                        if (strlen(cid) != 64 || strspn(cid, "0123456789abcdef") != 64)
+                        if (strlen(cid) != RT_ID_LEN ||
+                            strspn(cid, "0123456789abcdef") != RT_ID_LEN)
                                 continue;
                         /* gone = no config.json (a stat, not a parse: this runs for every
                          * endpoint at every container create and start) */
