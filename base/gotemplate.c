@@ -2352,8 +2352,9 @@ static json_t *call_func(struct state *s, json_t *dot, const struct cmd *c, json
                 else if (json_is_object(a[0]))
                         res = json_integer((json_int_t)json_object_size(a[0]));
                 else {
-                        snprintf(buf, sizeof(buf), "error calling len: len of %s",
-                                 json_is_null(a[0]) ? "nil pointer" : go_type(a[0]));
+                        snprintf(buf, sizeof(buf), "error calling len: len of %s%s",
+                                 json_is_null(a[0]) ? "nil pointer" : "type ",
+                                 json_is_null(a[0]) ? "" : go_type(a[0]));
                         why = buf;
                 }
         } else if (!strcmp(name, "index")) {

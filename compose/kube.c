@@ -48,11 +48,12 @@ char *kube_dns_label(const char *name)
 /* ---- the generator's state ----------------------------------------------- */
 
 struct svcinfo {
-        char *name;        /* DNS label */
-        bool selected;     /* in the output */
-        bool published;    /* has published ports: a NodePort/LoadBalancer Service */
-        json_t *svc_ports; /* Service ports [{name, port, targetPort, protocol, nodePort}] */
-        strv_t networks;   /* network keys it is on */
+        char *name;             /* DNS label */
+        bool selected;          /* in the output */
+        bool published;         /* has published ports: a NodePort/LoadBalancer Service */
+        json_t *svc_ports;      /* Service ports [{name, port, targetPort, protocol, nodePort}] */
+        strv_t published_specs; /* the compose ports as written ("127.0.0.1:8080:80/tcp") */
+        strv_t networks;        /* network keys it is on */
 };
 
 struct gen {
@@ -281,6 +282,15 @@ static void map_ports(struct gen *g, size_t si, json_t *ctr_ports)
                 const struct compose_port *pt = &s->ports[i];
                 const char *proto = proto_upper(pt->protocol);
                 add_svc_port(ctr_ports, pt->target, pt->target, proto, 0, false);
+                {
+                        const char *hip = pt->host_ip && *pt->host_ip ? pt->host_ip : NULL;
+                        bool v6 = hip && strchr(hip, ':');
+                        strv_pushf(&g->si[si].published_specs, "%s%s%s%s%s%s%u/%s", v6 ? "[" : "",
+                                   hip ? hip : "", v6 ? "]" : "", hip ? ":" : "",
+                                   pt->published && *pt->published ? pt->published : "",
+                                   pt->published && *pt->published ? ":" : "", pt->target,
+                                   pt->protocol ? pt->protocol : "tcp");
+                }
                 if (!pt->published || !*pt->published) {
                         add_svc_port(sp, pt->target, pt->target, proto, 0, false);
                         g->si[si].published = true;
@@ -890,11 +900,38 @@ static json_t *map_depends(struct gen *g, const struct compose_service *s)
                         continue;
                 }
                 if (d->condition == COMPOSE_DEP_COMPLETED) {
+                        /* a completion is not visible through a Service: the
+                         * dependency itself runs to completion first, as an
+                         * init container (the Kubernetes way of a migration) */
+                        const struct compose_service *ds = &g->p->services[di];
+                        _cleanup_free_ char *nm = xasprintf("run-%s", dep->name);
+                        _cleanup_free_ char *l = kube_dns_label(nm);
+                        json_t *ic =
+                            json_pack("{s:s, s:s}", "name", l, "image", ds->image ? ds->image : "");
+                        if (ds->has_entrypoint)
+                                json_object_set_new(ic, "command", strv_json(&ds->entrypoint, 0));
+                        if (ds->has_command)
+                                json_object_set_new(ic, "args", strv_json(&ds->command, 0));
+                        if (ds->working_dir && *ds->working_dir)
+                                json_object_set_new(ic, "workingDir", json_string(ds->working_dir));
+                        json_t *env = json_array();
+                        for (size_t k = 0; k < ds->environment.n; k++)
+                                if (ds->environment.v[k].value)
+                                        json_array_append_new(
+                                            env, json_pack("{s:s, s:s}", "name",
+                                                           ds->environment.v[k].key, "value",
+                                                           ds->environment.v[k].value));
+                        if (json_array_size(env))
+                                json_object_set_new(ic, "env", env);
+                        else
+                                json_decref(env);
+                        json_array_append_new(inits, ic);
                         warnf(g,
-                              "services.%s.depends_on.%s: service_completed_successfully has "
-                              "no equivalent (a pod's completion is not visible through a "
-                              "Service); left out",
-                              s->name, d->service);
+                              "services.%s.depends_on.%s: service_completed_successfully: %s "
+                              "runs to completion as an init container of each %s pod (and "
+                              "as its own workload)%s",
+                              s->name, d->service, d->service, s->name,
+                              ds->nvolumes ? "; its volumes are not mounted there" : "");
                         continue;
                 }
                 /* service_healthy: the dependency's readiness probe decides
@@ -1406,9 +1443,16 @@ static void map_service_objects(struct gen *g, size_t si)
                         }
                         json_object_set_new(spec, "ports", ports);
                 }
+                json_t *meta = metadata(g, name, selector(g, si));
+                if (k == 0 && me->published_specs.n) {
+                        /* for `kube play`: the host ports as the compose file had them */
+                        _cleanup_free_ char *specs = strv_join(&me->published_specs, ",");
+                        json_object_set_new(meta, "annotations",
+                                            json_pack("{s:s}", "berth.io/published", specs));
+                }
                 emit(g, K_SERVICE,
                      json_pack("{s:s, s:s, s:o, s:o}", "apiVersion", "v1", "kind", "Service",
-                               "metadata", metadata(g, name, selector(g, si)), "spec", spec));
+                               "metadata", meta, "spec", spec));
         }
         strv_free(&names);
 }
@@ -1565,6 +1609,7 @@ out:
         for (size_t i = 0; i < p->nservices; i++) {
                 free(g.si[i].name);
                 json_decref(g.si[i].svc_ports);
+                strv_free(&g.si[i].published_specs);
                 strv_free(&g.si[i].networks);
         }
         free(g.si);

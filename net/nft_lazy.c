@@ -5,13 +5,14 @@
  * use nftables. */
 #include "nft.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <nftables/libnftables.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "dlsyms.h"
 
 #define LIBNFTABLES "libnftables.so.1"
 
@@ -29,16 +30,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void)
 {
-        void *h = dlopen(LIBNFTABLES, RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
-                const char *e = dlerror();
-                snprintf(load_error, sizeof(load_error), "%s", e ? e : LIBNFTABLES ": cannot load");
-                return;
-        }
-        static const struct {
-                const char *name;
-                void **slot;
-        } syms[] = {
+        static const struct dl_sym syms[] = {
             {"nft_ctx_new", (void **)&fn.ctx_new},
             {"nft_ctx_free", (void **)&fn.ctx_free},
             {"nft_ctx_buffer_output", (void **)&fn.buffer_output},
@@ -47,16 +39,8 @@ static void load(void)
             {"nft_ctx_get_error_buffer", (void **)&fn.get_error},
             {"nft_run_cmd_from_buffer", (void **)&fn.run},
         };
-        for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-                void *p = dlsym(h, syms[i].name);
-                if (!p) {
-                        snprintf(load_error, sizeof(load_error), "%s: no symbol %s", LIBNFTABLES,
-                                 syms[i].name);
-                        memset(&fn, 0, sizeof(fn));
-                        return;
-                }
-                *syms[i].slot = p;
-        }
+        dl_load_syms(LIBNFTABLES, syms, sizeof(syms) / sizeof(syms[0]), load_error,
+                     sizeof(load_error));
 }
 
 static bool loaded(void)

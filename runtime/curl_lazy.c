@@ -4,13 +4,14 @@
 #include "curl_lazy.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "dlsyms.h"
 
 #define LIBCURL "libcurl.so.4"
 
@@ -33,16 +34,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void)
 {
-        void *h = dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
-                const char *e = dlerror();
-                snprintf(load_error, sizeof(load_error), "%s", e ? e : LIBCURL ": cannot load");
-                return;
-        }
-        static const struct {
-                const char *name;
-                void **slot;
-        } syms[] = {
+        static const struct dl_sym syms[] = {
             {"curl_global_init", (void **)&fn.global_init},
             {"curl_easy_init", (void **)&fn.easy_init},
             {"curl_easy_setopt", (void **)&fn.easy_setopt},
@@ -56,16 +48,7 @@ static void load(void)
             {"curl_slist_append", (void **)&fn.slist_append},
             {"curl_slist_free_all", (void **)&fn.slist_free_all},
         };
-        for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-                void *p = dlsym(h, syms[i].name);
-                if (!p) {
-                        snprintf(load_error, sizeof(load_error), "%s: no symbol %s", LIBCURL,
-                                 syms[i].name);
-                        memset(&fn, 0, sizeof(fn));
-                        return; /* h stays loaded: nothing else may use it */
-                }
-                *syms[i].slot = p;
-        }
+        dl_load_syms(LIBCURL, syms, sizeof(syms) / sizeof(syms[0]), load_error, sizeof(load_error));
 }
 
 static bool loaded(void)

@@ -649,7 +649,13 @@ static bool want_restart(struct mon *m, int code)
 {
         if (m->manual_stop)
                 return false;
-        json_t *rp = json_object_get(json_object_get(m->j, "HostConfig"), "RestartPolicy");
+        /* the policy as recorded now: `update --restart` changes it while we
+         * run (m->j is left alone: the spawn spec points into it) */
+        _cleanup_json_ json_t *fresh = NULL;
+        err_t e = {0};
+        if (rt_ctr_load(m->id, &fresh, &e) < 0)
+                fresh = json_incref(m->j);
+        json_t *rp = json_object_get(json_object_get(fresh, "HostConfig"), "RestartPolicy");
         const char *name = json_string_value(json_object_get(rp, "Name"));
         if (!name || !*name || !strcmp(name, "no"))
                 return false;

@@ -154,6 +154,7 @@ static const struct command container_commands[] = {
     {"stop", cmd_stop, "Stop one or more running containers"},
     {"top", cmd_top, "Display the running processes of a container"},
     {"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
+    {"update", cmd_update, "Update configuration of one or more containers"},
     {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
 };
 

@@ -1,6 +1,8 @@
 /* cmd_kube.c - `berth kube generate`: a compose project as Kubernetes
  * manifests (the mapping is compose/kube.c). */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +11,14 @@
 
 #include "base/cleanup.h"
 #include "base/fsutil.h"
+#include "base/jsonfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "compose/emit.h"
 #include "compose/kube.h"
+#include "compose/kube_play.h"
+#include "base/paths.h"
 #include "compose_up.h"
 
 static void kube_usage(FILE *f)
@@ -21,7 +26,9 @@ static void kube_usage(FILE *f)
         fprintf(f, "Usage:  berth kube COMMAND\n\n"
                    "Move between compose files and Kubernetes manifests\n\n"
                    "Commands:\n"
-                   "  generate    Write Kubernetes manifests for a compose project\n");
+                   "  generate    Write Kubernetes manifests for a compose project\n"
+                   "  play        Run Pods, Deployments and StatefulSets of Kubernetes YAML\n"
+                   "  down        Remove what `kube play` of the same files made\n");
 }
 
 static void generate_usage(FILE *f)
@@ -181,6 +188,197 @@ out:
         return rc;
 }
 
+#define KUBE_FILE_MAX (16 << 20)
+
+/* The documents of files (argv), or -1 after printing why. */
+static int read_docs(char **files, int n, json_t **docs)
+{
+        *docs = json_array();
+        for (int i = 0; i < n; i++) {
+                _cleanup_free_ char *text = NULL;
+                size_t len = 0;
+                err_t err;
+                int fd = strcmp(files[i], "-") ? open(files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY)
+                                               : dup(STDIN_FILENO);
+                if (fd < 0) {
+                        die_msg("%s: %s", files[i], strerror(errno));
+                        return -1;
+                }
+                int r = read_fd_all(fd, KUBE_FILE_MAX, &text, &len, &err);
+                close(fd);
+                if (r < 0) {
+                        die_msg("%s: %s", files[i], err.msg);
+                        return -1;
+                }
+                if (kube_docs_parse(text, len, files[i], *docs, &err) < 0) {
+                        die_msg("%s", err.msg);
+                        return -1;
+                }
+        }
+        if (!json_array_size(*docs)) {
+                die_msg("no Kubernetes documents in the files");
+                return -1;
+        }
+        return 0;
+}
+
+static char *kube_dir(const char *project)
+{
+        return xasprintf("%s/kube/%s", berth_lib_dir(), project);
+}
+
+/* The files of a ConfigMap/Secret volume, under dir (made afresh). */
+static int write_data(const char *dir, const json_t *files, err_t *err)
+{
+        if (rm_rf(dir, err) < 0 || mkdir_p(dir, 0700, err) < 0)
+                return -1;
+        const char *rel;
+        json_t *f;
+        json_object_foreach((json_t *)files, rel, f)
+        {
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, rel);
+                _cleanup_free_ char *parent = xstrdup(path);
+                *strrchr(parent, '/') = '\0';
+                if (mkdir_p(parent, 0755, err) < 0)
+                        return -1;
+                size_t n = 0;
+                _cleanup_free_ char *data =
+                    kube_b64decode(json_string_value(json_object_get(f, "data")), &n);
+                mode_t mode = (mode_t)json_integer_value(json_object_get(f, "mode")) & 07777;
+                if (!data)
+                        return err_set(err, EINVAL, "%s: not base64", rel);
+                if (atomic_write_file(path, data, n, mode, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static void play_usage(FILE *f, const char *verb)
+{
+        bool play = !strcmp(verb, "play");
+        fprintf(f,
+                "Usage:  berth kube %s [OPTIONS] FILE...\n\n%s\n\n"
+                "Options:\n"
+                "  -p, --project-name NAME   The compose project (default: the files'\n"
+                "                            app.kubernetes.io/part-of label, else the first "
+                "file's name)\n"
+                "%s",
+                verb,
+                play ? "Run the Pods, Deployments and StatefulSets of Kubernetes YAML, with their "
+                       "Services, ConfigMaps, Secrets and claims"
+                     : "Stop and remove what `berth kube play` of the same files made",
+                play ? "      --wait                Wait for the containers to be running|healthy\n"
+                     : "  -v, --volumes             Also remove the claims' volumes\n");
+}
+
+static int kube_play_down(int argc, char **argv, bool play)
+{
+        static const struct option opts[] = {
+            {"project-name", required_argument, NULL, 'p'},
+            {"wait", no_argument, NULL, 'w'},
+            {"volumes", no_argument, NULL, 'v'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        const char *project = NULL;
+        bool wait = false, volumes = false;
+        int c;
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, play ? "p:h" : "p:vh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'p':
+                        project = optarg;
+                        break;
+                case 'w':
+                        if (!play)
+                                goto bad;
+                        wait = true;
+                        break;
+                case 'v':
+                        if (play)
+                                goto bad;
+                        volumes = true;
+                        break;
+                case 'h':
+                        play_usage(stdout, argv[0]);
+                        return 0;
+                default:
+                bad:
+                        fprintf(stderr, "unknown flag: %s\nSee 'berth kube %s --help'.\n",
+                                argv[optind - 1], argv[0]);
+                        return 1;
+                }
+        }
+        if (optind >= argc) {
+                fprintf(stderr,
+                        "berth kube %s requires at least 1 file.\nSee 'berth kube %s --help'.\n",
+                        argv[0], argv[0]);
+                return 1;
+        }
+        _cleanup_json_ json_t *docs = NULL;
+        if (read_docs(argv + optind, argc - optind, &docs) < 0)
+                return 1;
+        err_t err;
+        _cleanup_free_ char *name = NULL;
+        if (!play) {
+                if (kube_play_project(docs, project, &name, &err) < 0) {
+                        die_msg("%s", err.msg);
+                        return 1;
+                }
+                _cleanup_free_ char *dir = kube_dir(name);
+                _cleanup_free_ char *file = xasprintf("%s/compose.json", dir);
+                struct stat st;
+                bool have = stat(file, &st) == 0;
+                char *cargv[] = {"compose", "-p", name, "-f", file, "down", volumes ? "-v" : NULL,
+                                 NULL};
+                if (!have) {
+                        cargv[3] = "down";
+                        cargv[4] = volumes ? "-v" : NULL;
+                        cargv[5] = NULL;
+                }
+                int n = 0;
+                while (cargv[n])
+                        n++;
+                int rc = cmd_compose(n, cargv);
+                if (rc == 0 && rm_rf(dir, &err) < 0) {
+                        die_msg("%s", err.msg);
+                        rc = 1;
+                }
+                return rc;
+        }
+        _cleanup_free_ char *probe = NULL;
+        if (kube_play_project(docs, project, &probe, &err) < 0) {
+                die_msg("%s", err.msg);
+                return 1;
+        }
+        _cleanup_free_ char *dir = kube_dir(probe);
+        _cleanup_free_ char *data_dir = xasprintf("%s/data", dir);
+        struct kube_play_opts po = {.project = project, .data_dir = data_dir};
+        _cleanup_json_ json_t *compose = NULL;
+        _cleanup_json_ json_t *files = NULL;
+        strv_t warnings = STRV_INIT;
+        int r = kube_play_compose(docs, &po, &compose, &files, &name, &warnings, &err);
+        for (size_t i = 0; i < warnings.n; i++)
+                warn_msg("%s", warnings.v[i]);
+        strv_free(&warnings);
+        if (r < 0) {
+                die_msg("%s", err.msg);
+                return 1;
+        }
+        _cleanup_json_ json_t *escaped = compose_escape_dollars(compose);
+        _cleanup_free_ char *text = compose_emit_json(escaped);
+        _cleanup_free_ char *file = xasprintf("%s/compose.json", dir);
+        if (berth_dirs_ensure(&err) < 0 || write_data(data_dir, files, &err) < 0 ||
+            atomic_write_file(file, text, strlen(text), 0600, &err) < 0) {
+                die_msg("%s", err.msg);
+                return 1;
+        }
+        char *cargv[] = {"compose", "-p", name, "-f", file, "up", "-d", wait ? "--wait" : NULL,
+                         NULL};
+        return cmd_compose(wait ? 8 : 7, cargv);
+}
+
 int cmd_kube(int argc, char **argv)
 {
         if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -189,6 +387,8 @@ int cmd_kube(int argc, char **argv)
         }
         if (!strcmp(argv[1], "generate"))
                 return kube_generate(argc - 1, argv + 1);
+        if (!strcmp(argv[1], "play") || !strcmp(argv[1], "down"))
+                return kube_play_down(argc - 1, argv + 1, !strcmp(argv[1], "play"));
         die_msg("'%s' is not a berth kube command.\nSee 'berth kube --help'.", argv[1]);
         return 1;
 }

@@ -233,25 +233,14 @@ static const char *const df_headers[] = {"Type",        "TYPE",        "TotalCou
 
 static int system_df(int argc, char **argv)
 {
-        const char *format = NULL;
-        for (int i = 1; i < argc; i++) {
-                if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                        printf("Usage:  berth system df [--format FORMAT]\n\nShow berth disk "
-                               "usage\n\n      --format string   table (default), json, a Go "
-                               "template ({{.Type}} {{.Size}} ...) or 'table TEMPLATE'\n");
-                        return 0;
-                }
-                if (!strcmp(argv[i], "--format") && i + 1 < argc)
-                        format = argv[++i];
-                else if (!strncmp(argv[i], "--format=", 9))
-                        format = argv[i] + 9;
-                else {
-                        die_msg("system df: unsupported argument '%s' (-v is not implemented "
-                                "yet)\nSee 'berth system df --help'.",
-                                argv[i]);
-                        return EXIT_BERTH;
-                }
-        }
+        const char *format;
+        int fr = format_flag_only(argc, argv, "system df",
+                                  "Usage:  berth system df [--format FORMAT]\n\nShow berth disk "
+                                  "usage\n\n      --format string   table (default), json, a Go "
+                                  "template ({{.Type}} {{.Size}} ...) or 'table TEMPLATE'\n",
+                                  &format);
+        if (fr)
+                return fr > 0 ? 0 : EXIT_BERTH;
         struct cliformat cf;
         if (format_open(
                 &cf, format,
@@ -472,23 +461,14 @@ static char *os_pretty_name(void)
 
 int cmd_info(int argc, char **argv)
 {
-        const char *format = NULL;
-        for (int i = 1; i < argc; i++) {
-                if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                        printf("Usage:  berth info [-f FORMAT]\n\nDisplay system-wide "
-                               "information\n\n  -f, --format string   json or a Go template "
-                               "({{.ServerVersion}} {{.NCPU}} ...)\n");
-                        return 0;
-                }
-                if ((!strcmp(argv[i], "--format") || !strcmp(argv[i], "-f")) && i + 1 < argc)
-                        format = argv[++i];
-                else if (!strncmp(argv[i], "--format=", 9))
-                        format = argv[i] + 9;
-                else {
-                        die_msg("info: unknown argument '%s'\nSee 'berth info --help'.", argv[i]);
-                        return EXIT_BERTH;
-                }
-        }
+        const char *format;
+        int fr = format_flag_only(argc, argv, "info",
+                                  "Usage:  berth info [-f FORMAT]\n\nDisplay system-wide "
+                                  "information\n\n  -f, --format string   json or a Go template "
+                                  "({{.ServerVersion}} {{.NCPU}} ...)\n",
+                                  &format);
+        if (fr)
+                return fr > 0 ? 0 : EXIT_BERTH;
         struct ctr_counts c;
         ctr_counts(&c, false);
         struct rt_image *imgs = NULL;

@@ -33,24 +33,14 @@ int cmd_version(int argc, char **argv)
                 printf("berth version %s\n", BERTH_VERSION);
                 return 0;
         }
-        const char *format = NULL;
-        for (int i = 1; i < argc; i++) {
-                if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                        printf("Usage:  berth version [-f FORMAT]\n\nShow the berth version "
-                               "information\n\n  -f, --format string   json or a Go template "
-                               "({{.Server.Version}} ...)\n");
-                        return 0;
-                }
-                if ((!strcmp(argv[i], "--format") || !strcmp(argv[i], "-f")) && i + 1 < argc)
-                        format = argv[++i];
-                else if (!strncmp(argv[i], "--format=", 9))
-                        format = argv[i] + 9;
-                else {
-                        die_msg("version: unknown argument '%s'\nSee 'berth version --help'.",
-                                argv[i]);
-                        return EXIT_BERTH;
-                }
-        }
+        const char *format;
+        int fr = format_flag_only(argc, argv, "version",
+                                  "Usage:  berth version [-f FORMAT]\n\nShow the berth version "
+                                  "information\n\n  -f, --format string   json or a Go template "
+                                  "({{.Server.Version}} ...)\n",
+                                  &format);
+        if (fr)
+                return fr > 0 ? 0 : EXIT_BERTH;
         struct utsname u;
         const char *kernel = uname(&u) == 0 ? u.release : "unknown";
         if (format) { /* docker's version document: Client and Server */

@@ -80,6 +80,7 @@ int cmd_monitor_exited(int argc, char **argv); /* internal: a monitor's exit hoo
 int cmd_pause(int argc, char **argv);
 int cmd_cp(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_update(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_export(int argc, char **argv);

@@ -5,6 +5,8 @@
 
 #include "base/paths.h"
 #include "commands.h"
+#include "compose_up.h"
+#include "net/dns.h"
 #include "runtime/exe_seal.h"
 
 static const struct command commands[] = {
@@ -49,6 +51,7 @@ static const struct command commands[] = {
     {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
     {"top", cmd_top, "Display the running processes of a container"},
     {"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
+    {"update", cmd_update, "Update configuration of one or more containers"},
     {"version", cmd_version, "Show the berth version information"},
     {"volume", cmd_volume, "Manage volumes"},
     {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
@@ -106,6 +109,7 @@ int main(int argc, char **argv)
                         return EXIT_BERTH;
                 }
         }
+        net_dns_set_rebuild(compose_dns_rebuild); /* a damaged records file is rebuilt */
         if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
                 return cmd_monitor_exited(argc - 1, argv + 1);
         berth_dirs_harden(); /* state dirs 0700, even when made looser before */

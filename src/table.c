@@ -198,3 +198,24 @@ int doc_format_print(json_t *doc, const char *fmt)
         json_decref(one);
         return rc;
 }
+
+int format_flag_only(int argc, char **argv, const char *cmd, const char *usage, const char **format)
+{
+        *format = NULL;
+        for (int i = 1; i < argc; i++) {
+                if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+                        fputs(usage, stdout);
+                        return 1;
+                }
+                if ((!strcmp(argv[i], "--format") || !strcmp(argv[i], "-f")) && i + 1 < argc)
+                        *format = argv[++i];
+                else if (!strncmp(argv[i], "--format=", 9))
+                        *format = argv[i] + 9;
+                else {
+                        die_msg("%s: unknown argument '%s'\nSee 'berth %s --help'.", cmd, argv[i],
+                                cmd);
+                        return -1;
+                }
+        }
+        return 0;
+}

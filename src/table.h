@@ -32,6 +32,12 @@ char *text_ellipsis(const char *s, size_t max);
  * error and returns -1 on a bad template (nothing printed then). */
 int inspect_print(json_t *docs, const char *fmt);
 
+/* For commands whose only flag is --format (-f): argv[1..] parsed into
+ * *format.  0 to go on; 1 when usage was printed for --help; -1 (printed,
+ * naming cmd) on any other argument. */
+int format_flag_only(int argc, char **argv, const char *cmd, const char *usage,
+                     const char **format);
+
 /* version / info: one document through fmt ("json": {{json .}}). */
 int doc_format_print(json_t *doc, const char *fmt);
 

@@ -157,7 +157,9 @@ EOF
         [[ "$output" == *"services.DB.Main.devices: no equivalent (device plugins provide devices); left out"* ]]
         echo "$output" | grep -v '^berth: warning' >"$STATE/names.yaml"
         # every name the manifests give is a DNS-1123 label
-        ! grep -E '^  name: ' "$STATE/names.yaml" | grep -vE '^  name: [a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$'
+        run bash -c "grep -E '^  name: ' '$STATE/names.yaml' | grep -vE '^  name: [a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\$'"
+        [ -z "$output" ]
+        grep -q '^  name: web-app$' "$STATE/names.yaml"
         run validate "$STATE/names.yaml"
         [ "$status" -eq 0 ]
 }

@@ -103,6 +103,9 @@ static void test_control(void)
 static void test_functions(void)
 {
         T("{{len .Args}} {{len .Name}} {{len .Config.Labels}}", C, "2 4 2", "len");
+        T("{{len 3}}", C,
+          "ERR: template: :1:2: executing \"\" at <len>: error calling len: len of type int",
+          "len of a number");
         T("{{index .Args 1}}", C, "daemon off;", "index of an array");
         T("{{index .Config.Labels \"zz\"}}|", C, "|", "index of a missing label is empty");
         T("{{index .Args 5}}", C,

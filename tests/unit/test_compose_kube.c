@@ -7,6 +7,7 @@
 
 #include "compose/emit.h"
 #include "compose/kube.h"
+#include "compose/kube_play.h"
 #include "compose/model.h"
 #include "compose/node.h"
 #include "tap.h"
@@ -232,8 +233,12 @@ static void test_mapping(void)
                "service_healthy -> an init container");
         ok(strstr(str_at(ps, "initContainers/0/command/2"), "nslookup db") != NULL,
            "which waits for db's (headless) Service");
-        ok(has_warning(&w, "depends_on.job: service_completed_successfully"),
-           "service_completed_successfully is named as unmapped");
+        is_str(str_at(ps, "initContainers/1/name"), "run-job",
+               "service_completed_successfully -> the dependency as an init container");
+        is_str(str_at(ps, "initContainers/1/image"), "busybox", "with its image");
+        ok(has_warning(&w,
+                       "depends_on.job: service_completed_successfully: job runs to completion"),
+           "and the warning says so");
         ok(has_warning(&w, "services.Web_App.ulimits"), "ulimits named as unmapped");
         ok(find(docs, "Service", "www") != NULL, "an alias becomes a Service");
         json_t *sec = find(docs, "Secret", "tok");
@@ -316,8 +321,91 @@ static void test_options(void)
         free(b);
 }
 
+static void test_play(void)
+{
+        const char *y =
+            "apiVersion: apps/v1\n"
+            "kind: Deployment\n"
+            "metadata: {name: web, labels: {app.kubernetes.io/part-of: Shop}}\n"
+            "spec:\n"
+            "  replicas: 2\n"
+            "  selector: {matchLabels: {app: web}}\n"
+            "  template:\n"
+            "    metadata: {labels: {app: web, berth.io/network-front: 'true'}}\n"
+            "    spec:\n"
+            "      terminationGracePeriodSeconds: 20\n"
+            "      containers:\n"
+            "        - name: web\n"
+            "          image: nginx\n"
+            "          args: [a, b]\n"
+            "          resources: {limits: {memory: 256Mi, cpu: 500m}}\n"
+            "          securityContext: {runAsUser: 1000, runAsGroup: 10}\n"
+            "          readinessProbe: {exec: {command: [true]}, periodSeconds: 5}\n"
+            "---\n"
+            "apiVersion: v1\n"
+            "kind: Service\n"
+            "metadata: {name: www, labels: {app.kubernetes.io/part-of: Shop}}\n"
+            "spec: {selector: {app: web}, type: NodePort, ports: [{port: 80, nodePort: 30080}]}\n"
+            "---\n"
+            "apiVersion: apps/v1\n"
+            "kind: StatefulSet\n"
+            "metadata: {name: db, labels: {app.kubernetes.io/part-of: Shop}}\n"
+            "spec:\n"
+            "  selector: {matchLabels: {app: db}}\n"
+            "  template:\n"
+            "    metadata: {labels: {app: db}}\n"
+            "    spec:\n"
+            "      containers: [{name: db, image: pg, volumeMounts: [{name: data, mountPath: "
+            "/d}]}]\n"
+            "  volumeClaimTemplates: [{metadata: {name: data}}]\n";
+        json_t *docs = json_array();
+        err_t err;
+        ok(kube_docs_parse(y, strlen(y), "k.yaml", docs, &err) == 0, "play: parsed");
+        is_int(json_array_size(docs), 3, "three documents");
+        struct kube_play_opts o = {.data_dir = "/d"};
+        json_t *c = NULL, *files = NULL;
+        char *project = NULL;
+        strv_t w = STRV_INIT;
+        ok(kube_play_compose(docs, &o, &c, &files, &project, &w, &err) == 0, "play: mapped");
+        is_str(project, "shop", "the project is the part-of label, normalised");
+        json_t *web = at(c, "services/web");
+        is_int(json_integer_value(at(web, "scale")), 2, "replicas -> scale");
+        is_int(json_integer_value(at(web, "mem_limit")), 256 << 20, "limits.memory");
+        ok(json_real_value(at(web, "cpus")) == 0.5, "limits.cpu 500m -> 0.5");
+        is_str(str_at(web, "user"), "1000:10", "runAsUser:runAsGroup");
+        is_str(str_at(web, "command/1"), "b", "args -> command");
+        is_str(str_at(web, "healthcheck/interval"), "5s", "an exec probe -> healthcheck");
+        is_str(str_at(web, "stop_grace_period"), "20s", "terminationGracePeriodSeconds");
+        ok(at(web, "networks/front") != NULL, "the network label -> the network");
+        is_str(str_at(web, "networks/front/aliases/0"), "www", "the Service name -> an alias");
+        is_str(str_at(web, "ports/0/published"), "30080", "a NodePort is published");
+        is_str(str_at(c, "services/db/volumes/0/source"), "data", "a claim template -> a volume");
+        ok(at(c, "volumes/data") != NULL, "declared at the top");
+        json_decref(c);
+        json_decref(files);
+        free(project);
+        strv_free(&w);
+        json_decref(docs);
+
+        const char *bad = "apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n";
+        docs = json_array();
+        kube_docs_parse(bad, strlen(bad), "n.yaml", docs, &err);
+        ok(kube_play_compose(docs, &o, &c, &files, &project, &w, &err) < 0 && !c,
+           "an unknown kind is refused");
+        ok(strstr(err.msg, "n.yaml: document 0 (line 1): kind Namespace") != NULL,
+           "naming the file, the document and the kind: %s", err.msg);
+        strv_free(&w);
+        json_decref(docs);
+        size_t n;
+        char *d = kube_b64decode("czNj\ncmV0", &n);
+        is_str(d, "s3cret", "base64 with a line break");
+        free(d);
+        ok(kube_b64decode("no!", &n) == NULL, "not base64");
+}
+
 int main(void)
 {
+        test_play();
         test_labels();
         test_wordpress();
         test_mapping();
