@@ -900,11 +900,38 @@ static json_t *map_depends(struct gen *g, const struct compose_service *s)
                         continue;
                 }
                 if (d->condition == COMPOSE_DEP_COMPLETED) {
+                        /* a completion is not visible through a Service: the
+                         * dependency itself runs to completion first, as an
+                         * init container (the Kubernetes way of a migration) */
+                        const struct compose_service *ds = &g->p->services[di];
+                        _cleanup_free_ char *nm = xasprintf("run-%s", dep->name);
+                        _cleanup_free_ char *l = kube_dns_label(nm);
+                        json_t *ic =
+                            json_pack("{s:s, s:s}", "name", l, "image", ds->image ? ds->image : "");
+                        if (ds->has_entrypoint)
+                                json_object_set_new(ic, "command", strv_json(&ds->entrypoint, 0));
+                        if (ds->has_command)
+                                json_object_set_new(ic, "args", strv_json(&ds->command, 0));
+                        if (ds->working_dir && *ds->working_dir)
+                                json_object_set_new(ic, "workingDir", json_string(ds->working_dir));
+                        json_t *env = json_array();
+                        for (size_t k = 0; k < ds->environment.n; k++)
+                                if (ds->environment.v[k].value)
+                                        json_array_append_new(
+                                            env, json_pack("{s:s, s:s}", "name",
+                                                           ds->environment.v[k].key, "value",
+                                                           ds->environment.v[k].value));
+                        if (json_array_size(env))
+                                json_object_set_new(ic, "env", env);
+                        else
+                                json_decref(env);
+                        json_array_append_new(inits, ic);
                         warnf(g,
-                              "services.%s.depends_on.%s: service_completed_successfully has "
-                              "no equivalent (a pod's completion is not visible through a "
-                              "Service); left out",
-                              s->name, d->service);
+                              "services.%s.depends_on.%s: service_completed_successfully: %s "
+                              "runs to completion as an init container of each %s pod (and "
+                              "as its own workload)%s",
+                              s->name, d->service, d->service, s->name,
+                              ds->nvolumes ? "; its volumes are not mounted there" : "");
                         continue;
                 }
                 /* service_healthy: the dependency's readiness probe decides

@@ -107,6 +107,27 @@ static char *monitor_path(void)
         return xasprintf("%s/berth-monitor", dirname(self));
 }
 
+/* The sealed copy of the monitor this process found or made, kept for its
+ * next monitors (compose starts many): checked against the file once per
+ * process, not once per container.  Returns a new fd of it, or -1. */
+static pthread_mutex_t exe_mu = PTHREAD_MUTEX_INITIALIZER;
+static int exe_fd = -1;
+
+static int monitor_exe(const char *mon, bool *fresh)
+{
+        *fresh = false;
+        pthread_mutex_lock(&exe_mu);
+        if (exe_fd < 0 && strchr(mon, '/')) {
+                _cleanup_free_ char *record =
+                    xasprintf("%s/%s", berth_run_dir(), RT_MONITOR_EXE_RECORD);
+                err_t e = {0};
+                exe_fd = rt_exe_shared_copy(mon, record, fresh, &e);
+        }
+        int fd = exe_fd >= 0 ? fcntl(exe_fd, F_DUPFD_CLOEXEC, 3) : -1;
+        pthread_mutex_unlock(&exe_mu);
+        return fd;
+}
+
 struct mon_launch {
         const char *mon, *logp;
         char **argv;
@@ -198,11 +219,8 @@ static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep,
          * by the monitors of one binary version: exec it directly, telling
          * the monitor where its siblings are (its /proc/self/exe is the
          * memfd), rather than exec the file and copy it there. */
-        _cleanup_free_ char *record = xasprintf("%s/%s", berth_run_dir(), RT_MONITOR_EXE_RECORD);
         bool fresh = false;
-        err_t serr = {0};
-        _cleanup_close_ int exefd =
-            strchr(mon, '/') ? rt_exe_shared_copy(mon, record, &fresh, &serr) : -1;
+        _cleanup_close_ int exefd = monitor_exe(mon, &fresh);
         if (fresh)
                 strv_push(&args, "--share-exe");
         strv_t env = STRV_INIT;

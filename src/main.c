@@ -5,6 +5,8 @@
 
 #include "base/paths.h"
 #include "commands.h"
+#include "compose_up.h"
+#include "net/dns.h"
 #include "runtime/exe_seal.h"
 
 static const struct command commands[] = {
@@ -107,6 +109,7 @@ int main(int argc, char **argv)
                         return EXIT_BERTH;
                 }
         }
+        net_dns_set_rebuild(compose_dns_rebuild); /* a damaged records file is rebuilt */
         if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
                 return cmd_monitor_exited(argc - 1, argv + 1);
         berth_dirs_harden(); /* state dirs 0700, even when made looser before */

@@ -19,6 +19,7 @@ setup_file() {
 }
 
 teardown_file() {
+        reg_cleanup_roots "$BERTH_ROOT"/pull-* "$BERTH_ROOT"
         reg_teardown_file
         rm -rf "$BERTH_ROOT"
 }
@@ -31,11 +32,7 @@ rr_fresh_root() { # NAME
 
 # docker config.json with the account of token registry REG for HOST
 rr_login() { # HOST REG
-        mkdir -p "$DOCKER_CONFIG"
-        printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$1" \
-                "$(printf '%s:%s' "$(reg_var "$2" USER)" "$(reg_var "$2" PASS)" | base64 -w0)" \
-                >"$DOCKER_CONFIG/config.json"
-        chmod 600 "$DOCKER_CONFIG/config.json"
+        reg_docker_config "$DOCKER_CONFIG" "$1" "$2"
 }
 
 # the token requests the token server answered with a token

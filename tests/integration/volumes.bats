@@ -32,6 +32,21 @@ teardown_file() { rt_teardown_file; }
         "$BERTH" rm rt-link
 }
 
+@test "a bind inside a volume is mounted after it, whatever the order given" {
+        d=$(mktemp -d "$BERTH_ROOT/bind.XXXX")
+        echo theme >"$d/style.css"
+        # the deeper target first: mounted in that order, the volume hid the bind
+        run "$BERTH" run --rm -v "$d:/srv/html/themes/mine" -v /srv/html busybox \
+                sh -c 'cat /srv/html/themes/mine/style.css; echo edit >/srv/html/themes/mine/new'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$output" = theme ]
+        [ "$(cat "$d/new")" = edit ]
+        run "$BERTH" run --rm --mount "type=bind,source=$d,target=/w/a/b" --tmpfs /w/a busybox \
+                cat /w/a/b/style.css
+        [ "$output" = theme ]
+}
+
 @test "named volume persists and is created on first use" {
         run "$BERTH" run --rm -v rt-vol:/data busybox sh -c 'echo kept >/data/f'
         [ "$status" -eq 0 ]

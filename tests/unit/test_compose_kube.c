@@ -233,8 +233,12 @@ static void test_mapping(void)
                "service_healthy -> an init container");
         ok(strstr(str_at(ps, "initContainers/0/command/2"), "nslookup db") != NULL,
            "which waits for db's (headless) Service");
-        ok(has_warning(&w, "depends_on.job: service_completed_successfully"),
-           "service_completed_successfully is named as unmapped");
+        is_str(str_at(ps, "initContainers/1/name"), "run-job",
+               "service_completed_successfully -> the dependency as an init container");
+        is_str(str_at(ps, "initContainers/1/image"), "busybox", "with its image");
+        ok(has_warning(&w,
+                       "depends_on.job: service_completed_successfully: job runs to completion"),
+           "and the warning says so");
         ok(has_warning(&w, "services.Web_App.ulimits"), "ulimits named as unmapped");
         ok(find(docs, "Service", "www") != NULL, "an alias becomes a Service");
         json_t *sec = find(docs, "Secret", "tok");
