@@ -115,10 +115,27 @@ int write_all(int fd, const void *buf, size_t n, err_t *err)
         return 0;
 }
 
+/* name as the user knows it: relative to dirfd, its directory's path first */
+static void shown_path(int dirfd, const char *name, char *out, size_t size)
+{
+        char fdp[64], dir[4096];
+        ssize_t k = -1;
+        if (dirfd != AT_FDCWD && name[0] != '/') {
+                snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", dirfd);
+                k = readlink(fdp, dir, sizeof(dir) - 1);
+        }
+        if (k > 0) {
+                dir[k] = '\0';
+                snprintf(out, size, "%s/%s", dir, name);
+        } else {
+                snprintf(out, size, "%s", name);
+        }
+}
+
 int atomic_write_at(int dirfd, const char *name, const void *data, size_t n, mode_t mode,
                     err_t *err)
 {
-        char tmp[4096];
+        char tmp[4096], shown[8192];
         int r;
 
         r = snprintf(tmp, sizeof(tmp), ".%s.tmp.%d", name, (int)getpid());
@@ -130,10 +147,14 @@ int atomic_write_at(int dirfd, const char *name, const void *data, size_t n, mod
                 snprintf(tmp, sizeof(tmp), "%.*s/.%s.tmp.%d", (int)(slash - name), name, slash + 1,
                          (int)getpid());
 
+        /* errors name the file being written (not its temporary), in full */
         _cleanup_close_ int fd =
             openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-        if (fd < 0)
-                return err_sys(err, errno, "create %s", tmp);
+        if (fd < 0) {
+                int e = errno;
+                shown_path(dirfd, name, shown, sizeof(shown));
+                return err_sys(err, e, "write %s", shown);
+        }
         /* Runtime state under berth_run_dir() does not outlive a reboot, so a
          * crash makes it void anyway: the rename alone keeps readers from ever
          * seeing a torn file, and the fsyncs (milliseconds each on a disk-backed
@@ -144,14 +165,16 @@ int atomic_write_at(int dirfd, const char *name, const void *data, size_t n, mod
         if (write_all(fd, data, n, err) < 0 || (durable && fsync(fd) < 0)) {
                 int e = errno;
                 unlinkat(dirfd, tmp, 0);
+                shown_path(dirfd, name, shown, sizeof(shown));
                 if (e)
-                        err_sys(err, e, "write %s", tmp);
+                        err_sys(err, e, "write %s", shown);
                 return -1;
         }
         if (renameat(dirfd, tmp, dirfd, name) < 0) {
                 int e = errno;
                 unlinkat(dirfd, tmp, 0);
-                return err_sys(err, e, "rename %s", name);
+                shown_path(dirfd, name, shown, sizeof(shown));
+                return err_sys(err, e, "rename into %s", shown);
         }
         if (!durable)
                 return 0;

@@ -17,6 +17,9 @@
 # Then `up -d --wait` of 3 and 10 services with a healthcheck (CMD true,
 # interval $HC_INTERVAL, default 1s): the first check runs one interval after
 # the start, so what --wait adds is the row minus the interval.
+# BERTH_BEFORE=/path/to/older/berth adds rows for that build, its runs
+# interleaved with the current build's in the same store, so that a change
+# is shown before and after in one run under the same load.
 set -eu
 cd "$(dirname "$0")/.."
 BERTH=${BERTH:-$PWD/build/gcc/berth}
@@ -95,26 +98,36 @@ printf '%-10s %-22s %12s %12s %14s\n' services engine "up -d (s)" "down (s)" "do
 for n in 3 10 50; do
         f=$root/c$n.yaml
         gen "$n" "$f"
-        ups=() downs=() kills=()
-        for r in $(seq 1 "$RUNS"); do
-                t0=$(now)
-                "$BERTH" compose -f "$f" --progress quiet up -d >/dev/null
-                t1=$(now)
-                if [ $((r % 2)) -eq 1 ]; then
-                        "$BERTH" compose -f "$f" --progress quiet down >/dev/null
-                        t2=$(now)
-                        downs+=("$(echo "$t2 - $t1" | bc)")
-                else
-                        "$BERTH" compose -f "$f" --progress quiet down -t 0 >/dev/null
-                        t2=$(now)
-                        kills+=("$(echo "$t2 - $t1" | bc)")
-                fi
-                ups+=("$(echo "$t1 - $t0" | bc)")
+        for b in ${BERTH_BEFORE:+before} berth; do
+                : >"$root/$b.up" && : >"$root/$b.down" && : >"$root/$b.kill"
         done
-        up=$(printf '%s\n' "${ups[@]}" | median)
-        dn=$(printf '%s\n' "${downs[@]:-}" | median)
-        kl=$(printf '%s\n' "${kills[@]:-}" | median)
-        printf '%-10s %-22s %12.3f %12.3f %14.3f\n' "$n" berth "$up" "${dn:-0}" "${kl:-0}"
+        for r in $(seq 1 "$RUNS"); do
+                for b in ${BERTH_BEFORE:+before} berth; do
+                        bin=$BERTH
+                        [ "$b" = berth ] || bin=$BERTH_BEFORE
+                        t0=$(now)
+                        "$bin" compose -f "$f" --progress quiet up -d >/dev/null
+                        t1=$(now)
+                        if [ $((r % 2)) -eq 1 ]; then
+                                "$bin" compose -f "$f" --progress quiet down >/dev/null
+                                t2=$(now)
+                                echo "$t2 - $t1" | bc >>"$root/$b.down"
+                        else
+                                "$bin" compose -f "$f" --progress quiet down -t 0 >/dev/null
+                                t2=$(now)
+                                echo "$t2 - $t1" | bc >>"$root/$b.kill"
+                        fi
+                        echo "$t1 - $t0" | bc >>"$root/$b.up"
+                done
+        done
+        for b in ${BERTH_BEFORE:+before} berth; do
+                up=$(median <"$root/$b.up")
+                dn=$(median <"$root/$b.down")
+                kl=$(median <"$root/$b.kill")
+                label=berth
+                [ "$b" = berth ] || label="berth (before)"
+                printf '%-10s %-22s %12.3f %12.3f %14.3f\n' "$n" "$label" "$up" "${dn:-0}" "${kl:-0}"
+        done
         # compose v1 knows no `name:`; version 2.4 has init and stop_grace_period
         sed "s/^name: \(.*\)/version: \"2.4\"/" "$f" >"$root/v1-c$n.yaml"
         for other in "${others[@]}"; do

@@ -76,6 +76,12 @@ int cnode_as_double(const struct cnode *n, double *out);
 int cnode_parse_yaml(const char *text, size_t len, const char *file, struct cnode **out,
                      err_t *err);
 
+/* The same for a stream of documents ("---"): *out is a CN_SEQ with one node
+ * per document (an empty document is a CN_NULL), whose positions give each
+ * document's first line.  The expansion budget covers the whole stream. */
+int cnode_parse_yaml_stream(const char *text, size_t len, const char *file, struct cnode **out,
+                            err_t *err);
+
 /* A NUL byte in text fails with "file:line:col: a NUL byte is not allowed":
  * read as C strings, the text would silently end there. */
 int cnode_check_nul(const char *text, size_t len, const char *file, err_t *err);

@@ -11,6 +11,7 @@
 #include "duration.h"
 #include "cleanup.h"
 #include "fsutil.h"
+#include "mountspec.h"
 #include "portspec.h"
 #include "restart.h"
 #include "schema.h"
@@ -283,110 +284,47 @@ int dec_expose(struct mctx *c, const struct cnode *n, const char *path, json_t *
 
 /* --- volumes ---------------------------------------------------------------- */
 
-static bool is_file_path(const char *s)
-{
-        return s[0] == '.' || s[0] == '/' || s[0] == '~';
-}
-
-static bool is_propagation(const char *s)
-{
-        static const char *const p[] = {"shared", "rshared", "slave",
-                                        "rslave", "private", "rprivate"};
-        for (size_t i = 0; i < ARRAY_SIZE(p); i++)
-                if (!strcmp(s, p[i]))
-                        return true;
-        return false;
-}
-
 static int short_volume(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
-        strv_t parts = STRV_INIT;
-        const char *s = n->str;
-        int rc = -1;
-        char *optcopy = NULL;
-
-        for (const char *p = s;;) {
-                const char *e = strchr(p, ':');
-                strv_take(&parts, e ? xstrndup(p, e - p) : xstrdup(p));
-                if (!e)
-                        break;
-                p = e + 1;
-        }
-        if (parts.n > 3) {
-                mfail(c, n, path, "invalid volume \"%s\": too many colons", s);
-                goto out;
-        }
-        const char *src = parts.n >= 2 ? parts.v[0] : "";
-        const char *dst = parts.n >= 2 ? parts.v[1] : parts.v[0];
-        const char *opts = parts.n == 3 ? parts.v[2] : "";
-        if (!*dst || (parts.n >= 2 && !*src)) {
-                mfail(c, n, path, "invalid volume \"%s\": empty section between colons", s);
-                goto out;
-        }
-        if (dst[0] != '/') {
-                mfail(c, n, path,
-                      "invalid volume \"%s\": the target \"%s\" must be an absolute "
-                      "path",
-                      s, dst);
-                goto out;
-        }
-        bool ro = false, nocopy = false;
-        const char *selinux = NULL, *prop = NULL;
-        optcopy = xstrdup(opts);
-        for (char *save = NULL, *o = strtok_r(optcopy, ",", &save); o;
-             o = strtok_r(NULL, ",", &save)) {
-                if (!strcmp(o, "ro"))
-                        ro = true;
-                else if (!strcmp(o, "rw"))
-                        ro = false;
-                else if (!strcmp(o, "z") || !strcmp(o, "Z"))
-                        selinux = o[0] == 'z' ? "z" : "Z";
-                else if (is_propagation(o))
-                        prop = o;
-                else if (!strcmp(o, "nocopy"))
-                        nocopy = true;
-                else if (strcmp(o, "cached") && strcmp(o, "delegated") && strcmp(o, "consistent")) {
-                        mfail(c, n, path, "invalid volume \"%s\": unknown option \"%s\"", s, o);
-                        goto out;
-                }
-        }
-        bool bind = *src && is_file_path(src);
+        struct mountspec m;
+        err_t err;
+        if (mountspec_parse_volume(n->str, MOUNTSPEC_COMPOSE, NULL, &m, &err) < 0)
+                return mfail(c, n, path, "%s", err.msg);
+        bool bind = m.type == MOUNT_BIND;
         json_t *v = json_object();
         json_object_set_new(v, "type", json_string(bind ? "bind" : "volume"));
-        if (*src) {
+        if (m.source) {
                 if (bind) {
-                        _cleanup_free_ char *r = resolve_path(c, src);
+                        _cleanup_free_ char *r = resolve_path(c, m.source);
                         json_object_set_new(v, "source", json_string(r));
                 } else {
-                        json_object_set_new(v, "source", json_string(src));
-                        add_ref(c, REF_VOLUME, src, path, n, false);
+                        json_object_set_new(v, "source", json_string(m.source));
+                        add_ref(c, REF_VOLUME, m.source, path, n, false);
                 }
         }
-        char *cdst = path_clean_abs(dst);
+        char *cdst = path_clean_abs(m.target);
         json_object_set_new(v, "target", json_string(cdst));
         free(cdst);
-        if (ro)
+        if (m.read_only)
                 json_object_set_new(v, "read_only", json_true());
         if (bind) {
                 json_t *b = json_object();
-                if (selinux)
-                        json_object_set_new(b, "selinux", json_string(selinux));
-                if (prop)
-                        json_object_set_new(b, "propagation", json_string(prop));
+                if (m.selinux)
+                        json_object_set_new(b, "selinux",
+                                            json_string(m.selinux == 'z' ? "z" : "Z"));
+                if (m.propagation)
+                        json_object_set_new(b, "propagation", json_string(m.propagation));
                 json_object_set_new(b, "create_host_path", json_true());
                 json_object_set_new(v, "bind", b);
         } else {
                 json_t *vv = json_object();
-                if (nocopy)
+                if (m.nocopy)
                         json_object_set_new(vv, "nocopy", json_true());
                 json_object_set_new(v, "volume", vv);
         }
+        mountspec_free(&m);
         *out = v;
-        rc = 0;
-out:
-        free(optcopy);
-        strv_free(&parts);
-        return rc;
+        return 0;
 }
 
 static int long_volume(struct mctx *c, const struct cnode *n, const char *path, json_t **out)

@@ -43,6 +43,7 @@ struct builder {
         size_t budget; /* nodes produced so far */
         struct cnode *root;
         int ndocs;
+        struct cnode *docs; /* a stream's documents (CN_SEQ), NULL: one document only */
 };
 
 static int pos_err(err_t *err, const struct cnode_pos *p, const char *msg)
@@ -154,7 +155,10 @@ static int deliver(struct builder *b, struct cnode *n, size_t count, size_t heig
         struct frame *f;
 
         if (b->depth == 0) {
-                b->root = n;
+                if (b->docs)
+                        cnode_seq_push(b->docs, n);
+                else
+                        b->root = n;
                 return 0;
         }
         f = &b->stack[b->depth - 1];
@@ -247,9 +251,14 @@ static int on_event(struct builder *b, const yaml_event_t *ev, err_t *err)
 
         switch (ev->type) {
         case YAML_DOCUMENT_START_EVENT:
-                if (++b->ndocs > 1)
+                if (++b->ndocs > 1 && !b->docs)
                         return pos_err(err, &pos,
                                        "multiple YAML documents in one file are not supported");
+                return 0;
+        case YAML_DOCUMENT_END_EVENT:
+                /* an empty document still counts (indexes name documents) */
+                if (b->docs && b->docs->n < (size_t)b->ndocs)
+                        cnode_seq_push(b->docs, cnode_new(CN_NULL, &pos));
                 return 0;
         case YAML_SCALAR_EVENT: {
                 const char *v = (const char *)ev->data.scalar.value;
@@ -338,9 +347,11 @@ static void builder_free(struct builder *b)
                 cnode_free(b->grave[i]);
         free(b->grave);
         cnode_free(b->root);
+        cnode_free(b->docs);
 }
 
-int cnode_parse_yaml(const char *text, size_t len, const char *file, struct cnode **out, err_t *err)
+static int parse(const char *text, size_t len, const char *file, bool stream, struct cnode **out,
+                 err_t *err)
 {
         struct builder b = {.file = cnode_intern(file ? file : "-")};
         yaml_parser_t parser;
@@ -353,6 +364,10 @@ int cnode_parse_yaml(const char *text, size_t len, const char *file, struct cnod
         if (!yaml_parser_initialize(&parser))
                 return err_set(err, 0, "%s: cannot initialise the YAML parser", b.file);
         yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+        if (stream) {
+                struct cnode_pos p = {b.file, 1, 1};
+                b.docs = cnode_new(CN_SEQ, &p);
+        }
         while (!done) {
                 if (!yaml_parser_parse(&parser, &ev)) {
                         const yaml_mark_t *m = &parser.problem_mark;
@@ -367,7 +382,9 @@ int cnode_parse_yaml(const char *text, size_t len, const char *file, struct cnod
                         break;
         }
         yaml_parser_delete(&parser);
-        if (r == 0) {
+        if (r == 0 && stream) {
+                *out = TAKE_PTR(b.docs);
+        } else if (r == 0) {
                 if (!b.root) {
                         struct cnode_pos p = {b.file, 1, 1};
                         b.root = cnode_new(CN_NULL, &p);
@@ -376,4 +393,15 @@ int cnode_parse_yaml(const char *text, size_t len, const char *file, struct cnod
         }
         builder_free(&b);
         return r;
+}
+
+int cnode_parse_yaml(const char *text, size_t len, const char *file, struct cnode **out, err_t *err)
+{
+        return parse(text, len, file, false, out, err);
+}
+
+int cnode_parse_yaml_stream(const char *text, size_t len, const char *file, struct cnode **out,
+                            err_t *err)
+{
+        return parse(text, len, file, true, out, err);
 }

@@ -2,13 +2,17 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/fsutil.h"
 #include "base/jsonfile.h"
 #include "base/paths.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/security.h"
 #include "runtime/volume.h"
 
 void ctr_spec_init(struct ctr_spec *s, const char *image_ref, const struct rt_image *img)
@@ -38,6 +42,126 @@ void ctr_spec_free(struct ctr_spec *s)
         strv_free(&s->labels);
         strv_free(&s->health.test);
         strv_free(&s->exposed);
+        for (size_t i = 0; i < s->nmounts; i++)
+                mountspec_free(&s->mounts[i].m);
+        free(s->mounts);
+        ctr_host_free(&s->host);
+}
+
+void ctr_host_free(struct ctr_host *h)
+{
+        strv_free(&h->cap_add);
+        strv_free(&h->cap_drop);
+        strv_free(&h->security_opt);
+        strv_free(&h->sysctls);
+        for (size_t i = 0; i < h->nulimits; i++)
+                free(h->ulimits[i].name);
+        free(h->ulimits);
+        json_decref(h->seccomp);
+        memset(h, 0, sizeof(*h));
+}
+
+void ctr_host_add_ulimit(struct ctr_host *h, const char *name, long long soft, long long hard)
+{
+        h->ulimits = xrealloc(h->ulimits, (h->nulimits + 1) * sizeof(*h->ulimits));
+        h->ulimits[h->nulimits++] = (struct ctr_ulimit){xstrdup(name), soft, hard};
+}
+
+int ctr_host_check(struct ctr_host *h, err_t *err)
+{
+        for (size_t i = 0; i < h->sysctls.n; i++) {
+                const char *kv = h->sysctls.v[i], *eq = strchr(kv, '=');
+                _cleanup_free_ char *k = eq ? xstrndup(kv, eq - kv) : xstrdup(kv);
+                if (rt_sysctl_check(k, h->host_network, err) < 0)
+                        return -1;
+        }
+        uint64_t caps;
+        json_decref(h->seccomp);
+        h->seccomp = NULL;
+        if (rt_caps_compute(h->privileged, &h->cap_add, &h->cap_drop, &caps, err) < 0 ||
+            rt_secopts_check(&h->security_opt, h->seccomp_dir, caps, &h->seccomp, err) < 0 ||
+            rt_oom_score_adj_check(h->oom_score_adj, err) < 0)
+                return -1;
+        if (h->has_memory_swap) {
+                if (!h->memory)
+                        return err_set(err, EINVAL,
+                                       "you should always set the memory limit when using the "
+                                       "memoryswap limit");
+                if (h->memory_swap > 0 && h->memory_swap < h->memory)
+                        return err_set(err, EINVAL,
+                                       "minimum memoryswap limit should be larger than memory "
+                                       "limit");
+        }
+        if (h->memory && h->memory < 6 * 1024 * 1024)
+                return err_set(err, EINVAL, "minimum memory limit allowed is 6MB");
+        return 0;
+}
+
+static void host_render(const struct ctr_host *h, json_t *j, json_t *hc)
+{
+        if (h->seccomp)
+                json_object_set(j, "SeccompProfile", h->seccomp);
+        json_object_set_new(hc, "CapAdd", json_strv(&h->cap_add));
+        json_object_set_new(hc, "CapDrop", json_strv(&h->cap_drop));
+        json_object_set_new(hc, "Privileged", json_boolean(h->privileged));
+        json_object_set_new(hc, "SecurityOpt", json_strv(&h->security_opt));
+        json_object_set_new(hc, "ReadonlyRootfs", json_boolean(h->readonly_rootfs));
+        json_object_set_new(hc, "Init", json_boolean(h->init));
+        json_object_set_new(hc, "ShmSize",
+                            json_integer(h->shm_size > 0 ? h->shm_size : 64LL << 20));
+        json_object_set_new(hc, "OomScoreAdj", json_integer(h->oom_score_adj));
+        json_object_set_new(hc, "Memory", json_integer(h->memory));
+        if (h->compose_shape)
+                json_object_set_new(hc, "MemoryReservation", json_integer(h->memory_reservation));
+        if (!h->compose_shape || h->memory_swap)
+                json_object_set_new(hc, "MemorySwap", json_integer(h->memory_swap));
+        json_object_set_new(hc, "NanoCpus", json_integer(h->nano_cpus));
+        if (!h->compose_shape || h->cpu_shares)
+                json_object_set_new(hc, "CpuShares", json_integer(h->cpu_shares));
+        if (!h->compose_shape || h->cpuset)
+                json_object_set_new(hc, "CpusetCpus", json_string(h->cpuset ? h->cpuset : ""));
+        json_object_set_new(hc, "PidsLimit",
+                            json_integer(h->has_pids_limit ? h->pids_limit : RT_PIDS_DEFAULT));
+        json_t *ul = json_array();
+        for (size_t i = 0; i < h->nulimits; i++)
+                json_array_append_new(ul, json_pack("{s:s,s:I,s:I}", "Name", h->ulimits[i].name,
+                                                    "Soft", (json_int_t)h->ulimits[i].soft, "Hard",
+                                                    (json_int_t)h->ulimits[i].hard));
+        json_object_set_new(hc, "Ulimits", ul);
+        if (h->compose_shape || h->sysctls.n) {
+                json_t *sc = json_object();
+                for (size_t i = 0; i < h->sysctls.n; i++) {
+                        _cleanup_free_ char *k = xstrdup(h->sysctls.v[i]);
+                        char *eq = strchr(k, '=');
+                        if (eq)
+                                *eq++ = '\0';
+                        json_object_set_new(sc, k, json_string(eq ? eq : ""));
+                }
+                json_object_set_new(hc, "Sysctls", sc);
+        }
+}
+
+void ctr_spec_add_mount(struct ctr_spec *s, struct mountspec *m, bool binds)
+{
+        s->mounts = xrealloc(s->mounts, (s->nmounts + 1) * sizeof(*s->mounts));
+        s->mounts[s->nmounts].m = *m;
+        s->mounts[s->nmounts++].binds = binds;
+        memset(m, 0, sizeof(*m));
+}
+
+void ctr_spec_health_from_image(struct ctr_spec *s)
+{
+        const struct rt_healthcheck *ih = s->img->config.healthcheck;
+        if (!ih || !ih->test.n)
+                return;
+        strv_free(&s->health.test);
+        strv_copy(&s->health.test, &ih->test);
+        s->health.interval_ns = ih->interval_ns;
+        s->health.timeout_ns = ih->timeout_ns;
+        s->health.start_period_ns = ih->start_period_ns;
+        s->health.start_interval_ns = ih->start_interval_ns;
+        s->health.retries = ih->retries;
+        s->has_health = true;
 }
 
 void ctr_env_set(strv_t *env, const char *key, const char *value)
@@ -168,6 +292,7 @@ int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_
                             json_pack("{s:s,s:i}", "Name", restart_kind_name(s->restart.kind),
                                       "MaximumRetryCount", s->restart.max_retries));
         json_object_set_new(hc, "AutoRemove", json_boolean(s->auto_remove));
+        host_render(&s->host, j, hc);
         _cleanup_free_ char *lower = strv_join(&s->img->layer_dirs, ":");
         json_object_set_new(
             j, "GraphDriver",
@@ -176,8 +301,8 @@ int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_
         return 0;
 }
 
-int ctr_mount_volume(json_t *mounts, const char *name, bool anon, const char *dst, bool ro,
-                     bool nocopy, const struct rt_image *img, err_t *err)
+static int mount_volume(json_t *mounts, const char *name, bool anon, const char *dst, bool ro,
+                        bool nocopy, const struct rt_image *img, err_t *err)
 {
         _cleanup_free_ char *path = NULL;
         if (rt_volume_ensure(name, anon, &path, err) < 0)
@@ -191,17 +316,29 @@ int ctr_mount_volume(json_t *mounts, const char *name, bool anon, const char *ds
         return 0;
 }
 
-void ctr_mount_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro)
+static int mount_bind(json_t *mounts, json_t *binds, const struct mountspec *m, err_t *err)
 {
+        if (access(m->source, F_OK) < 0) {
+                if (!m->create_source)
+                        return err_set(err, ENOENT,
+                                       "invalid mount config for type \"bind\": bind source path "
+                                       "does not exist: %s",
+                                       m->source);
+                if (mkdir_p(m->source, 0755, err) < 0) /* docker -v creates it */
+                        return -1;
+        }
+        bool ro = m->read_only;
         json_array_append_new(mounts,
-                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", src,
-                                        "Destination", dst, "Mode", ro ? "ro" : "", "RW", !ro,
-                                        "Propagation", "rprivate"));
+                              json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source",
+                                        m->source, "Destination", m->target, "Mode", ro ? "ro" : "",
+                                        "RW", !ro, "Propagation", "rprivate"));
         if (binds)
-                json_array_append_new(binds, json_sprintf("%s:%s%s", src, dst, ro ? ":ro" : ""));
+                json_array_append_new(
+                    binds, json_sprintf("%s:%s%s", m->source, m->target, ro ? ":ro" : ""));
+        return 0;
 }
 
-bool ctr_mounts_has(const json_t *mounts, const char *dst)
+static bool mounts_has(const json_t *mounts, const char *dst)
 {
         size_t i;
         const json_t *m;
@@ -211,6 +348,45 @@ bool ctr_mounts_has(const json_t *mounts, const char *dst)
                         return true;
         }
         return false;
+}
+
+int ctr_spec_mounts(const struct ctr_spec *s, json_t *doc, err_t *err)
+{
+        json_t *hc = json_object_get(doc, "HostConfig"), *mounts = json_object_get(doc, "Mounts");
+        json_t *binds = json_object_get(hc, "Binds"), *tmpfs = json_object_get(hc, "Tmpfs");
+        for (size_t i = 0; i < s->nmounts; i++) {
+                const struct mountspec *m = &s->mounts[i].m;
+                int r = 0;
+                switch (m->type) {
+                case MOUNT_BIND:
+                        r = mount_bind(mounts, s->mounts[i].binds ? binds : NULL, m, err);
+                        break;
+                case MOUNT_VOLUME:
+                        r = mount_volume(mounts, m->source ? m->source : rt_volume_anon_name(),
+                                         !m->source, m->target, m->read_only, m->nocopy, s->img,
+                                         err);
+                        break;
+                case MOUNT_TMPFS:
+                        json_object_set_new(tmpfs, m->target, json_string(m->tmpfs_opts ?: ""));
+                        break;
+                }
+                if (r < 0)
+                        return -1;
+        }
+        if (rt_ctr_tmpfs_check(tmpfs, err) < 0)
+                return -1;
+        /* a stored image made before VOLUME paths were checked */
+        if (rt_image_config_check_volumes(&s->img->config, s->image_ref, err) < 0)
+                return -1;
+        for (size_t i = 0; i < s->img->config.volumes.n; i++) { /* image VOLUMEs: anonymous */
+                const char *d = s->img->config.volumes.v[i];
+                if (mounts_has(mounts, d) || json_object_get(tmpfs, d))
+                        continue;
+                if (mount_volume(mounts, rt_volume_anon_name(), true, d, false, false, s->img,
+                                 err) < 0)
+                        return -1;
+        }
+        return 0;
 }
 
 void ctr_remove_anon_volumes(json_t *doc)

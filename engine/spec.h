@@ -2,16 +2,17 @@
  * container document.
  *
  * `berth run` / `create` (src/cmd_run.c), a compose service
- * (src/compose_ctr.c) and a Dockerfile RUN step (through `create`'s argv)
- * each fill a ctr_spec; ctr_spec_render turns it into the docker-inspect
+ * (src/compose_ctr.c) and a Dockerfile RUN step (src/build.c) each fill a
+ * ctr_spec; ctr_spec_render turns it into the docker-inspect
  * shaped document that runtime/ stores and everything after reads, and
  * ctr_create stores it.
  *
  * Typed so far: identity, the process (argv, env, user, cwd, tty and stdio),
  * labels, stop signal and timeout, healthcheck, exposed ports, restart
- * policy, auto-remove, the root filesystem's layers.  Mounts, networks and
- * published ports, security and resources are still added to the rendered
- * document by the two callers (moving them in is the next step). */
+ * policy, auto-remove, the root filesystem's layers, mounts (made by
+ * ctr_spec_mounts), security and resources (struct ctr_host).  Networks and
+ * published ports are still added to the rendered document by the network
+ * glue (src/netwire.c) the two callers call. */
 #ifndef BERTH_ENGINE_SPEC_H
 #define BERTH_ENGINE_SPEC_H
 
@@ -19,6 +20,7 @@
 #include <stdbool.h>
 
 #include "base/err.h"
+#include "base/mountspec.h"
 #include "base/restart.h"
 #include "base/strv.h"
 #include "runtime/image.h"
@@ -31,6 +33,44 @@ struct ctr_process {
         strv_t env;                 /* "K=V", in order */
         const char *user, *workdir; /* NULL: "" */
         bool tty, open_stdin, stdin_once, attach_stdin, attach_stdout, attach_stderr;
+};
+
+/* A mount the front end asked for (base/mountspec.h parsed or checked it). */
+struct ctr_mount {
+        struct mountspec m;
+        bool binds; /* a bind also listed in HostConfig.Binds (-v, compose; not --mount) */
+};
+
+/* A resource limit; -1 is unlimited. */
+struct ctr_ulimit {
+        char *name;
+        long long soft, hard;
+};
+
+/* HostConfig's security and resources, checked by ctr_host_check with
+ * Docker's rules before anything is made. */
+struct ctr_host {
+        bool privileged, readonly_rootfs, init;
+        strv_t cap_add, cap_drop;
+        strv_t security_opt;     /* a seccomp=FILE is read at check time */
+        const char *seccomp_dir; /* a relative seccomp FILE is under it (NULL: the cwd) */
+        strv_t sysctls;          /* "K=V" */
+        bool host_network;       /* namespaced net.* sysctls are refused */
+        int64_t shm_size;        /* bytes; 0: 64 MiB */
+        long long oom_score_adj;
+        int64_t memory, memory_swap, memory_reservation; /* bytes; memory_swap -1 unlimited */
+        bool has_memory_swap;
+        long long nano_cpus, cpu_shares;
+        const char *cpuset; /* NULL: "" */
+        long long pids_limit;
+        bool has_pids_limit; /* else RT_PIDS_DEFAULT */
+        struct ctr_ulimit *ulimits;
+        size_t nulimits;
+        /* The document compose has always written: MemoryReservation, and
+         * MemorySwap, CpuShares, CpusetCpus only when set, Sysctls even when
+         * empty (`run` writes the three always and Sysctls only when set). */
+        bool compose_shape;
+        json_t *seccomp; /* filled by ctr_host_check: the profile read, or NULL */
 };
 
 struct ctr_spec {
@@ -49,12 +89,25 @@ struct ctr_spec {
         strv_t exposed;               /* "80/tcp" over the image's */
         struct restart_policy restart;
         bool auto_remove;
+        struct ctr_mount *mounts; /* in order; the image's VOLUMEs are added when made */
+        size_t nmounts;
+        struct ctr_host host; /* checked (ctr_host_check) before rendering */
 };
 
 /* A spec with the image's process defaults: its env (with CTR_DEFAULT_PATH
  * first when it sets no PATH), entrypoint and cmd, user and workdir. */
 void ctr_spec_init(struct ctr_spec *s, const char *image_ref, const struct rt_image *img);
 void ctr_spec_free(struct ctr_spec *s);
+
+/* Docker's checks of the security and resource settings (capabilities,
+ * security options, sysctls, OOM score, memory limits); reads a seccomp
+ * profile into h->seccomp.  Run before anything is made. */
+int ctr_host_check(struct ctr_host *h, err_t *err);
+void ctr_host_free(struct ctr_host *h);
+void ctr_host_add_ulimit(struct ctr_host *h, const char *name, long long soft, long long hard);
+
+/* The image's HEALTHCHECK as the container's (nothing when it has none). */
+void ctr_spec_health_from_image(struct ctr_spec *s);
 
 /* Set key=value in env: replace the entry of that key in place, else append. */
 void ctr_env_set(strv_t *env, const char *key, const char *value);
@@ -66,16 +119,17 @@ int ctr_process_check(const struct ctr_process *p, err_t *err);
  * the process has nothing to run. */
 int ctr_spec_render(const struct ctr_spec *s, const char *id, json_t **out, err_t *err);
 
-/* Mounts (the document's "Mounts", and HostConfig.Binds when binds is not
- * NULL), one record shape for run and compose alike. */
-/* A named or anonymous volume at dst: made (and, unless nocopy, filled from
- * the image's files at dst) on first use, then recorded. */
-int ctr_mount_volume(json_t *mounts, const char *name, bool anon, const char *dst, bool ro,
-                     bool nocopy, const struct rt_image *img, err_t *err);
-/* A bind mount of src (checked by the caller) at dst. */
-void ctr_mount_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro);
-/* Is something already mounted at dst? */
-bool ctr_mounts_has(const json_t *mounts, const char *dst);
+/* Append a mount (its contents are taken; *m is left empty). */
+void ctr_spec_add_mount(struct ctr_spec *s, struct mountspec *m, bool binds);
+
+/* Make the spec's mounts and record them in doc (its "Mounts",
+ * HostConfig.Binds and HostConfig.Tmpfs; one record shape for every front
+ * end): a bind's missing source is made when create_source, else refused; a
+ * volume is made (and, unless nocopy, filled from the image's files at its
+ * target) on first use; a tmpfs's options are checked; then each image
+ * VOLUME nothing else covers becomes an anonymous volume.  On failure the
+ * anonymous volumes made so far are in doc (ctr_remove_anon_volumes). */
+int ctr_spec_mounts(const struct ctr_spec *s, json_t *doc, err_t *err);
 
 /* Store the document (rt_ctr_create, the state directories made first). */
 int ctr_create(json_t *doc, err_t *err);

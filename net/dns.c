@@ -40,6 +40,34 @@ static int lock_records(err_t *err)
         return lock_file(path, err);
 }
 
+static net_dns_rebuild_fn rebuild_hook;
+
+void net_dns_set_rebuild(net_dns_rebuild_fn fn)
+{
+        rebuild_hook = fn;
+}
+
+static int ensure_locked(bool want, err_t *err);
+
+/* The records file at path does not parse (why): keep it as .bad, rebuild,
+ * write and serve the rebuilt records (the lock is held). */
+static int rebuild(const char *path, const char *why, json_t **j, err_t *err)
+{
+        if (!rebuild_hook)
+                return err_set(err, EINVAL, "%s", why);
+        _cleanup_free_ char *bad = xasprintf("%s.bad", path);
+        if (rename(path, bad) < 0)
+                return err_sys(err, errno, "%s; and moving it to %s", why, bad);
+        net_dns_records_t tmp = {.lock_fd = -1, .j = json_pack("{s:{}}", "networks")};
+        if (rebuild_hook(&tmp, why, err) < 0 || json_write_atomic(path, tmp.j, err) < 0 ||
+            ensure_locked(json_object_size(json_object_get(tmp.j, "networks")) > 0, err) < 0) {
+                json_decref(tmp.j);
+                return err_wrap(err, "rebuilding %s", path);
+        }
+        *j = tmp.j;
+        return 0;
+}
+
 int net_dns_records_open(net_dns_records_t **out, err_t *err)
 {
         int fd = lock_records(err);
@@ -47,15 +75,25 @@ int net_dns_records_open(net_dns_records_t **out, err_t *err)
                 return -1;
         _cleanup_free_ char *path = dns_path("records.json");
         json_t *j = NULL;
+        err_t rerr = {0};
         if (access(path, F_OK) < 0 && errno == ENOENT) {
                 j = json_object();
-        } else if (json_read(path, &j, err) < 0) {
-                close(fd);
-                return -1;
+        } else if (json_read(path, &j, &rerr) < 0) {
+                if (rerr.code != EINVAL || rebuild(path, rerr.msg, &j, err) < 0) {
+                        if (rerr.code != EINVAL)
+                                *err = rerr;
+                        close(fd);
+                        return -1;
+                }
         } else if (!json_is_object(j)) {
                 json_decref(j);
-                close(fd);
-                return err_set(err, EINVAL, "%s: expected a JSON object", path);
+                j = NULL;
+                char why[512];
+                snprintf(why, sizeof(why), "%s: expected a JSON object", path);
+                if (rebuild(path, why, &j, err) < 0) {
+                        close(fd);
+                        return -1;
+                }
         }
         if (!json_is_object(json_object_get(j, "networks")))
                 json_object_set_new(j, "networks", json_object());

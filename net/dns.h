@@ -71,8 +71,17 @@
 typedef struct net_dns_records net_dns_records_t;
 
 /* Lock the records and read them (an absent file is empty).  Every
- * successful open must end in net_dns_records_commit or _close. */
+ * successful open must end in net_dns_records_commit or _close.
+ * A damaged file (it does not parse: truncated, emptied, garbage) is moved
+ * to records.json.bad and the records are rebuilt into empty ones by the
+ * hook net_dns_set_rebuild() installed (the CLI: every network and the
+ * endpoints of every running container), written and served at once; with
+ * no hook installed the open fails, naming the file. */
 int net_dns_records_open(net_dns_records_t **out, err_t *err);
+
+/* why: "<file>:<line>:<col>: invalid JSON: ..." */
+typedef int (*net_dns_rebuild_fn)(net_dns_records_t *r, const char *why, err_t *err);
+void net_dns_set_rebuild(net_dns_rebuild_fn fn);
 
 /* The records as JSON (borrowed; for inspection). */
 const json_t *net_dns_records_json(const net_dns_records_t *r);

@@ -16,6 +16,8 @@
  * text says so (EIO otherwise). */
 static int nft_run(const char *cmds, err_t *err)
 {
+        if (nft_lib_load(err) < 0)
+                return -1;
         struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
         int rc;
 
@@ -294,6 +296,9 @@ int nft_ports_remove(const char *container_id, const struct port_map *m, size_t 
 
 int nft_other_instances(bool *any, err_t *err)
 {
+        *any = false;
+        if (nft_lib_load(err) < 0)
+                return -1;
         struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
         const char *self = table();
         int rc;

@@ -55,4 +55,8 @@ int nft_other_instances(bool *any, err_t *err);
 /* Delete the whole table (missing = success). */
 int nft_table_delete(err_t *err);
 
+/* libnftables is loaded with dlopen() when first needed (nft_lazy.c):
+ * load it now, or < 0 with the loader's message. */
+int nft_lib_load(err_t *err);
+
 #endif

@@ -311,6 +311,121 @@ int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *er
         return l->devices_all ? 0 : attach_device_filter(dir, err);
 }
 
+static int64_t read_int(const char *dir, const char *file)
+{
+        _cleanup_free_ char *p = xasprintf("%s/%s", dir, file), *buf = NULL;
+        if (read_file(p, &buf, NULL, NULL) < 0)
+                return -1;
+        return strtoll(buf, NULL, 10);
+}
+
+/* v1 memory and memory+swap, in the order the kernel accepts (memory never
+ * above memsw): memsw first when memory grows past it. */
+static int v1_memory_update(const char *dir, const struct rt_cgroup_limits *l, unsigned what,
+                            err_t *err)
+{
+        int64_t mem = l->memory > 0 ? l->memory : -1;
+        _cleanup_free_ char *swp = xasprintf("%s/memory.memsw.limit_in_bytes", dir);
+        bool memsw = access(swp, F_OK) == 0;
+        if ((what & RT_CG_SWAP) && l->memory_swap != 0 && !memsw)
+                return err_set(err, ENOTSUP, "--memory-swap: this kernel has no swap accounting");
+        if (!memsw)
+                return writef(dir, "memory.limit_in_bytes", err, "%" PRId64, mem);
+        int64_t sw = l->memory_swap < 0   ? -1
+                     : l->memory_swap > 0 ? l->memory_swap
+                     : mem > 0            ? mem * 2
+                                          : -1;
+        int64_t cur = read_int(dir, "memory.memsw.limit_in_bytes");
+        if (mem < 0 || (cur >= 0 && mem > cur))
+                return writef(dir, "memory.memsw.limit_in_bytes", err, "%" PRId64, sw) < 0 ||
+                               writef(dir, "memory.limit_in_bytes", err, "%" PRId64, mem) < 0
+                           ? -1
+                           : 0;
+        return writef(dir, "memory.limit_in_bytes", err, "%" PRId64, mem) < 0 ||
+                       writef(dir, "memory.memsw.limit_in_bytes", err, "%" PRId64, sw) < 0
+                   ? -1
+                   : 0;
+}
+
+static int pids_write(const char *dir, int64_t pids, err_t *err)
+{
+        int64_t p = pids == 0 ? RT_PIDS_DEFAULT : pids;
+        return p > 0 ? writef(dir, "pids.max", err, "%" PRId64, p)
+                     : write_str(dir, "pids.max", "max", err);
+}
+
+int rt_cgroup_update(const char *id, const struct rt_cgroup_limits *l, unsigned what, err_t *err)
+{
+        layout_detect();
+        const char *inst = berth_instance_name();
+        for (size_t i = 0; i < NCTL; i++) {
+                const char *root = layout.v1[i], *c = controllers[i];
+                if (!root)
+                        continue;
+                _cleanup_free_ char *dir = xasprintf("%s/%s/%s", root, inst, id);
+                bool here = access(dir, F_OK) == 0;
+                if (!strcmp(c, "memory") && (what & (RT_CG_MEMORY | RT_CG_SWAP))) {
+                        if (!here || v1_memory_update(dir, l, what, err) < 0)
+                                return here ? -1 : err_set(err, ENOENT, "cgroup %s missing", dir);
+                } else if (!strcmp(c, "cpu") && (what & (RT_CG_CPUS | RT_CG_SHARES))) {
+                        if (!here)
+                                return err_set(err, ENOENT, "cgroup %s missing", dir);
+                        if ((what & RT_CG_CPUS) &&
+                            (writef(dir, "cpu.cfs_period_us", err, "100000") < 0 ||
+                             writef(dir, "cpu.cfs_quota_us", err, "%" PRId64,
+                                    l->nano_cpus > 0 ? l->nano_cpus / 10000 : -1) < 0))
+                                return -1;
+                        if ((what & RT_CG_SHARES) &&
+                            writef(dir, "cpu.shares", err, "%" PRId64,
+                                   l->cpu_shares > 0 ? l->cpu_shares : 1024) < 0)
+                                return -1;
+                } else if (!strcmp(c, "pids") && (what & RT_CG_PIDS)) {
+                        if (!here || pids_write(dir, l->pids_limit, err) < 0)
+                                return here ? -1 : err_set(err, ENOENT, "cgroup %s missing", dir);
+                } else if (!strcmp(c, "cpuset") && (what & RT_CG_CPUSET)) {
+                        if (!here)
+                                return err_set(err, ENOTSUP,
+                                               "--cpuset-cpus: the container was started without "
+                                               "a cpuset; restart it to apply one");
+                        if (write_str(dir, "cpuset.cpus", l->cpuset_cpus ? l->cpuset_cpus : "",
+                                      err) < 0)
+                                return -1;
+                }
+        }
+        if (!layout.v2)
+                return 0;
+        _cleanup_free_ char *dir = xasprintf("%s/%s/%s", layout.v2, inst, id);
+        if (layout.in_v2[ctl_index("memory")] && (what & (RT_CG_MEMORY | RT_CG_SWAP))) {
+                if (l->memory > 0 ? writef(dir, "memory.max", err, "%" PRId64, l->memory) < 0
+                                  : write_str(dir, "memory.max", "max", err) < 0)
+                        return -1;
+                if ((what & RT_CG_SWAP) && l->memory_swap != 0 &&
+                    (l->memory_swap < 0 || l->memory <= 0
+                         ? write_str(dir, "memory.swap.max", "max", err) < 0
+                         : writef(dir, "memory.swap.max", err, "%" PRId64,
+                                  l->memory_swap - l->memory) < 0))
+                        return -1;
+        }
+        if (layout.in_v2[ctl_index("cpu")]) {
+                if ((what & RT_CG_CPUS) &&
+                    (l->nano_cpus > 0 ? writef(dir, "cpu.max", err, "%" PRId64 " 100000",
+                                               l->nano_cpus / 10000) < 0
+                                      : write_str(dir, "cpu.max", "max 100000", err) < 0))
+                        return -1;
+                if ((what & RT_CG_SHARES) &&
+                    writef(dir, "cpu.weight", err, "%" PRId64,
+                           l->cpu_shares > 0 ? 1 + ((l->cpu_shares - 2) * 9999) / 262142 : 100) < 0)
+                        return -1;
+        }
+        if (layout.in_v2[ctl_index("pids")] && (what & RT_CG_PIDS) &&
+            pids_write(dir, l->pids_limit, err) < 0)
+                return -1;
+        if (layout.in_v2[ctl_index("cpuset")] && (what & RT_CG_CPUSET) &&
+            write_str(dir, "cpuset.cpus", l->cpuset_cpus ? l->cpuset_cpus : "", err) < 0)
+                return -1;
+        return 0;
+}
+
 int rt_cgroup_attach(const char *id, pid_t pid, err_t *err)
 {
         strv_t dirs = STRV_INIT;

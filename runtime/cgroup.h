@@ -28,6 +28,19 @@ struct rt_cgroup_limits {
 
 /* Create the container's cgroups and write the limits. */
 int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *err);
+/* What rt_cgroup_update changes. */
+enum {
+        RT_CG_MEMORY = 1 << 0, /* memory (and swap: memory_swap 0 keeps Docker's default) */
+        RT_CG_SWAP = 1 << 1,
+        RT_CG_CPUS = 1 << 2,
+        RT_CG_SHARES = 1 << 3,
+        RT_CG_PIDS = 1 << 4,
+        RT_CG_CPUSET = 1 << 5,
+};
+/* `update`: write the limits `what` of l (the container's complete new
+ * values: memory 0 and nano_cpus 0 are unlimited) into the existing cgroups
+ * of a running container. */
+int rt_cgroup_update(const char *id, const struct rt_cgroup_limits *l, unsigned what, err_t *err);
 /* Move pid into every cgroup of the container. */
 int rt_cgroup_attach(const char *id, pid_t pid, err_t *err);
 /* Did the kernel OOM-kill a process in the container's memory cgroup? */

@@ -801,6 +801,38 @@ void rt_proc_free(struct rt_proc *p)
         p->seccomp_profile = NULL;
 }
 
+/* The components of a mount target ("/a//b/." has 2). */
+static size_t target_depth(const char *p)
+{
+        size_t n = 0;
+        while (*p) {
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                const char *e = strchrnul(p, '/');
+                if (e - p != 1 || *p != '.')
+                        n++;
+                p = e;
+        }
+        return n;
+}
+
+/* Mounts are made parents first, as docker does (stable, by the depth of the
+ * target): a bind into a directory that is itself a volume (a theme inside
+ * WordPress's /var/www/html) lands on the volume instead of being hidden
+ * under it, whatever the order in which the user or the image named them. */
+static void sort_mounts(struct rt_mount_spec *m, size_t n)
+{
+        for (size_t i = 1; i < n; i++) {
+                struct rt_mount_spec x = m[i];
+                size_t d = target_depth(x.target), k = i;
+                for (; k > 0 && target_depth(m[k - 1].target) > d; k--)
+                        m[k] = m[k - 1];
+                m[k] = x;
+        }
+}
+
 int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
 {
         memset(s, 0, sizeof(*s));
@@ -859,6 +891,7 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
                                                 .target = (char *)key,
                                                 .options = (char *)json_string_value(v)};
         }
+        sort_mounts(m, n);
         s->mounts = m;
         s->nmounts = n;
         json_t *sc = json_object_get(hc, "Sysctls");

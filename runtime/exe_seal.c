@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "fsutil.h"
 #include "xalloc.h"
 
 #ifndef MFD_EXEC
@@ -32,6 +33,79 @@ bool rt_exe_sealed(void)
         return s >= 0 && (s & SEALS) == SEALS;
 }
 
+/* A sealed memfd holding the bytes of src (size bytes). */
+static int seal_copy(int src, off_t size, err_t *err)
+{
+        int mfd = memfd_create("berth", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+        if (mfd < 0 && errno == EINVAL) /* kernel before 6.3 */
+                mfd = memfd_create("berth", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (mfd < 0)
+                return err_sys(err, errno, "memfd_create for a sealed copy of the berth binary");
+        _cleanup_close_ int m = mfd;
+        for (off_t off = 0; off < size;) {
+                ssize_t n = sendfile(m, src, &off, (size_t)(size - off));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return err_sys(err, n < 0 ? errno : EIO,
+                                       "copy the berth binary into a sealed memfd");
+        }
+        if (fcntl(m, F_ADD_SEALS, SEALS) < 0)
+                return err_sys(err, errno, "seal the copy of the berth binary");
+        return TAKE_FD(m);
+}
+
+/* Do a and b hold the same size bytes? */
+static bool same_bytes(int a, int b, off_t size)
+{
+        if (size <= 0)
+                return false;
+        void *pa = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, a, 0);
+        if (pa == MAP_FAILED)
+                return false;
+        void *pb = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, b, 0);
+        bool same = pb != MAP_FAILED && memcmp(pa, pb, (size_t)size) == 0;
+        if (pb != MAP_FAILED)
+                munmap(pb, (size_t)size);
+        munmap(pa, (size_t)size);
+        return same;
+}
+
+int rt_exe_shared_copy(const char *path, const char *record, bool *fresh, err_t *err)
+{
+        *fresh = false;
+        _cleanup_close_ int src = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (src < 0 || fstat(src, &st) < 0)
+                return err_sys(err, errno, "open %s", path);
+        _cleanup_free_ char *txt = NULL;
+        if (record && read_file(record, &txt, NULL, NULL) == 0) {
+                int pid = atoi(txt);
+                char p[64];
+                snprintf(p, sizeof(p), "/proc/%d/exe", pid);
+                _cleanup_close_ int fd = pid > 0 ? open(p, O_RDONLY | O_CLOEXEC) : -1;
+                struct stat cst;
+                int seals = fd >= 0 ? fcntl(fd, F_GET_SEALS) : -1;
+                /* whatever process has that pid now: only a sealed file with
+                 * exactly these bytes is used */
+                if (seals >= 0 && (seals & SEALS) == SEALS && fstat(fd, &cst) == 0 &&
+                    S_ISREG(cst.st_mode) && cst.st_size == st.st_size &&
+                    same_bytes(fd, src, st.st_size))
+                        return TAKE_FD(fd);
+        }
+        int m = seal_copy(src, st.st_size, err);
+        if (m >= 0)
+                *fresh = true;
+        return m;
+}
+
+void rt_exe_shared_record(const char *record)
+{
+        char pid[32];
+        int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+        (void)atomic_write_file(record, pid, (size_t)n, 0600, NULL);
+}
+
 int rt_exe_seal(char **argv, const char *const (*env)[2], err_t *err)
 {
         if (rt_exe_sealed()) {
@@ -47,22 +121,9 @@ int rt_exe_seal(char **argv, const char *const (*env)[2], err_t *err)
         struct stat st;
         if (src < 0 || fstat(src, &st) < 0)
                 return err_sys(err, errno, "open the running berth binary");
-        int mfd = memfd_create("berth", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-        if (mfd < 0 && errno == EINVAL) /* kernel before 6.3 */
-                mfd = memfd_create("berth", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-        if (mfd < 0)
-                return err_sys(err, errno, "memfd_create for a sealed copy of the berth binary");
-        _cleanup_close_ int m = mfd;
-        for (off_t off = 0; off < st.st_size;) {
-                ssize_t n = sendfile(m, src, &off, (size_t)(st.st_size - off));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        return err_sys(err, n < 0 ? errno : EIO,
-                                       "copy the berth binary into a sealed memfd");
-        }
-        if (fcntl(m, F_ADD_SEALS, SEALS) < 0)
-                return err_sys(err, errno, "seal the copy of the berth binary");
+        _cleanup_close_ int m = seal_copy(src, st.st_size, err);
+        if (m < 0)
+                return -1;
         char self[4096];
         ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
         if (n > 0) {

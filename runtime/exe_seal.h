@@ -27,4 +27,20 @@ bool rt_exe_sealed(void);
  * and berth-dns); env ends with {NULL, NULL}. */
 int rt_exe_seal(char **argv, const char *const (*env)[2], err_t *err);
 
+/* The file under berth_run_dir() naming a monitor whose sealed copy the
+ * next monitor may share. */
+#define RT_MONITOR_EXE_RECORD "monitor.exe"
+
+/* One sealed copy for many processes (each monitor's own copy cost its
+ * size in shared memory, ~0.5 MB).  Returns an O_CLOEXEC fd of a sealed memfd
+ * with exactly the bytes of the file at path, to execveat: the one the
+ * process whose pid the file `record` holds runs from, when it is sealed and
+ * has those bytes (checked: the pid may be anything by now), else a new copy
+ * (*fresh set; the process started from it should call rt_exe_shared_record
+ * so that the next one shares it). */
+int rt_exe_shared_copy(const char *path, const char *record, bool *fresh, err_t *err);
+
+/* Write our pid to `record` (see rt_exe_shared_copy); best effort. */
+void rt_exe_shared_record(const char *record);
+
 #endif

@@ -123,7 +123,10 @@ int rt_image_import(int fd, const char *name, const struct rt_image_config *cfg,
  * history entries: one per empty_history string (may be NULL; config-only
  * steps, empty_layer), then created_by unless it is NULL (empty_layer when no
  * layer is added).
- * tags (may be NULL) are pointed at it.  Returns "sha256:<hex>" in *id_out. */
+ * tags (may be NULL) are pointed at it.  Returns "sha256:<hex>" in *id_out.
+ * registering (may be NULL) is told the new image's ID just before its
+ * record is written (a build records it in its cache first, so that a build
+ * killed at any point leaves no image it will not find again). */
 struct rt_image_commit {
         const char *parent;
         int layer_fd;
@@ -131,6 +134,11 @@ struct rt_image_commit {
         const char *created_by;
         const strv_t *empty_history;
         const strv_t *tags;
+        /* `commit -m` / `-a`: the config's "comment" / "author" and the
+         * history entry's (may be NULL) */
+        const char *comment, *author;
+        void (*registering)(const char *id, void *ud);
+        void *ud;
 };
 int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err);
 

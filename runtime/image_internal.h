@@ -42,6 +42,11 @@ int blob_open(struct store *s, const char *hex, err_t *err);
  * Returns the image ID hex in id_hex. */
 int image_register(struct store *s, const char *config, size_t config_len, const strv_t *diff_hex,
                    const strv_t *names, char id_hex[HEX_LEN + 1], err_t *err);
+/* The same, for an image built on parent_hex (NULL: none): the record names
+ * the parent, in the same write. */
+int image_register_child(struct store *s, const char *config, size_t config_len,
+                         const strv_t *diff_hex, const strv_t *names, const char *parent_hex,
+                         char id_hex[HEX_LEN + 1], err_t *err);
 
 /* Point names (may be NULL) at image id_hex. */
 int image_names_set(struct store *s, const strv_t *names, const char *id_hex, err_t *err);

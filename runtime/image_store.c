@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "crash.h"
 #include "fsutil.h"
 #include "image.h"
 #include "image_internal.h"
@@ -66,6 +67,49 @@ const char *digest_hex(const char *digest)
 
 /* --- store ------------------------------------------------------------------ */
 
+/* A layer blob stored by a commit or an import is used by no image until the
+ * image is registered: its hex is kept in PENDING_BLOB (written and removed
+ * under the store lock), so a writer killed in between leaves a note the next
+ * writer acts on (pending_recover), not an orphan blob. */
+#define PENDING_BLOB "pending-blob"
+
+static int pending_set(struct store *s, const char *hex, err_t *err)
+{
+        _cleanup_close_ int fd = openat(
+            s->dfd, PENDING_BLOB, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return err_sys(err, errno, "create %s/image/%s", berth_lib_dir(), PENDING_BLOB);
+        if (write_all(fd, hex, strlen(hex), err) < 0 || fsync(fd) < 0) {
+                int e = err->code ? err->code : errno;
+                unlinkat(s->dfd, PENDING_BLOB, 0);
+                return err_sys(err, e, "write %s/image/%s", berth_lib_dir(), PENDING_BLOB);
+        }
+        return 0;
+}
+
+static void pending_clear(struct store *s)
+{
+        unlinkat(s->dfd, PENDING_BLOB, 0);
+}
+
+/* A writer died between storing a layer blob and registering its image:
+ * drop the blob unless an image uses it after all. */
+static void pending_recover(struct store *s)
+{
+        char hex[HEX_LEN + 2] = {0};
+        _cleanup_close_ int fd = openat(s->dfd, PENDING_BLOB, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return;
+        ssize_t n = read(fd, hex, HEX_LEN + 1);
+        if (n == HEX_LEN && strspn(hex, "0123456789abcdef") == HEX_LEN) {
+                strv_t one = STRV_INIT;
+                strv_push(&one, hex);
+                blob_drop_unused(s, &one);
+                strv_free(&one);
+        }
+        pending_clear(s);
+}
+
 int store_open(struct store *s, bool write, err_t *err)
 {
         s->dfd = s->lockfd = -1;
@@ -103,6 +147,7 @@ int store_open(struct store *s, bool write, err_t *err)
                         store_close(s);
                         return -1;
                 }
+                pending_recover(s);
                 return 1;
         }
         s->dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -657,6 +702,13 @@ static int refs_write(struct store *s, json_t *repos, err_t *err)
 int image_register(struct store *s, const char *config, size_t config_len, const strv_t *diff_hex,
                    const strv_t *names, char id_hex[HEX_LEN + 1], err_t *err)
 {
+        return image_register_child(s, config, config_len, diff_hex, names, NULL, id_hex, err);
+}
+
+int image_register_child(struct store *s, const char *config, size_t config_len,
+                         const strv_t *diff_hex, const strv_t *names, const char *parent_hex,
+                         char id_hex[HEX_LEN + 1], err_t *err)
+{
         char chain[HEX_LEN + 1], prev[HEX_LEN + 1];
         unsigned long long total = 0;
         _cleanup_json_ json_t *layers = json_array();
@@ -689,6 +741,10 @@ int image_register(struct store *s, const char *config, size_t config_len, const
                                         json_object_set(rec, keep[i],
                                                         json_object_get(old, keep[i]));
         }
+        /* the record remembers the parent (`images` hides build steps), in
+         * the same write: a registered step is never shown as dangling */
+        if (parent_hex)
+                json_object_set_new(rec, "parent", json_sprintf("sha256:%s", parent_hex));
         if (json_write_atomic_at(s->dfd, recname, rec, err) < 0)
                 return -1;
         return image_names_set(s, names, id_hex, err);
@@ -1008,24 +1064,22 @@ done:
         return r;
 }
 
-int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report,
-                   unsigned long long *reclaimed, err_t *err)
+/* One pass of prune; *deleted counts the images it deleted. */
+static int prune_pass(struct store *s, bool all, rt_image_in_use_fn in_use, void *ud,
+                      strv_t *report, unsigned long long *reclaimed, int *deleted, err_t *err)
 {
-        struct store s;
         _cleanup_json_ json_t *repos = NULL;
         strv_t ids = STRV_INIT, parents = STRV_INIT;
         int r = -1;
 
-        if (store_open(&s, true, err) < 0)
-                return -1;
-        if (refs_read(&s, &repos, err) < 0 || list_ids(&s, &ids, err) < 0)
+        if (refs_read(s, &repos, err) < 0 || list_ids(s, &ids, err) < 0)
                 goto done;
         /* an untagged build step another image was committed on is not
          * dangling (docker keeps it while it has a child) */
         for (size_t i = 0; i < ids.n; i++) {
                 _cleanup_json_ json_t *rec = NULL;
                 err_t e2;
-                const char *ph = read_record(&s, ids.v[i], &rec, &e2) == 0
+                const char *ph = read_record(s, ids.v[i], &rec, &e2) == 0
                                      ? digest_hex(json_string_value(json_object_get(rec, "parent")))
                                      : NULL;
                 if (ph && !strv_contains(&parents, ph))
@@ -1043,7 +1097,7 @@ int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report
                                 json_object_del(refs_obj(repos), tags.v[k]);
                                 strv_pushf(report, "untagged: %s", tags.v[k]);
                         }
-                        if (refs_write(&s, repos, err) < 0) {
+                        if (refs_write(s, repos, err) < 0) {
                                 strv_free(&tags);
                                 goto done;
                         }
@@ -1051,14 +1105,32 @@ int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report
                 strv_free(&tags);
                 if (skip)
                         continue;
-                if (delete_image(&s, ids.v[i], reclaimed, err) < 0)
+                if (delete_image(s, ids.v[i], reclaimed, err) < 0)
                         goto done;
                 strv_pushf(report, "deleted: %s", id);
+                (*deleted)++;
         }
         r = 0;
 done:
         strv_free(&parents);
         strv_free(&ids);
+        return r;
+}
+
+int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report,
+                   unsigned long long *reclaimed, err_t *err)
+{
+        struct store s;
+        int r = 0, deleted;
+
+        if (store_open(&s, true, err) < 0)
+                return -1;
+        /* A dangling image's untagged parents (build steps) become dangling
+         * once it is gone: they go in the same prune, as docker's do. */
+        do {
+                deleted = 0;
+                r = prune_pass(&s, all, in_use, ud, report, reclaimed, &deleted, err);
+        } while (r == 0 && deleted > 0);
         store_close(&s);
         return r;
 }
@@ -1207,6 +1279,14 @@ int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err)
                         goto close;
                 }
                 new_blob = !strv_contains(&diffs, diff);
+                if (new_blob && pending_set(&s, diff, err) < 0) {
+                        strv_t one = STRV_INIT;
+                        strv_push(&one, diff);
+                        blob_drop_unused(&s, &one);
+                        strv_free(&one);
+                        goto close;
+                }
+                crash_point("build.blob");
                 strv_push(&diffs, diff);
                 json_array_append_new(dids, json_sprintf("sha256:%s", diff));
         }
@@ -1230,27 +1310,41 @@ int rt_image_commit(const struct rt_image_commit *c, char **id_out, err_t *err)
                                       c->created_by ? c->created_by : "");
                 if (c->layer_fd < 0)
                         json_object_set_new(h, "empty_layer", json_true());
+                if (c->comment && *c->comment)
+                        json_object_set_new(h, "comment", json_string(c->comment));
+                if (c->author && *c->author)
+                        json_object_set_new(h, "author", json_string(c->author));
                 json_array_append_new(hist, h);
         }
+        /* commit passes both (maybe ""): the parent's are not the new image's */
+        if (c->comment && *c->comment)
+                json_object_set_new(config, "comment", json_string(c->comment));
+        else if (c->comment)
+                json_object_del(config, "comment");
+        if (c->author && *c->author)
+                json_object_set_new(config, "author", json_string(c->author));
+        else if (c->author)
+                json_object_del(config, "author");
         bytes = json_dumps(config, JSON_SORT_KEYS | JSON_COMPACT);
-        if (image_register(&s, bytes, strlen(bytes), &diffs, &names, id, err) < 0) {
+        if (c->registering) { /* the ID is the digest of the config blob */
+                char pre[HEX_LEN + 1];
+                sha256_hex(bytes, strlen(bytes), pre);
+                _cleanup_free_ char *full = xasprintf("sha256:%s", pre);
+                c->registering(full, c->ud);
+        }
+        if (image_register_child(&s, bytes, strlen(bytes), &diffs, &names, phex, id, err) < 0) {
                 if (new_blob) {
                         strv_t one = STRV_INIT;
                         strv_push(&one, diff);
                         blob_drop_unused(&s, &one);
                         strv_free(&one);
+                        pending_clear(&s);
                 }
                 goto close;
         }
-        if (phex) { /* the record remembers the parent: `images` hides build steps */
-                _cleanup_json_ json_t *rec = NULL;
-                if (read_record(&s, id, &rec, err) < 0)
-                        goto close;
-                json_object_set_new(rec, "parent", json_sprintf("sha256:%s", phex));
-                _cleanup_free_ char *recname = xasprintf("images/%s.json", id);
-                if (json_write_atomic_at(s.dfd, recname, rec, err) < 0)
-                        goto close;
-        }
+        if (new_blob)
+                pending_clear(&s);
+        crash_point("build.registered");
         *id_out = xasprintf("sha256:%s", id);
         r = 0;
 close:

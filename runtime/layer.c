@@ -222,9 +222,16 @@ static int add_node(struct rt_layer_writer *w, int dirfd, const char *rel, const
                         w->links = xrealloc(w->links, (w->nlinks + 1) * sizeof(*w->links));
                         w->links[w->nlinks++] = (struct hl){st->st_dev, st->st_ino, xstrdup(name)};
                 }
-                fd = openat(dirfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-                if (fd < 0) {
+                /* non-blocking: a FIFO swapped in after the stat must not
+                 * hang the walk; then it must still be that regular file */
+                fd = openat(dirfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+                struct stat now;
+                if (fd < 0 || fstat(fd, &now) < 0) {
                         err_sys(err, errno, "open %s", rel);
+                        goto out;
+                }
+                if (!S_ISREG(now.st_mode) || now.st_ino != st->st_ino || now.st_dev != st->st_dev) {
+                        err_set(err, EAGAIN, "%s changed while it was read", rel);
                         goto out;
                 }
         } else if (S_ISLNK(st->st_mode)) {
@@ -260,8 +267,7 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted entry names of the directory fd (not closed). */
-static int list_dir(int fd, strv_t *names, err_t *err)
+int rt_dir_names(int fd, strv_t *names, err_t *err)
 {
         int dfd = dup(fd);
         if (dfd < 0)
@@ -289,7 +295,7 @@ static int upper_walk(struct rt_layer_writer *w, int dirfd, const char *prefix, 
                 return err_set(err, ELOOP, "layer: directories nested too deeply");
         strv_t names = STRV_INIT;
         int r = -1;
-        if (list_dir(dirfd, &names, err) < 0)
+        if (rt_dir_names(dirfd, &names, err) < 0)
                 return -1;
         for (size_t i = 0; i < names.n; i++) {
                 const char *n = names.v[i];
@@ -368,7 +374,7 @@ static int tree_walk(struct rt_layer_writer *w, int dirfd, const char *rel, cons
                 return err_set(err, ELOOP, "layer: directories nested too deeply");
         strv_t names = STRV_INIT;
         int r = -1;
-        if (list_dir(dirfd, &names, err) < 0)
+        if (rt_dir_names(dirfd, &names, err) < 0)
                 return -1;
         for (size_t i = 0; i < names.n; i++) {
                 const char *n = names.v[i];

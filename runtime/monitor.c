@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -163,6 +165,11 @@ struct mon {
         char *hc_start;
         strbuf_t hc_buf;
         int netns_fd;
+        /* the init's mount namespace, held so that its teardown (unmounting
+         * everything waits for an RCU grace period, 3-9 ms here) happens
+         * after the exit is reported, not between the init's exit and its
+         * reaping */
+        int mntns_fd;
         struct client cl[MAX_CLIENTS];
         size_t ncl;
         /* stdin for the container that its pipe or pty did not take yet;
@@ -359,6 +366,32 @@ static void write_monitor_info(struct mon *m)
         json_decref(o);
 }
 
+/* The start (spec, seccomp filter, cgroups, state documents) peaks above
+ * what the monitor needs while the container runs, and a monitor lives as
+ * long as its container: give the freed heap and the stack pages below this
+ * frame back to the kernel (touched again, they come back zero-filled, which
+ * is all a stack below its pointer may hold). */
+static __attribute__((noinline)) void shed_start_memory(void)
+{
+        malloc_trim(0);
+        FILE *f = fopen("/proc/self/maps", "re");
+        if (!f)
+                return;
+        char line[256];
+        uintptr_t lo = 0;
+        while (fgets(line, sizeof(line), f))
+                if (strstr(line, "[stack]")) {
+                        lo = (uintptr_t)strtoull(line, NULL, 16);
+                        break;
+                }
+        fclose(f);
+        uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+        /* two pages below this frame stay, for madvise's own call */
+        uintptr_t hi = ((uintptr_t)__builtin_frame_address(0) & ~(pg - 1)) - 2 * pg;
+        if (lo && hi > lo)
+                madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 /* Create and configure the init (blocked before exec). */
 static int start_init(struct mon *m, int *fail_status, err_t *err)
 {
@@ -388,6 +421,7 @@ static int start_init(struct mon *m, int *fail_status, err_t *err)
         }
         memcpy(m->spec.stdio, child, sizeof(child));
         m->spec.join_netns_fd = m->netns_fd;
+        m->spec.cgroup = true;
         int sync = -1;
         if (rt_spawn_start(&m->spec, &m->pid, &sync, &m->ptm, fail_status, err) < 0)
                 goto out;
@@ -398,12 +432,10 @@ static int start_init(struct mon *m, int *fail_status, err_t *err)
                 fcntl(m->ptm, F_SETFL, O_NONBLOCK);
         sb_reset(&m->inq);
         m->in_close = false;
-        if (rt_cgroup_attach(m->id, m->pid, err) < 0) {
-                kill(m->pid, SIGKILL);
-                waitpid(m->pid, NULL, 0);
-                close(sync);
-                goto out;
-        }
+        char nsp[64];
+        snprintf(nsp, sizeof(nsp), "/proc/%d/ns/mnt", (int)m->pid);
+        mon_close(&m->mntns_fd);
+        m->mntns_fd = open(nsp, O_RDONLY | O_CLOEXEC);
         if (m->netns_fd < 0 && m->spec.new_netns) {
                 char p[64];
                 snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)m->pid);
@@ -617,7 +649,13 @@ static bool want_restart(struct mon *m, int code)
 {
         if (m->manual_stop)
                 return false;
-        json_t *rp = json_object_get(json_object_get(m->j, "HostConfig"), "RestartPolicy");
+        /* the policy as recorded now: `update --restart` changes it while we
+         * run (m->j is left alone: the spawn spec points into it) */
+        _cleanup_json_ json_t *fresh = NULL;
+        err_t e = {0};
+        if (rt_ctr_load(m->id, &fresh, &e) < 0)
+                fresh = json_incref(m->j);
+        json_t *rp = json_object_get(json_object_get(fresh, "HostConfig"), "RestartPolicy");
         const char *name = json_string_value(json_object_get(rp, "Name"));
         if (!name || !*name || !strcmp(name, "no"))
                 return false;
@@ -658,6 +696,7 @@ static void on_exit_complete(struct mon *m)
                                 m->cl[i].closing = true; /* once the exit frame is out */
                 arm(m->restart_tfd, m->backoff_ms);
                 m->backoff_ms = m->backoff_ms * 2 > 60000 ? 60000 : m->backoff_ms * 2;
+                mon_close(&m->mntns_fd);
                 return;
         }
         state_update(m, "exited",
@@ -685,6 +724,7 @@ static void do_restart(struct mon *m)
                 close(sync);
                 if (r == 0) {
                         record_running(m);
+                        shed_start_memory();
                         return;
                 }
                 waitpid(m->pid, NULL, 0);
@@ -859,10 +899,16 @@ static int make_listener(const char *id, err_t *err)
         return TAKE_FD(fd);
 }
 
+/* The monitor is one thread: one buffer for what it reads from the
+ * container and from clients, outside the stack so that only what a read
+ * fills is ever resident (the stack keeps every page it ever touched, and a
+ * monitor lives as long as its container). */
+static char io_buf[16384];
+
 static void pump(struct mon *m, int *fd, int stream)
 {
-        char buf[16384];
-        ssize_t n = read(*fd, buf, sizeof(buf));
+        char *buf = io_buf;
+        ssize_t n = read(*fd, buf, sizeof(io_buf));
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
                 return;
         if (n <= 0) { /* EOF, or EIO on a pty whose last slave closed */
@@ -1028,8 +1074,8 @@ static void loop(struct mon *m)
                                         client_drop(m, i); /* the peer is gone */
                                 continue;
                         }
-                        char buf[16384];
-                        ssize_t r = read(c->fd, buf, sizeof(buf));
+                        char *buf = io_buf;
+                        ssize_t r = read(c->fd, buf, sizeof(io_buf));
                         if (r > 0) {
                                 if (c->in && in_dst >= 0) {
                                         sb_appendn(&m->inq, buf, (size_t)r);
@@ -1073,6 +1119,7 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
                          .in_w = -1,
                          .ptm = -1,
                          .netns_fd = -1,
+                         .mntns_fd = -1,
                          .log_fd = -1,
                          .backoff_ms = 100};
         struct mon *m = &mm;
@@ -1152,6 +1199,7 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         rt_mon_send(sync_fd, RT_MON_STARTED, 0, m->pid, NULL);
         close(sync_fd);
         sync_fd = -1;
+        shed_start_memory();
         loop(m);
         ret = 0;
         goto out;
@@ -1170,6 +1218,7 @@ fail_early:
 out:
         while (m->ncl)
                 client_drop(m, m->ncl - 1);
+        mon_close(&m->mntns_fd); /* the container's mounts go now */
         sb_free(&m->inq);
         if (m->lsock >= 0) {
                 _cleanup_free_ char *rd = rt_ctr_run_dir(id);

@@ -70,6 +70,7 @@ enum reg_push_state {
         REG_P_PUSHED,    /* "Pushed" */
         REG_P_EXISTS,    /* "Layer already exists" */
         REG_P_MOUNTED,   /* "Mounted from <from>" */
+        REG_P_SKIPPED,   /* "Skipped foreign layer": kept in the manifest with its URLs */
 };
 
 /* Progress of one layer (id: 12 hex digits of its diff ID). */
@@ -81,6 +82,7 @@ struct reg_push_opts {
         reg_push_progress_fn progress;
         void *ud;
         const char *user, *secret; /* credentials; NULL: the stored ones */
+        const char *platform;      /* "os/arch[/variant]": the image must be that platform's */
 };
 
 struct reg_push_result {

@@ -10,9 +10,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cleanup.h"
+#include "curl_lazy.h"
 #include "fsutil.h"
 #include "registry_internal.h"
 #include "strbuf.h"
@@ -33,10 +35,11 @@ struct reg_client {
         char *user, *secret;
         char *ca_blob; /* system CAs + the .crt files of certs.d/HOST, PEM; NULL: system only */
         size_t ca_len;
-        char *cert, *key; /* certs.d client certificate */
-        pthread_mutex_t mu;
-        char *auth;        /* "Authorization: ..." or NULL */
-        time_t auth_until; /* bearer token expiry, 0 = none */
+        char *cert, *key;           /* certs.d client certificate */
+        pthread_mutex_t mu;         /* auth, auth_until, ch */
+        pthread_mutex_t refresh_mu; /* one token request at a time */
+        char *auth;                 /* "Authorization: ..." or NULL */
+        time_t auth_until;          /* when the bearer token is due for a refresh, 0 = never */
         struct reg_challenge ch;
         bool have_ch;
         char *scopes; /* token scopes, space separated; NULL: repository:<repo>:pull */
@@ -57,6 +60,7 @@ struct req {
         bool sink_failed;
         bool too_big;
         bool restarted; /* a range request answered with the whole blob */
+        bool bare;      /* not to the registry: none of its credentials or TLS settings */
         long status;    /* of the response being received */
         strbuf_t body;
         char *ctype, *www, *dgst, *location;
@@ -257,9 +261,10 @@ static int perform(struct reg_client *c, struct reg_conn *k, struct req *q, cons
         curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
         curl_easy_setopt(h, CURLOPT_MAXREDIRS, MAX_REDIRS);
-        /* never downgrade a TLS registry to plain HTTP on a redirect */
+        /* never downgrade a TLS registry (or URL) to plain HTTP on a redirect */
+        const char *from = q->bare ? q->url : c->base;
         curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR,
-                         c->base && !strncmp(c->base, "https:", 6) ? "https" : "http,https");
+                         from && !strncasecmp(from, "https:", 6) ? "https" : "http,https");
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, stall_seconds());
@@ -270,15 +275,15 @@ static int perform(struct reg_client *c, struct reg_conn *k, struct req *q, cons
         /* blobs in large pieces: fewer writes and hash calls per MB */
         curl_easy_setopt(h, CURLOPT_BUFFERSIZE, q->sink ? 256L << 10 : 16L << 10);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, q);
-        if (c->insecure) {
+        if (c->insecure && !q->bare) {
                 curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
                 curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
         }
-        if (c->ca_blob) {
+        if (c->ca_blob && !q->bare) {
                 struct curl_blob blob = {c->ca_blob, c->ca_len, CURL_BLOB_NOCOPY};
                 curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
         }
-        if (c->cert) {
+        if (c->cert && !q->bare) {
                 curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert);
                 curl_easy_setopt(h, CURLOPT_SSLKEY, c->key);
         }
@@ -336,6 +341,14 @@ static int perform(struct reg_client *c, struct reg_conn *k, struct req *q, cons
 }
 
 /* --- authentication -------------------------------------------------------- */
+
+static void auth_free(char *a)
+{
+        if (a) {
+                OPENSSL_cleanse(a, strlen(a));
+                free(a);
+        }
+}
 
 static char *basic_header(const char *user, const char *secret)
 {
@@ -398,32 +411,24 @@ static int fetch_token(struct reg_client *c, struct reg_conn *k, const struct re
                         ch->realm, q.status);
                 goto done;
         }
-        json_t *j = json_loadb(sb_str(&q.body), q.body.len, 0, NULL);
-        const char *tok = json_string_value(json_object_get(j, "token"));
-        if (!tok || !*tok)
-                tok = json_string_value(json_object_get(j, "access_token"));
-        json_int_t exp = json_integer_value(json_object_get(j, "expires_in"));
-        bool good = tok && *tok && !strpbrk(tok, "\r\n");
-        if (good) {
-                *hdr = xasprintf("Authorization: Bearer %s", tok);
-                *until = time(NULL) + (exp >= 60 ? exp : 60) - 5;
-                r = 0;
-        } else {
-                err_set(err, EPROTO, "%s: the token server %s sent no usable token", c->host,
-                        ch->realm);
+        char *tok = NULL;
+        if (reg_token_parse(sb_str(&q.body), q.body.len, time(NULL), &tok, until, err) < 0) {
+                err_wrap(err, "%s: the token server %s", c->host, ch->realm);
+                goto done;
         }
-        json_decref(j);
+        *hdr = xasprintf("Authorization: Bearer %s", tok);
+        OPENSSL_cleanse(tok, strlen(tok));
+        free(tok);
+        r = 0;
 done:
         req_reset(&q);
         return r;
 }
 
 /* Answer a challenge: new credentials in c->auth. */
-static int authorize(struct reg_client *c, struct reg_conn *k, const char *www, err_t *err)
+static int authorize_ch(struct reg_client *c, struct reg_conn *k, struct reg_challenge ch,
+                        err_t *err)
 {
-        struct reg_challenge ch;
-        if (reg_challenge_parse(www, &ch, err) < 0)
-                return err_wrap(err, "%s", c->host);
         char *hdr = NULL;
         time_t until = 0;
         int r = 0;
@@ -440,7 +445,7 @@ static int authorize(struct reg_client *c, struct reg_conn *k, const char *www, 
         }
         if (r == 0) {
                 pthread_mutex_lock(&c->mu);
-                free(c->auth);
+                auth_free(c->auth);
                 c->auth = hdr;
                 c->auth_until = until;
                 reg_challenge_free(&c->ch);
@@ -453,22 +458,46 @@ static int authorize(struct reg_client *c, struct reg_conn *k, const char *www, 
         return r;
 }
 
-/* The current Authorization header (a copy), refreshing an expired token. */
+/* Answer the challenge www (a WWW-Authenticate value). */
+static int authorize(struct reg_client *c, struct reg_conn *k, const char *www, err_t *err)
+{
+        struct reg_challenge ch;
+        if (reg_challenge_parse(www, &ch, err) < 0)
+                return err_wrap(err, "%s", c->host);
+        return authorize_ch(c, k, ch, err); /* takes ch */
+}
+
+/* Is the cached token due for a refresh? (c->mu held) */
+static bool token_due(const struct reg_client *c)
+{
+        return c->auth_until && c->have_ch && time(NULL) >= c->auth_until;
+}
+
+/* The current Authorization header (a copy), refreshing a token that is due
+ * first: one thread fetches, the others wait for it and use its token. */
 static char *current_auth(struct reg_client *c, struct reg_conn *k)
 {
         pthread_mutex_lock(&c->mu);
-        bool expired = c->auth_until && time(NULL) >= c->auth_until && c->have_ch;
-        char *www = NULL;
-        if (expired) {
-                /* rebuild the challenge text for authorize() */
-                www = xasprintf("Bearer realm=\"%s\",service=\"%s\"", c->ch.realm,
-                                c->ch.service ? c->ch.service : "");
-        }
+        bool due = token_due(c);
         pthread_mutex_unlock(&c->mu);
-        if (www) {
-                err_t e2;
-                authorize(c, k, www, &e2); /* on failure the 401 path reports it */
-                free(www);
+        if (due) {
+                pthread_mutex_lock(&c->refresh_mu);
+                pthread_mutex_lock(&c->mu);
+                /* the challenge answered last (not refreshed by another thread
+                 * meanwhile) */
+                bool again = token_due(c);
+                struct reg_challenge ch = {0};
+                if (again) {
+                        ch.scheme = xstrdup(c->ch.scheme);
+                        ch.realm = xstrdup(c->ch.realm);
+                        ch.service = c->ch.service ? xstrdup(c->ch.service) : NULL;
+                }
+                pthread_mutex_unlock(&c->mu);
+                if (again) {
+                        err_t e2;
+                        authorize_ch(c, k, ch, &e2); /* on failure the 401 path reports it */
+                }
+                pthread_mutex_unlock(&c->refresh_mu);
         }
         pthread_mutex_lock(&c->mu);
         char *a = c->auth ? xstrdup(c->auth) : NULL;
@@ -476,24 +505,32 @@ static char *current_auth(struct reg_client *c, struct reg_conn *k)
         return a;
 }
 
-/* An exchange with authentication: a 401 with a challenge is answered once. */
+/* An exchange with authentication.  A 401 gets one new token (or Basic
+ * header) and one retry, never more: when another thread replaced the
+ * credentials this request was sent with, the retry uses theirs. */
 static int request(struct reg_client *c, struct reg_conn *k, struct req *q, err_t *err)
 {
         for (int attempt = 0;; attempt++) {
                 char *auth = current_auth(c, k);
                 int r = perform(c, k, q, auth, NULL, NULL, err);
-                if (auth) {
-                        OPENSSL_cleanse(auth, strlen(auth));
-                        free(auth);
-                }
-                if (r < 0)
+                if (r < 0) {
+                        auth_free(auth);
                         return -1;
+                }
                 if (q->status == 401 && attempt == 0 && q->www) {
                         _cleanup_free_ char *www = xstrdup(q->www);
-                        if (authorize(c, k, www, err) < 0)
+                        pthread_mutex_lock(&c->refresh_mu);
+                        pthread_mutex_lock(&c->mu);
+                        bool replaced = c->auth && (!auth || strcmp(c->auth, auth) != 0);
+                        pthread_mutex_unlock(&c->mu);
+                        r = replaced ? 0 : authorize(c, k, www, err);
+                        pthread_mutex_unlock(&c->refresh_mu);
+                        auth_free(auth);
+                        if (r < 0)
                                 return -1;
                         continue;
                 }
+                auth_free(auth);
                 return 0;
         }
 }
@@ -596,6 +633,7 @@ struct reg_client *reg_client_new(const char *domain, const char *mirror, const 
         pthread_once(&curl_once, curl_init);
         struct reg_client *c = xcalloc(1, sizeof(*c));
         pthread_mutex_init(&c->mu, NULL);
+        pthread_mutex_init(&c->refresh_mu, NULL);
         c->domain = xstrdup(domain);
         c->repo = xstrdup(repo);
         if (mirror) {
@@ -638,18 +676,18 @@ void reg_client_free(struct reg_client *c)
         free(c->ca_blob);
         free(c->cert);
         free(c->key);
-        if (c->auth) {
-                OPENSSL_cleanse(c->auth, strlen(c->auth));
-                free(c->auth);
-        }
+        auth_free(c->auth);
         reg_challenge_free(&c->ch);
         pthread_mutex_destroy(&c->mu);
+        pthread_mutex_destroy(&c->refresh_mu);
         free(c);
 }
 
 struct reg_conn *reg_conn_new(struct reg_client *c, err_t *err)
 {
         (void)c;
+        if (rt_curl_load(err) < 0)
+                return NULL;
         struct reg_conn *k = xcalloc(1, sizeof(*k));
         k->h = curl_easy_init();
         if (!k->h) {
@@ -682,9 +720,11 @@ int reg_client_ping(struct reg_client *c, struct reg_conn *k, err_t *err)
                 struct req q = {.url = url, .max = ERR_BODY_MAX};
                 r = perform(c, k, &q, NULL, NULL, NULL, err);
                 if (r == 0) {
-                        if (q.status == 401 && q.www)
+                        if (q.status == 401 && q.www) {
+                                pthread_mutex_lock(&c->refresh_mu);
                                 r = authorize(c, k, q.www, err);
-                        else if (q.status != 200 && q.status != 401)
+                                pthread_mutex_unlock(&c->refresh_mu);
+                        } else if (q.status != 200 && q.status != 401)
                                 r = err_set(err, EPROTO,
                                             "%s does not answer as a registry: GET %s: HTTP %ld",
                                             c->host, url, q.status);
@@ -737,6 +777,28 @@ int reg_fetch_blob(struct reg_client *c, struct reg_conn *k, const char *digest,
         int r = request(c, k, &q, err);
         if (r == 0 && q.status != 200 && q.status != 206)
                 r = status_error(c, &q, digest, err);
+        if (r == 0)
+                *from_start = q.status == 200;
+        req_reset(&q);
+        return r;
+}
+
+int reg_fetch_url(struct reg_client *c, struct reg_conn *k, const char *url,
+                  unsigned long long offset, reg_sink_fn sink, void *ud, bool *from_start,
+                  err_t *err)
+{
+        if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
+                return err_set(err, EINVAL, "%s: not an http(s) URL", url);
+        struct req q = {.url = url,
+                        .range_from = offset,
+                        .sink = sink,
+                        .ud = ud,
+                        .sink_err = err,
+                        .bare = true};
+        int r = perform(c, k, &q, NULL, NULL, NULL, err);
+        if (r == 0 && q.status != 200 && q.status != 206)
+                r = err_set(err, q.status == 404 ? ENOENT : EPROTO, "GET %s: HTTP %ld", url,
+                            q.status);
         if (r == 0)
                 *from_start = q.status == 200;
         req_reset(&q);

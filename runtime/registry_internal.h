@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "err.h"
 #include "strv.h"
@@ -23,6 +24,23 @@ struct reg_challenge {
 int reg_challenge_parse(const char *hdr, struct reg_challenge *out, err_t *err);
 void reg_challenge_free(struct reg_challenge *c);
 
+/* --- token server answers (registry_auth.c) ------------------------------- */
+
+#define REG_TOKEN_DEFAULT_LIFETIME 60 /* seconds, when expires_in is absent */
+
+/* Parse a token server's JSON answer, received at time now:
+ * {"token" (or "access_token"), "expires_in", "issued_at"}.  The token lives
+ * expires_in seconds (REG_TOKEN_DEFAULT_LIFETIME when absent or not
+ * positive), counted from issued_at (RFC 3339) when that lies within
+ * [now - lifetime, now], else from now (a server clock ahead or far behind);
+ * *refresh_at is when to ask for a new one: min(5 s, lifetime / 10) before
+ * it dies.  No usable token (absent, empty, with CR/LF) -> EPROTO. */
+int reg_token_parse(const char *body, size_t len, time_t now, char **token, time_t *refresh_at,
+                    err_t *err);
+/* An RFC 3339 date-time ("2026-12-07T05:44:12.5Z", "...+01:00") in seconds
+ * since the epoch; -1 when malformed. */
+long long reg_rfc3339(const char *s);
+
 /* --- manifests (registry_manifest.c) -------------------------------------- */
 
 #define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
@@ -30,11 +48,15 @@ void reg_challenge_free(struct reg_challenge *c);
 #define MT_OCI_MANIFEST    "application/vnd.oci.image.manifest.v1+json"
 #define MT_OCI_INDEX       "application/vnd.oci.image.index.v1+json"
 
+#define REG_URLS_MAX    16   /* URLs kept per descriptor */
+#define REG_URL_LEN_MAX 2048 /* longer ones are dropped */
+
 struct reg_desc {
         char *media_type;
         char *digest; /* validated "sha256:<hex>" */
         long long size;
         bool foreign;              /* foreign / non-distributable layer */
+        strv_t urls;               /* its "urls": http(s) only, at most REG_URLS_MAX */
         char *os, *arch, *variant; /* index entries */
 };
 
@@ -51,7 +73,9 @@ struct reg_manifest {
 };
 
 /* Parse manifest bytes; content_type (may be NULL) is the HTTP Content-Type.
- * Rejects schema 1, unknown layer types and malformed descriptors. */
+ * Rejects schema 1, unknown layer types and malformed descriptors.  A layer's
+ * "urls" keeps only http:// and https:// URLs without spaces or control
+ * characters (others are ignored, as Docker skips them). */
 int reg_manifest_parse(const char *body, size_t len, const char *content_type,
                        struct reg_manifest *m, err_t *err);
 void reg_manifest_free(struct reg_manifest *m);
@@ -59,6 +83,10 @@ void reg_manifest_free(struct reg_manifest *m);
  * the host's), or NULL. */
 const struct reg_desc *reg_manifest_select(const struct reg_manifest *m, const char *os,
                                            const char *arch, const char *variant);
+
+/* Parse "os/arch[/variant]" (lower-case letters, digits, '_'); EINVAL with
+ * Docker's hint otherwise.  *variant is NULL when not given. */
+int reg_platform_parse(const char *spec, char **os, char **arch, char **variant, err_t *err);
 
 /* --- settings (registry_config.c) ----------------------------------------- */
 
@@ -104,6 +132,14 @@ typedef int (*reg_sink_fn)(const void *buf, size_t n, void *ud, err_t *err);
 int reg_fetch_blob(struct reg_client *c, struct reg_conn *k, const char *digest,
                    unsigned long long offset, reg_sink_fn sink, void *ud, bool *from_start,
                    err_t *err);
+
+/* Stream a foreign layer from url (http or https) from byte offset, as
+ * reg_fetch_blob: a plain GET with none of the client's credentials, tokens,
+ * client certificate, extra CAs or insecure setting (system CAs, TLS
+ * verified; redirects only to https from https). */
+int reg_fetch_url(struct reg_client *c, struct reg_conn *k, const char *url,
+                  unsigned long long offset, reg_sink_fn sink, void *ud, bool *from_start,
+                  err_t *err);
 
 /* GET /v2/<repo>/tags/list (JSON body, at most REG_MANIFEST_MAX). */
 int reg_fetch_tags(struct reg_client *c, struct reg_conn *k, char **body, size_t *len, err_t *err);

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "registry_internal.h"
 #include "registry_ref.h"
@@ -39,6 +40,7 @@ static void desc_free(struct reg_desc *d)
 {
         free(d->media_type);
         free(d->digest);
+        strv_free(&d->urls);
         free(d->os);
         free(d->arch);
         free(d->variant);
@@ -60,6 +62,20 @@ void reg_manifest_free(struct reg_manifest *m)
         memset(m, 0, sizeof(*m));
 }
 
+/* An http(s) URL with no byte a request line could be split on. */
+static bool url_ok(const char *u)
+{
+        size_t n = strlen(u);
+        if (n > REG_URL_LEN_MAX ||
+            (strncasecmp(u, "http://", 7) != 0 && strncasecmp(u, "https://", 8) != 0))
+                return false;
+        for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+                if (*p <= 0x20 || *p == 0x7f)
+                        return false;
+        const char *h = strstr(u, "://") + 3;
+        return *h && *h != '/';
+}
+
 static int desc_parse(const json_t *j, const char *what, size_t idx, struct reg_desc *d, err_t *err)
 {
         memset(d, 0, sizeof(*d));
@@ -75,6 +91,15 @@ static int desc_parse(const json_t *j, const char *what, size_t idx, struct reg_
         d->media_type = xstrdup(mt ? mt : "");
         d->digest = xstrdup(dg);
         d->size = (long long)json_integer_value(sz);
+        const json_t *urls = json_object_get(j, "urls");
+        size_t ui;
+        const json_t *uv;
+        json_array_foreach(urls, ui, uv)
+        {
+                const char *u = json_string_value(uv);
+                if (u && d->urls.n < REG_URLS_MAX && url_ok(u))
+                        strv_push(&d->urls, u);
+        }
         const json_t *pl = json_object_get(j, "platform");
         if (json_is_object(pl)) {
                 const char *os = json_string_value(json_object_get(pl, "os"));
@@ -194,4 +219,34 @@ const struct reg_desc *reg_manifest_select(const struct reg_manifest *m, const c
                         any = d;
         }
         return any;
+}
+
+int reg_platform_parse(const char *spec, char **os, char **arch, char **variant, err_t *err)
+{
+        *os = *arch = *variant = NULL;
+        strv_t parts = STRV_INIT;
+        const char *p = spec ? spec : "";
+        for (;;) {
+                const char *sl = strchr(p, '/');
+                strv_take(&parts, sl ? xstrndup(p, (size_t)(sl - p)) : xstrdup(p));
+                if (!sl)
+                        break;
+                p = sl + 1;
+        }
+        bool ok = parts.n >= 2 && parts.n <= 3;
+        for (size_t i = 0; ok && i < parts.n; i++)
+                ok = *parts.v[i] && strspn(parts.v[i], "abcdefghijklmnopqrstuvwxyz0123456789_") ==
+                                        strlen(parts.v[i]);
+        if (!ok) {
+                strv_free(&parts);
+                return err_set(err, EINVAL,
+                               "invalid platform \"%s\": expected os/arch[/variant], e.g. "
+                               "linux/amd64 or linux/arm/v7",
+                               spec ? spec : "");
+        }
+        *os = xstrdup(parts.v[0]);
+        *arch = xstrdup(parts.v[1]);
+        *variant = parts.n == 3 ? xstrdup(parts.v[2]) : NULL;
+        strv_free(&parts);
+        return 0;
 }

@@ -79,6 +79,7 @@ struct job {
         char diff[HEX_LEN + 1];  /* uncompressed (diff ID) */
         char chain[HEX_LEN + 1]; /* layer chain ID */
         char id[13];
+        size_t src; /* where the blob comes from: 0 the registry, i > 0 desc->urls.v[i - 1] */
         bool done;
         struct feed *f;                          /* while it downloads */
         unsigned long long tar_size, files_size; /* once unpacked */
@@ -464,6 +465,37 @@ static int hash_existing(struct dl *d, err_t *err)
         return 0;
 }
 
+/* One download attempt of j from d->got on: the registry, and for a foreign
+ * layer the registry does not serve, its URLs in order (as Docker does), each
+ * a plain GET without the registry's credentials. */
+static int fetch_source(struct pull *p, struct reg_conn *k, struct job *j, struct dl *d,
+                        bool *from_start, err_t *err)
+{
+        const struct reg_desc *desc = j->desc;
+        if (j->src == 0) {
+                if (reg_fetch_blob(p->c, k, desc->digest, d->got, dl_sink, d, from_start, err) == 0)
+                        return 0;
+                /* the registry answered with an error status: its URLs */
+                if (!desc->foreign || !desc->urls.n ||
+                    (err->code != ENOENT && err->code != EACCES && err->code != EPROTO))
+                        return -1;
+                j->src = 1;
+        }
+        err_t last = *err;
+        for (; j->src <= desc->urls.n; j->src++) {
+                if (reg_fetch_url(p->c, k, desc->urls.v[j->src - 1], d->got, dl_sink, d, from_start,
+                                  err) == 0)
+                        return 0;
+                last = *err;
+        }
+        j->src = 1; /* a retry starts over with the first URL */
+        *err = last;
+        return err_wrap(err,
+                        "foreign layer sha256:%.12s: not in the registry, and none of its %zu "
+                        "URLs served it",
+                        j->hex, desc->urls.n);
+}
+
 /* Fetch blob j->hex into downloads/<hex>.partial, verified (not yet
  * durable nor in the store), resuming a partial file. */
 static int fetch_blob(struct pull *p, struct reg_conn *k, struct job *j, struct feed *f, bool *fed,
@@ -493,8 +525,7 @@ static int fetch_blob(struct pull *p, struct reg_conn *k, struct job *j, struct 
                                 err_sys(err, errno, "seek %s", part);
                                 goto done;
                         }
-                        int fr = reg_fetch_blob(p->c, k, j->desc->digest, d.got, dl_sink, &d,
-                                                &from_start, err);
+                        int fr = fetch_source(p, k, j, &d, &from_start, err);
                         /* what arrived is kept, for a retry (or a later pull) */
                         err_t e2;
                         if (dl_flush(&d, fr < 0 ? &e2 : err) < 0 && fr == 0)
@@ -515,8 +546,9 @@ static int fetch_blob(struct pull *p, struct reg_conn *k, struct job *j, struct 
                         unlink(part);
                         err_set(err, EBADMSG,
                                 "filesystem layer verification failed for digest sha256:%s (got "
-                                "%llu bytes with digest sha256:%s, expected %llu bytes)",
-                                j->hex, d.got, got, d.want);
+                                "%llu bytes with digest sha256:%s, expected %llu bytes%s%s)",
+                                j->hex, d.got, got, d.want, j->src ? ", from " : "",
+                                j->src ? j->desc->urls.v[j->src - 1] : "");
                         goto done;
                 }
                 crash_point("pull.blob.verified");
@@ -643,13 +675,6 @@ static int process_job(struct pull *p, struct reg_conn *k, struct store *s, stru
                 if (commit_layer(p, s, j, NULL, have_layer ? NULL : u.dir, err) < 0)
                         goto out;
                 r = 0;
-                goto out;
-        }
-        if (j->desc->foreign) {
-                err_set(err, ENOTSUP,
-                        "layer sha256:%.12s is a foreign (non-distributable) layer that is not "
-                        "present locally; berth does not fetch foreign URLs",
-                        j->hex);
                 goto out;
         }
         /* at most PARALLEL downloads, each unpacked as it arrives */
@@ -802,31 +827,7 @@ static int parse_platform(const char *spec, char **os, char **arch, char **varia
                 *arch = xstrdup(host_arch());
                 return 0;
         }
-        strv_t parts = STRV_INIT;
-        const char *p = spec;
-        for (;;) {
-                const char *sl = strchr(p, '/');
-                strv_take(&parts, sl ? xstrndup(p, (size_t)(sl - p)) : xstrdup(p));
-                if (!sl)
-                        break;
-                p = sl + 1;
-        }
-        bool ok = parts.n >= 2 && parts.n <= 3;
-        for (size_t i = 0; ok && i < parts.n; i++)
-                ok = *parts.v[i] && strspn(parts.v[i], "abcdefghijklmnopqrstuvwxyz0123456789_") ==
-                                        strlen(parts.v[i]);
-        if (!ok) {
-                strv_free(&parts);
-                return err_set(err, EINVAL,
-                               "invalid platform \"%s\": expected os/arch[/variant], e.g. "
-                               "linux/amd64 or linux/arm/v7",
-                               spec);
-        }
-        *os = xstrdup(parts.v[0]);
-        *arch = xstrdup(parts.v[1]);
-        *variant = parts.n == 3 ? xstrdup(parts.v[2]) : NULL;
-        strv_free(&parts);
-        return 0;
+        return reg_platform_parse(spec, os, arch, variant, err);
 }
 
 void reg_pull_result_free(struct reg_pull_result *r)
@@ -1105,9 +1106,11 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         if (!ref.digest) {
                 struct rt_image old;
                 err_t e2;
-                same = rt_image_lookup(name, &old, &e2) == 0 && !strcmp(old.id + 7, idhex);
-                if (same)
-                        rt_image_free(&old);
+                same = false;
+                if (rt_image_lookup(name, &old, &e2) == 0) {
+                        same = !strcmp(old.id + 7, idhex);
+                        rt_image_free(&old); /* also when the name moves to another image */
+                }
         }
         /* register: the record and the name appear last */
         store_close(&s);

@@ -38,17 +38,19 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
-#define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
-#define MT_DOCKER_LAYER  "application/vnd.docker.image.rootfs.diff.tar.gzip"
-#define PUSH_CONFIG_MAX  (16u << 20)
-#define COMPRESS_BUF     (256u << 10)
-#define PUSH_PARALLEL    5
+#define MT_DOCKER_CONFIG  "application/vnd.docker.container.image.v1+json"
+#define MT_DOCKER_LAYER   "application/vnd.docker.image.rootfs.diff.tar.gzip"
+#define MT_DOCKER_FOREIGN "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+#define PUSH_CONFIG_MAX   (16u << 20)
+#define COMPRESS_BUF      (256u << 10)
+#define PUSH_PARALLEL     5
 
 struct push_layer {
         char *digest;   /* "sha256:<hex>" of the blob pushed */
         long long size; /* its size */
         char id[13];    /* shown: 12 hex of the diff ID */
-        int remote;     /* not in the store: 1 the registry has it, 2 mounted */
+        int remote;     /* not uploaded: 1 the registry has it, 2 mounted, 3 a foreign
+                           layer kept as a descriptor with its URLs */
         char *from;     /* mounted from (remote 2), or NULL */
 };
 
@@ -276,6 +278,7 @@ struct known {
         bool whole;    /* and nothing else: a base image of ours */
         bool ancestor; /* its image is one ours was built on */
         bool local;    /* the blob is in the store */
+        strv_t urls;   /* a foreign gzip layer: its URLs (kept, never uploaded) */
         size_t seq;
 };
 
@@ -338,8 +341,8 @@ static void known_scan(struct push *p, const struct rt_image *img, const struct 
                                      k++) {
                                         const char *mt = m.layers[k].media_type;
                                         size_t ml = mt ? strlen(mt) : 0;
-                                        if (m.layers[k].foreign || ml < 4 ||
-                                            strcmp(mt + ml - 4, "gzip"))
+                                        if (ml < 4 || strcmp(mt + ml - 4, "gzip") ||
+                                            (m.layers[k].foreign && !m.layers[k].urls.n))
                                                 continue;
                                         *out = xrealloc(*out, (*nout + 1) * sizeof(**out));
                                         struct known *kn = &(*out)[(*nout)++];
@@ -354,6 +357,9 @@ static void known_scan(struct push *p, const struct rt_image *img, const struct 
                                         kn->ancestor = strv_contains(&anc, v[i].id);
                                         kn->local = blob_exists(&p->s, kn->digest + 7);
                                         kn->seq = *nout;
+                                        memset(&kn->urls, 0, sizeof(kn->urls));
+                                        if (m.layers[k].foreign)
+                                                strv_copy(&kn->urls, &m.layers[k].urls);
                                 }
                                 reg_manifest_free(&m);
                                 free(b);
@@ -374,6 +380,7 @@ static void known_free(struct known *k, size_t n)
                 free(k[i].digest);
                 free(k[i].domain);
                 free(k[i].path);
+                strv_free(&k[i].urls);
         }
         free(k);
 }
@@ -384,8 +391,15 @@ static void known_free(struct known *k, size_t n)
 static const struct known *known_usable(struct push *p, const struct known *k, size_t n,
                                         const char *diff_hex, const struct reg_ref *to, int *remote)
 {
+        /* a foreign layer stays one, as Docker keeps its descriptor */
         for (size_t i = 0; i < n; i++) {
-                if (strcmp(k[i].diff, diff_hex))
+                if (!strcmp(k[i].diff, diff_hex) && k[i].urls.n) {
+                        *remote = 3;
+                        return &k[i];
+                }
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (strcmp(k[i].diff, diff_hex) || k[i].urls.n)
                         continue;
                 *remote = 0;
                 if (blob_exists(&p->s, k[i].digest + 7))
@@ -439,6 +453,17 @@ static int build_manifest(struct push *p, const struct rt_image *img, const stru
                         layers[i].digest = xstrdup(k->digest);
                         layers[i].size = k->size;
                         layers[i].remote = remote;
+                        if (remote == 3) {
+                                /* in a v2s2 manifest: Docker's foreign gzip type */
+                                json_t *u = json_array();
+                                for (size_t q = 0; q < k->urls.n; q++)
+                                        json_array_append_new(u, json_string(k->urls.v[q]));
+                                json_array_append_new(
+                                    ls, json_pack("{s:s, s:I, s:s, s:o}", "mediaType",
+                                                  MT_DOCKER_FOREIGN, "size", (json_int_t)k->size,
+                                                  "digest", k->digest, "urls", u));
+                                continue;
+                        }
                         if (!strcmp(k->domain, to->domain) && strcmp(k->path, to->path))
                                 layers[i].from = xstrdup(k->path);
                         json_array_append_new(
@@ -672,6 +697,42 @@ static bool layers_available(struct push *p, const struct reg_manifest *m, const
         return true;
 }
 
+/* push --platform: berth keeps one platform per image (pull picks one entry of
+ * an index), so the image must be that platform's; its manifest is then
+ * pushed alone, as Docker pushes a platform-specific manifest. */
+static int check_platform(struct store *s, const struct rt_image *img, const char *name,
+                          const char *spec, err_t *err)
+{
+        _cleanup_free_ char *os = NULL, *arch = NULL, *variant = NULL;
+        if (reg_platform_parse(spec, &os, &arch, &variant, err) < 0)
+                return -1;
+        char *data = NULL;
+        size_t len = 0;
+        if (image_config_bytes(s, img->id + 7, &data, &len, err) < 0)
+                return -1;
+        json_t *j = json_loadb(data, len, 0, NULL);
+        free(data);
+        const char *iv = json_string_value(json_object_get(j, "variant"));
+        const char *ios = img->os ? img->os : "linux";
+        const char *iarch = img->architecture ? img->architecture : "";
+        bool ok = !strcmp(ios, os) && !strcmp(iarch, arch);
+        if (ok && variant) {
+                /* arm64 images often say nothing for v8 */
+                ok = iv && *iv ? !strcmp(iv, variant)
+                               : !strcmp(arch, "arm64") && !strcmp(variant, "v8");
+        }
+        int r = 0;
+        if (!ok)
+                r = err_set(err, ENOENT,
+                            "image with reference %s was found but does not provide the "
+                            "specified platform (%s): it is %s/%s%s%s (berth keeps the platform "
+                            "it pulled; pull it with --platform %s first)",
+                            name, spec, ios, iarch, iv && *iv ? "/" : "", iv && *iv ? iv : "",
+                            spec);
+        json_decref(j);
+        return r;
+}
+
 int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_result *res,
              err_t *err)
 {
@@ -693,7 +754,7 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
         struct reg_manifest m = {0};
         struct push_layer *layers = NULL;
         size_t nlayers = 0;
-        strv_t owned = STRV_INIT, sources = STRV_INIT, cands = STRV_INIT;
+        strv_t owned = STRV_INIT, sources = STRV_INIT, cands = STRV_INIT, skipped = STRV_INIT;
         int *remote = NULL;
         struct known *kn = NULL;
         size_t nkn = 0;
@@ -719,6 +780,8 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
                 err_set(err, ENOENT, "An image does not exist locally with the tag: %s", fam);
                 goto out;
         }
+        if (o && o->platform && check_platform(&p.s, &img, local, o->platform, err) < 0)
+                goto out;
 
         /* credentials, the client, scopes for the target and mount sources */
         if (o && o->user) {
@@ -786,8 +849,15 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
                                 nlayers++;
                 layers = xcalloc(nlayers ? nlayers : 1, sizeof(*layers));
                 for (size_t i = 0, j = 0; i < m.nlayers; i++) {
-                        if (m.layers[i].foreign)
+                        if (m.layers[i].foreign) {
+                                /* not uploaded: the manifest keeps its descriptor and
+                                 * URLs (Docker's "Skipped foreign layer") */
+                                const char *show = m.nlayers == img.diff_ids.n
+                                                       ? img.diff_ids.v[i] + 7
+                                                       : m.layers[i].digest + 7;
+                                strv_take(&skipped, xstrndup(show, 12));
                                 continue;
+                        }
                         layers[j].digest = xstrdup(m.layers[i].digest);
                         layers[j].size = m.layers[i].size;
                         layers[j].remote = remote[i];
@@ -815,15 +885,21 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
         for (size_t i = 0; i < nlayers; i++)
                 p.total += (unsigned long long)layers[i].size;
 
+        for (size_t i = 0; i < skipped.n; i++)
+                progress(&p, skipped.v[i], REG_P_PREPARING, 0, 0, NULL);
         for (size_t i = 0; i < nlayers; i++)
                 progress(&p, layers[i].id, REG_P_PREPARING, 0, 0, NULL);
+        for (size_t i = 0; i < skipped.n; i++)
+                progress(&p, skipped.v[i], REG_P_SKIPPED, 0, 0, NULL);
         for (size_t i = 0; i < nlayers; i++)
                 progress(&p, layers[i].id, REG_P_WAITING, 0, 0, NULL);
         for (size_t i = 0; i < nlayers; i++)
                 if (layers[i].remote)
                         progress(&p, layers[i].id,
-                                 layers[i].remote == 1 ? REG_P_EXISTS : REG_P_MOUNTED, 0, 0,
-                                 layers[i].from ? layers[i].from : orig_from);
+                                 layers[i].remote == 1   ? REG_P_EXISTS
+                                 : layers[i].remote == 3 ? REG_P_SKIPPED
+                                                         : REG_P_MOUNTED,
+                                 0, 0, layers[i].from ? layers[i].from : orig_from);
         if (push_layers(&p, layers, nlayers, sources.n ? sources.v[0] : NULL, err) < 0)
                 goto out;
         /* the config */
@@ -892,6 +968,7 @@ out:
         strv_free(&owned);
         strv_free(&sources);
         strv_free(&cands);
+        strv_free(&skipped);
         free(remote);
         free(orig_from);
         known_free(kn, nkn);

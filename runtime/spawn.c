@@ -1052,6 +1052,16 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
                 child_main(s, sv[1]);
         }
         close(sv[1]);
+        /* Into the cgroups now, while the init builds its root: the first
+         * migration into a v1 cgroup waits for an RCU grace period (6-19 ms
+         * here), which then overlaps the mounts instead of following them.
+         * The default device rules allow the mknods of the set-up. */
+        if (s->cgroup && rt_cgroup_attach(s->id, c, err) < 0) {
+                kill(c, SIGKILL);
+                waitpid(c, NULL, 0);
+                close(sv[0]);
+                return -1;
+        }
         struct sync_msg m;
         int passed;
         int r = recv_msg_fd(sv[0], &m, &passed);

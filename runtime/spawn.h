@@ -70,6 +70,7 @@ struct rt_spawn {
         bool init;         /* run a minimal init as PID 1 that forwards signals and reaps */
         int64_t shm_size;  /* /dev/shm size in bytes, 0: Docker's 64 MiB */
         int oom_score_adj; /* written for the init when it differs from ours */
+        bool cgroup;       /* move the init into the cgroups of `id` as soon as it exists */
         const struct rt_sysctl *sysctls; /* applied after networking, before exec */
         size_t nsysctls;
         int stdio[3];

@@ -18,6 +18,7 @@
 #include "container.h"
 #include "fsutil.h"
 #include "jsonfile.h"
+#include "mountspec.h"
 #include "paths.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -26,17 +27,7 @@
 
 int rt_volume_name_valid(const char *name)
 {
-        /* docker: [a-zA-Z0-9][a-zA-Z0-9_.-]+ */
-        if (!name || strlen(name) < 2 || strlen(name) > 255)
-                return -1;
-        for (const char *p = name; *p; p++) {
-                char c = *p;
-                bool alnum =
-                    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-                if (!alnum && (p == name || (c != '_' && c != '.' && c != '-')))
-                        return -1;
-        }
-        return 0;
+        return mountspec_volume_name_valid(name) ? 0 : -1;
 }
 
 const char *rt_volume_anon_name(void)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/crash.h"
 #include "base/duration.h"
 #include "base/fsutil.h"
 #include "base/jsonfile.h"
@@ -27,6 +28,7 @@
 #include "container_cli.h"
 #include "netwire.h"
 #include "runtime/container.h"
+#include "runtime/ctr_copy.h"
 #include "runtime/dockerfile.h"
 #include "runtime/image.h"
 #include "runtime/layer.h"
@@ -173,8 +175,8 @@ static void cache_save(struct build *b)
         if (access(p, F_OK) == 0 && json_read(p, &cur, &e) == 0 && json_is_object(cur))
                 json_object_update_missing(b->cache, cur);
         json_decref(cur);
-        if (berth_dirs_ensure(&e) == 0)
-                json_write_atomic(p, b->cache, &e);
+        if (berth_dirs_ensure(&e) == 0 && json_write_atomic(p, b->cache, &e) == 0)
+                b->cache_dirty = false;
 }
 
 /* Cache key: the parent image, the stage's config and scope, the step. */
@@ -224,24 +226,41 @@ static void cache_put(struct build *b, const char *key, const char *id)
         b->cache_dirty = true;
 }
 
+struct registering {
+        struct build *b;
+        const char *key;
+};
+
+/* The step's image is about to be registered: its cache entry is written
+ * first, so a build killed from here on leaves an image the next build finds
+ * (and builds on) rather than a dangling one nothing uses. */
+static void step_registering(const char *id, void *ud)
+{
+        struct registering *r = ud;
+        cache_put(r->b, r->key, id);
+        cache_save(r->b);
+        crash_point("build.cached");
+}
+
 /* Commit the stage's state (+ layer from fd when >= 0) as its new image. */
 int bld_stage_commit(struct build *b, struct stage *st, int layer_fd, const char *created_by,
                      const char *key, err_t *err)
 {
         char *id = NULL;
+        struct registering reg = {b, key};
         struct rt_image_commit c = {.parent = st->image,
                                     .layer_fd = layer_fd,
                                     .config = &st->cfg,
                                     .created_by = created_by,
-                                    .empty_history = &st->pending};
+                                    .empty_history = &st->pending,
+                                    .registering = key ? step_registering : NULL,
+                                    .ud = &reg};
         if (rt_image_commit(&c, &id, err) < 0)
                 return -1;
         free(st->image);
         st->image = id;
         strv_free(&st->pending);
         st->dirty = false;
-        if (key)
-                cache_put(b, key, id);
         return 0;
 }
 
@@ -607,9 +626,35 @@ static int remove_container(const char *id, err_t *err)
         return rt_ctr_destroy(id, err);
 }
 
-/* Files the runtime bind-mounts into every container: the stubs it leaves in
- * the upper dir are not part of the layer. */
-static const char *const mount_stubs[] = {"etc/hosts", "etc/hostname", "etc/resolv.conf"};
+/* RUN containers carry their build's process (pid and start time) in this
+ * label: the next build removes those of builds that died (kill -9) instead
+ * of leaving them in `ps -a` for good. */
+#define BUILD_OWNER_LABEL "berth.build.owner"
+
+static void sweep_orphan_containers(void)
+{
+        strv_t ids = STRV_INIT;
+        err_t e = {0};
+        if (rt_ctr_list(&ids, &e) < 0)
+                return;
+        for (size_t i = 0; i < ids.n; i++) {
+                _cleanup_json_ json_t *j = NULL;
+                if (rt_ctr_load(ids.v[i], &j, &e) < 0)
+                        continue;
+                const char *owner = json_string_value(json_object_get(
+                    json_object_get(json_object_get(j, "Config"), "Labels"), BUILD_OWNER_LABEL));
+                int pid;
+                unsigned long long start;
+                if (!owner || sscanf(owner, "%d:%llu", &pid, &start) != 2 || pid <= 0)
+                        continue;
+                if (rt_pid_starttime(pid) == start)
+                        continue; /* its build still runs */
+                if (remove_container(ids.v[i], &e) < 0)
+                        warn_msg("removing container %.12s of an interrupted build: %s", ids.v[i],
+                                 e.msg);
+        }
+        strv_free(&ids);
+}
 
 int bld_layer_tmpfile(err_t *err)
 {
@@ -622,9 +667,76 @@ int bld_layer_tmpfile(err_t *err)
         return fd;
 }
 
+int bld_upper_layer(const char *upper, err_t *err)
+{
+        _cleanup_close_ int ufd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (ufd < 0)
+                return err_sys(err, errno, "open %s", upper);
+        int tfd = bld_layer_tmpfile(err);
+        if (tfd < 0)
+                return -1;
+        /* the runtime's mount-point stubs are not part of the layer */
+        strv_t skip = STRV_INIT;
+        rt_ctr_mount_stubs(&skip);
+        struct rt_layer_writer *w = rt_layer_writer_new(tfd, err);
+        char hex[65];
+        int r = !w ? -1 : rt_layer_add_upper(w, ufd, &skip, err);
+        strv_free(&skip);
+        if (w && r < 0)
+                rt_layer_writer_abort(w);
+        else if (w)
+                r = rt_layer_writer_close(w, hex, err);
+        if (r < 0) {
+                close(tfd);
+                return -1;
+        }
+        return tfd;
+}
+
+/* The container a RUN step runs in: the stage's image with its not yet
+ * committed config (env over the build's ARGs, workdir, user, root when
+ * none), argv as the entrypoint, an init, the step's network. */
+static int run_container(struct build *b, const struct stage *st, const strv_t *argv,
+                         const strv_t *env, const char *net, char **id, err_t *err)
+{
+        struct rt_image img;
+        if (rt_image_lookup(st->image, &img, err) < 0)
+                return -1;
+        _cleanup_free_ char *name = rt_ctr_gen_name();
+        struct ctr_spec sp;
+        ctr_spec_init(&sp, st->image, &img);
+        sp.name = name;
+        sp.host.init = true;
+        strv_pushf(&sp.labels, "%s=%d:%llu", BUILD_OWNER_LABEL, (int)getpid(),
+                   (unsigned long long)rt_pid_starttime(getpid()));
+        const strv_t *envs[] = {env, &st->cfg.env};
+        for (size_t k = 0; k < ARRAY_SIZE(envs); k++)
+                for (size_t i = 0; i < envs[k]->n; i++) {
+                        const char *kv = envs[k]->v[i], *eq = strchr(kv, '=');
+                        _cleanup_free_ char *key =
+                            xstrndup(kv, eq ? (size_t)(eq - kv) : strlen(kv));
+                        if (eq)
+                                ctr_env_set(&sp.proc.env, key, eq + 1);
+                }
+        if (st->cfg.working_dir && *st->cfg.working_dir)
+                sp.proc.workdir = st->cfg.working_dir;
+        sp.proc.user = st->cfg.user && *st->cfg.user ? st->cfg.user : "0";
+        strv_free(&sp.proc.entrypoint);
+        strv_free(&sp.proc.cmd);
+        strv_push(&sp.proc.entrypoint, argv->v[0]);
+        for (size_t i = 1; i < argv->n; i++)
+                strv_push(&sp.proc.cmd, argv->v[i]);
+        ctr_spec_health_from_image(&sp);
+        struct netwire_opts nw = {.network = net ? net : b->o->network ? b->o->network : "default"};
+        int r = ctr_host_check(&sp.host, err) < 0 ? -1 : container_create_spec(&sp, &nw, id, err);
+        ctr_spec_free(&sp);
+        rt_image_free(&img);
+        return r;
+}
+
 static int do_run(struct build *b, struct stage *st, const struct rt_df_instr *in, err_t *err)
 {
-        strv_t argv = STRV_INIT, cargs = STRV_INIT;
+        strv_t argv = STRV_INIT;
         _cleanup_free_ char *id = NULL, *cmdline = NULL, *key = NULL, *cached = NULL;
         _cleanup_free_ char *envs = NULL;
         strv_t env = STRV_INIT;
@@ -663,30 +775,15 @@ static int do_run(struct build *b, struct stage *st, const struct rt_df_instr *i
         }
         /* the command runs in a container of the current image with the
          * stage's (not yet committed) config */
-        strv_push(&cargs, "create");
-        strv_push(&cargs, "--init");
         const char *net = rt_df_flag(in, "network");
         if (net && strcmp(net, "none") && strcmp(net, "host") && strcmp(net, "default")) {
                 err_set(err, EINVAL, "RUN --network=%s: use none, host or default", net);
                 goto done;
         }
-        strv_push(&cargs, "--network");
-        strv_push(&cargs, net ? net : b->o->network ? b->o->network : "default");
-        for (size_t i = 0; i < env.n; i++)
-                strv_pushf(&cargs, "--env=%s", env.v[i]);
-        strv_free(&env);
-        for (size_t i = 0; i < st->cfg.env.n; i++)
-                strv_pushf(&cargs, "--env=%s", st->cfg.env.v[i]);
-        if (st->cfg.working_dir && *st->cfg.working_dir)
-                strv_pushf(&cargs, "--workdir=%s", st->cfg.working_dir);
-        strv_pushf(&cargs, "--user=%s", st->cfg.user && *st->cfg.user ? st->cfg.user : "0");
-        strv_pushf(&cargs, "--entrypoint=%s", argv.v[0]);
-        strv_push(&cargs, st->image);
-        for (size_t i = 1; i < argv.n; i++)
-                strv_push(&cargs, argv.v[i]);
-        if (container_create_args((int)cargs.n, cargs.v, &id, err) < 0)
+        if (run_container(b, st, &argv, &env, net, &id, err) < 0)
                 goto done;
         bld_out(b, " ---> Running in %.12s\n", id);
+        crash_point("build.run.created");
         if (interrupted) {
                 err_set(err, EINTR, "build interrupted");
                 goto remove;
@@ -717,33 +814,18 @@ static int do_run(struct build *b, struct stage *st, const struct rt_df_instr *i
                 err_set(err, 0, "The command '%s' returned a non-zero code: %d", cmdline, status);
                 goto remove;
         }
+        crash_point("build.run.exited");
         {
-                _cleanup_close_ int tfd = bld_layer_tmpfile(err);
-                if (tfd < 0)
-                        goto remove;
                 _cleanup_free_ char *cdir = rt_ctr_dir(id);
                 _cleanup_free_ char *upper = xasprintf("%s/upper", cdir);
-                _cleanup_close_ int ufd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (ufd < 0) {
-                        err_sys(err, errno, "open %s", upper);
-                        goto remove;
-                }
-                strv_t skip = STRV_INIT;
-                for (size_t i = 0; i < ARRAY_SIZE(mount_stubs); i++)
-                        strv_push(&skip, mount_stubs[i]);
-                struct rt_layer_writer *w = rt_layer_writer_new(tfd, err);
-                char hex[65];
-                int lr = !w ? -1 : rt_layer_add_upper(w, ufd, &skip, err);
-                strv_free(&skip);
-                if (w && lr < 0)
-                        rt_layer_writer_abort(w);
-                else if (w)
-                        lr = rt_layer_writer_close(w, hex, err);
-                if (lr < 0)
+                _cleanup_close_ int tfd = bld_upper_layer(upper, err);
+                if (tfd < 0)
                         goto remove;
                 _cleanup_free_ char *by = xasprintf("RUN %s", cmdline);
+                crash_point("build.run.layer");
                 if (bld_stage_commit(b, st, tfd, by, key, err) < 0)
                         goto remove;
+                crash_point("build.run.committed");
                 bld_out(b, " ---> %.12s\n", st->image + 7);
         }
         r = 0;
@@ -756,7 +838,6 @@ remove:;
 done:
         strv_free(&env);
         strv_free(&argv);
-        strv_free(&cargs);
         return r;
 }
 
@@ -912,6 +993,7 @@ int build_image(const struct build_opts *o, char **id_out, err_t *err)
         }
         b.nsteps = (int)last;
         b.stages = xcalloc((size_t)nfrom + 1, sizeof(*b.stages));
+        sweep_orphan_containers();
         cache_load(&b);
         struct stage *st = NULL;
         for (size_t i = 0; i < last; i++) {
@@ -949,9 +1031,11 @@ int build_image(const struct build_opts *o, char **id_out, err_t *err)
                 if (!strv_contains(&b.used_args, k) && !predefined(k) && !o->quiet)
                         warn_msg("[Warning] One or more build-args [%s] were not consumed", k);
         }
+        crash_point("build.tag");
         for (size_t i = 0; i < o->tags.n; i++)
                 if (rt_image_tag(st->image, o->tags.v[i], err) < 0)
                         goto done;
+        crash_point("build.tagged");
         bld_out(&b, "Successfully built %.12s\n", st->image + 7);
         for (size_t i = 0; i < o->tags.n; i++) {
                 _cleanup_free_ char *norm = NULL;

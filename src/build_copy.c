@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/crash.h"
 #include "base/fsutil.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
@@ -445,6 +446,7 @@ int build_copy(struct build *b, struct stage *st, const struct rt_df_instr *in, 
         }
         by = xasprintf("%s %s:%.16s in /%s", in->keyword, have_src ? "from" : "file", j.digest,
                        j.dest);
+        crash_point("build.copy.layer");
         if (bld_stage_commit(b, st, j.outfd, by, key, err) < 0)
                 goto done;
         bld_out(b, " ---> %.12s\n", st->image + 7);

@@ -506,15 +506,54 @@ int compose_cmd_top(struct compose_globals *g, int argc, char **argv)
 
 int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
 {
-        bool quiet = argc > 1 && (!strcmp(argv[1], "-q") || !strcmp(argv[1], "--quiet"));
-        int first = quiet ? 2 : 1;
+        static const struct option opts[] = {
+            {"quiet", no_argument, NULL, 'q'},
+            {"format", required_argument, NULL, 'F'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        static const char *const headers[] = {
+            "ContainerName", "CONTAINER", "Repository", "REPOSITORY", "Tag", "TAG", "ID",
+            "IMAGE ID",      "Size",      "SIZE",       NULL};
+        bool quiet = false, json = false;
+        const char *format = NULL;
+        int ch;
+        optind = 0;
+        opterr = 0;
+        while ((ch = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+                switch (ch) {
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'F':
+                        json = cliformat_is_json(optarg);
+                        format = json || !strcmp(optarg, "table") ? NULL : optarg;
+                        break;
+                case 'h':
+                        printf("Usage:  berth compose images [OPTIONS] [SERVICE...]\n\n"
+                               "      --format string   table (default), json, a Go template "
+                               "({{.ContainerName}} {{.Repository}} ...)\n"
+                               "  -q, --quiet           Only display IDs\n");
+                        return 0;
+                default:
+                        return bad_flag("images", argv);
+                }
+        }
+        struct cliformat cf = {0};
+        bool tmpl = format && !quiet;
+        if (tmpl && format_open(&cf, format, NULL, headers, NULL) < 0)
+                return EXIT_BERTH;
         struct ctl c;
-        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
+        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0) {
+                cliformat_free(&cf);
                 return COMPOSE_EXIT_FAIL;
+        }
         struct table tb;
         table_init(&tb, 5);
         table_row(&tb, "CONTAINER", "REPOSITORY", "TAG", "IMAGE ID", "SIZE");
-        for (size_t i = 0; i < c.l.n; i++) {
+        json_t *arr = json_array();
+        int rc = 0;
+        for (size_t i = 0; i < c.l.n && !rc; i++) {
                 if (!c.which[i])
                         continue;
                 const char *ref = json_string_value(json_object_get(
@@ -536,16 +575,38 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
                 struct rt_image img;
                 err_t err;
                 char size[32] = "";
+                unsigned long long bytes = 0;
                 if (rt_image_lookup(iid, &img, &err) == 0) {
+                        bytes = img.size;
                         snprintf(size, sizeof(size), "%.3gMB", (double)img.size / 1e6);
                         rt_image_free(&img);
                 }
                 _cleanup_free_ char *short_id = xstrndup(hex, 12);
+                if (json || tmpl) { /* compose's image summary */
+                        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:I}", "ID", iid, "ContainerName",
+                                              c.l.v[i].name, "Repository", repo, "Tag", tag, "Size",
+                                              (json_int_t)bytes);
+                        if (tmpl && format_row(&cf, o, NULL) < 0)
+                                rc = EXIT_BERTH;
+                        if (json)
+                                json_array_append(arr, o);
+                        json_decref(o);
+                        continue;
+                }
                 table_row(&tb, c.l.v[i].name, repo, tag, short_id, size);
         }
-        table_end(&tb, !quiet);
+        table_end(&tb, !quiet && !json && !tmpl);
+        if (json && !quiet) {
+                char *d = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                printf("%s\n", d);
+                free(d);
+        }
+        if (tmpl && !rc)
+                format_print(&cf);
+        cliformat_free(&cf);
+        json_decref(arr);
         ctl_close(&c);
-        return 0;
+        return rc;
 }
 
 int compose_cmd_exec(struct compose_globals *g, int argc, char **argv)

@@ -98,15 +98,13 @@ static char *ports_text(const json_t *pubs)
         return sb_steal(&b);
 }
 
-static char *labels_text(const struct cctr *c)
-{
-        strbuf_t b = STRBUF_INIT;
-        const char *k;
-        json_t *v;
-        json_object_foreach(json_object_get(json_object_get(c->j, "Config"), "Labels"), k, v)
-            sb_appendf(&b, "%s%s=%s", b.len ? "," : "", k, json_string_value(v) ?: "");
-        return sb_steal(&b);
-}
+static const char *const compose_ps_headers[] = {
+    "ID",        "CONTAINER ID", "Name",       "NAME",       "Names",      "NAMES",    "Image",
+    "IMAGE",     "Command",      "COMMAND",    "Project",    "PROJECT",    "Service",  "SERVICE",
+    "State",     "STATE",        "Status",     "STATUS",     "Health",     "HEALTH",   "Labels",
+    "LABELS",    "ExitCode",     "EXIT CODE",  "Publishers", "PUBLISHERS", "Ports",    "PORTS",
+    "CreatedAt", "CREATED AT",   "RunningFor", "CREATED",    "Networks",   "NETWORKS", "Size",
+    "SIZE",      "Mounts",       "MOUNTS",     NULL};
 
 static void ps_usage(FILE *f)
 {
@@ -114,7 +112,9 @@ static void ps_usage(FILE *f)
                    "List containers\n\n"
                    "Options:\n"
                    "  -a, --all             Show all stopped containers\n"
-                   "      --format string   table or json\n"
+                   "      --format string   table (default), json, a Go template "
+                   "({{.Name}} {{.Service}} ...)\n"
+                   "                        or 'table TEMPLATE'\n"
                    "  -q, --quiet           Only display IDs\n"
                    "      --services        Display services\n"
                    "      --status strings  Filter services by status (created, restarting, "
@@ -135,6 +135,7 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
             {NULL, 0, NULL, 0},
         };
         bool all = false, quiet = false, services = false, json = false, trunc = true;
+        const char *format = NULL;
         strv_t status = STRV_INIT;
         int c;
         optind = 0;
@@ -154,14 +155,8 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                         strv_push(&status, optarg);
                         break;
                 case 'F':
-                        if (!strcmp(optarg, "json"))
-                                json = true;
-                        else if (strcmp(optarg, "table")) {
-                                fprintf(stderr, "unsupported format \"%s\": use table or json\n",
-                                        optarg);
-                                strv_free(&status);
-                                return EXIT_BERTH;
-                        }
+                        json = cliformat_is_json(optarg);
+                        format = json || !strcmp(optarg, "table") ? NULL : optarg;
                         break;
                 case 'o':
                         break;
@@ -181,11 +176,19 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
         }
         if (status.n)
                 all = true;
+        /* a template: the fields of the json lines, docker's headers */
+        struct cliformat cf = {0};
+        bool tmpl = format && !quiet && !services;
+        if (tmpl && format_open(&cf, format, NULL, compose_ps_headers, NULL) < 0) {
+                strv_free(&status);
+                return EXIT_BERTH;
+        }
         /* -p without a compose file: the project's containers by label */
         struct cproject cp = {0};
         bool by_label = compose_labels_only(g);
         if (!by_label && cproject_open(g, argv + optind, argc - optind, &cp) < 0) {
                 strv_free(&status);
+                cliformat_free(&cf);
                 return COMPOSE_EXIT_FAIL;
         }
         _cleanup_free_ char *pname = by_label ? cproject_name(g) : xstrdup(cp.p->name);
@@ -229,8 +232,9 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                         ?: "";
                 const char *created = json_string_value(json_object_get(x->j, "Created"));
                 _cleanup_free_ char *ago = human_duration(time_since_s(created));
-                if (json) {
-                        _cleanup_free_ char *labels = labels_text(x);
+                if (json || tmpl) {
+                        _cleanup_free_ char *labels =
+                            labels_text(json_object_get(json_object_get(x->j, "Config"), "Labels"));
                         json_t *nets =
                             json_object_get(json_object_get(x->j, "NetworkSettings"), "Networks");
                         strbuf_t nb = STRBUF_INIT;
@@ -248,10 +252,20 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                             "CreatedAt", created ? created : "", "RunningFor", ago, "Networks",
                             sb_str(&nb), "Size", 0, "Mounts", "");
                         sb_free(&nb);
-                        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-                        printf("%s\n", s);
-                        free(s);
+                        if (tmpl) {
+                                json_t *m = label_methods(
+                                    json_object_get(json_object_get(x->j, "Config"), "Labels"));
+                                if (format_row(&cf, o, m) < 0)
+                                        rc = EXIT_BERTH;
+                                json_decref(m);
+                        } else {
+                                char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                                printf("%s\n", s);
+                                free(s);
+                        }
                         json_decref(o);
+                        if (rc)
+                                break;
                         continue;
                 }
                 _cleanup_free_ char *qc = xasprintf("\"%s\"", cmd);
@@ -260,9 +274,12 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                 _cleanup_free_ char *cr = xasprintf("%s ago", ago);
                 table_row(&tb, x->name, image, qc, x->service, cr, st, ports);
         }
-        table_end(&tb, !quiet && !services && !json);
+        table_end(&tb, !quiet && !services && !json && !tmpl);
+        if (tmpl && !rc)
+                format_print(&cf);
         strv_free(&seen);
 out:
+        cliformat_free(&cf);
         cctr_list_free(&l);
         strv_free(&status);
         if (cp.p)
@@ -285,6 +302,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
             {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
         };
         bool all = false, quiet = false, json = false;
+        const char *format = NULL;
         strv_t names = STRV_INIT; /* --filter name=REGEX (any matches) */
         int c;
         (void)g;
@@ -299,7 +317,8 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                         quiet = true;
                         break;
                 case 'F':
-                        json = !strcmp(optarg, "json");
+                        json = cliformat_is_json(optarg);
+                        format = json || !strcmp(optarg, "table") ? NULL : optarg;
                         break;
                 case 'f':
                         if (strncmp(optarg, "name=", 5)) {
@@ -320,11 +339,21 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                         return EXIT_BERTH;
                 }
         }
+        static const char *const ls_headers[] = {"Name",        "NAME",         "Status", "STATUS",
+                                                 "ConfigFiles", "CONFIG FILES", NULL};
+        struct cliformat cf = {0};
+        bool tmpl = format && !quiet;
+        if (tmpl && format_open(&cf, format, NULL, ls_headers, NULL) < 0) {
+                strv_free(&names);
+                return EXIT_BERTH;
+        }
         strv_t ids = STRV_INIT;
         err_t err;
+        int rc = 0;
         if (rt_ctr_list(&ids, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 strv_free(&names);
+                cliformat_free(&cf);
                 return COMPOSE_EXIT_FAIL;
         }
         struct proj *ps = NULL;
@@ -375,13 +404,19 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                         i = e;
                 }
                 if ((running || all) && compose_name_match(&names, ps[k].name)) {
-                        if (json)
+                        if (tmpl && !rc) {
+                                json_t *o = json_pack("{s:s,s:s,s:s}", "Name", ps[k].name, "Status",
+                                                      sb_str(&b), "ConfigFiles", ps[k].files);
+                                if (format_row(&cf, o, NULL) < 0)
+                                        rc = EXIT_BERTH;
+                                json_decref(o);
+                        } else if (json)
                                 json_array_append_new(
                                     arr, json_pack("{s:s,s:s,s:s}", "Name", ps[k].name, "Status",
                                                    sb_str(&b), "ConfigFiles", ps[k].files));
                         else if (quiet)
                                 printf("%s\n", ps[k].name);
-                        else
+                        else if (!tmpl)
                                 table_row(&tb, ps[k].name, sb_str(&b), ps[k].files);
                 }
                 sb_free(&b);
@@ -395,9 +430,12 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                 printf("%s\n", s);
                 free(s);
         }
-        table_end(&tb, !quiet && !json);
+        table_end(&tb, !quiet && !json && !tmpl);
+        if (tmpl && !rc)
+                format_print(&cf);
+        cliformat_free(&cf);
         json_decref(arr);
         free(ps);
         strv_free(&names);
-        return 0;
+        return rc;
 }

@@ -130,8 +130,12 @@ static int container_inspect(int argc, char **argv)
 static const struct command container_commands[] = {
     {"attach", cmd_attach,
      "Attach local standard input, output, and error streams to a running container"},
+    {"commit", cmd_commit, "Create a new image from a container's changes"},
+    {"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
     {"create", cmd_create, "Create a new container"},
+    {"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
     {"exec", cmd_exec, "Execute a command in a running container"},
+    {"export", cmd_export, "Export a container's filesystem as a tar archive"},
     {"inspect", container_inspect, "Display detailed information on one or more containers"},
     {"kill", cmd_kill, "Kill one or more running containers"},
     {"logs", cmd_logs, "Fetch the logs of a container"},
@@ -150,6 +154,7 @@ static const struct command container_commands[] = {
     {"stop", cmd_stop, "Stop one or more running containers"},
     {"top", cmd_top, "Display the running processes of a container"},
     {"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
+    {"update", cmd_update, "Update configuration of one or more containers"},
     {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
 };
 

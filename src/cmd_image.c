@@ -23,15 +23,13 @@ static int image_inspect(int argc, char **argv)
             {NULL, 0, NULL, 0},
         };
         int c, rc = 0;
+        const char *format = NULL;
 
         optind = 0;
         while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f':
-                        if (strcmp(optarg, "json") != 0) {
-                                die_msg("image inspect: only --format json is supported");
-                                return EXIT_BERTH;
-                        }
+                        format = optarg;
                         break;
                 case 'h':
                         printf("Usage:  berth image inspect [OPTIONS] IMAGE [IMAGE...]\n\n"
@@ -58,28 +56,10 @@ static int image_inspect(int argc, char **argv)
                 json_array_append_new(arr, rt_image_inspect_json(&img));
                 rt_image_free(&img);
         }
-        char *s = json_dumps(arr, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-        printf("%s\n", s);
-        free(s);
+        if (inspect_print(arr, format) < 0)
+                rc = EXIT_BERTH;
         json_decref(arr);
         return rc;
-}
-
-/* docker's stringutils.Ellipsis: at most max characters (UTF-8 aware), the
- * last one "…" when cut */
-static char *ellipsis(const char *s, size_t max)
-{
-        size_t chars = 0, i = 0, cut = 0;
-        for (; s[i]; i++) {
-                if (((unsigned char)s[i] & 0xC0) == 0x80)
-                        continue;
-                if (chars == max - 1)
-                        cut = i;
-                chars++;
-        }
-        if (chars <= max)
-                return xstrdup(s);
-        return xasprintf("%.*s…", (int)cut, s);
 }
 
 static int image_history(int argc, char **argv)
@@ -158,7 +138,7 @@ static int image_history(int argc, char **argv)
                 for (char *p = flat; *p; p++)
                         if (*p == '\t' || *p == '\n')
                                 *p = ' ';
-                _cleanup_free_ char *cby = trunc ? ellipsis(flat, 45) : xstrdup(flat);
+                _cleanup_free_ char *cby = trunc ? text_ellipsis(flat, 45) : xstrdup(flat);
                 char sz[32];
                 human_size(sizes[i], sz, sizeof(sz));
                 const char *comment = json_string_value(json_object_get(h, "comment"));
@@ -168,6 +148,12 @@ static int image_history(int argc, char **argv)
         free(sizes);
         rt_image_free(&img);
         return 0;
+}
+
+/* `berth history`: the same as `image history` */
+int cmd_history(int argc, char **argv)
+{
+        return image_history(argc, argv);
 }
 
 static int image_prune(int argc, char **argv)

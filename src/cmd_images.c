@@ -38,6 +38,14 @@ static bool row_matches(const struct row *r, const char *filter_repo, const char
         return !filter_tag || !strcmp(r->tag, filter_tag);
 }
 
+static const char *const image_headers[] = {
+    "ID",         "IMAGE ID",    "Repository",   "REPOSITORY",  "Tag",         "TAG",
+    "Digest",     "DIGEST",      "CreatedSince", "CREATED",     "CreatedAt",   "CREATED AT",
+    "Size",       "SIZE",        "Containers",   "CONTAINERS",  "VirtualSize", "VIRTUAL SIZE",
+    "SharedSize", "SHARED SIZE", "UniqueSize",   "UNIQUE SIZE", NULL};
+
+#define IMAGES_TABLE "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+
 static void images_usage(FILE *f)
 {
         fprintf(f, "Usage:  berth images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
@@ -45,7 +53,8 @@ static void images_usage(FILE *f)
                    "Options:\n"
                    "  -a, --all             Show all images\n"
                    "  -f, --filter filter   Filter output (dangling=true|false)\n"
-                   "      --format string   Format output: table or json\n"
+                   "      --format string   table (default), json, a Go template\n"
+                   "                        ({{.Repository}}:{{.Tag}} ...) or 'table TEMPLATE'\n"
                    "      --no-trunc        Don't truncate output\n"
                    "  -q, --quiet           Only show image IDs\n");
 }
@@ -61,7 +70,8 @@ int cmd_images(int argc, char **argv)
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
-        bool quiet = false, json = false, notrunc = false;
+        bool quiet = false, notrunc = false;
+        const char *format = NULL;
         int dangling = -1; /* --filter dangling=true|false */
         bool all = false;
         int c;
@@ -76,13 +86,7 @@ int cmd_images(int argc, char **argv)
                         quiet = true;
                         break;
                 case 'j':
-                        if (!strcmp(optarg, "json") || !strcmp(optarg, "{{json .}}"))
-                                json = true;
-                        else if (strcmp(optarg, "table") != 0) {
-                                die_msg("images: unsupported --format \"%s\" (use table or json)",
-                                        optarg);
-                                return EXIT_BERTH;
-                        }
+                        format = optarg;
                         break;
                 case 'T':
                         notrunc = true;
@@ -170,46 +174,47 @@ int cmd_images(int argc, char **argv)
                 }
         }
 
-        struct table tb;
-        table_init(&tb, 5);
-        table_row(&tb, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
-        for (size_t i = 0; i < nrows; i++) {
+        struct cliformat cf;
+        int rc = 0;
+        if (!quiet &&
+            format_open(&cf, format, IMAGES_TABLE, image_headers, "*formatter.ImageContext") < 0)
+                rc = EXIT_BERTH;
+        for (size_t i = 0; i < nrows && !rc; i++) {
                 const struct rt_image *img = rows[i].img;
                 const char *hex = img->id + strlen("sha256:");
                 char idbuf[80], since[64], size[32];
                 snprintf(idbuf, sizeof(idbuf), "%s", notrunc ? img->id : hex);
                 if (!notrunc)
                         idbuf[12] = '\0';
+                if (quiet) {
+                        printf("%s\n", idbuf);
+                        continue;
+                }
                 {
                         _cleanup_free_ char *ago =
                             human_duration((long long)time(NULL) - img->created);
                         snprintf(since, sizeof(since), "%s ago", ago);
                 }
                 human_size(img->size, size, sizeof(size));
-                if (quiet) {
-                        printf("%s\n", idbuf);
-                } else if (json) {
-                        char created_at[64];
-                        time_t t = (time_t)img->created;
-                        struct tm tm;
-                        gmtime_r(&t, &tm);
-                        strftime(created_at, sizeof(created_at), "%Y-%m-%d %H:%M:%S +0000 UTC",
-                                 &tm);
-                        json_t *o =
-                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                char created_at[96];
+                time_t t = (time_t)img->created;
+                struct tm tm;
+                localtime_r(&t, &tm);
+                strftime(created_at, sizeof(created_at), "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+                json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
                                       "Containers", "N/A", "CreatedAt", created_at, "CreatedSince",
                                       since, "Digest", "<none>", "ID", idbuf, "Repository",
                                       rows[i].repo, "SharedSize", "N/A", "Size", size, "Tag",
                                       rows[i].tag, "UniqueSize", "N/A", "VirtualSize", size);
-                        char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-                        printf("%s\n", s);
-                        free(s);
-                        json_decref(o);
-                } else {
-                        table_row(&tb, rows[i].repo, rows[i].tag, idbuf, since, size);
-                }
+                if (format_row(&cf, o, NULL) < 0)
+                        rc = EXIT_BERTH;
+                json_decref(o);
         }
-        table_end(&tb, !quiet && !json);
+        if (!quiet) {
+                if (!rc)
+                        format_print(&cf);
+                cliformat_free(&cf);
+        }
         for (size_t i = 0; i < nrows; i++) {
                 free(rows[i].repo);
                 free(rows[i].tag);
@@ -218,5 +223,5 @@ int cmd_images(int argc, char **argv)
         free(frepo);
         free(ftag);
         rt_image_list_free(imgs, n);
-        return 0;
+        return rc;
 }

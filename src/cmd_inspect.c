@@ -13,62 +13,10 @@
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
+#include "table.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/image.h"
-
-/* Minimal Go-template support: {{.A.B}} and {{json .A.B}}. */
-static int print_format(json_t *j, const char *fmt)
-{
-        const char *p = fmt;
-        while (*p) {
-                const char *o = strstr(p, "{{");
-                if (!o) {
-                        fputs(p, stdout);
-                        break;
-                }
-                fwrite(p, 1, (size_t)(o - p), stdout);
-                const char *cl = strstr(o, "}}");
-                if (!cl)
-                        return -1;
-                _cleanup_free_ char *expr = xstrndup(o + 2, (size_t)(cl - o - 2));
-                char *e = expr;
-                while (*e == ' ')
-                        e++;
-                bool as_json = !strncmp(e, "json ", 5);
-                if (as_json)
-                        e += 5;
-                while (*e == ' ')
-                        e++;
-                char *end = e + strlen(e);
-                while (end > e && end[-1] == ' ')
-                        *--end = '\0';
-                if (*e != '.')
-                        return -1;
-                json_t *v = j;
-                for (char *sv = NULL, *t = strtok_r(e + 1, ".", &sv); t && v;
-                     t = strtok_r(NULL, ".", &sv))
-                        v = json_object_get(v, t);
-                if (as_json || json_is_object(v) || json_is_array(v)) {
-                        char *d =
-                            v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : xstrdup("null");
-                        fputs(d, stdout);
-                        free(d);
-                } else if (json_is_string(v))
-                        fputs(json_string_value(v), stdout);
-                else if (json_is_integer(v))
-                        printf("%lld", (long long)json_integer_value(v));
-                else if (json_is_boolean(v))
-                        fputs(json_is_true(v) ? "true" : "false", stdout);
-                else if (json_is_real(v))
-                        printf("%g", json_real_value(v));
-                else
-                        fputs("<no value>", stdout);
-                p = cl + 2;
-        }
-        putchar('\n');
-        return 0;
-}
 
 int cmd_inspect(int argc, char **argv)
 {
@@ -126,22 +74,8 @@ int cmd_inspect(int argc, char **argv)
                         die_msg("Error: No such %s: %s", type ? type : "object", argv[i]);
                 rc = 1;
         }
-        size_t k;
-        json_t *v;
-        if (fmt) {
-                json_array_foreach(all, k, v)
-                {
-                        if (print_format(v, fmt) < 0) {
-                                die_msg("template parsing error: %s", fmt);
-                                json_decref(all);
-                                return EXIT_BERTH;
-                        }
-                }
-        } else {
-                char *d = json_dumps(all, JSON_INDENT(4));
-                printf("%s\n", d);
-                free(d);
-        }
+        if (inspect_print(all, fmt) < 0)
+                rc = EXIT_BERTH;
         json_decref(all);
         return rc;
 }

@@ -12,6 +12,7 @@
 #include "base/err.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "table.h"
@@ -152,6 +153,13 @@ static const char *js(json_t *o, const char *k)
         return s ? s : "";
 }
 
+static const char *const net_headers[] = {
+    "ID",     "NETWORK ID", "Name",      "NAME",       "Driver", "DRIVER",   "Scope",
+    "SCOPE",  "IPv6",       "IPV6",      "IPv4",       "IPV4",   "Internal", "INTERNAL",
+    "Labels", "LABELS",     "CreatedAt", "CREATED AT", NULL};
+
+#define NET_TABLE "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}"
+
 static int net_ls(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -161,7 +169,8 @@ static int net_ls(int argc, char **argv)
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
-        bool quiet = false, json = false, notrunc = false;
+        bool quiet = false, notrunc = false;
+        const char *format = NULL;
         int c;
 
         optind = 0;
@@ -174,16 +183,13 @@ static int net_ls(int argc, char **argv)
                         notrunc = true;
                         break;
                 case 'f':
-                        if (strcmp(optarg, "json") && strcmp(optarg, "{{json .}}") &&
-                            strcmp(optarg, "table")) {
-                                die_msg("unsupported --format %s (use json or table)", optarg);
-                                return EXIT_BERTH;
-                        }
-                        json = strcmp(optarg, "table") != 0;
+                        format = optarg;
                         break;
                 case 'h':
                         printf("Usage:  berth network ls [OPTIONS]\n\nOptions:\n"
-                               "  -f, --format string   json or table\n"
+                               "      --format string   table (default), json, a Go template "
+                               "({{.Name}} {{.Driver}} ...)\n"
+                               "                        or 'table TEMPLATE'\n"
                                "      --no-trunc        Do not truncate the output\n"
                                "  -q, --quiet           Only display network IDs\n");
                         return 0;
@@ -196,10 +202,16 @@ static int net_ls(int argc, char **argv)
                 die_msg("\"network ls\" accepts no arguments");
                 return EXIT_BERTH;
         }
+        struct cliformat cf;
+        if (!quiet &&
+            format_open(&cf, format, NET_TABLE, net_headers, "formatter.networkContext") < 0)
+                return EXIT_BERTH;
         _cleanup_json_ json_t *all = NULL;
         err_t err;
         if (network_list(&all, &err) < 0) {
                 die_msg("%s", err.msg);
+                if (!quiet)
+                        cliformat_free(&cf);
                 return EXIT_BERTH;
         }
         size_t i;
@@ -210,42 +222,38 @@ static int net_ls(int argc, char **argv)
                     warn_msg("network %.12s: %s: a corrupt configuration; berth network rm %.12s "
                              "removes it",
                              js(n, "Id"), js(n, "Error"), js(n, "Id"));
-        int idlen = notrunc ? 64 : 12;
+        int idlen = notrunc ? 64 : 12, rc = 0;
         json_array_foreach(all, i, n)
         {
                 if (quiet) {
                         printf("%.*s\n", idlen, js(n, "Id"));
-                } else if (json) {
-                        _cleanup_json_ json_t *line = json_pack(
-                            "{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "CreatedAt", js(n, "Created"),
-                            "Driver", js(n, "Driver"), "ID", js(n, "Id"), "IPv6", "false",
-                            "Internal",
-                            json_is_true(json_object_get(n, "Internal")) ? "true" : "false", "Name",
-                            js(n, "Name"), "Scope", js(n, "Scope"));
-                        json_t *lab = json_object_get(n, "Labels");
-                        const char *k;
-                        json_t *v;
-                        strbuf_t lb = STRBUF_INIT;
-                        json_object_foreach(lab, k, v)
-                            sb_appendf(&lb, "%s%s=%s", lb.len ? "," : "", k, json_string_value(v));
-                        json_object_set_new(line, "Labels", json_string(sb_str(&lb)));
-                        sb_free(&lb);
-                        _cleanup_free_ char *s = json_dumps(line, JSON_COMPACT | JSON_SORT_KEYS);
-                        printf("%s\n", s);
+                        continue;
+                }
+                _cleanup_free_ char *id = xstrndup(js(n, "Id"), (size_t)idlen);
+                long long secs = 0;
+                long nsec = 0;
+                (void)time_parse_rfc3339(js(n, "Created"), &secs, &nsec);
+                _cleanup_free_ char *created = go_time_text(secs, nsec);
+                json_t *labels = json_object_get(n, "Labels");
+                _cleanup_free_ char *lt = labels_text(labels);
+                _cleanup_json_ json_t *line = json_pack(
+                    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "CreatedAt", created, "Driver",
+                    js(n, "Driver"), "ID", id, "IPv4", "true", "IPv6",
+                    json_is_true(json_object_get(n, "EnableIPv6")) ? "true" : "false", "Internal",
+                    json_is_true(json_object_get(n, "Internal")) ? "true" : "false", "Labels", lt,
+                    "Name", js(n, "Name"), "Scope", js(n, "Scope"));
+                _cleanup_json_ json_t *m = label_methods(labels);
+                if (format_row(&cf, line, m) < 0) {
+                        rc = EXIT_BERTH;
+                        break;
                 }
         }
-        if (quiet || json)
-                return 0;
-        struct table tb;
-        table_init(&tb, 4);
-        table_row(&tb, "NETWORK ID", "NAME", "DRIVER", "SCOPE");
-        json_array_foreach(all, i, n)
-        {
-                _cleanup_free_ char *id = xstrndup(js(n, "Id"), (size_t)idlen);
-                table_row(&tb, id, js(n, "Name"), js(n, "Driver"), js(n, "Scope"));
+        if (!quiet) {
+                if (!rc)
+                        format_print(&cf);
+                cliformat_free(&cf);
         }
-        table_end(&tb, true);
-        return 0;
+        return rc;
 }
 
 /* The state minus berth's private fields, as docker prints it. */
@@ -269,18 +277,38 @@ static json_t *public_view(json_t *n)
 
 static int net_inspect(int argc, char **argv)
 {
-        int rc = 0;
-        _cleanup_json_ json_t *out = json_array();
-
-        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage:  berth network inspect NETWORK [NETWORK...]\n");
-                return 0;
+        static const struct option opts[] = {
+            {"format", required_argument, NULL, 'f'},
+            {"verbose", no_argument, NULL, 'v'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        const char *format = NULL;
+        int c, rc = 0;
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+f:vh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'f':
+                        format = optarg;
+                        break;
+                case 'v':
+                        break;
+                case 'h':
+                        printf("Usage:  berth network inspect [OPTIONS] NETWORK [NETWORK...]\n\n"
+                               "  -f, --format string   a Go template ({{.Name}} "
+                               "{{range .IPAM.Config}}{{.Subnet}}{{end}} ...)\n");
+                        return 0;
+                default:
+                        die_msg("network inspect: unknown flag %s", argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
         }
-        if (argc < 2) {
+        if (optind >= argc) {
                 die_msg("\"network inspect\" requires at least 1 argument");
                 return EXIT_BERTH;
         }
-        for (int i = 1; i < argc; i++) {
+        _cleanup_json_ json_t *out = json_array();
+        for (int i = optind; i < argc; i++) {
                 err_t err;
                 json_t *n = NULL;
                 if (network_load(argv[i], &n, &err) < 0) {
@@ -291,8 +319,8 @@ static int net_inspect(int argc, char **argv)
                 json_array_append_new(out, public_view(n));
                 json_decref(n);
         }
-        _cleanup_free_ char *s = json_dumps(out, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-        printf("%s\n", s);
+        if (inspect_print(out, format) < 0)
+                return EXIT_BERTH;
         return rc;
 }
 

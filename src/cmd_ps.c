@@ -1,4 +1,4 @@
-/* berth ps [-a] [-q] [--filter k=v] [--format json] [--no-trunc] */
+/* berth ps [-a] [-q] [--filter k=v] [--format TEMPLATE|json|table] [--no-trunc] */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "base/cleanup.h"
+#include "base/gotemplate.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
 #include "base/strv.h"
@@ -43,6 +44,7 @@ static char *status_text(json_t *st)
         return xstrdup(s);
 }
 
+/* .Command: the command line, cut to 20 columns, quoted as Go quotes */
 static char *command_text(json_t *j, bool trunc)
 {
         strbuf_t sb = STRBUF_INIT;
@@ -53,16 +55,10 @@ static char *command_text(json_t *j, bool trunc)
         {
                 sb_appendf(&sb, " %s", json_string_value(a) ?: "");
         }
-        char *s = sb_steal(&sb);
-        if (trunc && strlen(s) > 20) {
-                s[19] = '\0';
-                char *t = xasprintf("\"%s…\"", s);
-                free(s);
-                return t;
-        }
-        char *t = xasprintf("\"%s\"", s);
-        free(s);
-        return t;
+        _cleanup_free_ char *cut = trunc ? text_ellipsis(sb_str(&sb), 20) : sb_steal(&sb);
+        sb_free(&sb);
+        gotmpl_quote(&sb, cut);
+        return sb_steal(&sb);
 }
 
 static bool filter_match(json_t *j, const strv_t *filters)
@@ -101,6 +97,80 @@ static bool filter_match(json_t *j, const strv_t *filters)
         return true;
 }
 
+static const char *const ps_headers[] = {
+    "ID",        "CONTAINER ID", "Image",        "IMAGE",         "Command", "COMMAND",
+    "CreatedAt", "CREATED AT",   "RunningFor",   "CREATED",       "Ports",   "PORTS",
+    "State",     "STATE",        "Status",       "STATUS",        "Size",    "SIZE",
+    "Names",     "NAMES",        "Labels",       "LABELS",        "Mounts",  "MOUNTS",
+    "Networks",  "NETWORKS",     "LocalVolumes", "LOCAL VOLUMES", NULL};
+
+#define PS_TABLE                                                                                   \
+        "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t"      \
+        "{{.Names}}"
+
+static int cmp_name(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The fields of docker's container context for one container. */
+static json_t *ps_context(json_t *j, const char *short_id, bool trunc, bool running)
+{
+        json_t *st = json_object_get(j, "State");
+        json_t *cfg = json_object_get(j, "Config");
+        const char *name = json_string_value(json_object_get(j, "Name")) ?: "/";
+        _cleanup_free_ char *cmd = command_text(j, trunc);
+        const char *created = json_string_value(json_object_get(j, "Created"));
+        long long csecs = 0;
+        (void)time_parse_rfc3339(created ?: "", &csecs, NULL);
+        _cleanup_free_ char *created_at = go_time_text(csecs, 0);
+        _cleanup_free_ char *since = human_duration(time_since_s(created));
+        _cleanup_free_ char *ago = xasprintf("%s ago", since);
+        _cleanup_free_ char *status = status_text(st);
+        _cleanup_free_ char *ports = running ? netwire_ports_summary(j) : xstrdup("");
+        _cleanup_free_ char *labels = labels_text(json_object_get(cfg, "Labels"));
+        strbuf_t mb = STRBUF_INIT, nb = STRBUF_INIT;
+        sb_append(&mb, "");
+        sb_append(&nb, "");
+        const char *k;
+        json_t *v;
+        size_t i, nvol = 0;
+        json_array_foreach(json_object_get(j, "Mounts"), i, v)
+        {
+                const char *mn = json_string_value(json_object_get(v, "Name"));
+                if (!mn || !*mn)
+                        mn = json_string_value(json_object_get(v, "Source")) ?: "";
+                else
+                        nvol++;
+                _cleanup_free_ char *cut = trunc ? text_ellipsis(mn, 15) : xstrdup(mn);
+                sb_appendf(&mb, "%s%s", mb.len ? "," : "", cut);
+        }
+        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        size_t nn = json_object_size(nets);
+        const char **names = xcalloc(nn ? nn : 1, sizeof(*names));
+        size_t x = 0;
+        json_object_foreach(nets, k, v)
+        {
+                names[x++] = k;
+        }
+        qsort(names, nn, sizeof(*names), cmp_name);
+        for (x = 0; x < nn; x++)
+                sb_appendf(&nb, "%s%s", x ? "," : "", names[x]);
+        free(names);
+        char nvols[24];
+        snprintf(nvols, sizeof(nvols), "%zu", nvol);
+        json_t *o =
+            json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Command", cmd,
+                      "CreatedAt", created_at, "ID", short_id, "Image",
+                      json_string_value(json_object_get(cfg, "Image")) ?: "", "Labels", labels,
+                      "LocalVolumes", nvols, "Mounts", mb.s, "Names", name + 1, "Networks", nb.s,
+                      "Ports", ports, "RunningFor", ago, "Size", "0B", "State",
+                      json_string_value(json_object_get(st, "Status")) ?: "", "Status", status);
+        sb_free(&mb);
+        sb_free(&nb);
+        return o;
+}
+
 int cmd_ps(int argc, char **argv)
 {
         static const struct option lo[] = {{"all", no_argument, 0, 'a'},
@@ -110,7 +180,8 @@ int cmd_ps(int argc, char **argv)
                                            {"no-trunc", no_argument, 0, 'N'},
                                            {"help", no_argument, 0, 'H'},
                                            {0, 0, 0, 0}};
-        bool all = false, quiet = false, json = false, trunc = true;
+        bool all = false, quiet = false, trunc = true;
+        const char *format = NULL;
         strv_t filters = STRV_INIT;
         int c;
         optind = 1;
@@ -130,16 +201,15 @@ int cmd_ps(int argc, char **argv)
                         trunc = false;
                         break;
                 case 'F':
-                        if (strcmp(optarg, "json") && strcmp(optarg, "{{json .}}")) {
-                                die_msg("ps: unsupported --format %s (only json)", optarg);
-                                strv_free(&filters);
-                                return EXIT_BERTH;
-                        }
-                        json = true;
+                        format = optarg;
                         break;
                 case 'H':
-                        printf("Usage:  berth ps [-a] [-q] [--filter KEY=VALUE] [--format json] "
-                               "[--no-trunc]\n");
+                        printf("Usage:  berth ps [-a] [-q] [--filter KEY=VALUE] [--format FORMAT] "
+                               "[--no-trunc]\n\n"
+                               "      --format string   table (default), json, a Go template "
+                               "({{.ID}} {{.Names}} ...),\n"
+                               "                        or 'table TEMPLATE' for a table of "
+                               "those columns\n");
                         strv_free(&filters);
                         return 0;
                 default:
@@ -148,17 +218,21 @@ int cmd_ps(int argc, char **argv)
                         return EXIT_BERTH;
                 }
         }
-        err_t err = {0};
-        strv_t ids = STRV_INIT;
-        if (rt_ctr_list(&ids, &err) < 0) {
-                die_msg("%s", err.msg);
+        struct cliformat cf;
+        if (!quiet &&
+            format_open(&cf, format, PS_TABLE, ps_headers, "*formatter.ContainerContext") < 0) {
                 strv_free(&filters);
                 return EXIT_BERTH;
         }
-        struct table tb;
-        table_init(&tb, 7);
-        table_row(&tb, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
-        for (size_t i = 0; i < ids.n; i++) {
+        err_t err = {0};
+        strv_t ids = STRV_INIT;
+        int rc = 0;
+        if (rt_ctr_list(&ids, &err) < 0) {
+                die_msg("%s", err.msg);
+                rc = EXIT_BERTH;
+                goto out;
+        }
+        for (size_t i = 0; i < ids.n && !rc; i++) {
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
                 if (container_get(ids.v[i], &id, &j, NULL, &err) < 0) {
@@ -166,14 +240,19 @@ int cmd_ps(int argc, char **argv)
                                 continue; /* removed meanwhile */
                         /* corrupt state: shown, so that it can be removed */
                         _cleanup_free_ char *sid = xstrndup(ids.v[i], trunc ? 12 : 64);
-                        const char *status = "Corrupt (unreadable config.json; rm -f removes it)";
-                        if (quiet)
+                        if (quiet) {
                                 printf("%s\n", sid);
-                        else if (json)
-                                printf("{\"ID\":\"%s\",\"State\":\"corrupt\",\"Status\":\"%s\"}\n",
-                                       sid, status);
-                        else
-                                table_row(&tb, sid, "", "", "", status, "", "");
+                                continue;
+                        }
+                        json_t *o = json_pack(
+                            "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Command",
+                            "", "CreatedAt", "", "ID", sid, "Image", "", "Labels", "",
+                            "LocalVolumes", "0", "Mounts", "", "Names", "", "Networks", "", "Ports",
+                            "", "RunningFor", "", "Size", "0B", "State", "corrupt", "Status",
+                            "Corrupt (unreadable config.json; rm -f removes it)");
+                        if (format_row(&cf, o, NULL) < 0)
+                                rc = EXIT_BERTH;
+                        json_decref(o);
                         continue;
                 }
                 json_t *st = json_object_get(j, "State");
@@ -185,46 +264,25 @@ int cmd_ps(int argc, char **argv)
                         continue;
                 }
                 _cleanup_free_ char *short_id = xstrndup(id, trunc ? 12 : 64);
-                const char *name = json_string_value(json_object_get(j, "Name")) ?: "/";
-                const char *image =
-                    json_string_value(json_object_get(json_object_get(j, "Config"), "Image")) ?: "";
-                _cleanup_free_ char *cmd = command_text(j, trunc);
-                _cleanup_free_ char *created =
-                    human_duration(time_since_s(json_string_value(json_object_get(j, "Created"))));
-                _cleanup_free_ char *status = status_text(st);
-                _cleanup_free_ char *ports = running ? netwire_ports_summary(j) : xstrdup("");
                 if (quiet) {
                         printf("%s\n", short_id);
-                } else if (json) {
-                        json_t *labels = json_object_get(json_object_get(j, "Config"), "Labels");
-                        strbuf_t lb = STRBUF_INIT;
-                        const char *k;
-                        json_t *v;
-                        json_object_foreach(labels, k, v)
-                        {
-                                sb_appendf(&lb, "%s%s=%s", lb.len ? "," : "", k,
-                                           json_string_value(v) ?: "");
-                        }
-                        json_t *o =
-                            json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID", short_id,
-                                      "Image", image, "Command", cmd, "CreatedAt",
-                                      json_string_value(json_object_get(j, "Created")) ?: "",
-                                      "RunningFor", created, "Status", status, "State", s, "Names",
-                                      name + 1, "Labels", sb_str(&lb));
-                        sb_free(&lb);
-                        json_object_set_new(o, "Ports", json_string(ports));
-                        char *d = json_dumps(o, JSON_COMPACT);
-                        printf("%s\n", d);
-                        free(d);
-                        json_decref(o);
                 } else {
-                        _cleanup_free_ char *ago = xasprintf("%s ago", created);
-                        table_row(&tb, short_id, image, cmd, ago, status, ports, name + 1);
+                        json_t *o = ps_context(j, short_id, trunc, running);
+                        json_t *labels = json_object_get(json_object_get(j, "Config"), "Labels");
+                        json_t *m = label_methods(labels);
+                        if (format_row(&cf, o, m) < 0)
+                                rc = EXIT_BERTH;
+                        json_decref(m);
+                        json_decref(o);
                 }
                 json_decref(j);
         }
-        table_end(&tb, !quiet && !json);
+        if (!quiet && !rc)
+                format_print(&cf);
+out:
+        if (!quiet)
+                cliformat_free(&cf); /* after format_print: a no-op */
         strv_free(&ids);
         strv_free(&filters);
-        return 0;
+        return rc;
 }

@@ -50,6 +50,9 @@ static void on_progress(void *ud, const char *id, enum reg_push_state st, unsign
         case REG_P_EXISTS:
                 snprintf(text, sizeof(text), "Layer already exists");
                 break;
+        case REG_P_SKIPPED:
+                snprintf(text, sizeof(text), "Skipped foreign layer");
+                break;
         case REG_P_MOUNTED:
         default:
                 snprintf(text, sizeof(text), "Mounted from %.100s", from ? from : "");
@@ -59,10 +62,10 @@ static void on_progress(void *ud, const char *id, enum reg_push_state st, unsign
                 layer_lines_show(&ui->l, id, text, transient);
 }
 
-int push_image(const char *ref, bool quiet, err_t *err)
+int push_image(const char *ref, bool quiet, const char *platform, err_t *err)
 {
         struct push_ui ui = {.l = {.out = stdout, .tty = isatty(STDOUT_FILENO)}, .quiet = quiet};
-        struct reg_push_opts o = {.progress = on_progress, .ud = &ui};
+        struct reg_push_opts o = {.progress = on_progress, .ud = &ui, .platform = platform};
         struct reg_push_result res;
         struct reg_ref r;
         if (reg_ref_parse(ref, &r, err) < 0)
@@ -126,10 +129,12 @@ int cmd_push(int argc, char **argv)
             {"all-tags", no_argument, NULL, 'a'},
             {"quiet", no_argument, NULL, 'q'},
             {"disable-content-trust", no_argument, NULL, 'D'},
+            {"platform", required_argument, NULL, 'P'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
         bool all = false, quiet = false;
+        const char *platform = NULL;
         int c;
         optind = 0;
         while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
@@ -142,12 +147,20 @@ int cmd_push(int argc, char **argv)
                         break;
                 case 'D':
                         break;
+                case 'P':
+                        platform = optarg;
+                        break;
                 case 'h':
                         printf("Usage:  berth push [OPTIONS] NAME[:TAG]\n\n"
                                "Upload an image to a registry\n\n"
                                "Options:\n"
-                               "  -a, --all-tags   Push all tags of an image to the repository\n"
-                               "  -q, --quiet      Suppress verbose output\n");
+                               "  -a, --all-tags          Push all tags of an image to the "
+                               "repository\n"
+                               "      --platform string   Push the platform-specific manifest "
+                               "(os/arch[/variant]);\n"
+                               "                          berth keeps one platform per image, "
+                               "so it must be the image's\n"
+                               "  -q, --quiet             Suppress verbose output\n");
                         return 0;
                 default:
                         return EXIT_BERTH;
@@ -160,7 +173,7 @@ int cmd_push(int argc, char **argv)
         const char *ref = argv[optind];
         err_t err;
         if (!all) {
-                if (push_image(ref, quiet, &err) < 0) {
+                if (push_image(ref, quiet, platform, &err) < 0) {
                         die_msg("%s", err.msg);
                         return EXIT_BERTH;
                 }
@@ -189,7 +202,7 @@ int cmd_push(int argc, char **argv)
         }
         int rc = 0;
         for (size_t i = 0; i < tags.n && rc == 0; i++)
-                if (push_image(tags.v[i], quiet, &err) < 0) {
+                if (push_image(tags.v[i], quiet, platform, &err) < 0) {
                         die_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                 }

@@ -1,6 +1,7 @@
 /* berth run / create: options before IMAGE, then the command. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,92 +243,29 @@ static int env_file(strv_t *env, const char *path, err_t *err)
         return 0;
 }
 
-static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro,
-                    err_t *err)
+/* -v, --mount and --tmpfs, in that order, into the spec (a relative "./"
+ * source is the current directory's, as the docker CLI reads it). */
+static int mounts_spec(const struct run_opts *o, struct ctr_spec *sp, err_t *err)
 {
-        if (src[0] != '/')
-                return err_set(err, EINVAL, "invalid mount source \"%s\": must be an absolute path",
-                               src);
-        if (dst[0] != '/')
-                return err_set(err, EINVAL,
-                               "invalid mount destination \"%s\": must be an absolute path", dst);
-        if (access(src, F_OK) < 0 && mkdir_p(src, 0755, err) < 0) /* docker -v creates it */
-                return -1;
-        ctr_mount_bind(mounts, binds, src, dst, ro);
-        return 0;
-}
-
-static int parse_volume(const char *spec, json_t *mounts, json_t *binds, const struct rt_image *img,
-                        err_t *err)
-{
-        _cleanup_free_ char *s = xstrdup(spec);
-        char *parts[3] = {0};
-        int n = 0;
-        for (char *sv = NULL, *t = strtok_r(s, ":", &sv); t && n < 3; t = strtok_r(NULL, ":", &sv))
-                parts[n++] = t;
-        if (n == 0)
-                return err_set(err, EINVAL, "invalid volume specification: '%s'", spec);
-        if (n == 1) /* anonymous volume */
-                return ctr_mount_volume(mounts, rt_volume_anon_name(), true, parts[0], false, false,
-                                        img, err);
-        bool ro = n == 3 && strstr(parts[2], "ro") != NULL;
-        if (n == 3 && strcmp(parts[2], "ro") && strcmp(parts[2], "rw"))
-                return err_set(err, EINVAL, "invalid mode: %s", parts[2]);
-        if (parts[0][0] == '/' || parts[0][0] == '.')
-                return add_bind(mounts, binds, parts[0], parts[1], ro, err);
-        if (rt_volume_name_valid(parts[0]) < 0)
-                return err_set(err, EINVAL, "invalid volume name \"%s\"", parts[0]);
-        return ctr_mount_volume(mounts, parts[0], false, parts[1], ro, false, img, err);
-}
-
-static int parse_mount(const char *spec, json_t *mounts, json_t *tmpfs, const struct rt_image *img,
-                       err_t *err)
-{
-        _cleanup_free_ char *s = xstrdup(spec);
-        const char *type = "volume", *src = NULL, *dst = NULL;
-        bool ro = false;
-        strbuf_t topts = STRBUF_INIT;
-        for (char *sv = NULL, *t = strtok_r(s, ",", &sv); t; t = strtok_r(NULL, ",", &sv)) {
-                char *eq = strchr(t, '=');
-                if (eq)
-                        *eq++ = '\0';
-                if (!strcmp(t, "type") && eq)
-                        type = eq;
-                else if ((!strcmp(t, "source") || !strcmp(t, "src")) && eq)
-                        src = eq;
-                else if ((!strcmp(t, "target") || !strcmp(t, "destination") || !strcmp(t, "dst")) &&
-                         eq)
-                        dst = eq;
-                else if (!strcmp(t, "readonly") || !strcmp(t, "ro"))
-                        ro = !eq || !strcmp(eq, "true") || !strcmp(eq, "1");
-                else if (!strcmp(t, "tmpfs-size") && eq)
-                        sb_appendf(&topts, "%ssize=%s", topts.len ? "," : "", eq);
-                else if (!strcmp(t, "tmpfs-mode") && eq)
-                        sb_appendf(&topts, "%smode=%s", topts.len ? "," : "", eq);
-                else if (strcmp(t, "bind-propagation") && strcmp(t, "consistency")) {
-                        sb_free(&topts);
-                        return err_set(err, EINVAL, "invalid field '%s' in --mount %s", t, spec);
-                }
+        char cwd[PATH_MAX];
+        const char *wd = getcwd(cwd, sizeof(cwd));
+        struct mountspec m;
+        for (size_t i = 0; i < o->volumes.n; i++) {
+                if (mountspec_parse_volume(o->volumes.v[i], MOUNTSPEC_DOCKER, wd, &m, err) < 0)
+                        return -1;
+                ctr_spec_add_mount(sp, &m, true);
         }
-        int r;
-        if (!dst)
-                r = err_set(err, EINVAL, "--mount %s: target is required", spec);
-        else if (!strcmp(type, "bind"))
-                r = src ? add_bind(mounts, NULL, src, dst, ro, err)
-                        : err_set(err, EINVAL, "--mount %s: source is required for bind mounts",
-                                  spec);
-        else if (!strcmp(type, "volume"))
-                r = ctr_mount_volume(mounts, src ? src : rt_volume_anon_name(), !src, dst, ro,
-                                     false, img, err);
-        else if (!strcmp(type, "tmpfs")) {
-                if (ro)
-                        sb_appendf(&topts, "%sro", topts.len ? "," : "");
-                json_object_set_new(tmpfs, dst, json_string(sb_str(&topts)));
-                r = 0;
-        } else
-                r = err_set(err, EINVAL, "--mount %s: unknown type \"%s\"", spec, type);
-        sb_free(&topts);
-        return r;
+        for (size_t i = 0; i < o->mounts.n; i++) {
+                if (mountspec_parse_mount(o->mounts.v[i], wd, &m, err) < 0)
+                        return -1;
+                ctr_spec_add_mount(sp, &m, false);
+        }
+        for (size_t i = 0; i < o->tmpfs.n; i++) {
+                if (mountspec_parse_tmpfs(o->tmpfs.v[i], &m, err) < 0)
+                        return -1;
+                ctr_spec_add_mount(sp, &m, false);
+        }
+        return 0;
 }
 
 /* --health-* and --no-healthcheck over the image's HEALTHCHECK. */
@@ -341,14 +279,16 @@ static int healthcheck_spec(const struct run_opts *o, const struct rt_image *img
                 return 0;
         }
         const struct rt_healthcheck *ih = img->config.healthcheck;
+        if (!o->health_cmd && !o->health_interval && !o->health_timeout && !o->health_retries &&
+            !o->health_start && !o->health_start_interval) {
+                ctr_spec_health_from_image(sp);
+                return 0;
+        }
         if (o->health_cmd) {
                 strv_push(&h->test, "CMD-SHELL");
                 strv_push(&h->test, o->health_cmd);
         } else if (ih && ih->test.n) {
                 strv_copy(&h->test, &ih->test);
-        } else if (!o->health_interval && !o->health_timeout && !o->health_retries &&
-                   !o->health_start && !o->health_start_interval) {
-                return 0;
         }
         struct {
                 const char *opt;
@@ -368,64 +308,68 @@ static int healthcheck_spec(const struct run_opts *o, const struct rt_image *img
         return 0;
 }
 
-/* Build the container document and create it.  Returns 0 and the id. */
-/* --sysctl K=V, checked as docker does, before anything is created. */
-static json_t *sysctls_json(const struct run_opts *o, err_t *err)
+/* --sysctl, --security-opt, --cap-*, --shm-size, --oom-score-adj, the memory,
+ * CPU and pids limits and --ulimit: read from their text here, checked
+ * (engine's ctr_host_check, Docker's rules) before anything is made. */
+static int host_spec(const struct run_opts *o, struct ctr_host *h, err_t *err)
 {
-        bool host = o->network && !strcmp(o->network, "host");
-        json_t *sc = json_object();
+        h->host_network = o->network && !strcmp(o->network, "host");
         for (size_t i = 0; i < o->sysctls.n; i++) {
-                _cleanup_free_ char *k = xstrdup(o->sysctls.v[i]);
-                char *eq = strchr(k, '=');
-                if (!eq || eq == k) {
-                        json_decref(sc);
-                        err_set(err, EINVAL,
-                                "invalid argument \"%s\" for \"--sysctl\" flag: expected "
-                                "KEY=VALUE",
-                                o->sysctls.v[i]);
-                        return NULL;
-                }
-                *eq++ = '\0';
-                if (rt_sysctl_check(k, host, err) < 0) {
-                        json_decref(sc);
-                        return NULL;
-                }
-                json_object_set_new(sc, k, json_string(eq));
+                const char *kv = o->sysctls.v[i], *eq = strchr(kv, '=');
+                if (!eq || eq == kv)
+                        return err_set(err, EINVAL,
+                                       "invalid argument \"%s\" for \"--sysctl\" flag: expected "
+                                       "KEY=VALUE",
+                                       kv);
         }
-        return sc;
-}
-
-/* --security-opt (a seccomp profile file is read, relative to the current
- * directory, and kept with the container), --shm-size, --oom-score-adj:
- * checked before anything is made. */
-static int security_json(const struct run_opts *o, json_t *hc, json_t **prof, err_t *err)
-{
-        uint64_t caps;
-        if (rt_caps_compute(o->privileged, &o->cap_add, &o->cap_drop, &caps, err) < 0 ||
-            rt_secopts_check(&o->secopts, NULL, caps, prof, err) < 0)
-                return -1;
-        json_object_set_new(hc, "SecurityOpt", json_strv(&o->secopts));
-        int64_t shm = 0;
-        if (o->shm_size && (bytes_parse(o->shm_size, &shm, NULL) < 0 || shm <= 0))
+        strv_copy(&h->sysctls, &o->sysctls);
+        h->privileged = o->privileged;
+        h->readonly_rootfs = o->readonly;
+        h->init = o->init;
+        strv_copy(&h->cap_add, &o->cap_add);
+        strv_copy(&h->cap_drop, &o->cap_drop);
+        strv_copy(&h->security_opt, &o->secopts);
+        if (o->shm_size && (bytes_parse(o->shm_size, &h->shm_size, NULL) < 0 || h->shm_size <= 0))
                 return err_set(err, EINVAL, "invalid --shm-size %s: a size greater than 0 (64m)",
                                o->shm_size);
-        json_object_set_new(hc, "ShmSize", json_integer(shm ? shm : 64LL << 20));
-        if (rt_oom_score_adj_check(o->oom_score_adj, err) < 0)
-                return -1;
-        json_object_set_new(hc, "OomScoreAdj", json_integer(o->oom_score_adj));
-        return 0;
+        h->oom_score_adj = o->oom_score_adj;
+        if (o->memory && bytes_parse(o->memory, &h->memory, NULL) < 0)
+                return err_set(err, EINVAL, "invalid memory size: %s", o->memory);
+        if (o->memory_swap) {
+                h->has_memory_swap = true;
+                if (!strcmp(o->memory_swap, "-1"))
+                        h->memory_swap = -1;
+                else if (bytes_parse(o->memory_swap, &h->memory_swap, NULL) < 0)
+                        return err_set(err, EINVAL, "invalid memory-swap size: %s", o->memory_swap);
+        }
+        if (o->cpus) {
+                char *end;
+                double c = strtod(o->cpus, &end);
+                if (*end || c <= 0)
+                        return err_set(err, EINVAL, "invalid value for --cpus: %s", o->cpus);
+                h->nano_cpus = (long long)(c * 1e9);
+        }
+        h->cpu_shares = o->cpu_shares;
+        h->cpuset = o->cpuset;
+        h->pids_limit = o->pids_limit;
+        h->has_pids_limit = o->has_pids;
+        for (size_t i = 0; i < o->ulimits.n; i++) {
+                struct rt_ulimit u;
+                _cleanup_free_ char *un = NULL;
+                if (rt_ulimit_parse(o->ulimits.v[i], &u, &un, err) < 0)
+                        return -1;
+                ctr_host_add_ulimit(h, un, u.soft == RLIM_INFINITY ? -1 : (long long)u.soft,
+                                    u.hard == RLIM_INFINITY ? -1 : (long long)u.hard);
+        }
+        return ctr_host_check(h, err);
 }
 
 static int create_container(struct run_opts *o, const char *image, char **args, int nargs,
                             char **id_out, err_t *err)
 {
-        json_t *sysctls = sysctls_json(o, err);
-        if (!sysctls)
-                return -1;
-        json_t *sec = json_object(), *prof = NULL;
-        if (security_json(o, sec, &prof, err) < 0) {
-                json_decref(sec);
-                json_decref(sysctls);
+        struct ctr_host host = {0};
+        if (host_spec(o, &host, err) < 0) {
+                ctr_host_free(&host);
                 return -1;
         }
         struct rt_image img;
@@ -435,17 +379,14 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
             rt_image_lookup(image, &img, err) < 0) {
                 if (err->code == ENOENT && pol == PULL_NEVER)
                         err_set(err, ENOENT, "No such image: %s", image);
-                json_decref(sysctls);
-                json_decref(sec);
-                json_decref(prof);
+                ctr_host_free(&host);
                 return -1;
         }
         int ret = -1;
-        _cleanup_free_ char *id = rt_ctr_gen_id();
         _cleanup_free_ char *name = o->name ? xstrdup(o->name) : rt_ctr_gen_name();
-        json_t *j = NULL;
         struct ctr_spec sp;
         ctr_spec_init(&sp, image, &img);
+        sp.host = host; /* the spec owns it now */
         sp.name = name;
         sp.hostname = o->hostname;
         if (o->user)
@@ -477,10 +418,6 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         strv_copy(&sp.labels, &o->labels);
         if (o->stop_signal)
                 sp.stop_signal = o->stop_signal;
-        if (sp.stop_signal && signal_parse(sp.stop_signal) <= 0) {
-                err_set(err, EINVAL, "invalid signal: %s", sp.stop_signal);
-                goto out;
-        }
         sp.stop_timeout = o->stop_timeout;
         sp.has_stop_timeout = o->has_stop_timeout;
         if (healthcheck_spec(o, &img, &sp, err) < 0)
@@ -492,125 +429,14 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                 goto out;
         }
         sp.auto_remove = o->rm;
-        if (ctr_spec_render(&sp, id, &j, err) < 0)
+        if (mounts_spec(o, &sp, err) < 0)
                 goto out;
-        json_t *hc = json_object_get(j, "HostConfig");
-        if (json_object_size(sysctls))
-                json_object_set(hc, "Sysctls", sysctls);
-        json_object_update(hc, sec);
-        if (prof)
-                json_object_set(j, "SeccompProfile", prof);
-        /* HostConfig */
-        json_t *binds = json_object_get(hc, "Binds"), *mounts = json_object_get(j, "Mounts"),
-               *tmpfs = json_object_get(hc, "Tmpfs");
-        for (size_t i = 0; i < o->volumes.n; i++)
-                if (parse_volume(o->volumes.v[i], mounts, binds, &img, err) < 0)
-                        goto out;
-        for (size_t i = 0; i < o->mounts.n; i++)
-                if (parse_mount(o->mounts.v[i], mounts, tmpfs, &img, err) < 0)
-                        goto out;
-        for (size_t i = 0; i < o->tmpfs.n; i++) {
-                _cleanup_free_ char *t = xstrdup(o->tmpfs.v[i]);
-                char *c = strchr(t, ':');
-                if (c)
-                        *c++ = '\0';
-                json_object_set_new(tmpfs, t, json_string(c ? c : ""));
-        }
-        if (rt_ctr_tmpfs_check(tmpfs, err) < 0)
-                goto out;
-        /* a stored image made before VOLUME paths were checked */
-        if (rt_image_config_check_volumes(&img.config, image, err) < 0)
-                goto out;
-        for (size_t i = 0; i < img.config.volumes.n; i++) { /* image VOLUMEs: anonymous volumes */
-                const char *d = img.config.volumes.v[i];
-                if (ctr_mounts_has(mounts, d) || json_object_get(tmpfs, d))
-                        continue;
-                if (ctr_mount_volume(mounts, rt_volume_anon_name(), true, d, false, false, &img,
-                                     err) < 0)
-                        goto out;
-        }
         o->nw.network = o->network;
         o->nw.hostname_set = o->hostname != NULL;
-        if (netwire_create(j, &o->nw, err) < 0)
+        if (container_create_spec(&sp, &o->nw, id_out, err) < 0)
                 goto out;
-        json_object_set_new(hc, "CapAdd", json_strv(&o->cap_add));
-        json_object_set_new(hc, "CapDrop", json_strv(&o->cap_drop));
-        uint64_t caps;
-        if (rt_caps_compute(o->privileged, &o->cap_add, &o->cap_drop, &caps, err) < 0)
-                goto out;
-        json_object_set_new(hc, "Privileged", json_boolean(o->privileged));
-        json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->readonly));
-        json_object_set_new(hc, "Init", json_boolean(o->init));
-        int64_t mem = 0, swap = 0;
-        if (o->memory && bytes_parse(o->memory, &mem, NULL) < 0) {
-                err_set(err, EINVAL, "invalid memory size: %s", o->memory);
-                goto out;
-        }
-        if (o->memory_swap) {
-                if (!strcmp(o->memory_swap, "-1"))
-                        swap = -1;
-                else if (bytes_parse(o->memory_swap, &swap, NULL) < 0) {
-                        err_set(err, EINVAL, "invalid memory-swap size: %s", o->memory_swap);
-                        goto out;
-                }
-                if (!mem) {
-                        err_set(err, EINVAL,
-                                "you should always set the memory limit when using the memoryswap "
-                                "limit");
-                        goto out;
-                }
-                if (swap > 0 && swap < mem) {
-                        err_set(err, EINVAL,
-                                "minimum memoryswap limit should be larger than memory limit");
-                        goto out;
-                }
-        }
-        if (mem && mem < 6 * 1024 * 1024) {
-                err_set(err, EINVAL, "minimum memory limit allowed is 6MB");
-                goto out;
-        }
-        json_object_set_new(hc, "Memory", json_integer(mem));
-        json_object_set_new(hc, "MemorySwap", json_integer(swap));
-        long long nano = 0;
-        if (o->cpus) {
-                char *end;
-                double c = strtod(o->cpus, &end);
-                if (*end || c <= 0) {
-                        err_set(err, EINVAL, "invalid value for --cpus: %s", o->cpus);
-                        goto out;
-                }
-                nano = (long long)(c * 1e9);
-        }
-        json_object_set_new(hc, "NanoCpus", json_integer(nano));
-        json_object_set_new(hc, "CpuShares", json_integer(o->cpu_shares));
-        json_object_set_new(hc, "CpusetCpus", json_string(o->cpuset ? o->cpuset : ""));
-        json_object_set_new(hc, "PidsLimit",
-                            o->has_pids ? json_integer(o->pids_limit)
-                                        : json_integer(RT_PIDS_DEFAULT));
-        json_t *ul = json_array();
-        json_object_set_new(hc, "Ulimits", ul);
-        for (size_t i = 0; i < o->ulimits.n; i++) {
-                struct rt_ulimit u;
-                _cleanup_free_ char *un = NULL;
-                if (rt_ulimit_parse(o->ulimits.v[i], &u, &un, err) < 0)
-                        goto out;
-                json_array_append_new(
-                    ul,
-                    json_pack("{s:s,s:I,s:I}", "Name", un, "Soft",
-                              u.soft == RLIM_INFINITY ? (json_int_t)-1 : (json_int_t)u.soft, "Hard",
-                              u.hard == RLIM_INFINITY ? (json_int_t)-1 : (json_int_t)u.hard));
-        }
-        if (ctr_create(j, err) < 0)
-                goto out;
-        *id_out = TAKE_PTR(id);
         ret = 0;
 out:
-        if (ret < 0)
-                ctr_remove_anon_volumes(j); /* made for this container and nothing else */
-        json_decref(sysctls);
-        json_decref(sec);
-        json_decref(prof);
-        json_decref(j);
         ctr_spec_free(&sp);
         rt_image_free(&img);
         return ret;
@@ -806,21 +632,6 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
         }
         *first_arg = optind;
         return 0;
-}
-
-int container_create_args(int argc, char **argv, char **id_out, err_t *err)
-{
-        struct run_opts o = {0};
-        int first;
-        int pr = parse_run(argc, argv, "create", &o, &first);
-        if (pr != 0) {
-                run_opts_free(&o);
-                return err_set(err, EINVAL, "invalid container options");
-        }
-        o.detach = true;
-        int r = create_container(&o, argv[first], argv + first + 1, argc - first - 1, id_out, err);
-        run_opts_free(&o);
-        return r;
 }
 
 static int run_or_create(int argc, char **argv, bool run)

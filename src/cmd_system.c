@@ -50,13 +50,7 @@ static const char *label(json_t *j, const char *key)
 
 static bool wants_boot_start(const char *id, json_t *j)
 {
-        const char *p = json_string_value(json_object_get(
-            json_object_get(json_object_get(j, "HostConfig"), "RestartPolicy"), "Name"));
-        if (!p)
-                return false;
-        if (!strcmp(p, "always"))
-                return true;
-        return !strcmp(p, "unless-stopped") && !container_stopped_by_user(id);
+        return container_policy_restarts(id, j, false);
 }
 
 /* "db:service_started:false,cache:service_healthy:true" -> db, cache */
@@ -221,29 +215,38 @@ static char *reclaimable_cell(unsigned long long total, unsigned long long recla
         return xasprintf("%s (%llu%%)", sz, reclaimable * 100 / total);
 }
 
-static void df_row(struct table *t, const char *type, size_t total, size_t active,
-                   unsigned long long size, unsigned long long used)
+static json_t *df_row(const char *type, size_t total, size_t active, unsigned long long size,
+                      unsigned long long used)
 {
         char n[24], a[24], sz[32];
         snprintf(n, sizeof(n), "%zu", total);
         snprintf(a, sizeof(a), "%zu", active);
         reclaimed_size(size, sz, sizeof(sz));
         _cleanup_free_ char *r = reclaimable_cell(size, size - (used < size ? used : size));
-        table_row(t, type, n, a, sz, r);
+        return json_pack("{s:s,s:s,s:s,s:s,s:s}", "Active", a, "Reclaimable", r, "Size", sz,
+                         "TotalCount", n, "Type", type);
 }
+
+static const char *const df_headers[] = {"Type",        "TYPE",        "TotalCount", "TOTAL",
+                                         "Active",      "ACTIVE",      "Size",       "SIZE",
+                                         "Reclaimable", "RECLAIMABLE", NULL};
 
 static int system_df(int argc, char **argv)
 {
-        if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage:  berth system df\n\nShow berth disk usage\n");
-                return 0;
-        }
-        if (argc > 1) {
-                die_msg("system df: unsupported argument '%s' (-v and --format are not "
-                        "implemented yet)\nSee 'berth system df --help'.",
-                        argv[1]);
+        const char *format;
+        int fr = format_flag_only(argc, argv, "system df",
+                                  "Usage:  berth system df [--format FORMAT]\n\nShow berth disk "
+                                  "usage\n\n      --format string   table (default), json, a Go "
+                                  "template ({{.Type}} {{.Size}} ...) or 'table TEMPLATE'\n",
+                                  &format);
+        if (fr)
+                return fr > 0 ? 0 : EXIT_BERTH;
+        struct cliformat cf;
+        if (format_open(
+                &cf, format,
+                "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
+                df_headers, "*formatter.diskUsageImagesContext") < 0)
                 return EXIT_BERTH;
-        }
         err_t err = {0};
         struct rt_image *imgs = NULL;
         size_t nimg = 0;
@@ -251,6 +254,7 @@ static int system_df(int argc, char **argv)
         if (rt_image_list(&imgs, &nimg, &err) < 0 || image_users_load(&users, &err) < 0) {
                 die_msg("%s", err.msg);
                 rt_image_list_free(imgs, nimg);
+                cliformat_free(&cf);
                 return EXIT_BERTH;
         }
         /* images: every layer counted once, as on disk; what no container's
@@ -302,16 +306,23 @@ static int system_df(int argc, char **argv)
         strv_free(&vols);
         strv_free(&vused);
 
-        struct table t;
-        table_init(&t, 5);
-        table_row(&t, "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
-        df_row(&t, "Images", nimg, img_active, img_size, img_used);
-        df_row(&t, "Containers", c.total, c.running + c.paused, c.size, c.size_active);
-        df_row(&t, "Local Volumes", nvols, vol_active, vol_size, vol_used);
-        /* build steps are images in the store: there is no separate cache */
-        table_row(&t, "Build Cache", "0", "0", "0B", "0B");
-        table_end(&t, true);
-        return 0;
+        json_t *rows[] = {
+            df_row("Images", nimg, img_active, img_size, img_used),
+            df_row("Containers", c.total, c.running + c.paused, c.size, c.size_active),
+            df_row("Local Volumes", nvols, vol_active, vol_size, vol_used),
+            /* build steps are images in the store: there is no separate cache */
+            df_row("Build Cache", 0, 0, 0, 0),
+        };
+        int rc = 0;
+        for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+                if (!rc && format_row(&cf, rows[i], NULL) < 0)
+                        rc = EXIT_BERTH;
+                json_decref(rows[i]);
+        }
+        if (!rc)
+                format_print(&cf);
+        cliformat_free(&cf);
+        return rc;
 }
 
 static void print_section(const char *title, const strv_t *v)
@@ -450,16 +461,14 @@ static char *os_pretty_name(void)
 
 int cmd_info(int argc, char **argv)
 {
-        if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage:  berth info\n\nDisplay system-wide information\n");
-                return 0;
-        }
-        if (argc > 1) {
-                die_msg("info: unsupported argument '%s' (--format is not implemented yet)\n"
-                        "See 'berth info --help'.",
-                        argv[1]);
-                return EXIT_BERTH;
-        }
+        const char *format;
+        int fr = format_flag_only(argc, argv, "info",
+                                  "Usage:  berth info [-f FORMAT]\n\nDisplay system-wide "
+                                  "information\n\n  -f, --format string   json or a Go template "
+                                  "({{.ServerVersion}} {{.NCPU}} ...)\n",
+                                  &format);
+        if (fr)
+                return fr > 0 ? 0 : EXIT_BERTH;
         struct ctr_counts c;
         ctr_counts(&c, false);
         struct rt_image *imgs = NULL;
@@ -475,9 +484,29 @@ int cmd_info(int argc, char **argv)
         int cgv = statfs("/sys/fs/cgroup", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC ? 2 : 1;
         struct sysinfo si;
         char mem[32] = "unknown";
-        if (sysinfo(&si) == 0)
-                units_size((unsigned long long)si.totalram * si.mem_unit, true, mem, sizeof(mem));
+        unsigned long long memtotal = 0;
+        if (sysinfo(&si) == 0) {
+                memtotal = (unsigned long long)si.totalram * si.mem_unit;
+                units_size(memtotal, true, mem, sizeof(mem));
+        }
         _cleanup_free_ char *os = os_pretty_name();
+        if (format) { /* docker's system.Info field names, and ClientInfo */
+                char cg[4];
+                snprintf(cg, sizeof(cg), "%d", cgv);
+                _cleanup_json_ json_t *doc = json_pack(
+                    "{s:I,s:I,s:I,s:I,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:I,s:s,s:s,s:s,"
+                    "s:{s:s,s:s}}",
+                    "Containers", (json_int_t)c.total, "ContainersRunning", (json_int_t)c.running,
+                    "ContainersPaused", (json_int_t)c.paused, "ContainersStopped",
+                    (json_int_t)c.stopped, "Images", (json_int_t)nimg, "Driver", "overlay2",
+                    "LoggingDriver", "json-file", "CgroupDriver", "cgroupfs", "CgroupVersion", cg,
+                    "KernelVersion", u.release, "OperatingSystem", os, "OSType", "linux",
+                    "Architecture", u.machine, "NCPU", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
+                    "MemTotal", (json_int_t)memtotal, "Name", u.nodename, "ServerVersion",
+                    berth_version(), "DockerRootDir", berth_lib_dir(), "ClientInfo", "Version",
+                    berth_version(), "Context", "default");
+                return doc_format_print(doc, format) < 0 ? EXIT_BERTH : 0;
+        }
         printf("Client:\n"
                " Version:    %s\n"
                " Context:    default\n"

@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 
 #include "commands.h"
+#include "table.h"
 
 #ifndef BERTH_VERSION
 #define BERTH_VERSION "0.1.0-dev"
@@ -32,18 +33,29 @@ int cmd_version(int argc, char **argv)
                 printf("berth version %s\n", BERTH_VERSION);
                 return 0;
         }
-        if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage:  berth version\n\nShow the berth version information\n");
-                return 0;
-        }
-        if (argc > 1) {
-                die_msg("version: unsupported argument '%s' (--format is not implemented yet)\n"
-                        "See 'berth version --help'.",
-                        argv[1]);
-                return EXIT_BERTH;
-        }
+        const char *format;
+        int fr = format_flag_only(argc, argv, "version",
+                                  "Usage:  berth version [-f FORMAT]\n\nShow the berth version "
+                                  "information\n\n  -f, --format string   json or a Go template "
+                                  "({{.Server.Version}} ...)\n",
+                                  &format);
+        if (fr)
+                return fr > 0 ? 0 : EXIT_BERTH;
         struct utsname u;
         const char *kernel = uname(&u) == 0 ? u.release : "unknown";
+        if (format) { /* docker's version document: Client and Server */
+                json_t *doc = json_pack(
+                    "{s:{s:{s:s},s:s,s:s,s:s,s:s,s:s},s:{s:{s:s},s:[{s:s,s:s}],s:s,s:s,s:s,s:s,"
+                    "s:s}}",
+                    "Client", "Platform", "Name", "berth", "Version", BERTH_VERSION, "CCompiler",
+                    "gcc " __VERSION__, "Os", "linux", "Arch", BERTH_ARCH, "Context", "default",
+                    "Server", "Platform", "Name", "berth Engine (daemonless)", "Components", "Name",
+                    "Engine", "Version", BERTH_VERSION, "Version", BERTH_VERSION, "CCompiler",
+                    "gcc " __VERSION__, "Os", "linux", "Arch", BERTH_ARCH, "KernelVersion", kernel);
+                int rc = doc_format_print(doc, format);
+                json_decref(doc);
+                return rc < 0 ? EXIT_BERTH : 0;
+        }
         /* daemonless: the engine is this same binary */
         printf("Client:\n"
                " Version:           %s\n"

@@ -84,34 +84,115 @@ static int vol_create(int argc, char **argv)
         return 0;
 }
 
+static const char *const vol_headers[] = {
+    "Name",       "VOLUME NAME", "Driver",       "DRIVER",       "Scope",  "SCOPE",  "Mountpoint",
+    "MOUNTPOINT", "Labels",      "LABELS",       "Links",        "LINKS",  "Size",   "SIZE",
+    "Group",      "GROUP",       "Availability", "AVAILABILITY", "Status", "STATUS", NULL};
+
+#define VOL_TABLE "table {{.Driver}}\t{{.Name}}"
+
 static int vol_ls(int argc, char **argv)
 {
-        bool quiet = argc > 1 && (!strcmp(argv[1], "-q") || !strcmp(argv[1], "--quiet"));
+        static const struct option opts[] = {
+            {"quiet", no_argument, NULL, 'q'},
+            {"format", required_argument, NULL, 'F'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        bool quiet = false;
+        const char *format = NULL;
+        int c;
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'F':
+                        format = optarg;
+                        break;
+                case 'h':
+                        printf("Usage:  berth volume ls [OPTIONS]\n\nOptions:\n"
+                               "      --format string   table (default), json, a Go template "
+                               "({{.Name}} {{.Mountpoint}} ...)\n"
+                               "                        or 'table TEMPLATE'\n"
+                               "  -q, --quiet           Only display volume names\n");
+                        return 0;
+                default:
+                        die_msg("volume ls: unknown flag %s", argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
+        }
+        struct cliformat cf;
+        if (!quiet &&
+            format_open(&cf, format, VOL_TABLE, vol_headers, "*formatter.volumeContext") < 0)
+                return EXIT_BERTH;
         err_t err = {0};
         strv_t names = STRV_INIT;
+        int rc = 0;
         if (rt_volume_list(&names, &err) < 0) {
                 die_msg("%s", err.msg);
-                return EXIT_BERTH;
+                rc = EXIT_BERTH;
         }
-        struct table tb;
-        table_init(&tb, 2);
-        table_row(&tb, "DRIVER", "VOLUME NAME");
-        for (size_t i = 0; i < names.n; i++) {
-                if (quiet)
+        for (size_t i = 0; i < names.n && !rc; i++) {
+                if (quiet) {
                         printf("%s\n", names.v[i]);
-                else
-                        table_row(&tb, "local", names.v[i]);
+                        continue;
+                }
+                json_t *j = NULL;
+                if (rt_volume_inspect(names.v[i], &j, &err) < 0)
+                        continue; /* removed meanwhile */
+                json_t *labels = json_object_get(j, "Labels");
+                _cleanup_free_ char *lt = labels_text(labels);
+                json_t *o = json_pack(
+                    "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Availability", "N/A", "Driver",
+                    json_string_value(json_object_get(j, "Driver")) ?: "local", "Group", "N/A",
+                    "Labels", lt, "Links", "N/A", "Mountpoint",
+                    json_string_value(json_object_get(j, "Mountpoint")) ?: "", "Name", names.v[i],
+                    "Scope", json_string_value(json_object_get(j, "Scope")) ?: "local", "Size",
+                    "N/A", "Status", "N/A");
+                json_t *m = label_methods(labels);
+                if (format_row(&cf, o, m) < 0)
+                        rc = EXIT_BERTH;
+                json_decref(m);
+                json_decref(o);
+                json_decref(j);
         }
-        table_end(&tb, !quiet);
+        if (!quiet) {
+                if (!rc)
+                        format_print(&cf);
+                cliformat_free(&cf);
+        }
         strv_free(&names);
-        return 0;
+        return rc;
 }
 
 static int vol_inspect(int argc, char **argv)
 {
+        static const struct option opts[] = {
+            {"format", required_argument, NULL, 'f'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        const char *format = NULL;
+        int c, rc = 0;
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'f':
+                        format = optarg;
+                        break;
+                case 'h':
+                        printf("Usage:  berth volume inspect [OPTIONS] VOLUME [VOLUME...]\n\n"
+                               "  -f, --format string   a Go template ({{.Mountpoint}} ...)\n");
+                        return 0;
+                default:
+                        die_msg("volume inspect: unknown flag %s", argv[optind - 1]);
+                        return EXIT_BERTH;
+                }
+        }
         json_t *all = json_array();
-        int rc = 0;
-        for (int i = 1; i < argc; i++) {
+        for (int i = optind; i < argc; i++) {
                 err_t err = {0};
                 json_t *j = NULL;
                 if (rt_volume_inspect(argv[i], &j, &err) < 0) {
@@ -121,9 +202,8 @@ static int vol_inspect(int argc, char **argv)
                 }
                 json_array_append_new(all, j);
         }
-        char *d = json_dumps(all, JSON_INDENT(4));
-        printf("%s\n", d);
-        free(d);
+        if (inspect_print(all, format) < 0)
+                rc = EXIT_BERTH;
         json_decref(all);
         return rc;
 }

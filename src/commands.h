@@ -37,6 +37,7 @@ unsigned long long path_size(const char *path);
 #define EXIT_BERTH 125
 
 int cmd_version(int argc, char **argv);
+int cmd_kube(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_compose(int argc, char **argv);
 int cmd_network(int argc, char **argv);
@@ -77,6 +78,12 @@ int cmd_wait(int argc, char **argv);
 int cmd_system(int argc, char **argv);
 int cmd_monitor_exited(int argc, char **argv); /* internal: a monitor's exit hook */
 int cmd_pause(int argc, char **argv);
+int cmd_cp(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_update(int argc, char **argv);
+int cmd_commit(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);

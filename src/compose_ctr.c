@@ -3,6 +3,7 @@
  * networks and volumes, and waiting on containers. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,51 +128,39 @@ static const struct compose_resource *find_res(const struct compose_resource *v,
         return NULL;
 }
 
-static int add_bind(json_t *mounts, json_t *binds, const char *src, const char *dst, bool ro,
-                    bool create, err_t *err)
+/* "SRC:DST[:MODE]" of `compose run -v`, in compose's short syntax: a
+ * relative host path is the current directory's, a name a project volume key
+ * or a volume. */
+static int run_volume_spec(const struct compose_project *p, const char *spec, struct ctr_spec *sp,
+                           err_t *err)
 {
-        if (src[0] != '/' || dst[0] != '/')
-                return err_set(err, EINVAL, "invalid mount \"%s:%s\": paths must be absolute", src,
-                               dst);
-        if (access(src, F_OK) < 0) {
-                if (!create)
-                        return err_set(err, ENOENT,
-                                       "invalid mount config: bind source path "
-                                       "does not exist: %s",
-                                       src);
-                if (mkdir_p(src, 0755, err) < 0)
-                        return -1;
-        }
-        ctr_mount_bind(mounts, binds, src, dst, ro);
-        return 0;
-}
-
-/* "SRC:DST[:ro]" of `run -v`: a name is a project volume key or a volume. */
-static int add_volume_spec(const struct compose_project *p, json_t *mounts, json_t *binds,
-                           const char *spec, const struct rt_image *img, err_t *err)
-{
-        _cleanup_free_ char *s = xstrdup(spec);
-        char *dst = strchr(s, ':');
-        if (!dst)
-                return ctr_mount_volume(mounts, rt_volume_anon_name(), true, s, false, false, img,
-                                        err);
-        *dst++ = '\0';
-        char *mode = strchr(dst, ':');
-        if (mode)
-                *mode++ = '\0';
-        bool ro = mode && !strcmp(mode, "ro");
-        if (s[0] == '/' || s[0] == '.') {
-                _cleanup_free_ char *abs = s[0] == '/' ? xstrdup(s) : NULL;
-                if (!abs) {
-                        char cwd[4096];
-                        if (!getcwd(cwd, sizeof(cwd)))
-                                return err_sys(err, errno, "getcwd");
-                        abs = xasprintf("%s/%s", cwd, s);
+        struct mountspec m;
+        if (mountspec_parse_volume(spec, MOUNTSPEC_COMPOSE, NULL, &m, err) < 0)
+                return -1;
+        if (m.type == MOUNT_BIND && m.source[0] != '/') {
+                char cwd[PATH_MAX];
+                const char *home = getenv("HOME");
+                if (!getcwd(cwd, sizeof(cwd))) {
+                        mountspec_free(&m);
+                        return err_sys(err, errno, "getcwd");
                 }
-                return add_bind(mounts, binds, abs, dst, ro, true, err);
+                char *abs = m.source[0] == '~' ? xasprintf("%s%s", home ? home : "", m.source + 1)
+                                               : xasprintf("%s/%s", cwd, m.source);
+                free(m.source);
+                m.source = abs;
+        } else if (m.type == MOUNT_VOLUME && m.source) {
+                const struct compose_resource *r = find_res(p->volumes, p->nvolumes, m.source);
+                if (r) {
+                        free(m.source);
+                        m.source = xstrdup(r->name);
+                }
         }
-        const struct compose_resource *r = find_res(p->volumes, p->nvolumes, s);
-        return ctr_mount_volume(mounts, r ? r->name : s, false, dst, ro, false, img, err);
+        if (mountspec_check(&m, err) < 0) {
+                mountspec_free(&m);
+                return -1;
+        }
+        ctr_spec_add_mount(sp, &m, true);
+        return 0;
 }
 
 /* The service's healthcheck over the image's HEALTHCHECK. */
@@ -226,19 +215,49 @@ static int service_ports(const struct compose_service *s, struct portspec **out,
         return 0;
 }
 
+/* The service's security and resource keys into the spec (a seccomp profile
+ * file is relative to the project directory, as in docker compose), checked
+ * with Docker's rules before anything is made. */
+static int host_spec(const struct compose_project *p, const struct compose_service *s,
+                     struct ctr_host *h, err_t *err)
+{
+        h->compose_shape = true;
+        h->host_network = s->network_mode && !strcmp(s->network_mode, "host");
+        for (size_t i = 0; i < s->sysctls.n; i++)
+                strv_pushf(&h->sysctls, "%s=%s", s->sysctls.v[i].key, s->sysctls.v[i].value ?: "");
+        h->privileged = s->privileged;
+        h->readonly_rootfs = s->read_only;
+        h->init = s->init;
+        strv_copy(&h->cap_add, &s->cap_add);
+        strv_copy(&h->cap_drop, &s->cap_drop);
+        strv_copy(&h->security_opt, &s->security_opt);
+        h->seccomp_dir = p->working_dir;
+        h->shm_size = s->shm_size;
+        h->oom_score_adj = s->oom_score_adj;
+        h->memory = s->mem_limit;
+        h->memory_reservation = s->mem_reservation;
+        h->memory_swap = s->memswap_limit;
+        h->has_memory_swap = s->memswap_limit != 0;
+        h->nano_cpus = (long long)(s->cpus * 1e9);
+        h->cpu_shares = s->cpu_shares;
+        h->cpuset = s->cpuset;
+        h->pids_limit = s->pids_limit;
+        h->has_pids_limit = s->pids_limit != 0;
+        for (size_t i = 0; i < s->nulimits; i++)
+                ctr_host_add_ulimit(h, s->ulimits[i].name, s->ulimits[i].soft, s->ulimits[i].hard);
+        if (ctr_host_check(h, err) < 0)
+                return err_wrap(err, "service %s", s->name);
+        return 0;
+}
+
 int cproject_security_check(const struct compose_project *p, const bool *sel, err_t *err)
 {
         for (size_t i = 0; i < p->nservices; i++) {
-                const struct compose_service *s = &p->services[i];
-                uint64_t caps;
-                json_t *prof = NULL;
-                if (!sel[i])
-                        continue;
-                if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0 ||
-                    rt_secopts_check(&s->security_opt, p->working_dir, caps, &prof, err) < 0 ||
-                    rt_oom_score_adj_check(s->oom_score_adj, err) < 0)
-                        return err_wrap(err, "service %s", s->name);
-                json_decref(prof);
+                struct ctr_host h = {0};
+                int r = sel[i] ? host_spec(p, &p->services[i], &h, err) : 0;
+                ctr_host_free(&h);
+                if (r < 0)
+                        return -1;
         }
         return 0;
 }
@@ -426,121 +445,63 @@ bool cctr_netns_joins(const struct cctr *e, const char *target_id)
         return target_id && nm && !strncmp(nm, "container:", 10) && !strcmp(nm + 10, target_id);
 }
 
-static int mounts_json(const struct compose_project *p, const struct compose_service *s,
-                       const struct rt_image *img, json_t *mounts, json_t *binds, json_t *tmpfs,
-                       err_t *err)
+/* The service's volumes and tmpfs into the spec, each checked with
+ * Docker's rules (base/mountspec.h). */
+static int mounts_spec(const struct compose_project *p, const struct compose_service *s,
+                       struct ctr_spec *sp, err_t *err)
 {
         for (size_t i = 0; i < s->nvolumes; i++) {
-                const struct compose_mount *m = &s->volumes[i];
-                switch (m->type) {
+                const struct compose_mount *cm = &s->volumes[i];
+                struct mountspec m = {.target = xstrdup(cm->target), .read_only = cm->read_only};
+                switch (cm->type) {
                 case COMPOSE_MOUNT_BIND:
-                        if (add_bind(mounts, binds, m->source, m->target, m->read_only,
-                                     m->create_host_path, err) < 0)
-                                return -1;
+                        m.type = MOUNT_BIND;
+                        m.source = xstrdup(cm->source);
+                        m.create_source = cm->create_host_path;
                         break;
                 case COMPOSE_MOUNT_VOLUME: {
-                        if (!m->source) {
-                                if (ctr_mount_volume(mounts, rt_volume_anon_name(), true, m->target,
-                                                     m->read_only, m->nocopy, img, err) < 0)
-                                        return -1;
+                        m.type = MOUNT_VOLUME;
+                        m.nocopy = cm->nocopy;
+                        if (!cm->source)
                                 break;
-                        }
                         const struct compose_resource *r =
-                            find_res(p->volumes, p->nvolumes, m->source);
-                        if (!r)
+                            find_res(p->volumes, p->nvolumes, cm->source);
+                        if (!r) {
+                                mountspec_free(&m);
                                 return err_set(err, ENOENT,
                                                "service \"%s\" refers to undefined volume %s",
-                                               s->name, m->source);
-                        if (ctr_mount_volume(mounts, r->name, false, m->target, m->read_only,
-                                             m->nocopy, img, err) < 0)
-                                return -1;
+                                               s->name, cm->source);
+                        }
+                        m.source = xstrdup(r->name);
                         break;
                 }
                 case COMPOSE_MOUNT_TMPFS: {
                         strbuf_t o = STRBUF_INIT;
-                        if (m->tmpfs_size > 0)
-                                sb_appendf(&o, "size=%lld", (long long)m->tmpfs_size);
-                        if (m->tmpfs_mode)
-                                sb_appendf(&o, "%smode=%o", o.len ? "," : "", m->tmpfs_mode);
-                        json_object_set_new(tmpfs, m->target, json_string(sb_str(&o)));
-                        sb_free(&o);
+                        m.type = MOUNT_TMPFS;
+                        if (cm->tmpfs_size > 0)
+                                sb_appendf(&o, "size=%lld", (long long)cm->tmpfs_size);
+                        if (cm->tmpfs_mode)
+                                sb_appendf(&o, "%smode=%o", o.len ? "," : "", cm->tmpfs_mode);
+                        m.tmpfs_opts = sb_steal(&o);
                         break;
                 }
                 default:
+                        mountspec_free(&m);
                         return err_set(err, ENOTSUP,
                                        "service %s: volume type of %s is not supported by berth",
-                                       s->name, m->target);
+                                       s->name, cm->target);
                 }
+                if (mountspec_check(&m, err) < 0) {
+                        mountspec_free(&m);
+                        return err_wrap(err, "service %s", s->name);
+                }
+                ctr_spec_add_mount(sp, &m, true);
         }
         for (size_t i = 0; i < s->tmpfs.n; i++) {
-                _cleanup_free_ char *t = xstrdup(s->tmpfs.v[i]);
-                char *c = strchr(t, ':');
-                if (c)
-                        *c++ = '\0';
-                json_object_set_new(tmpfs, t, json_string(c ? c : ""));
-        }
-        if (rt_ctr_tmpfs_check(tmpfs, err) < 0)
-                return err_wrap(err, "service %s", s->name);
-        /* a stored image made before VOLUME paths were checked */
-        if (rt_image_config_check_volumes(&img->config, s->image, err) < 0)
-                return -1;
-        for (size_t i = 0; i < img->config.volumes.n; i++) { /* image VOLUMEs */
-                const char *d = img->config.volumes.v[i];
-                if (ctr_mounts_has(mounts, d) || json_object_get(tmpfs, d))
-                        continue;
-                if (ctr_mount_volume(mounts, rt_volume_anon_name(), true, d, false, false, img,
-                                     err) < 0)
-                        return -1;
-        }
-        return 0;
-}
-
-/* security_opt (a seccomp profile file is relative to the project
- * directory, as in docker compose, and kept with the container), shm_size,
- * oom_score_adj and the rest of the security and resource keys. */
-static int security_json(const struct compose_project *p, const struct compose_service *s,
-                         json_t *j, json_t *hc, err_t *err)
-{
-        uint64_t caps;
-        json_t *prof = NULL;
-        if (rt_caps_compute(s->privileged, &s->cap_add, &s->cap_drop, &caps, err) < 0)
-                return err_wrap(err, "service %s", s->name);
-        /* the caller names the service */
-        if (rt_secopts_check(&s->security_opt, p->working_dir, caps, &prof, err) < 0 ||
-            rt_oom_score_adj_check(s->oom_score_adj, err) < 0)
-                return -1;
-        if (prof)
-                json_object_set_new(j, "SeccompProfile", prof);
-        json_object_set_new(hc, "CapAdd", json_strv(&s->cap_add));
-        json_object_set_new(hc, "CapDrop", json_strv(&s->cap_drop));
-        json_object_set_new(hc, "Privileged", json_boolean(s->privileged));
-        json_object_set_new(hc, "SecurityOpt", json_strv(&s->security_opt));
-        json_object_set_new(hc, "ReadonlyRootfs", json_boolean(s->read_only));
-        json_object_set_new(hc, "Init", json_boolean(s->init));
-        json_object_set_new(hc, "Memory", json_integer(s->mem_limit));
-        json_object_set_new(hc, "MemoryReservation", json_integer(s->mem_reservation));
-        json_object_set_new(hc, "NanoCpus", json_integer((json_int_t)(s->cpus * 1e9)));
-        json_object_set_new(hc, "PidsLimit",
-                            json_integer(s->pids_limit ? s->pids_limit : RT_PIDS_DEFAULT));
-        json_object_set_new(hc, "ShmSize",
-                            json_integer(s->shm_size > 0 ? s->shm_size : 64LL << 20));
-        json_object_set_new(hc, "OomScoreAdj", json_integer(s->oom_score_adj));
-        json_t *ul = json_array();
-        for (size_t i = 0; i < s->nulimits; i++)
-                json_array_append_new(ul, json_pack("{s:s,s:I,s:I}", "Name", s->ulimits[i].name,
-                                                    "Soft", (json_int_t)s->ulimits[i].soft, "Hard",
-                                                    (json_int_t)s->ulimits[i].hard));
-        json_object_set_new(hc, "Ulimits", ul);
-        json_object_set_new(hc, "DnsSearch", json_strv(&s->dns_search));
-        json_object_set_new(hc, "DnsOptions", json_strv(&s->dns_opt));
-        json_t *sc = json_object();
-        json_object_set_new(hc, "Sysctls", sc);
-        const char *nm = json_string_value(json_object_get(hc, "NetworkMode"));
-        for (size_t i = 0; i < s->sysctls.n; i++) {
-                if (rt_sysctl_check(s->sysctls.v[i].key, nm && !strcmp(nm, "host"), err) < 0)
+                struct mountspec m;
+                if (mountspec_parse_tmpfs(s->tmpfs.v[i], &m, err) < 0)
                         return err_wrap(err, "service %s", s->name);
-                json_object_set_new(sc, s->sysctls.v[i].key,
-                                    json_string(s->sysctls.v[i].value ?: ""));
+                ctr_spec_add_mount(sp, &m, false);
         }
         return 0;
 }
@@ -667,21 +628,25 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         if (restart_policy_parse(o->oneoff ? "no" : s->restart, &sp.restart, err) < 0)
                 goto out;
         sp.auto_remove = o->auto_remove;
+        if (host_spec(p, s, &sp.host, err) < 0)
+                goto out;
+        if (mounts_spec(p, s, &sp, err) < 0)
+                goto out;
+        for (size_t i = 0; o->volumes && i < o->volumes->n; i++)
+                if (run_volume_spec(p, o->volumes->v[i], &sp, err) < 0)
+                        goto out;
         if (ctr_spec_render(&sp, id, &j, err) < 0)
                 goto out;
         json_t *hc = json_object_get(j, "HostConfig");
 
-        json_t *binds = json_object_get(hc, "Binds"), *mounts = json_object_get(j, "Mounts"),
-               *tmpfs = json_object_get(hc, "Tmpfs");
-        if (mounts_json(p, s, &img, mounts, binds, tmpfs, err) < 0)
+        if (ctr_spec_mounts(&sp, j, err) < 0) {
+                err_wrap(err, "service %s", s->name);
                 goto out;
-        for (size_t i = 0; o->volumes && i < o->volumes->n; i++)
-                if (add_volume_spec(p, mounts, binds, o->volumes->v[i], &img, err) < 0)
-                        goto out;
+        }
         if (networks_json(p, s, name, j, o, err) < 0)
                 goto out;
-        if (security_json(p, s, j, hc, err) < 0)
-                goto out;
+        json_object_set_new(hc, "DnsSearch", json_strv(&s->dns_search));
+        json_object_set_new(hc, "DnsOptions", json_strv(&s->dns_opt));
         if (cctr_apply_extra(cp, s, j, err) < 0)
                 goto out;
         if (ctr_create(j, err) < 0)

@@ -22,11 +22,13 @@
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/xalloc.h"
+#include "commands.h"
 #include "compose/model.h"
 #include "compose_up.h"
 #include "container_cli.h"
 #include "net/dns.h"
 #include "net/network.h"
+#include "runtime/container.h"
 
 /* Forward names berth does not know to the host's resolvers, as Docker's
  * embedded DNS does.  BERTH_DNS_FORWARD=1/0 turns it on/off; unset, it is on
@@ -124,6 +126,54 @@ static int add_endpoints(net_dns_records_t *r, const char *cid, const json_t *j,
                 *any = true;
         }
         return 0;
+}
+
+/* net_dns_set_rebuild's hook: the records file was damaged; put back every
+ * network and the endpoints of every running container (a stopped one has
+ * no names, as ever). */
+int compose_dns_rebuild(net_dns_records_t *r, const char *why, err_t *err)
+{
+        _cleanup_json_ json_t *all = NULL;
+        _cleanup_json_ json_t *internal = json_object();
+        strv_t ids = STRV_INIT;
+        bool any = false;
+        size_t i;
+        json_t *net;
+
+        warn_msg("%s; the DNS records are rebuilt from the networks and the running containers "
+                 "(the damaged file is kept as records.json.bad)",
+                 why);
+        if (network_list(&all, err) < 0)
+                return -1;
+        json_array_foreach(all, i, net)
+        {
+                json_t *cfg =
+                    json_array_get(json_object_get(json_object_get(net, "IPAM"), "Config"), 0);
+                const char *id = json_string_value(json_object_get(net, "Id"));
+                const char *name = json_string_value(json_object_get(net, "Name"));
+                const char *gw = json_string_value(json_object_get(cfg, "Gateway"));
+                if (!id || !name || !gw || !*gw)
+                        continue;
+                bool in = json_is_true(json_object_get(net, "Internal"));
+                if (net_dns_network_add(r, id, name, gw, in, err) < 0)
+                        return -1;
+                json_object_set_new(internal, id, json_boolean(in));
+                any = true;
+        }
+        if (rt_ctr_list(&ids, err) < 0)
+                return -1;
+        int rc = 0;
+        for (i = 0; i < ids.n && rc == 0; i++) {
+                _cleanup_json_ json_t *j = NULL;
+                err_t e2;
+                if (!rt_ctr_monitor_alive(ids.v[i], NULL) || rt_ctr_load(ids.v[i], &j, &e2) < 0)
+                        continue;
+                rc = add_endpoints(r, ids.v[i], j, internal, &any, err);
+        }
+        strv_free(&ids);
+        if (rc == 0 && any)
+                rc = dns_forward_from_host(r, err);
+        return rc;
 }
 
 /* Commit the endpoints of q ([{"id", "doc"}]) in one records write. */

@@ -133,11 +133,5 @@ int cctr_apply_extra(const struct cproject *cp, const struct compose_service *s,
                 if (file_ref(s, &s->configs[i], find(p->configs, p->nconfigs, s->configs[i].source),
                              false, mounts, binds, err) < 0)
                         return -1;
-        if (s->memswap_limit)
-                json_object_set_new(hc, "MemorySwap", json_integer(s->memswap_limit));
-        if (s->cpu_shares)
-                json_object_set_new(hc, "CpuShares", json_integer(s->cpu_shares));
-        if (s->cpuset)
-                json_object_set_new(hc, "CpusetCpus", json_string(s->cpuset));
         return 0;
 }

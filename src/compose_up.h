@@ -18,6 +18,7 @@
 #include "compose/loader.h"
 #include "compose/model.h"
 #include "compose_cmds.h"
+#include "net/dns.h"
 
 #define LBL_PROJECT     "com.docker.compose.project"
 #define LBL_SERVICE     "com.docker.compose.service"
@@ -156,6 +157,8 @@ int cproject_select(const struct compose_project *p, char **names, int n, bool w
  * container_network_setup, so names resolve before the process runs), drop
  * a container's, drop a network. */
 int compose_dns_register(const char *id, const json_t *j, err_t *err);
+/* net_dns_set_rebuild's hook (installed by main): rebuild damaged records. */
+int compose_dns_rebuild(net_dns_records_t *r, const char *why, err_t *err);
 /* Group commit for compose up: from begin on, compose_dns_register queues
  * (thread-safe) and flushes; compose_dns_flush commits what is queued so far
  * in one records write + one SIGHUP, and flushes running at the same time

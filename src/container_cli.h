@@ -10,6 +10,8 @@
 #include "base/err.h"
 #include "base/strv.h"
 #include "base/timefmt.h"
+#include "engine/spec.h"
+#include "netwire.h"
 
 enum {
         ATTACH_NONE = 0,
@@ -29,11 +31,12 @@ int container_start(const char *id, int attach, int *status, err_t *err);
 int container_start_fds(const char *id, int attach, const int *keep_fds, size_t nkeep, int *status,
                         err_t *err);
 
-/* Create a container from `berth create` arguments (argv[0] is the command
- * name, then options, IMAGE, command), as the compose adapter does for a
- * service.  Option errors are printed; other errors are in err.  *id_out is
- * the new id (caller frees). */
-int container_create_args(int argc, char **argv, char **id_out, err_t *err);
+/* Create a container from its spec (checked: its host part by
+ * ctr_host_check) and network options: the one create path of `run`,
+ * `create` and a Dockerfile RUN step.  *id_out is the new id (caller frees);
+ * a failure leaves nothing behind. */
+int container_create_spec(const struct ctr_spec *sp, const struct netwire_opts *nw, char **id_out,
+                          err_t *err);
 
 /* Stream an already running container (attach, start -a). */
 int container_attach(const char *id, int attach, bool tty, int *status, err_t *err);
@@ -58,6 +61,11 @@ int container_stop(const char *id, int timeout, err_t *err);
  * Kept as the file stopped-by-user in the container's directory. */
 void container_mark_user_stop(const char *id, bool on);
 bool container_stopped_by_user(const char *id);
+
+/* Does container id's restart policy start it again after it ended without a
+ * `stop` (always; unless-stopped unless the user stopped it; with failed,
+ * on-failure while RestartCount is below its maximum)? */
+bool container_policy_restarts(const char *id, json_t *j, bool failed);
 
 /* Freeze (pause) or thaw a running container through its monitor; the
  * monitor checks the state and records it. */

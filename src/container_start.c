@@ -28,6 +28,7 @@
 #include "container_cli.h"
 #include "netwire.h"
 #include "runtime/container.h"
+#include "runtime/exe_seal.h"
 #include "runtime/monitor.h"
 #include "runtime/spawn.h"
 
@@ -106,9 +107,32 @@ static char *monitor_path(void)
         return xasprintf("%s/berth-monitor", dirname(self));
 }
 
+/* The sealed copy of the monitor this process found or made, kept for its
+ * next monitors (compose starts many): checked against the file once per
+ * process, not once per container.  Returns a new fd of it, or -1. */
+static pthread_mutex_t exe_mu = PTHREAD_MUTEX_INITIALIZER;
+static int exe_fd = -1;
+
+static int monitor_exe(const char *mon, bool *fresh)
+{
+        *fresh = false;
+        pthread_mutex_lock(&exe_mu);
+        if (exe_fd < 0 && strchr(mon, '/')) {
+                _cleanup_free_ char *record =
+                    xasprintf("%s/%s", berth_run_dir(), RT_MONITOR_EXE_RECORD);
+                err_t e = {0};
+                exe_fd = rt_exe_shared_copy(mon, record, fresh, &e);
+        }
+        int fd = exe_fd >= 0 ? fcntl(exe_fd, F_DUPFD_CLOEXEC, 3) : -1;
+        pthread_mutex_unlock(&exe_mu);
+        return fd;
+}
+
 struct mon_launch {
         const char *mon, *logp;
         char **argv;
+        char **envp; /* with exefd: environ and where the monitor's siblings are */
+        int exefd;   /* a sealed copy of the monitor to run, or -1: run mon */
         int fd;
         const int *keep;
         size_t nkeep;
@@ -147,11 +171,17 @@ CHILD_FN static int mon_exec(void *arg)
         dup2(nul, 0);
         dup2(nul, 1);
         dup2(lf >= 0 ? lf : nul, 2);
+        int exe = l->exefd >= 0 ? fcntl(l->exefd, F_DUPFD_CLOEXEC, 100) : -1;
         for (size_t i = 0; i < nh; i++)
                 dup2(high[i], 3 + (int)i);
-        syscall(SYS_close_range, 3U + (unsigned)nh, ~0U, 0U);
+        if (exe >= 0)
+                exe = dup3(exe, 3 + (int)nh, O_CLOEXEC);
+        syscall(SYS_close_range, 3U + (unsigned)nh + (exe >= 0), ~0U, 0U);
         sigprocmask(SIG_SETMASK, &l->mask, NULL);
-        execv(l->mon, l->argv);
+        if (exe >= 0)
+                syscall(SYS_execveat, exe, "", l->argv, l->envp, AT_EMPTY_PATH);
+        else
+                execv(l->mon, l->argv);
         dprintf(2, "berth: exec %s: %s\n", l->mon, strerror(errno));
         _exit(127);
 }
@@ -185,10 +215,32 @@ static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep,
                 strv_push(&args, "--keep-fd");
                 strv_pushf(&args, "%zu", 4 + i);
         }
+        /* The monitor runs from a sealed copy (runtime/exe_seal.h), shared
+         * by the monitors of one binary version: exec it directly, telling
+         * the monitor where its siblings are (its /proc/self/exe is the
+         * memfd), rather than exec the file and copy it there. */
+        bool fresh = false;
+        _cleanup_close_ int exefd = monitor_exe(mon, &fresh);
+        if (fresh)
+                strv_push(&args, "--share-exe");
+        strv_t env = STRV_INIT;
+        if (exefd >= 0) {
+                _cleanup_free_ char *mdir = xstrdup(mon);
+                const char *mondir = dirname(mdir);
+                extern char **environ;
+                for (char **e = environ; *e; e++)
+                        strv_push(&env, *e);
+                if (!getenv("BERTH_CLI"))
+                        strv_pushf(&env, "BERTH_CLI=%s/berth", mondir);
+                if (!getenv("BERTH_DNS_BIN"))
+                        strv_pushf(&env, "BERTH_DNS_BIN=%s/berth-dns", mondir);
+        }
         _cleanup_free_ char *stacks = xmalloc(2 * MON_STACK);
         struct mon_launch l = {.mon = mon,
                                .logp = logp,
                                .argv = args.v,
+                               .envp = env.v,
+                               .exefd = exefd,
                                .fd = fd,
                                .keep = keep,
                                .nkeep = nkeep,
@@ -199,11 +251,10 @@ static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep,
         pid_t c = clone(mon_session, stacks + MON_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &l);
         int e = errno;
         pthread_sigmask(SIG_SETMASK, &l.mask, NULL);
-        if (c < 0) {
-                strv_free(&args);
-                return err_sys(err, e, "clone");
-        }
         strv_free(&args);
+        strv_free(&env);
+        if (c < 0)
+                return err_sys(err, e, "clone");
         int st;
         while (waitpid(c, &st, 0) < 0 && errno == EINTR)
                 ;
@@ -442,6 +493,23 @@ bool container_stopped_by_user(const char *id)
 {
         _cleanup_free_ char *p = user_stop_path(id);
         return access(p, F_OK) == 0;
+}
+
+bool container_policy_restarts(const char *id, json_t *j, bool failed)
+{
+        json_t *rp = json_object_get(json_object_get(j, "HostConfig"), "RestartPolicy");
+        const char *p = json_string_value(json_object_get(rp, "Name"));
+        if (!p)
+                return false;
+        if (!strcmp(p, "always"))
+                return true;
+        if (!strcmp(p, "unless-stopped"))
+                return !container_stopped_by_user(id);
+        if (!strcmp(p, "on-failure") && failed) {
+                json_int_t max = json_integer_value(json_object_get(rp, "MaximumRetryCount"));
+                return max <= 0 || json_integer_value(json_object_get(j, "RestartCount")) < max;
+        }
+        return false;
 }
 
 int container_stop(const char *id, int timeout, err_t *err)

@@ -5,6 +5,8 @@
 
 #include "base/paths.h"
 #include "commands.h"
+#include "compose_up.h"
+#include "net/dns.h"
 #include "runtime/exe_seal.h"
 
 static const struct command commands[] = {
@@ -13,14 +15,20 @@ static const struct command commands[] = {
     {"build", cmd_build, "Build an image from a Dockerfile"},
     {"compose", cmd_compose, "Define and run multi-container applications"},
     {"container", cmd_container, "Manage containers"},
+    {"commit", cmd_commit, "Create a new image from a container's changes"},
+    {"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
     {"create", cmd_create, "Create a new container"},
+    {"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
     {"exec", cmd_exec, "Execute a command in a running container"},
+    {"export", cmd_export, "Export a container's filesystem as a tar archive"},
+    {"history", cmd_history, "Show the history of an image"},
     {"image", cmd_image, "Manage images"},
     {"images", cmd_images, "List images"},
     {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
     {"info", cmd_info, "Display system-wide information"},
     {"inspect", cmd_inspect, "Return low-level information on containers and images"},
     {"kill", cmd_kill, "Kill one or more running containers"},
+    {"kube", cmd_kube, "Generate Kubernetes manifests from a compose project"},
     {"load", cmd_load, "Load an image from a tar archive or STDIN"},
     {"login", cmd_login, "Log in to a registry"},
     {"logout", cmd_logout, "Log out from a registry"},
@@ -43,6 +51,7 @@ static const struct command commands[] = {
     {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
     {"top", cmd_top, "Display the running processes of a container"},
     {"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
+    {"update", cmd_update, "Update configuration of one or more containers"},
     {"version", cmd_version, "Show the berth version information"},
     {"volume", cmd_volume, "Manage volumes"},
     {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
@@ -100,6 +109,7 @@ int main(int argc, char **argv)
                         return EXIT_BERTH;
                 }
         }
+        net_dns_set_rebuild(compose_dns_rebuild); /* a damaged records file is rebuilt */
         if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
                 return cmd_monitor_exited(argc - 1, argv + 1);
         berth_dirs_harden(); /* state dirs 0700, even when made looser before */

@@ -925,11 +925,34 @@ int netwire_forget(const char *id, err_t *err)
         return dns_forget(id, NULL, err);
 }
 
+/* The names of containers in ids leave berth-dns: one records write (and
+ * one SIGHUP) for all of them, none when none of them had a name. */
+static int dns_forget_all(const strv_t *ids, err_t *err)
+{
+        net_dns_records_t *r;
+        bool changed = false;
+        if (ids->n == 0)
+                return 0;
+        if (net_dns_records_open(&r, err) < 0)
+                return -1;
+        for (size_t i = 0; i < ids->n; i++)
+                changed |= net_dns_container_remove(r, ids->v[i]);
+        if (!changed) {
+                net_dns_records_close(r);
+                return 0;
+        }
+        if (net_dns_records_commit(r, err) < 0)
+                return err_wrap(err, "DNS records of %zu stopped container(s)", ids->n);
+        return 0;
+}
+
 int netwire_gc(err_t *err)
 {
         _cleanup_json_ json_t *all = NULL;
+        strv_t dead = STRV_INIT; /* containers whose names leave berth-dns */
         size_t i;
         json_t *net;
+        int rc = 0;
 
         if (network_list(&all, err) < 0)
                 return -1;
@@ -949,19 +972,32 @@ int netwire_gc(err_t *err)
                         _cleanup_free_ char *dir = rt_ctr_dir(cid);
                         _cleanup_free_ char *cfg = xasprintf("%s/config.json", dir);
                         bool gone = access(cfg, F_OK) < 0 && errno == ENOENT;
-                        bool published = json_array_size(json_object_get(ep, "Ports")) > 0;
-                        if (!gone && (!published || rt_ctr_monitor_alive(cid, NULL)))
+                        if (!gone && rt_ctr_monitor_alive(cid, NULL))
                                 continue;
-                        if (network_endpoint_down(jobj_str0(net, "Id"), cid, !joined_by_others(cid),
-                                                  gone, err) < 0 &&
-                            err->code != ENOENT)
-                                return -1;
-                        if (gone && dns_forget(cid, NULL, err) < 0)
-                                return -1;
+                        /* Stopped however it stopped (its own exit, an OOM
+                         * kill, a killed monitor): its names go, and so do
+                         * its port rules and, when a container joined its
+                         * namespace, its interfaces (they would keep its
+                         * address alive); a removed one frees its address. */
+                        if (!strv_contains(&dead, cid))
+                                strv_push(&dead, cid);
+                        bool published = json_array_size(json_object_get(ep, "Ports")) > 0;
+                        bool joined = joined_by_others(cid);
+                        if (!gone && !published && !joined)
+                                continue;
+                        if (network_endpoint_down(jobj_str0(net, "Id"), cid, !joined, gone, err) <
+                                0 &&
+                            err->code != ENOENT) {
+                                rc = -1;
+                                goto out;
+                        }
                 }
         }
         err_clear(err);
-        return 0;
+        rc = dns_forget_all(&dead, err);
+out:
+        strv_free(&dead);
+        return rc;
 }
 
 static int cmp_port_keys(const void *a, const void *b)

@@ -6,7 +6,8 @@
 
 #include "base/err.h"
 
-/* Push ref with Docker's output on stdout (quiet: only NAME:TAG at the end). */
-int push_image(const char *ref, bool quiet, err_t *err);
+/* Push ref with Docker's output on stdout (quiet: only NAME:TAG at the end);
+ * platform (may be NULL): push --platform. */
+int push_image(const char *ref, bool quiet, const char *platform, err_t *err);
 
 #endif

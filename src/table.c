@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/xalloc.h"
+#include "commands.h"
 
 enum { TABLE_MIN_WIDTH = 10, TABLE_PADDING = 3 };
 
@@ -63,4 +65,157 @@ void table_end(struct table *t, bool print)
         }
         free(w);
         strv_free(&t->cells);
+}
+
+json_t *format_headers(const char *const *pairs)
+{
+        json_t *h = json_object();
+        for (size_t i = 0; pairs && pairs[i] && pairs[i + 1]; i += 2)
+                json_object_set_new(h, pairs[i], json_string(pairs[i + 1]));
+        return h;
+}
+
+int format_open(struct cliformat *f, const char *spec, const char *default_table,
+                const char *const *header_pairs, const char *type_name)
+{
+        err_t err = {0};
+        json_t *h = format_headers(header_pairs);
+        int rc = cliformat_open(f, spec, default_table, h, type_name, &err);
+        json_decref(h);
+        if (rc < 0)
+                die_msg("template parsing error: %s", err.msg);
+        return rc;
+}
+
+int format_row(struct cliformat *f, json_t *item, json_t *methods)
+{
+        err_t err = {0};
+        if (cliformat_row(f, item, methods, &err) < 0) {
+                die_msg("%s", err.msg);
+                return -1;
+        }
+        return 0;
+}
+
+void format_print(struct cliformat *f)
+{
+        strbuf_t out = STRBUF_INIT;
+        cliformat_finish(f, &out);
+        fwrite(sb_str(&out), 1, out.len, stdout);
+        sb_free(&out);
+        cliformat_free(f);
+}
+
+char *text_ellipsis(const char *s, size_t max)
+{
+        size_t chars = 0, cut = 0;
+        for (size_t i = 0; s[i]; i++) {
+                if (((unsigned char)s[i] & 0xC0) == 0x80)
+                        continue;
+                if (chars == max - 1)
+                        cut = i;
+                chars++;
+        }
+        if (chars <= max)
+                return xstrdup(s);
+        return xasprintf("%.*s…", (int)cut, s);
+}
+
+static int docs_print(json_t *docs, const char *fmt)
+{
+        struct cliformat f;
+        err_t err = {0};
+        if (cliformat_open(&f, fmt, NULL, NULL, NULL, &err) < 0) {
+                die_msg("template parsing error: %s", err.msg);
+                return -1;
+        }
+        size_t i;
+        json_t *d;
+        json_array_foreach(docs, i, d)
+        {
+                if (format_row(&f, d, NULL) < 0) {
+                        cliformat_free(&f);
+                        return -1;
+                }
+        }
+        format_print(&f);
+        return 0;
+}
+
+char *labels_text(json_t *labels)
+{
+        strbuf_t sb = STRBUF_INIT;
+        sb_append(&sb, "");
+        const char *k;
+        json_t *v;
+        json_object_foreach(labels, k, v)
+        {
+                sb_appendf(&sb, "%s%s=%s", sb.len ? "," : "", k, json_string_value(v) ?: "");
+        }
+        return sb_steal(&sb);
+}
+
+json_t *label_methods(json_t *labels)
+{
+        json_t *m = json_object();
+        json_object_set_new(m, "Label",
+                            json_is_object(labels) ? json_incref(labels) : json_object());
+        return m;
+}
+
+char *go_time_text(long long secs, long nsec)
+{
+        time_t t = (time_t)secs;
+        struct tm tm;
+        char date[64], zone[32], frac[32] = "";
+        localtime_r(&t, &tm);
+        strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
+        strftime(zone, sizeof(zone), "%z %Z", &tm);
+        if (nsec > 0) { /* Go's .999999999: the fraction without trailing zeros */
+                snprintf(frac, sizeof(frac), ".%09ld", nsec);
+                size_t n = strlen(frac);
+                while (n > 1 && frac[n - 1] == '0')
+                        frac[--n] = '\0';
+        }
+        return xasprintf("%s%s %s", date, frac, zone);
+}
+
+int inspect_print(json_t *docs, const char *fmt)
+{
+        if (!fmt || !*fmt || !strcmp(fmt, "json")) {
+                char *d = json_dumps(docs, JSON_INDENT(4));
+                printf("%s\n", d);
+                free(d);
+                return 0;
+        }
+        return docs_print(docs, fmt);
+}
+
+int doc_format_print(json_t *doc, const char *fmt)
+{
+        json_t *one = json_pack("[O]", doc);
+        int rc = docs_print(one, !strcmp(fmt, "json") ? "{{json .}}" : fmt);
+        json_decref(one);
+        return rc;
+}
+
+int format_flag_only(int argc, char **argv, const char *cmd, const char *usage, const char **format)
+{
+        *format = NULL;
+        for (int i = 1; i < argc; i++) {
+                if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+                        fputs(usage, stdout);
+                        return 1;
+                }
+                if ((!strcmp(argv[i], "--format") || !strcmp(argv[i], "-f")) && i + 1 < argc)
+                        *format = argv[++i];
+                else if (!strncmp(argv[i], "--format=", 9))
+                        *format = argv[i] + 9;
+                else {
+                        die_msg("%s: unknown argument '%s'\nSee 'berth %s --help'.", cmd, argv[i],
+                                cmd);
+                        return -1;
+                }
+        }
+        return 0;
 }

@@ -7,6 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
+#include "base/cliformat.h"
 #include "base/strv.h"
 
 struct table {
@@ -19,5 +22,41 @@ void table_init(struct table *t, size_t ncols);
 void table_row(struct table *t, ...);
 /* Print every row to stdout when print is set; free the table. */
 void table_end(struct table *t, bool print);
+
+/* docker's stringutils.Ellipsis: at most max code points, the last one "…"
+ * when cut.  Caller frees. */
+char *text_ellipsis(const char *s, size_t max);
+
+/* inspect's output: the documents as an indented JSON array (no format, or
+ * "json"), or each through the Go template fmt, one line each.  Prints the
+ * error and returns -1 on a bad template (nothing printed then). */
+int inspect_print(json_t *docs, const char *fmt);
+
+/* For commands whose only flag is --format (-f): argv[1..] parsed into
+ * *format.  0 to go on; 1 when usage was printed for --help; -1 (printed,
+ * naming cmd) on any other argument. */
+int format_flag_only(int argc, char **argv, const char *cmd, const char *usage,
+                     const char **format);
+
+/* version / info: one document through fmt ("json": {{json .}}). */
+int doc_format_print(json_t *doc, const char *fmt);
+
+/* docker's Labels field: "k=v,k2=v2" (caller frees); and the methods
+ * object that makes {{.Label "k"}} work (caller decrefs). */
+char *labels_text(json_t *labels);
+json_t *label_methods(json_t *labels);
+/* Go's time.Time.String() in local time: "2024-01-02 15:04:05.5 +0000 UTC". */
+char *go_time_text(long long secs, long nsec);
+
+/* --format for list commands (base/cliformat): a header object from
+ * NULL-terminated field, header pairs ("ID", "CONTAINER ID", ...). */
+json_t *format_headers(const char *const *pairs);
+/* Open f for spec; prints the error and returns -1 on a bad template. */
+int format_open(struct cliformat *f, const char *spec, const char *default_table,
+                const char *const *header_pairs, const char *type_name);
+/* One item; on error prints it and returns -1 (nothing has been printed). */
+int format_row(struct cliformat *f, json_t *item, json_t *methods);
+/* Print everything and free f. */
+void format_print(struct cliformat *f);
 
 #endif

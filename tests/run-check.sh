@@ -10,6 +10,7 @@ B=${B:-build/gcc}
 ONLY=""
 [ "${1:-}" = "--only" ] && ONLY=${2:-}
 FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+SHARED_CORPUS=$ROOT/../shared/corpus
 PASS=0 FAIL=0 SKIP=0
 FAILED_NAMES=()
 LOGDIR=$B/test-logs
@@ -119,6 +120,13 @@ if want fuzz && [ -z "${SANITIZE:-}" ]; then
                         corpus=tests/fuzz/corpus/${n#fuzz_}
                         work=$(mktemp -d /tmp/berth-fuzz.XXXXXX)
                         [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
+                        # the compose parsers also start from the real files of
+                        # ../shared/corpus when it is there (read, never committed)
+                        case $n in fuzz_compose_model | fuzz_compose_kube | fuzz_compose_yaml)
+                                for f in "$SHARED_CORPUS"/*/*/compose.yaml "$SHARED_CORPUS"/*/*/docker-compose.yml; do
+                                        [ -f "$f" ] && cp "$f" "$work/shared-$(echo "$f" | sha256sum | cut -c1-12).yaml"
+                                done ;;
+                        esac
                         one "$n" "$fz" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
                                 -print_final_stats=1 "$work"
                         rm -rf "$work"

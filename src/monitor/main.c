@@ -1,45 +1,39 @@
-/* berth-monitor ID SYNC_FD [--keep-fd N]...
+/* berth-monitor ID SYNC_FD [--keep-fd N]... [--share-exe]
  *
  * The per-container monitor: parent of the container's init, started by the
  * berth CLI (already detached: own session, stdio on /dev/null).  Fds named by
  * --keep-fd (e.g. sockets reserving published host ports) stay open for the
  * monitor's lifetime and are never passed into the container.
  *
- * A container with published ports gets them unpublished when it ends, however
- * it ends (its own exit, an OOM kill, a crash of the monitor's init): as the
- * monitor exits it starts `berth __monitor-exited ID PID` (the CLI beside this
- * binary, detached), which waits for this pid to be gone and then removes the
- * port rules of containers whose monitor is dead (netwire_gc), exactly what the
- * next berth command would otherwise do. */
+ * Its watcher: as it starts, the monitor starts `berth-watch ID PID` (a
+ * detached fork of itself, fd 3 a pidfd of the monitor), which waits for the monitor
+ * to be gone, however it goes (the container ended: its own exit, an OOM
+ * kill, a stop; or the monitor itself was killed or crashed), and then runs
+ * `berth __monitor-exited ID PID 3` (the CLI beside this binary), which does
+ * what the next berth command would otherwise do: a container whose monitor
+ * died without recording its end is recorded as exited (and started again
+ * when its restart policy says so), and whatever containers whose monitor is
+ * dead still hold - port rules, DNS names - is released (netwire_gc).  A
+ * restart keeps the monitor, and so keeps them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/err.h"
-#include "base/jsonfile.h"
+#include "base/paths.h"
 #include "base/xalloc.h"
-#include "runtime/container.h"
 #include "runtime/exe_seal.h"
 #include "runtime/monitor.h"
-
-/* Does the stored container publish any port? */
-static bool publishes_ports(const char *id)
-{
-        err_t e = {0};
-        _cleanup_json_ json_t *j = NULL;
-        if (rt_ctr_load(id, &j, &e) < 0)
-                return false;
-        json_t *hc = json_object_get(j, "HostConfig");
-        return json_object_size(json_object_get(hc, "PortBindings")) > 0 ||
-               json_is_true(json_object_get(hc, "PublishAllPorts"));
-}
 
 static char *cli_path(void)
 {
@@ -54,31 +48,59 @@ static char *cli_path(void)
         return xasprintf("%s/berth", dirname(self));
 }
 
-/* Start the exit hook detached (double fork: not our child, own session), with
- * stdin/stdout on /dev/null and stderr on ours (monitor.log). */
-static void exit_hook(const char *id)
+/* berth-watch ID PID, fd 3 a pidfd of the monitor PID: wait for the monitor
+ * to be gone, then hand over to the CLI.  A small process of this binary
+ * (the same sealed copy as its monitor) for the container's life; the CLI,
+ * much larger, runs only once the monitor is gone. */
+static int watch_main(char **argv)
 {
+        struct pollfd p = {.fd = 3, .events = POLLIN};
+        while (poll(&p, 1, -1) < 0 && errno == EINTR)
+                ;
         _cleanup_free_ char *cli = cli_path();
-        if (!cli)
-                return;
+        if (!cli) {
+                fprintf(stderr, "berth-watch: cannot find the berth binary\n");
+                return 1;
+        }
+        execl(cli, "berth", "__monitor-exited", argv[1], argv[2], "3", (char *)NULL);
+        fprintf(stderr, "berth-watch: exec %s: %s\n", cli, strerror(errno));
+        return 1;
+}
+
+/* Start the watcher detached (double fork: not our child, own session), with
+ * stdin/stdout on /dev/null, stderr on ours (monitor.log) and, as fd 3, a
+ * pidfd of this process (no pid-reuse race, however soon we die). */
+static void start_watcher(const char *id)
+{
         char mon[16];
         snprintf(mon, sizeof(mon), "%d", (int)getpid());
+        int pfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+        if (pfd < 0) {
+                fprintf(stderr, "berth-monitor: watcher: pidfd_open: %s\n", strerror(errno));
+                return;
+        }
         pid_t c = fork();
         if (c < 0) {
-                fprintf(stderr, "berth-monitor: exit hook: fork: %s\n", strerror(errno));
+                fprintf(stderr, "berth-monitor: watcher: fork: %s\n", strerror(errno));
+                close(pfd);
                 return;
         }
         if (c == 0) {
                 if (setsid() < 0 || fork() != 0)
                         _exit(0);
                 int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0)
+                if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(pfd, 3) < 0)
                         _exit(127);
-                closefrom(3);
-                execl(cli, "berth", "__monitor-exited", id, mon, (char *)NULL);
-                fprintf(stderr, "berth-monitor: exit hook: exec %s: %s\n", cli, strerror(errno));
-                _exit(127);
+                closefrom(4);
+                /* no exec: a fork of the monitor before its set-up shares
+                 * its pages (an exec of this binary, with its dynamic
+                 * loading, cost ~3 ms of CPU and ~200 kB of PSS more per
+                 * container) */
+                prctl(PR_SET_NAME, "berth-watch", 0, 0, 0);
+                char *wargv[] = {"berth-watch", (char *)id, mon, NULL};
+                _exit(watch_main(wargv));
         }
+        close(pfd);
         while (waitpid(c, NULL, 0) < 0 && errno == EINTR)
                 ;
 }
@@ -98,10 +120,18 @@ int main(int argc, char **argv)
                 fprintf(stderr, "berth-monitor: %s\n", serr.msg);
                 return 1;
         }
+        if (!strcmp(argv[0], "berth-watch"))
+                return watch_main(argv);
         const char *id = argv[1];
         int sync_fd = atoi(argv[2]);
         for (int i = 3; i < argc; i++) {
-                if (!strcmp(argv[i], "--keep-fd") && i + 1 < argc) {
+                if (!strcmp(argv[i], "--share-exe")) {
+                        /* started from a new sealed copy: the next monitor
+                         * shares it (runtime/exe_seal.h) */
+                        _cleanup_free_ char *rec =
+                            xasprintf("%s/%s", berth_run_dir(), RT_MONITOR_EXE_RECORD);
+                        rt_exe_shared_record(rec);
+                } else if (!strcmp(argv[i], "--keep-fd") && i + 1 < argc) {
                         int fd = atoi(argv[++i]);
                         if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
                                 fprintf(stderr, "berth-monitor: --keep-fd %d: %s\n", fd,
@@ -117,12 +147,10 @@ int main(int argc, char **argv)
                 fprintf(stderr, "berth-monitor: bad sync fd %d\n", sync_fd);
                 return 2;
         }
-        bool hook = publishes_ports(id);
+        start_watcher(id);
         err_t err = {0};
         int r = rt_monitor_main(id, sync_fd, &err);
         if (r < 0)
                 fprintf(stderr, "berth-monitor: %s\n", err.msg);
-        if (hook)
-                exit_hook(id);
         return r < 0 ? 1 : 0;
 }

@@ -1,4 +1,5 @@
-/* libFuzzer: parse arbitrary bytes as a WWW-Authenticate header value. */
+/* libFuzzer: parse arbitrary bytes as a WWW-Authenticate header value, as a
+ * token server's answer (token, expires_in, issued_at) and as an RFC 3339 time. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         abort();
                 reg_challenge_free(&c);
         }
+        char *tok = NULL;
+        time_t until = 0;
+        const time_t now = 1700000000;
+        if (reg_token_parse((const char *)data, size, now, &tok, &until, &err) == 0) {
+                /* a token without line breaks, refreshed within a week from now */
+                if (!tok || !*tok || strpbrk(tok, "\r\n") || until < now - 7 * 24 * 3600 ||
+                    until > now + 7 * 24 * 3600)
+                        abort();
+                free(tok);
+        } else if (tok) {
+                abort();
+        }
+        (void)reg_rfc3339(s);
         free(s);
         return 0;
 }

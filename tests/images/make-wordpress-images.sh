@@ -20,6 +20,10 @@
 #                                                    (cached, or mmdebstrap present), else
 #                                                    print the reason and exit 1
 #   tests/images/make-wordpress-images.sh --rootfs-only   only make the cached tarballs
+#   tests/images/make-wordpress-images.sh --hash     print the hash of the recipe (which
+#                                                    names the cached archive; caches made
+#                                                    from these images, like a registry's
+#                                                    storage, can be named by it too)
 #
 # Environment: BERTH (default: berth in PATH), BERTH_ROOT, BERTH_IMAGE_CACHE,
 # DEBIAN_MIRROR (default http://deb.debian.org/debian), DEBIAN_SECURITY_MIRROR.
@@ -77,6 +81,11 @@ all_present() {
 }
 
 saved=$CACHE/wordpress-stack-$(final_hash).tar
+
+if [ "${1:-}" = "--hash" ]; then
+        final_hash
+        exit 0
+fi
 
 if [ "${1:-}" = "--check" ]; then
         [ -s "$saved" ] && exit 0

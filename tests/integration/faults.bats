@@ -2,7 +2,7 @@
 # Faults: races between parallel commands, damaged state files.  Each case
 # leaves no half-made container, no leak, and a clear message; the next
 # command converges.  Names fl*, subnets 10.246.192.0/18 (default networks
-# from 10.246.224.0/19).
+# from 10.246.224.0/19) and 10.215.10.0/23.
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -337,6 +337,134 @@ EOF2
                 "$BERTH" compose -f "$yml" down -t 0 >/dev/null 2>&1
                 check_empty
         done
+}
+
+# blobs no image record names (layers by diff id, configs by image id, pulled blobs)
+orphan_blobs() {
+        local s=$BERTH_ROOT/lib/image
+        comm -23 <(ls "$s/blobs/sha256" | sort) \
+                <({
+                        ls "$s/images" | sed 's/\.json$//'
+                        cat "$s"/images/*.json | jq -r '(.diff_ids // [])[], (.blobs // [])[]' | sed 's/^sha256://'
+                } | sort -u)
+}
+
+# image id (sha256:hex) and its parents, one hex per line
+chain() {
+        local h=${1#sha256:}
+        while [ -n "$h" ] && [ "$h" != null ]; do
+                echo "$h"
+                h=$(jq -r '.parent // empty' "$BERTH_ROOT/lib/image/images/$h.json" | sed 's/^sha256://')
+        done
+}
+
+@test "kill -9 at every named step of build: the next build converges, nothing is left behind" {
+        local ctx=$BERTH_ROOT/ctxk step base n=0
+        mkdir -p "$ctx"
+        echo hello >"$ctx/f"
+        printf 'FROM busybox\nCOPY f /f\nRUN cat /f >/g\nENV A=1\n' >"$ctx/Dockerfile"
+        "$BERTH" build -q --network none -t flbk "$ctx" >/dev/null
+        "$BERTH" image prune -f >/dev/null
+        base=$(ls "$BERTH_ROOT/lib/image/images" | wc -l)
+        for step in build.copy.layer build.blob build.cached build.registered build.run.created \
+                build.run.exited build.run.layer build.run.committed build.tag build.tagged; do
+                # a new mtime: the COPY layer is a blob no image has yet
+                n=$((n + 1))
+                touch -d "@$((1700000000 + n))" "$ctx/f"
+                ls "$BERTH_ROOT/lib/image/images" >"$BATS_TEST_TMPDIR/before"
+                run env BERTH_CRASH_AT=$step "$BERTH" build --no-cache -q --network none -t flbk "$ctx"
+                [ "$status" -eq 137 ] || { echo "build at $step: $status $output"; false; }
+                run "$BERTH" build -q --network none -t flbk "$ctx"
+                [ "$status" -eq 0 ] || { echo "build after $step: $output"; false; }
+                # every image the killed build made, the next one builds on
+                for i in $(ls "$BERTH_ROOT/lib/image/images" | comm -13 "$BATS_TEST_TMPDIR/before" -); do
+                        chain "$("$BERTH" image inspect flbk | jq -r '.[0].Id')" | grep -qx "${i%.json}" ||
+                                { echo "image ${i%.json} of the build killed at $step is not used"; false; }
+                done
+                # no RUN container, no temporary file, no blob nothing uses
+                [ -z "$("$BERTH" ps -aq)" ] || { echo "container left after $step"; false; }
+                [ -z "$(ls -A "$BERTH_ROOT/lib/image/tmp")" ]
+                [ ! -e "$BERTH_ROOT/lib/image/pending-blob" ]
+                [ -z "$(orphan_blobs)" ] || { echo "orphan blobs after $step: $(orphan_blobs)"; false; }
+                # no image but what a build without a crash leaves: the
+                # replaced flbk, which prune removes with its steps
+                "$BERTH" image prune -f >/dev/null
+                [ "$(ls "$BERTH_ROOT/lib/image/images" | wc -l)" -eq "$base" ] ||
+                        { echo "images after $step: $(ls "$BERTH_ROOT/lib/image/images" | wc -l), not $base"; false; }
+        done
+        [ "$("$BERTH" run --rm --network none flbk cat /g)" = hello ]
+        "$BERTH" rmi flbk >/dev/null
+        rm -rf "$ctx"
+}
+
+@test "ENOSPC while writing state and building: the error names the file, nothing is half made, the same commands converge" {
+        local r=$BERTH_ROOT/nospc ctx=$BERTH_ROOT/ctxn
+        mkdir -p "$r" "$ctx"
+        mount -t tmpfs -o size=5m tmpfs "$r"
+        BERTH_ROOT=$r BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        head -c 300000 /dev/urandom >"$ctx/big"
+        printf 'FROM busybox\nCOPY big /big\n' >"$ctx/Dockerfile"
+        export BERTH_ROOT=$r
+        dd if=/dev/zero of="$r/fill" bs=4k >/dev/null 2>&1 || true
+        # a network: its state file cannot be written; no bridge, route or file is left
+        run "$BERTH" network create --subnet 10.215.10.0/24 flnsnet
+        [ "$status" -eq 125 ]
+        [[ $output == "berth: write $r/lib/networks/"*".json: No space left on device" ]]
+        ! ip route | grep -q '^10.215.10.0/24 '
+        [ -z "$("$BERTH" network ls -q)" ]
+        # a tag: the tag index cannot be written; the old one is intact
+        run "$BERTH" tag busybox fltagged
+        [ "$status" -eq 125 ]
+        [ "$output" = "berth: write $r/lib/image/repositories.json: No space left on device" ]
+        jq -e . "$r/lib/image/repositories.json" >/dev/null
+        "$BERTH" image inspect busybox >/dev/null
+        # a build: the COPY layer does not fit
+        run "$BERTH" build --network none -t flnsbig "$ctx"
+        [ "$status" -ne 0 ]
+        [[ $output == *"COPY: layer: write the layer tar (at big): No space left on device"* ]]
+        ! "$BERTH" image inspect flnsbig >/dev/null 2>&1
+        [ -z "$(find "$r" -name '.*.tmp.*')" ]
+        [ -z "$(ls -A "$r/lib/image/tmp")" ]
+        [ ! -e "$r/lib/image/pending-blob" ]
+        [ -z "$(orphan_blobs)" ]
+        [ -z "$("$BERTH" ps -aq)" ]
+        # space again: the same commands converge
+        rm -f "$r/fill"
+        "$BERTH" network create --subnet 10.215.10.0/24 flnsnet >/dev/null
+        "$BERTH" network rm flnsnet >/dev/null
+        "$BERTH" tag busybox fltagged
+        "$BERTH" build -q --network none -t flnsbig "$ctx" >/dev/null
+        [ "$("$BERTH" run --rm --network none flnsbig md5sum /big | cut -d' ' -f1)" = "$(md5sum <"$ctx/big" | cut -d' ' -f1)" ]
+        export BERTH_ROOT=${r%/nospc}
+        nospc_cleanup
+        rm -rf "$ctx"
+}
+
+@test "a damaged DNS records file (run/dns/records.json): berth says so, rebuilds it, names resolve again" {
+        local f=$BERTH_ROOT/run/dns/records.json gw=10.215.11.1
+        "$BERTH" network create --subnet 10.215.11.0/24 flrecnet >/dev/null
+        "$BERTH" run -d --name flrec-a --network flrecnet --network-alias flrec-alias busybox sleep 300 >/dev/null
+        "$BERTH" run -d --name flrec-ask --network flrecnet busybox sleep 300 >/dev/null
+        head -c 40 "$f" >"$f.cut" && mv "$f.cut" "$f"
+        # the next command that needs the records: a warning naming the file, and it works
+        run "$BERTH" run -d --name flrec-b --network flrecnet busybox sleep 300
+        [ "$status" -eq 0 ]
+        [[ $output == *"warning: $f:"*"invalid JSON"*"rebuilt from the networks and the running containers"* ]]
+        jq -e . "$f" >/dev/null
+        [ -s "$f.bad" ]
+        # every name is back: the running containers', an alias, the new one's
+        for n in flrec-a flrec-alias flrec-b; do
+                "$BERTH" exec flrec-ask nslookup "$n" "$gw" >/dev/null ||
+                        { echo "$n does not resolve"; false; }
+        done
+        # an emptied file too, and rm works through it
+        : >"$f"
+        "$BERTH" rm -f flrec-b >/dev/null
+        jq -e '[.networks[].endpoints[].names[]] | index("flrec-a")' "$f" >/dev/null
+        ! jq -e '[.networks[].endpoints[].names[]] | index("flrec-b")' "$f" >/dev/null
+        "$BERTH" rm -f flrec-a flrec-ask >/dev/null
+        "$BERTH" network rm flrecnet >/dev/null
+        rm -f "$f.bad"
 }
 
 @test "a damaged image record does not stop rmi of another image half way, and no layer it may use is lost" {

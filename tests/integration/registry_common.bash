@@ -16,7 +16,11 @@
 #   }
 #   teardown_file() { reg_teardown_file; }  # stops every registry/token server by pid
 #
-# reg_start MODE NAME [--anonymous-pull] [--expires SECONDS] sets (exported):
+# reg_start MODE NAME [--anonymous-pull] [--expires SECONDS] [--issued-ago SECONDS]
+#           [--allow-urls REGEX]
+#                              (token: the token server's token lifetime, and
+#                              how far back it dates them; the URLs manifests
+#                              may name for foreign layers) sets (exported):
 #   NAME_HOST   127.0.0.1:PORT (the registry, for image references)
 #   NAME_PORT   its port;  NAME_URL  http(s)://127.0.0.1:PORT
 #   NAME_DIR    its directory: config.yml, storage/, registry.log, pid
@@ -29,6 +33,10 @@
 #               and as /etc/docker/certs.d/HOST:PORT/ content
 #   NAME_TOKEN_URL, NAME_TOKEN_LOG (token*): the realm and the token
 #               server's request log (JSON lines: user, scope, status, access)
+# reg_proxy NAME UPSTREAM [--hold REGEX] [--token-uses N] [--refuse REGEX]
+#                              tests/tools/auth_proxy.py in front of token
+#                              registry UPSTREAM (NAME_HOST, NAME_LOG,
+#                              NAME_RELEASE: touch it to let a held request go)
 #   NAME_SERVICE  the token service name (token*)
 # The registry is started with the realm/service/issuer/rootcertbundle of
 # Docker Hub's flow; an anonymous request to the token server gets a token
@@ -73,9 +81,33 @@ reg_setup_file() {
         }
 }
 
+# Cleanup (teardown_file): the berth objects of the BERTH_ROOTs given (each a
+# root the tests used: containers removed, the default bridge network
+# removed), then every registry, token server and proxy this file started.
+reg_cleanup_roots() {
+        local r ids
+        for r in "$@"; do
+                [ -d "$r" ] || continue
+                ids=$(BERTH_ROOT=$r "$BERTH" ps -aq --no-trunc 2>/dev/null) || true
+                [ -z "$ids" ] || BERTH_ROOT=$r "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
+                BERTH_ROOT=$r "$BERTH" network rm bridge >/dev/null 2>&1 || true
+        done
+}
+
 reg_teardown_file() {
-        local n
+        local n d
         for n in $REG_NAMES; do reg_stop "$n"; done
+        # and those a test started and could not stop (it failed half way;
+        # its REG_NAMES died with it): every pid file left in REG_BASE
+        for d in "${REG_BASE:-/nonexistent}"/*/; do
+                reg_kill_pidfile "${d}pid"
+                reg_kill_pidfile "${d}token.pid"
+                reg_kill_pidfile "${d}proxy.pid"
+        done
+        # the servers of this file's own
+        for d in "${REG_BASE:-/nonexistent}"/*.pid; do
+                [ ! -f "$d" ] || reg_kill_pidfile "$d"
+        done
         [ -z "${REG_BASE:-}" ] || rm -rf "$REG_BASE"
 }
 
@@ -121,11 +153,17 @@ reg_set() { # NAME SUFFIX VALUE
 reg_start() {
         local mode=$1 name=$2
         shift 2
-        local anon="" expires=300
+        local anon="" expires=300 ago=0 valid=""
         while [ $# -gt 0 ]; do
                 case $1 in
+                --allow-urls) valid="validation:
+  manifests:
+    urls:
+      allow:
+        - '$2'"; shift ;;
                 --anonymous-pull) anon=--anonymous-pull ;;
                 --expires) expires=$2; shift ;;
+                --issued-ago) ago=$2; shift ;;
                 *) echo "reg_start: unknown option $1" >&2; return 2 ;;
                 esac
                 shift
@@ -177,7 +215,7 @@ reg_start() {
                 : >"$d/token.log"
                 python3 "$REG_TOOLS/token_server.py" --port "$tport" --key "$d/token.key" \
                         --users "$d/token-users" --service berth-test-registry \
-                        --issuer berth-test-issuer --expires "$expires" $anon \
+                        --issuer berth-test-issuer --expires "$expires" --issued-ago "$ago" $anon \
                         --log "$d/token.log" "${ttls[@]}" >"$d/token-server.out" 2>&1 3>&- &
                 echo $! >"$d/token.pid"
                 reg_set "$name" TOKEN_PID "$(cat "$d/token.pid")"
@@ -211,6 +249,7 @@ http:
   secret: berth-test-$RANDOM$RANDOM
 $tls
 $auth
+$valid
 EOF
         docker-registry serve "$d/config.yml" >"$d/registry.log" 2>&1 3>&- &
         echo $! >"$d/pid"
@@ -245,6 +284,44 @@ reg_stop() {
         local d=$REG_BASE/$1
         reg_kill_pidfile "$d/pid" "$(reg_var "$1" PID)"
         reg_kill_pidfile "$d/token.pid" "$(reg_var "$1" TOKEN_PID)"
+        reg_kill_pidfile "$d/proxy.pid" "$(reg_var "$1" PROXY_PID)"
+}
+
+# reg_proxy NAME UPSTREAM [auth_proxy.py options]: tests/tools/auth_proxy.py
+# in front of the token registry UPSTREAM, as registry NAME (NAME_HOST,
+# NAME_LOG; NAME_RELEASE is the file that lets a --hold go; reg_stop NAME
+# stops it).
+reg_proxy() {
+        local name=$1 up=$2 d port
+        shift 2
+        d=$REG_BASE/$name
+        mkdir -p "$d"
+        rm -f "$d/release"
+        port=$(reg_free_port)
+        : >"$d/proxy.log"
+        python3 "$REG_TOOLS/auth_proxy.py" --port "$port" --upstream "$(reg_var "$up" HOST)" \
+                --realm "$(reg_var "$up" TOKEN_URL)" --service "$(reg_var "$up" SERVICE)" \
+                --log "$d/proxy.log" --release "$d/release" "$@" >"$d/proxy.out" 2>&1 3>&- &
+        echo $! >"$d/proxy.pid"
+        REG_NAMES="$REG_NAMES $name"
+        reg_set "$name" PROXY_PID "$(cat "$d/proxy.pid")"
+        reg_set "$name" HOST "127.0.0.1:$port"
+        reg_set "$name" LOG "$d/proxy.log"
+        reg_set "$name" RELEASE "$d/release"
+        reg_wait_http "http://127.0.0.1:$port/v2/" "$(cat "$d/proxy.pid")" || {
+                cat "$d/proxy.out" >&2
+                return 1
+        }
+}
+
+# reg_docker_config DIR HOST REG: DIR/config.json (0600) holding the account
+# of registry REG for HOST (a registry, or a proxy in front of one)
+reg_docker_config() {
+        mkdir -p "$1"
+        printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$2" \
+                "$(printf '%s:%s' "$(reg_var "$3" USER)" "$(reg_var "$3" PASS)" | base64 -w0)" \
+                >"$1/config.json"
+        chmod 600 "$1/config.json"
 }
 
 reg_var() { # NAME SUFFIX: print NAME_SUFFIX

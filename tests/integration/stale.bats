@@ -75,3 +75,101 @@ go() { touch "/proc/$("$BERTH" inspect "$1" | jq -r '.[0].State.Pid')/root/tmp/g
         "$BERTH" rm -f lst-rs >/dev/null
         rule_gone 18674
 }
+
+# --- DNS records and endpoints follow the container too ---------------------
+
+# a container on lstnet that keeps asking berth-dns for $2 and records the
+# answer in its /tmp/ans (ok/no), with no berth command run from the host
+start_asker() {
+        "$BERTH" run -d --name "$1" --network lstnet busybox sh -c "
+                while :; do
+                        if nslookup $2 >/dev/null 2>&1; then echo ok >/tmp/a; else echo no >/tmp/a; fi
+                        mv /tmp/a /tmp/ans
+                        sleep 0.1
+                done" >/dev/null
+}
+# the asker's pid, looked up once (no berth command runs while the tests wait)
+asker_pid() { "$BERTH" inspect "$1" | jq -r '.[0].State.Pid'; }
+answer() { cat "/proc/$1/root/tmp/ans" 2>/dev/null; }
+# wait up to 5 s for the asker (pid $1) to see answer $2 (two in a row)
+answer_is() {
+        local seen=0
+        for _ in $(seq 100); do
+                if [ "$(answer "$1")" = "$2" ]; then
+                        seen=$((seen + 1))
+                        [ $seen -ge 2 ] && return 0
+                else
+                        seen=0
+                fi
+                sleep 0.05
+        done
+        echo "asker $1 still answers '$(answer "$1")', not $2"
+        return 1
+}
+# does address $1 answer a ping from the netns of pid $2?
+addr_live() { nsenter --net="/proc/$2/ns/net" busybox ping -c 1 -W 1 "$1" >/dev/null 2>&1; }
+ctr_ip() { "$BERTH" inspect "$1" | jq -r '.[0].NetworkSettings.Networks.lstnet.IPAddress'; }
+
+@test "a container that exits on its own leaves berth-dns, with no berth command" {
+        "$BERTH" run -d --name lst-dx --network lstnet busybox sh -c "$EXIT_ON_GO" >/dev/null
+        start_asker lst-ask1 lst-dx
+        a=$(asker_pid lst-ask1)
+        answer_is "$a" ok
+        go lst-dx
+        answer_is "$a" no
+        [ "$("$BERTH" inspect lst-dx | jq -r '.[0].State.Status')" = exited ]
+        "$BERTH" rm -f lst-ask1 lst-dx >/dev/null
+}
+
+@test "an OOM-killed container leaves berth-dns and unpublishes its port" {
+        "$BERTH" run -d --name lst-oom --network lstnet --memory 16m --memory-swap 16m \
+                -p 127.0.0.1:18675:80 busybox \
+                sh -c "$EXIT_ON_GO; dd if=/dev/zero of=/dev/null bs=64M count=1" >/dev/null
+        start_asker lst-ask2 lst-oom
+        a=$(asker_pid lst-ask2)
+        answer_is "$a" ok
+        has_rule 18675
+        go lst-oom
+        answer_is "$a" no
+        rule_gone 18675
+        [ "$("$BERTH" inspect lst-oom | jq -r '.[0].State.OOMKilled')" = true ]
+        "$BERTH" rm -f lst-ask2 lst-oom >/dev/null
+}
+
+@test "a container killed from the host (SIGKILL of its process) leaves berth-dns" {
+        "$BERTH" run -d --name lst-dk --network lstnet busybox sleep 300 >/dev/null
+        start_asker lst-ask3 lst-dk
+        a=$(asker_pid lst-ask3)
+        answer_is "$a" ok
+        ip=$(ctr_ip lst-dk)
+        addr_live "$ip" "$a"
+        kill -9 "$("$BERTH" inspect lst-dk | jq -r '.[0].State.Pid')"
+        answer_is "$a" no
+        # its address left the kernel with it, and stays reserved for it:
+        # a new container on the network does not get it
+        ! addr_live "$ip" "$a"
+        "$BERTH" run -d --name lst-dk2 --network lstnet busybox sleep 300 >/dev/null
+        [ "$(ctr_ip lst-dk2)" != "$ip" ]
+        "$BERTH" rm -f lst-ask3 lst-dk lst-dk2 >/dev/null
+}
+
+@test "a restart policy brings the name back after each exit" {
+        # the first run exits once told to; the restarted one stays
+        "$BERTH" run -d --name lst-drs --restart always --network lstnet busybox \
+                sh -c "[ -e /tmp/go ] && exec sleep 300; $EXIT_ON_GO" >/dev/null
+        start_asker lst-ask4 lst-drs
+        a=$(asker_pid lst-ask4)
+        answer_is "$a" ok
+        pid=$("$BERTH" inspect lst-drs | jq -r '.[0].State.Pid')
+        go lst-drs
+        # restarted (a new init), and the name resolves again
+        for _ in $(seq 100); do
+                p=$("$BERTH" inspect lst-drs | jq -r '.[0].State.Pid')
+                [ "$p" != 0 ] && [ "$p" != "$pid" ] && break
+                sleep 0.05
+        done
+        [ "$p" != "$pid" ] && [ "$p" != 0 ]
+        answer_is "$a" ok
+        [ "$("$BERTH" inspect lst-drs | jq -r '.[0].RestartCount')" -ge 1 ]
+        "$BERTH" rm -f lst-ask4 lst-drs >/dev/null
+}

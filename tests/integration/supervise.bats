@@ -15,6 +15,7 @@ setup_file() {
 
 teardown_file() {
         "$BERTH" rm -f lsv-target lsv-asker >/dev/null 2>&1 || true
+        "$BERTH" rm -f lsv-mon lsv-monr >/dev/null 2>&1 || true
         "$BERTH" network rm lsvnet >/dev/null 2>&1 || true
         # the server exits with the last network, and its supervisor with it
         for _ in $(seq 50); do ours_running || break; sleep 0.1; done
@@ -92,8 +93,60 @@ resolves() { "$BERTH" exec lsv-asker nslookup lsv-target >/dev/null 2>&1; }
         "$BERTH" rm -f lsv-third >/dev/null
 }
 
+# --- a crashed monitor: the container is supervised again or recorded as
+# exited, never a ghost ---------------------------------------------------------
+
+ctr_id() { "$BERTH" inspect "$1" | jq -r '.[0].Id'; }
+mon_pid() { jq -r .MonitorPid "$BERTH_ROOT/run/containers/$1/monitor.json" 2>/dev/null || true; }
+# the state file itself, read without a berth command (which would reconcile)
+stored_status() { jq -r .State.Status "$BERTH_ROOT/lib/containers/$1/config.json" 2>/dev/null || true; }
+# does lsv-asker's netns get an answer for name $1 from berth-dns (no berth command)?
+ns_resolves() {
+        nsenter --net="/proc/$ASKER/ns/net" timeout 3 busybox nslookup "$1" 10.246.10.1 >/dev/null 2>&1
+}
+
+@test "a monitor killed with SIGKILL: its container is recorded as exited and leaves berth-dns, with no berth command" {
+        ASKER=$("$BERTH" inspect lsv-asker | jq -r '.[0].State.Pid')
+        "$BERTH" run -d --name lsv-mon --network lsvnet busybox sleep 300 >/dev/null
+        id=$(ctr_id lsv-mon)
+        ns_resolves lsv-mon
+        mon=$(mon_pid "$id")
+        [ -n "$mon" ] && kill -0 "$mon"
+        kill -9 "$mon"
+        for _ in $(seq 60); do [ "$(stored_status "$id")" = exited ] && break; sleep 0.05; done
+        [ "$(stored_status "$id")" = exited ]
+        jq -r .State.Error "$BERTH_ROOT/lib/containers/$id/config.json" | grep -q "monitor exited unexpectedly"
+        ! ns_resolves lsv-mon
+        # and ps agrees
+        run "$BERTH" ps -a --filter name=lsv-mon --format json
+        [ "$(echo "$output" | jq -r 'select(.Names == "lsv-mon") | .State')" = exited ]
+        "$BERTH" rm -f lsv-mon >/dev/null
+}
+
+@test "a monitor killed with SIGKILL: a restart-policy container runs again under a new monitor" {
+        ASKER=$("$BERTH" inspect lsv-asker | jq -r '.[0].State.Pid')
+        "$BERTH" run -d --name lsv-monr --restart always --network lsvnet busybox sleep 300 >/dev/null
+        id=$(ctr_id lsv-monr)
+        mon=$(mon_pid "$id")
+        kill -9 "$mon"
+        new=
+        for _ in $(seq 60); do
+                new=$(mon_pid "$id")
+                [ -n "$new" ] && [ "$new" != "$mon" ] && kill -0 "$new" 2>/dev/null &&
+                        [ "$(stored_status "$id")" = running ] && break
+                new=
+                sleep 0.05
+        done
+        [ -n "$new" ]
+        ns_resolves lsv-monr
+        [ "$("$BERTH" inspect lsv-monr | jq -r '.[0].State.Status')" = running ]
+        "$BERTH" exec lsv-monr true
+        "$BERTH" rm -f lsv-monr >/dev/null
+}
+
 @test "with the last network gone, server and supervisor both exit" {
         "$BERTH" rm -f lsv-target lsv-asker >/dev/null
+        "$BERTH" rm -f lsv-mon lsv-monr >/dev/null 2>&1 || true # left by a failed test
         "$BERTH" network rm lsvnet >/dev/null
         for _ in $(seq 50); do ours_running || break; sleep 0.1; done
         ! ours_running

@@ -32,6 +32,21 @@ teardown_file() { rt_teardown_file; }
         "$BERTH" rm rt-link
 }
 
+@test "a bind inside a volume is mounted after it, whatever the order given" {
+        d=$(mktemp -d "$BERTH_ROOT/bind.XXXX")
+        echo theme >"$d/style.css"
+        # the deeper target first: mounted in that order, the volume hid the bind
+        run "$BERTH" run --rm -v "$d:/srv/html/themes/mine" -v /srv/html busybox \
+                sh -c 'cat /srv/html/themes/mine/style.css; echo edit >/srv/html/themes/mine/new'
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [ "$output" = theme ]
+        [ "$(cat "$d/new")" = edit ]
+        run "$BERTH" run --rm --mount "type=bind,source=$d,target=/w/a/b" --tmpfs /w/a busybox \
+                cat /w/a/b/style.css
+        [ "$output" = theme ]
+}
+
 @test "named volume persists and is created on first use" {
         run "$BERTH" run --rm -v rt-vol:/data busybox sh -c 'echo kept >/data/f'
         [ "$status" -eq 0 ]
@@ -94,4 +109,27 @@ DF
 @test "--mount type=tmpfs" {
         run "$BERTH" run --rm --mount type=tmpfs,target=/t,tmpfs-size=1m busybox sh -c 'grep " /t " /proc/mounts'
         [[ "$output" == *"tmpfs"* ]]
+}
+
+@test "-v, --mount and --tmpfs are read with docker's rules (base/mountspec)" {
+        d=$(mktemp -d "$BERTH_ROOT/rel.XXXX")
+        echo here >"$d/f"
+        # a "./" source is the current directory's, as the docker CLI reads it
+        run bash -c "cd '$d' && '$BERTH' run --rm --network none -v ./:/r busybox cat /r/f"
+        [ "$status" -eq 0 ]
+        [ "$output" = "here" ]
+        # --mount refuses a bind source that is not there (-v makes it)
+        run "$BERTH" create --network none --mount "type=bind,source=$d/none,target=/x" busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"bind source path does not exist: $d/none"* ]]
+        [ ! -e "$d/none" ]
+        run "$BERTH" create --network none -v "$d:/b:ro,rw" busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"invalid mode: ro,rw"* ]]
+        run "$BERTH" create --network none --mount "target=/x,color=red" busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"unexpected key 'color' in 'color=red'"* ]]
+        run "$BERTH" create --network none -v "rt-vol:/" busybox true
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"destination can't be '/'"* ]]
 }

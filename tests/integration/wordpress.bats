@@ -6,10 +6,21 @@
 # protocol by tests/browser/wordpress.js (puppeteer-core, installed into a
 # cache directory by tests/browser/install.sh).
 #
+# The images reach this file's BERTH_ROOT the way they reach a user's
+# machine: `compose up` pulls them.  setup_file starts a loopback
+# docker-registry that serves as the docker.io mirror (BERTH_CONFIG's
+# `registry-mirrors`), holding library/mariadb:10.6.4-focal and
+# library/wordpress:latest: pushed there with `berth push` once, its storage
+# then cached beside the image archive under the recipe's hash, so later runs
+# only copy it.
+#
 # Skips, with the reason, when the images cannot be had (no cache and no
-# mmdebstrap), the corpus file is missing, chromium or node is missing, or
-# port 80 (which the file publishes) is taken.  Project wpbats, subnets from
-# 10.248.0.0/20.  Screenshots: $BERTH_BUILD/test-logs/wordpress/.
+# mmdebstrap), the corpus file is missing, chromium, node or docker-registry
+# is missing, or port 80 (which the file publishes) is taken.  Project
+# wpbats, subnets from 10.248.0.0/20.  Screenshots:
+# $BERTH_BUILD/test-logs/wordpress/.
+
+load registry_common
 
 CORPUS_FILE=${WORDPRESS_COMPOSE:-$BERTH_SRC/../shared/corpus/awesome-compose/wordpress-mysql/compose.yaml}
 URL=http://127.0.0.1:80
@@ -22,6 +33,7 @@ wp_cannot_run() {
         [ -f "$CORPUS_FILE" ] || { echo "no $CORPUS_FILE (the awesome-compose corpus)"; return; }
         why=$("$BERTH_SRC/tests/images/make-wordpress-images.sh" --check) || { echo "$why"; return; }
         command -v chromium >/dev/null || { echo "chromium not installed (make deps)"; return; }
+        command -v docker-registry >/dev/null || { echo "docker-registry not installed (make deps)"; return; }
         if ss -Htln 'sport = :80' | grep -q .; then
                 echo "port 80 is in use on this host: the compose file publishes 80:80"
                 return
@@ -40,16 +52,48 @@ setup_file() {
         WP_SKIP=$(wp_cannot_run)
         [ -z "$WP_SKIP" ] || return 0
         export NODE_PATH=$(cat "$STATE/node_dir")/node_modules
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-wordpress-images.sh" >"$STATE/images.log" 2>&1 || {
-                cat "$STATE/images.log"
-                return 1
-        }
+        wp_mirror_setup
         mkdir -p "$SHOTS"
         rm -f "$SHOTS"/*.png
 }
 
 setup() {
         [ -z "$WP_SKIP" ] || skip "$WP_SKIP"
+}
+
+# The docker.io mirror: registry M on 127.0.0.1 with the stack's images,
+# BERTH_CONFIG naming it in registry-mirrors, and no image in BERTH_ROOT.
+wp_mirror_setup() {
+        local images=$BERTH_SRC/tests/images/make-wordpress-images.sh hash cache i
+        reg_setup_file
+        hash=$("$images" --hash)
+        cache=${BERTH_IMAGE_CACHE:-/var/cache/berth-images}/wordpress-registry-$hash
+        if [ -d "$cache/docker" ]; then
+                mkdir -p "$REG_BASE/M"
+                cp -a "$cache" "$REG_BASE/M/storage"
+                reg_start plain M
+        else
+                reg_start plain M
+                BERTH=$BERTH "$images" >"$STATE/images.log" 2>&1 || {
+                        cat "$STATE/images.log"
+                        return 1
+                }
+                for i in mariadb:10.6.4-focal wordpress:latest; do
+                        "$BERTH" tag "$i" "$M_HOST/library/$i"
+                        "$BERTH" push -q "$M_HOST/library/$i" >/dev/null
+                done
+                "$BERTH" rmi -f mariadb:10.6.4-focal mysql:5.7 wordpress:latest \
+                        "$M_HOST/library/mariadb:10.6.4-focal" "$M_HOST/library/wordpress:latest" >/dev/null
+                # the cache: whole or not at all; older recipes' storage goes
+                rm -rf "$cache.tmp.$$"
+                if cp -a "$M_DIR/storage" "$cache.tmp.$$" && mv -T "$cache.tmp.$$" "$cache" 2>/dev/null; then
+                        find "$(dirname "$cache")" -maxdepth 1 -name 'wordpress-registry-*' \
+                                ! -name "$(basename "$cache")" -exec rm -rf {} +
+                fi
+                rm -rf "$cache.tmp.$$"
+        fi
+        printf '{"registry-mirrors": ["%s"]}\n' "$M_URL" >"$STATE/berth-config.json"
+        export BERTH_CONFIG=$STATE/berth-config.json
 }
 
 teardown_file() {
@@ -63,6 +107,7 @@ teardown_file() {
         [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
         # the images go too: after that nothing of the stack is left
         "$BERTH" rmi -f mariadb:10.6.4-focal mysql:5.7 wordpress:latest >/dev/null 2>&1 || true
+        reg_teardown_file
         if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
                 kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
         fi
@@ -91,10 +136,22 @@ wait_page() {
 
 browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
 
-@test "up -d of the unchanged file: WordPress's installer answers on 127.0.0.1:80" {
+@test "up -d of the unchanged file pulls the images from the docker.io mirror; the installer answers on 127.0.0.1:80" {
+        for i in mariadb:10.6.4-focal wordpress:latest; do
+                run "$BERTH" image inspect "$i"
+                [ "$status" -ne 0 ] # not here before the up: it must pull them
+        done
         run wpc up -d
         echo "$output"
         [ "$status" -eq 0 ]
+        [[ $output == *" db "*" Pulled"* ]]
+        [[ $output == *" wordpress "*" Pulled"* ]]
+        # from the mirror, under Docker Hub's names
+        grep -q 'GET /v2/library/mariadb/manifests/10.6.4-focal' "$M_DIR/registry.log"
+        grep -q 'GET /v2/library/wordpress/manifests/latest' "$M_DIR/registry.log"
+        digest=$("$BERTH" image inspect wordpress:latest | jq -r '.[0].RepoDigests[0]')
+        echo "$digest"
+        [[ $digest == *wordpress@sha256:* ]]
         # until MariaDB is ready WordPress shows its own database error page
         wait_page /wp-admin/install.php 'Information needed' 120
         [ "$code" = 200 ]
@@ -131,6 +188,52 @@ browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
         echo "$output"
         [ "$status" -eq 0 ]
         wait_page /wp-admin/install.php 'Already Installed' 10
+}
+
+@test "foreground up on a terminal: colored, prefixed logs of both services; Ctrl-C stops both cleanly; MariaDB's next start has no crash recovery" {
+        title=$(cat "$STATE/title")
+        run wpc down
+        [ "$status" -eq 0 ]
+        log=$STATE/foreground.log
+        : >"$log"
+        python3 "$BERTH_SRC/tests/tools/ptyrun.py" "$log" \
+                "$BERTH" compose -f "$CORPUS_FILE" -p wpbats up 3>&- &
+        fg=$!
+        wait_page / "$title" 120
+        # both services' own lines, each prefixed and in its color
+        for _ in $(seq 100); do
+                grep -q $'\e\[[0-9;]*mdb-1 *|\e\[0m .*ready for connections' "$log" &&
+                        grep -q $'\e\[[0-9;]*mwordpress-1 *|\e\[0m .*"GET / HTTP' "$log" && break
+                sleep 0.1
+        done
+        cat -v "$log" | tail -20
+        grep -q $'\e\[[0-9;]*mdb-1 *|\e\[0m .*ready for connections' "$log"
+        grep -q $'\e\[[0-9;]*mwordpress-1 *|\e\[0m .*"GET / HTTP' "$log"
+        dbc=$(grep -o $'\e\[[0-9;]*mdb-1' "$log" | head -1)
+        wpc_=$(grep -o $'\e\[[0-9;]*mwordpress-1' "$log" | head -1)
+        [ "${dbc%%m*}" != "${wpc_%%m*}" ] # one color per service
+        kill -INT "$fg" # Ctrl-C typed on its terminal
+        rc=0
+        wait "$fg" || rc=$?
+        cat -v "$log" | tail -15
+        [ "$rc" = 130 ]
+        grep -q 'Gracefully stopping' "$log"
+        for c in db wordpress; do
+                run "$BERTH" inspect -f '{{.State.Status}} {{.State.ExitCode}}' "wpbats-$c-1"
+                echo "$c: $output"
+                [ "$output" = "exited 0" ]
+        done
+        # MariaDB shut down on SIGTERM, and the next start finds a clean log
+        grep -Eq '(mysqld|mariadbd): Shutdown complete' "$log"
+        before=$("$BERTH" logs wpbats-db-1 2>&1 | wc -l)
+        run wpc up -d
+        [ "$status" -eq 0 ]
+        wait_page / "$title" 120
+        "$BERTH" logs wpbats-db-1 2>&1 | tail -n +$((before + 1)) >"$STATE/db-next.log"
+        grep -q 'ready for connections' "$STATE/db-next.log"
+        run grep -Ei 'crash recovery|not shut ?down normally' "$STATE/db-next.log"
+        echo "$output"
+        [ "$status" -eq 1 ]
 }
 
 @test "stop db: WordPress's database error page; start db: back, wordpress not restarted" {
@@ -187,4 +290,94 @@ browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
         [ -z "$output" ]
         run "$BERTH" network ls
         [[ $output != *wpbats* ]]
+}
+
+@test "two copies side by side: -p wp1 and -p wp2 (ports overridden by an override file) both serve; both down, nothing left" {
+        port=$(reg_free_port)
+        printf 'services:\n  wordpress:\n    ports: !override\n      - "127.0.0.1:%s:80"\n' "$port" \
+                >"$STATE/override.yaml"
+        run "$BERTH" compose -f "$CORPUS_FILE" -f "$STATE/override.yaml" -p wp2 config
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ $output == *"published: \"$port\""* ]]
+        [[ $output != *'published: "80"'* ]] # replaced, not added to
+        run "$BERTH" compose -f "$CORPUS_FILE" -p wp1 up -d
+        [ "$status" -eq 0 ]
+        run "$BERTH" compose -f "$CORPUS_FILE" -f "$STATE/override.yaml" -p wp2 up -d
+        echo "$output"
+        [ "$status" -eq 0 ]
+        # both at once: each its own MariaDB, each its own installer
+        URL=http://127.0.0.1:80 wait_page /wp-admin/install.php 'Information needed' 120
+        URL=http://127.0.0.1:$port wait_page /wp-admin/install.php 'Information needed' 120
+        URL=http://127.0.0.1:80 wait_page /wp-admin/install.php 'Information needed' 10
+        for p in wp1 wp2; do
+                run "$BERTH" inspect -f '{{.State.Status}}' "$p-db-1" "$p-wordpress-1"
+                echo "$output"
+                [ "$output" = $'running\nrunning' ]
+        done
+        s1=$("$BERTH" network inspect wp1_default | jq -r '.[0].IPAM.Config[0].Subnet')
+        s2=$("$BERTH" network inspect wp2_default | jq -r '.[0].IPAM.Config[0].Subnet')
+        echo "$s1 $s2"
+        [ -n "$s1" ] && [ "$s1" != "$s2" ]
+        run "$BERTH" volume ls -q
+        [[ $output == *wp1_db_data* && $output == *wp2_db_data* ]]
+        run "$BERTH" compose -f "$CORPUS_FILE" -p wp1 down -v
+        [ "$status" -eq 0 ]
+        run "$BERTH" compose -f "$CORPUS_FILE" -f "$STATE/override.yaml" -p wp2 down -v
+        [ "$status" -eq 0 ]
+        run "$BERTH" ps -aq
+        [ -z "$output" ]
+        run "$BERTH" volume ls -q
+        [ -z "$output" ]
+        run "$BERTH" network ls
+        [[ $output != *wp1* && $output != *wp2* ]]
+        run curl -s -m 2 -o /dev/null "http://127.0.0.1:$port/"
+        [ "$status" -ne 0 ] # nothing answers there any more
+}
+
+@test "examples/wordpress-dev: a theme edit on the host shows in the next page loads, no restart" {
+        dev=$STATE/wordpress-dev
+        rm -rf "$dev"
+        cp -a "$BERTH_SRC/examples/wordpress-dev" "$dev"
+        export WP_DEV_PORT=$(reg_free_port)
+        URL=http://127.0.0.1:$WP_DEV_PORT
+        devc() { "$BERTH" compose -f "$dev/compose.yaml" -p wpdev "$@"; }
+        run devc up -d
+        echo "$output"
+        [ "$status" -eq 0 ]
+        wait_page /wp-admin/install.php 'Information needed' 120
+        # the installer's form, as curl posts it; WP_DEFAULT_THEME makes the
+        # bind-mounted theme the active one
+        run curl -s -m 60 -o "$STATE/install.html" -w '%{http_code}' \
+                --data-urlencode 'weblog_title=berth dev' --data-urlencode user_name=admin \
+                --data-urlencode 'admin_password=Berth-dev-2026!long' \
+                --data-urlencode 'admin_password2=Berth-dev-2026!long' \
+                --data-urlencode admin_email=admin@example.com -d blog_public=0 -d language= \
+                "$URL/wp-admin/install.php?step=2"
+        echo "$output"
+        [ "$output" = 200 ]
+        grep -q 'Success' "$STATE/install.html"
+        wait_page / 'Hello from the berth-dev theme' 30
+        [[ $body == *'class="site-title">berth dev<'* ]]
+        started=$("$BERTH" inspect -f '{{.State.Pid}} {{.State.StartedAt}}' wpdev-wordpress-1)
+        # a stylesheet edit: the very next load serves it
+        sed -i 's/#0a5/#a05/' "$dev/theme/style.css"
+        run curl -s -m 10 "$URL/wp-content/themes/berth-dev/style.css"
+        [[ $output == *'.site-title { color: #a05; }'* ]]
+        # a template edit: PHP's opcache looks at the file's mtime again
+        # within 2 s (opcache.revalidate_freq, as in the official image)
+        mark="edited on the host $RANDOM$$"
+        sed -i "s/Hello from the berth-dev theme\./$mark/" "$dev/theme/index.php"
+        t0=$SECONDS
+        wait_page / "$mark" 10
+        echo "template edit seen after $((SECONDS - t0)) s"
+        [ "$("$BERTH" inspect -f '{{.State.Pid}} {{.State.StartedAt}}' wpdev-wordpress-1)" = "$started" ]
+        # the host's file is the one WordPress reads: nothing was copied
+        grep -q "$mark" "$dev/theme/index.php"
+        run devc down -v
+        [ "$status" -eq 0 ]
+        run "$BERTH" ps -aq
+        [ -z "$output" ]
+        run "$BERTH" volume ls -q
+        [ -z "$output" ]
 }

@@ -14,10 +14,13 @@ computes from that certificate.
 Policy: a user from USERS (lines "name:password") gets every action asked
 for; anonymous clients get "pull" only with --anonymous-pull, else nothing
 (the registry then answers 401 again). Wrong credentials get 401.
+--issued-ago S dates the tokens (issued_at, and the JWT's iat and exp) S
+seconds back: a token of --expires 60 --issued-ago 57 has 3 s left.
 Every request is logged to --log as one JSON line (no passwords).
 
 Usage: token_server.py --port P --key KEY.pem --users FILE --service S
-       --issuer I [--expires SECONDS] [--anonymous-pull] [--log FILE]
+       --issuer I [--expires SECONDS] [--issued-ago SECONDS] [--anonymous-pull]
+       [--log FILE]
        [--tls-cert CERT --tls-key KEY] [--ready FILE]
 Only the Python standard library and python3-cryptography.
 """
@@ -68,7 +71,7 @@ class Server:
                 f.write(json.dumps(rec) + "\n")
 
     def token(self, user, scopes):
-        now = int(time.time())
+        now = int(time.time()) - self.args.issued_ago
         access = []
         for sc in scopes:
             parts = sc.split(":")
@@ -89,7 +92,7 @@ class Server:
             "sub": user or "",
             "aud": self.args.service,
             "exp": now + self.args.expires,
-            "nbf": now - 10,
+            "nbf": int(time.time()) - 10,
             "iat": now,
             "jti": b64url(os.urandom(12)),
             "access": access,
@@ -149,7 +152,8 @@ def make_handler(srv):
             rec["access"] = access
             srv.log(rec)
             body = {"token": tok, "access_token": tok, "expires_in": srv.args.expires,
-                    "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                    "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                               time.gmtime(time.time() - srv.args.issued_ago))}
             if user is not None and (q.get("offline_token", [""])[0] == "true" or grant):
                 rt = b64url(os.urandom(18))
                 srv.refresh[rt] = user
@@ -199,6 +203,7 @@ def main():
     ap.add_argument("--service", required=True)
     ap.add_argument("--issuer", required=True)
     ap.add_argument("--expires", type=int, default=300)
+    ap.add_argument("--issued-ago", type=int, default=0)
     ap.add_argument("--anonymous-pull", action="store_true")
     ap.add_argument("--log")
     ap.add_argument("--tls-cert")

@@ -122,9 +122,86 @@ static void test_render(void)
         fake_image_free(&img);
 }
 
+#define CTR_ID "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+
+static long long hc_int(json_t *hc, const char *k)
+{
+        return json_integer_value(json_object_get(hc, k));
+}
+
+/* Security and resources: checked with Docker's rules, rendered in the
+ * document shape each front end has always written. */
+static void test_host(void)
+{
+        struct rt_image img;
+        struct ctr_spec sp;
+        json_t *j = NULL;
+        err_t err;
+        fake_image(&img);
+        ctr_spec_init(&sp, "img", &img);
+        sp.name = "h";
+        struct ctr_host *h = &sp.host;
+        const char *id = CTR_ID;
+        h->memory = 64 << 20;
+        h->nano_cpus = 1500000000;
+        strv_push(&h->cap_add, "NET_ADMIN");
+        strv_push(&h->sysctls, "net.ipv4.ip_forward=1");
+        ctr_host_add_ulimit(h, "nofile", 1024, -1);
+        ok(ctr_host_check(h, &err) == 0, "a valid host part checks");
+        ok(ctr_spec_render(&sp, id, &j, &err) == 0, "render");
+        json_t *hc = json_object_get(j, "HostConfig");
+        ok(hc_int(hc, "Memory") == 64 << 20 && hc_int(hc, "NanoCpus") == 1500000000 &&
+               hc_int(hc, "ShmSize") == 64 << 20 && hc_int(hc, "PidsLimit") == 4096,
+           "limits, and the defaults of shm and pids");
+        ok(json_object_get(hc, "MemorySwap") && json_object_get(hc, "CpusetCpus") &&
+               !json_object_get(hc, "MemoryReservation"),
+           "run's shape: MemorySwap and CpusetCpus always, no MemoryReservation");
+        is_str(jpath_str(json_object_get(hc, "Sysctls"), "net.ipv4.ip_forward", NULL), "1",
+               "sysctls");
+        json_t *ul = json_array_get(json_object_get(hc, "Ulimits"), 0);
+        ok(hc_int(ul, "Hard") == -1 && hc_int(ul, "Soft") == 1024, "ulimit, -1 unlimited");
+        json_decref(j);
+        j = NULL;
+
+        strv_free(&h->sysctls);
+        h->compose_shape = true;
+        ok(ctr_spec_render(&sp, id, &j, &err) == 0, "render in compose's shape");
+        hc = json_object_get(j, "HostConfig");
+        ok(!json_object_get(hc, "MemorySwap") && !json_object_get(hc, "CpusetCpus") &&
+               json_object_get(hc, "MemoryReservation") &&
+               json_object_size(json_object_get(hc, "Sysctls")) == 0 &&
+               json_object_get(hc, "Sysctls"),
+           "compose's shape: unset swap/cpuset left out, Sysctls even when empty");
+        json_decref(j);
+        j = NULL;
+
+        h->memory = 0;
+        h->has_memory_swap = true;
+        h->memory_swap = 128 << 20;
+        ok(ctr_host_check(h, &err) < 0, "a swap limit without a memory limit fails");
+        is_str(err.msg, "you should always set the memory limit when using the memoryswap limit",
+               "docker's words");
+        h->memory = 256 << 20;
+        ok(ctr_host_check(h, &err) < 0, "swap below memory fails");
+        h->has_memory_swap = false;
+        h->memory = 1 << 20;
+        ok(ctr_host_check(h, &err) < 0, "memory below 6MB fails");
+        is_str(err.msg, "minimum memory limit allowed is 6MB", "its words");
+        h->memory = 0;
+        strv_push(&h->cap_add, "NOT_A_CAP");
+        ok(ctr_host_check(h, &err) < 0, "an unknown capability fails");
+        strv_free(&h->cap_add);
+        strv_push(&h->sysctls, "net.ipv4.ip_forward=1");
+        h->host_network = true;
+        ok(ctr_host_check(h, &err) < 0, "a namespaced net.* sysctl with the host's network fails");
+        ctr_spec_free(&sp);
+        fake_image_free(&img);
+}
+
 int main(void)
 {
         test_env();
         test_render();
+        test_host();
         return tap_done();
 }

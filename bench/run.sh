@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# `berth run --rm busybox true` wall time (median of RUNS), with the default
+# bridge network and with --network none, side by side with crun running the
+# same rootfs when crun is installed; then the memory of the per-container
+# monitor (PSS from /proc/PID/smaps_rollup, and the shared memory of the
+# sealed binary copies it runs from), for 1 and for 10 running containers.
+#   bench/run.sh [RUNS]       (root; default 30 runs, after 3 warm-up runs)
+# A throw-away BERTH_ROOT, subnets from 10.213.240.0/20 (BENCH_POOLS
+# overrides), container names ep-bench* (BENCH_PREFIX overrides).
+# BERTH=/path/to/berth benchmarks another build; BERTH_BEFORE=/path/to/older/berth
+# adds rows for that build, its runs interleaved with the current build's.
+set -eu
+cd "$(dirname "$0")/.."
+BERTH=${BERTH:-$PWD/build/gcc/berth}
+RUNS=${1:-30}
+PREFIX=${BENCH_PREFIX:-ep-bench}
+root=$(mktemp -d /tmp/berth-runbench.XXXXXX)
+export BERTH_ROOT=$root BERTH_ADDRESS_POOLS=${BENCH_POOLS:-10.213.240.0/20:24} BERTH_DNS_FORWARD=0
+cleanup() {
+        for c in $("$BERTH" ps -aq 2>/dev/null); do "$BERTH" rm -f "$c" >/dev/null 2>&1 || true; done
+        # the default network's bridge and nftables table, and berth-dns
+        "$BERTH" network rm bridge >/dev/null 2>&1 || true
+        if [ -s "$root/run/dns/pid" ]; then
+                kill "$(cat "$root/run/dns/pid")" 2>/dev/null || true
+        fi
+        [ -z "${crun_root:-}" ] || rm -rf "$crun_root"
+        rm -rf "$root"
+}
+trap cleanup EXIT
+BERTH=$BERTH tests/images/make-busybox.sh >/dev/null
+
+median() { sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]}'; }
+min() { sort -n | head -1; }
+# rows NAME ARGS... : NAME's median and min over RUNS runs of `berth ARGS`
+# (after 3 warm-up runs), for the build under test and, with BERTH_BEFORE,
+# for that older build too, their runs interleaved
+rows() {
+        local name=$1 b bin t0 t1
+        shift
+        for b in ${BERTH_BEFORE:+before} berth; do : >"$root/$b.t"; done
+        for r in $(seq -2 "$RUNS"); do
+                for b in ${BERTH_BEFORE:+before} berth; do
+                        bin=$BERTH
+                        [ "$b" = berth ] || bin=$BERTH_BEFORE
+                        t0=$EPOCHREALTIME
+                        "$bin" "$@" >/dev/null
+                        t1=$EPOCHREALTIME
+                        [ "$r" -lt 1 ] || echo "($t1 - $t0) * 1000" | bc -l >>"$root/$b.t"
+                done
+        done
+        for b in ${BERTH_BEFORE:+before} berth; do
+                label="berth $name"
+                [ "$b" = berth ] || label="berth (before) $name"
+                printf '%-44s %10s %10s\n' "$label" "$(median <"$root/$b.t")" \
+                        "$(min <"$root/$b.t" | xargs printf '%.1f')"
+        done
+}
+row() { # row NAME CMD... : the same for any command
+        local name=$1 t0 t1
+        shift
+        : >"$root/other.t"
+        for r in $(seq -2 "$RUNS"); do
+                t0=$EPOCHREALTIME
+                "$@" >/dev/null
+                t1=$EPOCHREALTIME
+                [ "$r" -lt 1 ] || echo "($t1 - $t0) * 1000" | bc -l >>"$root/other.t"
+        done
+        printf '%-44s %10s %10s\n' "$name" "$(median <"$root/other.t")" \
+                "$(min <"$root/other.t" | xargs printf '%.1f')"
+}
+
+echo "# run --rm busybox true, $(nproc) cores, kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# median and min of $RUNS runs, ms"
+printf '%-44s %10s %10s\n' command median min
+rows "run --rm" run --rm busybox:latest true
+rows "run --rm --network none" run --rm --network none busybox:latest true
+if command -v crun >/dev/null 2>&1; then
+        crun_root=$(mktemp -d /tmp/berth-runbench-crun.XXXXXX)
+        mkdir -p "$crun_root/b/rootfs"
+        tests/images/make-busybox.sh --tar-only "$crun_root/rootfs.tar" >/dev/null
+        tar -C "$crun_root/b/rootfs" -xf "$crun_root/rootfs.tar"
+        (cd "$crun_root/b" && crun spec)
+        sed -i 's/"terminal": true/"terminal": false/; s/"sh"$/"true"/' "$crun_root/b/config.json"
+        row "crun run (no network namespace setup)" \
+                crun --root "$crun_root/state" run --bundle "$crun_root/b" "$PREFIX-crun"
+else
+        echo "# crun: not installed on this machine, no crun row (benches use what is there)"
+fi
+
+# The monitor's memory.  PSS counts each page shared by N processes as 1/N;
+# the sealed copy of the binary a monitor runs from is shared memory (a
+# memfd): its whole size counts once per distinct copy, mapped or not.
+monitors() { for f in "$root"/run/containers/*/monitor.json; do jq -r .MonitorPid "$f"; done; }
+pss() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
+mem_row() { # mem_row BIN LABEL N
+        local bin=$1 label=$2 n=$3 sum=0 one= copies=0 shm=0 seen=" " ino sz p v
+        for i in $(seq 1 "$n"); do
+                "$bin" run -d --network none --name "$PREFIX-m$i" busybox:latest sleep 100000 >/dev/null
+        done
+        for p in $(monitors); do
+                v=$(pss "$p")
+                [ -n "$one" ] || one=$v
+                sum=$((sum + v))
+                ino=$(stat -L -c %i "/proc/$p/exe")
+                case $(readlink "/proc/$p/exe") in
+                /memfd:*)
+                        if [[ $seen != *" $ino "* ]]; then
+                                sz=$(stat -L -c %s "/proc/$p/exe")
+                                copies=$((copies + 1)) shm=$((shm + sz / 1024))
+                                seen="$seen$ino "
+                        fi
+                        ;;
+                esac
+        done
+        # the monitors' watchers (berth-watch, one per container, same root)
+        local wsum=0 wn=0
+        for p in $(pgrep -x berth-watch); do
+                tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "BERTH_ROOT=$root" || continue
+                v=$(pss "$p" 2>/dev/null) || continue
+                wsum=$((wsum + v)) wn=$((wn + 1))
+        done
+        printf '%-16s %-12s %12s %14s %14s %16s %14s\n' "$label" "$n" "$one" "$((sum / n))" "$copies" \
+                "$((shm / n))" "$((wn ? wsum / wn : 0))"
+        for i in $(seq 1 "$n"); do "$bin" rm -f "$PREFIX-m$i" >/dev/null; done
+}
+echo "# monitor memory (kB): PSS of the first monitor, mean PSS, sealed copies, their size per monitor, mean PSS of the watchers"
+printf '%-16s %-12s %12s %14s %14s %16s %14s\n' build containers "PSS first" "PSS mean" "memfd copies" \
+        "memfd kB/monitor" "watcher PSS"
+for n in 1 10; do
+        [ -z "${BERTH_BEFORE:-}" ] || mem_row "$BERTH_BEFORE" before "$n"
+        mem_row "$BERTH" berth "$n"
+done

@@ -1,0 +1,218 @@
+/* berth commit [-a AUTHOR] [-c CHANGE]... [-m MESSAGE] [-p=false] CONTAINER
+ * [REPOSITORY[:TAG]]: a new image of the container's image plus its upper dir
+ * as one layer, with the container's configuration and the -c changes
+ * (Dockerfile instructions, as `import --change`). */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/jsonfile.h"
+#include "base/strv.h"
+#include "base/xalloc.h"
+#include "build_internal.h"
+#include "commands.h"
+#include "container_cli.h"
+#include "runtime/container.h"
+#include "runtime/ctr_copy.h"
+#include "runtime/image.h"
+#include "runtime/layer.h"
+
+static const char commit_usage[] =
+    "Usage:  berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\n"
+    "Create a new image from a container's changes\n\n"
+    "Aliases:\n  berth container commit, berth commit\n\n"
+    "Options:\n"
+    "  -a, --author string    Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")\n"
+    "  -c, --change list      Apply Dockerfile instruction to the created image\n"
+    "  -m, --message string   Commit message\n"
+    "  -p, --pause            Pause container during commit (default true)\n";
+
+/* The image config: the container's Config (its command, environment, user,
+ * ports, labels ...), what it lacks from the image, then the changes. */
+static int commit_config(const json_t *j, const struct rt_image *img, const strv_t *changes,
+                         struct rt_image_config *cfg, err_t *err)
+{
+        const json_t *cc = json_object_get(j, "Config");
+        if (rt_image_config_from_json(cc, cfg, err) < 0)
+                return err_wrap(err, "the container's configuration");
+        if (!json_object_get(cc, "Volumes"))
+                for (size_t i = 0; i < img->config.volumes.n; i++)
+                        strv_push(&cfg->volumes, img->config.volumes.v[i]);
+        if (!cfg->healthcheck && img->config.healthcheck) {
+                cfg->healthcheck = xcalloc(1, sizeof(*cfg->healthcheck));
+                *cfg->healthcheck = *img->config.healthcheck;
+                cfg->healthcheck->test = (strv_t)STRV_INIT;
+                for (size_t i = 0; i < img->config.healthcheck->test.n; i++)
+                        strv_push(&cfg->healthcheck->test, img->config.healthcheck->test.v[i]);
+        }
+        if (!cfg->stop_signal && img->config.stop_signal)
+                cfg->stop_signal = xstrdup(img->config.stop_signal);
+        const char *last_cmd = NULL;
+        bool reset = false;
+        for (size_t i = 0; i < changes->n; i++) {
+                const char *ch = changes->v[i] + strspn(changes->v[i], " \t");
+                if (!strncasecmp(ch, "CMD", 3) && (!ch[3] || isspace((unsigned char)ch[3])))
+                        last_cmd = changes->v[i], reset = false;
+                else if (!strncasecmp(ch, "ENTRYPOINT", 10) && last_cmd)
+                        reset = true;
+                if (rt_image_config_apply_change(cfg, changes->v[i], err) < 0)
+                        return -1;
+        }
+        /* as in a Dockerfile: ENTRYPOINT resets only an inherited CMD, not
+         * one these changes set before it */
+        if (reset && rt_image_config_apply_change(cfg, last_cmd, err) < 0)
+                return -1;
+        return rt_image_config_check_volumes(cfg, NULL, err);
+}
+
+/* The upper dir as a layer tar in a temporary file; returns its fd. */
+static int upper_layer(const json_t *j, err_t *err)
+{
+        const char *upper =
+            jobj_str(json_object_get(json_object_get(j, "GraphDriver"), "Data"), "UpperDir");
+        if (!upper)
+                return err_set(err, EINVAL, "the container has no root filesystem recorded");
+        return bld_upper_layer(upper, err);
+}
+
+static int do_commit(const char *id, const json_t *j, const strv_t *changes, const char *msg,
+                     const char *author, const char *tag, char **image_id, err_t *err)
+{
+        const char *parent = jobj_str(j, "Image");
+        if (!parent)
+                return err_set(err, EINVAL, "container %.12s records no image", id);
+        struct rt_image img = {0};
+        if (rt_image_lookup(parent, &img, err) < 0)
+                return err_wrap(err, "the container's image");
+        struct rt_image_config cfg = {0};
+        int r = commit_config(j, &img, changes, &cfg, err);
+        _cleanup_close_ int tfd = r < 0 ? -1 : upper_layer(j, err);
+        if (r == 0 && tfd < 0)
+                r = -1;
+        if (r == 0) {
+                strv_t by = STRV_INIT, tags = STRV_INIT;
+                size_t k;
+                json_t *v;
+                json_array_foreach(json_object_get(json_object_get(j, "Config"), "Cmd"), k, v)
+                    strv_push(&by, json_string_value(v) ?: "");
+                _cleanup_free_ char *created_by = strv_join(&by, " ");
+                if (tag)
+                        strv_push(&tags, tag);
+                struct rt_image_commit c = {.parent = parent,
+                                            .layer_fd = tfd,
+                                            .config = &cfg,
+                                            .created_by = created_by,
+                                            .tags = &tags,
+                                            .comment = msg ? msg : "",
+                                            .author = author ? author : ""};
+                r = rt_image_commit(&c, image_id, err);
+                strv_free(&by);
+                strv_free(&tags);
+        }
+        rt_image_config_free(&cfg);
+        rt_image_free(&img);
+        return r;
+}
+
+static int commit_main(const char *ref, const char *tag, const strv_t *changes, const char *msg,
+                       const char *author, bool pause)
+{
+        err_t err = {0};
+        _cleanup_free_ char *id = NULL, *image_id = NULL, *norm = NULL;
+        _cleanup_json_ json_t *j = NULL;
+        if ((tag && rt_image_ref_normalize(tag, &norm, &err) < 0) ||
+            container_get(ref, &id, &j, NULL, &err) < 0) {
+                die_msg("%s", err.msg);
+                return 1;
+        }
+        /* pause a running container so the layer is consistent, as docker */
+        const char *st =
+            json_string_value(json_object_get(json_object_get(j, "State"), "Status")) ?: "";
+        bool paused_here = false;
+        if (pause && !strcmp(st, "running") && rt_ctr_monitor_alive(id, NULL)) {
+                if (container_set_paused(id, true, &err) < 0) {
+                        die_msg("%s", err.msg);
+                        return 1;
+                }
+                paused_here = true;
+        }
+        int r = do_commit(id, j, changes, msg, author, tag, &image_id, &err);
+        if (paused_here) {
+                err_t e2 = {0};
+                if (container_set_paused(id, false, &e2) < 0)
+                        warn_msg("unpause %.12s after the commit: %s", id, e2.msg);
+        }
+        if (r < 0) {
+                die_msg("%s", err.msg);
+                return 1;
+        }
+        printf("%s\n", image_id);
+        return 0;
+}
+
+int cmd_commit(int argc, char **argv)
+{
+        static const struct option lo[] = {
+            {"author", required_argument, NULL, 'a'},  {"change", required_argument, NULL, 'c'},
+            {"message", required_argument, NULL, 'm'}, {"pause", optional_argument, NULL, 'p'},
+            {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        };
+        const char *author = NULL, *msg = NULL;
+        bool pause = true;
+        strv_t changes = STRV_INIT;
+        int c, rc = 0;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+a:c:m:p::h", lo, NULL)) != -1) {
+                switch (c) {
+                case 'a':
+                        author = optarg;
+                        break;
+                case 'c':
+                        strv_push(&changes, optarg);
+                        break;
+                case 'm':
+                        msg = optarg;
+                        break;
+                case 'p':
+                        if (!optarg || !strcmp(optarg, "true") || !strcmp(optarg, "1")) {
+                                pause = true;
+                        } else if (!strcmp(optarg, "false") || !strcmp(optarg, "0")) {
+                                pause = false;
+                        } else {
+                                die_msg("invalid argument \"%s\" for \"-p, --pause\" flag: "
+                                        "strconv.ParseBool: parsing \"%s\": invalid syntax",
+                                        optarg, optarg);
+                                rc = EXIT_BERTH;
+                        }
+                        break;
+                case 'h':
+                        printf("%s", commit_usage);
+                        goto out;
+                default:
+                        die_msg("unknown flag: %s\nSee 'berth commit --help'.", argv[optind - 1]);
+                        rc = EXIT_BERTH;
+                }
+                if (rc)
+                        goto out;
+        }
+        if (argc - optind < 1 || argc - optind > 2) {
+                die_msg("\"berth commit\" requires at least 1 and at most 2 arguments.\n"
+                        "See 'berth commit --help'.\n\n%s",
+                        commit_usage);
+                rc = EXIT_BERTH;
+                goto out;
+        }
+        rc = commit_main(argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &changes, msg,
+                         author, pause);
+out:
+        strv_free(&changes);
+        return rc;
+}
