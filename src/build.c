@@ -716,7 +716,7 @@ static int run_container(struct build *b, const struct stage *st, const strv_t *
                         _cleanup_free_ char *key =
                             xstrndup(kv, eq ? (size_t)(eq - kv) : strlen(kv));
                         if (eq)
-                                ctr_env_set(&sp.proc.env, key, eq + 1);
+                                strv_kv_set(&sp.proc.env, key, eq + 1);
                 }
         if (st->cfg.working_dir && *st->cfg.working_dir)
                 sp.proc.workdir = st->cfg.working_dir;
