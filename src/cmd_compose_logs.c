@@ -287,7 +287,7 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
         int index = 0, c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+fn:th", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "fn:th", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         follow = true;

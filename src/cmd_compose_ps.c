@@ -140,7 +140,7 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
         int c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true;
@@ -308,7 +308,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
         (void)g;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true;

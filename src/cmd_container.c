@@ -71,7 +71,7 @@ int cmd_container_prune(int argc, char **argv)
         int c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
                 if (c == 'f') {
                         force = true;
                 } else if (c == 'h') {

@@ -90,9 +90,9 @@ int cmd_logs(int argc, char **argv)
             {"help", no_argument, 0, 'H'},       {0, 0, 0, 0}};
         struct logs_opts o = {.tail = -1};
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+ftn:", lo, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "ftn:", lo, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         o.follow = true;

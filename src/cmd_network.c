@@ -74,7 +74,7 @@ static int net_create(int argc, char **argv)
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+d:o:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "d:o:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'd':
                         o.driver = optarg;
@@ -174,7 +174,7 @@ static int net_ls(int argc, char **argv)
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+qf:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "qf:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'q':
                         quiet = true;
@@ -286,7 +286,7 @@ static int net_inspect(int argc, char **argv)
         const char *format = NULL;
         int c, rc = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+f:vh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "f:vh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         format = optarg;
@@ -340,7 +340,7 @@ static int connect_or_disconnect(int argc, char **argv, bool connect)
         int c, rc = EXIT_BERTH;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, connect ? "+h" : "+fh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, connect ? "h" : "fh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         strv_push(&aliases, optarg);
@@ -495,7 +495,7 @@ static int net_attach_netns(int argc, char **argv)
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+p:", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
                 switch (c) {
                 case 'i':
                         ip = optarg;

@@ -184,7 +184,7 @@ int cmd_ps(int argc, char **argv)
         const char *format = NULL;
         strv_t filters = STRV_INIT;
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "aqf:", lo, NULL)) != -1) {
                 switch (c) {

@@ -348,7 +348,7 @@ static int system_prune(int argc, char **argv)
         int c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+afh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "afh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true;

@@ -264,3 +264,55 @@ teardown_file() {
         [[ "$output" == *"No such image"* ]]
         "$BERTH" image rm cl/hist >/dev/null
 }
+
+@test "flags after arguments as docker: rm NAME -f, save IMG -o, images IMG -q, logs NAME --tail 1" {
+        "$BERTH" run --network none --name cw-late busybox sh -c 'echo one; echo two'
+        [ "$("$BERTH" logs cw-late --tail 1)" = two ]
+        [ "$("$BERTH" inspect cw-late -f '{{.Name}}')" = /cw-late ]
+        [ "$("$BERTH" images busybox -q)" = "$("$BERTH" images -q busybox)" ]
+        [ -n "$("$BERTH" images busybox -q)" ]
+        "$BERTH" save busybox -o "$BATS_TEST_TMPDIR/bb.tar"
+        [ -s "$BATS_TEST_TMPDIR/bb.tar" ]
+        # run and exec keep everything after the image for the command
+        [ "$("$BERTH" run --rm --network none busybox sh -c 'echo -n x')" = x ]
+        "$BERTH" run -d --network none --name cw-late2 busybox sleep 60
+        [ "$("$BERTH" exec cw-late2 echo -n y)" = y ]
+        "$BERTH" stop cw-late2 -t 0
+        # `--` still ends the options: "-f" is a name here
+        run "$BERTH" rm -- cw-late -f
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"-f"* ]]
+        run "$BERTH" inspect cw-late
+        [ "$status" -ne 0 ]
+        run "$BERTH" rm cw-late2 -f
+        [ "$status" -eq 0 ]
+        [ "$output" = cw-late2 ]
+        run "$BERTH" inspect cw-late2
+        [ "$status" -ne 0 ]
+}
+
+@test "flags after arguments: compose up SERVICE -d, logs SERVICE --tail 1, down -t 0" {
+        d=$BATS_TEST_TMPDIR/cwp
+        mkdir -p "$d"
+        cat >"$d/compose.yaml" <<'YML'
+services:
+  web:
+    image: busybox
+    network_mode: none
+    command: sh -c 'echo w1; echo w2; exec sleep 60'
+  db:
+    image: busybox
+    network_mode: none
+    command: sleep 60
+YML
+        run "$BERTH" compose -p cwp -f "$d/compose.yaml" up web -d
+        [ "$status" -eq 0 ]
+        [ "$("$BERTH" compose -p cwp -f "$d/compose.yaml" ps --services)" = web ]
+        for _ in $(seq 50); do
+                [ "$("$BERTH" compose -p cwp -f "$d/compose.yaml" logs web --no-log-prefix --tail 1)" = w2 ] && break
+                sleep 0.1
+        done
+        [ "$("$BERTH" compose -p cwp -f "$d/compose.yaml" logs web --no-log-prefix --tail 1)" = w2 ]
+        "$BERTH" compose -p cwp -f "$d/compose.yaml" down -t 0
+        [ -z "$("$BERTH" ps -aq --filter label=com.docker.compose.project=cwp)" ]
+}
