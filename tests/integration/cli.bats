@@ -316,3 +316,39 @@ YML
         "$BERTH" compose -p cwp -f "$d/compose.yaml" down -t 0
         [ -z "$("$BERTH" ps -aq --filter label=com.docker.compose.project=cwp)" ]
 }
+
+@test "logs --since/--until and compose logs --since/--until: durations, Unix and RFC 3339 times" {
+        "$BERTH" run --network none --name cw-lt busybox echo old
+        t=$("$BERTH" logs -t cw-lt | cut -d' ' -f1)
+        later=$(($(date +%s) + 3600))
+        [ "$("$BERTH" logs cw-lt --since 1h)" = old ]
+        [ -z "$("$BERTH" logs cw-lt --until 1h)" ]
+        [ "$("$BERTH" logs cw-lt --until "$t")" = old ]
+        [ "$("$BERTH" logs cw-lt --until "$later")" = old ]
+        [ -z "$("$BERTH" logs cw-lt --since "$later")" ]
+        [ -z "$("$BERTH" logs cw-lt --until 2020-01-01T00:00:00Z)" ]
+        run "$BERTH" logs cw-lt --until 10x
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'invalid value for "until": 10x'* ]]
+        "$BERTH" rm cw-lt
+
+        d=$BATS_TEST_TMPDIR/cwl
+        mkdir -p "$d"
+        printf 'services:\n  hi:\n    image: busybox\n    network_mode: none\n    command: echo hello\n' \
+                >"$d/compose.yaml"
+        c=("$BERTH" compose -p cwl -f "$d/compose.yaml")
+        "${c[@]}" up -d
+        for _ in $(seq 50); do
+                [ "$("${c[@]}" logs --no-log-prefix)" = hello ] && break
+                sleep 0.1
+        done
+        [ "$("${c[@]}" logs --no-log-prefix --since 10m)" = hello ]
+        [ "$("${c[@]}" logs --no-log-prefix --until "$later")" = hello ]
+        [ "$("${c[@]}" logs --no-log-prefix --since 2020-01-01T00:00:00Z --until=-1m)" = hello ]
+        [ -z "$("${c[@]}" logs --no-log-prefix --until 10m)" ]
+        [ -z "$("${c[@]}" logs --no-log-prefix --since "$later")" ]
+        run "${c[@]}" logs --since yesterday
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'invalid value for "since": yesterday'* ]]
+        "${c[@]}" down
+}
