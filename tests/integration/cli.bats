@@ -352,3 +352,34 @@ YML
         [[ "$output" == *'invalid value for "since": yesterday'* ]]
         "${c[@]}" down
 }
+
+@test "compose ps --filter status=, --status, -q and --services together" {
+        d=$BATS_TEST_TMPDIR/cwf
+        mkdir -p "$d"
+        printf 'services:\n  up:\n    image: busybox\n    network_mode: none\n    command: sleep 60\n  done:\n    image: busybox\n    network_mode: none\n    command: "true"\n' \
+                >"$d/compose.yaml"
+        c=("$BERTH" compose -p cwf -f "$d/compose.yaml")
+        "${c[@]}" up -d
+        for _ in $(seq 50); do
+                [ "$("${c[@]}" ps --status exited --services)" = done ] && break
+                sleep 0.1
+        done
+        [ "$("${c[@]}" ps --filter status=running --services)" = up ]
+        [ "$("${c[@]}" ps --filter status=exited --services)" = done ]
+        [ "$("${c[@]}" ps --status exited --services)" = done ]
+        [ "$("${c[@]}" ps --services | sort | tr '\n' ' ')" = "up " ]
+        [ "$("${c[@]}" ps -a --services | sort | tr '\n' ' ')" = "done up " ]
+        [ -z "$("${c[@]}" ps --filter status=paused -q)" ]
+        # -q wins over --services, as in docker compose
+        id=$("$BERTH" inspect -f '{{.Id}}' cwf-up-1)
+        [ -n "$id" ]
+        [ "$("${c[@]}" ps --filter status=running -q --services)" = "$id" ]
+        [ "$("${c[@]}" ps up --filter status=running -q)" = "$id" ]
+        run "${c[@]}" ps --filter name=up
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"unknown filter name"* ]]
+        run "${c[@]}" ps --filter running
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"should be in form KEY=VAL"* ]]
+        "${c[@]}" down -t 0
+}
