@@ -296,7 +296,9 @@ static int unpack_run(struct unpack *u, lstream_src_fn src, void *ud, err_t *err
         unsigned long long tar_size = u->ls.bytes;
         lstream_free(&u->ls);
         if (r < 0)
-                return -1;
+                return err->code == ECANCELED || err->code == EBADMSG
+                           ? -1
+                           : err_wrap(err, "unpack layer sha256:%.12s", j->hex);
         j->tar_size = tar_size;
         j->files_size = u->st.bytes;
         if (!u->extract)
@@ -778,13 +780,29 @@ static void *worker_main(void *arg)
 }
 
 /* Remove the scratch dirs of pulls whose process is gone. */
-static void clean_stale(const char *dl)
+static void clean_stale(struct store *s, const char *dl)
 {
         DIR *d = opendir(dl);
         if (!d)
                 return;
         struct dirent *de;
         while ((de = readdir(d))) {
+                size_t n = strlen(de->d_name);
+                if (n == HEX_LEN + 5 && !strcmp(de->d_name + HEX_LEN, ".lock")) {
+                        /* the lock of a blob that is in the store now, left by
+                         * a pull killed after it stored it: gone while held
+                         * (a waiter that gets it then finds the blob, as after
+                         * a pull that ends well) */
+                        char hex[HEX_LEN + 1];
+                        memcpy(hex, de->d_name, HEX_LEN);
+                        hex[HEX_LEN] = '\0';
+                        _cleanup_free_ char *path = xasprintf("%s/%s", dl, de->d_name);
+                        _cleanup_close_ int fd =
+                            open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+                        if (fd >= 0 && blob_exists(s, hex) && flock(fd, LOCK_EX | LOCK_NB) == 0)
+                                unlink(path);
+                        continue;
+                }
                 if (strncmp(de->d_name, "tmp-", 4) != 0)
                         continue;
                 long pid = strtol(de->d_name + 4, NULL, 10);
@@ -1055,7 +1073,7 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                           __atomic_fetch_add(&seq, 1, __ATOMIC_SEQ_CST));
         if (mkdir_p(p.tmp, 0700, err) < 0)
                 goto out;
-        clean_stale(p.dl);
+        clean_stale(&s, p.dl);
 
         recname = xasprintf("images/%s.json", idhex);
         bool had_image = faccessat(s.dfd, recname, F_OK, 0) == 0;
@@ -1141,6 +1159,11 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         res->updated = !same;
         r = 0;
 out:
+        if (r < 0 && err->code == ENOSPC)
+                err_wrap(err,
+                         "pull %s: the file system of %s/image is full (free space there and "
+                         "pull again: what this pull verified is kept and reused)",
+                         name ? name : refstr, berth_lib_dir());
         store_close(&s);
         if (p.tmp) {
                 err_t e2;
