@@ -208,6 +208,23 @@ teardown_file() {
         [[ "${lines[2]}" =~ ^Containers\ +1\ +1\ +[0-9.]+k?B\ +0B ]]
         [[ "${lines[3]}" =~ ^Local\ Volumes\ +2\ +1\ +5kB\ +0B\ \(0%\)$ ]]
         [[ "${lines[4]}" =~ ^Build\ Cache\ +0\ +0\ +0B\ +0B$ ]]
+        # -v: a table per kind, as docker system df -v
+        run "$BERTH" system df -v
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "Images space usage:" ]
+        [[ "${lines[1]}" == "REPOSITORY   TAG       IMAGE ID       CREATED "*" SIZE "*" SHARED SIZE   UNIQUE SIZE   CONTAINERS" ]]
+        [[ "${lines[2]}" =~ ^busybox\ +latest\ +[0-9a-f]{12}\ +.*\ ago\ +([0-9.]+[kM]B)\ +0B\ +([0-9.]+[kM]B)\ +1$ ]]
+        [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+        [ "${lines[3]}" = "Containers space usage:" ]
+        [[ "${lines[4]}" == "CONTAINER ID   IMAGE "*" COMMAND "*" LOCAL VOLUMES   SIZE "*" CREATED "*" STATUS "*" NAMES" ]]
+        [[ "${lines[5]}" =~ ^[0-9a-f]{12}\ +busybox\ +\".*\"\ +1\ +[0-9.]+k?B\ +.*\ ago\ +Up\ .*\ cl-s-run$ ]]
+        [ "${lines[6]}" = "Local Volumes space usage:" ]
+        [[ "${lines[7]}" =~ ^VOLUME\ NAME\ +LINKS\ +SIZE$ ]]
+        [[ "$output" =~ $'\n'cl-vol-used\ +1\ +5kB$'\n' ]]
+        [[ "$output" =~ $'\n'cl-vol-free\ +0\ +0B$'\n' ]]
+        [[ "$output" == *$'\n'"Build cache usage: 0B"$'\n'* ]]
+        run "$BERTH" system df -v --format json
+        [ "$status" -eq 125 ]
         # a stopped container's writable layer becomes reclaimable
         "$BERTH" exec cl-s-run sh -c 'head -c 2000 /dev/zero > /w'
         "$BERTH" stop -t 0 cl-s-run
