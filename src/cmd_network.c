@@ -463,7 +463,7 @@ static int net_prune(int argc, char **argv)
         }
         _cleanup_json_ json_t *removed = json_array();
         err_t err;
-        int rc = netwire_gc(&err) < 0 ? -1 : network_prune(removed, &err);
+        int rc = netwire_gc(&err) < 0 ? -1 : network_prune(removed, 0, &err);
         size_t i;
         json_t *v;
         if (json_array_size(removed)) {

@@ -503,16 +503,49 @@ static void print_section(const char *title, const strv_t *v)
         printf("\n");
 }
 
+/* What system prune --filter until= keeps beside what containers use. */
+struct prune_until {
+        struct image_users users;
+        int64_t until_ns; /* 0: no filter */
+        strv_t newer;     /* ids of images created after until_ns */
+};
+
+static int prune_until_images(struct prune_until *pu, err_t *err)
+{
+        if (!pu->until_ns)
+                return 0;
+        struct rt_image *imgs = NULL;
+        size_t n = 0;
+        if (rt_image_list(&imgs, &n, err) < 0)
+                return -1;
+        for (size_t i = 0; i < n; i++)
+                if (imgs[i].created > pu->until_ns / 1000000000LL)
+                        strv_push(&pu->newer, imgs[i].id);
+        rt_image_list_free(imgs, n);
+        return 0;
+}
+
+/* rt_image_prune's in-use callback: a container's image, or one too new. */
+static const char *prune_keep_image(const char *image_id, bool *running, void *ud)
+{
+        struct prune_until *pu = ud;
+        const char *user = image_users_find(image_id, running, &pu->users);
+        if (user)
+                return user;
+        *running = false;
+        return strv_contains(&pu->newer, image_id) ? image_id : NULL;
+}
+
 static int system_prune(int argc, char **argv)
 {
         static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'},
-            {"force", no_argument, NULL, 'f'},
-            {"volumes", no_argument, NULL, 'V'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
+            {"all", no_argument, NULL, 'a'},     {"force", no_argument, NULL, 'f'},
+            {"volumes", no_argument, NULL, 'V'}, {"filter", required_argument, NULL, 'F'},
+            {"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
         };
         bool all = false, force = false, vols = false;
+        struct prune_until pu = {0};
+        const char *until = NULL;
         int c;
         optind = 0;
         opterr = 0;
@@ -527,11 +560,34 @@ static int system_prune(int argc, char **argv)
                 case 'V':
                         vols = true;
                         break;
+                case 'F': {
+                        struct timespec now;
+                        clock_gettime(CLOCK_REALTIME, &now);
+                        if (strncmp(optarg, "until=", 6)) {
+                                die_msg("invalid filter '%.*s' (system prune takes until=TIME)",
+                                        (int)strcspn(optarg, "="), optarg);
+                                return EXIT_BERTH;
+                        }
+                        until = optarg + 6;
+                        if (time_parse_docker(until,
+                                              (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec,
+                                              &pu.until_ns) < 0) {
+                                die_msg("invalid value for \"until\": %s\n(a duration as 24h, a "
+                                        "Unix timestamp, or an RFC 3339 time)",
+                                        until);
+                                return EXIT_BERTH;
+                        }
+                        if (!pu.until_ns)
+                                pu.until_ns = 1; /* before the epoch: nothing is that old */
+                        break;
+                }
                 case 'h':
                         printf("Usage:  berth system prune [OPTIONS]\n\n"
                                "Remove unused data\n\n"
                                "Options:\n"
                                "  -a, --all       Remove all unused images not just dangling ones\n"
+                               "      --filter filter   Provide filter values (e.g. "
+                               "\"until=24h\")\n"
                                "  -f, --force     Do not prompt for confirmation\n"
                                "      --volumes   Prune anonymous volumes\n");
                         return 0;
@@ -547,15 +603,21 @@ static int system_prune(int argc, char **argv)
                         "See 'berth system prune --help'.");
                 return EXIT_BERTH;
         }
+        if (until && vols) {
+                die_msg("The \"until\" filter is not supported with \"--volumes\"");
+                return EXIT_BERTH;
+        }
         if (!force) {
                 _cleanup_free_ char *w = xasprintf(
                     "This will remove:\n"
                     "  - all stopped containers\n"
                     "  - all networks not used by at least one container\n"
-                    "%s%s\n",
+                    "%s%s\n%s%s%s",
                     vols ? "  - all anonymous volumes not used by at least one container\n" : "",
                     all ? "  - all images without at least one container associated to them\n"
-                        : "  - all dangling images\n");
+                        : "  - all dangling images\n",
+                    until ? "  Items to be pruned will be filtered with:\n  - until=" : "",
+                    until ? until : "", until ? "\n\n" : "");
                 if (!cli_confirm(w))
                         return 0;
         }
@@ -565,7 +627,7 @@ static int system_prune(int argc, char **argv)
         strv_t out = STRV_INIT;
 
         /* containers first: what they held becomes unused */
-        if (container_prune(&out, &reclaimed, &err) < 0) {
+        if (container_prune(&out, &reclaimed, pu.until_ns, &err) < 0) {
                 die_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
@@ -573,7 +635,7 @@ static int system_prune(int argc, char **argv)
         strv_free(&out);
 
         _cleanup_json_ json_t *nets = json_array();
-        if (netwire_gc(&err) < 0 || network_prune(nets, &err) < 0) {
+        if (netwire_gc(&err) < 0 || network_prune(nets, pu.until_ns, &err) < 0) {
                 die_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
@@ -592,13 +654,13 @@ static int system_prune(int argc, char **argv)
                 strv_free(&out);
         }
 
-        struct image_users users;
-        if (image_users_load(&users, &err) < 0 ||
-            rt_image_prune(all, image_users_find, &users, &out, &reclaimed, &err) < 0) {
+        if (image_users_load(&pu.users, &err) < 0 || prune_until_images(&pu, &err) < 0 ||
+            rt_image_prune(all, prune_keep_image, &pu, &out, &reclaimed, &err) < 0) {
                 die_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
-        image_users_free(&users);
+        image_users_free(&pu.users);
+        strv_free(&pu.newer);
         print_section("Deleted Images", &out);
         strv_free(&out);
 

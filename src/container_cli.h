@@ -97,10 +97,11 @@ void image_users_free(struct image_users *u);
  * network attachments, then its state and directories. */
 int container_remove_locked(const char *id, json_t *j, err_t *err);
 
-/* Remove every stopped (created, exited, dead) container, each checked under
- * its lock; their ids go to removed, the sizes of their writable layers are
- * added to *reclaimed. */
-int container_prune(strv_t *removed, unsigned long long *reclaimed, err_t *err);
+/* Remove every stopped (created, exited, dead) container (when until_ns is
+ * not 0, only those created before it), each checked under its lock; their
+ * ids go to removed, the sizes of their writable layers are added to
+ * *reclaimed. */
+int container_prune(strv_t *removed, unsigned long long *reclaimed, int64_t until_ns, err_t *err);
 
 /* ps's STATUS cell from a container's State: "Up 3 minutes", "Exited (0) 2
  * hours ago", "Created".  Caller frees. */

@@ -400,3 +400,33 @@ YML
         [[ "$output" == *"should be in form KEY=VAL"* ]]
         "${c[@]}" down -t 0
 }
+
+@test "system prune --filter until=: only what was created before; not with --volumes" {
+        "$BERTH" create --network none --name cw-pu busybox true
+        img=$("$BERTH" commit cw-pu)
+        [[ "$img" == sha256:* ]]
+        "$BERTH" network create --subnet 10.222.1.0/24 cw-pu-net
+        run "$BERTH" system prune -f --filter until=1h
+        [ "$status" -eq 0 ]
+        [[ "$output" != *cw-pu-net* ]]
+        "$BERTH" inspect cw-pu >/dev/null
+        "$BERTH" image inspect "$img" >/dev/null
+        "$BERTH" network inspect cw-pu-net >/dev/null
+        run "$BERTH" system prune -f --volumes --filter until=1h
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'The "until" filter is not supported with "--volumes"'* ]]
+        run "$BERTH" system prune -f --filter label=x
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"invalid filter 'label'"* ]]
+        run "$BERTH" system prune -f --filter until=soon
+        [ "$status" -eq 125 ]
+        run "$BERTH" system prune -f --filter "until=$(($(date +%s) + 60))"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Deleted Containers:"*"Deleted Networks:"*cw-pu-net*"Deleted Images:"*"$img"* ]]
+        run "$BERTH" inspect cw-pu
+        [ "$status" -ne 0 ]
+        run "$BERTH" network inspect cw-pu-net
+        [ "$status" -ne 0 ]
+        # busybox is tagged: not dangling, kept
+        "$BERTH" image inspect busybox >/dev/null
+}
