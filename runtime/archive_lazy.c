@@ -58,6 +58,8 @@ static struct {
         int (*archive_read_free)(struct archive *);
         struct archive *(*archive_read_new)(void);
         int (*archive_read_next_header)(struct archive *, struct archive_entry **);
+        int (*archive_read_open)(struct archive *, void *, archive_open_callback *,
+                                 archive_read_callback *, archive_close_callback *);
         int (*archive_read_open_fd)(struct archive *, int, size_t);
         int (*archive_read_open_memory)(struct archive *, const void *, size_t);
         int (*archive_read_support_filter_all)(struct archive *);
@@ -131,6 +133,7 @@ static void load(void)
             {"archive_read_free", (void **)&fn.archive_read_free},
             {"archive_read_new", (void **)&fn.archive_read_new},
             {"archive_read_next_header", (void **)&fn.archive_read_next_header},
+            {"archive_read_open", (void **)&fn.archive_read_open},
             {"archive_read_open_fd", (void **)&fn.archive_read_open_fd},
             {"archive_read_open_memory", (void **)&fn.archive_read_open_memory},
             {"archive_read_support_filter_all", (void **)&fn.archive_read_support_filter_all},
@@ -383,6 +386,12 @@ struct archive *archive_read_new(void)
 int archive_read_next_header(struct archive *a0, struct archive_entry **a1)
 {
         return loaded() ? fn.archive_read_next_header(a0, a1) : ARCHIVE_FATAL;
+}
+
+int archive_read_open(struct archive *a0, void *a1, archive_open_callback *a2,
+                      archive_read_callback *a3, archive_close_callback *a4)
+{
+        return loaded() ? fn.archive_read_open(a0, a1, a2, a3, a4) : ARCHIVE_FATAL;
 }
 
 int archive_read_open_fd(struct archive *a0, int a1, size_t a2)
