@@ -93,3 +93,16 @@ void strv_free(strv_t *sv)
         sv->v = NULL;
         sv->n = sv->cap = 0;
 }
+
+void strv_kv_set(strv_t *sv, const char *key, const char *val)
+{
+        size_t n = strlen(key);
+        char *kv = xasprintf("%s=%s", key, val);
+        for (size_t i = 0; i < sv->n; i++)
+                if (!strncmp(sv->v[i], key, n) && sv->v[i][n] == '=') {
+                        free(sv->v[i]);
+                        sv->v[i] = kv;
+                        return;
+                }
+        strv_take(sv, kv);
+}

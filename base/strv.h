@@ -25,6 +25,8 @@ ssize_t strv_index(const strv_t *sv, const char *s);
 void strv_remove(strv_t *sv, size_t i);
 void strv_sort(strv_t *sv);
 void strv_copy(strv_t *dst, const strv_t *src);
+/* In a "K=V" vector: replace the entry of key in place, else append. */
+void strv_kv_set(strv_t *sv, const char *key, const char *val);
 /* Join with sep into a new string (caller frees). */
 char *strv_join(const strv_t *sv, const char *sep);
 void strv_free(strv_t *sv);

@@ -112,13 +112,20 @@ mem_row() { # mem_row BIN LABEL N
                         ;;
                 esac
         done
-        printf '%-16s %-12s %12s %14s %14s %16s\n' "$label" "$n" "$one" "$((sum / n))" "$copies" \
-                "$((shm / n))"
+        # the monitors' watchers (berth-watch, one per container, same root)
+        local wsum=0 wn=0
+        for p in $(pgrep -x berth-watch); do
+                tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "BERTH_ROOT=$root" || continue
+                v=$(pss "$p" 2>/dev/null) || continue
+                wsum=$((wsum + v)) wn=$((wn + 1))
+        done
+        printf '%-16s %-12s %12s %14s %14s %16s %14s\n' "$label" "$n" "$one" "$((sum / n))" "$copies" \
+                "$((shm / n))" "$((wn ? wsum / wn : 0))"
         for i in $(seq 1 "$n"); do "$bin" rm -f "$PREFIX-m$i" >/dev/null; done
 }
-echo "# monitor memory (kB): PSS of the first monitor, mean PSS, sealed copies, their size per monitor"
-printf '%-16s %-12s %12s %14s %14s %16s\n' build containers "PSS first" "PSS mean" "memfd copies" \
-        "memfd kB/monitor"
+echo "# monitor memory (kB): PSS of the first monitor, mean PSS, sealed copies, their size per monitor, mean PSS of the watchers"
+printf '%-16s %-12s %12s %14s %14s %16s %14s\n' build containers "PSS first" "PSS mean" "memfd copies" \
+        "memfd kB/monitor" "watcher PSS"
 for n in 1 10; do
         [ -z "${BERTH_BEFORE:-}" ] || mem_row "$BERTH_BEFORE" before "$n"
         mem_row "$BERTH" berth "$n"

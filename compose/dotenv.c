@@ -12,22 +12,9 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
-const char *env_get(const strv_t *env, const char *key)
+const char *dotenv_get(const strv_t *env, const char *key)
 {
         return interp_lookup_strv(key, (void *)env);
-}
-
-void env_set(strv_t *env, const char *key, const char *val)
-{
-        size_t n = strlen(key);
-
-        for (size_t i = 0; i < env->n; i++)
-                if (strncmp(env->v[i], key, n) == 0 && env->v[i][n] == '=') {
-                        free(env->v[i]);
-                        env->v[i] = xasprintf("%s=%s", key, val);
-                        return;
-                }
-        strv_pushf(env, "%s=%s", key, val);
 }
 
 struct dotenv_lookup {
@@ -41,7 +28,7 @@ static const char *lookup_both(const char *name, void *ud)
         struct dotenv_lookup *l = ud;
         const char *v = l->outer ? l->outer(name, l->ud) : NULL;
 
-        return v ? v : env_get(l->local, name);
+        return v ? v : dotenv_get(l->local, name);
 }
 
 static bool key_char(unsigned char c)
@@ -160,8 +147,8 @@ int dotenv_parse(const char *text, size_t len, const char *file, interp_lookup_f
                         while (p < end && *p != '\n')
                                 p++;
                         if (v) {
-                                env_set(&local, key, v);
-                                env_set(out, key, v);
+                                strv_kv_set(&local, key, v);
+                                strv_kv_set(out, key, v);
                         }
                         continue;
                 }
@@ -231,8 +218,8 @@ int dotenv_parse(const char *text, size_t len, const char *file, interp_lookup_f
                                     kline, INTERP_MAX_TOTAL >> 20);
                         break;
                 }
-                env_set(&local, key, val);
-                env_set(out, key, val);
+                strv_kv_set(&local, key, val);
+                strv_kv_set(out, key, val);
         }
         strv_free(&local);
         return r;

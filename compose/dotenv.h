@@ -28,9 +28,7 @@ int dotenv_parse(const char *text, size_t len, const char *file, interp_lookup_f
 /* Read and parse a file. */
 int dotenv_read(const char *path, interp_lookup_fn lookup, void *ud, strv_t *out, err_t *err);
 
-/* Set K=V in a "K=V" vector, replacing an existing K. */
-void env_set(strv_t *env, const char *key, const char *val);
 /* Value of key in a "K=V" vector, NULL when absent. */
-const char *env_get(const strv_t *env, const char *key);
+const char *dotenv_get(const strv_t *env, const char *key);
 
 #endif

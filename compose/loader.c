@@ -577,9 +577,9 @@ struct two_env {
 static const char *lookup_two(const char *name, void *ud)
 {
         const struct two_env *t = ud;
-        const char *v = env_get(t->a, name);
+        const char *v = dotenv_get(t->a, name);
 
-        return v ? v : env_get(t->b, name);
+        return v ? v : dotenv_get(t->b, name);
 }
 
 static int load_env_files(const strv_t *base, const strv_t *files, strv_t *out, err_t *err)
@@ -597,7 +597,7 @@ static int load_env_files(const strv_t *base, const strv_t *files, strv_t *out, 
                 for (size_t j = 0; j < one.n; j++) {
                         char *eq = strchr(one.v[j], '=');
                         *eq = '\0';
-                        env_set(&acc, one.v[j], eq + 1);
+                        strv_kv_set(&acc, one.v[j], eq + 1);
                 }
                 strv_free(&one);
         }
@@ -605,8 +605,8 @@ static int load_env_files(const strv_t *base, const strv_t *files, strv_t *out, 
         for (size_t j = 0; j < acc.n; j++) {
                 char *eq = strchr(acc.v[j], '=');
                 *eq = '\0';
-                if (!env_get(out, acc.v[j]))
-                        env_set(out, acc.v[j], eq + 1);
+                if (!dotenv_get(out, acc.v[j]))
+                        strv_kv_set(out, acc.v[j], eq + 1);
         }
         strv_free(&acc);
         return 0;
@@ -920,7 +920,7 @@ static int name_from_files(struct loadctx *c, const strv_t *files, const strv_t 
 static int project_name(struct loadctx *c, const strv_t *files, const strv_t *env, const char *wd,
                         char **out, err_t *err)
 {
-        const char *e = env_get(env, "COMPOSE_PROJECT_NAME");
+        const char *e = dotenv_get(env, "COMPOSE_PROJECT_NAME");
         _cleanup_free_ char *fromfile = NULL;
 
         if (c->o->project_name && *c->o->project_name) {
@@ -1026,10 +1026,10 @@ int compose_load(const struct compose_load_opts *o, struct compose_source *out, 
 
         /* 2. files */
         if (!files.n) {
-                const char *cf = env_get(&out->environment, "COMPOSE_FILE");
+                const char *cf = dotenv_get(&out->environment, "COMPOSE_FILE");
                 if (cf && *cf) {
                         strv_t parts = STRV_INIT;
-                        const char *sep = env_get(&out->environment, "COMPOSE_PATH_SEPARATOR");
+                        const char *sep = dotenv_get(&out->environment, "COMPOSE_PATH_SEPARATOR");
                         split_into(cf, sep ? sep : ":", &parts);
                         for (size_t i = 0; i < parts.n; i++)
                                 strv_take(&files, path_abs(cwd, parts.v[i]));
@@ -1070,7 +1070,7 @@ int compose_load(const struct compose_load_opts *o, struct compose_source *out, 
                 for (size_t i = 0; i < o->nprofiles; i++)
                         split_into(o->profiles[i], ",", &out->profiles);
         } else {
-                const char *cp = env_get(&out->environment, "COMPOSE_PROFILES");
+                const char *cp = dotenv_get(&out->environment, "COMPOSE_PROFILES");
                 if (cp)
                         split_into(cp, ",", &out->profiles);
         }
@@ -1078,7 +1078,7 @@ int compose_load(const struct compose_load_opts *o, struct compose_source *out, 
         /* 4. project name, exposed to interpolation */
         if (project_name(&c, &files, &out->environment, out->working_dir, &out->name, err) < 0)
                 goto fail;
-        env_set(&out->environment, "COMPOSE_PROJECT_NAME", out->name);
+        strv_kv_set(&out->environment, "COMPOSE_PROJECT_NAME", out->name);
 
         /* 5. the files themselves */
         main.workdir = out->working_dir;

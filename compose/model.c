@@ -119,7 +119,7 @@ static int merge_env(struct mctx *c, const struct cnode *root, const char *name,
         json_t *v;
         json_object_foreach(env, k, v)
         {
-                const char *from_env = json_is_null(v) ? env_get(environ_, k) : NULL;
+                const char *from_env = json_is_null(v) ? dotenv_get(environ_, k) : NULL;
                 if (from_env)
                         json_object_set_new(merged, k, json_string(from_env));
                 else

@@ -164,19 +164,6 @@ void ctr_spec_health_from_image(struct ctr_spec *s)
         s->has_health = true;
 }
 
-void ctr_env_set(strv_t *env, const char *key, const char *value)
-{
-        size_t kl = strlen(key);
-        char *kv = xasprintf("%s=%s", key, value);
-        for (size_t i = 0; i < env->n; i++)
-                if (!strncmp(env->v[i], key, kl) && env->v[i][kl] == '=') {
-                        free(env->v[i]);
-                        env->v[i] = kv;
-                        return;
-                }
-        strv_take(env, kv);
-}
-
 /* "K=V" entries into an object (a later key wins; no '=' is an empty value). */
 static void labels_into(json_t *labels, const strv_t *kvs)
 {

@@ -109,9 +109,6 @@ void ctr_host_add_ulimit(struct ctr_host *h, const char *name, long long soft, l
 /* The image's HEALTHCHECK as the container's (nothing when it has none). */
 void ctr_spec_health_from_image(struct ctr_spec *s);
 
-/* Set key=value in env: replace the entry of that key in place, else append. */
-void ctr_env_set(strv_t *env, const char *key, const char *value);
-
 /* "no command specified" when the process has nothing to run. */
 int ctr_process_check(const struct ctr_process *p, err_t *err);
 

@@ -192,7 +192,7 @@ static int name_check(const char *name, const char *self, err_t *err)
                 return errno == ENOENT ? 0 : err_sys(err, errno, "open %s", d);
         struct dirent *de;
         while ((de = readdir(dir))) {
-                if (strlen(de->d_name) != 64 || (self && !strcmp(de->d_name, self)))
+                if (strlen(de->d_name) != RT_ID_LEN || (self && !strcmp(de->d_name, self)))
                         continue;
                 _cleanup_free_ char *cd = xasprintf("%s/%s", d, de->d_name);
                 char have[512];
@@ -414,7 +414,7 @@ int rt_ctr_list(strv_t *ids, err_t *err)
         size_t n = 0;
         struct dirent *de;
         while ((de = readdir(dir))) {
-                if (strlen(de->d_name) != 64)
+                if (strlen(de->d_name) != RT_ID_LEN)
                         continue;
                 json_t *j = NULL;
                 err_t e = {0};

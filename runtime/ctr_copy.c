@@ -20,6 +20,7 @@
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "layer.h"
+#include "spawn.h"
 #include "strbuf.h"
 #include "strv.h"
 #include "tar.h"
@@ -112,6 +113,19 @@ static int stopped_child(void *ud, err_t *err)
         _cleanup_close_ int rootfd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return err_sys(err, errno, "open %s", merged);
+        /* its volumes and binds, as docker shows them to cp (tmpfs is gone) */
+        size_t i;
+        json_t *m;
+        json_array_foreach(json_object_get(s->j, "Mounts"), i, m)
+        {
+                const char *type = jobj_str(m, "Type"), *src = jobj_str(m, "Source"),
+                           *dst = jobj_str(m, "Destination");
+                if (!type || !src || !dst || (strcmp(type, "volume") && strcmp(type, "bind")))
+                        continue;
+                if (rt_bind_in_root(rootfd, dst, src, !json_is_true(json_object_get(m, "RW")),
+                                    err) < 0)
+                        return err_wrap(err, "mount %s of the stopped container", dst);
+        }
         return s->fn(rootfd, s->ud, err);
 }
 

@@ -77,11 +77,6 @@ static bool in_lower(const struct diff *d, const char *rel, struct stat *st)
         return false;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-        return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void record(struct diff *d, char kind, const char *rel, bool is_dir)
 {
         if (is_dir)
@@ -103,22 +98,9 @@ static int diff_walk(struct diff *d, int dirfd, const char *prefix, int depth, e
 {
         if (depth > 256)
                 return err_set(err, ELOOP, "diff: directories nested too deeply");
-        int dfd = dup(dirfd);
-        if (dfd < 0)
-                return err_sys(err, errno, "dup");
-        DIR *dir = fdopendir(dfd);
-        if (!dir) {
-                close(dfd);
-                return err_sys(err, errno, "opendir");
-        }
         strv_t names = STRV_INIT;
-        struct dirent *de;
-        while ((de = readdir(dir)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                        strv_push(&names, de->d_name);
-        closedir(dir);
-        if (names.n)
-                qsort(names.v, names.n, sizeof(char *), cmp_str);
+        if (rt_dir_names(dirfd, &names, err) < 0)
+                return -1;
         int r = 0;
         for (size_t i = 0; i < names.n && r == 0; i++) {
                 _cleanup_free_ char *rel =

@@ -267,8 +267,7 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted entry names of the directory fd (not closed). */
-static int list_dir(int fd, strv_t *names, err_t *err)
+int rt_dir_names(int fd, strv_t *names, err_t *err)
 {
         int dfd = dup(fd);
         if (dfd < 0)
@@ -296,7 +295,7 @@ static int upper_walk(struct rt_layer_writer *w, int dirfd, const char *prefix, 
                 return err_set(err, ELOOP, "layer: directories nested too deeply");
         strv_t names = STRV_INIT;
         int r = -1;
-        if (list_dir(dirfd, &names, err) < 0)
+        if (rt_dir_names(dirfd, &names, err) < 0)
                 return -1;
         for (size_t i = 0; i < names.n; i++) {
                 const char *n = names.v[i];
@@ -375,7 +374,7 @@ static int tree_walk(struct rt_layer_writer *w, int dirfd, const char *rel, cons
                 return err_set(err, ELOOP, "layer: directories nested too deeply");
         strv_t names = STRV_INIT;
         int r = -1;
-        if (list_dir(dirfd, &names, err) < 0)
+        if (rt_dir_names(dirfd, &names, err) < 0)
                 return -1;
         for (size_t i = 0; i < names.n; i++) {
                 const char *n = names.v[i];

@@ -66,6 +66,10 @@ int rt_layer_add_tree(struct rt_layer_writer *w, int dirfd, const char *rel, con
                       const struct rt_layer_attr *attr, rt_layer_filter_fn filter, void *ud,
                       err_t *err);
 
+/* The entry names of the directory fd (not closed; "." and ".." left out),
+ * sorted. */
+int rt_dir_names(int fd, strv_t *names, err_t *err);
+
 /* Is fd a tar archive (plain or compressed)?  Rewinds fd. */
 bool rt_layer_is_archive(int fd);
 /* Add the members of the archive read from fd below prefix; members named

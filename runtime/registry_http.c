@@ -424,11 +424,9 @@ done:
 }
 
 /* Answer a challenge: new credentials in c->auth. */
-static int authorize(struct reg_client *c, struct reg_conn *k, const char *www, err_t *err)
+static int authorize_ch(struct reg_client *c, struct reg_conn *k, struct reg_challenge ch,
+                        err_t *err)
 {
-        struct reg_challenge ch;
-        if (reg_challenge_parse(www, &ch, err) < 0)
-                return err_wrap(err, "%s", c->host);
         char *hdr = NULL;
         time_t until = 0;
         int r = 0;
@@ -458,6 +456,15 @@ static int authorize(struct reg_client *c, struct reg_conn *k, const char *www, 
         return r;
 }
 
+/* Answer the challenge www (a WWW-Authenticate value). */
+static int authorize(struct reg_client *c, struct reg_conn *k, const char *www, err_t *err)
+{
+        struct reg_challenge ch;
+        if (reg_challenge_parse(www, &ch, err) < 0)
+                return err_wrap(err, "%s", c->host);
+        return authorize_ch(c, k, ch, err); /* takes ch */
+}
+
 /* Is the cached token due for a refresh? (c->mu held) */
 static bool token_due(const struct reg_client *c)
 {
@@ -474,15 +481,19 @@ static char *current_auth(struct reg_client *c, struct reg_conn *k)
         if (due) {
                 pthread_mutex_lock(&c->refresh_mu);
                 pthread_mutex_lock(&c->mu);
-                char *www = NULL;
-                if (token_due(c)) /* not refreshed by another thread meanwhile */
-                        www = xasprintf("Bearer realm=\"%s\",service=\"%s\"", c->ch.realm,
-                                        c->ch.service ? c->ch.service : "");
+                /* the challenge answered last (not refreshed by another thread
+                 * meanwhile) */
+                bool again = token_due(c);
+                struct reg_challenge ch = {0};
+                if (again) {
+                        ch.scheme = xstrdup(c->ch.scheme);
+                        ch.realm = xstrdup(c->ch.realm);
+                        ch.service = c->ch.service ? xstrdup(c->ch.service) : NULL;
+                }
                 pthread_mutex_unlock(&c->mu);
-                if (www) {
+                if (again) {
                         err_t e2;
-                        authorize(c, k, www, &e2); /* on failure the 401 path reports it */
-                        free(www);
+                        authorize_ch(c, k, ch, &e2); /* on failure the 401 path reports it */
                 }
                 pthread_mutex_unlock(&c->refresh_mu);
         }

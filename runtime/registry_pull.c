@@ -883,9 +883,11 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         if (!ref.digest) {
                 struct rt_image old;
                 err_t e2;
-                same = rt_image_lookup(name, &old, &e2) == 0 && !strcmp(old.id + 7, idhex);
-                if (same)
-                        rt_image_free(&old);
+                same = false;
+                if (rt_image_lookup(name, &old, &e2) == 0) {
+                        same = !strcmp(old.id + 7, idhex);
+                        rt_image_free(&old); /* also when the name moves to another image */
+                }
         }
         /* register: the record and the name appear last */
         store_close(&s);

@@ -38,17 +38,19 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
-#define MT_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
-#define MT_DOCKER_LAYER  "application/vnd.docker.image.rootfs.diff.tar.gzip"
-#define PUSH_CONFIG_MAX  (16u << 20)
-#define COMPRESS_BUF     (256u << 10)
-#define PUSH_PARALLEL    5
+#define MT_DOCKER_CONFIG  "application/vnd.docker.container.image.v1+json"
+#define MT_DOCKER_LAYER   "application/vnd.docker.image.rootfs.diff.tar.gzip"
+#define MT_DOCKER_FOREIGN "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+#define PUSH_CONFIG_MAX   (16u << 20)
+#define COMPRESS_BUF      (256u << 10)
+#define PUSH_PARALLEL     5
 
 struct push_layer {
         char *digest;   /* "sha256:<hex>" of the blob pushed */
         long long size; /* its size */
         char id[13];    /* shown: 12 hex of the diff ID */
-        int remote;     /* not in the store: 1 the registry has it, 2 mounted */
+        int remote;     /* not uploaded: 1 the registry has it, 2 mounted, 3 a foreign
+                           layer kept as a descriptor with its URLs */
         char *from;     /* mounted from (remote 2), or NULL */
 };
 
@@ -275,6 +277,7 @@ struct known {
         bool whole;    /* and nothing else: a base image of ours */
         bool ancestor; /* its image is one ours was built on */
         bool local;    /* the blob is in the store */
+        strv_t urls;   /* a foreign gzip layer: its URLs (kept, never uploaded) */
         size_t seq;
 };
 
@@ -337,8 +340,8 @@ static void known_scan(struct push *p, const struct rt_image *img, const struct 
                                      k++) {
                                         const char *mt = m.layers[k].media_type;
                                         size_t ml = mt ? strlen(mt) : 0;
-                                        if (m.layers[k].foreign || ml < 4 ||
-                                            strcmp(mt + ml - 4, "gzip"))
+                                        if (ml < 4 || strcmp(mt + ml - 4, "gzip") ||
+                                            (m.layers[k].foreign && !m.layers[k].urls.n))
                                                 continue;
                                         *out = xrealloc(*out, (*nout + 1) * sizeof(**out));
                                         struct known *kn = &(*out)[(*nout)++];
@@ -353,6 +356,9 @@ static void known_scan(struct push *p, const struct rt_image *img, const struct 
                                         kn->ancestor = strv_contains(&anc, v[i].id);
                                         kn->local = blob_exists(&p->s, kn->digest + 7);
                                         kn->seq = *nout;
+                                        memset(&kn->urls, 0, sizeof(kn->urls));
+                                        if (m.layers[k].foreign)
+                                                strv_copy(&kn->urls, &m.layers[k].urls);
                                 }
                                 reg_manifest_free(&m);
                                 free(b);
@@ -373,6 +379,7 @@ static void known_free(struct known *k, size_t n)
                 free(k[i].digest);
                 free(k[i].domain);
                 free(k[i].path);
+                strv_free(&k[i].urls);
         }
         free(k);
 }
@@ -383,8 +390,15 @@ static void known_free(struct known *k, size_t n)
 static const struct known *known_usable(struct push *p, const struct known *k, size_t n,
                                         const char *diff_hex, const struct reg_ref *to, int *remote)
 {
+        /* a foreign layer stays one, as Docker keeps its descriptor */
         for (size_t i = 0; i < n; i++) {
-                if (strcmp(k[i].diff, diff_hex))
+                if (!strcmp(k[i].diff, diff_hex) && k[i].urls.n) {
+                        *remote = 3;
+                        return &k[i];
+                }
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (strcmp(k[i].diff, diff_hex) || k[i].urls.n)
                         continue;
                 *remote = 0;
                 if (blob_exists(&p->s, k[i].digest + 7))
@@ -434,6 +448,17 @@ static int build_manifest(struct push *p, const struct rt_image *img, const stru
                         layers[i].digest = xstrdup(k->digest);
                         layers[i].size = k->size;
                         layers[i].remote = remote;
+                        if (remote == 3) {
+                                /* in a v2s2 manifest: Docker's foreign gzip type */
+                                json_t *u = json_array();
+                                for (size_t q = 0; q < k->urls.n; q++)
+                                        json_array_append_new(u, json_string(k->urls.v[q]));
+                                json_array_append_new(
+                                    ls, json_pack("{s:s, s:I, s:s, s:o}", "mediaType",
+                                                  MT_DOCKER_FOREIGN, "size", (json_int_t)k->size,
+                                                  "digest", k->digest, "urls", u));
+                                continue;
+                        }
                         if (!strcmp(k->domain, to->domain) && strcmp(k->path, to->path))
                                 layers[i].from = xstrdup(k->path);
                         json_array_append_new(
@@ -861,8 +886,10 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
         for (size_t i = 0; i < nlayers; i++)
                 if (layers[i].remote)
                         progress(&p, layers[i].id,
-                                 layers[i].remote == 1 ? REG_P_EXISTS : REG_P_MOUNTED, 0, 0,
-                                 layers[i].from ? layers[i].from : orig_from);
+                                 layers[i].remote == 1   ? REG_P_EXISTS
+                                 : layers[i].remote == 3 ? REG_P_SKIPPED
+                                                         : REG_P_MOUNTED,
+                                 0, 0, layers[i].from ? layers[i].from : orig_from);
         if (push_layers(&p, layers, nlayers, sources.n ? sources.v[0] : NULL, err) < 0)
                 goto out;
         /* the config */

@@ -309,6 +309,15 @@ static int mount_at(int rootfd, const char *target, bool file, bool bind, const 
         return attach(m, fd, target, err);
 }
 
+int rt_bind_in_root(int rootfd, const char *target, const char *src, bool ro, err_t *err)
+{
+        struct stat st;
+        if (stat(src, &st) < 0)
+                return err_sys(err, errno, "bind source path %s", src);
+        return mount_at(rootfd, target, !S_ISDIR(st.st_mode), true, src, ro ? MOUNT_ATTR_RDONLY : 0,
+                        NULL, err);
+}
+
 int rt_tmpfs_opts(const char *opts, bool ro, unsigned *attrs, char **data, err_t *err)
 {
         static const struct {

@@ -115,4 +115,9 @@ int rt_exec_failure_status(int e);
 int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const int stdio[3],
             int *pty_master, pid_t *pid_out, int *fail_status, err_t *err);
 
+/* Bind the host path src at target inside rootfd, as a start mounts a volume
+ * or a bind (the target made when missing, resolved inside the root, never
+ * in /proc); ro: read-only.  In the caller's own mount namespace. */
+int rt_bind_in_root(int rootfd, const char *target, const char *src, bool ro, err_t *err);
+
 #endif

@@ -28,6 +28,7 @@
 #include "container_cli.h"
 #include "netwire.h"
 #include "runtime/container.h"
+#include "runtime/ctr_copy.h"
 #include "runtime/dockerfile.h"
 #include "runtime/image.h"
 #include "runtime/layer.h"
@@ -655,10 +656,6 @@ static void sweep_orphan_containers(void)
         strv_free(&ids);
 }
 
-/* Files the runtime bind-mounts into every container: the stubs it leaves in
- * the upper dir are not part of the layer. */
-static const char *const mount_stubs[] = {"etc/hosts", "etc/hostname", "etc/resolv.conf"};
-
 int bld_layer_tmpfile(err_t *err)
 {
         _cleanup_free_ char *dir = xasprintf("%s/image/tmp", berth_lib_dir());
@@ -668,6 +665,32 @@ int bld_layer_tmpfile(err_t *err)
         if (fd < 0)
                 return err_sys(err, errno, "create a temporary file in %s", dir);
         return fd;
+}
+
+int bld_upper_layer(const char *upper, err_t *err)
+{
+        _cleanup_close_ int ufd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (ufd < 0)
+                return err_sys(err, errno, "open %s", upper);
+        int tfd = bld_layer_tmpfile(err);
+        if (tfd < 0)
+                return -1;
+        /* the runtime's mount-point stubs are not part of the layer */
+        strv_t skip = STRV_INIT;
+        rt_ctr_mount_stubs(&skip);
+        struct rt_layer_writer *w = rt_layer_writer_new(tfd, err);
+        char hex[65];
+        int r = !w ? -1 : rt_layer_add_upper(w, ufd, &skip, err);
+        strv_free(&skip);
+        if (w && r < 0)
+                rt_layer_writer_abort(w);
+        else if (w)
+                r = rt_layer_writer_close(w, hex, err);
+        if (r < 0) {
+                close(tfd);
+                return -1;
+        }
+        return tfd;
 }
 
 /* The container a RUN step runs in: the stage's image with its not yet
@@ -693,7 +716,7 @@ static int run_container(struct build *b, const struct stage *st, const strv_t *
                         _cleanup_free_ char *key =
                             xstrndup(kv, eq ? (size_t)(eq - kv) : strlen(kv));
                         if (eq)
-                                ctr_env_set(&sp.proc.env, key, eq + 1);
+                                strv_kv_set(&sp.proc.env, key, eq + 1);
                 }
         if (st->cfg.working_dir && *st->cfg.working_dir)
                 sp.proc.workdir = st->cfg.working_dir;
@@ -793,28 +816,10 @@ static int do_run(struct build *b, struct stage *st, const struct rt_df_instr *i
         }
         crash_point("build.run.exited");
         {
-                _cleanup_close_ int tfd = bld_layer_tmpfile(err);
-                if (tfd < 0)
-                        goto remove;
                 _cleanup_free_ char *cdir = rt_ctr_dir(id);
                 _cleanup_free_ char *upper = xasprintf("%s/upper", cdir);
-                _cleanup_close_ int ufd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (ufd < 0) {
-                        err_sys(err, errno, "open %s", upper);
-                        goto remove;
-                }
-                strv_t skip = STRV_INIT;
-                for (size_t i = 0; i < ARRAY_SIZE(mount_stubs); i++)
-                        strv_push(&skip, mount_stubs[i]);
-                struct rt_layer_writer *w = rt_layer_writer_new(tfd, err);
-                char hex[65];
-                int lr = !w ? -1 : rt_layer_add_upper(w, ufd, &skip, err);
-                strv_free(&skip);
-                if (w && lr < 0)
-                        rt_layer_writer_abort(w);
-                else if (w)
-                        lr = rt_layer_writer_close(w, hex, err);
-                if (lr < 0)
+                _cleanup_close_ int tfd = bld_upper_layer(upper, err);
+                if (tfd < 0)
                         goto remove;
                 _cleanup_free_ char *by = xasprintf("RUN %s", cmdline);
                 crash_point("build.run.layer");

@@ -79,27 +79,7 @@ static int upper_layer(const json_t *j, err_t *err)
             jobj_str(json_object_get(json_object_get(j, "GraphDriver"), "Data"), "UpperDir");
         if (!upper)
                 return err_set(err, EINVAL, "the container has no root filesystem recorded");
-        _cleanup_close_ int ufd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (ufd < 0)
-                return err_sys(err, errno, "open %s", upper);
-        int tfd = bld_layer_tmpfile(err);
-        if (tfd < 0)
-                return -1;
-        strv_t skip = STRV_INIT;
-        rt_ctr_mount_stubs(&skip);
-        struct rt_layer_writer *w = rt_layer_writer_new(tfd, err);
-        char hex[65];
-        int r = !w ? -1 : rt_layer_add_upper(w, ufd, &skip, err);
-        strv_free(&skip);
-        if (w && r < 0)
-                rt_layer_writer_abort(w);
-        else if (w)
-                r = rt_layer_writer_close(w, hex, err);
-        if (r < 0) {
-                close(tfd);
-                return -1;
-        }
-        return tfd;
+        return bld_upper_layer(upper, err);
 }
 
 static int do_commit(const char *id, const json_t *j, const strv_t *changes, const char *msg,

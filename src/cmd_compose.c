@@ -37,6 +37,8 @@ static const struct compose_command compose_commands[] = {
     {"wait", compose_cmd_wait, "Block until the first service container stops"},
     {"config", compose_cmd_config, "Parse, resolve and render compose file in canonical format"},
     {"events", compose_cmd_events, "Receive real time events from containers"},
+    {"watch", compose_cmd_watch,
+     "Watch build context for service and rebuild/refresh containers when files are updated"},
     {NULL, NULL, NULL},
 };
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/crash.h"
@@ -427,6 +428,7 @@ static void up_usage(FILE *f, const char *cmd)
             "      --abort-on-container-failure  Stop all if any container fails\n"
             "      --exit-code-from SERVICE    Return the exit code of SERVICE\n"
             "      --attach SERVICE, --no-attach SERVICE, --no-log-prefix, --no-color,\n"
+            "      --watch                     Watch source code and rebuild/refresh containers\n"
             "      --timestamps, --attach-dependencies, --build, --no-build\n",
             cmd);
 }
@@ -456,6 +458,7 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
             {"no-log-prefix", no_argument, NULL, 'P'},
             {"build", no_argument, NULL, 'u'},
             {"no-build", no_argument, NULL, 'U'},
+            {"watch", no_argument, NULL, 'Z'},
             {"pull", required_argument, NULL, 'L'},
             {"quiet-pull", no_argument, NULL, 'b'},
             {"always-recreate-deps", no_argument, NULL, 'R'},
@@ -467,7 +470,7 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
         };
         struct up_opts o = {.timeout = -1};
         enum compose_pull_mode pull = COMPOSE_PULL_POLICY;
-        bool quiet_pull = false;
+        bool quiet_pull = false, watch = false;
         strv_t attach = STRV_INIT, no_attach = STRV_INIT;
         int c, rc = EXIT_BERTH;
         optind = 0;
@@ -568,6 +571,9 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
                 case 'U':
                         o.build = COMPOSE_BUILD_NEVER;
                         break;
+                case 'Z':
+                        watch = true;
+                        break;
                 case 'h':
                         up_usage(stdout, argv[0]);
                         rc = 0;
@@ -619,6 +625,20 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
                 goto done;
         }
         rc = up_apply(g, &cp, &o, argv + optind, argc - optind, start);
+        pid_t watcher = -1;
+        if (rc == 0 && watch && start && !g->dry_run) {
+                /* develop.watch: in the foreground with -d, else in a child
+                 * while the logs are followed here */
+                if (o.detach) {
+                        rc = compose_watch_run(g, &cp, argv + optind, argc - optind, false);
+                        cproject_close(&cp);
+                        goto done;
+                }
+                fflush(NULL);
+                watcher = fork();
+                if (watcher == 0)
+                        _exit(compose_watch_run(g, &cp, argv + optind, argc - optind, false));
+        }
         if (rc == 0 && start && !o.detach && !g->dry_run) {
                 strv_t svcs = STRV_INIT;
                 _cleanup_free_ bool *with_deps = NULL;
@@ -645,6 +665,10 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
                 rc = compose_follow(&cp, &svcs, &ls, o.abort_on_exit, o.abort_on_failure,
                                     o.exit_code_from, o.timeout);
                 strv_free(&svcs);
+        }
+        if (watcher > 0) {
+                kill(watcher, SIGTERM);
+                waitpid(watcher, NULL, 0);
         }
         cproject_close(&cp);
 done:

@@ -239,7 +239,8 @@ int cmd_ps(int argc, char **argv)
                         if (err.code != EBADMSG || !all || filters.n)
                                 continue; /* removed meanwhile */
                         /* corrupt state: shown, so that it can be removed */
-                        _cleanup_free_ char *sid = xstrndup(ids.v[i], trunc ? 12 : 64);
+                        _cleanup_free_ char *sid =
+                            xstrndup(ids.v[i], trunc ? RT_SHORT_ID_LEN : RT_ID_LEN);
                         if (quiet) {
                                 printf("%s\n", sid);
                                 continue;
@@ -263,7 +264,7 @@ int cmd_ps(int argc, char **argv)
                         json_decref(j);
                         continue;
                 }
-                _cleanup_free_ char *short_id = xstrndup(id, trunc ? 12 : 64);
+                _cleanup_free_ char *short_id = xstrndup(id, trunc ? RT_SHORT_ID_LEN : RT_ID_LEN);
                 if (quiet) {
                         printf("%s\n", short_id);
                 } else {

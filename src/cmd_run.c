@@ -224,7 +224,7 @@ static void env_set(strv_t *env, const char *kv)
         _cleanup_free_ char *k = xstrndup(kv, eq ? (size_t)(eq - kv) : strlen(kv));
         const char *v = eq ? eq + 1 : getenv(k);
         if (v)
-                ctr_env_set(env, k, v);
+                strv_kv_set(env, k, v);
 }
 
 static int env_file(strv_t *env, const char *path, err_t *err)

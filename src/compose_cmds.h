@@ -63,5 +63,11 @@ int compose_cmd_top(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_unpause(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_wait(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_events(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_watch(struct compose_globals *g, int argc, char **argv);
+struct cproject;
+/* develop.watch of the services named (all when none) of an open project,
+ * until SIGINT/SIGTERM; quiet hides the progress lines. */
+int compose_watch_run(struct compose_globals *g, struct cproject *cp, char **svcs, int nsvcs,
+                      bool quiet);
 
 #endif

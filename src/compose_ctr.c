@@ -383,55 +383,33 @@ static int networks_json(const struct compose_project *p, const struct compose_s
                 r = netwire_create(j, &nw, err);
                 goto out;
         }
-        for (size_t i = 0; i < n; i++) {
+        /* the first network is the primary one, the rest are connected too */
+        nw.more = xcalloc(n, sizeof(*nw.more));
+        r = 0;
+        for (size_t i = 0; i < n && r == 0; i++) {
                 const struct compose_resource *res =
                     find_res(p->networks, p->nnetworks, order[i]->name);
                 if (!res) {
-                        err_set(err, ENOENT, "service %s refers to undefined network %s", s->name,
-                                order[i]->name);
+                        r = err_set(err, ENOENT, "service %s refers to undefined network %s",
+                                    s->name, order[i]->name);
                         break;
                 }
-                strv_t aliases = STRV_INIT;
-                strv_push(&aliases, cname);
+                strv_t *aliases = i ? &nw.more[nw.nmore].aliases : &nw.aliases;
+                strv_push(aliases, cname);
                 if (!o->oneoff)
-                        strv_push(&aliases, s->name);
+                        strv_push(aliases, s->name);
                 for (size_t k = 0; k < order[i]->aliases.n; k++)
-                        strv_push(&aliases, order[i]->aliases.v[k]);
-                if (i + 1 == n)
-                        r = 0; /* unless this last one fails below */
-                if (i == 0) {
+                        strv_push(aliases, order[i]->aliases.v[k]);
+                if (!i) {
                         nw.network = res->name;
                         nw.ip = order[i]->ipv4_address;
-                        strv_copy(&nw.aliases, &aliases);
-                        strv_free(&aliases);
-                        if (netwire_create(j, &nw, err) < 0) {
-                                r = -1;
-                                break;
-                        }
-                        continue;
+                } else {
+                        nw.more[nw.nmore].name = res->name;
+                        nw.more[nw.nmore++].ip = order[i]->ipv4_address;
                 }
-                _cleanup_json_ json_t *net = NULL;
-                if (network_load(res->name, &net, err) < 0) {
-                        strv_free(&aliases);
-                        r = -1;
-                        break;
-                }
-                json_t *al = json_array();
-                for (size_t k = 0; k < aliases.n; k++)
-                        json_array_append_new(al, json_string(aliases.v[k]));
-                strv_free(&aliases);
-                const char *ip = order[i]->ipv4_address;
-                json_object_set_new(
-                    json_object_get(json_object_get(j, "NetworkSettings"), "Networks"), res->name,
-                    json_pack("{s:s,s:o,s:o,s:s,s:i,s:s,s:s,s:s,s:{}}", "NetworkID",
-                              json_string_value(json_object_get(net, "Id")) ?: "", "Aliases", al,
-                              "IPAMConfig",
-                              ip ? json_pack("{s:s}", "IPv4Address", ip) : json_null(), "IPAddress",
-                              "", "IPPrefixLen", 0, "Gateway", "", "MacAddress", "", "EndpointID",
-                              "", "DriverOpts"));
-                if (i + 1 == n)
-                        r = 0;
         }
+        if (r == 0)
+                r = netwire_create(j, &nw, err);
         free(order);
 out:
         netwire_opts_free(&nw);
@@ -554,16 +532,16 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         sp.proc.stdin_once = sp.proc.attach_stdin = o->stdin_open;
         for (size_t i = 0; i < s->environment.n; i++)
                 if (s->environment.v[i].value)
-                        ctr_env_set(&sp.proc.env, s->environment.v[i].key,
+                        strv_kv_set(&sp.proc.env, s->environment.v[i].key,
                                     s->environment.v[i].value);
         for (size_t i = 0; o->env && i < o->env->n; i++) {
                 _cleanup_free_ char *kv = xstrdup(o->env->v[i]);
                 char *eq = strchr(kv, '=');
                 if (eq) {
                         *eq++ = '\0';
-                        ctr_env_set(&sp.proc.env, kv, eq);
+                        strv_kv_set(&sp.proc.env, kv, eq);
                 } else if (getenv(kv)) {
-                        ctr_env_set(&sp.proc.env, kv, getenv(kv));
+                        strv_kv_set(&sp.proc.env, kv, getenv(kv));
                 }
         }
 

@@ -25,7 +25,11 @@ enum {
  * *status is then the docker exit status for the failure (125/126/127). */
 int container_start(const char *id, int attach, int *status, err_t *err);
 
-/* The same, and the monitor keeps keep_fds[0..nkeep) (at most 64) open for
+/* The most descriptors a monitor keeps open for a container (container_start_fds). */
+#define MONITOR_KEEP_FDS_MAX 64
+
+/* The same, and the monitor keeps keep_fds[0..nkeep) (at most
+ * MONITOR_KEEP_FDS_MAX) open for
  * the container's lifetime, e.g. listening sockets that reserve published
  * host ports.  They never reach the container. */
 int container_start_fds(const char *id, int attach, const int *keep_fds, size_t nkeep, int *status,

@@ -107,6 +107,27 @@ static char *monitor_path(void)
         return xasprintf("%s/berth-monitor", dirname(self));
 }
 
+/* The sealed copy of the monitor this process found or made, kept for its
+ * next monitors (compose starts many): checked against the file once per
+ * process, not once per container.  Returns a new fd of it, or -1. */
+static pthread_mutex_t exe_mu = PTHREAD_MUTEX_INITIALIZER;
+static int exe_fd = -1;
+
+static int monitor_exe(const char *mon, bool *fresh)
+{
+        *fresh = false;
+        pthread_mutex_lock(&exe_mu);
+        if (exe_fd < 0 && strchr(mon, '/')) {
+                _cleanup_free_ char *record =
+                    xasprintf("%s/%s", berth_run_dir(), RT_MONITOR_EXE_RECORD);
+                err_t e = {0};
+                exe_fd = rt_exe_shared_copy(mon, record, fresh, &e);
+        }
+        int fd = exe_fd >= 0 ? fcntl(exe_fd, F_DUPFD_CLOEXEC, 3) : -1;
+        pthread_mutex_unlock(&exe_mu);
+        return fd;
+}
+
 struct mon_launch {
         const char *mon, *logp;
         char **argv;
@@ -120,6 +141,8 @@ struct mon_launch {
 };
 
 #define MON_STACK (64 * 1024)
+/* How long a stop waits for the monitor to record the exit and go. */
+#define MONITOR_EXIT_WAIT_MS 5000
 
 /* The two clone children run on their own stacks, which AddressSanitizer
  * does not know about: keep its instrumentation out of them. */
@@ -141,8 +164,8 @@ CHILD_FN static int mon_exec(void *arg)
         signal(SIGPIPE, SIG_DFL);
         int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
         int lf = open(l->logp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-        int high[1 + 64];
-        size_t nh = 1 + (l->nkeep < 64 ? l->nkeep : 64);
+        int high[1 + MONITOR_KEEP_FDS_MAX];
+        size_t nh = 1 + (l->nkeep < MONITOR_KEEP_FDS_MAX ? l->nkeep : MONITOR_KEEP_FDS_MAX);
         /* move everything above the targets first so nothing is clobbered */
         high[0] = fcntl(l->fd, F_DUPFD, 100);
         for (size_t i = 1; i < nh; i++)
@@ -198,11 +221,8 @@ static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep,
          * by the monitors of one binary version: exec it directly, telling
          * the monitor where its siblings are (its /proc/self/exe is the
          * memfd), rather than exec the file and copy it there. */
-        _cleanup_free_ char *record = xasprintf("%s/%s", berth_run_dir(), RT_MONITOR_EXE_RECORD);
         bool fresh = false;
-        err_t serr = {0};
-        _cleanup_close_ int exefd =
-            strchr(mon, '/') ? rt_exe_shared_copy(mon, record, &fresh, &serr) : -1;
+        _cleanup_close_ int exefd = monitor_exe(mon, &fresh);
         if (fresh)
                 strv_push(&args, "--share-exe");
         strv_t env = STRV_INIT;
@@ -369,9 +389,9 @@ int container_start(const char *id, int attach, int *status, err_t *err)
 int container_start_fds(const char *id, int attach, const int *keep_fds, size_t nkeep, int *status,
                         err_t *err)
 {
-        if (nkeep > 64)
-                return err_set(err, EINVAL, "too many fds for the monitor (%zu, at most 64)",
-                               nkeep);
+        if (nkeep > MONITOR_KEEP_FDS_MAX)
+                return err_set(err, EINVAL, "too many fds for the monitor (%zu, at most %d)", nkeep,
+                               MONITOR_KEEP_FDS_MAX);
         *status = 125;
         _cleanup_close_ int lk = rt_ctr_lock(id, err);
         if (lk < 0)
@@ -520,9 +540,10 @@ int container_stop(const char *id, int timeout, err_t *err)
                 if (n == 0 || (n < 0 && errno != EINTR))
                         break;
         }
-        /* wait for the monitor to finish writing state and exit */
-        for (int i = 0; i < 500 && rt_ctr_monitor_alive(id, NULL); i++)
-                usleep(10000);
+        /* wait (at most MONITOR_EXIT_WAIT_MS) for the monitor to finish
+         * writing state and exit */
+        for (int i = 0; i < MONITOR_EXIT_WAIT_MS / 10 && rt_ctr_monitor_alive(id, NULL); i++)
+                usleep(10 * 1000);
         /* its published ports go with it (addresses stay for a restart) */
         return netwire_release(id, j, false, err);
 }

@@ -30,6 +30,9 @@
 
 void netwire_opts_free(struct netwire_opts *o)
 {
+        for (size_t i = 0; i < o->nmore; i++)
+                strv_free(&o->more[i].aliases);
+        free(o->more);
         strv_free(&o->aliases);
         strv_free(&o->publish);
         strv_free(&o->add_hosts);
@@ -396,6 +399,15 @@ int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
                 return -1;
         json_object_set_new(nets, jobj_str0(net, "Name"),
                             new_endpoint_settings(jobj_str0(net, "Id"), &o->aliases, o->ip));
+        for (size_t i = 0; i < o->nmore; i++) {
+                const struct netwire_net *m = &o->more[i];
+                _cleanup_json_ json_t *mn = NULL;
+                if (network_load_config(m->name, &mn, err) < 0 ||
+                    (m->ip && check_static_ip(mn, m->ip, err) < 0))
+                        return -1;
+                json_object_set_new(nets, m->name,
+                                    new_endpoint_settings(jobj_str0(mn, "Id"), &m->aliases, m->ip));
+        }
         return 0;
 }
 
@@ -965,7 +977,8 @@ int netwire_gc(err_t *err)
                 {
                         /* Only container endpoints (64 hex ids); the internal
                          * attach-netns command names its own. */
-                        if (strlen(cid) != 64 || strspn(cid, "0123456789abcdef") != 64)
+                        if (strlen(cid) != RT_ID_LEN ||
+                            strspn(cid, "0123456789abcdef") != RT_ID_LEN)
                                 continue;
                         /* gone = no config.json (a stat, not a parse: this runs for every
                          * endpoint at every container create and start) */

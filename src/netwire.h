@@ -35,6 +35,13 @@
 #include "base/portspec.h"
 #include "base/strv.h"
 
+/* A further user-defined network a container is connected to at create. */
+struct netwire_net {
+        const char *name; /* as the network is stored */
+        const char *ip;   /* static IPv4 address, NULL: allocated */
+        strv_t aliases;
+};
+
 struct netwire_opts {
         const char *network;          /* --network: NULL/"default"/"bridge", "none", "host", NAME,
                                          "container:NAME|ID" */
@@ -43,13 +50,15 @@ struct netwire_opts {
         const char *ip;               /* --ip */
         const struct portspec *ports; /* published ports, typed (compose); before publish */
         size_t nports;
-        strv_t publish;    /* -p/--publish, as given */
-        bool publish_all;  /* -P: every Config.ExposedPorts entry to a free host port */
-        strv_t add_hosts;  /* --add-host NAME:IP */
-        strv_t dns;        /* --dns */
-        strv_t links;      /* --link NAME[:ALIAS] (legacy links) */
-        strv_t link_hosts; /* compose links/external_links NAME[:ALIAS]: only the hosts
-                              entry, resolved at each start (docker on user networks) */
+        strv_t publish;           /* -p/--publish, as given */
+        bool publish_all;         /* -P: every Config.ExposedPorts entry to a free host port */
+        strv_t add_hosts;         /* --add-host NAME:IP */
+        strv_t dns;               /* --dns */
+        strv_t links;             /* --link NAME[:ALIAS] (legacy links) */
+        strv_t link_hosts;        /* compose links/external_links NAME[:ALIAS]: only the hosts
+                                     entry, resolved at each start (docker on user networks) */
+        struct netwire_net *more; /* compose: the service's other networks, in order */
+        size_t nmore;
 };
 
 void netwire_opts_free(struct netwire_opts *o);

@@ -190,6 +190,33 @@ hostile() { # name [extra run args]
         [ "$status" -ne 0 ] && [[ "$output" == *"read-only"* ]]
 }
 
+@test "cp sees the container's volumes and binds, running and stopped; read-only binds refuse writes" {
+        mkdir -p "$W/bind" && echo frombind >"$W/bind/b"
+        "$BERTH" run -d --name cc-vol --network none -v cc-vol-data:/vol -v "$W/bind:/bnd:ro" \
+                busybox sh -c 'echo invol > /vol/v; exec sleep 600' >/dev/null
+        local i
+        for i in $(seq 100); do
+                "$BERTH" exec cc-vol test -e /vol/v 2>/dev/null && break
+                sleep 0.1
+        done
+        "$BERTH" cp cc-vol:/vol/v run-v && [ "$(cat run-v)" = invol ]
+        "$BERTH" cp cc-vol:/bnd/b run-b && [ "$(cat run-b)" = frombind ]
+        run "$BERTH" cp run-v cc-vol:/bnd/
+        [ "$status" -ne 0 ] && [[ "$output" == *"Read-only file system"* ]]
+        "$BERTH" stop -t 0 cc-vol >/dev/null
+        "$BERTH" cp cc-vol:/vol/v stop-v && [ "$(cat stop-v)" = invol ]
+        "$BERTH" cp cc-vol:/bnd/b stop-b && [ "$(cat stop-b)" = frombind ]
+        echo new >newfile
+        "$BERTH" cp newfile cc-vol:/vol/
+        run "$BERTH" cp newfile cc-vol:/bnd/
+        [ "$status" -ne 0 ] && [[ "$output" == *"Read-only file system"* ]]
+        [ ! -e "$W/bind/newfile" ]
+        "$BERTH" start cc-vol >/dev/null
+        [ "$("$BERTH" exec cc-vol cat /vol/newfile)" = new ]
+        "$BERTH" rm -f cc-vol >/dev/null
+        "$BERTH" volume rm cc-vol-data >/dev/null
+}
+
 # Hostile: every lookup through a symlink of the container stays inside it.
 check_escapes() { # container
         local c=$1

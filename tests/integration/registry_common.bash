@@ -81,9 +81,33 @@ reg_setup_file() {
         }
 }
 
+# Cleanup (teardown_file): the berth objects of the BERTH_ROOTs given (each a
+# root the tests used: containers removed, the default bridge network
+# removed), then every registry, token server and proxy this file started.
+reg_cleanup_roots() {
+        local r ids
+        for r in "$@"; do
+                [ -d "$r" ] || continue
+                ids=$(BERTH_ROOT=$r "$BERTH" ps -aq --no-trunc 2>/dev/null) || true
+                [ -z "$ids" ] || BERTH_ROOT=$r "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
+                BERTH_ROOT=$r "$BERTH" network rm bridge >/dev/null 2>&1 || true
+        done
+}
+
 reg_teardown_file() {
-        local n
+        local n d
         for n in $REG_NAMES; do reg_stop "$n"; done
+        # and those a test started and could not stop (it failed half way;
+        # its REG_NAMES died with it): every pid file left in REG_BASE
+        for d in "${REG_BASE:-/nonexistent}"/*/; do
+                reg_kill_pidfile "${d}pid"
+                reg_kill_pidfile "${d}token.pid"
+                reg_kill_pidfile "${d}proxy.pid"
+        done
+        # the servers of this file's own
+        for d in "${REG_BASE:-/nonexistent}"/*.pid; do
+                [ ! -f "$d" ] || reg_kill_pidfile "$d"
+        done
         [ -z "${REG_BASE:-}" ] || rm -rf "$REG_BASE"
 }
 
@@ -288,6 +312,16 @@ reg_proxy() {
                 cat "$d/proxy.out" >&2
                 return 1
         }
+}
+
+# reg_docker_config DIR HOST REG: DIR/config.json (0600) holding the account
+# of registry REG for HOST (a registry, or a proxy in front of one)
+reg_docker_config() {
+        mkdir -p "$1"
+        printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$2" \
+                "$(printf '%s:%s' "$(reg_var "$3" USER)" "$(reg_var "$3" PASS)" | base64 -w0)" \
+                >"$1/config.json"
+        chmod 600 "$1/config.json"
 }
 
 reg_var() { # NAME SUFFIX: print NAME_SUFFIX

@@ -20,10 +20,7 @@ setup_file() {
         BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
         reg_setup_file
         reg_start token F --allow-urls '^http://127\.0\.0\.1:'
-        mkdir -p "$DOCKER_CONFIG"
-        printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$F_HOST" \
-                "$(printf '%s:%s' "$F_USER" "$F_PASS" | base64 -w0)" >"$DOCKER_CONFIG/config.json"
-        chmod 600 "$DOCKER_CONFIG/config.json"
+        reg_docker_config "$DOCKER_CONFIG" "$F_HOST" F
         # the foreign URLs' server
         export BLOBS=$REG_BASE/foreign-blobs BLOB_LOG=$REG_BASE/foreign.log
         mkdir -p "$BLOBS"
@@ -47,7 +44,7 @@ setup_file() {
 }
 
 teardown_file() {
-        reg_kill_pidfile "$REG_BASE/blob.pid"
+        reg_cleanup_roots "$BERTH_ROOT/other" "$BERTH_ROOT"
         reg_teardown_file
         rm -rf "$BERTH_ROOT"
 }
@@ -228,7 +225,8 @@ rrf_inspect() { # REF [--raw]
         [ "$status" -eq 125 ]
         [[ "$output" == *"invalid platform"* ]]
         # the arm64/v8 entry, pulled with --platform, pushed with --platform
-        "$BERTH" pull -q --platform linux/arm64/v8 "$F_HOST/rr/multi:v1" >/dev/null
+        run "$BERTH" pull -q --platform linux/arm64/v8 "$F_HOST/rr/multi:v1"
+        [ "$status" -eq 0 ]
         "$BERTH" tag "$F_HOST/rr/multi:v1" "$F_HOST/rr/multi-arm:v1"
         run "$BERTH" push --platform linux/arm64/v8 "$F_HOST/rr/multi-arm:v1"
         echo "$output"
@@ -238,4 +236,34 @@ rrf_inspect() { # REF [--raw]
         run "$BERTH" push --platform linux/amd64 "$F_HOST/rr/multi-arm:v1"
         [ "$status" -eq 125 ]
         [[ "$output" == *"does not provide the specified platform (linux/amd64): it is linux/arm64/v8"* ]]
+}
+
+@test "foreign layer: an image built FROM one keeps the foreign descriptor on push, and pulls back" {
+        hex=$(cat "$REG_BASE/hex.foreign")
+        "$BERTH" pull -q "$F_HOST/rr/foreign:v1" >/dev/null
+        d=$BERTH_ROOT/ctx
+        mkdir -p "$d"
+        printf 'FROM %s\nCOPY hello.txt /hello.txt\n' "$F_HOST/rr/foreign:v1" >"$d/Dockerfile"
+        echo "built on a foreign layer" >"$d/hello.txt"
+        run "$BERTH" build -q -t "$F_HOST/rr/built:v1" "$d"
+        [ "$status" -eq 0 ]
+        run "$BERTH" push "$F_HOST/rr/built:v1"
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *": Skipped foreign layer"* ]]
+        run rrf_inspect rr/built:v1 --raw
+        echo "$output"
+        [ "$(jq -r '.layers | length' <<<"$output")" -eq 3 ]
+        [ "$(jq -r '.layers[1].mediaType' <<<"$output")" = application/vnd.docker.image.rootfs.foreign.diff.tar.gzip ]
+        [ "$(jq -r '.layers[1].digest' <<<"$output")" = "sha256:$hex" ]
+        [ "$(jq -r '.layers[1].urls[-1]' <<<"$output")" = "http://127.0.0.1:$BLOB_PORT/$hex" ]
+        [ ! -e "$F_DIR/storage/docker/registry/v2/blobs/sha256/${hex:0:2}/$hex" ]
+        # another store pulls it back: the foreign layer from its URL again
+        n=$(grep -c "^GET /$hex " "$BLOB_LOG")
+        BERTH_ROOT=$BERTH_ROOT/other run "$BERTH" pull -q "$F_HOST/rr/built:v1"
+        [ "$status" -eq 0 ]
+        [ "$(grep -c "^GET /$hex " "$BLOB_LOG")" -eq $((n + 1)) ]
+        BERTH_ROOT=$BERTH_ROOT/other run "$BERTH" run --rm "$F_HOST/rr/built:v1" cat /foreign.txt /hello.txt
+        [ "${lines[0]}" = "served from a foreign URL" ]
+        [ "${lines[1]}" = "built on a foreign layer" ]
 }

@@ -16,9 +16,14 @@ setup_file() {
         export DOCKER_CONFIG=$BERTH_ROOT/docker-config
         BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
         reg_setup_file
+        # the registry of the 401 tests (tokens of 300 s), each behind its own proxy
+        reg_start token KE
+        reg_push_busybox KE rr/early:v1
+        reg_push_busybox KE rr/never:v1
 }
 
 teardown_file() {
+        reg_cleanup_roots "$BERTH_ROOT"/pull-* "$BERTH_ROOT"
         reg_teardown_file
         rm -rf "$BERTH_ROOT"
 }
@@ -31,11 +36,7 @@ rr_fresh_root() { # NAME
 
 # docker config.json with the account of token registry REG for HOST
 rr_login() { # HOST REG
-        mkdir -p "$DOCKER_CONFIG"
-        printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$1" \
-                "$(printf '%s:%s' "$(reg_var "$2" USER)" "$(reg_var "$2" PASS)" | base64 -w0)" \
-                >"$DOCKER_CONFIG/config.json"
-        chmod 600 "$DOCKER_CONFIG/config.json"
+        reg_docker_config "$DOCKER_CONFIG" "$1" "$2"
 }
 
 # the token requests the token server answered with a token
@@ -113,8 +114,6 @@ rr_run_held() { # PROXY SECONDS CMD...
 }
 
 @test "token refused early: a 401 on a cached token gets one fresh token and one retry (pull and push)" {
-        reg_start token KE
-        reg_push_busybox KE rr/early:v1
         # each token is good for two requests at the registry
         reg_proxy KEX KE --token-uses 2
         rr_login "$KEX_HOST" KE
@@ -140,15 +139,12 @@ rr_run_held() { # PROXY SECONDS CMD...
         # no request was refused twice in a row: each 401 was followed by a success
         ! awk '$3 == 401 { if (prev == $1" "$2) bad = 1; prev = $1" "$2; next } { prev = "" } END { exit !bad }' "$KEX_LOG"
         reg_stop KEX
-        reg_stop KE
 }
 
 @test "token refused always: one fresh token, one retry, then unauthorized (never a loop)" {
-        reg_start token KN
-        reg_push_busybox KN rr/never:v1
-        reg_proxy KNX KN --refuse '^GET /v2/rr/never/blobs/'
-        rr_login "$KNX_HOST" KN
-        : >"$KN_TOKEN_LOG"
+        reg_proxy KNX KE --refuse '^GET /v2/rr/never/blobs/'
+        rr_login "$KNX_HOST" KE
+        : >"$KE_TOKEN_LOG"
         rr_fresh_root pull-never
         run "$BERTH" pull "$KNX_HOST/rr/never:v1"
         echo "$output"
@@ -158,10 +154,9 @@ rr_run_held() { # PROXY SECONDS CMD...
         [ "$(grep -c '^GET /v2/rr/never/blobs/' "$KNX_LOG")" -eq 2 ]
         grep -q '^GET /v2/rr/never/blobs/sha256:[0-9a-f]* 401 1$' "$KNX_LOG"
         grep -q '^GET /v2/rr/never/blobs/sha256:[0-9a-f]* 401 2$' "$KNX_LOG"
-        [ "$(rr_tokens KN)" -eq 2 ]
+        [ "$(rr_tokens KE)" -eq 2 ]
         # no partial image
         run "$BERTH" image inspect "$KNX_HOST/rr/never:v1"
         [ "$status" -ne 0 ]
         reg_stop KNX
-        reg_stop KN
 }

@@ -147,29 +147,29 @@ static void test_dotenv(void)
                              &e, &rc);
 
         is_int(rc, 0, "dotenv parses: %s", e.msg);
-        is_str(env_get(&o, "A1"), "one", "KEY=VAL");
-        is_str(env_get(&o, "B1"), "two", "export");
-        is_str(env_get(&o, "C1"), "spaced", "spaces around = and trailing");
-        is_str(env_get(&o, "D1"), "val", "inline comment");
-        is_str(env_get(&o, "E1"), "val#notcomment", "# without space is kept");
-        is_str(env_get(&o, "F1"), "lit $A \\n", "single quotes literal");
-        is_str(env_get(&o, "G1"), "dq alpha\n\t\"x\" \\ $A", "double quote escapes + interp");
-        is_str(env_get(&o, "H1"), "", "empty value");
-        is_str(env_get(&o, "I1"), "multi\nline", "multi-line double quoted");
-        is_str(env_get(&o, "J1"), "one-alpha", "interp of earlier var and env");
-        is_str(env_get(&o, "K1"), "yamlish", "KEY: VAL");
-        is_str(env_get(&o, "A"), "alpha", "bare key inherits env");
-        ok(env_get(&o, "NOTSET") == NULL, "bare unset key skipped");
-        is_str(env_get(&o, "L1"), "one", "quoted with trailing comment");
-        is_str(env_get(&o, "M1"), "it's", "escaped single quote");
+        is_str(dotenv_get(&o, "A1"), "one", "KEY=VAL");
+        is_str(dotenv_get(&o, "B1"), "two", "export");
+        is_str(dotenv_get(&o, "C1"), "spaced", "spaces around = and trailing");
+        is_str(dotenv_get(&o, "D1"), "val", "inline comment");
+        is_str(dotenv_get(&o, "E1"), "val#notcomment", "# without space is kept");
+        is_str(dotenv_get(&o, "F1"), "lit $A \\n", "single quotes literal");
+        is_str(dotenv_get(&o, "G1"), "dq alpha\n\t\"x\" \\ $A", "double quote escapes + interp");
+        is_str(dotenv_get(&o, "H1"), "", "empty value");
+        is_str(dotenv_get(&o, "I1"), "multi\nline", "multi-line double quoted");
+        is_str(dotenv_get(&o, "J1"), "one-alpha", "interp of earlier var and env");
+        is_str(dotenv_get(&o, "K1"), "yamlish", "KEY: VAL");
+        is_str(dotenv_get(&o, "A"), "alpha", "bare key inherits env");
+        ok(dotenv_get(&o, "NOTSET") == NULL, "bare unset key skipped");
+        is_str(dotenv_get(&o, "L1"), "one", "quoted with trailing comment");
+        is_str(dotenv_get(&o, "M1"), "it's", "escaped single quote");
         strv_free(&o);
 
         o = parse_env("Q=\"a\\qb\\0101\\\\$A1\"\nA1=z\n", &e, &rc);
-        is_str(env_get(&o, "Q"), "a\\qbA\\", "unknown escape kept, octal escape");
+        is_str(dotenv_get(&o, "Q"), "a\\qbA\\", "unknown escape kept, octal escape");
         strv_free(&o);
 
         o = parse_env("A=1\nA=2\n", &e, &rc);
-        ok(rc == 0 && o.n == 1 && !strcmp(env_get(&o, "A"), "2"), "redefinition: last wins");
+        ok(rc == 0 && o.n == 1 && !strcmp(dotenv_get(&o, "A"), "2"), "redefinition: last wins");
         strv_free(&o);
         o = parse_env("A=1\nB=\"open\nC=3\n", &e, &rc);
         ok(rc < 0, "unterminated quote fails");

@@ -41,10 +41,10 @@ static void fake_image_free(struct rt_image *img)
 static void test_env(void)
 {
         strv_t env = STRV_INIT;
-        ctr_env_set(&env, "A", "1");
-        ctr_env_set(&env, "B", "2");
-        ctr_env_set(&env, "A", "3");
-        ctr_env_set(&env, "AB", "4");
+        strv_kv_set(&env, "A", "1");
+        strv_kv_set(&env, "B", "2");
+        strv_kv_set(&env, "A", "3");
+        strv_kv_set(&env, "AB", "4");
         ok(env.n == 3 && !strcmp(env.v[0], "A=3") && !strcmp(env.v[1], "B=2") &&
                !strcmp(env.v[2], "AB=4"),
            "env set replaces in place, appends new keys, matches whole keys");
