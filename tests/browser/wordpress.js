@@ -7,10 +7,6 @@
 //   node wordpress.js post URL OUTDIR USER PASSWORD POST_TITLE
 //       log in (screenshot dashboard.png), publish a post from that session,
 //       open it (screenshot post.png)
-//   node wordpress.js editor URL OUTDIR USER PASSWORD POST_TITLE
-//       log in, open the block editor (post-new.php), type the title and a
-//       paragraph, press Publish and confirm, as a person does; open the post
-//       (screenshots editor.png, editor-post.png)
 //   node wordpress.js find URL OUTDIR POST_TITLE
 //       the front page links the post (screenshot front.png)
 //
@@ -148,41 +144,6 @@ async function post(url, outdir, user, pass, title) {
   });
 }
 
-// The block editor, typed into as a person does.
-async function editor(url, outdir, user, pass, title) {
-  return withBrowser(async (page) => {
-    await login(page, url, user, pass);
-    await page.goto(`${url}/wp-admin/post-new.php`, {waitUntil: 'load'});
-    const titleSel = '.editor-post-title__input, h1.wp-block-post-title, [aria-label="Add title"]';
-    await page.waitForSelector(titleSel, {visible: true});
-    // the welcome guide, shown once per user: closed as a person would
-    const guide = await page.$('.edit-post-welcome-guide');
-    if (guide) {
-      await page.keyboard.press('Escape');
-      await page.waitForSelector('.edit-post-welcome-guide', {hidden: true});
-    }
-    await page.click(titleSel);
-    await page.keyboard.type(title);
-    await page.keyboard.press('Enter'); // on to a new paragraph block
-    await page.keyboard.type(`Typed in the block editor of a headless chromium under berth: ${title}.`);
-    await shot(page, outdir, 'editor.png');
-    await page.click('.editor-post-publish-panel__toggle');
-    await page.waitForSelector('.editor-post-publish-panel .editor-post-publish-button', {visible: true});
-    await page.click('.editor-post-publish-panel .editor-post-publish-button');
-    await page.waitForSelector('.post-publish-panel__postpublish', {visible: true});
-    const link = await page.$eval('.post-publish-panel__postpublish-post-address input',
-                                  (el) => el.value).catch(() => null);
-    const target = link || `${url}/`;
-    await page.goto(target, {waitUntil: 'load'});
-    const t = await text(page);
-    if (!t.includes(title) || !t.includes('Typed in the block editor')) {
-      throw new Error(`the post published from the editor (${target}) does not show what was typed:\n${t.slice(0, 2000)}`);
-    }
-    await shot(page, outdir, 'editor-post.png');
-    return `ok published from the editor ${target}`;
-  });
-}
-
 async function find(url, outdir, title) {
   return withBrowser(async (page) => {
     const r = await page.goto(`${url}/`, {waitUntil: 'load'});
@@ -195,14 +156,14 @@ async function find(url, outdir, title) {
   });
 }
 
-const actions = {install: [install, 6], post: [post, 5], editor: [editor, 5], find: [find, 3]};
+const actions = {install: [install, 6], post: [post, 5], find: [find, 3]};
 
 (async () => {
   const [action, ...args] = process.argv.slice(2);
   const a = actions[action];
   if (!a || args.length !== a[1]) {
     console.error('usage: wordpress.js install URL OUTDIR TITLE USER PASSWORD EMAIL | ' +
-                  'post|editor URL OUTDIR USER PASSWORD POST_TITLE | find URL OUTDIR POST_TITLE');
+                  'post URL OUTDIR USER PASSWORD POST_TITLE | find URL OUTDIR POST_TITLE');
     process.exit(2);
   }
   fs.mkdirSync(args[1], {recursive: true});
