@@ -59,11 +59,16 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_run(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_start(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_stop(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_stats(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_top(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_unpause(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_wait(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_events(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_watch(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_version(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_cp(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_scale(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_attach(struct compose_globals *g, int argc, char **argv);
 struct cproject;
 /* develop.watch of the services named (all when none) of an open project,
  * until SIGINT/SIGTERM; quiet hides the progress lines. */

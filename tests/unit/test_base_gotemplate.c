@@ -75,6 +75,28 @@ static void test_actions(void)
         T("{{(index .Ports \"80/tcp\" 0).HostPort}}", C, "8080", "field of a parenthesized pipe");
 }
 
+/* The examples of text/template's documentation ("Examples" under
+ * Pipelines): each prints the quoted word "output". */
+static void test_go_doc_examples(void)
+{
+        static const char *const ex[] = {
+            "{{\"\\\"output\\\"\"}}",
+            "{{`\"output\"`}}",
+            "{{printf \"%q\" \"output\"}}",
+            "{{\"output\" | printf \"%q\"}}",
+            "{{printf \"%q\" (print \"out\" \"put\")}}",
+            "{{\"put\" | printf \"%s%s\" \"out\" | printf \"%q\"}}",
+            "{{\"output\" | printf \"%s\" | printf \"%q\"}}",
+            "{{with \"output\"}}{{printf \"%q\" .}}{{end}}",
+            "{{with $x := \"output\" | printf \"%q\"}}{{$x}}{{end}}",
+            "{{with $x := \"output\"}}{{printf \"%q\" $x}}{{end}}",
+            "{{with $x := \"output\"}}{{$x | printf \"%q\"}}{{end}}",
+        };
+        for (size_t i = 0; i < sizeof(ex) / sizeof(*ex); i++)
+                T(ex[i], "{}", "\"output\"", ex[i]);
+        T("{{23 -}} < {{- 45}}", "{}", "23<45", "the trim markers' example");
+}
+
 static void test_control(void)
 {
         T("{{if .State.Running}}up{{else}}down{{end}}", C, "up", "if");
@@ -258,6 +280,7 @@ static void test_docker_docs(void)
 int main(void)
 {
         test_actions();
+        test_go_doc_examples();
         test_control();
         test_functions();
         test_errors();
