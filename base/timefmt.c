@@ -24,6 +24,13 @@ char *time_rfc3339(long long secs, long nsec)
         return rfc3339(secs, nsec, nsec != 0);
 }
 
+int64_t time_now_ns(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 char *time_now_rfc3339(void)
 {
         struct timespec ts;

@@ -13,6 +13,8 @@
 /* "2024-01-02T03:04:05Z", or with ".%09ld" before the Z when nsec != 0.
  * Caller frees. */
 char *time_rfc3339(long long secs, long nsec);
+/* Now in nanoseconds since the epoch (CLOCK_REALTIME). */
+int64_t time_now_ns(void);
 /* Now, always with nine fraction digits (what state files hold).  Caller frees. */
 char *time_now_rfc3339(void);
 /* RFC 3339 (a fraction and a +hh:mm/-hh:mm offset are read) to seconds

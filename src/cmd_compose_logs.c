@@ -176,13 +176,6 @@ static bool ctr_running(const char *id, int *code)
         return !strcmp(s, "running") || !strcmp(s, "restarting");
 }
 
-static int64_t now_ns(void)
-{
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        return (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-}
-
 static void sleep_ms(long ms)
 {
         struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -324,8 +317,8 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
                         break;
                 case 'S':
                 case 'U':
-                        if (time_parse_docker(optarg, now_ns(), c == 'S' ? &since_ns : &until_ns) <
-                            0) {
+                        if (time_parse_docker(optarg, time_now_ns(),
+                                              c == 'S' ? &since_ns : &until_ns) < 0) {
                                 fprintf(stderr,
                                         "invalid value for \"%s\": %s\n(a duration as 10m or "
                                         "1h30m, a Unix timestamp, or an RFC 3339 time)\n",
@@ -387,7 +380,7 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
                                 drain(&v[i], &st, width);
                                 live += r;
                         }
-                        if (!live || (until_ns && now_ns() > until_ns))
+                        if (!live || (until_ns && time_now_ns() > until_ns))
                                 break;
                         sleep_ms(100);
                 }

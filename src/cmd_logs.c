@@ -58,13 +58,6 @@ static void read_lines(const char *path, strv_t *lines)
                 strv_push(lines, l);
 }
 
-static int64_t now_ns(void)
-{
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        return (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-}
-
 int cmd_logs(int argc, char **argv)
 {
         static const struct option lo[] = {{"follow", no_argument, 0, 'f'},
@@ -91,7 +84,7 @@ int cmd_logs(int argc, char **argv)
                         break;
                 case 'S':
                 case 'U':
-                        if (time_parse_docker(optarg, now_ns(),
+                        if (time_parse_docker(optarg, time_now_ns(),
                                               c == 'S' ? &o.since_ns : &o.until_ns) < 0) {
                                 die_msg("invalid value for \"%s\": %s\n(a duration as 10m or "
                                         "1h30m, a Unix timestamp, or an RFC 3339 time)",
@@ -177,7 +170,7 @@ int cmd_logs(int argc, char **argv)
                                 pending.len = rest;
                         }
                 }
-                if (!alive || (o.until_ns && now_ns() > o.until_ns))
+                if (!alive || (o.until_ns && time_now_ns() > o.until_ns))
                         break;
                 rt_watch_wait(in, 0.5);
         }

@@ -244,6 +244,18 @@ static char *size_text(unsigned long long n)
         return xstrdup(sz);
 }
 
+/* The images and which containers use them; -1 (printed) on failure. */
+static int df_images(struct rt_image **imgs, size_t *n, struct image_users *users)
+{
+        err_t err = {0};
+        if (rt_image_list(imgs, n, &err) < 0 || image_users_load(users, &err) < 0) {
+                die_msg("%s", err.msg);
+                rt_image_list_free(*imgs, *n);
+                return -1;
+        }
+        return 0;
+}
+
 /* docker system df -v: a table each of images, containers, volumes and the
  * (always empty) build cache. */
 static int df_verbose(void)
@@ -252,11 +264,8 @@ static int df_verbose(void)
         struct rt_image *imgs = NULL;
         size_t nimg = 0;
         struct image_users users = {0};
-        if (rt_image_list(&imgs, &nimg, &err) < 0 || image_users_load(&users, &err) < 0) {
-                die_msg("%s", err.msg);
-                rt_image_list_free(imgs, nimg);
+        if (df_images(&imgs, &nimg, &users) < 0)
                 return EXIT_BERTH;
-        }
         /* a layer in more than one image is shared */
         strv_t layers = STRV_INIT;
         size_t *uses = NULL;
@@ -419,9 +428,7 @@ static int system_df(int argc, char **argv)
         struct rt_image *imgs = NULL;
         size_t nimg = 0;
         struct image_users users = {0};
-        if (rt_image_list(&imgs, &nimg, &err) < 0 || image_users_load(&users, &err) < 0) {
-                die_msg("%s", err.msg);
-                rt_image_list_free(imgs, nimg);
+        if (df_images(&imgs, &nimg, &users) < 0) {
                 cliformat_free(&cf);
                 return EXIT_BERTH;
         }
@@ -560,18 +567,14 @@ static int system_prune(int argc, char **argv)
                 case 'V':
                         vols = true;
                         break;
-                case 'F': {
-                        struct timespec now;
-                        clock_gettime(CLOCK_REALTIME, &now);
+                case 'F':
                         if (strncmp(optarg, "until=", 6)) {
                                 die_msg("invalid filter '%.*s' (system prune takes until=TIME)",
                                         (int)strcspn(optarg, "="), optarg);
                                 return EXIT_BERTH;
                         }
                         until = optarg + 6;
-                        if (time_parse_docker(until,
-                                              (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec,
-                                              &pu.until_ns) < 0) {
+                        if (time_parse_docker(until, time_now_ns(), &pu.until_ns) < 0) {
                                 die_msg("invalid value for \"until\": %s\n(a duration as 24h, a "
                                         "Unix timestamp, or an RFC 3339 time)",
                                         until);
@@ -580,7 +583,6 @@ static int system_prune(int argc, char **argv)
                         if (!pu.until_ns)
                                 pu.until_ns = 1; /* before the epoch: nothing is that old */
                         break;
-                }
                 case 'h':
                         printf("Usage:  berth system prune [OPTIONS]\n\n"
                                "Remove unused data\n\n"
