@@ -3,7 +3,10 @@
 # from a registry on loopback (Debian's docker-registry, plain HTTP), side by
 # side with `skopeo copy` to a local directory, and `podman pull` / `docker
 # pull` when they are installed and working.  Root.
-#   bench/pull.sh [RUNS]        (default 3 runs each; the median is printed)
+#   bench/pull.sh [RUNS]        (default 5 runs each; the median is printed)
+#   BERTH_BASELINE=/path/to/other/berth bench/pull.sh   adds that binary too
+# The clients run interleaved (one of each per round), so that the load of
+# a shared machine hits them alike.
 # Every run starts from an empty store (a fresh BERTH_ROOT / destination dir).
 # Printed: wall seconds, CPU seconds (user+sys of the process and its
 # children), MB/s (compressed bytes fetched per wall second), CPU seconds per
@@ -11,7 +14,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 BERTH=${BERTH:-$PWD/build/gcc/berth}
-RUNS=${1:-3}
+RUNS=${1:-5}
 work=$(mktemp -d /tmp/berth-pullbench.XXXXXX)
 reg_pid=
 cleanup() {
@@ -32,7 +35,9 @@ storage:
 http:
   addr: 127.0.0.1:$port
 EOF2
-docker-registry serve "$work/config.yml" >"$work/registry.log" 2>&1 &
+# in a session of its own, as a registry elsewhere would be: the scheduler's
+# autogroups then do not make it share the client's CPU time
+setsid docker-registry serve "$work/config.yml" >"$work/registry.log" 2>&1 &
 reg_pid=$!
 for _ in $(seq 1 100); do
         curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break
@@ -96,39 +101,47 @@ measure() {
         awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$work/t"
 }
 
-report() { # NAME, then lines "wall cpu" on stdin
-        sort -n | awk -v name="$1" -v bytes="$bytes" '
-                { w[NR] = $1; c[NR] = $2 }
-                END {
-                        m = int((NR + 1) / 2)
-                        printf "%-22s wall %6.2f s  cpu %6.2f s  %7.1f MB/s  %5.2f cpu-s/100MB\n",
-                               name, w[m], c[m], bytes / 1e6 / w[m], c[m] / (bytes / 1e8)
-                }'
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+report() { # NAME FILE (lines "wall cpu"): medians of each, and the range of wall
+        local w c lo hi
+        w=$(cut -d' ' -f1 "$2" | median)
+        c=$(cut -d' ' -f2 "$2" | median)
+        lo=$(cut -d' ' -f1 "$2" | sort -n | head -1)
+        hi=$(cut -d' ' -f1 "$2" | sort -n | tail -1)
+        awk -v name="$1" -v bytes="$bytes" -v w="$w" -v c="$c" -v lo="$lo" -v hi="$hi" 'BEGIN {
+                printf "%-22s wall %6.2f s (%.2f-%.2f)  cpu %6.2f s  %7.1f MB/s  %5.2f cpu-s/100MB\n",
+                       name, w, lo, hi, c, bytes / 1e6 / w, c / (bytes / 1e8)
+        }'
 }
 
-for i in $(seq 1 "$RUNS"); do
-        root=$(mktemp -d "$work/root.XXXXXX")
-        BERTH_ROOT=$root measure "$BERTH" pull -q "$ref"
-        rm -rf "$root"
-done | report "berth pull"
-for i in $(seq 1 "$RUNS"); do
-        dst=$(mktemp -d "$work/dir.XXXXXX")
-        measure skopeo copy -q --src-tls-verify=false "docker://$ref" "dir:$dst"
-        rm -rf "$dst"
-done | report "skopeo copy (to dir)"
+# The clients, run interleaved (one run of each per round, in turn), so that
+# the load of a shared machine hits all of them alike.
+names=() cmds=()
+add() { names+=("$1"); cmds+=("$2"); }
+add "berth pull" 'root=$(mktemp -d "$work/root.XXXXXX"); BERTH_ROOT=$root measure "$BERTH" pull -q "$ref"; rm -rf "$root"'
+if [ -n "${BERTH_BASELINE:-}" ]; then
+        # another berth binary (e.g. the one before a change), same run
+        add "berth pull (baseline)" 'root=$(mktemp -d "$work/root.XXXXXX"); BERTH_ROOT=$root measure "$BERTH_BASELINE" pull -q "$ref"; rm -rf "$root"'
+fi
+add "skopeo copy (to dir)" 'dst=$(mktemp -d "$work/dir.XXXXXX"); measure skopeo copy -q --src-tls-verify=false "docker://$ref" "dir:$dst"; rm -rf "$dst"'
 if command -v podman >/dev/null && podman info >/dev/null 2>&1; then
-        for i in $(seq 1 "$RUNS"); do
-                podman rmi -f "$ref" >/dev/null 2>&1 || true
-                measure podman pull -q --tls-verify=false "$ref"
-        done | report "podman pull"
+        add "podman pull" 'podman rmi -f "$ref" >/dev/null 2>&1 || true; measure podman pull -q --tls-verify=false "$ref"'
 else
         echo "podman pull            (not installed or not working here)"
 fi
 if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-        for i in $(seq 1 "$RUNS"); do
-                docker rmi -f "$ref" >/dev/null 2>&1 || true
-                measure docker pull -q "$ref"
-        done | report "docker pull"
+        add "docker pull" 'docker rmi -f "$ref" >/dev/null 2>&1 || true; measure docker pull -q "$ref"'
 else
         echo "docker pull            (no docker daemon answering here)"
 fi
+for i in $(seq 1 "$RUNS"); do
+        for c in "${!names[@]}"; do
+                # rotate the order so no client always runs first
+                k=$(((c + i) % ${#names[@]}))
+                eval "${cmds[$k]}" >>"$work/times.$k"
+        done
+done
+for c in "${!names[@]}"; do
+        report "${names[$c]}" "$work/times.$c"
+done
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -54,6 +54,26 @@ for t in $(nft list tables ip | awk '$3 ~ /^berth/ {print $3}'); do
         nft list table ip "$t" | grep -q "\"$keep_br\"" && table=$t
 done
 
+# links of this root: its networks' bridges and what is attached to them
+own_links() {
+        local n br c=0
+        for n in $("$BERTH" network ls -q 2>/dev/null); do
+                br=$("$BERTH" network inspect "$n" | jq -r '.[0].Options["com.docker.network.bridge.name"] // empty')
+                [ -n "$br" ] || continue
+                c=$((c + 1 + $(ip -o link show master "$br" 2>/dev/null | wc -l)))
+        done
+        echo "$c"
+}
+
+# berth processes of this root (monitors, watchers, berth-dns)
+own_procs() {
+        local p c=0
+        for p in $(pgrep '^berth'); do
+                tr '\0' '\n' 2>/dev/null </proc/$p/environ | grep -qx "BERTH_ROOT=$root" && c=$((c + 1))
+        done
+        echo "$c"
+}
+
 # name=value lines of every measure
 snapshot() {
         local pid
@@ -68,6 +88,9 @@ snapshot() {
         echo "berth_cgroups=$(find /sys/fs/cgroup -type d -path '*berth*' 2>/dev/null | wc -l)"
         echo "nft_rules=$(nft -a list ruleset 2>/dev/null | grep -c '# handle')"
         echo "own_nft_lines=$(nft list table ip "$table" 2>/dev/null | wc -l)"
+        echo "own_cgroups=$(find /sys/fs/cgroup -type d -path "*/$table*" 2>/dev/null | wc -l)"
+        echo "own_links=$(own_links)"
+        echo "own_procs=$(own_procs)"
         echo "root_files=$(find "$root" -path "$root/t.*" -prune -o -print | wc -l)"
 }
 
@@ -96,6 +119,13 @@ cycles() {
         done
 }
 
+# mean of each tenth of a duration file (a trend, not just its ends)
+deciles() {
+        awk '{v[NR] = $1} END {k = int(NR / 10); if (k < 1) exit;
+                for (d = 0; d < 10; d++) { s = 0; for (i = 1; i <= k; i++) s += v[d * k + i];
+                        printf " %.2f", s / k } printf "\n"}' "$1"
+}
+
 # mean of the first / last 10% (at least one) of a duration file
 means() {
         awk '{v[NR] = $1} END {k = int(NR / 10); if (k < 1) k = 1;
@@ -122,6 +152,8 @@ read -r a b k < <(means "$root/t.compose")
 printf 'compose up+down   first %d: %ss  last %d: %ss per cycle\n' "$k" "$a" "$k" "$b"
 read -r a b k < <(means "$root/t.run")
 printf 'run --rm          first %d: %ss  last %d: %ss per cycle\n' "$k" "$a" "$k" "$b"
+echo "compose, mean of each tenth:$(deciles "$root/t.compose")"
+echo "run --rm, mean of each tenth:$(deciles "$root/t.run")"
 if ! cmp -s "$root/t.files0" "$root/t.files1"; then
         echo "files under the state root that differ (first 20):"
         diff "$root/t.files0" "$root/t.files1" | grep '^[<>]' | sed "s|$root|\$BERTH_ROOT|" | head -20

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "ctr_stats.h"
 #include "devices_bpf.h"
 #include "fsutil.h"
 #include "paths.h"
@@ -20,7 +21,9 @@
 #include "strv.h"
 #include "xalloc.h"
 
-static const char *const controllers[] = {"memory", "cpu", "pids", "cpuset", "devices", "freezer"};
+/* cpuacct and blkio (v1) and io (v2) only account, for `stats`. */
+static const char *const controllers[] = {"memory",  "cpu",     "pids",  "cpuset", "devices",
+                                          "freezer", "cpuacct", "blkio", "io"};
 #define NCTL ARRAY_SIZE(controllers)
 
 struct cg_layout {
@@ -583,4 +586,72 @@ int rt_cgroup_remove(const char *id, err_t *err)
         }
         strv_free(&dirs);
         return r;
+}
+
+/* A file of the container's cgroup for controller, read whole; NULL when
+ * missing. */
+static char *cg_read(const char *id, const char *controller, const char *file)
+{
+        _cleanup_free_ char *dir = rt_cgroup_path(id, controller);
+        if (!dir)
+                return NULL;
+        _cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
+        char *buf = NULL;
+        if (read_file(p, &buf, NULL, NULL) < 0)
+                return NULL;
+        return buf;
+}
+
+void rt_cgroup_stats(const char *id, struct rt_stats *s)
+{
+        layout_detect();
+        bool v1mem = layout.v1[ctl_index("memory")] != NULL;
+        _cleanup_free_ char *usage = NULL, *limit = NULL, *mstat = NULL, *pids = NULL;
+        _cleanup_free_ char *cpu = NULL, *blk = NULL;
+        /* memory: usage less the inactive file cache, as the docker CLI shows it */
+        usage = cg_read(id, "memory", v1mem ? "memory.usage_in_bytes" : "memory.current");
+        limit = cg_read(id, "memory", v1mem ? "memory.limit_in_bytes" : "memory.max");
+        mstat = cg_read(id, "memory", "memory.stat");
+        uint64_t inactive = 0;
+        if (usage) {
+                s->mem_usage = strtoull(usage, NULL, 10);
+                if (mstat &&
+                    rt_stat_key(mstat, v1mem ? "total_inactive_file" : "inactive_file",
+                                &inactive) &&
+                    inactive < s->mem_usage)
+                        s->mem_usage -= inactive;
+        }
+        if (limit && limit[0] >= '0' && limit[0] <= '9') /* "max": none */
+                s->mem_limit = strtoull(limit, NULL, 10);
+        pids = cg_read(id, "pids", "pids.current");
+        if (pids)
+                s->pids = strtoull(pids, NULL, 10);
+        /* CPU: cpuacct (v1), else cpu.stat of the container's cgroup2 directory */
+        if (layout.v1[ctl_index("cpuacct")]) {
+                cpu = cg_read(id, "cpuacct", "cpuacct.usage");
+                if (cpu)
+                        s->cpu_ns = strtoull(cpu, NULL, 10);
+        } else if (layout.v2) {
+                _cleanup_free_ char *p =
+                    xasprintf("%s/%s/%s/cpu.stat", layout.v2, berth_instance_name(), id);
+                uint64_t us;
+                if (read_file(p, &cpu, NULL, NULL) == 0 && rt_stat_key(cpu, "usage_usec", &us))
+                        s->cpu_ns = us * 1000;
+        }
+        /* block I/O: the CFQ/BFQ counters, else the throttle ones (v1); io.stat (v2) */
+        if (layout.v1[ctl_index("blkio")]) {
+                blk = cg_read(id, "blkio", "blkio.io_service_bytes_recursive");
+                if (blk)
+                        rt_stat_blkio(blk, &s->blk_read, &s->blk_write);
+                if (!s->blk_read && !s->blk_write) {
+                        free(blk);
+                        blk = cg_read(id, "blkio", "blkio.throttle.io_service_bytes_recursive");
+                        if (blk)
+                                rt_stat_blkio(blk, &s->blk_read, &s->blk_write);
+                }
+        } else {
+                blk = cg_read(id, "io", "io.stat");
+                if (blk)
+                        rt_stat_iostat(blk, &s->blk_read, &s->blk_write);
+        }
 }

@@ -57,4 +57,9 @@ bool rt_cgroup_frozen(const char *id);
  * NULL when the controller is not available.  Caller frees. */
 char *rt_cgroup_path(const char *id, const char *controller);
 
+struct rt_stats;
+/* `stats`: fill the cgroup part of s (CPU time, memory usage and limit,
+ * PIDs, block I/O) of the container; what cannot be read stays as it is. */
+void rt_cgroup_stats(const char *id, struct rt_stats *s);
+
 #endif

@@ -674,7 +674,9 @@ void rt_dockerignore_parse(const char *text, size_t len, strv_t *patterns)
                 _cleanup_free_ char *c = path_clean(t, NULL);
                 if (!*c)
                         continue;
-                strv_pushf(patterns, "%s%s", neg ? "!" : "", c);
+                /* "./!x" cleans to "!x": a path, not an exception; escaped,
+                 * its "!" is matched as itself */
+                strv_pushf(patterns, "%s%s%s", neg ? "!" : "", !neg && *c == '!' ? "\\" : "", c);
         }
 }
 

@@ -4,13 +4,18 @@
  * Layout under berth_lib_dir()/image:
  *   lock                     flock(2): held exclusively by every store writer
  *   blobs/sha256/<hex>       image config blobs (OCI image config JSON, the
- *                            image ID is their digest) and the uncompressed
- *                            layer tars (named by diff ID, kept for `save`)
+ *                            image ID is their digest), the uncompressed
+ *                            layer tars of imported, loaded and built layers
+ *                            (named by diff ID, kept for `save`), and the
+ *                            compressed blobs of pulled layers and manifests
+ *                            (a pulled layer's tar is made from its blob)
  *   images/<hex>.json        one record per image: chain IDs and size
  *   layers/<chainhex>/diff   a layer unpacked once, overlay whiteout format;
  *                            shared by every image whose layer chain includes
  *                            it, removed with the last such image
- *   layers/<chainhex>/layer.json   {"diff_id", "size"}
+ *   layers/<chainhex>/layer.json   {"diff_id", "size"}, and for a pulled
+ *                            layer "blob" (its compressed blob) and
+ *                            "tar_size" (bytes of its tar)
  *   repositories.json        {"refs": {"busybox:latest": "sha256:<hex>"}}
  *   tmp/                     scratch space (same filesystem, for renames)
  *   downloads/               pulls in progress (registry_pull.c): <hex>.partial,

@@ -446,39 +446,49 @@ static int write_dir(struct archive *a, const char *name, err_t *err)
         return r;
 }
 
-static int write_blob_file(struct archive *a, struct store *s, const char *hex,
-                           unsigned long long *size, err_t *err)
+/* The tar of layer chain_hex (diff dh) as blobs/sha256/<dh>. */
+static int write_layer_file(struct archive *a, struct store *s, const char *chain_hex,
+                            const char *dh, unsigned long long *size, err_t *err)
 {
-        _cleanup_close_ int fd = blob_open(s, hex, err);
-        struct stat st;
-        if (fd < 0)
+        struct layer_tar *t = NULL;
+        if (layer_tar_open(s, chain_hex, dh, &t, err) < 0)
                 return -1;
-        if (fstat(fd, &st) < 0)
-                return err_sys(err, errno, "stat blob %s", hex);
-        *size = (unsigned long long)st.st_size;
-        _cleanup_free_ char *name = xasprintf("blobs/sha256/%s", hex);
+        *size = layer_tar_size(t);
+        _cleanup_free_ char *name = xasprintf("blobs/sha256/%s", dh);
         struct archive_entry *e = archive_entry_new();
         archive_entry_set_pathname(e, name);
         archive_entry_set_filetype(e, AE_IFREG);
         archive_entry_set_perm(e, 0644);
-        archive_entry_set_size(e, st.st_size);
+        archive_entry_set_size(e, (la_int64_t)*size);
         archive_entry_set_mtime(e, 0, 0);
         int r = archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
         archive_entry_free(e);
-        if (r < 0)
+        if (r < 0) {
+                layer_tar_close(t);
                 return err_set(err, EIO, "write %s: %s", name, archive_error_string(a));
-        char buf[64 * 1024];
-        ssize_t n;
-        while ((n = read(fd, buf, sizeof(buf))) != 0) {
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return err_sys(err, errno, "read blob %s", hex);
-                }
-                if (archive_write_data(a, buf, (size_t)n) != n)
-                        return err_set(err, EIO, "write %s: %s", name, archive_error_string(a));
         }
-        return 0;
+        char buf[64 * 1024];
+        unsigned long long done = 0;
+        for (;;) {
+                long long n = layer_tar_read(t, buf, sizeof(buf), err);
+                if (n < 0) {
+                        r = err_wrap(err, "read layer sha256:%s", dh);
+                        break;
+                }
+                if (n == 0)
+                        break;
+                done += (unsigned long long)n;
+                if (done > *size || archive_write_data(a, buf, (size_t)n) != n) {
+                        r = err_set(err, EIO, "write %s: %s", name,
+                                    done > *size ? "the layer is longer than recorded"
+                                                 : archive_error_string(a));
+                        break;
+                }
+        }
+        if (r == 0 && done != *size)
+                r = err_set(err, EIO, "write %s: the layer is shorter than recorded", name);
+        layer_tar_close(t);
+        return r;
 }
 
 static json_t *descriptor(const char *mt, const char *hex, unsigned long long size)
@@ -532,25 +542,31 @@ static int save_images(struct archive *a, struct store *s, const char *const *re
                         ok = write_entry(a, p, cfg, cfglen, err) == 0;
                         strv_push(&written, hex);
                 }
+                strv_t dhs = STRV_INIT, chains = STRV_INIT;
                 for (size_t k = 0; ok && k < img.diff_ids.n; k++) {
                         const char *dh = digest_hex(img.diff_ids.v[k]);
-                        unsigned long long size = 0;
                         if (!dh) {
                                 ok = err_set(err, EINVAL, "bad diff ID %s", img.diff_ids.v[k]) == 0;
                                 break;
                         }
+                        strv_push(&dhs, dh);
+                }
+                layer_chain_ids(&dhs, &chains);
+                for (size_t k = 0; ok && k < dhs.n; k++) {
+                        const char *dh = dhs.v[k];
+                        unsigned long long size = 0;
                         if (!strv_contains(&written, dh)) {
-                                ok = write_blob_file(a, s, dh, &size, err) == 0;
+                                ok = write_layer_file(a, s, chains.v[k], dh, &size, err) == 0;
                                 strv_push(&written, dh);
                         } else {
-                                struct stat st;
-                                _cleanup_free_ char *p = xasprintf("blobs/sha256/%s", dh);
-                                if (fstatat(s->dfd, p, &st, 0) == 0)
-                                        size = (unsigned long long)st.st_size;
+                                char b[HEX_LEN + 1];
+                                layer_source(s, chains.v[k], dh, b, &size);
                         }
                         json_array_append_new(layers, json_sprintf("blobs/sha256/%s", dh));
                         json_array_append_new(mlayers, descriptor(MT_OCI_LAYER, dh, size));
                 }
+                strv_free(&dhs);
+                strv_free(&chains);
                 _cleanup_free_ char *mbytes = NULL;
                 char mhex[HEX_LEN + 1];
                 if (ok) {

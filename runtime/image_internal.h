@@ -48,6 +48,9 @@ int image_register_child(struct store *s, const char *config, size_t config_len,
                          const strv_t *diff_hex, const strv_t *names, const char *parent_hex,
                          char id_hex[HEX_LEN + 1], err_t *err);
 
+/* Point names (may be NULL) at image id_hex. */
+int image_names_set(struct store *s, const strv_t *names, const char *id_hex, err_t *err);
+
 /* After a pull registered image id_hex: remember repo_digest
  * ("name@sha256:<hex>", replacing an older one for the same name) and the
  * registry blobs (compressed layers, manifests; hex) the image owns, so
@@ -64,6 +67,63 @@ void layer_chain_ids(const strv_t *diff_hex, strv_t *chains);
 /* Remove those of the layer blobs diff_hex that no image record uses (after a
  * failed import or load). */
 void blob_drop_unused(struct store *s, const strv_t *diff_hex);
+
+/* --- layer tars (layer_stream.c) ---
+ * A pull keeps a layer as the compressed blob it was pulled as (named in
+ * layers/<chain>/layer.json, "blob" and "tar_size"), not as its uncompressed
+ * tar; stores written before that, imports, loads and builds keep the tar
+ * as blobs/sha256/<diff ID>.  Either way the tar is read through a stream
+ * that verifies it against the diff ID: the end of the stream is reported
+ * only when the digest matched. */
+
+/* Next piece of a compressed stream: *buf and its length, 0 at the end,
+ * < 0 with err filled.  A piece stays valid until the next call. */
+typedef long long (*lstream_src_fn)(void *ud, const void **buf, err_t *err);
+
+struct lstream {
+        lstream_src_fn src;
+        void *ud;
+        void (*abort)(void *ud); /* optional: make a waiting src fail */
+        struct archive *a;       /* NULL: the source is the tar itself */
+        void *md;                /* EVP_MD_CTX over the tar */
+        char diff[HEX_LEN + 1], blob[HEX_LEN + 1];
+        unsigned long long bytes; /* of tar so far */
+        bool ended, verified, src_failed;
+        err_t src_err;
+};
+
+/* compressed: gzip, zstd or plain, detected; else the source is the tar.
+ * blob_hex (may be NULL) names the source in messages. */
+int lstream_init(struct lstream *ls, lstream_src_fn src, void *ud, bool compressed,
+                 const char *diff_hex, const char *blob_hex, err_t *err);
+/* The next piece of tar; 0 at its end once its digest matched diff_hex
+ * (EBADMSG otherwise). */
+long long lstream_read(struct lstream *ls, const void **buf, err_t *err);
+/* Bytes of the source consumed so far. */
+unsigned long long lstream_compressed_pos(struct lstream *ls);
+/* Unpack the tar into rootfd (overlay mode; rootfd < 0: only verify), then
+ * read the stream to its verified end.  st may be NULL. */
+struct rt_tar_stats;
+int lstream_unpack(struct lstream *ls, int rootfd, struct rt_tar_stats *st, err_t *err);
+void lstream_free(struct lstream *ls);
+
+/* Where the tar of layer chain_hex (diff diff_hex; chain_hex may be NULL)
+ * comes from: 0: blobs/sha256/<diff> itself; 1: the compressed blob
+ * blob_hex; -1: nowhere.  tar_size: its length (0: unknown). */
+int layer_source(struct store *s, const char *chain_hex, const char *diff_hex,
+                 char blob_hex[HEX_LEN + 1], unsigned long long *tar_size);
+/* The compressed blob (and diff ID, tar length) layers/<chain>/layer.json
+ * names, whether present or not; -1 when it names none. */
+int layer_blob(struct store *s, const char *chain_hex, char blob_hex[HEX_LEN + 1],
+               char diff_hex[HEX_LEN + 1], unsigned long long *tar_size);
+struct layer_tar;
+int layer_tar_open(struct store *s, const char *chain_hex, const char *diff_hex,
+                   struct layer_tar **out, err_t *err);
+unsigned long long layer_tar_size(const struct layer_tar *t);
+/* Up to n bytes; 0 at the verified end. */
+long long layer_tar_read(struct layer_tar *t, void *buf, size_t n, err_t *err);
+int layer_tar_unpack(struct layer_tar *t, int rootfd, struct rt_tar_stats *st, err_t *err);
+void layer_tar_close(struct layer_tar *t);
 
 /* Read the raw config blob of image hex. */
 int image_config_bytes(struct store *s, const char *hex, char **out, size_t *len, err_t *err);

@@ -649,9 +649,9 @@ static int layer_ensure(struct store *s, const char *chain, const char *diff,
         _cleanup_free_ char *tmpdiff = xasprintf("%s/diff", tmp);
         _cleanup_free_ char *dst = xasprintf("layers/%s", chain);
         _cleanup_free_ char *tmpmeta = xasprintf("%s/layer.json", tmp);
-        _cleanup_close_ int tarfd = -1, rootfd = -1;
+        _cleanup_close_ int rootfd = -1;
         struct rt_tar_stats st;
-        const struct rt_tar_opts opts = {RT_TAR_OVERLAY, 0};
+        struct layer_tar *lt = NULL;
 
         /* a partial layer from an interrupted run */
         if (rm_rf_at(s->dfd, dst, err) < 0)
@@ -667,10 +667,11 @@ static int layer_ensure(struct store *s, const char *chain, const char *diff,
                 err_sys(err, errno, "open %s", tmpdiff);
                 goto fail;
         }
-        tarfd = blob_open(s, diff, err);
-        if (tarfd < 0)
+        if (layer_tar_open(s, chain, diff, &lt, err) < 0)
                 goto fail;
-        if (rt_tar_extract_fd(tarfd, rootfd, &opts, &st, err) < 0) {
+        int xr = layer_tar_unpack(lt, rootfd, &st, err);
+        layer_tar_close(lt);
+        if (xr < 0) {
                 err_wrap(err, "layer sha256:%.12s", diff);
                 goto fail;
         }
@@ -746,17 +747,20 @@ int image_register_child(struct store *s, const char *config, size_t config_len,
                 json_object_set_new(rec, "parent", json_sprintf("sha256:%s", parent_hex));
         if (json_write_atomic_at(s->dfd, recname, rec, err) < 0)
                 return -1;
-        if (names && names->n) {
-                _cleanup_json_ json_t *repos = NULL;
-                if (refs_read(s, &repos, err) < 0)
-                        return -1;
-                for (size_t i = 0; i < names->n; i++)
-                        json_object_set_new(refs_obj(repos), names->v[i],
-                                            json_sprintf("sha256:%s", id_hex));
-                if (refs_write(s, repos, err) < 0)
-                        return -1;
-        }
-        return 0;
+        return image_names_set(s, names, id_hex, err);
+}
+
+int image_names_set(struct store *s, const strv_t *names, const char *id_hex, err_t *err)
+{
+        if (!names || !names->n)
+                return 0;
+        _cleanup_json_ json_t *repos = NULL;
+        if (refs_read(s, &repos, err) < 0)
+                return -1;
+        for (size_t i = 0; i < names->n; i++)
+                json_object_set_new(refs_obj(repos), names->v[i],
+                                    json_sprintf("sha256:%s", id_hex));
+        return refs_write(s, repos, err);
 }
 
 /* Remove the layer blobs of a failed import/load that no image uses. */
@@ -913,7 +917,7 @@ static int delete_image(struct store *s, const char *hex, unsigned long long *re
                 }
                 json_array_foreach(json_object_get(o, "layers"), k, v)
                 {
-                        if (json_is_string(v))
+                        if (json_is_string(v) && !strv_contains(&keep_chains, json_string_value(v)))
                                 strv_push(&keep_chains, json_string_value(v));
                 }
                 json_array_foreach(json_object_get(o, "diff_ids"), k, v)
@@ -927,8 +931,17 @@ static int delete_image(struct store *s, const char *hex, unsigned long long *re
                                 strv_push(&keep_diffs, json_string_value(v));
                 }
         }
+        /* a layer kept keeps the compressed blob its tar is read from
+         * (layer_stream.c), whichever image pulled it */
+        for (size_t i = 0; i < keep_chains.n; i++) {
+                char b[HEX_LEN + 1], d[HEX_LEN + 1];
+                unsigned long long sz;
+                if (layer_blob(s, keep_chains.v[i], b, d, &sz) == 0)
+                        strv_push(&keep_diffs, b);
+        }
         size_t k;
         json_t *v;
+        json_t *own = json_array();
         json_array_foreach(json_object_get(rec, "layers"), k, v)
         {
                 const char *chain = json_string_value(v);
@@ -938,14 +951,21 @@ static int delete_image(struct store *s, const char *hex, unsigned long long *re
                 _cleanup_free_ char *meta = xasprintf("layers/%s/layer.json", chain);
                 _cleanup_json_ json_t *lj = NULL;
                 err_t e2;
-                if (json_read_at(s->dfd, meta, &lj, &e2) == 0 && reclaimed)
-                        *reclaimed +=
-                            (unsigned long long)json_integer_value(json_object_get(lj, "size"));
+                if (json_read_at(s->dfd, meta, &lj, &e2) == 0) {
+                        if (reclaimed)
+                                *reclaimed += (unsigned long long)json_integer_value(
+                                    json_object_get(lj, "size"));
+                        /* its compressed blob goes with it, unless kept */
+                        const char *b = json_string_value(json_object_get(lj, "blob"));
+                        if (b)
+                                json_array_append_new(own, json_string(b));
+                }
                 _cleanup_free_ char *dir = xasprintf("layers/%s", chain);
-                if (rm_rf_at(s->dfd, dir, err) < 0)
+                if (rm_rf_at(s->dfd, dir, err) < 0) {
+                        json_decref(own);
                         goto done;
+                }
         }
-        json_t *own = json_array();
         json_array_extend(own, json_object_get(rec, "diff_ids"));
         json_array_extend(own, json_object_get(rec, "blobs"));
         json_object_set_new(rec, "own_blobs", own);

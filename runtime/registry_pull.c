@@ -6,12 +6,20 @@
  *   <hex>.lock      flock(2) held while blob <hex> is fetched, so two pulls
  *                   sharing a layer download it once
  *   <hex>.partial   the bytes received so far; a retry resumes with Range
- *   tmp-<pid>/      one pull's scratch (decompressed tars, unpacked layers);
- *                   left-overs of dead processes are removed
- * A blob enters blobs/sha256/ only after its sha256 matched; a layer
- * directory enters layers/ complete (rename); the image record and its name
- * are written last, so an interrupted pull leaves reusable blobs and layers
- * but never a half image. */
+ *   tmp-<pid>-<n>/  one pull's scratch (layers being unpacked); left-overs
+ *                   of dead processes are removed
+ * One pass per layer: the download is hashed and written to <hex>.partial,
+ * and while it grows one thread decompresses it (from the page cache) and
+ * hashes the tar against its diff ID, another unpacks the tar into
+ * tmp-.../L<chain> (layer_stream.c).  A layer whose download started over
+ * is unpacked from the verified file instead.  Only the compressed blob is
+ * kept: the tar is made again from it when `save` or `push` need it.
+ * Nothing enters the store before both digests matched and the data is
+ * durable (one syncfs for the layers that are ready together); then the
+ * blob moves into blobs/sha256/, the layer into layers/ (its layer.json
+ * names the blob), and the image record and its name are written last, so
+ * an interrupted pull leaves reusable blobs and layers but never a half
+ * image. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -30,6 +38,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "crash.h"
 #include "fsutil.h"
 #include "image.h"
 #include "image_internal.h"
@@ -72,6 +81,8 @@ struct job {
         char id[13];
         size_t src; /* where the blob comes from: 0 the registry, i > 0 desc->urls.v[i - 1] */
         bool done;
+        struct feed *f;                          /* while it downloads */
+        unsigned long long tar_size, files_size; /* once unpacked */
 };
 
 struct pull {
@@ -86,6 +97,12 @@ struct pull {
         pthread_mutex_t dmu; /* download slots */
         pthread_cond_t dcv;
         int downloading;
+        /* group commit: one syncfs for the layers ready when it starts */
+        pthread_mutex_t smu;
+        pthread_cond_t scv;
+        unsigned long sync_started, sync_done, sync_err_gen;
+        bool syncing;
+        int sync_err;
         bool failed;
         err_t err;
 };
@@ -100,24 +117,294 @@ static void progress(struct pull *p, const char *id, enum reg_layer_state st,
         pthread_mutex_unlock(&p->pmu);
 }
 
-/* Streaming sink: write + hash + bound + progress. */
+/* --- download -> unpacker --------------------------------------------------------
+ * The unpacker reads the download's file as it grows (from the page cache:
+ * the download never waits for the unpacker, and nothing else is copied). */
+
+#define CHUNK     (256u << 10)
+#define FEED_WAKE (4u << 20)
+
+struct feed {
+        pthread_mutex_t mu;
+        pthread_cond_t cv;
+        unsigned long long avail; /* bytes of the file the producer wrote */
+        bool ended;               /* the producer is done: all of the blob, verified */
+        bool detached;            /* the download started over: the unpacker gives up */
+        bool gone;                /* the unpacker stopped (its failure is the pull's) */
+        /* the unpacker sleeps until this many bytes are there (it is woken
+         * once per FEED_WAKE bytes, not for every chunk: each wake-up would
+         * take the CPU from the download that woke it) */
+        unsigned long long want;
+        bool sleeping;
+        /* the consumer's */
+        int fd;
+        char *buf;
+        unsigned long long off;
+};
+
+static void feed_init(struct feed *f, int fd)
+{
+        memset(f, 0, sizeof(*f));
+        pthread_mutex_init(&f->mu, NULL);
+        pthread_cond_init(&f->cv, NULL);
+        f->fd = fd;
+        f->buf = xmalloc(CHUNK);
+}
+
+static void feed_destroy(struct feed *f)
+{
+        free(f->buf);
+        pthread_mutex_destroy(&f->mu);
+        pthread_cond_destroy(&f->cv);
+}
+
+/* Producer: the file holds n bytes of the blob; or the end (ok: verified);
+ * or a detach (!ok). */
+static void feed_set(struct feed *f, unsigned long long n)
+{
+        pthread_mutex_lock(&f->mu);
+        f->avail = n;
+        if (f->sleeping && n >= f->want)
+                pthread_cond_signal(&f->cv);
+        pthread_mutex_unlock(&f->mu);
+}
+
+static void feed_end(struct feed *f, bool ok)
+{
+        pthread_mutex_lock(&f->mu);
+        if (ok)
+                f->ended = true;
+        else
+                f->detached = true;
+        pthread_cond_broadcast(&f->cv);
+        pthread_mutex_unlock(&f->mu);
+}
+
+static bool feed_gone(struct feed *f)
+{
+        pthread_mutex_lock(&f->mu);
+        bool g = f->gone;
+        pthread_mutex_unlock(&f->mu);
+        return g;
+}
+
+/* Consumer: the next piece of the blob. */
+static long long feed_read(void *ud, const void **buf, err_t *err)
+{
+        struct feed *f = ud;
+        pthread_mutex_lock(&f->mu);
+        if (f->off >= f->avail && !f->ended && !f->detached && !f->gone) {
+                f->want = f->off + FEED_WAKE;
+                f->sleeping = true;
+                while (f->avail < f->want && !f->ended && !f->detached && !f->gone)
+                        pthread_cond_wait(&f->cv, &f->mu);
+                f->sleeping = false;
+        }
+        bool detached = f->detached || f->gone, ended = f->ended;
+        unsigned long long avail = f->avail;
+        pthread_mutex_unlock(&f->mu);
+        if (detached)
+                return err_set(err, ECANCELED, "the download started over");
+        if (f->off >= avail && ended)
+                return 0;
+        size_t want = avail - f->off < CHUNK ? (size_t)(avail - f->off) : CHUNK;
+        for (;;) {
+                ssize_t n = pread(f->fd, f->buf, want, (off_t)f->off);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return err_sys(err, errno, "read download");
+                if (n == 0)
+                        return err_set(err, EIO, "read download: the file is shorter than written");
+                f->off += (unsigned long long)n;
+                *buf = f->buf;
+                return n;
+        }
+}
+
+/* Consumer: stop (after a failure); the download stops too. */
+static void feed_leave(void *ud)
+{
+        struct feed *f = ud;
+        pthread_mutex_lock(&f->mu);
+        f->gone = true;
+        pthread_cond_broadcast(&f->cv);
+        pthread_mutex_unlock(&f->mu);
+}
+
+/* --- a layer's unpacking --------------------------------------------------------- */
+
+/* Unpacking of job j into p->tmp/L<chain> (or, when the layer is there
+ * already, only a check of the tar against its diff ID). */
+struct unpack {
+        struct pull *p;
+        struct job *j;
+        bool extract;
+        char *dir; /* p->tmp/L<chain> */
+        int rootfd;
+        struct lstream ls;
+        struct rt_tar_stats st;
+        bool *downloaded; /* for progress: after the download, show extracting */
+        int rc;
+        err_t err;
+};
+
+static int unpack_begin(struct unpack *u, struct pull *p, struct job *j, bool extract, err_t *err)
+{
+        memset(u, 0, sizeof(*u));
+        u->p = p;
+        u->j = j;
+        u->extract = extract;
+        u->rootfd = -1;
+        u->dir = xasprintf("%s/L%s", p->tmp, j->chain);
+        if (!extract)
+                return 0;
+        _cleanup_free_ char *diff = xasprintf("%s/diff", u->dir);
+        err_t e2;
+        rm_rf(u->dir, &e2);
+        if (mkdir(u->dir, 0700) < 0 || mkdir(diff, 0755) < 0)
+                return err_sys(err, errno, "mkdir %s", diff);
+        u->rootfd = open(diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (u->rootfd < 0)
+                return err_sys(err, errno, "open %s", diff);
+        return 0;
+}
+
+static void unpack_end(struct unpack *u, bool keep)
+{
+        if (u->rootfd >= 0)
+                close(u->rootfd);
+        u->rootfd = -1;
+        if (!keep && u->dir) {
+                err_t e2;
+                rm_rf(u->dir, &e2);
+        }
+        free(u->dir);
+        u->dir = NULL;
+}
+
+/* Unpack (or check) from src; the layer's layer.json is written into the
+ * directory when it is complete. */
+static int unpack_run(struct unpack *u, lstream_src_fn src, void *ud, err_t *err)
+{
+        struct job *j = u->j;
+        if (lstream_init(&u->ls, src, ud, true, j->diff, j->hex, err) < 0)
+                return -1;
+        if (src == feed_read)
+                u->ls.abort = feed_leave;
+        int r = lstream_unpack(&u->ls, u->rootfd, &u->st, err);
+        unsigned long long tar_size = u->ls.bytes;
+        lstream_free(&u->ls);
+        if (r < 0)
+                return err->code == ECANCELED || err->code == EBADMSG
+                           ? -1
+                           : err_wrap(err, "unpack layer sha256:%.12s", j->hex);
+        j->tar_size = tar_size;
+        j->files_size = u->st.bytes;
+        if (!u->extract)
+                return 0;
+        _cleanup_free_ char *meta = xasprintf("%s/layer.json", u->dir);
+        _cleanup_json_ json_t *lj =
+            json_pack("{s:s, s:I, s:s, s:I}", "diff_id", j->diff, "size", (json_int_t)u->st.bytes,
+                      "blob", j->hex, "tar_size", (json_int_t)tar_size);
+        return json_write_atomic(meta, lj, err);
+}
+
+static void *unpack_main(void *arg)
+{
+        struct unpack *u = arg;
+        u->rc = unpack_run(u, feed_read, u->j->f, &u->err);
+        if (u->rc < 0)
+                feed_leave(u->j->f);
+        return NULL;
+}
+
+struct fd_src {
+        int fd;
+        char *buf;
+        const char *what;
+};
+
+static long long fd_read(void *ud, const void **buf, err_t *err)
+{
+        struct fd_src *f = ud;
+        for (;;) {
+                ssize_t n = read(f->fd, f->buf, CHUNK);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return err_sys(err, errno, "read %s", f->what);
+                *buf = f->buf;
+                return n;
+        }
+}
+
+/* Unpack (or check) from a verified file. */
+static int unpack_file(struct unpack *u, int dirfd, const char *path, err_t *err)
+{
+        struct fd_src f = {.what = path};
+        f.fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (f.fd < 0)
+                return err_sys(err, errno, "open %s", path);
+        f.buf = xmalloc(CHUNK);
+        progress(u->p, u->j->id, REG_L_EXTRACTING, (unsigned long long)u->j->desc->size,
+                 (unsigned long long)u->j->desc->size);
+        int r = unpack_run(u, fd_read, &f, err);
+        close(f.fd);
+        free(f.buf);
+        return r;
+}
+
+/* --- download ------------------------------------------------------------------- */
+
+/* Streaming sink: write (in chunks of CHUNK bytes) + hash + bound +
+ * progress, and the unpacker told of every chunk while it is attached. */
 struct dl {
         struct pull *p;
         struct job *j;
         int fd;
         EVP_MD_CTX *md;
-        unsigned long long got, want;
+        unsigned long long got, want; /* received (the file: got - len) */
         unsigned long long last_report;
+        struct feed *f; /* NULL: nobody unpacks as it downloads */
+        char *buf;      /* CHUNK bytes received, not yet written */
+        size_t len;
 };
+
+/* Write what is received, and tell the unpacker. */
+static int dl_flush(struct dl *d, err_t *err)
+{
+        if (!d->len)
+                return 0;
+        if (write_all(d->fd, d->buf, d->len, err) < 0)
+                return err_wrap(err, "write download sha256:%.12s", d->j->hex);
+        d->len = 0;
+        if (d->f)
+                feed_set(d->f, d->got);
+        return 0;
+}
+
+/* The download starts over from byte 0 (or was cut back): an unpacker that
+ * saw bytes cannot go back, so it is let go, and the layer is unpacked from
+ * the file once it is complete. */
+static void dl_detach(struct dl *d)
+{
+        if (d->f) {
+                feed_end(d->f, false);
+                d->f = NULL;
+        }
+}
 
 static int dl_sink(const void *buf, size_t n, void *ud, err_t *err)
 {
         struct dl *d = ud;
         if (!buf) { /* start over */
+                d->len = 0;
                 if (ftruncate(d->fd, 0) < 0 || lseek(d->fd, 0, SEEK_SET) < 0)
                         return err_sys(err, errno, "truncate download sha256:%.12s", d->j->hex);
                 EVP_DigestInit_ex(d->md, EVP_sha256(), NULL);
                 d->got = 0;
+                dl_detach(d);
                 return 0;
         }
         if (d->got + n > d->want)
@@ -125,10 +412,20 @@ static int dl_sink(const void *buf, size_t n, void *ud, err_t *err)
                                "filesystem layer verification failed for digest sha256:%s: the "
                                "registry sent more than the %llu bytes of its descriptor",
                                d->j->hex, d->want);
-        if (write_all(d->fd, buf, n, err) < 0)
-                return err_wrap(err, "write download sha256:%.12s", d->j->hex);
+        if (d->f && feed_gone(d->f))
+                return err_set(err, ECANCELED, "unpacking stopped");
         EVP_DigestUpdate(d->md, buf, n);
-        d->got += n;
+        const char *b = buf;
+        while (n) {
+                size_t k = CHUNK - d->len < n ? CHUNK - d->len : n;
+                memcpy(d->buf + d->len, b, k);
+                d->len += k;
+                d->got += k;
+                b += k;
+                n -= k;
+                if (d->len == CHUNK && dl_flush(d, err) < 0)
+                        return -1;
+        }
         if (d->got - d->last_report >= (512u << 10) || d->got == d->want) {
                 d->last_report = d->got;
                 progress(d->p, d->j->id, REG_L_DOWNLOADING, d->got, d->want);
@@ -137,24 +434,36 @@ static int dl_sink(const void *buf, size_t n, void *ud, err_t *err)
 }
 
 /* Hash what a partial file already holds. */
-static int hash_existing(int fd, EVP_MD_CTX *md, unsigned long long *n, err_t *err)
+static int hash_existing(struct dl *d, err_t *err)
 {
-        char buf[1 << 16];
-        *n = 0;
-        if (lseek(fd, 0, SEEK_SET) < 0)
+        struct stat st;
+        d->got = 0;
+        d->len = 0;
+        EVP_DigestInit_ex(d->md, EVP_sha256(), NULL);
+        if (fstat(d->fd, &st) < 0)
+                return err_sys(err, errno, "stat download");
+        if ((unsigned long long)st.st_size > d->want) {
+                /* more than the blob: not a prefix of it */
+                if (ftruncate(d->fd, 0) < 0)
+                        return err_sys(err, errno, "truncate download");
+                dl_detach(d);
+        }
+        if (lseek(d->fd, 0, SEEK_SET) < 0)
                 return err_sys(err, errno, "seek download");
         for (;;) {
-                ssize_t r = read(fd, buf, sizeof(buf));
-                if (r < 0) {
+                ssize_t n = read(d->fd, d->buf, CHUNK);
+                if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         return err_sys(err, errno, "read download");
                 }
-                if (r == 0)
+                if (n == 0)
                         break;
-                EVP_DigestUpdate(md, buf, (size_t)r);
-                *n += (unsigned long long)r;
+                EVP_DigestUpdate(d->md, d->buf, (size_t)n);
+                d->got += (unsigned long long)n;
         }
+        if (d->f)
+                feed_set(d->f, d->got);
         return 0;
 }
 
@@ -189,8 +498,9 @@ static int fetch_source(struct pull *p, struct reg_conn *k, struct job *j, struc
                         j->hex, desc->urls.n);
 }
 
-/* Fetch blob j->hex into blobs/sha256/ (verified), resuming a partial file. */
-static int fetch_blob(struct pull *p, struct reg_conn *k, struct store *s, struct job *j,
+/* Fetch blob j->hex into downloads/<hex>.partial, verified (not yet
+ * durable nor in the store), resuming a partial file. */
+static int fetch_blob(struct pull *p, struct reg_conn *k, struct job *j, struct feed *f, bool *fed,
                       err_t *err)
 {
         _cleanup_free_ char *part = xasprintf("%s/%s.partial", p->dl, j->hex);
@@ -200,28 +510,29 @@ static int fetch_blob(struct pull *p, struct reg_conn *k, struct store *s, struc
         EVP_MD_CTX *md = EVP_MD_CTX_new();
         if (!md)
                 return err_set(err, ENOMEM, "sha256: out of memory");
-        struct dl d = {
-            .p = p, .j = j, .fd = fd, .md = md, .want = (unsigned long long)j->desc->size};
+        struct dl d = {.p = p,
+                       .j = j,
+                       .fd = fd,
+                       .md = md,
+                       .want = (unsigned long long)j->desc->size,
+                       .f = f,
+                       .buf = xmalloc(CHUNK)};
         int r = -1;
         for (int attempt = 0; attempt < BLOB_TRIES; attempt++) {
-                EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-                if (hash_existing(fd, md, &d.got, err) < 0)
+                if (hash_existing(&d, err) < 0)
                         goto done;
-                if (d.got > d.want) {
-                        if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-                                err_sys(err, errno, "truncate %s", part);
-                                goto done;
-                        }
-                        EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-                        d.got = 0;
-                }
                 bool from_start = false;
                 if (d.got < d.want || d.want == 0) {
                         if (lseek(fd, 0, SEEK_END) < 0) {
                                 err_sys(err, errno, "seek %s", part);
                                 goto done;
                         }
-                        if (fetch_source(p, k, j, &d, &from_start, err) < 0) {
+                        int fr = fetch_source(p, k, j, &d, &from_start, err);
+                        /* what arrived is kept, for a retry (or a later pull) */
+                        err_t e2;
+                        if (dl_flush(&d, fr < 0 ? &e2 : err) < 0 && fr == 0)
+                                goto done;
+                        if (fr < 0) {
                                 /* transport errors are retried from where they stopped */
                                 if (err->code == EIO || err->code == ETIMEDOUT)
                                         continue;
@@ -242,241 +553,91 @@ static int fetch_blob(struct pull *p, struct reg_conn *k, struct store *s, struc
                                 j->src ? j->desc->urls.v[j->src - 1] : "");
                         goto done;
                 }
-                if (fsync(fd) < 0) {
-                        err_sys(err, errno, "fsync %s", part);
-                        goto done;
-                }
-                _cleanup_free_ char *dst = xasprintf("blobs/sha256/%s", j->hex);
-                _cleanup_free_ char *rel = xasprintf("downloads/%s.partial", j->hex);
-                if (renameat(s->dfd, rel, s->dfd, dst) < 0) {
-                        err_sys(err, errno, "store blob sha256:%s", j->hex);
-                        goto done;
-                }
+                crash_point("pull.blob.verified");
                 progress(p, j->id, REG_L_DOWNLOADED, 0, 0);
                 r = 0;
                 goto done;
         }
 done:
+        *fed = d.f != NULL;
+        if (d.f)
+                feed_end(d.f, r == 0);
         EVP_MD_CTX_free(md);
+        free(d.buf);
         return r;
 }
 
-/* Send all of buf on a socket without SIGPIPE. */
-static int send_all(int fd, const void *buf, size_t n, err_t *err)
+/* The layer's files and blob are durable: into place (under the store
+ * lock, as store writers rename layers too).  blob: a verified download to
+ * move into blobs/; dir: the unpacked layer (NULL: record the blob in the
+ * existing layer's layer.json). */
+/* Everything this pull wrote so far is durable: a syncfs that started after
+ * the call (one for all the layers that are ready by then). */
+static int sync_group(struct pull *p, int dfd, err_t *err)
 {
-        const char *b = buf;
-        while (n) {
-                ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
-                if (w < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return err_sys(err, errno, "unpack stream");
+        pthread_mutex_lock(&p->smu);
+        unsigned long want = p->sync_started + 1;
+        while (p->sync_done < want) {
+                if (p->syncing) {
+                        pthread_cond_wait(&p->scv, &p->smu);
+                        continue;
                 }
-                b += w;
-                n -= (size_t)w;
+                p->syncing = true;
+                unsigned long g = ++p->sync_started;
+                pthread_mutex_unlock(&p->smu);
+                int e = syncfs(dfd) < 0 ? errno : 0;
+                pthread_mutex_lock(&p->smu);
+                p->syncing = false;
+                p->sync_done = g;
+                if (e) {
+                        p->sync_err = e;
+                        p->sync_err_gen = g;
+                }
+                pthread_cond_broadcast(&p->scv);
         }
+        int e = p->sync_err_gen >= want ? p->sync_err : 0;
+        pthread_mutex_unlock(&p->smu);
+        if (e)
+                return err_sys(err, e, "sync %s/image", berth_lib_dir());
         return 0;
 }
 
-/* Decompress blob j->hex (gzip, zstd or plain) into the diff ID blob,
- * checking it against the config's diff ID; the decompressed bytes also go
- * to tee (>= 0: a socket the unpacker reads, so a layer is decompressed once
- * and unpacked as it decompresses). */
-static int decompress_blob(struct pull *p, struct store *s, struct job *j, int tee, err_t *err)
+static int commit_layer(struct pull *p, struct store *s, struct job *j, const char *blob,
+                        const char *dir, err_t *err)
 {
-        _cleanup_close_ int in = blob_open(s, j->hex, err);
-        if (in < 0)
+        if (sync_group(p, s->dfd, err) < 0)
                 return -1;
-        _cleanup_free_ char *tmp = xasprintf("%s/%s.tar", p->tmp, j->diff);
-        _cleanup_close_ int out =
-            open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (out < 0)
-                return err_sys(err, errno, "create %s", tmp);
-        _cleanup_free_ char *dst = xasprintf("%s/image/blobs/sha256/%s", berth_lib_dir(), j->diff);
-        struct archive *a = archive_read_new();
-        EVP_MD_CTX *md = EVP_MD_CTX_new();
-        int r = -1;
-        if (!a || !md) {
-                err_set(err, ENOMEM, "out of memory");
-                goto done;
+        if (blob) {
+                _cleanup_free_ char *dst = xasprintf("blobs/sha256/%s", j->hex);
+                if (renameat(s->dfd, blob, s->dfd, dst) < 0)
+                        return err_sys(err, errno, "store blob sha256:%s", j->hex);
+                crash_point("pull.blob.stored");
         }
-        EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-        archive_read_support_filter_gzip(a);
-        archive_read_support_filter_zstd(a);
-        archive_read_support_format_raw(a);
-        archive_read_support_format_empty(a);
-        struct archive_entry *e;
-        if (archive_read_open_fd(a, in, 256 * 1024) != ARCHIVE_OK) {
-                err_set(err, EINVAL, "layer sha256:%.12s: %s", j->hex, archive_error_string(a));
-                goto done;
-        }
-        int hr = archive_read_next_header(a, &e);
-        if (hr == ARCHIVE_OK) {
-                const void *buf;
-                size_t size;
-                la_int64_t off;
-                unsigned long long last = 0;
-                while ((hr = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK) {
-                        if (write_all(out, buf, size, err) < 0) {
-                                err_wrap(err, "write %s", tmp);
-                                goto done;
-                        }
-                        if (tee >= 0 && send_all(tee, buf, size, err) < 0)
-                                goto done;
-                        EVP_DigestUpdate(md, buf, size);
-                        unsigned long long pos = (unsigned long long)archive_filter_bytes(a, -1);
-                        if (pos - last >= (1u << 20)) {
-                                last = pos;
-                                progress(p, j->id, REG_L_EXTRACTING, pos,
-                                         (unsigned long long)j->desc->size);
-                        }
-                }
-                if (hr != ARCHIVE_EOF) {
-                        err_set(err, EINVAL, "layer sha256:%.12s: %s", j->hex,
-                                archive_error_string(a));
-                        goto done;
-                }
-        } else if (hr != ARCHIVE_EOF) {
-                err_set(err, EINVAL, "layer sha256:%.12s: %s", j->hex, archive_error_string(a));
-                goto done;
-        }
-        char got[HEX_LEN + 1];
-        md_hex(md, got);
-        if (strcmp(got, j->diff) != 0) {
-                err_set(err, EBADMSG,
-                        "layer sha256:%.12s: verification failed: its content has diff ID "
-                        "sha256:%s, the image config says sha256:%s",
-                        j->hex, got, j->diff);
-                goto done;
-        }
-        if (fsync(out) < 0) {
-                err_sys(err, errno, "fsync %s", tmp);
-                goto done;
-        }
-        if (rename(tmp, dst) < 0) {
-                err_sys(err, errno, "store blob sha256:%s", j->diff);
-                goto done;
-        }
-        r = 0;
-done:
-        if (r < 0)
-                unlink(tmp);
-        EVP_MD_CTX_free(md);
-        if (a)
-                archive_read_free(a);
-        return r;
-}
-
-/* Unpack the diff ID blob into layers/<chain>. */
-struct tee {
-        struct pull *p;
-        struct store *s;
-        struct job *j;
-        int fd;
-        int rc;
-        err_t err;
-};
-
-static void *tee_main(void *arg)
-{
-        struct tee *t = arg;
-        t->rc = decompress_blob(t->p, t->s, t->j, t->fd, &t->err);
-        close(t->fd);
-        return NULL;
-}
-
-/* Unpack the layer into layers/<chain>: from the diff ID blob when it is
- * stored, else while decompressing it (decompress_blob in a thread, its
- * output through a socket pair). */
-static int unpack_layer(struct pull *p, struct store *s, struct job *j, err_t *err)
-{
-        _cleanup_free_ char *dir = xasprintf("%s/L%s", p->tmp, j->chain);
-        _cleanup_free_ char *diff = xasprintf("%s/diff", dir);
-        _cleanup_close_ int tarfd = -1, rootfd = -1;
-        _cleanup_free_ char *meta = xasprintf("%s/layer.json", dir);
-        _cleanup_free_ char *dst = xasprintf("layers/%s", j->chain);
-        _cleanup_json_ json_t *lj = NULL;
-        struct rt_tar_stats st;
-        const struct rt_tar_opts opts = {RT_TAR_OVERLAY, 0};
-        err_t e2;
-        rm_rf(dir, &e2);
-        if (mkdir(dir, 0700) < 0 || mkdir(diff, 0755) < 0)
-                return err_sys(err, errno, "mkdir %s", diff);
-        int r = -1;
-        rootfd = open(diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (rootfd < 0) {
-                err_sys(err, errno, "open %s", diff);
-                goto done;
-        }
-        struct tee t = {.p = p, .s = s, .j = j, .fd = -1};
-        pthread_t th;
-        bool teeing = false;
-        if (!blob_exists(s, j->diff)) {
-                int sv[2];
-                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-                        err_sys(err, errno, "socketpair");
-                        goto done;
-                }
-                t.fd = sv[1];
-                if (pthread_create(&th, NULL, tee_main, &t) != 0) {
-                        close(sv[0]);
-                        close(sv[1]);
-                        err_set(err, EAGAIN, "cannot start a decompression thread");
-                        goto done;
-                }
-                teeing = true;
-                tarfd = sv[0];
-        } else {
-                tarfd = blob_open(s, j->diff, err);
-                if (tarfd < 0)
-                        goto done;
-        }
-        progress(p, j->id, REG_L_EXTRACTING, (unsigned long long)j->desc->size,
-                 (unsigned long long)j->desc->size);
-        int xr = rt_tar_extract_fd(tarfd, rootfd, &opts, &st, err);
-        if (teeing) {
-                /* the tar ends before its padding: take the rest, so the
-                 * decompressor finishes (after a failure: stop it) */
-                char sink[1 << 16];
-                while (xr == 0 && read(tarfd, sink, sizeof(sink)) > 0)
-                        ;
-                close(TAKE_FD(tarfd));
-                pthread_join(th, NULL);
-                if (t.rc < 0 && (xr == 0 || t.err.code != EPIPE)) {
-                        /* the decompressor's failure is the cause (EPIPE: it
-                         * stopped because unpacking had failed) */
-                        *err = t.err;
-                        goto done;
-                }
-        }
-        if (xr < 0) {
-                err_wrap(err, "layer sha256:%.12s", j->hex);
-                goto done;
-        }
-        lj = json_pack("{s:s, s:I}", "diff_id", j->diff, "size", (json_int_t)st.bytes);
-        if (json_write_atomic(meta, lj, err) < 0)
-                goto done;
-        if (syncfs(rootfd) < 0) {
-                err_sys(err, errno, "sync layer");
-                goto done;
-        }
-        /* into place under the store lock (store writers rename layers too) */
         int lk = rt_image_store_lock(true, err);
         if (lk < 0)
-                goto done;
-        if (!layer_exists(s, j->chain)) {
+                return -1;
+        int r = 0;
+        _cleanup_free_ char *dst = xasprintf("layers/%s", j->chain);
+        if (dir && !layer_exists(s, j->chain)) {
+                err_t e2;
                 rm_rf_at(s->dfd, dst, &e2); /* a partial one of an older writer */
-                if (renameat(AT_FDCWD, dir, s->dfd, dst) < 0) {
-                        err_sys(err, errno, "rename layer %s", j->chain);
-                        close(lk);
-                        goto done;
+                if (renameat(AT_FDCWD, dir, s->dfd, dst) < 0)
+                        r = err_sys(err, errno, "rename layer %s", j->chain);
+        } else if (!dir) {
+                /* the layer was there without a tar to read it from */
+                _cleanup_free_ char *meta = xasprintf("%s/layer.json", dst);
+                _cleanup_json_ json_t *lj = NULL;
+                if (json_read_at(s->dfd, meta, &lj, err) == 0) {
+                        json_object_set_new(lj, "blob", json_string(j->hex));
+                        json_object_set_new(lj, "tar_size", json_integer((json_int_t)j->tar_size));
+                        r = json_write_atomic_at(s->dfd, meta, lj, err);
+                } else {
+                        r = -1;
                 }
         }
         close(lk);
-        r = 0;
-done:
-        if (r < 0 || access(dir, F_OK) == 0)
-                rm_rf(dir, &e2);
+        if (r == 0)
+                crash_point("pull.layer.stored");
         return r;
 }
 
@@ -493,33 +654,91 @@ static int process_job(struct pull *p, struct reg_conn *k, struct store *s, stru
                 if (flock(lk, LOCK_EX) < 0)
                         return err_sys(err, errno, "lock %s", lockpath);
         }
-        if (!blob_exists(s, j->diff) && !blob_exists(s, j->hex)) {
-                /* at most PARALLEL downloads; a worker that finished its
-                 * download decompresses and unpacks while others fetch */
-                pthread_mutex_lock(&p->dmu);
-                while (p->downloading >= PARALLEL)
-                        pthread_cond_wait(&p->dcv, &p->dmu);
-                p->downloading++;
-                pthread_mutex_unlock(&p->dmu);
-                int fr = fetch_blob(p, k, s, j, err);
-                pthread_mutex_lock(&p->dmu);
-                p->downloading--;
-                pthread_cond_signal(&p->dcv);
-                pthread_mutex_unlock(&p->dmu);
-                if (fr < 0)
-                        return -1;
-        } else {
+        char src[HEX_LEN + 1];
+        unsigned long long tsz;
+        bool have_layer = layer_exists(s, j->chain);
+        if (have_layer && layer_source(s, j->chain, j->diff, src, &tsz) >= 0) {
+                /* another pull made it meanwhile */
+                progress(p, j->id, REG_L_COMPLETE, 0, 0);
+                return 0;
+        }
+        _cleanup_free_ char *part = xasprintf("downloads/%s.partial", j->hex);
+        _cleanup_free_ char *abspart = xasprintf("%s/%s.partial", p->dl, j->hex);
+        struct unpack u;
+        int r = -1;
+        if (unpack_begin(&u, p, j, !have_layer, err) < 0)
+                goto out;
+        if (blob_exists(s, j->hex)) {
                 progress(p, j->id, REG_L_DOWNLOADED, 0, 0);
+                _cleanup_free_ char *b = xasprintf("blobs/sha256/%s", j->hex);
+                if (unpack_file(&u, s->dfd, b, err) < 0)
+                        goto out;
+                crash_point("pull.layer.unpacked");
+                if (commit_layer(p, s, j, NULL, have_layer ? NULL : u.dir, err) < 0)
+                        goto out;
+                r = 0;
+                goto out;
         }
-        if (!layer_exists(s, j->chain)) {
-                if (unpack_layer(p, s, j, err) < 0)
-                        return -1;
-        } else if (!blob_exists(s, j->diff) && decompress_blob(p, s, j, -1, err) < 0) {
-                return -1;
+        /* at most PARALLEL downloads, each unpacked as it arrives */
+        pthread_mutex_lock(&p->dmu);
+        while (p->downloading >= PARALLEL)
+                pthread_cond_wait(&p->dcv, &p->dmu);
+        p->downloading++;
+        pthread_mutex_unlock(&p->dmu);
+        int rfd = open(abspart, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        struct feed f;
+        feed_init(&f, rfd);
+        j->f = &f;
+        pthread_t th;
+        bool threaded = rfd >= 0 && pthread_create(&th, NULL, unpack_main, &u) == 0;
+        bool fed = false;
+        crash_point("pull.blob.downloading");
+        int fr = fetch_blob(p, k, j, threaded ? &f : NULL, &fed, err);
+        pthread_mutex_lock(&p->dmu);
+        p->downloading--;
+        pthread_cond_signal(&p->dcv);
+        pthread_mutex_unlock(&p->dmu);
+        if (fr == 0 && fed)
+                progress(p, j->id, REG_L_EXTRACTING, (unsigned long long)j->desc->size,
+                         (unsigned long long)j->desc->size);
+        if (threaded) {
+                if (fr < 0)
+                        feed_end(&f, false);
+                pthread_join(th, NULL);
         }
-        unlink(lockpath); /* the blob is in the store: waiters see it there */
-        progress(p, j->id, REG_L_COMPLETE, 0, 0);
-        return 0;
+        j->f = NULL;
+        feed_destroy(&f);
+        if (rfd >= 0)
+                close(rfd);
+        if (fr < 0) {
+                /* the unpacker's failure stopped the download: it is the cause */
+                if (threaded && u.rc < 0 && err->code == ECANCELED)
+                        *err = u.err;
+                goto out;
+        }
+        if (!threaded || !fed || (u.rc < 0 && u.err.code == ECANCELED)) {
+                /* not unpacked while it downloaded: from the verified file */
+                unpack_end(&u, false);
+                if (unpack_begin(&u, p, j, !have_layer, err) < 0 ||
+                    unpack_file(&u, s->dfd, part, err) < 0)
+                        goto out;
+        } else if (u.rc < 0) {
+                *err = u.err;
+                if (err->code == EBADMSG)
+                        unlinkat(s->dfd, part, 0); /* verified, but not the layer */
+                goto out;
+        }
+        crash_point("pull.layer.unpacked");
+        if (commit_layer(p, s, j, part, have_layer ? NULL : u.dir, err) < 0)
+                goto out;
+        r = 0;
+out:
+        unpack_end(&u, false);
+        if (r == 0) {
+                unlink(lockpath); /* the blob is in the store: waiters see it there */
+                progress(p, j->id, REG_L_COMPLETE, 0, 0);
+        }
+        return r;
 }
 
 struct worker {
@@ -561,13 +780,29 @@ static void *worker_main(void *arg)
 }
 
 /* Remove the scratch dirs of pulls whose process is gone. */
-static void clean_stale(const char *dl)
+static void clean_stale(struct store *s, const char *dl)
 {
         DIR *d = opendir(dl);
         if (!d)
                 return;
         struct dirent *de;
         while ((de = readdir(d))) {
+                size_t n = strlen(de->d_name);
+                if (n == HEX_LEN + 5 && !strcmp(de->d_name + HEX_LEN, ".lock")) {
+                        /* the lock of a blob that is in the store now, left by
+                         * a pull killed after it stored it: gone while held
+                         * (a waiter that gets it then finds the blob, as after
+                         * a pull that ends well) */
+                        char hex[HEX_LEN + 1];
+                        memcpy(hex, de->d_name, HEX_LEN);
+                        hex[HEX_LEN] = '\0';
+                        _cleanup_free_ char *path = xasprintf("%s/%s", dl, de->d_name);
+                        _cleanup_close_ int fd =
+                            open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+                        if (fd >= 0 && blob_exists(s, hex) && flock(fd, LOCK_EX | LOCK_NB) == 0)
+                                unlink(path);
+                        continue;
+                }
                 if (strncmp(de->d_name, "tmp-", 4) != 0)
                         continue;
                 long pid = strtol(de->d_name + 4, NULL, 10);
@@ -714,6 +949,8 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         pthread_mutex_init(&p.pmu, NULL);
         pthread_mutex_init(&p.dmu, NULL);
         pthread_cond_init(&p.dcv, NULL);
+        pthread_mutex_init(&p.smu, NULL);
+        pthread_cond_init(&p.scv, NULL);
         if (reg_ref_parse(refstr, &ref, err) < 0)
                 goto out_nref;
         reg_ref_default_tag(&ref);
@@ -731,6 +968,7 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                 goto out;
         }
         p.c = c;
+        crash_point("pull.manifest");
         if (verify_manifest(body, len, ref.digest, top, err) < 0 ||
             reg_manifest_parse(body, len, ctype, &idx, err) < 0)
                 goto out;
@@ -835,7 +1073,7 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                           __atomic_fetch_add(&seq, 1, __ATOMIC_SEQ_CST));
         if (mkdir_p(p.tmp, 0700, err) < 0)
                 goto out;
-        clean_stale(p.dl);
+        clean_stale(&s, p.dl);
 
         recname = xasprintf("images/%s.json", idhex);
         bool had_image = faccessat(s.dfd, recname, F_OK, 0) == 0;
@@ -854,7 +1092,10 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                         dup = dup || !strcmp(p.jobs[q].chain, j->chain);
                 if (dup)
                         continue;
-                if (blob_exists(&s, j->diff) && layer_exists(&s, j->chain)) {
+                char src[HEX_LEN + 1];
+                unsigned long long tsz;
+                if (layer_exists(&s, j->chain) &&
+                    layer_source(&s, j->chain, j->diff, src, &tsz) >= 0) {
                         progress(&p, j->id, REG_L_EXISTS, 0, 0);
                         continue;
                 }
@@ -900,11 +1141,17 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         char ihex[HEX_LEN + 1], mh2[HEX_LEN + 1];
         if (blob_put_bytes(&s, body, len, ihex, err) < 0 ||
             (body2 && blob_put_bytes(&s, body2, len2, mh2, err) < 0) ||
-            image_register(&s, cfg.data, cfg.len, &diffs, &names, got_id, err) < 0 ||
+            image_register(&s, cfg.data, cfg.len, &diffs, NULL, got_id, err) < 0 ||
             image_record_add_pull(&s, got_id, repo_digest, &owned, err) < 0) {
                 err_wrap(err, "register %s", name);
                 goto out;
         }
+        crash_point("pull.record"); /* the image is there, not yet its name */
+        if (image_names_set(&s, &names, got_id, err) < 0) {
+                err_wrap(err, "register %s", name);
+                goto out;
+        }
+        crash_point("pull.tagged");
         res->id = xasprintf("sha256:%s", got_id);
         res->digest = xasprintf("sha256:%s", top);
         res->name = ref.digest ? NULL : xstrdup(name);
@@ -912,6 +1159,11 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         res->updated = !same;
         r = 0;
 out:
+        if (r < 0 && err->code == ENOSPC)
+                err_wrap(err,
+                         "pull %s: the file system of %s/image is full (free space there and "
+                         "pull again: what this pull verified is kept and reused)",
+                         name ? name : refstr, berth_lib_dir());
         store_close(&s);
         if (p.tmp) {
                 err_t e2;
@@ -939,6 +1191,8 @@ out_nref:
         pthread_mutex_destroy(&p.pmu);
         pthread_mutex_destroy(&p.dmu);
         pthread_cond_destroy(&p.dcv);
+        pthread_mutex_destroy(&p.smu);
+        pthread_cond_destroy(&p.scv);
         return r;
 }
 

@@ -158,17 +158,19 @@ static la_ssize_t gz_write(struct archive *a, void *ud, const void *buf, size_t 
 /* gzip the uncompressed layer blob diff_hex into the store; its digest and
  * size to hex/size.  gzip without a timestamp: the same layer always
  * compresses to the same bytes. */
-static int compress_layer(struct store *s, const char *dir, const char *diff_hex,
-                          char hex[HEX_LEN + 1], long long *size, err_t *err)
+static int compress_layer(struct store *s, const char *dir, const char *chain_hex,
+                          const char *diff_hex, char hex[HEX_LEN + 1], long long *size, err_t *err)
 {
-        _cleanup_close_ int in = blob_open(s, diff_hex, err);
-        if (in < 0)
+        struct layer_tar *in = NULL;
+        if (layer_tar_open(s, chain_hex, diff_hex, &in, err) < 0)
                 return -1;
         _cleanup_free_ char *tmp = xasprintf("%s/%s.gz", dir, diff_hex);
         _cleanup_close_ int out =
             open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (out < 0)
+        if (out < 0) {
+                layer_tar_close(in);
                 return err_sys(err, errno, "create %s", tmp);
+        }
         struct gz_out g = {.fd = out, .md = EVP_MD_CTX_new(), .err = err};
         char *buf = NULL, *dst = NULL;
         EVP_DigestInit_ex(g.md, EVP_sha256(), NULL);
@@ -194,11 +196,9 @@ static int compress_layer(struct store *s, const char *dir, const char *diff_hex
         }
         buf = xmalloc(COMPRESS_BUF);
         for (;;) {
-                ssize_t n = read(in, buf, COMPRESS_BUF);
-                if (n < 0 && errno == EINTR)
-                        continue;
+                long long n = layer_tar_read(in, buf, COMPRESS_BUF, err);
                 if (n < 0) {
-                        err_sys(err, errno, "read layer sha256:%.12s", diff_hex);
+                        err_wrap(err, "read layer sha256:%.12s", diff_hex);
                         goto done;
                 }
                 if (n == 0)
@@ -232,6 +232,7 @@ static int compress_layer(struct store *s, const char *dir, const char *diff_hex
         }
         r = 0;
 done:
+        layer_tar_close(in);
         archive_write_free(a);
         EVP_MD_CTX_free(g.md);
         free(buf);
@@ -438,6 +439,10 @@ static int build_manifest(struct push *p, const struct rt_image *img, const stru
         if (image_config_bytes(&p->s, img->id + 7, &cfg, &cfglen, err) < 0)
                 return -1;
         json_t *ls = json_array();
+        strv_t diffs = STRV_INIT, chains = STRV_INIT;
+        for (size_t i = 0; i < img->diff_ids.n; i++)
+                strv_push(&diffs, img->diff_ids.v[i] + 7);
+        layer_chain_ids(&diffs, &chains);
         for (size_t i = 0; i < img->diff_ids.n; i++) {
                 char hex[HEX_LEN + 1];
                 long long size = 0;
@@ -466,8 +471,11 @@ static int build_manifest(struct push *p, const struct rt_image *img, const stru
                                           (json_int_t)k->size, "digest", k->digest));
                         continue;
                 }
-                if (compress_layer(&p->s, dir, img->diff_ids.v[i] + 7, hex, &size, err) < 0) {
+                if (compress_layer(&p->s, dir, chains.v[i], img->diff_ids.v[i] + 7, hex, &size,
+                                   err) < 0) {
                         json_decref(ls);
+                        strv_free(&diffs);
+                        strv_free(&chains);
                         return -1;
                 }
                 strv_push(owned, hex);
@@ -477,6 +485,8 @@ static int build_manifest(struct push *p, const struct rt_image *img, const stru
                                                     "size", (json_int_t)size, "digest",
                                                     layers[i].digest));
         }
+        strv_free(&diffs);
+        strv_free(&chains);
         json_t *m = json_pack("{s:i, s:s, s:{s:s, s:I, s:s}, s:o}", "schemaVersion", 2, "mediaType",
                               MT_DOCKER_MANIFEST, "config", "mediaType", MT_DOCKER_CONFIG, "size",
                               (json_int_t)cfglen, "digest", img->id, "layers", ls);

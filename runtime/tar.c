@@ -475,6 +475,43 @@ int rt_tar_extract_fd(int fd, int rootfd, const struct rt_tar_opts *opts,
         return r;
 }
 
+struct cb_src {
+        rt_tar_read_fn fn;
+        void *ud;
+        bool failed;
+        err_t err;
+};
+
+static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
+{
+        (void)a;
+        struct cb_src *c = ud;
+        long long n = c->fn(c->ud, buf, &c->err);
+        if (n < 0) {
+                c->failed = true;
+                return ARCHIVE_FATAL;
+        }
+        return (la_ssize_t)n;
+}
+
+int rt_tar_extract_cb(rt_tar_read_fn fn, void *ud, int rootfd, const struct rt_tar_opts *opts,
+                      struct rt_tar_stats *stats, err_t *err)
+{
+        struct archive *a = new_reader(opts);
+        if (!a)
+                return err_set(err, ENOMEM, "libarchive: out of memory");
+        struct cb_src c = {.fn = fn, .ud = ud};
+        int r;
+        if (archive_read_open(a, &c, NULL, cb_read, NULL) != ARCHIVE_OK)
+                r = err_set(err, EINVAL, "invalid tar archive: %s", archive_error_string(a));
+        else
+                r = run_extract(a, rootfd, opts, stats, err);
+        if (r < 0 && c.failed)
+                *err = c.err; /* the source's failure is the cause */
+        archive_read_free(a);
+        return r;
+}
+
 int rt_tar_extract_mem(const void *buf, size_t len, int rootfd, const struct rt_tar_opts *opts,
                        struct rt_tar_stats *stats, err_t *err)
 {

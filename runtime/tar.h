@@ -51,6 +51,14 @@ struct rt_tar_stats {
  * into a fresh directory and remove it on error). */
 int rt_tar_extract_fd(int fd, int rootfd, const struct rt_tar_opts *opts,
                       struct rt_tar_stats *stats, err_t *err);
+/* Supplies the next piece of a tar stream: *buf and its length (0: the
+ * end), or < 0 with err filled.  A piece stays valid until the next call. */
+typedef long long (*rt_tar_read_fn)(void *ud, const void **buf, err_t *err);
+/* Same, from a callback.  A failure of the callback is the error returned.
+ * The extraction stops at the tar's end-of-archive blocks: whatever follows
+ * is left unread. */
+int rt_tar_extract_cb(rt_tar_read_fn fn, void *ud, int rootfd, const struct rt_tar_opts *opts,
+                      struct rt_tar_stats *stats, err_t *err);
 /* Same, from memory. */
 int rt_tar_extract_mem(const void *buf, size_t len, int rootfd, const struct rt_tar_opts *opts,
                        struct rt_tar_stats *stats, err_t *err);

@@ -32,6 +32,7 @@ static const struct compose_command compose_commands[] = {
     {"run", compose_cmd_run, "Run a one-off command on a service"},
     {"start", compose_cmd_start, "Start services"},
     {"stop", compose_cmd_stop, "Stop services"},
+    {"stats", compose_cmd_stats, "Display a live stream of container(s) resource usage statistics"},
     {"top", compose_cmd_top, "Display the running processes"},
     {"unpause", compose_cmd_unpause, "Unpause services"},
     {"wait", compose_cmd_wait, "Block until the first service container stops"},

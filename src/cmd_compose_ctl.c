@@ -504,6 +504,28 @@ int compose_cmd_top(struct compose_globals *g, int argc, char **argv)
         return rc;
 }
 
+/* compose stats [-a] [--no-stream] [--no-trunc] [--format F] [SERVICE...] */
+int compose_cmd_stats(struct compose_globals *g, int argc, char **argv)
+{
+        struct stats_opts o;
+        int r = stats_parse(argc, argv, "compose stats", &o);
+        if (r)
+                return r < 0 ? EXIT_BERTH : 0;
+        struct ctl c;
+        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)
+                return COMPOSE_EXIT_FAIL;
+        strv_t ids = STRV_INIT;
+        for (size_t i = 0; i < c.l.n; i++)
+                if (c.which[i])
+                        strv_push(&ids, c.l.v[i].id);
+        ctl_close(&c);
+        int rc = ids.n ? stats_run(&o, ids.v, (int)ids.n, false) : 0;
+        if (!ids.n) /* nothing to show: the empty table */
+                rc = stats_run(&o, NULL, 0, true);
+        strv_free(&ids);
+        return rc;
+}
+
 int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
 {
         static const struct option opts[] = {

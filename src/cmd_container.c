@@ -151,6 +151,7 @@ static const struct command container_commands[] = {
     {"remove", cmd_rm, NULL},
     {"run", cmd_run, "Create and run a new container from an image"},
     {"start", cmd_start, "Start one or more stopped containers"},
+    {"stats", cmd_stats, "Display a live stream of container(s) resource usage statistics"},
     {"stop", cmd_stop, "Stop one or more running containers"},
     {"top", cmd_top, "Display the running processes of a container"},
     {"unpause", cmd_unpause, "Unpause all processes within one or more containers"},

@@ -54,6 +54,11 @@ bool cli_confirm(const char *warning)
 
 void units_size(unsigned long long n, bool binary, char *buf, size_t len)
 {
+        units_size_prec(n, binary, 4, buf, len);
+}
+
+void units_size_prec(unsigned long long n, bool binary, int prec, char *buf, size_t len)
+{
         static const char *const dec[] = {"B", "kB", "MB", "GB", "TB", "PB"};
         static const char *const bin[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
         const double base = binary ? 1024.0 : 1000.0;
@@ -63,7 +68,7 @@ void units_size(unsigned long long n, bool binary, char *buf, size_t len)
                 v /= base;
                 u++;
         }
-        snprintf(buf, len, "%.4g%s", v, binary ? bin[u] : dec[u]);
+        snprintf(buf, len, "%.*g%s", prec, v, binary ? bin[u] : dec[u]);
 }
 
 void reclaimed_size(unsigned long long n, char *buf, size_t len)

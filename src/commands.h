@@ -35,6 +35,8 @@ void reclaimed_size(unsigned long long n, char *buf, size_t len);
 /* 4 significant digits in decimal units (units.HumanSize) or binary ones,
  * "7.763GiB" (units.BytesSize). */
 void units_size(unsigned long long n, bool binary, char *buf, size_t len);
+/* The same with prec significant digits (units.HumanSizeWithPrecision). */
+void units_size_prec(unsigned long long n, bool binary, int prec, char *buf, size_t len);
 /* Bytes of the files under path (not following symlinks, not crossing
  * mounts), as docker sizes a layer or a volume; 0 when it cannot be read. */
 unsigned long long path_size(const char *path);
@@ -91,6 +93,7 @@ int cmd_commit(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
 int cmd_tag(int argc, char **argv);

@@ -59,6 +59,7 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_run(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_start(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_stop(struct compose_globals *g, int argc, char **argv);
+int compose_cmd_stats(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_top(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_unpause(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_wait(struct compose_globals *g, int argc, char **argv);

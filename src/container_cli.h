@@ -113,4 +113,17 @@ int volume_prune(bool all, strv_t *removed, unsigned long long *reclaimed, err_t
 /* Signal number from "TERM", "SIGTERM" or "15". */
 int signal_parse(const char *s);
 
+/* stats: the options of `stats` and `compose stats`. */
+struct stats_opts {
+        bool all, stream, trunc;
+        const char *format;
+};
+/* Parse them from argv (cmd names the command in errors); optind is then the
+ * first operand.  0 to go on, 1 after --help, -1 after an error printed. */
+int stats_parse(int argc, char **argv, const char *cmd, struct stats_opts *o);
+/* Print the usage table of refs (named: as the user named them, shown in
+ * any state; else running ones unless all), or of every container when
+ * nrefs is 0 and not named; refresh each second while o->stream. */
+int stats_run(const struct stats_opts *o, char **refs, int nrefs, bool named);
+
 #endif

@@ -46,6 +46,7 @@ static const struct command commands[] = {
     {"run", cmd_run, "Create and run a new container from an image"},
     {"save", cmd_save, "Save one or more images to a tar archive"},
     {"start", cmd_start, "Start one or more stopped containers"},
+    {"stats", cmd_stats, "Display a live stream of container(s) resource usage statistics"},
     {"stop", cmd_stop, "Stop one or more running containers"},
     {"system", cmd_system, "Manage berth"},
     {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},

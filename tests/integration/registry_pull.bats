@@ -444,6 +444,74 @@ EOF2
         kill "$(cat "$REG_BASE/slow.pid")"
 }
 
+@test "pull keeps a layer as the compressed blob it came as: save, build FROM, rmi, push and an older store work" {
+        local R=$BERTH_ROOT/cz S=$BERTH_ROOT/cz-load ctx=$BERTH_ROOT/cz-ctx ref=$P_HOST/rp/busybox:v1
+        local st layer diff lj d f
+        mkdir -p "$ctx" "$R/out"
+        BERTH_ROOT=$R "$BERTH" pull -q "$ref" >/dev/null
+        st=$R/lib/image
+        layer=$(curl -s -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+                "$P_URL/v2/rp/busybox/manifests/v1" | jq -r '.layers[0].digest')
+        diff=$(BERTH_ROOT=$R "$BERTH" image inspect "$ref" | jq -r '.[0].RootFS.Layers[0]')
+        # the compressed blob is kept, verified; no uncompressed tar beside it
+        [ "$(sha256sum <"$st/blobs/sha256/${layer#sha256:}" | cut -c1-64)" = "${layer#sha256:}" ]
+        [ ! -e "$st/blobs/sha256/${diff#sha256:}" ]
+        lj=$(echo "$st"/layers/*/layer.json)
+        [ "$(jq -r .blob "$lj")" = "${layer#sha256:}" ]
+        # save makes the tar from it: load elsewhere, same diff ID, runs
+        BERTH_ROOT=$R "$BERTH" save -o "$R/out/s.tar" "$ref"
+        tar -xf "$R/out/s.tar" -C "$R/out"
+        [ "sha256:$(sha256sum <"$R/out/blobs/sha256/${diff#sha256:}" | cut -c1-64)" = "$diff" ]
+        BERTH_ROOT=$S "$BERTH" load -i "$R/out/s.tar" >/dev/null
+        [ "$(BERTH_ROOT=$S "$BERTH" run --rm --network none "$ref" echo loaded)" = loaded ]
+        BERTH_ROOT=$S "$BERTH" rmi "$ref" >/dev/null
+        # build FROM it, then the base goes: the built image keeps the layer's blob
+        printf 'FROM %s\nRUN echo built > /built\n' "$ref" >"$ctx/Dockerfile"
+        BERTH_ROOT=$R "$BERTH" build -q --network none -t rp-czbuilt "$ctx" >/dev/null
+        BERTH_ROOT=$R "$BERTH" image history rp-czbuilt >/dev/null
+        BERTH_ROOT=$R "$BERTH" rmi "$ref" >/dev/null
+        [ -f "$st/blobs/sha256/${layer#sha256:}" ]
+        BERTH_ROOT=$R "$BERTH" save -o "$R/out/b.tar" rp-czbuilt
+        [ "$(tar -xOf "$R/out/b.tar" "blobs/sha256/${diff#sha256:}" | sha256sum | cut -c1-64)" = "${diff#sha256:}" ]
+        # push with no pulled manifest to reuse: the layer is gzipped from it
+        BERTH_ROOT=$R "$BERTH" tag rp-czbuilt "$P_HOST/rp/czbuilt:v1"
+        BERTH_ROOT=$R "$BERTH" push -q "$P_HOST/rp/czbuilt:v1" >/dev/null
+        d=$(skopeo inspect --tls-verify=false "docker://$P_HOST/rp/czbuilt:v1" | jq -r '.Layers | length')
+        [ "$d" -eq 2 ]
+        # and it leaves with the last image that uses it
+        BERTH_ROOT=$R "$BERTH" rmi "$P_HOST/rp/czbuilt:v1" >/dev/null
+        BERTH_ROOT=$R "$BERTH" rmi rp-czbuilt >/dev/null
+        [ ! -e "$st/blobs/sha256/${layer#sha256:}" ]
+        [ -z "$(ls -A "$st/layers")" ]
+        # a store of the older layout (the tar as blobs/sha256/<diff ID>, no
+        # blob in layer.json): run, save, a pull that finds it up to date, rmi
+        BERTH_ROOT=$R "$BERTH" pull -q "$ref" >/dev/null
+        lj=$(echo "$st"/layers/*/layer.json)
+        jq 'del(.blob, .tar_size)' "$lj" >"$lj.new" && mv "$lj.new" "$lj"
+        cp "$R/out/blobs/sha256/${diff#sha256:}" "$st/blobs/sha256/${diff#sha256:}"
+        rm "$st/blobs/sha256/${layer#sha256:}"
+        [ "$(BERTH_ROOT=$R "$BERTH" run --rm --network none "$ref" echo old)" = old ]
+        BERTH_ROOT=$R "$BERTH" save -o "$R/out/o.tar" "$ref"
+        [ "$(tar -xOf "$R/out/o.tar" "blobs/sha256/${diff#sha256:}" | sha256sum | cut -c1-64)" = "${diff#sha256:}" ]
+        run env BERTH_ROOT=$R "$BERTH" pull "$ref"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Image is up to date"* ]]
+        # a layer whose tar is nowhere (neither kind): the pull fetches the blob again
+        rm "$st/blobs/sha256/${diff#sha256:}"
+        run env BERTH_ROOT=$R "$BERTH" pull "$ref"
+        [ "$status" -eq 0 ]
+        [ "$(jq -r .blob "$lj")" = "${layer#sha256:}" ]
+        BERTH_ROOT=$R "$BERTH" save -o "$R/out/r.tar" "$ref"
+        BERTH_ROOT=$R "$BERTH" rmi "$ref" >/dev/null
+        [ -z "$(ls -A "$st/layers")" ]
+        for f in "$st"/blobs/sha256/*; do
+                [ -e "$f" ] || continue
+                echo "left: $f"
+                false
+        done
+        rm -rf "$R" "$S" "$ctx"
+}
+
 @test "pull on a terminal: one line per layer, redrawn in place" {
         reg_push_busybox P rp/tty:v1
         "$BERTH" rmi -f "$P_HOST/rp/tty:v1" >/dev/null 2>&1 || true

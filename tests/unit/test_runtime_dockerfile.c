@@ -212,6 +212,16 @@ static void test_ignore(void)
         ok(!rt_dockerignore_excluded(&p, "src/main.c"), "plain file kept");
         ok(rt_dockerignore_excluded(&p, "y"), "cleaned pattern");
         strv_free(&p);
+
+        /* a path that starts with "!" once cleaned is not an exception (and
+         * not an exception for an absolute "/x": found by the fuzzer) */
+        const char *bang = "./!/x\n";
+        rt_dockerignore_parse(bang, strlen(bang), &p);
+        is_int(p.n, 1, "one pattern");
+        ok(p.n == 1 && p.v[0][0] != '!', "not read as an exception");
+        ok(rt_dockerignore_excluded(&p, "!/x"), "excludes the path !/x");
+        ok(!rt_dockerignore_excluded(&p, "x"), "and not x");
+        strv_free(&p);
 }
 
 int main(void)
