@@ -22,19 +22,13 @@
 #include "netwire.h"
 #include "runtime/container.h"
 
-static void network_usage(FILE *f)
+static void network_usage(FILE *f, const struct command *subs, size_t n)
 {
-        fprintf(f, "Usage:  berth network COMMAND\n\n"
-                   "Manage networks\n\n"
-                   "Commands:\n"
-                   "  connect     Connect a container to a network\n"
-                   "  create      Create a network\n"
-                   "  disconnect  Disconnect a container from a network\n"
-                   "  inspect     Display detailed information on one or more networks\n"
-                   "  ls          List networks\n"
-                   "  prune       Remove all unused networks\n"
-                   "  rm          Remove one or more networks\n"
-                   "\nInternal (for tests, not a stable interface):\n"
+        fprintf(f, "Usage:  berth network COMMAND\n\nManage networks\n\nCommands:\n");
+        for (size_t i = 0; i < n; i++)
+                if (subs[i].summary)
+                        fprintf(f, "  %-11s %s\n", subs[i].name, subs[i].summary);
+        fprintf(f, "\nInternal (for tests, not a stable interface):\n"
                    "  attach-netns   Attach a network namespace by path: "
                    "attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET NETNS_PATH ID\n"
                    "  detach-netns   Undo attach-netns: detach-netns NET ID\n");
@@ -575,26 +569,28 @@ static int net_detach_netns(int argc, char **argv)
 
 int cmd_network(int argc, char **argv)
 {
-        static const struct {
-                const char *name;
-                int (*fn)(int, char **);
-        } subs[] = {
-            {"create", net_create},
-            {"ls", net_ls},
-            {"list", net_ls},
-            {"inspect", net_inspect},
-            {"rm", net_rm},
-            {"remove", net_rm},
-            {"prune", net_prune},
-            {"connect", net_connect},
-            {"disconnect", net_disconnect},
-            {"attach-netns", net_attach_netns},
-            {"detach-netns", net_detach_netns},
+        /* no summary: an alias, or internal (left out of help and man pages) */
+        static const struct command subs[] = {
+            {"connect", net_connect, "Connect a container to a network"},
+            {"create", net_create, "Create a network"},
+            {"disconnect", net_disconnect, "Disconnect a container from a network"},
+            {"inspect", net_inspect, "Display detailed information on one or more networks"},
+            {"ls", net_ls, "List networks"},
+            {"list", net_ls, NULL},
+            {"prune", net_prune, "Remove all unused networks"},
+            {"rm", net_rm, "Remove one or more networks"},
+            {"remove", net_rm, NULL},
+            {"attach-netns", net_attach_netns, NULL},
+            {"detach-netns", net_detach_netns, NULL},
         };
 
         if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-                network_usage(argc < 2 ? stderr : stdout);
+                network_usage(argc < 2 ? stderr : stdout, subs, ARRAY_SIZE(subs));
                 return argc < 2 ? EXIT_BERTH : 0;
+        }
+        if (!strcmp(argv[1], CMD_LIST)) {
+                cmd_list_print("network", subs, ARRAY_SIZE(subs));
+                return 0;
         }
         for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
                 if (!strcmp(argv[1], subs[i].name))
