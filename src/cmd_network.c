@@ -433,12 +433,21 @@ static int net_rm(int argc, char **argv)
 static int net_prune(int argc, char **argv)
 {
         bool force = false;
+        int64_t until_ns = 0;
 
         for (int i = 1; i < argc; i++) {
                 if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force")) {
                         force = true;
+                } else if (!strcmp(argv[i], "--filter") || !strncmp(argv[i], "--filter=", 9)) {
+                        const char *f = argv[i][8] == '=' ? argv[i] + 9 : argv[++i];
+                        if (!f) {
+                                die_msg("network prune: flag needs an argument: --filter");
+                                return EXIT_BERTH;
+                        }
+                        if (prune_until_parse(f, "network prune", &until_ns) < 0)
+                                return EXIT_BERTH;
                 } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                        printf("Usage:  berth network prune [-f]\n\n"
+                        printf("Usage:  berth network prune [-f] [--filter until=TIME]\n\n"
                                "Remove all unused networks (all but the default bridge network "
                                "and those with containers)\n");
                         return 0;
@@ -457,7 +466,7 @@ static int net_prune(int argc, char **argv)
         }
         _cleanup_json_ json_t *removed = json_array();
         err_t err;
-        int rc = netwire_gc(&err) < 0 ? -1 : network_prune(removed, 0, &err);
+        int rc = netwire_gc(&err) < 0 ? -1 : network_prune(removed, until_ns, &err);
         size_t i;
         json_t *v;
         if (json_array_size(removed)) {

@@ -568,20 +568,9 @@ static int system_prune(int argc, char **argv)
                         vols = true;
                         break;
                 case 'F':
-                        if (strncmp(optarg, "until=", 6)) {
-                                die_msg("invalid filter '%.*s' (system prune takes until=TIME)",
-                                        (int)strcspn(optarg, "="), optarg);
+                        if (prune_until_parse(optarg, "system prune", &pu.until_ns) < 0)
                                 return EXIT_BERTH;
-                        }
                         until = optarg + 6;
-                        if (time_parse_docker(until, time_now_ns(), &pu.until_ns) < 0) {
-                                die_msg("invalid value for \"until\": %s\n(a duration as 24h, a "
-                                        "Unix timestamp, or an RFC 3339 time)",
-                                        until);
-                                return EXIT_BERTH;
-                        }
-                        if (!pu.until_ns)
-                                pu.until_ns = 1; /* before the epoch: nothing is that old */
                         break;
                 case 'h':
                         printf("Usage:  berth system prune [OPTIONS]\n\n"

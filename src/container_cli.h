@@ -101,6 +101,9 @@ int container_remove_locked(const char *id, json_t *j, err_t *err);
  * not 0, only those created before it), each checked under its lock; their
  * ids go to removed, the sizes of their writable layers are added to
  * *reclaimed. */
+/* A prune's --filter: "until=TIME" (docker's forms, base/timefmt) into
+ * *until_ns (never 0); -1 (printed, naming cmd) for anything else. */
+int prune_until_parse(const char *filter, const char *cmd, int64_t *until_ns);
 int container_prune(strv_t *removed, unsigned long long *reclaimed, int64_t until_ns, err_t *err);
 
 /* ps's STATUS cell from a container's State: "Up 3 minutes", "Exited (0) 2

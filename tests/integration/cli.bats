@@ -401,11 +401,20 @@ YML
         "${c[@]}" down -t 0
 }
 
-@test "system prune --filter until=: only what was created before; not with --volumes" {
+@test "system/container/network prune --filter until=: only what was created before; not with --volumes" {
         "$BERTH" create --network none --name cw-pu busybox true
         img=$("$BERTH" commit cw-pu)
         [[ "$img" == sha256:* ]]
         "$BERTH" network create --subnet 10.222.1.0/24 cw-pu-net
+        # container prune and network prune take the same filter
+        run "$BERTH" container prune -f --filter until=1h
+        [ "$status" -eq 0 ]
+        run "$BERTH" network prune -f --filter until=1h
+        [ "$status" -eq 0 ]
+        [[ "$output" != *cw-pu-net* ]]
+        run "$BERTH" network prune -f --filter label=x
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"invalid filter 'label'"* ]]
         run "$BERTH" system prune -f --filter until=1h
         [ "$status" -eq 0 ]
         [[ "$output" != *cw-pu-net* ]]
