@@ -22,7 +22,7 @@ static bool status_stopped(const char *st)
 /* Remove every stopped container; report its id, and add its writable
  * layer's size to *reclaimed.  Each is checked again under its lock, so one
  * that starts meanwhile stays. */
-int container_prune(strv_t *removed, unsigned long long *reclaimed, err_t *err)
+int container_prune(strv_t *removed, unsigned long long *reclaimed, int64_t until_ns, err_t *err)
 {
         strv_t ids = STRV_INIT;
         if (rt_ctr_list(&ids, err) < 0) {
@@ -42,7 +42,9 @@ int container_prune(strv_t *removed, unsigned long long *reclaimed, err_t *err)
                 }
                 const char *st =
                     json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
-                if (status_stopped(st)) {
+                if (status_stopped(st) &&
+                    (!until_ns || time_parse_rfc3339_ns(json_string_value(
+                                      json_object_get(j, "Created"))) <= until_ns)) {
                         unsigned long long sz = path_size(json_string_value(json_object_get(
                             json_object_get(json_object_get(j, "GraphDriver"), "Data"),
                             "UpperDir")));
@@ -71,7 +73,7 @@ int cmd_container_prune(int argc, char **argv)
         int c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
                 if (c == 'f') {
                         force = true;
                 } else if (c == 'h') {
@@ -97,7 +99,7 @@ int cmd_container_prune(int argc, char **argv)
         strv_t removed = STRV_INIT;
         unsigned long long reclaimed = 0;
         err_t err = {0};
-        int r = container_prune(&removed, &reclaimed, &err);
+        int r = container_prune(&removed, &reclaimed, 0, &err);
         if (removed.n) {
                 printf("Deleted Containers:\n");
                 for (size_t i = 0; i < removed.n; i++)

@@ -26,9 +26,9 @@ int cmd_inspect(int argc, char **argv)
                                            {0, 0, 0, 0}};
         const char *fmt = NULL, *type = NULL;
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+f:", lo, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "f:", lo, NULL)) != -1) {
                 if (c == 'f')
                         fmt = optarg;
                 else if (c == 'T')

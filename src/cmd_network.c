@@ -68,7 +68,7 @@ static int net_create(int argc, char **argv)
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+d:o:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "d:o:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'd':
                         o.driver = optarg;
@@ -168,7 +168,7 @@ static int net_ls(int argc, char **argv)
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+qf:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "qf:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'q':
                         quiet = true;
@@ -280,7 +280,7 @@ static int net_inspect(int argc, char **argv)
         const char *format = NULL;
         int c, rc = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+f:vh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "f:vh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         format = optarg;
@@ -334,7 +334,7 @@ static int connect_or_disconnect(int argc, char **argv, bool connect)
         int c, rc = EXIT_BERTH;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, connect ? "+h" : "+fh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, connect ? "h" : "fh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         strv_push(&aliases, optarg);
@@ -457,7 +457,7 @@ static int net_prune(int argc, char **argv)
         }
         _cleanup_json_ json_t *removed = json_array();
         err_t err;
-        int rc = netwire_gc(&err) < 0 ? -1 : network_prune(removed, &err);
+        int rc = netwire_gc(&err) < 0 ? -1 : network_prune(removed, 0, &err);
         size_t i;
         json_t *v;
         if (json_array_size(removed)) {
@@ -489,7 +489,7 @@ static int net_attach_netns(int argc, char **argv)
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+p:", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
                 switch (c) {
                 case 'i':
                         ip = optarg;

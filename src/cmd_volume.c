@@ -63,9 +63,9 @@ static int vol_create(int argc, char **argv)
         json_t *labels = json_object();
         const char *name = NULL;
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+l:d:", lo, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "l:d:", lo, NULL)) != -1) {
                 if (c == 'l') {
                         _cleanup_free_ char *k = xstrdup(optarg);
                         char *eq = strchr(k, '=');
@@ -121,7 +121,7 @@ static int vol_ls(int argc, char **argv)
         const char *format = NULL;
         int c;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'q':
                         quiet = true;
@@ -195,7 +195,7 @@ static int vol_inspect(int argc, char **argv)
         const char *format = NULL;
         int c, rc = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         format = optarg;
