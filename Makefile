@@ -23,10 +23,13 @@ CFLAGS_BASE += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 LDFLAGS_SAN := -fsanitize=$(SANITIZE)
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libcurl and libnftables are not linked: runtime/curl_lazy.c and
-# net/nft_lazy.c load them when a registry is contacted or a rule is changed
-# (their dependencies cost every command 5 ms and 1 ms of start-up)
-PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl libnftables,$(PKGS)) 2>/dev/null)
+# libcurl, libnftables and libarchive are not linked: runtime/curl_lazy.c,
+# net/nft_lazy.c and runtime/archive_lazy.c load them when a registry is
+# contacted, a rule is changed or an archive read or written (their
+# dependencies cost every command 5, 1 and 1.5 ms of start-up)
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl libnftables libarchive,$(PKGS)) 2>/dev/null)
+# unit tests build their archive fixtures with libarchive directly
+TEST_LIBS  := $(shell pkg-config --libs libarchive 2>/dev/null)
 CFLAGS  += $(CFLAGS_BASE) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS += $(LDFLAGS_SAN) -Wl,--as-needed $(EXTRA_LDFLAGS)
 LDLIBS  += $(PKG_LIBS) -lpthread
@@ -80,7 +83,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all install demo wordpress deps check unit fuzz fuzz-build format format-check clean tests layering-check
+.PHONY: all install docs demo wordpress deps check unit fuzz fuzz-build format format-check clean tests layering-check
 all: $(PROGS) $(UNIT_BINS)
 	@for p in $(PROGS); do ln -sf $$p ./$$(basename $$p); done
 
@@ -136,7 +139,7 @@ $(B)/berth-dns: $(call obj,$(DNS_SRC)) $(LIB_net) $(LIB_base)
 # stands on (base; engine: compose, runtime, net, base).
 define unit_rule
 $(B)/tests/$(1): $(B)/tests/$(1).o $$(LIB_$(2)) $$(DEPS_$(2))
-	$$(CC) $$(LDFLAGS) -o $$@ $$< $$(LIB_$(2)) $$(DEPS_$(2)) $$(LDLIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$< $$(LIB_$(2)) $$(DEPS_$(2)) $$(LDLIBS) $$(TEST_LIBS)
 endef
 $(foreach t,$(basename $(notdir $(UNIT_SRC))),$(eval $(call unit_rule,$(t),$(word 2,$(subst _, ,$(t))))))
 
@@ -211,7 +214,7 @@ DEB_PKGS := gcc make pkg-config python3 jq clang libclang-rt-14-dev clang-format
             libcurl4-openssl-dev libarchive-dev libnftables-dev libssl-dev \
             busybox-static bats iproute2 nftables curl procps util-linux psmisc \
             docker-registry skopeo apache2-utils openssl python3-cryptography \
-            mmdebstrap chromium nodejs
+            mmdebstrap chromium nodejs zsh fish
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
@@ -222,12 +225,28 @@ deps:
 
 # --- install: the binaries side by side (the CLI finds berth-monitor and
 # berth-dns beside itself) and the boot unit ---------------------------------
+# man pages and shell completions, generated from the binary's own command
+# tables and --help texts (tools/gen-docs.sh), so they cannot drift from it
+docs: $(B)/man/man1/berth.1
+$(B)/man/man1/berth.1: $(B)/berth tools/gen-docs.sh
+	tools/gen-docs.sh $(B)/berth $(B)
+
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
-install: all
+MANDIR ?= $(PREFIX)/share/man
+install: all docs
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 0644 $(B)/man/man1/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(B)/man/man5/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(B)/completion/berth.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/berth
+	install -m 0644 $(B)/completion/_berth $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_berth
+	install -m 0644 $(B)/completion/berth.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/berth.fish
 	sed 's|@BINDIR@|$(BINDIR)|g' contrib/systemd/berth-boot.service.in >$(DESTDIR)$(UNITDIR)/berth-boot.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/berth-boot.service
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload && systemctl enable berth-boot.service; fi

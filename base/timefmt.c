@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "xalloc.h"
@@ -21,6 +22,13 @@ static char *rfc3339(long long secs, long nsec, bool frac)
 char *time_rfc3339(long long secs, long nsec)
 {
         return rfc3339(secs, nsec, nsec != 0);
+}
+
+int64_t time_now_ns(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 char *time_now_rfc3339(void)
@@ -69,6 +77,145 @@ int64_t time_parse_rfc3339_ns(const char *s)
         if (t >= INT64_MAX / 1000000000LL)
                 return INT64_MAX; /* after 2262: as late as it gets */
         return (int64_t)t * 1000000000LL + ns;
+}
+
+/* Go's time.ParseDuration: [+-]? (decimal unit)+ with the units ns us µs
+ * ms s m h; "0" alone is no duration (docker reads it as a timestamp). */
+static int go_duration(const char *s, double *out)
+{
+        static const struct {
+                const char *u;
+                double mul;
+        } units[] = {{"ns", 1},   {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"\xce\xbcs", 1e3},
+                     {"ms", 1e6}, {"s", 1e9},  {"m", 60e9},        {"h", 3600e9}};
+        double sign = 1, total = 0;
+        if (*s == '+' || *s == '-')
+                sign = *s++ == '-' ? -1 : 1;
+        if (!*s)
+                return -1;
+        while (*s) {
+                double v = 0, scale = 1;
+                bool digits = false;
+                for (; *s >= '0' && *s <= '9'; s++, digits = true)
+                        v = v * 10 + (*s - '0');
+                if (*s == '.')
+                        for (s++; *s >= '0' && *s <= '9'; s++, digits = true)
+                                v += (*s - '0') * (scale /= 10);
+                if (!digits)
+                        return -1;
+                size_t i, n = sizeof(units) / sizeof(units[0]), len = 0;
+                for (i = 0; i < n; i++) {
+                        len = strlen(units[i].u);
+                        if (!strncmp(s, units[i].u, len)) /* "ms" is tried before "m" */
+                                break;
+                }
+                if (i == n)
+                        return -1;
+                s += len;
+                total += v * units[i].mul;
+        }
+        *out = sign * total;
+        return 0;
+}
+
+/* "2006-01-02", "2006-01-02T15", "2006-01-02T15:04", "2006-01-02T15:04:05",
+ * each with an optional fraction of a second, in local time. */
+static int local_date(const char *s, int64_t *ns)
+{
+        struct tm tm = {0};
+        int n = 0, got = sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n);
+        if (got != 3 || n != 10)
+                return -1;
+        const char *p = s + n;
+        if (*p == 'T') {
+                int k = 0;
+                if (sscanf(p, "T%2d%n", &tm.tm_hour, &k) != 1 || k != 3)
+                        return -1;
+                p += k;
+                if (*p == ':') {
+                        if (sscanf(p, ":%2d%n", &tm.tm_min, &k) != 1 || k != 3)
+                                return -1;
+                        p += k;
+                        if (*p == ':') {
+                                if (sscanf(p, ":%2d%n", &tm.tm_sec, &k) != 1 || k != 3)
+                                        return -1;
+                                p += k;
+                        }
+                }
+        }
+        long frac = 0;
+        if (*p == '.' && p[1] >= '0' && p[1] <= '9') {
+                int digits = 0;
+                for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+                        if (digits < 9)
+                                frac = frac * 10 + (*p - '0');
+                for (; digits < 9; digits++)
+                        frac *= 10;
+        }
+        if (*p || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+            tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+                return -1;
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        tm.tm_isdst = -1;
+        time_t t = mktime(&tm);
+        if (t == (time_t)-1 && tm.tm_year != 69)
+                return -1;
+        *ns = t <= 0                                     ? 0
+              : (long long)t >= INT64_MAX / 1000000000LL ? INT64_MAX
+                                                         : (int64_t)t * 1000000000LL + frac;
+        return 0;
+}
+
+int time_parse_docker(const char *s, int64_t now_ns, int64_t *ns)
+{
+        double d;
+        if (!s || !*s)
+                return -1;
+        if (strcmp(s, "0") && go_duration(s, &d) == 0) {
+                double t = (double)now_ns - d;
+                *ns = t <= 0 ? 0 : t >= 9.2e18 ? INT64_MAX : (int64_t)t;
+                return 0;
+        }
+        /* a Unix timestamp: seconds, optionally a fraction */
+        const char *p = s;
+        long long secs = 0;
+        bool big = false;
+        for (; *p >= '0' && *p <= '9'; p++) {
+                if (secs > (INT64_MAX / 1000000000LL) / 10)
+                        big = true;
+                else
+                        secs = secs * 10 + (*p - '0');
+        }
+        if (p != s && (*p == '\0' || *p == '.')) {
+                long frac = 0;
+                int digits = 0;
+                if (*p == '.') {
+                        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+                                if (digits < 9)
+                                        frac = frac * 10 + (*p - '0');
+                        if (*p || !digits)
+                                return -1;
+                        for (; digits < 9; digits++)
+                                frac *= 10;
+                }
+                *ns = big ? INT64_MAX : (int64_t)secs * 1000000000LL + frac;
+                return 0;
+        }
+        /* RFC 3339 with its zone (Z or an offset), else a local date */
+        size_t len = strlen(s);
+        long long t;
+        long nsec;
+        if (len > 19 && s[10] == 'T' &&
+            (s[len - 1] == 'Z' ||
+             (len > 6 && (s[len - 6] == '+' || s[len - 6] == '-') && s[len - 3] == ':')) &&
+            time_parse_rfc3339(s, &t, &nsec) == 0) {
+                *ns = t <= 0                          ? 0
+                      : t >= INT64_MAX / 1000000000LL ? INT64_MAX
+                                                      : (int64_t)t * 1000000000LL + nsec;
+                return 0;
+        }
+        return local_date(s, ns);
 }
 
 long long time_since_s(const char *s)

@@ -13,6 +13,8 @@
 /* "2024-01-02T03:04:05Z", or with ".%09ld" before the Z when nsec != 0.
  * Caller frees. */
 char *time_rfc3339(long long secs, long nsec);
+/* Now in nanoseconds since the epoch (CLOCK_REALTIME). */
+int64_t time_now_ns(void);
 /* Now, always with nine fraction digits (what state files hold).  Caller frees. */
 char *time_now_rfc3339(void);
 /* RFC 3339 (a fraction and a +hh:mm/-hh:mm offset are read) to seconds
@@ -22,6 +24,14 @@ int time_parse_rfc3339(const char *s, long long *secs, long *nsec);
 /* The same in nanoseconds, 0 when unreadable or not after the epoch (Go's
  * zero time "0001-01-01T00:00:00Z" in a state file means "never"). */
 int64_t time_parse_rfc3339_ns(const char *s);
+/* A time as docker's --since/--until/until= filters take it, relative to
+ * now_ns (nanoseconds since the epoch): a Go duration before now ("10m",
+ * "1h30m", "1.5h", "300ms"), a Unix timestamp with an optional fraction
+ * ("1700000000", "1700000000.5"), RFC 3339 with a zone, or a local date
+ * "2006-01-02", "2006-01-02T15:04", "2006-01-02T15:04:05" (fraction allowed).
+ * 0 on success with *ns set (clamped to 0 before the epoch); -1 when s is
+ * none of these. */
+int time_parse_docker(const char *s, int64_t now_ns, int64_t *ns);
 /* Whole seconds from the time s to now; 0 when unknown or in the future. */
 long long time_since_s(const char *s);
 

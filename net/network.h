@@ -68,9 +68,10 @@ int network_corrupt(json_t **out, err_t *err);
  * rules, bridge, state; the nft table too when it was the last one. */
 int network_remove(const char *ref, err_t *err);
 
-/* Remove every network without endpoints except the default one; the
+/* Remove every network without endpoints except the default one, and when
+ * until_ns is not 0 only those created before it (ns since the epoch); the
  * names removed are appended to removed (a JSON array). */
-int network_prune(json_t *removed, err_t *err);
+int network_prune(json_t *removed, int64_t until_ns, err_t *err);
 
 /* One container's endpoint request on one network. */
 struct network_endpoint_req {

@@ -92,6 +92,18 @@ struct lstream {
         err_t src_err;
 };
 
+/* A source that reads fd in pieces of LSTREAM_FD_BUF bytes into buf (what:
+ * named in errors). */
+#define LSTREAM_FD_BUF (256u << 10)
+struct lstream_fd {
+        int fd;
+        char *buf;
+        const char *what;
+};
+long long lstream_fd_read(void *ud, const void **buf, err_t *err);
+/* The digest an EVP_MD_CTX (md) computed, as hex. */
+void md_final_hex(void *md, char out[HEX_LEN + 1]);
+
 /* compressed: gzip, zstd or plain, detected; else the source is the tar.
  * blob_hex (may be NULL) names the source in messages. */
 int lstream_init(struct lstream *ls, lstream_src_fn src, void *ud, bool compressed,

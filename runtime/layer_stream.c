@@ -19,9 +19,7 @@
 #include "tar.h"
 #include "xalloc.h"
 
-#define FD_BUF (256u << 10)
-
-static void md_final_hex(EVP_MD_CTX *md, char out[HEX_LEN + 1])
+void md_final_hex(void *md, char out[HEX_LEN + 1])
 {
         unsigned char d[32];
         unsigned int n = 0;
@@ -345,24 +343,24 @@ void lstream_free(struct lstream *ls)
 
 struct layer_tar {
         struct lstream ls;
-        int fd;
-        char *buf;
+        struct lstream_fd src;
+        char what[HEX_LEN + 16];
         unsigned long long size;
         const char *piece;
         size_t avail;
         bool eof;
 };
 
-static long long fd_src(void *ud, const void **buf, err_t *err)
+long long lstream_fd_read(void *ud, const void **buf, err_t *err)
 {
-        struct layer_tar *t = ud;
+        struct lstream_fd *f = ud;
         for (;;) {
-                ssize_t n = read(t->fd, t->buf, FD_BUF);
+                ssize_t n = read(f->fd, f->buf, LSTREAM_FD_BUF);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return err_sys(err, errno, "read blob sha256:%s", t->ls.blob);
-                *buf = t->buf;
+                        return err_sys(err, errno, "read %s", f->what);
+                *buf = f->buf;
                 return n;
         }
 }
@@ -407,18 +405,21 @@ int layer_source(struct store *s, const char *chain_hex, const char *diff_hex,
 static int count_tar(struct store *s, const char *blob_hex, const char *diff_hex,
                      unsigned long long *size, err_t *err)
 {
-        struct layer_tar t = {.fd = blob_open(s, blob_hex, err)};
-        if (t.fd < 0)
+        struct lstream ls;
+        char what[HEX_LEN + 16];
+        snprintf(what, sizeof(what), "blob sha256:%s", blob_hex);
+        struct lstream_fd f = {.fd = blob_open(s, blob_hex, err), .what = what};
+        if (f.fd < 0)
                 return -1;
-        t.buf = xmalloc(FD_BUF);
+        f.buf = xmalloc(LSTREAM_FD_BUF);
         int r = -1;
-        if (lstream_init(&t.ls, fd_src, &t, true, diff_hex, blob_hex, err) == 0) {
-                r = lstream_unpack(&t.ls, -1, NULL, err);
-                *size = t.ls.bytes;
-                lstream_free(&t.ls);
+        if (lstream_init(&ls, lstream_fd_read, &f, true, diff_hex, blob_hex, err) == 0) {
+                r = lstream_unpack(&ls, -1, NULL, err);
+                *size = ls.bytes;
+                lstream_free(&ls);
         }
-        close(t.fd);
-        free(t.buf);
+        close(f.fd);
+        free(f.buf);
         return r;
 }
 
@@ -435,16 +436,18 @@ int layer_tar_open(struct store *s, const char *chain_hex, const char *diff_hex,
                                "again)",
                                diff_hex);
         struct layer_tar *t = xcalloc(1, sizeof(*t));
-        t->fd = blob_open(s, blob, err);
-        if (t->fd < 0) {
+        t->src.fd = blob_open(s, blob, err);
+        if (t->src.fd < 0) {
                 free(t);
                 return -1;
         }
-        t->buf = xmalloc(FD_BUF);
+        t->src.buf = xmalloc(LSTREAM_FD_BUF);
+        snprintf(t->what, sizeof(t->what), "blob sha256:%s", blob);
+        t->src.what = t->what;
         t->size = size;
-        if (lstream_init(&t->ls, fd_src, t, kind == 1, diff_hex, blob, err) < 0) {
-                close(t->fd);
-                free(t->buf);
+        if (lstream_init(&t->ls, lstream_fd_read, &t->src, kind == 1, diff_hex, blob, err) < 0) {
+                close(t->src.fd);
+                free(t->src.buf);
                 free(t);
                 return -1;
         }
@@ -488,7 +491,7 @@ void layer_tar_close(struct layer_tar *t)
         if (!t)
                 return;
         lstream_free(&t->ls);
-        close(t->fd);
-        free(t->buf);
+        close(t->src.fd);
+        free(t->src.buf);
         free(t);
 }

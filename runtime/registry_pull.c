@@ -56,21 +56,6 @@
 #define CONFIG_MAX (16u << 20)
 #define BLOB_TRIES 3
 
-/* --- digests ------------------------------------------------------------------ */
-
-static void md_hex(EVP_MD_CTX *md, char out[HEX_LEN + 1])
-{
-        unsigned char d[32];
-        unsigned int n = 0;
-        static const char digits[] = "0123456789abcdef";
-        EVP_DigestFinal_ex(md, d, &n);
-        for (int i = 0; i < 32; i++) {
-                out[2 * i] = digits[d[i] >> 4];
-                out[2 * i + 1] = digits[d[i] & 15];
-        }
-        out[HEX_LEN] = '\0';
-}
-
 /* --- the pull ------------------------------------------------------------------ */
 
 struct job {
@@ -319,37 +304,17 @@ static void *unpack_main(void *arg)
         return NULL;
 }
 
-struct fd_src {
-        int fd;
-        char *buf;
-        const char *what;
-};
-
-static long long fd_read(void *ud, const void **buf, err_t *err)
-{
-        struct fd_src *f = ud;
-        for (;;) {
-                ssize_t n = read(f->fd, f->buf, CHUNK);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return err_sys(err, errno, "read %s", f->what);
-                *buf = f->buf;
-                return n;
-        }
-}
-
 /* Unpack (or check) from a verified file. */
 static int unpack_file(struct unpack *u, int dirfd, const char *path, err_t *err)
 {
-        struct fd_src f = {.what = path};
+        struct lstream_fd f = {.what = path};
         f.fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (f.fd < 0)
                 return err_sys(err, errno, "open %s", path);
-        f.buf = xmalloc(CHUNK);
+        f.buf = xmalloc(LSTREAM_FD_BUF);
         progress(u->p, u->j->id, REG_L_EXTRACTING, (unsigned long long)u->j->desc->size,
                  (unsigned long long)u->j->desc->size);
-        int r = unpack_run(u, fd_read, &f, err);
+        int r = unpack_run(u, lstream_fd_read, &f, err);
         close(f.fd);
         free(f.buf);
         return r;
@@ -541,7 +506,7 @@ static int fetch_blob(struct pull *p, struct reg_conn *k, struct job *j, struct 
                 }
                 progress(p, j->id, REG_L_VERIFYING, 0, 0);
                 char got[HEX_LEN + 1];
-                md_hex(md, got);
+                md_final_hex(md, got);
                 if (d.got != d.want || strcmp(got, j->hex) != 0) {
                         /* a wrong blob never stays, not even for a resume */
                         ftruncate(fd, 0);

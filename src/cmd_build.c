@@ -41,9 +41,9 @@ int cmd_build(int argc, char **argv)
         _cleanup_free_ char *id = NULL;
         err_t err = {0};
         int c, rc = EXIT_BERTH;
-        optind = 1;
+        optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+t:f:q", lo, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "t:f:q", lo, NULL)) != -1) {
                 switch (c) {
                 case 't':
                         strv_push(&o.tags, optarg);

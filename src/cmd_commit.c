@@ -168,9 +168,9 @@ int cmd_commit(int argc, char **argv)
         bool pause = true;
         strv_t changes = STRV_INIT;
         int c, rc = 0;
-        optind = 1;
+        optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+a:c:m:p::h", lo, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "a:c:m:p::h", lo, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         author = optarg;

@@ -189,6 +189,12 @@ int cmd_compose(int argc, char **argv)
                 compose_usage(stderr);
                 goto out;
         }
+        if (!strcmp(argv[idx], CMD_LIST)) {
+                for (const struct compose_command *c = compose_commands; c->name; c++)
+                        printf("compose %s\t%s\n", c->name, c->summary);
+                rc = 0;
+                goto out;
+        }
         if (!strcmp(argv[idx], "help")) {
                 compose_usage(stdout);
                 rc = 0;

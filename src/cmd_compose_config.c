@@ -242,7 +242,7 @@ int compose_cmd_config(struct compose_globals *g, int argc, char **argv)
 
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+qo:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "qo:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'F':
                         if (strcmp(optarg, "yaml") && strcmp(optarg, "json")) {

@@ -100,7 +100,7 @@ static int parse_timeout_only(const char *cmd, int argc, char **argv, int *timeo
         int c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+t:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "t:h", opts, NULL)) != -1) {
                 if (c == 't')
                         *timeout = atoi(optarg);
                 else if (c == 'h') {
@@ -183,7 +183,7 @@ int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)
         int ch;
         optind = 0;
         opterr = 0;
-        while ((ch = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+        while ((ch = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
                 if (ch == 's')
                         sig = optarg;
                 else if (ch == 'O')
@@ -244,7 +244,7 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
         int ch;
         optind = 0;
         opterr = 0;
-        while ((ch = getopt_long(argc, argv, "+fsvh", opts, NULL)) != -1) {
+        while ((ch = getopt_long(argc, argv, "fsvh", opts, NULL)) != -1) {
                 switch (ch) {
                 case 'f':
                         force = true;
@@ -369,7 +369,7 @@ int compose_cmd_wait(struct compose_globals *g, int argc, char **argv)
         int ch;
         optind = 0;
         opterr = 0;
-        while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
                 if (ch == 'h') {
                         printf("Usage:  berth compose wait SERVICE [SERVICE...]\n\nBlock until "
                                "the first service container stops\n");
@@ -427,7 +427,7 @@ int compose_cmd_port(struct compose_globals *g, int argc, char **argv)
         int index = 1, ch;
         optind = 0;
         opterr = 0;
-        while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
                 if (ch == 'p')
                         proto = optarg;
                 else if (ch == 'i')
@@ -542,7 +542,7 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
         int ch;
         optind = 0;
         opterr = 0;
-        while ((ch = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+        while ((ch = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
                 switch (ch) {
                 case 'q':
                         quiet = true;

@@ -32,6 +32,7 @@ struct lsrc {
         bool done; /* container exited and its log drained */
         int code;
         int64_t since_ns; /* lines stamped before this are skipped (0: none) */
+        int64_t until_ns; /* lines stamped after this are skipped (0: none) */
 };
 
 static const int colors[] = {36, 33, 32, 35, 34, 96, 93, 92, 95, 94};
@@ -41,7 +42,8 @@ static void emit(const struct lsrc *s, const struct log_style *st, size_t width,
         json_t *j = json_loads(line, 0, NULL);
         const char *msg = j ? json_string_value(json_object_get(j, "log")) : line;
         const char *time = j ? json_string_value(json_object_get(j, "time")) : NULL;
-        if (s->since_ns && time && time_parse_rfc3339_ns(time) < s->since_ns) {
+        int64_t at = time ? time_parse_rfc3339_ns(time) : 0;
+        if (time && ((s->since_ns && at < s->since_ns) || (s->until_ns && at > s->until_ns))) {
                 json_decref(j);
                 return;
         }
@@ -270,24 +272,30 @@ static void logs_usage(FILE *f)
                    "      --no-log-prefix   Don't print prefix in logs\n"
                    "      --no-color        Produce monochrome output\n"
                    "      --index int       index of the container if service has multiple "
-                   "replicas\n");
+                   "replicas\n"
+                   "      --since string    Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) "
+                   "or relative (e.g. 42m for 42 minutes)\n"
+                   "      --until string    Show logs before a timestamp (e.g. "
+                   "2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)\n");
 }
 
 int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
 {
         static const struct option opts[] = {
-            {"follow", no_argument, NULL, 'f'},     {"tail", required_argument, NULL, 'n'},
-            {"timestamps", no_argument, NULL, 't'}, {"no-log-prefix", no_argument, NULL, 'P'},
-            {"no-color", no_argument, NULL, 'C'},   {"index", required_argument, NULL, 'i'},
-            {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+            {"follow", no_argument, NULL, 'f'},      {"tail", required_argument, NULL, 'n'},
+            {"timestamps", no_argument, NULL, 't'},  {"no-log-prefix", no_argument, NULL, 'P'},
+            {"no-color", no_argument, NULL, 'C'},    {"index", required_argument, NULL, 'i'},
+            {"since", required_argument, NULL, 'S'}, {"until", required_argument, NULL, 'U'},
+            {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
         };
         bool follow = false;
+        int64_t since_ns = 0, until_ns = 0;
         struct log_style st = {.prefix = true, .color = isatty(STDOUT_FILENO)};
         long tail = -1;
         int index = 0, c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+fn:th", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "fn:th", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         follow = true;
@@ -306,6 +314,19 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
                         break;
                 case 'i':
                         index = atoi(optarg);
+                        break;
+                case 'S':
+                case 'U':
+                        if (time_parse_docker(optarg, time_now_ns(),
+                                              c == 'S' ? &since_ns : &until_ns) < 0) {
+                                fprintf(stderr,
+                                        "invalid value for \"%s\": %s\n(a duration as 10m or "
+                                        "1h30m, a Unix timestamp, or an RFC 3339 time)\n",
+                                        c == 'S' ? "since" : "until", optarg);
+                                return EXIT_BERTH;
+                        }
+                        if (c == 'U' && !until_ns)
+                                until_ns = 1; /* before the epoch: nothing */
                         break;
                 case 'h':
                         logs_usage(stdout);
@@ -337,6 +358,8 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
         size_t n, width;
         struct lsrc *v = sources(&l, &svcs, false, &n, &width);
         for (size_t i = 0; i < n; i++) {
+                v[i].since_ns = since_ns;
+                v[i].until_ns = until_ns;
                 v[i].fd = open(v[i].path, O_RDONLY | O_CLOEXEC);
                 if (v[i].fd >= 0 && tail >= 0) {
                         off_t off =
@@ -357,7 +380,7 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
                                 drain(&v[i], &st, width);
                                 live += r;
                         }
-                        if (!live)
+                        if (!live || (until_ns && time_now_ns() > until_ns))
                                 break;
                         sleep_ms(100);
                 }

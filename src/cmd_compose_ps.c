@@ -112,6 +112,8 @@ static void ps_usage(FILE *f)
                    "List containers\n\n"
                    "Options:\n"
                    "  -a, --all             Show all stopped containers\n"
+                   "      --filter string   Filter services by a property (supported filters: "
+                   "status)\n"
                    "      --format string   table (default), json, a Go template "
                    "({{.Name}} {{.Service}} ...)\n"
                    "                        or 'table TEMPLATE'\n"
@@ -124,23 +126,19 @@ static void ps_usage(FILE *f)
 int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
 {
         static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"services", no_argument, NULL, 'S'},
-            {"status", required_argument, NULL, 's'},
-            {"format", required_argument, NULL, 'F'},
-            {"orphans", no_argument, NULL, 'o'},
-            {"no-trunc", no_argument, NULL, 'T'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
+            {"all", no_argument, NULL, 'a'},          {"quiet", no_argument, NULL, 'q'},
+            {"services", no_argument, NULL, 'S'},     {"status", required_argument, NULL, 's'},
+            {"filter", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'F'},
+            {"orphans", no_argument, NULL, 'o'},      {"no-trunc", no_argument, NULL, 'T'},
+            {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
         };
         bool all = false, quiet = false, services = false, json = false, trunc = true;
-        const char *format = NULL;
+        const char *format = NULL, *filter = NULL;
         strv_t status = STRV_INIT;
         int c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true;
@@ -153,6 +151,9 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                         break;
                 case 's':
                         strv_push(&status, optarg);
+                        break;
+                case 'f': /* one KEY=VAL, the last given (as docker compose) */
+                        filter = optarg;
                         break;
                 case 'F':
                         json = cliformat_is_json(optarg);
@@ -170,6 +171,21 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                 default:
                         fprintf(stderr, "unknown flag: %s\nSee 'berth compose ps --help'.\n",
                                 argv[optind - 1]);
+                        strv_free(&status);
+                        return EXIT_BERTH;
+                }
+        }
+        if (filter) {
+                const char *eq = strchr(filter, '=');
+                if (eq && !strncmp(filter, "status=", 7)) {
+                        strv_push(&status, eq + 1);
+                } else {
+                        if (!eq)
+                                fprintf(stderr,
+                                        "arguments to --filter should be in form KEY=VAL\n");
+                        else
+                                fprintf(stderr, "unknown filter %.*s (supported filters: status)\n",
+                                        (int)(eq - filter), filter);
                         strv_free(&status);
                         return EXIT_BERTH;
                 }
@@ -213,15 +229,15 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                     (!all && strcmp(x->status, "running") && strcmp(x->status, "paused")) ||
                     (status.n && !strv_contains(&status, x->status)))
                         continue;
+                if (quiet) { /* -q wins over --services, as in docker compose */
+                        printf("%s\n", x->id);
+                        continue;
+                }
                 if (services) {
                         if (!strv_contains(&seen, x->service)) {
                                 strv_push(&seen, x->service);
                                 printf("%s\n", x->service);
                         }
-                        continue;
-                }
-                if (quiet) {
-                        printf("%s\n", x->id);
                         continue;
                 }
                 _cleanup_free_ char *st = status_text(x), *cmd = command_text(x);
@@ -308,7 +324,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
         (void)g;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true;

@@ -475,7 +475,7 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
         int c, rc = EXIT_BERTH;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+dVt:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "dVt:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'd':
                         o.detach = true;
@@ -794,7 +794,7 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
         int timeout = -1, c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+vt:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "vt:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'v':
                         volumes = true;

@@ -22,7 +22,7 @@ static bool status_stopped(const char *st)
 /* Remove every stopped container; report its id, and add its writable
  * layer's size to *reclaimed.  Each is checked again under its lock, so one
  * that starts meanwhile stays. */
-int container_prune(strv_t *removed, unsigned long long *reclaimed, err_t *err)
+int container_prune(strv_t *removed, unsigned long long *reclaimed, int64_t until_ns, err_t *err)
 {
         strv_t ids = STRV_INIT;
         if (rt_ctr_list(&ids, err) < 0) {
@@ -42,7 +42,9 @@ int container_prune(strv_t *removed, unsigned long long *reclaimed, err_t *err)
                 }
                 const char *st =
                     json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
-                if (status_stopped(st)) {
+                if (status_stopped(st) &&
+                    (!until_ns || time_parse_rfc3339_ns(json_string_value(
+                                      json_object_get(j, "Created"))) <= until_ns)) {
                         unsigned long long sz = path_size(json_string_value(json_object_get(
                             json_object_get(json_object_get(j, "GraphDriver"), "Data"),
                             "UpperDir")));
@@ -60,24 +62,49 @@ int container_prune(strv_t *removed, unsigned long long *reclaimed, err_t *err)
         return rc;
 }
 
+int prune_until_parse(const char *filter, const char *cmd, int64_t *until_ns)
+{
+        if (strncmp(filter, "until=", 6)) {
+                die_msg("invalid filter '%.*s' (%s takes until=TIME)", (int)strcspn(filter, "="),
+                        filter, cmd);
+                return -1;
+        }
+        if (time_parse_docker(filter + 6, time_now_ns(), until_ns) < 0) {
+                die_msg("invalid value for \"until\": %s\n(a duration as 24h, a Unix timestamp, "
+                        "or an RFC 3339 time)",
+                        filter + 6);
+                return -1;
+        }
+        if (!*until_ns)
+                *until_ns = 1; /* before the epoch: nothing is that old */
+        return 0;
+}
+
 int cmd_container_prune(int argc, char **argv)
 {
         static const struct option opts[] = {
             {"force", no_argument, NULL, 'f'},
+            {"filter", required_argument, NULL, 'F'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
         bool force = false;
+        int64_t until_ns = 0;
         int c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
                 if (c == 'f') {
                         force = true;
+                } else if (c == 'F') {
+                        if (prune_until_parse(optarg, "container prune", &until_ns) < 0)
+                                return EXIT_BERTH;
                 } else if (c == 'h') {
                         printf("Usage:  berth container prune [OPTIONS]\n\n"
                                "Remove all stopped containers\n\n"
                                "Options:\n"
+                               "      --filter filter   Provide filter values (e.g. "
+                               "\"until=<timestamp>\")\n"
                                "  -f, --force   Do not prompt for confirmation\n");
                         return 0;
                 } else {
@@ -97,7 +124,7 @@ int cmd_container_prune(int argc, char **argv)
         strv_t removed = STRV_INIT;
         unsigned long long reclaimed = 0;
         err_t err = {0};
-        int r = container_prune(&removed, &reclaimed, &err);
+        int r = container_prune(&removed, &reclaimed, until_ns, &err);
         if (removed.n) {
                 printf("Deleted Containers:\n");
                 for (size_t i = 0; i < removed.n; i++)

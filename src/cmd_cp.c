@@ -53,9 +53,9 @@ int cmd_cp(int argc, char **argv)
         };
         struct rt_cp_opts o = {false, false};
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+aLqh", lo, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "aLqh", lo, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         o.archive = true;

@@ -26,7 +26,7 @@ static int one_container_args(int argc, char **argv, const char *name, const cha
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
                 if (c == 'h') {
@@ -54,7 +54,7 @@ int cmd_diff(int argc, char **argv)
                                     "Inspect changes to files or directories on a container's "
                                     "filesystem\n\n"
                                     "Aliases:\n  berth container diff, berth diff\n";
-        int rc = one_container_args(argc, argv, "diff", usage, "+h", NULL);
+        int rc = one_container_args(argc, argv, "diff", usage, "h", NULL);
         if (rc >= 0)
                 return rc;
         err_t err = {0};
@@ -81,7 +81,7 @@ int cmd_export(int argc, char **argv)
                                     "Options:\n"
                                     "  -o, --output string   Write to a file, instead of STDOUT\n";
         const char *output = NULL;
-        int rc = one_container_args(argc, argv, "export", usage, "+o:h", &output);
+        int rc = one_container_args(argc, argv, "export", usage, "o:h", &output);
         if (rc >= 0)
                 return rc;
         if (!output && isatty(STDOUT_FILENO)) {

@@ -98,7 +98,7 @@ int cmd_exec(int argc, char **argv)
         const char *user = NULL, *workdir = NULL;
         strv_t envs = STRV_INIT;
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+dite:u:w:", lo, NULL)) != -1) {
                 switch (c) {

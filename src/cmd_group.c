@@ -16,6 +16,13 @@ static void group_usage(const struct cmd_group *g, FILE *f)
         fprintf(f, "\nRun 'berth %s COMMAND --help' for more information on a command.\n", g->name);
 }
 
+void cmd_list_print(const char *group, const struct command *cmds, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (cmds[i].summary) /* aliases have none */
+                        printf("%s %s\t%s\n", group, cmds[i].name, cmds[i].summary);
+}
+
 int cmd_group_run(const struct cmd_group *g, int argc, char **argv)
 {
         if (argc < 2) { /* as docker: the help, on stderr */
@@ -24,6 +31,10 @@ int cmd_group_run(const struct cmd_group *g, int argc, char **argv)
         }
         if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
                 group_usage(g, stdout);
+                return 0;
+        }
+        if (!strcmp(argv[1], CMD_LIST)) {
+                cmd_list_print(g->name, g->cmds, g->n);
                 return 0;
         }
         for (size_t i = 0; i < g->n; i++)

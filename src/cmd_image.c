@@ -26,7 +26,7 @@ static int image_inspect(int argc, char **argv)
         const char *format = NULL;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         format = optarg;
@@ -74,7 +74,7 @@ static int image_history(int argc, char **argv)
         int c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'T':
                         trunc = false;
@@ -168,7 +168,7 @@ static int image_prune(int argc, char **argv)
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+afh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "afh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true;

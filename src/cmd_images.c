@@ -77,7 +77,7 @@ int cmd_images(int argc, char **argv)
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+aqf:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "aqf:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true; /* also the untagged steps of builds */

@@ -36,7 +36,7 @@ int cmd_import(int argc, char **argv)
         int c, rc = EXIT_BERTH;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+c:m:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "c:m:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'c':
                         if (rt_image_config_apply_change(&cfg, optarg, &err) < 0) {

@@ -26,9 +26,9 @@ int cmd_inspect(int argc, char **argv)
                                            {0, 0, 0, 0}};
         const char *fmt = NULL, *type = NULL;
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+f:", lo, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "f:", lo, NULL)) != -1) {
                 if (c == 'f')
                         fmt = optarg;
                 else if (c == 'T')
@@ -82,6 +82,10 @@ int cmd_inspect(int argc, char **argv)
 
 int cmd_rename(int argc, char **argv)
 {
+        if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+                printf("Usage:  berth rename CONTAINER NEW_NAME\n\nRename a container\n");
+                return 0;
+        }
         if (argc != 3) {
                 die_msg("\"berth rename\" requires exactly 2 arguments.\nUsage:  berth rename "
                         "CONTAINER NEW_NAME");
@@ -104,6 +108,11 @@ int cmd_rename(int argc, char **argv)
 /* berth top CONTAINER: the processes in the container's pids cgroup. */
 int cmd_top(int argc, char **argv)
 {
+        if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+                printf("Usage:  berth top CONTAINER [ps OPTIONS]\n\n"
+                       "Display the running processes of a container\n");
+                return 0;
+        }
         if (argc < 2) {
                 die_msg("\"berth top\" requires at least 1 argument.");
                 return EXIT_BERTH;

@@ -21,16 +21,6 @@
 #include "base/paths.h"
 #include "compose_up.h"
 
-static void kube_usage(FILE *f)
-{
-        fprintf(f, "Usage:  berth kube COMMAND\n\n"
-                   "Move between compose files and Kubernetes manifests\n\n"
-                   "Commands:\n"
-                   "  generate    Write Kubernetes manifests for a compose project\n"
-                   "  play        Run Pods, Deployments and StatefulSets of Kubernetes YAML\n"
-                   "  down        Remove what `kube play` of the same files made\n");
-}
-
 static void generate_usage(FILE *f)
 {
         fprintf(f,
@@ -379,16 +369,44 @@ static int kube_play_down(int argc, char **argv, bool play)
         return cmd_compose(wait ? 8 : 7, cargv);
 }
 
+static int kube_play(int argc, char **argv)
+{
+        return kube_play_down(argc, argv, true);
+}
+
+static int kube_down(int argc, char **argv)
+{
+        return kube_play_down(argc, argv, false);
+}
+
+static const struct command kube_verbs[] = {
+    {"generate", kube_generate, "Write Kubernetes manifests for a compose project"},
+    {"play", kube_play, "Run Pods, Deployments and StatefulSets of Kubernetes YAML"},
+    {"down", kube_down, "Remove what `kube play` of the same files made"},
+};
+
+static void kube_usage(FILE *f)
+{
+        fprintf(f, "Usage:  berth kube COMMAND\n\n"
+                   "Move between compose files and Kubernetes manifests\n\n"
+                   "Commands:\n");
+        for (size_t i = 0; i < ARRAY_SIZE(kube_verbs); i++)
+                fprintf(f, "  %-11s %s\n", kube_verbs[i].name, kube_verbs[i].summary);
+}
+
 int cmd_kube(int argc, char **argv)
 {
         if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
                 kube_usage(argc < 2 ? stderr : stdout);
                 return argc < 2 ? 1 : 0;
         }
-        if (!strcmp(argv[1], "generate"))
-                return kube_generate(argc - 1, argv + 1);
-        if (!strcmp(argv[1], "play") || !strcmp(argv[1], "down"))
-                return kube_play_down(argc - 1, argv + 1, !strcmp(argv[1], "play"));
+        if (!strcmp(argv[1], CMD_LIST)) {
+                cmd_list_print("kube", kube_verbs, ARRAY_SIZE(kube_verbs));
+                return 0;
+        }
+        for (size_t i = 0; i < ARRAY_SIZE(kube_verbs); i++)
+                if (!strcmp(argv[1], kube_verbs[i].name))
+                        return kube_verbs[i].fn(argc - 1, argv + 1);
         die_msg("'%s' is not a berth kube command.\nSee 'berth kube --help'.", argv[1]);
         return 1;
 }

@@ -25,7 +25,7 @@ int cmd_load(int argc, char **argv)
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+i:qh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "i:qh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'i':
                         input = optarg;

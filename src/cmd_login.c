@@ -102,7 +102,7 @@ int cmd_login(int argc, char **argv)
         char *server = NULL;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+u:p:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "u:p:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'u':
                         free(user);

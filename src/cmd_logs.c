@@ -1,4 +1,4 @@
-/* berth logs [-f] [--tail N] [-t] [--since T] CONTAINER */
+/* berth logs [-f] [--tail N] [-t] [--since T] [--until T] CONTAINER */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -24,6 +24,7 @@ struct logs_opts {
         bool follow, timestamps;
         long tail; /* -1 = all */
         int64_t since_ns;
+        int64_t until_ns; /* 0: none */
 };
 
 static void emit(const char *line, const struct logs_opts *o)
@@ -35,7 +36,8 @@ static void emit(const char *line, const struct logs_opts *o)
         const char *stream = json_string_value(json_object_get(j, "stream")) ?: "stdout";
         const char *time = json_string_value(json_object_get(j, "time")) ?: "";
         json_t *lj = json_object_get(j, "log");
-        if (o->since_ns && time_parse_rfc3339_ns(time) < o->since_ns) {
+        int64_t at = time_parse_rfc3339_ns(time);
+        if ((o->since_ns && at < o->since_ns) || (o->until_ns && at > o->until_ns)) {
                 json_decref(j);
                 return;
         }
@@ -56,43 +58,20 @@ static void read_lines(const char *path, strv_t *lines)
                 strv_push(lines, l);
 }
 
-static int64_t parse_since(const char *s)
-{
-        int64_t ns = time_parse_rfc3339_ns(s);
-        if (ns)
-                return ns;
-        char *end;
-        double v = strtod(s, &end);
-        if (end == s)
-                return -1;
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        int64_t nowns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-        double mul = 0;
-        if (!*end)
-                return (int64_t)(v * 1e9); /* unix timestamp */
-        if (!strcmp(end, "s"))
-                mul = 1e9;
-        else if (!strcmp(end, "m"))
-                mul = 60e9;
-        else if (!strcmp(end, "h"))
-                mul = 3600e9;
-        else
-                return -1;
-        return nowns - (int64_t)(v * mul);
-}
-
 int cmd_logs(int argc, char **argv)
 {
-        static const struct option lo[] = {
-            {"follow", no_argument, 0, 'f'},     {"timestamps", no_argument, 0, 't'},
-            {"tail", required_argument, 0, 'n'}, {"since", required_argument, 0, 'S'},
-            {"help", no_argument, 0, 'H'},       {0, 0, 0, 0}};
+        static const struct option lo[] = {{"follow", no_argument, 0, 'f'},
+                                           {"timestamps", no_argument, 0, 't'},
+                                           {"tail", required_argument, 0, 'n'},
+                                           {"since", required_argument, 0, 'S'},
+                                           {"until", required_argument, 0, 'U'},
+                                           {"help", no_argument, 0, 'H'},
+                                           {0, 0, 0, 0}};
         struct logs_opts o = {.tail = -1};
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+ftn:", lo, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "ftn:", lo, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         o.follow = true;
@@ -104,15 +83,21 @@ int cmd_logs(int argc, char **argv)
                         o.tail = strcmp(optarg, "all") ? atol(optarg) : -1;
                         break;
                 case 'S':
-                        o.since_ns = parse_since(optarg);
-                        if (o.since_ns < 0) {
-                                die_msg("invalid value for \"since\": %s", optarg);
+                case 'U':
+                        if (time_parse_docker(optarg, time_now_ns(),
+                                              c == 'S' ? &o.since_ns : &o.until_ns) < 0) {
+                                die_msg("invalid value for \"%s\": %s\n(a duration as 10m or "
+                                        "1h30m, a Unix timestamp, or an RFC 3339 time)",
+                                        c == 'S' ? "since" : "until", optarg);
                                 return EXIT_BERTH;
                         }
+                        if (c == 'U' && !o.until_ns)
+                                o.until_ns = 1; /* before the epoch: nothing */
                         break;
                 case 'H':
                         printf(
-                            "Usage:  berth logs [-f] [-t] [--tail N] [--since TIME] CONTAINER\n");
+                            "Usage:  berth logs [-f] [-t] [--tail N] [--since TIME] [--until TIME] "
+                            "CONTAINER\n");
                         return 0;
                 default:
                         die_msg("logs: unknown option '%s'", argv[optind - 1]);
@@ -185,7 +170,7 @@ int cmd_logs(int argc, char **argv)
                                 pending.len = rest;
                         }
                 }
-                if (!alive)
+                if (!alive || (o.until_ns && time_now_ns() > o.until_ns))
                         break;
                 rt_watch_wait(in, 0.5);
         }

@@ -22,19 +22,13 @@
 #include "netwire.h"
 #include "runtime/container.h"
 
-static void network_usage(FILE *f)
+static void network_usage(FILE *f, const struct command *subs, size_t n)
 {
-        fprintf(f, "Usage:  berth network COMMAND\n\n"
-                   "Manage networks\n\n"
-                   "Commands:\n"
-                   "  connect     Connect a container to a network\n"
-                   "  create      Create a network\n"
-                   "  disconnect  Disconnect a container from a network\n"
-                   "  inspect     Display detailed information on one or more networks\n"
-                   "  ls          List networks\n"
-                   "  prune       Remove all unused networks\n"
-                   "  rm          Remove one or more networks\n"
-                   "\nInternal (for tests, not a stable interface):\n"
+        fprintf(f, "Usage:  berth network COMMAND\n\nManage networks\n\nCommands:\n");
+        for (size_t i = 0; i < n; i++)
+                if (subs[i].summary)
+                        fprintf(f, "  %-11s %s\n", subs[i].name, subs[i].summary);
+        fprintf(f, "\nInternal (for tests, not a stable interface):\n"
                    "  attach-netns   Attach a network namespace by path: "
                    "attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET NETNS_PATH ID\n"
                    "  detach-netns   Undo attach-netns: detach-netns NET ID\n");
@@ -74,7 +68,7 @@ static int net_create(int argc, char **argv)
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+d:o:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "d:o:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'd':
                         o.driver = optarg;
@@ -174,7 +168,7 @@ static int net_ls(int argc, char **argv)
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+qf:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "qf:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'q':
                         quiet = true;
@@ -286,7 +280,7 @@ static int net_inspect(int argc, char **argv)
         const char *format = NULL;
         int c, rc = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+f:vh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "f:vh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         format = optarg;
@@ -340,7 +334,7 @@ static int connect_or_disconnect(int argc, char **argv, bool connect)
         int c, rc = EXIT_BERTH;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, connect ? "+h" : "+fh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, connect ? "h" : "fh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         strv_push(&aliases, optarg);
@@ -439,12 +433,21 @@ static int net_rm(int argc, char **argv)
 static int net_prune(int argc, char **argv)
 {
         bool force = false;
+        int64_t until_ns = 0;
 
         for (int i = 1; i < argc; i++) {
                 if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force")) {
                         force = true;
+                } else if (!strcmp(argv[i], "--filter") || !strncmp(argv[i], "--filter=", 9)) {
+                        const char *f = argv[i][8] == '=' ? argv[i] + 9 : argv[++i];
+                        if (!f) {
+                                die_msg("network prune: flag needs an argument: --filter");
+                                return EXIT_BERTH;
+                        }
+                        if (prune_until_parse(f, "network prune", &until_ns) < 0)
+                                return EXIT_BERTH;
                 } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                        printf("Usage:  berth network prune [-f]\n\n"
+                        printf("Usage:  berth network prune [-f] [--filter until=TIME]\n\n"
                                "Remove all unused networks (all but the default bridge network "
                                "and those with containers)\n");
                         return 0;
@@ -463,7 +466,7 @@ static int net_prune(int argc, char **argv)
         }
         _cleanup_json_ json_t *removed = json_array();
         err_t err;
-        int rc = netwire_gc(&err) < 0 ? -1 : network_prune(removed, &err);
+        int rc = netwire_gc(&err) < 0 ? -1 : network_prune(removed, until_ns, &err);
         size_t i;
         json_t *v;
         if (json_array_size(removed)) {
@@ -495,7 +498,7 @@ static int net_attach_netns(int argc, char **argv)
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+p:", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
                 switch (c) {
                 case 'i':
                         ip = optarg;
@@ -575,26 +578,28 @@ static int net_detach_netns(int argc, char **argv)
 
 int cmd_network(int argc, char **argv)
 {
-        static const struct {
-                const char *name;
-                int (*fn)(int, char **);
-        } subs[] = {
-            {"create", net_create},
-            {"ls", net_ls},
-            {"list", net_ls},
-            {"inspect", net_inspect},
-            {"rm", net_rm},
-            {"remove", net_rm},
-            {"prune", net_prune},
-            {"connect", net_connect},
-            {"disconnect", net_disconnect},
-            {"attach-netns", net_attach_netns},
-            {"detach-netns", net_detach_netns},
+        /* no summary: an alias, or internal (left out of help and man pages) */
+        static const struct command subs[] = {
+            {"connect", net_connect, "Connect a container to a network"},
+            {"create", net_create, "Create a network"},
+            {"disconnect", net_disconnect, "Disconnect a container from a network"},
+            {"inspect", net_inspect, "Display detailed information on one or more networks"},
+            {"ls", net_ls, "List networks"},
+            {"list", net_ls, NULL},
+            {"prune", net_prune, "Remove all unused networks"},
+            {"rm", net_rm, "Remove one or more networks"},
+            {"remove", net_rm, NULL},
+            {"attach-netns", net_attach_netns, NULL},
+            {"detach-netns", net_detach_netns, NULL},
         };
 
         if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-                network_usage(argc < 2 ? stderr : stdout);
+                network_usage(argc < 2 ? stderr : stdout, subs, ARRAY_SIZE(subs));
                 return argc < 2 ? EXIT_BERTH : 0;
+        }
+        if (!strcmp(argv[1], CMD_LIST)) {
+                cmd_list_print("network", subs, ARRAY_SIZE(subs));
+                return 0;
         }
         for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
                 if (!strcmp(argv[1], subs[i].name))

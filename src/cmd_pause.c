@@ -48,9 +48,9 @@ static int pause_main(int argc, char **argv, bool pause)
         const char *usage =
             pause ? "pause CONTAINER [CONTAINER...]" : "unpause CONTAINER [CONTAINER...]";
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
                 if (c == 'H') {
                         printf("Usage:  berth %s\n", usage);
                         return 0;

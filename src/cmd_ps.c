@@ -19,7 +19,7 @@
 #include "netwire.h"
 #include "runtime/container.h"
 
-static char *status_text(json_t *st)
+char *ctr_status_text(json_t *st)
 {
         const char *s = json_string_value(json_object_get(st, "Status")) ?: "";
         if (!strcmp(s, "running") || !strcmp(s, "paused")) {
@@ -45,7 +45,7 @@ static char *status_text(json_t *st)
 }
 
 /* .Command: the command line, cut to 20 columns, quoted as Go quotes */
-static char *command_text(json_t *j, bool trunc)
+char *ctr_command_text(json_t *j, bool trunc)
 {
         strbuf_t sb = STRBUF_INIT;
         sb_append(&sb, json_string_value(json_object_get(j, "Path")) ?: "");
@@ -119,14 +119,14 @@ static json_t *ps_context(json_t *j, const char *short_id, bool trunc, bool runn
         json_t *st = json_object_get(j, "State");
         json_t *cfg = json_object_get(j, "Config");
         const char *name = json_string_value(json_object_get(j, "Name")) ?: "/";
-        _cleanup_free_ char *cmd = command_text(j, trunc);
+        _cleanup_free_ char *cmd = ctr_command_text(j, trunc);
         const char *created = json_string_value(json_object_get(j, "Created"));
         long long csecs = 0;
         (void)time_parse_rfc3339(created ?: "", &csecs, NULL);
         _cleanup_free_ char *created_at = go_time_text(csecs, 0);
         _cleanup_free_ char *since = human_duration(time_since_s(created));
         _cleanup_free_ char *ago = xasprintf("%s ago", since);
-        _cleanup_free_ char *status = status_text(st);
+        _cleanup_free_ char *status = ctr_status_text(st);
         _cleanup_free_ char *ports = running ? netwire_ports_summary(j) : xstrdup("");
         _cleanup_free_ char *labels = labels_text(json_object_get(cfg, "Labels"));
         strbuf_t mb = STRBUF_INIT, nb = STRBUF_INIT;
@@ -184,7 +184,7 @@ int cmd_ps(int argc, char **argv)
         const char *format = NULL;
         strv_t filters = STRV_INIT;
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "aqf:", lo, NULL)) != -1) {
                 switch (c) {

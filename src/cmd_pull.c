@@ -156,7 +156,7 @@ int cmd_pull(int argc, char **argv)
         const char *platform = getenv("DOCKER_DEFAULT_PLATFORM");
         int c;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true;

@@ -137,7 +137,7 @@ int cmd_push(int argc, char **argv)
         const char *platform = NULL;
         int c;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+aqh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true;

@@ -32,9 +32,9 @@ int cmd_rm(int argc, char **argv)
                                            {0, 0, 0, 0}};
         bool force = false, vols = false;
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+fv", lo, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "fv", lo, NULL)) != -1) {
                 if (c == 'f')
                         force = true;
                 else if (c == 'v')

@@ -21,7 +21,7 @@ int cmd_rmi(int argc, char **argv)
         int c, rc = 0;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+fh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         force = true;

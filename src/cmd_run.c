@@ -445,7 +445,7 @@ out:
 static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o, int *first_arg)
 {
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:p:Pq", run_longopts, NULL)) !=
                -1) {

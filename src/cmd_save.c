@@ -25,7 +25,7 @@ int cmd_save(int argc, char **argv)
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'o':
                         output = optarg;

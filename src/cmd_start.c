@@ -18,7 +18,7 @@ static int parse_simple(int argc, char **argv, const char *shorts, const struct 
                         const char *usage, int (*on)(int c, const char *arg, void *ud), void *ud)
 {
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
                 if (c == 'H') {
@@ -73,7 +73,7 @@ int cmd_start(int argc, char **argv)
                                            {"help", no_argument, 0, 'H'},
                                            {0, 0, 0, 0}};
         struct start_opts o = {0};
-        int pr = parse_simple(argc, argv, "+ai", lo, "start [OPTIONS] CONTAINER [CONTAINER...]",
+        int pr = parse_simple(argc, argv, "ai", lo, "start [OPTIONS] CONTAINER [CONTAINER...]",
                               start_opt, &o);
         if (pr)
                 return pr > 0 ? 0 : EXIT_BERTH;
@@ -107,9 +107,9 @@ int cmd_attach(int argc, char **argv)
             {"no-stdin", no_argument, 0, 'n'}, {"help", no_argument, 0, 'H'}, {0, 0, 0, 0}};
         bool no_stdin = false;
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
                 if (c == 'n')
                         no_stdin = true;
                 else if (c == 'H') {
@@ -163,7 +163,7 @@ int cmd_stop(int argc, char **argv)
                                            {"help", no_argument, 0, 'H'},
                                            {0, 0, 0, 0}};
         struct start_opts o = {.timeout = -1};
-        int pr = parse_simple(argc, argv, "+t:s:", lo, "stop [OPTIONS] CONTAINER [CONTAINER...]",
+        int pr = parse_simple(argc, argv, "t:s:", lo, "stop [OPTIONS] CONTAINER [CONTAINER...]",
                               stop_opt, &o);
         if (pr)
                 return pr > 0 ? 0 : EXIT_BERTH;
@@ -189,7 +189,7 @@ int cmd_restart(int argc, char **argv)
                                            {"help", no_argument, 0, 'H'},
                                            {0, 0, 0, 0}};
         struct start_opts o = {.timeout = -1};
-        int pr = parse_simple(argc, argv, "+t:", lo, "restart [OPTIONS] CONTAINER [CONTAINER...]",
+        int pr = parse_simple(argc, argv, "t:", lo, "restart [OPTIONS] CONTAINER [CONTAINER...]",
                               stop_opt, &o);
         if (pr)
                 return pr > 0 ? 0 : EXIT_BERTH;
@@ -215,7 +215,7 @@ int cmd_kill(int argc, char **argv)
         static const struct option lo[] = {
             {"signal", required_argument, 0, 's'}, {"help", no_argument, 0, 'H'}, {0, 0, 0, 0}};
         struct start_opts o = {.sig = SIGKILL};
-        int pr = parse_simple(argc, argv, "+s:", lo, "kill [OPTIONS] CONTAINER [CONTAINER...]",
+        int pr = parse_simple(argc, argv, "s:", lo, "kill [OPTIONS] CONTAINER [CONTAINER...]",
                               start_opt, &o);
         if (pr)
                 return pr > 0 ? 0 : EXIT_BERTH;
@@ -254,7 +254,7 @@ int cmd_wait(int argc, char **argv)
 {
         static const struct option lo[] = {{"help", no_argument, 0, 'H'}, {0, 0, 0, 0}};
         struct start_opts o = {0};
-        int pr = parse_simple(argc, argv, "+", lo, "wait CONTAINER [CONTAINER...]", start_opt, &o);
+        int pr = parse_simple(argc, argv, "", lo, "wait CONTAINER [CONTAINER...]", start_opt, &o);
         if (pr)
                 return pr > 0 ? 0 : EXIT_BERTH;
         int rc = 0;

@@ -229,7 +229,7 @@ int stats_parse(int argc, char **argv, const char *cmd, struct stats_opts *o)
             {"help", no_argument, 0, 'h'},     {0, 0, 0, 0}};
         *o = (struct stats_opts){.stream = true, .trunc = true};
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "ah", lo, NULL)) != -1) {
                 switch (c) {

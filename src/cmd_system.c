@@ -19,6 +19,7 @@
 #include <sys/statfs.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -227,17 +228,193 @@ static json_t *df_row(const char *type, size_t total, size_t active, unsigned lo
                          "TotalCount", n, "Type", type);
 }
 
+static char *ago_text(long long secs)
+{
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        _cleanup_free_ char *d =
+            human_duration(secs > 0 && secs < now.tv_sec ? now.tv_sec - secs : 0);
+        return xasprintf("%s ago", d);
+}
+
+static char *size_text(unsigned long long n)
+{
+        char sz[32];
+        reclaimed_size(n, sz, sizeof(sz));
+        return xstrdup(sz);
+}
+
+/* The images and which containers use them; -1 (printed) on failure. */
+static int df_images(struct rt_image **imgs, size_t *n, struct image_users *users)
+{
+        err_t err = {0};
+        if (rt_image_list(imgs, n, &err) < 0 || image_users_load(users, &err) < 0) {
+                die_msg("%s", err.msg);
+                rt_image_list_free(*imgs, *n);
+                return -1;
+        }
+        return 0;
+}
+
+/* docker system df -v: a table each of images, containers, volumes and the
+ * (always empty) build cache. */
+static int df_verbose(void)
+{
+        err_t err = {0};
+        struct rt_image *imgs = NULL;
+        size_t nimg = 0;
+        struct image_users users = {0};
+        if (df_images(&imgs, &nimg, &users) < 0)
+                return EXIT_BERTH;
+        /* a layer in more than one image is shared */
+        strv_t layers = STRV_INIT;
+        size_t *uses = NULL;
+        for (size_t i = 0; i < nimg; i++)
+                for (size_t k = 0; k < imgs[i].layer_dirs.n; k++) {
+                        const char *l = imgs[i].layer_dirs.v[k];
+                        size_t at = 0;
+                        while (at < layers.n && strcmp(layers.v[at], l))
+                                at++;
+                        if (at == layers.n) {
+                                strv_push(&layers, l);
+                                uses = xrealloc(uses, layers.n * sizeof(*uses));
+                                uses[at] = 0;
+                        }
+                        uses[at]++;
+                }
+        unsigned long long *lsize = xcalloc(layers.n + 1, sizeof(*lsize));
+        for (size_t k = 0; k < layers.n; k++)
+                lsize[k] = path_size(layers.v[k]);
+        printf("Images space usage:\n\n");
+        struct table t;
+        table_init(&t, 8);
+        table_row(&t, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE",
+                  "UNIQUE SIZE", "CONTAINERS");
+        for (size_t i = 0; i < nimg; i++) {
+                unsigned long long size = 0, shared = 0;
+                for (size_t k = 0; k < layers.n; k++)
+                        if (strv_contains(&imgs[i].layer_dirs, layers.v[k])) {
+                                size += lsize[k];
+                                if (uses[k] > 1)
+                                        shared += lsize[k];
+                        }
+                size_t nctr = 0;
+                for (size_t u = 0; u < users.n; u++)
+                        nctr += users.v[u].image && !strcmp(users.v[u].image, imgs[i].id);
+                _cleanup_free_ char *repo = xstrdup("<none>"), *tag = xstrdup("<none>");
+                if (imgs[i].repo_tags.n) {
+                        const char *rt = imgs[i].repo_tags.v[0];
+                        const char *colon = strrchr(rt, ':');
+                        if (colon && !strchr(colon, '/')) {
+                                free(repo);
+                                free(tag);
+                                repo = xstrndup(rt, (size_t)(colon - rt));
+                                tag = xstrdup(colon + 1);
+                        }
+                }
+                const char *hex =
+                    strchr(imgs[i].id, ':') ? strchr(imgs[i].id, ':') + 1 : imgs[i].id;
+                _cleanup_free_ char *id = xstrndup(hex, 12), *created = ago_text(imgs[i].created),
+                                    *sz = size_text(size), *sh = size_text(shared),
+                                    *un = size_text(size - shared), *nc = xasprintf("%zu", nctr);
+                table_row(&t, repo, tag, id, created, sz, sh, un, nc);
+        }
+        table_end(&t, true);
+        free(lsize);
+        free(uses);
+        strv_free(&layers);
+        image_users_free(&users);
+        rt_image_list_free(imgs, nimg);
+
+        printf("\nContainers space usage:\n\n");
+        table_init(&t, 8);
+        table_row(&t, "CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED",
+                  "STATUS", "NAMES");
+        strv_t ids = STRV_INIT, links = STRV_INIT; /* links: a volume's name per container */
+        if (rt_ctr_list(&ids, &err) < 0)
+                warn_msg("%s", err.msg);
+        for (size_t i = 0; i < ids.n; i++) {
+                _cleanup_free_ char *id = NULL;
+                _cleanup_json_ json_t *j = NULL;
+                if (container_get(ids.v[i], &id, &j, NULL, &err) < 0)
+                        continue;
+                size_t nvol = 0, k;
+                json_t *m;
+                json_array_foreach(json_object_get(j, "Mounts"), k, m)
+                {
+                        const char *vn = json_string_value(json_object_get(m, "Name"));
+                        if (vn && !strcmp(json_string_value(json_object_get(m, "Type")) ?: "",
+                                          "volume")) {
+                                nvol++;
+                                strv_push(&links, vn);
+                        }
+                }
+                const char *name = json_string_value(json_object_get(j, "Name")) ?: "";
+                long long created = 0;
+                (void)time_parse_rfc3339(json_string_value(json_object_get(j, "Created")), &created,
+                                         NULL);
+                _cleanup_free_ char *sid = xstrndup(id, 12), *cmd = ctr_command_text(j, true),
+                                    *nv = xasprintf("%zu", nvol),
+                                    *sz = size_text(path_size(json_string_value(json_object_get(
+                                        json_object_get(json_object_get(j, "GraphDriver"), "Data"),
+                                        "UpperDir")))),
+                                    *cr = ago_text(created),
+                                    *st = ctr_status_text(json_object_get(j, "State"));
+                table_row(&t, sid,
+                          json_string_value(json_object_get(json_object_get(j, "Config"), "Image")),
+                          cmd, nv, sz, cr, st, name[0] == '/' ? name + 1 : name);
+        }
+        table_end(&t, true);
+        strv_free(&ids);
+
+        printf("\nLocal Volumes space usage:\n\n");
+        table_init(&t, 3);
+        table_row(&t, "VOLUME NAME", "LINKS", "SIZE");
+        strv_t vols = STRV_INIT;
+        if (rt_volume_list(&vols, &err) < 0)
+                warn_msg("%s", err.msg);
+        for (size_t i = 0; i < vols.n; i++) {
+                size_t nl = 0;
+                for (size_t k = 0; k < links.n; k++)
+                        nl += !strcmp(links.v[k], vols.v[i]);
+                _cleanup_free_ char *ln = xasprintf("%zu", nl),
+                                    *sz = size_text(volume_size(vols.v[i]));
+                table_row(&t, vols.v[i], ln, sz);
+        }
+        table_end(&t, true);
+        strv_free(&vols);
+        strv_free(&links);
+        /* build steps are images in the store: there is no separate cache */
+        printf("\nBuild cache usage: 0B\n\n");
+        table_init(&t, 7);
+        table_row(&t, "CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED", "USAGE", "SHARED");
+        table_end(&t, true);
+        return 0;
+}
+
 static const char *const df_headers[] = {"Type",        "TYPE",        "TotalCount", "TOTAL",
                                          "Active",      "ACTIVE",      "Size",       "SIZE",
                                          "Reclaimable", "RECLAIMABLE", NULL};
 
 static int system_df(int argc, char **argv)
 {
+        /* -v / --verbose: docker's per-object tables (with no --format) */
+        for (int i = 1; i < argc; i++)
+                if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+                        if (argc != 2) {
+                                die_msg("system df: -v takes no other arguments\n"
+                                        "See 'berth system df --help'.");
+                                return EXIT_BERTH;
+                        }
+                        return df_verbose();
+                }
         const char *format;
         int fr = format_flag_only(argc, argv, "system df",
-                                  "Usage:  berth system df [--format FORMAT]\n\nShow berth disk "
-                                  "usage\n\n      --format string   table (default), json, a Go "
-                                  "template ({{.Type}} {{.Size}} ...) or 'table TEMPLATE'\n",
+                                  "Usage:  berth system df [-v | --format FORMAT]\n\nShow berth "
+                                  "disk usage\n\n      --format string   table (default), json, a "
+                                  "Go template ({{.Type}} {{.Size}} ...) or 'table TEMPLATE'\n"
+                                  "  -v, --verbose         Show detailed information on space "
+                                  "usage\n",
                                   &format);
         if (fr)
                 return fr > 0 ? 0 : EXIT_BERTH;
@@ -251,9 +428,7 @@ static int system_df(int argc, char **argv)
         struct rt_image *imgs = NULL;
         size_t nimg = 0;
         struct image_users users = {0};
-        if (rt_image_list(&imgs, &nimg, &err) < 0 || image_users_load(&users, &err) < 0) {
-                die_msg("%s", err.msg);
-                rt_image_list_free(imgs, nimg);
+        if (df_images(&imgs, &nimg, &users) < 0) {
                 cliformat_free(&cf);
                 return EXIT_BERTH;
         }
@@ -335,20 +510,53 @@ static void print_section(const char *title, const strv_t *v)
         printf("\n");
 }
 
+/* What system prune --filter until= keeps beside what containers use. */
+struct prune_until {
+        struct image_users users;
+        int64_t until_ns; /* 0: no filter */
+        strv_t newer;     /* ids of images created after until_ns */
+};
+
+static int prune_until_images(struct prune_until *pu, err_t *err)
+{
+        if (!pu->until_ns)
+                return 0;
+        struct rt_image *imgs = NULL;
+        size_t n = 0;
+        if (rt_image_list(&imgs, &n, err) < 0)
+                return -1;
+        for (size_t i = 0; i < n; i++)
+                if (imgs[i].created > pu->until_ns / 1000000000LL)
+                        strv_push(&pu->newer, imgs[i].id);
+        rt_image_list_free(imgs, n);
+        return 0;
+}
+
+/* rt_image_prune's in-use callback: a container's image, or one too new. */
+static const char *prune_keep_image(const char *image_id, bool *running, void *ud)
+{
+        struct prune_until *pu = ud;
+        const char *user = image_users_find(image_id, running, &pu->users);
+        if (user)
+                return user;
+        *running = false;
+        return strv_contains(&pu->newer, image_id) ? image_id : NULL;
+}
+
 static int system_prune(int argc, char **argv)
 {
         static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'},
-            {"force", no_argument, NULL, 'f'},
-            {"volumes", no_argument, NULL, 'V'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
+            {"all", no_argument, NULL, 'a'},     {"force", no_argument, NULL, 'f'},
+            {"volumes", no_argument, NULL, 'V'}, {"filter", required_argument, NULL, 'F'},
+            {"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
         };
         bool all = false, force = false, vols = false;
+        struct prune_until pu = {0};
+        const char *until = NULL;
         int c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+afh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "afh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'a':
                         all = true;
@@ -359,11 +567,18 @@ static int system_prune(int argc, char **argv)
                 case 'V':
                         vols = true;
                         break;
+                case 'F':
+                        if (prune_until_parse(optarg, "system prune", &pu.until_ns) < 0)
+                                return EXIT_BERTH;
+                        until = optarg + 6;
+                        break;
                 case 'h':
                         printf("Usage:  berth system prune [OPTIONS]\n\n"
                                "Remove unused data\n\n"
                                "Options:\n"
                                "  -a, --all       Remove all unused images not just dangling ones\n"
+                               "      --filter filter   Provide filter values (e.g. "
+                               "\"until=24h\")\n"
                                "  -f, --force     Do not prompt for confirmation\n"
                                "      --volumes   Prune anonymous volumes\n");
                         return 0;
@@ -379,15 +594,21 @@ static int system_prune(int argc, char **argv)
                         "See 'berth system prune --help'.");
                 return EXIT_BERTH;
         }
+        if (until && vols) {
+                die_msg("The \"until\" filter is not supported with \"--volumes\"");
+                return EXIT_BERTH;
+        }
         if (!force) {
                 _cleanup_free_ char *w = xasprintf(
                     "This will remove:\n"
                     "  - all stopped containers\n"
                     "  - all networks not used by at least one container\n"
-                    "%s%s\n",
+                    "%s%s\n%s%s%s",
                     vols ? "  - all anonymous volumes not used by at least one container\n" : "",
                     all ? "  - all images without at least one container associated to them\n"
-                        : "  - all dangling images\n");
+                        : "  - all dangling images\n",
+                    until ? "  Items to be pruned will be filtered with:\n  - until=" : "",
+                    until ? until : "", until ? "\n\n" : "");
                 if (!cli_confirm(w))
                         return 0;
         }
@@ -397,7 +618,7 @@ static int system_prune(int argc, char **argv)
         strv_t out = STRV_INIT;
 
         /* containers first: what they held becomes unused */
-        if (container_prune(&out, &reclaimed, &err) < 0) {
+        if (container_prune(&out, &reclaimed, pu.until_ns, &err) < 0) {
                 die_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
@@ -405,7 +626,7 @@ static int system_prune(int argc, char **argv)
         strv_free(&out);
 
         _cleanup_json_ json_t *nets = json_array();
-        if (netwire_gc(&err) < 0 || network_prune(nets, &err) < 0) {
+        if (netwire_gc(&err) < 0 || network_prune(nets, pu.until_ns, &err) < 0) {
                 die_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
@@ -424,13 +645,13 @@ static int system_prune(int argc, char **argv)
                 strv_free(&out);
         }
 
-        struct image_users users;
-        if (image_users_load(&users, &err) < 0 ||
-            rt_image_prune(all, image_users_find, &users, &out, &reclaimed, &err) < 0) {
+        if (image_users_load(&pu.users, &err) < 0 || prune_until_images(&pu, &err) < 0 ||
+            rt_image_prune(all, prune_keep_image, &pu, &out, &reclaimed, &err) < 0) {
                 die_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
-        image_users_free(&users);
+        image_users_free(&pu.users);
+        strv_free(&pu.newer);
         print_section("Deleted Images", &out);
         strv_free(&out);
 

@@ -142,9 +142,9 @@ int cmd_update(int argc, char **argv)
         struct update u = {0};
         err_t err = {0};
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+c:m:h", lo, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "c:m:h", lo, NULL)) != -1) {
                 int r = 0;
                 switch (c) {
                 case 'c':

@@ -36,8 +36,26 @@ void volumes_in_use(strv_t *used)
         strv_free(&ids);
 }
 
+/* -h/--help among the arguments: print usage (on stdout) and say so. */
+static bool vol_help(int argc, char **argv, const char *usage)
+{
+        for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+                if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+                        fputs(usage, stdout);
+                        return true;
+                }
+        return false;
+}
+
 static int vol_create(int argc, char **argv)
 {
+        if (vol_help(argc, argv,
+                     "Usage:  berth volume create [OPTIONS] [VOLUME]\n\nCreate a volume\n\n"
+                     "Options:\n"
+                     "  -d, --driver string   Specify volume driver name (only \"local\")\n"
+                     "      --label list      Set metadata for a volume\n"
+                     "      --name string     Specify volume name\n"))
+                return 0;
         static const struct option lo[] = {{"label", required_argument, 0, 'l'},
                                            {"driver", required_argument, 0, 'd'},
                                            {"name", required_argument, 0, 'n'},
@@ -45,9 +63,9 @@ static int vol_create(int argc, char **argv)
         json_t *labels = json_object();
         const char *name = NULL;
         int c;
-        optind = 1;
+        optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+l:d:", lo, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "l:d:", lo, NULL)) != -1) {
                 if (c == 'l') {
                         _cleanup_free_ char *k = xstrdup(optarg);
                         char *eq = strchr(k, '=');
@@ -103,7 +121,7 @@ static int vol_ls(int argc, char **argv)
         const char *format = NULL;
         int c;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'q':
                         quiet = true;
@@ -177,7 +195,7 @@ static int vol_inspect(int argc, char **argv)
         const char *format = NULL;
         int c, rc = 0;
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+f:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'f':
                         format = optarg;
@@ -210,6 +228,11 @@ static int vol_inspect(int argc, char **argv)
 
 static int vol_rm(int argc, char **argv)
 {
+        if (vol_help(argc, argv,
+                     "Usage:  berth volume rm [OPTIONS] VOLUME [VOLUME...]\n\n"
+                     "Remove one or more volumes\n\nOptions:\n"
+                     "  -f, --force   Accepted for compatibility\n"))
+                return 0;
         strv_t used = STRV_INIT;
         volumes_in_use(&used);
         int rc = 0;
@@ -264,6 +287,12 @@ int volume_prune(bool all, strv_t *removed, unsigned long long *reclaimed, err_t
 
 static int vol_prune(int argc, char **argv)
 {
+        if (vol_help(argc, argv,
+                     "Usage:  berth volume prune [OPTIONS]\n\nRemove unused local volumes\n\n"
+                     "Options:\n"
+                     "  -a, --all     Remove all unused volumes, not just anonymous ones\n"
+                     "  -f, --force   Do not prompt for confirmation\n"))
+                return 0;
         bool all = false;
         for (int i = 1; i < argc; i++)
                 if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "--all"))
@@ -285,22 +314,30 @@ static int vol_prune(int argc, char **argv)
 
 int cmd_volume(int argc, char **argv)
 {
-        if (argc < 2 || !strcmp(argv[1], "--help")) {
-                printf("Usage:  berth volume COMMAND\n\nCommands:\n  create  ls  inspect  rm  "
-                       "prune\n");
+        static const struct command subs[] = {
+            {"create", vol_create, "Create a volume"},
+            {"inspect", vol_inspect, "Display detailed information on one or more volumes"},
+            {"ls", vol_ls, "List volumes"},
+            {"list", vol_ls, NULL},
+            {"prune", vol_prune, "Remove unused local volumes"},
+            {"rm", vol_rm, "Remove one or more volumes"},
+            {"remove", vol_rm, NULL},
+        };
+        if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+                printf("Usage:  berth volume COMMAND\n\nManage volumes\n\nCommands:\n");
+                for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
+                        if (subs[i].summary)
+                                printf("  %-11s %s\n", subs[i].name, subs[i].summary);
                 return argc < 2 ? EXIT_BERTH : 0;
         }
+        if (!strcmp(argv[1], CMD_LIST)) {
+                cmd_list_print("volume", subs, ARRAY_SIZE(subs));
+                return 0;
+        }
         const char *sub = argv[1];
-        if (!strcmp(sub, "create"))
-                return vol_create(argc - 1, argv + 1);
-        if (!strcmp(sub, "ls") || !strcmp(sub, "list"))
-                return vol_ls(argc - 1, argv + 1);
-        if (!strcmp(sub, "inspect"))
-                return vol_inspect(argc - 1, argv + 1);
-        if (!strcmp(sub, "rm") || !strcmp(sub, "remove"))
-                return vol_rm(argc - 1, argv + 1);
-        if (!strcmp(sub, "prune"))
-                return vol_prune(argc - 1, argv + 1);
+        for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
+                if (!strcmp(sub, subs[i].name))
+                        return subs[i].fn(argc - 1, argv + 1);
         die_msg("'volume %s' is not a berth command.", sub);
         return EXIT_BERTH;
 }

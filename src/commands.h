@@ -22,6 +22,12 @@ struct cmd_group {
 };
 /* Run argv[1] of the group (argv[0] is the group's name); --help lists it. */
 int cmd_group_run(const struct cmd_group *g, int argc, char **argv);
+/* The hidden verb every command group answers (`berth network __commands`):
+ * one "GROUP VERB<TAB>SUMMARY" line per verb, aliases left out.  `berth
+ * __commands` prints the whole tree; tools/gen-docs.sh makes the man pages
+ * and shell completions from it, so they cannot drift from the tables. */
+#define CMD_LIST "__commands"
+void cmd_list_print(const char *group, const struct command *cmds, size_t n);
 /* Docker's prune prompt: "WARNING! <warning>" and [y/N] on stdout; true on y. */
 bool cli_confirm(const char *warning);
 /* Docker's units.HumanSize (4 significant digits), as prune reports it. */

@@ -193,7 +193,7 @@ int compose_cmd_build(struct compose_globals *g, int argc, char **argv)
         int c, rc = 1;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
                 switch (c) {
                 case 'n':
                         no_cache = true;

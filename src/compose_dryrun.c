@@ -319,7 +319,7 @@ static int parse_up(struct compose_globals *g, int argc, char **argv, bool creat
         int c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+dVt:", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "dVt:", opts, NULL)) != -1) {
                 switch (c) {
                 case 'F':
                         o.po.force_recreate = true;
@@ -382,7 +382,7 @@ int compose_dry_run(struct compose_globals *g, int argc, char **argv)
                 };
                 bool volumes = false, orphans = false;
                 const char *rmi = NULL;
-                while ((c = getopt_long(argc, argv, "+vt:", opts, NULL)) != -1) {
+                while ((c = getopt_long(argc, argv, "vt:", opts, NULL)) != -1) {
                         if (c == 'v')
                                 volumes = true;
                         else if (c == 'O')
@@ -403,7 +403,7 @@ int compose_dry_run(struct compose_globals *g, int argc, char **argv)
                     {NULL, 0, NULL, 0},
                 };
                 bool rm = !strcmp(cmd, "rm"), stop = false;
-                while ((c = getopt_long(argc, argv, rm ? "+fsv" : "+t:", opts, NULL)) != -1) {
+                while ((c = getopt_long(argc, argv, rm ? "fsv" : "t:", opts, NULL)) != -1) {
                         if (c == 's' && rm)
                                 stop = true;
                         else if (c == '?' || c == ':' || (rm && c == 't') || (!rm && c != 't'))

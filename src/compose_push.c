@@ -25,7 +25,7 @@ int compose_cmd_push(struct compose_globals *g, int argc, char **argv)
         int c;
         optind = 0;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
                 switch (c) {
                 case 'i':
                         ignore = true;

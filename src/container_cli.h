@@ -97,11 +97,21 @@ void image_users_free(struct image_users *u);
  * network attachments, then its state and directories. */
 int container_remove_locked(const char *id, json_t *j, err_t *err);
 
-/* Remove every stopped (created, exited, dead) container, each checked under
- * its lock; their ids go to removed, the sizes of their writable layers are
- * added to *reclaimed. */
-int container_prune(strv_t *removed, unsigned long long *reclaimed, err_t *err);
+/* Remove every stopped (created, exited, dead) container (when until_ns is
+ * not 0, only those created before it), each checked under its lock; their
+ * ids go to removed, the sizes of their writable layers are added to
+ * *reclaimed. */
+/* A prune's --filter: "until=TIME" (docker's forms, base/timefmt) into
+ * *until_ns (never 0); -1 (printed, naming cmd) for anything else. */
+int prune_until_parse(const char *filter, const char *cmd, int64_t *until_ns);
+int container_prune(strv_t *removed, unsigned long long *reclaimed, int64_t until_ns, err_t *err);
 
+/* ps's STATUS cell from a container's State: "Up 3 minutes", "Exited (0) 2
+ * hours ago", "Created".  Caller frees. */
+char *ctr_status_text(json_t *state);
+/* ps's COMMAND cell from a container's state j: Path and Args, cut to 20
+ * columns when trunc, quoted as Go quotes.  Caller frees. */
+char *ctr_command_text(json_t *j, bool trunc);
 /* Names of the volumes that containers (in any state) mount. */
 void volumes_in_use(strv_t *used);
 /* Bytes in a volume (0 when it cannot be read). */

@@ -86,6 +86,27 @@ static void usage(FILE *f)
         fprintf(f, "\nRun 'berth COMMAND --help' for more information on a command.\n");
 }
 
+/* berth __commands: "PATH<TAB>SUMMARY" for every command and every verb of
+ * the command groups (each group lists its own verbs, see CMD_LIST). */
+static int list_commands(void)
+{
+        static const cmd_fn groups[] = {cmd_compose, cmd_container, cmd_image, cmd_kube,
+                                        cmd_network, cmd_system,    cmd_volume};
+        int rc = 0;
+        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+                printf("%s\t%s\n", commands[i].name, commands[i].summary);
+                for (size_t k = 0; k < sizeof(groups) / sizeof(groups[0]); k++) {
+                        if (commands[i].fn != groups[k])
+                                continue;
+                        char *av[] = {(char *)commands[i].name, (char *)CMD_LIST, NULL};
+                        fflush(stdout);
+                        if (commands[i].fn(2, av) != 0)
+                                rc = EXIT_BERTH;
+                }
+        }
+        return rc;
+}
+
 int main(int argc, char **argv)
 {
         if (argc < 2) {
@@ -110,6 +131,8 @@ int main(int argc, char **argv)
                         return EXIT_BERTH;
                 }
         }
+        if (!strcmp(argv[1], CMD_LIST)) /* internal: the command tree, for the docs */
+                return list_commands();
         net_dns_set_rebuild(compose_dns_rebuild); /* a damaged records file is rebuilt */
         if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
                 return cmd_monitor_exited(argc - 1, argv + 1);

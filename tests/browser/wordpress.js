@@ -5,13 +5,16 @@
 //   node wordpress.js install URL OUTDIR TITLE USER PASSWORD EMAIL
 //       the installer's form filled in and sent; screenshot install.png
 //   node wordpress.js post URL OUTDIR USER PASSWORD POST_TITLE
-//       log in (screenshot dashboard.png), publish a post from that session,
-//       open it (screenshot post.png)
+//       log in (screenshot dashboard.png), open the block editor
+//       (post-new.php), type the title and a paragraph (screenshot
+//       editor.png), press Publish and confirm, as a person does; open the
+//       post (screenshot post.png)
 //   node wordpress.js find URL OUTDIR POST_TITLE
 //       the front page links the post (screenshot front.png)
 //
 // Prints one line "ok ..." and exits 0, or prints what went wrong and exits 1.
-// On failure the page as it was is saved as OUTDIR/failed-ACTION.png.
+// On failure the page as it was is saved as OUTDIR/failed-ACTION.png; the
+// page's errors, failed requests and reloads go to OUTDIR/browser-ACTION.log.
 // Environment: CHROMIUM (default /usr/bin/chromium), BROWSER_TIMEOUT_MS
 // (each wait, default 120000: the block editor is slow on a busy machine).
 'use strict';
@@ -23,6 +26,10 @@ const puppeteer = require('puppeteer-core');
 
 const TIMEOUT = Number(process.env.BROWSER_TIMEOUT_MS || 120000);
 let failShot = null; // OUTDIR/failed-ACTION.png
+let consoleLog = null; // OUTDIR/browser-ACTION.log: the page's errors, failed requests, retries
+function note(line) {
+  if (consoleLog) fs.appendFileSync(consoleLog, `${line}\n`);
+}
 
 async function withBrowser(fn) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-chromium-'));
@@ -31,12 +38,18 @@ async function withBrowser(fn) {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
            '--disable-background-networking', '--disable-component-update',
-           '--disable-sync', '--disable-dev-shm-usage', `--user-data-dir=${profile}`],
+           '--disable-sync', '--disable-dev-shm-usage', `--user-data-dir=${profile}`,
+           // no name lookups: WordPress's pages name gravatar.com and s.w.org,
+           // which fail at once here instead of asking the host's resolver
+           '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost'],
     userDataDir: profile,
     defaultViewport: {width: 1280, height: 900},
   });
   try {
     const page = await browser.newPage();
+    page.on('pageerror', (e) => note(`page error: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') note(`console: ${m.text()}`); });
+    page.on('requestfailed', (r) => note(`request failed: ${r.url()} ${r.failure() && r.failure().errorText}`));
     page.setDefaultTimeout(TIMEOUT);
     page.setDefaultNavigationTimeout(TIMEOUT);
     try {
@@ -115,32 +128,55 @@ async function login(page, url, user, pass) {
   if (!/\/wp-admin\/?/.test(page.url())) throw new Error(`login went to ${page.url()}`);
 }
 
+// Log in, then write and publish the post in the block editor, typed into
+// as a person does.
 async function post(url, outdir, user, pass, title) {
   return withBrowser(async (page) => {
     await login(page, url, user, pass);
     await page.waitForSelector('#dashboard-widgets-wrap');
     await shot(page, outdir, 'dashboard.png');
-
-    // Publish through WordPress's REST API, from this logged-in session
-    // (the block editor does the same; its UI alone takes minutes to render
-    // in a headless chromium on a busy 2-core machine).
-    const res = await page.evaluate(async (u, t) => {
-      const nonce = await (await fetch(`${u}/wp-admin/admin-ajax.php?action=rest-nonce`)).text();
-      const r = await fetch(`${u}/?rest_route=/wp/v2/posts`, {
-        method: 'POST',
-        headers: {'X-WP-Nonce': nonce, 'Content-Type': 'application/json'},
-        body: JSON.stringify({title: t, status: 'publish',
-                              content: `<p>Written by a headless chromium under berth: ${t}.</p>`}),
-      });
-      return {status: r.status, body: await r.json()};
-    }, url, title);
-    if (res.status !== 201) throw new Error(`publishing failed: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-    const link = res.body.link;
-    await page.goto(link, {waitUntil: 'load'});
+    // The editor is ~60 scripts.  Chromium aborts the requests in flight
+    // whenever the host's network changes (ERR_NETWORK_CHANGED), and on a
+    // machine where other jobs make and remove bridges and veths all the time
+    // a script can be lost so that the editor never renders: then reload, as
+    // a person would (what did load comes from the browser's cache).
+    const titleSel = '.editor-post-title__input, h1.wp-block-post-title, [aria-label="Add title"]';
+    const tries = 4;
+    for (let i = 1; ; i++) {
+      await page.goto(`${url}/wp-admin/post-new.php`, {waitUntil: 'load'});
+      try {
+        await page.waitForSelector(titleSel, {visible: true, timeout: TIMEOUT / tries});
+        break;
+      } catch (e) {
+        if (i === tries) throw e;
+        note(`the block editor did not render (try ${i} of ${tries}): reloading`);
+      }
+    }
+    // the welcome guide, shown once per user: closed as a person would
+    const guide = await page.$('.edit-post-welcome-guide');
+    if (guide) {
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('.edit-post-welcome-guide', {hidden: true});
+    }
+    await page.click(titleSel);
+    await page.keyboard.type(title);
+    await page.keyboard.press('Enter'); // on to a new paragraph block
+    await page.keyboard.type(`Typed in the block editor of a headless chromium under berth: ${title}.`);
+    await shot(page, outdir, 'editor.png');
+    await page.click('.editor-post-publish-panel__toggle');
+    await page.waitForSelector('.editor-post-publish-panel .editor-post-publish-button', {visible: true});
+    await page.click('.editor-post-publish-panel .editor-post-publish-button');
+    await page.waitForSelector('.post-publish-panel__postpublish', {visible: true});
+    const link = await page.$eval('.post-publish-panel__postpublish-post-address input',
+                                  (el) => el.value).catch(() => null);
+    const target = link || `${url}/`;
+    await page.goto(target, {waitUntil: 'load'});
     const t = await text(page);
-    if (!t.includes(title)) throw new Error(`the published post at ${link} does not show its title:\n${t.slice(0, 2000)}`);
+    if (!t.includes(title) || !t.includes('Typed in the block editor')) {
+      throw new Error(`the post published from the editor (${target}) does not show what was typed:\n${t.slice(0, 2000)}`);
+    }
     await shot(page, outdir, 'post.png');
-    return `ok published ${link}`;
+    return `ok published ${target}`;
   });
 }
 
@@ -168,6 +204,8 @@ const actions = {install: [install, 6], post: [post, 5], find: [find, 3]};
   }
   fs.mkdirSync(args[1], {recursive: true});
   failShot = path.join(args[1], `failed-${action}.png`);
+  consoleLog = path.join(args[1], `browser-${action}.log`);
+  fs.rmSync(consoleLog, {force: true});
   try {
     console.log(await a[0](...args));
   } catch (e) {

@@ -1,5 +1,6 @@
 /* Fuzz base/'s one-of-each parsers: published ports, restart policies, byte
- * sizes, RFC 3339 times.  Each result is checked against its contract. */
+ * sizes, RFC 3339 times, docker's --since/--until times.  Each result is
+ * checked against its contract. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,6 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         long long secs;
         (void)time_parse_rfc3339(s, &secs, NULL);
         (void)time_parse_rfc3339_ns(s);
+        int64_t tns;
+        if (time_parse_docker(s, 1700000000LL * 1000000000LL, &tns) == 0 && tns < 0)
+                abort();
         free(s);
         return 0;
 }

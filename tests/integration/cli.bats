@@ -208,6 +208,23 @@ teardown_file() {
         [[ "${lines[2]}" =~ ^Containers\ +1\ +1\ +[0-9.]+k?B\ +0B ]]
         [[ "${lines[3]}" =~ ^Local\ Volumes\ +2\ +1\ +5kB\ +0B\ \(0%\)$ ]]
         [[ "${lines[4]}" =~ ^Build\ Cache\ +0\ +0\ +0B\ +0B$ ]]
+        # -v: a table per kind, as docker system df -v
+        run "$BERTH" system df -v
+        [ "$status" -eq 0 ]
+        [ "${lines[0]}" = "Images space usage:" ]
+        [[ "${lines[1]}" == "REPOSITORY   TAG       IMAGE ID       CREATED "*" SIZE "*" SHARED SIZE   UNIQUE SIZE   CONTAINERS" ]]
+        [[ "${lines[2]}" =~ ^busybox\ +latest\ +[0-9a-f]{12}\ +.*\ ago\ +([0-9.]+[kM]B)\ +0B\ +([0-9.]+[kM]B)\ +1$ ]]
+        [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+        [ "${lines[3]}" = "Containers space usage:" ]
+        [[ "${lines[4]}" == "CONTAINER ID   IMAGE "*" COMMAND "*" LOCAL VOLUMES   SIZE "*" CREATED "*" STATUS "*" NAMES" ]]
+        [[ "${lines[5]}" =~ ^[0-9a-f]{12}\ +busybox\ +\".*\"\ +1\ +[0-9.]+k?B\ +.*\ ago\ +Up\ .*\ cl-s-run$ ]]
+        [ "${lines[6]}" = "Local Volumes space usage:" ]
+        [[ "${lines[7]}" =~ ^VOLUME\ NAME\ +LINKS\ +SIZE$ ]]
+        [[ "$output" =~ $'\n'cl-vol-used\ +1\ +5kB$'\n' ]]
+        [[ "$output" =~ $'\n'cl-vol-free\ +0\ +0B$'\n' ]]
+        [[ "$output" == *$'\n'"Build cache usage: 0B"$'\n'* ]]
+        run "$BERTH" system df -v --format json
+        [ "$status" -eq 125 ]
         # a stopped container's writable layer becomes reclaimable
         "$BERTH" exec cl-s-run sh -c 'head -c 2000 /dev/zero > /w'
         "$BERTH" stop -t 0 cl-s-run
@@ -263,4 +280,162 @@ teardown_file() {
         [ "$status" -eq 125 ]
         [[ "$output" == *"No such image"* ]]
         "$BERTH" image rm cl/hist >/dev/null
+}
+
+@test "flags after arguments as docker: rm NAME -f, save IMG -o, images IMG -q, logs NAME --tail 1" {
+        "$BERTH" run --network none --name cw-late busybox sh -c 'echo one; echo two'
+        [ "$("$BERTH" logs cw-late --tail 1)" = two ]
+        [ "$("$BERTH" inspect cw-late -f '{{.Name}}')" = /cw-late ]
+        [ "$("$BERTH" images busybox -q)" = "$("$BERTH" images -q busybox)" ]
+        [ -n "$("$BERTH" images busybox -q)" ]
+        "$BERTH" save busybox -o "$BATS_TEST_TMPDIR/bb.tar"
+        [ -s "$BATS_TEST_TMPDIR/bb.tar" ]
+        # run and exec keep everything after the image for the command
+        [ "$("$BERTH" run --rm --network none busybox sh -c 'echo -n x')" = x ]
+        "$BERTH" run -d --network none --name cw-late2 busybox sleep 60
+        [ "$("$BERTH" exec cw-late2 echo -n y)" = y ]
+        "$BERTH" stop cw-late2 -t 0
+        # `--` still ends the options: "-f" is a name here
+        run "$BERTH" rm -- cw-late -f
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"-f"* ]]
+        run "$BERTH" inspect cw-late
+        [ "$status" -ne 0 ]
+        run "$BERTH" rm cw-late2 -f
+        [ "$status" -eq 0 ]
+        [ "$output" = cw-late2 ]
+        run "$BERTH" inspect cw-late2
+        [ "$status" -ne 0 ]
+}
+
+@test "flags after arguments: compose up SERVICE -d, logs SERVICE --tail 1, down -t 0" {
+        d=$BATS_TEST_TMPDIR/cwp
+        mkdir -p "$d"
+        cat >"$d/compose.yaml" <<'YML'
+services:
+  web:
+    image: busybox
+    network_mode: none
+    command: sh -c 'echo w1; echo w2; exec sleep 60'
+  db:
+    image: busybox
+    network_mode: none
+    command: sleep 60
+YML
+        run "$BERTH" compose -p cwp -f "$d/compose.yaml" up web -d
+        [ "$status" -eq 0 ]
+        [ "$("$BERTH" compose -p cwp -f "$d/compose.yaml" ps --services)" = web ]
+        for _ in $(seq 50); do
+                [ "$("$BERTH" compose -p cwp -f "$d/compose.yaml" logs web --no-log-prefix --tail 1)" = w2 ] && break
+                sleep 0.1
+        done
+        [ "$("$BERTH" compose -p cwp -f "$d/compose.yaml" logs web --no-log-prefix --tail 1)" = w2 ]
+        "$BERTH" compose -p cwp -f "$d/compose.yaml" down -t 0
+        [ -z "$("$BERTH" ps -aq --filter label=com.docker.compose.project=cwp)" ]
+}
+
+@test "logs --since/--until and compose logs --since/--until: durations, Unix and RFC 3339 times" {
+        "$BERTH" run --network none --name cw-lt busybox echo old
+        t=$("$BERTH" logs -t cw-lt | cut -d' ' -f1)
+        later=$(($(date +%s) + 3600))
+        [ "$("$BERTH" logs cw-lt --since 1h)" = old ]
+        [ -z "$("$BERTH" logs cw-lt --until 1h)" ]
+        [ "$("$BERTH" logs cw-lt --until "$t")" = old ]
+        [ "$("$BERTH" logs cw-lt --until "$later")" = old ]
+        [ -z "$("$BERTH" logs cw-lt --since "$later")" ]
+        [ -z "$("$BERTH" logs cw-lt --until 2020-01-01T00:00:00Z)" ]
+        run "$BERTH" logs cw-lt --until 10x
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'invalid value for "until": 10x'* ]]
+        "$BERTH" rm cw-lt
+
+        d=$BATS_TEST_TMPDIR/cwl
+        mkdir -p "$d"
+        printf 'services:\n  hi:\n    image: busybox\n    network_mode: none\n    command: echo hello\n' \
+                >"$d/compose.yaml"
+        c=("$BERTH" compose -p cwl -f "$d/compose.yaml")
+        "${c[@]}" up -d
+        for _ in $(seq 50); do
+                [ "$("${c[@]}" logs --no-log-prefix)" = hello ] && break
+                sleep 0.1
+        done
+        [ "$("${c[@]}" logs --no-log-prefix --since 10m)" = hello ]
+        [ "$("${c[@]}" logs --no-log-prefix --until "$later")" = hello ]
+        [ "$("${c[@]}" logs --no-log-prefix --since 2020-01-01T00:00:00Z --until=-1m)" = hello ]
+        [ -z "$("${c[@]}" logs --no-log-prefix --until 10m)" ]
+        [ -z "$("${c[@]}" logs --no-log-prefix --since "$later")" ]
+        run "${c[@]}" logs --since yesterday
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'invalid value for "since": yesterday'* ]]
+        "${c[@]}" down
+}
+
+@test "compose ps --filter status=, --status, -q and --services together" {
+        d=$BATS_TEST_TMPDIR/cwf
+        mkdir -p "$d"
+        printf 'services:\n  up:\n    image: busybox\n    network_mode: none\n    command: sleep 60\n  done:\n    image: busybox\n    network_mode: none\n    command: "true"\n' \
+                >"$d/compose.yaml"
+        c=("$BERTH" compose -p cwf -f "$d/compose.yaml")
+        "${c[@]}" up -d
+        for _ in $(seq 50); do
+                [ "$("${c[@]}" ps --status exited --services)" = done ] && break
+                sleep 0.1
+        done
+        [ "$("${c[@]}" ps --filter status=running --services)" = up ]
+        [ "$("${c[@]}" ps --filter status=exited --services)" = done ]
+        [ "$("${c[@]}" ps --status exited --services)" = done ]
+        [ "$("${c[@]}" ps --services | sort | tr '\n' ' ')" = "up " ]
+        [ "$("${c[@]}" ps -a --services | sort | tr '\n' ' ')" = "done up " ]
+        [ -z "$("${c[@]}" ps --filter status=paused -q)" ]
+        # -q wins over --services, as in docker compose
+        id=$("$BERTH" inspect -f '{{.Id}}' cwf-up-1)
+        [ -n "$id" ]
+        [ "$("${c[@]}" ps --filter status=running -q --services)" = "$id" ]
+        [ "$("${c[@]}" ps up --filter status=running -q)" = "$id" ]
+        run "${c[@]}" ps --filter name=up
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"unknown filter name"* ]]
+        run "${c[@]}" ps --filter running
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"should be in form KEY=VAL"* ]]
+        "${c[@]}" down -t 0
+}
+
+@test "system/container/network prune --filter until=: only what was created before; not with --volumes" {
+        "$BERTH" create --network none --name cw-pu busybox true
+        img=$("$BERTH" commit cw-pu)
+        [[ "$img" == sha256:* ]]
+        "$BERTH" network create --subnet 10.222.1.0/24 cw-pu-net
+        # container prune and network prune take the same filter
+        run "$BERTH" container prune -f --filter until=1h
+        [ "$status" -eq 0 ]
+        run "$BERTH" network prune -f --filter until=1h
+        [ "$status" -eq 0 ]
+        [[ "$output" != *cw-pu-net* ]]
+        run "$BERTH" network prune -f --filter label=x
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"invalid filter 'label'"* ]]
+        run "$BERTH" system prune -f --filter until=1h
+        [ "$status" -eq 0 ]
+        [[ "$output" != *cw-pu-net* ]]
+        "$BERTH" inspect cw-pu >/dev/null
+        "$BERTH" image inspect "$img" >/dev/null
+        "$BERTH" network inspect cw-pu-net >/dev/null
+        run "$BERTH" system prune -f --volumes --filter until=1h
+        [ "$status" -eq 125 ]
+        [[ "$output" == *'The "until" filter is not supported with "--volumes"'* ]]
+        run "$BERTH" system prune -f --filter label=x
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"invalid filter 'label'"* ]]
+        run "$BERTH" system prune -f --filter until=soon
+        [ "$status" -eq 125 ]
+        run "$BERTH" system prune -f --filter "until=$(($(date +%s) + 60))"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Deleted Containers:"*"Deleted Networks:"*cw-pu-net*"Deleted Images:"*"$img"* ]]
+        run "$BERTH" inspect cw-pu
+        [ "$status" -ne 0 ]
+        run "$BERTH" network inspect cw-pu-net
+        [ "$status" -ne 0 ]
+        # busybox is tagged: not dangling, kept
+        "$BERTH" image inspect busybox >/dev/null
 }

@@ -96,7 +96,7 @@ check_gone() {
 @test "a monitor killed -9: ps shows it exited, rm -f leaves nothing" {
         id=$("$BERTH" run -d --name km --network rtpk busybox sleep 300)
         mon=$(jq -r .MonitorPid "$BERTH_ROOT/run/containers/$id/monitor.json" 2>/dev/null || true)
-        [ -n "$mon" ] && [ "$mon" != null ] || mon=$(pgrep -f "berth-monitor.*$id" | head -1)
+        [ -n "$mon" ] && [ "$mon" != null ] || mon=$(ps -C berth-monitor -o pid=,args= | awk -v id="$id" 'index($0, id) {print $1; exit}')
         [ -n "$mon" ]
         kill -9 "$mon"
         run "$BERTH" ps -a

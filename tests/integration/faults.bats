@@ -84,7 +84,9 @@ check_gone() {
         [ "$(ls -A "$BERTH_ROOT/lib/containers" | grep -v '^names.lock$')" = "$id" ]
         [ "$(ls -A "$BERTH_ROOT/run/containers")" = "$id" ]
         [ "$("$BERTH" ps -aq --no-trunc)" = "$id" ]
-        [ "$(pgrep -fc "berth-monitor.*$id" || true)" -le 1 ]
+        # one monitor (its berth-watch is a fork with the same arguments:
+        # counted by the process name, not the command line)
+        [ "$(ps -C berth-monitor -o args= | grep -c "$id" || true)" -le 1 ]
         [ "$("$BERTH" network inspect bridge | jq '.[0].Containers | length')" -eq 1 ]
         "$BERTH" rm -f flsame >/dev/null
         check_gone "$id"

@@ -45,7 +45,7 @@ freezer_state() { # id: the container's freezer (v1 freezer.state or v2 cgroup.f
         run "$BERTH" inspect -f '{{.State.Status}} {{.State.Paused}} {{.State.Running}}' pz-a
         [ "$output" = "paused true true" ]
         run "$BERTH" ps --format '{{json .}}'
-        [[ "$output" == *'"Status":"Up '*' (Paused)","State":"paused","Names":"pz-a"'* ]]
+        [[ "$(echo "$output" | jq -r 'select(.Names == "pz-a") | .State + " " + .Status')" == "paused Up "*" (Paused)" ]]
         run "$BERTH" ps
         [[ "$output" == *" Up "*" (Paused) "*" pz-a"* ]]
         run "$BERTH" ps -q --filter status=paused

@@ -101,44 +101,37 @@ store_one_image() {
         rm -rf "$PR"
 }
 
-@test "a full disk while downloading and while unpacking: a message naming it, no image, the next pull converges" {
-        local r=$BERTH_ROOT/nospc ref
+# nospc SIZE REF WHAT CMD...: a pull of REF into a root on a tmpfs of SIZE
+# fails for want of space (the message naming the file system, WHAT naming
+# the write), leaves no image; with room again the next pull converges, and
+# CMD runs in the image (its output in NOSPC_OUT)
+nospc() {
+        local r=$BERTH_ROOT/nospc size=$1 ref=$2 what=$3
+        shift 3
         mkdir -p "$r"
+        mount -t tmpfs -o "size=$size" rs-nospc "$r"
+        run env BERTH_ROOT="$r" "$BERTH" pull -q "$ref"
+        [ "$status" -eq 125 ] || { echo "pull: $status $output"; return 1; }
+        [[ "$output" == *"No space left on device"* ]]
+        [[ "$output" == *"the file system of $r/lib/image is full"* ]]
+        [[ "$output" == *"$what"* ]] || { echo "$output"; return 1; }
+        [ -z "$(ls -A "$r/lib/image/images")" ]
+        [ -z "$(find "$r/lib/image/downloads" -name 'tmp-*')" ]
+        mount -o remount,size=64m "$r"
+        run env BERTH_ROOT="$r" "$BERTH" pull -q "$ref"
+        [ "$status" -eq 0 ] || { echo "pull with room: $output"; return 1; }
+        NOSPC_OUT=$(BERTH_ROOT=$r "$BERTH" run --rm --network none "$ref" "$@")
+        store_one_image "$r"
+        BERTH_ROOT=$r "$BERTH" rmi "$ref" >/dev/null
+        store_empty "$r"
+        umount "$r"
+}
+
+@test "a full disk while downloading and while unpacking: a message naming it, no image, the next pull converges" {
         # downloading: the busybox layer (about 1 MB compressed) does not fit
-        mount -t tmpfs -o size=512k rs-nospc "$r"
-        ref=$P_HOST/rs/two:v1
-        run env BERTH_ROOT="$r" "$BERTH" pull -q "$ref"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"No space left on device"* ]]
-        [[ "$output" == *"the file system of $r/lib/image is full"* ]]
-        [[ "$output" == *"download sha256:"* ]]
-        [ -z "$(ls -A "$r/lib/image/images")" ]
-        [ -z "$(find "$r/lib/image/downloads" -name 'tmp-*')" ]
-        # room again: the next pull converges
-        mount -o remount,size=64m "$r"
-        run env BERTH_ROOT="$r" "$BERTH" pull -q "$ref"
-        [ "$status" -eq 0 ]
-        [ "$(BERTH_ROOT=$r "$BERTH" run --rm --network none "$ref" cat /two)" = two ]
-        store_one_image "$r"
-        BERTH_ROOT=$r "$BERTH" rmi "$ref" >/dev/null
-        store_empty "$r"
-        umount "$r"
+        nospc 512k "$P_HOST/rs/two:v1" "write download sha256:" cat /two
+        [ "$NOSPC_OUT" = two ]
         # unpacking: the zeros download in a few kB, and unpack to 6 MB
-        mount -t tmpfs -o size=5m rs-nospc "$r"
-        ref=$P_HOST/rs/zero:v1
-        run env BERTH_ROOT="$r" "$BERTH" pull -q "$ref"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"No space left on device"* ]]
-        [[ "$output" == *"the file system of $r/lib/image is full"* ]]
-        [[ "$output" == *"unpack layer sha256:"*'"zero"'* ]]
-        [ -z "$(ls -A "$r/lib/image/images")" ]
-        [ -z "$(find "$r/lib/image/downloads" -name 'tmp-*')" ]
-        mount -o remount,size=64m "$r"
-        run env BERTH_ROOT="$r" "$BERTH" pull -q "$ref"
-        [ "$status" -eq 0 ]
-        [ "$(BERTH_ROOT=$r "$BERTH" run --rm --network none "$ref" stat -c %s /zero)" -eq 6291456 ]
-        store_one_image "$r"
-        BERTH_ROOT=$r "$BERTH" rmi "$ref" >/dev/null
-        store_empty "$r"
-        umount "$r"
+        nospc 5m "$P_HOST/rs/zero:v1" 'unpack layer sha256:' stat -c %s /zero
+        [ "$NOSPC_OUT" = 6291456 ]
 }

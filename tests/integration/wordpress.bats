@@ -159,7 +159,7 @@ browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
         [[ $output == "302 "*"/wp-admin/install.php" ]]
 }
 
-@test "in chromium: install, log in, publish a post; screenshots" {
+@test "in chromium: install, log in, type a post in the block editor and publish it; screenshots" {
         title="berth post $RANDOM-$$"
         echo "$title" >"$STATE/title"
         run browser install "$URL" "$SHOTS" "berth WordPress" admin 'Berth-wp-2026!long' admin@example.com
@@ -167,9 +167,10 @@ browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
         [ "$status" -eq 0 ]
         run browser post "$URL" "$SHOTS" admin 'Berth-wp-2026!long' "$title"
         echo "$output"
-        [ "$status" -eq 0 ]
+        # the page's errors, failed requests and reloads
+        [ "$status" -eq 0 ] || { tail -20 "$SHOTS/browser-post.log"; false; }
         [[ $output == "ok published "* ]]
-        for f in install dashboard post; do [ -s "$SHOTS/$f.png" ]; done
+        for f in install dashboard editor post; do [ -s "$SHOTS/$f.png" ]; done
         wait_page / "$title" 10
 }
 

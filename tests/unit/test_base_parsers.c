@@ -128,6 +128,34 @@ static void test_size(void)
         ok(bytes_parse("99999999p", &v, &err) < 0, "out of range");
 }
 
+static void test_time_docker(void)
+{
+        const int64_t now = 1700000000LL * 1000000000LL, S = 1000000000LL;
+        int64_t ns = -7;
+        ok(time_parse_docker("10m", now, &ns) == 0 && ns == now - 600 * S, "10m before now");
+        ok(time_parse_docker("1h30m", now, &ns) == 0 && ns == now - 5400 * S, "1h30m");
+        ok(time_parse_docker("1.5s", now, &ns) == 0 && ns == now - 1500000000LL, "1.5s");
+        ok(time_parse_docker("300ms", now, &ns) == 0 && ns == now - 300000000LL, "300ms");
+        ok(time_parse_docker("-1m", now, &ns) == 0 && ns == now + 60 * S, "-1m is after now");
+        ok(time_parse_docker("1600000000", now, &ns) == 0 && ns == 1600000000LL * S,
+           "unix timestamp");
+        ok(time_parse_docker("1600000000.25", now, &ns) == 0 && ns == 1600000000LL * S + S / 4,
+           "unix timestamp with fraction");
+        ok(time_parse_docker("0", now, &ns) == 0 && ns == 0, "0 is the epoch, not a duration");
+        ok(time_parse_docker("2020-09-13T12:26:40Z", now, &ns) == 0 && ns == 1600000000LL * S,
+           "RFC 3339");
+        ok(time_parse_docker("2020-09-13T14:26:40.5+02:00", now, &ns) == 0 &&
+               ns == 1600000000LL * S + S / 2,
+           "RFC 3339 with offset and fraction");
+        ok(time_parse_docker("2020-09-13", now, &ns) == 0 && ns > 0, "a local date");
+        ok(time_parse_docker("2020-09-13T12:26", now, &ns) == 0 && ns > 0, "a local time");
+        const char *bad[] = {
+            "",    "m", "10x", "10m5", "2020-13-01", "2020-09-13T", "1.", "abc", "2020-09-13 12:00",
+            "--1m"};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                ok(time_parse_docker(bad[i], now, &ns) < 0, "'%s' is rejected", bad[i]);
+}
+
 static void test_time(void)
 {
         /* moved from test_runtime_container.c with the functions */
@@ -174,5 +202,6 @@ int main(void)
         test_restart();
         test_size();
         test_time();
+        test_time_docker();
         return tap_done();
 }
