@@ -71,15 +71,20 @@ struct gen {
 enum { K_CONFIGMAP, K_SECRET, K_PVC, K_SERVICE, K_WORKLOAD, K_POLICY, K_NKINDS };
 
 static void warnf(struct gen *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kube_warn_add(strv_t *w, const char *fmt, va_list ap)
+{
+        char *s = xvasprintf(fmt, ap);
+        if (!strv_contains(w, s))
+                strv_push(w, s);
+        free(s);
+}
+
 static void warnf(struct gen *g, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
-        char *s = xvasprintf(fmt, ap);
+        kube_warn_add(g->warn, fmt, ap);
         va_end(ap);
-        if (!strv_contains(g->warn, s))
-                strv_push(g->warn, s);
-        free(s);
 }
 
 /* A name of kind not used yet, from base (already a label). */
@@ -195,8 +200,9 @@ static bool valid_utf8_text(const char *s, size_t n)
         return ok;
 }
 
-static char *base64(const unsigned char *s, size_t n)
+char *kube_b64encode(const void *data, size_t n)
 {
+        const unsigned char *s = data;
         static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         char *r = xmalloc((n + 2) / 3 * 4 + 1), *w = r;
         size_t i = 0;
@@ -463,11 +469,11 @@ static int make_data_object(struct gen *g, const struct compose_resource *r, boo
         json_t *data = json_object();
         const char *field = "data";
         if (secret) {
-                json_object_set_new(data, *data_key, jtake(base64((void *)buf, len)));
+                json_object_set_new(data, *data_key, jtake(kube_b64encode(buf, len)));
         } else if (valid_utf8_text(buf, len)) {
                 json_object_set_new(data, *data_key, json_stringn(buf, len));
         } else {
-                char *b = base64((void *)buf, len);
+                char *b = kube_b64encode(buf, len);
                 json_object_set_new(data, *data_key, json_string(b));
                 free(b);
                 field = "binaryData";

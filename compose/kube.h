@@ -33,6 +33,7 @@
 #define BERTH_COMPOSE_KUBE_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdbool.h>
 
 #include "err.h"
@@ -63,6 +64,12 @@ int compose_kube_generate(const struct compose_project *p, const struct kube_opt
 /* name as a DNS-1123 label (RFC 1123: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most
  * 63); caller frees.  Never returns an empty string. */
 char *kube_dns_label(const char *name);
+
+/* base64 (standard alphabet, padded) of n bytes; caller frees. */
+char *kube_b64encode(const void *data, size_t n);
+
+/* Append the formatted warning to w unless it is there already. */
+void kube_warn_add(strv_t *w, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* The file name `-o DIR` writes a manifest to: "<name>-<kind>.yaml". */
 char *kube_manifest_file_name(const json_t *manifest);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "kube.h"
 #include "kube_play.h"
 #include "loader.h"
 #include "node.h"
@@ -49,11 +50,8 @@ static void warnf(struct play *g, const char *fmt, ...)
 {
         va_list ap;
         va_start(ap, fmt);
-        char *s = xvasprintf(fmt, ap);
+        kube_warn_add(g->warn, fmt, ap);
         va_end(ap);
-        if (!strv_contains(g->warn, s))
-                strv_push(g->warn, s);
-        free(s);
 }
 
 static const char *jstr(const json_t *o, const char *k)
@@ -112,26 +110,6 @@ char *kube_b64decode(const char *s, size_t *n)
         out[k] = '\0';
         *n = k;
         return out;
-}
-
-static char *b64encode(const char *s, size_t n)
-{
-        static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        strbuf_t sb = STRBUF_INIT;
-        const unsigned char *u = (const unsigned char *)s;
-        size_t i = 0;
-        for (; i + 2 < n; i += 3) {
-                uint32_t v = (uint32_t)u[i] << 16 | (uint32_t)u[i + 1] << 8 | u[i + 2];
-                char q[4] = {t[v >> 18 & 63], t[v >> 12 & 63], t[v >> 6 & 63], t[v & 63]};
-                sb_appendn(&sb, q, 4);
-        }
-        if (i < n) {
-                uint32_t v = (uint32_t)u[i] << 16 | (i + 1 < n ? (uint32_t)u[i + 1] << 8 : 0);
-                char q[4] = {t[v >> 18 & 63], t[v >> 12 & 63], i + 1 < n ? t[v >> 6 & 63] : '=',
-                             '='};
-                sb_appendn(&sb, q, 4);
-        }
-        return sb_steal(&sb);
 }
 
 /* ---- quantities ------------------------------------------------------------ */
@@ -201,7 +179,7 @@ static int load_data(struct play *g, const json_t *e, bool secret)
                 _cleanup_free_ char *text =
                     s ? NULL : json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
                 const char *t = s ? s : text ? text : "";
-                char *b = b64encode(t, strlen(t));
+                char *b = kube_b64encode(t, strlen(t));
                 json_object_set_new(m, k, json_string(b));
                 free(b);
         }
