@@ -51,7 +51,8 @@ static int update_one(const char *ref, const struct update *u, err_t *err)
                         close(lk);
                 return -1;
         }
-        _cleanup_close_ int lock = lk;
+        _cleanup_close_ int lock = lk; /* held until return */
+        (void)lock;
         json_t *hc = json_object_get(j, "HostConfig");
         if (!hc) {
                 hc = json_object();
