@@ -440,18 +440,16 @@ static int make_data_object(struct gen *g, const struct compose_resource *r, boo
                         int fd = open(r->file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
                         if (fd < 0)
                                 return err_sys(g->err, errno, "%s.%s: %s", what, r->key, r->file);
-                        int rr = read_fd_all(fd, KUBE_DATA_MAX + 1, &buf, &len, g->err);
+                        int rr = read_fd_all(fd, KUBE_DATA_MAX, &buf, &len, g->err);
                         close(fd);
-                        if (rr < 0)
-                                return err_wrap(g->err, "%s.%s: %s", what, r->key, r->file);
-                        if (len > KUBE_DATA_MAX) {
-                                free(buf);
+                        if (rr < 0 && g->err->code == EFBIG)
                                 return err_set(g->err, EFBIG,
                                                "%s.%s: %s is over 1 MiB, the size limit of a "
-                                               "Kubernetes %s",
+                                               "Kubernetes %s: mount it from a volume instead",
                                                what, r->key, r->file,
                                                secret ? "Secret" : "ConfigMap");
-                        }
+                        if (rr < 0)
+                                return err_wrap(g->err, "%s.%s: %s", what, r->key, r->file);
                 }
         } else if (r->content) {
                 buf = xstrdup(r->content);

@@ -439,6 +439,15 @@ static int data_volume(struct play *g, struct pod *pd, const json_t *v, bool sec
         }
         json_int_t defmode = json_integer_value(json_object_get(src, "defaultMode")) ?: 0644;
         *dir = xasprintf("%s/%s", pd->name, vname);
+        /* names from the file become a path under data_dir: never ".." or "x/y" */
+        if (!vname || strchr(vname, '/') || !safe_rel_path(*dir) || !strcmp(vname, ".") ||
+            !strcmp(pd->name, ".")) {
+                json_decref((json_t *)m);
+                return err_set(g->err, EINVAL,
+                               "%s: %s %s: volume %s: the pod and volume names must be plain "
+                               "names (no '/', '.' or '..'); rename it",
+                               pd->where, pd->kind, pd->name, vname ? vname : "(unnamed)");
+        }
         const json_t *items = json_object_get(src, "items");
         size_t i;
         json_t *it;
@@ -478,9 +487,8 @@ static int data_volume(struct play *g, struct pod *pd, const json_t *v, bool sec
                                             json_pack("{s:O, s:I}", "data", val, "mode", defmode));
                 }
         }
-        /* an empty volume is still a directory */
-        _cleanup_free_ char *keep = xasprintf("%s/.berth-kube", *dir);
-        json_object_set_new(g->files, keep, json_pack("{s:s, s:I}", "data", "", "mode", 0644));
+        /* the volume is a directory even when it has no files */
+        json_object_set_new(g->files, *dir, json_pack("{s:b}", "dir", 1));
         json_decref((json_t *)m);
         return rc;
 }

@@ -40,7 +40,8 @@ struct kube_play_opts {
 };
 
 /* *compose: a compose document (name, services, networks, volumes);
- * *files: {"relative/path": {"data": base64, "mode": int}} to write under
+ * *files: {"relative/path": {"data": base64, "mode": int} or {"dir": true}}
+ * to make under
  * o->data_dir before the project runs; *project: its name (caller frees). */
 int kube_play_compose(const json_t *docs, const struct kube_play_opts *o, json_t **compose,
                       json_t **files, char **project, strv_t *warnings, err_t *err);

@@ -179,8 +179,6 @@ int compose_cmd_cp(struct compose_globals *g, int argc, char **argv)
                 strv_push(&av, fw.v[i]);
         strv_push(&av, side == 0 ? spec : argv[optind]);
         strv_push(&av, side == 1 ? spec : argv[optind + 1]);
-        strv_push(&av, NULL);
-        av.n--;
         int rc = cmd_cp((int)av.n, av.v);
         strv_free(&av);
         strv_free(&fw);
@@ -241,8 +239,6 @@ int compose_cmd_scale(struct compose_globals *g, int argc, char **argv)
         }
         for (int i = optind; i < argc; i++)
                 strv_take(&av, xstrndup(argv[i], (size_t)(strchr(argv[i], '=') - argv[i])));
-        strv_push(&av, NULL);
-        av.n--;
         int rc = compose_cmd_up(g, (int)av.n, av.v);
         strv_free(&av);
         return rc;
@@ -307,8 +303,6 @@ int compose_cmd_attach(struct compose_globals *g, int argc, char **argv)
                 return COMPOSE_EXIT_FAIL;
         }
         strv_push(&av, id);
-        strv_push(&av, NULL);
-        av.n--;
         int rc = cmd_attach((int)av.n, av.v);
         strv_free(&av);
         return rc;

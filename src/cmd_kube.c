@@ -227,6 +227,11 @@ static int write_data(const char *dir, const json_t *files, err_t *err)
         json_object_foreach((json_t *)files, rel, f)
         {
                 _cleanup_free_ char *path = xasprintf("%s/%s", dir, rel);
+                if (json_is_true(json_object_get(f, "dir"))) {
+                        if (mkdir_p(path, 0755, err) < 0)
+                                return -1;
+                        continue;
+                }
                 _cleanup_free_ char *parent = xstrdup(path);
                 *strrchr(parent, '/') = '\0';
                 if (mkdir_p(parent, 0755, err) < 0)

@@ -224,9 +224,7 @@ static int changed_tar(const struct wrule *r, bool all, int *out, strv_t *dels, 
                 return -1;
         }
         struct tar_filter tf = {r};
-        struct rt_layer_attr attr = {-1, -1, -1};
-        attr.uid = 0;
-        attr.gid = 0;
+        struct rt_layer_attr attr = {.uid = 0, .gid = 0, .mode = -1}; /* root's, as cp does */
         int rc = 0;
         if (!r->is_dir) {
                 const char *name = strrchr(r->path, '/') + 1;
@@ -315,14 +313,6 @@ static int rm_in_root(int rootfd, void *ud, err_t *err)
         return 0;
 }
 
-/* The running containers of service s. */
-static int service_ctrs(struct watch *w, const struct compose_service *s, struct cctr_list *l,
-                        err_t *err)
-{
-        return cctr_observe(w->cp->p->name, false, l, err);
-        (void)s;
-}
-
 static int do_sync(struct watch *w, struct wrule *r, bool all)
 {
         err_t err;
@@ -331,7 +321,8 @@ static int do_sync(struct watch *w, struct wrule *r, bool all)
         int rc = -1;
         struct cctr_list l = {0};
         _cleanup_free_ char *dir = NULL;
-        if (changed_tar(r, all, &fd, &dels, &err) < 0 || service_ctrs(w, r->s, &l, &err) < 0) {
+        if (changed_tar(r, all, &fd, &dels, &err) < 0 ||
+            cctr_observe(w->cp->p->name, false, &l, &err) < 0) {
                 fprintf(stderr, "watch: service %s: %s\n", r->s->name, err.msg);
                 goto out;
         }
@@ -383,8 +374,6 @@ out:
 static int run_compose(struct watch *w, int (*fn)(struct compose_globals *, int, char **),
                        strv_t *args)
 {
-        strv_push(args, NULL);
-        args->n--;
         int r = fn(w->g, (int)args->n, args->v);
         strv_free(args);
         return r;
@@ -737,8 +726,6 @@ int compose_cmd_watch(struct compose_globals *g, int argc, char **argv)
                 strv_push(&a, "-d");
                 for (int i = optind; i < argc; i++)
                         strv_push(&a, argv[i]);
-                strv_push(&a, NULL);
-                a.n--;
                 int r = compose_cmd_up(g, (int)a.n, a.v);
                 strv_free(&a);
                 if (r != 0)

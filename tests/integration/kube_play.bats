@@ -169,6 +169,18 @@ EOF
         [[ "$output" == *"volume v: item k -> ../../../../escaped: the path must be relative, without '..'"* ]]
         run find "$BERTH_ROOT" -name escaped
         [ -z "$output" ]
+        # a volume name is a path component under the data dir too
+        sed -e 's/name: v, configMap/name: ..\/..\/..\/..\/escaped2, configMap/' \
+                -e 's/{name: v, mountPath/{name: ..\/..\/..\/..\/escaped2, mountPath/' \
+                -e 's/path: ..\/..\/..\/..\/escaped/path: fine/' \
+                "$BERTH_ROOT/k8s-bad/escape.yaml" >"$BERTH_ROOT/k8s-bad/escape2.yaml"
+        grep -q 'escaped2, configMap' "$BERTH_ROOT/k8s-bad/escape2.yaml"
+        run "$BERTH" kube play -p kpbad "$BERTH_ROOT/k8s-bad/escape2.yaml"
+        echo "$output"
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"the pod and volume names must be plain names"* ]]
+        run find "$BERTH_ROOT" -name "escaped2*"
+        [ -z "$output" ]
         cat >"$BERTH_ROOT/k8s-bad/missing.yaml" <<'EOF'
 apiVersion: apps/v1
 kind: Deployment

@@ -4,6 +4,7 @@
  * validator. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compose/emit.h"
 #include "compose/kube.h"
@@ -403,8 +404,42 @@ static void test_play(void)
         ok(kube_b64decode("no!", &n) == NULL, "not base64");
 }
 
+/* A secret file over 1 MiB (Kubernetes' limit) is refused, not emitted. */
+static void test_secret_bound(void)
+{
+        char path[] = "/tmp/berth-kube-secret.XXXXXX";
+        int fd = mkstemp(path);
+        ok(fd >= 0, "a temp file");
+        static char block[64 * 1024];
+        memset(block, 'x', sizeof(block));
+        for (int i = 0; i < 17; i++) /* 1088 KiB */
+                if (write(fd, block, sizeof(block)) != (ssize_t)sizeof(block))
+                        break;
+        close(fd);
+        char *y = NULL;
+        if (asprintf(&y,
+                     "services:\n  a:\n    image: x\n    secrets: [big]\n"
+                     "secrets:\n  big: {file: %s}\n",
+                     path) < 0)
+                y = NULL;
+        struct compose_project *p = y ? load(y) : NULL;
+        json_t *docs = NULL;
+        strv_t w = STRV_INIT;
+        err_t err;
+        struct kube_opts o = {.environment = env};
+        ok(p && compose_kube_generate(p, &o, &docs, &w, &err) < 0 && !docs,
+           "a secret file over 1 MiB is refused");
+        ok(p && strstr(err.msg, "over 1 MiB") != NULL, "and the error says why: %s",
+           p ? err.msg : "");
+        compose_project_free(p);
+        strv_free(&w);
+        free(y);
+        unlink(path);
+}
+
 int main(void)
 {
+        test_secret_bound();
         test_play();
         test_labels();
         test_wordpress();
