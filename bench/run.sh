@@ -208,7 +208,7 @@ mem_row() { # mem_row BIN LABEL N
         # the monitors' watchers (berth-watch, one per container, same root)
         local wsum=0 wn=0
         for p in $(pgrep -x berth-watch); do
-                tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "BERTH_ROOT=$root" || continue
+                tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qx "BERTH_ROOT=$root" || continue
                 v=$(pss "$p" 2>/dev/null) || continue
                 wsum=$((wsum + v)) wn=$((wn + 1))
         done
