@@ -30,7 +30,7 @@
 #include "base/jsonfile.h"
 #include "commands.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
 
 /* Wait until the monitor is gone: on the inherited pidfd when there is one
