@@ -146,6 +146,11 @@ static json_t *config(const json_t *doc)
         return get(doc, "Config");
 }
 
+json_t *rt_doc_config(const json_t *doc)
+{
+        return obj(config(doc));
+}
+
 const char *rt_doc_image(const json_t *doc)
 {
         return str(config(doc), "Image");
@@ -203,12 +208,12 @@ bool rt_doc_open_stdin(const json_t *doc)
 
 json_t *rt_doc_volumes(const json_t *doc)
 {
-        return obj(get(config(doc), "Volumes"));
+        return get(config(doc), "Volumes");
 }
 
-json_t *rt_doc_healthcheck(const json_t *doc)
+json_t *rt_doc_healthcheck_test(const json_t *doc)
 {
-        return obj(get(config(doc), "Healthcheck"));
+        return arr(get2(config(doc), "Healthcheck", "Test"));
 }
 
 /* --- HostConfig ------------------------------------------------------------- */
@@ -296,4 +301,9 @@ void rt_doc_mount(const json_t *m, struct rt_doc_mount *out)
             .mode = str(m, "Mode"),
             .rw = json_is_true(get(m, "RW")),
         };
+}
+
+const char *rt_doc_mount_name(const json_t *m)
+{
+        return str(m, "Name");
 }

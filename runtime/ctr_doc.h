@@ -46,6 +46,8 @@ const char *rt_doc_finished_at(const json_t *doc);
 const char *rt_doc_health(const json_t *doc);
 
 /* --- Config ----------------------------------------------------------------- */
+/* The whole Config object (the image config's layout), or NULL. */
+json_t *rt_doc_config(const json_t *doc);
 const char *rt_doc_image(const json_t *doc); /* Config.Image: the reference given */
 json_t *rt_doc_labels(const json_t *doc);    /* object */
 const char *rt_doc_label(const json_t *doc, const char *key);
@@ -57,8 +59,11 @@ const char *rt_doc_user(const json_t *doc);
 const char *rt_doc_hostname(const json_t *doc);
 bool rt_doc_tty(const json_t *doc);
 bool rt_doc_open_stdin(const json_t *doc);
-json_t *rt_doc_volumes(const json_t *doc);     /* Config.Volumes: object, or NULL */
-json_t *rt_doc_healthcheck(const json_t *doc); /* Config.Healthcheck: object, or NULL */
+/* Config.Volumes as stored (any type; NULL when absent). */
+json_t *rt_doc_volumes(const json_t *doc);
+/* Config.Healthcheck.Test (array: "NONE", "CMD" or "CMD-SHELL", then the
+ * command), or NULL. */
+json_t *rt_doc_healthcheck_test(const json_t *doc);
 
 /* --- HostConfig ------------------------------------------------------------- */
 json_t *rt_doc_host_config(const json_t *doc);
@@ -94,5 +99,7 @@ struct rt_doc_mount {
         bool rw;
 };
 void rt_doc_mount(const json_t *m, struct rt_doc_mount *out);
+/* Its volume's name alone (NULL for a bind or tmpfs). */
+const char *rt_doc_mount_name(const json_t *m);
 
 #endif

@@ -28,6 +28,7 @@
 #include "container_cli.h"
 #include "engine/netglue.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/ctr_copy.h"
 #include "runtime/dockerfile.h"
 #include "runtime/image.h"
@@ -641,8 +642,7 @@ static void sweep_orphan_containers(void)
                 _cleanup_json_ json_t *j = NULL;
                 if (rt_ctr_load(ids.v[i], &j, &e) < 0)
                         continue;
-                const char *owner = json_string_value(json_object_get(
-                    json_object_get(json_object_get(j, "Config"), "Labels"), BUILD_OWNER_LABEL));
+                const char *owner = rt_doc_label(j, BUILD_OWNER_LABEL);
                 int pid;
                 unsigned long long start;
                 if (!owner || sscanf(owner, "%d:%llu", &pid, &start) != 2 || pid <= 0)

@@ -26,6 +26,7 @@
 #include "net/network.h"
 #include "progress.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 #include "runtime/volume.h"
 
@@ -363,10 +364,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                                 fprintf(stderr, "%s\n", err.msg);
                                 goto out;
                         }
-                        const json_t *hc =
-                            json_object_get(json_object_get(j, "Config"), "Healthcheck");
                         const char *k =
-                            json_string_value(json_array_get(json_object_get(hc, "Test"), 0));
+                            json_string_value(json_array_get(rt_doc_healthcheck_test(j), 0));
                         if (k && strcmp(k, "NONE")) {
                                 if (cctr_wait_healthy(x->new_id, deadline, &err) < 0) {
                                         fprintf(stderr, "%s\n", err.msg);
@@ -374,10 +373,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                                 }
                                 continue;
                         }
-                        const char *st = json_string_value(
-                            json_object_get(json_object_get(j, "State"), "Status"));
-                        int code = (int)json_integer_value(
-                            json_object_get(json_object_get(j, "State"), "ExitCode"));
+                        const char *st = rt_doc_status(j);
+                        int code = rt_doc_exit_code(j);
                         if (st && strcmp(st, "running") && code != 0) {
                                 _cleanup_free_ char *n =
                                     cservice_container_name(p, x->s, x->number);

@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/spawn.h"
 
 static void env_override(strv_t *env, const char *kv)
@@ -143,7 +144,7 @@ int cmd_exec(int argc, char **argv)
                 strv_free(&envs);
                 return EXIT_BERTH;
         }
-        const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+        const char *st = rt_doc_status(j);
         pid_t init = 0;
         if (st && !strcmp(st, "paused")) {
                 die_msg("Container %s is paused, unpause the container "

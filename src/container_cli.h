@@ -54,9 +54,9 @@ int container_remove_locked(const char *id, json_t *j, err_t *err);
 int prune_until_parse(const char *filter, const char *cmd, int64_t *until_ns);
 int container_prune(strv_t *removed, unsigned long long *reclaimed, int64_t until_ns, err_t *err);
 
-/* ps's STATUS cell from a container's State: "Up 3 minutes", "Exited (0) 2
+/* ps's STATUS cell from a container's document: "Up 3 minutes", "Exited (0) 2
  * hours ago", "Created".  Caller frees. */
-char *ctr_status_text(json_t *state);
+char *ctr_status_text(const json_t *j);
 /* ps's COMMAND cell from a container's state j: Path and Args, cut to 20
  * columns when trunc, quoted as Go quotes.  Caller frees. */
 char *ctr_command_text(json_t *j, bool trunc);

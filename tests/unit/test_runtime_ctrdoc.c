@@ -76,6 +76,7 @@ static void test_fixture(void)
         is_str(rt_doc_finished_at(j), "0001-01-01T00:00:00Z", "finished at");
         is_str(rt_doc_health(j), "healthy", "health");
 
+        ok(json_is_object(rt_doc_config(j)), "config");
         is_str(rt_doc_image(j), "busybox", "image reference");
         is_str(rt_doc_label(j, "a.b"), "c", "label");
         ok(rt_doc_label(j, "nope") == NULL, "missing label is NULL");
@@ -89,8 +90,8 @@ static void test_fixture(void)
         is_str(rt_doc_hostname(j), "ed387944905b", "hostname");
         ok(!rt_doc_tty(j) && !rt_doc_open_stdin(j), "no tty, no stdin");
         ok(rt_doc_volumes(j) == NULL, "no image volumes");
-        is_str(json_string_value(json_array_get(json_object_get(rt_doc_healthcheck(j), "Test"), 1)),
-               "true", "healthcheck");
+        is_str(json_string_value(json_array_get(rt_doc_healthcheck_test(j), 1)), "true",
+               "healthcheck");
 
         ok(json_is_object(rt_doc_host_config(j)), "host config");
         is_str(rt_doc_network_mode(j), "ednet", "network mode");
@@ -125,6 +126,7 @@ static void test_fixture(void)
         rt_doc_mount(json_array_get(rt_doc_mounts(j), 0), &m);
         is_str(m.type, "volume", "mount type");
         is_str(m.name, "edvol", "mount name");
+        is_str(rt_doc_mount_name(json_array_get(rt_doc_mounts(j), 0)), "edvol", "mount name alone");
         is_str(m.source, "/x/volumes/edvol/_data", "mount source");
         is_str(m.destination, "/data", "mount destination");
         is_str(m.mode, "z", "mount mode");
@@ -170,10 +172,11 @@ static void test_absent(void)
                             !rt_doc_env(j) && !rt_doc_cmd(j) && !rt_doc_entrypoint(j) &&
                             !rt_doc_workdir(j) && !rt_doc_user(j) && !rt_doc_hostname(j) &&
                             !rt_doc_tty(j) && !rt_doc_open_stdin(j) && !rt_doc_volumes(j) &&
-                            !rt_doc_healthcheck(j) && !rt_doc_host_config(j) &&
-                            !rt_doc_network_mode(j) && !rt_doc_restart_policy(j, &max) &&
-                            max == 0 && !rt_doc_auto_remove(j) && !rt_doc_binds(j) &&
-                            !rt_doc_port_bindings(j) && !rt_doc_networks(j) && !rt_doc_ports(j);
+                            !rt_doc_healthcheck_test(j) && !rt_doc_config(j) &&
+                            !rt_doc_host_config(j) && !rt_doc_network_mode(j) &&
+                            !rt_doc_restart_policy(j, &max) && max == 0 && !rt_doc_auto_remove(j) &&
+                            !rt_doc_binds(j) && !rt_doc_port_bindings(j) && !rt_doc_networks(j) &&
+                            !rt_doc_ports(j);
                 ok(none, "document %zu: everything absent", i);
                 struct rt_doc_mount m = {.type = "x", .rw = true};
                 rt_doc_mount(json_array_get(rt_doc_mounts(j), 0), &m);
@@ -184,7 +187,8 @@ static void test_absent(void)
                 ok(!ep.network_id && !ep.ip && !ep.ipam_ip && !ep.prefix_len && !ep.aliases,
                    "document %zu: absent endpoint", i);
         }
-        ok(!rt_doc_binding_ip(NULL) && !rt_doc_binding_port(NULL), "absent binding");
+        ok(!rt_doc_binding_ip(NULL) && !rt_doc_binding_port(NULL) && !rt_doc_mount_name(NULL),
+           "absent binding and mount");
 }
 
 int main(void)
