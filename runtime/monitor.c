@@ -1110,8 +1110,24 @@ static void loop(struct mon *m)
         }
 }
 
-int rt_monitor_main(const char *id, int sync_fd, err_t *err)
+/* After the final exit: is the end recorded, and did the container hold
+ * nothing outside itself (no network endpoint, port rule or DNS name)? */
+static bool ended_clean(struct mon *m)
 {
+        if (!m->finished)
+                return false;
+        const json_t *st = json_object_get(m->j, "State");
+        const char *s = json_string_value(json_object_get(st, "Status"));
+        if (!s || strcmp(s, "exited") != 0)
+                return false;
+        const char *nm =
+            json_string_value(json_object_get(json_object_get(m->j, "HostConfig"), "NetworkMode"));
+        return nm && !strcmp(nm, "none");
+}
+
+int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
+{
+        *done = false;
         struct mon mm = {.id = id,
                          .lsock = -1,
                          .out_r = -1,
@@ -1201,6 +1217,7 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         sync_fd = -1;
         shed_start_memory();
         loop(m);
+        *done = ended_clean(m);
         ret = 0;
         goto out;
 fail:
