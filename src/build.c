@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/events.h"
 #include "base/crash.h"
 #include "base/duration.h"
 #include "base/fsutil.h"
@@ -1036,6 +1037,8 @@ int build_image(const struct build_opts *o, char **id_out, err_t *err)
                 if (rt_image_tag(st->image, o->tags.v[i], err) < 0)
                         goto done;
         crash_point("build.tagged");
+        events_logv("image", "build", st->image, "name", o->tags.n ? o->tags.v[0] : st->image,
+                    NULL);
         bld_out(&b, "Successfully built %.12s\n", st->image + 7);
         for (size_t i = 0; i < o->tags.n; i++) {
                 _cleanup_free_ char *norm = NULL;

@@ -94,6 +94,7 @@ int cmd_history(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
 int cmd_tag(int argc, char **argv);

@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
     {"create", cmd_create, "Create a new container"},
     {"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
+    {"events", cmd_events, "Get real time events from berth"},
     {"exec", cmd_exec, "Execute a command in a running container"},
     {"export", cmd_export, "Export a container's filesystem as a tar archive"},
     {"history", cmd_history, "Show the history of an image"},
