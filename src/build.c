@@ -27,7 +27,7 @@
 #include "pull.h"
 #include "commands.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 #include "runtime/ctr_copy.h"
@@ -729,7 +729,11 @@ static int run_container(struct build *b, const struct stage *st, const strv_t *
                 strv_push(&sp.proc.cmd, argv->v[i]);
         ctr_spec_health_from_image(&sp);
         struct netwire_opts nw = {.network = net ? net : b->o->network ? b->o->network : "default"};
-        int r = ctr_host_check(&sp.host, err) < 0 ? -1 : container_create_spec(&sp, &nw, id, err);
+        strv_t warnings = STRV_INIT;
+        int r = ctr_host_check(&sp.host, err) < 0
+                    ? -1
+                    : container_create_spec(&sp, &nw, id, &warnings, err);
+        warn_flush(&warnings);
         ctr_spec_free(&sp);
         rt_image_free(&img);
         return r;

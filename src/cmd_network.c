@@ -20,7 +20,8 @@
 #include "container_cli.h"
 #include "net/network.h"
 #include "net/ports.h"
-#include "netwire.h"
+#include "engine/dnsreg.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
 
 static void network_usage(FILE *f, const struct command *subs, size_t n)
@@ -382,7 +383,7 @@ static int connect_or_disconnect(int argc, char **argv, bool connect)
         if (connect ? netwire_connect(id, pid, j, argv[optind], ip, &aliases, &err)
                     : netwire_disconnect(id, pid, j, argv[optind], &err))
                 goto out;
-        if (connect && pid > 0 && container_dns_register(id, j, &err) < 0)
+        if (connect && pid > 0 && dnsreg_register(id, j, &err) < 0)
                 goto out;
         if (rt_ctr_save(id, j, &err) < 0)
                 goto out;
