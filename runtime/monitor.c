@@ -177,7 +177,8 @@ struct mon {
         strbuf_t inq;
         bool in_close; /* close in_w once inq is out */
         bool manual_stop, exited, finished;
-        bool paused; /* the cgroup is frozen (`pause`) */
+        bool stop_req; /* a `stop` asked for this exit: a stop event follows die */
+        bool paused;   /* the cgroup is frozen (`pause`) */
         int status;
         int log_fd;
         size_t log_size;
@@ -474,6 +475,8 @@ static void record_running(struct mon *m)
                     extra, "Health",
                     json_pack("{s:s,s:i,s:[]}", "Status", "starting", "FailingStreak", 0, "Log"));
         state_update(m, "running", extra);
+        rt_ctr_event(m->j, "start", NULL);
+        rt_ctr_volume_events(m->j, true);
         hc_arm(m);
 }
 
@@ -531,7 +534,15 @@ static void hc_record(struct mon *m, int code, const char *output)
         }
         json_object_set_new(h, "FailingStreak", json_integer(streak));
         const char *status = json_string_value(json_object_get(st, "Status"));
+        const char *was =
+            json_string_value(json_object_get(json_object_get(st, "Health"), "Status"));
+        _cleanup_free_ char *action = NULL;
+        const char *now = json_string_value(json_object_get(h, "Status"));
+        if (now && (!was || strcmp(was, now)))
+                action = xasprintf("health_status: %s", now);
         state_update(m, status ? status : "running", json_pack("{s:o}", "Health", h));
+        if (action)
+                rt_ctr_event(m->j, action, NULL);
 }
 
 static void hc_finish(struct mon *m, int wstatus)
@@ -680,6 +691,8 @@ static void on_exit_complete(struct mon *m)
         _cleanup_free_ char *now = time_now_rfc3339();
         char codes[16];
         snprintf(codes, sizeof(codes), "%d", code);
+        if (oom)
+                rt_ctr_event(m->j, "oom", NULL);
         if (again) {
                 struct timespec t;
                 clock_gettime(CLOCK_MONOTONIC, &t);
@@ -690,6 +703,9 @@ static void on_exit_complete(struct mon *m)
                 state_update(m, "restarting",
                              json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled",
                                        oom, "FinishedAt", now));
+                rt_ctr_event(m->j, "die", "exitCode", codes, NULL);
+                rt_ctr_network_disconnect_events(m->j);
+                rt_ctr_volume_events(m->j, false);
                 send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), 1 << CL_ATTACH);
                 for (size_t i = 0; i < m->ncl; i++)
                         if (m->cl[i].kind == CL_ATTACH)
@@ -702,6 +718,11 @@ static void on_exit_complete(struct mon *m)
         state_update(m, "exited",
                      json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled", oom,
                                "FinishedAt", now));
+        rt_ctr_event(m->j, "die", "exitCode", codes, NULL);
+        rt_ctr_network_disconnect_events(m->j);
+        rt_ctr_volume_events(m->j, false);
+        if (m->stop_req)
+                rt_ctr_event(m->j, "stop", NULL);
         err_t e = {0};
         rt_cgroup_remove(m->id, &e);
         if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove"))) {
@@ -751,6 +772,7 @@ static int set_paused(struct mon *m, bool pause, err_t *e)
                 return e->code ? e->code : EIO;
         m->paused = pause;
         state_update(m, pause ? "paused" : "running", NULL);
+        rt_ctr_event(m->j, pause ? "pause" : "unpause", NULL);
         return 0;
 }
 
@@ -783,17 +805,23 @@ static void handle_request(struct mon *m, int fd, const char *buf)
                 client_add(m, fd, CL_WAIT, false);
         } else if (sscanf(buf, "stop %d %d", &a, &b) == 2) {
                 m->manual_stop = true;
+                m->stop_req = true;
                 client_add(m, fd, CL_STOP, false);
                 if (m->exited || m->pid <= 0) {
                         disarm(m->restart_tfd);
                         if (!m->exited)
                                 m->finished = true; /* waiting to restart: stop here */
                         state_update(m, "exited", NULL);
+                        if (!m->exited)
+                                rt_ctr_event(m->j, "stop", NULL);
                         return;
                 }
                 /* No new healthcheck process while the container stops. */
                 disarm(m->hc_tfd);
-                kill(m->pid, a);
+                char sig[16];
+                snprintf(sig, sizeof(sig), "%d", a);
+                if (kill(m->pid, a) == 0)
+                        rt_ctr_event(m->j, "kill", "signal", sig, NULL);
                 thaw_for_signal(m);
                 if (b >= 0)
                         arm(m->stop_tfd, (int64_t)b * 1000);
@@ -802,6 +830,11 @@ static void handle_request(struct mon *m, int fd, const char *buf)
                         m->manual_stop = true;
                 int r = m->pid > 0 && !m->exited ? kill(m->pid, a) : -1;
                 int kerr = r == 0 ? 0 : errno ? errno : ESRCH;
+                if (r == 0) {
+                        char sig[16];
+                        snprintf(sig, sizeof(sig), "%d", a);
+                        rt_ctr_event(m->j, "kill", "signal", sig, NULL);
+                }
                 if (r == 0 && (a == SIGKILL || a == SIGTERM || a == SIGINT))
                         thaw_for_signal(m);
                 char reply[16];
@@ -1011,8 +1044,9 @@ static void loop(struct mon *m)
                         }
                 }
                 uint64_t ticks;
-                if (p[2].revents && read(m->stop_tfd, &ticks, 8) == 8 && m->pid > 0)
-                        kill(m->pid, SIGKILL);
+                if (p[2].revents && read(m->stop_tfd, &ticks, 8) == 8 && m->pid > 0 &&
+                    kill(m->pid, SIGKILL) == 0)
+                        rt_ctr_event(m->j, "kill", "signal", "9", NULL);
                 if (p[3].revents && read(m->restart_tfd, &ticks, 8) == 8)
                         do_restart(m);
                 if (p[4].revents && read(m->drain_tfd, &ticks, 8) == 8 && m->exited) {

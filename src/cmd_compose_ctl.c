@@ -19,7 +19,7 @@
 #include "compose_more.h"
 #include "compose_up.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "progress.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"

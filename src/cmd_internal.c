@@ -30,7 +30,7 @@
 #include "base/jsonfile.h"
 #include "commands.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 

@@ -16,7 +16,7 @@
 #include "commands.h"
 #include "table.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 

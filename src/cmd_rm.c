@@ -11,7 +11,7 @@
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 #include "runtime/volume.h"

@@ -205,6 +205,9 @@ int cmd_restart(int argc, char **argv)
                         rc = 1;
                         continue;
                 }
+                _cleanup_json_ json_t *doc = NULL;
+                if (rt_ctr_load(id, &doc, &err) == 0)
+                        rt_ctr_event(doc, "restart", NULL);
                 printf("%s\n", argv[i]);
         }
         return rc;

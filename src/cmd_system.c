@@ -30,7 +30,7 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "net/network.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 #include "runtime/image.h"
@@ -770,6 +770,7 @@ int cmd_system(int argc, char **argv)
             {"boot", system_boot_cmd,
              "Restore networks and start the containers whose restart policy asks for it"},
             {"df", system_df, "Show berth disk usage"},
+            {"events", cmd_events, "Get real time events from berth"},
             {"info", cmd_info, "Display system-wide information"},
             {"prune", system_prune, "Remove unused data"},
         };
