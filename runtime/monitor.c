@@ -25,6 +25,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "container.h"
+#include "ctr_doc.h"
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "paths.h"
@@ -398,8 +399,7 @@ static int start_init(struct mon *m, int *fail_status, err_t *err)
 {
         *fail_status = 125;
         bool tty = m->spec.proc.tty;
-        bool open_stdin =
-            json_is_true(json_object_get(json_object_get(m->j, "Config"), "OpenStdin"));
+        bool open_stdin = rt_doc_open_stdin(m->j);
         int child[3] = {-1, -1, -1};
         int r = -1;
         if (!tty) { /* with a tty the init allocates its terminal inside the container */
@@ -725,7 +725,7 @@ static void on_exit_complete(struct mon *m)
                 rt_ctr_event(m->j, "stop", NULL);
         err_t e = {0};
         rt_cgroup_remove(m->id, &e);
-        if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove"))) {
+        if (rt_doc_auto_remove(m->j)) {
                 rt_ctr_destroy(m->id, &e);
         }
         send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), (1 << CL_ATTACH) | (1 << CL_WAIT));
@@ -1199,29 +1199,19 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
                 goto fail_early;
         /* --network container:ID: that container's namespace, for every
          * (re)start of this run */
-        const char *nm =
-            json_string_value(json_object_get(json_object_get(m->j, "HostConfig"), "NetworkMode"));
+        const char *nm = rt_doc_network_mode(m->j);
         if (nm && !strncmp(nm, "container:", 10)) {
                 m->netns_fd = rt_ctr_netns_open(nm + 10, err);
                 if (m->netns_fd < 0)
                         goto fail_early;
         }
-        m->log_path = xstrdup(json_string_value(json_object_get(m->j, "LogPath")) ?: "/dev/null");
+        m->log_path = xstrdup(rt_doc_log_path(m->j) ?: "/dev/null");
         log_open(m);
         m->lsock = make_listener(id, err);
         if (m->lsock < 0)
                 goto fail_early;
-        const json_t *hc = json_object_get(m->j, "HostConfig");
-        const char *cpuset = json_string_value(json_object_get(hc, "CpusetCpus"));
-        struct rt_cgroup_limits lim = {
-            .memory = json_integer_value(json_object_get(hc, "Memory")),
-            .memory_swap = json_integer_value(json_object_get(hc, "MemorySwap")),
-            .nano_cpus = json_integer_value(json_object_get(hc, "NanoCpus")),
-            .cpu_shares = json_integer_value(json_object_get(hc, "CpuShares")),
-            .pids_limit = json_integer_value(json_object_get(hc, "PidsLimit")),
-            .cpuset_cpus = cpuset,
-            .devices_all = json_is_true(json_object_get(hc, "Privileged")),
-        };
+        struct rt_cgroup_limits lim;
+        rt_doc_limits(m->j, &lim);
         if (rt_cgroup_create(id, &lim, err) < 0)
                 goto fail;
         int sync = start_init(m, &fst, err);
@@ -1260,7 +1250,7 @@ fail:
 fail_quiet : {
         err_t e2 = {0};
         rt_cgroup_remove(id, &e2);
-        if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove")))
+        if (rt_doc_auto_remove(m->j))
                 rt_ctr_destroy(id, &e2);
 }
         goto out;
