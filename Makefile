@@ -145,7 +145,7 @@ $(foreach t,$(basename $(notdir $(UNIT_SRC))),$(eval $(call unit_rule,$(t),$(wor
 
 # --- tests -----------------------------------------------------------------
 check: all
-	@CC=$(CC) B=$(B) SANITIZE=$(SANITIZE) FUZZ_SECONDS=$(or $(FUZZ_SECONDS),10) tests/run-check.sh
+	@CC=$(CC) B=$(B) SANITIZE=$(SANITIZE) FUZZ_SECONDS=$(or $(FUZZ_SECONDS),3) tests/run-check.sh
 
 unit: all
 	@B=$(B) tests/run-check.sh --only unit

@@ -31,15 +31,25 @@ static char *networks_dir(void)
         return xasprintf("%s/networks", berth_lib_dir());
 }
 
-/* Exclusive lock over every network; the fd is the lock. */
-static int net_lock(err_t *err)
+/* Exclusive lock over every network; the fd is the lock.  A release
+ * (make_dir false) never makes the state directory: with no networks
+ * directory there is nothing to release, and a late release (a monitor's
+ * watcher after its state root was removed) must not make it again. */
+static int net_lock_at(bool make_dir, err_t *err)
 {
         _cleanup_free_ char *dir = networks_dir();
         _cleanup_free_ char *path = xasprintf("%s/.lock", dir);
 
-        if (mkdir_p(dir, 0700, err) < 0)
+        if (make_dir && mkdir_p(dir, 0700, err) < 0)
                 return -1;
+        if (!make_dir && access(dir, F_OK) < 0 && errno == ENOENT)
+                return err_set(err, ENOENT, "no networks in %s", berth_lib_dir());
         return lock_file(path, err);
+}
+
+static int net_lock(err_t *err)
+{
+        return net_lock_at(true, err);
 }
 
 static json_t *berth_obj(json_t *n)
@@ -948,7 +958,7 @@ bool network_endpoint_static(const json_t *ep)
 int network_endpoint_down(const char *ref, const char *container_id, bool netns_gone,
                           enum network_addr_fate addr, err_t *err)
 {
-        _cleanup_close_ int lock = net_lock(err);
+        _cleanup_close_ int lock = net_lock_at(false, err);
         _cleanup_json_ json_t *all = NULL;
         _cleanup_free_ struct port_map *ports = NULL;
         size_t nports = 0;
