@@ -835,6 +835,35 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
         return 0;
 }
 
+int netwire_forget_addresses(const char *id, err_t *err)
+{
+        _cleanup_close_ int lk = rt_ctr_lock(id, err);
+        _cleanup_json_ json_t *j = NULL;
+        if (lk < 0 || rt_ctr_load(id, &j, err) < 0)
+                return err->code == ENOENT ? 0 : -1;
+        const char *st = jobj_str0(json_object_get(j, "State"), "Status");
+        if (strcmp(st, "exited") && strcmp(st, "created") && strcmp(st, "dead"))
+                return 0; /* running (again): its addresses are its own */
+        json_t *ns = json_object_get(j, "NetworkSettings");
+        bool changed = *jobj_str0(ns, "IPAddress") != '\0';
+        const char *k;
+        json_t *es;
+        json_object_foreach(json_object_get(ns, "Networks"), k, es)
+        {
+                if (!*jobj_str0(es, "IPAddress"))
+                        continue;
+                clear_settings(es);
+                changed = true;
+        }
+        if (!changed)
+                return 0;
+        json_object_set_new(ns, "IPAddress", json_string(""));
+        json_object_set_new(ns, "IPPrefixLen", json_integer(0));
+        json_object_set_new(ns, "Gateway", json_string(""));
+        json_object_set_new(ns, "MacAddress", json_string(""));
+        return rt_ctr_save(id, j, err);
+}
+
 int netwire_release_state(const char *id, err_t *err)
 {
         _cleanup_json_ json_t *names = NULL;
