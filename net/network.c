@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "events.h"
 #include "dns.h"
 #include "fsutil.h"
 #include "ipam.h"
@@ -633,6 +634,7 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
                 net_link_delete(bridge, &ignored);
                 return -1;
         }
+        events_logv("network", "create", id, "name", o->name, "type", "bridge", NULL);
         if (id_out)
                 *id_out = xstrdup(id);
         return 0;
@@ -682,7 +684,11 @@ static int remove_locked(json_t *n, size_t remaining, err_t *err)
                 sb_free(&names);
                 return -1;
         }
-        return remove_rest(&nn, jobj_str0(n, "Name"), remaining, false, err);
+        if (remove_rest(&nn, jobj_str0(n, "Name"), remaining, false, err) < 0)
+                return -1;
+        events_logv("network", "destroy", jobj_str0(n, "Id"), "name", jobj_str0(n, "Name"), "type",
+                    "bridge", NULL);
+        return 0;
 }
 
 int network_remove(const char *ref, err_t *err)
@@ -947,6 +953,8 @@ int network_connect(const char *ref, const struct network_endpoint_req *r,
                 connect_undo(out->network_id, r->container_id, fresh, json_array());
                 return -1;
         }
+        events_logv("network", "connect", out->network_id, "container", r->container_id, "name",
+                    out->network_name, "type", "bridge", NULL);
         return 0;
 }
 

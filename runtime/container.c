@@ -440,6 +440,8 @@ int rt_ctr_create(json_t *j, err_t *err)
         }
         if (r < 0)
                 (void)rm_rf(dir, NULL);
+        else
+                rt_ctr_event(j, "create", NULL);
         return r;
 }
 
@@ -678,13 +680,21 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         json_object_set_new(st, "Restarting", json_false());
         json_object_set_new(st, "Pid", json_integer(0));
         /* the monitor saw the exit but could not write it (a full disk) */
-        if (!exit_kept(id, st)) {
+        bool kept = exit_kept(id, st);
+        if (!kept) {
                 json_object_set_new(st, "ExitCode", json_integer(255));
                 json_object_set_new(st, "Error",
                                     json_string("container monitor exited unexpectedly"));
                 json_object_set_new(st, "FinishedAt", json_string(now));
         }
-        return rt_ctr_save(id, j, err);
+        if (rt_ctr_save(id, j, err) < 0)
+                return -1;
+        /* the monitor that would have said so is gone */
+        char code[16];
+        snprintf(code, sizeof(code), "%lld",
+                 (long long)json_integer_value(json_object_get(st, "ExitCode")));
+        rt_ctr_event(j, "die", "exitCode", code, NULL);
+        return 0;
 }
 
 int rt_ctr_destroy(const char *id, err_t *err)
@@ -704,8 +714,13 @@ int rt_ctr_destroy(const char *id, err_t *err)
                 return errno == ENOENT ? 0 : err_sys(err, errno, "open %s", d);
         if (flock(dfd, LOCK_EX) < 0)
                 return err_sys(err, errno, "lock %s", d);
+        _cleanup_json_ json_t *doc = NULL;
+        err_t e = {0};
+        (void)rt_ctr_load(id, &doc, &e);
         if (rename(d, tomb) < 0)
                 return errno == ENOENT ? 0 : err_sys(err, errno, "rename %s", d);
+        if (doc)
+                rt_ctr_event(doc, "destroy", NULL);
         return rm_rf(tomb, err);
 }
 

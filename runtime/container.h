@@ -52,6 +52,15 @@ int rt_hostname_check(const char *what, const char *h, err_t *err);
  * (rt_secopts_check's profile) is moved out of j into RT_CTR_SECCOMP. */
 int rt_ctr_create(json_t *j, err_t *err);
 
+/* Record a container event in the events journal (base/events.h): the
+ * document's labels, image and name as attributes, then the NULL-terminated
+ * key, value pairs given.  Never fails. */
+void rt_ctr_event(const json_t *doc, const char *action, ...) __attribute__((sentinel));
+/* Docker's volume mount / unmount events for the document's volumes. */
+void rt_ctr_volume_events(const json_t *doc, bool mount);
+/* Docker's network disconnect events of a container that stopped. */
+void rt_ctr_network_disconnect_events(const json_t *doc);
+
 int rt_ctr_load(const char *id, json_t **out, err_t *err);
 int rt_ctr_save(const char *id, const json_t *j, err_t *err);
 

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
+
 /* --- top level ------------------------------------------------------------ */
 const char *rt_doc_id(const json_t *doc);
 const char *rt_doc_name(const json_t *doc);     /* as stored: "/name" */
@@ -46,6 +48,8 @@ const char *rt_doc_finished_at(const json_t *doc);
 const char *rt_doc_health(const json_t *doc);
 
 /* --- Config ----------------------------------------------------------------- */
+/* The whole Config object (the image config's layout), or NULL. */
+json_t *rt_doc_config(const json_t *doc);
 const char *rt_doc_image(const json_t *doc); /* Config.Image: the reference given */
 json_t *rt_doc_labels(const json_t *doc);    /* object */
 const char *rt_doc_label(const json_t *doc, const char *key);
@@ -57,8 +61,11 @@ const char *rt_doc_user(const json_t *doc);
 const char *rt_doc_hostname(const json_t *doc);
 bool rt_doc_tty(const json_t *doc);
 bool rt_doc_open_stdin(const json_t *doc);
-json_t *rt_doc_volumes(const json_t *doc);     /* Config.Volumes: object, or NULL */
-json_t *rt_doc_healthcheck(const json_t *doc); /* Config.Healthcheck: object, or NULL */
+/* Config.Volumes as stored (any type; NULL when absent). */
+json_t *rt_doc_volumes(const json_t *doc);
+/* Config.Healthcheck.Test (array: "NONE", "CMD" or "CMD-SHELL", then the
+ * command), or NULL. */
+json_t *rt_doc_healthcheck_test(const json_t *doc);
 
 /* --- HostConfig ------------------------------------------------------------- */
 json_t *rt_doc_host_config(const json_t *doc);
@@ -69,6 +76,16 @@ const char *rt_doc_restart_policy(const json_t *doc, long long *max);
 bool rt_doc_auto_remove(const json_t *doc);
 json_t *rt_doc_binds(const json_t *doc);         /* array of "src:dst[:opts]" */
 json_t *rt_doc_port_bindings(const json_t *doc); /* {"80/tcp": [{HostIp, HostPort}]} */
+bool rt_doc_privileged(const json_t *doc);
+/* The cgroup limits recorded (Memory, MemorySwap, NanoCpus, CpuShares,
+ * PidsLimit, CpusetCpus; devices_all from Privileged). */
+void rt_doc_limits(const json_t *doc, struct rt_cgroup_limits *out);
+
+/* --- writers for `update` (the only change after create besides the
+ * runtime's own state) ------------------------------------------------------ */
+/* Record l's limits (not devices_all) in HostConfig, making it if missing. */
+void rt_doc_set_limits(json_t *doc, const struct rt_cgroup_limits *l);
+void rt_doc_set_restart_policy(json_t *doc, const char *name, int max_retries);
 
 /* --- NetworkSettings -------------------------------------------------------- */
 json_t *rt_doc_networks(const json_t *doc); /* object: network name -> endpoint */
@@ -94,5 +111,7 @@ struct rt_doc_mount {
         bool rw;
 };
 void rt_doc_mount(const json_t *m, struct rt_doc_mount *out);
+/* Its volume's name alone (NULL for a bind or tmpfs). */
+const char *rt_doc_mount_name(const json_t *m);
 
 #endif

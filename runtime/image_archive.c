@@ -116,10 +116,14 @@ static int load_one(struct loader *l, const char *config, size_t config_len,
         }
         if (image_register(l->s, config, config_len, &diffs, names, id, err) < 0)
                 goto done;
-        if (names->n == 0)
+        if (names->n == 0) {
                 strv_pushf(l->report, "Loaded image ID: sha256:%s", id);
-        for (size_t i = 0; i < names->n; i++)
+                image_event(id, NULL, "load");
+        }
+        for (size_t i = 0; i < names->n; i++) {
                 strv_pushf(l->report, "Loaded image: %s", names->v[i]);
+                image_event(id, names->v[i], "load");
+        }
         r = 0;
 done:
         strv_free(&diffs);
@@ -673,6 +677,14 @@ int rt_image_save(const char *const *refs, size_t n, int fd, err_t *err)
         if (archive_write_close(a) != ARCHIVE_OK && r == 0)
                 r = err_set(err, EIO, "save: %s", archive_error_string(a));
         archive_write_free(a);
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                struct rt_image img;
+                err_t e2;
+                if (rt_image_lookup(refs[i], &img, &e2) == 0) {
+                        image_event(img.id + 7, refs[i], "save");
+                        rt_image_free(&img);
+                }
+        }
         store_close(&s);
         return r;
 }

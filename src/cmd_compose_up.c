@@ -26,6 +26,7 @@
 #include "net/network.h"
 #include "progress.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 #include "runtime/volume.h"
 
@@ -78,7 +79,7 @@ static int cop_run(void *arg, err_t *err)
                 /* its names again (an up killed between its start and the
                  * commit, or records lost with the run dir), committed with
                  * the next flush; nothing is written when they are there */
-                if (c->running && compose_dns_refresh(c->old_id, c->running, err) < 0)
+                if (c->running && dnsreg_refresh(c->old_id, c->running, err) < 0)
                         goto fail;
                 progress_set(c->pr, c->line, PROGRESS_DONE, "Running");
                 c->new_id = xstrdup(c->old_id);
@@ -331,12 +332,17 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
         /* container names go to berth-dns in group commits (each container's
          * before its process runs), with berth-dns started in the background */
         bool batch = start && !g->dry_run;
-        if (batch)
-                compose_dns_batch_begin(p);
+        if (batch) {
+                strv_t nets = STRV_INIT;
+                for (size_t i = 0; i < p->nnetworks; i++)
+                        strv_push(&nets, p->networks[i].name);
+                dnsreg_batch_begin(&nets);
+                strv_free(&nets);
+        }
         int r = dag_run(&d, compose_parallel(g), g->dry_run, NULL, NULL, &err);
         err_t derr;
         /* the refreshed names of running containers, also after a failure */
-        if (batch && compose_dns_batch_end(&derr) < 0 && r == 0) {
+        if (batch && dnsreg_batch_end(&derr) < 0 && r == 0) {
                 r = -1;
                 err = derr;
         }
@@ -358,10 +364,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                                 fprintf(stderr, "%s\n", err.msg);
                                 goto out;
                         }
-                        const json_t *hc =
-                            json_object_get(json_object_get(j, "Config"), "Healthcheck");
                         const char *k =
-                            json_string_value(json_array_get(json_object_get(hc, "Test"), 0));
+                            json_string_value(json_array_get(rt_doc_healthcheck_test(j), 0));
                         if (k && strcmp(k, "NONE")) {
                                 if (cctr_wait_healthy(x->new_id, deadline, &err) < 0) {
                                         fprintf(stderr, "%s\n", err.msg);
@@ -369,10 +373,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                                 }
                                 continue;
                         }
-                        const char *st = json_string_value(
-                            json_object_get(json_object_get(j, "State"), "Status"));
-                        int code = (int)json_integer_value(
-                            json_object_get(json_object_get(j, "State"), "ExitCode"));
+                        const char *st = rt_doc_status(j);
+                        int code = rt_doc_exit_code(j);
                         if (st && strcmp(st, "running") && code != 0) {
                                 _cleanup_free_ char *n =
                                     cservice_container_name(p, x->s, x->number);

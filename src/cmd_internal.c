@@ -31,8 +31,9 @@
 #include "base/jsonfile.h"
 #include "commands.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
 /* Wait until the monitor is gone: on the inherited pidfd when there is one
  * (for as long as the monitor lives), else on one opened now. */
@@ -52,7 +53,7 @@ static void wait_gone(pid_t pid, int pidfd)
 
 static bool live_status(const json_t *j)
 {
-        const char *s = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+        const char *s = rt_doc_status(j);
         return s && (!strcmp(s, "running") || !strcmp(s, "restarting") || !strcmp(s, "paused"));
 }
 

@@ -1,4 +1,4 @@
-#include "netwire.h"
+#include "netglue.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -18,7 +18,6 @@
 #include "base/paths.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-#include "commands.h"
 #include "net/dns.h"
 #include "net/ipam.h"
 #include "net/netlink.h"
@@ -317,7 +316,7 @@ static int links_create(json_t *j, const strv_t *links, err_t *err)
         return 0;
 }
 
-int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
+int netwire_create(json_t *j, const struct netwire_opts *o, strv_t *warnings, err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig");
         json_t *nets = obj_child(obj_child(j, "NetworkSettings"), "Networks");
@@ -371,7 +370,7 @@ int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
         if (strcmp(mode, "host") && record_ports(j, o, err) < 0)
                 return -1;
         if (!strcmp(mode, "host") && (o->nports || o->publish.n || o->publish_all))
-                warn_msg("published ports are discarded when using host network mode");
+                strv_push(warnings, "published ports are discarded when using host network mode");
         json_object_set_new(hc, "PublishAllPorts", json_boolean(o->publish_all));
         json_t *eh = json_array(), *dns = json_array();
         for (size_t i = 0; i < o->add_hosts.n; i++)

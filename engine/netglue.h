@@ -1,4 +1,4 @@
-/* netwire.h - containers on networks: the glue between a container's state
+/* netglue.h - containers on networks: the glue between a container's state
  * document (docker-shaped JSON) and net/.
  *
  * Create time (netwire_create): validate the flags and record them the way
@@ -24,8 +24,8 @@
  * Stop/removal (netwire_release): drop the DNS names, unpublish ports; the
  * veth pairs die with the netns; then the addresses are freed (at a stop,
  * all but static ones). */
-#ifndef BERTH_NETWIRE_H
-#define BERTH_NETWIRE_H
+#ifndef BERTH_ENGINE_NETGLUE_H
+#define BERTH_ENGINE_NETGLUE_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -67,8 +67,9 @@ void netwire_opts_free(struct netwire_opts *o);
 /* Validate o and record it in the container document j (which must hold
  * Config and HostConfig; Config.ExposedPorts already holds the image's
  * EXPOSE entries).  Creates the default `bridge` network when it is used
- * for the first time. */
-int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err);
+ * for the first time.  Warnings (docker's texts, e.g. published ports with
+ * the host network) are appended to warnings for the caller to print. */
+int netwire_create(json_t *j, const struct netwire_opts *o, strv_t *warnings, err_t *err);
 
 /* Bind the host ports of j's PortBindings / PublishAllPorts, record the
  * chosen ports in NetworkSettings.Ports, and return the bound fds
