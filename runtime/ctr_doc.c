@@ -345,7 +345,8 @@ void rt_doc_mount(const json_t *m, struct rt_doc_mount *out)
             .source = str(m, "Source"),
             .destination = str(m, "Destination"),
             .mode = str(m, "Mode"),
-            .rw = json_is_true(get(m, "RW")),
+            .propagation = str(m, "Propagation"),
+            .ro = json_is_false(get(m, "RW")),
         };
 }
 

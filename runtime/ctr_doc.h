@@ -107,8 +107,8 @@ const char *rt_doc_binding_port(const json_t *b);
 json_t *rt_doc_mounts(const json_t *doc); /* array */
 /* One element of rt_doc_mounts. */
 struct rt_doc_mount {
-        const char *type, *name, *source, *destination, *mode;
-        bool rw;
+        const char *type, *name, *source, *destination, *mode, *propagation;
+        bool ro; /* RW recorded as false (a mount without RW is read-write) */
 };
 void rt_doc_mount(const json_t *m, struct rt_doc_mount *out);
 /* Its volume's name alone (NULL for a bind or tmpfs). */
