@@ -449,6 +449,8 @@ int container_stop(const char *id, int timeout, err_t *err)
          * writing state and exit */
         for (int i = 0; i < MONITOR_EXIT_WAIT_MS / 10 && rt_ctr_monitor_alive(id, NULL); i++)
                 usleep(10 * 1000);
-        /* its published ports go with it (addresses stay for a restart) */
-        return netwire_release(id, j, false, err);
+        /* its names, published ports and (unless static) addresses go with it */
+        if (netwire_release(id, j, false, err) < 0)
+                return -1;
+        return netwire_forget_addresses(id, err);
 }
