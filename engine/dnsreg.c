@@ -23,6 +23,7 @@
 #include "net/dns.h"
 #include "net/network.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
 /* Forward names berth does not know to the host's resolvers, as Docker's
  * embedded DNS does.  BERTH_DNS_FORWARD=1/0 turns it on/off; unset, it is on
@@ -61,14 +62,14 @@ static int dns_forward_from_host(net_dns_records_t *r, err_t *err)
 static int add_endpoints(net_dns_records_t *r, const char *cid, const json_t *j, json_t *internal,
                          bool *any, err_t *err)
 {
-        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        json_t *nets = rt_doc_networks(j);
         const char *name;
         json_t *es;
         json_object_foreach(nets, name, es)
         {
-                const char *ip = json_string_value(json_object_get(es, "IPAddress"));
-                const char *netid = json_string_value(json_object_get(es, "NetworkID"));
-                const char *gw = json_string_value(json_object_get(es, "Gateway"));
+                struct rt_doc_endpoint ep;
+                rt_doc_endpoint(es, &ep);
+                const char *ip = ep.ip, *netid = ep.network_id, *gw = ep.gateway;
                 if (!ip || !*ip || !netid || !*netid)
                         continue;
                 json_t *in = json_object_get(internal, netid);
@@ -89,13 +90,13 @@ static int add_endpoints(net_dns_records_t *r, const char *cid, const json_t *j,
                                     gw ? gw : "") &&
                             json_is_true(json_object_get(have, "internal")) == json_is_true(in);
                 }
-                json_t *al = json_object_get(es, "Aliases");
+                json_t *al = ep.aliases;
                 size_t n = json_array_size(al), i;
                 const char **names = xcalloc(n + 4, sizeof(char *));
                 json_t *v;
                 size_t k = 0;
                 /* the container name, as Docker resolves it on user networks */
-                const char *cname = json_string_value(json_object_get(j, "Name"));
+                const char *cname = rt_doc_name(j);
                 if (cname && *cname == '/')
                         cname++;
                 bool named = false;
@@ -213,16 +214,16 @@ static bool prestart_on;
 /* Queue (batching: and flush when flush) or commit now. */
 static int dns_register(const char *cid, const json_t *j, bool flush, err_t *err)
 {
-        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        json_t *nets = rt_doc_networks(j);
         if (!json_object_size(nets))
                 return 0;
         pthread_mutex_lock(&batch_mu);
         if (batch_on) {
                 /* the parts add_endpoints reads, copied: j changes after this */
-                json_array_append_new(batch_q, json_pack("{s:s, s:{s:O?, s:{s:o}}}", "id", cid,
-                                                         "doc", "Name", json_object_get(j, "Name"),
-                                                         "NetworkSettings", "Networks",
-                                                         json_deep_copy(nets)));
+                json_array_append_new(batch_q,
+                                      json_pack("{s:s, s:{s:s?, s:{s:o}}}", "id", cid, "doc",
+                                                "Name", rt_doc_name(j), "NetworkSettings",
+                                                "Networks", json_deep_copy(nets)));
                 batch_queued++;
                 pthread_mutex_unlock(&batch_mu);
                 return flush ? dnsreg_flush(err) : 0;

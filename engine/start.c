@@ -309,6 +309,7 @@ int ctr_start(const char *id, int attach, const int *keep_fds, size_t nkeep, int
         }
         if (st && !strcmp(st, "paused"))
                 return err_set(err, EBUSY, "cannot start a paused container, try unpause instead");
+        _cleanup_json_ json_t *stored = json_deep_copy(j); /* as on disk now */
         if (rt_ctr_monitor_alive(id, NULL))
                 return err_set(err, EBUSY, "container %.12s is already being started", id);
         container_mark_user_stop(id, false);
@@ -351,7 +352,11 @@ int ctr_start(const char *id, int attach, const int *keep_fds, size_t nkeep, int
                 return err_set(
                     err, EIO, "container %.12s: monitor failed to start (see its monitor.log)", id);
         }
-        if (network_setup(id, m.pid, j, err) < 0 || rt_ctr_save(id, j, err) < 0)
+        /* written only when the network set-up changed it (--network none
+         * changes nothing: two fsyncs and a rewrite fewer on the way to exec;
+         * the monitor writes the state right after) */
+        if (network_setup(id, m.pid, j, err) < 0 ||
+            (!json_equal(stored, j) && rt_ctr_save(id, j, err) < 0))
                 return -1; /* closing our end makes the monitor abort */
         _cleanup_close_ int sock = -1;
         if (attach) {
@@ -447,6 +452,8 @@ int container_stop(const char *id, int timeout, err_t *err)
          * writing state and exit */
         for (int i = 0; i < MONITOR_EXIT_WAIT_MS / 10 && rt_ctr_monitor_alive(id, NULL); i++)
                 usleep(10 * 1000);
-        /* its published ports go with it (addresses stay for a restart) */
-        return netwire_release(id, j, false, err);
+        /* its names, published ports and (unless static) addresses go with it */
+        if (netwire_release(id, j, false, err) < 0)
+                return -1;
+        return netwire_forget_addresses(id, err);
 }

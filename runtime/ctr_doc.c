@@ -250,6 +250,52 @@ json_t *rt_doc_port_bindings(const json_t *doc)
         return obj(get(rt_doc_host_config(doc), "PortBindings"));
 }
 
+bool rt_doc_privileged(const json_t *doc)
+{
+        return json_is_true(get(rt_doc_host_config(doc), "Privileged"));
+}
+
+void rt_doc_limits(const json_t *doc, struct rt_cgroup_limits *out)
+{
+        const json_t *hc = rt_doc_host_config(doc);
+        *out = (struct rt_cgroup_limits){
+            .memory = json_integer_value(get(hc, "Memory")),
+            .memory_swap = json_integer_value(get(hc, "MemorySwap")),
+            .nano_cpus = json_integer_value(get(hc, "NanoCpus")),
+            .cpu_shares = json_integer_value(get(hc, "CpuShares")),
+            .pids_limit = json_integer_value(get(hc, "PidsLimit")),
+            .cpuset_cpus = str(hc, "CpusetCpus"),
+            .devices_all = json_is_true(get(hc, "Privileged")),
+        };
+}
+
+static json_t *host_config_made(json_t *doc)
+{
+        json_t *hc = json_object_get(doc, "HostConfig");
+        if (!hc) {
+                hc = json_object();
+                json_object_set_new(doc, "HostConfig", hc);
+        }
+        return hc;
+}
+
+void rt_doc_set_limits(json_t *doc, const struct rt_cgroup_limits *l)
+{
+        json_t *hc = host_config_made(doc);
+        json_object_set_new(hc, "Memory", json_integer(l->memory));
+        json_object_set_new(hc, "MemorySwap", json_integer(l->memory_swap));
+        json_object_set_new(hc, "NanoCpus", json_integer(l->nano_cpus));
+        json_object_set_new(hc, "CpuShares", json_integer(l->cpu_shares));
+        json_object_set_new(hc, "PidsLimit", json_integer(l->pids_limit));
+        json_object_set_new(hc, "CpusetCpus", json_string(l->cpuset_cpus ? l->cpuset_cpus : ""));
+}
+
+void rt_doc_set_restart_policy(json_t *doc, const char *name, int max_retries)
+{
+        json_object_set_new(host_config_made(doc), "RestartPolicy",
+                            json_pack("{s:s,s:i}", "Name", name, "MaximumRetryCount", max_retries));
+}
+
 /* --- NetworkSettings -------------------------------------------------------- */
 json_t *rt_doc_networks(const json_t *doc)
 {
@@ -299,7 +345,8 @@ void rt_doc_mount(const json_t *m, struct rt_doc_mount *out)
             .source = str(m, "Source"),
             .destination = str(m, "Destination"),
             .mode = str(m, "Mode"),
-            .rw = json_is_true(get(m, "RW")),
+            .propagation = str(m, "Propagation"),
+            .ro = json_is_false(get(m, "RW")),
         };
 }
 

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
+
 /* --- top level ------------------------------------------------------------ */
 const char *rt_doc_id(const json_t *doc);
 const char *rt_doc_name(const json_t *doc);     /* as stored: "/name" */
@@ -74,6 +76,16 @@ const char *rt_doc_restart_policy(const json_t *doc, long long *max);
 bool rt_doc_auto_remove(const json_t *doc);
 json_t *rt_doc_binds(const json_t *doc);         /* array of "src:dst[:opts]" */
 json_t *rt_doc_port_bindings(const json_t *doc); /* {"80/tcp": [{HostIp, HostPort}]} */
+bool rt_doc_privileged(const json_t *doc);
+/* The cgroup limits recorded (Memory, MemorySwap, NanoCpus, CpuShares,
+ * PidsLimit, CpusetCpus; devices_all from Privileged). */
+void rt_doc_limits(const json_t *doc, struct rt_cgroup_limits *out);
+
+/* --- writers for `update` (the only change after create besides the
+ * runtime's own state) ------------------------------------------------------ */
+/* Record l's limits (not devices_all) in HostConfig, making it if missing. */
+void rt_doc_set_limits(json_t *doc, const struct rt_cgroup_limits *l);
+void rt_doc_set_restart_policy(json_t *doc, const char *name, int max_retries);
 
 /* --- NetworkSettings -------------------------------------------------------- */
 json_t *rt_doc_networks(const json_t *doc); /* object: network name -> endpoint */
@@ -95,8 +107,8 @@ const char *rt_doc_binding_port(const json_t *b);
 json_t *rt_doc_mounts(const json_t *doc); /* array */
 /* One element of rt_doc_mounts. */
 struct rt_doc_mount {
-        const char *type, *name, *source, *destination, *mode;
-        bool rw;
+        const char *type, *name, *source, *destination, *mode, *propagation;
+        bool ro; /* RW recorded as false (a mount without RW is read-write) */
 };
 void rt_doc_mount(const json_t *m, struct rt_doc_mount *out);
 /* Its volume's name alone (NULL for a bind or tmpfs). */

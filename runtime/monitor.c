@@ -7,6 +7,7 @@
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "container.h"
+#include "ctr_doc.h"
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "paths.h"
@@ -185,6 +187,7 @@ struct mon {
         char *log_path;
         strbuf_t line[3];
         int restarts;
+        bool unsaved; /* the last state write failed (ENOSPC) */
         int64_t backoff_ms;
         struct timespec started;
 };
@@ -325,6 +328,26 @@ static void send_frame(struct mon *m, int stream, const char *s, size_t n, int k
         }
 }
 
+static void (*warn_hook)(const char *msg);
+
+void rt_monitor_set_warn(void (*fn)(const char *msg))
+{
+        warn_hook = fn;
+}
+
+static void mon_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void mon_warn(const char *fmt, ...)
+{
+        char buf[3 * ERR_MSG_MAX];
+        va_list ap;
+        if (!warn_hook)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        warn_hook(buf);
+}
+
 static void state_update(struct mon *m, const char *status, json_t *extra)
 {
         err_t e = {0};
@@ -352,7 +375,22 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
                 json_object_update(st, extra);
         json_decref(extra);
         json_object_set_new(j, "RestartCount", json_integer(m->restarts));
-        rt_ctr_save(m->id, j, &e);
+        m->unsaved = rt_ctr_save(m->id, j, &e) < 0;
+        if (m->unsaved && !strcmp(status, "exited")) {
+                /* The exit must survive (a full disk, ENOSPC): in the reserve
+                 * made at create, which the next command records. */
+                err_t e2 = {0};
+                int kept = rt_ctr_exit_keep(m->id, st, &e2);
+                json_int_t code = json_integer_value(json_object_get(st, "ExitCode"));
+                mon_warn("container %.12s exited with code %lld but its state could not be "
+                         "written: %s%s%s; %s",
+                         m->id, (long long)code, e.msg,
+                         e.code == ENOSPC ? " (the disk holding BERTH_ROOT is full)" : "",
+                         kept == 0 ? "" : ", and keeping the exit failed too: ",
+                         kept == 0 ? "the exit is kept in " RT_CTR_EXIT_RESERVE
+                                     " and the next berth command records it once there is space"
+                                   : e2.msg);
+        }
         json_decref(m->j);
         m->j = j;
 }
@@ -398,8 +436,7 @@ static int start_init(struct mon *m, int *fail_status, err_t *err)
 {
         *fail_status = 125;
         bool tty = m->spec.proc.tty;
-        bool open_stdin =
-            json_is_true(json_object_get(json_object_get(m->j, "Config"), "OpenStdin"));
+        bool open_stdin = rt_doc_open_stdin(m->j);
         int child[3] = {-1, -1, -1};
         int r = -1;
         if (!tty) { /* with a tty the init allocates its terminal inside the container */
@@ -725,7 +762,7 @@ static void on_exit_complete(struct mon *m)
                 rt_ctr_event(m->j, "stop", NULL);
         err_t e = {0};
         rt_cgroup_remove(m->id, &e);
-        if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove"))) {
+        if (rt_doc_auto_remove(m->j)) {
                 rt_ctr_destroy(m->id, &e);
         }
         send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), (1 << CL_ATTACH) | (1 << CL_WAIT));
@@ -1148,7 +1185,7 @@ static void loop(struct mon *m)
  * nothing outside itself (no network endpoint, port rule or DNS name)? */
 static bool ended_clean(struct mon *m)
 {
-        if (!m->finished)
+        if (!m->finished || m->unsaved)
                 return false;
         const json_t *st = json_object_get(m->j, "State");
         const char *s = json_string_value(json_object_get(st, "Status"));
@@ -1199,29 +1236,19 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
                 goto fail_early;
         /* --network container:ID: that container's namespace, for every
          * (re)start of this run */
-        const char *nm =
-            json_string_value(json_object_get(json_object_get(m->j, "HostConfig"), "NetworkMode"));
+        const char *nm = rt_doc_network_mode(m->j);
         if (nm && !strncmp(nm, "container:", 10)) {
                 m->netns_fd = rt_ctr_netns_open(nm + 10, err);
                 if (m->netns_fd < 0)
                         goto fail_early;
         }
-        m->log_path = xstrdup(json_string_value(json_object_get(m->j, "LogPath")) ?: "/dev/null");
+        m->log_path = xstrdup(rt_doc_log_path(m->j) ?: "/dev/null");
         log_open(m);
         m->lsock = make_listener(id, err);
         if (m->lsock < 0)
                 goto fail_early;
-        const json_t *hc = json_object_get(m->j, "HostConfig");
-        const char *cpuset = json_string_value(json_object_get(hc, "CpusetCpus"));
-        struct rt_cgroup_limits lim = {
-            .memory = json_integer_value(json_object_get(hc, "Memory")),
-            .memory_swap = json_integer_value(json_object_get(hc, "MemorySwap")),
-            .nano_cpus = json_integer_value(json_object_get(hc, "NanoCpus")),
-            .cpu_shares = json_integer_value(json_object_get(hc, "CpuShares")),
-            .pids_limit = json_integer_value(json_object_get(hc, "PidsLimit")),
-            .cpuset_cpus = cpuset,
-            .devices_all = json_is_true(json_object_get(hc, "Privileged")),
-        };
+        struct rt_cgroup_limits lim;
+        rt_doc_limits(m->j, &lim);
         if (rt_cgroup_create(id, &lim, err) < 0)
                 goto fail;
         int sync = start_init(m, &fst, err);
@@ -1260,7 +1287,7 @@ fail:
 fail_quiet : {
         err_t e2 = {0};
         rt_cgroup_remove(id, &e2);
-        if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove")))
+        if (rt_doc_auto_remove(m->j))
                 rt_ctr_destroy(id, &e2);
 }
         goto out;

@@ -99,7 +99,7 @@ static void test_fixture(void)
         is_str(rt_doc_restart_policy(j, &max), "on-failure", "restart policy");
         is_int(max, 3, "restart retries");
         is_str(rt_doc_restart_policy(j, NULL), "on-failure", "restart policy without max");
-        ok(!rt_doc_auto_remove(j), "no auto remove");
+        ok(!rt_doc_auto_remove(j) && !rt_doc_privileged(j), "no auto remove, not privileged");
         ok(json_is_array(rt_doc_binds(j)), "binds");
         json_t *pb = json_array_get(json_object_get(rt_doc_port_bindings(j), "80/tcp"), 0);
         is_str(rt_doc_binding_ip(pb), "127.0.0.1", "port binding ip");
@@ -130,7 +130,47 @@ static void test_fixture(void)
         is_str(m.source, "/x/volumes/edvol/_data", "mount source");
         is_str(m.destination, "/data", "mount destination");
         is_str(m.mode, "z", "mount mode");
-        ok(m.rw, "mount rw");
+        is_str(m.propagation, "", "mount propagation");
+        ok(!m.ro, "mount rw");
+        _cleanup_json_ json_t *ro = json_pack("{s:b}", "RW", 0);
+        rt_doc_mount(ro, &m);
+        ok(m.ro, "RW false: read-only");
+}
+
+/* The cgroup limits: read as the monitor applies them, written by update. */
+static void test_limits(void)
+{
+        _cleanup_json_ json_t *j = json_pack(
+            "{s:{s:I,s:I,s:I,s:I,s:I,s:s,s:b}}", "HostConfig", "Memory", (json_int_t)1 << 30,
+            "MemorySwap", (json_int_t)-1, "NanoCpus", (json_int_t)1500000000, "CpuShares",
+            (json_int_t)512, "PidsLimit", (json_int_t)64, "CpusetCpus", "0-1", "Privileged", 1);
+        struct rt_cgroup_limits l;
+        rt_doc_limits(j, &l);
+        ok(l.memory == 1 << 30 && l.memory_swap == -1 && l.nano_cpus == 1500000000 &&
+               l.cpu_shares == 512 && l.pids_limit == 64,
+           "limits read");
+        is_str(l.cpuset_cpus, "0-1", "cpuset read");
+        ok(l.devices_all && rt_doc_privileged(j), "privileged: every device");
+        l.memory = 1 << 20;
+        l.cpuset_cpus = NULL;
+        rt_doc_set_limits(j, &l);
+        struct rt_cgroup_limits l2;
+        rt_doc_limits(j, &l2);
+        ok(l2.memory == 1 << 20 && l2.pids_limit == 64, "limits written back");
+        is_str(l2.cpuset_cpus, "", "no cpuset is written as \"\"");
+        ok(l2.devices_all, "writing limits keeps Privileged");
+        rt_doc_set_restart_policy(j, "on-failure", 5);
+        long long max = 0;
+        is_str(rt_doc_restart_policy(j, &max), "on-failure", "restart policy written");
+        is_int(max, 5, "retries written");
+
+        _cleanup_json_ json_t *e = json_object();
+        rt_doc_limits(e, &l);
+        ok(!l.memory && !l.pids_limit && !l.cpuset_cpus && !l.devices_all, "no HostConfig: none");
+        rt_doc_set_limits(e, &l);
+        rt_doc_set_restart_policy(e, "always", 0);
+        ok(json_is_object(rt_doc_host_config(e)), "HostConfig made when missing");
+        is_str(rt_doc_restart_policy(e, NULL), "always", "restart policy in the new HostConfig");
 }
 
 /* An exited container that was OOM killed. */
@@ -178,9 +218,10 @@ static void test_absent(void)
                             !rt_doc_binds(j) && !rt_doc_port_bindings(j) && !rt_doc_networks(j) &&
                             !rt_doc_ports(j);
                 ok(none, "document %zu: everything absent", i);
-                struct rt_doc_mount m = {.type = "x", .rw = true};
+                struct rt_doc_mount m = {.type = "x", .ro = true};
                 rt_doc_mount(json_array_get(rt_doc_mounts(j), 0), &m);
-                ok(!m.type && !m.name && !m.source && !m.destination && !m.mode && !m.rw,
+                ok(!m.type && !m.name && !m.source && !m.destination && !m.mode && !m.propagation &&
+                       !m.ro,
                    "document %zu: absent mount", i);
                 struct rt_doc_endpoint ep = {.ip = "x", .prefix_len = 3};
                 rt_doc_endpoint(json_object_get(rt_doc_networks(j), "n"), &ep);
@@ -195,6 +236,7 @@ int main(void)
 {
         test_fixture();
         test_exited();
+        test_limits();
         test_absent();
         return tap_done();
 }
