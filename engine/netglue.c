@@ -27,19 +27,6 @@
 
 #define IFNAME_OPT "com.docker.network.endpoint.ifname"
 
-void netwire_opts_free(struct netwire_opts *o)
-{
-        for (size_t i = 0; i < o->nmore; i++)
-                strv_free(&o->more[i].aliases);
-        free(o->more);
-        strv_free(&o->aliases);
-        strv_free(&o->publish);
-        strv_free(&o->add_hosts);
-        strv_free(&o->dns);
-        strv_free(&o->links);
-        strv_free(&o->link_hosts);
-}
-
 static json_t *obj_child(json_t *parent, const char *key)
 {
         json_t *o = json_object_get(parent, key);
@@ -100,7 +87,7 @@ static int check_static_ip(json_t *net, const char *ip, err_t *err)
 
 /* Every published port of o (the typed ones, then the -p texts) into
  * HostConfig.PortBindings and Config.ExposedPorts. */
-static int record_ports(json_t *j, const struct netwire_opts *o, err_t *err)
+static int record_ports(json_t *j, const struct ctr_net *o, err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig"), *cfg = obj_child(j, "Config");
         json_t *pb = obj_child(hc, "PortBindings"), *ex = obj_child(cfg, "ExposedPorts");
@@ -154,7 +141,8 @@ static int valid_ip_any(const char *s)
 
 /* --network container:REF, checked as docker does; the target must exist
  * (it must run only when this container starts). */
-static int join_create(json_t *j, const struct netwire_opts *o, const char *ref, err_t *err)
+static int join_create(json_t *j, const struct ctr_net *o, bool hostname_set, const char *ref,
+                       err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig"), *cfg = obj_child(j, "Config");
         _cleanup_free_ char *tid = NULL;
@@ -164,7 +152,7 @@ static int join_create(json_t *j, const struct netwire_opts *o, const char *ref,
                 return err_set(err, EINVAL,
                                "Invalid network mode: invalid container format "
                                "container:<name|id>");
-        if (o->hostname_set)
+        if (hostname_set)
                 return err_set(err, EINVAL, "conflicting options: hostname and the network mode");
         if (o->dns.n)
                 return err_set(err, EINVAL, "conflicting options: dns and the network mode");
@@ -316,15 +304,20 @@ static int links_create(json_t *j, const strv_t *links, err_t *err)
         return 0;
 }
 
-int netwire_create(json_t *j, const struct netwire_opts *o, strv_t *warnings, err_t *err)
+int netwire_create(json_t *j, const struct ctr_net *o, bool hostname_set, strv_t *warnings,
+                   err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig");
+        if (o->has_dns_search) {
+                json_object_set_new(hc, "DnsSearch", json_strv(&o->dns_search));
+                json_object_set_new(hc, "DnsOptions", json_strv(&o->dns_options));
+        }
         json_t *nets = obj_child(obj_child(j, "NetworkSettings"), "Networks");
         const char *mode = o->network ? o->network : "default";
         bool user = !is_default_mode(mode) && strcmp(mode, "none") && strcmp(mode, "host");
 
         if (joined_id(mode))
-                return join_create(j, o, joined_id(mode), err);
+                return join_create(j, o, hostname_set, joined_id(mode), err);
         if (!user && o->aliases.n)
                 return err_set(err, EINVAL,
                                "network-scoped aliases are supported only for containers on "
@@ -399,7 +392,7 @@ int netwire_create(json_t *j, const struct netwire_opts *o, strv_t *warnings, er
         json_object_set_new(nets, jobj_str0(net, "Name"),
                             new_endpoint_settings(jobj_str0(net, "Id"), &o->aliases, o->ip));
         for (size_t i = 0; i < o->nmore; i++) {
-                const struct netwire_net *m = &o->more[i];
+                const struct ctr_netattach *m = &o->more[i];
                 _cleanup_json_ json_t *mn = NULL;
                 if (network_load_config(m->name, &mn, err) < 0 ||
                     (m->ip && check_static_ip(mn, m->ip, err) < 0))
@@ -808,9 +801,18 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
          * twice once it is freed. */
         bool gone = json_object_size(nets) == 0 || !joined_by_others(id);
 
+        /* A stopped container answers nothing: its names go, as docker's DNS
+         * drops them (a client then fails at once instead of waiting on an
+         * address nobody holds); the next start registers them again.  They
+         * go first: its addresses are freed only once no name points at
+         * them. */
+        if (dns_forget(id, NULL, err) < 0)
+                return -1;
         json_object_foreach(nets, k, es)
         {
-                if (network_endpoint_down(k, id, gone, remove, err) < 0 && err->code != ENOENT)
+                if (network_endpoint_down(
+                        k, id, gone, remove ? NETWORK_ADDR_FREE : NETWORK_ADDR_STOPPED, err) < 0 &&
+                    err->code != ENOENT)
                         return err_wrap(err, "container %.12s", id);
                 clear_settings(es);
         }
@@ -822,10 +824,36 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
                 unlink(mark);
                 rmdir(dir);
         }
-        /* A stopped container answers nothing: its names go, as docker's DNS
-         * drops them (a client then fails at once instead of waiting on an
-         * address nobody holds); the next start registers them again. */
-        return dns_forget(id, NULL, err);
+        return 0;
+}
+
+int netwire_forget_addresses(const char *id, err_t *err)
+{
+        _cleanup_close_ int lk = rt_ctr_lock(id, err);
+        _cleanup_json_ json_t *j = NULL;
+        if (lk < 0 || rt_ctr_load(id, &j, err) < 0)
+                return err->code == ENOENT ? 0 : -1;
+        const char *st = jobj_str0(json_object_get(j, "State"), "Status");
+        if (strcmp(st, "exited") && strcmp(st, "created") && strcmp(st, "dead"))
+                return 0; /* running (again): its addresses are its own */
+        json_t *ns = json_object_get(j, "NetworkSettings");
+        bool changed = *jobj_str0(ns, "IPAddress") != '\0';
+        const char *k;
+        json_t *es;
+        json_object_foreach(json_object_get(ns, "Networks"), k, es)
+        {
+                if (!*jobj_str0(es, "IPAddress"))
+                        continue;
+                clear_settings(es);
+                changed = true;
+        }
+        if (!changed)
+                return 0;
+        json_object_set_new(ns, "IPAddress", json_string(""));
+        json_object_set_new(ns, "IPPrefixLen", json_integer(0));
+        json_object_set_new(ns, "Gateway", json_string(""));
+        json_object_set_new(ns, "MacAddress", json_string(""));
+        return rt_ctr_save(id, j, err);
 }
 
 int netwire_release_state(const char *id, err_t *err)
@@ -961,7 +989,11 @@ int netwire_gc(err_t *err)
 {
         _cleanup_json_ json_t *all = NULL;
         strv_t dead = STRV_INIT; /* containers whose names leave berth-dns */
-        size_t i;
+        struct gc_down {
+                const char *net, *cid; /* in all */
+                bool gone, joined;
+        } *down = NULL;
+        size_t ndown = 0, i;
         json_t *net;
         int rc = 0;
 
@@ -971,8 +1003,7 @@ int netwire_gc(err_t *err)
         {
                 const char *cid;
                 json_t *ep;
-                void *tmp;
-                json_object_foreach_safe(json_object_get(net, "Containers"), tmp, cid, ep)
+                json_object_foreach(json_object_get(net, "Containers"), cid, ep)
                 {
                         /* Only container endpoints (64 hex ids); the internal
                          * attach-netns command names its own. */
@@ -988,26 +1019,40 @@ int netwire_gc(err_t *err)
                                 continue;
                         /* Stopped however it stopped (its own exit, an OOM
                          * kill, a killed monitor): its names go, and so do
-                         * its port rules and, when a container joined its
-                         * namespace, its interfaces (they would keep its
-                         * address alive); a removed one frees its address. */
+                         * its port rules, its address (unless static: that
+                         * one stays reserved for its next start) and, when
+                         * a container joined its namespace, its interfaces
+                         * (they would keep its address alive); a removed
+                         * one frees its address in any case. */
                         if (!strv_contains(&dead, cid))
                                 strv_push(&dead, cid);
                         bool published = json_array_size(json_object_get(ep, "Ports")) > 0;
                         bool joined = joined_by_others(cid);
-                        if (!gone && !published && !joined)
+                        if (!gone && !published && !joined && network_endpoint_static(ep))
                                 continue;
-                        if (network_endpoint_down(jobj_str0(net, "Id"), cid, !joined, gone, err) <
-                                0 &&
-                            err->code != ENOENT) {
-                                rc = -1;
-                                goto out;
-                        }
+                        down = xrealloc(down, (ndown + 1) * sizeof(*down));
+                        down[ndown++] = (struct gc_down){jobj_str0(net, "Id"), cid, gone, joined};
                 }
         }
-        err_clear(err);
+        /* The names first: an address is freed only once none points at it
+         * (when they cannot be dropped, the addresses wait for the next gc). */
         rc = dns_forget_all(&dead, err);
-out:
+        for (size_t k = 0; k < ndown; k++) {
+                err_t e2 = {0};
+                /* started again meanwhile: its endpoint is in use */
+                if (!down[k].gone && rt_ctr_monitor_alive(down[k].cid, NULL))
+                        continue;
+                enum network_addr_fate fate = rc < 0         ? NETWORK_ADDR_KEEP
+                                              : down[k].gone ? NETWORK_ADDR_FREE
+                                                             : NETWORK_ADDR_STOPPED;
+                if (network_endpoint_down(down[k].net, down[k].cid, !down[k].joined, fate, &e2) <
+                        0 &&
+                    e2.code != ENOENT && rc == 0) {
+                        *err = e2;
+                        rc = -1;
+                }
+        }
+        free(down);
         strv_free(&dead);
         return rc;
 }

@@ -857,6 +857,8 @@ static int connect_reserve(json_t *n, const struct network_endpoint_req *r,
                       out->host_ifname, "Ports", ports_to_json(r->ports, r->nports));
         if (!fresh && !r->aliases)
                 json_object_set(nep, "Aliases", json_object_get(ep, "Aliases"));
+        if (fresh ? r->ip != NULL : network_endpoint_static(ep))
+                json_object_set_new(nep, "Static", json_true());
         *old = NULL;
         *nold = 0;
         if (!fresh && r->netns_fd >= 0 &&
@@ -956,8 +958,13 @@ int network_connect(const char *ref, const struct network_endpoint_req *r,
         return 0;
 }
 
+bool network_endpoint_static(const json_t *ep)
+{
+        return json_is_true(json_object_get(ep, "Static"));
+}
+
 int network_endpoint_down(const char *ref, const char *container_id, bool netns_gone,
-                          bool free_address, err_t *err)
+                          enum network_addr_fate addr, err_t *err)
 {
         _cleanup_close_ int lock = net_lock_at(false, err);
         _cleanup_json_ json_t *all = NULL;
@@ -974,12 +981,15 @@ int network_endpoint_down(const char *ref, const char *container_id, bool netns_
         if (!ep)
                 return err_set(err, ENOENT, "container %.12s is not connected to network %s",
                                container_id, jobj_str0(n, "Name"));
+        bool free_it = addr == NETWORK_ADDR_FREE ||
+                       (addr == NETWORK_ADDR_STOPPED && !network_endpoint_static(ep));
         if (ports_from_json(json_object_get(ep, "Ports"), &ports, &nports, err) < 0 ||
             nft_ports_remove(container_id, ports, nports, err) < 0)
                 return err_wrap(err, "network %s", jobj_str0(n, "Name"));
-        if (!netns_gone && net_link_delete(jobj_str0(ep, "HostIfname"), err) < 0)
+        /* Deleting a link that is gone is cheap and counts as done. */
+        if ((!netns_gone || free_it) && net_link_delete(jobj_str0(ep, "HostIfname"), err) < 0)
                 return err_wrap(err, "network %s", jobj_str0(n, "Name"));
-        if (!free_address) {
+        if (!free_it) {
                 /* Stays allocated; its ports are no longer published. */
                 if (nports == 0)
                         return 0;

@@ -64,6 +64,16 @@ void rt_ctr_network_disconnect_events(const json_t *doc);
 int rt_ctr_load(const char *id, json_t **out, err_t *err);
 int rt_ctr_save(const char *id, const json_t *j, err_t *err);
 
+/* The exit reserve: a small file (RT_CTR_EXIT_RESERVE) written in full at
+ * create, so its blocks are already the container's when its state cannot
+ * be written (the disk is full, ENOSPC).  The monitor then keeps the exit
+ * there (rt_ctr_exit_keep: an overwrite in place, which needs no new space),
+ * and the next command's rt_ctr_reconcile records that exit - its code, not
+ * 255 - instead of "monitor exited unexpectedly".  state holds StartedAt
+ * (the run it ends), ExitCode, OOMKilled and FinishedAt. */
+#define RT_CTR_EXIT_RESERVE "exit.reserve"
+int rt_ctr_exit_keep(const char *id, const json_t *state, err_t *err);
+
 /* Ids of every container, sorted by creation (newest first). */
 int rt_ctr_list(strv_t *ids, err_t *err);
 

@@ -5,24 +5,24 @@
 #include <string.h>
 
 #include "container.h"
+#include "ctr_doc.h"
 #include "events.h"
 
 void rt_ctr_event(const json_t *doc, const char *action, ...)
 {
-        const char *id = json_string_value(json_object_get(doc, "Id"));
+        const char *id = rt_doc_id(doc);
         if (!id)
                 return;
-        const json_t *cfg = json_object_get(doc, "Config");
         json_t *a = json_object();
         const char *k;
         json_t *v;
-        json_object_foreach(json_object_get(cfg, "Labels"), k, v)
+        json_object_foreach(rt_doc_labels(doc), k, v)
         {
                 if (json_is_string(v))
                         json_object_set(a, k, v);
         }
-        const char *image = json_string_value(json_object_get(cfg, "Image"));
-        const char *name = json_string_value(json_object_get(doc, "Name"));
+        const char *image = rt_doc_image(doc);
+        const char *name = rt_doc_name(doc);
         json_object_set_new(a, "image", json_string(image ? image : ""));
         json_object_set_new(a, "name", json_string(name ? name + (*name == '/') : ""));
         va_list ap;
@@ -38,13 +38,14 @@ void rt_ctr_event(const json_t *doc, const char *action, ...)
 
 void rt_ctr_volume_events(const json_t *doc, bool mount)
 {
-        const char *id = json_string_value(json_object_get(doc, "Id"));
+        const char *id = rt_doc_id(doc);
         size_t i;
         json_t *mt;
-        json_array_foreach(json_object_get(doc, "Mounts"), i, mt)
+        json_array_foreach(rt_doc_mounts(doc), i, mt)
         {
-                const char *type = json_string_value(json_object_get(mt, "Type"));
-                const char *name = json_string_value(json_object_get(mt, "Name"));
+                struct rt_doc_mount m;
+                rt_doc_mount(mt, &m);
+                const char *type = m.type, *name = m.name;
                 if (!id || !type || strcmp(type, "volume") || !name)
                         continue;
                 if (!mount) {
@@ -52,9 +53,8 @@ void rt_ctr_volume_events(const json_t *doc, bool mount)
                                     NULL);
                         continue;
                 }
-                const char *dst = json_string_value(json_object_get(mt, "Destination"));
-                const char *prop = json_string_value(json_object_get(mt, "Propagation"));
-                bool rw = !json_is_false(json_object_get(mt, "RW"));
+                const char *dst = m.destination, *prop = m.propagation;
+                bool rw = !m.ro;
                 events_logv("volume", "mount", name, "container", id, "destination", dst ? dst : "",
                             "driver", "local", "propagation", prop ? prop : "", "read/write",
                             rw ? "true" : "false", NULL);
@@ -63,13 +63,14 @@ void rt_ctr_volume_events(const json_t *doc, bool mount)
 
 void rt_ctr_network_disconnect_events(const json_t *doc)
 {
-        const char *id = json_string_value(json_object_get(doc, "Id"));
+        const char *id = rt_doc_id(doc);
         const char *k;
         json_t *es;
-        json_object_foreach(json_object_get(json_object_get(doc, "NetworkSettings"), "Networks"), k,
-                            es)
+        json_object_foreach(rt_doc_networks(doc), k, es)
         {
-                const char *nid = json_string_value(json_object_get(es, "NetworkID"));
+                struct rt_doc_endpoint ep;
+                rt_doc_endpoint(es, &ep);
+                const char *nid = ep.network_id;
                 if (id && nid && *nid)
                         events_logv("network", "disconnect", nid, "container", id, "name", k,
                                     "type", "bridge", NULL);

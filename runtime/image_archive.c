@@ -18,6 +18,7 @@
 #include "image.h"
 #include "image_internal.h"
 #include "jsonfile.h"
+#include "paths.h"
 #include "tar.h"
 #include "xalloc.h"
 
@@ -371,8 +372,53 @@ done:
         return r;
 }
 
+/* A copy of the stream fd in an unnamed file of the store's directory (gone
+ * with its last fd, whatever happens), rewound.  `berth save | berth load`:
+ * save holds the store's lock while it writes, so load must not wait for
+ * the lock before it has read all of its input. */
+static int spool_stream(int fd, err_t *err)
+{
+        _cleanup_free_ char *dir = xasprintf("%s/image", berth_lib_dir());
+        if (mkdir_p(dir, 0700, err) < 0)
+                return -1;
+        _cleanup_close_ int out = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (out < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+                _cleanup_free_ char *tmp = xasprintf("%s/.load-XXXXXX", dir);
+                out = mkostemp(tmp, O_CLOEXEC);
+                if (out >= 0)
+                        unlink(tmp);
+        }
+        if (out < 0)
+                return err_sys(err, errno, "load: cannot make a temporary file in %s", dir);
+        char buf[65536];
+        for (;;) {
+                ssize_t r = read(fd, buf, sizeof(buf));
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0)
+                        return err_sys(err, errno, "load: read the archive");
+                if (r == 0)
+                        break;
+                if (write_all(out, buf, (size_t)r, err) < 0)
+                        return err_wrap(err, "load: keep the archive in %s", dir);
+        }
+        if (lseek(out, 0, SEEK_SET) < 0)
+                return err_sys(err, errno, "load: rewind the archive");
+        return TAKE_FD(out);
+}
+
 int rt_image_load(int fd, strv_t *report, err_t *err)
 {
+        /* a pipe is read whole before the store is locked; a file is not
+         * going anywhere */
+        struct stat in;
+        _cleanup_close_ int spool = -1;
+        if (fstat(fd, &in) == 0 && !S_ISREG(in.st_mode)) {
+                spool = spool_stream(fd, err);
+                if (spool < 0)
+                        return -1;
+                fd = spool;
+        }
         struct store s;
         struct loader l = {.s = &s, .dfd = -1, .report = report};
         static unsigned seq;

@@ -7,6 +7,7 @@
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,7 @@ struct mon {
         char *log_path;
         strbuf_t line[3];
         int restarts;
+        bool unsaved; /* the last state write failed (ENOSPC) */
         int64_t backoff_ms;
         struct timespec started;
 };
@@ -326,6 +328,26 @@ static void send_frame(struct mon *m, int stream, const char *s, size_t n, int k
         }
 }
 
+static void (*warn_hook)(const char *msg);
+
+void rt_monitor_set_warn(void (*fn)(const char *msg))
+{
+        warn_hook = fn;
+}
+
+static void mon_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void mon_warn(const char *fmt, ...)
+{
+        char buf[3 * ERR_MSG_MAX];
+        va_list ap;
+        if (!warn_hook)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        warn_hook(buf);
+}
+
 static void state_update(struct mon *m, const char *status, json_t *extra)
 {
         err_t e = {0};
@@ -353,7 +375,22 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
                 json_object_update(st, extra);
         json_decref(extra);
         json_object_set_new(j, "RestartCount", json_integer(m->restarts));
-        rt_ctr_save(m->id, j, &e);
+        m->unsaved = rt_ctr_save(m->id, j, &e) < 0;
+        if (m->unsaved && !strcmp(status, "exited")) {
+                /* The exit must survive (a full disk, ENOSPC): in the reserve
+                 * made at create, which the next command records. */
+                err_t e2 = {0};
+                int kept = rt_ctr_exit_keep(m->id, st, &e2);
+                json_int_t code = json_integer_value(json_object_get(st, "ExitCode"));
+                mon_warn("container %.12s exited with code %lld but its state could not be "
+                         "written: %s%s%s; %s",
+                         m->id, (long long)code, e.msg,
+                         e.code == ENOSPC ? " (the disk holding BERTH_ROOT is full)" : "",
+                         kept == 0 ? "" : ", and keeping the exit failed too: ",
+                         kept == 0 ? "the exit is kept in " RT_CTR_EXIT_RESERVE
+                                     " and the next berth command records it once there is space"
+                                   : e2.msg);
+        }
         json_decref(m->j);
         m->j = j;
 }
@@ -1148,7 +1185,7 @@ static void loop(struct mon *m)
  * nothing outside itself (no network endpoint, port rule or DNS name)? */
 static bool ended_clean(struct mon *m)
 {
-        if (!m->finished)
+        if (!m->finished || m->unsaved)
                 return false;
         const json_t *st = json_object_get(m->j, "State");
         const char *s = json_string_value(json_object_get(st, "Status"));

@@ -70,6 +70,9 @@ int rt_mon_recv(int fd, struct rt_mon_msg *m);
  * a later berth command would have to release (no network: --network none),
  * so that nothing is left for the watcher to do. */
 int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err);
+/* What the monitor has to say while it runs (its state could not be
+ * written, ...) goes to fn (the monitor binary prints it to its log). */
+void rt_monitor_set_warn(void (*fn)(const char *msg));
 
 /* Connect to the container's control socket and send one request line. */
 int rt_ctl_connect(const char *id, const char *request, err_t *err);

@@ -267,6 +267,7 @@ static json_t *public_view(json_t *n)
                 json_object_del(e, "Ifname");
                 json_object_del(e, "Ports");
                 json_object_del(e, "Aliases");
+                json_object_del(e, "Static");
         }
         return v;
 }

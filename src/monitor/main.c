@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -131,6 +132,12 @@ static int start_watcher(const char *id)
         return word[1];
 }
 
+static void warn_log(const char *msg)
+{
+        fprintf(stderr, "berth-monitor: %s\n", msg);
+        fflush(stderr);
+}
+
 int main(int argc, char **argv)
 {
         if (argc < 3) {
@@ -174,6 +181,12 @@ int main(int argc, char **argv)
                 return 2;
         }
         int word = start_watcher(id);
+        /* room in the log (monitor.log, stderr) for what the monitor may
+         * have to say when the disk is full: blocks past its end */
+        struct stat lst;
+        if (fstat(STDERR_FILENO, &lst) == 0 && S_ISREG(lst.st_mode))
+                (void)fallocate(STDERR_FILENO, FALLOC_FL_KEEP_SIZE, lst.st_size, 4096);
+        rt_monitor_set_warn(warn_log);
         err_t err = {0};
         bool done = false;
         int r = rt_monitor_main(id, sync_fd, &done, &err);

@@ -89,6 +89,12 @@ static void test_fixture(void)
         is_str(rt_doc_user(j), "0", "user");
         is_str(rt_doc_hostname(j), "ed387944905b", "hostname");
         ok(!rt_doc_tty(j) && !rt_doc_open_stdin(j), "no tty, no stdin");
+        ok(rt_doc_stop_signal(j) == NULL, "no stop signal");
+        is_int(rt_doc_stop_timeout(j, 10), 10, "no stop timeout: the default");
+        _cleanup_json_ json_t *s =
+            json_pack("{s:{s:s,s:i}}", "Config", "StopSignal", "SIGINT", "StopTimeout", 0);
+        is_str(rt_doc_stop_signal(s), "SIGINT", "stop signal");
+        is_int(rt_doc_stop_timeout(s, 10), 0, "stop timeout 0 is kept");
         ok(rt_doc_volumes(j) == NULL, "no image volumes");
         is_str(json_string_value(json_array_get(rt_doc_healthcheck_test(j), 1)), "true",
                "healthcheck");
@@ -130,7 +136,11 @@ static void test_fixture(void)
         is_str(m.source, "/x/volumes/edvol/_data", "mount source");
         is_str(m.destination, "/data", "mount destination");
         is_str(m.mode, "z", "mount mode");
-        ok(m.rw, "mount rw");
+        is_str(m.propagation, "", "mount propagation");
+        ok(!m.ro, "mount rw");
+        _cleanup_json_ json_t *ro = json_pack("{s:b}", "RW", 0);
+        rt_doc_mount(ro, &m);
+        ok(m.ro, "RW false: read-only");
 }
 
 /* The cgroup limits: read as the monitor applies them, written by update. */
@@ -214,9 +224,10 @@ static void test_absent(void)
                             !rt_doc_binds(j) && !rt_doc_port_bindings(j) && !rt_doc_networks(j) &&
                             !rt_doc_ports(j);
                 ok(none, "document %zu: everything absent", i);
-                struct rt_doc_mount m = {.type = "x", .rw = true};
+                struct rt_doc_mount m = {.type = "x", .ro = true};
                 rt_doc_mount(json_array_get(rt_doc_mounts(j), 0), &m);
-                ok(!m.type && !m.name && !m.source && !m.destination && !m.mode && !m.rw,
+                ok(!m.type && !m.name && !m.source && !m.destination && !m.mode && !m.propagation &&
+                       !m.ro,
                    "document %zu: absent mount", i);
                 struct rt_doc_endpoint ep = {.ip = "x", .prefix_len = 3};
                 rt_doc_endpoint(json_object_get(rt_doc_networks(j), "n"), &ep);
