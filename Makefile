@@ -145,7 +145,7 @@ $(foreach t,$(basename $(notdir $(UNIT_SRC))),$(eval $(call unit_rule,$(t),$(wor
 
 # --- tests -----------------------------------------------------------------
 check: all
-	@CC=$(CC) B=$(B) SANITIZE=$(SANITIZE) FUZZ_SECONDS=$(or $(FUZZ_SECONDS),10) tests/run-check.sh
+	@CC=$(CC) B=$(B) SANITIZE=$(SANITIZE) FUZZ_SECONDS=$(or $(FUZZ_SECONDS),3) tests/run-check.sh
 
 unit: all
 	@B=$(B) tests/run-check.sh --only unit
@@ -174,7 +174,7 @@ layering-check: | $(B)/inc/engine
 	$(foreach m,base compose runtime net,for p in a b; do \
 		if $(CC) -fsyntax-only $(INC_$(m)) $(PKG_CFLAGS) $$t/$$p.c 2>/dev/null; then \
 			echo "layering: $(m)/ can include engine/"; exit 1; fi; done; ) \
-	for h in '"commands.h"' '"src/commands.h"' '"netwire.h"'; do \
+	for h in '"commands.h"' '"src/commands.h"' '"container_cli.h"'; do \
 		printf '#include %s\n' "$$h" >$$t/c.c; \
 		if $(CC) -fsyntax-only $(INC_engine) $(PKG_CFLAGS) $$t/c.c 2>/dev/null; then \
 			echo "layering: engine/ can include $$h"; exit 1; fi; \

@@ -12,7 +12,7 @@
  * policy, auto-remove, the root filesystem's layers, mounts (made by
  * ctr_spec_mounts), security and resources (struct ctr_host).  Networks and
  * published ports are still added to the rendered document by the network
- * glue (src/netwire.c) the two callers call. */
+ * glue (engine/netglue.c) the two callers call. */
 #ifndef BERTH_ENGINE_SPEC_H
 #define BERTH_ENGINE_SPEC_H
 

@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/ctr_copy.h"
 #include "runtime/image.h"
 #include "runtime/layer.h"
@@ -39,10 +40,9 @@ static const char commit_usage[] =
 static int commit_config(const json_t *j, const struct rt_image *img, const strv_t *changes,
                          struct rt_image_config *cfg, err_t *err)
 {
-        const json_t *cc = json_object_get(j, "Config");
-        if (rt_image_config_from_json(cc, cfg, err) < 0)
+        if (rt_image_config_from_json(rt_doc_config(j), cfg, err) < 0)
                 return err_wrap(err, "the container's configuration");
-        if (!json_object_get(cc, "Volumes"))
+        if (!rt_doc_volumes(j))
                 for (size_t i = 0; i < img->config.volumes.n; i++)
                         strv_push(&cfg->volumes, img->config.volumes.v[i]);
         if (!cfg->healthcheck && img->config.healthcheck) {
@@ -75,8 +75,7 @@ static int commit_config(const json_t *j, const struct rt_image *img, const strv
 /* The upper dir as a layer tar in a temporary file; returns its fd. */
 static int upper_layer(const json_t *j, err_t *err)
 {
-        const char *upper =
-            jobj_str(json_object_get(json_object_get(j, "GraphDriver"), "Data"), "UpperDir");
+        const char *upper = rt_doc_upper_dir(j);
         if (!upper)
                 return err_set(err, EINVAL, "the container has no root filesystem recorded");
         return bld_upper_layer(upper, err);
@@ -100,8 +99,7 @@ static int do_commit(const char *id, const json_t *j, const strv_t *changes, con
                 strv_t by = STRV_INIT, tags = STRV_INIT;
                 size_t k;
                 json_t *v;
-                json_array_foreach(json_object_get(json_object_get(j, "Config"), "Cmd"), k, v)
-                    strv_push(&by, json_string_value(v) ?: "");
+                json_array_foreach(rt_doc_cmd(j), k, v) strv_push(&by, json_string_value(v) ?: "");
                 _cleanup_free_ char *created_by = strv_join(&by, " ");
                 if (tag)
                         strv_push(&tags, tag);
@@ -133,8 +131,7 @@ static int commit_main(const char *ref, const char *tag, const strv_t *changes, 
                 return 1;
         }
         /* pause a running container so the layer is consistent, as docker */
-        const char *st =
-            json_string_value(json_object_get(json_object_get(j, "State"), "Status")) ?: "";
+        const char *st = rt_doc_status(j) ?: "";
         bool paused_here = false;
         if (pause && !strcmp(st, "running") && rt_ctr_monitor_alive(id, NULL)) {
                 if (container_set_paused(id, true, &err) < 0) {

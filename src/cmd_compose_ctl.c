@@ -19,9 +19,10 @@
 #include "compose_more.h"
 #include "compose_up.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "progress.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 #include "runtime/monitor.h"
 
@@ -286,9 +287,7 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
                 /* state again: --stop changed it */
                 const char *st = c.l.v[i].status;
                 if (container_get(c.l.v[i].id, &cid, &j, NULL, &err) == 0)
-                        st = json_string_value(
-                                 json_object_get(json_object_get(j, "State"), "Status"))
-                                 ?: st;
+                        st = rt_doc_status(j) ?: st;
                 c.which[i] =
                     strcmp(st, "running") && strcmp(st, "restarting") && strcmp(st, "paused");
                 if (c.which[i])
@@ -578,10 +577,8 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
         for (size_t i = 0; i < c.l.n && !rc; i++) {
                 if (!c.which[i])
                         continue;
-                const char *ref = json_string_value(json_object_get(
-                                      json_object_get(c.l.v[i].j, "Config"), "Image"))
-                                      ?: "";
-                const char *iid = json_string_value(json_object_get(c.l.v[i].j, "Image")) ?: "";
+                const char *ref = rt_doc_image(c.l.v[i].j) ?: "";
+                const char *iid = rt_doc_image_id(c.l.v[i].j) ?: "";
                 const char *hex = strncmp(iid, "sha256:", 7) ? iid : iid + 7;
                 if (quiet) {
                         printf("%s\n", hex);

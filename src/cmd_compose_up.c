@@ -27,6 +27,7 @@
 #include "net/network.h"
 #include "progress.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 #include "runtime/volume.h"
 
@@ -67,7 +68,7 @@ static int cop_run(void *arg, err_t *err)
                 /* its names again (an up killed between its start and the
                  * commit, or records lost with the run dir), committed with
                  * the next flush; nothing is written when they are there */
-                if (c->running && compose_dns_refresh(c->old_id, c->running, err) < 0)
+                if (c->running && dnsreg_refresh(c->old_id, c->running, err) < 0)
                         goto fail;
                 progress_set(c->pr, c->line, PROGRESS_DONE, "Running");
                 c->new_id = xstrdup(c->old_id);
@@ -340,12 +341,17 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, const struct
         }
         /* container names go to berth-dns in group commits (each container's
          * before its process runs), with berth-dns started in the background */
-        if (start)
-                compose_dns_batch_begin(p);
+        if (start) {
+                strv_t nets = STRV_INIT;
+                for (size_t i = 0; i < p->nnetworks; i++)
+                        strv_push(&nets, p->networks[i].name);
+                dnsreg_batch_begin(&nets);
+                strv_free(&nets);
+        }
         int r = dag_run(&d, compose_parallel(g), false, NULL, NULL, &err);
         err_t derr;
         /* the refreshed names of running containers, also after a failure */
-        if (start && compose_dns_batch_end(&derr) < 0 && r == 0) {
+        if (start && dnsreg_batch_end(&derr) < 0 && r == 0) {
                 r = -1;
                 err = derr;
         }
@@ -367,10 +373,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, const struct
                                 fprintf(stderr, "%s\n", err.msg);
                                 goto out;
                         }
-                        const json_t *hc =
-                            json_object_get(json_object_get(j, "Config"), "Healthcheck");
                         const char *k =
-                            json_string_value(json_array_get(json_object_get(hc, "Test"), 0));
+                            json_string_value(json_array_get(rt_doc_healthcheck_test(j), 0));
                         if (k && strcmp(k, "NONE")) {
                                 if (cctr_wait_healthy(x->new_id, deadline, &err) < 0) {
                                         fprintf(stderr, "%s\n", err.msg);
@@ -378,10 +382,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, const struct
                                 }
                                 continue;
                         }
-                        const char *st = json_string_value(
-                            json_object_get(json_object_get(j, "State"), "Status"));
-                        int code = (int)json_integer_value(
-                            json_object_get(json_object_get(j, "State"), "ExitCode"));
+                        const char *st = rt_doc_status(j);
+                        int code = rt_doc_exit_code(j);
                         if (st && strcmp(st, "running") && code != 0) {
                                 _cleanup_free_ char *n =
                                     cservice_container_name(p, x->s, x->number);
@@ -891,7 +893,7 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
         crash_point("down.stopped");
         struct progress *pr = progress_new(stderr, g->progress, "Running");
         bool failed = false;
-        failed |= compose_remove_networks(pr, p->name, g->dry_run);
+        failed |= compose_remove_networks(pr, p->name);
         crash_point("down.networks");
         for (size_t i = 0; volumes && i < p->nvolumes; i++) {
                 const struct compose_resource *r = &p->volumes[i];
@@ -900,8 +902,8 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         continue;
                 json_decref(v);
                 size_t line = progress_add(pr, "Volume", r->name);
-                failed |= progress_finish(
-                    pr, line, g->dry_run ? 0 : rt_volume_remove(r->name, &err), err.msg, "Removed");
+                failed |=
+                    progress_finish(pr, line, rt_volume_remove(r->name, &err), err.msg, "Removed");
         }
         struct image_users users = {0};
         if (rmi && image_users_load(&users, &err) < 0) {
@@ -917,9 +919,7 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         if (!img || (!all && !compose_build_local_image(&p->services[i])))
                                 continue;
                         size_t line = progress_add(pr, "Image", img);
-                        int r = g->dry_run ? 0
-                                           : rt_image_remove(img, false, image_users_find, &users,
-                                                             &rep, &err);
+                        int r = rt_image_remove(img, false, image_users_find, &users, &rep, &err);
                         if (r < 0 && err.code == ENOENT)
                                 r = 0; /* already gone */
                         failed |= progress_finish(pr, line, r, err.msg, "Removed");

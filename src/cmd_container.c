@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
 static bool status_stopped(const char *st)
 {
@@ -40,14 +41,10 @@ int container_prune(strv_t *removed, unsigned long long *reclaimed, int64_t unti
                                 close(lk);
                         continue; /* gone meanwhile, or unreadable: rm -f is for that */
                 }
-                const char *st =
-                    json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+                const char *st = rt_doc_status(j);
                 if (status_stopped(st) &&
-                    (!until_ns || time_parse_rfc3339_ns(json_string_value(
-                                      json_object_get(j, "Created"))) <= until_ns)) {
-                        unsigned long long sz = path_size(json_string_value(json_object_get(
-                            json_object_get(json_object_get(j, "GraphDriver"), "Data"),
-                            "UpperDir")));
+                    (!until_ns || time_parse_rfc3339_ns(rt_doc_created(j)) <= until_ns)) {
+                        unsigned long long sz = path_size(rt_doc_upper_dir(j));
                         if (container_remove_locked(id, j, &e) < 0) {
                                 *err = e;
                                 rc = -1;

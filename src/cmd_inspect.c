@@ -16,6 +16,7 @@
 #include "table.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 
 int cmd_inspect(int argc, char **argv)
@@ -124,7 +125,7 @@ int cmd_top(int argc, char **argv)
                 die_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
-        const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+        const char *st = rt_doc_status(j);
         bool running = st && (!strcmp(st, "running") || !strcmp(st, "paused"));
         json_decref(j);
         if (!running) {

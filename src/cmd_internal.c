@@ -14,7 +14,8 @@
  *   - what containers whose monitor is dead still hold - port rules, DNS
  *     names, interfaces kept alive by a joined namespace - is released
  *     (netwire_gc), so none of it outlives its container until some later
- *     berth command happens to clean up.
+ *     berth command happens to clean up; and its state stops naming the
+ *     addresses it had (netwire_forget_addresses), as docker's inspect.
  * A restart policy keeps the monitor alive, and so keeps them. */
 #include <errno.h>
 #include <poll.h>
@@ -30,8 +31,9 @@
 #include "base/jsonfile.h"
 #include "commands.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
 /* Wait until the monitor is gone: on the inherited pidfd when there is one
  * (for as long as the monitor lives), else on one opened now. */
@@ -51,7 +53,7 @@ static void wait_gone(pid_t pid, int pidfd)
 
 static bool live_status(const json_t *j)
 {
-        const char *s = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+        const char *s = rt_doc_status(j);
         return s && (!strcmp(s, "running") || !strcmp(s, "restarting") || !strcmp(s, "paused"));
 }
 
@@ -115,6 +117,9 @@ int cmd_monitor_exited(int argc, char **argv)
         if (netwire_gc(&err) < 0) {
                 die_msg("container %.12s exited: releasing its ports and names: %s", argv[1],
                         err.msg);
+                rc = EXIT_BERTH;
+        } else if (netwire_forget_addresses(argv[1], &err) < 0) {
+                die_msg("container %.12s exited: %s", argv[1], err.msg);
                 rc = EXIT_BERTH;
         }
         return rc;

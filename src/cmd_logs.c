@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
 struct logs_opts {
         bool follow, timestamps;
@@ -115,7 +116,7 @@ int cmd_logs(int argc, char **argv)
                 die_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
-        _cleanup_free_ char *path = xstrdup(json_string_value(json_object_get(j, "LogPath")) ?: "");
+        _cleanup_free_ char *path = xstrdup(rt_doc_log_path(j) ?: "");
         json_decref(j);
         _cleanup_free_ char *old = xasprintf("%s.1", path);
         /* the watch first, so nothing written after the read is missed */

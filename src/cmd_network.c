@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/events.h"
 #include "base/err.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
@@ -19,7 +20,8 @@
 #include "container_cli.h"
 #include "net/network.h"
 #include "net/ports.h"
-#include "netwire.h"
+#include "engine/dnsreg.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
 
 static void network_usage(FILE *f, const struct command *subs, size_t n)
@@ -265,6 +267,7 @@ static json_t *public_view(json_t *n)
                 json_object_del(e, "Ifname");
                 json_object_del(e, "Ports");
                 json_object_del(e, "Aliases");
+                json_object_del(e, "Static");
         }
         return v;
 }
@@ -369,18 +372,25 @@ static int connect_or_disconnect(int argc, char **argv, bool connect)
                 strv_free(&aliases);
                 return EXIT_BERTH;
         }
+        _cleanup_json_ json_t *n = NULL; /* for the disconnect event */
+        err_t nerr = {0};
         _cleanup_close_ int lk = rt_ctr_lock(id, &err);
         if (lk < 0 || rt_ctr_load(id, &j, &err) < 0 || rt_ctr_reconcile(id, j, &err) < 0)
                 goto out;
+        if (!connect)
+                (void)network_load(argv[optind], &n, &nerr);
         if (!rt_ctr_monitor_alive(id, &pid))
                 pid = 0;
         if (connect ? netwire_connect(id, pid, j, argv[optind], ip, &aliases, &err)
                     : netwire_disconnect(id, pid, j, argv[optind], &err))
                 goto out;
-        if (connect && pid > 0 && container_dns_register(id, j, &err) < 0)
+        if (connect && pid > 0 && dnsreg_register(id, j, &err) < 0)
                 goto out;
         if (rt_ctr_save(id, j, &err) < 0)
                 goto out;
+        if (!connect && n)
+                events_logv("network", "disconnect", jobj_str0(n, "Id"), "container", id, "name",
+                            jobj_str0(n, "Name"), "type", "bridge", NULL);
         rc = 0;
 out:
         if (rc)

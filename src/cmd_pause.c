@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/monitor.h"
 
 int container_set_paused(const char *id, bool pause, err_t *err)
@@ -74,8 +75,7 @@ static int pause_main(int argc, char **argv, bool pause)
                         rc = 1;
                         continue;
                 }
-                const char *st =
-                    json_string_value(json_object_get(json_object_get(j, "State"), "Status")) ?: "";
+                const char *st = rt_doc_status(j) ?: "";
                 if (pause && !strcmp(st, "paused"))
                         err_set(&err, EALREADY, "container %s is already paused", id);
                 else if (pause && strcmp(st, "running"))

@@ -8,7 +8,7 @@
 #include "base/jsonfile.h"
 #include "base/strv.h"
 #include "commands.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
 
 int cmd_port(int argc, char **argv)

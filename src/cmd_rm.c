@@ -11,8 +11,9 @@
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/volume.h"
 
 int container_remove_locked(const char *id, json_t *j, err_t *err)
@@ -70,8 +71,7 @@ int cmd_rm(int argc, char **argv)
                         rc = 1;
                         continue;
                 }
-                const char *st =
-                    json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+                const char *st = rt_doc_status(j);
                 bool paused = st && !strcmp(st, "paused");
                 bool running =
                     st && (!strcmp(st, "running") || !strcmp(st, "restarting") || paused);
@@ -108,9 +108,9 @@ int cmd_rm(int argc, char **argv)
                 if (vols) { /* anonymous volumes go with their container */
                         size_t k;
                         json_t *m;
-                        json_array_foreach(json_object_get(j, "Mounts"), k, m)
+                        json_array_foreach(rt_doc_mounts(j), k, m)
                         {
-                                const char *vn = json_string_value(json_object_get(m, "Name"));
+                                const char *vn = rt_doc_mount_name(m);
                                 if (vn && rt_volume_is_anon(vn) && rt_volume_remove(vn, &err) < 0)
                                         warn_msg("%s", err.msg);
                         }

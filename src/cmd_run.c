@@ -21,7 +21,7 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "engine/spec.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "pull.h"
@@ -433,7 +433,10 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                 goto out;
         o->nw.network = o->network;
         o->nw.hostname_set = o->hostname != NULL;
-        if (container_create_spec(&sp, &o->nw, id_out, err) < 0)
+        strv_t warnings = STRV_INIT;
+        int r = container_create_spec(&sp, &o->nw, id_out, &warnings, err);
+        warn_flush(&warnings);
+        if (r < 0)
                 goto out;
         ret = 0;
 out:

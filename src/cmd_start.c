@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/monitor.h"
 
 static int parse_simple(int argc, char **argv, const char *shorts, const struct option *lo,
@@ -131,10 +132,9 @@ int cmd_attach(int argc, char **argv)
                 die_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
-        const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
-        json_t *cfg = json_object_get(j, "Config");
-        bool tty = json_is_true(json_object_get(cfg, "Tty"));
-        bool open_stdin = json_is_true(json_object_get(cfg, "OpenStdin"));
+        const char *st = rt_doc_status(j);
+        bool tty = rt_doc_tty(j);
+        bool open_stdin = rt_doc_open_stdin(j);
         bool running = st && (!strcmp(st, "running") || !strcmp(st, "paused"));
         json_decref(j);
         if (!running) {
@@ -205,6 +205,9 @@ int cmd_restart(int argc, char **argv)
                         rc = 1;
                         continue;
                 }
+                _cleanup_json_ json_t *doc = NULL;
+                if (rt_ctr_load(id, &doc, &err) == 0)
+                        rt_ctr_event(doc, "restart", NULL);
                 printf("%s\n", argv[i]);
         }
         return rc;
@@ -285,8 +288,7 @@ int cmd_wait(int argc, char **argv)
                                 /* removed on exit (--rm) */
                                 code = 0;
                         } else {
-                                code = (int)json_integer_value(
-                                    json_object_get(json_object_get(j, "State"), "ExitCode"));
+                                code = rt_doc_exit_code(j);
                                 json_decref(j);
                         }
                 }

@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/ctr_stats.h"
 #include "table.h"
 
@@ -72,8 +73,7 @@ static int set_add(struct stat_set *next, struct stat_set *prev, const char *ref
         _cleanup_json_ json_t *j = NULL;
         if (container_get(ref, &id, &j, NULL, err) < 0)
                 return -1;
-        const char *st =
-            json_string_value(json_object_get(json_object_get(j, "State"), "Status")) ?: "";
+        const char *st = rt_doc_status(j) ?: "";
         bool running = !strcmp(st, "running") || !strcmp(st, "paused") || !strcmp(st, "restarting");
         if (!named && !all && !running)
                 return 0;
@@ -87,11 +87,10 @@ static int set_add(struct stat_set *next, struct stat_set *prev, const char *ref
                 *c = *old; /* its samples; the strings are set below */
         c->label = named ? xstrdup(ref) : xstrndup(id, trunc ? RT_SHORT_ID_LEN : RT_ID_LEN);
         c->id = xstrdup(id);
-        const char *name = json_string_value(json_object_get(j, "Name")) ?: "";
+        const char *name = rt_doc_name(j) ?: "";
         c->name = xstrdup(name[0] == '/' ? name + 1 : name);
         c->running = running;
-        const char *mode =
-            json_string_value(json_object_get(json_object_get(j, "HostConfig"), "NetworkMode"));
+        const char *mode = rt_doc_network_mode(j);
         if (running) {
                 struct rt_stats s;
                 err_t e = {0};

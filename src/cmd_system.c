@@ -30,8 +30,9 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "net/network.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 #include "runtime/volume.h"
 #include "table.h"
@@ -44,8 +45,7 @@ struct boot_ctr {
 
 static const char *label(json_t *j, const char *key)
 {
-        const char *v = json_string_value(
-            json_object_get(json_object_get(json_object_get(j, "Config"), "Labels"), key));
+        const char *v = rt_doc_label(j, key);
         return v ? v : "";
 }
 
@@ -120,7 +120,7 @@ static int system_boot(void)
                 }
                 if (!wants_boot_start(ids.v[i], j))
                         continue;
-                const char *name = json_string_value(json_object_get(j, "Name"));
+                const char *name = rt_doc_name(j);
                 c[n].id = xstrdup(ids.v[i]);
                 c[n].name = xstrdup(name && *name == '/' ? name + 1 : name ? name : ids.v[i]);
                 c[n].project = xstrdup(label(j, "com.docker.compose.project"));
@@ -185,8 +185,7 @@ static void ctr_counts(struct ctr_counts *c, bool sizes)
                         c->stopped++; /* unreadable state: not running */
                         continue;
                 }
-                const char *st =
-                    json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+                const char *st = rt_doc_status(j);
                 bool active = state_active(st);
                 if (st && !strcmp(st, "paused"))
                         c->paused++;
@@ -195,9 +194,7 @@ static void ctr_counts(struct ctr_counts *c, bool sizes)
                 else
                         c->stopped++;
                 if (sizes) {
-                        unsigned long long sz = path_size(json_string_value(json_object_get(
-                            json_object_get(json_object_get(j, "GraphDriver"), "Data"),
-                            "UpperDir")));
+                        unsigned long long sz = path_size(rt_doc_upper_dir(j));
                         c->size += sz;
                         if (active)
                                 c->size_active += sz;
@@ -340,29 +337,24 @@ static int df_verbose(void)
                         continue;
                 size_t nvol = 0, k;
                 json_t *m;
-                json_array_foreach(json_object_get(j, "Mounts"), k, m)
+                json_array_foreach(rt_doc_mounts(j), k, m)
                 {
-                        const char *vn = json_string_value(json_object_get(m, "Name"));
-                        if (vn && !strcmp(json_string_value(json_object_get(m, "Type")) ?: "",
-                                          "volume")) {
+                        struct rt_doc_mount mt;
+                        rt_doc_mount(m, &mt);
+                        if (mt.name && !strcmp(mt.type ?: "", "volume")) {
                                 nvol++;
-                                strv_push(&links, vn);
+                                strv_push(&links, mt.name);
                         }
                 }
-                const char *name = json_string_value(json_object_get(j, "Name")) ?: "";
+                const char *name = rt_doc_name(j) ?: "";
                 long long created = 0;
-                (void)time_parse_rfc3339(json_string_value(json_object_get(j, "Created")), &created,
-                                         NULL);
+                (void)time_parse_rfc3339(rt_doc_created(j), &created, NULL);
                 _cleanup_free_ char *sid = xstrndup(id, 12), *cmd = ctr_command_text(j, true),
                                     *nv = xasprintf("%zu", nvol),
-                                    *sz = size_text(path_size(json_string_value(json_object_get(
-                                        json_object_get(json_object_get(j, "GraphDriver"), "Data"),
-                                        "UpperDir")))),
-                                    *cr = ago_text(created),
-                                    *st = ctr_status_text(json_object_get(j, "State"));
-                table_row(&t, sid,
-                          json_string_value(json_object_get(json_object_get(j, "Config"), "Image")),
-                          cmd, nv, sz, cr, st, name[0] == '/' ? name + 1 : name);
+                                    *sz = size_text(path_size(rt_doc_upper_dir(j))),
+                                    *cr = ago_text(created), *st = ctr_status_text(j);
+                table_row(&t, sid, rt_doc_image(j), cmd, nv, sz, cr, st,
+                          name[0] == '/' ? name + 1 : name);
         }
         table_end(&t, true);
         strv_free(&ids);
@@ -778,6 +770,7 @@ int cmd_system(int argc, char **argv)
             {"boot", system_boot_cmd,
              "Restore networks and start the containers whose restart policy asks for it"},
             {"df", system_df, "Show berth disk usage"},
+            {"events", cmd_events, "Get real time events from berth"},
             {"info", cmd_info, "Display system-wide information"},
             {"prune", system_prune, "Remove unused data"},
         };

@@ -12,6 +12,7 @@
 #include "container_cli.h"
 #include "table.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/volume.h"
 
 void volumes_in_use(strv_t *used)
@@ -25,9 +26,9 @@ void volumes_in_use(strv_t *used)
                         continue;
                 size_t k;
                 json_t *m;
-                json_array_foreach(json_object_get(j, "Mounts"), k, m)
+                json_array_foreach(rt_doc_mounts(j), k, m)
                 {
-                        const char *n = json_string_value(json_object_get(m, "Name"));
+                        const char *n = rt_doc_mount_name(m);
                         if (n && !strv_contains(used, n))
                                 strv_push(used, n);
                 }

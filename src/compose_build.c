@@ -14,6 +14,7 @@
 #include "build.h"
 #include "compose/model.h"
 #include "runtime/image.h"
+#include "runtime/ctr_doc.h"
 
 void compose_build_names(struct compose_project *p)
 {
@@ -170,7 +171,7 @@ bool compose_build_image_changed(const struct cctr *c, const struct compose_serv
 {
         if (!s->build.present || !s->image)
                 return false;
-        const char *cur = json_string_value(json_object_get(c->j, "Image"));
+        const char *cur = rt_doc_image_id(c->j);
         struct rt_image img;
         err_t e2;
         if (!cur || rt_image_lookup(s->image, &img, &e2) < 0)

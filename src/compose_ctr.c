@@ -24,11 +24,12 @@
 #include "compose/hash.h"
 #include "compose_more.h"
 #include "compose_up.h"
+#include "commands.h"
 #include "container_cli.h"
 #include "engine/spec.h"
 #include "net/network.h"
 #include "net/ports.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "progress.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
@@ -325,6 +326,7 @@ static int networks_json(const struct compose_project *p, const struct compose_s
                          const char *cname, json_t *j, const struct cctr_opts *o, err_t *err)
 {
         struct netwire_opts nw = {0};
+        strv_t warnings = STRV_INIT;
         _cleanup_free_ struct portspec *ports = NULL;
         int r = -1;
         if (!o->no_ports && service_ports(s, &ports, &nw.nports, err) < 0)
@@ -359,7 +361,7 @@ static int networks_json(const struct compose_project *p, const struct compose_s
                 }
                 nw.network = mode ? mode : s->network_mode;
                 nw.hostname_set = s->hostname != NULL;
-                r = netwire_create(j, &nw, err);
+                r = netwire_create(j, &nw, &warnings, err);
                 if (r < 0)
                         err_wrap(err, "service %s", s->name);
                 goto out;
@@ -380,7 +382,7 @@ static int networks_json(const struct compose_project *p, const struct compose_s
         if (!n) {
                 free(order);
                 nw.network = "none";
-                r = netwire_create(j, &nw, err);
+                r = netwire_create(j, &nw, &warnings, err);
                 goto out;
         }
         /* the first network is the primary one, the rest are connected too */
@@ -409,9 +411,10 @@ static int networks_json(const struct compose_project *p, const struct compose_s
                 }
         }
         if (r == 0)
-                r = netwire_create(j, &nw, err);
+                r = netwire_create(j, &nw, &warnings, err);
         free(order);
 out:
+        warn_flush(&warnings);
         netwire_opts_free(&nw);
         return r;
 }

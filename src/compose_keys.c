@@ -17,6 +17,7 @@
 #include "base/cleanup.h"
 #include "base/xalloc.h"
 #include "compose_more.h"
+#include "runtime/ctr_doc.h"
 
 static pthread_mutex_t warned_mu = PTHREAD_MUTEX_INITIALIZER;
 static strv_t warned = STRV_INIT;
@@ -118,9 +119,9 @@ int cctr_apply_extra(const struct cproject *cp, const struct compose_service *s,
                      err_t *err)
 {
         const struct compose_project *p = cp->p;
-        json_t *hc = json_object_get(j, "HostConfig");
-        json_t *mounts = json_object_get(j, "Mounts");
-        json_t *binds = json_object_get(hc, "Binds");
+        json_t *hc = rt_doc_host_config(j);
+        json_t *mounts = rt_doc_mounts(j);
+        json_t *binds = rt_doc_binds(j);
         if (!json_is_object(hc) || !json_is_array(mounts) || !json_is_array(binds))
                 return err_set(err, EINVAL, "service %s: container document without mounts",
                                s->name);

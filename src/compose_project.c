@@ -22,6 +22,7 @@
 #include "compose_up_opts.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 
 int cproject_open(struct compose_globals *g, char **services, int nservices, struct cproject *cp)
@@ -118,8 +119,7 @@ void cproject_unlock_gone(const char *project, int fd)
 
 static const char *label(const json_t *j, const char *key)
 {
-        return json_string_value(
-            json_object_get(json_object_get(json_object_get(j, "Config"), "Labels"), key));
+        return rt_doc_label(j, key);
 }
 
 static int cctr_cmp(const void *a, const void *b)
@@ -155,11 +155,9 @@ int cctr_observe(const char *project, bool oneoff, struct cctr_list *out, err_t 
                 }
                 out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
                 struct cctr *c = &out->v[out->n++];
-                const json_t *st = json_object_get(j, "State");
-                const char *name = json_string_value(json_object_get(j, "Name")) ?: "";
+                const char *name = rt_doc_name(j) ?: "";
                 const char *num = label(j, LBL_NUMBER);
-                const char *h =
-                    json_string_value(json_object_get(json_object_get(st, "Health"), "Status"));
+                const char *h = rt_doc_health(j);
                 *c = (struct cctr){
                     .id = TAKE_PTR(id),
                     .name = xstrdup(name[0] == '/' ? name + 1 : name),
@@ -167,10 +165,9 @@ int cctr_observe(const char *project, bool oneoff, struct cctr_list *out, err_t 
                     .number = num ? atoi(num) : 0,
                     .hash = xstrdup(label(j, LBL_HASH) ?: ""),
                     .oneoff = is_oneoff,
-                    .status =
-                        xstrdup(json_string_value(json_object_get(st, "Status")) ?: "created"),
+                    .status = xstrdup(rt_doc_status(j) ?: "created"),
                     .health = xstrdup(h ?: ""),
-                    .exit_code = (int)json_integer_value(json_object_get(st, "ExitCode")),
+                    .exit_code = rt_doc_exit_code(j),
                     .j = j,
                 };
         }
@@ -297,8 +294,7 @@ struct plan_ctr *compose_plan_observed(const struct compose_project *p, const st
         for (size_t i = 0; i < obs->n; i++) {
                 const struct cctr *e = &obs->v[i];
                 const struct compose_service *s = compose_project_service(p, e->service);
-                const char *nm = json_string_value(
-                    json_object_get(json_object_get(e->j, "HostConfig"), "NetworkMode"));
+                const char *nm = rt_doc_network_mode(e->j);
                 v[i] = (struct plan_ctr){.id = e->id,
                                          .name = e->name,
                                          .service = e->service,

@@ -5,7 +5,7 @@
 
 #include "base/paths.h"
 #include "commands.h"
-#include "compose_up.h"
+#include "engine/dnsreg.h"
 #include "net/dns.h"
 #include "runtime/exe_seal.h"
 
@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
     {"create", cmd_create, "Create a new container"},
     {"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
+    {"events", cmd_events, "Get real time events from berth"},
     {"exec", cmd_exec, "Execute a command in a running container"},
     {"export", cmd_export, "Export a container's filesystem as a tar archive"},
     {"history", cmd_history, "Show the history of an image"},
@@ -78,6 +79,22 @@ void warn_msg(const char *fmt, ...)
         fputc('\n', stderr);
 }
 
+void warn_flush(strv_t *w)
+{
+        for (size_t i = 0; i < w->n; i++)
+                warn_msg("%s", w->v[i]);
+        strv_free(w);
+}
+
+/* net_dns_set_rebuild's hook: say why, then rebuild the damaged records. */
+static int dns_rebuild(net_dns_records_t *r, const char *why, err_t *err)
+{
+        warn_msg("%s; the DNS records are rebuilt from the networks and the running containers "
+                 "(the damaged file is kept as records.json.bad)",
+                 why);
+        return dnsreg_rebuild(r, err);
+}
+
 static void usage(FILE *f)
 {
         fprintf(f, "Usage:  berth [OPTIONS] COMMAND\n\nCommands:\n");
@@ -133,7 +150,7 @@ int main(int argc, char **argv)
         }
         if (!strcmp(argv[1], CMD_LIST)) /* internal: the command tree, for the docs */
                 return list_commands();
-        net_dns_set_rebuild(compose_dns_rebuild); /* a damaged records file is rebuilt */
+        net_dns_set_rebuild(dns_rebuild);         /* a damaged records file is rebuilt */
         if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
                 return cmd_monitor_exited(argc - 1, argv + 1);
         berth_dirs_harden(); /* state dirs 0700, even when made looser before */

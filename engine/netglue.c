@@ -1,4 +1,4 @@
-#include "netwire.h"
+#include "netglue.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -18,7 +18,6 @@
 #include "base/paths.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-#include "commands.h"
 #include "net/dns.h"
 #include "net/ipam.h"
 #include "net/netlink.h"
@@ -317,7 +316,7 @@ static int links_create(json_t *j, const strv_t *links, err_t *err)
         return 0;
 }
 
-int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
+int netwire_create(json_t *j, const struct netwire_opts *o, strv_t *warnings, err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig");
         json_t *nets = obj_child(obj_child(j, "NetworkSettings"), "Networks");
@@ -371,7 +370,7 @@ int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err)
         if (strcmp(mode, "host") && record_ports(j, o, err) < 0)
                 return -1;
         if (!strcmp(mode, "host") && (o->nports || o->publish.n || o->publish_all))
-                warn_msg("published ports are discarded when using host network mode");
+                strv_push(warnings, "published ports are discarded when using host network mode");
         json_object_set_new(hc, "PublishAllPorts", json_boolean(o->publish_all));
         json_t *eh = json_array(), *dns = json_array();
         for (size_t i = 0; i < o->add_hosts.n; i++)
@@ -809,9 +808,18 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
          * twice once it is freed. */
         bool gone = json_object_size(nets) == 0 || !joined_by_others(id);
 
+        /* A stopped container answers nothing: its names go, as docker's DNS
+         * drops them (a client then fails at once instead of waiting on an
+         * address nobody holds); the next start registers them again.  They
+         * go first: its addresses are freed only once no name points at
+         * them. */
+        if (dns_forget(id, NULL, err) < 0)
+                return -1;
         json_object_foreach(nets, k, es)
         {
-                if (network_endpoint_down(k, id, gone, remove, err) < 0 && err->code != ENOENT)
+                if (network_endpoint_down(
+                        k, id, gone, remove ? NETWORK_ADDR_FREE : NETWORK_ADDR_STOPPED, err) < 0 &&
+                    err->code != ENOENT)
                         return err_wrap(err, "container %.12s", id);
                 clear_settings(es);
         }
@@ -823,10 +831,36 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
                 unlink(mark);
                 rmdir(dir);
         }
-        /* A stopped container answers nothing: its names go, as docker's DNS
-         * drops them (a client then fails at once instead of waiting on an
-         * address nobody holds); the next start registers them again. */
-        return dns_forget(id, NULL, err);
+        return 0;
+}
+
+int netwire_forget_addresses(const char *id, err_t *err)
+{
+        _cleanup_close_ int lk = rt_ctr_lock(id, err);
+        _cleanup_json_ json_t *j = NULL;
+        if (lk < 0 || rt_ctr_load(id, &j, err) < 0)
+                return err->code == ENOENT ? 0 : -1;
+        const char *st = jobj_str0(json_object_get(j, "State"), "Status");
+        if (strcmp(st, "exited") && strcmp(st, "created") && strcmp(st, "dead"))
+                return 0; /* running (again): its addresses are its own */
+        json_t *ns = json_object_get(j, "NetworkSettings");
+        bool changed = *jobj_str0(ns, "IPAddress") != '\0';
+        const char *k;
+        json_t *es;
+        json_object_foreach(json_object_get(ns, "Networks"), k, es)
+        {
+                if (!*jobj_str0(es, "IPAddress"))
+                        continue;
+                clear_settings(es);
+                changed = true;
+        }
+        if (!changed)
+                return 0;
+        json_object_set_new(ns, "IPAddress", json_string(""));
+        json_object_set_new(ns, "IPPrefixLen", json_integer(0));
+        json_object_set_new(ns, "Gateway", json_string(""));
+        json_object_set_new(ns, "MacAddress", json_string(""));
+        return rt_ctr_save(id, j, err);
 }
 
 int netwire_release_state(const char *id, err_t *err)
@@ -962,7 +996,11 @@ int netwire_gc(err_t *err)
 {
         _cleanup_json_ json_t *all = NULL;
         strv_t dead = STRV_INIT; /* containers whose names leave berth-dns */
-        size_t i;
+        struct gc_down {
+                const char *net, *cid; /* in all */
+                bool gone, joined;
+        } *down = NULL;
+        size_t ndown = 0, i;
         json_t *net;
         int rc = 0;
 
@@ -972,8 +1010,7 @@ int netwire_gc(err_t *err)
         {
                 const char *cid;
                 json_t *ep;
-                void *tmp;
-                json_object_foreach_safe(json_object_get(net, "Containers"), tmp, cid, ep)
+                json_object_foreach(json_object_get(net, "Containers"), cid, ep)
                 {
                         /* Only container endpoints (64 hex ids); the internal
                          * attach-netns command names its own. */
@@ -989,26 +1026,40 @@ int netwire_gc(err_t *err)
                                 continue;
                         /* Stopped however it stopped (its own exit, an OOM
                          * kill, a killed monitor): its names go, and so do
-                         * its port rules and, when a container joined its
-                         * namespace, its interfaces (they would keep its
-                         * address alive); a removed one frees its address. */
+                         * its port rules, its address (unless static: that
+                         * one stays reserved for its next start) and, when
+                         * a container joined its namespace, its interfaces
+                         * (they would keep its address alive); a removed
+                         * one frees its address in any case. */
                         if (!strv_contains(&dead, cid))
                                 strv_push(&dead, cid);
                         bool published = json_array_size(json_object_get(ep, "Ports")) > 0;
                         bool joined = joined_by_others(cid);
-                        if (!gone && !published && !joined)
+                        if (!gone && !published && !joined && network_endpoint_static(ep))
                                 continue;
-                        if (network_endpoint_down(jobj_str0(net, "Id"), cid, !joined, gone, err) <
-                                0 &&
-                            err->code != ENOENT) {
-                                rc = -1;
-                                goto out;
-                        }
+                        down = xrealloc(down, (ndown + 1) * sizeof(*down));
+                        down[ndown++] = (struct gc_down){jobj_str0(net, "Id"), cid, gone, joined};
                 }
         }
-        err_clear(err);
+        /* The names first: an address is freed only once none points at it
+         * (when they cannot be dropped, the addresses wait for the next gc). */
         rc = dns_forget_all(&dead, err);
-out:
+        for (size_t k = 0; k < ndown; k++) {
+                err_t e2 = {0};
+                /* started again meanwhile: its endpoint is in use */
+                if (!down[k].gone && rt_ctr_monitor_alive(down[k].cid, NULL))
+                        continue;
+                enum network_addr_fate fate = rc < 0         ? NETWORK_ADDR_KEEP
+                                              : down[k].gone ? NETWORK_ADDR_FREE
+                                                             : NETWORK_ADDR_STOPPED;
+                if (network_endpoint_down(down[k].net, down[k].cid, !down[k].joined, fate, &e2) <
+                        0 &&
+                    e2.code != ENOENT && rc == 0) {
+                        *err = e2;
+                        rc = -1;
+                }
+        }
+        free(down);
         strv_free(&dead);
         return rc;
 }

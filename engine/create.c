@@ -1,16 +1,18 @@
-/* container_create.c - the one create path of a container from its typed
- * spec: `berth run` / `create` (src/cmd_run.c) and a Dockerfile RUN step
+/* create.c - the one create path of a container from its typed spec:
+ * `berth run` / `create` (src/cmd_run.c) and a Dockerfile RUN step
  * (src/build.c) fill a struct ctr_spec and the network options; this
  * renders the stored document, makes the mounts, wires the network and
  * stores it. */
+#include "create.h"
+
 #include <errno.h>
 
 #include "base/cleanup.h"
-#include "container_cli.h"
 #include "runtime/container.h"
+#include "start.h"
 
 int container_create_spec(const struct ctr_spec *sp, const struct netwire_opts *nw, char **id_out,
-                          err_t *err)
+                          strv_t *warnings, err_t *err)
 {
         if (sp->stop_signal && signal_parse(sp->stop_signal) <= 0)
                 return err_set(err, EINVAL, "invalid signal: %s", sp->stop_signal);
@@ -18,7 +20,7 @@ int container_create_spec(const struct ctr_spec *sp, const struct netwire_opts *
         json_t *j = NULL;
         int ret = -1;
         if (ctr_spec_render(sp, id, &j, err) < 0 || ctr_spec_mounts(sp, j, err) < 0 ||
-            netwire_create(j, nw, err) < 0 || ctr_create(j, err) < 0)
+            netwire_create(j, nw, warnings, err) < 0 || ctr_create(j, err) < 0)
                 goto out;
         *id_out = TAKE_PTR(id);
         ret = 0;
