@@ -30,6 +30,7 @@
 #include "dnsreg.h"
 #include "netglue.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/exe_seal.h"
 #include "runtime/monitor.h"
 #include "runtime/spawn.h"
@@ -302,7 +303,7 @@ int ctr_start(const char *id, int attach, const int *keep_fds, size_t nkeep, int
         _cleanup_json_ json_t *j = NULL;
         if (rt_ctr_load(id, &j, err) < 0 || rt_ctr_reconcile(id, j, err) < 0)
                 return -1;
-        const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+        const char *st = rt_doc_status(j);
         if (st && (!strcmp(st, "running") || !strcmp(st, "restarting"))) {
                 *status = 0;
                 return 0; /* already started: docker start is a no-op */
@@ -313,7 +314,7 @@ int ctr_start(const char *id, int attach, const int *keep_fds, size_t nkeep, int
         if (rt_ctr_monitor_alive(id, NULL))
                 return err_set(err, EBUSY, "container %.12s is already being started", id);
         container_mark_user_stop(id, false);
-        bool tty = json_is_true(json_object_get(json_object_get(j, "Config"), "Tty"));
+        bool tty = rt_doc_tty(j);
         *ttyp = tty;
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -407,8 +408,8 @@ bool container_stopped_by_user(const char *id)
 
 bool container_policy_restarts(const char *id, json_t *j, bool failed)
 {
-        json_t *rp = json_object_get(json_object_get(j, "HostConfig"), "RestartPolicy");
-        const char *p = json_string_value(json_object_get(rp, "Name"));
+        long long max;
+        const char *p = rt_doc_restart_policy(j, &max);
         if (!p)
                 return false;
         if (!strcmp(p, "always"))
@@ -416,8 +417,7 @@ bool container_policy_restarts(const char *id, json_t *j, bool failed)
         if (!strcmp(p, "unless-stopped"))
                 return !container_stopped_by_user(id);
         if (!strcmp(p, "on-failure") && failed) {
-                json_int_t max = json_integer_value(json_object_get(rp, "MaximumRetryCount"));
-                return max <= 0 || json_integer_value(json_object_get(j, "RestartCount")) < max;
+                return max <= 0 || rt_doc_restart_count(j) < max;
         }
         return false;
 }
@@ -427,12 +427,9 @@ int container_stop(const char *id, int timeout, err_t *err)
         _cleanup_json_ json_t *j = NULL;
         if (rt_ctr_load(id, &j, err) < 0)
                 return -1;
-        json_t *cfg = json_object_get(j, "Config");
-        if (timeout < 0) {
-                json_t *t = json_object_get(cfg, "StopTimeout");
-                timeout = json_is_integer(t) ? (int)json_integer_value(t) : 10;
-        }
-        int sig = signal_parse(json_string_value(json_object_get(cfg, "StopSignal")));
+        if (timeout < 0)
+                timeout = rt_doc_stop_timeout(j, 10);
+        int sig = signal_parse(rt_doc_stop_signal(j));
         if (sig <= 0)
                 sig = SIGTERM;
         char req[64];

@@ -201,6 +201,17 @@ bool rt_doc_tty(const json_t *doc)
         return json_is_true(get(config(doc), "Tty"));
 }
 
+const char *rt_doc_stop_signal(const json_t *doc)
+{
+        return str(config(doc), "StopSignal");
+}
+
+int rt_doc_stop_timeout(const json_t *doc, int dflt)
+{
+        const json_t *t = get(config(doc), "StopTimeout");
+        return json_is_integer(t) ? (int)json_integer_value(t) : dflt;
+}
+
 bool rt_doc_open_stdin(const json_t *doc)
 {
         return json_is_true(get(config(doc), "OpenStdin"));

@@ -60,6 +60,9 @@ const char *rt_doc_workdir(const json_t *doc);
 const char *rt_doc_user(const json_t *doc);
 const char *rt_doc_hostname(const json_t *doc);
 bool rt_doc_tty(const json_t *doc);
+const char *rt_doc_stop_signal(const json_t *doc);
+/* Config.StopTimeout in seconds, or dflt when none is recorded. */
+int rt_doc_stop_timeout(const json_t *doc, int dflt);
 bool rt_doc_open_stdin(const json_t *doc);
 /* Config.Volumes as stored (any type; NULL when absent). */
 json_t *rt_doc_volumes(const json_t *doc);

@@ -89,6 +89,12 @@ static void test_fixture(void)
         is_str(rt_doc_user(j), "0", "user");
         is_str(rt_doc_hostname(j), "ed387944905b", "hostname");
         ok(!rt_doc_tty(j) && !rt_doc_open_stdin(j), "no tty, no stdin");
+        ok(rt_doc_stop_signal(j) == NULL, "no stop signal");
+        is_int(rt_doc_stop_timeout(j, 10), 10, "no stop timeout: the default");
+        _cleanup_json_ json_t *s =
+            json_pack("{s:{s:s,s:i}}", "Config", "StopSignal", "SIGINT", "StopTimeout", 0);
+        is_str(rt_doc_stop_signal(s), "SIGINT", "stop signal");
+        is_int(rt_doc_stop_timeout(s, 10), 0, "stop timeout 0 is kept");
         ok(rt_doc_volumes(j) == NULL, "no image volumes");
         is_str(json_string_value(json_array_get(rt_doc_healthcheck_test(j), 1)), "true",
                "healthcheck");
