@@ -11,16 +11,31 @@
 #include "runtime/container.h"
 #include "start.h"
 
-int container_create_spec(const struct ctr_spec *sp, const struct netwire_opts *nw, char **id_out,
-                          strv_t *warnings, err_t *err)
+int container_create_spec(const struct ctr_spec *sp, char **id_out, strv_t *warnings,
+                          enum ctr_create_step *step, err_t *err)
 {
+        enum ctr_create_step at = CTR_STEP_SPEC;
+        if (!step)
+                step = &at;
+        *step = CTR_STEP_SPEC;
         if (sp->stop_signal && signal_parse(sp->stop_signal) <= 0)
                 return err_set(err, EINVAL, "invalid signal: %s", sp->stop_signal);
         _cleanup_free_ char *id = rt_ctr_gen_id();
         json_t *j = NULL;
         int ret = -1;
-        if (ctr_spec_render(sp, id, &j, err) < 0 || ctr_spec_mounts(sp, j, err) < 0 ||
-            netwire_create(j, nw, warnings, err) < 0 || ctr_create(j, err) < 0)
+        if (ctr_spec_render(sp, id, &j, err) < 0)
+                goto out;
+        *step = CTR_STEP_MOUNTS;
+        if (ctr_spec_mounts(sp, j, err) < 0)
+                goto out;
+        *step = CTR_STEP_NETWORK;
+        if (netwire_create(j, &sp->net, sp->hostname != NULL, warnings, err) < 0)
+                goto out;
+        *step = CTR_STEP_FILES;
+        if (ctr_spec_files(sp, j, err) < 0)
+                goto out;
+        *step = CTR_STEP_STORE;
+        if (ctr_create(j, err) < 0)
                 goto out;
         *id_out = TAKE_PTR(id);
         ret = 0;

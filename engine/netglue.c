@@ -28,19 +28,6 @@
 
 #define IFNAME_OPT "com.docker.network.endpoint.ifname"
 
-void netwire_opts_free(struct netwire_opts *o)
-{
-        for (size_t i = 0; i < o->nmore; i++)
-                strv_free(&o->more[i].aliases);
-        free(o->more);
-        strv_free(&o->aliases);
-        strv_free(&o->publish);
-        strv_free(&o->add_hosts);
-        strv_free(&o->dns);
-        strv_free(&o->links);
-        strv_free(&o->link_hosts);
-}
-
 static json_t *obj_child(json_t *parent, const char *key)
 {
         json_t *o = json_object_get(parent, key);
@@ -101,7 +88,7 @@ static int check_static_ip(json_t *net, const char *ip, err_t *err)
 
 /* Every published port of o (the typed ones, then the -p texts) into
  * HostConfig.PortBindings and Config.ExposedPorts. */
-static int record_ports(json_t *j, const struct netwire_opts *o, err_t *err)
+static int record_ports(json_t *j, const struct ctr_net *o, err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig"), *cfg = obj_child(j, "Config");
         json_t *pb = obj_child(hc, "PortBindings"), *ex = obj_child(cfg, "ExposedPorts");
@@ -155,7 +142,8 @@ static int valid_ip_any(const char *s)
 
 /* --network container:REF, checked as docker does; the target must exist
  * (it must run only when this container starts). */
-static int join_create(json_t *j, const struct netwire_opts *o, const char *ref, err_t *err)
+static int join_create(json_t *j, const struct ctr_net *o, bool hostname_set, const char *ref,
+                       err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig"), *cfg = obj_child(j, "Config");
         _cleanup_free_ char *tid = NULL;
@@ -165,7 +153,7 @@ static int join_create(json_t *j, const struct netwire_opts *o, const char *ref,
                 return err_set(err, EINVAL,
                                "Invalid network mode: invalid container format "
                                "container:<name|id>");
-        if (o->hostname_set)
+        if (hostname_set)
                 return err_set(err, EINVAL, "conflicting options: hostname and the network mode");
         if (o->dns.n)
                 return err_set(err, EINVAL, "conflicting options: dns and the network mode");
@@ -315,15 +303,20 @@ static int links_create(json_t *j, const strv_t *links, err_t *err)
         return 0;
 }
 
-int netwire_create(json_t *j, const struct netwire_opts *o, strv_t *warnings, err_t *err)
+int netwire_create(json_t *j, const struct ctr_net *o, bool hostname_set, strv_t *warnings,
+                   err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig");
+        if (o->has_dns_search) {
+                json_object_set_new(hc, "DnsSearch", json_strv(&o->dns_search));
+                json_object_set_new(hc, "DnsOptions", json_strv(&o->dns_options));
+        }
         json_t *nets = obj_child(obj_child(j, "NetworkSettings"), "Networks");
         const char *mode = o->network ? o->network : "default";
         bool user = !is_default_mode(mode) && strcmp(mode, "none") && strcmp(mode, "host");
 
         if (joined_id(mode))
-                return join_create(j, o, joined_id(mode), err);
+                return join_create(j, o, hostname_set, joined_id(mode), err);
         if (!user && o->aliases.n)
                 return err_set(err, EINVAL,
                                "network-scoped aliases are supported only for containers on "
@@ -398,7 +391,7 @@ int netwire_create(json_t *j, const struct netwire_opts *o, strv_t *warnings, er
         json_object_set_new(nets, jobj_str0(net, "Name"),
                             new_endpoint_settings(jobj_str0(net, "Id"), &o->aliases, o->ip));
         for (size_t i = 0; i < o->nmore; i++) {
-                const struct netwire_net *m = &o->more[i];
+                const struct ctr_netattach *m = &o->more[i];
                 _cleanup_json_ json_t *mn = NULL;
                 if (network_load_config(m->name, &mn, err) < 0 ||
                     (m->ip && check_static_ip(mn, m->ip, err) < 0))

@@ -1,7 +1,7 @@
 /* netglue.h - containers on networks: the glue between a container's state
  * document (docker-shaped JSON) and net/.
  *
- * Create time (netwire_create): validate the flags and record them the way
+ * Create time (netwire_create): validate the spec's struct ctr_net and record it the way
  * docker does: HostConfig.NetworkMode, PortBindings, PublishAllPorts,
  * ExtraHosts, Dns, Config.ExposedPorts, and NetworkSettings.Networks.<name>
  * with Aliases and IPAMConfig.IPv4Address.
@@ -33,43 +33,18 @@
 #include <sys/types.h>
 
 #include "base/err.h"
-#include "base/portspec.h"
 #include "base/strv.h"
+#include "spec.h"
 
-/* A further user-defined network a container is connected to at create. */
-struct netwire_net {
-        const char *name; /* as the network is stored */
-        const char *ip;   /* static IPv4 address, NULL: allocated */
-        strv_t aliases;
-};
-
-struct netwire_opts {
-        const char *network;          /* --network: NULL/"default"/"bridge", "none", "host", NAME,
-                                         "container:NAME|ID" */
-        bool hostname_set;            /* --hostname was given (conflicts with container:) */
-        strv_t aliases;               /* --network-alias */
-        const char *ip;               /* --ip */
-        const struct portspec *ports; /* published ports, typed (compose); before publish */
-        size_t nports;
-        strv_t publish;           /* -p/--publish, as given */
-        bool publish_all;         /* -P: every Config.ExposedPorts entry to a free host port */
-        strv_t add_hosts;         /* --add-host NAME:IP */
-        strv_t dns;               /* --dns */
-        strv_t links;             /* --link NAME[:ALIAS] (legacy links) */
-        strv_t link_hosts;        /* compose links/external_links NAME[:ALIAS]: only the hosts
-                                     entry, resolved at each start (docker on user networks) */
-        struct netwire_net *more; /* compose: the service's other networks, in order */
-        size_t nmore;
-};
-
-void netwire_opts_free(struct netwire_opts *o);
-
-/* Validate o and record it in the container document j (which must hold
- * Config and HostConfig; Config.ExposedPorts already holds the image's
- * EXPOSE entries).  Creates the default `bridge` network when it is used
- * for the first time.  Warnings (docker's texts, e.g. published ports with
- * the host network) are appended to warnings for the caller to print. */
-int netwire_create(json_t *j, const struct netwire_opts *o, strv_t *warnings, err_t *err);
+/* Validate o (a spec's network part; hostname_set: the spec names a
+ * hostname, which conflicts with container:) and record it in the container
+ * document j (which must hold Config and HostConfig; Config.ExposedPorts
+ * already holds the image's EXPOSE entries).  Creates the default `bridge`
+ * network when it is used for the first time.  Warnings (docker's texts,
+ * e.g. published ports with the host network) are appended to warnings for
+ * the caller to print. */
+int netwire_create(json_t *j, const struct ctr_net *o, bool hostname_set, strv_t *warnings,
+                   err_t *err);
 
 /* Bind the host ports of j's PortBindings / PublishAllPorts, record the
  * chosen ports in NetworkSettings.Ports, and return the bound fds

@@ -728,11 +728,11 @@ static int run_container(struct build *b, const struct stage *st, const strv_t *
         for (size_t i = 1; i < argv->n; i++)
                 strv_push(&sp.proc.cmd, argv->v[i]);
         ctr_spec_health_from_image(&sp);
-        struct netwire_opts nw = {.network = net ? net : b->o->network ? b->o->network : "default"};
+        sp.net.network = net ? net : b->o->network ? b->o->network : "default";
         strv_t warnings = STRV_INIT;
         int r = ctr_host_check(&sp.host, err) < 0
                     ? -1
-                    : container_create_spec(&sp, &nw, id, &warnings, err);
+                    : container_create_spec(&sp, id, &warnings, NULL, err);
         warn_flush(&warnings);
         ctr_spec_free(&sp);
         rt_image_free(&img);

@@ -40,7 +40,7 @@ struct run_opts {
             sysctls;
         const char *health_cmd, *health_interval, *health_timeout, *health_start,
             *health_start_interval, *health_retries;
-        struct netwire_opts nw;
+        struct ctr_net nw; /* moved into the spec at create */
         const char *pull, *platform;
         bool quiet;
 };
@@ -51,7 +51,7 @@ static void run_opts_free(struct run_opts *o)
                        &o->cap_add, &o->cap_drop,  &o->secopts, &o->labels, &o->sysctls};
         for (size_t i = 0; i < ARRAY_SIZE(v); i++)
                 strv_free(v[i]);
-        netwire_opts_free(&o->nw);
+        ctr_net_free(&o->nw);
 }
 
 enum {
@@ -432,9 +432,10 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         if (mounts_spec(o, &sp, err) < 0)
                 goto out;
         o->nw.network = o->network;
-        o->nw.hostname_set = o->hostname != NULL;
+        sp.net = o->nw;
+        o->nw = (struct ctr_net){0};
         strv_t warnings = STRV_INIT;
-        int r = container_create_spec(&sp, &o->nw, id_out, &warnings, err);
+        int r = container_create_spec(&sp, id_out, &warnings, NULL, err);
         warn_flush(&warnings);
         if (r < 0)
                 goto out;
