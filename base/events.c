@@ -35,6 +35,23 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The keys of o's string members, sorted (a Go map's order); caller frees
+ * the array, not the keys. */
+static const char **sorted_string_keys(const json_t *o, size_t *n)
+{
+        const char **keys = xcalloc(json_object_size(o) + 1, sizeof(*keys));
+        const char *k;
+        json_t *v;
+        *n = 0;
+        json_object_foreach((json_t *)o, k, v)
+        {
+                if (json_is_string(v))
+                        keys[(*n)++] = k;
+        }
+        qsort(keys, *n, sizeof(*keys), cmp_str);
+        return keys;
+}
+
 static bool legacy_type(const char *type)
 {
         return !strcmp(type, "container") || !strcmp(type, "image");
@@ -45,23 +62,12 @@ static char *event_line(const char *type, const char *action, const char *id, co
                         bool attrs_all, int64_t now)
 {
         json_t *a = json_object();
-        size_t n = json_object_size(attrs);
-        if (n) {
-                const char **keys = xcalloc(n, sizeof(*keys));
-                const char *k;
-                json_t *v;
-                size_t i = 0;
-                json_object_foreach((json_t *)attrs, k, v)
-                {
-                        if (json_is_string(v) &&
-                            (attrs_all || !strcmp(k, "name") || !strcmp(k, "image")))
-                                keys[i++] = k;
-                }
-                qsort(keys, i, sizeof(*keys), cmp_str);
-                for (size_t j = 0; j < i; j++)
+        size_t n;
+        const char **keys = sorted_string_keys(attrs, &n);
+        for (size_t j = 0; j < n; j++)
+                if (attrs_all || !strcmp(keys[j], "name") || !strcmp(keys[j], "image"))
                         json_object_set(a, keys[j], json_object_get(attrs, keys[j]));
-                free(keys);
-        }
+        free(keys);
         json_t *ev = json_object();
         if (legacy_type(type)) {
                 json_object_set_new(ev, "status", json_string(action));
@@ -366,24 +372,16 @@ void events_format_text(const json_t *ev, strbuf_t *out)
                    json_string_value(json_object_get(ev, "Action")),
                    json_string_value(json_object_get(actor, "ID")));
         json_t *attrs = json_object_get(actor, "Attributes");
-        size_t n = json_object_size(attrs);
+        size_t n;
+        const char **keys = sorted_string_keys(attrs, &n);
         if (n) {
-                const char **keys = xcalloc(n, sizeof(*keys));
-                const char *k;
-                json_t *v;
-                size_t i = 0;
-                json_object_foreach(attrs, k, v)
-                {
-                        keys[i++] = k;
-                }
-                qsort(keys, n, sizeof(*keys), cmp_str);
                 sb_append(out, " (");
-                for (i = 0; i < n; i++)
+                for (size_t i = 0; i < n; i++)
                         sb_appendf(out, "%s%s=%s", i ? ", " : "", keys[i],
                                    json_string_value(json_object_get(attrs, keys[i])));
                 sb_append(out, ")");
-                free(keys);
         }
+        free(keys);
         sb_append(out, "\n");
 }
 

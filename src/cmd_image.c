@@ -156,16 +156,6 @@ int cmd_history(int argc, char **argv)
         return image_history(argc, argv);
 }
 
-/* image prune --filter: Docker's until=, label=, label!= and dangling=.
- * Images the filters leave out are kept through rt_image_prune's in-use
- * callback, beside those containers use. */
-struct prune_filter {
-        struct image_users users;
-        int64_t until_ns;     /* 0: none */
-        strv_t label, nlabel; /* "k" or "k=v": all must match / not all may */
-        strv_t keep;          /* ids the filters leave out */
-};
-
 /* Docker's MatchKVList: every "k" or "k=v" of want is in labels ("k=v"). */
 static bool labels_match(const strv_t *want, const strv_t *labels)
 {
@@ -184,7 +174,7 @@ static bool labels_match(const strv_t *want, const strv_t *labels)
         return true;
 }
 
-static int prune_filter_add(struct prune_filter *pf, bool *all, const char *f)
+int prune_filter_add(struct prune_filter *pf, bool *all, const char *f)
 {
         const char *eq = strchr(f, '=');
         if (!eq || eq == f) {
@@ -213,7 +203,7 @@ static int prune_filter_add(struct prune_filter *pf, bool *all, const char *f)
         return 0;
 }
 
-static int prune_filter_apply(struct prune_filter *pf, err_t *err)
+int prune_filter_apply(struct prune_filter *pf, err_t *err)
 {
         if (!pf->until_ns && !pf->label.n && !pf->nlabel.n)
                 return 0;
@@ -235,7 +225,7 @@ static int prune_filter_apply(struct prune_filter *pf, err_t *err)
         return 0;
 }
 
-static const char *prune_filter_in_use(const char *image_id, bool *running, void *ud)
+const char *prune_filter_in_use(const char *image_id, bool *running, void *ud)
 {
         struct prune_filter *pf = ud;
         const char *user = image_users_find(image_id, running, &pf->users);
@@ -245,7 +235,7 @@ static const char *prune_filter_in_use(const char *image_id, bool *running, void
         return strv_contains(&pf->keep, image_id) ? image_id : NULL;
 }
 
-static void prune_filter_free(struct prune_filter *pf)
+void prune_filter_free(struct prune_filter *pf)
 {
         image_users_free(&pf->users);
         strv_free(&pf->label);

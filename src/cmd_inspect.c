@@ -10,10 +10,13 @@
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/jsonfile.h"
+#include "base/strbuf.h"
+#include "base/tabwriter.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "table.h"
+#include "top_ps.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
@@ -132,31 +135,20 @@ int cmd_top(int argc, char **argv)
                 die_msg("container %s is not running", id);
                 return EXIT_BERTH;
         }
-        _cleanup_free_ char *cg = rt_cgroup_path(id, "pids");
-        if (!cg)
-                cg = rt_cgroup_path(id, "memory");
-        _cleanup_free_ char *procs_path = xasprintf("%s/cgroup.procs", cg ? cg : "/nonexistent");
-        _cleanup_free_ char *procs = NULL;
-        if (read_file(procs_path, &procs, NULL, &err) < 0) {
+        /* docker's CLI: tabwriter minwidth 20, padding 3 */
+        strv_t rows = STRV_INIT;
+        if (top_ps(id, &rows, &err) < 0) {
                 die_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
-        printf("%-10s %-10s %-10s %s\n", "UID", "PID", "PPID", "CMD");
-        for (char *sv = NULL, *t = strtok_r(procs, "\n", &sv); t; t = strtok_r(NULL, "\n", &sv)) {
-                _cleanup_free_ char *status = NULL, *cmdline = NULL;
-                _cleanup_free_ char *sp = xasprintf("/proc/%s/status", t);
-                _cleanup_free_ char *cp = xasprintf("/proc/%s/cmdline", t);
-                size_t clen = 0;
-                if (read_file(sp, &status, NULL, NULL) < 0 ||
-                    read_file(cp, &cmdline, &clen, NULL) < 0)
-                        continue;
-                for (size_t i = 0; i + 1 < clen; i++)
-                        if (!cmdline[i])
-                                cmdline[i] = ' ';
-                const char *u = strstr(status, "\nUid:");
-                const char *pp = strstr(status, "\nPPid:");
-                printf("%-10d %-10s %-10d %s\n", u ? atoi(u + 5) : 0, t, pp ? atoi(pp + 6) : 0,
-                       cmdline);
-        }
+        strbuf_t text = STRBUF_INIT, out = STRBUF_INIT;
+        sb_append(&text, TOP_PS_TITLES "\n");
+        for (size_t i = 0; i < rows.n; i++)
+                sb_appendf(&text, "%s\n", rows.v[i]);
+        tabwriter_format(sb_str(&text), text.len, 20, 3, &out);
+        fputs(sb_str(&out), stdout);
+        sb_free(&text);
+        sb_free(&out);
+        strv_free(&rows);
         return 0;
 }

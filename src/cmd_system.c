@@ -502,39 +502,6 @@ static void print_section(const char *title, const strv_t *v)
         printf("\n");
 }
 
-/* What system prune --filter until= keeps beside what containers use. */
-struct prune_until {
-        struct image_users users;
-        int64_t until_ns; /* 0: no filter */
-        strv_t newer;     /* ids of images created after until_ns */
-};
-
-static int prune_until_images(struct prune_until *pu, err_t *err)
-{
-        if (!pu->until_ns)
-                return 0;
-        struct rt_image *imgs = NULL;
-        size_t n = 0;
-        if (rt_image_list(&imgs, &n, err) < 0)
-                return -1;
-        for (size_t i = 0; i < n; i++)
-                if (imgs[i].created > pu->until_ns / 1000000000LL)
-                        strv_push(&pu->newer, imgs[i].id);
-        rt_image_list_free(imgs, n);
-        return 0;
-}
-
-/* rt_image_prune's in-use callback: a container's image, or one too new. */
-static const char *prune_keep_image(const char *image_id, bool *running, void *ud)
-{
-        struct prune_until *pu = ud;
-        const char *user = image_users_find(image_id, running, &pu->users);
-        if (user)
-                return user;
-        *running = false;
-        return strv_contains(&pu->newer, image_id) ? image_id : NULL;
-}
-
 static int system_prune(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -543,7 +510,7 @@ static int system_prune(int argc, char **argv)
             {"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
         };
         bool all = false, force = false, vols = false;
-        struct prune_until pu = {0};
+        struct prune_filter pu = {0};
         const char *until = NULL;
         int c;
         optind = 0;
@@ -637,13 +604,12 @@ static int system_prune(int argc, char **argv)
                 strv_free(&out);
         }
 
-        if (image_users_load(&pu.users, &err) < 0 || prune_until_images(&pu, &err) < 0 ||
-            rt_image_prune(all, prune_keep_image, &pu, &out, &reclaimed, &err) < 0) {
+        if (image_users_load(&pu.users, &err) < 0 || prune_filter_apply(&pu, &err) < 0 ||
+            rt_image_prune(all, prune_filter_in_use, &pu, &out, &reclaimed, &err) < 0) {
                 die_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
-        image_users_free(&pu.users);
-        strv_free(&pu.newer);
+        prune_filter_free(&pu);
         print_section("Deleted Images", &out);
         strv_free(&out);
 

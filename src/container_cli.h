@@ -39,6 +39,21 @@ struct image_users {
 };
 int image_users_load(struct image_users *u, err_t *err);
 const char *image_users_find(const char *image_id, bool *running, void *ud);
+/* image prune's and system prune's --filter: Docker's until=, label=,
+ * label!= and dangling= (false: *all).  Images the filters leave out are
+ * kept through rt_image_prune's in-use callback, prune_filter_in_use (ud:
+ * the filter), beside those containers use (users, loaded by the caller). */
+struct prune_filter {
+        struct image_users users;
+        int64_t until_ns;     /* 0: none */
+        strv_t label, nlabel; /* "k" or "k=v": all must match / not all may */
+        strv_t keep;          /* ids the filters leave out */
+};
+int prune_filter_add(struct prune_filter *pf, bool *all, const char *f);
+/* After the users are loaded: which images the filters keep. */
+int prune_filter_apply(struct prune_filter *pf, err_t *err);
+const char *prune_filter_in_use(const char *image_id, bool *running, void *ud);
+void prune_filter_free(struct prune_filter *pf);
 void image_users_free(struct image_users *u);
 
 /* Remove a stopped container whose lock the caller holds (j its state): its
