@@ -59,7 +59,7 @@ static const struct command commands[] = {
     {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
 };
 
-void die_msg(const char *fmt, ...)
+void error_msg(const char *fmt, ...)
 {
         va_list ap;
         fputs("berth: ", stderr);
@@ -144,7 +144,7 @@ int main(int argc, char **argv)
                                                      {NULL, NULL}};
                 err_t err = {0};
                 if (rt_exe_seal(argv, sib, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         return EXIT_BERTH;
                 }
         }
@@ -157,6 +157,6 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].fn(argc - 1, argv + 1);
-        die_msg("'%s' is not a berth command.\nSee 'berth --help'", argv[1]);
+        error_msg("'%s' is not a berth command.\nSee 'berth --help'", argv[1]);
         return EXIT_BERTH;
 }
