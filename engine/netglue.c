@@ -805,16 +805,22 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
          * drops them (a client then fails at once instead of waiting on an
          * address nobody holds); the next start registers them again.  They
          * go first: its addresses are freed only once no name points at
-         * them. */
-        if (dns_forget(id, NULL, err) < 0)
-                return -1;
+         * them (when the names cannot be dropped, its port rules still go
+         * and its addresses stay allocated, for netwire_gc to free). */
+        err_t derr = {0};
+        bool named = dns_forget(id, NULL, &derr) < 0;
         json_object_foreach(nets, k, es)
         {
-                if (network_endpoint_down(
-                        k, id, gone, remove ? NETWORK_ADDR_FREE : NETWORK_ADDR_STOPPED, err) < 0 &&
-                    err->code != ENOENT)
+                enum network_addr_fate fate = named    ? NETWORK_ADDR_KEEP
+                                              : remove ? NETWORK_ADDR_FREE
+                                                       : NETWORK_ADDR_STOPPED;
+                if (network_endpoint_down(k, id, gone, fate, err) < 0 && err->code != ENOENT)
                         return err_wrap(err, "container %.12s", id);
                 clear_settings(es);
+        }
+        if (named) {
+                *err = derr;
+                return -1;
         }
         err_clear(err);
         const char *tid = joined_id(mode_of(j));

@@ -2,7 +2,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/crypto_lazy.h"
 #include "base/paths.h"
 #include "commands.h"
 #include "engine/dnsreg.h"
@@ -124,8 +126,17 @@ static int list_commands(void)
         return rc;
 }
 
+/* libcrypto is loaded on the first digest (base/crypto_lazy.h) */
+static void crypto_missing(const char *msg)
+{
+        die_msg("%s", msg);
+        fflush(stdout);
+        _exit(EXIT_BERTH);
+}
+
 int main(int argc, char **argv)
 {
+        crypto_lazy_on_failure(crypto_missing);
         if (argc < 2) {
                 usage(stderr);
                 return EXIT_BERTH;
