@@ -129,7 +129,7 @@ static int list_commands(void)
 /* libcrypto is loaded on the first digest (base/crypto_lazy.h) */
 static void crypto_missing(const char *msg)
 {
-        die_msg("%s", msg);
+        error_msg("%s", msg);
         fflush(stdout);
         _exit(EXIT_BERTH);
 }
