@@ -33,6 +33,7 @@
 #include "progress.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 #include "runtime/security.h"
 #include "runtime/spawn.h"
@@ -412,8 +413,7 @@ static int networks_spec(const struct compose_project *p, const struct compose_s
 
 bool cctr_netns_joins(const struct cctr *e, const char *target_id)
 {
-        const char *nm =
-            json_string_value(json_object_get(json_object_get(e->j, "HostConfig"), "NetworkMode"));
+        const char *nm = rt_doc_network_mode(e->j);
         return target_id && nm && !strncmp(nm, "container:", 10) && !strcmp(nm + 10, target_id);
 }
 
