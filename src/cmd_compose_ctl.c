@@ -514,7 +514,7 @@ int compose_cmd_top(struct compose_globals *g, int argc, char **argv)
                 strv_t rows = STRV_INIT;
                 err_t err = {0};
                 if (top_ps(run[i]->id, &rows, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = COMPOSE_EXIT_FAIL;
                 }
                 for (size_t k = 0; k < rows.n; k++) {
@@ -852,10 +852,9 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
         }
         const struct compose_service *s = compose_project_service(cp.p, argv[first]);
         err_t err;
-        if (!g->dry_run &&
-            compose_build_services(cp.p, argv + first, 1,
-                                   build ? COMPOSE_BUILD_ALWAYS : COMPOSE_BUILD_MISSING, false,
-                                   &err) < 0) {
+        if (!g->dry_run && compose_build_services(cp.p, argv + first, 1,
+                                                  build ? PLAN_BUILD_ALWAYS : PLAN_BUILD_MISSING,
+                                                  false, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 rc = COMPOSE_EXIT_FAIL;
                 cproject_close(&cp);

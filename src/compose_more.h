@@ -31,7 +31,7 @@ bool compose_name_match(const strv_t *patterns, const char *name);
 struct progress;
 /* Remove the networks labelled as the project's (also ones its file no
  * longer has), a progress line each; true when one failed (printed). */
-bool compose_remove_networks(struct progress *pr, const char *project, bool dry_run);
+bool compose_remove_networks(struct progress *pr, const char *project);
 
 /* `down` from labels only: remove the project's containers, its networks and
  * (volumes) its volumes.  Returns the exit status. */

@@ -158,16 +158,15 @@ int cproject_select(const struct compose_project *p, char **names, int n, bool w
  * into obs; the caller frees the array). */
 struct plan_ctr *compose_plan_observed(const struct compose_project *p,
                                        const struct cctr_list *obs);
-/* The plan of an up / create (engine/plan.h) over the observed containers:
- * --scale arguments applied, the services named, *pobs the observed
- * containers as the planner saw them (caller frees; plan_free(out)). */
+/* The plan of an up / create (engine/plan.h) over the observed containers,
+ * with up's options o (compose_up_opts.h): --scale arguments applied, the
+ * services named, the images of services with `build:` looked up; *pobs the
+ * observed containers as the planner saw them (caller frees; plan_free(out)).
+ * The plan's warnings are left in out for the caller to print. */
+struct up_opts;
 int compose_plan_make(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
-                      const strv_t *scale_args, char **svcs, int nsvcs, struct plan_opts *po,
-                      struct plan *out, struct plan_ctr **pobs, err_t *err);
-/* compose_plan_make with its error and warnings printed (up, --dry-run up). */
-int compose_plan_say(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
-                     const strv_t *scale_args, char **svcs, int nsvcs, struct plan_opts *po,
-                     struct plan *out, struct plan_ctr **pobs);
+                      const struct up_opts *o, char **svcs, int nsvcs, struct plan *out,
+                      struct plan_ctr **pobs, err_t *err);
 /* A container of the project whose service is gone (plan_is_orphan). */
 bool cctr_is_orphan(const struct compose_project *p, const struct cctr *c);
 /* A service's scale: --scale SERVICE=N (scale: those arguments), else its own. */
