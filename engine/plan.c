@@ -10,7 +10,7 @@ const char *plan_kind_name(enum plan_kind k)
 {
         static const char *const names[] = {
             [PLAN_CREATE] = "create", [PLAN_RECREATE] = "recreate", [PLAN_START] = "start",
-            [PLAN_KEEP] = "keep",     [PLAN_REMOVE] = "remove",
+            [PLAN_KEEP] = "keep",     [PLAN_REMOVE] = "remove",     [PLAN_BUILD] = "build",
         };
         return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
@@ -27,6 +27,9 @@ const char *plan_reason_text(enum plan_reason r)
             [PLAN_R_SCALE] = "above the scale",
             [PLAN_R_DUPLICATE] = "a second container with that number",
             [PLAN_R_ORPHAN] = "orphan",
+            [PLAN_R_MISSING] = "image missing",
+            [PLAN_R_BUILD] = "--build",
+            [PLAN_R_PULL_BUILD] = "pull_policy: build",
         };
         return (unsigned)r < sizeof(texts) / sizeof(texts[0]) ? texts[r] : "";
 }
@@ -58,8 +61,46 @@ static struct plan_op *add(struct plan *pl, enum plan_kind kind, ssize_t service
                                .service = service,
                                .number = number,
                                .observed = observed,
-                               .start = start};
+                               .start = start,
+                               .after = -1};
         return op;
+}
+
+enum plan_reason plan_build_reason(const struct compose_service *s, enum plan_build_mode mode,
+                                   bool image_present)
+{
+        if (!s->build.present || !s->image || mode == PLAN_BUILD_NEVER)
+                return PLAN_R_NONE;
+        if (mode == PLAN_BUILD_ALWAYS)
+                return PLAN_R_BUILD;
+        if (s->pull_policy && !strcmp(s->pull_policy, "build"))
+                return PLAN_R_PULL_BUILD;
+        return image_present ? PLAN_R_NONE : PLAN_R_MISSING;
+}
+
+/* The builds of the selected services (an image once); build[si]: the op
+ * that makes service si's image, else -1. */
+static void build_pass(const struct compose_project *p, const bool *sel, const struct plan_opts *o,
+                       struct plan *pl, ssize_t *build)
+{
+        for (size_t si = 0; si < p->nservices; si++) {
+                const struct compose_service *s = &p->services[si];
+                build[si] = -1;
+                if (!sel[si] || !s->image)
+                        continue;
+                for (size_t k = 0; k < pl->n; k++)
+                        if (pl->ops[k].kind == PLAN_BUILD &&
+                            !strcmp(p->services[pl->ops[k].service].image, s->image))
+                                build[si] = (ssize_t)k;
+                if (build[si] >= 0)
+                        continue;
+                enum plan_reason why =
+                    plan_build_reason(s, o->build, o->image_present && o->image_present[si]);
+                if (why == PLAN_R_NONE)
+                        continue;
+                build[si] = (ssize_t)pl->n;
+                add(pl, PLAN_BUILD, (ssize_t)si, 0, -1, false)->reason = why;
+        }
 }
 
 static bool named(const strv_t *names, const char *service)
@@ -113,11 +154,13 @@ int compose_plan(const struct compose_project *p, const bool *sel, const struct 
                  size_t nobs, const struct plan_opts *o, struct plan *out, err_t *err)
 {
         struct plan pl = {0};
+        ssize_t *build = xcalloc(p->nservices + 1, sizeof(*build));
 
         for (size_t i = 0; o->remove_orphans && i < nobs; i++)
                 if (plan_is_orphan(p, &obs[i]))
                         add(&pl, PLAN_REMOVE, -1, obs[i].number, (ssize_t)i, false)->reason =
                             PLAN_R_ORPHAN;
+        build_pass(p, sel, o, &pl, build);
         for (size_t si = 0; si < p->nservices; si++) {
                 const struct compose_service *s = &p->services[si];
                 if (!sel[si])
@@ -132,6 +175,7 @@ int compose_plan(const struct compose_project *p, const bool *sel, const struct 
                 }
                 char hash[COMPOSE_HASH_LEN + 1];
                 if (compose_service_hash(s->json, hash, err) < 0) {
+                        free(build);
                         plan_free(&pl);
                         return -1;
                 }
@@ -173,10 +217,31 @@ int compose_plan(const struct compose_project *p, const bool *sel, const struct 
                         if (!have)
                                 add(&pl, PLAN_CREATE, (ssize_t)si, n, -1, o->start);
                 }
+                for (size_t k = first; k < pl.n; k++)
+                        if (pl.ops[k].kind != PLAN_REMOVE)
+                                pl.ops[k].after = build[si];
         }
+        free(build);
         netns_pass(p, obs, nobs, o, &pl);
         *out = pl;
         return 0;
+}
+
+void plan_rebuilt(const struct compose_project *p, const struct plan_ctr *obs, size_t nobs,
+                  const struct plan_opts *o, struct plan *pl)
+{
+        if (o->no_recreate)
+                return;
+        for (size_t k = 0; k < pl->n; k++) {
+                struct plan_op *c = &pl->ops[k];
+                if (c->after >= 0 && (c->kind == PLAN_KEEP || c->kind == PLAN_START) &&
+                    obs[c->observed].image_changed) {
+                        c->kind = PLAN_RECREATE;
+                        c->reason = PLAN_R_IMAGE;
+                        c->start = o->start;
+                }
+        }
+        netns_pass(p, obs, nobs, o, pl);
 }
 
 void plan_free(struct plan *pl)

@@ -34,6 +34,7 @@ enum plan_kind {
         PLAN_START,    /* start the observed, stopped one */
         PLAN_KEEP,     /* leave it as it is (running, or not starting) */
         PLAN_REMOVE,   /* scale down, a duplicate number, or an orphan */
+        PLAN_BUILD,    /* build the service's image (number 0, no container) */
 };
 
 enum plan_reason {
@@ -46,6 +47,16 @@ enum plan_reason {
         PLAN_R_SCALE,     /* (remove) numbered above the scale */
         PLAN_R_DUPLICATE, /* (remove) a second container with the same number */
         PLAN_R_ORPHAN,    /* (remove) its service is gone from the project */
+        PLAN_R_MISSING,   /* (build) the image is not in the store */
+        PLAN_R_BUILD,     /* (build) --build */
+        PLAN_R_PULL_BUILD /* (build) pull_policy: build */
+};
+
+/* When `up` builds the images of services with `build:`. */
+enum plan_build_mode {
+        PLAN_BUILD_MISSING, /* the images not in the store (and pull_policy: build) */
+        PLAN_BUILD_ALWAYS,  /* --build */
+        PLAN_BUILD_NEVER,   /* --no-build */
 };
 
 struct plan_op {
@@ -55,6 +66,7 @@ struct plan_op {
         int number;       /* container number */
         ssize_t observed; /* index in the observed list, -1 for a create */
         bool start;       /* start it after (re)creating, or start it */
+        ssize_t after;    /* the PLAN_BUILD op this one waits for, else -1 */
 };
 
 struct plan_opts {
@@ -63,6 +75,9 @@ struct plan_opts {
         bool recreate_deps;  /* --always-recreate-deps */
         const strv_t *named; /* services named on the command line (none: all) */
         const int *scale;    /* per service, from --scale; NULL or < 0: the service's own */
+        enum plan_build_mode build;
+        /* observed: per service, is its image in the store (NULL: none is) */
+        const bool *image_present;
 };
 
 struct plan {
@@ -71,12 +86,29 @@ struct plan {
         strv_t warnings; /* for the caller to print, "WARN[0000] " and all */
 };
 
-/* Orphans first (when removed), then per selected service in project order:
- * its observed containers by number, then the creates up to its scale; then
- * service: network namespace joiners whose target is new are recreated. */
+/* Orphans first (when removed), then the builds (an image once, by the first
+ * selected service that has `build:` and names it), then per selected
+ * service in project order: its observed containers by number, then the
+ * creates up to its scale; then service: network namespace joiners whose
+ * target is new are recreated.  The operations of a service whose image is
+ * built wait for the build (after): the kept or started ones among them are
+ * decided again by plan_rebuilt once it ran. */
 int compose_plan(const struct compose_project *p, const bool *sel, const struct plan_ctr *obs,
                  size_t nobs, const struct plan_opts *o, struct plan *out, err_t *err);
 void plan_free(struct plan *pl);
+
+/* Why service s's image is built (PLAN_R_MISSING, PLAN_R_BUILD,
+ * PLAN_R_PULL_BUILD), or PLAN_R_NONE: it has no `build:` or no image name,
+ * mode is --no-build, or the image is present and nothing asks for a build. */
+enum plan_reason plan_build_reason(const struct compose_service *s, enum plan_build_mode mode,
+                                   bool image_present);
+
+/* After the builds ran: obs as observed again (image_changed now tells
+ * whether a build changed the image).  A kept or started container that
+ * waited for a build and whose image changed is recreated (PLAN_R_IMAGE,
+ * unless --no-recreate), and so are the joiners of its network namespace. */
+void plan_rebuilt(const struct compose_project *p, const struct plan_ctr *obs, size_t nobs,
+                  const struct plan_opts *o, struct plan *pl);
 
 /* "create", "recreate", ... and the reason in words ("config changed"). */
 const char *plan_kind_name(enum plan_kind k);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -12,6 +13,7 @@
 #include "base/xalloc.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/security.h"
 #include "runtime/volume.h"
 
@@ -46,6 +48,38 @@ void ctr_spec_free(struct ctr_spec *s)
                 mountspec_free(&s->mounts[i].m);
         free(s->mounts);
         ctr_host_free(&s->host);
+        ctr_net_free(&s->net);
+        for (size_t i = 0; i < s->nfiles; i++) {
+                free(s->files[i].source);
+                free(s->files[i].target);
+                free(s->files[i].what);
+        }
+        free(s->files);
+}
+
+void ctr_net_free(struct ctr_net *o)
+{
+        for (size_t i = 0; i < o->nmore; i++)
+                strv_free(&o->more[i].aliases);
+        free(o->more);
+        free(o->ports);
+        free(o->network_buf);
+        strv_free(&o->aliases);
+        strv_free(&o->publish);
+        strv_free(&o->add_hosts);
+        strv_free(&o->dns);
+        strv_free(&o->links);
+        strv_free(&o->link_hosts);
+        strv_free(&o->dns_search);
+        strv_free(&o->dns_options);
+        memset(o, 0, sizeof(*o));
+}
+
+void ctr_spec_add_file(struct ctr_spec *s, const char *source, const char *target, const char *what)
+{
+        s->files = xrealloc(s->files, (s->nfiles + 1) * sizeof(*s->files));
+        s->files[s->nfiles++] = (struct ctr_file){
+            .source = xstrdup(source), .target = xstrdup(target), .what = xstrdup(what)};
 }
 
 void ctr_host_free(struct ctr_host *h)
@@ -376,14 +410,32 @@ int ctr_spec_mounts(const struct ctr_spec *s, json_t *doc, err_t *err)
         return 0;
 }
 
+int ctr_spec_files(const struct ctr_spec *s, json_t *doc, err_t *err)
+{
+        json_t *mounts = json_object_get(doc, "Mounts");
+        json_t *binds = json_object_get(json_object_get(doc, "HostConfig"), "Binds");
+        for (size_t i = 0; i < s->nfiles; i++) {
+                const struct ctr_file *f = &s->files[i];
+                struct stat st;
+                if (stat(f->source, &st) < 0)
+                        return err_sys(err, errno, "%s: file %s", f->what, f->source);
+                json_array_append_new(mounts,
+                                      json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind",
+                                                "Source", f->source, "Destination", f->target,
+                                                "Mode", "ro", "RW", 0, "Propagation", "rprivate"));
+                json_array_append_new(binds, json_sprintf("%s:%s:ro", f->source, f->target));
+        }
+        return 0;
+}
+
 void ctr_remove_anon_volumes(json_t *doc)
 {
         err_t e = {0};
         size_t i;
         json_t *m;
-        json_array_foreach(json_object_get(doc, "Mounts"), i, m)
+        json_array_foreach(rt_doc_mounts(doc), i, m)
         {
-                const char *vn = json_string_value(json_object_get(m, "Name"));
+                const char *vn = rt_doc_mount_name(m);
                 if (vn && rt_volume_is_anon(vn))
                         rt_volume_remove(vn, &e);
         }

@@ -7,12 +7,14 @@
  * shaped document that runtime/ stores and everything after reads, and
  * ctr_create stores it.
  *
- * Typed so far: identity, the process (argv, env, user, cwd, tty and stdio),
+ * Typed: identity, the process (argv, env, user, cwd, tty and stdio),
  * labels, stop signal and timeout, healthcheck, exposed ports, restart
  * policy, auto-remove, the root filesystem's layers, mounts (made by
- * ctr_spec_mounts), security and resources (struct ctr_host).  Networks and
- * published ports are still added to the rendered document by the network
- * glue (src/netwire.c) the two callers call. */
+ * ctr_spec_mounts), security and resources (struct ctr_host), networks and
+ * published ports (struct ctr_net, recorded by engine/netglue.c
+ * netwire_create) and files bound read-only (compose's secrets and
+ * configs).  engine/create.h container_create_spec is the one create path
+ * of all three. */
 #ifndef BERTH_ENGINE_SPEC_H
 #define BERTH_ENGINE_SPEC_H
 
@@ -21,6 +23,7 @@
 
 #include "base/err.h"
 #include "base/mountspec.h"
+#include "base/portspec.h"
 #include "base/restart.h"
 #include "base/strv.h"
 #include "runtime/image.h"
@@ -73,6 +76,45 @@ struct ctr_host {
         json_t *seccomp; /* filled by ctr_host_check: the profile read, or NULL */
 };
 
+/* A further user-defined network a container is connected to at create. */
+struct ctr_netattach {
+        const char *name; /* as the network is stored */
+        const char *ip;   /* static IPv4 address, NULL: allocated */
+        strv_t aliases;
+};
+
+/* Networks, published ports, names and links: what netwire_create
+ * validates with docker's rules and records.  Owned by the spec (the
+ * strings the const pointers name are the front end's). */
+struct ctr_net {
+        const char *network;        /* --network: NULL/"default"/"bridge", "none", "host", NAME,
+                                       "container:NAME|ID"; compose: the primary network */
+        char *network_buf;          /* network, when the spec made the string (freed with it) */
+        strv_t aliases;             /* of the primary network (--network-alias) */
+        const char *ip;             /* on the primary network (--ip, ipv4_address) */
+        struct ctr_netattach *more; /* compose: the service's other networks, in order */
+        size_t nmore;
+        struct portspec *ports; /* published ports, typed (compose); malloc'd */
+        size_t nports;
+        strv_t publish;      /* -p/--publish as given, parsed by the same parser
+                                (base/portspec.h) when the container is created */
+        bool publish_all;    /* -P: every Config.ExposedPorts entry to a free host port */
+        strv_t add_hosts;    /* --add-host NAME:IP, extra_hosts */
+        strv_t dns;          /* --dns */
+        strv_t links;        /* --link NAME[:ALIAS] (legacy links) */
+        strv_t link_hosts;   /* compose links/external_links NAME[:ALIAS]: only the hosts
+                                entry, resolved at each start (docker on user networks) */
+        bool has_dns_search; /* record DnsSearch and DnsOptions (compose always does) */
+        strv_t dns_search, dns_options;
+};
+
+/* A file bound read-only into the container (compose's secrets and configs),
+ * recorded after the network and the image's VOLUMEs. */
+struct ctr_file {
+        char *source, *target;
+        char *what; /* names it in errors: "service web: secrets db_pw" */
+};
+
 struct ctr_spec {
         const char *name;           /* without the leading '/' */
         const char *image_ref;      /* the image as asked for (Config.Image) */
@@ -92,12 +134,19 @@ struct ctr_spec {
         struct ctr_mount *mounts; /* in order; the image's VOLUMEs are added when made */
         size_t nmounts;
         struct ctr_host host; /* checked (ctr_host_check) before rendering */
+        struct ctr_net net;
+        struct ctr_file *files;
+        size_t nfiles;
 };
 
 /* A spec with the image's process defaults: its env (with CTR_DEFAULT_PATH
  * first when it sets no PATH), entrypoint and cmd, user and workdir. */
 void ctr_spec_init(struct ctr_spec *s, const char *image_ref, const struct rt_image *img);
 void ctr_spec_free(struct ctr_spec *s);
+void ctr_net_free(struct ctr_net *n);
+/* A file to bind read-only (struct ctr_file; the strings are copied). */
+void ctr_spec_add_file(struct ctr_spec *s, const char *source, const char *target,
+                       const char *what);
 
 /* Docker's checks of the security and resource settings (capabilities,
  * security options, sysctls, OOM score, memory limits); reads a seccomp
@@ -127,6 +176,9 @@ void ctr_spec_add_mount(struct ctr_spec *s, struct mountspec *m, bool binds);
  * VOLUME nothing else covers becomes an anonymous volume.  On failure the
  * anonymous volumes made so far are in doc (ctr_remove_anon_volumes). */
 int ctr_spec_mounts(const struct ctr_spec *s, json_t *doc, err_t *err);
+/* The spec's files (struct ctr_file) as read-only binds in Mounts and
+ * HostConfig.Binds; each must exist. */
+int ctr_spec_files(const struct ctr_spec *s, json_t *doc, err_t *err);
 
 /* Store the document (rt_ctr_create, the state directories made first). */
 int ctr_create(json_t *doc, err_t *err);

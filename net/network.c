@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "events.h"
 #include "dns.h"
 #include "fsutil.h"
 #include "ipam.h"
@@ -31,15 +32,25 @@ static char *networks_dir(void)
         return xasprintf("%s/networks", berth_lib_dir());
 }
 
-/* Exclusive lock over every network; the fd is the lock. */
-static int net_lock(err_t *err)
+/* Exclusive lock over every network; the fd is the lock.  A release
+ * (make_dir false) never makes the state directory: with no networks
+ * directory there is nothing to release, and a late release (a monitor's
+ * watcher after its state root was removed) must not make it again. */
+static int net_lock_at(bool make_dir, err_t *err)
 {
         _cleanup_free_ char *dir = networks_dir();
         _cleanup_free_ char *path = xasprintf("%s/.lock", dir);
 
-        if (mkdir_p(dir, 0700, err) < 0)
+        if (make_dir && mkdir_p(dir, 0700, err) < 0)
                 return -1;
+        if (!make_dir && access(dir, F_OK) < 0 && errno == ENOENT)
+                return err_set(err, ENOENT, "no networks in %s", berth_lib_dir());
         return lock_file(path, err);
+}
+
+static int net_lock(err_t *err)
+{
+        return net_lock_at(true, err);
 }
 
 static json_t *berth_obj(json_t *n)
@@ -623,6 +634,7 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
                 net_link_delete(bridge, &ignored);
                 return -1;
         }
+        events_logv("network", "create", id, "name", o->name, "type", "bridge", NULL);
         if (id_out)
                 *id_out = xstrdup(id);
         return 0;
@@ -672,7 +684,11 @@ static int remove_locked(json_t *n, size_t remaining, err_t *err)
                 sb_free(&names);
                 return -1;
         }
-        return remove_rest(&nn, jobj_str0(n, "Name"), remaining, false, err);
+        if (remove_rest(&nn, jobj_str0(n, "Name"), remaining, false, err) < 0)
+                return -1;
+        events_logv("network", "destroy", jobj_str0(n, "Id"), "name", jobj_str0(n, "Name"), "type",
+                    "bridge", NULL);
+        return 0;
 }
 
 int network_remove(const char *ref, err_t *err)
@@ -841,6 +857,8 @@ static int connect_reserve(json_t *n, const struct network_endpoint_req *r,
                       out->host_ifname, "Ports", ports_to_json(r->ports, r->nports));
         if (!fresh && !r->aliases)
                 json_object_set(nep, "Aliases", json_object_get(ep, "Aliases"));
+        if (fresh ? r->ip != NULL : network_endpoint_static(ep))
+                json_object_set_new(nep, "Static", json_true());
         *old = NULL;
         *nold = 0;
         if (!fresh && r->netns_fd >= 0 &&
@@ -935,13 +953,20 @@ int network_connect(const char *ref, const struct network_endpoint_req *r,
                 connect_undo(out->network_id, r->container_id, fresh, json_array());
                 return -1;
         }
+        events_logv("network", "connect", out->network_id, "container", r->container_id, "name",
+                    out->network_name, "type", "bridge", NULL);
         return 0;
 }
 
-int network_endpoint_down(const char *ref, const char *container_id, bool netns_gone,
-                          bool free_address, err_t *err)
+bool network_endpoint_static(const json_t *ep)
 {
-        _cleanup_close_ int lock = net_lock(err);
+        return json_is_true(json_object_get(ep, "Static"));
+}
+
+int network_endpoint_down(const char *ref, const char *container_id, bool netns_gone,
+                          enum network_addr_fate addr, err_t *err)
+{
+        _cleanup_close_ int lock = net_lock_at(false, err);
         _cleanup_json_ json_t *all = NULL;
         _cleanup_free_ struct port_map *ports = NULL;
         size_t nports = 0;
@@ -956,12 +981,15 @@ int network_endpoint_down(const char *ref, const char *container_id, bool netns_
         if (!ep)
                 return err_set(err, ENOENT, "container %.12s is not connected to network %s",
                                container_id, jobj_str0(n, "Name"));
+        bool free_it = addr == NETWORK_ADDR_FREE ||
+                       (addr == NETWORK_ADDR_STOPPED && !network_endpoint_static(ep));
         if (ports_from_json(json_object_get(ep, "Ports"), &ports, &nports, err) < 0 ||
             nft_ports_remove(container_id, ports, nports, err) < 0)
                 return err_wrap(err, "network %s", jobj_str0(n, "Name"));
-        if (!netns_gone && net_link_delete(jobj_str0(ep, "HostIfname"), err) < 0)
+        /* Deleting a link that is gone is cheap and counts as done. */
+        if ((!netns_gone || free_it) && net_link_delete(jobj_str0(ep, "HostIfname"), err) < 0)
                 return err_wrap(err, "network %s", jobj_str0(n, "Name"));
-        if (!free_address) {
+        if (!free_it) {
                 /* Stays allocated; its ports are no longer published. */
                 if (nports == 0)
                         return 0;

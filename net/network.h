@@ -1,8 +1,9 @@
 /* network.h - bridge networks: state, life cycle, endpoints.
  *
  * State: per network, the configuration in berth_lib_dir()/networks/<id>.json
- * and the endpoints (addresses handed out) in berth_run_dir()/networks/
- * <id>.json, so a reboot frees every address.  Both are written atomically;
+ * and the endpoints (addresses handed out: running containers, and stopped
+ * ones with a static address) in berth_run_dir()/networks/<id>.json, so a
+ * reboot frees every address.  Both are written atomically;
  * loaded together they read like `docker network inspect` output (Name, Id,
  * Created, Scope, Driver, IPAM, Internal, Options, Labels, Containers) plus
  * a "Berth" object with what only berth needs (bridge name, the last address
@@ -104,12 +105,29 @@ struct network_endpoint {
 int network_connect(const char *ref, const struct network_endpoint_req *r,
                     struct network_endpoint *out, err_t *err);
 
-/* Undo network_connect's host effects (published ports; the host veth unless
- * netns_gone: a dead netns takes its veth pairs with it, and deleting links
- * one by one is slow).  free_address: also drop the endpoint (disconnect /
- * container removal); otherwise it stays allocated for the next start. */
+/* What network_endpoint_down does with the endpoint's address.  KEEP and
+ * FREE are false and true (the old bool). */
+enum network_addr_fate {
+        NETWORK_ADDR_KEEP = 0, /* stays allocated for the next start */
+        NETWORK_ADDR_FREE = 1, /* freed (disconnect, container removal) */
+        /* the container stopped: freed, as docker releases a stopped
+         * container's address, unless it was asked for (--ip,
+         * ipv4_address): that one stays reserved for the next start */
+        NETWORK_ADDR_STOPPED = 2,
+};
+
+/* Undo network_connect's host effects: published ports; the host veth
+ * unless netns_gone (a dead netns takes its veth pairs with it, and
+ * deleting links one by one is slow).  An address is freed last, after its
+ * port rules, and after its host veth is gone even with netns_gone (a dying
+ * netns may still hold it for a moment): nothing on the host then points at
+ * it.  The caller has dropped its DNS names first. */
 int network_endpoint_down(const char *ref, const char *container_id, bool netns_gone,
-                          bool free_address, err_t *err);
+                          enum network_addr_fate addr, err_t *err);
+
+/* Was this endpoint record (a value of a network's "Containers") given a
+ * static address, which stays reserved while its container is stopped? */
+bool network_endpoint_static(const json_t *ep);
 
 /* The networks a container has an endpoint on (names, JSON array). */
 int network_of_container(const char *container_id, json_t **names, err_t *err);

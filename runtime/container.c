@@ -18,6 +18,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "crash.h"
+#include "ctr_doc.h"
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "paths.h"
@@ -95,8 +96,7 @@ static int names_lock(err_t *err)
 
 json_t *rt_health_test(const json_t *doc)
 {
-        json_t *h = json_object_get(json_object_get(doc, "Config"), "Healthcheck");
-        json_t *t = json_object_get(h, "Test");
+        json_t *t = rt_doc_healthcheck_test(doc);
         const char *k = json_string_value(json_array_get(t, 0));
         if (!k || !strcmp(k, "NONE") || json_array_size(t) < 2)
                 return NULL;
@@ -147,6 +147,68 @@ static int write_new(const char *dir, const char *name, const char *text, size_t
 static int write_text(const char *dir, const char *name, const char *text, err_t *err)
 {
         return write_new(dir, name, text, strlen(text), err);
+}
+
+/* The size of RT_CTR_EXIT_RESERVE: a compact exit record with room to spare. */
+#define EXIT_RESERVE_SIZE 512
+
+int rt_ctr_exit_keep(const char *id, const json_t *state, err_t *err)
+{
+        _cleanup_free_ char *p =
+            xasprintf("%s/containers/%s/%s", berth_lib_dir(), id, RT_CTR_EXIT_RESERVE);
+        _cleanup_json_ json_t *rec =
+            json_pack("{s:O?, s:O?, s:O?, s:O?}", "StartedAt", json_object_get(state, "StartedAt"),
+                      "ExitCode", json_object_get(state, "ExitCode"), "OOMKilled",
+                      json_object_get(state, "OOMKilled"), "FinishedAt",
+                      json_object_get(state, "FinishedAt"));
+        _cleanup_free_ char *text = rec ? json_dumps(rec, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+        char buf[EXIT_RESERVE_SIZE];
+        size_t n = text ? strlen(text) : 0;
+        if (!text || n >= sizeof(buf))
+                return err_set(err, EINVAL, "%s: the exit record does not fit", p);
+        /* the same size as written at create: every byte lands on a block
+         * the file already has */
+        memset(buf, ' ', sizeof(buf));
+        memcpy(buf, text, n);
+        buf[sizeof(buf) - 1] = '\n';
+        _cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return err_sys(err, errno, "open %s", p);
+        if (st.st_size != (off_t)sizeof(buf))
+                return err_set(err, EINVAL, "%s: not the reserve berth made (%lld bytes)", p,
+                               (long long)st.st_size);
+        ssize_t w = pwrite(fd, buf, sizeof(buf), 0);
+        if (w != (ssize_t)sizeof(buf))
+                return err_sys(err, w < 0 ? errno : EIO, "write %s", p);
+        if (fdatasync(fd) < 0)
+                return err_sys(err, errno, "fsync %s", p);
+        return 0;
+}
+
+/* The exit the monitor kept in the reserve for the run st (its StartedAt)
+ * when it could not write the state: applied to st; false when there is
+ * none for this run. */
+static bool exit_kept(const char *id, json_t *st)
+{
+        _cleanup_free_ char *p =
+            xasprintf("%s/containers/%s/%s", berth_lib_dir(), id, RT_CTR_EXIT_RESERVE);
+        _cleanup_free_ char *text = NULL;
+        if (read_file(p, &text, NULL, NULL) < 0)
+                return false;
+        _cleanup_json_ json_t *rec = json_loads(text, 0, NULL);
+        const char *started = json_string_value(json_object_get(rec, "StartedAt"));
+        const char *mine = json_string_value(json_object_get(st, "StartedAt"));
+        if (!started || !mine || strcmp(started, mine) ||
+            !json_is_integer(json_object_get(rec, "ExitCode")))
+                return false;
+        json_object_set(st, "ExitCode", json_object_get(rec, "ExitCode"));
+        json_object_set_new(st, "OOMKilled",
+                            json_boolean(json_is_true(json_object_get(rec, "OOMKilled"))));
+        if (json_is_string(json_object_get(rec, "FinishedAt")))
+                json_object_set(st, "FinishedAt", json_object_get(rec, "FinishedAt"));
+        json_object_set_new(st, "Error", json_string(""));
+        return true;
 }
 
 /* The container dir carries the container's Name ("/web") as an extended
@@ -242,8 +304,13 @@ static int ctr_create_files(const char *id, json_t *j, const char *dir, const ch
         _cleanup_free_ char *hn = xasprintf("%s\n", hostname ? hostname : "");
         /* resolv.conf: nothing from the host; the networking code points it at
          * berth's DNS server for containers on user networks. */
+        char reserve[EXIT_RESERVE_SIZE + 1];
+        memset(reserve, ' ', EXIT_RESERVE_SIZE - 1);
+        reserve[EXIT_RESERVE_SIZE - 1] = '\n';
+        reserve[EXIT_RESERVE_SIZE] = '\0';
         if (write_text(dir, "hosts", hosts, err) < 0 || write_text(dir, "hostname", hn, err) < 0 ||
-            write_text(dir, "resolv.conf", "", err) < 0)
+            write_text(dir, "resolv.conf", "", err) < 0 ||
+            write_text(dir, RT_CTR_EXIT_RESERVE, reserve, err) < 0)
                 return -1;
         json_t *prof = json_object_get(j, "SeccompProfile");
         if (prof) {
@@ -373,6 +440,8 @@ int rt_ctr_create(json_t *j, err_t *err)
         }
         if (r < 0)
                 (void)rm_rf(dir, NULL);
+        else
+                rt_ctr_event(j, "create", NULL);
         return r;
 }
 
@@ -424,8 +493,7 @@ int rt_ctr_list(strv_t *ids, err_t *err)
                  * rm -f can remove it */
                 v = xrealloc(v, (n + 1) * sizeof(*v));
                 v[n].id = xstrdup(de->d_name);
-                v[n].created =
-                    time_parse_rfc3339_ns(json_string_value(json_object_get(j, "Created")));
+                v[n].created = time_parse_rfc3339_ns(rt_doc_created(j));
                 n++;
                 json_decref(j);
         }
@@ -463,7 +531,7 @@ int rt_ctr_resolve(const char *ref, char **id, err_t *err)
                         }
                         continue;
                 }
-                const char *n = json_string_value(json_object_get(j, "Name"));
+                const char *n = rt_doc_name(j);
                 if (n && !strcmp(n[0] == '/' ? n + 1 : n, nm))
                         found = xstrdup(ids.v[i]);
                 json_decref(j);
@@ -584,7 +652,7 @@ static int cleanup_runtime(const char *id, err_t *err)
 int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
 {
         json_t *st = json_object_get(j, "State");
-        const char *status = json_string_value(json_object_get(st, "Status"));
+        const char *status = rt_doc_status(j);
         if (!status || (strcmp(status, "running") && strcmp(status, "restarting") &&
                         strcmp(status, "paused") && strcmp(status, "removing")))
                 return 0;
@@ -594,8 +662,7 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
          * after writing a final state. */
         _cleanup_json_ json_t *fresh = NULL;
         if (rt_ctr_load(id, &fresh, NULL) == 0) {
-                const char *s2 =
-                    json_string_value(json_object_get(json_object_get(fresh, "State"), "Status"));
+                const char *s2 = rt_doc_status(fresh);
                 if (s2 && strcmp(s2, "running") && strcmp(s2, "restarting") &&
                     strcmp(s2, "paused")) {
                         json_object_update(j, fresh);
@@ -610,10 +677,21 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         json_object_set_new(st, "Paused", json_false());
         json_object_set_new(st, "Restarting", json_false());
         json_object_set_new(st, "Pid", json_integer(0));
-        json_object_set_new(st, "ExitCode", json_integer(255));
-        json_object_set_new(st, "Error", json_string("container monitor exited unexpectedly"));
-        json_object_set_new(st, "FinishedAt", json_string(now));
-        return rt_ctr_save(id, j, err);
+        /* the monitor saw the exit but could not write it (a full disk) */
+        bool kept = exit_kept(id, st);
+        if (!kept) {
+                json_object_set_new(st, "ExitCode", json_integer(255));
+                json_object_set_new(st, "Error",
+                                    json_string("container monitor exited unexpectedly"));
+                json_object_set_new(st, "FinishedAt", json_string(now));
+        }
+        if (rt_ctr_save(id, j, err) < 0)
+                return -1;
+        /* the monitor that would have said so is gone */
+        char code[16];
+        snprintf(code, sizeof(code), "%d", rt_doc_exit_code(j));
+        rt_ctr_event(j, "die", "exitCode", code, NULL);
+        return 0;
 }
 
 int rt_ctr_destroy(const char *id, err_t *err)
@@ -633,8 +711,13 @@ int rt_ctr_destroy(const char *id, err_t *err)
                 return errno == ENOENT ? 0 : err_sys(err, errno, "open %s", d);
         if (flock(dfd, LOCK_EX) < 0)
                 return err_sys(err, errno, "lock %s", d);
+        _cleanup_json_ json_t *doc = NULL;
+        err_t e = {0};
+        (void)rt_ctr_load(id, &doc, &e);
         if (rename(d, tomb) < 0)
                 return errno == ENOENT ? 0 : err_sys(err, errno, "rename %s", d);
+        if (doc)
+                rt_ctr_event(doc, "destroy", NULL);
         return rm_rf(tomb, err);
 }
 

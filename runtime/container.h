@@ -52,8 +52,27 @@ int rt_hostname_check(const char *what, const char *h, err_t *err);
  * (rt_secopts_check's profile) is moved out of j into RT_CTR_SECCOMP. */
 int rt_ctr_create(json_t *j, err_t *err);
 
+/* Record a container event in the events journal (base/events.h): the
+ * document's labels, image and name as attributes, then the NULL-terminated
+ * key, value pairs given.  Never fails. */
+void rt_ctr_event(const json_t *doc, const char *action, ...) __attribute__((sentinel));
+/* Docker's volume mount / unmount events for the document's volumes. */
+void rt_ctr_volume_events(const json_t *doc, bool mount);
+/* Docker's network disconnect events of a container that stopped. */
+void rt_ctr_network_disconnect_events(const json_t *doc);
+
 int rt_ctr_load(const char *id, json_t **out, err_t *err);
 int rt_ctr_save(const char *id, const json_t *j, err_t *err);
+
+/* The exit reserve: a small file (RT_CTR_EXIT_RESERVE) written in full at
+ * create, so its blocks are already the container's when its state cannot
+ * be written (the disk is full, ENOSPC).  The monitor then keeps the exit
+ * there (rt_ctr_exit_keep: an overwrite in place, which needs no new space),
+ * and the next command's rt_ctr_reconcile records that exit - its code, not
+ * 255 - instead of "monitor exited unexpectedly".  state holds StartedAt
+ * (the run it ends), ExitCode, OOMKilled and FinishedAt. */
+#define RT_CTR_EXIT_RESERVE "exit.reserve"
+int rt_ctr_exit_keep(const char *id, const json_t *state, err_t *err);
 
 /* Ids of every container, sorted by creation (newest first). */
 int rt_ctr_list(strv_t *ids, err_t *err);
@@ -108,6 +127,15 @@ int rt_ctr_watch(const char *id, int what);
 /* Wait until wfd reports a change (then drain it; returns 1) or s seconds
  * pass (returns 0); with wfd < 0 just sleep s. */
 int rt_watch_wait(int wfd, double s);
+
+/* A watch on the whole container store: a container made or removed, or
+ * any container's state document replaced.  Returns an fd (O_NONBLOCK,
+ * O_CLOEXEC) for rt_ctrs_watch_wait, or < 0 with err. */
+int rt_ctrs_watch(err_t *err);
+/* Wait up to ms milliseconds for wfd (from rt_ctrs_watch) to report a
+ * change; drains it and watches the containers made meanwhile.  Returns 1
+ * on a change, 0 when the time passed or a signal came, < 0 with err. */
+int rt_ctrs_watch_wait(int wfd, int ms, err_t *err);
 
 /* Start time of pid in clock ticks (field 22 of /proc/pid/stat), 0 if gone. */
 /* Check every HostConfig.Tmpfs entry ({"/dest": "docker tmpfs options"}). */

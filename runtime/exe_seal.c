@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -20,6 +21,12 @@
 #define MFD_EXEC 0x0010U
 #endif
 
+#if __ELF_NATIVE_CLASS == 64
+#define ELFCLASS_NATIVE ELFCLASS64
+#else
+#define ELFCLASS_NATIVE ELFCLASS32
+#endif
+
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
 extern char **environ;
@@ -33,7 +40,37 @@ bool rt_exe_sealed(void)
         return s >= 0 && (s & SEALS) == SEALS;
 }
 
-/* A sealed memfd holding the bytes of src (size bytes). */
+/* How many leading bytes of the executable src (size bytes long) execve and
+ * the dynamic loader read: up to the end of the furthest segment its program
+ * headers name.  What follows (debug info, the symbol and section tables:
+ * three quarters of a -g build) is never mapped, so the sealed copy leaves it
+ * out; the copy is still every byte that executes.  The whole size when the
+ * headers are not those of an ELF file for this machine. */
+static off_t exe_image_size(int src, off_t size)
+{
+        ElfW(Ehdr) eh;
+        if (pread(src, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+            memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS_NATIVE ||
+            eh.e_phentsize != sizeof(ElfW(Phdr)) || eh.e_phnum == 0 || eh.e_phnum > 64)
+                return size;
+        ElfW(Phdr) ph[64];
+        size_t len = (size_t)eh.e_phnum * sizeof(ElfW(Phdr));
+        if (eh.e_phoff > (ElfW(Off))size || pread(src, ph, len, (off_t)eh.e_phoff) != (ssize_t)len)
+                return size;
+        ElfW(Off) end = eh.e_phoff + len;
+        if (end < sizeof(eh))
+                end = sizeof(eh);
+        for (size_t i = 0; i < eh.e_phnum; i++) {
+                if (ph[i].p_offset > (ElfW(Off))size ||
+                    ph[i].p_filesz > (ElfW(Off))size - ph[i].p_offset)
+                        return size;
+                if (ph[i].p_offset + ph[i].p_filesz > end)
+                        end = ph[i].p_offset + ph[i].p_filesz;
+        }
+        return end <= (ElfW(Off))size ? (off_t)end : size;
+}
+
+/* A sealed memfd holding the first size bytes of src. */
 static int seal_copy(int src, off_t size, err_t *err)
 {
         int mfd = memfd_create("berth", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
@@ -78,6 +115,7 @@ int rt_exe_shared_copy(const char *path, const char *record, bool *fresh, err_t 
         struct stat st;
         if (src < 0 || fstat(src, &st) < 0)
                 return err_sys(err, errno, "open %s", path);
+        off_t img = exe_image_size(src, st.st_size);
         _cleanup_free_ char *txt = NULL;
         if (record && read_file(record, &txt, NULL, NULL) == 0) {
                 int pid = atoi(txt);
@@ -89,11 +127,10 @@ int rt_exe_shared_copy(const char *path, const char *record, bool *fresh, err_t 
                 /* whatever process has that pid now: only a sealed file with
                  * exactly these bytes is used */
                 if (seals >= 0 && (seals & SEALS) == SEALS && fstat(fd, &cst) == 0 &&
-                    S_ISREG(cst.st_mode) && cst.st_size == st.st_size &&
-                    same_bytes(fd, src, st.st_size))
+                    S_ISREG(cst.st_mode) && cst.st_size == img && same_bytes(fd, src, img))
                         return TAKE_FD(fd);
         }
-        int m = seal_copy(src, st.st_size, err);
+        int m = seal_copy(src, img, err);
         if (m >= 0)
                 *fresh = true;
         return m;
@@ -121,7 +158,7 @@ int rt_exe_seal(char **argv, const char *const (*env)[2], err_t *err)
         struct stat st;
         if (src < 0 || fstat(src, &st) < 0)
                 return err_sys(err, errno, "open the running berth binary");
-        _cleanup_close_ int m = seal_copy(src, st.st_size, err);
+        _cleanup_close_ int m = seal_copy(src, exe_image_size(src, st.st_size), err);
         if (m < 0)
                 return -1;
         char self[4096];

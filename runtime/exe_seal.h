@@ -33,7 +33,8 @@ int rt_exe_seal(char **argv, const char *const (*env)[2], err_t *err);
 
 /* One sealed copy for many processes (each monitor's own copy cost its
  * size in shared memory, ~0.5 MB).  Returns an O_CLOEXEC fd of a sealed memfd
- * with exactly the bytes of the file at path, to execveat: the one the
+ * with exactly the bytes of the file at path that execve maps (up to the end
+ * of its last segment: debug info and section tables are left out), to execveat: the one the
  * process whose pid the file `record` holds runs from, when it is sealed and
  * has those bytes (checked: the pid may be anything by now), else a new copy
  * (*fresh set; the process started from it should call rt_exe_shared_record

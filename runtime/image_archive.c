@@ -18,6 +18,7 @@
 #include "image.h"
 #include "image_internal.h"
 #include "jsonfile.h"
+#include "paths.h"
 #include "tar.h"
 #include "xalloc.h"
 
@@ -116,10 +117,14 @@ static int load_one(struct loader *l, const char *config, size_t config_len,
         }
         if (image_register(l->s, config, config_len, &diffs, names, id, err) < 0)
                 goto done;
-        if (names->n == 0)
+        if (names->n == 0) {
                 strv_pushf(l->report, "Loaded image ID: sha256:%s", id);
-        for (size_t i = 0; i < names->n; i++)
+                image_event(id, NULL, "load");
+        }
+        for (size_t i = 0; i < names->n; i++) {
                 strv_pushf(l->report, "Loaded image: %s", names->v[i]);
+                image_event(id, names->v[i], "load");
+        }
         r = 0;
 done:
         strv_free(&diffs);
@@ -367,8 +372,53 @@ done:
         return r;
 }
 
+/* A copy of the stream fd in an unnamed file of the store's directory (gone
+ * with its last fd, whatever happens), rewound.  `berth save | berth load`:
+ * save holds the store's lock while it writes, so load must not wait for
+ * the lock before it has read all of its input. */
+static int spool_stream(int fd, err_t *err)
+{
+        _cleanup_free_ char *dir = xasprintf("%s/image", berth_lib_dir());
+        if (mkdir_p(dir, 0700, err) < 0)
+                return -1;
+        _cleanup_close_ int out = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (out < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+                _cleanup_free_ char *tmp = xasprintf("%s/.load-XXXXXX", dir);
+                out = mkostemp(tmp, O_CLOEXEC);
+                if (out >= 0)
+                        unlink(tmp);
+        }
+        if (out < 0)
+                return err_sys(err, errno, "load: cannot make a temporary file in %s", dir);
+        char buf[65536];
+        for (;;) {
+                ssize_t r = read(fd, buf, sizeof(buf));
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0)
+                        return err_sys(err, errno, "load: read the archive");
+                if (r == 0)
+                        break;
+                if (write_all(out, buf, (size_t)r, err) < 0)
+                        return err_wrap(err, "load: keep the archive in %s", dir);
+        }
+        if (lseek(out, 0, SEEK_SET) < 0)
+                return err_sys(err, errno, "load: rewind the archive");
+        return TAKE_FD(out);
+}
+
 int rt_image_load(int fd, strv_t *report, err_t *err)
 {
+        /* a pipe is read whole before the store is locked; a file is not
+         * going anywhere */
+        struct stat in;
+        _cleanup_close_ int spool = -1;
+        if (fstat(fd, &in) == 0 && !S_ISREG(in.st_mode)) {
+                spool = spool_stream(fd, err);
+                if (spool < 0)
+                        return -1;
+                fd = spool;
+        }
         struct store s;
         struct loader l = {.s = &s, .dfd = -1, .report = report};
         static unsigned seq;
@@ -673,6 +723,14 @@ int rt_image_save(const char *const *refs, size_t n, int fd, err_t *err)
         if (archive_write_close(a) != ARCHIVE_OK && r == 0)
                 r = err_set(err, EIO, "save: %s", archive_error_string(a));
         archive_write_free(a);
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                struct rt_image img;
+                err_t e2;
+                if (rt_image_lookup(refs[i], &img, &e2) == 0) {
+                        image_event(img.id + 7, refs[i], "save");
+                        rt_image_free(&img);
+                }
+        }
         store_close(&s);
         return r;
 }

@@ -40,6 +40,9 @@ int blob_open(struct store *s, const char *hex, err_t *err);
  * bottom first; their uncompressed tar blobs must already be in the store):
  * unpack missing layers, write the image record, point names (may be NULL) at it.
  * Returns the image ID hex in id_hex. */
+/* Record an image event (base/events.h) as docker logs it: the actor is
+ * sha256:hex, name the reference (the id itself when NULL: untag, delete). */
+void image_event(const char *hex, const char *name, const char *action);
 int image_register(struct store *s, const char *config, size_t config_len, const strv_t *diff_hex,
                    const strv_t *names, char id_hex[HEX_LEN + 1], err_t *err);
 /* The same, for an image built on parent_hex (NULL: none): the record names

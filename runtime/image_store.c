@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "events.h"
 #include "crash.h"
 #include "fsutil.h"
 #include "image.h"
@@ -862,6 +863,12 @@ int image_record_add_pull(struct store *s, const char *id_hex, const char *repo_
 
 /* --- tag / remove / prune ---------------------------------------------------- */
 
+void image_event(const char *hex, const char *name, const char *action)
+{
+        _cleanup_free_ char *id = xasprintf("sha256:%s", hex);
+        events_logv("image", action, id, "name", name ? name : id, NULL);
+}
+
 int rt_image_tag(const char *src, const char *dst, err_t *err)
 {
         struct store s;
@@ -877,6 +884,8 @@ int rt_image_tag(const char *src, const char *dst, err_t *err)
         if (refs_read(&s, &repos, err) == 0 && resolve(&s, repos, src, &hex, &name, err) == 0) {
                 json_object_set_new(refs_obj(repos), norm, json_sprintf("sha256:%s", hex));
                 r = refs_write(&s, repos, err);
+                if (r == 0)
+                        image_event(hex, norm, "tag");
         }
         store_close(&s);
         return r;
@@ -1023,6 +1032,7 @@ int rt_image_remove(const char *ref, bool force, rt_image_in_use_fn in_use, void
                 if (refs_write(&s, repos, err) < 0)
                         goto done;
                 strv_pushf(report, "Untagged: %s", name);
+                image_event(hex, NULL, "untag");
                 if (tags.n > 1 || user) {
                         r = 0;
                         goto done;
@@ -1047,8 +1057,10 @@ int rt_image_remove(const char *ref, bool force, rt_image_in_use_fn in_use, void
                         json_object_del(refs_obj(repos), tags.v[i]);
                 if (tags.n && refs_write(&s, repos, err) < 0)
                         goto done;
-                for (size_t i = 0; i < tags.n; i++)
+                for (size_t i = 0; i < tags.n; i++) {
                         strv_pushf(report, "Untagged: %s", tags.v[i]);
+                        image_event(hex, NULL, "untag");
+                }
                 if (user) { /* forced: the names go, the layers stay for the container */
                         r = 0;
                         goto done;
@@ -1057,6 +1069,7 @@ int rt_image_remove(const char *ref, bool force, rt_image_in_use_fn in_use, void
         if (delete_image(&s, hex, NULL, err) < 0)
                 goto done;
         strv_pushf(report, "Deleted: sha256:%s", hex);
+        image_event(hex, NULL, "delete");
         r = 0;
 done:
         strv_free(&tags);
@@ -1096,6 +1109,7 @@ static int prune_pass(struct store *s, bool all, rt_image_in_use_fn in_use, void
                         for (size_t k = 0; k < tags.n; k++) {
                                 json_object_del(refs_obj(repos), tags.v[k]);
                                 strv_pushf(report, "untagged: %s", tags.v[k]);
+                                image_event(ids.v[i], NULL, "untag");
                         }
                         if (refs_write(s, repos, err) < 0) {
                                 strv_free(&tags);
@@ -1108,6 +1122,7 @@ static int prune_pass(struct store *s, bool all, rt_image_in_use_fn in_use, void
                 if (delete_image(s, ids.v[i], reclaimed, err) < 0)
                         goto done;
                 strv_pushf(report, "deleted: %s", id);
+                image_event(ids.v[i], NULL, "delete");
                 (*deleted)++;
         }
         r = 0;
@@ -1201,6 +1216,7 @@ int rt_image_import(int fd, const char *name, const struct rt_image_config *cfg,
                 goto done;
         }
         *id_out = xasprintf("sha256:%s", id);
+        image_event(id, norm, "import");
         r = 0;
 done:
         strv_free(&diffs);

@@ -7,6 +7,7 @@
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "container.h"
+#include "ctr_doc.h"
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "paths.h"
@@ -177,13 +179,15 @@ struct mon {
         strbuf_t inq;
         bool in_close; /* close in_w once inq is out */
         bool manual_stop, exited, finished;
-        bool paused; /* the cgroup is frozen (`pause`) */
+        bool stop_req; /* a `stop` asked for this exit: a stop event follows die */
+        bool paused;   /* the cgroup is frozen (`pause`) */
         int status;
         int log_fd;
         size_t log_size;
         char *log_path;
         strbuf_t line[3];
         int restarts;
+        bool unsaved; /* the last state write failed (ENOSPC) */
         int64_t backoff_ms;
         struct timespec started;
 };
@@ -324,6 +328,26 @@ static void send_frame(struct mon *m, int stream, const char *s, size_t n, int k
         }
 }
 
+static void (*warn_hook)(const char *msg);
+
+void rt_monitor_set_warn(void (*fn)(const char *msg))
+{
+        warn_hook = fn;
+}
+
+static void mon_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void mon_warn(const char *fmt, ...)
+{
+        char buf[3 * ERR_MSG_MAX];
+        va_list ap;
+        if (!warn_hook)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        warn_hook(buf);
+}
+
 static void state_update(struct mon *m, const char *status, json_t *extra)
 {
         err_t e = {0};
@@ -351,7 +375,22 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
                 json_object_update(st, extra);
         json_decref(extra);
         json_object_set_new(j, "RestartCount", json_integer(m->restarts));
-        rt_ctr_save(m->id, j, &e);
+        m->unsaved = rt_ctr_save(m->id, j, &e) < 0;
+        if (m->unsaved && !strcmp(status, "exited")) {
+                /* The exit must survive (a full disk, ENOSPC): in the reserve
+                 * made at create, which the next command records. */
+                err_t e2 = {0};
+                int kept = rt_ctr_exit_keep(m->id, st, &e2);
+                json_int_t code = json_integer_value(json_object_get(st, "ExitCode"));
+                mon_warn("container %.12s exited with code %lld but its state could not be "
+                         "written: %s%s%s; %s",
+                         m->id, (long long)code, e.msg,
+                         e.code == ENOSPC ? " (the disk holding BERTH_ROOT is full)" : "",
+                         kept == 0 ? "" : ", and keeping the exit failed too: ",
+                         kept == 0 ? "the exit is kept in " RT_CTR_EXIT_RESERVE
+                                     " and the next berth command records it once there is space"
+                                   : e2.msg);
+        }
         json_decref(m->j);
         m->j = j;
 }
@@ -397,8 +436,7 @@ static int start_init(struct mon *m, int *fail_status, err_t *err)
 {
         *fail_status = 125;
         bool tty = m->spec.proc.tty;
-        bool open_stdin =
-            json_is_true(json_object_get(json_object_get(m->j, "Config"), "OpenStdin"));
+        bool open_stdin = rt_doc_open_stdin(m->j);
         int child[3] = {-1, -1, -1};
         int r = -1;
         if (!tty) { /* with a tty the init allocates its terminal inside the container */
@@ -474,6 +512,8 @@ static void record_running(struct mon *m)
                     extra, "Health",
                     json_pack("{s:s,s:i,s:[]}", "Status", "starting", "FailingStreak", 0, "Log"));
         state_update(m, "running", extra);
+        rt_ctr_event(m->j, "start", NULL);
+        rt_ctr_volume_events(m->j, true);
         hc_arm(m);
 }
 
@@ -531,7 +571,15 @@ static void hc_record(struct mon *m, int code, const char *output)
         }
         json_object_set_new(h, "FailingStreak", json_integer(streak));
         const char *status = json_string_value(json_object_get(st, "Status"));
+        const char *was =
+            json_string_value(json_object_get(json_object_get(st, "Health"), "Status"));
+        _cleanup_free_ char *action = NULL;
+        const char *now = json_string_value(json_object_get(h, "Status"));
+        if (now && (!was || strcmp(was, now)))
+                action = xasprintf("health_status: %s", now);
         state_update(m, status ? status : "running", json_pack("{s:o}", "Health", h));
+        if (action)
+                rt_ctr_event(m->j, action, NULL);
 }
 
 static void hc_finish(struct mon *m, int wstatus)
@@ -680,6 +728,8 @@ static void on_exit_complete(struct mon *m)
         _cleanup_free_ char *now = time_now_rfc3339();
         char codes[16];
         snprintf(codes, sizeof(codes), "%d", code);
+        if (oom)
+                rt_ctr_event(m->j, "oom", NULL);
         if (again) {
                 struct timespec t;
                 clock_gettime(CLOCK_MONOTONIC, &t);
@@ -690,6 +740,9 @@ static void on_exit_complete(struct mon *m)
                 state_update(m, "restarting",
                              json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled",
                                        oom, "FinishedAt", now));
+                rt_ctr_event(m->j, "die", "exitCode", codes, NULL);
+                rt_ctr_network_disconnect_events(m->j);
+                rt_ctr_volume_events(m->j, false);
                 send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), 1 << CL_ATTACH);
                 for (size_t i = 0; i < m->ncl; i++)
                         if (m->cl[i].kind == CL_ATTACH)
@@ -702,9 +755,14 @@ static void on_exit_complete(struct mon *m)
         state_update(m, "exited",
                      json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled", oom,
                                "FinishedAt", now));
+        rt_ctr_event(m->j, "die", "exitCode", codes, NULL);
+        rt_ctr_network_disconnect_events(m->j);
+        rt_ctr_volume_events(m->j, false);
+        if (m->stop_req)
+                rt_ctr_event(m->j, "stop", NULL);
         err_t e = {0};
         rt_cgroup_remove(m->id, &e);
-        if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove"))) {
+        if (rt_doc_auto_remove(m->j)) {
                 rt_ctr_destroy(m->id, &e);
         }
         send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), (1 << CL_ATTACH) | (1 << CL_WAIT));
@@ -751,6 +809,7 @@ static int set_paused(struct mon *m, bool pause, err_t *e)
                 return e->code ? e->code : EIO;
         m->paused = pause;
         state_update(m, pause ? "paused" : "running", NULL);
+        rt_ctr_event(m->j, pause ? "pause" : "unpause", NULL);
         return 0;
 }
 
@@ -783,17 +842,23 @@ static void handle_request(struct mon *m, int fd, const char *buf)
                 client_add(m, fd, CL_WAIT, false);
         } else if (sscanf(buf, "stop %d %d", &a, &b) == 2) {
                 m->manual_stop = true;
+                m->stop_req = true;
                 client_add(m, fd, CL_STOP, false);
                 if (m->exited || m->pid <= 0) {
                         disarm(m->restart_tfd);
                         if (!m->exited)
                                 m->finished = true; /* waiting to restart: stop here */
                         state_update(m, "exited", NULL);
+                        if (!m->exited)
+                                rt_ctr_event(m->j, "stop", NULL);
                         return;
                 }
                 /* No new healthcheck process while the container stops. */
                 disarm(m->hc_tfd);
-                kill(m->pid, a);
+                char sig[16];
+                snprintf(sig, sizeof(sig), "%d", a);
+                if (kill(m->pid, a) == 0)
+                        rt_ctr_event(m->j, "kill", "signal", sig, NULL);
                 thaw_for_signal(m);
                 if (b >= 0)
                         arm(m->stop_tfd, (int64_t)b * 1000);
@@ -802,6 +867,11 @@ static void handle_request(struct mon *m, int fd, const char *buf)
                         m->manual_stop = true;
                 int r = m->pid > 0 && !m->exited ? kill(m->pid, a) : -1;
                 int kerr = r == 0 ? 0 : errno ? errno : ESRCH;
+                if (r == 0) {
+                        char sig[16];
+                        snprintf(sig, sizeof(sig), "%d", a);
+                        rt_ctr_event(m->j, "kill", "signal", sig, NULL);
+                }
                 if (r == 0 && (a == SIGKILL || a == SIGTERM || a == SIGINT))
                         thaw_for_signal(m);
                 char reply[16];
@@ -1011,8 +1081,9 @@ static void loop(struct mon *m)
                         }
                 }
                 uint64_t ticks;
-                if (p[2].revents && read(m->stop_tfd, &ticks, 8) == 8 && m->pid > 0)
-                        kill(m->pid, SIGKILL);
+                if (p[2].revents && read(m->stop_tfd, &ticks, 8) == 8 && m->pid > 0 &&
+                    kill(m->pid, SIGKILL) == 0)
+                        rt_ctr_event(m->j, "kill", "signal", "9", NULL);
                 if (p[3].revents && read(m->restart_tfd, &ticks, 8) == 8)
                         do_restart(m);
                 if (p[4].revents && read(m->drain_tfd, &ticks, 8) == 8 && m->exited) {
@@ -1110,8 +1181,24 @@ static void loop(struct mon *m)
         }
 }
 
-int rt_monitor_main(const char *id, int sync_fd, err_t *err)
+/* After the final exit: is the end recorded, and did the container hold
+ * nothing outside itself (no network endpoint, port rule or DNS name)? */
+static bool ended_clean(struct mon *m)
 {
+        if (!m->finished || m->unsaved)
+                return false;
+        const json_t *st = json_object_get(m->j, "State");
+        const char *s = json_string_value(json_object_get(st, "Status"));
+        if (!s || strcmp(s, "exited") != 0)
+                return false;
+        const char *nm =
+            json_string_value(json_object_get(json_object_get(m->j, "HostConfig"), "NetworkMode"));
+        return nm && !strcmp(nm, "none");
+}
+
+int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
+{
+        *done = false;
         struct mon mm = {.id = id,
                          .lsock = -1,
                          .out_r = -1,
@@ -1149,29 +1236,19 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
                 goto fail_early;
         /* --network container:ID: that container's namespace, for every
          * (re)start of this run */
-        const char *nm =
-            json_string_value(json_object_get(json_object_get(m->j, "HostConfig"), "NetworkMode"));
+        const char *nm = rt_doc_network_mode(m->j);
         if (nm && !strncmp(nm, "container:", 10)) {
                 m->netns_fd = rt_ctr_netns_open(nm + 10, err);
                 if (m->netns_fd < 0)
                         goto fail_early;
         }
-        m->log_path = xstrdup(json_string_value(json_object_get(m->j, "LogPath")) ?: "/dev/null");
+        m->log_path = xstrdup(rt_doc_log_path(m->j) ?: "/dev/null");
         log_open(m);
         m->lsock = make_listener(id, err);
         if (m->lsock < 0)
                 goto fail_early;
-        const json_t *hc = json_object_get(m->j, "HostConfig");
-        const char *cpuset = json_string_value(json_object_get(hc, "CpusetCpus"));
-        struct rt_cgroup_limits lim = {
-            .memory = json_integer_value(json_object_get(hc, "Memory")),
-            .memory_swap = json_integer_value(json_object_get(hc, "MemorySwap")),
-            .nano_cpus = json_integer_value(json_object_get(hc, "NanoCpus")),
-            .cpu_shares = json_integer_value(json_object_get(hc, "CpuShares")),
-            .pids_limit = json_integer_value(json_object_get(hc, "PidsLimit")),
-            .cpuset_cpus = cpuset,
-            .devices_all = json_is_true(json_object_get(hc, "Privileged")),
-        };
+        struct rt_cgroup_limits lim;
+        rt_doc_limits(m->j, &lim);
         if (rt_cgroup_create(id, &lim, err) < 0)
                 goto fail;
         int sync = start_init(m, &fst, err);
@@ -1201,6 +1278,7 @@ int rt_monitor_main(const char *id, int sync_fd, err_t *err)
         sync_fd = -1;
         shed_start_memory();
         loop(m);
+        *done = ended_clean(m);
         ret = 0;
         goto out;
 fail:
@@ -1209,7 +1287,7 @@ fail:
 fail_quiet : {
         err_t e2 = {0};
         rt_cgroup_remove(id, &e2);
-        if (json_is_true(json_object_get(json_object_get(m->j, "HostConfig"), "AutoRemove")))
+        if (rt_doc_auto_remove(m->j))
                 rt_ctr_destroy(id, &e2);
 }
         goto out;

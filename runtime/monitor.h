@@ -27,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -64,8 +65,14 @@ int rt_mon_recv(int fd, struct rt_mon_msg *m);
 /* Run the monitor for container id in the current process; returns once the
  * container has finally exited (after restarts) and its state is recorded.
  * Any other fd the process holds stays open for its lifetime (e.g. sockets
- * reserving published ports). */
-int rt_monitor_main(const char *id, int sync_fd, err_t *err);
+ * reserving published ports).  *done is set when the end is recorded (or
+ * the container removed) and the container held nothing outside itself that
+ * a later berth command would have to release (no network: --network none),
+ * so that nothing is left for the watcher to do. */
+int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err);
+/* What the monitor has to say while it runs (its state could not be
+ * written, ...) goes to fn (the monitor binary prints it to its log). */
+void rt_monitor_set_warn(void (*fn)(const char *msg));
 
 /* Connect to the container's control socket and send one request line. */
 int rt_ctl_connect(const char *id, const char *request, err_t *err);

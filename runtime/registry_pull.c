@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "events.h"
 #include "crash.h"
 #include "fsutil.h"
 #include "image.h"
@@ -1122,6 +1123,7 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
         res->name = ref.digest ? NULL : xstrdup(name);
         res->full = reg_ref_string(&ref);
         res->updated = !same;
+        events_logv("image", "pull", name, "name", name, NULL);
         r = 0;
 out:
         if (r < 0 && err->code == ENOSPC)

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "events.h"
 #include "fsutil.h"
 #include "image.h"
 #include "image_internal.h"
@@ -937,6 +938,7 @@ int reg_push(const char *refstr, const struct reg_push_opts *o, struct reg_push_
                     blob_put_bytes(&p.s, body, len, h2, &e2) == 0)
                         image_record_add_pull(&p.s, img.id + 7, rd, &owned, &e2);
         }
+        events_logv("image", "push", local, "name", local, NULL);
         r = 0;
 out:
         if (r < 0 && owned.n && have_img) {

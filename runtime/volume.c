@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "events.h"
 #include "container.h"
 #include "fsutil.h"
 #include "jsonfile.h"
@@ -81,6 +82,8 @@ int rt_volume_create(const char *name, json_t *labels, bool anon, err_t *err)
                               "Options", json_object());
         int r = json_write_atomic(meta, j, err);
         json_decref(j);
+        if (r == 0)
+                events_logv("volume", "create", name, "driver", "local", NULL);
         return r;
 }
 
@@ -335,5 +338,6 @@ int rt_volume_remove(const char *name, err_t *err)
         _cleanup_free_ char *meta = xasprintf("%s/volume.json", d);
         if (unlink(meta) < 0) /* gone from listings first, then the data */
                 return err_sys(err, errno, "remove volume %s", name);
+        events_logv("volume", "destroy", name, "driver", "local", NULL);
         return rm_rf(d, err);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/events.h"
 #include "base/crash.h"
 #include "base/duration.h"
 #include "base/fsutil.h"
@@ -26,8 +27,9 @@
 #include "pull.h"
 #include "commands.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/ctr_copy.h"
 #include "runtime/dockerfile.h"
 #include "runtime/image.h"
@@ -641,8 +643,7 @@ static void sweep_orphan_containers(void)
                 _cleanup_json_ json_t *j = NULL;
                 if (rt_ctr_load(ids.v[i], &j, &e) < 0)
                         continue;
-                const char *owner = json_string_value(json_object_get(
-                    json_object_get(json_object_get(j, "Config"), "Labels"), BUILD_OWNER_LABEL));
+                const char *owner = rt_doc_label(j, BUILD_OWNER_LABEL);
                 int pid;
                 unsigned long long start;
                 if (!owner || sscanf(owner, "%d:%llu", &pid, &start) != 2 || pid <= 0)
@@ -727,8 +728,12 @@ static int run_container(struct build *b, const struct stage *st, const strv_t *
         for (size_t i = 1; i < argv->n; i++)
                 strv_push(&sp.proc.cmd, argv->v[i]);
         ctr_spec_health_from_image(&sp);
-        struct netwire_opts nw = {.network = net ? net : b->o->network ? b->o->network : "default"};
-        int r = ctr_host_check(&sp.host, err) < 0 ? -1 : container_create_spec(&sp, &nw, id, err);
+        sp.net.network = net ? net : b->o->network ? b->o->network : "default";
+        strv_t warnings = STRV_INIT;
+        int r = ctr_host_check(&sp.host, err) < 0
+                    ? -1
+                    : container_create_spec(&sp, id, &warnings, NULL, err);
+        warn_flush(&warnings);
         ctr_spec_free(&sp);
         rt_image_free(&img);
         return r;
@@ -1036,6 +1041,8 @@ int build_image(const struct build_opts *o, char **id_out, err_t *err)
                 if (rt_image_tag(st->image, o->tags.v[i], err) < 0)
                         goto done;
         crash_point("build.tagged");
+        events_logv("image", "build", st->image, "name", o->tags.n ? o->tags.v[0] : st->image,
+                    NULL);
         bld_out(&b, "Successfully built %.12s\n", st->image + 7);
         for (size_t i = 0; i < o->tags.n; i++) {
                 _cleanup_free_ char *norm = NULL;

@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/ctr_copy.h"
 #include "runtime/image.h"
 #include "runtime/layer.h"
@@ -39,10 +40,9 @@ static const char commit_usage[] =
 static int commit_config(const json_t *j, const struct rt_image *img, const strv_t *changes,
                          struct rt_image_config *cfg, err_t *err)
 {
-        const json_t *cc = json_object_get(j, "Config");
-        if (rt_image_config_from_json(cc, cfg, err) < 0)
+        if (rt_image_config_from_json(rt_doc_config(j), cfg, err) < 0)
                 return err_wrap(err, "the container's configuration");
-        if (!json_object_get(cc, "Volumes"))
+        if (!rt_doc_volumes(j))
                 for (size_t i = 0; i < img->config.volumes.n; i++)
                         strv_push(&cfg->volumes, img->config.volumes.v[i]);
         if (!cfg->healthcheck && img->config.healthcheck) {
@@ -75,8 +75,7 @@ static int commit_config(const json_t *j, const struct rt_image *img, const strv
 /* The upper dir as a layer tar in a temporary file; returns its fd. */
 static int upper_layer(const json_t *j, err_t *err)
 {
-        const char *upper =
-            jobj_str(json_object_get(json_object_get(j, "GraphDriver"), "Data"), "UpperDir");
+        const char *upper = rt_doc_upper_dir(j);
         if (!upper)
                 return err_set(err, EINVAL, "the container has no root filesystem recorded");
         return bld_upper_layer(upper, err);
@@ -100,8 +99,7 @@ static int do_commit(const char *id, const json_t *j, const strv_t *changes, con
                 strv_t by = STRV_INIT, tags = STRV_INIT;
                 size_t k;
                 json_t *v;
-                json_array_foreach(json_object_get(json_object_get(j, "Config"), "Cmd"), k, v)
-                    strv_push(&by, json_string_value(v) ?: "");
+                json_array_foreach(rt_doc_cmd(j), k, v) strv_push(&by, json_string_value(v) ?: "");
                 _cleanup_free_ char *created_by = strv_join(&by, " ");
                 if (tag)
                         strv_push(&tags, tag);
@@ -129,16 +127,15 @@ static int commit_main(const char *ref, const char *tag, const strv_t *changes, 
         _cleanup_json_ json_t *j = NULL;
         if ((tag && rt_image_ref_normalize(tag, &norm, &err) < 0) ||
             container_get(ref, &id, &j, NULL, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return 1;
         }
         /* pause a running container so the layer is consistent, as docker */
-        const char *st =
-            json_string_value(json_object_get(json_object_get(j, "State"), "Status")) ?: "";
+        const char *st = rt_doc_status(j) ?: "";
         bool paused_here = false;
         if (pause && !strcmp(st, "running") && rt_ctr_monitor_alive(id, NULL)) {
                 if (container_set_paused(id, true, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         return 1;
                 }
                 paused_here = true;
@@ -150,7 +147,7 @@ static int commit_main(const char *ref, const char *tag, const strv_t *changes, 
                         warn_msg("unpause %.12s after the commit: %s", id, e2.msg);
         }
         if (r < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return 1;
         }
         printf("%s\n", image_id);
@@ -187,9 +184,9 @@ int cmd_commit(int argc, char **argv)
                         } else if (!strcmp(optarg, "false") || !strcmp(optarg, "0")) {
                                 pause = false;
                         } else {
-                                die_msg("invalid argument \"%s\" for \"-p, --pause\" flag: "
-                                        "strconv.ParseBool: parsing \"%s\": invalid syntax",
-                                        optarg, optarg);
+                                error_msg("invalid argument \"%s\" for \"-p, --pause\" flag: "
+                                          "strconv.ParseBool: parsing \"%s\": invalid syntax",
+                                          optarg, optarg);
                                 rc = EXIT_BERTH;
                         }
                         break;
@@ -197,16 +194,16 @@ int cmd_commit(int argc, char **argv)
                         printf("%s", commit_usage);
                         goto out;
                 default:
-                        die_msg("unknown flag: %s\nSee 'berth commit --help'.", argv[optind - 1]);
+                        error_msg("unknown flag: %s\nSee 'berth commit --help'.", argv[optind - 1]);
                         rc = EXIT_BERTH;
                 }
                 if (rc)
                         goto out;
         }
         if (argc - optind < 1 || argc - optind > 2) {
-                die_msg("\"berth commit\" requires at least 1 and at most 2 arguments.\n"
-                        "See 'berth commit --help'.\n\n%s",
-                        commit_usage);
+                error_msg("\"berth commit\" requires at least 1 and at most 2 arguments.\n"
+                          "See 'berth commit --help'.\n\n%s",
+                          commit_usage);
                 rc = EXIT_BERTH;
                 goto out;
         }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cleanup.h"
+#include "base/xalloc.h"
 #include "commands.h"
 #include "compose/loader.h"
 #include "compose_build.h"
@@ -109,9 +111,9 @@ int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
                         char *end;
                         long v = strtol(optarg, &end, 10);
                         if (*end || v < -1 || v > 1024) {
-                                die_msg("invalid --parallel value \"%s\": use -1 (unlimited) "
-                                        "or a number from 1 to 1024",
-                                        optarg);
+                                error_msg("invalid --parallel value \"%s\": use -1 (unlimited) "
+                                          "or a number from 1 to 1024",
+                                          optarg);
                                 return -1;
                         }
                         g->parallel = (int)v;
@@ -121,9 +123,9 @@ int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
                         if (strcmp(optarg, "auto") && strcmp(optarg, "tty") &&
                             strcmp(optarg, "plain") && strcmp(optarg, "quiet") &&
                             strcmp(optarg, "json")) {
-                                die_msg("invalid --progress value \"%s\": use auto, tty, plain, "
-                                        "json or quiet",
-                                        optarg);
+                                error_msg("invalid --progress value \"%s\": use auto, tty, plain, "
+                                          "json or quiet",
+                                          optarg);
                                 return -1;
                         }
                         g->progress = optarg;
@@ -139,10 +141,10 @@ int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
                         exit(0);
                 default:
                         if (optopt)
-                                die_msg("unknown flag: -%c\nSee 'berth compose --help'", optopt);
+                                error_msg("unknown flag: -%c\nSee 'berth compose --help'", optopt);
                         else
-                                die_msg("unknown flag: %s\nSee 'berth compose --help'",
-                                        argv[optind - 1]);
+                                error_msg("unknown flag: %s\nSee 'berth compose --help'",
+                                          argv[optind - 1]);
                         return -1;
                 }
         }
@@ -177,6 +179,70 @@ void compose_globals_free(struct compose_globals *g)
         strv_free(&g->env_files);
 }
 
+/* compose v2's project flags (-f, -p, --project-directory, --env-file,
+ * --profile) are flags of `compose` itself, not of its subcommands: after
+ * the subcommand docker compose refuses them as cobra does ("unknown
+ * shorthand flag: 'f' in -f", "unknown flag: --project-directory"), unless
+ * the subcommand has a flag of that name (logs -f, rm -f, version -f, run -p, run
+ * --env-file).  --dry-run is a persistent flag there: it works after the
+ * subcommand too, and is taken out of the subcommand's arguments here.
+ * run and exec stop at their first argument that is not a flag (the rest is
+ * the container's command).  Returns the new argc, or -1 after the error. */
+static int subcommand_globals(struct compose_globals *g, int argc, char **argv)
+{
+        static const struct {
+                char s;
+                const char *l, *owners;
+        } project[] = {
+            {'f', "file", " logs rm version "},
+            {'p', "project-name", " run "},
+            {0, "project-directory", ""},
+            {0, "env-file", " run "},
+            {0, "profile", ""},
+        };
+        const char *sub = argv[0];
+        bool stops = !strcmp(sub, "run") || !strcmp(sub, "exec");
+        _cleanup_free_ char *me = xasprintf(" %s ", sub);
+        int out = 1;
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i];
+                if (!strcmp(a, "--") || (stops && a[0] != '-')) {
+                        while (i < argc)
+                                argv[out++] = argv[i++];
+                        break;
+                }
+                if (!strcmp(a, "--dry-run")) {
+                        g->dry_run = true;
+                        continue;
+                }
+                for (size_t k = 0; a[0] == '-' && k < sizeof(project) / sizeof(project[0]); k++) {
+                        if (strstr(project[k].owners, me))
+                                continue;
+                        size_t n = strlen(project[k].l);
+                        bool lng = a[1] == '-' && !strncmp(a + 2, project[k].l, n) &&
+                                   (a[2 + n] == '\0' || a[2 + n] == '=');
+                        bool shrt = project[k].s && a[1] == project[k].s;
+                        if (lng)
+                                fprintf(stderr, "unknown flag: --%s\n", project[k].l);
+                        else if (shrt)
+                                fprintf(stderr, "unknown shorthand flag: '%c' in %s\n",
+                                        project[k].s, a);
+                        if (lng || shrt) {
+                                _cleanup_free_ char *flag = lng ? xasprintf("--%s", project[k].l)
+                                                                : xasprintf("-%c", project[k].s);
+                                fprintf(stderr,
+                                        "See 'berth compose %s --help'.\n(%s is a flag of "
+                                        "'berth compose': put it before '%s')\n",
+                                        sub, flag, sub);
+                                return -1;
+                        }
+                }
+                argv[out++] = argv[i];
+        }
+        argv[out] = NULL;
+        return out;
+}
+
 int cmd_compose(int argc, char **argv)
 {
         struct compose_globals g;
@@ -200,6 +266,10 @@ int cmd_compose(int argc, char **argv)
                 rc = 0;
                 goto out;
         }
+        int subc = subcommand_globals(&g, argc - idx, argv + idx);
+        if (subc < 0)
+                goto out;
+        argc = idx + subc;
         if (g.dry_run && (rc = compose_dry_run(&g, argc - idx, argv + idx)) != COMPOSE_DRY_PASS)
                 goto out;
         rc = EXIT_BERTH;
@@ -209,7 +279,7 @@ int cmd_compose(int argc, char **argv)
                         goto out;
                 }
         }
-        die_msg("'%s' is not a berth compose command.\nSee 'berth compose --help'", argv[idx]);
+        error_msg("'%s' is not a berth compose command.\nSee 'berth compose --help'", argv[idx]);
 out:
         compose_globals_free(&g);
         return rc;

@@ -13,17 +13,20 @@
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
+#include "base/tabwriter.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "table.h"
 #include "compose_more.h"
 #include "compose_up.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "progress.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 #include "runtime/monitor.h"
+#include "top_ps.h"
 
 /* Common frame: parse nothing but SERVICE..., open the project, observe. */
 struct ctl {
@@ -286,9 +289,7 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
                 /* state again: --stop changed it */
                 const char *st = c.l.v[i].status;
                 if (container_get(c.l.v[i].id, &cid, &j, NULL, &err) == 0)
-                        st = json_string_value(
-                                 json_object_get(json_object_get(j, "State"), "Status"))
-                                 ?: st;
+                        st = rt_doc_status(j) ?: st;
                 c.which[i] =
                     strcmp(st, "running") && strcmp(st, "restarting") && strcmp(st, "paused");
                 if (c.which[i])
@@ -478,28 +479,59 @@ out:
         return rc;
 }
 
+static int by_name(const void *a, const void *b)
+{
+        return strcmp((*(const struct cctr *const *)a)->name,
+                      (*(const struct cctr *const *)b)->name);
+}
+
+/* compose top [SERVICE...]: docker compose v2's one table, SERVICE and
+ * replica number before ps's columns, containers by name (tabwriter
+ * minwidth 4, padding 2); nothing at all when nothing runs. */
 int compose_cmd_top(struct compose_globals *g, int argc, char **argv)
 {
         optind = 1;
         struct ctl c;
         if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-                printf("Usage:  berth compose top [SERVICES...]\n");
+                printf(
+                    "Usage:  berth compose top [SERVICES...]\n\nDisplay the running processes\n");
                 return 0;
         }
         if (ctl_open(g, argv + 1, argc - 1, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
+        const struct cctr **run = xcalloc(c.l.n + 1, sizeof(*run));
+        size_t n = 0;
+        for (size_t i = 0; i < c.l.n; i++)
+                if (c.which[i] &&
+                    (!strcmp(c.l.v[i].status, "running") || !strcmp(c.l.v[i].status, "paused")))
+                        run[n++] = &c.l.v[i];
+        qsort(run, n, sizeof(*run), by_name);
         int rc = 0;
-        for (size_t i = 0; i < c.l.n; i++) {
-                if (!c.which[i] ||
-                    (strcmp(c.l.v[i].status, "running") && strcmp(c.l.v[i].status, "paused")))
-                        continue;
-                printf("%s\n", c.l.v[i].name);
-                fflush(stdout);
-                char *av[] = {"top", c.l.v[i].id, NULL};
-                if (cmd_top(2, av) != 0)
+        strbuf_t text = STRBUF_INIT;
+        bool any = false;
+        sb_append(&text, "SERVICE\t#\t" TOP_PS_TITLES "\n");
+        for (size_t i = 0; i < n; i++) {
+                strv_t rows = STRV_INIT;
+                err_t err = {0};
+                if (top_ps(run[i]->id, &rows, &err) < 0) {
+                        error_msg("%s", err.msg);
                         rc = COMPOSE_EXIT_FAIL;
-                printf("\n");
+                }
+                for (size_t k = 0; k < rows.n; k++) {
+                        sb_appendf(&text, "%s\t%d\t%s\n", run[i]->service, run[i]->number,
+                                   rows.v[k]);
+                        any = true;
+                }
+                strv_free(&rows);
         }
+        if (any) {
+                strbuf_t out = STRBUF_INIT;
+                tabwriter_format(sb_str(&text), text.len, 4, 2, &out);
+                fputs(sb_str(&out), stdout);
+                sb_free(&out);
+        }
+        sb_free(&text);
+        free(run);
         ctl_close(&c);
         return rc;
 }
@@ -578,10 +610,8 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
         for (size_t i = 0; i < c.l.n && !rc; i++) {
                 if (!c.which[i])
                         continue;
-                const char *ref = json_string_value(json_object_get(
-                                      json_object_get(c.l.v[i].j, "Config"), "Image"))
-                                      ?: "";
-                const char *iid = json_string_value(json_object_get(c.l.v[i].j, "Image")) ?: "";
+                const char *ref = rt_doc_image(c.l.v[i].j) ?: "";
+                const char *iid = rt_doc_image_id(c.l.v[i].j) ?: "";
                 const char *hex = strncmp(iid, "sha256:", 7) ? iid : iid + 7;
                 if (quiet) {
                         printf("%s\n", hex);
@@ -822,10 +852,9 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
         }
         const struct compose_service *s = compose_project_service(cp.p, argv[first]);
         err_t err;
-        if (!g->dry_run &&
-            compose_build_services(cp.p, argv + first, 1,
-                                   build ? COMPOSE_BUILD_ALWAYS : COMPOSE_BUILD_MISSING, false,
-                                   &err) < 0) {
+        if (!g->dry_run && compose_build_services(cp.p, argv + first, 1,
+                                                  build ? PLAN_BUILD_ALWAYS : PLAN_BUILD_MISSING,
+                                                  false, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 rc = COMPOSE_EXIT_FAIL;
                 cproject_close(&cp);

@@ -1,7 +1,7 @@
 /* berth compose events: the project's container events as they happen.
  *
  * berth has no daemon to publish events, so they are derived: the containers
- * directory and every container's directory are watched with inotify (the
+ * directory and every container's directory are watched (rt_ctrs_watch: the
  * state documents are replaced by rename), and on each change (or every
  * second, for state reconciled without a write) the project's containers are
  * observed again and compared with the last observation.  Reported actions:
@@ -10,14 +10,11 @@
  * v2 ("2024-01-02 03:04:05.000000 container start <id> (image=..., name=...)")
  * or, with --json, one object per line with time, type, action, id, service,
  * attributes{name,image}. */
-#include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +26,7 @@
 #include "compose_cmds.h"
 #include "compose_up.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
 static volatile sig_atomic_t ev_stop;
 
@@ -86,9 +84,7 @@ static int observe(const char *project, char **svcs, int nsvcs, struct snaps *ou
                 struct cctr *c = &l.v[i];
                 if (!wanted(c->service, svcs, nsvcs))
                         continue;
-                const json_t *st = json_object_get(c->j, "State");
-                const char *img =
-                    json_string_value(json_object_get(json_object_get(c->j, "Config"), "Image"));
+                const char *img = rt_doc_image(c->j);
                 out->v[out->n++] = (struct snap){
                     .id = xstrdup(c->id),
                     .name = xstrdup(c->name),
@@ -96,7 +92,7 @@ static int observe(const char *project, char **svcs, int nsvcs, struct snaps *ou
                     .image = xstrdup(img ?: ""),
                     .status = xstrdup(c->status),
                     .health = xstrdup(c->health),
-                    .started = xstrdup(json_string_value(json_object_get(st, "StartedAt")) ?: ""),
+                    .started = xstrdup(rt_doc_started_at(c->j) ?: ""),
                 };
         }
         cctr_list_free(&l);
@@ -177,21 +173,6 @@ static void diff(bool json, const struct snaps *old, const struct snaps *cur)
         }
 }
 
-/* Watch the containers directory and each container's directory. */
-static void watch_all(int fd)
-{
-        _cleanup_free_ char *dir = xasprintf("%s/containers", berth_lib_dir());
-        inotify_add_watch(fd, dir, IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM);
-        strv_t ids = STRV_INIT;
-        err_t err;
-        if (rt_ctr_list(&ids, &err) == 0)
-                for (size_t i = 0; i < ids.n; i++) {
-                        _cleanup_free_ char *d = xasprintf("%s/%s", dir, ids.v[i]);
-                        inotify_add_watch(fd, d, IN_MOVED_TO | IN_CLOSE_WRITE);
-                }
-        strv_free(&ids);
-}
-
 int compose_cmd_events(struct compose_globals *g, int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -225,43 +206,27 @@ int compose_cmd_events(struct compose_globals *g, int argc, char **argv)
                 return COMPOSE_EXIT_FAIL;
         char **svcs = argv + optind;
         int nsvcs = argc - optind;
-        _cleanup_close_ int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        err_t err;
+        _cleanup_close_ int fd = rt_ctrs_watch(&err);
         if (fd < 0) {
-                fprintf(stderr, "inotify: %s\n", strerror(errno));
+                fprintf(stderr, "%s\n", err.msg);
                 return COMPOSE_EXIT_FAIL;
         }
         struct sigaction sa = {.sa_handler = on_sig};
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);
-        watch_all(fd);
         struct snaps old = {0}, cur = {0};
-        err_t err;
         if (observe(project, svcs, nsvcs, &old, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 return COMPOSE_EXIT_FAIL;
         }
         int rc = 0;
         while (!ev_stop) {
-                struct pollfd p = {.fd = fd, .events = POLLIN};
-                int r = poll(&p, 1, 1000);
-                if (r < 0 && errno != EINTR) {
-                        fprintf(stderr, "poll: %s\n", strerror(errno));
+                if (rt_ctrs_watch_wait(fd, 1000, &err) < 0) {
+                        fprintf(stderr, "%s\n", err.msg);
                         rc = COMPOSE_EXIT_FAIL;
                         break;
-                }
-                if (r > 0) {
-                        char buf[8192];
-                        bool added = false;
-                        ssize_t n;
-                        while ((n = read(fd, buf, sizeof(buf))) > 0)
-                                for (char *q = buf; q < buf + n;) {
-                                        struct inotify_event *e = (struct inotify_event *)q;
-                                        added |= (e->mask & IN_CREATE) && (e->mask & IN_ISDIR);
-                                        q += sizeof(*e) + e->len;
-                                }
-                        if (added)
-                                watch_all(fd); /* existing watches are kept, not doubled */
                 }
                 if (ev_stop)
                         break;

@@ -22,6 +22,7 @@
 #include "compose_up.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
 /* A log being read. */
 struct lsrc {
@@ -141,7 +142,7 @@ static struct lsrc *sources(const struct cctr_list *l, const strv_t *services, b
                 if ((services && services->n && !strv_contains(services, c->service)) ||
                     (c->oneoff && !oneoff))
                         continue;
-                const char *lp = json_string_value(json_object_get(c->j, "LogPath"));
+                const char *lp = rt_doc_log_path(c->j);
                 struct lsrc *s = &v[(*n)++];
                 s->id = xstrdup(c->id);
                 s->service = xstrdup(c->service);
@@ -170,9 +171,8 @@ static bool ctr_running(const char *id, int *code)
         err_t err;
         if (container_get(id, &cid, &j, NULL, &err) < 0)
                 return false;
-        const json_t *st = json_object_get(j, "State");
-        const char *s = json_string_value(json_object_get(st, "Status")) ?: "";
-        *code = (int)json_integer_value(json_object_get(st, "ExitCode"));
+        const char *s = rt_doc_status(j) ?: "";
+        *code = rt_doc_exit_code(j);
         return !strcmp(s, "running") || !strcmp(s, "restarting");
 }
 

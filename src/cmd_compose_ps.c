@@ -18,21 +18,19 @@
 #include "compose_up.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
 /* "Up 3 seconds (healthy)", "Exited (0) 2 minutes ago", "Created" */
 static char *status_text(const struct cctr *c)
 {
-        const json_t *st = json_object_get(c->j, "State");
         if (!strcmp(c->status, "running") || !strcmp(c->status, "paused")) {
-                _cleanup_free_ char *d = human_duration(
-                    time_since_s(json_string_value(json_object_get(st, "StartedAt"))));
+                _cleanup_free_ char *d = human_duration(time_since_s(rt_doc_started_at(c->j)));
                 return xasprintf("Up %s%s%s%s%s", d, c->health[0] ? " (" : "", c->health,
                                  c->health[0] ? ")" : "",
                                  !strcmp(c->status, "paused") ? " (Paused)" : "");
         }
         if (!strcmp(c->status, "exited") || !strcmp(c->status, "dead")) {
-                _cleanup_free_ char *d = human_duration(
-                    time_since_s(json_string_value(json_object_get(st, "FinishedAt"))));
+                _cleanup_free_ char *d = human_duration(time_since_s(rt_doc_finished_at(c->j)));
                 return xasprintf("Exited (%d) %s ago", c->exit_code, d);
         }
         if (!strcmp(c->status, "restarting"))
@@ -42,13 +40,12 @@ static char *status_text(const struct cctr *c)
 
 static char *command_text(const struct cctr *c)
 {
-        const json_t *cfg = json_object_get(c->j, "Config");
         strbuf_t b = STRBUF_INIT;
-        const char *keys[] = {"Entrypoint", "Cmd"};
+        const json_t *parts[] = {rt_doc_entrypoint(c->j), rt_doc_cmd(c->j)};
         for (size_t k = 0; k < 2; k++) {
                 size_t i;
                 json_t *v;
-                json_array_foreach(json_object_get(cfg, keys[k]), i, v)
+                json_array_foreach(parts[k], i, v)
                     sb_appendf(&b, "%s%s", b.len ? " " : "", json_string_value(v) ?: "");
         }
         return sb_steal(&b);
@@ -59,8 +56,7 @@ static json_t *publishers(const struct cctr *c)
         json_t *a = json_array();
         const char *key;
         json_t *v;
-        json_object_foreach(json_object_get(json_object_get(c->j, "HostConfig"), "PortBindings"),
-                            key, v)
+        json_object_foreach(rt_doc_port_bindings(c->j), key, v)
         {
                 int target = atoi(key);
                 const char *proto = strchr(key, '/') ? strchr(key, '/') + 1 : "tcp";
@@ -68,8 +64,8 @@ static json_t *publishers(const struct cctr *c)
                 json_t *b;
                 json_array_foreach(v, i, b)
                 {
-                        const char *ip = json_string_value(json_object_get(b, "HostIp")) ?: "";
-                        const char *hp = json_string_value(json_object_get(b, "HostPort")) ?: "";
+                        const char *ip = rt_doc_binding_ip(b) ?: "";
+                        const char *hp = rt_doc_binding_port(b) ?: "";
                         json_array_append_new(a, json_pack("{s:s,s:i,s:i,s:s}", "URL",
                                                            ip[0] ? ip : "0.0.0.0", "TargetPort",
                                                            target, "PublishedPort", atoi(hp),
@@ -243,16 +239,12 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                 _cleanup_free_ char *st = status_text(x), *cmd = command_text(x);
                 _cleanup_json_ json_t *pubs = publishers(x);
                 _cleanup_free_ char *ports = ports_text(pubs);
-                const char *image =
-                    json_string_value(json_object_get(json_object_get(x->j, "Config"), "Image"))
-                        ?: "";
-                const char *created = json_string_value(json_object_get(x->j, "Created"));
+                const char *image = rt_doc_image(x->j) ?: "";
+                const char *created = rt_doc_created(x->j);
                 _cleanup_free_ char *ago = human_duration(time_since_s(created));
                 if (json || tmpl) {
-                        _cleanup_free_ char *labels =
-                            labels_text(json_object_get(json_object_get(x->j, "Config"), "Labels"));
-                        json_t *nets =
-                            json_object_get(json_object_get(x->j, "NetworkSettings"), "Networks");
+                        _cleanup_free_ char *labels = labels_text(rt_doc_labels(x->j));
+                        json_t *nets = rt_doc_networks(x->j);
                         strbuf_t nb = STRBUF_INIT;
                         const char *nk;
                         json_t *nv;
@@ -269,8 +261,7 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                             sb_str(&nb), "Size", 0, "Mounts", "");
                         sb_free(&nb);
                         if (tmpl) {
-                                json_t *m = label_methods(
-                                    json_object_get(json_object_get(x->j, "Config"), "Labels"));
+                                json_t *m = label_methods(rt_doc_labels(x->j));
                                 if (format_row(&cf, o, m) < 0)
                                         rc = EXIT_BERTH;
                                 json_decref(m);
@@ -379,8 +370,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                 _cleanup_json_ json_t *j = NULL;
                 if (container_get(ids.v[i], &id, &j, NULL, &err) < 0)
                         continue;
-                const json_t *lb = json_object_get(json_object_get(j, "Config"), "Labels");
-                const char *pn = json_string_value(json_object_get(lb, LBL_PROJECT));
+                const char *pn = rt_doc_label(j, LBL_PROJECT);
                 if (!pn)
                         continue;
                 size_t k;
@@ -389,15 +379,11 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
                                 break;
                 if (k == np) {
                         ps = xrealloc(ps, (np + 1) * sizeof(*ps));
-                        ps[np++] = (struct proj){
-                            .name = xstrdup(pn),
-                            .files =
-                                xstrdup(json_string_value(json_object_get(lb, LBL_FILES)) ?: ""),
-                            .states = STRV_INIT};
+                        ps[np++] = (struct proj){.name = xstrdup(pn),
+                                                 .files = xstrdup(rt_doc_label(j, LBL_FILES) ?: ""),
+                                                 .states = STRV_INIT};
                 }
-                strv_push(&ps[k].states,
-                          json_string_value(json_object_get(json_object_get(j, "State"), "Status"))
-                              ?: "created");
+                strv_push(&ps[k].states, rt_doc_status(j) ?: "created");
         }
         strv_free(&ids);
         struct table tb;

@@ -19,6 +19,7 @@
 #include "compose/hash.h"
 #include "compose_more.h"
 #include "compose_up.h"
+#include "compose_up_opts.h"
 #include "compose_build.h"
 #include "compose_pull.h"
 #include "container_cli.h"
@@ -26,20 +27,9 @@
 #include "net/network.h"
 #include "progress.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 #include "runtime/volume.h"
-
-struct up_opts {
-        bool detach, wait, force_recreate, no_recreate, no_deps, remove_orphans, renew_anon;
-        bool recreate_deps; /* --always-recreate-deps: force for services pulled in as deps */
-        bool no_start, abort_on_exit, abort_on_failure, no_log_prefix, no_color, timestamps;
-        bool attach_deps; /* attached mode follows the named services' dependencies too */
-        enum compose_build_mode build;
-        double wait_timeout;
-        int timeout;
-        const char *exit_code_from;
-        strv_t scale; /* "svc=N" */
-};
 
 enum cop_kind { COP_CREATE, COP_RECREATE, COP_START, COP_RUNNING, COP_REMOVE };
 
@@ -78,7 +68,7 @@ static int cop_run(void *arg, err_t *err)
                 /* its names again (an up killed between its start and the
                  * commit, or records lost with the run dir), committed with
                  * the next flush; nothing is written when they are there */
-                if (c->running && compose_dns_refresh(c->old_id, c->running, err) < 0)
+                if (c->running && dnsreg_refresh(c->old_id, c->running, err) < 0)
                         goto fail;
                 progress_set(c->pr, c->line, PROGRESS_DONE, "Running");
                 c->new_id = xstrdup(c->old_id);
@@ -184,9 +174,10 @@ static bool named_service(const char *name, char **svcs, int nsvcs)
 }
 
 /* Bring the selected services to the desired state.  Returns the exit code. */
-static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_opts *o, char **svcs,
-                    int nsvcs, bool start)
+static int up_apply(struct compose_globals *g, struct cproject *cp, const struct up_opts *o,
+                    char **svcs, int nsvcs)
 {
+        bool start = up_opts_start(o);
         struct compose_project *p = cp->p;
         err_t err;
         struct cctr_list obs = {0};
@@ -214,13 +205,36 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
         }
         for (size_t i = 0; i < p->nservices * 3; i++)
                 wait_op[i] = -1;
+        /* the plan (engine/plan.h); its builds run first, one at a time (the
+         * builder writes to the terminal), before anything else is made;
+         * the containers that waited for a build are then decided again */
+        struct plan_opts po = up_plan_opts(o);
+        if (compose_plan_make(p, sel, &obs, o, svcs, nsvcs, &plan, &pobs, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                goto out;
+        }
+        bool built = false;
+        for (size_t k = 0; k < plan.n; k++) {
+                if (plan.ops[k].kind != PLAN_BUILD)
+                        continue;
+                if (compose_build_service(&p->services[plan.ops[k].service], false, &err) < 0) {
+                        fprintf(stderr, "%s\n", err.msg);
+                        goto out;
+                }
+                built = true;
+        }
+        if (built) {
+                free(pobs);
+                pobs = compose_plan_observed(p, &obs);
+                plan_rebuilt(p, pobs, obs.n, &po, &plan);
+        }
         if (!o->remove_orphans)
                 print_orphans(p, &obs);
         /* a security option berth cannot honour (or a bad seccomp profile)
          * and a published port that is taken fail the whole up before
          * anything (network, volume, container) is created */
         if (cproject_security_check(p, sel, &err) < 0 ||
-            (start && !g->dry_run && cproject_ports_check(p, sel, &obs, &err) < 0)) {
+            (start && cproject_ports_check(p, sel, &obs, &err) < 0)) {
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }
@@ -232,14 +246,9 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                 goto out;
         }
         crash_point("up.networks");
-        /* the plan (engine/plan.h), then its operations on the DAG */
-        struct plan_opts po = {.start = start,
-                               .force_recreate = o->force_recreate,
-                               .no_recreate = o->no_recreate,
-                               .remove_orphans = o->remove_orphans,
-                               .recreate_deps = o->recreate_deps};
-        if (compose_plan_say(p, sel, &obs, &o->scale, svcs, nsvcs, &po, &plan, &pobs) < 0)
-                goto out;
+        for (size_t i = 0; i < plan.warnings.n; i++)
+                fprintf(stderr, "%s\n", plan.warnings.v[i]);
+        /* the plan's container operations on the DAG */
         cops = xcalloc(plan.n + 1, sizeof(*cops));
         size_t pk = 0;
         for (; pk < plan.n && plan.ops[pk].service < 0; pk++) { /* orphans */
@@ -259,6 +268,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
         for (; pk < plan.n; pk++) {
                 const struct plan_op *op = &plan.ops[pk];
                 const struct compose_service *s = &p->services[op->service];
+                if (op->kind == PLAN_BUILD)
+                        continue; /* done above */
                 static const enum cop_kind kinds[] = {[PLAN_CREATE] = COP_CREATE,
                                                       [PLAN_RECREATE] = COP_RECREATE,
                                                       [PLAN_START] = COP_START,
@@ -330,13 +341,17 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
         }
         /* container names go to berth-dns in group commits (each container's
          * before its process runs), with berth-dns started in the background */
-        bool batch = start && !g->dry_run;
-        if (batch)
-                compose_dns_batch_begin(p);
-        int r = dag_run(&d, compose_parallel(g), g->dry_run, NULL, NULL, &err);
+        if (start) {
+                strv_t nets = STRV_INIT;
+                for (size_t i = 0; i < p->nnetworks; i++)
+                        strv_push(&nets, p->networks[i].name);
+                dnsreg_batch_begin(&nets);
+                strv_free(&nets);
+        }
+        int r = dag_run(&d, compose_parallel(g), false, NULL, NULL, &err);
         err_t derr;
         /* the refreshed names of running containers, also after a failure */
-        if (batch && compose_dns_batch_end(&derr) < 0 && r == 0) {
+        if (start && dnsreg_batch_end(&derr) < 0 && r == 0) {
                 r = -1;
                 err = derr;
         }
@@ -346,7 +361,7 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }
-        if (start && o->wait && !g->dry_run) {
+        if (start && o->wait) {
                 double deadline = o->wait_timeout > 0 ? mono_now() + o->wait_timeout : 0;
                 for (size_t c = 0; c < ncops; c++) {
                         struct cop *x = cops[c];
@@ -358,10 +373,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                                 fprintf(stderr, "%s\n", err.msg);
                                 goto out;
                         }
-                        const json_t *hc =
-                            json_object_get(json_object_get(j, "Config"), "Healthcheck");
                         const char *k =
-                            json_string_value(json_array_get(json_object_get(hc, "Test"), 0));
+                            json_string_value(json_array_get(rt_doc_healthcheck_test(j), 0));
                         if (k && strcmp(k, "NONE")) {
                                 if (cctr_wait_healthy(x->new_id, deadline, &err) < 0) {
                                         fprintf(stderr, "%s\n", err.msg);
@@ -369,10 +382,8 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, struct up_op
                                 }
                                 continue;
                         }
-                        const char *st = json_string_value(
-                            json_object_get(json_object_get(j, "State"), "Status"));
-                        int code = (int)json_integer_value(
-                            json_object_get(json_object_get(j, "State"), "ExitCode"));
+                        const char *st = rt_doc_status(j);
+                        int code = rt_doc_exit_code(j);
                         if (st && strcmp(st, "running") && code != 0) {
                                 _cleanup_free_ char *n =
                                     cservice_container_name(p, x->s, x->number);
@@ -433,10 +444,7 @@ static void up_usage(FILE *f, const char *cmd)
             cmd);
 }
 
-/* Attached mode: follow every container's logs (implemented in
- * cmd_compose_logs.c) until they all exit or we are interrupted. */
-
-static int run_up(struct compose_globals *g, int argc, char **argv, bool create_only)
+int up_opts_parse(int argc, char **argv, bool create, struct up_opts *o, int *rc)
 {
         static const struct option opts[] = {
             {"detach", no_argument, NULL, 'd'},
@@ -468,154 +476,189 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
-        struct up_opts o = {.timeout = -1};
-        enum compose_pull_mode pull = COMPOSE_PULL_POLICY;
-        bool quiet_pull = false, watch = false;
-        strv_t attach = STRV_INIT, no_attach = STRV_INIT;
-        int c, rc = EXIT_BERTH;
+        *o = (struct up_opts){.create = create,
+                              .timeout = -1,
+                              .pull = COMPOSE_PULL_POLICY,
+                              .scale = STRV_INIT,
+                              .attach = STRV_INIT,
+                              .no_attach = STRV_INIT};
+        int c;
+        *rc = EXIT_BERTH;
         optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "dVt:h", opts, NULL)) != -1) {
                 switch (c) {
                 case 'd':
-                        o.detach = true;
+                        o->detach = true;
                         break;
                 case 'W':
-                        o.wait = true;
-                        o.detach = true;
+                        o->wait = true;
+                        o->detach = true;
                         break;
                 case 'T':
-                        o.wait_timeout = atof(optarg);
+                        o->wait_timeout = atof(optarg);
                         break;
                 case 'F':
-                        o.force_recreate = true;
+                        o->force_recreate = true;
                         break;
                 case 'N':
-                        o.no_recreate = true;
+                        o->no_recreate = true;
                         break;
                 case 'R':
-                        o.recreate_deps = true;
+                        o->recreate_deps = true;
                         break;
                 case 'D':
-                        o.no_deps = true;
+                        o->no_deps = true;
                         break;
                 case 'O':
-                        o.remove_orphans = true;
+                        o->remove_orphans = true;
                         break;
                 case 'V':
-                        o.renew_anon = true;
+                        o->renew_anon = true;
                         break;
                 case 'S':
-                        strv_push(&o.scale, optarg);
+                        strv_push(&o->scale, optarg);
                         break;
                 case 't':
-                        o.timeout = atoi(optarg);
+                        o->timeout = atoi(optarg);
                         break;
                 case 's':
-                        o.no_start = true;
+                        o->no_start = true;
                         break;
                 case 'A':
-                        o.abort_on_exit = true;
+                        o->abort_on_exit = true;
                         break;
                 case 'B':
-                        o.abort_on_failure = true;
+                        o->abort_on_failure = true;
                         break;
                 case 'X':
-                        o.exit_code_from = optarg;
-                        o.abort_on_exit = true;
+                        o->exit_code_from = optarg;
+                        o->abort_on_exit = true;
                         break;
                 case 'a':
-                        strv_push(&attach, optarg);
+                        strv_push(&o->attach, optarg);
                         break;
                 case 'n':
-                        strv_push(&no_attach, optarg);
+                        strv_push(&o->no_attach, optarg);
                         break;
                 case 'P':
-                        o.no_log_prefix = true;
+                        o->no_log_prefix = true;
                         break;
                 case 'c':
-                        o.no_color = true;
+                        o->no_color = true;
                         break;
                 case 'm':
-                        o.timestamps = true;
+                        o->timestamps = true;
                         break;
                 case 'e':
-                        o.attach_deps = true;
+                        o->attach_deps = true;
                         break;
                 case 'L':
                         if (!strcmp(optarg, "always")) {
-                                pull = COMPOSE_PULL_ALWAYS;
+                                o->pull = COMPOSE_PULL_ALWAYS;
                         } else if (!strcmp(optarg, "missing")) {
-                                pull = COMPOSE_PULL_MISSING;
+                                o->pull = COMPOSE_PULL_MISSING;
                         } else if (!strcmp(optarg, "never")) {
-                                pull = COMPOSE_PULL_NEVER;
+                                o->pull = COMPOSE_PULL_NEVER;
                         } else if (!strcmp(optarg, "policy")) {
-                                pull = COMPOSE_PULL_POLICY;
+                                o->pull = COMPOSE_PULL_POLICY;
                         } else if (!strcmp(optarg, "build")) {
-                                pull = COMPOSE_PULL_NEVER;
-                                o.build = COMPOSE_BUILD_ALWAYS;
+                                o->pull = COMPOSE_PULL_NEVER;
+                                o->build = PLAN_BUILD_ALWAYS;
                         } else {
                                 fprintf(stderr,
                                         "invalid --pull option \"%s\": use always, missing, "
                                         "never or build\n",
                                         optarg);
-                                goto done;
+                                return -1;
                         }
                         break;
                 case 'b':
-                        quiet_pull = true;
+                        o->quiet_pull = true;
                         break;
                 case 'u':
-                        o.build = COMPOSE_BUILD_ALWAYS;
+                        o->build = PLAN_BUILD_ALWAYS;
                         break;
                 case 'U':
-                        o.build = COMPOSE_BUILD_NEVER;
+                        o->build = PLAN_BUILD_NEVER;
                         break;
                 case 'Z':
-                        watch = true;
+                        o->watch = true;
                         break;
                 case 'h':
                         up_usage(stdout, argv[0]);
-                        rc = 0;
-                        goto done;
+                        *rc = 0;
+                        return -1;
                 default:
                         fprintf(stderr, "unknown flag: %s\nSee 'berth compose %s --help'.\n",
                                 argv[optind - 1], argv[0]);
-                        goto done;
+                        return -1;
                 }
         }
-        if (o.force_recreate && o.no_recreate) {
+        if (o->force_recreate && o->no_recreate) {
                 fprintf(stderr, "--force-recreate and --no-recreate are incompatible\n");
-                goto done;
+                return -1;
         }
-        if (o.recreate_deps && o.no_recreate) {
+        if (o->recreate_deps && o->no_recreate) {
                 fprintf(stderr, "--always-recreate-deps and --no-recreate are incompatible\n");
-                goto done;
+                return -1;
         }
-        if (o.detach && (o.abort_on_exit || o.abort_on_failure)) {
+        if (o->detach && (o->abort_on_exit || o->abort_on_failure)) {
                 fprintf(stderr, "--abort-on-container-exit and --detach are incompatible\n");
-                goto done;
+                return -1;
         }
+        return optind;
+}
+
+void up_opts_free(struct up_opts *o)
+{
+        strv_free(&o->scale);
+        strv_free(&o->attach);
+        strv_free(&o->no_attach);
+}
+
+bool up_opts_start(const struct up_opts *o)
+{
+        return !o->create && !o->no_start;
+}
+
+struct plan_opts up_plan_opts(const struct up_opts *o)
+{
+        return (struct plan_opts){.start = up_opts_start(o),
+                                  .force_recreate = o->force_recreate,
+                                  .no_recreate = o->no_recreate,
+                                  .remove_orphans = o->remove_orphans,
+                                  .recreate_deps = o->recreate_deps,
+                                  .build = o->build};
+}
+
+static int run_up(struct compose_globals *g, int argc, char **argv, bool create_only)
+{
+        struct up_opts o;
+        int rc;
+        int first = up_opts_parse(argc, argv, create_only, &o, &rc);
+        if (first < 0)
+                goto done;
+        char **names = argv + first;
+        int nnames = argc - first;
         struct cproject cp;
-        if (cproject_open(g, argv + optind, argc - optind, &cp) < 0) {
+        if (cproject_open(g, names, nnames, &cp) < 0) {
                 rc = COMPOSE_EXIT_FAIL;
                 goto done;
         }
-        bool start = !create_only && !o.no_start;
+        bool start = up_opts_start(&o);
         err_t berr = {0};
         bool *bsel = NULL;
         strv_t bnames = STRV_INIT; /* the services up acts on, with their dependencies */
-        int br = cproject_select(cp.p, argv + optind, argc - optind, !o.no_deps, &bsel, &berr);
+        int br = cproject_select(cp.p, names, nnames, !o.no_deps, &bsel, &berr);
         for (size_t i = 0; br == 0 && i < cp.p->nservices; i++)
                 if (bsel[i])
                         strv_push(&bnames, cp.p->services[i].name);
-        /* images first (services of one up pull in parallel, an image once),
-         * then builds */
+        /* images first (services of one up pull in parallel, an image once);
+         * the builds are operations of the plan (up_apply) */
         if (br == 0 && bnames.n)
-                br = compose_pull_services(g, cp.p, bnames.v, (int)bnames.n, pull, quiet_pull,
+                br = compose_pull_services(g, cp.p, bnames.v, (int)bnames.n, o.pull, o.quiet_pull,
                                            false, &berr);
-        if (br == 0 && !g->dry_run && bnames.n)
-                br = compose_build_services(cp.p, bnames.v, (int)bnames.n, o.build, false, &berr);
         free(bsel);
         strv_free(&bnames);
         if (br < 0) {
@@ -624,38 +667,37 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
                 rc = COMPOSE_EXIT_FAIL;
                 goto done;
         }
-        rc = up_apply(g, &cp, &o, argv + optind, argc - optind, start);
+        rc = up_apply(g, &cp, &o, names, nnames);
         pid_t watcher = -1;
-        if (rc == 0 && watch && start && !g->dry_run) {
+        if (rc == 0 && o.watch && start) {
                 /* develop.watch: in the foreground with -d, else in a child
                  * while the logs are followed here */
                 if (o.detach) {
-                        rc = compose_watch_run(g, &cp, argv + optind, argc - optind, false);
+                        rc = compose_watch_run(g, &cp, names, nnames, false);
                         cproject_close(&cp);
                         goto done;
                 }
                 fflush(NULL);
                 watcher = fork();
                 if (watcher == 0)
-                        _exit(compose_watch_run(g, &cp, argv + optind, argc - optind, false));
+                        _exit(compose_watch_run(g, &cp, names, nnames, false));
         }
-        if (rc == 0 && start && !o.detach && !g->dry_run) {
+        if (rc == 0 && start && !o.detach) {
                 strv_t svcs = STRV_INIT;
                 _cleanup_free_ bool *with_deps = NULL;
                 err_t serr;
-                if (o.attach_deps && optind < argc &&
-                    cproject_select(cp.p, argv + optind, argc - optind, true, &with_deps, &serr) <
-                        0)
+                if (o.attach_deps && nnames > 0 &&
+                    cproject_select(cp.p, names, nnames, true, &with_deps, &serr) < 0)
                         with_deps = NULL; /* names were checked by up_apply */
-                if (attach.n)
-                        strv_copy(&svcs, &attach);
+                if (o.attach.n)
+                        strv_copy(&svcs, &o.attach);
                 else
                         for (size_t i = 0; i < cp.p->nservices; i++) {
                                 const char *n = cp.p->services[i].name;
-                                if (strv_contains(&no_attach, n))
+                                if (strv_contains(&o.no_attach, n))
                                         continue;
-                                if (optind < argc && !(with_deps && with_deps[i]) &&
-                                    !named_service(n, argv + optind, argc - optind))
+                                if (nnames > 0 && !(with_deps && with_deps[i]) &&
+                                    !named_service(n, names, nnames))
                                         continue;
                                 strv_push(&svcs, n);
                         }
@@ -672,9 +714,7 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
         }
         cproject_close(&cp);
 done:
-        strv_free(&o.scale);
-        strv_free(&attach);
-        strv_free(&no_attach);
+        up_opts_free(&o);
         return rc;
 }
 
@@ -760,7 +800,7 @@ int compose_stop_plan(struct compose_globals *g, const struct compose_project *p
         }
         /* stopping is waiting: every container of a level at once unless
          * --parallel says otherwise, so down costs about one grace period */
-        int r = dag_run(&d, g->parallel > 0 ? g->parallel : 0, g->dry_run, NULL, NULL, err);
+        int r = dag_run(&d, g->parallel > 0 ? g->parallel : 0, false, NULL, NULL, err);
         progress_end(pr);
         dag_free(&d);
         free(ops);
@@ -853,7 +893,7 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
         crash_point("down.stopped");
         struct progress *pr = progress_new(stderr, g->progress, "Running");
         bool failed = false;
-        failed |= compose_remove_networks(pr, p->name, g->dry_run);
+        failed |= compose_remove_networks(pr, p->name);
         crash_point("down.networks");
         for (size_t i = 0; volumes && i < p->nvolumes; i++) {
                 const struct compose_resource *r = &p->volumes[i];
@@ -862,8 +902,8 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         continue;
                 json_decref(v);
                 size_t line = progress_add(pr, "Volume", r->name);
-                failed |= progress_finish(
-                    pr, line, g->dry_run ? 0 : rt_volume_remove(r->name, &err), err.msg, "Removed");
+                failed |=
+                    progress_finish(pr, line, rt_volume_remove(r->name, &err), err.msg, "Removed");
         }
         struct image_users users = {0};
         if (rmi && image_users_load(&users, &err) < 0) {
@@ -879,9 +919,7 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
                         if (!img || (!all && !compose_build_local_image(&p->services[i])))
                                 continue;
                         size_t line = progress_add(pr, "Image", img);
-                        int r = g->dry_run ? 0
-                                           : rt_image_remove(img, false, image_users_find, &users,
-                                                             &rep, &err);
+                        int r = rt_image_remove(img, false, image_users_find, &users, &rep, &err);
                         if (r < 0 && err.code == ENOENT)
                                 r = 0; /* already gone */
                         failed |= progress_finish(pr, line, r, err.msg, "Removed");

@@ -15,11 +15,13 @@
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/jsonfile.h"
+#include "base/strbuf.h"
 #include "base/strv.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/spawn.h"
 
 static void env_override(strv_t *env, const char *kv)
@@ -125,13 +127,13 @@ int cmd_exec(int argc, char **argv)
                         strv_free(&envs);
                         return 0;
                 default:
-                        die_msg("exec: unknown option '%s'", argv[optind - 1]);
+                        error_msg("exec: unknown option '%s'", argv[optind - 1]);
                         strv_free(&envs);
                         return EXIT_BERTH;
                 }
         }
         if (argc - optind < 2) {
-                die_msg("\"berth exec\" requires at least 2 arguments.");
+                error_msg("\"berth exec\" requires at least 2 arguments.");
                 strv_free(&envs);
                 return EXIT_BERTH;
         }
@@ -139,29 +141,29 @@ int cmd_exec(int argc, char **argv)
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
         if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 strv_free(&envs);
                 return EXIT_BERTH;
         }
-        const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+        const char *st = rt_doc_status(j);
         pid_t init = 0;
         if (st && !strcmp(st, "paused")) {
-                die_msg("Container %s is paused, unpause the container "
-                        "before exec",
-                        id);
+                error_msg("Container %s is paused, unpause the container "
+                          "before exec",
+                          id);
                 json_decref(j);
                 strv_free(&envs);
                 return EXIT_BERTH;
         }
         if (!st || strcmp(st, "running") || !rt_ctr_monitor_alive(id, &init) || init <= 0) {
-                die_msg("container %s is not running", id);
+                error_msg("container %s is not running", id);
                 json_decref(j);
                 strv_free(&envs);
                 return EXIT_BERTH;
         }
         struct rt_proc proc;
         if (rt_ctr_proc_spec(j, &proc, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 json_decref(j);
                 strv_free(&envs);
                 return EXIT_BERTH;
@@ -186,19 +188,40 @@ int cmd_exec(int argc, char **argv)
         }
         pid_t pid;
         int fst;
+        /* docker's events: "exec_create: CMD ARGS", "exec_start: ...", exec_die */
+        strbuf_t cmd = STRBUF_INIT;
+        for (int i = optind + 1; i < argc; i++)
+                sb_appendf(&cmd, "%s%s", i > optind + 1 ? " " : "", argv[i]);
+        _cleanup_free_ char *exec_id = rt_ctr_gen_id();
+        _cleanup_free_ char *created = xasprintf("exec_create: %s", sb_str(&cmd));
+        _cleanup_free_ char *started = xasprintf("exec_start: %s", sb_str(&cmd));
+        sb_free(&cmd);
+        rt_ctr_event(j, created, "execID", exec_id, NULL);
         int r = rt_exec(init, id, &proc, stdio, tty && !detach ? &master : NULL, &pid, &fst, &err);
         rt_proc_free(&proc);
-        json_decref(j);
+        if (r == 0)
+                rt_ctr_event(j, started, "execID", exec_id, NULL);
         if (r < 0) {
-                die_msg("%s", err.msg);
+                json_decref(j);
+                error_msg("%s", err.msg);
                 return fst;
         }
-        if (detach)
+        if (detach) {
+                json_decref(j);
                 return 0;
-        if (tty)
-                return relay_pty(master, pid, interactive);
-        int wst;
-        while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
-                ;
-        return WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst);
+        }
+        int code;
+        if (tty) {
+                code = relay_pty(master, pid, interactive);
+        } else {
+                int wst;
+                while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+                        ;
+                code = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst);
+        }
+        char codes[16];
+        snprintf(codes, sizeof(codes), "%d", code);
+        rt_ctr_event(j, "exec_die", "execID", exec_id, "exitCode", codes, NULL);
+        json_decref(j);
+        return code;
 }

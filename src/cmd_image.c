@@ -40,8 +40,8 @@ static int image_inspect(int argc, char **argv)
                 }
         }
         if (optind >= argc) {
-                die_msg("\"image inspect\" requires at least 1 argument.\n"
-                        "See 'berth image inspect --help'.");
+                error_msg("\"image inspect\" requires at least 1 argument.\n"
+                          "See 'berth image inspect --help'.");
                 return EXIT_BERTH;
         }
         json_t *arr = json_array();
@@ -49,7 +49,7 @@ static int image_inspect(int argc, char **argv)
                 struct rt_image img;
                 err_t err;
                 if (rt_image_lookup(argv[i], &img, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                         continue;
                 }
@@ -90,21 +90,21 @@ static int image_history(int argc, char **argv)
                                "  -q, --quiet      Only show image IDs\n");
                         return 0;
                 default:
-                        die_msg("image history: unknown option '%s'\n"
-                                "See 'berth image history --help'.",
-                                argv[optind - 1]);
+                        error_msg("image history: unknown option '%s'\n"
+                                  "See 'berth image history --help'.",
+                                  argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (optind + 1 != argc) {
-                die_msg("\"berth image history\" requires exactly 1 argument.\n"
-                        "See 'berth image history --help'.");
+                error_msg("\"berth image history\" requires exactly 1 argument.\n"
+                          "See 'berth image history --help'.");
                 return EXIT_BERTH;
         }
         struct rt_image img;
         err_t err;
         if (rt_image_lookup(argv[optind], &img, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         const char *hex = img.id + strlen("sha256:");
@@ -156,15 +156,104 @@ int cmd_history(int argc, char **argv)
         return image_history(argc, argv);
 }
 
+/* Docker's MatchKVList: every "k" or "k=v" of want is in labels ("k=v"). */
+static bool labels_match(const strv_t *want, const strv_t *labels)
+{
+        for (size_t i = 0; i < want->n; i++) {
+                const char *w = want->v[i];
+                bool kv = strchr(w, '=') != NULL;
+                size_t kn = strcspn(w, "=");
+                bool found = false;
+                for (size_t k = 0; k < labels->n && !found; k++) {
+                        const char *l = labels->v[k];
+                        found = kv ? !strcmp(l, w) : (!strncmp(l, w, kn) && l[kn] == '=');
+                }
+                if (!found)
+                        return false;
+        }
+        return true;
+}
+
+int prune_filter_add(struct prune_filter *pf, bool *all, const char *f)
+{
+        const char *eq = strchr(f, '=');
+        if (!eq || eq == f) {
+                error_msg("bad format of filter (expected name=value)");
+                return -1;
+        }
+        size_t kn = (size_t)(eq - f);
+        const char *v = eq + 1;
+        if (kn == 5 && !strncmp(f, "until", 5))
+                return prune_until_parse(f, "image prune", &pf->until_ns);
+        if (kn == 5 && !strncmp(f, "label", 5)) {
+                strv_push(&pf->label, v);
+        } else if (kn == 6 && !strncmp(f, "label!", 6)) {
+                strv_push(&pf->nlabel, v);
+        } else if (kn == 8 && !strncmp(f, "dangling", 8)) {
+                if (!strcmp(v, "false") || !strcmp(v, "0")) {
+                        *all = true;
+                } else if (strcmp(v, "true") && strcmp(v, "1")) {
+                        error_msg("invalid filter 'dangling=%s'", v);
+                        return -1;
+                }
+        } else {
+                error_msg("invalid filter '%.*s'", (int)kn, f);
+                return -1;
+        }
+        return 0;
+}
+
+int prune_filter_apply(struct prune_filter *pf, err_t *err)
+{
+        if (!pf->until_ns && !pf->label.n && !pf->nlabel.n)
+                return 0;
+        struct rt_image *imgs = NULL;
+        size_t n = 0;
+        if (rt_image_list(&imgs, &n, err) < 0)
+                return -1;
+        for (size_t i = 0; i < n; i++) {
+                const strv_t *l = &imgs[i].config.labels;
+                /* until: only images created before it (its second: created
+                 * is kept in seconds) */
+                bool keep = (pf->until_ns && imgs[i].created >= pf->until_ns / 1000000000LL) ||
+                            !labels_match(&pf->label, l) ||
+                            (pf->nlabel.n && labels_match(&pf->nlabel, l));
+                if (keep)
+                        strv_push(&pf->keep, imgs[i].id);
+        }
+        rt_image_list_free(imgs, n);
+        return 0;
+}
+
+const char *prune_filter_in_use(const char *image_id, bool *running, void *ud)
+{
+        struct prune_filter *pf = ud;
+        const char *user = image_users_find(image_id, running, &pf->users);
+        if (user)
+                return user;
+        *running = false;
+        return strv_contains(&pf->keep, image_id) ? image_id : NULL;
+}
+
+void prune_filter_free(struct prune_filter *pf)
+{
+        image_users_free(&pf->users);
+        strv_free(&pf->label);
+        strv_free(&pf->nlabel);
+        strv_free(&pf->keep);
+}
+
 static int image_prune(int argc, char **argv)
 {
         static const struct option opts[] = {
             {"all", no_argument, NULL, 'a'},
             {"force", no_argument, NULL, 'f'},
+            {"filter", required_argument, NULL, 'F'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
         bool all = false, force = false;
+        struct prune_filter pf = {0};
         int c;
 
         optind = 0;
@@ -176,31 +265,47 @@ static int image_prune(int argc, char **argv)
                 case 'f':
                         force = true;
                         break;
+                case 'F':
+                        if (prune_filter_add(&pf, &all, optarg) < 0) {
+                                prune_filter_free(&pf);
+                                return EXIT_BERTH;
+                        }
+                        break;
                 case 'h':
                         printf("Usage:  berth image prune [OPTIONS]\n\n"
                                "Remove unused images\n\n"
                                "Options:\n"
-                               "  -a, --all     Remove all unused images, not just dangling ones\n"
-                               "  -f, --force   Do not prompt for confirmation\n");
+                               "  -a, --all             Remove all unused images, not just "
+                               "dangling ones\n"
+                               "      --filter filter   Provide filter values (e.g. "
+                               "\"until=<timestamp>\",\n"
+                               "                        \"label=<key>[=<value>]\", "
+                               "\"label!=<key>[=<value>]\",\n"
+                               "                        \"dangling=false\")\n"
+                               "  -f, --force           Do not prompt for confirmation\n");
+                        prune_filter_free(&pf);
                         return 0;
                 default:
+                        prune_filter_free(&pf);
                         return EXIT_BERTH;
                 }
         }
         if (!force && !cli_confirm(all ? "This will remove all images without at least one "
                                          "container associated to them."
-                                       : "This will remove all dangling images."))
+                                       : "This will remove all dangling images.")) {
+                prune_filter_free(&pf);
                 return 0;
+        }
         strv_t report = STRV_INIT;
         unsigned long long reclaimed = 0;
         err_t err;
-        struct image_users users;
-        if (image_users_load(&users, &err) < 0) {
-                die_msg("%s", err.msg);
+        if (image_users_load(&pf.users, &err) < 0 || prune_filter_apply(&pf, &err) < 0) {
+                error_msg("%s", err.msg);
+                prune_filter_free(&pf);
                 return EXIT_BERTH;
         }
-        int r = rt_image_prune(all, image_users_find, &users, &report, &reclaimed, &err);
-        image_users_free(&users);
+        int r = rt_image_prune(all, prune_filter_in_use, &pf, &report, &reclaimed, &err);
+        prune_filter_free(&pf);
         if (report.n) {
                 printf("Deleted Images:\n");
                 for (size_t i = 0; i < report.n; i++)
@@ -209,7 +314,7 @@ static int image_prune(int argc, char **argv)
         }
         strv_free(&report);
         if (r < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         char sz[32];

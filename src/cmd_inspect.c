@@ -10,12 +10,16 @@
 #include "base/cleanup.h"
 #include "base/fsutil.h"
 #include "base/jsonfile.h"
+#include "base/strbuf.h"
+#include "base/tabwriter.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "table.h"
+#include "top_ps.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 
 int cmd_inspect(int argc, char **argv)
@@ -38,16 +42,16 @@ int cmd_inspect(int argc, char **argv)
                                "[NAME|ID...]\n");
                         return 0;
                 } else {
-                        die_msg("inspect: unknown option '%s'", argv[optind - 1]);
+                        error_msg("inspect: unknown option '%s'", argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (type && strcmp(type, "container") && strcmp(type, "image")) {
-                die_msg("\"%s\" is not a valid value for --type", type);
+                error_msg("\"%s\" is not a valid value for --type", type);
                 return EXIT_BERTH;
         }
         if (optind >= argc) {
-                die_msg("\"berth inspect\" requires at least 1 argument.");
+                error_msg("\"berth inspect\" requires at least 1 argument.");
                 return EXIT_BERTH;
         }
         json_t *all = json_array();
@@ -69,9 +73,9 @@ int cmd_inspect(int argc, char **argv)
                         continue;
                 }
                 if (err.code == EBADMSG) /* a container whose state file is damaged */
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                 else
-                        die_msg("Error: No such %s: %s", type ? type : "object", argv[i]);
+                        error_msg("Error: No such %s: %s", type ? type : "object", argv[i]);
                 rc = 1;
         }
         if (inspect_print(all, fmt) < 0)
@@ -87,19 +91,19 @@ int cmd_rename(int argc, char **argv)
                 return 0;
         }
         if (argc != 3) {
-                die_msg("\"berth rename\" requires exactly 2 arguments.\nUsage:  berth rename "
-                        "CONTAINER NEW_NAME");
+                error_msg("\"berth rename\" requires exactly 2 arguments.\nUsage:  berth rename "
+                          "CONTAINER NEW_NAME");
                 return EXIT_BERTH;
         }
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         const char *nn = argv[2][0] == '/' ? argv[2] + 1 : argv[2];
         if (!*nn) {
-                die_msg("Neither old nor new names may be empty");
+                error_msg("Neither old nor new names may be empty");
                 return EXIT_BERTH;
         }
         if (rt_ctr_resolve(argv[1], &id, &err) < 0 || rt_ctr_rename(id, nn, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         return 0;
@@ -114,48 +118,37 @@ int cmd_top(int argc, char **argv)
                 return 0;
         }
         if (argc < 2) {
-                die_msg("\"berth top\" requires at least 1 argument.");
+                error_msg("\"berth top\" requires at least 1 argument.");
                 return EXIT_BERTH;
         }
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
         if (container_get(argv[1], &id, &j, NULL, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
-        const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+        const char *st = rt_doc_status(j);
         bool running = st && (!strcmp(st, "running") || !strcmp(st, "paused"));
         json_decref(j);
         if (!running) {
-                die_msg("container %s is not running", id);
+                error_msg("container %s is not running", id);
                 return EXIT_BERTH;
         }
-        _cleanup_free_ char *cg = rt_cgroup_path(id, "pids");
-        if (!cg)
-                cg = rt_cgroup_path(id, "memory");
-        _cleanup_free_ char *procs_path = xasprintf("%s/cgroup.procs", cg ? cg : "/nonexistent");
-        _cleanup_free_ char *procs = NULL;
-        if (read_file(procs_path, &procs, NULL, &err) < 0) {
-                die_msg("%s", err.msg);
+        /* docker's CLI: tabwriter minwidth 20, padding 3 */
+        strv_t rows = STRV_INIT;
+        if (top_ps(id, &rows, &err) < 0) {
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
-        printf("%-10s %-10s %-10s %s\n", "UID", "PID", "PPID", "CMD");
-        for (char *sv = NULL, *t = strtok_r(procs, "\n", &sv); t; t = strtok_r(NULL, "\n", &sv)) {
-                _cleanup_free_ char *status = NULL, *cmdline = NULL;
-                _cleanup_free_ char *sp = xasprintf("/proc/%s/status", t);
-                _cleanup_free_ char *cp = xasprintf("/proc/%s/cmdline", t);
-                size_t clen = 0;
-                if (read_file(sp, &status, NULL, NULL) < 0 ||
-                    read_file(cp, &cmdline, &clen, NULL) < 0)
-                        continue;
-                for (size_t i = 0; i + 1 < clen; i++)
-                        if (!cmdline[i])
-                                cmdline[i] = ' ';
-                const char *u = strstr(status, "\nUid:");
-                const char *pp = strstr(status, "\nPPid:");
-                printf("%-10d %-10s %-10d %s\n", u ? atoi(u + 5) : 0, t, pp ? atoi(pp + 6) : 0,
-                       cmdline);
-        }
+        strbuf_t text = STRBUF_INIT, out = STRBUF_INIT;
+        sb_append(&text, TOP_PS_TITLES "\n");
+        for (size_t i = 0; i < rows.n; i++)
+                sb_appendf(&text, "%s\n", rows.v[i]);
+        tabwriter_format(sb_str(&text), text.len, 20, 3, &out);
+        fputs(sb_str(&out), stdout);
+        sb_free(&text);
+        sb_free(&out);
+        strv_free(&rows);
         return 0;
 }

@@ -14,7 +14,8 @@
  *   - what containers whose monitor is dead still hold - port rules, DNS
  *     names, interfaces kept alive by a joined namespace - is released
  *     (netwire_gc), so none of it outlives its container until some later
- *     berth command happens to clean up.
+ *     berth command happens to clean up; and its state stops naming the
+ *     addresses it had (netwire_forget_addresses), as docker's inspect.
  * A restart policy keeps the monitor alive, and so keeps them. */
 #include <errno.h>
 #include <poll.h>
@@ -30,8 +31,9 @@
 #include "base/jsonfile.h"
 #include "commands.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
 /* Wait until the monitor is gone: on the inherited pidfd when there is one
  * (for as long as the monitor lives), else on one opened now. */
@@ -51,7 +53,7 @@ static void wait_gone(pid_t pid, int pidfd)
 
 static bool live_status(const json_t *j)
 {
-        const char *s = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+        const char *s = rt_doc_status(j);
         return s && (!strcmp(s, "running") || !strcmp(s, "restarting") || !strcmp(s, "paused"));
 }
 
@@ -85,20 +87,20 @@ static int recover(const char *id, err_t *err)
 int cmd_monitor_exited(int argc, char **argv)
 {
         if (argc != 3 && argc != 4) {
-                die_msg("usage: berth __monitor-exited ID PID [PIDFD]");
+                error_msg("usage: berth __monitor-exited ID PID [PIDFD]");
                 return EXIT_BERTH;
         }
         char *end;
         long pid = strtol(argv[2], &end, 10);
         if (*end || pid <= 0) {
-                die_msg("__monitor-exited: bad pid %s", argv[2]);
+                error_msg("__monitor-exited: bad pid %s", argv[2]);
                 return EXIT_BERTH;
         }
         long pidfd = -1;
         if (argc == 4) {
                 pidfd = strtol(argv[3], &end, 10);
                 if (*end || pidfd < 0 || pidfd > 1024) {
-                        die_msg("__monitor-exited: bad pidfd %s", argv[3]);
+                        error_msg("__monitor-exited: bad pidfd %s", argv[3]);
                         return EXIT_BERTH;
                 }
         }
@@ -108,13 +110,16 @@ int cmd_monitor_exited(int argc, char **argv)
         int rc = 0;
         err_t err = {0};
         if (recover(argv[1], &err) < 0) {
-                die_msg("container %.12s: its monitor died: %s", argv[1], err.msg);
+                error_msg("container %.12s: its monitor died: %s", argv[1], err.msg);
                 rc = EXIT_BERTH;
         }
         err_clear(&err);
         if (netwire_gc(&err) < 0) {
-                die_msg("container %.12s exited: releasing its ports and names: %s", argv[1],
-                        err.msg);
+                error_msg("container %.12s exited: releasing its ports and names: %s", argv[1],
+                          err.msg);
+                rc = EXIT_BERTH;
+        } else if (netwire_forget_addresses(argv[1], &err) < 0) {
+                error_msg("container %.12s exited: %s", argv[1], err.msg);
                 rc = EXIT_BERTH;
         }
         return rc;

@@ -16,28 +16,26 @@
 #include "commands.h"
 #include "table.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
-char *ctr_status_text(json_t *st)
+char *ctr_status_text(const json_t *j)
 {
-        const char *s = json_string_value(json_object_get(st, "Status")) ?: "";
+        const char *s = rt_doc_status(j) ?: "";
         if (!strcmp(s, "running") || !strcmp(s, "paused")) {
-                _cleanup_free_ char *d = human_duration(
-                    time_since_s(json_string_value(json_object_get(st, "StartedAt"))));
+                _cleanup_free_ char *d = human_duration(time_since_s(rt_doc_started_at(j)));
                 if (!strcmp(s, "paused"))
                         return xasprintf("Up %s (Paused)", d);
-                const char *h =
-                    json_string_value(json_object_get(json_object_get(st, "Health"), "Status"));
+                const char *h = rt_doc_health(j);
                 if (h && *h)
                         return xasprintf("Up %s (%s)", d, h);
                 return xasprintf("Up %s", d);
         }
         if (!strcmp(s, "exited") || !strcmp(s, "restarting")) {
-                _cleanup_free_ char *d = human_duration(
-                    time_since_s(json_string_value(json_object_get(st, "FinishedAt"))));
+                _cleanup_free_ char *d = human_duration(time_since_s(rt_doc_finished_at(j)));
                 return xasprintf("%s (%d) %s ago", !strcmp(s, "exited") ? "Exited" : "Restarting",
-                                 (int)json_integer_value(json_object_get(st, "ExitCode")), d);
+                                 rt_doc_exit_code(j), d);
         }
         if (!strcmp(s, "created"))
                 return xstrdup("Created");
@@ -48,10 +46,10 @@ char *ctr_status_text(json_t *st)
 char *ctr_command_text(json_t *j, bool trunc)
 {
         strbuf_t sb = STRBUF_INIT;
-        sb_append(&sb, json_string_value(json_object_get(j, "Path")) ?: "");
+        sb_append(&sb, rt_doc_path(j) ?: "");
         size_t i;
         json_t *a;
-        json_array_foreach(json_object_get(j, "Args"), i, a)
+        json_array_foreach(rt_doc_args(j), i, a)
         {
                 sb_appendf(&sb, " %s", json_string_value(a) ?: "");
         }
@@ -71,20 +69,18 @@ static bool filter_match(json_t *j, const strv_t *filters)
                 size_t kl = (size_t)(eq - f);
                 const char *v = eq + 1;
                 if (!strncmp(f, "name", kl) && kl == 4) {
-                        const char *n = json_string_value(json_object_get(j, "Name")) ?: "/";
+                        const char *n = rt_doc_name(j) ?: "/";
                         if (!strstr(n + 1, v))
                                 return false;
                 } else if (!strncmp(f, "status", kl) && kl == 6) {
-                        const char *s = json_string_value(
-                            json_object_get(json_object_get(j, "State"), "Status"));
+                        const char *s = rt_doc_status(j);
                         if (!s || strcmp(s, v))
                                 return false;
                 } else if (!strncmp(f, "id", kl) && kl == 2) {
-                        if (strncmp(json_string_value(json_object_get(j, "Id")) ?: "", v,
-                                    strlen(v)))
+                        if (strncmp(rt_doc_id(j) ?: "", v, strlen(v)))
                                 return false;
                 } else if (!strncmp(f, "label", kl) && kl == 5) {
-                        json_t *labels = json_object_get(json_object_get(j, "Config"), "Labels");
+                        json_t *labels = rt_doc_labels(j);
                         const char *leq = strchr(v, '=');
                         _cleanup_free_ char *k = leq ? xstrndup(v, (size_t)(leq - v)) : xstrdup(v);
                         json_t *lv = json_object_get(labels, k);
@@ -116,36 +112,36 @@ static int cmp_name(const void *a, const void *b)
 /* The fields of docker's container context for one container. */
 static json_t *ps_context(json_t *j, const char *short_id, bool trunc, bool running)
 {
-        json_t *st = json_object_get(j, "State");
-        json_t *cfg = json_object_get(j, "Config");
-        const char *name = json_string_value(json_object_get(j, "Name")) ?: "/";
+        const char *name = rt_doc_name(j) ?: "/";
         _cleanup_free_ char *cmd = ctr_command_text(j, trunc);
-        const char *created = json_string_value(json_object_get(j, "Created"));
+        const char *created = rt_doc_created(j);
         long long csecs = 0;
         (void)time_parse_rfc3339(created ?: "", &csecs, NULL);
         _cleanup_free_ char *created_at = go_time_text(csecs, 0);
         _cleanup_free_ char *since = human_duration(time_since_s(created));
         _cleanup_free_ char *ago = xasprintf("%s ago", since);
-        _cleanup_free_ char *status = ctr_status_text(st);
+        _cleanup_free_ char *status = ctr_status_text(j);
         _cleanup_free_ char *ports = running ? netwire_ports_summary(j) : xstrdup("");
-        _cleanup_free_ char *labels = labels_text(json_object_get(cfg, "Labels"));
+        _cleanup_free_ char *labels = labels_text(rt_doc_labels(j));
         strbuf_t mb = STRBUF_INIT, nb = STRBUF_INIT;
         sb_append(&mb, "");
         sb_append(&nb, "");
         const char *k;
         json_t *v;
         size_t i, nvol = 0;
-        json_array_foreach(json_object_get(j, "Mounts"), i, v)
+        json_array_foreach(rt_doc_mounts(j), i, v)
         {
-                const char *mn = json_string_value(json_object_get(v, "Name"));
+                struct rt_doc_mount m;
+                rt_doc_mount(v, &m);
+                const char *mn = m.name;
                 if (!mn || !*mn)
-                        mn = json_string_value(json_object_get(v, "Source")) ?: "";
+                        mn = m.source ?: "";
                 else
                         nvol++;
                 _cleanup_free_ char *cut = trunc ? text_ellipsis(mn, 15) : xstrdup(mn);
                 sb_appendf(&mb, "%s%s", mb.len ? "," : "", cut);
         }
-        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        json_t *nets = rt_doc_networks(j);
         size_t nn = json_object_size(nets);
         const char **names = xcalloc(nn ? nn : 1, sizeof(*names));
         size_t x = 0;
@@ -161,11 +157,10 @@ static json_t *ps_context(json_t *j, const char *short_id, bool trunc, bool runn
         snprintf(nvols, sizeof(nvols), "%zu", nvol);
         json_t *o =
             json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Command", cmd,
-                      "CreatedAt", created_at, "ID", short_id, "Image",
-                      json_string_value(json_object_get(cfg, "Image")) ?: "", "Labels", labels,
-                      "LocalVolumes", nvols, "Mounts", mb.s, "Names", name + 1, "Networks", nb.s,
-                      "Ports", ports, "RunningFor", ago, "Size", "0B", "State",
-                      json_string_value(json_object_get(st, "Status")) ?: "", "Status", status);
+                      "CreatedAt", created_at, "ID", short_id, "Image", rt_doc_image(j) ?: "",
+                      "Labels", labels, "LocalVolumes", nvols, "Mounts", mb.s, "Names", name + 1,
+                      "Networks", nb.s, "Ports", ports, "RunningFor", ago, "Size", "0B", "State",
+                      rt_doc_status(j) ?: "", "Status", status);
         sb_free(&mb);
         sb_free(&nb);
         return o;
@@ -213,7 +208,7 @@ int cmd_ps(int argc, char **argv)
                         strv_free(&filters);
                         return 0;
                 default:
-                        die_msg("ps: unknown option '%s'", argv[optind - 1]);
+                        error_msg("ps: unknown option '%s'", argv[optind - 1]);
                         strv_free(&filters);
                         return EXIT_BERTH;
                 }
@@ -228,7 +223,7 @@ int cmd_ps(int argc, char **argv)
         strv_t ids = STRV_INIT;
         int rc = 0;
         if (rt_ctr_list(&ids, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
                 goto out;
         }
@@ -256,8 +251,7 @@ int cmd_ps(int argc, char **argv)
                         json_decref(o);
                         continue;
                 }
-                json_t *st = json_object_get(j, "State");
-                const char *s = json_string_value(json_object_get(st, "Status")) ?: "";
+                const char *s = rt_doc_status(j) ?: "";
                 bool running =
                     !strcmp(s, "running") || !strcmp(s, "restarting") || !strcmp(s, "paused");
                 if ((!all && !running && !filters.n) || !filter_match(j, &filters)) {
@@ -269,8 +263,7 @@ int cmd_ps(int argc, char **argv)
                         printf("%s\n", short_id);
                 } else {
                         json_t *o = ps_context(j, short_id, trunc, running);
-                        json_t *labels = json_object_get(json_object_get(j, "Config"), "Labels");
-                        json_t *m = label_methods(labels);
+                        json_t *m = label_methods(rt_doc_labels(j));
                         if (format_row(&cf, o, m) < 0)
                                 rc = EXIT_BERTH;
                         json_decref(m);

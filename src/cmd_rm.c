@@ -11,8 +11,9 @@
 #include "base/xalloc.h"
 #include "commands.h"
 #include "container_cli.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/volume.h"
 
 int container_remove_locked(const char *id, json_t *j, err_t *err)
@@ -43,12 +44,12 @@ int cmd_rm(int argc, char **argv)
                         printf("Usage:  berth rm [-f] [-v] CONTAINER [CONTAINER...]\n");
                         return 0;
                 } else {
-                        die_msg("rm: unknown option '%s'", argv[optind - 1]);
+                        error_msg("rm: unknown option '%s'", argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (optind >= argc) {
-                die_msg("\"berth rm\" requires at least 1 argument.");
+                error_msg("\"berth rm\" requires at least 1 argument.");
                 return EXIT_BERTH;
         }
         int rc = 0;
@@ -66,41 +67,40 @@ int cmd_rm(int argc, char **argv)
                                         continue;
                                 }
                         }
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
-                const char *st =
-                    json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+                const char *st = rt_doc_status(j);
                 bool paused = st && !strcmp(st, "paused");
                 bool running =
                     st && (!strcmp(st, "running") || !strcmp(st, "restarting") || paused);
                 if (paused && !force) {
-                        die_msg("cannot remove container \"%s\": "
-                                "container is paused and must be unpaused first",
-                                argv[i]);
+                        error_msg("cannot remove container \"%s\": "
+                                  "container is paused and must be unpaused first",
+                                  argv[i]);
                         json_decref(j);
                         rc = 1;
                         continue;
                 }
                 if (running && !force) {
-                        die_msg("cannot remove container \"%s\": "
-                                "container is %s: stop "
-                                "the container before removing or force remove",
-                                argv[i], st);
+                        error_msg("cannot remove container \"%s\": "
+                                  "container is %s: stop "
+                                  "the container before removing or force remove",
+                                  argv[i], st);
                         json_decref(j);
                         rc = 1;
                         continue;
                 }
                 if (running && container_stop(id, 0, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         json_decref(j);
                         rc = 1;
                         continue;
                 }
                 _cleanup_close_ int lk = rt_ctr_lock(id, &err);
                 if (lk < 0 || container_remove_locked(id, j, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         json_decref(j);
                         rc = 1;
                         continue;
@@ -108,9 +108,9 @@ int cmd_rm(int argc, char **argv)
                 if (vols) { /* anonymous volumes go with their container */
                         size_t k;
                         json_t *m;
-                        json_array_foreach(json_object_get(j, "Mounts"), k, m)
+                        json_array_foreach(rt_doc_mounts(j), k, m)
                         {
-                                const char *vn = json_string_value(json_object_get(m, "Name"));
+                                const char *vn = rt_doc_mount_name(m);
                                 if (vn && rt_volume_is_anon(vn) && rt_volume_remove(vn, &err) < 0)
                                         warn_msg("%s", err.msg);
                         }

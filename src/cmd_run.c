@@ -21,7 +21,7 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "engine/spec.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "pull.h"
@@ -40,7 +40,7 @@ struct run_opts {
             sysctls;
         const char *health_cmd, *health_interval, *health_timeout, *health_start,
             *health_start_interval, *health_retries;
-        struct netwire_opts nw;
+        struct ctr_net nw; /* moved into the spec at create */
         const char *pull, *platform;
         bool quiet;
 };
@@ -51,7 +51,7 @@ static void run_opts_free(struct run_opts *o)
                        &o->cap_add, &o->cap_drop,  &o->secopts, &o->labels, &o->sysctls};
         for (size_t i = 0; i < ARRAY_SIZE(v); i++)
                 strv_free(v[i]);
-        netwire_opts_free(&o->nw);
+        ctr_net_free(&o->nw);
 }
 
 enum {
@@ -432,8 +432,12 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
         if (mounts_spec(o, &sp, err) < 0)
                 goto out;
         o->nw.network = o->network;
-        o->nw.hostname_set = o->hostname != NULL;
-        if (container_create_spec(&sp, &o->nw, id_out, err) < 0)
+        sp.net = o->nw;
+        o->nw = (struct ctr_net){0};
+        strv_t warnings = STRV_INIT;
+        int r = container_create_spec(&sp, id_out, &warnings, NULL, err);
+        warn_flush(&warnings);
+        if (r < 0)
                 goto out;
         ret = 0;
 out:
@@ -590,7 +594,7 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                         errno = 0;
                         o->oom_score_adj = strtoll(optarg, &end, 10);
                         if (end == optarg || *end || errno) {
-                                die_msg("invalid argument \"%s\" for --oom-score-adj", optarg);
+                                error_msg("invalid argument \"%s\" for --oom-score-adj", optarg);
                                 return -1;
                         }
                         break;
@@ -620,14 +624,14 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                         run_usage(stdout, cmd);
                         return 1;
                 default:
-                        die_msg("%s: unknown or incomplete option '%s'\nSee 'berth %s --help'.",
-                                cmd, argv[optind - 1], cmd);
+                        error_msg("%s: unknown or incomplete option '%s'\nSee 'berth %s --help'.",
+                                  cmd, argv[optind - 1], cmd);
                         return -1;
                 }
         }
         if (optind >= argc) {
-                die_msg("\"berth %s\" requires at least 1 argument.\nSee 'berth %s --help'.", cmd,
-                        cmd);
+                error_msg("\"berth %s\" requires at least 1 argument.\nSee 'berth %s --help'.", cmd,
+                          cmd);
                 return -1;
         }
         *first_arg = optind;
@@ -649,7 +653,7 @@ static int run_or_create(int argc, char **argv, bool run)
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         if (create_container(&o, argv[first], argv + first + 1, argc - first - 1, &id, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 run_opts_free(&o);
                 return EXIT_BERTH;
         }
@@ -662,7 +666,7 @@ static int run_or_create(int argc, char **argv, bool run)
         int status;
         int r = container_start(id, attach, &status, &err);
         if (r < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 err_t e2 = {0};
                 json_t *left = NULL;
                 if (o.rm && rt_ctr_load(id, &left, NULL) == 0 && !rt_ctr_monitor_alive(id, NULL)) {

@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/ctr_stats.h"
 #include "table.h"
 
@@ -72,8 +73,7 @@ static int set_add(struct stat_set *next, struct stat_set *prev, const char *ref
         _cleanup_json_ json_t *j = NULL;
         if (container_get(ref, &id, &j, NULL, err) < 0)
                 return -1;
-        const char *st =
-            json_string_value(json_object_get(json_object_get(j, "State"), "Status")) ?: "";
+        const char *st = rt_doc_status(j) ?: "";
         bool running = !strcmp(st, "running") || !strcmp(st, "paused") || !strcmp(st, "restarting");
         if (!named && !all && !running)
                 return 0;
@@ -87,11 +87,10 @@ static int set_add(struct stat_set *next, struct stat_set *prev, const char *ref
                 *c = *old; /* its samples; the strings are set below */
         c->label = named ? xstrdup(ref) : xstrndup(id, trunc ? RT_SHORT_ID_LEN : RT_ID_LEN);
         c->id = xstrdup(id);
-        const char *name = json_string_value(json_object_get(j, "Name")) ?: "";
+        const char *name = rt_doc_name(j) ?: "";
         c->name = xstrdup(name[0] == '/' ? name + 1 : name);
         c->running = running;
-        const char *mode =
-            json_string_value(json_object_get(json_object_get(j, "HostConfig"), "NetworkMode"));
+        const char *mode = rt_doc_network_mode(j);
         if (running) {
                 struct rt_stats s;
                 err_t e = {0};
@@ -160,7 +159,7 @@ int stats_run(const struct stats_opts *o, char **refs, int nrefs, bool named)
                 err_t err = {0};
                 strv_t ids = STRV_INIT;
                 if (!named && !nrefs && rt_ctr_list(&ids, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                         break;
                 }
@@ -169,7 +168,7 @@ int stats_run(const struct stats_opts *o, char **refs, int nrefs, bool named)
                 for (size_t i = 0; i < n; i++) {
                         if (set_add(&cur, &prev, v[i], named, o->all, o->trunc, &err) < 0 &&
                             named) {
-                                die_msg("%s", err.msg);
+                                error_msg("%s", err.msg);
                                 rc = 1;
                         }
                 }
@@ -249,8 +248,8 @@ int stats_parse(int argc, char **argv, const char *cmd, struct stats_opts *o)
                         fputs(stats_usage, stdout);
                         return 1;
                 default:
-                        die_msg("%s: unknown option '%s'\nSee 'berth %s --help'.", cmd,
-                                argv[optind - 1], cmd);
+                        error_msg("%s: unknown option '%s'\nSee 'berth %s --help'.", cmd,
+                                  argv[optind - 1], cmd);
                         return -1;
                 }
         }

@@ -30,8 +30,9 @@
 #include "commands.h"
 #include "container_cli.h"
 #include "net/network.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 #include "runtime/volume.h"
 #include "table.h"
@@ -44,8 +45,7 @@ struct boot_ctr {
 
 static const char *label(json_t *j, const char *key)
 {
-        const char *v = json_string_value(
-            json_object_get(json_object_get(json_object_get(j, "Config"), "Labels"), key));
+        const char *v = rt_doc_label(j, key);
         return v ? v : "";
 }
 
@@ -85,8 +85,8 @@ static int boot_start(struct boot_ctr *c)
         int status;
         c->started = true;
         if (container_start(c->id, 0, &status, &err) < 0) {
-                die_msg("%s", err.msg);
-                die_msg("failed to start container %s", c->name);
+                error_msg("%s", err.msg);
+                error_msg("failed to start container %s", c->name);
                 return -1;
         }
         printf("%s\n", c->name);
@@ -98,12 +98,12 @@ static int system_boot(void)
         err_t err = {0};
         _cleanup_json_ json_t *nets = json_array();
         if (network_restore_all(nets, &err) < 0) {
-                die_msg("restoring networks: %s", err.msg);
+                error_msg("restoring networks: %s", err.msg);
                 return EXIT_BERTH;
         }
         strv_t ids = STRV_INIT;
         if (rt_ctr_list(&ids, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 strv_free(&ids);
                 return EXIT_BERTH;
         }
@@ -114,13 +114,13 @@ static int system_boot(void)
         for (size_t i = ids.n; i-- > 0;) {
                 _cleanup_json_ json_t *j = NULL;
                 if (rt_ctr_load(ids.v[i], &j, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
                 if (!wants_boot_start(ids.v[i], j))
                         continue;
-                const char *name = json_string_value(json_object_get(j, "Name"));
+                const char *name = rt_doc_name(j);
                 c[n].id = xstrdup(ids.v[i]);
                 c[n].name = xstrdup(name && *name == '/' ? name + 1 : name ? name : ids.v[i]);
                 c[n].project = xstrdup(label(j, "com.docker.compose.project"));
@@ -185,8 +185,7 @@ static void ctr_counts(struct ctr_counts *c, bool sizes)
                         c->stopped++; /* unreadable state: not running */
                         continue;
                 }
-                const char *st =
-                    json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+                const char *st = rt_doc_status(j);
                 bool active = state_active(st);
                 if (st && !strcmp(st, "paused"))
                         c->paused++;
@@ -195,9 +194,7 @@ static void ctr_counts(struct ctr_counts *c, bool sizes)
                 else
                         c->stopped++;
                 if (sizes) {
-                        unsigned long long sz = path_size(json_string_value(json_object_get(
-                            json_object_get(json_object_get(j, "GraphDriver"), "Data"),
-                            "UpperDir")));
+                        unsigned long long sz = path_size(rt_doc_upper_dir(j));
                         c->size += sz;
                         if (active)
                                 c->size_active += sz;
@@ -249,7 +246,7 @@ static int df_images(struct rt_image **imgs, size_t *n, struct image_users *user
 {
         err_t err = {0};
         if (rt_image_list(imgs, n, &err) < 0 || image_users_load(users, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 rt_image_list_free(*imgs, *n);
                 return -1;
         }
@@ -340,29 +337,24 @@ static int df_verbose(void)
                         continue;
                 size_t nvol = 0, k;
                 json_t *m;
-                json_array_foreach(json_object_get(j, "Mounts"), k, m)
+                json_array_foreach(rt_doc_mounts(j), k, m)
                 {
-                        const char *vn = json_string_value(json_object_get(m, "Name"));
-                        if (vn && !strcmp(json_string_value(json_object_get(m, "Type")) ?: "",
-                                          "volume")) {
+                        struct rt_doc_mount mt;
+                        rt_doc_mount(m, &mt);
+                        if (mt.name && !strcmp(mt.type ?: "", "volume")) {
                                 nvol++;
-                                strv_push(&links, vn);
+                                strv_push(&links, mt.name);
                         }
                 }
-                const char *name = json_string_value(json_object_get(j, "Name")) ?: "";
+                const char *name = rt_doc_name(j) ?: "";
                 long long created = 0;
-                (void)time_parse_rfc3339(json_string_value(json_object_get(j, "Created")), &created,
-                                         NULL);
+                (void)time_parse_rfc3339(rt_doc_created(j), &created, NULL);
                 _cleanup_free_ char *sid = xstrndup(id, 12), *cmd = ctr_command_text(j, true),
                                     *nv = xasprintf("%zu", nvol),
-                                    *sz = size_text(path_size(json_string_value(json_object_get(
-                                        json_object_get(json_object_get(j, "GraphDriver"), "Data"),
-                                        "UpperDir")))),
-                                    *cr = ago_text(created),
-                                    *st = ctr_status_text(json_object_get(j, "State"));
-                table_row(&t, sid,
-                          json_string_value(json_object_get(json_object_get(j, "Config"), "Image")),
-                          cmd, nv, sz, cr, st, name[0] == '/' ? name + 1 : name);
+                                    *sz = size_text(path_size(rt_doc_upper_dir(j))),
+                                    *cr = ago_text(created), *st = ctr_status_text(j);
+                table_row(&t, sid, rt_doc_image(j), cmd, nv, sz, cr, st,
+                          name[0] == '/' ? name + 1 : name);
         }
         table_end(&t, true);
         strv_free(&ids);
@@ -402,8 +394,8 @@ static int system_df(int argc, char **argv)
         for (int i = 1; i < argc; i++)
                 if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
                         if (argc != 2) {
-                                die_msg("system df: -v takes no other arguments\n"
-                                        "See 'berth system df --help'.");
+                                error_msg("system df: -v takes no other arguments\n"
+                                          "See 'berth system df --help'.");
                                 return EXIT_BERTH;
                         }
                         return df_verbose();
@@ -510,39 +502,6 @@ static void print_section(const char *title, const strv_t *v)
         printf("\n");
 }
 
-/* What system prune --filter until= keeps beside what containers use. */
-struct prune_until {
-        struct image_users users;
-        int64_t until_ns; /* 0: no filter */
-        strv_t newer;     /* ids of images created after until_ns */
-};
-
-static int prune_until_images(struct prune_until *pu, err_t *err)
-{
-        if (!pu->until_ns)
-                return 0;
-        struct rt_image *imgs = NULL;
-        size_t n = 0;
-        if (rt_image_list(&imgs, &n, err) < 0)
-                return -1;
-        for (size_t i = 0; i < n; i++)
-                if (imgs[i].created > pu->until_ns / 1000000000LL)
-                        strv_push(&pu->newer, imgs[i].id);
-        rt_image_list_free(imgs, n);
-        return 0;
-}
-
-/* rt_image_prune's in-use callback: a container's image, or one too new. */
-static const char *prune_keep_image(const char *image_id, bool *running, void *ud)
-{
-        struct prune_until *pu = ud;
-        const char *user = image_users_find(image_id, running, &pu->users);
-        if (user)
-                return user;
-        *running = false;
-        return strv_contains(&pu->newer, image_id) ? image_id : NULL;
-}
-
 static int system_prune(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -551,7 +510,7 @@ static int system_prune(int argc, char **argv)
             {"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
         };
         bool all = false, force = false, vols = false;
-        struct prune_until pu = {0};
+        struct prune_filter pu = {0};
         const char *until = NULL;
         int c;
         optind = 0;
@@ -583,19 +542,19 @@ static int system_prune(int argc, char **argv)
                                "      --volumes   Prune anonymous volumes\n");
                         return 0;
                 default:
-                        die_msg("system prune: unknown option '%s'\n"
-                                "See 'berth system prune --help'.",
-                                argv[optind - 1]);
+                        error_msg("system prune: unknown option '%s'\n"
+                                  "See 'berth system prune --help'.",
+                                  argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (optind < argc) {
-                die_msg("\"berth system prune\" accepts no arguments.\n"
-                        "See 'berth system prune --help'.");
+                error_msg("\"berth system prune\" accepts no arguments.\n"
+                          "See 'berth system prune --help'.");
                 return EXIT_BERTH;
         }
         if (until && vols) {
-                die_msg("The \"until\" filter is not supported with \"--volumes\"");
+                error_msg("The \"until\" filter is not supported with \"--volumes\"");
                 return EXIT_BERTH;
         }
         if (!force) {
@@ -619,7 +578,7 @@ static int system_prune(int argc, char **argv)
 
         /* containers first: what they held becomes unused */
         if (container_prune(&out, &reclaimed, pu.until_ns, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
         print_section("Deleted Containers", &out);
@@ -627,7 +586,7 @@ static int system_prune(int argc, char **argv)
 
         _cleanup_json_ json_t *nets = json_array();
         if (netwire_gc(&err) < 0 || network_prune(nets, pu.until_ns, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
         size_t i;
@@ -638,20 +597,19 @@ static int system_prune(int argc, char **argv)
 
         if (vols) {
                 if (volume_prune(false, &out, &reclaimed, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                 }
                 print_section("Deleted Volumes", &out);
                 strv_free(&out);
         }
 
-        if (image_users_load(&pu.users, &err) < 0 || prune_until_images(&pu, &err) < 0 ||
-            rt_image_prune(all, prune_keep_image, &pu, &out, &reclaimed, &err) < 0) {
-                die_msg("%s", err.msg);
+        if (image_users_load(&pu.users, &err) < 0 || prune_filter_apply(&pu, &err) < 0 ||
+            rt_image_prune(all, prune_filter_in_use, &pu, &out, &reclaimed, &err) < 0) {
+                error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
-        image_users_free(&pu.users);
-        strv_free(&pu.newer);
+        prune_filter_free(&pu);
         print_section("Deleted Images", &out);
         strv_free(&out);
 
@@ -766,7 +724,7 @@ static int system_boot_cmd(int argc, char **argv)
                 return 0;
         }
         if (argc > 1) {
-                die_msg("\"berth system boot\" accepts no arguments.");
+                error_msg("\"berth system boot\" accepts no arguments.");
                 return EXIT_BERTH;
         }
         return system_boot();
@@ -778,6 +736,7 @@ int cmd_system(int argc, char **argv)
             {"boot", system_boot_cmd,
              "Restore networks and start the containers whose restart policy asks for it"},
             {"df", system_df, "Show berth disk usage"},
+            {"events", cmd_events, "Get real time events from berth"},
             {"info", cmd_info, "Display system-wide information"},
             {"prune", system_prune, "Remove unused data"},
         };

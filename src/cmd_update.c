@@ -18,6 +18,7 @@
 #include "container_cli.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
 static const char update_usage[] =
     "Usage:  berth update [OPTIONS] CONTAINER [CONTAINER...]\n\n"
@@ -53,24 +54,12 @@ static int update_one(const char *ref, const struct update *u, err_t *err)
         }
         _cleanup_close_ int lock = lk; /* held until return */
         (void)lock;
-        json_t *hc = json_object_get(j, "HostConfig");
-        if (!hc) {
-                hc = json_object();
-                json_object_set_new(j, "HostConfig", hc);
-        }
-        if (u->has_restart && json_is_true(json_object_get(hc, "AutoRemove")) &&
-            u->restart.kind != RESTART_NO)
+        if (u->has_restart && rt_doc_auto_remove(j) && u->restart.kind != RESTART_NO)
                 return err_set(err, EINVAL,
                                "Restart policy cannot be updated because AutoRemove is enabled "
                                "for the container");
-        struct rt_cgroup_limits l = {
-            .memory = json_integer_value(json_object_get(hc, "Memory")),
-            .memory_swap = json_integer_value(json_object_get(hc, "MemorySwap")),
-            .nano_cpus = json_integer_value(json_object_get(hc, "NanoCpus")),
-            .cpu_shares = json_integer_value(json_object_get(hc, "CpuShares")),
-            .pids_limit = json_integer_value(json_object_get(hc, "PidsLimit")),
-            .cpuset_cpus = json_string_value(json_object_get(hc, "CpusetCpus")),
-        };
+        struct rt_cgroup_limits l;
+        rt_doc_limits(j, &l);
         if (u->what & RT_CG_MEMORY) {
                 /* docker: a larger memory needs the swap limit raised with it */
                 if (!(u->what & RT_CG_SWAP) && l.memory_swap > 0 && u->memory > l.memory_swap)
@@ -100,17 +89,10 @@ static int update_one(const char *ref, const struct update *u, err_t *err)
                 l.cpuset_cpus = u->cpuset;
         if (u->what && rt_ctr_monitor_alive(id, NULL) && rt_cgroup_update(id, &l, u->what, err) < 0)
                 return err_wrap(err, "Cannot update container %s", id);
-        json_object_set_new(hc, "Memory", json_integer(l.memory));
-        json_object_set_new(hc, "MemorySwap", json_integer(l.memory_swap));
-        json_object_set_new(hc, "NanoCpus", json_integer(l.nano_cpus));
-        json_object_set_new(hc, "CpuShares", json_integer(l.cpu_shares));
-        json_object_set_new(hc, "PidsLimit", json_integer(l.pids_limit));
-        json_object_set_new(hc, "CpusetCpus", json_string(l.cpuset_cpus ? l.cpuset_cpus : ""));
+        rt_doc_set_limits(j, &l);
         if (u->has_restart)
-                json_object_set_new(hc, "RestartPolicy",
-                                    json_pack("{s:s,s:i}", "Name",
-                                              restart_kind_name(u->restart.kind),
-                                              "MaximumRetryCount", u->restart.max_retries));
+                rt_doc_set_restart_policy(j, restart_kind_name(u->restart.kind),
+                                          u->restart.max_retries);
         return rt_ctr_save(id, j, err);
 }
 
@@ -198,29 +180,29 @@ int cmd_update(int argc, char **argv)
                         printf("%s", update_usage);
                         return 0;
                 default:
-                        die_msg("unknown flag: %s\nSee 'berth update --help'.", argv[optind - 1]);
+                        error_msg("unknown flag: %s\nSee 'berth update --help'.", argv[optind - 1]);
                         return EXIT_BERTH;
                 }
                 if (r < 0) {
-                        die_msg("%s\nSee 'berth update --help'.", err.msg);
+                        error_msg("%s\nSee 'berth update --help'.", err.msg);
                         return EXIT_BERTH;
                 }
         }
         if (optind >= argc) {
-                die_msg("\"berth update\" requires at least 1 argument.\n"
-                        "See 'berth update --help'.\n\n%s",
-                        update_usage);
+                error_msg("\"berth update\" requires at least 1 argument.\n"
+                          "See 'berth update --help'.\n\n%s",
+                          update_usage);
                 return EXIT_BERTH;
         }
         if (!u.what && !u.has_restart) {
-                die_msg("You must provide one or more flags when using this command.");
+                error_msg("You must provide one or more flags when using this command.");
                 return 1;
         }
         int rc = 0;
         for (int i = optind; i < argc; i++) {
                 err_t e = {0};
                 if (update_one(argv[i], &u, &e) < 0) {
-                        die_msg("%s", e.msg);
+                        error_msg("%s", e.msg);
                         rc = 1;
                         continue;
                 }

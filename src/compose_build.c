@@ -14,6 +14,7 @@
 #include "build.h"
 #include "compose/model.h"
 #include "runtime/image.h"
+#include "runtime/ctr_doc.h"
 
 void compose_build_names(struct compose_project *p)
 {
@@ -130,12 +131,9 @@ bool compose_selected(const char *name, char **names, int n)
         return false;
 }
 
-static int build_services(struct compose_project *p, char **names, int n,
-                          enum compose_build_mode mode, bool quiet, bool no_cache,
-                          const strv_t *cli_args, err_t *err)
+static int build_services(struct compose_project *p, char **names, int n, enum plan_build_mode mode,
+                          bool quiet, bool no_cache, const strv_t *cli_args, err_t *err)
 {
-        if (mode == COMPOSE_BUILD_NEVER)
-                return 0;
         strv_t done = STRV_INIT;
         int r = 0;
         for (size_t i = 0; i < p->nservices && r == 0; i++) {
@@ -143,14 +141,14 @@ static int build_services(struct compose_project *p, char **names, int n,
                 if (!s->build.present || !s->image || !compose_selected(s->name, names, n) ||
                     strv_contains(&done, s->image))
                         continue;
-                if (mode == COMPOSE_BUILD_MISSING) {
-                        struct rt_image img;
-                        err_t e2;
-                        if (rt_image_lookup(s->image, &img, &e2) == 0) {
-                                rt_image_free(&img);
-                                continue;
-                        }
-                }
+                struct rt_image img;
+                err_t e2;
+                bool present =
+                    mode == PLAN_BUILD_MISSING && rt_image_lookup(s->image, &img, &e2) == 0;
+                if (present)
+                        rt_image_free(&img);
+                if (plan_build_reason(s, mode, present) == PLAN_R_NONE)
+                        continue;
                 r = build_one(s, quiet, no_cache, cli_args, err);
                 strv_push(&done, s->image);
         }
@@ -159,16 +157,21 @@ static int build_services(struct compose_project *p, char **names, int n,
 }
 
 int compose_build_services(struct compose_project *p, char **names, int n,
-                           enum compose_build_mode mode, bool quiet, err_t *err)
+                           enum plan_build_mode mode, bool quiet, err_t *err)
 {
         return build_services(p, names, n, mode, quiet, false, NULL, err);
+}
+
+int compose_build_service(struct compose_service *s, bool quiet, err_t *err)
+{
+        return build_one(s, quiet, false, NULL, err);
 }
 
 bool compose_build_image_changed(const struct cctr *c, const struct compose_service *s)
 {
         if (!s->build.present || !s->image)
                 return false;
-        const char *cur = json_string_value(json_object_get(c->j, "Image"));
+        const char *cur = rt_doc_image_id(c->j);
         struct rt_image img;
         err_t e2;
         if (!cur || rt_image_lookup(s->image, &img, &e2) < 0)
@@ -235,7 +238,7 @@ int compose_cmd_build(struct compose_globals *g, int argc, char **argv)
                                 fprintf(stderr, "DRY-RUN MODE -  build service %s\n",
                                         cp.p->services[i].name);
                 rc = 0;
-        } else if (build_services(cp.p, argv + optind, argc - optind, COMPOSE_BUILD_ALWAYS, quiet,
+        } else if (build_services(cp.p, argv + optind, argc - optind, PLAN_BUILD_ALWAYS, quiet,
                                   no_cache, &args, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
         } else {

@@ -9,12 +9,6 @@
 #include "compose_cmds.h"
 #include "compose_up.h"
 
-enum compose_build_mode {
-        COMPOSE_BUILD_MISSING, /* up: build when the image is not in the store */
-        COMPOSE_BUILD_ALWAYS,  /* up --build, compose build */
-        COMPOSE_BUILD_NEVER,   /* up --no-build */
-};
-
 /* Services with `build:` and no `image:` get compose v2's image name
  * "<project>-<service>" (tag latest). */
 void compose_build_names(struct compose_project *p);
@@ -24,9 +18,13 @@ void compose_build_names(struct compose_project *p);
 bool compose_build_local_image(const struct compose_service *s);
 
 /* Build the images of p's services that have `build:` (names: only those;
- * n == 0: all), by mode.  Build output goes to stderr unless quiet. */
+ * n == 0: all), when the planner's rule (plan_build_reason) says so for
+ * mode.  Build output goes to stderr unless quiet. */
 int compose_build_services(struct compose_project *p, char **names, int n,
-                           enum compose_build_mode mode, bool quiet, err_t *err);
+                           enum plan_build_mode mode, bool quiet, err_t *err);
+
+/* Build service s's image (a PLAN_BUILD operation of up's plan). */
+int compose_build_service(struct compose_service *s, bool quiet, err_t *err);
 
 /* Was the container made from another image than the one the service's
  * name points at now (rebuilt)? */

@@ -24,14 +24,16 @@
 #include "compose/hash.h"
 #include "compose_more.h"
 #include "compose_up.h"
+#include "commands.h"
 #include "container_cli.h"
 #include "engine/spec.h"
 #include "net/network.h"
 #include "net/ports.h"
-#include "netwire.h"
+#include "engine/netglue.h"
 #include "progress.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 #include "runtime/security.h"
 #include "runtime/spawn.h"
@@ -119,15 +121,6 @@ int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr
         return 0;
 }
 
-static const struct compose_resource *find_res(const struct compose_resource *v, size_t n,
-                                               const char *key)
-{
-        for (size_t i = 0; i < n; i++)
-                if (!strcmp(v[i].key, key))
-                        return &v[i];
-        return NULL;
-}
-
 /* "SRC:DST[:MODE]" of `compose run -v`, in compose's short syntax: a
  * relative host path is the current directory's, a name a project volume key
  * or a volume. */
@@ -149,7 +142,8 @@ static int run_volume_spec(const struct compose_project *p, const char *spec, st
                 free(m.source);
                 m.source = abs;
         } else if (m.type == MOUNT_VOLUME && m.source) {
-                const struct compose_resource *r = find_res(p->volumes, p->nvolumes, m.source);
+                const struct compose_resource *r =
+                    compose_resource_find(p->volumes, p->nvolumes, m.source);
                 if (r) {
                         free(m.source);
                         m.source = xstrdup(r->name);
@@ -317,22 +311,22 @@ int cproject_ports_check(const struct compose_project *p, const bool *sel,
         return r;
 }
 
-/* Network attachments, recorded by netwire_create as `run --network` does:
- * NetworkMode names the first network (by priority, then name); the others
- * are added to NetworkSettings.Networks the same way, with the aliases the
- * DNS serves (container name, service name, the service's aliases). */
-static int networks_json(const struct compose_project *p, const struct compose_service *s,
-                         const char *cname, json_t *j, const struct cctr_opts *o, err_t *err)
+/* Network attachments into the spec, recorded by netwire_create as `run
+ * --network` does: NetworkMode names the first network (by priority, then
+ * name); the others are added to NetworkSettings.Networks the same way, with
+ * the aliases the DNS serves (container name, service name, the service's
+ * aliases).  *mode_set: network_mode gives the mode (its errors name the
+ * service). */
+static int networks_spec(const struct compose_project *p, const struct compose_service *s,
+                         const char *cname, const struct cctr_opts *o, struct ctr_net *nw,
+                         bool *mode_set, err_t *err)
 {
-        struct netwire_opts nw = {0};
-        _cleanup_free_ struct portspec *ports = NULL;
-        int r = -1;
-        if (!o->no_ports && service_ports(s, &ports, &nw.nports, err) < 0)
+        *mode_set = false;
+        if (!o->no_ports && service_ports(s, &nw->ports, &nw->nports, err) < 0)
                 return -1;
-        nw.ports = ports;
         for (size_t i = 0; o->publish && i < o->publish->n; i++)
-                strv_push(&nw.publish, o->publish->v[i]);
-        strv_copy(&nw.add_hosts, &s->extra_hosts);
+                strv_push(&nw->publish, o->publish->v[i]);
+        strv_copy(&nw->add_hosts, &s->extra_hosts);
         /* links: "svc[:alias]" -> the service's first container; external_links as given */
         for (size_t i = 0; i < s->links.n; i++) {
                 _cleanup_free_ char *svc = xstrdup(s->links.v[i]);
@@ -343,29 +337,32 @@ static int networks_json(const struct compose_project *p, const struct compose_s
                         if (!strcmp(p->services[k].name, svc)) {
                                 _cleanup_free_ char *cn =
                                     cservice_container_name(p, &p->services[k], 1);
-                                strv_pushf(&nw.link_hosts, "%s:%s", cn, al ? al : svc);
+                                strv_pushf(&nw->link_hosts, "%s:%s", cn, al ? al : svc);
                         }
         }
         for (size_t i = 0; i < s->external_links.n; i++)
-                strv_push(&nw.link_hosts, s->external_links.v[i]);
-        strv_copy(&nw.dns, &s->dns);
+                strv_push(&nw->link_hosts, s->external_links.v[i]);
+        strv_copy(&nw->dns, &s->dns);
+        nw->has_dns_search = true;
+        strv_copy(&nw->dns_search, &s->dns_search);
+        strv_copy(&nw->dns_options, &s->dns_opt);
         if (s->network_mode) {
                 /* service:x shares the network namespace of x's first container */
-                _cleanup_free_ char *mode = NULL;
                 const struct compose_service *x = plan_netns_target(p, s);
+                nw->network = s->network_mode;
                 if (x) {
                         _cleanup_free_ char *xn = cservice_container_name(p, x, 1);
-                        mode = xasprintf("container:%s", xn);
+                        nw->network = nw->network_buf = xasprintf("container:%s", xn);
                 }
-                nw.network = mode ? mode : s->network_mode;
-                nw.hostname_set = s->hostname != NULL;
-                r = netwire_create(j, &nw, err);
-                if (r < 0)
-                        err_wrap(err, "service %s", s->name);
-                goto out;
+                *mode_set = true;
+                return 0;
         }
         size_t n = s->nnetworks;
-        const struct compose_service_net **order = xcalloc(n ? n : 1, sizeof(*order));
+        if (!n) {
+                nw->network = "none";
+                return 0;
+        }
+        const struct compose_service_net **order = xcalloc(n, sizeof(*order));
         for (size_t i = 0; i < n; i++)
                 order[i] = &s->networks[i];
         for (size_t i = 1; i < n; i++)
@@ -377,49 +374,38 @@ static int networks_json(const struct compose_project *p, const struct compose_s
                         order[k - 1] = b;
                         order[k] = a;
                 }
-        if (!n) {
-                free(order);
-                nw.network = "none";
-                r = netwire_create(j, &nw, err);
-                goto out;
-        }
         /* the first network is the primary one, the rest are connected too */
-        nw.more = xcalloc(n, sizeof(*nw.more));
-        r = 0;
+        nw->more = xcalloc(n, sizeof(*nw->more));
+        int r = 0;
         for (size_t i = 0; i < n && r == 0; i++) {
                 const struct compose_resource *res =
-                    find_res(p->networks, p->nnetworks, order[i]->name);
+                    compose_resource_find(p->networks, p->nnetworks, order[i]->name);
                 if (!res) {
                         r = err_set(err, ENOENT, "service %s refers to undefined network %s",
                                     s->name, order[i]->name);
                         break;
                 }
-                strv_t *aliases = i ? &nw.more[nw.nmore].aliases : &nw.aliases;
+                strv_t *aliases = i ? &nw->more[nw->nmore].aliases : &nw->aliases;
                 strv_push(aliases, cname);
                 if (!o->oneoff)
                         strv_push(aliases, s->name);
                 for (size_t k = 0; k < order[i]->aliases.n; k++)
                         strv_push(aliases, order[i]->aliases.v[k]);
                 if (!i) {
-                        nw.network = res->name;
-                        nw.ip = order[i]->ipv4_address;
+                        nw->network = res->name;
+                        nw->ip = order[i]->ipv4_address;
                 } else {
-                        nw.more[nw.nmore].name = res->name;
-                        nw.more[nw.nmore++].ip = order[i]->ipv4_address;
+                        nw->more[nw->nmore].name = res->name;
+                        nw->more[nw->nmore++].ip = order[i]->ipv4_address;
                 }
         }
-        if (r == 0)
-                r = netwire_create(j, &nw, err);
         free(order);
-out:
-        netwire_opts_free(&nw);
         return r;
 }
 
 bool cctr_netns_joins(const struct cctr *e, const char *target_id)
 {
-        const char *nm =
-            json_string_value(json_object_get(json_object_get(e->j, "HostConfig"), "NetworkMode"));
+        const char *nm = rt_doc_network_mode(e->j);
         return target_id && nm && !strncmp(nm, "container:", 10) && !strcmp(nm + 10, target_id);
 }
 
@@ -443,7 +429,7 @@ static int mounts_spec(const struct compose_project *p, const struct compose_ser
                         if (!cm->source)
                                 break;
                         const struct compose_resource *r =
-                            find_res(p->volumes, p->nvolumes, cm->source);
+                            compose_resource_find(p->volumes, p->nvolumes, cm->source);
                         if (!r) {
                                 mountspec_free(&m);
                                 return err_set(err, ENOENT,
@@ -512,11 +498,9 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         }
         char hash[COMPOSE_HASH_LEN + 1];
         int ret = -1;
-        _cleanup_free_ char *id = rt_ctr_gen_id();
         _cleanup_free_ char *name =
             o->name ? xstrdup(o->name) : cservice_container_name(p, s, o->number);
         _cleanup_free_ char *deps = NULL, *files = NULL;
-        json_t *j = NULL;
         struct ctr_spec sp;
         ctr_spec_init(&sp, s->image, &img);
 
@@ -613,28 +597,17 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
         for (size_t i = 0; o->volumes && i < o->volumes->n; i++)
                 if (run_volume_spec(p, o->volumes->v[i], &sp, err) < 0)
                         goto out;
-        if (ctr_spec_render(&sp, id, &j, err) < 0)
+        bool mode_set;
+        if (networks_spec(p, s, name, o, &sp.net, &mode_set, err) < 0 ||
+            cctr_extra_spec(cp, s, &sp, err) < 0)
                 goto out;
-        json_t *hc = json_object_get(j, "HostConfig");
-
-        if (ctr_spec_mounts(&sp, j, err) < 0) {
+        strv_t warnings = STRV_INIT;
+        enum ctr_create_step step;
+        ret = container_create_spec(&sp, id_out, &warnings, &step, err);
+        warn_flush(&warnings);
+        if (ret < 0 && (step == CTR_STEP_MOUNTS || (step == CTR_STEP_NETWORK && mode_set)))
                 err_wrap(err, "service %s", s->name);
-                goto out;
-        }
-        if (networks_json(p, s, name, j, o, err) < 0)
-                goto out;
-        json_object_set_new(hc, "DnsSearch", json_strv(&s->dns_search));
-        json_object_set_new(hc, "DnsOptions", json_strv(&s->dns_opt));
-        if (cctr_apply_extra(cp, s, j, err) < 0)
-                goto out;
-        if (ctr_create(j, err) < 0)
-                goto out;
-        *id_out = TAKE_PTR(id);
-        ret = 0;
 out:
-        if (ret < 0)
-                ctr_remove_anon_volumes(j);
-        json_decref(j);
         ctr_spec_free(&sp);
         rt_image_free(&img);
         return ret;

@@ -16,6 +16,7 @@
 #include "compose/hash.h"
 #include "compose_more.h"
 #include "compose_up.h"
+#include "compose_up_opts.h"
 #include "net/network.h"
 #include "runtime/volume.h"
 
@@ -53,16 +54,12 @@ static int max_level(const struct compose_project *p)
         return m;
 }
 
-struct dry_up {
-        struct plan_opts po; /* what up's planner is given */
-        bool no_deps;
-        strv_t scale;
-};
-
-/* The up/create plan (engine/plan.h's, the one `up` executes): networks and
- * volumes to create, then the containers' operations in dependency order,
- * then the starts. */
-static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int nsvcs)
+/* The up/create plan (engine/plan.h's, the one `up` executes, made from the
+ * same options): builds, networks and volumes to create, then the
+ * containers' operations in dependency order, then the starts.  Nothing is
+ * built, so a container whose image a build would change is not seen as
+ * recreated here (up decides that after the build, plan_rebuilt). */
+static int dry_up(struct compose_globals *g, const struct up_opts *o, char **svcs, int nsvcs)
 {
         struct cproject cp;
         if (cproject_open(g, svcs, nsvcs, &cp) < 0)
@@ -75,10 +72,14 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
         err_t err;
         int rc = COMPOSE_EXIT_FAIL;
         if (cproject_select(p, svcs, nsvcs, !o->no_deps, &sel, &err) < 0 ||
-            cctr_observe(p->name, false, &obs, &err) < 0) {
+            cctr_observe(p->name, false, &obs, &err) < 0 ||
+            compose_plan_make(p, sel, &obs, o, svcs, nsvcs, &plan, &pobs, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }
+        for (size_t k = 0; k < plan.n; k++)
+                if (plan.ops[k].kind == PLAN_BUILD)
+                        say2("Service", p->services[plan.ops[k].service].name, "Building", "Built");
         for (size_t i = 0; i < p->nnetworks; i++) {
                 json_t *cur = NULL;
                 if (network_load(p->networks[i].name, &cur, &err) == 0) {
@@ -104,13 +105,15 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
                 }
                 say2("Volume", p->volumes[i].name, "Creating", "Created");
         }
-        if (compose_plan_say(p, sel, &obs, &o->scale, svcs, nsvcs, &o->po, &plan, &pobs) < 0)
-                goto out;
+        for (size_t i = 0; i < plan.warnings.n; i++)
+                fprintf(stderr, "%s\n", plan.warnings.v[i]);
         strv_t to_start = STRV_INIT, running = STRV_INIT;
         int top = max_level(p);
         for (int lvl = -1; lvl <= top; lvl++) { /* orphans (-1), then by dependency level */
                 for (size_t k = 0; k < plan.n; k++) {
                         const struct plan_op *op = &plan.ops[k];
+                        if (op->kind == PLAN_BUILD)
+                                continue; /* said above */
                         int l =
                             op->service < 0 ? -1 : cservice_level(p, p->services[op->service].name);
                         if (l != lvl && !(lvl == 0 && l < -1))
@@ -133,6 +136,7 @@ static int dry_up(struct compose_globals *g, struct dry_up *o, char **svcs, int 
                                 strv_push(&running, cn);
                                 break;
                         case PLAN_START:
+                        case PLAN_BUILD:
                                 break;
                         }
                         if (op->start)
@@ -285,75 +289,15 @@ static int bad_flag(const char *cmd, char **argv)
         return EXIT_BERTH;
 }
 
+/* up / create: the options as `up` reads them (up_opts_parse). */
 static int parse_up(struct compose_globals *g, int argc, char **argv, bool create)
 {
-        static const struct option opts[] = {
-            {"detach", no_argument, NULL, 'd'},
-            {"wait", no_argument, NULL, 'd'},
-            {"wait-timeout", required_argument, NULL, 'x'},
-            {"force-recreate", no_argument, NULL, 'F'},
-            {"always-recreate-deps", no_argument, NULL, 'R'},
-            {"no-recreate", no_argument, NULL, 'N'},
-            {"no-deps", no_argument, NULL, 'D'},
-            {"remove-orphans", no_argument, NULL, 'O'},
-            {"renew-anon-volumes", no_argument, NULL, 'V'},
-            {"scale", required_argument, NULL, 'S'},
-            {"timeout", required_argument, NULL, 't'},
-            {"no-start", no_argument, NULL, 's'},
-            {"abort-on-container-exit", no_argument, NULL, 'x'},
-            {"abort-on-container-failure", no_argument, NULL, 'x'},
-            {"exit-code-from", required_argument, NULL, 'x'},
-            {"attach", required_argument, NULL, 'x'},
-            {"no-attach", required_argument, NULL, 'x'},
-            {"no-log-prefix", no_argument, NULL, 'x'},
-            {"build", no_argument, NULL, 'x'},
-            {"no-build", no_argument, NULL, 'x'},
-            {"pull", required_argument, NULL, 'x'},
-            {"quiet-pull", no_argument, NULL, 'x'},
-            {"attach-dependencies", no_argument, NULL, 'x'},
-            {"no-color", no_argument, NULL, 'x'},
-            {"timestamps", no_argument, NULL, 'x'},
-            {NULL, 0, NULL, 0},
-        };
-        struct dry_up o = {.po.start = !create, .scale = STRV_INIT};
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "dVt:", opts, NULL)) != -1) {
-                switch (c) {
-                case 'F':
-                        o.po.force_recreate = true;
-                        break;
-                case 'R':
-                        o.po.recreate_deps = true;
-                        break;
-                case 'N':
-                        o.po.no_recreate = true;
-                        break;
-                case 'D':
-                        o.no_deps = true;
-                        break;
-                case 'O':
-                        o.po.remove_orphans = true;
-                        break;
-                case 'S':
-                        strv_push(&o.scale, optarg);
-                        break;
-                case 's':
-                        o.po.start = false;
-                        break;
-                case 'd':
-                case 'V':
-                case 't':
-                case 'x':
-                        break;
-                default:
-                        strv_free(&o.scale);
-                        return bad_flag(argv[0], argv);
-                }
-        }
-        int rc = dry_up(g, &o, argv + optind, argc - optind);
-        strv_free(&o.scale);
+        struct up_opts o;
+        int rc;
+        int first = up_opts_parse(argc, argv, create, &o, &rc);
+        if (first >= 0)
+                rc = dry_up(g, &o, argv + first, argc - first);
+        up_opts_free(&o);
         return rc;
 }
 

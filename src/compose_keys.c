@@ -1,10 +1,10 @@
 /* compose_keys.c - service keys translated outside compose_ctr.c's main
  * path, and the warning for every key berth reads but cannot honour.
  *
- * Honoured here: secrets and configs backed by a file (bind-mounted read-only
- * at /run/secrets/<name> or /<name>, or at `target`), memswap_limit,
- * cpu_shares and cpuset (the monitor's cgroup limits).  Warned about, once
- * per berth process, service and key: every other key of compose/model.h
+ * Honoured here: secrets and configs backed by a file (bound read-only at
+ * /run/secrets/<name> or /<name>, or at `target`, by the create path).
+ * Warned about, once per berth process, service and key: every other key of
+ * compose/model.h
  * that reaches no part of the container (the list is the `unsupported`
  * table below; docs/ARCHITECTURE.md's compose section has the whole
  * audit). */
@@ -12,7 +12,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "base/cleanup.h"
 #include "base/xalloc.h"
@@ -34,18 +33,10 @@ static void warn_once(const char *service, const char *key, const char *why)
                 fprintf(stderr, "WARN[0000] service %s: `%s` %s\n", service, key, why);
 }
 
-static const struct compose_resource *find(const struct compose_resource *v, size_t n,
-                                           const char *key)
-{
-        for (size_t i = 0; i < n; i++)
-                if (!strcmp(v[i].key, key))
-                        return &v[i];
-        return NULL;
-}
-
-/* One secrets:/configs: entry as a read-only bind mount. */
+/* One secrets:/configs: entry as a file bound read-only (engine/spec.h
+ * struct ctr_file: made when the container is created, after its network). */
 static int file_ref(const struct compose_service *s, const struct compose_file_ref *r,
-                    const struct compose_resource *res, bool secret, json_t *mounts, json_t *binds,
+                    const struct compose_resource *res, bool secret, struct ctr_spec *sp,
                     err_t *err)
 {
         const char *what = secret ? "secrets" : "configs";
@@ -60,10 +51,6 @@ static int file_ref(const struct compose_service *s, const struct compose_file_r
                                           "berth mounts file-based ones only; not mounted");
                 return 0;
         }
-        struct stat st;
-        if (stat(res->file, &st) < 0)
-                return err_sys(err, errno, "service %s: %s %s: file %s", s->name, what, r->source,
-                               res->file);
         if (r->uid || r->gid || r->mode >= 0) {
                 _cleanup_free_ char *k = xasprintf("%s: %s: uid/gid/mode", what, r->source);
                 warn_once(s->name, k,
@@ -73,10 +60,8 @@ static int file_ref(const struct compose_service *s, const struct compose_file_r
         _cleanup_free_ char *dst = t[0] == '/' ? xstrdup(t)
                                    : secret    ? xasprintf("/run/secrets/%s", t)
                                                : xasprintf("/%s", t);
-        json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind",
-                                                "Source", res->file, "Destination", dst, "Mode",
-                                                "ro", "RW", 0, "Propagation", "rprivate"));
-        json_array_append_new(binds, json_sprintf("%s:%s:ro", res->file, dst));
+        _cleanup_free_ char *label = xasprintf("service %s: %s %s", s->name, what, r->source);
+        ctr_spec_add_file(sp, res->file, dst, label);
         return 0;
 }
 
@@ -114,24 +99,20 @@ static void warn_unsupported(const struct compose_service *s)
                         warn_once(s->name, unsupported[i].key, ign);
 }
 
-int cctr_apply_extra(const struct cproject *cp, const struct compose_service *s, json_t *j,
-                     err_t *err)
+int cctr_extra_spec(const struct cproject *cp, const struct compose_service *s, struct ctr_spec *sp,
+                    err_t *err)
 {
         const struct compose_project *p = cp->p;
-        json_t *hc = json_object_get(j, "HostConfig");
-        json_t *mounts = json_object_get(j, "Mounts");
-        json_t *binds = json_object_get(hc, "Binds");
-        if (!json_is_object(hc) || !json_is_array(mounts) || !json_is_array(binds))
-                return err_set(err, EINVAL, "service %s: container document without mounts",
-                               s->name);
         warn_unsupported(s);
         for (size_t i = 0; i < s->nsecrets; i++)
-                if (file_ref(s, &s->secrets[i], find(p->secrets, p->nsecrets, s->secrets[i].source),
-                             true, mounts, binds, err) < 0)
+                if (file_ref(s, &s->secrets[i],
+                             compose_resource_find(p->secrets, p->nsecrets, s->secrets[i].source),
+                             true, sp, err) < 0)
                         return -1;
         for (size_t i = 0; i < s->nconfigs; i++)
-                if (file_ref(s, &s->configs[i], find(p->configs, p->nconfigs, s->configs[i].source),
-                             false, mounts, binds, err) < 0)
+                if (file_ref(s, &s->configs[i],
+                             compose_resource_find(p->configs, p->nconfigs, s->configs[i].source),
+                             false, sp, err) < 0)
                         return -1;
         return 0;
 }

@@ -77,7 +77,7 @@ static bool labelled(const json_t *obj, const char *project)
         return v && !strcmp(v, project);
 }
 
-bool compose_remove_networks(struct progress *pr, const char *project, bool dry_run)
+bool compose_remove_networks(struct progress *pr, const char *project)
 {
         err_t err;
         _cleanup_json_ json_t *nets = NULL;
@@ -96,8 +96,7 @@ bool compose_remove_networks(struct progress *pr, const char *project, bool dry_
                 size_t line = progress_add(pr, "Network", nn);
                 progress_set(pr, line, PROGRESS_WORKING, "Removing");
                 /* network_remove also drops its names from berth-dns */
-                failed |= progress_finish(pr, line, dry_run ? 0 : network_remove(nn, &err), err.msg,
-                                          "Removed");
+                failed |= progress_finish(pr, line, network_remove(nn, &err), err.msg, "Removed");
         }
         return failed;
 }
@@ -122,7 +121,7 @@ int compose_down_labels(struct compose_globals *g, bool volumes, int timeout)
         }
         struct progress *pr = progress_new(stderr, g->progress, "Running");
         bool failed = false;
-        failed |= compose_remove_networks(pr, name, false);
+        failed |= compose_remove_networks(pr, name);
         strv_t vols = STRV_INIT;
         if (volumes && rt_volume_list(&vols, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);

@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "compose_cmds.h"
 #include "compose_up.h"
+#include "engine/spec.h"
 
 /* `berth compose --dry-run CMD ...`: for up, create, down, stop and rm print
  * the operations docker compose v2 would report (" DRY-RUN MODE -  Container
@@ -30,7 +31,7 @@ bool compose_name_match(const strv_t *patterns, const char *name);
 struct progress;
 /* Remove the networks labelled as the project's (also ones its file no
  * longer has), a progress line each; true when one failed (printed). */
-bool compose_remove_networks(struct progress *pr, const char *project, bool dry_run);
+bool compose_remove_networks(struct progress *pr, const char *project);
 
 /* `down` from labels only: remove the project's containers, its networks and
  * (volumes) its volumes.  Returns the exit status. */
@@ -40,12 +41,11 @@ int compose_down_labels(struct compose_globals *g, bool volumes, int timeout);
  * label; every container at once).  Returns the exit status. */
 int compose_stop_labels(struct compose_globals *g, char **svcs, int nsvcs, int timeout);
 
-/* Service keys honoured outside compose_ctr.c's main translation (secrets
- * and configs as read-only bind mounts, memswap_limit, cpu_shares, cpuset)
- * and a warning, once per process, service and key, for keys berth cannot
- * honour.  j is the container document cctr_create is making (HostConfig,
- * Mounts and HostConfig.Binds already there). */
-int cctr_apply_extra(const struct cproject *cp, const struct compose_service *s, json_t *j,
-                     err_t *err);
+/* Service keys translated outside compose_ctr.c's main path: secrets and
+ * configs as files bound read-only into the spec (undefined ones are an
+ * error, ones not backed by a file are warned about), and a warning, once
+ * per process, service and key, for keys berth cannot honour. */
+int cctr_extra_spec(const struct cproject *cp, const struct compose_service *s, struct ctr_spec *sp,
+                    err_t *err);
 
 #endif

@@ -19,8 +19,11 @@
 #include "base/xalloc.h"
 #include "commands.h"
 #include "compose_up.h"
+#include "compose_up_opts.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
+#include "runtime/image.h"
 
 int cproject_open(struct compose_globals *g, char **services, int nservices, struct cproject *cp)
 {
@@ -116,8 +119,7 @@ void cproject_unlock_gone(const char *project, int fd)
 
 static const char *label(const json_t *j, const char *key)
 {
-        return json_string_value(
-            json_object_get(json_object_get(json_object_get(j, "Config"), "Labels"), key));
+        return rt_doc_label(j, key);
 }
 
 static int cctr_cmp(const void *a, const void *b)
@@ -153,11 +155,9 @@ int cctr_observe(const char *project, bool oneoff, struct cctr_list *out, err_t 
                 }
                 out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
                 struct cctr *c = &out->v[out->n++];
-                const json_t *st = json_object_get(j, "State");
-                const char *name = json_string_value(json_object_get(j, "Name")) ?: "";
+                const char *name = rt_doc_name(j) ?: "";
                 const char *num = label(j, LBL_NUMBER);
-                const char *h =
-                    json_string_value(json_object_get(json_object_get(st, "Health"), "Status"));
+                const char *h = rt_doc_health(j);
                 *c = (struct cctr){
                     .id = TAKE_PTR(id),
                     .name = xstrdup(name[0] == '/' ? name + 1 : name),
@@ -165,10 +165,9 @@ int cctr_observe(const char *project, bool oneoff, struct cctr_list *out, err_t 
                     .number = num ? atoi(num) : 0,
                     .hash = xstrdup(label(j, LBL_HASH) ?: ""),
                     .oneoff = is_oneoff,
-                    .status =
-                        xstrdup(json_string_value(json_object_get(st, "Status")) ?: "created"),
+                    .status = xstrdup(rt_doc_status(j) ?: "created"),
                     .health = xstrdup(h ?: ""),
-                    .exit_code = (int)json_integer_value(json_object_get(st, "ExitCode")),
+                    .exit_code = rt_doc_exit_code(j),
                     .j = j,
                 };
         }
@@ -295,8 +294,7 @@ struct plan_ctr *compose_plan_observed(const struct compose_project *p, const st
         for (size_t i = 0; i < obs->n; i++) {
                 const struct cctr *e = &obs->v[i];
                 const struct compose_service *s = compose_project_service(p, e->service);
-                const char *nm = json_string_value(
-                    json_object_get(json_object_get(e->j, "HostConfig"), "NetworkMode"));
+                const char *nm = rt_doc_network_mode(e->j);
                 v[i] = (struct plan_ctr){.id = e->id,
                                          .name = e->name,
                                          .service = e->service,
@@ -332,40 +330,35 @@ bool cctr_is_orphan(const struct compose_project *p, const struct cctr *c)
 }
 
 int compose_plan_make(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
-                      const strv_t *scale_args, char **svcs, int nsvcs, struct plan_opts *po,
-                      struct plan *out, struct plan_ctr **pobs, err_t *err)
+                      const struct up_opts *o, char **svcs, int nsvcs, struct plan *out,
+                      struct plan_ctr **pobs, err_t *err)
 {
         _cleanup_free_ int *scale = xcalloc(p->nservices + 1, sizeof(int));
+        _cleanup_free_ bool *present = xcalloc(p->nservices + 1, sizeof(bool));
         strv_t named = STRV_INIT;
         *pobs = NULL;
         for (size_t si = 0; si < p->nservices; si++) {
+                const struct compose_service *s = &p->services[si];
                 scale[si] = -1;
-                if (sel[si] &&
-                    (scale[si] = compose_scale_of(scale_args, &p->services[si], err)) < 0)
+                if (!sel[si])
+                        continue;
+                if ((scale[si] = compose_scale_of(&o->scale, s, err)) < 0)
                         return -1;
+                struct rt_image img;
+                err_t e2;
+                if (s->build.present && s->image && rt_image_lookup(s->image, &img, &e2) == 0) {
+                        present[si] = true;
+                        rt_image_free(&img);
+                }
         }
         for (int i = 0; i < nsvcs; i++)
                 strv_push(&named, svcs[i]);
-        po->named = &named;
-        po->scale = scale;
+        struct plan_opts po = up_plan_opts(o);
+        po.named = &named;
+        po.scale = scale;
+        po.image_present = present;
         *pobs = compose_plan_observed(p, obs);
-        int r = compose_plan(p, sel, *pobs, obs->n, po, out, err);
-        po->named = NULL;
-        po->scale = NULL;
+        int r = compose_plan(p, sel, *pobs, obs->n, &po, out, err);
         strv_free(&named);
         return r;
-}
-
-int compose_plan_say(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
-                     const strv_t *scale_args, char **svcs, int nsvcs, struct plan_opts *po,
-                     struct plan *out, struct plan_ctr **pobs)
-{
-        err_t err;
-        if (compose_plan_make(p, sel, obs, scale_args, svcs, nsvcs, po, out, pobs, &err) < 0) {
-                fprintf(stderr, "%s\n", err.msg);
-                return -1;
-        }
-        for (size_t i = 0; i < out->warnings.n; i++)
-                fprintf(stderr, "%s\n", out->warnings.v[i]);
-        return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "base/err.h"
 #include "base/strv.h"
+#include "engine/dnsreg.h"
 #include "engine/plan.h"
 #include "compose/loader.h"
 #include "compose/model.h"
@@ -152,43 +153,20 @@ double mono_now(void);
 int cproject_select(const struct compose_project *p, char **names, int n, bool with_deps,
                     bool **selected, err_t *err);
 
-/* Service names in berth-dns (compose_dns.c): add a container's endpoints
- * (j: its document once netwire_start filled NetworkSettings; called from
- * container_network_setup, so names resolve before the process runs), drop
- * a container's, drop a network. */
-int compose_dns_register(const char *id, const json_t *j, err_t *err);
-/* net_dns_set_rebuild's hook (installed by main): rebuild damaged records. */
-int compose_dns_rebuild(net_dns_records_t *r, const char *why, err_t *err);
-/* Group commit for compose up: from begin on, compose_dns_register queues
- * (thread-safe) and flushes; compose_dns_flush commits what is queued so far
- * in one records write + one SIGHUP, and flushes running at the same time
- * share a commit.  begin also puts p's existing networks into the records
- * in the background, so berth-dns starts while containers are created (p
- * may be NULL).  end flushes and stops queueing; a failed commit fails
- * every later flush of the batch. */
-void compose_dns_batch_begin(const struct compose_project *p);
-/* The names of a container that already runs, again: batching, queued for
- * the next flush (batch_end at the latest), else committed now.  A commit
- * that changes nothing while berth-dns runs writes nothing. */
-int compose_dns_refresh(const char *id, const json_t *j, err_t *err);
-int compose_dns_flush(err_t *err);
-int compose_dns_batch_end(err_t *err);
-
 /* Depth of a service in the dependency graph: 0 = depends on nothing. */
 /* The observed containers as engine/plan.h's planner takes them (pointers
  * into obs; the caller frees the array). */
 struct plan_ctr *compose_plan_observed(const struct compose_project *p,
                                        const struct cctr_list *obs);
-/* The plan of an up / create (engine/plan.h) over the observed containers:
- * --scale arguments applied, the services named, *pobs the observed
- * containers as the planner saw them (caller frees; plan_free(out)). */
+/* The plan of an up / create (engine/plan.h) over the observed containers,
+ * with up's options o (compose_up_opts.h): --scale arguments applied, the
+ * services named, the images of services with `build:` looked up; *pobs the
+ * observed containers as the planner saw them (caller frees; plan_free(out)).
+ * The plan's warnings are left in out for the caller to print. */
+struct up_opts;
 int compose_plan_make(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
-                      const strv_t *scale_args, char **svcs, int nsvcs, struct plan_opts *po,
-                      struct plan *out, struct plan_ctr **pobs, err_t *err);
-/* compose_plan_make with its error and warnings printed (up, --dry-run up). */
-int compose_plan_say(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
-                     const strv_t *scale_args, char **svcs, int nsvcs, struct plan_opts *po,
-                     struct plan *out, struct plan_ctr **pobs);
+                      const struct up_opts *o, char **svcs, int nsvcs, struct plan *out,
+                      struct plan_ctr **pobs, err_t *err);
 /* A container of the project whose service is gone (plan_is_orphan). */
 bool cctr_is_orphan(const struct compose_project *p, const struct cctr *c);
 /* A service's scale: --scale SERVICE=N (scale: those arguments), else its own. */

@@ -21,11 +21,12 @@
 #include "compose_up.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/monitor.h"
 
 static char *short_name(const json_t *j)
 {
-        const char *n = json_string_value(json_object_get(j, "Name")) ?: "";
+        const char *n = rt_doc_name(j) ?: "";
         return xstrdup(n[0] == '/' ? n + 1 : n);
 }
 
@@ -50,16 +51,14 @@ int cctr_wait_healthy(const char *id, double deadline, err_t *err)
                 if (container_get(id, &cid, &j, NULL, err) < 0)
                         return -1;
                 _cleanup_free_ char *name = short_name(j);
-                const json_t *st = json_object_get(j, "State");
-                const char *status = json_string_value(json_object_get(st, "Status")) ?: "";
+                const char *status = rt_doc_status(j) ?: "";
                 if (!rt_health_test(j))
                         return err_set(err, EINVAL, "container %s has no healthcheck configured",
                                        name);
                 if (strcmp(status, "running") && strcmp(status, "restarting"))
                         return err_set(err, ECHILD, "container %s exited (%d)", name,
-                                       (int)json_integer_value(json_object_get(st, "ExitCode")));
-                const char *hs =
-                    json_string_value(json_object_get(json_object_get(st, "Health"), "Status"));
+                                       rt_doc_exit_code(j));
+                const char *hs = rt_doc_health(j);
                 if (hs && !strcmp(hs, "healthy"))
                         return 0;
                 if (hs && !strcmp(hs, "unhealthy"))
@@ -117,10 +116,9 @@ int cctr_wait_exit(const char *id, double deadline, int *code, err_t *err)
                 _cleanup_json_ json_t *j = NULL;
                 if (container_get(id, &cid, &j, NULL, err) < 0)
                         return -1;
-                const json_t *st = json_object_get(j, "State");
-                const char *s = json_string_value(json_object_get(st, "Status")) ?: "";
+                const char *s = rt_doc_status(j) ?: "";
                 if (strcmp(s, "running") && strcmp(s, "restarting")) {
-                        *code = (int)json_integer_value(json_object_get(st, "ExitCode"));
+                        *code = rt_doc_exit_code(j);
                         return 0;
                 }
                 if (deadline > 0 && mono_now() > deadline)

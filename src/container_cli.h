@@ -10,75 +10,23 @@
 #include "base/err.h"
 #include "base/strv.h"
 #include "base/timefmt.h"
+#include "engine/create.h"
+#include "engine/netglue.h"
 #include "engine/spec.h"
-#include "netwire.h"
+#include "engine/start.h"
 
-enum {
-        ATTACH_NONE = 0,
-        ATTACH_OUTPUT = 1, /* stream stdout/stderr until exit */
-        ATTACH_STDIN = 2,  /* forward our stdin */
-};
-
-/* Start a created or exited container: launch its monitor, set up networking
- * between "created" and "started", let it exec.  With attach, stream it and
- * store its exit status in *status.  Returns < 0 with err filled on failure;
- * *status is then the docker exit status for the failure (125/126/127). */
+/* Start a created or exited container (engine/start.h ctr_start).  With
+ * attach, stream it (src/container_attach.c) and store its exit status in
+ * *status.  Returns < 0 with err filled on failure; *status is then the
+ * docker exit status for the failure (125/126/127). */
 int container_start(const char *id, int attach, int *status, err_t *err);
-
-/* The most descriptors a monitor keeps open for a container (container_start_fds). */
-#define MONITOR_KEEP_FDS_MAX 64
-
-/* The same, and the monitor keeps keep_fds[0..nkeep) (at most
- * MONITOR_KEEP_FDS_MAX) open for
- * the container's lifetime, e.g. listening sockets that reserve published
- * host ports.  They never reach the container. */
-int container_start_fds(const char *id, int attach, const int *keep_fds, size_t nkeep, int *status,
-                        err_t *err);
-
-/* Create a container from its spec (checked: its host part by
- * ctr_host_check) and network options: the one create path of `run`,
- * `create` and a Dockerfile RUN step.  *id_out is the new id (caller frees);
- * a failure leaves nothing behind. */
-int container_create_spec(const struct ctr_spec *sp, const struct netwire_opts *nw, char **id_out,
-                          err_t *err);
 
 /* Stream an already running container (attach, start -a). */
 int container_attach(const char *id, int attach, bool tty, int *status, err_t *err);
 
-/* Networking between "created" and "started": the init of container id is
- * pid (blocked before exec) and j its state document.  Handles
- * NetworkMode none (own netns, loopback up) and host (no netns); the
- * networking module hooks user-defined networks in here. */
-int container_network_setup(const char *id, pid_t pid, json_t *j, err_t *err);
-
-/* Put the running container's names (its name, aliases, short id) into
- * berth-dns for every network it is attached to.  Removal goes through
- * netwire (release/disconnect/forget/gc). */
-int container_dns_register(const char *id, const json_t *j, err_t *err);
-
-/* Stop a running container: stop signal, timeout seconds (< 0: the
- * container's StopTimeout or 10), then SIGKILL.  Waits for it to exit. */
-int container_stop(const char *id, int timeout, err_t *err);
-
-/* Docker's HasBeenManuallyStopped: set by stop and kill, cleared by start; an
- * unless-stopped container the user stopped is not started by `system boot`.
- * Kept as the file stopped-by-user in the container's directory. */
-void container_mark_user_stop(const char *id, bool on);
-bool container_stopped_by_user(const char *id);
-
-/* Does container id's restart policy start it again after it ended without a
- * `stop` (always; unless-stopped unless the user stopped it; with failed,
- * on-failure while RestartCount is below its maximum)? */
-bool container_policy_restarts(const char *id, json_t *j, bool failed);
-
 /* Freeze (pause) or thaw a running container through its monitor; the
  * monitor checks the state and records it. */
 int container_set_paused(const char *id, bool pause, err_t *err);
-
-/* Resolve ref, lock, load and reconcile.  *lockfd stays held when lockfd is
- * not NULL.  A container whose config.json cannot be read: EBADMSG, with *id
- * set all the same (ps -a shows it, rm -f removes it). */
-int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err);
 
 /* Which containers use which image ("Image" of each state document), for
  * rt_image_remove/rt_image_prune: pass image_users_find and the struct. */
@@ -91,6 +39,21 @@ struct image_users {
 };
 int image_users_load(struct image_users *u, err_t *err);
 const char *image_users_find(const char *image_id, bool *running, void *ud);
+/* image prune's and system prune's --filter: Docker's until=, label=,
+ * label!= and dangling= (false: *all).  Images the filters leave out are
+ * kept through rt_image_prune's in-use callback, prune_filter_in_use (ud:
+ * the filter), beside those containers use (users, loaded by the caller). */
+struct prune_filter {
+        struct image_users users;
+        int64_t until_ns;     /* 0: none */
+        strv_t label, nlabel; /* "k" or "k=v": all must match / not all may */
+        strv_t keep;          /* ids the filters leave out */
+};
+int prune_filter_add(struct prune_filter *pf, bool *all, const char *f);
+/* After the users are loaded: which images the filters keep. */
+int prune_filter_apply(struct prune_filter *pf, err_t *err);
+const char *prune_filter_in_use(const char *image_id, bool *running, void *ud);
+void prune_filter_free(struct prune_filter *pf);
 void image_users_free(struct image_users *u);
 
 /* Remove a stopped container whose lock the caller holds (j its state): its
@@ -106,9 +69,9 @@ int container_remove_locked(const char *id, json_t *j, err_t *err);
 int prune_until_parse(const char *filter, const char *cmd, int64_t *until_ns);
 int container_prune(strv_t *removed, unsigned long long *reclaimed, int64_t until_ns, err_t *err);
 
-/* ps's STATUS cell from a container's State: "Up 3 minutes", "Exited (0) 2
+/* ps's STATUS cell from a container's document: "Up 3 minutes", "Exited (0) 2
  * hours ago", "Created".  Caller frees. */
-char *ctr_status_text(json_t *state);
+char *ctr_status_text(const json_t *j);
 /* ps's COMMAND cell from a container's state j: Path and Args, cut to 20
  * columns when trunc, quoted as Go quotes.  Caller frees. */
 char *ctr_command_text(json_t *j, bool trunc);
@@ -119,9 +82,6 @@ unsigned long long volume_size(const char *name);
 /* Remove the volumes no container mounts: anonymous ones, every one with
  * all.  Their names go to removed, their sizes are added to *reclaimed. */
 int volume_prune(bool all, strv_t *removed, unsigned long long *reclaimed, err_t *err);
-
-/* Signal number from "TERM", "SIGTERM" or "15". */
-int signal_parse(const char *s);
 
 /* stats: the options of `stats` and `compose stats`. */
 struct stats_opts {

@@ -4,6 +4,7 @@
 #include "base/xalloc.h"
 #include "container_cli.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
 int image_users_load(struct image_users *u, err_t *err)
 {
@@ -19,9 +20,8 @@ int image_users_load(struct image_users *u, err_t *err)
                 u->v[i].id = xstrdup(ids.v[i]);
                 if (rt_ctr_load(ids.v[i], &j, &e2) < 0)
                         continue; /* removed since the listing: it uses nothing */
-                const char *img = json_string_value(json_object_get(j, "Image"));
-                const char *st =
-                    json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+                const char *img = rt_doc_image_id(j);
+                const char *st = rt_doc_status(j);
                 u->v[i].image = img ? xstrdup(img) : NULL;
                 u->v[i].running = st && (!strcmp(st, "running") || !strcmp(st, "restarting") ||
                                          !strcmp(st, "paused"));

@@ -2,10 +2,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/crypto_lazy.h"
 #include "base/paths.h"
 #include "commands.h"
-#include "compose_up.h"
+#include "engine/dnsreg.h"
 #include "net/dns.h"
 #include "runtime/exe_seal.h"
 
@@ -19,6 +21,7 @@ static const struct command commands[] = {
     {"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
     {"create", cmd_create, "Create a new container"},
     {"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
+    {"events", cmd_events, "Get real time events from berth"},
     {"exec", cmd_exec, "Execute a command in a running container"},
     {"export", cmd_export, "Export a container's filesystem as a tar archive"},
     {"history", cmd_history, "Show the history of an image"},
@@ -58,7 +61,7 @@ static const struct command commands[] = {
     {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
 };
 
-void die_msg(const char *fmt, ...)
+void error_msg(const char *fmt, ...)
 {
         va_list ap;
         fputs("berth: ", stderr);
@@ -76,6 +79,22 @@ void warn_msg(const char *fmt, ...)
         vfprintf(stderr, fmt, ap);
         va_end(ap);
         fputc('\n', stderr);
+}
+
+void warn_flush(strv_t *w)
+{
+        for (size_t i = 0; i < w->n; i++)
+                warn_msg("%s", w->v[i]);
+        strv_free(w);
+}
+
+/* net_dns_set_rebuild's hook: say why, then rebuild the damaged records. */
+static int dns_rebuild(net_dns_records_t *r, const char *why, err_t *err)
+{
+        warn_msg("%s; the DNS records are rebuilt from the networks and the running containers "
+                 "(the damaged file is kept as records.json.bad)",
+                 why);
+        return dnsreg_rebuild(r, err);
 }
 
 static void usage(FILE *f)
@@ -107,8 +126,17 @@ static int list_commands(void)
         return rc;
 }
 
+/* libcrypto is loaded on the first digest (base/crypto_lazy.h) */
+static void crypto_missing(const char *msg)
+{
+        error_msg("%s", msg);
+        fflush(stdout);
+        _exit(EXIT_BERTH);
+}
+
 int main(int argc, char **argv)
 {
+        crypto_lazy_on_failure(crypto_missing);
         if (argc < 2) {
                 usage(stderr);
                 return EXIT_BERTH;
@@ -127,19 +155,19 @@ int main(int argc, char **argv)
                                                      {NULL, NULL}};
                 err_t err = {0};
                 if (rt_exe_seal(argv, sib, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         return EXIT_BERTH;
                 }
         }
         if (!strcmp(argv[1], CMD_LIST)) /* internal: the command tree, for the docs */
                 return list_commands();
-        net_dns_set_rebuild(compose_dns_rebuild); /* a damaged records file is rebuilt */
+        net_dns_set_rebuild(dns_rebuild);         /* a damaged records file is rebuilt */
         if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
                 return cmd_monitor_exited(argc - 1, argv + 1);
         berth_dirs_harden(); /* state dirs 0700, even when made looser before */
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].fn(argc - 1, argv + 1);
-        die_msg("'%s' is not a berth command.\nSee 'berth --help'", argv[1]);
+        error_msg("'%s' is not a berth command.\nSee 'berth --help'", argv[1]);
         return EXIT_BERTH;
 }

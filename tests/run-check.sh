@@ -9,7 +9,7 @@ ROOT=$PWD
 B=${B:-build/gcc}
 ONLY=""
 [ "${1:-}" = "--only" ] && ONLY=${2:-}
-FUZZ_SECONDS=${FUZZ_SECONDS:-10}
+FUZZ_SECONDS=${FUZZ_SECONDS:-3}
 SHARED_CORPUS=$ROOT/../shared/corpus
 PASS=0 FAIL=0 SKIP=0
 FAILED_NAMES=()

@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # `compose --dry-run up` prints the plan that `up` then executes: the same
 # planner (engine/plan.h), checked here over the same scenarios by comparing
-# what each says happened to every container (its last word: Started,
-# Running, Recreated, Removed...).  Projects en*, no networks (network_mode
-# none), pool 10.249.0.0/16 unused but set.
+# what each says happened to every container and every build (its last word:
+# Started, Running, Recreated, Removed, Built...).  Projects en* and epb, no
+# networks (network_mode none), pool 10.249.0.0/16 unused but set.
 
 load compose_common
 
@@ -15,19 +15,21 @@ teardown_file() {
         compose_teardown_file
 }
 
-# last_words OUTPUT: "NAME WORD" per container, the last word said of it, sorted.
+# last_words OUTPUT: "NAME WORD" per container and built service, the last
+# word said of it, sorted.
 last_words() {
-        sed -n 's/^.*Container \([^ ]*\)  *\([A-Za-z]*\)$/\1 \2/p' <<<"$1" |
+        sed -n 's/^.*\(Container\|Service\) \([^ ]*\)  *\([A-Za-z]*\)$/\1:\2 \3/p' <<<"$1" |
                 awk '{w[$1]=$2} END {for (n in w) print n, w[n]}' | sort
 }
 
-# same_plan ARGS...: dry-run of `up ARGS`, then `up ARGS`: the same words.
+# same_plan ARGS...: dry-run of `up ARGS`, then `up ARGS` (project $P, else
+# enp): the same words.
 same_plan() {
-        run bc enp --dry-run up -d "$@"
+        run bc "${P:-enp}" --dry-run up -d "$@"
         [ "$status" -eq 0 ] || { echo "dry-run: $output"; return 1; }
         local dry
         dry=$(last_words "$output")
-        run bc enp up -d "$@"
+        run bc "${P:-enp}" up -d "$@"
         [ "$status" -eq 0 ] || { echo "up: $output"; return 1; }
         local real
         real=$(last_words "$output")
@@ -68,4 +70,40 @@ Y
         same_plan
         sed -i '/^  web:/,/depends_on/d' "$BERTH_ROOT/p/enp/compose.yaml"
         same_plan --remove-orphans
+}
+
+@test "dry-run and up give the same plan: builds (image missing, present, --no-build, --build, pull_policy: build)" {
+        mkdir -p "$BERTH_ROOT/p/epb/app"
+        printf 'FROM busybox\nCOPY msg /msg\nCMD ["sleep", "300"]\n' >"$BERTH_ROOT/p/epb/app/Dockerfile"
+        echo v1 >"$BERTH_ROOT/p/epb/app/msg"
+        proj epb <<'Y'
+name: epb
+services:
+  app:
+    build: {context: ./app, network: none}
+    network_mode: none
+  tool:
+    image: epb-tool:1
+    build: {context: ./app, network: none}
+    pull_policy: build
+    network_mode: none
+Y
+        P=epb
+        same_plan
+        [[ $output == *"Service app  Built"* && $output == *"Service tool  Built"* ]]
+        same_plan
+        [[ $output != *"Service app  Built"* && $output == *"Service tool  Built"* ]]
+        same_plan --no-build
+        [[ $output != *Built* ]]
+        same_plan --build
+        [[ $output == *"Service app  Built"* && $output == *"epb-app-1  Running"* ]]
+        # --no-build with the image gone: nothing is built, the create fails
+        bc epb down -t 0 >/dev/null 2>&1
+        "$BERTH" rmi epb-app >/dev/null
+        run bc epb --dry-run up -d --no-build app
+        [ "$status" -eq 0 ]
+        [[ $output != *Built* && $output == *"epb-app-1  Created"* ]]
+        run bc epb up -d --no-build app
+        [ "$status" -ne 0 ]
+        [[ $output != *Built* ]]
 }

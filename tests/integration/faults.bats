@@ -442,6 +442,55 @@ chain() {
         rm -rf "$ctx"
 }
 
+@test "ENOSPC when a container exits: its own exit code survives, its log says why, the next command converges" {
+        local r=$BERTH_ROOT/nospc id pid log started
+        mkdir -p "$r"
+        mount -t tmpfs -o size=8m tmpfs "$r"
+        # the image from the file's root (a load is quicker than a fresh import)
+        "$BERTH" save -o "$BERTH_ROOT/bb.tar" busybox
+        BERTH_ROOT=$r "$BERTH" load -q -i "$BERTH_ROOT/bb.tar" >/dev/null
+        rm -f "$BERTH_ROOT/bb.tar"
+        export BERTH_ROOT=$r
+        "$BERTH" run -d --network none --name flexit busybox \
+                sh -c 'while [ ! -e /tmp/go ]; do sleep 0.05; done; exit 3' >/dev/null
+        id=$("$BERTH" inspect -f '{{.Id}}' flexit)
+        pid=$("$BERTH" inspect flexit | jq -r '.[0].State.Pid')
+        log=$r/lib/containers/$id/monitor.log
+        # the disk is full when it exits: its monitor cannot write its state
+        dd if=/dev/zero of="$r/fill" bs=4k >/dev/null 2>&1 || true
+        [ "$(df --output=avail "$r" | tail -1)" -eq 0 ]
+        touch "/proc/$pid/root/tmp/go"
+        for _ in $(seq 100); do
+                [ "$("$BERTH" inspect flexit | jq -r '.[0].State.Status')" = exited ] && break
+                sleep 0.05
+        done
+        # the next command records the exit it had, not 255
+        run "$BERTH" inspect flexit
+        [ "$(echo "$output" | jq -r '.[0].State.Status')" = exited ]
+        [ "$(echo "$output" | jq -r '.[0].State.ExitCode')" = 3 ]
+        [ "$(echo "$output" | jq -r '.[0].State.Error')" = "" ]
+        [[ $("$BERTH" ps -a --filter name=flexit) == *"Exited (3)"* ]]
+        # and the monitor's log says what happened and where the exit went
+        grep -q "container ${id:0:12} exited with code 3 but its state could not be written: write $r/lib/containers/$id/config.json: No space left on device (the disk holding BERTH_ROOT is full); the exit is kept in exit.reserve" "$log"
+        # space again: it runs again and its exit is recorded as usual
+        rm -f "$r/fill"
+        started=$("$BERTH" inspect flexit | jq -r '.[0].State.StartedAt')
+        "$BERTH" start flexit >/dev/null
+        for _ in $(seq 100); do
+                run "$BERTH" inspect flexit
+                [ "$(echo "$output" | jq -r '.[0].State.StartedAt')" != "$started" ] &&
+                        [ "$(echo "$output" | jq -r '.[0].State.Status')" = exited ] && break
+                sleep 0.05
+        done
+        [ "$(echo "$output" | jq -r '.[0].State.Status')" = exited ]
+        [ "$(echo "$output" | jq -r '.[0].State.ExitCode')" = 3 ]
+        [ "$(echo "$output" | jq -r '.[0].State.Error')" = "" ]
+        "$BERTH" rm flexit >/dev/null
+        [ -z "$("$BERTH" ps -aq)" ]
+        export BERTH_ROOT=${r%/nospc}
+        nospc_cleanup
+}
+
 @test "a damaged DNS records file (run/dns/records.json): berth says so, rebuilds it, names resolve again" {
         local f=$BERTH_ROOT/run/dns/records.json gw=10.215.11.1
         "$BERTH" network create --subnet 10.215.11.0/24 flrecnet >/dev/null

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Rules follow containers (issue 13): a published port goes away when its
 # container ends on its own, with no berth command run after it.  Networks
-# lst*, subnets 10.246.64.0/20, host ports 1867x on 127.0.0.1.
+# lst*, subnets 10.246.64.0/20, host ports 1867x on 127.0.0.1; the address
+# tests: networks ranet*, subnets 10.170.0.0/16, host port 17451.
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -9,11 +10,14 @@ setup_file() {
         export BERTH_ADDRESS_POOLS=10.246.72.0/24:24
         BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
         "$BERTH" network create --subnet 10.246.64.0/24 lstnet >/dev/null
+        "$BERTH" network create --subnet 10.170.1.0/30 ranet1 >/dev/null
+        "$BERTH" network create --subnet 10.170.2.0/29 ranet2 >/dev/null
 }
 
 teardown_file() {
+        chattr -i "$BERTH_ROOT/run/dns/records.json" 2>/dev/null || true
         for c in $("$BERTH" ps -aq 2>/dev/null); do "$BERTH" rm -f "$c" >/dev/null 2>&1; done
-        "$BERTH" network rm lstnet >/dev/null 2>&1 || true
+        "$BERTH" network rm lstnet ranet1 ranet2 >/dev/null 2>&1 || true
         rm -rf "$BERTH_ROOT"
 }
 
@@ -145,8 +149,8 @@ ctr_ip() { "$BERTH" inspect "$1" | jq -r '.[0].NetworkSettings.Networks.lstnet.I
         addr_live "$ip" "$a"
         kill -9 "$("$BERTH" inspect lst-dk | jq -r '.[0].State.Pid')"
         answer_is "$a" no
-        # its address left the kernel with it, and stays reserved for it:
-        # a new container on the network does not get it
+        # its address left the kernel with it; freed, it is not the next one
+        # handed out either (the allocator starts after the last one given)
         ! addr_live "$ip" "$a"
         "$BERTH" run -d --name lst-dk2 --network lstnet busybox sleep 300 >/dev/null
         [ "$(ctr_ip lst-dk2)" != "$ip" ]
@@ -172,4 +176,144 @@ ctr_ip() { "$BERTH" inspect "$1" | jq -r '.[0].NetworkSettings.Networks.lstnet.I
         answer_is "$a" ok
         [ "$("$BERTH" inspect lst-drs | jq -r '.[0].RestartCount')" -ge 1 ]
         "$BERTH" rm -f lst-ask4 lst-drs >/dev/null
+}
+
+# --- addresses: a stopped container's address is freed (docker) -------------
+# ranet1 is a /30: exactly one container address, 10.170.1.2.
+
+ra_ip() { "$BERTH" inspect "$1" | jq -r ".[0].NetworkSettings.Networks.$2.IPAddress"; }
+# the endpoints berth-dns serves for address $1
+dns_has() { jq -e --arg ip "$1" '[.networks[].endpoints[] | select(.ipv4 == $ip)] | length > 0' \
+        "$BERTH_ROOT/run/dns/records.json" >/dev/null; }
+# wait up to 3 s for network $1 to have no endpoint
+net_empty() {
+        for _ in $(seq 60); do
+                [ "$("$BERTH" network inspect "$1" | jq '.[0].Containers | length')" = 0 ] && return 0
+                sleep 0.05
+        done
+        "$BERTH" network inspect "$1" | jq -c '.[0].Containers'
+        return 1
+}
+
+@test "a stopped container's address goes to the next container once its name and rule are gone" {
+        "$BERTH" run -d --name ra-one --network ranet1 -p 127.0.0.1:17451:80 busybox sleep 300 >/dev/null
+        [ "$(ra_ip ra-one ranet1)" = 10.170.1.2 ]
+        dns_has 10.170.1.2
+        has_rule 17451
+        # while it runs, its address is nobody else's
+        run "$BERTH" run -d --name ra-two --network ranet1 busybox sleep 300
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"no available IPv4 address in 10.170.1.0/30"* ]]
+        "$BERTH" stop -t 0 ra-one >/dev/null
+        # stopped: no name, no rule, no interface, no endpoint points at it
+        ! dns_has 10.170.1.2
+        ! has_rule 17451
+        [ -z "$(ip -o -4 addr show | grep -F 10.170.1.2/)" ]
+        [ "$("$BERTH" network inspect ranet1 | jq '.[0].Containers | length')" = 0 ]
+        [ -z "$(ra_ip ra-one ranet1)" ]
+        # so the next container gets it
+        "$BERTH" start ra-two >/dev/null
+        [ "$(ra_ip ra-two ranet1)" = 10.170.1.2 ]
+        # and the first cannot start while it is taken, with docker's reason
+        run "$BERTH" start ra-one
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"no available IPv4 address in 10.170.1.0/30"* ]]
+        ! has_rule 17451
+        # it starts again, with its rule, once the address is free
+        "$BERTH" rm -f ra-two >/dev/null
+        "$BERTH" start ra-one >/dev/null
+        [ "$(ra_ip ra-one ranet1)" = 10.170.1.2 ]
+        has_rule 17451
+        dns_has 10.170.1.2
+        "$BERTH" rm -f ra-one >/dev/null
+}
+
+@test "an address whose DNS name cannot be dropped is not freed; the next command frees it" {
+        local f=$BERTH_ROOT/run/dns/records.json
+        "$BERTH" run -d --name ra-d --network ranet1 -p 127.0.0.1:17451:80 busybox sleep 300 >/dev/null
+        # the records cannot be replaced (an immutable file: rename fails)
+        chattr +i "$f" 2>/dev/null || skip "chattr +i does not work on $f"
+        run "$BERTH" stop -t 0 ra-d
+        [ "$status" -ne 0 ]
+        [[ $output == *"DNS records of container "*": rename into $f: Operation not permitted"* ]]
+        # its rule goes, but its name still points at its address, so the
+        # address stays its own: no other container gets it
+        ! has_rule 17451
+        dns_has 10.170.1.2
+        [ "$("$BERTH" network inspect ranet1 | jq '.[0].Containers | length')" = 1 ]
+        run "$BERTH" run -d --name ra-e --network ranet1 busybox sleep 300
+        [ "$status" -ne 0 ]
+        [[ $output == *"DNS records of 1 stopped container(s): rename into $f"* ]]
+        dns_has 10.170.1.2
+        # the records can be written again: the next command drops the
+        # name, then frees the address, and the new container gets it
+        chattr -i "$f"
+        "$BERTH" run -d --name ra-e --network ranet1 busybox sleep 300 >/dev/null
+        [ "$(ra_ip ra-e ranet1)" = 10.170.1.2 ]
+        ! jq -e '[.networks[].endpoints[].names[]] | index("ra-d")' "$f" >/dev/null
+        "$BERTH" rm -f ra-d ra-e >/dev/null
+        net_empty ranet1
+}
+
+@test "a container that exits on its own frees its address with no berth command" {
+        "$BERTH" run -d --name ra-x --network ranet1 busybox sh -c "$EXIT_ON_GO" >/dev/null
+        [ "$(ra_ip ra-x ranet1)" = 10.170.1.2 ]
+        go ra-x
+        net_empty ranet1
+        ! dns_has 10.170.1.2
+        # its state stops naming it (as docker's inspect of a stopped container)
+        for _ in $(seq 60); do [ -z "$(ra_ip ra-x ranet1)" ] && break; sleep 0.05; done
+        [ -z "$(ra_ip ra-x ranet1)" ]
+        "$BERTH" run -d --name ra-y --network ranet1 busybox sleep 300 >/dev/null
+        [ "$(ra_ip ra-y ranet1)" = 10.170.1.2 ]
+        "$BERTH" rm -f ra-x ra-y >/dev/null
+}
+
+@test "a static address (--ip) stays reserved for its stopped container" {
+        "$BERTH" run -d --name ra-s --network ranet1 --ip 10.170.1.2 busybox sh -c "$EXIT_ON_GO" >/dev/null
+        go ra-s
+        # wait for the exit to be handled, then stop it for good measure
+        for _ in $(seq 60); do
+                [ "$("$BERTH" inspect ra-s | jq -r '.[0].State.Status')" = exited ] && break
+                sleep 0.05
+        done
+        "$BERTH" stop ra-s >/dev/null
+        ! dns_has 10.170.1.2
+        run "$BERTH" run -d --name ra-t --network ranet1 busybox sleep 300
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"no available IPv4 address in 10.170.1.0/30"* ]]
+        "$BERTH" start ra-s >/dev/null
+        [ "$(ra_ip ra-s ranet1)" = 10.170.1.2 ]
+        "$BERTH" rm -f ra-s ra-t >/dev/null
+        net_empty ranet1
+}
+
+@test "a restarted container gets a fresh address and its name follows it" {
+        "$BERTH" run -d --name ra-n --network ranet2 busybox sh -c 'echo hi >/www; exec httpd -f -p 80 -h /' >/dev/null
+        old=$(ra_ip ra-n ranet2)
+        # an asker that keeps resolving ra-n and fetching /www from the answer
+        "$BERTH" run -d --name ra-ask --network ranet2 busybox sh -c '
+                while :; do
+                        a=$(nslookup ra-n 2>/dev/null | awk "/^Name:/ {n=1} n && /^Address/ {print \$NF; exit}")
+                        if [ -n "$a" ] && [ "$(printf "GET /www HTTP/1.0\r\n\r\n" | nc -w 1 $a 80 | tail -n 1)" = hi ]; then
+                                echo "$a" >/tmp/a
+                        else
+                                echo "no $a" >/tmp/a
+                        fi
+                        mv /tmp/a /tmp/ans; sleep 0.1
+                done' >/dev/null
+        a=$(asker_pid ra-ask)
+        answer_is "$a" "$old"
+        "$BERTH" stop -t 0 ra-n >/dev/null
+        answer_is "$a" "no "
+        # someone else takes the old address meanwhile
+        "$BERTH" run -d --name ra-m --network ranet2 --ip "$old" busybox sleep 300 >/dev/null
+        "$BERTH" start ra-n >/dev/null
+        new=$(ra_ip ra-n ranet2)
+        [ -n "$new" ] && [ "$new" != "$old" ]
+        answer_is "$a" "$new"
+        # its own hosts file names its new address
+        "$BERTH" exec ra-n grep -q "^$new" /etc/hosts
+        "$BERTH" rm -f ra-ask ra-n ra-m >/dev/null
+        net_empty ranet2
 }

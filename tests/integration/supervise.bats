@@ -15,7 +15,7 @@ setup_file() {
 
 teardown_file() {
         "$BERTH" rm -f lsv-target lsv-asker >/dev/null 2>&1 || true
-        "$BERTH" rm -f lsv-mon lsv-monr >/dev/null 2>&1 || true
+        "$BERTH" rm -f lsv-mon lsv-monr lsv-none >/dev/null 2>&1 || true
         "$BERTH" network rm lsvnet >/dev/null 2>&1 || true
         # the server exits with the last network, and its supervisor with it
         for _ in $(seq 50); do ours_running || break; sleep 0.1; done
@@ -142,6 +142,42 @@ ns_resolves() {
         [ "$("$BERTH" inspect lsv-monr | jq -r '.[0].State.Status')" = running ]
         "$BERTH" exec lsv-monr true
         "$BERTH" rm -f lsv-monr >/dev/null
+}
+
+# a berth CLI that logs how it was called (the watcher runs $BERTH_CLI)
+logging_cli() {
+        printf '#!/bin/sh\necho "$*" >>%s\nexec %s "$@"\n' "$BATS_TEST_TMPDIR/cli.log" "$BERTH" \
+                >"$BATS_TEST_TMPDIR/cli"
+        chmod +x "$BATS_TEST_TMPDIR/cli"
+        : >"$BATS_TEST_TMPDIR/cli.log"
+}
+# wait up to 5 s until no process names container $1 (its monitor, watcher
+# and the CLI the watcher may run)
+procs_gone() {
+        for _ in $(seq 100); do pgrep -f "$1" >/dev/null || return 0; sleep 0.05; done
+        return 1
+}
+
+@test "--network none: a monitor that recorded the end leaves its watcher nothing to run; a killed one still gets the CLI" {
+        logging_cli
+        BERTH_CLI=$BATS_TEST_TMPDIR/cli "$BERTH" run --name lsv-none --network none busybox true
+        id=$(ctr_id lsv-none)
+        procs_gone "$id"
+        [ "$(stored_status "$id")" = exited ]
+        run cat "$BATS_TEST_TMPDIR/cli.log"
+        [ -z "$output" ] # the watcher ended without the CLI
+        "$BERTH" rm lsv-none >/dev/null
+        # killed, the monitor leaves no word: the watcher runs the CLI, which
+        # records the end
+        BERTH_CLI=$BATS_TEST_TMPDIR/cli "$BERTH" run -d --name lsv-none --network none busybox sleep 300 >/dev/null
+        id=$(ctr_id lsv-none)
+        mon=$(mon_pid "$id")
+        [ -n "$mon" ] && kill -9 "$mon"
+        procs_gone "$id"
+        grep -q "^__monitor-exited $id " "$BATS_TEST_TMPDIR/cli.log"
+        [ "$(stored_status "$id")" = exited ]
+        jq -r .State.Error "$BERTH_ROOT/lib/containers/$id/config.json" | grep -q "monitor exited unexpectedly"
+        "$BERTH" rm -f lsv-none >/dev/null
 }
 
 @test "with the last network gone, server and supervisor both exit" {

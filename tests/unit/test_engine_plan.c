@@ -210,6 +210,79 @@ static void test_container_name(void)
         compose_project_free(p);
 }
 
+/* The builds: which images up builds (image present or not, --build,
+ * --no-build, pull_policy: build), an image once, and the containers of a
+ * built service waiting for its build. */
+static void test_build(void)
+{
+        struct compose_project *p = load("services:\n"
+                                         "  db:\n    image: busybox\n"
+                                         "  app:\n    image: pl-app\n    build: ./app\n"
+                                         "  worker:\n    image: pl-app\n    build: ./app\n"
+                                         "  tool:\n    image: pl-tool\n    build: ./tool\n"
+                                         "    pull_policy: build\n");
+        if (!p)
+                return;
+        bool none[4] = {false, false, false, false}, all[4] = {true, true, true, true};
+        is_str(plan_text(p, NULL, 0, (struct plan_opts){.start = true, .image_present = none}),
+               "build app#0(image missing) build tool#0(pull_policy: build) create app#1+ create "
+               "db#1+ create tool#1+ create worker#1+",
+               "images missing: built, the one worker shares with app once");
+        is_str(plan_text(p, NULL, 0, (struct plan_opts){.start = true, .image_present = all}),
+               "build tool#0(pull_policy: build) create app#1+ create db#1+ create tool#1+ "
+               "create worker#1+",
+               "images present: only pull_policy: build builds");
+        is_str(plan_text(p, NULL, 0,
+                         (struct plan_opts){
+                             .start = true, .image_present = all, .build = PLAN_BUILD_ALWAYS}),
+               "build app#0(--build) build tool#0(--build) create app#1+ create db#1+ create "
+               "tool#1+ create worker#1+",
+               "--build builds every image");
+        is_str(plan_text(p, NULL, 0,
+                         (struct plan_opts){
+                             .start = true, .image_present = none, .build = PLAN_BUILD_NEVER}),
+               "create app#1+ create db#1+ create tool#1+ create worker#1+",
+               "--no-build builds nothing, even a missing image");
+
+        /* the edges: a service's operations wait for the build of its image */
+        bool sel[4] = {true, true, true, true};
+        struct plan_ctr obs[] = {ctr(p, "db", 1, "running", "d1"),
+                                 ctr(p, "app", 1, "running", "a1"),
+                                 ctr(p, "worker", 1, "exited", "w1")};
+        struct plan_opts o = {.start = true, .image_present = all, .build = PLAN_BUILD_ALWAYS};
+        struct plan pl;
+        err_t err;
+        if (compose_plan(p, sel, obs, 3, &o, &pl, &err) < 0) {
+                ok(false, "plan: %s", err.msg);
+                compose_project_free(p);
+                return;
+        }
+        is_str(text(p, &pl),
+               "build app#0(--build) build tool#0(--build) keep app#1 keep db#1 create tool#1+ "
+               "start worker#1+",
+               "--build with containers: decided as without, until the build ran");
+        ok(pl.ops[2].after == 0 && pl.ops[3].after == -1 && pl.ops[4].after == 1 &&
+               pl.ops[5].after == 0,
+           "each waits for the build of its image; db, built by nobody, for none");
+        /* the build gave app's image a new id: its containers are recreated */
+        obs[0].image_changed = true; /* waited for no build: up leaves it */
+        obs[1].image_changed = obs[2].image_changed = true;
+        struct plan_opts keep = o;
+        keep.no_recreate = true;
+        plan_rebuilt(p, obs, 3, &keep, &pl);
+        is_str(text(p, &pl),
+               "build app#0(--build) build tool#0(--build) keep app#1 keep db#1 create tool#1+ "
+               "start worker#1+",
+               "--no-recreate: a rebuilt image recreates nothing");
+        plan_rebuilt(p, obs, 3, &o, &pl);
+        is_str(text(p, &pl),
+               "build app#0(--build) build tool#0(--build) recreate app#1(image rebuilt)+ keep "
+               "db#1 create tool#1+ recreate worker#1(image rebuilt)+",
+               "after the build: a changed image recreates the containers that waited for it");
+        plan_free(&pl);
+        compose_project_free(p);
+}
+
 int main(void)
 {
         test_fresh_and_steady();
@@ -217,5 +290,6 @@ int main(void)
         test_deps();
         test_netns();
         test_container_name();
+        test_build();
         return tap_done();
 }

@@ -1,8 +1,12 @@
 /* IPAM: subnet parsing, pool parsing, subnet picking, address allocation. */
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "net/ipam.h"
+#include "net/network.h"
 #include "tap.h"
 
 static struct ipv4_net net(const char *s)
@@ -133,10 +137,32 @@ static void test_alloc(void)
         is_str(mbuf, "02:42:0a:e7:05:02", "docker-style MAC");
 }
 
+/* A release with no networks directory (its state root removed, a
+ * monitor's watcher running late) must not make that directory. */
+static void test_release_without_state(void)
+{
+        char tmpl[] = "/tmp/berth-ipam-test.XXXXXX";
+        ok(mkdtemp(tmpl) != NULL, "temp root");
+        setenv("BERTH_ROOT", tmpl, 1);
+        err_t err = {0};
+        ok(network_endpoint_down("bridge", "0123456789ab", true, true, &err) < 0 &&
+               err.code == ENOENT,
+           "endpoint_down without networks: ENOENT");
+        char path[128];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/lib/networks", tmpl);
+        ok(stat(path, &st) < 0 && errno == ENOENT, "the networks directory is not made");
+        snprintf(path, sizeof(path), "%s/lib", tmpl);
+        rmdir(path);
+        rmdir(tmpl);
+        unsetenv("BERTH_ROOT");
+}
+
 int main(void)
 {
         test_parse();
         test_pools();
         test_alloc();
+        test_release_without_state();
         return tap_done();
 }

@@ -1,16 +1,14 @@
-/* compose_dns.c - service names in berth-dns: when a container's networks
- * are connected (container_network_setup, before its process runs), its endpoints (address per
- * network, with the container name, the service name, the aliases and the short id) go into the DNS
- * records.  They leave through netwire_release (container removal) and
- * network_remove (the network's entry), whatever command removes them.
+/* dnsreg.c - container names in berth-dns (dnsreg.h).
  *
- * compose up group-commits: between compose_dns_batch_begin and _end a
+ * compose up group-commits: between dnsreg_batch_begin and _end a
  * container's endpoints are queued and flushed at once, and a flush commits
  * everything queued so far in one records write and one SIGHUP, so the
  * containers that start at the same time share commits.  Each container is
  * still in the records before its process runs: berth-dns finds out who
  * asks by the source address and refuses askers it does not know, so a
  * container whose own endpoint is not committed cannot resolve anything. */
+#include "dnsreg.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
@@ -22,13 +20,10 @@
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/xalloc.h"
-#include "commands.h"
-#include "compose/model.h"
-#include "compose_up.h"
-#include "container_cli.h"
 #include "net/dns.h"
 #include "net/network.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
 /* Forward names berth does not know to the host's resolvers, as Docker's
  * embedded DNS does.  BERTH_DNS_FORWARD=1/0 turns it on/off; unset, it is on
@@ -67,14 +62,14 @@ static int dns_forward_from_host(net_dns_records_t *r, err_t *err)
 static int add_endpoints(net_dns_records_t *r, const char *cid, const json_t *j, json_t *internal,
                          bool *any, err_t *err)
 {
-        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        json_t *nets = rt_doc_networks(j);
         const char *name;
         json_t *es;
         json_object_foreach(nets, name, es)
         {
-                const char *ip = json_string_value(json_object_get(es, "IPAddress"));
-                const char *netid = json_string_value(json_object_get(es, "NetworkID"));
-                const char *gw = json_string_value(json_object_get(es, "Gateway"));
+                struct rt_doc_endpoint ep;
+                rt_doc_endpoint(es, &ep);
+                const char *ip = ep.ip, *netid = ep.network_id, *gw = ep.gateway;
                 if (!ip || !*ip || !netid || !*netid)
                         continue;
                 json_t *in = json_object_get(internal, netid);
@@ -95,13 +90,13 @@ static int add_endpoints(net_dns_records_t *r, const char *cid, const json_t *j,
                                     gw ? gw : "") &&
                             json_is_true(json_object_get(have, "internal")) == json_is_true(in);
                 }
-                json_t *al = json_object_get(es, "Aliases");
+                json_t *al = ep.aliases;
                 size_t n = json_array_size(al), i;
                 const char **names = xcalloc(n + 4, sizeof(char *));
                 json_t *v;
                 size_t k = 0;
                 /* the container name, as Docker resolves it on user networks */
-                const char *cname = json_string_value(json_object_get(j, "Name"));
+                const char *cname = rt_doc_name(j);
                 if (cname && *cname == '/')
                         cname++;
                 bool named = false;
@@ -131,7 +126,7 @@ static int add_endpoints(net_dns_records_t *r, const char *cid, const json_t *j,
 /* net_dns_set_rebuild's hook: the records file was damaged; put back every
  * network and the endpoints of every running container (a stopped one has
  * no names, as ever). */
-int compose_dns_rebuild(net_dns_records_t *r, const char *why, err_t *err)
+int dnsreg_rebuild(net_dns_records_t *r, err_t *err)
 {
         _cleanup_json_ json_t *all = NULL;
         _cleanup_json_ json_t *internal = json_object();
@@ -140,9 +135,6 @@ int compose_dns_rebuild(net_dns_records_t *r, const char *why, err_t *err)
         size_t i;
         json_t *net;
 
-        warn_msg("%s; the DNS records are rebuilt from the networks and the running containers "
-                 "(the damaged file is kept as records.json.bad)",
-                 why);
         if (network_list(&all, err) < 0)
                 return -1;
         json_array_foreach(all, i, net)
@@ -222,31 +214,31 @@ static bool prestart_on;
 /* Queue (batching: and flush when flush) or commit now. */
 static int dns_register(const char *cid, const json_t *j, bool flush, err_t *err)
 {
-        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        json_t *nets = rt_doc_networks(j);
         if (!json_object_size(nets))
                 return 0;
         pthread_mutex_lock(&batch_mu);
         if (batch_on) {
                 /* the parts add_endpoints reads, copied: j changes after this */
-                json_array_append_new(batch_q, json_pack("{s:s, s:{s:O?, s:{s:o}}}", "id", cid,
-                                                         "doc", "Name", json_object_get(j, "Name"),
-                                                         "NetworkSettings", "Networks",
-                                                         json_deep_copy(nets)));
+                json_array_append_new(batch_q,
+                                      json_pack("{s:s, s:{s:s?, s:{s:o}}}", "id", cid, "doc",
+                                                "Name", rt_doc_name(j), "NetworkSettings",
+                                                "Networks", json_deep_copy(nets)));
                 batch_queued++;
                 pthread_mutex_unlock(&batch_mu);
-                return flush ? compose_dns_flush(err) : 0;
+                return flush ? dnsreg_flush(err) : 0;
         }
         pthread_mutex_unlock(&batch_mu);
         _cleanup_json_ json_t *q = json_pack("[{s:s, s:O}]", "id", cid, "doc", j);
         return commit_endpoints(q, err);
 }
 
-int compose_dns_register(const char *cid, const json_t *j, err_t *err)
+int dnsreg_register(const char *cid, const json_t *j, err_t *err)
 {
         return dns_register(cid, j, true, err);
 }
 
-int compose_dns_refresh(const char *cid, const json_t *j, err_t *err)
+int dnsreg_refresh(const char *cid, const json_t *j, err_t *err)
 {
         return dns_register(cid, j, false, err);
 }
@@ -254,17 +246,19 @@ int compose_dns_refresh(const char *cid, const json_t *j, err_t *err)
 /* Put the project's networks into the records, which starts berth-dns when
  * none runs (a fork, an exec and its socket setup), while the containers
  * are being created. */
+static strv_t prestart_nets = STRV_INIT; /* the networks prestart puts in */
+
 static void *prestart(void *arg)
 {
-        const struct compose_project *p = arg;
+        (void)arg;
         net_dns_records_t *r;
         err_t err;
         if (net_dns_records_open(&r, &err) < 0)
                 return NULL;
         bool any = false;
-        for (size_t i = 0; i < p->nnetworks; i++) {
+        for (size_t i = 0; i < prestart_nets.n; i++) {
                 _cleanup_json_ json_t *net = NULL;
-                if (network_load_config(p->networks[i].name, &net, &err) < 0)
+                if (network_load_config(prestart_nets.v[i], &net, &err) < 0)
                         continue;
                 json_t *cfg =
                     json_array_get(json_object_get(json_object_get(net, "IPAM"), "Config"), 0);
@@ -287,7 +281,7 @@ static void *prestart(void *arg)
         return NULL;
 }
 
-void compose_dns_batch_begin(const struct compose_project *p)
+void dnsreg_batch_begin(const strv_t *networks)
 {
         pthread_mutex_lock(&batch_mu);
         batch_on = true;
@@ -295,10 +289,17 @@ void compose_dns_batch_begin(const struct compose_project *p)
         if (!batch_q)
                 batch_q = json_array();
         pthread_mutex_unlock(&batch_mu);
-        prestart_on = p && pthread_create(&prestart_thr, NULL, prestart, (void *)p) == 0;
+        if (prestart_on) { /* a batch begun twice: the first prestart is done first */
+                pthread_join(prestart_thr, NULL);
+                prestart_on = false;
+        }
+        strv_free(&prestart_nets);
+        if (networks)
+                strv_copy(&prestart_nets, networks);
+        prestart_on = networks && pthread_create(&prestart_thr, NULL, prestart, NULL) == 0;
 }
 
-int compose_dns_flush(err_t *err)
+int dnsreg_flush(err_t *err)
 {
         pthread_mutex_lock(&batch_mu);
         uint64_t want = batch_queued;
@@ -336,9 +337,9 @@ int compose_dns_flush(err_t *err)
         return rc;
 }
 
-int compose_dns_batch_end(err_t *err)
+int dnsreg_batch_end(err_t *err)
 {
-        int rc = compose_dns_flush(err);
+        int rc = dnsreg_flush(err);
         pthread_mutex_lock(&batch_mu);
         batch_on = false;
         json_array_clear(batch_q); /* left only when a commit failed */

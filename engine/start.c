@@ -1,4 +1,6 @@
-/* container_start.c - launching monitors, attaching, stopping. */
+/* start.c - launching monitors, starting and stopping containers (start.h). */
+#include "start.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -25,9 +27,10 @@
 #include "base/paths.h"
 #include "base/strv.h"
 #include "base/xalloc.h"
-#include "container_cli.h"
-#include "netwire.h"
+#include "dnsreg.h"
+#include "netglue.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/exe_seal.h"
 #include "runtime/monitor.h"
 #include "runtime/spawn.h"
@@ -263,106 +266,7 @@ static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep,
         return 0;
 }
 
-static struct termios saved_tio;
-static bool tio_raw;
-static volatile sig_atomic_t got_sig, got_winch;
-
-static void on_sig(int s)
-{
-        if (s == SIGWINCH)
-                got_winch = 1;
-        else
-                got_sig = s;
-}
-
-static void tty_restore(void)
-{
-        if (tio_raw) {
-                tcsetattr(0, TCSADRAIN, &saved_tio);
-                tio_raw = false;
-        }
-}
-
-static int attach_stream(const char *id, int sock, int attach, bool tty, int *status, err_t *err)
-{
-        bool fwd_in = attach & ATTACH_STDIN;
-        if (tty && isatty(0) && tcgetattr(0, &saved_tio) == 0) {
-                struct termios raw = saved_tio;
-                cfmakeraw(&raw);
-                if (tcsetattr(0, TCSADRAIN, &raw) == 0)
-                        tio_raw = true;
-        }
-        struct sigaction sa = {.sa_handler = on_sig}, old_int, old_term, old_winch;
-        sigaction(SIGINT, &sa, &old_int);
-        sigaction(SIGTERM, &sa, &old_term);
-        sigaction(SIGWINCH, &sa, &old_winch);
-        *status = -1;
-        int r = 0;
-        while (*status < 0) {
-                if (got_sig) {
-                        int s = got_sig;
-                        got_sig = 0;
-                        char req[32];
-                        snprintf(req, sizeof(req), "kill %d\n", s);
-                        int k = rt_ctl_connect(id, req, NULL);
-                        if (k >= 0)
-                                close(k);
-                }
-                if (got_winch && tio_raw) {
-                        got_winch = 0;
-                        struct winsize ws;
-                        if (ioctl(0, TIOCGWINSZ, &ws) == 0) {
-                                char req[64];
-                                snprintf(req, sizeof(req), "resize %d %d\n", ws.ws_row, ws.ws_col);
-                                int k = rt_ctl_connect(id, req, NULL);
-                                if (k >= 0)
-                                        close(k);
-                        }
-                }
-                struct pollfd p[2] = {{sock, POLLIN, 0}, {fwd_in ? 0 : -1, POLLIN, 0}};
-                if (poll(p, 2, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = err_sys(err, errno, "poll");
-                        break;
-                }
-                if (p[1].revents) {
-                        char buf[16384];
-                        ssize_t n = read(0, buf, sizeof(buf));
-                        if (n > 0) {
-                                if (write_all(sock, buf, (size_t)n, NULL) < 0)
-                                        fwd_in = false;
-                        } else if (n == 0 || errno != EINTR) {
-                                fwd_in = false;
-                                if (!tty)
-                                        shutdown(sock, SHUT_WR);
-                        }
-                }
-                if (p[0].revents) {
-                        int stream;
-                        char *data = NULL;
-                        size_t len;
-                        int fr = rt_frame_read(sock, &stream, &data, &len);
-                        if (fr <= 0) {
-                                free(data);
-                                r = err_set(err, EIO, "lost the connection to container %.12s", id);
-                                break;
-                        }
-                        if (stream == RT_STREAM_EXIT)
-                                *status = atoi(data);
-                        else
-                                write_all(stream == RT_STREAM_STDERR ? 2 : 1, data, len, NULL);
-                        free(data);
-                }
-        }
-        tty_restore();
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-        sigaction(SIGWINCH, &old_winch, NULL);
-        return r;
-}
-
-static int attach_connect(const char *id, int attach, bool tty, err_t *err)
+int ctr_attach_connect(const char *id, int attach, bool tty, err_t *err)
 {
         struct winsize ws = {0};
         if (tty && isatty(0))
@@ -373,22 +277,22 @@ static int attach_connect(const char *id, int attach, bool tty, err_t *err)
         return rt_ctl_connect(id, req, err);
 }
 
-int container_attach(const char *id, int attach, bool tty, int *status, err_t *err)
+/* Networking between "created" and "started": the init of container id is
+ * pid (blocked before exec) and j its state document; netwire connects the
+ * container's networks (or just brings lo up for --network none), then its
+ * names go into berth-dns, resolvable before its process runs. */
+static int network_setup(const char *id, pid_t pid, json_t *j, err_t *err)
 {
-        _cleanup_close_ int sock = attach_connect(id, attach, tty, err);
-        if (sock < 0)
+        if (netwire_start(id, pid, j, err) < 0)
                 return -1;
-        return attach_stream(id, sock, attach, tty, status, err);
+        return dnsreg_register(id, j, err);
 }
 
-int container_start(const char *id, int attach, int *status, err_t *err)
+int ctr_start(const char *id, int attach, const int *keep_fds, size_t nkeep, int *sockp, bool *ttyp,
+              int *status, err_t *err)
 {
-        return container_start_fds(id, attach, NULL, 0, status, err);
-}
-
-int container_start_fds(const char *id, int attach, const int *keep_fds, size_t nkeep, int *status,
-                        err_t *err)
-{
+        *sockp = -1;
+        *ttyp = false;
         if (nkeep > MONITOR_KEEP_FDS_MAX)
                 return err_set(err, EINVAL, "too many fds for the monitor (%zu, at most %d)", nkeep,
                                MONITOR_KEEP_FDS_MAX);
@@ -399,17 +303,19 @@ int container_start_fds(const char *id, int attach, const int *keep_fds, size_t 
         _cleanup_json_ json_t *j = NULL;
         if (rt_ctr_load(id, &j, err) < 0 || rt_ctr_reconcile(id, j, err) < 0)
                 return -1;
-        const char *st = json_string_value(json_object_get(json_object_get(j, "State"), "Status"));
+        const char *st = rt_doc_status(j);
         if (st && (!strcmp(st, "running") || !strcmp(st, "restarting"))) {
                 *status = 0;
                 return 0; /* already started: docker start is a no-op */
         }
         if (st && !strcmp(st, "paused"))
                 return err_set(err, EBUSY, "cannot start a paused container, try unpause instead");
+        _cleanup_json_ json_t *stored = json_deep_copy(j); /* as on disk now */
         if (rt_ctr_monitor_alive(id, NULL))
                 return err_set(err, EBUSY, "container %.12s is already being started", id);
         container_mark_user_stop(id, false);
-        bool tty = json_is_true(json_object_get(json_object_get(j, "Config"), "Tty"));
+        bool tty = rt_doc_tty(j);
+        *ttyp = tty;
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return err_sys(err, errno, "socketpair");
@@ -447,11 +353,15 @@ int container_start_fds(const char *id, int attach, const int *keep_fds, size_t 
                 return err_set(
                     err, EIO, "container %.12s: monitor failed to start (see its monitor.log)", id);
         }
-        if (container_network_setup(id, m.pid, j, err) < 0 || rt_ctr_save(id, j, err) < 0)
+        /* written only when the network set-up changed it (--network none
+         * changes nothing: two fsyncs and a rewrite fewer on the way to exec;
+         * the monitor writes the state right after) */
+        if (network_setup(id, m.pid, j, err) < 0 ||
+            (!json_equal(stored, j) && rt_ctr_save(id, j, err) < 0))
                 return -1; /* closing our end makes the monitor abort */
         _cleanup_close_ int sock = -1;
         if (attach) {
-                sock = attach_connect(id, attach, tty, err);
+                sock = ctr_attach_connect(id, attach, tty, err);
                 if (sock < 0)
                         return -1;
         }
@@ -468,9 +378,8 @@ int container_start_fds(const char *id, int attach, const int *keep_fds, size_t 
                 return err_set(err, EIO, "container %.12s failed to start", id);
         }
         *status = 0;
-        if (!attach)
-                return 0;
-        return attach_stream(id, sock, attach, tty, status, err);
+        *sockp = TAKE_FD(sock);
+        return 0;
 }
 
 static char *user_stop_path(const char *id)
@@ -499,8 +408,8 @@ bool container_stopped_by_user(const char *id)
 
 bool container_policy_restarts(const char *id, json_t *j, bool failed)
 {
-        json_t *rp = json_object_get(json_object_get(j, "HostConfig"), "RestartPolicy");
-        const char *p = json_string_value(json_object_get(rp, "Name"));
+        long long max;
+        const char *p = rt_doc_restart_policy(j, &max);
         if (!p)
                 return false;
         if (!strcmp(p, "always"))
@@ -508,8 +417,7 @@ bool container_policy_restarts(const char *id, json_t *j, bool failed)
         if (!strcmp(p, "unless-stopped"))
                 return !container_stopped_by_user(id);
         if (!strcmp(p, "on-failure") && failed) {
-                json_int_t max = json_integer_value(json_object_get(rp, "MaximumRetryCount"));
-                return max <= 0 || json_integer_value(json_object_get(j, "RestartCount")) < max;
+                return max <= 0 || rt_doc_restart_count(j) < max;
         }
         return false;
 }
@@ -519,12 +427,9 @@ int container_stop(const char *id, int timeout, err_t *err)
         _cleanup_json_ json_t *j = NULL;
         if (rt_ctr_load(id, &j, err) < 0)
                 return -1;
-        json_t *cfg = json_object_get(j, "Config");
-        if (timeout < 0) {
-                json_t *t = json_object_get(cfg, "StopTimeout");
-                timeout = json_is_integer(t) ? (int)json_integer_value(t) : 10;
-        }
-        int sig = signal_parse(json_string_value(json_object_get(cfg, "StopSignal")));
+        if (timeout < 0)
+                timeout = rt_doc_stop_timeout(j, 10);
+        int sig = signal_parse(rt_doc_stop_signal(j));
         if (sig <= 0)
                 sig = SIGTERM;
         char req[64];
@@ -544,6 +449,8 @@ int container_stop(const char *id, int timeout, err_t *err)
          * writing state and exit */
         for (int i = 0; i < MONITOR_EXIT_WAIT_MS / 10 && rt_ctr_monitor_alive(id, NULL); i++)
                 usleep(10 * 1000);
-        /* its published ports go with it (addresses stay for a restart) */
-        return netwire_release(id, j, false, err);
+        /* its names, published ports and (unless static) addresses go with it */
+        if (netwire_release(id, j, false, err) < 0)
+                return -1;
+        return netwire_forget_addresses(id, err);
 }

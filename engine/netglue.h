@@ -1,7 +1,7 @@
-/* netwire.h - containers on networks: the glue between a container's state
+/* netglue.h - containers on networks: the glue between a container's state
  * document (docker-shaped JSON) and net/.
  *
- * Create time (netwire_create): validate the flags and record them the way
+ * Create time (netwire_create): validate the spec's struct ctr_net and record it the way
  * docker does: HostConfig.NetworkMode, PortBindings, PublishAllPorts,
  * ExtraHosts, Dns, Config.ExposedPorts, and NetworkSettings.Networks.<name>
  * with Aliases and IPAMConfig.IPv4Address.
@@ -21,10 +21,11 @@
  * its own; NetworkMode records "container:<full id>", the container takes the
  * target's hostname and, at start, copies of its hosts and resolv.conf.
  *
- * Stop/removal (netwire_release): unpublish ports; the veth pairs die with
- * the netns; removal also frees the addresses. */
-#ifndef BERTH_NETWIRE_H
-#define BERTH_NETWIRE_H
+ * Stop/removal (netwire_release): drop the DNS names, unpublish ports; the
+ * veth pairs die with the netns; then the addresses are freed (at a stop,
+ * all but static ones). */
+#ifndef BERTH_ENGINE_NETGLUE_H
+#define BERTH_ENGINE_NETGLUE_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -32,42 +33,18 @@
 #include <sys/types.h>
 
 #include "base/err.h"
-#include "base/portspec.h"
 #include "base/strv.h"
+#include "spec.h"
 
-/* A further user-defined network a container is connected to at create. */
-struct netwire_net {
-        const char *name; /* as the network is stored */
-        const char *ip;   /* static IPv4 address, NULL: allocated */
-        strv_t aliases;
-};
-
-struct netwire_opts {
-        const char *network;          /* --network: NULL/"default"/"bridge", "none", "host", NAME,
-                                         "container:NAME|ID" */
-        bool hostname_set;            /* --hostname was given (conflicts with container:) */
-        strv_t aliases;               /* --network-alias */
-        const char *ip;               /* --ip */
-        const struct portspec *ports; /* published ports, typed (compose); before publish */
-        size_t nports;
-        strv_t publish;           /* -p/--publish, as given */
-        bool publish_all;         /* -P: every Config.ExposedPorts entry to a free host port */
-        strv_t add_hosts;         /* --add-host NAME:IP */
-        strv_t dns;               /* --dns */
-        strv_t links;             /* --link NAME[:ALIAS] (legacy links) */
-        strv_t link_hosts;        /* compose links/external_links NAME[:ALIAS]: only the hosts
-                                     entry, resolved at each start (docker on user networks) */
-        struct netwire_net *more; /* compose: the service's other networks, in order */
-        size_t nmore;
-};
-
-void netwire_opts_free(struct netwire_opts *o);
-
-/* Validate o and record it in the container document j (which must hold
- * Config and HostConfig; Config.ExposedPorts already holds the image's
- * EXPOSE entries).  Creates the default `bridge` network when it is used
- * for the first time. */
-int netwire_create(json_t *j, const struct netwire_opts *o, err_t *err);
+/* Validate o (a spec's network part; hostname_set: the spec names a
+ * hostname, which conflicts with container:) and record it in the container
+ * document j (which must hold Config and HostConfig; Config.ExposedPorts
+ * already holds the image's EXPOSE entries).  Creates the default `bridge`
+ * network when it is used for the first time.  Warnings (docker's texts,
+ * e.g. published ports with the host network) are appended to warnings for
+ * the caller to print. */
+int netwire_create(json_t *j, const struct ctr_net *o, bool hostname_set, strv_t *warnings,
+                   err_t *err);
 
 /* Bind the host ports of j's PortBindings / PublishAllPorts, record the
  * chosen ports in NetworkSettings.Ports, and return the bound fds
@@ -80,12 +57,19 @@ int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err);
  * the veth pairs, go away). */
 int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err);
 
-/* The container stopped (remove = false: addresses stay allocated for the
- * next start; its DNS records go, as docker drops a stopped container's names) or is
+/* The container stopped (remove = false: its DNS records go, as docker drops
+ * a stopped container's names, then its addresses are freed as docker does,
+ * but a static one (--ip) stays reserved for the next start) or is
  * being removed (remove = true: the addresses are freed too; its DNS records go;
  * so do they in netwire_disconnect, netwire_forget and netwire_gc).  Networks or endpoints
  * that are already gone are not an error. */
 int netwire_release(const char *id, json_t *j, bool remove, err_t *err);
+
+/* A stopped container's state stops naming addresses (its own and each
+ * network's IPAddress, Gateway, ...), as docker's inspect of a stopped
+ * container: they may be another container's by now.  Under the container
+ * lock; nothing when it runs again meanwhile or is gone. */
+int netwire_forget_addresses(const char *id, err_t *err);
 
 /* Removal of a container whose state file is lost or damaged: every
  * endpoint the networks' state gives it, its ports and its DNS records. */
@@ -102,8 +86,9 @@ int netwire_disconnect(const char *id, pid_t pid, json_t *j, const char *net, er
 int netwire_forget(const char *id, err_t *err);
 
 /* Endpoints whose container is gone (removed by its monitor after --rm, or
- * by a crash) are freed; endpoints of containers that no longer run stop
- * being published.  Cheap when there is nothing to do. */
+ * by a crash) are freed; endpoints of containers that no longer run lose
+ * their names and port rules, then their addresses unless static.  Cheap
+ * when there is nothing to do. */
 int netwire_gc(err_t *err);
 
 /* "80/tcp -> 0.0.0.0:8080" lines of `berth port` (optionally only for
