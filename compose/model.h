@@ -275,6 +275,10 @@ void compose_project_free(struct compose_project *p);
 
 const struct compose_service *compose_project_service(const struct compose_project *p,
                                                       const char *name);
+/* The resource (network, volume, secret, config) of v[0..n) whose key in the
+ * compose file is key, or NULL. */
+const struct compose_resource *compose_resource_find(const struct compose_resource *v, size_t n,
+                                                     const char *key);
 
 /* Value formatters and parsers shared with the CLI (durations are parsed by
  * base/duration.h). */

@@ -13,6 +13,7 @@
 #include "base/xalloc.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/security.h"
 #include "runtime/volume.h"
 
@@ -432,9 +433,9 @@ void ctr_remove_anon_volumes(json_t *doc)
         err_t e = {0};
         size_t i;
         json_t *m;
-        json_array_foreach(json_object_get(doc, "Mounts"), i, m)
+        json_array_foreach(rt_doc_mounts(doc), i, m)
         {
-                const char *vn = json_string_value(json_object_get(m, "Name"));
+                const char *vn = rt_doc_mount_name(m);
                 if (vn && rt_volume_is_anon(vn))
                         rt_volume_remove(vn, &e);
         }

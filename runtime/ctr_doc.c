@@ -69,6 +69,16 @@ const char *rt_doc_log_path(const json_t *doc)
         return str(doc, "LogPath");
 }
 
+const char *rt_doc_hosts_path(const json_t *doc)
+{
+        return str(doc, "HostsPath");
+}
+
+const char *rt_doc_resolv_conf_path(const json_t *doc)
+{
+        return str(doc, "ResolvConfPath");
+}
+
 long long rt_doc_restart_count(const json_t *doc)
 {
         return json_integer_value(get(doc, "RestartCount"));
@@ -196,6 +206,16 @@ const char *rt_doc_hostname(const json_t *doc)
         return str(config(doc), "Hostname");
 }
 
+const char *rt_doc_domainname(const json_t *doc)
+{
+        return str(config(doc), "Domainname");
+}
+
+json_t *rt_doc_exposed_ports(const json_t *doc)
+{
+        return obj(get(config(doc), "ExposedPorts"));
+}
+
 bool rt_doc_tty(const json_t *doc)
 {
         return json_is_true(get(config(doc), "Tty"));
@@ -261,6 +281,26 @@ json_t *rt_doc_port_bindings(const json_t *doc)
         return obj(get(rt_doc_host_config(doc), "PortBindings"));
 }
 
+bool rt_doc_publish_all(const json_t *doc)
+{
+        return json_is_true(get(rt_doc_host_config(doc), "PublishAllPorts"));
+}
+
+json_t *rt_doc_extra_hosts(const json_t *doc)
+{
+        return arr(get(rt_doc_host_config(doc), "ExtraHosts"));
+}
+
+json_t *rt_doc_links(const json_t *doc)
+{
+        return arr(get(rt_doc_host_config(doc), "Links"));
+}
+
+json_t *rt_doc_dns(const json_t *doc)
+{
+        return arr(get(rt_doc_host_config(doc), "Dns"));
+}
+
 bool rt_doc_privileged(const json_t *doc)
 {
         return json_is_true(get(rt_doc_host_config(doc), "Privileged"));
@@ -311,6 +351,11 @@ void rt_doc_set_restart_policy(json_t *doc, const char *name, int max_retries)
 json_t *rt_doc_networks(const json_t *doc)
 {
         return obj(get2(doc, "NetworkSettings", "Networks"));
+}
+
+json_t *rt_doc_network(const json_t *doc, const char *name)
+{
+        return obj(get(rt_doc_networks(doc), name));
 }
 
 json_t *rt_doc_ports(const json_t *doc)

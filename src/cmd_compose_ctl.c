@@ -514,7 +514,7 @@ int compose_cmd_top(struct compose_globals *g, int argc, char **argv)
                 strv_t rows = STRV_INIT;
                 err_t err = {0};
                 if (top_ps(run[i]->id, &rows, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = COMPOSE_EXIT_FAIL;
                 }
                 for (size_t k = 0; k < rows.n; k++) {

@@ -184,21 +184,21 @@ int cmd_pull(int argc, char **argv)
                 }
         }
         if (argc - optind != 1) {
-                die_msg("\"pull\" requires exactly 1 argument.\nSee 'berth pull --help'.");
+                error_msg("\"pull\" requires exactly 1 argument.\nSee 'berth pull --help'.");
                 return EXIT_BERTH;
         }
         const char *ref = argv[optind];
         err_t err;
         if (!all) {
                 if (pull_image(stdout, ref, platform, quiet, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         return EXIT_BERTH;
                 }
                 return 0;
         }
         struct reg_ref r;
         if (reg_ref_parse(ref, &r, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         bool bad = r.tag || r.digest;
@@ -206,20 +206,20 @@ int cmd_pull(int argc, char **argv)
         reg_ref_free(&r);
         if (bad) {
                 free(name);
-                die_msg("tag can't be used with --all-tags/-a");
+                error_msg("tag can't be used with --all-tags/-a");
                 return EXIT_BERTH;
         }
         strv_t tags = STRV_INIT;
         struct reg_pull_opts o = {.platform = platform};
         int rc = 0;
         if (reg_list_tags(name, &o, &tags, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
         for (size_t i = 0; rc == 0 && i < tags.n; i++) {
                 char *one = xasprintf("%s:%s", name, tags.v[i]);
                 if (pull_image(stdout, one, platform, quiet, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                 }
                 free(one);

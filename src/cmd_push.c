@@ -167,43 +167,43 @@ int cmd_push(int argc, char **argv)
                 }
         }
         if (argc - optind != 1) {
-                die_msg("\"push\" requires exactly 1 argument.\nSee 'berth push --help'.");
+                error_msg("\"push\" requires exactly 1 argument.\nSee 'berth push --help'.");
                 return EXIT_BERTH;
         }
         const char *ref = argv[optind];
         err_t err;
         if (!all) {
                 if (push_image(ref, quiet, platform, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         return EXIT_BERTH;
                 }
                 return 0;
         }
         struct reg_ref r;
         if (reg_ref_parse(ref, &r, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         bool tagged = r.tag || r.digest;
         _cleanup_free_ char *fam = reg_ref_familiar_name(&r);
         reg_ref_free(&r);
         if (tagged) {
-                die_msg("tag can't be used with --all-tags/-a");
+                error_msg("tag can't be used with --all-tags/-a");
                 return EXIT_BERTH;
         }
         strv_t tags = STRV_INIT;
         if (repo_tags(fam, &tags, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         if (!tags.n) {
-                die_msg("An image does not exist locally with the tag: %s", fam);
+                error_msg("An image does not exist locally with the tag: %s", fam);
                 return EXIT_BERTH;
         }
         int rc = 0;
         for (size_t i = 0; i < tags.n && rc == 0; i++)
                 if (push_image(tags.v[i], quiet, platform, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                 }
         strv_free(&tags);

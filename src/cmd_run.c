@@ -594,7 +594,7 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                         errno = 0;
                         o->oom_score_adj = strtoll(optarg, &end, 10);
                         if (end == optarg || *end || errno) {
-                                die_msg("invalid argument \"%s\" for --oom-score-adj", optarg);
+                                error_msg("invalid argument \"%s\" for --oom-score-adj", optarg);
                                 return -1;
                         }
                         break;
@@ -624,14 +624,14 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                         run_usage(stdout, cmd);
                         return 1;
                 default:
-                        die_msg("%s: unknown or incomplete option '%s'\nSee 'berth %s --help'.",
-                                cmd, argv[optind - 1], cmd);
+                        error_msg("%s: unknown or incomplete option '%s'\nSee 'berth %s --help'.",
+                                  cmd, argv[optind - 1], cmd);
                         return -1;
                 }
         }
         if (optind >= argc) {
-                die_msg("\"berth %s\" requires at least 1 argument.\nSee 'berth %s --help'.", cmd,
-                        cmd);
+                error_msg("\"berth %s\" requires at least 1 argument.\nSee 'berth %s --help'.", cmd,
+                          cmd);
                 return -1;
         }
         *first_arg = optind;
@@ -653,7 +653,7 @@ static int run_or_create(int argc, char **argv, bool run)
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         if (create_container(&o, argv[first], argv + first + 1, argc - first - 1, &id, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 run_opts_free(&o);
                 return EXIT_BERTH;
         }
@@ -666,7 +666,7 @@ static int run_or_create(int argc, char **argv, bool run)
         int status;
         int r = container_start(id, attach, &status, &err);
         if (r < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 err_t e2 = {0};
                 json_t *left = NULL;
                 if (o.rm && rt_ctr_load(id, &left, NULL) == 0 && !rt_ctr_monitor_alive(id, NULL)) {

@@ -27,14 +27,14 @@ static int parse_simple(int argc, char **argv, const char *shorts, const struct 
                         return 1;
                 }
                 if (c == '?' || on(c, optarg, ud) < 0) {
-                        die_msg("%s: invalid option '%s'\nUsage:  berth %s", argv[0],
-                                argv[optind - 1], usage);
+                        error_msg("%s: invalid option '%s'\nUsage:  berth %s", argv[0],
+                                  argv[optind - 1], usage);
                         return -1;
                 }
         }
         if (optind >= argc) {
-                die_msg("\"berth %s\" requires at least 1 argument.\nUsage:  berth %s", argv[0],
-                        usage);
+                error_msg("\"berth %s\" requires at least 1 argument.\nUsage:  berth %s", argv[0],
+                          usage);
                 return -1;
         }
         return 0;
@@ -83,15 +83,15 @@ int cmd_start(int argc, char **argv)
                 err_t err = {0};
                 _cleanup_free_ char *id = NULL;
                 if (rt_ctr_resolve(argv[i], &id, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
                 int status;
                 int attach = o.attach ? ATTACH_OUTPUT | (o.interactive ? ATTACH_STDIN : 0) : 0;
                 if (container_start(id, attach, &status, &err) < 0) {
-                        die_msg("%s", err.msg);
-                        die_msg("failed to start containers: %s", argv[i]);
+                        error_msg("%s", err.msg);
+                        error_msg("failed to start containers: %s", argv[i]);
                         rc = 1;
                         continue;
                 }
@@ -117,19 +117,19 @@ int cmd_attach(int argc, char **argv)
                         printf("Usage:  berth attach [--no-stdin] CONTAINER\n");
                         return 0;
                 } else {
-                        die_msg("attach: invalid option");
+                        error_msg("attach: invalid option");
                         return EXIT_BERTH;
                 }
         }
         if (optind >= argc) {
-                die_msg("\"berth attach\" requires exactly 1 argument.");
+                error_msg("\"berth attach\" requires exactly 1 argument.");
                 return EXIT_BERTH;
         }
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
         if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         const char *st = rt_doc_status(j);
@@ -138,13 +138,13 @@ int cmd_attach(int argc, char **argv)
         bool running = st && (!strcmp(st, "running") || !strcmp(st, "paused"));
         json_decref(j);
         if (!running) {
-                die_msg("You cannot attach to a stopped container, start it first");
+                error_msg("You cannot attach to a stopped container, start it first");
                 return EXIT_BERTH;
         }
         int status;
         if (container_attach(id, ATTACH_OUTPUT | (open_stdin && !no_stdin ? ATTACH_STDIN : 0), tty,
                              &status, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         return status;
@@ -173,7 +173,7 @@ int cmd_stop(int argc, char **argv)
                 _cleanup_free_ char *id = NULL;
                 if (rt_ctr_resolve(argv[i], &id, &err) < 0 ||
                     container_stop(id, o.timeout, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
@@ -201,7 +201,7 @@ int cmd_restart(int argc, char **argv)
                 if (rt_ctr_resolve(argv[i], &id, &err) < 0 ||
                     container_stop(id, o.timeout, &err) < 0 ||
                     container_start(id, 0, &status, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
@@ -228,7 +228,7 @@ int cmd_kill(int argc, char **argv)
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
                 if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
@@ -241,9 +241,9 @@ int cmd_kill(int argc, char **argv)
                 if (fd >= 0)
                         close(fd);
                 if (n <= 0 || atoi(reply) != 0) {
-                        die_msg("cannot kill container: %s: container "
-                                "%.12s is not running",
-                                argv[i], id);
+                        error_msg("cannot kill container: %s: container "
+                                  "%.12s is not running",
+                                  argv[i], id);
                         rc = 1;
                         continue;
                 }
@@ -265,7 +265,7 @@ int cmd_wait(int argc, char **argv)
                 err_t err = {0};
                 _cleanup_free_ char *id = NULL;
                 if (rt_ctr_resolve(argv[i], &id, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
