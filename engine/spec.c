@@ -198,6 +198,32 @@ void ctr_spec_health_from_image(struct ctr_spec *s)
         s->has_health = true;
 }
 
+void ctr_spec_health_over_image(struct ctr_spec *s, const struct ctr_health_over *o)
+{
+        const struct rt_healthcheck *ih = s->img->config.healthcheck;
+        struct rt_healthcheck *h = &s->health;
+        strv_free(&h->test);
+        if (o->test && o->test->n)
+                strv_copy(&h->test, o->test);
+        else if (ih && ih->test.n)
+                strv_copy(&h->test, &ih->test);
+        const long long img[CTR_HEALTH_NFIELDS] = {
+            ih ? ih->interval_ns : 0, ih ? ih->timeout_ns : 0, ih ? ih->start_period_ns : 0,
+            ih ? ih->start_interval_ns : 0, ih ? ih->retries : 0};
+        long long v[CTR_HEALTH_NFIELDS];
+        for (size_t i = 0; i < CTR_HEALTH_NFIELDS; i++) {
+                v[i] = o->has[i] ? o->v[i] : img[i];
+                if (o->no_negative && v[i] < 0)
+                        v[i] = 0;
+        }
+        h->interval_ns = v[CTR_HEALTH_INTERVAL];
+        h->timeout_ns = v[CTR_HEALTH_TIMEOUT];
+        h->start_period_ns = v[CTR_HEALTH_START_PERIOD];
+        h->start_interval_ns = v[CTR_HEALTH_START_INTERVAL];
+        h->retries = (int)v[CTR_HEALTH_RETRIES];
+        s->has_health = true;
+}
+
 /* "K=V" entries into an object (a later key wins; no '=' is an empty value). */
 static void labels_into(json_t *labels, const strv_t *kvs)
 {

@@ -570,6 +570,7 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err)
         _cleanup_json_ json_t *j = NULL;
         if (rt_ctr_load(id, &j, err) < 0)
                 return -1;
+        _cleanup_free_ char *old = xstrdup(json_string_value(json_object_get(j, "Name")) ?: "/");
         json_object_set_new(j, "Name", json_string(want));
         /* the attribute goes first and comes back last: without it the name
          * check reads config.json, so a crash in between cannot mislead it */
@@ -579,6 +580,7 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err)
         if (rt_ctr_save(id, j, err) < 0)
                 return -1;
         (void)setxattr(d, NAME_XATTR, want, strlen(want), 0);
+        rt_ctr_event(j, "rename", "oldName", old + (*old == '/'), NULL);
         return 0;
 }
 

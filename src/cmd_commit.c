@@ -150,6 +150,9 @@ static int commit_main(const char *ref, const char *tag, const strv_t *changes, 
                 error_msg("%s", err.msg);
                 return 1;
         }
+        /* docker's container commit event */
+        rt_ctr_event(j, "commit", "comment", msg ? msg : "", "imageID", image_id, "imageRef",
+                     norm ? norm : "", NULL);
         printf("%s\n", image_id);
         return 0;
 }

@@ -13,6 +13,7 @@
 #include "base/events.h"
 #include "base/gotemplate.h"
 #include "base/jsonfile.h"
+#include "base/paths.h"
 #include "base/timefmt.h"
 #include "commands.h"
 #include "container_cli.h"
@@ -129,7 +130,7 @@ int cmd_events(int argc, char **argv)
         }
         struct events_tail *t = NULL;
         /* past events are printed when a time bound is given, as docker */
-        if (events_tail_open(&t, has_since || has_until, &err) < 0) {
+        if (berth_dirs_ensure(&err) < 0 || events_tail_open(&t, has_since || has_until, &err) < 0) {
                 gotmpl_free(tmpl);
                 error_msg("%s", err.msg);
                 return EXIT_BERTH;

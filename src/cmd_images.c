@@ -196,11 +196,7 @@ int cmd_images(int argc, char **argv)
                         snprintf(since, sizeof(since), "%s ago", ago);
                 }
                 human_size(img->size, size, sizeof(size));
-                char created_at[96];
-                time_t t = (time_t)img->created;
-                struct tm tm;
-                localtime_r(&t, &tm);
-                strftime(created_at, sizeof(created_at), "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+                _cleanup_free_ char *created_at = go_time_text(img->created, 0);
                 json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
                                       "Containers", "N/A", "CreatedAt", created_at, "CreatedSince",
                                       since, "Digest", "<none>", "ID", idbuf, "Repository",

@@ -93,7 +93,10 @@ static int update_one(const char *ref, const struct update *u, err_t *err)
         if (u->has_restart)
                 rt_doc_set_restart_policy(j, restart_kind_name(u->restart.kind),
                                           u->restart.max_retries);
-        return rt_ctr_save(id, j, err);
+        if (rt_ctr_save(id, j, err) < 0)
+                return -1;
+        rt_ctr_event(j, "update", NULL);
+        return 0;
 }
 
 static int parse_int(const char *flag, const char *s, int64_t *out, err_t *err)

@@ -171,25 +171,17 @@ static void healthcheck_spec(const struct compose_service *s, const struct rt_im
         }
         if (!(h->present && h->test.n) && !(ih && ih->test.n))
                 return;
-        strv_copy(&out->test, h->present && h->test.n ? &h->test : &ih->test);
-        struct {
-                int64_t v;
-                long long img, *out;
-        } d[] = {
-            {h->present ? h->interval_ns : -1, ih ? ih->interval_ns : 0, &out->interval_ns},
-            {h->present ? h->timeout_ns : -1, ih ? ih->timeout_ns : 0, &out->timeout_ns},
-            {h->present ? h->start_period_ns : -1, ih ? ih->start_period_ns : 0,
-             &out->start_period_ns},
-            {h->present ? h->start_interval_ns : -1, ih ? ih->start_interval_ns : 0,
-             &out->start_interval_ns},
-        };
-        for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
-                long long v = d[i].v >= 0 ? d[i].v : d[i].img;
-                *d[i].out = v > 0 ? v : 0;
+        struct ctr_health_over ov = {.test = h->present ? &h->test : NULL, .no_negative = true};
+        const long long v[] = {[CTR_HEALTH_INTERVAL] = h->interval_ns,
+                               [CTR_HEALTH_TIMEOUT] = h->timeout_ns,
+                               [CTR_HEALTH_START_PERIOD] = h->start_period_ns,
+                               [CTR_HEALTH_START_INTERVAL] = h->start_interval_ns,
+                               [CTR_HEALTH_RETRIES] = h->retries};
+        for (size_t i = 0; i < CTR_HEALTH_NFIELDS; i++) {
+                ov.v[i] = v[i];
+                ov.has[i] = h->present && v[i] >= 0; /* -1: not set */
         }
-        long long r = h->present && h->retries >= 0 ? h->retries : ih ? ih->retries : 0;
-        out->retries = r > 0 ? (int)r : 0;
-        sp->has_health = true;
+        ctr_spec_health_over_image(sp, &ov);
 }
 
 /* A service's ports as the typed published-port list (*out, n entries). */
