@@ -837,8 +837,11 @@ int netwire_forget_addresses(const char *id, err_t *err)
         if (lk < 0 || rt_ctr_load(id, &j, err) < 0)
                 return err->code == ENOENT ? 0 : -1;
         const char *st = rt_doc_status(j) ?: "";
-        if (strcmp(st, "exited") && strcmp(st, "created") && strcmp(st, "dead"))
-                return 0; /* running (again): its addresses are its own */
+        /* running (again), or being started (its monitor is alive before
+         * its state says so): its addresses are its own */
+        if ((strcmp(st, "exited") && strcmp(st, "created") && strcmp(st, "dead")) ||
+            rt_ctr_monitor_alive(id, NULL))
+                return 0;
         json_t *ns = json_object_get(j, "NetworkSettings");
         bool changed = *jobj_str0(ns, "IPAddress") != '\0';
         const char *k;
@@ -999,6 +1002,12 @@ int netwire_gc(err_t *err)
         size_t ndown = 0, i;
         json_t *net;
         int rc = 0;
+        /* the locks of the stopped containers dealt with: no start of theirs
+         * runs between the check that they are stopped and the release (one
+         * that runs now, or holds its lock, is skipped: the next gc sees it) */
+        strv_t busy = STRV_INIT;
+        int locks[256];
+        size_t nlocks = 0;
 
         if (network_list(&all, err) < 0)
                 return -1;
@@ -1020,6 +1029,20 @@ int netwire_gc(err_t *err)
                         bool gone = access(cfg, F_OK) < 0 && errno == ENOENT;
                         if (!gone && rt_ctr_monitor_alive(cid, NULL))
                                 continue;
+                        if (strv_contains(&busy, cid))
+                                continue;
+                        if (!gone && !strv_contains(&dead, cid)) {
+                                int fd = nlocks < ARRAY_SIZE(locks) ? rt_ctr_trylock(cid) : -1;
+                                if (fd >= 0 && rt_ctr_monitor_alive(cid, NULL)) {
+                                        close(fd);
+                                        fd = -1;
+                                }
+                                if (fd < 0) {
+                                        strv_push(&busy, cid);
+                                        continue;
+                                }
+                                locks[nlocks++] = fd;
+                        }
                         /* Stopped however it stopped (its own exit, an OOM
                          * kill, a killed monitor): its names go, and so do
                          * its port rules, its address (unless static: that
@@ -1042,9 +1065,6 @@ int netwire_gc(err_t *err)
         rc = dns_forget_all(&dead, err);
         for (size_t k = 0; k < ndown; k++) {
                 err_t e2 = {0};
-                /* started again meanwhile: its endpoint is in use */
-                if (!down[k].gone && rt_ctr_monitor_alive(down[k].cid, NULL))
-                        continue;
                 enum network_addr_fate fate = rc < 0         ? NETWORK_ADDR_KEEP
                                               : down[k].gone ? NETWORK_ADDR_FREE
                                                              : NETWORK_ADDR_STOPPED;
@@ -1055,8 +1075,11 @@ int netwire_gc(err_t *err)
                         rc = -1;
                 }
         }
+        for (size_t k = 0; k < nlocks; k++)
+                close(locks[k]);
         free(down);
         strv_free(&dead);
+        strv_free(&busy);
         return rc;
 }
 

@@ -85,6 +85,20 @@ int rt_ctr_lock(const char *id, err_t *err)
         return lock_file(p, err);
 }
 
+int rt_ctr_trylock(const char *id)
+{
+        _cleanup_free_ char *d = rt_ctr_dir(id);
+        _cleanup_free_ char *p = xasprintf("%s/lock", d);
+        int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return -1;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                close(fd);
+                return -1;
+        }
+        return fd;
+}
+
 static int names_lock(err_t *err)
 {
         _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());

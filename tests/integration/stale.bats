@@ -270,7 +270,9 @@ net_empty() {
 }
 
 @test "a static address (--ip) stays reserved for its stopped container" {
-        "$BERTH" run -d --name ra-s --network ranet1 --ip 10.170.1.2 busybox sh -c "$EXIT_ON_GO" >/dev/null
+        # it exits once told to; started again, it stays
+        "$BERTH" run -d --name ra-s --network ranet1 --ip 10.170.1.2 busybox \
+                sh -c "[ -e /tmp/go ] && exec sleep 300; $EXIT_ON_GO" >/dev/null
         go ra-s
         # wait for the exit to be handled, then stop it for good measure
         for _ in $(seq 60); do
@@ -284,6 +286,7 @@ net_empty() {
         [[ "$output" == *"no available IPv4 address in 10.170.1.0/30"* ]]
         "$BERTH" start ra-s >/dev/null
         [ "$(ra_ip ra-s ranet1)" = 10.170.1.2 ]
+        "$BERTH" exec ra-s ip -o -4 addr show eth0 | grep -q ' 10.170.1.2/30 '
         "$BERTH" rm -f ra-s ra-t >/dev/null
         net_empty ranet1
 }
