@@ -24,6 +24,11 @@ char *time_rfc3339(long long secs, long nsec)
         return rfc3339(secs, nsec, nsec != 0);
 }
 
+char *time_rfc3339_nano(long long secs, long nsec)
+{
+        return rfc3339(secs, nsec, true);
+}
+
 int64_t time_now_ns(void)
 {
         struct timespec ts;
@@ -35,34 +40,74 @@ char *time_now_rfc3339(void)
 {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
-        return rfc3339(ts.tv_sec, ts.tv_nsec, true);
+        return time_rfc3339_nano(ts.tv_sec, ts.tv_nsec);
+}
+
+/* n decimal digits at s into *out. */
+static bool digits_n(const char *s, int n, int *out)
+{
+        int v = 0;
+        for (int i = 0; i < n; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+                v = v * 10 + (s[i] - '0');
+        }
+        *out = v;
+        return true;
+}
+
+/* A fraction of a second after the '.' at *p: its digits as nanoseconds
+ * (the tenth and later read and dropped); *p moves past them.  false when
+ * there is no digit. */
+static bool fraction(const char **p, long *ns)
+{
+        const char *s = *p + 1;
+        long v = 0;
+        int n = 0;
+        for (; *s >= '0' && *s <= '9'; s++, n++)
+                if (n < 9)
+                        v = v * 10 + (*s - '0');
+        if (!n)
+                return false;
+        for (int k = n; k < 9; k++)
+                v *= 10;
+        *ns = v;
+        *p = s;
+        return true;
 }
 
 int time_parse_rfc3339(const char *s, long long *secs, long *nsec)
 {
-        struct tm tm = {0};
-        int n = 0;
-
-        if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                         &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
-                return -1;
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
-        long long t = (long long)timegm(&tm);
-        const char *p = s + n;
+        int Y, M, D, h, m, sec, oh = 0, om = 0, sign = 0;
         long ns = 0;
-        if (*p == '.') {
-                int digits = 0;
-                for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-                        if (digits < 9)
-                                ns = ns * 10 + (*p - '0');
-                for (; digits < 9; digits++)
-                        ns *= 10;
+        if (!s || !digits_n(s, 4, &Y) || s[4] != '-' || !digits_n(s + 5, 2, &M) || s[7] != '-' ||
+            !digits_n(s + 8, 2, &D) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+            !digits_n(s + 11, 2, &h) || s[13] != ':' || !digits_n(s + 14, 2, &m) || s[16] != ':' ||
+            !digits_n(s + 17, 2, &sec))
+                return -1;
+        const char *p = s + 19;
+        if (*p == '.' && !fraction(&p, &ns))
+                return -1;
+        if (*p == 'Z' || *p == 'z') {
+                p++;
+        } else if (*p == '+' || *p == '-') {
+                sign = *p == '+' ? 1 : -1;
+                if (!digits_n(p + 1, 2, &oh) || p[3] != ':' || !digits_n(p + 4, 2, &om))
+                        return -1;
+                p += 6;
+        } else {
+                return -1;
         }
-        int oh, om;
-        if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2)
-                t -= (*p == '+' ? 1 : -1) * (oh * 3600LL + om * 60LL);
-        *secs = t;
+        if (*p || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60 || oh > 23 ||
+            om > 59)
+                return -1;
+        struct tm tm = {.tm_year = Y - 1900,
+                        .tm_mon = M - 1,
+                        .tm_mday = D,
+                        .tm_hour = h,
+                        .tm_min = m,
+                        .tm_sec = sec};
+        *secs = (long long)timegm(&tm) - sign * (oh * 3600LL + om * 60LL);
         if (nsec)
                 *nsec = ns;
         return 0;
@@ -144,14 +189,8 @@ static int local_date(const char *s, int64_t *ns)
                 }
         }
         long frac = 0;
-        if (*p == '.' && p[1] >= '0' && p[1] <= '9') {
-                int digits = 0;
-                for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-                        if (digits < 9)
-                                frac = frac * 10 + (*p - '0');
-                for (; digits < 9; digits++)
-                        frac *= 10;
-        }
+        if (*p == '.')
+                (void)fraction(&p, &frac); /* none: the '.' stays, refused below */
         if (*p || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
             tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
                 return -1;
@@ -189,16 +228,8 @@ int time_parse_docker(const char *s, int64_t now_ns, int64_t *ns)
         }
         if (p != s && (*p == '\0' || *p == '.')) {
                 long frac = 0;
-                int digits = 0;
-                if (*p == '.') {
-                        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-                                if (digits < 9)
-                                        frac = frac * 10 + (*p - '0');
-                        if (*p || !digits)
-                                return -1;
-                        for (; digits < 9; digits++)
-                                frac *= 10;
-                }
+                if (*p == '.' && (!fraction(&p, &frac) || *p))
+                        return -1;
                 *ns = big ? INT64_MAX : (int64_t)secs * 1000000000LL + frac;
                 return 0;
         }

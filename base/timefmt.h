@@ -13,13 +13,17 @@
 /* "2024-01-02T03:04:05Z", or with ".%09ld" before the Z when nsec != 0.
  * Caller frees. */
 char *time_rfc3339(long long secs, long nsec);
+/* The same, always with nine fraction digits.  Caller frees. */
+char *time_rfc3339_nano(long long secs, long nsec);
 /* Now in nanoseconds since the epoch (CLOCK_REALTIME). */
 int64_t time_now_ns(void);
 /* Now, always with nine fraction digits (what state files hold).  Caller frees. */
 char *time_now_rfc3339(void);
-/* RFC 3339 (a fraction and a +hh:mm/-hh:mm offset are read) to seconds
- * since the epoch (negative before it) and nanoseconds (nsec may be NULL).
- * Returns -1 when s is NULL or unreadable. */
+/* RFC 3339 ("2006-01-02T15:04:05", 'T', 't' or ' ' between, an optional
+ * fraction, then Z or a +hh:mm/-hh:mm offset, nothing after) to seconds since
+ * the epoch (negative before it) and nanoseconds (nsec may be NULL).  The one
+ * parser of such times, also for what a registry's token server sends.
+ * Returns -1 when s is NULL or not that (out of range fields too). */
 int time_parse_rfc3339(const char *s, long long *secs, long *nsec);
 /* The same in nanoseconds, 0 when unreadable or not after the epoch (Go's
  * zero time "0001-01-01T00:00:00Z" in a state file means "never"). */

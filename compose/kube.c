@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "size.h"
 #include "fsutil.h"
 #include "kube.h"
 #include "strbuf.h"
@@ -339,15 +340,6 @@ static void map_ports(struct gen *g, size_t si, json_t *ctr_ports)
 
 /* ---- volumes, secrets, configs ----------------------------------------------- */
 
-static const struct compose_resource *find_res(const struct compose_resource *v, size_t n,
-                                               const char *key)
-{
-        for (size_t i = 0; i < n; i++)
-                if (!strcmp(v[i].key, key))
-                        return &v[i];
-        return NULL;
-}
-
 /* The selected services that mount named volume key. */
 static void volume_users(struct gen *g, const char *key, strv_t *out)
 {
@@ -496,8 +488,8 @@ static int map_file_refs(struct gen *g, const struct compose_service *s, bool se
         for (size_t i = 0; i < n; i++) {
                 const struct compose_file_ref *f = &refs[i];
                 const struct compose_resource *r =
-                    secret ? find_res(g->p->secrets, g->p->nsecrets, f->source)
-                           : find_res(g->p->configs, g->p->nconfigs, f->source);
+                    secret ? compose_resource_find(g->p->secrets, g->p->nsecrets, f->source)
+                           : compose_resource_find(g->p->configs, g->p->nconfigs, f->source);
                 if (!r)
                         continue; /* the model checked the reference */
                 _cleanup_free_ char *obj = NULL;
@@ -547,7 +539,7 @@ static int map_volumes(struct gen *g, size_t si, bool stateful_ok, json_t *vols,
                                 break;
                         }
                         const struct compose_resource *r =
-                            find_res(g->p->volumes, g->p->nvolumes, m->source);
+                            compose_resource_find(g->p->volumes, g->p->nvolumes, m->source);
                         _cleanup_free_ char *claim =
                             kube_dns_label(r && r->external ? r->name : m->source);
                         strv_t users = STRV_INIT;
@@ -655,7 +647,7 @@ static int map_volumes(struct gen *g, size_t si, bool stateful_ok, json_t *vols,
                 err_t e;
                 if (sz) {
                         _cleanup_free_ char *v = xstrndup(sz + 5, strcspn(sz + 5, ","));
-                        if (compose_parse_bytes(v, &b, &e) == 0 && b > 0)
+                        if (bytes_parse(v, &b, &e) == 0 && b > 0)
                                 json_object_set_new(ed, "sizeLimit", jtake(quantity_bytes(b)));
                 }
                 json_array_append_new(vols, json_pack("{s:s, s:o}", "name", vn, "emptyDir", ed));
@@ -1471,7 +1463,7 @@ static void map_networks(struct gen *g)
         strv_sort(&nets);
         for (size_t k = 0; k < nets.n; k++) {
                 const struct compose_resource *r =
-                    find_res(g->p->networks, g->p->nnetworks, nets.v[k]);
+                    compose_resource_find(g->p->networks, g->p->nnetworks, nets.v[k]);
                 if (r && r->external)
                         warnf(g,
                               "networks.%s: external: the cluster has one pod network; it is "

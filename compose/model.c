@@ -668,6 +668,15 @@ const struct compose_service *compose_project_service(const struct compose_proje
         return NULL;
 }
 
+const struct compose_resource *compose_resource_find(const struct compose_resource *v, size_t n,
+                                                     const char *key)
+{
+        for (size_t i = 0; i < n; i++)
+                if (!strcmp(v[i].key, key))
+                        return &v[i];
+        return NULL;
+}
+
 static void free_refs(struct mctx *c)
 {
         for (size_t i = 0; i < c->nrefs; i++) {

@@ -24,6 +24,7 @@
 #include "net/network.h"
 #include "net/ports.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 
 #define IFNAME_OPT "com.docker.network.endpoint.ifname"
 
@@ -39,8 +40,8 @@ static json_t *obj_child(json_t *parent, const char *key)
 
 static const char *mode_of(json_t *j)
 {
-        const char *m = jobj_str0(json_object_get(j, "HostConfig"), "NetworkMode");
-        return *m ? m : "default";
+        const char *m = rt_doc_network_mode(j);
+        return m && *m ? m : "default";
 }
 
 static bool is_default_mode(const char *m)
@@ -174,9 +175,8 @@ static int join_create(json_t *j, const struct ctr_net *o, bool hostname_set, co
                                "only");
         if (rt_ctr_resolve(ref, &tid, err) < 0 || rt_ctr_load(tid, &t, err) < 0)
                 return -1;
-        json_t *tcfg = json_object_get(t, "Config");
-        json_object_set_new(cfg, "Hostname", json_string(jobj_str0(tcfg, "Hostname")));
-        json_object_set_new(cfg, "Domainname", json_string(jobj_str0(tcfg, "Domainname")));
+        json_object_set_new(cfg, "Hostname", json_string(rt_doc_hostname(t) ?: ""));
+        json_object_set_new(cfg, "Domainname", json_string(rt_doc_domainname(t) ?: ""));
         json_object_set_new(hc, "NetworkMode", json_sprintf("container:%s", tid));
         json_object_set_new(hc, "PortBindings", json_object());
         json_object_set_new(hc, "PublishAllPorts", json_false());
@@ -188,13 +188,14 @@ static int join_create(json_t *j, const struct ctr_net *o, bool hostname_set, co
 /* The address of container t on its first network, "" if none. */
 static const char *ctr_ip(json_t *t)
 {
-        json_t *nets = json_object_get(json_object_get(t, "NetworkSettings"), "Networks");
         const char *k;
         json_t *v;
-        json_object_foreach(nets, k, v)
+        json_object_foreach(rt_doc_networks(t), k, v)
         {
-                if (*jobj_str0(v, "IPAddress"))
-                        return jobj_str0(v, "IPAddress");
+                struct rt_doc_endpoint ep;
+                rt_doc_endpoint(v, &ep);
+                if (ep.ip && *ep.ip)
+                        return ep.ip;
         }
         return "";
 }
@@ -267,7 +268,7 @@ static int links_create(json_t *j, const strv_t *links, err_t *err)
                         return err_wrap(err, "could not get container for %s", ref);
                 const char *tname = ctr_name(t), *ip = ctr_ip(t);
                 const char *al = alias ? alias : tname;
-                const char *st = jobj_str0(json_object_get(t, "State"), "Status");
+                const char *st = rt_doc_status(t) ?: "";
                 if (strcmp(st, "running") || !*ip)
                         return err_set(err, EINVAL,
                                        "Cannot link to a non running container: /%s AS /%s/%s",
@@ -282,16 +283,14 @@ static int links_create(json_t *j, const strv_t *links, err_t *err)
                 strv_t keys = STRV_INIT;
                 const char *key;
                 json_t *v;
-                json_t *tcfg = json_object_get(t, "Config");
-                json_object_foreach(json_object_get(tcfg, "ExposedPorts"), key, v)
-                    strv_push(&keys, key);
+                json_object_foreach(rt_doc_exposed_ports(t), key, v) strv_push(&keys, key);
                 if (keys.n)
                         qsort(keys.v, keys.n, sizeof(char *), cmp_port_keys);
                 for (size_t n = 0; n < keys.n; n++)
                         link_port_env(env, p, ip, keys.v[n], n == 0);
                 strv_free(&keys);
                 size_t x;
-                json_array_foreach(json_object_get(tcfg, "Env"), x, v)
+                json_array_foreach(rt_doc_env(t), x, v)
                 {
                         const char *e = json_string_value(v), *eq = e ? strchr(e, '=') : NULL;
                         if (!eq ||
@@ -413,10 +412,9 @@ static int key_parse(const char *key, uint16_t *port, uint8_t *proto, err_t *err
 
 int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err)
 {
-        json_t *hc = json_object_get(j, "HostConfig");
-        json_t *pb = json_object_get(hc, "PortBindings");
-        json_t *ex = json_object_get(json_object_get(j, "Config"), "ExposedPorts");
-        bool all = json_is_true(json_object_get(hc, "PublishAllPorts"));
+        json_t *pb = rt_doc_port_bindings(j);
+        json_t *ex = rt_doc_exposed_ports(j);
+        bool all = rt_doc_publish_all(j);
         const char *mode = mode_of(j);
         _cleanup_free_ struct port_map *m = NULL;
         size_t n = 0, i;
@@ -429,7 +427,7 @@ int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err)
                 return 0;
         json_object_foreach(pb, key, v) json_array_foreach(v, i, b)
         {
-                const char *ip = jobj_str0(b, "HostIp"), *hp = jobj_str0(b, "HostPort");
+                const char *ip = rt_doc_binding_ip(b) ?: "", *hp = rt_doc_binding_port(b) ?: "";
                 _cleanup_free_ char *spec = *ip   ? xasprintf("%s:%s:%s", ip, hp, key)
                                             : *hp ? xasprintf("%s:%s", hp, key)
                                                   : xstrdup(key);
@@ -470,23 +468,22 @@ int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err)
 /* NetworkSettings.Ports (ports already chosen) -> port maps. */
 static int bound_ports(json_t *j, struct port_map **m, size_t *n, err_t *err)
 {
-        json_t *ports = json_object_get(json_object_get(j, "NetworkSettings"), "Ports");
         const char *key;
         json_t *v, *b;
         size_t i;
 
-        json_object_foreach(ports, key, v) json_array_foreach(v, i, b)
+        json_object_foreach(rt_doc_ports(j), key, v) json_array_foreach(v, i, b)
         {
                 uint16_t cport;
                 uint8_t proto;
                 uint32_t ip;
                 if (key_parse(key, &cport, &proto, err) < 0 ||
-                    ipv4_parse(jobj_str0(b, "HostIp"), &ip, err) < 0)
+                    ipv4_parse(rt_doc_binding_ip(b) ?: "", &ip, err) < 0)
                         return err_wrap(err, "NetworkSettings.Ports");
                 *m = xrealloc(*m, (*n + 1) * sizeof(**m));
                 struct port_map *p = &(*m)[(*n)++];
                 p->host_ip = ip;
-                p->host_port = p->host_port_last = (uint16_t)atoi(jobj_str0(b, "HostPort"));
+                p->host_port = p->host_port_last = (uint16_t)atoi(rt_doc_binding_port(b) ?: "");
                 p->container_port = cport;
                 p->proto = proto;
         }
@@ -498,7 +495,7 @@ static int bound_ports(json_t *j, struct port_map **m, size_t *n, err_t *err)
 /* Networks of j, primary (the NetworkMode one) first, then by name. */
 static void network_order(json_t *j, strv_t *out)
 {
-        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        json_t *nets = rt_doc_networks(j);
         const char *mode = mode_of(j);
         const char *primary = is_default_mode(mode) ? NETWORK_DEFAULT_NAME : mode;
         strv_t rest = STRV_INIT;
@@ -533,8 +530,7 @@ static int write_in_place(const char *path, const char *text, err_t *err)
 
 static int write_etc(json_t *j, const char *ip, const char *gw, err_t *err)
 {
-        json_t *hc = json_object_get(j, "HostConfig");
-        const char *hostname = jobj_str0(json_object_get(j, "Config"), "Hostname");
+        const char *hostname = rt_doc_hostname(j) ?: "";
         strbuf_t hosts = STRBUF_INIT, resolv = STRBUF_INIT;
         size_t i;
         json_t *v;
@@ -543,7 +539,7 @@ static int write_etc(json_t *j, const char *ip, const char *gw, err_t *err)
         sb_append(&hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
         if (ip && *hostname)
                 sb_appendf(&hosts, "%s\t%s\n", ip, hostname);
-        json_array_foreach(json_object_get(hc, "ExtraHosts"), i, v)
+        json_array_foreach(rt_doc_extra_hosts(j), i, v)
         {
                 const char *h = json_string_value(v);
                 const char *sep = h ? strpbrk(h, ":=") : NULL;
@@ -554,7 +550,7 @@ static int write_etc(json_t *j, const char *ip, const char *gw, err_t *err)
                         addr = gw && *gw ? gw : "127.0.0.1";
                 sb_appendf(&hosts, "%s\t%.*s\n", addr, (int)(sep - h), h);
         }
-        json_array_foreach(json_object_get(hc, "Links"), i, v)
+        json_array_foreach(rt_doc_links(j), i, v)
         {
                 /* "/target:/me/alias": the target's address now */
                 const char *l = json_string_value(v), *c = l ? strchr(l, ':') : NULL;
@@ -568,18 +564,19 @@ static int write_etc(json_t *j, const char *ip, const char *gw, err_t *err)
                     !*ctr_ip(t))
                         continue;
                 /* docker's line: address, alias, hostname, name */
-                const char *thn = jobj_str0(json_object_get(t, "Config"), "Hostname");
+                const char *thn = rt_doc_hostname(t) ?: "";
                 sb_appendf(&hosts, "%s\t%s%s%s%s%s\n", ctr_ip(t), al + 1, *thn ? " " : "", thn,
                            strcmp(al + 1, tn) ? " " : "", strcmp(al + 1, tn) ? tn : "");
         }
-        json_t *dns = json_object_get(hc, "Dns");
+        json_t *dns = rt_doc_dns(j);
         json_array_foreach(dns, i, v) sb_appendf(&resolv, "nameserver %s\n", json_string_value(v));
         if (json_array_size(dns) == 0 && gw && *gw)
                 sb_appendf(&resolv, "nameserver %s\n", gw);
-        if (*jobj_str0(j, "HostsPath"))
-                r = write_in_place(jobj_str0(j, "HostsPath"), sb_str(&hosts), err);
-        if (r == 0 && *jobj_str0(j, "ResolvConfPath"))
-                r = write_in_place(jobj_str0(j, "ResolvConfPath"), sb_str(&resolv), err);
+        const char *hp = rt_doc_hosts_path(j), *rp = rt_doc_resolv_conf_path(j);
+        if (hp && *hp)
+                r = write_in_place(hp, sb_str(&hosts), err);
+        if (r == 0 && rp && *rp)
+                r = write_in_place(rp, sb_str(&resolv), err);
         sb_free(&hosts);
         sb_free(&resolv);
         return r;
@@ -623,11 +620,11 @@ static int open_netns(pid_t pid, err_t *err)
 static int connect_one(const char *id, json_t *j, const char *name, int nsfd, const char *ifname,
                        bool primary, const struct port_map *m, size_t n, err_t *err)
 {
-        json_t *es = json_object_get(
-            json_object_get(json_object_get(j, "NetworkSettings"), "Networks"), name);
-        const char *ip =
-            json_string_value(json_object_get(json_object_get(es, "IPAMConfig"), "IPv4Address"));
-        json_t *al = json_object_get(es, "Aliases");
+        json_t *es = rt_doc_network(j, name);
+        struct rt_doc_endpoint req;
+        rt_doc_endpoint(es, &req);
+        const char *ip = req.ipam_ip;
+        json_t *al = req.aliases;
         size_t na = json_array_size(al), i;
         const char **aliases = xcalloc(na + 1, sizeof(char *));
         json_t *v;
@@ -758,9 +755,9 @@ int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err)
                 }
         }
         if (rc == 0) {
-                json_t *es = json_object_get(
-                    json_object_get(json_object_get(j, "NetworkSettings"), "Networks"), order.v[0]);
-                rc = write_etc(j, jobj_str0(es, "IPAddress"), jobj_str0(es, "Gateway"), err);
+                struct rt_doc_endpoint ep;
+                rt_doc_endpoint(rt_doc_network(j, order.v[0]), &ep);
+                rc = write_etc(j, ep.ip ?: "", ep.gateway ?: "", err);
         }
         if (rc < 0) {
                 /* The caller aborts the container: its netns takes the veth
@@ -792,7 +789,7 @@ static int dns_forget(const char *id, const char *net_id, err_t *err)
 
 int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
 {
-        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        json_t *nets = rt_doc_networks(j);
         const char *k;
         json_t *es;
         /* Its namespace dies with it, and its veth pairs with that, unless a
@@ -805,16 +802,22 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
          * drops them (a client then fails at once instead of waiting on an
          * address nobody holds); the next start registers them again.  They
          * go first: its addresses are freed only once no name points at
-         * them. */
-        if (dns_forget(id, NULL, err) < 0)
-                return -1;
+         * them (when the names cannot be dropped, its port rules still go
+         * and its addresses stay allocated, for netwire_gc to free). */
+        err_t derr = {0};
+        bool named = dns_forget(id, NULL, &derr) < 0;
         json_object_foreach(nets, k, es)
         {
-                if (network_endpoint_down(
-                        k, id, gone, remove ? NETWORK_ADDR_FREE : NETWORK_ADDR_STOPPED, err) < 0 &&
-                    err->code != ENOENT)
+                enum network_addr_fate fate = named    ? NETWORK_ADDR_KEEP
+                                              : remove ? NETWORK_ADDR_FREE
+                                                       : NETWORK_ADDR_STOPPED;
+                if (network_endpoint_down(k, id, gone, fate, err) < 0 && err->code != ENOENT)
                         return err_wrap(err, "container %.12s", id);
                 clear_settings(es);
+        }
+        if (named) {
+                *err = derr;
+                return -1;
         }
         err_clear(err);
         const char *tid = joined_id(mode_of(j));
@@ -833,9 +836,12 @@ int netwire_forget_addresses(const char *id, err_t *err)
         _cleanup_json_ json_t *j = NULL;
         if (lk < 0 || rt_ctr_load(id, &j, err) < 0)
                 return err->code == ENOENT ? 0 : -1;
-        const char *st = jobj_str0(json_object_get(j, "State"), "Status");
-        if (strcmp(st, "exited") && strcmp(st, "created") && strcmp(st, "dead"))
-                return 0; /* running (again): its addresses are its own */
+        const char *st = rt_doc_status(j) ?: "";
+        /* running (again), or being started (its monitor is alive before
+         * its state says so): its addresses are its own */
+        if ((strcmp(st, "exited") && strcmp(st, "created") && strcmp(st, "dead")) ||
+            rt_ctr_monitor_alive(id, NULL))
+                return 0;
         json_t *ns = json_object_get(j, "NetworkSettings");
         bool changed = *jobj_str0(ns, "IPAddress") != '\0';
         const char *k;
@@ -924,7 +930,7 @@ int netwire_connect(const char *id, pid_t pid, json_t *j, const char *net, const
 
 int netwire_disconnect(const char *id, pid_t pid, json_t *j, const char *net, err_t *err)
 {
-        json_t *nets = json_object_get(json_object_get(j, "NetworkSettings"), "Networks");
+        json_t *nets = rt_doc_networks(j);
         _cleanup_json_ json_t *n = NULL;
         const char *name = net;
 
@@ -996,6 +1002,12 @@ int netwire_gc(err_t *err)
         size_t ndown = 0, i;
         json_t *net;
         int rc = 0;
+        /* the locks of the stopped containers dealt with: no start of theirs
+         * runs between the check that they are stopped and the release (one
+         * that runs now, or holds its lock, is skipped: the next gc sees it) */
+        strv_t busy = STRV_INIT;
+        int locks[256];
+        size_t nlocks = 0;
 
         if (network_list(&all, err) < 0)
                 return -1;
@@ -1017,6 +1029,20 @@ int netwire_gc(err_t *err)
                         bool gone = access(cfg, F_OK) < 0 && errno == ENOENT;
                         if (!gone && rt_ctr_monitor_alive(cid, NULL))
                                 continue;
+                        if (strv_contains(&busy, cid))
+                                continue;
+                        if (!gone && !strv_contains(&dead, cid)) {
+                                int fd = nlocks < ARRAY_SIZE(locks) ? rt_ctr_trylock(cid) : -1;
+                                if (fd >= 0 && rt_ctr_monitor_alive(cid, NULL)) {
+                                        close(fd);
+                                        fd = -1;
+                                }
+                                if (fd < 0) {
+                                        strv_push(&busy, cid);
+                                        continue;
+                                }
+                                locks[nlocks++] = fd;
+                        }
                         /* Stopped however it stopped (its own exit, an OOM
                          * kill, a killed monitor): its names go, and so do
                          * its port rules, its address (unless static: that
@@ -1039,9 +1065,6 @@ int netwire_gc(err_t *err)
         rc = dns_forget_all(&dead, err);
         for (size_t k = 0; k < ndown; k++) {
                 err_t e2 = {0};
-                /* started again meanwhile: its endpoint is in use */
-                if (!down[k].gone && rt_ctr_monitor_alive(down[k].cid, NULL))
-                        continue;
                 enum network_addr_fate fate = rc < 0         ? NETWORK_ADDR_KEEP
                                               : down[k].gone ? NETWORK_ADDR_FREE
                                                              : NETWORK_ADDR_STOPPED;
@@ -1052,8 +1075,11 @@ int netwire_gc(err_t *err)
                         rc = -1;
                 }
         }
+        for (size_t k = 0; k < nlocks; k++)
+                close(locks[k]);
         free(down);
         strv_free(&dead);
+        strv_free(&busy);
         return rc;
 }
 
@@ -1066,7 +1092,7 @@ static int cmp_port_keys(const void *a, const void *b)
 
 int netwire_port_lines(json_t *j, const char *filter, strv_t *out, err_t *err)
 {
-        json_t *ports = json_object_get(json_object_get(j, "NetworkSettings"), "Ports");
+        json_t *ports = rt_doc_ports(j);
         _cleanup_free_ char *want = NULL;
         const char *key;
         json_t *v, *b;
@@ -1091,11 +1117,12 @@ int netwire_port_lines(json_t *j, const char *filter, strv_t *out, err_t *err)
                 {
                         found = true;
                         if (want)
-                                strv_pushf(out, "%s:%s", jobj_str0(b, "HostIp"),
-                                           jobj_str0(b, "HostPort"));
+                                strv_pushf(out, "%s:%s", rt_doc_binding_ip(b) ?: "",
+                                           rt_doc_binding_port(b) ?: "");
                         else
-                                strv_pushf(out, "%s -> %s:%s", keys.v[k], jobj_str0(b, "HostIp"),
-                                           jobj_str0(b, "HostPort"));
+                                strv_pushf(out, "%s -> %s:%s", keys.v[k],
+                                           rt_doc_binding_ip(b) ?: "",
+                                           rt_doc_binding_port(b) ?: "");
                 }
         }
         strv_free(&keys);
@@ -1107,7 +1134,7 @@ int netwire_port_lines(json_t *j, const char *filter, strv_t *out, err_t *err)
 
 char *netwire_ports_summary(json_t *j)
 {
-        json_t *ports = json_object_get(json_object_get(j, "NetworkSettings"), "Ports");
+        json_t *ports = rt_doc_ports(j);
         strbuf_t sb = STRBUF_INIT;
         strv_t keys = STRV_INIT;
         const char *key;
@@ -1124,8 +1151,8 @@ char *netwire_ports_summary(json_t *j)
                         continue;
                 }
                 json_array_foreach(arr, i, b)
-                    sb_appendf(&sb, "%s%s:%s->%s", sb.len ? ", " : "", jobj_str0(b, "HostIp"),
-                               jobj_str0(b, "HostPort"), keys.v[k]);
+                    sb_appendf(&sb, "%s%s:%s->%s", sb.len ? ", " : "", rt_doc_binding_ip(b) ?: "",
+                               rt_doc_binding_port(b) ?: "", keys.v[k]);
         }
         strv_free(&keys);
         return sb_steal(&sb);

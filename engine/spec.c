@@ -13,6 +13,7 @@
 #include "base/xalloc.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/security.h"
 #include "runtime/volume.h"
 
@@ -194,6 +195,32 @@ void ctr_spec_health_from_image(struct ctr_spec *s)
         s->health.start_period_ns = ih->start_period_ns;
         s->health.start_interval_ns = ih->start_interval_ns;
         s->health.retries = ih->retries;
+        s->has_health = true;
+}
+
+void ctr_spec_health_over_image(struct ctr_spec *s, const struct ctr_health_over *o)
+{
+        const struct rt_healthcheck *ih = s->img->config.healthcheck;
+        struct rt_healthcheck *h = &s->health;
+        strv_free(&h->test);
+        if (o->test && o->test->n)
+                strv_copy(&h->test, o->test);
+        else if (ih && ih->test.n)
+                strv_copy(&h->test, &ih->test);
+        const long long img[CTR_HEALTH_NFIELDS] = {
+            ih ? ih->interval_ns : 0, ih ? ih->timeout_ns : 0, ih ? ih->start_period_ns : 0,
+            ih ? ih->start_interval_ns : 0, ih ? ih->retries : 0};
+        long long v[CTR_HEALTH_NFIELDS];
+        for (size_t i = 0; i < CTR_HEALTH_NFIELDS; i++) {
+                v[i] = o->has[i] ? o->v[i] : img[i];
+                if (o->no_negative && v[i] < 0)
+                        v[i] = 0;
+        }
+        h->interval_ns = v[CTR_HEALTH_INTERVAL];
+        h->timeout_ns = v[CTR_HEALTH_TIMEOUT];
+        h->start_period_ns = v[CTR_HEALTH_START_PERIOD];
+        h->start_interval_ns = v[CTR_HEALTH_START_INTERVAL];
+        h->retries = (int)v[CTR_HEALTH_RETRIES];
         s->has_health = true;
 }
 
@@ -432,9 +459,9 @@ void ctr_remove_anon_volumes(json_t *doc)
         err_t e = {0};
         size_t i;
         json_t *m;
-        json_array_foreach(json_object_get(doc, "Mounts"), i, m)
+        json_array_foreach(rt_doc_mounts(doc), i, m)
         {
-                const char *vn = json_string_value(json_object_get(m, "Name"));
+                const char *vn = rt_doc_mount_name(m);
                 if (vn && rt_volume_is_anon(vn))
                         rt_volume_remove(vn, &e);
         }

@@ -158,6 +158,26 @@ void ctr_host_add_ulimit(struct ctr_host *h, const char *name, long long soft, l
 /* The image's HEALTHCHECK as the container's (nothing when it has none). */
 void ctr_spec_health_from_image(struct ctr_spec *s);
 
+/* What a front end gives of the healthcheck (run's --health-*, compose's
+ * healthcheck:), over the image's HEALTHCHECK: a field not given (has[i]
+ * false) is the image's, 0 when the image has none. */
+enum {
+        CTR_HEALTH_INTERVAL,
+        CTR_HEALTH_TIMEOUT,
+        CTR_HEALTH_START_PERIOD,
+        CTR_HEALTH_START_INTERVAL,
+        CTR_HEALTH_RETRIES,
+        CTR_HEALTH_NFIELDS
+};
+struct ctr_health_over {
+        const strv_t *test;              /* NULL or empty: the image's */
+        long long v[CTR_HEALTH_NFIELDS]; /* durations in ns, then retries */
+        bool has[CTR_HEALTH_NFIELDS];
+        bool no_negative; /* compose: a negative value (an image's) is recorded as 0 */
+};
+/* The container's healthcheck from o over the image's (has_health set). */
+void ctr_spec_health_over_image(struct ctr_spec *s, const struct ctr_health_over *o);
+
 /* "no command specified" when the process has nothing to run. */
 int ctr_process_check(const struct ctr_process *p, err_t *err);
 

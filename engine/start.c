@@ -12,12 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -266,17 +264,14 @@ static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep,
         return 0;
 }
 
-int ctr_attach_connect(const char *id, int attach, bool tty, err_t *err)
+int ctr_attach_connect(const char *id, int attach, unsigned short rows, unsigned short cols,
+                       err_t *err)
 {
-        struct winsize ws = {0};
-        if (tty && isatty(0))
-                ioctl(0, TIOCGWINSZ, &ws);
         char req[64];
-        snprintf(req, sizeof(req), "attach %d %d %d\n", (attach & ATTACH_STDIN) ? 1 : 0, ws.ws_row,
-                 ws.ws_col);
+        snprintf(req, sizeof(req), "attach %d %u %u\n", (attach & ATTACH_STDIN) ? 1 : 0, rows,
+                 cols);
         return rt_ctl_connect(id, req, err);
 }
-
 /* Networking between "created" and "started": the init of container id is
  * pid (blocked before exec) and j its state document; netwire connects the
  * container's networks (or just brings lo up for --network none), then its
@@ -323,9 +318,12 @@ static int network_setup(const char *id, pid_t pid, json_t *j, err_t *err)
         return dnsreg_register(id, j, err);
 }
 
-int ctr_start(const char *id, int attach, const int *keep_fds, size_t nkeep, int *sockp, bool *ttyp,
-              int *status, err_t *err)
+int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *ttyp, int *status,
+              err_t *err)
 {
+        int attach = o->attach;
+        const int *keep_fds = o->keep_fds;
+        size_t nkeep = o->nkeep;
         *sockp = -1;
         *ttyp = false;
         if (nkeep > MONITOR_KEEP_FDS_MAX)
@@ -400,7 +398,7 @@ int ctr_start(const char *id, int attach, const int *keep_fds, size_t nkeep, int
                 return -1;
         _cleanup_close_ int sock = -1;
         if (attach) {
-                sock = ctr_attach_connect(id, attach, tty, err);
+                sock = ctr_attach_connect(id, attach, tty ? o->rows : 0, tty ? o->cols : 0, err);
                 if (sock < 0)
                         return -1;
         }

@@ -19,22 +19,30 @@ enum {
 /* The most descriptors a monitor keeps open for a container (ctr_start). */
 #define MONITOR_KEEP_FDS_MAX 64
 
-/* Start a created or exited container: launch its monitor (which keeps
- * keep_fds[0..nkeep), at most MONITOR_KEEP_FDS_MAX, open for the
- * container's lifetime, e.g. listening sockets that reserve published host
- * ports; they never reach the container), set up networking between
- * "created" and "started", let it exec.  With attach, *sock is the
- * container's attach stream, connected before its process ran (*tty: the
- * container has a terminal), for the caller to stream; else -1.  Returns
- * < 0 with err filled on failure; *status is then the docker exit status
- * for the failure (125/126/127), else 0.  A container that runs already:
- * 0, nothing done (*sock -1). */
-int ctr_start(const char *id, int attach, const int *keep_fds, size_t nkeep, int *sock, bool *tty,
-              int *status, err_t *err);
+struct ctr_start_opts {
+        int attach;                /* ATTACH_*: hand back the attach stream */
+        unsigned short rows, cols; /* the caller's terminal, for a container with a tty */
+        const int *keep_fds;       /* kept open by the monitor (see ctr_start) */
+        size_t nkeep;
+};
 
-/* Connect to the attach stream of running container id (tty: ask for the
- * terminal's size). */
-int ctr_attach_connect(const char *id, int attach, bool tty, err_t *err);
+/* Start a created or exited container: launch its monitor (which keeps
+ * o->keep_fds, at most MONITOR_KEEP_FDS_MAX, open for the container's
+ * lifetime, e.g. listening sockets that reserve published host ports; they
+ * never reach the container), set up networking between "created" and
+ * "started", let it exec.  With o->attach, *sock is the container's attach
+ * stream, connected before its process ran (*tty: the container has a
+ * terminal), for the caller to stream; else -1.  Returns < 0 with err
+ * filled on failure; *status is then the docker exit status for the failure
+ * (125/126/127), else 0.  A container that runs already: 0, nothing done
+ * (*sock -1). */
+int ctr_start(const char *id, const struct ctr_start_opts *o, int *sock, bool *tty, int *status,
+              err_t *err);
+
+/* Connect to the attach stream of running container id (rows, cols: the
+ * terminal's size for a container with a tty, else 0). */
+int ctr_attach_connect(const char *id, int attach, unsigned short rows, unsigned short cols,
+                       err_t *err);
 
 /* Stop a running container: stop signal, timeout seconds (< 0: the
  * container's StopTimeout or 10), then SIGKILL.  Waits for it to exit. */

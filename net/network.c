@@ -353,17 +353,6 @@ static void random_id(char out[65])
                 snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
-static void now_rfc3339(char buf[64])
-{
-        struct timespec ts;
-        struct tm tm;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        size_t n = strftime(buf, 64, "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf + n, 64 - n, ".%09ldZ", ts.tv_nsec);
-}
-
 static bool valid_ifname(const char *s)
 {
         size_t n = strlen(s);
@@ -484,7 +473,7 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
         size_t nused = 0, npools = 0;
         struct ipv4_net subnet, range = {0, 0};
         uint32_t gw;
-        char id[65], bridge[32], created[64], sbuf[IPV4_NET_STRLEN], gbuf[IPV4_STRLEN];
+        char id[65], bridge[32], sbuf[IPV4_NET_STRLEN], gbuf[IPV4_STRLEN];
         const char *driver = o->driver ? o->driver : "bridge";
 
         if (!valid_name(o->name))
@@ -599,7 +588,7 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
 
         ipv4_net_format(&subnet, sbuf);
         ipv4_format(gw, gbuf);
-        now_rfc3339(created);
+        _cleanup_free_ char *created = time_now_rfc3339();
         json_t *cfg = json_pack("{s:s, s:s}", "Subnet", sbuf, "Gateway", gbuf);
         if (o->ip_range) {
                 char rbuf[IPV4_NET_STRLEN];

@@ -18,6 +18,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "crash.h"
+#include "ctr_doc.h"
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "paths.h"
@@ -84,6 +85,20 @@ int rt_ctr_lock(const char *id, err_t *err)
         return lock_file(p, err);
 }
 
+int rt_ctr_trylock(const char *id)
+{
+        _cleanup_free_ char *d = rt_ctr_dir(id);
+        _cleanup_free_ char *p = xasprintf("%s/lock", d);
+        int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return -1;
+        if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+                close(fd);
+                return -1;
+        }
+        return fd;
+}
+
 static int names_lock(err_t *err)
 {
         _cleanup_free_ char *d = xasprintf("%s/containers", berth_lib_dir());
@@ -95,8 +110,7 @@ static int names_lock(err_t *err)
 
 json_t *rt_health_test(const json_t *doc)
 {
-        json_t *h = json_object_get(json_object_get(doc, "Config"), "Healthcheck");
-        json_t *t = json_object_get(h, "Test");
+        json_t *t = rt_doc_healthcheck_test(doc);
         const char *k = json_string_value(json_array_get(t, 0));
         if (!k || !strcmp(k, "NONE") || json_array_size(t) < 2)
                 return NULL;
@@ -493,8 +507,7 @@ int rt_ctr_list(strv_t *ids, err_t *err)
                  * rm -f can remove it */
                 v = xrealloc(v, (n + 1) * sizeof(*v));
                 v[n].id = xstrdup(de->d_name);
-                v[n].created =
-                    time_parse_rfc3339_ns(json_string_value(json_object_get(j, "Created")));
+                v[n].created = time_parse_rfc3339_ns(rt_doc_created(j));
                 n++;
                 json_decref(j);
         }
@@ -532,7 +545,7 @@ int rt_ctr_resolve(const char *ref, char **id, err_t *err)
                         }
                         continue;
                 }
-                const char *n = json_string_value(json_object_get(j, "Name"));
+                const char *n = rt_doc_name(j);
                 if (n && !strcmp(n[0] == '/' ? n + 1 : n, nm))
                         found = xstrdup(ids.v[i]);
                 json_decref(j);
@@ -571,6 +584,7 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err)
         _cleanup_json_ json_t *j = NULL;
         if (rt_ctr_load(id, &j, err) < 0)
                 return -1;
+        _cleanup_free_ char *old = xstrdup(json_string_value(json_object_get(j, "Name")) ?: "/");
         json_object_set_new(j, "Name", json_string(want));
         /* the attribute goes first and comes back last: without it the name
          * check reads config.json, so a crash in between cannot mislead it */
@@ -580,6 +594,7 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err)
         if (rt_ctr_save(id, j, err) < 0)
                 return -1;
         (void)setxattr(d, NAME_XATTR, want, strlen(want), 0);
+        rt_ctr_event(j, "rename", "oldName", old + (*old == '/'), NULL);
         return 0;
 }
 
@@ -652,8 +667,7 @@ static int cleanup_runtime(const char *id, err_t *err)
 
 int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
 {
-        json_t *st = json_object_get(j, "State");
-        const char *status = json_string_value(json_object_get(st, "Status"));
+        const char *status = rt_doc_status(j);
         if (!status || (strcmp(status, "running") && strcmp(status, "restarting") &&
                         strcmp(status, "paused") && strcmp(status, "removing")))
                 return 0;
@@ -663,8 +677,7 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
          * after writing a final state. */
         _cleanup_json_ json_t *fresh = NULL;
         if (rt_ctr_load(id, &fresh, NULL) == 0) {
-                const char *s2 =
-                    json_string_value(json_object_get(json_object_get(fresh, "State"), "Status"));
+                const char *s2 = rt_doc_status(fresh);
                 if (s2 && strcmp(s2, "running") && strcmp(s2, "restarting") &&
                     strcmp(s2, "paused")) {
                         json_object_update(j, fresh);
@@ -674,10 +687,7 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         if (cleanup_runtime(id, err) < 0)
                 return -1;
         _cleanup_free_ char *now = time_now_rfc3339();
-        json_object_set_new(st, "Status", json_string("exited"));
-        json_object_set_new(st, "Running", json_false());
-        json_object_set_new(st, "Paused", json_false());
-        json_object_set_new(st, "Restarting", json_false());
+        json_t *st = rt_doc_set_status(j, "exited");
         json_object_set_new(st, "Pid", json_integer(0));
         /* the monitor saw the exit but could not write it (a full disk) */
         bool kept = exit_kept(id, st);
@@ -691,8 +701,7 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
                 return -1;
         /* the monitor that would have said so is gone */
         char code[16];
-        snprintf(code, sizeof(code), "%lld",
-                 (long long)json_integer_value(json_object_get(st, "ExitCode")));
+        snprintf(code, sizeof(code), "%d", rt_doc_exit_code(j));
         rt_ctr_event(j, "die", "exitCode", code, NULL);
         return 0;
 }

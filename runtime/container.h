@@ -32,6 +32,9 @@ char *rt_ctr_gen_name(void);
 
 /* Exclusive lock on the container; returns the fd to close, or < 0. */
 int rt_ctr_lock(const char *id, err_t *err);
+/* The same without waiting: -1 when another holder has it (even another fd
+ * of this process) or the container is gone. */
+int rt_ctr_trylock(const char *id);
 
 /* Docker's container name rule, [a-zA-Z0-9][a-zA-Z0-9_.-]+ (a leading '/'
  * is allowed), with Docker's error text. */

@@ -2,6 +2,8 @@
  * See ctr_doc.h. */
 #include "ctr_doc.h"
 
+#include <string.h>
+
 static json_t *get(const json_t *o, const char *k)
 {
         return json_object_get(o, k);
@@ -67,6 +69,16 @@ json_t *rt_doc_args(const json_t *doc)
 const char *rt_doc_log_path(const json_t *doc)
 {
         return str(doc, "LogPath");
+}
+
+const char *rt_doc_hosts_path(const json_t *doc)
+{
+        return str(doc, "HostsPath");
+}
+
+const char *rt_doc_resolv_conf_path(const json_t *doc)
+{
+        return str(doc, "ResolvConfPath");
 }
 
 long long rt_doc_restart_count(const json_t *doc)
@@ -196,6 +208,16 @@ const char *rt_doc_hostname(const json_t *doc)
         return str(config(doc), "Hostname");
 }
 
+const char *rt_doc_domainname(const json_t *doc)
+{
+        return str(config(doc), "Domainname");
+}
+
+json_t *rt_doc_exposed_ports(const json_t *doc)
+{
+        return obj(get(config(doc), "ExposedPorts"));
+}
+
 bool rt_doc_tty(const json_t *doc)
 {
         return json_is_true(get(config(doc), "Tty"));
@@ -261,6 +283,26 @@ json_t *rt_doc_port_bindings(const json_t *doc)
         return obj(get(rt_doc_host_config(doc), "PortBindings"));
 }
 
+bool rt_doc_publish_all(const json_t *doc)
+{
+        return json_is_true(get(rt_doc_host_config(doc), "PublishAllPorts"));
+}
+
+json_t *rt_doc_extra_hosts(const json_t *doc)
+{
+        return arr(get(rt_doc_host_config(doc), "ExtraHosts"));
+}
+
+json_t *rt_doc_links(const json_t *doc)
+{
+        return arr(get(rt_doc_host_config(doc), "Links"));
+}
+
+json_t *rt_doc_dns(const json_t *doc)
+{
+        return arr(get(rt_doc_host_config(doc), "Dns"));
+}
+
 bool rt_doc_privileged(const json_t *doc)
 {
         return json_is_true(get(rt_doc_host_config(doc), "Privileged"));
@@ -307,10 +349,30 @@ void rt_doc_set_restart_policy(json_t *doc, const char *name, int max_retries)
                             json_pack("{s:s,s:i}", "Name", name, "MaximumRetryCount", max_retries));
 }
 
+json_t *rt_doc_set_status(json_t *doc, const char *status)
+{
+        json_t *st = json_object_get(doc, "State");
+        if (!st) {
+                st = json_object();
+                json_object_set_new(doc, "State", st);
+        }
+        bool paused = !strcmp(status, "paused");
+        json_object_set_new(st, "Status", json_string(status));
+        json_object_set_new(st, "Running", json_boolean(paused || !strcmp(status, "running")));
+        json_object_set_new(st, "Paused", json_boolean(paused));
+        json_object_set_new(st, "Restarting", json_boolean(!strcmp(status, "restarting")));
+        return st;
+}
+
 /* --- NetworkSettings -------------------------------------------------------- */
 json_t *rt_doc_networks(const json_t *doc)
 {
         return obj(get2(doc, "NetworkSettings", "Networks"));
+}
+
+json_t *rt_doc_network(const json_t *doc, const char *name)
+{
+        return obj(get(rt_doc_networks(doc), name));
 }
 
 json_t *rt_doc_ports(const json_t *doc)

@@ -27,6 +27,8 @@ const char *rt_doc_image_id(const json_t *doc); /* "Image": the image's id */
 const char *rt_doc_path(const json_t *doc);     /* the process's argv[0] */
 json_t *rt_doc_args(const json_t *doc);         /* the rest of its argv (array) */
 const char *rt_doc_log_path(const json_t *doc);
+const char *rt_doc_hosts_path(const json_t *doc);       /* its /etc/hosts */
+const char *rt_doc_resolv_conf_path(const json_t *doc); /* its /etc/resolv.conf */
 long long rt_doc_restart_count(const json_t *doc);
 /* GraphDriver.Data.UpperDir: the container's writable layer. */
 const char *rt_doc_upper_dir(const json_t *doc);
@@ -59,6 +61,8 @@ json_t *rt_doc_entrypoint(const json_t *doc); /* array */
 const char *rt_doc_workdir(const json_t *doc);
 const char *rt_doc_user(const json_t *doc);
 const char *rt_doc_hostname(const json_t *doc);
+const char *rt_doc_domainname(const json_t *doc);
+json_t *rt_doc_exposed_ports(const json_t *doc); /* {"80/tcp": {}} */
 bool rt_doc_tty(const json_t *doc);
 const char *rt_doc_stop_signal(const json_t *doc);
 /* Config.StopTimeout in seconds, or dflt when none is recorded. */
@@ -79,6 +83,10 @@ const char *rt_doc_restart_policy(const json_t *doc, long long *max);
 bool rt_doc_auto_remove(const json_t *doc);
 json_t *rt_doc_binds(const json_t *doc);         /* array of "src:dst[:opts]" */
 json_t *rt_doc_port_bindings(const json_t *doc); /* {"80/tcp": [{HostIp, HostPort}]} */
+bool rt_doc_publish_all(const json_t *doc);
+json_t *rt_doc_extra_hosts(const json_t *doc); /* array of "host:addr" */
+json_t *rt_doc_links(const json_t *doc);       /* array of "/target:/me/alias" */
+json_t *rt_doc_dns(const json_t *doc);         /* array of nameserver addresses */
 bool rt_doc_privileged(const json_t *doc);
 /* The cgroup limits recorded (Memory, MemorySwap, NanoCpus, CpuShares,
  * PidsLimit, CpusetCpus; devices_all from Privileged). */
@@ -89,9 +97,15 @@ void rt_doc_limits(const json_t *doc, struct rt_cgroup_limits *out);
 /* Record l's limits (not devices_all) in HostConfig, making it if missing. */
 void rt_doc_set_limits(json_t *doc, const struct rt_cgroup_limits *l);
 void rt_doc_set_restart_policy(json_t *doc, const char *name, int max_retries);
+/* Record status in State (made if missing) with the flags that follow
+ * from it: Running (running or paused), Paused, Restarting.  Returns State,
+ * for the caller's other members. */
+json_t *rt_doc_set_status(json_t *doc, const char *status);
 
 /* --- NetworkSettings -------------------------------------------------------- */
 json_t *rt_doc_networks(const json_t *doc); /* object: network name -> endpoint */
+/* The endpoint on network name (an object to fill in), or NULL. */
+json_t *rt_doc_network(const json_t *doc, const char *name);
 /* {"80/tcp": [{"HostIp", "HostPort"}] or null}: what start published */
 json_t *rt_doc_ports(const json_t *doc);
 /* One endpoint of rt_doc_networks. */

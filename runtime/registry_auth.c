@@ -11,6 +11,7 @@
 
 #include "registry_internal.h"
 #include "strbuf.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #define HDR_MAX      8192
@@ -177,60 +178,6 @@ done:
 
 /* --- token server answers --------------------------------------------------- */
 
-static bool digits(const char *s, int n, int *out)
-{
-        int v = 0;
-        for (int i = 0; i < n; i++) {
-                if (!isdigit((unsigned char)s[i]))
-                        return false;
-                v = v * 10 + (s[i] - '0');
-        }
-        *out = v;
-        return true;
-}
-
-long long reg_rfc3339(const char *s)
-{
-        int Y, M, D, h, m, sec, oh = 0, om = 0;
-        if (!s || !digits(s, 4, &Y) || s[4] != '-' || !digits(s + 5, 2, &M) || s[7] != '-' ||
-            !digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-            !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &m) || s[16] != ':' ||
-            !digits(s + 17, 2, &sec))
-                return -1;
-        const char *p = s + 19;
-        if (*p == '.') { /* fractional seconds: ignored */
-                p++;
-                size_t n = strspn(p, "0123456789");
-                if (n == 0 || n > 9)
-                        return -1;
-                p += n;
-        }
-        int sign = 0;
-        if (*p == 'Z' || *p == 'z') {
-                p++;
-        } else if (*p == '+' || *p == '-') {
-                sign = *p == '+' ? 1 : -1;
-                if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om))
-                        return -1;
-                p += 6;
-        } else {
-                return -1;
-        }
-        if (*p || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60 || oh > 23 ||
-            om > 59)
-                return -1;
-        struct tm tm = {.tm_year = Y - 1900,
-                        .tm_mon = M - 1,
-                        .tm_mday = D,
-                        .tm_hour = h,
-                        .tm_min = m,
-                        .tm_sec = sec};
-        time_t t = timegm(&tm);
-        if (t == (time_t)-1)
-                return -1;
-        return (long long)t - sign * (oh * 3600LL + om * 60LL);
-}
-
 int reg_token_parse(const char *body, size_t len, time_t now, char **token, time_t *refresh_at,
                     err_t *err)
 {
@@ -251,8 +198,10 @@ int reg_token_parse(const char *body, size_t len, time_t now, char **token, time
         if (life <= 0 || life > MAX_LIFETIME)
                 life = life > MAX_LIFETIME ? MAX_LIFETIME : REG_TOKEN_DEFAULT_LIFETIME;
         long long start = (long long)now;
-        long long issued = reg_rfc3339(json_string_value(json_object_get(j, "issued_at")));
-        if (issued >= 0 && issued <= start && issued >= start - life)
+        long long issued;
+        if (time_parse_rfc3339(json_string_value(json_object_get(j, "issued_at")), &issued, NULL) ==
+                0 &&
+            issued >= 0 && issued <= start && issued >= start - life)
                 start = issued;
         long long margin = life / 10 < 5 ? life / 10 : 5;
         *refresh_at = (time_t)(start + life - margin);

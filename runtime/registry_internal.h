@@ -37,9 +37,6 @@ void reg_challenge_free(struct reg_challenge *c);
  * it dies.  No usable token (absent, empty, with CR/LF) -> EPROTO. */
 int reg_token_parse(const char *body, size_t len, time_t now, char **token, time_t *refresh_at,
                     err_t *err);
-/* An RFC 3339 date-time ("2026-12-07T05:44:12.5Z", "...+01:00") in seconds
- * since the epoch; -1 when malformed. */
-long long reg_rfc3339(const char *s);
 
 /* --- manifests (registry_manifest.c) -------------------------------------- */
 

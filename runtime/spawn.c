@@ -27,6 +27,7 @@
 #include "container.h"
 #include "cleanup.h"
 #include "fsutil.h"
+#include "monitor.h"
 #include "security.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -37,28 +38,14 @@
 
 enum { MSG_READY = 1, MSG_ERROR = 2, MSG_PID = 3 };
 
-struct sync_msg {
-        int32_t type;
-        int32_t code;
-        int32_t pid;
-        char msg[ERR_MSG_MAX];
-};
-
-static void send_msg(int fd, int type, int code, pid_t pid, const char *msg)
-{
-        struct sync_msg m = {.type = type, .code = code, .pid = pid};
-        if (msg)
-                snprintf(m.msg, sizeof(m.msg), "%s", msg);
-        ssize_t r;
-        do
-                r = send(fd, &m, sizeof(m), MSG_NOSIGNAL);
-        while (r < 0 && errno == EINTR);
-}
+/* The sync socket's messages are the monitor's (monitor.h: struct
+ * rt_mon_msg, rt_mon_send, rt_mon_recv); a failed send is seen by the
+ * other side as EOF. */
 
 /* Send the READY message carrying fd (the container's pty master). */
 static void send_ready_fd(int sock, int fd)
 {
-        struct sync_msg m = {.type = MSG_READY};
+        struct rt_mon_msg m = {.type = MSG_READY};
         struct iovec iov = {&m, sizeof(m)};
         union {
                 char buf[CMSG_SPACE(sizeof(int))];
@@ -78,8 +65,8 @@ static void send_ready_fd(int sock, int fd)
                 ;
 }
 
-/* recv_msg that also takes a passed fd (-1 when none). */
-static int recv_msg_fd(int fd, struct sync_msg *m, int *passed)
+/* rt_mon_recv that also takes a passed fd (-1 when none). */
+static int recv_msg_fd(int fd, struct rt_mon_msg *m, int *passed)
 {
         struct iovec iov = {m, sizeof(*m)};
         union {
@@ -104,24 +91,9 @@ static int recv_msg_fd(int fd, struct sync_msg *m, int *passed)
         return 1;
 }
 
-/* Receive one message; 0 on EOF, 1 on a message, -1 on error. */
-static int recv_msg(int fd, struct sync_msg *m)
-{
-        ssize_t r;
-        do
-                r = recv(fd, m, sizeof(*m), 0);
-        while (r < 0 && errno == EINTR);
-        if (r < 0)
-                return -1;
-        if (r == 0)
-                return 0;
-        m->msg[sizeof(m->msg) - 1] = '\0';
-        return 1;
-}
-
 static _Noreturn void child_fail(int sock, const err_t *e, int status)
 {
-        send_msg(sock, MSG_ERROR, e->code, status, e->msg); /* pid field: exit status */
+        (void)rt_mon_send(sock, MSG_ERROR, e->code, status, e->msg); /* pid field: exit status */
         _exit(status);
 }
 
@@ -996,7 +968,7 @@ static _Noreturn void child_main(const struct rt_spawn *s, int sock)
                 send_ready_fd(sock, master);
                 close(master);
         } else {
-                send_msg(sock, MSG_READY, 0, 0, NULL);
+                (void)rt_mon_send(sock, MSG_READY, 0, 0, NULL);
         }
         char go;
         ssize_t r;
@@ -1071,7 +1043,7 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
                 close(sv[0]);
                 return -1;
         }
-        struct sync_msg m;
+        struct rt_mon_msg m;
         int passed;
         int r = recv_msg_fd(sv[0], &m, &passed);
         if (r == 1 && m.type == MSG_READY && set_oom_score_adj(c, s->oom_score_adj, err) < 0) {
@@ -1106,8 +1078,8 @@ int rt_spawn_go(int sync_fd, int *fail_status, err_t *err)
         char go = 'g';
         if (write(sync_fd, &go, 1) != 1)
                 return err_sys(err, errno, "start container init");
-        struct sync_msg m;
-        int r = recv_msg(sync_fd, &m);
+        struct rt_mon_msg m;
+        int r = rt_mon_recv(sync_fd, &m);
         if (r == 0)
                 return 0; /* the socket closed on execve */
         if (r < 0)
@@ -1240,7 +1212,7 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
                         child_fail(sv[1], &e, 125);
                 }
                 if (b > 0) {
-                        send_msg(sv[1], MSG_PID, 0, b, NULL);
+                        (void)rt_mon_send(sv[1], MSG_PID, 0, b, NULL);
                         _exit(0);
                 }
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -1279,7 +1251,7 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
          * its pid, the terminal's master, or an error, in any order. */
         pid_t b = 0;
         int master = -1, r;
-        struct sync_msg m, fail = {0};
+        struct rt_mon_msg m, fail = {0};
         for (;;) {
                 int passed;
                 r = recv_msg_fd(sv[0], &m, &passed);

@@ -63,7 +63,7 @@ int cmd_build(int argc, char **argv)
                 case O_NET:
                         if (strcmp(optarg, "none") && strcmp(optarg, "host") &&
                             strcmp(optarg, "default") && strcmp(optarg, "bridge")) {
-                                die_msg("build: --network must be default, none or host");
+                                error_msg("build: --network must be default, none or host");
                                 goto done;
                         }
                         o.network = optarg;
@@ -84,20 +84,21 @@ int cmd_build(int argc, char **argv)
                         rc = 0;
                         goto done;
                 default:
-                        die_msg("build: unknown or incomplete option '%s'\nSee 'berth build "
-                                "--help'.",
-                                argv[optind - 1]);
+                        error_msg("build: unknown or incomplete option '%s'\nSee 'berth build "
+                                  "--help'.",
+                                  argv[optind - 1]);
                         goto done;
                 }
         }
         if (optind != argc - 1) {
-                die_msg("\"berth build\" requires exactly 1 argument.\nSee 'berth build --help'.");
+                error_msg(
+                    "\"berth build\" requires exactly 1 argument.\nSee 'berth build --help'.");
                 goto done;
         }
         o.context = argv[optind];
         if (!strcmp(o.context, "-") || (o.dockerfile && !strcmp(o.dockerfile, "-"))) {
-                die_msg("build: reading the context or the Dockerfile from stdin is not "
-                        "supported");
+                error_msg("build: reading the context or the Dockerfile from stdin is not "
+                          "supported");
                 goto done;
         }
         struct sigaction sa = {.sa_handler = build_interrupt}, old_int, old_term;
@@ -107,7 +108,7 @@ int cmd_build(int argc, char **argv)
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
         if (r < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 rc = 1;
                 goto done;
         }

@@ -127,7 +127,7 @@ static int commit_main(const char *ref, const char *tag, const strv_t *changes, 
         _cleanup_json_ json_t *j = NULL;
         if ((tag && rt_image_ref_normalize(tag, &norm, &err) < 0) ||
             container_get(ref, &id, &j, NULL, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return 1;
         }
         /* pause a running container so the layer is consistent, as docker */
@@ -135,7 +135,7 @@ static int commit_main(const char *ref, const char *tag, const strv_t *changes, 
         bool paused_here = false;
         if (pause && !strcmp(st, "running") && rt_ctr_monitor_alive(id, NULL)) {
                 if (container_set_paused(id, true, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         return 1;
                 }
                 paused_here = true;
@@ -147,9 +147,12 @@ static int commit_main(const char *ref, const char *tag, const strv_t *changes, 
                         warn_msg("unpause %.12s after the commit: %s", id, e2.msg);
         }
         if (r < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return 1;
         }
+        /* docker's container commit event */
+        rt_ctr_event(j, "commit", "comment", msg ? msg : "", "imageID", image_id, "imageRef",
+                     norm ? norm : "", NULL);
         printf("%s\n", image_id);
         return 0;
 }
@@ -184,9 +187,9 @@ int cmd_commit(int argc, char **argv)
                         } else if (!strcmp(optarg, "false") || !strcmp(optarg, "0")) {
                                 pause = false;
                         } else {
-                                die_msg("invalid argument \"%s\" for \"-p, --pause\" flag: "
-                                        "strconv.ParseBool: parsing \"%s\": invalid syntax",
-                                        optarg, optarg);
+                                error_msg("invalid argument \"%s\" for \"-p, --pause\" flag: "
+                                          "strconv.ParseBool: parsing \"%s\": invalid syntax",
+                                          optarg, optarg);
                                 rc = EXIT_BERTH;
                         }
                         break;
@@ -194,16 +197,16 @@ int cmd_commit(int argc, char **argv)
                         printf("%s", commit_usage);
                         goto out;
                 default:
-                        die_msg("unknown flag: %s\nSee 'berth commit --help'.", argv[optind - 1]);
+                        error_msg("unknown flag: %s\nSee 'berth commit --help'.", argv[optind - 1]);
                         rc = EXIT_BERTH;
                 }
                 if (rc)
                         goto out;
         }
         if (argc - optind < 1 || argc - optind > 2) {
-                die_msg("\"berth commit\" requires at least 1 and at most 2 arguments.\n"
-                        "See 'berth commit --help'.\n\n%s",
-                        commit_usage);
+                error_msg("\"berth commit\" requires at least 1 and at most 2 arguments.\n"
+                          "See 'berth commit --help'.\n\n%s",
+                          commit_usage);
                 rc = EXIT_BERTH;
                 goto out;
         }

@@ -111,9 +111,9 @@ int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
                         char *end;
                         long v = strtol(optarg, &end, 10);
                         if (*end || v < -1 || v > 1024) {
-                                die_msg("invalid --parallel value \"%s\": use -1 (unlimited) "
-                                        "or a number from 1 to 1024",
-                                        optarg);
+                                error_msg("invalid --parallel value \"%s\": use -1 (unlimited) "
+                                          "or a number from 1 to 1024",
+                                          optarg);
                                 return -1;
                         }
                         g->parallel = (int)v;
@@ -123,9 +123,9 @@ int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
                         if (strcmp(optarg, "auto") && strcmp(optarg, "tty") &&
                             strcmp(optarg, "plain") && strcmp(optarg, "quiet") &&
                             strcmp(optarg, "json")) {
-                                die_msg("invalid --progress value \"%s\": use auto, tty, plain, "
-                                        "json or quiet",
-                                        optarg);
+                                error_msg("invalid --progress value \"%s\": use auto, tty, plain, "
+                                          "json or quiet",
+                                          optarg);
                                 return -1;
                         }
                         g->progress = optarg;
@@ -141,10 +141,10 @@ int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
                         exit(0);
                 default:
                         if (optopt)
-                                die_msg("unknown flag: -%c\nSee 'berth compose --help'", optopt);
+                                error_msg("unknown flag: -%c\nSee 'berth compose --help'", optopt);
                         else
-                                die_msg("unknown flag: %s\nSee 'berth compose --help'",
-                                        argv[optind - 1]);
+                                error_msg("unknown flag: %s\nSee 'berth compose --help'",
+                                          argv[optind - 1]);
                         return -1;
                 }
         }
@@ -279,7 +279,7 @@ int cmd_compose(int argc, char **argv)
                         goto out;
                 }
         }
-        die_msg("'%s' is not a berth compose command.\nSee 'berth compose --help'", argv[idx]);
+        error_msg("'%s' is not a berth compose command.\nSee 'berth compose --help'", argv[idx]);
 out:
         compose_globals_free(&g);
         return rc;

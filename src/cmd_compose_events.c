@@ -21,6 +21,7 @@
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/paths.h"
+#include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "compose_cmds.h"
@@ -115,8 +116,7 @@ static void emit(bool json, const struct snap *c, const char *action)
         clock_gettime(CLOCK_REALTIME, &ts);
         gmtime_r(&ts.tv_sec, &tm);
         if (json) {
-                strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-                _cleanup_free_ char *t = xasprintf("%s.%09ldZ", when, ts.tv_nsec);
+                _cleanup_free_ char *t = time_rfc3339_nano(ts.tv_sec, ts.tv_nsec);
                 json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s}}", "time", t, "type",
                                       "container", "action", action, "id", c->id, "service",
                                       c->service, "attributes", "name", c->name, "image", c->image);

@@ -62,14 +62,14 @@ int container_prune(strv_t *removed, unsigned long long *reclaimed, int64_t unti
 int prune_until_parse(const char *filter, const char *cmd, int64_t *until_ns)
 {
         if (strncmp(filter, "until=", 6)) {
-                die_msg("invalid filter '%.*s' (%s takes until=TIME)", (int)strcspn(filter, "="),
-                        filter, cmd);
+                error_msg("invalid filter '%.*s' (%s takes until=TIME)", (int)strcspn(filter, "="),
+                          filter, cmd);
                 return -1;
         }
         if (time_parse_docker(filter + 6, time_now_ns(), until_ns) < 0) {
-                die_msg("invalid value for \"until\": %s\n(a duration as 24h, a Unix timestamp, "
-                        "or an RFC 3339 time)",
-                        filter + 6);
+                error_msg("invalid value for \"until\": %s\n(a duration as 24h, a Unix timestamp, "
+                          "or an RFC 3339 time)",
+                          filter + 6);
                 return -1;
         }
         if (!*until_ns)
@@ -105,15 +105,15 @@ int cmd_container_prune(int argc, char **argv)
                                "  -f, --force   Do not prompt for confirmation\n");
                         return 0;
                 } else {
-                        die_msg("container prune: unknown option '%s'\n"
-                                "See 'berth container prune --help'.",
-                                argv[optind - 1]);
+                        error_msg("container prune: unknown option '%s'\n"
+                                  "See 'berth container prune --help'.",
+                                  argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (optind < argc) {
-                die_msg("\"berth container prune\" accepts no arguments.\n"
-                        "See 'berth container prune --help'.");
+                error_msg("\"berth container prune\" accepts no arguments.\n"
+                          "See 'berth container prune --help'.");
                 return EXIT_BERTH;
         }
         if (!force && !cli_confirm("This will remove all stopped containers."))
@@ -130,7 +130,7 @@ int cmd_container_prune(int argc, char **argv)
         }
         strv_free(&removed);
         if (r < 0)
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
         char sz[32];
         reclaimed_size(reclaimed, sz, sizeof(sz));
         printf("Total reclaimed space: %s\n", sz);

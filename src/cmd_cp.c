@@ -69,13 +69,14 @@ int cmd_cp(int argc, char **argv)
                         printf("%s", cp_usage);
                         return 0;
                 default:
-                        die_msg("unknown flag: %s\nSee 'berth cp --help'.", argv[optind - 1]);
+                        error_msg("unknown flag: %s\nSee 'berth cp --help'.", argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (argc - optind != 2) {
-                die_msg("\"berth cp\" requires exactly 2 arguments.\nSee 'berth cp --help'.\n\n%s",
-                        cp_usage);
+                error_msg(
+                    "\"berth cp\" requires exactly 2 arguments.\nSee 'berth cp --help'.\n\n%s",
+                    cp_usage);
                 return EXIT_BERTH;
         }
         _cleanup_free_ char *sctr = NULL, *dctr = NULL;
@@ -83,33 +84,33 @@ int cmd_cp(int argc, char **argv)
         split_arg(argv[optind], &sctr, &spath);
         split_arg(argv[optind + 1], &dctr, &dpath);
         if (sctr && dctr) {
-                die_msg("copying between containers is not supported");
+                error_msg("copying between containers is not supported");
                 return EXIT_BERTH;
         }
         if (!sctr && !dctr) {
-                die_msg("must specify at least one container source");
+                error_msg("must specify at least one container source");
                 return EXIT_BERTH;
         }
         if (!*spath) {
-                die_msg("source can not be empty");
+                error_msg("source can not be empty");
                 return EXIT_BERTH;
         }
         if (!*dpath) {
-                die_msg("destination can not be empty");
+                error_msg("destination can not be empty");
                 return EXIT_BERTH;
         }
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         _cleanup_json_ json_t *j = NULL;
         if (container_get(sctr ? sctr : dctr, &id, &j, NULL, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return 1;
         }
         int r;
         if (sctr) {
                 bool to_stdout = !strcmp(dpath, "-");
                 if (to_stdout && isatty(STDOUT_FILENO)) {
-                        die_msg("cannot copy to a TTY: redirect the output to a file or a pipe");
+                        error_msg("cannot copy to a TTY: redirect the output to a file or a pipe");
                         return 1;
                 }
                 r = rt_cp_from_ctr(id, j, spath, to_stdout ? NULL : dpath, STDOUT_FILENO, &o, &err);
@@ -118,7 +119,7 @@ int cmd_cp(int argc, char **argv)
                 r = rt_cp_to_ctr(id, j, from_stdin ? NULL : spath, STDIN_FILENO, dpath, &o, &err);
         }
         if (r < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return 1;
         }
         return 0;

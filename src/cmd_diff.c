@@ -37,12 +37,12 @@ static int one_container_args(int argc, char **argv, const char *name, const cha
                         *output = optarg;
                         continue;
                 }
-                die_msg("unknown flag: %s\nSee 'berth %s --help'.", argv[optind - 1], name);
+                error_msg("unknown flag: %s\nSee 'berth %s --help'.", argv[optind - 1], name);
                 return EXIT_BERTH;
         }
         if (argc - optind != 1) {
-                die_msg("\"berth %s\" requires exactly 1 argument.\nSee 'berth %s --help'.\n\n%s",
-                        name, name, usage);
+                error_msg("\"berth %s\" requires exactly 1 argument.\nSee 'berth %s --help'.\n\n%s",
+                          name, name, usage);
                 return EXIT_BERTH;
         }
         return -1; /* go on */
@@ -64,7 +64,7 @@ int cmd_diff(int argc, char **argv)
         if (container_get(argv[optind], &id, &j, NULL, &err) < 0 ||
             rt_ctr_changes(j, &out, &err) < 0) {
                 strv_free(&out);
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return 1;
         }
         for (size_t i = 0; i < out.n; i++)
@@ -85,19 +85,19 @@ int cmd_export(int argc, char **argv)
         if (rc >= 0)
                 return rc;
         if (!output && isatty(STDOUT_FILENO)) {
-                die_msg("cowardly refusing to save to a terminal. Use the -o flag or redirect");
+                error_msg("cowardly refusing to save to a terminal. Use the -o flag or redirect");
                 return 1;
         }
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         _cleanup_json_ json_t *j = NULL;
         if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return 1;
         }
         if (!output) {
                 if (rt_ctr_export(j, STDOUT_FILENO, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         return 1;
                 }
                 return 0;
@@ -106,7 +106,7 @@ int cmd_export(int argc, char **argv)
         _cleanup_free_ char *tmp = xasprintf("%s.XXXXXX", output);
         int fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0) {
-                die_msg("failed to export container: create %s: %s", tmp, strerror(errno));
+                error_msg("failed to export container: create %s: %s", tmp, strerror(errno));
                 return 1;
         }
         int r = rt_ctr_export(j, fd, &err);
@@ -117,7 +117,7 @@ int cmd_export(int argc, char **argv)
                 r = err_sys(&err, errno, "rename %s to %s", tmp, output);
         if (r < 0) {
                 unlink(tmp);
-                die_msg("failed to export container: %s", err.msg);
+                error_msg("failed to export container: %s", err.msg);
                 return 1;
         }
         return 0;

@@ -13,6 +13,7 @@
 #include "base/events.h"
 #include "base/gotemplate.h"
 #include "base/jsonfile.h"
+#include "base/paths.h"
 #include "base/timefmt.h"
 #include "commands.h"
 #include "container_cli.h"
@@ -35,9 +36,9 @@ static void events_usage(FILE *f)
 static int parse_time(const char *what, const char *s, int64_t *ns)
 {
         if (time_parse_docker(s, time_now_ns(), ns) < 0) {
-                die_msg("invalid value for \"%s\": %s\n(a duration as 10m or 1h30m, a Unix "
-                        "timestamp, or an RFC 3339 time)",
-                        what, s);
+                error_msg("invalid value for \"%s\": %s\n(a duration as 10m or 1h30m, a Unix "
+                          "timestamp, or an RFC 3339 time)",
+                          what, s);
                 return -1;
         }
         return 0;
@@ -56,7 +57,7 @@ static int print_event(json_t *ev, bool json, gotmpl_t *tmpl)
                 struct gotmpl_opts o = {.type_name = "events.Message"};
                 if (gotmpl_exec(tmpl, dot, &o, &out, &err) < 0) {
                         sb_free(&out);
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         return -1;
                 }
                 sb_appendc(&out, '\n');
@@ -87,7 +88,7 @@ int cmd_events(int argc, char **argv)
                 switch (c) {
                 case 'f':
                         if (events_filter_add(&filt, optarg, &err) < 0) {
-                                die_msg("%s", err.msg);
+                                error_msg("%s", err.msg);
                                 return EXIT_BERTH;
                         }
                         break;
@@ -108,30 +109,30 @@ int cmd_events(int argc, char **argv)
                         events_usage(stdout);
                         return 0;
                 default:
-                        die_msg("events: unknown option '%s'\nSee 'berth events --help'.",
-                                argv[optind - 1]);
+                        error_msg("events: unknown option '%s'\nSee 'berth events --help'.",
+                                  argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (optind < argc) {
-                die_msg("\"berth events\" accepts no arguments.\nSee 'berth events --help'.");
+                error_msg("\"berth events\" accepts no arguments.\nSee 'berth events --help'.");
                 return EXIT_BERTH;
         }
         bool json = format && cliformat_is_json(format);
         if (has_since && has_until && until < since) {
-                die_msg("--since time cannot be after --until time");
+                error_msg("--since time cannot be after --until time");
                 return EXIT_BERTH;
         }
         gotmpl_t *tmpl = NULL;
         if (format && *format && !json && gotmpl_parse(format, &tmpl, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         struct events_tail *t = NULL;
         /* past events are printed when a time bound is given, as docker */
-        if (events_tail_open(&t, has_since || has_until, &err) < 0) {
+        if (berth_dirs_ensure(&err) < 0 || events_tail_open(&t, has_since || has_until, &err) < 0) {
                 gotmpl_free(tmpl);
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         int rc = 0;
@@ -149,7 +150,7 @@ int cmd_events(int argc, char **argv)
                 json_t *ev = NULL;
                 int r = events_tail_next(t, timeout, &ev, &err);
                 if (r < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                         break;
                 }

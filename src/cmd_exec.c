@@ -127,13 +127,13 @@ int cmd_exec(int argc, char **argv)
                         strv_free(&envs);
                         return 0;
                 default:
-                        die_msg("exec: unknown option '%s'", argv[optind - 1]);
+                        error_msg("exec: unknown option '%s'", argv[optind - 1]);
                         strv_free(&envs);
                         return EXIT_BERTH;
                 }
         }
         if (argc - optind < 2) {
-                die_msg("\"berth exec\" requires at least 2 arguments.");
+                error_msg("\"berth exec\" requires at least 2 arguments.");
                 strv_free(&envs);
                 return EXIT_BERTH;
         }
@@ -141,29 +141,29 @@ int cmd_exec(int argc, char **argv)
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
         if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 strv_free(&envs);
                 return EXIT_BERTH;
         }
         const char *st = rt_doc_status(j);
         pid_t init = 0;
         if (st && !strcmp(st, "paused")) {
-                die_msg("Container %s is paused, unpause the container "
-                        "before exec",
-                        id);
+                error_msg("Container %s is paused, unpause the container "
+                          "before exec",
+                          id);
                 json_decref(j);
                 strv_free(&envs);
                 return EXIT_BERTH;
         }
         if (!st || strcmp(st, "running") || !rt_ctr_monitor_alive(id, &init) || init <= 0) {
-                die_msg("container %s is not running", id);
+                error_msg("container %s is not running", id);
                 json_decref(j);
                 strv_free(&envs);
                 return EXIT_BERTH;
         }
         struct rt_proc proc;
         if (rt_ctr_proc_spec(j, &proc, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 json_decref(j);
                 strv_free(&envs);
                 return EXIT_BERTH;
@@ -203,7 +203,7 @@ int cmd_exec(int argc, char **argv)
                 rt_ctr_event(j, started, "execID", exec_id, NULL);
         if (r < 0) {
                 json_decref(j);
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return fst;
         }
         if (detach) {

@@ -40,7 +40,7 @@ int cmd_group_run(const struct cmd_group *g, int argc, char **argv)
         for (size_t i = 0; i < g->n; i++)
                 if (!strcmp(argv[1], g->cmds[i].name))
                         return g->cmds[i].fn(argc - 1, argv + 1);
-        die_msg("'%s %s' is not a berth command.\nSee 'berth --help'", g->name, argv[1]);
+        error_msg("'%s %s' is not a berth command.\nSee 'berth --help'", g->name, argv[1]);
         return EXIT_BERTH;
 }
 

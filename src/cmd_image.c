@@ -15,6 +15,16 @@
 #include "runtime/image.h"
 #include "table.h"
 
+static int image_doc(const char *name, json_t **doc, err_t *err)
+{
+        struct rt_image img;
+        if (rt_image_lookup(name, &img, err) < 0)
+                return -1;
+        *doc = rt_image_inspect_json(&img);
+        rt_image_free(&img);
+        return 0;
+}
+
 static int image_inspect(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -22,7 +32,7 @@ static int image_inspect(int argc, char **argv)
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
-        int c, rc = 0;
+        int c;
         const char *format = NULL;
 
         optind = 0;
@@ -40,26 +50,11 @@ static int image_inspect(int argc, char **argv)
                 }
         }
         if (optind >= argc) {
-                die_msg("\"image inspect\" requires at least 1 argument.\n"
-                        "See 'berth image inspect --help'.");
+                error_msg("\"image inspect\" requires at least 1 argument.\n"
+                          "See 'berth image inspect --help'.");
                 return EXIT_BERTH;
         }
-        json_t *arr = json_array();
-        for (int i = optind; i < argc; i++) {
-                struct rt_image img;
-                err_t err;
-                if (rt_image_lookup(argv[i], &img, &err) < 0) {
-                        die_msg("%s", err.msg);
-                        rc = EXIT_BERTH;
-                        continue;
-                }
-                json_array_append_new(arr, rt_image_inspect_json(&img));
-                rt_image_free(&img);
-        }
-        if (inspect_print(arr, format) < 0)
-                rc = EXIT_BERTH;
-        json_decref(arr);
-        return rc;
+        return inspect_names(argv + optind, argc - optind, image_doc, format, EXIT_BERTH);
 }
 
 static int image_history(int argc, char **argv)
@@ -90,21 +85,21 @@ static int image_history(int argc, char **argv)
                                "  -q, --quiet      Only show image IDs\n");
                         return 0;
                 default:
-                        die_msg("image history: unknown option '%s'\n"
-                                "See 'berth image history --help'.",
-                                argv[optind - 1]);
+                        error_msg("image history: unknown option '%s'\n"
+                                  "See 'berth image history --help'.",
+                                  argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (optind + 1 != argc) {
-                die_msg("\"berth image history\" requires exactly 1 argument.\n"
-                        "See 'berth image history --help'.");
+                error_msg("\"berth image history\" requires exactly 1 argument.\n"
+                          "See 'berth image history --help'.");
                 return EXIT_BERTH;
         }
         struct rt_image img;
         err_t err;
         if (rt_image_lookup(argv[optind], &img, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         const char *hex = img.id + strlen("sha256:");
@@ -178,7 +173,7 @@ int prune_filter_add(struct prune_filter *pf, bool *all, const char *f)
 {
         const char *eq = strchr(f, '=');
         if (!eq || eq == f) {
-                die_msg("bad format of filter (expected name=value)");
+                error_msg("bad format of filter (expected name=value)");
                 return -1;
         }
         size_t kn = (size_t)(eq - f);
@@ -193,11 +188,11 @@ int prune_filter_add(struct prune_filter *pf, bool *all, const char *f)
                 if (!strcmp(v, "false") || !strcmp(v, "0")) {
                         *all = true;
                 } else if (strcmp(v, "true") && strcmp(v, "1")) {
-                        die_msg("invalid filter 'dangling=%s'", v);
+                        error_msg("invalid filter 'dangling=%s'", v);
                         return -1;
                 }
         } else {
-                die_msg("invalid filter '%.*s'", (int)kn, f);
+                error_msg("invalid filter '%.*s'", (int)kn, f);
                 return -1;
         }
         return 0;
@@ -300,7 +295,7 @@ static int image_prune(int argc, char **argv)
         unsigned long long reclaimed = 0;
         err_t err;
         if (image_users_load(&pf.users, &err) < 0 || prune_filter_apply(&pf, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 prune_filter_free(&pf);
                 return EXIT_BERTH;
         }
@@ -314,7 +309,7 @@ static int image_prune(int argc, char **argv)
         }
         strv_free(&report);
         if (r < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         char sz[32];

@@ -98,9 +98,9 @@ int cmd_images(int argc, char **argv)
                                    !strcmp(optarg, "dangling=0")) {
                                 dangling = 0;
                         } else {
-                                die_msg("images: unsupported filter \"%s\" (supported: "
-                                        "dangling=true|false)",
-                                        optarg);
+                                error_msg("images: unsupported filter \"%s\" (supported: "
+                                          "dangling=true|false)",
+                                          optarg);
                                 return EXIT_BERTH;
                         }
                         break;
@@ -113,7 +113,7 @@ int cmd_images(int argc, char **argv)
                 }
         }
         if (argc - optind > 1) {
-                die_msg("\"images\" requires at most 1 argument.\nSee 'berth images --help'.");
+                error_msg("\"images\" requires at most 1 argument.\nSee 'berth images --help'.");
                 return EXIT_BERTH;
         }
         char *frepo = NULL, *ftag = NULL;
@@ -139,7 +139,7 @@ int cmd_images(int argc, char **argv)
         size_t n;
         err_t err;
         if (rt_image_list(&imgs, &n, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 free(frepo);
                 free(ftag);
                 return EXIT_BERTH;
@@ -196,11 +196,7 @@ int cmd_images(int argc, char **argv)
                         snprintf(since, sizeof(since), "%s ago", ago);
                 }
                 human_size(img->size, size, sizeof(size));
-                char created_at[96];
-                time_t t = (time_t)img->created;
-                struct tm tm;
-                localtime_r(&t, &tm);
-                strftime(created_at, sizeof(created_at), "%Y-%m-%d %H:%M:%S %z %Z", &tm);
+                _cleanup_free_ char *created_at = go_time_text(img->created, 0);
                 json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
                                       "Containers", "N/A", "CreatedAt", created_at, "CreatedSince",
                                       since, "Digest", "<none>", "ID", idbuf, "Repository",

@@ -40,7 +40,7 @@ int cmd_import(int argc, char **argv)
                 switch (c) {
                 case 'c':
                         if (rt_image_config_apply_change(&cfg, optarg, &err) < 0) {
-                                die_msg("invalid --change \"%s\": %s", optarg, err.msg);
+                                error_msg("invalid --change \"%s\": %s", optarg, err.msg);
                                 goto out;
                         }
                         break;
@@ -57,7 +57,8 @@ int cmd_import(int argc, char **argv)
                 }
         }
         if (argc - optind < 1 || argc - optind > 2) {
-                die_msg("\"import\" requires 1 or 2 arguments.\nSee 'berth image import --help'.");
+                error_msg(
+                    "\"import\" requires 1 or 2 arguments.\nSee 'berth image import --help'.");
                 goto out;
         }
         const char *src = argv[optind];
@@ -67,12 +68,12 @@ int cmd_import(int argc, char **argv)
         } else {
                 fd = open(src, O_RDONLY | O_CLOEXEC);
                 if (fd < 0) {
-                        die_msg("open %s: %s", src, strerror(errno));
+                        error_msg("open %s: %s", src, strerror(errno));
                         goto out;
                 }
         }
         if (rt_image_import(fd, name, &cfg, message, &id, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 goto out;
         }
         printf("%s\n", id);

@@ -42,16 +42,16 @@ int cmd_inspect(int argc, char **argv)
                                "[NAME|ID...]\n");
                         return 0;
                 } else {
-                        die_msg("inspect: unknown option '%s'", argv[optind - 1]);
+                        error_msg("inspect: unknown option '%s'", argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (type && strcmp(type, "container") && strcmp(type, "image")) {
-                die_msg("\"%s\" is not a valid value for --type", type);
+                error_msg("\"%s\" is not a valid value for --type", type);
                 return EXIT_BERTH;
         }
         if (optind >= argc) {
-                die_msg("\"berth inspect\" requires at least 1 argument.");
+                error_msg("\"berth inspect\" requires at least 1 argument.");
                 return EXIT_BERTH;
         }
         json_t *all = json_array();
@@ -73,9 +73,9 @@ int cmd_inspect(int argc, char **argv)
                         continue;
                 }
                 if (err.code == EBADMSG) /* a container whose state file is damaged */
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                 else
-                        die_msg("Error: No such %s: %s", type ? type : "object", argv[i]);
+                        error_msg("Error: No such %s: %s", type ? type : "object", argv[i]);
                 rc = 1;
         }
         if (inspect_print(all, fmt) < 0)
@@ -91,19 +91,19 @@ int cmd_rename(int argc, char **argv)
                 return 0;
         }
         if (argc != 3) {
-                die_msg("\"berth rename\" requires exactly 2 arguments.\nUsage:  berth rename "
-                        "CONTAINER NEW_NAME");
+                error_msg("\"berth rename\" requires exactly 2 arguments.\nUsage:  berth rename "
+                          "CONTAINER NEW_NAME");
                 return EXIT_BERTH;
         }
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         const char *nn = argv[2][0] == '/' ? argv[2] + 1 : argv[2];
         if (!*nn) {
-                die_msg("Neither old nor new names may be empty");
+                error_msg("Neither old nor new names may be empty");
                 return EXIT_BERTH;
         }
         if (rt_ctr_resolve(argv[1], &id, &err) < 0 || rt_ctr_rename(id, nn, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         return 0;
@@ -118,27 +118,27 @@ int cmd_top(int argc, char **argv)
                 return 0;
         }
         if (argc < 2) {
-                die_msg("\"berth top\" requires at least 1 argument.");
+                error_msg("\"berth top\" requires at least 1 argument.");
                 return EXIT_BERTH;
         }
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
         if (container_get(argv[1], &id, &j, NULL, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         const char *st = rt_doc_status(j);
         bool running = st && (!strcmp(st, "running") || !strcmp(st, "paused"));
         json_decref(j);
         if (!running) {
-                die_msg("container %s is not running", id);
+                error_msg("container %s is not running", id);
                 return EXIT_BERTH;
         }
         /* docker's CLI: tabwriter minwidth 20, padding 3 */
         strv_t rows = STRV_INIT;
         if (top_ps(id, &rows, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         strbuf_t text = STRBUF_INIT, out = STRBUF_INIT;

@@ -87,20 +87,20 @@ static int recover(const char *id, err_t *err)
 int cmd_monitor_exited(int argc, char **argv)
 {
         if (argc != 3 && argc != 4) {
-                die_msg("usage: berth __monitor-exited ID PID [PIDFD]");
+                error_msg("usage: berth __monitor-exited ID PID [PIDFD]");
                 return EXIT_BERTH;
         }
         char *end;
         long pid = strtol(argv[2], &end, 10);
         if (*end || pid <= 0) {
-                die_msg("__monitor-exited: bad pid %s", argv[2]);
+                error_msg("__monitor-exited: bad pid %s", argv[2]);
                 return EXIT_BERTH;
         }
         long pidfd = -1;
         if (argc == 4) {
                 pidfd = strtol(argv[3], &end, 10);
                 if (*end || pidfd < 0 || pidfd > 1024) {
-                        die_msg("__monitor-exited: bad pidfd %s", argv[3]);
+                        error_msg("__monitor-exited: bad pidfd %s", argv[3]);
                         return EXIT_BERTH;
                 }
         }
@@ -110,16 +110,16 @@ int cmd_monitor_exited(int argc, char **argv)
         int rc = 0;
         err_t err = {0};
         if (recover(argv[1], &err) < 0) {
-                die_msg("container %.12s: its monitor died: %s", argv[1], err.msg);
+                error_msg("container %.12s: its monitor died: %s", argv[1], err.msg);
                 rc = EXIT_BERTH;
         }
         err_clear(&err);
         if (netwire_gc(&err) < 0) {
-                die_msg("container %.12s exited: releasing its ports and names: %s", argv[1],
-                        err.msg);
+                error_msg("container %.12s exited: releasing its ports and names: %s", argv[1],
+                          err.msg);
                 rc = EXIT_BERTH;
         } else if (netwire_forget_addresses(argv[1], &err) < 0) {
-                die_msg("container %.12s exited: %s", argv[1], err.msg);
+                error_msg("container %.12s exited: %s", argv[1], err.msg);
                 rc = EXIT_BERTH;
         }
         return rc;

@@ -112,9 +112,9 @@ static int kube_generate(int argc, char **argv)
                         else if (!strcasecmp(optarg, "LoadBalancer"))
                                 ko.service_type = KUBE_SVC_LOADBALANCER;
                         else {
-                                die_msg("invalid --service-type \"%s\": use NodePort or "
-                                        "LoadBalancer",
-                                        optarg);
+                                error_msg("invalid --service-type \"%s\": use NodePort or "
+                                          "LoadBalancer",
+                                          optarg);
                                 goto out;
                         }
                         break;
@@ -141,13 +141,13 @@ static int kube_generate(int argc, char **argv)
         json_t *docs = NULL;
         err_t err;
         if (compose_kube_generate(cp.p, &ko, &docs, &warnings, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
         } else {
                 for (size_t i = 0; i < warnings.n; i++)
                         warn_msg("%s", warnings.v[i]);
                 if (strcmp(output, "-")) {
                         if (write_dir(output, docs, &err) < 0)
-                                die_msg("%s", err.msg);
+                                error_msg("%s", err.msg);
                         else
                                 rc = 0;
                 } else {
@@ -164,7 +164,7 @@ static int kube_generate(int argc, char **argv)
                                  ? 0
                                  : 1;
                         if (rc)
-                                die_msg("writing the manifests: %s", strerror(errno));
+                                error_msg("writing the manifests: %s", strerror(errno));
                         sb_free(&sb);
                 }
         }
@@ -191,22 +191,22 @@ static int read_docs(char **files, int n, json_t **docs)
                 int fd = strcmp(files[i], "-") ? open(files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY)
                                                : dup(STDIN_FILENO);
                 if (fd < 0) {
-                        die_msg("%s: %s", files[i], strerror(errno));
+                        error_msg("%s: %s", files[i], strerror(errno));
                         return -1;
                 }
                 int r = read_fd_all(fd, KUBE_FILE_MAX, &text, &len, &err);
                 close(fd);
                 if (r < 0) {
-                        die_msg("%s: %s", files[i], err.msg);
+                        error_msg("%s: %s", files[i], err.msg);
                         return -1;
                 }
                 if (kube_docs_parse(text, len, files[i], *docs, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         return -1;
                 }
         }
         if (!json_array_size(*docs)) {
-                die_msg("no Kubernetes documents in the files");
+                error_msg("no Kubernetes documents in the files");
                 return -1;
         }
         return 0;
@@ -318,7 +318,7 @@ static int kube_play_down(int argc, char **argv, bool play)
         _cleanup_free_ char *name = NULL;
         if (!play) {
                 if (kube_play_project(docs, project, &name, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         return 1;
                 }
                 _cleanup_free_ char *dir = kube_dir(name);
@@ -337,14 +337,14 @@ static int kube_play_down(int argc, char **argv, bool play)
                         n++;
                 int rc = cmd_compose(n, cargv);
                 if (rc == 0 && rm_rf(dir, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                 }
                 return rc;
         }
         _cleanup_free_ char *probe = NULL;
         if (kube_play_project(docs, project, &probe, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return 1;
         }
         _cleanup_free_ char *dir = kube_dir(probe);
@@ -358,7 +358,7 @@ static int kube_play_down(int argc, char **argv, bool play)
                 warn_msg("%s", warnings.v[i]);
         strv_free(&warnings);
         if (r < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return 1;
         }
         _cleanup_json_ json_t *escaped = compose_escape_dollars(compose);
@@ -366,7 +366,7 @@ static int kube_play_down(int argc, char **argv, bool play)
         _cleanup_free_ char *file = xasprintf("%s/compose.json", dir);
         if (berth_dirs_ensure(&err) < 0 || write_data(data_dir, files, &err) < 0 ||
             atomic_write_file(file, text, strlen(text), 0600, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return 1;
         }
         char *cargv[] = {"compose", "-p", name, "-f", file, "up", "-d", wait ? "--wait" : NULL,
@@ -412,6 +412,6 @@ int cmd_kube(int argc, char **argv)
         for (size_t i = 0; i < ARRAY_SIZE(kube_verbs); i++)
                 if (!strcmp(argv[1], kube_verbs[i].name))
                         return kube_verbs[i].fn(argc - 1, argv + 1);
-        die_msg("'%s' is not a berth kube command.\nSee 'berth kube --help'.", argv[1]);
+        error_msg("'%s' is not a berth kube command.\nSee 'berth kube --help'.", argv[1]);
         return 1;
 }

@@ -46,19 +46,19 @@ int cmd_load(int argc, char **argv)
                 }
         }
         if (optind != argc) {
-                die_msg("\"load\" accepts no arguments.\nSee 'berth load --help'.");
+                error_msg("\"load\" accepts no arguments.\nSee 'berth load --help'.");
                 return EXIT_BERTH;
         }
         _cleanup_close_ int fd = -1;
         if (input && strcmp(input, "-") != 0) {
                 fd = open(input, O_RDONLY | O_CLOEXEC);
                 if (fd < 0) {
-                        die_msg("open %s: %s", input, strerror(errno));
+                        error_msg("open %s: %s", input, strerror(errno));
                         return EXIT_BERTH;
                 }
         } else {
                 if (isatty(STDIN_FILENO)) {
-                        die_msg("requested load from stdin, but stdin is empty");
+                        error_msg("requested load from stdin, but stdin is empty");
                         return EXIT_BERTH;
                 }
                 fd = dup(STDIN_FILENO);
@@ -70,7 +70,7 @@ int cmd_load(int argc, char **argv)
                 printf("%s\n", report.v[i]);
         strv_free(&report);
         if (r < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         return 0;

@@ -132,15 +132,15 @@ int cmd_login(int argc, char **argv)
                 }
         }
         if (argc - optind > 1) {
-                die_msg("\"login\" requires at most 1 argument.\nSee 'berth login --help'.");
+                error_msg("\"login\" requires at most 1 argument.\nSee 'berth login --help'.");
                 goto out;
         }
         if (pw_arg && pw_stdin) {
-                die_msg("--password and --password-stdin are mutually exclusive");
+                error_msg("--password and --password-stdin are mutually exclusive");
                 goto out;
         }
         if (pw_stdin && !user) {
-                die_msg("Must provide --username with --password-stdin");
+                error_msg("Must provide --username with --password-stdin");
                 goto out;
         }
         if (pw_arg)
@@ -153,7 +153,7 @@ int cmd_login(int argc, char **argv)
                 char *buf = NULL;
                 size_t n = 0;
                 if (read_fd_all(STDIN_FILENO, SECRET_MAX, &buf, &n, &err) < 0) {
-                        die_msg("reading the password from stdin: %s", err.msg);
+                        error_msg("reading the password from stdin: %s", err.msg);
                         goto out;
                 }
                 while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
@@ -166,7 +166,7 @@ int cmd_login(int argc, char **argv)
                 char *su = NULL, *ss = NULL;
                 int g = reg_creds_get(server, &su, &ss, &err);
                 if (g < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         goto out;
                 }
                 if (g > 0) {
@@ -186,35 +186,35 @@ int cmd_login(int argc, char **argv)
         }
         if (!user) {
                 if (!isatty(STDIN_FILENO) && access("/dev/tty", R_OK) != 0) {
-                        die_msg("Cannot perform an interactive login from a non TTY "
-                                "device");
+                        error_msg("Cannot perform an interactive login from a non TTY "
+                                  "device");
                         goto out;
                 }
                 user = read_line_tty("Username: ", true);
                 if (!user || !*user) {
-                        die_msg("Non-null Username Required");
+                        error_msg("Non-null Username Required");
                         goto out;
                 }
         }
         if (!secret) {
                 if (!isatty(STDIN_FILENO) && access("/dev/tty", R_OK) != 0) {
-                        die_msg("Cannot perform an interactive login from a non TTY "
-                                "device");
+                        error_msg("Cannot perform an interactive login from a non TTY "
+                                  "device");
                         goto out;
                 }
                 secret = read_line_tty("Password: ", false);
                 if (!secret || !*secret) {
-                        die_msg("Password Required");
+                        error_msg("Password Required");
                         goto out;
                 }
         }
         if (reg_login_check(server, user, secret, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 goto out;
         }
         int st = reg_creds_store(server, user, secret, &err);
         if (st < 0) {
-                die_msg("Error saving credentials: %s", err.msg);
+                error_msg("Error saving credentials: %s", err.msg);
                 goto out;
         }
         if (st == 1) {
@@ -244,14 +244,14 @@ int cmd_logout(int argc, char **argv)
                 return 0;
         }
         if (argc > 2) {
-                die_msg("\"logout\" requires at most 1 argument.\nSee 'berth logout --help'.");
+                error_msg("\"logout\" requires at most 1 argument.\nSee 'berth logout --help'.");
                 return EXIT_BERTH;
         }
         _cleanup_free_ char *server = login_server(argc == 2 ? argv[1] : NULL);
         err_t err;
         int r = reg_creds_erase(server, &err);
         if (r < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         if (r == 0) {

@@ -87,9 +87,9 @@ int cmd_logs(int argc, char **argv)
                 case 'U':
                         if (time_parse_docker(optarg, time_now_ns(),
                                               c == 'S' ? &o.since_ns : &o.until_ns) < 0) {
-                                die_msg("invalid value for \"%s\": %s\n(a duration as 10m or "
-                                        "1h30m, a Unix timestamp, or an RFC 3339 time)",
-                                        c == 'S' ? "since" : "until", optarg);
+                                error_msg("invalid value for \"%s\": %s\n(a duration as 10m or "
+                                          "1h30m, a Unix timestamp, or an RFC 3339 time)",
+                                          c == 'S' ? "since" : "until", optarg);
                                 return EXIT_BERTH;
                         }
                         if (c == 'U' && !o.until_ns)
@@ -101,19 +101,19 @@ int cmd_logs(int argc, char **argv)
                             "CONTAINER\n");
                         return 0;
                 default:
-                        die_msg("logs: unknown option '%s'", argv[optind - 1]);
+                        error_msg("logs: unknown option '%s'", argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (optind + 1 != argc) {
-                die_msg("\"berth logs\" requires exactly 1 argument.");
+                error_msg("\"berth logs\" requires exactly 1 argument.");
                 return EXIT_BERTH;
         }
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
         if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         _cleanup_free_ char *path = xstrdup(rt_doc_log_path(j) ?: "");

@@ -41,7 +41,7 @@ static int add_kv(json_t *obj, const char *what, const char *arg)
 {
         const char *eq = strchr(arg, '=');
         if (eq == arg) {
-                die_msg("invalid %s \"%s\": expected KEY=VALUE", what, arg);
+                error_msg("invalid %s \"%s\": expected KEY=VALUE", what, arg);
                 return -1;
         }
         _cleanup_free_ char *k = eq ? xstrndup(arg, (size_t)(eq - arg)) : xstrdup(arg);
@@ -77,7 +77,7 @@ static int net_create(int argc, char **argv)
                         break;
                 case 's':
                         if (o.subnet) {
-                                die_msg("only one --subnet is supported (IPv4)");
+                                error_msg("only one --subnet is supported (IPv4)");
                                 return EXIT_BERTH;
                         }
                         o.subnet = optarg;
@@ -102,7 +102,7 @@ static int net_create(int argc, char **argv)
                 case 'a':
                         break; /* every berth network is attachable */
                 case '6':
-                        die_msg("IPv6 networks are not supported");
+                        error_msg("IPv6 networks are not supported");
                         return EXIT_BERTH;
                 case 'h':
                         printf("Usage:  berth network create [OPTIONS] NETWORK\n\n"
@@ -118,25 +118,25 @@ static int net_create(int argc, char **argv)
                                "      --subnet string     Subnet in CIDR format\n");
                         return 0;
                 default:
-                        die_msg("network create: unknown flag %s\nSee 'berth network create "
-                                "--help'",
-                                argv[optind - 1]);
+                        error_msg("network create: unknown flag %s\nSee 'berth network create "
+                                  "--help'",
+                                  argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (optind != argc - 1) {
-                die_msg("\"network create\" requires exactly 1 argument");
+                error_msg("\"network create\" requires exactly 1 argument");
                 return EXIT_BERTH;
         }
         if ((o.gateway || o.ip_range) && !o.subnet) {
-                die_msg("%s requires --subnet", o.gateway ? "--gateway" : "--ip-range");
+                error_msg("%s requires --subnet", o.gateway ? "--gateway" : "--ip-range");
                 return EXIT_BERTH;
         }
         o.name = argv[optind];
         err_t err;
         _cleanup_free_ char *id = NULL;
         if (network_create(&o, &id, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         printf("%s\n", id);
@@ -190,12 +190,12 @@ static int net_ls(int argc, char **argv)
                                "  -q, --quiet           Only display network IDs\n");
                         return 0;
                 default:
-                        die_msg("network ls: unknown flag %s", argv[optind - 1]);
+                        error_msg("network ls: unknown flag %s", argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (optind != argc) {
-                die_msg("\"network ls\" accepts no arguments");
+                error_msg("\"network ls\" accepts no arguments");
                 return EXIT_BERTH;
         }
         struct cliformat cf;
@@ -205,7 +205,7 @@ static int net_ls(int argc, char **argv)
         _cleanup_json_ json_t *all = NULL;
         err_t err;
         if (network_list(&all, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 if (!quiet)
                         cliformat_free(&cf);
                 return EXIT_BERTH;
@@ -272,6 +272,16 @@ static json_t *public_view(json_t *n)
         return v;
 }
 
+static int network_doc(const char *name, json_t **doc, err_t *err)
+{
+        json_t *n = NULL;
+        if (network_load(name, &n, err) < 0)
+                return -1;
+        *doc = public_view(n);
+        json_decref(n);
+        return 0;
+}
+
 static int net_inspect(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -281,7 +291,7 @@ static int net_inspect(int argc, char **argv)
             {NULL, 0, NULL, 0},
         };
         const char *format = NULL;
-        int c, rc = 0;
+        int c;
         optind = 0;
         while ((c = getopt_long(argc, argv, "f:vh", opts, NULL)) != -1) {
                 switch (c) {
@@ -296,29 +306,15 @@ static int net_inspect(int argc, char **argv)
                                "{{range .IPAM.Config}}{{.Subnet}}{{end}} ...)\n");
                         return 0;
                 default:
-                        die_msg("network inspect: unknown flag %s", argv[optind - 1]);
+                        error_msg("network inspect: unknown flag %s", argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (optind >= argc) {
-                die_msg("\"network inspect\" requires at least 1 argument");
+                error_msg("\"network inspect\" requires at least 1 argument");
                 return EXIT_BERTH;
         }
-        _cleanup_json_ json_t *out = json_array();
-        for (int i = optind; i < argc; i++) {
-                err_t err;
-                json_t *n = NULL;
-                if (network_load(argv[i], &n, &err) < 0) {
-                        die_msg("%s", err.msg);
-                        rc = 1;
-                        continue;
-                }
-                json_array_append_new(out, public_view(n));
-                json_decref(n);
-        }
-        if (inspect_print(out, format) < 0)
-                return EXIT_BERTH;
-        return rc;
+        return inspect_names(argv + optind, argc - optind, network_doc, format, 1);
 }
 
 /* network connect / disconnect: the container's state under its lock. */
@@ -353,13 +349,13 @@ static int connect_or_disconnect(int argc, char **argv, bool connect)
                         strv_free(&aliases);
                         return 0;
                 default:
-                        die_msg("network %s: unknown flag %s", cmd, argv[optind - 1]);
+                        error_msg("network %s: unknown flag %s", cmd, argv[optind - 1]);
                         strv_free(&aliases);
                         return EXIT_BERTH;
                 }
         }
         if ((!connect && (aliases.n || ip)) || optind != argc - 2) {
-                die_msg("\"network %s\" requires exactly 2 arguments: NETWORK CONTAINER", cmd);
+                error_msg("\"network %s\" requires exactly 2 arguments: NETWORK CONTAINER", cmd);
                 strv_free(&aliases);
                 return EXIT_BERTH;
         }
@@ -368,7 +364,7 @@ static int connect_or_disconnect(int argc, char **argv, bool connect)
         _cleanup_json_ json_t *j = NULL;
         pid_t pid = 0;
         if (rt_ctr_resolve(argv[optind + 1], &id, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 strv_free(&aliases);
                 return EXIT_BERTH;
         }
@@ -394,7 +390,7 @@ static int connect_or_disconnect(int argc, char **argv, bool connect)
         rc = 0;
 out:
         if (rc)
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
         strv_free(&aliases);
         return rc;
 }
@@ -416,7 +412,7 @@ static int net_rm(int argc, char **argv)
 
         /* endpoints of containers that are gone must not block removal */
         if (netwire_gc(&gerr) < 0) {
-                die_msg("%s", gerr.msg);
+                error_msg("%s", gerr.msg);
                 return EXIT_BERTH;
         }
 
@@ -425,13 +421,13 @@ static int net_rm(int argc, char **argv)
                 return 0;
         }
         if (argc < 2) {
-                die_msg("\"network rm\" requires at least 1 argument");
+                error_msg("\"network rm\" requires at least 1 argument");
                 return EXIT_BERTH;
         }
         for (int i = 1; i < argc; i++) {
                 err_t err;
                 if (network_remove(argv[i], &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
@@ -451,7 +447,7 @@ static int net_prune(int argc, char **argv)
                 } else if (!strcmp(argv[i], "--filter") || !strncmp(argv[i], "--filter=", 9)) {
                         const char *f = argv[i][8] == '=' ? argv[i] + 9 : argv[++i];
                         if (!f) {
-                                die_msg("network prune: flag needs an argument: --filter");
+                                error_msg("network prune: flag needs an argument: --filter");
                                 return EXIT_BERTH;
                         }
                         if (prune_until_parse(f, "network prune", &until_ns) < 0)
@@ -462,7 +458,7 @@ static int net_prune(int argc, char **argv)
                                "and those with containers)\n");
                         return 0;
                 } else {
-                        die_msg("network prune: unknown argument %s", argv[i]);
+                        error_msg("network prune: unknown argument %s", argv[i]);
                         return EXIT_BERTH;
                 }
         }
@@ -484,7 +480,7 @@ static int net_prune(int argc, char **argv)
                 json_array_foreach(removed, i, v) printf("%s\n", json_string_value(v));
         }
         if (rc < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         return 0;
@@ -518,7 +514,7 @@ static int net_attach_netns(int argc, char **argv)
                         break;
                 case 'p':
                         if (port_spec_parse(optarg, &ports, &nports, &err) < 0) {
-                                die_msg("%s", err.msg);
+                                error_msg("%s", err.msg);
                                 return EXIT_BERTH;
                         }
                         break;
@@ -526,25 +522,25 @@ static int net_attach_netns(int argc, char **argv)
                         defroute = false;
                         break;
                 default:
-                        die_msg("network attach-netns: unknown flag %s", argv[optind - 1]);
+                        error_msg("network attach-netns: unknown flag %s", argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (optind != argc - 3) {
-                die_msg("usage: berth network attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET "
-                        "NETNS_PATH ID");
+                error_msg("usage: berth network attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET "
+                          "NETNS_PATH ID");
                 return EXIT_BERTH;
         }
         _cleanup_close_ int fd = open(argv[optind + 1], O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
-                die_msg("cannot open %s: %s", argv[optind + 1], strerror(errno));
+                error_msg("cannot open %s: %s", argv[optind + 1], strerror(errno));
                 return EXIT_BERTH;
         }
         /* Published ports are checked by binding them, then released: this
          * command has no monitor to keep them. */
         _cleanup_free_ int *fds = NULL;
         if (ports_reserve(ports, nports, &fds, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         for (size_t i = 0; i < nports; i++)
@@ -561,7 +557,7 @@ static int net_attach_netns(int argc, char **argv)
         };
         struct network_endpoint ep;
         if (network_connect(argv[optind], &r, &ep, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         char ipbuf[16];
@@ -576,11 +572,11 @@ static int net_detach_netns(int argc, char **argv)
         err_t err;
 
         if (argc != 3) {
-                die_msg("usage: berth network detach-netns NET ID");
+                error_msg("usage: berth network detach-netns NET ID");
                 return EXIT_BERTH;
         }
         if (network_endpoint_down(argv[1], argv[2], false, true, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         return 0;
@@ -614,6 +610,6 @@ int cmd_network(int argc, char **argv)
         for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
                 if (!strcmp(argv[1], subs[i].name))
                         return subs[i].fn(argc - 1, argv + 1);
-        die_msg("'%s' is not a berth network command.\nSee 'berth network --help'", argv[1]);
+        error_msg("'%s' is not a berth network command.\nSee 'berth network --help'", argv[1]);
         return EXIT_BERTH;
 }

@@ -56,13 +56,13 @@ static int pause_main(int argc, char **argv, bool pause)
                         printf("Usage:  berth %s\n", usage);
                         return 0;
                 }
-                die_msg("%s: invalid option '%s'\nUsage:  berth %s", argv[0], argv[optind - 1],
-                        usage);
+                error_msg("%s: invalid option '%s'\nUsage:  berth %s", argv[0], argv[optind - 1],
+                          usage);
                 return EXIT_BERTH;
         }
         if (optind >= argc) {
-                die_msg("\"berth %s\" requires at least 1 argument.\nUsage:  berth %s", argv[0],
-                        usage);
+                error_msg("\"berth %s\" requires at least 1 argument.\nUsage:  berth %s", argv[0],
+                          usage);
                 return EXIT_BERTH;
         }
         int rc = 0;
@@ -71,7 +71,7 @@ static int pause_main(int argc, char **argv, bool pause)
                 _cleanup_free_ char *id = NULL;
                 _cleanup_json_ json_t *j = NULL;
                 if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
@@ -85,7 +85,7 @@ static int pause_main(int argc, char **argv, bool pause)
                 else
                         container_set_paused(id, pause, &err);
                 if (err.msg[0]) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }

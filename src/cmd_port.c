@@ -19,8 +19,8 @@ int cmd_port(int argc, char **argv)
                 return 0;
         }
         if (argc < 2 || argc > 3) {
-                die_msg("\"port\" requires at least 1 and at most 2 arguments.\n"
-                        "See 'berth port --help'.");
+                error_msg("\"port\" requires at least 1 and at most 2 arguments.\n"
+                          "See 'berth port --help'.");
                 return EXIT_BERTH;
         }
         err_t err;
@@ -29,7 +29,7 @@ int cmd_port(int argc, char **argv)
         strv_t lines = STRV_INIT;
         if (rt_ctr_resolve(argv[1], &id, &err) < 0 || rt_ctr_load(id, &j, &err) < 0 ||
             netwire_port_lines(j, argc == 3 ? argv[2] : NULL, &lines, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 strv_free(&lines);
                 return 1;
         }

@@ -208,7 +208,7 @@ int cmd_ps(int argc, char **argv)
                         strv_free(&filters);
                         return 0;
                 default:
-                        die_msg("ps: unknown option '%s'", argv[optind - 1]);
+                        error_msg("ps: unknown option '%s'", argv[optind - 1]);
                         strv_free(&filters);
                         return EXIT_BERTH;
                 }
@@ -223,7 +223,7 @@ int cmd_ps(int argc, char **argv)
         strv_t ids = STRV_INIT;
         int rc = 0;
         if (rt_ctr_list(&ids, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
                 goto out;
         }

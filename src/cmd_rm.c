@@ -44,12 +44,12 @@ int cmd_rm(int argc, char **argv)
                         printf("Usage:  berth rm [-f] [-v] CONTAINER [CONTAINER...]\n");
                         return 0;
                 } else {
-                        die_msg("rm: unknown option '%s'", argv[optind - 1]);
+                        error_msg("rm: unknown option '%s'", argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (optind >= argc) {
-                die_msg("\"berth rm\" requires at least 1 argument.");
+                error_msg("\"berth rm\" requires at least 1 argument.");
                 return EXIT_BERTH;
         }
         int rc = 0;
@@ -67,7 +67,7 @@ int cmd_rm(int argc, char **argv)
                                         continue;
                                 }
                         }
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
@@ -76,31 +76,31 @@ int cmd_rm(int argc, char **argv)
                 bool running =
                     st && (!strcmp(st, "running") || !strcmp(st, "restarting") || paused);
                 if (paused && !force) {
-                        die_msg("cannot remove container \"%s\": "
-                                "container is paused and must be unpaused first",
-                                argv[i]);
+                        error_msg("cannot remove container \"%s\": "
+                                  "container is paused and must be unpaused first",
+                                  argv[i]);
                         json_decref(j);
                         rc = 1;
                         continue;
                 }
                 if (running && !force) {
-                        die_msg("cannot remove container \"%s\": "
-                                "container is %s: stop "
-                                "the container before removing or force remove",
-                                argv[i], st);
+                        error_msg("cannot remove container \"%s\": "
+                                  "container is %s: stop "
+                                  "the container before removing or force remove",
+                                  argv[i], st);
                         json_decref(j);
                         rc = 1;
                         continue;
                 }
                 if (running && container_stop(id, 0, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         json_decref(j);
                         rc = 1;
                         continue;
                 }
                 _cleanup_close_ int lk = rt_ctr_lock(id, &err);
                 if (lk < 0 || container_remove_locked(id, j, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         json_decref(j);
                         rc = 1;
                         continue;

@@ -39,13 +39,13 @@ int cmd_rmi(int argc, char **argv)
                 }
         }
         if (optind >= argc) {
-                die_msg("\"rmi\" requires at least 1 argument.\nSee 'berth rmi --help'.");
+                error_msg("\"rmi\" requires at least 1 argument.\nSee 'berth rmi --help'.");
                 return EXIT_BERTH;
         }
         struct image_users users;
         err_t lerr;
         if (image_users_load(&users, &lerr) < 0) {
-                die_msg("%s", lerr.msg);
+                error_msg("%s", lerr.msg);
                 return EXIT_BERTH;
         }
         for (int i = optind; i < argc; i++) {
@@ -56,7 +56,7 @@ int cmd_rmi(int argc, char **argv)
                         printf("%s\n", report.v[k]);
                 strv_free(&report);
                 if (r < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                 }
         }

@@ -269,8 +269,7 @@ static int mounts_spec(const struct run_opts *o, struct ctr_spec *sp, err_t *err
 }
 
 /* --health-* and --no-healthcheck over the image's HEALTHCHECK. */
-static int healthcheck_spec(const struct run_opts *o, const struct rt_image *img,
-                            struct ctr_spec *sp, err_t *err)
+static int healthcheck_spec(const struct run_opts *o, struct ctr_spec *sp, err_t *err)
 {
         struct rt_healthcheck *h = &sp->health;
         if (o->no_healthcheck) {
@@ -278,33 +277,38 @@ static int healthcheck_spec(const struct run_opts *o, const struct rt_image *img
                 strv_push(&h->test, "NONE");
                 return 0;
         }
-        const struct rt_healthcheck *ih = img->config.healthcheck;
         if (!o->health_cmd && !o->health_interval && !o->health_timeout && !o->health_retries &&
             !o->health_start && !o->health_start_interval) {
                 ctr_spec_health_from_image(sp);
                 return 0;
         }
+        strv_t test = STRV_INIT;
         if (o->health_cmd) {
-                strv_push(&h->test, "CMD-SHELL");
-                strv_push(&h->test, o->health_cmd);
-        } else if (ih && ih->test.n) {
-                strv_copy(&h->test, &ih->test);
+                strv_push(&test, "CMD-SHELL");
+                strv_push(&test, o->health_cmd);
         }
-        struct {
-                const char *opt;
-                long long *ns, img;
-        } d[] = {{o->health_interval, &h->interval_ns, ih ? ih->interval_ns : 0},
-                 {o->health_timeout, &h->timeout_ns, ih ? ih->timeout_ns : 0},
-                 {o->health_start, &h->start_period_ns, ih ? ih->start_period_ns : 0},
-                 {o->health_start_interval, &h->start_interval_ns, ih ? ih->start_interval_ns : 0}};
+        struct ctr_health_over ov = {.test = &test};
+        const char *d[] = {[CTR_HEALTH_INTERVAL] = o->health_interval,
+                           [CTR_HEALTH_TIMEOUT] = o->health_timeout,
+                           [CTR_HEALTH_START_PERIOD] = o->health_start,
+                           [CTR_HEALTH_START_INTERVAL] = o->health_start_interval};
         for (size_t i = 0; i < ARRAY_SIZE(d); i++) {
-                int64_t ns = d[i].img;
-                if (d[i].opt && parse_duration(d[i].opt, &ns, NULL) < 0)
-                        return err_set(err, EINVAL, "invalid duration \"%s\"", d[i].opt);
-                *d[i].ns = ns;
+                int64_t ns;
+                if (!d[i])
+                        continue;
+                if (parse_duration(d[i], &ns, NULL) < 0) {
+                        strv_free(&test);
+                        return err_set(err, EINVAL, "invalid duration \"%s\"", d[i]);
+                }
+                ov.v[i] = ns;
+                ov.has[i] = true;
         }
-        h->retries = o->health_retries ? atoi(o->health_retries) : ih ? ih->retries : 0;
-        sp->has_health = true;
+        if (o->health_retries) {
+                ov.v[CTR_HEALTH_RETRIES] = atoi(o->health_retries);
+                ov.has[CTR_HEALTH_RETRIES] = true;
+        }
+        ctr_spec_health_over_image(sp, &ov);
+        strv_free(&test);
         return 0;
 }
 
@@ -420,7 +424,7 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                 sp.stop_signal = o->stop_signal;
         sp.stop_timeout = o->stop_timeout;
         sp.has_stop_timeout = o->has_stop_timeout;
-        if (healthcheck_spec(o, &img, &sp, err) < 0)
+        if (healthcheck_spec(o, &sp, err) < 0)
                 goto out;
         if (restart_policy_parse(o->restart, &sp.restart, err) < 0)
                 goto out;
@@ -594,7 +598,7 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                         errno = 0;
                         o->oom_score_adj = strtoll(optarg, &end, 10);
                         if (end == optarg || *end || errno) {
-                                die_msg("invalid argument \"%s\" for --oom-score-adj", optarg);
+                                error_msg("invalid argument \"%s\" for --oom-score-adj", optarg);
                                 return -1;
                         }
                         break;
@@ -624,14 +628,14 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                         run_usage(stdout, cmd);
                         return 1;
                 default:
-                        die_msg("%s: unknown or incomplete option '%s'\nSee 'berth %s --help'.",
-                                cmd, argv[optind - 1], cmd);
+                        error_msg("%s: unknown or incomplete option '%s'\nSee 'berth %s --help'.",
+                                  cmd, argv[optind - 1], cmd);
                         return -1;
                 }
         }
         if (optind >= argc) {
-                die_msg("\"berth %s\" requires at least 1 argument.\nSee 'berth %s --help'.", cmd,
-                        cmd);
+                error_msg("\"berth %s\" requires at least 1 argument.\nSee 'berth %s --help'.", cmd,
+                          cmd);
                 return -1;
         }
         *first_arg = optind;
@@ -653,7 +657,7 @@ static int run_or_create(int argc, char **argv, bool run)
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         if (create_container(&o, argv[first], argv + first + 1, argc - first - 1, &id, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 run_opts_free(&o);
                 return EXIT_BERTH;
         }
@@ -666,7 +670,7 @@ static int run_or_create(int argc, char **argv, bool run)
         int status;
         int r = container_start(id, attach, &status, &err);
         if (r < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 err_t e2 = {0};
                 json_t *left = NULL;
                 if (o.rm && rt_ctr_load(id, &left, NULL) == 0 && !rt_ctr_monitor_alive(id, NULL)) {

@@ -42,7 +42,7 @@ int cmd_save(int argc, char **argv)
                 }
         }
         if (optind >= argc) {
-                die_msg("\"save\" requires at least 1 argument.\nSee 'berth save --help'.");
+                error_msg("\"save\" requires at least 1 argument.\nSee 'berth save --help'.");
                 return EXIT_BERTH;
         }
         int fd;
@@ -56,7 +56,8 @@ int cmd_save(int argc, char **argv)
                             : xstrdup(".berth-save-XXXXXX");
                 fd = mkostemp(tmp, O_CLOEXEC);
                 if (fd < 0) {
-                        die_msg("create a temporary file next to %s: %s", output, strerror(errno));
+                        error_msg("create a temporary file next to %s: %s", output,
+                                  strerror(errno));
                         free(tmp);
                         return EXIT_BERTH;
                 }
@@ -65,8 +66,8 @@ int cmd_save(int argc, char **argv)
                 (void)fchmod(fd, 0666 & ~um);
         } else {
                 if (isatty(STDOUT_FILENO)) {
-                        die_msg("cowardly refusing to save to a terminal. Use the -o flag or "
-                                "redirect");
+                        error_msg("cowardly refusing to save to a terminal. Use the -o flag or "
+                                  "redirect");
                         return EXIT_BERTH;
                 }
                 fd = STDOUT_FILENO;
@@ -85,7 +86,7 @@ int cmd_save(int argc, char **argv)
                 free(tmp);
         }
         if (r < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         return 0;

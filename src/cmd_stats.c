@@ -159,7 +159,7 @@ int stats_run(const struct stats_opts *o, char **refs, int nrefs, bool named)
                 err_t err = {0};
                 strv_t ids = STRV_INIT;
                 if (!named && !nrefs && rt_ctr_list(&ids, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                         break;
                 }
@@ -168,7 +168,7 @@ int stats_run(const struct stats_opts *o, char **refs, int nrefs, bool named)
                 for (size_t i = 0; i < n; i++) {
                         if (set_add(&cur, &prev, v[i], named, o->all, o->trunc, &err) < 0 &&
                             named) {
-                                die_msg("%s", err.msg);
+                                error_msg("%s", err.msg);
                                 rc = 1;
                         }
                 }
@@ -248,8 +248,8 @@ int stats_parse(int argc, char **argv, const char *cmd, struct stats_opts *o)
                         fputs(stats_usage, stdout);
                         return 1;
                 default:
-                        die_msg("%s: unknown option '%s'\nSee 'berth %s --help'.", cmd,
-                                argv[optind - 1], cmd);
+                        error_msg("%s: unknown option '%s'\nSee 'berth %s --help'.", cmd,
+                                  argv[optind - 1], cmd);
                         return -1;
                 }
         }

@@ -85,8 +85,8 @@ static int boot_start(struct boot_ctr *c)
         int status;
         c->started = true;
         if (container_start(c->id, 0, &status, &err) < 0) {
-                die_msg("%s", err.msg);
-                die_msg("failed to start container %s", c->name);
+                error_msg("%s", err.msg);
+                error_msg("failed to start container %s", c->name);
                 return -1;
         }
         printf("%s\n", c->name);
@@ -98,12 +98,12 @@ static int system_boot(void)
         err_t err = {0};
         _cleanup_json_ json_t *nets = json_array();
         if (network_restore_all(nets, &err) < 0) {
-                die_msg("restoring networks: %s", err.msg);
+                error_msg("restoring networks: %s", err.msg);
                 return EXIT_BERTH;
         }
         strv_t ids = STRV_INIT;
         if (rt_ctr_list(&ids, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 strv_free(&ids);
                 return EXIT_BERTH;
         }
@@ -114,7 +114,7 @@ static int system_boot(void)
         for (size_t i = ids.n; i-- > 0;) {
                 _cleanup_json_ json_t *j = NULL;
                 if (rt_ctr_load(ids.v[i], &j, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
@@ -246,7 +246,7 @@ static int df_images(struct rt_image **imgs, size_t *n, struct image_users *user
 {
         err_t err = {0};
         if (rt_image_list(imgs, n, &err) < 0 || image_users_load(users, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 rt_image_list_free(*imgs, *n);
                 return -1;
         }
@@ -394,8 +394,8 @@ static int system_df(int argc, char **argv)
         for (int i = 1; i < argc; i++)
                 if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
                         if (argc != 2) {
-                                die_msg("system df: -v takes no other arguments\n"
-                                        "See 'berth system df --help'.");
+                                error_msg("system df: -v takes no other arguments\n"
+                                          "See 'berth system df --help'.");
                                 return EXIT_BERTH;
                         }
                         return df_verbose();
@@ -542,19 +542,19 @@ static int system_prune(int argc, char **argv)
                                "      --volumes   Prune anonymous volumes\n");
                         return 0;
                 default:
-                        die_msg("system prune: unknown option '%s'\n"
-                                "See 'berth system prune --help'.",
-                                argv[optind - 1]);
+                        error_msg("system prune: unknown option '%s'\n"
+                                  "See 'berth system prune --help'.",
+                                  argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
         if (optind < argc) {
-                die_msg("\"berth system prune\" accepts no arguments.\n"
-                        "See 'berth system prune --help'.");
+                error_msg("\"berth system prune\" accepts no arguments.\n"
+                          "See 'berth system prune --help'.");
                 return EXIT_BERTH;
         }
         if (until && vols) {
-                die_msg("The \"until\" filter is not supported with \"--volumes\"");
+                error_msg("The \"until\" filter is not supported with \"--volumes\"");
                 return EXIT_BERTH;
         }
         if (!force) {
@@ -578,7 +578,7 @@ static int system_prune(int argc, char **argv)
 
         /* containers first: what they held becomes unused */
         if (container_prune(&out, &reclaimed, pu.until_ns, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
         print_section("Deleted Containers", &out);
@@ -586,7 +586,7 @@ static int system_prune(int argc, char **argv)
 
         _cleanup_json_ json_t *nets = json_array();
         if (netwire_gc(&err) < 0 || network_prune(nets, pu.until_ns, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
         size_t i;
@@ -597,7 +597,7 @@ static int system_prune(int argc, char **argv)
 
         if (vols) {
                 if (volume_prune(false, &out, &reclaimed, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                 }
                 print_section("Deleted Volumes", &out);
@@ -606,7 +606,7 @@ static int system_prune(int argc, char **argv)
 
         if (image_users_load(&pu.users, &err) < 0 || prune_filter_apply(&pu, &err) < 0 ||
             rt_image_prune(all, prune_filter_in_use, &pu, &out, &reclaimed, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
         prune_filter_free(&pu);
@@ -724,7 +724,7 @@ static int system_boot_cmd(int argc, char **argv)
                 return 0;
         }
         if (argc > 1) {
-                die_msg("\"berth system boot\" accepts no arguments.");
+                error_msg("\"berth system boot\" accepts no arguments.");
                 return EXIT_BERTH;
         }
         return system_boot();

@@ -14,12 +14,12 @@ int cmd_tag(int argc, char **argv)
                 return 0;
         }
         if (argc != 3) {
-                die_msg("\"tag\" requires exactly 2 arguments.\nSee 'berth tag --help'.");
+                error_msg("\"tag\" requires exactly 2 arguments.\nSee 'berth tag --help'.");
                 return EXIT_BERTH;
         }
         err_t err;
         if (rt_image_tag(argv[1], argv[2], &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         return 0;

@@ -93,7 +93,10 @@ static int update_one(const char *ref, const struct update *u, err_t *err)
         if (u->has_restart)
                 rt_doc_set_restart_policy(j, restart_kind_name(u->restart.kind),
                                           u->restart.max_retries);
-        return rt_ctr_save(id, j, err);
+        if (rt_ctr_save(id, j, err) < 0)
+                return -1;
+        rt_ctr_event(j, "update", NULL);
+        return 0;
 }
 
 static int parse_int(const char *flag, const char *s, int64_t *out, err_t *err)
@@ -180,29 +183,29 @@ int cmd_update(int argc, char **argv)
                         printf("%s", update_usage);
                         return 0;
                 default:
-                        die_msg("unknown flag: %s\nSee 'berth update --help'.", argv[optind - 1]);
+                        error_msg("unknown flag: %s\nSee 'berth update --help'.", argv[optind - 1]);
                         return EXIT_BERTH;
                 }
                 if (r < 0) {
-                        die_msg("%s\nSee 'berth update --help'.", err.msg);
+                        error_msg("%s\nSee 'berth update --help'.", err.msg);
                         return EXIT_BERTH;
                 }
         }
         if (optind >= argc) {
-                die_msg("\"berth update\" requires at least 1 argument.\n"
-                        "See 'berth update --help'.\n\n%s",
-                        update_usage);
+                error_msg("\"berth update\" requires at least 1 argument.\n"
+                          "See 'berth update --help'.\n\n%s",
+                          update_usage);
                 return EXIT_BERTH;
         }
         if (!u.what && !u.has_restart) {
-                die_msg("You must provide one or more flags when using this command.");
+                error_msg("You must provide one or more flags when using this command.");
                 return 1;
         }
         int rc = 0;
         for (int i = optind; i < argc; i++) {
                 err_t e = {0};
                 if (update_one(argv[i], &u, &e) < 0) {
-                        die_msg("%s", e.msg);
+                        error_msg("%s", e.msg);
                         rc = 1;
                         continue;
                 }

@@ -75,15 +75,15 @@ static int vol_create(int argc, char **argv)
                         json_object_set_new(labels, k, json_string(eq ? eq : ""));
                 } else if (c == 'd') {
                         if (strcmp(optarg, "local")) {
-                                die_msg("volume driver \"%s\" is not supported (only local)",
-                                        optarg);
+                                error_msg("volume driver \"%s\" is not supported (only local)",
+                                          optarg);
                                 json_decref(labels);
                                 return EXIT_BERTH;
                         }
                 } else if (c == 'n') {
                         name = optarg;
                 } else {
-                        die_msg("volume create: unknown option '%s'", argv[optind - 1]);
+                        error_msg("volume create: unknown option '%s'", argv[optind - 1]);
                         json_decref(labels);
                         return EXIT_BERTH;
                 }
@@ -96,7 +96,7 @@ static int vol_create(int argc, char **argv)
         int r = rt_volume_create(n, labels, false, &err);
         json_decref(labels);
         if (r < 0 && err.code != EEXIST) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         printf("%s\n", n);
@@ -138,7 +138,7 @@ static int vol_ls(int argc, char **argv)
                                "  -q, --quiet           Only display volume names\n");
                         return 0;
                 default:
-                        die_msg("volume ls: unknown flag %s", argv[optind - 1]);
+                        error_msg("volume ls: unknown flag %s", argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
@@ -150,7 +150,7 @@ static int vol_ls(int argc, char **argv)
         strv_t names = STRV_INIT;
         int rc = 0;
         if (rt_volume_list(&names, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
         for (size_t i = 0; i < names.n && !rc; i++) {
@@ -194,7 +194,7 @@ static int vol_inspect(int argc, char **argv)
             {NULL, 0, NULL, 0},
         };
         const char *format = NULL;
-        int c, rc = 0;
+        int c;
         optind = 0;
         while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
                 switch (c) {
@@ -206,25 +206,11 @@ static int vol_inspect(int argc, char **argv)
                                "  -f, --format string   a Go template ({{.Mountpoint}} ...)\n");
                         return 0;
                 default:
-                        die_msg("volume inspect: unknown flag %s", argv[optind - 1]);
+                        error_msg("volume inspect: unknown flag %s", argv[optind - 1]);
                         return EXIT_BERTH;
                 }
         }
-        json_t *all = json_array();
-        for (int i = optind; i < argc; i++) {
-                err_t err = {0};
-                json_t *j = NULL;
-                if (rt_volume_inspect(argv[i], &j, &err) < 0) {
-                        die_msg("%s", err.msg);
-                        rc = 1;
-                        continue;
-                }
-                json_array_append_new(all, j);
-        }
-        if (inspect_print(all, format) < 0)
-                rc = EXIT_BERTH;
-        json_decref(all);
-        return rc;
+        return inspect_names(argv + optind, argc - optind, rt_volume_inspect, format, 1);
 }
 
 static int vol_rm(int argc, char **argv)
@@ -242,12 +228,12 @@ static int vol_rm(int argc, char **argv)
                         continue;
                 err_t err = {0};
                 if (strv_contains(&used, argv[i])) {
-                        die_msg("remove %s: volume is in use", argv[i]);
+                        error_msg("remove %s: volume is in use", argv[i]);
                         rc = 1;
                         continue;
                 }
                 if (rt_volume_remove(argv[i], &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         rc = 1;
                         continue;
                 }
@@ -307,7 +293,7 @@ static int vol_prune(int argc, char **argv)
                 printf("%s\n", removed.v[i]);
         strv_free(&removed);
         if (rc < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
         return 0;
@@ -339,6 +325,6 @@ int cmd_volume(int argc, char **argv)
         for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
                 if (!strcmp(sub, subs[i].name))
                         return subs[i].fn(argc - 1, argv + 1);
-        die_msg("'volume %s' is not a berth command.", sub);
+        error_msg("'volume %s' is not a berth command.", sub);
         return EXIT_BERTH;
 }

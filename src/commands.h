@@ -103,8 +103,9 @@ int cmd_tag(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 
-/* Print "berth: <msg>" to stderr (only src/ prints). */
-void die_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "berth: <msg>" to stderr (only src/ prints); the caller goes on or
+ * returns its exit code, nothing exits here. */
+void error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* warn_msg each of w (warnings engine/ handed back), then empty it. */
 void warn_flush(strv_t *w);

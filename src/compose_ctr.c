@@ -33,6 +33,7 @@
 #include "progress.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
+#include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 #include "runtime/security.h"
 #include "runtime/spawn.h"
@@ -120,15 +121,6 @@ int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr
         return 0;
 }
 
-static const struct compose_resource *find_res(const struct compose_resource *v, size_t n,
-                                               const char *key)
-{
-        for (size_t i = 0; i < n; i++)
-                if (!strcmp(v[i].key, key))
-                        return &v[i];
-        return NULL;
-}
-
 /* "SRC:DST[:MODE]" of `compose run -v`, in compose's short syntax: a
  * relative host path is the current directory's, a name a project volume key
  * or a volume. */
@@ -150,7 +142,8 @@ static int run_volume_spec(const struct compose_project *p, const char *spec, st
                 free(m.source);
                 m.source = abs;
         } else if (m.type == MOUNT_VOLUME && m.source) {
-                const struct compose_resource *r = find_res(p->volumes, p->nvolumes, m.source);
+                const struct compose_resource *r =
+                    compose_resource_find(p->volumes, p->nvolumes, m.source);
                 if (r) {
                         free(m.source);
                         m.source = xstrdup(r->name);
@@ -178,25 +171,17 @@ static void healthcheck_spec(const struct compose_service *s, const struct rt_im
         }
         if (!(h->present && h->test.n) && !(ih && ih->test.n))
                 return;
-        strv_copy(&out->test, h->present && h->test.n ? &h->test : &ih->test);
-        struct {
-                int64_t v;
-                long long img, *out;
-        } d[] = {
-            {h->present ? h->interval_ns : -1, ih ? ih->interval_ns : 0, &out->interval_ns},
-            {h->present ? h->timeout_ns : -1, ih ? ih->timeout_ns : 0, &out->timeout_ns},
-            {h->present ? h->start_period_ns : -1, ih ? ih->start_period_ns : 0,
-             &out->start_period_ns},
-            {h->present ? h->start_interval_ns : -1, ih ? ih->start_interval_ns : 0,
-             &out->start_interval_ns},
-        };
-        for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
-                long long v = d[i].v >= 0 ? d[i].v : d[i].img;
-                *d[i].out = v > 0 ? v : 0;
+        struct ctr_health_over ov = {.test = h->present ? &h->test : NULL, .no_negative = true};
+        const long long v[] = {[CTR_HEALTH_INTERVAL] = h->interval_ns,
+                               [CTR_HEALTH_TIMEOUT] = h->timeout_ns,
+                               [CTR_HEALTH_START_PERIOD] = h->start_period_ns,
+                               [CTR_HEALTH_START_INTERVAL] = h->start_interval_ns,
+                               [CTR_HEALTH_RETRIES] = h->retries};
+        for (size_t i = 0; i < CTR_HEALTH_NFIELDS; i++) {
+                ov.v[i] = v[i];
+                ov.has[i] = h->present && v[i] >= 0; /* -1: not set */
         }
-        long long r = h->present && h->retries >= 0 ? h->retries : ih ? ih->retries : 0;
-        out->retries = r > 0 ? (int)r : 0;
-        sp->has_health = true;
+        ctr_spec_health_over_image(sp, &ov);
 }
 
 /* A service's ports as the typed published-port list (*out, n entries). */
@@ -386,7 +371,7 @@ static int networks_spec(const struct compose_project *p, const struct compose_s
         int r = 0;
         for (size_t i = 0; i < n && r == 0; i++) {
                 const struct compose_resource *res =
-                    find_res(p->networks, p->nnetworks, order[i]->name);
+                    compose_resource_find(p->networks, p->nnetworks, order[i]->name);
                 if (!res) {
                         r = err_set(err, ENOENT, "service %s refers to undefined network %s",
                                     s->name, order[i]->name);
@@ -412,8 +397,7 @@ static int networks_spec(const struct compose_project *p, const struct compose_s
 
 bool cctr_netns_joins(const struct cctr *e, const char *target_id)
 {
-        const char *nm =
-            json_string_value(json_object_get(json_object_get(e->j, "HostConfig"), "NetworkMode"));
+        const char *nm = rt_doc_network_mode(e->j);
         return target_id && nm && !strncmp(nm, "container:", 10) && !strcmp(nm + 10, target_id);
 }
 
@@ -437,7 +421,7 @@ static int mounts_spec(const struct compose_project *p, const struct compose_ser
                         if (!cm->source)
                                 break;
                         const struct compose_resource *r =
-                            find_res(p->volumes, p->nvolumes, cm->source);
+                            compose_resource_find(p->volumes, p->nvolumes, cm->source);
                         if (!r) {
                                 mountspec_free(&m);
                                 return err_set(err, ENOENT,

@@ -33,15 +33,6 @@ static void warn_once(const char *service, const char *key, const char *why)
                 fprintf(stderr, "WARN[0000] service %s: `%s` %s\n", service, key, why);
 }
 
-static const struct compose_resource *find(const struct compose_resource *v, size_t n,
-                                           const char *key)
-{
-        for (size_t i = 0; i < n; i++)
-                if (!strcmp(v[i].key, key))
-                        return &v[i];
-        return NULL;
-}
-
 /* One secrets:/configs: entry as a file bound read-only (engine/spec.h
  * struct ctr_file: made when the container is created, after its network). */
 static int file_ref(const struct compose_service *s, const struct compose_file_ref *r,
@@ -114,11 +105,13 @@ int cctr_extra_spec(const struct cproject *cp, const struct compose_service *s, 
         const struct compose_project *p = cp->p;
         warn_unsupported(s);
         for (size_t i = 0; i < s->nsecrets; i++)
-                if (file_ref(s, &s->secrets[i], find(p->secrets, p->nsecrets, s->secrets[i].source),
+                if (file_ref(s, &s->secrets[i],
+                             compose_resource_find(p->secrets, p->nsecrets, s->secrets[i].source),
                              true, sp, err) < 0)
                         return -1;
         for (size_t i = 0; i < s->nconfigs; i++)
-                if (file_ref(s, &s->configs[i], find(p->configs, p->nconfigs, s->configs[i].source),
+                if (file_ref(s, &s->configs[i],
+                             compose_resource_find(p->configs, p->nconfigs, s->configs[i].source),
                              false, sp, err) < 0)
                         return -1;
         return 0;

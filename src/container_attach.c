@@ -116,9 +116,22 @@ static int attach_stream(const char *id, int sock, int attach, bool tty, int *st
         return r;
 }
 
+/* The size of our terminal (0, 0 when stdin is none). */
+static void term_size(unsigned short *rows, unsigned short *cols)
+{
+        struct winsize ws = {0};
+        if (isatty(0))
+                ioctl(0, TIOCGWINSZ, &ws);
+        *rows = ws.ws_row;
+        *cols = ws.ws_col;
+}
+
 int container_attach(const char *id, int attach, bool tty, int *status, err_t *err)
 {
-        _cleanup_close_ int sock = ctr_attach_connect(id, attach, tty, err);
+        unsigned short rows = 0, cols = 0;
+        if (tty)
+                term_size(&rows, &cols);
+        _cleanup_close_ int sock = ctr_attach_connect(id, attach, rows, cols, err);
         if (sock < 0)
                 return -1;
         return attach_stream(id, sock, attach, tty, status, err);
@@ -128,7 +141,10 @@ int container_start(const char *id, int attach, int *status, err_t *err)
 {
         _cleanup_close_ int sock = -1;
         bool tty;
-        if (ctr_start(id, attach, NULL, 0, &sock, &tty, status, err) < 0)
+        struct ctr_start_opts o = {.attach = attach};
+        if (attach)
+                term_size(&o.rows, &o.cols);
+        if (ctr_start(id, &o, &sock, &tty, status, err) < 0)
                 return -1;
         if (sock < 0)
                 return 0;

@@ -61,7 +61,7 @@ static const struct command commands[] = {
     {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
 };
 
-void die_msg(const char *fmt, ...)
+void error_msg(const char *fmt, ...)
 {
         va_list ap;
         fputs("berth: ", stderr);
@@ -129,7 +129,7 @@ static int list_commands(void)
 /* libcrypto is loaded on the first digest (base/crypto_lazy.h) */
 static void crypto_missing(const char *msg)
 {
-        die_msg("%s", msg);
+        error_msg("%s", msg);
         fflush(stdout);
         _exit(EXIT_BERTH);
 }
@@ -155,7 +155,7 @@ int main(int argc, char **argv)
                                                      {NULL, NULL}};
                 err_t err = {0};
                 if (rt_exe_seal(argv, sib, &err) < 0) {
-                        die_msg("%s", err.msg);
+                        error_msg("%s", err.msg);
                         return EXIT_BERTH;
                 }
         }
@@ -168,6 +168,6 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].fn(argc - 1, argv + 1);
-        die_msg("'%s' is not a berth command.\nSee 'berth --help'", argv[1]);
+        error_msg("'%s' is not a berth command.\nSee 'berth --help'", argv[1]);
         return EXIT_BERTH;
 }

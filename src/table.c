@@ -83,7 +83,7 @@ int format_open(struct cliformat *f, const char *spec, const char *default_table
         int rc = cliformat_open(f, spec, default_table, h, type_name, &err);
         json_decref(h);
         if (rc < 0)
-                die_msg("template parsing error: %s", err.msg);
+                error_msg("template parsing error: %s", err.msg);
         return rc;
 }
 
@@ -91,7 +91,7 @@ int format_row(struct cliformat *f, json_t *item, json_t *methods)
 {
         err_t err = {0};
         if (cliformat_row(f, item, methods, &err) < 0) {
-                die_msg("%s", err.msg);
+                error_msg("%s", err.msg);
                 return -1;
         }
         return 0;
@@ -126,7 +126,7 @@ static int docs_print(json_t *docs, const char *fmt)
         struct cliformat f;
         err_t err = {0};
         if (cliformat_open(&f, fmt, NULL, NULL, NULL, &err) < 0) {
-                die_msg("template parsing error: %s", err.msg);
+                error_msg("template parsing error: %s", err.msg);
                 return -1;
         }
         size_t i;
@@ -191,6 +191,27 @@ int inspect_print(json_t *docs, const char *fmt)
         return docs_print(docs, fmt);
 }
 
+int inspect_names(char **names, int n, int (*get)(const char *name, json_t **doc, err_t *err),
+                  const char *fmt, int fail)
+{
+        int rc = 0;
+        json_t *all = json_array();
+        for (int i = 0; i < n; i++) {
+                err_t err = {0};
+                json_t *j = NULL;
+                if (get(names[i], &j, &err) < 0) {
+                        error_msg("%s", err.msg);
+                        rc = fail;
+                        continue;
+                }
+                json_array_append_new(all, j);
+        }
+        if (inspect_print(all, fmt) < 0)
+                rc = EXIT_BERTH;
+        json_decref(all);
+        return rc;
+}
+
 int doc_format_print(json_t *doc, const char *fmt)
 {
         json_t *one = json_pack("[O]", doc);
@@ -212,8 +233,8 @@ int format_flag_only(int argc, char **argv, const char *cmd, const char *usage, 
                 else if (!strncmp(argv[i], "--format=", 9))
                         *format = argv[i] + 9;
                 else {
-                        die_msg("%s: unknown argument '%s'\nSee 'berth %s --help'.", cmd, argv[i],
-                                cmd);
+                        error_msg("%s: unknown argument '%s'\nSee 'berth %s --help'.", cmd, argv[i],
+                                  cmd);
                         return -1;
                 }
         }

@@ -30,6 +30,7 @@ EOF
         "$BERTH" run -d --name lbt-always --restart always --network lbtnet \
                 -p 127.0.0.1:18681:8080 busybox httpd -f -p 8080 -h / >/dev/null
         "$BERTH" run -d --name lbt-always-stopped --restart always --network lbtnet busybox sleep 300 >/dev/null
+        "$BERTH" run -d --name lbt-static --restart always --network lbtnet --ip 10.246.128.250 busybox sleep 300 >/dev/null
         "$BERTH" run -d --name lbt-unless --restart unless-stopped --network lbtnet busybox sleep 300 >/dev/null
         "$BERTH" run -d --name lbt-unless-stopped --restart unless-stopped --network lbtnet busybox sleep 300 >/dev/null
         "$BERTH" run -d --name lbt-onfail --restart on-failure --network lbtnet busybox sh -c 'exit 0' >/dev/null
@@ -91,6 +92,7 @@ simulate_reboot() {
         [ "$status" -eq 0 ]
         [ "$(status lbt-always)" = running ]
         [ "$(status lbt-always-stopped)" = running ] # always: even if the user stopped it, as Docker
+        [ "$(status lbt-static)" = running ]
         [ "$(status lbt-unless)" = running ]
         [ "$(status lbt-unless-stopped)" = exited ]  # the user stopped it
         [ "$(status lbt-onfail)" = exited ]
@@ -108,6 +110,10 @@ simulate_reboot() {
         timeout 2 busybox wget -qO /dev/null http://127.0.0.1:18681/bin/busybox
         "$BERTH" exec lbt-unless nslookup lbt-always >/dev/null
         "$BERTH" exec lbt-web-1 nslookup db >/dev/null
+        # a static address (--ip) is the one it had, and its name says so
+        [ "$("$BERTH" inspect lbt-static | jq -r '.[0].NetworkSettings.Networks.lbtnet.IPAddress')" = 10.246.128.250 ]
+        "$BERTH" exec lbt-static ip -o -4 addr show eth0 | grep -q ' 10.246.128.250/24 '
+        "$BERTH" exec lbt-unless nslookup lbt-static | grep -q '^Address: 10.246.128.250$'
 }
 
 @test "compose containers start in dependency order" {

@@ -148,3 +148,19 @@ past() {
         [ "$output" = "health_status: healthy" ]
         "$BERTH" rm -f ce-hc >/dev/null
 }
+
+@test "rename, update, commit: Docker's container events with their attributes" {
+        t0=$(now)
+        id=$("$BERTH" create --name ce-r1 busybox true)
+        "$BERTH" rename ce-r1 ce-r2
+        "$BERTH" update --restart on-failure:2 ce-r2 >/dev/null
+        img=$("$BERTH" commit -m note ce-r2 ce-img:c)
+        run past "$t0" --filter "container=$id" --format '{{.Action}} {{.Actor.Attributes.name}}'
+        [ "$(echo $output)" = "create ce-r1 rename ce-r2 update ce-r2 commit ce-r2" ]
+        run past "$t0" --filter event=rename --format '{{.Actor.Attributes.oldName}}'
+        [ "$output" = ce-r1 ]
+        run past "$t0" --filter event=commit --format '{{.Actor.Attributes.comment}} {{.Actor.Attributes.imageID}} {{.Actor.Attributes.imageRef}}'
+        [ "$output" = "note $img ce-img:c" ]
+        "$BERTH" rm ce-r2 >/dev/null
+        "$BERTH" rmi ce-img:c >/dev/null
+}

@@ -10,9 +10,12 @@ setup_file() {
         export BERTH_ADDRESS_POOLS=10.246.72.0/24:24
         BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
         "$BERTH" network create --subnet 10.246.64.0/24 lstnet >/dev/null
+        "$BERTH" network create --subnet 10.170.1.0/30 ranet1 >/dev/null
+        "$BERTH" network create --subnet 10.170.2.0/29 ranet2 >/dev/null
 }
 
 teardown_file() {
+        chattr -i "$BERTH_ROOT/run/dns/records.json" 2>/dev/null || true
         for c in $("$BERTH" ps -aq 2>/dev/null); do "$BERTH" rm -f "$c" >/dev/null 2>&1; done
         "$BERTH" network rm lstnet ranet1 ranet2 >/dev/null 2>&1 || true
         rm -rf "$BERTH_ROOT"
@@ -193,7 +196,6 @@ net_empty() {
 }
 
 @test "a stopped container's address goes to the next container once its name and rule are gone" {
-        "$BERTH" network create --subnet 10.170.1.0/30 ranet1 >/dev/null
         "$BERTH" run -d --name ra-one --network ranet1 -p 127.0.0.1:17451:80 busybox sleep 300 >/dev/null
         [ "$(ra_ip ra-one ranet1)" = 10.170.1.2 ]
         dns_has 10.170.1.2
@@ -226,6 +228,33 @@ net_empty() {
         "$BERTH" rm -f ra-one >/dev/null
 }
 
+@test "an address whose DNS name cannot be dropped is not freed; the next command frees it" {
+        local f=$BERTH_ROOT/run/dns/records.json
+        "$BERTH" run -d --name ra-d --network ranet1 -p 127.0.0.1:17451:80 busybox sleep 300 >/dev/null
+        # the records cannot be replaced (an immutable file: rename fails)
+        chattr +i "$f" 2>/dev/null || skip "chattr +i does not work on $f"
+        run "$BERTH" stop -t 0 ra-d
+        [ "$status" -ne 0 ]
+        [[ $output == *"DNS records of container "*": rename into $f: Operation not permitted"* ]]
+        # its rule goes, but its name still points at its address, so the
+        # address stays its own: no other container gets it
+        ! has_rule 17451
+        dns_has 10.170.1.2
+        [ "$("$BERTH" network inspect ranet1 | jq '.[0].Containers | length')" = 1 ]
+        run "$BERTH" run -d --name ra-e --network ranet1 busybox sleep 300
+        [ "$status" -ne 0 ]
+        [[ $output == *"DNS records of 1 stopped container(s): rename into $f"* ]]
+        dns_has 10.170.1.2
+        # the records can be written again: the next command drops the
+        # name, then frees the address, and the new container gets it
+        chattr -i "$f"
+        "$BERTH" run -d --name ra-e --network ranet1 busybox sleep 300 >/dev/null
+        [ "$(ra_ip ra-e ranet1)" = 10.170.1.2 ]
+        ! jq -e '[.networks[].endpoints[].names[]] | index("ra-d")' "$f" >/dev/null
+        "$BERTH" rm -f ra-d ra-e >/dev/null
+        net_empty ranet1
+}
+
 @test "a container that exits on its own frees its address with no berth command" {
         "$BERTH" run -d --name ra-x --network ranet1 busybox sh -c "$EXIT_ON_GO" >/dev/null
         [ "$(ra_ip ra-x ranet1)" = 10.170.1.2 ]
@@ -241,7 +270,9 @@ net_empty() {
 }
 
 @test "a static address (--ip) stays reserved for its stopped container" {
-        "$BERTH" run -d --name ra-s --network ranet1 --ip 10.170.1.2 busybox sh -c "$EXIT_ON_GO" >/dev/null
+        # it exits once told to; started again, it stays
+        "$BERTH" run -d --name ra-s --network ranet1 --ip 10.170.1.2 busybox \
+                sh -c "[ -e /tmp/go ] && exec sleep 300; $EXIT_ON_GO" >/dev/null
         go ra-s
         # wait for the exit to be handled, then stop it for good measure
         for _ in $(seq 60); do
@@ -255,12 +286,12 @@ net_empty() {
         [[ "$output" == *"no available IPv4 address in 10.170.1.0/30"* ]]
         "$BERTH" start ra-s >/dev/null
         [ "$(ra_ip ra-s ranet1)" = 10.170.1.2 ]
+        "$BERTH" exec ra-s ip -o -4 addr show eth0 | grep -q ' 10.170.1.2/30 '
         "$BERTH" rm -f ra-s ra-t >/dev/null
         net_empty ranet1
 }
 
 @test "a restarted container gets a fresh address and its name follows it" {
-        "$BERTH" network create --subnet 10.170.2.0/29 ranet2 >/dev/null
         "$BERTH" run -d --name ra-n --network ranet2 busybox sh -c 'echo hi >/www; exec httpd -f -p 80 -h /' >/dev/null
         old=$(ra_ip ra-n ranet2)
         # an asker that keeps resolving ra-n and fetching /www from the answer

@@ -21,6 +21,7 @@
 # $BERTH_BUILD/test-logs/wordpress/.
 
 load registry_common
+load wordpress_mirror
 
 CORPUS_FILE=${WORDPRESS_COMPOSE:-$BERTH_SRC/../shared/corpus/awesome-compose/wordpress-mysql/compose.yaml}
 URL=http://127.0.0.1:80
@@ -52,48 +53,15 @@ setup_file() {
         WP_SKIP=$(wp_cannot_run)
         [ -z "$WP_SKIP" ] || return 0
         export NODE_PATH=$(cat "$STATE/node_dir")/node_modules
-        wp_mirror_setup
+        reg_setup_file
+        wp_mirror_setup "$STATE"
+        export BERTH_CONFIG=$STATE/berth-config.json
         mkdir -p "$SHOTS"
         rm -f "$SHOTS"/*.png
 }
 
 setup() {
         [ -z "$WP_SKIP" ] || skip "$WP_SKIP"
-}
-
-# The docker.io mirror: registry M on 127.0.0.1 with the stack's images,
-# BERTH_CONFIG naming it in registry-mirrors, and no image in BERTH_ROOT.
-wp_mirror_setup() {
-        local images=$BERTH_SRC/tests/images/make-wordpress-images.sh hash cache i
-        reg_setup_file
-        hash=$("$images" --hash)
-        cache=${BERTH_IMAGE_CACHE:-/var/cache/berth-images}/wordpress-registry-$hash
-        if [ -d "$cache/docker" ]; then
-                mkdir -p "$REG_BASE/M"
-                cp -a "$cache" "$REG_BASE/M/storage"
-                reg_start plain M
-        else
-                reg_start plain M
-                BERTH=$BERTH "$images" >"$STATE/images.log" 2>&1 || {
-                        cat "$STATE/images.log"
-                        return 1
-                }
-                for i in mariadb:10.6.4-focal wordpress:latest; do
-                        "$BERTH" tag "$i" "$M_HOST/library/$i"
-                        "$BERTH" push -q "$M_HOST/library/$i" >/dev/null
-                done
-                "$BERTH" rmi -f mariadb:10.6.4-focal mysql:5.7 wordpress:latest \
-                        "$M_HOST/library/mariadb:10.6.4-focal" "$M_HOST/library/wordpress:latest" >/dev/null
-                # the cache: whole or not at all; older recipes' storage goes
-                rm -rf "$cache.tmp.$$"
-                if cp -a "$M_DIR/storage" "$cache.tmp.$$" && mv -T "$cache.tmp.$$" "$cache" 2>/dev/null; then
-                        find "$(dirname "$cache")" -maxdepth 1 -name 'wordpress-registry-*' \
-                                ! -name "$(basename "$cache")" -exec rm -rf {} +
-                fi
-                rm -rf "$cache.tmp.$$"
-        fi
-        printf '{"registry-mirrors": ["%s"]}\n' "$M_URL" >"$STATE/berth-config.json"
-        export BERTH_CONFIG=$STATE/berth-config.json
 }
 
 teardown_file() {
@@ -132,6 +100,33 @@ wait_page() {
                 fi
                 sleep 0.3
         done
+}
+
+# How a stopped MariaDB (10.11) shows that it shut down cleanly.  InnoDB
+# deletes its temporary tablespace ibtmp1, and MariaDB its DDL recovery log
+# ddl_recovery.log, only at a clean shutdown: a server killed (-9, or a stop
+# timeout's SIGKILL) leaves both in its data directory, even when it was
+# idle.  The next start then removes the stale ibtmp1 ("Removed temporary
+# tablespace data file"), and when redo follows the last checkpoint InnoDB
+# says "Starting crash recovery" and Aria "Aria engine: starting recovery".
+# (A kill -9 of an idle server leaves no redo to replay, so "crash recovery"
+# alone cannot tell; ibtmp1 can.)
+wp_db_clean_stop() { # the db_data volume of the stopped db
+        local d
+        d=$("$BERTH" volume inspect -f '{{.Mountpoint}}' wpbats_db_data)
+        [ -f "$d/ibdata1" ] # the data directory itself
+        if [ -e "$d/ibtmp1" ] || [ -e "$d/ddl_recovery.log" ]; then
+                echo "MariaDB was not shut down cleanly: its data directory still has" \
+                        "$(cd "$d" && ls -d ibtmp1 ddl_recovery.log 2>/dev/null | tr '\n' ' ')" >&2
+                return 1
+        fi
+}
+wp_db_clean_start() { # LOG: the db's log lines of its next start
+        grep -q 'ready for connections' "$1"
+        if grep -Ei 'crash recovery|not shut ?down normally|Removed temporary tablespace|Aria engine: starting recovery' "$1" >&2; then
+                echo "MariaDB's next start found an unclean shutdown (lines above)" >&2
+                return 1
+        fi
 }
 
 browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
@@ -226,15 +221,13 @@ browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
         done
         # MariaDB shut down on SIGTERM, and the next start finds a clean log
         grep -Eq '(mysqld|mariadbd): Shutdown complete' "$log"
+        wp_db_clean_stop
         before=$("$BERTH" logs wpbats-db-1 2>&1 | wc -l)
         run wpc up -d
         [ "$status" -eq 0 ]
         wait_page / "$title" 120
         "$BERTH" logs wpbats-db-1 2>&1 | tail -n +$((before + 1)) >"$STATE/db-next.log"
-        grep -q 'ready for connections' "$STATE/db-next.log"
-        run grep -Ei 'crash recovery|not shut ?down normally' "$STATE/db-next.log"
-        echo "$output"
-        [ "$status" -eq 1 ]
+        wp_db_clean_start "$STATE/db-next.log"
 }
 
 @test "stop db: WordPress's database error page; start db: back, wordpress not restarted" {

@@ -171,6 +171,35 @@ static void test_time(void)
         long long s;
         ok(time_parse_rfc3339("0001-01-01T00:00:00Z", &s, NULL) == 0 && s < 0,
            "seconds before the epoch kept");
+        /* the strict grammar (also what a registry's token server sends as
+         * issued_at: moved from test_runtime_regauth.c with reg_rfc3339) */
+        static const struct {
+                const char *in;
+                long long want; /* -1: refused */
+        } cases[] = {
+            {"2023-11-14T22:13:20Z", 1700000000},
+            {"2023-11-14T22:13:20.999999999Z", 1700000000},
+            {"2023-11-14T23:13:20+01:00", 1700000000},
+            {"2023-11-14T21:43:20-00:30", 1700000000},
+            {"2023-11-14 22:13:20Z", 1700000000},
+            {"2023-11-14t22:13:20z", 1700000000},
+            {"2023-11-14T22:13:20", -1},
+            {"2023-13-14T22:13:20Z", -1},
+            {"2023-11-14T22:13:20.Z", -1},
+            {"2023-11-14T22:13:20Zjunk", -1},
+            {"2023-11-14T22:13:20+01", -1},
+            {"2023-11-14T2:13:20Z", -1},
+            {"", -1},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                long long got = -1;
+                if (time_parse_rfc3339(cases[i].in, &s, NULL) == 0)
+                        got = s;
+                is_int(got, cases[i].want, "rfc3339 '%s'", cases[i].in);
+        }
+        long ns;
+        ok(time_parse_rfc3339("2023-11-14T22:13:20.5Z", &s, &ns) == 0 && ns == 500000000,
+           "a fraction in nanoseconds");
         char *t = time_rfc3339(86400, 0);
         is_str(t, "1970-01-02T00:00:00Z", "no fraction when there is none");
         free(t);

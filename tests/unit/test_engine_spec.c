@@ -198,10 +198,61 @@ static void test_host(void)
         fake_image_free(&img);
 }
 
+static void test_health_over(void)
+{
+        struct rt_image img;
+        struct ctr_spec sp;
+        struct rt_healthcheck ih = {0};
+        fake_image(&img);
+        strv_push(&ih.test, "CMD");
+        strv_push(&ih.test, "true");
+        ih.interval_ns = 5000000000LL;
+        ih.timeout_ns = -7;
+        ih.retries = 2;
+        img.config.healthcheck = &ih;
+
+        ctr_spec_init(&sp, "busybox", &img);
+        struct ctr_health_over ov = {0};
+        ov.v[CTR_HEALTH_INTERVAL] = 9;
+        ov.has[CTR_HEALTH_INTERVAL] = true;
+        ctr_spec_health_over_image(&sp, &ov);
+        ok(sp.has_health && sp.health.test.n == 2 && !strcmp(sp.health.test.v[1], "true"),
+           "no test given: the image's");
+        ok(sp.health.interval_ns == 9 && sp.health.retries == 2 && sp.health.timeout_ns == -7,
+           "a field given wins, the others are the image's");
+        ctr_spec_free(&sp);
+
+        ctr_spec_init(&sp, "busybox", &img);
+        strv_t test = STRV_INIT;
+        strv_push(&test, "CMD-SHELL");
+        strv_push(&test, "exit 0");
+        struct ctr_health_over ov2 = {.test = &test, .no_negative = true};
+        ov2.v[CTR_HEALTH_RETRIES] = 0;
+        ov2.has[CTR_HEALTH_RETRIES] = true;
+        ctr_spec_health_over_image(&sp, &ov2);
+        ok(sp.health.test.n == 2 && !strcmp(sp.health.test.v[0], "CMD-SHELL"), "a test given wins");
+        ok(sp.health.retries == 0 && sp.health.timeout_ns == 0 &&
+               sp.health.interval_ns == 5000000000LL,
+           "no_negative records an image's negative value as 0; a given 0 stays 0");
+        strv_free(&test);
+        ctr_spec_free(&sp);
+
+        img.config.healthcheck = NULL;
+        ctr_spec_init(&sp, "busybox", &img);
+        struct ctr_health_over ov3 = {0};
+        ctr_spec_health_over_image(&sp, &ov3);
+        ok(sp.has_health && sp.health.test.n == 0 && sp.health.interval_ns == 0,
+           "without an image healthcheck nothing given is 0");
+        ctr_spec_free(&sp);
+        strv_free(&ih.test);
+        fake_image_free(&img);
+}
+
 int main(void)
 {
         test_env();
         test_render();
         test_host();
+        test_health_over();
         return tap_done();
 }
