@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "size.h"
 #include "fsutil.h"
 #include "kube.h"
 #include "strbuf.h"
@@ -646,7 +647,7 @@ static int map_volumes(struct gen *g, size_t si, bool stateful_ok, json_t *vols,
                 err_t e;
                 if (sz) {
                         _cleanup_free_ char *v = xstrndup(sz + 5, strcspn(sz + 5, ","));
-                        if (compose_parse_bytes(v, &b, &e) == 0 && b > 0)
+                        if (bytes_parse(v, &b, &e) == 0 && b > 0)
                                 json_object_set_new(ed, "sizeLimit", jtake(quantity_bytes(b)));
                 }
                 json_array_append_new(vols, json_pack("{s:s, s:o}", "name", vn, "emptyDir", ed));

@@ -287,8 +287,6 @@ char *compose_format_duration(int64_t ns);
 /* A service's port as the one published-port type (base/portspec.h), no text
  * in between; fails on a protocol or published range the grammar refuses. */
 int compose_port_spec(const struct compose_port *pt, struct portspec *out, err_t *err);
-/* Byte sizes as docker takes them ("64m", "1g", "512", "1.5GB") to bytes. */
-int compose_parse_bytes(const char *s, int64_t *bytes, err_t *err);
 /* Split a command line as a POSIX shell would (quotes, backslashes; no
  * expansion).  Fails on an unterminated quote. */
 int compose_shell_split(const char *s, strv_t *out, err_t *err);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "duration.h"
+#include "size.h"
 #include "cleanup.h"
 #include "schema.h"
 #include "strbuf.h"
@@ -497,7 +498,7 @@ static int dec_bytes(struct mctx *c, const struct cnode *n, const char *path, js
         err_t e;
         if (want_scalar(c, n, path, "a byte size") < 0)
                 return -1;
-        if (compose_parse_bytes(n->str, &b, &e) < 0)
+        if (bytes_parse(n->str, &b, &e) < 0)
                 return mfail(c, n, path, "%s", e.msg);
         *out = b == 0 ? NULL : json_integer(b);
         return 0;

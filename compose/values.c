@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "model.h"
-#include "size.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -58,11 +57,6 @@ char *compose_format_duration(int64_t ns)
                 sb_appendc(&sb, 's');
         }
         return sb_steal(&sb);
-}
-
-int compose_parse_bytes(const char *s, int64_t *bytes, err_t *err)
-{
-        return bytes_parse(s, bytes, err);
 }
 
 int compose_shell_split(const char *s, strv_t *out, err_t *err)

@@ -371,16 +371,7 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
                 json_decref(extra);
                 return;
         }
-        json_t *st = json_object_get(j, "State");
-        if (!st) {
-                st = json_object();
-                json_object_set_new(j, "State", st);
-        }
-        json_object_set_new(st, "Status", json_string(status));
-        bool paused = !strcmp(status, "paused");
-        json_object_set_new(st, "Running", json_boolean(paused || !strcmp(status, "running")));
-        json_object_set_new(st, "Paused", json_boolean(paused));
-        json_object_set_new(st, "Restarting", json_boolean(!strcmp(status, "restarting")));
+        json_t *st = rt_doc_set_status(j, status);
         if (extra)
                 json_object_update(st, extra);
         json_decref(extra);

@@ -117,37 +117,24 @@ static int parse_timeout_only(const char *cmd, int argc, char **argv, int *timeo
         return 0;
 }
 
-int compose_cmd_start(struct compose_globals *g, int argc, char **argv)
+/* start, stop (from the labels alone without a compose file) and restart
+ * (stop, then start) of the services' containers. */
+static int start_stop(struct compose_globals *g, int argc, char **argv, const char *cmd)
 {
-        int t = -1, r = parse_timeout_only("start", argc, argv, &t);
+        bool stop = strcmp(cmd, "start") != 0, start = strcmp(cmd, "stop") != 0;
+        int t = -1, r = parse_timeout_only(cmd, argc, argv, &t);
         if (r)
                 return r > 0 ? 0 : EXIT_BERTH;
-        struct ctl c;
-        err_t err;
-        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)
-                return COMPOSE_EXIT_FAIL;
-        int rc = 0;
-        if (start_in_order(&c, &err) < 0) {
-                fprintf(stderr, "%s\n", err.msg);
-                rc = COMPOSE_EXIT_FAIL;
-        }
-        ctl_close(&c);
-        return rc;
-}
-
-int compose_cmd_stop(struct compose_globals *g, int argc, char **argv)
-{
-        int t = -1, r = parse_timeout_only("stop", argc, argv, &t);
-        if (r)
-                return r > 0 ? 0 : EXIT_BERTH;
-        if (compose_labels_only(g))
+        if (!start && compose_labels_only(g))
                 return compose_stop_labels(g, argv + optind, argc - optind, t);
         struct ctl c;
         err_t err;
         if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
-        if (compose_stop_plan(g, c.cp.p, &c.l, c.which, t, false, false, "Stopping", &err) < 0) {
+        if ((stop && compose_stop_plan(g, c.cp.p, &c.l, c.which, t, false, false,
+                                       start ? "Restarting" : "Stopping", &err) < 0) ||
+            (start && start_in_order(&c, &err) < 0)) {
                 fprintf(stderr, "%s\n", err.msg);
                 rc = COMPOSE_EXIT_FAIL;
         }
@@ -155,23 +142,19 @@ int compose_cmd_stop(struct compose_globals *g, int argc, char **argv)
         return rc;
 }
 
+int compose_cmd_start(struct compose_globals *g, int argc, char **argv)
+{
+        return start_stop(g, argc, argv, "start");
+}
+
+int compose_cmd_stop(struct compose_globals *g, int argc, char **argv)
+{
+        return start_stop(g, argc, argv, "stop");
+}
+
 int compose_cmd_restart(struct compose_globals *g, int argc, char **argv)
 {
-        int t = -1, r = parse_timeout_only("restart", argc, argv, &t);
-        if (r)
-                return r > 0 ? 0 : EXIT_BERTH;
-        struct ctl c;
-        err_t err;
-        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)
-                return COMPOSE_EXIT_FAIL;
-        int rc = 0;
-        if (compose_stop_plan(g, c.cp.p, &c.l, c.which, t, false, false, "Restarting", &err) < 0 ||
-            start_in_order(&c, &err) < 0) {
-                fprintf(stderr, "%s\n", err.msg);
-                rc = COMPOSE_EXIT_FAIL;
-        }
-        ctl_close(&c);
-        return rc;
+        return start_stop(g, argc, argv, "restart");
 }
 
 int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)

@@ -15,6 +15,16 @@
 #include "runtime/image.h"
 #include "table.h"
 
+static int image_doc(const char *name, json_t **doc, err_t *err)
+{
+        struct rt_image img;
+        if (rt_image_lookup(name, &img, err) < 0)
+                return -1;
+        *doc = rt_image_inspect_json(&img);
+        rt_image_free(&img);
+        return 0;
+}
+
 static int image_inspect(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -22,7 +32,7 @@ static int image_inspect(int argc, char **argv)
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
-        int c, rc = 0;
+        int c;
         const char *format = NULL;
 
         optind = 0;
@@ -44,22 +54,7 @@ static int image_inspect(int argc, char **argv)
                           "See 'berth image inspect --help'.");
                 return EXIT_BERTH;
         }
-        json_t *arr = json_array();
-        for (int i = optind; i < argc; i++) {
-                struct rt_image img;
-                err_t err;
-                if (rt_image_lookup(argv[i], &img, &err) < 0) {
-                        error_msg("%s", err.msg);
-                        rc = EXIT_BERTH;
-                        continue;
-                }
-                json_array_append_new(arr, rt_image_inspect_json(&img));
-                rt_image_free(&img);
-        }
-        if (inspect_print(arr, format) < 0)
-                rc = EXIT_BERTH;
-        json_decref(arr);
-        return rc;
+        return inspect_names(argv + optind, argc - optind, image_doc, format, EXIT_BERTH);
 }
 
 static int image_history(int argc, char **argv)

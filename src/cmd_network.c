@@ -272,6 +272,16 @@ static json_t *public_view(json_t *n)
         return v;
 }
 
+static int network_doc(const char *name, json_t **doc, err_t *err)
+{
+        json_t *n = NULL;
+        if (network_load(name, &n, err) < 0)
+                return -1;
+        *doc = public_view(n);
+        json_decref(n);
+        return 0;
+}
+
 static int net_inspect(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -281,7 +291,7 @@ static int net_inspect(int argc, char **argv)
             {NULL, 0, NULL, 0},
         };
         const char *format = NULL;
-        int c, rc = 0;
+        int c;
         optind = 0;
         while ((c = getopt_long(argc, argv, "f:vh", opts, NULL)) != -1) {
                 switch (c) {
@@ -304,21 +314,7 @@ static int net_inspect(int argc, char **argv)
                 error_msg("\"network inspect\" requires at least 1 argument");
                 return EXIT_BERTH;
         }
-        _cleanup_json_ json_t *out = json_array();
-        for (int i = optind; i < argc; i++) {
-                err_t err;
-                json_t *n = NULL;
-                if (network_load(argv[i], &n, &err) < 0) {
-                        error_msg("%s", err.msg);
-                        rc = 1;
-                        continue;
-                }
-                json_array_append_new(out, public_view(n));
-                json_decref(n);
-        }
-        if (inspect_print(out, format) < 0)
-                return EXIT_BERTH;
-        return rc;
+        return inspect_names(argv + optind, argc - optind, network_doc, format, 1);
 }
 
 /* network connect / disconnect: the container's state under its lock. */

@@ -20,52 +20,22 @@
 #include "runtime/registry.h"
 #include "runtime/registry_ref.h"
 
-struct pull_ui {
-        struct layer_lines l;
-        bool quiet;
-};
-
 static void on_progress(void *ud, const char *id, enum reg_layer_state st, unsigned long long cur,
                         unsigned long long total)
 {
-        struct pull_ui *ui = ud;
-        char text[128], a[32], b[32];
-        bool transient = false;
-        switch (st) {
-        case REG_L_PULLING:
-                snprintf(text, sizeof(text), "Pulling fs layer");
-                break;
-        case REG_L_WAITING:
-                snprintf(text, sizeof(text), "Waiting");
-                break;
-        case REG_L_EXISTS:
-                snprintf(text, sizeof(text), "Already exists");
-                break;
-        case REG_L_DOWNLOADING:
-                human_size(cur, a, sizeof(a));
-                human_size(total, b, sizeof(b));
-                snprintf(text, sizeof(text), "Downloading  %s/%s", a, b);
-                transient = true;
-                break;
-        case REG_L_VERIFYING:
-                snprintf(text, sizeof(text), "Verifying Checksum");
-                break;
-        case REG_L_DOWNLOADED:
-                snprintf(text, sizeof(text), "Download complete");
-                break;
-        case REG_L_EXTRACTING:
-                human_size(cur, a, sizeof(a));
-                human_size(total, b, sizeof(b));
-                snprintf(text, sizeof(text), "Extracting  %s/%s", a, b);
-                transient = true;
-                break;
-        case REG_L_COMPLETE:
-        default:
-                snprintf(text, sizeof(text), "Pull complete");
-                break;
-        }
-        if (!ui->quiet)
-                layer_lines_show(&ui->l, id, text, transient);
+        static const char *const texts[] = {
+            [REG_L_PULLING] = "Pulling fs layer",     [REG_L_WAITING] = "Waiting",
+            [REG_L_EXISTS] = "Already exists",        [REG_L_DOWNLOADING] = "Downloading",
+            [REG_L_VERIFYING] = "Verifying Checksum", [REG_L_DOWNLOADED] = "Download complete",
+            [REG_L_EXTRACTING] = "Extracting",        [REG_L_COMPLETE] = "Pull complete",
+        };
+        const char *text = (unsigned)st < sizeof(texts) / sizeof(texts[0]) && texts[st]
+                               ? texts[st]
+                               : "Pull complete";
+        if (st == REG_L_DOWNLOADING || st == REG_L_EXTRACTING)
+                layer_lines_bytes(ud, id, text, cur, total);
+        else
+                layer_lines_show(ud, id, text, false);
 }
 
 int pull_image(FILE *out, const char *ref, const char *platform, bool quiet, err_t *err)
@@ -73,7 +43,7 @@ int pull_image(FILE *out, const char *ref, const char *platform, bool quiet, err
         struct reg_ref r;
         if (reg_ref_parse(ref, &r, err) < 0)
                 return -1;
-        struct pull_ui ui = {.l = {.out = out, .tty = isatty(fileno(out))}, .quiet = quiet};
+        struct layer_lines ui = {.out = out, .tty = isatty(fileno(out)), .quiet = quiet};
         if (!quiet) {
                 if (!r.tag && !r.digest)
                         fprintf(out, "Using default tag: latest\n");
@@ -85,7 +55,7 @@ int pull_image(FILE *out, const char *ref, const char *platform, bool quiet, err
         struct reg_pull_opts o = {.platform = platform, .progress = on_progress, .ud = &ui};
         struct reg_pull_result res;
         int rc = reg_pull(ref, &o, &res, err);
-        layer_lines_free(&ui.l);
+        layer_lines_free(&ui);
         if (rc < 0)
                 return -1;
         if (!quiet) {
@@ -144,81 +114,45 @@ int pull_ensure(FILE *out, const char *image, enum pull_policy pol, const char *
 
 int cmd_pull(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"all-tags", no_argument, NULL, 'a'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"platform", required_argument, NULL, 'P'},
-            {"disable-content-trust", no_argument, NULL, 'D'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
-        bool all = false, quiet = false;
-        const char *platform = getenv("DOCKER_DEFAULT_PLATFORM");
-        int c;
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'a':
-                        all = true;
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'P':
-                        platform = optarg;
-                        break;
-                case 'D':
-                        break;
-                case 'h':
-                        printf("Usage:  berth pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
-                               "Download an image from a registry\n\n"
-                               "Options:\n"
-                               "  -a, --all-tags                Download all tagged images in "
-                               "the repository\n"
-                               "      --platform string         Set platform if server is "
-                               "multi-platform capable\n"
-                               "  -q, --quiet                   Suppress verbose output\n");
-                        return 0;
-                default:
-                        return EXIT_BERTH;
-                }
-        }
-        if (argc - optind != 1) {
-                error_msg("\"pull\" requires exactly 1 argument.\nSee 'berth pull --help'.");
-                return EXIT_BERTH;
-        }
-        const char *ref = argv[optind];
+        struct pull_push_args a = {.platform = getenv("DOCKER_DEFAULT_PLATFORM")};
+        int rc;
+        int first =
+            pull_push_args_parse(argc, argv, "pull",
+                                 "Usage:  berth pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
+                                 "Download an image from a registry\n\n"
+                                 "Options:\n"
+                                 "  -a, --all-tags                Download all tagged images in "
+                                 "the repository\n"
+                                 "      --platform string         Set platform if server is "
+                                 "multi-platform capable\n"
+                                 "  -q, --quiet                   Suppress verbose output\n",
+                                 &a, &rc);
+        if (first < 0)
+                return rc;
+        const char *ref = argv[first];
         err_t err;
-        if (!all) {
-                if (pull_image(stdout, ref, platform, quiet, &err) < 0) {
+        if (!a.all) {
+                if (pull_image(stdout, ref, a.platform, a.quiet, &err) < 0) {
                         error_msg("%s", err.msg);
                         return EXIT_BERTH;
                 }
                 return 0;
         }
-        struct reg_ref r;
-        if (reg_ref_parse(ref, &r, &err) < 0) {
+        char *name = all_tags_repo(ref, &err);
+        if (!name) {
                 error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
-        bool bad = r.tag || r.digest;
-        char *name = reg_ref_familiar_name(&r);
-        reg_ref_free(&r);
-        if (bad) {
-                free(name);
-                error_msg("tag can't be used with --all-tags/-a");
-                return EXIT_BERTH;
-        }
         strv_t tags = STRV_INIT;
-        struct reg_pull_opts o = {.platform = platform};
-        int rc = 0;
+        struct reg_pull_opts o = {.platform = a.platform};
+        rc = 0;
         if (reg_list_tags(name, &o, &tags, &err) < 0) {
                 error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
         for (size_t i = 0; rc == 0 && i < tags.n; i++) {
                 char *one = xasprintf("%s:%s", name, tags.v[i]);
-                if (pull_image(stdout, one, platform, quiet, &err) < 0) {
+                if (pull_image(stdout, one, a.platform, a.quiet, &err) < 0) {
                         error_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                 }

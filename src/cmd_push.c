@@ -20,51 +20,32 @@
 #include "runtime/registry.h"
 #include "runtime/registry_ref.h"
 
-struct push_ui {
-        struct layer_lines l;
-        bool quiet;
-};
-
 static void on_progress(void *ud, const char *id, enum reg_push_state st, unsigned long long cur,
                         unsigned long long total, const char *from)
 {
-        struct push_ui *ui = ud;
-        char text[160], a[32], b[32];
-        bool transient = false;
-        switch (st) {
-        case REG_P_PREPARING:
-                snprintf(text, sizeof(text), "Preparing");
-                break;
-        case REG_P_WAITING:
-                snprintf(text, sizeof(text), "Waiting");
-                break;
-        case REG_P_PUSHING:
-                human_size(cur, a, sizeof(a));
-                human_size(total, b, sizeof(b));
-                snprintf(text, sizeof(text), "Pushing  %s/%s", a, b);
-                transient = true;
-                break;
-        case REG_P_PUSHED:
-                snprintf(text, sizeof(text), "Pushed");
-                break;
-        case REG_P_EXISTS:
-                snprintf(text, sizeof(text), "Layer already exists");
-                break;
-        case REG_P_SKIPPED:
-                snprintf(text, sizeof(text), "Skipped foreign layer");
-                break;
-        case REG_P_MOUNTED:
-        default:
-                snprintf(text, sizeof(text), "Mounted from %.100s", from ? from : "");
-                break;
+        static const char *const texts[] = {
+            [REG_P_PREPARING] = "Preparing",
+            [REG_P_WAITING] = "Waiting",
+            [REG_P_PUSHING] = "Pushing",
+            [REG_P_PUSHED] = "Pushed",
+            [REG_P_EXISTS] = "Layer already exists",
+            [REG_P_SKIPPED] = "Skipped foreign layer",
+        };
+        char text[160];
+        if (st == REG_P_PUSHING) {
+                layer_lines_bytes(ud, id, texts[st], cur, total);
+                return;
         }
-        if (!ui->quiet)
-                layer_lines_show(&ui->l, id, text, transient);
+        if ((unsigned)st < sizeof(texts) / sizeof(texts[0]) && texts[st])
+                snprintf(text, sizeof(text), "%s", texts[st]);
+        else /* REG_P_MOUNTED */
+                snprintf(text, sizeof(text), "Mounted from %.100s", from ? from : "");
+        layer_lines_show(ud, id, text, false);
 }
 
 int push_image(const char *ref, bool quiet, const char *platform, err_t *err)
 {
-        struct push_ui ui = {.l = {.out = stdout, .tty = isatty(STDOUT_FILENO)}, .quiet = quiet};
+        struct layer_lines ui = {.out = stdout, .tty = isatty(STDOUT_FILENO), .quiet = quiet};
         struct reg_push_opts o = {.progress = on_progress, .ud = &ui, .platform = platform};
         struct reg_push_result res;
         struct reg_ref r;
@@ -91,7 +72,7 @@ int push_image(const char *ref, bool quiet, const char *platform, err_t *err)
                 fflush(stdout);
         }
         int rc = reg_push(ref, &o, &res, err);
-        layer_lines_free(&ui.l);
+        layer_lines_free(&ui);
         if (rc < 0)
                 return -1;
         if (quiet)
@@ -125,70 +106,37 @@ static int repo_tags(const char *name, strv_t *out, err_t *err)
 
 int cmd_push(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"all-tags", no_argument, NULL, 'a'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"disable-content-trust", no_argument, NULL, 'D'},
-            {"platform", required_argument, NULL, 'P'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
-        bool all = false, quiet = false;
-        const char *platform = NULL;
-        int c;
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'a':
-                        all = true;
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'D':
-                        break;
-                case 'P':
-                        platform = optarg;
-                        break;
-                case 'h':
-                        printf("Usage:  berth push [OPTIONS] NAME[:TAG]\n\n"
-                               "Upload an image to a registry\n\n"
-                               "Options:\n"
-                               "  -a, --all-tags          Push all tags of an image to the "
-                               "repository\n"
-                               "      --platform string   Push the platform-specific manifest "
-                               "(os/arch[/variant]);\n"
-                               "                          berth keeps one platform per image, "
-                               "so it must be the image's\n"
-                               "  -q, --quiet             Suppress verbose output\n");
-                        return 0;
-                default:
-                        return EXIT_BERTH;
-                }
-        }
-        if (argc - optind != 1) {
-                error_msg("\"push\" requires exactly 1 argument.\nSee 'berth push --help'.");
-                return EXIT_BERTH;
-        }
-        const char *ref = argv[optind];
+        struct pull_push_args a = {0};
+        int rc;
+        int first =
+            pull_push_args_parse(argc, argv, "push",
+                                 "Usage:  berth push [OPTIONS] NAME[:TAG]\n\n"
+                                 "Upload an image to a registry\n\n"
+                                 "Options:\n"
+                                 "  -a, --all-tags          Push all tags of an image to the "
+                                 "repository\n"
+                                 "      --platform string   Push the platform-specific manifest "
+                                 "(os/arch[/variant]);\n"
+                                 "                          berth keeps one platform per image, "
+                                 "so it must be the image's\n"
+                                 "  -q, --quiet             Suppress verbose output\n",
+                                 &a, &rc);
+        if (first < 0)
+                return rc;
+        const char *ref = argv[first];
+        bool quiet = a.quiet;
+        const char *platform = a.platform;
         err_t err;
-        if (!all) {
+        if (!a.all) {
                 if (push_image(ref, quiet, platform, &err) < 0) {
                         error_msg("%s", err.msg);
                         return EXIT_BERTH;
                 }
                 return 0;
         }
-        struct reg_ref r;
-        if (reg_ref_parse(ref, &r, &err) < 0) {
+        _cleanup_free_ char *fam = all_tags_repo(ref, &err);
+        if (!fam) {
                 error_msg("%s", err.msg);
-                return EXIT_BERTH;
-        }
-        bool tagged = r.tag || r.digest;
-        _cleanup_free_ char *fam = reg_ref_familiar_name(&r);
-        reg_ref_free(&r);
-        if (tagged) {
-                error_msg("tag can't be used with --all-tags/-a");
                 return EXIT_BERTH;
         }
         strv_t tags = STRV_INIT;
@@ -200,7 +148,7 @@ int cmd_push(int argc, char **argv)
                 error_msg("An image does not exist locally with the tag: %s", fam);
                 return EXIT_BERTH;
         }
-        int rc = 0;
+        rc = 0;
         for (size_t i = 0; i < tags.n && rc == 0; i++)
                 if (push_image(tags.v[i], quiet, platform, &err) < 0) {
                         error_msg("%s", err.msg);

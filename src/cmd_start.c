@@ -67,6 +67,28 @@ static int start_opt(int c, const char *arg, void *ud)
         }
 }
 
+/* Each CONTAINER argument (argv[optind...]) resolved to its id and handed to
+ * fn: the argument is printed when fn returns 0 (docker's output; > 0: fn
+ * printed), the error when it fails, and the exit code is then 1. */
+static int each_container(int argc, char **argv,
+                          int (*fn)(const char *id, const char *arg, void *ud, err_t *err),
+                          void *ud)
+{
+        int rc = 0;
+        for (int i = optind; i < argc; i++) {
+                err_t err = {0};
+                _cleanup_free_ char *id = NULL;
+                int r = rt_ctr_resolve(argv[i], &id, &err) < 0 ? -1 : fn(id, argv[i], ud, &err);
+                if (r < 0) {
+                        error_msg("%s", err.msg);
+                        rc = 1;
+                } else if (r == 0) {
+                        printf("%s\n", argv[i]);
+                }
+        }
+        return rc;
+}
+
 int cmd_start(int argc, char **argv)
 {
         static const struct option lo[] = {{"attach", no_argument, 0, 'a'},
@@ -155,6 +177,12 @@ static int stop_opt(int c, const char *arg, void *ud)
         return start_opt(c == 'T' ? 't' : c, arg, ud);
 }
 
+static int stop_one(const char *id, const char *arg, void *ud, err_t *err)
+{
+        (void)arg;
+        return container_stop(id, ((struct start_opts *)ud)->timeout, err);
+}
+
 int cmd_stop(int argc, char **argv)
 {
         static const struct option lo[] = {{"time", required_argument, 0, 'T'},
@@ -167,19 +195,20 @@ int cmd_stop(int argc, char **argv)
                               stop_opt, &o);
         if (pr)
                 return pr > 0 ? 0 : EXIT_BERTH;
-        int rc = 0;
-        for (int i = optind; i < argc; i++) {
-                err_t err = {0};
-                _cleanup_free_ char *id = NULL;
-                if (rt_ctr_resolve(argv[i], &id, &err) < 0 ||
-                    container_stop(id, o.timeout, &err) < 0) {
-                        error_msg("%s", err.msg);
-                        rc = 1;
-                        continue;
-                }
-                printf("%s\n", argv[i]);
-        }
-        return rc;
+        return each_container(argc, argv, stop_one, &o);
+}
+
+static int restart_one(const char *id, const char *arg, void *ud, err_t *err)
+{
+        (void)arg;
+        int status;
+        if (container_stop(id, ((struct start_opts *)ud)->timeout, err) < 0 ||
+            container_start(id, 0, &status, err) < 0)
+                return -1;
+        _cleanup_json_ json_t *doc = NULL;
+        if (rt_ctr_load(id, &doc, err) == 0)
+                rt_ctr_event(doc, "restart", NULL);
+        return 0;
 }
 
 int cmd_restart(int argc, char **argv)
@@ -193,24 +222,29 @@ int cmd_restart(int argc, char **argv)
                               stop_opt, &o);
         if (pr)
                 return pr > 0 ? 0 : EXIT_BERTH;
-        int rc = 0;
-        for (int i = optind; i < argc; i++) {
-                err_t err = {0};
-                _cleanup_free_ char *id = NULL;
-                int status;
-                if (rt_ctr_resolve(argv[i], &id, &err) < 0 ||
-                    container_stop(id, o.timeout, &err) < 0 ||
-                    container_start(id, 0, &status, &err) < 0) {
-                        error_msg("%s", err.msg);
-                        rc = 1;
-                        continue;
-                }
-                _cleanup_json_ json_t *doc = NULL;
-                if (rt_ctr_load(id, &doc, &err) == 0)
-                        rt_ctr_event(doc, "restart", NULL);
-                printf("%s\n", argv[i]);
-        }
-        return rc;
+        return each_container(argc, argv, restart_one, &o);
+}
+
+static int kill_one(const char *id, const char *arg, void *ud, err_t *err)
+{
+        _cleanup_free_ char *cid = NULL;
+        json_t *j = NULL;
+        if (container_get(id, &cid, &j, NULL, err) < 0)
+                return -1;
+        json_decref(j);
+        char req[32];
+        snprintf(req, sizeof(req), "kill %d\n", ((struct start_opts *)ud)->sig);
+        int fd = rt_ctl_connect(id, req, NULL);
+        char reply[32] = "";
+        ssize_t n = fd >= 0 ? read(fd, reply, sizeof(reply) - 1) : -1;
+        if (fd >= 0)
+                close(fd);
+        if (n <= 0 || atoi(reply) != 0)
+                return err_set(err, ESRCH,
+                               "cannot kill container: %s: container %.12s is not running", arg,
+                               id);
+        container_mark_user_stop(id, true);
+        return 0;
 }
 
 int cmd_kill(int argc, char **argv)
@@ -222,35 +256,36 @@ int cmd_kill(int argc, char **argv)
                               start_opt, &o);
         if (pr)
                 return pr > 0 ? 0 : EXIT_BERTH;
-        int rc = 0;
-        for (int i = optind; i < argc; i++) {
-                err_t err = {0};
-                _cleanup_free_ char *id = NULL;
-                json_t *j = NULL;
-                if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
-                        error_msg("%s", err.msg);
-                        rc = 1;
-                        continue;
-                }
-                json_decref(j);
-                char req[32];
-                snprintf(req, sizeof(req), "kill %d\n", o.sig);
-                int fd = rt_ctl_connect(id, req, NULL);
-                char reply[32] = "";
-                ssize_t n = fd >= 0 ? read(fd, reply, sizeof(reply) - 1) : -1;
-                if (fd >= 0)
-                        close(fd);
-                if (n <= 0 || atoi(reply) != 0) {
-                        error_msg("cannot kill container: %s: container "
-                                  "%.12s is not running",
-                                  argv[i], id);
-                        rc = 1;
-                        continue;
-                }
-                container_mark_user_stop(id, true);
-                printf("%s\n", argv[i]);
+        return each_container(argc, argv, kill_one, &o);
+}
+
+static int wait_one(const char *id, const char *arg, void *ud, err_t *err)
+{
+        (void)arg;
+        (void)ud;
+        int code = -1;
+        int fd = rt_ctl_connect(id, "wait\n", NULL);
+        if (fd >= 0) {
+                int stream;
+                char *data = NULL;
+                size_t len;
+                if (rt_frame_read(fd, &stream, &data, &len) == 1 && stream == RT_STREAM_EXIT)
+                        code = atoi(data);
+                free(data);
+                close(fd);
         }
-        return rc;
+        if (code < 0) { /* not running (any more): the recorded status */
+                json_t *j = NULL;
+                _cleanup_free_ char *id2 = NULL;
+                if (container_get(id, &id2, &j, NULL, err) < 0) {
+                        code = 0; /* removed on exit (--rm) */
+                } else {
+                        code = rt_doc_exit_code(j);
+                        json_decref(j);
+                }
+        }
+        printf("%d\n", code);
+        return 1;
 }
 
 int cmd_wait(int argc, char **argv)
@@ -260,39 +295,5 @@ int cmd_wait(int argc, char **argv)
         int pr = parse_simple(argc, argv, "", lo, "wait CONTAINER [CONTAINER...]", start_opt, &o);
         if (pr)
                 return pr > 0 ? 0 : EXIT_BERTH;
-        int rc = 0;
-        for (int i = optind; i < argc; i++) {
-                err_t err = {0};
-                _cleanup_free_ char *id = NULL;
-                if (rt_ctr_resolve(argv[i], &id, &err) < 0) {
-                        error_msg("%s", err.msg);
-                        rc = 1;
-                        continue;
-                }
-                int code = -1;
-                int fd = rt_ctl_connect(id, "wait\n", NULL);
-                if (fd >= 0) {
-                        int stream;
-                        char *data = NULL;
-                        size_t len;
-                        if (rt_frame_read(fd, &stream, &data, &len) == 1 &&
-                            stream == RT_STREAM_EXIT)
-                                code = atoi(data);
-                        free(data);
-                        close(fd);
-                }
-                if (code < 0) { /* not running (any more): the recorded status */
-                        json_t *j = NULL;
-                        _cleanup_free_ char *id2 = NULL;
-                        if (container_get(id, &id2, &j, NULL, &err) < 0) {
-                                /* removed on exit (--rm) */
-                                code = 0;
-                        } else {
-                                code = rt_doc_exit_code(j);
-                                json_decref(j);
-                        }
-                }
-                printf("%d\n", code);
-        }
-        return rc;
+        return each_container(argc, argv, wait_one, NULL);
 }

@@ -194,7 +194,7 @@ static int vol_inspect(int argc, char **argv)
             {NULL, 0, NULL, 0},
         };
         const char *format = NULL;
-        int c, rc = 0;
+        int c;
         optind = 0;
         while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
                 switch (c) {
@@ -210,21 +210,7 @@ static int vol_inspect(int argc, char **argv)
                         return EXIT_BERTH;
                 }
         }
-        json_t *all = json_array();
-        for (int i = optind; i < argc; i++) {
-                err_t err = {0};
-                json_t *j = NULL;
-                if (rt_volume_inspect(argv[i], &j, &err) < 0) {
-                        error_msg("%s", err.msg);
-                        rc = 1;
-                        continue;
-                }
-                json_array_append_new(all, j);
-        }
-        if (inspect_print(all, format) < 0)
-                rc = EXIT_BERTH;
-        json_decref(all);
-        return rc;
+        return inspect_names(argv + optind, argc - optind, rt_volume_inspect, format, 1);
 }
 
 static int vol_rm(int argc, char **argv)

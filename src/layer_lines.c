@@ -1,10 +1,19 @@
 /* layer_lines.c - per-layer progress lines (see layer_lines.h). */
 #include "layer_lines.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
 #include <sys/types.h>
+
+#include "base/timefmt.h"
+#include "commands.h"
+#include "runtime/registry_ref.h"
 
 void layer_lines_show(struct layer_lines *l, const char *id, const char *text, bool transient)
 {
+        if (l->quiet)
+                return;
         if (!l->tty) {
                 if (!transient)
                         fprintf(l->out, "%s: %s\n", id, text);
@@ -25,4 +34,72 @@ void layer_lines_show(struct layer_lines *l, const char *id, const char *text, b
 void layer_lines_free(struct layer_lines *l)
 {
         strv_free(&l->ids);
+}
+
+void layer_lines_bytes(struct layer_lines *l, const char *id, const char *text,
+                       unsigned long long cur, unsigned long long total)
+{
+        char line[160], a[32], b[32];
+        human_size(cur, a, sizeof(a));
+        human_size(total, b, sizeof(b));
+        snprintf(line, sizeof(line), "%s  %s/%s", text, a, b);
+        layer_lines_show(l, id, line, true);
+}
+
+char *all_tags_repo(const char *ref, err_t *err)
+{
+        struct reg_ref r;
+        if (reg_ref_parse(ref, &r, err) < 0)
+                return NULL;
+        bool tagged = r.tag || r.digest;
+        char *name = reg_ref_familiar_name(&r);
+        reg_ref_free(&r);
+        if (tagged) {
+                free(name);
+                err_set(err, EINVAL, "tag can't be used with --all-tags/-a");
+                return NULL;
+        }
+        return name;
+}
+
+int pull_push_args_parse(int argc, char **argv, const char *cmd, const char *usage,
+                         struct pull_push_args *a, int *rc)
+{
+        static const struct option opts[] = {
+            {"all-tags", no_argument, NULL, 'a'},
+            {"quiet", no_argument, NULL, 'q'},
+            {"platform", required_argument, NULL, 'P'},
+            {"disable-content-trust", no_argument, NULL, 'D'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+        };
+        int c;
+        *rc = EXIT_BERTH;
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
+                switch (c) {
+                case 'a':
+                        a->all = true;
+                        break;
+                case 'q':
+                        a->quiet = true;
+                        break;
+                case 'P':
+                        a->platform = optarg;
+                        break;
+                case 'D':
+                        break;
+                case 'h':
+                        fputs(usage, stdout);
+                        *rc = 0;
+                        return -1;
+                default:
+                        return -1;
+                }
+        }
+        if (argc - optind != 1) {
+                error_msg("\"%s\" requires exactly 1 argument.\nSee 'berth %s --help'.", cmd, cmd);
+                return -1;
+        }
+        return optind;
 }

@@ -9,15 +9,36 @@
 
 #include "base/strv.h"
 
+#include "base/err.h"
+
 struct layer_lines {
         FILE *out;
         bool tty;
+        bool quiet; /* show nothing */
         strv_t ids; /* layer lines in order */
 };
 
 /* Show "ID: text" for layer id; transient texts (byte counts) only on a
  * terminal. */
 void layer_lines_show(struct layer_lines *l, const char *id, const char *text, bool transient);
+/* Show "ID: text  1.2MB/3.4MB" (docker's sizes), a transient line. */
+void layer_lines_bytes(struct layer_lines *l, const char *id, const char *text,
+                       unsigned long long cur, unsigned long long total);
 void layer_lines_free(struct layer_lines *l);
+
+/* pull -a / push -a: ref must name a repository without a tag or digest;
+ * its familiar name (caller frees), or NULL with err. */
+char *all_tags_repo(const char *ref, err_t *err);
+
+/* The options pull and push share: -a, -q, --platform, and
+ * --disable-content-trust (accepted, ignored); -h prints usage. */
+struct pull_push_args {
+        bool all, quiet;
+        const char *platform;
+};
+/* Returns the index of the one NAME argument, or -1 when the command ends
+ * (*rc its exit code: usage printed, or an error printed). */
+int pull_push_args_parse(int argc, char **argv, const char *cmd, const char *usage,
+                         struct pull_push_args *a, int *rc);
 
 #endif

@@ -191,6 +191,27 @@ int inspect_print(json_t *docs, const char *fmt)
         return docs_print(docs, fmt);
 }
 
+int inspect_names(char **names, int n, int (*get)(const char *name, json_t **doc, err_t *err),
+                  const char *fmt, int fail)
+{
+        int rc = 0;
+        json_t *all = json_array();
+        for (int i = 0; i < n; i++) {
+                err_t err = {0};
+                json_t *j = NULL;
+                if (get(names[i], &j, &err) < 0) {
+                        error_msg("%s", err.msg);
+                        rc = fail;
+                        continue;
+                }
+                json_array_append_new(all, j);
+        }
+        if (inspect_print(all, fmt) < 0)
+                rc = EXIT_BERTH;
+        json_decref(all);
+        return rc;
+}
+
 int doc_format_print(json_t *doc, const char *fmt)
 {
         json_t *one = json_pack("[O]", doc);

@@ -31,6 +31,11 @@ char *text_ellipsis(const char *s, size_t max);
  * "json"), or each through the Go template fmt, one line each.  Prints the
  * error and returns -1 on a bad template (nothing printed then). */
 int inspect_print(json_t *docs, const char *fmt);
+/* The body of the inspect commands: each of names[0..n) as get gives its
+ * document (an error printed for each that fails, the exit code is then
+ * fail), all printed by inspect_print (EXIT_BERTH when that fails). */
+int inspect_names(char **names, int n, int (*get)(const char *name, json_t **doc, err_t *err),
+                  const char *fmt, int fail);
 
 /* For commands whose only flag is --format (-f): argv[1..] parsed into
  * *format.  0 to go on; 1 when usage was printed for --help; -1 (printed,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/duration.h"
+#include "base/size.h"
 #include "compose/emit.h"
 #include "compose/hash.h"
 #include "compose/model.h"
@@ -224,10 +225,10 @@ static void test_values(void)
         s = compose_format_duration(0);
         is_str(s, "0s", "format zero");
         free(s);
-        ok(compose_parse_bytes("64m", &v, &e) == 0 && v == 64 << 20, "64m");
-        ok(compose_parse_bytes("1GB", &v, &e) == 0 && v == 1LL << 30, "1GB");
-        ok(compose_parse_bytes("512", &v, &e) == 0 && v == 512, "512");
-        ok(compose_parse_bytes("12q", &v, &e) < 0, "bad size fails");
+        ok(bytes_parse("64m", &v, &e) == 0 && v == 64 << 20, "64m");
+        ok(bytes_parse("1GB", &v, &e) == 0 && v == 1LL << 30, "1GB");
+        ok(bytes_parse("512", &v, &e) == 0 && v == 512, "512");
+        ok(bytes_parse("12q", &v, &e) < 0, "bad size fails");
         strv_t w = STRV_INIT;
         ok(compose_shell_split("a 'b c' \"d\\\"e\" ''", &w, &e) == 0 && w.n == 4 &&
                !strcmp(w.v[1], "b c") && !strcmp(w.v[2], "d\"e") && !strcmp(w.v[3], ""),
