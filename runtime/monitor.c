@@ -129,8 +129,18 @@ int rt_ctl_connect(const char *id, const char *request, err_t *err)
                 return err_sys(err, errno, "socket");
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return err_sys(err, errno, "connect to container %.12s monitor", id);
-        if (write_all(fd, request, strlen(request), err) < 0)
-                return -1;
+        /* MSG_NOSIGNAL: a monitor that closes as its container ends is an
+         * EPIPE to report, not a SIGPIPE that kills the caller silently
+         * (`berth wait` right after a start that exits at once printed
+         * nothing) */
+        for (size_t off = 0, n = strlen(request); off < n;) {
+                ssize_t w = send(fd, request + off, n - off, MSG_NOSIGNAL);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0)
+                        return err_sys(err, errno, "write to container %.12s monitor", id);
+                off += (size_t)w;
+        }
         return TAKE_FD(fd);
 }
 
