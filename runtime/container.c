@@ -667,7 +667,6 @@ static int cleanup_runtime(const char *id, err_t *err)
 
 int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
 {
-        json_t *st = json_object_get(j, "State");
         const char *status = rt_doc_status(j);
         if (!status || (strcmp(status, "running") && strcmp(status, "restarting") &&
                         strcmp(status, "paused") && strcmp(status, "removing")))
@@ -688,10 +687,7 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         if (cleanup_runtime(id, err) < 0)
                 return -1;
         _cleanup_free_ char *now = time_now_rfc3339();
-        json_object_set_new(st, "Status", json_string("exited"));
-        json_object_set_new(st, "Running", json_false());
-        json_object_set_new(st, "Paused", json_false());
-        json_object_set_new(st, "Restarting", json_false());
+        json_t *st = rt_doc_set_status(j, "exited");
         json_object_set_new(st, "Pid", json_integer(0));
         /* the monitor saw the exit but could not write it (a full disk) */
         bool kept = exit_kept(id, st);

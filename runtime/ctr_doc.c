@@ -2,6 +2,8 @@
  * See ctr_doc.h. */
 #include "ctr_doc.h"
 
+#include <string.h>
+
 static json_t *get(const json_t *o, const char *k)
 {
         return json_object_get(o, k);
@@ -345,6 +347,21 @@ void rt_doc_set_restart_policy(json_t *doc, const char *name, int max_retries)
 {
         json_object_set_new(host_config_made(doc), "RestartPolicy",
                             json_pack("{s:s,s:i}", "Name", name, "MaximumRetryCount", max_retries));
+}
+
+json_t *rt_doc_set_status(json_t *doc, const char *status)
+{
+        json_t *st = json_object_get(doc, "State");
+        if (!st) {
+                st = json_object();
+                json_object_set_new(doc, "State", st);
+        }
+        bool paused = !strcmp(status, "paused");
+        json_object_set_new(st, "Status", json_string(status));
+        json_object_set_new(st, "Running", json_boolean(paused || !strcmp(status, "running")));
+        json_object_set_new(st, "Paused", json_boolean(paused));
+        json_object_set_new(st, "Restarting", json_boolean(!strcmp(status, "restarting")));
+        return st;
 }
 
 /* --- NetworkSettings -------------------------------------------------------- */

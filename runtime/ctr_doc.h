@@ -97,6 +97,10 @@ void rt_doc_limits(const json_t *doc, struct rt_cgroup_limits *out);
 /* Record l's limits (not devices_all) in HostConfig, making it if missing. */
 void rt_doc_set_limits(json_t *doc, const struct rt_cgroup_limits *l);
 void rt_doc_set_restart_policy(json_t *doc, const char *name, int max_retries);
+/* Record status in State (made if missing) with the flags that follow
+ * from it: Running (running or paused), Paused, Restarting.  Returns State,
+ * for the caller's other members. */
+json_t *rt_doc_set_status(json_t *doc, const char *status);
 
 /* --- NetworkSettings -------------------------------------------------------- */
 json_t *rt_doc_networks(const json_t *doc); /* object: network name -> endpoint */

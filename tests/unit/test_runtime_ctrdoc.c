@@ -179,6 +179,28 @@ static void test_limits(void)
         is_str(rt_doc_restart_policy(e, NULL), "always", "restart policy in the new HostConfig");
 }
 
+/* The status and the flags that follow from it, written as one. */
+static void test_set_status(void)
+{
+        static const struct {
+                const char *status;
+                bool running, paused, restarting;
+        } cases[] = {
+            {"running", true, false, false},    {"paused", true, true, false},
+            {"restarting", false, false, true}, {"exited", false, false, false},
+            {"created", false, false, false},
+        };
+        _cleanup_json_ json_t *j = json_object();
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                json_t *st = rt_doc_set_status(j, cases[i].status);
+                ok(st == json_object_get(j, "State"), "%s: State returned", cases[i].status);
+                is_str(rt_doc_status(j), cases[i].status, "%s: status", cases[i].status);
+                ok(rt_doc_running(j) == cases[i].running && rt_doc_paused(j) == cases[i].paused &&
+                       rt_doc_restarting(j) == cases[i].restarting,
+                   "%s: flags", cases[i].status);
+        }
+}
+
 /* An exited container that was OOM killed. */
 static void test_exited(void)
 {
@@ -243,6 +265,7 @@ int main(void)
         test_fixture();
         test_exited();
         test_limits();
+        test_set_status();
         test_absent();
         return tap_done();
 }
