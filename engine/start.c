@@ -276,6 +276,41 @@ int ctr_attach_connect(const char *id, int attach, unsigned short rows, unsigned
  * pid (blocked before exec) and j its state document; netwire connects the
  * container's networks (or just brings lo up for --network none), then its
  * names go into berth-dns, resolvable before its process runs. */
+/* The top-level members of j that differ from stored (the document on
+ * disk), as JSON text for RT_MON_GO, in *out (NULL when nothing differs).
+ * < 0 when the change cannot be sent that way (a member removed, the state
+ * changed, no copy of the stored document, too large): j must be saved. */
+static int doc_delta(const json_t *stored, json_t *j, char **out)
+{
+        *out = NULL;
+        if (!stored)
+                return -1;
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)stored, k, v)
+        {
+                if (!json_object_get(j, k))
+                        return -1;
+        }
+        _cleanup_json_ json_t *d = json_object();
+        json_object_foreach(j, k, v)
+        {
+                if (!json_equal(json_object_get(stored, k), v))
+                        json_object_set(d, k, v);
+        }
+        if (!json_object_size(d))
+                return 0;
+        if (json_object_get(d, "State"))
+                return -1;
+        *out = json_dumps(d, JSON_COMPACT);
+        if (!*out || strlen(*out) > RT_MON_DOC_MAX) {
+                free(*out);
+                *out = NULL;
+                return -1;
+        }
+        return 0;
+}
+
 static int network_setup(const char *id, pid_t pid, json_t *j, err_t *err)
 {
         if (netwire_start(id, pid, j, err) < 0)
@@ -384,12 +419,16 @@ int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *
                 return err_set(
                     err, EIO, "container %.12s: monitor failed to start (see its monitor.log)", id);
         }
-        /* written only when the network set-up changed it (--network none
-         * changes nothing: two fsyncs and a rewrite fewer on the way to exec;
-         * the monitor writes the state right after) */
-        if (network_setup(id, m.pid, j, err) < 0 ||
-            (!json_equal(stored, j) && rt_ctr_save(id, j, err) < 0))
+        if (network_setup(id, m.pid, j, err) < 0)
                 return -1; /* closing our end makes the monitor abort */
+        /* What the network set-up changed (NetworkSettings) goes to the
+         * monitor with "go" and is written with the running state: one
+         * write of config.json (a new inode, two fsyncs) instead of two on
+         * the way to exec; nothing at all for --network none.  Written here
+         * only when it cannot go that way. */
+        _cleanup_free_ char *delta = NULL;
+        if (doc_delta(stored, j, &delta) < 0 && rt_ctr_save(id, j, err) < 0)
+                return -1;
         _cleanup_close_ int sock = -1;
         if (attach) {
                 sock = ctr_attach_connect(id, attach, tty ? o->rows : 0, tty ? o->cols : 0, err);
@@ -398,7 +437,7 @@ int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *
         }
         crash_point("start.network");
         close(TAKE_FD(lk)); /* the monitor records the state from now on */
-        if (rt_mon_send(mine, RT_MON_GO, 0, 0, NULL) < 0)
+        if (rt_mon_send_go(mine, delta) < 0)
                 return err_sys(err, errno, "start container %.12s", id);
         r = rt_mon_recv(mine, &m);
         if (r != 1 || m.type != RT_MON_STARTED) {
