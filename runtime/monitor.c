@@ -813,10 +813,10 @@ static void on_exit_complete(struct mon *m)
         if (m->stop_req)
                 rt_ctr_event(m->j, "stop", NULL);
         err_t e = {0};
-        rt_cgroup_remove(m->id, &e);
-        if (rt_doc_auto_remove(m->j)) {
-                rt_ctr_destroy(m->id, &e);
-        }
+        if (rt_doc_auto_remove(m->j))
+                rt_ctr_destroy(m->id, &e); /* its cgroups too */
+        else
+                rt_cgroup_remove(m->id, &e);
         send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), (1 << CL_ATTACH) | (1 << CL_WAIT));
         m->finished = true;
 }
