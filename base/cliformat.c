@@ -28,6 +28,12 @@ bool cliformat_is_json(const char *spec)
         return spec && (!strcmp(spec, "json") || !strcmp(spec, "{{json .}}"));
 }
 
+const char *cliformat_compose_spec(const char *spec, bool *json)
+{
+        *json = cliformat_is_json(spec);
+        return *json || !strcmp(spec, "table") ? NULL : spec;
+}
+
 int cliformat_open(struct cliformat *f, const char *spec, const char *default_table,
                    json_t *headers, const char *type_name, err_t *err)
 {

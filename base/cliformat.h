@@ -42,6 +42,9 @@ extern const char *const cliformat_inspect_maps[];
 extern const char *const cliformat_event_maps[];
 /* True when spec asks for JSON lines ("json" or "{{json .}}"). */
 bool cliformat_is_json(const char *spec);
+/* compose's --format: *json for the JSON forms; the template to use, or NULL
+ * for JSON and "table" (the command's own table). */
+const char *cliformat_compose_spec(const char *spec, bool *json);
 /* One item; methods as in gotmpl_opts (e.g. {"Label": labels}). */
 int cliformat_row(struct cliformat *f, json_t *item, json_t *methods, err_t *err);
 /* The whole output (header and aligned rows for a table) appended to out. */

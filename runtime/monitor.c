@@ -61,6 +61,49 @@ int rt_mon_recv(int fd, struct rt_mon_msg *m)
         return 1;
 }
 
+int rt_mon_send_go(int fd, const char *doc)
+{
+        size_t n = doc ? strlen(doc) : 0;
+        if (n > RT_MON_DOC_MAX) {
+                errno = EMSGSIZE;
+                return -1;
+        }
+        if (rt_mon_send(fd, RT_MON_GO, doc ? RT_MON_GO_DOC : 0, 0, NULL) < 0)
+                return -1;
+        if (!doc)
+                return 0;
+        ssize_t r;
+        do
+                r = send(fd, doc, n, MSG_NOSIGNAL);
+        while (r < 0 && errno == EINTR);
+        return r == (ssize_t)n ? 0 : -1;
+}
+
+/* The document that follows RT_MON_GO_DOC: a JSON object, or NULL (EOF, a
+ * packet larger than RT_MON_DOC_MAX, not an object). */
+static json_t *recv_go_doc(int fd)
+{
+        ssize_t n;
+        do
+                n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+        while (n < 0 && errno == EINTR);
+        if (n <= 0 || n > RT_MON_DOC_MAX)
+                return NULL;
+        _cleanup_free_ char *buf = xmalloc((size_t)n);
+        ssize_t r;
+        do
+                r = recv(fd, buf, (size_t)n, 0);
+        while (r < 0 && errno == EINTR);
+        if (r != n)
+                return NULL;
+        json_t *j = json_loadb(buf, (size_t)n, 0, NULL);
+        if (j && !json_is_object(j)) {
+                json_decref(j);
+                j = NULL;
+        }
+        return j;
+}
+
 /* Unix socket paths are limited to 108 bytes and state roots can be deep:
  * address the socket through an fd of its directory. */
 static int sock_addr(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *err)
@@ -86,8 +129,18 @@ int rt_ctl_connect(const char *id, const char *request, err_t *err)
                 return err_sys(err, errno, "socket");
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return err_sys(err, errno, "connect to container %.12s monitor", id);
-        if (write_all(fd, request, strlen(request), err) < 0)
-                return -1;
+        /* MSG_NOSIGNAL: a monitor that closes as its container ends is an
+         * EPIPE to report, not a SIGPIPE that kills the caller silently
+         * (`berth wait` right after a start that exits at once printed
+         * nothing) */
+        for (size_t off = 0, n = strlen(request); off < n;) {
+                ssize_t w = send(fd, request + off, n - off, MSG_NOSIGNAL);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0)
+                        return err_sys(err, errno, "write to container %.12s monitor", id);
+                off += (size_t)w;
+        }
         return TAKE_FD(fd);
 }
 
@@ -190,6 +243,9 @@ struct mon {
         bool unsaved; /* the last state write failed (ENOSPC) */
         int64_t backoff_ms;
         struct timespec started;
+        /* members the CLI sent with RT_MON_GO (the network settings),
+         * recorded with the next state */
+        json_t *go_doc;
 };
 
 static void mon_close(int *fd)
@@ -366,6 +422,11 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
                 json_object_update(st, extra);
         json_decref(extra);
         json_object_set_new(j, "RestartCount", json_integer(m->restarts));
+        if (m->go_doc) {
+                json_object_update(j, m->go_doc);
+                json_decref(m->go_doc);
+                m->go_doc = NULL;
+        }
         m->unsaved = rt_ctr_save(m->id, j, &e) < 0;
         if (m->unsaved && !strcmp(status, "exited")) {
                 /* The exit must survive (a full disk, ENOSPC): in the reserve
@@ -752,10 +813,10 @@ static void on_exit_complete(struct mon *m)
         if (m->stop_req)
                 rt_ctr_event(m->j, "stop", NULL);
         err_t e = {0};
-        rt_cgroup_remove(m->id, &e);
-        if (rt_doc_auto_remove(m->j)) {
-                rt_ctr_destroy(m->id, &e);
-        }
+        if (rt_doc_auto_remove(m->j))
+                rt_ctr_destroy(m->id, &e); /* its cgroups too */
+        else
+                rt_cgroup_remove(m->id, &e);
         send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), (1 << CL_ATTACH) | (1 << CL_WAIT));
         m->finished = true;
 }
@@ -1247,7 +1308,10 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
                 goto fail;
         rt_mon_send(sync_fd, RT_MON_PID, 0, m->pid, NULL);
         struct rt_mon_msg msg;
-        if (rt_mon_recv(sync_fd, &msg) != 1 || msg.type != RT_MON_GO) {
+        bool go = rt_mon_recv(sync_fd, &msg) == 1 && msg.type == RT_MON_GO;
+        if (go && msg.code == RT_MON_GO_DOC)
+                go = (m->go_doc = recv_go_doc(sync_fd)) != NULL;
+        if (!go) {
                 /* the CLI gave up (e.g. network set-up failed): never exec */
                 kill(m->pid, SIGKILL);
                 waitpid(m->pid, NULL, 0);
@@ -1296,6 +1360,7 @@ out:
         if (sync_fd >= 0)
                 close(sync_fd);
         rt_spawn_free(&m->spec);
+        json_decref(m->go_doc);
         json_decref(m->spec_doc);
         json_decref(m->j);
         free(m->log_path);

@@ -563,8 +563,7 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
                         quiet = true;
                         break;
                 case 'F':
-                        json = cliformat_is_json(optarg);
-                        format = json || !strcmp(optarg, "table") ? NULL : optarg;
+                        format = cliformat_compose_spec(optarg, &json);
                         break;
                 case 'h':
                         printf("Usage:  berth compose images [OPTIONS] [SERVICE...]\n\n"

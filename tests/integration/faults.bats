@@ -442,6 +442,22 @@ chain() {
         rm -rf "$ctx"
 }
 
+@test "start right after the container ended (its monitor still finishing) starts it again, every time" {
+        "$BERTH" run -d --network none --name flagain busybox true >/dev/null
+        # each start races the previous run's monitor, which is still writing
+        # the end of a container that exits at once (1 in 2 failed with
+        # "already being started")
+        for i in $(seq 12); do
+                run "$BERTH" start flagain
+                [ "$status" -eq 0 ] || { echo "start $i: $output"; false; }
+        done
+        for _ in $(seq 100); do
+                [ "$("$BERTH" inspect flagain | jq -r '.[0].State.Status')" = exited ] && break
+                sleep 0.05
+        done
+        "$BERTH" rm -f flagain >/dev/null
+}
+
 @test "ENOSPC when a container exits: its own exit code survives, its log says why, the next command converges" {
         local r=$BERTH_ROOT/nospc id pid log started
         mkdir -p "$r"

@@ -221,8 +221,9 @@ static void test_absent(void)
 {
         const char *docs[] = {
             "{}",
-            "{\"State\":\"running\",\"Config\":[],\"HostConfig\":1,\"NetworkSettings\":null,"
-            "\"Mounts\":{},\"Name\":7,\"GraphDriver\":{\"Data\":\"x\"}}",
+            /* every member there, with the wrong type */
+            ("{\"State\":\"running\",\"Config\":[],\"HostConfig\":1,\"NetworkSettings\":null,"
+             "\"Mounts\":{},\"Name\":7,\"GraphDriver\":{\"Data\":\"x\"}}"),
             "[]",
         };
         for (size_t i = 0; i <= sizeof(docs) / sizeof(docs[0]); i++) {
