@@ -70,16 +70,6 @@ static void *pull_worker(void *arg)
         return NULL;
 }
 
-static bool selected(const char *name, char **names, int n)
-{
-        if (n <= 0)
-                return true;
-        for (int i = 0; i < n; i++)
-                if (!strcmp(names[i], name))
-                        return true;
-        return false;
-}
-
 /* Should s's image be pulled now? */
 static bool wants_pull(const struct compose_service *s, enum compose_pull_mode mode)
 {
@@ -123,7 +113,8 @@ int compose_pull_services(struct compose_globals *g, struct compose_project *p, 
         strv_t images = STRV_INIT; /* normalised names, index = job */
         for (size_t i = 0; i < p->nservices; i++) {
                 const struct compose_service *s = &p->services[i];
-                if (!s->image || !selected(s->name, names, n) || compose_build_local_image(s))
+                if (!s->image || !compose_selected(s->name, names, n) ||
+                    compose_build_local_image(s))
                         continue;
                 _cleanup_free_ char *norm = NULL;
                 err_t e2;
