@@ -242,6 +242,7 @@ struct mon {
         strbuf_t line[3];
         int restarts;
         bool unsaved; /* the last state write failed (ENOSPC) */
+        bool removed; /* auto-removed at its end */
         int64_t backoff_ms;
         struct timespec started;
         /* members the CLI sent with RT_MON_GO (the network settings),
@@ -828,19 +829,29 @@ static void on_exit_complete(struct mon *m)
                 mon_close(&m->mntns_fd);
                 return;
         }
-        state_update(m, "exited",
-                     json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled", oom,
-                               "FinishedAt", now));
+        /* An auto-removed container (--rm) is removed now, without its end
+         * written first (a write, two fsyncs, on the way to the exit code):
+         * its clients get the code in the exit frame.  Only when the removal
+         * fails is the end recorded, as for any container. */
+        bool autorm = rt_doc_auto_remove(m->j);
+        json_t *end = json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled", oom,
+                                "FinishedAt", now);
+        if (!autorm)
+                state_update(m, "exited", json_incref(end));
         rt_ctr_event(m->j, "die", "exitCode", codes, NULL);
         rt_ctr_network_disconnect_events(m->j);
         rt_ctr_volume_events(m->j, false);
         if (m->stop_req)
                 rt_ctr_event(m->j, "stop", NULL);
         err_t e = {0};
-        if (rt_doc_auto_remove(m->j))
-                rt_ctr_destroy(m->id, &e); /* its cgroups too */
-        else
+        if (autorm && rt_ctr_destroy(m->id, &e) == 0) { /* its cgroups too */
+                m->removed = true;
+        } else {
+                if (autorm)
+                        state_update(m, "exited", json_incref(end));
                 rt_cgroup_remove(m->id, &e);
+        }
+        json_decref(end);
         send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), (1 << CL_ATTACH) | (1 << CL_WAIT));
         m->finished = true;
 }
@@ -1265,7 +1276,7 @@ static bool ended_clean(struct mon *m)
                 return false;
         const json_t *st = json_object_get(m->j, "State");
         const char *s = json_string_value(json_object_get(st, "Status"));
-        if (!s || strcmp(s, "exited") != 0)
+        if (!m->removed && (!s || strcmp(s, "exited") != 0))
                 return false;
         const char *nm =
             json_string_value(json_object_get(json_object_get(m->j, "HostConfig"), "NetworkMode"));
