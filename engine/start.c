@@ -95,19 +95,6 @@ int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *er
         return 0;
 }
 
-static char *monitor_path(void)
-{
-        const char *env = getenv("BERTH_MONITOR");
-        if (env && *env)
-                return xstrdup(env);
-        char self[4096];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n <= 0)
-                return xstrdup("berth-monitor");
-        self[n] = '\0';
-        return xasprintf("%s/berth-monitor", dirname(self));
-}
-
 /* The sealed copy of the monitor this process found or made, kept for its
  * next monitors (compose starts many): checked against the file once per
  * process, not once per container.  Returns a new fd of it, or -1. */
@@ -207,7 +194,8 @@ CHILD_FN static int mon_session(void *arg)
  * large part of the CLI's CPU time per container. */
 static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep, err_t *err)
 {
-        _cleanup_free_ char *mon = monitor_path();
+        _cleanup_free_ char *mon =
+            berth_sibling_path("BERTH_MONITOR", "berth-monitor", "berth-monitor");
         _cleanup_free_ char *dir = rt_ctr_dir(id);
         _cleanup_free_ char *logp = xasprintf("%s/monitor.log", dir);
         strv_t args = STRV_INIT;
