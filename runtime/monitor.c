@@ -429,6 +429,8 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
                 json_decref(m->go_doc);
                 m->go_doc = NULL;
         }
+        if (!strcmp(status, "exited"))
+                rt_doc_clear_addresses(j); /* its addresses are freed now */
         m->unsaved = rt_ctr_save(m->id, j, &e) < 0;
         if (m->unsaved && !strcmp(status, "exited")) {
                 /* The exit must survive (a full disk, ENOSPC): in the reserve
