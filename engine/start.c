@@ -95,19 +95,6 @@ int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *er
         return 0;
 }
 
-static char *monitor_path(void)
-{
-        const char *env = getenv("BERTH_MONITOR");
-        if (env && *env)
-                return xstrdup(env);
-        char self[4096];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n <= 0)
-                return xstrdup("berth-monitor");
-        self[n] = '\0';
-        return xasprintf("%s/berth-monitor", dirname(self));
-}
-
 /* The sealed copy of the monitor this process found or made, kept for its
  * next monitors (compose starts many): checked against the file once per
  * process, not once per container.  Returns a new fd of it, or -1. */
@@ -207,7 +194,8 @@ CHILD_FN static int mon_session(void *arg)
  * large part of the CLI's CPU time per container. */
 static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep, err_t *err)
 {
-        _cleanup_free_ char *mon = monitor_path();
+        _cleanup_free_ char *mon =
+            berth_sibling_path("BERTH_MONITOR", "berth-monitor", "berth-monitor");
         _cleanup_free_ char *dir = rt_ctr_dir(id);
         _cleanup_free_ char *logp = xasprintf("%s/monitor.log", dir);
         strv_t args = STRV_INIT;
@@ -318,6 +306,28 @@ static int network_setup(const char *id, pid_t pid, json_t *j, err_t *err)
         return dnsreg_register(id, j, err);
 }
 
+/* A monitor alive while the state says its container does not run: one
+ * finishing (its container has just ended and it is writing the end, or its
+ * starter was killed before it said go and it aborts) or another start under
+ * way.  Wait (at most MONITOR_EXIT_WAIT_MS, without the container lock,
+ * which a finishing monitor takes for its last state write) until it is gone
+ * or the container runs, so a start right after an exit starts it again
+ * instead of failing with "already being started" (1 in 2 of the starts of
+ * a container running `true` did, one after the other). */
+static void wait_monitor_settled(const char *id)
+{
+        for (int i = 0; i < MONITOR_EXIT_WAIT_MS / 10 && rt_ctr_monitor_alive(id, NULL); i++) {
+                _cleanup_json_ json_t *j = NULL;
+                if (rt_ctr_load(id, &j, NULL) < 0)
+                        return;
+                const char *st = rt_doc_status(j);
+                if (st &&
+                    (!strcmp(st, "running") || !strcmp(st, "restarting") || !strcmp(st, "paused")))
+                        return;
+                usleep(10 * 1000);
+        }
+}
+
 int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *ttyp, int *status,
               err_t *err)
 {
@@ -330,22 +340,33 @@ int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *
                 return err_set(err, EINVAL, "too many fds for the monitor (%zu, at most %d)", nkeep,
                                MONITOR_KEEP_FDS_MAX);
         *status = 125;
-        _cleanup_close_ int lk = rt_ctr_lock(id, err);
-        if (lk < 0)
-                return -1;
+        _cleanup_close_ int lk = -1;
         _cleanup_json_ json_t *j = NULL;
-        if (rt_ctr_load(id, &j, err) < 0 || rt_ctr_reconcile(id, j, err) < 0)
-                return -1;
-        const char *st = rt_doc_status(j);
-        if (st && (!strcmp(st, "running") || !strcmp(st, "restarting"))) {
-                *status = 0;
-                return 0; /* already started: docker start is a no-op */
+        for (int tries = 0;; tries++) {
+                lk = rt_ctr_lock(id, err);
+                if (lk < 0)
+                        return -1;
+                if (rt_ctr_load(id, &j, err) < 0 || rt_ctr_reconcile(id, j, err) < 0)
+                        return -1;
+                const char *st = rt_doc_status(j);
+                if (st && (!strcmp(st, "running") || !strcmp(st, "restarting"))) {
+                        *status = 0;
+                        return 0; /* already started: docker start is a no-op */
+                }
+                if (st && !strcmp(st, "paused"))
+                        return err_set(err, EBUSY,
+                                       "cannot start a paused container, try unpause instead");
+                if (!rt_ctr_monitor_alive(id, NULL))
+                        break;
+                if (tries > 0)
+                        return err_set(err, EBUSY, "container %.12s is already being started", id);
+                /* its monitor is still finishing: wait for it without the
+                 * lock, which it takes for its last state write */
+                close(TAKE_FD(lk));
+                json_decref(TAKE_PTR(j));
+                wait_monitor_settled(id);
         }
-        if (st && !strcmp(st, "paused"))
-                return err_set(err, EBUSY, "cannot start a paused container, try unpause instead");
         _cleanup_json_ json_t *stored = json_deep_copy(j); /* as on disk now */
-        if (rt_ctr_monitor_alive(id, NULL))
-                return err_set(err, EBUSY, "container %.12s is already being started", id);
         container_mark_user_stop(id, false);
         bool tty = rt_doc_tty(j);
         *ttyp = tty;
@@ -487,7 +508,5 @@ int container_stop(const char *id, int timeout, err_t *err)
         for (int i = 0; i < MONITOR_EXIT_WAIT_MS / 10 && rt_ctr_monitor_alive(id, NULL); i++)
                 usleep(10 * 1000);
         /* its names, published ports and (unless static) addresses go with it */
-        if (netwire_release(id, j, false, err) < 0)
-                return -1;
-        return netwire_forget_addresses(id, err);
+        return netwire_release(id, j, false, err);
 }
