@@ -36,6 +36,10 @@ struct cliformat {
  * it); NULL for inspect, where the document is a plain map. */
 int cliformat_open(struct cliformat *f, const char *spec, const char *default_table,
                    json_t *headers, const char *type_name, err_t *err);
+/* The Go map[string]string fields (gotmpl_opts.string_maps) of docker's
+ * inspect documents (set by cliformat_open for inspect) and of an event. */
+extern const char *const cliformat_inspect_maps[];
+extern const char *const cliformat_event_maps[];
 /* True when spec asks for JSON lines ("json" or "{{json .}}"). */
 bool cliformat_is_json(const char *spec);
 /* compose's --format: *json for the JSON forms; the template to use, or NULL

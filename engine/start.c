@@ -508,7 +508,5 @@ int container_stop(const char *id, int timeout, err_t *err)
         for (int i = 0; i < MONITOR_EXIT_WAIT_MS / 10 && rt_ctr_monitor_alive(id, NULL); i++)
                 usleep(10 * 1000);
         /* its names, published ports and (unless static) addresses go with it */
-        if (netwire_release(id, j, false, err) < 0)
-                return -1;
-        return netwire_forget_addresses(id, err);
+        return netwire_release(id, j, false, err);
 }

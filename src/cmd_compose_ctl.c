@@ -70,7 +70,8 @@ static int bad_flag(const char *cmd, char **argv)
 }
 
 /* Start the selected containers, dependencies first (one level at a time). */
-static int start_in_order(struct ctl *c, err_t *err)
+/* restarting: each started container also gets docker's "restart" event */
+static int start_in_order(struct ctl *c, bool restarting, err_t *err)
 {
         int maxl = 0;
         for (size_t i = 0; i < c->l.n; i++) {
@@ -87,6 +88,10 @@ static int start_in_order(struct ctl *c, err_t *err)
                         fprintf(stderr, " Container %s  Starting\n", x->name);
                         if (container_start(x->id, ATTACH_NONE, &status, err) < 0)
                                 return err_wrap(err, "container %s", x->name);
+                        _cleanup_json_ json_t *doc = NULL;
+                        err_t e = {0};
+                        if (restarting && rt_ctr_load(x->id, &doc, &e) == 0)
+                                rt_ctr_event(doc, "restart", NULL);
                         fprintf(stderr, " Container %s  Started\n", x->name);
                 }
         }
@@ -134,7 +139,7 @@ static int start_stop(struct compose_globals *g, int argc, char **argv, const ch
         int rc = 0;
         if ((stop && compose_stop_plan(g, c.cp.p, &c.l, c.which, t, false, false,
                                        start ? "Restarting" : "Stopping", &err) < 0) ||
-            (start && start_in_order(&c, &err) < 0)) {
+            (start && start_in_order(&c, stop, &err) < 0)) {
                 fprintf(stderr, "%s\n", err.msg);
                 rc = COMPOSE_EXIT_FAIL;
         }

@@ -26,6 +26,12 @@ nospc_cleanup() {
         if [ -s "$r/run/dns/pid" ]; then
                 kill "$(cat "$r/run/dns/pid")" 2>/dev/null || true
         fi
+        # `run --rm` returns once its container is removed; its monitor and
+        # the monitor's watcher may still be exiting (holding monitor.log)
+        for _ in $(seq 50); do
+                umount "$r" 2>/dev/null && return 0
+                sleep 0.1
+        done
         umount "$r"
 }
 
