@@ -11,7 +11,7 @@
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/xalloc.h"
-#include "build.h"
+#include "build_cli.h"
 #include "compose/model.h"
 #include "runtime/image.h"
 #include "runtime/ctr_doc.h"
@@ -70,7 +70,7 @@ static int build_one(struct compose_service *s, bool quiet, bool no_cache, const
                                "service %s: building from a remote context (%s) is not supported "
                                "by berth",
                                s->name, ctx);
-        struct build_opts o = {.context = ctx, .quiet = quiet};
+        struct build_opts o = {.context = ctx, .quiet = quiet, .out = &build_out_cli};
         _cleanup_free_ char *df = NULL;
         const char *inl = s->build.dockerfile_inline ? s->build.dockerfile_inline
                                                      : jobj_str(bj, "dockerfile_inline");
