@@ -1337,6 +1337,17 @@ static void json_str(strbuf_t *sb, const char *s, size_t n, bool html)
         sb_appendc(sb, '"');
 }
 
+/* A null at a string_maps path is a Go nil map: an empty object stands in
+ * for it during the run (json prints it null), and is put back after. */
+struct nilmap {
+        json_t *parent;
+        char *key;
+        json_t *stand_in;
+};
+/* The running template's stand-ins, for gotmpl_json. */
+static __thread const struct nilmap *cur_nils;
+static __thread size_t cur_nnils;
+
 void gotmpl_json(strbuf_t *sb, json_t *v, bool sort_keys, bool html)
 {
         switch (v ? json_typeof(v) : JSON_NULL) {
@@ -1365,6 +1376,12 @@ void gotmpl_json(strbuf_t *sb, json_t *v, bool sort_keys, bool html)
                 sb_appendc(sb, ']');
                 break;
         case JSON_OBJECT: {
+                for (size_t i = 0; i < cur_nnils; i++) {
+                        if (cur_nils[i].stand_in == v) {
+                                sb_append(sb, "null");
+                                return;
+                        }
+                }
                 sb_appendc(sb, '{');
                 if (sort_keys) {
                         size_t n;
@@ -1849,6 +1866,8 @@ struct state {
         err_t *err;
         const json_t **smaps; /* the objects opts.string_maps names */
         size_t nsmaps, capsmaps;
+        struct nilmap *nils;
+        size_t nnils;
 };
 
 static int xerr(struct state *s, size_t pos, size_t len, const char *fmt, ...)
@@ -2745,6 +2764,23 @@ static int exec_list(struct state *s, json_t *dot, const struct list *l)
 
 /* Record the objects a string_maps path ("A.B", "*" for any key or
  * element) names under v; depth bounds a hostile path. */
+static void smap_collect(struct state *s, json_t *v, const char *path, int depth);
+
+/* parent's member key is named by a string_maps path: a null there is a Go
+ * nil map[string]string, given an empty stand-in for the run. */
+static void smap_member(struct state *s, json_t *parent, const char *key, size_t klen,
+                        const char *rest, int depth)
+{
+        json_t *m = json_object_getn(parent, key, klen);
+        if (!*rest && json_is_null(m) && s->nnils < 256) {
+                m = json_object();
+                json_object_setn_new(parent, key, klen, m);
+                s->nils = xrealloc(s->nils, (s->nnils + 1) * sizeof(*s->nils));
+                s->nils[s->nnils++] = (struct nilmap){parent, xstrndup(key, klen), m};
+        }
+        smap_collect(s, m, rest, depth + 1);
+}
+
 static void smap_collect(struct state *s, json_t *v, const char *path, int depth)
 {
         if (depth > 32 || !v)
@@ -2769,8 +2805,8 @@ static void smap_collect(struct state *s, json_t *v, const char *path, int depth
                 if (json_is_object(v)) {
                         json_object_foreach(v, k, m)
                         {
-                                (void)k;
-                                smap_collect(s, m, rest, depth + 1);
+                                (void)m;
+                                smap_member(s, v, k, strlen(k), rest, depth);
                         }
                 } else if (json_is_array(v)) {
                         json_array_foreach(v, i, m) smap_collect(s, m, rest, depth + 1);
@@ -2778,7 +2814,7 @@ static void smap_collect(struct state *s, json_t *v, const char *path, int depth
                 return;
         }
         if (json_is_object(v))
-                smap_collect(s, json_object_getn(v, path, n), rest, depth + 1);
+                smap_member(s, v, path, n, rest, depth);
 }
 
 int gotmpl_exec(const gotmpl_t *t, json_t *dot, const struct gotmpl_opts *opts, strbuf_t *out,
@@ -2796,9 +2832,20 @@ int gotmpl_exec(const gotmpl_t *t, json_t *dot, const struct gotmpl_opts *opts, 
         for (size_t i = 0; s.o->string_maps && s.o->string_maps[i]; i++)
                 smap_collect(&s, dot, s.o->string_maps[i], 0);
         var_push(&s, "$", dot);
+        const struct nilmap *outer = cur_nils;
+        size_t nouter = cur_nnils;
+        cur_nils = s.nils;
+        cur_nnils = s.nnils;
         int rc = exec_list(&s, dot, t->root);
+        cur_nils = outer;
+        cur_nnils = nouter;
         var_pop(&s, 0);
         free(s.vars);
         free(s.smaps);
+        for (size_t i = s.nnils; i-- > 0;) { /* the caller's document as it was */
+                json_object_set_new(s.nils[i].parent, s.nils[i].key, json_null());
+                free(s.nils[i].key);
+        }
+        free(s.nils);
         return rc;
 }

@@ -572,6 +572,8 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
                         break;
                 case 'h':
                         printf("Usage:  berth compose images [OPTIONS] [SERVICE...]\n\n"
+                               "List images used by the created containers\n\n"
+                               "Options:\n"
                                "      --format string   table (default), json, a Go template "
                                "({{.ContainerName}} {{.Repository}} ...)\n"
                                "  -q, --quiet           Only display IDs\n");
@@ -839,9 +841,9 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
         }
         const struct compose_service *s = compose_project_service(cp.p, argv[first]);
         err_t err;
-        if (!g->dry_run && compose_build_services(cp.p, argv + first, 1,
-                                                  build ? PLAN_BUILD_ALWAYS : PLAN_BUILD_MISSING,
-                                                  false, &err) < 0) {
+        if (compose_build_services(cp.p, argv + first, 1,
+                                   build ? PLAN_BUILD_ALWAYS : PLAN_BUILD_MISSING, false,
+                                   &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 rc = COMPOSE_EXIT_FAIL;
                 cproject_close(&cp);

@@ -23,6 +23,16 @@ static bool status_stopped(const char *st)
 /* Remove every stopped container; report its id, and add its writable
  * layer's size to *reclaimed.  Each is checked again under its lock, so one
  * that starts meanwhile stays. */
+int container_get_said(const char *ref, char **id, json_t **j)
+{
+        err_t err;
+        if (container_get(ref, id, j, NULL, &err) < 0) {
+                error_msg("%s", err.msg);
+                return -1;
+        }
+        return 0;
+}
+
 int container_prune(strv_t *removed, unsigned long long *reclaimed, const struct prune_filter *pf,
                     err_t *err)
 {

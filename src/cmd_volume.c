@@ -203,6 +203,8 @@ static int vol_inspect(int argc, char **argv)
                         break;
                 case 'h':
                         printf("Usage:  berth volume inspect [OPTIONS] VOLUME [VOLUME...]\n\n"
+                               "Display detailed information on one or more volumes\n\n"
+                               "Options:\n"
                                "  -f, --format string   a Go template ({{.Mountpoint}} ...)\n");
                         return 0;
                 default:

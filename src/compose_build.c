@@ -11,7 +11,7 @@
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/xalloc.h"
-#include "build.h"
+#include "build_cli.h"
 #include "compose/model.h"
 #include "runtime/image.h"
 #include "runtime/ctr_doc.h"
@@ -70,7 +70,7 @@ static int build_one(struct compose_service *s, bool quiet, bool no_cache, const
                                "service %s: building from a remote context (%s) is not supported "
                                "by berth",
                                s->name, ctx);
-        struct build_opts o = {.context = ctx, .quiet = quiet};
+        struct build_opts o = {.context = ctx, .quiet = quiet, .out = &build_out_cli};
         _cleanup_free_ char *df = NULL;
         const char *inl = s->build.dockerfile_inline ? s->build.dockerfile_inline
                                                      : jobj_str(bj, "dockerfile_inline");
@@ -231,15 +231,8 @@ int compose_cmd_build(struct compose_globals *g, int argc, char **argv)
         sigaction(SIGINT, &sa, &old_int);
         sigaction(SIGTERM, &sa, &old_term);
         err_t err = {0};
-        if (g->dry_run) {
-                for (size_t i = 0; i < cp.p->nservices; i++)
-                        if (cp.p->services[i].build.present &&
-                            compose_selected(cp.p->services[i].name, argv + optind, argc - optind))
-                                fprintf(stderr, "DRY-RUN MODE -  build service %s\n",
-                                        cp.p->services[i].name);
-                rc = 0;
-        } else if (build_services(cp.p, argv + optind, argc - optind, PLAN_BUILD_ALWAYS, quiet,
-                                  no_cache, &args, &err) < 0) {
+        if (build_services(cp.p, argv + optind, argc - optind, PLAN_BUILD_ALWAYS, quiet, no_cache,
+                           &args, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
         } else {
                 rc = 0;

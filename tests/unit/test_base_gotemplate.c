@@ -158,6 +158,32 @@ static void test_functions(void)
                 is_str(got, "[][] [] <no value> <no value>",
                        "string_maps: a '*' path, events' Actor.Attributes, an unlisted map");
                 free(got);
+                /* a null there is a Go nil map[string]string: index gives "",
+                 * json prints null, %v map[]; the document is left as it was */
+                static const char *const cl[] = {"Config.Labels", "N.*", NULL};
+                json_t *doc = json_loads(
+                    "{\"Config\":{\"Labels\":null,\"A\":1},\"N\":{\"x\":null}}", 0, NULL);
+                gotmpl_t *t = NULL;
+                strbuf_t out = STRBUF_INIT;
+                err_t err = {0};
+                struct gotmpl_opts o = {.string_maps = cl};
+                int rc = gotmpl_parse("{{index .Config.Labels \"x\"}}|{{json .Config.Labels}}|"
+                                      "{{.Config.Labels}}|{{json .Config}}|{{.Config.Labels.x}}|"
+                                      "{{index .N.x \"y\"}}|{{json .}}",
+                                      &t, &err);
+                if (rc == 0)
+                        rc = gotmpl_exec(t, doc, &o, &out, &err);
+                is_str(rc == 0 ? out.s : err.msg,
+                       "|null|map[]|{\"Labels\":null,\"A\":1}|<no value>||"
+                       "{\"Config\":{\"Labels\":null,\"A\":1},\"N\":{\"x\":null}}",
+                       "string_maps: a null is a nil map[string]string");
+                char *after = json_dumps(doc, JSON_COMPACT);
+                is_str(after, "{\"Config\":{\"Labels\":null,\"A\":1},\"N\":{\"x\":null}}",
+                       "string_maps: the document is unchanged after the run");
+                free(after);
+                sb_free(&out);
+                gotmpl_free(t);
+                json_decref(doc);
                 got = run_maps("{{index .Actor.Attributes \"exitCode\"}}", d, NULL);
                 is_str(got, "<no value>", "no string_maps: every map is a map of interfaces");
                 free(got);
