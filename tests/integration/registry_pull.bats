@@ -3,6 +3,7 @@
 # pushed by skopeo, an independent client.  Name prefix rp, subnets
 # 10.254.0.0/16.
 load registry_common
+load common
 
 setup_file() {
         export BERTH_ROOT=$(mktemp -d /tmp/berth-rp.XXXXXX)
@@ -20,27 +21,18 @@ setup_file() {
 }
 
 teardown_file() {
-        local ids d n
+        local d
         for d in "$BERTH_ROOT/proj" "$BERTH_ROOT/mproj"; do
                 [ ! -f "$d/compose.yaml" ] ||
                         "$BERTH" compose -f "$d/compose.yaml" down -v -t 0 --remove-orphans >/dev/null 2>&1
         done
-        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
-        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
-        for n in $("$BERTH" network ls -q 2>/dev/null); do
-                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
-        done
-        # berth-dns of this root (it exits by itself once its networks are gone)
-        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
-                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
-        fi
+        berth_clean_root
         # the python registries of a test that failed half way
         local f
         for f in "$REG_BASE/bad.pid" "$REG_BASE/slow.pid"; do
                 [ ! -f "$f" ] || kill "$(cat "$f")" 2>/dev/null || true
         done
         reg_teardown_file
-        rm -rf "$BERTH_ROOT"
 }
 
 @test "pull: a Docker v2 schema 2 image pushed by skopeo is pulled and runs" {
