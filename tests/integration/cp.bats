@@ -50,12 +50,7 @@ hostile() { # name [extra run args]
                 ln -s '$SENT' /abs && ln -s ../../../../../../../..'$SENT' /rel
                 ln -s '$SENT/secret' /absfile && ln -s / /d/root
                 touch /ready; exec sleep 600"
-        local i
-        for i in $(seq 100); do
-                "$BERTH" exec "$n" test -e /ready 2>/dev/null && return 0
-                sleep 0.1
-        done
-        return 1
+        rt_wait_ready "$n"
 }
 
 @test "cp: container to host, Docker's destination rules, and 'container cp'" {

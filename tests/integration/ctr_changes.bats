@@ -25,12 +25,7 @@ changes() { # name: a container that adds, changes and deletes
         "$BERTH" run -d --name "$1" --network none busybox sh -c '
                 echo a > /new; rm /bin/ls; rm -rf /home; echo x >> /etc/passwd
                 mkdir -p /usr/new/deep; touch /usr/new/deep/f; touch /ready; exec sleep 600' >/dev/null
-        local i
-        for i in $(seq 100); do
-                "$BERTH" exec "$1" test -e /ready 2>/dev/null && return 0
-                sleep 0.1
-        done
-        return 1
+        rt_wait_ready "$1"
 }
 
 @test "diff prints Docker's A/C/D lines, running and stopped; 'container diff'" {

@@ -189,6 +189,14 @@ rp_docker_config() {
         reg_stop A
 }
 
+# pull_fails REF TEXT: berth pull REF exits 125 (an error, not a signal) and
+# its output holds TEXT
+pull_fails() {
+        run "$BERTH" pull "$1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"$2"* ]]
+}
+
 @test "pull: a misbehaving registry gets clear errors, no partial image, no crash" {
         local port log d
         port=$(reg_free_port)
@@ -201,33 +209,15 @@ rp_docker_config() {
         run "$BERTH" pull "$B/good:v1"
         [ "$status" -eq 0 ]
         # each failure: an error naming the problem, exit 125 (not a signal)
-        run "$BERTH" pull "$B/wrongdigest:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"filesystem layer verification failed for digest sha256:"* ]]
-        run "$BERTH" pull "$B/truncated:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"$B/v2/truncated/blobs/sha256:"* ]]
-        run "$BERTH" pull "$B/midstream:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"$B/v2/midstream/blobs/sha256:"* ]]
-        run "$BERTH" pull "$B/badconfig:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"image config verification failed for digest"* ]]
-        run "$BERTH" pull "$B/baddiff:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"verification failed"* ]]
-        run "$BERTH" pull "$B/huge:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"larger than the 4194304 bytes allowed"* ]]
-        run "$BERTH" pull "$B/hugechunked:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"larger than the 4194304 bytes allowed"* ]]
-        run "$BERTH" pull "$B/loop:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"edirect"* ]]
-        run "$BERTH" pull "$B/error500:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"the storage backend exploded"* ]]
+        pull_fails "$B/wrongdigest:v1" "filesystem layer verification failed for digest sha256:"
+        pull_fails "$B/truncated:v1" "$B/v2/truncated/blobs/sha256:"
+        pull_fails "$B/midstream:v1" "$B/v2/midstream/blobs/sha256:"
+        pull_fails "$B/badconfig:v1" "image config verification failed for digest"
+        pull_fails "$B/baddiff:v1" "verification failed"
+        pull_fails "$B/huge:v1" "larger than the 4194304 bytes allowed"
+        pull_fails "$B/hugechunked:v1" "larger than the 4194304 bytes allowed"
+        pull_fails "$B/loop:v1" "edirect"
+        pull_fails "$B/error500:v1" "the storage backend exploded"
         [[ "$output" == *"HTTP 500"* ]]
         # none of them left an image or an unverified blob
         run "$BERTH" images
