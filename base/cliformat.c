@@ -5,9 +5,33 @@
 #include "tabwriter.h"
 #include "xalloc.h"
 
+/* The map[string]string fields of docker's inspect documents (container,
+ * image, network, volume): see gotmpl_opts.string_maps. */
+const char *const cliformat_inspect_maps[] = {"Config.Labels",
+                                              "ContainerConfig.Labels",
+                                              "HostConfig.Sysctls",
+                                              "HostConfig.StorageOpt",
+                                              "HostConfig.Tmpfs",
+                                              "HostConfig.LogConfig.Config",
+                                              "GraphDriver.Data",
+                                              "NetworkSettings.Networks.*.DriverOpts",
+                                              "Labels",
+                                              "Options",
+                                              "IPAM.Options",
+                                              "IPAM.Config.*.AuxiliaryAddresses",
+                                              NULL};
+/* events.Message: Actor.Attributes is a map[string]string */
+const char *const cliformat_event_maps[] = {"Actor.Attributes", NULL};
+
 bool cliformat_is_json(const char *spec)
 {
         return spec && (!strcmp(spec, "json") || !strcmp(spec, "{{json .}}"));
+}
+
+const char *cliformat_compose_spec(const char *spec, bool *json)
+{
+        *json = cliformat_is_json(spec);
+        return *json || !strcmp(spec, "table") ? NULL : spec;
 }
 
 int cliformat_open(struct cliformat *f, const char *spec, const char *default_table,
@@ -47,6 +71,8 @@ int cliformat_open(struct cliformat *f, const char *spec, const char *default_ta
                 return -1;
         f->headers = headers ? json_incref(headers) : json_object();
         f->opts.type_name = type_name;
+        if (!list)
+                f->opts.string_maps = cliformat_inspect_maps;
         return 0;
 }
 

@@ -36,8 +36,15 @@ struct cliformat {
  * it); NULL for inspect, where the document is a plain map. */
 int cliformat_open(struct cliformat *f, const char *spec, const char *default_table,
                    json_t *headers, const char *type_name, err_t *err);
+/* The Go map[string]string fields (gotmpl_opts.string_maps) of docker's
+ * inspect documents (set by cliformat_open for inspect) and of an event. */
+extern const char *const cliformat_inspect_maps[];
+extern const char *const cliformat_event_maps[];
 /* True when spec asks for JSON lines ("json" or "{{json .}}"). */
 bool cliformat_is_json(const char *spec);
+/* compose's --format: *json for the JSON forms; the template to use, or NULL
+ * for JSON and "table" (the command's own table). */
+const char *cliformat_compose_spec(const char *spec, bool *json);
 /* One item; methods as in gotmpl_opts (e.g. {"Label": labels}). */
 int cliformat_row(struct cliformat *f, json_t *item, json_t *methods, err_t *err);
 /* The whole output (header and aligned rows for a table) appended to out. */

@@ -1337,6 +1337,17 @@ static void json_str(strbuf_t *sb, const char *s, size_t n, bool html)
         sb_appendc(sb, '"');
 }
 
+/* A null at a string_maps path is a Go nil map: an empty object stands in
+ * for it during the run (json prints it null), and is put back after. */
+struct nilmap {
+        json_t *parent;
+        char *key;
+        json_t *stand_in;
+};
+/* The running template's stand-ins, for gotmpl_json. */
+static __thread const struct nilmap *cur_nils;
+static __thread size_t cur_nnils;
+
 void gotmpl_json(strbuf_t *sb, json_t *v, bool sort_keys, bool html)
 {
         switch (v ? json_typeof(v) : JSON_NULL) {
@@ -1365,6 +1376,12 @@ void gotmpl_json(strbuf_t *sb, json_t *v, bool sort_keys, bool html)
                 sb_appendc(sb, ']');
                 break;
         case JSON_OBJECT: {
+                for (size_t i = 0; i < cur_nnils; i++) {
+                        if (cur_nils[i].stand_in == v) {
+                                sb_append(sb, "null");
+                                return;
+                        }
+                }
                 sb_appendc(sb, '{');
                 if (sort_keys) {
                         size_t n;
@@ -1847,6 +1864,10 @@ struct state {
         size_t nvars, cap;
         enum flow flow;
         err_t *err;
+        const json_t **smaps; /* the objects opts.string_maps names */
+        size_t nsmaps, capsmaps;
+        struct nilmap *nils;
+        size_t nnils;
 };
 
 static int xerr(struct state *s, size_t pos, size_t len, const char *fmt, ...)
@@ -2216,8 +2237,18 @@ static void escape_query(strbuf_t *sb, const char *s, size_t n)
         }
 }
 
+/* Is m one of the typed map[string]string values listed in opts.string_maps? */
+static bool is_string_map(const struct state *s, const json_t *m)
+{
+        for (size_t i = 0; i < s->nsmaps; i++)
+                if (s->smaps[i] == m)
+                        return true;
+        return false;
+}
+
 /* index of one item by one key */
-static json_t *index_one(json_t *item, json_t *key, const char **why, char *buf, size_t blen)
+static json_t *index_one(const struct state *s, json_t *item, json_t *key, const char **why,
+                         char *buf, size_t blen)
 {
         long long i;
         if (json_is_array(item) || json_is_string(item)) {
@@ -2245,16 +2276,10 @@ static json_t *index_one(json_t *item, json_t *key, const char **why, char *buf,
                 json_t *v = json_object_get(item, json_string_value(key));
                 if (v)
                         return json_incref(v);
-                /* a map of strings (labels, options) gives "" as Go's map[string]string */
-                const char *k;
-                json_t *m;
-                bool strings = true;
-                json_object_foreach(item, k, m)
-                {
-                        (void)k;
-                        strings &= json_is_string(m);
-                }
-                return strings ? json_string("") : json_null();
+                /* Go's index gives the element type's zero value for a missing
+                 * key: "" for a typed map[string]string (labels, options, event
+                 * attributes), a nil interface ("<no value>") otherwise */
+                return is_string_map(s, item) ? json_string("") : json_null();
         }
         if (json_is_null(item)) {
                 *why = "error calling index: index of untyped nil";
@@ -2360,7 +2385,7 @@ static json_t *call_func(struct state *s, json_t *dot, const struct cmd *c, json
         } else if (!strcmp(name, "index")) {
                 res = json_incref(a[0]);
                 for (size_t i = 1; res && i < nargs; i++) {
-                        json_t *n = index_one(res, a[i], &why, buf, sizeof(buf));
+                        json_t *n = index_one(s, res, a[i], &why, buf, sizeof(buf));
                         json_decref(res);
                         res = n;
                 }
@@ -2737,6 +2762,61 @@ static int exec_list(struct state *s, json_t *dot, const struct list *l)
         return 0;
 }
 
+/* Record the objects a string_maps path ("A.B", "*" for any key or
+ * element) names under v; depth bounds a hostile path. */
+static void smap_collect(struct state *s, json_t *v, const char *path, int depth);
+
+/* parent's member key is named by a string_maps path: a null there is a Go
+ * nil map[string]string, given an empty stand-in for the run. */
+static void smap_member(struct state *s, json_t *parent, const char *key, size_t klen,
+                        const char *rest, int depth)
+{
+        json_t *m = json_object_getn(parent, key, klen);
+        if (!*rest && json_is_null(m) && s->nnils < 256) {
+                m = json_object();
+                json_object_setn_new(parent, key, klen, m);
+                s->nils = xrealloc(s->nils, (s->nnils + 1) * sizeof(*s->nils));
+                s->nils[s->nnils++] = (struct nilmap){parent, xstrndup(key, klen), m};
+        }
+        smap_collect(s, m, rest, depth + 1);
+}
+
+static void smap_collect(struct state *s, json_t *v, const char *path, int depth)
+{
+        if (depth > 32 || !v)
+                return;
+        if (!*path) {
+                if (json_is_object(v)) {
+                        if (s->nsmaps == s->capsmaps) {
+                                s->capsmaps = s->capsmaps ? s->capsmaps * 2 : 8;
+                                s->smaps = xrealloc(s->smaps, s->capsmaps * sizeof(*s->smaps));
+                        }
+                        s->smaps[s->nsmaps++] = v;
+                }
+                return;
+        }
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t)(dot - path) : strlen(path);
+        const char *rest = dot ? dot + 1 : path + n;
+        if (n == 1 && path[0] == '*') {
+                const char *k;
+                json_t *m;
+                size_t i;
+                if (json_is_object(v)) {
+                        json_object_foreach(v, k, m)
+                        {
+                                (void)m;
+                                smap_member(s, v, k, strlen(k), rest, depth);
+                        }
+                } else if (json_is_array(v)) {
+                        json_array_foreach(v, i, m) smap_collect(s, m, rest, depth + 1);
+                }
+                return;
+        }
+        if (json_is_object(v))
+                smap_member(s, v, path, n, rest, depth);
+}
+
 int gotmpl_exec(const gotmpl_t *t, json_t *dot, const struct gotmpl_opts *opts, strbuf_t *out,
                 err_t *err)
 {
@@ -2749,9 +2829,23 @@ int gotmpl_exec(const gotmpl_t *t, json_t *dot, const struct gotmpl_opts *opts, 
                           .err = err};
         s.max_out = s.o->max_output ? s.o->max_output : MAX_OUTPUT;
         sb_append(out, "");
+        for (size_t i = 0; s.o->string_maps && s.o->string_maps[i]; i++)
+                smap_collect(&s, dot, s.o->string_maps[i], 0);
         var_push(&s, "$", dot);
+        const struct nilmap *outer = cur_nils;
+        size_t nouter = cur_nnils;
+        cur_nils = s.nils;
+        cur_nnils = s.nnils;
         int rc = exec_list(&s, dot, t->root);
+        cur_nils = outer;
+        cur_nnils = nouter;
         var_pop(&s, 0);
         free(s.vars);
+        free(s.smaps);
+        for (size_t i = s.nnils; i-- > 0;) { /* the caller's document as it was */
+                json_object_set_new(s.nils[i].parent, s.nils[i].key, json_null());
+                free(s.nils[i].key);
+        }
+        free(s.nils);
         return rc;
 }

@@ -42,6 +42,12 @@ struct gotmpl_opts {
         /* methods of the root taking one string: {"Label": {"k": "v"}} makes
          * {{.Label "k"}} print "v" ("" for a key it lacks) */
         json_t *methods;
+        /* NULL-terminated paths from the root ("Config.Labels", "*" for any
+         * key or element) of the values that are a Go map[string]string in
+         * docker's type: index of a key they lack gives "" there, where a
+         * map of interfaces gives a nil ("<no value>").  A field lookup of a
+         * missing key gives "<no value>" in both, as Go's missingkey=default. */
+        const char *const *string_maps;
         /* output cap in bytes, 0 for the default (16 MiB) */
         size_t max_output;
 };

@@ -1,6 +1,7 @@
 #include "paths.h"
 
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "xalloc.h"
 
 static char lib_dir[4096], run_dir[4096], inst[32];
 
@@ -85,4 +87,17 @@ int berth_dirs_ensure(err_t *err)
                 return -1;
         berth_dirs_harden();
         return 0;
+}
+
+char *berth_sibling_path(const char *env_var, const char *name, const char *fallback)
+{
+        const char *env = getenv(env_var);
+        if (env && *env)
+                return xstrdup(env);
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n <= 0)
+                return fallback ? xstrdup(fallback) : NULL;
+        self[n] = '\0';
+        return xasprintf("%s/%s", dirname(self), name);
 }

@@ -25,4 +25,9 @@ int berth_dirs_ensure(err_t *err);
  * 0755, is fixed too.  Best effort: never fails. */
 void berth_dirs_harden(void);
 
+/* Where berth's program name is: $env_var when it is set and not empty,
+ * else name beside this process's own binary (/proc/self/exe), else
+ * fallback (copied; may be NULL).  Caller frees. */
+char *berth_sibling_path(const char *env_var, const char *name, const char *fallback);
+
 #endif

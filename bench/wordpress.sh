@@ -218,7 +218,11 @@ rm_images() { # NAME: the stack's images out of that engine, so that it pulls
 dockerd_start() {
         local i pools=${BENCH_DOCKER_POOLS:-10.214.80.0/20}
         mkdir -p "$droot/data" "$droot/exec"
-        for i in /run/containerd /run/docker; do [ -e "$i" ] || echo "$i" >>"$droot/made"; done
+        # (dockerd 20.10 writes its trust key to /etc/docker/key.json whatever
+        # its roots)
+        for i in /run/containerd /run/docker /etc/docker/key.json; do
+                [ -e "$i" ] || echo "$i" >>"$droot/made"
+        done
         cat >"$droot/daemon.json" <<JSON
 {
   "registry-mirrors": ["$M_URL"],

@@ -598,15 +598,6 @@ static void fill_settings(json_t *es, const struct network_endpoint *ep, const c
         json_object_set_new(obj_child(es, "DriverOpts"), IFNAME_OPT, json_string(ifname));
 }
 
-static void clear_settings(json_t *es)
-{
-        json_object_set_new(es, "EndpointID", json_string(""));
-        json_object_set_new(es, "IPAddress", json_string(""));
-        json_object_set_new(es, "IPPrefixLen", json_integer(0));
-        json_object_set_new(es, "Gateway", json_string(""));
-        json_object_set_new(es, "MacAddress", json_string(""));
-}
-
 static int open_netns(pid_t pid, err_t *err)
 {
         char p[64];
@@ -813,7 +804,7 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
                                                        : NETWORK_ADDR_STOPPED;
                 if (network_endpoint_down(k, id, gone, fate, err) < 0 && err->code != ENOENT)
                         return err_wrap(err, "container %.12s", id);
-                clear_settings(es);
+                rt_doc_clear_endpoint(es);
         }
         if (named) {
                 *err = derr;
@@ -828,38 +819,6 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
                 rmdir(dir);
         }
         return 0;
-}
-
-int netwire_forget_addresses(const char *id, err_t *err)
-{
-        _cleanup_close_ int lk = rt_ctr_lock(id, err);
-        _cleanup_json_ json_t *j = NULL;
-        if (lk < 0 || rt_ctr_load(id, &j, err) < 0)
-                return err->code == ENOENT ? 0 : -1;
-        const char *st = rt_doc_status(j) ?: "";
-        /* running (again), or being started (its monitor is alive before
-         * its state says so): its addresses are its own */
-        if ((strcmp(st, "exited") && strcmp(st, "created") && strcmp(st, "dead")) ||
-            rt_ctr_monitor_alive(id, NULL))
-                return 0;
-        json_t *ns = json_object_get(j, "NetworkSettings");
-        bool changed = *jobj_str0(ns, "IPAddress") != '\0';
-        const char *k;
-        json_t *es;
-        json_object_foreach(json_object_get(ns, "Networks"), k, es)
-        {
-                if (!*jobj_str0(es, "IPAddress"))
-                        continue;
-                clear_settings(es);
-                changed = true;
-        }
-        if (!changed)
-                return 0;
-        json_object_set_new(ns, "IPAddress", json_string(""));
-        json_object_set_new(ns, "IPPrefixLen", json_integer(0));
-        json_object_set_new(ns, "Gateway", json_string(""));
-        json_object_set_new(ns, "MacAddress", json_string(""));
-        return rt_ctr_save(id, j, err);
 }
 
 int netwire_release_state(const char *id, err_t *err)

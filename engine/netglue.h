@@ -65,12 +65,6 @@ int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err);
  * that are already gone are not an error. */
 int netwire_release(const char *id, json_t *j, bool remove, err_t *err);
 
-/* A stopped container's state stops naming addresses (its own and each
- * network's IPAddress, Gateway, ...), as docker's inspect of a stopped
- * container: they may be another container's by now.  Under the container
- * lock; nothing when it runs again meanwhile or is gone. */
-int netwire_forget_addresses(const char *id, err_t *err);
-
 /* Removal of a container whose state file is lost or damaged: every
  * endpoint the networks' state gives it, its ports and its DNS records. */
 int netwire_release_state(const char *id, err_t *err);

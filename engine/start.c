@@ -95,19 +95,6 @@ int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *er
         return 0;
 }
 
-static char *monitor_path(void)
-{
-        const char *env = getenv("BERTH_MONITOR");
-        if (env && *env)
-                return xstrdup(env);
-        char self[4096];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n <= 0)
-                return xstrdup("berth-monitor");
-        self[n] = '\0';
-        return xasprintf("%s/berth-monitor", dirname(self));
-}
-
 /* The sealed copy of the monitor this process found or made, kept for its
  * next monitors (compose starts many): checked against the file once per
  * process, not once per container.  Returns a new fd of it, or -1. */
@@ -207,7 +194,8 @@ CHILD_FN static int mon_session(void *arg)
  * large part of the CLI's CPU time per container. */
 static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep, err_t *err)
 {
-        _cleanup_free_ char *mon = monitor_path();
+        _cleanup_free_ char *mon =
+            berth_sibling_path("BERTH_MONITOR", "berth-monitor", "berth-monitor");
         _cleanup_free_ char *dir = rt_ctr_dir(id);
         _cleanup_free_ char *logp = xasprintf("%s/monitor.log", dir);
         strv_t args = STRV_INIT;
@@ -276,11 +264,68 @@ int ctr_attach_connect(const char *id, int attach, unsigned short rows, unsigned
  * pid (blocked before exec) and j its state document; netwire connects the
  * container's networks (or just brings lo up for --network none), then its
  * names go into berth-dns, resolvable before its process runs. */
+/* The top-level members of j that differ from stored (the document on
+ * disk), as JSON text for RT_MON_GO, in *out (NULL when nothing differs).
+ * < 0 when the change cannot be sent that way (a member removed, the state
+ * changed, no copy of the stored document, too large): j must be saved. */
+static int doc_delta(const json_t *stored, json_t *j, char **out)
+{
+        *out = NULL;
+        if (!stored)
+                return -1;
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)stored, k, v)
+        {
+                if (!json_object_get(j, k))
+                        return -1;
+        }
+        _cleanup_json_ json_t *d = json_object();
+        json_object_foreach(j, k, v)
+        {
+                if (!json_equal(json_object_get(stored, k), v))
+                        json_object_set(d, k, v);
+        }
+        if (!json_object_size(d))
+                return 0;
+        if (json_object_get(d, "State"))
+                return -1;
+        *out = json_dumps(d, JSON_COMPACT);
+        if (!*out || strlen(*out) > RT_MON_DOC_MAX) {
+                free(*out);
+                *out = NULL;
+                return -1;
+        }
+        return 0;
+}
+
 static int network_setup(const char *id, pid_t pid, json_t *j, err_t *err)
 {
         if (netwire_start(id, pid, j, err) < 0)
                 return -1;
         return dnsreg_register(id, j, err);
+}
+
+/* A monitor alive while the state says its container does not run: one
+ * finishing (its container has just ended and it is writing the end, or its
+ * starter was killed before it said go and it aborts) or another start under
+ * way.  Wait (at most MONITOR_EXIT_WAIT_MS, without the container lock,
+ * which a finishing monitor takes for its last state write) until it is gone
+ * or the container runs, so a start right after an exit starts it again
+ * instead of failing with "already being started" (1 in 2 of the starts of
+ * a container running `true` did, one after the other). */
+static void wait_monitor_settled(const char *id)
+{
+        for (int i = 0; i < MONITOR_EXIT_WAIT_MS / 10 && rt_ctr_monitor_alive(id, NULL); i++) {
+                _cleanup_json_ json_t *j = NULL;
+                if (rt_ctr_load(id, &j, NULL) < 0)
+                        return;
+                const char *st = rt_doc_status(j);
+                if (st &&
+                    (!strcmp(st, "running") || !strcmp(st, "restarting") || !strcmp(st, "paused")))
+                        return;
+                usleep(10 * 1000);
+        }
 }
 
 int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *ttyp, int *status,
@@ -295,22 +340,33 @@ int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *
                 return err_set(err, EINVAL, "too many fds for the monitor (%zu, at most %d)", nkeep,
                                MONITOR_KEEP_FDS_MAX);
         *status = 125;
-        _cleanup_close_ int lk = rt_ctr_lock(id, err);
-        if (lk < 0)
-                return -1;
+        _cleanup_close_ int lk = -1;
         _cleanup_json_ json_t *j = NULL;
-        if (rt_ctr_load(id, &j, err) < 0 || rt_ctr_reconcile(id, j, err) < 0)
-                return -1;
-        const char *st = rt_doc_status(j);
-        if (st && (!strcmp(st, "running") || !strcmp(st, "restarting"))) {
-                *status = 0;
-                return 0; /* already started: docker start is a no-op */
+        for (int tries = 0;; tries++) {
+                lk = rt_ctr_lock(id, err);
+                if (lk < 0)
+                        return -1;
+                if (rt_ctr_load(id, &j, err) < 0 || rt_ctr_reconcile(id, j, err) < 0)
+                        return -1;
+                const char *st = rt_doc_status(j);
+                if (st && (!strcmp(st, "running") || !strcmp(st, "restarting"))) {
+                        *status = 0;
+                        return 0; /* already started: docker start is a no-op */
+                }
+                if (st && !strcmp(st, "paused"))
+                        return err_set(err, EBUSY,
+                                       "cannot start a paused container, try unpause instead");
+                if (!rt_ctr_monitor_alive(id, NULL))
+                        break;
+                if (tries > 0)
+                        return err_set(err, EBUSY, "container %.12s is already being started", id);
+                /* its monitor is still finishing: wait for it without the
+                 * lock, which it takes for its last state write */
+                close(TAKE_FD(lk));
+                json_decref(TAKE_PTR(j));
+                wait_monitor_settled(id);
         }
-        if (st && !strcmp(st, "paused"))
-                return err_set(err, EBUSY, "cannot start a paused container, try unpause instead");
         _cleanup_json_ json_t *stored = json_deep_copy(j); /* as on disk now */
-        if (rt_ctr_monitor_alive(id, NULL))
-                return err_set(err, EBUSY, "container %.12s is already being started", id);
         container_mark_user_stop(id, false);
         bool tty = rt_doc_tty(j);
         *ttyp = tty;
@@ -351,12 +407,16 @@ int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *
                 return err_set(
                     err, EIO, "container %.12s: monitor failed to start (see its monitor.log)", id);
         }
-        /* written only when the network set-up changed it (--network none
-         * changes nothing: two fsyncs and a rewrite fewer on the way to exec;
-         * the monitor writes the state right after) */
-        if (network_setup(id, m.pid, j, err) < 0 ||
-            (!json_equal(stored, j) && rt_ctr_save(id, j, err) < 0))
+        if (network_setup(id, m.pid, j, err) < 0)
                 return -1; /* closing our end makes the monitor abort */
+        /* What the network set-up changed (NetworkSettings) goes to the
+         * monitor with "go" and is written with the running state: one
+         * write of config.json (a new inode, two fsyncs) instead of two on
+         * the way to exec; nothing at all for --network none.  Written here
+         * only when it cannot go that way. */
+        _cleanup_free_ char *delta = NULL;
+        if (doc_delta(stored, j, &delta) < 0 && rt_ctr_save(id, j, err) < 0)
+                return -1;
         _cleanup_close_ int sock = -1;
         if (attach) {
                 sock = ctr_attach_connect(id, attach, tty ? o->rows : 0, tty ? o->cols : 0, err);
@@ -365,7 +425,7 @@ int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *
         }
         crash_point("start.network");
         close(TAKE_FD(lk)); /* the monitor records the state from now on */
-        if (rt_mon_send(mine, RT_MON_GO, 0, 0, NULL) < 0)
+        if (rt_mon_send_go(mine, delta) < 0)
                 return err_sys(err, errno, "start container %.12s", id);
         r = rt_mon_recv(mine, &m);
         if (r != 1 || m.type != RT_MON_STARTED) {
@@ -448,7 +508,5 @@ int container_stop(const char *id, int timeout, err_t *err)
         for (int i = 0; i < MONITOR_EXIT_WAIT_MS / 10 && rt_ctr_monitor_alive(id, NULL); i++)
                 usleep(10 * 1000);
         /* its names, published ports and (unless static) addresses go with it */
-        if (netwire_release(id, j, false, err) < 0)
-                return -1;
-        return netwire_forget_addresses(id, err);
+        return netwire_release(id, j, false, err);
 }

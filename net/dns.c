@@ -257,27 +257,11 @@ int net_dns_server_pid(err_t *err)
         return fl.l_type == F_UNLCK ? 0 : fl.l_pid;
 }
 
-static char *dns_binary(void)
-{
-        const char *env = getenv("BERTH_DNS_BIN");
-        if (env && *env)
-                return xstrdup(env);
-        char self[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n <= 0)
-                return xstrdup("berth-dns");
-        self[n] = '\0';
-        char *slash = strrchr(self, '/');
-        if (slash)
-                *slash = '\0';
-        return xasprintf("%s/berth-dns", self);
-}
-
 /* Double fork so berth-dns is nobody's child and has its own session; wait
  * until it reports that it loaded the records and bound its sockets. */
 static int spawn(err_t *err)
 {
-        _cleanup_free_ char *bin = dns_binary();
+        _cleanup_free_ char *bin = berth_sibling_path("BERTH_DNS_BIN", "berth-dns", "berth-dns");
         _cleanup_free_ char *log = dns_path("log");
         if (access(bin, X_OK) < 0)
                 return err_sys(err, errno, "berth-dns binary %s", bin);

@@ -710,7 +710,8 @@ int network_remove(const char *ref, err_t *err)
         return remove_locked(n, json_array_size(all) - 1, err);
 }
 
-int network_prune(json_t *removed, int64_t until_ns, err_t *err)
+int network_prune(json_t *removed, int64_t until_ns, bool (*match)(const json_t *labels, void *ud),
+                  void *ud, err_t *err)
 {
         _cleanup_close_ int lock = net_lock(err);
         _cleanup_json_ json_t *all = NULL;
@@ -724,7 +725,8 @@ int network_prune(json_t *removed, int64_t until_ns, err_t *err)
         {
                 if (!strcmp(jobj_str0(v, "Name"), NETWORK_DEFAULT_NAME) ||
                     json_object_size(json_object_get(v, "Containers")) > 0 ||
-                    (until_ns && time_parse_rfc3339_ns(jobj_str0(v, "Created")) > until_ns))
+                    (until_ns && time_parse_rfc3339_ns(jobj_str0(v, "Created")) > until_ns) ||
+                    (match && !match(json_object_get(v, "Labels"), ud)))
                         continue;
                 remaining--;
                 if (remove_locked(v, remaining, err) < 0)

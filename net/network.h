@@ -72,7 +72,9 @@ int network_remove(const char *ref, err_t *err);
 /* Remove every network without endpoints except the default one, and when
  * until_ns is not 0 only those created before it (ns since the epoch); the
  * names removed are appended to removed (a JSON array). */
-int network_prune(json_t *removed, int64_t until_ns, err_t *err);
+/* match (NULL: all) is asked about each candidate's Labels object. */
+int network_prune(json_t *removed, int64_t until_ns, bool (*match)(const json_t *labels, void *ud),
+                  void *ud, err_t *err);
 
 /* One container's endpoint request on one network. */
 struct network_endpoint_req {

@@ -689,6 +689,7 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         _cleanup_free_ char *now = time_now_rfc3339();
         json_t *st = rt_doc_set_status(j, "exited");
         json_object_set_new(st, "Pid", json_integer(0));
+        rt_doc_clear_addresses(j); /* its addresses are freed now */
         /* the monitor saw the exit but could not write it (a full disk) */
         bool kept = exit_kept(id, st);
         if (!kept) {

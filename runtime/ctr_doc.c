@@ -364,6 +364,34 @@ json_t *rt_doc_set_status(json_t *doc, const char *status)
         return st;
 }
 
+/* the address fields an endpoint and NetworkSettings itself share */
+static void clear_address(json_t *o)
+{
+        json_object_set_new(o, "IPAddress", json_string(""));
+        json_object_set_new(o, "IPPrefixLen", json_integer(0));
+        json_object_set_new(o, "Gateway", json_string(""));
+        json_object_set_new(o, "MacAddress", json_string(""));
+}
+
+void rt_doc_clear_endpoint(json_t *ep)
+{
+        if (!json_is_object(ep))
+                return;
+        json_object_set_new(ep, "EndpointID", json_string(""));
+        clear_address(ep);
+}
+
+void rt_doc_clear_addresses(json_t *doc)
+{
+        json_t *ns = json_object_get(doc, "NetworkSettings");
+        const char *k;
+        json_t *es;
+        if (!json_is_object(ns))
+                return;
+        clear_address(ns);
+        json_object_foreach(rt_doc_networks(doc), k, es) rt_doc_clear_endpoint(es);
+}
+
 /* --- NetworkSettings -------------------------------------------------------- */
 json_t *rt_doc_networks(const json_t *doc)
 {

@@ -101,6 +101,13 @@ void rt_doc_set_restart_policy(json_t *doc, const char *name, int max_retries);
  * from it: Running (running or paused), Paused, Restarting.  Returns State,
  * for the caller's other members. */
 json_t *rt_doc_set_status(json_t *doc, const char *status);
+/* A container that ended names no address any more (NetworkSettings and each
+ * network's IPAddress, IPPrefixLen, Gateway, MacAddress, EndpointID), as
+ * docker's inspect of a stopped container: the address may be another
+ * container's by now.  IPAMConfig (an address asked for) stays. */
+void rt_doc_clear_addresses(json_t *doc);
+/* The same for one endpoint of rt_doc_networks. */
+void rt_doc_clear_endpoint(json_t *ep);
 
 /* --- NetworkSettings -------------------------------------------------------- */
 json_t *rt_doc_networks(const json_t *doc); /* object: network name -> endpoint */

@@ -61,6 +61,49 @@ int rt_mon_recv(int fd, struct rt_mon_msg *m)
         return 1;
 }
 
+int rt_mon_send_go(int fd, const char *doc)
+{
+        size_t n = doc ? strlen(doc) : 0;
+        if (n > RT_MON_DOC_MAX) {
+                errno = EMSGSIZE;
+                return -1;
+        }
+        if (rt_mon_send(fd, RT_MON_GO, doc ? RT_MON_GO_DOC : 0, 0, NULL) < 0)
+                return -1;
+        if (!doc)
+                return 0;
+        ssize_t r;
+        do
+                r = send(fd, doc, n, MSG_NOSIGNAL);
+        while (r < 0 && errno == EINTR);
+        return r == (ssize_t)n ? 0 : -1;
+}
+
+/* The document that follows RT_MON_GO_DOC: a JSON object, or NULL (EOF, a
+ * packet larger than RT_MON_DOC_MAX, not an object). */
+static json_t *recv_go_doc(int fd)
+{
+        ssize_t n;
+        do
+                n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+        while (n < 0 && errno == EINTR);
+        if (n <= 0 || n > RT_MON_DOC_MAX)
+                return NULL;
+        _cleanup_free_ char *buf = xmalloc((size_t)n);
+        ssize_t r;
+        do
+                r = recv(fd, buf, (size_t)n, 0);
+        while (r < 0 && errno == EINTR);
+        if (r != n)
+                return NULL;
+        json_t *j = json_loadb(buf, (size_t)n, 0, NULL);
+        if (j && !json_is_object(j)) {
+                json_decref(j);
+                j = NULL;
+        }
+        return j;
+}
+
 /* Unix socket paths are limited to 108 bytes and state roots can be deep:
  * address the socket through an fd of its directory. */
 static int sock_addr(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *err)
@@ -175,6 +218,7 @@ struct mon {
         bool hc_timed_out;
         struct timespec hc_begin;
         char *hc_start;
+        char *hc_exec_id; /* the probe's exec, for its exec_* events */
         strbuf_t hc_buf;
         int netns_fd;
         /* the init's mount namespace, held so that its teardown (unmounting
@@ -198,8 +242,12 @@ struct mon {
         strbuf_t line[3];
         int restarts;
         bool unsaved; /* the last state write failed (ENOSPC) */
+        bool removed; /* auto-removed at its end */
         int64_t backoff_ms;
         struct timespec started;
+        /* members the CLI sent with RT_MON_GO (the network settings),
+         * recorded with the next state */
+        json_t *go_doc;
 };
 
 static void mon_close(int *fd)
@@ -376,6 +424,13 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
                 json_object_update(st, extra);
         json_decref(extra);
         json_object_set_new(j, "RestartCount", json_integer(m->restarts));
+        if (m->go_doc) {
+                json_object_update(j, m->go_doc);
+                json_decref(m->go_doc);
+                m->go_doc = NULL;
+        }
+        if (!strcmp(status, "exited"))
+                rt_doc_clear_addresses(j); /* its addresses are freed now */
         m->unsaved = rt_ctr_save(m->id, j, &e) < 0;
         if (m->unsaved && !strcmp(status, "exited")) {
                 /* The exit must survive (a full disk, ENOSPC): in the reserve
@@ -586,6 +641,14 @@ static void hc_record(struct mon *m, int code, const char *output)
 static void hc_finish(struct mon *m, int wstatus)
 {
         int code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+        if (m->hc_exec_id) { /* docker's exec_die of the probe, before its health_status */
+                char codes[16];
+                snprintf(codes, sizeof(codes), "%d",
+                         WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus));
+                rt_ctr_event(m->j, "exec_die", "execID", m->hc_exec_id, "exitCode", codes, NULL);
+                free(m->hc_exec_id);
+                m->hc_exec_id = NULL;
+        }
         if (m->hc_out >= 0) {
                 char buf[4096];
                 ssize_t r;
@@ -625,6 +688,18 @@ static void hc_run(struct mon *m)
         }
         for (size_t i = 1; i < json_array_size(t); i++)
                 strv_push(&proc.argv, json_string_value(json_array_get(t, i)) ?: "");
+        /* docker runs a probe as an exec: "exec_create: CMD ARGS",
+         * "exec_start: CMD ARGS" and exec_die events, with its execID */
+        strbuf_t cmdline = STRBUF_INIT;
+        sb_append(&cmdline, "");
+        for (size_t i = 0; i < proc.argv.n; i++)
+                sb_appendf(&cmdline, "%s%s", i ? " " : "", proc.argv.v[i]);
+        free(m->hc_exec_id);
+        m->hc_exec_id = rt_ctr_gen_id();
+        _cleanup_free_ char *created = xasprintf("exec_create: %s", sb_str(&cmdline));
+        _cleanup_free_ char *started = xasprintf("exec_start: %s", sb_str(&cmdline));
+        sb_free(&cmdline);
+        rt_ctr_event(m->j, created, "execID", m->hc_exec_id, NULL);
         int pfd[2];
         int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (pipe2(pfd, O_CLOEXEC) < 0) {
@@ -644,9 +719,12 @@ static void hc_run(struct mon *m)
         if (r < 0) {
                 close(pfd[0]);
                 m->hc_pid = 0;
+                free(m->hc_exec_id);
+                m->hc_exec_id = NULL;
                 hc_record(m, fst, e.msg);
                 return;
         }
+        rt_ctr_event(m->j, started, "execID", m->hc_exec_id, NULL);
         m->hc_out = pfd[0];
         fcntl(m->hc_out, F_SETFL, O_NONBLOCK);
 }
@@ -753,19 +831,29 @@ static void on_exit_complete(struct mon *m)
                 mon_close(&m->mntns_fd);
                 return;
         }
-        state_update(m, "exited",
-                     json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled", oom,
-                               "FinishedAt", now));
+        /* An auto-removed container (--rm) is removed now, without its end
+         * written first (a write, two fsyncs, on the way to the exit code):
+         * its clients get the code in the exit frame.  Only when the removal
+         * fails is the end recorded, as for any container. */
+        bool autorm = rt_doc_auto_remove(m->j);
+        json_t *end = json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled", oom,
+                                "FinishedAt", now);
+        if (!autorm)
+                state_update(m, "exited", json_incref(end));
         rt_ctr_event(m->j, "die", "exitCode", codes, NULL);
         rt_ctr_network_disconnect_events(m->j);
         rt_ctr_volume_events(m->j, false);
         if (m->stop_req)
                 rt_ctr_event(m->j, "stop", NULL);
         err_t e = {0};
-        rt_cgroup_remove(m->id, &e);
-        if (rt_doc_auto_remove(m->j)) {
-                rt_ctr_destroy(m->id, &e);
+        if (autorm && rt_ctr_destroy(m->id, &e) == 0) { /* its cgroups too */
+                m->removed = true;
+        } else {
+                if (autorm)
+                        state_update(m, "exited", json_incref(end));
+                rt_cgroup_remove(m->id, &e);
         }
+        json_decref(end);
         send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), (1 << CL_ATTACH) | (1 << CL_WAIT));
         m->finished = true;
 }
@@ -1190,7 +1278,7 @@ static bool ended_clean(struct mon *m)
                 return false;
         const json_t *st = json_object_get(m->j, "State");
         const char *s = json_string_value(json_object_get(st, "Status"));
-        if (!s || strcmp(s, "exited") != 0)
+        if (!m->removed && (!s || strcmp(s, "exited") != 0))
                 return false;
         const char *nm =
             json_string_value(json_object_get(json_object_get(m->j, "HostConfig"), "NetworkMode"));
@@ -1257,7 +1345,10 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
                 goto fail;
         rt_mon_send(sync_fd, RT_MON_PID, 0, m->pid, NULL);
         struct rt_mon_msg msg;
-        if (rt_mon_recv(sync_fd, &msg) != 1 || msg.type != RT_MON_GO) {
+        bool go = rt_mon_recv(sync_fd, &msg) == 1 && msg.type == RT_MON_GO;
+        if (go && msg.code == RT_MON_GO_DOC)
+                go = (m->go_doc = recv_go_doc(sync_fd)) != NULL;
+        if (!go) {
                 /* the CLI gave up (e.g. network set-up failed): never exec */
                 kill(m->pid, SIGKILL);
                 waitpid(m->pid, NULL, 0);
@@ -1306,6 +1397,7 @@ out:
         if (sync_fd >= 0)
                 close(sync_fd);
         rt_spawn_free(&m->spec);
+        json_decref(m->go_doc);
         json_decref(m->spec_doc);
         json_decref(m->j);
         free(m->log_path);
@@ -1313,5 +1405,6 @@ out:
                 sb_free(&m->line[i]);
         sb_free(&m->hc_buf);
         free(m->hc_start);
+        free(m->hc_exec_id);
         return ret;
 }

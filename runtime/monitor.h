@@ -3,7 +3,11 @@
  * Start handshake on a SOCK_SEQPACKET socket passed by the CLI:
  *   monitor -> CLI  RT_MON_PID (init created, blocked before exec; the CLI may
  *                   now configure /proc/<pid>/ns/net)
- *   CLI -> monitor  RT_MON_GO (or close: abort, the container is not started)
+ *   CLI -> monitor  RT_MON_GO (or close: abort, the container is not started);
+ *                   with code RT_MON_GO_DOC, followed by one packet holding a
+ *                   JSON object whose members the monitor sets in the
+ *                   container's document with the running state (the network
+ *                   settings: one write of config.json instead of two)
  *   monitor -> CLI  RT_MON_STARTED, or RT_MON_ERROR with errno (code), message
  *                   and docker's exit status for the failure (pid field)
  *
@@ -45,6 +49,9 @@
 #define RT_MON_KEEP_FDS_MAX 64
 
 enum { RT_MON_PID = 1, RT_MON_GO = 2, RT_MON_STARTED = 3, RT_MON_ERROR = 4 };
+#define RT_MON_GO_DOC 1
+/* The largest document that may follow RT_MON_GO (one packet). */
+#define RT_MON_DOC_MAX (64 * 1024)
 enum { RT_STREAM_STDOUT = 1, RT_STREAM_STDERR = 2, RT_STREAM_EXIT = 3 };
 
 /* Log files larger than this are rotated once (<log>.1), so a container's
@@ -61,6 +68,10 @@ struct rt_mon_msg {
 int rt_mon_send(int fd, int type, int code, pid_t pid, const char *msg);
 /* 1 on a message, 0 on EOF, < 0 on error */
 int rt_mon_recv(int fd, struct rt_mon_msg *m);
+/* RT_MON_GO, followed by doc (the text of a JSON object, at most
+ * RT_MON_DOC_MAX bytes; NULL for none) whose members the monitor records with
+ * the running state.  0 or < 0 (errno set). */
+int rt_mon_send_go(int fd, const char *doc);
 
 /* Run the monitor for container id in the current process; returns once the
  * container has finally exited (after restarts) and its state is recorded.

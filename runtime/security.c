@@ -11,7 +11,11 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "cleanup.h"
 #include "seccomp_profile.h"
@@ -537,6 +541,73 @@ int rt_seccomp_load(const struct rt_seccomp_profile *p, uint64_t caps, err_t *er
         if (r < 0)
                 return err_sys(err, -r, "load the seccomp filter");
         return 0;
+}
+
+/* The flags libseccomp's seccomp_load gives seccomp(2) for ctx's attributes
+ * (berth uses no notification: no NEW_LISTENER). */
+static unsigned int load_flags(scmp_filter_ctx ctx)
+{
+        uint32_t v;
+        unsigned int f = 0;
+        if (seccomp_attr_get(ctx, SCMP_FLTATR_CTL_TSYNC, &v) == 0 && v)
+                f |= SECCOMP_FILTER_FLAG_TSYNC;
+        if (seccomp_attr_get(ctx, SCMP_FLTATR_CTL_LOG, &v) == 0 && v)
+                f |= SECCOMP_FILTER_FLAG_LOG;
+        if (seccomp_attr_get(ctx, SCMP_FLTATR_CTL_SSB, &v) == 0 && v)
+                f |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+        return f;
+}
+
+int rt_seccomp_compile(const struct rt_seccomp_profile *p, uint64_t caps,
+                       struct rt_seccomp_prog *out, err_t *err)
+{
+        *out = (struct rt_seccomp_prog){0};
+        scmp_filter_ctx ctx;
+        if ((p ? build_profile(p, caps, &ctx, err) : build_default(&ctx, err)) < 0)
+                return -1;
+        uint32_t nnp = 1;
+        unsigned int flags = load_flags(ctx);
+        /* seccomp_load would set no_new_privs itself with this attribute:
+         * berth's filters never ask for it (the caller decides) */
+        if (seccomp_attr_get(ctx, SCMP_FLTATR_CTL_NNP, &nnp) < 0 || nnp) {
+                seccomp_release(ctx);
+                return err_set(err, EINVAL, "seccomp filter: no_new_privs attribute set");
+        }
+        _cleanup_close_ int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+        int r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+        seccomp_release(ctx);
+        struct stat st;
+        if (r < 0 || fstat(fd, &st) < 0)
+                return err_sys(err, r < 0 ? -r : errno, "compile the seccomp filter");
+        size_t n = (size_t)st.st_size;
+        if (n == 0 || n % sizeof(struct sock_filter) || n / sizeof(struct sock_filter) > 4096)
+                return err_set(err, E2BIG, "seccomp filter: %zu bytes of BPF", n);
+        void *insns = xmalloc(n);
+        if (pread(fd, insns, n, 0) != (ssize_t)n) {
+                free(insns);
+                return err_sys(err, errno, "read the compiled seccomp filter");
+        }
+        *out = (struct rt_seccomp_prog){insns, (unsigned short)(n / sizeof(struct sock_filter)),
+                                        flags};
+        return 0;
+}
+
+int rt_seccomp_load_prog(const struct rt_seccomp_prog *prog, err_t *err)
+{
+        struct sock_fprog fp = {.len = prog->len, .filter = prog->insns};
+        long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prog->flags, &fp);
+        if (r < 0)
+                return err_sys(err, errno, "load the seccomp filter");
+        if (r > 0) /* TSYNC: a thread could not be synchronised */
+                return err_set(err, ESRCH, "load the seccomp filter: thread %ld not synchronised",
+                               r);
+        return 0;
+}
+
+void rt_seccomp_prog_free(struct rt_seccomp_prog *prog)
+{
+        free(prog->insns);
+        *prog = (struct rt_seccomp_prog){0};
 }
 
 int rt_seccomp_load_default(err_t *err)

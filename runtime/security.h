@@ -48,6 +48,20 @@ struct rt_seccomp_profile; /* seccomp_profile.h */
  * not set no_new_privs: needs it or CAP_SYS_ADMIN. */
 int rt_seccomp_load(const struct rt_seccomp_profile *p, uint64_t caps, err_t *err);
 
+/* p's filter compiled to BPF, with the flags seccomp(2) is to load it with:
+ * what rt_seccomp_load builds and loads in one step, in two, so that the
+ * compilation (libseccomp's, ~1 ms) is done before a container's "go" and
+ * only the load after it.  Loaded, it is the same filter with the same flags. */
+struct rt_seccomp_prog {
+        void *insns; /* struct sock_filter[len] */
+        unsigned short len;
+        unsigned int flags; /* SECCOMP_FILTER_FLAG_* */
+};
+int rt_seccomp_compile(const struct rt_seccomp_profile *p, uint64_t caps,
+                       struct rt_seccomp_prog *out, err_t *err);
+int rt_seccomp_load_prog(const struct rt_seccomp_prog *prog, err_t *err);
+void rt_seccomp_prog_free(struct rt_seccomp_prog *prog);
+
 /* Build p's filter without loading it: what rt_seccomp_load would refuse. */
 int rt_seccomp_check(const struct rt_seccomp_profile *p, uint64_t caps, err_t *err);
 

@@ -793,6 +793,17 @@ static int apply_rlimits(const struct rt_proc *p, err_t *err)
         return 0;
 }
 
+/* The init's seccomp filter, compiled while the CLI sets up the network
+ * (between "ready" and "go"); .insns NULL: compiled at load time. */
+static struct rt_seccomp_prog precompiled;
+
+static int seccomp_now(const struct rt_proc *p, err_t *err)
+{
+        if (precompiled.insns)
+                return rt_seccomp_load_prog(&precompiled, err);
+        return rt_seccomp_load(p->seccomp_profile, p->caps, err);
+}
+
 /* Everything after "go": limits, privileges, exec.  Returns only on error. */
 static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const char *exe,
                            err_t *err)
@@ -804,7 +815,7 @@ static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const
         /* Without no_new_privs loading a filter needs CAP_SYS_ADMIN: now.
          * With it, as late as possible (runc's order), so that a profile
          * need not allow what berth itself calls before execve. */
-        if (p->seccomp && !p->no_new_privs && rt_seccomp_load(p->seccomp_profile, p->caps, err) < 0)
+        if (p->seccomp && !p->no_new_privs && seccomp_now(p, err) < 0)
                 return -1;
         if (rt_caps_bound(p->caps, err) < 0)
                 return -1;
@@ -823,8 +834,7 @@ static int finish_and_exec(const struct rt_proc *p, const struct ids *ids, const
         strv_copy(&env, &p->env);
         if (!env_get(&env, "HOME"))
                 strv_pushf(&env, "HOME=%s", ids->home);
-        if (p->seccomp && p->no_new_privs &&
-            rt_seccomp_load(p->seccomp_profile, p->caps, err) < 0) {
+        if (p->seccomp && p->no_new_privs && seccomp_now(p, err) < 0) {
                 strv_free(&env);
                 return -1;
         }
@@ -969,6 +979,13 @@ static _Noreturn void child_main(const struct rt_spawn *s, int sock)
                 close(master);
         } else {
                 (void)rt_mon_send(sock, MSG_READY, 0, 0, NULL);
+        }
+        /* while the CLI sets up the network: libseccomp's compilation, so
+         * that only the load is left after "go" (failing, it is done again
+         * then, and its error reported as always) */
+        if (s->proc.seccomp) {
+                err_t ce = {0};
+                (void)rt_seccomp_compile(s->proc.seccomp_profile, s->proc.caps, &precompiled, &ce);
         }
         char go;
         ssize_t r;

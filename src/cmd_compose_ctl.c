@@ -70,7 +70,8 @@ static int bad_flag(const char *cmd, char **argv)
 }
 
 /* Start the selected containers, dependencies first (one level at a time). */
-static int start_in_order(struct ctl *c, err_t *err)
+/* restarting: each started container also gets docker's "restart" event */
+static int start_in_order(struct ctl *c, bool restarting, err_t *err)
 {
         int maxl = 0;
         for (size_t i = 0; i < c->l.n; i++) {
@@ -87,6 +88,10 @@ static int start_in_order(struct ctl *c, err_t *err)
                         fprintf(stderr, " Container %s  Starting\n", x->name);
                         if (container_start(x->id, ATTACH_NONE, &status, err) < 0)
                                 return err_wrap(err, "container %s", x->name);
+                        _cleanup_json_ json_t *doc = NULL;
+                        err_t e = {0};
+                        if (restarting && rt_ctr_load(x->id, &doc, &e) == 0)
+                                rt_ctr_event(doc, "restart", NULL);
                         fprintf(stderr, " Container %s  Started\n", x->name);
                 }
         }
@@ -134,7 +139,7 @@ static int start_stop(struct compose_globals *g, int argc, char **argv, const ch
         int rc = 0;
         if ((stop && compose_stop_plan(g, c.cp.p, &c.l, c.which, t, false, false,
                                        start ? "Restarting" : "Stopping", &err) < 0) ||
-            (start && start_in_order(&c, &err) < 0)) {
+            (start && start_in_order(&c, stop, &err) < 0)) {
                 fprintf(stderr, "%s\n", err.msg);
                 rc = COMPOSE_EXIT_FAIL;
         }
@@ -563,8 +568,7 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
                         quiet = true;
                         break;
                 case 'F':
-                        json = cliformat_is_json(optarg);
-                        format = json || !strcmp(optarg, "table") ? NULL : optarg;
+                        format = cliformat_compose_spec(optarg, &json);
                         break;
                 case 'h':
                         printf("Usage:  berth compose images [OPTIONS] [SERVICE...]\n\n"
@@ -835,9 +839,9 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
         }
         const struct compose_service *s = compose_project_service(cp.p, argv[first]);
         err_t err;
-        if (!g->dry_run && compose_build_services(cp.p, argv + first, 1,
-                                                  build ? PLAN_BUILD_ALWAYS : PLAN_BUILD_MISSING,
-                                                  false, &err) < 0) {
+        if (compose_build_services(cp.p, argv + first, 1,
+                                   build ? PLAN_BUILD_ALWAYS : PLAN_BUILD_MISSING, false,
+                                   &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 rc = COMPOSE_EXIT_FAIL;
                 cproject_close(&cp);

@@ -1,15 +1,14 @@
 /* berth compose events: the project's container events as they happen.
  *
- * berth has no daemon to publish events, so they are derived: the containers
- * directory and every container's directory are watched (rt_ctrs_watch: the
- * state documents are replaced by rename), and on each change (or every
- * second, for state reconciled without a write) the project's containers are
- * observed again and compared with the last observation.  Reported actions:
- * create, start, die, pause,
- * unpause, health_status: <status>, destroy.  Text lines like docker compose
- * v2 ("2024-01-02 03:04:05.000000 container start <id> (image=..., name=...)")
- * or, with --json, one object per line with time, type, action, id, service,
- * attributes{name,image}. */
+ * They are read from the events journal every berth process (and each
+ * container's monitor) appends to (base/events.h: the same events `berth
+ * events` prints), keeping the container events whose
+ * com.docker.compose.project attribute names the project (and whose
+ * com.docker.compose.service one names a service asked for).  Printed as
+ * docker compose v2 prints them: text lines ("2024-01-02 03:04:05.000000
+ * container start <id> (image=..., name=...)", the attributes without the
+ * com.docker.compose.* labels) or, with --json, one object per line with
+ * time, type, action, id, service and attributes. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,15 +18,14 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "base/jsonfile.h"
+#include "base/events.h"
 #include "base/paths.h"
+#include "base/strbuf.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "compose_cmds.h"
 #include "compose_up.h"
-#include "runtime/container.h"
-#include "runtime/ctr_doc.h"
 
 static volatile sig_atomic_t ev_stop;
 
@@ -35,33 +33,6 @@ static void on_sig(int sig)
 {
         (void)sig;
         ev_stop = 1;
-}
-
-/* What is compared between two observations of one container. */
-struct snap {
-        char *id, *name, *service, *image, *status, *health, *started;
-};
-
-struct snaps {
-        struct snap *v;
-        size_t n;
-};
-
-static void snaps_free(struct snaps *s)
-{
-        for (size_t i = 0; i < s->n; i++) {
-                struct snap *x = &s->v[i];
-                free(x->id);
-                free(x->name);
-                free(x->service);
-                free(x->image);
-                free(x->status);
-                free(x->health);
-                free(x->started);
-        }
-        free(s->v);
-        s->v = NULL;
-        s->n = 0;
 }
 
 static bool wanted(const char *service, char **svcs, int n)
@@ -74,103 +45,58 @@ static bool wanted(const char *service, char **svcs, int n)
         return false;
 }
 
-static int observe(const char *project, char **svcs, int nsvcs, struct snaps *out, err_t *err)
+/* One journal event as docker compose prints it, when it is one of the
+ * project's container events. */
+static void emit(bool json, const json_t *ev, const char *project, char **svcs, int nsvcs)
 {
-        struct cctr_list l = {0};
-        if (cctr_observe(project, true, &l, err) < 0)
-                return -1;
-        out->v = xcalloc(l.n + 1, sizeof(*out->v));
-        out->n = 0;
-        for (size_t i = 0; i < l.n; i++) {
-                struct cctr *c = &l.v[i];
-                if (!wanted(c->service, svcs, nsvcs))
-                        continue;
-                const char *img = rt_doc_image(c->j);
-                out->v[out->n++] = (struct snap){
-                    .id = xstrdup(c->id),
-                    .name = xstrdup(c->name),
-                    .service = xstrdup(c->service),
-                    .image = xstrdup(img ?: ""),
-                    .status = xstrdup(c->status),
-                    .health = xstrdup(c->health),
-                    .started = xstrdup(rt_doc_started_at(c->j) ?: ""),
-                };
+        const char *type = json_string_value(json_object_get(ev, "Type"));
+        const json_t *actor = json_object_get(ev, "Actor");
+        json_t *attrs = json_object_get(actor, "Attributes");
+        const char *proj = json_string_value(json_object_get(attrs, "com.docker.compose.project"));
+        const char *svc = json_string_value(json_object_get(attrs, "com.docker.compose.service"));
+        if (!type || strcmp(type, "container") || !proj || strcmp(proj, project) || !svc ||
+            !wanted(svc, svcs, nsvcs))
+                return;
+        const char *id = json_string_value(json_object_get(actor, "ID")) ?: "";
+        const char *action = json_string_value(json_object_get(ev, "Action")) ?: "";
+        /* compose leaves its own labels out of the attributes */
+        json_t *shown = json_object();
+        const char *k;
+        json_t *v;
+        json_object_foreach(attrs, k, v)
+        {
+                if (strncmp(k, "com.docker.compose.", 19) && json_is_string(v))
+                        json_object_set(shown, k, v);
         }
-        cctr_list_free(&l);
-        return 0;
-}
-
-static const struct snap *find(const struct snaps *s, const char *id)
-{
-        for (size_t i = 0; i < s->n; i++)
-                if (!strcmp(s->v[i].id, id))
-                        return &s->v[i];
-        return NULL;
-}
-
-static void emit(bool json, const struct snap *c, const char *action)
-{
-        struct timespec ts;
-        struct tm tm;
-        char when[64];
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
+        int64_t ns = events_time_ns(ev);
+        time_t sec = (time_t)(ns / 1000000000LL);
+        long nsec = (long)(ns % 1000000000LL);
         if (json) {
-                _cleanup_free_ char *t = time_rfc3339_nano(ts.tv_sec, ts.tv_nsec);
-                json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{s:s,s:s}}", "time", t, "type",
-                                      "container", "action", action, "id", c->id, "service",
-                                      c->service, "attributes", "name", c->name, "image", c->image);
-                char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-                printf("%s\n", s);
-                free(s);
+                _cleanup_free_ char *t = time_rfc3339_nano(sec, nsec);
+                json_t *o =
+                    json_pack("{s:s,s:s,s:s,s:s,s:s,s:O}", "time", t, "type", "container", "action",
+                              action, "id", id, "service", svc, "attributes", shown);
+                char *out = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+                printf("%s\n", out);
+                free(out);
                 json_decref(o);
         } else {
+                struct tm tm;
+                char when[64];
+                localtime_r(&sec, &tm);
                 strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-                printf("%s.%06ld container %s %s (image=%s, name=%s)\n", when, ts.tv_nsec / 1000,
-                       action, c->id, c->image, c->name);
+                strbuf_t sb = STRBUF_INIT;
+                sb_append(&sb, "");
+                json_object_foreach(shown, k, v)
+                {
+                        sb_appendf(&sb, "%s%s=%s", sb.len ? ", " : "", k, json_string_value(v));
+                }
+                printf("%s.%06ld container %s %s (%s)\n", when, nsec / 1000, action, id,
+                       sb_str(&sb));
+                sb_free(&sb);
         }
+        json_decref(shown);
         fflush(stdout);
-}
-
-static bool live(const char *status)
-{
-        return !strcmp(status, "running") || !strcmp(status, "paused") ||
-               !strcmp(status, "restarting");
-}
-
-/* Events between two observations of the project. */
-static void diff(bool json, const struct snaps *old, const struct snaps *cur)
-{
-        for (size_t i = 0; i < cur->n; i++) {
-                const struct snap *c = &cur->v[i], *o = find(old, c->id);
-                if (!o) {
-                        emit(json, c, "create");
-                        if (live(c->status))
-                                emit(json, c, "start");
-                } else {
-                        bool restarted = strcmp(o->started, c->started) != 0;
-                        if (live(o->status) && (!live(c->status) || restarted))
-                                emit(json, c, "die");
-                        if (live(c->status) && (!live(o->status) || restarted))
-                                emit(json, c, "start");
-                        if (!strcmp(c->status, "paused") && strcmp(o->status, "paused"))
-                                emit(json, c, "pause");
-                        if (!strcmp(o->status, "paused") && !strcmp(c->status, "running"))
-                                emit(json, c, "unpause");
-                }
-                if (c->health[0] && (!o || strcmp(o->health, c->health))) {
-                        _cleanup_free_ char *a = xasprintf("health_status: %s", c->health);
-                        emit(json, c, a);
-                }
-        }
-        for (size_t i = 0; i < old->n; i++) {
-                const struct snap *o = &old->v[i];
-                if (find(cur, o->id))
-                        continue;
-                if (live(o->status))
-                        emit(json, o, "die");
-                emit(json, o, "destroy");
-        }
 }
 
 int compose_cmd_events(struct compose_globals *g, int argc, char **argv)
@@ -207,8 +133,8 @@ int compose_cmd_events(struct compose_globals *g, int argc, char **argv)
         char **svcs = argv + optind;
         int nsvcs = argc - optind;
         err_t err;
-        _cleanup_close_ int fd = rt_ctrs_watch(&err);
-        if (fd < 0) {
+        struct events_tail *t = NULL;
+        if (berth_dirs_ensure(&err) < 0 || events_tail_open(&t, false, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 return COMPOSE_EXIT_FAIL;
         }
@@ -216,33 +142,19 @@ int compose_cmd_events(struct compose_globals *g, int argc, char **argv)
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);
-        struct snaps old = {0}, cur = {0};
-        if (observe(project, svcs, nsvcs, &old, &err) < 0) {
-                fprintf(stderr, "%s\n", err.msg);
-                return COMPOSE_EXIT_FAIL;
-        }
         int rc = 0;
-        while (!ev_stop) {
-                if (rt_ctrs_watch_wait(fd, 1000, &err) < 0) {
+        while (!ev_stop && !ferror(stdout)) {
+                json_t *ev = NULL;
+                int r = events_tail_next(t, 1000, &ev, &err);
+                if (r < 0) {
                         fprintf(stderr, "%s\n", err.msg);
                         rc = COMPOSE_EXIT_FAIL;
                         break;
                 }
-                if (ev_stop)
-                        break;
-                if (observe(project, svcs, nsvcs, &cur, &err) < 0) {
-                        fprintf(stderr, "%s\n", err.msg);
-                        rc = COMPOSE_EXIT_FAIL;
-                        break;
-                }
-                diff(json, &old, &cur);
-                snaps_free(&old);
-                old = cur;
-                cur = (struct snaps){0};
-                if (ferror(stdout))
-                        break;
+                if (r > 0)
+                        emit(json, ev, project, svcs, nsvcs);
+                json_decref(ev);
         }
-        snaps_free(&old);
-        snaps_free(&cur);
+        events_tail_close(t);
         return rc;
 }

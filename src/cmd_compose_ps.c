@@ -135,13 +135,9 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
         optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
+                if (list_flag(c, &all, &quiet))
+                        continue;
                 switch (c) {
-                case 'a':
-                        all = true;
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
                 case 'S':
                         services = true;
                         break;
@@ -152,8 +148,7 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
                         filter = optarg;
                         break;
                 case 'F':
-                        json = cliformat_is_json(optarg);
-                        format = json || !strcmp(optarg, "table") ? NULL : optarg;
+                        format = cliformat_compose_spec(optarg, &json);
                         break;
                 case 'o':
                         break;
@@ -316,16 +311,11 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
         optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
+                if (list_flag(c, &all, &quiet))
+                        continue;
                 switch (c) {
-                case 'a':
-                        all = true;
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
                 case 'F':
-                        json = cliformat_is_json(optarg);
-                        format = json || !strcmp(optarg, "table") ? NULL : optarg;
+                        format = cliformat_compose_spec(optarg, &json);
                         break;
                 case 'f':
                         if (strncmp(optarg, "name=", 5)) {

@@ -164,15 +164,6 @@ static void print_orphans(const struct compose_project *p, const struct cctr_lis
         sb_free(&b);
 }
 
-/* Was the service named on the command line (all are when none is)? */
-static bool named_service(const char *name, char **svcs, int nsvcs)
-{
-        for (int i = 0; i < nsvcs; i++)
-                if (!strcmp(svcs[i], name))
-                        return true;
-        return nsvcs == 0;
-}
-
 /* Bring the selected services to the desired state.  Returns the exit code. */
 static int up_apply(struct compose_globals *g, struct cproject *cp, const struct up_opts *o,
                     char **svcs, int nsvcs)
@@ -697,7 +688,7 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
                                 if (strv_contains(&o.no_attach, n))
                                         continue;
                                 if (nnames > 0 && !(with_deps && with_deps[i]) &&
-                                    !named_service(n, names, nnames))
+                                    !compose_selected(n, names, nnames))
                                         continue;
                                 strv_push(&svcs, n);
                         }

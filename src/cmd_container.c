@@ -23,8 +23,10 @@ static bool status_stopped(const char *st)
 /* Remove every stopped container; report its id, and add its writable
  * layer's size to *reclaimed.  Each is checked again under its lock, so one
  * that starts meanwhile stays. */
-int container_prune(strv_t *removed, unsigned long long *reclaimed, int64_t until_ns, err_t *err)
+int container_prune(strv_t *removed, unsigned long long *reclaimed, const struct prune_filter *pf,
+                    err_t *err)
 {
+        int64_t until_ns = pf ? pf->until_ns : 0;
         strv_t ids = STRV_INIT;
         if (rt_ctr_list(&ids, err) < 0) {
                 strv_free(&ids);
@@ -43,7 +45,8 @@ int container_prune(strv_t *removed, unsigned long long *reclaimed, int64_t unti
                 }
                 const char *st = rt_doc_status(j);
                 if (status_stopped(st) &&
-                    (!until_ns || time_parse_rfc3339_ns(rt_doc_created(j)) <= until_ns)) {
+                    (!until_ns || time_parse_rfc3339_ns(rt_doc_created(j)) <= until_ns) &&
+                    prune_filter_labels(pf, rt_doc_labels(j))) {
                         unsigned long long sz = path_size(rt_doc_upper_dir(j));
                         if (container_remove_locked(id, j, &e) < 0) {
                                 *err = e;
@@ -86,7 +89,7 @@ int cmd_container_prune(int argc, char **argv)
             {NULL, 0, NULL, 0},
         };
         bool force = false;
-        int64_t until_ns = 0;
+        struct prune_filter pf = {0};
         int c;
         optind = 0;
         opterr = 0;
@@ -94,34 +97,44 @@ int cmd_container_prune(int argc, char **argv)
                 if (c == 'f') {
                         force = true;
                 } else if (c == 'F') {
-                        if (prune_until_parse(optarg, "container prune", &until_ns) < 0)
+                        if (prune_filter_add(&pf, NULL, optarg, "container prune") < 0) {
+                                prune_filter_free(&pf);
                                 return EXIT_BERTH;
+                        }
                 } else if (c == 'h') {
                         printf("Usage:  berth container prune [OPTIONS]\n\n"
                                "Remove all stopped containers\n\n"
                                "Options:\n"
                                "      --filter filter   Provide filter values (e.g. "
-                               "\"until=<timestamp>\")\n"
+                               "\"until=<timestamp>\",\n"
+                               "                        \"label=<key>[=<value>]\", "
+                               "\"label!=<key>[=<value>]\")\n"
                                "  -f, --force   Do not prompt for confirmation\n");
+                        prune_filter_free(&pf);
                         return 0;
                 } else {
                         error_msg("container prune: unknown option '%s'\n"
                                   "See 'berth container prune --help'.",
                                   argv[optind - 1]);
+                        prune_filter_free(&pf);
                         return EXIT_BERTH;
                 }
         }
         if (optind < argc) {
                 error_msg("\"berth container prune\" accepts no arguments.\n"
                           "See 'berth container prune --help'.");
+                prune_filter_free(&pf);
                 return EXIT_BERTH;
         }
-        if (!force && !cli_confirm("This will remove all stopped containers."))
+        if (!force && !cli_confirm("This will remove all stopped containers.")) {
+                prune_filter_free(&pf);
                 return 0;
+        }
         strv_t removed = STRV_INIT;
         unsigned long long reclaimed = 0;
         err_t err = {0};
-        int r = container_prune(&removed, &reclaimed, until_ns, &err);
+        int r = container_prune(&removed, &reclaimed, &pf, &err);
+        prune_filter_free(&pf);
         if (removed.n) {
                 printf("Deleted Containers:\n");
                 for (size_t i = 0; i < removed.n; i++)

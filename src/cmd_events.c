@@ -54,7 +54,8 @@ static int print_event(json_t *ev, bool json, gotmpl_t *tmpl)
         } else if (tmpl) {
                 err_t err = {0};
                 _cleanup_json_ json_t *dot = events_template_dot(ev);
-                struct gotmpl_opts o = {.type_name = "events.Message"};
+                struct gotmpl_opts o = {.type_name = "events.Message",
+                                        .string_maps = cliformat_event_maps};
                 if (gotmpl_exec(tmpl, dot, &o, &out, &err) < 0) {
                         sb_free(&out);
                         error_msg("%s", err.msg);

@@ -169,7 +169,7 @@ static bool labels_match(const strv_t *want, const strv_t *labels)
         return true;
 }
 
-int prune_filter_add(struct prune_filter *pf, bool *all, const char *f)
+int prune_filter_add(struct prune_filter *pf, bool *all, const char *f, const char *cmd)
 {
         const char *eq = strchr(f, '=');
         if (!eq || eq == f) {
@@ -179,12 +179,12 @@ int prune_filter_add(struct prune_filter *pf, bool *all, const char *f)
         size_t kn = (size_t)(eq - f);
         const char *v = eq + 1;
         if (kn == 5 && !strncmp(f, "until", 5))
-                return prune_until_parse(f, "image prune", &pf->until_ns);
+                return prune_until_parse(f, cmd, &pf->until_ns);
         if (kn == 5 && !strncmp(f, "label", 5)) {
                 strv_push(&pf->label, v);
         } else if (kn == 6 && !strncmp(f, "label!", 6)) {
                 strv_push(&pf->nlabel, v);
-        } else if (kn == 8 && !strncmp(f, "dangling", 8)) {
+        } else if (all && kn == 8 && !strncmp(f, "dangling", 8)) {
                 if (!strcmp(v, "false") || !strcmp(v, "0")) {
                         *all = true;
                 } else if (strcmp(v, "true") && strcmp(v, "1")) {
@@ -196,6 +196,29 @@ int prune_filter_add(struct prune_filter *pf, bool *all, const char *f)
                 return -1;
         }
         return 0;
+}
+
+bool prune_filter_labels(const struct prune_filter *pf, const json_t *labels)
+{
+        if (!pf || (!pf->label.n && !pf->nlabel.n))
+                return true;
+        strv_t l = STRV_INIT;
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)labels, k, v)
+        {
+                char *kv = xasprintf("%s=%s", k, json_string_value(v) ?: "");
+                strv_push(&l, kv);
+                free(kv);
+        }
+        bool ok = labels_match(&pf->label, &l) && !(pf->nlabel.n && labels_match(&pf->nlabel, &l));
+        strv_free(&l);
+        return ok;
+}
+
+bool prune_net_match(const json_t *labels, void *ud)
+{
+        return prune_filter_labels(ud, labels);
 }
 
 int prune_filter_apply(struct prune_filter *pf, err_t *err)
@@ -261,7 +284,7 @@ static int image_prune(int argc, char **argv)
                         force = true;
                         break;
                 case 'F':
-                        if (prune_filter_add(&pf, &all, optarg) < 0) {
+                        if (prune_filter_add(&pf, &all, optarg, "image prune") < 0) {
                                 prune_filter_free(&pf);
                                 return EXIT_BERTH;
                         }

@@ -14,8 +14,7 @@
  *   - what containers whose monitor is dead still hold - port rules, DNS
  *     names, interfaces kept alive by a joined namespace - is released
  *     (netwire_gc), so none of it outlives its container until some later
- *     berth command happens to clean up; and its state stops naming the
- *     addresses it had (netwire_forget_addresses), as docker's inspect.
+ *     berth command happens to clean up.
  * A restart policy keeps the monitor alive, and so keeps them. */
 #include <errno.h>
 #include <poll.h>
@@ -117,9 +116,6 @@ int cmd_monitor_exited(int argc, char **argv)
         if (netwire_gc(&err) < 0) {
                 error_msg("container %.12s exited: releasing its ports and names: %s", argv[1],
                           err.msg);
-                rc = EXIT_BERTH;
-        } else if (netwire_forget_addresses(argv[1], &err) < 0) {
-                error_msg("container %.12s exited: %s", argv[1], err.msg);
                 rc = EXIT_BERTH;
         }
         return rc;

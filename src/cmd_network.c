@@ -439,7 +439,7 @@ static int net_rm(int argc, char **argv)
 static int net_prune(int argc, char **argv)
 {
         bool force = false;
-        int64_t until_ns = 0;
+        struct prune_filter pf = {0};
 
         for (int i = 1; i < argc; i++) {
                 if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force")) {
@@ -450,15 +450,20 @@ static int net_prune(int argc, char **argv)
                                 error_msg("network prune: flag needs an argument: --filter");
                                 return EXIT_BERTH;
                         }
-                        if (prune_until_parse(f, "network prune", &until_ns) < 0)
+                        if (prune_filter_add(&pf, NULL, f, "network prune") < 0) {
+                                prune_filter_free(&pf);
                                 return EXIT_BERTH;
+                        }
                 } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                        printf("Usage:  berth network prune [-f] [--filter until=TIME]\n\n"
+                        prune_filter_free(&pf);
+                        printf("Usage:  berth network prune [-f] [--filter until=TIME|label=K[=V]|"
+                               "label!=K[=V]]\n\n"
                                "Remove all unused networks (all but the default bridge network "
                                "and those with containers)\n");
                         return 0;
                 } else {
                         error_msg("network prune: unknown argument %s", argv[i]);
+                        prune_filter_free(&pf);
                         return EXIT_BERTH;
                 }
         }
@@ -467,12 +472,17 @@ static int net_prune(int argc, char **argv)
                 fprintf(stdout, "WARNING! This will remove all custom networks not used by at "
                                 "least one container.\nAre you sure you want to continue? [y/N] ");
                 fflush(stdout);
-                if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y'))
+                if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y')) {
+                        prune_filter_free(&pf);
                         return 0;
+                }
         }
         _cleanup_json_ json_t *removed = json_array();
         err_t err;
-        int rc = netwire_gc(&err) < 0 ? -1 : network_prune(removed, until_ns, &err);
+        int rc = netwire_gc(&err) < 0
+                     ? -1
+                     : network_prune(removed, pf.until_ns, prune_net_match, &pf, &err);
+        prune_filter_free(&pf);
         size_t i;
         json_t *v;
         if (json_array_size(removed)) {

@@ -182,13 +182,9 @@ int cmd_ps(int argc, char **argv)
         optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "aqf:", lo, NULL)) != -1) {
+                if (list_flag(c, &all, &quiet))
+                        continue;
                 switch (c) {
-                case 'a':
-                        all = true;
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
                 case 'f':
                         strv_push(&filters, optarg);
                         break;

@@ -681,10 +681,11 @@ static int run_or_create(int argc, char **argv, bool run)
                 run_opts_free(&o);
                 return status ? status : EXIT_BERTH;
         }
-        if (o.rm && attach) {
+        if (o.rm && attach && !(o.network && !strcmp(o.network, "none"))) {
                 /* It exited and its monitor removes it: free its addresses
                  * (detached, it still runs: netwire_gc frees them once it is
-                 * gone). */
+                 * gone).  A --network none container has none, and cannot
+                 * be connected to a network. */
                 err_t e2;
                 netwire_forget(id, &e2);
         }

@@ -511,7 +511,7 @@ static int system_prune(int argc, char **argv)
         };
         bool all = false, force = false, vols = false;
         struct prune_filter pu = {0};
-        const char *until = NULL;
+        strv_t shown = STRV_INIT; /* the filters, for the warning */
         int c;
         optind = 0;
         opterr = 0;
@@ -527,9 +527,12 @@ static int system_prune(int argc, char **argv)
                         vols = true;
                         break;
                 case 'F':
-                        if (prune_until_parse(optarg, "system prune", &pu.until_ns) < 0)
+                        if (prune_filter_add(&pu, NULL, optarg, "system prune") < 0) {
+                                prune_filter_free(&pu);
+                                strv_free(&shown);
                                 return EXIT_BERTH;
-                        until = optarg + 6;
+                        }
+                        strv_push(&shown, optarg);
                         break;
                 case 'h':
                         printf("Usage:  berth system prune [OPTIONS]\n\n"
@@ -537,47 +540,66 @@ static int system_prune(int argc, char **argv)
                                "Options:\n"
                                "  -a, --all       Remove all unused images not just dangling ones\n"
                                "      --filter filter   Provide filter values (e.g. "
-                               "\"until=24h\")\n"
+                               "\"until=24h\", \"label=<key>[=<value>]\",\n"
+                               "                        \"label!=<key>[=<value>]\")\n"
                                "  -f, --force     Do not prompt for confirmation\n"
                                "      --volumes   Prune anonymous volumes\n");
+                        prune_filter_free(&pu);
+                        strv_free(&shown);
                         return 0;
                 default:
                         error_msg("system prune: unknown option '%s'\n"
                                   "See 'berth system prune --help'.",
                                   argv[optind - 1]);
+                        prune_filter_free(&pu);
+                        strv_free(&shown);
                         return EXIT_BERTH;
                 }
         }
         if (optind < argc) {
                 error_msg("\"berth system prune\" accepts no arguments.\n"
                           "See 'berth system prune --help'.");
+                prune_filter_free(&pu);
+                strv_free(&shown);
                 return EXIT_BERTH;
         }
-        if (until && vols) {
+        if (pu.until_ns && vols) {
                 error_msg("The \"until\" filter is not supported with \"--volumes\"");
+                prune_filter_free(&pu);
+                strv_free(&shown);
                 return EXIT_BERTH;
         }
         if (!force) {
+                strbuf_t fl = STRBUF_INIT;
+                sb_append(&fl, "");
+                for (size_t k = 0; k < shown.n; k++)
+                        sb_appendf(&fl, "%s  - %s\n%s",
+                                   k ? "" : "  Items to be pruned will be filtered with:\n",
+                                   shown.v[k], k + 1 == shown.n ? "\n" : "");
                 _cleanup_free_ char *w = xasprintf(
                     "This will remove:\n"
                     "  - all stopped containers\n"
                     "  - all networks not used by at least one container\n"
-                    "%s%s\n%s%s%s",
+                    "%s%s\n%s",
                     vols ? "  - all anonymous volumes not used by at least one container\n" : "",
                     all ? "  - all images without at least one container associated to them\n"
                         : "  - all dangling images\n",
-                    until ? "  Items to be pruned will be filtered with:\n  - until=" : "",
-                    until ? until : "", until ? "\n\n" : "");
-                if (!cli_confirm(w))
+                    fl.s);
+                sb_free(&fl);
+                if (!cli_confirm(w)) {
+                        prune_filter_free(&pu);
+                        strv_free(&shown);
                         return 0;
+                }
         }
+        strv_free(&shown);
         int rc = 0;
         unsigned long long reclaimed = 0;
         err_t err = {0};
         strv_t out = STRV_INIT;
 
         /* containers first: what they held becomes unused */
-        if (container_prune(&out, &reclaimed, pu.until_ns, &err) < 0) {
+        if (container_prune(&out, &reclaimed, &pu, &err) < 0) {
                 error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
@@ -585,7 +607,8 @@ static int system_prune(int argc, char **argv)
         strv_free(&out);
 
         _cleanup_json_ json_t *nets = json_array();
-        if (netwire_gc(&err) < 0 || network_prune(nets, pu.until_ns, &err) < 0) {
+        if (netwire_gc(&err) < 0 ||
+            network_prune(nets, pu.until_ns, prune_net_match, &pu, &err) < 0) {
                 error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
@@ -596,7 +619,7 @@ static int system_prune(int argc, char **argv)
         strv_free(&out);
 
         if (vols) {
-                if (volume_prune(false, &out, &reclaimed, &err) < 0) {
+                if (volume_prune(false, &pu, &out, &reclaimed, &err) < 0) {
                         error_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                 }

@@ -251,7 +251,8 @@ unsigned long long volume_size(const char *name)
         return path_size(json_string_value(json_object_get(j, "Mountpoint")));
 }
 
-int volume_prune(bool all, strv_t *removed, unsigned long long *reclaimed, err_t *err)
+int volume_prune(bool all, const struct prune_filter *pf, strv_t *removed,
+                 unsigned long long *reclaimed, err_t *err)
 {
         strv_t used = STRV_INIT, names = STRV_INIT;
         volumes_in_use(&used);
@@ -260,6 +261,12 @@ int volume_prune(bool all, strv_t *removed, unsigned long long *reclaimed, err_t
                 /* as docker 23+: without --all only anonymous volumes */
                 if (strv_contains(&used, names.v[i]) || (!all && !rt_volume_is_anon(names.v[i])))
                         continue;
+                if (pf && (pf->label.n || pf->nlabel.n)) {
+                        _cleanup_json_ json_t *j = NULL;
+                        if (rt_volume_inspect(names.v[i], &j, NULL) < 0 ||
+                            !prune_filter_labels(pf, json_object_get(j, "Labels")))
+                                continue;
+                }
                 unsigned long long sz = volume_size(names.v[i]);
                 err_t e = {0};
                 if (rt_volume_remove(names.v[i], &e) == 0) {
@@ -287,7 +294,7 @@ static int vol_prune(int argc, char **argv)
         strv_t removed = STRV_INIT;
         unsigned long long reclaimed = 0;
         err_t err = {0};
-        int rc = volume_prune(all, &removed, &reclaimed, &err);
+        int rc = volume_prune(all, NULL, &removed, &reclaimed, &err);
         printf("Deleted Volumes:\n");
         for (size_t i = 0; i < removed.n; i++)
                 printf("%s\n", removed.v[i]);

@@ -231,15 +231,8 @@ int compose_cmd_build(struct compose_globals *g, int argc, char **argv)
         sigaction(SIGINT, &sa, &old_int);
         sigaction(SIGTERM, &sa, &old_term);
         err_t err = {0};
-        if (g->dry_run) {
-                for (size_t i = 0; i < cp.p->nservices; i++)
-                        if (cp.p->services[i].build.present &&
-                            compose_selected(cp.p->services[i].name, argv + optind, argc - optind))
-                                fprintf(stderr, "DRY-RUN MODE -  build service %s\n",
-                                        cp.p->services[i].name);
-                rc = 0;
-        } else if (build_services(cp.p, argv + optind, argc - optind, PLAN_BUILD_ALWAYS, quiet,
-                                  no_cache, &args, &err) < 0) {
+        if (build_services(cp.p, argv + optind, argc - optind, PLAN_BUILD_ALWAYS, quiet, no_cache,
+                           &args, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
         } else {
                 rc = 0;

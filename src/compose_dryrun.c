@@ -14,6 +14,7 @@
 #include "base/xalloc.h"
 #include "commands.h"
 #include "compose/hash.h"
+#include "compose_build.h"
 #include "compose_more.h"
 #include "compose_up.h"
 #include "compose_up_opts.h"
@@ -265,9 +266,7 @@ static int dry_stop_rm(struct compose_globals *g, char **svcs, int nsvcs, bool r
         which = xcalloc(l.n + 1, sizeof(bool));
         bool any = false;
         for (size_t i = 0; i < l.n; i++) {
-                bool named = nsvcs == 0;
-                for (int k = 0; k < nsvcs; k++)
-                        named |= !strcmp(svcs[k], l.v[i].service);
+                bool named = compose_selected(l.v[i].service, svcs, nsvcs);
                 /* rm without --stop leaves running containers alone */
                 which[i] = named && (!rm || stop || !is_running(&l.v[i]));
                 any |= which[i];

@@ -70,16 +70,6 @@ static void *pull_worker(void *arg)
         return NULL;
 }
 
-static bool selected(const char *name, char **names, int n)
-{
-        if (n <= 0)
-                return true;
-        for (int i = 0; i < n; i++)
-                if (!strcmp(names[i], name))
-                        return true;
-        return false;
-}
-
 /* Should s's image be pulled now? */
 static bool wants_pull(const struct compose_service *s, enum compose_pull_mode mode)
 {
@@ -123,7 +113,8 @@ int compose_pull_services(struct compose_globals *g, struct compose_project *p, 
         strv_t images = STRV_INIT; /* normalised names, index = job */
         for (size_t i = 0; i < p->nservices; i++) {
                 const struct compose_service *s = &p->services[i];
-                if (!s->image || !selected(s->name, names, n) || compose_build_local_image(s))
+                if (!s->image || !compose_selected(s->name, names, n) ||
+                    compose_build_local_image(s))
                         continue;
                 _cleanup_free_ char *norm = NULL;
                 err_t e2;
@@ -144,29 +135,23 @@ int compose_pull_services(struct compose_globals *g, struct compose_project *p, 
         }
         int r = 0;
         if (c.n) {
-                if (!quiet && !g->dry_run) {
+                if (!quiet) {
                         c.pr = progress_new(stderr, g->progress, "Pulling");
                         for (size_t i = 0; i < c.n; i++)
                                 c.jobs[i].line = progress_add(c.pr, c.jobs[i].s->name, "");
                 }
-                if (g->dry_run) {
-                        for (size_t i = 0; i < c.n; i++)
-                                fprintf(stderr, "DRY-RUN MODE -  pull service %s (%s)\n",
-                                        c.jobs[i].s->name, c.jobs[i].s->image);
-                } else {
-                        size_t nth = c.n < PULL_PARALLEL ? c.n : PULL_PARALLEL;
-                        if (g->parallel > 0 && (size_t)g->parallel < nth)
-                                nth = (size_t)g->parallel;
-                        pthread_t th[PULL_PARALLEL];
-                        size_t started = 0;
-                        for (; started < nth; started++)
-                                if (pthread_create(&th[started], NULL, pull_worker, &c) != 0)
-                                        break;
-                        if (!started)
-                                pull_worker(&c);
-                        for (size_t i = 0; i < started; i++)
-                                pthread_join(th[i], NULL);
-                }
+                size_t nth = c.n < PULL_PARALLEL ? c.n : PULL_PARALLEL;
+                if (g->parallel > 0 && (size_t)g->parallel < nth)
+                        nth = (size_t)g->parallel;
+                pthread_t th[PULL_PARALLEL];
+                size_t started = 0;
+                for (; started < nth; started++)
+                        if (pthread_create(&th[started], NULL, pull_worker, &c) != 0)
+                                break;
+                if (!started)
+                        pull_worker(&c);
+                for (size_t i = 0; i < started; i++)
+                        pthread_join(th[i], NULL);
                 if (c.pr)
                         progress_end(c.pr);
                 for (size_t i = 0; i < c.n; i++) {

@@ -77,10 +77,6 @@ int compose_cmd_push(struct compose_globals *g, int argc, char **argv)
                                 fprintf(stderr, " \u2714 Service %s  Skipped\n", s->name);
                         continue;
                 }
-                if (g->dry_run) {
-                        fprintf(stderr, "DRY-RUN MODE -  push %s\n", s->image);
-                        continue;
-                }
                 if (!quiet)
                         fprintf(stderr, " - Service %s  Pushing %s\n", s->name, s->image);
                 struct reg_push_result res;

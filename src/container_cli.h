@@ -49,7 +49,13 @@ struct prune_filter {
         strv_t label, nlabel; /* "k" or "k=v": all must match / not all may */
         strv_t keep;          /* ids the filters leave out */
 };
-int prune_filter_add(struct prune_filter *pf, bool *all, const char *f);
+/* One --filter value of cmd; all NULL: dangling= is not one of its filters
+ * (system, container and network prune take until=, label= and label!=). */
+int prune_filter_add(struct prune_filter *pf, bool *all, const char *f, const char *cmd);
+/* Do labels (an object, or NULL) pass the label=/label!= filters? */
+bool prune_filter_labels(const struct prune_filter *pf, const json_t *labels);
+/* The same as network_prune's match (ud: the filter). */
+bool prune_net_match(const json_t *labels, void *ud);
 /* After the users are loaded: which images the filters keep. */
 int prune_filter_apply(struct prune_filter *pf, err_t *err);
 const char *prune_filter_in_use(const char *image_id, bool *running, void *ud);
@@ -67,7 +73,9 @@ int container_remove_locked(const char *id, json_t *j, err_t *err);
 /* A prune's --filter: "until=TIME" (docker's forms, base/timefmt) into
  * *until_ns (never 0); -1 (printed, naming cmd) for anything else. */
 int prune_until_parse(const char *filter, const char *cmd, int64_t *until_ns);
-int container_prune(strv_t *removed, unsigned long long *reclaimed, int64_t until_ns, err_t *err);
+/* pf (NULL: none): only those created before its until, with its labels */
+int container_prune(strv_t *removed, unsigned long long *reclaimed, const struct prune_filter *pf,
+                    err_t *err);
 
 /* ps's STATUS cell from a container's document: "Up 3 minutes", "Exited (0) 2
  * hours ago", "Created".  Caller frees. */
@@ -81,7 +89,8 @@ void volumes_in_use(strv_t *used);
 unsigned long long volume_size(const char *name);
 /* Remove the volumes no container mounts: anonymous ones, every one with
  * all.  Their names go to removed, their sizes are added to *reclaimed. */
-int volume_prune(bool all, strv_t *removed, unsigned long long *reclaimed, err_t *err);
+int volume_prune(bool all, const struct prune_filter *pf, strv_t *removed,
+                 unsigned long long *reclaimed, err_t *err);
 
 /* stats: the options of `stats` and `compose stats`. */
 struct stats_opts {

@@ -191,6 +191,15 @@ int inspect_print(json_t *docs, const char *fmt)
         return docs_print(docs, fmt);
 }
 
+bool list_flag(int c, bool *all, bool *quiet)
+{
+        if (c == 'a')
+                *all = true;
+        else if (c == 'q')
+                *quiet = true;
+        return c == 'a' || c == 'q';
+}
+
 int inspect_names(char **names, int n, int (*get)(const char *name, json_t **doc, err_t *err),
                   const char *fmt, int fail)
 {

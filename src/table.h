@@ -31,6 +31,9 @@ char *text_ellipsis(const char *s, size_t max);
  * "json"), or each through the Go template fmt, one line each.  Prints the
  * error and returns -1 on a bad template (nothing printed then). */
 int inspect_print(json_t *docs, const char *fmt);
+/* The listing commands' -a/--all and -q/--quiet (getopt's c 'a' or 'q'):
+ * true when c was one of them. */
+bool list_flag(int c, bool *all, bool *quiet);
 /* The body of the inspect commands: each of names[0..n) as get gives its
  * document (an error printed for each that fails, the exit code is then
  * fail), all printed by inspect_print (EXIT_BERTH when that fails). */

@@ -22,7 +22,6 @@
  * writes nothing, and the CLI runs. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -44,19 +43,6 @@
 /* The byte a monitor that leaves nothing to do writes to its watcher. */
 #define WATCH_DONE 'd'
 
-static char *cli_path(void)
-{
-        const char *env = getenv("BERTH_CLI");
-        if (env && *env)
-                return xstrdup(env);
-        char self[4096];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n <= 0)
-                return NULL;
-        self[n] = '\0';
-        return xasprintf("%s/berth", dirname(self));
-}
-
 /* berth-watch ID PID, fd 3 a pidfd of the monitor PID: wait for the monitor
  * to be gone, then hand over to the CLI.  A small process of this binary
  * (the same sealed copy as its monitor) for the container's life; the CLI,
@@ -70,7 +56,7 @@ static int watch_main(char **argv)
         char c = 0;
         if (fcntl(4, F_SETFL, O_NONBLOCK) == 0 && read(4, &c, 1) == 1 && c == WATCH_DONE)
                 return 0;
-        _cleanup_free_ char *cli = cli_path();
+        _cleanup_free_ char *cli = berth_sibling_path("BERTH_CLI", "berth", NULL);
         if (!cli) {
                 fprintf(stderr, "berth-watch: cannot find the berth binary\n");
                 return 1;

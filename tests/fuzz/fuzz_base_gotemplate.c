@@ -1,6 +1,7 @@
 /* Fuzz base/gotemplate, base/cliformat and base/tabwriter: the input's first
  * line is a --format value, the rest a JSON document it runs over (twice as
- * a list item with docker's headers, once as a plain document).  Any input
+ * a list item with docker's headers, once as a plain document with typed
+ * string-map paths).  Any input
  * must end in output or an error, within the engine's caps. */
 #include <jansson.h>
 #include <stddef.h>
@@ -44,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gotmpl_t *t = NULL;
         if (gotmpl_parse(s, &t, &err) == 0) {
                 strbuf_t out = STRBUF_INIT;
-                struct gotmpl_opts o = {.max_output = 4096};
+                static const char *const maps[] = {"Labels", "*", "*.*.Labels", "", "*.*", NULL};
+                struct gotmpl_opts o = {.max_output = 4096, .string_maps = maps};
                 (void)gotmpl_exec(t, doc, &o, &out, &err);
                 if (out.len > 4096)
                         abort();

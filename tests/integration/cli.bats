@@ -401,6 +401,34 @@ YML
         "${c[@]}" down -t 0
 }
 
+@test "system/container/network prune --filter label=/label!=: only what matches (cf-)" {
+        "$BERTH" create --network none --name cf-lb1 --label tier=web busybox true
+        "$BERTH" create --network none --name cf-lb2 --label tier=db busybox true
+        "$BERTH" network create --subnet 10.174.1.0/24 --label tier=web cf-lb-web
+        "$BERTH" network create --subnet 10.174.2.0/24 cf-lb-none
+        run "$BERTH" system prune --filter label=tier=web --filter until=1h <<<"n"
+        [[ "$output" == *"Items to be pruned will be filtered with:"*"- label=tier=web"*"- until=1h"* ]]
+        run "$BERTH" system prune -f --filter label=tier=web
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Deleted Networks:"*cf-lb-web* ]]
+        [[ "$output" != *cf-lb-none* ]]
+        run "$BERTH" inspect cf-lb1
+        [ "$status" -ne 0 ]
+        "$BERTH" inspect cf-lb2 >/dev/null
+        "$BERTH" network inspect cf-lb-none >/dev/null
+        # label!=: what lacks the label goes
+        run "$BERTH" network prune -f --filter 'label!=tier'
+        [ "$status" -eq 0 ]
+        [[ "$output" == *cf-lb-none* ]]
+        run "$BERTH" container prune -f --filter 'label!=tier'
+        [ "$status" -eq 0 ]
+        "$BERTH" inspect cf-lb2 >/dev/null
+        run "$BERTH" container prune -f --filter label=tier=db
+        [ "$status" -eq 0 ]
+        run "$BERTH" inspect cf-lb2
+        [ "$status" -ne 0 ]
+}
+
 @test "system/container/network prune --filter until=: only what was created before; not with --volumes" {
         "$BERTH" create --network none --name cw-pu busybox true
         img=$("$BERTH" commit cw-pu)
@@ -413,8 +441,11 @@ YML
         [ "$status" -eq 0 ]
         [[ "$output" != *cw-pu-net* ]]
         run "$BERTH" network prune -f --filter label=x
+        [ "$status" -eq 0 ]
+        [[ "$output" != *cw-pu-net* ]]
+        run "$BERTH" network prune -f --filter dangling=true
         [ "$status" -eq 125 ]
-        [[ "$output" == *"invalid filter 'label'"* ]]
+        [[ "$output" == *"invalid filter 'dangling'"* ]]
         run "$BERTH" system prune -f --filter until=1h
         [ "$status" -eq 0 ]
         [[ "$output" != *cw-pu-net* ]]
@@ -424,9 +455,9 @@ YML
         run "$BERTH" system prune -f --volumes --filter until=1h
         [ "$status" -eq 125 ]
         [[ "$output" == *'The "until" filter is not supported with "--volumes"'* ]]
-        run "$BERTH" system prune -f --filter label=x
+        run "$BERTH" system prune -f --filter dangling=false
         [ "$status" -eq 125 ]
-        [[ "$output" == *"invalid filter 'label'"* ]]
+        [[ "$output" == *"invalid filter 'dangling'"* ]]
         run "$BERTH" system prune -f --filter until=soon
         [ "$status" -eq 125 ]
         run "$BERTH" system prune -f --filter "until=$(($(date +%s) + 60))"

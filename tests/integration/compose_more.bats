@@ -172,6 +172,9 @@ PY
         grep -E '^[0-9-]{10} [0-9:.]{15} container create [0-9a-f]{64} \(image=busybox, name=cmev2-db-1\)$' "$BERTH_ROOT/ev2.txt"
         grep -q ' container start ' "$BERTH_ROOT/ev2.txt"
         grep -q ' container destroy ' "$BERTH_ROOT/ev2.txt"
+        # read from the events journal: what no state change shows is there too
+        grep -E ' container kill [0-9a-f]{64} \(image=busybox, name=cmev2-db-1, signal=15\)$' "$BERTH_ROOT/ev2.txt"
+        grep -q ' container stop ' "$BERTH_ROOT/ev2.txt"
         ! grep -q cmev2-web-1 "$BERTH_ROOT/ev2.txt"
 }
 

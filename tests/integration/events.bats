@@ -146,7 +146,29 @@ past() {
                 sleep 0.1
         done
         [ "$output" = "health_status: healthy" ]
+        # as Docker, a probe is an exec: exec_create, exec_start, exec_die (its
+        # exitCode), then the health_status it led to
+        run past "$t0" --filter container=ce-hc --format '{{.Action}}|{{index .Actor.Attributes "exitCode"}}|{{len (index .Actor.Attributes "execID")}}'
+        [[ "$(echo $output)" == "create||0 start||0 exec_create: /bin/sh -c true||64 exec_start: /bin/sh -c true||64 exec_die|0|64 health_status: healthy||0"* ]]
         "$BERTH" rm -f ce-hc >/dev/null
+}
+
+@test "restart and compose restart: kill, die, stop, start, then restart (cf-)" {
+        "$BERTH" run -d --name cf-rs --network none busybox sleep 600 >/dev/null
+        t0=$(now)
+        "$BERTH" restart -t 0 cf-rs >/dev/null
+        run past "$t0" --filter container=cf-rs --format '{{.Action}}'
+        [ "$(echo $output)" = "kill kill die stop start restart" ]
+        "$BERTH" rm -f cf-rs >/dev/null
+        dir=$(mktemp -d)
+        printf 'services:\n  web:\n    image: busybox\n    command: sleep 600\n    network_mode: none\n' >"$dir/compose.yaml"
+        "$BERTH" compose -p cfrs -f "$dir/compose.yaml" up -d
+        t1=$(now)
+        "$BERTH" compose -p cfrs -f "$dir/compose.yaml" restart -t 0
+        run past "$t1" --filter label=com.docker.compose.project=cfrs --format '{{.Action}}'
+        "$BERTH" compose -p cfrs -f "$dir/compose.yaml" down -t 0
+        rm -rf "$dir"
+        [ "$(echo $output)" = "kill kill die stop start restart" ]
 }
 
 @test "rename, update, commit: Docker's container events with their attributes" {

@@ -52,8 +52,8 @@ static void test_parse_and_text(void)
             "[]",
             "{\"Type\":\"container\",\"Action\":\"x\",\"Actor\":{\"ID\":\"a\"}}",
             "{\"Type\":1,\"Action\":\"x\",\"Actor\":{\"ID\":\"a\"},\"timeNano\":1}",
-            "{\"Type\":\"c\",\"Action\":\"x\",\"Actor\":{\"ID\":\"a\",\"Attributes\":{\"k\":1}},"
-            "\"timeNano\":1}",
+            ("{\"Type\":\"c\",\"Action\":\"x\",\"Actor\":{\"ID\":\"a\",\"Attributes\":{\"k\":1}},"
+             "\"timeNano\":1}"),
             "{\"Type\":\"c\",\"Action\":\"x\",\"Actor\":[],\"timeNano\":1}",
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

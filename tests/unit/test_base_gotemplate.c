@@ -10,22 +10,32 @@
 #include "base/tabwriter.h"
 #include "tap.h"
 
-/* Run tmpl over the JSON text data; the output, or "ERR: message". */
-static char *run(const char *tmpl, const char *data)
+/* Run tmpl over the JSON text data, with the typed map[string]string paths
+ * smaps; the output, or "ERR: message". */
+static char *run_maps(const char *tmpl, const char *data, const char *const *smaps)
 {
+        struct gotmpl_opts o = {.string_maps = smaps};
         err_t err = {0};
         json_error_t je;
         json_t *d = json_loads(data, JSON_DECODE_ANY, &je);
         gotmpl_t *t = NULL;
         strbuf_t out = STRBUF_INIT;
         sb_append(&out, "");
-        if (gotmpl_parse(tmpl, &t, &err) < 0 || gotmpl_exec(t, d, NULL, &out, &err) < 0) {
+        if (gotmpl_parse(tmpl, &t, &err) < 0 || gotmpl_exec(t, d, &o, &out, &err) < 0) {
                 sb_free(&out);
                 sb_appendf(&out, "ERR: %s", err.msg);
         }
         gotmpl_free(t);
         json_decref(d);
         return sb_steal(&out);
+}
+
+/* C's Config.Labels is a map[string]string, as in docker's container inspect */
+static const char *const c_maps[] = {"Config.Labels", NULL};
+
+static char *run(const char *tmpl, const char *data)
+{
+        return run_maps(tmpl, data, c_maps);
 }
 
 #define T(tmpl, data, want, name)                                                                  \
@@ -130,6 +140,54 @@ static void test_functions(void)
           "len of a number");
         T("{{index .Args 1}}", C, "daemon off;", "index of an array");
         T("{{index .Config.Labels \"zz\"}}|", C, "|", "index of a missing label is empty");
+        T("{{.Config.Labels.zz}}", C, "<no value>",
+          "a field of a missing key is <no value> even in a map[string]string");
+        T("{{eq (index .Config.Labels \"zz\") \"\"}}", C, "true",
+          "index of a missing label is the string zero value");
+        T("{{index .State \"zz\"}}", C, "<no value>", "index of a map of interfaces: nil");
+        T("{{index .Ports \"zz\"}}", C, "<no value>", "index of a map not listed: nil");
+        {
+                static const char *const m[] = {"Net.*.Opts", "Actor.Attributes", NULL};
+                const char *d = "{\"Net\":{\"a\":{\"Opts\":{}},\"b\":{\"Opts\":{\"k\":\"v\"}}},"
+                                "\"Actor\":{\"Attributes\":{\"name\":\"web\"}},"
+                                "\"Other\":{\"name\":\"x\"}}";
+                char *got = run_maps("{{range .Net}}[{{index .Opts \"zz\"}}]{{end}} "
+                                     "[{{index .Actor.Attributes \"exitCode\"}}] "
+                                     "{{.Actor.Attributes.exitCode}} {{index .Other \"zz\"}}",
+                                     d, m);
+                is_str(got, "[][] [] <no value> <no value>",
+                       "string_maps: a '*' path, events' Actor.Attributes, an unlisted map");
+                free(got);
+                /* a null there is a Go nil map[string]string: index gives "",
+                 * json prints null, %v map[]; the document is left as it was */
+                static const char *const cl[] = {"Config.Labels", "N.*", NULL};
+                json_t *doc = json_loads(
+                    "{\"Config\":{\"Labels\":null,\"A\":1},\"N\":{\"x\":null}}", 0, NULL);
+                gotmpl_t *t = NULL;
+                strbuf_t out = STRBUF_INIT;
+                err_t err = {0};
+                struct gotmpl_opts o = {.string_maps = cl};
+                int rc = gotmpl_parse("{{index .Config.Labels \"x\"}}|{{json .Config.Labels}}|"
+                                      "{{.Config.Labels}}|{{json .Config}}|{{.Config.Labels.x}}|"
+                                      "{{index .N.x \"y\"}}|{{json .}}",
+                                      &t, &err);
+                if (rc == 0)
+                        rc = gotmpl_exec(t, doc, &o, &out, &err);
+                is_str(rc == 0 ? out.s : err.msg,
+                       "|null|map[]|{\"Labels\":null,\"A\":1}|<no value>||"
+                       "{\"Config\":{\"Labels\":null,\"A\":1},\"N\":{\"x\":null}}",
+                       "string_maps: a null is a nil map[string]string");
+                char *after = json_dumps(doc, JSON_COMPACT);
+                is_str(after, "{\"Config\":{\"Labels\":null,\"A\":1},\"N\":{\"x\":null}}",
+                       "string_maps: the document is unchanged after the run");
+                free(after);
+                sb_free(&out);
+                gotmpl_free(t);
+                json_decref(doc);
+                got = run_maps("{{index .Actor.Attributes \"exitCode\"}}", d, NULL);
+                is_str(got, "<no value>", "no string_maps: every map is a map of interfaces");
+                free(got);
+        }
         T("{{index .Args 5}}", C,
           "ERR: template: :1:2: executing \"\" at <index>: error calling index: index out of "
           "range: 5",
@@ -255,6 +313,13 @@ static void test_docker_docs(void)
                 strbuf_t out = STRBUF_INIT;
                 sb_append(&out, "");
                 int rc = cliformat_open(&f, fmt, NULL, json_object_get(c, "headers"), type, &err);
+                /* "string_maps": the case's own map[string]string paths */
+                json_t *sm = json_object_get(c, "string_maps");
+                const char *smaps[8] = {0};
+                for (size_t j = 0; j < json_array_size(sm) && j < 7; j++)
+                        smaps[j] = json_string_value(json_array_get(sm, j));
+                if (rc == 0 && sm)
+                        f.opts.string_maps = smaps;
                 size_t k;
                 json_t *it;
                 json_array_foreach(items, k, it)

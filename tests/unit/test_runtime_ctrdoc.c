@@ -141,6 +141,18 @@ static void test_fixture(void)
         _cleanup_json_ json_t *ro = json_pack("{s:b}", "RW", 0);
         rt_doc_mount(ro, &m);
         ok(m.ro, "RW false: read-only");
+
+        /* an ended container names no address; the one it asked for stays */
+        rt_doc_clear_addresses(j);
+        rt_doc_endpoint(json_object_get(nets, "ednet"), &ep);
+        ok(!*ep.ip && !*ep.gateway && !*ep.mac && !*ep.endpoint_id && ep.prefix_len == 0,
+           "cleared endpoint: no address, gateway, mac, endpoint");
+        is_str(ep.ipam_ip, "10.162.1.2", "cleared endpoint keeps the requested address");
+        json_t *ns = json_object_get(j, "NetworkSettings");
+        ok(!*json_string_value(json_object_get(ns, "IPAddress")) &&
+               !*json_string_value(json_object_get(ns, "Gateway")),
+           "cleared NetworkSettings address and gateway");
+        rt_doc_clear_addresses(NULL); /* nothing to clear: no crash */
 }
 
 /* The cgroup limits: read as the monitor applies them, written by update. */
@@ -221,8 +233,9 @@ static void test_absent(void)
 {
         const char *docs[] = {
             "{}",
-            "{\"State\":\"running\",\"Config\":[],\"HostConfig\":1,\"NetworkSettings\":null,"
-            "\"Mounts\":{},\"Name\":7,\"GraphDriver\":{\"Data\":\"x\"}}",
+            /* every member there, with the wrong type */
+            ("{\"State\":\"running\",\"Config\":[],\"HostConfig\":1,\"NetworkSettings\":null,"
+             "\"Mounts\":{},\"Name\":7,\"GraphDriver\":{\"Data\":\"x\"}}"),
             "[]",
         };
         for (size_t i = 0; i <= sizeof(docs) / sizeof(docs[0]); i++) {
