@@ -50,6 +50,15 @@ ours() {
         return 0
 }
 
+# berth_project_gone NAME: no container of compose project NAME, and no
+# network named after it
+berth_project_gone() {
+        run "$BERTH" ps -aq --filter label=com.docker.compose.project="$1"
+        [ -z "$output" ]
+        run "$BERTH" network ls
+        [[ "$output" != *"$1"* ]]
+}
+
 # check_gone ID: nothing of container ID is left anywhere (cgroups,
 # processes, state directories, network endpoints, DNS records)
 check_gone() {

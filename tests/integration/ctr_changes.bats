@@ -5,10 +5,8 @@
 load rt_common
 
 setup_file() {
-        rt_setup_file
-        export BERTH_ADDRESS_POOLS=10.217.0.0/16:24
-        export SENT=$(mktemp -d /tmp/cc-sent.XXXXXX)
-        echo HOSTSECRET >"$SENT/secret"
+        rt_setup_file 10.217.0.0/16:24
+        rt_sentinel
 }
 
 teardown_file() {
@@ -17,8 +15,7 @@ teardown_file() {
 }
 
 setup() {
-        W=$(mktemp -d "$BATS_TEST_TMPDIR/w.XXXXXX")
-        cd "$W"
+        rt_cd_scratch
 }
 
 changes() { # name: a container that adds, changes and deletes

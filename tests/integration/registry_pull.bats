@@ -189,6 +189,17 @@ rp_docker_config() {
         reg_stop A
 }
 
+# bad_registry NAME: tests/tools/bad_registry.py on a free loopback port, its
+# log $REG_BASE/NAME.log, its pid in $REG_BASE/NAME.pid; sets the caller's
+# port and log, and returns once it answers
+bad_registry() {
+        port=$(reg_free_port)
+        log=$REG_BASE/$1.log
+        python3 "$BERTH_SRC/tests/tools/bad_registry.py" --port "$port" --log "$log" 3>&- &
+        echo $! >"$REG_BASE/$1.pid"
+        reg_wait_http "http://127.0.0.1:$port/v2/" "$(cat "$REG_BASE/$1.pid")"
+}
+
 # pull_fails REF TEXT: berth pull REF exits 125 (an error, not a signal) and
 # its output holds TEXT
 pull_fails() {
@@ -199,11 +210,7 @@ pull_fails() {
 
 @test "pull: a misbehaving registry gets clear errors, no partial image, no crash" {
         local port log d
-        port=$(reg_free_port)
-        log=$REG_BASE/bad.log
-        python3 "$BERTH_SRC/tests/tools/bad_registry.py" --port "$port" --log "$log" 3>&- &
-        echo $! >"$REG_BASE/bad.pid"
-        reg_wait_http "http://127.0.0.1:$port/v2/" "$(cat "$REG_BASE/bad.pid")"
+        bad_registry bad
         local B=127.0.0.1:$port
         export BERTH_REGISTRY_TIMEOUT=10
         run "$BERTH" pull "$B/good:v1"
@@ -371,11 +378,7 @@ EOF2
 
 @test "pull: concurrent pulls share one download; kill -9 leaves no image, and a retry resumes" {
         local port log B
-        port=$(reg_free_port)
-        log=$REG_BASE/slow.log
-        python3 "$BERTH_SRC/tests/tools/bad_registry.py" --port "$port" --log "$log" 3>&- &
-        echo $! >"$REG_BASE/slow.pid"
-        reg_wait_http "http://127.0.0.1:$port/v2/" "$(cat "$REG_BASE/slow.pid")"
+        bad_registry slow
         B=127.0.0.1:$port
         # two pulls of the same image at once: the layer is fetched once
         "$BERTH" pull -q "$B/slow:v1" >"$REG_BASE/p1.out" 2>&1 3>&- &

@@ -101,34 +101,30 @@ wrong_digest = sha(WD_LAYER)
 BLOBS[wrong_digest] = bytes(flipped)
 add("wrongdigest", image(diff=sha(WD_TAR), config_extra={"comment": "wd"}),
     layer_digest=wrong_digest, layer_size=len(WD_LAYER))
-for name in ("truncated", "resume", "midstream"):
-    # each its own layer bytes (a distinct digest), so behaviours do not mix
+
+
+def one_file_image(name, fname, data, how):
+    """Image NAME of one layer (the file FNAME holding DATA) whose blob the
+    server sends the HOW way (SPECIAL_BLOBS)."""
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
-        data = (name.encode() + b" payload line\n") * 20000
-        ti = tarfile.TarInfo(name + ".txt")
+        ti = tarfile.TarInfo(fname)
         ti.size = len(data)
         ti.mtime = 1700000000
         t.addfile(ti, io.BytesIO(data))
     tar = raw.getvalue()
     gz = gzip.compress(tar, compresslevel=1, mtime=0)
     d = blob(gz)
-    SPECIAL_BLOBS[d] = name
-    add(name, image(diff=sha(tar), config_extra={"comment": name}), layer_digest=d, layer_size=len(gz))
-for name in ("slow", "slow2"):
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
-        data = os.urandom(3 << 20)
-        ti = tarfile.TarInfo(name + ".bin")
-        ti.size = len(data)
-        ti.mtime = 1700000000
-        t.addfile(ti, io.BytesIO(data))
-    tar = raw.getvalue()
-    gz = gzip.compress(tar, compresslevel=1, mtime=0)
-    d = blob(gz)
-    SPECIAL_BLOBS[d] = "slow"
+    SPECIAL_BLOBS[d] = how
     add(name, image(diff=sha(tar), config_extra={"comment": name}), layer_digest=d,
         layer_size=len(gz))
+
+
+for name in ("truncated", "resume", "midstream"):
+    # each its own layer bytes (a distinct digest), so behaviours do not mix
+    one_file_image(name, name + ".txt", (name.encode() + b" payload line\n") * 20000, name)
+for name in ("slow", "slow2"):
+    one_file_image(name, name + ".bin", os.urandom(3 << 20), "slow")
 cfg = image(config_extra={"comment": "badconfig"})
 add("badconfig", cfg + b" ", config_digest=sha(cfg))
 add("baddiff", image(diff="sha256:" + "ab" * 32, config_extra={"comment": "baddiff"}))
