@@ -7,7 +7,7 @@
 
 #include "base/cleanup.h"
 #include "base/xalloc.h"
-#include "build.h"
+#include "build_cli.h"
 #include "commands.h"
 
 static void build_usage(FILE *f)
@@ -37,7 +37,7 @@ int cmd_build(int argc, char **argv)
             {"no-cache", no_argument, 0, O_NOCACHE},  {"target", required_argument, 0, O_TARGET},
             {"pull", no_argument, 0, O_PULL},         {"rm", no_argument, 0, O_RM},
             {"help", no_argument, 0, O_HELP},         {0, 0, 0, 0}};
-        struct build_opts o = {0};
+        struct build_opts o = {.out = &build_out_cli};
         _cleanup_free_ char *id = NULL;
         err_t err = {0};
         int c, rc = EXIT_BERTH;

@@ -16,7 +16,7 @@
 #include "base/jsonfile.h"
 #include "base/strv.h"
 #include "base/xalloc.h"
-#include "build_internal.h"
+#include "engine/build.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"

@@ -23,6 +23,16 @@ static bool status_stopped(const char *st)
 /* Remove every stopped container; report its id, and add its writable
  * layer's size to *reclaimed.  Each is checked again under its lock, so one
  * that starts meanwhile stays. */
+int container_get_said(const char *ref, char **id, json_t **j)
+{
+        err_t err;
+        if (container_get(ref, id, j, NULL, &err) < 0) {
+                error_msg("%s", err.msg);
+                return -1;
+        }
+        return 0;
+}
+
 int container_prune(strv_t *removed, unsigned long long *reclaimed, const struct prune_filter *pf,
                     err_t *err)
 {
@@ -153,6 +163,17 @@ int cmd_container_prune(int argc, char **argv)
 /* container inspect: inspect --type container (no image of the same name) */
 static int container_inspect(int argc, char **argv)
 {
+        for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+                if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+                        printf("Usage:  berth container inspect [OPTIONS] CONTAINER "
+                               "[CONTAINER...]\n\n"
+                               "Display detailed information on one or more containers\n\n"
+                               "Options:\n"
+                               "  -f, --format string   json or a Go template ({{.State.Status}} "
+                               "...)\n");
+                        return 0;
+                }
+        }
         static char type[] = "--type=container";
         char **v = xcalloc((size_t)argc + 2, sizeof(*v));
         v[0] = argv[0];

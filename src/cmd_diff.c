@@ -91,10 +91,8 @@ int cmd_export(int argc, char **argv)
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         _cleanup_json_ json_t *j = NULL;
-        if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
-                error_msg("%s", err.msg);
+        if (container_get_said(argv[optind], &id, &j) < 0)
                 return 1;
-        }
         if (!output) {
                 if (rt_ctr_export(j, STDOUT_FILENO, &err) < 0) {
                         error_msg("%s", err.msg);

@@ -140,8 +140,7 @@ int cmd_exec(int argc, char **argv)
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
-        if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
-                error_msg("%s", err.msg);
+        if (container_get_said(argv[optind], &id, &j) < 0) {
                 strv_free(&envs);
                 return EXIT_BERTH;
         }

@@ -109,13 +109,10 @@ int cmd_logs(int argc, char **argv)
                 error_msg("\"berth logs\" requires exactly 1 argument.");
                 return EXIT_BERTH;
         }
-        err_t err = {0};
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
-        if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
-                error_msg("%s", err.msg);
+        if (container_get_said(argv[optind], &id, &j) < 0)
                 return EXIT_BERTH;
-        }
         _cleanup_free_ char *path = xstrdup(rt_doc_log_path(j) ?: "");
         json_decref(j);
         _cleanup_free_ char *old = xasprintf("%s.1", path);

@@ -150,10 +150,8 @@ int cmd_attach(int argc, char **argv)
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
-        if (container_get(argv[optind], &id, &j, NULL, &err) < 0) {
-                error_msg("%s", err.msg);
+        if (container_get_said(argv[optind], &id, &j) < 0)
                 return EXIT_BERTH;
-        }
         const char *st = rt_doc_status(j);
         bool tty = rt_doc_tty(j);
         bool open_stdin = rt_doc_open_stdin(j);

@@ -11,7 +11,7 @@
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/xalloc.h"
-#include "build.h"
+#include "build_cli.h"
 #include "compose/model.h"
 #include "runtime/image.h"
 #include "runtime/ctr_doc.h"
@@ -70,7 +70,7 @@ static int build_one(struct compose_service *s, bool quiet, bool no_cache, const
                                "service %s: building from a remote context (%s) is not supported "
                                "by berth",
                                s->name, ctx);
-        struct build_opts o = {.context = ctx, .quiet = quiet};
+        struct build_opts o = {.context = ctx, .quiet = quiet, .out = &build_out_cli};
         _cleanup_free_ char *df = NULL;
         const char *inl = s->build.dockerfile_inline ? s->build.dockerfile_inline
                                                      : jobj_str(bj, "dockerfile_inline");
@@ -165,20 +165,6 @@ int compose_build_services(struct compose_project *p, char **names, int n,
 int compose_build_service(struct compose_service *s, bool quiet, err_t *err)
 {
         return build_one(s, quiet, false, NULL, err);
-}
-
-bool compose_build_image_changed(const struct cctr *c, const struct compose_service *s)
-{
-        if (!s->build.present || !s->image)
-                return false;
-        const char *cur = rt_doc_image_id(c->j);
-        struct rt_image img;
-        err_t e2;
-        if (!cur || rt_image_lookup(s->image, &img, &e2) < 0)
-                return false;
-        bool changed = strcmp(cur, img.id) != 0;
-        rt_image_free(&img);
-        return changed;
 }
 
 int compose_cmd_build(struct compose_globals *g, int argc, char **argv)

@@ -20,6 +20,9 @@
  * *status.  Returns < 0 with err filled on failure; *status is then the
  * docker exit status for the failure (125/126/127). */
 int container_start(const char *id, int attach, int *status, err_t *err);
+/* container_get (no lock kept) for a command's CONTAINER argument, its error
+ * printed (error_msg); < 0 then. */
+int container_get_said(const char *ref, char **id, json_t **j);
 
 /* Stream an already running container (attach, start -a). */
 int container_attach(const char *id, int attach, bool tty, int *status, err_t *err);

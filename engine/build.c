@@ -24,10 +24,9 @@
 #include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "build_internal.h"
-#include "pull.h"
-#include "commands.h"
-#include "container_cli.h"
-#include "engine/netglue.h"
+#include "create.h"
+#include "netglue.h"
+#include "start.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 #include "runtime/ctr_copy.h"
@@ -92,9 +91,21 @@ void bld_out(const struct build *b, const char *fmt, ...)
                 return;
         va_list ap;
         va_start(ap, fmt);
-        vprintf(fmt, ap);
+        _cleanup_free_ char *s = xvasprintf(fmt, ap);
         va_end(ap);
-        fflush(stdout);
+        b->o->out->text(b->o->out->ud, s);
+}
+
+/* A warning to the caller's sink. */
+static void bld_warn(const struct build_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void bld_warn(const struct build_opts *o, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        _cleanup_free_ char *s = xvasprintf(fmt, ap);
+        va_end(ap);
+        o->out->warn(o->out->ud, s);
 }
 
 /* --build-arg value of k: NULL when not given. */
@@ -327,8 +338,8 @@ static int do_from(struct build *b, const struct rt_df_instr *in, struct stage *
         } else if (strcasecmp(base, "scratch")) {
                 struct rt_image img;
                 /* a base image that is not here is pulled (--pull: always) */
-                if (pull_ensure(stdout, base, b->o->pull ? PULL_ALWAYS : PULL_MISSING, NULL,
-                                b->o->quiet, err) < 0 ||
+                if (b->o->out->ensure_image(b->o->out->ud, base, b->o->pull, b->o->quiet, err) <
+                        0 ||
                     rt_image_lookup(base, &img, err) < 0)
                         goto done;
                 st->image = xstrdup(img.id);
@@ -633,7 +644,7 @@ static int remove_container(const char *id, err_t *err)
  * of leaving them in `ps -a` for good. */
 #define BUILD_OWNER_LABEL "berth.build.owner"
 
-static void sweep_orphan_containers(void)
+static void sweep_orphan_containers(const struct build_opts *o)
 {
         strv_t ids = STRV_INIT;
         err_t e = {0};
@@ -651,8 +662,8 @@ static void sweep_orphan_containers(void)
                 if (rt_pid_starttime(pid) == start)
                         continue; /* its build still runs */
                 if (remove_container(ids.v[i], &e) < 0)
-                        warn_msg("removing container %.12s of an interrupted build: %s", ids.v[i],
-                                 e.msg);
+                        bld_warn(o, "removing container %.12s of an interrupted build: %s",
+                                 ids.v[i], e.msg);
         }
         strv_free(&ids);
 }
@@ -733,7 +744,9 @@ static int run_container(struct build *b, const struct stage *st, const strv_t *
         int r = ctr_host_check(&sp.host, err) < 0
                     ? -1
                     : container_create_spec(&sp, id, &warnings, NULL, err);
-        warn_flush(&warnings);
+        for (size_t i = 0; i < warnings.n; i++)
+                b->o->out->warn(b->o->out->ud, warnings.v[i]);
+        strv_free(&warnings);
         ctr_spec_free(&sp);
         rt_image_free(&img);
         return r;
@@ -793,23 +806,7 @@ static int do_run(struct build *b, struct stage *st, const struct rt_df_instr *i
                 err_set(err, EINTR, "build interrupted");
                 goto remove;
         }
-        int saved[2] = {-1, -1};
-        if (b->o->quiet) { /* -q: the command's output goes nowhere */
-                int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
-                saved[0] = fcntl(1, F_DUPFD_CLOEXEC, 3);
-                saved[1] = fcntl(2, F_DUPFD_CLOEXEC, 3);
-                dup2(nul, 1);
-                dup2(nul, 2);
-                close(nul);
-        }
-        int sr = container_start(id, ATTACH_OUTPUT, &status, err);
-        if (saved[0] >= 0) {
-                dup2(saved[0], 1);
-                dup2(saved[1], 2);
-                close(saved[0]);
-                close(saved[1]);
-        }
-        if (sr < 0)
+        if (b->o->out->run(b->o->out->ud, id, b->o->quiet, &status, err) < 0)
                 goto remove;
         if (interrupted) {
                 err_set(err, EINTR, "build interrupted");
@@ -860,7 +857,7 @@ static int step(struct build *b, struct stage *st, const struct rt_df_instr *in,
                 return do_arg(b, st, in, err);
         case RT_DF_ONBUILD:
                 if (!b->o->quiet)
-                        warn_msg("ONBUILD is not supported by berth: the trigger is ignored");
+                        bld_warn(b->o, "ONBUILD is not supported by berth: the trigger is ignored");
                 return 0;
         case RT_DF_MAINTAINER:
                 return 0;
@@ -998,7 +995,7 @@ int build_image(const struct build_opts *o, char **id_out, err_t *err)
         }
         b.nsteps = (int)last;
         b.stages = xcalloc((size_t)nfrom + 1, sizeof(*b.stages));
-        sweep_orphan_containers();
+        sweep_orphan_containers(o);
         cache_load(&b);
         struct stage *st = NULL;
         for (size_t i = 0; i < last; i++) {
@@ -1034,7 +1031,7 @@ int build_image(const struct build_opts *o, char **id_out, err_t *err)
                 const char *a = o->build_args.v[i];
                 _cleanup_free_ char *k = xstrndup(a, strcspn(a, "="));
                 if (!strv_contains(&b.used_args, k) && !predefined(k) && !o->quiet)
-                        warn_msg("[Warning] One or more build-args [%s] were not consumed", k);
+                        bld_warn(o, "[Warning] One or more build-args [%s] were not consumed", k);
         }
         crash_point("build.tag");
         for (size_t i = 0; i < o->tags.n; i++)

@@ -50,9 +50,6 @@ void bld_stage_take(struct stage *st, char *id);
 struct stage *bld_find_stage(struct build *b, const char *name);
 /* An unnamed temporary file on the image store's file system. */
 int bld_layer_tmpfile(err_t *err);
-/* The overlay upper dir as an uncompressed layer tar in a new temporary file
- * (the runtime's mount-point stubs left out); returns its fd. */
-int bld_upper_layer(const char *upper, err_t *err);
 
 /* COPY and ADD (build_copy.c). */
 int build_copy(struct build *b, struct stage *st, const struct rt_df_instr *in, err_t *err);

@@ -17,6 +17,23 @@
 #include "base/err.h"
 #include "base/strv.h"
 
+/* Where a build's output goes: the builder prints nothing itself.  src/
+ * supplies it (src/build_cli.c: docker's classic builder output on stdout,
+ * warnings as berth's warnings), so engine/ never writes to a terminal. */
+struct build_out {
+        void *ud;
+        /* Progress text ("Step 1/5 : ...", " ---> ..."), whole lines, in order. */
+        void (*text)(void *ud, const char *s);
+        /* A warning (one line, no prefix, no newline). */
+        void (*warn)(void *ud, const char *msg);
+        /* Make sure FROM image ref is present: pull it when missing, or
+         * always when always (showing the pull unless quiet). */
+        int (*ensure_image)(void *ud, const char *ref, bool always, bool quiet, err_t *err);
+        /* Start created RUN container id and stream its output until it
+         * exits (quiet: the output goes nowhere); *status is its exit status. */
+        int (*run)(void *ud, const char *id, bool quiet, int *status, err_t *err);
+};
+
 struct build_opts {
         const char *context;    /* directory */
         const char *dockerfile; /* path (relative to the cwd); NULL: <context>/Dockerfile */
@@ -27,14 +44,20 @@ struct build_opts {
         const char *target;     /* last stage to build, NULL: the last one */
         const char *network;    /* RUN's network: "none", "host", "default" (NULL) */
         bool no_cache;
-        bool pull;  /* --pull: pull every FROM image even when present */
-        bool quiet; /* no step output (only errors) */
+        bool pull;                   /* --pull: pull every FROM image even when present */
+        bool quiet;                  /* no step output (only errors) */
+        const struct build_out *out; /* required */
 };
 
-/* Build; prints docker's classic builder output unless quiet.  *id_out is
+/* Build; docker's classic builder output goes to o->out unless quiet.  *id_out is
  * the image ID ("sha256:<hex>", caller frees).  A failing RUN fills err with
  * "The command '...' returned a non-zero code: N". */
 int build_image(const struct build_opts *o, char **id_out, err_t *err);
+
+/* The overlay upper dir as an uncompressed layer tar in a new temporary file
+ * (the runtime's mount-point stubs left out); returns its fd
+ * (also `berth commit`'s layer). */
+int bld_upper_layer(const char *upper, err_t *err);
 
 /* Set by SIGINT/SIGTERM handlers during a build: stop at the next step. */
 void build_interrupt(int sig);
