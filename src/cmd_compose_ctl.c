@@ -572,6 +572,8 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
                         break;
                 case 'h':
                         printf("Usage:  berth compose images [OPTIONS] [SERVICE...]\n\n"
+                               "List images used by the created containers\n\n"
+                               "Options:\n"
                                "      --format string   table (default), json, a Go template "
                                "({{.ContainerName}} {{.Repository}} ...)\n"
                                "  -q, --quiet           Only display IDs\n");

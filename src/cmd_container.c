@@ -163,6 +163,17 @@ int cmd_container_prune(int argc, char **argv)
 /* container inspect: inspect --type container (no image of the same name) */
 static int container_inspect(int argc, char **argv)
 {
+        for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+                if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+                        printf("Usage:  berth container inspect [OPTIONS] CONTAINER "
+                               "[CONTAINER...]\n\n"
+                               "Display detailed information on one or more containers\n\n"
+                               "Options:\n"
+                               "  -f, --format string   json or a Go template ({{.State.Status}} "
+                               "...)\n");
+                        return 0;
+                }
+        }
         static char type[] = "--type=container";
         char **v = xcalloc((size_t)argc + 2, sizeof(*v));
         v[0] = argv[0];

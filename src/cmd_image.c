@@ -57,20 +57,44 @@ static int image_inspect(int argc, char **argv)
         return inspect_names(argv + optind, argc - optind, image_doc, format, EXIT_BERTH);
 }
 
+static const char *const history_headers[] = {
+    "ID",         "IMAGE", "CreatedSince", "CREATED", "CreatedAt", "CREATED AT", "CreatedBy",
+    "CREATED BY", "Size",  "SIZE",         "Comment", "COMMENT",   NULL};
+
+/* Go's time.RFC3339 of secs in the local zone */
+static void rfc3339_local(long long secs, char *buf, size_t n)
+{
+        time_t t = (time_t)secs;
+        struct tm tm;
+        localtime_r(&t, &tm);
+        size_t l = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+        long off = tm.tm_gmtoff / 60;
+        if (!off)
+                snprintf(buf + l, n - l, "Z");
+        else
+                snprintf(buf + l, n - l, "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 60,
+                         labs(off) % 60);
+}
+
 static int image_history(int argc, char **argv)
 {
         static const struct option opts[] = {
+            {"format", required_argument, NULL, 'F'},
             {"no-trunc", no_argument, NULL, 'T'},
             {"quiet", no_argument, NULL, 'q'},
             {"help", no_argument, NULL, 'h'},
             {NULL, 0, NULL, 0},
         };
         bool trunc = true, quiet = false;
+        const char *format = NULL;
         int c;
         optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
                 switch (c) {
+                case 'F':
+                        format = optarg;
+                        break;
                 case 'T':
                         trunc = false;
                         break;
@@ -81,8 +105,11 @@ static int image_history(int argc, char **argv)
                         printf("Usage:  berth image history [OPTIONS] IMAGE\n\n"
                                "Show the history of an image\n\n"
                                "Options:\n"
-                               "      --no-trunc   Don't truncate output\n"
-                               "  -q, --quiet      Only show image IDs\n");
+                               "      --format string   table (default), json, a Go template "
+                               "({{.ID}} {{.CreatedBy}} ...)\n"
+                               "                        or 'table TEMPLATE'\n"
+                               "      --no-trunc        Don't truncate output\n"
+                               "  -q, --quiet           Only show image IDs\n");
                         return 0;
                 default:
                         error_msg("image history: unknown option '%s'\n"
@@ -111,9 +138,20 @@ static int image_history(int argc, char **argv)
                 if (!json_is_true(json_object_get(h, "empty_layer")) && layer < nlayers)
                         sizes[i] = path_size(img.layer_dirs.v[nlayers - 1 - layer++]);
         }
+        /* --format: docker's historyContext fields */
+        struct cliformat cf;
+        bool templ = format && *format && !quiet;
+        if (templ && format_open(&cf, format,
+                                 "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t"
+                                 "{{.Comment}}",
+                                 history_headers, "*formatter.historyContext") < 0) {
+                free(sizes);
+                rt_image_free(&img);
+                return EXIT_BERTH;
+        }
         struct table t;
         table_init(&t, 5);
-        if (!quiet)
+        if (!quiet && !templ)
                 table_row(&t, "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT");
         for (size_t i = n; i-- > 0;) {
                 json_t *h = json_array_get(img.history, i);
@@ -137,9 +175,29 @@ static int image_history(int argc, char **argv)
                 char sz[32];
                 human_size(sizes[i], sz, sizeof(sz));
                 const char *comment = json_string_value(json_object_get(h, "comment"));
+                if (templ) {
+                        char at[48];
+                        rfc3339_local(created, at, sizeof(at));
+                        json_t *o =
+                            json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "ID", id ? id : "<missing>",
+                                      "CreatedSince", ago, "CreatedAt", at, "CreatedBy", cby,
+                                      "Size", sz, "Comment", comment ? comment : "");
+                        int r = format_row(&cf, o, NULL);
+                        json_decref(o);
+                        if (r < 0) {
+                                cliformat_free(&cf);
+                                table_end(&t, false);
+                                free(sizes);
+                                rt_image_free(&img);
+                                return EXIT_BERTH;
+                        }
+                        continue;
+                }
                 table_row(&t, id ? id : "<missing>", ago, cby, sz, comment ? comment : "");
         }
-        table_end(&t, !quiet);
+        if (templ)
+                format_print(&cf);
+        table_end(&t, !quiet && !templ);
         free(sizes);
         rt_image_free(&img);
         return 0;

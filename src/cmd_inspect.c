@@ -38,8 +38,13 @@ int cmd_inspect(int argc, char **argv)
                 else if (c == 'T')
                         type = optarg;
                 else if (c == 'H') {
-                        printf("Usage:  berth inspect [-f FORMAT] [--type container|image] NAME|ID "
-                               "[NAME|ID...]\n");
+                        printf("Usage:  berth inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
+                               "Return low-level information on berth objects\n\n"
+                               "Options:\n"
+                               "  -f, --format string   json or a Go template ({{.State.Status}} "
+                               "...)\n"
+                               "      --type string     Only inspect objects of the given type "
+                               "(container, image)\n");
                         return 0;
                 } else {
                         error_msg("inspect: unknown option '%s'", argv[optind - 1]);

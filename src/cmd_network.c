@@ -302,6 +302,8 @@ static int net_inspect(int argc, char **argv)
                         break;
                 case 'h':
                         printf("Usage:  berth network inspect [OPTIONS] NETWORK [NETWORK...]\n\n"
+                               "Display detailed information on one or more networks\n\n"
+                               "Options:\n"
                                "  -f, --format string   a Go template ({{.Name}} "
                                "{{range .IPAM.Config}}{{.Subnet}}{{end}} ...)\n");
                         return 0;

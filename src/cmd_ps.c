@@ -195,12 +195,19 @@ int cmd_ps(int argc, char **argv)
                         format = optarg;
                         break;
                 case 'H':
-                        printf("Usage:  berth ps [-a] [-q] [--filter KEY=VALUE] [--format FORMAT] "
-                               "[--no-trunc]\n\n"
+                        printf("Usage:  berth ps [OPTIONS]\n\n"
+                               "List containers\n\n"
+                               "Options:\n"
+                               "  -a, --all             Show all containers (default shows just "
+                               "running)\n"
+                               "  -f, --filter filter   Filter output based on conditions "
+                               "provided (KEY=VALUE)\n"
                                "      --format string   table (default), json, a Go template "
                                "({{.ID}} {{.Names}} ...),\n"
                                "                        or 'table TEMPLATE' for a table of "
-                               "those columns\n");
+                               "those columns\n"
+                               "      --no-trunc        Don't truncate output\n"
+                               "  -q, --quiet           Only display container IDs\n");
                         strv_free(&filters);
                         return 0;
                 default:

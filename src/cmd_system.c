@@ -401,13 +401,14 @@ static int system_df(int argc, char **argv)
                         return df_verbose();
                 }
         const char *format;
-        int fr = format_flag_only(argc, argv, "system df",
-                                  "Usage:  berth system df [-v | --format FORMAT]\n\nShow berth "
-                                  "disk usage\n\n      --format string   table (default), json, a "
-                                  "Go template ({{.Type}} {{.Size}} ...) or 'table TEMPLATE'\n"
-                                  "  -v, --verbose         Show detailed information on space "
-                                  "usage\n",
-                                  &format);
+        int fr = format_flag_only(
+            argc, argv, "system df",
+            "Usage:  berth system df [-v | --format FORMAT]\n\nShow berth "
+            "disk usage\n\nOptions:\n      --format string   table (default), json, a "
+            "Go template ({{.Type}} {{.Size}} ...) or 'table TEMPLATE'\n"
+            "  -v, --verbose         Show detailed information on space "
+            "usage\n",
+            &format);
         if (fr)
                 return fr > 0 ? 0 : EXIT_BERTH;
         struct cliformat cf;
@@ -664,11 +665,12 @@ static char *os_pretty_name(void)
 int cmd_info(int argc, char **argv)
 {
         const char *format;
-        int fr = format_flag_only(argc, argv, "info",
-                                  "Usage:  berth info [-f FORMAT]\n\nDisplay system-wide "
-                                  "information\n\n  -f, --format string   json or a Go template "
-                                  "({{.ServerVersion}} {{.NCPU}} ...)\n",
-                                  &format);
+        int fr = format_flag_only(
+            argc, argv, "info",
+            "Usage:  berth info [-f FORMAT]\n\nDisplay system-wide "
+            "information\n\nOptions:\n  -f, --format string   json or a Go template "
+            "({{.ServerVersion}} {{.NCPU}} ...)\n",
+            &format);
         if (fr)
                 return fr > 0 ? 0 : EXIT_BERTH;
         struct ctr_counts c;

@@ -34,11 +34,12 @@ int cmd_version(int argc, char **argv)
                 return 0;
         }
         const char *format;
-        int fr = format_flag_only(argc, argv, "version",
-                                  "Usage:  berth version [-f FORMAT]\n\nShow the berth version "
-                                  "information\n\n  -f, --format string   json or a Go template "
-                                  "({{.Server.Version}} ...)\n",
-                                  &format);
+        int fr = format_flag_only(
+            argc, argv, "version",
+            "Usage:  berth version [-f FORMAT]\n\nShow the berth version "
+            "information\n\nOptions:\n  -f, --format string   json or a Go template "
+            "({{.Server.Version}} ...)\n",
+            &format);
         if (fr)
                 return fr > 0 ? 0 : EXIT_BERTH;
         struct utsname u;

@@ -162,8 +162,8 @@ while IFS='	' read -r path summary; do
                 grep -oE '(^|[ ,])--?[A-Za-z0-9][A-Za-z0-9-]*' | sed 's/^[ ,]*//' | sort -u | tr '\n' ' ')
         use=$(echo "$h" | sed -n 's/^Usage:[ \t]*//p' | sed 's/\[OPTIONS\]//')
         kinds=""
-        case "$use" in *CONTAINER*) kinds="$kinds containers" ;; esac
-        case "$use" in *IMAGE* | *NAME\[:TAG*) kinds="$kinds images" ;; esac
+        case "$use" in *CONTAINER* | *NAME\|ID*) kinds="$kinds containers" ;; esac
+        case "$use" in *IMAGE* | *NAME\[:TAG* | *NAME\|ID*) kinds="$kinds images" ;; esac
         case "$use" in *NETWORK*) kinds="$kinds networks" ;; esac
         case "$use" in *VOLUME*) kinds="$kinds volumes" ;; esac
         case "$use" in *SERVICE*) kinds="$kinds services" ;; esac

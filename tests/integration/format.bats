@@ -78,6 +78,19 @@ teardown_file() {
         [ "$output" = "sha256:" ]
 }
 
+@test "history --format: docker's historyContext fields, table, json (cf-)" {
+        run --separate-stderr "$BERTH" history --format '{{.ID}}|{{.CreatedBy}}|{{.Comment}}|{{.CreatedAt}}' busybox
+        [ "$status" -eq 0 ]
+        [[ "$output" =~ ^[0-9a-f]{12}\|berth\ import\|\|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(Z|[+-][0-9]{2}:[0-9]{2})$ ]]
+        run --separate-stderr "$BERTH" image history --format 'table {{.ID}}\t{{.CreatedSince}}' busybox
+        [[ "${lines[0]}" =~ ^IMAGE\ +CREATED$ ]]
+        run --separate-stderr "$BERTH" history --format json busybox
+        [ "$(echo "$output" | jq -r 'keys | join(",")')" = "Comment,CreatedAt,CreatedBy,CreatedSince,ID,Size" ]
+        run --separate-stderr "$BERTH" history --format '{{.Nope}}' busybox
+        [ "$status" -eq 125 ]
+        [[ "$stderr" == *"can't evaluate field Nope in type *formatter.historyContext"* ]]
+}
+
 @test "inspect --format: Docker's documented templates on a real container" {
         run --separate-stderr "$BERTH" inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' cf-web
         [ "$status" -eq 0 ]

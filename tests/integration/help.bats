@@ -135,12 +135,29 @@ EOF
         [ "$output" = ch-vol ]
         run bash_complete run bu
         [ "$output" = busybox:latest ]
+        # inspect's NAME|ID: containers and images; ps's options
+        run bash_complete container inspect ch-
+        [ "$output" = ch-one ]
+        run bash_complete ps --no
+        [ "$output" = --no-trunc ]
         # compose services, from the file the command line names
         mkdir -p "$BERTH_ROOT/chp"
         printf 'services:\n  web:\n    image: busybox\n  db:\n    image: busybox\n' >"$BERTH_ROOT/chp/compose.yaml"
         run bash_complete compose -f "$BERTH_ROOT/chp/compose.yaml" logs ""
         [ "$(echo $output | tr ' ' '\n' | sort | xargs)" = "db web" ]
         "$BERTH" rm ch-one
+}
+
+@test "help: every option a --help lists is in the completion (an Options: section each)" {
+        missing=""
+        while IFS='	' read -r path _; do
+                # shellcheck disable=SC2086
+                h=$("$BERTH" $path --help 2>/dev/null </dev/null) || true
+                grep -qE '^ +(-[a-zA-Z], )?--[a-z]' <<<"$h" || continue
+                grep -q "^        \"$path\") echo \"--" "$DOCS/completion/berth.bash" || missing="$missing [$path]"
+        done <"$DOCS/commands.txt"
+        echo "no options completed for:$missing"
+        [ -z "$missing" ]
 }
 
 @test "help: zsh completion is valid zsh and knows the tree" {

@@ -77,6 +77,15 @@ teardown_file() {
         [ "${lines[0]}" = "cs-up 1" ] && [ "${lines[1]}" = "cs-up 1" ]
 }
 
+@test "stats on a tty redraws in place: each table after clear-screen and home (cf-)" {
+        "$BERTH" run -d --name cf-tty --network none busybox sleep 600 >/dev/null
+        # the first table comes after a one-second CPU sample: 2.5 s for two
+        run timeout 2.5 script -qfc "$BERTH stats --format 'table {{.Name}}\t{{.PIDs}}' cf-tty" /dev/null
+        "$BERTH" rm -f cf-tty >/dev/null
+        [[ "$output" == $'\033[2J\033[H'* ]]
+        [[ "$output" == *"NAME"*"cf-tty"*"1"* ]]
+}
+
 @test "compose stats lists the containers of the services asked for" {
         mkdir -p "$BERTH_ROOT/csp"
         cat >"$BERTH_ROOT/csp/compose.yaml" <<'EOF2'
