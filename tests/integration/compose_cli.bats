@@ -398,40 +398,37 @@ networks:
 EOF
 }
 
-@test "config --services lists services, dependencies before dependents" {
+# list_config ARGS...: `compose config ARGS...` of the listing file succeeds
+list_config() {
         write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --services
+        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config "$@"
         expect_ok
+}
+
+@test "config --services lists services, dependencies before dependents" {
+        list_config --services
         [ "$(sorted)" = "builder db web" ]
         # db is printed before each service that depends on it
         [ "$(printf '%s\n' "$output" | head -n1)" = "db" ]
 }
 
 @test "config --volumes lists the top-level volume keys" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --volumes
-        expect_ok
+        list_config --volumes
         [ "$(sorted)" = "cache data" ]
 }
 
 @test "config --networks lists the networks, with the implicit default when used" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --networks
-        expect_ok
+        list_config --networks
         [ "$(sorted)" = "back default" ]
 }
 
 @test "config --images lists images, <project>-<service> for build-only services" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --images
-        expect_ok
+        list_config --images
         [ "$(sorted)" = "lst-builder nginx:1.27 postgres:16" ]
 }
 
 @test "config --hash '*' prints '<service> <sha256 hex>' per service, sorted by name" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --hash '*'
-        expect_ok
+        list_config --hash '*'
         echo "$output"
         [ "$(printf '%s\n' "$output" | wc -l)" -eq 3 ]
         [ "$(printf '%s\n' "$output" | cut -d' ' -f1 | tr '\n' ' ')" = "builder db web " ]
@@ -448,9 +445,7 @@ EOF
 }
 
 @test "config --hash changes for the edited service only" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --hash '*'
-        expect_ok
+        list_config --hash '*'
         local before=$output
         sed -i 's|nginx:1.27|nginx:1.28|' "$T/compose.yaml"
         run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --hash '*'
@@ -461,9 +456,7 @@ EOF
 }
 
 @test "config -q validates without output; invalid files fail" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config -q
-        expect_ok
+        list_config -q
         [ -z "$output" ]
         printf 'services:\n  web:\n    image: alpine\nnot_a_top_level_key: 1\n' >"$T/bad.yaml"
         run --separate-stderr brt -- compose -p lst -f "$T/bad.yaml" config -q
@@ -473,9 +466,7 @@ EOF
 }
 
 @test "config -o FILE writes the output to FILE and nothing to stdout" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config -o "$T/out.yaml"
-        expect_ok
+        list_config -o "$T/out.yaml"
         [ -z "$output" ]
         grep -qx 'name: lst' "$T/out.yaml"
         grep -qx 'services:' "$T/out.yaml"
