@@ -167,18 +167,24 @@ fuzz: fuzz-build
 	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300) tests/run-check.sh --only fuzz
 
 # The layering is enforced, not just documented: a module that includes
-# engine/, or engine/ that includes src/, must fail to compile (and no layer
-# climbs out of its include paths with "../").
+# engine/, or engine/ that includes any src/ header, must fail to compile, no
+# layer climbs out of its include paths with "../", and engine/ never writes
+# to stdout/stderr (its output goes back to src/ through callbacks).
 layering-check: | $(B)/inc/engine
 	@set -e; t=$$(mktemp -d); trap 'rm -rf $$t' EXIT; \
 	printf '#include "engine/engine.h"\n' >$$t/a.c; printf '#include "engine.h"\n' >$$t/b.c; \
 	$(foreach m,base compose runtime net,for p in a b; do \
 		if $(CC) -fsyntax-only $(INC_$(m)) $(PKG_CFLAGS) $$t/$$p.c 2>/dev/null; then \
 			echo "layering: $(m)/ can include engine/"; exit 1; fi; done; ) \
-	for h in '"commands.h"' '"src/commands.h"' '"container_cli.h"'; do \
+	for f in src/*.h; do for h in "\"$$(basename $$f)\"" "\"$$f\""; do \
 		printf '#include %s\n' "$$h" >$$t/c.c; \
 		if $(CC) -fsyntax-only $(INC_engine) $(PKG_CFLAGS) $$t/c.c 2>/dev/null; then \
 			echo "layering: engine/ can include $$h"; exit 1; fi; \
+	done; done; \
+	for f in engine/*.c engine/*.h; do \
+		if sed -e 's|/\*.*||' -e 's|^[[:space:]]*\*.*||' $$f | \
+			grep -nE '\<(printf|vprintf|puts|putchar|perror)[[:space:]]*\(|\<(stdout|stderr)\>'; then \
+			echo "layering: $$f writes to stdout/stderr (engine/ prints nothing)"; exit 1; fi; \
 	done; \
 	printf '#include "compose/model.h"\n#include "runtime/container.h"\n#include "net/ports.h"\n#include "base/err.h"\n#include "engine.h"\n' >$$t/d.c; \
 	$(CC) -fsyntax-only $(INC_engine) $(PKG_CFLAGS) $$t/d.c; \

@@ -286,17 +286,49 @@ static int vol_prune(int argc, char **argv)
         if (vol_help(argc, argv,
                      "Usage:  berth volume prune [OPTIONS]\n\nRemove unused local volumes\n\n"
                      "Options:\n"
-                     "  -a, --all     Remove all unused volumes, not just anonymous ones\n"
-                     "  -f, --force   Do not prompt for confirmation\n"))
+                     "  -a, --all             Remove all unused volumes, not just anonymous "
+                     "ones\n"
+                     "      --filter filter   Provide filter values (e.g. "
+                     "\"label=<key>[=<value>]\",\n"
+                     "                        \"label!=<key>[=<value>]\")\n"
+                     "  -f, --force           Do not prompt for confirmation\n"))
                 return 0;
+        static const struct option lo[] = {{"all", no_argument, 0, 'a'},
+                                           {"force", no_argument, 0, 'f'},
+                                           {"filter", required_argument, 0, 'F'},
+                                           {0, 0, 0, 0}};
         bool all = false;
-        for (int i = 1; i < argc; i++)
-                if (!strcmp(argv[i], "-a") || !strcmp(argv[i], "--all"))
+        struct prune_filter pf = {0};
+        int c;
+        optind = 0;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "af", lo, NULL)) != -1) {
+                if (c == 'a') {
                         all = true;
+                } else if (c == 'F') {
+                        /* volumes have no creation-time filter (docker refuses it too) */
+                        if (!strncmp(optarg, "until=", 6)) {
+                                error_msg("invalid filter 'until'");
+                                prune_filter_free(&pf);
+                                return EXIT_BERTH;
+                        }
+                        if (prune_filter_add(&pf, NULL, optarg, "volume prune") < 0) {
+                                prune_filter_free(&pf);
+                                return EXIT_BERTH;
+                        }
+                } else if (c != 'f') {
+                        error_msg("volume prune: unknown option '%s'\n"
+                                  "See 'berth volume prune --help'.",
+                                  argv[optind - 1]);
+                        prune_filter_free(&pf);
+                        return EXIT_BERTH;
+                }
+        }
         strv_t removed = STRV_INIT;
         unsigned long long reclaimed = 0;
         err_t err = {0};
-        int rc = volume_prune(all, NULL, &removed, &reclaimed, &err);
+        int rc = volume_prune(all, &pf, &removed, &reclaimed, &err);
+        prune_filter_free(&pf);
         printf("Deleted Volumes:\n");
         for (size_t i = 0; i < removed.n; i++)
                 printf("%s\n", removed.v[i]);

@@ -167,20 +167,6 @@ int compose_build_service(struct compose_service *s, bool quiet, err_t *err)
         return build_one(s, quiet, false, NULL, err);
 }
 
-bool compose_build_image_changed(const struct cctr *c, const struct compose_service *s)
-{
-        if (!s->build.present || !s->image)
-                return false;
-        const char *cur = rt_doc_image_id(c->j);
-        struct rt_image img;
-        err_t e2;
-        if (!cur || rt_image_lookup(s->image, &img, &e2) < 0)
-                return false;
-        bool changed = strcmp(cur, img.id) != 0;
-        rt_image_free(&img);
-        return changed;
-}
-
 int compose_cmd_build(struct compose_globals *g, int argc, char **argv)
 {
         static const struct option opts[] = {

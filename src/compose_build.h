@@ -26,10 +26,6 @@ int compose_build_services(struct compose_project *p, char **names, int n,
 /* Build service s's image (a PLAN_BUILD operation of up's plan). */
 int compose_build_service(struct compose_service *s, bool quiet, err_t *err);
 
-/* Was the container made from another image than the one the service's
- * name points at now (rebuilt)? */
-bool compose_build_image_changed(const struct cctr *c, const struct compose_service *s);
-
 int compose_cmd_build(struct compose_globals *g, int argc, char **argv);
 /* Is service name among names (all when n is 0)? */
 bool compose_selected(const char *name, char **names, int n);

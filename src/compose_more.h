@@ -41,11 +41,4 @@ int compose_down_labels(struct compose_globals *g, bool volumes, int timeout);
  * label; every container at once).  Returns the exit status. */
 int compose_stop_labels(struct compose_globals *g, char **svcs, int nsvcs, int timeout);
 
-/* Service keys translated outside compose_ctr.c's main path: secrets and
- * configs as files bound read-only into the spec (undefined ones are an
- * error, ones not backed by a file are warned about), and a warning, once
- * per process, service and key, for keys berth cannot honour. */
-int cctr_extra_spec(const struct cproject *cp, const struct compose_service *s, struct ctr_spec *sp,
-                    err_t *err);
-
 #endif

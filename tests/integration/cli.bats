@@ -427,6 +427,16 @@ YML
         [ "$status" -eq 0 ]
         run "$BERTH" inspect cf-lb2
         [ "$status" -ne 0 ]
+        # volume prune takes label=/label!= too, and refuses until= as Docker
+        "$BERTH" volume create --label tier=web cf-lv1
+        "$BERTH" volume create cf-lv2
+        run "$BERTH" volume prune -a -f --filter label=tier=web
+        [ "$status" -eq 0 ]
+        [[ "$output" == *cf-lv1* && "$output" != *cf-lv2* ]]
+        run "$BERTH" volume prune -f --filter until=1h
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"invalid filter 'until'"* ]]
+        "$BERTH" volume rm cf-lv2
 }
 
 @test "system/container/network prune --filter until=: only what was created before; not with --volumes" {

@@ -4,14 +4,12 @@
 # command converges.  Names fl*, subnets 10.246.192.0/18 (default networks
 # from 10.246.224.0/19) and 10.215.10.0/23.
 bats_require_minimum_version 1.5.0
+load common
 
 setup_file() {
         # a pull of an image no test registry serves must not leave the host
-        export HTTPS_PROXY=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
-        export NO_PROXY=127.0.0.1,localhost,::1 no_proxy=127.0.0.1,localhost,::1
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-fl.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.246.224.0/19:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        berth_no_internet
+        berth_setup_file fl 10.246.224.0/19:24
 }
 
 # the ENOSPC test's root, a small tmpfs: its containers, networks, mount
@@ -36,33 +34,13 @@ nospc_cleanup() {
 }
 
 teardown_file() {
-        local d ids n
+        local d
         nospc_cleanup
         for d in "$BERTH_ROOT"/p/*/; do
                 [ -f "$d/compose.yaml" ] &&
                         "$BERTH" compose -f "$d/compose.yaml" down -t 0 >/dev/null 2>&1
         done
-        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
-        [ -z "$ids" ] || "$BERTH" rm -f $ids >/dev/null 2>&1 || true
-        for n in $("$BERTH" network ls -q 2>/dev/null); do
-                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
-        done
-        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
-                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
-        fi
-        rm -rf "$BERTH_ROOT"
-}
-
-# nothing of container id is left anywhere
-check_gone() {
-        local id=$1
-        [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id*" 2>/dev/null)" ]
-        ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null
-        ! pgrep -f "$id" >/dev/null
-        [ ! -e "$BERTH_ROOT/run/containers/$id" ]
-        [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
-        ! grep -qs "$id" "$BERTH_ROOT"/lib/networks/*.json "$BERTH_ROOT"/run/networks/*.json
-        ! grep -qs "$id" "$BERTH_ROOT/run/dns/records.json"
+        berth_clean_root
 }
 
 @test "100 parallel run --name same: one wins, 99 get docker's conflict error, nothing half made" {

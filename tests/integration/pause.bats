@@ -5,14 +5,11 @@
 load rt_common
 
 setup_file() {
-        rt_setup_file
-        export BERTH_ADDRESS_POOLS=10.231.224.0/21:24
+        rt_setup_file 10.231.224.0/21:24
 }
 
 teardown_file() {
-        if [ -f "$BERTH_ROOT/pzp/compose.yaml" ]; then
-                "$BERTH" compose -f "$BERTH_ROOT/pzp/compose.yaml" down -t 0 >/dev/null 2>&1 || true
-        fi
+        rt_compose_down "$BERTH_ROOT/pzp"
         rt_teardown_file
 }
 

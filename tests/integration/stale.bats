@@ -5,11 +5,10 @@
 # tests: networks ranet*, subnets 10.170.0.0/16, host port 17451; network
 # rm2net, 10.179.3.0/24.
 bats_require_minimum_version 1.5.0
+load common
 
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-stale.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.246.72.0/24:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        berth_setup_file stale 10.246.72.0/24:24
         "$BERTH" network create --subnet 10.246.64.0/24 lstnet >/dev/null
         "$BERTH" network create --subnet 10.170.1.0/30 ranet1 >/dev/null
         "$BERTH" network create --subnet 10.170.2.0/29 ranet2 >/dev/null
@@ -21,13 +20,6 @@ teardown_file() {
         "$BERTH" network rm lstnet ranet1 ranet2 rm2net >/dev/null 2>&1 || true
         rm -rf "$BERTH_ROOT"
 }
-
-table() { echo "berth-$(printf '%s' "$BERTH_ROOT" | python3 -c '
-import sys
-h = 2166136261
-for b in sys.stdin.buffer.read():
-    h = ((h ^ b) * 16777619) & 0xffffffff
-print("%08x" % h)')"; }
 
 has_rule() { nft list table ip "$(table)" 2>/dev/null | grep -q "dport $1 "; }
 

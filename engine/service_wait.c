@@ -1,4 +1,4 @@
-/* compose_wait.c - waiting for a container to be healthy or to exit.
+/* service_wait.c - waiting for a container to be healthy or to exit.
  *
  * Health: the monitor is the one probe engine; it records State.Health
  * ("starting" from the moment the container runs), and this waits on that.
@@ -18,8 +18,8 @@
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
-#include "compose_up.h"
-#include "container_cli.h"
+#include "service.h"
+#include "start.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 #include "runtime/monitor.h"

@@ -1,6 +1,6 @@
-/* compose_ctr.c - the adapter from a compose service to a container document
- * (the same docker-inspect-like document `berth run` writes), the project's
- * networks and volumes, and waiting on containers. */
+/* service.c - a compose service's container: the service turned into the
+ * typed spec (engine/spec.h) that `berth run` also makes, created through
+ * the one create path; removed; the project's networks and volumes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,15 +22,13 @@
 #include "base/timefmt.h"
 #include "base/xalloc.h"
 #include "compose/hash.h"
-#include "compose_more.h"
-#include "compose_up.h"
-#include "commands.h"
-#include "container_cli.h"
-#include "engine/spec.h"
+#include "create.h"
 #include "net/network.h"
 #include "net/ports.h"
-#include "engine/netglue.h"
-#include "progress.h"
+#include "netglue.h"
+#include "service.h"
+#include "spec.h"
+#include "start.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
@@ -51,7 +49,8 @@ static json_t *compose_labels(const struct compose_project *p, const char *kind,
         return l;
 }
 
-int cproject_ensure_networks(const struct compose_project *p, struct progress *pr, err_t *err)
+int project_ensure_networks(const struct compose_project *p, const struct cproject_report *rep,
+                            err_t *err)
 {
         for (size_t i = 0; i < p->nnetworks; i++) {
                 const struct compose_resource *r = &p->networks[i];
@@ -65,9 +64,7 @@ int cproject_ensure_networks(const struct compose_project *p, struct progress *p
                         return err_set(err, ENOENT,
                                        "network %s declared as external, but could not be found",
                                        r->name);
-                size_t line = pr ? progress_add(pr, "Network", r->name) : 0;
-                if (pr)
-                        progress_set(pr, line, PROGRESS_WORKING, "Creating");
+                size_t line = rep ? rep->begin(rep->ud, "Network", r->name, true) : 0;
                 _cleanup_json_ json_t *labels = compose_labels(p, LBL_NETWORK, r->key, &r->labels);
                 _cleanup_json_ json_t *opts = json_object();
                 for (size_t k = 0; k < r->driver_opts.n; k++)
@@ -83,17 +80,18 @@ int cproject_ensure_networks(const struct compose_project *p, struct progress *p
                     .options = opts,
                 };
                 if (network_create(&o, NULL, err) < 0 && err->code != EEXIST) {
-                        if (pr)
-                                progress_set(pr, line, PROGRESS_ERROR, "Error");
+                        if (rep)
+                                rep->end(rep->ud, line, false);
                         return err_wrap(err, "network %s", r->name);
                 }
-                if (pr)
-                        progress_set(pr, line, PROGRESS_DONE, "Created");
+                if (rep)
+                        rep->end(rep->ud, line, true);
         }
         return 0;
 }
 
-int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr, err_t *err)
+int project_ensure_volumes(const struct compose_project *p, const struct cproject_report *rep,
+                           err_t *err)
 {
         for (size_t i = 0; i < p->nvolumes; i++) {
                 const struct compose_resource *r = &p->volumes[i];
@@ -108,15 +106,15 @@ int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr
                 if (r->driver && strcmp(r->driver, "local"))
                         return err_set(err, ENOTSUP, "volume %s: driver \"%s\" is not supported",
                                        r->name, r->driver);
-                size_t line = pr ? progress_add(pr, "Volume", r->name) : 0;
+                size_t line = rep ? rep->begin(rep->ud, "Volume", r->name, false) : 0;
                 _cleanup_json_ json_t *labels = compose_labels(p, LBL_VOLUME, r->key, &r->labels);
                 if (rt_volume_create(r->name, labels, false, err) < 0 && err->code != EEXIST) {
-                        if (pr)
-                                progress_set(pr, line, PROGRESS_ERROR, "Error");
+                        if (rep)
+                                rep->end(rep->ud, line, false);
                         return err_wrap(err, "volume %s", r->name);
                 }
-                if (pr)
-                        progress_set(pr, line, PROGRESS_DONE, "Created");
+                if (rep)
+                        rep->end(rep->ud, line, true);
         }
         return 0;
 }
@@ -474,8 +472,9 @@ static char *depends_label(const struct compose_service *s)
         return sb_steal(&b);
 }
 
-int cctr_create(const struct cproject *cp, const struct compose_service *s,
-                const struct cctr_opts *o, char **id_out, err_t *err)
+int service_ctr_create(const struct cproject *cp, const struct compose_service *s,
+                       const struct cctr_opts *o, const struct service_warn *w, char **id_out,
+                       err_t *err)
 {
         const struct compose_project *p = cp->p;
         if (!s->image)
@@ -591,12 +590,14 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
                         goto out;
         bool mode_set;
         if (networks_spec(p, s, name, o, &sp.net, &mode_set, err) < 0 ||
-            cctr_extra_spec(cp, s, &sp, err) < 0)
+            cctr_extra_spec(cp, s, &sp, w, err) < 0)
                 goto out;
         strv_t warnings = STRV_INIT;
         enum ctr_create_step step;
         ret = container_create_spec(&sp, id_out, &warnings, &step, err);
-        warn_flush(&warnings);
+        for (size_t i = 0; i < warnings.n; i++)
+                w->create(w->ud, warnings.v[i]);
+        strv_free(&warnings);
         if (ret < 0 && (step == CTR_STEP_MOUNTS || (step == CTR_STEP_NETWORK && mode_set)))
                 err_wrap(err, "service %s", s->name);
 out:

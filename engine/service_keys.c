@@ -1,4 +1,4 @@
-/* compose_keys.c - service keys translated outside compose_ctr.c's main
+/* service_keys.c - service keys translated outside service.c's main
  * path, and the warning for every key berth reads but cannot honour.
  *
  * Honoured here: secrets and configs backed by a file (bound read-only at
@@ -10,18 +10,18 @@
  * audit). */
 #include <errno.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "base/cleanup.h"
 #include "base/xalloc.h"
-#include "compose_more.h"
+#include "service.h"
 
 static pthread_mutex_t warned_mu = PTHREAD_MUTEX_INITIALIZER;
 static strv_t warned = STRV_INIT;
 
-/* Print "WARN ... service S: `key` ..." unless this process already did. */
-static void warn_once(const char *service, const char *key, const char *why)
+/* Hand "service S: `key` why" to w unless this process already did. */
+static void warn_once(const struct service_warn *w, const char *service, const char *key,
+                      const char *why)
 {
         _cleanup_free_ char *k = xasprintf("%s\n%s", service, key);
         pthread_mutex_lock(&warned_mu);
@@ -30,14 +30,14 @@ static void warn_once(const char *service, const char *key, const char *why)
                 strv_push(&warned, k);
         pthread_mutex_unlock(&warned_mu);
         if (first)
-                fprintf(stderr, "WARN[0000] service %s: `%s` %s\n", service, key, why);
+                w->key(w->ud, service, key, why);
 }
 
 /* One secrets:/configs: entry as a file bound read-only (engine/spec.h
  * struct ctr_file: made when the container is created, after its network). */
 static int file_ref(const struct compose_service *s, const struct compose_file_ref *r,
                     const struct compose_resource *res, bool secret, struct ctr_spec *sp,
-                    err_t *err)
+                    const struct service_warn *w, err_t *err)
 {
         const char *what = secret ? "secrets" : "configs";
         if (!res)
@@ -45,7 +45,7 @@ static int file_ref(const struct compose_service *s, const struct compose_file_r
                                secret ? "secret" : "config", r->source);
         if (!res->file) {
                 _cleanup_free_ char *k = xasprintf("%s: %s", what, r->source);
-                warn_once(s->name, k,
+                warn_once(w, s->name, k,
                           res->external ? "is external: berth has no secret store; not mounted"
                                         : "is not backed by a file (environment/content); "
                                           "berth mounts file-based ones only; not mounted");
@@ -53,7 +53,7 @@ static int file_ref(const struct compose_service *s, const struct compose_file_r
         }
         if (r->uid || r->gid || r->mode >= 0) {
                 _cleanup_free_ char *k = xasprintf("%s: %s: uid/gid/mode", what, r->source);
-                warn_once(s->name, k,
+                warn_once(w, s->name, k,
                           "cannot be honoured by a bind mount; the file's own are used");
         }
         const char *t = r->target ? r->target : r->source;
@@ -66,7 +66,7 @@ static int file_ref(const struct compose_service *s, const struct compose_file_r
 }
 
 /* Keys of struct compose_service no part of berth applies. */
-static void warn_unsupported(const struct compose_service *s)
+static void warn_unsupported(const struct compose_service *s, const struct service_warn *w)
 {
         static const char ign[] = "is not supported by berth and is ignored";
         const struct {
@@ -96,23 +96,23 @@ static void warn_unsupported(const struct compose_service *s)
         };
         for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
                 if (unsupported[i].set)
-                        warn_once(s->name, unsupported[i].key, ign);
+                        warn_once(w, s->name, unsupported[i].key, ign);
 }
 
 int cctr_extra_spec(const struct cproject *cp, const struct compose_service *s, struct ctr_spec *sp,
-                    err_t *err)
+                    const struct service_warn *w, err_t *err)
 {
         const struct compose_project *p = cp->p;
-        warn_unsupported(s);
+        warn_unsupported(s, w);
         for (size_t i = 0; i < s->nsecrets; i++)
                 if (file_ref(s, &s->secrets[i],
                              compose_resource_find(p->secrets, p->nsecrets, s->secrets[i].source),
-                             true, sp, err) < 0)
+                             true, sp, w, err) < 0)
                         return -1;
         for (size_t i = 0; i < s->nconfigs; i++)
                 if (file_ref(s, &s->configs[i],
                              compose_resource_find(p->configs, p->nconfigs, s->configs[i].source),
-                             false, sp, err) < 0)
+                             false, sp, w, err) < 0)
                         return -1;
         return 0;
 }

@@ -1,0 +1,194 @@
+/* service.h - the compose lifecycle below the commands: a loaded project's
+ * observed containers (found by their com.docker.compose.* labels, nothing
+ * else), a service's container made through the one create path
+ * (container_create_spec), removed, and waited on; the project's networks
+ * and volumes; the project lock.
+ *
+ * Observed state comes only from container labels, as in docker compose, so
+ * an interrupted `up` is reconciled by the next `up` or `down`.  Nothing
+ * here prints: warnings and progress go to the caller's callbacks. */
+#ifndef BERTH_ENGINE_SERVICE_H
+#define BERTH_ENGINE_SERVICE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/strv.h"
+#include "compose/loader.h"
+#include "compose/model.h"
+#include "plan.h"
+#include "spec.h"
+
+#define LBL_PROJECT     "com.docker.compose.project"
+#define LBL_SERVICE     "com.docker.compose.service"
+#define LBL_NUMBER      "com.docker.compose.container-number"
+#define LBL_HASH        "com.docker.compose.config-hash"
+#define LBL_ONEOFF      "com.docker.compose.oneoff"
+#define LBL_WORKDIR     "com.docker.compose.project.working_dir"
+#define LBL_FILES       "com.docker.compose.project.config_files"
+#define LBL_DEPENDS     "com.docker.compose.depends_on"
+#define LBL_IMAGE       "com.docker.compose.image"
+#define LBL_VERSION     "com.docker.compose.version"
+#define LBL_NETWORK     "com.docker.compose.network"
+#define LBL_VOLUME      "com.docker.compose.volume"
+#define COMPOSE_VERSION "2.29.0"
+
+/* A loaded project. */
+struct cproject {
+        struct compose_source src;
+        struct compose_project *p;
+        int64_t opened_ns; /* wall clock when opened: attached `up` shows the log
+                              lines written from then on, as compose v2 does */
+};
+
+/* Per-project lock (flock on <run>/compose/<project>.lock); fd to close. */
+int cproject_lock(const char *project, err_t *err);
+
+/* Release the project lock fd and remove its file (compose down: a project
+ * that is gone leaves no file under the run dir). */
+void cproject_unlock_gone(const char *project, int fd);
+
+/* One container of the project as its labels and state tell. */
+struct cctr {
+        char *id;
+        char *name;    /* without '/' */
+        char *service; /* label */
+        int number;    /* label */
+        char *hash;    /* config-hash label */
+        bool oneoff;
+        char *status; /* created running exited paused restarting dead */
+        char *health; /* "" | starting | healthy | unhealthy */
+        int exit_code;
+        json_t *j; /* the whole document */
+};
+
+struct cctr_list {
+        struct cctr *v;
+        size_t n;
+};
+
+/* Every container labelled with the project (one-off ones when oneoff),
+ * sorted by service then number. */
+int cctr_observe(const char *project, bool oneoff, struct cctr_list *out, err_t *err);
+void cctr_list_free(struct cctr_list *l);
+
+/* The grace period for stopping a service's container (seconds). */
+int cservice_stop_timeout(const struct compose_service *s);
+
+/* Container name for replica number n. Caller frees. */
+char *cservice_container_name(const struct compose_project *p, const struct compose_service *s,
+                              int n);
+
+/* Options that change the container document made for a service. */
+struct cctr_opts {
+        const char *name; /* NULL: the replica name */
+        int number;
+        bool oneoff;
+        const strv_t *cmd; /* NULL: the service's command */
+        const char *entrypoint;
+        bool has_entrypoint;
+        const strv_t *env;   /* extra "K=V" */
+        const char *user;    /* NULL: service's */
+        const char *workdir; /* NULL: service's */
+        const strv_t *publish;
+        const strv_t *volumes; /* extra -v */
+        bool no_ports;         /* run without --service-ports */
+        bool auto_remove;
+        bool tty, stdin_open;
+};
+
+/* Where the project's networks and volumes report what they do (src/ shows
+ * it as progress lines); NULL: nowhere. */
+struct cproject_report {
+        void *ud;
+        /* A network or volume ("Network", "Volume") is made (working: say
+         * "Creating" now); returns the handle end takes. */
+        size_t (*begin)(void *ud, const char *kind, const char *name, bool working);
+        /* It was made (ok), or failed. */
+        void (*end)(void *ud, size_t handle, bool ok);
+};
+
+/* Ensure the project's networks and volumes exist (created with compose
+ * labels), each one made reported through rep (may be NULL). */
+int project_ensure_networks(const struct compose_project *p, const struct cproject_report *rep,
+                            err_t *err);
+int project_ensure_volumes(const struct compose_project *p, const struct cproject_report *rep,
+                           err_t *err);
+
+/* security_opt (a seccomp profile file is read and checked) and
+ * oom_score_adj of the selected services: an up refuses them before it
+ * makes anything. */
+int cproject_security_check(const struct compose_project *p, const bool *sel, err_t *err);
+
+/* Before anything of an up is created: bind-test every host port published
+ * by the selected services (sel, by service index) that have no container
+ * yet in obs (a container that exists may hold its own ports), together, so
+ * that two services asking for the same port conflict too.  Nothing stays
+ * bound.  The error reads "service web: port 18080 is already in use (...)". */
+int cproject_ports_check(const struct compose_project *p, const bool *sel,
+                         const struct cctr_list *obs, err_t *err);
+
+/* Does existing container e share the network namespace of container
+ * target_id (NULL: a container this up is about to (re)create)? */
+bool cctr_netns_joins(const struct cctr *e, const char *target_id);
+
+/* Where the warnings of a service's create go (src/ prints them). */
+struct service_warn {
+        void *ud;
+        /* A service key berth reads but cannot honour ("service S: `key`
+         * why"): called once per process, service and key. */
+        void (*key)(void *ud, const char *service, const char *key, const char *why);
+        /* A warning of the create path (engine/create.h). */
+        void (*create)(void *ud, const char *msg);
+};
+
+/* Create the container for service s; *id_out gets its id.  Warnings go to
+ * w, also when it fails. */
+int service_ctr_create(const struct cproject *cp, const struct compose_service *s,
+                       const struct cctr_opts *o, const struct service_warn *w, char **id_out,
+                       err_t *err);
+
+/* Service keys translated outside service.c's main path: secrets and
+ * configs as files bound read-only into the spec (undefined ones are an
+ * error, ones not backed by a file are warned about), and a warning, once
+ * per process, service and key, for keys berth cannot honour (to w). */
+int cctr_extra_spec(const struct cproject *cp, const struct compose_service *s, struct ctr_spec *sp,
+                    const struct service_warn *w, err_t *err);
+
+/* Stop (grace period timeout s, < 0: the container's own) and remove a
+ * container with its anonymous volumes when volumes. */
+int cctr_remove(const char *id, int timeout, bool volumes, err_t *err);
+
+/* Wait for a container to be healthy (the monitor records State.Health),
+ * with a deadline (monotonic seconds, 0 = none).  Fills err with compose's
+ * "container X is unhealthy" / "exited" text. */
+int cctr_wait_healthy(const char *id, double deadline, err_t *err);
+/* Wait for a container to exit; *code its exit code. */
+int cctr_wait_exit(const char *id, double deadline, int *code, err_t *err);
+/* The monotonic clock in seconds (the waits' deadlines). */
+double mono_now(void);
+
+/* The services of the project in the order given, with their dependencies
+ * when with_deps (for up/create/start/run). */
+int cproject_select(const struct compose_project *p, char **names, int n, bool with_deps,
+                    bool **selected, err_t *err);
+
+/* The observed containers as engine/plan.h's planner takes them (pointers
+ * into obs; the caller frees the array). */
+struct plan_ctr *compose_plan_observed(const struct compose_project *p,
+                                       const struct cctr_list *obs);
+/* A container of the project whose service is gone (plan_is_orphan). */
+bool cctr_is_orphan(const struct compose_project *p, const struct cctr *c);
+/* A service's scale: --scale SERVICE=N (scale: those arguments), else its own. */
+int compose_scale_of(const strv_t *scale, const struct compose_service *s, err_t *err);
+/* Depth of a service in the dependency graph: 0 = depends on nothing. */
+int cservice_level(const struct compose_project *p, const char *name);
+
+/* Was the container made from another image than the one the service's
+ * name points at now (rebuilt)? */
+bool compose_build_image_changed(const struct cctr *c, const struct compose_service *s);
+
+#endif
