@@ -999,13 +999,17 @@ int network_endpoint_down(const char *ref, const char *container_id, bool netns_
         if ((!netns_gone || free_it) && net_link_delete(jobj_str0(ep, "HostIfname"), err) < 0)
                 return err_wrap(err, "network %s", jobj_str0(n, "Name"));
         if (!free_it) {
-                /* Stays allocated, for a container that does not run: its
-                 * ports are no longer published, and it no longer keeps the
-                 * network (network rm, inspect: only running ones). */
-                if (nports == 0 && network_endpoint_stopped(ep))
+                /* Stays allocated; its ports are no longer published.  A
+                 * static one kept for its stopped container no longer keeps
+                 * the network (network rm, inspect: only running ones); one
+                 * kept otherwise (its names could not be dropped, a start
+                 * undone) does, until netwire_gc deals with it. */
+                bool stopped = addr == NETWORK_ADDR_STOPPED;
+                if (nports == 0 && (!stopped || network_endpoint_stopped(ep)))
                         return 0;
                 json_object_set_new(ep, "Ports", json_array());
-                json_object_set_new(ep, "Stopped", json_true());
+                if (stopped)
+                        json_object_set_new(ep, "Stopped", json_true());
                 return save_endpoints(n, err);
         }
         json_object_del(json_object_get(n, "Containers"), container_id);
