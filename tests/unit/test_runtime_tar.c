@@ -14,6 +14,7 @@
 
 #include "runtime/tar.h"
 #include "base/fsutil.h"
+#include "dir_entries.h"
 #include "tap.h"
 
 enum { F, D, L, H, C, B, P }; /* file, dir, symlink, hardlink, chardev, blockdev, fifo */
@@ -79,26 +80,12 @@ static size_t build_tar(const struct ent *e, size_t n)
         return used;
 }
 
-/* The number of entries in dir (0 if it cannot be read). */
-static int entries(const char *dir)
-{
-        int n = 0;
-        DIR *d = opendir(dir);
-        struct dirent *de;
-        while (d && (de = readdir(d)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                        n++;
-        if (d)
-                closedir(d);
-        return n;
-}
-
 /* The directory outside the root holds exactly "secret" with "orig", once linked. */
 static int outside_intact(void)
 {
         struct stat st;
         char buf[64] = {0};
-        int n = entries(outside);
+        int n = dir_entries(outside);
         int fd = open(secret, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return 0;
@@ -107,7 +94,7 @@ static int outside_intact(void)
         if (lstat(secret, &st) < 0)
                 return 0;
         /* nothing else next to root/ and outside/ in base either */
-        int nb = entries(base);
+        int nb = dir_entries(base);
         return n == 1 && r == 4 && !memcmp(buf, "orig", 4) && st.st_nlink == 1 && nb == 2;
 }
 
