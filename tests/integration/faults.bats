@@ -491,6 +491,54 @@ chain() {
         nospc_cleanup
 }
 
+@test "ENOSPC when start writes the running state: the start fails naming the file, nothing ran, the next start runs it" {
+        local r=$BERTH_ROOT/nospc out=$BERTH_ROOT/rm2out id
+        mkdir -p "$r" "$out"
+        mount -t tmpfs -o size=8m tmpfs "$r"
+        "$BERTH" save -o "$BERTH_ROOT/bb.tar" busybox
+        BERTH_ROOT=$r "$BERTH" load -q -i "$BERTH_ROOT/bb.tar" >/dev/null
+        rm -f "$BERTH_ROOT/bb.tar"
+        export BERTH_ROOT=$r
+        # what the container runs leaves a mark outside the full disk
+        id=$("$BERTH" create --network none --name rm2start -v "$out:/out" busybox \
+                sh -c 'touch /out/ran; exec sleep 300')
+        dd if=/dev/zero of="$r/fill" bs=4k >/dev/null 2>&1 || true
+        [ "$(df --output=avail "$r" | tail -1)" -eq 0 ]
+        # docker start's failure: the error, then "failed to start containers"
+        run "$BERTH" start rm2start
+        [ "$status" -eq 1 ]
+        [[ $output == "berth: container ${id:0:12} not started: its state could not be written: write $r/lib/containers/$id/config.json: No space left on device (the disk holding BERTH_ROOT is full: free space there and start it again)"* ]]
+        # its monitor ends; nothing of it runs and nothing ran
+        for _ in $(seq 100); do
+                [ -e "$r/run/containers/$id" ] || break
+                sleep 0.05
+        done
+        [ ! -e "$r/run/containers/$id" ]
+        [ ! -e "$out/ran" ]
+        ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null
+        [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id*" 2>/dev/null)" ]
+        run "$BERTH" inspect rm2start
+        [ "$(echo "$output" | jq -r '.[0].State.Status')" = created ]
+        [ "$(echo "$output" | jq -r '.[0].State.Pid')" = 0 ]
+        [ -z "$("$BERTH" ps -q)" ]
+        # space again: the same start runs it, recorded as running
+        rm -f "$r/fill"
+        "$BERTH" start rm2start >/dev/null
+        for _ in $(seq 100); do
+                [ -e "$out/ran" ] && break
+                sleep 0.05
+        done
+        [ -e "$out/ran" ]
+        run "$BERTH" inspect rm2start
+        [ "$(echo "$output" | jq -r '.[0].State.Status')" = running ]
+        grep -q "$id" "/proc/$(echo "$output" | jq -r '.[0].State.Pid')/cgroup"
+        "$BERTH" rm -f rm2start >/dev/null
+        [ -z "$("$BERTH" ps -aq)" ]
+        export BERTH_ROOT=${r%/nospc}
+        nospc_cleanup
+        rm -rf "$out"
+}
+
 @test "a damaged DNS records file (run/dns/records.json): berth says so, rebuilds it, names resolve again" {
         local f=$BERTH_ROOT/run/dns/records.json gw=10.215.11.1
         "$BERTH" network create --subnet 10.215.11.0/24 flrecnet >/dev/null
