@@ -89,15 +89,21 @@ const char *reg_client_host(const struct reg_client *c)
         return c->host;
 }
 
-static void req_reset(struct req *q)
+/* Forget the headers of a response (a new one is starting). */
+static void req_clear_headers(struct req *q)
 {
-        sb_free(&q->body);
         free(q->ctype);
         free(q->www);
         free(q->dgst);
         free(q->location);
         q->ctype = q->www = q->dgst = q->location = NULL;
         q->clen = -1;
+}
+
+static void req_reset(struct req *q)
+{
+        sb_free(&q->body);
+        req_clear_headers(q);
         q->status = 0;
         q->up_pos = 0;
         q->too_big = q->sink_failed = q->restarted = false;
@@ -121,12 +127,7 @@ static size_t on_header(char *buf, size_t size, size_t nmemb, void *ud)
         size_t n = size * nmemb;
         if (n >= 5 && !strncmp(buf, "HTTP/", 5)) {
                 /* a new response (after a redirect or 100-continue) */
-                free(q->ctype);
-                free(q->www);
-                free(q->dgst);
-                free(q->location);
-                q->ctype = q->www = q->dgst = q->location = NULL;
-                q->clen = -1;
+                req_clear_headers(q);
                 const char *sp = memchr(buf, ' ', n);
                 q->status = sp ? strtol(sp + 1, NULL, 10) : 0;
                 return n;
@@ -688,13 +689,13 @@ struct reg_conn *reg_conn_new(struct reg_client *c, err_t *err)
         (void)c;
         if (rt_curl_load(err) < 0)
                 return NULL;
-        struct reg_conn *k = xcalloc(1, sizeof(*k));
-        k->h = curl_easy_init();
-        if (!k->h) {
-                free(k);
+        CURL *h = curl_easy_init();
+        if (!h) {
                 err_set(err, ENOMEM, "curl: cannot create a handle");
                 return NULL;
         }
+        struct reg_conn *k = xcalloc(1, sizeof(*k));
+        k->h = h;
         return k;
 }
 

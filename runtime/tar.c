@@ -84,6 +84,16 @@ static void split_path(const char *rel, char **dir, const char **base)
         }
 }
 
+static int ensure_dir(struct extract *x, const char *rel, err_t *err);
+
+/* Split rel into *dir and *base and open *dir (creating it as needed). */
+static int open_parent(struct extract *x, const char *rel, char **dir, const char **base,
+                       err_t *err)
+{
+        split_path(rel, dir, base);
+        return ensure_dir(x, *dir, err);
+}
+
 /* Open (creating as needed, mode 0755) the directory rel inside the root. */
 static int ensure_dir(struct extract *x, const char *rel, err_t *err)
 {
@@ -95,8 +105,7 @@ static int ensure_dir(struct extract *x, const char *rel, err_t *err)
 
         _cleanup_free_ char *dir = NULL;
         const char *base;
-        split_path(rel, &dir, &base);
-        _cleanup_close_ int pfd = ensure_dir(x, dir, err);
+        _cleanup_close_ int pfd = open_parent(x, rel, &dir, &base, err);
         if (pfd < 0)
                 return -1;
         if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST)
@@ -218,8 +227,6 @@ static int write_data(struct extract *x, int fd, struct archive_entry *e, const 
 static int do_file(struct extract *x, int pfd, const char *base, struct archive_entry *e,
                    const char *rel, err_t *err)
 {
-        if (clear_slot(pfd, base, false, rel, err) < 0)
-                return -1;
         _cleanup_close_ int fd =
             openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
@@ -238,8 +245,6 @@ static int do_file(struct extract *x, int pfd, const char *base, struct archive_
 static int do_dir(struct extract *x, int pfd, const char *base, struct archive_entry *e,
                   const char *rel, err_t *err)
 {
-        if (clear_slot(pfd, base, true, rel, err) < 0)
-                return -1;
         if (mkdirat(pfd, base, 0700) < 0 && errno != EEXIST)
                 return err_sys(err, errno, "mkdir \"%s\"", rel);
         _cleanup_close_ int fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -358,8 +363,7 @@ static int extract_entry(struct extract *x, struct archive_entry *e, err_t *err)
 
         _cleanup_free_ char *dir = NULL;
         const char *base;
-        split_path(rel, &dir, &base);
-        _cleanup_close_ int pfd = ensure_dir(x, dir, err);
+        _cleanup_close_ int pfd = open_parent(x, rel, &dir, &base, err);
         if (pfd < 0)
                 return -1;
 
@@ -373,7 +377,13 @@ static int extract_entry(struct extract *x, struct archive_entry *e, err_t *err)
         if (hl)
                 return do_hardlink(x, pfd, base, hl, rel, err);
 
-        switch (archive_entry_filetype(e)) {
+        /* What stands in the way of a file, directory or fifo goes first (a
+         * directory keeps one that is there). */
+        mode_t type = archive_entry_filetype(e);
+        if ((type == AE_IFREG || type == AE_IFDIR || type == AE_IFIFO) &&
+            clear_slot(pfd, base, type == AE_IFDIR, rel, err) < 0)
+                return -1;
+        switch (type) {
         case AE_IFREG:
                 return do_file(x, pfd, base, e, rel, err);
         case AE_IFDIR:
@@ -381,8 +391,6 @@ static int extract_entry(struct extract *x, struct archive_entry *e, err_t *err)
         case AE_IFLNK:
                 return do_symlink(x, pfd, base, e, rel, err);
         case AE_IFIFO:
-                if (clear_slot(pfd, base, false, rel, err) < 0)
-                        return -1;
                 if (mknodat(pfd, base, S_IFIFO | (archive_entry_perm(e) & 0777), 0) < 0)
                         return err_sys(err, errno, "mkfifo \"%s\"", rel);
                 return 0;
