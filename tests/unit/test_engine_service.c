@@ -95,6 +95,53 @@ static void test_project(void)
         compose_project_free(p);
 }
 
+static void test_build_opts(void)
+{
+        struct compose_project *p = load("services:\n"
+                                         "  app:\n"
+                                         "    build:\n"
+                                         "      context: /ctx\n"
+                                         "      dockerfile: D\n"
+                                         "      args: {A: 1, B: null}\n"
+                                         "      labels: [x=y]\n"
+                                         "      tags: [\"t:1\"]\n"
+                                         "      network: bridge\n"
+                                         "  remote: {build: \"https://example.invalid/r.git\"}\n"
+                                         "  named: {image: mine, build: /ctx}\n");
+        if (!ok(p != NULL, "build project loads"))
+                return;
+        compose_build_names(p);
+        struct compose_service *app = (struct compose_service *)compose_project_service(p, "app");
+        is_str(app->image, "el-app", "a build without image: is named <project>-<service>");
+        ok(compose_build_local_image(app), "and is a local image (down --rmi local)");
+        ok(!compose_build_local_image(compose_project_service(p, "named")),
+           "one with image: is not");
+        strv_t cli = STRV_INIT;
+        strv_push(&cli, "C=3");
+        struct build_opts o = {0};
+        err_t err = {0};
+        ok(service_build_opts(app, false, &cli, &o, &err) == 0, "build options of app");
+        is_str(o.context, "/ctx", "context");
+        is_str(o.dockerfile, "/ctx/D", "dockerfile relative to the context");
+        is_str(o.network, "default", "network bridge is the default network");
+        char *j = strv_join(&o.tags, " ");
+        is_str(j, "el-app t:1", "tags: the image, then build.tags");
+        free(j);
+        j = strv_join(&o.build_args, " ");
+        is_str(j, "A=1 B C=3", "args (null: from the environment), then --build-arg");
+        free(j);
+        j = strv_join(&o.labels, " ");
+        is_str(j, "x=y", "labels");
+        free(j);
+        service_build_opts_free(&o);
+        strv_free(&cli);
+        struct build_opts r = {0};
+        ok(service_build_opts(compose_project_service(p, "remote"), false, NULL, &r, &err) < 0 &&
+               err.code == ENOTSUP,
+           "a remote context is refused");
+        compose_project_free(p);
+}
+
 /* --- the builder's output interface ---------------------------------------- */
 
 struct sink {
@@ -216,6 +263,7 @@ static void test_build_out(void)
 int main(void)
 {
         test_project();
+        test_build_opts();
         test_build_out();
         return tap_done();
 }
