@@ -17,7 +17,12 @@ PKGS := yaml-0.1 jansson libnl-3.0 libnl-route-3.0 libcap libseccomp libcurl lib
         libnftables libcrypto
 
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Werror
-CFLAGS_BASE := -std=gnu11 -O2 -g -D_GNU_SOURCE -fno-strict-aliasing -pipe $(WARN) -MMD -MP
+# Each function and object in its own section, and the link drops what no
+# program reaches (--gc-sections): berth-monitor pulls whole objects out of
+# libruntime.a, and its text (the sealed copy every monitor maps) was a
+# quarter code it never runs: 182 -> 134 kB, PSS of one monitor -43 kB.
+CFLAGS_BASE := -std=gnu11 -O2 -g -D_GNU_SOURCE -fno-strict-aliasing -pipe $(WARN) -MMD -MP \
+               -ffunction-sections -fdata-sections
 ifneq ($(SANITIZE),)
 CFLAGS_BASE += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 LDFLAGS_SAN := -fsanitize=$(SANITIZE)
@@ -32,7 +37,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl libnftables libarch
 # unit tests build their archive fixtures with libarchive directly
 TEST_LIBS  := $(shell pkg-config --libs libarchive 2>/dev/null)
 CFLAGS  += $(CFLAGS_BASE) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
-LDFLAGS += $(LDFLAGS_SAN) -Wl,--as-needed $(EXTRA_LDFLAGS)
+LDFLAGS += $(LDFLAGS_SAN) -Wl,--as-needed -Wl,--gc-sections $(EXTRA_LDFLAGS)
 LDLIBS  += $(PKG_LIBS) -lpthread
 
 # Include paths enforce the layering:

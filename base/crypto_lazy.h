@@ -10,6 +10,10 @@
  * by the compiler against <openssl/evp.h>.  OPENSSL_cleanse needs no
  * library (explicit_bzero).
  *
+ * dlopen() resolves the library in the calling process's mount namespace
+ * and root: no process that has entered a container's root (an init, an
+ * exec child) may make the first call; the CLI hashes only on the host side.
+ *
  * A digest must never be computed wrong: when libcrypto cannot be loaded,
  * the handler set here is called with the loader's message (the CLI prints
  * it and exits); without one, the process aborts. */

@@ -12,7 +12,11 @@ struct dl_sym {
         void **slot;
 };
 
-/* dlopen lib and fill each slot with its symbol.  On failure every slot is
+/* True while "/" is still the root the process started in (see dlsyms.c). */
+bool dl_root_unchanged(void);
+
+/* dlopen lib and fill each slot with its symbol; refused (false, errbuf
+ * says why) in a process that has left the root it started in.  On failure every slot is
  * NULL, errbuf holds the loader's message and false is returned (the library
  * stays loaded then: nothing else uses it). */
 bool dl_load_syms(const char *lib, const struct dl_sym *syms, size_t n, char *errbuf,

@@ -1013,8 +1013,9 @@ int netwire_gc(err_t *err)
                                 strv_push(&dead, cid);
                         bool published = json_array_size(json_object_get(ep, "Ports")) > 0;
                         bool joined = joined_by_others(cid);
-                        if (!gone && !published && !joined && network_endpoint_static(ep))
-                                continue;
+                        if (!gone && !published && !joined && network_endpoint_static(ep) &&
+                            network_endpoint_stopped(ep))
+                                continue; /* already down */
                         down = xrealloc(down, (ndown + 1) * sizeof(*down));
                         down[ndown++] = (struct gc_down){jobj_str0(net, "Id"), cid, gone, joined};
                 }

@@ -654,6 +654,21 @@ int network_ensure_default(err_t *err)
 
 /* ---- remove ------------------------------------------------------------ */
 
+bool network_endpoint_stopped(const json_t *ep)
+{
+        return json_is_true(json_object_get(ep, "Stopped"));
+}
+
+/* The endpoints of running containers. */
+static size_t active_endpoints(json_t *ctrs)
+{
+        const char *k;
+        json_t *e;
+        size_t n = 0;
+        json_object_foreach(ctrs, k, e) n += !network_endpoint_stopped(e);
+        return n;
+}
+
 static int remove_locked(json_t *n, size_t remaining, err_t *err)
 {
         const char *bridge = jobj_str0(berth_obj(n), "Bridge");
@@ -662,11 +677,14 @@ static int remove_locked(json_t *n, size_t remaining, err_t *err)
                              .internal = json_is_true(json_object_get(n, "Internal"))};
         json_t *ctrs = json_object_get(n, "Containers");
 
-        if (json_object_size(ctrs) > 0) {
+        /* Only running containers' endpoints keep it, as in docker: a
+         * stopped container's static address reservation goes with the
+         * network (its next start fails: network not found). */
+        if (active_endpoints(ctrs) > 0) {
                 strbuf_t names = STRBUF_INIT;
                 const char *k;
                 json_t *e;
-                json_object_foreach(ctrs, k, e)
+                json_object_foreach(ctrs, k, e) if (!network_endpoint_stopped(e))
                     sb_appendf(&names, "%s%s", names.len ? ", " : "", jobj_str0(e, "Name"));
                 err_set(err, EBUSY, "network %s has active endpoints (%s)", jobj_str0(n, "Name"),
                         sb_str(&names));
@@ -724,7 +742,7 @@ int network_prune(json_t *removed, int64_t until_ns, bool (*match)(const json_t 
         json_array_foreach(all, i, v)
         {
                 if (!strcmp(jobj_str0(v, "Name"), NETWORK_DEFAULT_NAME) ||
-                    json_object_size(json_object_get(v, "Containers")) > 0 ||
+                    active_endpoints(json_object_get(v, "Containers")) > 0 ||
                     (until_ns && time_parse_rfc3339_ns(jobj_str0(v, "Created")) > until_ns) ||
                     (match && !match(json_object_get(v, "Labels"), ud)))
                         continue;
@@ -981,10 +999,17 @@ int network_endpoint_down(const char *ref, const char *container_id, bool netns_
         if ((!netns_gone || free_it) && net_link_delete(jobj_str0(ep, "HostIfname"), err) < 0)
                 return err_wrap(err, "network %s", jobj_str0(n, "Name"));
         if (!free_it) {
-                /* Stays allocated; its ports are no longer published. */
-                if (nports == 0)
+                /* Stays allocated; its ports are no longer published.  A
+                 * static one kept for its stopped container no longer keeps
+                 * the network (network rm, inspect: only running ones); one
+                 * kept otherwise (its names could not be dropped, a start
+                 * undone) does, until netwire_gc deals with it. */
+                bool stopped = addr == NETWORK_ADDR_STOPPED;
+                if (nports == 0 && (!stopped || network_endpoint_stopped(ep)))
                         return 0;
                 json_object_set_new(ep, "Ports", json_array());
+                if (stopped)
+                        json_object_set_new(ep, "Stopped", json_true());
                 return save_endpoints(n, err);
         }
         json_object_del(json_object_get(n, "Containers"), container_id);

@@ -131,6 +131,12 @@ int network_endpoint_down(const char *ref, const char *container_id, bool netns_
  * static address, which stays reserved while its container is stopped? */
 bool network_endpoint_static(const json_t *ep);
 
+/* Is this endpoint record the static address of a stopped container, kept
+ * for its next start (network_endpoint_down with NETWORK_ADDR_STOPPED)?  Such
+ * an endpoint is not listed by network inspect and does not keep its network
+ * from being removed; the container's next start makes it active again. */
+bool network_endpoint_stopped(const json_t *ep);
+
 /* The networks a container has an endpoint on (names, JSON array). */
 int network_of_container(const char *container_id, json_t **names, err_t *err);
 

@@ -131,15 +131,6 @@ int rt_ctr_watch(const char *id, int what);
  * pass (returns 0); with wfd < 0 just sleep s. */
 int rt_watch_wait(int wfd, double s);
 
-/* A watch on the whole container store: a container made or removed, or
- * any container's state document replaced.  Returns an fd (O_NONBLOCK,
- * O_CLOEXEC) for rt_ctrs_watch_wait, or < 0 with err. */
-int rt_ctrs_watch(err_t *err);
-/* Wait up to ms milliseconds for wfd (from rt_ctrs_watch) to report a
- * change; drains it and watches the containers made meanwhile.  Returns 1
- * on a change, 0 when the time passed or a signal came, < 0 with err. */
-int rt_ctrs_watch_wait(int wfd, int ms, err_t *err);
-
 /* Start time of pid in clock ticks (field 22 of /proc/pid/stat), 0 if gone. */
 /* Check every HostConfig.Tmpfs entry ({"/dest": "docker tmpfs options"}). */
 int rt_ctr_tmpfs_check(const json_t *tmpfs, err_t *err);

@@ -406,18 +406,16 @@ static void mon_warn(const char *fmt, ...)
         warn_hook(buf);
 }
 
-static void state_update(struct mon *m, const char *status, json_t *extra)
+/* Record status (and extra) in the container's state.  Returns < 0 with e
+ * filled when it is not on disk: the container is gone (removed under us) or
+ * the write failed (m->unsaved, e.g. ENOSPC). */
+static int state_write(struct mon *m, const char *status, json_t *extra, err_t *e)
 {
-        err_t e = {0};
-        _cleanup_close_ int lk = rt_ctr_lock(m->id, &e);
+        _cleanup_close_ int lk = rt_ctr_lock(m->id, e);
         json_t *j = NULL;
-        if (lk < 0) { /* the container is gone (removed under us) */
+        if (lk < 0 || rt_ctr_load(m->id, &j, e) < 0) {
                 json_decref(extra);
-                return;
-        }
-        if (rt_ctr_load(m->id, &j, &e) < 0) {
-                json_decref(extra);
-                return;
+                return -1;
         }
         json_t *st = rt_doc_set_status(j, status);
         if (extra)
@@ -431,7 +429,7 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
         }
         if (!strcmp(status, "exited"))
                 rt_doc_clear_addresses(j); /* its addresses are freed now */
-        m->unsaved = rt_ctr_save(m->id, j, &e) < 0;
+        m->unsaved = rt_ctr_save(m->id, j, e) < 0;
         if (m->unsaved && !strcmp(status, "exited")) {
                 /* The exit must survive (a full disk, ENOSPC): in the reserve
                  * made at create, which the next command records. */
@@ -440,8 +438,8 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
                 json_int_t code = json_integer_value(json_object_get(st, "ExitCode"));
                 mon_warn("container %.12s exited with code %lld but its state could not be "
                          "written: %s%s%s; %s",
-                         m->id, (long long)code, e.msg,
-                         e.code == ENOSPC ? " (the disk holding BERTH_ROOT is full)" : "",
+                         m->id, (long long)code, e->msg,
+                         e->code == ENOSPC ? " (the disk holding BERTH_ROOT is full)" : "",
                          kept == 0 ? "" : ", and keeping the exit failed too: ",
                          kept == 0 ? "the exit is kept in " RT_CTR_EXIT_RESERVE
                                      " and the next berth command records it once there is space"
@@ -449,6 +447,13 @@ static void state_update(struct mon *m, const char *status, json_t *extra)
         }
         json_decref(m->j);
         m->j = j;
+        return m->unsaved ? -1 : 0;
+}
+
+static void state_update(struct mon *m, const char *status, json_t *extra)
+{
+        err_t e = {0};
+        (void)state_write(m, status, extra, &e);
 }
 
 static void write_monitor_info(struct mon *m)
@@ -556,7 +561,9 @@ static json_t *hc_test(struct mon *m);
 static void hc_arm(struct mon *m);
 static void disarm(int tfd);
 
-static void record_running(struct mon *m)
+/* The running state, written before the init is let go on the first start:
+ * a container whose state cannot say it runs (a full disk) never runs. */
+static int save_running(struct mon *m, err_t *err)
 {
         _cleanup_free_ char *now = time_now_rfc3339();
         clock_gettime(CLOCK_MONOTONIC, &m->started);
@@ -567,7 +574,21 @@ static void record_running(struct mon *m)
                 json_object_set_new(
                     extra, "Health",
                     json_pack("{s:s,s:i,s:[]}", "Status", "starting", "FailingStreak", 0, "Log"));
-        state_update(m, "running", extra);
+        err_t e = {0};
+        if (state_write(m, "running", extra, &e) < 0)
+                return err_set(err, e.code ? e.code : EIO,
+                               "container %.12s not started: its state could not be written: "
+                               "%s%s",
+                               m->id, e.msg,
+                               e.code == ENOSPC ? " (the disk holding BERTH_ROOT is full: free "
+                                                  "space there and start it again)"
+                                                : "");
+        return 0;
+}
+
+/* The container runs (its state says so): announce it. */
+static void announce_running(struct mon *m)
+{
         rt_ctr_event(m->j, "start", NULL);
         rt_ctr_volume_events(m->j, true);
         hc_arm(m);
@@ -870,7 +891,11 @@ static void do_restart(struct mon *m)
                 int r = rt_spawn_go(sync, &fst, &e);
                 close(sync);
                 if (r == 0) {
-                        record_running(m);
+                        /* a restart keeps running when its state cannot be
+                         * written: the monitor still supervises it */
+                        err_t e2 = {0};
+                        (void)save_running(m, &e2);
+                        announce_running(m);
                         shed_start_memory();
                         return;
                 }
@@ -1357,6 +1382,14 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
                 end_run(m);
                 goto fail_quiet;
         }
+        if (save_running(m, err) < 0) {
+                /* never exec'd: nothing of the container ran */
+                kill(m->pid, SIGKILL);
+                waitpid(m->pid, NULL, 0);
+                close(sync);
+                end_run(m);
+                goto fail;
+        }
         int r = rt_spawn_go(sync, &fst, err);
         close(sync);
         if (r < 0) {
@@ -1364,7 +1397,7 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
                 end_run(m);
                 goto fail;
         }
-        record_running(m);
+        announce_running(m);
         rt_mon_send(sync_fd, RT_MON_STARTED, 0, m->pid, NULL);
         close(sync_fd);
         sync_fd = -1;

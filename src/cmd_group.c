@@ -1,9 +1,15 @@
 /* Management groups (`berth container VERB`, `berth image VERB`): one
  * dispatcher over command tables whose entries point at the same functions
  * as the top-level commands, and the helpers the prune commands share. */
+#include <ctype.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "base/fsutil.h"
 
 #include "commands.h"
 
@@ -23,6 +29,55 @@ void cmd_list_print(const char *group, const struct command *cmds, size_t n)
                         printf("%s %s\t%s\n", group, cmds[i].name, cmds[i].summary);
 }
 
+/* `berth container ls --help`: the verb's own help names it as it was
+ * called ("Usage:  berth container ls [OPTIONS]", as docker), not as the
+ * top-level command whose function it shares ("berth ps"). */
+static int group_verb_help(const struct cmd_group *g, const struct command *c, char **argv)
+{
+        int mfd = memfd_create("berth-help", MFD_CLOEXEC);
+        int saved = mfd < 0 ? -1 : dup(STDOUT_FILENO);
+        if (saved < 0) {
+                if (mfd >= 0)
+                        close(mfd);
+                return c->fn(2, argv);
+        }
+        fflush(stdout);
+        dup2(mfd, STDOUT_FILENO);
+        int rc = c->fn(2, argv);
+        fflush(stdout);
+        dup2(saved, STDOUT_FILENO);
+        close(saved);
+        char *text = NULL;
+        size_t len = 0;
+        err_t err = {0};
+        if (lseek(mfd, 0, SEEK_SET) < 0 || read_fd_all(mfd, 1 << 20, &text, &len, &err) < 0) {
+                close(mfd);
+                return rc;
+        }
+        close(mfd);
+        static const char pre[] = "Usage:  berth ";
+        const char *u = strstr(text, pre);
+        if (!u) {
+                fwrite(text, 1, len, stdout);
+        } else {
+                /* the command's words: lower-case words up to the first
+                 * other token ([OPTIONS], IMAGE, -...) */
+                const char *w = u + strlen(pre), *end = w;
+                while (islower((unsigned char)*end)) {
+                        while (*end && *end != ' ' && *end != '\n')
+                                end++;
+                        if (*end != ' ' || !islower((unsigned char)end[1]))
+                                break;
+                        end++;
+                }
+                fwrite(text, 1, (size_t)(w - text), stdout);
+                printf("%s %s", g->name, c->name);
+                fwrite(end, 1, len - (size_t)(end - text), stdout);
+        }
+        free(text);
+        return rc;
+}
+
 int cmd_group_run(const struct cmd_group *g, int argc, char **argv)
 {
         if (argc < 2) { /* as docker: the help, on stderr */
@@ -39,7 +94,9 @@ int cmd_group_run(const struct cmd_group *g, int argc, char **argv)
         }
         for (size_t i = 0; i < g->n; i++)
                 if (!strcmp(argv[1], g->cmds[i].name))
-                        return g->cmds[i].fn(argc - 1, argv + 1);
+                        return argc == 3 && !strcmp(argv[2], "--help")
+                                   ? group_verb_help(g, &g->cmds[i], argv + 1)
+                                   : g->cmds[i].fn(argc - 1, argv + 1);
         error_msg("'%s %s' is not a berth command.\nSee 'berth --help'", g->name, argv[1]);
         return EXIT_BERTH;
 }

@@ -260,7 +260,12 @@ static json_t *public_view(json_t *n)
         const char *k;
         json_t *e;
 
+        void *tmp;
+
         json_object_del(v, "Berth");
+        /* only running containers' endpoints, as docker lists them */
+        json_object_foreach_safe(ctrs, tmp, k, e) if (network_endpoint_stopped(e))
+            json_object_del(ctrs, k);
         json_object_foreach(ctrs, k, e)
         {
                 json_object_del(e, "HostIfname");
@@ -268,6 +273,7 @@ static json_t *public_view(json_t *n)
                 json_object_del(e, "Ports");
                 json_object_del(e, "Aliases");
                 json_object_del(e, "Static");
+                json_object_del(e, "Stopped");
         }
         return v;
 }

@@ -297,7 +297,7 @@ static int vol_prune(int argc, char **argv)
                                            {"force", no_argument, 0, 'f'},
                                            {"filter", required_argument, 0, 'F'},
                                            {0, 0, 0, 0}};
-        bool all = false;
+        bool all = false, force = false;
         struct prune_filter pf = {0};
         int c;
         optind = 0;
@@ -305,6 +305,8 @@ static int vol_prune(int argc, char **argv)
         while ((c = getopt_long(argc, argv, "af", lo, NULL)) != -1) {
                 if (c == 'a') {
                         all = true;
+                } else if (c == 'f') {
+                        force = true;
                 } else if (c == 'F') {
                         /* volumes have no creation-time filter (docker refuses it too) */
                         if (!strncmp(optarg, "until=", 6)) {
@@ -316,7 +318,7 @@ static int vol_prune(int argc, char **argv)
                                 prune_filter_free(&pf);
                                 return EXIT_BERTH;
                         }
-                } else if (c != 'f') {
+                } else {
                         error_msg("volume prune: unknown option '%s'\n"
                                   "See 'berth volume prune --help'.",
                                   argv[optind - 1]);
@@ -324,20 +326,33 @@ static int vol_prune(int argc, char **argv)
                         return EXIT_BERTH;
                 }
         }
+        /* docker's prompt and report: the list only when something went,
+         * then the space */
+        if (!force && !cli_confirm(all ? "This will remove all local volumes not used by at "
+                                         "least one container."
+                                       : "This will remove anonymous local volumes not used by "
+                                         "at least one container.")) {
+                prune_filter_free(&pf);
+                return 0;
+        }
         strv_t removed = STRV_INIT;
         unsigned long long reclaimed = 0;
         err_t err = {0};
         int rc = volume_prune(all, &pf, &removed, &reclaimed, &err);
         prune_filter_free(&pf);
-        printf("Deleted Volumes:\n");
-        for (size_t i = 0; i < removed.n; i++)
-                printf("%s\n", removed.v[i]);
-        strv_free(&removed);
-        if (rc < 0) {
-                error_msg("%s", err.msg);
-                return EXIT_BERTH;
+        if (removed.n) {
+                printf("Deleted Volumes:\n");
+                for (size_t i = 0; i < removed.n; i++)
+                        printf("%s\n", removed.v[i]);
+                printf("\n");
         }
-        return 0;
+        strv_free(&removed);
+        if (rc < 0)
+                error_msg("%s", err.msg);
+        char sz[32];
+        reclaimed_size(reclaimed, sz, sizeof(sz));
+        printf("Total reclaimed space: %s\n", sz);
+        return rc < 0 ? EXIT_BERTH : 0;
 }
 
 int cmd_volume(int argc, char **argv)

@@ -42,22 +42,15 @@ def substitute(node, subst):
     return node
 
 
+# Python type -> JSON type name; bool is a subclass of int in Python: it comes first.
+JTYPES = ((type(None), "null"), (bool, "boolean"), (int, "integer"), (float, "number"),
+          (str, "string"), (list, "array"), (dict, "object"))
+
+
 def jtype(v):
-    # bool is a subclass of int in Python: test it first.
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, int):
-        return "integer"
-    if isinstance(v, float):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    if isinstance(v, dict):
-        return "object"
+    for t, name in JTYPES:
+        if isinstance(v, t):
+            return name
     return type(v).__name__
 
 

@@ -38,6 +38,8 @@ help_of() { # PATH: its --help text ("" when the command has none), run once
 man_body() { # PATH SUMMARY
         help_of "$1" | awk -v path="$1" -v summary="$2" '
         /^Usage:/ { sub(/^Usage:[ \t]*/, ""); usage = usage (usage ? "\n" : "") $0; next }
+        # a second synopsis line, indented under the first
+        sect == "" && usage != "" && desc == "" && /^[ \t]+berth / { sub(/^[ \t]+/, ""); usage = usage "\n" $0; next }
         /^[A-Za-z][A-Za-z ()/,.-]*:[ \t]*$/ { sect = $0; sub(/:[ \t]*$/, "", sect); next }
         sect == "" && usage != "" && !desc_done {
                 if ($0 ~ /^[ \t]*$/) { if (desc != "") desc_done = 1; next }
@@ -66,7 +68,13 @@ man_body() { # PATH SUMMARY
                 print ".SH SYNOPSIS"
                 if (usage == "") usage = "berth " path " [OPTIONS]"
                 n = split(usage, u, "\n")
-                for (i = 1; i <= n; i++) { print (i > 1 ? ".br\n" : "") "\\fB" u[i] "\\fR" }
+                for (i = 1; i <= n; i++) {
+                        # a group verb sharing the --help of a top-level command
+                        # ("container ls" prints "berth ps ..."): its own name
+                        if (index(path, " ") && index(u[i], "berth " path) != 1 && u[i] ~ /^berth [a-z]/)
+                                sub(/^berth [a-z][a-z-]*/, "berth " path, u[i])
+                        print (i > 1 ? ".br\n" : "") "\\fB" u[i] "\\fR"
+                }
                 print ".SH DESCRIPTION"
                 print summary "."
                 if (desc != "" && desc != summary) { print ".PP"; print desc }

@@ -7,30 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compose_input.h"
 #include "emit.h"
 #include "kube.h"
-#include "model.h"
-#include "node.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        static char *env[] = {"HOME=/home/f", "A=1", NULL};
-        struct cnode *root = NULL;
-        struct compose_project *p = NULL;
+        struct compose_project *p = fuzz_project(data, size, NULL, 0);
         err_t err;
-        struct compose_model_opts o = {
-            .project_name = "fuzz",
-            .working_dir = "/wd",
-            .home = "/home/f",
-            .environment = env,
-            .no_env_files = true,
-        };
 
-        if (cnode_parse_yaml((const char *)data, size, "fuzz.yaml", &root, &err) == 0 &&
-            compose_project_decode(root, &o, &p, &err) == 0) {
-                struct kube_opts ko = {.environment = env, .no_read_files = true};
+        if (p) {
+                struct kube_opts ko = {.environment = fuzz_env, .no_read_files = true};
                 json_t *docs = NULL;
                 strv_t w = STRV_INIT;
                 if (compose_kube_generate(p, &ko, &docs, &w, &err) == 0) {
@@ -51,7 +40,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 strv_free(&w);
                 compose_project_free(p);
         }
-        cnode_free(root);
         cnode_intern_reset();
         return 0;
 }

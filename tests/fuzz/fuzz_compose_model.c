@@ -4,32 +4,19 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "compose_input.h"
 #include "emit.h"
 #include "hash.h"
-#include "model.h"
-#include "node.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-        static char *env[] = {"HOME=/home/f", "A=1", NULL};
         static const char *profiles[] = {"dev"};
-        struct cnode *root = NULL;
-        struct compose_project *p = NULL;
+        struct compose_project *p = fuzz_project(data, size, profiles, 1);
         err_t err;
-        struct compose_model_opts o = {
-            .project_name = "fuzz",
-            .working_dir = "/wd",
-            .home = "/home/f",
-            .environment = env,
-            .profiles = profiles,
-            .nprofiles = 1,
-            .no_env_files = true,
-        };
 
-        if (cnode_parse_yaml((const char *)data, size, "fuzz.yaml", &root, &err) == 0 &&
-            compose_project_decode(root, &o, &p, &err) == 0) {
+        if (p) {
                 free(compose_emit_yaml(p->json));
                 free(compose_emit_json(p->json));
                 for (size_t i = 0; i < p->nservices; i++) {
@@ -38,7 +25,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 }
                 compose_project_free(p);
         }
-        cnode_free(root);
         cnode_intern_reset();
         return 0;
 }

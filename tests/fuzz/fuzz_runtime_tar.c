@@ -9,25 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../unit/dir_entries.h"
 #include "fsutil.h"
 #include "tar.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char base[64], root[96];
-
-static int count_entries(const char *dir)
-{
-        int n = 0;
-        DIR *d = opendir(dir);
-        struct dirent *de;
-        while (d && (de = readdir(d)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                        n++;
-        if (d)
-                closedir(d);
-        return n;
-}
 
 static void cleanup_base(void)
 {
@@ -55,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rt_tar_extract_mem(data, size, rootfd, &opts, NULL, &err);
         close(rootfd);
         /* the only entry in base is root/: anything else escaped */
-        if (count_entries(base) != 1)
+        if (dir_entries(base) != 1)
                 abort();
         if (rm_rf(root, &err) < 0) {
                 fprintf(stderr, "cleanup failed: %s\n", err.msg);

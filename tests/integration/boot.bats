@@ -6,11 +6,10 @@
 # table deleted.  Containers lbt-*, project lbt, subnets 10.246.128.0/20,
 # host port 18681 on 127.0.0.1.
 bats_require_minimum_version 1.5.0
+load common
 
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-boot.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.246.136.0/21:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        berth_setup_file boot 10.246.136.0/21:24
         export PROJ=$BATS_FILE_TMPDIR/lbt
         mkdir -p "$PROJ"
         cat >"$PROJ/compose.yaml" <<'EOF'
@@ -50,21 +49,6 @@ teardown_file() {
         rm -rf "$BERTH_ROOT"
 }
 
-table() { echo "berth-$(printf '%s' "$BERTH_ROOT" | python3 -c '
-import sys
-h = 2166136261
-for b in sys.stdin.buffer.read():
-    h = ((h ^ b) * 16777619) & 0xffffffff
-print("%08x" % h)')"; }
-
-# berth processes (monitors, berth-dns) of this root
-ours() {
-        local p
-        for p in $(pgrep '^berth'); do
-                tr '\0' '\n' </proc/$p/environ 2>/dev/null | grep -qx "BERTH_ROOT=$BERTH_ROOT" && echo "$p"
-        done
-        return 0
-}
 
 status() { "$BERTH" inspect "$1" | jq -r '.[0].State.Status'; }
 

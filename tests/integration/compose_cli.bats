@@ -45,6 +45,12 @@ expect_ok() {
         fi
 }
 
+# brt_ok ARGS...: run brt ARGS... (stderr apart); it succeeds
+brt_ok() {
+        run --separate-stderr brt "$@"
+        expect_ok
+}
+
 # ---------------------------------------------------------------------------
 # compose file discovery
 
@@ -64,11 +70,9 @@ services:
       FROM_OVERRIDE: "yes"
 EOF
         cd "$T/myproj/sub/deeper"
-        run --separate-stderr brt -- compose config --services
-        expect_ok
+        brt_ok -- compose config --services
         [ "$output" = "web" ]
-        run --separate-stderr brt -- compose config --format json
-        expect_ok
+        brt_ok -- compose config --format json
         # project directory and name come from the directory of the file found
         [ "$(jq -r .name <<<"$output")" = "myproj" ]
         [ "$(jq -r '.services.web.volumes[0].source' <<<"$output")" = "$T/myproj/data" ]
@@ -80,8 +84,7 @@ EOF
         printf 'services:\n  fromcompose:\n    image: alpine\n' >"$T/pref/compose.yaml"
         printf 'services:\n  fromlegacy:\n    image: alpine\n' >"$T/pref/docker-compose.yml"
         cd "$T/pref"
-        run --separate-stderr brt -- compose config --services
-        expect_ok
+        brt_ok -- compose config --services
         [ "$output" = "fromcompose" ]
 }
 
@@ -110,8 +113,7 @@ services:
     image: busybox
 EOF
         cd "$T/ovr"
-        run --separate-stderr brt -- compose config --format json
-        expect_ok
+        brt_ok -- compose config --format json
         cat >"$T/expect.json" <<'EOF'
 {
   "name": "ovr",
@@ -136,12 +138,10 @@ EOF
         printf 'services:\n  web:\n    image: nginx:1.25\n' >"$T/noovr/compose.yaml"
         printf 'services:\n  web:\n    image: nginx:1.27\n' >"$T/noovr/compose.override.yaml"
         cd "$T/noovr"
-        run --separate-stderr brt -- compose -f compose.yaml config --format json
-        expect_ok
+        brt_ok -- compose -f compose.yaml config --format json
         [ "$(jq -r .services.web.image <<<"$output")" = "nginx:1.25" ]
         # and several -f files merge in order
-        run --separate-stderr brt -- compose -f compose.yaml -f compose.override.yaml config --format json
-        expect_ok
+        brt_ok -- compose -f compose.yaml -f compose.override.yaml config --format json
         [ "$(jq -r .services.web.image <<<"$output")" = "nginx:1.27" ]
 }
 
@@ -152,11 +152,9 @@ EOF
         # a compose.yaml that must be ignored because COMPOSE_FILE is set
         printf 'services:\n  ignored:\n    image: alpine\n' >"$T/cf/compose.yaml"
         cd "$T/cf"
-        run --separate-stderr brt COMPOSE_FILE=base.yaml:extra.yaml -- compose config --services
-        expect_ok
+        brt_ok COMPOSE_FILE=base.yaml:extra.yaml -- compose config --services
         [ "$(sorted)" = "db web" ]
-        run --separate-stderr brt COMPOSE_FILE=base.yaml:extra.yaml -- compose config --format json
-        expect_ok
+        brt_ok COMPOSE_FILE=base.yaml:extra.yaml -- compose config --format json
         [ "$(jq -r .services.web.image <<<"$output")" = "nginx:1.27" ]
         [ "$(jq -r .name <<<"$output")" = "cf" ]
 }
@@ -171,12 +169,10 @@ services:
       - ./data:/data
 EOF
         cd "$T/stdinproj"
-        run --separate-stderr brt -- compose -f - config --format json <"$T/in.yaml"
-        expect_ok
+        brt_ok -- compose -f - config --format json <"$T/in.yaml"
         [ "$(jq -r .name <<<"$output")" = "stdinproj" ]
         [ "$(jq -r '.services.web.volumes[0].source' <<<"$output")" = "$T/stdinproj/data" ]
-        run --separate-stderr brt -- compose -p fromstdin -f - config --services <"$T/in.yaml"
-        expect_ok
+        brt_ok -- compose -p fromstdin -f - config --services <"$T/in.yaml"
         [ "$output" = "web" ]
 }
 
@@ -187,18 +183,15 @@ EOF
         mkdir -p "$T/named"
         printf 'name: fromfile\nservices:\n  web:\n    image: alpine\n' >"$T/named/compose.yaml"
         cd "$T/named"
-        run --separate-stderr brt -- compose config --format json
-        expect_ok
+        brt_ok -- compose config --format json
         [ "$(jq -r .name <<<"$output")" = "fromfile" ]
         [ "$(jq -r .networks.default.name <<<"$output")" = "fromfile_default" ]
 
-        run --separate-stderr brt COMPOSE_PROJECT_NAME=fromenv -- compose config --format json
-        expect_ok
+        brt_ok COMPOSE_PROJECT_NAME=fromenv -- compose config --format json
         [ "$(jq -r .name <<<"$output")" = "fromenv" ]
         [ "$(jq -r .networks.default.name <<<"$output")" = "fromenv_default" ]
 
-        run --separate-stderr brt COMPOSE_PROJECT_NAME=fromenv -- compose -p fromcli config --format json
-        expect_ok
+        brt_ok COMPOSE_PROJECT_NAME=fromenv -- compose -p fromcli config --format json
         [ "$(jq -r .name <<<"$output")" = "fromcli" ]
         [ "$(jq -r .networks.default.name <<<"$output")" = "fromcli_default" ]
 }
@@ -208,11 +201,9 @@ EOF
         printf 'name: fromfile\nservices:\n  web:\n    image: alpine\n' >"$T/dotname/compose.yaml"
         printf 'COMPOSE_PROJECT_NAME=fromdotenv\n' >"$T/dotname/.env"
         cd "$T/dotname"
-        run --separate-stderr brt -- compose config --format json
-        expect_ok
+        brt_ok -- compose config --format json
         [ "$(jq -r .name <<<"$output")" = "fromdotenv" ]
-        run --separate-stderr brt COMPOSE_PROJECT_NAME=fromenv -- compose config --format json
-        expect_ok
+        brt_ok COMPOSE_PROJECT_NAME=fromenv -- compose config --format json
         [ "$(jq -r .name <<<"$output")" = "fromenv" ]
 }
 
@@ -220,8 +211,7 @@ EOF
         mkdir -p "$T/My.App_1"
         printf 'services:\n  web:\n    image: alpine\n' >"$T/My.App_1/compose.yaml"
         cd "$T"
-        run --separate-stderr brt -- compose -f My.App_1/compose.yaml config --format json
-        expect_ok
+        brt_ok -- compose -f My.App_1/compose.yaml config --format json
         [ "$(jq -r .name <<<"$output")" = "myapp_1" ]
         [ "$(jq -r .networks.default.name <<<"$output")" = "myapp_1_default" ]
 }
@@ -242,14 +232,11 @@ EOF
         printf 'TAG=fromdotenv\n' >"$T/envf/.env"
         printf 'TAG=fromenvfile\n' >"$T/custom.env"
         cd "$T/envf"
-        run --separate-stderr brt -- compose config --images
-        expect_ok
+        brt_ok -- compose config --images
         [ "$output" = "alpine:fromdotenv" ]
-        run --separate-stderr brt -- compose --env-file "$T/custom.env" config --images
-        expect_ok
+        brt_ok -- compose --env-file "$T/custom.env" config --images
         [ "$output" = "alpine:fromenvfile" ]
-        run --separate-stderr brt TAG=fromprocess -- compose --env-file "$T/custom.env" config --images
-        expect_ok
+        brt_ok TAG=fromprocess -- compose --env-file "$T/custom.env" config --images
         [ "$output" = "alpine:fromprocess" ]
 }
 
@@ -273,8 +260,7 @@ services:
 EOF
         printf 'SET=val\nEMPTY=\n' >"$T/interp/.env"
         cd "$T/interp"
-        run --separate-stderr brt -- compose config --format json
-        expect_ok
+        brt_ok -- compose config --format json
         cat >"$T/expect.json" <<'EOF'
 {"services": {"web": {"environment": {
   "SET_DEF": "val", "EMPTY_COLON_DEF": "d", "EMPTY_DEF": "", "UNSET_DEF": "d",
@@ -303,8 +289,7 @@ services:
 EOF
         printf 'FROM_DOTENV=dot\n' >"$T/keyonly/.env"
         cd "$T/keyonly"
-        run --separate-stderr brt FROM_PROCESS=proc -- compose config --format json
-        expect_ok
+        brt_ok FROM_PROCESS=proc -- compose config --format json
         cat >"$T/expect.json" <<'EOF'
 {"services": {
   "web": {"environment": {"FROM_DOTENV": "dot", "FROM_PROCESS": "proc", "NOWHERE": null, "EMPTY": ""}},
@@ -318,8 +303,7 @@ EOF
         run --separate-stderr brt -- compose -f "$T/compose.yaml" config
         [ "$status" -ne 0 ]
         [[ "$stderr" == *"set NEEDED please"* ]]
-        run --separate-stderr brt NEEDED=3.19 -- compose -f "$T/compose.yaml" config --images
-        expect_ok
+        brt_ok NEEDED=3.19 -- compose -f "$T/compose.yaml" config --images
         [ "$output" = "alpine:3.19" ]
 }
 
@@ -342,34 +326,27 @@ EOF
 
 @test "services with inactive profiles are absent from config output" {
         write_profiles_file
-        run --separate-stderr brt -- compose -f "$T/compose.yaml" config --services
-        expect_ok
+        brt_ok -- compose -f "$T/compose.yaml" config --services
         [ "$output" = "web" ]
-        run --separate-stderr brt -- compose -f "$T/compose.yaml" config --format json
-        expect_ok
+        brt_ok -- compose -f "$T/compose.yaml" config --format json
         [ "$(jq -r '.services | keys | join(" ")' <<<"$output")" = "web" ]
 }
 
 @test "--profile and COMPOSE_PROFILES enable profiled services" {
         write_profiles_file
-        run --separate-stderr brt -- compose -f "$T/compose.yaml" --profile test config --services
-        expect_ok
+        brt_ok -- compose -f "$T/compose.yaml" --profile test config --services
         [ "$(sorted)" = "tst web" ]
-        run --separate-stderr brt -- compose -f "$T/compose.yaml" --profile debug config --format json
-        expect_ok
+        brt_ok -- compose -f "$T/compose.yaml" --profile debug config --format json
         [ "$(jq -r '.services | keys | join(" ")' <<<"$output")" = "dbg tst web" ]
-        run --separate-stderr brt COMPOSE_PROFILES=test -- compose -f "$T/compose.yaml" config --services
-        expect_ok
+        brt_ok COMPOSE_PROFILES=test -- compose -f "$T/compose.yaml" config --services
         [ "$(sorted)" = "tst web" ]
-        run --separate-stderr brt -- compose -f "$T/compose.yaml" --profile '*' config --services
-        expect_ok
+        brt_ok -- compose -f "$T/compose.yaml" --profile '*' config --services
         [ "$(sorted)" = "dbg tst web" ]
 }
 
 @test "config --profiles lists every profile in the file, sorted, active or not" {
         write_profiles_file
-        run --separate-stderr brt -- compose -f "$T/compose.yaml" config --profiles
-        expect_ok
+        brt_ok -- compose -f "$T/compose.yaml" config --profiles
         [ "$output" = "$(printf 'debug\ntest')" ]
 }
 
@@ -398,72 +375,61 @@ networks:
 EOF
 }
 
-@test "config --services lists services, dependencies before dependents" {
+# list_config ARGS...: `compose config ARGS...` of the listing file succeeds
+list_config() {
         write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --services
-        expect_ok
+        brt_ok -- compose -p lst -f "$T/compose.yaml" config "$@"
+}
+
+@test "config --services lists services, dependencies before dependents" {
+        list_config --services
         [ "$(sorted)" = "builder db web" ]
         # db is printed before each service that depends on it
         [ "$(printf '%s\n' "$output" | head -n1)" = "db" ]
 }
 
 @test "config --volumes lists the top-level volume keys" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --volumes
-        expect_ok
+        list_config --volumes
         [ "$(sorted)" = "cache data" ]
 }
 
 @test "config --networks lists the networks, with the implicit default when used" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --networks
-        expect_ok
+        list_config --networks
         [ "$(sorted)" = "back default" ]
 }
 
 @test "config --images lists images, <project>-<service> for build-only services" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --images
-        expect_ok
+        list_config --images
         [ "$(sorted)" = "lst-builder nginx:1.27 postgres:16" ]
 }
 
 @test "config --hash '*' prints '<service> <sha256 hex>' per service, sorted by name" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --hash '*'
-        expect_ok
+        list_config --hash '*'
         echo "$output"
         [ "$(printf '%s\n' "$output" | wc -l)" -eq 3 ]
         [ "$(printf '%s\n' "$output" | cut -d' ' -f1 | tr '\n' ' ')" = "builder db web " ]
         printf '%s\n' "$output" | grep -Evq '^(builder|db|web) [0-9a-f]{64}$' && return 1
         local first=$output
         # stable across runs
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --hash '*'
-        expect_ok
+        brt_ok -- compose -p lst -f "$T/compose.yaml" config --hash '*'
         [ "$output" = "$first" ]
         # one service by name
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --hash web
-        expect_ok
+        brt_ok -- compose -p lst -f "$T/compose.yaml" config --hash web
         [ "$output" = "$(printf '%s\n' "$first" | grep '^web ')" ]
 }
 
 @test "config --hash changes for the edited service only" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --hash '*'
-        expect_ok
+        list_config --hash '*'
         local before=$output
         sed -i 's|nginx:1.27|nginx:1.28|' "$T/compose.yaml"
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --hash '*'
-        expect_ok
+        brt_ok -- compose -p lst -f "$T/compose.yaml" config --hash '*'
         [ "$(grep '^web ' <<<"$output")" != "$(grep '^web ' <<<"$before")" ]
         [ "$(grep '^db ' <<<"$output")" = "$(grep '^db ' <<<"$before")" ]
         [ "$(grep '^builder ' <<<"$output")" = "$(grep '^builder ' <<<"$before")" ]
 }
 
 @test "config -q validates without output; invalid files fail" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config -q
-        expect_ok
+        list_config -q
         [ -z "$output" ]
         printf 'services:\n  web:\n    image: alpine\nnot_a_top_level_key: 1\n' >"$T/bad.yaml"
         run --separate-stderr brt -- compose -p lst -f "$T/bad.yaml" config -q
@@ -473,14 +439,11 @@ EOF
 }
 
 @test "config -o FILE writes the output to FILE and nothing to stdout" {
-        write_list_file
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config -o "$T/out.yaml"
-        expect_ok
+        list_config -o "$T/out.yaml"
         [ -z "$output" ]
         grep -qx 'name: lst' "$T/out.yaml"
         grep -qx 'services:' "$T/out.yaml"
-        run --separate-stderr brt -- compose -p lst -f "$T/compose.yaml" config --format json -o "$T/out.json"
-        expect_ok
+        brt_ok -- compose -p lst -f "$T/compose.yaml" config --format json -o "$T/out.json"
         [ -z "$output" ]
         [ "$(jq -r .name "$T/out.json")" = "lst" ]
         [ "$(jq -r '.volumes.data.name' "$T/out.json")" = "lst_data" ]

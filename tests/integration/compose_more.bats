@@ -13,14 +13,6 @@ teardown_file() {
         compose_teardown_file
 }
 
-# nft table of this BERTH_ROOT (berth_instance_name: FNV-1a of the root)
-table() { echo "berth-$(printf '%s' "$BERTH_ROOT" | python3 -c '
-import sys
-h = 2166136261
-for b in sys.stdin.buffer.read():
-    h = ((h ^ b) * 16777619) & 0xffffffff
-print("%08x" % h)')"; }
-
 two_services() {
         proj "$1" <<EOF2
 name: $1

@@ -107,3 +107,28 @@ Y
         [ "$status" -ne 0 ]
         [[ $output != *Built* ]]
 }
+
+@test "dry-run up reads up's own options: the same refusals, the same flags" {
+        proj epo <<'Y'
+name: epo
+services:
+  one:
+    image: busybox
+    command: sleep 300
+    network_mode: none
+Y
+        local args
+        for args in "--force-recreate --no-recreate" "--always-recreate-deps --no-recreate" \
+                "--pull sometimes" "--abort-on-container-exit -d"; do
+                run bc epo up $args
+                local real=$status want=$output
+                run bc epo --dry-run up $args
+                [ "$status" -eq "$real" ] && [ "$status" -ne 0 ] && [ "$output" = "$want" ] ||
+                        { printf '%s: up %s "%s", dry-run %s "%s"\n' "$args" "$real" "$want" "$status" "$output"; false; }
+        done
+        # flags only `up` acted on before are read by the dry run too
+        run bc epo --dry-run up -d --watch --no-build --quiet-pull one
+        [ "$status" -eq 0 ]
+        [[ $output == *"epo-one-1  Created"* ]]
+        [ -z "$(bc epo ps -aq)" ]
+}

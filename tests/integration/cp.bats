@@ -7,11 +7,9 @@
 load rt_common
 
 setup_file() {
-        rt_setup_file
-        export BERTH_ADDRESS_POOLS=10.217.0.0/16:24
+        rt_setup_file 10.217.0.0/16:24
         # the host sentinel: a secret to read and a directory to write into
-        export SENT=$(mktemp -d /tmp/cc-sent.XXXXXX)
-        echo HOSTSECRET >"$SENT/secret"
+        rt_sentinel
         chmod 0755 "$SENT"
 }
 
@@ -21,8 +19,7 @@ teardown_file() {
 }
 
 setup() {
-        W=$(mktemp -d "$BATS_TEST_TMPDIR/w.XXXXXX")
-        cd "$W"
+        rt_cd_scratch
 }
 
 # no file under $2 (recursively, if any) contains $1 (bats ignores "! cmd")
@@ -50,12 +47,7 @@ hostile() { # name [extra run args]
                 ln -s '$SENT' /abs && ln -s ../../../../../../../..'$SENT' /rel
                 ln -s '$SENT/secret' /absfile && ln -s / /d/root
                 touch /ready; exec sleep 600"
-        local i
-        for i in $(seq 100); do
-                "$BERTH" exec "$n" test -e /ready 2>/dev/null && return 0
-                sleep 0.1
-        done
-        return 1
+        rt_wait_ready "$n"
 }
 
 @test "cp: container to host, Docker's destination rules, and 'container cp'" {

@@ -3,21 +3,15 @@
 # rm -f sees the truth, and rm -f leaves no process, cgroup, file, network
 # endpoint or DNS record of the container.  Network rtpk, 10.247.20.0/24.
 bats_require_minimum_version 1.5.0
+load common
 
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-crash.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.247.201.0/24:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        berth_setup_file crash 10.247.201.0/24:24
         "$BERTH" network create --subnet 10.247.20.0/24 rtpk >/dev/null
 }
 
 teardown_file() {
-        for c in $("$BERTH" ps -aq 2>/dev/null); do "$BERTH" rm -f "$c" >/dev/null 2>&1; done
-        "$BERTH" network rm rtpk bridge >/dev/null 2>&1 || true
-        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
-                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
-        fi
-        rm -rf "$BERTH_ROOT"
+        berth_clean_root
 }
 
 # every container ps -a lists is coherent: created/exited ones have no
@@ -33,18 +27,6 @@ check_coherent() {
                 *) echo "unexpected state $st of $id" >&2; return 1 ;;
                 esac
         done
-}
-
-# nothing of container id is left anywhere
-check_gone() {
-        local id=$1
-        [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id*" 2>/dev/null)" ]
-        ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null
-        ! pgrep -f "$id" >/dev/null
-        [ ! -e "$BERTH_ROOT/run/containers/$id" ]
-        [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
-        ! grep -q "$id" "$BERTH_ROOT"/lib/networks/*.json "$BERTH_ROOT"/run/networks/*.json
-        ! grep -q "$id" "$BERTH_ROOT/run/dns/records.json" 2>/dev/null
 }
 
 @test "run -d killed -9 at many points: ps is coherent, start works, rm -f leaves nothing" {

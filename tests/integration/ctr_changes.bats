@@ -5,10 +5,8 @@
 load rt_common
 
 setup_file() {
-        rt_setup_file
-        export BERTH_ADDRESS_POOLS=10.217.0.0/16:24
-        export SENT=$(mktemp -d /tmp/cc-sent.XXXXXX)
-        echo HOSTSECRET >"$SENT/secret"
+        rt_setup_file 10.217.0.0/16:24
+        rt_sentinel
 }
 
 teardown_file() {
@@ -17,20 +15,14 @@ teardown_file() {
 }
 
 setup() {
-        W=$(mktemp -d "$BATS_TEST_TMPDIR/w.XXXXXX")
-        cd "$W"
+        rt_cd_scratch
 }
 
 changes() { # name: a container that adds, changes and deletes
         "$BERTH" run -d --name "$1" --network none busybox sh -c '
                 echo a > /new; rm /bin/ls; rm -rf /home; echo x >> /etc/passwd
                 mkdir -p /usr/new/deep; touch /usr/new/deep/f; touch /ready; exec sleep 600' >/dev/null
-        local i
-        for i in $(seq 100); do
-                "$BERTH" exec "$1" test -e /ready 2>/dev/null && return 0
-                sleep 0.1
-        done
-        return 1
+        rt_wait_ready "$1"
 }
 
 @test "diff prints Docker's A/C/D lines, running and stopped; 'container diff'" {

@@ -2,11 +2,10 @@
 # Plain (non-compose) containers leave berth-dns when they are removed (rm,
 # rm -f, run --rm) or disconnected.  Networks rtp*, subnets 10.247.0.0/16.
 bats_require_minimum_version 1.5.0
+load common
 
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-dnsrm.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.247.200.0/24:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        berth_setup_file dnsrm 10.247.200.0/24:24
         local san=${SANITIZE:+-fsanitize=$SANITIZE}
         cc -O2 $san -o "$BATS_FILE_TMPDIR/dnsq" "$BERTH_SRC/tests/tools/dnsq.c"
         "$BERTH" network create --subnet 10.247.10.0/24 rtpdns >/dev/null
@@ -16,12 +15,7 @@ setup_file() {
 }
 
 teardown_file() {
-        for c in $("$BERTH" ps -aq 2>/dev/null); do "$BERTH" rm -f "$c" >/dev/null 2>&1; done
-        for n in $("$BERTH" network ls -q 2>/dev/null); do "$BERTH" network rm "$n" >/dev/null 2>&1; done
-        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
-                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
-        fi
-        rm -rf "$BERTH_ROOT"
+        berth_clean_root
 }
 
 records() {

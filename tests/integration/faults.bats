@@ -4,14 +4,12 @@
 # command converges.  Names fl*, subnets 10.246.192.0/18 (default networks
 # from 10.246.224.0/19) and 10.215.10.0/23.
 bats_require_minimum_version 1.5.0
+load common
 
 setup_file() {
         # a pull of an image no test registry serves must not leave the host
-        export HTTPS_PROXY=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
-        export NO_PROXY=127.0.0.1,localhost,::1 no_proxy=127.0.0.1,localhost,::1
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-fl.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.246.224.0/19:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        berth_no_internet
+        berth_setup_file fl 10.246.224.0/19:24
 }
 
 # the ENOSPC test's root, a small tmpfs: its containers, networks, mount
@@ -36,33 +34,13 @@ nospc_cleanup() {
 }
 
 teardown_file() {
-        local d ids n
+        local d
         nospc_cleanup
         for d in "$BERTH_ROOT"/p/*/; do
                 [ -f "$d/compose.yaml" ] &&
                         "$BERTH" compose -f "$d/compose.yaml" down -t 0 >/dev/null 2>&1
         done
-        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
-        [ -z "$ids" ] || "$BERTH" rm -f $ids >/dev/null 2>&1 || true
-        for n in $("$BERTH" network ls -q 2>/dev/null); do
-                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
-        done
-        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
-                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
-        fi
-        rm -rf "$BERTH_ROOT"
-}
-
-# nothing of container id is left anywhere
-check_gone() {
-        local id=$1
-        [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id*" 2>/dev/null)" ]
-        ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null
-        ! pgrep -f "$id" >/dev/null
-        [ ! -e "$BERTH_ROOT/run/containers/$id" ]
-        [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
-        ! grep -qs "$id" "$BERTH_ROOT"/lib/networks/*.json "$BERTH_ROOT"/run/networks/*.json
-        ! grep -qs "$id" "$BERTH_ROOT/run/dns/records.json"
+        berth_clean_root
 }
 
 @test "100 parallel run --name same: one wins, 99 get docker's conflict error, nothing half made" {
@@ -511,6 +489,54 @@ chain() {
         [ -z "$("$BERTH" ps -aq)" ]
         export BERTH_ROOT=${r%/nospc}
         nospc_cleanup
+}
+
+@test "ENOSPC when start writes the running state: the start fails naming the file, nothing ran, the next start runs it" {
+        local r=$BERTH_ROOT/nospc out=$BERTH_ROOT/rm2out id
+        mkdir -p "$r" "$out"
+        mount -t tmpfs -o size=8m tmpfs "$r"
+        "$BERTH" save -o "$BERTH_ROOT/bb.tar" busybox
+        BERTH_ROOT=$r "$BERTH" load -q -i "$BERTH_ROOT/bb.tar" >/dev/null
+        rm -f "$BERTH_ROOT/bb.tar"
+        export BERTH_ROOT=$r
+        # what the container runs leaves a mark outside the full disk
+        id=$("$BERTH" create --network none --name rm2start -v "$out:/out" busybox \
+                sh -c 'touch /out/ran; exec sleep 300')
+        dd if=/dev/zero of="$r/fill" bs=4k >/dev/null 2>&1 || true
+        [ "$(df --output=avail "$r" | tail -1)" -eq 0 ]
+        # docker start's failure: the error, then "failed to start containers"
+        run "$BERTH" start rm2start
+        [ "$status" -eq 1 ]
+        [[ $output == "berth: container ${id:0:12} not started: its state could not be written: write $r/lib/containers/$id/config.json: No space left on device (the disk holding BERTH_ROOT is full: free space there and start it again)"* ]]
+        # its monitor ends; nothing of it runs and nothing ran
+        for _ in $(seq 100); do
+                [ -e "$r/run/containers/$id" ] || break
+                sleep 0.05
+        done
+        [ ! -e "$r/run/containers/$id" ]
+        [ ! -e "$out/ran" ]
+        ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null
+        [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id*" 2>/dev/null)" ]
+        run "$BERTH" inspect rm2start
+        [ "$(echo "$output" | jq -r '.[0].State.Status')" = created ]
+        [ "$(echo "$output" | jq -r '.[0].State.Pid')" = 0 ]
+        [ -z "$("$BERTH" ps -q)" ]
+        # space again: the same start runs it, recorded as running
+        rm -f "$r/fill"
+        "$BERTH" start rm2start >/dev/null
+        for _ in $(seq 100); do
+                [ -e "$out/ran" ] && break
+                sleep 0.05
+        done
+        [ -e "$out/ran" ]
+        run "$BERTH" inspect rm2start
+        [ "$(echo "$output" | jq -r '.[0].State.Status')" = running ]
+        grep -q "$id" "/proc/$(echo "$output" | jq -r '.[0].State.Pid')/cgroup"
+        "$BERTH" rm -f rm2start >/dev/null
+        [ -z "$("$BERTH" ps -aq)" ]
+        export BERTH_ROOT=${r%/nospc}
+        nospc_cleanup
+        rm -rf "$out"
 }
 
 @test "a damaged DNS records file (run/dns/records.json): berth says so, rebuilds it, names resolve again" {

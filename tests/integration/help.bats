@@ -86,6 +86,16 @@ bash_complete() {
         grep -q 'berth-compose(5)' <<<"$out"
         out=$(MANWIDTH=120 man -l "$DOCS/man/man1/berth-volume-prune.1")
         grep -q -- '-a, --all' <<<"$out"
+        # a group verb is named as such, whichever --help it shares; a second
+        # synopsis line stays in the synopsis
+        out=$(MANWIDTH=120 man -l "$DOCS/man/man1/berth-container-ls.1")
+        grep -q '^ *berth container ls \[OPTIONS\]$' <<<"$out"
+        # and so is its --help, as docker's (the top-level one keeps its name)
+        [ "$("$BERTH" container ls --help | head -1)" = "Usage:  berth container ls [OPTIONS]" ]
+        [ "$("$BERTH" image history --help | head -1)" = "Usage:  berth image history [OPTIONS] IMAGE" ]
+        [ "$("$BERTH" ps --help | head -1)" = "Usage:  berth ps [OPTIONS]" ]
+        out=$(MANWIDTH=120 man -l "$DOCS/man/man1/berth-cp.1" | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p')
+        grep -q 'berth cp \[OPTIONS\] SRC_PATH|- CONTAINER:DEST_PATH' <<<"$out"
 }
 
 @test "help: a command added to the table gets a man page and completion" {

@@ -199,10 +199,7 @@ EOF
         echo "$output"
         [ "$status" -eq 1 ]
         [[ "$output" == *"Deployment d: envFrom names ConfigMap nowhere, which is not in the files"* ]]
-        run "$BERTH" ps -aq --filter label=com.docker.compose.project=kpbad
-        [ -z "$output" ]
-        run "$BERTH" network ls
-        [[ "$output" != *kpbad* ]]
+        berth_project_gone kpbad
 }
 
 @test "WordPress generated and played: the installer works and the site survives kube down / kube play" {

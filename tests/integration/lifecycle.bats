@@ -7,6 +7,17 @@ load rt_common
 setup_file() { rt_setup_file; }
 teardown_file() { rt_teardown_file; }
 
+# health_becomes NAME STATUS TRIES STEP: NAME's health status is STATUS within
+# TRIES checks STEP seconds apart (and one more after the last)
+health_becomes() {
+        local i
+        for i in $(seq 1 "$3"); do
+                [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' "$1")" = "$2" ] && return 0
+                sleep "$4"
+        done
+        [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' "$1")" = "$2" ]
+}
+
 @test "run -d prints the id; ps shows it; logs have its output" {
         run "$BERTH" run -d --name rt-d --label rt-l=1 busybox sh -c 'echo out; echo err >&2; sleep 60'
         [ "$status" -eq 0 ]
@@ -197,22 +208,14 @@ teardown_file() { rt_teardown_file; }
         "$BERTH" run -d --name rt-hc --health-cmd 'test -f /tmp/ok && echo fine' --health-interval 300ms \
                 --health-retries 2 busybox sh -c 'sleep 1; touch /tmp/ok; sleep 60'
         [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hc)" = "starting" ]
-        for _ in $(seq 1 40); do
-                [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hc)" = "healthy" ] && break
-                sleep 0.2
-        done
-        [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hc)" = "healthy" ]
+        health_becomes rt-hc healthy 40 0.2
         run "$BERTH" inspect -f '{{json .State.Health.Log}}' rt-hc
         [ "$(echo "$output" | jq -r '.[-1].Output')" = "fine" ]
         [ "$(echo "$output" | jq -r '.[-1].ExitCode')" = "0" ]
         [[ "$("$BERTH" ps --filter name=rt-hc)" == *"(healthy)"* ]]
         "$BERTH" rm -f rt-hc
         "$BERTH" run -d --name rt-hc2 --health-cmd 'exit 1' --health-interval 200ms --health-retries 2 busybox sleep 60
-        for _ in $(seq 1 40); do
-                [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hc2)" = "unhealthy" ] && break
-                sleep 0.2
-        done
-        [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hc2)" = "unhealthy" ]
+        health_becomes rt-hc2 unhealthy 40 0.2
         "$BERTH" rm -f rt-hc2
 }
 
@@ -221,11 +224,7 @@ teardown_file() { rt_teardown_file; }
         "$BERTH" run -d --name rt-hcsi --init --health-cmd 'true' --health-interval 60s \
                 --health-start-period 2s --health-start-interval 100ms busybox sleep 60
         [ "$("$BERTH" inspect -f '{{.Config.Healthcheck.StartInterval}}' rt-hcsi)" = "100000000" ]
-        for _ in $(seq 1 20); do
-                [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hcsi)" = "healthy" ] && break
-                sleep 0.1
-        done
-        [ "$("$BERTH" inspect -f '{{.State.Health.Status}}' rt-hcsi)" = "healthy" ]
+        health_becomes rt-hcsi healthy 20 0.1
         # after the start period the 60 s interval applies: no new probe
         sleep 2.5
         t1=$("$BERTH" inspect -f '{{json .State.Health.Log}}' rt-hcsi | jq -r '.[-1].Start')

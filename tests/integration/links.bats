@@ -3,23 +3,14 @@
 # links: /etc/hosts entry, ALIAS_NAME / ALIAS_PORT_* / ALIAS_ENV_*; the
 # errors.  Subnets from 10.248.16.0/20, names wplk-*.
 
+load common
+
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-wplk.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.248.16.0/20:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        berth_setup_file wplk 10.248.16.0/20:24
 }
 
 teardown_file() {
-        local ids
-        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
-        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
-        for n in $("$BERTH" network ls -q 2>/dev/null); do
-                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
-        done
-        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
-                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
-        fi
-        rm -rf "$BERTH_ROOT"
+        berth_clean_root
 }
 
 @test "--link NAME:ALIAS: hosts entry, docker's variables, the alias answers" {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # berth network: create/ls/inspect/rm, attach netns to bridges, isolation,
 # published ports, and host cleanup.  Subnets 10.231.0.0/16, netns bt1*.
+load common
 
 setup_file() {
         export BERTH_ROOT=$(mktemp -d /tmp/berth-nettest.XXXXXX)
@@ -23,12 +24,6 @@ teardown_file() {
         rm -rf "$BERTH_ROOT"
 }
 
-table() { echo "berth-$(printf '%s' "$BERTH_ROOT" | python3 -c '
-import sys
-h = 2166136261
-for b in sys.stdin.buffer.read():
-    h = ((h ^ b) * 16777619) & 0xffffffff
-print("%08x" % h)')"; }
 
 @test "create, ls, inspect and rm a network" {
         run "$BERTH" network create --subnet 10.231.10.0/24 --label team=net bt1net

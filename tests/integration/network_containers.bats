@@ -3,25 +3,17 @@
 # --dns, port conflicts, berth port, connect/disconnect, stop/start, rm.
 # Subnets 10.231.80.0/20 only (the default network too, via the pools).
 
+load common
+
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/bn.XXXX)
-        export BERTH_ADDRESS_POOLS=10.231.90.0/24:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        berth_setup_file bn 10.231.90.0/24:24
         "$BERTH" network create --subnet 10.231.80.0/24 bt1app >/dev/null
 }
 
 teardown_file() {
-        for c in $("$BERTH" ps -aq 2>/dev/null); do "$BERTH" rm -f "$c" >/dev/null 2>&1; done
-        for n in $("$BERTH" network ls -q 2>/dev/null); do "$BERTH" network rm "$n" >/dev/null 2>&1; done
-        rm -rf "$BERTH_ROOT"
+        berth_clean_root
 }
 
-table() { echo "berth-$(printf '%s' "$BERTH_ROOT" | python3 -c '
-import sys
-h = 2166136261
-for b in sys.stdin.buffer.read():
-    h = ((h ^ b) * 16777619) & 0xffffffff
-print("%08x" % h)')"; }
 
 wait_http() { # URL: wait until something answers (bounded)
         for _ in $(seq 50); do timeout 2 busybox wget -qO- "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done

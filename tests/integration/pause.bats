@@ -5,14 +5,11 @@
 load rt_common
 
 setup_file() {
-        rt_setup_file
-        export BERTH_ADDRESS_POOLS=10.231.224.0/21:24
+        rt_setup_file 10.231.224.0/21:24
 }
 
 teardown_file() {
-        if [ -f "$BERTH_ROOT/pzp/compose.yaml" ]; then
-                "$BERTH" compose -f "$BERTH_ROOT/pzp/compose.yaml" down -t 0 >/dev/null 2>&1 || true
-        fi
+        rt_compose_down "$BERTH_ROOT/pzp"
         rt_teardown_file
 }
 
@@ -20,6 +17,12 @@ counter() { # name: a container appending a counter to /tmp/c every 0.1 s
         "$BERTH" run -d --name "$1" busybox sh -c \
                 'trap "exit 0" TERM; i=0; while true; do i=$((i+1)); echo $i >> /tmp/c; sleep 0.1; done'
         sleep 0.5
+}
+
+paused_counter() { # name: a counter, paused; sets id to its full id
+        counter "$1"
+        id=$("$BERTH" inspect -f '{{.Id}}' "$1")
+        "$BERTH" pause "$1"
 }
 
 count() { "$BERTH" exec "$1" sh -c 'wc -l < /tmp/c'; }
@@ -69,9 +72,7 @@ freezer_state() { # id: the container's freezer (v1 freezer.state or v2 cgroup.f
 }
 
 @test "a paused container refuses exec, start, rm and a second pause" {
-        counter pz-b
-        id=$("$BERTH" inspect -f '{{.Id}}' pz-b)
-        "$BERTH" pause pz-b
+        paused_counter pz-b
         run "$BERTH" exec pz-b true
         [ "$status" -ne 0 ]
         [[ "$output" == *"Container $id is paused, unpause the container before exec"* ]]
@@ -98,9 +99,7 @@ freezer_state() { # id: the container's freezer (v1 freezer.state or v2 cgroup.f
 }
 
 @test "stop, kill and rm -f of a paused container work and leave nothing behind" {
-        counter pz-s
-        id=$("$BERTH" inspect -f '{{.Id}}' pz-s)
-        "$BERTH" pause pz-s
+        paused_counter pz-s
         # the stop signal (TERM, trapped: exit 0) reaches it once thawed, well before the timeout
         start=$(date +%s)
         run "$BERTH" stop -t 20 pz-s
@@ -110,9 +109,7 @@ freezer_state() { # id: the container's freezer (v1 freezer.state or v2 cgroup.f
         [ "$output" = "exited false 0" ]
         ! ls -d /sys/fs/cgroup/*/berth*/"$id" 2>/dev/null
 
-        counter pz-k
-        id=$("$BERTH" inspect -f '{{.Id}}' pz-k)
-        "$BERTH" pause pz-k
+        paused_counter pz-k
         run "$BERTH" kill pz-k
         [ "$status" -eq 0 ]
         run "$BERTH" wait pz-k
@@ -121,9 +118,7 @@ freezer_state() { # id: the container's freezer (v1 freezer.state or v2 cgroup.f
         [ "$output" = "exited false" ]
         ! ls -d /sys/fs/cgroup/*/berth*/"$id" 2>/dev/null
 
-        counter pz-f
-        id=$("$BERTH" inspect -f '{{.Id}}' pz-f)
-        "$BERTH" pause pz-f
+        paused_counter pz-f
         run "$BERTH" rm -f pz-f
         [ "$status" -eq 0 ]
         ! ls -d /sys/fs/cgroup/*/berth*/"$id" 2>/dev/null

@@ -81,6 +81,18 @@ reg_setup_file() {
         }
 }
 
+# reg_setup_root TAG POOLS: a private BERTH_ROOT (/tmp/berth-TAG.XXXXXX) with
+# BERTH_ADDRESS_POOLS=POOLS, no berth config file, an empty DOCKER_CONFIG and
+# the busybox image; then reg_setup_file.
+reg_setup_root() {
+        export BERTH_ROOT=$(mktemp -d "/tmp/berth-$1.XXXXXX")
+        export BERTH_ADDRESS_POOLS=$2
+        export BERTH_CONFIG=$BERTH_ROOT/no-config.json
+        export DOCKER_CONFIG=$BERTH_ROOT/docker-config
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
+        reg_setup_file
+}
+
 # Cleanup (teardown_file): the berth objects of the BERTH_ROOTs given (each a
 # root the tests used: containers removed, the default bridge network
 # removed), then every registry, token server and proxy this file started.
@@ -140,6 +152,17 @@ reg_wait_http() {
         for i in $(seq 1 150); do
                 if curl -s -k -o /dev/null --max-time 1 "$url"; then return 0; fi
                 kill -0 "$pid" 2>/dev/null || return 1
+                sleep 0.1
+        done
+        return 1
+}
+
+# reg_wait_200 URL: wait (up to ~10 s) until URL answers 200; 1 if it never does
+reg_wait_200() {
+        local i c
+        for i in $(seq 1 100); do
+                c=$(curl -s -o /dev/null -w '%{http_code}' "$1") || true
+                [ "$c" = 200 ] && return 0
                 sleep 0.1
         done
         return 1

@@ -115,11 +115,6 @@ code_of() { # URL [curl args]: print the HTTP status and keep the headers in $BA
         port=$(reg_free_port)
         run "$BERTH" run -d --name rq-reg2 -p "127.0.0.1:$port:5000" rq-registry:2
         [ "$status" -eq 0 ]
-        for i in $(seq 1 100); do
-                c=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/") || true
-                [ "$c" = 200 ] && break
-                sleep 0.1
-        done
-        [ "$c" = 200 ]
+        reg_wait_200 "http://127.0.0.1:$port/v2/"
         "$BERTH" rm -f rq-reg2
 }

@@ -13,12 +13,7 @@ load registry_common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-rrf.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.211.16.0/20:24
-        export BERTH_CONFIG=$BERTH_ROOT/no-config.json
-        export DOCKER_CONFIG=$BERTH_ROOT/docker-config
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
-        reg_setup_file
+        reg_setup_root rrf 10.211.16.0/20:24
         reg_start token F --allow-urls '^http://127\.0\.0\.1:'
         reg_docker_config "$DOCKER_CONFIG" "$F_HOST" F
         # the foreign URLs' server

@@ -3,6 +3,7 @@
 # pushed by skopeo, an independent client.  Name prefix rp, subnets
 # 10.254.0.0/16.
 load registry_common
+load common
 
 setup_file() {
         export BERTH_ROOT=$(mktemp -d /tmp/berth-rp.XXXXXX)
@@ -20,27 +21,18 @@ setup_file() {
 }
 
 teardown_file() {
-        local ids d n
+        local d
         for d in "$BERTH_ROOT/proj" "$BERTH_ROOT/mproj"; do
                 [ ! -f "$d/compose.yaml" ] ||
                         "$BERTH" compose -f "$d/compose.yaml" down -v -t 0 --remove-orphans >/dev/null 2>&1
         done
-        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
-        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
-        for n in $("$BERTH" network ls -q 2>/dev/null); do
-                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
-        done
-        # berth-dns of this root (it exits by itself once its networks are gone)
-        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
-                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
-        fi
+        berth_clean_root
         # the python registries of a test that failed half way
         local f
         for f in "$REG_BASE/bad.pid" "$REG_BASE/slow.pid"; do
                 [ ! -f "$f" ] || kill "$(cat "$f")" 2>/dev/null || true
         done
         reg_teardown_file
-        rm -rf "$BERTH_ROOT"
 }
 
 @test "pull: a Docker v2 schema 2 image pushed by skopeo is pulled and runs" {
@@ -197,45 +189,42 @@ rp_docker_config() {
         reg_stop A
 }
 
+# bad_registry NAME: tests/tools/bad_registry.py on a free loopback port, its
+# log $REG_BASE/NAME.log, its pid in $REG_BASE/NAME.pid; sets the caller's
+# port and log, and returns once it answers
+bad_registry() {
+        port=$(reg_free_port)
+        log=$REG_BASE/$1.log
+        python3 "$BERTH_SRC/tests/tools/bad_registry.py" --port "$port" --log "$log" 3>&- &
+        echo $! >"$REG_BASE/$1.pid"
+        reg_wait_http "http://127.0.0.1:$port/v2/" "$(cat "$REG_BASE/$1.pid")"
+}
+
+# pull_fails REF TEXT: berth pull REF exits 125 (an error, not a signal) and
+# its output holds TEXT
+pull_fails() {
+        run "$BERTH" pull "$1"
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"$2"* ]]
+}
+
 @test "pull: a misbehaving registry gets clear errors, no partial image, no crash" {
         local port log d
-        port=$(reg_free_port)
-        log=$REG_BASE/bad.log
-        python3 "$BERTH_SRC/tests/tools/bad_registry.py" --port "$port" --log "$log" 3>&- &
-        echo $! >"$REG_BASE/bad.pid"
-        reg_wait_http "http://127.0.0.1:$port/v2/" "$(cat "$REG_BASE/bad.pid")"
+        bad_registry bad
         local B=127.0.0.1:$port
         export BERTH_REGISTRY_TIMEOUT=10
         run "$BERTH" pull "$B/good:v1"
         [ "$status" -eq 0 ]
         # each failure: an error naming the problem, exit 125 (not a signal)
-        run "$BERTH" pull "$B/wrongdigest:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"filesystem layer verification failed for digest sha256:"* ]]
-        run "$BERTH" pull "$B/truncated:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"$B/v2/truncated/blobs/sha256:"* ]]
-        run "$BERTH" pull "$B/midstream:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"$B/v2/midstream/blobs/sha256:"* ]]
-        run "$BERTH" pull "$B/badconfig:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"image config verification failed for digest"* ]]
-        run "$BERTH" pull "$B/baddiff:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"verification failed"* ]]
-        run "$BERTH" pull "$B/huge:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"larger than the 4194304 bytes allowed"* ]]
-        run "$BERTH" pull "$B/hugechunked:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"larger than the 4194304 bytes allowed"* ]]
-        run "$BERTH" pull "$B/loop:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"edirect"* ]]
-        run "$BERTH" pull "$B/error500:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"the storage backend exploded"* ]]
+        pull_fails "$B/wrongdigest:v1" "filesystem layer verification failed for digest sha256:"
+        pull_fails "$B/truncated:v1" "$B/v2/truncated/blobs/sha256:"
+        pull_fails "$B/midstream:v1" "$B/v2/midstream/blobs/sha256:"
+        pull_fails "$B/badconfig:v1" "image config verification failed for digest"
+        pull_fails "$B/baddiff:v1" "verification failed"
+        pull_fails "$B/huge:v1" "larger than the 4194304 bytes allowed"
+        pull_fails "$B/hugechunked:v1" "larger than the 4194304 bytes allowed"
+        pull_fails "$B/loop:v1" "edirect"
+        pull_fails "$B/error500:v1" "the storage backend exploded"
         [[ "$output" == *"HTTP 500"* ]]
         # none of them left an image or an unverified blob
         run "$BERTH" images
@@ -389,11 +378,7 @@ EOF2
 
 @test "pull: concurrent pulls share one download; kill -9 leaves no image, and a retry resumes" {
         local port log B
-        port=$(reg_free_port)
-        log=$REG_BASE/slow.log
-        python3 "$BERTH_SRC/tests/tools/bad_registry.py" --port "$port" --log "$log" 3>&- &
-        echo $! >"$REG_BASE/slow.pid"
-        reg_wait_http "http://127.0.0.1:$port/v2/" "$(cat "$REG_BASE/slow.pid")"
+        bad_registry slow
         B=127.0.0.1:$port
         # two pulls of the same image at once: the layer is fetched once
         "$BERTH" pull -q "$B/slow:v1" >"$REG_BASE/p1.out" 2>&1 3>&- &

@@ -7,13 +7,8 @@ load registry_common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-rq.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.255.0.0/20:24
-        export BERTH_CONFIG=$BERTH_ROOT/no-config.json
-        export DOCKER_CONFIG=$BERTH_ROOT/docker-config
+        reg_setup_root rq 10.255.0.0/20:24
         export BERTH_CERTS_D=$BERTH_ROOT/certs.d
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
-        reg_setup_file
         reg_start plain P
         reg_start tls T
         reg_start token K
@@ -271,12 +266,7 @@ PY
         port=$(reg_free_port)
         run "$BERTH" run -d --name rq-registry -p "$port:5000" registry:2
         [ "$status" -eq 0 ]
-        for i in $(seq 1 100); do
-                c=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/") || true
-                [ "$c" = 200 ] && break
-                sleep 0.1
-        done
-        [ "$c" = 200 ]
+        reg_wait_200 "http://127.0.0.1:$port/v2/"
         "$BERTH" tag busybox:latest "localhost:$port/rq-walk"
         run "$BERTH" push "localhost:$port/rq-walk"
         [ "$status" -eq 0 ]

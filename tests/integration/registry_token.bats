@@ -10,12 +10,7 @@ load registry_common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-rr.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.211.0.0/20:24
-        export BERTH_CONFIG=$BERTH_ROOT/no-config.json
-        export DOCKER_CONFIG=$BERTH_ROOT/docker-config
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh"
-        reg_setup_file
+        reg_setup_root rr 10.211.0.0/20:24
         # the registry of the 401 tests (tokens of 300 s), each behind its own proxy
         reg_start token KE
         reg_push_busybox KE rr/early:v1

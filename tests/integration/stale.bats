@@ -2,13 +2,13 @@
 # Rules follow containers (issue 13): a published port goes away when its
 # container ends on its own, with no berth command run after it.  Networks
 # lst*, subnets 10.246.64.0/20, host ports 1867x on 127.0.0.1; the address
-# tests: networks ranet*, subnets 10.170.0.0/16, host port 17451.
+# tests: networks ranet*, subnets 10.170.0.0/16, host port 17451; network
+# rm2net, 10.179.3.0/24.
 bats_require_minimum_version 1.5.0
+load common
 
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-stale.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.246.72.0/24:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        berth_setup_file stale 10.246.72.0/24:24
         "$BERTH" network create --subnet 10.246.64.0/24 lstnet >/dev/null
         "$BERTH" network create --subnet 10.170.1.0/30 ranet1 >/dev/null
         "$BERTH" network create --subnet 10.170.2.0/29 ranet2 >/dev/null
@@ -17,16 +17,9 @@ setup_file() {
 teardown_file() {
         chattr -i "$BERTH_ROOT/run/dns/records.json" 2>/dev/null || true
         for c in $("$BERTH" ps -aq 2>/dev/null); do "$BERTH" rm -f "$c" >/dev/null 2>&1; done
-        "$BERTH" network rm lstnet ranet1 ranet2 >/dev/null 2>&1 || true
+        "$BERTH" network rm lstnet ranet1 ranet2 rm2net >/dev/null 2>&1 || true
         rm -rf "$BERTH_ROOT"
 }
-
-table() { echo "berth-$(printf '%s' "$BERTH_ROOT" | python3 -c '
-import sys
-h = 2166136261
-for b in sys.stdin.buffer.read():
-    h = ((h ^ b) * 16777619) & 0xffffffff
-print("%08x" % h)')"; }
 
 has_rule() { nft list table ip "$(table)" 2>/dev/null | grep -q "dport $1 "; }
 
@@ -185,13 +178,18 @@ ra_ip() { "$BERTH" inspect "$1" | jq -r ".[0].NetworkSettings.Networks.$2.IPAddr
 # the endpoints berth-dns serves for address $1
 dns_has() { jq -e --arg ip "$1" '[.networks[].endpoints[] | select(.ipv4 == $ip)] | length > 0' \
         "$BERTH_ROOT/run/dns/records.json" >/dev/null; }
-# wait up to 3 s for network $1 to have no endpoint
+# wait up to 3 s for network $1 to have no endpoint, not even a stopped
+# container's kept one (which network inspect does not list)
 net_empty() {
+        local f
+        f=$BERTH_ROOT/run/networks/$("$BERTH" network inspect -f '{{.Id}}' "$1").json
         for _ in $(seq 60); do
-                [ "$("$BERTH" network inspect "$1" | jq '.[0].Containers | length')" = 0 ] && return 0
+                [ "$("$BERTH" network inspect "$1" | jq '.[0].Containers | length')" = 0 ] &&
+                        { [ ! -e "$f" ] || [ "$(jq '.Containers | length' "$f")" = 0 ]; } && return 0
                 sleep 0.05
         done
         "$BERTH" network inspect "$1" | jq -c '.[0].Containers'
+        cat "$f"
         return 1
 }
 
@@ -289,6 +287,47 @@ net_empty() {
         "$BERTH" exec ra-s ip -o -4 addr show eth0 | grep -q ' 10.170.1.2/30 '
         "$BERTH" rm -f ra-s ra-t >/dev/null
         net_empty ranet1
+}
+
+# network $1's endpoints as network inspect lists them (names, sorted)
+rm2_eps() { "$BERTH" network inspect "$1" | jq -r '[.[0].Containers[].Name] | sort | join(" ")'; }
+
+@test "stopped containers with a static address: network inspect omits them, network rm goes, their next start says the network is gone" {
+        local br
+        "$BERTH" network create --subnet 10.179.3.0/24 rm2net >/dev/null
+        br=$("$BERTH" network inspect -f '{{.Id}}' rm2net | cut -c1-12)
+        "$BERTH" run -d --name rm2-run --network rm2net busybox sleep 300 >/dev/null
+        # one exits on its own (no berth command), one is stopped
+        "$BERTH" run -d --name rm2-own --network rm2net --ip 10.179.3.9 busybox sh -c "$EXIT_ON_GO" >/dev/null
+        "$BERTH" run -d --name rm2-stop --network rm2net --ip 10.179.3.10 busybox sleep 300 >/dev/null
+        [ "$(rm2_eps rm2net)" = "rm2-own rm2-run rm2-stop" ]
+        go rm2-own
+        "$BERTH" stop -t 0 rm2-stop >/dev/null
+        # docker's network inspect: only the running container
+        for _ in $(seq 60); do [ "$(rm2_eps rm2net)" = rm2-run ] && break; sleep 0.05; done
+        [ "$(rm2_eps rm2net)" = rm2-run ]
+        # their addresses stay theirs
+        run "$BERTH" run -d --name rm2-take --network rm2net --ip 10.179.3.9 busybox sleep 300
+        [ "$status" -eq 125 ]
+        [[ $output == *"address 10.179.3.9 is already in use on 10.179.3.0/24"* ]]
+        # a running container keeps the network; stopped ones do not
+        run "$BERTH" network rm rm2net
+        [ "$status" -ne 0 ]
+        [[ $output == *"network rm2net has active endpoints (rm2-run)"* ]]
+        "$BERTH" rm -f rm2-run >/dev/null
+        "$BERTH" network rm rm2net >/dev/null
+        ! ip link show "br-$br" >/dev/null 2>&1
+        [ ! -e "$BERTH_ROOT/run/networks/$br"*.json ]
+        # their next start: docker's error, nothing runs, and rm works
+        for c in rm2-own rm2-stop; do
+                run "$BERTH" start "$c"
+                [ "$status" -eq 1 ]
+                [[ $output == "berth: network rm2net not found"* ]]
+                run "$BERTH" inspect "$c"
+                [ "$(echo "$output" | jq -r '.[0].State.Status')" = exited ]
+                [ "$(echo "$output" | jq -r '.[0].State.Pid')" = 0 ]
+        done
+        "$BERTH" rm rm2-own rm2-stop >/dev/null
 }
 
 @test "a restarted container gets a fresh address and its name follows it" {

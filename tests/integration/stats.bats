@@ -6,14 +6,11 @@
 load rt_common
 
 setup_file() {
-        rt_setup_file
-        export BERTH_ADDRESS_POOLS=10.220.0.0/16:24
+        rt_setup_file 10.220.0.0/16:24
 }
 
 teardown_file() {
-        if [ -f "$BERTH_ROOT/csp/compose.yaml" ]; then
-                "$BERTH" compose -f "$BERTH_ROOT/csp/compose.yaml" down -t 0 >/dev/null 2>&1 || true
-        fi
+        rt_compose_down "$BERTH_ROOT/csp"
         rt_teardown_file
         "$BERTH" network rm cs-net >/dev/null 2>&1 || true
 }

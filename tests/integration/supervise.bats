@@ -3,11 +3,10 @@
 # cannot handle is back within a second, with no berth command run, and
 # containers keep resolving names.  Networks lsv*, subnets 10.246.0.0/16.
 bats_require_minimum_version 1.5.0
+load common
 
 setup_file() {
-        export BERTH_ROOT=$(mktemp -d /tmp/berth-supervise.XXXXXX)
-        export BERTH_ADDRESS_POOLS=10.246.200.0/24:24
-        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+        berth_setup_file supervise 10.246.200.0/24:24
         "$BERTH" network create --subnet 10.246.10.0/24 lsvnet >/dev/null
         "$BERTH" run -d --name lsv-target --network lsvnet busybox sleep 300 >/dev/null
         "$BERTH" run -d --name lsv-asker --network lsvnet busybox sleep 300 >/dev/null
@@ -19,19 +18,13 @@ teardown_file() {
         "$BERTH" network rm lsvnet >/dev/null 2>&1 || true
         # the server exits with the last network, and its supervisor with it
         for _ in $(seq 50); do ours_running || break; sleep 0.1; done
-        for p in $(ours); do kill -9 "$p" 2>/dev/null || true; done
+        for p in $(dns_ours); do kill -9 "$p" 2>/dev/null || true; done
         rm -rf "$BERTH_ROOT"
 }
 
 # pids of this root's berth-dns processes (server and supervisor)
-ours() {
-        local p
-        for p in $(pgrep '^berth-dns'); do
-                tr '\0' '\n' </proc/$p/environ 2>/dev/null | grep -qx "BERTH_ROOT=$BERTH_ROOT" && echo "$p"
-        done
-        return 0
-}
-ours_running() { [ -n "$(ours)" ]; }
+dns_ours() { ours '^berth-dns'; }
+ours_running() { [ -n "$(dns_ours)" ]; }
 
 server_pid() { cat "$BERTH_ROOT/run/dns/pid" 2>/dev/null; }
 
@@ -58,7 +51,7 @@ resolves() { "$BERTH" exec lsv-asker nslookup lsv-target >/dev/null 2>&1; }
         [ "$(cat /proc/$pid/comm)" = berth-dns ]
         sup=$(ps -o ppid= -p "$pid" | tr -d ' ')
         [ "$(cat /proc/$sup/comm)" = berth-dns-sup ]
-        [ "$(ours | wc -l)" -eq 2 ]
+        [ "$(dns_ours | wc -l)" -eq 2 ]
 }
 
 @test "berth-dns killed with SIGKILL is back within a second, with no berth command" {

@@ -92,8 +92,15 @@ DF
         [ "$status" -ne 0 ]
         [[ "$output" == *"volume is in use"* ]]
         "$BERTH" rm rt-user
-        run "$BERTH" volume prune --all
-        [[ "$output" == *"rt-lab"* ]]
+        # docker's prompt: anything but y keeps the volume
+        run bash -c "echo n | '$BERTH' volume prune --all"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"WARNING! This will remove all local volumes not used by at least one container."*"Are you sure you want to continue? [y/N]"* ]]
+        "$BERTH" volume inspect rt-lab >/dev/null
+        run "$BERTH" volume prune --all -f
+        [[ "$output" == *"Deleted Volumes:"*"rt-lab"*"Total reclaimed space: "* ]]
+        run "$BERTH" volume inspect rt-lab
+        [ "$status" -ne 0 ]
 }
 
 @test "anonymous volumes are removed by rm -v" {

@@ -27,6 +27,8 @@ import re
 import threading
 import time
 
+from quiet_http import QuietHandler
+
 ap = argparse.ArgumentParser()
 ap.add_argument("--port", type=int, required=True)
 ap.add_argument("--upstream", required=True)
@@ -51,12 +53,7 @@ def log(line):
             f.write(line + "\n")
 
 
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
+class H(QuietHandler):
     def refuse(self, what, num):
         body = b'{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}'
         self.send_response(401)

@@ -29,6 +29,8 @@ import os
 import tarfile
 import time
 
+from quiet_http import QuietHandler
+
 ap = argparse.ArgumentParser()
 ap.add_argument("--port", type=int, required=True)
 ap.add_argument("--log", required=True)
@@ -72,6 +74,7 @@ def image(diff=None, config_extra=None):
 
 
 MANIFESTS = {}
+MANIFEST_V2 = "application/vnd.docker.distribution.manifest.v2+json"
 SPECIAL_BLOBS = {}  # digest -> behaviour
 
 
@@ -81,7 +84,7 @@ def add(repo, cfg_bytes, layer_digest=None, layer_size=None, config_digest=None)
         BLOBS[config_digest] = cfg_bytes
     ld = layer_digest or blob(LAYER)
     m = {"schemaVersion": 2,
-         "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+         "mediaType": MANIFEST_V2,
          "config": {"mediaType": "application/vnd.docker.container.image.v1+json",
                     "size": len(cfg_bytes), "digest": cd},
          "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
@@ -98,59 +101,55 @@ wrong_digest = sha(WD_LAYER)
 BLOBS[wrong_digest] = bytes(flipped)
 add("wrongdigest", image(diff=sha(WD_TAR), config_extra={"comment": "wd"}),
     layer_digest=wrong_digest, layer_size=len(WD_LAYER))
-for name in ("truncated", "resume", "midstream"):
-    # each its own layer bytes (a distinct digest), so behaviours do not mix
+
+
+def one_file_image(name, fname, data, how):
+    """Image NAME of one layer (the file FNAME holding DATA) whose blob the
+    server sends the HOW way (SPECIAL_BLOBS)."""
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
-        data = (name.encode() + b" payload line\n") * 20000
-        ti = tarfile.TarInfo(name + ".txt")
+        ti = tarfile.TarInfo(fname)
         ti.size = len(data)
         ti.mtime = 1700000000
         t.addfile(ti, io.BytesIO(data))
     tar = raw.getvalue()
     gz = gzip.compress(tar, compresslevel=1, mtime=0)
     d = blob(gz)
-    SPECIAL_BLOBS[d] = name
-    add(name, image(diff=sha(tar), config_extra={"comment": name}), layer_digest=d, layer_size=len(gz))
-for name in ("slow", "slow2"):
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as t:
-        data = os.urandom(3 << 20)
-        ti = tarfile.TarInfo(name + ".bin")
-        ti.size = len(data)
-        ti.mtime = 1700000000
-        t.addfile(ti, io.BytesIO(data))
-    tar = raw.getvalue()
-    gz = gzip.compress(tar, compresslevel=1, mtime=0)
-    d = blob(gz)
-    SPECIAL_BLOBS[d] = "slow"
+    SPECIAL_BLOBS[d] = how
     add(name, image(diff=sha(tar), config_extra={"comment": name}), layer_digest=d,
         layer_size=len(gz))
+
+
+for name in ("truncated", "resume", "midstream"):
+    # each its own layer bytes (a distinct digest), so behaviours do not mix
+    one_file_image(name, name + ".txt", (name.encode() + b" payload line\n") * 20000, name)
+for name in ("slow", "slow2"):
+    one_file_image(name, name + ".bin", os.urandom(3 << 20), "slow")
 cfg = image(config_extra={"comment": "badconfig"})
 add("badconfig", cfg + b" ", config_digest=sha(cfg))
 add("baddiff", image(diff="sha256:" + "ab" * 32, config_extra={"comment": "baddiff"}))
 SEEN = set()
 
 
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
+class H(QuietHandler):
     def log(self):
         with open(args.log, "a") as f:
             f.write("%s %s %s\n" % (self.command, self.path, self.headers.get("Range", "-")))
 
     def send(self, code, body=b"", ctype="application/json", extra=None):
-        self.send_response(code)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
+        self.head(code, ctype, {"Content-Length": str(len(body)), **(extra or {})})
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def stream(self, pieces, delay=0):
+        """Write the pieces, each flushed; a client that went away ends it."""
+        try:
+            for piece in pieces:
+                self.wfile.write(piece)
+                self.wfile.flush()
+                time.sleep(delay)
+        except OSError:
+            pass
 
     def do_HEAD(self):
         self.do_GET()
@@ -166,29 +165,13 @@ class H(http.server.BaseHTTPRequestHandler):
         repo, kind, ref = parts[2], parts[3], parts[4]
         if kind == "manifests":
             if repo == "huge":
-                self.send_response(200)
-                self.send_header("Content-Type", "application/vnd.docker.distribution.manifest.v2+json")
-                self.send_header("Content-Length", str(100 << 20))
-                self.end_headers()
-                try:
-                    for _ in range(100):
-                        self.wfile.write(b" " * (1 << 20))
-                except OSError:
-                    pass
-                return
+                self.head(200, MANIFEST_V2, {"Content-Length": str(100 << 20)})
+                return self.stream(b" " * (1 << 20) for _ in range(100))
             if repo == "hugechunked":
-                self.send_response(200)
-                self.send_header("Content-Type", "application/vnd.docker.distribution.manifest.v2+json")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                try:
-                    chunk = b" " * 65536
-                    for _ in range(1600):
-                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                    self.wfile.write(b"0\r\n\r\n")
-                except OSError:
-                    pass
-                return
+                self.head(200, MANIFEST_V2, {"Transfer-Encoding": "chunked"})
+                chunk = b" " * 65536
+                chunks = [b"%x\r\n%s\r\n" % (len(chunk), chunk)] * 1600
+                return self.stream(chunks + [b"0\r\n\r\n"])
             if repo == "loop":
                 return self.send(302, b"", extra={"Location": p})
             if repo == "error500":
@@ -198,7 +181,7 @@ class H(http.server.BaseHTTPRequestHandler):
             if not m or ref != "v1":
                 return self.send(404, json.dumps({"errors": [{"code": "MANIFEST_UNKNOWN",
                                  "message": "manifest unknown"}]}).encode())
-            return self.send(200, m, "application/vnd.docker.distribution.manifest.v2+json")
+            return self.send(200, m, MANIFEST_V2)
         if kind == "blobs":
             b = BLOBS.get(ref)
             if b is None:
@@ -218,26 +201,14 @@ class H(http.server.BaseHTTPRequestHandler):
                     start = int(rng[6:].split("-")[0])
                     code = 206
                 rest = b[start:]
-                self.send_response(code)
-                self.send_header("Content-Type", "application/octet-stream")
-                self.send_header("Content-Length", str(len(rest)))
+                headers = {"Content-Length": str(len(rest))}
                 if code == 206:
-                    self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(b) - 1, len(b)))
-                self.end_headers()
-                try:
-                    for i in range(0, len(rest), 65536):
-                        self.wfile.write(rest[i:i + 65536])
-                        self.wfile.flush()
-                        time.sleep(0.025)
-                except OSError:
-                    pass
-                return
+                    headers["Content-Range"] = "bytes %d-%d/%d" % (start, len(b) - 1, len(b))
+                self.head(code, "application/octet-stream", headers)
+                return self.stream((rest[i:i + 65536] for i in range(0, len(rest), 65536)), 0.025)
             if how == "midstream":
                 # chunked, then garbage where the next chunk size belongs
-                self.send_response(200)
-                self.send_header("Content-Type", "application/octet-stream")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
+                self.head(200, "application/octet-stream", {"Transfer-Encoding": "chunked"})
                 half = b[: len(b) // 2]
                 self.wfile.write(b"%x\r\n%s\r\nnot-a-chunk-size\r\n" % (len(half), half))
                 self.wfile.flush()
@@ -245,10 +216,7 @@ class H(http.server.BaseHTTPRequestHandler):
                 return
             if how == "truncated" or (how == "resume" and ref not in SEEN):
                 SEEN.add(ref)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/octet-stream")
-                self.send_header("Content-Length", str(len(b)))
-                self.end_headers()
+                self.head(200, "application/octet-stream", {"Content-Length": str(len(b))})
                 self.wfile.write(b[: len(b) // 2])
                 self.wfile.flush()
                 self.close_connection = True

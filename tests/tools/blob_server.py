@@ -11,6 +11,8 @@ import argparse
 import http.server
 import os
 
+from quiet_http import QuietHandler
+
 ap = argparse.ArgumentParser()
 ap.add_argument("--port", type=int, required=True)
 ap.add_argument("--dir", required=True)
@@ -18,12 +20,7 @@ ap.add_argument("--log", required=True)
 args = ap.parse_args()
 
 
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *a):
-        pass
-
+class H(QuietHandler):
     def do_GET(self):
         with open(args.log, "a") as f:
             f.write("%s %s %s\n" % (self.command, self.path,
@@ -31,15 +28,11 @@ class H(http.server.BaseHTTPRequestHandler):
         name = self.path.lstrip("/").split("?")[0]
         p = os.path.join(args.dir, name)
         if "/" in name or not name or not os.path.isfile(p):
-            body = b"not found\n"
-            self.send_response(404)
+            code, body = 404, b"not found\n"
         else:
             with open(p, "rb") as f:
-                body = f.read()
-            self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
+                code, body = 200, f.read()
+        self.head(code, "application/octet-stream", {"Content-Length": str(len(body))})
         if self.command != "HEAD":
             self.wfile.write(body)
 

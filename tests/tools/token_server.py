@@ -38,6 +38,8 @@ import urllib.parse
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from quiet_http import QuietHandler
+
 
 def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
@@ -105,12 +107,7 @@ class Server:
 
 
 def make_handler(srv):
-    class H(http.server.BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *a):
-            pass
-
+    class H(QuietHandler):
         def reply(self, code, body, extra=None):
             data = json.dumps(body).encode()
             self.send_response(code)

@@ -9,11 +9,21 @@
 #include "base/timefmt.h"
 #include "tap.h"
 
+/* The text portspec_format gives for spec's parse is want. */
+static void format_is(const char *spec, const char *want, const char *name)
+{
+        struct portspec ps = {0};
+        err_t err;
+        char text[PORTSPEC_TEXT_MAX];
+        portspec_parse(spec, &ps, &err);
+        portspec_format(&ps, text);
+        is_str(text, want, "%s", name);
+}
+
 static void test_portspec(void)
 {
         struct portspec ps;
         err_t err;
-        char text[PORTSPEC_TEXT_MAX];
 
         ok(portspec_parse("8080:80", &ps, &err) == 0 && ps.host_lo == 8080 && ps.host_hi == 8080 &&
                ps.ctr_lo == 80 && ps.ctr_hi == 80 && ps.proto == PORT_PROTO_TCP && !ps.host_ip[0],
@@ -63,18 +73,11 @@ static void test_portspec(void)
         is_int(portspec_parse("80:1-3", &ps, &err), -PORTSPEC_LENGTH,
                "one host port, a container range");
 
-        portspec_parse("127.0.0.1:8000-8010:80/udp", &ps, &err);
-        portspec_format(&ps, text);
-        is_str(text, "127.0.0.1:8000-8010:80/udp", "format: IP:RANGE:PORT/PROTO");
-        portspec_parse("[::1]::80", &ps, &err);
-        portspec_format(&ps, text);
-        is_str(text, "[::1]::80/tcp", "format: IPv6 in brackets");
-        portspec_parse("8080:80", &ps, &err);
-        portspec_format(&ps, text);
-        is_str(text, "8080:80/tcp", "format: HOST:CONTAINER");
-        portspec_parse("80", &ps, &err);
-        portspec_format(&ps, text);
-        is_str(text, "80/tcp", "format: CONTAINER");
+        format_is("127.0.0.1:8000-8010:80/udp", "127.0.0.1:8000-8010:80/udp",
+                  "format: IP:RANGE:PORT/PROTO");
+        format_is("[::1]::80", "[::1]::80/tcp", "format: IPv6 in brackets");
+        format_is("8080:80", "8080:80/tcp", "format: HOST:CONTAINER");
+        format_is("80", "80/tcp", "format: CONTAINER");
 
         uint16_t lo, hi;
         ok(portspec_range_parse("8000-8010", 9, &lo, &hi) == 0 && lo == 8000 && hi == 8010,

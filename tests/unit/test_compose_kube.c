@@ -10,25 +10,15 @@
 #include "compose/kube.h"
 #include "compose/kube_play.h"
 #include "compose/model.h"
-#include "compose/node.h"
-#include "tap.h"
+#include "compose_text.h"
 
 static char *env[] = {"HOME=/home/u", "TOKEN=s3cret", NULL};
 
 static struct compose_project *load(const char *yaml)
 {
-        struct cnode *root = NULL;
-        struct compose_project *p = NULL;
         struct compose_model_opts o = {
             .project_name = "My_Proj", .working_dir = "/wd", .home = "/home/u", .environment = env};
-        err_t err;
-        if (cnode_parse_yaml(yaml, strlen(yaml), "compose.yaml", &root, &err) < 0 ||
-            compose_project_decode(root, &o, &p, &err) < 0) {
-                tap_diag("load: %s", err.msg);
-                p = NULL;
-        }
-        cnode_free(root);
-        return p;
+        return tap_project(yaml, &o);
 }
 
 /* The manifest of kind and name in docs, or NULL. */

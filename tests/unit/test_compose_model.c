@@ -8,30 +8,20 @@
 #include "compose/emit.h"
 #include "compose/hash.h"
 #include "compose/model.h"
-#include "compose/node.h"
-#include "tap.h"
+#include "compose_text.h"
 
 static char *env_home[] = {"HOME=/home/u", "FROM_ENV=shell", NULL};
 
 static struct compose_project *load_opts(const char *yaml, const char *const *profiles,
                                          size_t nprofiles, err_t *err)
 {
-        struct cnode *root = NULL;
-        struct compose_project *p = NULL;
-        struct compose_model_opts o = {
-            .project_name = "proj",
-            .working_dir = "/wd",
-            .home = "/home/u",
-            .environment = env_home,
-            .profiles = profiles,
-            .nprofiles = nprofiles,
-        };
-        if (cnode_parse_yaml(yaml, strlen(yaml), "compose.yaml", &root, err) < 0)
-                return NULL;
-        if (compose_project_decode(root, &o, &p, err) < 0)
-                p = NULL;
-        cnode_free(root);
-        return p;
+        struct compose_model_opts o = {.project_name = "proj",
+                                       .working_dir = "/wd",
+                                       .home = "/home/u",
+                                       .environment = env_home,
+                                       .profiles = profiles,
+                                       .nprofiles = nprofiles};
+        return project_from_yaml(yaml, &o, err);
 }
 
 static struct compose_project *load(const char *yaml, err_t *err)

@@ -14,6 +14,7 @@
 
 #include "runtime/tar.h"
 #include "base/fsutil.h"
+#include "dir_entries.h"
 #include "tap.h"
 
 enum { F, D, L, H, C, B, P }; /* file, dir, symlink, hardlink, chardev, blockdev, fifo */
@@ -84,14 +85,7 @@ static int outside_intact(void)
 {
         struct stat st;
         char buf[64] = {0};
-        int n = 0;
-        DIR *d = opendir(outside);
-        struct dirent *de;
-        while (d && (de = readdir(d)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                        n++;
-        if (d)
-                closedir(d);
+        int n = dir_entries(outside);
         int fd = open(secret, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return 0;
@@ -100,25 +94,25 @@ static int outside_intact(void)
         if (lstat(secret, &st) < 0)
                 return 0;
         /* nothing else next to root/ and outside/ in base either */
-        int nb = 0;
-        d = opendir(base);
-        while (d && (de = readdir(d)))
-                if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-                        nb++;
-        if (d)
-                closedir(d);
+        int nb = dir_entries(base);
         return n == 1 && r == 4 && !memcmp(buf, "orig", 4) && st.st_nlink == 1 && nb == 2;
+}
+
+/* A fresh, empty base/root, opened. */
+static int fresh_root(void)
+{
+        char root[300];
+        err_t err;
+        snprintf(root, sizeof(root), "%s/root", base);
+        rm_rf(root, &err);
+        mkdir(root, 0755);
+        return open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 /* Extract into a fresh base/root; returns the extraction result. */
 static int extract(const struct ent *e, size_t n, unsigned flags, int *rootfd, err_t *err)
 {
-        char root[300];
-        snprintf(root, sizeof(root), "%s/root", base);
-        err_t e2;
-        rm_rf(root, &e2);
-        mkdir(root, 0755);
-        *rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        *rootfd = fresh_root();
         size_t len = build_tar(e, n);
         struct rt_tar_opts opts = {flags, 0};
         return rt_tar_extract_mem(tarbuf, len, *rootfd, &opts, NULL, err);
@@ -251,11 +245,7 @@ int main(void)
                 int rootfd;
                 struct rt_tar_stats st = {0};
                 size_t len = build_tar(e, N(e));
-                char root[300];
-                snprintf(root, sizeof(root), "%s/root", base);
-                rm_rf(root, &err);
-                mkdir(root, 0755);
-                rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                rootfd = fresh_root();
                 struct rt_tar_opts o = {RT_TAR_OVERLAY, 0};
                 int r = rt_tar_extract_mem(tarbuf, len, rootfd, &o, &st, &err);
                 struct stat sb;
@@ -268,13 +258,7 @@ int main(void)
         {
                 const struct ent e[] = {{F, "big", "0123456789", 0, 0, 0}};
                 size_t len = build_tar(e, N(e));
-                int rootfd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                char root[300];
-                snprintf(root, sizeof(root), "%s/root", base);
-                rm_rf(root, &err);
-                mkdir(root, 0755);
-                close(rootfd);
-                rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                int rootfd = fresh_root();
                 struct rt_tar_opts o = {0, 5};
                 ok(rt_tar_extract_mem(tarbuf, len, rootfd, &o, NULL, &err) < 0 && err.code == EFBIG,
                    "max_bytes enforced");
@@ -359,11 +343,7 @@ int main(void)
                 archive_entry_free(ae);
                 archive_write_close(a);
                 archive_write_free(a);
-                char root[300];
-                snprintf(root, sizeof(root), "%s/root", base);
-                rm_rf(root, &err);
-                mkdir(root, 0755);
-                int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                int rootfd = fresh_root();
                 struct rt_tar_opts o = {RT_TAR_OVERLAY, 0};
                 ok(rt_tar_extract_mem(tarbuf, used, rootfd, &o, NULL, &err) == 0,
                    "xattr archive extracts");
@@ -392,11 +372,7 @@ int main(void)
         }
         /* 12. garbage input fails cleanly */
         {
-                char root[300];
-                snprintf(root, sizeof(root), "%s/root", base);
-                rm_rf(root, &err);
-                mkdir(root, 0755);
-                int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                int rootfd = fresh_root();
                 static const char junk[1024] = "this is not a tar archive";
                 ok(rt_tar_extract_mem(junk, sizeof(junk), rootfd, NULL, NULL, &err) < 0,
                    "garbage rejected (%s)", err.msg);

@@ -1,0 +1,73 @@
+# Helpers shared by the integration tests (`load common`): a private
+# BERTH_ROOT, its cleanup, and what a root leaves on the host.
+
+# berth_setup_file TAG POOLS: BERTH_ROOT=/tmp/berth-TAG.XXXXXX (exported),
+# BERTH_ADDRESS_POOLS=POOLS, and the busybox image in that root.
+berth_setup_file() {
+        export BERTH_ROOT=$(mktemp -d "/tmp/berth-$1.XXXXXX")
+        export BERTH_ADDRESS_POOLS=$2
+        BERTH=$BERTH "$BERTH_SRC/tests/images/make-busybox.sh" >/dev/null
+}
+
+# berth_no_internet: a pull of an image no test registry serves fails at once
+# instead of leaving the host (the loopback registries are exempt).
+berth_no_internet() {
+        export HTTPS_PROXY=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9
+        export NO_PROXY=127.0.0.1,localhost,::1 no_proxy=127.0.0.1,localhost,::1
+}
+
+# berth_clean_root: every container (with its anonymous volumes) and every
+# network of $BERTH_ROOT removed, its berth-dns stopped, the root deleted.
+berth_clean_root() {
+        local ids n
+        ids=$("$BERTH" ps -aq --no-trunc 2>/dev/null) || true
+        [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
+        for n in $("$BERTH" network ls -q 2>/dev/null); do
+                "$BERTH" network rm "$n" >/dev/null 2>&1 || true
+        done
+        # berth-dns of this root (it exits by itself once its networks are gone)
+        if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
+                kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
+        fi
+        rm -rf "$BERTH_ROOT"
+}
+
+# table: the nft table of this BERTH_ROOT (berth_instance_name: FNV-1a of the root)
+table() { echo "berth-$(printf '%s' "$BERTH_ROOT" | python3 -c '
+import sys
+h = 2166136261
+for b in sys.stdin.buffer.read():
+    h = ((h ^ b) * 16777619) & 0xffffffff
+print("%08x" % h)')"; }
+
+# ours [PATTERN]: pids of this root's processes whose name matches PATTERN
+# (pgrep's, default ^berth: monitors, berth-dns and its supervisor)
+ours() {
+        local p
+        for p in $(pgrep "${1:-^berth}"); do
+                tr '\0' '\n' </proc/$p/environ 2>/dev/null | grep -qx "BERTH_ROOT=$BERTH_ROOT" && echo "$p"
+        done
+        return 0
+}
+
+# berth_project_gone NAME: no container of compose project NAME, and no
+# network named after it
+berth_project_gone() {
+        run "$BERTH" ps -aq --filter label=com.docker.compose.project="$1"
+        [ -z "$output" ]
+        run "$BERTH" network ls
+        [[ "$output" != *"$1"* ]]
+}
+
+# check_gone ID: nothing of container ID is left anywhere (cgroups,
+# processes, state directories, network endpoints, DNS records)
+check_gone() {
+        local id=$1
+        [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id*" 2>/dev/null)" ]
+        ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null
+        ! pgrep -f "$id" >/dev/null
+        [ ! -e "$BERTH_ROOT/run/containers/$id" ]
+        [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
+        ! grep -qs "$id" "$BERTH_ROOT"/lib/networks/*.json "$BERTH_ROOT"/run/networks/*.json
+        ! grep -qs "$id" "$BERTH_ROOT/run/dns/records.json"
+}
