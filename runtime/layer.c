@@ -288,8 +288,19 @@ int rt_dir_names(int fd, strv_t *names, err_t *err)
         return 0;
 }
 
-static int upper_walk(struct rt_layer_writer *w, int dirfd, const char *prefix, const strv_t *skip,
-                      int depth, err_t *err)
+/* "prefix/n", or n at the top. */
+static char *walk_join(const char *prefix, const char *n)
+{
+        return *prefix ? xasprintf("%s/%s", prefix, n) : xstrdup(n);
+}
+
+/* Called for each entry n of dirfd, path being "rel/n", st its lstat. */
+typedef int (*walk_entry_fn)(void *ctx, int dirfd, const char *n, const char *path,
+                             const struct stat *st, int depth, err_t *err);
+
+/* Call fn for the entries of dirfd in name order; rel names the directory in
+ * errors. A tree nested deeper than a layer may be is refused. */
+static int walk_dir(int dirfd, const char *rel, int depth, walk_entry_fn fn, void *ctx, err_t *err)
 {
         if (depth > 256)
                 return err_set(err, ELOOP, "layer: directories nested too deeply");
@@ -299,39 +310,13 @@ static int upper_walk(struct rt_layer_writer *w, int dirfd, const char *prefix, 
                 return -1;
         for (size_t i = 0; i < names.n; i++) {
                 const char *n = names.v[i];
-                _cleanup_free_ char *full = *prefix ? xasprintf("%s/%s", prefix, n) : xstrdup(n);
+                _cleanup_free_ char *path = walk_join(rel, n);
                 struct stat st;
                 if (fstatat(dirfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                        err_sys(err, errno, "stat %s", full);
+                        err_sys(err, errno, "stat %s", path);
                         goto done;
                 }
-                if (S_ISREG(st.st_mode) && skip && strv_contains(skip, full))
-                        continue;
-                if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
-                        _cleanup_free_ char *wh =
-                            *prefix ? xasprintf("%s/.wh.%s", prefix, n) : xasprintf(".wh.%s", n);
-                        if (add_marker(w, wh, err) < 0)
-                                goto done;
-                        continue;
-                }
-                if (add_node(w, dirfd, n, full, &st, NULL, err) < 0)
-                        goto done;
-                if (!S_ISDIR(st.st_mode))
-                        continue;
-                _cleanup_close_ int sub =
-                    openat(dirfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sub < 0) {
-                        err_sys(err, errno, "open %s", full);
-                        goto done;
-                }
-                char v[4];
-                ssize_t vl = fgetxattr(sub, "trusted.overlay.opaque", v, sizeof(v));
-                if (vl == 1 && v[0] == 'y') {
-                        _cleanup_free_ char *opq = xasprintf("%s/.wh..wh..opq", full);
-                        if (add_marker(w, opq, err) < 0)
-                                goto done;
-                }
-                if (upper_walk(w, sub, full, skip, depth + 1, err) < 0)
+                if (fn(ctx, dirfd, n, path, &st, depth, err) < 0)
                         goto done;
         }
         r = 0;
@@ -340,9 +325,54 @@ done:
         return r;
 }
 
+/* The directory n below dirfd, never through a link; what names it in errors. */
+static int walk_open_dir(int dirfd, const char *n, const char *what, err_t *err)
+{
+        int fd = openat(dirfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return err_sys(err, errno, "open %s", what);
+        return fd;
+}
+
+struct upper_ctx {
+        struct rt_layer_writer *w;
+        const char *prefix;
+        const strv_t *skip;
+};
+
+static int upper_entry(void *ctx, int dirfd, const char *n, const char *full, const struct stat *st,
+                       int depth, err_t *err)
+{
+        const struct upper_ctx *c = ctx;
+        if (S_ISREG(st->st_mode) && c->skip && strv_contains(c->skip, full))
+                return 0;
+        if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0)) {
+                _cleanup_free_ char *wh =
+                    *c->prefix ? xasprintf("%s/.wh.%s", c->prefix, n) : xasprintf(".wh.%s", n);
+                return add_marker(c->w, wh, err);
+        }
+        if (add_node(c->w, dirfd, n, full, st, NULL, err) < 0)
+                return -1;
+        if (!S_ISDIR(st->st_mode))
+                return 0;
+        _cleanup_close_ int sub = walk_open_dir(dirfd, n, full, err);
+        if (sub < 0)
+                return -1;
+        char v[4];
+        ssize_t vl = fgetxattr(sub, "trusted.overlay.opaque", v, sizeof(v));
+        if (vl == 1 && v[0] == 'y') {
+                _cleanup_free_ char *opq = xasprintf("%s/.wh..wh..opq", full);
+                if (add_marker(c->w, opq, err) < 0)
+                        return -1;
+        }
+        struct upper_ctx below = {c->w, full, c->skip};
+        return walk_dir(sub, full, depth + 1, upper_entry, &below, err);
+}
+
 int rt_layer_add_upper(struct rt_layer_writer *w, int dirfd, const strv_t *skip, err_t *err)
 {
-        return upper_walk(w, dirfd, "", skip, 0, err);
+        struct upper_ctx top = {w, "", skip};
+        return walk_dir(dirfd, "", 0, upper_entry, &top, err);
 }
 
 /* Directories left out by the filter whose entry is due once something
@@ -366,47 +396,36 @@ static int flush_pending(struct rt_layer_writer *w, struct pending *p,
         return add_node(w, p->dirfd, p->rel, p->name, p->st, attr, err);
 }
 
-static int tree_walk(struct rt_layer_writer *w, int dirfd, const char *rel, const char *prefix,
-                     const struct rt_layer_attr *attr, rt_layer_filter_fn filter, void *ud,
-                     struct pending *pend, int depth, err_t *err)
+struct tree_ctx {
+        struct rt_layer_writer *w;
+        const char *prefix;
+        const struct rt_layer_attr *attr;
+        rt_layer_filter_fn filter;
+        void *ud;
+        struct pending *pend;
+};
+
+static int tree_entry(void *ctx, int dirfd, const char *n, const char *sub, const struct stat *st,
+                      int depth, err_t *err)
 {
-        if (depth > 256)
-                return err_set(err, ELOOP, "layer: directories nested too deeply");
-        strv_t names = STRV_INIT;
-        int r = -1;
-        if (rt_dir_names(dirfd, &names, err) < 0)
-                return -1;
-        for (size_t i = 0; i < names.n; i++) {
-                const char *n = names.v[i];
-                _cleanup_free_ char *sub = *rel ? xasprintf("%s/%s", rel, n) : xstrdup(n);
-                _cleanup_free_ char *name = *prefix ? xasprintf("%s/%s", prefix, n) : xstrdup(n);
-                struct stat st;
-                if (fstatat(dirfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                        err_sys(err, errno, "stat %s", sub);
-                        goto done;
-                }
-                bool out = filter && filter(sub, ud);
-                if (!out) {
-                        if (flush_pending(w, pend, attr, err) < 0 ||
-                            add_node(w, dirfd, n, name, &st, attr, err) < 0)
-                                goto done;
-                }
-                if (!S_ISDIR(st.st_mode))
-                        continue;
-                _cleanup_close_ int sfd =
-                    openat(dirfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (sfd < 0) {
-                        err_sys(err, errno, "open %s", sub);
-                        goto done;
-                }
-                struct pending me = {pend, dirfd, n, name, &st, !out};
-                if (tree_walk(w, sfd, sub, name, attr, filter, ud, &me, depth + 1, err) < 0)
-                        goto done;
+        const struct tree_ctx *c = ctx;
+        _cleanup_free_ char *name = walk_join(c->prefix, n);
+        bool out = c->filter && c->filter(sub, c->ud);
+        if (!out) {
+                if (flush_pending(c->w, c->pend, c->attr, err) < 0 ||
+                    add_node(c->w, dirfd, n, name, st, c->attr, err) < 0)
+                        return -1;
         }
-        r = 0;
-done:
-        strv_free(&names);
-        return r;
+        if (!S_ISDIR(st->st_mode))
+                return 0;
+        _cleanup_close_ int sfd = walk_open_dir(dirfd, n, sub, err);
+        if (sfd < 0)
+                return -1;
+        struct pending me = {c->pend, dirfd, n, name, st, !out};
+        struct tree_ctx below = *c;
+        below.prefix = name;
+        below.pend = &me;
+        return walk_dir(sfd, sub, depth + 1, tree_entry, &below, err);
 }
 
 int rt_layer_add_tree(struct rt_layer_writer *w, int dirfd, const char *rel, const char *prefix,
@@ -424,7 +443,8 @@ int rt_layer_add_tree(struct rt_layer_writer *w, int dirfd, const char *rel, con
                 if (add_node(w, dirfd, *rel ? rel : ".", prefix, &st, attr, err) < 0)
                         return -1;
         }
-        return tree_walk(w, fd, rel, prefix, attr, filter, ud, NULL, 0, err);
+        struct tree_ctx top = {w, prefix, attr, filter, ud, NULL};
+        return walk_dir(fd, rel, 0, tree_entry, &top, err);
 }
 
 static struct archive *archive_reader(int fd)

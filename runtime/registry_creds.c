@@ -385,32 +385,58 @@ static int helper_get(const char *name, const char *key, char **user, char **sec
         return r;
 }
 
+/* What get, store and erase start from: the config path, its contents (an
+ * empty object when absent), the key for the server, and the credential
+ * helper that serves it. */
+struct creds_cfg {
+        char *path;
+        json_t *root;
+        const char *key;
+        char *helper;
+};
+
+static void creds_cfg_free(struct creds_cfg *c)
+{
+        free(c->path);
+        json_decref(c->root);
+        free(c->helper);
+}
+
+/* 1 when a helper serves the server, 0 when config.json does, -1 on error
+ * (err names the file). */
+static int open_config(const char *server, struct creds_cfg *c, err_t *err)
+{
+        c->path = reg_creds_config_path();
+        c->key = reg_creds_key(server);
+        if (load_config(c->path, &c->root, err) < 0)
+                return -1;
+        int r = find_helper(c->root, c->key, &c->helper, err);
+        if (r < 0)
+                return err_wrap(err, "%s", c->path);
+        return r;
+}
+
 int reg_creds_get(const char *server, char **user, char **secret, err_t *err)
 {
-        _cleanup_free_ char *path = reg_creds_config_path();
-        _cleanup_json_ json_t *root = NULL;
-        const char *key = reg_creds_key(server);
+        _cleanup_(creds_cfg_free) struct creds_cfg c = {0};
         *user = *secret = NULL;
-        if (load_config(path, &root, err) < 0)
-                return -1;
-        _cleanup_free_ char *helper = NULL;
-        int r = find_helper(root, key, &helper, err);
+        int r = open_config(server, &c, err);
         if (r < 0)
-                return err_wrap(err, "%s", path);
+                return -1;
         if (r > 0)
-                return helper_get(helper, key, user, secret, err);
-        json_t *auths = json_object_get(root, "auths");
+                return helper_get(c.helper, c.key, user, secret, err);
+        json_t *auths = json_object_get(c.root, "auths");
         if (!auths || json_is_null(auths))
                 return 0;
         if (!json_is_object(auths))
-                return err_set(err, EINVAL, "%s: \"auths\" is not an object", path);
+                return err_set(err, EINVAL, "%s: \"auths\" is not an object", c.path);
         const char *found = NULL;
-        json_t *e = obj_lookup(auths, key, &found);
+        json_t *e = obj_lookup(auths, c.key, &found);
         if (!e)
                 return 0;
         r = auth_entry(e, found, user, secret, err);
         if (r < 0)
-                return err_wrap(err, "%s", path);
+                return err_wrap(err, "%s", c.path);
         return r;
 }
 
@@ -493,36 +519,32 @@ static json_t *auths_of(json_t *root, err_t *err)
 
 int reg_creds_store(const char *server, const char *user, const char *secret, err_t *err)
 {
-        _cleanup_free_ char *path = reg_creds_config_path();
-        _cleanup_json_ json_t *root = NULL;
-        const char *key = reg_creds_key(server);
-        if (load_config(path, &root, err) < 0)
-                return -1;
-        _cleanup_free_ char *helper = NULL;
-        int h = find_helper(root, key, &helper, err);
+        _cleanup_(creds_cfg_free) struct creds_cfg c = {0};
+        int h = open_config(server, &c, err);
         if (h < 0)
-                return err_wrap(err, "%s", path);
-        json_t *auths = auths_of(root, err);
+                return -1;
+        json_t *auths = auths_of(c.root, err);
         if (!auths)
-                return err_wrap(err, "%s", path);
+                return err_wrap(err, "%s", c.path);
         json_t *entry = json_object();
         if (h > 0) {
-                json_t *req = json_pack("{s:s, s:s, s:s}", "ServerURL", key, "Username", user,
+                json_t *req = json_pack("{s:s, s:s, s:s}", "ServerURL", c.key, "Username", user,
                                         "Secret", secret);
                 char *in = req ? json_dumps(req, JSON_COMPACT) : NULL;
                 json_decref(req);
                 if (!in) {
                         json_decref(entry);
-                        return err_set(err, EINVAL, "credentials for %s are not valid UTF-8", key);
+                        return err_set(err, EINVAL, "credentials for %s are not valid UTF-8",
+                                       c.key);
                 }
                 strbuf_t out = STRBUF_INIT;
                 int st = 0;
                 size_t inlen = strlen(in);
-                int r = helper_run(helper, "store", in, inlen, &out, &st, err);
+                int r = helper_run(c.helper, "store", in, inlen, &out, &st, err);
                 explicit_bzero(in, inlen);
                 free(in);
                 if (r == 0 && !helper_ok(st))
-                        r = helper_fail(helper, "store", &out, st, err);
+                        r = helper_fail(c.helper, "store", &out, st, err);
                 sb_free_secret(&out);
                 if (r < 0) {
                         json_decref(entry);
@@ -544,36 +566,31 @@ int reg_creds_store(const char *server, const char *user, const char *secret, er
         json_t *v;
         json_object_foreach_safe(auths, tmp, k, v)
         {
-                if (strcmp(k, key) && key_matches(k, key))
+                if (strcmp(k, c.key) && key_matches(k, c.key))
                         json_object_del(auths, k);
         }
-        json_object_set_new(auths, key, entry);
-        if (save_config(path, root, err) < 0)
+        json_object_set_new(auths, c.key, entry);
+        if (save_config(c.path, c.root, err) < 0)
                 return -1;
         return h > 0 ? 0 : 1;
 }
 
 int reg_creds_erase(const char *server, err_t *err)
 {
-        _cleanup_free_ char *path = reg_creds_config_path();
-        _cleanup_json_ json_t *root = NULL;
-        const char *key = reg_creds_key(server);
-        if (load_config(path, &root, err) < 0)
-                return -1;
-        _cleanup_free_ char *helper = NULL;
-        int h = find_helper(root, key, &helper, err);
+        _cleanup_(creds_cfg_free) struct creds_cfg c = {0};
+        int h = open_config(server, &c, err);
         if (h < 0)
-                return err_wrap(err, "%s", path);
+                return -1;
         bool removed = false;
         if (h > 0) {
                 strbuf_t out = STRBUF_INIT;
                 int st = 0;
-                int r = helper_run(helper, "erase", key, strlen(key), &out, &st, err);
+                int r = helper_run(c.helper, "erase", c.key, strlen(c.key), &out, &st, err);
                 if (r == 0 && !helper_ok(st)) {
                         if (strstr(sb_str(&out), NOT_FOUND_MSG))
                                 r = 0;
                         else
-                                r = helper_fail(helper, "erase", &out, st, err);
+                                r = helper_fail(c.helper, "erase", &out, st, err);
                 } else if (r == 0) {
                         removed = true;
                 }
@@ -581,7 +598,7 @@ int reg_creds_erase(const char *server, err_t *err)
                 if (r < 0)
                         return -1;
         }
-        json_t *auths = json_object_get(root, "auths");
+        json_t *auths = json_object_get(c.root, "auths");
         if (json_is_object(auths)) {
                 const char *k;
                 void *tmp;
@@ -589,15 +606,15 @@ int reg_creds_erase(const char *server, err_t *err)
                 bool changed = false;
                 json_object_foreach_safe(auths, tmp, k, v)
                 {
-                        if (key_matches(k, key)) {
-                                /* an empty entry (a helper's marker) is not a login */
+                        if (key_matches(k, c.key)) {
+                                /* an empty entry (a c.helper's marker) is not a login */
                                 if (json_is_object(v) && json_object_size(v))
                                         removed = true;
                                 json_object_del(auths, k);
                                 changed = true;
                         }
                 }
-                if (changed && save_config(path, root, err) < 0)
+                if (changed && save_config(c.path, c.root, err) < 0)
                         return -1;
         }
         return removed ? 1 : 0;

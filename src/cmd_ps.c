@@ -59,38 +59,62 @@ char *ctr_command_text(json_t *j, bool trunc)
         return sb_steal(&sb);
 }
 
+/* One --filter KEY=VALUE against a container. */
+static bool filter_one(json_t *j, const char *f)
+{
+        const char *eq = strchr(f, '=');
+        if (!eq)
+                return false;
+        size_t kl = (size_t)(eq - f);
+        const char *v = eq + 1;
+        if (!strncmp(f, "name", kl) && kl == 4) {
+                const char *n = rt_doc_name(j) ?: "/";
+                return strstr(n + 1, v) != NULL;
+        } else if (!strncmp(f, "status", kl) && kl == 6) {
+                const char *s = rt_doc_status(j);
+                return s && !strcmp(s, v);
+        } else if (!strncmp(f, "id", kl) && kl == 2) {
+                return !strncmp(rt_doc_id(j) ?: "", v, strlen(v));
+        } else if (!strncmp(f, "label", kl) && kl == 5) {
+                json_t *labels = rt_doc_labels(j);
+                const char *leq = strchr(v, '=');
+                _cleanup_free_ char *k = leq ? xstrndup(v, (size_t)(leq - v)) : xstrdup(v);
+                json_t *lv = json_object_get(labels, k);
+                return lv && (!leq || !strcmp(json_string_value(lv) ?: "", leq + 1));
+        }
+        return false;
+}
+
+/* As docker: the values of one key are alternatives (status=exited and
+ * status=created: either), different keys must all match; labels are the
+ * exception, every label filter must match. */
 static bool filter_match(json_t *j, const strv_t *filters)
 {
         for (size_t i = 0; i < filters->n; i++) {
                 const char *f = filters->v[i];
                 const char *eq = strchr(f, '=');
-                if (!eq)
-                        return false;
-                size_t kl = (size_t)(eq - f);
-                const char *v = eq + 1;
-                if (!strncmp(f, "name", kl) && kl == 4) {
-                        const char *n = rt_doc_name(j) ?: "/";
-                        if (!strstr(n + 1, v))
-                                return false;
-                } else if (!strncmp(f, "status", kl) && kl == 6) {
-                        const char *s = rt_doc_status(j);
-                        if (!s || strcmp(s, v))
-                                return false;
-                } else if (!strncmp(f, "id", kl) && kl == 2) {
-                        if (strncmp(rt_doc_id(j) ?: "", v, strlen(v)))
-                                return false;
-                } else if (!strncmp(f, "label", kl) && kl == 5) {
-                        json_t *labels = rt_doc_labels(j);
-                        const char *leq = strchr(v, '=');
-                        _cleanup_free_ char *k = leq ? xstrndup(v, (size_t)(leq - v)) : xstrdup(v);
-                        json_t *lv = json_object_get(labels, k);
-                        if (!lv || (leq && strcmp(json_string_value(lv) ?: "", leq + 1)))
-                                return false;
-                } else {
-                        return false;
+                size_t kl = eq ? (size_t)(eq - f) : strlen(f);
+                bool label = kl == 5 && !strncmp(f, "label", 5);
+                bool hit = false;
+                for (size_t k = 0; k < filters->n && !hit; k++) {
+                        const char *g = filters->v[k];
+                        if (label ? k != i : strncmp(g, f, kl) || g[kl] != '=')
+                                continue;
+                        hit = filter_one(j, g);
                 }
+                if (!hit)
+                        return false;
         }
         return true;
+}
+
+/* A status filter lists containers in any state, as -a does (docker). */
+static bool filters_have_status(const strv_t *filters)
+{
+        for (size_t i = 0; i < filters->n; i++)
+                if (!strncmp(filters->v[i], "status=", 7))
+                        return true;
+        return false;
 }
 
 static const char *const ps_headers[] = {
@@ -257,7 +281,8 @@ int cmd_ps(int argc, char **argv)
                 const char *s = rt_doc_status(j) ?: "";
                 bool running =
                     !strcmp(s, "running") || !strcmp(s, "restarting") || !strcmp(s, "paused");
-                if ((!all && !running && !filters.n) || !filter_match(j, &filters)) {
+                if ((!all && !running && !filters_have_status(&filters)) ||
+                    !filter_match(j, &filters)) {
                         json_decref(j);
                         continue;
                 }

@@ -29,6 +29,15 @@ health_becomes() {
         [ "${#lines[@]}" -eq 1 ]
         run "$BERTH" ps --format json --filter name=rt-d
         [ "$(echo "$output" | jq -r .Names)" = "rt-d" ]
+        # as docker: a name filter without -a lists running containers only,
+        # a status filter any state; one key's values are alternatives
+        "$BERTH" create --name rt-dc busybox true >/dev/null
+        [ "$("$BERTH" ps --format '{{.Names}}' --filter name=rt-d)" = "rt-d" ]
+        [ "$("$BERTH" ps -a --format '{{.Names}}' --filter name=rt-d | sort | tr '\n' ' ')" = "rt-d rt-dc " ]
+        [ "$("$BERTH" ps --format '{{.Names}}' --filter status=created)" = "rt-dc" ]
+        [ "$("$BERTH" ps --format '{{.Names}}' --filter name=rt-d --filter status=created --filter status=running | sort | tr '\n' ' ')" = "rt-d rt-dc " ]
+        [ -z "$("$BERTH" ps -a --format '{{.Names}}' --filter name=rt-dc --filter status=running)" ]
+        "$BERTH" rm rt-dc >/dev/null
         sleep 0.3
         run "$BERTH" logs rt-d
         [[ "$output" == *"out"* ]]
