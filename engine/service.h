@@ -209,4 +209,18 @@ int service_build_opts(const struct compose_service *s, bool no_cache, const str
                        struct build_opts *o, err_t *err);
 void service_build_opts_free(struct build_opts *o);
 
+enum compose_pull_mode {
+        COMPOSE_PULL_POLICY,  /* each service's pull_policy (default: missing) */
+        COMPOSE_PULL_ALWAYS,  /* up --pull always, compose pull */
+        COMPOSE_PULL_MISSING, /* up --pull missing, compose pull --policy missing */
+        COMPOSE_PULL_NEVER,   /* up --pull never */
+};
+
+/* Is service s's image to be pulled now?  NEVER: no; ALWAYS: yes unless
+ * its pull_policy is build; MISSING: when the image is not here; POLICY:
+ * its pull_policy's answer (never, build: no; always, refresh: yes; daily,
+ * weekly, every_<duration>: when it was tagged longer ago or is not here;
+ * missing, the default: when it is not here). */
+bool service_wants_pull(const struct compose_service *s, enum compose_pull_mode mode);
+
 #endif

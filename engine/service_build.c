@@ -1,11 +1,15 @@
-/* service_build.c - a compose service's `build:` as the builder's options,
- * and the names of the images compose builds. */
+/* service_build.c - a compose service's image: its `build:` as the
+ * builder's options, the names of the images compose builds, and whether
+ * its image is to be pulled. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "base/duration.h"
 #include "base/jsonfile.h"
 #include "base/xalloc.h"
+#include "runtime/image.h"
 #include "service.h"
 
 void compose_build_names(struct compose_project *p)
@@ -97,4 +101,38 @@ void service_build_opts_free(struct build_opts *o)
         strv_free(&o->tags);
         strv_free(&o->build_args);
         strv_free(&o->labels);
+}
+
+bool service_wants_pull(const struct compose_service *s, enum compose_pull_mode mode)
+{
+        const char *pp = s->pull_policy ? s->pull_policy : "missing";
+        if (mode == COMPOSE_PULL_NEVER)
+                return false;
+        if (mode == COMPOSE_PULL_ALWAYS)
+                return strcmp(pp, "build") != 0;
+        if (mode == COMPOSE_PULL_POLICY) {
+                if (!strcmp(pp, "never") || !strcmp(pp, "build"))
+                        return false;
+                if (!strcmp(pp, "always") || !strcmp(pp, "refresh"))
+                        return true;
+        }
+        struct rt_image img;
+        err_t e2;
+        if (rt_image_lookup(s->image, &img, &e2) < 0)
+                return true; /* missing */
+        long long age = (long long)time(NULL) - img.last_tag_time;
+        rt_image_free(&img);
+        if (mode != COMPOSE_PULL_POLICY)
+                return false;
+        int64_t every = 0;
+        if (!strcmp(pp, "daily"))
+                every = 86400LL * 1000000000LL;
+        else if (!strcmp(pp, "weekly"))
+                every = 7 * 86400LL * 1000000000LL;
+        else if (!strncmp(pp, "every_", 6)) {
+                err_t e3;
+                if (parse_duration(pp + 6, &every, &e3) < 0)
+                        every = 0;
+        }
+        return every > 0 && age * 1000000000LL >= every;
 }

@@ -241,6 +241,33 @@ static void test_build_out(void)
         free(id);
         id = NULL;
 
+        struct compose_project *pp = load("services:\n"
+                                          "  here: {image: \"elunit:1\"}\n"
+                                          "  gone: {image: \"el-none:1\"}\n"
+                                          "  always: {image: \"elunit:1\", pull_policy: always}\n"
+                                          "  never: {image: \"el-none:1\", pull_policy: never}\n"
+                                          "  built: {image: \"el-none:1\", pull_policy: build}\n");
+        if (ok(pp != NULL, "pull project loads")) {
+                const struct compose_service *here = compose_project_service(pp, "here");
+                const struct compose_service *gone = compose_project_service(pp, "gone");
+                ok(!service_wants_pull(here, COMPOSE_PULL_POLICY),
+                   "missing: a present image stays");
+                ok(service_wants_pull(gone, COMPOSE_PULL_POLICY),
+                   "missing: an absent one is pulled");
+                ok(service_wants_pull(compose_project_service(pp, "always"), COMPOSE_PULL_POLICY),
+                   "pull_policy always: pulled though present");
+                ok(!service_wants_pull(compose_project_service(pp, "never"), COMPOSE_PULL_POLICY),
+                   "pull_policy never: not pulled though absent");
+                ok(!service_wants_pull(compose_project_service(pp, "built"), COMPOSE_PULL_ALWAYS),
+                   "--pull always leaves pull_policy build alone");
+                ok(service_wants_pull(here, COMPOSE_PULL_ALWAYS), "--pull always pulls");
+                ok(!service_wants_pull(gone, COMPOSE_PULL_NEVER), "--pull never never pulls");
+                ok(!service_wants_pull(here, COMPOSE_PULL_MISSING) &&
+                       service_wants_pull(gone, COMPOSE_PULL_MISSING),
+                   "--pull missing: only the absent one");
+                compose_project_free(pp);
+        }
+
         struct sink q = {0};
         r = build(ctx, "FROM scratch\nLABEL a=b\n", true, &q, &printed, &id, &err);
         ok(r == 0 && !q.text.len && !q.warn.len && printed == 0, "quiet: nothing at all");
