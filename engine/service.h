@@ -19,6 +19,7 @@
 #include "base/strv.h"
 #include "compose/loader.h"
 #include "compose/model.h"
+#include "build.h"
 #include "plan.h"
 #include "spec.h"
 
@@ -190,5 +191,36 @@ int cservice_level(const struct compose_project *p, const char *name);
 /* Was the container made from another image than the one the service's
  * name points at now (rebuilt)? */
 bool compose_build_image_changed(const struct cctr *c, const struct compose_service *s);
+
+/* Services with `build:` and no `image:` get compose v2's image name
+ * "<project>-<service>" (tag latest). */
+void compose_build_names(struct compose_project *p);
+
+/* Is the service's image one berth names itself (build without image:)?  Those
+ * are what `down --rmi local` removes. */
+bool compose_build_local_image(const struct compose_service *s);
+
+/* The builder's options (engine/build.h) for service s's `build:`: context,
+ * dockerfile or dockerfile_inline, target, network, no_cache (or no_cache),
+ * the service's image and `tags` as tags, `args` then cli_args as build
+ * args, `labels`.  A remote (URL, git) context is refused.  o->quiet and
+ * o->out are the caller's; free with service_build_opts_free. */
+int service_build_opts(const struct compose_service *s, bool no_cache, const strv_t *cli_args,
+                       struct build_opts *o, err_t *err);
+void service_build_opts_free(struct build_opts *o);
+
+enum compose_pull_mode {
+        COMPOSE_PULL_POLICY,  /* each service's pull_policy (default: missing) */
+        COMPOSE_PULL_ALWAYS,  /* up --pull always, compose pull */
+        COMPOSE_PULL_MISSING, /* up --pull missing, compose pull --policy missing */
+        COMPOSE_PULL_NEVER,   /* up --pull never */
+};
+
+/* Is service s's image to be pulled now?  NEVER: no; ALWAYS: yes unless
+ * its pull_policy is build; MISSING: when the image is not here; POLICY:
+ * its pull_policy's answer (never, build: no; always, refresh: yes; daily,
+ * weekly, every_<duration>: when it was tagged longer ago or is not here;
+ * missing, the default: when it is not here). */
+bool service_wants_pull(const struct compose_service *s, enum compose_pull_mode mode);
 
 #endif

@@ -16,86 +16,12 @@
 #include "runtime/image.h"
 #include "runtime/ctr_doc.h"
 
-void compose_build_names(struct compose_project *p)
-{
-        for (size_t i = 0; i < p->nservices; i++) {
-                struct compose_service *s = &p->services[i];
-                if (s->build.present && !s->image)
-                        s->image = xasprintf("%s-%s", p->name, s->name);
-        }
-}
-
-bool compose_build_local_image(const struct compose_service *s)
-{
-        return s->build.present && !json_object_get(s->json, "image");
-}
-
-/* Map or list form of build args/labels -> "K=V" (a null value: "K", taken
- * from the environment by the builder). */
-static void kv_of(const json_t *v, strv_t *out)
-{
-        const char *k;
-        json_t *x;
-        size_t i;
-        if (json_is_object(v)) {
-                json_object_foreach((json_t *)v, k, x)
-                {
-                        if (json_is_string(x))
-                                strv_pushf(out, "%s=%s", k, json_string_value(x));
-                        else if (json_is_number(x))
-                                strv_pushf(out, "%s=%g", k, json_number_value(x));
-                        else if (json_is_boolean(x))
-                                strv_pushf(out, "%s=%s", k, json_is_true(x) ? "true" : "false");
-                        else
-                                strv_push(out, k);
-                }
-        } else if (json_is_array(v)) {
-                json_array_foreach(v, i, x)
-                {
-                        if (json_is_string(x))
-                                strv_push(out, json_string_value(x));
-                }
-        }
-}
-
 static int build_one(struct compose_service *s, bool quiet, bool no_cache, const strv_t *cli_args,
                      err_t *err)
 {
-        const json_t *bj = json_object_get(s->json, "build");
-        const char *ctx = s->build.context ? s->build.context : jobj_str(bj, "context");
-        if (!ctx)
-                return err_set(err, EINVAL, "service %s: build has no context", s->name);
-        if (strstr(ctx, "://") || !strncmp(ctx, "git@", 4))
-                return err_set(err, ENOTSUP,
-                               "service %s: building from a remote context (%s) is not supported "
-                               "by berth",
-                               s->name, ctx);
-        struct build_opts o = {.context = ctx, .quiet = quiet, .out = &build_out_cli};
-        _cleanup_free_ char *df = NULL;
-        const char *inl = s->build.dockerfile_inline ? s->build.dockerfile_inline
-                                                     : jobj_str(bj, "dockerfile_inline");
-        const char *dfn = s->build.dockerfile ? s->build.dockerfile : jobj_str(bj, "dockerfile");
-        if (inl)
-                o.inline_df = inl;
-        else if (dfn)
-                o.dockerfile = df = dfn[0] == '/' ? xstrdup(dfn) : xasprintf("%s/%s", ctx, dfn);
-        o.target = s->build.target ? s->build.target : jobj_str(bj, "target");
-        o.network = jobj_str(bj, "network");
-        if (o.network && !strcmp(o.network, "bridge"))
-                o.network = "default";
-        o.no_cache = no_cache || json_is_true(json_object_get(bj, "no_cache"));
-        strv_push(&o.tags, s->image);
-        size_t i;
-        json_t *t;
-        json_array_foreach(json_object_get(bj, "tags"), i, t)
-        {
-                if (json_is_string(t))
-                        strv_push(&o.tags, json_string_value(t));
-        }
-        kv_of(json_object_get(bj, "args"), &o.build_args);
-        for (size_t k = 0; cli_args && k < cli_args->n; k++)
-                strv_push(&o.build_args, cli_args->v[k]);
-        kv_of(json_object_get(bj, "labels"), &o.labels);
+        struct build_opts o = {.quiet = quiet, .out = &build_out_cli};
+        if (service_build_opts(s, no_cache, cli_args, &o, err) < 0)
+                return -1;
         if (!quiet)
                 fprintf(stderr, "[+] Building %s (%s)\n", s->name, s->image);
         fflush(stderr);
@@ -111,9 +37,7 @@ static int build_one(struct compose_service *s, bool quiet, bool no_cache, const
                 dup2(saved, 1);
                 close(saved);
         }
-        strv_free(&o.tags);
-        strv_free(&o.build_args);
-        strv_free(&o.labels);
+        service_build_opts_free(&o);
         if (r < 0)
                 return err_wrap(err, "failed to build service %s", s->name);
         if (!quiet)

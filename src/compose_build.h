@@ -9,14 +9,6 @@
 #include "compose_cmds.h"
 #include "compose_up.h"
 
-/* Services with `build:` and no `image:` get compose v2's image name
- * "<project>-<service>" (tag latest). */
-void compose_build_names(struct compose_project *p);
-
-/* Is the service's image one berth names itself (build without image:)?  Those
- * are what `down --rmi local` removes. */
-bool compose_build_local_image(const struct compose_service *s);
-
 /* Build the images of p's services that have `build:` (names: only those;
  * n == 0: all), when the planner's rule (plan_build_reason) says so for
  * mode.  Build output goes to stderr unless quiet. */

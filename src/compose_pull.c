@@ -70,41 +70,6 @@ static void *pull_worker(void *arg)
         return NULL;
 }
 
-/* Should s's image be pulled now? */
-static bool wants_pull(const struct compose_service *s, enum compose_pull_mode mode)
-{
-        const char *pp = s->pull_policy ? s->pull_policy : "missing";
-        if (mode == COMPOSE_PULL_NEVER)
-                return false;
-        if (mode == COMPOSE_PULL_ALWAYS)
-                return strcmp(pp, "build") != 0;
-        if (mode == COMPOSE_PULL_POLICY) {
-                if (!strcmp(pp, "never") || !strcmp(pp, "build"))
-                        return false;
-                if (!strcmp(pp, "always") || !strcmp(pp, "refresh"))
-                        return true;
-        }
-        struct rt_image img;
-        err_t e2;
-        if (rt_image_lookup(s->image, &img, &e2) < 0)
-                return true; /* missing */
-        long long age = (long long)time(NULL) - img.last_tag_time;
-        rt_image_free(&img);
-        if (mode != COMPOSE_PULL_POLICY)
-                return false;
-        int64_t every = 0;
-        if (!strcmp(pp, "daily"))
-                every = 86400LL * 1000000000LL;
-        else if (!strcmp(pp, "weekly"))
-                every = 7 * 86400LL * 1000000000LL;
-        else if (!strncmp(pp, "every_", 6)) {
-                err_t e3;
-                if (parse_duration(pp + 6, &every, &e3) < 0)
-                        every = 0;
-        }
-        return every > 0 && age * 1000000000LL >= every;
-}
-
 int compose_pull_services(struct compose_globals *g, struct compose_project *p, char **names, int n,
                           enum compose_pull_mode mode, bool quiet, bool ignore_failures, err_t *err)
 {
@@ -125,7 +90,7 @@ int compose_pull_services(struct compose_globals *g, struct compose_project *p, 
                         strv_push(&c.jobs[k].services, s->name);
                         continue;
                 }
-                if (!wants_pull(s, mode))
+                if (!service_wants_pull(s, mode))
                         continue;
                 struct pjob *j = &c.jobs[c.n++];
                 j->s = s;

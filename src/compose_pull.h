@@ -9,13 +9,6 @@
 #include "compose_cmds.h"
 #include "compose_up.h"
 
-enum compose_pull_mode {
-        COMPOSE_PULL_POLICY,  /* each service's pull_policy (default: missing) */
-        COMPOSE_PULL_ALWAYS,  /* up --pull always, compose pull */
-        COMPOSE_PULL_MISSING, /* up --pull missing, compose pull --policy missing */
-        COMPOSE_PULL_NEVER,   /* up --pull never */
-};
-
 /* Pull the images of p's services named (n == 0: all) per mode.  Progress
  * lines on stderr ("<service> Pulling" / "Pulled") through g's progress mode
  * unless quiet.  ignore_failures: a failed pull is a warning; a service that
