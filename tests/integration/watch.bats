@@ -26,6 +26,9 @@ setup() {
 teardown() {
         if [ -n "${WPID:-}" ]; then
                 kill -INT "$WPID" 2>/dev/null || true
+                # a test that failed early must not hang here
+                for _ in $(seq 100); do kill -0 "$WPID" 2>/dev/null || break; sleep 0.1; done
+                kill -KILL "$WPID" 2>/dev/null || true
                 wait "$WPID" 2>/dev/null || true
         fi
         "$BERTH" compose -f "$F" down -t 0 >/dev/null 2>&1 || true
@@ -33,7 +36,12 @@ teardown() {
 
 # start_watch ARGS...: berth compose ARGS in the background until "Watch enabled"
 start_watch() {
-        "$BERTH" compose -f "$F" "$@" >"$BERTH_ROOT/watch.log" 2>&1 &
+        # as from a script: a background job inherits SIGINT ignored, and
+        # Ctrl-C / kill -INT must still end the watch
+        (
+                trap '' INT
+                exec "$BERTH" compose -f "$F" "$@" >"$BERTH_ROOT/watch.log" 2>&1
+        ) &
         WPID=$!
         local end=$((SECONDS + 60))
         until grep -q "Watch enabled" "$BERTH_ROOT/watch.log"; do
@@ -41,6 +49,15 @@ start_watch() {
                         { cat "$BERTH_ROOT/watch.log"; return 1; }
                 sleep 0.1
         done
+}
+
+# stop_watch: kill -INT ends the watch within 10 s, with status 0
+stop_watch() {
+        kill -INT "$WPID"
+        for _ in $(seq 100); do kill -0 "$WPID" 2>/dev/null || break; sleep 0.1; done
+        ! kill -0 "$WPID" 2>/dev/null
+        wait "$WPID"
+        WPID=
 }
 
 # page PATH PATTERN: until the page matches (5 s)
@@ -76,9 +93,7 @@ page() {
                 sleep 0.1
         done
         grep -q 'Syncing service "web" after' "$BERTH_ROOT/watch.log"
-        kill -INT "$WPID"
-        wait "$WPID"
-        WPID=
+        stop_watch
 }
 
 @test "compose watch: a Dockerfile change rebuilds the image and recreates the service" {
@@ -136,7 +151,5 @@ page() {
         done
         sleep 0.5
         [ -f "$sent/keep" ]
-        kill -INT "$WPID"
-        wait "$WPID"
-        WPID=
+        stop_watch
 }
