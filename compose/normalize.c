@@ -160,15 +160,7 @@ static json_t *keys_first(json_t *o, const char *const *order, size_t n)
                 if (v)
                         json_object_set(r, order[k], v);
         }
-        const char *key;
-        json_t *v;
-        json_object_foreach(o, key, v)
-        {
-                if (!json_object_get(r, key))
-                        json_object_set(r, key, v);
-        }
-        json_decref(o);
-        return r;
+        return schema_add_rest(r, o);
 }
 
 static int short_port(struct mctx *c, const struct cnode *n, const char *path, json_t *arr)
@@ -834,15 +826,7 @@ int dec_build(struct mctx *c, const struct cnode *n, const char *path, json_t **
                 json_object_set(r, "dockerfile", df);
         else if (!json_object_get(b, "dockerfile_inline"))
                 json_object_set_new(r, "dockerfile", json_string("Dockerfile"));
-        const char *key;
-        json_t *v;
-        json_object_foreach(b, key, v)
-        {
-                if (!json_object_get(r, key))
-                        json_object_set(r, key, v);
-        }
-        json_decref(b);
-        *out = r;
+        *out = schema_add_rest(r, b);
         return 0;
 }
 

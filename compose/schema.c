@@ -576,6 +576,11 @@ json_t *schema_reorder(json_t *o, const struct schema *s)
                 if (v)
                         json_object_set(r, s->fields[i].key, v);
         }
+        return schema_add_rest(r, o);
+}
+
+json_t *schema_add_rest(json_t *r, json_t *o)
+{
         const char *key;
         json_t *v;
         json_object_foreach(o, key, v)
@@ -727,8 +732,7 @@ int decode_object(struct mctx *c, const struct cnode *n, const char *path, const
         return 0;
 }
 
-/* Service names as docker compose accepts them. */
-static bool service_name_ok(const char *s)
+bool schema_name_ok(const char *s)
 {
         if (!*s)
                 return false;
@@ -759,7 +763,7 @@ static int dec_services(struct mctx *c, const struct cnode *n, const char *path,
                                      "extensions, not services",
                                      name);
                 }
-                if (!service_name_ok(name)) {
+                if (!schema_name_ok(name)) {
                         json_decref(o);
                         return mfail(c, n->keys[i], p,
                                      "invalid service name \"%s\": only [a-zA-Z0-9._-] are "

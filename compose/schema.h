@@ -100,6 +100,12 @@ int decode_field(struct mctx *c, const struct field *f, const struct cnode *n, c
 json_t *node_to_json(const struct cnode *n);
 /* Steals o; returns it with the members in the table's order (others last). */
 json_t *schema_reorder(json_t *o, const struct schema *s);
+/* Steals o; adds to r the members of o that r does not have yet, in o's
+ * order, and returns r. */
+json_t *schema_add_rest(json_t *r, json_t *o);
+/* A service, network or volume name as docker compose accepts it:
+ * [A-Za-z0-9._-]+. */
+bool schema_name_ok(const char *s);
 extern const struct schema *const schema_service_ptr;
 /* Steals o; returns an object with the same members in key order. */
 json_t *sort_keys(json_t *o);

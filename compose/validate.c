@@ -50,17 +50,6 @@ static bool profile_active(const struct mctx *c, const strv_t *extra, json_t *pr
         return false;
 }
 
-static bool name_ok(const char *s)
-{
-        if (!*s)
-                return false;
-        for (; *s; s++)
-                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-                      (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
-                        return false;
-        return true;
-}
-
 static int check_names(struct mctx *c, const struct cnode *root, json_t *doc, const char *section)
 {
         json_t *o = json_object_get(doc, section);
@@ -68,7 +57,7 @@ static int check_names(struct mctx *c, const struct cnode *root, json_t *doc, co
         json_t *v;
         json_object_foreach(o, key, v)
         {
-                if (!name_ok(key)) {
+                if (!schema_name_ok(key)) {
                         _cleanup_free_ char *p = xasprintf("%s.%s", section, key);
                         return mfail(c, tree_key(root, section, key), p,
                                      "invalid name \"%s\": only [a-zA-Z0-9._-] are allowed", key);
