@@ -4,7 +4,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,6 @@ static struct {
         void (*ctx_free)(EVP_MD_CTX *);
         const EVP_MD *(*sha256)(void);
 } fn;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void (*on_failure)(const char *msg);
 
 void crypto_lazy_on_failure(void (*f)(const char *msg))
@@ -33,35 +31,35 @@ void crypto_lazy_on_failure(void (*f)(const char *msg))
         on_failure = f;
 }
 
-static void load(void)
+static const struct dl_sym syms[] = {
+    {"EVP_DecodeBlock", (void **)&fn.decode_block},
+    {"EVP_EncodeBlock", (void **)&fn.encode_block},
+    {"EVP_Digest", (void **)&fn.digest},
+    {"EVP_DigestInit_ex", (void **)&fn.digest_init_ex},
+    {"EVP_DigestUpdate", (void **)&fn.digest_update},
+    {"EVP_DigestFinal_ex", (void **)&fn.digest_final_ex},
+    {"EVP_MD_CTX_new", (void **)&fn.ctx_new},
+    {"EVP_MD_CTX_free", (void **)&fn.ctx_free},
+    {"EVP_sha256", (void **)&fn.sha256},
+};
+
+static void load_failed(struct dl_lib *l)
 {
-        static const struct dl_sym syms[] = {
-            {"EVP_DecodeBlock", (void **)&fn.decode_block},
-            {"EVP_EncodeBlock", (void **)&fn.encode_block},
-            {"EVP_Digest", (void **)&fn.digest},
-            {"EVP_DigestInit_ex", (void **)&fn.digest_init_ex},
-            {"EVP_DigestUpdate", (void **)&fn.digest_update},
-            {"EVP_DigestFinal_ex", (void **)&fn.digest_final_ex},
-            {"EVP_MD_CTX_new", (void **)&fn.ctx_new},
-            {"EVP_MD_CTX_free", (void **)&fn.ctx_free},
-            {"EVP_sha256", (void **)&fn.sha256},
-        };
-        char e[256];
-        if (dl_load_syms(LIBCRYPTO, syms, sizeof(syms) / sizeof(syms[0]), e, sizeof(e)))
-                return;
         char msg[384];
         snprintf(msg, sizeof(msg),
                  "cannot load %s (OpenSSL's libcrypto, for SHA-256 digests): %s; install "
                  "Debian's libssl3",
-                 LIBCRYPTO, e);
+                 LIBCRYPTO, l->error);
         if (on_failure)
                 on_failure(msg);
         abort(); /* never a digest computed wrong */
 }
 
+static struct dl_lib lib = DL_LIB_INIT(LIBCRYPTO, syms, load_failed);
+
 static inline void need(void)
 {
-        pthread_once(&once, load);
+        dl_lib_load(&lib);
 }
 
 int EVP_DecodeBlock(unsigned char *t, const unsigned char *f, int n)

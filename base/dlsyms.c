@@ -1,6 +1,7 @@
 #include "dlsyms.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -52,4 +53,26 @@ bool dl_load_syms(const char *lib, const struct dl_sym *syms, size_t n, char *er
                 *syms[i].slot = p;
         }
         return true;
+}
+
+bool dl_lib_load(struct dl_lib *l)
+{
+        if (__atomic_load_n(&l->done, __ATOMIC_ACQUIRE))
+                return l->ok;
+        pthread_mutex_lock(&l->mu);
+        if (!l->done) {
+                l->ok = dl_load_syms(l->name, l->syms, l->nsyms, l->error, sizeof(l->error));
+                if (!l->ok && l->on_failure)
+                        l->on_failure(l);
+                __atomic_store_n(&l->done, true, __ATOMIC_RELEASE);
+        }
+        pthread_mutex_unlock(&l->mu);
+        return l->ok;
+}
+
+int dl_lib_need(struct dl_lib *l, const char *name, const char *what, err_t *err)
+{
+        if (dl_lib_load(l))
+                return 0;
+        return err_set(err, ELIBACC, "load %s (needed %s): %s", name, what, l->error);
 }

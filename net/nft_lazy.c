@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <nftables/libnftables.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,35 +24,26 @@ static struct {
         const char *(*get_error)(struct nft_ctx *);
         int (*run)(struct nft_ctx *, const char *);
 } fn;
-static char load_error[256];
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void load(void)
-{
-        static const struct dl_sym syms[] = {
-            {"nft_ctx_new", (void **)&fn.ctx_new},
-            {"nft_ctx_free", (void **)&fn.ctx_free},
-            {"nft_ctx_buffer_output", (void **)&fn.buffer_output},
-            {"nft_ctx_buffer_error", (void **)&fn.buffer_error},
-            {"nft_ctx_get_output_buffer", (void **)&fn.get_output},
-            {"nft_ctx_get_error_buffer", (void **)&fn.get_error},
-            {"nft_run_cmd_from_buffer", (void **)&fn.run},
-        };
-        dl_load_syms(LIBNFTABLES, syms, sizeof(syms) / sizeof(syms[0]), load_error,
-                     sizeof(load_error));
-}
+static const struct dl_sym syms[] = {
+    {"nft_ctx_new", (void **)&fn.ctx_new},
+    {"nft_ctx_free", (void **)&fn.ctx_free},
+    {"nft_ctx_buffer_output", (void **)&fn.buffer_output},
+    {"nft_ctx_buffer_error", (void **)&fn.buffer_error},
+    {"nft_ctx_get_output_buffer", (void **)&fn.get_output},
+    {"nft_ctx_get_error_buffer", (void **)&fn.get_error},
+    {"nft_run_cmd_from_buffer", (void **)&fn.run},
+};
+static struct dl_lib lib = DL_LIB_INIT(LIBNFTABLES, syms, NULL);
 
 static bool loaded(void)
 {
-        pthread_once(&once, load);
-        return fn.run != NULL;
+        return dl_lib_load(&lib);
 }
 
 int nft_lib_load(err_t *err)
 {
-        if (loaded())
-                return 0;
-        return err_set(err, ELIBACC, "load libnftables (needed for network rules): %s", load_error);
+        return dl_lib_need(&lib, "libnftables", "for network rules", err);
 }
 
 struct nft_ctx *nft_ctx_new(uint32_t flags)

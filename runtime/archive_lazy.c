@@ -6,7 +6,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
@@ -86,87 +85,79 @@ static struct {
         int (*archive_write_set_format_pax_restricted)(struct archive *);
         int (*archive_write_set_format_raw)(struct archive *);
 } fn;
-static char load_error[256];
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void load(void)
-{
-        static const struct dl_sym syms[] = {
-            {"archive_entry_atime", (void **)&fn.archive_entry_atime},
-            {"archive_entry_atime_is_set", (void **)&fn.archive_entry_atime_is_set},
-            {"archive_entry_atime_nsec", (void **)&fn.archive_entry_atime_nsec},
-            {"archive_entry_clone", (void **)&fn.archive_entry_clone},
-            {"archive_entry_copy_stat", (void **)&fn.archive_entry_copy_stat},
-            {"archive_entry_filetype", (void **)&fn.archive_entry_filetype},
-            {"archive_entry_free", (void **)&fn.archive_entry_free},
-            {"archive_entry_gid", (void **)&fn.archive_entry_gid},
-            {"archive_entry_hardlink", (void **)&fn.archive_entry_hardlink},
-            {"archive_entry_mode", (void **)&fn.archive_entry_mode},
-            {"archive_entry_mtime", (void **)&fn.archive_entry_mtime},
-            {"archive_entry_mtime_nsec", (void **)&fn.archive_entry_mtime_nsec},
-            {"archive_entry_new", (void **)&fn.archive_entry_new},
-            {"archive_entry_pathname", (void **)&fn.archive_entry_pathname},
-            {"archive_entry_perm", (void **)&fn.archive_entry_perm},
-            {"archive_entry_rdev", (void **)&fn.archive_entry_rdev},
-            {"archive_entry_set_filetype", (void **)&fn.archive_entry_set_filetype},
-            {"archive_entry_set_gid", (void **)&fn.archive_entry_set_gid},
-            {"archive_entry_set_gname", (void **)&fn.archive_entry_set_gname},
-            {"archive_entry_set_hardlink", (void **)&fn.archive_entry_set_hardlink},
-            {"archive_entry_set_mtime", (void **)&fn.archive_entry_set_mtime},
-            {"archive_entry_set_pathname", (void **)&fn.archive_entry_set_pathname},
-            {"archive_entry_set_perm", (void **)&fn.archive_entry_set_perm},
-            {"archive_entry_set_size", (void **)&fn.archive_entry_set_size},
-            {"archive_entry_set_symlink", (void **)&fn.archive_entry_set_symlink},
-            {"archive_entry_set_uid", (void **)&fn.archive_entry_set_uid},
-            {"archive_entry_set_uname", (void **)&fn.archive_entry_set_uname},
-            {"archive_entry_size", (void **)&fn.archive_entry_size},
-            {"archive_entry_size_is_set", (void **)&fn.archive_entry_size_is_set},
-            {"archive_entry_symlink", (void **)&fn.archive_entry_symlink},
-            {"archive_entry_uid", (void **)&fn.archive_entry_uid},
-            {"archive_entry_xattr_clear", (void **)&fn.archive_entry_xattr_clear},
-            {"archive_entry_xattr_next", (void **)&fn.archive_entry_xattr_next},
-            {"archive_entry_xattr_reset", (void **)&fn.archive_entry_xattr_reset},
-            {"archive_errno", (void **)&fn.archive_errno},
-            {"archive_error_string", (void **)&fn.archive_error_string},
-            {"archive_filter_bytes", (void **)&fn.archive_filter_bytes},
-            {"archive_read_data_block", (void **)&fn.archive_read_data_block},
-            {"archive_read_free", (void **)&fn.archive_read_free},
-            {"archive_read_new", (void **)&fn.archive_read_new},
-            {"archive_read_next_header", (void **)&fn.archive_read_next_header},
-            {"archive_read_open", (void **)&fn.archive_read_open},
-            {"archive_read_open_fd", (void **)&fn.archive_read_open_fd},
-            {"archive_read_open_memory", (void **)&fn.archive_read_open_memory},
-            {"archive_read_support_filter_all", (void **)&fn.archive_read_support_filter_all},
-            {"archive_read_support_filter_gzip", (void **)&fn.archive_read_support_filter_gzip},
-            {"archive_read_support_filter_zstd", (void **)&fn.archive_read_support_filter_zstd},
-            {"archive_read_support_format_empty", (void **)&fn.archive_read_support_format_empty},
-            {"archive_read_support_format_gnutar", (void **)&fn.archive_read_support_format_gnutar},
-            {"archive_read_support_format_raw", (void **)&fn.archive_read_support_format_raw},
-            {"archive_read_support_format_tar", (void **)&fn.archive_read_support_format_tar},
-            {"archive_write_add_filter_gzip", (void **)&fn.archive_write_add_filter_gzip},
-            {"archive_write_close", (void **)&fn.archive_write_close},
-            {"archive_write_data", (void **)&fn.archive_write_data},
-            {"archive_write_free", (void **)&fn.archive_write_free},
-            {"archive_write_header", (void **)&fn.archive_write_header},
-            {"archive_write_new", (void **)&fn.archive_write_new},
-            {"archive_write_open2", (void **)&fn.archive_write_open2},
-            {"archive_write_open_fd", (void **)&fn.archive_write_open_fd},
-            {"archive_write_set_bytes_in_last_block",
-             (void **)&fn.archive_write_set_bytes_in_last_block},
-            {"archive_write_set_bytes_per_block", (void **)&fn.archive_write_set_bytes_per_block},
-            {"archive_write_set_filter_option", (void **)&fn.archive_write_set_filter_option},
-            {"archive_write_set_format_pax_restricted",
-             (void **)&fn.archive_write_set_format_pax_restricted},
-            {"archive_write_set_format_raw", (void **)&fn.archive_write_set_format_raw},
-        };
-        dl_load_syms(LIBARCHIVE, syms, sizeof(syms) / sizeof(syms[0]), load_error,
-                     sizeof(load_error));
-}
+static const struct dl_sym syms[] = {
+    {"archive_entry_atime", (void **)&fn.archive_entry_atime},
+    {"archive_entry_atime_is_set", (void **)&fn.archive_entry_atime_is_set},
+    {"archive_entry_atime_nsec", (void **)&fn.archive_entry_atime_nsec},
+    {"archive_entry_clone", (void **)&fn.archive_entry_clone},
+    {"archive_entry_copy_stat", (void **)&fn.archive_entry_copy_stat},
+    {"archive_entry_filetype", (void **)&fn.archive_entry_filetype},
+    {"archive_entry_free", (void **)&fn.archive_entry_free},
+    {"archive_entry_gid", (void **)&fn.archive_entry_gid},
+    {"archive_entry_hardlink", (void **)&fn.archive_entry_hardlink},
+    {"archive_entry_mode", (void **)&fn.archive_entry_mode},
+    {"archive_entry_mtime", (void **)&fn.archive_entry_mtime},
+    {"archive_entry_mtime_nsec", (void **)&fn.archive_entry_mtime_nsec},
+    {"archive_entry_new", (void **)&fn.archive_entry_new},
+    {"archive_entry_pathname", (void **)&fn.archive_entry_pathname},
+    {"archive_entry_perm", (void **)&fn.archive_entry_perm},
+    {"archive_entry_rdev", (void **)&fn.archive_entry_rdev},
+    {"archive_entry_set_filetype", (void **)&fn.archive_entry_set_filetype},
+    {"archive_entry_set_gid", (void **)&fn.archive_entry_set_gid},
+    {"archive_entry_set_gname", (void **)&fn.archive_entry_set_gname},
+    {"archive_entry_set_hardlink", (void **)&fn.archive_entry_set_hardlink},
+    {"archive_entry_set_mtime", (void **)&fn.archive_entry_set_mtime},
+    {"archive_entry_set_pathname", (void **)&fn.archive_entry_set_pathname},
+    {"archive_entry_set_perm", (void **)&fn.archive_entry_set_perm},
+    {"archive_entry_set_size", (void **)&fn.archive_entry_set_size},
+    {"archive_entry_set_symlink", (void **)&fn.archive_entry_set_symlink},
+    {"archive_entry_set_uid", (void **)&fn.archive_entry_set_uid},
+    {"archive_entry_set_uname", (void **)&fn.archive_entry_set_uname},
+    {"archive_entry_size", (void **)&fn.archive_entry_size},
+    {"archive_entry_size_is_set", (void **)&fn.archive_entry_size_is_set},
+    {"archive_entry_symlink", (void **)&fn.archive_entry_symlink},
+    {"archive_entry_uid", (void **)&fn.archive_entry_uid},
+    {"archive_entry_xattr_clear", (void **)&fn.archive_entry_xattr_clear},
+    {"archive_entry_xattr_next", (void **)&fn.archive_entry_xattr_next},
+    {"archive_entry_xattr_reset", (void **)&fn.archive_entry_xattr_reset},
+    {"archive_errno", (void **)&fn.archive_errno},
+    {"archive_error_string", (void **)&fn.archive_error_string},
+    {"archive_filter_bytes", (void **)&fn.archive_filter_bytes},
+    {"archive_read_data_block", (void **)&fn.archive_read_data_block},
+    {"archive_read_free", (void **)&fn.archive_read_free},
+    {"archive_read_new", (void **)&fn.archive_read_new},
+    {"archive_read_next_header", (void **)&fn.archive_read_next_header},
+    {"archive_read_open", (void **)&fn.archive_read_open},
+    {"archive_read_open_fd", (void **)&fn.archive_read_open_fd},
+    {"archive_read_open_memory", (void **)&fn.archive_read_open_memory},
+    {"archive_read_support_filter_all", (void **)&fn.archive_read_support_filter_all},
+    {"archive_read_support_filter_gzip", (void **)&fn.archive_read_support_filter_gzip},
+    {"archive_read_support_filter_zstd", (void **)&fn.archive_read_support_filter_zstd},
+    {"archive_read_support_format_empty", (void **)&fn.archive_read_support_format_empty},
+    {"archive_read_support_format_gnutar", (void **)&fn.archive_read_support_format_gnutar},
+    {"archive_read_support_format_raw", (void **)&fn.archive_read_support_format_raw},
+    {"archive_read_support_format_tar", (void **)&fn.archive_read_support_format_tar},
+    {"archive_write_add_filter_gzip", (void **)&fn.archive_write_add_filter_gzip},
+    {"archive_write_close", (void **)&fn.archive_write_close},
+    {"archive_write_data", (void **)&fn.archive_write_data},
+    {"archive_write_free", (void **)&fn.archive_write_free},
+    {"archive_write_header", (void **)&fn.archive_write_header},
+    {"archive_write_new", (void **)&fn.archive_write_new},
+    {"archive_write_open2", (void **)&fn.archive_write_open2},
+    {"archive_write_open_fd", (void **)&fn.archive_write_open_fd},
+    {"archive_write_set_bytes_in_last_block", (void **)&fn.archive_write_set_bytes_in_last_block},
+    {"archive_write_set_bytes_per_block", (void **)&fn.archive_write_set_bytes_per_block},
+    {"archive_write_set_filter_option", (void **)&fn.archive_write_set_filter_option},
+    {"archive_write_set_format_pax_restricted",
+     (void **)&fn.archive_write_set_format_pax_restricted},
+    {"archive_write_set_format_raw", (void **)&fn.archive_write_set_format_raw},
+};
+static struct dl_lib lib = DL_LIB_INIT(LIBARCHIVE, syms, NULL);
 
 static bool loaded(void)
 {
-        pthread_once(&once, load);
-        return fn.archive_write_set_format_raw != NULL;
+        return dl_lib_load(&lib);
 }
 
 time_t archive_entry_atime(struct archive_entry *a0)
@@ -360,7 +351,7 @@ int archive_errno(struct archive *a0)
 
 const char *archive_error_string(struct archive *a0)
 {
-        return loaded() ? fn.archive_error_string(a0) : load_error;
+        return loaded() ? fn.archive_error_string(a0) : lib.error;
 }
 
 la_int64_t archive_filter_bytes(struct archive *a0, int a1)

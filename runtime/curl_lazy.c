@@ -5,7 +5,6 @@
 
 #include <curl/curl.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,39 +28,31 @@ static struct {
         struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
         void (*slist_free_all)(struct curl_slist *);
 } fn;
-static char load_error[256];
-static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static void load(void)
-{
-        static const struct dl_sym syms[] = {
-            {"curl_global_init", (void **)&fn.global_init},
-            {"curl_easy_init", (void **)&fn.easy_init},
-            {"curl_easy_setopt", (void **)&fn.easy_setopt},
-            {"curl_easy_perform", (void **)&fn.easy_perform},
-            {"curl_easy_getinfo", (void **)&fn.easy_getinfo},
-            {"curl_easy_cleanup", (void **)&fn.easy_cleanup},
-            {"curl_easy_reset", (void **)&fn.easy_reset},
-            {"curl_easy_strerror", (void **)&fn.easy_strerror},
-            {"curl_easy_escape", (void **)&fn.easy_escape},
-            {"curl_free", (void **)&fn.free},
-            {"curl_slist_append", (void **)&fn.slist_append},
-            {"curl_slist_free_all", (void **)&fn.slist_free_all},
-        };
-        dl_load_syms(LIBCURL, syms, sizeof(syms) / sizeof(syms[0]), load_error, sizeof(load_error));
-}
+static const struct dl_sym syms[] = {
+    {"curl_global_init", (void **)&fn.global_init},
+    {"curl_easy_init", (void **)&fn.easy_init},
+    {"curl_easy_setopt", (void **)&fn.easy_setopt},
+    {"curl_easy_perform", (void **)&fn.easy_perform},
+    {"curl_easy_getinfo", (void **)&fn.easy_getinfo},
+    {"curl_easy_cleanup", (void **)&fn.easy_cleanup},
+    {"curl_easy_reset", (void **)&fn.easy_reset},
+    {"curl_easy_strerror", (void **)&fn.easy_strerror},
+    {"curl_easy_escape", (void **)&fn.easy_escape},
+    {"curl_free", (void **)&fn.free},
+    {"curl_slist_append", (void **)&fn.slist_append},
+    {"curl_slist_free_all", (void **)&fn.slist_free_all},
+};
+static struct dl_lib lib = DL_LIB_INIT(LIBCURL, syms, NULL);
 
 static bool loaded(void)
 {
-        pthread_once(&once, load);
-        return fn.slist_free_all != NULL;
+        return dl_lib_load(&lib);
 }
 
 int rt_curl_load(err_t *err)
 {
-        if (loaded())
-                return 0;
-        return err_set(err, ELIBACC, "load libcurl (needed to talk to registries): %s", load_error);
+        return dl_lib_need(&lib, "libcurl", "to talk to registries", err);
 }
 
 CURLcode curl_global_init(long flags)
@@ -134,7 +125,7 @@ void curl_easy_reset(CURL *h)
 
 const char *curl_easy_strerror(CURLcode c)
 {
-        return loaded() ? fn.easy_strerror(c) : load_error;
+        return loaded() ? fn.easy_strerror(c) : lib.error;
 }
 
 char *curl_easy_escape(CURL *h, const char *s, int len)

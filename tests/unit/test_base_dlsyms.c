@@ -30,6 +30,36 @@ static int copy_file(const char *from, const char *to)
         return rc;
 }
 
+static int failures;
+
+static void count_failure(struct dl_lib *l)
+{
+        (void)l;
+        failures++;
+}
+
+/* dl_lib: loaded once, the failure handler called once, the error kept. */
+static void test_dl_lib(void)
+{
+        static void *zv;
+        static const struct dl_sym zsyms[] = {{"zlibVersion", &zv}};
+        static struct dl_lib z = DL_LIB_INIT(LIB, zsyms, count_failure);
+        ok(dl_lib_load(&z) && zv, "dl_lib: a library is loaded on first use");
+        ok(dl_lib_load(&z) && failures == 0, "and a second use finds it loaded");
+
+        static void *nv;
+        static const struct dl_sym nsyms[] = {{"nothing", &nv}};
+        static struct dl_lib none = DL_LIB_INIT("libberth-none.so.0", nsyms, count_failure);
+        err_t err = {0};
+        ok(dl_lib_need(&none, "libberth-none", "for this test", &err) < 0 && err.code == ELIBACC,
+           "a library that is not there fails with ELIBACC");
+        ok(!strncmp(err.msg, "load libberth-none (needed for this test): ", 43) &&
+               strstr(err.msg, "libberth-none.so.0"),
+           "naming the library and why it was needed: %s", err.msg);
+        ok(!dl_lib_load(&none) && failures == 1 && !nv,
+           "the load is tried once and the failure handler called once");
+}
+
 int main(void)
 {
         void *fn = NULL;
@@ -39,6 +69,7 @@ int main(void)
         ok(dl_root_unchanged(), "the start root is known and unchanged");
         if (access(LIBPATH, R_OK) < 0 || geteuid() != 0) {
                 tap_skip(LIBPATH " or root is missing: the chroot case is not run");
+                test_dl_lib();
                 return tap_done();
         }
         /* a root holding its own copy of the library, where dlopen would
@@ -92,5 +123,6 @@ int main(void)
                 rmdir(d);
         }
         rmdir(dir);
+        test_dl_lib();
         return tap_done();
 }
