@@ -227,36 +227,51 @@ char *kube_b64encode(const void *data, size_t n)
 
 /* ---- ports ----------------------------------------------------------------- */
 
-static void add_svc_port(json_t *ports, uint32_t port, uint32_t target, const char *proto,
+/* A list of ports with an index by protocol and port, so a long range
+ * ("1-65535") is mapped in linear time, not by a search per port. */
+struct portlist {
+        json_t *arr; /* [{name, port, targetPort, protocol, nodePort}] */
+        json_t *idx; /* "TCP/80" -> its entry (borrowed) */
+};
+
+static struct portlist portlist_new(json_t *arr)
+{
+        return (struct portlist){.arr = arr, .idx = json_object()};
+}
+
+static void portlist_done(struct portlist *pl)
+{
+        json_decref(pl->idx);
+        pl->idx = NULL;
+}
+
+static void add_svc_port(struct portlist *pl, uint32_t port, uint32_t target, const char *proto,
                          int64_t node_port, bool published_extra)
 {
-        char name[24];
+        char name[24], key[24];
         snprintf(name, sizeof(name), "%s-%u%s",
                  proto[0] == 'U'   ? "udp"
                  : proto[0] == 'S' ? "sctp"
                                    : "tcp",
                  port, published_extra ? "-pub" : "");
-        size_t i;
-        json_t *e;
-        json_array_foreach(ports, i, e)
-        {
-                if (json_integer_value(json_object_get(e, "port")) == port &&
-                    !strcmp(json_string_value(json_object_get(e, "protocol")), proto)) {
-                        if (node_port > 0 && !json_object_get(e, "nodePort"))
-                                json_object_set_new(e, "nodePort", json_integer(node_port));
-                        return;
-                }
+        snprintf(key, sizeof(key), "%.8s/%u", proto, port);
+        json_t *e = json_object_get(pl->idx, key);
+        if (e) {
+                if (node_port > 0 && !json_object_get(e, "nodePort"))
+                        json_object_set_new(e, "nodePort", json_integer(node_port));
+                return;
         }
         json_t *p = json_pack("{s:s, s:I, s:I, s:s}", "name", name, "port", (json_int_t)port,
                               "targetPort", (json_int_t)target, "protocol", proto);
         if (node_port > 0)
                 json_object_set_new(p, "nodePort", json_integer(node_port));
-        json_array_append_new(ports, p);
+        json_object_set(pl->idx, key, p);
+        json_array_append_new(pl->arr, p);
 }
 
 /* "3306", "3000-3005", "53/udp" -> ports of the service and the container */
 static void expose_ports(struct gen *g, const struct compose_service *s, const char *e,
-                         json_t *svc_ports, json_t *ctr_ports)
+                         struct portlist *svc_ports, struct portlist *ctr_ports)
 {
         unsigned lo, hi;
         char proto[8] = "tcp";
@@ -281,10 +296,10 @@ static void expose_ports(struct gen *g, const struct compose_service *s, const c
 }
 
 /* The Service ports of service si and its container's ports. */
-static void map_ports(struct gen *g, size_t si, json_t *ctr_ports)
+static void map_ports(struct gen *g, size_t si, struct portlist *ctr_ports)
 {
         const struct compose_service *s = &g->p->services[si];
-        json_t *sp = g->si[si].svc_ports = json_array();
+        struct portlist spl = portlist_new(g->si[si].svc_ports = json_array()), *sp = &spl;
         for (size_t i = 0; i < s->nports; i++) {
                 const struct compose_port *pt = &s->ports[i];
                 const char *proto = proto_upper(pt->protocol);
@@ -336,6 +351,7 @@ static void map_ports(struct gen *g, size_t si, json_t *ctr_ports)
         }
         for (size_t i = 0; i < s->expose.n; i++)
                 expose_ports(g, s, s->expose.v[i], sp, ctr_ports);
+        portlist_done(sp);
 }
 
 /* ---- volumes, secrets, configs ----------------------------------------------- */
@@ -1208,14 +1224,17 @@ static int map_service(struct gen *g, size_t si)
                 goto out;
 
         /* the container's ports (again: map_ports filled the Service's) */
-        for (size_t k = 0; k < s->nports; k++)
-                add_svc_port(ctr_ports, s->ports[k].target, s->ports[k].target,
-                             proto_upper(s->ports[k].protocol), 0, false);
         {
-                json_t *scratch = json_array();
+                struct portlist cpl = portlist_new(ctr_ports);
+                for (size_t k = 0; k < s->nports; k++)
+                        add_svc_port(&cpl, s->ports[k].target, s->ports[k].target,
+                                     proto_upper(s->ports[k].protocol), 0, false);
+                struct portlist scratch = portlist_new(json_array());
                 for (size_t k = 0; k < s->expose.n; k++)
-                        expose_ports(g, s, s->expose.v[k], scratch, ctr_ports);
-                json_decref(scratch);
+                        expose_ports(g, s, s->expose.v[k], &scratch, &cpl);
+                json_decref(scratch.arr);
+                portlist_done(&scratch);
+                portlist_done(&cpl);
         }
         if (json_array_size(ctr_ports)) {
                 json_t *a = json_array();
@@ -1575,9 +1594,10 @@ int compose_kube_generate(const struct compose_project *p, const struct kube_opt
                               s->name, me->name);
                 for (size_t k = 0; k < s->nnetworks; k++)
                         strv_push(&me->networks, s->networks[k].name);
-                json_t *scratch = json_array();
-                map_ports(&g, i, scratch);
-                json_decref(scratch);
+                struct portlist scratch = portlist_new(json_array());
+                map_ports(&g, i, &scratch);
+                json_decref(scratch.arr);
+                portlist_done(&scratch);
         }
         /* pass 2: the objects */
         for (size_t i = 0; i < p->nservices; i++) {
