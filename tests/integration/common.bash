@@ -29,7 +29,19 @@ berth_clean_root() {
         if [ -s "$BERTH_ROOT/run/dns/pid" ]; then
                 kill "$(cat "$BERTH_ROOT/run/dns/pid")" 2>/dev/null || true
         fi
+        berth_wait_quiet
         rm -rf "$BERTH_ROOT"
+}
+
+# berth_wait_quiet: up to 5 s for this root's monitors and their watchers
+# (the watcher runs `berth __monitor-exited` once its monitor is gone) to
+# end, so that none of them writes into the root after it is deleted
+berth_wait_quiet() {
+        for _ in $(seq 50); do
+                [ -z "$(ours '^berth')" ] && return 0
+                sleep 0.1
+        done
+        return 0
 }
 
 # table: the nft table of this BERTH_ROOT (berth_instance_name: FNV-1a of the root)

@@ -46,6 +46,7 @@ rt_teardown_file() {
         [ -z "$ids" ] || "$BERTH" rm -f -v $ids >/dev/null 2>&1 || true
         "$BERTH" network prune -f >/dev/null 2>&1 || true
         "$BERTH" network rm bridge >/dev/null 2>&1 || true
+        berth_wait_quiet
         rm -rf "$BERTH_ROOT"
 }
 
