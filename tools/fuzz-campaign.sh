@@ -12,11 +12,14 @@
 # The CPU seconds of each run (user+system, from /proc) and libFuzzer's final
 # executions are appended to $FUZZ_STATE/runs.tsv; --report sums them per
 # target.  Crashes, leaks and timeouts are kept in $FUZZ_STATE/artifacts.
+# libFuzzer's -timeout is wall time, and a SCHED_IDLE process can wait for a
+# core for seconds on a busy machine: a timeout here is only a finding when
+# the input is also slow run alone at normal priority (FUZZER INPUT).
 # Build first: make fuzz-build.
 set -u
 cd "$(dirname "$0")/.."
 STATE=${FUZZ_STATE:-/var/cache/berth-fuzz}
-mkdir -p "$STATE/corpus" "$STATE/artifacts" "$STATE/logs"
+mkdir -p "$STATE/corpus" "$STATE/artifacts"
 TSV=$STATE/runs.tsv
 [ -f "$TSV" ] || printf 'date\ttarget\tcommit\twall_s\tcpu_s\texecs\tedges\tresult\n' >"$TSV"
 
@@ -31,6 +34,8 @@ if [ "${1:-}" = --report ]; then
         exit 0
 fi
 
+run=$(date -u +%Y%m%dT%H%M%S)-$$
+mkdir -p "$STATE/logs/$run"
 secs=${1:?usage: tools/fuzz-campaign.sh SECONDS [TARGET...] | --report}
 shift
 targets=("$@")
@@ -45,9 +50,9 @@ for n in "${targets[@]}"; do
         mkdir -p "$corpus"
         seeds=tests/fuzz/corpus/${n#fuzz_}
         [ -d "$seeds" ] && cp -rn "$seeds"/. "$corpus"/
-        chrt --idle 0 "$fz" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 \
+        chrt --idle 0 "$fz" -max_total_time="$secs" -timeout=60 -rss_limit_mb=1024 \
                 -print_final_stats=1 -artifact_prefix="$STATE/artifacts/$n-" \
-                "$corpus" >"$STATE/logs/$n.log" 2>&1 &
+                "$corpus" >"$STATE/logs/$run/$n.log" 2>&1 &
         pids[$n]=$!
 done
 echo "fuzz-campaign: ${#targets[@]} targets for ${secs}s each under SCHED_IDLE (pids ${pids[*]})"
@@ -70,12 +75,13 @@ done
 for n in "${!pids[@]}"; do
         wait "${pids[$n]}"
         rc=$?
-        log=$STATE/logs/$n.log
+        end=$(stat -c %Y "$STATE/logs/$run/$n.log")
+        log=$STATE/logs/$run/$n.log
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
         edges=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
         result=ok
         [ $rc = 0 ] || result="exit$rc:$(grep -m1 -o 'ERROR: [A-Za-z]*: [a-z-]*\|ERROR: libFuzzer: [a-z-]*' "$log" | tr ' ' _)"
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%F)" "$n" "$commit" $(($(date +%s) - start)) \
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%F)" "$n" "$commit" $((end - start)) \
                 "${cpu[$n]:-0}" "${execs:-0}" "${edges:-0}" "$result" >>"$TSV"
 done
 "$0" --report
