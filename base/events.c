@@ -127,11 +127,14 @@ void events_log(const char *type, const char *action, const char *id, const json
                 line = event_line(type, action, id, attrs, false, now);
         }
         _cleanup_free_ char *dir = events_dir();
-        if (!line || (mkdir(dir, 0700) < 0 && errno != EEXIST)) {
+        if (!line) {
                 errno = saved;
                 return;
         }
+        /* made on the first event only: this runs at every start and stop */
         _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dfd < 0 && errno == ENOENT && (mkdir(dir, 0700) == 0 || errno == EEXIST))
+                dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         int fd = dfd < 0 ? -1
                          : openat(dfd, "journal",
                                   O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

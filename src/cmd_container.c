@@ -145,18 +145,10 @@ int cmd_container_prune(int argc, char **argv)
         err_t err = {0};
         int r = container_prune(&removed, &reclaimed, &pf, &err);
         prune_filter_free(&pf);
-        if (removed.n) {
-                printf("Deleted Containers:\n");
-                for (size_t i = 0; i < removed.n; i++)
-                        printf("%s\n", removed.v[i]);
-                printf("\n");
-        }
-        strv_free(&removed);
+        prune_print_deleted("Containers", &removed);
         if (r < 0)
                 error_msg("%s", err.msg);
-        char sz[32];
-        reclaimed_size(reclaimed, sz, sizeof(sz));
-        printf("Total reclaimed space: %s\n", sz);
+        prune_print_total(reclaimed);
         return r < 0 ? EXIT_BERTH : 0;
 }
 

@@ -133,6 +133,24 @@ void reclaimed_size(unsigned long long n, char *buf, size_t len)
         units_size(n, false, buf, len);
 }
 
+void prune_print_deleted(const char *title, strv_t *removed)
+{
+        if (removed->n) {
+                printf("Deleted %s:\n", title);
+                for (size_t i = 0; i < removed->n; i++)
+                        printf("%s\n", removed->v[i]);
+                printf("\n");
+        }
+        strv_free(removed);
+}
+
+void prune_print_total(unsigned long long reclaimed)
+{
+        char sz[32];
+        reclaimed_size(reclaimed, sz, sizeof(sz));
+        printf("Total reclaimed space: %s\n", sz);
+}
+
 static __thread unsigned long long walk_total;
 
 static int walk_add(const char *path, const struct stat *st, int type, struct FTW *ftw)

@@ -382,20 +382,12 @@ static int image_prune(int argc, char **argv)
         }
         int r = rt_image_prune(all, prune_filter_in_use, &pf, &report, &reclaimed, &err);
         prune_filter_free(&pf);
-        if (report.n) {
-                printf("Deleted Images:\n");
-                for (size_t i = 0; i < report.n; i++)
-                        printf("%s\n", report.v[i]);
-                printf("\n");
-        }
-        strv_free(&report);
+        prune_print_deleted("Images", &report);
         if (r < 0) {
                 error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
-        char sz[32];
-        reclaimed_size(reclaimed, sz, sizeof(sz));
-        printf("Total reclaimed space: %s\n", sz);
+        prune_print_total(reclaimed);
         return 0;
 }
 

@@ -493,16 +493,6 @@ static int system_df(int argc, char **argv)
         return rc;
 }
 
-static void print_section(const char *title, const strv_t *v)
-{
-        if (!v->n)
-                return;
-        printf("%s:\n", title);
-        for (size_t i = 0; i < v->n; i++)
-                printf("%s\n", v->v[i]);
-        printf("\n");
-}
-
 static int system_prune(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -604,8 +594,7 @@ static int system_prune(int argc, char **argv)
                 error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
-        print_section("Deleted Containers", &out);
-        strv_free(&out);
+        prune_print_deleted("Containers", &out);
 
         _cleanup_json_ json_t *nets = json_array();
         if (netwire_gc(&err) < 0 ||
@@ -616,16 +605,14 @@ static int system_prune(int argc, char **argv)
         size_t i;
         json_t *v;
         json_array_foreach(nets, i, v) strv_push(&out, json_string_value(v));
-        print_section("Deleted Networks", &out);
-        strv_free(&out);
+        prune_print_deleted("Networks", &out);
 
         if (vols) {
                 if (volume_prune(false, &pu, &out, &reclaimed, &err) < 0) {
                         error_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                 }
-                print_section("Deleted Volumes", &out);
-                strv_free(&out);
+                prune_print_deleted("Volumes", &out);
         }
 
         if (image_users_load(&pu.users, &err) < 0 || prune_filter_apply(&pu, &err) < 0 ||
@@ -634,12 +621,9 @@ static int system_prune(int argc, char **argv)
                 rc = EXIT_BERTH;
         }
         prune_filter_free(&pu);
-        print_section("Deleted Images", &out);
-        strv_free(&out);
+        prune_print_deleted("Images", &out);
 
-        char sz[32];
-        reclaimed_size(reclaimed, sz, sizeof(sz));
-        printf("Total reclaimed space: %s\n", sz);
+        prune_print_total(reclaimed);
         return rc;
 }
 

@@ -340,18 +340,10 @@ static int vol_prune(int argc, char **argv)
         err_t err = {0};
         int rc = volume_prune(all, &pf, &removed, &reclaimed, &err);
         prune_filter_free(&pf);
-        if (removed.n) {
-                printf("Deleted Volumes:\n");
-                for (size_t i = 0; i < removed.n; i++)
-                        printf("%s\n", removed.v[i]);
-                printf("\n");
-        }
-        strv_free(&removed);
+        prune_print_deleted("Volumes", &removed);
         if (rc < 0)
                 error_msg("%s", err.msg);
-        char sz[32];
-        reclaimed_size(reclaimed, sz, sizeof(sz));
-        printf("Total reclaimed space: %s\n", sz);
+        prune_print_total(reclaimed);
         return rc < 0 ? EXIT_BERTH : 0;
 }
 

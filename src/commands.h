@@ -34,6 +34,10 @@ void cmd_list_print(const char *group, const struct command *cmds, size_t n);
 bool cli_confirm(const char *warning);
 /* Docker's units.HumanSize (4 significant digits), as prune reports it. */
 void reclaimed_size(unsigned long long n, char *buf, size_t len);
+/* A prune's report, as docker's: "Deleted TITLE:" and the ids/names (only
+ * when some went; removed is freed), then "Total reclaimed space: N". */
+void prune_print_deleted(const char *title, strv_t *removed);
+void prune_print_total(unsigned long long reclaimed);
 /* 4 significant digits in decimal units (units.HumanSize) or binary ones,
  * "7.763GiB" (units.BytesSize). */
 void units_size(unsigned long long n, bool binary, char *buf, size_t len);
