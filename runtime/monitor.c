@@ -1395,8 +1395,7 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
                 go = (m->go_doc = recv_go_doc(sync_fd)) != NULL;
         if (!go) {
                 /* the CLI gave up (e.g. network set-up failed): never exec */
-                kill(m->pid, SIGKILL);
-                waitpid(m->pid, NULL, 0);
+                rt_spawn_cancel(m->pid);
                 close(sync);
                 err_set(err, ECANCELED, "start cancelled");
                 end_run(m);
@@ -1404,8 +1403,7 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
         }
         if (save_running(m, err) < 0) {
                 /* never exec'd: nothing of the container ran */
-                kill(m->pid, SIGKILL);
-                waitpid(m->pid, NULL, 0);
+                rt_spawn_cancel(m->pid);
                 close(sync);
                 end_run(m);
                 goto fail;
