@@ -523,8 +523,8 @@ static int dec_mapof(struct mctx *c, const struct cnode *n, const char *path,
         return 0;
 }
 
-static int dec_listof(struct mctx *c, const struct cnode *n, const char *path,
-                      const struct schema *s, json_t **out)
+int decode_list(struct mctx *c, const struct cnode *n, const char *path, item_fn fn,
+                const void *arg, json_t **out)
 {
         if (n->kind != CN_SEQ)
                 return mfail(c, n, path, "must be a list, not %s", cnode_kind_word(n));
@@ -532,14 +532,26 @@ static int dec_listof(struct mctx *c, const struct cnode *n, const char *path,
         for (size_t i = 0; i < n->n; i++) {
                 _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
                 json_t *v = NULL;
-                if (decode_object(c, n->vals[i], p, s, &v) < 0) {
+                if (fn(c, n->vals[i], p, arg, &v) < 0) {
                         json_decref(a);
                         return -1;
                 }
-                json_array_append_new(a, v);
+                /* an item that decodes to a list (a port range) adds its members */
+                if (json_is_array(v)) {
+                        json_array_extend(a, v);
+                        json_decref(v);
+                } else {
+                        json_array_append_new(a, v);
+                }
         }
         *out = a;
         return 0;
+}
+
+static int object_item(struct mctx *c, const struct cnode *it, const char *p, const void *s,
+                       json_t **out)
+{
+        return decode_object(c, it, p, s, out);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -652,7 +664,7 @@ static int decode_field_raw(struct mctx *c, const struct field *f, const struct 
         case F_MAPOF:
                 return dec_mapof(c, n, path, f->sub, out);
         case F_LISTOF:
-                return dec_listof(c, n, path, f->sub, out);
+                return decode_list(c, n, path, object_item, f->sub, out);
         case F_FN:
                 return f->fn(c, n, path, out);
         case F_ANY:

@@ -94,6 +94,12 @@ int mfail(struct mctx *c, const struct cnode *n, const char *path, const char *f
 
 int decode_object(struct mctx *c, const struct cnode *n, const char *path, const struct schema *s,
                   json_t **out);
+/* Decodes one list item at path p to *out; arg is decode_list's. */
+typedef int (*item_fn)(struct mctx *c, const struct cnode *it, const char *p, const void *arg,
+                       json_t **out);
+/* A list decoded item by item ("path[i]" paths); nothing is kept on failure. */
+int decode_list(struct mctx *c, const struct cnode *n, const char *path, item_fn fn,
+                const void *arg, json_t **out);
 int decode_field(struct mctx *c, const struct field *f, const struct cnode *n, const char *path,
                  json_t **out);
 /* Any node as a JSON value, scalars typed as YAML 1.2 core. */
