@@ -130,18 +130,6 @@ static int cmp_port_key(const void *a, const void *b)
 
 /* --- lists ---------------------------------------------------------------- */
 
-/* Steals o; returns its members with the keys of order first, in that order. */
-static json_t *keys_first(json_t *o, const char *const *order, size_t n)
-{
-        json_t *r = json_object();
-        for (size_t k = 0; k < n; k++) {
-                json_t *v = json_object_get(o, order[k]);
-                if (v)
-                        json_object_set(r, order[k], v);
-        }
-        return schema_add_rest(r, o);
-}
-
 static int short_port(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
         struct portspec ps;
@@ -225,7 +213,7 @@ static int port_item(struct mctx *c, const struct cnode *it, const char *p, cons
                 json_object_set_new(o, "mode", json_string("ingress"));
         if (!json_object_get(o, "protocol"))
                 json_object_set_new(o, "protocol", json_string("tcp"));
-        *out = keys_first(o, order, ARRAY_SIZE(order));
+        *out = schema_keys_first(o, order, ARRAY_SIZE(order));
         return 0;
 }
 
@@ -827,7 +815,7 @@ static int file_ref_item(struct mctx *c, const struct cnode *it, const char *p, 
                 static const char *const order[] = {"source", "target"};
                 json_object_set_new(e, "target", json_sprintf("/run/secrets/%s", src));
                 /* keep source, target, uid, gid, mode order */
-                e = keys_first(e, order, ARRAY_SIZE(order));
+                e = schema_keys_first(e, order, ARRAY_SIZE(order));
         }
         *out = e;
         return 0;

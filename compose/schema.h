@@ -109,6 +109,9 @@ json_t *schema_reorder(json_t *o, const struct schema *s);
 /* Steals o; adds to r the members of o that r does not have yet, in o's
  * order, and returns r. */
 json_t *schema_add_rest(json_t *r, json_t *o);
+/* Steals o; returns its members with the keys of order first, in that
+ * order, and the others after them in o's order. */
+json_t *schema_keys_first(json_t *o, const char *const *order, size_t n);
 /* A service, network or volume name as docker compose accepts it:
  * [A-Za-z0-9._-]+. */
 bool schema_name_ok(const char *s);
