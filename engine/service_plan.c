@@ -59,10 +59,12 @@ int stop_plan_make(const struct compose_project *p, const struct cctr_list *l, c
                         continue;
                 const struct compose_service *s =
                     p ? compose_project_service(p, l->v[i].service) : NULL;
-                out->ops[out->n++] = (struct stop_op){
-                    .ctr = i,
-                    .timeout = timeout >= 0 ? timeout : s ? cservice_stop_timeout(s) : -1,
-                    .level = p ? cservice_level(p, l->v[i].service) : 0};
+                out->ops[out->n++] =
+                    (struct stop_op){.ctr = i,
+                                     .timeout = timeout >= 0 ? timeout
+                                                : s          ? cservice_stop_timeout(s)
+                                                             : -1,
+                                     .level = p ? cservice_level(p, l->v[i].service) : 0};
         }
         return 0;
 }

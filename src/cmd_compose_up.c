@@ -479,8 +479,8 @@ static int run_up(struct compose_globals *g, int argc, char **argv, bool create_
                 struct log_style ls = {.prefix = !o.no_log_prefix,
                                        .color = !o.no_color && isatty(STDOUT_FILENO),
                                        .timestamps = o.timestamps};
-                rc = compose_follow(&cp, &svcs, &ls, o.abort_on_exit, o.abort_on_failure,
-                                    o.exit_code_from, o.timeout);
+                rc = up_follow(&cp, &svcs, &ls, o.abort_on_exit, o.abort_on_failure,
+                               o.exit_code_from, o.timeout);
                 strv_free(&svcs);
         }
         if (watcher > 0) {

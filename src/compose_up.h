@@ -49,17 +49,23 @@ int compose_stop_plan(struct compose_globals *g, const struct compose_project *p
                       struct cctr_list *l, bool *which, int timeout, bool rm, bool volumes,
                       const char *title, err_t *err);
 
-/* Attached mode of up: follow the services' logs until every container
- * exited, or one did (abort_on_exit) / failed (abort_on_failure), or
- * SIGINT/SIGTERM; then stop the project.  Returns the exit status. */
+/* How log lines are printed (compose_follow.c). */
 struct log_style {
         bool prefix;     /* "service-1  | " before each line */
         bool color;      /* the prefix in one color per container */
         bool timestamps; /* each line's RFC 3339 time after the prefix */
 };
-int compose_follow(struct cproject *cp, const strv_t *services, const struct log_style *st,
-                   bool abort_on_exit, bool abort_on_failure, const char *exit_code_from,
-                   int timeout);
+struct log_out;
+/* engine/logs.h's output printing lines to stdout in style st (kept by
+ * pointer). */
+struct log_out log_style_out(const struct log_style *st);
+
+/* Attached mode of up (engine/logs.h compose_follow): follow the services'
+ * logs until every container exited, or one did (abort_on_exit) / failed
+ * (abort_on_failure), or SIGINT/SIGTERM; then stop the project (timeout < 0:
+ * each service's grace period).  Returns the exit status. */
+int up_follow(const struct cproject *cp, const strv_t *services, const struct log_style *st,
+              bool abort_on_exit, bool abort_on_failure, const char *exit_code_from, int timeout);
 
 /* Parallelism from --parallel (default 2x cores). */
 int compose_parallel(const struct compose_globals *g);
