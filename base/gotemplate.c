@@ -1470,6 +1470,11 @@ static size_t runes(const char *s, size_t n)
 
 /* --- printf ---------------------------------------------------------------- */
 
+/* Go's fmt refuses a width or precision past this (tooLarge): a "*"
+ * argument beyond it is BADWIDTH/BADPREC; digits that grow past it before
+ * the next one make the rest of the format a missing verb. */
+#define GO_FMT_MAX 1000000
+
 struct spec {
         bool minus, plus, sharp, zero, space;
         int width, prec; /* -1: none */
@@ -1480,12 +1485,10 @@ static void pad_out(strbuf_t *sb, const char *s, size_t n, const struct spec *sp
         size_t w = runes(s, n);
         size_t fill = sp->width > 0 && (size_t)sp->width > w ? (size_t)sp->width - w : 0;
         if (!sp->minus)
-                for (size_t i = 0; i < fill; i++)
-                        sb_appendc(sb, sp->zero ? '0' : ' ');
+                sb_fill(sb, sp->zero ? '0' : ' ', fill);
         sb_appendn(sb, s, n);
         if (sp->minus)
-                for (size_t i = 0; i < fill; i++)
-                        sb_appendc(sb, ' ');
+                sb_fill(sb, ' ', fill);
 }
 
 static void bad_verb(strbuf_t *sb, uint32_t verb, json_t *v)
@@ -1765,7 +1768,7 @@ static void go_sprintf(strbuf_t *sb, const char *f, size_t flen, json_t **args, 
                         i++;
                         json_t *w = ai < nargs ? args[ai++] : NULL;
                         if (json_is_integer(w) &&
-                            llabs((long long)json_integer_value(w)) <= 1000000) {
+                            llabs((long long)json_integer_value(w)) <= GO_FMT_MAX) {
                                 long long wv = (long long)json_integer_value(w);
                                 sp.width = (int)llabs(wv);
                                 sp.minus |= wv < 0;
@@ -1774,9 +1777,11 @@ static void go_sprintf(strbuf_t *sb, const char *f, size_t flen, json_t **args, 
                         }
                 } else {
                         while (i < flen && isdigit((unsigned char)f[i])) {
+                                if (sp.width > GO_FMT_MAX) {
+                                        i = flen; /* Go: an overflow eats the rest */
+                                        break;
+                                }
                                 sp.width = (sp.width < 0 ? 0 : sp.width) * 10 + (f[i++] - '0');
-                                if (sp.width > 1000000)
-                                        sp.width = 1000000;
                         }
                 }
                 if (i < flen && f[i] == '.') {
@@ -1786,15 +1791,17 @@ static void go_sprintf(strbuf_t *sb, const char *f, size_t flen, json_t **args, 
                                 i++;
                                 json_t *pv = ai < nargs ? args[ai++] : NULL;
                                 if (json_is_integer(pv) && json_integer_value(pv) >= 0 &&
-                                    json_integer_value(pv) <= 1000000)
+                                    json_integer_value(pv) <= GO_FMT_MAX)
                                         sp.prec = (int)json_integer_value(pv);
                                 else
                                         sb_append(sb, "%!(BADPREC)");
                         } else {
                                 while (i < flen && isdigit((unsigned char)f[i])) {
+                                        if (sp.prec > GO_FMT_MAX) {
+                                                i = flen;
+                                                break;
+                                        }
                                         sp.prec = sp.prec * 10 + (f[i++] - '0');
-                                        if (sp.prec > 1000000)
-                                                sp.prec = 1000000;
                                 }
                         }
                 }
