@@ -266,4 +266,38 @@ enum compose_pull_mode {
  * missing, the default: when it is not here). */
 bool service_wants_pull(const struct compose_service *s, enum compose_pull_mode mode);
 
+/* Is service name among names (n <= 0: every service is)? */
+bool compose_selected(const char *name, char **names, int n);
+
+/* One image to pull for a project's services. */
+struct service_pull {
+        const struct compose_service *s; /* the first service naming the image */
+        strv_t services;                 /* every service naming it */
+        bool soft;                       /* its failure is a warning (ignore_failures, build:) */
+        int rc;                          /* after the run: 0, or -1 with err */
+        err_t err;
+};
+struct service_pulls {
+        struct service_pull *v;
+        size_t n;
+};
+/* The images of p's services named (n <= 0: all) to pull per mode: each
+ * distinct image once (by its normalised reference), none of an image berth
+ * builds itself; soft when ignore_failures or the service can be built. */
+void service_pulls_make(const struct compose_project *p, char **names, int n,
+                        enum compose_pull_mode mode, bool ignore_failures,
+                        struct service_pulls *out);
+void service_pulls_free(struct service_pulls *sp);
+
+#define SERVICE_PULL_PARALLEL 4 /* pulls at once, at most */
+enum pull_step { PULL_PULLING, PULL_PULLED, PULL_FAILED };
+struct pull_report {
+        void *ud;
+        /* pull k reached step (called from the workers' threads) */
+        void (*step)(void *ud, size_t k, enum pull_step step);
+};
+/* Pull them, at most SERVICE_PULL_PARALLEL (and parallel, when > 0) at
+ * once; each one's result in its rc / err. */
+void service_pulls_run(struct service_pulls *sp, int parallel, const struct pull_report *rep);
+
 #endif
