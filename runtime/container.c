@@ -707,13 +707,21 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         return 0;
 }
 
-int rt_ctr_destroy(const char *id, err_t *err)
+void rt_ovl_volatile_clear(const char *workdir)
 {
+        _cleanup_free_ char *mark = xasprintf("%s/work/incompat", workdir);
+        (void)rm_rf(mark, NULL);
+}
+
+int rt_ctr_retire(const char *id, struct rt_tomb *tomb, err_t *err)
+{
+        tomb->fd = -1;
+        tomb->path = NULL;
         if (cleanup_runtime(id, err) < 0)
                 return -1;
         /* the overlay lives only in the init's mount namespace; nothing to unmount */
         _cleanup_free_ char *d = rt_ctr_dir(id);
-        _cleanup_free_ char *tomb = xasprintf("%s/containers/.rm-%s", berth_lib_dir(), id);
+        _cleanup_free_ char *path = xasprintf("%s/containers/.rm-%s", berth_lib_dir(), id);
         /* Renamed away before it is emptied: whoever opens <id>/lock or saves
          * <id>/config.json from then on (a monitor writing its last state, a
          * concurrent `ps`) gets ENOENT instead of putting a file back into a
@@ -727,11 +735,33 @@ int rt_ctr_destroy(const char *id, err_t *err)
         _cleanup_json_ json_t *doc = NULL;
         err_t e = {0};
         (void)rt_ctr_load(id, &doc, &e);
-        if (rename(d, tomb) < 0)
+        if (rename(d, path) < 0)
                 return errno == ENOENT ? 0 : err_sys(err, errno, "rename %s", d);
         if (doc)
                 rt_ctr_event(doc, "destroy", NULL);
-        return rm_rf(tomb, err);
+        tomb->fd = TAKE_FD(dfd);
+        tomb->path = TAKE_PTR(path);
+        return 0;
+}
+
+int rt_ctr_bury(struct rt_tomb *tomb, err_t *err)
+{
+        if (tomb->fd < 0)
+                return 0;
+        int r = rm_rf(tomb->path, err);
+        close(tomb->fd);
+        tomb->fd = -1;
+        free(tomb->path);
+        tomb->path = NULL;
+        return r;
+}
+
+int rt_ctr_destroy(const char *id, err_t *err)
+{
+        struct rt_tomb tomb = RT_TOMB_INIT;
+        if (rt_ctr_retire(id, &tomb, err) < 0)
+                return -1;
+        return rt_ctr_bury(&tomb, err);
 }
 
 /* ---- JSON -> spawn spec ------------------------------------------------------ */
@@ -954,6 +984,7 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
         s->hostname_file = jobj_str(j, "HostnamePath");
         s->resolv_file = jobj_str(j, "ResolvConfPath");
         s->readonly_rootfs = json_is_true(json_object_get(hc, "ReadonlyRootfs"));
+        s->volatile_upper = json_is_true(json_object_get(hc, "AutoRemove"));
         s->privileged = json_is_true(json_object_get(hc, "Privileged"));
         s->init = json_is_true(json_object_get(hc, "Init"));
         s->shm_size = json_integer_value(json_object_get(hc, "ShmSize"));
