@@ -29,14 +29,14 @@ static const struct compose_command compose_commands[] = {
     {"kill", compose_cmd_kill, "Force stop service containers"},
     {"pause", compose_cmd_pause, "Pause services"},
     {"port", compose_cmd_port, "Print the public port for a port binding"},
-    {"restart", compose_cmd_restart, "Restart service containers"},
+    {"restart", compose_cmd_start_stop, "Restart service containers"},
     {"rm", compose_cmd_rm, "Removes stopped service containers"},
     {"run", compose_cmd_run, "Run a one-off command on a service"},
-    {"start", compose_cmd_start, "Start services"},
-    {"stop", compose_cmd_stop, "Stop services"},
+    {"start", compose_cmd_start_stop, "Start services"},
+    {"stop", compose_cmd_start_stop, "Stop services"},
     {"stats", compose_cmd_stats, "Display a live stream of container(s) resource usage statistics"},
     {"top", compose_cmd_top, "Display the running processes"},
-    {"unpause", compose_cmd_unpause, "Unpause services"},
+    {"unpause", compose_cmd_pause, "Unpause services"},
     {"wait", compose_cmd_wait, "Block until the first service container stops"},
     {"config", compose_cmd_config, "Parse, resolve and render compose file in canonical format"},
     {"events", compose_cmd_events, "Receive real time events from containers"},
@@ -151,25 +151,11 @@ int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
         return optind;
 }
 
-void compose_globals_load_opts(const struct compose_globals *g, struct compose_load_opts *lo)
+int compose_run_args(struct compose_globals *g, compose_fn fn, strv_t *args)
 {
-        *lo = (struct compose_load_opts){
-            .files = (const char *const *)g->files.v,
-            .nfiles = g->files.n,
-            .project_name = g->project_name,
-            .project_dir = g->project_dir,
-            .env_files = (const char *const *)g->env_files.v,
-            .nenv_files = g->env_files.n,
-            .profiles = (const char *const *)g->profiles.v,
-            .nprofiles = g->profiles.n,
-            .environ = environ,
-        };
-}
-
-void compose_print_warnings(const strv_t *w)
-{
-        for (size_t i = 0; i < w->n; i++)
-                fprintf(stderr, "WARN[0000] %s\n", w->v[i]);
+        int r = fn(g, (int)args->n, args->v);
+        strv_free(args);
+        return r;
 }
 
 void compose_globals_free(struct compose_globals *g)
