@@ -744,6 +744,7 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
         bool rm = false, detach = false, no_deps = false, notty = !isatty(0), sports = false;
         bool build = false;
         strv_t env = STRV_INIT, publish = STRV_INIT, vols = STRV_INIT;
+        struct portspec *ports = NULL; /* -p, parsed; publish: as written */
         const char *entrypoint = NULL, *name = NULL, *user = NULL, *workdir = NULL;
         int ch, rc = EXIT_BERTH;
         optind = 0;
@@ -771,9 +772,19 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
                 case 'T':
                         notty = true;
                         break;
-                case 'p':
+                case 'p': {
+                        struct portspec ps;
+                        err_t e;
+                        if (portspec_parse(optarg, &ps, &e) < 0) {
+                                fprintf(stderr, "%s\n", e.msg);
+                                rc = COMPOSE_EXIT_FAIL;
+                                goto done;
+                        }
+                        ports = xrealloc(ports, (publish.n + 1) * sizeof(*ports));
+                        ports[publish.n] = ps;
                         strv_push(&publish, optarg);
                         break;
+                }
                 case 'S':
                         sports = true;
                         break;
@@ -877,7 +888,9 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
             .env = &env,
             .user = user,
             .workdir = workdir,
-            .publish = &publish,
+            .publish = ports,
+            .publish_text = &publish,
+            .npublish = publish.n,
             .volumes = &vols,
             .no_ports = !sports,
             .tty = !notty && !detach,
@@ -918,6 +931,7 @@ out:
 done:
         strv_free(&env);
         strv_free(&publish);
+        free(ports);
         strv_free(&vols);
         return rc;
 }
