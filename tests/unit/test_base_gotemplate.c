@@ -165,55 +165,44 @@ static void test_tabwriter(void)
         sb_free(&out);
 }
 
-/* tests/data/format/docker-docs.json: Docker's documented examples. */
-static void test_docker_docs(void)
+/* tests/data/format/docker-docs.json: Docker's documented examples, each a
+ * format of a type over items (with their labels), giving expect. */
+static void docker_docs_case(const json_t *file, const json_t *c)
 {
-        json_error_t je;
-        json_t *cases = json_load_file("tests/data/format/docker-docs.json", 0, &je);
-        if (!ok(json_is_array(cases), "docker-docs.json loads (%s)", je.text))
-                return;
-        size_t i;
-        json_t *c;
-        json_array_foreach(cases, i, c)
+        json_t *items = json_object_get(c, "items");
+        json_t *labels = json_object_get(c, "labels");
+        struct cliformat f;
+        err_t err = {0};
+        strbuf_t out = STRBUF_INIT;
+        (void)file;
+        sb_append(&out, "");
+        int rc = cliformat_open(&f, jcase_str(c, "format"), NULL, json_object_get(c, "headers"),
+                                jcase_str(c, "type"), &err);
+        /* "string_maps": the case's own map[string]string paths */
+        json_t *sm = json_object_get(c, "string_maps");
+        const char *smaps[8] = {0};
+        for (size_t j = 0; j < json_array_size(sm) && j < 7; j++)
+                smaps[j] = json_string_value(json_array_get(sm, j));
+        if (rc == 0 && sm)
+                f.opts.string_maps = smaps;
+        size_t k;
+        json_t *it;
+        json_array_foreach(items, k, it)
         {
-                const char *name = json_string_value(json_object_get(c, "name"));
-                const char *fmt = json_string_value(json_object_get(c, "format"));
-                const char *type = json_string_value(json_object_get(c, "type"));
-                const char *want = json_string_value(json_object_get(c, "expect"));
-                json_t *items = json_object_get(c, "items");
-                json_t *labels = json_object_get(c, "labels");
-                struct cliformat f;
-                err_t err = {0};
-                strbuf_t out = STRBUF_INIT;
-                sb_append(&out, "");
-                int rc = cliformat_open(&f, fmt, NULL, json_object_get(c, "headers"), type, &err);
-                /* "string_maps": the case's own map[string]string paths */
-                json_t *sm = json_object_get(c, "string_maps");
-                const char *smaps[8] = {0};
-                for (size_t j = 0; j < json_array_size(sm) && j < 7; j++)
-                        smaps[j] = json_string_value(json_array_get(sm, j));
-                if (rc == 0 && sm)
-                        f.opts.string_maps = smaps;
-                size_t k;
-                json_t *it;
-                json_array_foreach(items, k, it)
-                {
-                        json_t *m = NULL;
-                        if (rc == 0 && json_array_get(labels, k))
-                                m = json_pack("{s:O}", "Label", json_array_get(labels, k));
-                        if (rc == 0)
-                                rc = cliformat_row(&f, it, m, &err);
-                        json_decref(m);
-                }
+                json_t *m = NULL;
+                if (rc == 0 && json_array_get(labels, k))
+                        m = json_pack("{s:O}", "Label", json_array_get(labels, k));
                 if (rc == 0)
-                        cliformat_finish(&f, &out);
-                else
-                        sb_appendf(&out, "ERR: %s", err.msg);
-                cliformat_free(&f);
-                is_str(out.s, want, "docs: %s", name);
-                sb_free(&out);
+                        rc = cliformat_row(&f, it, m, &err);
+                json_decref(m);
         }
-        json_decref(cases);
+        if (rc == 0)
+                cliformat_finish(&f, &out);
+        else
+                sb_appendf(&out, "ERR: %s", err.msg);
+        cliformat_free(&f);
+        is_str(out.s, jcase_str(c, "expect"), "docs: %s", jcase_str(c, "name"));
+        sb_free(&out);
 }
 
 int main(void)
@@ -223,6 +212,6 @@ int main(void)
         test_string_maps();
         test_bounds();
         test_tabwriter();
-        test_docker_docs();
+        json_cases_each("tests/data/format/docker-docs.json", NULL, docker_docs_case);
         return tap_done();
 }
