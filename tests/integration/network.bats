@@ -77,7 +77,7 @@ teardown_file() {
         "$BERTH" network rm bt1dup
 }
 
-@test "a state root that is gone stays gone: network rm, prune and disconnect make nothing" {
+@test "a state root that is gone stays gone: network rm, prune and disconnect, rmi, image and system prune make nothing" {
         # a command run on a deleted root (a test's teardown, a late watcher)
         # reports what is missing and must not make the root again
         gone=$BATS_TEST_TMPDIR/gone-root
@@ -88,6 +88,13 @@ teardown_file() {
         [ "$status" -eq 0 ]
         run env BERTH_ROOT="$gone" "$BERTH" network disconnect -f rtst-net rtst-ctr
         [ "$status" -ne 0 ]
+        run env BERTH_ROOT="$gone" "$BERTH" rmi rtst-img
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"No such image: rtst-img"* ]]
+        run env BERTH_ROOT="$gone" "$BERTH" image prune -a -f
+        [ "$status" -eq 0 ]
+        run env BERTH_ROOT="$gone" "$BERTH" system prune -f
+        [ "$status" -eq 0 ]
         [ ! -e "$gone" ]
 }
 
