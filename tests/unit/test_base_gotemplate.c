@@ -125,6 +125,16 @@ static void test_string_maps(void)
         free(got);
 }
 
+/* printf: a width of 1111111 (its last digit read past Go's limit) still
+ * pads (the template reads no field: its data does not matter) */
+static void test_wide_printf(void)
+{
+        char *got = run("{{printf \"%1111111s|\" \"x\"}}", "{}");
+        ok(got && strlen(got) == 1111112 && got[1111110] == 'x' && got[0] == ' ',
+           "printf: a width of 1111111 (its last digit read past the limit) still pads");
+        free(got);
+}
+
 /* bounded: deep nesting, long loops and large output fail cleanly */
 static void test_bounds(void)
 {
@@ -210,6 +220,7 @@ int main(void)
         json_cases_each("tests/data/format/gotemplate.json", "cases", template_case);
         test_go_doc_examples();
         test_string_maps();
+        test_wide_printf();
         test_bounds();
         test_tabwriter();
         json_cases_each("tests/data/format/docker-docs.json", NULL, docker_docs_case);
