@@ -220,7 +220,15 @@ static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep,
                 const char *mondir = dirname(mdir);
                 extern char **environ;
                 for (char **e = environ; *e; e++)
-                        strv_push(&env, *e);
+                        if (strncmp(*e, "GLIBC_TUNABLES=", 15) != 0)
+                                strv_push(&env, *e);
+                /* No per-thread cache in the monitor's malloc: the chunks
+                 * that cache holds after the start are marked in use and
+                 * keep ~30 kB of heap pages from malloc_trim for the
+                 * container's life (docs/PERFORMANCE.md, session 6). */
+                const char *tun = getenv("GLIBC_TUNABLES");
+                strv_pushf(&env, "GLIBC_TUNABLES=%s%sglibc.malloc.tcache_count=0", tun ?: "",
+                           tun && *tun ? ":" : "");
                 if (!getenv("BERTH_CLI"))
                         strv_pushf(&env, "BERTH_CLI=%s/berth", mondir);
                 if (!getenv("BERTH_DNS_BIN"))
