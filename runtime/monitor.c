@@ -962,7 +962,8 @@ static void on_exit_complete(struct mon *m)
         if (m->stop_req)
                 rt_ctr_event(mon_doc(m), "stop", NULL);
         err_t e = {0};
-        if (autorm && rt_ctr_destroy(m->id, &e) == 0) { /* its cgroups too */
+        struct rt_tomb tomb = RT_TOMB_INIT;
+        if (autorm && rt_ctr_retire(m->id, &tomb, &e) == 0) { /* its cgroups too */
                 m->removed = true;
         } else {
                 if (autorm)
@@ -972,6 +973,11 @@ static void on_exit_complete(struct mon *m)
         json_decref(end);
         send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), (1 << CL_ATTACH) | (1 << CL_WAIT));
         m->finished = true;
+        /* Gone for everyone: its files are deleted once the exit status is
+         * out (on a filesystem mounted with discard each freed block is a
+         * blocking discard, a few ms each under load); a monitor killed
+         * meanwhile leaves the tomb to the next create. */
+        (void)rt_ctr_bury(&tomb, &e);
 }
 
 static void do_restart(struct mon *m)

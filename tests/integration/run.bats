@@ -108,3 +108,22 @@ teardown_file() { rt_teardown_file; }
         [[ "$output" == *'Conflict. The container name "/rt-dup" is already in use'* ]]
         "$BERTH" rm rt-dup
 }
+
+@test "--rm: the root is a volatile overlay; kept after a removal that failed, it starts again" {
+        run "$BERTH" run --rm --network none busybox grep ' / overlay ' /proc/mounts
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"volatile"* ]]
+        "$BERTH" run -d --rm --network none --name srun-vol busybox \
+                sh -c 'test -f /again && exit 7; touch /again; exec sleep 300' >/dev/null
+        # its removal fails (the containers directory cannot change), so it
+        # stays, exited, with the mark overlay leaves in a volatile workdir
+        chattr +i "$BERTH_ROOT/lib/containers" 2>/dev/null || skip "chattr +i does not work here"
+        "$BERTH" stop -t 0 srun-vol >/dev/null
+        chattr -i "$BERTH_ROOT/lib/containers"
+        [ "$("$BERTH" inspect -f '{{.State.Status}}' srun-vol)" = exited ]
+        # it starts again on the same upper dir (the file it wrote is there)
+        run "$BERTH" start -a srun-vol
+        [ "$status" -eq 7 ]
+        run "$BERTH" ps -aq
+        [ -z "$output" ]
+}
