@@ -45,12 +45,7 @@ teardown_file() { rt_teardown_file; }
         run "$BERTH" run --rm -h rt-host -e A=1 --env-file "$BERTH_ROOT/envfile" -w /srv/work -u app busybox \
                 sh -c 'hostname; echo $A $FROM_FILE; pwd; id -u; id -g; grep rt-host /etc/hosts | wc -l'
         [ "$status" -eq 0 ]
-        [ "${lines[0]}" = "rt-host" ]
-        [ "${lines[1]}" = "1 yes" ]
-        [ "${lines[2]}" = "/srv/work" ]
-        [ "${lines[3]}" = "1000" ]
-        [ "${lines[4]}" = "1000" ]
-        [ "${lines[5]}" = "1" ]
+        lines_are rt-host "1 yes" /srv/work 1000 1000 1
 }
 
 @test "-u uid:gid and unknown users" {
