@@ -260,6 +260,20 @@ static int load_all(json_t **out, bool endpoints, err_t *err)
         return 0;
 }
 
+/* The networks lock, then load_all: the lock fd to close, or -1 with
+ * neither held. */
+static int lock_all(json_t **all, bool endpoints, err_t *err)
+{
+        int lock = net_lock(err);
+        if (lock < 0)
+                return -1;
+        if (load_all(all, endpoints, err) < 0) {
+                close(lock);
+                return -1;
+        }
+        return lock;
+}
+
 static int cmp_name(const void *a, const void *b)
 {
         return strcmp(jobj_str0(*(json_t *const *)a, "Name"),
@@ -286,14 +300,24 @@ int network_list(json_t **out, err_t *err)
         return 0;
 }
 
+/* The network of that exact name in a loaded list, or NULL. */
+static json_t *find_name(json_t *all, const char *name)
+{
+        size_t i;
+        json_t *v;
+        json_array_foreach(all, i, v) if (!strcmp(jobj_str0(v, "Name"), name)) return v;
+        return NULL;
+}
+
 /* Find by name, then full id, then unique id prefix, in a loaded list. */
 static json_t *find(json_t *all, const char *ref, err_t *err)
 {
-        json_t *v, *hit = NULL;
+        json_t *v, *hit = find_name(all, ref);
         size_t i, len = strlen(ref);
         int hits = 0;
 
-        json_array_foreach(all, i, v) if (!strcmp(jobj_str0(v, "Name"), ref)) return v;
+        if (hit)
+                return hit;
         json_array_foreach(all, i, v) if (!strcmp(jobj_str0(v, "Id"), ref)) return v;
         if (len > 0)
                 json_array_foreach(all, i, v) if (!strncmp(jobj_str0(v, "Id"), ref, len))
@@ -488,10 +512,10 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
                 return err_set(err, EINVAL, "network name %s is reserved", o->name);
         if (load_all(&all, false, err) < 0)
                 return -1;
+        if (find_name(all, o->name))
+                return err_set(err, EEXIST, "network with name %s already exists", o->name);
         size_t i;
         json_t *v;
-        json_array_foreach(all, i, v) if (!strcmp(jobj_str0(v, "Name"), o->name)) return err_set(
-            err, EEXIST, "network with name %s already exists", o->name);
 
         random_id(id);
         snprintf(bridge, sizeof(bridge), "br-%.12s", id);
@@ -639,15 +663,12 @@ int network_create(const struct network_create_opts *o, char **id_out, err_t *er
 
 int network_ensure_default(err_t *err)
 {
-        _cleanup_close_ int lock = net_lock(err);
         _cleanup_json_ json_t *all = NULL;
-        size_t i;
-        json_t *v;
-
-        if (lock < 0 || load_all(&all, false, err) < 0)
+        _cleanup_close_ int lock = lock_all(&all, false, err);
+        if (lock < 0)
                 return -1;
-        json_array_foreach(all, i,
-                           v) if (!strcmp(jobj_str0(v, "Name"), NETWORK_DEFAULT_NAME)) return 0;
+        if (find_name(all, NETWORK_DEFAULT_NAME))
+                return 0;
         struct network_create_opts o = {.name = NETWORK_DEFAULT_NAME};
         return create_locked(&o, true, NULL, err);
 }
@@ -700,11 +721,11 @@ static int remove_locked(json_t *n, size_t remaining, err_t *err)
 
 int network_remove(const char *ref, err_t *err)
 {
-        _cleanup_close_ int lock = net_lock(err);
         _cleanup_json_ json_t *all = NULL;
+        _cleanup_close_ int lock = lock_all(&all, false, err);
         json_t *n;
 
-        if (lock < 0 || load_all(&all, false, err) < 0)
+        if (lock < 0)
                 return -1;
         n = find(all, ref, err);
         if (!n && err->code == ENOENT) {
@@ -731,12 +752,12 @@ int network_remove(const char *ref, err_t *err)
 int network_prune(json_t *removed, int64_t until_ns, bool (*match)(const json_t *labels, void *ud),
                   void *ud, err_t *err)
 {
-        _cleanup_close_ int lock = net_lock(err);
         _cleanup_json_ json_t *all = NULL;
+        _cleanup_close_ int lock = lock_all(&all, true, err);
         size_t i, remaining;
         json_t *v;
 
-        if (lock < 0 || load_all(&all, true, err) < 0)
+        if (lock < 0)
                 return -1;
         remaining = json_array_size(all);
         json_array_foreach(all, i, v)
@@ -893,11 +914,10 @@ static void connect_undo(const char *ref, const char *container_id, bool fresh, 
 {
         _cleanup_json_ json_t *p = ports;
         err_t e;
-        _cleanup_close_ int lock = net_lock(&e);
         _cleanup_json_ json_t *all = NULL;
+        _cleanup_close_ int lock = lock_all(&all, false, &e);
         json_t *n, *ep;
-        if (lock < 0 || load_all(&all, false, &e) < 0 || !(n = find(all, ref, &e)) ||
-            load_endpoints(n, &e) < 0)
+        if (lock < 0 || !(n = find(all, ref, &e)) || load_endpoints(n, &e) < 0)
                 return;
         ep = json_object_get(json_object_get(n, "Containers"), container_id);
         if (!ep)
@@ -923,10 +943,10 @@ int network_connect(const char *ref, const struct network_endpoint_req *r,
         bool fresh = false;
         _cleanup_free_ char *bridge = NULL;
         {
-                _cleanup_close_ int lock = net_lock(err);
                 _cleanup_json_ json_t *all = NULL;
+                _cleanup_close_ int lock = lock_all(&all, false, err);
                 json_t *n;
-                if (lock < 0 || load_all(&all, false, err) < 0)
+                if (lock < 0)
                         return -1;
                 n = find(all, ref, err);
                 if (!n || load_endpoints(n, err) < 0 ||
@@ -1036,12 +1056,12 @@ int network_of_container(const char *container_id, json_t **names, err_t *err)
  * is missing, leaving networks whose bridge exists alone. */
 int network_restore_all(json_t *restored, err_t *err)
 {
-        _cleanup_close_ int lock = net_lock(err);
         _cleanup_json_ json_t *all = NULL;
+        _cleanup_close_ int lock = lock_all(&all, false, err);
         size_t i;
         json_t *n;
 
-        if (lock < 0 || load_all(&all, false, err) < 0)
+        if (lock < 0)
                 return -1;
         json_array_foreach(all, i, n)
         {

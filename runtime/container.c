@@ -85,6 +85,19 @@ int rt_ctr_lock(const char *id, err_t *err)
         return lock_file(p, err);
 }
 
+int rt_ctr_lock_load(const char *id, json_t **doc, err_t *err)
+{
+        *doc = NULL;
+        int lk = rt_ctr_lock(id, err);
+        if (lk < 0)
+                return -1;
+        if (rt_ctr_load(id, doc, err) < 0) {
+                close(lk);
+                return -1;
+        }
+        return lk;
+}
+
 int rt_ctr_trylock(const char *id)
 {
         _cleanup_free_ char *d = rt_ctr_dir(id);
@@ -578,11 +591,9 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err)
         _cleanup_free_ char *want = xasprintf("/%s", newname);
         if (name_check(want, NULL, err) < 0)
                 return -1;
-        _cleanup_close_ int lk = rt_ctr_lock(id, err);
-        if (lk < 0)
-                return -1;
         _cleanup_json_ json_t *j = NULL;
-        if (rt_ctr_load(id, &j, err) < 0)
+        _cleanup_close_ int lk = rt_ctr_lock_load(id, &j, err);
+        if (lk < 0)
                 return -1;
         _cleanup_free_ char *old = xstrdup(json_string_value(json_object_get(j, "Name")) ?: "/");
         json_object_set_new(j, "Name", json_string(want));
