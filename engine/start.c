@@ -256,8 +256,8 @@ int ctr_attach_connect(const char *id, int attach, unsigned short rows, unsigned
                        err_t *err)
 {
         char req[64];
-        snprintf(req, sizeof(req), "attach %d %u %u\n", (attach & ATTACH_STDIN) ? 1 : 0, rows,
-                 cols);
+        snprintf(req, sizeof(req), "attach %d %u %u %d\n", (attach & ATTACH_STDIN) ? 1 : 0, rows,
+                 cols, (attach & ATTACH_ENDED) ? 1 : 0);
         return rt_ctl_connect(id, req, err);
 }
 /* Networking between "created" and "started": the init of container id is

@@ -14,6 +14,7 @@ enum {
         ATTACH_NONE = 0,
         ATTACH_OUTPUT = 1, /* stream stdout/stderr until exit */
         ATTACH_STDIN = 2,  /* forward our stdin */
+        ATTACH_ENDED = 4,  /* --rm: RT_STREAM_ENDED once it ended, before its removal */
 };
 
 /* The most descriptors a monitor keeps open for a container (ctr_start). */

@@ -200,6 +200,7 @@ struct client {
         bool in;          /* forwards stdin */
         bool eof;         /* sent EOF: only receives from now on */
         bool closing;     /* close once the queue is out */
+        bool ended;       /* CL_ATTACH: wants RT_STREAM_ENDED */
         strbuf_t outq;    /* output the socket did not take yet */
         int64_t deadline; /* CL_PENDING: drop at this CLOCK_MONOTONIC ms */
 };
@@ -382,6 +383,20 @@ static void send_frame(struct mon *m, int stream, const char *s, size_t n, int k
                         continue;
                 }
                 if (c->closing || client_send(c, h, 8) < 0 || (n && client_send(c, s, n) < 0)) {
+                        client_drop(m, i);
+                        continue;
+                }
+                i++;
+        }
+}
+
+/* RT_STREAM_ENDED to the attach clients that asked for it. */
+static void send_ended(struct mon *m)
+{
+        const unsigned char h[8] = {RT_STREAM_ENDED, 0, 0, 0, 0, 0, 0, 0};
+        for (size_t i = 0; i < m->ncl;) {
+                struct client *c = &m->cl[i];
+                if (c->kind == CL_ATTACH && c->ended && !c->closing && client_send(c, h, 8) < 0) {
                         client_drop(m, i);
                         continue;
                 }
@@ -943,18 +958,19 @@ static void thaw_for_signal(struct mon *m)
 
 static void handle_request(struct mon *m, int fd, const char *buf)
 {
-        int a = 0, b = 0, c = 0;
+        int a = 0, b = 0, c = 0, d = 0;
         if (m->ncl >= MAX_CLIENTS) {
                 close(fd);
                 return;
         }
-        if (sscanf(buf, "attach %d %d %d", &a, &b, &c) >= 1) {
+        if (sscanf(buf, "attach %d %d %d %d", &a, &b, &c, &d) >= 1) {
                 if (m->ptm >= 0 && b > 0 && c > 0) {
                         struct winsize ws = {.ws_row = (unsigned short)b,
                                              .ws_col = (unsigned short)c};
                         ioctl(m->ptm, TIOCSWINSZ, &ws);
                 }
                 client_add(m, fd, CL_ATTACH, a != 0);
+                m->cl[m->ncl - 1].ended = d == 1;
         } else if (!strncmp(buf, "wait", 4)) {
                 client_add(m, fd, CL_WAIT, false);
         } else if (sscanf(buf, "stop %d %d", &a, &b) == 2) {
@@ -1120,6 +1136,10 @@ static void on_sigchld(struct mon *m)
                         m->paused = false;
                         m->status = st;
                         m->pid = 0;
+                        /* --rm (never restarted): the attached CLI frees its
+                         * network while the container is removed */
+                        if (rt_doc_auto_remove(m->j))
+                                send_ended(m);
                         /* output still in flight: give it a moment, then go on */
                         arm(m->drain_tfd, 2000);
                 }
@@ -1376,8 +1396,7 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
                 go = (m->go_doc = recv_go_doc(sync_fd)) != NULL;
         if (!go) {
                 /* the CLI gave up (e.g. network set-up failed): never exec */
-                kill(m->pid, SIGKILL);
-                waitpid(m->pid, NULL, 0);
+                rt_spawn_cancel(m->pid);
                 close(sync);
                 err_set(err, ECANCELED, "start cancelled");
                 end_run(m);
@@ -1385,8 +1404,7 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
         }
         if (save_running(m, err) < 0) {
                 /* never exec'd: nothing of the container ran */
-                kill(m->pid, SIGKILL);
-                waitpid(m->pid, NULL, 0);
+                rt_spawn_cancel(m->pid);
                 close(sync);
                 end_run(m);
                 goto fail;

@@ -642,6 +642,19 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
         return 0;
 }
 
+/* An attached --rm container on a network: its addresses are freed
+ * (netwire_forget) as soon as it has ended, while its monitor removes it
+ * (the veth's deletion, an RCU grace period in the kernel, and the removal
+ * of its root wait side by side), or after the exit status when its monitor
+ * did not say it ended. */
+static bool rm_released;
+static void rm_release(const char *id)
+{
+        err_t e2;
+        netwire_forget(id, &e2);
+        rm_released = true;
+}
+
 static int run_or_create(int argc, char **argv, bool run)
 {
         const char *cmd = run ? "run" : "create";
@@ -668,7 +681,8 @@ static int run_or_create(int argc, char **argv, bool run)
         }
         int attach = o.detach ? ATTACH_NONE : ATTACH_OUTPUT | (o.interactive ? ATTACH_STDIN : 0);
         int status;
-        int r = container_start(id, attach, &status, &err);
+        bool release = o.rm && attach && !(o.network && !strcmp(o.network, "none"));
+        int r = container_start_then(id, attach, release ? rm_release : NULL, &status, &err);
         if (r < 0) {
                 error_msg("%s", err.msg);
                 err_t e2 = {0};
@@ -681,13 +695,12 @@ static int run_or_create(int argc, char **argv, bool run)
                 run_opts_free(&o);
                 return status ? status : EXIT_BERTH;
         }
-        if (o.rm && attach && !(o.network && !strcmp(o.network, "none"))) {
-                /* It exited and its monitor removes it: free its addresses
+        if (release && !rm_released) {
+                /* It exited and its monitor removed it: free its addresses
                  * (detached, it still runs: netwire_gc frees them once it is
                  * gone).  A --network none container has none, and cannot
                  * be connected to a network. */
-                err_t e2;
-                netwire_forget(id, &e2);
+                rm_release(id);
         }
         run_opts_free(&o);
         if (!attach) {
