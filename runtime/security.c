@@ -670,21 +670,15 @@ int rt_secopts_check(const strv_t *opts, const char *base_dir, uint64_t caps, js
                                 seccomp = v;
                         if (ok && rt_secopt_seccomp_file(o))
                                 file = rt_secopt_seccomp_file(o);
-                } else if (!strcmp(k, "apparmor")) {
-                        if (!v || strcmp(v, "unconfined"))
-                                return err_set(
-                                    err, EINVAL,
-                                    "security option %s: berth has no AppArmor support and cannot "
-                                    "honour it (only apparmor=unconfined is accepted)",
-                                    o);
-                        ok = true;
-                } else if (!strcmp(k, "label")) {
-                        if (!v || strcmp(v, "disable"))
-                                return err_set(
-                                    err, EINVAL,
-                                    "security option %s: berth has no SELinux support and cannot "
-                                    "honour it (only label=disable is accepted)",
-                                    o);
+                } else if (!strcmp(k, "apparmor") || !strcmp(k, "label")) {
+                        /* the LSMs berth has no support for: only switched off */
+                        bool aa = !strcmp(k, "apparmor");
+                        const char *off = aa ? "unconfined" : "disable";
+                        if (!v || strcmp(v, off))
+                                return err_set(err, EINVAL,
+                                               "security option %s: berth has no %s support and "
+                                               "cannot honour it (only %s=%s is accepted)",
+                                               o, aa ? "AppArmor" : "SELinux", k, off);
                         ok = true;
                 } else
                         return err_set(err, EINVAL,
