@@ -304,6 +304,9 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
                 p->published = jstr(v, "published");
                 p->protocol = jstr(v, "protocol");
                 p->app_protocol = jstr(v, "app_protocol");
+                err_t e;
+                if (compose_port_spec(p, &p->spec, &e) < 0)
+                        p->spec_error = xstrdup(e.msg);
         }
         jstrv(&s->expose, json_object_get(j, "expose"));
 
@@ -593,8 +596,8 @@ static void free_service(struct compose_service *s)
                 kv_free(kvs[i]);
         for (size_t i = 0; i < s->nports; i++) {
                 const struct compose_port *p = &s->ports[i];
-                char *ps[] = {p->name,      p->mode,     p->host_ip,
-                              p->published, p->protocol, p->app_protocol};
+                char *ps[] = {p->name,     p->mode,         p->host_ip,   p->published,
+                              p->protocol, p->app_protocol, p->spec_error};
                 free_strs(ps, ARRAY_SIZE(ps));
         }
         free(s->ports);

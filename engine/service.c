@@ -192,12 +192,13 @@ static int service_ports(const struct compose_service *s, struct portspec **out,
         *out = xcalloc(s->nports ? s->nports : 1, sizeof(**out));
         *n = 0;
         for (size_t i = 0; i < s->nports; i++) {
-                if (compose_port_spec(&s->ports[i], &(*out)[i], err) < 0) {
+                if (s->ports[i].spec_error) {
+                        err_set(err, EINVAL, "%s", s->ports[i].spec_error);
                         free(*out);
                         *out = NULL;
                         return err_wrap(err, "service %s", s->name);
                 }
-                (*n)++;
+                (*out)[(*n)++] = s->ports[i].spec;
         }
         return 0;
 }
@@ -317,8 +318,10 @@ static int networks_spec(const struct compose_project *p, const struct compose_s
         *mode_set = false;
         if (!o->no_ports && service_ports(s, &nw->ports, &nw->nports, err) < 0)
                 return -1;
-        for (size_t i = 0; o->publish && i < o->publish->n; i++)
-                strv_push(&nw->publish, o->publish->v[i]);
+        for (size_t i = 0; i < o->npublish; i++)
+                ctr_net_add_port(nw, &o->publish[i],
+                                 o->publish_text && i < o->publish_text->n ? o->publish_text->v[i]
+                                                                           : NULL);
         strv_copy(&nw->add_hosts, &s->extra_hosts);
         /* links: "svc[:alias]" -> the service's first container; external_links as given */
         for (size_t i = 0; i < s->links.n; i++) {

@@ -73,6 +73,7 @@ DOC_STR(rt_doc_path, top, "Path")
 DOC_ARR(rt_doc_args, top, "Args")
 DOC_STR(rt_doc_log_path, top, "LogPath")
 DOC_STR(rt_doc_hosts_path, top, "HostsPath")
+DOC_STR(rt_doc_hostname_path, top, "HostnamePath")
 DOC_STR(rt_doc_resolv_conf_path, top, "ResolvConfPath")
 
 long long rt_doc_restart_count(const json_t *doc)
@@ -83,6 +84,21 @@ long long rt_doc_restart_count(const json_t *doc)
 const char *rt_doc_upper_dir(const json_t *doc)
 {
         return str(get2(doc, "GraphDriver", "Data"), "UpperDir");
+}
+
+const char *rt_doc_lower_dirs(const json_t *doc)
+{
+        return str(get2(doc, "GraphDriver", "Data"), "LowerDir");
+}
+
+const char *rt_doc_work_dir(const json_t *doc)
+{
+        return str(get2(doc, "GraphDriver", "Data"), "WorkDir");
+}
+
+const char *rt_doc_merged_dir(const json_t *doc)
+{
+        return str(get2(doc, "GraphDriver", "Data"), "MergedDir");
 }
 
 /* --- State ------------------------------------------------------------------ */
@@ -184,6 +200,47 @@ DOC_ARR(rt_doc_extra_hosts, rt_doc_host_config, "ExtraHosts")
 DOC_ARR(rt_doc_links, rt_doc_host_config, "Links")
 DOC_ARR(rt_doc_dns, rt_doc_host_config, "Dns")
 DOC_BOOL(rt_doc_privileged, rt_doc_host_config, "Privileged")
+DOC_ARR(rt_doc_cap_add, rt_doc_host_config, "CapAdd")
+DOC_ARR(rt_doc_cap_drop, rt_doc_host_config, "CapDrop")
+DOC_ARR(rt_doc_security_opt, rt_doc_host_config, "SecurityOpt")
+
+bool rt_doc_security_opt_has(const json_t *doc, const char *opt, const char *alt)
+{
+        size_t i;
+        json_t *v;
+        json_array_foreach(rt_doc_security_opt(doc), i, v)
+        {
+                const char *s = json_string_value(v);
+                if (s && (!strcmp(s, opt) || (alt && !strcmp(s, alt))))
+                        return true;
+        }
+        return false;
+}
+
+DOC_BOOL(rt_doc_readonly_rootfs, rt_doc_host_config, "ReadonlyRootfs")
+DOC_BOOL(rt_doc_init, rt_doc_host_config, "Init")
+
+long long rt_doc_shm_size(const json_t *doc)
+{
+        return json_integer_value(get(rt_doc_host_config(doc), "ShmSize"));
+}
+
+int rt_doc_oom_score_adj(const json_t *doc)
+{
+        return (int)json_integer_value(get(rt_doc_host_config(doc), "OomScoreAdj"));
+}
+
+DOC_ARR(rt_doc_ulimits, rt_doc_host_config, "Ulimits")
+
+const char *rt_doc_ulimit(const json_t *u, long long *soft, long long *hard)
+{
+        *soft = json_integer_value(get(u, "Soft"));
+        *hard = json_integer_value(get(u, "Hard"));
+        return str(u, "Name");
+}
+
+DOC_OBJ(rt_doc_sysctls, rt_doc_host_config, "Sysctls")
+DOC_OBJ(rt_doc_tmpfs, rt_doc_host_config, "Tmpfs")
 
 void rt_doc_limits(const json_t *doc, struct rt_cgroup_limits *out)
 {

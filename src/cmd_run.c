@@ -572,9 +572,16 @@ static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o,
                 case O_IP:
                         o->nw.ip = optarg;
                         break;
-                case 'p':
-                        strv_push(&o->nw.publish, optarg);
+                case 'p': {
+                        struct portspec ps;
+                        err_t e;
+                        if (portspec_parse(optarg, &ps, &e) < 0) {
+                                error_msg("%s", e.msg);
+                                return -1;
+                        }
+                        ctr_net_add_port(&o->nw, &ps, optarg);
                         break;
+                }
                 case 'P':
                         o->nw.publish_all = true;
                         break;
