@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "names.h"
 #include "events.h"
 #include "dns.h"
 #include "fsutil.h"
@@ -388,17 +389,6 @@ static bool valid_ifname(const char *s)
         return true;
 }
 
-static bool valid_name(const char *s)
-{
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
-                return false;
-        for (; *s; s++)
-                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-                      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
-                        return false;
-        return true;
-}
-
 /* Subnets in use: host routes plus every berth network of this root. */
 static int used_subnets(json_t *all, struct ipv4_net **out, size_t *n, err_t *err)
 {
@@ -500,7 +490,7 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
         char id[65], bridge[32], sbuf[IPV4_NET_STRLEN], gbuf[IPV4_STRLEN];
         const char *driver = o->driver ? o->driver : "bridge";
 
-        if (!valid_name(o->name))
+        if (!name_ok(o->name, true))
                 return err_set(err, EINVAL,
                                "invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
                                "allowed",

@@ -17,6 +17,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "names.h"
 #include "crash.h"
 #include "ctr_doc.h"
 #include "fsutil.h"
@@ -365,10 +366,7 @@ static int ctr_create_files(const char *id, json_t *j, const char *dir, const ch
 int rt_ctr_name_check(const char *name, err_t *err)
 {
         const char *p = name && name[0] == '/' ? name + 1 : name;
-        bool ok = p && strlen(p) >= 2 && isalnum((unsigned char)p[0]);
-        for (const char *c = p; ok && *c; c++)
-                ok = isalnum((unsigned char)*c) || *c == '_' || *c == '.' || *c == '-';
-        if (ok)
+        if (p && strlen(p) >= 2 && name_ok(p, true))
                 return 0;
         return err_set(err, EINVAL,
                        "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",

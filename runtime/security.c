@@ -18,6 +18,7 @@
 #include <linux/seccomp.h>
 
 #include "cleanup.h"
+#include "names.h"
 #include "seccomp_profile.h"
 #include "xalloc.h"
 
@@ -713,10 +714,7 @@ int rt_sysctl_check(const char *key, bool host_network, err_t *err)
         /* A key names a file under /proc/sys, dots for slashes: anything that
          * could step out of the allowed subtree ("net.x/../../kernel.y",
          * empty components) is refused before the allow list is consulted. */
-        bool clean = *key && key[strlen(key) - 1] != '.' && !strstr(key, "..");
-        for (const char *p = key; *p && clean; p++)
-                clean = isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-';
-        if (!clean)
+        if (!*key || key[strlen(key) - 1] == '.' || strstr(key, "..") || !name_ok(key, false))
                 return err_set(err, EINVAL, "sysctl '%s' is not allowed", key);
         bool net = !strncmp(key, "net.", 4) && key[4];
         bool ok = net || (!strncmp(key, "fs.mqueue.", 10) && key[10]);

@@ -10,6 +10,7 @@
 #include "base/cleanup.h"
 #include "base/err.h"
 #include "base/fsutil.h"
+#include "base/names.h"
 #include "base/strbuf.h"
 #include "base/strv.h"
 #include "base/workers.h"
@@ -173,6 +174,16 @@ static void *take_jobs(void *arg)
         }
 }
 
+static void test_names(void)
+{
+        ok(name_ok("a.b_c-9", false) && name_ok("_x", false), "name_ok: name characters");
+        ok(!name_ok("", false) && !name_ok("a b", false) && !name_ok("a/b", false) &&
+               !name_ok("\xc3\xa9", false),
+           "name_ok: empty, space, slash, non-ASCII refused");
+        ok(name_ok("web1", true) && !name_ok("_x", true) && !name_ok(".x", true),
+           "name_ok alnum_first: the first a letter or digit");
+}
+
 static void test_workers(void)
 {
         for (size_t n = 0; n <= 4; n++) {
@@ -191,5 +202,6 @@ int main(void)
         test_strv();
         test_files();
         test_workers();
+        test_names();
         return tap_done();
 }
