@@ -568,7 +568,7 @@ int service_ctr_create(const struct cproject *cp, const struct compose_service *
 
         if (s->stop_signal)
                 sp.stop_signal = s->stop_signal;
-        if (sp.stop_signal && signal_parse(sp.stop_signal) <= 0) {
+        if (sp.stop_signal && ctr_signal_parse(sp.stop_signal) <= 0) {
                 err_set(err, EINVAL, "service %s: invalid stop_signal %s", s->name, sp.stop_signal);
                 goto out;
         }
@@ -614,12 +614,12 @@ out:
 
 int cctr_remove(const char *id, int timeout, bool volumes, err_t *err)
 {
-        if (container_stop(id, timeout, err) < 0)
+        if (ctr_stop(id, timeout, err) < 0)
                 return err->code == ENOENT ? 0 : -1;
         _cleanup_free_ char *cid = NULL;
         json_t *j = NULL;
         _cleanup_close_ int lk = -1;
-        if (container_get(id, &cid, &j, &lk, err) < 0)
+        if (ctr_get(id, &cid, &j, &lk, err) < 0)
                 return err->code == ENOENT ? 0 : -1;
         /* free the network endpoints (addresses, published ports, DNS names) */
         if (netwire_release(cid, j, true, err) < 0) {

@@ -53,7 +53,7 @@ static int wait_state(const char *id, double deadline,
         for (;;) {
                 _cleanup_free_ char *cid = NULL;
                 _cleanup_json_ json_t *j = NULL;
-                if (container_get(id, &cid, &j, NULL, err) < 0)
+                if (ctr_get(id, &cid, &j, NULL, err) < 0)
                         return -1;
                 double now = mono_now();
                 bool late = deadline > 0 && now > deadline;

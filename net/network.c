@@ -33,10 +33,13 @@ static char *networks_dir(void)
         return xasprintf("%s/networks", berth_lib_dir());
 }
 
-/* Exclusive lock over every network; the fd is the lock.  A release
- * (make_dir false) never makes the state directory: with no networks
- * directory there is nothing to release, and a late release (a monitor's
- * watcher after its state root was removed) must not make it again. */
+/* Exclusive lock over every network; the fd is the lock.  Only the calls
+ * that make a network (network_create, network_ensure_default) make the
+ * state directory, and the root above it on a fresh host: every other call
+ * works on networks that exist, and with no networks directory there are
+ * none (ENOENT).  A late or stray call on a state root that was removed (a
+ * monitor's watcher, a `network rm` after the root's deletion) must not make
+ * it again: the lock file is created only inside an existing directory. */
 static int net_lock_at(bool make_dir, err_t *err)
 {
         _cleanup_free_ char *dir = networks_dir();
@@ -46,12 +49,23 @@ static int net_lock_at(bool make_dir, err_t *err)
                 return -1;
         if (!make_dir && access(dir, F_OK) < 0 && errno == ENOENT)
                 return err_set(err, ENOENT, "no networks in %s", berth_lib_dir());
-        return lock_file(path, err);
+        int fd = lock_file(path, err);
+        if (fd < 0 && !make_dir && err->code == ENOENT) /* removed since the check */
+                return err_set(err, ENOENT, "no networks in %s", berth_lib_dir());
+        return fd;
 }
 
+/* The lock of the calls that may make the first network. */
 static int net_lock(err_t *err)
 {
         return net_lock_at(true, err);
+}
+
+/* The lock of the calls on existing networks: -1 with ENOENT when there are
+ * none, and then nothing is made. */
+static int net_lock_existing(err_t *err)
+{
+        return net_lock_at(false, err);
 }
 
 static json_t *berth_obj(json_t *n)
@@ -259,20 +273,6 @@ static int load_all(json_t **out, bool endpoints, err_t *err)
         }
         *out = arr;
         return 0;
-}
-
-/* The networks lock, then load_all: the lock fd to close, or -1 with
- * neither held. */
-static int lock_all(json_t **all, bool endpoints, err_t *err)
-{
-        int lock = net_lock(err);
-        if (lock < 0)
-                return -1;
-        if (load_all(all, endpoints, err) < 0) {
-                close(lock);
-                return -1;
-        }
-        return lock;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -653,9 +653,10 @@ int network_create(const struct network_create_opts *o, char **id_out, err_t *er
 
 int network_ensure_default(err_t *err)
 {
+        _cleanup_close_ int lock = net_lock(err);
         _cleanup_json_ json_t *all = NULL;
-        _cleanup_close_ int lock = lock_all(&all, false, err);
-        if (lock < 0)
+
+        if (lock < 0 || load_all(&all, false, err) < 0)
                 return -1;
         if (find_name(all, NETWORK_DEFAULT_NAME))
                 return 0;
@@ -711,11 +712,13 @@ static int remove_locked(json_t *n, size_t remaining, err_t *err)
 
 int network_remove(const char *ref, err_t *err)
 {
+        _cleanup_close_ int lock = net_lock_existing(err);
         _cleanup_json_ json_t *all = NULL;
-        _cleanup_close_ int lock = lock_all(&all, false, err);
         json_t *n;
 
-        if (lock < 0)
+        if (lock < 0 && err->code == ENOENT)
+                return err_set(err, ENOENT, "network %s not found", ref);
+        if (lock < 0 || load_all(&all, false, err) < 0)
                 return -1;
         n = find(all, ref, err);
         if (!n && err->code == ENOENT) {
@@ -742,12 +745,16 @@ int network_remove(const char *ref, err_t *err)
 int network_prune(json_t *removed, int64_t until_ns, bool (*match)(const json_t *labels, void *ud),
                   void *ud, err_t *err)
 {
+        _cleanup_close_ int lock = net_lock_existing(err);
         _cleanup_json_ json_t *all = NULL;
-        _cleanup_close_ int lock = lock_all(&all, true, err);
         size_t i, remaining;
         json_t *v;
 
-        if (lock < 0)
+        if (lock < 0 && err->code == ENOENT) {
+                err_clear(err); /* no networks: none to remove */
+                return 0;
+        }
+        if (lock < 0 || load_all(&all, true, err) < 0)
                 return -1;
         remaining = json_array_size(all);
         json_array_foreach(all, i, v)
@@ -904,10 +911,11 @@ static void connect_undo(const char *ref, const char *container_id, bool fresh, 
 {
         _cleanup_json_ json_t *p = ports;
         err_t e;
+        _cleanup_close_ int lock = net_lock_existing(&e);
         _cleanup_json_ json_t *all = NULL;
-        _cleanup_close_ int lock = lock_all(&all, false, &e);
         json_t *n, *ep;
-        if (lock < 0 || !(n = find(all, ref, &e)) || load_endpoints(n, &e) < 0)
+        if (lock < 0 || load_all(&all, false, &e) < 0 || !(n = find(all, ref, &e)) ||
+            load_endpoints(n, &e) < 0)
                 return;
         ep = json_object_get(json_object_get(n, "Containers"), container_id);
         if (!ep)
@@ -933,10 +941,12 @@ int network_connect(const char *ref, const struct network_endpoint_req *r,
         bool fresh = false;
         _cleanup_free_ char *bridge = NULL;
         {
+                _cleanup_close_ int lock = net_lock_existing(err);
                 _cleanup_json_ json_t *all = NULL;
-                _cleanup_close_ int lock = lock_all(&all, false, err);
                 json_t *n;
-                if (lock < 0)
+                if (lock < 0 && err->code == ENOENT)
+                        return err_set(err, ENOENT, "network %s not found", ref);
+                if (lock < 0 || load_all(&all, false, err) < 0)
                         return -1;
                 n = find(all, ref, err);
                 if (!n || load_endpoints(n, err) < 0 ||
@@ -985,7 +995,7 @@ bool network_endpoint_static(const json_t *ep)
 int network_endpoint_down(const char *ref, const char *container_id, bool netns_gone,
                           enum network_addr_fate addr, err_t *err)
 {
-        _cleanup_close_ int lock = net_lock_at(false, err);
+        _cleanup_close_ int lock = net_lock_existing(err);
         _cleanup_json_ json_t *all = NULL;
         _cleanup_free_ struct port_map *ports = NULL;
         size_t nports = 0;
@@ -1046,12 +1056,16 @@ int network_of_container(const char *container_id, json_t **names, err_t *err)
  * is missing, leaving networks whose bridge exists alone. */
 int network_restore_all(json_t *restored, err_t *err)
 {
+        _cleanup_close_ int lock = net_lock_existing(err);
         _cleanup_json_ json_t *all = NULL;
-        _cleanup_close_ int lock = lock_all(&all, false, err);
         size_t i;
         json_t *n;
 
-        if (lock < 0)
+        if (lock < 0 && err->code == ENOENT) {
+                err_clear(err); /* no networks: none to restore */
+                return 0;
+        }
+        if (lock < 0 || load_all(&all, false, err) < 0)
                 return -1;
         json_array_foreach(all, i, n)
         {

@@ -716,13 +716,21 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         return 0;
 }
 
-int rt_ctr_destroy(const char *id, err_t *err)
+void rt_ovl_volatile_clear(const char *workdir)
 {
+        _cleanup_free_ char *mark = xasprintf("%s/work/incompat", workdir);
+        (void)rm_rf(mark, NULL);
+}
+
+int rt_ctr_retire(const char *id, struct rt_tomb *tomb, err_t *err)
+{
+        tomb->fd = -1;
+        tomb->path = NULL;
         if (cleanup_runtime(id, err) < 0)
                 return -1;
         /* the overlay lives only in the init's mount namespace; nothing to unmount */
         _cleanup_free_ char *d = rt_ctr_dir(id);
-        _cleanup_free_ char *tomb = xasprintf("%s/containers/.rm-%s", berth_lib_dir(), id);
+        _cleanup_free_ char *path = xasprintf("%s/containers/.rm-%s", berth_lib_dir(), id);
         /* Renamed away before it is emptied: whoever opens <id>/lock or saves
          * <id>/config.json from then on (a monitor writing its last state, a
          * concurrent `ps`) gets ENOENT instead of putting a file back into a
@@ -736,11 +744,33 @@ int rt_ctr_destroy(const char *id, err_t *err)
         _cleanup_json_ json_t *doc = NULL;
         err_t e = {0};
         (void)rt_ctr_load(id, &doc, &e);
-        if (rename(d, tomb) < 0)
+        if (rename(d, path) < 0)
                 return errno == ENOENT ? 0 : err_sys(err, errno, "rename %s", d);
         if (doc)
                 rt_ctr_event(doc, "destroy", NULL);
-        return rm_rf(tomb, err);
+        tomb->fd = TAKE_FD(dfd);
+        tomb->path = TAKE_PTR(path);
+        return 0;
+}
+
+int rt_ctr_bury(struct rt_tomb *tomb, err_t *err)
+{
+        if (tomb->fd < 0)
+                return 0;
+        int r = rm_rf(tomb->path, err);
+        close(tomb->fd);
+        tomb->fd = -1;
+        free(tomb->path);
+        tomb->path = NULL;
+        return r;
+}
+
+int rt_ctr_destroy(const char *id, err_t *err)
+{
+        struct rt_tomb tomb = RT_TOMB_INIT;
+        if (rt_ctr_retire(id, &tomb, err) < 0)
+                return -1;
+        return rt_ctr_bury(&tomb, err);
 }
 
 /* ---- JSON -> spawn spec ------------------------------------------------------ */
@@ -949,6 +979,7 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
         s->hostname_file = rt_doc_hostname_path(j);
         s->resolv_file = rt_doc_resolv_conf_path(j);
         s->readonly_rootfs = rt_doc_readonly_rootfs(j);
+        s->volatile_upper = rt_doc_auto_remove(j);
         s->privileged = rt_doc_privileged(j);
         s->init = rt_doc_init(j);
         s->shm_size = rt_doc_shm_size(j);

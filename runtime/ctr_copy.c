@@ -82,6 +82,7 @@ static int stopped_child(void *ud, err_t *err)
                 return err_sys(err, errno, "unshare mount namespace");
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return err_sys(err, errno, "make mounts private");
+        rt_ovl_volatile_clear(work);
         _cleanup_free_ char *opts =
             xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
         if (mount("overlay", merged, "overlay", 0, opts) < 0)

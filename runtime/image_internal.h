@@ -22,6 +22,8 @@ struct store {
  * Read mode on a store that does not exist yet returns 0 (s->dfd == -1);
  * otherwise 1. */
 int store_open(struct store *s, bool write, err_t *err);
+/* Write mode on a store that exists; 0, with nothing made, when there is none. */
+int store_open_existing(struct store *s, err_t *err);
 void store_close(struct store *s);
 
 /* sha256 of a buffer as 64 lowercase hex digits. */

@@ -541,12 +541,28 @@ static int setup_root(const struct rt_spawn *s, int *sysfd, err_t *err)
         for (size_t i = 0; i < s->lower->n; i++)
                 sb_appendf(&opts, "%s%s", i ? ":" : "", s->lower->v[i]);
         sb_appendf(&opts, ",upperdir=%s,workdir=%s", s->upper, s->work);
+        /* An auto-removed container's root is never mounted again, and its
+         * writes need not survive a crash: "volatile" spares the sync of
+         * the whole upper filesystem when the overlay goes (every dirty
+         * page of the host's disk, then a cache flush, as the monitor
+         * ends).  Overlay refuses to mount a workdir that was mounted so:
+         * that mark goes first. */
+        bool vol = s->volatile_upper;
+        rt_ovl_volatile_clear(s->work);
+        if (vol)
+                sb_append(&opts, ",volatile");
         /* After a restart the previous instance of this overlay may live on
          * for a moment in the dying namespace of the old init (ELOOP/EBUSY). */
         int r, e;
         for (int tries = 0;; tries++) {
                 r = mount("overlay", s->merged, "overlay", 0, sb_str(&opts));
                 e = errno;
+                if (r < 0 && e == EINVAL && vol) { /* a kernel before 5.10 */
+                        opts.len -= strlen(",volatile");
+                        opts.s[opts.len] = '\0';
+                        vol = false;
+                        continue;
+                }
                 if (r == 0 || (e != ELOOP && e != EBUSY) || tries >= 200)
                         break;
                 struct timespec ts = {0, 10 * 1000 * 1000};

@@ -171,7 +171,7 @@ int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)
                 } else
                         return bad_flag("kill", argv);
         }
-        int signo = signal_parse(sig);
+        int signo = ctr_signal_parse(sig);
         if (signo <= 0) {
                 fprintf(stderr, "invalid signal: %s\n", sig);
                 return EXIT_BERTH;
@@ -260,7 +260,7 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
                 _cleanup_json_ json_t *j = NULL;
                 /* state again: --stop changed it */
                 const char *st = c.l.v[i].status;
-                if (container_get(c.l.v[i].id, &cid, &j, NULL, &err) == 0)
+                if (ctr_get(c.l.v[i].id, &cid, &j, NULL, &err) == 0)
                         st = rt_doc_status(j) ?: st;
                 c.which[i] =
                     strcmp(st, "running") && strcmp(st, "restarting") && strcmp(st, "paused");
