@@ -1,6 +1,5 @@
 /* berth container VERB: Docker's container management group.  Every verb is
  * the top-level command's own function; only prune is new. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "base/jsonfile.h"
 #include "base/strv.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
@@ -92,50 +92,20 @@ int prune_until_parse(const char *filter, const char *cmd, int64_t *until_ns)
 
 int cmd_container_prune(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"force", no_argument, NULL, 'f'},
-            {"filter", required_argument, NULL, 'F'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool force = false;
         struct prune_filter pf = {0};
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
-                if (c == 'f') {
-                        force = true;
-                } else if (c == 'F') {
-                        if (prune_filter_add(&pf, NULL, optarg, "container prune") < 0) {
-                                prune_filter_free(&pf);
-                                return EXIT_BERTH;
-                        }
-                } else if (c == 'h') {
-                        printf("Usage:  berth container prune [OPTIONS]\n\n"
-                               "Remove all stopped containers\n\n"
-                               "Options:\n"
-                               "      --filter filter   Provide filter values (e.g. "
-                               "\"until=<timestamp>\",\n"
-                               "                        \"label=<key>[=<value>]\", "
-                               "\"label!=<key>[=<value>]\")\n"
-                               "  -f, --force   Do not prompt for confirmation\n");
-                        prune_filter_free(&pf);
-                        return 0;
-                } else {
-                        error_msg("container prune: unknown option '%s'\n"
-                                  "See 'berth container prune --help'.",
-                                  argv[optind - 1]);
-                        prune_filter_free(&pf);
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind < argc) {
-                error_msg("\"berth container prune\" accepts no arguments.\n"
-                          "See 'berth container prune --help'.");
-                prune_filter_free(&pf);
-                return EXIT_BERTH;
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("filter", 0, CLI_LIST, &pf.given,
+                    "Provide filter values (e.g. \"until=<timestamp>\",\n"
+                    "\"label=<key>[=<value>]\", \"label!=<key>[=<value>]\")",
+                    .type = "filter"),
+            CLI_OPT("force", 'f', CLI_FLAG, &force, "Do not prompt for confirmation"),
+            {0}};
+        const struct cli_cmd cmd = CLI_CMD("container prune", "[OPTIONS]",
+                                           "Remove all stopped containers", opts, CLI_NO_ARGS);
+        int first = prune_cli_parse(&cmd, argc, argv, &pf, NULL);
+        if (first <= 0)
+                return cli_status(first);
         if (!force && !cli_confirm("This will remove all stopped containers.")) {
                 prune_filter_free(&pf);
                 return 0;

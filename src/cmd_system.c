@@ -10,7 +10,6 @@
  * com.docker.compose.depends_on label).  `no` and `on-failure` containers stay
  * as they were.  Running it twice starts nothing twice. */
 #include <errno.h>
-#include <getopt.h>
 #include <linux/magic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 #include "base/paths.h"
 #include "base/strv.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "net/network.h"
@@ -495,78 +495,35 @@ static int system_df(int argc, char **argv)
 
 static int system_prune(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'},     {"force", no_argument, NULL, 'f'},
-            {"volumes", no_argument, NULL, 'V'}, {"filter", required_argument, NULL, 'F'},
-            {"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
-        };
         bool all = false, force = false, vols = false;
         struct prune_filter pu = {0};
-        strv_t shown = STRV_INIT; /* the filters, for the warning */
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "afh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'a':
-                        all = true;
-                        break;
-                case 'f':
-                        force = true;
-                        break;
-                case 'V':
-                        vols = true;
-                        break;
-                case 'F':
-                        if (prune_filter_add(&pu, NULL, optarg, "system prune") < 0) {
-                                prune_filter_free(&pu);
-                                strv_free(&shown);
-                                return EXIT_BERTH;
-                        }
-                        strv_push(&shown, optarg);
-                        break;
-                case 'h':
-                        printf("Usage:  berth system prune [OPTIONS]\n\n"
-                               "Remove unused data\n\n"
-                               "Options:\n"
-                               "  -a, --all       Remove all unused images not just dangling ones\n"
-                               "      --filter filter   Provide filter values (e.g. "
-                               "\"until=24h\", \"label=<key>[=<value>]\",\n"
-                               "                        \"label!=<key>[=<value>]\")\n"
-                               "  -f, --force     Do not prompt for confirmation\n"
-                               "      --volumes   Prune anonymous volumes\n");
-                        prune_filter_free(&pu);
-                        strv_free(&shown);
-                        return 0;
-                default:
-                        error_msg("system prune: unknown option '%s'\n"
-                                  "See 'berth system prune --help'.",
-                                  argv[optind - 1]);
-                        prune_filter_free(&pu);
-                        strv_free(&shown);
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind < argc) {
-                error_msg("\"berth system prune\" accepts no arguments.\n"
-                          "See 'berth system prune --help'.");
-                prune_filter_free(&pu);
-                strv_free(&shown);
-                return EXIT_BERTH;
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("all", 'a', CLI_FLAG, &all, "Remove all unused images not just dangling ones"),
+            CLI_OPT("filter", 0, CLI_LIST, &pu.given,
+                    "Provide filter values (e.g. \"until=24h\", \"label=<key>[=<value>]\",\n"
+                    "\"label!=<key>[=<value>]\")",
+                    .type = "filter"),
+            CLI_OPT("force", 'f', CLI_FLAG, &force, "Do not prompt for confirmation"),
+            CLI_OPT("volumes", 0, CLI_FLAG, &vols, "Prune anonymous volumes"),
+            {0}};
+        const struct cli_cmd cmd =
+            CLI_CMD("system prune", "[OPTIONS]", "Remove unused data", opts, CLI_NO_ARGS);
+        int first = prune_cli_parse(&cmd, argc, argv, &pu, NULL);
+        if (first <= 0)
+                return cli_status(first);
+        const strv_t *shown = &pu.given; /* the filters, for the warning */
         if (pu.until_ns && vols) {
                 error_msg("The \"until\" filter is not supported with \"--volumes\"");
                 prune_filter_free(&pu);
-                strv_free(&shown);
                 return EXIT_BERTH;
         }
         if (!force) {
                 strbuf_t fl = STRBUF_INIT;
                 sb_append(&fl, "");
-                for (size_t k = 0; k < shown.n; k++)
+                for (size_t k = 0; k < shown->n; k++)
                         sb_appendf(&fl, "%s  - %s\n%s",
                                    k ? "" : "  Items to be pruned will be filtered with:\n",
-                                   shown.v[k], k + 1 == shown.n ? "\n" : "");
+                                   shown->v[k], k + 1 == shown->n ? "\n" : "");
                 _cleanup_free_ char *w = xasprintf(
                     "This will remove:\n"
                     "  - all stopped containers\n"
@@ -579,11 +536,9 @@ static int system_prune(int argc, char **argv)
                 sb_free(&fl);
                 if (!cli_confirm(w)) {
                         prune_filter_free(&pu);
-                        strv_free(&shown);
                         return 0;
                 }
         }
-        strv_free(&shown);
         int rc = 0;
         unsigned long long reclaimed = 0;
         err_t err = {0};

@@ -51,10 +51,16 @@ struct prune_filter {
         int64_t until_ns;     /* 0: none */
         strv_t label, nlabel; /* "k" or "k=v": all must match / not all may */
         strv_t keep;          /* ids the filters leave out */
+        strv_t given;         /* the --filter values (the option's CLI_LIST) */
+        bool no_until;        /* until= is refused (volume prune, as docker) */
 };
-/* One --filter value of cmd; all NULL: dangling= is not one of its filters
- * (system, container and network prune take until=, label= and label!=). */
-int prune_filter_add(struct prune_filter *pf, bool *all, const char *f, const char *cmd);
+/* A prune command's argv (cli_parse), then its --filter values (pf->given);
+ * all NULL: dangling= is not one of its filters (system, container, volume
+ * and network prune take until=, label= and label!=).  As cli_parse; pf is
+ * freed when it returns <= 0. */
+struct cli_cmd;
+int prune_cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct prune_filter *pf,
+                    bool *all);
 /* Do labels (an object, or NULL) pass the label=/label!= filters? */
 bool prune_filter_labels(const struct prune_filter *pf, const json_t *labels);
 /* The same as network_prune's match (ud: the filter). */

@@ -1,0 +1,31 @@
+/* cli.c - print what base/cliopt finds: the --help, or the error. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "commands.h"
+
+void cli_help(const struct cli_cmd *cmd)
+{
+        char *text = cliopt_help(cmd);
+        fputs(text, stdout);
+        free(text);
+}
+
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv)
+{
+        err_t err = {0};
+        int r = cliopt_parse(cmd, argc, argv, &err);
+        if (r == CLI_PARSE_HELP) {
+                cli_help(cmd);
+                return 0;
+        }
+        if (r < 0) {
+                if (cmd->flags & CLI_BARE)
+                        fprintf(stderr, "%s\n", err.msg);
+                else
+                        error_msg("%s", err.msg);
+                return -1;
+        }
+        return r;
+}

@@ -1,0 +1,38 @@
+/* cli.h - a command's options, parsed and helped from one table (the table
+ * types and rules are in base/cliopt.h).  Each command:
+ *
+ *   int i = cli_parse(&cmd, argc, argv);
+ *   if (i <= 0)
+ *           return cli_status(i);     (0 after --help, 125 after an error)
+ *   ... argv[i..argc) are the operands ...
+ */
+#ifndef BERTH_CLI_H
+#define BERTH_CLI_H
+
+#include "base/cliopt.h"
+#include "base/strv.h"
+#include "commands.h"
+
+/* Parse argv by cmd (see cliopt_parse).  --help prints the help on stdout
+ * and returns 0; an error is printed on stderr (error_msg's "berth: "
+ * prefix unless CLI_BARE) and returns -1.  Otherwise the index of the first
+ * operand (>= 1). */
+int cli_parse(const struct cli_cmd *cmd, int argc, char **argv);
+
+/* The exit status after cli_parse returned r <= 0. */
+static inline int cli_status(int r)
+{
+        return r < 0 ? EXIT_BERTH : 0;
+}
+
+/* A CLI_LIST destination freed when it goes out of scope. */
+static inline void cli_list_free(strv_t *sv)
+{
+        strv_free(sv);
+}
+#define _cleanup_cli_list_ __attribute__((cleanup(cli_list_free)))
+
+/* Print cmd's --help on stdout. */
+void cli_help(const struct cli_cmd *cmd);
+
+#endif
