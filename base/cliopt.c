@@ -111,7 +111,7 @@ static int store(const struct cli_cmd *cmd, const struct cli_opt *o, const char 
         char names[160];
         flag_names(o, names, sizeof(names));
         if (o->kind == CLI_FUNC || o->kind == CLI_FUNC_FLAG)
-                return o->fn ? (o->fn(o->dest, arg, err) < 0 ? -1 : 0) : 0;
+                return o->fn ? (o->fn(o, arg, err) < 0 ? -1 : 0) : 0;
         if (!o->dest)
                 return 0;
         switch (o->kind) {

@@ -38,13 +38,14 @@ enum cli_kind {
         CLI_INT,      /* int *: a decimal integer */
         CLI_DURATION, /* int64_t *: a Go duration ("1m30s"), in nanoseconds */
         CLI_BYTES,    /* int64_t *: a byte size ("64m", as docker's RAMInBytes) */
-        CLI_FUNC,     /* fn(dest, argument, err) for each one */
-        CLI_FUNC_FLAG /* fn(dest, NULL or the text after --name=, err) */
+        CLI_FUNC,     /* fn(opt, argument, err) for each one */
+        CLI_FUNC_FLAG /* fn(opt, NULL or the text after --name=, err) */
 };
 
-/* A CLI_FUNC's callback: < 0 with err filled refuses the value (the error is
- * printed as it is, without the flag's name added). */
-typedef int (*cli_fn)(void *dest, const char *arg, err_t *err);
+/* A CLI_FUNC's callback: the option (its dest, its name) and the argument;
+ * < 0 with err filled refuses the value (the error is printed as it is). */
+struct cli_opt;
+typedef int (*cli_fn)(const struct cli_opt *opt, const char *arg, err_t *err);
 
 /* One option.  The table ends with an entry whose name is NULL. */
 struct cli_opt {

@@ -32,6 +32,15 @@ static inline void cli_list_free(strv_t *sv)
 }
 #define _cleanup_cli_list_ __attribute__((cleanup(cli_list_free)))
 
+/* A time option (--since, --until): docker's forms (a duration as 10m, a
+ * Unix timestamp, an RFC 3339 time) into a struct cli_time (CLI_FUNC with
+ * .fn = cli_time_opt, .type = "string"). */
+struct cli_time {
+        bool set;
+        int64_t ns;
+};
+int cli_time_opt(const struct cli_opt *opt, const char *arg, err_t *err);
+
 /* Print cmd's --help on stdout. */
 void cli_help(const struct cli_cmd *cmd);
 

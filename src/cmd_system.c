@@ -390,27 +390,26 @@ static const char *const df_headers[] = {"Type",        "TYPE",        "TotalCou
 
 static int system_df(int argc, char **argv)
 {
-        /* -v / --verbose: docker's per-object tables (with no --format) */
-        for (int i = 1; i < argc; i++)
-                if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
-                        if (argc != 2) {
-                                error_msg("system df: -v takes no other arguments\n"
-                                          "See 'berth system df --help'.");
-                                return EXIT_BERTH;
-                        }
-                        return df_verbose();
-                }
-        const char *format;
-        int fr = format_flag_only(
-            argc, argv, "system df",
-            "Usage:  berth system df [-v | --format FORMAT]\n\nShow berth "
-            "disk usage\n\nOptions:\n      --format string   table (default), json, a "
-            "Go template ({{.Type}} {{.Size}} ...) or 'table TEMPLATE'\n"
-            "  -v, --verbose         Show detailed information on space "
-            "usage\n",
-            &format);
-        if (fr)
-                return fr > 0 ? 0 : EXIT_BERTH;
+        const char *format = NULL;
+        bool verbose = false;
+        const struct cli_opt opts[] = {
+            CLI_OPT("format", 0, CLI_STRING, &format,
+                    "table (default), json, a Go template ({{.Type}} {{.Size}} ...) or 'table "
+                    "TEMPLATE'"),
+            CLI_OPT("verbose", 'v', CLI_FLAG, &verbose, "Show detailed information on space usage"),
+            {0}};
+        const struct cli_cmd cmd =
+            CLI_CMD("system df", "[OPTIONS]", "Show berth disk usage", opts, CLI_NO_ARGS);
+        int first = cli_parse(&cmd, argc, argv);
+        if (first <= 0)
+                return cli_status(first);
+        if (verbose && format) { /* docker's per-object tables (with no --format) */
+                error_msg("system df: -v takes no other arguments\n"
+                          "See 'berth system df --help'.");
+                return EXIT_BERTH;
+        }
+        if (verbose)
+                return df_verbose();
         struct cliformat cf;
         if (format_open(
                 &cf, format,
@@ -604,14 +603,11 @@ static char *os_pretty_name(void)
 int cmd_info(int argc, char **argv)
 {
         const char *format;
-        int fr = format_flag_only(
-            argc, argv, "info",
-            "Usage:  berth info [-f FORMAT]\n\nDisplay system-wide "
-            "information\n\nOptions:\n  -f, --format string   json or a Go template "
-            "({{.ServerVersion}} {{.NCPU}} ...)\n",
-            &format);
-        if (fr)
-                return fr > 0 ? 0 : EXIT_BERTH;
+        int first =
+            format_flag_only(argc, argv, "info", "Display system-wide information",
+                             "json or a Go template ({{.ServerVersion}} {{.NCPU}} ...)", &format);
+        if (first <= 0)
+                return cli_status(first);
         struct ctr_counts c;
         ctr_counts(&c, false);
         struct rt_image *imgs = NULL;

@@ -106,8 +106,8 @@ struct stats_opts {
         bool all, stream, trunc;
         const char *format;
 };
-/* Parse them from argv (cmd names the command in errors); optind is then the
- * first operand.  0 to go on, 1 after --help, -1 after an error printed. */
+/* Parse them from argv (cmd names the command: "stats", "compose stats"), as
+ * cli_parse: the first operand's index, 0 after --help, -1 after an error. */
 int stats_parse(int argc, char **argv, const char *cmd, struct stats_opts *o);
 /* Print the usage table of refs (named: as the user named them, shown in
  * any state; else running ones unless all), or of every container when

@@ -13,11 +13,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int fn(void *dest, const char *arg, err_t *err)
+static int fn(const struct cli_opt *o, const char *arg, err_t *err)
 {
         if (arg && !strcmp(arg, "bad"))
                 return err_set(err, 22, "bad value");
-        (*(int *)dest)++;
+        (*(int *)o->dest)++;
         return 0;
 }
 

@@ -122,11 +122,11 @@ static void test_parse(void)
 static bool detach;
 static const char *host;
 static int seen_labels;
-static int label_fn(void *dest, const char *arg, err_t *err)
+static int label_fn(const struct cli_opt *o, const char *arg, err_t *err)
 {
         if (!strchr(arg, '='))
                 return err_set(err, 22, "bad label %s", arg);
-        (*(int *)dest)++;
+        (*(int *)o->dest)++;
         return 0;
 }
 static const struct cli_opt run_opts[] = {
