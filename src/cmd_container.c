@@ -125,24 +125,28 @@ int cmd_container_prune(int argc, char **argv)
 /* container inspect: inspect --type container (no image of the same name) */
 static int container_inspect(int argc, char **argv)
 {
-        for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-                if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-                        printf("Usage:  berth container inspect [OPTIONS] CONTAINER "
-                               "[CONTAINER...]\n\n"
-                               "Display detailed information on one or more containers\n\n"
-                               "Options:\n"
-                               "  -f, --format string   json or a Go template ({{.State.Status}} "
-                               "...)\n");
-                        return 0;
-                }
-        }
-        static char type[] = "--type=container";
-        char **v = xcalloc((size_t)argc + 2, sizeof(*v));
-        v[0] = argv[0];
-        v[1] = type;
-        for (int i = 1; i < argc; i++)
-                v[i + 1] = argv[i];
-        int rc = cmd_inspect(argc + 1, v);
+        const char *format = NULL;
+        const struct cli_opt opts[] = {CLI_OPT("format", 'f', CLI_STRING, &format,
+                                               "json or a Go template ({{.State.Status}} ...)"),
+                                       {0}};
+        const struct cli_cmd cmd = CLI_CMD(
+            "container inspect", "[OPTIONS] CONTAINER [CONTAINER...]",
+            "Display detailed information on one or more containers", opts, CLI_AT_LEAST(1));
+        int first = cli_parse(&cmd, argc, argv);
+        if (first <= 0)
+                return cli_status(first);
+        /* inspect --type=container [--format=F] -- CONTAINER... */
+        char **v = xcalloc((size_t)argc + 4, sizeof(*v));
+        _cleanup_free_ char *fmt = format ? xasprintf("--format=%s", format) : NULL;
+        int n = 0;
+        v[n++] = argv[0];
+        v[n++] = "--type=container";
+        if (fmt)
+                v[n++] = fmt;
+        v[n++] = "--";
+        for (int i = first; i < argc; i++)
+                v[n++] = argv[i];
+        int rc = cmd_inspect(n, v);
         free(v);
         return rc;
 }
@@ -181,8 +185,12 @@ static const struct command container_commands[] = {
 
 int cmd_container(int argc, char **argv)
 {
-        static const struct cmd_group g = {"container", "Manage containers", container_commands,
-                                           sizeof(container_commands) /
-                                               sizeof(container_commands[0])};
+        static const struct cmd_group g = {"container",
+                                           "Manage containers",
+                                           container_commands,
+                                           ARRAY_SIZE(container_commands),
+                                           NULL,
+                                           0,
+                                           0};
         return cmd_group_run(&g, argc, argv);
 }

@@ -351,7 +351,7 @@ static const struct command image_commands[] = {
 
 int cmd_image(int argc, char **argv)
 {
-        static const struct cmd_group g = {"image", "Manage images", image_commands,
-                                           sizeof(image_commands) / sizeof(image_commands[0])};
+        static const struct cmd_group g = {
+            "image", "Manage images", image_commands, ARRAY_SIZE(image_commands), NULL, 0, 0};
         return cmd_group_run(&g, argc, argv);
 }

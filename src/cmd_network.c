@@ -24,18 +24,6 @@
 #include "engine/netglue.h"
 #include "runtime/container.h"
 
-static void network_usage(FILE *f, const struct command *subs, size_t n)
-{
-        fprintf(f, "Usage:  berth network COMMAND\n\nManage networks\n\nCommands:\n");
-        for (size_t i = 0; i < n; i++)
-                if (subs[i].summary)
-                        fprintf(f, "  %-11s %s\n", subs[i].name, subs[i].summary);
-        fprintf(f, "\nInternal (for tests, not a stable interface):\n"
-                   "  attach-netns   Attach a network namespace by path: "
-                   "attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET NETNS_PATH ID\n"
-                   "  detach-netns   Undo attach-netns: detach-netns NET ID\n");
-}
-
 /* "k=v" into obj; a bare "k" is k="" as in docker. */
 static int add_kv(json_t *obj, const char *what, const char *arg)
 {
@@ -482,17 +470,16 @@ int cmd_network(int argc, char **argv)
             {"detach-netns", net_detach_netns, NULL},
         };
 
-        if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-                network_usage(argc < 2 ? stderr : stdout, subs, ARRAY_SIZE(subs));
-                return argc < 2 ? EXIT_BERTH : 0;
-        }
-        if (!strcmp(argv[1], CMD_LIST)) {
-                cmd_list_print("network", subs, ARRAY_SIZE(subs));
-                return 0;
-        }
-        for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-                if (!strcmp(argv[1], subs[i].name))
-                        return subs[i].fn(argc - 1, argv + 1);
-        error_msg("'%s' is not a berth network command.\nSee 'berth network --help'", argv[1]);
-        return EXIT_BERTH;
+        static const struct cmd_group g = {
+            "network",
+            "Manage networks",
+            subs,
+            ARRAY_SIZE(subs),
+            "Internal (for tests, not a stable interface):\n"
+            "  attach-netns   Attach a network namespace by path: "
+            "attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET NETNS_PATH ID\n"
+            "  detach-netns   Undo attach-netns: detach-netns NET ID\n",
+            EXIT_BERTH,
+            0};
+        return cmd_group_run(&g, argc, argv);
 }

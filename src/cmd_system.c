@@ -677,16 +677,14 @@ int cmd_info(int argc, char **argv)
 
 static int system_boot_cmd(int argc, char **argv)
 {
-        if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage:  berth system boot\n\n"
-                       "Restore networks and start the containers whose restart policy asks "
-                       "for it (run once at boot)\n");
-                return 0;
-        }
-        if (argc > 1) {
-                error_msg("\"berth system boot\" accepts no arguments.");
-                return EXIT_BERTH;
-        }
+        const struct cli_cmd cmd =
+            CLI_CMD("system boot", NULL,
+                    "Restore networks and start the containers whose restart policy asks for it "
+                    "(run once at boot)",
+                    NULL, CLI_NO_ARGS);
+        int first = cli_parse(&cmd, argc, argv);
+        if (first <= 0)
+                return cli_status(first);
         return system_boot();
 }
 
@@ -700,7 +698,7 @@ int cmd_system(int argc, char **argv)
             {"info", cmd_info, "Display system-wide information"},
             {"prune", system_prune, "Remove unused data"},
         };
-        static const struct cmd_group g = {"system", "Manage berth", sys_commands,
-                                           sizeof(sys_commands) / sizeof(sys_commands[0])};
+        static const struct cmd_group g = {
+            "system", "Manage berth", sys_commands, ARRAY_SIZE(sys_commands), NULL, 0, 0};
         return cmd_group_run(&g, argc, argv);
 }

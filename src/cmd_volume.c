@@ -275,21 +275,7 @@ int cmd_volume(int argc, char **argv)
             {"rm", vol_rm, "Remove one or more volumes"},
             {"remove", vol_rm, NULL},
         };
-        if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-                printf("Usage:  berth volume COMMAND\n\nManage volumes\n\nCommands:\n");
-                for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-                        if (subs[i].summary)
-                                printf("  %-11s %s\n", subs[i].name, subs[i].summary);
-                return argc < 2 ? EXIT_BERTH : 0;
-        }
-        if (!strcmp(argv[1], CMD_LIST)) {
-                cmd_list_print("volume", subs, ARRAY_SIZE(subs));
-                return 0;
-        }
-        const char *sub = argv[1];
-        for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-                if (!strcmp(sub, subs[i].name))
-                        return subs[i].fn(argc - 1, argv + 1);
-        error_msg("'volume %s' is not a berth command.", sub);
-        return EXIT_BERTH;
+        static const struct cmd_group g = {"volume", "Manage volumes", subs, ARRAY_SIZE(subs),
+                                           NULL,     EXIT_BERTH,       0};
+        return cmd_group_run(&g, argc, argv);
 }
