@@ -1140,7 +1140,8 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The keys of o in Go's map order (sorted); caller frees the array. */
-static const char **sorted_keys(json_t *o, size_t *n)
+/* The keys of o, in its own order or sorted; caller frees the array. */
+static const char **object_keys(json_t *o, size_t *n, bool sort)
 {
         *n = json_object_size(o);
         const char **k = xcalloc(*n ? *n : 1, sizeof(*k));
@@ -1152,8 +1153,14 @@ static const char **sorted_keys(json_t *o, size_t *n)
                 (void)v;
                 k[i++] = key;
         }
-        qsort(k, *n, sizeof(*k), cmp_str);
+        if (sort)
+                qsort(k, *n, sizeof(*k), cmp_str);
         return k;
+}
+
+static const char **sorted_keys(json_t *o, size_t *n)
+{
+        return object_keys(o, n, true);
 }
 
 /* Shortest digits that read back as d: mantissa digits (no dot) and the
@@ -1250,46 +1257,72 @@ static void go_float(strbuf_t *sb, double d, bool json)
 
 /* Go's fmt %v.  top: a nil prints "<no value>" (the template's own printing)
  * rather than "<nil>" (inside a composite or through print). */
-static void fmt_value(strbuf_t *sb, json_t *v, bool top)
+/* Numbers and booleans, which print the same in %v and in JSON but for the
+ * float form; false for any other value. */
+static bool go_number_or_bool(strbuf_t *sb, const json_t *v, bool json)
 {
-        switch (v ? json_typeof(v) : JSON_NULL) {
-        case JSON_STRING:
-                sb_appendn(sb, json_string_value(v), json_string_length(v));
-                break;
-        case JSON_INTEGER:
+        if (json_is_integer(v))
                 sb_appendf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-                break;
-        case JSON_REAL:
-                go_float(sb, json_real_value(v), false);
-                break;
-        case JSON_TRUE:
-                sb_append(sb, "true");
-                break;
-        case JSON_FALSE:
-                sb_append(sb, "false");
-                break;
-        case JSON_ARRAY: {
+        else if (json_is_real(v))
+                go_float(sb, json_real_value(v), json);
+        else if (json_is_boolean(v))
+                sb_append(sb, json_is_true(v) ? "true" : "false");
+        else
+                return false;
+        return true;
+}
+
+/* Go's %v of a slice, [a b], or of a map, map[k:v] with the keys sorted: each
+ * element (and each key, as a string) printed by elem. */
+static void go_composite(strbuf_t *sb, json_t *v, void (*elem)(strbuf_t *, json_t *, const void *),
+                         const void *ctx)
+{
+        if (json_is_array(v)) {
                 sb_appendc(sb, '[');
                 for (size_t i = 0; i < json_array_size(v); i++) {
                         if (i)
                                 sb_appendc(sb, ' ');
-                        fmt_value(sb, json_array_get(v, i), false);
+                        elem(sb, json_array_get(v, i), ctx);
                 }
                 sb_appendc(sb, ']');
-                break;
+                return;
         }
-        case JSON_OBJECT: {
-                size_t n;
-                const char **k = sorted_keys(v, &n);
-                sb_append(sb, "map[");
-                for (size_t i = 0; i < n; i++) {
-                        sb_appendf(sb, "%s%s:", i ? " " : "", k[i]);
-                        fmt_value(sb, json_object_get(v, k[i]), false);
-                }
-                sb_appendc(sb, ']');
-                free(k);
-                break;
+        size_t n;
+        const char **k = sorted_keys(v, &n);
+        sb_append(sb, "map[");
+        for (size_t i = 0; i < n; i++) {
+                if (i)
+                        sb_appendc(sb, ' ');
+                json_t *ks = json_string(k[i]);
+                elem(sb, ks, ctx);
+                json_decref(ks);
+                sb_appendc(sb, ':');
+                elem(sb, json_object_get(v, k[i]), ctx);
         }
+        sb_appendc(sb, ']');
+        free(k);
+}
+
+static void fmt_value(strbuf_t *sb, json_t *v, bool top);
+
+static void fmt_elem(strbuf_t *sb, json_t *v, const void *unused)
+{
+        (void)unused;
+        fmt_value(sb, v, false);
+}
+
+static void fmt_value(strbuf_t *sb, json_t *v, bool top)
+{
+        if (go_number_or_bool(sb, v, false))
+                return;
+        switch (v ? json_typeof(v) : JSON_NULL) {
+        case JSON_STRING:
+                sb_appendn(sb, json_string_value(v), json_string_length(v));
+                break;
+        case JSON_ARRAY:
+        case JSON_OBJECT:
+                go_composite(sb, v, fmt_elem, NULL);
+                break;
         default:
                 sb_append(sb, top ? "<no value>" : "<nil>");
         }
@@ -1350,21 +1383,11 @@ static __thread size_t cur_nnils;
 
 void gotmpl_json(strbuf_t *sb, json_t *v, bool sort_keys, bool html)
 {
+        if (go_number_or_bool(sb, v, true))
+                return;
         switch (v ? json_typeof(v) : JSON_NULL) {
         case JSON_STRING:
                 json_str(sb, json_string_value(v), json_string_length(v), html);
-                break;
-        case JSON_INTEGER:
-                sb_appendf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-                break;
-        case JSON_REAL:
-                go_float(sb, json_real_value(v), true);
-                break;
-        case JSON_TRUE:
-                sb_append(sb, "true");
-                break;
-        case JSON_FALSE:
-                sb_append(sb, "false");
                 break;
         case JSON_ARRAY:
                 sb_appendc(sb, '[');
@@ -1383,31 +1406,16 @@ void gotmpl_json(strbuf_t *sb, json_t *v, bool sort_keys, bool html)
                         }
                 }
                 sb_appendc(sb, '{');
-                if (sort_keys) {
-                        size_t n;
-                        const char **k = sorted_keys(v, &n);
-                        for (size_t i = 0; i < n; i++) {
-                                if (i)
-                                        sb_appendc(sb, ',');
-                                json_str(sb, k[i], strlen(k[i]), html);
-                                sb_appendc(sb, ':');
-                                gotmpl_json(sb, json_object_get(v, k[i]), sort_keys, html);
-                        }
-                        free(k);
-                } else {
-                        const char *key;
-                        json_t *m;
-                        bool first = true;
-                        json_object_foreach(v, key, m)
-                        {
-                                if (!first)
-                                        sb_appendc(sb, ',');
-                                first = false;
-                                json_str(sb, key, strlen(key), html);
-                                sb_appendc(sb, ':');
-                                gotmpl_json(sb, m, sort_keys, html);
-                        }
+                size_t n;
+                const char **k = object_keys(v, &n, sort_keys);
+                for (size_t i = 0; i < n; i++) {
+                        if (i)
+                                sb_appendc(sb, ',');
+                        json_str(sb, k[i], strlen(k[i]), html);
+                        sb_appendc(sb, ':');
+                        gotmpl_json(sb, json_object_get(v, k[i]), sort_keys, html);
                 }
+                free(k);
                 sb_appendc(sb, '}');
                 break;
         }
@@ -1470,6 +1478,11 @@ static size_t runes(const char *s, size_t n)
 
 /* --- printf ---------------------------------------------------------------- */
 
+/* Go's fmt refuses a width or precision past this (tooLarge): a "*"
+ * argument beyond it is BADWIDTH/BADPREC; digits that grow past it before
+ * the next one make the rest of the format a missing verb. */
+#define GO_FMT_MAX 1000000
+
 struct spec {
         bool minus, plus, sharp, zero, space;
         int width, prec; /* -1: none */
@@ -1480,12 +1493,10 @@ static void pad_out(strbuf_t *sb, const char *s, size_t n, const struct spec *sp
         size_t w = runes(s, n);
         size_t fill = sp->width > 0 && (size_t)sp->width > w ? (size_t)sp->width - w : 0;
         if (!sp->minus)
-                for (size_t i = 0; i < fill; i++)
-                        sb_appendc(sb, sp->zero ? '0' : ' ');
+                sb_fill(sb, sp->zero ? '0' : ' ', fill);
         sb_appendn(sb, s, n);
         if (sp->minus)
-                for (size_t i = 0; i < fill; i++)
-                        sb_appendc(sb, ' ');
+                sb_fill(sb, ' ', fill);
 }
 
 static void bad_verb(strbuf_t *sb, uint32_t verb, json_t *v)
@@ -1594,12 +1605,8 @@ static void fmt_int(strbuf_t *sb, uint32_t verb, const struct spec *sp, long lon
         }
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-        int need = snprintf(NULL, 0, f, x);
-        char *out = xmalloc((size_t)need + 1);
-        snprintf(out, (size_t)need + 1, f, x);
+        sb_appendf(sb, f, x); /* f: cfmt's conversion for x */
 #pragma GCC diagnostic pop
-        sb_append(sb, out);
-        free(out);
 }
 
 static void fmt_float(strbuf_t *sb, uint32_t verb, const struct spec *sp, double d)
@@ -1639,12 +1646,19 @@ static void fmt_float(strbuf_t *sb, uint32_t verb, const struct spec *sp, double
         cfmt(f, sizeof(f), &s2, conv);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-        int need = snprintf(NULL, 0, f, d);
-        char *out = xmalloc((size_t)need + 1);
-        snprintf(out, (size_t)need + 1, f, d);
+        sb_appendf(sb, f, d); /* f: cfmt's conversion for d */
 #pragma GCC diagnostic pop
-        sb_append(sb, out);
-        free(out);
+}
+
+struct verb_spec {
+        uint32_t verb;
+        const struct spec *sp;
+};
+
+static void fmt_one_elem(strbuf_t *sb, json_t *v, const void *ctx)
+{
+        const struct verb_spec *vs = ctx;
+        fmt_one(sb, vs->verb, vs->sp, v);
 }
 
 static void fmt_one(strbuf_t *sb, uint32_t verb, const struct spec *sp, json_t *v)
@@ -1699,29 +1713,9 @@ static void fmt_one(strbuf_t *sb, uint32_t verb, const struct spec *sp, json_t *
                 }
                 break;
         case JSON_ARRAY:
-                sb_appendc(sb, '[');
-                for (size_t i = 0; i < json_array_size(v); i++) {
-                        if (i)
-                                sb_appendc(sb, ' ');
-                        fmt_one(sb, verb, sp, json_array_get(v, i));
-                }
-                sb_appendc(sb, ']');
-                break;
         case JSON_OBJECT: {
-                size_t n;
-                const char **k = sorted_keys(v, &n);
-                sb_append(sb, "map[");
-                for (size_t i = 0; i < n; i++) {
-                        if (i)
-                                sb_appendc(sb, ' ');
-                        json_t *ks = json_string(k[i]);
-                        fmt_one(sb, verb, sp, ks);
-                        json_decref(ks);
-                        sb_appendc(sb, ':');
-                        fmt_one(sb, verb, sp, json_object_get(v, k[i]));
-                }
-                sb_appendc(sb, ']');
-                free(k);
+                struct verb_spec vs = {verb, sp};
+                go_composite(sb, v, fmt_one_elem, &vs);
                 break;
         }
         default:
@@ -1765,7 +1759,7 @@ static void go_sprintf(strbuf_t *sb, const char *f, size_t flen, json_t **args, 
                         i++;
                         json_t *w = ai < nargs ? args[ai++] : NULL;
                         if (json_is_integer(w) &&
-                            llabs((long long)json_integer_value(w)) <= 1000000) {
+                            llabs((long long)json_integer_value(w)) <= GO_FMT_MAX) {
                                 long long wv = (long long)json_integer_value(w);
                                 sp.width = (int)llabs(wv);
                                 sp.minus |= wv < 0;
@@ -1774,9 +1768,11 @@ static void go_sprintf(strbuf_t *sb, const char *f, size_t flen, json_t **args, 
                         }
                 } else {
                         while (i < flen && isdigit((unsigned char)f[i])) {
+                                if (sp.width > GO_FMT_MAX) {
+                                        i = flen; /* Go: an overflow eats the rest */
+                                        break;
+                                }
                                 sp.width = (sp.width < 0 ? 0 : sp.width) * 10 + (f[i++] - '0');
-                                if (sp.width > 1000000)
-                                        sp.width = 1000000;
                         }
                 }
                 if (i < flen && f[i] == '.') {
@@ -1786,15 +1782,17 @@ static void go_sprintf(strbuf_t *sb, const char *f, size_t flen, json_t **args, 
                                 i++;
                                 json_t *pv = ai < nargs ? args[ai++] : NULL;
                                 if (json_is_integer(pv) && json_integer_value(pv) >= 0 &&
-                                    json_integer_value(pv) <= 1000000)
+                                    json_integer_value(pv) <= GO_FMT_MAX)
                                         sp.prec = (int)json_integer_value(pv);
                                 else
                                         sb_append(sb, "%!(BADPREC)");
                         } else {
                                 while (i < flen && isdigit((unsigned char)f[i])) {
+                                        if (sp.prec > GO_FMT_MAX) {
+                                                i = flen;
+                                                break;
+                                        }
                                         sp.prec = sp.prec * 10 + (f[i++] - '0');
-                                        if (sp.prec > 1000000)
-                                                sp.prec = 1000000;
                                 }
                         }
                 }
@@ -2183,29 +2181,16 @@ static void title(strbuf_t *sb, const char *s, size_t n)
 
 static void escape_html(strbuf_t *sb, const char *s, size_t n)
 {
+        static const char *const repl[256] = {
+            ['"'] = "&#34;", ['\''] = "&#39;", ['&'] = "&amp;",
+            ['<'] = "&lt;",  ['>'] = "&gt;",   ['\0'] = "\xEF\xBF\xBD",
+        };
         for (size_t i = 0; i < n; i++) {
-                switch (s[i]) {
-                case '"':
-                        sb_append(sb, "&#34;");
-                        break;
-                case '\'':
-                        sb_append(sb, "&#39;");
-                        break;
-                case '&':
-                        sb_append(sb, "&amp;");
-                        break;
-                case '<':
-                        sb_append(sb, "&lt;");
-                        break;
-                case '>':
-                        sb_append(sb, "&gt;");
-                        break;
-                case '\0':
-                        sb_append(sb, "\xEF\xBF\xBD");
-                        break;
-                default:
+                const char *r = repl[(unsigned char)s[i]];
+                if (r)
+                        sb_append(sb, r);
+                else
                         sb_appendc(sb, s[i]);
-                }
         }
 }
 

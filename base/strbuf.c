@@ -38,6 +38,14 @@ void sb_appendc(strbuf_t *sb, char c)
         sb_appendn(sb, &c, 1);
 }
 
+void sb_fill(strbuf_t *sb, char c, size_t n)
+{
+        sb_grow(sb, n);
+        memset(sb->s + sb->len, c, n);
+        sb->len += n;
+        sb->s[sb->len] = '\0';
+}
+
 void sb_appendf(strbuf_t *sb, const char *fmt, ...)
 {
         char small[256];

@@ -18,6 +18,8 @@ typedef struct strbuf {
 void sb_append(strbuf_t *sb, const char *s);
 void sb_appendn(strbuf_t *sb, const char *s, size_t n);
 void sb_appendc(strbuf_t *sb, char c);
+/* n copies of c */
+void sb_fill(strbuf_t *sb, char c, size_t n);
 void sb_appendf(strbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_reset(strbuf_t *sb);
 /* Return the string (never NULL) and leave sb empty; caller frees. */

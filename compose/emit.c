@@ -102,30 +102,17 @@ static bool needs_quotes(const char *s)
 
 static void quoted(strbuf_t *sb, const char *s)
 {
+        static const char *const repl[256] = {
+            ['"'] = "\\\"", ['\\'] = "\\\\", ['\n'] = "\\n", ['\t'] = "\\t", ['\r'] = "\\r",
+        };
         sb_appendc(sb, '"');
         for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                switch (*p) {
-                case '"':
-                        sb_append(sb, "\\\"");
-                        break;
-                case '\\':
-                        sb_append(sb, "\\\\");
-                        break;
-                case '\n':
-                        sb_append(sb, "\\n");
-                        break;
-                case '\t':
-                        sb_append(sb, "\\t");
-                        break;
-                case '\r':
-                        sb_append(sb, "\\r");
-                        break;
-                default:
-                        if (*p < 0x20 || *p == 0x7f)
-                                sb_appendf(sb, "\\x%02x", *p);
-                        else
-                                sb_appendc(sb, (char)*p);
-                }
+                if (repl[*p])
+                        sb_append(sb, repl[*p]);
+                else if (*p < 0x20 || *p == 0x7f)
+                        sb_appendf(sb, "\\x%02x", *p);
+                else
+                        sb_appendc(sb, (char)*p);
         }
         sb_appendc(sb, '"');
 }

@@ -27,25 +27,6 @@ static json_t *sorted_object(json_t *o)
         return r;
 }
 
-/* Put the keys of o in the given order (others after, in their order). */
-static json_t *reorder(json_t *o, const char *const *order, size_t n)
-{
-        json_t *r = json_object();
-        for (size_t i = 0; i < n; i++) {
-                json_t *v = json_object_get(o, order[i]);
-                if (v)
-                        json_object_set(r, order[i], v);
-        }
-        const char *key;
-        json_t *v;
-        json_object_foreach(o, key, v)
-        {
-                if (!json_object_get(r, key))
-                        json_object_set(r, key, v);
-        }
-        return r;
-}
-
 /* name: <project>_<key> unless set; external objects keep their key. */
 static void default_names(struct mctx *c, json_t *section, bool ipam)
 {
@@ -64,8 +45,9 @@ static void default_names(struct mctx *c, json_t *section, bool ipam)
                 }
                 if (ipam && !json_object_get(v, "ipam"))
                         json_object_set_new(v, "ipam", json_object());
-                json_object_set_new(section, key,
-                                    reorder(v, net_order, ipam ? ARRAY_SIZE(net_order) : 1));
+                json_object_set_new(
+                    section, key,
+                    schema_keys_first(json_incref(v), net_order, ipam ? ARRAY_SIZE(net_order) : 1));
         }
 }
 
@@ -709,8 +691,7 @@ int compose_project_decode(const struct cnode *root, const struct compose_model_
         /* top-level order as docker compose prints it, extensions last */
         static const char *const order[] = {"name",    "services", "networks", "volumes",
                                             "secrets", "configs",  "models"};
-        p->json = reorder(doc, order, ARRAY_SIZE(order));
-        json_decref(doc);
+        p->json = schema_keys_first(doc, order, ARRAY_SIZE(order));
         doc = NULL;
         p->name = xstrdup(o->project_name);
         p->working_dir = xstrdup(o->working_dir);

@@ -130,40 +130,7 @@ static int cmp_port_key(const void *a, const void *b)
 
 /* --- lists ---------------------------------------------------------------- */
 
-/* Decodes one list item at path p and appends its value to a. */
-typedef int (*item_fn)(struct mctx *c, const struct cnode *it, const char *p, json_t *a, bool flag);
-
-/* A list decoded item by item ("key[i]" paths); nothing is kept on failure. */
-static int decode_items(struct mctx *c, const struct cnode *n, const char *path, item_fn fn,
-                        bool flag, json_t **out)
-{
-        if (n->kind != CN_SEQ)
-                return mfail(c, n, path, "must be a list, not %s", cnode_kind_word(n));
-        json_t *a = json_array();
-        for (size_t i = 0; i < n->n; i++) {
-                _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
-                if (fn(c, n->vals[i], p, a, flag) < 0) {
-                        json_decref(a);
-                        return -1;
-                }
-        }
-        *out = a;
-        return 0;
-}
-
-/* Steals o; returns its members with the keys of order first, in that order. */
-static json_t *keys_first(json_t *o, const char *const *order, size_t n)
-{
-        json_t *r = json_object();
-        for (size_t k = 0; k < n; k++) {
-                json_t *v = json_object_get(o, order[k]);
-                if (v)
-                        json_object_set(r, order[k], v);
-        }
-        return schema_add_rest(r, o);
-}
-
-static int short_port(struct mctx *c, const struct cnode *n, const char *path, json_t *arr)
+static int short_port(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
         struct portspec ps;
         err_t e;
@@ -179,6 +146,7 @@ static int short_port(struct mctx *c, const struct cnode *n, const char *path, j
                 keys[i] = xasprintf("%lu", clo + i);
         /* docker compose orders the expanded entries by their "port/proto" text. */
         qsort(keys, cnt, sizeof(char *), cmp_port_key);
+        json_t *arr = json_array();
         for (size_t k = 0; k < cnt; k++) {
                 unsigned long port = strtoul(keys[k], NULL, 10);
                 size_t i = port - clo;
@@ -200,6 +168,7 @@ static int short_port(struct mctx *c, const struct cnode *n, const char *path, j
                 free(keys[k]);
         }
         free(keys);
+        *out = arr;
         return 0;
 }
 
@@ -217,11 +186,12 @@ int dec_port_published(struct mctx *c, const struct cnode *n, const char *path, 
         return 0;
 }
 
-static int port_item(struct mctx *c, const struct cnode *it, const char *p, json_t *a, bool unused)
+static int port_item(struct mctx *c, const struct cnode *it, const char *p, const void *unused,
+                     json_t **out)
 {
         (void)unused;
         if (it->kind == CN_SCALAR)
-                return short_port(c, it, p, a);
+                return short_port(c, it, p, out);
         json_t *o = NULL;
         if (decode_object(c, it, p, schema_port, &o) < 0)
                 return -1;
@@ -243,17 +213,17 @@ static int port_item(struct mctx *c, const struct cnode *it, const char *p, json
                 json_object_set_new(o, "mode", json_string("ingress"));
         if (!json_object_get(o, "protocol"))
                 json_object_set_new(o, "protocol", json_string("tcp"));
-        json_array_append_new(a, keys_first(o, order, ARRAY_SIZE(order)));
+        *out = schema_keys_first(o, order, ARRAY_SIZE(order));
         return 0;
 }
 
 int dec_ports(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
-        return decode_items(c, n, path, port_item, false, out);
+        return decode_list(c, n, path, port_item, NULL, out);
 }
 
-static int expose_item(struct mctx *c, const struct cnode *it, const char *p, json_t *a,
-                       bool unused)
+static int expose_item(struct mctx *c, const struct cnode *it, const char *p, const void *unused,
+                       json_t **out)
 {
         (void)unused;
         unsigned long lo, hi;
@@ -265,13 +235,13 @@ static int expose_item(struct mctx *c, const struct cnode *it, const char *p, js
                 *slash = '\0';
         if (parse_port_range(s, &lo, &hi) < 0)
                 return mfail(c, it, p, "invalid port \"%s\": must be 1-65535", it->str);
-        json_array_append_new(a, json_string(it->str));
+        *out = json_string(it->str);
         return 0;
 }
 
 int dec_expose(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
-        return decode_items(c, n, path, expose_item, false, out);
+        return decode_list(c, n, path, expose_item, NULL, out);
 }
 
 /* --- volumes ---------------------------------------------------------------- */
@@ -375,20 +345,16 @@ static int long_volume(struct mctx *c, const struct cnode *n, const char *path, 
         return 0;
 }
 
-static int volume_item(struct mctx *c, const struct cnode *it, const char *p, json_t *a,
-                       bool unused)
+static int volume_item(struct mctx *c, const struct cnode *it, const char *p, const void *unused,
+                       json_t **out)
 {
         (void)unused;
-        json_t *v = NULL;
-        if ((it->kind == CN_SCALAR ? short_volume(c, it, p, &v) : long_volume(c, it, p, &v)) < 0)
-                return -1;
-        json_array_append_new(a, v);
-        return 0;
+        return it->kind == CN_SCALAR ? short_volume(c, it, p, out) : long_volume(c, it, p, out);
 }
 
 int dec_volumes(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
-        return decode_items(c, n, path, volume_item, false, out);
+        return decode_list(c, n, path, volume_item, NULL, out);
 }
 
 int dec_tmpfs_mode(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
@@ -440,60 +406,78 @@ static int check_condition(struct mctx *c, const struct cnode *n, const char *pa
                      cond);
 }
 
-int dec_depends_on(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
+/* The value of one named entry of a list-or-mapping: val is the mapping's value,
+ * NULL for a list item (the name alone). *optional: the reference may dangle. */
+typedef int (*named_fn)(struct mctx *c, const struct cnode *val, const char *p, json_t **out,
+                        bool *optional);
+
+/* A list of names or a mapping of name -> entry, as an object sorted by name;
+ * each name is a reference of the given kind. */
+static int decode_named(struct mctx *c, const struct cnode *n, const char *path, const char *what,
+                        enum ref_kind kind, named_fn fn, json_t **out)
 {
         json_t *o = json_object();
-        if (n->kind == CN_SEQ) {
-                for (size_t i = 0; i < n->n; i++) {
-                        const struct cnode *it = n->vals[i];
-                        _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
-                        if (it->kind != CN_SCALAR) {
-                                json_decref(o);
-                                return mfail(c, it, p, "must be a service name, not %s",
-                                             cnode_kind_word(it));
-                        }
-                        json_object_set_new(
-                            o, it->str,
-                            json_pack("{s:s,s:b}", "condition", "service_started", "required", 1));
-                        add_ref(c, REF_SERVICE, it->str, p, it, false);
-                }
-        } else if (n->kind == CN_MAP) {
-                for (size_t i = 0; i < n->n; i++) {
-                        const char *name = n->keys[i]->str;
-                        _cleanup_free_ char *p = xasprintf("%s.%s", path, name);
-                        json_t *d = NULL;
-                        if (decode_object(c, n->vals[i], p, schema_dep, &d) < 0) {
-                                json_decref(o);
-                                return -1;
-                        }
-                        const char *cond = json_string_value(json_object_get(d, "condition"));
-                        if (cond) {
-                                _cleanup_free_ char *cp = xasprintf("%s.condition", p);
-                                if (check_condition(c, cnode_map_get(n->vals[i], "condition"), cp,
-                                                    cond) < 0) {
-                                        json_decref(d);
-                                        json_decref(o);
-                                        return -1;
-                                }
-                        }
-                        json_t *req = json_object_get(d, "required");
-                        bool required = req ? json_is_true(req) : true;
-                        json_t *e = json_object();
-                        json_object_set_new(e, "condition",
-                                            json_string(cond ? cond : "service_started"));
-                        if (json_is_true(json_object_get(d, "restart")))
-                                json_object_set_new(e, "restart", json_true());
-                        json_object_set_new(e, "required", json_boolean(required));
-                        json_decref(d);
-                        json_object_set_new(o, name, e);
-                        add_ref(c, REF_SERVICE, name, p, n->keys[i], !required);
-                }
-        } else {
+        if (n->kind != CN_SEQ && n->kind != CN_MAP) {
                 json_decref(o);
                 return mfail(c, n, path, "must be a list or a mapping, not %s", cnode_kind_word(n));
         }
+        bool seq = n->kind == CN_SEQ;
+        for (size_t i = 0; i < n->n; i++) {
+                const struct cnode *at = seq ? n->vals[i] : n->keys[i];
+                _cleanup_free_ char *p =
+                    seq ? xasprintf("%s[%zu]", path, i) : xasprintf("%s.%s", path, at->str);
+                if (at->kind != CN_SCALAR) {
+                        json_decref(o);
+                        return mfail(c, at, p, "must be a %s name, not %s", what,
+                                     cnode_kind_word(at));
+                }
+                json_t *v = NULL;
+                bool optional = false;
+                if (fn(c, seq ? NULL : n->vals[i], p, &v, &optional) < 0) {
+                        json_decref(o);
+                        return -1;
+                }
+                json_object_set_new(o, at->str, v);
+                add_ref(c, kind, at->str, p, at, optional);
+        }
         *out = sort_keys(o);
         return 0;
+}
+
+static int dep_entry(struct mctx *c, const struct cnode *val, const char *p, json_t **out,
+                     bool *optional)
+{
+        if (!val) {
+                *out = json_pack("{s:s,s:b}", "condition", "service_started", "required", 1);
+                return 0;
+        }
+        json_t *d = NULL;
+        if (decode_object(c, val, p, schema_dep, &d) < 0)
+                return -1;
+        const char *cond = json_string_value(json_object_get(d, "condition"));
+        if (cond) {
+                _cleanup_free_ char *cp = xasprintf("%s.condition", p);
+                if (check_condition(c, cnode_map_get(val, "condition"), cp, cond) < 0) {
+                        json_decref(d);
+                        return -1;
+                }
+        }
+        json_t *req = json_object_get(d, "required");
+        bool required = req ? json_is_true(req) : true;
+        json_t *e = json_object();
+        json_object_set_new(e, "condition", json_string(cond ? cond : "service_started"));
+        if (json_is_true(json_object_get(d, "restart")))
+                json_object_set_new(e, "restart", json_true());
+        json_object_set_new(e, "required", json_boolean(required));
+        json_decref(d);
+        *out = e;
+        *optional = !required;
+        return 0;
+}
+
+int dec_depends_on(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
+{
+        return decode_named(c, n, path, "service", REF_SERVICE, dep_entry, out);
 }
 
 /* links ("svc[:alias]") and volumes_from ("svc[:mode]", "container:x[:mode]")
@@ -521,7 +505,7 @@ static int service_refs(struct mctx *c, const struct cnode *n, const char *path,
 
 int dec_links(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
-        return service_refs(c, n, path, false, out);
+        return service_refs(c, n, path, NULL, out);
 }
 
 int dec_volumes_from(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
@@ -758,41 +742,20 @@ int dec_ulimits(struct mctx *c, const struct cnode *n, const char *path, json_t 
         return 0;
 }
 
+static int svc_net_entry(struct mctx *c, const struct cnode *val, const char *p, json_t **out,
+                         bool *optional)
+{
+        (void)optional;
+        if (!val || val->kind == CN_NULL) {
+                *out = json_null();
+                return 0;
+        }
+        return decode_object(c, val, p, schema_svc_net, out);
+}
+
 int dec_service_networks(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
-        json_t *o = json_object();
-        if (n->kind == CN_SEQ) {
-                for (size_t i = 0; i < n->n; i++) {
-                        const struct cnode *it = n->vals[i];
-                        _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
-                        if (it->kind != CN_SCALAR) {
-                                json_decref(o);
-                                return mfail(c, it, p, "must be a network name, not %s",
-                                             cnode_kind_word(it));
-                        }
-                        json_object_set_new(o, it->str, json_null());
-                        add_ref(c, REF_NETWORK, it->str, p, it, false);
-                }
-        } else if (n->kind == CN_MAP) {
-                for (size_t i = 0; i < n->n; i++) {
-                        const char *name = n->keys[i]->str;
-                        _cleanup_free_ char *p = xasprintf("%s.%s", path, name);
-                        json_t *v = NULL;
-                        if (n->vals[i]->kind == CN_NULL) {
-                                v = json_null();
-                        } else if (decode_object(c, n->vals[i], p, schema_svc_net, &v) < 0) {
-                                json_decref(o);
-                                return -1;
-                        }
-                        json_object_set_new(o, name, v);
-                        add_ref(c, REF_NETWORK, name, p, n->keys[i], false);
-                }
-        } else {
-                json_decref(o);
-                return mfail(c, n, path, "must be a list or a mapping, not %s", cnode_kind_word(n));
-        }
-        *out = sort_keys(o);
-        return 0;
+        return decode_named(c, n, path, "network", REF_NETWORK, svc_net_entry, out);
 }
 
 static bool remote_context(const char *s)
@@ -830,9 +793,10 @@ int dec_build(struct mctx *c, const struct cnode *n, const char *path, json_t **
         return 0;
 }
 
-static int file_ref_item(struct mctx *c, const struct cnode *it, const char *p, json_t *a,
-                         bool secret)
+static int file_ref_item(struct mctx *c, const struct cnode *it, const char *p, const void *kind,
+                         json_t **out)
 {
+        bool secret = *(const enum ref_kind *)kind == REF_SECRET;
         json_t *e = NULL;
         const struct cnode *at = it;
         if (it->kind == CN_SCALAR)
@@ -846,35 +810,31 @@ static int file_ref_item(struct mctx *c, const struct cnode *it, const char *p, 
                 json_decref(e);
                 return mfail(c, it, p, "missing required property \"source\"");
         }
-        add_ref(c, secret ? REF_SECRET : REF_CONFIG, src, p, at, false);
+        add_ref(c, *(const enum ref_kind *)kind, src, p, at, false);
         if (secret && !json_object_get(e, "target")) {
                 static const char *const order[] = {"source", "target"};
                 json_object_set_new(e, "target", json_sprintf("/run/secrets/%s", src));
                 /* keep source, target, uid, gid, mode order */
-                e = keys_first(e, order, ARRAY_SIZE(order));
+                e = schema_keys_first(e, order, ARRAY_SIZE(order));
         }
-        json_array_append_new(a, e);
+        *out = e;
         return 0;
-}
-
-static int file_refs(struct mctx *c, const struct cnode *n, const char *path, bool secret,
-                     json_t **out)
-{
-        return decode_items(c, n, path, file_ref_item, secret, out);
 }
 
 int dec_secret_refs(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
-        return file_refs(c, n, path, true, out);
+        static const enum ref_kind kind = REF_SECRET;
+        return decode_list(c, n, path, file_ref_item, &kind, out);
 }
 
 int dec_config_refs(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
-        return file_refs(c, n, path, false, out);
+        static const enum ref_kind kind = REF_CONFIG;
+        return decode_list(c, n, path, file_ref_item, &kind, out);
 }
 
-static int device_item(struct mctx *c, const struct cnode *it, const char *p, json_t *a,
-                       bool unused)
+static int device_item(struct mctx *c, const struct cnode *it, const char *p, const void *unused,
+                       json_t **out)
 {
         (void)unused;
         json_t *e = NULL;
@@ -900,13 +860,13 @@ static int device_item(struct mctx *c, const struct cnode *it, const char *p, js
         } else if (decode_object(c, it, p, schema_device, &e) < 0) {
                 return -1;
         }
-        json_array_append_new(a, e);
+        *out = e;
         return 0;
 }
 
 int dec_devices(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
-        return decode_items(c, n, path, device_item, false, out);
+        return decode_list(c, n, path, device_item, NULL, out);
 }
 
 int dec_external(struct mctx *c, const struct cnode *n, const char *path, json_t **out)

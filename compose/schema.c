@@ -523,8 +523,8 @@ static int dec_mapof(struct mctx *c, const struct cnode *n, const char *path,
         return 0;
 }
 
-static int dec_listof(struct mctx *c, const struct cnode *n, const char *path,
-                      const struct schema *s, json_t **out)
+int decode_list(struct mctx *c, const struct cnode *n, const char *path, item_fn fn,
+                const void *arg, json_t **out)
 {
         if (n->kind != CN_SEQ)
                 return mfail(c, n, path, "must be a list, not %s", cnode_kind_word(n));
@@ -532,14 +532,26 @@ static int dec_listof(struct mctx *c, const struct cnode *n, const char *path,
         for (size_t i = 0; i < n->n; i++) {
                 _cleanup_free_ char *p = xasprintf("%s[%zu]", path, i);
                 json_t *v = NULL;
-                if (decode_object(c, n->vals[i], p, s, &v) < 0) {
+                if (fn(c, n->vals[i], p, arg, &v) < 0) {
                         json_decref(a);
                         return -1;
                 }
-                json_array_append_new(a, v);
+                /* an item that decodes to a list (a port range) adds its members */
+                if (json_is_array(v)) {
+                        json_array_extend(a, v);
+                        json_decref(v);
+                } else {
+                        json_array_append_new(a, v);
+                }
         }
         *out = a;
         return 0;
+}
+
+static int object_item(struct mctx *c, const struct cnode *it, const char *p, const void *s,
+                       json_t **out)
+{
+        return decode_object(c, it, p, s, out);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -579,6 +591,17 @@ json_t *schema_reorder(json_t *o, const struct schema *s)
         return schema_add_rest(r, o);
 }
 
+json_t *schema_keys_first(json_t *o, const char *const *order, size_t n)
+{
+        json_t *r = json_object();
+        for (size_t k = 0; k < n; k++) {
+                json_t *v = json_object_get(o, order[k]);
+                if (v)
+                        json_object_set(r, order[k], v);
+        }
+        return schema_add_rest(r, o);
+}
+
 json_t *schema_add_rest(json_t *r, json_t *o)
 {
         const char *key;
@@ -592,22 +615,37 @@ json_t *schema_add_rest(json_t *r, json_t *o)
         return r;
 }
 
-/* Go maps print with sorted keys: the map-typed values are sorted here. */
+/* The value types decoded by one function of the node alone (fn), or of the
+ * node and a flag (fn_flag); sorted: a Go map, printed with sorted keys. */
+static const struct {
+        decode_fn fn;
+        int (*fn_flag)(struct mctx *c, const struct cnode *n, const char *path, bool flag,
+                       json_t **out);
+        bool flag, sorted;
+} ftypes[] = {
+    [F_STR] = {.fn = dec_str},
+    [F_INT] = {.fn_flag = dec_int, .flag = false},
+    [F_INTNZ] = {.fn_flag = dec_int, .flag = true},
+    [F_BOOL] = {.fn_flag = dec_bool, .flag = true},
+    [F_BOOLP] = {.fn_flag = dec_bool, .flag = false},
+    [F_FLOAT] = {.fn = dec_float},
+    [F_STRLIST] = {.fn_flag = dec_strlist, .flag = false},
+    [F_STRORLIST] = {.fn_flag = dec_strlist, .flag = true},
+    [F_MAPSTR] = {.fn = dec_mapstr, .sorted = true},
+    [F_ENVMAP] = {.fn_flag = dec_kvmap, .flag = true, .sorted = true},
+    [F_LABELS] = {.fn_flag = dec_kvmap, .flag = false, .sorted = true},
+    [F_DURATION] = {.fn = dec_duration},
+    [F_BYTES] = {.fn = dec_bytes},
+    [F_MAPOF] = {.sorted = true},
+};
+
 int decode_field(struct mctx *c, const struct field *f, const struct cnode *n, const char *path,
                  json_t **out)
 {
         if (decode_field_raw(c, f, n, path, out) < 0)
                 return -1;
-        switch (f->type) {
-        case F_MAPSTR:
-        case F_ENVMAP:
-        case F_LABELS:
-        case F_MAPOF:
+        if ((size_t)f->type < ARRAY_SIZE(ftypes) && ftypes[f->type].sorted)
                 *out = sort_keys(*out);
-                break;
-        default:
-                break;
-        }
         return 0;
 }
 
@@ -618,33 +656,11 @@ static int decode_field_raw(struct mctx *c, const struct field *f, const struct 
         /* An explicit null leaves the key unset, as in compose-go. */
         if (n->kind == CN_NULL && f->type != F_OBJ && f->type != F_ANY && f->type != F_FN)
                 return 0;
+        if ((size_t)f->type < ARRAY_SIZE(ftypes) && ftypes[f->type].fn)
+                return ftypes[f->type].fn(c, n, path, out);
+        if ((size_t)f->type < ARRAY_SIZE(ftypes) && ftypes[f->type].fn_flag)
+                return ftypes[f->type].fn_flag(c, n, path, ftypes[f->type].flag, out);
         switch (f->type) {
-        case F_STR:
-                return dec_str(c, n, path, out);
-        case F_INT:
-                return dec_int(c, n, path, false, out);
-        case F_INTNZ:
-                return dec_int(c, n, path, true, out);
-        case F_BOOL:
-                return dec_bool(c, n, path, true, out);
-        case F_BOOLP:
-                return dec_bool(c, n, path, false, out);
-        case F_FLOAT:
-                return dec_float(c, n, path, out);
-        case F_STRLIST:
-                return dec_strlist(c, n, path, false, out);
-        case F_STRORLIST:
-                return dec_strlist(c, n, path, true, out);
-        case F_MAPSTR:
-                return dec_mapstr(c, n, path, out);
-        case F_ENVMAP:
-                return dec_kvmap(c, n, path, true, out);
-        case F_LABELS:
-                return dec_kvmap(c, n, path, false, out);
-        case F_DURATION:
-                return dec_duration(c, n, path, out);
-        case F_BYTES:
-                return dec_bytes(c, n, path, out);
         case F_OBJ:
                 if (n->kind == CN_NULL && !f->sub->null_ok)
                         return 0;
@@ -652,16 +668,15 @@ static int decode_field_raw(struct mctx *c, const struct field *f, const struct 
         case F_MAPOF:
                 return dec_mapof(c, n, path, f->sub, out);
         case F_LISTOF:
-                return dec_listof(c, n, path, f->sub, out);
+                return decode_list(c, n, path, object_item, f->sub, out);
         case F_FN:
                 return f->fn(c, n, path, out);
         case F_ANY:
                 *out = node_to_json(n);
                 return 0;
-        case F_DROP:
+        default: /* F_DROP */
                 return 0;
         }
-        return 0;
 }
 
 static const struct field *find_field(const struct schema *s, const char *key)

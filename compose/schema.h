@@ -94,6 +94,12 @@ int mfail(struct mctx *c, const struct cnode *n, const char *path, const char *f
 
 int decode_object(struct mctx *c, const struct cnode *n, const char *path, const struct schema *s,
                   json_t **out);
+/* Decodes one list item at path p to *out; arg is decode_list's. */
+typedef int (*item_fn)(struct mctx *c, const struct cnode *it, const char *p, const void *arg,
+                       json_t **out);
+/* A list decoded item by item ("path[i]" paths); nothing is kept on failure. */
+int decode_list(struct mctx *c, const struct cnode *n, const char *path, item_fn fn,
+                const void *arg, json_t **out);
 int decode_field(struct mctx *c, const struct field *f, const struct cnode *n, const char *path,
                  json_t **out);
 /* Any node as a JSON value, scalars typed as YAML 1.2 core. */
@@ -103,6 +109,9 @@ json_t *schema_reorder(json_t *o, const struct schema *s);
 /* Steals o; adds to r the members of o that r does not have yet, in o's
  * order, and returns r. */
 json_t *schema_add_rest(json_t *r, json_t *o);
+/* Steals o; returns its members with the keys of order first, in that
+ * order, and the others after them in o's order. */
+json_t *schema_keys_first(json_t *o, const char *const *order, size_t n);
 /* A service, network or volume name as docker compose accepts it:
  * [A-Za-z0-9._-]+. */
 bool schema_name_ok(const char *s);

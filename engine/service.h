@@ -188,6 +188,49 @@ int compose_scale_of(const strv_t *scale, const struct compose_service *s, err_t
 /* Depth of a service in the dependency graph: 0 = depends on nothing. */
 int cservice_level(const struct compose_project *p, const char *name);
 
+/* The plan of an up / create (plan.h) over the observed containers: opts
+ * (named, scale and image_present are filled here) with scale_args
+ * ("SERVICE=N", --scale) applied, svcs the services named, the images of
+ * services with `build:` looked up in the store; *pobs the observed
+ * containers as the planner saw them (caller frees; plan_free(out)).  The
+ * plan's warnings are left in out for the caller to print. */
+int compose_plan_make(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
+                      const struct plan_opts *opts, const strv_t *scale_args, char **svcs,
+                      int nsvcs, struct plan *out, struct plan_ctr **pobs, err_t *err);
+
+/* The stop plan of down / stop / rm and of attached up's end: the
+ * containers of a list stopped (or removed) in reverse dependency order,
+ * every container of a level at once. */
+struct stop_op {
+        size_t ctr;  /* index in the observed list */
+        int timeout; /* grace period (s); < 0: the container's own */
+        int level;   /* its service's depth (cservice_level); 0 without a project */
+};
+struct stop_plan {
+        struct stop_op *ops; /* in the list's order */
+        size_t n;
+};
+/* The containers of l with which[i] (NULL: all); timeout < 0: each
+ * service's stop_grace_period (p may be NULL: a project known by its labels
+ * only, every container on one level with its own timeout). */
+int stop_plan_make(const struct compose_project *p, const struct cctr_list *l, const bool *which,
+                   int timeout, struct stop_plan *out);
+void stop_plan_free(struct stop_plan *sp);
+/* Must op a wait for op b to have stopped (b's service depends on a's)? */
+bool stop_plan_waits(const struct stop_plan *sp, size_t a, size_t b);
+
+enum stop_step { STOP_STOPPING, STOP_STOPPED, STOP_REMOVING, STOP_REMOVED, STOP_FAILED };
+struct stop_report {
+        void *ud;
+        /* op k of the plan reached step (called from the executor's threads) */
+        void (*step)(void *ud, size_t k, enum stop_step step);
+};
+/* Run the plan over l: stop (rm: remove, with anonymous volumes when
+ * volumes) each container; parallel > 0 bounds the operations at once (0:
+ * every container of a level at once).  Returns 0 or -1 with err. */
+int stop_plan_run(const struct stop_plan *sp, const struct cctr_list *l, bool rm, bool volumes,
+                  int parallel, const struct stop_report *rep, err_t *err);
+
 /* Was the container made from another image than the one the service's
  * name points at now (rebuilt)? */
 bool compose_build_image_changed(const struct cctr *c, const struct compose_service *s);
@@ -222,5 +265,39 @@ enum compose_pull_mode {
  * weekly, every_<duration>: when it was tagged longer ago or is not here;
  * missing, the default: when it is not here). */
 bool service_wants_pull(const struct compose_service *s, enum compose_pull_mode mode);
+
+/* Is service name among names (n <= 0: every service is)? */
+bool compose_selected(const char *name, char **names, int n);
+
+/* One image to pull for a project's services. */
+struct service_pull {
+        const struct compose_service *s; /* the first service naming the image */
+        strv_t services;                 /* every service naming it */
+        bool soft;                       /* its failure is a warning (ignore_failures, build:) */
+        int rc;                          /* after the run: 0, or -1 with err */
+        err_t err;
+};
+struct service_pulls {
+        struct service_pull *v;
+        size_t n;
+};
+/* The images of p's services named (n <= 0: all) to pull per mode: each
+ * distinct image once (by its normalised reference), none of an image berth
+ * builds itself; soft when ignore_failures or the service can be built. */
+void service_pulls_make(const struct compose_project *p, char **names, int n,
+                        enum compose_pull_mode mode, bool ignore_failures,
+                        struct service_pulls *out);
+void service_pulls_free(struct service_pulls *sp);
+
+#define SERVICE_PULL_PARALLEL 4 /* pulls at once, at most */
+enum pull_step { PULL_PULLING, PULL_PULLED, PULL_FAILED };
+struct pull_report {
+        void *ud;
+        /* pull k reached step (called from the workers' threads) */
+        void (*step)(void *ud, size_t k, enum pull_step step);
+};
+/* Pull them, at most SERVICE_PULL_PARALLEL (and parallel, when > 0) at
+ * once; each one's result in its rc / err. */
+void service_pulls_run(struct service_pulls *sp, int parallel, const struct pull_report *rep);
 
 #endif

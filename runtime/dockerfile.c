@@ -709,93 +709,59 @@ static bool class_match(const char **pp, char c)
         return hit != neg && c != '/';
 }
 
-struct matcher {
-        const char *p, *s;
-        size_t plen, slen;
-        unsigned char *memo; /* (plen + 1) * (slen + 1): 0 unknown, 1 no, 2 yes */
-};
-
-static bool match_from(struct matcher *m, size_t pi, size_t si, int depth);
-
-static bool match_memo(struct matcher *m, size_t pi, size_t si, int depth)
-{
-        unsigned char *c = &m->memo[pi * (m->slen + 1) + si];
-        if (!*c)
-                *c = match_from(m, pi, si, depth + 1) ? 2 : 1;
-        return *c == 2;
-}
-
-/* Glob matching, memoised on (pattern, string) positions so that many `*`
- * never cost more than plen * slen steps. */
-static bool match_from(struct matcher *m, size_t pi, size_t si, int depth)
-{
-        const char *p = m->p, *s = m->s;
-        if (depth > 4096)
-                return false;
-        while (p[pi]) {
-                if (p[pi] == '*' && p[pi + 1] == '*') {
-                        size_t rest = pi + 2;
-                        if (p[rest] == '/') {
-                                rest++;
-                                if (match_memo(m, rest, si, depth))
-                                        return true;
-                                for (size_t q = si; s[q]; q++)
-                                        if (s[q] == '/' && match_memo(m, rest, q + 1, depth))
-                                                return true;
-                                return false;
-                        }
-                        for (size_t q = si;; q++) {
-                                if (match_memo(m, rest, q, depth))
-                                        return true;
-                                if (!s[q])
-                                        return false;
-                        }
-                }
-                if (p[pi] == '*') {
-                        pi++;
-                        for (size_t q = si;; q++) {
-                                if (match_memo(m, pi, q, depth))
-                                        return true;
-                                if (!s[q] || s[q] == '/')
-                                        return false;
-                        }
-                }
-                if (!s[si])
-                        return false;
-                if (p[pi] == '?') {
-                        if (s[si] == '/')
-                                return false;
-                        pi++;
-                        si++;
-                        continue;
-                }
-                if (p[pi] == '[') {
-                        const char *pp = p + pi;
-                        if (!class_match(&pp, s[si]))
-                                return false;
-                        pi = (size_t)(pp - p);
-                        si++;
-                        continue;
-                }
-                if (p[pi] == '\\' && p[pi + 1])
-                        pi++;
-                if (p[pi] != s[si])
-                        return false;
-                pi++;
-                si++;
-        }
-        return !s[si];
-}
-
+/* Glob matching as a table: ok[pi][si] says whether the pattern from pi
+ * matches the path from si.  Each cell takes a constant number of steps
+ * (a star either matches nothing or one more character), so a line of stars
+ * costs plen * slen steps at most, never a backtracking explosion. */
 bool rt_path_match(const char *pattern, const char *path)
 {
-        struct matcher m = {pattern, path, strlen(pattern), strlen(path), NULL};
-        if ((m.plen + 1) * (m.slen + 1) > (1u << 22))
+        size_t plen = strlen(pattern), slen = strlen(path), w = slen + 1;
+        if ((plen + 1) * w > (1u << 22))
                 return false; /* absurdly long: never a match */
-        m.memo = xcalloc((m.plen + 1) * (m.slen + 1), 1);
-        bool r = match_from(&m, 0, 0, 0);
-        free(m.memo);
-        return r;
+        const char *p = pattern, *s = path;
+        _cleanup_free_ unsigned char *ok = xcalloc((plen + 1) * w, 1);
+        _cleanup_free_ unsigned char *below = xcalloc(w + 1, 1);
+        ok[plen * w + slen] = 1;
+        for (size_t pi = plen; pi-- > 0;) {
+                unsigned char *row = ok + pi * w;
+                if (p[pi] == '*' && p[pi + 1] == '*' && p[pi + 2] == '/') {
+                        /* "**" + "/": the rest here, or after any later '/' */
+                        const unsigned char *rest = ok + (pi + 3) * w;
+                        below[slen] = 0;
+                        for (size_t si = slen; si-- > 0;)
+                                below[si] = (s[si] == '/' && rest[si + 1]) || below[si + 1];
+                        for (size_t si = 0; si <= slen; si++)
+                                row[si] = rest[si] || below[si];
+                        continue;
+                }
+                if (p[pi] == '*') {
+                        /* "**" matches across '/', a single '*' does not */
+                        bool two = p[pi + 1] == '*';
+                        const unsigned char *rest = ok + (pi + (two ? 2 : 1)) * w;
+                        row[slen] = rest[slen];
+                        for (size_t si = slen; si-- > 0;)
+                                row[si] = rest[si] || ((two || s[si] != '/') && row[si + 1]);
+                        continue;
+                }
+                size_t next = pi + 1;
+                for (size_t si = 0; si < slen; si++) {
+                        bool hit;
+                        if (p[pi] == '?') {
+                                hit = s[si] != '/';
+                        } else if (p[pi] == '[') {
+                                const char *pp = p + pi;
+                                hit = class_match(&pp, s[si]);
+                                next = (size_t)(pp - p);
+                        } else if (p[pi] == '\\' && p[pi + 1]) {
+                                hit = p[pi + 1] == s[si];
+                                next = pi + 2;
+                        } else {
+                                hit = p[pi] == s[si];
+                        }
+                        row[si] = hit && ok[next * w + si + 1];
+                }
+        }
+        return ok[0] != 0;
 }
 
 bool rt_dockerignore_excluded(const strv_t *patterns, const char *path)

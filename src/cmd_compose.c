@@ -151,27 +151,6 @@ int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
         return optind;
 }
 
-void compose_globals_load_opts(const struct compose_globals *g, struct compose_load_opts *lo)
-{
-        *lo = (struct compose_load_opts){
-            .files = (const char *const *)g->files.v,
-            .nfiles = g->files.n,
-            .project_name = g->project_name,
-            .project_dir = g->project_dir,
-            .env_files = (const char *const *)g->env_files.v,
-            .nenv_files = g->env_files.n,
-            .profiles = (const char *const *)g->profiles.v,
-            .nprofiles = g->profiles.n,
-            .environ = environ,
-        };
-}
-
-void compose_print_warnings(const strv_t *w)
-{
-        for (size_t i = 0; i < w->n; i++)
-                fprintf(stderr, "WARN[0000] %s\n", w->v[i]);
-}
-
 void compose_globals_free(struct compose_globals *g)
 {
         strv_free(&g->files);

@@ -45,16 +45,6 @@ static int build_one(struct compose_service *s, bool quiet, bool no_cache, const
         return 0;
 }
 
-bool compose_selected(const char *name, char **names, int n)
-{
-        if (n <= 0)
-                return true;
-        for (int i = 0; i < n; i++)
-                if (!strcmp(names[i], name))
-                        return true;
-        return false;
-}
-
 static int build_services(struct compose_project *p, char **names, int n, enum plan_build_mode mode,
                           bool quiet, bool no_cache, const strv_t *cli_args, err_t *err)
 {

@@ -19,8 +19,6 @@ int compose_build_services(struct compose_project *p, char **names, int n,
 int compose_build_service(struct compose_service *s, bool quiet, err_t *err);
 
 int compose_cmd_build(struct compose_globals *g, int argc, char **argv);
-/* Is service name among names (all when n is 0)? */
-bool compose_selected(const char *name, char **names, int n);
 /* `compose push` (compose_push.c): the images of built services that name one. */
 int compose_cmd_push(struct compose_globals *g, int argc, char **argv);
 

@@ -36,7 +36,7 @@ int compose_parse_globals(int argc, char **argv, struct compose_globals *g);
 void compose_globals_free(struct compose_globals *g);
 
 struct compose_load_opts;
-/* Fill the loader's options from the global options (files, project name
+/* (compose_project.c) Fill the loader's options from the global options (files, project name
  * and directory, env files, profiles, the process environment). */
 void compose_globals_load_opts(const struct compose_globals *g, struct compose_load_opts *lo);
 /* Print the loader's and the model's warnings as compose v2 does. */

@@ -72,9 +72,10 @@ static int dry_up(struct compose_globals *g, const struct up_opts *o, char **svc
         struct plan plan = {0};
         err_t err;
         int rc = COMPOSE_EXIT_FAIL;
+        struct plan_opts po = up_plan_opts(o);
         if (cproject_select(p, svcs, nsvcs, !o->no_deps, &sel, &err) < 0 ||
             cctr_observe(p->name, false, &obs, &err) < 0 ||
-            compose_plan_make(p, sel, &obs, o, svcs, nsvcs, &plan, &pobs, &err) < 0) {
+            compose_plan_make(p, sel, &obs, &po, &o->scale, svcs, nsvcs, &plan, &pobs, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;
         }

@@ -1,5 +1,5 @@
-/* compose_project.c - globals -> loaded project, up's plan, and
- * engine/service.h's progress and warnings on this terminal. */
+/* compose_project.c - globals -> loaded project, and engine/service.h's
+ * progress and warnings on this terminal (the stop plan's progress lines). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,12 +19,32 @@
 #include "base/xalloc.h"
 #include "commands.h"
 #include "compose_up.h"
-#include "compose_up_opts.h"
 #include "container_cli.h"
 #include "progress.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 #include "runtime/image.h"
+
+void compose_globals_load_opts(const struct compose_globals *g, struct compose_load_opts *lo)
+{
+        *lo = (struct compose_load_opts){
+            .files = (const char *const *)g->files.v,
+            .nfiles = g->files.n,
+            .project_name = g->project_name,
+            .project_dir = g->project_dir,
+            .env_files = (const char *const *)g->env_files.v,
+            .nenv_files = g->env_files.n,
+            .profiles = (const char *const *)g->profiles.v,
+            .nprofiles = g->profiles.n,
+            .environ = environ,
+        };
+}
+
+void compose_print_warnings(const strv_t *w)
+{
+        for (size_t i = 0; i < w->n; i++)
+                fprintf(stderr, "WARN[0000] %s\n", w->v[i]);
+}
 
 int cproject_open(struct compose_globals *g, char **services, int nservices, struct cproject *cp)
 {
@@ -101,40 +121,6 @@ int compose_parallel(const struct compose_globals *g)
         return n > 0 ? (int)(2 * n) : 4;
 }
 
-int compose_plan_make(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
-                      const struct up_opts *o, char **svcs, int nsvcs, struct plan *out,
-                      struct plan_ctr **pobs, err_t *err)
-{
-        _cleanup_free_ int *scale = xcalloc(p->nservices + 1, sizeof(int));
-        _cleanup_free_ bool *present = xcalloc(p->nservices + 1, sizeof(bool));
-        strv_t named = STRV_INIT;
-        *pobs = NULL;
-        for (size_t si = 0; si < p->nservices; si++) {
-                const struct compose_service *s = &p->services[si];
-                scale[si] = -1;
-                if (!sel[si])
-                        continue;
-                if ((scale[si] = compose_scale_of(&o->scale, s, err)) < 0)
-                        return -1;
-                struct rt_image img;
-                err_t e2;
-                if (s->build.present && s->image && rt_image_lookup(s->image, &img, &e2) == 0) {
-                        present[si] = true;
-                        rt_image_free(&img);
-                }
-        }
-        for (int i = 0; i < nsvcs; i++)
-                strv_push(&named, svcs[i]);
-        struct plan_opts po = up_plan_opts(o);
-        po.named = &named;
-        po.scale = scale;
-        po.image_present = present;
-        *pobs = compose_plan_observed(p, obs);
-        int r = compose_plan(p, sel, *pobs, obs->n, &po, out, err);
-        strv_free(&named);
-        return r;
-}
-
 /* --- engine/service.h's output on this terminal ---------------------------- */
 
 static size_t report_begin(void *ud, const char *kind, const char *name, bool working)
@@ -179,4 +165,46 @@ int cctr_create(const struct cproject *cp, const struct compose_service *s,
 {
         static const struct service_warn w = {.key = warn_key, .create = warn_create};
         return service_ctr_create(cp, s, o, &w, id_out, err);
+}
+
+/* engine/service.h's stop plan with its progress lines */
+struct stop_lines {
+        struct progress *pr;
+        size_t *line;
+};
+
+static void stop_step(void *ud, size_t k, enum stop_step st)
+{
+        static const struct {
+                enum progress_state state;
+                const char *text;
+        } show[] = {
+            [STOP_STOPPING] = {PROGRESS_WORKING, "Stopping"},
+            [STOP_STOPPED] = {PROGRESS_WORKING, "Stopped"},
+            [STOP_REMOVING] = {PROGRESS_WORKING, "Removing"},
+            [STOP_REMOVED] = {PROGRESS_DONE, "Removed"},
+            [STOP_FAILED] = {PROGRESS_ERROR, "Error"},
+        };
+        struct stop_lines *sl = ud;
+        progress_set(sl->pr, sl->line[k], show[st].state, show[st].text);
+}
+
+int compose_stop_plan(struct compose_globals *g, const struct compose_project *p,
+                      struct cctr_list *l, bool *which, int timeout, bool rm, bool volumes,
+                      const char *title, err_t *err)
+{
+        struct stop_plan sp;
+        stop_plan_make(p, l, which, timeout, &sp);
+        struct stop_lines sl = {.pr = progress_new(stderr, g->progress, title),
+                                .line = xcalloc(sp.n + 1, sizeof(size_t))};
+        for (size_t k = 0; k < sp.n; k++)
+                sl.line[k] = progress_add(sl.pr, "Container", l->v[sp.ops[k].ctr].name);
+        struct stop_report rep = {.ud = &sl, .step = stop_step};
+        /* stopping is waiting: every container of a level at once unless
+         * --parallel says otherwise, so down costs about one grace period */
+        int r = stop_plan_run(&sp, l, rm, volumes, g->parallel, &rep, err);
+        progress_end(sl.pr);
+        free(sl.line);
+        stop_plan_free(&sp);
+        return r;
 }

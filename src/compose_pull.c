@@ -23,104 +23,47 @@
 #include "runtime/image.h"
 #include "runtime/registry.h"
 
-#define PULL_PARALLEL 4
-
-struct pjob {
-        const struct compose_service *s; /* the first service naming the image */
-        strv_t services;                 /* every service naming it */
-        size_t line;
-        bool soft; /* failure is a warning (service can be built) */
-        int rc;
-        err_t err;
-};
-
-struct pctx {
-        struct pjob *jobs;
-        size_t n, next;
+/* engine/service.h's pulls with their progress lines */
+struct pull_lines {
         struct progress *pr;
-        pthread_mutex_t mu;
+        const struct service_pulls *sp;
+        size_t *line;
 };
 
-static void *pull_worker(void *arg)
+static void pull_step(void *ud, size_t k, enum pull_step st)
 {
-        struct pctx *c = arg;
-        for (;;) {
-                pthread_mutex_lock(&c->mu);
-                size_t i = c->next < c->n ? c->next++ : c->n;
-                pthread_mutex_unlock(&c->mu);
-                if (i >= c->n)
-                        break;
-                struct pjob *j = &c->jobs[i];
-                if (c->pr)
-                        progress_set(c->pr, j->line, PROGRESS_WORKING, "Pulling");
-                struct reg_pull_opts o = {.platform = j->s->platform};
-                struct reg_pull_result res;
-                j->rc = reg_pull(j->s->image, &o, &res, &j->err);
-                if (j->rc == 0)
-                        reg_pull_result_free(&res);
-                if (c->pr) {
-                        if (j->rc == 0)
-                                progress_set(c->pr, j->line, PROGRESS_DONE, "Pulled");
-                        else
-                                progress_set(c->pr, j->line,
-                                             j->soft ? PROGRESS_DONE : PROGRESS_ERROR,
-                                             j->soft ? "Skipped" : "Error");
-                }
-        }
-        return NULL;
+        struct pull_lines *pl = ud;
+        bool soft = pl->sp->v[k].soft;
+        if (st == PULL_PULLING)
+                progress_set(pl->pr, pl->line[k], PROGRESS_WORKING, "Pulling");
+        else if (st == PULL_PULLED)
+                progress_set(pl->pr, pl->line[k], PROGRESS_DONE, "Pulled");
+        else
+                progress_set(pl->pr, pl->line[k], soft ? PROGRESS_DONE : PROGRESS_ERROR,
+                             soft ? "Skipped" : "Error");
 }
 
 int compose_pull_services(struct compose_globals *g, struct compose_project *p, char **names, int n,
                           enum compose_pull_mode mode, bool quiet, bool ignore_failures, err_t *err)
 {
-        struct pctx c = {.jobs = xcalloc(p->nservices ? p->nservices : 1, sizeof(struct pjob))};
-        pthread_mutex_init(&c.mu, NULL);
-        strv_t images = STRV_INIT; /* normalised names, index = job */
-        for (size_t i = 0; i < p->nservices; i++) {
-                const struct compose_service *s = &p->services[i];
-                if (!s->image || !compose_selected(s->name, names, n) ||
-                    compose_build_local_image(s))
-                        continue;
-                _cleanup_free_ char *norm = NULL;
-                err_t e2;
-                if (rt_image_ref_normalize(s->image, &norm, &e2) < 0)
-                        norm = xstrdup(s->image);
-                ssize_t k = strv_index(&images, norm);
-                if (k >= 0) { /* the same image: pulled once */
-                        strv_push(&c.jobs[k].services, s->name);
-                        continue;
-                }
-                if (!service_wants_pull(s, mode))
-                        continue;
-                struct pjob *j = &c.jobs[c.n++];
-                j->s = s;
-                j->soft = ignore_failures || s->build.present;
-                strv_push(&j->services, s->name);
-                strv_push(&images, norm);
-        }
+        struct service_pulls sp;
+        service_pulls_make(p, names, n, mode, ignore_failures, &sp);
         int r = 0;
-        if (c.n) {
+        if (sp.n) {
+                struct pull_lines pl = {.sp = &sp};
+                struct pull_report rep = {.ud = &pl, .step = pull_step};
                 if (!quiet) {
-                        c.pr = progress_new(stderr, g->progress, "Pulling");
-                        for (size_t i = 0; i < c.n; i++)
-                                c.jobs[i].line = progress_add(c.pr, c.jobs[i].s->name, "");
+                        pl.pr = progress_new(stderr, g->progress, "Pulling");
+                        pl.line = xcalloc(sp.n, sizeof(size_t));
+                        for (size_t i = 0; i < sp.n; i++)
+                                pl.line[i] = progress_add(pl.pr, sp.v[i].s->name, "");
                 }
-                size_t nth = c.n < PULL_PARALLEL ? c.n : PULL_PARALLEL;
-                if (g->parallel > 0 && (size_t)g->parallel < nth)
-                        nth = (size_t)g->parallel;
-                pthread_t th[PULL_PARALLEL];
-                size_t started = 0;
-                for (; started < nth; started++)
-                        if (pthread_create(&th[started], NULL, pull_worker, &c) != 0)
-                                break;
-                if (!started)
-                        pull_worker(&c);
-                for (size_t i = 0; i < started; i++)
-                        pthread_join(th[i], NULL);
-                if (c.pr)
-                        progress_end(c.pr);
-                for (size_t i = 0; i < c.n; i++) {
-                        struct pjob *j = &c.jobs[i];
+                service_pulls_run(&sp, g->parallel, quiet ? NULL : &rep);
+                if (pl.pr)
+                        progress_end(pl.pr);
+                free(pl.line);
+                for (size_t i = 0; i < sp.n; i++) {
+                        struct service_pull *j = &sp.v[i];
                         if (j->rc == 0)
                                 continue;
                         if (j->soft) {
@@ -134,11 +77,7 @@ int compose_pull_services(struct compose_globals *g, struct compose_project *p, 
                         r = -1;
                 }
         }
-        for (size_t i = 0; i < p->nservices; i++)
-                strv_free(&c.jobs[i].services);
-        free(c.jobs);
-        strv_free(&images);
-        pthread_mutex_destroy(&c.mu);
+        service_pulls_free(&sp);
         return r;
 }
 

@@ -1,5 +1,5 @@
 /* compose_up.h - the compose commands' side of the lifecycle: opening a
- * project from the command line, the plan with up's options, stopping,
+ * project from the command line, stopping with progress lines,
  * following logs.  The lifecycle itself (observed containers, a service's
  * container created, removed and waited on, networks and volumes) is
  * engine/service.h's. */
@@ -41,34 +41,31 @@ int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr
 int cctr_create(const struct cproject *cp, const struct compose_service *s,
                 const struct cctr_opts *o, char **id_out, err_t *err);
 
-/* The plan of an up / create (engine/plan.h) over the observed containers,
- * with up's options o (compose_up_opts.h): --scale arguments applied, the
- * services named, the images of services with `build:` looked up; *pobs the
- * observed containers as the planner saw them (caller frees; plan_free(out)).
- * The plan's warnings are left in out for the caller to print. */
-struct up_opts;
-int compose_plan_make(const struct compose_project *p, const bool *sel, const struct cctr_list *obs,
-                      const struct up_opts *o, char **svcs, int nsvcs, struct plan *out,
-                      struct plan_ctr **pobs, err_t *err);
-
 /* Stop (rm: and remove) the containers of l (which[i] true; NULL = all) in
- * reverse dependency order, each level in parallel.  timeout < 0: each
- * service's stop_grace_period. */
+ * reverse dependency order, each level in parallel (engine/service.h's stop
+ * plan), with progress lines under title.  timeout < 0: each service's
+ * stop_grace_period. */
 int compose_stop_plan(struct compose_globals *g, const struct compose_project *p,
                       struct cctr_list *l, bool *which, int timeout, bool rm, bool volumes,
                       const char *title, err_t *err);
 
-/* Attached mode of up: follow the services' logs until every container
- * exited, or one did (abort_on_exit) / failed (abort_on_failure), or
- * SIGINT/SIGTERM; then stop the project.  Returns the exit status. */
+/* How log lines are printed (compose_follow.c). */
 struct log_style {
         bool prefix;     /* "service-1  | " before each line */
         bool color;      /* the prefix in one color per container */
         bool timestamps; /* each line's RFC 3339 time after the prefix */
 };
-int compose_follow(struct cproject *cp, const strv_t *services, const struct log_style *st,
-                   bool abort_on_exit, bool abort_on_failure, const char *exit_code_from,
-                   int timeout);
+struct log_out;
+/* engine/logs.h's output printing lines to stdout in style st (kept by
+ * pointer). */
+struct log_out log_style_out(const struct log_style *st);
+
+/* Attached mode of up (engine/logs.h compose_follow): follow the services'
+ * logs until every container exited, or one did (abort_on_exit) / failed
+ * (abort_on_failure), or SIGINT/SIGTERM; then stop the project (timeout < 0:
+ * each service's grace period).  Returns the exit status. */
+int up_follow(const struct cproject *cp, const strv_t *services, const struct log_style *st,
+              bool abort_on_exit, bool abort_on_failure, const char *exit_code_from, int timeout);
 
 /* Parallelism from --parallel (default 2x cores). */
 int compose_parallel(const struct compose_globals *g);

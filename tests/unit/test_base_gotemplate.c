@@ -138,6 +138,16 @@ static void test_functions(void)
         T("{{len 3}}", C,
           "ERR: template: :1:2: executing \"\" at <len>: error calling len: len of type int",
           "len of a number");
+        T("{{printf \"%11111111d|%s\" 5 \"x\"}}", C, "%!(NOVERB)%!(EXTRA int=5, string=x)",
+          "printf: a width past Go's limit makes the rest a missing verb");
+        T("{{printf \"%.22222222f|\" 1.5}}", C, "%!(NOVERB)%!(EXTRA float64=1.5)",
+          "printf: so does a precision past it");
+        {
+                char *got = run("{{printf \"%1111111s|\" \"x\"}}", C);
+                ok(got && strlen(got) == 1111112 && got[1111110] == 'x' && got[0] == ' ',
+                   "printf: a width of 1111111 (its last digit read past the limit) still pads");
+                free(got);
+        }
         T("{{index .Args 1}}", C, "daemon off;", "index of an array");
         T("{{index .Config.Labels \"zz\"}}|", C, "|", "index of a missing label is empty");
         T("{{.Config.Labels.zz}}", C, "<no value>",

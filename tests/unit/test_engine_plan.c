@@ -7,6 +7,7 @@
 #include "compose/model.h"
 #include "compose_text.h"
 #include "plan.h"
+#include "service.h"
 
 static char *no_env[] = {NULL};
 
@@ -273,6 +274,66 @@ static void test_build(void)
         compose_project_free(p);
 }
 
+/* The stop plan as text: "name:timeout@level" per op, then the waits as
+ * "a<b" (a waits for b) in op order. */
+static const char *stop_text(const struct compose_project *p, const struct cctr_list *l,
+                             const bool *which, int timeout)
+{
+        static char buf[512];
+        struct stop_plan sp;
+        buf[0] = '\0';
+        stop_plan_make(p, l, which, timeout, &sp);
+        for (size_t k = 0; k < sp.n; k++) {
+                char one[64];
+                snprintf(one, sizeof(one), "%s%s:%d@%d", k ? " " : "", l->v[sp.ops[k].ctr].name,
+                         sp.ops[k].timeout, sp.ops[k].level);
+                strncat(buf, one, sizeof(buf) - strlen(buf) - 1);
+        }
+        for (size_t a = 0; a < sp.n; a++)
+                for (size_t b = 0; b < sp.n; b++)
+                        if (stop_plan_waits(&sp, a, b)) {
+                                char one[64];
+                                snprintf(one, sizeof(one), " %s<%s", l->v[sp.ops[a].ctr].name,
+                                         l->v[sp.ops[b].ctr].name);
+                                strncat(buf, one, sizeof(buf) - strlen(buf) - 1);
+                        }
+        stop_plan_free(&sp);
+        return buf;
+}
+
+static void test_stop_plan(void)
+{
+        struct compose_project *p = load("services:\n"
+                                         "  db:\n    image: busybox\n    stop_grace_period: 3s\n"
+                                         "  web:\n    image: busybox\n    depends_on: [db]\n"
+                                         "  lb:\n    image: busybox\n    depends_on: [web]\n");
+        if (!p)
+                return;
+        struct cctr v[] = {{.name = "db-1", .service = "db"},
+                           {.name = "web-1", .service = "web"},
+                           {.name = "web-2", .service = "web"},
+                           {.name = "lb-1", .service = "lb"},
+                           {.name = "gone-1", .service = "gone"}};
+        struct cctr_list l = {.v = v, .n = 5};
+        is_str(stop_text(p, &l, NULL, -1),
+               "db-1:3@0 web-1:10@1 web-2:10@1 lb-1:10@2 gone-1:-1@0 db-1<web-1 db-1<web-2 "
+               "db-1<lb-1 web-1<lb-1 web-2<lb-1 gone-1<web-1 gone-1<web-2 gone-1<lb-1",
+               "reverse dependency order; each service's grace period, an orphan's own");
+        is_str(stop_text(p, &l, NULL, 5),
+               "db-1:5@0 web-1:5@1 web-2:5@1 lb-1:5@2 gone-1:5@0 db-1<web-1 db-1<web-2 "
+               "db-1<lb-1 web-1<lb-1 web-2<lb-1 gone-1<web-1 gone-1<web-2 gone-1<lb-1",
+               "-t overrides every grace period");
+        bool which[] = {true, false, true, false, false};
+        is_str(stop_text(p, &l, which, -1), "db-1:3@0 web-2:10@1 db-1<web-2",
+               "only the containers chosen");
+        is_str(stop_text(NULL, &l, NULL, -1),
+               "db-1:-1@0 web-1:-1@0 web-2:-1@0 lb-1:-1@0 gone-1:-1@0",
+               "no project (labels only): one level, each container's own timeout");
+        struct cctr_list none = {0};
+        is_str(stop_text(p, &none, NULL, -1), "", "nothing observed: an empty plan");
+        compose_project_free(p);
+}
+
 int main(void)
 {
         test_fresh_and_steady();
@@ -281,5 +342,6 @@ int main(void)
         test_netns();
         test_container_name();
         test_build();
+        test_stop_plan();
         return tap_done();
 }

@@ -287,10 +287,63 @@ static void test_build_out(void)
                 tap_diag("%s", err.msg);
 }
 
+/* The pulls as text: "image:service,service[~]" (~: soft), joined by spaces. */
+static const char *pulls_text(const struct compose_project *p, char **names, int n, bool ignore)
+{
+        static char buf[512];
+        struct service_pulls sp;
+        buf[0] = '\0';
+        service_pulls_make(p, names, n, COMPOSE_PULL_ALWAYS, ignore, &sp);
+        for (size_t i = 0; i < sp.n; i++) {
+                strncat(buf, i ? " " : "", sizeof(buf) - strlen(buf) - 1);
+                strncat(buf, sp.v[i].s->image, sizeof(buf) - strlen(buf) - 1);
+                for (size_t k = 0; k < sp.v[i].services.n; k++) {
+                        strncat(buf, k ? "," : ":", sizeof(buf) - strlen(buf) - 1);
+                        strncat(buf, sp.v[i].services.v[k], sizeof(buf) - strlen(buf) - 1);
+                }
+                if (sp.v[i].soft)
+                        strncat(buf, "~", sizeof(buf) - strlen(buf) - 1);
+        }
+        service_pulls_free(&sp);
+        return buf;
+}
+
+static void test_pulls(void)
+{
+        struct compose_project *p =
+            load("services:\n"
+                 "  a:\n    image: busybox\n"
+                 "  b:\n    image: docker.io/library/busybox:latest\n"
+                 "  c:\n    image: alpine\n    build: .\n"
+                 "  d:\n    build: .\n"
+                 "  e:\n    image: nginx\n    pull_policy: build\n    build: .\n");
+        if (!p)
+                return;
+        is_str(pulls_text(p, NULL, 0, false), "busybox:a,b alpine:c~",
+               "one pull per image; none for a built image or pull_policy build; build: makes "
+               "a failure soft");
+        char *b[] = {"b"};
+        is_str(pulls_text(p, b, 1, false), "docker.io/library/busybox:latest:b",
+               "only the services named");
+        is_str(pulls_text(p, NULL, 0, true), "busybox:a,b~ alpine:c~",
+               "--ignore-pull-failures: every failure is soft");
+        ok(compose_selected("x", NULL, 0) && !compose_selected("x", b, 1) &&
+               compose_selected("b", b, 1),
+           "compose_selected: no names select all");
+        struct service_pulls none;
+        char *nobody[] = {"d"};
+        service_pulls_make(p, nobody, 1, COMPOSE_PULL_ALWAYS, false, &none);
+        service_pulls_run(&none, 0, NULL);
+        ok(none.n == 0, "nothing to pull: the run does nothing");
+        service_pulls_free(&none);
+        compose_project_free(p);
+}
+
 int main(void)
 {
         test_project();
         test_build_opts();
         test_build_out();
+        test_pulls();
         return tap_done();
 }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "runtime/dockerfile.h"
+#include "base/xalloc.h"
 #include "tap.h"
 
 static const char *lookup(const char *name, void *ud)
@@ -193,6 +194,25 @@ static void test_ignore(void)
         ok(rt_path_match("a?c", "abc") && !rt_path_match("a?c", "a/c"), "?");
         ok(rt_path_match("[a-c]x", "bx") && !rt_path_match("[!a-c]x", "bx"), "classes");
         ok(!rt_path_match("[ab", "a"), "unterminated class never matches");
+
+        /* many stars: found slow by the fuzzer (a backtracking matcher takes
+         * pattern * path * path steps, minutes here), and a recursive one
+         * gave up past 4096 nested stars and said "no match" */
+        {
+                char *stars = xcalloc(8401, 1), *pat = xcalloc(2001, 1), *path = xcalloc(2002, 1);
+                memset(stars, '*', 8400);
+                ok(rt_path_match(stars, "a") && rt_path_match(stars, "a/b/c"),
+                   "8400 stars match any path");
+                for (int i = 0; i < 2000; i += 2)
+                        pat[i] = '*', pat[i + 1] = 'a';
+                memset(path, 'a', 2000);
+                ok(rt_path_match(pat, path), "1000 of \"*a\" match 2000 a's");
+                path[2000] = 'b';
+                ok(!rt_path_match(pat, path), "and not 2000 a's then b");
+                free(stars);
+                free(pat);
+                free(path);
+        }
 
         const char *ign = "# comment\n\n*.log\n/build\n!build/keep.txt\nsecret/**\n"
                           "**/tmp\n./x/../y\n";
