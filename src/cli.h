@@ -19,6 +19,20 @@
  * operand (>= 1). */
 int cli_parse(const struct cli_cmd *cmd, int argc, char **argv);
 
+/* The common case in one statement: declare int var, parse argv by the
+ * command CLI_CMD(...) describes (name, usage, summary, opts, args, and
+ * further fields by name), and return from the calling command after --help
+ * (0) or an error (125):
+ *
+ *   CLI_PARSE_OR_RETURN(first, argc, argv, "tag", "SOURCE TARGET", "Create a tag",
+ *                       NULL, CLI_EXACTLY(2));
+ *
+ * Commands that must free something first call cli_parse themselves. */
+#define CLI_PARSE_OR_RETURN(var, argc, argv, ...)                                                  \
+        int var = cli_parse(&(const struct cli_cmd)CLI_CMD(__VA_ARGS__), (argc), (argv));          \
+        if (var <= 0)                                                                              \
+        return cli_status(var)
+
 /* The exit status after cli_parse returned r <= 0. */
 static inline int cli_status(int r)
 {

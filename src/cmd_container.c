@@ -95,11 +95,9 @@ int cmd_container_prune(int argc, char **argv)
         bool force = false;
         struct prune_filter pf = {0};
         const struct cli_opt opts[] = {
-            CLI_OPT("filter", 0, CLI_LIST, &pf.given,
-                    "Provide filter values (e.g. \"until=<timestamp>\",\n"
-                    "\"label=<key>[=<value>]\", \"label!=<key>[=<value>]\")",
-                    .type = "filter"),
-            CLI_OPT("force", 'f', CLI_FLAG, &force, "Do not prompt for confirmation"),
+            PRUNE_OPTS(
+                pf, &force,
+                "\"until=<timestamp>\",\n\"label=<key>[=<value>]\", \"label!=<key>[=<value>]\""),
             {0}};
         const struct cli_cmd cmd = CLI_CMD("container prune", "[OPTIONS]",
                                            "Remove all stopped containers", opts, CLI_NO_ARGS);
@@ -129,12 +127,9 @@ static int container_inspect(int argc, char **argv)
         const struct cli_opt opts[] = {CLI_OPT("format", 'f', CLI_STRING, &format,
                                                "json or a Go template ({{.State.Status}} ...)"),
                                        {0}};
-        const struct cli_cmd cmd = CLI_CMD(
-            "container inspect", "[OPTIONS] CONTAINER [CONTAINER...]",
+        CLI_PARSE_OR_RETURN(
+            first, argc, argv, "container inspect", "[OPTIONS] CONTAINER [CONTAINER...]",
             "Display detailed information on one or more containers", opts, CLI_AT_LEAST(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
         /* inspect --type=container [--format=F] -- CONTAINER... */
         char **v = xcalloc((size_t)argc + 4, sizeof(*v));
         _cleanup_free_ char *fmt = format ? xasprintf("--format=%s", format) : NULL;

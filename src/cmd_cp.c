@@ -38,19 +38,16 @@ int cmd_cp(int argc, char **argv)
                     "Always follow symbol link in SRC_PATH"),
             CLI_OPT("quiet", 'q', CLI_FLAG, NULL, "Suppress progress output during copy"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("cp",
-                    "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
-                    "        berth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
-                    "Copy files/folders between a container and the local filesystem\n\n"
-                    "Use '-' as the source to read a tar archive from stdin\n"
-                    "and extract it to a directory destination in a container.\n"
-                    "Use '-' as the destination to stream a tar archive of a\n"
-                    "container source to stdout.",
-                    opts, CLI_EXACTLY(2), .more = "Aliases:\n  berth container cp, berth cp\n");
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "cp",
+                            "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
+                            " berth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+                            "Copy files/folders between a container and the local filesystem\n\n"
+                            "Use '-' as the source to read a tar archive from stdin\n"
+                            "and extract it to a directory destination in a container.\n"
+                            "Use '-' as the destination to stream a tar archive of a\n"
+                            "container source to stdout.",
+                            opts, CLI_EXACTLY(2),
+                            .more = "Aliases:\n berth container cp, berth cp\n");
         _cleanup_free_ char *sctr = NULL, *dctr = NULL;
         const char *spath, *dpath;
         split_arg(argv[first], &sctr, &spath);

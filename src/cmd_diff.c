@@ -20,13 +20,10 @@
 
 int cmd_diff(int argc, char **argv)
 {
-        const struct cli_cmd cmd =
-            CLI_CMD("diff", "CONTAINER",
-                    "Inspect changes to files or directories on a container's filesystem", NULL,
-                    CLI_EXACTLY(1), .more = "Aliases:\n  berth container diff, berth diff\n");
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "diff", "CONTAINER",
+                            "Inspect changes to files or directories on a container's filesystem",
+                            NULL, CLI_EXACTLY(1),
+                            .more = "Aliases:\n berth container diff, berth diff\n");
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         _cleanup_json_ json_t *j = NULL;
@@ -48,12 +45,10 @@ int cmd_export(int argc, char **argv)
         const char *output = NULL;
         const struct cli_opt opts[] = {
             CLI_OPT("output", 'o', CLI_STRING, &output, "Write to a file, instead of STDOUT"), {0}};
-        const struct cli_cmd cmd = CLI_CMD(
-            "export", "[OPTIONS] CONTAINER", "Export a container's filesystem as a tar archive",
-            opts, CLI_EXACTLY(1), .more = "Aliases:\n  berth container export, berth export\n");
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "export", "[OPTIONS] CONTAINER",
+                            "Export a container's filesystem as a tar archive", opts,
+                            CLI_EXACTLY(1),
+                            .more = "Aliases:\n berth container export, berth export\n");
         if (!output && isatty(STDOUT_FILENO)) {
                 error_msg("cowardly refusing to save to a terminal. Use the -o flag or redirect");
                 return 1;

@@ -72,11 +72,8 @@ int cmd_events(int argc, char **argv)
             CLI_OPT("until", 0, CLI_FUNC, &until, "Stream events until this timestamp",
                     .type = "string", .fn = cli_time_opt),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("events", "[OPTIONS]", "Get real time events from berth", opts, CLI_NO_ARGS);
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "events", "[OPTIONS]",
+                            "Get real time events from berth", opts, CLI_NO_ARGS);
         bool json = format && cliformat_is_json(format);
         if (since.set && until.set && until.ns < since.ns) {
                 error_msg("--since time cannot be after --until time");

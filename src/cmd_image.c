@@ -31,12 +31,9 @@ static int image_inspect(int argc, char **argv)
         const struct cli_opt opts[] = {
             CLI_OPT("format", 'f', CLI_STRING, &format, "Format output using a custom template"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("image inspect", "[OPTIONS] IMAGE [IMAGE...]",
-                    "Display detailed information on one or more images", opts, CLI_AT_LEAST(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "image inspect", "[OPTIONS] IMAGE [IMAGE...]",
+                            "Display detailed information on one or more images", opts,
+                            CLI_AT_LEAST(1));
         return inspect_names(argv + first, argc - first, image_doc, format, EXIT_BERTH);
 }
 
@@ -64,17 +61,12 @@ static int image_history(int argc, char **argv)
         bool trunc = true, quiet = false;
         const char *format = NULL;
         const struct cli_opt opts[] = {
-            CLI_OPT("format", 0, CLI_STRING, &format,
-                    "table (default), json, a Go template ({{.ID}} {{.CreatedBy}} ...)\n"
-                    "or 'table TEMPLATE'"),
+            FORMAT_OPT(0, &format, "{{.ID}} {{.CreatedBy}} ..."),
             CLI_OPT("no-trunc", 0, CLI_UNSET, &trunc, "Don't truncate output"),
             CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only show image IDs"),
             {0}};
-        const struct cli_cmd cmd = CLI_CMD("image history", "[OPTIONS] IMAGE",
-                                           "Show the history of an image", opts, CLI_EXACTLY(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "image history", "[OPTIONS] IMAGE",
+                            "Show the history of an image", opts, CLI_EXACTLY(1));
         struct rt_image img;
         err_t err;
         if (rt_image_lookup(argv[first], &img, &err) < 0) {
@@ -294,11 +286,9 @@ static int image_prune(int argc, char **argv)
         struct prune_filter pf = {0};
         const struct cli_opt opts[] = {
             CLI_OPT("all", 'a', CLI_FLAG, &all, "Remove all unused images, not just dangling ones"),
-            CLI_OPT("filter", 0, CLI_LIST, &pf.given,
-                    "Provide filter values (e.g. \"until=<timestamp>\",\n"
-                    "\"label=<key>[=<value>]\", \"label!=<key>[=<value>]\",\n\"dangling=false\")",
-                    .type = "filter"),
-            CLI_OPT("force", 'f', CLI_FLAG, &force, "Do not prompt for confirmation"),
+            PRUNE_OPTS(pf, &force,
+                       "\"until=<timestamp>\",\n\"label=<key>[=<value>]\", "
+                       "\"label!=<key>[=<value>]\",\n\"dangling=false\""),
             {0}};
         const struct cli_cmd cmd =
             CLI_CMD("image prune", "[OPTIONS]", "Remove unused images", opts, CLI_ANY_ARGS);

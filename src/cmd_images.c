@@ -71,17 +71,12 @@ int cmd_images(int argc, char **argv)
             CLI_OPT("all", 'a', CLI_FLAG, &all, "Show all images"),
             CLI_OPT("filter", 'f', CLI_FUNC, &dangling, "Filter output (dangling=true|false)",
                     .type = "filter", .fn = dangling_filter),
-            CLI_OPT("format", 0, CLI_STRING, &format,
-                    "table (default), json, a Go template\n"
-                    "({{.Repository}}:{{.Tag}} ...) or 'table TEMPLATE'"),
+            FORMAT_OPT(0, &format, "{{.Repository}}:{{.Tag}} ..."),
             CLI_OPT("no-trunc", 0, CLI_FLAG, &notrunc, "Don't truncate output"),
             CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only show image IDs"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("images", "[OPTIONS] [REPOSITORY[:TAG]]", "List images", opts, CLI_AT_MOST(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "images", "[OPTIONS] [REPOSITORY[:TAG]]",
+                            "List images", opts, CLI_AT_MOST(1));
         char *frepo = NULL, *ftag = NULL;
         if (first < argc) {
                 const char *a = argv[first];

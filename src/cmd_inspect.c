@@ -31,12 +31,8 @@ int cmd_inspect(int argc, char **argv)
             CLI_OPT("type", 0, CLI_STRING, &type,
                     "Only inspect objects of the given type (container, image)"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("inspect", "[OPTIONS] NAME|ID [NAME|ID...]",
-                    "Return low-level information on berth objects", opts, CLI_AT_LEAST(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "inspect", "[OPTIONS] NAME|ID [NAME|ID...]",
+                            "Return low-level information on berth objects", opts, CLI_AT_LEAST(1));
         if (type && strcmp(type, "container") && strcmp(type, "image")) {
                 error_msg("\"%s\" is not a valid value for --type", type);
                 return EXIT_BERTH;
@@ -73,11 +69,8 @@ int cmd_inspect(int argc, char **argv)
 
 int cmd_rename(int argc, char **argv)
 {
-        const struct cli_cmd cmd =
-            CLI_CMD("rename", "CONTAINER NEW_NAME", "Rename a container", NULL, CLI_EXACTLY(2));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "rename", "CONTAINER NEW_NAME", "Rename a container",
+                            NULL, CLI_EXACTLY(2));
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         const char *nn = argv[first + 1][0] == '/' ? argv[first + 1] + 1 : argv[first + 1];
@@ -95,12 +88,9 @@ int cmd_rename(int argc, char **argv)
 /* berth top CONTAINER: the processes in the container's pids cgroup. */
 int cmd_top(int argc, char **argv)
 {
-        const struct cli_cmd cmd =
-            CLI_CMD("top", "CONTAINER [ps OPTIONS]", "Display the running processes of a container",
-                    NULL, CLI_AT_LEAST(1), .flags = CLI_POSIX);
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "top", "CONTAINER [ps OPTIONS]",
+                            "Display the running processes of a container", NULL, CLI_AT_LEAST(1),
+                            .flags = CLI_POSIX);
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;

@@ -21,11 +21,8 @@ int cmd_load(int argc, char **argv)
                     "Read from tar archive file, instead of STDIN"),
             CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Suppress the load output"),
             {0}};
-        const struct cli_cmd cmd = CLI_CMD(
-            "load", "[OPTIONS]", "Load an image from a tar archive or STDIN", opts, CLI_NO_ARGS);
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "load", "[OPTIONS]",
+                            "Load an image from a tar archive or STDIN", opts, CLI_NO_ARGS);
         _cleanup_close_ int fd = -1;
         if (input && strcmp(input, "-") != 0) {
                 fd = open(input, O_RDONLY | O_CLOEXEC);

@@ -224,13 +224,10 @@ out:
 
 int cmd_logout(int argc, char **argv)
 {
-        const struct cli_cmd cmd = CLI_CMD("logout", "[SERVER]",
-                                           "Log out from a registry.\nIf no server is specified, "
-                                           "the default is defined by the daemon.",
-                                           NULL, CLI_AT_MOST(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "logout", "[SERVER]",
+                            "Log out from a registry.\nIf no server is specified, "
+                            "the default is defined by the daemon.",
+                            NULL, CLI_AT_MOST(1));
         _cleanup_free_ char *server = login_server(first < argc ? argv[first] : NULL);
         err_t err;
         int r = reg_creds_erase(server, &err);

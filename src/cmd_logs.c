@@ -78,11 +78,8 @@ int cmd_logs(int argc, char **argv)
                     "(e.g. \"42m\" for 42 minutes)",
                     .type = "string", .fn = cli_time_opt),
             {0}};
-        const struct cli_cmd cmd = CLI_CMD("logs", "[OPTIONS] CONTAINER",
-                                           "Fetch the logs of a container", opts, CLI_EXACTLY(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "logs", "[OPTIONS] CONTAINER",
+                            "Fetch the logs of a container", opts, CLI_EXACTLY(1));
         o.tail = strcmp(tail, "all") ? atol(tail) : -1;
         o.since_ns = since.ns;
         o.until_ns = until.set && !until.ns ? 1 : until.ns; /* before the epoch: nothing */

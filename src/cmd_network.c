@@ -58,11 +58,8 @@ static int net_create(int argc, char **argv)
             CLI_OPT("attachable", 0, CLI_FLAG, NULL, NULL), /* every berth network is attachable */
             CLI_OPT("ipv6", 0, CLI_FLAG, &ipv6, NULL),
             {0}};
-        const struct cli_cmd cmd = CLI_CMD("network create", "[OPTIONS] NETWORK",
-                                           "Create a network", opts, CLI_EXACTLY(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network create", "[OPTIONS] NETWORK",
+                            "Create a network", opts, CLI_EXACTLY(1));
         if (subnets.n > 1) {
                 error_msg("only one --subnet is supported (IPv4)");
                 return EXIT_BERTH;
@@ -111,17 +108,12 @@ static int net_ls(int argc, char **argv)
         bool quiet = false, notrunc = false;
         const char *format = NULL;
         const struct cli_opt opts[] = {
-            CLI_OPT("format", 'f', CLI_STRING, &format,
-                    "table (default), json, a Go template ({{.Name}} {{.Driver}} ...)\n"
-                    "or 'table TEMPLATE'"),
+            FORMAT_OPT('f', &format, "{{.Name}} {{.Driver}} ..."),
             CLI_OPT("no-trunc", 0, CLI_FLAG, &notrunc, "Do not truncate the output"),
             CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only display network IDs"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("network ls", "[OPTIONS]", "List networks", opts, CLI_NO_ARGS);
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network ls", "[OPTIONS]", "List networks", opts,
+                            CLI_NO_ARGS);
         struct cliformat cf;
         if (!quiet &&
             format_open(&cf, format, NET_TABLE, net_headers, "formatter.networkContext") < 0)
@@ -220,12 +212,9 @@ static int net_inspect(int argc, char **argv)
                     "a Go template ({{.Name}} {{range .IPAM.Config}}{{.Subnet}}{{end}} ...)"),
             CLI_OPT("verbose", 'v', CLI_FLAG, NULL, NULL),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("network inspect", "[OPTIONS] NETWORK [NETWORK...]",
-                    "Display detailed information on one or more networks", opts, CLI_AT_LEAST(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network inspect", "[OPTIONS] NETWORK [NETWORK...]",
+                            "Display detailed information on one or more networks", opts,
+                            CLI_AT_LEAST(1));
         return inspect_names(argv + first, argc - first, network_doc, format, 1);
 }
 
@@ -312,11 +301,8 @@ static int net_rm(int argc, char **argv)
                 return EXIT_BERTH;
         }
 
-        const struct cli_cmd cmd = CLI_CMD("network rm", "NETWORK [NETWORK...]",
-                                           "Remove one or more networks", NULL, CLI_AT_LEAST(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network rm", "NETWORK [NETWORK...]",
+                            "Remove one or more networks", NULL, CLI_AT_LEAST(1));
         for (int i = first; i < argc; i++) {
                 err_t err;
                 if (network_remove(argv[i], &err) < 0) {
@@ -334,12 +320,9 @@ static int net_prune(int argc, char **argv)
         bool force = false;
         struct prune_filter pf = {0};
         const struct cli_opt opts[] = {
-            CLI_OPT(
-                "filter", 0, CLI_LIST, &pf.given,
-                "Provide filter values (e.g. \"until=<timestamp>\", \"label=<key>[=<value>]\",\n"
-                "\"label!=<key>[=<value>]\")",
-                .type = "filter"),
-            CLI_OPT("force", 'f', CLI_FLAG, &force, "Do not prompt for confirmation"),
+            PRUNE_OPTS(
+                pf, &force,
+                "\"until=<timestamp>\", \"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
             {0}};
         const struct cli_cmd cmd =
             CLI_CMD("network prune", "[OPTIONS]",
@@ -390,12 +373,9 @@ static int net_attach_netns(int argc, char **argv)
             CLI_OPT("no-default-route", 0, CLI_FLAG, &nodefroute,
                     "No default route through the network"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("network attach-netns", "[OPTIONS] NET NETNS_PATH ID",
-                    "Internal: attach a network namespace by path", opts, CLI_EXACTLY(3));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network attach-netns",
+                            "[OPTIONS] NET NETNS_PATH ID",
+                            "Internal: attach a network namespace by path", opts, CLI_EXACTLY(3));
         for (size_t i = 0; i < publish.n; i++)
                 if (port_spec_parse(publish.v[i], &ports, &nports, &err) < 0) {
                         error_msg("%s", err.msg);
@@ -440,13 +420,10 @@ static int net_attach_netns(int argc, char **argv)
 
 static int net_detach_netns(int argc, char **argv)
 {
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network detach-netns", "NET ID",
+                            "Internal: undo attach-netns", NULL, CLI_EXACTLY(2));
         err_t err;
-
-        if (argc != 3) {
-                error_msg("usage: berth network detach-netns NET ID");
-                return EXIT_BERTH;
-        }
-        if (network_endpoint_down(argv[1], argv[2], false, true, &err) < 0) {
+        if (network_endpoint_down(argv[first], argv[first + 1], false, true, &err) < 0) {
                 error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }

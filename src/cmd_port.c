@@ -14,12 +14,9 @@
 
 int cmd_port(int argc, char **argv)
 {
-        const struct cli_cmd cmd = CLI_CMD(
-            "port", "CONTAINER [PRIVATE_PORT[/PROTO]]",
-            "List port mappings or a specific mapping for the container", NULL, CLI_RANGE(1, 2));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "port", "CONTAINER [PRIVATE_PORT[/PROTO]]",
+                            "List port mappings or a specific mapping for the container", NULL,
+                            CLI_RANGE(1, 2));
         err_t err;
         _cleanup_free_ char *id = NULL;
         _cleanup_json_ json_t *j = NULL;

@@ -199,9 +199,7 @@ int cmd_ps(int argc, char **argv)
             CLI_OPT("all", 'a', CLI_FLAG, &all, "Show all containers (default shows just running)"),
             CLI_OPT("filter", 'f', CLI_LIST, &filters,
                     "Filter output based on conditions provided (KEY=VALUE)", .type = "filter"),
-            CLI_OPT("format", 0, CLI_STRING, &format,
-                    "table (default), json, a Go template ({{.ID}} {{.Names}} ...),\n"
-                    "or 'table TEMPLATE' for a table of those columns"),
+            FORMAT_OPT(0, &format, "{{.ID}} {{.Names}} ..."),
             CLI_OPT("no-trunc", 0, CLI_UNSET, &trunc, "Don't truncate output"),
             CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only display container IDs"),
             {0}};

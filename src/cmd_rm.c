@@ -34,11 +34,8 @@ int cmd_rm(int argc, char **argv)
             CLI_OPT("volumes", 'v', CLI_FLAG, &vols,
                     "Remove anonymous volumes associated with the container"),
             {0}};
-        const struct cli_cmd cmd = CLI_CMD("rm", "[OPTIONS] CONTAINER [CONTAINER...]",
-                                           "Remove one or more containers", opts, CLI_AT_LEAST(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "rm", "[OPTIONS] CONTAINER [CONTAINER...]",
+                            "Remove one or more containers", opts, CLI_AT_LEAST(1));
         int rc = 0;
         for (int i = first; i < argc; i++) {
                 err_t err = {0};

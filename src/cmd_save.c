@@ -19,13 +19,10 @@ int cmd_save(int argc, char **argv)
         const char *output = NULL;
         const struct cli_opt opts[] = {
             CLI_OPT("output", 'o', CLI_STRING, &output, "Write to a file, instead of STDOUT"), {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("save", "[OPTIONS] IMAGE [IMAGE...]",
-                    "Save one or more images to a tar archive (streamed to STDOUT by default)",
-                    opts, CLI_AT_LEAST(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(
+            first, argc, argv, "save", "[OPTIONS] IMAGE [IMAGE...]",
+            "Save one or more images to a tar archive (streamed to STDOUT by default)", opts,
+            CLI_AT_LEAST(1));
         int fd;
         char *tmp = NULL;
         if (output && strcmp(output, "-") != 0) {

@@ -112,13 +112,10 @@ int cmd_attach(int argc, char **argv)
         bool no_stdin = false;
         const struct cli_opt opts[] = {
             CLI_OPT("no-stdin", 0, CLI_FLAG, &no_stdin, "Do not attach STDIN"), {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("attach", "[OPTIONS] CONTAINER",
-                    "Attach local standard input, output, and error streams to a running container",
-                    opts, CLI_EXACTLY(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(
+            first, argc, argv, "attach", "[OPTIONS] CONTAINER",
+            "Attach local standard input, output, and error streams to a running container", opts,
+            CLI_EXACTLY(1));
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;

@@ -215,10 +215,7 @@ int stats_parse(int argc, char **argv, const char *cmd, struct stats_opts *o)
         const struct cli_opt opts[] = {
             CLI_OPT("all", 'a', CLI_FLAG, &o->all,
                     "Show all containers (default shows just running)"),
-            CLI_OPT("format", 0, CLI_STRING, &o->format,
-                    "table (default), json, a Go template\n"
-                    "({{.Name}} {{.CPUPerc}} {{.MemUsage}} ...), or\n"
-                    "'table TEMPLATE' for a table of those columns"),
+            FORMAT_OPT(0, &o->format, "{{.Name}} {{.CPUPerc}} {{.MemUsage}} ..."),
             CLI_OPT("no-stream", 0, CLI_UNSET, &o->stream,
                     "Disable streaming stats and only pull the first result"),
             CLI_OPT("no-trunc", 0, CLI_UNSET, &o->trunc, "Do not truncate output"),

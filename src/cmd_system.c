@@ -393,16 +393,11 @@ static int system_df(int argc, char **argv)
         const char *format = NULL;
         bool verbose = false;
         const struct cli_opt opts[] = {
-            CLI_OPT("format", 0, CLI_STRING, &format,
-                    "table (default), json, a Go template ({{.Type}} {{.Size}} ...) or 'table "
-                    "TEMPLATE'"),
+            FORMAT_OPT(0, &format, "{{.Type}} {{.Size}} ..."),
             CLI_OPT("verbose", 'v', CLI_FLAG, &verbose, "Show detailed information on space usage"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("system df", "[OPTIONS]", "Show berth disk usage", opts, CLI_NO_ARGS);
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "system df", "[OPTIONS]", "Show berth disk usage",
+                            opts, CLI_NO_ARGS);
         if (verbose && format) { /* docker's per-object tables (with no --format) */
                 error_msg("system df: -v takes no other arguments\n"
                           "See 'berth system df --help'.");
@@ -498,11 +493,8 @@ static int system_prune(int argc, char **argv)
         struct prune_filter pu = {0};
         const struct cli_opt opts[] = {
             CLI_OPT("all", 'a', CLI_FLAG, &all, "Remove all unused images not just dangling ones"),
-            CLI_OPT("filter", 0, CLI_LIST, &pu.given,
-                    "Provide filter values (e.g. \"until=24h\", \"label=<key>[=<value>]\",\n"
-                    "\"label!=<key>[=<value>]\")",
-                    .type = "filter"),
-            CLI_OPT("force", 'f', CLI_FLAG, &force, "Do not prompt for confirmation"),
+            PRUNE_OPTS(pu, &force,
+                       "\"until=24h\", \"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
             CLI_OPT("volumes", 0, CLI_FLAG, &vols, "Prune anonymous volumes"),
             {0}};
         const struct cli_cmd cmd =
@@ -677,14 +669,11 @@ int cmd_info(int argc, char **argv)
 
 static int system_boot_cmd(int argc, char **argv)
 {
-        const struct cli_cmd cmd =
-            CLI_CMD("system boot", NULL,
-                    "Restore networks and start the containers whose restart policy asks for it "
-                    "(run once at boot)",
-                    NULL, CLI_NO_ARGS);
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(
+            first, argc, argv, "system boot", NULL,
+            "Restore networks and start the containers whose restart policy asks for it "
+            "(run once at boot)",
+            NULL, CLI_NO_ARGS);
         return system_boot();
 }
 

@@ -9,12 +9,9 @@
 
 int cmd_tag(int argc, char **argv)
 {
-        const struct cli_cmd cmd =
-            CLI_CMD("tag", "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
-                    "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", NULL, CLI_EXACTLY(2));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "tag", "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+                            "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", NULL,
+                            CLI_EXACTLY(2));
         err_t err;
         if (rt_image_tag(argv[first], argv[first + 1], &err) < 0) {
                 error_msg("%s", err.msg);

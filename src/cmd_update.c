@@ -173,13 +173,9 @@ int cmd_update(int argc, char **argv)
             CLI_OPT("restart", 0, CLI_STRING, &a.restart,
                     "Restart policy to apply when a container exits"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("update", "[OPTIONS] CONTAINER [CONTAINER...]",
-                    "Update configuration of one or more containers", opts, CLI_AT_LEAST(1),
-                    .more = "Aliases:\n  berth container update, berth update\n");
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "update", "[OPTIONS] CONTAINER [CONTAINER...]",
+                            "Update configuration of one or more containers", opts, CLI_AT_LEAST(1),
+                            .more = "Aliases:\n berth container update, berth update\n");
         if (update_values(&a, &u, &err) < 0) {
                 error_msg("%s\nSee 'berth update --help'.", err.msg);
                 return EXIT_BERTH;

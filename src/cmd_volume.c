@@ -47,11 +47,8 @@ static int vol_create(int argc, char **argv)
             CLI_OPT("label", 'l', CLI_LIST, &lv, "Set metadata for a volume"),
             CLI_OPT("name", 0, CLI_STRING, &name, "Specify volume name"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("volume create", "[OPTIONS] [VOLUME]", "Create a volume", opts, CLI_ANY_ARGS);
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "volume create", "[OPTIONS] [VOLUME]",
+                            "Create a volume", opts, CLI_ANY_ARGS);
         if (driver && strcmp(driver, "local")) {
                 error_msg("volume driver \"%s\" is not supported (only local)", driver);
                 return EXIT_BERTH;
@@ -90,16 +87,11 @@ static int vol_ls(int argc, char **argv)
         bool quiet = false;
         const char *format = NULL;
         const struct cli_opt opts[] = {
-            CLI_OPT("format", 0, CLI_STRING, &format,
-                    "table (default), json, a Go template ({{.Name}} {{.Mountpoint}} ...)\n"
-                    "or 'table TEMPLATE'"),
+            FORMAT_OPT(0, &format, "{{.Name}} {{.Mountpoint}} ..."),
             CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only display volume names"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("volume ls", "[OPTIONS]", "List volumes", opts, CLI_ANY_ARGS);
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "volume ls", "[OPTIONS]", "List volumes", opts,
+                            CLI_ANY_ARGS);
         struct cliformat cf;
         if (!quiet &&
             format_open(&cf, format, VOL_TABLE, vol_headers, "*formatter.volumeContext") < 0)
@@ -150,12 +142,9 @@ static int vol_inspect(int argc, char **argv)
         const struct cli_opt opts[] = {
             CLI_OPT("format", 'f', CLI_STRING, &format, "a Go template ({{.Mountpoint}} ...)"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("volume inspect", "[OPTIONS] VOLUME [VOLUME...]",
-                    "Display detailed information on one or more volumes", opts, CLI_ANY_ARGS);
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "volume inspect", "[OPTIONS] VOLUME [VOLUME...]",
+                            "Display detailed information on one or more volumes", opts,
+                            CLI_ANY_ARGS);
         return inspect_names(argv + first, argc - first, rt_volume_inspect, format, 1);
 }
 
@@ -163,11 +152,8 @@ static int vol_rm(int argc, char **argv)
 {
         const struct cli_opt opts[] = {
             CLI_OPT("force", 'f', CLI_FLAG, NULL, "Accepted for compatibility"), {0}};
-        const struct cli_cmd cmd = CLI_CMD("volume rm", "[OPTIONS] VOLUME [VOLUME...]",
-                                           "Remove one or more volumes", opts, CLI_ANY_ARGS);
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "volume rm", "[OPTIONS] VOLUME [VOLUME...]",
+                            "Remove one or more volumes", opts, CLI_ANY_ARGS);
         strv_t used = STRV_INIT;
         volumes_in_use(&used);
         int rc = 0;
@@ -232,11 +218,7 @@ static int vol_prune(int argc, char **argv)
         const struct cli_opt opts[] = {
             CLI_OPT("all", 'a', CLI_FLAG, &all,
                     "Remove all unused volumes, not just anonymous ones"),
-            CLI_OPT("filter", 0, CLI_LIST, &pf.given,
-                    "Provide filter values (e.g. \"label=<key>[=<value>]\",\n"
-                    "\"label!=<key>[=<value>]\")",
-                    .type = "filter"),
-            CLI_OPT("force", 'f', CLI_FLAG, &force, "Do not prompt for confirmation"),
+            PRUNE_OPTS(pf, &force, "\"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
             {0}};
         const struct cli_cmd cmd =
             CLI_CMD("volume prune", "[OPTIONS]", "Remove unused local volumes", opts, CLI_ANY_ARGS);

@@ -59,6 +59,12 @@ struct prune_filter {
  * and network prune take until=, label= and label!=).  As cli_parse; pf is
  * freed when it returns <= 0. */
 struct cli_cmd;
+/* A prune command's --filter (into pf.given; examples: its "e.g." text)
+ * and -f/--force (into *force). */
+#define PRUNE_OPTS(pf, force, examples)                                                            \
+        CLI_OPT("filter", 0, CLI_LIST, &(pf).given, "Provide filter values (e.g. " examples ")",   \
+                .type = "filter"),                                                                 \
+            CLI_OPT("force", 'f', CLI_FLAG, force, "Do not prompt for confirmation")
 int prune_cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct prune_filter *pf,
                     bool *all);
 /* Do labels (an object, or NULL) pass the label=/label!= filters? */

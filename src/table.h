@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "base/cliformat.h"
+#include "cli.h"
 #include "base/strv.h"
 
 struct table {
@@ -39,6 +40,12 @@ bool list_flag(int c, bool *all, bool *quiet);
  * fail), all printed by inspect_print (EXIT_BERTH when that fails). */
 int inspect_names(char **names, int n, int (*get)(const char *name, json_t **doc, err_t *err),
                   const char *fmt, int fail);
+
+/* The --format option of a listing command (short: 'f' or 0): "table
+ * (default), json, a Go template (FIELDS) or 'table TEMPLATE'". */
+#define FORMAT_OPT(short_, dest, fields)                                                           \
+        CLI_OPT("format", short_, CLI_STRING, dest,                                                \
+                "table (default), json, a Go template (" fields ")\nor 'table TEMPLATE'")
 
 /* For commands whose only flag is -f/--format (help: its help text) and
  * that take no operand: argv parsed into *format, as cli_parse (> 0 to go
