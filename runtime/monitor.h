@@ -52,7 +52,11 @@ enum { RT_MON_PID = 1, RT_MON_GO = 2, RT_MON_STARTED = 3, RT_MON_ERROR = 4 };
 #define RT_MON_GO_DOC 1
 /* The largest document that may follow RT_MON_GO (one packet). */
 #define RT_MON_DOC_MAX (64 * 1024)
-enum { RT_STREAM_STDOUT = 1, RT_STREAM_STDERR = 2, RT_STREAM_EXIT = 3 };
+/* Frames on an attach stream.  RT_STREAM_ENDED goes only to a client whose
+ * request asked for it ("attach IN ROWS COLS 1"), once the process of an
+ * auto-removed container has ended, before the container is removed (then
+ * RT_STREAM_EXIT): its network can be released meanwhile. */
+enum { RT_STREAM_STDOUT = 1, RT_STREAM_STDERR = 2, RT_STREAM_EXIT = 3, RT_STREAM_ENDED = 4 };
 
 /* Log files larger than this are rotated once (<log>.1), so a container's
  * logs use at most twice this on disk. */

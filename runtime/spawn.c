@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <linux/openat2.h>
 #include <pwd.h>
 #include <sched.h>
@@ -1027,9 +1028,62 @@ static int set_oom_score_adj(pid_t pid, int v, err_t *err)
         return 0;
 }
 
+/* The init's move into its cgroups, made by a thread while the init builds
+ * its root, the monitor sends its pid, the CLI wires its network and the
+ * monitor records the running state; rt_spawn_go waits for it before "go".
+ * The first migration into a v1 cgroup waits for an RCU grace period
+ * (cgroup_threadgroup_rwsem taken for writing: 6-19 ms here), which then
+ * overlaps that work instead of delaying the pid the CLI waits for.  One
+ * init is started at a time. */
+static struct {
+        bool pending;
+        pthread_t thread;
+        const char *id;
+        pid_t pid;
+        int rc;
+        err_t err;
+} cg_move;
+
+static void *attach_main(void *arg)
+{
+        (void)arg;
+        cg_move.rc = rt_cgroup_attach(cg_move.id, cg_move.pid, &cg_move.err);
+        return NULL;
+}
+
+/* Wait for the move; < 0 (err filled) when it failed. */
+static int attach_wait(err_t *err)
+{
+        if (!cg_move.pending)
+                return 0;
+        pthread_join(cg_move.thread, NULL);
+        cg_move.pending = false;
+        if (cg_move.rc < 0) {
+                *err = cg_move.err;
+                return -1;
+        }
+        return 0;
+}
+
+static int attach_begin(const char *id, pid_t pid, err_t *err)
+{
+        cg_move.id = id;
+        cg_move.pid = pid;
+        cg_move.rc = 0;
+        err_clear(&cg_move.err);
+        int e = pthread_create(&cg_move.thread, NULL, attach_main, NULL);
+        if (e == 0) {
+                cg_move.pending = true;
+                return 0;
+        }
+        return rt_cgroup_attach(id, pid, err); /* no thread: move it now */
+}
+
 int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_master,
                    int *fail_status, err_t *err)
 {
+        err_t ignored;
+        (void)attach_wait(&ignored); /* an earlier start's, abandoned */
         *pty_master = -1;
         *fail_status = 125;
         int sv[2];
@@ -1050,11 +1104,9 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
                 child_main(s, sv[1]);
         }
         close(sv[1]);
-        /* Into the cgroups now, while the init builds its root: the first
-         * migration into a v1 cgroup waits for an RCU grace period (6-19 ms
-         * here), which then overlaps the mounts instead of following them.
-         * The default device rules allow the mknods of the set-up. */
-        if (s->cgroup && rt_cgroup_attach(s->id, c, err) < 0) {
+        /* Into the cgroups, by a thread (see cg_move): the default device
+         * rules allow the mknods of the set-up. */
+        if (s->cgroup && attach_begin(s->id, c, err) < 0) {
                 kill(c, SIGKILL);
                 waitpid(c, NULL, 0);
                 close(sv[0]);
@@ -1066,11 +1118,12 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
         if (r == 1 && m.type == MSG_READY && set_oom_score_adj(c, s->oom_score_adj, err) < 0) {
                 if (passed >= 0)
                         close(passed);
-                kill(c, SIGKILL);
-                waitpid(c, NULL, 0);
+                rt_spawn_cancel(c);
                 close(sv[0]);
                 return -1;
         }
+        if (r != 1 || m.type != MSG_READY)
+                (void)attach_wait(&ignored); /* before it is reaped */
         if (r == 1 && m.type == MSG_READY) {
                 *pid = c;
                 *sync_fd = sv[0];
@@ -1089,9 +1142,23 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
         return err_set(err, EIO, "container init exited during setup");
 }
 
+void rt_spawn_cancel(pid_t pid)
+{
+        err_t ignored;
+        kill(pid, SIGKILL);
+        (void)attach_wait(&ignored); /* before the pid can be reused */
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+}
+
 int rt_spawn_go(int sync_fd, int *fail_status, err_t *err)
 {
         *fail_status = 125;
+        pid_t init = cg_move.pid;
+        if (attach_wait(err) < 0) {
+                kill(init, SIGKILL); /* never runs outside its cgroups */
+                return -1;
+        }
         char go = 'g';
         if (write(sync_fd, &go, 1) != 1)
                 return err_sys(err, errno, "start container init");

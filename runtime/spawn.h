@@ -84,11 +84,17 @@ struct rt_spawn {
 int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_master,
                    int *fail_status, err_t *err);
 
-/* Let the init exec.  Returns 0 once execve succeeded; otherwise fills err
+/* Let the init exec, once it is in its cgroups (rt_spawn_start moves it
+ * there meanwhile; a move that failed kills it: fails with that error).
+ * Returns 0 once execve succeeded; otherwise fills err
  * with the child's errno and message and *fail_status with docker's exit
  * status for it (125 set-up error, 126 not executable, 127 not found).
  * rt_spawn_start and rt_exec report failures the same way. */
 int rt_spawn_go(int sync_fd, int *fail_status, err_t *err);
+
+/* Kill an init that rt_spawn_start set up and that is not let go, and reap
+ * it (once its move into its cgroups is over). */
+void rt_spawn_cancel(pid_t pid);
 
 /* Docker's tmpfs options ("rw,noexec,nosuid,size=64m,mode=1777,uid=..."): the
  * mount attributes (MOUNT_ATTR_*; nosuid, nodev and noexec unless exec, suid,

@@ -29,14 +29,14 @@ static const struct compose_command compose_commands[] = {
     {"kill", compose_cmd_kill, "Force stop service containers"},
     {"pause", compose_cmd_pause, "Pause services"},
     {"port", compose_cmd_port, "Print the public port for a port binding"},
-    {"restart", compose_cmd_restart, "Restart service containers"},
+    {"restart", compose_cmd_start_stop, "Restart service containers"},
     {"rm", compose_cmd_rm, "Removes stopped service containers"},
     {"run", compose_cmd_run, "Run a one-off command on a service"},
-    {"start", compose_cmd_start, "Start services"},
-    {"stop", compose_cmd_stop, "Stop services"},
+    {"start", compose_cmd_start_stop, "Start services"},
+    {"stop", compose_cmd_start_stop, "Stop services"},
     {"stats", compose_cmd_stats, "Display a live stream of container(s) resource usage statistics"},
     {"top", compose_cmd_top, "Display the running processes"},
-    {"unpause", compose_cmd_unpause, "Unpause services"},
+    {"unpause", compose_cmd_pause, "Unpause services"},
     {"wait", compose_cmd_wait, "Block until the first service container stops"},
     {"config", compose_cmd_config, "Parse, resolve and render compose file in canonical format"},
     {"events", compose_cmd_events, "Receive real time events from containers"},
@@ -149,6 +149,13 @@ int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
                 }
         }
         return optind;
+}
+
+int compose_run_args(struct compose_globals *g, compose_fn fn, strv_t *args)
+{
+        int r = fn(g, (int)args->n, args->v);
+        strv_free(args);
+        return r;
 }
 
 void compose_globals_free(struct compose_globals *g)

@@ -122,10 +122,9 @@ static int parse_timeout_only(const char *cmd, int argc, char **argv, int *timeo
         return 0;
 }
 
-/* start, stop (from the labels alone without a compose file) and restart
- * (stop, then start) of the services' containers. */
-static int start_stop(struct compose_globals *g, int argc, char **argv, const char *cmd)
+int compose_cmd_start_stop(struct compose_globals *g, int argc, char **argv)
 {
+        const char *cmd = argv[0];
         bool stop = strcmp(cmd, "start") != 0, start = strcmp(cmd, "stop") != 0;
         int t = -1, r = parse_timeout_only(cmd, argc, argv, &t);
         if (r)
@@ -145,21 +144,6 @@ static int start_stop(struct compose_globals *g, int argc, char **argv, const ch
         }
         ctl_close(&c);
         return rc;
-}
-
-int compose_cmd_start(struct compose_globals *g, int argc, char **argv)
-{
-        return start_stop(g, argc, argv, "start");
-}
-
-int compose_cmd_stop(struct compose_globals *g, int argc, char **argv)
-{
-        return start_stop(g, argc, argv, "stop");
-}
-
-int compose_cmd_restart(struct compose_globals *g, int argc, char **argv)
-{
-        return start_stop(g, argc, argv, "restart");
 }
 
 int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)
@@ -187,7 +171,7 @@ int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)
                 } else
                         return bad_flag("kill", argv);
         }
-        int signo = signal_parse(sig);
+        int signo = ctr_signal_parse(sig);
         if (signo <= 0) {
                 fprintf(stderr, "invalid signal: %s\n", sig);
                 return EXIT_BERTH;
@@ -276,7 +260,7 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
                 _cleanup_json_ json_t *j = NULL;
                 /* state again: --stop changed it */
                 const char *st = c.l.v[i].status;
-                if (container_get(c.l.v[i].id, &cid, &j, NULL, &err) == 0)
+                if (ctr_get(c.l.v[i].id, &cid, &j, NULL, &err) == 0)
                         st = rt_doc_status(j) ?: st;
                 c.which[i] =
                     strcmp(st, "running") && strcmp(st, "restarting") && strcmp(st, "paused");
@@ -306,9 +290,9 @@ out:
         return rc;
 }
 
-/* pause: the running containers of the services; unpause: the paused ones. */
-static int pause_common(struct compose_globals *g, int argc, char **argv, const char *cmd)
+int compose_cmd_pause(struct compose_globals *g, int argc, char **argv)
 {
+        const char *cmd = argv[0];
         bool pause = !strcmp(cmd, "pause");
         if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
                 printf("Usage:  berth compose %s [SERVICE...]\n", cmd);
@@ -336,16 +320,6 @@ static int pause_common(struct compose_globals *g, int argc, char **argv, const 
         progress_end(pr);
         ctl_close(&c);
         return rc;
-}
-
-int compose_cmd_pause(struct compose_globals *g, int argc, char **argv)
-{
-        return pause_common(g, argc, argv, "pause");
-}
-
-int compose_cmd_unpause(struct compose_globals *g, int argc, char **argv)
-{
-        return pause_common(g, argc, argv, "unpause");
 }
 
 int compose_cmd_wait(struct compose_globals *g, int argc, char **argv)
@@ -770,6 +744,7 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
         bool rm = false, detach = false, no_deps = false, notty = !isatty(0), sports = false;
         bool build = false;
         strv_t env = STRV_INIT, publish = STRV_INIT, vols = STRV_INIT;
+        struct portspec *ports = NULL; /* -p, parsed; publish: as written */
         const char *entrypoint = NULL, *name = NULL, *user = NULL, *workdir = NULL;
         int ch, rc = EXIT_BERTH;
         optind = 0;
@@ -797,9 +772,19 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
                 case 'T':
                         notty = true;
                         break;
-                case 'p':
+                case 'p': {
+                        struct portspec ps;
+                        err_t e;
+                        if (portspec_parse(optarg, &ps, &e) < 0) {
+                                fprintf(stderr, "%s\n", e.msg);
+                                rc = COMPOSE_EXIT_FAIL;
+                                goto done;
+                        }
+                        ports = xrealloc(ports, (publish.n + 1) * sizeof(*ports));
+                        ports[publish.n] = ps;
                         strv_push(&publish, optarg);
                         break;
+                }
                 case 'S':
                         sports = true;
                         break;
@@ -868,8 +853,7 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
                 for (size_t i = 0; i < s->ndepends_on; i++)
                         if (compose_project_service(cp.p, s->depends_on[i].service))
                                 strv_push(&deps, s->depends_on[i].service);
-                int r = compose_cmd_up(g, (int)deps.n, deps.v);
-                strv_free(&deps);
+                int r = compose_run_args(g, compose_cmd_up, &deps);
                 if (r != 0) {
                         rc = r;
                         cproject_close(&cp);
@@ -904,7 +888,9 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
             .env = &env,
             .user = user,
             .workdir = workdir,
-            .publish = &publish,
+            .publish = ports,
+            .publish_text = &publish,
+            .npublish = publish.n,
             .volumes = &vols,
             .no_ports = !sports,
             .tty = !notty && !detach,
@@ -945,6 +931,7 @@ out:
 done:
         strv_free(&env);
         strv_free(&publish);
+        free(ports);
         strv_free(&vols);
         return rc;
 }

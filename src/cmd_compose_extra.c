@@ -239,9 +239,7 @@ int compose_cmd_scale(struct compose_globals *g, int argc, char **argv)
         }
         for (int i = optind; i < argc; i++)
                 strv_take(&av, xstrndup(argv[i], (size_t)(strchr(argv[i], '=') - argv[i])));
-        int rc = compose_cmd_up(g, (int)av.n, av.v);
-        strv_free(&av);
-        return rc;
+        return compose_run_args(g, compose_cmd_up, &av);
 }
 
 int compose_cmd_attach(struct compose_globals *g, int argc, char **argv)

@@ -287,6 +287,16 @@ out:
         return ret;
 }
 
+/* -p/--publish: parsed here, once, into the ctr_net at dest */
+static int publish_opt(const struct cli_opt *opt, const char *arg, err_t *err)
+{
+        struct portspec ps;
+        if (portspec_parse(arg, &ps, err) < 0)
+                return -1;
+        ctr_net_add_port(opt->dest, &ps, arg);
+        return 0;
+}
+
 /* run's and create's options into o; as cli_parse: the index of IMAGE, 0
  * after --help, -1 after an error. */
 static int parse_run(int argc, char **argv, bool run, struct run_opts *o)
@@ -351,8 +361,8 @@ static int parse_run(int argc, char **argv, bool run, struct run_opts *o)
                     "Set platform if server is multi-platform capable"),
             CLI_OPT("privileged", 0, CLI_FLAG, &o->privileged,
                     "Give extended privileges to this container"),
-            CLI_OPT("publish", 'p', CLI_LIST, &o->nw.publish,
-                    "Publish a container's port(s) to the host"),
+            CLI_OPT("publish", 'p', CLI_FUNC, &o->nw, "Publish a container's port(s) to the host",
+                    .type = "list", .fn = publish_opt),
             CLI_OPT("publish-all", 'P', CLI_FLAG, &o->nw.publish_all,
                     "Publish all exposed ports to random ports"),
             CLI_OPT("pull", 0, CLI_STRING, &o->pull,
@@ -408,6 +418,19 @@ static int parse_run(int argc, char **argv, bool run, struct run_opts *o)
         return first;
 }
 
+/* An attached --rm container on a network: its addresses are freed
+ * (netwire_forget) as soon as it has ended, while its monitor removes it
+ * (the veth's deletion, an RCU grace period in the kernel, and the removal
+ * of its root wait side by side), or after the exit status when its monitor
+ * did not say it ended. */
+static bool rm_released;
+static void rm_release(const char *id)
+{
+        err_t e2;
+        netwire_forget(id, &e2);
+        rm_released = true;
+}
+
 static int run_or_create(int argc, char **argv, bool run)
 {
         struct run_opts o = {0};
@@ -432,7 +455,8 @@ static int run_or_create(int argc, char **argv, bool run)
         }
         int attach = o.detach ? ATTACH_NONE : ATTACH_OUTPUT | (o.interactive ? ATTACH_STDIN : 0);
         int status;
-        int r = container_start(id, attach, &status, &err);
+        bool release = o.rm && attach && !(o.network && !strcmp(o.network, "none"));
+        int r = container_start_then(id, attach, release ? rm_release : NULL, &status, &err);
         if (r < 0) {
                 error_msg("%s", err.msg);
                 err_t e2 = {0};
@@ -445,13 +469,12 @@ static int run_or_create(int argc, char **argv, bool run)
                 run_opts_free(&o);
                 return status ? status : EXIT_BERTH;
         }
-        if (o.rm && attach && !(o.network && !strcmp(o.network, "none"))) {
-                /* It exited and its monitor removes it: free its addresses
+        if (release && !rm_released) {
+                /* It exited and its monitor removed it: free its addresses
                  * (detached, it still runs: netwire_gc frees them once it is
                  * gone).  A --network none container has none, and cannot
                  * be connected to a network. */
-                err_t e2;
-                netwire_forget(id, &e2);
+                rm_release(id);
         }
         run_opts_free(&o);
         if (!attach) {

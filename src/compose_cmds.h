@@ -29,6 +29,10 @@ struct compose_command {
 };
 
 int compose_cmd_config(struct compose_globals *g, int argc, char **argv);
+/* Run subcommand fn under g with the arguments args (args->v[0]: its name),
+ * as `up -d SERVICE...` for run's dependencies; frees args.  Returns fn's
+ * exit status. */
+int compose_run_args(struct compose_globals *g, compose_fn fn, strv_t *args);
 
 /* Parse global options; returns the index of the subcommand in argv, or -1
  * after printing an error. */
@@ -52,16 +56,17 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_exec(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_images(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_kill(struct compose_globals *g, int argc, char **argv);
+/* pause: the running containers of the services; unpause (argv[0]): the
+ * paused ones. */
 int compose_cmd_pause(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_port(struct compose_globals *g, int argc, char **argv);
-int compose_cmd_restart(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_rm(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_run(struct compose_globals *g, int argc, char **argv);
-int compose_cmd_start(struct compose_globals *g, int argc, char **argv);
-int compose_cmd_stop(struct compose_globals *g, int argc, char **argv);
+/* start, stop (from the labels alone without a compose file) and restart
+ * (stop, then start) of the services' containers, as argv[0] says. */
+int compose_cmd_start_stop(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_stats(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_top(struct compose_globals *g, int argc, char **argv);
-int compose_cmd_unpause(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_wait(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_events(struct compose_globals *g, int argc, char **argv);
 int compose_cmd_watch(struct compose_globals *g, int argc, char **argv);

@@ -82,30 +82,26 @@ static int dry_up(struct compose_globals *g, const struct up_opts *o, char **svc
         for (size_t k = 0; k < plan.n; k++)
                 if (plan.ops[k].kind == PLAN_BUILD)
                         say2("Service", p->services[plan.ops[k].service].name, "Building", "Built");
-        for (size_t i = 0; i < p->nnetworks; i++) {
-                json_t *cur = NULL;
-                if (network_load(p->networks[i].name, &cur, &err) == 0) {
-                        json_decref(cur);
-                        continue;
+        for (int vol = 0; vol < 2; vol++) { /* the networks, then the volumes up would make */
+                size_t nr = vol ? p->nvolumes : p->nnetworks;
+                for (size_t i = 0; i < nr; i++) {
+                        const struct compose_resource *r = vol ? &p->volumes[i] : &p->networks[i];
+                        json_t *cur = NULL;
+                        if ((vol ? rt_volume_inspect(r->name, &cur, &err)
+                                 : network_load(r->name, &cur, &err)) == 0) {
+                                json_decref(cur);
+                                continue;
+                        }
+                        if (r->external) {
+                                fprintf(stderr,
+                                        vol ? "external volume \"%s\" not found\n"
+                                            : "network %s declared as external, but could not be "
+                                              "found\n",
+                                        r->name);
+                                goto out;
+                        }
+                        say2(vol ? "Volume" : "Network", r->name, "Creating", "Created");
                 }
-                if (p->networks[i].external) {
-                        fprintf(stderr, "network %s declared as external, but could not be found\n",
-                                p->networks[i].name);
-                        goto out;
-                }
-                say2("Network", p->networks[i].name, "Creating", "Created");
-        }
-        for (size_t i = 0; i < p->nvolumes; i++) {
-                json_t *cur = NULL;
-                if (rt_volume_inspect(p->volumes[i].name, &cur, &err) == 0) {
-                        json_decref(cur);
-                        continue;
-                }
-                if (p->volumes[i].external) {
-                        fprintf(stderr, "external volume \"%s\" not found\n", p->volumes[i].name);
-                        goto out;
-                }
-                say2("Volume", p->volumes[i].name, "Creating", "Created");
         }
         for (size_t i = 0; i < plan.warnings.n; i++)
                 fprintf(stderr, "%s\n", plan.warnings.v[i]);

@@ -157,17 +157,9 @@ int compose_cmd_pull(struct compose_globals *g, int argc, char **argv)
                 for (size_t i = 0; i < cp.p->nservices; i++)
                         if (sel[i])
                                 strv_push(&svc, cp.p->services[i].name);
-        } else {
-                for (int i = 0; i < n; i++) {
-                        bool found = false;
-                        for (size_t k = 0; k < cp.p->nservices; k++)
-                                found = found || !strcmp(cp.p->services[k].name, argv[optind + i]);
-                        if (!found) {
-                                fprintf(stderr, "no such service: %s\n", argv[optind + i]);
-                                goto done;
-                        }
+        } else { /* cproject_open refused the names that are no service */
+                for (int i = 0; i < n; i++)
                         strv_push(&svc, argv[optind + i]);
-                }
         }
         if (compose_pull_services(g, cp.p, svc.v, (int)svc.n, mode, quiet, ignore, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);

@@ -55,18 +55,8 @@ int compose_cmd_push(struct compose_globals *g, int argc, char **argv)
         char **names = argv + optind;
         int nnames = argc - optind;
         struct cproject cp;
-        if (cproject_open(g, names, nnames, &cp) < 0)
+        if (cproject_open(g, names, nnames, &cp) < 0) /* refuses names that are no service */
                 return 1;
-        for (int i = 0; i < nnames; i++) {
-                bool known = false;
-                for (size_t j = 0; j < cp.p->nservices && !known; j++)
-                        known = !strcmp(cp.p->services[j].name, names[i]);
-                if (!known) {
-                        fprintf(stderr, "no such service: %s\n", names[i]);
-                        cproject_close(&cp);
-                        return 1;
-                }
-        }
         int rc = 0;
         for (size_t i = 0; i < cp.p->nservices && rc == 0; i++) {
                 const struct compose_service *s = &cp.p->services[i];

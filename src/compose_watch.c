@@ -371,14 +371,6 @@ out:
         return rc;
 }
 
-static int run_compose(struct watch *w, int (*fn)(struct compose_globals *, int, char **),
-                       strv_t *args)
-{
-        int r = fn(w->g, (int)args->n, args->v);
-        strv_free(args);
-        return r;
-}
-
 static int do_exec(struct watch *w, const struct wrule *r)
 {
         strv_t a = STRV_INIT;
@@ -406,7 +398,7 @@ static int do_exec(struct watch *w, const struct wrule *r)
         }
         strv_push(&a, r->s->name);
         strings_of(json_object_get(r->exec, "command"), &a);
-        return run_compose(w, compose_cmd_exec, &a);
+        return compose_run_args(w->g, compose_cmd_exec, &a);
 }
 
 static void act(struct watch *w, struct wrule *r)
@@ -425,7 +417,7 @@ static void act(struct watch *w, struct wrule *r)
                         strv_push(&a, "restart");
                         strv_push(&a, svc);
                         say(w, "Restarting service \"%s\"", svc);
-                        run_compose(w, compose_cmd_restart, &a);
+                        compose_run_args(w->g, compose_cmd_start_stop, &a);
                 } else if (r->action == W_SYNC_EXEC && r->exec) {
                         do_exec(w, r);
                 }
@@ -435,7 +427,7 @@ static void act(struct watch *w, struct wrule *r)
                 strv_push(&a, "restart");
                 strv_push(&a, svc);
                 say(w, "Restarting service \"%s\" after changes were detected", svc);
-                run_compose(w, compose_cmd_restart, &a);
+                compose_run_args(w->g, compose_cmd_start_stop, &a);
                 break;
         }
         case W_REBUILD: {
@@ -446,7 +438,7 @@ static void act(struct watch *w, struct wrule *r)
                 strv_push(&a, "--build");
                 strv_push(&a, "--no-deps");
                 strv_push(&a, svc);
-                if (run_compose(w, compose_cmd_up, &a) == 0)
+                if (compose_run_args(w->g, compose_cmd_up, &a) == 0)
                         say(w, "service(s) [\"%s\"] successfully built", svc);
                 break;
         }
@@ -726,8 +718,7 @@ int compose_cmd_watch(struct compose_globals *g, int argc, char **argv)
                 strv_push(&a, "-d");
                 for (int i = optind; i < argc; i++)
                         strv_push(&a, argv[i]);
-                int r = compose_cmd_up(g, (int)a.n, a.v);
-                strv_free(&a);
+                int r = compose_run_args(g, compose_cmd_up, &a);
                 if (r != 0)
                         return r;
         }

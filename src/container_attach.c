@@ -37,7 +37,8 @@ static void tty_restore(void)
         }
 }
 
-static int attach_stream(const char *id, int sock, int attach, bool tty, int *status, err_t *err)
+static int attach_stream(const char *id, int sock, int attach, bool tty,
+                         void (*ended)(const char *id), int *status, err_t *err)
 {
         bool fwd_in = attach & ATTACH_STDIN;
         if (tty && isatty(0) && tcgetattr(0, &saved_tio) == 0) {
@@ -104,7 +105,10 @@ static int attach_stream(const char *id, int sock, int attach, bool tty, int *st
                         }
                         if (stream == RT_STREAM_EXIT)
                                 *status = atoi(data);
-                        else
+                        else if (stream == RT_STREAM_ENDED) {
+                                if (ended)
+                                        ended(id);
+                        } else
                                 write_all(stream == RT_STREAM_STDERR ? 2 : 1, data, len, NULL);
                         free(data);
                 }
@@ -134,19 +138,25 @@ int container_attach(const char *id, int attach, bool tty, int *status, err_t *e
         _cleanup_close_ int sock = ctr_attach_connect(id, attach, rows, cols, err);
         if (sock < 0)
                 return -1;
-        return attach_stream(id, sock, attach, tty, status, err);
+        return attach_stream(id, sock, attach, tty, NULL, status, err);
 }
 
 int container_start(const char *id, int attach, int *status, err_t *err)
 {
+        return container_start_then(id, attach, NULL, status, err);
+}
+
+int container_start_then(const char *id, int attach, void (*ended)(const char *id), int *status,
+                         err_t *err)
+{
         _cleanup_close_ int sock = -1;
         bool tty;
-        struct ctr_start_opts o = {.attach = attach};
+        struct ctr_start_opts o = {.attach = attach | (attach && ended ? ATTACH_ENDED : 0)};
         if (attach)
                 term_size(&o.rows, &o.cols);
         if (ctr_start(id, &o, &sock, &tty, status, err) < 0)
                 return -1;
         if (sock < 0)
                 return 0;
-        return attach_stream(id, sock, attach, tty, status, err);
+        return attach_stream(id, sock, attach, tty, ended, status, err);
 }
