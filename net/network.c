@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "names.h"
 #include "events.h"
 #include "dns.h"
 #include "fsutil.h"
@@ -300,14 +301,24 @@ int network_list(json_t **out, err_t *err)
         return 0;
 }
 
+/* The network of that exact name in a loaded list, or NULL. */
+static json_t *find_name(json_t *all, const char *name)
+{
+        size_t i;
+        json_t *v;
+        json_array_foreach(all, i, v) if (!strcmp(jobj_str0(v, "Name"), name)) return v;
+        return NULL;
+}
+
 /* Find by name, then full id, then unique id prefix, in a loaded list. */
 static json_t *find(json_t *all, const char *ref, err_t *err)
 {
-        json_t *v, *hit = NULL;
+        json_t *v, *hit = find_name(all, ref);
         size_t i, len = strlen(ref);
         int hits = 0;
 
-        json_array_foreach(all, i, v) if (!strcmp(jobj_str0(v, "Name"), ref)) return v;
+        if (hit)
+                return hit;
         json_array_foreach(all, i, v) if (!strcmp(jobj_str0(v, "Id"), ref)) return v;
         if (len > 0)
                 json_array_foreach(all, i, v) if (!strncmp(jobj_str0(v, "Id"), ref, len))
@@ -374,17 +385,6 @@ static bool valid_ifname(const char *s)
                 return false;
         for (; *s; s++)
                 if (*s == '/' || *s == ':' || *s <= ' ')
-                        return false;
-        return true;
-}
-
-static bool valid_name(const char *s)
-{
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
-                return false;
-        for (; *s; s++)
-                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-                      (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == '-'))
                         return false;
         return true;
 }
@@ -490,7 +490,7 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
         char id[65], bridge[32], sbuf[IPV4_NET_STRLEN], gbuf[IPV4_STRLEN];
         const char *driver = o->driver ? o->driver : "bridge";
 
-        if (!valid_name(o->name))
+        if (!name_ok(o->name, true))
                 return err_set(err, EINVAL,
                                "invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
                                "allowed",
@@ -502,10 +502,10 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
                 return err_set(err, EINVAL, "network name %s is reserved", o->name);
         if (load_all(&all, false, err) < 0)
                 return -1;
+        if (find_name(all, o->name))
+                return err_set(err, EEXIST, "network with name %s already exists", o->name);
         size_t i;
         json_t *v;
-        json_array_foreach(all, i, v) if (!strcmp(jobj_str0(v, "Name"), o->name)) return err_set(
-            err, EEXIST, "network with name %s already exists", o->name);
 
         random_id(id);
         snprintf(bridge, sizeof(bridge), "br-%.12s", id);
@@ -655,13 +655,11 @@ int network_ensure_default(err_t *err)
 {
         _cleanup_close_ int lock = net_lock(err);
         _cleanup_json_ json_t *all = NULL;
-        size_t i;
-        json_t *v;
 
         if (lock < 0 || load_all(&all, false, err) < 0)
                 return -1;
-        json_array_foreach(all, i,
-                           v) if (!strcmp(jobj_str0(v, "Name"), NETWORK_DEFAULT_NAME)) return 0;
+        if (find_name(all, NETWORK_DEFAULT_NAME))
+                return 0;
         struct network_create_opts o = {.name = NETWORK_DEFAULT_NAME};
         return create_locked(&o, true, NULL, err);
 }

@@ -18,6 +18,7 @@
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "names.h"
 #include "crash.h"
 #include "ctr_doc.h"
 #include "fsutil.h"
@@ -84,6 +85,19 @@ int rt_ctr_lock(const char *id, err_t *err)
         _cleanup_free_ char *d = rt_ctr_dir(id);
         _cleanup_free_ char *p = xasprintf("%s/lock", d);
         return lock_file(p, err);
+}
+
+int rt_ctr_lock_load(const char *id, json_t **doc, err_t *err)
+{
+        *doc = NULL;
+        int lk = rt_ctr_lock(id, err);
+        if (lk < 0)
+                return -1;
+        if (rt_ctr_load(id, doc, err) < 0) {
+                close(lk);
+                return -1;
+        }
+        return lk;
 }
 
 int rt_ctr_trylock(const char *id)
@@ -353,10 +367,7 @@ static int ctr_create_files(const char *id, json_t *j, const char *dir, const ch
 int rt_ctr_name_check(const char *name, err_t *err)
 {
         const char *p = name && name[0] == '/' ? name + 1 : name;
-        bool ok = p && strlen(p) >= 2 && isalnum((unsigned char)p[0]);
-        for (const char *c = p; ok && *c; c++)
-                ok = isalnum((unsigned char)*c) || *c == '_' || *c == '.' || *c == '-';
-        if (ok)
+        if (p && strlen(p) >= 2 && name_ok(p, true))
                 return 0;
         return err_set(err, EINVAL,
                        "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
@@ -579,11 +590,9 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err)
         _cleanup_free_ char *want = xasprintf("/%s", newname);
         if (name_check(want, NULL, err) < 0)
                 return -1;
-        _cleanup_close_ int lk = rt_ctr_lock(id, err);
-        if (lk < 0)
-                return -1;
         _cleanup_json_ json_t *j = NULL;
-        if (rt_ctr_load(id, &j, err) < 0)
+        _cleanup_close_ int lk = rt_ctr_lock_load(id, &j, err);
+        if (lk < 0)
                 return -1;
         _cleanup_free_ char *old = xstrdup(json_string_value(json_object_get(j, "Name")) ?: "/");
         json_object_set_new(j, "Name", json_string(want));

@@ -32,6 +32,9 @@ char *rt_ctr_gen_name(void);
 
 /* Exclusive lock on the container; returns the fd to close, or < 0. */
 int rt_ctr_lock(const char *id, err_t *err);
+/* rt_ctr_lock, then rt_ctr_load into *doc (NULL on failure): the lock fd to
+ * close, or < 0 with nothing held. */
+int rt_ctr_lock_load(const char *id, json_t **doc, err_t *err);
 /* The same without waiting: -1 when another holder has it (even another fd
  * of this process) or the container is gone. */
 int rt_ctr_trylock(const char *id);

@@ -104,9 +104,11 @@ static json_t *recv_go_doc(int fd)
         return j;
 }
 
-/* Unix socket paths are limited to 108 bytes and state roots can be deep:
- * address the socket through an fd of its directory. */
-static int sock_addr(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *err)
+/* A unix stream socket and the address of the container's control socket.
+ * Unix socket paths are limited to 108 bytes and state roots can be deep:
+ * the address goes through *dirfd, an fd of its directory, which the caller
+ * keeps open while it binds or connects, then closes. */
+static int ctl_socket(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *err)
 {
         _cleanup_free_ char *rd = rt_ctr_run_dir(id);
         *dirfd = open(rd, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -115,18 +117,19 @@ static int sock_addr(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *
         memset(sa, 0, sizeof(*sa));
         sa->sun_family = AF_UNIX;
         snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/ctl.sock", *dirfd);
-        return 0;
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return err_sys(err, errno, "socket");
+        return fd;
 }
 
 int rt_ctl_connect(const char *id, const char *request, err_t *err)
 {
         struct sockaddr_un sa;
         _cleanup_close_ int dfd = -1;
-        if (sock_addr(id, &sa, &dfd, err) < 0)
-                return -1;
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = ctl_socket(id, &sa, &dfd, err);
         if (fd < 0)
-                return err_sys(err, errno, "socket");
+                return -1;
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return err_sys(err, errno, "connect to container %.12s monitor", id);
         /* MSG_NOSIGNAL: a monitor that closes as its container ends is an
@@ -1176,11 +1179,9 @@ static int make_listener(const char *id, err_t *err)
         unlink(path);
         struct sockaddr_un sa;
         _cleanup_close_ int dfd = -1;
-        if (sock_addr(id, &sa, &dfd, err) < 0)
-                return -1;
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = ctl_socket(id, &sa, &dfd, err);
         if (fd < 0)
-                return err_sys(err, errno, "socket");
+                return -1;
         if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
                 return err_sys(err, errno, "listen on %s", path);
         return TAKE_FD(fd);

@@ -1109,12 +1109,8 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
         if (s->new_netns && s->join_netns_fd < 0)
                 flags |= CLONE_NEWNET;
         pid_t c = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
-        if (c < 0) {
-                int e = errno;
-                close(sv[0]);
-                close(sv[1]);
-                return err_sys(err, e, "clone container init");
-        }
+        if (c < 0)
+                return close_pair_fail(sv, err, "clone container init");
         if (c == 0) {
                 close(sv[0]);
                 child_main(s, sv[1]);
@@ -1292,12 +1288,8 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return err_sys(err, errno, "socketpair");
         pid_t a = fork();
-        if (a < 0) {
-                int e = errno;
-                close(sv[0]);
-                close(sv[1]);
-                return err_sys(err, e, "fork");
-        }
+        if (a < 0)
+                return close_pair_fail(sv, err, "fork");
         if (a == 0) {
                 err_t e = {0};
                 reset_signals();
