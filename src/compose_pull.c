@@ -87,12 +87,10 @@ int compose_cmd_pull(struct compose_globals *g, int argc, char **argv)
         int rc = 1;
         const struct cli_opt opts[] = {
             CLI_OPT("ignore-buildable", 0, CLI_FLAG, NULL, NULL),
-            CLI_OPT("ignore-pull-failures", 0, CLI_FLAG, &ignore,
-                    "Pull what it can and ignores images with pull failures"),
+            COMPOSE_TRANSFER_OPTS("Pull", "pull", &ignore, &quiet),
             CLI_OPT("include-deps", 0, CLI_FLAG, &deps,
                     "Also pull services declared as dependencies"),
             CLI_OPT("policy", 0, CLI_STRING, &policy, "Apply pull policy (\"missing\"|\"always\")"),
-            CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Pull without printing progress information"),
             {0}};
         int first = COMPOSE_PARSE(argc, argv, "pull", "[OPTIONS] [SERVICE...]",
                                   "Pull service images", opts, CLI_ANY_ARGS);

@@ -8,6 +8,7 @@
 #include "compose_build.h"
 #include "compose_cmds.h"
 #include "compose_more.h"
+#include "compose_pull.h"
 #include "compose_up.h"
 #include "runtime/registry.h"
 
@@ -15,12 +16,10 @@ int compose_cmd_push(struct compose_globals *g, int argc, char **argv)
 {
         bool ignore = false, quiet = false;
         const struct cli_opt opts[] = {
-            CLI_OPT("ignore-push-failures", 0, CLI_FLAG, &ignore,
-                    "Push what it can and ignores images with push failures"),
+            COMPOSE_TRANSFER_OPTS("Push", "push", &ignore, &quiet),
             /* dependencies are pushed when they are built and named */
             CLI_OPT("include-deps", 0, CLI_FLAG, NULL,
                     "Also push images of services declared as dependencies"),
-            CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Push without printing progress information"),
             {0}};
         int first = COMPOSE_PARSE(argc, argv, "push", "[OPTIONS] [SERVICE...]",
                                   "Push service images", opts, CLI_ANY_ARGS);

@@ -11,24 +11,25 @@
 /* --pull POLICY (build: no pull, a build) */
 static int pull_opt(const struct cli_opt *opt, const char *arg, err_t *err)
 {
+        static const struct {
+                const char *name;
+                enum compose_pull_mode mode;
+        } modes[] = {{"always", COMPOSE_PULL_ALWAYS},
+                     {"missing", COMPOSE_PULL_MISSING},
+                     {"never", COMPOSE_PULL_NEVER},
+                     {"policy", COMPOSE_PULL_POLICY},
+                     {"build", COMPOSE_PULL_NEVER}};
         struct up_opts *o = opt->dest;
-        if (!strcmp(arg, "always")) {
-                o->pull = COMPOSE_PULL_ALWAYS;
-        } else if (!strcmp(arg, "missing")) {
-                o->pull = COMPOSE_PULL_MISSING;
-        } else if (!strcmp(arg, "never")) {
-                o->pull = COMPOSE_PULL_NEVER;
-        } else if (!strcmp(arg, "policy")) {
-                o->pull = COMPOSE_PULL_POLICY;
-        } else if (!strcmp(arg, "build")) {
-                o->pull = COMPOSE_PULL_NEVER;
-                o->build = PLAN_BUILD_ALWAYS;
-        } else {
-                return err_set(err, EINVAL,
-                               "invalid --pull option \"%s\": use always, missing, never or build",
-                               arg);
+        for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+                if (strcmp(arg, modes[i].name))
+                        continue;
+                o->pull = modes[i].mode;
+                if (!strcmp(arg, "build"))
+                        o->build = PLAN_BUILD_ALWAYS;
+                return 0;
         }
-        return 0;
+        return err_set(err, EINVAL,
+                       "invalid --pull option \"%s\": use always, missing, never or build", arg);
 }
 
 /* --build, --no-build */
