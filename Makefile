@@ -137,7 +137,7 @@ $(B)/lib%.a:
 $(B)/berth: $(call obj,$(MAIN_SRC)) $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $(call obj,$(MAIN_SRC)) $(ALL_LIBS) $(LDLIBS)
 $(B)/berth-monitor: $(call obj,$(MONITOR_SRC)) $(LIB_runtime) $(LIB_base)
-	$(CC) $(LDFLAGS) -o $@ $(call obj,$(MONITOR_SRC)) $(LIB_runtime) $(LIB_base) $(LDLIBS)
+	$(CC) $(LDFLAGS) -Wl,-z,now -o $@ $(call obj,$(MONITOR_SRC)) $(LIB_runtime) $(LIB_base) $(LDLIBS)
 $(B)/berth-dns: $(call obj,$(DNS_SRC)) $(LIB_net) $(LIB_base)
 	$(CC) $(LDFLAGS) -o $@ $(call obj,$(DNS_SRC)) $(LIB_net) $(LIB_base) $(LDLIBS)
 

@@ -304,6 +304,9 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
                 p->published = jstr(v, "published");
                 p->protocol = jstr(v, "protocol");
                 p->app_protocol = jstr(v, "app_protocol");
+                err_t e;
+                if (compose_port_spec(p, &p->spec, &e) < 0)
+                        p->spec_error = xstrdup(e.msg);
         }
         jstrv(&s->expose, json_object_get(j, "expose"));
 
@@ -552,6 +555,7 @@ static void free_service(struct compose_service *s)
                 free(s->ports[i].published);
                 free(s->ports[i].protocol);
                 free(s->ports[i].app_protocol);
+                free(s->ports[i].spec_error);
         }
         free(s->ports);
         strv_free(&s->expose);

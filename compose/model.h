@@ -63,6 +63,8 @@ struct compose_port {
         char *published; /* "8080", "8000-8010" or NULL */
         char *protocol;  /* "tcp" | "udp" | "sctp" */
         char *app_protocol;
+        struct portspec spec; /* the port typed, once when the model is decoded */
+        char *spec_error;     /* NULL, or why it cannot be typed (reported at up) */
 };
 
 enum compose_mount_type {

@@ -626,7 +626,7 @@ static int remove_container(const char *id, err_t *err)
 {
         for (int i = 0; i < 500 && rt_ctr_monitor_alive(id, NULL); i++)
                 usleep(10000);
-        if (rt_ctr_monitor_alive(id, NULL) && container_stop(id, 0, err) < 0)
+        if (rt_ctr_monitor_alive(id, NULL) && ctr_stop(id, 0, err) < 0)
                 return -1;
         _cleanup_close_ int lk = rt_ctr_lock(id, err);
         if (lk < 0)

@@ -18,7 +18,7 @@ int container_create_spec(const struct ctr_spec *sp, char **id_out, strv_t *warn
         if (!step)
                 step = &at;
         *step = CTR_STEP_SPEC;
-        if (sp->stop_signal && signal_parse(sp->stop_signal) <= 0)
+        if (sp->stop_signal && ctr_signal_parse(sp->stop_signal) <= 0)
                 return err_set(err, EINVAL, "invalid signal: %s", sp->stop_signal);
         _cleanup_free_ char *id = rt_ctr_gen_id();
         json_t *j = NULL;

@@ -132,7 +132,7 @@ bool log_src_running(const struct log_src *s, int *code)
         _cleanup_free_ char *cid = NULL;
         _cleanup_json_ json_t *j = NULL;
         err_t err;
-        if (container_get(s->id, &cid, &j, NULL, &err) < 0)
+        if (ctr_get(s->id, &cid, &j, NULL, &err) < 0)
                 return false;
         const char *st = rt_doc_status(j) ?: "";
         *code = rt_doc_exit_code(j);

@@ -86,28 +86,24 @@ static int check_static_ip(json_t *net, const char *ip, err_t *err)
         return 0;
 }
 
-/* Every published port of o (the typed ones, then the -p texts) into
- * HostConfig.PortBindings and Config.ExposedPorts. */
+/* Every published port of o (typed; what berth cannot publish is refused
+ * here, naming the port as it was written) into HostConfig.PortBindings and
+ * Config.ExposedPorts. */
 static int record_ports(json_t *j, const struct ctr_net *o, err_t *err)
 {
         json_t *hc = obj_child(j, "HostConfig"), *cfg = obj_child(j, "Config");
         json_t *pb = obj_child(hc, "PortBindings"), *ex = obj_child(cfg, "ExposedPorts");
 
-        for (size_t i = 0; i < o->nports + o->publish.n; i++) {
+        for (size_t i = 0; i < o->nports; i++) {
                 _cleanup_free_ struct port_map *m = NULL;
                 size_t n = 0;
-                struct portspec parsed;
-                const struct portspec *ps = &parsed;
+                const struct portspec *ps = &o->ports[i];
                 char text[PORTSPEC_TEXT_MAX];
                 const char *spec = text;
-                if (i < o->nports) {
-                        ps = &o->ports[i];
+                if (i < o->port_texts.n && *o->port_texts.v[i])
+                        spec = o->port_texts.v[i];
+                else
                         portspec_format(ps, text);
-                } else {
-                        spec = o->publish.v[i - o->nports];
-                        if (portspec_parse(spec, &parsed, err) < 0)
-                                return -1;
-                }
                 if (port_maps_from_spec(spec, ps, &m, &n, err) < 0)
                         return -1;
                 for (size_t k = 0; k < n; k++) {
@@ -161,7 +157,7 @@ static int join_create(json_t *j, const struct ctr_net *o, bool hostname_set, co
                 return err_set(err, EINVAL,
                                "conflicting options: custom host-to-IP mapping and the network "
                                "mode");
-        if (o->nports || o->publish.n || o->publish_all)
+        if (o->nports || o->publish_all)
                 return err_set(err, EINVAL,
                                "conflicting options: port publishing and the container type "
                                "network mode");
@@ -361,7 +357,7 @@ int netwire_create(json_t *j, const struct ctr_net *o, bool hostname_set, strv_t
                         return err_set(err, EINVAL, "%s is not an IP address (--dns)", o->dns.v[i]);
         if (strcmp(mode, "host") && record_ports(j, o, err) < 0)
                 return -1;
-        if (!strcmp(mode, "host") && (o->nports || o->publish.n || o->publish_all))
+        if (!strcmp(mode, "host") && (o->nports || o->publish_all))
                 strv_push(warnings, "published ports are discarded when using host network mode");
         json_object_set_new(hc, "PublishAllPorts", json_boolean(o->publish_all));
         json_t *eh = json_array(), *dns = json_array();
@@ -410,6 +406,30 @@ static int key_parse(const char *key, uint16_t *port, uint8_t *proto, err_t *err
         return port_expose_parse(key, port, proto, err);
 }
 
+/* A stored binding (the key "80/tcp", its HostIp and HostPort, as
+ * record_ports wrote them) -> port maps appended to *m: the typed port
+ * read from the fields, not a -p text parsed again. */
+static int binding_maps(const char *key, const char *ip, const char *hp, struct port_map **m,
+                        size_t *n, err_t *err)
+{
+        struct portspec ps = {0};
+        const char *slash = strchr(key, '/');
+        size_t len = slash ? (size_t)(slash - key) : strlen(key);
+        if (portspec_range_parse(key, len, &ps.ctr_lo, &ps.ctr_hi) < 0 ||
+            (slash && portspec_proto_parse(slash + 1, &ps.proto) < 0) ||
+            (hp && *hp && portspec_range_parse(hp, strlen(hp), &ps.host_lo, &ps.host_hi) < 0) ||
+            (ip && strlen(ip) >= sizeof(ps.host_ip)))
+                return err_set(err, EINVAL, "invalid port binding \"%s\" (%s:%s)", key,
+                               ip ? ip : "", hp ? hp : "");
+        if (ip && *ip) {
+                strcpy(ps.host_ip, ip);
+                ps.host_ipv6 = strchr(ip, ':') != NULL;
+        }
+        char text[PORTSPEC_TEXT_MAX];
+        portspec_format(&ps, text);
+        return port_maps_from_spec(text, &ps, m, n, err);
+}
+
 int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err)
 {
         json_t *pb = rt_doc_port_bindings(j);
@@ -427,11 +447,8 @@ int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err)
                 return 0;
         json_object_foreach(pb, key, v) json_array_foreach(v, i, b)
         {
-                const char *ip = rt_doc_binding_ip(b) ?: "", *hp = rt_doc_binding_port(b) ?: "";
-                _cleanup_free_ char *spec = *ip   ? xasprintf("%s:%s:%s", ip, hp, key)
-                                            : *hp ? xasprintf("%s:%s", hp, key)
-                                                  : xstrdup(key);
-                if (port_spec_parse(spec, &m, &n, err) < 0)
+                if (binding_maps(key, rt_doc_binding_ip(b), rt_doc_binding_port(b), &m, &n, err) <
+                    0)
                         return err_wrap(err, "HostConfig.PortBindings");
         }
         if (all)
@@ -439,7 +456,7 @@ int netwire_reserve_ports(json_t *j, int **fds, size_t *nfds, err_t *err)
                 {
                         if (json_object_get(pb, key))
                                 continue;
-                        if (port_spec_parse(key, &m, &n, err) < 0)
+                        if (binding_maps(key, NULL, NULL, &m, &n, err) < 0)
                                 return err_wrap(err, "Config.ExposedPorts");
                 }
         /* A stopped container's rules must not steal the ports asked for. */

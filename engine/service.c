@@ -189,12 +189,13 @@ static int service_ports(const struct compose_service *s, struct portspec **out,
         *out = xcalloc(s->nports ? s->nports : 1, sizeof(**out));
         *n = 0;
         for (size_t i = 0; i < s->nports; i++) {
-                if (compose_port_spec(&s->ports[i], &(*out)[i], err) < 0) {
+                if (s->ports[i].spec_error) {
+                        err_set(err, EINVAL, "%s", s->ports[i].spec_error);
                         free(*out);
                         *out = NULL;
                         return err_wrap(err, "service %s", s->name);
                 }
-                (*n)++;
+                (*out)[(*n)++] = s->ports[i].spec;
         }
         return 0;
 }
@@ -314,8 +315,10 @@ static int networks_spec(const struct compose_project *p, const struct compose_s
         *mode_set = false;
         if (!o->no_ports && service_ports(s, &nw->ports, &nw->nports, err) < 0)
                 return -1;
-        for (size_t i = 0; o->publish && i < o->publish->n; i++)
-                strv_push(&nw->publish, o->publish->v[i]);
+        for (size_t i = 0; i < o->npublish; i++)
+                ctr_net_add_port(nw, &o->publish[i],
+                                 o->publish_text && i < o->publish_text->n ? o->publish_text->v[i]
+                                                                           : NULL);
         strv_copy(&nw->add_hosts, &s->extra_hosts);
         /* links: "svc[:alias]" -> the service's first container; external_links as given */
         for (size_t i = 0; i < s->links.n; i++) {
@@ -562,7 +565,7 @@ int service_ctr_create(const struct cproject *cp, const struct compose_service *
 
         if (s->stop_signal)
                 sp.stop_signal = s->stop_signal;
-        if (sp.stop_signal && signal_parse(sp.stop_signal) <= 0) {
+        if (sp.stop_signal && ctr_signal_parse(sp.stop_signal) <= 0) {
                 err_set(err, EINVAL, "service %s: invalid stop_signal %s", s->name, sp.stop_signal);
                 goto out;
         }
@@ -608,12 +611,12 @@ out:
 
 int cctr_remove(const char *id, int timeout, bool volumes, err_t *err)
 {
-        if (container_stop(id, timeout, err) < 0)
+        if (ctr_stop(id, timeout, err) < 0)
                 return err->code == ENOENT ? 0 : -1;
         _cleanup_free_ char *cid = NULL;
         json_t *j = NULL;
         _cleanup_close_ int lk = -1;
-        if (container_get(id, &cid, &j, &lk, err) < 0)
+        if (ctr_get(id, &cid, &j, &lk, err) < 0)
                 return err->code == ENOENT ? 0 : -1;
         /* free the network endpoints (addresses, published ports, DNS names) */
         if (netwire_release(cid, j, true, err) < 0) {

@@ -91,10 +91,12 @@ struct cctr_opts {
         const strv_t *cmd; /* NULL: the service's command */
         const char *entrypoint;
         bool has_entrypoint;
-        const strv_t *env;   /* extra "K=V" */
-        const char *user;    /* NULL: service's */
-        const char *workdir; /* NULL: service's */
-        const strv_t *publish;
+        const strv_t *env;              /* extra "K=V" */
+        const char *user;               /* NULL: service's */
+        const char *workdir;            /* NULL: service's */
+        const struct portspec *publish; /* extra -p, parsed */
+        const strv_t *publish_text;     /* each as written */
+        size_t npublish;
         const strv_t *volumes; /* extra -v */
         bool no_ports;         /* run without --service-ports */
         bool auto_remove;

@@ -76,7 +76,7 @@ int cctr_observe(const char *project, bool oneoff, struct cctr_list *out, err_t 
                 json_t *j = NULL;
                 err_t e2;
                 /* a container removed meanwhile is simply not there */
-                if (container_get(ids.v[i], &id, &j, NULL, &e2) < 0)
+                if (ctr_get(ids.v[i], &id, &j, NULL, &e2) < 0)
                         continue;
                 const char *proj = label(j, LBL_PROJECT), *svc = label(j, LBL_SERVICE);
                 const char *off = label(j, LBL_ONEOFF);

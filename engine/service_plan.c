@@ -109,7 +109,7 @@ static int stop_one(void *arg, err_t *err)
                 return 0;
         }
         report(r, STOP_STOPPING);
-        if (container_stop(id, op->timeout, err) < 0) {
+        if (ctr_stop(id, op->timeout, err) < 0) {
                 report(r, STOP_FAILED);
                 return -1;
         }

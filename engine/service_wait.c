@@ -48,7 +48,7 @@ int cctr_wait_healthy(const char *id, double deadline, err_t *err)
         for (;;) {
                 _cleanup_free_ char *cid = NULL;
                 _cleanup_json_ json_t *j = NULL;
-                if (container_get(id, &cid, &j, NULL, err) < 0)
+                if (ctr_get(id, &cid, &j, NULL, err) < 0)
                         return -1;
                 _cleanup_free_ char *name = short_name(j);
                 const char *status = rt_doc_status(j) ?: "";
@@ -114,7 +114,7 @@ int cctr_wait_exit(const char *id, double deadline, int *code, err_t *err)
         for (;;) {
                 _cleanup_free_ char *cid = NULL;
                 _cleanup_json_ json_t *j = NULL;
-                if (container_get(id, &cid, &j, NULL, err) < 0)
+                if (ctr_get(id, &cid, &j, NULL, err) < 0)
                         return -1;
                 const char *s = rt_doc_status(j) ?: "";
                 if (strcmp(s, "running") && strcmp(s, "restarting")) {

@@ -57,6 +57,15 @@ void ctr_spec_free(struct ctr_spec *s)
         free(s->files);
 }
 
+void ctr_net_add_port(struct ctr_net *n, const struct portspec *ps, const char *text)
+{
+        while (n->port_texts.n < n->nports)
+                strv_push(&n->port_texts, "");
+        n->ports = xrealloc(n->ports, (n->nports + 1) * sizeof(*n->ports));
+        n->ports[n->nports++] = *ps;
+        strv_push(&n->port_texts, text ? text : "");
+}
+
 void ctr_net_free(struct ctr_net *o)
 {
         for (size_t i = 0; i < o->nmore; i++)
@@ -65,7 +74,7 @@ void ctr_net_free(struct ctr_net *o)
         free(o->ports);
         free(o->network_buf);
         strv_free(&o->aliases);
-        strv_free(&o->publish);
+        strv_free(&o->port_texts);
         strv_free(&o->add_hosts);
         strv_free(&o->dns);
         strv_free(&o->links);

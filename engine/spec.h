@@ -94,10 +94,11 @@ struct ctr_net {
         const char *ip;             /* on the primary network (--ip, ipv4_address) */
         struct ctr_netattach *more; /* compose: the service's other networks, in order */
         size_t nmore;
-        struct portspec *ports; /* published ports, typed (compose); malloc'd */
+        struct portspec *ports; /* published ports, typed (compose's `ports`, `-p` parsed
+                                   once when the command line is read); malloc'd */
         size_t nports;
-        strv_t publish;      /* -p/--publish as given, parsed by the same parser
-                                (base/portspec.h) when the container is created */
+        strv_t port_texts;   /* ports[i] as the user wrote it (errors name it); "" or
+                                missing: portspec_format's text (ctr_net_add_port) */
         bool publish_all;    /* -P: every Config.ExposedPorts entry to a free host port */
         strv_t add_hosts;    /* --add-host NAME:IP, extra_hosts */
         strv_t dns;          /* --dns */
@@ -144,6 +145,8 @@ struct ctr_spec {
 void ctr_spec_init(struct ctr_spec *s, const char *image_ref, const struct rt_image *img);
 void ctr_spec_free(struct ctr_spec *s);
 void ctr_net_free(struct ctr_net *n);
+/* Append a published port; text: how it was written (NULL: none). */
+void ctr_net_add_port(struct ctr_net *n, const struct portspec *ps, const char *text);
 /* A file to bind read-only (struct ctr_file; the strings are copied). */
 void ctr_spec_add_file(struct ctr_spec *s, const char *source, const char *target,
                        const char *what);

@@ -33,7 +33,7 @@
 #include "runtime/monitor.h"
 #include "runtime/spawn.h"
 
-int signal_parse(const char *s)
+int ctr_signal_parse(const char *s)
 {
         static const struct {
                 const char *n;
@@ -60,7 +60,7 @@ int signal_parse(const char *s)
         return -1;
 }
 
-int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err)
+int ctr_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err)
 {
         _cleanup_free_ char *cid = NULL;
         _cleanup_free_ char *dir = strlen(ref) == RT_ID_LEN ? rt_ctr_dir(ref) : NULL;
@@ -220,7 +220,15 @@ static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep,
                 const char *mondir = dirname(mdir);
                 extern char **environ;
                 for (char **e = environ; *e; e++)
-                        strv_push(&env, *e);
+                        if (strncmp(*e, "GLIBC_TUNABLES=", 15) != 0)
+                                strv_push(&env, *e);
+                /* No per-thread cache in the monitor's malloc: the chunks
+                 * that cache holds after the start are marked in use and
+                 * keep ~30 kB of heap pages from malloc_trim for the
+                 * container's life (docs/PERFORMANCE.md, session 6). */
+                const char *tun = getenv("GLIBC_TUNABLES");
+                strv_pushf(&env, "GLIBC_TUNABLES=%s%sglibc.malloc.tcache_count=0", tun ?: "",
+                           tun && *tun ? ":" : "");
                 if (!getenv("BERTH_CLI"))
                         strv_pushf(&env, "BERTH_CLI=%s/berth", mondir);
                 if (!getenv("BERTH_DNS_BIN"))
@@ -367,7 +375,7 @@ int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *
                 wait_monitor_settled(id);
         }
         _cleanup_json_ json_t *stored = json_deep_copy(j); /* as on disk now */
-        container_mark_user_stop(id, false);
+        ctr_mark_user_stop(id, false);
         bool tty = rt_doc_tty(j);
         *ttyp = tty;
         int sv[2];
@@ -446,7 +454,7 @@ static char *user_stop_path(const char *id)
         return xasprintf("%s/stopped-by-user", dir);
 }
 
-void container_mark_user_stop(const char *id, bool on)
+void ctr_mark_user_stop(const char *id, bool on)
 {
         _cleanup_free_ char *p = user_stop_path(id);
         if (on) {
@@ -458,13 +466,13 @@ void container_mark_user_stop(const char *id, bool on)
         }
 }
 
-bool container_stopped_by_user(const char *id)
+bool ctr_stopped_by_user(const char *id)
 {
         _cleanup_free_ char *p = user_stop_path(id);
         return access(p, F_OK) == 0;
 }
 
-bool container_policy_restarts(const char *id, json_t *j, bool failed)
+bool ctr_policy_restarts(const char *id, json_t *j, bool failed)
 {
         long long max;
         const char *p = rt_doc_restart_policy(j, &max);
@@ -473,26 +481,26 @@ bool container_policy_restarts(const char *id, json_t *j, bool failed)
         if (!strcmp(p, "always"))
                 return true;
         if (!strcmp(p, "unless-stopped"))
-                return !container_stopped_by_user(id);
+                return !ctr_stopped_by_user(id);
         if (!strcmp(p, "on-failure") && failed) {
                 return max <= 0 || rt_doc_restart_count(j) < max;
         }
         return false;
 }
 
-int container_stop(const char *id, int timeout, err_t *err)
+int ctr_stop(const char *id, int timeout, err_t *err)
 {
         _cleanup_json_ json_t *j = NULL;
         if (rt_ctr_load(id, &j, err) < 0)
                 return -1;
         if (timeout < 0)
                 timeout = rt_doc_stop_timeout(j, 10);
-        int sig = signal_parse(rt_doc_stop_signal(j));
+        int sig = ctr_signal_parse(rt_doc_stop_signal(j));
         if (sig <= 0)
                 sig = SIGTERM;
         char req[64];
         snprintf(req, sizeof(req), "stop %d %d\n", sig, timeout);
-        container_mark_user_stop(id, true);
+        ctr_mark_user_stop(id, true);
         err_t e2 = {0};
         _cleanup_close_ int fd = rt_ctl_connect(id, req, &e2);
         if (fd < 0)

@@ -1,6 +1,7 @@
 /* start.h - a container's life after create: its monitor launched, its
  * networks wired between "created" and "started", stop, and the restart
- * marks.  Attaching a terminal to the stream is the caller's (src/). */
+ * marks.  Attaching a terminal to the stream is the caller's (src/).
+ * Every function here is named ctr_*. */
 #ifndef BERTH_ENGINE_START_H
 #define BERTH_ENGINE_START_H
 
@@ -47,25 +48,25 @@ int ctr_attach_connect(const char *id, int attach, unsigned short rows, unsigned
 
 /* Stop a running container: stop signal, timeout seconds (< 0: the
  * container's StopTimeout or 10), then SIGKILL.  Waits for it to exit. */
-int container_stop(const char *id, int timeout, err_t *err);
+int ctr_stop(const char *id, int timeout, err_t *err);
 
 /* Docker's HasBeenManuallyStopped: set by stop and kill, cleared by start; an
  * unless-stopped container the user stopped is not started by `system boot`.
  * Kept as the file stopped-by-user in the container's directory. */
-void container_mark_user_stop(const char *id, bool on);
-bool container_stopped_by_user(const char *id);
+void ctr_mark_user_stop(const char *id, bool on);
+bool ctr_stopped_by_user(const char *id);
 
 /* Does container id's restart policy start it again after it ended without a
  * `stop` (always; unless-stopped unless the user stopped it; with failed,
  * on-failure while RestartCount is below its maximum)? */
-bool container_policy_restarts(const char *id, json_t *j, bool failed);
+bool ctr_policy_restarts(const char *id, json_t *j, bool failed);
 
 /* Resolve ref, lock, load and reconcile.  *lockfd stays held when lockfd is
  * not NULL.  A container whose config.json cannot be read: EBADMSG, with *id
  * set all the same (ps -a shows it, rm -f removes it). */
-int container_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err);
+int ctr_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err);
 
 /* Signal number from "TERM", "SIGTERM" or "15". */
-int signal_parse(const char *s);
+int ctr_signal_parse(const char *s);
 
 #endif

@@ -747,19 +747,6 @@ static void push_array(strv_t *sv, const json_t *a)
         }
 }
 
-static bool secopt_has(const json_t *hc, const char *a, const char *b)
-{
-        size_t i;
-        json_t *v;
-        json_array_foreach(json_object_get(hc, "SecurityOpt"), i, v)
-        {
-                const char *s = json_string_value(v);
-                if (s && (!strcmp(s, a) || (b && !strcmp(s, b))))
-                        return true;
-        }
-        return false;
-}
-
 static const struct {
         const char *name;
         int res;
@@ -813,11 +800,11 @@ int rt_ulimit_parse(const char *s, struct rt_ulimit *out, char **name, err_t *er
 }
 
 /* Does SecurityOpt name a seccomp profile file? */
-static bool secopt_file(const json_t *hc)
+static bool secopt_file(const json_t *doc)
 {
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(hc, "SecurityOpt"), i, v)
+        json_array_foreach(rt_doc_security_opt(doc), i, v)
         {
                 const char *s = json_string_value(v);
                 if (s && rt_secopt_seccomp_file(s))
@@ -826,20 +813,24 @@ static bool secopt_file(const json_t *hc)
         return false;
 }
 
-static int proc_security(const char *id, const json_t *hc, struct rt_proc *p, err_t *err)
+/* The process's security from the stored document (ctr_doc.h's accessors). */
+static int proc_security(const json_t *doc, struct rt_proc *p, err_t *err)
 {
+        const char *id = rt_doc_id(doc) ?: "";
         strv_t add = STRV_INIT, drop = STRV_INIT;
-        push_array(&add, json_object_get(hc, "CapAdd"));
-        push_array(&drop, json_object_get(hc, "CapDrop"));
-        bool priv = json_is_true(json_object_get(hc, "Privileged"));
+        push_array(&add, rt_doc_cap_add(doc));
+        push_array(&drop, rt_doc_cap_drop(doc));
+        bool priv = rt_doc_privileged(doc);
         int r = rt_caps_compute(priv, &add, &drop, &p->caps, err);
         strv_free(&add);
         strv_free(&drop);
         if (r < 0)
                 return -1;
-        p->no_new_privs = !secopt_has(hc, "no-new-privileges=false", "no-new-privileges:false");
-        p->seccomp = !priv && !secopt_has(hc, "seccomp=unconfined", "seccomp:unconfined");
-        if (secopt_file(hc)) {
+        p->no_new_privs =
+            !rt_doc_security_opt_has(doc, "no-new-privileges=false", "no-new-privileges:false");
+        p->seccomp =
+            !priv && !rt_doc_security_opt_has(doc, "seccomp=unconfined", "seccomp:unconfined");
+        if (secopt_file(doc)) {
                 /* the profile as parsed at create time (the file may have
                  * changed or gone since); even --privileged gets it: it was
                  * asked for by name */
@@ -852,9 +843,10 @@ static int proc_security(const char *id, const json_t *hc, struct rt_proc *p, er
         }
         size_t i;
         json_t *u;
-        json_array_foreach(json_object_get(hc, "Ulimits"), i, u)
+        json_array_foreach(rt_doc_ulimits(doc), i, u)
         {
-                const char *n = jobj_str(u, "Name");
+                long long soft, hard;
+                const char *n = rt_doc_ulimit(u, &soft, &hard);
                 size_t k;
                 for (k = 0; k < ARRAY_SIZE(rlimits); k++)
                         if (n && !strcmp(rlimits[k].name, n))
@@ -862,8 +854,6 @@ static int proc_security(const char *id, const json_t *hc, struct rt_proc *p, er
                 if (k == ARRAY_SIZE(rlimits))
                         return err_set(err, EINVAL, "invalid ulimit type: %s", n ? n : "");
                 p->ulimits = xrealloc(p->ulimits, (p->nulimits + 1) * sizeof(*p->ulimits));
-                json_int_t soft = json_integer_value(json_object_get(u, "Soft"));
-                json_int_t hard = json_integer_value(json_object_get(u, "Hard"));
                 p->ulimits[p->nulimits++] =
                     (struct rt_ulimit){rlimits[k].res, soft < 0 ? RLIM_INFINITY : (rlim_t)soft,
                                        hard < 0 ? RLIM_INFINITY : (rlim_t)hard};
@@ -874,11 +864,10 @@ static int proc_security(const char *id, const json_t *hc, struct rt_proc *p, er
 int rt_ctr_proc_spec(const json_t *j, struct rt_proc *p, err_t *err)
 {
         memset(p, 0, sizeof(*p));
-        const json_t *cfg = json_object_get(j, "Config");
-        push_array(&p->env, json_object_get(cfg, "Env"));
-        p->cwd = jobj_str(cfg, "WorkingDir");
-        p->user = jobj_str(cfg, "User");
-        if (proc_security(jobj_str(j, "Id") ?: "", json_object_get(j, "HostConfig"), p, err) < 0) {
+        push_array(&p->env, rt_doc_env(j));
+        p->cwd = rt_doc_workdir(j);
+        p->user = rt_doc_user(j);
+        if (proc_security(j, p, err) < 0) {
                 rt_proc_free(p);
                 return -1;
         }
@@ -933,44 +922,43 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
 {
         memset(s, 0, sizeof(*s));
         s->join_netns_fd = -1;
-        const json_t *cfg = json_object_get(j, "Config");
-        const json_t *hc = json_object_get(j, "HostConfig");
-        const json_t *data = json_object_get(json_object_get(j, "GraphDriver"), "Data");
-        s->id = jobj_str(j, "Id");
-        s->hostname = jobj_str(cfg, "Hostname");
+        s->id = rt_doc_id(j);
+        s->hostname = rt_doc_hostname(j);
         strv_t *lower = xcalloc(1, sizeof(*lower));
-        _cleanup_free_ char *ld = xstrdup(jobj_str(data, "LowerDir") ?: "");
+        _cleanup_free_ char *ld = xstrdup(rt_doc_lower_dirs(j) ?: "");
         for (char *sv = NULL, *t = strtok_r(ld, ":", &sv); t; t = strtok_r(NULL, ":", &sv))
                 strv_push(lower, t);
         s->lower = lower;
-        s->upper = jobj_str(data, "UpperDir");
-        s->work = jobj_str(data, "WorkDir");
-        s->merged = jobj_str(data, "MergedDir");
+        s->upper = rt_doc_upper_dir(j);
+        s->work = rt_doc_work_dir(j);
+        s->merged = rt_doc_merged_dir(j);
         if (!lower->n || !s->upper || !s->work || !s->merged) {
                 rt_spawn_free(s);
                 return err_set(err, EINVAL, "container %.12s: no root filesystem recorded", s->id);
         }
-        s->hosts_file = jobj_str(j, "HostsPath");
-        s->hostname_file = jobj_str(j, "HostnamePath");
-        s->resolv_file = jobj_str(j, "ResolvConfPath");
-        s->readonly_rootfs = json_is_true(json_object_get(hc, "ReadonlyRootfs"));
-        s->privileged = json_is_true(json_object_get(hc, "Privileged"));
-        s->init = json_is_true(json_object_get(hc, "Init"));
-        s->shm_size = json_integer_value(json_object_get(hc, "ShmSize"));
-        s->oom_score_adj = (int)json_integer_value(json_object_get(hc, "OomScoreAdj"));
-        const char *nm = jobj_str(hc, "NetworkMode");
+        s->hosts_file = rt_doc_hosts_path(j);
+        s->hostname_file = rt_doc_hostname_path(j);
+        s->resolv_file = rt_doc_resolv_conf_path(j);
+        s->readonly_rootfs = rt_doc_readonly_rootfs(j);
+        s->privileged = rt_doc_privileged(j);
+        s->init = rt_doc_init(j);
+        s->shm_size = rt_doc_shm_size(j);
+        s->oom_score_adj = rt_doc_oom_score_adj(j);
+        const char *nm = rt_doc_network_mode(j);
         s->new_netns = !(nm && !strcmp(nm, "host"));
         struct rt_mount_spec *m = NULL;
         size_t n = 0, i;
         json_t *v;
-        json_array_foreach(json_object_get(j, "Mounts"), i, v)
+        json_array_foreach(rt_doc_mounts(j), i, v)
         {
+                struct rt_doc_mount dm;
+                rt_doc_mount(v, &dm);
                 m = xrealloc(m, (n + 1) * sizeof(*m));
                 m[n++] = (struct rt_mount_spec){
                     .type = "bind",
-                    .source = (char *)jobj_str(v, "Source"),
-                    .target = (char *)jobj_str(v, "Destination"),
-                    .ro = json_is_false(json_object_get(v, "RW")),
+                    .source = (char *)dm.source,
+                    .target = (char *)dm.destination,
+                    .ro = dm.ro,
                 };
                 if (!m[n - 1].source || !m[n - 1].target) {
                         free(m);
@@ -979,7 +967,7 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
                 }
         }
         const char *key;
-        json_object_foreach((json_t *)json_object_get(hc, "Tmpfs"), key, v)
+        json_object_foreach(rt_doc_tmpfs(j), key, v)
         {
                 m = xrealloc(m, (n + 1) * sizeof(*m));
                 m[n++] = (struct rt_mount_spec){.type = "tmpfs",
@@ -990,7 +978,7 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
         sort_mounts(m, n);
         s->mounts = m;
         s->nmounts = n;
-        json_t *sc = json_object_get(hc, "Sysctls");
+        json_t *sc = rt_doc_sysctls(j);
         struct rt_sysctl *sy =
             json_object_size(sc) ? xcalloc(json_object_size(sc), sizeof(*sy)) : NULL;
         json_object_foreach(sc, key, v)
@@ -1008,9 +996,9 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
                 rt_spawn_free(s);
                 return -1;
         }
-        push_array(&s->proc.argv, json_object_get(cfg, "Entrypoint"));
-        push_array(&s->proc.argv, json_object_get(cfg, "Cmd"));
-        s->proc.tty = json_is_true(json_object_get(cfg, "Tty"));
+        push_array(&s->proc.argv, rt_doc_entrypoint(j));
+        push_array(&s->proc.argv, rt_doc_cmd(j));
+        s->proc.tty = rt_doc_tty(j);
         return 0;
 }
 

@@ -1,5 +1,6 @@
 /* ctr_copy.c - cp between a container and the host (see ctr_copy.h). */
 #include "ctr_copy.h"
+#include "ctr_doc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -575,7 +576,7 @@ int rt_cp_to_ctr(const char *id, const json_t *j, const char *src, int in_fd, co
                  const struct rt_cp_opts *o, err_t *err)
 {
         struct to_ctx c = {id, ctr_name(j, id), src, dst, in_fd, o, false, NULL};
-        if (json_is_true(json_object_get(json_object_get(j, "HostConfig"), "ReadonlyRootfs")))
+        if (rt_doc_readonly_rootfs(j))
                 return err_set(err, EROFS, "container rootfs is marked read-only");
         _cleanup_free_ char *real = NULL;
         if (src) {

@@ -76,6 +76,11 @@ const char *rt_doc_hosts_path(const json_t *doc)
         return str(doc, "HostsPath");
 }
 
+const char *rt_doc_hostname_path(const json_t *doc)
+{
+        return str(doc, "HostnamePath");
+}
+
 const char *rt_doc_resolv_conf_path(const json_t *doc)
 {
         return str(doc, "ResolvConfPath");
@@ -89,6 +94,21 @@ long long rt_doc_restart_count(const json_t *doc)
 const char *rt_doc_upper_dir(const json_t *doc)
 {
         return str(get2(doc, "GraphDriver", "Data"), "UpperDir");
+}
+
+const char *rt_doc_lower_dirs(const json_t *doc)
+{
+        return str(get2(doc, "GraphDriver", "Data"), "LowerDir");
+}
+
+const char *rt_doc_work_dir(const json_t *doc)
+{
+        return str(get2(doc, "GraphDriver", "Data"), "WorkDir");
+}
+
+const char *rt_doc_merged_dir(const json_t *doc)
+{
+        return str(get2(doc, "GraphDriver", "Data"), "MergedDir");
 }
 
 /* --- State ------------------------------------------------------------------ */
@@ -306,6 +326,76 @@ json_t *rt_doc_dns(const json_t *doc)
 bool rt_doc_privileged(const json_t *doc)
 {
         return json_is_true(get(rt_doc_host_config(doc), "Privileged"));
+}
+
+json_t *rt_doc_cap_add(const json_t *doc)
+{
+        return arr(get(rt_doc_host_config(doc), "CapAdd"));
+}
+
+json_t *rt_doc_cap_drop(const json_t *doc)
+{
+        return arr(get(rt_doc_host_config(doc), "CapDrop"));
+}
+
+json_t *rt_doc_security_opt(const json_t *doc)
+{
+        return arr(get(rt_doc_host_config(doc), "SecurityOpt"));
+}
+
+bool rt_doc_security_opt_has(const json_t *doc, const char *opt, const char *alt)
+{
+        size_t i;
+        json_t *v;
+        json_array_foreach(rt_doc_security_opt(doc), i, v)
+        {
+                const char *s = json_string_value(v);
+                if (s && (!strcmp(s, opt) || (alt && !strcmp(s, alt))))
+                        return true;
+        }
+        return false;
+}
+
+bool rt_doc_readonly_rootfs(const json_t *doc)
+{
+        return json_is_true(get(rt_doc_host_config(doc), "ReadonlyRootfs"));
+}
+
+bool rt_doc_init(const json_t *doc)
+{
+        return json_is_true(get(rt_doc_host_config(doc), "Init"));
+}
+
+long long rt_doc_shm_size(const json_t *doc)
+{
+        return json_integer_value(get(rt_doc_host_config(doc), "ShmSize"));
+}
+
+int rt_doc_oom_score_adj(const json_t *doc)
+{
+        return (int)json_integer_value(get(rt_doc_host_config(doc), "OomScoreAdj"));
+}
+
+json_t *rt_doc_ulimits(const json_t *doc)
+{
+        return arr(get(rt_doc_host_config(doc), "Ulimits"));
+}
+
+const char *rt_doc_ulimit(const json_t *u, long long *soft, long long *hard)
+{
+        *soft = json_integer_value(get(u, "Soft"));
+        *hard = json_integer_value(get(u, "Hard"));
+        return str(u, "Name");
+}
+
+json_t *rt_doc_sysctls(const json_t *doc)
+{
+        return obj(get(rt_doc_host_config(doc), "Sysctls"));
+}
+
+json_t *rt_doc_tmpfs(const json_t *doc)
+{
+        return obj(get(rt_doc_host_config(doc), "Tmpfs"));
 }
 
 void rt_doc_limits(const json_t *doc, struct rt_cgroup_limits *out)

@@ -32,6 +32,11 @@ const char *rt_doc_resolv_conf_path(const json_t *doc); /* its /etc/resolv.conf 
 long long rt_doc_restart_count(const json_t *doc);
 /* GraphDriver.Data.UpperDir: the container's writable layer. */
 const char *rt_doc_upper_dir(const json_t *doc);
+const char *rt_doc_hostname_path(const json_t *doc); /* its /etc/hostname */
+/* GraphDriver.Data: the overlay's other directories (LowerDir: ":"-joined). */
+const char *rt_doc_lower_dirs(const json_t *doc);
+const char *rt_doc_work_dir(const json_t *doc);
+const char *rt_doc_merged_dir(const json_t *doc);
 
 /* --- State ------------------------------------------------------------------ */
 /* "created", "running", "paused", "restarting", "exited", "dead", "removing" */
@@ -88,6 +93,22 @@ json_t *rt_doc_extra_hosts(const json_t *doc); /* array of "host:addr" */
 json_t *rt_doc_links(const json_t *doc);       /* array of "/target:/me/alias" */
 json_t *rt_doc_dns(const json_t *doc);         /* array of nameserver addresses */
 bool rt_doc_privileged(const json_t *doc);
+/* What the spawn applies (the security options and resources of the process
+ * and its namespaces). */
+json_t *rt_doc_cap_add(const json_t *doc);      /* array of capability names */
+json_t *rt_doc_cap_drop(const json_t *doc);     /* array of capability names */
+json_t *rt_doc_security_opt(const json_t *doc); /* array of "KEY=VALUE" / "KEY:VALUE" */
+/* Is opt (or alt, when not NULL) one of SecurityOpt's strings? */
+bool rt_doc_security_opt_has(const json_t *doc, const char *opt, const char *alt);
+bool rt_doc_readonly_rootfs(const json_t *doc);
+bool rt_doc_init(const json_t *doc);
+long long rt_doc_shm_size(const json_t *doc);
+int rt_doc_oom_score_adj(const json_t *doc);
+json_t *rt_doc_ulimits(const json_t *doc); /* array of rt_doc_ulimit's elements */
+/* One element of rt_doc_ulimits: its name (NULL when missing) and limits. */
+const char *rt_doc_ulimit(const json_t *u, long long *soft, long long *hard);
+json_t *rt_doc_sysctls(const json_t *doc); /* object: name -> value (string) */
+json_t *rt_doc_tmpfs(const json_t *doc);   /* object: path -> options (string) */
 /* The cgroup limits recorded (Memory, MemorySwap, NanoCpus, CpuShares,
  * PidsLimit, CpusetCpus; devices_all from Privileged). */
 void rt_doc_limits(const json_t *doc, struct rt_cgroup_limits *out);

@@ -116,7 +116,7 @@ static int commit_main(const char *ref, const char *tag, const strv_t *changes, 
         _cleanup_free_ char *id = NULL, *image_id = NULL, *norm = NULL;
         _cleanup_json_ json_t *j = NULL;
         if ((tag && rt_image_ref_normalize(tag, &norm, &err) < 0) ||
-            container_get(ref, &id, &j, NULL, &err) < 0) {
+            ctr_get(ref, &id, &j, NULL, &err) < 0) {
                 error_msg("%s", err.msg);
                 return 1;
         }

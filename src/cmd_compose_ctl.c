@@ -131,7 +131,7 @@ int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)
             {0}};
         COMPOSE_PARSE_OR_RETURN(first, argc, argv, "kill", "[OPTIONS] [SERVICE...]", NULL, opts,
                                 CLI_ANY_ARGS);
-        int signo = signal_parse(sig);
+        int signo = ctr_signal_parse(sig);
         if (signo <= 0) {
                 fprintf(stderr, "invalid signal: %s\n", sig);
                 return EXIT_BERTH;
@@ -206,7 +206,7 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
                 _cleanup_json_ json_t *j = NULL;
                 /* state again: --stop changed it */
                 const char *st = c.l.v[i].status;
-                if (container_get(c.l.v[i].id, &cid, &j, NULL, &err) == 0)
+                if (ctr_get(c.l.v[i].id, &cid, &j, NULL, &err) == 0)
                         st = rt_doc_status(j) ?: st;
                 c.which[i] =
                     strcmp(st, "running") && strcmp(st, "restarting") && strcmp(st, "paused");
@@ -569,6 +569,7 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
         bool rm = false, detach = false, no_deps = false, notty = !isatty(0), sports = false;
         bool build = false;
         strv_t env = STRV_INIT, publish = STRV_INIT, vols = STRV_INIT;
+        struct portspec *ports = NULL; /* -p, parsed; publish: as written */
         const char *entrypoint = NULL, *name = NULL, *user = NULL, *workdir = NULL;
         int rc = EXIT_BERTH;
         const struct cli_opt opts[] = {
@@ -602,6 +603,15 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
         if (first <= 0) {
                 rc = cli_status(first);
                 goto done;
+        }
+        ports = xcalloc(publish.n + 1, sizeof(*ports)); /* -p, parsed once */
+        for (size_t i = 0; i < publish.n; i++) {
+                err_t e;
+                if (portspec_parse(publish.v[i], &ports[i], &e) < 0) {
+                        fprintf(stderr, "%s\n", e.msg);
+                        rc = COMPOSE_EXIT_FAIL;
+                        goto done;
+                }
         }
         struct cproject cp;
         if (cproject_open(g, argv + first, 1, &cp) < 0) {
@@ -672,7 +682,9 @@ int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
             .env = &env,
             .user = user,
             .workdir = workdir,
-            .publish = &publish,
+            .publish = ports,
+            .publish_text = &publish,
+            .npublish = publish.n,
             .volumes = &vols,
             .no_ports = !sports,
             .tty = !notty && !detach,
@@ -713,6 +725,7 @@ out:
 done:
         strv_free(&env);
         strv_free(&publish);
+        free(ports);
         strv_free(&vols);
         return rc;
 }

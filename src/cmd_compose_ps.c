@@ -310,7 +310,7 @@ int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
         for (size_t i = 0; i < ids.n; i++) {
                 _cleanup_free_ char *id = NULL;
                 _cleanup_json_ json_t *j = NULL;
-                if (container_get(ids.v[i], &id, &j, NULL, &err) < 0)
+                if (ctr_get(ids.v[i], &id, &j, NULL, &err) < 0)
                         continue;
                 const char *pn = rt_doc_label(j, LBL_PROJECT);
                 if (!pn)

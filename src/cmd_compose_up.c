@@ -359,7 +359,7 @@ static int up_apply(struct compose_globals *g, struct cproject *cp, const struct
                                 continue;
                         _cleanup_free_ char *cid = NULL;
                         _cleanup_json_ json_t *j = NULL;
-                        if (container_get(x->new_id, &cid, &j, NULL, &err) < 0) {
+                        if (ctr_get(x->new_id, &cid, &j, NULL, &err) < 0) {
                                 fprintf(stderr, "%s\n", err.msg);
                                 goto out;
                         }

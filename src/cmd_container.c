@@ -26,7 +26,7 @@ static bool status_stopped(const char *st)
 int container_get_said(const char *ref, char **id, json_t **j)
 {
         err_t err;
-        if (container_get(ref, id, j, NULL, &err) < 0) {
+        if (ctr_get(ref, id, j, NULL, &err) < 0) {
                 error_msg("%s", err.msg);
                 return -1;
         }
@@ -48,7 +48,7 @@ int container_prune(strv_t *removed, unsigned long long *reclaimed, const struct
                 _cleanup_free_ char *id = NULL;
                 _cleanup_json_ json_t *j = NULL;
                 int lk = -1;
-                if (container_get(ids.v[i], &id, &j, &lk, &e) < 0) {
+                if (ctr_get(ids.v[i], &id, &j, &lk, &e) < 0) {
                         if (lk >= 0)
                                 close(lk);
                         continue; /* gone meanwhile, or unreadable: rm -f is for that */

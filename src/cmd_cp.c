@@ -71,7 +71,7 @@ int cmd_cp(int argc, char **argv)
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         _cleanup_json_ json_t *j = NULL;
-        if (container_get(sctr ? sctr : dctr, &id, &j, NULL, &err) < 0) {
+        if (ctr_get(sctr ? sctr : dctr, &id, &j, NULL, &err) < 0) {
                 error_msg("%s", err.msg);
                 return 1;
         }

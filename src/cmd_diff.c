@@ -28,8 +28,7 @@ int cmd_diff(int argc, char **argv)
         _cleanup_free_ char *id = NULL;
         _cleanup_json_ json_t *j = NULL;
         strv_t out = STRV_INIT;
-        if (container_get(argv[first], &id, &j, NULL, &err) < 0 ||
-            rt_ctr_changes(j, &out, &err) < 0) {
+        if (ctr_get(argv[first], &id, &j, NULL, &err) < 0 || rt_ctr_changes(j, &out, &err) < 0) {
                 strv_free(&out);
                 error_msg("%s", err.msg);
                 return 1;

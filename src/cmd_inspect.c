@@ -44,7 +44,7 @@ int cmd_inspect(int argc, char **argv)
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
                 if ((!type || !strcmp(type, "container")) &&
-                    container_get(argv[i], &id, &j, NULL, &err) == 0) {
+                    ctr_get(argv[i], &id, &j, NULL, &err) == 0) {
                         json_array_append_new(all, j);
                         continue;
                 }
@@ -94,7 +94,7 @@ int cmd_top(int argc, char **argv)
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
-        if (container_get(argv[first], &id, &j, NULL, &err) < 0) {
+        if (ctr_get(argv[first], &id, &j, NULL, &err) < 0) {
                 error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }

@@ -57,7 +57,7 @@ static bool live_status(const json_t *j)
 }
 
 /* The monitor of container id died without recording its end: record it
- * (container_get reconciles), and start the container again when its restart
+ * (ctr_get reconciles), and start the container again when its restart
  * policy says so.  Returns 0 when there was nothing to do. */
 static int recover(const char *id, err_t *err)
 {
@@ -70,9 +70,9 @@ static int recover(const char *id, err_t *err)
                 return err->code == ENOENT ? 0 : -1; /* removed meanwhile */
         if (!live_status(before))
                 return 0; /* the monitor recorded the end itself */
-        if (container_get(id, &cid, &j, NULL, err) < 0)
+        if (ctr_get(id, &cid, &j, NULL, err) < 0)
                 return err->code == ENOENT ? 0 : -1;
-        if (live_status(j) || !container_policy_restarts(cid, j, true))
+        if (live_status(j) || !ctr_policy_restarts(cid, j, true))
                 return 0; /* recorded as exited; or someone started it again */
         /* a short pause: a monitor that dies at once is not restarted in a
          * tight loop, and a machine going down takes this process first */

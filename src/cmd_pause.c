@@ -60,7 +60,7 @@ static int pause_main(int argc, char **argv, bool pause)
                 err_t err = {0};
                 _cleanup_free_ char *id = NULL;
                 _cleanup_json_ json_t *j = NULL;
-                if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
+                if (ctr_get(argv[i], &id, &j, NULL, &err) < 0) {
                         error_msg("%s", err.msg);
                         rc = 1;
                         continue;

@@ -227,7 +227,7 @@ int cmd_ps(int argc, char **argv)
         for (size_t i = 0; i < ids.n && !rc; i++) {
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
-                if (container_get(ids.v[i], &id, &j, NULL, &err) < 0) {
+                if (ctr_get(ids.v[i], &id, &j, NULL, &err) < 0) {
                         if (err.code != EBADMSG || !all || filters.n)
                                 continue; /* removed meanwhile */
                         /* corrupt state: shown, so that it can be removed */

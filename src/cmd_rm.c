@@ -41,7 +41,7 @@ int cmd_rm(int argc, char **argv)
                 err_t err = {0};
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
-                if (container_get(argv[i], &id, &j, NULL, &err) < 0) {
+                if (ctr_get(argv[i], &id, &j, NULL, &err) < 0) {
                         if (err.code == EBADMSG && force && id) {
                                 /* corrupt state: kill what runs, remove what is there */
                                 _cleanup_close_ int lk = rt_ctr_lock(id, &err);
@@ -76,7 +76,7 @@ int cmd_rm(int argc, char **argv)
                         rc = 1;
                         continue;
                 }
-                if (running && container_stop(id, 0, &err) < 0) {
+                if (running && ctr_stop(id, 0, &err) < 0) {
                         error_msg("%s", err.msg);
                         json_decref(j);
                         rc = 1;

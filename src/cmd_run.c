@@ -287,6 +287,16 @@ out:
         return ret;
 }
 
+/* -p/--publish: parsed here, once, into the ctr_net at dest */
+static int publish_opt(const struct cli_opt *opt, const char *arg, err_t *err)
+{
+        struct portspec ps;
+        if (portspec_parse(arg, &ps, err) < 0)
+                return -1;
+        ctr_net_add_port(opt->dest, &ps, arg);
+        return 0;
+}
+
 /* run's and create's options into o; as cli_parse: the index of IMAGE, 0
  * after --help, -1 after an error. */
 static int parse_run(int argc, char **argv, bool run, struct run_opts *o)
@@ -351,8 +361,8 @@ static int parse_run(int argc, char **argv, bool run, struct run_opts *o)
                     "Set platform if server is multi-platform capable"),
             CLI_OPT("privileged", 0, CLI_FLAG, &o->privileged,
                     "Give extended privileges to this container"),
-            CLI_OPT("publish", 'p', CLI_LIST, &o->nw.publish,
-                    "Publish a container's port(s) to the host"),
+            CLI_OPT("publish", 'p', CLI_FUNC, &o->nw, "Publish a container's port(s) to the host",
+                    .type = "list", .fn = publish_opt),
             CLI_OPT("publish-all", 'P', CLI_FLAG, &o->nw.publish_all,
                     "Publish all exposed ports to random ports"),
             CLI_OPT("pull", 0, CLI_STRING, &o->pull,

@@ -24,7 +24,7 @@ struct start_opts {
 /* -s/--signal: a name or a number into *(int *)dest */
 static int signal_opt(const struct cli_opt *o, const char *arg, err_t *err)
 {
-        int sig = signal_parse(arg);
+        int sig = ctr_signal_parse(arg);
         if (sig <= 0)
                 return err_set(err, EINVAL, "invalid signal: %s", arg);
         *(int *)o->dest = sig;
@@ -142,7 +142,7 @@ int cmd_attach(int argc, char **argv)
 static int stop_one(const char *id, const char *arg, void *ud, err_t *err)
 {
         (void)arg;
-        return container_stop(id, ((struct start_opts *)ud)->timeout, err);
+        return ctr_stop(id, ((struct start_opts *)ud)->timeout, err);
 }
 
 int cmd_stop(int argc, char **argv)
@@ -161,7 +161,7 @@ static int restart_one(const char *id, const char *arg, void *ud, err_t *err)
 {
         (void)arg;
         int status;
-        if (container_stop(id, ((struct start_opts *)ud)->timeout, err) < 0 ||
+        if (ctr_stop(id, ((struct start_opts *)ud)->timeout, err) < 0 ||
             container_start(id, 0, &status, err) < 0)
                 return -1;
         _cleanup_json_ json_t *doc = NULL;
@@ -183,7 +183,7 @@ static int kill_one(const char *id, const char *arg, void *ud, err_t *err)
 {
         _cleanup_free_ char *cid = NULL;
         json_t *j = NULL;
-        if (container_get(id, &cid, &j, NULL, err) < 0)
+        if (ctr_get(id, &cid, &j, NULL, err) < 0)
                 return -1;
         json_decref(j);
         char req[32];
@@ -197,7 +197,7 @@ static int kill_one(const char *id, const char *arg, void *ud, err_t *err)
                 return err_set(err, ESRCH,
                                "cannot kill container: %s: container %.12s is not running", arg,
                                id);
-        container_mark_user_stop(id, true);
+        ctr_mark_user_stop(id, true);
         return 0;
 }
 
@@ -229,7 +229,7 @@ static int wait_one(const char *id, const char *arg, void *ud, err_t *err)
         if (code < 0) { /* not running (any more): the recorded status */
                 json_t *j = NULL;
                 _cleanup_free_ char *id2 = NULL;
-                if (container_get(id, &id2, &j, NULL, err) < 0) {
+                if (ctr_get(id, &id2, &j, NULL, err) < 0) {
                         code = 0; /* removed on exit (--rm) */
                 } else {
                         code = rt_doc_exit_code(j);

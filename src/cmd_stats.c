@@ -71,7 +71,7 @@ static int set_add(struct stat_set *next, struct stat_set *prev, const char *ref
 {
         _cleanup_free_ char *id = NULL;
         _cleanup_json_ json_t *j = NULL;
-        if (container_get(ref, &id, &j, NULL, err) < 0)
+        if (ctr_get(ref, &id, &j, NULL, err) < 0)
                 return -1;
         const char *st = rt_doc_status(j) ?: "";
         bool running = !strcmp(st, "running") || !strcmp(st, "paused") || !strcmp(st, "restarting");

@@ -51,7 +51,7 @@ static const char *label(json_t *j, const char *key)
 
 static bool wants_boot_start(const char *id, json_t *j)
 {
-        return container_policy_restarts(id, j, false);
+        return ctr_policy_restarts(id, j, false);
 }
 
 /* "db:service_started:false,cache:service_healthy:true" -> db, cache */
@@ -181,7 +181,7 @@ static void ctr_counts(struct ctr_counts *c, bool sizes)
                 _cleanup_free_ char *id = NULL;
                 _cleanup_json_ json_t *j = NULL;
                 c->total++;
-                if (container_get(ids.v[i], &id, &j, NULL, &err) < 0) {
+                if (ctr_get(ids.v[i], &id, &j, NULL, &err) < 0) {
                         c->stopped++; /* unreadable state: not running */
                         continue;
                 }
@@ -333,7 +333,7 @@ static int df_verbose(void)
         for (size_t i = 0; i < ids.n; i++) {
                 _cleanup_free_ char *id = NULL;
                 _cleanup_json_ json_t *j = NULL;
-                if (container_get(ids.v[i], &id, &j, NULL, &err) < 0)
+                if (ctr_get(ids.v[i], &id, &j, NULL, &err) < 0)
                         continue;
                 size_t nvol = 0, k;
                 json_t *m;

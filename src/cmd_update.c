@@ -33,7 +33,7 @@ static int update_one(const char *ref, const struct update *u, err_t *err)
         _cleanup_free_ char *id = NULL;
         _cleanup_json_ json_t *j = NULL;
         int lk = -1;
-        if (container_get(ref, &id, &j, &lk, err) < 0) {
+        if (ctr_get(ref, &id, &j, &lk, err) < 0) {
                 if (lk >= 0)
                         close(lk);
                 return -1;

@@ -25,7 +25,7 @@ int container_start(const char *id, int attach, int *status, err_t *err);
  * exit status comes). */
 int container_start_then(const char *id, int attach, void (*ended)(const char *id), int *status,
                          err_t *err);
-/* container_get (no lock kept) for a command's CONTAINER argument, its error
+/* ctr_get (no lock kept) for a command's CONTAINER argument, its error
  * printed (error_msg); < 0 then. */
 int container_get_said(const char *ref, char **id, json_t **j);
 

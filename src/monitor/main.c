@@ -134,7 +134,7 @@ int main(int argc, char **argv)
          * a sealed copy, so no container can reach this binary */
         static const char *const sib[][2] = {
             {"BERTH_DNS_BIN", "berth-dns"}, {"BERTH_CLI", "berth"}, {NULL, NULL}};
-        err_t serr = {0};
+        static err_t serr; /* static: a frame of main stays for good */
         if (rt_exe_seal(argv, sib, &serr) < 0) {
                 fprintf(stderr, "berth-monitor: %s\n", serr.msg);
                 return 1;
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
         if (fstat(STDERR_FILENO, &lst) == 0 && S_ISREG(lst.st_mode))
                 (void)fallocate(STDERR_FILENO, FALLOC_FL_KEEP_SIZE, lst.st_size, 4096);
         rt_monitor_set_warn(warn_log);
-        err_t err = {0};
+        static err_t err;
         bool done = false;
         int r = rt_monitor_main(id, sync_fd, &done, &err);
         if (r < 0)

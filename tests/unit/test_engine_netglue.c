@@ -51,7 +51,9 @@ static void test_host_mode(void)
         sp.net.ports = calloc(1, sizeof(*sp.net.ports));
         ok(portspec_parse("8080:80", &sp.net.ports[0], &err) == 0, "a typed port");
         sp.net.nports = 1;
-        strv_push(&sp.net.publish, "not-a-port"); /* not parsed: host mode discards it */
+        struct portspec sctp;
+        ok(portspec_parse("81/sctp", &sctp, &err) == 0, "a port berth cannot publish");
+        ctr_net_add_port(&sp.net, &sctp, "81/sctp"); /* not refused: host mode discards it */
         strv_push(&sp.net.add_hosts, "db:10.160.0.9");
         strv_push(&sp.net.dns, "10.160.0.1");
         sp.net.has_dns_search = true;

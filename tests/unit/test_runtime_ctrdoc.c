@@ -273,6 +273,54 @@ static void test_absent(void)
            "absent binding and mount");
 }
 
+/* What the spawn reads: security, resources, the overlay's directories. */
+static void test_spawn_fields(void)
+{
+        json_error_t je;
+        _cleanup_json_ json_t *j = json_loads(
+            "{\"HostnamePath\":\"/h\",\"GraphDriver\":{\"Data\":{\"LowerDir\":\"/l1:/l2\","
+            "\"UpperDir\":\"/u\",\"WorkDir\":\"/w\",\"MergedDir\":\"/m\"}},"
+            "\"HostConfig\":{\"CapAdd\":[\"NET_ADMIN\"],\"CapDrop\":[\"ALL\"],"
+            "\"SecurityOpt\":[\"no-new-privileges:false\",7,\"seccomp=unconfined\"],"
+            "\"ReadonlyRootfs\":true,\"Init\":true,\"ShmSize\":1048576,\"OomScoreAdj\":-5,"
+            "\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":10,\"Hard\":20}],"
+            "\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"},\"Tmpfs\":{\"/t\":\"size=1m\"}}}",
+            0, &je);
+        if (!j) {
+                ok(0, "fixture: %s", je.text);
+                return;
+        }
+        is_str(rt_doc_hostname_path(j), "/h", "HostnamePath");
+        is_str(rt_doc_lower_dirs(j), "/l1:/l2", "LowerDir");
+        is_str(rt_doc_work_dir(j), "/w", "WorkDir");
+        is_str(rt_doc_merged_dir(j), "/m", "MergedDir");
+        is_str(json_string_value(json_array_get(rt_doc_cap_add(j), 0)), "NET_ADMIN", "CapAdd");
+        is_str(json_string_value(json_array_get(rt_doc_cap_drop(j), 0)), "ALL", "CapDrop");
+        ok(json_array_size(rt_doc_security_opt(j)) == 3, "SecurityOpt");
+        ok(rt_doc_security_opt_has(j, "no-new-privileges=false", "no-new-privileges:false") &&
+               rt_doc_security_opt_has(j, "seccomp=unconfined", NULL) &&
+               !rt_doc_security_opt_has(j, "apparmor=unconfined", NULL),
+           "a security option found by either spelling, a non-string skipped");
+        ok(rt_doc_readonly_rootfs(j) && rt_doc_init(j), "ReadonlyRootfs, Init");
+        ok(rt_doc_shm_size(j) == 1048576 && rt_doc_oom_score_adj(j) == -5, "ShmSize, OomScoreAdj");
+        long long soft, hard;
+        const char *n = rt_doc_ulimit(json_array_get(rt_doc_ulimits(j), 0), &soft, &hard);
+        ok(n && !strcmp(n, "nofile") && soft == 10 && hard == 20, "a ulimit");
+        is_str(json_string_value(json_object_get(rt_doc_sysctls(j), "net.ipv4.ip_forward")), "1",
+               "Sysctls");
+        is_str(json_string_value(json_object_get(rt_doc_tmpfs(j), "/t")), "size=1m", "Tmpfs");
+        _cleanup_json_ json_t *bad =
+            json_loads("{\"HostConfig\":{\"CapAdd\":\"x\",\"SecurityOpt\":{},\"Ulimits\":1,"
+                       "\"Sysctls\":[],\"Tmpfs\":\"/t\"}}",
+                       0, NULL);
+        n = rt_doc_ulimit(NULL, &soft, &hard);
+        ok(!rt_doc_cap_add(bad) && !rt_doc_security_opt(bad) && !rt_doc_ulimits(bad) &&
+               !rt_doc_sysctls(bad) && !rt_doc_tmpfs(bad) && !rt_doc_cap_drop(NULL) &&
+               !rt_doc_security_opt_has(bad, "seccomp=unconfined", NULL) && !rt_doc_init(NULL) &&
+               !rt_doc_readonly_rootfs(bad) && !n && !soft && !hard,
+           "mistyped or absent: NULL, false, 0");
+}
+
 int main(void)
 {
         test_fixture();
@@ -280,5 +328,6 @@ int main(void)
         test_limits();
         test_set_status();
         test_absent();
+        test_spawn_fields();
         return tap_done();
 }
