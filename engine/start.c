@@ -227,8 +227,10 @@ static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep,
                  * keep ~30 kB of heap pages from malloc_trim for the
                  * container's life (docs/PERFORMANCE.md, session 6). */
                 const char *tun = getenv("GLIBC_TUNABLES");
-                strv_pushf(&env, "GLIBC_TUNABLES=%s%sglibc.malloc.tcache_count=0", tun ?: "",
-                           tun && *tun ? ":" : "");
+                strv_pushf(&env,
+                           "GLIBC_TUNABLES=%s%sglibc.malloc.tcache_count=0:glibc.malloc.arena_max="
+                           "1:glibc.pthread.stack_cache_size=0",
+                           tun ?: "", tun && *tun ? ":" : "");
                 if (!getenv("BERTH_CLI"))
                         strv_pushf(&env, "BERTH_CLI=%s/berth", mondir);
                 if (!getenv("BERTH_DNS_BIN"))

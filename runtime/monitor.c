@@ -104,9 +104,11 @@ static json_t *recv_go_doc(int fd)
         return j;
 }
 
-/* Unix socket paths are limited to 108 bytes and state roots can be deep:
- * address the socket through an fd of its directory. */
-static int sock_addr(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *err)
+/* A unix stream socket and the address of the container's control socket.
+ * Unix socket paths are limited to 108 bytes and state roots can be deep:
+ * the address goes through *dirfd, an fd of its directory, which the caller
+ * keeps open while it binds or connects, then closes. */
+static int ctl_socket(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *err)
 {
         _cleanup_free_ char *rd = rt_ctr_run_dir(id);
         *dirfd = open(rd, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -115,18 +117,19 @@ static int sock_addr(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *
         memset(sa, 0, sizeof(*sa));
         sa->sun_family = AF_UNIX;
         snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/ctl.sock", *dirfd);
-        return 0;
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return err_sys(err, errno, "socket");
+        return fd;
 }
 
 int rt_ctl_connect(const char *id, const char *request, err_t *err)
 {
         struct sockaddr_un sa;
         _cleanup_close_ int dfd = -1;
-        if (sock_addr(id, &sa, &dfd, err) < 0)
-                return -1;
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = ctl_socket(id, &sa, &dfd, err);
         if (fd < 0)
-                return err_sys(err, errno, "socket");
+                return -1;
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return err_sys(err, errno, "connect to container %.12s monitor", id);
         /* MSG_NOSIGNAL: a monitor that closes as its container ends is an
@@ -962,7 +965,8 @@ static void on_exit_complete(struct mon *m)
         if (m->stop_req)
                 rt_ctr_event(mon_doc(m), "stop", NULL);
         err_t e = {0};
-        if (autorm && rt_ctr_destroy(m->id, &e) == 0) { /* its cgroups too */
+        struct rt_tomb tomb = RT_TOMB_INIT;
+        if (autorm && rt_ctr_retire(m->id, &tomb, &e) == 0) { /* its cgroups too */
                 m->removed = true;
         } else {
                 if (autorm)
@@ -972,6 +976,11 @@ static void on_exit_complete(struct mon *m)
         json_decref(end);
         send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), (1 << CL_ATTACH) | (1 << CL_WAIT));
         m->finished = true;
+        /* Gone for everyone: its files are deleted once the exit status is
+         * out (on a filesystem mounted with discard each freed block is a
+         * blocking discard, a few ms each under load); a monitor killed
+         * meanwhile leaves the tomb to the next create. */
+        (void)rt_ctr_bury(&tomb, &e);
 }
 
 static void do_restart(struct mon *m)
@@ -1170,11 +1179,9 @@ static int make_listener(const char *id, err_t *err)
         unlink(path);
         struct sockaddr_un sa;
         _cleanup_close_ int dfd = -1;
-        if (sock_addr(id, &sa, &dfd, err) < 0)
-                return -1;
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = ctl_socket(id, &sa, &dfd, err);
         if (fd < 0)
-                return err_sys(err, errno, "socket");
+                return -1;
         if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
                 return err_sys(err, errno, "listen on %s", path);
         return TAKE_FD(fd);
