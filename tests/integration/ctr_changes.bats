@@ -43,12 +43,8 @@ A /usr/new/deep/f" ]
         run "$BERTH" container diff cd-diff
         [ "$status" -eq 0 ]
         [ "${lines[1]}" = "D /bin/ls" ]
-        run "$BERTH" diff cd-nosuch
-        [ "$status" -ne 0 ]
-        [[ "$output" == *"No such container: cd-nosuch"* ]]
-        run "$BERTH" diff
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"requires exactly 1 argument"* ]]
+        run_fails any "No such container: cd-nosuch" "$BERTH" diff cd-nosuch
+        run_fails 125 "requires exactly 1 argument" "$BERTH" diff
 }
 
 @test "hostile: diff never looks up a path through an image's symlink (A, not C from the host)" {
@@ -124,19 +120,9 @@ PY
 
 @test "commit refuses what Docker refuses, naming it" {
         "$BERTH" create --name cd-bad --network none busybox true >/dev/null
-        run "$BERTH" commit -c 'RUN echo hi' cd-bad
-        [ "$status" -ne 0 ]
-        [[ "$output" == *"RUN is not a valid change command"* ]]
-        run "$BERTH" commit -c 'VOLUME ../etc' cd-bad
-        [ "$status" -ne 0 ]
-        [[ "$output" == *"VOLUME"* ]]
-        run "$BERTH" commit cd-bad 'Bad:Name'
-        [ "$status" -ne 0 ]
-        [[ "$output" == *"invalid reference format"* ]]
-        run "$BERTH" commit cd-nosuch
-        [ "$status" -ne 0 ]
-        [[ "$output" == *"No such container: cd-nosuch"* ]]
-        run "$BERTH" commit
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"requires at least 1 and at most 2 arguments"* ]]
+        run_fails any "RUN is not a valid change command" "$BERTH" commit -c 'RUN echo hi' cd-bad
+        run_fails any "VOLUME" "$BERTH" commit -c 'VOLUME ../etc' cd-bad
+        run_fails any "invalid reference format" "$BERTH" commit cd-bad 'Bad:Name'
+        run_fails any "No such container: cd-nosuch" "$BERTH" commit cd-nosuch
+        run_fails 125 "requires at least 1 and at most 2 arguments" "$BERTH" commit
 }
