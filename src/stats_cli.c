@@ -1,5 +1,6 @@
-/* berth stats [-a] [--no-stream] [--no-trunc] [--format FORMAT] [CONTAINER...]
- * and compose stats: Docker's live resource usage table.  CPU % is the
+/* stats_cli.c - what `berth stats` and `compose stats` share (container_cli.h):
+ * their options [-a] [--no-stream] [--no-trunc] [--format FORMAT] and
+ * Docker's live resource usage table.  CPU % is the
  * container's share of the host's CPU time between two samples, times the
  * online CPUs, as the docker CLI computes it. */
 #include <getopt.h>
@@ -254,13 +255,4 @@ int stats_parse(int argc, char **argv, const char *cmd, struct stats_opts *o)
                 }
         }
         return 0;
-}
-
-int cmd_stats(int argc, char **argv)
-{
-        struct stats_opts o;
-        int r = stats_parse(argc, argv, "stats", &o);
-        if (r)
-                return r < 0 ? EXIT_BERTH : 0;
-        return stats_run(&o, argv + optind, argc - optind, optind < argc);
 }
