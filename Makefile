@@ -94,18 +94,13 @@ all: $(PROGS) $(UNIT_BINS)
 	@for p in $(PROGS); do ln -sf $$p ./$$(basename $$p); done
 
 # --- objects ---------------------------------------------------------------
-$(B)/base/%.o: base/%.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(INC_base) -c $< -o $@
-$(B)/compose/%.o: compose/%.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(INC_compose) -c $< -o $@
-$(B)/runtime/%.o: runtime/%.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(INC_runtime) -c $< -o $@
-$(B)/net/%.o: net/%.c
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(INC_net) -c $< -o $@
+# the objects of a module, with its include path (INC_<module>)
+define module_objects
+$$(B)/$(1)/%.o: $(1)/%.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(INC_$(1)) -c $$< -o $$@
+endef
+$(foreach m,base compose runtime net,$(eval $(call module_objects,$(m))))
 $(B)/engine/%.o: engine/%.c | $(B)/inc/engine
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(INC_engine) -c $< -o $@
@@ -137,7 +132,7 @@ $(B)/lib%.a:
 $(B)/berth: $(call obj,$(MAIN_SRC)) $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $(call obj,$(MAIN_SRC)) $(ALL_LIBS) $(LDLIBS)
 $(B)/berth-monitor: $(call obj,$(MONITOR_SRC)) $(LIB_runtime) $(LIB_base)
-	$(CC) $(LDFLAGS) -o $@ $(call obj,$(MONITOR_SRC)) $(LIB_runtime) $(LIB_base) $(LDLIBS)
+	$(CC) $(LDFLAGS) -Wl,-z,now -o $@ $(call obj,$(MONITOR_SRC)) $(LIB_runtime) $(LIB_base) $(LDLIBS)
 $(B)/berth-dns: $(call obj,$(DNS_SRC)) $(LIB_net) $(LIB_base)
 	$(CC) $(LDFLAGS) -o $@ $(call obj,$(DNS_SRC)) $(LIB_net) $(LIB_base) $(LDLIBS)
 

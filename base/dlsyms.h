@@ -43,6 +43,45 @@ struct dl_lib {
                 .on_failure = (fail), .mu = PTHREAD_MUTEX_INITIALIZER                              \
         }
 
+/* A lazily loaded library defined from one list of its functions, at file
+ * scope: DL_LAZY(LIST, "libx.so.1", on_failure) with
+ *   #define LIST(F, V, C) F(...) V(...) C(...)
+ * where each entry is one function of the library:
+ *   F(ret, name, fail, (params), (args)): forwarded; fail when it is missing;
+ *   V(name, (params), (args)): a void function, forwarded; nothing when missing;
+ *   C(ret, name, (params)): looked up, its forwarder written by hand (fn.name).
+ * It defines fn (the looked-up pointers), lib (the struct dl_lib) and
+ * loaded() (dl_lib_load(&lib)). */
+#define DL_FIELD_F(ret, name, fail, params, args) ret(*name) params;
+#define DL_FIELD_V(name, params, args)            void(*name) params;
+#define DL_FIELD_C(ret, name, params)             ret(*name) params;
+#define DL_SYM_F(ret, name, fail, params, args)   {#name, (void **)&fn.name},
+#define DL_SYM_V(name, params, args)              {#name, (void **)&fn.name},
+#define DL_SYM_C(ret, name, params)               {#name, (void **)&fn.name},
+#define DL_FWD_F(ret, name, fail, params, args)                                                    \
+        ret name params                                                                            \
+        {                                                                                          \
+                return loaded() ? fn.name args : (fail);                                           \
+        }
+#define DL_FWD_V(name, params, args)                                                               \
+        void name params                                                                           \
+        {                                                                                          \
+                if (loaded())                                                                      \
+                        fn.name args;                                                              \
+        }
+#define DL_FWD_C(ret, name, params)
+#define DL_LAZY(LIST, libname, on_failure)                                                         \
+        static struct {                                                                            \
+                LIST(DL_FIELD_F, DL_FIELD_V, DL_FIELD_C)                                           \
+        } fn;                                                                                      \
+        static const struct dl_sym syms[] = {LIST(DL_SYM_F, DL_SYM_V, DL_SYM_C)};                  \
+        static struct dl_lib lib = DL_LIB_INIT(libname, syms, on_failure);                         \
+        static bool loaded(void)                                                                   \
+        {                                                                                          \
+                return dl_lib_load(&lib);                                                          \
+        }                                                                                          \
+        LIST(DL_FWD_F, DL_FWD_V, DL_FWD_C)
+
 /* Load l the first time it is asked for (dl_load_syms: never outside the
  * start root); true when its symbols are there. */
 bool dl_lib_load(struct dl_lib *l);

@@ -400,3 +400,11 @@ char *path_clean_abs(const char *p)
         _cleanup_free_ char *rel = path_clean(p, NULL);
         return xasprintf("/%s", rel);
 }
+
+int close_pair_fail(int fds[2], err_t *err, const char *what)
+{
+        int e = errno;
+        close(fds[0]);
+        close(fds[1]);
+        return err_sys(err, e, "%s", what);
+}

@@ -61,6 +61,14 @@ const char *jobj_str(const json_t *o, const char *k)
         return json_string_value(json_object_get(o, k));
 }
 
+void jobj_set_nonempty(json_t *o, const char *k, json_t *v)
+{
+        if (json_array_size(v) || json_object_size(v))
+                json_object_set_new(o, k, v);
+        else
+                json_decref(v);
+}
+
 const char *jobj_str0(const json_t *o, const char *k)
 {
         const char *s = json_string_value(json_object_get(o, k));

@@ -21,6 +21,8 @@ json_t *json_strv(const strv_t *v);
  * absent or not a string. */
 const char *jobj_str(const json_t *o, const char *k);
 const char *jobj_str0(const json_t *o, const char *k);
+/* Steals v: o[k] = v when v is a non-empty array or object, else v is dropped. */
+void jobj_set_nonempty(json_t *o, const char *k, json_t *v);
 
 static inline void cleanup_json_decrefp(json_t **j)
 {

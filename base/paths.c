@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,26 +12,32 @@
 #include "fsutil.h"
 #include "xalloc.h"
 
-static char lib_dir[4096], run_dir[4096], inst[32];
+/* On the heap, not in 8 kB of static buffers: a monitor, which lives as long
+ * as its container, keeps every page it has written to. */
+static char *lib_dir, *run_dir, inst[32];
+static pthread_once_t paths_once = PTHREAD_ONCE_INIT;
 
-static void paths_init(void)
+static void paths_make(void)
 {
-        if (lib_dir[0])
-                return;
         const char *root = getenv("BERTH_ROOT");
         if (root && *root) {
                 /* FNV-1a of the root path: stable and cheap. */
                 uint32_t h = 2166136261u;
                 for (const char *p = root; *p; p++)
                         h = (h ^ (uint8_t)*p) * 16777619u;
-                snprintf(lib_dir, sizeof(lib_dir), "%s/lib", root);
-                snprintf(run_dir, sizeof(run_dir), "%s/run", root);
+                lib_dir = xasprintf("%s/lib", root);
+                run_dir = xasprintf("%s/run", root);
                 snprintf(inst, sizeof(inst), "berth-%08x", h);
         } else {
-                snprintf(lib_dir, sizeof(lib_dir), "/var/lib/berth");
-                snprintf(run_dir, sizeof(run_dir), "/run/berth");
+                lib_dir = xstrdup("/var/lib/berth");
+                run_dir = xstrdup("/run/berth");
                 snprintf(inst, sizeof(inst), "berth");
         }
+}
+
+static void paths_init(void)
+{
+        pthread_once(&paths_once, paths_make);
 }
 
 const char *berth_lib_dir(void)

@@ -114,3 +114,28 @@ int subproc_pipe(const char *prog, char *const argv[], const void *in, size_t in
         *status = st;
         return 0;
 }
+
+int subproc_helper_finish(pid_t pid, int efd, const char *what, err_t *err)
+{
+        err_t ce = {0};
+        size_t got = 0;
+        while (got < sizeof(ce)) {
+                ssize_t n = read(efd, (char *)&ce + got, sizeof(ce) - got);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        break;
+                got += (size_t)n;
+        }
+        close(efd);
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                ;
+        if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+                return 0;
+        if (got == sizeof(ce)) {
+                ce.msg[sizeof(ce.msg) - 1] = '\0';
+                return err_set(err, ce.code, "%s", ce.msg);
+        }
+        return err_set(err, EIO, "the %s helper process failed (status %d)", what, st);
+}

@@ -4,6 +4,7 @@
 #define BERTH_SUBPROC_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "err.h"
 #include "strbuf.h"
@@ -16,5 +17,10 @@
  * secret). */
 int subproc_pipe(const char *prog, char *const argv[], const void *in, size_t inlen, size_t outmax,
                  strbuf_t *out, int *status, err_t *err);
+
+/* Waits for a forked helper that writes an err_t to efd when it fails (and
+ * exits non-zero): 0 when it exited 0, else its error, or EIO "the WHAT
+ * helper process failed (status N)" when it sent none.  Closes efd. */
+int subproc_helper_finish(pid_t pid, int efd, const char *what, err_t *err);
 
 #endif

@@ -250,20 +250,15 @@ static int walk(struct cnode *n, strbuf_t *path, struct walk *w, err_t *err)
                 return 0;
         }
         case CN_MAP:
-                for (size_t i = 0; i < n->n; i++) {
-                        if (path->len)
-                                sb_appendc(path, '.');
-                        sb_append(path, n->keys[i]->str);
-                        int r = walk(n->vals[i], path, w, err);
-                        path->len = mark;
-                        path->s[mark] = '\0';
-                        if (r < 0)
-                                return r;
-                }
-                return 0;
         case CN_SEQ:
                 for (size_t i = 0; i < n->n; i++) {
-                        sb_append(path, path->len ? ".[]" : "[]");
+                        if (n->kind == CN_SEQ) {
+                                sb_append(path, path->len ? ".[]" : "[]");
+                        } else {
+                                if (path->len)
+                                        sb_appendc(path, '.');
+                                sb_append(path, n->keys[i]->str);
+                        }
                         int r = walk(n->vals[i], path, w, err);
                         path->len = mark;
                         path->s[mark] = '\0';

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "jsonfile.h"
 #include "size.h"
 #include "fsutil.h"
 #include "kube.h"
@@ -88,6 +89,21 @@ static void warnf(struct gen *g, const char *fmt, ...)
         va_end(ap);
 }
 
+/* base (a label), or base-2, base-3, ... cut to a label's length: the first
+ * that is not in the set used yet; it is added to it. */
+static char *unused_label(json_t *used, const char *base)
+{
+        char *n = xstrdup(base);
+        for (int i = 2; json_object_get(used, n); i++) {
+                free(n);
+                char suffix[16];
+                int sl = snprintf(suffix, sizeof(suffix), "-%d", i);
+                n = xasprintf("%.*s%s", KUBE_LABEL_MAX - sl, base, suffix);
+        }
+        json_object_set_new(used, n, json_true());
+        return n;
+}
+
 /* A name of kind not used yet, from base (already a label). */
 static char *unique_name(struct gen *g, const char *kind, const char *base)
 {
@@ -96,15 +112,7 @@ static char *unique_name(struct gen *g, const char *kind, const char *base)
                 set = json_object();
                 json_object_set_new(g->used_names, kind, set);
         }
-        char *n = xstrdup(base);
-        for (int i = 2; json_object_get(set, n); i++) {
-                free(n);
-                char suffix[16];
-                int sl = snprintf(suffix, sizeof(suffix), "-%d", i);
-                n = xasprintf("%.*s%s", KUBE_LABEL_MAX - sl, base, suffix);
-        }
-        json_object_set_new(set, n, json_true());
-        return n;
+        return unused_label(set, base);
 }
 
 static json_t *metadata(struct gen *g, const char *name, json_t *labels)
@@ -374,15 +382,7 @@ static void volume_users(struct gen *g, const char *key, strv_t *out)
 static char *pod_vol_name(json_t *used, const char *base)
 {
         _cleanup_free_ char *l = kube_dns_label(base);
-        char *n = xstrdup(l);
-        for (int i = 2; json_object_get(used, n); i++) {
-                free(n);
-                char suffix[16];
-                int sl = snprintf(suffix, sizeof(suffix), "-%d", i);
-                n = xasprintf("%.*s%s", KUBE_LABEL_MAX - sl, l, suffix);
-        }
-        json_object_set_new(used, n, json_true());
-        return n;
+        return unused_label(used, l);
 }
 
 static void make_claim(struct gen *g, const struct compose_resource *r, bool shared)
@@ -697,6 +697,17 @@ static json_t *strv_json(const strv_t *v, size_t from)
         return a;
 }
 
+/* The process of a container: entrypoint and command as set, working dir. */
+static void ctr_process(json_t *ctr, const struct compose_service *s)
+{
+        if (s->has_entrypoint)
+                json_object_set_new(ctr, "command", json_strv(&s->entrypoint));
+        if (s->has_command)
+                json_object_set_new(ctr, "args", json_strv(&s->command));
+        if (s->working_dir && *s->working_dir)
+                json_object_set_new(ctr, "workingDir", json_string(s->working_dir));
+}
+
 static json_t *probe(const struct compose_healthcheck *h)
 {
         json_t *cmd;
@@ -832,16 +843,9 @@ static void map_resources(const struct compose_service *s, json_t *ctr)
         if (c > 0)
                 json_object_set_new(requests, "cpu", jtake(quantity_cpus(c)));
         json_t *r = json_object();
-        if (json_object_size(limits))
-                json_object_set(r, "limits", limits);
-        if (json_object_size(requests))
-                json_object_set(r, "requests", requests);
-        json_decref(limits);
-        json_decref(requests);
-        if (json_object_size(r))
-                json_object_set_new(ctr, "resources", r);
-        else
-                json_decref(r);
+        jobj_set_nonempty(r, "limits", limits);
+        jobj_set_nonempty(r, "requests", requests);
+        jobj_set_nonempty(ctr, "resources", r);
 }
 
 static const char *pull_policy(struct gen *g, const struct compose_service *s)
@@ -920,12 +924,7 @@ static json_t *map_depends(struct gen *g, const struct compose_service *s)
                         _cleanup_free_ char *l = kube_dns_label(nm);
                         json_t *ic =
                             json_pack("{s:s, s:s}", "name", l, "image", ds->image ? ds->image : "");
-                        if (ds->has_entrypoint)
-                                json_object_set_new(ic, "command", strv_json(&ds->entrypoint, 0));
-                        if (ds->has_command)
-                                json_object_set_new(ic, "args", strv_json(&ds->command, 0));
-                        if (ds->working_dir && *ds->working_dir)
-                                json_object_set_new(ic, "workingDir", json_string(ds->working_dir));
+                        ctr_process(ic, ds);
                         json_t *env = json_array();
                         for (size_t k = 0; k < ds->environment.n; k++)
                                 if (ds->environment.v[k].value)
@@ -933,10 +932,7 @@ static json_t *map_depends(struct gen *g, const struct compose_service *s)
                                             env, json_pack("{s:s, s:s}", "name",
                                                            ds->environment.v[k].key, "value",
                                                            ds->environment.v[k].value));
-                        if (json_array_size(env))
-                                json_object_set_new(ic, "env", env);
-                        else
-                                json_decref(env);
+                        jobj_set_nonempty(ic, "env", env);
                         json_array_append_new(inits, ic);
                         warnf(g,
                               "services.%s.depends_on.%s: service_completed_successfully: %s "
@@ -1203,12 +1199,7 @@ static int map_service(struct gen *g, size_t si)
         const char *pp = pull_policy(g, s);
         if (pp)
                 json_object_set_new(ctr, "imagePullPolicy", json_string(pp));
-        if (s->has_entrypoint)
-                json_object_set_new(ctr, "command", strv_json(&s->entrypoint, 0));
-        if (s->has_command)
-                json_object_set_new(ctr, "args", strv_json(&s->command, 0));
-        if (s->working_dir && *s->working_dir)
-                json_object_set_new(ctr, "workingDir", json_string(s->working_dir));
+        ctr_process(ctr, s);
         map_env(g, si, ctr);
         size_t i;
         json_t *e;
@@ -1311,9 +1302,9 @@ static int map_service(struct gen *g, size_t si)
         if (s->dns.n || s->dns_search.n || s->dns_opt.n) {
                 json_t *dc = json_object();
                 if (s->dns.n)
-                        json_object_set_new(dc, "nameservers", strv_json(&s->dns, 0));
+                        json_object_set_new(dc, "nameservers", json_strv(&s->dns));
                 if (s->dns_search.n)
-                        json_object_set_new(dc, "searches", strv_json(&s->dns_search, 0));
+                        json_object_set_new(dc, "searches", json_strv(&s->dns_search));
                 if (s->dns_opt.n) {
                         json_t *a = json_array();
                         for (size_t k = 0; k < s->dns_opt.n; k++) {

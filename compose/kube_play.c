@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "jsonfile.h"
 #include "kube.h"
 #include "kube_play.h"
 #include "loader.h"
@@ -627,6 +628,16 @@ out:
 }
 
 /* One compose service of container c of the pod. */
+/* A port's protocol as compose spells it: "tcp" unless given. */
+static char *port_protocol(const json_t *p)
+{
+        const char *proto = jstr(p, "protocol");
+        char *lp = xstrdup(proto ? proto : "TCP");
+        for (char *q = lp; *q; q++)
+                *q = (char)tolower((unsigned char)*q);
+        return lp;
+}
+
 static int map_container(struct play *g, struct pod *pd, const json_t *c, json_t **out)
 {
         const char *image = jstr(c, "image");
@@ -664,10 +675,7 @@ static int map_container(struct play *g, struct pod *pd, const json_t *c, json_t
         {
                 json_int_t cp = json_integer_value(json_object_get(p, "containerPort"));
                 json_int_t hp = json_integer_value(json_object_get(p, "hostPort"));
-                const char *proto = jstr(p, "protocol");
-                _cleanup_free_ char *lp = xstrdup(proto ? proto : "TCP");
-                for (char *q = lp; *q; q++)
-                        *q = (char)tolower((unsigned char)*q);
+                _cleanup_free_ char *lp = port_protocol(p);
                 if (cp <= 0 || cp > 65535)
                         continue;
                 if (hp > 0) {
@@ -684,12 +692,8 @@ static int map_container(struct play *g, struct pod *pd, const json_t *c, json_t
                         json_array_append_new(expose, json_string(ex));
                 }
         }
-        if (json_array_size(ports))
-                json_object_set(svc, "ports", ports);
-        if (json_array_size(expose))
-                json_object_set(svc, "expose", expose);
-        json_decref(ports);
-        json_decref(expose);
+        jobj_set_nonempty(svc, "ports", ports);
+        jobj_set_nonempty(svc, "expose", expose);
         *out = svc;
         return 0;
 }
@@ -716,9 +720,7 @@ static void map_pod_level(struct play *g, struct pod *pd, json_t *svc)
                     xasprintf("%s=%s", json_string_value(h) ?: "", jstr(a, "ip") ?: "");
                 json_array_append_new(eh, json_string(x));
         }
-        if (json_array_size(eh))
-                json_object_set(svc, "extra_hosts", eh);
-        json_decref(eh);
+        jobj_set_nonempty(svc, "extra_hosts", eh);
         const json_t *dc = json_object_get(s, "dnsConfig");
         if (json_array_size(json_object_get(dc, "nameservers")))
                 json_object_set(svc, "dns", json_object_get(dc, "nameservers"));
@@ -728,9 +730,7 @@ static void map_pod_level(struct play *g, struct pod *pd, json_t *svc)
         json_t *sys = json_object();
         json_array_foreach(json_object_get(psc, "sysctls"), i, a) if (jstr(a, "name"))
             json_object_set_new(sys, jstr(a, "name"), json_string(jstr(a, "value") ?: ""));
-        if (json_object_size(sys))
-                json_object_set(svc, "sysctls", sys);
-        json_decref(sys);
+        jobj_set_nonempty(svc, "sysctls", sys);
         if (json_array_size(json_object_get(psc, "supplementalGroups"))) {
                 json_t *gs = json_array();
                 json_array_foreach(json_object_get(psc, "supplementalGroups"), i, a)
@@ -993,10 +993,7 @@ static int map_k8s_service(struct play *g, const json_t *e, json_t *published)
                                 continue;
                         }
                         json_object_set_new(published, key, json_true());
-                        const char *proto = jstr(p, "protocol");
-                        _cleanup_free_ char *lp = xstrdup(proto ? proto : "TCP");
-                        for (char *q = lp; *q; q++)
-                                *q = (char)tolower((unsigned char)*q);
+                        _cleanup_free_ char *lp = port_protocol(p);
                         json_array_append_new(ports, json_pack("{s:I, s:s, s:s}", "target", target,
                                                                "published", key, "protocol", lp));
                 }

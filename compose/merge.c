@@ -379,44 +379,34 @@ static struct cnode *merge_node(struct cnode *e, struct cnode *o, struct path *p
                 cnode_free(o);
                 return e;
         }
-        if (e && e->kind == CN_MAP) {
-                if (o->kind != CN_MAP) {
+        if (e && (e->kind == CN_MAP || e->kind == CN_SEQ)) {
+                /* a mapping or a list is merged only with its own kind */
+                if (o->kind != e->kind) {
                         path_err(err, o, p, "cannot override");
                         cnode_free(e);
                         cnode_free(o);
                         return NULL;
                 }
-                return merge_mappings(e, o, p, err);
-        }
-        if (e && e->kind == CN_SEQ) {
-                if (o->kind != CN_SEQ) {
-                        path_err(err, o, p, "cannot override");
-                        cnode_free(e);
-                        cnode_free(o);
-                        return NULL;
-                }
-                return m_sequence(e, o, p, err);
+                return e->kind == CN_MAP ? merge_mappings(e, o, p, err) : m_sequence(e, o, p, err);
         }
         cnode_free(e);
         return o;
 }
 
+static int merge_at(struct path p, struct cnode **base, struct cnode *over, err_t *err)
+{
+        *base = merge_node(*base, over, &p, err);
+        return *base ? 0 : -1;
+}
+
 int cmerge(struct cnode **base, struct cnode *over, err_t *err)
 {
-        struct path p = {.n = 0};
-        struct cnode *r = merge_node(*base, over, &p, err);
-
-        *base = r;
-        return r ? 0 : -1;
+        return merge_at((struct path){.n = 0}, base, over, err);
 }
 
 int cmerge_service(struct cnode **base, struct cnode *over, err_t *err)
 {
-        struct path p = {.c = {"services", "x"}, .n = 2};
-        struct cnode *r = merge_node(*base, over, &p, err);
-
-        *base = r;
-        return r ? 0 : -1;
+        return merge_at((struct path){.c = {"services", "x"}, .n = 2}, base, over, err);
 }
 
 /* --- uniqueness ----------------------------------------------------------- */

@@ -534,52 +534,89 @@ static void free_resources(struct compose_resource *r, size_t n)
         free(r);
 }
 
+static void free_strs(char *const *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+}
+
 static void free_service(struct compose_service *s)
 {
-        free(s->name);
-        free(s->image);
-        free(s->build.context);
-        free(s->build.dockerfile);
-        free(s->build.dockerfile_inline);
-        free(s->build.target);
-        kv_free(&s->build.args);
-        strv_free(&s->command);
-        strv_free(&s->entrypoint);
-        kv_free(&s->environment);
-        kv_free(&s->labels);
-        kv_free(&s->sysctls);
+        char *strs[] = {s->name,
+                        s->image,
+                        s->build.context,
+                        s->build.dockerfile,
+                        s->build.dockerfile_inline,
+                        s->build.target,
+                        s->network_mode,
+                        s->restart,
+                        s->container_name,
+                        s->hostname,
+                        s->domainname,
+                        s->user,
+                        s->working_dir,
+                        s->stop_signal,
+                        s->pull_policy,
+                        s->platform,
+                        s->ipc,
+                        s->pid,
+                        s->uts,
+                        s->cgroup,
+                        s->logging_driver,
+                        s->cpuset,
+                        s->userns_mode,
+                        s->cgroup_parent,
+                        s->runtime,
+                        s->mac_address};
+        free_strs(strs, ARRAY_SIZE(strs));
+        strv_t *vs[] = {&s->command,
+                        &s->entrypoint,
+                        &s->expose,
+                        &s->healthcheck.test,
+                        &s->cap_add,
+                        &s->cap_drop,
+                        &s->dns,
+                        &s->dns_search,
+                        &s->dns_opt,
+                        &s->extra_hosts,
+                        &s->tmpfs,
+                        &s->security_opt,
+                        &s->profiles,
+                        &s->group_add,
+                        &s->device_cgroup_rules,
+                        &s->links,
+                        &s->external_links,
+                        &s->volumes_from};
+        for (size_t i = 0; i < ARRAY_SIZE(vs); i++)
+                strv_free(vs[i]);
+        struct compose_kvlist *kvs[] = {&s->build.args, &s->environment, &s->labels,
+                                        &s->sysctls,    &s->annotations, &s->logging_options,
+                                        &s->storage_opt};
+        for (size_t i = 0; i < ARRAY_SIZE(kvs); i++)
+                kv_free(kvs[i]);
         for (size_t i = 0; i < s->nports; i++) {
-                free(s->ports[i].name);
-                free(s->ports[i].mode);
-                free(s->ports[i].host_ip);
-                free(s->ports[i].published);
-                free(s->ports[i].protocol);
-                free(s->ports[i].app_protocol);
-                free(s->ports[i].spec_error);
+                const struct compose_port *p = &s->ports[i];
+                char *ps[] = {p->name,     p->mode,         p->host_ip,   p->published,
+                              p->protocol, p->app_protocol, p->spec_error};
+                free_strs(ps, ARRAY_SIZE(ps));
         }
         free(s->ports);
-        strv_free(&s->expose);
         for (size_t i = 0; i < s->nvolumes; i++) {
-                free(s->volumes[i].source);
-                free(s->volumes[i].target);
-                free(s->volumes[i].propagation);
-                free(s->volumes[i].selinux);
-                free(s->volumes[i].subpath);
+                const struct compose_mount *v = &s->volumes[i];
+                char *ms[] = {v->source, v->target, v->propagation, v->selinux, v->subpath};
+                free_strs(ms, ARRAY_SIZE(ms));
         }
         free(s->volumes);
         for (size_t i = 0; i < s->nnetworks; i++) {
-                free(s->networks[i].name);
+                const struct compose_service_net *n = &s->networks[i];
+                char *ns[] = {n->name, n->ipv4_address, n->ipv6_address, n->mac_address};
+                free_strs(ns, ARRAY_SIZE(ns));
                 strv_free(&s->networks[i].aliases);
-                free(s->networks[i].ipv4_address);
-                free(s->networks[i].ipv6_address);
-                free(s->networks[i].mac_address);
         }
         free(s->networks);
-        free(s->network_mode);
         for (size_t i = 0; i < s->ndepends_on; i++)
                 free(s->depends_on[i].service);
         free(s->depends_on);
-        strv_free(&s->healthcheck.test);
         for (size_t i = 0; i < s->nulimits; i++)
                 free(s->ulimits[i].name);
         free(s->ulimits);
@@ -587,43 +624,18 @@ static void free_service(struct compose_service *s)
         size_t counts[2] = {s->nsecrets, s->nconfigs};
         for (size_t l = 0; l < 2; l++) {
                 for (size_t i = 0; i < counts[l]; i++) {
-                        free(lists[l][i].source);
-                        free(lists[l][i].target);
-                        free(lists[l][i].uid);
-                        free(lists[l][i].gid);
+                        const struct compose_file_ref *f = &lists[l][i];
+                        char *fs[] = {f->source, f->target, f->uid, f->gid};
+                        free_strs(fs, ARRAY_SIZE(fs));
                 }
                 free(lists[l]);
         }
-        char *strs[] = {
-            s->restart,     s->container_name, s->hostname, s->domainname, s->user, s->working_dir,
-            s->stop_signal, s->pull_policy,    s->platform, s->ipc,        s->pid,  s->uts,
-            s->cgroup};
-        for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
-                free(strs[i]);
-        strv_t *vs[] = {&s->cap_add,  &s->cap_drop,    &s->dns,   &s->dns_search,
-                        &s->dns_opt,  &s->extra_hosts, &s->tmpfs, &s->security_opt,
-                        &s->profiles, &s->group_add};
-        for (size_t i = 0; i < ARRAY_SIZE(vs); i++)
-                strv_free(vs[i]);
-        kv_free(&s->annotations);
-        free(s->logging_driver);
-        kv_free(&s->logging_options);
         for (size_t i = 0; i < s->ndevices; i++) {
-                free(s->devices[i].source);
-                free(s->devices[i].target);
-                free(s->devices[i].permissions);
+                const struct compose_device *d = &s->devices[i];
+                char *ds[] = {d->source, d->target, d->permissions};
+                free_strs(ds, ARRAY_SIZE(ds));
         }
         free(s->devices);
-        strv_free(&s->device_cgroup_rules);
-        strv_free(&s->links);
-        strv_free(&s->external_links);
-        strv_free(&s->volumes_from);
-        free(s->cpuset);
-        free(s->userns_mode);
-        free(s->cgroup_parent);
-        free(s->runtime);
-        free(s->mac_address);
-        kv_free(&s->storage_opt);
 }
 
 void compose_project_free(struct compose_project *p)

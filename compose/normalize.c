@@ -10,6 +10,7 @@
 
 #include "duration.h"
 #include "cleanup.h"
+#include "names.h"
 #include "fsutil.h"
 #include "mountspec.h"
 #include "portspec.h"
@@ -916,10 +917,7 @@ int dec_container_name(struct mctx *c, const struct cnode *n, const char *path, 
         if (n->kind != CN_SCALAR)
                 return mfail(c, n, path, "must be a string, not %s", cnode_kind_word(n));
         const char *s = n->str;
-        bool ok = strlen(s) >= 2 && isalnum((unsigned char)s[0]);
-        for (const char *p = s; ok && *p; p++)
-                ok = isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == '-';
-        if (!ok)
+        if (strlen(s) < 2 || !name_ok(s, true))
                 return mfail(c, n, path,
                              "invalid container name \"%s\": use [a-zA-Z0-9][a-zA-Z0-9_.-]+", s);
         *out = json_string(s);

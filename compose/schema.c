@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "duration.h"
+#include "names.h"
 #include "size.h"
 #include "cleanup.h"
 #include "schema.h"
@@ -749,13 +750,7 @@ int decode_object(struct mctx *c, const struct cnode *n, const char *path, const
 
 bool schema_name_ok(const char *s)
 {
-        if (!*s)
-                return false;
-        for (; *s; s++)
-                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-                      (*s >= '0' && *s <= '9') || *s == '.' || *s == '_' || *s == '-'))
-                        return false;
-        return true;
+        return name_ok(s, false);
 }
 
 static int dec_services(struct mctx *c, const struct cnode *n, const char *path, json_t **out)

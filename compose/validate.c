@@ -66,38 +66,23 @@ static int check_names(struct mctx *c, const struct cnode *root, json_t *doc, co
         return 0;
 }
 
+/* What a reference names, and the top-level section that defines it. */
+static const struct {
+        const char *word, *section;
+} ref_kinds[] = {
+    [REF_NETWORK] = {"network", "networks"}, [REF_VOLUME] = {"volume", "volumes"},
+    [REF_SECRET] = {"secret", "secrets"},    [REF_CONFIG] = {"config", "configs"},
+    [REF_SERVICE] = {"service", "services"},
+};
+
 static const char *ref_word(enum ref_kind k)
 {
-        switch (k) {
-        case REF_NETWORK:
-                return "network";
-        case REF_VOLUME:
-                return "volume";
-        case REF_SECRET:
-                return "secret";
-        case REF_CONFIG:
-                return "config";
-        case REF_SERVICE:
-                return "service";
-        }
-        return "?";
+        return (size_t)k < ARRAY_SIZE(ref_kinds) ? ref_kinds[k].word : "?";
 }
 
 static const char *ref_section(enum ref_kind k)
 {
-        switch (k) {
-        case REF_NETWORK:
-                return "networks";
-        case REF_VOLUME:
-                return "volumes";
-        case REF_SECRET:
-                return "secrets";
-        case REF_CONFIG:
-                return "configs";
-        case REF_SERVICE:
-                return "services";
-        }
-        return "?";
+        return (size_t)k < ARRAY_SIZE(ref_kinds) ? ref_kinds[k].section : "?";
 }
 
 static int undefined_ref(struct mctx *c, const struct ref *r, json_t *defined, bool disabled)

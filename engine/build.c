@@ -628,11 +628,9 @@ static int remove_container(const char *id, err_t *err)
                 usleep(10000);
         if (rt_ctr_monitor_alive(id, NULL) && ctr_stop(id, 0, err) < 0)
                 return -1;
-        _cleanup_close_ int lk = rt_ctr_lock(id, err);
-        if (lk < 0)
-                return -1;
         _cleanup_json_ json_t *j = NULL;
-        if (rt_ctr_load(id, &j, err) < 0)
+        _cleanup_close_ int lk = rt_ctr_lock_load(id, &j, err);
+        if (lk < 0)
                 return -1;
         if (netwire_release(id, j, true, err) < 0)
                 return -1;

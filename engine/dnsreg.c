@@ -299,6 +299,17 @@ void dnsreg_batch_begin(const strv_t *networks)
         prestart_on = networks && pthread_create(&prestart_thr, NULL, prestart, NULL) == 0;
 }
 
+/* With batch_mu held: releases it, then waits for the prestart thread when
+ * one runs (marked off first, so that only one caller joins it). */
+static void unlock_join_prestart(void)
+{
+        bool join = prestart_on;
+        prestart_on = false;
+        pthread_mutex_unlock(&batch_mu);
+        if (join)
+                pthread_join(prestart_thr, NULL);
+}
+
 int dnsreg_flush(err_t *err)
 {
         pthread_mutex_lock(&batch_mu);
@@ -312,11 +323,7 @@ int dnsreg_flush(err_t *err)
                 json_t *q = batch_q;
                 batch_q = json_array();
                 uint64_t upto = batch_queued;
-                bool join = prestart_on;
-                prestart_on = false;
-                pthread_mutex_unlock(&batch_mu);
-                if (join)
-                        pthread_join(prestart_thr, NULL);
+                unlock_join_prestart();
                 err_t e;
                 int rc = commit_endpoints(q, &e);
                 json_decref(q);
@@ -343,10 +350,6 @@ int dnsreg_batch_end(err_t *err)
         pthread_mutex_lock(&batch_mu);
         batch_on = false;
         json_array_clear(batch_q); /* left only when a commit failed */
-        bool join = prestart_on;
-        prestart_on = false;
-        pthread_mutex_unlock(&batch_mu);
-        if (join)
-                pthread_join(prestart_thr, NULL);
+        unlock_join_prestart();
         return rc;
 }

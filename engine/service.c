@@ -49,6 +49,17 @@ static json_t *compose_labels(const struct compose_project *p, const char *kind,
         return l;
 }
 
+/* Ends the report line of a create that returned rc: one that exists already
+ * (a concurrent up) counts as made. */
+static int report_made(const struct cproject_report *rep, size_t line, int rc, const char *what,
+                       const char *name, err_t *err)
+{
+        bool ok = rc >= 0 || err->code == EEXIST;
+        if (rep)
+                rep->end(rep->ud, line, ok);
+        return ok ? 0 : err_wrap(err, "%s %s", what, name);
+}
+
 int project_ensure_networks(const struct compose_project *p, const struct cproject_report *rep,
                             err_t *err)
 {
@@ -79,13 +90,9 @@ int project_ensure_networks(const struct compose_project *p, const struct cproje
                     .labels = labels,
                     .options = opts,
                 };
-                if (network_create(&o, NULL, err) < 0 && err->code != EEXIST) {
-                        if (rep)
-                                rep->end(rep->ud, line, false);
-                        return err_wrap(err, "network %s", r->name);
-                }
-                if (rep)
-                        rep->end(rep->ud, line, true);
+                if (report_made(rep, line, network_create(&o, NULL, err), "network", r->name, err) <
+                    0)
+                        return -1;
         }
         return 0;
 }
@@ -108,13 +115,9 @@ int project_ensure_volumes(const struct compose_project *p, const struct cprojec
                                        r->name, r->driver);
                 size_t line = rep ? rep->begin(rep->ud, "Volume", r->name, false) : 0;
                 _cleanup_json_ json_t *labels = compose_labels(p, LBL_VOLUME, r->key, &r->labels);
-                if (rt_volume_create(r->name, labels, false, err) < 0 && err->code != EEXIST) {
-                        if (rep)
-                                rep->end(rep->ud, line, false);
-                        return err_wrap(err, "volume %s", r->name);
-                }
-                if (rep)
-                        rep->end(rep->ud, line, true);
+                if (report_made(rep, line, rt_volume_create(r->name, labels, false, err), "volume",
+                                r->name, err) < 0)
+                        return -1;
         }
         return 0;
 }

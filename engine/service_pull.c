@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/workers.h"
 #include "base/xalloc.h"
 #include "runtime/image.h"
 #include "runtime/registry.h"
@@ -105,14 +106,6 @@ void service_pulls_run(struct service_pulls *sp, int parallel, const struct pull
         size_t nth = sp->n < SERVICE_PULL_PARALLEL ? sp->n : SERVICE_PULL_PARALLEL;
         if (parallel > 0 && (size_t)parallel < nth)
                 nth = (size_t)parallel;
-        pthread_t th[SERVICE_PULL_PARALLEL];
-        size_t started = 0;
-        for (; started < nth; started++)
-                if (pthread_create(&th[started], NULL, pull_worker, &c) != 0)
-                        break;
-        if (!started)
-                pull_worker(&c);
-        for (size_t i = 0; i < started; i++)
-                pthread_join(th[i], NULL);
+        run_workers(nth, pull_worker, &c);
         pthread_mutex_destroy(&c.mu);
 }

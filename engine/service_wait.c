@@ -42,7 +42,12 @@ static void state_wait(int wfd, double s)
         rt_watch_wait(wfd, min_d(s, wfd < 0 ? 0.05 : 1));
 }
 
-int cctr_wait_healthy(const char *id, double deadline, err_t *err)
+/* Reads the container's document, on each change of its state file, until
+ * done says 1 (-1: it fails) or the deadline (0: none) passes: done words
+ * that error itself when late, else it is "timeout waiting for ID". */
+static int wait_state(const char *id, double deadline,
+                      int (*done)(const json_t *j, bool late, void *ud, err_t *err), void *ud,
+                      err_t *err)
 {
         _cleanup_close_ int wfd = rt_ctr_watch(id, RT_WATCH_STATE);
         for (;;) {
@@ -50,30 +55,55 @@ int cctr_wait_healthy(const char *id, double deadline, err_t *err)
                 _cleanup_json_ json_t *j = NULL;
                 if (ctr_get(id, &cid, &j, NULL, err) < 0)
                         return -1;
-                _cleanup_free_ char *name = short_name(j);
-                const char *status = rt_doc_status(j) ?: "";
-                if (!rt_health_test(j))
-                        return err_set(err, EINVAL, "container %s has no healthcheck configured",
-                                       name);
-                if (strcmp(status, "running") && strcmp(status, "restarting"))
-                        return err_set(err, ECHILD, "container %s exited (%d)", name,
-                                       rt_doc_exit_code(j));
-                const char *hs = rt_doc_health(j);
-                if (hs && !strcmp(hs, "healthy"))
-                        return 0;
-                if (hs && !strcmp(hs, "unhealthy"))
-                        return err_set(err, EIO, "container %s is unhealthy", name);
-                if (!hs && !strcmp(status, "running"))
-                        return err_set(err, EIO,
-                                       "container %s has no health state: its monitor keeps none "
-                                       "(restart the container)",
-                                       name);
                 double now = mono_now();
-                if (deadline > 0 && now > deadline)
-                        return err_set(err, ETIMEDOUT, "container %s is not healthy yet (timeout)",
-                                       name);
-                state_wait(wfd, deadline > 0 ? min_d(1, deadline - now) : 1);
+                bool late = deadline > 0 && now > deadline;
+                int r = done(j, late, ud, err);
+                if (r != 0)
+                        return r < 0 ? -1 : 0;
+                if (late)
+                        return err_set(err, ETIMEDOUT, "timeout waiting for %.12s", id);
+                state_wait(wfd, deadline > 0 ? deadline - now : 1);
         }
+}
+
+static int healthy_done(const json_t *j, bool late, void *ud, err_t *err)
+{
+        (void)ud;
+        _cleanup_free_ char *name = short_name(j);
+        const char *status = rt_doc_status(j) ?: "";
+        if (!rt_health_test(j))
+                return err_set(err, EINVAL, "container %s has no healthcheck configured", name);
+        if (strcmp(status, "running") && strcmp(status, "restarting"))
+                return err_set(err, ECHILD, "container %s exited (%d)", name, rt_doc_exit_code(j));
+        const char *hs = rt_doc_health(j);
+        if (hs && !strcmp(hs, "healthy"))
+                return 1;
+        if (hs && !strcmp(hs, "unhealthy"))
+                return err_set(err, EIO, "container %s is unhealthy", name);
+        if (!hs && !strcmp(status, "running"))
+                return err_set(err, EIO,
+                               "container %s has no health state: its monitor keeps none "
+                               "(restart the container)",
+                               name);
+        if (late)
+                return err_set(err, ETIMEDOUT, "container %s is not healthy yet (timeout)", name);
+        return 0;
+}
+
+int cctr_wait_healthy(const char *id, double deadline, err_t *err)
+{
+        return wait_state(id, deadline, healthy_done, NULL, err);
+}
+
+static int exited_done(const json_t *j, bool late, void *code, err_t *err)
+{
+        (void)late;
+        (void)err;
+        const char *s = rt_doc_status(j) ?: "";
+        if (!strcmp(s, "running") || !strcmp(s, "restarting"))
+                return 0;
+        *(int *)code = rt_doc_exit_code(j);
+        return 1;
 }
 
 int cctr_wait_exit(const char *id, double deadline, int *code, err_t *err)
@@ -110,19 +140,5 @@ int cctr_wait_exit(const char *id, double deadline, int *code, err_t *err)
                 }
         }
         /* the state file has the final word (and covers "already exited") */
-        _cleanup_close_ int wfd = rt_ctr_watch(id, RT_WATCH_STATE);
-        for (;;) {
-                _cleanup_free_ char *cid = NULL;
-                _cleanup_json_ json_t *j = NULL;
-                if (ctr_get(id, &cid, &j, NULL, err) < 0)
-                        return -1;
-                const char *s = rt_doc_status(j) ?: "";
-                if (strcmp(s, "running") && strcmp(s, "restarting")) {
-                        *code = rt_doc_exit_code(j);
-                        return 0;
-                }
-                if (deadline > 0 && mono_now() > deadline)
-                        return err_set(err, ETIMEDOUT, "timeout waiting for %.12s", id);
-                state_wait(wfd, deadline > 0 ? deadline - mono_now() : 1);
-        }
+        return wait_state(id, deadline, exited_done, code, err);
 }

@@ -269,12 +269,8 @@ static int spawn(err_t *err)
         if (pipe2(p, O_CLOEXEC) < 0)
                 return err_sys(err, errno, "pipe");
         pid_t pid = fork();
-        if (pid < 0) {
-                int e = errno;
-                close(p[0]);
-                close(p[1]);
-                return err_sys(err, e, "fork");
-        }
+        if (pid < 0)
+                return close_pair_fail(p, err, "fork");
         if (pid == 0) {
                 if (setsid() < 0)
                         _exit(127);

@@ -225,6 +225,17 @@ int nft_network_remove(const struct nft_net *n, err_t *err)
         return 0;
 }
 
+/* Whether m[i] is the first of the maps with its protocol and host port: one
+ * port may be published on two host addresses, and each key is one element
+ * of the pub map. */
+static bool first_key(const struct port_map *m, size_t i)
+{
+        for (size_t k = 0; k < i; k++)
+                if (m[k].proto == m[i].proto && m[k].host_port == m[i].host_port)
+                        return false;
+        return true;
+}
+
 int nft_ports_add(const char *container_id, uint32_t ip, const struct port_map *m, size_t n,
                   err_t *err)
 {
@@ -251,10 +262,7 @@ int nft_ports_add(const char *container_id, uint32_t ip, const struct port_map *
         /* Elements last: one port may appear twice (two host addresses), and
          * each key is one element. */
         for (size_t i = 0; i < n; i++) {
-                bool dup = false;
-                for (size_t k = 0; k < i && !dup; k++)
-                        dup = m[k].proto == m[i].proto && m[k].host_port == m[i].host_port;
-                if (!dup)
+                if (first_key(m, i))
                         sb_appendf(&sb, "add element ip %s pub { %s . %u : jump c-%.12s }\n", t,
                                    port_proto_name(m[i].proto), m[i].host_port, container_id);
         }
@@ -279,10 +287,7 @@ int nft_ports_remove(const char *container_id, const struct port_map *m, size_t 
         if (n == 0)
                 return 0;
         for (size_t i = 0; i < n; i++) {
-                bool dup = false;
-                for (size_t k = 0; k < i && !dup; k++)
-                        dup = m[k].proto == m[i].proto && m[k].host_port == m[i].host_port;
-                if (!dup)
+                if (first_key(m, i))
                         sb_appendf(&sb, "delete element ip %s pub { %s . %u }\n", t,
                                    port_proto_name(m[i].proto), m[i].host_port);
         }

@@ -15,69 +15,18 @@
 
 #define LIBNFTABLES "libnftables.so.1"
 
-static struct {
-        struct nft_ctx *(*ctx_new)(uint32_t);
-        void (*ctx_free)(struct nft_ctx *);
-        int (*buffer_output)(struct nft_ctx *);
-        int (*buffer_error)(struct nft_ctx *);
-        const char *(*get_output)(struct nft_ctx *);
-        const char *(*get_error)(struct nft_ctx *);
-        int (*run)(struct nft_ctx *, const char *);
-} fn;
+#define NFT_FUNCS(F, V, C)                                                                         \
+        F(struct nft_ctx *, nft_ctx_new, NULL, (uint32_t flags), (flags))                          \
+        V(nft_ctx_free, (struct nft_ctx * ctx), (ctx))                                             \
+        F(int, nft_ctx_buffer_output, -1, (struct nft_ctx * ctx), (ctx))                           \
+        F(int, nft_ctx_buffer_error, -1, (struct nft_ctx * ctx), (ctx))                            \
+        F(const char *, nft_ctx_get_output_buffer, NULL, (struct nft_ctx * ctx), (ctx))            \
+        F(const char *, nft_ctx_get_error_buffer, NULL, (struct nft_ctx * ctx), (ctx))             \
+        F(int, nft_run_cmd_from_buffer, -1, (struct nft_ctx * ctx, const char *buf), (ctx, buf))
 
-static const struct dl_sym syms[] = {
-    {"nft_ctx_new", (void **)&fn.ctx_new},
-    {"nft_ctx_free", (void **)&fn.ctx_free},
-    {"nft_ctx_buffer_output", (void **)&fn.buffer_output},
-    {"nft_ctx_buffer_error", (void **)&fn.buffer_error},
-    {"nft_ctx_get_output_buffer", (void **)&fn.get_output},
-    {"nft_ctx_get_error_buffer", (void **)&fn.get_error},
-    {"nft_run_cmd_from_buffer", (void **)&fn.run},
-};
-static struct dl_lib lib = DL_LIB_INIT(LIBNFTABLES, syms, NULL);
-
-static bool loaded(void)
-{
-        return dl_lib_load(&lib);
-}
+DL_LAZY(NFT_FUNCS, LIBNFTABLES, NULL)
 
 int nft_lib_load(err_t *err)
 {
         return dl_lib_need(&lib, "libnftables", "for network rules", err);
-}
-
-struct nft_ctx *nft_ctx_new(uint32_t flags)
-{
-        return loaded() ? fn.ctx_new(flags) : NULL;
-}
-
-void nft_ctx_free(struct nft_ctx *ctx)
-{
-        if (loaded())
-                fn.ctx_free(ctx);
-}
-
-int nft_ctx_buffer_output(struct nft_ctx *ctx)
-{
-        return loaded() ? fn.buffer_output(ctx) : -1;
-}
-
-int nft_ctx_buffer_error(struct nft_ctx *ctx)
-{
-        return loaded() ? fn.buffer_error(ctx) : -1;
-}
-
-const char *nft_ctx_get_output_buffer(struct nft_ctx *ctx)
-{
-        return loaded() ? fn.get_output(ctx) : NULL;
-}
-
-const char *nft_ctx_get_error_buffer(struct nft_ctx *ctx)
-{
-        return loaded() ? fn.get_error(ctx) : NULL;
-}
-
-int nft_run_cmd_from_buffer(struct nft_ctx *ctx, const char *buf)
-{
-        return loaded() ? fn.run(ctx, buf) : -1;
 }

@@ -11,12 +11,14 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "cleanup.h"
+#include "names.h"
 #include "crash.h"
 #include "ctr_doc.h"
 #include "fsutil.h"
@@ -83,6 +85,19 @@ int rt_ctr_lock(const char *id, err_t *err)
         _cleanup_free_ char *d = rt_ctr_dir(id);
         _cleanup_free_ char *p = xasprintf("%s/lock", d);
         return lock_file(p, err);
+}
+
+int rt_ctr_lock_load(const char *id, json_t **doc, err_t *err)
+{
+        *doc = NULL;
+        int lk = rt_ctr_lock(id, err);
+        if (lk < 0)
+                return -1;
+        if (rt_ctr_load(id, doc, err) < 0) {
+                close(lk);
+                return -1;
+        }
+        return lk;
 }
 
 int rt_ctr_trylock(const char *id)
@@ -352,10 +367,7 @@ static int ctr_create_files(const char *id, json_t *j, const char *dir, const ch
 int rt_ctr_name_check(const char *name, err_t *err)
 {
         const char *p = name && name[0] == '/' ? name + 1 : name;
-        bool ok = p && strlen(p) >= 2 && isalnum((unsigned char)p[0]);
-        for (const char *c = p; ok && *c; c++)
-                ok = isalnum((unsigned char)*c) || *c == '_' || *c == '.' || *c == '-';
-        if (ok)
+        if (p && strlen(p) >= 2 && name_ok(p, true))
                 return 0;
         return err_set(err, EINVAL,
                        "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
@@ -578,11 +590,9 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err)
         _cleanup_free_ char *want = xasprintf("/%s", newname);
         if (name_check(want, NULL, err) < 0)
                 return -1;
-        _cleanup_close_ int lk = rt_ctr_lock(id, err);
-        if (lk < 0)
-                return -1;
         _cleanup_json_ json_t *j = NULL;
-        if (rt_ctr_load(id, &j, err) < 0)
+        _cleanup_close_ int lk = rt_ctr_lock_load(id, &j, err);
+        if (lk < 0)
                 return -1;
         _cleanup_free_ char *old = xstrdup(json_string_value(json_object_get(j, "Name")) ?: "/");
         json_object_set_new(j, "Name", json_string(want));
@@ -629,6 +639,23 @@ bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid)
                 *init_pid = 0;
         json_decref(info);
         return alive;
+}
+
+int rt_ctr_monitor_pidfd(const char *id)
+{
+        json_t *info = monitor_info(id);
+        pid_t pid = 0;
+        int fd = -1;
+        if (info && pid_matches(info, "MonitorPid", "MonitorStart", &pid)) {
+                fd = (int)syscall(SYS_pidfd_open, pid, 0);
+                /* the pid may have been reused between the check and the open */
+                if (fd >= 0 && !pid_matches(info, "MonitorPid", "MonitorStart", NULL)) {
+                        close(fd);
+                        fd = -1;
+                }
+        }
+        json_decref(info);
+        return fd;
 }
 
 int rt_ctr_netns_open(const char *id, err_t *err)
@@ -707,13 +734,21 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err)
         return 0;
 }
 
-int rt_ctr_destroy(const char *id, err_t *err)
+void rt_ovl_volatile_clear(const char *workdir)
 {
+        _cleanup_free_ char *mark = xasprintf("%s/work/incompat", workdir);
+        (void)rm_rf(mark, NULL);
+}
+
+int rt_ctr_retire(const char *id, struct rt_tomb *tomb, err_t *err)
+{
+        tomb->fd = -1;
+        tomb->path = NULL;
         if (cleanup_runtime(id, err) < 0)
                 return -1;
         /* the overlay lives only in the init's mount namespace; nothing to unmount */
         _cleanup_free_ char *d = rt_ctr_dir(id);
-        _cleanup_free_ char *tomb = xasprintf("%s/containers/.rm-%s", berth_lib_dir(), id);
+        _cleanup_free_ char *path = xasprintf("%s/containers/.rm-%s", berth_lib_dir(), id);
         /* Renamed away before it is emptied: whoever opens <id>/lock or saves
          * <id>/config.json from then on (a monitor writing its last state, a
          * concurrent `ps`) gets ENOENT instead of putting a file back into a
@@ -727,11 +762,33 @@ int rt_ctr_destroy(const char *id, err_t *err)
         _cleanup_json_ json_t *doc = NULL;
         err_t e = {0};
         (void)rt_ctr_load(id, &doc, &e);
-        if (rename(d, tomb) < 0)
+        if (rename(d, path) < 0)
                 return errno == ENOENT ? 0 : err_sys(err, errno, "rename %s", d);
         if (doc)
                 rt_ctr_event(doc, "destroy", NULL);
-        return rm_rf(tomb, err);
+        tomb->fd = TAKE_FD(dfd);
+        tomb->path = TAKE_PTR(path);
+        return 0;
+}
+
+int rt_ctr_bury(struct rt_tomb *tomb, err_t *err)
+{
+        if (tomb->fd < 0)
+                return 0;
+        int r = rm_rf(tomb->path, err);
+        close(tomb->fd);
+        tomb->fd = -1;
+        free(tomb->path);
+        tomb->path = NULL;
+        return r;
+}
+
+int rt_ctr_destroy(const char *id, err_t *err)
+{
+        struct rt_tomb tomb = RT_TOMB_INIT;
+        if (rt_ctr_retire(id, &tomb, err) < 0)
+                return -1;
+        return rt_ctr_bury(&tomb, err);
 }
 
 /* ---- JSON -> spawn spec ------------------------------------------------------ */
@@ -940,6 +997,7 @@ int rt_ctr_spawn_spec(const json_t *j, struct rt_spawn *s, err_t *err)
         s->hostname_file = rt_doc_hostname_path(j);
         s->resolv_file = rt_doc_resolv_conf_path(j);
         s->readonly_rootfs = rt_doc_readonly_rootfs(j);
+        s->volatile_upper = rt_doc_auto_remove(j);
         s->privileged = rt_doc_privileged(j);
         s->init = rt_doc_init(j);
         s->shm_size = rt_doc_shm_size(j);

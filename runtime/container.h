@@ -32,6 +32,9 @@ char *rt_ctr_gen_name(void);
 
 /* Exclusive lock on the container; returns the fd to close, or < 0. */
 int rt_ctr_lock(const char *id, err_t *err);
+/* rt_ctr_lock, then rt_ctr_load into *doc (NULL on failure): the lock fd to
+ * close, or < 0 with nothing held. */
+int rt_ctr_lock_load(const char *id, json_t **doc, err_t *err);
 /* The same without waiting: -1 when another holder has it (even another fd
  * of this process) or the container is gone. */
 int rt_ctr_trylock(const char *id);
@@ -94,6 +97,9 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err);
 
 /* Is the container's monitor alive?  Fills the init pid when it is. */
 bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid);
+/* A pidfd of the container's monitor (readable once it has exited), or -1
+ * when no monitor of it runs. */
+int rt_ctr_monitor_pidfd(const char *id);
 
 /* Open the network namespace of running container id (O_CLOEXEC), for
  * --network container:id; fails with docker's "cannot join network of a
@@ -103,6 +109,28 @@ int rt_ctr_netns_open(const char *id, err_t *err);
 /* Remove everything of a stopped container (cgroups, run dir, lib dir,
  * anonymous volumes are the caller's business). */
 int rt_ctr_destroy(const char *id, err_t *err);
+
+/* The mark overlay leaves in an upper's workdir mounted "volatile" (an
+ * auto-removed container's: rt_spawn.volatile_upper), removed so that the
+ * overlay can be mounted again (an --rm container whose removal failed). */
+void rt_ovl_volatile_clear(const char *workdir);
+
+/* rt_ctr_destroy in two steps: rt_ctr_retire removes the container as far as
+ * anyone can see (its cgroups and run dir go, its dir is renamed away under
+ * a lock, "destroy" is sent), rt_ctr_bury then empties that dir (a blocking
+ * discard per freed block on a filesystem mounted with discard), e.g. after
+ * the exit status has gone out.  A tomb whose burier dies is removed by the
+ * next create.  tomb->fd < 0 after retire: nothing to bury. */
+struct rt_tomb {
+        int fd; /* the renamed dir, flock held */
+        char *path;
+};
+#define RT_TOMB_INIT                                                                               \
+        {                                                                                          \
+                .fd = -1, .path = NULL                                                             \
+        }
+int rt_ctr_retire(const char *id, struct rt_tomb *tomb, err_t *err);
+int rt_ctr_bury(struct rt_tomb *tomb, err_t *err);
 
 /* Build the spawn description from a container document.  Strings point into
  * j; free the result with rt_spawn_free. */

@@ -24,6 +24,7 @@
 #include "spawn.h"
 #include "strbuf.h"
 #include "strv.h"
+#include "subproc.h"
 #include "tar.h"
 #include "xalloc.h"
 
@@ -60,32 +61,6 @@ static pid_t child_start(child_fn fn, void *ud, int close_in_child, int *efd, er
         return pid;
 }
 
-/* Wait for the child; its error (if any) into err. */
-static int child_finish(pid_t pid, int efd, err_t *err)
-{
-        err_t ce = {0};
-        size_t got = 0;
-        while (got < sizeof(ce)) {
-                ssize_t n = read(efd, (char *)&ce + got, sizeof(ce) - got);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                got += (size_t)n;
-        }
-        close(efd);
-        int st = 0;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-                ;
-        if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-                return 0;
-        if (got == sizeof(ce)) {
-                ce.msg[sizeof(ce.msg) - 1] = '\0';
-                return err_set(err, ce.code, "%s", ce.msg);
-        }
-        return err_set(err, EIO, "the copy helper process failed (status %d)", st);
-}
-
 /* ---- the container's root ------------------------------------------------- */
 
 struct stopped_root {
@@ -107,6 +82,7 @@ static int stopped_child(void *ud, err_t *err)
                 return err_sys(err, errno, "unshare mount namespace");
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return err_sys(err, errno, "make mounts private");
+        rt_ovl_volatile_clear(work);
         _cleanup_free_ char *opts =
             xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
         if (mount("overlay", merged, "overlay", 0, opts) < 0)
@@ -173,7 +149,7 @@ int rt_ctr_with_root(const char *id, const json_t *j, rt_ctr_root_fn fn, void *u
         pid_t c = child_start(stopped_child, &s, -1, &efd, err);
         if (c < 0)
                 return -1;
-        return child_finish(c, efd, err);
+        return subproc_helper_finish(c, efd, "copy", err);
 }
 
 /* ---- paths inside the root ------------------------------------------------ */
@@ -343,7 +319,7 @@ static int stream_into(const struct source *s, int dstfd, err_t *err)
         err_t xe = {0};
         int xr = rt_tar_extract_fd(pp[0], dstfd, NULL, NULL, &xe);
         close(pp[0]);
-        int cr = child_finish(c, efd, err);
+        int cr = subproc_helper_finish(c, efd, "copy", err);
         if (cr < 0) /* the producer's error explains a short stream best */
                 return -1;
         if (xr < 0) {

@@ -35,56 +35,46 @@ static const char *str2(const json_t *o, const char *a, const char *b)
         return json_string_value(get2(o, a, b));
 }
 
+/* Accessors of one member of a section of the document (top: the document
+ * itself): a string, a boolean (false unless true), or an array or object
+ * (NULL when of another type). */
+#define DOC_STR(name, section, key)                                                                \
+        const char *name(const json_t *doc)                                                        \
+        {                                                                                          \
+                return str(section(doc), key);                                                     \
+        }
+#define DOC_BOOL(name, section, key)                                                               \
+        bool name(const json_t *doc)                                                               \
+        {                                                                                          \
+                return json_is_true(get(section(doc), key));                                       \
+        }
+#define DOC_ARR(name, section, key)                                                                \
+        json_t *name(const json_t *doc)                                                            \
+        {                                                                                          \
+                return arr(get(section(doc), key));                                                \
+        }
+#define DOC_OBJ(name, section, key)                                                                \
+        json_t *name(const json_t *doc)                                                            \
+        {                                                                                          \
+                return obj(get(section(doc), key));                                                \
+        }
+
 /* --- top level ------------------------------------------------------------ */
-const char *rt_doc_id(const json_t *doc)
+static const json_t *top(const json_t *doc)
 {
-        return str(doc, "Id");
+        return doc;
 }
 
-const char *rt_doc_name(const json_t *doc)
-{
-        return str(doc, "Name");
-}
-
-const char *rt_doc_created(const json_t *doc)
-{
-        return str(doc, "Created");
-}
-
-const char *rt_doc_image_id(const json_t *doc)
-{
-        return str(doc, "Image");
-}
-
-const char *rt_doc_path(const json_t *doc)
-{
-        return str(doc, "Path");
-}
-
-json_t *rt_doc_args(const json_t *doc)
-{
-        return arr(get(doc, "Args"));
-}
-
-const char *rt_doc_log_path(const json_t *doc)
-{
-        return str(doc, "LogPath");
-}
-
-const char *rt_doc_hosts_path(const json_t *doc)
-{
-        return str(doc, "HostsPath");
-}
-
-const char *rt_doc_hostname_path(const json_t *doc)
-{
-        return str(doc, "HostnamePath");
-}
-
-const char *rt_doc_resolv_conf_path(const json_t *doc)
-{
-        return str(doc, "ResolvConfPath");
-}
+DOC_STR(rt_doc_id, top, "Id")
+DOC_STR(rt_doc_name, top, "Name")
+DOC_STR(rt_doc_created, top, "Created")
+DOC_STR(rt_doc_image_id, top, "Image")
+DOC_STR(rt_doc_path, top, "Path")
+DOC_ARR(rt_doc_args, top, "Args")
+DOC_STR(rt_doc_log_path, top, "LogPath")
+DOC_STR(rt_doc_hosts_path, top, "HostsPath")
+DOC_STR(rt_doc_hostname_path, top, "HostnamePath")
+DOC_STR(rt_doc_resolv_conf_path, top, "ResolvConfPath")
 
 long long rt_doc_restart_count(const json_t *doc)
 {
@@ -117,30 +107,11 @@ static json_t *state(const json_t *doc)
         return get(doc, "State");
 }
 
-const char *rt_doc_status(const json_t *doc)
-{
-        return str(state(doc), "Status");
-}
-
-bool rt_doc_running(const json_t *doc)
-{
-        return json_is_true(get(state(doc), "Running"));
-}
-
-bool rt_doc_paused(const json_t *doc)
-{
-        return json_is_true(get(state(doc), "Paused"));
-}
-
-bool rt_doc_restarting(const json_t *doc)
-{
-        return json_is_true(get(state(doc), "Restarting"));
-}
-
-bool rt_doc_oom_killed(const json_t *doc)
-{
-        return json_is_true(get(state(doc), "OOMKilled"));
-}
+DOC_STR(rt_doc_status, state, "Status")
+DOC_BOOL(rt_doc_running, state, "Running")
+DOC_BOOL(rt_doc_paused, state, "Paused")
+DOC_BOOL(rt_doc_restarting, state, "Restarting")
+DOC_BOOL(rt_doc_oom_killed, state, "OOMKilled")
 
 pid_t rt_doc_pid(const json_t *doc)
 {
@@ -152,20 +123,9 @@ int rt_doc_exit_code(const json_t *doc)
         return (int)json_integer_value(get(state(doc), "ExitCode"));
 }
 
-const char *rt_doc_error(const json_t *doc)
-{
-        return str(state(doc), "Error");
-}
-
-const char *rt_doc_started_at(const json_t *doc)
-{
-        return str(state(doc), "StartedAt");
-}
-
-const char *rt_doc_finished_at(const json_t *doc)
-{
-        return str(state(doc), "FinishedAt");
-}
+DOC_STR(rt_doc_error, state, "Error")
+DOC_STR(rt_doc_started_at, state, "StartedAt")
+DOC_STR(rt_doc_finished_at, state, "FinishedAt")
 
 const char *rt_doc_health(const json_t *doc)
 {
@@ -183,70 +143,24 @@ json_t *rt_doc_config(const json_t *doc)
         return obj(config(doc));
 }
 
-const char *rt_doc_image(const json_t *doc)
-{
-        return str(config(doc), "Image");
-}
-
-json_t *rt_doc_labels(const json_t *doc)
-{
-        return obj(get(config(doc), "Labels"));
-}
+DOC_STR(rt_doc_image, config, "Image")
+DOC_OBJ(rt_doc_labels, config, "Labels")
 
 const char *rt_doc_label(const json_t *doc, const char *key)
 {
         return str(rt_doc_labels(doc), key);
 }
 
-json_t *rt_doc_env(const json_t *doc)
-{
-        return arr(get(config(doc), "Env"));
-}
-
-json_t *rt_doc_cmd(const json_t *doc)
-{
-        return arr(get(config(doc), "Cmd"));
-}
-
-json_t *rt_doc_entrypoint(const json_t *doc)
-{
-        return arr(get(config(doc), "Entrypoint"));
-}
-
-const char *rt_doc_workdir(const json_t *doc)
-{
-        return str(config(doc), "WorkingDir");
-}
-
-const char *rt_doc_user(const json_t *doc)
-{
-        return str(config(doc), "User");
-}
-
-const char *rt_doc_hostname(const json_t *doc)
-{
-        return str(config(doc), "Hostname");
-}
-
-const char *rt_doc_domainname(const json_t *doc)
-{
-        return str(config(doc), "Domainname");
-}
-
-json_t *rt_doc_exposed_ports(const json_t *doc)
-{
-        return obj(get(config(doc), "ExposedPorts"));
-}
-
-bool rt_doc_tty(const json_t *doc)
-{
-        return json_is_true(get(config(doc), "Tty"));
-}
-
-const char *rt_doc_stop_signal(const json_t *doc)
-{
-        return str(config(doc), "StopSignal");
-}
+DOC_ARR(rt_doc_env, config, "Env")
+DOC_ARR(rt_doc_cmd, config, "Cmd")
+DOC_ARR(rt_doc_entrypoint, config, "Entrypoint")
+DOC_STR(rt_doc_workdir, config, "WorkingDir")
+DOC_STR(rt_doc_user, config, "User")
+DOC_STR(rt_doc_hostname, config, "Hostname")
+DOC_STR(rt_doc_domainname, config, "Domainname")
+DOC_OBJ(rt_doc_exposed_ports, config, "ExposedPorts")
+DOC_BOOL(rt_doc_tty, config, "Tty")
+DOC_STR(rt_doc_stop_signal, config, "StopSignal")
 
 int rt_doc_stop_timeout(const json_t *doc, int dflt)
 {
@@ -254,10 +168,7 @@ int rt_doc_stop_timeout(const json_t *doc, int dflt)
         return json_is_integer(t) ? (int)json_integer_value(t) : dflt;
 }
 
-bool rt_doc_open_stdin(const json_t *doc)
-{
-        return json_is_true(get(config(doc), "OpenStdin"));
-}
+DOC_BOOL(rt_doc_open_stdin, config, "OpenStdin")
 
 json_t *rt_doc_volumes(const json_t *doc)
 {
@@ -270,15 +181,8 @@ json_t *rt_doc_healthcheck_test(const json_t *doc)
 }
 
 /* --- HostConfig ------------------------------------------------------------- */
-json_t *rt_doc_host_config(const json_t *doc)
-{
-        return obj(get(doc, "HostConfig"));
-}
-
-const char *rt_doc_network_mode(const json_t *doc)
-{
-        return str(rt_doc_host_config(doc), "NetworkMode");
-}
+DOC_OBJ(rt_doc_host_config, top, "HostConfig")
+DOC_STR(rt_doc_network_mode, rt_doc_host_config, "NetworkMode")
 
 const char *rt_doc_restart_policy(const json_t *doc, long long *max)
 {
@@ -288,60 +192,17 @@ const char *rt_doc_restart_policy(const json_t *doc, long long *max)
         return str(rp, "Name");
 }
 
-bool rt_doc_auto_remove(const json_t *doc)
-{
-        return json_is_true(get(rt_doc_host_config(doc), "AutoRemove"));
-}
-
-json_t *rt_doc_binds(const json_t *doc)
-{
-        return arr(get(rt_doc_host_config(doc), "Binds"));
-}
-
-json_t *rt_doc_port_bindings(const json_t *doc)
-{
-        return obj(get(rt_doc_host_config(doc), "PortBindings"));
-}
-
-bool rt_doc_publish_all(const json_t *doc)
-{
-        return json_is_true(get(rt_doc_host_config(doc), "PublishAllPorts"));
-}
-
-json_t *rt_doc_extra_hosts(const json_t *doc)
-{
-        return arr(get(rt_doc_host_config(doc), "ExtraHosts"));
-}
-
-json_t *rt_doc_links(const json_t *doc)
-{
-        return arr(get(rt_doc_host_config(doc), "Links"));
-}
-
-json_t *rt_doc_dns(const json_t *doc)
-{
-        return arr(get(rt_doc_host_config(doc), "Dns"));
-}
-
-bool rt_doc_privileged(const json_t *doc)
-{
-        return json_is_true(get(rt_doc_host_config(doc), "Privileged"));
-}
-
-json_t *rt_doc_cap_add(const json_t *doc)
-{
-        return arr(get(rt_doc_host_config(doc), "CapAdd"));
-}
-
-json_t *rt_doc_cap_drop(const json_t *doc)
-{
-        return arr(get(rt_doc_host_config(doc), "CapDrop"));
-}
-
-json_t *rt_doc_security_opt(const json_t *doc)
-{
-        return arr(get(rt_doc_host_config(doc), "SecurityOpt"));
-}
+DOC_BOOL(rt_doc_auto_remove, rt_doc_host_config, "AutoRemove")
+DOC_ARR(rt_doc_binds, rt_doc_host_config, "Binds")
+DOC_OBJ(rt_doc_port_bindings, rt_doc_host_config, "PortBindings")
+DOC_BOOL(rt_doc_publish_all, rt_doc_host_config, "PublishAllPorts")
+DOC_ARR(rt_doc_extra_hosts, rt_doc_host_config, "ExtraHosts")
+DOC_ARR(rt_doc_links, rt_doc_host_config, "Links")
+DOC_ARR(rt_doc_dns, rt_doc_host_config, "Dns")
+DOC_BOOL(rt_doc_privileged, rt_doc_host_config, "Privileged")
+DOC_ARR(rt_doc_cap_add, rt_doc_host_config, "CapAdd")
+DOC_ARR(rt_doc_cap_drop, rt_doc_host_config, "CapDrop")
+DOC_ARR(rt_doc_security_opt, rt_doc_host_config, "SecurityOpt")
 
 bool rt_doc_security_opt_has(const json_t *doc, const char *opt, const char *alt)
 {
@@ -356,15 +217,8 @@ bool rt_doc_security_opt_has(const json_t *doc, const char *opt, const char *alt
         return false;
 }
 
-bool rt_doc_readonly_rootfs(const json_t *doc)
-{
-        return json_is_true(get(rt_doc_host_config(doc), "ReadonlyRootfs"));
-}
-
-bool rt_doc_init(const json_t *doc)
-{
-        return json_is_true(get(rt_doc_host_config(doc), "Init"));
-}
+DOC_BOOL(rt_doc_readonly_rootfs, rt_doc_host_config, "ReadonlyRootfs")
+DOC_BOOL(rt_doc_init, rt_doc_host_config, "Init")
 
 long long rt_doc_shm_size(const json_t *doc)
 {
@@ -376,10 +230,7 @@ int rt_doc_oom_score_adj(const json_t *doc)
         return (int)json_integer_value(get(rt_doc_host_config(doc), "OomScoreAdj"));
 }
 
-json_t *rt_doc_ulimits(const json_t *doc)
-{
-        return arr(get(rt_doc_host_config(doc), "Ulimits"));
-}
+DOC_ARR(rt_doc_ulimits, rt_doc_host_config, "Ulimits")
 
 const char *rt_doc_ulimit(const json_t *u, long long *soft, long long *hard)
 {
@@ -388,15 +239,8 @@ const char *rt_doc_ulimit(const json_t *u, long long *soft, long long *hard)
         return str(u, "Name");
 }
 
-json_t *rt_doc_sysctls(const json_t *doc)
-{
-        return obj(get(rt_doc_host_config(doc), "Sysctls"));
-}
-
-json_t *rt_doc_tmpfs(const json_t *doc)
-{
-        return obj(get(rt_doc_host_config(doc), "Tmpfs"));
-}
+DOC_OBJ(rt_doc_sysctls, rt_doc_host_config, "Sysctls")
+DOC_OBJ(rt_doc_tmpfs, rt_doc_host_config, "Tmpfs")
 
 void rt_doc_limits(const json_t *doc, struct rt_cgroup_limits *out)
 {
@@ -523,10 +367,7 @@ const char *rt_doc_binding_port(const json_t *b)
 }
 
 /* --- Mounts ----------------------------------------------------------------- */
-json_t *rt_doc_mounts(const json_t *doc)
-{
-        return arr(get(doc, "Mounts"));
-}
+DOC_ARR(rt_doc_mounts, top, "Mounts")
 
 void rt_doc_mount(const json_t *m, struct rt_doc_mount *out)
 {

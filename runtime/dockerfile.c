@@ -602,22 +602,12 @@ int rt_dockerfile_words(const char *s, char escape, rt_df_lookup_fn lookup, void
                                 break;
                         sb_appendc(&cur, *lx.p++);
                         have = true;
-                } else if (c == '\'') {
+                } else if (c == '\'' || c == '"') {
+                        /* single quotes keep everything; double quotes expand
+                         * $ and take the escape before " $ and itself */
                         lx.p++;
-                        while (*lx.p && *lx.p != '\'')
-                                sb_appendc(&cur, *lx.p++);
-                        if (!*lx.p) {
-                                err_set(err, EINVAL,
-                                        "unexpected end of statement while looking "
-                                        "for matching single-quote");
-                                goto done;
-                        }
-                        lx.p++;
-                        have = true;
-                } else if (c == '"') {
-                        lx.p++;
-                        while (*lx.p && *lx.p != '"') {
-                                if (*lx.p == escape) {
+                        while (*lx.p && *lx.p != c) {
+                                if (c == '"' && *lx.p == escape) {
                                         char nx = lx.p[1];
                                         if (nx == '"' || nx == '$' || nx == escape) {
                                                 sb_appendc(&cur, nx);
@@ -625,7 +615,7 @@ int rt_dockerfile_words(const char *s, char escape, rt_df_lookup_fn lookup, void
                                         } else {
                                                 sb_appendc(&cur, *lx.p++);
                                         }
-                                } else if (*lx.p == '$') {
+                                } else if (c == '"' && *lx.p == '$') {
                                         if (expand(&lx, &cur) < 0)
                                                 goto done;
                                 } else {
@@ -635,7 +625,8 @@ int rt_dockerfile_words(const char *s, char escape, rt_df_lookup_fn lookup, void
                         if (!*lx.p) {
                                 err_set(err, EINVAL,
                                         "unexpected end of statement while looking "
-                                        "for matching double-quote");
+                                        "for matching %s-quote",
+                                        c == '"' ? "double" : "single");
                                 goto done;
                         }
                         lx.p++;

@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "strv.h"
+#include "tar.h"
 #include "timefmt.h"
 
 #define HEX_LEN 64
@@ -21,6 +22,8 @@ struct store {
  * Read mode on a store that does not exist yet returns 0 (s->dfd == -1);
  * otherwise 1. */
 int store_open(struct store *s, bool write, err_t *err);
+/* Write mode on a store that exists; 0, with nothing made, when there is none. */
+int store_open_existing(struct store *s, err_t *err);
 void store_close(struct store *s);
 
 /* sha256 of a buffer as 64 lowercase hex digits. */
@@ -84,15 +87,13 @@ void blob_drop_unused(struct store *s, const strv_t *diff_hex);
 typedef long long (*lstream_src_fn)(void *ud, const void **buf, err_t *err);
 
 struct lstream {
-        lstream_src_fn src;
-        void *ud;
-        void (*abort)(void *ud); /* optional: make a waiting src fail */
+        struct rt_tar_src in;    /* the compressed source */
+        void (*abort)(void *ud); /* optional: make a waiting source (in.ud) fail */
         struct archive *a;       /* NULL: the source is the tar itself */
         void *md;                /* EVP_MD_CTX over the tar */
         char diff[HEX_LEN + 1], blob[HEX_LEN + 1];
         unsigned long long bytes; /* of tar so far */
-        bool ended, verified, src_failed;
-        err_t src_err;
+        bool ended, verified;
 };
 
 /* A source that reads fd in pieces of LSTREAM_FD_BUF bytes into buf (what:

@@ -160,6 +160,17 @@ int store_open(struct store *s, bool write, err_t *err)
         return 1;
 }
 
+/* Open for writing a store that exists: 0 when there is none, with nothing
+ * made (an image removal on a deleted state root must not make it again). */
+int store_open_existing(struct store *s, err_t *err)
+{
+        _cleanup_free_ char *path = xasprintf("%s/image", berth_lib_dir());
+        s->dfd = s->lockfd = -1;
+        if (access(path, F_OK) < 0 && errno == ENOENT)
+                return 0;
+        return store_open(s, true, err);
+}
+
 void store_close(struct store *s)
 {
         if (s->lockfd >= 0)
@@ -1009,10 +1020,11 @@ int rt_image_remove(const char *ref, bool force, rt_image_in_use_fn in_use, void
         _cleanup_json_ json_t *repos = NULL;
         _cleanup_free_ char *hex = NULL, *name = NULL, *id = NULL;
         strv_t tags = STRV_INIT;
-        int r = -1;
+        int r = store_open_existing(&s, err);
 
-        if (store_open(&s, true, err) < 0)
-                return -1;
+        if (r <= 0)
+                return r < 0 ? -1 : err_set(err, ENOENT, "No such image: %s", ref);
+        r = -1;
         if (refs_read(&s, &repos, err) < 0 || resolve(&s, repos, ref, &hex, &name, err) < 0)
                 goto done;
         id = xasprintf("sha256:%s", hex);
@@ -1136,10 +1148,10 @@ int rt_image_prune(bool all, rt_image_in_use_fn in_use, void *ud, strv_t *report
                    unsigned long long *reclaimed, err_t *err)
 {
         struct store s;
-        int r = 0, deleted;
+        int r = store_open_existing(&s, err), deleted;
 
-        if (store_open(&s, true, err) < 0)
-                return -1;
+        if (r <= 0)
+                return r; /* no store: nothing to prune */
         /* A dangling image's untagged parents (build steps) become dangling
          * once it is gone: they go in the same prune, as docker's do. */
         do {

@@ -22,6 +22,7 @@
 #include "fsutil.h"
 #include "paths.h"
 #include "strbuf.h"
+#include "subproc.h"
 #include "tar.h"
 #include "xalloc.h"
 
@@ -620,31 +621,11 @@ int rt_rootfs_run(const strv_t *layers, const strv_t *layers2, rt_rootfs_fn fn, 
                 _exit(r < 0 ? 1 : 0);
         }
         close(pfd[1]);
-        pfd[1] = -1;
-        err_t ce = {0};
-        size_t got = 0;
-        while (got < sizeof(ce)) {
-                ssize_t n = read(pfd[0], (char *)&ce + got, sizeof(ce) - got);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                got += (size_t)n;
-        }
-        close(pfd[0]);
-        int st = 0;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-                ;
+        int r = subproc_helper_finish(pid, pfd[0], "layer", err);
         rmdir(root);
         if (root2)
                 rmdir(root2);
-        if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-                return 0;
-        if (got == sizeof(ce)) {
-                ce.msg[sizeof(ce.msg) - 1] = '\0';
-                return err_set(err, ce.code, "%s", ce.msg);
-        }
-        return err_set(err, EIO, "the layer helper process failed (status %d)", st);
+        return r;
 fail:
         if (pfd[0] >= 0)
                 close(pfd[0]);

@@ -32,24 +32,12 @@ void md_final_hex(void *md, char out[HEX_LEN + 1])
         out[HEX_LEN] = '\0';
 }
 
-static la_ssize_t src_read(struct archive *a, void *ud, const void **buf)
-{
-        (void)a;
-        struct lstream *ls = ud;
-        long long n = ls->src(ls->ud, buf, &ls->src_err);
-        if (n < 0) {
-                ls->src_failed = true;
-                return ARCHIVE_FATAL;
-        }
-        return (la_ssize_t)n;
-}
-
 int lstream_init(struct lstream *ls, lstream_src_fn src, void *ud, bool compressed,
                  const char *diff_hex, const char *blob_hex, err_t *err)
 {
         memset(ls, 0, sizeof(*ls));
-        ls->src = src;
-        ls->ud = ud;
+        ls->in.fn = src;
+        ls->in.ud = ud;
         snprintf(ls->diff, sizeof(ls->diff), "%s", diff_hex);
         snprintf(ls->blob, sizeof(ls->blob), "%s", blob_hex ? blob_hex : diff_hex);
         ls->md = EVP_MD_CTX_new();
@@ -68,14 +56,14 @@ int lstream_init(struct lstream *ls, lstream_src_fn src, void *ud, bool compress
         archive_read_support_format_raw(ls->a);
         archive_read_support_format_empty(ls->a);
         struct archive_entry *e;
-        int hr = archive_read_open(ls->a, ls, NULL, src_read, NULL);
+        int hr = archive_read_open(ls->a, &ls->in, NULL, rt_tar_src_read, NULL);
         if (hr == ARCHIVE_OK)
                 hr = archive_read_next_header(ls->a, &e);
         if (hr == ARCHIVE_EOF) {
                 ls->ended = true; /* an empty stream */
         } else if (hr != ARCHIVE_OK) {
-                if (ls->src_failed)
-                        *err = ls->src_err;
+                if (ls->in.failed)
+                        *err = ls->in.err;
                 else
                         err_set(err, EINVAL, "layer sha256:%.12s: %s", ls->blob,
                                 archive_error_string(ls->a));
@@ -107,7 +95,7 @@ long long lstream_read(struct lstream *ls, const void **buf, err_t *err)
                 return finish(ls, err);
         long long n;
         if (!ls->a) {
-                n = ls->src(ls->ud, buf, err);
+                n = ls->in.fn(ls->in.ud, buf, err);
                 if (n < 0)
                         return -1;
         } else {
@@ -117,8 +105,8 @@ long long lstream_read(struct lstream *ls, const void **buf, err_t *err)
                 if (r == ARCHIVE_EOF) {
                         n = 0;
                 } else if (r != ARCHIVE_OK) {
-                        if (ls->src_failed)
-                                *err = ls->src_err;
+                        if (ls->in.failed)
+                                *err = ls->in.err;
                         else
                                 err_set(err, EINVAL, "layer sha256:%.12s: %s", ls->blob,
                                         archive_error_string(ls->a));
@@ -305,7 +293,7 @@ static int unpack_threaded(struct lstream *ls, int rootfd, struct rt_tar_stats *
         const struct rt_tar_opts opts = {RT_TAR_OVERLAY, 0};
         ret = rt_tar_extract_cb(ring_take, &r, rootfd, &opts, st, err);
         if (ret < 0 && ls->abort)
-                ls->abort(ls->ud); /* a source that waits for more: stop it */
+                ls->abort(ls->in.ud); /* a source that waits for more: stop it */
         /* the tar ends before its padding: take the rest (and the digest's
          * verdict) */
         for (;;) {

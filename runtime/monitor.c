@@ -104,9 +104,11 @@ static json_t *recv_go_doc(int fd)
         return j;
 }
 
-/* Unix socket paths are limited to 108 bytes and state roots can be deep:
- * address the socket through an fd of its directory. */
-static int sock_addr(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *err)
+/* A unix stream socket and the address of the container's control socket.
+ * Unix socket paths are limited to 108 bytes and state roots can be deep:
+ * the address goes through *dirfd, an fd of its directory, which the caller
+ * keeps open while it binds or connects, then closes. */
+static int ctl_socket(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *err)
 {
         _cleanup_free_ char *rd = rt_ctr_run_dir(id);
         *dirfd = open(rd, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -115,18 +117,19 @@ static int sock_addr(const char *id, struct sockaddr_un *sa, int *dirfd, err_t *
         memset(sa, 0, sizeof(*sa));
         sa->sun_family = AF_UNIX;
         snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/ctl.sock", *dirfd);
-        return 0;
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return err_sys(err, errno, "socket");
+        return fd;
 }
 
 int rt_ctl_connect(const char *id, const char *request, err_t *err)
 {
         struct sockaddr_un sa;
         _cleanup_close_ int dfd = -1;
-        if (sock_addr(id, &sa, &dfd, err) < 0)
-                return -1;
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = ctl_socket(id, &sa, &dfd, err);
         if (fd < 0)
-                return err_sys(err, errno, "socket");
+                return -1;
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
                 return err_sys(err, errno, "connect to container %.12s monitor", id);
         /* MSG_NOSIGNAL: a monitor that closes as its container ends is an
@@ -179,6 +182,9 @@ int rt_frame_read(int fd, int *stream, char **data, size_t *len)
         return 1;
 }
 
+/* The one buffer for reads of output, client input and probe output. */
+static char io_buf[16384];
+
 /* ---- monitor state ------------------------------------------------------------- */
 
 enum { CL_ATTACH = 1, CL_WAIT, CL_STOP, CL_PENDING };
@@ -207,7 +213,7 @@ struct client {
 struct mon {
         const char *id;
         json_t *j;        /* latest state document */
-        json_t *spec_doc; /* the document spec points into */
+        json_t *spec_doc; /* the document spec points into, during a start */
         struct rt_spawn spec;
         pid_t pid;
         int out_r, err_r, in_w, ptm;
@@ -250,6 +256,27 @@ struct mon {
          * recorded with the next state */
         json_t *go_doc;
 };
+
+/* The container's document.  While the container runs it is not kept in
+ * memory (~16 kB of jansson objects for the container's life): it is read
+ * again when something needs it, and let go before the monitor waits
+ * (mon_doc_release).  A state the monitor could not write (m->unsaved) is
+ * kept: it is the only copy. */
+static json_t *mon_doc(struct mon *m)
+{
+        if (!m->j)
+                (void)rt_ctr_load(m->id, &m->j, NULL);
+        return m->j;
+}
+
+static void mon_doc_release(struct mon *m)
+{
+        if (!m->j || m->unsaved)
+                return;
+        json_decref(m->j);
+        m->j = NULL;
+        malloc_trim(0);
+}
 
 static void mon_close(int *fd)
 {
@@ -481,14 +508,48 @@ static void write_monitor_info(struct mon *m)
         json_decref(o);
 }
 
+/* Drop the page-table entries of file mappings nothing ever wrote to (text,
+ * read-only data: no anonymous pages in them), as smaps says: a monitor lives
+ * as long as its container, and the start ran code (spawn, cgroups, the
+ * state document) that its loop never runs again; what it does run is
+ * mapped again on its first use, from the page cache. */
+static void shed_file_maps(void)
+{
+        FILE *f = fopen("/proc/self/smaps", "re");
+        if (!f)
+                return;
+        char line[512];
+        uintptr_t lo = 0, hi = 0;
+        bool cand = false;
+        while (fgets(line, sizeof(line), f)) {
+                unsigned long a, b;
+                char perms[8];
+                int off = 0;
+                if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &a, &b, perms, &off) == 3) {
+                        /* a mapping of a file (a path after the inode),
+                         * never writable */
+                        cand = perms[1] == '-' && perms[3] == 'p' && off > 0 && line[off] == '/';
+                        lo = a;
+                        hi = b;
+                } else if (cand && !strncmp(line, "Anonymous:", 10)) {
+                        if (strtoul(line + 10, NULL, 10) == 0)
+                                madvise((void *)lo, hi - lo, MADV_DONTNEED);
+                        cand = false;
+                }
+        }
+        fclose(f);
+}
+
 /* The start (spec, seccomp filter, cgroups, state documents) peaks above
  * what the monitor needs while the container runs, and a monitor lives as
  * long as its container: give the freed heap and the stack pages below this
  * frame back to the kernel (touched again, they come back zero-filled, which
- * is all a stack below its pointer may hold). */
+ * is all a stack below its pointer may hold), and unmap the code and data
+ * of the start that are backed by files. */
 static __attribute__((noinline)) void shed_start_memory(void)
 {
         malloc_trim(0);
+        shed_file_maps();
         FILE *f = fopen("/proc/self/maps", "re");
         if (!f)
                 return;
@@ -507,12 +568,33 @@ static __attribute__((noinline)) void shed_start_memory(void)
                 madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
+/* The spawn spec of a start, from the latest document (held in spec_doc,
+ * which the spec points into, until spec_drop). */
+static void spec_drop(struct mon *m);
+static int spec_load(struct mon *m, err_t *err)
+{
+        spec_drop(m);
+        m->spec_doc = json_incref(mon_doc(m));
+        return rt_ctr_spawn_spec(m->spec_doc, &m->spec, err);
+}
+
+/* Once the init has exec'd the spec is not needed until the next start: a
+ * second copy of the document (~16 kB of jansson objects) less in the heap
+ * for the container's life. */
+static void spec_drop(struct mon *m)
+{
+        rt_spawn_free(&m->spec);
+        memset(&m->spec, 0, sizeof(m->spec));
+        json_decref(m->spec_doc);
+        m->spec_doc = NULL;
+}
+
 /* Create and configure the init (blocked before exec). */
 static int start_init(struct mon *m, int *fail_status, err_t *err)
 {
         *fail_status = 125;
         bool tty = m->spec.proc.tty;
-        bool open_stdin = rt_doc_open_stdin(m->j);
+        bool open_stdin = rt_doc_open_stdin(mon_doc(m));
         int child[3] = {-1, -1, -1};
         int r = -1;
         if (!tty) { /* with a tty the init allocates its terminal inside the container */
@@ -604,8 +686,8 @@ static int save_running(struct mon *m, err_t *err)
 /* The container runs (its state says so): announce it. */
 static void announce_running(struct mon *m)
 {
-        rt_ctr_event(m->j, "start", NULL);
-        rt_ctr_volume_events(m->j, true);
+        rt_ctr_event(mon_doc(m), "start", NULL);
+        rt_ctr_volume_events(mon_doc(m), true);
         hc_arm(m);
 }
 
@@ -615,7 +697,7 @@ static void announce_running(struct mon *m)
 
 static int64_t hc_ns(struct mon *m, const char *key, int64_t dflt)
 {
-        json_t *h = json_object_get(json_object_get(m->spec_doc, "Config"), "Healthcheck");
+        json_t *h = json_object_get(json_object_get(mon_doc(m), "Config"), "Healthcheck");
         json_int_t v = json_integer_value(json_object_get(h, key));
         return v > 0 ? v : dflt;
 }
@@ -632,13 +714,13 @@ static int64_t uptime_ns(const struct mon *m)
 /* The Test array when the container has a healthcheck, else NULL. */
 static json_t *hc_test(struct mon *m)
 {
-        return rt_health_test(m->spec_doc);
+        return rt_health_test(mon_doc(m));
 }
 
 static void hc_record(struct mon *m, int code, const char *output)
 {
         _cleanup_free_ char *end = time_now_rfc3339();
-        json_t *st = json_object_get(m->j, "State");
+        json_t *st = json_object_get(mon_doc(m), "State");
         json_t *h = json_deep_copy(json_object_get(st, "Health"));
         if (!json_is_object(h)) {
                 json_decref(h);
@@ -671,7 +753,7 @@ static void hc_record(struct mon *m, int code, const char *output)
                 action = xasprintf("health_status: %s", now);
         state_update(m, status ? status : "running", json_pack("{s:o}", "Health", h));
         if (action)
-                rt_ctr_event(m->j, action, NULL);
+                rt_ctr_event(mon_doc(m), action, NULL);
 }
 
 static void hc_finish(struct mon *m, int wstatus)
@@ -681,14 +763,15 @@ static void hc_finish(struct mon *m, int wstatus)
                 char codes[16];
                 snprintf(codes, sizeof(codes), "%d",
                          WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus));
-                rt_ctr_event(m->j, "exec_die", "execID", m->hc_exec_id, "exitCode", codes, NULL);
+                rt_ctr_event(mon_doc(m), "exec_die", "execID", m->hc_exec_id, "exitCode", codes,
+                             NULL);
                 free(m->hc_exec_id);
                 m->hc_exec_id = NULL;
         }
         if (m->hc_out >= 0) {
-                char buf[4096];
+                char *buf = io_buf;
                 ssize_t r;
-                while ((r = read(m->hc_out, buf, sizeof(buf))) > 0)
+                while ((r = read(m->hc_out, buf, 4096)) > 0)
                         if (m->hc_buf.len < 4096)
                                 sb_appendn(&m->hc_buf, buf, (size_t)r);
                 mon_close(&m->hc_out);
@@ -716,7 +799,7 @@ static void hc_run(struct mon *m)
                 return; /* no probes while paused */
         struct rt_proc proc;
         err_t e = {0};
-        if (rt_ctr_proc_spec(m->spec_doc, &proc, &e) < 0)
+        if (rt_ctr_proc_spec(mon_doc(m), &proc, &e) < 0)
                 return;
         if (!strcmp(json_string_value(json_array_get(t, 0)), "CMD-SHELL")) {
                 strv_push(&proc.argv, "/bin/sh");
@@ -735,7 +818,7 @@ static void hc_run(struct mon *m)
         _cleanup_free_ char *created = xasprintf("exec_create: %s", sb_str(&cmdline));
         _cleanup_free_ char *started = xasprintf("exec_start: %s", sb_str(&cmdline));
         sb_free(&cmdline);
-        rt_ctr_event(m->j, created, "execID", m->hc_exec_id, NULL);
+        rt_ctr_event(mon_doc(m), created, "execID", m->hc_exec_id, NULL);
         int pfd[2];
         int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (pipe2(pfd, O_CLOEXEC) < 0) {
@@ -760,7 +843,7 @@ static void hc_run(struct mon *m)
                 hc_record(m, fst, e.msg);
                 return;
         }
-        rt_ctr_event(m->j, started, "execID", m->hc_exec_id, NULL);
+        rt_ctr_event(mon_doc(m), started, "execID", m->hc_exec_id, NULL);
         m->hc_out = pfd[0];
         fcntl(m->hc_out, F_SETFL, O_NONBLOCK);
 }
@@ -813,11 +896,11 @@ static bool want_restart(struct mon *m, int code)
         if (m->manual_stop)
                 return false;
         /* the policy as recorded now: `update --restart` changes it while we
-         * run (m->j is left alone: the spawn spec points into it) */
+         * run (mon_doc(m) is left alone: the spawn spec points into it) */
         _cleanup_json_ json_t *fresh = NULL;
         err_t e = {0};
         if (rt_ctr_load(m->id, &fresh, &e) < 0)
-                fresh = json_incref(m->j);
+                fresh = json_incref(mon_doc(m));
         json_t *rp = json_object_get(json_object_get(fresh, "HostConfig"), "RestartPolicy");
         const char *name = json_string_value(json_object_get(rp, "Name"));
         if (!name || !*name || !strcmp(name, "no"))
@@ -844,7 +927,7 @@ static void on_exit_complete(struct mon *m)
         char codes[16];
         snprintf(codes, sizeof(codes), "%d", code);
         if (oom)
-                rt_ctr_event(m->j, "oom", NULL);
+                rt_ctr_event(mon_doc(m), "oom", NULL);
         if (again) {
                 struct timespec t;
                 clock_gettime(CLOCK_MONOTONIC, &t);
@@ -855,9 +938,9 @@ static void on_exit_complete(struct mon *m)
                 state_update(m, "restarting",
                              json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled",
                                        oom, "FinishedAt", now));
-                rt_ctr_event(m->j, "die", "exitCode", codes, NULL);
-                rt_ctr_network_disconnect_events(m->j);
-                rt_ctr_volume_events(m->j, false);
+                rt_ctr_event(mon_doc(m), "die", "exitCode", codes, NULL);
+                rt_ctr_network_disconnect_events(mon_doc(m));
+                rt_ctr_volume_events(mon_doc(m), false);
                 send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), 1 << CL_ATTACH);
                 for (size_t i = 0; i < m->ncl; i++)
                         if (m->cl[i].kind == CL_ATTACH)
@@ -871,18 +954,19 @@ static void on_exit_complete(struct mon *m)
          * written first (a write, two fsyncs, on the way to the exit code):
          * its clients get the code in the exit frame.  Only when the removal
          * fails is the end recorded, as for any container. */
-        bool autorm = rt_doc_auto_remove(m->j);
+        bool autorm = rt_doc_auto_remove(mon_doc(m));
         json_t *end = json_pack("{s:i,s:i,s:b,s:s}", "Pid", 0, "ExitCode", code, "OOMKilled", oom,
                                 "FinishedAt", now);
         if (!autorm)
                 state_update(m, "exited", json_incref(end));
-        rt_ctr_event(m->j, "die", "exitCode", codes, NULL);
-        rt_ctr_network_disconnect_events(m->j);
-        rt_ctr_volume_events(m->j, false);
+        rt_ctr_event(mon_doc(m), "die", "exitCode", codes, NULL);
+        rt_ctr_network_disconnect_events(mon_doc(m));
+        rt_ctr_volume_events(mon_doc(m), false);
         if (m->stop_req)
-                rt_ctr_event(m->j, "stop", NULL);
+                rt_ctr_event(mon_doc(m), "stop", NULL);
         err_t e = {0};
-        if (autorm && rt_ctr_destroy(m->id, &e) == 0) { /* its cgroups too */
+        struct rt_tomb tomb = RT_TOMB_INIT;
+        if (autorm && rt_ctr_retire(m->id, &tomb, &e) == 0) { /* its cgroups too */
                 m->removed = true;
         } else {
                 if (autorm)
@@ -892,16 +976,21 @@ static void on_exit_complete(struct mon *m)
         json_decref(end);
         send_frame(m, RT_STREAM_EXIT, codes, strlen(codes), (1 << CL_ATTACH) | (1 << CL_WAIT));
         m->finished = true;
+        /* Gone for everyone: its files are deleted once the exit status is
+         * out (on a filesystem mounted with discard each freed block is a
+         * blocking discard, a few ms each under load); a monitor killed
+         * meanwhile leaves the tomb to the next create. */
+        (void)rt_ctr_bury(&tomb, &e);
 }
 
 static void do_restart(struct mon *m)
 {
         err_t e = {0};
-        int fst;
+        int fst = 125;
         m->paused = false;
         if (rt_cgroup_frozen(m->id))
                 (void)rt_cgroup_freeze(m->id, false, NULL);
-        int sync = start_init(m, &fst, &e);
+        int sync = spec_load(m, &e) < 0 ? -1 : start_init(m, &fst, &e);
         if (sync >= 0) {
                 int r = rt_spawn_go(sync, &fst, &e);
                 close(sync);
@@ -911,6 +1000,7 @@ static void do_restart(struct mon *m)
                         err_t e2 = {0};
                         (void)save_running(m, &e2);
                         announce_running(m);
+                        spec_drop(m);
                         shed_start_memory();
                         return;
                 }
@@ -938,7 +1028,7 @@ static int set_paused(struct mon *m, bool pause, err_t *e)
                 return e->code ? e->code : EIO;
         m->paused = pause;
         state_update(m, pause ? "paused" : "running", NULL);
-        rt_ctr_event(m->j, pause ? "pause" : "unpause", NULL);
+        rt_ctr_event(mon_doc(m), pause ? "pause" : "unpause", NULL);
         return 0;
 }
 
@@ -980,7 +1070,7 @@ static void handle_request(struct mon *m, int fd, const char *buf)
                                 m->finished = true; /* waiting to restart: stop here */
                         state_update(m, "exited", NULL);
                         if (!m->exited)
-                                rt_ctr_event(m->j, "stop", NULL);
+                                rt_ctr_event(mon_doc(m), "stop", NULL);
                         return;
                 }
                 /* No new healthcheck process while the container stops. */
@@ -988,7 +1078,7 @@ static void handle_request(struct mon *m, int fd, const char *buf)
                 char sig[16];
                 snprintf(sig, sizeof(sig), "%d", a);
                 if (kill(m->pid, a) == 0)
-                        rt_ctr_event(m->j, "kill", "signal", sig, NULL);
+                        rt_ctr_event(mon_doc(m), "kill", "signal", sig, NULL);
                 thaw_for_signal(m);
                 if (b >= 0)
                         arm(m->stop_tfd, (int64_t)b * 1000);
@@ -1000,7 +1090,7 @@ static void handle_request(struct mon *m, int fd, const char *buf)
                 if (r == 0) {
                         char sig[16];
                         snprintf(sig, sizeof(sig), "%d", a);
-                        rt_ctr_event(m->j, "kill", "signal", sig, NULL);
+                        rt_ctr_event(mon_doc(m), "kill", "signal", sig, NULL);
                 }
                 if (r == 0 && (a == SIGKILL || a == SIGTERM || a == SIGINT))
                         thaw_for_signal(m);
@@ -1089,11 +1179,9 @@ static int make_listener(const char *id, err_t *err)
         unlink(path);
         struct sockaddr_un sa;
         _cleanup_close_ int dfd = -1;
-        if (sock_addr(id, &sa, &dfd, err) < 0)
-                return -1;
-        _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        _cleanup_close_ int fd = ctl_socket(id, &sa, &dfd, err);
         if (fd < 0)
-                return err_sys(err, errno, "socket");
+                return -1;
         if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
                 return err_sys(err, errno, "listen on %s", path);
         return TAKE_FD(fd);
@@ -1103,7 +1191,6 @@ static int make_listener(const char *id, err_t *err)
  * container and from clients, outside the stack so that only what a read
  * fills is ever resident (the stack keeps every page it ever touched, and a
  * monitor lives as long as its container). */
-static char io_buf[16384];
 
 static void pump(struct mon *m, int *fd, int stream)
 {
@@ -1145,7 +1232,9 @@ static void on_sigchld(struct mon *m)
         }
 }
 
-static void loop(struct mon *m)
+/* Not inlined: its caller's frame, above it on the stack for the
+ * container's life, stays small. */
+static __attribute__((noinline)) void loop(struct mon *m)
 {
         while (!m->finished) {
                 if (m->exited && m->out_r < 0 && m->err_r < 0 && m->ptm < 0) {
@@ -1185,6 +1274,7 @@ static void loop(struct mon *m)
                         p[n++] = (struct pollfd){
                             c->fd, (short)((rd ? POLLIN : 0) | (c->outq.len ? POLLOUT : 0)), 0};
                 }
+                mon_doc_release(m);
                 if (poll(p, n, (int)wait_ms) < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -1217,7 +1307,7 @@ static void loop(struct mon *m)
                 uint64_t ticks;
                 if (p[2].revents && read(m->stop_tfd, &ticks, 8) == 8 && m->pid > 0 &&
                     kill(m->pid, SIGKILL) == 0)
-                        rt_ctr_event(m->j, "kill", "signal", "9", NULL);
+                        rt_ctr_event(mon_doc(m), "kill", "signal", "9", NULL);
                 if (p[3].revents && read(m->restart_tfd, &ticks, 8) == 8)
                         do_restart(m);
                 if (p[4].revents && read(m->drain_tfd, &ticks, 8) == 8 && m->exited) {
@@ -1247,8 +1337,8 @@ static void loop(struct mon *m)
                                 hc_arm(m); /* the start period is over: every interval now */
                 }
                 if (p[8].revents && m->hc_out >= 0) {
-                        char buf[4096];
-                        ssize_t r = read(m->hc_out, buf, sizeof(buf));
+                        char *buf = io_buf;
+                        ssize_t r = read(m->hc_out, buf, 4096);
                         if (r > 0 && m->hc_buf.len < 4096)
                                 sb_appendn(&m->hc_buf, buf, (size_t)r);
                         else if (r == 0)
@@ -1321,28 +1411,31 @@ static bool ended_clean(struct mon *m)
 {
         if (!m->finished || m->unsaved)
                 return false;
-        const json_t *st = json_object_get(m->j, "State");
+        const json_t *st = json_object_get(mon_doc(m), "State");
         const char *s = json_string_value(json_object_get(st, "Status"));
         if (!m->removed && (!s || strcmp(s, "exited") != 0))
                 return false;
-        const char *nm =
-            json_string_value(json_object_get(json_object_get(m->j, "HostConfig"), "NetworkMode"));
+        const char *nm = json_string_value(
+            json_object_get(json_object_get(mon_doc(m), "HostConfig"), "NetworkMode"));
         return nm && !strcmp(nm, "none");
 }
 
 int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
 {
         *done = false;
-        struct mon mm = {.id = id,
-                         .lsock = -1,
-                         .out_r = -1,
-                         .err_r = -1,
-                         .in_w = -1,
-                         .ptm = -1,
-                         .netns_fd = -1,
-                         .mntns_fd = -1,
-                         .log_fd = -1,
-                         .backoff_ms = 100};
+        /* not on the stack: the pages of the frames above the loop stay
+         * resident (and dirty) as long as the container runs */
+        static struct mon mm;
+        mm = (struct mon){.id = id,
+                          .lsock = -1,
+                          .out_r = -1,
+                          .err_r = -1,
+                          .in_w = -1,
+                          .ptm = -1,
+                          .netns_fd = -1,
+                          .mntns_fd = -1,
+                          .log_fd = -1,
+                          .backoff_ms = 100};
         struct mon *m = &mm;
         int ret = -1, fst = 125;
         sigset_t mask;
@@ -1365,24 +1458,23 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
         }
         if (rt_ctr_load(id, &m->j, err) < 0)
                 goto fail_early;
-        m->spec_doc = json_incref(m->j);
-        if (rt_ctr_spawn_spec(m->spec_doc, &m->spec, err) < 0)
+        if (spec_load(m, err) < 0)
                 goto fail_early;
         /* --network container:ID: that container's namespace, for every
          * (re)start of this run */
-        const char *nm = rt_doc_network_mode(m->j);
+        const char *nm = rt_doc_network_mode(mon_doc(m));
         if (nm && !strncmp(nm, "container:", 10)) {
                 m->netns_fd = rt_ctr_netns_open(nm + 10, err);
                 if (m->netns_fd < 0)
                         goto fail_early;
         }
-        m->log_path = xstrdup(rt_doc_log_path(m->j) ?: "/dev/null");
+        m->log_path = xstrdup(rt_doc_log_path(mon_doc(m)) ?: "/dev/null");
         log_open(m);
         m->lsock = make_listener(id, err);
         if (m->lsock < 0)
                 goto fail_early;
         struct rt_cgroup_limits lim;
-        rt_doc_limits(m->j, &lim);
+        rt_doc_limits(mon_doc(m), &lim);
         if (rt_cgroup_create(id, &lim, err) < 0)
                 goto fail;
         int sync = start_init(m, &fst, err);
@@ -1419,6 +1511,7 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
         rt_mon_send(sync_fd, RT_MON_STARTED, 0, m->pid, NULL);
         close(sync_fd);
         sync_fd = -1;
+        spec_drop(m);
         shed_start_memory();
         loop(m);
         *done = ended_clean(m);
@@ -1430,7 +1523,7 @@ fail:
 fail_quiet : {
         err_t e2 = {0};
         rt_cgroup_remove(id, &e2);
-        if (rt_doc_auto_remove(m->j))
+        if (rt_doc_auto_remove(mon_doc(m)))
                 rt_ctr_destroy(id, &e2);
 }
         goto out;
@@ -1447,9 +1540,8 @@ out:
         }
         if (sync_fd >= 0)
                 close(sync_fd);
-        rt_spawn_free(&m->spec);
+        spec_drop(m);
         json_decref(m->go_doc);
-        json_decref(m->spec_doc);
         json_decref(m->j);
         free(m->log_path);
         for (int i = 0; i < 3; i++)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "names.h"
 #include "fsutil.h"
 #include "jsonfile.h"
 #include "strbuf.h"
@@ -102,13 +103,7 @@ static json_t *obj_lookup(json_t *obj, const char *key, const char **found)
 
 static bool helper_name_ok(const char *n)
 {
-        if (!*n || strlen(n) > 100)
-                return false;
-        for (const char *p = n; *p; p++)
-                if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                      (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
-                        return false;
-        return true;
+        return strlen(n) <= 100 && name_ok(n, false);
 }
 
 /* The helper configured for key (credHelpers, then credsStore): 1 and

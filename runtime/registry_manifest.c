@@ -112,6 +112,40 @@ static int desc_parse(const json_t *j, const char *what, size_t idx, struct reg_
         return 0;
 }
 
+/* A layer of an image manifest: one berth unpacks, or a foreign one it
+ * skips. */
+static int layer_check(struct reg_desc *d, size_t i, err_t *err)
+{
+        if (in_list(d->media_type, foreign_types, sizeof(foreign_types) / sizeof(char *)))
+                d->foreign = true;
+        else if (!in_list(d->media_type, layer_types, sizeof(layer_types) / sizeof(char *)))
+                return err_set(err, EINVAL, "manifest: layer %zu has unsupported media type %s", i,
+                               *d->media_type ? d->media_type : "(none)");
+        return 0;
+}
+
+/* The descriptors of array a (each named what in messages, at most
+ * MAX_ENTRIES: else "manifest: <too_many>"), each passed to check (may be
+ * NULL) once parsed; *n counts the ones parsed, also on failure, for the
+ * free. */
+static int desc_list(const json_t *a, const char *what, const char *too_many,
+                     int (*check)(struct reg_desc *d, size_t i, err_t *err), struct reg_desc **out,
+                     size_t *n, err_t *err)
+{
+        size_t len = json_array_size(a);
+        if (len > MAX_ENTRIES)
+                return err_set(err, EINVAL, "manifest: %s", too_many);
+        *out = xcalloc(len ? len : 1, sizeof(**out));
+        for (size_t i = 0; i < len; i++) {
+                if (desc_parse(json_array_get(a, i), what, i, &(*out)[i], err) < 0)
+                        return -1;
+                (*n)++;
+                if (check && check(&(*out)[i], i, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
 int reg_manifest_parse(const char *body, size_t len, const char *content_type,
                        struct reg_manifest *m, err_t *err)
 {
@@ -148,19 +182,9 @@ int reg_manifest_parse(const char *body, size_t len, const char *content_type,
         const json_t *layers = json_object_get(j, "layers");
         if (json_is_array(manifests) && !layers) {
                 m->kind = REG_MF_INDEX;
-                size_t n = json_array_size(manifests);
-                if (n > MAX_ENTRIES) {
-                        err_set(err, EINVAL, "manifest: index has too many entries");
-                        goto done;
-                }
-                m->manifests = xcalloc(n ? n : 1, sizeof(*m->manifests));
-                for (size_t i = 0; i < n; i++) {
-                        if (desc_parse(json_array_get(manifests, i), "entry", i, &m->manifests[i],
-                                       err) < 0)
-                                goto done;
-                        m->nmanifests++;
-                }
-                r = 0;
+                if (desc_list(manifests, "entry", "index has too many entries", NULL, &m->manifests,
+                              &m->nmanifests, err) == 0)
+                        r = 0;
                 goto done;
         }
         if (!json_is_array(layers) || manifests) {
@@ -170,26 +194,9 @@ int reg_manifest_parse(const char *body, size_t len, const char *content_type,
         m->kind = REG_MF_IMAGE;
         if (desc_parse(json_object_get(j, "config"), "config", 0, &m->config, err) < 0)
                 goto done;
-        size_t n = json_array_size(layers);
-        if (n > MAX_ENTRIES) {
-                err_set(err, EINVAL, "manifest: too many layers");
+        if (desc_list(layers, "layer", "too many layers", layer_check, &m->layers, &m->nlayers,
+                      err) < 0)
                 goto done;
-        }
-        m->layers = xcalloc(n ? n : 1, sizeof(*m->layers));
-        for (size_t i = 0; i < n; i++) {
-                struct reg_desc *d = &m->layers[i];
-                if (desc_parse(json_array_get(layers, i), "layer", i, d, err) < 0)
-                        goto done;
-                m->nlayers++;
-                if (in_list(d->media_type, foreign_types, sizeof(foreign_types) / sizeof(char *)))
-                        d->foreign = true;
-                else if (!in_list(d->media_type, layer_types,
-                                  sizeof(layer_types) / sizeof(char *))) {
-                        err_set(err, EINVAL, "manifest: layer %zu has unsupported media type %s", i,
-                                *d->media_type ? d->media_type : "(none)");
-                        goto done;
-                }
-        }
         r = 0;
 done:
         json_decref(j);

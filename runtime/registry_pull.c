@@ -50,6 +50,7 @@
 #include "registry_internal.h"
 #include "registry_ref.h"
 #include "tar.h"
+#include "workers.h"
 #include "xalloc.h"
 
 #define PARALLEL   3 /* downloads at a time, as Docker */
@@ -1068,17 +1069,8 @@ int reg_pull(const char *refstr, const struct reg_pull_opts *o, struct reg_pull_
                 progress(&p, j->id, REG_L_PULLING, 0, 0);
                 p.njobs++;
         }
-        pthread_t th[WORKERS];
         struct worker w = {&p, &s};
-        size_t nth = p.njobs < WORKERS ? p.njobs : WORKERS;
-        size_t started = 0;
-        for (; started < nth; started++)
-                if (pthread_create(&th[started], NULL, worker_main, &w) != 0)
-                        break;
-        if (nth && !started)
-                worker_main(&w);
-        for (size_t i = 0; i < started; i++)
-                pthread_join(th[i], NULL);
+        run_workers(p.njobs < WORKERS ? p.njobs : WORKERS, worker_main, &w);
         if (p.failed) {
                 *err = p.err;
                 goto out;

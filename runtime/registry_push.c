@@ -37,6 +37,7 @@
 #include "registry_internal.h"
 #include "registry_ref.h"
 #include "strbuf.h"
+#include "workers.h"
 #include "xalloc.h"
 
 #define MT_DOCKER_CONFIG  "application/vnd.docker.container.image.v1+json"
@@ -633,16 +634,7 @@ static int push_layers(struct push *p, struct push_layer *layers, size_t n, cons
         size_t todo = 0;
         for (size_t i = 0; i < n; i++)
                 todo += !layers[i].remote;
-        size_t nth = todo < PUSH_PARALLEL ? todo : PUSH_PARALLEL;
-        pthread_t th[PUSH_PARALLEL];
-        size_t started = 0;
-        for (; started < nth; started++)
-                if (pthread_create(&th[started], NULL, push_worker, &w) != 0)
-                        break;
-        if (nth && !started)
-                push_worker(&w);
-        for (size_t i = 0; i < started; i++)
-                pthread_join(th[i], NULL);
+        run_workers(todo < PUSH_PARALLEL ? todo : PUSH_PARALLEL, push_worker, &w);
         pthread_mutex_destroy(&w.mu);
         if (w.failed) {
                 *err = w.err;

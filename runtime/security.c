@@ -18,6 +18,7 @@
 #include <linux/seccomp.h>
 
 #include "cleanup.h"
+#include "names.h"
 #include "seccomp_profile.h"
 #include "xalloc.h"
 
@@ -670,21 +671,15 @@ int rt_secopts_check(const strv_t *opts, const char *base_dir, uint64_t caps, js
                                 seccomp = v;
                         if (ok && rt_secopt_seccomp_file(o))
                                 file = rt_secopt_seccomp_file(o);
-                } else if (!strcmp(k, "apparmor")) {
-                        if (!v || strcmp(v, "unconfined"))
-                                return err_set(
-                                    err, EINVAL,
-                                    "security option %s: berth has no AppArmor support and cannot "
-                                    "honour it (only apparmor=unconfined is accepted)",
-                                    o);
-                        ok = true;
-                } else if (!strcmp(k, "label")) {
-                        if (!v || strcmp(v, "disable"))
-                                return err_set(
-                                    err, EINVAL,
-                                    "security option %s: berth has no SELinux support and cannot "
-                                    "honour it (only label=disable is accepted)",
-                                    o);
+                } else if (!strcmp(k, "apparmor") || !strcmp(k, "label")) {
+                        /* the LSMs berth has no support for: only switched off */
+                        bool aa = !strcmp(k, "apparmor");
+                        const char *off = aa ? "unconfined" : "disable";
+                        if (!v || strcmp(v, off))
+                                return err_set(err, EINVAL,
+                                               "security option %s: berth has no %s support and "
+                                               "cannot honour it (only %s=%s is accepted)",
+                                               o, aa ? "AppArmor" : "SELinux", k, off);
                         ok = true;
                 } else
                         return err_set(err, EINVAL,
@@ -719,10 +714,7 @@ int rt_sysctl_check(const char *key, bool host_network, err_t *err)
         /* A key names a file under /proc/sys, dots for slashes: anything that
          * could step out of the allowed subtree ("net.x/../../kernel.y",
          * empty components) is refused before the allow list is consulted. */
-        bool clean = *key && key[strlen(key) - 1] != '.' && !strstr(key, "..");
-        for (const char *p = key; *p && clean; p++)
-                clean = isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-';
-        if (!clean)
+        if (!*key || key[strlen(key) - 1] == '.' || strstr(key, "..") || !name_ok(key, false))
                 return err_set(err, EINVAL, "sysctl '%s' is not allowed", key);
         bool net = !strncmp(key, "net.", 4) && key[4];
         bool ok = net || (!strncmp(key, "fs.mqueue.", 10) && key[10]);

@@ -541,12 +541,28 @@ static int setup_root(const struct rt_spawn *s, int *sysfd, err_t *err)
         for (size_t i = 0; i < s->lower->n; i++)
                 sb_appendf(&opts, "%s%s", i ? ":" : "", s->lower->v[i]);
         sb_appendf(&opts, ",upperdir=%s,workdir=%s", s->upper, s->work);
+        /* An auto-removed container's root is never mounted again, and its
+         * writes need not survive a crash: "volatile" spares the sync of
+         * the whole upper filesystem when the overlay goes (every dirty
+         * page of the host's disk, then a cache flush, as the monitor
+         * ends).  Overlay refuses to mount a workdir that was mounted so:
+         * that mark goes first. */
+        bool vol = s->volatile_upper;
+        rt_ovl_volatile_clear(s->work);
+        if (vol)
+                sb_append(&opts, ",volatile");
         /* After a restart the previous instance of this overlay may live on
          * for a moment in the dying namespace of the old init (ELOOP/EBUSY). */
         int r, e;
         for (int tries = 0;; tries++) {
                 r = mount("overlay", s->merged, "overlay", 0, sb_str(&opts));
                 e = errno;
+                if (r < 0 && e == EINVAL && vol) { /* a kernel before 5.10 */
+                        opts.len -= strlen(",volatile");
+                        opts.s[opts.len] = '\0';
+                        vol = false;
+                        continue;
+                }
                 if (r == 0 || (e != ELOOP && e != EBUSY) || tries >= 200)
                         break;
                 struct timespec ts = {0, 10 * 1000 * 1000};
@@ -1093,12 +1109,8 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
         if (s->new_netns && s->join_netns_fd < 0)
                 flags |= CLONE_NEWNET;
         pid_t c = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
-        if (c < 0) {
-                int e = errno;
-                close(sv[0]);
-                close(sv[1]);
-                return err_sys(err, e, "clone container init");
-        }
+        if (c < 0)
+                return close_pair_fail(sv, err, "clone container init");
         if (c == 0) {
                 close(sv[0]);
                 child_main(s, sv[1]);
@@ -1276,12 +1288,8 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 return err_sys(err, errno, "socketpair");
         pid_t a = fork();
-        if (a < 0) {
-                int e = errno;
-                close(sv[0]);
-                close(sv[1]);
-                return err_sys(err, e, "fork");
-        }
+        if (a < 0)
+                return close_pair_fail(sv, err, "fork");
         if (a == 0) {
                 err_t e = {0};
                 reset_signals();

@@ -64,8 +64,10 @@ struct rt_spawn {
         const struct rt_mount_spec *mounts;
         size_t nmounts;
         bool readonly_rootfs;
-        bool privileged; /* no masked/read-only paths, /sys rw */
-        bool new_netns;  /* false: host network, or join_netns_fd */
+        bool volatile_upper; /* --rm: its upper dir is never mounted again (overlay
+                                "volatile": no syncs of the upper filesystem) */
+        bool privileged;     /* no masked/read-only paths, /sys rw */
+        bool new_netns;      /* false: host network, or join_netns_fd */
         int join_netns_fd;
         bool init;         /* run a minimal init as PID 1 that forwards signals and reaps */
         int64_t shm_size;  /* /dev/shm size in bytes, 0: Docker's 64 MiB */

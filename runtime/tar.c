@@ -483,17 +483,10 @@ int rt_tar_extract_fd(int fd, int rootfd, const struct rt_tar_opts *opts,
         return r;
 }
 
-struct cb_src {
-        rt_tar_read_fn fn;
-        void *ud;
-        bool failed;
-        err_t err;
-};
-
-static la_ssize_t cb_read(struct archive *a, void *ud, const void **buf)
+ssize_t rt_tar_src_read(struct archive *a, void *src, const void **buf)
 {
         (void)a;
-        struct cb_src *c = ud;
+        struct rt_tar_src *c = src;
         long long n = c->fn(c->ud, buf, &c->err);
         if (n < 0) {
                 c->failed = true;
@@ -508,9 +501,9 @@ int rt_tar_extract_cb(rt_tar_read_fn fn, void *ud, int rootfd, const struct rt_t
         struct archive *a = new_reader(opts);
         if (!a)
                 return err_set(err, ENOMEM, "libarchive: out of memory");
-        struct cb_src c = {.fn = fn, .ud = ud};
+        struct rt_tar_src c = {.fn = fn, .ud = ud};
         int r;
-        if (archive_read_open(a, &c, NULL, cb_read, NULL) != ARCHIVE_OK)
+        if (archive_read_open(a, &c, NULL, rt_tar_src_read, NULL) != ARCHIVE_OK)
                 r = err_set(err, EINVAL, "invalid tar archive: %s", archive_error_string(a));
         else
                 r = run_extract(a, rootfd, opts, stats, err);

@@ -20,7 +20,9 @@
 #ifndef BERTH_RT_TAR_H
 #define BERTH_RT_TAR_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "err.h"
 
@@ -54,6 +56,17 @@ int rt_tar_extract_fd(int fd, int rootfd, const struct rt_tar_opts *opts,
 /* Supplies the next piece of a tar stream: *buf and its length (0: the
  * end), or < 0 with err filled.  A piece stays valid until the next call. */
 typedef long long (*rt_tar_read_fn)(void *ud, const void **buf, err_t *err);
+/* A source read by libarchive: rt_tar_src_read is the archive_read_open
+ * callback (client data: the struct), and failed/err keep the source's own
+ * failure, the cause of the reader's. */
+struct rt_tar_src {
+        rt_tar_read_fn fn;
+        void *ud;
+        bool failed;
+        err_t err;
+};
+struct archive;
+ssize_t rt_tar_src_read(struct archive *a, void *src, const void **buf);
 /* Same, from a callback.  A failure of the callback is the error returned.
  * The extraction stops at the tar's end-of-archive blocks: whatever follows
  * is left unread. */

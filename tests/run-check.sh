@@ -79,6 +79,11 @@ snapshot() {
                 nft list tables 2>/dev/null | sed 's/^/nft /'
                 find /sys/fs/cgroup -maxdepth 4 -type d -iname '*berth*' 2>/dev/null | sed 's/^/cgroup /'
                 ps -eo pid=,comm= | awk '$2 ~ /^berth/ {print "process " $1 " " $2}'
+                # the test files' state roots (rt_common's BERTH_ROOT): a file
+                # deletes its own in teardown_file, and a berth process that
+                # writes into a root after that (a late watcher, a command run
+                # after the teardown) makes it again
+                for d in /tmp/berth-rt.*; do [ -e "$d" ] && echo "state-root $d"; done
         } | sort
 }
 

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -83,6 +83,15 @@ static int start_watcher(const char *id)
         int word[2] = {-1, -1};
         if (pipe2(word, O_CLOEXEC) < 0)
                 word[0] = word[1] = -1; /* no word: the watcher always runs the CLI */
+        /* The intermediate child is not waited for here (on a loaded machine
+         * that wait, for a process to be scheduled, fork and exit, took
+         * milliseconds on the way to the container's start): SIGCHLD is
+         * blocked from now on, as rt_monitor_main keeps it, and the
+         * monitor's SIGCHLD handling reaps it with its other children. */
+        sigset_t chld, old;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &chld, &old);
         pid_t c = fork();
         if (c < 0) {
                 fprintf(stderr, "berth-monitor: watcher: fork: %s\n", strerror(errno));
@@ -94,6 +103,7 @@ static int start_watcher(const char *id)
                 return -1;
         }
         if (c == 0) {
+                sigprocmask(SIG_SETMASK, &old, NULL);
                 if (setsid() < 0 || fork() != 0)
                         _exit(0);
                 int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -113,8 +123,6 @@ static int start_watcher(const char *id)
         close(pfd);
         if (word[0] >= 0)
                 close(word[0]);
-        while (waitpid(c, NULL, 0) < 0 && errno == EINTR)
-                ;
         return word[1];
 }
 
@@ -134,7 +142,7 @@ int main(int argc, char **argv)
          * a sealed copy, so no container can reach this binary */
         static const char *const sib[][2] = {
             {"BERTH_DNS_BIN", "berth-dns"}, {"BERTH_CLI", "berth"}, {NULL, NULL}};
-        err_t serr = {0};
+        static err_t serr; /* static: a frame of main stays for good */
         if (rt_exe_seal(argv, sib, &serr) < 0) {
                 fprintf(stderr, "berth-monitor: %s\n", serr.msg);
                 return 1;
@@ -173,7 +181,7 @@ int main(int argc, char **argv)
         if (fstat(STDERR_FILENO, &lst) == 0 && S_ISREG(lst.st_mode))
                 (void)fallocate(STDERR_FILENO, FALLOC_FL_KEEP_SIZE, lst.st_size, 4096);
         rt_monitor_set_warn(warn_log);
-        err_t err = {0};
+        static err_t err;
         bool done = false;
         int r = rt_monitor_main(id, sync_fd, &done, &err);
         if (r < 0)

@@ -14,6 +14,16 @@ teardown_file() {
         rt_teardown_file
 }
 
+# compose_at NAME YAML: d, a new directory of this test whose compose.yaml
+# holds YAML (printf's backslash escapes), and c, the `berth compose` of
+# project NAME on it
+compose_at() {
+        d=$BATS_TEST_TMPDIR/$1
+        mkdir -p "$d"
+        printf '%b' "$2" >"$d/compose.yaml"
+        c=("$BERTH" compose -p "$1" -f "$d/compose.yaml")
+}
+
 @test "container and image --help list the verbs as docker; unknown verb" {
         run "$BERTH" container --help
         [ "$status" -eq 0 ]
@@ -158,11 +168,9 @@ teardown_file() {
         # declined: the prompt as docker's, nothing goes
         run "$BERTH" system prune --volumes <<<"n"
         [ "$status" -eq 0 ]
-        [ "${lines[0]}" = "WARNING! This will remove:" ]
-        [ "${lines[1]}" = "  - all stopped containers" ]
-        [ "${lines[2]}" = "  - all networks not used by at least one container" ]
-        [ "${lines[3]}" = "  - all anonymous volumes not used by at least one container" ]
-        [ "${lines[4]}" = "  - all dangling images" ]
+        lines_are "WARNING! This will remove:" "  - all stopped containers" \
+                "  - all networks not used by at least one container" \
+                "  - all anonymous volumes not used by at least one container" "  - all dangling images"
         [[ "${lines[5]}" == "Are you sure you want to continue? [y/N] "* ]]
         "$BERTH" inspect cl-s-stopped >/dev/null
         "$BERTH" network inspect cl-net-free >/dev/null
@@ -349,16 +357,9 @@ YML
         [[ "$output" == *'invalid value for "until": 10x'* ]]
         "$BERTH" rm cw-lt
 
-        d=$BATS_TEST_TMPDIR/cwl
-        mkdir -p "$d"
-        printf 'services:\n  hi:\n    image: busybox\n    network_mode: none\n    command: echo hello\n' \
-                >"$d/compose.yaml"
-        c=("$BERTH" compose -p cwl -f "$d/compose.yaml")
+        compose_at cwl 'services:\n  hi:\n    image: busybox\n    network_mode: none\n    command: echo hello\n'
         "${c[@]}" up -d
-        for _ in $(seq 50); do
-                [ "$("${c[@]}" logs --no-log-prefix)" = hello ] && break
-                sleep 0.1
-        done
+        wait_output hello "${c[@]}" logs --no-log-prefix
         [ "$("${c[@]}" logs --no-log-prefix --since 10m)" = hello ]
         [ "$("${c[@]}" logs --no-log-prefix --until "$later")" = hello ]
         [ "$("${c[@]}" logs --no-log-prefix --since 2020-01-01T00:00:00Z --until=-1m)" = hello ]
@@ -371,16 +372,9 @@ YML
 }
 
 @test "compose ps --filter status=, --status, -q and --services together" {
-        d=$BATS_TEST_TMPDIR/cwf
-        mkdir -p "$d"
-        printf 'services:\n  up:\n    image: busybox\n    network_mode: none\n    command: sleep 60\n  done:\n    image: busybox\n    network_mode: none\n    command: "true"\n' \
-                >"$d/compose.yaml"
-        c=("$BERTH" compose -p cwf -f "$d/compose.yaml")
+        compose_at cwf 'services:\n  up:\n    image: busybox\n    network_mode: none\n    command: sleep 60\n  done:\n    image: busybox\n    network_mode: none\n    command: "true"\n'
         "${c[@]}" up -d
-        for _ in $(seq 50); do
-                [ "$("${c[@]}" ps --status exited --services)" = done ] && break
-                sleep 0.1
-        done
+        wait_output done "${c[@]}" ps --status exited --services
         [ "$("${c[@]}" ps --filter status=running --services)" = up ]
         [ "$("${c[@]}" ps --filter status=exited --services)" = done ]
         [ "$("${c[@]}" ps --status exited --services)" = done ]

@@ -83,3 +83,62 @@ check_gone() {
         ! grep -qs "$id" "$BERTH_ROOT"/lib/networks/*.json "$BERTH_ROOT"/run/networks/*.json
         ! grep -qs "$id" "$BERTH_ROOT/run/dns/records.json"
 }
+
+# wait_output WANT CMD...: up to 5 s until CMD prints WANT; 1 if it never does
+wait_output() {
+        local want=$1 _
+        shift
+        for _ in $(seq 50); do
+                [ "$("$@")" = "$want" ] && return 0
+                sleep 0.1
+        done
+        return 1
+}
+
+# lines_are WANT...: the first lines of the last `run`'s output are WANT...,
+# in order (the one that differs is printed)
+lines_are() {
+        local i=0 w
+        for w in "$@"; do
+                if [ "${lines[$i]-}" != "$w" ]; then
+                        echo "line $i: '${lines[$i]-}', want '$w'" >&2
+                        return 1
+                fi
+                i=$((i + 1))
+        done
+}
+
+# run_fails STATUS TEXT CMD...: run CMD, which exits with STATUS (or with any
+# failure when STATUS is 'any') and says TEXT
+run_fails() {
+        local want=$1 text=$2
+        shift 2
+        run "$@"
+        if [ "$want" = any ]; then
+                [ "$status" -ne 0 ]
+        else
+                [ "$status" -eq "$want" ]
+        fi
+        [[ "$output" == *"$text"* ]]
+}
+
+# rm_dirs DIR...: remove each directory named (empty arguments are skipped)
+rm_dirs() {
+        local d
+        for d in "$@"; do
+                [ -z "$d" ] || rm -rf "$d"
+        done
+        return 0
+}
+
+# output_has TEXT...: the last `run`'s output holds each TEXT (the first one
+# missing is printed)
+output_has() {
+        local t
+        for t in "$@"; do
+                if [[ "$output" != *"$t"* ]]; then
+                        echo "output lacks '$t'" >&2
+                        return 1
+                fi
+        done
+}

@@ -9,6 +9,8 @@
 # with a clean environment (env -i), so only the variables a test sets reach
 # berth.  No root or kernel objects are needed.
 
+load common
+
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -17,9 +19,7 @@ setup() {
 }
 
 teardown() {
-        [ -n "${BERTH_ROOT:-}" ] && rm -rf "$BERTH_ROOT"
-        [ -n "${T:-}" ] && rm -rf "$T"
-        return 0
+        rm_dirs "${BERTH_ROOT:-}" "${T:-}"
 }
 
 # brt [VAR=value...] -- berth args...: berth in a clean environment.
@@ -54,6 +54,18 @@ brt_ok() {
 # ---------------------------------------------------------------------------
 # compose file discovery
 
+# files_in DIR NAME TEXT [NAME TEXT]...: $T/DIR with each file NAME holding
+# TEXT (printf's backslash escapes)
+files_in() {
+        local d=$T/$1
+        shift
+        mkdir -p "$d"
+        while [ $# -ge 2 ]; do
+                printf '%b' "$2" >"$d/$1"
+                shift 2
+        done
+}
+
 @test "compose file is found in a parent directory, with its override" {
         mkdir -p "$T/myproj/sub/deeper"
         cat >"$T/myproj/compose.yaml" <<'EOF'
@@ -80,9 +92,8 @@ EOF
 }
 
 @test "compose.yaml is preferred over docker-compose.yml in the same directory" {
-        mkdir -p "$T/pref"
-        printf 'services:\n  fromcompose:\n    image: alpine\n' >"$T/pref/compose.yaml"
-        printf 'services:\n  fromlegacy:\n    image: alpine\n' >"$T/pref/docker-compose.yml"
+        files_in pref compose.yaml 'services:\n  fromcompose:\n    image: alpine\n' \
+                docker-compose.yml 'services:\n  fromlegacy:\n    image: alpine\n'
         cd "$T/pref"
         brt_ok -- compose config --services
         [ "$output" = "fromcompose" ]
@@ -134,9 +145,8 @@ EOF
 }
 
 @test "an explicit -f does not load compose.override.yaml" {
-        mkdir -p "$T/noovr"
-        printf 'services:\n  web:\n    image: nginx:1.25\n' >"$T/noovr/compose.yaml"
-        printf 'services:\n  web:\n    image: nginx:1.27\n' >"$T/noovr/compose.override.yaml"
+        files_in noovr compose.yaml 'services:\n  web:\n    image: nginx:1.25\n' \
+                compose.override.yaml 'services:\n  web:\n    image: nginx:1.27\n'
         cd "$T/noovr"
         brt_ok -- compose -f compose.yaml config --format json
         [ "$(jq -r .services.web.image <<<"$output")" = "nginx:1.25" ]
@@ -146,9 +156,8 @@ EOF
 }
 
 @test "COMPOSE_FILE selects and merges files, separated by ':'" {
-        mkdir -p "$T/cf"
-        printf 'services:\n  web:\n    image: nginx:1.25\n' >"$T/cf/base.yaml"
-        printf 'services:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:16\n' >"$T/cf/extra.yaml"
+        files_in cf base.yaml 'services:\n  web:\n    image: nginx:1.25\n' \
+                extra.yaml 'services:\n  web:\n    image: nginx:1.27\n  db:\n    image: postgres:16\n'
         # a compose.yaml that must be ignored because COMPOSE_FILE is set
         printf 'services:\n  ignored:\n    image: alpine\n' >"$T/cf/compose.yaml"
         cd "$T/cf"
@@ -180,8 +189,7 @@ EOF
 # project name
 
 @test "project name: -p beats COMPOSE_PROJECT_NAME beats top-level name" {
-        mkdir -p "$T/named"
-        printf 'name: fromfile\nservices:\n  web:\n    image: alpine\n' >"$T/named/compose.yaml"
+        files_in named compose.yaml 'name: fromfile\nservices:\n  web:\n    image: alpine\n'
         cd "$T/named"
         brt_ok -- compose config --format json
         [ "$(jq -r .name <<<"$output")" = "fromfile" ]
@@ -197,9 +205,8 @@ EOF
 }
 
 @test "project name: COMPOSE_PROJECT_NAME from .env, the process environment wins over .env" {
-        mkdir -p "$T/dotname"
-        printf 'name: fromfile\nservices:\n  web:\n    image: alpine\n' >"$T/dotname/compose.yaml"
-        printf 'COMPOSE_PROJECT_NAME=fromdotenv\n' >"$T/dotname/.env"
+        files_in dotname compose.yaml 'name: fromfile\nservices:\n  web:\n    image: alpine\n' \
+                .env 'COMPOSE_PROJECT_NAME=fromdotenv\n'
         cd "$T/dotname"
         brt_ok -- compose config --format json
         [ "$(jq -r .name <<<"$output")" = "fromdotenv" ]
@@ -208,8 +215,7 @@ EOF
 }
 
 @test "project name: default is the project directory's name, normalized" {
-        mkdir -p "$T/My.App_1"
-        printf 'services:\n  web:\n    image: alpine\n' >"$T/My.App_1/compose.yaml"
+        files_in My.App_1 compose.yaml 'services:\n  web:\n    image: alpine\n'
         cd "$T"
         brt_ok -- compose -f My.App_1/compose.yaml config --format json
         [ "$(jq -r .name <<<"$output")" = "myapp_1" ]
@@ -227,9 +233,8 @@ EOF
 # environment files and interpolation
 
 @test "--env-file replaces .env; the process environment wins over both" {
-        mkdir -p "$T/envf"
-        printf 'services:\n  web:\n    image: "alpine:${TAG}"\n' >"$T/envf/compose.yaml"
-        printf 'TAG=fromdotenv\n' >"$T/envf/.env"
+        files_in envf compose.yaml 'services:\n  web:\n    image: "alpine:${TAG}"\n' \
+                .env 'TAG=fromdotenv\n'
         printf 'TAG=fromenvfile\n' >"$T/custom.env"
         cd "$T/envf"
         brt_ok -- compose config --images

@@ -8,6 +8,8 @@
 # YAML output, so failures are counted per directory.  No root or kernel
 # objects are needed; this lives in integration because it runs the binary.
 
+load common
+
 setup_file() {
         export CORPUS_ROOT="$BERTH_SRC/../shared/corpus/awesome-compose"
         if [ -d "$CORPUS_ROOT" ]; then
@@ -27,9 +29,7 @@ setup() {
 }
 
 teardown() {
-        [ -n "${BERTH_ROOT:-}" ] && rm -rf "$BERTH_ROOT"
-        [ -n "${WORK:-}" ] && rm -rf "$WORK"
-        return 0
+        rm_dirs "${BERTH_ROOT:-}" "${WORK:-}"
 }
 
 # compose file of a corpus directory, by docker compose's file-name preference

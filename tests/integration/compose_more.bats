@@ -48,10 +48,10 @@ state() { find "$BERTH_ROOT" -path "$BERTH_ROOT/p" -prune -o -print | sort; }
         run "$BERTH" compose --dry-run up -d
         echo "$output"
         [ "$status" -eq 0 ]
-        [[ "$output" == *" DRY-RUN MODE -  Network cmdry_default  Created"* ]]
-        [[ "$output" == *" DRY-RUN MODE -  Volume cmdry_data  Created"* ]]
-        [[ "$output" == *" DRY-RUN MODE -  Container cmdry-db-1  Created"* ]]
-        [[ "$output" == *" DRY-RUN MODE -  Container cmdry-web-1  Started"* ]]
+        output_has " DRY-RUN MODE -  Network cmdry_default  Created" \
+                " DRY-RUN MODE -  Volume cmdry_data  Created" \
+                " DRY-RUN MODE -  Container cmdry-db-1  Created" \
+                " DRY-RUN MODE -  Container cmdry-web-1  Started"
         # db is created and started before web (depends_on)
         db=$(grep -n 'cmdry-db-1  Starting' <<<"$output" | cut -d: -f1)
         web=$(grep -n 'cmdry-web-1  Starting' <<<"$output" | cut -d: -f1)
@@ -75,9 +75,9 @@ state() { find "$BERTH_ROOT" -path "$BERTH_ROOT/p" -prune -o -print | sort; }
         run "$BERTH" compose --dry-run down -v
         echo "$output"
         [ "$status" -eq 0 ]
-        [[ "$output" == *" DRY-RUN MODE -  Container cmdry2-web-1  Removed"* ]]
-        [[ "$output" == *" DRY-RUN MODE -  Network cmdry2_default  Removed"* ]]
-        [[ "$output" == *" DRY-RUN MODE -  Volume cmdry2_data  Removed"* ]]
+        output_has " DRY-RUN MODE -  Container cmdry2-web-1  Removed" \
+                " DRY-RUN MODE -  Network cmdry2_default  Removed" \
+                " DRY-RUN MODE -  Volume cmdry2_data  Removed"
         # web (the dependent) goes first
         web=$(grep -n 'cmdry2-web-1  Stopping' <<<"$output" | cut -d: -f1)
         db=$(grep -n 'cmdry2-db-1  Stopping' <<<"$output" | cut -d: -f1)

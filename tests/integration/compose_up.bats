@@ -29,6 +29,16 @@ nothing_left() { # nothing_left PROJECT: no container, network or volume of it
         [[ "$output" != *" $1_"* ]]
 }
 
+# sleepers SVC...: a compose file of busybox services that sleep (with an
+# init), one a name, in order
+sleepers() {
+        local s
+        echo services:
+        for s in "$@"; do
+                printf '  %s:\n    image: busybox:latest\n    init: true\n    command: ["sleep", "1000"]\n' "$s"
+        done
+}
+
 @test "hello example: up -d --wait, curl through web -> api -> worker, ps/logs/exec/run/restart, down -v" {
         H=(compose -f "$BERTH_SRC/examples/hello/compose.yaml" -p cuhello)
         run "$BERTH" "${H[@]}" up -d --wait
@@ -84,19 +94,7 @@ nothing_left() { # nothing_left PROJECT: no container, network or volume of it
 }
 
 @test "up recreates only the service whose configuration changed" {
-        proj curec <<'EOF'
-services:
-  a:
-    image: busybox:latest
-    init: true
-    command: ["sleep", "1000"]
-  b:
-    image: busybox:latest
-    init: true
-    command: ["sleep", "1000"]
-    environment:
-      FOO: ${FOO:-one}
-EOF
+        { sleepers a b; printf '    environment:\n      FOO: ${FOO:-one}\n'; } | proj curec
         run bc curec up -d
         [ "$status" -eq 0 ]
         a1=$("$BERTH" inspect -f '{{.Id}}' curec-a-1)
@@ -125,17 +123,7 @@ EOF
 }
 
 @test "orphans are reported, and removed with --remove-orphans" {
-        proj cuorph <<'EOF'
-services:
-  a:
-    image: busybox:latest
-    init: true
-    command: ["sleep", "1000"]
-  b:
-    image: busybox:latest
-    init: true
-    command: ["sleep", "1000"]
-EOF
+        sleepers a b | proj cuorph
         bc cuorph up -d
         sed -i '/^  b:/,$d' "$BERTH_ROOT/p/cuorph/compose.yaml"
         run bc cuorph up -d
@@ -152,13 +140,7 @@ EOF
 }
 
 @test "--scale adds replicas and removes the highest numbers first" {
-        proj cuscale <<'EOF'
-services:
-  a:
-    image: busybox:latest
-    init: true
-    command: ["sleep", "1000"]
-EOF
+        sleepers a | proj cuscale
         run bc cuscale up -d --scale a=3
         [ "$status" -eq 0 ]
         run bc cuscale ps --format json
@@ -354,18 +336,7 @@ EOF
 }
 
 @test "a published port in use fails up before anything is created" {
-        proj cuport <<'EOF2'
-services:
-  a:
-    image: busybox:latest
-    init: true
-    command: ["sleep", "1000"]
-  b:
-    image: busybox:latest
-    init: true
-    command: ["sleep", "1000"]
-    ports: ["18236:80"]
-EOF2
+        { sleepers a b; echo '    ports: ["18236:80"]'; } | proj cuport
         python3 -c 'import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", 18236)); s.listen(1); time.sleep(60)' &

@@ -12,8 +12,9 @@ setup_file() {
 }
 
 teardown_file() {
-        rt_teardown_file
+        # before the root goes: a berth command after that would find nothing
         "$BERTH" network rm ce-net >/dev/null 2>&1 || true
+        rt_teardown_file
 }
 
 now() { date +%s.%N; }

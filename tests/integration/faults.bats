@@ -43,6 +43,41 @@ teardown_file() {
         berth_clean_root
 }
 
+# fl_project NAME: $BERTH_ROOT/p/NAME/compose.yaml, project NAME of two
+# sleeping busybox services, b depending on a
+fl_project() {
+        mkdir -p "$BERTH_ROOT/p/$1"
+        cat >"$BERTH_ROOT/p/$1/compose.yaml" <<EOF
+name: $1
+services:
+  a:
+    image: busybox
+    command: ["sleep", "300"]
+  b:
+    image: busybox
+    command: ["sleep", "300"]
+    depends_on: [a]
+EOF
+}
+
+# fl_parallel ARGS...: `berth compose ARGS` on the projects flc1..flc20 at
+# once; each must succeed (the output of one that fails is printed)
+fl_parallel() {
+        local i out=$BERTH_ROOT/cup
+        mkdir -p "$out"
+        for i in $(seq 20); do
+                (
+                        rc=0
+                        "$BERTH" compose -f "$BERTH_ROOT/p/flc$i/compose.yaml" "$@" >"$out/$i.out" 2>&1 || rc=$?
+                        echo $rc >"$out/$i.rc"
+                ) &
+        done
+        wait
+        for i in $(seq 20); do
+                [ "$(cat "$out/$i.rc")" = 0 ] || { cat "$out/$i.out"; false; }
+        done
+}
+
 @test "100 parallel run --name same: one wins, 99 get docker's conflict error, nothing half made" {
         local i out=$BERTH_ROOT/race
         mkdir -p "$out"
@@ -78,50 +113,18 @@ teardown_file() {
 }
 
 @test "20 parallel compose up -d of different projects on the same images, then 20 parallel down" {
-        local i out=$BERTH_ROOT/cup
-        mkdir -p "$out"
+        local i
         for i in $(seq 20); do
-                mkdir -p "$BERTH_ROOT/p/flc$i"
-                cat >"$BERTH_ROOT/p/flc$i/compose.yaml" <<EOF
-name: flc$i
-services:
-  a:
-    image: busybox
-    command: ["sleep", "300"]
-  b:
-    image: busybox
-    command: ["sleep", "300"]
-    depends_on: [a]
-EOF
+                fl_project "flc$i"
         done
-        for i in $(seq 20); do
-                (
-                        rc=0
-                        "$BERTH" compose -f "$BERTH_ROOT/p/flc$i/compose.yaml" up -d >"$out/$i.out" 2>&1 || rc=$?
-                        echo $rc >"$out/$i.rc"
-                ) &
-        done
-        wait
-        for i in $(seq 20); do
-                [ "$(cat "$out/$i.rc")" = 0 ] || { cat "$out/$i.out"; false; }
-        done
+        fl_parallel up -d
         [ "$("$BERTH" ps -q --filter status=running | wc -l)" -eq 40 ]
         # every project has its own network and subnet
         [ "$("$BERTH" network ls | awk '{print $2}' | grep -c '^flc[0-9]*_default$')" -eq 20 ]
         [ "$("$BERTH" network inspect $("$BERTH" network ls -q) | jq -r '.[].IPAM.Config[0].Subnet' | sort | uniq -d)" = "" ]
         local bridges
         bridges=$("$BERTH" network inspect $("$BERTH" network ls -q) | jq -r '.[].Options["com.docker.network.bridge.name"] // empty')
-        for i in $(seq 20); do
-                (
-                        rc=0
-                        "$BERTH" compose -f "$BERTH_ROOT/p/flc$i/compose.yaml" down -t 0 >"$out/$i.out" 2>&1 || rc=$?
-                        echo $rc >"$out/$i.rc"
-                ) &
-        done
-        wait
-        for i in $(seq 20); do
-                [ "$(cat "$out/$i.rc")" = 0 ] || { cat "$out/$i.out"; false; }
-        done
+        fl_parallel down -t 0
         [ -z "$("$BERTH" ps -aq)" ]
         [ -z "$("$BERTH" network ls | awk '{print $2}' | grep '^flc')" ]
         [ -z "$(ls -A "$BERTH_ROOT/lib/containers" | grep -v '^names.lock$')" ]
@@ -275,18 +278,7 @@ check_empty() {
 
 @test "kill -9 at every named step of run, rm, compose up and compose down: the next command converges" {
         local step id ids
-        mkdir -p "$BERTH_ROOT/p/flk"
-        cat >"$BERTH_ROOT/p/flk/compose.yaml" <<'EOF2'
-name: flk
-services:
-  a:
-    image: busybox
-    command: ["sleep", "300"]
-  b:
-    image: busybox
-    command: ["sleep", "300"]
-    depends_on: [a]
-EOF2
+        fl_project flk
         local yml=$BERTH_ROOT/p/flk/compose.yaml
         for step in create.files create.done start.monitor start.network; do
                 run env BERTH_CRASH_AT=$step "$BERTH" run -d --name flk busybox sleep 300

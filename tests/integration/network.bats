@@ -77,6 +77,27 @@ teardown_file() {
         "$BERTH" network rm bt1dup
 }
 
+@test "a state root that is gone stays gone: network rm, prune and disconnect, rmi, image and system prune make nothing" {
+        # a command run on a deleted root (a test's teardown, a late watcher)
+        # reports what is missing and must not make the root again
+        gone=$BATS_TEST_TMPDIR/gone-root
+        run env BERTH_ROOT="$gone" "$BERTH" network rm rtst-net
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"network rtst-net not found"* ]]
+        run env BERTH_ROOT="$gone" "$BERTH" network prune -f
+        [ "$status" -eq 0 ]
+        run env BERTH_ROOT="$gone" "$BERTH" network disconnect -f rtst-net rtst-ctr
+        [ "$status" -ne 0 ]
+        run env BERTH_ROOT="$gone" "$BERTH" rmi rtst-img
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"No such image: rtst-img"* ]]
+        run env BERTH_ROOT="$gone" "$BERTH" image prune -a -f
+        [ "$status" -eq 0 ]
+        run env BERTH_ROOT="$gone" "$BERTH" system prune -f
+        [ "$status" -eq 0 ]
+        [ ! -e "$gone" ]
+}
+
 @test "address pools: picks free subnets and reports exhaustion" {
         export BERTH_ADDRESS_POOLS=10.231.20.0/23:24
         run "$BERTH" network create bt1p1

@@ -26,6 +26,20 @@ wait_page() { # wait_page CONTAINER: until its own loopback server answers
         return 1
 }
 
+# app_side: a compose file whose service side (its lines end the file) is in
+# the network namespace of service app
+app_side() {
+        cat <<'EOF'
+services:
+  app:
+    image: busybox
+    command: ["sleep", "300"]
+  side:
+    image: busybox
+    network_mode: "service:app"
+EOF
+}
+
 @test "run --network container:A shares A's loopback, address, hosts and resolv.conf" {
         "$BERTH" run -d --name nma busybox sh -c "$WEB" one
         wait_page nma
@@ -175,30 +189,11 @@ EOF
         [ "$output" = "page ext" ]
         bc nmctr down -t 1
         "$BERTH" rm -f nmext
-        proj nmbad <<'EOF'
-services:
-  app:
-    image: busybox
-    command: ["sleep", "300"]
-  side:
-    image: busybox
-    network_mode: "service:app"
-    networks: [default]
-EOF
+        { app_side; echo '    networks: [default]'; } | proj nmbad
         run bc nmbad config
         [ "$status" -ne 0 ]
         [[ "$output" == *'service side declares mutually exclusive `network_mode` and `networks`'* ]]
-        proj nmports <<'EOF'
-services:
-  app:
-    image: busybox
-    command: ["sleep", "300"]
-  side:
-    image: busybox
-    network_mode: "service:app"
-    ports: ["127.0.0.1:18232:80"]
-    command: ["sleep", "300"]
-EOF
+        { app_side; printf '    ports: ["127.0.0.1:18232:80"]\n    command: ["sleep", "300"]\n'; } | proj nmports
         run bc nmports up -d
         [ "$status" -ne 0 ]
         [[ "$output" == *"conflicting options: port publishing and the container type network mode"* ]]

@@ -10,6 +10,7 @@
 # foreign blob served by tests/tools/blob_server.py on loopback.
 # Name prefix rr, subnets 10.211.0.0/16.
 load registry_common
+load common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -213,12 +214,9 @@ rrf_inspect() { # REF [--raw]
         [ "$status" -eq 0 ]
         [ "$(reg_digest F rr/multi-amd:v1)" = "$amd" ]
         # another platform than the image's: Docker's error, nothing pushed
-        run "$BERTH" push --platform linux/arm64 "$F_HOST/rr/multi-amd:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"image with reference $F_HOST/rr/multi-amd:v1 was found but does not provide the specified platform (linux/arm64)"* ]]
-        run "$BERTH" push --platform linux "$F_HOST/rr/multi-amd:v1"
-        [ "$status" -eq 125 ]
-        [[ "$output" == *"invalid platform"* ]]
+        run_fails 125 "image with reference $F_HOST/rr/multi-amd:v1 was found but does not provide the specified platform (linux/arm64)" \
+                "$BERTH" push --platform linux/arm64 "$F_HOST/rr/multi-amd:v1"
+        run_fails 125 "invalid platform" "$BERTH" push --platform linux "$F_HOST/rr/multi-amd:v1"
         # the arm64/v8 entry, pulled with --platform, pushed with --platform
         run "$BERTH" pull -q --platform linux/arm64/v8 "$F_HOST/rr/multi:v1"
         [ "$status" -eq 0 ]

@@ -45,12 +45,7 @@ teardown_file() { rt_teardown_file; }
         run "$BERTH" run --rm -h rt-host -e A=1 --env-file "$BERTH_ROOT/envfile" -w /srv/work -u app busybox \
                 sh -c 'hostname; echo $A $FROM_FILE; pwd; id -u; id -g; grep rt-host /etc/hosts | wc -l'
         [ "$status" -eq 0 ]
-        [ "${lines[0]}" = "rt-host" ]
-        [ "${lines[1]}" = "1 yes" ]
-        [ "${lines[2]}" = "/srv/work" ]
-        [ "${lines[3]}" = "1000" ]
-        [ "${lines[4]}" = "1000" ]
-        [ "${lines[5]}" = "1" ]
+        lines_are rt-host "1 yes" /srv/work 1000 1000 1
 }
 
 @test "-u uid:gid and unknown users" {
@@ -107,4 +102,23 @@ teardown_file() { rt_teardown_file; }
         [ "$status" -eq 125 ]
         [[ "$output" == *'Conflict. The container name "/rt-dup" is already in use'* ]]
         "$BERTH" rm rt-dup
+}
+
+@test "--rm: the root is a volatile overlay; kept after a removal that failed, it starts again" {
+        run "$BERTH" run --rm --network none busybox grep ' / overlay ' /proc/mounts
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"volatile"* ]]
+        "$BERTH" run -d --rm --network none --name srun-vol busybox \
+                sh -c 'test -f /again && exit 7; touch /again; exec sleep 300' >/dev/null
+        # its removal fails (the containers directory cannot change), so it
+        # stays, exited, with the mark overlay leaves in a volatile workdir
+        chattr +i "$BERTH_ROOT/lib/containers" 2>/dev/null || skip "chattr +i does not work here"
+        "$BERTH" stop -t 0 srun-vol >/dev/null
+        chattr -i "$BERTH_ROOT/lib/containers"
+        [ "$("$BERTH" inspect -f '{{.State.Status}}' srun-vol)" = exited ]
+        # it starts again on the same upper dir (the file it wrote is there)
+        run "$BERTH" start -a srun-vol
+        [ "$status" -eq 7 ]
+        run "$BERTH" ps -aq
+        [ -z "$output" ]
 }

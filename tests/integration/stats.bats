@@ -11,8 +11,9 @@ setup_file() {
 
 teardown_file() {
         rt_compose_down "$BERTH_ROOT/csp"
-        rt_teardown_file
+        # before the root goes: a berth command after that would find nothing
         "$BERTH" network rm cs-net >/dev/null 2>&1 || true
+        rt_teardown_file
 }
 
 @test "stats --no-stream: memory limit, CPU % of a busy loop, PIDs and network I/O; then exits" {

@@ -19,7 +19,6 @@ request first as HOLD METHOD PATH.
 Usage: auth_proxy.py --port P --upstream HOST:PORT --realm URL --service S
        --log FILE [--hold REGEX --release FILE] [--token-uses N] [--refuse REGEX]
 """
-import argparse
 import http.client
 import http.server
 import os
@@ -27,19 +26,13 @@ import re
 import threading
 import time
 
-from quiet_http import QuietHandler
+from quiet_http import QuietHandler, options
 
-ap = argparse.ArgumentParser()
-ap.add_argument("--port", type=int, required=True)
-ap.add_argument("--upstream", required=True)
-ap.add_argument("--realm", required=True)
-ap.add_argument("--service", required=True)
-ap.add_argument("--log", required=True)
-ap.add_argument("--hold")
-ap.add_argument("--release")
-ap.add_argument("--token-uses", type=int, default=0)
-ap.add_argument("--refuse")
-args = ap.parse_args()
+args = options(
+    required=("--upstream", "--realm", "--service", "--log"),
+    optional=("--hold", "--release", "--refuse"),
+    ints={"--port": None, "--token-uses": 0},
+).parse_args()
 
 LOCK = threading.Lock()
 TOKENS = {}  # token -> [number, uses]

@@ -24,7 +24,6 @@ Usage: token_server.py --port P --key KEY.pem --users FILE --service S
        [--tls-cert CERT --tls-key KEY] [--ready FILE]
 Only the Python standard library and python3-cryptography.
 """
-import argparse
 import base64
 import hashlib
 import http.server
@@ -38,7 +37,7 @@ import urllib.parse
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from quiet_http import QuietHandler
+from quiet_http import QuietHandler, options
 
 
 def b64url(data):
@@ -193,20 +192,12 @@ def make_handler(srv):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--key", required=True)
-    ap.add_argument("--users", required=True)
-    ap.add_argument("--service", required=True)
-    ap.add_argument("--issuer", required=True)
-    ap.add_argument("--expires", type=int, default=300)
-    ap.add_argument("--issued-ago", type=int, default=0)
-    ap.add_argument("--anonymous-pull", action="store_true")
-    ap.add_argument("--log")
-    ap.add_argument("--tls-cert")
-    ap.add_argument("--tls-key")
-    ap.add_argument("--ready")
-    args = ap.parse_args()
+    args = options(
+        required=("--key", "--users", "--service", "--issuer"),
+        optional=("--log", "--tls-cert", "--tls-key", "--ready"),
+        ints={"--port": None, "--expires": 300, "--issued-ago": 0},
+        flags=("--anonymous-pull",),
+    ).parse_args()
     srv = Server(args)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(srv))
     if args.tls_cert:

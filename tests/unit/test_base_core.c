@@ -1,5 +1,6 @@
 /* Unit tests for base/: errors, strings, vectors, atomic writes. */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -9,8 +10,10 @@
 #include "base/cleanup.h"
 #include "base/err.h"
 #include "base/fsutil.h"
+#include "base/names.h"
 #include "base/strbuf.h"
 #include "base/strv.h"
+#include "base/workers.h"
 #include "base/xalloc.h"
 #include "tap.h"
 
@@ -150,6 +153,46 @@ static void test_rm_deep(void)
         ok(access("/etc/passwd", F_OK) == 0, "no symlink followed");
 }
 
+struct jobs {
+        pthread_mutex_t mu;
+        int next, total, done;
+};
+
+static void *take_jobs(void *arg)
+{
+        struct jobs *j = arg;
+        for (;;) {
+                pthread_mutex_lock(&j->mu);
+                bool more = j->next < j->total;
+                if (more) {
+                        j->next++;
+                        j->done++;
+                }
+                pthread_mutex_unlock(&j->mu);
+                if (!more)
+                        return NULL;
+        }
+}
+
+static void test_names(void)
+{
+        ok(name_ok("a.b_c-9", false) && name_ok("_x", false), "name_ok: name characters");
+        ok(!name_ok("", false) && !name_ok("a b", false) && !name_ok("a/b", false) &&
+               !name_ok("\xc3\xa9", false),
+           "name_ok: empty, space, slash, non-ASCII refused");
+        ok(name_ok("web1", true) && !name_ok("_x", true) && !name_ok(".x", true),
+           "name_ok alnum_first: the first a letter or digit");
+}
+
+static void test_workers(void)
+{
+        for (size_t n = 0; n <= 4; n++) {
+                struct jobs j = {.mu = PTHREAD_MUTEX_INITIALIZER, .total = 100};
+                run_workers(n, take_jobs, &j);
+                is_int(j.done, n ? 100 : 0, "run_workers on %zu threads: every job done once", n);
+        }
+}
+
 int main(void)
 {
         test_rm_deep();
@@ -158,5 +201,7 @@ int main(void)
         test_strbuf();
         test_strv();
         test_files();
+        test_workers();
+        test_names();
         return tap_done();
 }

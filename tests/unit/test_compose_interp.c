@@ -147,21 +147,28 @@ static void test_dotenv(void)
                              &e, &rc);
 
         is_int(rc, 0, "dotenv parses: %s", e.msg);
-        is_str(dotenv_get(&o, "A1"), "one", "KEY=VAL");
-        is_str(dotenv_get(&o, "B1"), "two", "export");
-        is_str(dotenv_get(&o, "C1"), "spaced", "spaces around = and trailing");
-        is_str(dotenv_get(&o, "D1"), "val", "inline comment");
-        is_str(dotenv_get(&o, "E1"), "val#notcomment", "# without space is kept");
-        is_str(dotenv_get(&o, "F1"), "lit $A \\n", "single quotes literal");
-        is_str(dotenv_get(&o, "G1"), "dq alpha\n\t\"x\" \\ $A", "double quote escapes + interp");
-        is_str(dotenv_get(&o, "H1"), "", "empty value");
-        is_str(dotenv_get(&o, "I1"), "multi\nline", "multi-line double quoted");
-        is_str(dotenv_get(&o, "J1"), "one-alpha", "interp of earlier var and env");
-        is_str(dotenv_get(&o, "K1"), "yamlish", "KEY: VAL");
-        is_str(dotenv_get(&o, "A"), "alpha", "bare key inherits env");
-        ok(dotenv_get(&o, "NOTSET") == NULL, "bare unset key skipped");
-        is_str(dotenv_get(&o, "L1"), "one", "quoted with trailing comment");
-        is_str(dotenv_get(&o, "M1"), "it's", "escaped single quote");
+        /* each key's value (NULL: not set) */
+        static const struct {
+                const char *key, *want, *name;
+        } vals[] = {
+            {"A1", "one", "KEY=VAL"},
+            {"B1", "two", "export"},
+            {"C1", "spaced", "spaces around = and trailing"},
+            {"D1", "val", "inline comment"},
+            {"E1", "val#notcomment", "# without space is kept"},
+            {"F1", "lit $A \\n", "single quotes literal"},
+            {"G1", "dq alpha\n\t\"x\" \\ $A", "double quote escapes + interp"},
+            {"H1", "", "empty value"},
+            {"I1", "multi\nline", "multi-line double quoted"},
+            {"J1", "one-alpha", "interp of earlier var and env"},
+            {"K1", "yamlish", "KEY: VAL"},
+            {"A", "alpha", "bare key inherits env"},
+            {"NOTSET", NULL, "bare unset key skipped"},
+            {"L1", "one", "quoted with trailing comment"},
+            {"M1", "it's", "escaped single quote"},
+        };
+        for (size_t i = 0; i < sizeof(vals) / sizeof(*vals); i++)
+                is_str(dotenv_get(&o, vals[i].key), vals[i].want, "%s", vals[i].name);
         strv_free(&o);
 
         o = parse_env("Q=\"a\\qb\\0101\\\\$A1\"\nA1=z\n", &e, &rc);

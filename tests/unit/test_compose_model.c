@@ -1,5 +1,6 @@
 /* Unit tests: compose model decoding, short -> long normalization, profiles,
- * validation messages and the service config hash. */
+ * validation messages and the service config hash; the decoding cases are in
+ * tests/data/compose-model.json. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "compose/hash.h"
 #include "compose/model.h"
 #include "compose_text.h"
+#include "json_cases.h"
 
 static char *env_home[] = {"HOME=/home/u", "FROM_ENV=shell", NULL};
 
@@ -39,163 +41,33 @@ static char *at(const struct compose_project *p, const char *svc, const char *ke
         return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
-#define CHECK(yaml, svc, key, want, name)                                                          \
-        do {                                                                                       \
-                err_t e_;                                                                          \
-                struct compose_project *p_ = load(yaml, &e_);                                      \
-                if (!p_) {                                                                         \
-                        ok(0, "%s", name);                                                         \
-                        tap_diag("error: %s", e_.msg);                                             \
-                        break;                                                                     \
-                }                                                                                  \
-                char *got_ = at(p_, svc, key);                                                     \
-                is_str(got_, want, "%s", name);                                                    \
-                free(got_);                                                                        \
-                compose_project_free(p_);                                                          \
-        } while (0)
-
-#define FAILS(yaml, want, name)                                                                    \
-        do {                                                                                       \
-                err_t e_;                                                                          \
-                struct compose_project *p_ = load(yaml, &e_);                                      \
-                ok(p_ == NULL, "%s fails", name);                                                  \
-                if (!p_)                                                                           \
-                        is_str(e_.msg, want, "%s message", name);                                  \
-                compose_project_free(p_);                                                          \
-        } while (0)
-
-static void test_ports(void)
+/* tests/data/compose-model.json: each case's yaml loads, and the value of
+ * key in service is want (compact, sorted) or absent; or it fails with the
+ * message error. */
+static void model_case(const json_t *file, const json_t *c)
 {
-        CHECK("services: {web: {image: x, ports: ['8080:80']}}", "web", "ports",
-              "[{\"mode\":\"ingress\",\"protocol\":\"tcp\",\"published\":\"8080\",\"target\":80}]",
-              "port host:container");
-        CHECK("services: {web: {image: x, ports: ['127.0.0.1:8080:80/udp']}}", "web", "ports",
-              "[{\"host_ip\":\"127.0.0.1\",\"mode\":\"ingress\",\"protocol\":\"udp\","
-              "\"published\":\"8080\",\"target\":80}]",
-              "port ip:host:container/proto");
-        CHECK("services: {web: {image: x, ports: [80]}}", "web", "ports",
-              "[{\"mode\":\"ingress\",\"protocol\":\"tcp\",\"target\":80}]", "port as number");
-        CHECK("services: {web: {image: x, ports: ['8000-8001:9000-9001']}}", "web", "ports",
-              "[{\"mode\":\"ingress\",\"protocol\":\"tcp\",\"published\":\"8000\",\"target\":9000},"
-              "{\"mode\":\"ingress\",\"protocol\":\"tcp\",\"published\":\"8001\",\"target\":9001}]",
-              "port ranges expand");
-        CHECK("services: {web: {image: x, ports: ['9000-9010:80']}}", "web", "ports",
-              "[{\"mode\":\"ingress\",\"protocol\":\"tcp\",\"published\":\"9000-9010\","
-              "\"target\":80}]",
-              "host range for one container port");
-        CHECK("services: {web: {image: x, ports: ['[::1]:53:53/udp']}}", "web", "ports",
-              "[{\"host_ip\":\"::1\",\"mode\":\"ingress\",\"protocol\":\"udp\","
-              "\"published\":\"53\",\"target\":53}]",
-              "IPv6 host ip");
-        CHECK("services: {web: {image: x, ports: [{target: 80, published: 8080}]}}", "web", "ports",
-              "[{\"mode\":\"ingress\",\"protocol\":\"tcp\",\"published\":\"8080\",\"target\":80}]",
-              "long syntax gets defaults, published as string");
-        FAILS("services:\n  web:\n    image: x\n    ports: ['80800:80']\n",
-              "compose.yaml:4:13: services.web.ports[0]: invalid port \"80800:80\": must be "
-              "1-65535",
-              "port out of range");
-}
-
-static void test_volumes(void)
-{
-        CHECK("services: {web: {image: x, volumes: ['./data:/data:ro']}}", "web", "volumes",
-              "[{\"bind\":{\"create_host_path\":true},\"read_only\":true,\"source\":\"/wd/data\","
-              "\"target\":\"/data\",\"type\":\"bind\"}]",
-              "relative bind");
-        CHECK("services: {web: {image: x, volumes: ['~/cfg:/cfg']}}", "web", "volumes",
-              "[{\"bind\":{\"create_host_path\":true},\"source\":\"/home/u/cfg\","
-              "\"target\":\"/cfg\",\"type\":\"bind\"}]",
-              "~ expansion");
-        CHECK("services: {web: {image: x, volumes: ['db:/var/lib/db:nocopy']}}\nvolumes: {db: {}}",
-              "web", "volumes",
-              "[{\"source\":\"db\",\"target\":\"/var/lib/db\",\"type\":\"volume\","
-              "\"volume\":{\"nocopy\":true}}]",
-              "named volume");
-        CHECK("services: {web: {image: x, volumes: ['/etc/x/:/x/./']}}", "web", "volumes",
-              "[{\"bind\":{\"create_host_path\":true},\"source\":\"/etc/x/\","
-              "\"target\":\"/x\",\"type\":\"bind\"}]",
-              "absolute source kept as written, target cleaned");
-        CHECK("services: {web: {image: x, volumes: ['/anon']}}", "web", "volumes",
-              "[{\"target\":\"/anon\",\"type\":\"volume\",\"volume\":{}}]", "anonymous volume");
-        CHECK(
-            "services: {web: {image: x, volumes: [{type: tmpfs, target: /t, tmpfs: {size: 64m}}]}}",
-            "web", "volumes",
-            "[{\"target\":\"/t\",\"tmpfs\":{\"size\":67108864},\"type\":\"tmpfs\"}]", "tmpfs size");
-        CHECK("services: {web: {image: x, volumes: [{type: bind, source: ../up, target: /u, "
-              "bind: {propagation: rslave}}]}}",
-              "web", "volumes",
-              "[{\"bind\":{\"create_host_path\":true,\"propagation\":\"rslave\"},"
-              "\"source\":\"/up\",\"target\":\"/u\",\"type\":\"bind\"}]",
-              "long bind resolves the source");
-        FAILS("services: {web: {image: x, volumes: ['data:/d']}}",
-              "compose.yaml:1:38: services.web.volumes[0]: service \"web\" refers to undefined "
-              "volume \"data\"",
-              "undefined volume");
-}
-
-static void test_maps(void)
-{
-        CHECK("services: {web: {image: x, environment: [A=1, B, C=]}}", "web", "environment",
-              "{\"A\":\"1\",\"B\":null,\"C\":\"\"}", "environment list");
-        CHECK("services: {web: {image: x, environment: {A: 1, B: true, C: null, FROM_ENV: }}}",
-              "web", "environment",
-              "{\"A\":\"1\",\"B\":\"true\",\"C\":null,\"FROM_ENV\":\"shell\"}",
-              "environment map, null resolved from the environment");
-        CHECK("services: {web: {image: x, labels: [a=b, c]}}", "web", "labels",
-              "{\"a\":\"b\",\"c\":\"\"}", "labels list");
-        CHECK("services: {web: {image: x, extra_hosts: ['h:1.2.3.4', 'g=::1']}}", "web",
-              "extra_hosts", "[\"g=::1\",\"h=1.2.3.4\"]", "extra_hosts");
-        CHECK("services: {web: {image: x, sysctls: [net.core.somaxconn=1024]}}", "web", "sysctls",
-              "{\"net.core.somaxconn\":\"1024\"}", "sysctls list");
-        CHECK("services: {web: {image: x, networks: [a]}}\nnetworks: {a: }", "web", "networks",
-              "{\"a\":null}", "networks list");
-        CHECK("services: {web: {image: x}}", "web", "networks", "{\"default\":null}",
-              "default network");
-        CHECK("services: {web: {image: x, ulimits: {nofile: {soft: 1, hard: 2}, nproc: 5}}}", "web",
-              "ulimits", "{\"nofile\":{\"hard\":2,\"soft\":1},\"nproc\":5}", "ulimits");
-}
-
-static void test_misc(void)
-{
-        CHECK("services: {a: {image: x, depends_on: [b]}, b: {image: x}}", "a", "depends_on",
-              "{\"b\":{\"condition\":\"service_started\",\"required\":true}}", "depends_on list");
-        CHECK("services: {a: {image: x, depends_on: {b: {condition: service_healthy, required: "
-              "false}}}, b: {image: x}}",
-              "a", "depends_on", "{\"b\":{\"condition\":\"service_healthy\",\"required\":false}}",
-              "depends_on map");
-        CHECK("services: {a: {image: x, depends_on: {b: {required: false}, c: {}}}, c: {image: x}}",
-              "a", "depends_on", "{\"c\":{\"condition\":\"service_started\",\"required\":true}}",
-              "optional dependency on a missing service is dropped");
-        CHECK("services: {a: {image: x, network_mode: 'service:b'}, b: {image: x}}", "a",
-              "depends_on",
-              "{\"b\":{\"condition\":\"service_started\",\"required\":true,\"restart\":true}}",
-              "network_mode service:b depends on b");
-        CHECK("services: {a: {image: x, network_mode: 'service:b', depends_on: {b: {condition: "
-              "service_healthy}}}, b: {image: x}}",
-              "a", "depends_on", "{\"b\":{\"condition\":\"service_healthy\",\"required\":true}}",
-              "network_mode service:b keeps an explicit dependency");
-        CHECK("services: {a: {image: x, network_mode: 'container:b'}}", "a", "depends_on",
-              "(absent)", "network_mode container:b adds no dependency");
-        CHECK("services: {web: {image: x, healthcheck: {test: curl -f x, interval: 90s, "
-              "timeout: 1h, start_period: 500ms, retries: 3}}}",
-              "web", "healthcheck",
-              "{\"interval\":\"1m30s\",\"retries\":3,\"start_period\":\"500ms\",\"test\":[\"CMD-"
-              "SHELL\",\"curl -f x\"],\"timeout\":\"1h0m0s\"}",
-              "healthcheck");
-        CHECK("services: {web: {image: x, command: \"sh -c 'echo \\\"hi there\\\"' x\\\\ y\"}}",
-              "web", "command", "[\"sh\",\"-c\",\"echo \\\"hi there\\\"\",\"x y\"]",
-              "command shell split");
-        CHECK("services: {web: {image: x}}", "web", "command", "null", "command unset is null");
-        CHECK("services: {web: {build: ./app}}", "web", "build",
-              "{\"context\":\"/wd/app\",\"dockerfile\":\"Dockerfile\"}", "build string");
-        CHECK("services: {web: {image: x, expose: [3306, '8000-8001']}}", "web", "expose",
-              "[\"3306\",\"8000-8001\"]", "expose as strings");
-        CHECK("services: {web: {image: x, secrets: [s]}}\nsecrets: {s: {file: ./s.txt}}", "web",
-              "secrets", "[{\"source\":\"s\",\"target\":\"/run/secrets/s\"}]", "secret short");
-        CHECK("services: {web: {image: x, shm_size: 1g, stop_grace_period: 1m30s}}", "web",
-              "shm_size", "1073741824", "byte size");
-        CHECK("services: {web: {image: x, x-custom: {b: 1, a: [yes]}}}", "web", "x-custom",
-              "{\"a\":[\"yes\"],\"b\":1}", "extensions kept");
+        const char *name = jcase_str(c, "name"), *error = jcase_str(c, "error");
+        err_t e;
+        struct compose_project *p = load(jcase_str(c, "yaml"), &e);
+        (void)file;
+        if (error) {
+                ok(p == NULL, "%s fails", name);
+                if (!p)
+                        is_str(e.msg, error, "%s message", name);
+        } else if (!p) {
+                ok(0, "%s", name);
+                tap_diag("error: %s", e.msg);
+        } else {
+                char *want = json_is_true(json_object_get(c, "absent"))
+                                 ? strdup("(absent)")
+                                 : json_dumps(json_object_get(c, "want"),
+                                              JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+                char *got = at(p, jcase_str(c, "service"), jcase_str(c, "key"));
+                is_str(got, want, "%s", name);
+                free(got);
+                free(want);
+        }
+        compose_project_free(p);
 }
 
 static void test_values(void)
@@ -304,27 +176,14 @@ static void test_profiles(void)
 
 static void test_errors(void)
 {
-        FAILS("services:\n  web:\n    imgae: nginx\n",
-              "compose.yaml:3:5: services.web: additional property \"imgae\" is not allowed (did "
-              "you mean \"image\"?)",
-              "unknown key with suggestion");
-        FAILS("services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [a]}\n",
-              "compose.yaml:2:30: services.a.depends_on[0]: dependency cycle: a -> b -> a",
-              "cycle");
-        {
-                err_t e;
-                struct compose_project *p = load("services:\n  a: {image: x, network_mode: "
-                                                 "'service:b'}\n  b: {image: x, depends_on: [a]}\n",
-                                                 &e);
-                ok(!p && strstr(e.msg, "dependency cycle: a -> b -> a"),
-                   "network_mode service: takes part in the cycle check");
-                if (p)
-                        compose_project_free(p);
-        }
-        FAILS("services:\n  a:\n    image: x\n    container_name: one\n    scale: 2\n",
-              "compose.yaml:4:21: services.a.container_name: container_name \"one\" cannot be "
-              "used with 2 replicas: container names must be unique",
-              "container_name with scale");
+        err_t e;
+        struct compose_project *p = load("services:\n  a: {image: x, network_mode: "
+                                         "'service:b'}\n  b: {image: x, depends_on: [a]}\n",
+                                         &e);
+        ok(!p && strstr(e.msg, "dependency cycle: a -> b -> a"),
+           "network_mode service: takes part in the cycle check");
+        if (p)
+                compose_project_free(p);
 }
 
 static void test_hash(void)
@@ -410,10 +269,7 @@ static void test_emit(void)
 
 int main(void)
 {
-        test_ports();
-        test_volumes();
-        test_maps();
-        test_misc();
+        json_cases_each("tests/data/compose-model.json", NULL, model_case);
         test_values();
         test_typed();
         test_profiles();

@@ -84,33 +84,37 @@ static void test_host_mode(void)
 
 static void test_refused(void)
 {
-        struct rt_image img;
-        struct ctr_spec sp;
-        strv_t w = STRV_INIT;
-        err_t err;
-        json_t *j = doc_for(&sp, &img);
-        sp.net.network = "none";
-        strv_push(&sp.net.aliases, "x");
-        ok(netwire_create(j, &sp.net, false, &w, &err) < 0, "aliases off user networks fail");
-        is_str(err.msg,
-               "network-scoped aliases are supported only for containers on user-defined "
-               "networks",
-               "docker's text");
-        done(&sp, &img, j, &w);
-
-        j = doc_for(&sp, &img);
-        sp.net.network = "container:egx";
-        ok(netwire_create(j, &sp.net, true, &w, &err) < 0, "container: with a hostname fails");
-        is_str(err.msg, "conflicting options: hostname and the network mode", "docker's text");
-        done(&sp, &img, j, &w);
-
-        j = doc_for(&sp, &img);
-        sp.net.network = "host";
-        strv_push(&sp.net.add_hosts, "nohostip");
-        ok(netwire_create(j, &sp.net, false, &w, &err) < 0, "a bad --add-host fails");
-        is_str(err.msg, "invalid argument \"nohostip\" for \"--add-host\" flag: expected HOST:IP",
-               "docker's text");
-        done(&sp, &img, j, &w);
+        /* the network, an alias and an --add-host to add, whether the
+         * container has a hostname; the check's name and docker's text */
+        static const struct {
+                const char *network, *alias, *add_host;
+                bool hostname;
+                const char *name, *msg;
+        } cases[] = {
+            {"none", "x", NULL, false, "aliases off user networks fail",
+             "network-scoped aliases are supported only for containers on user-defined "
+             "networks"},
+            {"container:egx", NULL, NULL, true, "container: with a hostname fails",
+             "conflicting options: hostname and the network mode"},
+            {"host", NULL, "nohostip", false, "a bad --add-host fails",
+             "invalid argument \"nohostip\" for \"--add-host\" flag: expected HOST:IP"},
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+                struct rt_image img;
+                struct ctr_spec sp;
+                strv_t w = STRV_INIT;
+                err_t err;
+                json_t *j = doc_for(&sp, &img);
+                sp.net.network = cases[i].network;
+                if (cases[i].alias)
+                        strv_push(&sp.net.aliases, cases[i].alias);
+                if (cases[i].add_host)
+                        strv_push(&sp.net.add_hosts, cases[i].add_host);
+                ok(netwire_create(j, &sp.net, cases[i].hostname, &w, &err) < 0, "%s",
+                   cases[i].name);
+                is_str(err.msg, cases[i].msg, "docker's text");
+                done(&sp, &img, j, &w);
+        }
 }
 
 static void test_files(void)

@@ -11,6 +11,7 @@
 #include "base/fsutil.h"
 #include "runtime/image.h"
 #include "tap.h"
+#include "tar_mem.h"
 
 static void norm(const char *in, const char *want)
 {
@@ -59,9 +60,7 @@ static int tar_pipe(void)
 {
         static char buf[16384];
         size_t used = 0;
-        struct archive *a = archive_write_new();
-        archive_write_set_format_pax_restricted(a);
-        archive_write_open_memory(a, buf, sizeof(buf), &used);
+        struct archive *a = tar_mem_open(buf, sizeof(buf), &used);
         struct archive_entry *e = archive_entry_new();
         archive_entry_set_pathname(e, "hello");
         archive_entry_set_filetype(e, AE_IFREG);

@@ -16,6 +16,7 @@
 #include "base/fsutil.h"
 #include "dir_entries.h"
 #include "tap.h"
+#include "tar_mem.h"
 
 enum { F, D, L, H, C, B, P }; /* file, dir, symlink, hardlink, chardev, blockdev, fifo */
 
@@ -32,10 +33,8 @@ static char tarbuf[1 << 20];
 
 static size_t build_tar(const struct ent *e, size_t n)
 {
-        struct archive *a = archive_write_new();
         size_t used = 0;
-        archive_write_set_format_pax_restricted(a);
-        archive_write_open_memory(a, tarbuf, sizeof(tarbuf), &used);
+        struct archive *a = tar_mem_open(tarbuf, sizeof(tarbuf), &used);
         for (size_t i = 0; i < n; i++) {
                 struct archive_entry *ae = archive_entry_new();
                 archive_entry_set_pathname(ae, e[i].name);
@@ -322,10 +321,8 @@ int main(void)
         }
         /* 10b. xattrs: user.* and file capabilities kept, overlay ones never */
         {
-                struct archive *a = archive_write_new();
                 size_t used = 0;
-                archive_write_set_format_pax_restricted(a);
-                archive_write_open_memory(a, tarbuf, sizeof(tarbuf), &used);
+                struct archive *a = tar_mem_open(tarbuf, sizeof(tarbuf), &used);
                 struct archive_entry *ae = archive_entry_new();
                 archive_entry_set_pathname(ae, "d");
                 archive_entry_set_filetype(ae, AE_IFDIR);
