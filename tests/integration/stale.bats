@@ -165,7 +165,8 @@ ctr_ip() { "$BERTH" inspect "$1" | jq -r '.[0].NetworkSettings.Networks.lstnet.I
                 [ "$p" != 0 ] && [ "$p" != "$pid" ] && break
                 sleep 0.05
         done
-        [ "$p" != "$pid" ] && [ "$p" != 0 ]
+        [ "$p" != "$pid" ]
+        [ "$p" != 0 ]
         answer_is "$a" ok
         [ "$("$BERTH" inspect lst-drs | jq -r '.[0].RestartCount')" -ge 1 ]
         "$BERTH" rm -f lst-ask4 lst-drs >/dev/null
@@ -352,7 +353,8 @@ rm2_eps() { "$BERTH" network inspect "$1" | jq -r '[.[0].Containers[].Name] | so
         "$BERTH" run -d --name ra-m --network ranet2 --ip "$old" busybox sleep 300 >/dev/null
         "$BERTH" start ra-n >/dev/null
         new=$(ra_ip ra-n ranet2)
-        [ -n "$new" ] && [ "$new" != "$old" ]
+        [ -n "$new" ]
+        [ "$new" != "$old" ]
         answer_is "$a" "$new"
         # its own hosts file names its new address
         "$BERTH" exec ra-n grep -q "^$new" /etc/hosts
