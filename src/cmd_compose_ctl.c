@@ -249,7 +249,7 @@ int compose_cmd_pause(struct compose_globals *g, int argc, char **argv)
                         continue;
                 size_t line = progress_add(pr, "Container", x->name);
                 err_t err = {0};
-                if (progress_finish(pr, line, container_set_paused(x->id, pause, &err), err.msg,
+                if (progress_finish(pr, line, ctr_set_paused(x->id, pause, &err), err.msg,
                                     pause ? "Paused" : "Unpaused"))
                         rc = COMPOSE_EXIT_FAIL;
         }
