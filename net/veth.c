@@ -78,6 +78,14 @@ int net_attach(const struct net_attach_req *r, err_t *err)
         rtnl_link_set_name(veth, r->host_ifname);
         rtnl_link_set_master(veth, br);
         rtnl_link_set_flags(veth, IFF_UP);
+        /* One queue each way, the number veth ends up using anyway: left
+         * unsaid, the kernel allocates one per possible CPU, then shrinks
+         * the used number to one, which waits for an (expedited) RCU grace
+         * period per end under RTNL. */
+        rtnl_link_set_num_tx_queues(veth, 1);
+        rtnl_link_set_num_rx_queues(veth, 1);
+        rtnl_link_set_num_tx_queues(peer, 1);
+        rtnl_link_set_num_rx_queues(peer, 1);
         rtnl_link_set_name(peer, r->ifname);
         rtnl_link_set_addr(peer, mac);
         rtnl_link_set_ns_fd(peer, r->netns_fd);

@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "base/strv.h"
 #include "base/xalloc.h"
 #include "engine/build.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
@@ -24,16 +24,6 @@
 #include "runtime/ctr_copy.h"
 #include "runtime/image.h"
 #include "runtime/layer.h"
-
-static const char commit_usage[] =
-    "Usage:  berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\n"
-    "Create a new image from a container's changes\n\n"
-    "Aliases:\n  berth container commit, berth commit\n\n"
-    "Options:\n"
-    "  -a, --author string    Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")\n"
-    "  -c, --change list      Apply Dockerfile instruction to the created image\n"
-    "  -m, --message string   Commit message\n"
-    "  -p, --pause            Pause container during commit (default true)\n";
 
 /* The image config: the container's Config (its command, environment, user,
  * ports, labels ...), what it lacks from the image, then the changes. */
@@ -159,58 +149,28 @@ static int commit_main(const char *ref, const char *tag, const strv_t *changes, 
 
 int cmd_commit(int argc, char **argv)
 {
-        static const struct option lo[] = {
-            {"author", required_argument, NULL, 'a'},  {"change", required_argument, NULL, 'c'},
-            {"message", required_argument, NULL, 'm'}, {"pause", optional_argument, NULL, 'p'},
-            {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
-        };
         const char *author = NULL, *msg = NULL;
         bool pause = true;
         strv_t changes = STRV_INIT;
-        int c, rc = 0;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "a:c:m:p::h", lo, NULL)) != -1) {
-                switch (c) {
-                case 'a':
-                        author = optarg;
-                        break;
-                case 'c':
-                        strv_push(&changes, optarg);
-                        break;
-                case 'm':
-                        msg = optarg;
-                        break;
-                case 'p':
-                        if (!optarg || !strcmp(optarg, "true") || !strcmp(optarg, "1")) {
-                                pause = true;
-                        } else if (!strcmp(optarg, "false") || !strcmp(optarg, "0")) {
-                                pause = false;
-                        } else {
-                                error_msg("invalid argument \"%s\" for \"-p, --pause\" flag: "
-                                          "strconv.ParseBool: parsing \"%s\": invalid syntax",
-                                          optarg, optarg);
-                                rc = EXIT_BERTH;
-                        }
-                        break;
-                case 'h':
-                        printf("%s", commit_usage);
-                        goto out;
-                default:
-                        error_msg("unknown flag: %s\nSee 'berth commit --help'.", argv[optind - 1]);
-                        rc = EXIT_BERTH;
-                }
-                if (rc)
-                        goto out;
-        }
-        if (argc - optind < 1 || argc - optind > 2) {
-                error_msg("\"berth commit\" requires at least 1 and at most 2 arguments.\n"
-                          "See 'berth commit --help'.\n\n%s",
-                          commit_usage);
-                rc = EXIT_BERTH;
+        int rc = 0;
+        const struct cli_opt opts[] = {
+            CLI_OPT("author", 'a', CLI_STRING, &author,
+                    "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")"),
+            CLI_OPT("change", 'c', CLI_LIST, &changes,
+                    "Apply Dockerfile instruction to the created image"),
+            CLI_OPT("message", 'm', CLI_STRING, &msg, "Commit message"),
+            CLI_OPT("pause", 'p', CLI_FLAG, &pause, "Pause container during commit (default true)"),
+            {0}};
+        const struct cli_cmd cmd =
+            CLI_CMD("commit", "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+                    "Create a new image from a container's changes", opts, CLI_RANGE(1, 2),
+                    .more = "Aliases:\n  berth container commit, berth commit\n");
+        int first = cli_parse(&cmd, argc, argv);
+        if (first <= 0) {
+                rc = cli_status(first);
                 goto out;
         }
-        rc = commit_main(argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &changes, msg,
+        rc = commit_main(argv[first], argc - first == 2 ? argv[first + 1] : NULL, &changes, msg,
                          author, pause);
 out:
         strv_free(&changes);

@@ -502,11 +502,11 @@ int compose_cmd_top(struct compose_globals *g, int argc, char **argv)
 int compose_cmd_stats(struct compose_globals *g, int argc, char **argv)
 {
         struct stats_opts o;
-        int r = stats_parse(argc, argv, "compose stats", &o);
-        if (r)
-                return r < 0 ? EXIT_BERTH : 0;
+        int first = stats_parse(argc, argv, "compose stats", &o);
+        if (first <= 0)
+                return first < 0 ? EXIT_BERTH : 0;
         struct ctl c;
-        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)
+        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         strv_t ids = STRV_INIT;
         for (size_t i = 0; i < c.l.n; i++)

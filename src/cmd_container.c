@@ -1,6 +1,5 @@
 /* berth container VERB: Docker's container management group.  Every verb is
  * the top-level command's own function; only prune is new. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "base/jsonfile.h"
 #include "base/strv.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
@@ -92,50 +92,18 @@ int prune_until_parse(const char *filter, const char *cmd, int64_t *until_ns)
 
 int cmd_container_prune(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"force", no_argument, NULL, 'f'},
-            {"filter", required_argument, NULL, 'F'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool force = false;
         struct prune_filter pf = {0};
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
-                if (c == 'f') {
-                        force = true;
-                } else if (c == 'F') {
-                        if (prune_filter_add(&pf, NULL, optarg, "container prune") < 0) {
-                                prune_filter_free(&pf);
-                                return EXIT_BERTH;
-                        }
-                } else if (c == 'h') {
-                        printf("Usage:  berth container prune [OPTIONS]\n\n"
-                               "Remove all stopped containers\n\n"
-                               "Options:\n"
-                               "      --filter filter   Provide filter values (e.g. "
-                               "\"until=<timestamp>\",\n"
-                               "                        \"label=<key>[=<value>]\", "
-                               "\"label!=<key>[=<value>]\")\n"
-                               "  -f, --force   Do not prompt for confirmation\n");
-                        prune_filter_free(&pf);
-                        return 0;
-                } else {
-                        error_msg("container prune: unknown option '%s'\n"
-                                  "See 'berth container prune --help'.",
-                                  argv[optind - 1]);
-                        prune_filter_free(&pf);
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind < argc) {
-                error_msg("\"berth container prune\" accepts no arguments.\n"
-                          "See 'berth container prune --help'.");
-                prune_filter_free(&pf);
-                return EXIT_BERTH;
-        }
+        const struct cli_opt opts[] = {
+            PRUNE_OPTS(
+                pf, &force,
+                "\"until=<timestamp>\",\n\"label=<key>[=<value>]\", \"label!=<key>[=<value>]\""),
+            {0}};
+        const struct cli_cmd cmd = CLI_CMD("container prune", "[OPTIONS]",
+                                           "Remove all stopped containers", opts, CLI_NO_ARGS);
+        int first = prune_cli_parse(&cmd, argc, argv, &pf, NULL);
+        if (first <= 0)
+                return cli_status(first);
         if (!force && !cli_confirm("This will remove all stopped containers.")) {
                 prune_filter_free(&pf);
                 return 0;
@@ -155,24 +123,25 @@ int cmd_container_prune(int argc, char **argv)
 /* container inspect: inspect --type container (no image of the same name) */
 static int container_inspect(int argc, char **argv)
 {
-        for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-                if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-                        printf("Usage:  berth container inspect [OPTIONS] CONTAINER "
-                               "[CONTAINER...]\n\n"
-                               "Display detailed information on one or more containers\n\n"
-                               "Options:\n"
-                               "  -f, --format string   json or a Go template ({{.State.Status}} "
-                               "...)\n");
-                        return 0;
-                }
-        }
-        static char type[] = "--type=container";
-        char **v = xcalloc((size_t)argc + 2, sizeof(*v));
-        v[0] = argv[0];
-        v[1] = type;
-        for (int i = 1; i < argc; i++)
-                v[i + 1] = argv[i];
-        int rc = cmd_inspect(argc + 1, v);
+        const char *format = NULL;
+        const struct cli_opt opts[] = {CLI_OPT("format", 'f', CLI_STRING, &format,
+                                               "json or a Go template ({{.State.Status}} ...)"),
+                                       {0}};
+        CLI_PARSE_OR_RETURN(
+            first, argc, argv, "container inspect", "[OPTIONS] CONTAINER [CONTAINER...]",
+            "Display detailed information on one or more containers", opts, CLI_AT_LEAST(1));
+        /* inspect --type=container [--format=F] -- CONTAINER... */
+        char **v = xcalloc((size_t)argc + 4, sizeof(*v));
+        _cleanup_free_ char *fmt = format ? xasprintf("--format=%s", format) : NULL;
+        int n = 0;
+        v[n++] = argv[0];
+        v[n++] = "--type=container";
+        if (fmt)
+                v[n++] = fmt;
+        v[n++] = "--";
+        for (int i = first; i < argc; i++)
+                v[n++] = argv[i];
+        int rc = cmd_inspect(n, v);
         free(v);
         return rc;
 }
@@ -211,8 +180,12 @@ static const struct command container_commands[] = {
 
 int cmd_container(int argc, char **argv)
 {
-        static const struct cmd_group g = {"container", "Manage containers", container_commands,
-                                           sizeof(container_commands) /
-                                               sizeof(container_commands[0])};
+        static const struct cmd_group g = {"container",
+                                           "Manage containers",
+                                           container_commands,
+                                           ARRAY_SIZE(container_commands),
+                                           NULL,
+                                           0,
+                                           0};
         return cmd_group_run(&g, argc, argv);
 }

@@ -1,7 +1,6 @@
 /* berth cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-
  *          [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH
  * The copying itself, confined to the container's root, is runtime/ctr_copy.c. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,23 +8,10 @@
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/ctr_copy.h"
-
-static const char cp_usage[] = "Usage:  berth cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
-                               "        berth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH\n\n"
-                               "Copy files/folders between a container and the local filesystem\n\n"
-                               "Use '-' as the source to read a tar archive from stdin\n"
-                               "and extract it to a directory destination in a container.\n"
-                               "Use '-' as the destination to stream a tar archive of a\n"
-                               "container source to stdout.\n\n"
-                               "Aliases:\n"
-                               "  berth container cp, berth cp\n\n"
-                               "Options:\n"
-                               "  -a, --archive       Archive mode (copy all uid/gid information)\n"
-                               "  -L, --follow-link   Always follow symbol link in SRC_PATH\n"
-                               "  -q, --quiet         Suppress progress output during copy\n";
 
 /* Docker's splitCpArg: an absolute path or one starting with "." is local
  * even with a colon; otherwise "CONTAINER:PATH" names a container. */
@@ -44,45 +30,28 @@ static void split_arg(const char *arg, char **ctr, const char **path)
 
 int cmd_cp(int argc, char **argv)
 {
-        static const struct option lo[] = {
-            {"archive", no_argument, NULL, 'a'},
-            {"follow-link", no_argument, NULL, 'L'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         struct rt_cp_opts o = {false, false};
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "aLqh", lo, NULL)) != -1) {
-                switch (c) {
-                case 'a':
-                        o.archive = true;
-                        break;
-                case 'L':
-                        o.follow = true;
-                        break;
-                case 'q':
-                        break; /* there is no progress output to suppress */
-                case 'h':
-                        printf("%s", cp_usage);
-                        return 0;
-                default:
-                        error_msg("unknown flag: %s\nSee 'berth cp --help'.", argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-        }
-        if (argc - optind != 2) {
-                error_msg(
-                    "\"berth cp\" requires exactly 2 arguments.\nSee 'berth cp --help'.\n\n%s",
-                    cp_usage);
-                return EXIT_BERTH;
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("archive", 'a', CLI_FLAG, &o.archive,
+                    "Archive mode (copy all uid/gid information)"),
+            CLI_OPT("follow-link", 'L', CLI_FLAG, &o.follow,
+                    "Always follow symbol link in SRC_PATH"),
+            CLI_OPT("quiet", 'q', CLI_FLAG, NULL, "Suppress progress output during copy"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "cp",
+                            "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
+                            " berth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+                            "Copy files/folders between a container and the local filesystem\n\n"
+                            "Use '-' as the source to read a tar archive from stdin\n"
+                            "and extract it to a directory destination in a container.\n"
+                            "Use '-' as the destination to stream a tar archive of a\n"
+                            "container source to stdout.",
+                            opts, CLI_EXACTLY(2),
+                            .more = "Aliases:\n berth container cp, berth cp\n");
         _cleanup_free_ char *sctr = NULL, *dctr = NULL;
         const char *spath, *dpath;
-        split_arg(argv[optind], &sctr, &spath);
-        split_arg(argv[optind + 1], &dctr, &dpath);
+        split_arg(argv[first], &sctr, &spath);
+        split_arg(argv[first + 1], &dctr, &dpath);
         if (sctr && dctr) {
                 error_msg("copying between containers is not supported");
                 return EXIT_BERTH;

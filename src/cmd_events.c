@@ -3,7 +3,6 @@
  * prints its daemon's events.  Without --since and --until only new events
  * are printed, until Ctrl-C; --since replays the kept events from that time
  * first; --until stops at that time (at once when it is past). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,33 +14,14 @@
 #include "base/jsonfile.h"
 #include "base/paths.h"
 #include "base/timefmt.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 
-static void events_usage(FILE *f)
+/* -f/--filter K=V into the events filter */
+static int filter_opt(const struct cli_opt *o, const char *arg, err_t *err)
 {
-        fprintf(f, "Usage:  berth events [OPTIONS]\n\n"
-                   "Get real time events from berth\n\n"
-                   "Options:\n"
-                   "  -f, --filter filter   Filter output based on conditions provided\n"
-                   "                        (container, event, image, label, network, type,\n"
-                   "                        volume, scope)\n"
-                   "      --format string   Format output using a custom template:\n"
-                   "                        'json': print in JSON format\n"
-                   "                        'TEMPLATE': print output using the given Go template\n"
-                   "      --since string    Show all events created since timestamp\n"
-                   "      --until string    Stream events until this timestamp\n");
-}
-
-static int parse_time(const char *what, const char *s, int64_t *ns)
-{
-        if (time_parse_docker(s, time_now_ns(), ns) < 0) {
-                error_msg("invalid value for \"%s\": %s\n(a duration as 10m or 1h30m, a Unix "
-                          "timestamp, or an RFC 3339 time)",
-                          what, s);
-                return -1;
-        }
-        return 0;
+        return events_filter_add(o->dest, arg, err);
 }
 
 /* One event as asked; -1 when the template fails (as docker, it stops). */
@@ -73,54 +53,29 @@ static int print_event(json_t *ev, bool json, gotmpl_t *tmpl)
 
 int cmd_events(int argc, char **argv)
 {
-        static const struct option lo[] = {
-            {"filter", required_argument, 0, 'f'}, {"format", required_argument, 0, 'F'},
-            {"since", required_argument, 0, 'S'},  {"until", required_argument, 0, 'U'},
-            {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
         _cleanup_(events_filter_free) struct events_filter filt = {0};
         const char *format = NULL;
-        int64_t since = 0, until = 0;
-        bool has_since = false, has_until = false;
+        struct cli_time since = {0}, until = {0};
         err_t err = {0};
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "f:h", lo, NULL)) != -1) {
-                switch (c) {
-                case 'f':
-                        if (events_filter_add(&filt, optarg, &err) < 0) {
-                                error_msg("%s", err.msg);
-                                return EXIT_BERTH;
-                        }
-                        break;
-                case 'F':
-                        format = optarg;
-                        break;
-                case 'S':
-                        if (parse_time("since", optarg, &since) < 0)
-                                return EXIT_BERTH;
-                        has_since = true;
-                        break;
-                case 'U':
-                        if (parse_time("until", optarg, &until) < 0)
-                                return EXIT_BERTH;
-                        has_until = true;
-                        break;
-                case 'h':
-                        events_usage(stdout);
-                        return 0;
-                default:
-                        error_msg("events: unknown option '%s'\nSee 'berth events --help'.",
-                                  argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind < argc) {
-                error_msg("\"berth events\" accepts no arguments.\nSee 'berth events --help'.");
-                return EXIT_BERTH;
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("filter", 'f', CLI_FUNC, &filt,
+                    "Filter output based on conditions provided\n"
+                    "(container, event, image, label, network, type,\n"
+                    "volume, scope)",
+                    .type = "filter", .fn = filter_opt),
+            CLI_OPT("format", 0, CLI_STRING, &format,
+                    "Format output using a custom template:\n"
+                    "'json': print in JSON format\n"
+                    "'TEMPLATE': print output using the given Go template"),
+            CLI_OPT("since", 0, CLI_FUNC, &since, "Show all events created since timestamp",
+                    .type = "string", .fn = cli_time_opt),
+            CLI_OPT("until", 0, CLI_FUNC, &until, "Stream events until this timestamp",
+                    .type = "string", .fn = cli_time_opt),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "events", "[OPTIONS]",
+                            "Get real time events from berth", opts, CLI_NO_ARGS);
         bool json = format && cliformat_is_json(format);
-        if (has_since && has_until && until < since) {
+        if (since.set && until.set && until.ns < since.ns) {
                 error_msg("--since time cannot be after --until time");
                 return EXIT_BERTH;
         }
@@ -131,7 +86,7 @@ int cmd_events(int argc, char **argv)
         }
         struct events_tail *t = NULL;
         /* past events are printed when a time bound is given, as docker */
-        if (berth_dirs_ensure(&err) < 0 || events_tail_open(&t, has_since || has_until, &err) < 0) {
+        if (berth_dirs_ensure(&err) < 0 || events_tail_open(&t, since.set || until.set, &err) < 0) {
                 gotmpl_free(tmpl);
                 error_msg("%s", err.msg);
                 return EXIT_BERTH;
@@ -139,8 +94,8 @@ int cmd_events(int argc, char **argv)
         int rc = 0;
         for (;;) {
                 int timeout = -1;
-                if (has_until) {
-                        int64_t left = until - time_now_ns();
+                if (until.set) {
+                        int64_t left = until.ns - time_now_ns();
                         if (left <= 0) {
                                 timeout = 0;
                         } else {
@@ -156,12 +111,12 @@ int cmd_events(int argc, char **argv)
                         break;
                 }
                 if (r == 0) {
-                        if (has_until && time_now_ns() >= until)
+                        if (until.set && time_now_ns() >= until.ns)
                                 break;
                         continue;
                 }
                 int64_t at = events_time_ns(ev);
-                bool show = (!has_since || at >= since) && (!has_until || at <= until) &&
+                bool show = (!since.set || at >= since.ns) && (!until.set || at <= until.ns) &&
                             events_filter_match(&filt, ev);
                 if (show && print_event(ev, json, tmpl) < 0) {
                         json_decref(ev);

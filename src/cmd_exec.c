@@ -1,7 +1,6 @@
 /* berth exec [-d] [-i] [-t] [-e K=V] [-u USER] [-w DIR] CONTAINER CMD... */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include "base/strbuf.h"
 #include "base/strv.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
@@ -91,56 +91,32 @@ static int relay_pty(int master, pid_t pid, bool fwd_in)
 
 int cmd_exec(int argc, char **argv)
 {
-        static const struct option lo[] = {
-            {"detach", no_argument, 0, 'd'},     {"interactive", no_argument, 0, 'i'},
-            {"tty", no_argument, 0, 't'},        {"env", required_argument, 0, 'e'},
-            {"user", required_argument, 0, 'u'}, {"workdir", required_argument, 0, 'w'},
-            {"help", no_argument, 0, 'H'},       {0, 0, 0, 0}};
         bool detach = false, interactive = false, tty = false;
         const char *user = NULL, *workdir = NULL;
         strv_t envs = STRV_INIT;
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "+dite:u:w:", lo, NULL)) != -1) {
-                switch (c) {
-                case 'd':
-                        detach = true;
-                        break;
-                case 'i':
-                        interactive = true;
-                        break;
-                case 't':
-                        tty = true;
-                        break;
-                case 'e':
-                        strv_push(&envs, optarg);
-                        break;
-                case 'u':
-                        user = optarg;
-                        break;
-                case 'w':
-                        workdir = optarg;
-                        break;
-                case 'H':
-                        printf("Usage:  berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n");
-                        strv_free(&envs);
-                        return 0;
-                default:
-                        error_msg("exec: unknown option '%s'", argv[optind - 1]);
-                        strv_free(&envs);
-                        return EXIT_BERTH;
-                }
-        }
-        if (argc - optind < 2) {
-                error_msg("\"berth exec\" requires at least 2 arguments.");
+        const struct cli_opt opts[] = {
+            CLI_OPT("detach", 'd', CLI_FLAG, &detach,
+                    "Detached mode: run command in the background"),
+            CLI_OPT("env", 'e', CLI_LIST, &envs, "Set environment variables"),
+            CLI_OPT("interactive", 'i', CLI_FLAG, &interactive,
+                    "Keep STDIN open even if not attached"),
+            CLI_OPT("tty", 't', CLI_FLAG, &tty, "Allocate a pseudo-TTY"),
+            CLI_OPT("user", 'u', CLI_STRING, &user,
+                    "Username or UID (format: \"<name|uid>[:<group|gid>]\")"),
+            CLI_OPT("workdir", 'w', CLI_STRING, &workdir, "Working directory inside the container"),
+            {0}};
+        const struct cli_cmd cli = CLI_CMD("exec", "[OPTIONS] CONTAINER COMMAND [ARG...]",
+                                           "Execute a command in a running container", opts,
+                                           CLI_AT_LEAST(2), .flags = CLI_POSIX);
+        int first = cli_parse(&cli, argc, argv);
+        if (first <= 0) {
                 strv_free(&envs);
-                return EXIT_BERTH;
+                return cli_status(first);
         }
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
-        if (container_get_said(argv[optind], &id, &j) < 0) {
+        if (container_get_said(argv[first], &id, &j) < 0) {
                 strv_free(&envs);
                 return EXIT_BERTH;
         }
@@ -170,7 +146,7 @@ int cmd_exec(int argc, char **argv)
         for (size_t i = 0; i < envs.n; i++)
                 env_override(&proc.env, envs.v[i]);
         strv_free(&envs);
-        for (int i = optind + 1; i < argc; i++)
+        for (int i = first + 1; i < argc; i++)
                 strv_push(&proc.argv, argv[i]);
         if (user)
                 proc.user = user;
@@ -189,8 +165,8 @@ int cmd_exec(int argc, char **argv)
         int fst;
         /* docker's events: "exec_create: CMD ARGS", "exec_start: ...", exec_die */
         strbuf_t cmd = STRBUF_INIT;
-        for (int i = optind + 1; i < argc; i++)
-                sb_appendf(&cmd, "%s%s", i > optind + 1 ? " " : "", argv[i]);
+        for (int i = first + 1; i < argc; i++)
+                sb_appendf(&cmd, "%s%s", i > first + 1 ? " " : "", argv[i]);
         _cleanup_free_ char *exec_id = rt_ctr_gen_id();
         _cleanup_free_ char *created = xasprintf("exec_create: %s", sb_str(&cmd));
         _cleanup_free_ char *started = xasprintf("exec_start: %s", sb_str(&cmd));

@@ -19,6 +19,8 @@ static void group_usage(const struct cmd_group *g, FILE *f)
         for (size_t i = 0; i < g->n; i++)
                 if (g->cmds[i].summary) /* aliases have none */
                         fprintf(f, "  %-11s %s\n", g->cmds[i].name, g->cmds[i].summary);
+        if (g->more)
+                fprintf(f, "\n%s", g->more);
         fprintf(f, "\nRun 'berth %s COMMAND --help' for more information on a command.\n", g->name);
 }
 
@@ -82,7 +84,7 @@ int cmd_group_run(const struct cmd_group *g, int argc, char **argv)
 {
         if (argc < 2) { /* as docker: the help, on stderr */
                 group_usage(g, stderr);
-                return 0;
+                return g->noverb_status;
         }
         if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
                 group_usage(g, stdout);
@@ -98,7 +100,7 @@ int cmd_group_run(const struct cmd_group *g, int argc, char **argv)
                                    ? group_verb_help(g, &g->cmds[i], argv + 1)
                                    : g->cmds[i].fn(argc - 1, argv + 1);
         error_msg("'%s %s' is not a berth command.\nSee 'berth --help'", g->name, argv[1]);
-        return EXIT_BERTH;
+        return g->fail_status ? g->fail_status : EXIT_BERTH;
 }
 
 bool cli_confirm(const char *warning)

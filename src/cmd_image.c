@@ -1,5 +1,4 @@
 /* berth image: the image subcommands (most are also top-level commands). */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "base/strv.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/image.h"
@@ -27,34 +27,14 @@ static int image_doc(const char *name, json_t **doc, err_t *err)
 
 static int image_inspect(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"format", required_argument, NULL, 'f'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
-        int c;
         const char *format = NULL;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'f':
-                        format = optarg;
-                        break;
-                case 'h':
-                        printf("Usage:  berth image inspect [OPTIONS] IMAGE [IMAGE...]\n\n"
-                               "Display detailed information on one or more images\n");
-                        return 0;
-                default:
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind >= argc) {
-                error_msg("\"image inspect\" requires at least 1 argument.\n"
-                          "See 'berth image inspect --help'.");
-                return EXIT_BERTH;
-        }
-        return inspect_names(argv + optind, argc - optind, image_doc, format, EXIT_BERTH);
+        const struct cli_opt opts[] = {
+            CLI_OPT("format", 'f', CLI_STRING, &format, "Format output using a custom template"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "image inspect", "[OPTIONS] IMAGE [IMAGE...]",
+                            "Display detailed information on one or more images", opts,
+                            CLI_AT_LEAST(1));
+        return inspect_names(argv + first, argc - first, image_doc, format, EXIT_BERTH);
 }
 
 static const char *const history_headers[] = {
@@ -78,54 +58,18 @@ static void rfc3339_local(long long secs, char *buf, size_t n)
 
 static int image_history(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"format", required_argument, NULL, 'F'},
-            {"no-trunc", no_argument, NULL, 'T'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool trunc = true, quiet = false;
         const char *format = NULL;
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'F':
-                        format = optarg;
-                        break;
-                case 'T':
-                        trunc = false;
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'h':
-                        printf("Usage:  berth image history [OPTIONS] IMAGE\n\n"
-                               "Show the history of an image\n\n"
-                               "Options:\n"
-                               "      --format string   table (default), json, a Go template "
-                               "({{.ID}} {{.CreatedBy}} ...)\n"
-                               "                        or 'table TEMPLATE'\n"
-                               "      --no-trunc        Don't truncate output\n"
-                               "  -q, --quiet           Only show image IDs\n");
-                        return 0;
-                default:
-                        error_msg("image history: unknown option '%s'\n"
-                                  "See 'berth image history --help'.",
-                                  argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind + 1 != argc) {
-                error_msg("\"berth image history\" requires exactly 1 argument.\n"
-                          "See 'berth image history --help'.");
-                return EXIT_BERTH;
-        }
+        const struct cli_opt opts[] = {
+            FORMAT_OPT(0, &format, "{{.ID}} {{.CreatedBy}} ..."),
+            CLI_OPT("no-trunc", 0, CLI_UNSET, &trunc, "Don't truncate output"),
+            CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only show image IDs"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "image history", "[OPTIONS] IMAGE",
+                            "Show the history of an image", opts, CLI_EXACTLY(1));
         struct rt_image img;
         err_t err;
-        if (rt_image_lookup(argv[optind], &img, &err) < 0) {
+        if (rt_image_lookup(argv[first], &img, &err) < 0) {
                 error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
@@ -227,7 +171,7 @@ static bool labels_match(const strv_t *want, const strv_t *labels)
         return true;
 }
 
-int prune_filter_add(struct prune_filter *pf, bool *all, const char *f, const char *cmd)
+static int prune_filter_add(struct prune_filter *pf, bool *all, const char *f, const char *cmd)
 {
         const char *eq = strchr(f, '=');
         if (!eq || eq == f) {
@@ -236,6 +180,10 @@ int prune_filter_add(struct prune_filter *pf, bool *all, const char *f, const ch
         }
         size_t kn = (size_t)(eq - f);
         const char *v = eq + 1;
+        if (kn == 5 && !strncmp(f, "until", 5) && pf->no_until) {
+                error_msg("invalid filter 'until'");
+                return -1;
+        }
         if (kn == 5 && !strncmp(f, "until", 5))
                 return prune_until_parse(f, cmd, &pf->until_ns);
         if (kn == 5 && !strncmp(f, "label", 5)) {
@@ -317,55 +265,36 @@ void prune_filter_free(struct prune_filter *pf)
         strv_free(&pf->label);
         strv_free(&pf->nlabel);
         strv_free(&pf->keep);
+        strv_free(&pf->given);
+}
+
+int prune_cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct prune_filter *pf,
+                    bool *all)
+{
+        int first = cli_parse(cmd, argc, argv);
+        for (size_t i = 0; first > 0 && i < pf->given.n; i++)
+                if (prune_filter_add(pf, all, pf->given.v[i], cmd->name) < 0)
+                        first = -1;
+        if (first <= 0)
+                prune_filter_free(pf);
+        return first;
 }
 
 static int image_prune(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'},
-            {"force", no_argument, NULL, 'f'},
-            {"filter", required_argument, NULL, 'F'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool all = false, force = false;
         struct prune_filter pf = {0};
-        int c;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "afh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'a':
-                        all = true;
-                        break;
-                case 'f':
-                        force = true;
-                        break;
-                case 'F':
-                        if (prune_filter_add(&pf, &all, optarg, "image prune") < 0) {
-                                prune_filter_free(&pf);
-                                return EXIT_BERTH;
-                        }
-                        break;
-                case 'h':
-                        printf("Usage:  berth image prune [OPTIONS]\n\n"
-                               "Remove unused images\n\n"
-                               "Options:\n"
-                               "  -a, --all             Remove all unused images, not just "
-                               "dangling ones\n"
-                               "      --filter filter   Provide filter values (e.g. "
-                               "\"until=<timestamp>\",\n"
-                               "                        \"label=<key>[=<value>]\", "
-                               "\"label!=<key>[=<value>]\",\n"
-                               "                        \"dangling=false\")\n"
-                               "  -f, --force           Do not prompt for confirmation\n");
-                        prune_filter_free(&pf);
-                        return 0;
-                default:
-                        prune_filter_free(&pf);
-                        return EXIT_BERTH;
-                }
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("all", 'a', CLI_FLAG, &all, "Remove all unused images, not just dangling ones"),
+            PRUNE_OPTS(pf, &force,
+                       "\"until=<timestamp>\",\n\"label=<key>[=<value>]\", "
+                       "\"label!=<key>[=<value>]\",\n\"dangling=false\""),
+            {0}};
+        const struct cli_cmd cmd =
+            CLI_CMD("image prune", "[OPTIONS]", "Remove unused images", opts, CLI_ANY_ARGS);
+        int first = prune_cli_parse(&cmd, argc, argv, &pf, &all);
+        if (first <= 0)
+                return cli_status(first);
         if (!force && !cli_confirm(all ? "This will remove all images without at least one "
                                          "container associated to them."
                                        : "This will remove all dangling images.")) {
@@ -412,7 +341,7 @@ static const struct command image_commands[] = {
 
 int cmd_image(int argc, char **argv)
 {
-        static const struct cmd_group g = {"image", "Manage images", image_commands,
-                                           sizeof(image_commands) / sizeof(image_commands[0])};
+        static const struct cmd_group g = {
+            "image", "Manage images", image_commands, ARRAY_SIZE(image_commands), NULL, 0, 0};
         return cmd_group_run(&g, argc, argv);
 }

@@ -1,5 +1,4 @@
 /* berth images / berth image ls: list images like docker. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "base/strv.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "table.h"
 #include "runtime/image.h"
@@ -46,79 +46,40 @@ static const char *const image_headers[] = {
 
 #define IMAGES_TABLE "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
 
-static void images_usage(FILE *f)
+/* --filter dangling=true|false into *(int *)dest */
+static int dangling_filter(const struct cli_opt *o, const char *f, err_t *err)
 {
-        fprintf(f, "Usage:  berth images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
-                   "List images\n\n"
-                   "Options:\n"
-                   "  -a, --all             Show all images\n"
-                   "  -f, --filter filter   Filter output (dangling=true|false)\n"
-                   "      --format string   table (default), json, a Go template\n"
-                   "                        ({{.Repository}}:{{.Tag}} ...) or 'table TEMPLATE'\n"
-                   "      --no-trunc        Don't truncate output\n"
-                   "  -q, --quiet           Only show image IDs\n");
+        if (!strcmp(f, "dangling=true") || !strcmp(f, "dangling=1"))
+                *(int *)o->dest = 1;
+        else if (!strcmp(f, "dangling=false") || !strcmp(f, "dangling=0"))
+                *(int *)o->dest = 0;
+        else
+                return err_set(err, EINVAL,
+                               "images: unsupported filter \"%s\" (supported: "
+                               "dangling=true|false)",
+                               f);
+        return 0;
 }
 
 int cmd_images(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"format", required_argument, NULL, 'j'},
-            {"filter", required_argument, NULL, 'f'},
-            {"no-trunc", no_argument, NULL, 'T'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool quiet = false, notrunc = false;
         const char *format = NULL;
         int dangling = -1; /* --filter dangling=true|false */
-        bool all = false;
-        int c;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "aqf:h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'a':
-                        all = true; /* also the untagged steps of builds */
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'j':
-                        format = optarg;
-                        break;
-                case 'T':
-                        notrunc = true;
-                        break;
-                case 'f':
-                        if (!strcmp(optarg, "dangling=true") || !strcmp(optarg, "dangling=1")) {
-                                dangling = 1;
-                        } else if (!strcmp(optarg, "dangling=false") ||
-                                   !strcmp(optarg, "dangling=0")) {
-                                dangling = 0;
-                        } else {
-                                error_msg("images: unsupported filter \"%s\" (supported: "
-                                          "dangling=true|false)",
-                                          optarg);
-                                return EXIT_BERTH;
-                        }
-                        break;
-                case 'h':
-                        images_usage(stdout);
-                        return 0;
-                default:
-                        images_usage(stderr);
-                        return EXIT_BERTH;
-                }
-        }
-        if (argc - optind > 1) {
-                error_msg("\"images\" requires at most 1 argument.\nSee 'berth images --help'.");
-                return EXIT_BERTH;
-        }
+        bool all = false;  /* also the untagged steps of builds */
+        const struct cli_opt opts[] = {
+            CLI_OPT("all", 'a', CLI_FLAG, &all, "Show all images"),
+            CLI_OPT("filter", 'f', CLI_FUNC, &dangling, "Filter output (dangling=true|false)",
+                    .type = "filter", .fn = dangling_filter),
+            FORMAT_OPT(0, &format, "{{.Repository}}:{{.Tag}} ..."),
+            CLI_OPT("no-trunc", 0, CLI_FLAG, &notrunc, "Don't truncate output"),
+            CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only show image IDs"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "images", "[OPTIONS] [REPOSITORY[:TAG]]",
+                            "List images", opts, CLI_AT_MOST(1));
         char *frepo = NULL, *ftag = NULL;
-        if (optind < argc) {
-                const char *a = argv[optind];
+        if (first < argc) {
+                const char *a = argv[first];
                 const char *slash = strrchr(a, '/');
                 const char *colon = strrchr(slash ? slash : a, ':');
                 frepo = colon ? xstrndup(a, (size_t)(colon - a)) : xstrdup(a);

@@ -1,7 +1,6 @@
 /* berth inspect / rename / top */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "base/strbuf.h"
 #include "base/tabwriter.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "table.h"
@@ -24,44 +24,22 @@
 
 int cmd_inspect(int argc, char **argv)
 {
-        static const struct option lo[] = {{"format", required_argument, 0, 'f'},
-                                           {"type", required_argument, 0, 'T'},
-                                           {"help", no_argument, 0, 'H'},
-                                           {0, 0, 0, 0}};
         const char *fmt = NULL, *type = NULL;
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "f:", lo, NULL)) != -1) {
-                if (c == 'f')
-                        fmt = optarg;
-                else if (c == 'T')
-                        type = optarg;
-                else if (c == 'H') {
-                        printf("Usage:  berth inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
-                               "Return low-level information on berth objects\n\n"
-                               "Options:\n"
-                               "  -f, --format string   json or a Go template ({{.State.Status}} "
-                               "...)\n"
-                               "      --type string     Only inspect objects of the given type "
-                               "(container, image)\n");
-                        return 0;
-                } else {
-                        error_msg("inspect: unknown option '%s'", argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("format", 'f', CLI_STRING, &fmt,
+                    "json or a Go template ({{.State.Status}} ...)"),
+            CLI_OPT("type", 0, CLI_STRING, &type,
+                    "Only inspect objects of the given type (container, image)"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "inspect", "[OPTIONS] NAME|ID [NAME|ID...]",
+                            "Return low-level information on berth objects", opts, CLI_AT_LEAST(1));
         if (type && strcmp(type, "container") && strcmp(type, "image")) {
                 error_msg("\"%s\" is not a valid value for --type", type);
                 return EXIT_BERTH;
         }
-        if (optind >= argc) {
-                error_msg("\"berth inspect\" requires at least 1 argument.");
-                return EXIT_BERTH;
-        }
         json_t *all = json_array();
         int rc = 0;
-        for (int i = optind; i < argc; i++) {
+        for (int i = first; i < argc; i++) {
                 err_t err = {0};
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;
@@ -91,23 +69,16 @@ int cmd_inspect(int argc, char **argv)
 
 int cmd_rename(int argc, char **argv)
 {
-        if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage:  berth rename CONTAINER NEW_NAME\n\nRename a container\n");
-                return 0;
-        }
-        if (argc != 3) {
-                error_msg("\"berth rename\" requires exactly 2 arguments.\nUsage:  berth rename "
-                          "CONTAINER NEW_NAME");
-                return EXIT_BERTH;
-        }
+        CLI_PARSE_OR_RETURN(first, argc, argv, "rename", "CONTAINER NEW_NAME", "Rename a container",
+                            NULL, CLI_EXACTLY(2));
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
-        const char *nn = argv[2][0] == '/' ? argv[2] + 1 : argv[2];
+        const char *nn = argv[first + 1][0] == '/' ? argv[first + 1] + 1 : argv[first + 1];
         if (!*nn) {
                 error_msg("Neither old nor new names may be empty");
                 return EXIT_BERTH;
         }
-        if (rt_ctr_resolve(argv[1], &id, &err) < 0 || rt_ctr_rename(id, nn, &err) < 0) {
+        if (rt_ctr_resolve(argv[first], &id, &err) < 0 || rt_ctr_rename(id, nn, &err) < 0) {
                 error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
@@ -117,19 +88,13 @@ int cmd_rename(int argc, char **argv)
 /* berth top CONTAINER: the processes in the container's pids cgroup. */
 int cmd_top(int argc, char **argv)
 {
-        if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage:  berth top CONTAINER [ps OPTIONS]\n\n"
-                       "Display the running processes of a container\n");
-                return 0;
-        }
-        if (argc < 2) {
-                error_msg("\"berth top\" requires at least 1 argument.");
-                return EXIT_BERTH;
-        }
+        CLI_PARSE_OR_RETURN(first, argc, argv, "top", "CONTAINER [ps OPTIONS]",
+                            "Display the running processes of a container", NULL, CLI_AT_LEAST(1),
+                            .flags = CLI_POSIX);
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
-        if (ctr_get(argv[1], &id, &j, NULL, &err) < 0) {
+        if (ctr_get(argv[first], &id, &j, NULL, &err) < 0) {
                 error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "base/jsonfile.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "compose/emit.h"
 #include "compose/kube.h"
@@ -21,24 +21,19 @@
 #include "base/paths.h"
 #include "compose_up.h"
 
-static void generate_usage(FILE *f)
+/* --service-type NodePort|LoadBalancer into the kube_opts at dest */
+static int service_type_opt(const struct cli_opt *o, const char *arg, err_t *err)
 {
-        fprintf(f,
-                "Usage:  berth kube generate [OPTIONS] [SERVICE...]\n\n"
-                "Write Kubernetes manifests for a compose project\n\n"
-                "Options:\n"
-                "  -f, --file FILE               Compose configuration files\n"
-                "  -p, --project-name NAME       Project name\n"
-                "      --profile PROFILE         Activate a profile\n"
-                "      --env-file FILE           An alternate environment file\n"
-                "      --project-directory DIR   The project's working directory\n"
-                "  -o, --output DIR|-            Write one file per manifest into DIR, or all to "
-                "standard output (-, the default)\n"
-                "  -n, --namespace NS            Put every manifest in namespace NS\n"
-                "      --service-type TYPE       NodePort (default) or LoadBalancer for "
-                "published ports\n"
-                "      --wait-image IMAGE        Image of the init containers that wait for "
-                "dependencies (default busybox:1.36)\n");
+        struct kube_opts *ko = o->dest;
+        if (!strcasecmp(arg, "NodePort"))
+                ko->service_type = KUBE_SVC_NODEPORT;
+        else if (!strcasecmp(arg, "LoadBalancer"))
+                ko->service_type = KUBE_SVC_LOADBALANCER;
+        else
+                return err_set(err, EINVAL,
+                               "berth: invalid --service-type \"%s\": use NodePort or LoadBalancer",
+                               arg);
+        return 0;
 }
 
 /* Every manifest into dir as its own file; the files it held before that
@@ -62,80 +57,47 @@ static int write_dir(const char *dir, const json_t *docs, err_t *err)
 
 static int kube_generate(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"file", required_argument, NULL, 'f'},
-            {"project-name", required_argument, NULL, 'p'},
-            {"profile", required_argument, NULL, 'P'},
-            {"env-file", required_argument, NULL, 'E'},
-            {"project-directory", required_argument, NULL, 'D'},
-            {"output", required_argument, NULL, 'o'},
-            {"namespace", required_argument, NULL, 'n'},
-            {"service-type", required_argument, NULL, 't'},
-            {"wait-image", required_argument, NULL, 'w'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         struct compose_globals g;
         struct kube_opts ko = {0};
         const char *output = "-";
-        int c, rc = 1;
-
+        int rc = 1;
         memset(&g, 0, sizeof(g));
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "f:p:o:n:h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'f':
-                        strv_push(&g.files, optarg);
-                        break;
-                case 'p':
-                        g.project_name = optarg;
-                        break;
-                case 'P':
-                        strv_push(&g.profiles, optarg);
-                        break;
-                case 'E':
-                        strv_push(&g.env_files, optarg);
-                        break;
-                case 'D':
-                        g.project_dir = optarg;
-                        break;
-                case 'o':
-                        output = optarg;
-                        break;
-                case 'n':
-                        ko.namespace_ = optarg;
-                        break;
-                case 't':
-                        if (!strcasecmp(optarg, "NodePort"))
-                                ko.service_type = KUBE_SVC_NODEPORT;
-                        else if (!strcasecmp(optarg, "LoadBalancer"))
-                                ko.service_type = KUBE_SVC_LOADBALANCER;
-                        else {
-                                error_msg("invalid --service-type \"%s\": use NodePort or "
-                                          "LoadBalancer",
-                                          optarg);
-                                goto out;
-                        }
-                        break;
-                case 'w':
-                        ko.wait_image = optarg;
-                        break;
-                case 'h':
-                        generate_usage(stdout);
-                        rc = 0;
-                        goto out;
-                default:
-                        fprintf(stderr, "unknown flag: %s\nSee 'berth kube generate --help'.\n",
-                                argv[optind - 1]);
-                        goto out;
-                }
+        const struct cli_opt opts[] = {
+            CLI_OPT("env-file", 0, CLI_LIST, &g.env_files, "An alternate environment file",
+                    .type = "FILE"),
+            CLI_OPT("file", 'f', CLI_LIST, &g.files, "Compose configuration files", .type = "FILE"),
+            CLI_OPT("namespace", 'n', CLI_STRING, &ko.namespace_,
+                    "Put every manifest in namespace NS", .type = "NS"),
+            CLI_OPT(
+                "output", 'o', CLI_STRING, &output,
+                "Write one file per manifest into DIR, or all to standard output (-, the default)",
+                .type = "DIR|-"),
+            CLI_OPT("profile", 0, CLI_LIST, &g.profiles, "Activate a profile", .type = "PROFILE"),
+            CLI_OPT("project-directory", 0, CLI_STRING, &g.project_dir,
+                    "The project's working directory", .type = "DIR"),
+            CLI_OPT("project-name", 'p', CLI_STRING, &g.project_name, "Project name",
+                    .type = "NAME"),
+            CLI_OPT("service-type", 0, CLI_FUNC, &ko,
+                    "NodePort (default) or LoadBalancer for published ports", .type = "TYPE",
+                    .fn = service_type_opt),
+            CLI_OPT(
+                "wait-image", 0, CLI_STRING, &ko.wait_image,
+                "Image of the init containers that wait for dependencies (default busybox:1.36)",
+                .type = "IMAGE"),
+            {0}};
+        const struct cli_cmd cmd = CLI_CMD("kube generate", "[OPTIONS] [SERVICE...]",
+                                           "Write Kubernetes manifests for a compose project", opts,
+                                           CLI_ANY_ARGS, .flags = CLI_BARE);
+        int first = cli_parse(&cmd, argc, argv);
+        if (first <= 0) {
+                rc = first < 0;
+                goto out;
         }
         struct cproject cp;
-        if (cproject_open(&g, argv + optind, argc - optind, &cp) < 0)
+        if (cproject_open(&g, argv + first, argc - first, &cp) < 0)
                 goto out;
-        ko.services = (const char *const *)(argv + optind);
-        ko.nservices = (size_t)(argc - optind);
+        ko.services = (const char *const *)(argv + first);
+        ko.nservices = (size_t)(argc - first);
         ko.environment = cp.src.environment.v;
         strv_t warnings = STRV_INIT;
         json_t *docs = NULL;
@@ -248,71 +210,41 @@ static int write_data(const char *dir, const json_t *files, err_t *err)
         return 0;
 }
 
-static void play_usage(FILE *f, const char *verb)
-{
-        bool play = !strcmp(verb, "play");
-        fprintf(f,
-                "Usage:  berth kube %s [OPTIONS] FILE...\n\n%s\n\n"
-                "Options:\n"
-                "  -p, --project-name NAME   The compose project (default: the files'\n"
-                "                            app.kubernetes.io/part-of label, else the first "
-                "file's name)\n"
-                "%s",
-                verb,
-                play ? "Run the Pods, Deployments and StatefulSets of Kubernetes YAML, with their "
-                       "Services, ConfigMaps, Secrets and claims"
-                     : "Stop and remove what `berth kube play` of the same files made",
-                play ? "      --wait                Wait for the containers to be running|healthy\n"
-                     : "  -v, --volumes             Also remove the claims' volumes\n");
-}
-
 static int kube_play_down(int argc, char **argv, bool play)
 {
-        static const struct option opts[] = {
-            {"project-name", required_argument, NULL, 'p'},
-            {"wait", no_argument, NULL, 'w'},
-            {"volumes", no_argument, NULL, 'v'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         const char *project = NULL;
         bool wait = false, volumes = false;
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, play ? "p:h" : "p:vh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'p':
-                        project = optarg;
-                        break;
-                case 'w':
-                        if (!play)
-                                goto bad;
-                        wait = true;
-                        break;
-                case 'v':
-                        if (play)
-                                goto bad;
-                        volumes = true;
-                        break;
-                case 'h':
-                        play_usage(stdout, argv[0]);
-                        return 0;
-                default:
-                bad:
-                        fprintf(stderr, "unknown flag: %s\nSee 'berth kube %s --help'.\n",
-                                argv[optind - 1], argv[0]);
-                        return 1;
-                }
-        }
-        if (optind >= argc) {
+        const char *project_help = "The compose project (default: the files'\n"
+                                   "app.kubernetes.io/part-of label, else the first file's name)";
+        const struct cli_opt play_opts[] = {
+            CLI_OPT("project-name", 'p', CLI_STRING, &project, project_help, .type = "NAME"),
+            CLI_OPT("wait", 0, CLI_FLAG, &wait, "Wait for the containers to be running|healthy"),
+            {0}};
+        const struct cli_opt down_opts[] = {
+            CLI_OPT("project-name", 'p', CLI_STRING, &project, project_help, .type = "NAME"),
+            CLI_OPT("volumes", 'v', CLI_FLAG, &volumes, "Also remove the claims' volumes"),
+            {0}};
+        const struct cli_cmd cmd =
+            play ? (struct cli_cmd)CLI_CMD("kube play", "[OPTIONS] FILE...",
+                                           "Run the Pods, Deployments and StatefulSets of "
+                                           "Kubernetes YAML, with their Services, ConfigMaps, "
+                                           "Secrets and claims",
+                                           play_opts, CLI_ANY_ARGS, .flags = CLI_BARE)
+                 : (struct cli_cmd)CLI_CMD("kube down", "[OPTIONS] FILE...",
+                                           "Stop and remove what `berth kube play` of the same "
+                                           "files made",
+                                           down_opts, CLI_ANY_ARGS, .flags = CLI_BARE);
+        int first = cli_parse(&cmd, argc, argv);
+        if (first <= 0)
+                return first < 0;
+        if (first >= argc) {
                 fprintf(stderr,
                         "berth kube %s requires at least 1 file.\nSee 'berth kube %s --help'.\n",
                         argv[0], argv[0]);
                 return 1;
         }
         _cleanup_json_ json_t *docs = NULL;
-        if (read_docs(argv + optind, argc - optind, &docs) < 0)
+        if (read_docs(argv + first, argc - first, &docs) < 0)
                 return 1;
         err_t err;
         _cleanup_free_ char *name = NULL;
@@ -390,28 +322,12 @@ static const struct command kube_verbs[] = {
     {"down", kube_down, "Remove what `kube play` of the same files made"},
 };
 
-static void kube_usage(FILE *f)
-{
-        fprintf(f, "Usage:  berth kube COMMAND\n\n"
-                   "Move between compose files and Kubernetes manifests\n\n"
-                   "Commands:\n");
-        for (size_t i = 0; i < ARRAY_SIZE(kube_verbs); i++)
-                fprintf(f, "  %-11s %s\n", kube_verbs[i].name, kube_verbs[i].summary);
-}
-
 int cmd_kube(int argc, char **argv)
 {
-        if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-                kube_usage(argc < 2 ? stderr : stdout);
-                return argc < 2 ? 1 : 0;
-        }
-        if (!strcmp(argv[1], CMD_LIST)) {
-                cmd_list_print("kube", kube_verbs, ARRAY_SIZE(kube_verbs));
-                return 0;
-        }
-        for (size_t i = 0; i < ARRAY_SIZE(kube_verbs); i++)
-                if (!strcmp(argv[1], kube_verbs[i].name))
-                        return kube_verbs[i].fn(argc - 1, argv + 1);
-        error_msg("'%s' is not a berth kube command.\nSee 'berth kube --help'.", argv[1]);
-        return 1;
+        static const struct cmd_group g = {
+            "kube",     "Move between compose files and Kubernetes manifests",
+            kube_verbs, ARRAY_SIZE(kube_verbs),
+            NULL,       1,
+            1};
+        return cmd_group_run(&g, argc, argv);
 }

@@ -1,7 +1,6 @@
 /* berth load / berth image load: images from a docker-save or OCI archive. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,46 +8,21 @@
 #include "base/cleanup.h"
 #include "base/err.h"
 #include "base/strv.h"
+#include "cli.h"
 #include "commands.h"
 #include "runtime/image.h"
 
 int cmd_load(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"input", required_argument, NULL, 'i'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         const char *input = NULL;
         bool quiet = false;
-        int c;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "i:qh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'i':
-                        input = optarg;
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'h':
-                        printf(
-                            "Usage:  berth load [OPTIONS]\n\n"
-                            "Load an image from a tar archive or STDIN\n\n"
-                            "Options:\n"
-                            "  -i, --input string   Read from tar archive file, instead of STDIN\n"
-                            "  -q, --quiet          Suppress the load output\n");
-                        return 0;
-                default:
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind != argc) {
-                error_msg("\"load\" accepts no arguments.\nSee 'berth load --help'.");
-                return EXIT_BERTH;
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("input", 'i', CLI_STRING, &input,
+                    "Read from tar archive file, instead of STDIN"),
+            CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Suppress the load output"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "load", "[OPTIONS]",
+                            "Load an image from a tar archive or STDIN", opts, CLI_NO_ARGS);
         _cleanup_close_ int fd = -1;
         if (input && strcmp(input, "-") != 0) {
                 fd = open(input, O_RDONLY | O_CLOEXEC);

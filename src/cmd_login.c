@@ -1,7 +1,6 @@
 /* berth login / berth logout: registry credentials in Docker's config.json
  * (runtime/registry_creds.h), verified against the registry's /v2/ first. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "base/err.h"
 #include "base/fsutil.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "runtime/registry.h"
 #include "runtime/registry_creds.h"
@@ -87,54 +87,41 @@ static void scrub_arg(char *a)
                 memset(a, '*', strlen(a));
 }
 
+/* -p/--password: copied into *(char **)dest, then scrubbed from argv */
+static int password_opt(const struct cli_opt *o, const char *arg, err_t *err)
+{
+        (void)err;
+        char **secret = o->dest;
+        reg_secret_free(*secret);
+        *secret = xstrdup(arg);
+        scrub_arg((char *)arg);
+        return 0;
+}
+
 int cmd_login(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"username", required_argument, NULL, 'u'},
-            {"password", required_argument, NULL, 'p'},
-            {"password-stdin", no_argument, NULL, 'P'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
+        const char *username = NULL;
         char *user = NULL, *secret = NULL;
-        bool pw_stdin = false, pw_arg = false;
-        int c, rc = EXIT_BERTH;
+        bool pw_stdin = false;
+        int rc = EXIT_BERTH;
         char *server = NULL;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "u:p:h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'u':
-                        free(user);
-                        user = xstrdup(optarg);
-                        break;
-                case 'p':
-                        reg_secret_free(secret);
-                        secret = xstrdup(optarg);
-                        scrub_arg(optarg);
-                        pw_arg = true;
-                        break;
-                case 'P':
-                        pw_stdin = true;
-                        break;
-                case 'h':
-                        printf("Usage:  berth login [OPTIONS] [SERVER]\n\n"
-                               "Log in to a registry.\n"
-                               "If no server is specified, the default is defined by the "
-                               "daemon.\n\n"
-                               "Options:\n"
-                               "  -p, --password string   Password\n"
-                               "      --password-stdin    Take the password from stdin\n"
-                               "  -u, --username string   Username\n");
-                        return 0;
-                default:
-                        goto out;
-                }
-        }
-        if (argc - optind > 1) {
-                error_msg("\"login\" requires at most 1 argument.\nSee 'berth login --help'.");
+        const struct cli_opt opts[] = {
+            CLI_OPT("password", 'p', CLI_FUNC, &secret, "Password", .type = "string",
+                    .fn = password_opt),
+            CLI_OPT("password-stdin", 0, CLI_FLAG, &pw_stdin, "Take the password from stdin"),
+            CLI_OPT("username", 'u', CLI_STRING, &username, "Username"),
+            {0}};
+        const struct cli_cmd cmd = CLI_CMD("login", "[OPTIONS] [SERVER]",
+                                           "Log in to a registry.\nIf no server is specified, the "
+                                           "default is defined by the daemon.",
+                                           opts, CLI_AT_MOST(1));
+        int first = cli_parse(&cmd, argc, argv);
+        if (first <= 0) {
+                rc = cli_status(first);
                 goto out;
         }
+        bool pw_arg = secret != NULL;
+        user = username ? xstrdup(username) : NULL;
         if (pw_arg && pw_stdin) {
                 error_msg("--password and --password-stdin are mutually exclusive");
                 goto out;
@@ -146,7 +133,7 @@ int cmd_login(int argc, char **argv)
         if (pw_arg)
                 fprintf(stderr, "WARNING! Using --password via the CLI is insecure. Use "
                                 "--password-stdin.\n");
-        server = login_server(optind < argc ? argv[optind] : NULL);
+        server = login_server(first < argc ? argv[first] : NULL);
         err_t err;
 
         if (pw_stdin) {
@@ -237,17 +224,11 @@ out:
 
 int cmd_logout(int argc, char **argv)
 {
-        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage:  berth logout [SERVER]\n\n"
-                       "Log out from a registry.\n"
-                       "If no server is specified, the default is defined by the daemon.\n");
-                return 0;
-        }
-        if (argc > 2) {
-                error_msg("\"logout\" requires at most 1 argument.\nSee 'berth logout --help'.");
-                return EXIT_BERTH;
-        }
-        _cleanup_free_ char *server = login_server(argc == 2 ? argv[1] : NULL);
+        CLI_PARSE_OR_RETURN(first, argc, argv, "logout", "[SERVER]",
+                            "Log out from a registry.\nIf no server is specified, "
+                            "the default is defined by the daemon.",
+                            NULL, CLI_AT_MOST(1));
+        _cleanup_free_ char *server = login_server(first < argc ? argv[first] : NULL);
         err_t err;
         int r = reg_creds_erase(server, &err);
         if (r < 0) {

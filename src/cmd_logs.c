@@ -1,7 +1,6 @@
 /* berth logs [-f] [--tail N] [-t] [--since T] [--until T] CONTAINER */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "base/strv.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
@@ -61,57 +61,31 @@ static void read_lines(const char *path, strv_t *lines)
 
 int cmd_logs(int argc, char **argv)
 {
-        static const struct option lo[] = {{"follow", no_argument, 0, 'f'},
-                                           {"timestamps", no_argument, 0, 't'},
-                                           {"tail", required_argument, 0, 'n'},
-                                           {"since", required_argument, 0, 'S'},
-                                           {"until", required_argument, 0, 'U'},
-                                           {"help", no_argument, 0, 'H'},
-                                           {0, 0, 0, 0}};
         struct logs_opts o = {.tail = -1};
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "ftn:", lo, NULL)) != -1) {
-                switch (c) {
-                case 'f':
-                        o.follow = true;
-                        break;
-                case 't':
-                        o.timestamps = true;
-                        break;
-                case 'n':
-                        o.tail = strcmp(optarg, "all") ? atol(optarg) : -1;
-                        break;
-                case 'S':
-                case 'U':
-                        if (time_parse_docker(optarg, time_now_ns(),
-                                              c == 'S' ? &o.since_ns : &o.until_ns) < 0) {
-                                error_msg("invalid value for \"%s\": %s\n(a duration as 10m or "
-                                          "1h30m, a Unix timestamp, or an RFC 3339 time)",
-                                          c == 'S' ? "since" : "until", optarg);
-                                return EXIT_BERTH;
-                        }
-                        if (c == 'U' && !o.until_ns)
-                                o.until_ns = 1; /* before the epoch: nothing */
-                        break;
-                case 'H':
-                        printf(
-                            "Usage:  berth logs [-f] [-t] [--tail N] [--since TIME] [--until TIME] "
-                            "CONTAINER\n");
-                        return 0;
-                default:
-                        error_msg("logs: unknown option '%s'", argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind + 1 != argc) {
-                error_msg("\"berth logs\" requires exactly 1 argument.");
-                return EXIT_BERTH;
-        }
+        const char *tail = "all";
+        struct cli_time since = {0}, until = {0};
+        const struct cli_opt opts[] = {
+            CLI_OPT("follow", 'f', CLI_FLAG, &o.follow, "Follow log output"),
+            CLI_OPT("since", 0, CLI_FUNC, &since,
+                    "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative\n"
+                    "(e.g. \"42m\" for 42 minutes)",
+                    .type = "string", .fn = cli_time_opt),
+            CLI_OPT("tail", 'n', CLI_STRING, &tail,
+                    "Number of lines to show from the end of the logs (default \"all\")"),
+            CLI_OPT("timestamps", 't', CLI_FLAG, &o.timestamps, "Show timestamps"),
+            CLI_OPT("until", 0, CLI_FUNC, &until,
+                    "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative\n"
+                    "(e.g. \"42m\" for 42 minutes)",
+                    .type = "string", .fn = cli_time_opt),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "logs", "[OPTIONS] CONTAINER",
+                            "Fetch the logs of a container", opts, CLI_EXACTLY(1));
+        o.tail = strcmp(tail, "all") ? atol(tail) : -1;
+        o.since_ns = since.ns;
+        o.until_ns = until.set && !until.ns ? 1 : until.ns; /* before the epoch: nothing */
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
-        if (container_get_said(argv[optind], &id, &j) < 0)
+        if (container_get_said(argv[first], &id, &j) < 0)
                 return EXIT_BERTH;
         _cleanup_free_ char *path = xstrdup(rt_doc_log_path(j) ?: "");
         json_decref(j);

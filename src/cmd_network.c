@@ -1,7 +1,6 @@
 /* berth network: create ls inspect rm prune connect disconnect. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "base/strbuf.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "table.h"
 #include "container_cli.h"
@@ -23,18 +23,6 @@
 #include "engine/dnsreg.h"
 #include "engine/netglue.h"
 #include "runtime/container.h"
-
-static void network_usage(FILE *f, const struct command *subs, size_t n)
-{
-        fprintf(f, "Usage:  berth network COMMAND\n\nManage networks\n\nCommands:\n");
-        for (size_t i = 0; i < n; i++)
-                if (subs[i].summary)
-                        fprintf(f, "  %-11s %s\n", subs[i].name, subs[i].summary);
-        fprintf(f, "\nInternal (for tests, not a stable interface):\n"
-                   "  attach-netns   Attach a network namespace by path: "
-                   "attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET NETNS_PATH ID\n"
-                   "  detach-netns   Undo attach-netns: detach-netns NET ID\n");
-}
 
 /* "k=v" into obj; a bare "k" is k="" as in docker. */
 static int add_kv(json_t *obj, const char *what, const char *arg)
@@ -51,88 +39,47 @@ static int add_kv(json_t *obj, const char *what, const char *arg)
 
 static int net_create(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"driver", required_argument, NULL, 'd'},
-            {"subnet", required_argument, NULL, 's'},
-            {"gateway", required_argument, NULL, 'g'},
-            {"ip-range", required_argument, NULL, 'r'},
-            {"internal", no_argument, NULL, 'i'},
-            {"label", required_argument, NULL, 'l'},
-            {"opt", required_argument, NULL, 'o'},
-            {"attachable", no_argument, NULL, 'a'},
-            {"ipv6", no_argument, NULL, '6'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         _cleanup_json_ json_t *labels = json_object();
         _cleanup_json_ json_t *options = json_object();
         struct network_create_opts o = {.labels = labels, .options = options};
-        int c;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "d:o:h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'd':
-                        o.driver = optarg;
-                        break;
-                case 's':
-                        if (o.subnet) {
-                                error_msg("only one --subnet is supported (IPv4)");
-                                return EXIT_BERTH;
-                        }
-                        o.subnet = optarg;
-                        break;
-                case 'g':
-                        o.gateway = optarg;
-                        break;
-                case 'r':
-                        o.ip_range = optarg;
-                        break;
-                case 'i':
-                        o.internal = true;
-                        break;
-                case 'l':
-                        if (add_kv(labels, "label", optarg) < 0)
-                                return EXIT_BERTH;
-                        break;
-                case 'o':
-                        if (add_kv(options, "option", optarg) < 0)
-                                return EXIT_BERTH;
-                        break;
-                case 'a':
-                        break; /* every berth network is attachable */
-                case '6':
-                        error_msg("IPv6 networks are not supported");
-                        return EXIT_BERTH;
-                case 'h':
-                        printf("Usage:  berth network create [OPTIONS] NETWORK\n\n"
-                               "Options:\n"
-                               "  -d, --driver string     Driver to manage the Network "
-                               "(default \"bridge\")\n"
-                               "      --gateway string    IPv4 Gateway for the master subnet\n"
-                               "      --internal          Restrict external access to the "
-                               "network\n"
-                               "      --ip-range string   Allocate container ip from a sub-range\n"
-                               "      --label list        Set metadata on a network\n"
-                               "  -o, --opt map           Set driver specific options\n"
-                               "      --subnet string     Subnet in CIDR format\n");
-                        return 0;
-                default:
-                        error_msg("network create: unknown flag %s\nSee 'berth network create "
-                                  "--help'",
-                                  argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
+        _cleanup_cli_list_ strv_t subnets = STRV_INIT, lv = STRV_INIT, ov = STRV_INIT;
+        bool ipv6 = false;
+        const struct cli_opt opts[] = {
+            CLI_OPT("driver", 'd', CLI_STRING, &o.driver,
+                    "Driver to manage the Network (default \"bridge\")"),
+            CLI_OPT("gateway", 0, CLI_STRING, &o.gateway, "IPv4 Gateway for the master subnet"),
+            CLI_OPT("internal", 0, CLI_FLAG, &o.internal,
+                    "Restrict external access to the network"),
+            CLI_OPT("ip-range", 0, CLI_STRING, &o.ip_range,
+                    "Allocate container ip from a sub-range"),
+            CLI_OPT("label", 0, CLI_LIST, &lv, "Set metadata on a network"),
+            CLI_OPT("opt", 'o', CLI_LIST, &ov, "Set driver specific options", .type = "map"),
+            CLI_OPT("subnet", 0, CLI_LIST, &subnets, "Subnet in CIDR format", .type = "string"),
+            CLI_OPT("attachable", 0, CLI_FLAG, NULL, NULL), /* every berth network is attachable */
+            CLI_OPT("ipv6", 0, CLI_FLAG, &ipv6, NULL),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network create", "[OPTIONS] NETWORK",
+                            "Create a network", opts, CLI_EXACTLY(1));
+        if (subnets.n > 1) {
+                error_msg("only one --subnet is supported (IPv4)");
+                return EXIT_BERTH;
         }
-        if (optind != argc - 1) {
-                error_msg("\"network create\" requires exactly 1 argument");
+        o.subnet = subnets.n ? subnets.v[0] : NULL;
+        for (size_t i = 0; i < lv.n; i++)
+                if (add_kv(labels, "label", lv.v[i]) < 0)
+                        return EXIT_BERTH;
+        for (size_t i = 0; i < ov.n; i++)
+                if (add_kv(options, "option", ov.v[i]) < 0)
+                        return EXIT_BERTH;
+        if (ipv6) {
+                error_msg("IPv6 networks are not supported");
                 return EXIT_BERTH;
         }
         if ((o.gateway || o.ip_range) && !o.subnet) {
                 error_msg("%s requires --subnet", o.gateway ? "--gateway" : "--ip-range");
                 return EXIT_BERTH;
         }
-        o.name = argv[optind];
+        o.name = argv[first];
         err_t err;
         _cleanup_free_ char *id = NULL;
         if (network_create(&o, &id, &err) < 0) {
@@ -158,46 +105,15 @@ static const char *const net_headers[] = {
 
 static int net_ls(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"quiet", no_argument, NULL, 'q'},
-            {"format", required_argument, NULL, 'f'},
-            {"no-trunc", no_argument, NULL, 'n'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool quiet = false, notrunc = false;
         const char *format = NULL;
-        int c;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "qf:h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'n':
-                        notrunc = true;
-                        break;
-                case 'f':
-                        format = optarg;
-                        break;
-                case 'h':
-                        printf("Usage:  berth network ls [OPTIONS]\n\nOptions:\n"
-                               "      --format string   table (default), json, a Go template "
-                               "({{.Name}} {{.Driver}} ...)\n"
-                               "                        or 'table TEMPLATE'\n"
-                               "      --no-trunc        Do not truncate the output\n"
-                               "  -q, --quiet           Only display network IDs\n");
-                        return 0;
-                default:
-                        error_msg("network ls: unknown flag %s", argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind != argc) {
-                error_msg("\"network ls\" accepts no arguments");
-                return EXIT_BERTH;
-        }
+        const struct cli_opt opts[] = {
+            FORMAT_OPT('f', &format, "{{.Name}} {{.Driver}} ..."),
+            CLI_OPT("no-trunc", 0, CLI_FLAG, &notrunc, "Do not truncate the output"),
+            CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only display network IDs"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network ls", "[OPTIONS]", "List networks", opts,
+                            CLI_NO_ARGS);
         struct cliformat cf;
         if (!quiet &&
             format_open(&cf, format, NET_TABLE, net_headers, "formatter.networkContext") < 0)
@@ -290,88 +206,49 @@ static int network_doc(const char *name, json_t **doc, err_t *err)
 
 static int net_inspect(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"format", required_argument, NULL, 'f'},
-            {"verbose", no_argument, NULL, 'v'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         const char *format = NULL;
-        int c;
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "f:vh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'f':
-                        format = optarg;
-                        break;
-                case 'v':
-                        break;
-                case 'h':
-                        printf("Usage:  berth network inspect [OPTIONS] NETWORK [NETWORK...]\n\n"
-                               "Display detailed information on one or more networks\n\n"
-                               "Options:\n"
-                               "  -f, --format string   a Go template ({{.Name}} "
-                               "{{range .IPAM.Config}}{{.Subnet}}{{end}} ...)\n");
-                        return 0;
-                default:
-                        error_msg("network inspect: unknown flag %s", argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind >= argc) {
-                error_msg("\"network inspect\" requires at least 1 argument");
-                return EXIT_BERTH;
-        }
-        return inspect_names(argv + optind, argc - optind, network_doc, format, 1);
+        const struct cli_opt opts[] = {
+            CLI_OPT("format", 'f', CLI_STRING, &format,
+                    "a Go template ({{.Name}} {{range .IPAM.Config}}{{.Subnet}}{{end}} ...)"),
+            CLI_OPT("verbose", 'v', CLI_FLAG, NULL, NULL),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network inspect", "[OPTIONS] NETWORK [NETWORK...]",
+                            "Display detailed information on one or more networks", opts,
+                            CLI_AT_LEAST(1));
+        return inspect_names(argv + first, argc - first, network_doc, format, 1);
 }
 
 /* network connect / disconnect: the container's state under its lock. */
 static int connect_or_disconnect(int argc, char **argv, bool connect)
 {
-        static const struct option opts[] = {
-            {"alias", required_argument, NULL, 'a'},
-            {"ip", required_argument, NULL, 'i'},
-            {"force", no_argument, NULL, 'f'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
-        const char *cmd = connect ? "connect" : "disconnect";
         strv_t aliases = STRV_INIT;
         const char *ip = NULL;
-        int c, rc = EXIT_BERTH;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, connect ? "h" : "fh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'a':
-                        strv_push(&aliases, optarg);
-                        break;
-                case 'i':
-                        ip = optarg;
-                        break;
-                case 'f':
-                        break;
-                case 'h':
-                        printf("Usage:  berth network %s %sNETWORK CONTAINER\n", cmd,
-                               connect ? "[--alias ALIAS]... [--ip IP] " : "[-f] ");
-                        strv_free(&aliases);
-                        return 0;
-                default:
-                        error_msg("network %s: unknown flag %s", cmd, argv[optind - 1]);
-                        strv_free(&aliases);
-                        return EXIT_BERTH;
-                }
-        }
-        if ((!connect && (aliases.n || ip)) || optind != argc - 2) {
-                error_msg("\"network %s\" requires exactly 2 arguments: NETWORK CONTAINER", cmd);
+        int rc = EXIT_BERTH;
+        const struct cli_opt copts[] = {
+            CLI_OPT("alias", 0, CLI_LIST, &aliases, "Add network-scoped alias for the container",
+                    .type = "strings"),
+            CLI_OPT("ip", 0, CLI_STRING, &ip, "IPv4 address (e.g., \"172.30.100.104\")"),
+            {0}};
+        const struct cli_opt dopts[] = {CLI_OPT("force", 'f', CLI_FLAG, NULL,
+                                                "Force the container to disconnect from a network"),
+                                        {0}};
+        const struct cli_cmd cmd =
+            connect
+                ? (struct cli_cmd)CLI_CMD("network connect", "[OPTIONS] NETWORK CONTAINER",
+                                          "Connect a container to a network", copts, CLI_EXACTLY(2))
+                : (struct cli_cmd)CLI_CMD("network disconnect", "[OPTIONS] NETWORK CONTAINER",
+                                          "Disconnect a container from a network", dopts,
+                                          CLI_EXACTLY(2));
+        int first = cli_parse(&cmd, argc, argv);
+        if (first <= 0) {
                 strv_free(&aliases);
-                return EXIT_BERTH;
+                return cli_status(first);
         }
         err_t err;
         _cleanup_free_ char *id = NULL;
         _cleanup_json_ json_t *j = NULL;
         pid_t pid = 0;
-        if (rt_ctr_resolve(argv[optind + 1], &id, &err) < 0) {
+        if (rt_ctr_resolve(argv[first + 1], &id, &err) < 0) {
                 error_msg("%s", err.msg);
                 strv_free(&aliases);
                 return EXIT_BERTH;
@@ -382,11 +259,11 @@ static int connect_or_disconnect(int argc, char **argv, bool connect)
         if (lk < 0 || rt_ctr_load(id, &j, &err) < 0 || rt_ctr_reconcile(id, j, &err) < 0)
                 goto out;
         if (!connect)
-                (void)network_load(argv[optind], &n, &nerr);
+                (void)network_load(argv[first], &n, &nerr);
         if (!rt_ctr_monitor_alive(id, &pid))
                 pid = 0;
-        if (connect ? netwire_connect(id, pid, j, argv[optind], ip, &aliases, &err)
-                    : netwire_disconnect(id, pid, j, argv[optind], &err))
+        if (connect ? netwire_connect(id, pid, j, argv[first], ip, &aliases, &err)
+                    : netwire_disconnect(id, pid, j, argv[first], &err))
                 goto out;
         if (connect && pid > 0 && dnsreg_register(id, j, &err) < 0)
                 goto out;
@@ -424,15 +301,9 @@ static int net_rm(int argc, char **argv)
                 return EXIT_BERTH;
         }
 
-        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage:  berth network rm NETWORK [NETWORK...]\n");
-                return 0;
-        }
-        if (argc < 2) {
-                error_msg("\"network rm\" requires at least 1 argument");
-                return EXIT_BERTH;
-        }
-        for (int i = 1; i < argc; i++) {
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network rm", "NETWORK [NETWORK...]",
+                            "Remove one or more networks", NULL, CLI_AT_LEAST(1));
+        for (int i = first; i < argc; i++) {
                 err_t err;
                 if (network_remove(argv[i], &err) < 0) {
                         error_msg("%s", err.msg);
@@ -448,42 +319,23 @@ static int net_prune(int argc, char **argv)
 {
         bool force = false;
         struct prune_filter pf = {0};
-
-        for (int i = 1; i < argc; i++) {
-                if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force")) {
-                        force = true;
-                } else if (!strcmp(argv[i], "--filter") || !strncmp(argv[i], "--filter=", 9)) {
-                        const char *f = argv[i][8] == '=' ? argv[i] + 9 : argv[++i];
-                        if (!f) {
-                                error_msg("network prune: flag needs an argument: --filter");
-                                return EXIT_BERTH;
-                        }
-                        if (prune_filter_add(&pf, NULL, f, "network prune") < 0) {
-                                prune_filter_free(&pf);
-                                return EXIT_BERTH;
-                        }
-                } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                        prune_filter_free(&pf);
-                        printf("Usage:  berth network prune [-f] [--filter until=TIME|label=K[=V]|"
-                               "label!=K[=V]]\n\n"
-                               "Remove all unused networks (all but the default bridge network "
-                               "and those with containers)\n");
-                        return 0;
-                } else {
-                        error_msg("network prune: unknown argument %s", argv[i]);
-                        prune_filter_free(&pf);
-                        return EXIT_BERTH;
-                }
-        }
-        if (!force) {
-                char line[16] = "";
-                fprintf(stdout, "WARNING! This will remove all custom networks not used by at "
-                                "least one container.\nAre you sure you want to continue? [y/N] ");
-                fflush(stdout);
-                if (!fgets(line, sizeof(line), stdin) || (line[0] != 'y' && line[0] != 'Y')) {
-                        prune_filter_free(&pf);
-                        return 0;
-                }
+        const struct cli_opt opts[] = {
+            PRUNE_OPTS(
+                pf, &force,
+                "\"until=<timestamp>\", \"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
+            {0}};
+        const struct cli_cmd cmd =
+            CLI_CMD("network prune", "[OPTIONS]",
+                    "Remove all unused networks (all but the default bridge network and those with "
+                    "containers)",
+                    opts, CLI_NO_ARGS);
+        int first = prune_cli_parse(&cmd, argc, argv, &pf, NULL);
+        if (first <= 0)
+                return cli_status(first);
+        if (!force && !cli_confirm("This will remove all custom networks not used by at least one "
+                                   "container.")) {
+                prune_filter_free(&pf);
+                return 0;
         }
         _cleanup_json_ json_t *removed = json_array();
         err_t err;
@@ -507,51 +359,32 @@ static int net_prune(int argc, char **argv)
 /* Internal: attach a netns given by path (tests and benchmarks). */
 static int net_attach_netns(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"ip", required_argument, NULL, 'i'},
-            {"ifname", required_argument, NULL, 'n'},
-            {"publish", required_argument, NULL, 'p'},
-            {"no-default-route", no_argument, NULL, 'R'},
-            {NULL, 0, NULL, 0},
-        };
         const char *ip = NULL, *ifname = "eth0";
         _cleanup_free_ struct port_map *ports = NULL;
         size_t nports = 0;
-        bool defroute = true;
+        bool nodefroute = false;
         err_t err;
-        int c;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
-                switch (c) {
-                case 'i':
-                        ip = optarg;
-                        break;
-                case 'n':
-                        ifname = optarg;
-                        break;
-                case 'p':
-                        if (port_spec_parse(optarg, &ports, &nports, &err) < 0) {
-                                error_msg("%s", err.msg);
-                                return EXIT_BERTH;
-                        }
-                        break;
-                case 'R':
-                        defroute = false;
-                        break;
-                default:
-                        error_msg("network attach-netns: unknown flag %s", argv[optind - 1]);
+        _cleanup_cli_list_ strv_t publish = STRV_INIT;
+        const struct cli_opt opts[] = {
+            CLI_OPT("ip", 0, CLI_STRING, &ip, "The address"),
+            CLI_OPT("ifname", 0, CLI_STRING, &ifname,
+                    "The interface in the namespace (default eth0)"),
+            CLI_OPT("publish", 'p', CLI_LIST, &publish, "Publish a port (as run -p)"),
+            CLI_OPT("no-default-route", 0, CLI_FLAG, &nodefroute,
+                    "No default route through the network"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network attach-netns",
+                            "[OPTIONS] NET NETNS_PATH ID",
+                            "Internal: attach a network namespace by path", opts, CLI_EXACTLY(3));
+        for (size_t i = 0; i < publish.n; i++)
+                if (port_spec_parse(publish.v[i], &ports, &nports, &err) < 0) {
+                        error_msg("%s", err.msg);
                         return EXIT_BERTH;
                 }
-        }
-        if (optind != argc - 3) {
-                error_msg("usage: berth network attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET "
-                          "NETNS_PATH ID");
-                return EXIT_BERTH;
-        }
-        _cleanup_close_ int fd = open(argv[optind + 1], O_RDONLY | O_CLOEXEC);
+        bool defroute = !nodefroute;
+        _cleanup_close_ int fd = open(argv[first + 1], O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
-                error_msg("cannot open %s: %s", argv[optind + 1], strerror(errno));
+                error_msg("cannot open %s: %s", argv[first + 1], strerror(errno));
                 return EXIT_BERTH;
         }
         /* Published ports are checked by binding them, then released: this
@@ -564,8 +397,8 @@ static int net_attach_netns(int argc, char **argv)
         for (size_t i = 0; i < nports; i++)
                 close(fds[i]);
         struct network_endpoint_req r = {
-            .container_id = argv[optind + 2],
-            .container_name = argv[optind + 2],
+            .container_id = argv[first + 2],
+            .container_name = argv[first + 2],
             .ifname = ifname,
             .ip = ip,
             .default_route = defroute,
@@ -574,7 +407,7 @@ static int net_attach_netns(int argc, char **argv)
             .nports = nports,
         };
         struct network_endpoint ep;
-        if (network_connect(argv[optind], &r, &ep, &err) < 0) {
+        if (network_connect(argv[first], &r, &ep, &err) < 0) {
                 error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
@@ -587,13 +420,10 @@ static int net_attach_netns(int argc, char **argv)
 
 static int net_detach_netns(int argc, char **argv)
 {
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network detach-netns", "NET ID",
+                            "Internal: undo attach-netns", NULL, CLI_EXACTLY(2));
         err_t err;
-
-        if (argc != 3) {
-                error_msg("usage: berth network detach-netns NET ID");
-                return EXIT_BERTH;
-        }
-        if (network_endpoint_down(argv[1], argv[2], false, true, &err) < 0) {
+        if (network_endpoint_down(argv[first], argv[first + 1], false, true, &err) < 0) {
                 error_msg("%s", err.msg);
                 return EXIT_BERTH;
         }
@@ -617,17 +447,16 @@ int cmd_network(int argc, char **argv)
             {"detach-netns", net_detach_netns, NULL},
         };
 
-        if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-                network_usage(argc < 2 ? stderr : stdout, subs, ARRAY_SIZE(subs));
-                return argc < 2 ? EXIT_BERTH : 0;
-        }
-        if (!strcmp(argv[1], CMD_LIST)) {
-                cmd_list_print("network", subs, ARRAY_SIZE(subs));
-                return 0;
-        }
-        for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-                if (!strcmp(argv[1], subs[i].name))
-                        return subs[i].fn(argc - 1, argv + 1);
-        error_msg("'%s' is not a berth network command.\nSee 'berth network --help'", argv[1]);
-        return EXIT_BERTH;
+        static const struct cmd_group g = {
+            "network",
+            "Manage networks",
+            subs,
+            ARRAY_SIZE(subs),
+            "Internal (for tests, not a stable interface):\n"
+            "  attach-netns   Attach a network namespace by path: "
+            "attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET NETNS_PATH ID\n"
+            "  detach-netns   Undo attach-netns: detach-netns NET ID\n",
+            EXIT_BERTH,
+            0};
+        return cmd_group_run(&g, argc, argv);
 }

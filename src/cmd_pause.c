@@ -1,7 +1,6 @@
 /* berth pause / unpause: freeze and thaw a container's cgroup through its
  * monitor, which records State.Status "paused" / "running". */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
@@ -45,28 +45,18 @@ int container_set_paused(const char *id, bool pause, err_t *err)
 
 static int pause_main(int argc, char **argv, bool pause)
 {
-        static const struct option lo[] = {{"help", no_argument, 0, 'H'}, {0, 0, 0, 0}};
-        const char *usage =
-            pause ? "pause CONTAINER [CONTAINER...]" : "unpause CONTAINER [CONTAINER...]";
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-                if (c == 'H') {
-                        printf("Usage:  berth %s\n", usage);
-                        return 0;
-                }
-                error_msg("%s: invalid option '%s'\nUsage:  berth %s", argv[0], argv[optind - 1],
-                          usage);
-                return EXIT_BERTH;
-        }
-        if (optind >= argc) {
-                error_msg("\"berth %s\" requires at least 1 argument.\nUsage:  berth %s", argv[0],
-                          usage);
-                return EXIT_BERTH;
-        }
+        const struct cli_cmd cmd =
+            pause ? (struct cli_cmd)CLI_CMD("pause", "CONTAINER [CONTAINER...]",
+                                            "Pause all processes within one or more containers",
+                                            NULL, CLI_AT_LEAST(1))
+                  : (struct cli_cmd)CLI_CMD("unpause", "CONTAINER [CONTAINER...]",
+                                            "Unpause all processes within one or more containers",
+                                            NULL, CLI_AT_LEAST(1));
+        int first = cli_parse(&cmd, argc, argv);
+        if (first <= 0)
+                return cli_status(first);
         int rc = 0;
-        for (int i = optind; i < argc; i++) {
+        for (int i = first; i < argc; i++) {
                 err_t err = {0};
                 _cleanup_free_ char *id = NULL;
                 _cleanup_json_ json_t *j = NULL;

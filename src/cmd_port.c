@@ -7,28 +7,22 @@
 #include "base/err.h"
 #include "base/jsonfile.h"
 #include "base/strv.h"
+#include "cli.h"
 #include "commands.h"
 #include "engine/netglue.h"
 #include "runtime/container.h"
 
 int cmd_port(int argc, char **argv)
 {
-        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage:  berth port CONTAINER [PRIVATE_PORT[/PROTO]]\n\n"
-                       "List port mappings or a specific mapping for the container\n");
-                return 0;
-        }
-        if (argc < 2 || argc > 3) {
-                error_msg("\"port\" requires at least 1 and at most 2 arguments.\n"
-                          "See 'berth port --help'.");
-                return EXIT_BERTH;
-        }
+        CLI_PARSE_OR_RETURN(first, argc, argv, "port", "CONTAINER [PRIVATE_PORT[/PROTO]]",
+                            "List port mappings or a specific mapping for the container", NULL,
+                            CLI_RANGE(1, 2));
         err_t err;
         _cleanup_free_ char *id = NULL;
         _cleanup_json_ json_t *j = NULL;
         strv_t lines = STRV_INIT;
-        if (rt_ctr_resolve(argv[1], &id, &err) < 0 || rt_ctr_load(id, &j, &err) < 0 ||
-            netwire_port_lines(j, argc == 3 ? argv[2] : NULL, &lines, &err) < 0) {
+        if (rt_ctr_resolve(argv[first], &id, &err) < 0 || rt_ctr_load(id, &j, &err) < 0 ||
+            netwire_port_lines(j, first + 1 < argc ? argv[first + 1] : NULL, &lines, &err) < 0) {
                 error_msg("%s", err.msg);
                 strv_free(&lines);
                 return 1;

@@ -1,6 +1,5 @@
 /* berth ps [-a] [-q] [--filter k=v] [--format TEMPLATE|json|table] [--no-trunc] */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "base/strv.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "table.h"
 #include "container_cli.h"
@@ -192,53 +192,23 @@ static json_t *ps_context(json_t *j, const char *short_id, bool trunc, bool runn
 
 int cmd_ps(int argc, char **argv)
 {
-        static const struct option lo[] = {{"all", no_argument, 0, 'a'},
-                                           {"quiet", no_argument, 0, 'q'},
-                                           {"filter", required_argument, 0, 'f'},
-                                           {"format", required_argument, 0, 'F'},
-                                           {"no-trunc", no_argument, 0, 'N'},
-                                           {"help", no_argument, 0, 'H'},
-                                           {0, 0, 0, 0}};
         bool all = false, quiet = false, trunc = true;
         const char *format = NULL;
         strv_t filters = STRV_INIT;
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "aqf:", lo, NULL)) != -1) {
-                if (list_flag(c, &all, &quiet))
-                        continue;
-                switch (c) {
-                case 'f':
-                        strv_push(&filters, optarg);
-                        break;
-                case 'N':
-                        trunc = false;
-                        break;
-                case 'F':
-                        format = optarg;
-                        break;
-                case 'H':
-                        printf("Usage:  berth ps [OPTIONS]\n\n"
-                               "List containers\n\n"
-                               "Options:\n"
-                               "  -a, --all             Show all containers (default shows just "
-                               "running)\n"
-                               "  -f, --filter filter   Filter output based on conditions "
-                               "provided (KEY=VALUE)\n"
-                               "      --format string   table (default), json, a Go template "
-                               "({{.ID}} {{.Names}} ...),\n"
-                               "                        or 'table TEMPLATE' for a table of "
-                               "those columns\n"
-                               "      --no-trunc        Don't truncate output\n"
-                               "  -q, --quiet           Only display container IDs\n");
-                        strv_free(&filters);
-                        return 0;
-                default:
-                        error_msg("ps: unknown option '%s'", argv[optind - 1]);
-                        strv_free(&filters);
-                        return EXIT_BERTH;
-                }
+        const struct cli_opt opts[] = {
+            CLI_OPT("all", 'a', CLI_FLAG, &all, "Show all containers (default shows just running)"),
+            CLI_OPT("filter", 'f', CLI_LIST, &filters,
+                    "Filter output based on conditions provided (KEY=VALUE)", .type = "filter"),
+            FORMAT_OPT(0, &format, "{{.ID}} {{.Names}} ..."),
+            CLI_OPT("no-trunc", 0, CLI_UNSET, &trunc, "Don't truncate output"),
+            CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only display container IDs"),
+            {0}};
+        const struct cli_cmd cmd =
+            CLI_CMD("ps", "[OPTIONS]", "List containers", opts, CLI_ANY_ARGS);
+        int first = cli_parse(&cmd, argc, argv);
+        if (first <= 0) {
+                strv_free(&filters);
+                return cli_status(first);
         }
         struct cliformat cf;
         if (!quiet &&

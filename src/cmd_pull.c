@@ -3,7 +3,6 @@
  * terminal, one line per state change otherwise), then Digest: and Status:,
  * then the full reference. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "base/strv.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "layer_lines.h"
 #include "pull.h"
@@ -116,19 +116,12 @@ int cmd_pull(int argc, char **argv)
 {
         struct pull_push_args a = {.platform = getenv("DOCKER_DEFAULT_PLATFORM")};
         int rc;
-        int first =
-            pull_push_args_parse(argc, argv, "pull",
-                                 "Usage:  berth pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
-                                 "Download an image from a registry\n\n"
-                                 "Options:\n"
-                                 "  -a, --all-tags                Download all tagged images in "
-                                 "the repository\n"
-                                 "      --platform string         Set platform if server is "
-                                 "multi-platform capable\n"
-                                 "  -q, --quiet                   Suppress verbose output\n",
-                                 &a, &rc);
-        if (first < 0)
-                return rc;
+        int first = pull_push_args_parse(argc, argv, "pull", "[OPTIONS] NAME[:TAG|@DIGEST]",
+                                         "Download an image from a registry",
+                                         "Download all tagged images in the repository",
+                                         "Set platform if server is multi-platform capable", &a);
+        if (first <= 0)
+                return cli_status(first);
         const char *ref = argv[first];
         err_t err;
         if (!a.all) {

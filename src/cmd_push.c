@@ -2,7 +2,6 @@
  * "The push refers to repository [NAME]", one line per layer, then
  * "TAG: digest: sha256:... size: N". */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "base/strv.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "layer_lines.h"
 #include "push.h"
@@ -108,21 +108,14 @@ int cmd_push(int argc, char **argv)
 {
         struct pull_push_args a = {0};
         int rc;
-        int first =
-            pull_push_args_parse(argc, argv, "push",
-                                 "Usage:  berth push [OPTIONS] NAME[:TAG]\n\n"
-                                 "Upload an image to a registry\n\n"
-                                 "Options:\n"
-                                 "  -a, --all-tags          Push all tags of an image to the "
-                                 "repository\n"
-                                 "      --platform string   Push the platform-specific manifest "
-                                 "(os/arch[/variant]);\n"
-                                 "                          berth keeps one platform per image, "
-                                 "so it must be the image's\n"
-                                 "  -q, --quiet             Suppress verbose output\n",
-                                 &a, &rc);
-        if (first < 0)
-                return rc;
+        int first = pull_push_args_parse(
+            argc, argv, "push", "[OPTIONS] NAME[:TAG]", "Upload an image to a registry",
+            "Push all tags of an image to the repository",
+            "Push the platform-specific manifest (os/arch[/variant]);\n"
+            "berth keeps one platform per image, so it must be the image's",
+            &a);
+        if (first <= 0)
+                return cli_status(first);
         const char *ref = argv[first];
         bool quiet = a.quiet;
         const char *platform = a.platform;

@@ -1,6 +1,5 @@
 /* berth rm [-f] [-v] */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +8,7 @@
 #include "base/crash.h"
 #include "base/jsonfile.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "engine/netglue.h"
@@ -27,33 +27,17 @@ int container_remove_locked(const char *id, json_t *j, err_t *err)
 
 int cmd_rm(int argc, char **argv)
 {
-        static const struct option lo[] = {{"force", no_argument, 0, 'f'},
-                                           {"volumes", no_argument, 0, 'v'},
-                                           {"help", no_argument, 0, 'H'},
-                                           {0, 0, 0, 0}};
         bool force = false, vols = false;
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "fv", lo, NULL)) != -1) {
-                if (c == 'f')
-                        force = true;
-                else if (c == 'v')
-                        vols = true;
-                else if (c == 'H') {
-                        printf("Usage:  berth rm [-f] [-v] CONTAINER [CONTAINER...]\n");
-                        return 0;
-                } else {
-                        error_msg("rm: unknown option '%s'", argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind >= argc) {
-                error_msg("\"berth rm\" requires at least 1 argument.");
-                return EXIT_BERTH;
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("force", 'f', CLI_FLAG, &force,
+                    "Force the removal of a running container (uses SIGKILL)"),
+            CLI_OPT("volumes", 'v', CLI_FLAG, &vols,
+                    "Remove anonymous volumes associated with the container"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "rm", "[OPTIONS] CONTAINER [CONTAINER...]",
+                            "Remove one or more containers", opts, CLI_AT_LEAST(1));
         int rc = 0;
-        for (int i = optind; i < argc; i++) {
+        for (int i = first; i < argc; i++) {
                 err_t err = {0};
                 _cleanup_free_ char *id = NULL;
                 json_t *j = NULL;

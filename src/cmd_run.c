@@ -1,6 +1,5 @@
 /* berth run / create: options before IMAGE, then the command. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "base/size.h"
 #include "base/timefmt.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "engine/spec.h"
@@ -52,169 +52,6 @@ static void run_opts_free(struct run_opts *o)
         for (size_t i = 0; i < ARRAY_SIZE(v); i++)
                 strv_free(v[i]);
         ctr_net_free(&o->nw);
-}
-
-enum {
-        O_RM = 1000,
-        O_NAME,
-        O_ENVFILE,
-        O_MOUNT,
-        O_TMPFS,
-        O_ENTRYPOINT,
-        O_INIT,
-        O_READONLY,
-        O_MEMSWAP,
-        O_CPUS,
-        O_CPUSHARES,
-        O_PIDS,
-        O_ULIMIT,
-        O_CAPADD,
-        O_CAPDROP,
-        O_PRIV,
-        O_SECOPT,
-        O_STOPSIG,
-        O_STOPTIMEOUT,
-        O_RESTART,
-        O_LABEL,
-        O_NETWORK,
-        O_HCMD,
-        O_HINT,
-        O_HTIMEOUT,
-        O_HRETRIES,
-        O_HSTART,
-        O_HSTARTIV,
-        O_NOHC,
-        O_CPUSET,
-        O_HELP,
-        O_NETALIAS,
-        O_IP,
-        O_ADDHOST,
-        O_LINK,
-        O_DNS,
-        O_SYSCTL,
-        O_SHMSIZE,
-        O_OOMADJ,
-        O_PULL,
-        O_PLATFORM,
-};
-
-static const struct option run_longopts[] = {
-    {"detach", no_argument, 0, 'd'},
-    {"interactive", no_argument, 0, 'i'},
-    {"tty", no_argument, 0, 't'},
-    {"rm", no_argument, 0, O_RM},
-    {"name", required_argument, 0, O_NAME},
-    {"env", required_argument, 0, 'e'},
-    {"env-file", required_argument, 0, O_ENVFILE},
-    {"workdir", required_argument, 0, 'w'},
-    {"user", required_argument, 0, 'u'},
-    {"hostname", required_argument, 0, 'h'},
-    {"volume", required_argument, 0, 'v'},
-    {"mount", required_argument, 0, O_MOUNT},
-    {"tmpfs", required_argument, 0, O_TMPFS},
-    {"entrypoint", required_argument, 0, O_ENTRYPOINT},
-    {"init", no_argument, 0, O_INIT},
-    {"read-only", no_argument, 0, O_READONLY},
-    {"memory", required_argument, 0, 'm'},
-    {"memory-swap", required_argument, 0, O_MEMSWAP},
-    {"cpus", required_argument, 0, O_CPUS},
-    {"cpu-shares", required_argument, 0, 'c'},
-    {"cpuset-cpus", required_argument, 0, O_CPUSET},
-    {"pids-limit", required_argument, 0, O_PIDS},
-    {"ulimit", required_argument, 0, O_ULIMIT},
-    {"cap-add", required_argument, 0, O_CAPADD},
-    {"cap-drop", required_argument, 0, O_CAPDROP},
-    {"privileged", no_argument, 0, O_PRIV},
-    {"security-opt", required_argument, 0, O_SECOPT},
-    {"stop-signal", required_argument, 0, O_STOPSIG},
-    {"stop-timeout", required_argument, 0, O_STOPTIMEOUT},
-    {"restart", required_argument, 0, O_RESTART},
-    {"label", required_argument, 0, 'l'},
-    {"network", required_argument, 0, O_NETWORK},
-    {"network-alias", required_argument, 0, O_NETALIAS},
-    {"ip", required_argument, 0, O_IP},
-    {"publish", required_argument, 0, 'p'},
-    {"publish-all", no_argument, 0, 'P'},
-    {"add-host", required_argument, 0, O_ADDHOST},
-    {"link", required_argument, 0, O_LINK},
-    {"dns", required_argument, 0, O_DNS},
-    {"net", required_argument, 0, O_NETWORK},
-    {"sysctl", required_argument, 0, O_SYSCTL},
-    {"shm-size", required_argument, 0, O_SHMSIZE},
-    {"oom-score-adj", required_argument, 0, O_OOMADJ},
-    {"health-cmd", required_argument, 0, O_HCMD},
-    {"health-interval", required_argument, 0, O_HINT},
-    {"health-timeout", required_argument, 0, O_HTIMEOUT},
-    {"health-retries", required_argument, 0, O_HRETRIES},
-    {"health-start-period", required_argument, 0, O_HSTART},
-    {"health-start-interval", required_argument, 0, O_HSTARTIV},
-    {"no-healthcheck", no_argument, 0, O_NOHC},
-    {"pull", required_argument, 0, O_PULL},
-    {"platform", required_argument, 0, O_PLATFORM},
-    {"quiet", no_argument, 0, 'q'},
-    {"help", no_argument, 0, O_HELP},
-    {0, 0, 0, 0},
-};
-
-static void run_usage(FILE *f, const char *cmd)
-{
-        fprintf(f,
-                "Usage:  berth %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
-                "Options:\n"
-                "  -d, --detach               Run container in background and print container ID\n"
-                "  -i, --interactive          Keep STDIN open even if not attached\n"
-                "  -t, --tty                  Allocate a pseudo-TTY\n"
-                "      --rm                   Automatically remove the container when it exits\n"
-                "      --name string          Assign a name to the container\n"
-                "  -e, --env list             Set environment variables\n"
-                "      --env-file list        Read in a file of environment variables\n"
-                "  -w, --workdir string       Working directory inside the container\n"
-                "  -u, --user string          Username or UID (format: <name|uid>[:<group|gid>])\n"
-                "  -h, --hostname string      Container host name\n"
-                "  -v, --volume list          Bind mount a volume (SRC:DST[:ro])\n"
-                "      --mount mount          type=bind|volume|tmpfs,source=,target=,readonly\n"
-                "      --tmpfs list           Mount a tmpfs directory (PATH[:OPTIONS])\n"
-                "      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
-                "      --init                 Run an init inside the container\n"
-                "      --read-only            Mount the container's root filesystem as read only\n"
-                "  -m, --memory bytes         Memory limit\n"
-                "      --memory-swap bytes    Memory + swap limit (-1: unlimited swap)\n"
-                "      --cpus decimal         Number of CPUs\n"
-                "  -c, --cpu-shares int       CPU shares (relative weight)\n"
-                "      --cpuset-cpus string   CPUs in which to allow execution\n"
-                "      --pids-limit int       Tune container pids limit (-1 for unlimited; default "
-                "%d)\n"
-                "      --ulimit ulimit        Ulimit options (NAME=SOFT[:HARD])\n"
-                "      --cap-add list         Add Linux capabilities\n"
-                "      --cap-drop list        Drop Linux capabilities\n"
-                "      --privileged           Give extended privileges to this container\n"
-                "      --security-opt list    no-new-privileges[=false], seccomp=unconfined|FILE,\n"
-                "                             apparmor=unconfined, label=disable\n"
-                "      --shm-size bytes       Size of /dev/shm (default 64m)\n"
-                "      --oom-score-adj int    Tune host's OOM preferences (-1000 to 1000)\n"
-                "      --stop-signal string   Signal to stop the container\n"
-                "      --stop-timeout int     Timeout (in seconds) to stop a container\n"
-                "      --restart string       no, always, on-failure[:N], unless-stopped\n"
-                "  -l, --label list           Set meta data on a container\n"
-                "      --network string       Connect a container to a network (bridge, none, "
-                "host, container:NAME, NAME)\n"
-                "      --network-alias list   Add network-scoped alias for the container\n"
-                "      --ip string            IPv4 address (e.g., 172.30.100.104)\n"
-                "  -p, --publish list         Publish a container's port(s) to the host\n"
-                "  -P, --publish-all          Publish all exposed ports to random ports\n"
-                "      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
-                "      --link list            Add link to another container (NAME[:ALIAS])\n"
-                "      --dns list             Set custom DNS servers\n"
-                "      --sysctl map           Sysctl options (namespaced ones: net.*, "
-                "kernel.shm*, ...)\n"
-                "      --health-cmd string    Command to run to check health\n"
-                "      --health-interval d    Time between running the check\n"
-                "      --health-timeout d     Maximum time to allow one check to run\n"
-                "      --health-retries int   Consecutive failures needed to report unhealthy\n"
-                "      --health-start-period d  Start period for the container to initialize\n"
-                "      --health-start-interval d  Time between checks during the start period\n"
-                "      --no-healthcheck       Disable any container-specified HEALTHCHECK\n",
-                cmd, RT_PIDS_DEFAULT);
 }
 
 /* "-e KEY=VALUE", or "-e KEY" taken from our environment (skipped when unset). */
@@ -450,203 +287,135 @@ out:
         return ret;
 }
 
-static int parse_run(int argc, char **argv, const char *cmd, struct run_opts *o, int *first_arg)
+/* -p/--publish: parsed here, once, into the ctr_net at dest */
+static int publish_opt(const struct cli_opt *opt, const char *arg, err_t *err)
 {
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "+dite:w:u:h:v:m:c:l:p:Pq", run_longopts, NULL)) !=
-               -1) {
-                switch (c) {
-                case 'd':
-                        o->detach = true;
-                        break;
-                case 'i':
-                        o->interactive = true;
-                        break;
-                case 't':
-                        o->tty = true;
-                        break;
-                case O_RM:
-                        o->rm = true;
-                        break;
-                case O_PULL:
-                        o->pull = optarg;
-                        break;
-                case O_PLATFORM:
-                        o->platform = optarg;
-                        break;
-                case 'q':
-                        o->quiet = true;
-                        break;
-                case O_NAME:
-                        o->name = optarg;
-                        break;
-                case 'e':
-                        strv_push(&o->env, optarg);
-                        break;
-                case O_ENVFILE:
-                        strv_push(&o->env_files, optarg);
-                        break;
-                case 'w':
-                        o->workdir = optarg;
-                        break;
-                case 'u':
-                        o->user = optarg;
-                        break;
-                case 'h':
-                        o->hostname = optarg;
-                        break;
-                case 'v':
-                        strv_push(&o->volumes, optarg);
-                        break;
-                case O_MOUNT:
-                        strv_push(&o->mounts, optarg);
-                        break;
-                case O_TMPFS:
-                        strv_push(&o->tmpfs, optarg);
-                        break;
-                case O_ENTRYPOINT:
-                        o->entrypoint = optarg;
-                        o->has_entrypoint = true;
-                        break;
-                case O_INIT:
-                        o->init = true;
-                        break;
-                case O_READONLY:
-                        o->readonly = true;
-                        break;
-                case 'm':
-                        o->memory = optarg;
-                        break;
-                case O_MEMSWAP:
-                        o->memory_swap = optarg;
-                        break;
-                case O_CPUS:
-                        o->cpus = optarg;
-                        break;
-                case 'c':
-                        o->cpu_shares = atoll(optarg);
-                        break;
-                case O_CPUSET:
-                        o->cpuset = optarg;
-                        break;
-                case O_PIDS:
-                        o->pids_limit = atoll(optarg);
-                        o->has_pids = true;
-                        break;
-                case O_ULIMIT:
-                        strv_push(&o->ulimits, optarg);
-                        break;
-                case O_CAPADD:
-                        strv_push(&o->cap_add, optarg);
-                        break;
-                case O_CAPDROP:
-                        strv_push(&o->cap_drop, optarg);
-                        break;
-                case O_PRIV:
-                        o->privileged = true;
-                        break;
-                case O_SECOPT:
-                        strv_push(&o->secopts, optarg);
-                        break;
-                case O_STOPSIG:
-                        o->stop_signal = optarg;
-                        break;
-                case O_STOPTIMEOUT:
-                        o->stop_timeout = atoi(optarg);
-                        o->has_stop_timeout = true;
-                        break;
-                case O_RESTART:
-                        o->restart = optarg;
-                        break;
-                case 'l':
-                        strv_push(&o->labels, optarg);
-                        break;
-                case O_NETWORK:
-                        o->network = optarg;
-                        break;
-                case O_NETALIAS:
-                        strv_push(&o->nw.aliases, optarg);
-                        break;
-                case O_IP:
-                        o->nw.ip = optarg;
-                        break;
-                case 'p': {
-                        struct portspec ps;
-                        err_t e;
-                        if (portspec_parse(optarg, &ps, &e) < 0) {
-                                error_msg("%s", e.msg);
-                                return -1;
-                        }
-                        ctr_net_add_port(&o->nw, &ps, optarg);
-                        break;
-                }
-                case 'P':
-                        o->nw.publish_all = true;
-                        break;
-                case O_ADDHOST:
-                        strv_push(&o->nw.add_hosts, optarg);
-                        break;
-                case O_LINK:
-                        strv_push(&o->nw.links, optarg);
-                        break;
-                case O_DNS:
-                        strv_push(&o->nw.dns, optarg);
-                        break;
-                case O_SYSCTL:
-                        strv_push(&o->sysctls, optarg);
-                        break;
-                case O_SHMSIZE:
-                        o->shm_size = optarg;
-                        break;
-                case O_OOMADJ: {
-                        char *end;
-                        errno = 0;
-                        o->oom_score_adj = strtoll(optarg, &end, 10);
-                        if (end == optarg || *end || errno) {
-                                error_msg("invalid argument \"%s\" for --oom-score-adj", optarg);
-                                return -1;
-                        }
-                        break;
-                }
-                case O_HCMD:
-                        o->health_cmd = optarg;
-                        break;
-                case O_HINT:
-                        o->health_interval = optarg;
-                        break;
-                case O_HTIMEOUT:
-                        o->health_timeout = optarg;
-                        break;
-                case O_HRETRIES:
-                        o->health_retries = optarg;
-                        break;
-                case O_HSTART:
-                        o->health_start = optarg;
-                        break;
-                case O_HSTARTIV:
-                        o->health_start_interval = optarg;
-                        break;
-                case O_NOHC:
-                        o->no_healthcheck = true;
-                        break;
-                case O_HELP:
-                        run_usage(stdout, cmd);
-                        return 1;
-                default:
-                        error_msg("%s: unknown or incomplete option '%s'\nSee 'berth %s --help'.",
-                                  cmd, argv[optind - 1], cmd);
+        struct portspec ps;
+        if (portspec_parse(arg, &ps, err) < 0)
+                return -1;
+        ctr_net_add_port(opt->dest, &ps, arg);
+        return 0;
+}
+
+/* run's and create's options into o; as cli_parse: the index of IMAGE, 0
+ * after --help, -1 after an error. */
+static int parse_run(int argc, char **argv, bool run, struct run_opts *o)
+{
+        const char *shares = NULL, *pids = NULL, *stop_timeout = NULL, *oom = NULL;
+        char pids_help[80];
+        snprintf(pids_help, sizeof(pids_help),
+                 "Tune container pids limit (-1 for unlimited; default %d)", RT_PIDS_DEFAULT);
+        const struct cli_opt opts[] = {
+            CLI_OPT("add-host", 0, CLI_LIST, &o->nw.add_hosts,
+                    "Add a custom host-to-IP mapping (host:ip)"),
+            CLI_OPT("cap-add", 0, CLI_LIST, &o->cap_add, "Add Linux capabilities"),
+            CLI_OPT("cap-drop", 0, CLI_LIST, &o->cap_drop, "Drop Linux capabilities"),
+            CLI_OPT("cpu-shares", 'c', CLI_STRING, &shares, "CPU shares (relative weight)",
+                    .type = "int"),
+            CLI_OPT("cpus", 0, CLI_STRING, &o->cpus, "Number of CPUs", .type = "decimal"),
+            CLI_OPT("cpuset-cpus", 0, CLI_STRING, &o->cpuset, "CPUs in which to allow execution"),
+            CLI_OPT("detach", 'd', CLI_FLAG, &o->detach,
+                    "Run container in background and print container ID"),
+            CLI_OPT("dns", 0, CLI_LIST, &o->nw.dns, "Set custom DNS servers"),
+            CLI_OPT("entrypoint", 0, CLI_STRING, &o->entrypoint,
+                    "Overwrite the default ENTRYPOINT of the image"),
+            CLI_OPT("env", 'e', CLI_LIST, &o->env, "Set environment variables"),
+            CLI_OPT("env-file", 0, CLI_LIST, &o->env_files,
+                    "Read in a file of environment variables"),
+            CLI_OPT("health-cmd", 0, CLI_STRING, &o->health_cmd, "Command to run to check health"),
+            CLI_OPT("health-interval", 0, CLI_STRING, &o->health_interval,
+                    "Time between running the check", .type = "duration"),
+            CLI_OPT("health-retries", 0, CLI_STRING, &o->health_retries,
+                    "Consecutive failures needed to report unhealthy", .type = "int"),
+            CLI_OPT("health-start-interval", 0, CLI_STRING, &o->health_start_interval,
+                    "Time between checks during the start period", .type = "duration"),
+            CLI_OPT("health-start-period", 0, CLI_STRING, &o->health_start,
+                    "Start period for the container to initialize", .type = "duration"),
+            CLI_OPT("health-timeout", 0, CLI_STRING, &o->health_timeout,
+                    "Maximum time to allow one check to run", .type = "duration"),
+            CLI_OPT("hostname", 'h', CLI_STRING, &o->hostname, "Container host name"),
+            CLI_OPT("init", 0, CLI_FLAG, &o->init, "Run an init inside the container"),
+            CLI_OPT("interactive", 'i', CLI_FLAG, &o->interactive,
+                    "Keep STDIN open even if not attached"),
+            CLI_OPT("ip", 0, CLI_STRING, &o->nw.ip, "IPv4 address (e.g., 172.30.100.104)"),
+            CLI_OPT("label", 'l', CLI_LIST, &o->labels, "Set meta data on a container"),
+            CLI_OPT("link", 0, CLI_LIST, &o->nw.links,
+                    "Add link to another container (NAME[:ALIAS])"),
+            CLI_OPT("memory", 'm', CLI_STRING, &o->memory, "Memory limit", .type = "bytes"),
+            CLI_OPT("memory-swap", 0, CLI_STRING, &o->memory_swap,
+                    "Memory + swap limit (-1: unlimited swap)", .type = "bytes"),
+            CLI_OPT("mount", 0, CLI_LIST, &o->mounts,
+                    "type=bind|volume|tmpfs,source=,target=,readonly", .type = "mount"),
+            CLI_OPT("name", 0, CLI_STRING, &o->name, "Assign a name to the container"),
+            CLI_OPT("net", 0, CLI_STRING, &o->network, NULL),
+            CLI_OPT("network", 0, CLI_STRING, &o->network,
+                    "Connect a container to a network (bridge, none, host, container:NAME, NAME)"),
+            CLI_OPT("network-alias", 0, CLI_LIST, &o->nw.aliases,
+                    "Add network-scoped alias for the container"),
+            CLI_OPT("no-healthcheck", 0, CLI_FLAG, &o->no_healthcheck,
+                    "Disable any container-specified HEALTHCHECK"),
+            CLI_OPT("oom-score-adj", 0, CLI_STRING, &oom,
+                    "Tune host's OOM preferences (-1000 to 1000)", .type = "int"),
+            CLI_OPT("pids-limit", 0, CLI_STRING, &pids, pids_help, .type = "int"),
+            CLI_OPT("platform", 0, CLI_STRING, &o->platform,
+                    "Set platform if server is multi-platform capable"),
+            CLI_OPT("privileged", 0, CLI_FLAG, &o->privileged,
+                    "Give extended privileges to this container"),
+            CLI_OPT("publish", 'p', CLI_FUNC, &o->nw, "Publish a container's port(s) to the host",
+                    .type = "list", .fn = publish_opt),
+            CLI_OPT("publish-all", 'P', CLI_FLAG, &o->nw.publish_all,
+                    "Publish all exposed ports to random ports"),
+            CLI_OPT("pull", 0, CLI_STRING, &o->pull,
+                    "Pull image before running (\"always\", \"missing\", \"never\")"),
+            CLI_OPT("quiet", 'q', CLI_FLAG, &o->quiet, "Suppress the pull output"),
+            CLI_OPT("read-only", 0, CLI_FLAG, &o->readonly,
+                    "Mount the container's root filesystem as read only"),
+            CLI_OPT("restart", 0, CLI_STRING, &o->restart,
+                    "no, always, on-failure[:N], unless-stopped"),
+            CLI_OPT("rm", 0, CLI_FLAG, &o->rm, "Automatically remove the container when it exits"),
+            CLI_OPT("security-opt", 0, CLI_LIST, &o->secopts,
+                    "no-new-privileges[=false], seccomp=unconfined|FILE,\n"
+                    "apparmor=unconfined, label=disable"),
+            CLI_OPT("shm-size", 0, CLI_STRING, &o->shm_size, "Size of /dev/shm (default 64m)",
+                    .type = "bytes"),
+            CLI_OPT("stop-signal", 0, CLI_STRING, &o->stop_signal, "Signal to stop the container"),
+            CLI_OPT("stop-timeout", 0, CLI_STRING, &stop_timeout,
+                    "Timeout (in seconds) to stop a container", .type = "int"),
+            CLI_OPT("sysctl", 0, CLI_LIST, &o->sysctls,
+                    "Sysctl options (namespaced ones: net.*, kernel.shm*, ...)", .type = "map"),
+            CLI_OPT("tmpfs", 0, CLI_LIST, &o->tmpfs, "Mount a tmpfs directory (PATH[:OPTIONS])"),
+            CLI_OPT("tty", 't', CLI_FLAG, &o->tty, "Allocate a pseudo-TTY"),
+            CLI_OPT("ulimit", 0, CLI_LIST, &o->ulimits, "Ulimit options (NAME=SOFT[:HARD])",
+                    .type = "ulimit"),
+            CLI_OPT("user", 'u', CLI_STRING, &o->user,
+                    "Username or UID (format: <name|uid>[:<group|gid>])"),
+            CLI_OPT("volume", 'v', CLI_LIST, &o->volumes, "Bind mount a volume (SRC:DST[:ro])"),
+            CLI_OPT("workdir", 'w', CLI_STRING, &o->workdir,
+                    "Working directory inside the container"),
+            {0}};
+        const struct cli_cmd cmd =
+            CLI_CMD(run ? "run" : "create", "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+                    run ? "Create and run a new container from an image" : "Create a new container",
+                    opts, CLI_AT_LEAST(1), .flags = CLI_POSIX);
+        int first = cli_parse(&cmd, argc, argv);
+        if (first <= 0)
+                return first;
+        o->has_entrypoint = o->entrypoint != NULL;
+        o->cpu_shares = shares ? atoll(shares) : 0;
+        o->has_pids = pids != NULL;
+        o->pids_limit = pids ? atoll(pids) : 0;
+        o->has_stop_timeout = stop_timeout != NULL;
+        o->stop_timeout = stop_timeout ? atoi(stop_timeout) : 0;
+        if (oom) {
+                char *end;
+                errno = 0;
+                o->oom_score_adj = strtoll(oom, &end, 10);
+                if (end == oom || *end || errno) {
+                        error_msg("invalid argument \"%s\" for --oom-score-adj", oom);
                         return -1;
                 }
         }
-        if (optind >= argc) {
-                error_msg("\"berth %s\" requires at least 1 argument.\nSee 'berth %s --help'.", cmd,
-                          cmd);
-                return -1;
-        }
-        *first_arg = optind;
-        return 0;
+        return first;
 }
 
 /* An attached --rm container on a network: its addresses are freed
@@ -664,13 +433,11 @@ static void rm_release(const char *id)
 
 static int run_or_create(int argc, char **argv, bool run)
 {
-        const char *cmd = run ? "run" : "create";
         struct run_opts o = {0};
-        int first;
-        int pr = parse_run(argc, argv, cmd, &o, &first);
-        if (pr != 0) {
+        int first = parse_run(argc, argv, run, &o);
+        if (first <= 0) {
                 run_opts_free(&o);
-                return pr > 0 ? 0 : EXIT_BERTH;
+                return cli_status(first);
         }
         if (!run)
                 o.detach = true;

@@ -2,7 +2,6 @@
  * also an OCI image layout). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,40 +10,19 @@
 
 #include "base/err.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "runtime/image.h"
 
 int cmd_save(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"output", required_argument, NULL, 'o'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         const char *output = NULL;
-        int c;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'o':
-                        output = optarg;
-                        break;
-                case 'h':
-                        printf("Usage:  berth save [OPTIONS] IMAGE [IMAGE...]\n\n"
-                               "Save one or more images to a tar archive (streamed to STDOUT by "
-                               "default)\n\n"
-                               "Options:\n"
-                               "  -o, --output string   Write to a file, instead of STDOUT\n");
-                        return 0;
-                default:
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind >= argc) {
-                error_msg("\"save\" requires at least 1 argument.\nSee 'berth save --help'.");
-                return EXIT_BERTH;
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("output", 'o', CLI_STRING, &output, "Write to a file, instead of STDOUT"), {0}};
+        CLI_PARSE_OR_RETURN(
+            first, argc, argv, "save", "[OPTIONS] IMAGE [IMAGE...]",
+            "Save one or more images to a tar archive (streamed to STDOUT by default)", opts,
+            CLI_AT_LEAST(1));
         int fd;
         char *tmp = NULL;
         if (output && strcmp(output, "-") != 0) {
@@ -73,8 +51,7 @@ int cmd_save(int argc, char **argv)
                 fd = STDOUT_FILENO;
         }
         err_t err;
-        int r =
-            rt_image_save((const char *const *)argv + optind, (size_t)(argc - optind), fd, &err);
+        int r = rt_image_save((const char *const *)argv + first, (size_t)(argc - first), fd, &err);
         if (tmp) {
                 if (r == 0 && fsync(fd) < 0)
                         r = err_sys(&err, errno, "write %s", output);

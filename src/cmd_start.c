@@ -1,6 +1,5 @@
 /* berth start / restart / attach / stop / kill / wait */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,36 +8,12 @@
 
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 #include "runtime/monitor.h"
-
-static int parse_simple(int argc, char **argv, const char *shorts, const struct option *lo,
-                        const char *usage, int (*on)(int c, const char *arg, void *ud), void *ud)
-{
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
-                if (c == 'H') {
-                        printf("Usage:  berth %s\n", usage);
-                        return 1;
-                }
-                if (c == '?' || on(c, optarg, ud) < 0) {
-                        error_msg("%s: invalid option '%s'\nUsage:  berth %s", argv[0],
-                                  argv[optind - 1], usage);
-                        return -1;
-                }
-        }
-        if (optind >= argc) {
-                error_msg("\"berth %s\" requires at least 1 argument.\nUsage:  berth %s", argv[0],
-                          usage);
-                return -1;
-        }
-        return 0;
-}
 
 struct start_opts {
         bool attach, interactive;
@@ -46,36 +21,44 @@ struct start_opts {
         int sig;
 };
 
-static int start_opt(int c, const char *arg, void *ud)
+/* -s/--signal: a name or a number into *(int *)dest */
+static int signal_opt(const struct cli_opt *o, const char *arg, err_t *err)
 {
-        struct start_opts *o = ud;
-        switch (c) {
-        case 'a':
-                o->attach = true;
-                return 0;
-        case 'i':
-                o->interactive = true;
-                return 0;
-        case 't':
-                o->timeout = atoi(arg);
-                return 0;
-        case 's':
-                o->sig = ctr_signal_parse(arg);
-                return o->sig > 0 ? 0 : -1;
-        default:
-                return -1;
-        }
+        int sig = ctr_signal_parse(arg);
+        if (sig <= 0)
+                return err_set(err, EINVAL, "invalid signal: %s", arg);
+        *(int *)o->dest = sig;
+        return 0;
 }
 
-/* Each CONTAINER argument (argv[optind...]) resolved to its id and handed to
+/* stop's, restart's and kill's options: -t/--time (--timeout), -s/--signal */
+#define TIME_OPTS(o)                                                                               \
+        CLI_OPT("time", 't', CLI_INT, &(o).timeout,                                                \
+                "Seconds to wait before killing the container"),                                   \
+            CLI_OPT("timeout", 0, CLI_INT, &(o).timeout, NULL)
+#define SIGNAL_OPT(o, help) CLI_OPT("signal", 's', CLI_FUNC, &(o).sig, help, .fn = signal_opt)
+
+/* Parse a container command's argv (CONTAINER [CONTAINER...]) by opts. */
+static int parse_containers(int argc, char **argv, const char *name, const char *summary,
+                            const struct cli_opt *opts)
+{
+        const struct cli_cmd cmd =
+            CLI_CMD(name, opts ? "[OPTIONS] CONTAINER [CONTAINER...]" : "CONTAINER [CONTAINER...]",
+                    summary, opts, CLI_AT_LEAST(1));
+        return cli_parse(&cmd, argc, argv);
+}
+
+/* Each CONTAINER argument (argv[first...]) resolved to its id and handed to
  * fn: the argument is printed when fn returns 0 (docker's output; > 0: fn
  * printed), the error when it fails, and the exit code is then 1. */
-static int each_container(int argc, char **argv,
+static int each_container(int first, int argc, char **argv,
                           int (*fn)(const char *id, const char *arg, void *ud, err_t *err),
                           void *ud)
 {
+        if (first <= 0)
+                return cli_status(first);
         int rc = 0;
-        for (int i = optind; i < argc; i++) {
+        for (int i = first; i < argc; i++) {
                 err_t err = {0};
                 _cleanup_free_ char *id = NULL;
                 int r = rt_ctr_resolve(argv[i], &id, &err) < 0 ? -1 : fn(id, argv[i], ud, &err);
@@ -91,17 +74,17 @@ static int each_container(int argc, char **argv,
 
 int cmd_start(int argc, char **argv)
 {
-        static const struct option lo[] = {{"attach", no_argument, 0, 'a'},
-                                           {"interactive", no_argument, 0, 'i'},
-                                           {"help", no_argument, 0, 'H'},
-                                           {0, 0, 0, 0}};
         struct start_opts o = {0};
-        int pr = parse_simple(argc, argv, "ai", lo, "start [OPTIONS] CONTAINER [CONTAINER...]",
-                              start_opt, &o);
-        if (pr)
-                return pr > 0 ? 0 : EXIT_BERTH;
+        const struct cli_opt opts[] = {
+            CLI_OPT("attach", 'a', CLI_FLAG, &o.attach, "Attach STDOUT/STDERR and forward signals"),
+            CLI_OPT("interactive", 'i', CLI_FLAG, &o.interactive, "Attach container's STDIN"),
+            {0}};
+        int first =
+            parse_containers(argc, argv, "start", "Start one or more stopped containers", opts);
+        if (first <= 0)
+                return cli_status(first);
         int rc = 0;
-        for (int i = optind; i < argc; i++) {
+        for (int i = first; i < argc; i++) {
                 err_t err = {0};
                 _cleanup_free_ char *id = NULL;
                 if (rt_ctr_resolve(argv[i], &id, &err) < 0) {
@@ -126,31 +109,17 @@ int cmd_start(int argc, char **argv)
 
 int cmd_attach(int argc, char **argv)
 {
-        static const struct option lo[] = {
-            {"no-stdin", no_argument, 0, 'n'}, {"help", no_argument, 0, 'H'}, {0, 0, 0, 0}};
         bool no_stdin = false;
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-                if (c == 'n')
-                        no_stdin = true;
-                else if (c == 'H') {
-                        printf("Usage:  berth attach [--no-stdin] CONTAINER\n");
-                        return 0;
-                } else {
-                        error_msg("attach: invalid option");
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind >= argc) {
-                error_msg("\"berth attach\" requires exactly 1 argument.");
-                return EXIT_BERTH;
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("no-stdin", 0, CLI_FLAG, &no_stdin, "Do not attach STDIN"), {0}};
+        CLI_PARSE_OR_RETURN(
+            first, argc, argv, "attach", "[OPTIONS] CONTAINER",
+            "Attach local standard input, output, and error streams to a running container", opts,
+            CLI_EXACTLY(1));
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
-        if (container_get_said(argv[optind], &id, &j) < 0)
+        if (container_get_said(argv[first], &id, &j) < 0)
                 return EXIT_BERTH;
         const char *st = rt_doc_status(j);
         bool tty = rt_doc_tty(j);
@@ -170,11 +139,6 @@ int cmd_attach(int argc, char **argv)
         return status;
 }
 
-static int stop_opt(int c, const char *arg, void *ud)
-{
-        return start_opt(c == 'T' ? 't' : c, arg, ud);
-}
-
 static int stop_one(const char *id, const char *arg, void *ud, err_t *err)
 {
         (void)arg;
@@ -183,17 +147,14 @@ static int stop_one(const char *id, const char *arg, void *ud, err_t *err)
 
 int cmd_stop(int argc, char **argv)
 {
-        static const struct option lo[] = {{"time", required_argument, 0, 'T'},
-                                           {"timeout", required_argument, 0, 'T'},
-                                           {"signal", required_argument, 0, 's'},
-                                           {"help", no_argument, 0, 'H'},
-                                           {0, 0, 0, 0}};
         struct start_opts o = {.timeout = -1};
-        int pr = parse_simple(argc, argv, "t:s:", lo, "stop [OPTIONS] CONTAINER [CONTAINER...]",
-                              stop_opt, &o);
-        if (pr)
-                return pr > 0 ? 0 : EXIT_BERTH;
-        return each_container(argc, argv, stop_one, &o);
+        const struct cli_opt opts[] = {
+            TIME_OPTS(o),
+            SIGNAL_OPT(o, "Signal to send to the container (accepted, not used)"),
+            {0}};
+        return each_container(
+            parse_containers(argc, argv, "stop", "Stop one or more running containers", opts), argc,
+            argv, stop_one, &o);
 }
 
 static int restart_one(const char *id, const char *arg, void *ud, err_t *err)
@@ -211,16 +172,11 @@ static int restart_one(const char *id, const char *arg, void *ud, err_t *err)
 
 int cmd_restart(int argc, char **argv)
 {
-        static const struct option lo[] = {{"time", required_argument, 0, 'T'},
-                                           {"timeout", required_argument, 0, 'T'},
-                                           {"help", no_argument, 0, 'H'},
-                                           {0, 0, 0, 0}};
         struct start_opts o = {.timeout = -1};
-        int pr = parse_simple(argc, argv, "t:", lo, "restart [OPTIONS] CONTAINER [CONTAINER...]",
-                              stop_opt, &o);
-        if (pr)
-                return pr > 0 ? 0 : EXIT_BERTH;
-        return each_container(argc, argv, restart_one, &o);
+        const struct cli_opt opts[] = {TIME_OPTS(o), {0}};
+        return each_container(
+            parse_containers(argc, argv, "restart", "Restart one or more containers", opts), argc,
+            argv, restart_one, &o);
 }
 
 static int kill_one(const char *id, const char *arg, void *ud, err_t *err)
@@ -247,14 +203,12 @@ static int kill_one(const char *id, const char *arg, void *ud, err_t *err)
 
 int cmd_kill(int argc, char **argv)
 {
-        static const struct option lo[] = {
-            {"signal", required_argument, 0, 's'}, {"help", no_argument, 0, 'H'}, {0, 0, 0, 0}};
         struct start_opts o = {.sig = SIGKILL};
-        int pr = parse_simple(argc, argv, "s:", lo, "kill [OPTIONS] CONTAINER [CONTAINER...]",
-                              start_opt, &o);
-        if (pr)
-                return pr > 0 ? 0 : EXIT_BERTH;
-        return each_container(argc, argv, kill_one, &o);
+        const struct cli_opt opts[] = {
+            SIGNAL_OPT(o, "Signal to send to the container (default \"KILL\")"), {0}};
+        return each_container(
+            parse_containers(argc, argv, "kill", "Kill one or more running containers", opts), argc,
+            argv, kill_one, &o);
 }
 
 static int wait_one(const char *id, const char *arg, void *ud, err_t *err)
@@ -288,10 +242,9 @@ static int wait_one(const char *id, const char *arg, void *ud, err_t *err)
 
 int cmd_wait(int argc, char **argv)
 {
-        static const struct option lo[] = {{"help", no_argument, 0, 'H'}, {0, 0, 0, 0}};
-        struct start_opts o = {0};
-        int pr = parse_simple(argc, argv, "", lo, "wait CONTAINER [CONTAINER...]", start_opt, &o);
-        if (pr)
-                return pr > 0 ? 0 : EXIT_BERTH;
-        return each_container(argc, argv, wait_one, NULL);
+        return each_container(parse_containers(argc, argv, "wait",
+                                               "Block until one or more containers stop, then "
+                                               "print their exit codes",
+                                               NULL),
+                              argc, argv, wait_one, NULL);
 }

@@ -2,7 +2,6 @@
  * and compose stats: Docker's live resource usage table.  CPU % is the
  * container's share of the host's CPU time between two samples, times the
  * online CPUs, as the docker CLI computes it. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "base/jsonfile.h"
 #include "base/strv.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/container.h"
@@ -209,58 +209,28 @@ int stats_run(const struct stats_opts *o, char **refs, int nrefs, bool named)
         return rc;
 }
 
-static const char stats_usage[] =
-    "Usage:  berth stats [OPTIONS] [CONTAINER...]\n\n"
-    "Display a live stream of container(s) resource usage statistics\n\n"
-    "Options:\n"
-    "  -a, --all             Show all containers (default shows just running)\n"
-    "      --format string   table (default), json, a Go template\n"
-    "                        ({{.Name}} {{.CPUPerc}} {{.MemUsage}} ...), or\n"
-    "                        'table TEMPLATE' for a table of those columns\n"
-    "      --no-stream       Disable streaming stats and only pull the first result\n"
-    "      --no-trunc        Do not truncate output\n";
-
 int stats_parse(int argc, char **argv, const char *cmd, struct stats_opts *o)
 {
-        static const struct option lo[] = {
-            {"all", no_argument, 0, 'a'},      {"no-stream", no_argument, 0, 'S'},
-            {"no-trunc", no_argument, 0, 'N'}, {"format", required_argument, 0, 'F'},
-            {"help", no_argument, 0, 'h'},     {0, 0, 0, 0}};
         *o = (struct stats_opts){.stream = true, .trunc = true};
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "ah", lo, NULL)) != -1) {
-                switch (c) {
-                case 'a':
-                        o->all = true;
-                        break;
-                case 'S':
-                        o->stream = false;
-                        break;
-                case 'N':
-                        o->trunc = false;
-                        break;
-                case 'F':
-                        o->format = optarg;
-                        break;
-                case 'h':
-                        fputs(stats_usage, stdout);
-                        return 1;
-                default:
-                        error_msg("%s: unknown option '%s'\nSee 'berth %s --help'.", cmd,
-                                  argv[optind - 1], cmd);
-                        return -1;
-                }
-        }
-        return 0;
+        const struct cli_opt opts[] = {
+            CLI_OPT("all", 'a', CLI_FLAG, &o->all,
+                    "Show all containers (default shows just running)"),
+            FORMAT_OPT(0, &o->format, "{{.Name}} {{.CPUPerc}} {{.MemUsage}} ..."),
+            CLI_OPT("no-stream", 0, CLI_UNSET, &o->stream,
+                    "Disable streaming stats and only pull the first result"),
+            CLI_OPT("no-trunc", 0, CLI_UNSET, &o->trunc, "Do not truncate output"),
+            {0}};
+        const struct cli_cmd c = CLI_CMD(
+            cmd, strcmp(cmd, "stats") ? "[OPTIONS] [SERVICE...]" : "[OPTIONS] [CONTAINER...]",
+            "Display a live stream of container(s) resource usage statistics", opts, CLI_ANY_ARGS);
+        return cli_parse(&c, argc, argv);
 }
 
 int cmd_stats(int argc, char **argv)
 {
         struct stats_opts o;
-        int r = stats_parse(argc, argv, "stats", &o);
-        if (r)
-                return r < 0 ? EXIT_BERTH : 0;
-        return stats_run(&o, argv + optind, argc - optind, optind < argc);
+        int first = stats_parse(argc, argv, "stats", &o);
+        if (first <= 0)
+                return cli_status(first);
+        return stats_run(&o, argv + first, argc - first, first < argc);
 }

@@ -10,7 +10,6 @@
  * com.docker.compose.depends_on label).  `no` and `on-failure` containers stay
  * as they were.  Running it twice starts nothing twice. */
 #include <errno.h>
-#include <getopt.h>
 #include <linux/magic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 #include "base/paths.h"
 #include "base/strv.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "net/network.h"
@@ -390,27 +390,21 @@ static const char *const df_headers[] = {"Type",        "TYPE",        "TotalCou
 
 static int system_df(int argc, char **argv)
 {
-        /* -v / --verbose: docker's per-object tables (with no --format) */
-        for (int i = 1; i < argc; i++)
-                if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
-                        if (argc != 2) {
-                                error_msg("system df: -v takes no other arguments\n"
-                                          "See 'berth system df --help'.");
-                                return EXIT_BERTH;
-                        }
-                        return df_verbose();
-                }
-        const char *format;
-        int fr = format_flag_only(
-            argc, argv, "system df",
-            "Usage:  berth system df [-v | --format FORMAT]\n\nShow berth "
-            "disk usage\n\nOptions:\n      --format string   table (default), json, a "
-            "Go template ({{.Type}} {{.Size}} ...) or 'table TEMPLATE'\n"
-            "  -v, --verbose         Show detailed information on space "
-            "usage\n",
-            &format);
-        if (fr)
-                return fr > 0 ? 0 : EXIT_BERTH;
+        const char *format = NULL;
+        bool verbose = false;
+        const struct cli_opt opts[] = {
+            FORMAT_OPT(0, &format, "{{.Type}} {{.Size}} ..."),
+            CLI_OPT("verbose", 'v', CLI_FLAG, &verbose, "Show detailed information on space usage"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "system df", "[OPTIONS]", "Show berth disk usage",
+                            opts, CLI_NO_ARGS);
+        if (verbose && format) { /* docker's per-object tables (with no --format) */
+                error_msg("system df: -v takes no other arguments\n"
+                          "See 'berth system df --help'.");
+                return EXIT_BERTH;
+        }
+        if (verbose)
+                return df_verbose();
         struct cliformat cf;
         if (format_open(
                 &cf, format,
@@ -495,78 +489,32 @@ static int system_df(int argc, char **argv)
 
 static int system_prune(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'},     {"force", no_argument, NULL, 'f'},
-            {"volumes", no_argument, NULL, 'V'}, {"filter", required_argument, NULL, 'F'},
-            {"help", no_argument, NULL, 'h'},    {NULL, 0, NULL, 0},
-        };
         bool all = false, force = false, vols = false;
         struct prune_filter pu = {0};
-        strv_t shown = STRV_INIT; /* the filters, for the warning */
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "afh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'a':
-                        all = true;
-                        break;
-                case 'f':
-                        force = true;
-                        break;
-                case 'V':
-                        vols = true;
-                        break;
-                case 'F':
-                        if (prune_filter_add(&pu, NULL, optarg, "system prune") < 0) {
-                                prune_filter_free(&pu);
-                                strv_free(&shown);
-                                return EXIT_BERTH;
-                        }
-                        strv_push(&shown, optarg);
-                        break;
-                case 'h':
-                        printf("Usage:  berth system prune [OPTIONS]\n\n"
-                               "Remove unused data\n\n"
-                               "Options:\n"
-                               "  -a, --all       Remove all unused images not just dangling ones\n"
-                               "      --filter filter   Provide filter values (e.g. "
-                               "\"until=24h\", \"label=<key>[=<value>]\",\n"
-                               "                        \"label!=<key>[=<value>]\")\n"
-                               "  -f, --force     Do not prompt for confirmation\n"
-                               "      --volumes   Prune anonymous volumes\n");
-                        prune_filter_free(&pu);
-                        strv_free(&shown);
-                        return 0;
-                default:
-                        error_msg("system prune: unknown option '%s'\n"
-                                  "See 'berth system prune --help'.",
-                                  argv[optind - 1]);
-                        prune_filter_free(&pu);
-                        strv_free(&shown);
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind < argc) {
-                error_msg("\"berth system prune\" accepts no arguments.\n"
-                          "See 'berth system prune --help'.");
-                prune_filter_free(&pu);
-                strv_free(&shown);
-                return EXIT_BERTH;
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("all", 'a', CLI_FLAG, &all, "Remove all unused images not just dangling ones"),
+            PRUNE_OPTS(pu, &force,
+                       "\"until=24h\", \"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
+            CLI_OPT("volumes", 0, CLI_FLAG, &vols, "Prune anonymous volumes"),
+            {0}};
+        const struct cli_cmd cmd =
+            CLI_CMD("system prune", "[OPTIONS]", "Remove unused data", opts, CLI_NO_ARGS);
+        int first = prune_cli_parse(&cmd, argc, argv, &pu, NULL);
+        if (first <= 0)
+                return cli_status(first);
+        const strv_t *shown = &pu.given; /* the filters, for the warning */
         if (pu.until_ns && vols) {
                 error_msg("The \"until\" filter is not supported with \"--volumes\"");
                 prune_filter_free(&pu);
-                strv_free(&shown);
                 return EXIT_BERTH;
         }
         if (!force) {
                 strbuf_t fl = STRBUF_INIT;
                 sb_append(&fl, "");
-                for (size_t k = 0; k < shown.n; k++)
+                for (size_t k = 0; k < shown->n; k++)
                         sb_appendf(&fl, "%s  - %s\n%s",
                                    k ? "" : "  Items to be pruned will be filtered with:\n",
-                                   shown.v[k], k + 1 == shown.n ? "\n" : "");
+                                   shown->v[k], k + 1 == shown->n ? "\n" : "");
                 _cleanup_free_ char *w = xasprintf(
                     "This will remove:\n"
                     "  - all stopped containers\n"
@@ -579,11 +527,9 @@ static int system_prune(int argc, char **argv)
                 sb_free(&fl);
                 if (!cli_confirm(w)) {
                         prune_filter_free(&pu);
-                        strv_free(&shown);
                         return 0;
                 }
         }
-        strv_free(&shown);
         int rc = 0;
         unsigned long long reclaimed = 0;
         err_t err = {0};
@@ -649,14 +595,11 @@ static char *os_pretty_name(void)
 int cmd_info(int argc, char **argv)
 {
         const char *format;
-        int fr = format_flag_only(
-            argc, argv, "info",
-            "Usage:  berth info [-f FORMAT]\n\nDisplay system-wide "
-            "information\n\nOptions:\n  -f, --format string   json or a Go template "
-            "({{.ServerVersion}} {{.NCPU}} ...)\n",
-            &format);
-        if (fr)
-                return fr > 0 ? 0 : EXIT_BERTH;
+        int first =
+            format_flag_only(argc, argv, "info", "Display system-wide information",
+                             "json or a Go template ({{.ServerVersion}} {{.NCPU}} ...)", &format);
+        if (first <= 0)
+                return cli_status(first);
         struct ctr_counts c;
         ctr_counts(&c, false);
         struct rt_image *imgs = NULL;
@@ -726,16 +669,11 @@ int cmd_info(int argc, char **argv)
 
 static int system_boot_cmd(int argc, char **argv)
 {
-        if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-                printf("Usage:  berth system boot\n\n"
-                       "Restore networks and start the containers whose restart policy asks "
-                       "for it (run once at boot)\n");
-                return 0;
-        }
-        if (argc > 1) {
-                error_msg("\"berth system boot\" accepts no arguments.");
-                return EXIT_BERTH;
-        }
+        CLI_PARSE_OR_RETURN(
+            first, argc, argv, "system boot", NULL,
+            "Restore networks and start the containers whose restart policy asks for it "
+            "(run once at boot)",
+            NULL, CLI_NO_ARGS);
         return system_boot();
 }
 
@@ -749,7 +687,7 @@ int cmd_system(int argc, char **argv)
             {"info", cmd_info, "Display system-wide information"},
             {"prune", system_prune, "Remove unused data"},
         };
-        static const struct cmd_group g = {"system", "Manage berth", sys_commands,
-                                           sizeof(sys_commands) / sizeof(sys_commands[0])};
+        static const struct cmd_group g = {
+            "system", "Manage berth", sys_commands, ARRAY_SIZE(sys_commands), NULL, 0, 0};
         return cmd_group_run(&g, argc, argv);
 }

@@ -4,7 +4,6 @@
  * (rt_cgroup_update), a stopped one gets them at its next start, and the
  * monitor reads the restart policy when the container exits. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,25 +13,12 @@
 #include "base/jsonfile.h"
 #include "base/restart.h"
 #include "base/size.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
-
-static const char update_usage[] =
-    "Usage:  berth update [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-    "Update configuration of one or more containers\n\n"
-    "Aliases:\n  berth container update, berth update\n\n"
-    "Options:\n"
-    "  -c, --cpu-shares int       CPU shares (relative weight)\n"
-    "      --cpus decimal         Number of CPUs\n"
-    "      --cpuset-cpus string   CPUs in which to allow execution (0-3, 0,1)\n"
-    "  -m, --memory bytes         Memory limit\n"
-    "      --memory-swap bytes    Swap limit equal to memory plus swap: -1 to enable "
-    "unlimited swap\n"
-    "      --pids-limit int       Tune container pids limit (set -1 for unlimited)\n"
-    "      --restart string       Restart policy to apply when a container exits\n";
 
 struct update {
         unsigned what;
@@ -110,91 +96,88 @@ static int parse_int(const char *flag, const char *s, int64_t *out, err_t *err)
         return 0;
 }
 
-enum { O_CPUS = 256, O_CPUSET, O_SWAP, O_PIDS, O_RESTART };
+/* The flags' values (the options given) into u. */
+struct update_args {
+        const char *shares, *cpus, *cpuset, *memory, *swap, *pids, *restart;
+};
+
+static int update_values(const struct update_args *a, struct update *u, err_t *err)
+{
+        if (a->shares && parse_int("--cpu-shares", a->shares, &u->shares, err) < 0)
+                return -1;
+        if (a->shares)
+                u->what |= RT_CG_SHARES;
+        if (a->cpus) {
+                char *end;
+                double v = strtod(a->cpus, &end);
+                if (!*a->cpus || *end || v < 0 || v > 1e6)
+                        return err_set(err, EINVAL, "invalid argument \"%s\" for \"--cpus\" flag",
+                                       a->cpus);
+                u->nano_cpus = (int64_t)(v * 1e9);
+                u->what |= RT_CG_CPUS;
+        }
+        if (a->cpuset) {
+                u->cpuset = a->cpuset;
+                u->what |= RT_CG_CPUSET;
+        }
+        if (a->memory) {
+                if (bytes_parse(a->memory, &u->memory, NULL) < 0)
+                        return err_set(err, EINVAL,
+                                       "invalid argument \"%s\" for \"-m, --memory\" flag",
+                                       a->memory);
+                if (u->memory > 0 && u->memory < 6 * 1024 * 1024)
+                        return err_set(err, EINVAL, "Minimum memory limit allowed is 6MB");
+                u->what |= RT_CG_MEMORY;
+        }
+        if (a->swap) {
+                if (!strcmp(a->swap, "-1"))
+                        u->swap = -1;
+                else if (bytes_parse(a->swap, &u->swap, NULL) < 0)
+                        return err_set(err, EINVAL,
+                                       "invalid argument \"%s\" for \"--memory-swap\" flag",
+                                       a->swap);
+                u->what |= RT_CG_SWAP;
+        }
+        if (a->pids) {
+                if (parse_int("--pids-limit", a->pids, &u->pids, err) < 0)
+                        return -1;
+                if (u->pids == 0) /* docker: 0 and -1 are unlimited */
+                        u->pids = -1;
+                u->what |= RT_CG_PIDS;
+        }
+        if (a->restart) {
+                if (restart_policy_parse(a->restart, &u->restart, err) < 0)
+                        return -1;
+                u->has_restart = true;
+        }
+        return 0;
+}
 
 int cmd_update(int argc, char **argv)
 {
-        static const struct option lo[] = {
-            {"cpu-shares", required_argument, NULL, 'c'},
-            {"cpus", required_argument, NULL, O_CPUS},
-            {"cpuset-cpus", required_argument, NULL, O_CPUSET},
-            {"memory", required_argument, NULL, 'm'},
-            {"memory-swap", required_argument, NULL, O_SWAP},
-            {"pids-limit", required_argument, NULL, O_PIDS},
-            {"restart", required_argument, NULL, O_RESTART},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         struct update u = {0};
+        struct update_args a = {0};
         err_t err = {0};
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "c:m:h", lo, NULL)) != -1) {
-                int r = 0;
-                switch (c) {
-                case 'c':
-                        r = parse_int("--cpu-shares", optarg, &u.shares, &err);
-                        u.what |= RT_CG_SHARES;
-                        break;
-                case O_CPUS: {
-                        char *end;
-                        double v = strtod(optarg, &end);
-                        if (!*optarg || *end || v < 0 || v > 1e6)
-                                r = err_set(&err, EINVAL,
-                                            "invalid argument \"%s\" for \"--cpus\" flag", optarg);
-                        u.nano_cpus = (int64_t)(v * 1e9);
-                        u.what |= RT_CG_CPUS;
-                        break;
-                }
-                case O_CPUSET:
-                        u.cpuset = optarg;
-                        u.what |= RT_CG_CPUSET;
-                        break;
-                case 'm':
-                        if (bytes_parse(optarg, &u.memory, NULL) < 0)
-                                r = err_set(&err, EINVAL,
-                                            "invalid argument \"%s\" for \"-m, --memory\" flag",
-                                            optarg);
-                        else if (u.memory > 0 && u.memory < 6 * 1024 * 1024)
-                                r = err_set(&err, EINVAL, "Minimum memory limit allowed is 6MB");
-                        u.what |= RT_CG_MEMORY;
-                        break;
-                case O_SWAP:
-                        if (!strcmp(optarg, "-1"))
-                                u.swap = -1;
-                        else if (bytes_parse(optarg, &u.swap, NULL) < 0)
-                                r = err_set(&err, EINVAL,
-                                            "invalid argument \"%s\" for \"--memory-swap\" flag",
-                                            optarg);
-                        u.what |= RT_CG_SWAP;
-                        break;
-                case O_PIDS:
-                        r = parse_int("--pids-limit", optarg, &u.pids, &err);
-                        if (u.pids == 0) /* docker: 0 and -1 are unlimited */
-                                u.pids = -1;
-                        u.what |= RT_CG_PIDS;
-                        break;
-                case O_RESTART:
-                        r = restart_policy_parse(optarg, &u.restart, &err);
-                        u.has_restart = true;
-                        break;
-                case 'h':
-                        printf("%s", update_usage);
-                        return 0;
-                default:
-                        error_msg("unknown flag: %s\nSee 'berth update --help'.", argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-                if (r < 0) {
-                        error_msg("%s\nSee 'berth update --help'.", err.msg);
-                        return EXIT_BERTH;
-                }
-        }
-        if (optind >= argc) {
-                error_msg("\"berth update\" requires at least 1 argument.\n"
-                          "See 'berth update --help'.\n\n%s",
-                          update_usage);
+        const struct cli_opt opts[] = {
+            CLI_OPT("cpu-shares", 'c', CLI_STRING, &a.shares, "CPU shares (relative weight)",
+                    .type = "int"),
+            CLI_OPT("cpus", 0, CLI_STRING, &a.cpus, "Number of CPUs", .type = "decimal"),
+            CLI_OPT("cpuset-cpus", 0, CLI_STRING, &a.cpuset,
+                    "CPUs in which to allow execution (0-3, 0,1)"),
+            CLI_OPT("memory", 'm', CLI_STRING, &a.memory, "Memory limit", .type = "bytes"),
+            CLI_OPT("memory-swap", 0, CLI_STRING, &a.swap,
+                    "Swap limit equal to memory plus swap: -1 to enable unlimited swap",
+                    .type = "bytes"),
+            CLI_OPT("pids-limit", 0, CLI_STRING, &a.pids,
+                    "Tune container pids limit (set -1 for unlimited)", .type = "int"),
+            CLI_OPT("restart", 0, CLI_STRING, &a.restart,
+                    "Restart policy to apply when a container exits"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "update", "[OPTIONS] CONTAINER [CONTAINER...]",
+                            "Update configuration of one or more containers", opts, CLI_AT_LEAST(1),
+                            .more = "Aliases:\n berth container update, berth update\n");
+        if (update_values(&a, &u, &err) < 0) {
+                error_msg("%s\nSee 'berth update --help'.", err.msg);
                 return EXIT_BERTH;
         }
         if (!u.what && !u.has_restart) {
@@ -202,7 +185,7 @@ int cmd_update(int argc, char **argv)
                 return 1;
         }
         int rc = 0;
-        for (int i = optind; i < argc; i++) {
+        for (int i = first; i < argc; i++) {
                 err_t e = {0};
                 if (update_one(argv[i], &u, &e) < 0) {
                         error_msg("%s", e.msg);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "table.h"
 
@@ -34,14 +35,10 @@ int cmd_version(int argc, char **argv)
                 return 0;
         }
         const char *format;
-        int fr = format_flag_only(
-            argc, argv, "version",
-            "Usage:  berth version [-f FORMAT]\n\nShow the berth version "
-            "information\n\nOptions:\n  -f, --format string   json or a Go template "
-            "({{.Server.Version}} ...)\n",
-            &format);
-        if (fr)
-                return fr > 0 ? 0 : EXIT_BERTH;
+        int first = format_flag_only(argc, argv, "version", "Show the berth version information",
+                                     "json or a Go template ({{.Server.Version}} ...)", &format);
+        if (first <= 0)
+                return cli_status(first);
         struct utsname u;
         const char *kernel = uname(&u) == 0 ? u.release : "unknown";
         if (format) { /* docker's version document: Client and Server */

@@ -1,5 +1,4 @@
 /* berth volume create|ls|inspect|rm|prune */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "base/jsonfile.h"
 #include "base/strv.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
 #include "table.h"
@@ -37,59 +37,31 @@ void volumes_in_use(strv_t *used)
         strv_free(&ids);
 }
 
-/* -h/--help among the arguments: print usage (on stdout) and say so. */
-static bool vol_help(int argc, char **argv, const char *usage)
-{
-        for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-                if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                        fputs(usage, stdout);
-                        return true;
-                }
-        return false;
-}
-
 static int vol_create(int argc, char **argv)
 {
-        if (vol_help(argc, argv,
-                     "Usage:  berth volume create [OPTIONS] [VOLUME]\n\nCreate a volume\n\n"
-                     "Options:\n"
-                     "  -d, --driver string   Specify volume driver name (only \"local\")\n"
-                     "      --label list      Set metadata for a volume\n"
-                     "      --name string     Specify volume name\n"))
-                return 0;
-        static const struct option lo[] = {{"label", required_argument, 0, 'l'},
-                                           {"driver", required_argument, 0, 'd'},
-                                           {"name", required_argument, 0, 'n'},
-                                           {0, 0, 0, 0}};
-        json_t *labels = json_object();
-        const char *name = NULL;
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "l:d:", lo, NULL)) != -1) {
-                if (c == 'l') {
-                        _cleanup_free_ char *k = xstrdup(optarg);
-                        char *eq = strchr(k, '=');
-                        if (eq)
-                                *eq++ = '\0';
-                        json_object_set_new(labels, k, json_string(eq ? eq : ""));
-                } else if (c == 'd') {
-                        if (strcmp(optarg, "local")) {
-                                error_msg("volume driver \"%s\" is not supported (only local)",
-                                          optarg);
-                                json_decref(labels);
-                                return EXIT_BERTH;
-                        }
-                } else if (c == 'n') {
-                        name = optarg;
-                } else {
-                        error_msg("volume create: unknown option '%s'", argv[optind - 1]);
-                        json_decref(labels);
-                        return EXIT_BERTH;
-                }
+        const char *name = NULL, *driver = NULL;
+        _cleanup_cli_list_ strv_t lv = STRV_INIT;
+        const struct cli_opt opts[] = {
+            CLI_OPT("driver", 'd', CLI_STRING, &driver,
+                    "Specify volume driver name (only \"local\")"),
+            CLI_OPT("label", 'l', CLI_LIST, &lv, "Set metadata for a volume"),
+            CLI_OPT("name", 0, CLI_STRING, &name, "Specify volume name"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "volume create", "[OPTIONS] [VOLUME]",
+                            "Create a volume", opts, CLI_ANY_ARGS);
+        if (driver && strcmp(driver, "local")) {
+                error_msg("volume driver \"%s\" is not supported (only local)", driver);
+                return EXIT_BERTH;
         }
-        if (!name && optind < argc)
-                name = argv[optind];
+        if (!name && first < argc)
+                name = argv[first];
+        json_t *labels = json_object();
+        for (size_t i = 0; i < lv.n; i++) {
+                char *eq = strchr(lv.v[i], '=');
+                if (eq)
+                        *eq++ = '\0';
+                json_object_set_new(labels, lv.v[i], json_string(eq ? eq : ""));
+        }
         const char *vn = name ? name : rt_volume_anon_name();
         _cleanup_free_ char *n = xstrdup(vn);
         err_t err = {0};
@@ -112,36 +84,14 @@ static const char *const vol_headers[] = {
 
 static int vol_ls(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"quiet", no_argument, NULL, 'q'},
-            {"format", required_argument, NULL, 'F'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool quiet = false;
         const char *format = NULL;
-        int c;
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'F':
-                        format = optarg;
-                        break;
-                case 'h':
-                        printf("Usage:  berth volume ls [OPTIONS]\n\nOptions:\n"
-                               "      --format string   table (default), json, a Go template "
-                               "({{.Name}} {{.Mountpoint}} ...)\n"
-                               "                        or 'table TEMPLATE'\n"
-                               "  -q, --quiet           Only display volume names\n");
-                        return 0;
-                default:
-                        error_msg("volume ls: unknown flag %s", argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-        }
+        const struct cli_opt opts[] = {
+            FORMAT_OPT(0, &format, "{{.Name}} {{.Mountpoint}} ..."),
+            CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only display volume names"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "volume ls", "[OPTIONS]", "List volumes", opts,
+                            CLI_ANY_ARGS);
         struct cliformat cf;
         if (!quiet &&
             format_open(&cf, format, VOL_TABLE, vol_headers, "*formatter.volumeContext") < 0)
@@ -188,46 +138,26 @@ static int vol_ls(int argc, char **argv)
 
 static int vol_inspect(int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"format", required_argument, NULL, 'f'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         const char *format = NULL;
-        int c;
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'f':
-                        format = optarg;
-                        break;
-                case 'h':
-                        printf("Usage:  berth volume inspect [OPTIONS] VOLUME [VOLUME...]\n\n"
-                               "Display detailed information on one or more volumes\n\n"
-                               "Options:\n"
-                               "  -f, --format string   a Go template ({{.Mountpoint}} ...)\n");
-                        return 0;
-                default:
-                        error_msg("volume inspect: unknown flag %s", argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-        }
-        return inspect_names(argv + optind, argc - optind, rt_volume_inspect, format, 1);
+        const struct cli_opt opts[] = {
+            CLI_OPT("format", 'f', CLI_STRING, &format, "a Go template ({{.Mountpoint}} ...)"),
+            {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "volume inspect", "[OPTIONS] VOLUME [VOLUME...]",
+                            "Display detailed information on one or more volumes", opts,
+                            CLI_ANY_ARGS);
+        return inspect_names(argv + first, argc - first, rt_volume_inspect, format, 1);
 }
 
 static int vol_rm(int argc, char **argv)
 {
-        if (vol_help(argc, argv,
-                     "Usage:  berth volume rm [OPTIONS] VOLUME [VOLUME...]\n\n"
-                     "Remove one or more volumes\n\nOptions:\n"
-                     "  -f, --force   Accepted for compatibility\n"))
-                return 0;
+        const struct cli_opt opts[] = {
+            CLI_OPT("force", 'f', CLI_FLAG, NULL, "Accepted for compatibility"), {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, "volume rm", "[OPTIONS] VOLUME [VOLUME...]",
+                            "Remove one or more volumes", opts, CLI_ANY_ARGS);
         strv_t used = STRV_INIT;
         volumes_in_use(&used);
         int rc = 0;
-        for (int i = 1; i < argc; i++) {
-                if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force"))
-                        continue;
+        for (int i = first; i < argc; i++) {
                 err_t err = {0};
                 if (strv_contains(&used, argv[i])) {
                         error_msg("remove %s: volume is in use", argv[i]);
@@ -283,49 +213,18 @@ int volume_prune(bool all, const struct prune_filter *pf, strv_t *removed,
 
 static int vol_prune(int argc, char **argv)
 {
-        if (vol_help(argc, argv,
-                     "Usage:  berth volume prune [OPTIONS]\n\nRemove unused local volumes\n\n"
-                     "Options:\n"
-                     "  -a, --all             Remove all unused volumes, not just anonymous "
-                     "ones\n"
-                     "      --filter filter   Provide filter values (e.g. "
-                     "\"label=<key>[=<value>]\",\n"
-                     "                        \"label!=<key>[=<value>]\")\n"
-                     "  -f, --force           Do not prompt for confirmation\n"))
-                return 0;
-        static const struct option lo[] = {{"all", no_argument, 0, 'a'},
-                                           {"force", no_argument, 0, 'f'},
-                                           {"filter", required_argument, 0, 'F'},
-                                           {0, 0, 0, 0}};
         bool all = false, force = false;
-        struct prune_filter pf = {0};
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "af", lo, NULL)) != -1) {
-                if (c == 'a') {
-                        all = true;
-                } else if (c == 'f') {
-                        force = true;
-                } else if (c == 'F') {
-                        /* volumes have no creation-time filter (docker refuses it too) */
-                        if (!strncmp(optarg, "until=", 6)) {
-                                error_msg("invalid filter 'until'");
-                                prune_filter_free(&pf);
-                                return EXIT_BERTH;
-                        }
-                        if (prune_filter_add(&pf, NULL, optarg, "volume prune") < 0) {
-                                prune_filter_free(&pf);
-                                return EXIT_BERTH;
-                        }
-                } else {
-                        error_msg("volume prune: unknown option '%s'\n"
-                                  "See 'berth volume prune --help'.",
-                                  argv[optind - 1]);
-                        prune_filter_free(&pf);
-                        return EXIT_BERTH;
-                }
-        }
+        struct prune_filter pf = {.no_until = true}; /* as docker */
+        const struct cli_opt opts[] = {
+            CLI_OPT("all", 'a', CLI_FLAG, &all,
+                    "Remove all unused volumes, not just anonymous ones"),
+            PRUNE_OPTS(pf, &force, "\"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
+            {0}};
+        const struct cli_cmd cmd =
+            CLI_CMD("volume prune", "[OPTIONS]", "Remove unused local volumes", opts, CLI_ANY_ARGS);
+        int first = prune_cli_parse(&cmd, argc, argv, &pf, NULL);
+        if (first <= 0)
+                return cli_status(first);
         /* docker's prompt and report: the list only when something went,
          * then the space */
         if (!force && !cli_confirm(all ? "This will remove all local volumes not used by at "
@@ -358,21 +257,7 @@ int cmd_volume(int argc, char **argv)
             {"rm", vol_rm, "Remove one or more volumes"},
             {"remove", vol_rm, NULL},
         };
-        if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-                printf("Usage:  berth volume COMMAND\n\nManage volumes\n\nCommands:\n");
-                for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-                        if (subs[i].summary)
-                                printf("  %-11s %s\n", subs[i].name, subs[i].summary);
-                return argc < 2 ? EXIT_BERTH : 0;
-        }
-        if (!strcmp(argv[1], CMD_LIST)) {
-                cmd_list_print("volume", subs, ARRAY_SIZE(subs));
-                return 0;
-        }
-        const char *sub = argv[1];
-        for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-                if (!strcmp(sub, subs[i].name))
-                        return subs[i].fn(argc - 1, argv + 1);
-        error_msg("'volume %s' is not a berth command.", sub);
-        return EXIT_BERTH;
+        static const struct cmd_group g = {"volume", "Manage volumes", subs, ARRAY_SIZE(subs),
+                                           NULL,     EXIT_BERTH,       0};
+        return cmd_group_run(&g, argc, argv);
 }

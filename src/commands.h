@@ -21,6 +21,9 @@ struct cmd_group {
         const char *name, *summary;
         const struct command *cmds;
         size_t n;
+        const char *more;  /* printed after the verbs in the help, or NULL */
+        int noverb_status; /* the exit status without a verb (the help on stderr) */
+        int fail_status;   /* an unknown verb's; 0: EXIT_BERTH */
 };
 /* Run argv[1] of the group (argv[0] is the group's name); --help lists it. */
 int cmd_group_run(const struct cmd_group *g, int argc, char **argv);

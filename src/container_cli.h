@@ -56,10 +56,22 @@ struct prune_filter {
         int64_t until_ns;     /* 0: none */
         strv_t label, nlabel; /* "k" or "k=v": all must match / not all may */
         strv_t keep;          /* ids the filters leave out */
+        strv_t given;         /* the --filter values (the option's CLI_LIST) */
+        bool no_until;        /* until= is refused (volume prune, as docker) */
 };
-/* One --filter value of cmd; all NULL: dangling= is not one of its filters
- * (system, container and network prune take until=, label= and label!=). */
-int prune_filter_add(struct prune_filter *pf, bool *all, const char *f, const char *cmd);
+/* A prune command's argv (cli_parse), then its --filter values (pf->given);
+ * all NULL: dangling= is not one of its filters (system, container, volume
+ * and network prune take until=, label= and label!=).  As cli_parse; pf is
+ * freed when it returns <= 0. */
+struct cli_cmd;
+/* A prune command's --filter (into pf.given; examples: its "e.g." text)
+ * and -f/--force (into *force). */
+#define PRUNE_OPTS(pf, force, examples)                                                            \
+        CLI_OPT("filter", 0, CLI_LIST, &(pf).given, "Provide filter values (e.g. " examples ")",   \
+                .type = "filter"),                                                                 \
+            CLI_OPT("force", 'f', CLI_FLAG, force, "Do not prompt for confirmation")
+int prune_cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct prune_filter *pf,
+                    bool *all);
 /* Do labels (an object, or NULL) pass the label=/label!= filters? */
 bool prune_filter_labels(const struct prune_filter *pf, const json_t *labels);
 /* The same as network_prune's match (ud: the filter). */
@@ -105,8 +117,8 @@ struct stats_opts {
         bool all, stream, trunc;
         const char *format;
 };
-/* Parse them from argv (cmd names the command in errors); optind is then the
- * first operand.  0 to go on, 1 after --help, -1 after an error printed. */
+/* Parse them from argv (cmd names the command: "stats", "compose stats"), as
+ * cli_parse: the first operand's index, 0 after --help, -1 after an error. */
 int stats_parse(int argc, char **argv, const char *cmd, struct stats_opts *o);
 /* Print the usage table of refs (named: as the user named them, shown in
  * any state; else running ones unless all), or of every container when

@@ -2,11 +2,11 @@
 #include "layer_lines.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <sys/types.h>
 
 #include "base/timefmt.h"
+#include "cli.h"
 #include "commands.h"
 #include "runtime/registry_ref.h"
 
@@ -63,43 +63,15 @@ char *all_tags_repo(const char *ref, err_t *err)
 }
 
 int pull_push_args_parse(int argc, char **argv, const char *cmd, const char *usage,
-                         struct pull_push_args *a, int *rc)
+                         const char *summary, const char *all_help, const char *platform_help,
+                         struct pull_push_args *a)
 {
-        static const struct option opts[] = {
-            {"all-tags", no_argument, NULL, 'a'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"platform", required_argument, NULL, 'P'},
-            {"disable-content-trust", no_argument, NULL, 'D'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
-        int c;
-        *rc = EXIT_BERTH;
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
-                switch (c) {
-                case 'a':
-                        a->all = true;
-                        break;
-                case 'q':
-                        a->quiet = true;
-                        break;
-                case 'P':
-                        a->platform = optarg;
-                        break;
-                case 'D':
-                        break;
-                case 'h':
-                        fputs(usage, stdout);
-                        *rc = 0;
-                        return -1;
-                default:
-                        return -1;
-                }
-        }
-        if (argc - optind != 1) {
-                error_msg("\"%s\" requires exactly 1 argument.\nSee 'berth %s --help'.", cmd, cmd);
-                return -1;
-        }
-        return optind;
+        const struct cli_opt opts[] = {
+            CLI_OPT("all-tags", 'a', CLI_FLAG, &a->all, all_help),
+            CLI_OPT("disable-content-trust", 0, CLI_FLAG, NULL, NULL),
+            CLI_OPT("platform", 0, CLI_STRING, &a->platform, platform_help),
+            CLI_OPT("quiet", 'q', CLI_FLAG, &a->quiet, "Suppress verbose output"),
+            {0}};
+        const struct cli_cmd c = CLI_CMD(cmd, usage, summary, opts, CLI_EXACTLY(1));
+        return cli_parse(&c, argc, argv);
 }

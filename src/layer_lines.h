@@ -36,9 +36,11 @@ struct pull_push_args {
         bool all, quiet;
         const char *platform;
 };
-/* Returns the index of the one NAME argument, or -1 when the command ends
- * (*rc its exit code: usage printed, or an error printed). */
+/* The command's argv (cmd "pull" or "push", usage its operand, summary and
+ * the help of -a and --platform), as cli_parse: the index of the one NAME
+ * argument, 0 after --help, -1 after an error. */
 int pull_push_args_parse(int argc, char **argv, const char *cmd, const char *usage,
-                         struct pull_push_args *a, int *rc);
+                         const char *summary, const char *all_help, const char *platform_help,
+                         struct pull_push_args *a);
 
 #endif

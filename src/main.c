@@ -61,24 +61,29 @@ static const struct command commands[] = {
     {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
 };
 
+/* "PREFIX<message>\n" on stderr */
+static void __attribute__((format(printf, 2, 0)))
+vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+        fputs(prefix, stderr);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+}
+
 void error_msg(const char *fmt, ...)
 {
         va_list ap;
-        fputs("berth: ", stderr);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        vmsg("berth: ", fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
 }
 
 void warn_msg(const char *fmt, ...)
 {
         va_list ap;
-        fputs("berth: warning: ", stderr);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        vmsg("berth: warning: ", fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
 }
 
 void warn_flush(strv_t *w)

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
 
 enum { TABLE_MIN_WIDTH = 10, TABLE_PADDING = 3 };
@@ -229,23 +230,11 @@ int doc_format_print(json_t *doc, const char *fmt)
         return rc;
 }
 
-int format_flag_only(int argc, char **argv, const char *cmd, const char *usage, const char **format)
+int format_flag_only(int argc, char **argv, const char *name, const char *summary, const char *help,
+                     const char **format)
 {
         *format = NULL;
-        for (int i = 1; i < argc; i++) {
-                if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-                        fputs(usage, stdout);
-                        return 1;
-                }
-                if ((!strcmp(argv[i], "--format") || !strcmp(argv[i], "-f")) && i + 1 < argc)
-                        *format = argv[++i];
-                else if (!strncmp(argv[i], "--format=", 9))
-                        *format = argv[i] + 9;
-                else {
-                        error_msg("%s: unknown argument '%s'\nSee 'berth %s --help'.", cmd, argv[i],
-                                  cmd);
-                        return -1;
-                }
-        }
-        return 0;
+        const struct cli_opt opts[] = {CLI_OPT("format", 'f', CLI_STRING, format, help), {0}};
+        const struct cli_cmd cmd = CLI_CMD(name, "[OPTIONS]", summary, opts, CLI_NO_ARGS);
+        return cli_parse(&cmd, argc, argv);
 }

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "base/cliformat.h"
+#include "cli.h"
 #include "base/strv.h"
 
 struct table {
@@ -40,10 +41,16 @@ bool list_flag(int c, bool *all, bool *quiet);
 int inspect_names(char **names, int n, int (*get)(const char *name, json_t **doc, err_t *err),
                   const char *fmt, int fail);
 
-/* For commands whose only flag is --format (-f): argv[1..] parsed into
- * *format.  0 to go on; 1 when usage was printed for --help; -1 (printed,
- * naming cmd) on any other argument. */
-int format_flag_only(int argc, char **argv, const char *cmd, const char *usage,
+/* The --format option of a listing command (short: 'f' or 0): "table
+ * (default), json, a Go template (FIELDS) or 'table TEMPLATE'". */
+#define FORMAT_OPT(short_, dest, fields)                                                           \
+        CLI_OPT("format", short_, CLI_STRING, dest,                                                \
+                "table (default), json, a Go template (" fields ")\nor 'table TEMPLATE'")
+
+/* For commands whose only flag is -f/--format (help: its help text) and
+ * that take no operand: argv parsed into *format, as cli_parse (> 0 to go
+ * on, 0 after --help, < 0 after an error). */
+int format_flag_only(int argc, char **argv, const char *name, const char *summary, const char *help,
                      const char **format);
 
 /* version / info: one document through fmt ("json": {{json .}}). */

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,6 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -83,6 +83,15 @@ static int start_watcher(const char *id)
         int word[2] = {-1, -1};
         if (pipe2(word, O_CLOEXEC) < 0)
                 word[0] = word[1] = -1; /* no word: the watcher always runs the CLI */
+        /* The intermediate child is not waited for here (on a loaded machine
+         * that wait, for a process to be scheduled, fork and exit, took
+         * milliseconds on the way to the container's start): SIGCHLD is
+         * blocked from now on, as rt_monitor_main keeps it, and the
+         * monitor's SIGCHLD handling reaps it with its other children. */
+        sigset_t chld, old;
+        sigemptyset(&chld);
+        sigaddset(&chld, SIGCHLD);
+        sigprocmask(SIG_BLOCK, &chld, &old);
         pid_t c = fork();
         if (c < 0) {
                 fprintf(stderr, "berth-monitor: watcher: fork: %s\n", strerror(errno));
@@ -94,6 +103,7 @@ static int start_watcher(const char *id)
                 return -1;
         }
         if (c == 0) {
+                sigprocmask(SIG_SETMASK, &old, NULL);
                 if (setsid() < 0 || fork() != 0)
                         _exit(0);
                 int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -113,8 +123,6 @@ static int start_watcher(const char *id)
         close(pfd);
         if (word[0] >= 0)
                 close(word[0]);
-        while (waitpid(c, NULL, 0) < 0 && errno == EINTR)
-                ;
         return word[1];
 }
 
