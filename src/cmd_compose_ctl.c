@@ -46,11 +46,8 @@ static int ctl_open(struct compose_globals *g, char **svcs, int n, bool oneoff, 
                 return -1;
         }
         c->which = xcalloc(c->l.n + 1, sizeof(bool));
-        for (size_t i = 0; i < c->l.n; i++) {
-                c->which[i] = n <= 0;
-                for (int k = 0; k < n; k++)
-                        c->which[i] |= !strcmp(svcs[k], c->l.v[i].service);
-        }
+        for (size_t i = 0; i < c->l.n; i++)
+                c->which[i] = compose_selected(c->l.v[i].service, svcs, n);
         return 0;
 }
 
