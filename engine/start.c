@@ -504,6 +504,7 @@ int ctr_stop(const char *id, int timeout, err_t *err)
         snprintf(req, sizeof(req), "stop %d %d\n", sig, timeout);
         ctr_mark_user_stop(id, true);
         err_t e2 = {0};
+        _cleanup_close_ int mon = rt_ctr_monitor_pidfd(id);
         _cleanup_close_ int fd = rt_ctl_connect(id, req, &e2);
         if (fd < 0)
                 return 0; /* no monitor: not running */
@@ -514,9 +515,13 @@ int ctr_stop(const char *id, int timeout, err_t *err)
                         break;
         }
         /* wait (at most MONITOR_EXIT_WAIT_MS) for the monitor to finish
-         * writing state and exit */
-        for (int i = 0; i < MONITOR_EXIT_WAIT_MS / 10 && rt_ctr_monitor_alive(id, NULL); i++)
-                usleep(10 * 1000);
+         * writing state and exit: on its pidfd, which wakes us as it goes
+         * (polling every 10 ms lost 5 ms per stop on average) */
+        struct pollfd pw = {.fd = mon, .events = POLLIN};
+        if (mon < 0 || poll(&pw, 1, MONITOR_EXIT_WAIT_MS) < 0)
+                for (int i = 0; i < MONITOR_EXIT_WAIT_MS / 10 && rt_ctr_monitor_alive(id, NULL);
+                     i++)
+                        usleep(10 * 1000);
         /* its names, published ports and (unless static) addresses go with it */
         return netwire_release(id, j, false, err);
 }

@@ -199,6 +199,27 @@ int net_link_delete(const char *name, err_t *err)
         return 0;
 }
 
+int net_link_down(const char *name, err_t *err)
+{
+        _cleanup_nl_sock_ struct nl_sock *sk = nl_route_open(-1, err);
+        _cleanup_nl_link_ struct rtnl_link *l = NULL;
+        _cleanup_nl_link_ struct rtnl_link *chg = rtnl_link_alloc();
+        int r;
+
+        if (!sk)
+                return -1;
+        if (!chg)
+                abort();
+        r = rtnl_link_get_kernel(sk, 0, name, &l);
+        if (r >= 0) {
+                rtnl_link_unset_flags(chg, IFF_UP);
+                r = rtnl_link_change(sk, l, chg, 0);
+        }
+        if (r < 0 && nl_errno(r) != ENODEV && nl_errno(r) != ENOENT)
+                return nl_err(err, r, "cannot set link %s down", name);
+        return 0;
+}
+
 struct route_walk {
         struct ipv4_net *v;
         size_t n;

@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
@@ -638,6 +639,23 @@ bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid)
                 *init_pid = 0;
         json_decref(info);
         return alive;
+}
+
+int rt_ctr_monitor_pidfd(const char *id)
+{
+        json_t *info = monitor_info(id);
+        pid_t pid = 0;
+        int fd = -1;
+        if (info && pid_matches(info, "MonitorPid", "MonitorStart", &pid)) {
+                fd = (int)syscall(SYS_pidfd_open, pid, 0);
+                /* the pid may have been reused between the check and the open */
+                if (fd >= 0 && !pid_matches(info, "MonitorPid", "MonitorStart", NULL)) {
+                        close(fd);
+                        fd = -1;
+                }
+        }
+        json_decref(info);
+        return fd;
 }
 
 int rt_ctr_netns_open(const char *id, err_t *err)

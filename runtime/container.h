@@ -97,6 +97,9 @@ int rt_ctr_reconcile(const char *id, json_t *j, err_t *err);
 
 /* Is the container's monitor alive?  Fills the init pid when it is. */
 bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid);
+/* A pidfd of the container's monitor (readable once it has exited), or -1
+ * when no monitor of it runs. */
+int rt_ctr_monitor_pidfd(const char *id);
 
 /* Open the network namespace of running container id (O_CLOEXEC), for
  * --network container:id; fails with docker's "cannot join network of a

@@ -1,10 +1,11 @@
 /* berth compose: global options, then the subcommand. */
-#include <getopt.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/cleanup.h"
+#include "base/strbuf.h"
 #include "base/xalloc.h"
 #include "commands.h"
 #include "compose/loader.h"
@@ -51,104 +52,85 @@ static const struct compose_command compose_commands[] = {
     {NULL, NULL, NULL},
 };
 
-static void compose_usage(FILE *f)
+static int parallel_opt(const struct cli_opt *o, const char *arg, err_t *err)
 {
-        fprintf(f, "Usage:  berth compose [OPTIONS] COMMAND\n\n"
-                   "Options:\n"
-                   "  -f, --file FILE               Compose configuration files\n"
-                   "  -p, --project-name NAME       Project name\n"
-                   "      --profile PROFILE         Specify a profile to enable\n"
-                   "      --env-file FILE           Specify an alternate environment file\n"
-                   "      --project-directory DIR   Specify an alternate working directory\n"
-                   "      --parallel N              Control max parallelism, -1 for unlimited\n"
-                   "      --progress MODE           auto, tty, plain or quiet\n"
-                   "      --dry-run                 Execute command in dry run mode\n"
-                   "\nCommands:\n");
+        char *end;
+        long v = strtol(arg, &end, 10);
+        if (!*arg || *end || v < -1 || v > 1024)
+                return err_set(err, EINVAL,
+                               "invalid --parallel value \"%s\": use -1 (unlimited) or a number "
+                               "from 1 to 1024",
+                               arg);
+        *(int *)o->dest = (int)v;
+        return 0;
+}
+
+static int progress_opt(const struct cli_opt *o, const char *arg, err_t *err)
+{
+        if (strcmp(arg, "auto") && strcmp(arg, "tty") && strcmp(arg, "plain") &&
+            strcmp(arg, "quiet") && strcmp(arg, "json"))
+                return err_set(
+                    err, EINVAL,
+                    "invalid --progress value \"%s\": use auto, tty, plain, json or quiet", arg);
+        *(const char **)o->dest = arg;
+        return 0;
+}
+
+/* The global options into g: argv parsed (cli_parse's result), or with
+ * usage the help printed there (0). */
+static int globals_parse(struct compose_globals *g, int argc, char **argv, FILE *usage)
+{
+        const struct cli_opt opts[] = {
+            CLI_OPT("ansi", 0, CLI_STRING, NULL, NULL), /* berth colors only on a TTY */
+            CLI_OPT("compatibility", 0, CLI_FLAG, NULL, NULL),
+            CLI_OPT("dry-run", 0, CLI_FLAG, &g->dry_run, "Execute command in dry run mode"),
+            CLI_OPT("env-file", 0, CLI_LIST, &g->env_files, "Specify an alternate environment file",
+                    .type = "FILE"),
+            CLI_OPT("file", 'f', CLI_LIST, &g->files, "Compose configuration files",
+                    .type = "FILE"),
+            CLI_OPT("parallel", 0, CLI_FUNC, &g->parallel,
+                    "Control max parallelism, -1 for unlimited", .type = "N", .fn = parallel_opt),
+            CLI_OPT("profile", 0, CLI_LIST, &g->profiles, "Specify a profile to enable",
+                    .type = "PROFILE"),
+            CLI_OPT("progress", 0, CLI_FUNC, &g->progress, "auto, tty, plain or quiet",
+                    .type = "MODE", .fn = progress_opt),
+            CLI_OPT("project-directory", 0, CLI_STRING, &g->project_dir,
+                    "Specify an alternate working directory", .type = "DIR"),
+            CLI_OPT("project-name", 'p', CLI_STRING, &g->project_name, "Project name",
+                    .type = "NAME"),
+            {0}};
+        strbuf_t more = STRBUF_INIT;
+        sb_append(&more, "Commands:\n");
         for (const struct compose_command *c = compose_commands; c->name; c++)
-                fprintf(f, "  %-10s %s\n", c->name, c->summary);
+                sb_appendf(&more, "  %-10s %s\n", c->name, c->summary);
+        /* '+': stop at the subcommand; its own flags are parsed by it. */
+        const struct cli_cmd cmd = CLI_CMD("compose", "[OPTIONS] COMMAND", NULL, opts, CLI_ANY_ARGS,
+                                           .flags = CLI_POSIX, .more = sb_str(&more));
+        int r = 0;
+        if (usage) {
+                char *text = cliopt_help(&cmd);
+                fputs(text, usage);
+                free(text);
+        } else {
+                r = cli_parse(&cmd, argc, argv);
+        }
+        sb_free(&more);
+        return r;
 }
 
 int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
 {
-        static const struct option opts[] = {
-            {"file", required_argument, NULL, 'f'},
-            {"project-name", required_argument, NULL, 'p'},
-            {"profile", required_argument, NULL, 'P'},
-            {"env-file", required_argument, NULL, 'E'},
-            {"project-directory", required_argument, NULL, 'D'},
-            {"parallel", required_argument, NULL, 'j'},
-            {"progress", required_argument, NULL, 'g'},
-            {"dry-run", no_argument, NULL, 'n'},
-            {"ansi", required_argument, NULL, 'a'},
-            {"compatibility", no_argument, NULL, 'c'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
-        int c;
-
         memset(g, 0, sizeof(*g));
-        optind = 0; /* full reinitialisation of glibc getopt */
-        opterr = 0;
-        /* '+': stop at the subcommand; its own flags are parsed by it. */
-        while ((c = getopt_long(argc, argv, "+f:p:h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'f':
-                        strv_push(&g->files, optarg);
-                        break;
-                case 'p':
-                        g->project_name = optarg;
-                        break;
-                case 'P':
-                        strv_push(&g->profiles, optarg);
-                        break;
-                case 'E':
-                        strv_push(&g->env_files, optarg);
-                        break;
-                case 'D':
-                        g->project_dir = optarg;
-                        break;
-                case 'j': {
-                        char *end;
-                        long v = strtol(optarg, &end, 10);
-                        if (*end || v < -1 || v > 1024) {
-                                error_msg("invalid --parallel value \"%s\": use -1 (unlimited) "
-                                          "or a number from 1 to 1024",
-                                          optarg);
-                                return -1;
-                        }
-                        g->parallel = (int)v;
-                        break;
-                }
-                case 'g':
-                        if (strcmp(optarg, "auto") && strcmp(optarg, "tty") &&
-                            strcmp(optarg, "plain") && strcmp(optarg, "quiet") &&
-                            strcmp(optarg, "json")) {
-                                error_msg("invalid --progress value \"%s\": use auto, tty, plain, "
-                                          "json or quiet",
-                                          optarg);
-                                return -1;
-                        }
-                        g->progress = optarg;
-                        break;
-                case 'n':
-                        g->dry_run = true;
-                        break;
-                case 'a':
-                case 'c':
-                        break; /* accepted for compatibility; berth colors only on a TTY */
-                case 'h':
-                        compose_usage(stdout);
-                        exit(0);
-                default:
-                        if (optopt)
-                                error_msg("unknown flag: -%c\nSee 'berth compose --help'", optopt);
-                        else
-                                error_msg("unknown flag: %s\nSee 'berth compose --help'",
-                                          argv[optind - 1]);
-                        return -1;
-                }
-        }
-        return optind;
+        return globals_parse(g, argc, argv, NULL);
+}
+
+int compose_cli_parse(struct cli_cmd cmd, int argc, char **argv)
+{
+        char name[64];
+        snprintf(name, sizeof(name), "compose %s", cmd.name ? cmd.name : argv[0]);
+        cmd.name = name;
+        cmd.flags |= CLI_BARE;
+        return cli_parse(&cmd, argc, argv);
 }
 
 int compose_run_args(struct compose_globals *g, compose_fn fn, strv_t *args)
@@ -235,10 +217,12 @@ int cmd_compose(int argc, char **argv)
         int rc = EXIT_BERTH;
         int idx = compose_parse_globals(argc, argv, &g);
 
-        if (idx < 0)
+        if (idx <= 0) {
+                rc = cli_status(idx);
                 goto out;
+        }
         if (idx >= argc) {
-                compose_usage(stderr);
+                globals_parse(&g, 0, NULL, stderr);
                 goto out;
         }
         if (!strcmp(argv[idx], CMD_LIST)) {
@@ -248,7 +232,7 @@ int cmd_compose(int argc, char **argv)
                 goto out;
         }
         if (!strcmp(argv[idx], "help")) {
-                compose_usage(stdout);
+                globals_parse(&g, 0, NULL, stdout);
                 rc = 0;
                 goto out;
         }

@@ -1,7 +1,6 @@
 /* berth compose config: parse, resolve and render the compose file in
  * docker compose v2's canonical format. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,25 +27,20 @@ enum config_list {
         LIST_IMAGES,
 };
 
-static void config_usage(FILE *f)
+/* --services, --volumes, ...: the list printed instead of the model (the
+ * last one given) */
+static int list_opt(const struct cli_opt *o, const char *arg, err_t *err)
 {
-        fprintf(f, "Usage:  berth compose config [OPTIONS] [SERVICE...]\n\n"
-                   "Parse, resolve and render compose file in canonical format\n\n"
-                   "Options:\n"
-                   "      --format string         Format the output. Values: [yaml | json] "
-                   "(default \"yaml\")\n"
-                   "      --hash string           Print the service config hash, one per line.\n"
-                   "      --images                Print the image names, one per line.\n"
-                   "      --networks              Print the network names, one per line.\n"
-                   "      --no-interpolate        Don't interpolate environment variables\n"
-                   "      --no-normalize          Don't normalize compose model\n"
-                   "      --no-path-resolution    Don't resolve file paths\n"
-                   "  -o, --output string         Save to file (default to stdout)\n"
-                   "      --profiles              Print the profile names, one per line.\n"
-                   "  -q, --quiet                 Only validate the configuration, don't print "
-                   "anything\n"
-                   "      --services              Print the service names, one per line.\n"
-                   "      --volumes               Print the volume names, one per line.\n");
+        static const char *const names[] = {"services", "volumes", "networks", "profiles",
+                                            "images"};
+        static const enum config_list lists[] = {LIST_SERVICES, LIST_VOLUMES, LIST_NETWORKS,
+                                                 LIST_PROFILES, LIST_IMAGES};
+        (void)arg;
+        (void)err;
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+                if (!strcmp(o->name, names[i]))
+                        *(enum config_list *)o->dest = lists[i];
+        return 0;
 }
 
 /* Keep only the named services and what they depend on. */
@@ -217,87 +211,41 @@ static int render(strbuf_t *out, const struct compose_project *p, enum config_li
 
 int compose_cmd_config(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"format", required_argument, NULL, 'F'},
-            {"services", no_argument, NULL, 'S'},
-            {"volumes", no_argument, NULL, 'V'},
-            {"networks", no_argument, NULL, 'N'},
-            {"profiles", no_argument, NULL, 'P'},
-            {"images", no_argument, NULL, 'I'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"no-interpolate", no_argument, NULL, 'i'},
-            {"no-normalize", no_argument, NULL, 'n'},
-            {"no-path-resolution", no_argument, NULL, 'r'},
-            {"no-consistency", no_argument, NULL, 'c'},
-            {"resolve-image-digests", no_argument, NULL, 'd'},
-            {"hash", required_argument, NULL, 'H'},
-            {"output", required_argument, NULL, 'o'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         const char *format = "yaml", *hash = NULL, *output = NULL;
         enum config_list list = LIST_NONE;
         bool quiet = false, no_interp = false, no_norm = false;
-        int c;
-
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "qo:h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'F':
-                        if (strcmp(optarg, "yaml") && strcmp(optarg, "json")) {
-                                fprintf(stderr, "unsupported format \"%s\": use yaml or json\n",
-                                        optarg);
-                                return 1;
-                        }
-                        format = optarg;
-                        break;
-                case 'S':
-                        list = LIST_SERVICES;
-                        break;
-                case 'V':
-                        list = LIST_VOLUMES;
-                        break;
-                case 'N':
-                        list = LIST_NETWORKS;
-                        break;
-                case 'P':
-                        list = LIST_PROFILES;
-                        break;
-                case 'I':
-                        list = LIST_IMAGES;
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'i':
-                        no_interp = true;
-                        break;
-                case 'n':
-                case 'r':
-                        no_norm = true;
-                        break;
-                case 'c':
-                case 'd':
-                        break; /* accepted: berth has no registry digests to resolve */
-                case 'H':
-                        hash = optarg;
-                        break;
-                case 'o':
-                        output = optarg;
-                        break;
-                case 'h':
-                        config_usage(stdout);
-                        return 0;
-                default:
-                        if (optopt)
-                                fprintf(stderr, "unknown shorthand flag: '%c' in -%c\n", optopt,
-                                        optopt);
-                        else
-                                fprintf(stderr, "unknown flag: %s\n", argv[optind - 1]);
-                        fprintf(stderr, "See 'berth compose config --help'.\n");
-                        return 1;
-                }
+#define LIST_OPT(name_, what_)                                                                     \
+        CLI_OPT(name_, 0, CLI_FUNC_FLAG, &list, "Print the " what_ " names, one per line.",        \
+                .fn = list_opt)
+        const struct cli_opt opts[] = {
+            CLI_OPT("format", 0, CLI_STRING, &format,
+                    "Format the output. Values: [yaml | json] (default \"yaml\")"),
+            CLI_OPT("hash", 0, CLI_STRING, &hash, "Print the service config hash, one per line."),
+            LIST_OPT("images", "image"),
+            LIST_OPT("networks", "network"),
+            CLI_OPT("no-consistency", 0, CLI_FLAG, NULL, NULL),
+            CLI_OPT("no-interpolate", 0, CLI_FLAG, &no_interp,
+                    "Don't interpolate environment variables"),
+            CLI_OPT("no-normalize", 0, CLI_FLAG, &no_norm, "Don't normalize compose model"),
+            CLI_OPT("no-path-resolution", 0, CLI_FLAG, &no_norm, "Don't resolve file paths"),
+            CLI_OPT("output", 'o', CLI_STRING, &output, "Save to file (default to stdout)"),
+            LIST_OPT("profiles", "profile"),
+            CLI_OPT("quiet", 'q', CLI_FLAG, &quiet,
+                    "Only validate the configuration, don't print anything"),
+            /* accepted: berth has no registry digests to resolve */
+            CLI_OPT("resolve-image-digests", 0, CLI_FLAG, NULL, NULL),
+            LIST_OPT("services", "service"),
+            LIST_OPT("volumes", "volume"),
+            {0}};
+#undef LIST_OPT
+        int first = COMPOSE_PARSE(argc, argv, "config", "[OPTIONS] [SERVICE...]",
+                                  "Parse, resolve and render compose file in canonical format",
+                                  opts, CLI_ANY_ARGS);
+        if (first <= 0)
+                return first < 0 ? 1 : 0;
+        if (strcmp(format, "yaml") && strcmp(format, "json")) {
+                fprintf(stderr, "unsupported format \"%s\": use yaml or json\n", format);
+                return 1;
         }
 
         struct compose_load_opts lo;
@@ -324,8 +272,8 @@ int compose_cmd_config(struct compose_globals *g, int argc, char **argv)
             .environment = src.environment.v,
             .profiles = list == LIST_PROFILES ? all : (const char *const *)src.profiles.v,
             .nprofiles = list == LIST_PROFILES ? 1 : src.profiles.n,
-            .services = (const char *const *)(argv + optind),
-            .nservices = (size_t)(argc - optind),
+            .services = (const char *const *)(argv + first),
+            .nservices = (size_t)(argc - first),
             .no_normalize = no_norm,
         };
         if (compose_project_decode(src.root, &mo, &p, &err) < 0) {
@@ -333,7 +281,7 @@ int compose_cmd_config(struct compose_globals *g, int argc, char **argv)
                 goto done;
         }
         compose_print_warnings(&p->warnings);
-        if (optind < argc && select_services(p->json, argv + optind, argc - optind, &err) < 0) {
+        if (first < argc && select_services(p->json, argv + first, argc - first, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 goto done;
         }

@@ -2,7 +2,6 @@
  * port / top / images / exec / run: the project's containers found by their
  * labels, acted on with the engine's container functions. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,13 +61,6 @@ static void ctl_close(struct ctl *c)
         cproject_close(&c->cp);
 }
 
-static int bad_flag(const char *cmd, char **argv)
-{
-        fprintf(stderr, "unknown flag: %s\nSee 'berth compose %s --help'.\n", argv[optind - 1],
-                cmd);
-        return EXIT_BERTH;
-}
-
 /* Start the selected containers, dependencies first (one level at a time). */
 /* restarting: each started container also gets docker's "restart" event */
 static int start_in_order(struct ctl *c, bool restarting, err_t *err)
@@ -98,42 +90,25 @@ static int start_in_order(struct ctl *c, bool restarting, err_t *err)
         return 0;
 }
 
-static int parse_timeout_only(const char *cmd, int argc, char **argv, int *timeout)
+int compose_timeout_parse(int argc, char **argv, int *timeout)
 {
-        static const struct option opts[] = {
-            {"timeout", required_argument, NULL, 't'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "t:h", opts, NULL)) != -1) {
-                if (c == 't')
-                        *timeout = atoi(optarg);
-                else if (c == 'h') {
-                        printf("Usage:  berth compose %s [OPTIONS] [SERVICE...]\n\n"
-                               "Options:\n  -t, --timeout SECONDS   Shutdown timeout\n",
-                               cmd);
-                        return 1;
-                } else
-                        return bad_flag(cmd, argv) ? -1 : -1;
-        }
-        return 0;
+        const struct cli_opt opts[] = {
+            CLI_OPT("timeout", 't', CLI_INT, timeout, "Shutdown timeout", .type = "SECONDS"), {0}};
+        return COMPOSE_PARSE(argc, argv, NULL, "[OPTIONS] [SERVICE...]", NULL, opts, CLI_ANY_ARGS);
 }
 
 int compose_cmd_start_stop(struct compose_globals *g, int argc, char **argv)
 {
         const char *cmd = argv[0];
         bool stop = strcmp(cmd, "start") != 0, start = strcmp(cmd, "stop") != 0;
-        int t = -1, r = parse_timeout_only(cmd, argc, argv, &t);
-        if (r)
-                return r > 0 ? 0 : EXIT_BERTH;
+        int t = -1, first = compose_timeout_parse(argc, argv, &t);
+        if (first <= 0)
+                return cli_status(first);
         if (!start && compose_labels_only(g))
-                return compose_stop_labels(g, argv + optind, argc - optind, t);
+                return compose_stop_labels(g, argv + first, argc - first, t);
         struct ctl c;
         err_t err;
-        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)
+        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
         if ((stop && compose_stop_plan(g, c.cp.p, &c.l, c.which, t, false, false,
@@ -148,36 +123,21 @@ int compose_cmd_start_stop(struct compose_globals *g, int argc, char **argv)
 
 int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"signal", required_argument, NULL, 's'},
-            {"remove-orphans", no_argument, NULL, 'O'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         const char *sig = "SIGKILL";
-        int ch;
-        optind = 0;
-        opterr = 0;
-        while ((ch = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
-                if (ch == 's')
-                        sig = optarg;
-                else if (ch == 'O')
-                        continue;
-                else if (ch == 'h') {
-                        printf("Usage:  berth compose kill [OPTIONS] [SERVICE...]\n\n"
-                               "Options:\n  -s, --signal string   SIGNAL to send to the "
-                               "container (default \"SIGKILL\")\n");
-                        return 0;
-                } else
-                        return bad_flag("kill", argv);
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("remove-orphans", 0, CLI_FLAG, NULL, NULL),
+            CLI_OPT("signal", 's', CLI_STRING, &sig,
+                    "SIGNAL to send to the container (default \"SIGKILL\")"),
+            {0}};
+        COMPOSE_PARSE_OR_RETURN(first, argc, argv, "kill", "[OPTIONS] [SERVICE...]", NULL, opts,
+                                CLI_ANY_ARGS);
         int signo = ctr_signal_parse(sig);
         if (signo <= 0) {
                 fprintf(stderr, "invalid signal: %s\n", sig);
                 return EXIT_BERTH;
         }
         struct ctl c;
-        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)
+        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
         bool any = false;
@@ -206,44 +166,30 @@ int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)
         return rc;
 }
 
+int compose_rm_parse(int argc, char **argv, struct compose_rm_opts *o)
+{
+        *o = (struct compose_rm_opts){0};
+        const struct cli_opt opts[] = {
+            CLI_OPT("force", 'f', CLI_FLAG, &o->force, "Don't ask to confirm removal"),
+            CLI_OPT("stop", 's', CLI_FLAG, &o->stop,
+                    "Stop the containers, if required, before removing"),
+            CLI_OPT("volumes", 'v', CLI_FLAG, &o->volumes,
+                    "Remove any anonymous volumes attached to containers"),
+            {0}};
+        return COMPOSE_PARSE(argc, argv, "rm", "[OPTIONS] [SERVICE...]",
+                             "Removes stopped service containers", opts, CLI_ANY_ARGS);
+}
+
 int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"force", no_argument, NULL, 'f'},
-            {"stop", no_argument, NULL, 's'},
-            {"volumes", no_argument, NULL, 'v'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
-        bool force = false, stop = false, volumes = false;
-        int ch;
-        optind = 0;
-        opterr = 0;
-        while ((ch = getopt_long(argc, argv, "fsvh", opts, NULL)) != -1) {
-                switch (ch) {
-                case 'f':
-                        force = true;
-                        break;
-                case 's':
-                        stop = true;
-                        break;
-                case 'v':
-                        volumes = true;
-                        break;
-                case 'h':
-                        printf("Usage:  berth compose rm [OPTIONS] [SERVICE...]\n\nRemoves "
-                               "stopped service containers\n\nOptions:\n  -f, --force     Don't "
-                               "ask to confirm removal\n  -s, --stop      Stop the containers, "
-                               "if required, before removing\n  -v, --volumes   Remove any "
-                               "anonymous volumes attached to containers\n");
-                        return 0;
-                default:
-                        return bad_flag("rm", argv);
-                }
-        }
+        struct compose_rm_opts o;
+        int first = compose_rm_parse(argc, argv, &o);
+        if (first <= 0)
+                return cli_status(first);
+        bool force = o.force, stop = o.stop, volumes = o.volumes;
         struct ctl c;
         err_t err;
-        if (ctl_open(g, argv + optind, argc - optind, true, &c) < 0)
+        if (ctl_open(g, argv + first, argc - first, true, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
         if (stop &&
@@ -294,16 +240,9 @@ int compose_cmd_pause(struct compose_globals *g, int argc, char **argv)
 {
         const char *cmd = argv[0];
         bool pause = !strcmp(cmd, "pause");
-        if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-                printf("Usage:  berth compose %s [SERVICE...]\n", cmd);
-                return 0;
-        }
-        if (argc > 1 && argv[1][0] == '-') {
-                optind = 2;
-                return bad_flag(cmd, argv);
-        }
+        COMPOSE_PARSE_OR_RETURN(first, argc, argv, NULL, "[SERVICE...]", NULL, NULL, CLI_ANY_ARGS);
         struct ctl c;
-        if (ctl_open(g, argv + 1, argc - 1, false, &c) < 0)
+        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
         struct progress *pr = progress_new(stderr, g->progress, pause ? "Pausing" : "Unpausing");
@@ -324,29 +263,12 @@ int compose_cmd_pause(struct compose_globals *g, int argc, char **argv)
 
 int compose_cmd_wait(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"down-project", no_argument, NULL, 'D'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
-        int ch;
-        optind = 0;
-        opterr = 0;
-        while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-                if (ch == 'h') {
-                        printf("Usage:  berth compose wait SERVICE [SERVICE...]\n\nBlock until "
-                               "the first service container stops\n");
-                        return 0;
-                }
-                if (ch != 'D')
-                        return bad_flag("wait", argv);
-        }
-        if (optind >= argc) {
-                fprintf(stderr, "\"berth compose wait\" requires at least 1 argument.\n");
-                return EXIT_BERTH;
-        }
+        const struct cli_opt opts[] = {CLI_OPT("down-project", 0, CLI_FLAG, NULL, NULL), {0}};
+        COMPOSE_PARSE_OR_RETURN(first, argc, argv, "wait", "SERVICE [SERVICE...]",
+                                "Block until the first service container stops", opts,
+                                CLI_AT_LEAST(1));
         struct ctl c;
-        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0)
+        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
         for (size_t i = 0; i < c.l.n; i++) {
@@ -380,42 +302,26 @@ static struct cctr *pick(struct ctl *c, const char *service, int index)
 
 int compose_cmd_port(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"protocol", required_argument, NULL, 'p'},
-            {"index", required_argument, NULL, 'i'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         const char *proto = "tcp";
-        int index = 1, ch;
-        optind = 0;
-        opterr = 0;
-        while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-                if (ch == 'p')
-                        proto = optarg;
-                else if (ch == 'i')
-                        index = atoi(optarg);
-                else if (ch == 'h') {
-                        printf("Usage:  berth compose port [OPTIONS] SERVICE PRIVATE_PORT\n");
-                        return 0;
-                } else
-                        return bad_flag("port", argv);
-        }
-        if (argc - optind != 2) {
-                fprintf(stderr, "\"berth compose port\" requires exactly 2 arguments.\n");
-                return EXIT_BERTH;
-        }
+        int index = 1;
+        const struct cli_opt opts[] = {
+            CLI_OPT("index", 0, CLI_INT, &index,
+                    "Index of the container if service has multiple replicas"),
+            CLI_OPT("protocol", 0, CLI_STRING, &proto, "tcp or udp (default \"tcp\")"),
+            {0}};
+        COMPOSE_PARSE_OR_RETURN(first, argc, argv, "port", "[OPTIONS] SERVICE PRIVATE_PORT",
+                                "Print the public port for a port binding", opts, CLI_EXACTLY(2));
         struct ctl c;
-        if (ctl_open(g, argv + optind, 1, false, &c) < 0)
+        if (ctl_open(g, argv + first, 1, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = COMPOSE_EXIT_FAIL;
-        struct cctr *x = pick(&c, argv[optind], index);
+        struct cctr *x = pick(&c, argv[first], index);
         if (!x) {
-                fprintf(stderr, "service \"%s\" is not running container #%d\n", argv[optind],
+                fprintf(stderr, "service \"%s\" is not running container #%d\n", argv[first],
                         index);
                 goto out;
         }
-        char *filter = xasprintf("%s/%s", argv[optind + 1], proto);
+        char *filter = xasprintf("%s/%s", argv[first + 1], proto);
         strv_t lines = STRV_INIT;
         err_t err;
         if (netwire_port_lines(x->j, filter, &lines, &err) < 0) {
@@ -452,14 +358,10 @@ static int by_name(const void *a, const void *b)
  * minwidth 4, padding 2); nothing at all when nothing runs. */
 int compose_cmd_top(struct compose_globals *g, int argc, char **argv)
 {
-        optind = 1;
+        COMPOSE_PARSE_OR_RETURN(first, argc, argv, "top", "[SERVICES...]",
+                                "Display the running processes", NULL, CLI_ANY_ARGS);
         struct ctl c;
-        if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-                printf(
-                    "Usage:  berth compose top [SERVICES...]\n\nDisplay the running processes\n");
-                return 0;
-        }
-        if (ctl_open(g, argv + 1, argc - 1, false, &c) < 0)
+        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         const struct cctr **run = xcalloc(c.l.n + 1, sizeof(*run));
         size_t n = 0;
@@ -522,46 +424,25 @@ int compose_cmd_stats(struct compose_globals *g, int argc, char **argv)
 
 int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"quiet", no_argument, NULL, 'q'},
-            {"format", required_argument, NULL, 'F'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         static const char *const headers[] = {
             "ContainerName", "CONTAINER", "Repository", "REPOSITORY", "Tag", "TAG", "ID",
             "IMAGE ID",      "Size",      "SIZE",       NULL};
         bool quiet = false, json = false;
         const char *format = NULL;
-        int ch;
-        optind = 0;
-        opterr = 0;
-        while ((ch = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-                switch (ch) {
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'F':
-                        format = cliformat_compose_spec(optarg, &json);
-                        break;
-                case 'h':
-                        printf("Usage:  berth compose images [OPTIONS] [SERVICE...]\n\n"
-                               "List images used by the created containers\n\n"
-                               "Options:\n"
-                               "      --format string   table (default), json, a Go template "
-                               "({{.ContainerName}} {{.Repository}} ...)\n"
-                               "  -q, --quiet           Only display IDs\n");
-                        return 0;
-                default:
-                        return bad_flag("images", argv);
-                }
-        }
+        const struct cli_opt opts[] = {
+            FORMAT_OPT(0, &format, "{{.ContainerName}} {{.Repository}} ..."),
+            CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only display IDs"),
+            {0}};
+        COMPOSE_PARSE_OR_RETURN(first, argc, argv, "images", "[OPTIONS] [SERVICE...]",
+                                "List images used by the created containers", opts, CLI_ANY_ARGS);
+        if (format)
+                format = cliformat_compose_spec(format, &json);
         struct cliformat cf = {0};
         bool tmpl = format && !quiet;
         if (tmpl && format_open(&cf, format, NULL, headers, NULL) < 0)
                 return EXIT_BERTH;
         struct ctl c;
-        if (ctl_open(g, argv + optind, argc - optind, false, &c) < 0) {
+        if (ctl_open(g, argv + first, argc - first, false, &c) < 0) {
                 cliformat_free(&cf);
                 return COMPOSE_EXIT_FAIL;
         }
@@ -626,200 +507,113 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
 
 int compose_cmd_exec(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"detach", no_argument, NULL, 'd'},
-            {"no-tty", no_argument, NULL, 'T'},
-            {"env", required_argument, NULL, 'e'},
-            {"user", required_argument, NULL, 'u'},
-            {"workdir", required_argument, NULL, 'w'},
-            {"index", required_argument, NULL, 'i'},
-            {"privileged", no_argument, NULL, 'P'},
-            {"interactive", no_argument, NULL, 'I'},
-            {"tty", no_argument, NULL, 't'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool detach = false, notty = !isatty(0);
-        int index = 1, ch;
-        strv_t fw = STRV_INIT; /* flags for `berth exec` */
-        optind = 0;
-        opterr = 0;
-        while ((ch = getopt_long(argc, argv, "+dTe:u:w:ith", opts, NULL)) != -1) {
-                switch (ch) {
-                case 'd':
-                        detach = true;
-                        strv_push(&fw, "-d");
-                        break;
-                case 'T':
-                        notty = true;
-                        break;
-                case 'e':
-                        strv_push(&fw, "-e");
-                        strv_push(&fw, optarg);
-                        break;
-                case 'u':
-                        strv_push(&fw, "-u");
-                        strv_push(&fw, optarg);
-                        break;
-                case 'w':
-                        strv_push(&fw, "-w");
-                        strv_push(&fw, optarg);
-                        break;
-                case 'i':
-                        index = atoi(optarg);
-                        break;
-                case 'P':
-                case 'I':
-                case 't':
-                        break;
-                case 'h':
-                        printf("Usage:  berth compose exec [OPTIONS] SERVICE COMMAND [ARGS...]\n");
-                        strv_free(&fw);
-                        return 0;
-                default:
-                        strv_free(&fw);
-                        return bad_flag("exec", argv);
-                }
-        }
-        if (argc - optind < 2) {
-                fprintf(stderr, "\"berth compose exec\" requires at least 2 arguments.\n");
-                strv_free(&fw);
-                return EXIT_BERTH;
-        }
+        int index = 1;
+        const char *user = NULL, *workdir = NULL;
+        _cleanup_cli_list_ strv_t env = STRV_INIT;
+        const struct cli_opt opts[] = {
+            CLI_OPT("detach", 'd', CLI_FLAG, &detach,
+                    "Detached mode: Run command in the background"),
+            CLI_OPT("env", 'e', CLI_LIST, &env, "Set environment variables", .type = "stringArray"),
+            CLI_OPT("index", 0, CLI_INT, &index,
+                    "Index of the container if service has multiple replicas"),
+            CLI_OPT("interactive", 'i', CLI_FLAG, NULL, NULL),
+            CLI_OPT("no-tty", 'T', CLI_FLAG, &notty,
+                    "Disable pseudo-TTY allocation. By default 'berth compose exec' allocates a "
+                    "TTY."),
+            CLI_OPT("privileged", 0, CLI_FLAG, NULL, NULL),
+            CLI_OPT("tty", 't', CLI_FLAG, NULL, NULL),
+            CLI_OPT("user", 'u', CLI_STRING, &user, "Run the command as this user"),
+            CLI_OPT("workdir", 'w', CLI_STRING, &workdir,
+                    "Path to workdir directory for this command"),
+            {0}};
+        COMPOSE_PARSE_OR_RETURN(first, argc, argv, "exec", "[OPTIONS] SERVICE COMMAND [ARGS...]",
+                                "Execute a command in a running container", opts, CLI_AT_LEAST(2),
+                                .flags = CLI_POSIX);
         struct ctl c;
-        if (ctl_open(g, argv + optind, 1, false, &c) < 0) {
-                strv_free(&fw);
+        if (ctl_open(g, argv + first, 1, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
-        }
         int rc = COMPOSE_EXIT_FAIL;
-        struct cctr *x = pick(&c, argv[optind], index);
+        struct cctr *x = pick(&c, argv[first], index);
         if (!x || (strcmp(x->status, "running") && strcmp(x->status, "paused"))) {
-                fprintf(stderr, "service \"%s\" is not running\n", argv[optind]);
+                fprintf(stderr, "service \"%s\" is not running\n", argv[first]);
                 goto out;
         }
-        strv_t av = STRV_INIT;
+        strv_t av = STRV_INIT; /* `berth exec`'s arguments */
         strv_push(&av, "exec");
-        if (!detach) {
+        if (detach) {
+                strv_push(&av, "-d");
+        } else {
                 strv_push(&av, "-i");
                 if (!notty)
                         strv_push(&av, "-t");
         }
-        for (size_t i = 0; i < fw.n; i++)
-                strv_push(&av, fw.v[i]);
+        for (size_t i = 0; i < env.n; i++)
+                strv_pushf(&av, "--env=%s", env.v[i]);
+        if (user)
+                strv_pushf(&av, "--user=%s", user);
+        if (workdir)
+                strv_pushf(&av, "--workdir=%s", workdir);
         strv_push(&av, x->id);
-        for (int i = optind + 1; i < argc; i++)
+        for (int i = first + 1; i < argc; i++)
                 strv_push(&av, argv[i]);
         rc = cmd_exec((int)av.n, av.v);
         strv_free(&av);
 out:
-        strv_free(&fw);
         ctl_close(&c);
         return rc;
 }
 
 int compose_cmd_run(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"rm", no_argument, NULL, 'R'},
-            {"detach", no_argument, NULL, 'd'},
-            {"env", required_argument, NULL, 'e'},
-            {"entrypoint", required_argument, NULL, 'E'},
-            {"name", required_argument, NULL, 'n'},
-            {"no-deps", no_argument, NULL, 'D'},
-            {"no-TTY", no_argument, NULL, 'T'},
-            {"publish", required_argument, NULL, 'p'},
-            {"service-ports", no_argument, NULL, 'S'},
-            {"user", required_argument, NULL, 'u'},
-            {"volume", required_argument, NULL, 'v'},
-            {"workdir", required_argument, NULL, 'w'},
-            {"interactive", no_argument, NULL, 'i'},
-            {"tty", no_argument, NULL, 't'},
-            {"label", required_argument, NULL, 'l'},
-            {"build", no_argument, NULL, 'B'},
-            {"quiet-pull", no_argument, NULL, 'b'},
-            {"remove-orphans", no_argument, NULL, 'b'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool rm = false, detach = false, no_deps = false, notty = !isatty(0), sports = false;
         bool build = false;
         strv_t env = STRV_INIT, publish = STRV_INIT, vols = STRV_INIT;
         struct portspec *ports = NULL; /* -p, parsed; publish: as written */
         const char *entrypoint = NULL, *name = NULL, *user = NULL, *workdir = NULL;
-        int ch, rc = EXIT_BERTH;
-        optind = 0;
-        opterr = 0;
-        while ((ch = getopt_long(argc, argv, "+de:Tp:u:v:w:itl:h", opts, NULL)) != -1) {
-                switch (ch) {
-                case 'R':
-                        rm = true;
-                        break;
-                case 'd':
-                        detach = true;
-                        break;
-                case 'e':
-                        strv_push(&env, optarg);
-                        break;
-                case 'E':
-                        entrypoint = optarg;
-                        break;
-                case 'n':
-                        name = optarg;
-                        break;
-                case 'D':
-                        no_deps = true;
-                        break;
-                case 'T':
-                        notty = true;
-                        break;
-                case 'p': {
-                        struct portspec ps;
-                        err_t e;
-                        if (portspec_parse(optarg, &ps, &e) < 0) {
-                                fprintf(stderr, "%s\n", e.msg);
-                                rc = COMPOSE_EXIT_FAIL;
-                                goto done;
-                        }
-                        ports = xrealloc(ports, (publish.n + 1) * sizeof(*ports));
-                        ports[publish.n] = ps;
-                        strv_push(&publish, optarg);
-                        break;
-                }
-                case 'S':
-                        sports = true;
-                        break;
-                case 'u':
-                        user = optarg;
-                        break;
-                case 'v':
-                        strv_push(&vols, optarg);
-                        break;
-                case 'w':
-                        workdir = optarg;
-                        break;
-                case 'B':
-                        build = true;
-                        break;
-                case 'i':
-                case 't':
-                case 'l':
-                case 'b':
-                        break;
-                case 'h':
-                        printf("Usage:  berth compose run [OPTIONS] SERVICE [COMMAND] [ARGS...]\n");
-                        rc = 0;
-                        goto done;
-                default:
-                        rc = bad_flag("run", argv);
-                        goto done;
-                }
-        }
-        if (optind >= argc) {
-                fprintf(stderr, "\"berth compose run\" requires at least 1 argument.\n");
+        int rc = EXIT_BERTH;
+        const struct cli_opt opts[] = {
+            CLI_OPT("build", 0, CLI_FLAG, &build, "Build image before starting container"),
+            CLI_OPT("detach", 'd', CLI_FLAG, &detach,
+                    "Run container in background and print container ID"),
+            CLI_OPT("entrypoint", 0, CLI_STRING, &entrypoint,
+                    "Override the entrypoint of the image"),
+            CLI_OPT("env", 'e', CLI_LIST, &env, "Set environment variables", .type = "stringArray"),
+            CLI_OPT("interactive", 'i', CLI_FLAG, NULL, NULL),
+            CLI_OPT("label", 'l', CLI_LIST, NULL, NULL),
+            CLI_OPT("name", 0, CLI_STRING, &name, "Assign a name to the container"),
+            CLI_OPT("no-TTY", 'T', CLI_FLAG, &notty,
+                    "Disable pseudo-TTY allocation (default: auto-detected)"),
+            CLI_OPT("no-deps", 0, CLI_FLAG, &no_deps, "Don't start linked services"),
+            CLI_OPT("publish", 'p', CLI_LIST, &publish, "Publish a container's port(s) to the host",
+                    .type = "stringArray"),
+            CLI_OPT("quiet-pull", 0, CLI_FLAG, NULL, NULL),
+            CLI_OPT("remove-orphans", 0, CLI_FLAG, NULL, NULL),
+            CLI_OPT("rm", 0, CLI_FLAG, &rm, "Automatically remove the container when it exits"),
+            CLI_OPT("service-ports", 0, CLI_FLAG, &sports,
+                    "Run command with all service's ports enabled and mapped to the host"),
+            CLI_OPT("tty", 't', CLI_FLAG, NULL, NULL),
+            CLI_OPT("user", 'u', CLI_STRING, &user, "Run as specified username or uid"),
+            CLI_OPT("volume", 'v', CLI_LIST, &vols, "Bind mount a volume", .type = "stringArray"),
+            CLI_OPT("workdir", 'w', CLI_STRING, &workdir, "Working directory inside the container"),
+            {0}};
+        int first = COMPOSE_PARSE(argc, argv, "run", "[OPTIONS] SERVICE [COMMAND] [ARGS...]",
+                                  "Run a one-off command on a service", opts, CLI_AT_LEAST(1),
+                                  .flags = CLI_POSIX);
+        if (first <= 0) {
+                rc = cli_status(first);
                 goto done;
         }
+        ports = xcalloc(publish.n + 1, sizeof(*ports)); /* -p, parsed once */
+        for (size_t i = 0; i < publish.n; i++) {
+                err_t e;
+                if (portspec_parse(publish.v[i], &ports[i], &e) < 0) {
+                        fprintf(stderr, "%s\n", e.msg);
+                        rc = COMPOSE_EXIT_FAIL;
+                        goto done;
+                }
+        }
         struct cproject cp;
-        int first = optind; /* compose_cmd_up below parses with getopt too */
         if (cproject_open(g, argv + first, 1, &cp) < 0) {
                 rc = COMPOSE_EXIT_FAIL;
                 goto done;

@@ -9,7 +9,6 @@
  * container start <id> (image=..., name=...)", the attributes without the
  * com.docker.compose.* labels) or, with --json, one object per line with
  * time, type, action, id, service and attributes. */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,37 +100,16 @@ static void emit(bool json, const json_t *ev, const char *project, char **svcs, 
 
 int compose_cmd_events(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"json", no_argument, NULL, 'j'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool json = false;
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'j':
-                        json = true;
-                        break;
-                case 'h':
-                        printf("Usage:  berth compose events [OPTIONS] [SERVICE...]\n\n"
-                               "Receive real time events from containers\n\n"
-                               "Options:\n      --json   Output events as a stream of json "
-                               "objects\n");
-                        return 0;
-                default:
-                        fprintf(stderr, "unknown flag: %s\nSee 'berth compose events --help'.\n",
-                                argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("json", 0, CLI_FLAG, &json, "Output events as a stream of json objects"), {0}};
+        COMPOSE_PARSE_OR_RETURN(first, argc, argv, "events", "[OPTIONS] [SERVICE...]",
+                                "Receive real time events from containers", opts, CLI_ANY_ARGS);
         _cleanup_free_ char *project = cproject_name(g);
         if (!project)
                 return COMPOSE_EXIT_FAIL;
-        char **svcs = argv + optind;
-        int nsvcs = argc - optind;
+        char **svcs = argv + first;
+        int nsvcs = argc - first;
         err_t err;
         struct events_tail *t = NULL;
         if (berth_dirs_ensure(&err) < 0 || events_tail_open(&t, false, &err) < 0) {

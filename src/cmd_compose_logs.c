@@ -2,7 +2,6 @@
  * printed by compose_follow.c's log_style_out. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,87 +35,42 @@ static void sleep_ms(long ms)
         nanosleep(&ts, NULL);
 }
 
-static void logs_usage(FILE *f)
-{
-        fprintf(f, "Usage:  berth compose logs [OPTIONS] [SERVICE...]\n\n"
-                   "View output from containers\n\n"
-                   "Options:\n"
-                   "  -f, --follow          Follow log output\n"
-                   "  -n, --tail string     Number of lines to show from the end of the logs\n"
-                   "  -t, --timestamps      Show timestamps\n"
-                   "      --no-log-prefix   Don't print prefix in logs\n"
-                   "      --no-color        Produce monochrome output\n"
-                   "      --index int       index of the container if service has multiple "
-                   "replicas\n"
-                   "      --since string    Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) "
-                   "or relative (e.g. 42m for 42 minutes)\n"
-                   "      --until string    Show logs before a timestamp (e.g. "
-                   "2013-01-02T13:23:37Z) or relative (e.g. 42m for 42 minutes)\n");
-}
-
 int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"follow", no_argument, NULL, 'f'},      {"tail", required_argument, NULL, 'n'},
-            {"timestamps", no_argument, NULL, 't'},  {"no-log-prefix", no_argument, NULL, 'P'},
-            {"no-color", no_argument, NULL, 'C'},    {"index", required_argument, NULL, 'i'},
-            {"since", required_argument, NULL, 'S'}, {"until", required_argument, NULL, 'U'},
-            {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
-        };
         bool follow = false;
-        int64_t since_ns = 0, until_ns = 0;
         struct log_style st = {.prefix = true, .color = isatty(STDOUT_FILENO)};
-        long tail = -1;
-        int index = 0, c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "fn:th", opts, NULL)) != -1) {
-                switch (c) {
-                case 'f':
-                        follow = true;
-                        break;
-                case 'n':
-                        tail = strcmp(optarg, "all") ? atol(optarg) : -1;
-                        break;
-                case 't':
-                        st.timestamps = true;
-                        break;
-                case 'P':
-                        st.prefix = false;
-                        break;
-                case 'C':
-                        st.color = false;
-                        break;
-                case 'i':
-                        index = atoi(optarg);
-                        break;
-                case 'S':
-                case 'U':
-                        if (time_parse_docker(optarg, time_now_ns(),
-                                              c == 'S' ? &since_ns : &until_ns) < 0) {
-                                fprintf(stderr,
-                                        "invalid value for \"%s\": %s\n(a duration as 10m or "
-                                        "1h30m, a Unix timestamp, or an RFC 3339 time)\n",
-                                        c == 'S' ? "since" : "until", optarg);
-                                return EXIT_BERTH;
-                        }
-                        if (c == 'U' && !until_ns)
-                                until_ns = 1; /* before the epoch: nothing */
-                        break;
-                case 'h':
-                        logs_usage(stdout);
-                        return 0;
-                default:
-                        fprintf(stderr, "unknown flag: %s\nSee 'berth compose logs --help'.\n",
-                                argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-        }
+        const char *tail_s = "all";
+        struct cli_time since = {0}, until = {0};
+        int index = 0;
+        const struct cli_opt opts[] = {
+            CLI_OPT("follow", 'f', CLI_FLAG, &follow, "Follow log output"),
+            CLI_OPT("index", 0, CLI_INT, &index,
+                    "index of the container if service has multiple replicas"),
+            CLI_OPT("no-color", 0, CLI_UNSET, &st.color, "Produce monochrome output"),
+            CLI_OPT("no-log-prefix", 0, CLI_UNSET, &st.prefix, "Don't print prefix in logs"),
+            CLI_OPT("since", 0, CLI_FUNC, &since,
+                    "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m "
+                    "for 42 minutes)",
+                    .type = "string", .fn = cli_time_opt),
+            CLI_OPT("tail", 'n', CLI_STRING, &tail_s,
+                    "Number of lines to show from the end of the logs"),
+            CLI_OPT("timestamps", 't', CLI_FLAG, &st.timestamps, "Show timestamps"),
+            CLI_OPT("until", 0, CLI_FUNC, &until,
+                    "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. "
+                    "42m for 42 minutes)",
+                    .type = "string", .fn = cli_time_opt),
+            {0}};
+        COMPOSE_PARSE_OR_RETURN(first, argc, argv, "logs", "[OPTIONS] [SERVICE...]",
+                                "View output from containers", opts, CLI_ANY_ARGS);
+        long tail = strcmp(tail_s, "all") ? atol(tail_s) : -1;
+        int64_t since_ns = since.ns, until_ns = until.ns;
+        if (until.set && !until_ns)
+                until_ns = 1; /* before the epoch: nothing */
         struct cproject cp;
-        if (cproject_open(g, argv + optind, argc - optind, &cp) < 0)
+        if (cproject_open(g, argv + first, argc - first, &cp) < 0)
                 return COMPOSE_EXIT_FAIL;
         strv_t svcs = STRV_INIT;
-        for (int i = optind; i < argc; i++)
+        for (int i = first; i < argc; i++)
                 strv_push(&svcs, argv[i]);
         struct cctr_list l = {0};
         err_t err;

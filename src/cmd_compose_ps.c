@@ -1,7 +1,6 @@
 /* berth compose ps / ls: the project's containers (and the projects) as their
  * labels and state tell, with docker compose v2's columns and JSON fields. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,70 +101,34 @@ static const char *const compose_ps_headers[] = {
     "CreatedAt", "CREATED AT",   "RunningFor", "CREATED",    "Networks",   "NETWORKS", "Size",
     "SIZE",      "Mounts",       "MOUNTS",     NULL};
 
-static void ps_usage(FILE *f)
-{
-        fprintf(f, "Usage:  berth compose ps [OPTIONS] [SERVICE...]\n\n"
-                   "List containers\n\n"
-                   "Options:\n"
-                   "  -a, --all             Show all stopped containers\n"
-                   "      --filter string   Filter services by a property (supported filters: "
-                   "status)\n"
-                   "      --format string   table (default), json, a Go template "
-                   "({{.Name}} {{.Service}} ...)\n"
-                   "                        or 'table TEMPLATE'\n"
-                   "  -q, --quiet           Only display IDs\n"
-                   "      --services        Display services\n"
-                   "      --status strings  Filter services by status (created, restarting, "
-                   "running, removing, paused, exited, dead)\n");
-}
-
 int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'},          {"quiet", no_argument, NULL, 'q'},
-            {"services", no_argument, NULL, 'S'},     {"status", required_argument, NULL, 's'},
-            {"filter", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'F'},
-            {"orphans", no_argument, NULL, 'o'},      {"no-trunc", no_argument, NULL, 'T'},
-            {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-        };
         bool all = false, quiet = false, services = false, json = false, trunc = true;
         const char *format = NULL, *filter = NULL;
         strv_t status = STRV_INIT;
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
-                if (list_flag(c, &all, &quiet))
-                        continue;
-                switch (c) {
-                case 'S':
-                        services = true;
-                        break;
-                case 's':
-                        strv_push(&status, optarg);
-                        break;
-                case 'f': /* one KEY=VAL, the last given (as docker compose) */
-                        filter = optarg;
-                        break;
-                case 'F':
-                        format = cliformat_compose_spec(optarg, &json);
-                        break;
-                case 'o':
-                        break;
-                case 'T':
-                        trunc = false;
-                        break;
-                case 'h':
-                        ps_usage(stdout);
-                        strv_free(&status);
-                        return 0;
-                default:
-                        fprintf(stderr, "unknown flag: %s\nSee 'berth compose ps --help'.\n",
-                                argv[optind - 1]);
-                        strv_free(&status);
-                        return EXIT_BERTH;
-                }
+        const struct cli_opt opts[] = {
+            CLI_OPT("all", 'a', CLI_FLAG, &all, "Show all stopped containers"),
+            /* one KEY=VAL, the last given (as docker compose) */
+            CLI_OPT("filter", 0, CLI_STRING, &filter,
+                    "Filter services by a property (supported filters: status)"),
+            FORMAT_OPT(0, &format, "{{.Name}} {{.Service}} ..."),
+            CLI_OPT("no-trunc", 0, CLI_UNSET, &trunc, NULL),
+            CLI_OPT("orphans", 0, CLI_FLAG, NULL, NULL),
+            CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only display IDs"),
+            CLI_OPT("services", 0, CLI_FLAG, &services, "Display services"),
+            CLI_OPT("status", 0, CLI_LIST, &status,
+                    "Filter services by status (created, restarting, running, removing, paused, "
+                    "exited, dead)",
+                    .type = "strings"),
+            {0}};
+        int first = COMPOSE_PARSE(argc, argv, "ps", "[OPTIONS] [SERVICE...]", "List containers",
+                                  opts, CLI_ANY_ARGS);
+        if (first <= 0) {
+                strv_free(&status);
+                return cli_status(first);
         }
+        if (format)
+                format = cliformat_compose_spec(format, &json);
         if (filter) {
                 const char *eq = strchr(filter, '=');
                 if (eq && !strncmp(filter, "status=", 7)) {
@@ -193,7 +156,7 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
         /* -p without a compose file: the project's containers by label */
         struct cproject cp = {0};
         bool by_label = compose_labels_only(g);
-        if (!by_label && cproject_open(g, argv + optind, argc - optind, &cp) < 0) {
+        if (!by_label && cproject_open(g, argv + first, argc - first, &cp) < 0) {
                 strv_free(&status);
                 cliformat_free(&cf);
                 return COMPOSE_EXIT_FAIL;
@@ -213,8 +176,8 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
         table_row(&tb, "NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS");
         for (size_t i = 0; i < l.n; i++) {
                 struct cctr *x = &l.v[i];
-                bool named = optind >= argc;
-                for (int k = optind; k < argc; k++)
+                bool named = first >= argc;
+                for (int k = first; k < argc; k++)
                         named |= !strcmp(argv[k], x->service);
                 if (!named ||
                     (!all && strcmp(x->status, "running") && strcmp(x->status, "paused")) ||
@@ -298,44 +261,33 @@ struct proj {
 
 int compose_cmd_ls(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'},          {"quiet", no_argument, NULL, 'q'},
-            {"format", required_argument, NULL, 'F'}, {"filter", required_argument, NULL, 'f'},
-            {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-        };
         bool all = false, quiet = false, json = false;
         const char *format = NULL;
         strv_t names = STRV_INIT; /* --filter name=REGEX (any matches) */
-        int c;
+        const struct cli_opt opts[] = {
+            CLI_OPT("all", 'a', CLI_FLAG, &all, "Show all stopped Compose projects"),
+            CLI_OPT("filter", 0, CLI_LIST, &names, "Filter output based on conditions provided",
+                    .type = "filter"),
+            FORMAT_OPT(0, &format, "{{.Name}} {{.Status}} {{.ConfigFiles}}"),
+            CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only display project names"),
+            {0}};
         (void)g;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
-                if (list_flag(c, &all, &quiet))
-                        continue;
-                switch (c) {
-                case 'F':
-                        format = cliformat_compose_spec(optarg, &json);
-                        break;
-                case 'f':
-                        if (strncmp(optarg, "name=", 5)) {
-                                fprintf(stderr, "invalid filter '%s'\n", optarg);
-                                strv_free(&names);
-                                return EXIT_BERTH;
-                        }
-                        strv_push(&names, optarg + 5);
-                        break;
-                case 'h':
-                        printf("Usage:  berth compose ls [OPTIONS]\n\nList running compose "
-                               "projects\n");
-                        strv_free(&names);
-                        return 0;
-                default:
-                        fprintf(stderr, "unknown flag: %s\n", argv[optind - 1]);
-                        strv_free(&names);
-                        return EXIT_BERTH;
+        int first = COMPOSE_PARSE(argc, argv, "ls", "[OPTIONS]", "List running compose projects",
+                                  opts, CLI_ANY_ARGS);
+        for (size_t i = 0; first > 0 && i < names.n; i++) {
+                if (strncmp(names.v[i], "name=", 5)) {
+                        fprintf(stderr, "invalid filter '%s'\n", names.v[i]);
+                        first = -1;
+                } else { /* the regular expression */
+                        memmove(names.v[i], names.v[i] + 5, strlen(names.v[i] + 5) + 1);
                 }
         }
+        if (first <= 0) {
+                strv_free(&names);
+                return cli_status(first);
+        }
+        if (format)
+                format = cliformat_compose_spec(format, &json);
         static const char *const ls_headers[] = {"Name",        "NAME",         "Status", "STATUS",
                                                  "ConfigFiles", "CONFIG FILES", NULL};
         struct cliformat cf = {0};

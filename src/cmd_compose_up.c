@@ -1,7 +1,6 @@
 /* berth compose up / create / down: reconcile the project's containers with
  * the model (plan as a DAG of operations, run with bounded parallelism). */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -505,59 +504,38 @@ int compose_cmd_create(struct compose_globals *g, int argc, char **argv)
 
 /* ---- down ------------------------------------------------------------- */
 
-static void down_usage(FILE *f)
+int compose_down_parse(int argc, char **argv, struct compose_down_opts *o)
 {
-        fprintf(f, "Usage:  berth compose down [OPTIONS] [SERVICES]\n\n"
-                   "Stop and remove containers, networks\n\n"
-                   "Options:\n"
-                   "      --remove-orphans   Remove containers for services not defined in the "
-                   "Compose file\n"
-                   "      --rmi type         Remove images used by services (\"local\"|\"all\")\n"
-                   "  -t, --timeout secs     Specify a shutdown timeout in seconds\n"
-                   "  -v, --volumes          Remove named volumes declared in the \"volumes\" "
-                   "section and anonymous volumes attached to containers\n");
+        *o = (struct compose_down_opts){.timeout = -1};
+        const struct cli_opt opts[] = {
+            CLI_OPT("remove-orphans", 0, CLI_FLAG, &o->orphans,
+                    "Remove containers for services not defined in the Compose file"),
+            CLI_OPT("rmi", 0, CLI_STRING, &o->rmi,
+                    "Remove images used by services (\"local\"|\"all\")", .type = "type"),
+            CLI_OPT("timeout", 't', CLI_INT, &o->timeout, "Specify a shutdown timeout in seconds",
+                    .type = "secs"),
+            CLI_OPT("volumes", 'v', CLI_FLAG, &o->volumes,
+                    "Remove named volumes declared in the \"volumes\" section and anonymous "
+                    "volumes attached to containers"),
+            {0}};
+        int first = COMPOSE_PARSE(argc, argv, "down", "[OPTIONS] [SERVICES]",
+                                  "Stop and remove containers, networks", opts, CLI_ANY_ARGS);
+        if (first > 0 && o->rmi && strcmp(o->rmi, "local") && strcmp(o->rmi, "all")) {
+                fprintf(stderr, "invalid --rmi option \"%s\": use local or all\n", o->rmi);
+                return -1;
+        }
+        return first;
 }
 
 int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"volumes", no_argument, NULL, 'v'},   {"remove-orphans", no_argument, NULL, 'O'},
-            {"rmi", required_argument, NULL, 'r'}, {"timeout", required_argument, NULL, 't'},
-            {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
-        };
-        bool volumes = false, orphans = false;
-        const char *rmi = NULL;
-        int timeout = -1, c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "vt:h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'v':
-                        volumes = true;
-                        break;
-                case 'O':
-                        orphans = true;
-                        break;
-                case 'r':
-                        if (strcmp(optarg, "local") && strcmp(optarg, "all")) {
-                                fprintf(stderr, "invalid --rmi option \"%s\": use local or all\n",
-                                        optarg);
-                                return EXIT_BERTH;
-                        }
-                        rmi = optarg;
-                        break;
-                case 't':
-                        timeout = atoi(optarg);
-                        break;
-                case 'h':
-                        down_usage(stdout);
-                        return 0;
-                default:
-                        fprintf(stderr, "unknown flag: %s\nSee 'berth compose down --help'.\n",
-                                argv[optind - 1]);
-                        return EXIT_BERTH;
-                }
-        }
+        struct compose_down_opts opt;
+        int first = compose_down_parse(argc, argv, &opt);
+        if (first <= 0)
+                return cli_status(first);
+        bool volumes = opt.volumes, orphans = opt.orphans;
+        const char *rmi = opt.rmi;
+        int timeout = opt.timeout;
         if (compose_labels_only(g))
                 return compose_down_labels(g, volumes, timeout);
         struct cproject cp;

@@ -2,7 +2,6 @@
 #include "compose_build.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,55 +82,30 @@ int compose_build_service(struct compose_service *s, bool quiet, err_t *err)
 
 int compose_cmd_build(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"no-cache", no_argument, NULL, 'n'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"build-arg", required_argument, NULL, 'a'},
-            {"pull", no_argument, NULL, 'p'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool no_cache = false, quiet = false;
         strv_t args = STRV_INIT;
-        int c, rc = 1;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
-                switch (c) {
-                case 'n':
-                        no_cache = true;
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'a':
-                        strv_push(&args, optarg);
-                        break;
-                case 'p':
-                        break; /* nothing to pull: images are local */
-                case 'h':
-                        printf("Usage:  berth compose build [OPTIONS] [SERVICE...]\n\n"
-                               "Build or rebuild services\n\n"
-                               "Options:\n"
-                               "      --build-arg stringArray   Set build-time variables\n"
-                               "      --no-cache                Do not use cache when building\n"
-                               "  -q, --quiet                   Don't print anything to STDOUT\n");
-                        rc = 0;
-                        goto done;
-                default:
-                        fprintf(stderr, "unknown flag: %s\nSee 'berth compose build --help'.\n",
-                                argv[optind - 1]);
-                        goto done;
-                }
+        int rc = 1;
+        const struct cli_opt opts[] = {
+            CLI_OPT("build-arg", 0, CLI_LIST, &args, "Set build-time variables",
+                    .type = "stringArray"),
+            CLI_OPT("no-cache", 0, CLI_FLAG, &no_cache, "Do not use cache when building"),
+            CLI_OPT("pull", 0, CLI_FLAG, NULL, NULL), /* nothing to pull: images are local */
+            CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Don't print anything to STDOUT"),
+            {0}};
+        int first = COMPOSE_PARSE(argc, argv, "build", "[OPTIONS] [SERVICE...]",
+                                  "Build or rebuild services", opts, CLI_ANY_ARGS);
+        if (first <= 0) {
+                rc = first < 0 ? 1 : 0;
+                goto done;
         }
         struct cproject cp;
-        if (cproject_open(g, argv + optind, argc - optind, &cp) < 0)
+        if (cproject_open(g, argv + first, argc - first, &cp) < 0)
                 goto done;
         struct sigaction sa = {.sa_handler = build_interrupt}, old_int, old_term;
         sigaction(SIGINT, &sa, &old_int);
         sigaction(SIGTERM, &sa, &old_term);
         err_t err = {0};
-        if (build_services(cp.p, argv + optind, argc - optind, PLAN_BUILD_ALWAYS, quiet, no_cache,
+        if (build_services(cp.p, argv + first, argc - first, PLAN_BUILD_ALWAYS, quiet, no_cache,
                            &args, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
         } else {

@@ -4,7 +4,6 @@
  * this file only reads state (the project, container labels, networks and
  * volumes). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,13 +277,6 @@ out:
         return rc;
 }
 
-static int bad_flag(const char *cmd, char **argv)
-{
-        fprintf(stderr, "unknown flag: %s\nSee 'berth compose %s --help'.\n", argv[optind - 1],
-                cmd);
-        return EXIT_BERTH;
-}
-
 /* up / create: the options as `up` reads them (up_opts_parse). */
 static int parse_up(struct compose_globals *g, int argc, char **argv, bool create)
 {
@@ -309,47 +301,20 @@ int compose_dry_run(struct compose_globals *g, int argc, char **argv)
                 return COMPOSE_DRY_PASS;
         if (!strcmp(cmd, "up") || !strcmp(cmd, "create"))
                 return parse_up(g, argc, argv, !strcmp(cmd, "create"));
-        int c;
-        optind = 0;
-        opterr = 0;
+        /* the options as the commands read them */
         if (!strcmp(cmd, "down")) {
-                static const struct option opts[] = {
-                    {"volumes", no_argument, NULL, 'v'},
-                    {"remove-orphans", no_argument, NULL, 'O'},
-                    {"rmi", required_argument, NULL, 'r'},
-                    {"timeout", required_argument, NULL, 't'},
-                    {NULL, 0, NULL, 0},
-                };
-                bool volumes = false, orphans = false;
-                const char *rmi = NULL;
-                while ((c = getopt_long(argc, argv, "vt:", opts, NULL)) != -1) {
-                        if (c == 'v')
-                                volumes = true;
-                        else if (c == 'O')
-                                orphans = true;
-                        else if (c == 'r')
-                                rmi = optarg;
-                        else if (c != 't')
-                                return bad_flag(cmd, argv);
-                }
-                return dry_down(g, volumes, orphans, rmi);
+                struct compose_down_opts o;
+                int first = compose_down_parse(argc, argv, &o);
+                return first <= 0 ? cli_status(first) : dry_down(g, o.volumes, o.orphans, o.rmi);
         }
         if (!strcmp(cmd, "stop") || !strcmp(cmd, "rm")) {
-                static const struct option opts[] = {
-                    {"timeout", required_argument, NULL, 't'},
-                    {"force", no_argument, NULL, 'f'},
-                    {"stop", no_argument, NULL, 's'},
-                    {"volumes", no_argument, NULL, 'v'},
-                    {NULL, 0, NULL, 0},
-                };
-                bool rm = !strcmp(cmd, "rm"), stop = false;
-                while ((c = getopt_long(argc, argv, rm ? "fsv" : "t:", opts, NULL)) != -1) {
-                        if (c == 's' && rm)
-                                stop = true;
-                        else if (c == '?' || c == ':' || (rm && c == 't') || (!rm && c != 't'))
-                                return bad_flag(cmd, argv);
-                }
-                return dry_stop_rm(g, argv + optind, argc - optind, rm, stop);
+                bool rm = !strcmp(cmd, "rm");
+                struct compose_rm_opts o = {0};
+                int t, first = rm ? compose_rm_parse(argc, argv, &o)
+                                  : compose_timeout_parse(argc, argv, &t);
+                if (first <= 0)
+                        return cli_status(first);
+                return dry_stop_rm(g, argv + first, argc - first, rm, o.stop);
         }
         fprintf(stderr, "berth compose %s does not support --dry-run\n", cmd);
         return EXIT_BERTH;

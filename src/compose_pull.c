@@ -5,7 +5,6 @@
  * in the store, daily / weekly / every_<duration> pull what is missing or
  * was last pulled longer ago than that. */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,74 +82,36 @@ int compose_pull_services(struct compose_globals *g, struct compose_project *p, 
 
 int compose_cmd_pull(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"ignore-pull-failures", no_argument, NULL, 'i'},
-            {"include-deps", no_argument, NULL, 'd'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"policy", required_argument, NULL, 'P'},
-            {"ignore-buildable", no_argument, NULL, 'b'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool ignore = false, deps = false, quiet = false;
+        const char *policy = "always";
+        int rc = 1;
+        const struct cli_opt opts[] = {
+            CLI_OPT("ignore-buildable", 0, CLI_FLAG, NULL, NULL),
+            COMPOSE_TRANSFER_OPTS("Pull", "pull", &ignore, &quiet),
+            CLI_OPT("include-deps", 0, CLI_FLAG, &deps,
+                    "Also pull services declared as dependencies"),
+            CLI_OPT("policy", 0, CLI_STRING, &policy, "Apply pull policy (\"missing\"|\"always\")"),
+            {0}};
+        int first = COMPOSE_PARSE(argc, argv, "pull", "[OPTIONS] [SERVICE...]",
+                                  "Pull service images", opts, CLI_ANY_ARGS);
+        if (first <= 0)
+                return first < 0 ? 1 : 0;
         enum compose_pull_mode mode = COMPOSE_PULL_ALWAYS;
-        int c, rc = 1;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
-                switch (c) {
-                case 'i':
-                        ignore = true;
-                        break;
-                case 'd':
-                        deps = true;
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'b':
-                        break;
-                case 'P':
-                        if (!strcmp(optarg, "always")) {
-                                mode = COMPOSE_PULL_ALWAYS;
-                        } else if (!strcmp(optarg, "missing")) {
-                                mode = COMPOSE_PULL_MISSING;
-                        } else {
-                                fprintf(stderr,
-                                        "invalid --policy option \"%s\": use always or "
-                                        "missing\n",
-                                        optarg);
-                                return 1;
-                        }
-                        break;
-                case 'h':
-                        printf("Usage:  berth compose pull [OPTIONS] [SERVICE...]\n\n"
-                               "Pull service images\n\n"
-                               "Options:\n"
-                               "      --ignore-pull-failures   Pull what it can and ignores "
-                               "images with pull failures\n"
-                               "      --include-deps           Also pull services declared as "
-                               "dependencies\n"
-                               "      --policy string          Apply pull policy (\"missing\"|"
-                               "\"always\")\n"
-                               "  -q, --quiet                  Pull without printing progress "
-                               "information\n");
-                        return 0;
-                default:
-                        fprintf(stderr, "unknown flag: %s\nSee 'berth compose pull --help'.\n",
-                                argv[optind - 1]);
-                        return 1;
-                }
+        if (!strcmp(policy, "missing")) {
+                mode = COMPOSE_PULL_MISSING;
+        } else if (strcmp(policy, "always")) {
+                fprintf(stderr, "invalid --policy option \"%s\": use always or missing\n", policy);
+                return 1;
         }
         struct cproject cp;
-        if (cproject_open(g, argv + optind, argc - optind, &cp) < 0)
+        if (cproject_open(g, argv + first, argc - first, &cp) < 0)
                 return 1;
         bool *sel = NULL;
         strv_t svc = STRV_INIT;
         err_t err = {0};
-        int n = argc - optind;
+        int n = argc - first;
         if (n > 0 && deps) {
-                if (cproject_select(cp.p, argv + optind, n, true, &sel, &err) < 0) {
+                if (cproject_select(cp.p, argv + first, n, true, &sel, &err) < 0) {
                         fprintf(stderr, "%s\n", err.msg);
                         goto done;
                 }
@@ -159,7 +120,7 @@ int compose_cmd_pull(struct compose_globals *g, int argc, char **argv)
                                 strv_push(&svc, cp.p->services[i].name);
         } else { /* cproject_open refused the names that are no service */
                 for (int i = 0; i < n; i++)
-                        strv_push(&svc, argv[optind + i]);
+                        strv_push(&svc, argv[first + i]);
         }
         if (compose_pull_services(g, cp.p, svc.v, (int)svc.n, mode, quiet, ignore, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);

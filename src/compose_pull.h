@@ -17,4 +17,11 @@ int compose_pull_services(struct compose_globals *g, struct compose_project *p, 
                           enum compose_pull_mode mode, bool quiet, bool ignore_failures,
                           err_t *err);
 
+/* The options `compose pull` and `push` share (Verb: "Pull", verb: "pull"):
+ * --ignore-pull-failures into *ignore, -q into *quiet. */
+#define COMPOSE_TRANSFER_OPTS(Verb, verb, ignore, quiet)                                           \
+        CLI_OPT("ignore-" verb "-failures", 0, CLI_FLAG, ignore,                                   \
+                Verb " what it can and ignores images with " verb " failures"),                    \
+            CLI_OPT("quiet", 'q', CLI_FLAG, quiet, Verb " without printing progress information")
+
 #endif

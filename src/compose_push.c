@@ -1,7 +1,6 @@
 /* berth compose push [--ignore-push-failures] [-q] [SERVICE...]: push the
  * images of the services that are built (build:) and name their image
  * (image:), as docker compose v2 does; the others are skipped. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,51 +8,25 @@
 #include "compose_build.h"
 #include "compose_cmds.h"
 #include "compose_more.h"
+#include "compose_pull.h"
 #include "compose_up.h"
 #include "runtime/registry.h"
 
 int compose_cmd_push(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"ignore-push-failures", no_argument, NULL, 'i'},
-            {"include-deps", no_argument, NULL, 'd'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool ignore = false, quiet = false;
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
-                switch (c) {
-                case 'i':
-                        ignore = true;
-                        break;
-                case 'd':
-                        break; /* dependencies are pushed when they are built and named */
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'h':
-                        printf("Usage:  berth compose push [OPTIONS] [SERVICE...]\n\n"
-                               "Push service images\n\n"
-                               "Options:\n"
-                               "      --ignore-push-failures   Push what it can and ignores "
-                               "images with push failures\n"
-                               "      --include-deps           Also push images of services "
-                               "declared as dependencies\n"
-                               "  -q, --quiet                  Push without printing progress "
-                               "information\n");
-                        return 0;
-                default:
-                        fprintf(stderr, "unknown flag: %s\nSee 'berth compose push --help'.\n",
-                                argv[optind - 1]);
-                        return 1;
-                }
-        }
-        char **names = argv + optind;
-        int nnames = argc - optind;
+        const struct cli_opt opts[] = {
+            COMPOSE_TRANSFER_OPTS("Push", "push", &ignore, &quiet),
+            /* dependencies are pushed when they are built and named */
+            CLI_OPT("include-deps", 0, CLI_FLAG, NULL,
+                    "Also push images of services declared as dependencies"),
+            {0}};
+        int first = COMPOSE_PARSE(argc, argv, "push", "[OPTIONS] [SERVICE...]",
+                                  "Push service images", opts, CLI_ANY_ARGS);
+        if (first <= 0)
+                return first < 0 ? 1 : 0;
+        char **names = argv + first;
+        int nnames = argc - first;
         struct cproject cp;
         if (cproject_open(g, names, nnames, &cp) < 0) /* refuses names that are no service */
                 return 1;

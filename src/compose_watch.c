@@ -21,7 +21,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -676,56 +675,33 @@ out:
 
 int compose_cmd_watch(struct compose_globals *g, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"no-up", no_argument, NULL, 'n'},
-            {"quiet", no_argument, NULL, 'q'},
-            {"prune", no_argument, NULL, 'P'},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
         bool no_up = false, quiet = false;
-        int c;
-        optind = 0;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-                switch (c) {
-                case 'n':
-                        no_up = true;
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'P':
-                        break; /* images are not kept per rebuild: nothing to prune */
-                case 'h':
-                        printf("Usage:  berth compose watch [OPTIONS] [SERVICE...]\n\n"
-                               "Watch build context for service and rebuild/refresh containers "
-                               "when files are updated\n\n"
-                               "Options:\n"
-                               "      --no-up   Do not build & start services before watching\n"
-                               "      --prune   Accepted for compatibility\n"
-                               "      --quiet   Hide build output\n");
-                        return 0;
-                default:
-                        fprintf(stderr, "unknown flag: %s\nSee 'berth compose watch --help'.\n",
-                                argv[optind - 1]);
-                        return 1;
-                }
-        }
+        const struct cli_opt opts[] = {
+            CLI_OPT("no-up", 0, CLI_FLAG, &no_up, "Do not build & start services before watching"),
+            /* images are not kept per rebuild: nothing to prune */
+            CLI_OPT("prune", 0, CLI_FLAG, NULL, "Accepted for compatibility"),
+            CLI_OPT("quiet", 0, CLI_FLAG, &quiet, "Hide build output"),
+            {0}};
+        int first = COMPOSE_PARSE(argc, argv, "watch", "[OPTIONS] [SERVICE...]",
+                                  "Watch build context for service and rebuild/refresh containers "
+                                  "when files are updated",
+                                  opts, CLI_ANY_ARGS);
+        if (first <= 0)
+                return first < 0 ? 1 : 0;
         if (!no_up) {
                 strv_t a = STRV_INIT;
                 strv_push(&a, "up");
                 strv_push(&a, "-d");
-                for (int i = optind; i < argc; i++)
+                for (int i = first; i < argc; i++)
                         strv_push(&a, argv[i]);
                 int r = compose_run_args(g, compose_cmd_up, &a);
                 if (r != 0)
                         return r;
         }
         struct cproject cp;
-        if (cproject_open(g, argv + optind, argc - optind, &cp) < 0)
+        if (cproject_open(g, argv + first, argc - first, &cp) < 0)
                 return 1;
-        int r = compose_watch_run(g, &cp, argv + optind, argc - optind, quiet);
+        int r = compose_watch_run(g, &cp, argv + first, argc - first, quiet);
         cproject_close(&cp);
         return r;
 }

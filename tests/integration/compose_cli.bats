@@ -453,3 +453,38 @@ list_config() {
         [ "$(jq -r .name "$T/out.json")" = "lst" ]
         [ "$(jq -r '.volumes.data.name' "$T/out.json")" = "lst_data" ]
 }
+
+@test "compose subcommands read their options from one table: help, errors, exec -i, the dry run's down" {
+        printf 'services:\n  web:\n    image: dcl2/none\n' >"$T/compose.yaml"
+        c=(compose -p dcl2 -f "$T/compose.yaml")
+        # exec -i is --interactive (it crashed as --index without a value)
+        run --separate-stderr brt -- "${c[@]}" exec -i web true
+        [ "$status" -eq 1 ]
+        [ "$stderr" = 'service "web" is not running' ]
+        run --separate-stderr brt -- "${c[@]}" ps --bogus
+        [ "$status" -eq 125 ]
+        [ "$stderr" = "unknown flag: --bogus
+See 'berth compose ps --help'." ]
+        run --separate-stderr brt -- "${c[@]}" logs --index x
+        [ "$status" -eq 125 ]
+        [[ "$stderr" == 'invalid argument "x" for "--index" flag'* ]]
+        run --separate-stderr brt -- "${c[@]}" logs --since nonsense
+        [ "$status" -eq 125 ]
+        [[ "$stderr" == 'invalid value for "since": nonsense'* ]]
+        # the help comes from the same table: every option the parser takes that is shown
+        brt_ok -- "${c[@]}" pull --help
+        [ "${lines[0]}" = "Usage:  berth compose pull [OPTIONS] [SERVICE...]" ]
+        [[ "$output" == *'      --policy string          Apply pull policy ("missing"|"always")'* ]]
+        run --separate-stderr brt -- "${c[@]}" pull --policy sometimes
+        [ "$status" -eq 1 ]
+        [[ "$stderr" == 'invalid --policy option "sometimes"'* ]]
+        run --separate-stderr brt -- "${c[@]}" version --format yaml
+        [ "$status" -eq 125 ]
+        # the dry run of down reads down's own options, their checks included
+        run --separate-stderr brt -- "${c[@]}" --dry-run down --rmi some
+        [ "$status" -eq 125 ]
+        [ "$stderr" = 'invalid --rmi option "some": use local or all' ]
+        run --separate-stderr brt -- "${c[@]}" --dry-run rm -t 3
+        [ "$status" -eq 125 ]
+        [[ "$stderr" == "unknown shorthand flag: 't' in -t"* ]]
+}

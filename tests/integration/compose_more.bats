@@ -346,7 +346,8 @@ EOF2
         [ "$("$BERTH" compose ps -q db)" = "$db1" ]
         "$BERTH" compose up -d --always-recreate-deps web
         db2=$("$BERTH" compose ps -q db)
-        [ -n "$db2" ] && [ "$db2" != "$db1" ]
+        [ -n "$db2" ]
+        [ "$db2" != "$db1" ]
         [ "$("$BERTH" compose ps -q web)" = "$web1" ]
         run "$BERTH" compose up -d --always-recreate-deps --no-recreate web
         [ "$status" -ne 0 ]

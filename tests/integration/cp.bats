@@ -62,7 +62,8 @@ hostile() { # name [extra run args]
         [ "$(cat over)" = hi ]
         # a missing destination directory takes the source's contents
         "$BERTH" container cp cc-out:/d newdir
-        [ "$(cat newdir/f)" = hi ] && [ "$(cat newdir/sub/g)" = g ]
+        [ "$(cat newdir/f)" = hi ]
+        [ "$(cat newdir/sub/g)" = g ]
         # an existing one receives the directory under its own name
         mkdir have
         "$BERTH" cp cc-out:/d have
@@ -70,25 +71,34 @@ hostile() { # name [extra run args]
         # "/." copies the contents into the existing directory
         mkdir dot
         "$BERTH" cp cc-out:/d/. dot
-        [ "$(cat dot/f)" = hi ] && [ ! -e dot/d ]
+        [ "$(cat dot/f)" = hi ]
+        [ ! -e dot/d ]
         # symlinks in the tree are copied as symlinks, never followed
-        [ "$(readlink newdir/root)" = / ] && [ "$(readlink newdir/lnk)" = f ]
+        [ "$(readlink newdir/root)" = / ]
+        [ "$(readlink newdir/lnk)" = f ]
         # errors in Docker's words
         run "$BERTH" cp cc-out:/nope .
-        [ "$status" -ne 0 ] && [[ "$output" == *"Could not find the file /nope in container cc-out"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Could not find the file /nope in container cc-out"* ]]
         run "$BERTH" cp cc-out:/d/f missing/
-        [ "$status" -ne 0 ] && [[ "$output" == *"must exist"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"must exist"* ]]
         echo x >afile
         run "$BERTH" cp cc-out:/d afile
-        [ "$status" -ne 0 ] && [[ "$output" == *"cannot copy a directory to a file"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"cannot copy a directory to a file"* ]]
         run "$BERTH" cp a b
-        [ "$status" -eq 125 ] && [[ "$output" == *"must specify at least one container source"* ]]
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"must specify at least one container source"* ]]
         run "$BERTH" cp cc-out:/a cc-out:/b
-        [ "$status" -eq 125 ] && [[ "$output" == *"copying between containers is not supported"* ]]
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"copying between containers is not supported"* ]]
         run "$BERTH" cp cc-out:/a
-        [ "$status" -eq 125 ] && [[ "$output" == *"requires exactly 2 arguments"* ]]
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"requires exactly 2 arguments"* ]]
         run "$BERTH" cp cc-nosuch:/a .
-        [ "$status" -ne 0 ] && [[ "$output" == *"No such container"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"No such container"* ]]
         sentinel_intact
 }
 
@@ -106,13 +116,17 @@ hostile() { # name [extra run args]
         [ "$status" -eq 0 ]
         [ "$output" = "$(printf 'one\none\none\nt\nt\nt\n/etc')" ]
         run "$BERTH" cp one cc-in:/nodir/x
-        [ "$status" -ne 0 ] && [[ "$output" == *"Could not find the file /nodir/x in container cc-in"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Could not find the file /nodir/x in container cc-in"* ]]
         run "$BERTH" cp nope cc-in:/d
-        [ "$status" -ne 0 ] && [[ "$output" == *"nope: No such file or directory"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"nope: No such file or directory"* ]]
         run "$BERTH" cp one cc-in:/missing/
-        [ "$status" -ne 0 ] && [[ "$output" == *"must exist"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"must exist"* ]]
         run "$BERTH" cp tree cc-in:/d/f
-        [ "$status" -ne 0 ] && [[ "$output" == *"cannot copy a directory to a file"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"cannot copy a directory to a file"* ]]
         sentinel_intact
 }
 
@@ -133,9 +147,11 @@ hostile() { # name [extra run args]
 @test "cp -L follows a symlink source (inside the container); without it the link is copied" {
         hostile cc-link
         "$BERTH" cp cc-link:/d/lnk asis
-        [ -L asis ] && [ "$(readlink asis)" = f ]
+        [ -L asis ]
+        [ "$(readlink asis)" = f ]
         "$BERTH" cp -L cc-link:/d/lnk followed
-        [ ! -L followed ] && [ "$(cat followed)" = hi ]
+        [ ! -L followed ]
+        [ "$(cat followed)" = hi ]
         # an absolute link to the host sentinel's path is followed inside the root
         "$BERTH" cp --follow-link cc-link:/absfile got
         [ "$(cat got)" = DECOY ]
@@ -158,9 +174,11 @@ hostile() { # name [extra run args]
         tar cf - -C src . | "$BERTH" cp - cc-tar:/d/sub
         [ "$("$BERTH" exec cc-tar cat /d/sub/a /d/sub/b/c)" = "$(printf 's1\ns2')" ]
         run "$BERTH" cp - cc-tar:/d/f <out.tar
-        [ "$status" -ne 0 ] && [[ "$output" == *"not a directory"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"not a directory"* ]]
         run "$BERTH" cp - cc-tar:/nowhere <out.tar
-        [ "$status" -ne 0 ] && [[ "$output" == *"Could not find the file /nowhere"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Could not find the file /nowhere"* ]]
 }
 
 @test "cp works on a stopped container, both ways" {
@@ -179,7 +197,8 @@ hostile() { # name [extra run args]
         # read-only containers refuse writes, as in Docker
         "$BERTH" run -d --name cc-ro --read-only --network none busybox sleep 600 >/dev/null
         run "$BERTH" cp later cc-ro:/
-        [ "$status" -ne 0 ] && [[ "$output" == *"read-only"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"read-only"* ]]
 }
 
 @test "cp sees the container's volumes and binds, running and stopped; read-only binds refuse writes" {
@@ -194,14 +213,16 @@ hostile() { # name [extra run args]
         "$BERTH" cp cc-vol:/vol/v run-v && [ "$(cat run-v)" = invol ]
         "$BERTH" cp cc-vol:/bnd/b run-b && [ "$(cat run-b)" = frombind ]
         run "$BERTH" cp run-v cc-vol:/bnd/
-        [ "$status" -ne 0 ] && [[ "$output" == *"Read-only file system"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Read-only file system"* ]]
         "$BERTH" stop -t 0 cc-vol >/dev/null
         "$BERTH" cp cc-vol:/vol/v stop-v && [ "$(cat stop-v)" = invol ]
         "$BERTH" cp cc-vol:/bnd/b stop-b && [ "$(cat stop-b)" = frombind ]
         echo new >newfile
         "$BERTH" cp newfile cc-vol:/vol/
         run "$BERTH" cp newfile cc-vol:/bnd/
-        [ "$status" -ne 0 ] && [[ "$output" == *"Read-only file system"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Read-only file system"* ]]
         [ ! -e "$W/bind/newfile" ]
         "$BERTH" start cc-vol >/dev/null
         [ "$("$BERTH" exec cc-vol cat /vol/newfile)" = new ]
@@ -263,11 +284,13 @@ PY
         [ "$(cat real/f)" = hi ]
         echo old >realfile && ln -s realfile flink
         "$BERTH" cp cc-hd:/d/f flink
-        [ -L flink ] && [ "$(cat realfile)" = hi ]
+        [ -L flink ]
+        [ "$(cat realfile)" = hi ]
         # a symlink inside an existing destination tree is replaced, not followed
         mkdir -p have/d && ln -s "$SENT" have/d/sub
         "$BERTH" cp cc-hd:/d have
-        [ ! -L have/d/sub ] && [ "$(cat have/d/sub/g)" = g ]
+        [ ! -L have/d/sub ]
+        [ "$(cat have/d/sub/g)" = g ]
         sentinel_intact
 }
 

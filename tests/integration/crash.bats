@@ -23,7 +23,10 @@ check_coherent() {
                 pid=$("$BERTH" inspect -f '{{.State.Pid}}' "$id")
                 case $st in
                 running) kill -0 "$pid" ;;
-                created | exited) [ "$pid" = 0 ] && [ ! -e "$BERTH_ROOT/run/containers/$id/monitor.json" ] ;;
+                created | exited)
+                        [ "$pid" = 0 ] || return 1
+                        [ ! -e "$BERTH_ROOT/run/containers/$id/monitor.json" ] || return 1
+                        ;;
                 *) echo "unexpected state $st of $id" >&2; return 1 ;;
                 esac
         done

@@ -41,11 +41,10 @@ A /usr/new/deep
 A /usr/new/deep/f" ]
         "$BERTH" stop -t 0 cd-diff >/dev/null
         run "$BERTH" container diff cd-diff
-        [ "$status" -eq 0 ] && [ "${lines[1]}" = "D /bin/ls" ]
-        run "$BERTH" diff cd-nosuch
-        [ "$status" -ne 0 ] && [[ "$output" == *"No such container: cd-nosuch"* ]]
-        run "$BERTH" diff
-        [ "$status" -eq 125 ] && [[ "$output" == *"requires exactly 1 argument"* ]]
+        [ "$status" -eq 0 ]
+        [ "${lines[1]}" = "D /bin/ls" ]
+        run_fails any "No such container: cd-nosuch" "$BERTH" diff cd-nosuch
+        run_fails 125 "requires exactly 1 argument" "$BERTH" diff
 }
 
 @test "hostile: diff never looks up a path through an image's symlink (A, not C from the host)" {
@@ -76,7 +75,8 @@ A /usr/new/deep/f" ]
         ! grep -q '^vol/in' vlist || false
         [ -z "$(grep '^proc/.' vlist)" ]
         run "$BERTH" export -o "$W/nodir/x.tar" cd-exp
-        [ "$status" -ne 0 ] && [[ "$output" == *"nodir"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"nodir"* ]]
         [ ! -e "$W/nodir" ]
 }
 
@@ -86,13 +86,16 @@ A /usr/new/deep/f" ]
                 -c 'ENTRYPOINT []' -c 'CMD ["cat", "/new"]' -c 'ENV FOO=bar' -c 'EXPOSE 8080' \
                 -c 'LABEL cd.label=yes' -c 'WORKDIR /usr' -c 'USER 0' -c 'VOLUME /vol' \
                 cd-com cd-img:v1
-        [ "$status" -eq 0 ] && [[ "$output" =~ ^sha256:[0-9a-f]{64}$ ]]
+        [ "$status" -eq 0 ]
+        [[ "$output" =~ ^sha256:[0-9a-f]{64}$ ]]
         id=$output
         # paused during the commit, running again after it
         [ "$("$BERTH" inspect -f '{{.State.Status}}' cd-com)" = running ]
         [ "$("$BERTH" run --rm --network none cd-img:v1)" = a ]
         run "$BERTH" run --rm --network none cd-img:v1 sh -c 'echo $FOO; pwd; ls /bin/ls 2>/dev/null || echo gone'
-        [ "${lines[0]}" = bar ] && [ "${lines[1]}" = /usr ] && [ "${lines[-1]}" = gone ]
+        [ "${lines[0]}" = bar ]
+        [ "${lines[1]}" = /usr ]
+        [ "${lines[-1]}" = gone ]
         "$BERTH" image inspect cd-img:v1 >insp.json
         python3 - insp.json <<'PY'
 import json, sys
@@ -110,20 +113,16 @@ PY
         # a stopped container, untagged, through 'container commit'
         "$BERTH" stop -t 0 cd-com >/dev/null
         run "$BERTH" container commit --pause=false cd-com
-        [ "$status" -eq 0 ] && [[ "$output" =~ ^sha256: ]]
+        [ "$status" -eq 0 ]
+        [[ "$output" =~ ^sha256: ]]
         [ "$("$BERTH" run --rm --network none "$output" cat /new)" = a ]
 }
 
 @test "commit refuses what Docker refuses, naming it" {
         "$BERTH" create --name cd-bad --network none busybox true >/dev/null
-        run "$BERTH" commit -c 'RUN echo hi' cd-bad
-        [ "$status" -ne 0 ] && [[ "$output" == *"RUN is not a valid change command"* ]]
-        run "$BERTH" commit -c 'VOLUME ../etc' cd-bad
-        [ "$status" -ne 0 ] && [[ "$output" == *"VOLUME"* ]]
-        run "$BERTH" commit cd-bad 'Bad:Name'
-        [ "$status" -ne 0 ] && [[ "$output" == *"invalid reference format"* ]]
-        run "$BERTH" commit cd-nosuch
-        [ "$status" -ne 0 ] && [[ "$output" == *"No such container: cd-nosuch"* ]]
-        run "$BERTH" commit
-        [ "$status" -eq 125 ] && [[ "$output" == *"requires at least 1 and at most 2 arguments"* ]]
+        run_fails any "RUN is not a valid change command" "$BERTH" commit -c 'RUN echo hi' cd-bad
+        run_fails any "VOLUME" "$BERTH" commit -c 'VOLUME ../etc' cd-bad
+        run_fails any "invalid reference format" "$BERTH" commit cd-bad 'Bad:Name'
+        run_fails any "No such container: cd-nosuch" "$BERTH" commit cd-nosuch
+        run_fails 125 "requires at least 1 and at most 2 arguments" "$BERTH" commit
 }

@@ -239,7 +239,8 @@ health_becomes() {
         t1=$("$BERTH" inspect -f '{{json .State.Health.Log}}' rt-hcsi | jq -r '.[-1].Start')
         sleep 1
         t2=$("$BERTH" inspect -f '{{json .State.Health.Log}}' rt-hcsi | jq -r '.[-1].Start')
-        [ -n "$t1" ] && [ "$t1" = "$t2" ]
+        [ -n "$t1" ]
+        [ "$t1" = "$t2" ]
         "$BERTH" rm -f rt-hcsi
 }
 

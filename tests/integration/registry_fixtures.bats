@@ -77,7 +77,8 @@ code_of() { # URL [curl args]: print the HTTP status and keep the headers in $BA
         grep -qi "^WWW-Authenticate: Bearer realm=\"$K_TOKEN_URL\",service=\"berth-test-registry\"" "$BATS_TEST_TMPDIR/h"
         # anonymous: a token without access, which the registry refuses
         tok=$(curl -s "$K_TOKEN_URL?service=berth-test-registry" | jq -r .token)
-        [ -n "$tok" ] && [ "$tok" != null ]
+        [ -n "$tok" ]
+        [ "$tok" != null ]
         [ "$(code_of -H "Authorization: Bearer $tok" "$K_URL/v2/")" = 200 ]
         [ "$(code_of -H "Authorization: Bearer $tok" "$K_URL/v2/rq/x/tags/list")" = 401 ]
         grep -qi 'scope="repository:rq/x:pull"' "$BATS_TEST_TMPDIR/h"

@@ -195,7 +195,8 @@ rrf_inspect() { # REF [--raw]
 @test "push of an image pulled from an index: its platform's manifest alone (Docker's choice with one platform present); --platform" {
         amd=$(rrf_entry amd64)
         arm=$(rrf_entry arm64)
-        [ -n "$amd" ] && [ -n "$arm" ]
+        [ -n "$amd" ]
+        [ -n "$arm" ]
         "$BERTH" pull -q "$F_HOST/rr/multi:v1" >/dev/null
         "$BERTH" tag "$F_HOST/rr/multi:v1" "$F_HOST/rr/multi-copy:v1"
         run "$BERTH" push "$F_HOST/rr/multi-copy:v1"

@@ -719,7 +719,8 @@ PY
                 ss_load_archive $mode "$BATS_TEST_TMPDIR/$mode.tar"
                 run timeout 20 "$BERTH" load -i "$BATS_TEST_TMPDIR/$mode.tar"
                 echo "$mode: $status $output"
-                [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+                [ "$status" -ne 0 ]
+                [ "$status" -ne 124 ]
                 [[ "$output" == *"is not a regular file"* ]]
         done
         # the store lock was released: other image commands go on
@@ -740,7 +741,8 @@ PY
         ss_load_archive oci-wide "$BATS_TEST_TMPDIR/wide.tar" 5000
         run timeout 20 "$BERTH" load -i "$BATS_TEST_TMPDIR/wide.tar"
         echo "$status $output"
-        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [ "$status" -ne 0 ]
+        [ "$status" -ne 124 ]
         [[ "$output" == *"more than 4096 manifests"* ]]
         "$BERTH" rmi ss-load:oci
 }
@@ -1169,7 +1171,8 @@ PY
         ln -sf "$BATS_TEST_TMPDIR/victim" "$d/link.tar"
         "$BERTH" save -o "$d/link.tar" busybox
         [ "$(cat "$BATS_TEST_TMPDIR/victim")" = precious ]
-        [ -f "$d/link.tar" ] && [ ! -L "$d/link.tar" ]
+        [ -f "$d/link.tar" ]
+        [ ! -L "$d/link.tar" ]
 }
 
 # ss_build_refuses CTX TEXT: a build of CTX fails (not by the timeout),
@@ -1198,7 +1201,8 @@ ss_build_refuses() {
         mkfifo "$c/Dockerfile"
         run timeout 30 "$BERTH" build -t ss-df-link "$c"
         rm -rf "$SS_SECRET"
-        [ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+        [ "$status" -ne 0 ]
+        [ "$status" -ne 124 ]
         [[ "$output" == *"Dockerfile is not a regular file"* ]]
         # a symlink inside the context still works
         rm "$c/Dockerfile"
@@ -1255,7 +1259,8 @@ PY
         [ "$status" -eq 0 ]
         run "$BERTH" rm -f "$id2"
         [ "$status" -eq 0 ]
-        [ ! -e "$BERTH_ROOT/lib/containers/$id" ] && [ ! -e "$BERTH_ROOT/lib/containers/$id2" ]
+        [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
+        [ ! -e "$BERTH_ROOT/lib/containers/$id2" ]
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         ! kill -0 "$pid" 2>/dev/null
         run "$BERTH" ps -aq

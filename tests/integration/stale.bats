@@ -165,7 +165,8 @@ ctr_ip() { "$BERTH" inspect "$1" | jq -r '.[0].NetworkSettings.Networks.lstnet.I
                 [ "$p" != 0 ] && [ "$p" != "$pid" ] && break
                 sleep 0.05
         done
-        [ "$p" != "$pid" ] && [ "$p" != 0 ]
+        [ "$p" != "$pid" ]
+        [ "$p" != 0 ]
         answer_is "$a" ok
         [ "$("$BERTH" inspect lst-drs | jq -r '.[0].RestartCount')" -ge 1 ]
         "$BERTH" rm -f lst-ask4 lst-drs >/dev/null
@@ -352,10 +353,31 @@ rm2_eps() { "$BERTH" network inspect "$1" | jq -r '[.[0].Containers[].Name] | so
         "$BERTH" run -d --name ra-m --network ranet2 --ip "$old" busybox sleep 300 >/dev/null
         "$BERTH" start ra-n >/dev/null
         new=$(ra_ip ra-n ranet2)
-        [ -n "$new" ] && [ "$new" != "$old" ]
+        [ -n "$new" ]
+        [ "$new" != "$old" ]
         answer_is "$a" "$new"
         # its own hosts file names its new address
         "$BERTH" exec ra-n grep -q "^$new" /etc/hosts
         "$BERTH" rm -f ra-ask ra-n ra-m >/dev/null
         net_empty ranet2
+}
+
+@test "stop: the host veth is down or gone when stop returns, before its address is freed" {
+        cid=$("$BERTH" run -d --init --name smon-veth --network lstnet busybox sleep 300)
+        hif=$(jq -r --arg c "$cid" '.Containers[$c].HostIfname // empty' "$BERTH_ROOT"/run/networks/*.json)
+        [ -n "$hif" ]
+        ip -o link show "$hif" | grep -q '[<,]UP[,>]'
+        # the namespace outlives the container for a while (here: held by a
+        # host process, as a dying namespace holds it for a moment)
+        pid=$("$BERTH" inspect smon-veth | jq -r '.[0].State.Pid')
+        nsenter --net="/proc/$pid/ns/net" sleep 30 &
+        holder=$!
+        sleep 0.2
+        "$BERTH" stop smon-veth >/dev/null
+        # never up on the bridge once its address is free
+        run ip -o link show "$hif"
+        kill "$holder"
+        wait "$holder" 2>/dev/null || true
+        "$BERTH" rm -f smon-veth >/dev/null
+        ! echo "$output" | grep -q '[<,]UP[,>]'
 }

@@ -32,7 +32,8 @@ teardown_file() {
         # a busy loop uses about one CPU: well above 10 % even on a loaded host
         [[ "$cpu" =~ ^[0-9]+\.[0-9][0-9]%$ ]]
         [ "${cpu%%.*}" -ge 10 ]
-        [ "$net" != "0B / 0B" ] && [[ "$net" =~ ^[0-9.]+[kM]?B\ /\ [0-9.]+[kM]?B$ ]]
+        [ "$net" != "0B / 0B" ]
+        [[ "$net" =~ ^[0-9.]+[kM]?B\ /\ [0-9.]+[kM]?B$ ]]
         # the default table, with Docker's headers and the short id
         run "$BERTH" container stats --no-stream cs-burn
         [ "$status" -eq 0 ]
@@ -61,18 +62,22 @@ teardown_file() {
         [[ "$output" == *"cs-down 0.00% 0B / 0B 0"* ]]
         # named as given, stopped or not; an unknown one and a bad template fail
         run "$BERTH" stats --no-stream --format '{{.Container}}' cs-down
-        [ "$status" -eq 0 ] && [ "$output" = cs-down ]
+        [ "$status" -eq 0 ]
+        [ "$output" = cs-down ]
         run "$BERTH" stats --no-stream cs-nosuch
-        [ "$status" -eq 1 ] && [[ "$output" == *"No such container: cs-nosuch"* ]]
+        [ "$status" -eq 1 ]
+        [[ "$output" == *"No such container: cs-nosuch"* ]]
         run "$BERTH" stats --no-stream --format '{{.Nope}}'
-        [ "$status" -eq 125 ] && [[ "$output" == *"can't evaluate field Nope"* ]]
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"can't evaluate field Nope"* ]]
 }
 
 @test "stats without --no-stream prints a table each second when stdout is not a tty" {
         run timeout 3.5 "$BERTH" stats --format '{{.Name}} {{.PIDs}}' cs-up
         [ "$status" -eq 124 ]
         [ "${#lines[@]}" -ge 2 ]
-        [ "${lines[0]}" = "cs-up 1" ] && [ "${lines[1]}" = "cs-up 1" ]
+        [ "${lines[0]}" = "cs-up 1" ]
+        [ "${lines[1]}" = "cs-up 1" ]
 }
 
 @test "stats on a tty redraws in place: each table after clear-screen and home (cf-)" {
@@ -105,6 +110,7 @@ EOF2
         [[ "$output" == *"csp-web-1 "*" / 32MiB"* ]]
         [[ "$output" == *"csp-db-1 "* ]]
         run $c stats --no-stream --format '{{.Name}}' web
-        [ "$status" -eq 0 ] && [ "$output" = csp-web-1 ]
+        [ "$status" -eq 0 ]
+        [ "$output" = csp-web-1 ]
         $c down -t 0
 }

@@ -27,7 +27,8 @@ cg() {
         "$BERTH" run -d --name cu-run --network none busybox sleep 600 >/dev/null
         id=$("$BERTH" inspect -f '{{.Id}}' cu-run)
         run "$BERTH" update -m 64m --cpus 0.5 --pids-limit 100 cu-run
-        [ "$status" -eq 0 ] && [ "$output" = cu-run ]
+        [ "$status" -eq 0 ]
+        [ "$output" = cu-run ]
         [ "$(cg "$id" memory memory.limit_in_bytes memory.max)" = 67108864 ]
         [[ "$(cg "$id" cpu cpu.cfs_quota_us cpu.max)" == 50000* ]]
         [ "$(cg "$id" pids pids.max pids.max)" = 100 ]
@@ -67,16 +68,22 @@ cg() {
 @test "update refuses what Docker refuses" {
         "$BERTH" create --name cu-bad --rm --network none busybox true >/dev/null
         run "$BERTH" update cu-bad
-        [ "$status" -ne 0 ] && [[ "$output" == *"You must provide one or more flags"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"You must provide one or more flags"* ]]
         run "$BERTH" update -m 1k cu-bad
-        [ "$status" -ne 0 ] && [[ "$output" == *"Minimum memory limit allowed is 6MB"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Minimum memory limit allowed is 6MB"* ]]
         run "$BERTH" update --restart always cu-bad
-        [ "$status" -ne 0 ] && [[ "$output" == *"AutoRemove is enabled"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"AutoRemove is enabled"* ]]
         run "$BERTH" update --restart sometimes cu-bad
-        [ "$status" -ne 0 ] && [[ "$output" == *"sometimes"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"sometimes"* ]]
         run "$BERTH" update --memory-swap 1g cu-bad
-        [ "$status" -ne 0 ] && [[ "$output" == *"Memory limit when using Memoryswap"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"Memory limit when using Memoryswap"* ]]
         run "$BERTH" update -m 8m cu-nosuch
-        [ "$status" -ne 0 ] && [[ "$output" == *"No such container: cu-nosuch"* ]]
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"No such container: cu-nosuch"* ]]
         "$BERTH" rm cu-bad >/dev/null
 }

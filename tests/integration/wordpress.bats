@@ -312,7 +312,8 @@ browser() { node "$BERTH_SRC/tests/browser/wordpress.js" "$@"; }
         s1=$("$BERTH" network inspect wp1_default | jq -r '.[0].IPAM.Config[0].Subnet')
         s2=$("$BERTH" network inspect wp2_default | jq -r '.[0].IPAM.Config[0].Subnet')
         echo "$s1 $s2"
-        [ -n "$s1" ] && [ "$s1" != "$s2" ]
+        [ -n "$s1" ]
+        [ "$s1" != "$s2" ]
         run "$BERTH" volume ls -q
         [[ $output == *wp1_db_data* && $output == *wp2_db_data* ]]
         run "$BERTH" compose -f "$CORPUS_FILE" -p wp1 down -v

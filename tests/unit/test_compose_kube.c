@@ -78,6 +78,15 @@ static int gen(const char *yaml, const struct kube_opts *o, json_t **docs, strv_
         return r;
 }
 
+/* The documents of yaml (o NULL: the defaults), after one check named
+ * "WHAT: generated" that they are made; warnings go to w. */
+static json_t *generated(const char *yaml, const struct kube_opts *o, strv_t *w, const char *what)
+{
+        json_t *docs = NULL;
+        ok(gen(yaml, o, &docs, w) == 0, "%s: generated", what);
+        return docs;
+}
+
 static void test_labels(void)
 {
         static const struct {
@@ -117,9 +126,8 @@ static void test_wordpress(void)
                         "    environment: [WORDPRESS_DB_HOST=db]\n"
                         "volumes:\n"
                         "  db_data:\n";
-        json_t *docs = NULL;
         strv_t w = STRV_INIT;
-        ok(gen(y, NULL, &docs, &w) == 0, "wordpress: generated");
+        json_t *docs = generated(y, NULL, &w, "wordpress");
         json_t *db = find(docs, "StatefulSet", "db");
         ok(db != NULL, "db (a named volume, read-write) is a StatefulSet");
         is_str(str_at(db, "spec/volumeClaimTemplates/0/metadata/name"), "db-data",
@@ -191,9 +199,8 @@ static void test_mapping(void)
                         "  tok: {environment: TOKEN}\n"
                         "configs:\n"
                         "  conf: {content: 'a=1'}\n";
-        json_t *docs = NULL;
         strv_t w = STRV_INIT;
-        ok(gen(y, NULL, &docs, &w) == 0, "mapping: generated");
+        json_t *docs = generated(y, NULL, &w, "mapping");
         json_t *d = find(docs, "Deployment", "web-app");
         ok(d != NULL, "Web_App is converted to web-app");
         ok(has_warning(&w, "services.Web_App: named web-app"), "and the warning says how");
@@ -268,10 +275,9 @@ static void test_options(void)
                         "  web:\n"
                         "    image: nginx\n"
                         "    ports: ['8080:80', '30080:81']\n";
-        json_t *docs = NULL;
         strv_t w = STRV_INIT;
         struct kube_opts o = {.namespace_ = "team-a", .service_type = KUBE_SVC_LOADBALANCER};
-        ok(gen(y, &o, &docs, &w) == 0, "options: generated");
+        json_t *docs = generated(y, &o, &w, "options");
         json_t *s = find(docs, "Service", "web");
         is_str(str_at(s, "metadata/namespace"), "team-a", "--namespace");
         is_str(str_at(s, "spec/type"), "LoadBalancer", "--service-type LoadBalancer");
@@ -285,8 +291,7 @@ static void test_options(void)
         json_decref(docs);
         strv_free(&w);
         o = (struct kube_opts){0};
-        docs = NULL;
-        ok(gen(y, &o, &docs, &w) == 0, "NodePort: generated");
+        docs = generated(y, &o, &w, "NodePort");
         s = find(docs, "Service", "web");
         is_int(json_integer_value(at(s, "spec/ports/1/nodePort")), 30080,
                "a published port inside the NodePort range is the node port");
