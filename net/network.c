@@ -710,17 +710,43 @@ static int remove_locked(json_t *n, size_t remaining, err_t *err)
         return 0;
 }
 
+/* Takes the networks lock and loads them all (with their endpoints when
+ * endpoints): the lock fd; NO_NETWORKS, no lock taken and *all empty, on a
+ * root without networks (nothing is made there); -1 on failure. */
+#define NO_NETWORKS (-2)
+static int lock_all_existing(json_t **all, bool endpoints, err_t *err)
+{
+        int lock = net_lock_existing(err);
+        if (lock < 0 && err->code == ENOENT) {
+                err_clear(err);
+                *all = json_array();
+                return NO_NETWORKS;
+        }
+        return lock < 0 ? -1 : fd_keep_if(lock, load_all(all, endpoints, err));
+}
+
+/* Takes the networks lock (a root without networks has none: "network REF
+ * not found"), loads them all and finds ref: the lock fd, with *all and *n
+ * (NULL with err set when ref is not there), or -1 with neither. */
+static int lock_find(const char *ref, json_t **all, json_t **n, err_t *err)
+{
+        *n = NULL;
+        int lock = lock_all_existing(all, false, err);
+        if (lock == NO_NETWORKS)
+                return err_set(err, ENOENT, "network %s not found", ref);
+        if (lock >= 0)
+                *n = find(*all, ref, err);
+        return lock;
+}
+
 int network_remove(const char *ref, err_t *err)
 {
-        _cleanup_close_ int lock = net_lock_existing(err);
         _cleanup_json_ json_t *all = NULL;
         json_t *n;
+        _cleanup_close_ int lock = lock_find(ref, &all, &n, err);
 
-        if (lock < 0 && err->code == ENOENT)
-                return err_set(err, ENOENT, "network %s not found", ref);
-        if (lock < 0 || load_all(&all, false, err) < 0)
+        if (lock < 0)
                 return -1;
-        n = find(all, ref, err);
         if (!n && err->code == ENOENT) {
                 /* one whose configuration is damaged: by full id or prefix */
                 _cleanup_json_ json_t *bad = NULL;
@@ -745,16 +771,12 @@ int network_remove(const char *ref, err_t *err)
 int network_prune(json_t *removed, int64_t until_ns, bool (*match)(const json_t *labels, void *ud),
                   void *ud, err_t *err)
 {
-        _cleanup_close_ int lock = net_lock_existing(err);
         _cleanup_json_ json_t *all = NULL;
+        _cleanup_close_ int lock = lock_all_existing(&all, true, err);
         size_t i, remaining;
         json_t *v;
 
-        if (lock < 0 && err->code == ENOENT) {
-                err_clear(err); /* no networks: none to remove */
-                return 0;
-        }
-        if (lock < 0 || load_all(&all, true, err) < 0)
+        if (lock == -1)
                 return -1;
         remaining = json_array_size(all);
         json_array_foreach(all, i, v)
@@ -941,15 +963,10 @@ int network_connect(const char *ref, const struct network_endpoint_req *r,
         bool fresh = false;
         _cleanup_free_ char *bridge = NULL;
         {
-                _cleanup_close_ int lock = net_lock_existing(err);
                 _cleanup_json_ json_t *all = NULL;
                 json_t *n;
-                if (lock < 0 && err->code == ENOENT)
-                        return err_set(err, ENOENT, "network %s not found", ref);
-                if (lock < 0 || load_all(&all, false, err) < 0)
-                        return -1;
-                n = find(all, ref, err);
-                if (!n || load_endpoints(n, err) < 0 ||
+                _cleanup_close_ int lock = lock_find(ref, &all, &n, err);
+                if (lock < 0 || !n || load_endpoints(n, err) < 0 ||
                     connect_reserve(n, r, out, &fresh, &old, &nold, err) < 0)
                         return -1;
                 bridge = xstrdup(jobj_str0(berth_obj(n), "Bridge"));
@@ -1064,16 +1081,12 @@ int network_of_container(const char *container_id, json_t **names, err_t *err)
  * is missing, leaving networks whose bridge exists alone. */
 int network_restore_all(json_t *restored, err_t *err)
 {
-        _cleanup_close_ int lock = net_lock_existing(err);
         _cleanup_json_ json_t *all = NULL;
+        _cleanup_close_ int lock = lock_all_existing(&all, false, err);
         size_t i;
         json_t *n;
 
-        if (lock < 0 && err->code == ENOENT) {
-                err_clear(err); /* no networks: none to restore */
-                return 0;
-        }
-        if (lock < 0 || load_all(&all, false, err) < 0)
+        if (lock == -1)
                 return -1;
         json_array_foreach(all, i, n)
         {
