@@ -209,6 +209,17 @@ static void env_add(json_t *env, const char *name, const char *val)
         json_array_append_new(env, json_sprintf("%s=%s", name, val));
 }
 
+int netwire_gc_settle(int timeout_ms, err_t *err)
+{
+        bool had = false;
+        if (netwire_gc(err) < 0)
+                return -1;
+        int r = network_releasing_wait(timeout_ms, &had, err);
+        if (r < 0)
+                return -1;
+        return had ? netwire_gc(err) : 0;
+}
+
 static int cmp_port_keys(const void *a, const void *b);
 
 /* docker's variables of one exposed port KEY ("3306/tcp") of a link P at IP */
@@ -937,8 +948,8 @@ int netwire_forget(const char *id, err_t *err)
         {
                 if (!json_object_get(json_object_get(net, "Containers"), id))
                         continue;
-                if (network_endpoint_down(jobj_str0(net, "Id"), id, !joined_by_others(id), true,
-                                          err) < 0 &&
+                if (network_endpoint_down(jobj_str0(net, "Id"), id, !joined_by_others(id),
+                                          NETWORK_ADDR_RELEASE, err) < 0 &&
                     err->code != ENOENT)
                         return -1;
         }

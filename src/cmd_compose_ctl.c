@@ -46,11 +46,8 @@ static int ctl_open(struct compose_globals *g, char **svcs, int n, bool oneoff, 
                 return -1;
         }
         c->which = xcalloc(c->l.n + 1, sizeof(bool));
-        for (size_t i = 0; i < c->l.n; i++) {
-                c->which[i] = n <= 0;
-                for (int k = 0; k < n; k++)
-                        c->which[i] |= !strcmp(svcs[k], c->l.v[i].service);
-        }
+        for (size_t i = 0; i < c->l.n; i++)
+                c->which[i] = compose_selected(c->l.v[i].service, svcs, n);
         return 0;
 }
 
@@ -252,7 +249,7 @@ int compose_cmd_pause(struct compose_globals *g, int argc, char **argv)
                         continue;
                 size_t line = progress_add(pr, "Container", x->name);
                 err_t err = {0};
-                if (progress_finish(pr, line, container_set_paused(x->id, pause, &err), err.msg,
+                if (progress_finish(pr, line, ctr_set_paused(x->id, pause, &err), err.msg,
                                     pause ? "Paused" : "Unpaused"))
                         rc = COMPOSE_EXIT_FAIL;
         }

@@ -43,22 +43,11 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
         struct cli_time since = {0}, until = {0};
         int index = 0;
         const struct cli_opt opts[] = {
-            CLI_OPT("follow", 'f', CLI_FLAG, &follow, "Follow log output"),
+            CLI_LOGS_OPTS(&follow, &since, &tail_s, &st.timestamps, &until),
             CLI_OPT("index", 0, CLI_INT, &index,
                     "index of the container if service has multiple replicas"),
             CLI_OPT("no-color", 0, CLI_UNSET, &st.color, "Produce monochrome output"),
             CLI_OPT("no-log-prefix", 0, CLI_UNSET, &st.prefix, "Don't print prefix in logs"),
-            CLI_OPT("since", 0, CLI_FUNC, &since,
-                    "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m "
-                    "for 42 minutes)",
-                    .type = "string", .fn = cli_time_opt),
-            CLI_OPT("tail", 'n', CLI_STRING, &tail_s,
-                    "Number of lines to show from the end of the logs"),
-            CLI_OPT("timestamps", 't', CLI_FLAG, &st.timestamps, "Show timestamps"),
-            CLI_OPT("until", 0, CLI_FUNC, &until,
-                    "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. "
-                    "42m for 42 minutes)",
-                    .type = "string", .fn = cli_time_opt),
             {0}};
         COMPOSE_PARSE_OR_RETURN(first, argc, argv, "logs", "[OPTIONS] [SERVICE...]",
                                 "View output from containers", opts, CLI_ANY_ARGS);

@@ -452,11 +452,8 @@ static int load_rules(struct watch *w, char **svcs, int nsvcs)
         const struct compose_project *p = w->cp->p;
         for (size_t i = 0; i < p->nservices; i++) {
                 const struct compose_service *s = &p->services[i];
-                bool named = nsvcs <= 0;
-                for (int k = 0; k < nsvcs; k++)
-                        named |= !strcmp(svcs[k], s->name);
                 const json_t *rules = json_object_get(json_object_get(s->json, "develop"), "watch");
-                if (!named || !json_array_size(rules))
+                if (!compose_selected(s->name, svcs, nsvcs) || !json_array_size(rules))
                         continue;
                 size_t k;
                 json_t *e;
