@@ -234,11 +234,7 @@ static int vol_prune(int argc, char **argv)
         err_t err = {0};
         int rc = volume_prune(all, &pf, &removed, &reclaimed, &err);
         prune_filter_free(&pf);
-        prune_print_deleted("Volumes", &removed);
-        if (rc < 0)
-                error_msg("%s", err.msg);
-        prune_print_total(reclaimed);
-        return rc < 0 ? EXIT_BERTH : 0;
+        return prune_report("Volumes", &removed, reclaimed, rc, &err);
 }
 
 int cmd_volume(int argc, char **argv)
