@@ -76,12 +76,12 @@ berth_project_gone() {
 check_gone() {
         local id=$1
         [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id*" 2>/dev/null)" ]
-        ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null
-        ! pgrep -f "$id" >/dev/null
+        ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null || false
+        ! pgrep -f "$id" >/dev/null || false
         [ ! -e "$BERTH_ROOT/run/containers/$id" ]
         [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
-        ! grep -qs "$id" "$BERTH_ROOT"/lib/networks/*.json "$BERTH_ROOT"/run/networks/*.json
-        ! grep -qs "$id" "$BERTH_ROOT/run/dns/records.json"
+        ! grep -qs "$id" "$BERTH_ROOT"/lib/networks/*.json "$BERTH_ROOT"/run/networks/*.json || false
+        ! grep -qs "$id" "$BERTH_ROOT/run/dns/records.json" || false
 }
 
 # wait_output WANT CMD...: up to 5 s until CMD prints WANT; 1 if it never does
