@@ -76,6 +76,12 @@ berth_project_gone() {
 check_gone() {
         local id=$1
         [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id*" 2>/dev/null)" ]
+        # a process killed as its monitor died was left to the host's init,
+        # which reaps the zombie in its own time: up to 5 s for that
+        for _ in $(seq 50); do
+                grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null || pgrep -f "$id" >/dev/null || break
+                sleep 0.1
+        done
         ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null || false
         ! pgrep -f "$id" >/dev/null || false
         [ ! -e "$BERTH_ROOT/run/containers/$id" ]
