@@ -2,24 +2,29 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-static void __attribute__((format(printf, 3, 0)))
-err_vset(err_t *err, int code, const char *fmt, va_list ap)
+/* err = code and the message; sys: ": strerror(code)" after it (when code). */
+static int __attribute__((format(printf, 4, 0)))
+err_vset(err_t *err, int code, bool sys, const char *fmt, va_list ap)
 {
+        if (!err)
+                return -1;
         err->code = code;
         vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+        size_t n = strlen(err->msg);
+        if (sys && code && n < sizeof(err->msg))
+                snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(code));
+        return -1;
 }
 
 int err_set(err_t *err, int code, const char *fmt, ...)
 {
         va_list ap;
-
-        if (!err)
-                return -1;
         va_start(ap, fmt);
-        err_vset(err, code, fmt, ap);
+        err_vset(err, code, false, fmt, ap);
         va_end(ap);
         return -1;
 }
@@ -27,16 +32,9 @@ int err_set(err_t *err, int code, const char *fmt, ...)
 int err_sys(err_t *err, int code, const char *fmt, ...)
 {
         va_list ap;
-        size_t n;
-
-        if (!err)
-                return -1;
         va_start(ap, fmt);
-        err_vset(err, code, fmt, ap);
+        err_vset(err, code, true, fmt, ap);
         va_end(ap);
-        n = strlen(err->msg);
-        if (code && n < sizeof(err->msg))
-                snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(code));
         return -1;
 }
 

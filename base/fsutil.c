@@ -408,3 +408,13 @@ int close_pair_fail(int fds[2], err_t *err, const char *what)
         close(fds[1]);
         return err_sys(err, e, "%s", what);
 }
+
+int fd_keep_if(int fd, int rc)
+{
+        if (rc >= 0)
+                return fd;
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+}

@@ -40,6 +40,10 @@ int atomic_write_file(const char *path, const void *data, size_t n, mode_t mode,
  * retrying on EINTR.  Returns the fd that holds the lock (close it to unlock). */
 int lock_file(const char *path, err_t *err);
 
+/* fd when the step done with it open returned rc >= 0; else fd closed and -1
+ * (errno kept). */
+int fd_keep_if(int fd, int rc);
+
 /* The failure of a step after a pipe or socket pair was made: closes both
  * ends and returns err_sys(err, errno as it was, "%s", what). */
 int close_pair_fail(int fds[2], err_t *err, const char *what);

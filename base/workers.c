@@ -21,3 +21,13 @@ void run_workers(size_t n, void *(*fn)(void *), void *arg)
                 pthread_join(th[i], NULL);
         free(th);
 }
+
+void workers_fail(pthread_mutex_t *mu, bool *failed, err_t *first, const err_t *e)
+{
+        pthread_mutex_lock(mu);
+        if (!*failed) {
+                *failed = true;
+                *first = *e;
+        }
+        pthread_mutex_unlock(mu);
+}

@@ -225,6 +225,16 @@ static bool safe_rel_path(const char *p)
         return true;
 }
 
+/* The ConfigMap reference of o (cm_key), else its Secret reference
+ * (secret_key, *secret set), else NULL. */
+static const json_t *data_ref(const json_t *o, const char *cm_key, const char *secret_key,
+                              bool *secret)
+{
+        const json_t *ref = json_object_get(o, cm_key);
+        *secret = !ref;
+        return ref ? ref : json_object_get(o, secret_key);
+}
+
 static int map_env(struct play *g, struct pod *pd, const json_t *c, json_t *svc)
 {
         json_t *env = json_object();
@@ -232,12 +242,8 @@ static int map_env(struct play *g, struct pod *pd, const json_t *c, json_t *svc)
         json_t *e;
         json_array_foreach(json_object_get(c, "envFrom"), i, e)
         {
-                const json_t *ref = json_object_get(e, "configMapRef");
-                bool secret = false;
-                if (!ref) {
-                        ref = json_object_get(e, "secretRef");
-                        secret = true;
-                }
+                bool secret;
+                const json_t *ref = data_ref(e, "configMapRef", "secretRef", &secret);
                 const char *name = jstr(ref, "name");
                 const json_t *m =
                     json_object_get(secret ? g->secrets : g->configmaps, name ? name : "");
@@ -274,12 +280,8 @@ static int map_env(struct play *g, struct pod *pd, const json_t *c, json_t *svc)
                                                               : json_string(""));
                         continue;
                 }
-                const json_t *ref = json_object_get(vf, "configMapKeyRef");
-                bool secret = false;
-                if (!ref) {
-                        ref = json_object_get(vf, "secretKeyRef");
-                        secret = true;
-                }
+                bool secret;
+                const json_t *ref = data_ref(vf, "configMapKeyRef", "secretKeyRef", &secret);
                 if (!ref) {
                         warnf(g,
                               "%s: %s %s: env %s: only configMapKeyRef and secretKeyRef are "
@@ -301,10 +303,7 @@ static int map_env(struct play *g, struct pod *pd, const json_t *c, json_t *svc)
                 }
                 json_object_set_new(env, name, json_stringn(val, n));
         }
-        if (json_object_size(env))
-                json_object_set_new(svc, "environment", env);
-        else
-                json_decref(env);
+        jobj_set_nonempty(svc, "environment", env);
         return 0;
 }
 

@@ -480,14 +480,23 @@ static int dec_kvmap(struct mctx *c, const struct cnode *n, const char *path, bo
         return 0;
 }
 
+/* A scalar read by one of base's parsers (what: "a duration", ...). */
+static int dec_parsed(struct mctx *c, const struct cnode *n, const char *path, const char *what,
+                      int (*parse)(const char *s, int64_t *v, err_t *err), int64_t *v)
+{
+        err_t e;
+        if (want_scalar(c, n, path, what) < 0)
+                return -1;
+        if (parse(n->str, v, &e) < 0)
+                return mfail(c, n, path, "%s", e.msg);
+        return 0;
+}
+
 static int dec_duration(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
         int64_t ns;
-        err_t e;
-        if (want_scalar(c, n, path, "a duration") < 0)
+        if (dec_parsed(c, n, path, "a duration", parse_duration, &ns) < 0)
                 return -1;
-        if (parse_duration(n->str, &ns, &e) < 0)
-                return mfail(c, n, path, "%s", e.msg);
         _cleanup_free_ char *s = compose_format_duration(ns);
         *out = json_string(s);
         return 0;
@@ -496,11 +505,8 @@ static int dec_duration(struct mctx *c, const struct cnode *n, const char *path,
 static int dec_bytes(struct mctx *c, const struct cnode *n, const char *path, json_t **out)
 {
         int64_t b;
-        err_t e;
-        if (want_scalar(c, n, path, "a byte size") < 0)
+        if (dec_parsed(c, n, path, "a byte size", bytes_parse, &b) < 0)
                 return -1;
-        if (bytes_parse(n->str, &b, &e) < 0)
-                return mfail(c, n, path, "%s", e.msg);
         *out = b == 0 ? NULL : json_integer(b);
         return 0;
 }

@@ -209,6 +209,17 @@ static void env_add(json_t *env, const char *name, const char *val)
         json_array_append_new(env, json_sprintf("%s=%s", name, val));
 }
 
+int netwire_gc_settle(int timeout_ms, err_t *err)
+{
+        bool had = false;
+        if (netwire_gc(err) < 0)
+                return -1;
+        int r = network_releasing_wait(timeout_ms, &had, err);
+        if (r < 0)
+                return -1;
+        return had ? netwire_gc(err) : 0;
+}
+
 static int cmp_port_keys(const void *a, const void *b);
 
 /* docker's variables of one exposed port KEY ("3306/tcp") of a link P at IP */
@@ -535,13 +546,19 @@ static void network_order(json_t *j, strv_t *out)
 static int write_in_place(const char *path, const char *text, err_t *err)
 {
         /* The file is bind-mounted into the container already: replace the
-         * contents of the same inode, never rename over it. */
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+         * contents of the same inode, never rename over it.  Written over,
+         * then cut to its length, not emptied first: emptying frees its
+         * block, which on a filesystem mounted with discard is a blocking
+         * discard on the way to the container's start. */
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return err_sys(err, errno, "cannot open %s", path);
         err_t e;
-        if (write_all(fd, text, strlen(text), &e) < 0) /* ENOSPC: say which file */
+        size_t n = strlen(text);
+        if (write_all(fd, text, n, &e) < 0) /* ENOSPC: say which file */
                 return err_sys(err, e.code, "write %s", path);
+        if (ftruncate(fd, (off_t)n) < 0)
+                return err_sys(err, errno, "truncate %s", path);
         return 0;
 }
 
@@ -937,8 +954,8 @@ int netwire_forget(const char *id, err_t *err)
         {
                 if (!json_object_get(json_object_get(net, "Containers"), id))
                         continue;
-                if (network_endpoint_down(jobj_str0(net, "Id"), id, !joined_by_others(id), true,
-                                          err) < 0 &&
+                if (network_endpoint_down(jobj_str0(net, "Id"), id, !joined_by_others(id),
+                                          NETWORK_ADDR_RELEASE, err) < 0 &&
                     err->code != ENOENT)
                         return -1;
         }

@@ -76,8 +76,15 @@ int netwire_connect(const char *id, pid_t pid, json_t *j, const char *net, const
 /* `network disconnect`: detach (running) and forget the network. */
 int netwire_disconnect(const char *id, pid_t pid, json_t *j, const char *net, err_t *err);
 
-/* Free every endpoint of container id (it exited and is being removed). */
+/* Free every endpoint of container id (it exited and is being removed):
+ * its names and port rules go now, its addresses once its dying netns has
+ * taken its veth pairs (NETWORK_ADDR_RELEASE: nobody waits for that). */
 int netwire_forget(const char *id, err_t *err);
+
+/* netwire_gc, and once more when the veths of removed containers whose
+ * addresses wait for them (netwire_forget) are gone, waiting up to
+ * timeout_ms for that (for the watcher of a container's monitor). */
+int netwire_gc_settle(int timeout_ms, err_t *err);
 
 /* Endpoints whose container is gone (removed by its monitor after --rm, or
  * by a crash) are freed; endpoints of containers that no longer run lose

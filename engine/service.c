@@ -49,6 +49,17 @@ static json_t *compose_labels(const struct compose_project *p, const char *kind,
         return l;
 }
 
+/* Whether load (network_load, rt_volume_inspect) finds name. */
+static bool found(int (*load)(const char *name, json_t **out, err_t *err), const char *name)
+{
+        json_t *cur = NULL;
+        err_t e;
+        if (load(name, &cur, &e) < 0)
+                return false;
+        json_decref(cur);
+        return true;
+}
+
 /* Ends the report line of a create that returned rc: one that exists already
  * (a concurrent up) counts as made. */
 static int report_made(const struct cproject_report *rep, size_t line, int rc, const char *what,
@@ -65,12 +76,8 @@ int project_ensure_networks(const struct compose_project *p, const struct cproje
 {
         for (size_t i = 0; i < p->nnetworks; i++) {
                 const struct compose_resource *r = &p->networks[i];
-                json_t *cur = NULL;
-                err_t e2;
-                if (network_load(r->name, &cur, &e2) == 0) {
-                        json_decref(cur);
+                if (found(network_load, r->name))
                         continue;
-                }
                 if (r->external)
                         return err_set(err, ENOENT,
                                        "network %s declared as external, but could not be found",
@@ -102,12 +109,8 @@ int project_ensure_volumes(const struct compose_project *p, const struct cprojec
 {
         for (size_t i = 0; i < p->nvolumes; i++) {
                 const struct compose_resource *r = &p->volumes[i];
-                json_t *cur = NULL;
-                err_t e2;
-                if (rt_volume_inspect(r->name, &cur, &e2) == 0) {
-                        json_decref(cur);
+                if (found(rt_volume_inspect, r->name))
                         continue;
-                }
                 if (r->external)
                         return err_set(err, ENOENT, "external volume \"%s\" not found", r->name);
                 if (r->driver && strcmp(r->driver, "local"))

@@ -66,6 +66,10 @@ bool ctr_policy_restarts(const char *id, json_t *j, bool failed);
  * set all the same (ps -a shows it, rm -f removes it). */
 int ctr_get(const char *ref, char **id, json_t **j, int *lockfd, err_t *err);
 
+/* Pause (freeze) or unpause a running container through its monitor, which
+ * records State.Status "paused" / "running".  ESRCH: it is not running. */
+int ctr_set_paused(const char *id, bool pause, err_t *err);
+
 /* Signal number from "TERM", "SIGTERM" or "15". */
 int ctr_signal_parse(const char *s);
 

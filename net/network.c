@@ -710,17 +710,43 @@ static int remove_locked(json_t *n, size_t remaining, err_t *err)
         return 0;
 }
 
+/* Takes the networks lock and loads them all (with their endpoints when
+ * endpoints): the lock fd; NO_NETWORKS, no lock taken and *all empty, on a
+ * root without networks (nothing is made there); -1 on failure. */
+#define NO_NETWORKS (-2)
+static int lock_all_existing(json_t **all, bool endpoints, err_t *err)
+{
+        int lock = net_lock_existing(err);
+        if (lock < 0 && err->code == ENOENT) {
+                err_clear(err);
+                *all = json_array();
+                return NO_NETWORKS;
+        }
+        return lock < 0 ? -1 : fd_keep_if(lock, load_all(all, endpoints, err));
+}
+
+/* Takes the networks lock (a root without networks has none: "network REF
+ * not found"), loads them all and finds ref: the lock fd, with *all and *n
+ * (NULL with err set when ref is not there), or -1 with neither. */
+static int lock_find(const char *ref, json_t **all, json_t **n, err_t *err)
+{
+        *n = NULL;
+        int lock = lock_all_existing(all, false, err);
+        if (lock == NO_NETWORKS)
+                return err_set(err, ENOENT, "network %s not found", ref);
+        if (lock >= 0)
+                *n = find(*all, ref, err);
+        return lock;
+}
+
 int network_remove(const char *ref, err_t *err)
 {
-        _cleanup_close_ int lock = net_lock_existing(err);
         _cleanup_json_ json_t *all = NULL;
         json_t *n;
+        _cleanup_close_ int lock = lock_find(ref, &all, &n, err);
 
-        if (lock < 0 && err->code == ENOENT)
-                return err_set(err, ENOENT, "network %s not found", ref);
-        if (lock < 0 || load_all(&all, false, err) < 0)
+        if (lock < 0)
                 return -1;
-        n = find(all, ref, err);
         if (!n && err->code == ENOENT) {
                 /* one whose configuration is damaged: by full id or prefix */
                 _cleanup_json_ json_t *bad = NULL;
@@ -745,16 +771,12 @@ int network_remove(const char *ref, err_t *err)
 int network_prune(json_t *removed, int64_t until_ns, bool (*match)(const json_t *labels, void *ud),
                   void *ud, err_t *err)
 {
-        _cleanup_close_ int lock = net_lock_existing(err);
         _cleanup_json_ json_t *all = NULL;
+        _cleanup_close_ int lock = lock_all_existing(&all, true, err);
         size_t i, remaining;
         json_t *v;
 
-        if (lock < 0 && err->code == ENOENT) {
-                err_clear(err); /* no networks: none to remove */
-                return 0;
-        }
-        if (lock < 0 || load_all(&all, true, err) < 0)
+        if (lock == -1)
                 return -1;
         remaining = json_array_size(all);
         json_array_foreach(all, i, v)
@@ -815,6 +837,87 @@ static int ports_from_json(json_t *a, struct port_map **out, size_t *n, err_t *e
 /* Under the lock: pick the address (a fresh endpoint) and record the
  * endpoint with r's ports in the endpoint state.  *old gets the ports of the
  * previous start (a restart), which the caller unpublishes. */
+static bool endpoint_releasing(const json_t *ep)
+{
+        return json_is_true(json_object_get(ep, "Releasing"));
+}
+
+/* The endpoints left by NETWORK_ADDR_RELEASE whose host veth is gone are
+ * freed; with force, the others too, their links deleted first (waits for
+ * the kernel).  Returns how many remain, < 0 on error. */
+static int releasing_sweep(json_t *ctrs, bool force, err_t *err)
+{
+        const char *k;
+        json_t *e;
+        void *tmp;
+        int left = 0;
+        json_object_foreach_safe(ctrs, tmp, k, e)
+        {
+                if (!endpoint_releasing(e))
+                        continue;
+                const char *ifn = jobj_str0(e, "HostIfname");
+                int ex =
+                    force ? (net_link_delete(ifn, err) < 0 ? -1 : 0) : net_link_exists(ifn, err);
+                if (ex < 0)
+                        return -1;
+                if (ex)
+                        left++;
+                else
+                        json_object_del(ctrs, k);
+        }
+        return left;
+}
+
+/* The addresses the endpoints of ctrs hold, in *used (caller frees). */
+static size_t used_addrs(json_t *ctrs, uint32_t **used)
+{
+        size_t nused = 0;
+        const char *k;
+        json_t *e;
+        *used = xcalloc(json_object_size(ctrs) + 1, sizeof(uint32_t));
+        json_object_foreach(ctrs, k, e)
+        {
+                const char *a = jobj_str0(e, "IPv4Address");
+                char tmp[IPV4_STRLEN];
+                snprintf(tmp, sizeof(tmp), "%.*s", (int)strcspn(a, "/"), a);
+                if (ipv4_parse(tmp, &(*used)[nused], NULL) == 0)
+                        nused++;
+        }
+        return nused;
+}
+
+int network_releasing_wait(int timeout_ms, bool *had, err_t *err)
+{
+        *had = false;
+        for (int waited = 0;; waited += 5) {
+                _cleanup_json_ json_t *all = NULL;
+                size_t i;
+                json_t *n;
+                bool left = false;
+                if (load_all(&all, true, err) < 0)
+                        return -1;
+                json_array_foreach(all, i, n)
+                {
+                        const char *k;
+                        json_t *e;
+                        json_object_foreach(json_object_get(n, "Containers"), k, e)
+                        {
+                                if (!endpoint_releasing(e))
+                                        continue;
+                                *had = true;
+                                int ex = net_link_exists(jobj_str0(e, "HostIfname"), err);
+                                if (ex < 0)
+                                        return -1;
+                                left |= ex > 0;
+                        }
+                }
+                if (!left || waited >= timeout_ms)
+                        return left;
+                struct timespec ts = {0, 5 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+        }
+}
+
 static int connect_reserve(json_t *n, const struct network_endpoint_req *r,
                            struct network_endpoint *out, bool *fresh_out, struct port_map **old,
                            size_t *nold, err_t *err)
@@ -835,29 +938,32 @@ static int connect_reserve(json_t *n, const struct network_endpoint_req *r,
                 if (ipv4_parse(tmp, &ip, err) < 0)
                         return err_wrap(err, "corrupt endpoint state");
         } else {
-                size_t nused = 0;
-                const char *k;
-                json_t *e;
-                _cleanup_free_ uint32_t *used =
-                    xcalloc(json_object_size(ctrs) + 1, sizeof(uint32_t));
-                json_object_foreach(ctrs, k, e)
-                {
-                        const char *a = jobj_str0(e, "IPv4Address");
-                        char tmp[IPV4_STRLEN];
-                        snprintf(tmp, sizeof(tmp), "%.*s", (int)strcspn(a, "/"), a);
-                        if (ipv4_parse(tmp, &used[nused], NULL) == 0)
-                                nused++;
-                }
-                if (r->ip) {
-                        if (ipv4_parse(r->ip, &ip, err) < 0 ||
-                            ipam_check_ip(&subnet, gw, used, nused, ip, err) < 0)
+                /* Addresses of removed containers whose veth is gone are
+                 * free again; those whose veth is not are taken, unless no
+                 * other one will do: then their links are deleted now. */
+                int left = releasing_sweep(ctrs, false, err);
+                if (left < 0)
+                        return err_wrap(err, "network %s", jobj_str0(n, "Name"));
+                for (int pass = 0;; pass++) {
+                        _cleanup_free_ uint32_t *used = NULL;
+                        size_t nused = used_addrs(ctrs, &used);
+                        int r2;
+                        if (r->ip) {
+                                r2 = ipv4_parse(r->ip, &ip, err);
+                                if (r2 == 0)
+                                        r2 = ipam_check_ip(&subnet, gw, used, nused, ip, err);
+                        } else {
+                                const char *last = jobj_str0(berth_obj(n), "LastIP");
+                                if (*last)
+                                        ipv4_parse(last, &hint, NULL);
+                                r2 =
+                                    ipam_alloc_ip(&subnet, &range, gw, used, nused, hint, &ip, err);
+                        }
+                        if (r2 == 0)
+                                break;
+                        if (pass > 0 || left == 0 || (left = releasing_sweep(ctrs, true, err)) < 0)
                                 return err_wrap(err, "network %s", jobj_str0(n, "Name"));
-                } else {
-                        const char *last = jobj_str0(berth_obj(n), "LastIP");
-                        if (*last)
-                                ipv4_parse(last, &hint, NULL);
-                        if (ipam_alloc_ip(&subnet, &range, gw, used, nused, hint, &ip, err) < 0)
-                                return err_wrap(err, "network %s", jobj_str0(n, "Name"));
+                        err_clear(err);
                 }
         }
 
@@ -941,15 +1047,10 @@ int network_connect(const char *ref, const struct network_endpoint_req *r,
         bool fresh = false;
         _cleanup_free_ char *bridge = NULL;
         {
-                _cleanup_close_ int lock = net_lock_existing(err);
                 _cleanup_json_ json_t *all = NULL;
                 json_t *n;
-                if (lock < 0 && err->code == ENOENT)
-                        return err_set(err, ENOENT, "network %s not found", ref);
-                if (lock < 0 || load_all(&all, false, err) < 0)
-                        return -1;
-                n = find(all, ref, err);
-                if (!n || load_endpoints(n, err) < 0 ||
+                _cleanup_close_ int lock = lock_find(ref, &all, &n, err);
+                if (lock < 0 || !n || load_endpoints(n, err) < 0 ||
                     connect_reserve(n, r, out, &fresh, &old, &nold, err) < 0)
                         return -1;
                 bridge = xstrdup(jobj_str0(berth_obj(n), "Bridge"));
@@ -1010,22 +1111,41 @@ int network_endpoint_down(const char *ref, const char *container_id, bool netns_
         if (!ep)
                 return err_set(err, ENOENT, "container %.12s is not connected to network %s",
                                container_id, jobj_str0(n, "Name"));
-        bool free_it = addr == NETWORK_ADDR_FREE ||
+        bool free_it = addr == NETWORK_ADDR_FREE || addr == NETWORK_ADDR_RELEASE ||
                        (addr == NETWORK_ADDR_STOPPED && !network_endpoint_static(ep));
         if (ports_from_json(json_object_get(ep, "Ports"), &ports, &nports, err) < 0 ||
             nft_ports_remove(container_id, ports, nports, err) < 0)
                 return err_wrap(err, "network %s", jobj_str0(n, "Name"));
-        /* A namespace that lives on (joined by another container, a
-         * disconnect) keeps the pair: delete it (deleting a link that is
-         * gone is cheap and counts as done).  A dying one takes the pair
-         * with it, but may hold it for a moment: before its address is
-         * freed the host end goes down, so the bridge forwards nothing to
-         * or from it (a delete here waited 11-40 ms for an RCU barrier per
-         * stop, under the network lock; a quick restart's EEXIST deletes
-         * the old pair, net_attach). */
         const char *hif = jobj_str0(ep, "HostIfname");
-        if ((!netns_gone ? net_link_delete(hif, err) : free_it ? net_link_down(hif, err) : 0) < 0)
+        if (netns_gone && free_it && (addr == NETWORK_ADDR_RELEASE || endpoint_releasing(ep))) {
+                /* Removed (run --rm): freed only once its veth is gone;
+                 * while the dying netns still has it, the address stays
+                 * taken, hidden (see NETWORK_ADDR_RELEASE, releasing_sweep):
+                 * no wait, not even for the link to go down. */
+                int ex = net_link_exists(hif, err);
+                if (ex < 0)
+                        return err_wrap(err, "network %s", jobj_str0(n, "Name"));
+                if (ex) {
+                        if (endpoint_releasing(ep) && nports == 0)
+                                return 0;
+                        json_object_set_new(ep, "Ports", json_array());
+                        json_object_set_new(ep, "Stopped", json_true());
+                        json_object_set_new(ep, "Releasing", json_true());
+                        return save_endpoints(n, err);
+                }
+        } else if ((!netns_gone ? net_link_delete(hif, err)
+                    : free_it   ? net_link_down(hif, err)
+                                : 0) < 0) {
+                /* A namespace that lives on (joined by another container, a
+                 * disconnect) keeps the pair: delete it (deleting a link that
+                 * is gone is cheap and counts as done).  A dying one takes the
+                 * pair with it, but may hold it for a moment: before its
+                 * address is freed the host end goes down, so the bridge
+                 * forwards nothing to or from it (a delete here waited 11-40
+                 * ms for an RCU barrier per stop, under the network lock; a
+                 * quick restart's EEXIST deletes the old pair, net_attach). */
                 return err_wrap(err, "network %s", jobj_str0(n, "Name"));
+        }
         if (!free_it) {
                 /* Stays allocated; its ports are no longer published.  A
                  * static one kept for its stopped container no longer keeps
@@ -1064,16 +1184,12 @@ int network_of_container(const char *container_id, json_t **names, err_t *err)
  * is missing, leaving networks whose bridge exists alone. */
 int network_restore_all(json_t *restored, err_t *err)
 {
-        _cleanup_close_ int lock = net_lock_existing(err);
         _cleanup_json_ json_t *all = NULL;
+        _cleanup_close_ int lock = lock_all_existing(&all, false, err);
         size_t i;
         json_t *n;
 
-        if (lock < 0 && err->code == ENOENT) {
-                err_clear(err); /* no networks: none to restore */
-                return 0;
-        }
-        if (lock < 0 || load_all(&all, false, err) < 0)
+        if (lock == -1)
                 return -1;
         json_array_foreach(all, i, n)
         {

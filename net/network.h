@@ -116,6 +116,14 @@ enum network_addr_fate {
          * container's address, unless it was asked for (--ip,
          * ipv4_address): that one stays reserved for the next start */
         NETWORK_ADDR_STOPPED = 2,
+        /* removed, its netns dying (netns_gone): freed once its host veth
+         * is gone.  The netns's teardown deletes the pair in the kernel's
+         * own time; until then the address stays taken, its endpoint
+         * hidden as a stopped one ("Releasing"), and nobody waits for the
+         * deletion (an RCU grace period per link deleted by hand).  The
+         * next address allocation on the network frees it once the link is
+         * gone, or deletes the link itself when it needs that address. */
+        NETWORK_ADDR_RELEASE = 3,
 };
 
 /* Undo network_connect's host effects: published ports; the host veth
@@ -126,6 +134,12 @@ enum network_addr_fate {
  * it.  The caller has dropped its DNS names first. */
 int network_endpoint_down(const char *ref, const char *container_id, bool netns_gone,
                           enum network_addr_fate addr, err_t *err);
+
+/* Wait, up to timeout_ms, for the host veths of the endpoints that
+ * NETWORK_ADDR_RELEASE left to be gone (no lock held: for a process with
+ * time to spare, e.g. a container's watcher).  *had: there were such
+ * endpoints.  Returns 1 when some of their links are still there. */
+int network_releasing_wait(int timeout_ms, bool *had, err_t *err);
 
 /* Was this endpoint record (a value of a network's "Containers") given a
  * static address, which stays reserved while its container is stopped? */

@@ -91,13 +91,7 @@ int rt_ctr_lock_load(const char *id, json_t **doc, err_t *err)
 {
         *doc = NULL;
         int lk = rt_ctr_lock(id, err);
-        if (lk < 0)
-                return -1;
-        if (rt_ctr_load(id, doc, err) < 0) {
-                close(lk);
-                return -1;
-        }
-        return lk;
+        return lk < 0 ? -1 : fd_keep_if(lk, rt_ctr_load(id, doc, err));
 }
 
 int rt_ctr_trylock(const char *id)

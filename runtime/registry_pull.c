@@ -732,12 +732,7 @@ static void *worker_main(void *arg)
                 struct job *j = &p->jobs[p->next++];
                 pthread_mutex_unlock(&p->mu);
                 if (process_job(p, k, w->s, j, &e) < 0) {
-                        pthread_mutex_lock(&p->mu);
-                        if (!p->failed) {
-                                p->failed = true;
-                                p->err = e;
-                        }
-                        pthread_mutex_unlock(&p->mu);
+                        workers_fail(&p->mu, &p->failed, &p->err, &e);
                         break;
                 }
                 j->done = true;

@@ -613,12 +613,7 @@ static void *push_worker(void *arg)
                 if (push_blob(w->p, k, l->digest, l->size, l->id, l->from ? l->from : w->from, &e) <
                     0) {
                         err_wrap(&e, "push layer %s", l->id);
-                        pthread_mutex_lock(&w->mu);
-                        if (!w->failed) {
-                                w->failed = true;
-                                w->err = e;
-                        }
-                        pthread_mutex_unlock(&w->mu);
+                        workers_fail(&w->mu, &w->failed, &w->err, &e);
                         break;
                 }
         }

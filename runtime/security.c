@@ -510,6 +510,24 @@ static int build_profile(const struct rt_seccomp_profile *p, uint64_t caps, scmp
         return 0;
 }
 
+/* Compiles ctx (released) to BPF in a memfd: the fd (the caller closes it)
+ * and the program's size in bytes, or -1 with "WHAT: why". */
+static int export_bpf(scmp_filter_ctx ctx, const char *what, size_t *size, err_t *err)
+{
+        int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+        int r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+        seccomp_release(ctx);
+        struct stat st;
+        if (r < 0 || fstat(fd, &st) < 0) {
+                int e = r < 0 ? -r : errno;
+                if (fd >= 0)
+                        close(fd);
+                return err_sys(err, e, "%s", what);
+        }
+        *size = (size_t)st.st_size;
+        return fd;
+}
+
 int rt_seccomp_check(const struct rt_seccomp_profile *p, uint64_t caps, err_t *err)
 {
         scmp_filter_ctx ctx;
@@ -517,13 +535,11 @@ int rt_seccomp_check(const struct rt_seccomp_profile *p, uint64_t caps, err_t *e
                 return -1;
         /* the kernel takes at most BPF_MAXINSNS (4096) instructions: a
          * profile too big fails here, not at start */
-        _cleanup_close_ int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
-        int r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
-        seccomp_release(ctx);
-        struct stat st;
-        if (r < 0 || fstat(fd, &st) < 0)
-                return err_sys(err, r < 0 ? -r : errno, "seccomp profile: compile");
-        long long insns = (long long)st.st_size / 8; /* struct sock_filter */
+        size_t size;
+        _cleanup_close_ int fd = export_bpf(ctx, "seccomp profile: compile", &size, err);
+        if (fd < 0)
+                return -1;
+        long long insns = (long long)size / 8; /* struct sock_filter */
         if (insns > 4096)
                 return err_set(err, E2BIG,
                                "seccomp profile: compiles to %lld BPF instructions; the kernel "
@@ -574,13 +590,10 @@ int rt_seccomp_compile(const struct rt_seccomp_profile *p, uint64_t caps,
                 seccomp_release(ctx);
                 return err_set(err, EINVAL, "seccomp filter: no_new_privs attribute set");
         }
-        _cleanup_close_ int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
-        int r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
-        seccomp_release(ctx);
-        struct stat st;
-        if (r < 0 || fstat(fd, &st) < 0)
-                return err_sys(err, r < 0 ? -r : errno, "compile the seccomp filter");
-        size_t n = (size_t)st.st_size;
+        size_t n;
+        _cleanup_close_ int fd = export_bpf(ctx, "compile the seccomp filter", &n, err);
+        if (fd < 0)
+                return -1;
         if (n == 0 || n % sizeof(struct sock_filter) || n / sizeof(struct sock_filter) > 4096)
                 return err_set(err, E2BIG, "seccomp filter: %zu bytes of BPF", n);
         void *insns = xmalloc(n);

@@ -54,6 +54,23 @@ struct cli_time {
         int64_t ns;
 };
 int cli_time_opt(const struct cli_opt *opt, const char *arg, err_t *err);
+/* One such option: CLI_TIME_OPT("since", &since, "Show logs since ..."). */
+#define CLI_TIME_OPT(name_, dest_, help_)                                                          \
+        CLI_OPT(name_, 0, CLI_FUNC, dest_, help_, .type = "string", .fn = cli_time_opt)
+/* The options `logs` and `compose logs` share: -f into *follow, --since and
+ * --until into struct cli_time, -n/--tail ("all" or a number) into a string,
+ * -t into *timestamps. */
+#define CLI_LOGS_OPTS(follow, since, tail, timestamps, until)                                      \
+        CLI_OPT("follow", 'f', CLI_FLAG, follow, "Follow log output"),                             \
+            CLI_TIME_OPT("since", since,                                                           \
+                         "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or "           \
+                         "relative\n(e.g. \"42m\" for 42 minutes)"),                               \
+            CLI_OPT("tail", 'n', CLI_STRING, tail,                                                 \
+                    "Number of lines to show from the end of the logs (default \"all\")"),         \
+            CLI_OPT("timestamps", 't', CLI_FLAG, timestamps, "Show timestamps"),                   \
+            CLI_TIME_OPT("until", until,                                                           \
+                         "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or "        \
+                         "relative\n(e.g. \"42m\" for 42 minutes)")
 
 /* Print cmd's --help on stdout. */
 void cli_help(const struct cli_cmd *cmd);

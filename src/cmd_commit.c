@@ -124,7 +124,7 @@ static int commit_main(const char *ref, const char *tag, const strv_t *changes, 
         const char *st = rt_doc_status(j) ?: "";
         bool paused_here = false;
         if (pause && !strcmp(st, "running") && rt_ctr_monitor_alive(id, NULL)) {
-                if (container_set_paused(id, true, &err) < 0) {
+                if (ctr_set_paused(id, true, &err) < 0) {
                         error_msg("%s", err.msg);
                         return 1;
                 }
@@ -133,7 +133,7 @@ static int commit_main(const char *ref, const char *tag, const strv_t *changes, 
         int r = do_commit(id, j, changes, msg, author, tag, &image_id, &err);
         if (paused_here) {
                 err_t e2 = {0};
-                if (container_set_paused(id, false, &e2) < 0)
+                if (ctr_set_paused(id, false, &e2) < 0)
                         warn_msg("unpause %.12s after the commit: %s", id, e2.msg);
         }
         if (r < 0) {

@@ -27,43 +27,9 @@
 #include "runtime/monitor.h"
 #include "top_ps.h"
 
-/* Common frame: parse nothing but SERVICE..., open the project, observe. */
-struct ctl {
-        struct cproject cp;
-        struct cctr_list l;
-        bool *which; /* containers of the named services (all when none named) */
-};
-
-static int ctl_open(struct compose_globals *g, char **svcs, int n, bool oneoff, struct ctl *c)
-{
-        err_t err;
-        memset(c, 0, sizeof(*c));
-        if (cproject_open(g, svcs, n, &c->cp) < 0)
-                return -1;
-        if (cctr_observe(c->cp.p->name, oneoff, &c->l, &err) < 0) {
-                fprintf(stderr, "%s\n", err.msg);
-                cproject_close(&c->cp);
-                return -1;
-        }
-        c->which = xcalloc(c->l.n + 1, sizeof(bool));
-        for (size_t i = 0; i < c->l.n; i++) {
-                c->which[i] = n <= 0;
-                for (int k = 0; k < n; k++)
-                        c->which[i] |= !strcmp(svcs[k], c->l.v[i].service);
-        }
-        return 0;
-}
-
-static void ctl_close(struct ctl *c)
-{
-        free(c->which);
-        cctr_list_free(&c->l);
-        cproject_close(&c->cp);
-}
-
 /* Start the selected containers, dependencies first (one level at a time). */
 /* restarting: each started container also gets docker's "restart" event */
-static int start_in_order(struct ctl *c, bool restarting, err_t *err)
+static int start_in_order(struct cproject_ctrs *c, bool restarting, err_t *err)
 {
         int maxl = 0;
         for (size_t i = 0; i < c->l.n; i++) {
@@ -106,9 +72,9 @@ int compose_cmd_start_stop(struct compose_globals *g, int argc, char **argv)
                 return cli_status(first);
         if (!start && compose_labels_only(g))
                 return compose_stop_labels(g, argv + first, argc - first, t);
-        struct ctl c;
+        struct cproject_ctrs c;
         err_t err;
-        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
+        if (cproject_ctrs_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
         if ((stop && compose_stop_plan(g, c.cp.p, &c.l, c.which, t, false, false,
@@ -117,7 +83,7 @@ int compose_cmd_start_stop(struct compose_globals *g, int argc, char **argv)
                 fprintf(stderr, "%s\n", err.msg);
                 rc = COMPOSE_EXIT_FAIL;
         }
-        ctl_close(&c);
+        cproject_ctrs_close(&c);
         return rc;
 }
 
@@ -136,8 +102,8 @@ int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)
                 fprintf(stderr, "invalid signal: %s\n", sig);
                 return EXIT_BERTH;
         }
-        struct ctl c;
-        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
+        struct cproject_ctrs c;
+        if (cproject_ctrs_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
         bool any = false;
@@ -162,7 +128,7 @@ int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)
                 fprintf(stderr, "no container to kill\n");
                 rc = COMPOSE_EXIT_FAIL;
         }
-        ctl_close(&c);
+        cproject_ctrs_close(&c);
         return rc;
 }
 
@@ -187,9 +153,9 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
         if (first <= 0)
                 return cli_status(first);
         bool force = o.force, stop = o.stop, volumes = o.volumes;
-        struct ctl c;
+        struct cproject_ctrs c;
         err_t err;
-        if (ctl_open(g, argv + first, argc - first, true, &c) < 0)
+        if (cproject_ctrs_open(g, argv + first, argc - first, true, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
         if (stop &&
@@ -232,7 +198,7 @@ int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)
                 rc = COMPOSE_EXIT_FAIL;
         }
 out:
-        ctl_close(&c);
+        cproject_ctrs_close(&c);
         return rc;
 }
 
@@ -241,8 +207,8 @@ int compose_cmd_pause(struct compose_globals *g, int argc, char **argv)
         const char *cmd = argv[0];
         bool pause = !strcmp(cmd, "pause");
         COMPOSE_PARSE_OR_RETURN(first, argc, argv, NULL, "[SERVICE...]", NULL, NULL, CLI_ANY_ARGS);
-        struct ctl c;
-        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
+        struct cproject_ctrs c;
+        if (cproject_ctrs_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
         struct progress *pr = progress_new(stderr, g->progress, pause ? "Pausing" : "Unpausing");
@@ -252,12 +218,12 @@ int compose_cmd_pause(struct compose_globals *g, int argc, char **argv)
                         continue;
                 size_t line = progress_add(pr, "Container", x->name);
                 err_t err = {0};
-                if (progress_finish(pr, line, container_set_paused(x->id, pause, &err), err.msg,
+                if (progress_finish(pr, line, ctr_set_paused(x->id, pause, &err), err.msg,
                                     pause ? "Paused" : "Unpaused"))
                         rc = COMPOSE_EXIT_FAIL;
         }
         progress_end(pr);
-        ctl_close(&c);
+        cproject_ctrs_close(&c);
         return rc;
 }
 
@@ -267,8 +233,8 @@ int compose_cmd_wait(struct compose_globals *g, int argc, char **argv)
         COMPOSE_PARSE_OR_RETURN(first, argc, argv, "wait", "SERVICE [SERVICE...]",
                                 "Block until the first service container stops", opts,
                                 CLI_AT_LEAST(1));
-        struct ctl c;
-        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
+        struct cproject_ctrs c;
+        if (cproject_ctrs_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = 0;
         for (size_t i = 0; i < c.l.n; i++) {
@@ -284,12 +250,12 @@ int compose_cmd_wait(struct compose_globals *g, int argc, char **argv)
                 printf("%d\n", code);
                 rc = code;
         }
-        ctl_close(&c);
+        cproject_ctrs_close(&c);
         return rc;
 }
 
 /* The container of service at replica index (1 by default). */
-static struct cctr *pick(struct ctl *c, const char *service, int index)
+static struct cctr *pick(struct cproject_ctrs *c, const char *service, int index)
 {
         for (size_t i = 0; i < c->l.n; i++) {
                 struct cctr *x = &c->l.v[i];
@@ -311,8 +277,8 @@ int compose_cmd_port(struct compose_globals *g, int argc, char **argv)
             {0}};
         COMPOSE_PARSE_OR_RETURN(first, argc, argv, "port", "[OPTIONS] SERVICE PRIVATE_PORT",
                                 "Print the public port for a port binding", opts, CLI_EXACTLY(2));
-        struct ctl c;
-        if (ctl_open(g, argv + first, 1, false, &c) < 0)
+        struct cproject_ctrs c;
+        if (cproject_ctrs_open(g, argv + first, 1, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = COMPOSE_EXIT_FAIL;
         struct cctr *x = pick(&c, argv[first], index);
@@ -343,7 +309,7 @@ int compose_cmd_port(struct compose_globals *g, int argc, char **argv)
         strv_free(&lines);
         free(filter);
 out:
-        ctl_close(&c);
+        cproject_ctrs_close(&c);
         return rc;
 }
 
@@ -360,8 +326,8 @@ int compose_cmd_top(struct compose_globals *g, int argc, char **argv)
 {
         COMPOSE_PARSE_OR_RETURN(first, argc, argv, "top", "[SERVICES...]",
                                 "Display the running processes", NULL, CLI_ANY_ARGS);
-        struct ctl c;
-        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
+        struct cproject_ctrs c;
+        if (cproject_ctrs_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         const struct cctr **run = xcalloc(c.l.n + 1, sizeof(*run));
         size_t n = 0;
@@ -396,7 +362,7 @@ int compose_cmd_top(struct compose_globals *g, int argc, char **argv)
         }
         sb_free(&text);
         free(run);
-        ctl_close(&c);
+        cproject_ctrs_close(&c);
         return rc;
 }
 
@@ -407,14 +373,14 @@ int compose_cmd_stats(struct compose_globals *g, int argc, char **argv)
         int first = stats_parse(argc, argv, "compose stats", &o);
         if (first <= 0)
                 return first < 0 ? EXIT_BERTH : 0;
-        struct ctl c;
-        if (ctl_open(g, argv + first, argc - first, false, &c) < 0)
+        struct cproject_ctrs c;
+        if (cproject_ctrs_open(g, argv + first, argc - first, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         strv_t ids = STRV_INIT;
         for (size_t i = 0; i < c.l.n; i++)
                 if (c.which[i])
                         strv_push(&ids, c.l.v[i].id);
-        ctl_close(&c);
+        cproject_ctrs_close(&c);
         int rc = ids.n ? stats_run(&o, ids.v, (int)ids.n, false) : 0;
         if (!ids.n) /* nothing to show: the empty table */
                 rc = stats_run(&o, NULL, 0, true);
@@ -441,8 +407,8 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
         bool tmpl = format && !quiet;
         if (tmpl && format_open(&cf, format, NULL, headers, NULL) < 0)
                 return EXIT_BERTH;
-        struct ctl c;
-        if (ctl_open(g, argv + first, argc - first, false, &c) < 0) {
+        struct cproject_ctrs c;
+        if (cproject_ctrs_open(g, argv + first, argc - first, false, &c) < 0) {
                 cliformat_free(&cf);
                 return COMPOSE_EXIT_FAIL;
         }
@@ -501,7 +467,7 @@ int compose_cmd_images(struct compose_globals *g, int argc, char **argv)
                 format_print(&cf);
         cliformat_free(&cf);
         json_decref(arr);
-        ctl_close(&c);
+        cproject_ctrs_close(&c);
         return rc;
 }
 
@@ -530,8 +496,8 @@ int compose_cmd_exec(struct compose_globals *g, int argc, char **argv)
         COMPOSE_PARSE_OR_RETURN(first, argc, argv, "exec", "[OPTIONS] SERVICE COMMAND [ARGS...]",
                                 "Execute a command in a running container", opts, CLI_AT_LEAST(2),
                                 .flags = CLI_POSIX);
-        struct ctl c;
-        if (ctl_open(g, argv + first, 1, false, &c) < 0)
+        struct cproject_ctrs c;
+        if (cproject_ctrs_open(g, argv + first, 1, false, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
         int rc = COMPOSE_EXIT_FAIL;
         struct cctr *x = pick(&c, argv[first], index);
@@ -560,7 +526,7 @@ int compose_cmd_exec(struct compose_globals *g, int argc, char **argv)
         rc = cmd_exec((int)av.n, av.v);
         strv_free(&av);
 out:
-        ctl_close(&c);
+        cproject_ctrs_close(&c);
         return rc;
 }
 

@@ -43,22 +43,11 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
         struct cli_time since = {0}, until = {0};
         int index = 0;
         const struct cli_opt opts[] = {
-            CLI_OPT("follow", 'f', CLI_FLAG, &follow, "Follow log output"),
+            CLI_LOGS_OPTS(&follow, &since, &tail_s, &st.timestamps, &until),
             CLI_OPT("index", 0, CLI_INT, &index,
                     "index of the container if service has multiple replicas"),
             CLI_OPT("no-color", 0, CLI_UNSET, &st.color, "Produce monochrome output"),
             CLI_OPT("no-log-prefix", 0, CLI_UNSET, &st.prefix, "Don't print prefix in logs"),
-            CLI_OPT("since", 0, CLI_FUNC, &since,
-                    "Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m "
-                    "for 42 minutes)",
-                    .type = "string", .fn = cli_time_opt),
-            CLI_OPT("tail", 'n', CLI_STRING, &tail_s,
-                    "Number of lines to show from the end of the logs"),
-            CLI_OPT("timestamps", 't', CLI_FLAG, &st.timestamps, "Show timestamps"),
-            CLI_OPT("until", 0, CLI_FUNC, &until,
-                    "Show logs before a timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. "
-                    "42m for 42 minutes)",
-                    .type = "string", .fn = cli_time_opt),
             {0}};
         COMPOSE_PARSE_OR_RETURN(first, argc, argv, "logs", "[OPTIONS] [SERVICE...]",
                                 "View output from containers", opts, CLI_ANY_ARGS);
@@ -66,27 +55,20 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
         int64_t since_ns = since.ns, until_ns = until.ns;
         if (until.set && !until_ns)
                 until_ns = 1; /* before the epoch: nothing */
-        struct cproject cp;
-        if (cproject_open(g, argv + first, argc - first, &cp) < 0)
+        struct cproject_ctrs c;
+        if (cproject_ctrs_open(g, argv + first, argc - first, true, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
+        struct cctr_list *l = &c.l;
         strv_t svcs = STRV_INIT;
         for (int i = first; i < argc; i++)
                 strv_push(&svcs, argv[i]);
-        struct cctr_list l = {0};
-        err_t err;
-        int rc = 0;
-        if (cctr_observe(cp.p->name, true, &l, &err) < 0) {
-                fprintf(stderr, "%s\n", err.msg);
-                rc = COMPOSE_EXIT_FAIL;
-                goto out;
-        }
         if (index > 0)
-                for (size_t i = 0; i < l.n; i++)
-                        if (l.v[i].number != index)
-                                l.v[i].oneoff = true, l.v[i].service[0] = '\0';
+                for (size_t i = 0; i < l->n; i++)
+                        if (l->v[i].number != index)
+                                l->v[i].oneoff = true, l->v[i].service[0] = '\0';
         struct log_set set;
         struct log_out out = log_style_out(&st);
-        log_set_open(&l, &svcs, false, &set);
+        log_set_open(l, &svcs, false, &set);
         for (size_t i = 0; i < set.n; i++) {
                 set.v[i].since_ns = since_ns;
                 set.v[i].until_ns = until_ns;
@@ -111,9 +93,7 @@ int compose_cmd_logs(struct compose_globals *g, int argc, char **argv)
                 }
         }
         log_set_free(&set);
-out:
-        cctr_list_free(&l);
         strv_free(&svcs);
-        cproject_close(&cp);
-        return rc;
+        cproject_ctrs_close(&c);
+        return 0;
 }

@@ -176,10 +176,7 @@ int compose_cmd_ps(struct compose_globals *g, int argc, char **argv)
         table_row(&tb, "NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS");
         for (size_t i = 0; i < l.n; i++) {
                 struct cctr *x = &l.v[i];
-                bool named = first >= argc;
-                for (int k = first; k < argc; k++)
-                        named |= !strcmp(argv[k], x->service);
-                if (!named ||
+                if (!compose_selected(x->service, argv + first, argc - first) ||
                     (!all && strcmp(x->status, "running") && strcmp(x->status, "paused")) ||
                     (status.n && !strv_contains(&status, x->status)))
                         continue;

@@ -113,11 +113,7 @@ int cmd_container_prune(int argc, char **argv)
         err_t err = {0};
         int r = container_prune(&removed, &reclaimed, &pf, &err);
         prune_filter_free(&pf);
-        prune_print_deleted("Containers", &removed);
-        if (r < 0)
-                error_msg("%s", err.msg);
-        prune_print_total(reclaimed);
-        return r < 0 ? EXIT_BERTH : 0;
+        return prune_report("Containers", &removed, reclaimed, r, &err);
 }
 
 /* container inspect: inspect --type container (no image of the same name) */

@@ -67,10 +67,8 @@ int cmd_events(int argc, char **argv)
                     "Format output using a custom template:\n"
                     "'json': print in JSON format\n"
                     "'TEMPLATE': print output using the given Go template"),
-            CLI_OPT("since", 0, CLI_FUNC, &since, "Show all events created since timestamp",
-                    .type = "string", .fn = cli_time_opt),
-            CLI_OPT("until", 0, CLI_FUNC, &until, "Stream events until this timestamp",
-                    .type = "string", .fn = cli_time_opt),
+            CLI_TIME_OPT("since", &since, "Show all events created since timestamp"),
+            CLI_TIME_OPT("until", &until, "Stream events until this timestamp"),
             {0}};
         CLI_PARSE_OR_RETURN(first, argc, argv, "events", "[OPTIONS]",
                             "Get real time events from berth", opts, CLI_NO_ARGS);

@@ -153,6 +153,16 @@ void prune_print_total(unsigned long long reclaimed)
         printf("Total reclaimed space: %s\n", sz);
 }
 
+int prune_report(const char *title, strv_t *removed, unsigned long long reclaimed, int r,
+                 const err_t *err)
+{
+        prune_print_deleted(title, removed);
+        if (r < 0)
+                error_msg("%s", err->msg);
+        prune_print_total(reclaimed);
+        return r < 0 ? EXIT_BERTH : 0;
+}
+
 static __thread unsigned long long walk_total;
 
 static int walk_add(const char *path, const struct stat *st, int type, struct FTW *ftw)

@@ -27,14 +27,9 @@ static int image_doc(const char *name, json_t **doc, err_t *err)
 
 static int image_inspect(int argc, char **argv)
 {
-        const char *format = NULL;
-        const struct cli_opt opts[] = {
-            CLI_OPT("format", 'f', CLI_STRING, &format, "Format output using a custom template"),
-            {0}};
-        CLI_PARSE_OR_RETURN(first, argc, argv, "image inspect", "[OPTIONS] IMAGE [IMAGE...]",
-                            "Display detailed information on one or more images", opts,
-                            CLI_AT_LEAST(1));
-        return inspect_names(argv + first, argc - first, image_doc, format, EXIT_BERTH);
+        return inspect_cmd(argc, argv, "image inspect", "[OPTIONS] IMAGE [IMAGE...]",
+                           "Display detailed information on one or more images",
+                           "Format output using a custom template", image_doc, EXIT_BERTH);
 }
 
 static const char *const history_headers[] = {

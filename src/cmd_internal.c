@@ -113,7 +113,7 @@ int cmd_monitor_exited(int argc, char **argv)
                 rc = EXIT_BERTH;
         }
         err_clear(&err);
-        if (netwire_gc(&err) < 0) {
+        if (netwire_gc_settle(2000, &err) < 0) {
                 error_msg("container %.12s exited: releasing its ports and names: %s", argv[1],
                           err.msg);
                 rc = EXIT_BERTH;

@@ -65,19 +65,7 @@ int cmd_logs(int argc, char **argv)
         const char *tail = "all";
         struct cli_time since = {0}, until = {0};
         const struct cli_opt opts[] = {
-            CLI_OPT("follow", 'f', CLI_FLAG, &o.follow, "Follow log output"),
-            CLI_OPT("since", 0, CLI_FUNC, &since,
-                    "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative\n"
-                    "(e.g. \"42m\" for 42 minutes)",
-                    .type = "string", .fn = cli_time_opt),
-            CLI_OPT("tail", 'n', CLI_STRING, &tail,
-                    "Number of lines to show from the end of the logs (default \"all\")"),
-            CLI_OPT("timestamps", 't', CLI_FLAG, &o.timestamps, "Show timestamps"),
-            CLI_OPT("until", 0, CLI_FUNC, &until,
-                    "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative\n"
-                    "(e.g. \"42m\" for 42 minutes)",
-                    .type = "string", .fn = cli_time_opt),
-            {0}};
+            CLI_LOGS_OPTS(&o.follow, &since, &tail, &o.timestamps, &until), {0}};
         CLI_PARSE_OR_RETURN(first, argc, argv, "logs", "[OPTIONS] CONTAINER",
                             "Fetch the logs of a container", opts, CLI_EXACTLY(1));
         o.tail = strcmp(tail, "all") ? atol(tail) : -1;

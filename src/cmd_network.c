@@ -206,16 +206,10 @@ static int network_doc(const char *name, json_t **doc, err_t *err)
 
 static int net_inspect(int argc, char **argv)
 {
-        const char *format = NULL;
-        const struct cli_opt opts[] = {
-            CLI_OPT("format", 'f', CLI_STRING, &format,
-                    "a Go template ({{.Name}} {{range .IPAM.Config}}{{.Subnet}}{{end}} ...)"),
-            CLI_OPT("verbose", 'v', CLI_FLAG, NULL, NULL),
-            {0}};
-        CLI_PARSE_OR_RETURN(first, argc, argv, "network inspect", "[OPTIONS] NETWORK [NETWORK...]",
-                            "Display detailed information on one or more networks", opts,
-                            CLI_AT_LEAST(1));
-        return inspect_names(argv + first, argc - first, network_doc, format, 1);
+        return inspect_cmd(argc, argv, "network inspect", "[OPTIONS] NETWORK [NETWORK...]",
+                           "Display detailed information on one or more networks",
+                           "a Go template ({{.Name}} {{range .IPAM.Config}}{{.Subnet}}{{end}} ...)",
+                           network_doc, 1);
 }
 
 /* network connect / disconnect: the container's state under its lock. */

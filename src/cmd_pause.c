@@ -15,34 +15,6 @@
 #include "runtime/ctr_doc.h"
 #include "runtime/monitor.h"
 
-int container_set_paused(const char *id, bool pause, err_t *err)
-{
-        _cleanup_close_ int fd = rt_ctl_connect(id, pause ? "pause\n" : "unpause\n", NULL);
-        if (fd < 0)
-                return err_set(err, ESRCH, "container %s is not running", id);
-        char reply[ERR_MSG_MAX + 16];
-        size_t len = 0;
-        for (;;) {
-                ssize_t n = read(fd, reply + len, sizeof(reply) - 1 - len);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                len += (size_t)n;
-                if (len == sizeof(reply) - 1)
-                        break;
-        }
-        reply[len] = '\0';
-        reply[strcspn(reply, "\n")] = '\0';
-        char *msg = NULL;
-        long code = len ? strtol(reply, &msg, 10) : -1;
-        if (code == 0)
-                return 0;
-        if (code < 0) /* the monitor went away: the container exited meanwhile */
-                return err_set(err, ESRCH, "container %s is not running", id);
-        return err_set(err, (int)code, "%s", *msg == ' ' ? msg + 1 : msg);
-}
-
 static int pause_main(int argc, char **argv, bool pause)
 {
         const struct cli_cmd cmd =
@@ -73,7 +45,7 @@ static int pause_main(int argc, char **argv, bool pause)
                 else if (!pause && strcmp(st, "paused"))
                         err_set(&err, EINVAL, "Container %s is not paused", id);
                 else
-                        container_set_paused(id, pause, &err);
+                        ctr_set_paused(id, pause, &err);
                 if (err.msg[0]) {
                         error_msg("%s", err.msg);
                         rc = 1;

@@ -138,14 +138,9 @@ static int vol_ls(int argc, char **argv)
 
 static int vol_inspect(int argc, char **argv)
 {
-        const char *format = NULL;
-        const struct cli_opt opts[] = {
-            CLI_OPT("format", 'f', CLI_STRING, &format, "a Go template ({{.Mountpoint}} ...)"),
-            {0}};
-        CLI_PARSE_OR_RETURN(first, argc, argv, "volume inspect", "[OPTIONS] VOLUME [VOLUME...]",
-                            "Display detailed information on one or more volumes", opts,
-                            CLI_ANY_ARGS);
-        return inspect_names(argv + first, argc - first, rt_volume_inspect, format, 1);
+        return inspect_cmd(argc, argv, "volume inspect", "[OPTIONS] VOLUME [VOLUME...]",
+                           "Display detailed information on one or more volumes",
+                           "a Go template ({{.Mountpoint}} ...)", rt_volume_inspect, 1);
 }
 
 static int vol_rm(int argc, char **argv)
@@ -239,11 +234,7 @@ static int vol_prune(int argc, char **argv)
         err_t err = {0};
         int rc = volume_prune(all, &pf, &removed, &reclaimed, &err);
         prune_filter_free(&pf);
-        prune_print_deleted("Volumes", &removed);
-        if (rc < 0)
-                error_msg("%s", err.msg);
-        prune_print_total(reclaimed);
-        return rc < 0 ? EXIT_BERTH : 0;
+        return prune_report("Volumes", &removed, reclaimed, rc, &err);
 }
 
 int cmd_volume(int argc, char **argv)

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/err.h"
 #include "base/strv.h"
 
 typedef int (*cmd_fn)(int argc, char **argv);
@@ -41,6 +42,9 @@ void reclaimed_size(unsigned long long n, char *buf, size_t len);
  * when some went; removed is freed), then "Total reclaimed space: N". */
 void prune_print_deleted(const char *title, strv_t *removed);
 void prune_print_total(unsigned long long reclaimed);
+/* Both, with the error between them when r < 0 (err); the exit status. */
+int prune_report(const char *title, strv_t *removed, unsigned long long reclaimed, int r,
+                 const err_t *err);
 /* 4 significant digits in decimal units (units.HumanSize) or binary ones,
  * "7.763GiB" (units.BytesSize). */
 void units_size(unsigned long long n, bool binary, char *buf, size_t len);

@@ -248,33 +248,20 @@ out:
 /* stop / rm [-s]: the named services' containers. */
 static int dry_stop_rm(struct compose_globals *g, char **svcs, int nsvcs, bool rm, bool stop)
 {
-        struct cproject cp;
-        if (cproject_open(g, svcs, nsvcs, &cp) < 0)
+        struct cproject_ctrs c;
+        if (cproject_ctrs_open(g, svcs, nsvcs, rm, &c) < 0)
                 return COMPOSE_EXIT_FAIL;
-        struct cctr_list l = {0};
-        _cleanup_free_ bool *which = NULL;
-        err_t err;
-        int rc = COMPOSE_EXIT_FAIL;
-        if (cctr_observe(cp.p->name, rm, &l, &err) < 0) {
-                fprintf(stderr, "%s\n", err.msg);
-                goto out;
-        }
-        which = xcalloc(l.n + 1, sizeof(bool));
         bool any = false;
-        for (size_t i = 0; i < l.n; i++) {
-                bool named = compose_selected(l.v[i].service, svcs, nsvcs);
+        for (size_t i = 0; i < c.l.n; i++) {
                 /* rm without --stop leaves running containers alone */
-                which[i] = named && (!rm || stop || !is_running(&l.v[i]));
-                any |= which[i];
+                c.which[i] = c.which[i] && (!rm || stop || !is_running(&c.l.v[i]));
+                any |= c.which[i];
         }
         if (rm && !any)
                 fprintf(stderr, "No stopped containers\n");
-        dry_stop_list(cp.p, &l, which, rm);
-        rc = 0;
-out:
-        cctr_list_free(&l);
-        cproject_close(&cp);
-        return rc;
+        dry_stop_list(c.cp.p, &c.l, c.which, rm);
+        cproject_ctrs_close(&c);
+        return 0;
 }
 
 /* up / create: the options as `up` reads them (up_opts_parse). */

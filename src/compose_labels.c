@@ -165,11 +165,8 @@ int compose_stop_labels(struct compose_globals *g, char **svcs, int nsvcs, int t
                 goto out;
         }
         which = xcalloc(l.n + 1, sizeof(bool));
-        for (size_t i = 0; i < l.n; i++) {
-                which[i] = nsvcs <= 0;
-                for (int k = 0; k < nsvcs; k++)
-                        which[i] |= !strcmp(svcs[k], l.v[i].service);
-        }
+        for (size_t i = 0; i < l.n; i++)
+                which[i] = compose_selected(l.v[i].service, svcs, nsvcs);
         if (compose_stop_plan(g, NULL, &l, which, timeout, false, false, "Stopping", &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
                 goto out;

@@ -96,6 +96,31 @@ void cproject_close(struct cproject *cp)
         compose_source_free(&cp->src);
 }
 
+int cproject_ctrs_open(struct compose_globals *g, char **svcs, int n, bool oneoff,
+                       struct cproject_ctrs *c)
+{
+        err_t err;
+        memset(c, 0, sizeof(*c));
+        if (cproject_open(g, svcs, n, &c->cp) < 0)
+                return -1;
+        if (cctr_observe(c->cp.p->name, oneoff, &c->l, &err) < 0) {
+                fprintf(stderr, "%s\n", err.msg);
+                cproject_close(&c->cp);
+                return -1;
+        }
+        c->which = xcalloc(c->l.n + 1, sizeof(bool));
+        for (size_t i = 0; i < c->l.n; i++)
+                c->which[i] = compose_selected(c->l.v[i].service, svcs, n);
+        return 0;
+}
+
+void cproject_ctrs_close(struct cproject_ctrs *c)
+{
+        free(c->which);
+        cctr_list_free(&c->l);
+        cproject_close(&c->cp);
+}
+
 char *cproject_name(struct compose_globals *g)
 {
         if (g->project_name)

@@ -26,6 +26,19 @@
 int cproject_open(struct compose_globals *g, char **services, int nservices, struct cproject *cp);
 void cproject_close(struct cproject *cp);
 
+/* A project opened and its containers observed: the frame of the commands
+ * that act on the containers of the services named. */
+struct cproject_ctrs {
+        struct cproject cp;
+        struct cctr_list l;
+        bool *which; /* l's containers of the services named (all when none is) */
+};
+/* cproject_open with the services named, then their containers (oneoff: the
+ * one-off ones of `run` too); < 0 after printing the error. */
+int cproject_ctrs_open(struct compose_globals *g, char **svcs, int n, bool oneoff,
+                       struct cproject_ctrs *c);
+void cproject_ctrs_close(struct cproject_ctrs *c);
+
 /* The project name only (for commands that work without a compose file, like
  * docker compose's ps/down with -p).  Caller frees. */
 char *cproject_name(struct compose_globals *g);

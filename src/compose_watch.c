@@ -400,6 +400,15 @@ static int do_exec(struct watch *w, const struct wrule *r)
         return compose_run_args(w->g, compose_cmd_exec, &a);
 }
 
+/* `compose restart SERVICE` */
+static void restart_service(struct watch *w, const char *svc)
+{
+        strv_t a = STRV_INIT;
+        strv_push(&a, "restart");
+        strv_push(&a, svc);
+        compose_run_args(w->g, compose_cmd_start_stop, &a);
+}
+
 static void act(struct watch *w, struct wrule *r)
 {
         size_t n = r->changed.n;
@@ -412,23 +421,16 @@ static void act(struct watch *w, struct wrule *r)
                 if (do_sync(w, r, false) < 0)
                         break;
                 if (r->action == W_SYNC_RESTART) {
-                        strv_t a = STRV_INIT;
-                        strv_push(&a, "restart");
-                        strv_push(&a, svc);
                         say(w, "Restarting service \"%s\"", svc);
-                        compose_run_args(w->g, compose_cmd_start_stop, &a);
+                        restart_service(w, svc);
                 } else if (r->action == W_SYNC_EXEC && r->exec) {
                         do_exec(w, r);
                 }
                 break;
-        case W_RESTART: {
-                strv_t a = STRV_INIT;
-                strv_push(&a, "restart");
-                strv_push(&a, svc);
+        case W_RESTART:
                 say(w, "Restarting service \"%s\" after changes were detected", svc);
-                compose_run_args(w->g, compose_cmd_start_stop, &a);
+                restart_service(w, svc);
                 break;
-        }
         case W_REBUILD: {
                 say(w, "Rebuilding service(s) [\"%s\"] after changes were detected...", svc);
                 strv_t a = STRV_INIT;
@@ -452,11 +454,8 @@ static int load_rules(struct watch *w, char **svcs, int nsvcs)
         const struct compose_project *p = w->cp->p;
         for (size_t i = 0; i < p->nservices; i++) {
                 const struct compose_service *s = &p->services[i];
-                bool named = nsvcs <= 0;
-                for (int k = 0; k < nsvcs; k++)
-                        named |= !strcmp(svcs[k], s->name);
                 const json_t *rules = json_object_get(json_object_get(s->json, "develop"), "watch");
-                if (!named || !json_array_size(rules))
+                if (!compose_selected(s->name, svcs, nsvcs) || !json_array_size(rules))
                         continue;
                 size_t k;
                 json_t *e;

@@ -32,10 +32,6 @@ int container_get_said(const char *ref, char **id, json_t **j);
 /* Stream an already running container (attach, start -a). */
 int container_attach(const char *id, int attach, bool tty, int *status, err_t *err);
 
-/* Freeze (pause) or thaw a running container through its monitor; the
- * monitor checks the state and records it. */
-int container_set_paused(const char *id, bool pause, err_t *err);
-
 /* Which containers use which image ("Image" of each state document), for
  * rt_image_remove/rt_image_prune: pass image_users_find and the struct. */
 struct image_users {

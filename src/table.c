@@ -238,3 +238,15 @@ int format_flag_only(int argc, char **argv, const char *name, const char *summar
         const struct cli_cmd cmd = CLI_CMD(name, "[OPTIONS]", summary, opts, CLI_NO_ARGS);
         return cli_parse(&cmd, argc, argv);
 }
+
+int inspect_cmd(int argc, char **argv, const char *name, const char *usage, const char *summary,
+                const char *format_help, int (*get)(const char *name, json_t **doc, err_t *err),
+                int fail)
+{
+        const char *format = NULL;
+        const struct cli_opt opts[] = {CLI_OPT("format", 'f', CLI_STRING, &format, format_help),
+                                       CLI_OPT("verbose", 'v', CLI_FLAG, NULL, NULL),
+                                       {0}};
+        CLI_PARSE_OR_RETURN(first, argc, argv, name, usage, summary, opts, CLI_AT_LEAST(1));
+        return inspect_names(argv + first, argc - first, get, format, fail);
+}

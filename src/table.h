@@ -40,6 +40,13 @@ bool list_flag(int c, bool *all, bool *quiet);
  * fail), all printed by inspect_print (EXIT_BERTH when that fails). */
 int inspect_names(char **names, int n, int (*get)(const char *name, json_t **doc, err_t *err),
                   const char *fmt, int fail);
+/* An inspect verb (image, volume, network inspect): -f/--format (its help:
+ * format_help; -v accepted, as docker's network inspect) and one or more
+ * names (usage: "[OPTIONS] WHAT [WHAT...]"), each got by get; fail as in
+ * inspect_names. */
+int inspect_cmd(int argc, char **argv, const char *name, const char *usage, const char *summary,
+                const char *format_help, int (*get)(const char *name, json_t **doc, err_t *err),
+                int fail);
 
 /* The --format option of a listing command (short: 'f' or 0): "table
  * (default), json, a Go template (FIELDS) or 'table TEMPLATE'". */

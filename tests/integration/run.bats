@@ -122,3 +122,14 @@ teardown_file() { rt_teardown_file; }
         run "$BERTH" ps -aq
         [ -z "$output" ]
 }
+
+@test "-p is parsed with the command line: a bad port fails before any image is looked at, naming it as written" {
+        run -125 "$BERTH" run --rm --pull never -p 80800:80 esrc-no-such-image true
+        [[ "$output" == *'invalid port "80800:80": "80800" must be a port 1-65535'* ]]
+        [[ "$output" != *'No such image'* ]]
+        # what the grammar accepts and berth cannot publish is refused at create, as written
+        run -125 "$BERTH" create -p 81/SCTP busybox true
+        [[ "$output" == *'invalid port "81/SCTP": protocol "sctp" is not supported'* ]]
+        run "$BERTH" ps -aq
+        [ -z "$output" ]
+}

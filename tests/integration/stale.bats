@@ -362,6 +362,24 @@ rm2_eps() { "$BERTH" network inspect "$1" | jq -r '[.[0].Containers[].Name] | so
         net_empty ranet2
 }
 
+@test "run --rm back to back on a /30: each gets its one address, freed once the last one's veth is gone" {
+        local f
+        f=$BERTH_ROOT/run/networks/$("$BERTH" network inspect -f '{{.Id}}' ranet1).json
+        for _ in 1 2 3 4; do
+                run "$BERTH" run --rm --network ranet1 busybox ip -o -4 addr show eth0
+                [ "$status" -eq 0 ]
+                [[ "$output" == *" 10.170.1.2/30 "* ]]
+                # gone for everyone at once; its address is freed once its
+                # veth is (no command needed: net_empty below)
+                [ "$("$BERTH" network inspect ranet1 | jq '.[0].Containers | length')" = 0 ]
+                ! dns_has 10.170.1.2
+                # until then it is still taken, and only by its own veth
+                jq -e '[.Containers[] | select(.Releasing)] | length <= 1' "$f" >/dev/null
+        done
+        net_empty ranet1
+        [ -z "$(ip -o -4 addr show | grep -F 10.170.1.2/)" ]
+}
+
 @test "stop: the host veth is down or gone when stop returns, before its address is freed" {
         cid=$("$BERTH" run -d --init --name smon-veth --network lstnet busybox sleep 300)
         hif=$(jq -r --arg c "$cid" '.Containers[$c].HostIfname // empty' "$BERTH_ROOT"/run/networks/*.json)

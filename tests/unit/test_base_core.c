@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -191,6 +192,15 @@ static void test_workers(void)
                 run_workers(n, take_jobs, &j);
                 is_int(j.done, n ? 100 : 0, "run_workers on %zu threads: every job done once", n);
         }
+        pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+        bool failed = false;
+        err_t first = {0}, e1, e2;
+        err_set(&e1, EIO, "first");
+        err_set(&e2, EINVAL, "second");
+        workers_fail(&mu, &failed, &first, &e1);
+        workers_fail(&mu, &failed, &first, &e2);
+        ok(failed && first.code == EIO && !strcmp(first.msg, "first"),
+           "workers_fail keeps the first failure");
 }
 
 int main(void)

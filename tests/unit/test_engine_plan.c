@@ -334,6 +334,38 @@ static void test_stop_plan(void)
         compose_project_free(p);
 }
 
+/* up's plan over observed containers (engine/service.h compose_plan_make):
+ * --scale arguments and the services named reach the planner.  No service
+ * has `build:`, so no image store is read. */
+static void test_plan_make(void)
+{
+        struct compose_project *p = load(yaml);
+        if (!p)
+                return;
+        bool sel[2] = {true, true};
+        struct cctr_list none = {0};
+        strv_t scale = STRV_INIT;
+        strv_push(&scale, "web=3");
+        char *named[] = {"web"};
+        struct plan_opts po = {.start = true};
+        struct plan pl;
+        struct plan_ctr *pobs = NULL;
+        err_t err;
+        ok(compose_plan_make(p, sel, &none, &po, &scale, named, 1, &pl, &pobs, &err) == 0,
+           "plan made");
+        is_str(text(p, &pl), "create db#1+ create web#1+ create web#2+ create web#3+",
+               "--scale web=3 applied");
+        plan_free(&pl);
+        free(pobs);
+        strv_free(&scale);
+        strv_push(&scale, "web");
+        ok(compose_plan_make(p, sel, &none, &po, &scale, NULL, 0, &pl, &pobs, &err) < 0 &&
+               strstr(err.msg, "invalid --scale \"web\"") && !pobs,
+           "a --scale without =N is refused: %s", err.msg);
+        strv_free(&scale);
+        compose_project_free(p);
+}
+
 int main(void)
 {
         test_fresh_and_steady();
@@ -343,5 +375,6 @@ int main(void)
         test_container_name();
         test_build();
         test_stop_plan();
+        test_plan_make();
         return tap_done();
 }
