@@ -546,13 +546,19 @@ static void network_order(json_t *j, strv_t *out)
 static int write_in_place(const char *path, const char *text, err_t *err)
 {
         /* The file is bind-mounted into the container already: replace the
-         * contents of the same inode, never rename over it. */
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+         * contents of the same inode, never rename over it.  Written over,
+         * then cut to its length, not emptied first: emptying frees its
+         * block, which on a filesystem mounted with discard is a blocking
+         * discard on the way to the container's start. */
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return err_sys(err, errno, "cannot open %s", path);
         err_t e;
-        if (write_all(fd, text, strlen(text), &e) < 0) /* ENOSPC: say which file */
+        size_t n = strlen(text);
+        if (write_all(fd, text, n, &e) < 0) /* ENOSPC: say which file */
                 return err_sys(err, e.code, "write %s", path);
+        if (ftruncate(fd, (off_t)n) < 0)
+                return err_sys(err, errno, "truncate %s", path);
         return 0;
 }
 
