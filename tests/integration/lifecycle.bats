@@ -224,7 +224,7 @@ health_becomes() {
         "$BERTH" rm -f rt-k9
         [ ! -e "$BERTH_ROOT/run/containers/$id" ]
         [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
-        ! find /sys/fs/cgroup -maxdepth 3 -name "$id" | grep -q .
+        ! find /sys/fs/cgroup -maxdepth 3 -name "$id" | grep -q . || false
 }
 
 @test "top lists the container's processes" {
