@@ -225,12 +225,19 @@ static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep,
                 /* No per-thread cache in the monitor's malloc: the chunks
                  * that cache holds after the start are marked in use and
                  * keep ~30 kB of heap pages from malloc_trim for the
-                 * container's life (docs/PERFORMANCE.md, session 6). */
+                 * container's life; one arena and no cached thread stack,
+                 * for the start's cgroup thread (docs/PERFORMANCE.md,
+                 * session 6).  Appended to the user's own, once (a CLI
+                 * started by a watcher inherits them). */
+                static const char mon_tun[] =
+                    "glibc.malloc.tcache_count=0:glibc.malloc.arena_max=1:"
+                    "glibc.pthread.stack_cache_size=0";
                 const char *tun = getenv("GLIBC_TUNABLES");
-                strv_pushf(&env,
-                           "GLIBC_TUNABLES=%s%sglibc.malloc.tcache_count=0:glibc.malloc.arena_max="
-                           "1:glibc.pthread.stack_cache_size=0",
-                           tun ?: "", tun && *tun ? ":" : "");
+                if (tun && strstr(tun, mon_tun))
+                        strv_pushf(&env, "GLIBC_TUNABLES=%s", tun);
+                else
+                        strv_pushf(&env, "GLIBC_TUNABLES=%s%s%s", tun ?: "", tun && *tun ? ":" : "",
+                                   mon_tun);
                 if (!getenv("BERTH_CLI"))
                         strv_pushf(&env, "BERTH_CLI=%s/berth", mondir);
                 if (!getenv("BERTH_DNS_BIN"))

@@ -109,14 +109,25 @@ int cmd_start(int argc, char **argv)
 
 int cmd_attach(int argc, char **argv)
 {
-        bool no_stdin = false;
+        bool no_stdin = false, sig_proxy = true;
+        const char *keys = DETACH_KEYS_DEFAULT;
         const struct cli_opt opts[] = {
-            CLI_OPT("no-stdin", 0, CLI_FLAG, &no_stdin, "Do not attach STDIN"), {0}};
+            CLI_OPT("detach-keys", 0, CLI_STRING, &keys,
+                    "Override the key sequence for detaching a container"),
+            CLI_OPT("no-stdin", 0, CLI_FLAG, &no_stdin, "Do not attach STDIN"),
+            CLI_OPT("sig-proxy", 0, CLI_FLAG, &sig_proxy,
+                    "Proxy all received signals to the process (default true)"),
+            {0}};
         CLI_PARSE_OR_RETURN(
             first, argc, argv, "attach", "[OPTIONS] CONTAINER",
             "Attach local standard input, output, and error streams to a running container", opts,
             CLI_EXACTLY(1));
         err_t err = {0};
+        struct detach_keys dk;
+        if (detach_keys_parse(keys, &dk, &err) < 0) {
+                error_msg("%s", err.msg);
+                return EXIT_BERTH;
+        }
         _cleanup_free_ char *id = NULL;
         json_t *j = NULL;
         if (container_get_said(argv[first], &id, &j) < 0)
@@ -131,10 +142,16 @@ int cmd_attach(int argc, char **argv)
                 return EXIT_BERTH;
         }
         int status;
-        if (container_attach(id, ATTACH_OUTPUT | (open_stdin && !no_stdin ? ATTACH_STDIN : 0), tty,
-                             &status, &err) < 0) {
+        struct attach_ui ui = {.keys = &dk, .no_sig_proxy = !sig_proxy};
+        int r = container_attach(id, ATTACH_OUTPUT | (open_stdin && !no_stdin ? ATTACH_STDIN : 0),
+                                 tty, &ui, &status, &err);
+        if (r < 0) {
                 error_msg("%s", err.msg);
                 return EXIT_BERTH;
+        }
+        if (r == 1) { /* detached: Docker's words and status */
+                fputs("read escape sequence\n", stderr);
+                return 1;
         }
         return status;
 }

@@ -37,10 +37,14 @@ static void tty_restore(void)
         }
 }
 
-static int attach_stream(const char *id, int sock, int attach, bool tty,
+static int attach_stream(const char *id, int sock, int attach, bool tty, const struct attach_ui *ui,
                          void (*ended)(const char *id), int *status, err_t *err)
 {
         bool fwd_in = attach & ATTACH_STDIN;
+        struct detach_keys off = {.n = 0}, *keys = ui && ui->keys ? ui->keys : &off;
+        if (!tty)
+                keys->n = 0; /* as Docker: the sequence is looked for on a tty only */
+        bool proxy = !(ui && ui->no_sig_proxy);
         if (tty && isatty(0) && tcgetattr(0, &saved_tio) == 0) {
                 struct termios raw = saved_tio;
                 cfmakeraw(&raw);
@@ -48,8 +52,10 @@ static int attach_stream(const char *id, int sock, int attach, bool tty,
                         tio_raw = true;
         }
         struct sigaction sa = {.sa_handler = on_sig}, old_int, old_term, old_winch;
-        sigaction(SIGINT, &sa, &old_int);
-        sigaction(SIGTERM, &sa, &old_term);
+        if (proxy) {
+                sigaction(SIGINT, &sa, &old_int);
+                sigaction(SIGTERM, &sa, &old_term);
+        }
         sigaction(SIGWINCH, &sa, &old_winch);
         *status = -1;
         int r = 0;
@@ -82,11 +88,17 @@ static int attach_stream(const char *id, int sock, int attach, bool tty,
                         break;
                 }
                 if (p[1].revents) {
-                        char buf[16384];
+                        unsigned char buf[16384], pass[sizeof(buf) + DETACH_KEYS_MAX];
                         ssize_t n = read(0, buf, sizeof(buf));
                         if (n > 0) {
-                                if (write_all(sock, buf, (size_t)n, NULL) < 0)
+                                size_t np;
+                                bool detach = detach_keys_feed(keys, buf, (size_t)n, pass, &np);
+                                if (np && write_all(sock, pass, np, NULL) < 0)
                                         fwd_in = false;
+                                if (detach) {
+                                        r = 1;
+                                        break;
+                                }
                         } else if (n == 0 || errno != EINTR) {
                                 fwd_in = false;
                                 if (!tty)
@@ -114,8 +126,10 @@ static int attach_stream(const char *id, int sock, int attach, bool tty,
                 }
         }
         tty_restore();
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
+        if (proxy) {
+                sigaction(SIGINT, &old_int, NULL);
+                sigaction(SIGTERM, &old_term, NULL);
+        }
         sigaction(SIGWINCH, &old_winch, NULL);
         return r;
 }
@@ -130,7 +144,8 @@ static void term_size(unsigned short *rows, unsigned short *cols)
         *cols = ws.ws_col;
 }
 
-int container_attach(const char *id, int attach, bool tty, int *status, err_t *err)
+int container_attach(const char *id, int attach, bool tty, const struct attach_ui *ui, int *status,
+                     err_t *err)
 {
         unsigned short rows = 0, cols = 0;
         if (tty)
@@ -138,7 +153,7 @@ int container_attach(const char *id, int attach, bool tty, int *status, err_t *e
         _cleanup_close_ int sock = ctr_attach_connect(id, attach, rows, cols, err);
         if (sock < 0)
                 return -1;
-        return attach_stream(id, sock, attach, tty, NULL, status, err);
+        return attach_stream(id, sock, attach, tty, ui, NULL, status, err);
 }
 
 int container_start(const char *id, int attach, int *status, err_t *err)
@@ -158,5 +173,5 @@ int container_start_then(const char *id, int attach, void (*ended)(const char *i
                 return -1;
         if (sock < 0)
                 return 0;
-        return attach_stream(id, sock, attach, tty, ended, status, err);
+        return attach_stream(id, sock, attach, tty, NULL, ended, status, err);
 }

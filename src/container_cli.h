@@ -2,6 +2,7 @@
 #ifndef BERTH_CONTAINER_CLI_H
 #define BERTH_CONTAINER_CLI_H
 
+#include "base/detachkeys.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -29,8 +30,18 @@ int container_start_then(const char *id, int attach, void (*ended)(const char *i
  * printed (error_msg); < 0 then. */
 int container_get_said(const char *ref, char **id, json_t **j);
 
-/* Stream an already running container (attach, start -a). */
-int container_attach(const char *id, int attach, bool tty, int *status, err_t *err);
+/* How an attached terminal behaves: the detach sequence (NULL: none; it
+ * applies to a tty's input) and whether SIGINT/SIGTERM are passed to the
+ * container or end berth (--sig-proxy=false).  NULL: none, and passed. */
+struct attach_ui {
+        struct detach_keys *keys;
+        bool no_sig_proxy;
+};
+
+/* Stream an already running container (attach).  Returns 1 (status left
+ * unset) when the user typed the detach sequence: the container runs on. */
+int container_attach(const char *id, int attach, bool tty, const struct attach_ui *ui, int *status,
+                     err_t *err);
 
 /* Which containers use which image ("Image" of each state document), for
  * rt_image_remove/rt_image_prune: pass image_users_find and the struct. */

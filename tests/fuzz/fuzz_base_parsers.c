@@ -1,11 +1,12 @@
 /* Fuzz base/'s one-of-each parsers: published ports, restart policies, byte
- * sizes, RFC 3339 times, docker's --since/--until times.  Each result is
+ * sizes, RFC 3339 times, docker's --since/--until times, --detach-keys.  Each result is
  * checked against its contract. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "detachkeys.h"
 #include "portspec.h"
 #include "restart.h"
 #include "size.h"
@@ -53,6 +54,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int64_t tns;
         if (time_parse_docker(s, 1700000000LL * 1000000000LL, &tns) == 0 && tns < 0)
                 abort();
+        /* detach keys: the input itself typed after them never loses a byte
+         * and detaches exactly when the whole sequence was typed */
+        struct detach_keys dk;
+        if (detach_keys_parse(s, &dk, &err) == 0) {
+                if (dk.n > DETACH_KEYS_MAX)
+                        abort();
+                unsigned char out[DETACH_KEYS_MAX + 64];
+                size_t in = size < 64 ? size : 64, n, typed = 0;
+                bool gone = detach_keys_feed(&dk, data, in, out, &n);
+                if (n > in + DETACH_KEYS_MAX || (!gone && n + dk.seen != in))
+                        abort();
+                if (dk.n) { /* the sequence itself detaches */
+                        dk.seen = 0;
+                        for (size_t i = 0; i < dk.n; i++)
+                                typed += detach_keys_feed(&dk, &dk.seq[i], 1, out, &n);
+                        if (typed != 1)
+                                abort();
+                }
+        }
         free(s);
         return 0;
 }

@@ -76,12 +76,18 @@ berth_project_gone() {
 check_gone() {
         local id=$1
         [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id*" 2>/dev/null)" ]
-        ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null
-        ! pgrep -f "$id" >/dev/null
+        # a process killed as its monitor died was left to the host's init,
+        # which reaps the zombie in its own time: up to 5 s for that
+        for _ in $(seq 50); do
+                grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null || pgrep -f "$id" >/dev/null || break
+                sleep 0.1
+        done
+        ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null || false
+        ! pgrep -f "$id" >/dev/null || false
         [ ! -e "$BERTH_ROOT/run/containers/$id" ]
         [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
-        ! grep -qs "$id" "$BERTH_ROOT"/lib/networks/*.json "$BERTH_ROOT"/run/networks/*.json
-        ! grep -qs "$id" "$BERTH_ROOT/run/dns/records.json"
+        ! grep -qs "$id" "$BERTH_ROOT"/lib/networks/*.json "$BERTH_ROOT"/run/networks/*.json || false
+        ! grep -qs "$id" "$BERTH_ROOT/run/dns/records.json" || false
 }
 
 # wait_output WANT CMD...: up to 5 s until CMD prints WANT; 1 if it never does

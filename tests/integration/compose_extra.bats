@@ -89,8 +89,11 @@ services:
     command: ["sh", "-c", "sleep 1; echo attached-output; sleep 0.5"]
 EOF2
         bc cxatt up -d
-        run timeout 20 "$BERTH" compose -f "$BERTH_ROOT/p/cxatt/compose.yaml" attach --no-stdin a
+        # --sig-proxy and --detach-keys are passed on (berth attach refused them)
+        run timeout 20 "$BERTH" compose -f "$BERTH_ROOT/p/cxatt/compose.yaml" attach --no-stdin \
+                --sig-proxy=false --detach-keys ctrl-a a
         echo "$output"
+        [ "$status" -eq 0 ]
         [[ "$output" == *attached-output* ]]
         bc cxatt down -t 0
 }

@@ -60,7 +60,7 @@ state() { find "$BERTH_ROOT" -path "$BERTH_ROOT/p" -prune -o -print | sort; }
         [ -z "$("$BERTH" ps -aq)" ]
         [ -z "$("$BERTH" network ls -q)" ]
         [ -z "$("$BERTH" volume ls -q)" ]
-        ! nft list table ip "$(table)" 2>/dev/null
+        ! nft list table ip "$(table)" 2>/dev/null || false
 }
 
 @test "dry-run down/stop/rm on a running project change nothing" {
@@ -127,8 +127,8 @@ state() { find "$BERTH_ROOT" -path "$BERTH_ROOT/p" -prune -o -print | sort; }
         [[ "$output" == *"Network cmlbl_default  Removed"* ]]
         [[ "$output" == *"Volume cmlbl_data  Removed"* ]]
         [ -z "$("$BERTH" ps -aq)" ]
-        ! "$BERTH" network inspect cmlbl_default >/dev/null 2>&1
-        ! "$BERTH" volume inspect cmlbl_data >/dev/null 2>&1
+        ! "$BERTH" network inspect cmlbl_default >/dev/null 2>&1 || false
+        ! "$BERTH" volume inspect cmlbl_data >/dev/null 2>&1 || false
 }
 
 @test "events --json reports start and die while restart runs" {
@@ -175,7 +175,7 @@ PY
         # read from the events journal: what no state change shows is there too
         grep -E ' container kill [0-9a-f]{64} \(image=busybox, name=cmev2-db-1, signal=15\)$' "$BERTH_ROOT/ev2.txt"
         grep -q ' container stop ' "$BERTH_ROOT/ev2.txt"
-        ! grep -q cmev2-web-1 "$BERTH_ROOT/ev2.txt"
+        ! grep -q cmev2-web-1 "$BERTH_ROOT/ev2.txt" || false
 }
 
 @test "ls shows NAME STATUS CONFIG FILES with running(N)" {
@@ -298,7 +298,7 @@ EOF2
         run "$BERTH" compose up --exit-code-from a
         [ "$status" -eq 3 ]
         [ "$(echo "$output" | grep -c 'line-')" -eq 1 ]
-        ! echo "$output" | grep -q "$first"
+        ! echo "$output" | grep -q "$first" || false
         # `logs` still has both runs
         run "$BERTH" compose logs a
         [ "$(echo "$output" | grep -c 'line-')" -eq 2 ]

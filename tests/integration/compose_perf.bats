@@ -72,7 +72,7 @@ for n in r["networks"].values():
     n["endpoints"] = []
 json.dump(r, open(p, "w"))
 EOF
-        ! grep -q "$id" "$BERTH_ROOT/run/dns/records.json"
+        ! grep -q "$id" "$BERTH_ROOT/run/dns/records.json" || false
         run bc cpf2 up -d
         [ "$status" -eq 0 ]
         grep -q "$id" "$BERTH_ROOT/run/dns/records.json"

@@ -90,7 +90,7 @@ sleepers() {
         [ "$status" -eq 0 ]
         [[ "$output" == *"Network cuhello_backend"*"Removed"* ]]
         nothing_left cuhello
-        ! curl -s --max-time 2 "http://127.0.0.1:$HELLO_PORT/cgi-bin/hello"
+        ! curl -s --max-time 2 "http://127.0.0.1:$HELLO_PORT/cgi-bin/hello" || false
 }
 
 @test "up recreates only the service whose configuration changed" {
@@ -133,7 +133,7 @@ sleepers() {
         "$BERTH" inspect cuorph-b-1 >/dev/null
         run bc cuorph up -d --remove-orphans
         [ "$status" -eq 0 ]
-        ! "$BERTH" inspect cuorph-b-1 >/dev/null 2>&1
+        ! "$BERTH" inspect cuorph-b-1 >/dev/null 2>&1 || false
         "$BERTH" inspect cuorph-a-1 >/dev/null
         bc cuorph down -t 0
         nothing_left cuorph
@@ -151,7 +151,7 @@ sleepers() {
         run bc cuscale ps -q
         [ "${#lines[@]}" -eq 1 ]
         [ "$("$BERTH" inspect -f '{{.Id}}' cuscale-a-1)" = "$a1" ]
-        ! "$BERTH" inspect cuscale-a-3 >/dev/null 2>&1
+        ! "$BERTH" inspect cuscale-a-3 >/dev/null 2>&1 || false
         bc cuscale down -t 0
         nothing_left cuscale
 }
@@ -188,7 +188,7 @@ EOF
         echo "$output"
         [ "$status" -ne 0 ]
         [[ "$output" == *"dependency failed to start: container cuhc-db-1 is unhealthy"* ]]
-        ! "$BERTH" inspect cuhc-app-1 >/dev/null 2>&1
+        ! "$BERTH" inspect cuhc-app-1 >/dev/null 2>&1 || false
         start=$(date +%s)
         run bc cuhc --profile slow up -d --wait --wait-timeout 1 slow
         echo "$output"

@@ -109,6 +109,6 @@ open_v1_devices() {
         # a stopped container keeps no cgroup either
         "$BERTH" run --name dv-ex busybox true
         id=$("$BERTH" inspect -f '{{.Id}}' dv-ex)
-        ! ls -d "$root"/berth*/"$id" 2>/dev/null
+        ! ls -d "$root"/berth*/"$id" 2>/dev/null || false
         "$BERTH" rm dv-ex
 }

@@ -312,7 +312,7 @@ while True:
         kill -0 "$pid"
         "$T/dnsctl" net-rm n1
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-        ! kill -0 "$pid" 2>/dev/null
+        ! kill -0 "$pid" 2>/dev/null || false
         [ "$("$T/dnsctl" pid)" = 0 ]
         grep -q "no network left" "$BERTH_ROOT/run/dns/log"
         # and comes back on demand
@@ -323,7 +323,7 @@ while True:
         pid=$("$T/dnsctl" pid)
         "$T/dnsctl" net-rm n1
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-        ! kill -0 "$pid" 2>/dev/null
+        ! kill -0 "$pid" 2>/dev/null || false
 }
 
 @test "concurrent commits start exactly one server" {
@@ -338,5 +338,5 @@ while True:
         for i in 1 2 3 4 5 6; do "$T/dnsctl" net-rm "p$i" & done
         wait
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-        ! kill -0 "$pid" 2>/dev/null
+        ! kill -0 "$pid" 2>/dev/null || false
 }

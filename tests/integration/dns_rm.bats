@@ -86,5 +86,5 @@ lookup() {
         "$BERTH" network rm rtpdns
         [ "$(jq '.networks | length' "$BERTH_ROOT/run/dns/records.json")" -eq 0 ]
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        ! kill -0 "$pid" 2>/dev/null
+        ! kill -0 "$pid" 2>/dev/null || false
 }

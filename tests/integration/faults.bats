@@ -133,9 +133,9 @@ fl_parallel() {
         local b
         for b in $bridges; do
                 [ "$b" = "$("$BERTH" network inspect bridge -f '{{index .Options "com.docker.network.bridge.name"}}' 2>/dev/null)" ] && continue
-                ! ip link show "$b" >/dev/null 2>&1
+                ! ip link show "$b" >/dev/null 2>&1 || false
         done
-        ! grep -qs flc "$BERTH_ROOT/run/dns/records.json"
+        ! grep -qs flc "$BERTH_ROOT/run/dns/records.json" || false
 }
 
 @test "a damaged config.json: ps -a lists it and the others, errors name the file, rm -f removes every trace" {
@@ -200,7 +200,7 @@ fl_parallel() {
         run "$BERTH" network rm "${a:0:12}"
         [ "$status" -eq 0 ]
         [ ! -e "$f" ]
-        ! ip link show "$br" >/dev/null 2>&1
+        ! ip link show "$br" >/dev/null 2>&1 || false
         run "$BERTH" network ls
         [[ $output != *corrupt* ]]
         "$BERTH" network rm flnB >/dev/null
@@ -233,7 +233,7 @@ fl_parallel() {
         run "$BERTH" build --network none -t flbig "$BERTH_ROOT/../ctx"
         [ "$status" -ne 0 ]
         [[ $output == *"RUN: layer: write the layer tar (at big): No space left on device"* ]]
-        ! "$BERTH" image inspect flbig >/dev/null 2>&1
+        ! "$BERTH" image inspect flbig >/dev/null 2>&1 || false
         [ -z "$(ls -A "$r/lib/image/tmp")" ]
         [ -z "$(ls -A "$r/lib/containers" | grep -v '^names.lock$')" ]
         # space again: the same commands converge
@@ -388,7 +388,7 @@ chain() {
         run "$BERTH" network create --subnet 10.215.10.0/24 flnsnet
         [ "$status" -eq 125 ]
         [[ $output == "berth: write $r/lib/networks/"*".json: No space left on device" ]]
-        ! ip route | grep -q '^10.215.10.0/24 '
+        ! ip route | grep -q '^10.215.10.0/24 ' || false
         [ -z "$("$BERTH" network ls -q)" ]
         # a tag: the tag index cannot be written; the old one is intact
         run "$BERTH" tag busybox fltagged
@@ -400,7 +400,7 @@ chain() {
         run "$BERTH" build --network none -t flnsbig "$ctx"
         [ "$status" -ne 0 ]
         [[ $output == *"COPY: layer: write the layer tar (at big): No space left on device"* ]]
-        ! "$BERTH" image inspect flnsbig >/dev/null 2>&1
+        ! "$BERTH" image inspect flnsbig >/dev/null 2>&1 || false
         [ -z "$(find "$r" -name '.*.tmp.*')" ]
         [ -z "$(ls -A "$r/lib/image/tmp")" ]
         [ ! -e "$r/lib/image/pending-blob" ]
@@ -507,7 +507,7 @@ chain() {
         done
         [ ! -e "$r/run/containers/$id" ]
         [ ! -e "$out/ran" ]
-        ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null
+        ! grep -q "$id" /proc/[0-9]*/cgroup 2>/dev/null || false
         [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id*" 2>/dev/null)" ]
         run "$BERTH" inspect rm2start
         [ "$(echo "$output" | jq -r '.[0].State.Status')" = created ]
@@ -552,7 +552,7 @@ chain() {
         : >"$f"
         "$BERTH" rm -f flrec-b >/dev/null
         jq -e '[.networks[].endpoints[].names[]] | index("flrec-a")' "$f" >/dev/null
-        ! jq -e '[.networks[].endpoints[].names[]] | index("flrec-b")' "$f" >/dev/null
+        ! jq -e '[.networks[].endpoints[].names[]] | index("flrec-b")' "$f" >/dev/null || false
         "$BERTH" rm -f flrec-a flrec-ask >/dev/null
         "$BERTH" network rm flrecnet >/dev/null
         rm -f "$f.bad"

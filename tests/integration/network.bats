@@ -51,8 +51,8 @@ teardown_file() {
         run "$BERTH" network rm bt1net
         [ "$status" -eq 0 ]
         [ "$output" = bt1net ]
-        ! ip link show "br-${id:0:12}" 2>/dev/null
-        ! nft list table ip "$(table)" 2>/dev/null
+        ! ip link show "br-${id:0:12}" 2>/dev/null || false
+        ! nft list table ip "$(table)" 2>/dev/null || false
 }
 
 @test "errors: duplicate name, overlap, bad subnet, unknown network" {
@@ -134,8 +134,8 @@ teardown_file() {
         ip netns exec bt1n1 busybox ping -c1 -W2 10.231.30.50
         ip netns exec bt1n2 busybox ping -c1 -W2 10.231.30.2
         # different bridges are isolated from each other
-        ! ip netns exec bt1n1 busybox ping -c1 -W1 10.231.31.2
-        ! ip netns exec bt1n3 busybox ping -c1 -W1 10.231.30.2
+        ! ip netns exec bt1n1 busybox ping -c1 -W1 10.231.31.2 || false
+        ! ip netns exec bt1n3 busybox ping -c1 -W1 10.231.30.2 || false
         run "$BERTH" network inspect bt1a
         [ "$(echo "$output" | jq -r '.[0].Containers.ctr2.IPv4Address')" = 10.231.30.50/24 ]
         [ "$(echo "$output" | jq -r '.[0].Containers.ctr2.MacAddress')" = 02:42:0a:e7:1e:32 ]
@@ -145,11 +145,11 @@ teardown_file() {
         "$BERTH" network detach-netns bt1a ctr1
         "$BERTH" network detach-netns bt1a ctr2
         "$BERTH" network detach-netns bt1b ctr3
-        ! ip netns exec bt1n1 ip link show eth0 2>/dev/null
+        ! ip netns exec bt1n1 ip link show eth0 2>/dev/null || false
         ip netns del bt1n1; ip netns del bt1n2; ip netns del bt1n3
         "$BERTH" network rm bt1a bt1b
-        ! ip link show bt1brb 2>/dev/null
-        ! nft list table ip "$(table)" 2>/dev/null
+        ! ip link show bt1brb 2>/dev/null || false
+        ! nft list table ip "$(table)" 2>/dev/null || false
 }
 
 @test "published port reaches the namespace from the host via 127.0.0.1 and is exact to remove" {
@@ -193,15 +193,15 @@ s = socket.socket(); s.bind(("127.0.0.1", 18932)); s.listen(); time.sleep(30)' >
         kill $ncpid
         [ "$status" -eq 125 ]
         [[ "$output" == *"port 18932 is already in use (127.0.0.1:18932/tcp)"* ]]
-        ! ip netns exec bt1n5 ip link show eth0 2>/dev/null
+        ! ip netns exec bt1n5 ip link show eth0 2>/dev/null || false
         kill "$(cat "$BERTH_ROOT/httpd.pid")"
         rm "$BERTH_ROOT/httpd.pid"
         "$BERTH" network detach-netns bt1pub web
-        ! nft list chain ip "$(table)" c-web 2>/dev/null
+        ! nft list chain ip "$(table)" c-web 2>/dev/null || false
         [ -z "$(nft list map ip "$(table)" pub | grep '1893[13]')" ]
         ip netns del bt1n4; ip netns del bt1n5
         "$BERTH" network rm bt1pub
-        ! nft list table ip "$(table)" 2>/dev/null
+        ! nft list table ip "$(table)" 2>/dev/null || false
 }
 
 @test "internal network: no masquerade, traffic to other bridges dropped" {
@@ -210,12 +210,12 @@ s = socket.socket(); s.bind(("127.0.0.1", 18932)); s.listen(); time.sleep(30)' >
         [ "$("$BERTH" network inspect bt1int | jq -r '.[0].Internal')" = true ]
         id=$("$BERTH" network inspect bt1int | jq -r '.[0].Id')
         ext=$("$BERTH" network inspect bt1ext | jq -r '.[0].Id')
-        ! nft list chain ip "$(table)" "n-${id:0:12}-masq" 2>/dev/null
+        ! nft list chain ip "$(table)" "n-${id:0:12}-masq" 2>/dev/null || false
         nft list chain ip "$(table)" "n-${ext:0:12}-masq" | grep -q masquerade
         nft list chain ip "$(table)" "n-${id:0:12}-in" | tail -3 | grep -qx $'\t\tdrop'
         run "$BERTH" network prune -f
         [ "$status" -eq 0 ]
         [[ "$output" == *bt1int* && "$output" == *bt1ext* ]]
         [ -z "$("$BERTH" network ls -q)" ]
-        ! nft list table ip "$(table)" 2>/dev/null
+        ! nft list table ip "$(table)" 2>/dev/null || false
 }

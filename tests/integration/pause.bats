@@ -107,7 +107,7 @@ freezer_state() { # id: the container's freezer (v1 freezer.state or v2 cgroup.f
         [ $(($(date +%s) - start)) -lt 10 ]
         run "$BERTH" inspect -f '{{.State.Status}} {{.State.Paused}} {{.State.ExitCode}}' pz-s
         [ "$output" = "exited false 0" ]
-        ! ls -d /sys/fs/cgroup/*/berth*/"$id" 2>/dev/null
+        ! ls -d /sys/fs/cgroup/*/berth*/"$id" 2>/dev/null || false
 
         paused_counter pz-k
         run "$BERTH" kill pz-k
@@ -116,12 +116,12 @@ freezer_state() { # id: the container's freezer (v1 freezer.state or v2 cgroup.f
         [ "$output" = "137" ]
         run "$BERTH" inspect -f '{{.State.Status}} {{.State.Paused}}' pz-k
         [ "$output" = "exited false" ]
-        ! ls -d /sys/fs/cgroup/*/berth*/"$id" 2>/dev/null
+        ! ls -d /sys/fs/cgroup/*/berth*/"$id" 2>/dev/null || false
 
         paused_counter pz-f
         run "$BERTH" rm -f pz-f
         [ "$status" -eq 0 ]
-        ! ls -d /sys/fs/cgroup/*/berth*/"$id" 2>/dev/null
+        ! ls -d /sys/fs/cgroup/*/berth*/"$id" 2>/dev/null || false
         run "$BERTH" inspect pz-f
         [ "$status" -ne 0 ]
         "$BERTH" rm pz-s pz-k

@@ -176,7 +176,7 @@ rp_docker_config() {
         # the token was asked for this repository's pull scope, as that user
         grep '"scope"' "$K_TOKEN_LOG" | grep -q 'repository:rp/tok:pull'
         grep -q "\"user\": *\"$K_USER\"" "$K_TOKEN_LOG"
-        ! grep -q "$K_PASS" "$K_TOKEN_LOG"
+        ! grep -q "$K_PASS" "$K_TOKEN_LOG" || false
         reg_stop K
         # anonymous pull where the token server allows it
         reg_start token A --anonymous-pull
@@ -283,8 +283,8 @@ pull_fails() {
         run "$BERTH" images
         [ "$status" -eq 0 ]
         echo "$output" | grep -Eq '^rpmirrored +v1 '
-        ! echo "$output" | grep -q 'docker.io/'
-        ! echo "$output" | grep -q 'library/' 
+        ! echo "$output" | grep -q 'docker.io/' || false
+        ! echo "$output" | grep -q 'library/' || false
         run "$BERTH" image inspect docker.io/library/rpmirrored:v1
         [ "$status" -eq 0 ]
         grep -q 'GET /v2/library/rpmirrored/manifests/v1' "$P_DIR/registry.log"
@@ -354,7 +354,7 @@ services:
 EOF2
         run "$BERTH" compose -f never.yaml up -d
         [ "$status" -ne 0 ]
-        ! grep -q 'rp/cmpnever' "$P_DIR/registry.log"
+        ! grep -q 'rp/cmpnever' "$P_DIR/registry.log" || false
         "$BERTH" compose down -t 0 >/dev/null 2>&1
 }
 

@@ -80,7 +80,7 @@ rr_run_held() { # PROXY SECONDS CMD...
         # the token server saw a second token request, for the same scope and user
         [ "$(rr_tokens K)" -ge 2 ]
         [ "$(grep -c '"scope": \["repository:rr/exp:pull"\]' "$K_TOKEN_LOG")" -ge 2 ]
-        ! grep -v '"user": "berthuser"' "$K_TOKEN_LOG"
+        ! grep -v '"user": "berthuser"' "$K_TOKEN_LOG" || false
         # the requests after the pause carried the new token
         sed -n '/^HOLD /,$p' "$KX_LOG" | tail -n +3 | grep -q ' 200 2$'
         run "$BERTH" run --rm "$KX_HOST/rr/exp:v1" echo pulled-after-refresh
@@ -132,7 +132,7 @@ rr_run_held() { # PROXY SECONDS CMD...
         grep -q ' 401 [0-9]*$' "$KEX_LOG"
         grep -q '^PUT /v2/rr/early-push/manifests/v1 201 ' "$KEX_LOG"
         # no request was refused twice in a row: each 401 was followed by a success
-        ! awk '$3 == 401 { if (prev == $1" "$2) bad = 1; prev = $1" "$2; next } { prev = "" } END { exit !bad }' "$KEX_LOG"
+        ! awk '$3 == 401 { if (prev == $1" "$2) bad = 1; prev = $1" "$2; next } { prev = "" } END { exit !bad }' "$KEX_LOG" || false
         reg_stop KEX
 }
 

@@ -1262,7 +1262,7 @@ PY
         [ ! -e "$BERTH_ROOT/lib/containers/$id" ]
         [ ! -e "$BERTH_ROOT/lib/containers/$id2" ]
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        ! kill -0 "$pid" 2>/dev/null
+        ! kill -0 "$pid" 2>/dev/null || false
         run "$BERTH" ps -aq
         [[ "$output" != *"${id:0:12}"* && "$output" != *"${id2:0:12}"* ]]
 }

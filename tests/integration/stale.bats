@@ -51,7 +51,7 @@ go() { touch "/proc/$("$BERTH" inspect "$1" | jq -r '.[0].State.Pid')/root/tmp/g
                 httpd -f -p 8080 -h / >/dev/null
         nft list table ip "$(table)" | grep "dport 18672 " | grep -q ':8080'
         [ "$(nft list table ip "$(table)" | grep -c "dport 18672 ")" -ge 1 ]
-        ! nft list table ip "$(table)" | grep "dport 18672 " | grep -qv ':8080'
+        ! nft list table ip "$(table)" | grep "dport 18672 " | grep -qv ':8080' || false
         "$BERTH" rm -f lst-next >/dev/null
 }
 
@@ -144,7 +144,7 @@ ctr_ip() { "$BERTH" inspect "$1" | jq -r '.[0].NetworkSettings.Networks.lstnet.I
         answer_is "$a" no
         # its address left the kernel with it; freed, it is not the next one
         # handed out either (the allocator starts after the last one given)
-        ! addr_live "$ip" "$a"
+        ! addr_live "$ip" "$a" || false
         "$BERTH" run -d --name lst-dk2 --network lstnet busybox sleep 300 >/dev/null
         [ "$(ctr_ip lst-dk2)" != "$ip" ]
         "$BERTH" rm -f lst-ask3 lst-dk lst-dk2 >/dev/null
@@ -205,8 +205,8 @@ net_empty() {
         [[ "$output" == *"no available IPv4 address in 10.170.1.0/30"* ]]
         "$BERTH" stop -t 0 ra-one >/dev/null
         # stopped: no name, no rule, no interface, no endpoint points at it
-        ! dns_has 10.170.1.2
-        ! has_rule 17451
+        ! dns_has 10.170.1.2 || false
+        ! has_rule 17451 || false
         [ -z "$(ip -o -4 addr show | grep -F 10.170.1.2/)" ]
         [ "$("$BERTH" network inspect ranet1 | jq '.[0].Containers | length')" = 0 ]
         [ -z "$(ra_ip ra-one ranet1)" ]
@@ -217,7 +217,7 @@ net_empty() {
         run "$BERTH" start ra-one
         [ "$status" -ne 0 ]
         [[ "$output" == *"no available IPv4 address in 10.170.1.0/30"* ]]
-        ! has_rule 17451
+        ! has_rule 17451 || false
         # it starts again, with its rule, once the address is free
         "$BERTH" rm -f ra-two >/dev/null
         "$BERTH" start ra-one >/dev/null
@@ -237,7 +237,7 @@ net_empty() {
         [[ $output == *"DNS records of container "*": rename into $f: Operation not permitted"* ]]
         # its rule goes, but its name still points at its address, so the
         # address stays its own: no other container gets it
-        ! has_rule 17451
+        ! has_rule 17451 || false
         dns_has 10.170.1.2
         [ "$("$BERTH" network inspect ranet1 | jq '.[0].Containers | length')" = 1 ]
         run "$BERTH" run -d --name ra-e --network ranet1 busybox sleep 300
@@ -249,7 +249,7 @@ net_empty() {
         chattr -i "$f"
         "$BERTH" run -d --name ra-e --network ranet1 busybox sleep 300 >/dev/null
         [ "$(ra_ip ra-e ranet1)" = 10.170.1.2 ]
-        ! jq -e '[.networks[].endpoints[].names[]] | index("ra-d")' "$f" >/dev/null
+        ! jq -e '[.networks[].endpoints[].names[]] | index("ra-d")' "$f" >/dev/null || false
         "$BERTH" rm -f ra-d ra-e >/dev/null
         net_empty ranet1
 }
@@ -259,7 +259,7 @@ net_empty() {
         [ "$(ra_ip ra-x ranet1)" = 10.170.1.2 ]
         go ra-x
         net_empty ranet1
-        ! dns_has 10.170.1.2
+        ! dns_has 10.170.1.2 || false
         # its state stops naming it (as docker's inspect of a stopped container)
         for _ in $(seq 60); do [ -z "$(ra_ip ra-x ranet1)" ] && break; sleep 0.05; done
         [ -z "$(ra_ip ra-x ranet1)" ]
@@ -279,7 +279,7 @@ net_empty() {
                 sleep 0.05
         done
         "$BERTH" stop ra-s >/dev/null
-        ! dns_has 10.170.1.2
+        ! dns_has 10.170.1.2 || false
         run "$BERTH" run -d --name ra-t --network ranet1 busybox sleep 300
         [ "$status" -ne 0 ]
         [[ "$output" == *"no available IPv4 address in 10.170.1.0/30"* ]]
@@ -317,7 +317,7 @@ rm2_eps() { "$BERTH" network inspect "$1" | jq -r '[.[0].Containers[].Name] | so
         [[ $output == *"network rm2net has active endpoints (rm2-run)"* ]]
         "$BERTH" rm -f rm2-run >/dev/null
         "$BERTH" network rm rm2net >/dev/null
-        ! ip link show "br-$br" >/dev/null 2>&1
+        ! ip link show "br-$br" >/dev/null 2>&1 || false
         [ ! -e "$BERTH_ROOT/run/networks/$br"*.json ]
         # their next start: docker's error, nothing runs, and rm works
         for c in rm2-own rm2-stop; do
@@ -397,5 +397,5 @@ rm2_eps() { "$BERTH" network inspect "$1" | jq -r '[.[0].Containers[].Name] | so
         kill "$holder"
         wait "$holder" 2>/dev/null || true
         "$BERTH" rm -f smon-veth >/dev/null
-        ! echo "$output" | grep -q '[<,]UP[,>]'
+        ! echo "$output" | grep -q '[<,]UP[,>]' || false
 }

@@ -78,7 +78,7 @@ resolves() { "$BERTH" exec lsv-asker nslookup lsv-target >/dev/null 2>&1; }
         sup=$(ps -o ppid= -p "$pid" | tr -d ' ')
         kill -TERM "$sup"
         for _ in $(seq 50); do ours_running || break; sleep 0.05; done
-        ! ours_running
+        ! ours_running || false
         # a container start commits its name and brings berth-dns back
         "$BERTH" run -d --name lsv-third --network lsvnet busybox sleep 300 >/dev/null
         [ -n "$(server_pid)" ]
@@ -109,7 +109,7 @@ ns_resolves() {
         for _ in $(seq 60); do [ "$(stored_status "$id")" = exited ] && break; sleep 0.05; done
         [ "$(stored_status "$id")" = exited ]
         jq -r .State.Error "$BERTH_ROOT/lib/containers/$id/config.json" | grep -q "monitor exited unexpectedly"
-        ! ns_resolves lsv-mon
+        ! ns_resolves lsv-mon || false
         # and ps agrees
         run "$BERTH" ps -a --filter name=lsv-mon --format json
         [ "$(echo "$output" | jq -r 'select(.Names == "lsv-mon") | .State')" = exited ]
@@ -178,5 +178,5 @@ procs_gone() {
         "$BERTH" rm -f lsv-mon lsv-monr >/dev/null 2>&1 || true # left by a failed test
         "$BERTH" network rm lsvnet >/dev/null
         for _ in $(seq 50); do ours_running || break; sleep 0.1; done
-        ! ours_running
+        ! ours_running || false
 }

@@ -55,7 +55,7 @@ start_watch() {
 stop_watch() {
         kill -INT "$WPID"
         for _ in $(seq 100); do kill -0 "$WPID" 2>/dev/null || break; sleep 0.1; done
-        ! kill -0 "$WPID" 2>/dev/null
+        ! kill -0 "$WPID" 2>/dev/null || false
         wait "$WPID"
         WPID=
 }

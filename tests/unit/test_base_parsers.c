@@ -1,5 +1,6 @@
 /* Unit tests for base/'s one-of-each parsers: published ports (the grammar
  * of `-p` and compose `ports`), restart policies, byte sizes, times. */
+#include "base/detachkeys.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,10 +229,45 @@ static void test_time(void)
         is_str(b, "999B", "human size in bytes");
 }
 
+static void test_detach_keys(void)
+{
+        struct detach_keys k;
+        err_t err;
+        ok(detach_keys_parse(DETACH_KEYS_DEFAULT, &k, &err) == 0 && k.n == 2 && k.seq[0] == 16 &&
+               k.seq[1] == 17,
+           "detach keys: ctrl-p,ctrl-q are 16, 17");
+        ok(detach_keys_parse("a,CTRL-@,ctrl-[,ctrl-\\,ctrl-_", &k, &err) == 0 && k.n == 5 &&
+               k.seq[0] == 'a' && k.seq[1] == 0 && k.seq[2] == 27 && k.seq[3] == 28 &&
+               k.seq[4] == 31,
+           "detach keys: a character, and ctrl- with @ [ \\ _ in any case");
+        ok(detach_keys_parse("", &k, &err) == 0 && k.n == 0, "detach keys: empty is off");
+        ok(detach_keys_parse("ctrl-1", &k, &err) < 0 &&
+               !strcmp(err.msg,
+                       "Invalid detach keys (ctrl-1) provided: Unknown character: 'ctrl-1'"),
+           "detach keys: ctrl-1 refused with Docker's words");
+        ok(detach_keys_parse("a,,b", &k, &err) < 0, "detach keys: an empty key refused");
+        unsigned char out[64];
+        size_t n;
+        (void)detach_keys_parse("ctrl-p,ctrl-q", &k, &err);
+        ok(!detach_keys_feed(&k, (const unsigned char *)"ab\x10", 3, out, &n) && n == 2 &&
+               !memcmp(out, "ab", 2),
+           "detach keys: a first key is held back");
+        ok(!detach_keys_feed(&k, (const unsigned char *)"c", 1, out, &n) && n == 2 &&
+               !memcmp(out,
+                       "\x10"
+                       "c",
+                       2),
+           "detach keys: and passed on when the next is not the sequence");
+        ok(!detach_keys_feed(&k, (const unsigned char *)"x\x10", 2, out, &n) && n == 1 &&
+               detach_keys_feed(&k, (const unsigned char *)"\x11zz", 3, out, &n) && n == 0,
+           "detach keys: the sequence across two reads detaches");
+}
+
 int main(void)
 {
         test_portspec();
         test_restart();
+        test_detach_keys();
         test_size();
         test_time();
         test_time_docker();
