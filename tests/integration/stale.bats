@@ -399,3 +399,37 @@ rm2_eps() { "$BERTH" network inspect "$1" | jq -r '[.[0].Containers[].Name] | so
         "$BERTH" rm -f smon-veth >/dev/null
         ! echo "$output" | grep -q '[<,]UP[,>]' || false
 }
+
+@test "run --rm whose namespace outlives it: its address stays taken while its veth exists; a start that needs it deletes the veth" {
+        local f hif pid holder
+        f=$BERTH_ROOT/run/networks/$("$BERTH" network inspect -f '{{.Id}}' ranet1).json
+        "$BERTH" run --rm --name srun-held --network ranet1 busybox sh -c "$EXIT_ON_GO" >/dev/null &
+        local runner=$!
+        for _ in $(seq 100); do
+                pid=$("$BERTH" inspect srun-held 2>/dev/null | jq -r '.[0].State.Pid // 0')
+                [ "${pid:-0}" != 0 ] && break
+                sleep 0.05
+        done
+        [ "${pid:-0}" != 0 ]
+        hif=$(jq -r '[.Containers[]][0].HostIfname' "$f")
+        # the namespace outlives the container (held by a host process)
+        nsenter --net="/proc/$pid/ns/net" sleep 30 &
+        holder=$!
+        sleep 0.2
+        go srun-held
+        wait "$runner"
+        # removed: no container, no name, hidden from inspect; but its veth
+        # still exists, so its address is still its own
+        [ "$("$BERTH" network inspect ranet1 | jq '.[0].Containers | length')" = 0 ]
+        ! dns_has 10.170.1.2
+        ip -o link show "$hif" >/dev/null
+        jq -e '[.Containers[] | select(.Releasing and .IPv4Address == "10.170.1.2/30")] | length == 1' "$f" >/dev/null
+        # the next container needs that very address: the veth goes first
+        run "$BERTH" run --rm --network ranet1 busybox ip -o -4 addr show eth0
+        kill "$holder"
+        wait "$holder" 2>/dev/null || true
+        [ "$status" -eq 0 ]
+        [[ "$output" == *" 10.170.1.2/30 "* ]]
+        ! ip -o link show "$hif" 2>/dev/null
+        net_empty ranet1
+}
