@@ -97,7 +97,9 @@ if want integration; then
                         [ -f "$f" ] || continue
                         n=$(basename "$f" .bats)
                         before=$(snapshot)
+                        t0=$SECONDS
                         bats --tap "$f" >"$LOGDIR/int-$n.log" 2>&1
+                        echo "# $f: $((SECONDS - t0)) s" # where make check's minutes go
                         count_tap "$LOGDIR/int-$n.log" "integration/$n"
                         # give exiting processes a moment to be reaped
                         for _ in 1 2 3 4 5 6 7 8 9 10; do

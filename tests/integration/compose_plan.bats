@@ -3,7 +3,9 @@
 # planner (engine/plan.h), checked here over the same scenarios by comparing
 # what each says happened to every container and every build (its last word:
 # Started, Running, Recreated, Removed, Built...).  Projects en* and epb, no
-# networks (network_mode none), pool 10.249.0.0/16 unused but set.
+# networks (network_mode none), pool 10.249.0.0/16 unused but set.  The
+# services stop on SIGKILL: a sleeping PID 1 ignores SIGTERM, and each
+# recreate would wait out the 10 s grace period (75 s for the file).
 
 load compose_common
 
@@ -45,10 +47,12 @@ services:
     image: busybox
     command: sleep 300
     network_mode: none
+    stop_signal: SIGKILL
   web:
     image: busybox
     command: sleep 300
     network_mode: none
+    stop_signal: SIGKILL
     depends_on: [db]
 Y
         same_plan
@@ -66,6 +70,7 @@ Y
     image: busybox
     command: sleep 300
     network_mode: service:db
+    stop_signal: SIGKILL
 Y
         same_plan
         sed -i '/^  web:/,/depends_on/d' "$BERTH_ROOT/p/enp/compose.yaml"
@@ -82,11 +87,13 @@ services:
   app:
     build: {context: ./app, network: none}
     network_mode: none
+    stop_signal: SIGKILL
   tool:
     image: epb-tool:1
     build: {context: ./app, network: none}
     pull_policy: build
     network_mode: none
+    stop_signal: SIGKILL
 Y
         P=epb
         same_plan
