@@ -29,8 +29,10 @@ int detach_keys_parse(const char *s, struct detach_keys *k, err_t *err)
                 if (c < 0)
                         return err_set(
                             err, EINVAL,
-                            "Invalid detach keys (%s) provided: Unknown character: '%.*s'", s,
-                            (int)len, p);
+                            "Invalid detach keys (%s) provided: Unknown character: '%.*s' (use "
+                            "single characters or ctrl-a..ctrl-z, ctrl-@, ctrl-[, ctrl-\\, "
+                            "ctrl-], ctrl-^, ctrl-_, separated by commas)",
+                            s, (int)len, p);
                 if (k->n == DETACH_KEYS_MAX)
                         return err_set(err, EINVAL,
                                        "Invalid detach keys (%s) provided: more than %d keys", s,

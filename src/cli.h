@@ -72,6 +72,14 @@ int cli_time_opt(const struct cli_opt *opt, const char *arg, err_t *err);
                          "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or "        \
                          "relative\n(e.g. \"42m\" for 42 minutes)")
 
+/* attach's stream options (berth attach, compose attach passes them on) */
+#define CLI_ATTACH_OPTS(keys, no_stdin, sig_proxy)                                                 \
+        CLI_OPT("detach-keys", 0, CLI_STRING, keys,                                                \
+                "Override the key sequence for detaching a container"),                            \
+            CLI_OPT("no-stdin", 0, CLI_FLAG, no_stdin, "Do not attach STDIN"),                     \
+            CLI_OPT("sig-proxy", 0, CLI_FLAG, sig_proxy,                                           \
+                    "Proxy all received signals to the process (default true)")
+
 /* Print cmd's --help on stdout. */
 void cli_help(const struct cli_cmd *cmd);
 

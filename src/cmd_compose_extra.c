@@ -165,12 +165,9 @@ int compose_cmd_attach(struct compose_globals *g, int argc, char **argv)
         bool no_stdin = false, sig_proxy = true;
         const char *keys = NULL;
         const struct cli_opt opts[] = {
-            CLI_OPT("detach-keys", 0, CLI_STRING, &keys, NULL),
+            CLI_ATTACH_OPTS(&keys, &no_stdin, &sig_proxy),
             CLI_OPT("index", 0, CLI_INT, &index,
                     "index of the container if service has multiple replicas"),
-            CLI_OPT("no-stdin", 0, CLI_FLAG, &no_stdin, "Do not attach STDIN"),
-            CLI_OPT("sig-proxy", 0, CLI_FLAG, &sig_proxy,
-                    "Proxy all received signals to the process (default true)"),
             {0}};
         COMPOSE_PARSE_OR_RETURN(first, argc, argv, "attach", "[OPTIONS] SERVICE",
                                 "Attach local standard input, output, and error streams to a "

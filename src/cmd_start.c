@@ -111,13 +111,7 @@ int cmd_attach(int argc, char **argv)
 {
         bool no_stdin = false, sig_proxy = true;
         const char *keys = DETACH_KEYS_DEFAULT;
-        const struct cli_opt opts[] = {
-            CLI_OPT("detach-keys", 0, CLI_STRING, &keys,
-                    "Override the key sequence for detaching a container"),
-            CLI_OPT("no-stdin", 0, CLI_FLAG, &no_stdin, "Do not attach STDIN"),
-            CLI_OPT("sig-proxy", 0, CLI_FLAG, &sig_proxy,
-                    "Proxy all received signals to the process (default true)"),
-            {0}};
+        const struct cli_opt opts[] = {CLI_ATTACH_OPTS(&keys, &no_stdin, &sig_proxy), {0}};
         CLI_PARSE_OR_RETURN(
             first, argc, argv, "attach", "[OPTIONS] CONTAINER",
             "Attach local standard input, output, and error streams to a running container", opts,

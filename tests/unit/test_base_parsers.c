@@ -242,8 +242,9 @@ static void test_detach_keys(void)
            "detach keys: a character, and ctrl- with @ [ \\ _ in any case");
         ok(detach_keys_parse("", &k, &err) == 0 && k.n == 0, "detach keys: empty is off");
         ok(detach_keys_parse("ctrl-1", &k, &err) < 0 &&
-               !strcmp(err.msg,
-                       "Invalid detach keys (ctrl-1) provided: Unknown character: 'ctrl-1'"),
+               !strcmp(err.msg, "Invalid detach keys (ctrl-1) provided: Unknown character: "
+                                "'ctrl-1' (use single characters or ctrl-a..ctrl-z, ctrl-@, "
+                                "ctrl-[, ctrl-\\, ctrl-], ctrl-^, ctrl-_, separated by commas)"),
            "detach keys: ctrl-1 refused with Docker's words");
         ok(detach_keys_parse("a,,b", &k, &err) < 0, "detach keys: an empty key refused");
         unsigned char out[64];
