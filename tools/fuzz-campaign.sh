@@ -25,11 +25,12 @@ TSV=$STATE/runs.tsv
 
 if [ "${1:-}" = --report ]; then
         awk -F'\t' 'NR > 1 { w[$2] += $4; c[$2] += $5; e[$2] += $6; if ($7 > g[$2]) g[$2] = $7;
-                             if ($8 != "ok") bad[$2] = bad[$2] " " $8 }
+                             if ($8 ~ /^starved:/) st[$2]++; else if ($8 != "ok") bad[$2] = bad[$2] " " $8 }
                     END { printf "| target | wall s | CPU s | executions | edges | result |\n|---|---:|---:|---:|---:|---|\n";
                           for (t in w) { tw += w[t]; tc += c[t]; te += e[t];
                                          printf "| `%s` | %d | %d | %d | %d | %s |\n", t, w[t], c[t], e[t], g[t],
-                                                bad[t] == "" ? "no crash, no leak" : bad[t] }
+                                                (bad[t] == "" ? "no crash, no leak" : bad[t]) \
+                                                (st[t] ? sprintf(" (%d starvation timeout(s), input fast alone)", st[t]) : "") }
                           printf "\nIn all: %d wall s, %d CPU s, %d executions\n", tw, tc, te }' "$TSV" | sort
         exit 0
 fi
@@ -81,6 +82,18 @@ for n in "${!pids[@]}"; do
         edges=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
         result=ok
         [ $rc = 0 ] || result="exit$rc:$(grep -m1 -o 'ERROR: [A-Za-z]*: [a-z-]*\|ERROR: libFuzzer: [a-z-]*' "$log" | tr ' ' _)"
+        # A timeout under SCHED_IDLE may be starvation, not a slow input: run the
+        # input again alone at normal priority; only a rerun that is slow too
+        # (or fails) stays a finding.
+        art=$(sed -n 's/^artifact_prefix=.*; Test unit written to \(.*timeout-.*\)$/\1/p' "$log" | tail -1)
+        if [ -n "$art" ] && [ -f "$art" ]; then
+                t0=$(date +%s%N)
+                if build/fuzz/fuzz/"$n" -timeout=10 -rss_limit_mb=1024 "$art" >>"$log.rerun" 2>&1; then
+                        result="starved:$(basename "$art")_reran_ok_in_$((($(date +%s%N) - t0) / 1000000))ms"
+                else
+                        result="$result:rerun_failed:$(basename "$art")"
+                fi
+        fi
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%F)" "$n" "$commit" $((end - start)) \
                 "${cpu[$n]:-0}" "${execs:-0}" "${edges:-0}" "$result" >>"$TSV"
 done
