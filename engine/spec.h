@@ -132,8 +132,8 @@ struct ctr_spec {
         strv_t exposed;               /* "80/tcp" over the image's */
         struct restart_policy restart;
         bool auto_remove;
-        bool start_now; /* its creator starts it at once (`run`): with auto_remove,
-                         * its files need not outlive a crash (RT_CTR_VOLATILE) */
+        bool start_now;           /* its creator starts it at once (`run`): with auto_remove,
+                                   * its files need not outlive a crash (RT_CTR_VOLATILE) */
         struct ctr_mount *mounts; /* in order; the image's VOLUMEs are added when made */
         size_t nmounts;
         struct ctr_host host; /* checked (ctr_host_check) before rendering */

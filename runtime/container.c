@@ -168,8 +168,7 @@ static int write_new(const char *dir, const char *name, const char *text, size_t
         return 0;
 }
 
-static int write_text(const char *dir, const char *name, const char *text, bool durable,
-                      err_t *err)
+static int write_text(const char *dir, const char *name, const char *text, bool durable, err_t *err)
 {
         return write_new(dir, name, text, strlen(text), durable, err);
 }
