@@ -544,18 +544,10 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
         crash_point("down.stopped");
         struct progress *pr = progress_new(stderr, g->progress, "Running");
         bool failed = false;
-        failed |= compose_remove_networks(pr, p->name);
+        failed |= cproject_remove_networks(p->name, pr);
         crash_point("down.networks");
-        for (size_t i = 0; volumes && i < p->nvolumes; i++) {
-                const struct compose_resource *r = &p->volumes[i];
-                json_t *v = NULL;
-                if (r->external || rt_volume_inspect(r->name, &v, &err) < 0)
-                        continue;
-                json_decref(v);
-                size_t line = progress_add(pr, "Volume", r->name);
-                failed |=
-                    progress_finish(pr, line, rt_volume_remove(r->name, &err), err.msg, "Removed");
-        }
+        if (volumes)
+                failed |= cproject_remove_volumes(p, pr);
         struct image_users users = {0};
         if (rmi && image_users_load(&users, &err) < 0) {
                 fprintf(stderr, "%s\n", err.msg);
