@@ -2,12 +2,15 @@
  * (project_rm.h). */
 #include "project_rm.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "base/cleanup.h"
 #include "base/jsonfile.h"
 #include "base/strv.h"
 #include "net/network.h"
+#include "prune.h"
+#include "runtime/image.h"
 #include "runtime/volume.h"
 #include "service.h"
 
@@ -81,5 +84,33 @@ int project_remove_volumes(const struct compose_project *p, const struct remove_
                 json_decref(v);
                 failed |= remove_one(rep, "Volume", r->name, false, rt_volume_remove);
         }
+        return failed ? 1 : 0;
+}
+
+int project_remove_images(const struct compose_project *p, bool all,
+                          const struct remove_report *rep, err_t *err)
+{
+        struct image_users users = {0};
+        if (image_users_load(&users, err) < 0)
+                return -1;
+        bool failed = false;
+        for (size_t i = 0; i < p->nservices; i++) {
+                /* containers of other projects may use the same images;
+                 * without all only the images named after the project */
+                const char *img = p->services[i].image;
+                if (!img || (!all && !compose_build_local_image(&p->services[i])))
+                        continue;
+                size_t h = rep ? rep->begin(rep->ud, "Image", img, false) : 0;
+                strv_t report = STRV_INIT;
+                err_t e = {0};
+                int r = rt_image_remove(img, false, image_users_find, &users, &report, &e);
+                if (r < 0 && e.code == ENOENT)
+                        r = 0; /* already gone */
+                if (rep)
+                        rep->end(rep->ud, h, r, &e);
+                failed |= r < 0;
+                strv_free(&report);
+        }
+        image_users_free(&users);
         return failed ? 1 : 0;
 }

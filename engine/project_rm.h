@@ -2,8 +2,8 @@
  * containers (`compose down`): its networks and volumes.  Networks are found
  * by their com.docker.compose.project label (also ones the compose file no
  * longer has, and without a compose file); volumes by the file's `volumes:`
- * or, without a file, by the label.  Each removal is reported through a
- * struct remove_report (src/ draws the progress lines); nothing prints. */
+ * or, without a file, by the label; images by the file's services.  Each removal is reported
+ * through a struct remove_report (src/ draws the progress lines); nothing prints. */
 #ifndef BERTH_ENGINE_PROJECT_RM_H
 #define BERTH_ENGINE_PROJECT_RM_H
 
@@ -33,5 +33,12 @@ int project_remove_labelled_volumes(const char *project, const struct remove_rep
 /* Remove the volumes p declares (not external ones) that exist; returns 0,
  * or 1 when one failed (reported). */
 int project_remove_volumes(const struct compose_project *p, const struct remove_report *rep);
+/* `down --rmi`: remove the images of p's services (all: every service's;
+ * else only those berth names itself, build without image:), none that a
+ * container (of another project) still uses; one already gone counts as
+ * removed.  Returns 0, 1 when one failed (reported), -1 with err when the
+ * containers' images could not be read. */
+int project_remove_images(const struct compose_project *p, bool all,
+                          const struct remove_report *rep, err_t *err);
 
 #endif

@@ -212,6 +212,16 @@ bool cproject_remove_volumes(const struct compose_project *p, struct progress *p
         return project_remove_volumes(p, &rep) != 0;
 }
 
+bool cproject_remove_images(const struct compose_project *p, bool all, struct progress *pr)
+{
+        struct remove_report rep = {.ud = pr, .begin = remove_begin, .end = remove_end};
+        err_t err;
+        int r = project_remove_images(p, all, &rep, &err);
+        if (r < 0)
+                fprintf(stderr, "%s\n", err.msg);
+        return r != 0;
+}
+
 static void warn_key(void *ud, const char *service, const char *key, const char *why)
 {
         (void)ud;

@@ -56,6 +56,8 @@ int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr
 bool cproject_remove_networks(const char *project, struct progress *pr);
 bool cproject_remove_labelled_volumes(const char *project, struct progress *pr);
 bool cproject_remove_volumes(const struct compose_project *p, struct progress *pr);
+/* The same for `down --rmi` (all: "all", else "local"). */
+bool cproject_remove_images(const struct compose_project *p, bool all, struct progress *pr);
 
 /* Create the container for service s (engine/service.h service_ctr_create,
  * its warnings printed); *id_out gets its id. */

@@ -100,6 +100,20 @@ int main(void)
         }
         sb_free(&sb);
 
+        p = load("services:\n  web: {build: .}\n  db: {image: es2-none-db}\n");
+        if (ok(p != NULL, "a project with a built service loads")) {
+                compose_build_names(p);
+                is_int(project_remove_images(p, false, &rep, &err), 0,
+                       "down --rmi local: an image already gone counts as removed");
+                is_str(sb_str(&sb), "+Image es2p-web;=7 0;", "only the image berth names itself");
+                sb_free(&sb);
+                is_int(project_remove_images(p, true, &rep, &err), 0, "down --rmi all");
+                is_str(sb_str(&sb), "+Image es2-none-db;=7 0;+Image es2p-web;=7 0;",
+                       "every service's image, in the services' order");
+                sb_free(&sb);
+                compose_project_free(p);
+        }
+
         is_int(project_remove_networks("es2p", &rep, &err), 0,
                "no network is labelled as the project's: nothing fails");
         is_str(sb_str(&sb), "", "and nothing is reported");
