@@ -504,29 +504,6 @@ int compose_cmd_create(struct compose_globals *g, int argc, char **argv)
 
 /* ---- down ------------------------------------------------------------- */
 
-int compose_down_parse(int argc, char **argv, struct compose_down_opts *o)
-{
-        *o = (struct compose_down_opts){.timeout = -1};
-        const struct cli_opt opts[] = {
-            CLI_OPT("remove-orphans", 0, CLI_FLAG, &o->orphans,
-                    "Remove containers for services not defined in the Compose file"),
-            CLI_OPT("rmi", 0, CLI_STRING, &o->rmi,
-                    "Remove images used by services (\"local\"|\"all\")", .type = "type"),
-            CLI_OPT("timeout", 't', CLI_INT, &o->timeout, "Specify a shutdown timeout in seconds",
-                    .type = "secs"),
-            CLI_OPT("volumes", 'v', CLI_FLAG, &o->volumes,
-                    "Remove named volumes declared in the \"volumes\" section and anonymous "
-                    "volumes attached to containers"),
-            {0}};
-        int first = COMPOSE_PARSE(argc, argv, "down", "[OPTIONS] [SERVICES]",
-                                  "Stop and remove containers, networks", opts, CLI_ANY_ARGS);
-        if (first > 0 && o->rmi && strcmp(o->rmi, "local") && strcmp(o->rmi, "all")) {
-                fprintf(stderr, "invalid --rmi option \"%s\": use local or all\n", o->rmi);
-                return -1;
-        }
-        return first;
-}
-
 int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
 {
         struct compose_down_opts opt;

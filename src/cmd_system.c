@@ -38,6 +38,7 @@
 #include "runtime/image.h"
 #include "runtime/volume.h"
 #include "table.h"
+#include "version.h"
 
 struct boot_ctr {
         char *id, *name, *project, *service;
@@ -636,8 +637,8 @@ int cmd_info(int argc, char **argv)
                     "KernelVersion", u.release, "OperatingSystem", os, "OSType", "linux",
                     "Architecture", u.machine, "NCPU", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
                     "MemTotal", (json_int_t)memtotal, "Name", u.nodename, "ServerVersion",
-                    berth_version(), "DockerRootDir", berth_lib_dir(), "ClientInfo", "Version",
-                    berth_version(), "Context", "default");
+                    BERTH_VERSION, "DockerRootDir", berth_lib_dir(), "ClientInfo", "Version",
+                    BERTH_VERSION, "Context", "default");
                 return doc_format_print(doc, format) < 0 ? EXIT_BERTH : 0;
         }
         printf("Client:\n"
@@ -663,7 +664,7 @@ int cmd_info(int argc, char **argv)
                " Total Memory: %s\n"
                " Name: %s\n"
                " Berth Root Dir: %s\n",
-               berth_version(), c.total, c.running, c.paused, c.stopped, nimg, berth_version(), cgv,
+               BERTH_VERSION, c.total, c.running, c.paused, c.stopped, nimg, BERTH_VERSION, cgv,
                u.release, os, u.machine, sysconf(_SC_NPROCESSORS_ONLN), mem, u.nodename,
                berth_lib_dir());
         return 0;

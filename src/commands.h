@@ -46,8 +46,6 @@ int cmd_port(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_container(int argc, char **argv);
 int cmd_info(int argc, char **argv);
-/* "0.1.0-dev" */
-const char *berth_version(void);
 int cmd_container_prune(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_network(int argc, char **argv);

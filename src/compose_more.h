@@ -37,23 +37,6 @@ bool compose_remove_networks(struct progress *pr, const char *project);
  * (volumes) its volumes.  Returns the exit status. */
 int compose_down_labels(struct compose_globals *g, bool volumes, int timeout);
 
-/* The options of `down` (and of its dry run). */
-struct compose_down_opts {
-        bool volumes, orphans;
-        const char *rmi; /* NULL, "local" or "all" */
-        int timeout;     /* < 0: each service's stop_grace_period */
-};
-int compose_down_parse(int argc, char **argv, struct compose_down_opts *o);
-/* The options of `rm` (and of its dry run). */
-struct compose_rm_opts {
-        bool force, stop, volumes;
-};
-/* Parse rm's argv into o, as cli_parse: the first SERVICE's index, 0 after
- * --help, -1 after the error. */
-int compose_rm_parse(int argc, char **argv, struct compose_rm_opts *o);
-/* The same for start / stop / restart (argv[0]): -t, --timeout. */
-int compose_timeout_parse(int argc, char **argv, int *timeout);
-
 /* `stop [SERVICE...]` from labels only (services matched by the service
  * label; every container at once).  Returns the exit status. */
 int compose_stop_labels(struct compose_globals *g, char **svcs, int nsvcs, int timeout);
