@@ -118,13 +118,15 @@ static int globals_parse(struct compose_globals *g, int argc, char **argv, FILE 
         return r;
 }
 
-int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
+/* Parse global options; returns the index of the subcommand in argv (argc:
+ * none), 0 after printing the --help, or -1 after printing an error. */
+static int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
 {
         memset(g, 0, sizeof(*g));
         return globals_parse(g, argc, argv, NULL);
 }
 
-void compose_globals_free(struct compose_globals *g)
+static void compose_globals_free(struct compose_globals *g)
 {
         strv_free(&g->files);
         strv_free(&g->profiles);

@@ -32,11 +32,6 @@ struct compose_command {
 
 int compose_cmd_config(struct compose_globals *g, int argc, char **argv);
 
-/* Parse global options; returns the index of the subcommand in argv (argc:
- * none), 0 after printing the --help, or -1 after printing an error. */
-int compose_parse_globals(int argc, char **argv, struct compose_globals *g);
-void compose_globals_free(struct compose_globals *g);
-
 struct compose_load_opts;
 /* (compose_project.c) Fill the loader's options from the global options (files, project name
  * and directory, env files, profiles, the process environment). */

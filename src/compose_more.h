@@ -28,11 +28,6 @@ bool compose_labels_only(const struct compose_globals *g);
  * expressions (POSIX extended, unanchored, as docker's filters) matches. */
 bool compose_name_match(const strv_t *patterns, const char *name);
 
-struct progress;
-/* Remove the networks labelled as the project's (also ones its file no
- * longer has), a progress line each; true when one failed (printed). */
-bool compose_remove_networks(struct progress *pr, const char *project);
-
 /* `down` from labels only: remove the project's containers, its networks and
  * (volumes) its volumes.  Returns the exit status. */
 int compose_down_labels(struct compose_globals *g, bool volumes, int timeout);

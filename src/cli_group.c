@@ -1,6 +1,7 @@
-/* Management groups (`berth container VERB`, `berth image VERB`): one
- * dispatcher over command tables whose entries point at the same functions
- * as the top-level commands, and the helpers the prune commands share. */
+/* cli_group.c - management groups (`berth container VERB`, `berth image
+ * VERB`): one dispatcher over command tables whose entries point at the same
+ * functions as the top-level commands (commands.h's cmd_group_run), and the
+ * hidden `__commands` listing. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
