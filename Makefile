@@ -168,9 +168,11 @@ fuzz: fuzz-build
 
 # The layering is enforced, not just documented: a module that includes
 # engine/, or engine/ that includes any src/ header, must fail to compile, no
-# layer climbs out of its include paths with "../", and engine/ never writes
-# to stdout/stderr (its output goes back to src/ through callbacks).
-layering-check: | $(B)/inc/engine
+# layer climbs out of its include paths with "../", engine/ never writes
+# to stdout/stderr (its output goes back to src/ through callbacks), and no
+# command file (src/cmd_*.c) is a library: another object may use only its
+# cmd_*/compose_cmd_* entry points (tools/cmd-xcalls.sh, on the objects' nm).
+layering-check: $(call obj,$(MAIN_SRC)) | $(B)/inc/engine
 	@set -e; t=$$(mktemp -d); trap 'rm -rf $$t' EXIT; \
 	printf '#include "engine/engine.h"\n' >$$t/a.c; printf '#include "engine.h"\n' >$$t/b.c; \
 	$(foreach m,base compose runtime net,for p in a b; do \
@@ -190,6 +192,7 @@ layering-check: | $(B)/inc/engine
 	$(CC) -fsyntax-only $(INC_engine) $(PKG_CFLAGS) $$t/d.c; \
 	if grep -n '^#include *"[^"]*\.\./' base/* compose/* runtime/* net/* engine/* ; then \
 		echo "layering: an include climbs out with ../"; exit 1; fi; \
+	tools/cmd-xcalls.sh $(B); \
 	echo "layering: ok"
 
 format:

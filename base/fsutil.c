@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -417,4 +418,23 @@ int fd_keep_if(int fd, int rc)
         close(fd);
         errno = e;
         return -1;
+}
+
+static __thread unsigned long long walk_total;
+
+static int walk_add(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+        (void)path;
+        (void)ftw;
+        if (type == FTW_F || type == FTW_SL)
+                walk_total += (unsigned long long)st->st_size;
+        return 0;
+}
+
+unsigned long long path_size(const char *path)
+{
+        walk_total = 0;
+        if (path && *path)
+                nftw(path, walk_add, 16, FTW_PHYS | FTW_MOUNT);
+        return walk_total;
 }

@@ -56,6 +56,10 @@ int mkdir_p(const char *path, mode_t mode, err_t *err);
 int rm_rf_at(int dirfd, const char *name, err_t *err);
 int rm_rf(const char *path, err_t *err);
 
+/* Bytes of the files under path (not following symlinks, not crossing
+ * mounts), as docker sizes a layer or a volume; 0 when it cannot be read. */
+unsigned long long path_size(const char *path);
+
 /* Lexically clean a slash-separated path: empty and "." components dropped,
  * ".." removes the component before it.  The result is relative (no leading
  * '/'; "" for the root).  A ".." with nothing before it is dropped, as at "/",

@@ -287,14 +287,26 @@ char *human_duration(long long secs)
         return xasprintf("%lld years", hours / 24 / 365);
 }
 
-void human_size(unsigned long long n, char *buf, size_t len)
+void units_size_prec(unsigned long long n, bool binary, int prec, char *buf, size_t len)
 {
-        static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+        static const char *const dec[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+        static const char *const bin[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+        const double base = binary ? 1024.0 : 1000.0;
         double v = (double)n;
         size_t u = 0;
-        while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-                v /= 1000.0;
+        while (v >= base && u + 1 < sizeof(dec) / sizeof(dec[0])) {
+                v /= base;
                 u++;
         }
-        snprintf(buf, len, "%.3g%s", v, units[u]);
+        snprintf(buf, len, "%.*g%s", prec, v, binary ? bin[u] : dec[u]);
+}
+
+void units_size(unsigned long long n, bool binary, char *buf, size_t len)
+{
+        units_size_prec(n, binary, 4, buf, len);
+}
+
+void human_size(unsigned long long n, char *buf, size_t len)
+{
+        units_size_prec(n, false, 3, buf, len);
 }

@@ -7,6 +7,7 @@
 #ifndef BERTH_BASE_TIMEFMT_H
 #define BERTH_BASE_TIMEFMT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,5 +45,10 @@ long long time_since_s(const char *s);
 char *human_duration(long long secs);
 /* Docker's units.HumanSizeWithPrecision(n, 3): "1.23MB" (decimal units). */
 void human_size(unsigned long long n, char *buf, size_t len);
+/* 4 significant digits in decimal units (units.HumanSize) or binary ones,
+ * "7.763GiB" (units.BytesSize). */
+void units_size(unsigned long long n, bool binary, char *buf, size_t len);
+/* The same with prec significant digits (units.HumanSizeWithPrecision). */
+void units_size_prec(unsigned long long n, bool binary, int prec, char *buf, size_t len);
 
 #endif

@@ -1001,6 +1001,7 @@ int netwire_gc(err_t *err)
         strv_t busy = STRV_INIT;
         int locks[256];
         size_t nlocks = 0;
+        bool releasing = false;
 
         if (network_list(&all, err) < 0)
                 return -1;
@@ -1015,6 +1016,14 @@ int netwire_gc(err_t *err)
                         if (strlen(cid) != RT_ID_LEN ||
                             strspn(cid, "0123456789abcdef") != RT_ID_LEN)
                                 continue;
+                        /* An ended container's address held until its veth
+                         * is gone (its names and rules are gone already):
+                         * the sweep below frees it then. */
+                        if (network_endpoint_releasing(ep) &&
+                            json_array_size(json_object_get(ep, "Ports")) == 0) {
+                                releasing = true;
+                                continue;
+                        }
                         /* gone = no config.json (a stat, not a parse: this runs for every
                          * endpoint at every container create and start) */
                         _cleanup_free_ char *dir = rt_ctr_dir(cid);
@@ -1071,6 +1080,11 @@ int netwire_gc(err_t *err)
         }
         for (size_t k = 0; k < nlocks; k++)
                 close(locks[k]);
+        err_t e3 = {0};
+        if (releasing && network_releasing_sweep(&e3) < 0 && rc == 0) {
+                *err = e3;
+                rc = -1;
+        }
         free(down);
         strv_free(&dead);
         strv_free(&busy);

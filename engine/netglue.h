@@ -23,7 +23,8 @@
  *
  * Stop/removal (netwire_release): drop the DNS names, unpublish ports; the
  * veth pairs die with the netns; then the addresses are freed (at a stop,
- * all but static ones). */
+ * all but static ones), each only once its host veth is gone (until then it
+ * stays taken: see network_addr_fate; nobody waits for that). */
 #ifndef BERTH_ENGINE_NETGLUE_H
 #define BERTH_ENGINE_NETGLUE_H
 
@@ -78,18 +79,20 @@ int netwire_disconnect(const char *id, pid_t pid, json_t *j, const char *net, er
 
 /* Free every endpoint of container id (it exited and is being removed):
  * its names and port rules go now, its addresses once its dying netns has
- * taken its veth pairs (NETWORK_ADDR_RELEASE: nobody waits for that). */
+ * taken its veth pairs (NETWORK_ADDR_RELEASE: nobody waits for that, nor
+ * for its host veths to go down). */
 int netwire_forget(const char *id, err_t *err);
 
-/* netwire_gc, and once more when the veths of removed containers whose
- * addresses wait for them (netwire_forget) are gone, waiting up to
- * timeout_ms for that (for the watcher of a container's monitor). */
+/* netwire_gc, and once more when the veths of ended containers whose
+ * addresses wait for them are gone, waiting up to timeout_ms for that (for
+ * the watcher of a container's monitor). */
 int netwire_gc_settle(int timeout_ms, err_t *err);
 
 /* Endpoints whose container is gone (removed by its monitor after --rm, or
  * by a crash) are freed; endpoints of containers that no longer run lose
- * their names and port rules, then their addresses unless static.  Cheap
- * when there is nothing to do. */
+ * their names and port rules, then their addresses unless static (each
+ * once its host veth is gone: network_releasing_sweep).  Cheap when there
+ * is nothing to do. */
 int netwire_gc(err_t *err);
 
 /* "80/tcp -> 0.0.0.0:8080" lines of `berth port` (optionally only for

@@ -214,6 +214,8 @@ int net_link_down(const char *name, err_t *err)
         if (r >= 0) {
                 rtnl_link_unset_flags(chg, IFF_UP);
                 r = rtnl_link_change(sk, l, chg, 0);
+                if (r >= 0)
+                        return 1;
         }
         if (r < 0 && nl_errno(r) != ENODEV && nl_errno(r) != ENOENT)
                 return nl_err(err, r, "cannot set link %s down", name);

@@ -22,8 +22,8 @@ int net_bridge_create(const char *name, uint32_t gateway, int prefix, int mtu, e
 /* Delete a link by name (bridge or host end of a veth).  Gone = success. */
 int net_link_delete(const char *name, err_t *err);
 /* Set a link down by name (a bridge port that is down is disabled: the
- * bridge forwards nothing to or from it).  Gone = success.  Unlike a delete,
- * which waits for an RCU barrier (11-40 ms measured for a veth whose
+ * bridge forwards nothing to or from it): 1, or 0 when it is gone.  Unlike a
+ * delete, which waits for an RCU barrier (11-40 ms measured for a veth whose
  * namespace was still dying), it waits for an expedited grace period only. */
 int net_link_down(const char *name, err_t *err);
 /* 1 if a link called name exists in the host netns, 0 if not, -1 on error. */

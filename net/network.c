@@ -868,6 +868,31 @@ static int releasing_sweep(json_t *ctrs, bool force, err_t *err)
         return left;
 }
 
+bool network_endpoint_releasing(const json_t *ep)
+{
+        return endpoint_releasing(ep);
+}
+
+int network_releasing_sweep(err_t *err)
+{
+        _cleanup_json_ json_t *all = NULL;
+        _cleanup_close_ int lock = lock_all_existing(&all, true, err);
+        size_t i;
+        json_t *n;
+
+        if (lock == -1)
+                return -1;
+        json_array_foreach(all, i, n)
+        {
+                json_t *ctrs = json_object_get(n, "Containers");
+                size_t before = json_object_size(ctrs);
+                if (releasing_sweep(ctrs, false, err) < 0 ||
+                    (json_object_size(ctrs) != before && save_endpoints(n, err) < 0))
+                        return err_wrap(err, "network %s", jobj_str0(n, "Name"));
+        }
+        return 0;
+}
+
 /* The addresses the endpoints of ctrs hold, in *used (caller frees). */
 static size_t used_addrs(json_t *ctrs, uint32_t **used)
 {
@@ -926,11 +951,21 @@ static int connect_reserve(json_t *n, const struct network_endpoint_req *r,
         uint32_t gw, ip = 0, hint = 0;
         json_t *ctrs = json_object_get(n, "Containers");
         json_t *ep = json_object_get(ctrs, r->container_id);
-        bool fresh = ep == NULL;
         char ipbuf[IPV4_STRLEN], macbuf[18], cidr[IPV4_NET_STRLEN + 4];
 
         if (net_addrs(n, &subnet, &gw, &range, err) < 0)
                 return -1;
+        if (ep && endpoint_releasing(ep)) {
+                /* Its own endpoint from before it stopped, its address held
+                 * while the old veth is there: the veth goes now (the new
+                 * pair takes its name: net_attach would delete it anyway),
+                 * and it gets a fresh address, as any stopped container. */
+                if (net_link_delete(jobj_str0(ep, "HostIfname"), err) < 0)
+                        return err_wrap(err, "network %s", jobj_str0(n, "Name"));
+                json_object_del(ctrs, r->container_id);
+                ep = NULL;
+        }
+        bool fresh = ep == NULL;
         if (!fresh) {
                 const char *a = jobj_str0(ep, "IPv4Address");
                 char tmp[IPV4_STRLEN];
@@ -1117,12 +1152,29 @@ int network_endpoint_down(const char *ref, const char *container_id, bool netns_
             nft_ports_remove(container_id, ports, nports, err) < 0)
                 return err_wrap(err, "network %s", jobj_str0(n, "Name"));
         const char *hif = jobj_str0(ep, "HostIfname");
-        if (netns_gone && free_it && (addr == NETWORK_ADDR_RELEASE || endpoint_releasing(ep))) {
-                /* Removed (run --rm): freed only once its veth is gone;
-                 * while the dying netns still has it, the address stays
-                 * taken, hidden (see NETWORK_ADDR_RELEASE, releasing_sweep):
-                 * no wait, not even for the link to go down. */
-                int ex = net_link_exists(hif, err);
+        if (!netns_gone) {
+                /* A namespace that lives on (joined by another container, a
+                 * disconnect) keeps the pair: delete it (deleting a link that
+                 * is gone is cheap and counts as done). */
+                if (net_link_delete(hif, err) < 0)
+                        return err_wrap(err, "network %s", jobj_str0(n, "Name"));
+        } else if (free_it) {
+                /* One rule however the container ended: its address is freed
+                 * only once its host veth is gone.  A dying namespace takes
+                 * the pair with it in the kernel's own time, and nobody waits
+                 * for that (a delete by hand waits 11-40 ms for an RCU
+                 * barrier, under the network lock): until then the endpoint
+                 * stays, "Releasing" (and "Stopped": not listed, not keeping
+                 * the network), its address taken.  The next allocation on
+                 * the network, or netwire_gc, frees it once the link is
+                 * gone; an allocation that needs it deletes the link
+                 * (connect_reserve).  The host end goes down first, so the
+                 * bridge forwards nothing to or from a namespace held beyond
+                 * its container; a removed one's (RELEASE: run --rm) is not
+                 * even waited for that. */
+                int ex = addr == NETWORK_ADDR_RELEASE || endpoint_releasing(ep)
+                             ? net_link_exists(hif, err)
+                             : net_link_down(hif, err);
                 if (ex < 0)
                         return err_wrap(err, "network %s", jobj_str0(n, "Name"));
                 if (ex) {
@@ -1133,18 +1185,6 @@ int network_endpoint_down(const char *ref, const char *container_id, bool netns_
                         json_object_set_new(ep, "Releasing", json_true());
                         return save_endpoints(n, err);
                 }
-        } else if ((!netns_gone ? net_link_delete(hif, err)
-                    : free_it   ? net_link_down(hif, err)
-                                : 0) < 0) {
-                /* A namespace that lives on (joined by another container, a
-                 * disconnect) keeps the pair: delete it (deleting a link that
-                 * is gone is cheap and counts as done).  A dying one takes the
-                 * pair with it, but may hold it for a moment: before its
-                 * address is freed the host end goes down, so the bridge
-                 * forwards nothing to or from it (a delete here waited 11-40
-                 * ms for an RCU barrier per stop, under the network lock; a
-                 * quick restart's EEXIST deletes the old pair, net_attach). */
-                return err_wrap(err, "network %s", jobj_str0(n, "Name"));
         }
         if (!free_it) {
                 /* Stays allocated; its ports are no longer published.  A

@@ -108,7 +108,16 @@ int network_connect(const char *ref, const struct network_endpoint_req *r,
                     struct network_endpoint *out, err_t *err);
 
 /* What network_endpoint_down does with the endpoint's address.  KEEP and
- * FREE are false and true (the old bool). */
+ * FREE are false and true (the old bool).  One rule for every way an address
+ * is freed: only once nothing on the host points at it any more (its DNS
+ * names, dropped by the caller first, its port rules, its host veth).  With
+ * netns_gone the dying netns deletes the veth pair in the kernel's own time
+ * and nobody waits for that (an RCU barrier per link deleted by hand): while
+ * the link exists the address stays taken, its endpoint kept, hidden as a
+ * stopped one ("Stopped", "Releasing").  The next address allocation on the
+ * network (or network_releasing_sweep) frees it once the link is gone, and
+ * deletes the link itself when it needs that address; the container's own
+ * next start deletes it and allocates afresh. */
 enum network_addr_fate {
         NETWORK_ADDR_KEEP = 0, /* stays allocated for the next start */
         NETWORK_ADDR_FREE = 1, /* freed (disconnect, container removal) */
@@ -116,13 +125,10 @@ enum network_addr_fate {
          * container's address, unless it was asked for (--ip,
          * ipv4_address): that one stays reserved for the next start */
         NETWORK_ADDR_STOPPED = 2,
-        /* removed, its netns dying (netns_gone): freed once its host veth
-         * is gone.  The netns's teardown deletes the pair in the kernel's
-         * own time; until then the address stays taken, its endpoint
-         * hidden as a stopped one ("Releasing"), and nobody waits for the
-         * deletion (an RCU grace period per link deleted by hand).  The
-         * next address allocation on the network frees it once the link is
-         * gone, or deletes the link itself when it needs that address. */
+        /* as FREE, for a removed container whose netns is dying (run --rm):
+         * its host end is not even set down (FREE and STOPPED set it down
+         * first: the bridge forwards nothing to or from a namespace held
+         * beyond its container), so no grace period is waited for */
         NETWORK_ADDR_RELEASE = 3,
 };
 
@@ -135,8 +141,17 @@ enum network_addr_fate {
 int network_endpoint_down(const char *ref, const char *container_id, bool netns_gone,
                           enum network_addr_fate addr, err_t *err);
 
-/* Wait, up to timeout_ms, for the host veths of the endpoints that
- * NETWORK_ADDR_RELEASE left to be gone (no lock held: for a process with
+/* Is this endpoint record (a value of a network's "Containers") an ended
+ * container's address held until its host veth is gone (see
+ * network_addr_fate)?  Its names and port rules are gone already. */
+bool network_endpoint_releasing(const json_t *ep);
+
+/* Free the addresses of every network's releasing endpoints whose host veth
+ * is gone (under the networks lock). */
+int network_releasing_sweep(err_t *err);
+
+/* Wait, up to timeout_ms, for the host veths of the releasing endpoints
+ * to be gone (no lock held: for a process with
  * time to spare, e.g. a container's watcher).  *had: there were such
  * endpoints.  Returns 1 when some of their links are still there. */
 int network_releasing_wait(int timeout_ms, bool *had, err_t *err);

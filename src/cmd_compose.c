@@ -118,29 +118,15 @@ static int globals_parse(struct compose_globals *g, int argc, char **argv, FILE 
         return r;
 }
 
-int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
+/* Parse global options; returns the index of the subcommand in argv (argc:
+ * none), 0 after printing the --help, or -1 after printing an error. */
+static int compose_parse_globals(int argc, char **argv, struct compose_globals *g)
 {
         memset(g, 0, sizeof(*g));
         return globals_parse(g, argc, argv, NULL);
 }
 
-int compose_cli_parse(struct cli_cmd cmd, int argc, char **argv)
-{
-        char name[64];
-        snprintf(name, sizeof(name), "compose %s", cmd.name ? cmd.name : argv[0]);
-        cmd.name = name;
-        cmd.flags |= CLI_BARE;
-        return cli_parse(&cmd, argc, argv);
-}
-
-int compose_run_args(struct compose_globals *g, compose_fn fn, strv_t *args)
-{
-        int r = fn(g, (int)args->n, args->v);
-        strv_free(args);
-        return r;
-}
-
-void compose_globals_free(struct compose_globals *g)
+static void compose_globals_free(struct compose_globals *g)
 {
         strv_free(&g->files);
         strv_free(&g->profiles);

@@ -56,13 +56,6 @@ static int start_in_order(struct cproject_ctrs *c, bool restarting, err_t *err)
         return 0;
 }
 
-int compose_timeout_parse(int argc, char **argv, int *timeout)
-{
-        const struct cli_opt opts[] = {
-            CLI_OPT("timeout", 't', CLI_INT, timeout, "Shutdown timeout", .type = "SECONDS"), {0}};
-        return COMPOSE_PARSE(argc, argv, NULL, "[OPTIONS] [SERVICE...]", NULL, opts, CLI_ANY_ARGS);
-}
-
 int compose_cmd_start_stop(struct compose_globals *g, int argc, char **argv)
 {
         const char *cmd = argv[0];
@@ -130,20 +123,6 @@ int compose_cmd_kill(struct compose_globals *g, int argc, char **argv)
         }
         cproject_ctrs_close(&c);
         return rc;
-}
-
-int compose_rm_parse(int argc, char **argv, struct compose_rm_opts *o)
-{
-        *o = (struct compose_rm_opts){0};
-        const struct cli_opt opts[] = {
-            CLI_OPT("force", 'f', CLI_FLAG, &o->force, "Don't ask to confirm removal"),
-            CLI_OPT("stop", 's', CLI_FLAG, &o->stop,
-                    "Stop the containers, if required, before removing"),
-            CLI_OPT("volumes", 'v', CLI_FLAG, &o->volumes,
-                    "Remove any anonymous volumes attached to containers"),
-            {0}};
-        return COMPOSE_PARSE(argc, argv, "rm", "[OPTIONS] [SERVICE...]",
-                             "Removes stopped service containers", opts, CLI_ANY_ARGS);
 }
 
 int compose_cmd_rm(struct compose_globals *g, int argc, char **argv)

@@ -504,29 +504,6 @@ int compose_cmd_create(struct compose_globals *g, int argc, char **argv)
 
 /* ---- down ------------------------------------------------------------- */
 
-int compose_down_parse(int argc, char **argv, struct compose_down_opts *o)
-{
-        *o = (struct compose_down_opts){.timeout = -1};
-        const struct cli_opt opts[] = {
-            CLI_OPT("remove-orphans", 0, CLI_FLAG, &o->orphans,
-                    "Remove containers for services not defined in the Compose file"),
-            CLI_OPT("rmi", 0, CLI_STRING, &o->rmi,
-                    "Remove images used by services (\"local\"|\"all\")", .type = "type"),
-            CLI_OPT("timeout", 't', CLI_INT, &o->timeout, "Specify a shutdown timeout in seconds",
-                    .type = "secs"),
-            CLI_OPT("volumes", 'v', CLI_FLAG, &o->volumes,
-                    "Remove named volumes declared in the \"volumes\" section and anonymous "
-                    "volumes attached to containers"),
-            {0}};
-        int first = COMPOSE_PARSE(argc, argv, "down", "[OPTIONS] [SERVICES]",
-                                  "Stop and remove containers, networks", opts, CLI_ANY_ARGS);
-        if (first > 0 && o->rmi && strcmp(o->rmi, "local") && strcmp(o->rmi, "all")) {
-                fprintf(stderr, "invalid --rmi option \"%s\": use local or all\n", o->rmi);
-                return -1;
-        }
-        return first;
-}
-
 int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
 {
         struct compose_down_opts opt;
@@ -567,40 +544,12 @@ int compose_cmd_down(struct compose_globals *g, int argc, char **argv)
         crash_point("down.stopped");
         struct progress *pr = progress_new(stderr, g->progress, "Running");
         bool failed = false;
-        failed |= compose_remove_networks(pr, p->name);
+        failed |= cproject_remove_networks(p->name, pr);
         crash_point("down.networks");
-        for (size_t i = 0; volumes && i < p->nvolumes; i++) {
-                const struct compose_resource *r = &p->volumes[i];
-                json_t *v = NULL;
-                if (r->external || rt_volume_inspect(r->name, &v, &err) < 0)
-                        continue;
-                json_decref(v);
-                size_t line = progress_add(pr, "Volume", r->name);
-                failed |=
-                    progress_finish(pr, line, rt_volume_remove(r->name, &err), err.msg, "Removed");
-        }
-        struct image_users users = {0};
-        if (rmi && image_users_load(&users, &err) < 0) {
-                fprintf(stderr, "%s\n", err.msg);
-                failed = true;
-        } else if (rmi) {
-                /* containers of other projects may use the same images; "local":
-                 * only the images named after the project (build without image:) */
-                bool all = !strcmp(rmi, "all");
-                for (size_t i = 0; i < p->nservices; i++) {
-                        const char *img = p->services[i].image;
-                        strv_t rep = STRV_INIT;
-                        if (!img || (!all && !compose_build_local_image(&p->services[i])))
-                                continue;
-                        size_t line = progress_add(pr, "Image", img);
-                        int r = rt_image_remove(img, false, image_users_find, &users, &rep, &err);
-                        if (r < 0 && err.code == ENOENT)
-                                r = 0; /* already gone */
-                        failed |= progress_finish(pr, line, r, err.msg, "Removed");
-                        strv_free(&rep);
-                }
-                image_users_free(&users);
-        }
+        if (volumes)
+                failed |= cproject_remove_volumes(p, pr);
+        if (rmi)
+                failed |= cproject_remove_images(p, !strcmp(rmi, "all"), pr);
         progress_end(pr);
         rc = failed ? COMPOSE_EXIT_FAIL : 0;
 out:

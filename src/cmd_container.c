@@ -12,107 +12,31 @@
 #include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
-#include "runtime/container.h"
-#include "runtime/ctr_doc.h"
-
-static bool status_stopped(const char *st)
-{
-        return st && (!strcmp(st, "created") || !strcmp(st, "exited") || !strcmp(st, "dead"));
-}
-
-/* Remove every stopped container; report its id, and add its writable
- * layer's size to *reclaimed.  Each is checked again under its lock, so one
- * that starts meanwhile stays. */
-int container_get_said(const char *ref, char **id, json_t **j)
-{
-        err_t err;
-        if (ctr_get(ref, id, j, NULL, &err) < 0) {
-                error_msg("%s", err.msg);
-                return -1;
-        }
-        return 0;
-}
-
-int container_prune(strv_t *removed, unsigned long long *reclaimed, const struct prune_filter *pf,
-                    err_t *err)
-{
-        int64_t until_ns = pf ? pf->until_ns : 0;
-        strv_t ids = STRV_INIT;
-        if (rt_ctr_list(&ids, err) < 0) {
-                strv_free(&ids);
-                return -1;
-        }
-        int rc = 0;
-        for (size_t i = 0; i < ids.n; i++) {
-                err_t e = {0};
-                _cleanup_free_ char *id = NULL;
-                _cleanup_json_ json_t *j = NULL;
-                int lk = -1;
-                if (ctr_get(ids.v[i], &id, &j, &lk, &e) < 0) {
-                        if (lk >= 0)
-                                close(lk);
-                        continue; /* gone meanwhile, or unreadable: rm -f is for that */
-                }
-                const char *st = rt_doc_status(j);
-                if (status_stopped(st) &&
-                    (!until_ns || time_parse_rfc3339_ns(rt_doc_created(j)) <= until_ns) &&
-                    prune_filter_labels(pf, rt_doc_labels(j))) {
-                        unsigned long long sz = path_size(rt_doc_upper_dir(j));
-                        if (container_remove_locked(id, j, &e) < 0) {
-                                *err = e;
-                                rc = -1;
-                        } else {
-                                strv_push(removed, id);
-                                *reclaimed += sz;
-                        }
-                }
-                close(lk);
-        }
-        strv_free(&ids);
-        return rc;
-}
-
-int prune_until_parse(const char *filter, const char *cmd, int64_t *until_ns)
-{
-        if (strncmp(filter, "until=", 6)) {
-                error_msg("invalid filter '%.*s' (%s takes until=TIME)", (int)strcspn(filter, "="),
-                          filter, cmd);
-                return -1;
-        }
-        if (time_parse_docker(filter + 6, time_now_ns(), until_ns) < 0) {
-                error_msg("invalid value for \"until\": %s\n(a duration as 24h, a Unix timestamp, "
-                          "or an RFC 3339 time)",
-                          filter + 6);
-                return -1;
-        }
-        if (!*until_ns)
-                *until_ns = 1; /* before the epoch: nothing is that old */
-        return 0;
-}
+#include "prune_cli.h"
 
 int cmd_container_prune(int argc, char **argv)
 {
         bool force = false;
-        struct prune_filter pf = {0};
+        struct prune_cli pc = {0};
         const struct cli_opt opts[] = {
             PRUNE_OPTS(
-                pf, &force,
+                pc, &force,
                 "\"until=<timestamp>\",\n\"label=<key>[=<value>]\", \"label!=<key>[=<value>]\""),
             {0}};
         const struct cli_cmd cmd = CLI_CMD("container prune", "[OPTIONS]",
                                            "Remove all stopped containers", opts, CLI_NO_ARGS);
-        int first = prune_cli_parse(&cmd, argc, argv, &pf, NULL);
+        int first = prune_cli_parse(&cmd, argc, argv, &pc, NULL);
         if (first <= 0)
                 return cli_status(first);
         if (!force && !cli_confirm("This will remove all stopped containers.")) {
-                prune_filter_free(&pf);
+                prune_cli_free(&pc);
                 return 0;
         }
         strv_t removed = STRV_INIT;
         unsigned long long reclaimed = 0;
         err_t err = {0};
-        int r = container_prune(&removed, &reclaimed, &pf, &err);
-        prune_filter_free(&pf);
+        int r = container_prune(&removed, &reclaimed, &pc.f, &err);
+        prune_cli_free(&pc);
         return prune_report("Containers", &removed, reclaimed, r, &err);
 }
 

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "base/cleanup.h"
+#include "base/fsutil.h"
 #include "base/err.h"
 #include "base/strv.h"
 #include "base/timefmt.h"
@@ -12,6 +13,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
+#include "prune_cli.h"
 #include "runtime/image.h"
 #include "table.h"
 
@@ -148,164 +150,37 @@ int cmd_history(int argc, char **argv)
         return image_history(argc, argv);
 }
 
-/* Docker's MatchKVList: every "k" or "k=v" of want is in labels ("k=v"). */
-static bool labels_match(const strv_t *want, const strv_t *labels)
-{
-        for (size_t i = 0; i < want->n; i++) {
-                const char *w = want->v[i];
-                bool kv = strchr(w, '=') != NULL;
-                size_t kn = strcspn(w, "=");
-                bool found = false;
-                for (size_t k = 0; k < labels->n && !found; k++) {
-                        const char *l = labels->v[k];
-                        found = kv ? !strcmp(l, w) : (!strncmp(l, w, kn) && l[kn] == '=');
-                }
-                if (!found)
-                        return false;
-        }
-        return true;
-}
-
-static int prune_filter_add(struct prune_filter *pf, bool *all, const char *f, const char *cmd)
-{
-        const char *eq = strchr(f, '=');
-        if (!eq || eq == f) {
-                error_msg("bad format of filter (expected name=value)");
-                return -1;
-        }
-        size_t kn = (size_t)(eq - f);
-        const char *v = eq + 1;
-        if (kn == 5 && !strncmp(f, "until", 5) && pf->no_until) {
-                error_msg("invalid filter 'until'");
-                return -1;
-        }
-        if (kn == 5 && !strncmp(f, "until", 5))
-                return prune_until_parse(f, cmd, &pf->until_ns);
-        if (kn == 5 && !strncmp(f, "label", 5)) {
-                strv_push(&pf->label, v);
-        } else if (kn == 6 && !strncmp(f, "label!", 6)) {
-                strv_push(&pf->nlabel, v);
-        } else if (all && kn == 8 && !strncmp(f, "dangling", 8)) {
-                if (!strcmp(v, "false") || !strcmp(v, "0")) {
-                        *all = true;
-                } else if (strcmp(v, "true") && strcmp(v, "1")) {
-                        error_msg("invalid filter 'dangling=%s'", v);
-                        return -1;
-                }
-        } else {
-                error_msg("invalid filter '%.*s'", (int)kn, f);
-                return -1;
-        }
-        return 0;
-}
-
-bool prune_filter_labels(const struct prune_filter *pf, const json_t *labels)
-{
-        if (!pf || (!pf->label.n && !pf->nlabel.n))
-                return true;
-        strv_t l = STRV_INIT;
-        const char *k;
-        json_t *v;
-        json_object_foreach((json_t *)labels, k, v)
-        {
-                char *kv = xasprintf("%s=%s", k, json_string_value(v) ?: "");
-                strv_push(&l, kv);
-                free(kv);
-        }
-        bool ok = labels_match(&pf->label, &l) && !(pf->nlabel.n && labels_match(&pf->nlabel, &l));
-        strv_free(&l);
-        return ok;
-}
-
-bool prune_net_match(const json_t *labels, void *ud)
-{
-        return prune_filter_labels(ud, labels);
-}
-
-int prune_filter_apply(struct prune_filter *pf, err_t *err)
-{
-        if (!pf->until_ns && !pf->label.n && !pf->nlabel.n)
-                return 0;
-        struct rt_image *imgs = NULL;
-        size_t n = 0;
-        if (rt_image_list(&imgs, &n, err) < 0)
-                return -1;
-        for (size_t i = 0; i < n; i++) {
-                const strv_t *l = &imgs[i].config.labels;
-                /* until: only images created before it (its second: created
-                 * is kept in seconds) */
-                bool keep = (pf->until_ns && imgs[i].created >= pf->until_ns / 1000000000LL) ||
-                            !labels_match(&pf->label, l) ||
-                            (pf->nlabel.n && labels_match(&pf->nlabel, l));
-                if (keep)
-                        strv_push(&pf->keep, imgs[i].id);
-        }
-        rt_image_list_free(imgs, n);
-        return 0;
-}
-
-const char *prune_filter_in_use(const char *image_id, bool *running, void *ud)
-{
-        struct prune_filter *pf = ud;
-        const char *user = image_users_find(image_id, running, &pf->users);
-        if (user)
-                return user;
-        *running = false;
-        return strv_contains(&pf->keep, image_id) ? image_id : NULL;
-}
-
-void prune_filter_free(struct prune_filter *pf)
-{
-        image_users_free(&pf->users);
-        strv_free(&pf->label);
-        strv_free(&pf->nlabel);
-        strv_free(&pf->keep);
-        strv_free(&pf->given);
-}
-
-int prune_cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct prune_filter *pf,
-                    bool *all)
-{
-        int first = cli_parse(cmd, argc, argv);
-        for (size_t i = 0; first > 0 && i < pf->given.n; i++)
-                if (prune_filter_add(pf, all, pf->given.v[i], cmd->name) < 0)
-                        first = -1;
-        if (first <= 0)
-                prune_filter_free(pf);
-        return first;
-}
-
 static int image_prune(int argc, char **argv)
 {
         bool all = false, force = false;
-        struct prune_filter pf = {0};
+        struct prune_cli pc = {0};
         const struct cli_opt opts[] = {
             CLI_OPT("all", 'a', CLI_FLAG, &all, "Remove all unused images, not just dangling ones"),
-            PRUNE_OPTS(pf, &force,
+            PRUNE_OPTS(pc, &force,
                        "\"until=<timestamp>\",\n\"label=<key>[=<value>]\", "
                        "\"label!=<key>[=<value>]\",\n\"dangling=false\""),
             {0}};
         const struct cli_cmd cmd =
             CLI_CMD("image prune", "[OPTIONS]", "Remove unused images", opts, CLI_ANY_ARGS);
-        int first = prune_cli_parse(&cmd, argc, argv, &pf, &all);
+        int first = prune_cli_parse(&cmd, argc, argv, &pc, &all);
         if (first <= 0)
                 return cli_status(first);
         if (!force && !cli_confirm(all ? "This will remove all images without at least one "
                                          "container associated to them."
                                        : "This will remove all dangling images.")) {
-                prune_filter_free(&pf);
+                prune_cli_free(&pc);
                 return 0;
         }
         strv_t report = STRV_INIT;
         unsigned long long reclaimed = 0;
         err_t err;
-        if (image_users_load(&pf.users, &err) < 0 || prune_filter_apply(&pf, &err) < 0) {
+        if (image_users_load(&pc.f.users, &err) < 0 || prune_filter_apply(&pc.f, &err) < 0) {
                 error_msg("%s", err.msg);
-                prune_filter_free(&pf);
+                prune_cli_free(&pc);
                 return EXIT_BERTH;
         }
-        int r = rt_image_prune(all, prune_filter_in_use, &pf, &report, &reclaimed, &err);
-        prune_filter_free(&pf);
+        int r = rt_image_prune(all, prune_filter_in_use, &pc.f, &report, &reclaimed, &err);
+        prune_cli_free(&pc);
         prune_print_deleted("Images", &report);
         if (r < 0) {
                 error_msg("%s", err.msg);

@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "table.h"
 #include "container_cli.h"
+#include "prune_cli.h"
 #include "net/network.h"
 #include "net/ports.h"
 #include "engine/dnsreg.h"
@@ -312,10 +313,10 @@ static int net_rm(int argc, char **argv)
 static int net_prune(int argc, char **argv)
 {
         bool force = false;
-        struct prune_filter pf = {0};
+        struct prune_cli pc = {0};
         const struct cli_opt opts[] = {
             PRUNE_OPTS(
-                pf, &force,
+                pc, &force,
                 "\"until=<timestamp>\", \"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
             {0}};
         const struct cli_cmd cmd =
@@ -323,20 +324,20 @@ static int net_prune(int argc, char **argv)
                     "Remove all unused networks (all but the default bridge network and those with "
                     "containers)",
                     opts, CLI_NO_ARGS);
-        int first = prune_cli_parse(&cmd, argc, argv, &pf, NULL);
+        int first = prune_cli_parse(&cmd, argc, argv, &pc, NULL);
         if (first <= 0)
                 return cli_status(first);
         if (!force && !cli_confirm("This will remove all custom networks not used by at least one "
                                    "container.")) {
-                prune_filter_free(&pf);
+                prune_cli_free(&pc);
                 return 0;
         }
         _cleanup_json_ json_t *removed = json_array();
         err_t err;
         int rc = netwire_gc(&err) < 0
                      ? -1
-                     : network_prune(removed, pf.until_ns, prune_net_match, &pf, &err);
-        prune_filter_free(&pf);
+                     : network_prune(removed, pc.f.until_ns, prune_net_match, &pc.f, &err);
+        prune_cli_free(&pc);
         size_t i;
         json_t *v;
         if (json_array_size(removed)) {

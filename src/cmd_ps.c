@@ -20,45 +20,6 @@
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 
-char *ctr_status_text(const json_t *j)
-{
-        const char *s = rt_doc_status(j) ?: "";
-        if (!strcmp(s, "running") || !strcmp(s, "paused")) {
-                _cleanup_free_ char *d = human_duration(time_since_s(rt_doc_started_at(j)));
-                if (!strcmp(s, "paused"))
-                        return xasprintf("Up %s (Paused)", d);
-                const char *h = rt_doc_health(j);
-                if (h && *h)
-                        return xasprintf("Up %s (%s)", d, h);
-                return xasprintf("Up %s", d);
-        }
-        if (!strcmp(s, "exited") || !strcmp(s, "restarting")) {
-                _cleanup_free_ char *d = human_duration(time_since_s(rt_doc_finished_at(j)));
-                return xasprintf("%s (%d) %s ago", !strcmp(s, "exited") ? "Exited" : "Restarting",
-                                 rt_doc_exit_code(j), d);
-        }
-        if (!strcmp(s, "created"))
-                return xstrdup("Created");
-        return xstrdup(s);
-}
-
-/* .Command: the command line, cut to 20 columns, quoted as Go quotes */
-char *ctr_command_text(json_t *j, bool trunc)
-{
-        strbuf_t sb = STRBUF_INIT;
-        sb_append(&sb, rt_doc_path(j) ?: "");
-        size_t i;
-        json_t *a;
-        json_array_foreach(rt_doc_args(j), i, a)
-        {
-                sb_appendf(&sb, " %s", json_string_value(a) ?: "");
-        }
-        _cleanup_free_ char *cut = trunc ? text_ellipsis(sb_str(&sb), 20) : sb_steal(&sb);
-        sb_free(&sb);
-        gotmpl_quote(&sb, cut);
-        return sb_steal(&sb);
-}
-
 /* One --filter KEY=VALUE against a container. */
 static bool filter_one(json_t *j, const char *f)
 {

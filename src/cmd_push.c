@@ -15,7 +15,6 @@
 #include "cli.h"
 #include "commands.h"
 #include "layer_lines.h"
-#include "push.h"
 #include "runtime/image.h"
 #include "runtime/registry.h"
 #include "runtime/registry_ref.h"
@@ -43,7 +42,9 @@ static void on_progress(void *ud, const char *id, enum reg_push_state st, unsign
         layer_lines_show(ud, id, text, false);
 }
 
-int push_image(const char *ref, bool quiet, const char *platform, err_t *err)
+/* Push ref with Docker's output on stdout (quiet: only NAME:TAG at the end);
+ * platform (may be NULL): push --platform. */
+static int push_image(const char *ref, bool quiet, const char *platform, err_t *err)
 {
         struct layer_lines ui = {.out = stdout, .tty = isatty(STDOUT_FILENO), .quiet = quiet};
         struct reg_push_opts o = {.progress = on_progress, .ud = &ui, .platform = platform};

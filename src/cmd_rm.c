@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
-#include "base/crash.h"
 #include "base/jsonfile.h"
 #include "base/xalloc.h"
 #include "cli.h"
@@ -15,15 +14,6 @@
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 #include "runtime/volume.h"
-
-int container_remove_locked(const char *id, json_t *j, err_t *err)
-{
-        crash_point("rm.stopped");
-        if (netwire_release(id, j, true, err) < 0)
-                return -1;
-        crash_point("rm.released");
-        return rt_ctr_destroy(id, err);
-}
 
 int cmd_rm(int argc, char **argv)
 {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/fsutil.h"
 #include "base/jsonfile.h"
 #include "base/paths.h"
 #include "base/strv.h"
@@ -29,6 +30,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
+#include "prune_cli.h"
 #include "net/network.h"
 #include "engine/netglue.h"
 #include "runtime/container.h"
@@ -36,6 +38,7 @@
 #include "runtime/image.h"
 #include "runtime/volume.h"
 #include "table.h"
+#include "version.h"
 
 struct boot_ctr {
         char *id, *name, *project, *service;
@@ -490,22 +493,22 @@ static int system_df(int argc, char **argv)
 static int system_prune(int argc, char **argv)
 {
         bool all = false, force = false, vols = false;
-        struct prune_filter pu = {0};
+        struct prune_cli pc = {0};
         const struct cli_opt opts[] = {
             CLI_OPT("all", 'a', CLI_FLAG, &all, "Remove all unused images not just dangling ones"),
-            PRUNE_OPTS(pu, &force,
+            PRUNE_OPTS(pc, &force,
                        "\"until=24h\", \"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
             CLI_OPT("volumes", 0, CLI_FLAG, &vols, "Prune anonymous volumes"),
             {0}};
         const struct cli_cmd cmd =
             CLI_CMD("system prune", "[OPTIONS]", "Remove unused data", opts, CLI_NO_ARGS);
-        int first = prune_cli_parse(&cmd, argc, argv, &pu, NULL);
+        int first = prune_cli_parse(&cmd, argc, argv, &pc, NULL);
         if (first <= 0)
                 return cli_status(first);
-        const strv_t *shown = &pu.given; /* the filters, for the warning */
-        if (pu.until_ns && vols) {
+        const strv_t *shown = &pc.given; /* the filters, for the warning */
+        if (pc.f.until_ns && vols) {
                 error_msg("The \"until\" filter is not supported with \"--volumes\"");
-                prune_filter_free(&pu);
+                prune_cli_free(&pc);
                 return EXIT_BERTH;
         }
         if (!force) {
@@ -526,7 +529,7 @@ static int system_prune(int argc, char **argv)
                     fl.s);
                 sb_free(&fl);
                 if (!cli_confirm(w)) {
-                        prune_filter_free(&pu);
+                        prune_cli_free(&pc);
                         return 0;
                 }
         }
@@ -536,7 +539,7 @@ static int system_prune(int argc, char **argv)
         strv_t out = STRV_INIT;
 
         /* containers first: what they held becomes unused */
-        if (container_prune(&out, &reclaimed, &pu, &err) < 0) {
+        if (container_prune(&out, &reclaimed, &pc.f, &err) < 0) {
                 error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
@@ -544,7 +547,7 @@ static int system_prune(int argc, char **argv)
 
         _cleanup_json_ json_t *nets = json_array();
         if (netwire_gc(&err) < 0 ||
-            network_prune(nets, pu.until_ns, prune_net_match, &pu, &err) < 0) {
+            network_prune(nets, pc.f.until_ns, prune_net_match, &pc.f, &err) < 0) {
                 error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
@@ -554,19 +557,19 @@ static int system_prune(int argc, char **argv)
         prune_print_deleted("Networks", &out);
 
         if (vols) {
-                if (volume_prune(false, &pu, &out, &reclaimed, &err) < 0) {
+                if (volume_prune(false, &pc.f, &out, &reclaimed, &err) < 0) {
                         error_msg("%s", err.msg);
                         rc = EXIT_BERTH;
                 }
                 prune_print_deleted("Volumes", &out);
         }
 
-        if (image_users_load(&pu.users, &err) < 0 || prune_filter_apply(&pu, &err) < 0 ||
-            rt_image_prune(all, prune_filter_in_use, &pu, &out, &reclaimed, &err) < 0) {
+        if (image_users_load(&pc.f.users, &err) < 0 || prune_filter_apply(&pc.f, &err) < 0 ||
+            rt_image_prune(all, prune_filter_in_use, &pc.f, &out, &reclaimed, &err) < 0) {
                 error_msg("%s", err.msg);
                 rc = EXIT_BERTH;
         }
-        prune_filter_free(&pu);
+        prune_cli_free(&pc);
         prune_print_deleted("Images", &out);
 
         prune_print_total(reclaimed);
@@ -634,8 +637,8 @@ int cmd_info(int argc, char **argv)
                     "KernelVersion", u.release, "OperatingSystem", os, "OSType", "linux",
                     "Architecture", u.machine, "NCPU", (json_int_t)sysconf(_SC_NPROCESSORS_ONLN),
                     "MemTotal", (json_int_t)memtotal, "Name", u.nodename, "ServerVersion",
-                    berth_version(), "DockerRootDir", berth_lib_dir(), "ClientInfo", "Version",
-                    berth_version(), "Context", "default");
+                    BERTH_VERSION, "DockerRootDir", berth_lib_dir(), "ClientInfo", "Version",
+                    BERTH_VERSION, "Context", "default");
                 return doc_format_print(doc, format) < 0 ? EXIT_BERTH : 0;
         }
         printf("Client:\n"
@@ -661,7 +664,7 @@ int cmd_info(int argc, char **argv)
                " Total Memory: %s\n"
                " Name: %s\n"
                " Berth Root Dir: %s\n",
-               berth_version(), c.total, c.running, c.paused, c.stopped, nimg, berth_version(), cgv,
+               BERTH_VERSION, c.total, c.running, c.paused, c.stopped, nimg, BERTH_VERSION, cgv,
                u.release, os, u.machine, sysconf(_SC_NPROCESSORS_ONLN), mem, u.nodename,
                berth_lib_dir());
         return 0;

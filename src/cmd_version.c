@@ -6,10 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "table.h"
-
-#ifndef BERTH_VERSION
-#define BERTH_VERSION "0.1.0-dev"
-#endif
+#include "version.h"
 
 #if defined(__x86_64__)
 #define BERTH_ARCH "amd64"
@@ -22,11 +19,6 @@
 #else
 #define BERTH_ARCH "unknown"
 #endif
-
-const char *berth_version(void)
-{
-        return BERTH_VERSION;
-}
 
 int cmd_version(int argc, char **argv)
 {

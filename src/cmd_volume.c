@@ -10,32 +10,11 @@
 #include "cli.h"
 #include "commands.h"
 #include "container_cli.h"
+#include "prune_cli.h"
 #include "table.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 #include "runtime/volume.h"
-
-void volumes_in_use(strv_t *used)
-{
-        strv_t ids = STRV_INIT;
-        if (rt_ctr_list(&ids, NULL) < 0)
-                return;
-        for (size_t i = 0; i < ids.n; i++) {
-                json_t *j = NULL;
-                if (rt_ctr_load(ids.v[i], &j, NULL) < 0)
-                        continue;
-                size_t k;
-                json_t *m;
-                json_array_foreach(rt_doc_mounts(j), k, m)
-                {
-                        const char *n = rt_doc_mount_name(m);
-                        if (n && !strv_contains(used, n))
-                                strv_push(used, n);
-                }
-                json_decref(j);
-        }
-        strv_free(&ids);
-}
 
 static int vol_create(int argc, char **argv)
 {
@@ -170,54 +149,18 @@ static int vol_rm(int argc, char **argv)
         return rc;
 }
 
-unsigned long long volume_size(const char *name)
-{
-        _cleanup_json_ json_t *j = NULL;
-        if (rt_volume_inspect(name, &j, NULL) < 0)
-                return 0;
-        return path_size(json_string_value(json_object_get(j, "Mountpoint")));
-}
-
-int volume_prune(bool all, const struct prune_filter *pf, strv_t *removed,
-                 unsigned long long *reclaimed, err_t *err)
-{
-        strv_t used = STRV_INIT, names = STRV_INIT;
-        volumes_in_use(&used);
-        int rc = rt_volume_list(&names, err);
-        for (size_t i = 0; rc == 0 && i < names.n; i++) {
-                /* as docker 23+: without --all only anonymous volumes */
-                if (strv_contains(&used, names.v[i]) || (!all && !rt_volume_is_anon(names.v[i])))
-                        continue;
-                if (pf && (pf->label.n || pf->nlabel.n)) {
-                        _cleanup_json_ json_t *j = NULL;
-                        if (rt_volume_inspect(names.v[i], &j, NULL) < 0 ||
-                            !prune_filter_labels(pf, json_object_get(j, "Labels")))
-                                continue;
-                }
-                unsigned long long sz = volume_size(names.v[i]);
-                err_t e = {0};
-                if (rt_volume_remove(names.v[i], &e) == 0) {
-                        strv_push(removed, names.v[i]);
-                        *reclaimed += sz;
-                }
-        }
-        strv_free(&used);
-        strv_free(&names);
-        return rc;
-}
-
 static int vol_prune(int argc, char **argv)
 {
         bool all = false, force = false;
-        struct prune_filter pf = {.no_until = true}; /* as docker */
+        struct prune_cli pc = {.no_until = true}; /* as docker */
         const struct cli_opt opts[] = {
             CLI_OPT("all", 'a', CLI_FLAG, &all,
                     "Remove all unused volumes, not just anonymous ones"),
-            PRUNE_OPTS(pf, &force, "\"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
+            PRUNE_OPTS(pc, &force, "\"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
             {0}};
         const struct cli_cmd cmd =
             CLI_CMD("volume prune", "[OPTIONS]", "Remove unused local volumes", opts, CLI_ANY_ARGS);
-        int first = prune_cli_parse(&cmd, argc, argv, &pf, NULL);
+        int first = prune_cli_parse(&cmd, argc, argv, &pc, NULL);
         if (first <= 0)
                 return cli_status(first);
         /* docker's prompt and report: the list only when something went,
@@ -226,14 +169,14 @@ static int vol_prune(int argc, char **argv)
                                          "least one container."
                                        : "This will remove anonymous local volumes not used by "
                                          "at least one container.")) {
-                prune_filter_free(&pf);
+                prune_cli_free(&pc);
                 return 0;
         }
         strv_t removed = STRV_INIT;
         unsigned long long reclaimed = 0;
         err_t err = {0};
-        int rc = volume_prune(all, &pf, &removed, &reclaimed, &err);
-        prune_filter_free(&pf);
+        int rc = volume_prune(all, &pc.f, &removed, &reclaimed, &err);
+        prune_cli_free(&pc);
         return prune_report("Volumes", &removed, reclaimed, rc, &err);
 }
 

@@ -34,26 +34,6 @@ int cmd_group_run(const struct cmd_group *g, int argc, char **argv);
  * and shell completions from it, so they cannot drift from the tables. */
 #define CMD_LIST "__commands"
 void cmd_list_print(const char *group, const struct command *cmds, size_t n);
-/* Docker's prune prompt: "WARNING! <warning>" and [y/N] on stdout; true on y. */
-bool cli_confirm(const char *warning);
-/* Docker's units.HumanSize (4 significant digits), as prune reports it. */
-void reclaimed_size(unsigned long long n, char *buf, size_t len);
-/* A prune's report, as docker's: "Deleted TITLE:" and the ids/names (only
- * when some went; removed is freed), then "Total reclaimed space: N". */
-void prune_print_deleted(const char *title, strv_t *removed);
-void prune_print_total(unsigned long long reclaimed);
-/* Both, with the error between them when r < 0 (err); the exit status. */
-int prune_report(const char *title, strv_t *removed, unsigned long long reclaimed, int r,
-                 const err_t *err);
-/* 4 significant digits in decimal units (units.HumanSize) or binary ones,
- * "7.763GiB" (units.BytesSize). */
-void units_size(unsigned long long n, bool binary, char *buf, size_t len);
-/* The same with prec significant digits (units.HumanSizeWithPrecision). */
-void units_size_prec(unsigned long long n, bool binary, int prec, char *buf, size_t len);
-/* Bytes of the files under path (not following symlinks, not crossing
- * mounts), as docker sizes a layer or a volume; 0 when it cannot be read. */
-unsigned long long path_size(const char *path);
-
 /* Exit status for errors of berth itself (as docker's 125). */
 #define EXIT_BERTH 125
 
@@ -66,8 +46,6 @@ int cmd_port(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_container(int argc, char **argv);
 int cmd_info(int argc, char **argv);
-/* "0.1.0-dev" */
-const char *berth_version(void);
 int cmd_container_prune(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_network(int argc, char **argv);

@@ -6,6 +6,7 @@
 
 #include "base/strv.h"
 #include "cli.h"
+#include "compose_cli.h"
 
 /* Global options of `berth compose`, as docker compose v2 takes them (before
  * the subcommand).  Environment defaults (COMPOSE_FILE, COMPOSE_PROJECT_NAME,
@@ -30,26 +31,6 @@ struct compose_command {
 };
 
 int compose_cmd_config(struct compose_globals *g, int argc, char **argv);
-
-/* cli_parse for `berth compose SUB`: cmd's name is SUB (NULL: argv[0]), its
- * errors printed bare, as docker compose prints them. */
-int compose_cli_parse(struct cli_cmd cmd, int argc, char **argv);
-#define COMPOSE_PARSE(argc, argv, ...)                                                             \
-        compose_cli_parse((struct cli_cmd)CLI_CMD(__VA_ARGS__), (argc), (argv))
-/* The common case in one statement (see CLI_PARSE_OR_RETURN). */
-#define COMPOSE_PARSE_OR_RETURN(var, argc, argv, ...)                                              \
-        int var = COMPOSE_PARSE(argc, argv, __VA_ARGS__);                                          \
-        if (var <= 0)                                                                              \
-        return cli_status(var)
-/* Run subcommand fn under g with the arguments args (args->v[0]: its name),
- * as `up -d SERVICE...` for run's dependencies; frees args.  Returns fn's
- * exit status. */
-int compose_run_args(struct compose_globals *g, compose_fn fn, strv_t *args);
-
-/* Parse global options; returns the index of the subcommand in argv (argc:
- * none), 0 after printing the --help, or -1 after printing an error. */
-int compose_parse_globals(int argc, char **argv, struct compose_globals *g);
-void compose_globals_free(struct compose_globals *g);
 
 struct compose_load_opts;
 /* (compose_project.c) Fill the loader's options from the global options (files, project name

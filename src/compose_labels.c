@@ -70,37 +70,6 @@ bool compose_name_match(const strv_t *patterns, const char *name)
         return false;
 }
 
-static bool labelled(const json_t *obj, const char *project)
-{
-        const char *v =
-            json_string_value(json_object_get(json_object_get(obj, "Labels"), LBL_PROJECT));
-        return v && !strcmp(v, project);
-}
-
-bool compose_remove_networks(struct progress *pr, const char *project)
-{
-        err_t err;
-        _cleanup_json_ json_t *nets = NULL;
-        if (network_list(&nets, &err) < 0) {
-                fprintf(stderr, "%s\n", err.msg);
-                return true;
-        }
-        bool failed = false;
-        size_t i;
-        json_t *n;
-        json_array_foreach(nets, i, n)
-        {
-                const char *nn = json_string_value(json_object_get(n, "Name"));
-                if (!nn || !labelled(n, project))
-                        continue;
-                size_t line = progress_add(pr, "Network", nn);
-                progress_set(pr, line, PROGRESS_WORKING, "Removing");
-                /* network_remove also drops its names from berth-dns */
-                failed |= progress_finish(pr, line, network_remove(nn, &err), err.msg, "Removed");
-        }
-        return failed;
-}
-
 int compose_down_labels(struct compose_globals *g, bool volumes, int timeout)
 {
         _cleanup_free_ char *name = cproject_name(g);
@@ -121,25 +90,9 @@ int compose_down_labels(struct compose_globals *g, bool volumes, int timeout)
         }
         struct progress *pr = progress_new(stderr, g->progress, "Running");
         bool failed = false;
-        failed |= compose_remove_networks(pr, name);
-        strv_t vols = STRV_INIT;
-        if (volumes && rt_volume_list(&vols, &err) < 0) {
-                fprintf(stderr, "%s\n", err.msg);
-                failed = true;
-        }
-        for (size_t i = 0; i < vols.n; i++) {
-                json_t *v = NULL;
-                if (rt_volume_inspect(vols.v[i], &v, &err) < 0)
-                        continue;
-                bool mine = labelled(v, name);
-                json_decref(v);
-                if (!mine)
-                        continue;
-                size_t line = progress_add(pr, "Volume", vols.v[i]);
-                failed |= progress_finish(pr, line, rt_volume_remove(vols.v[i], &err), err.msg,
-                                          "Removed");
-        }
-        strv_free(&vols);
+        failed |= cproject_remove_networks(name, pr);
+        if (volumes)
+                failed |= cproject_remove_labelled_volumes(name, pr);
         progress_end(pr);
         rc = failed ? COMPOSE_EXIT_FAIL : 0;
 out:

@@ -28,31 +28,9 @@ bool compose_labels_only(const struct compose_globals *g);
  * expressions (POSIX extended, unanchored, as docker's filters) matches. */
 bool compose_name_match(const strv_t *patterns, const char *name);
 
-struct progress;
-/* Remove the networks labelled as the project's (also ones its file no
- * longer has), a progress line each; true when one failed (printed). */
-bool compose_remove_networks(struct progress *pr, const char *project);
-
 /* `down` from labels only: remove the project's containers, its networks and
  * (volumes) its volumes.  Returns the exit status. */
 int compose_down_labels(struct compose_globals *g, bool volumes, int timeout);
-
-/* The options of `down` (and of its dry run). */
-struct compose_down_opts {
-        bool volumes, orphans;
-        const char *rmi; /* NULL, "local" or "all" */
-        int timeout;     /* < 0: each service's stop_grace_period */
-};
-int compose_down_parse(int argc, char **argv, struct compose_down_opts *o);
-/* The options of `rm` (and of its dry run). */
-struct compose_rm_opts {
-        bool force, stop, volumes;
-};
-/* Parse rm's argv into o, as cli_parse: the first SERVICE's index, 0 after
- * --help, -1 after the error. */
-int compose_rm_parse(int argc, char **argv, struct compose_rm_opts *o);
-/* The same for start / stop / restart (argv[0]): -t, --timeout. */
-int compose_timeout_parse(int argc, char **argv, int *timeout);
 
 /* `stop [SERVICE...]` from labels only (services matched by the service
  * label; every container at once).  Returns the exit status. */

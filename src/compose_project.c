@@ -173,6 +173,55 @@ int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr
         return project_ensure_volumes(p, pr ? &rep : NULL, err);
 }
 
+static size_t remove_begin(void *ud, const char *kind, const char *name, bool working)
+{
+        size_t line = progress_add(ud, kind, name);
+        if (working)
+                progress_set(ud, line, PROGRESS_WORKING, "Removing");
+        return line;
+}
+
+static void remove_end(void *ud, size_t line, int rc, const err_t *err)
+{
+        progress_finish(ud, line, rc, err->msg, "Removed");
+}
+
+bool cproject_remove_networks(const char *project, struct progress *pr)
+{
+        struct remove_report rep = {.ud = pr, .begin = remove_begin, .end = remove_end};
+        err_t err;
+        int r = project_remove_networks(project, &rep, &err);
+        if (r < 0)
+                fprintf(stderr, "%s\n", err.msg);
+        return r != 0;
+}
+
+bool cproject_remove_labelled_volumes(const char *project, struct progress *pr)
+{
+        struct remove_report rep = {.ud = pr, .begin = remove_begin, .end = remove_end};
+        err_t err;
+        int r = project_remove_labelled_volumes(project, &rep, &err);
+        if (r < 0)
+                fprintf(stderr, "%s\n", err.msg);
+        return r != 0;
+}
+
+bool cproject_remove_volumes(const struct compose_project *p, struct progress *pr)
+{
+        struct remove_report rep = {.ud = pr, .begin = remove_begin, .end = remove_end};
+        return project_remove_volumes(p, &rep) != 0;
+}
+
+bool cproject_remove_images(const struct compose_project *p, bool all, struct progress *pr)
+{
+        struct remove_report rep = {.ud = pr, .begin = remove_begin, .end = remove_end};
+        err_t err;
+        int r = project_remove_images(p, all, &rep, &err);
+        if (r < 0)
+                fprintf(stderr, "%s\n", err.msg);
+        return r != 0;
+}
+
 static void warn_key(void *ud, const char *service, const char *key, const char *why)
 {
         (void)ud;

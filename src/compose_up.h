@@ -15,6 +15,7 @@
 #include "base/strv.h"
 #include "engine/dnsreg.h"
 #include "engine/plan.h"
+#include "engine/project_rm.h"
 #include "engine/service.h"
 #include "compose/loader.h"
 #include "compose/model.h"
@@ -48,6 +49,15 @@ char *cproject_name(struct compose_globals *g);
 struct progress;
 int cproject_ensure_networks(const struct compose_project *p, struct progress *pr, err_t *err);
 int cproject_ensure_volumes(const struct compose_project *p, struct progress *pr, err_t *err);
+
+/* Remove the project's networks (by label), its volumes by label (down -v
+ * without a compose file) or the volumes p declares (engine/project_rm.h),
+ * a progress line each on pr; true when one failed (its error printed). */
+bool cproject_remove_networks(const char *project, struct progress *pr);
+bool cproject_remove_labelled_volumes(const char *project, struct progress *pr);
+bool cproject_remove_volumes(const struct compose_project *p, struct progress *pr);
+/* The same for `down --rmi` (all: "all", else "local"). */
+bool cproject_remove_images(const struct compose_project *p, bool all, struct progress *pr);
 
 /* Create the container for service s (engine/service.h service_ctr_create,
  * its warnings printed); *id_out gets its id. */

@@ -3,7 +3,8 @@
 # container ends on its own, with no berth command run after it.  Networks
 # lst*, subnets 10.246.64.0/20, host ports 1867x on 127.0.0.1; the address
 # tests: networks ranet*, subnets 10.170.0.0/16, host port 17451; network
-# rm2net, 10.179.3.0/24.
+# rm2net, 10.179.3.0/24; one address rule for every way a container ends:
+# containers and projects rla-*, networks rlanet*, subnets 10.185.0.0/16.
 bats_require_minimum_version 1.5.0
 load common
 
@@ -12,12 +13,20 @@ setup_file() {
         "$BERTH" network create --subnet 10.246.64.0/24 lstnet >/dev/null
         "$BERTH" network create --subnet 10.170.1.0/30 ranet1 >/dev/null
         "$BERTH" network create --subnet 10.170.2.0/29 ranet2 >/dev/null
+        "$BERTH" network create --subnet 10.185.1.0/30 rlanet1 >/dev/null
+        "$BERTH" network create --subnet 10.185.2.0/29 --ip-range 10.185.2.0/30 rlanet2 >/dev/null
+}
+
+# the host processes a test made to hold a container's netns
+teardown() {
+        [ -z "${RLA_HOLD:-}" ] || kill $RLA_HOLD 2>/dev/null || true
 }
 
 teardown_file() {
         chattr -i "$BERTH_ROOT/run/dns/records.json" 2>/dev/null || true
         for c in $("$BERTH" ps -aq 2>/dev/null); do "$BERTH" rm -f "$c" >/dev/null 2>&1; done
-        "$BERTH" network rm lstnet ranet1 ranet2 rm2net >/dev/null 2>&1 || true
+        "$BERTH" compose -p rla-cd down -t 0 >/dev/null 2>&1 || true
+        "$BERTH" network rm lstnet ranet1 ranet2 rm2net rlanet1 rlanet2 >/dev/null 2>&1 || true
         rm -rf "$BERTH_ROOT"
 }
 
@@ -432,4 +441,144 @@ rm2_eps() { "$BERTH" network inspect "$1" | jq -r '[.[0].Containers[].Name] | so
         [[ "$output" == *" 10.170.1.2/30 "* ]]
         ! ip -o link show "$hif" 2>/dev/null
         net_empty ranet1
+}
+
+# --- one rule for every way a container ends: an address is free for another
+# container only once its names, rules and host veth are gone --------------
+# rlanet1 is a /30 (one address, 10.185.1.2); rlanet2 a /29 whose --ip-range
+# gives containers 10.185.2.2 and 10.185.2.3 only.
+
+rla_file() { echo "$BERTH_ROOT/run/networks/$("$BERTH" network inspect -f '{{.Id}}' "$1").json"; }
+rla_bridge() { echo "br-$("$BERTH" network inspect -f '{{.Id}}' "$1" | cut -c1-12)"; }
+# the host end of container id $2's veth on network file $1
+rla_hif() { jq -r --arg c "$2" '.Containers[$c].HostIfname // empty' "$1"; }
+# hold the netns of container $1 with a host process (as a dying namespace
+# holds its veth pair for a moment, only for longer): RLA_HOLD gets its pid
+rla_hold() {
+        local pid
+        pid=$("$BERTH" inspect "$1" | jq -r '.[0].State.Pid')
+        [ "$pid" -gt 0 ]
+        nsenter --net="/proc/$pid/ns/net" sleep 60 3>&- &
+        RLA_HOLD="${RLA_HOLD:-} $!"
+}
+# wait up to 3 s for container id $2's endpoint in network file $1 to be an
+# ended one's: not listed, its address still taken
+rla_releasing() {
+        for _ in $(seq 60); do
+                jq -e --arg c "$2" '.Containers[$c].Releasing == true' "$1" >/dev/null && return 0
+                sleep 0.05
+        done
+        echo "endpoint of $2 is not releasing:"
+        cat "$1"
+        return 1
+}
+
+@test "every way a container ends: its address stays taken while its host veth exists; a start that needs it deletes the veth" {
+        local f br way cid hif
+        f=$(rla_file rlanet1)
+        br=$(rla_bridge rlanet1)
+        mkdir -p "$BERTH_ROOT/rla-cd"
+        cat >"$BERTH_ROOT/rla-cd/compose.yaml" <<-EOF
+	services:
+	  s:
+	    image: busybox
+	    command: sleep 300
+	    networks: [rlanet1]
+	networks:
+	  rlanet1:
+	    external: true
+	EOF
+        for way in stop kill exit rm-f monitor compose-down; do
+                RLA_HOLD=
+                if [ $way = compose-down ]; then
+                        "$BERTH" compose -p rla-cd -f "$BERTH_ROOT/rla-cd/compose.yaml" up -d >/dev/null 2>&1
+                        cid=$(jq -r '.Containers | keys[0]' "$f")
+                else
+                        cid=$("$BERTH" run -d --name rla-$way --network rlanet1 busybox sh -c "$EXIT_ON_GO")
+                fi
+                [ "$(jq -r --arg c "$cid" '.Containers[$c].IPv4Address' "$f")" = 10.185.1.2/30 ]
+                hif=$(rla_hif "$f" "$cid")
+                [ -n "$hif" ]
+                rla_hold "$cid"
+                case $way in
+                stop) "$BERTH" stop -t 0 "$cid" >/dev/null ;;
+                kill) "$BERTH" kill "$cid" >/dev/null ;;
+                exit) go "$cid" ;;
+                rm-f) "$BERTH" rm -f "$cid" >/dev/null ;;
+                monitor) kill -9 "$(jq -r .MonitorPid "$BERTH_ROOT/run/containers/$cid/monitor.json")" ;;
+                compose-down) "$BERTH" compose -p rla-cd -f "$BERTH_ROOT/rla-cd/compose.yaml" down -t 0 >/dev/null 2>&1 ;;
+                esac
+                # ended (a way with no berth command: its watcher did it):
+                # no name, not listed; but its veth is still on the bridge,
+                # so its address is still its own
+                rla_releasing "$f" "$cid"
+                [ "$("$BERTH" network inspect rlanet1 | jq '.[0].Containers | length')" = 0 ]
+                ! dns_has 10.185.1.2 || false
+                ip -o link show master "$br" | grep -q ": $hif@"
+                # the next container needs that very address: the veth goes first
+                run "$BERTH" run --rm --network rlanet1 busybox ip -o -4 addr show eth0
+                [ "$status" -eq 0 ]
+                [[ "$output" == *" 10.185.1.2/30 "* ]]
+                ! ip link show "$hif" >/dev/null 2>&1 || false
+                kill -0 $RLA_HOLD
+                kill $RLA_HOLD
+                "$BERTH" rm -f "$cid" >/dev/null 2>&1 || true
+        done
+        net_empty rlanet1
+}
+
+@test "an ended container's address is not handed out while its veth exists, unless no other address is free" {
+        local f br a b hifa hifb
+        f=$(rla_file rlanet2)
+        br=$(rla_bridge rlanet2)
+        a=$("$BERTH" run -d --name rla-a --network rlanet2 busybox sleep 300)
+        b=$("$BERTH" run -d --name rla-b --network rlanet2 busybox sleep 300)
+        [ "$(ra_ip rla-a rlanet2)" = 10.185.2.2 ]
+        [ "$(ra_ip rla-b rlanet2)" = 10.185.2.3 ]
+        hifa=$(rla_hif "$f" "$a")
+        hifb=$(rla_hif "$f" "$b")
+        rla_hold rla-a
+        "$BERTH" stop -t 0 rla-a >/dev/null
+        "$BERTH" rm -f rla-b >/dev/null
+        # b's veth goes with its namespace: wait for that
+        for _ in $(seq 60); do ip link show "$hifb" >/dev/null 2>&1 || break; sleep 0.05; done
+        ! ip link show "$hifb" >/dev/null 2>&1 || false
+        # the allocator's next address is .2 (it starts after .3, the last
+        # given), but a's veth is still on the bridge: the new one gets .3
+        "$BERTH" run -d --name rla-c --network rlanet2 busybox sleep 300 >/dev/null
+        [ "$(ra_ip rla-c rlanet2)" = 10.185.2.3 ]
+        ip -o link show master "$br" | grep -q ": $hifa@"
+        # the range is full but for .2: a's veth is deleted, then .2 is given
+        "$BERTH" run -d --name rla-d --network rlanet2 busybox sleep 300 >/dev/null
+        [ "$(ra_ip rla-d rlanet2)" = 10.185.2.2 ]
+        ! ip link show "$hifa" >/dev/null 2>&1 || false
+        kill -0 $RLA_HOLD
+        # the stopped container starts again once an address is free, with a
+        # fresh one
+        "$BERTH" rm -f rla-c >/dev/null
+        "$BERTH" start rla-a >/dev/null
+        [ "$(ra_ip rla-a rlanet2)" = 10.185.2.3 ]
+        "$BERTH" rm -f rla-a rla-d >/dev/null
+        net_empty rlanet2
+}
+
+@test "a container started again while its old veth exists: the old pair goes, and it gets a fresh address" {
+        local f cid hif ip1
+        f=$(rla_file rlanet2)
+        cid=$("$BERTH" run -d --name rla-r --network rlanet2 busybox sleep 300)
+        ip1=$(ra_ip rla-r rlanet2)
+        hif=$(rla_hif "$f" "$cid")
+        rla_hold rla-r
+        "$BERTH" stop -t 0 rla-r >/dev/null
+        rla_releasing "$f" "$cid"
+        "$BERTH" start rla-r >/dev/null
+        [ "$("$BERTH" inspect rla-r | jq -r '.[0].State.Status')" = running ]
+        [ "$(ra_ip rla-r rlanet2)" != "$ip1" ]
+        [ "$(jq -r --arg c "$cid" '.Containers[$c].Releasing // false' "$f")" = false ]
+        [ "$("$BERTH" network inspect rlanet2 | jq '.[0].Containers | length')" = 1 ]
+        # its host end is the new pair's; the held namespace lost the old one
+        ip -o link show "$hif" | grep -q '[<,]UP[,>]'
+        ! nsenter --net="/proc/${RLA_HOLD# }/ns/net" ip link show eth0 >/dev/null 2>&1 || false
+        "$BERTH" rm -f rla-r >/dev/null
+        net_empty rlanet2
 }

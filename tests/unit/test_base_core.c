@@ -88,6 +88,10 @@ static void test_files(void)
         ok(strstr(e.msg, "nope") != NULL, "message names the file: %s", e.msg);
         _cleanup_free_ char *ln = xasprintf("%s/a/link", dir);
         ok(symlink("/etc", ln) == 0, "symlink");
+        /* path_size: the files' bytes and the link's own, not what it points to */
+        is_int((int)path_size(dir), 8 + (int)strlen("/etc"), "path_size: files and links");
+        is_int((int)path_size(missing), 0, "path_size of a missing path is 0");
+        is_int((int)path_size(""), 0, "path_size of no path is 0");
         is_int(rm_rf(dir, &e), 0, "rm_rf");
         ok(access(dir, F_OK) < 0, "tree gone");
         ok(access("/etc/passwd", F_OK) == 0, "rm_rf did not follow symlink");

@@ -227,6 +227,12 @@ static void test_time(void)
         is_str(b, "1.23MB", "human size");
         human_size(999, b, sizeof(b));
         is_str(b, "999B", "human size in bytes");
+        units_size(1234567, false, b, sizeof(b));
+        is_str(b, "1.235MB", "units size: 4 digits, decimal");
+        units_size(8335960000ULL, true, b, sizeof(b));
+        is_str(b, "7.763GiB", "units size: binary");
+        units_size_prec(1500, false, 2, b, sizeof(b));
+        is_str(b, "1.5kB", "units size with 2 digits");
 }
 
 static void test_detach_keys(void)

@@ -1,8 +1,8 @@
-/* Management groups (`berth container VERB`, `berth image VERB`): one
- * dispatcher over command tables whose entries point at the same functions
- * as the top-level commands, and the helpers the prune commands share. */
+/* cli_group.c - management groups (`berth container VERB`, `berth image
+ * VERB`): one dispatcher over command tables whose entries point at the same
+ * functions as the top-level commands (commands.h's cmd_group_run), and the
+ * hidden `__commands` listing. */
 #include <ctype.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,83 +101,4 @@ int cmd_group_run(const struct cmd_group *g, int argc, char **argv)
                                    : g->cmds[i].fn(argc - 1, argv + 1);
         error_msg("'%s %s' is not a berth command.\nSee 'berth --help'", g->name, argv[1]);
         return g->fail_status ? g->fail_status : EXIT_BERTH;
-}
-
-bool cli_confirm(const char *warning)
-{
-        char line[64] = "";
-        printf("WARNING! %s\nAre you sure you want to continue? [y/N] ", warning);
-        fflush(stdout);
-        return fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y');
-}
-
-void units_size(unsigned long long n, bool binary, char *buf, size_t len)
-{
-        units_size_prec(n, binary, 4, buf, len);
-}
-
-void units_size_prec(unsigned long long n, bool binary, int prec, char *buf, size_t len)
-{
-        static const char *const dec[] = {"B", "kB", "MB", "GB", "TB", "PB"};
-        static const char *const bin[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-        const double base = binary ? 1024.0 : 1000.0;
-        double v = (double)n;
-        size_t u = 0;
-        while (v >= base && u + 1 < sizeof(dec) / sizeof(dec[0])) {
-                v /= base;
-                u++;
-        }
-        snprintf(buf, len, "%.*g%s", prec, v, binary ? bin[u] : dec[u]);
-}
-
-void reclaimed_size(unsigned long long n, char *buf, size_t len)
-{
-        units_size(n, false, buf, len);
-}
-
-void prune_print_deleted(const char *title, strv_t *removed)
-{
-        if (removed->n) {
-                printf("Deleted %s:\n", title);
-                for (size_t i = 0; i < removed->n; i++)
-                        printf("%s\n", removed->v[i]);
-                printf("\n");
-        }
-        strv_free(removed);
-}
-
-void prune_print_total(unsigned long long reclaimed)
-{
-        char sz[32];
-        reclaimed_size(reclaimed, sz, sizeof(sz));
-        printf("Total reclaimed space: %s\n", sz);
-}
-
-int prune_report(const char *title, strv_t *removed, unsigned long long reclaimed, int r,
-                 const err_t *err)
-{
-        prune_print_deleted(title, removed);
-        if (r < 0)
-                error_msg("%s", err->msg);
-        prune_print_total(reclaimed);
-        return r < 0 ? EXIT_BERTH : 0;
-}
-
-static __thread unsigned long long walk_total;
-
-static int walk_add(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-        (void)path;
-        (void)ftw;
-        if (type == FTW_F || type == FTW_SL)
-                walk_total += (unsigned long long)st->st_size;
-        return 0;
-}
-
-unsigned long long path_size(const char *path)
-{
-        walk_total = 0;
-        if (path && *path)
-                nftw(path, walk_add, 16, FTW_PHYS | FTW_MOUNT);
-        return walk_total;
 }
