@@ -631,15 +631,52 @@ static bool pid_matches(json_t *info, const char *pk, const char *sk, pid_t *out
         return true;
 }
 
+/* The monitor lock: an open file description locking the container's dir
+ * (a read lock: the dir is open read-only; takers are one at a time under
+ * the container lock), held from before the monitor exists until it is
+ * gone.  Probed with F_OFD_GETLK, which takes nothing. */
+static int monitor_lock_open(const char *id)
+{
+        _cleanup_free_ char *d = rt_ctr_dir(id);
+        return open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static bool monitor_lock_held(const char *id)
+{
+        _cleanup_close_ int fd = monitor_lock_open(id);
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        return fd >= 0 && fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
+int rt_ctr_monitor_claim(const char *id, err_t *err)
+{
+        int fd = monitor_lock_open(id);
+        if (fd < 0)
+                return err_sys(err, errno, "container %.12s: open its directory", id);
+        struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+        if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+                int e = errno;
+                close(fd);
+                return err_sys(err, e, "container %.12s: lock its directory for a monitor", id);
+        }
+        return fd;
+}
+
 bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid)
 {
         json_t *info = monitor_info(id);
-        if (!info)
-                return false;
-        bool alive = pid_matches(info, "MonitorPid", "MonitorStart", NULL);
+        bool alive = info && pid_matches(info, "MonitorPid", "MonitorStart", NULL);
         if (alive && init_pid && !pid_matches(info, "Pid", "PidStart", init_pid))
                 *init_pid = 0;
         json_decref(info);
+        /* a monitor not yet recorded in monitor.json (one being set up, or
+         * one aborting whose starter was killed) holds the monitor lock; a
+         * monitor of an older berth holds none, and its record says it */
+        if (!alive && monitor_lock_held(id)) {
+                alive = true;
+                if (init_pid)
+                        *init_pid = 0;
+        }
         return alive;
 }
 

@@ -95,8 +95,17 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err);
  * held; saves j when it changed. */
 int rt_ctr_reconcile(const char *id, json_t *j, err_t *err);
 
-/* Is the container's monitor alive?  Fills the init pid when it is. */
+/* Is the container's monitor alive?  Fills the init pid when it is (0 while
+ * none runs: the monitor is being set up, restarting it or aborting).  A
+ * monitor is alive from before it exists: the starter takes the monitor lock
+ * (rt_ctr_monitor_claim) and the monitor keeps it for life; or, for a
+ * monitor of an older berth that holds none, its pid and start time in
+ * run/containers/ID/monitor.json match. */
 bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid);
+/* Take the monitor lock of container id for a monitor about to be launched:
+ * the fd (O_CLOEXEC) to hand to it.  Call with the container lock held, after
+ * rt_ctr_monitor_alive said no: the lock itself does not exclude another. */
+int rt_ctr_monitor_claim(const char *id, err_t *err);
 /* A pidfd of the container's monitor (readable once it has exited), or -1
  * when no monitor of it runs. */
 int rt_ctr_monitor_pidfd(const char *id);

@@ -26,6 +26,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "container.h"
+#include "crash.h"
 #include "ctr_doc.h"
 #include "fsutil.h"
 #include "jsonfile.h"
@@ -641,6 +642,7 @@ static int start_init(struct mon *m, int *fail_status, err_t *err)
                 snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)m->pid);
                 m->netns_fd = open(p, O_RDONLY | O_CLOEXEC);
         }
+        crash_point("monitor.spawned");
         write_monitor_info(m);
         r = sync;
 out:
