@@ -430,6 +430,12 @@ static void send_ended(struct mon *m)
 }
 
 static void (*warn_hook)(const char *msg);
+static void (*running_hook)(const char *id);
+
+void rt_monitor_set_running_hook(void (*fn)(const char *id))
+{
+        running_hook = fn;
+}
 
 void rt_monitor_set_warn(void (*fn)(const char *msg))
 {
@@ -1519,6 +1525,10 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
         sync_fd = -1;
         spec_drop(m);
         shed_start_memory();
+        if (running_hook) {
+                mon_doc_release(m); /* as the loop would, before the hook */
+                running_hook(m->id);
+        }
         loop(m);
         *done = ended_clean(m);
         ret = 0;

@@ -65,7 +65,7 @@ static void test_store(void)
         json_t *j = json_pack("{s:s,s:s,s:s,s:{s:s},s:{s:{s:s}}}", "Id", id, "Name", "/rt-unit",
                               "Created", "2026-01-01T00:00:00Z", "Config", "Hostname", "h",
                               "GraphDriver", "Data", "LowerDir", "/nonexistent");
-        ok(rt_ctr_create(j, &err) == 0, "create: %s", err.msg);
+        ok(rt_ctr_create(j, 0, &err) == 0, "create: %s", err.msg);
         char *got = NULL;
         ok(rt_ctr_resolve("rt-unit", &got, &err) == 0 && !strcmp(got, id), "resolve by name");
         free(got);
@@ -81,7 +81,7 @@ static void test_store(void)
                                "Config", "GraphDriver", "Data", "LowerDir", "/n");
         char *id2 = rt_ctr_gen_id();
         json_object_set_new(j2, "Id", json_string(id2));
-        ok(rt_ctr_create(j2, &err) < 0 && strstr(err.msg, "is already in use"), "name conflict");
+        ok(rt_ctr_create(j2, 0, &err) < 0 && strstr(err.msg, "is already in use"), "name conflict");
         ok(rt_ctr_rename(id, "rt-unit2", &err) == 0, "rename");
         ok(rt_ctr_resolve("rt-unit2", &got, &err) == 0, "resolve new name");
         free(got);
