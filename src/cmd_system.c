@@ -32,6 +32,7 @@
 #include "container_cli.h"
 #include "prune_cli.h"
 #include "net/network.h"
+#include "engine/df.h"
 #include "engine/netglue.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
@@ -163,49 +164,6 @@ static int system_boot(void)
 
 /* --- df, prune, info ---------------------------------------------------- */
 
-static bool state_active(const char *st)
-{
-        return st && (!strcmp(st, "running") || !strcmp(st, "paused") || !strcmp(st, "restarting"));
-}
-
-struct ctr_counts {
-        size_t total, running, paused, stopped;
-        unsigned long long size, size_active; /* writable layers (with sizes) */
-};
-
-static void ctr_counts(struct ctr_counts *c, bool sizes)
-{
-        memset(c, 0, sizeof(*c));
-        strv_t ids = STRV_INIT;
-        err_t err = {0};
-        if (rt_ctr_list(&ids, &err) < 0)
-                warn_msg("%s", err.msg);
-        for (size_t i = 0; i < ids.n; i++) {
-                _cleanup_free_ char *id = NULL;
-                _cleanup_json_ json_t *j = NULL;
-                c->total++;
-                if (ctr_get(ids.v[i], &id, &j, NULL, &err) < 0) {
-                        c->stopped++; /* unreadable state: not running */
-                        continue;
-                }
-                const char *st = rt_doc_status(j);
-                bool active = state_active(st);
-                if (st && !strcmp(st, "paused"))
-                        c->paused++;
-                else if (active)
-                        c->running++;
-                else
-                        c->stopped++;
-                if (sizes) {
-                        unsigned long long sz = path_size(rt_doc_upper_dir(j));
-                        c->size += sz;
-                        if (active)
-                                c->size_active += sz;
-                }
-        }
-        strv_free(&ids);
-}
-
 /* docker's RECLAIMABLE cell: "1.2MB (40%)", the percentage only when total > 0 */
 static char *reclaimable_cell(unsigned long long total, unsigned long long reclaimable)
 {
@@ -216,14 +174,14 @@ static char *reclaimable_cell(unsigned long long total, unsigned long long recla
         return xasprintf("%s (%llu%%)", sz, reclaimable * 100 / total);
 }
 
-static json_t *df_row(const char *type, size_t total, size_t active, unsigned long long size,
-                      unsigned long long used)
+static json_t *df_row(const char *type, const struct df_usage *u)
 {
         char n[24], a[24], sz[32];
-        snprintf(n, sizeof(n), "%zu", total);
-        snprintf(a, sizeof(a), "%zu", active);
-        reclaimed_size(size, sz, sizeof(sz));
-        _cleanup_free_ char *r = reclaimable_cell(size, size - (used < size ? used : size));
+        snprintf(n, sizeof(n), "%zu", u->total);
+        snprintf(a, sizeof(a), "%zu", u->active);
+        reclaimed_size(u->size, sz, sizeof(sz));
+        _cleanup_free_ char *r =
+            reclaimable_cell(u->size, u->size - (u->used < u->size ? u->used : u->size));
         return json_pack("{s:s,s:s,s:s,s:s,s:s}", "Active", a, "Reclaimable", r, "Size", sz,
                          "TotalCount", n, "Type", type);
 }
@@ -415,68 +373,20 @@ static int system_df(int argc, char **argv)
                 df_headers, "*formatter.diskUsageImagesContext") < 0)
                 return EXIT_BERTH;
         err_t err = {0};
-        struct rt_image *imgs = NULL;
-        size_t nimg = 0;
-        struct image_users users = {0};
-        if (df_images(&imgs, &nimg, &users) < 0) {
+        struct disk_usage du;
+        strv_t warnings = STRV_INIT;
+        if (disk_usage(&du, &warnings, &err) < 0) {
+                error_msg("%s", err.msg);
                 cliformat_free(&cf);
                 return EXIT_BERTH;
         }
-        /* images: every layer counted once, as on disk; what no container's
-         * image uses is reclaimable */
-        strv_t layers = STRV_INIT, used_layers = STRV_INIT;
-        size_t img_active = 0;
-        for (size_t i = 0; i < nimg; i++) {
-                bool running;
-                bool used = image_users_find(imgs[i].id, &running, &users) != NULL;
-                img_active += used;
-                for (size_t k = 0; k < imgs[i].layer_dirs.n; k++) {
-                        const char *l = imgs[i].layer_dirs.v[k];
-                        if (!strv_contains(&layers, l))
-                                strv_push(&layers, l);
-                        if (used && !strv_contains(&used_layers, l))
-                                strv_push(&used_layers, l);
-                }
-        }
-        unsigned long long img_size = 0, img_used = 0;
-        for (size_t k = 0; k < layers.n; k++) {
-                unsigned long long sz = path_size(layers.v[k]);
-                img_size += sz;
-                if (strv_contains(&used_layers, layers.v[k]))
-                        img_used += sz;
-        }
-        strv_free(&layers);
-        strv_free(&used_layers);
-        image_users_free(&users);
-        rt_image_list_free(imgs, nimg);
-
-        struct ctr_counts c;
-        ctr_counts(&c, true);
-
-        strv_t vols = STRV_INIT, vused = STRV_INIT;
-        if (rt_volume_list(&vols, &err) < 0)
-                warn_msg("%s", err.msg);
-        volumes_in_use(&vused);
-        size_t vol_active = 0;
-        unsigned long long vol_size = 0, vol_used = 0;
-        for (size_t i = 0; i < vols.n; i++) {
-                unsigned long long sz = volume_size(vols.v[i]);
-                vol_size += sz;
-                if (strv_contains(&vused, vols.v[i])) {
-                        vol_active++;
-                        vol_used += sz;
-                }
-        }
-        size_t nvols = vols.n;
-        strv_free(&vols);
-        strv_free(&vused);
-
+        warn_flush(&warnings);
         json_t *rows[] = {
-            df_row("Images", nimg, img_active, img_size, img_used),
-            df_row("Containers", c.total, c.running + c.paused, c.size, c.size_active),
-            df_row("Local Volumes", nvols, vol_active, vol_size, vol_used),
+            df_row("Images", &du.images),
+            df_row("Containers", &du.containers),
+            df_row("Local Volumes", &du.volumes),
             /* build steps are images in the store: there is no separate cache */
-            df_row("Build Cache", 0, 0, 0, 0),
+            df_row("Build Cache", &(struct df_usage){0}),
         };
         int rc = 0;
         for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
@@ -604,7 +514,9 @@ int cmd_info(int argc, char **argv)
         if (first <= 0)
                 return cli_status(first);
         struct ctr_counts c;
-        ctr_counts(&c, false);
+        strv_t warnings = STRV_INIT;
+        ctr_counts(&c, false, &warnings);
+        warn_flush(&warnings);
         struct rt_image *imgs = NULL;
         size_t nimg = 0;
         err_t err = {0};
