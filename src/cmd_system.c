@@ -32,6 +32,7 @@
 #include "container_cli.h"
 #include "prune_cli.h"
 #include "net/network.h"
+#include "engine/boot.h"
 #include "engine/df.h"
 #include "engine/netglue.h"
 #include "runtime/container.h"
@@ -41,53 +42,10 @@
 #include "table.h"
 #include "version.h"
 
-struct boot_ctr {
-        char *id, *name, *project, *service;
-        strv_t deps; /* services of the same project it depends on */
-        bool started;
-};
-
-static const char *label(json_t *j, const char *key)
-{
-        const char *v = rt_doc_label(j, key);
-        return v ? v : "";
-}
-
-static bool wants_boot_start(const char *id, json_t *j)
-{
-        return ctr_policy_restarts(id, j, false);
-}
-
-/* "db:service_started:false,cache:service_healthy:true" -> db, cache */
-static void parse_deps(const char *s, strv_t *out)
-{
-        while (*s) {
-                size_t n = strcspn(s, ",");
-                size_t svc = strcspn(s, ":,");
-                if (svc > 0)
-                        strv_take(out, xstrndup(s, svc < n ? svc : n));
-                s += n;
-                if (*s == ',')
-                        s++;
-        }
-}
-
-/* Is every dependency of c that boot starts already started? */
-static bool deps_ready(const struct boot_ctr *c, const struct boot_ctr *all, size_t n)
-{
-        for (size_t d = 0; d < c->deps.n; d++)
-                for (size_t k = 0; k < n; k++)
-                        if (!all[k].started && *c->project && !strcmp(all[k].project, c->project) &&
-                            !strcmp(all[k].service, c->deps.v[d]))
-                                return false;
-        return true;
-}
-
-static int boot_start(struct boot_ctr *c)
+static int boot_start(const struct boot_ctr *c)
 {
         err_t err = {0};
         int status;
-        c->started = true;
         if (container_start(c->id, 0, &status, &err) < 0) {
                 error_msg("%s", err.msg);
                 error_msg("failed to start container %s", c->name);
@@ -100,65 +58,20 @@ static int boot_start(struct boot_ctr *c)
 static int system_boot(void)
 {
         err_t err = {0};
-        _cleanup_json_ json_t *nets = json_array();
-        if (network_restore_all(nets, &err) < 0) {
-                error_msg("restoring networks: %s", err.msg);
-                return EXIT_BERTH;
-        }
-        strv_t ids = STRV_INIT;
-        if (rt_ctr_list(&ids, &err) < 0) {
+        struct boot_list l;
+        strv_t errors = STRV_INIT;
+        if (boot_plan(&l, &errors, &err) < 0) {
                 error_msg("%s", err.msg);
-                strv_free(&ids);
                 return EXIT_BERTH;
         }
-        struct boot_ctr *c = xcalloc(ids.n + 1, sizeof(*c));
-        size_t n = 0;
-        int rc = 0;
-        /* oldest first, as they were created */
-        for (size_t i = ids.n; i-- > 0;) {
-                _cleanup_json_ json_t *j = NULL;
-                if (rt_ctr_load(ids.v[i], &j, &err) < 0) {
-                        error_msg("%s", err.msg);
+        int rc = errors.n ? 1 : 0;
+        for (size_t i = 0; i < errors.n; i++)
+                error_msg("%s", errors.v[i]);
+        strv_free(&errors);
+        for (size_t i = 0; i < l.n; i++)
+                if (boot_start(&l.v[i]) < 0)
                         rc = 1;
-                        continue;
-                }
-                if (!wants_boot_start(ids.v[i], j))
-                        continue;
-                const char *name = rt_doc_name(j);
-                c[n].id = xstrdup(ids.v[i]);
-                c[n].name = xstrdup(name && *name == '/' ? name + 1 : name ? name : ids.v[i]);
-                c[n].project = xstrdup(label(j, "com.docker.compose.project"));
-                c[n].service = xstrdup(label(j, "com.docker.compose.service"));
-                c[n].deps = (strv_t)STRV_INIT;
-                parse_deps(label(j, "com.docker.compose.depends_on"), &c[n].deps);
-                n++;
-        }
-        strv_free(&ids);
-        /* plain containers first, then each project along its dependencies;
-         * what a cycle or a missing dependency holds back starts last */
-        for (size_t i = 0; i < n; i++)
-                if (!*c[i].project && boot_start(&c[i]) < 0)
-                        rc = 1;
-        for (bool progress = true; progress;) {
-                progress = false;
-                for (size_t i = 0; i < n; i++)
-                        if (!c[i].started && deps_ready(&c[i], c, n)) {
-                                progress = true;
-                                if (boot_start(&c[i]) < 0)
-                                        rc = 1;
-                        }
-        }
-        for (size_t i = 0; i < n; i++)
-                if (!c[i].started && boot_start(&c[i]) < 0)
-                        rc = 1;
-        for (size_t i = 0; i < n; i++) {
-                free(c[i].id);
-                free(c[i].name);
-                free(c[i].project);
-                free(c[i].service);
-                strv_free(&c[i].deps);
-        }
-        free(c);
+        boot_list_free(&l);
         return rc;
 }
 
