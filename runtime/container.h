@@ -56,7 +56,12 @@ int rt_hostname_check(const char *what, const char *h, err_t *err);
  * makes the container dirs (overlay upper/work/merged, hosts, hostname,
  * resolv.conf) and fills the path fields of j.  A "SeccompProfile" member
  * (rt_secopts_check's profile) is moved out of j into RT_CTR_SECCOMP. */
-int rt_ctr_create(json_t *j, err_t *err);
+/* flags: RT_CTR_VOLATILE (`run --rm`: a container its creator starts at
+ * once and that is removed when it ends) fsyncs nothing and makes no exit
+ * reserve: a crash before its end leaves at worst a damaged container that
+ * `ps -a` lists and `rm -f` removes (rt_ctr_load). */
+#define RT_CTR_VOLATILE 1u
+int rt_ctr_create(json_t *j, unsigned flags, err_t *err);
 
 /* Record a container event in the events journal (base/events.h): the
  * document's labels, image and name as attributes, then the NULL-terminated

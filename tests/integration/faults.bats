@@ -182,6 +182,29 @@ fl_parallel() {
         [ "$("$BERTH" network inspect bridge | jq '.[0].Containers | length')" -eq 0 ]
 }
 
+@test "a container dir without its config.json (run --rm fsyncs nothing, a power cut may lose it): ps -a lists it, rm -f removes it and frees its name" {
+        local id f
+        id=$("$BERTH" create --rm --network none --name flvol busybox true)
+        f=$BERTH_ROOT/lib/containers/$id/config.json
+        rm "$f"
+        run "$BERTH" ps -a
+        [ "$status" -eq 0 ]
+        [[ $output == *"${id:0:12}"*"Corrupt"* ]]
+        run "$BERTH" inspect flvol
+        [ "$status" -ne 0 ]
+        [[ $output == *"$f is missing"*"berth rm -f ${id:0:12}"* ]]
+        run "$BERTH" create --name flvol busybox true
+        [ "$status" -ne 0 ]
+        [[ $output == *'Conflict. The container name "/flvol" is already in use'* ]]
+        run "$BERTH" rm -f flvol
+        [ "$status" -eq 0 ]
+        [ "$output" = flvol ]
+        check_gone "$id"
+        id=$("$BERTH" create --network none --name flvol busybox true)
+        "$BERTH" rm flvol >/dev/null
+        check_gone "$id"
+}
+
 @test "a damaged network file: the other networks keep working, ls names the file, network rm removes it" {
         local a br f
         a=$("$BERTH" network create --subnet 10.246.193.0/24 flnA)

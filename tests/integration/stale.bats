@@ -490,9 +490,11 @@ rla_releasing() {
 	EOF
         for way in stop kill exit oom rm-f monitor compose-down; do
                 RLA_HOLD=
+                echo "way: $way"
                 if [ $way = compose-down ]; then
                         "$BERTH" compose -p rla-cd -f "$BERTH_ROOT/rla-cd/compose.yaml" up -d >/dev/null 2>&1
-                        cid=$(jq -r '.Containers | keys[0]' "$f")
+                        cid=$("$BERTH" compose -p rla-cd -f "$BERTH_ROOT/rla-cd/compose.yaml" ps -q | head -1)
+                        cid=$("$BERTH" inspect -f '{{.Id}}' "$cid")
                 elif [ $way = oom ]; then
                         cid=$("$BERTH" run -d --name rla-oom --network rlanet1 --memory 16m \
                                 --memory-swap 16m busybox \
