@@ -1,6 +1,7 @@
 /* Unit tests for the container runtime's pure parts: capability sets,
  * ulimit specs, the state store with a private BERTH_ROOT. */
 #include <stdlib.h>
+#include <sys/types.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -87,6 +88,21 @@ static void test_store(void)
         json_t *st = NULL;
         ok(rt_ctr_load(id, &st, &err) == 0, "load");
         json_object_set_new(st, "State", json_pack("{s:s}", "Status", "running"));
+        /* the monitor lock: a monitor is alive from its launcher's claim on,
+         * before it records a pid, until the last holder closes it */
+        pid_t init = 42;
+        ok(!rt_ctr_monitor_alive(id, &init) && init == 42, "no monitor");
+        err = (err_t){0};
+        int claim = rt_ctr_monitor_claim(id, &err);
+        ok(claim >= 0, "claim the monitor lock: %s", err.msg);
+        init = 42;
+        ok(rt_ctr_monitor_alive(id, &init) && init == 0, "alive from the claim on, no init yet");
+        ok(rt_ctr_reconcile(id, st, &err) == 0 &&
+               !strcmp(json_string_value(json_object_get(json_object_get(st, "State"), "Status")),
+                       "running"),
+           "reconcile leaves a container whose monitor holds the lock running");
+        close(claim);
+        ok(!rt_ctr_monitor_alive(id, NULL), "not alive once the lock is closed");
         ok(rt_ctr_reconcile(id, st, &err) == 0, "reconcile a running container without monitor");
         is_str(json_string_value(json_object_get(json_object_get(st, "State"), "Status")), "exited",
                "it is exited now");
