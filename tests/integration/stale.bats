@@ -453,13 +453,22 @@ rla_bridge() { echo "br-$("$BERTH" network inspect -f '{{.Id}}' "$1" | cut -c1-1
 # the host end of container id $2's veth on network file $1
 rla_hif() { jq -r --arg c "$2" '.Containers[$c].HostIfname // empty' "$1"; }
 # hold the netns of container $1 with a host process (as a dying namespace
-# holds its veth pair for a moment, only for longer): RLA_HOLD gets its pid
+# holds its veth pair for a moment, only for longer): RLA_HOLD gets its pid,
+# once it is in that netns (a loaded machine may run it late)
 rla_hold() {
-        local pid
+        local pid ns h
         pid=$("$BERTH" inspect "$1" | jq -r '.[0].State.Pid')
         [ "$pid" -gt 0 ]
+        ns=$(readlink "/proc/$pid/ns/net")
         nsenter --net="/proc/$pid/ns/net" sleep 60 3>&- &
-        RLA_HOLD="${RLA_HOLD:-} $!"
+        h=$!
+        RLA_HOLD="${RLA_HOLD:-} $h"
+        for _ in $(seq 100); do
+                [ "$(readlink "/proc/$h/ns/net" 2>/dev/null)" = "$ns" ] && return 0
+                sleep 0.05
+        done
+        echo "the netns of $1 is not held"
+        return 1
 }
 # wait up to 3 s for container id $2's endpoint in network file $1 to be an
 # ended one's: not listed, its address still taken
