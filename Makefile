@@ -222,7 +222,7 @@ wordpress: all
 DEB_PKGS := gcc make pkg-config python3 jq clang libclang-rt-14-dev clang-format git \
             libyaml-dev libjansson-dev libnl-3-dev libnl-route-3-dev libcap-dev libseccomp-dev \
             libcurl4-openssl-dev libarchive-dev libnftables-dev libssl-dev \
-            busybox-static bats iproute2 nftables curl procps util-linux psmisc \
+            busybox-static bats iproute2 nftables curl procps util-linux psmisc strace \
             docker-registry skopeo apache2-utils openssl python3-cryptography \
             mmdebstrap chromium nodejs zsh fish
 deps:

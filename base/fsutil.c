@@ -136,6 +136,12 @@ static void shown_path(int dirfd, const char *name, char *out, size_t size)
 int atomic_write_at(int dirfd, const char *name, const void *data, size_t n, mode_t mode,
                     err_t *err)
 {
+        return atomic_replace_at(dirfd, name, data, n, mode, true, err);
+}
+
+int atomic_replace_at(int dirfd, const char *name, const void *data, size_t n, mode_t mode,
+                      bool durable, err_t *err)
+{
         char tmp[4096], shown[8192];
         int r;
 
@@ -162,7 +168,8 @@ int atomic_write_at(int dirfd, const char *name, const void *data, size_t n, mod
          * run dir) are only paid for persistent data. */
         const char *run = berth_run_dir();
         size_t rl = strlen(run);
-        bool durable = !(dirfd == AT_FDCWD && !strncmp(name, run, rl) && name[rl] == '/');
+        if (dirfd == AT_FDCWD && !strncmp(name, run, rl) && name[rl] == '/')
+                durable = false;
         if (write_all(fd, data, n, err) < 0 || (durable && fsync(fd) < 0)) {
                 int e = errno;
                 unlinkat(dirfd, tmp, 0);

@@ -35,6 +35,11 @@ int write_all(int fd, const void *buf, size_t n, err_t *err);
 int atomic_write_at(int dirfd, const char *name, const void *data, size_t n, mode_t mode,
                     err_t *err);
 int atomic_write_file(const char *path, const void *data, size_t n, mode_t mode, err_t *err);
+/* atomic_write_at, with the fsyncs only when durable: readers still never
+ * see a mix, but after a crash the file may hold the old content, the new,
+ * or nothing at all (state that a crash makes void anyway). */
+int atomic_replace_at(int dirfd, const char *name, const void *data, size_t n, mode_t mode,
+                      bool durable, err_t *err);
 
 /* Open (creating, mode 0600) the lock file path and take an exclusive flock,
  * retrying on EINTR.  Returns the fd that holds the lock (close it to unlock). */

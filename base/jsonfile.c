@@ -11,6 +11,11 @@
 
 int json_write_atomic_at(int dirfd, const char *name, const json_t *j, err_t *err)
 {
+        return json_write_replace_at(dirfd, name, j, true, err);
+}
+
+int json_write_replace_at(int dirfd, const char *name, const json_t *j, bool durable, err_t *err)
+{
         _cleanup_free_ char *s = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2));
         if (!s)
                 return err_set(err, ENOMEM, "%s: cannot serialise JSON", name);
@@ -19,7 +24,7 @@ int json_write_atomic_at(int dirfd, const char *name, const json_t *j, err_t *er
         _cleanup_free_ char *withnl = NULL;
         if (asprintf(&withnl, "%s\n", s) < 0)
                 return err_set(err, ENOMEM, "%s: out of memory", name);
-        return atomic_write_at(dirfd, name, withnl, n + 1, 0600, err);
+        return atomic_replace_at(dirfd, name, withnl, n + 1, 0600, durable, err);
 }
 
 int json_write_atomic(const char *path, const json_t *j, err_t *err)

@@ -3,6 +3,7 @@
 #define BERTH_JSONFILE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "err.h"
 #include "strv.h"
@@ -10,6 +11,8 @@
 /* Serialise j (sorted keys, 2-space indent) and atomically replace dirfd/name. */
 int json_write_atomic_at(int dirfd, const char *name, const json_t *j, err_t *err);
 int json_write_atomic(const char *path, const json_t *j, err_t *err);
+/* The same, fsynced only when durable (fsutil.h atomic_replace_at). */
+int json_write_replace_at(int dirfd, const char *name, const json_t *j, bool durable, err_t *err);
 
 /* Read and parse dirfd/name; errors name the file and line:column. */
 int json_read_at(int dirfd, const char *name, json_t **out, err_t *err);

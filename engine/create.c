@@ -35,7 +35,7 @@ int container_create_spec(const struct ctr_spec *sp, char **id_out, strv_t *warn
         if (ctr_spec_files(sp, j, err) < 0)
                 goto out;
         *step = CTR_STEP_STORE;
-        if (ctr_create(j, err) < 0)
+        if (ctr_create(j, sp->auto_remove && sp->start_now ? RT_CTR_VOLATILE : 0, err) < 0)
                 goto out;
         *id_out = TAKE_PTR(id);
         ret = 0;

@@ -2,6 +2,7 @@
  * filters (prune.h). */
 #include "prune.h"
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -160,6 +161,53 @@ int container_remove_locked(const char *id, json_t *j, err_t *err)
                 return -1;
         crash_point("rm.released");
         return rt_ctr_destroy(id, err);
+}
+
+int container_rm(const char *ref, bool force, bool volumes, strv_t *warnings, err_t *err)
+{
+        _cleanup_free_ char *id = NULL;
+        _cleanup_json_ json_t *j = NULL;
+        if (ctr_get(ref, &id, &j, NULL, err) < 0) {
+                if (err->code == EBADMSG && force && id) {
+                        /* corrupt state: kill what runs, remove what is there */
+                        _cleanup_close_ int lk = rt_ctr_lock(id, err);
+                        if (lk >= 0 && rt_ctr_destroy(id, err) == 0 &&
+                            netwire_release_state(id, err) == 0)
+                                return 0;
+                }
+                return -1;
+        }
+        const char *st = rt_doc_status(j);
+        bool paused = st && !strcmp(st, "paused");
+        bool running = st && (!strcmp(st, "running") || !strcmp(st, "restarting") || paused);
+        if (paused && !force)
+                return err_set(err, EBUSY,
+                               "cannot remove container \"%s\": "
+                               "container is paused and must be unpaused first",
+                               ref);
+        if (running && !force)
+                return err_set(err, EBUSY,
+                               "cannot remove container \"%s\": "
+                               "container is %s: stop "
+                               "the container before removing or force remove",
+                               ref, st);
+        if (running && ctr_stop(id, 0, err) < 0)
+                return -1;
+        _cleanup_close_ int lk = rt_ctr_lock(id, err);
+        if (lk < 0 || container_remove_locked(id, j, err) < 0)
+                return -1;
+        if (volumes) { /* anonymous volumes go with their container */
+                size_t k;
+                json_t *m;
+                json_array_foreach(rt_doc_mounts(j), k, m)
+                {
+                        const char *vn = rt_doc_mount_name(m);
+                        err_t e = {0};
+                        if (vn && rt_volume_is_anon(vn) && rt_volume_remove(vn, &e) < 0)
+                                strv_push(warnings, e.msg);
+                }
+        }
+        return 0;
 }
 
 static bool status_stopped(const char *st)

@@ -53,6 +53,13 @@ void prune_filter_free(struct prune_filter *pf);
 /* Remove a stopped container whose lock the caller holds (j its state): its
  * network attachments, then its state and directories. */
 int container_remove_locked(const char *id, json_t *j, err_t *err);
+/* `rm [-f] [-v] ref`: a running, restarting or paused container is
+ * refused ("cannot remove container ...") unless force, which stops it
+ * first (SIGKILL); then container_remove_locked under its lock, and with
+ * volumes its anonymous volumes (one that cannot go is a warning in
+ * warnings).  With force, a container whose state cannot be read is removed
+ * all the same: what runs killed, its directories, its network endpoints. */
+int container_rm(const char *ref, bool force, bool volumes, strv_t *warnings, err_t *err);
 
 /* Remove every stopped (created, exited, dead) container, each checked
  * again under its lock (one that starts meanwhile stays); pf (NULL: none):

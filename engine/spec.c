@@ -476,9 +476,9 @@ void ctr_remove_anon_volumes(json_t *doc)
         }
 }
 
-int ctr_create(json_t *doc, err_t *err)
+int ctr_create(json_t *doc, unsigned flags, err_t *err)
 {
-        if (berth_dirs_ensure(err) < 0 || rt_ctr_create(doc, err) < 0)
+        if (berth_dirs_ensure(err) < 0 || rt_ctr_create(doc, flags, err) < 0)
                 return -1;
         return 0;
 }

@@ -132,6 +132,8 @@ struct ctr_spec {
         strv_t exposed;               /* "80/tcp" over the image's */
         struct restart_policy restart;
         bool auto_remove;
+        bool start_now;           /* its creator starts it at once (`run`): with auto_remove,
+                                   * its files need not outlive a crash (RT_CTR_VOLATILE) */
         struct ctr_mount *mounts; /* in order; the image's VOLUMEs are added when made */
         size_t nmounts;
         struct ctr_host host; /* checked (ctr_host_check) before rendering */
@@ -203,8 +205,9 @@ int ctr_spec_mounts(const struct ctr_spec *s, json_t *doc, err_t *err);
  * HostConfig.Binds; each must exist. */
 int ctr_spec_files(const struct ctr_spec *s, json_t *doc, err_t *err);
 
-/* Store the document (rt_ctr_create, the state directories made first). */
-int ctr_create(json_t *doc, err_t *err);
+/* Store the document (rt_ctr_create, the state directories made first);
+ * flags as rt_ctr_create's (RT_CTR_VOLATILE). */
+int ctr_create(json_t *doc, unsigned flags, err_t *err);
 /* The anonymous volumes doc's Mounts name (made for it and nothing else),
  * removed: what a create that failed leaves behind. */
 void ctr_remove_anon_volumes(json_t *doc);

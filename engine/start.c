@@ -353,11 +353,12 @@ int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *
         size_t nkeep = o->nkeep;
         *sockp = -1;
         *ttyp = false;
-        if (nkeep > MONITOR_KEEP_FDS_MAX)
+        if (nkeep >= MONITOR_KEEP_FDS_MAX) /* one more: the monitor lock */
                 return err_set(err, EINVAL, "too many fds for the monitor (%zu, at most %d)", nkeep,
-                               MONITOR_KEEP_FDS_MAX);
+                               MONITOR_KEEP_FDS_MAX - 1);
         *status = 125;
         _cleanup_close_ int lk = -1;
+        _cleanup_close_ int claim = -1; /* the monitor lock, for the monitor */
         _cleanup_json_ json_t *j = NULL;
         for (int tries = 0;; tries++) {
                 lk = rt_ctr_lock(id, err);
@@ -373,12 +374,21 @@ int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *
                 if (st && !strcmp(st, "paused"))
                         return err_set(err, EBUSY,
                                        "cannot start a paused container, try unpause instead");
-                if (!rt_ctr_monitor_alive(id, NULL))
+                if (!rt_ctr_monitor_alive(id, NULL)) {
+                        /* a monitor is alive from now on: one whose
+                         * launcher dies before it records its pid is
+                         * waited for, never run beside a second one */
+                        claim = rt_ctr_monitor_claim(id, err);
+                        if (claim < 0)
+                                return -1;
                         break;
+                }
                 if (tries > 0)
                         return err_set(err, EBUSY, "container %.12s is already being started", id);
-                /* its monitor is still finishing: wait for it without the
-                 * lock, which it takes for its last state write */
+                crash_point("start.wait");
+                /* its monitor is still finishing (or aborting, its starter
+                 * killed): wait for it without the lock, which it takes
+                 * for its last state write */
                 close(TAKE_FD(lk));
                 json_decref(TAKE_PTR(j));
                 wait_monitor_settled(id);
@@ -404,15 +414,18 @@ int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *
                 all[i] = keep_fds[i];
         for (size_t i = 0; i < npfds; i++)
                 all[nkeep + i] = pfds[i];
-        int r = nkeep + npfds > RT_MON_KEEP_FDS_MAX
+        all[nkeep + npfds] = claim; /* kept by the monitor for its life */
+        int r = nkeep + npfds + 1 > RT_MON_KEEP_FDS_MAX
                     ? err_set(err, EINVAL, "too many published ports (%zu, at most %zu)", npfds,
-                              RT_MON_KEEP_FDS_MAX - nkeep)
-                    : launch_monitor(id, sv[1], all, nkeep + npfds, err);
+                              RT_MON_KEEP_FDS_MAX - nkeep - 1)
+                    : launch_monitor(id, sv[1], all, nkeep + npfds + 1, err);
         close(sv[1]);
+        close(TAKE_FD(claim));
         for (size_t i = 0; i < npfds; i++)
                 close(pfds[i]);
         if (r < 0)
                 return -1;
+        crash_point("start.launched");
         struct rt_mon_msg m;
         r = rt_mon_recv(mine, &m);
         crash_point("start.monitor");

@@ -29,7 +29,7 @@ struct ctr_start_opts {
 };
 
 /* Start a created or exited container: launch its monitor (which keeps
- * o->keep_fds, at most MONITOR_KEEP_FDS_MAX, open for the container's
+ * o->keep_fds, fewer than MONITOR_KEEP_FDS_MAX, open for the container's
  * lifetime, e.g. listening sockets that reserve published host ports; they
  * never reach the container), set up networking between "created" and
  * "started", let it exec.  With o->attach, *sock is the container's attach

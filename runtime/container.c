@@ -150,8 +150,8 @@ uint64_t rt_pid_starttime(pid_t pid)
 }
 
 /* A new file in the container's ".new-<id>" dir: no temp file and rename
- * (nobody sees the dir before it is complete), but fsynced, as the dir is
- * renamed into place only once every file is on disk. */
+ * (nobody sees the dir before it is complete), but fsynced when durable, as
+ * the dir is renamed into place only once every file is on disk. */
 static int write_new(const char *dir, const char *name, const char *text, size_t n, bool durable,
                      err_t *err)
 {
@@ -168,9 +168,9 @@ static int write_new(const char *dir, const char *name, const char *text, size_t
         return 0;
 }
 
-static int write_text(const char *dir, const char *name, const char *text, err_t *err)
+static int write_text(const char *dir, const char *name, const char *text, bool durable, err_t *err)
 {
-        return write_new(dir, name, text, strlen(text), true, err);
+        return write_new(dir, name, text, strlen(text), durable, err);
 }
 
 /* The size of RT_CTR_EXIT_RESERVE: a compact exit record with room to spare. */
@@ -305,10 +305,12 @@ static int name_check(const char *name, const char *self, err_t *err)
 }
 
 /* Make the container's files in dir; the document's paths name final, where
- * dir is renamed once the container is complete. */
+ * dir is renamed once the container is complete.  Volatile (RT_CTR_VOLATILE):
+ * nothing is fsynced, and there is no exit reserve. */
 static int ctr_create_files(const char *id, json_t *j, const char *dir, const char *final,
-                            err_t *err)
+                            unsigned flags, err_t *err)
 {
+        bool durable = !(flags & RT_CTR_VOLATILE);
         static const char *const sub[] = {"", "/upper", "/work", "/merged"};
         for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
                 _cleanup_free_ char *p = xasprintf("%s%s", dir, sub[i]);
@@ -337,18 +339,18 @@ static int ctr_create_files(const char *id, json_t *j, const char *dir, const ch
          * names are made durable by the dir's fsync, their contents need not
          * be (two fsyncs, three waits on the disk each, less per create). */
         const char *nm = rt_doc_network_mode(j);
-        bool etc_durable = nm && !strcmp(nm, "host");
+        bool etc_durable = durable && nm && !strcmp(nm, "host");
         if (write_new(dir, "hosts", hosts, strlen(hosts), etc_durable, err) < 0 ||
-            write_text(dir, "hostname", hn, err) < 0 ||
+            write_text(dir, "hostname", hn, durable, err) < 0 ||
             write_new(dir, "resolv.conf", "", 0, etc_durable, err) < 0 ||
-            write_text(dir, RT_CTR_EXIT_RESERVE, reserve, err) < 0)
+            (durable && write_text(dir, RT_CTR_EXIT_RESERVE, reserve, true, err) < 0))
                 return -1;
         json_t *prof = json_object_get(j, "SeccompProfile");
         if (prof) {
                 _cleanup_free_ char *doc = json_dumps(prof, JSON_SORT_KEYS | JSON_INDENT(1));
                 if (!doc)
                         return err_set(err, ENOMEM, "cannot serialise the seccomp profile");
-                if (write_text(dir, RT_CTR_SECCOMP, doc, err) < 0)
+                if (write_text(dir, RT_CTR_SECCOMP, doc, durable, err) < 0)
                         return -1;
                 json_object_del(j, "SeccompProfile");
         }
@@ -404,7 +406,7 @@ int rt_hostname_check(const char *what, const char *h, err_t *err)
                        why);
 }
 
-int rt_ctr_create(json_t *j, err_t *err)
+int rt_ctr_create(json_t *j, unsigned flags, err_t *err)
 {
         const char *id = json_string_value(json_object_get(j, "Id"));
         const char *name = json_string_value(json_object_get(j, "Name"));
@@ -439,19 +441,20 @@ int rt_ctr_create(json_t *j, err_t *err)
                         return -1;
                 }
         }
-        int r = ctr_create_files(id, j, dir, final, err);
+        bool durable = !(flags & RT_CTR_VOLATILE);
+        int r = ctr_create_files(id, j, dir, final, flags, err);
         if (r == 0) {
                 /* config.json too: the name is claimed by the rename below */
                 _cleanup_free_ char *doc = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2));
                 _cleanup_free_ char *text = doc ? xasprintf("%s\n", doc) : NULL;
-                r = text ? write_text(dir, "config.json", text, err)
+                r = text ? write_text(dir, "config.json", text, durable, err)
                          : err_set(err, ENOMEM, "cannot serialise the container document");
                 if (r < 0)
                         err_wrap(err, "container %.12s", id);
                 /* no attribute (ENOTSUP): the name check reads config.json */
                 if (r == 0)
                         (void)fsetxattr(dfd, NAME_XATTR, name, strlen(name), 0);
-                if (r == 0 && fsync(dfd) < 0)
+                if (r == 0 && durable && fsync(dfd) < 0)
                         r = err_sys(err, errno, "fsync %s", dir);
         }
         if (r == 0) {
@@ -476,15 +479,27 @@ int rt_ctr_create(json_t *j, err_t *err)
 int rt_ctr_load(const char *id, json_t **out, err_t *err)
 {
         _cleanup_free_ char *p = xasprintf("%s/containers/%s/config.json", berth_lib_dir(), id);
-        if (json_read(p, out, err) < 0)
+        if (json_read(p, out, err) < 0) {
+                /* A container dir is renamed into place with its config.json
+                 * and renamed away before it is emptied: one that is there
+                 * without it lost the file in a crash (an auto-removed
+                 * container's files are not fsynced), and is damaged, not
+                 * gone, so that ps -a lists it and rm -f removes it. */
+                _cleanup_free_ char *d = NULL;
+                if (err && err->code == ENOENT && access((d = rt_ctr_dir(id)), F_OK) == 0)
+                        err_set(err, EUCLEAN, "%s is missing (lost in a crash)", p);
                 return err_wrap(err, "container %.12s", id);
+        }
         return 0;
 }
 
 int rt_ctr_save(const char *id, const json_t *j, err_t *err)
 {
+        /* An auto-removed container's state is not made durable: it is
+         * removed when it ends, so a crash (after which it no longer runs)
+         * leaves at worst a damaged container that rm -f removes. */
         _cleanup_free_ char *p = xasprintf("%s/containers/%s/config.json", berth_lib_dir(), id);
-        return json_write_atomic(p, j, err);
+        return json_write_replace_at(AT_FDCWD, p, j, !rt_doc_auto_remove(j), err);
 }
 
 struct ent {
@@ -631,15 +646,52 @@ static bool pid_matches(json_t *info, const char *pk, const char *sk, pid_t *out
         return true;
 }
 
+/* The monitor lock: an open file description locking the container's dir
+ * (a read lock: the dir is open read-only; takers are one at a time under
+ * the container lock), held from before the monitor exists until it is
+ * gone.  Probed with F_OFD_GETLK, which takes nothing. */
+static int monitor_lock_open(const char *id)
+{
+        _cleanup_free_ char *d = rt_ctr_dir(id);
+        return open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static bool monitor_lock_held(const char *id)
+{
+        _cleanup_close_ int fd = monitor_lock_open(id);
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+        return fd >= 0 && fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
+int rt_ctr_monitor_claim(const char *id, err_t *err)
+{
+        int fd = monitor_lock_open(id);
+        if (fd < 0)
+                return err_sys(err, errno, "container %.12s: open its directory", id);
+        struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+        if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+                int e = errno;
+                close(fd);
+                return err_sys(err, e, "container %.12s: lock its directory for a monitor", id);
+        }
+        return fd;
+}
+
 bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid)
 {
         json_t *info = monitor_info(id);
-        if (!info)
-                return false;
-        bool alive = pid_matches(info, "MonitorPid", "MonitorStart", NULL);
+        bool alive = info && pid_matches(info, "MonitorPid", "MonitorStart", NULL);
         if (alive && init_pid && !pid_matches(info, "Pid", "PidStart", init_pid))
                 *init_pid = 0;
         json_decref(info);
+        /* a monitor not yet recorded in monitor.json (one being set up, or
+         * one aborting whose starter was killed) holds the monitor lock; a
+         * monitor of an older berth holds none, and its record says it */
+        if (!alive && monitor_lock_held(id)) {
+                alive = true;
+                if (init_pid)
+                        *init_pid = 0;
+        }
         return alive;
 }
 

@@ -56,7 +56,12 @@ int rt_hostname_check(const char *what, const char *h, err_t *err);
  * makes the container dirs (overlay upper/work/merged, hosts, hostname,
  * resolv.conf) and fills the path fields of j.  A "SeccompProfile" member
  * (rt_secopts_check's profile) is moved out of j into RT_CTR_SECCOMP. */
-int rt_ctr_create(json_t *j, err_t *err);
+/* flags: RT_CTR_VOLATILE (`run --rm`: a container its creator starts at
+ * once and that is removed when it ends) fsyncs nothing and makes no exit
+ * reserve: a crash before its end leaves at worst a damaged container that
+ * `ps -a` lists and `rm -f` removes (rt_ctr_load). */
+#define RT_CTR_VOLATILE 1u
+int rt_ctr_create(json_t *j, unsigned flags, err_t *err);
 
 /* Record a container event in the events journal (base/events.h): the
  * document's labels, image and name as attributes, then the NULL-terminated
@@ -95,8 +100,17 @@ int rt_ctr_rename(const char *id, const char *newname, err_t *err);
  * held; saves j when it changed. */
 int rt_ctr_reconcile(const char *id, json_t *j, err_t *err);
 
-/* Is the container's monitor alive?  Fills the init pid when it is. */
+/* Is the container's monitor alive?  Fills the init pid when it is (0 while
+ * none runs: the monitor is being set up, restarting it or aborting).  A
+ * monitor is alive from before it exists: the starter takes the monitor lock
+ * (rt_ctr_monitor_claim) and the monitor keeps it for life; or, for a
+ * monitor of an older berth that holds none, its pid and start time in
+ * run/containers/ID/monitor.json match. */
 bool rt_ctr_monitor_alive(const char *id, pid_t *init_pid);
+/* Take the monitor lock of container id for a monitor about to be launched:
+ * the fd (O_CLOEXEC) to hand to it.  Call with the container lock held, after
+ * rt_ctr_monitor_alive said no: the lock itself does not exclude another. */
+int rt_ctr_monitor_claim(const char *id, err_t *err);
 /* A pidfd of the container's monitor (readable once it has exited), or -1
  * when no monitor of it runs. */
 int rt_ctr_monitor_pidfd(const char *id);

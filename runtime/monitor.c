@@ -26,6 +26,7 @@
 #include "cgroup.h"
 #include "cleanup.h"
 #include "container.h"
+#include "crash.h"
 #include "ctr_doc.h"
 #include "fsutil.h"
 #include "jsonfile.h"
@@ -429,6 +430,12 @@ static void send_ended(struct mon *m)
 }
 
 static void (*warn_hook)(const char *msg);
+static void (*running_hook)(const char *id);
+
+void rt_monitor_set_running_hook(void (*fn)(const char *id))
+{
+        running_hook = fn;
+}
 
 void rt_monitor_set_warn(void (*fn)(const char *msg))
 {
@@ -641,6 +648,7 @@ static int start_init(struct mon *m, int *fail_status, err_t *err)
                 snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)m->pid);
                 m->netns_fd = open(p, O_RDONLY | O_CLOEXEC);
         }
+        crash_point("monitor.spawned");
         write_monitor_info(m);
         r = sync;
 out:
@@ -1517,6 +1525,10 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
         sync_fd = -1;
         spec_drop(m);
         shed_start_memory();
+        if (running_hook) {
+                mon_doc_release(m); /* as the loop would, before the hook */
+                running_hook(m->id);
+        }
         loop(m);
         *done = ended_clean(m);
         ret = 0;

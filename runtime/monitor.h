@@ -88,6 +88,9 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err);
 /* What the monitor has to say while it runs (its state could not be
  * written, ...) goes to fn (the monitor binary prints it to its log). */
 void rt_monitor_set_warn(void (*fn)(const char *msg));
+/* fn(id) runs once, when the container first runs (after the start's
+ * memory is given back, before the monitor's loop). */
+void rt_monitor_set_running_hook(void (*fn)(const char *id));
 
 /* Connect to the container's control socket and send one request line. */
 int rt_ctl_connect(const char *id, const char *request, err_t *err);

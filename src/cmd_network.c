@@ -21,6 +21,7 @@
 #include "prune_cli.h"
 #include "net/network.h"
 #include "net/ports.h"
+#include "engine/ctr_net.h"
 #include "engine/dnsreg.h"
 #include "engine/netglue.h"
 #include "runtime/container.h"
@@ -213,12 +214,11 @@ static int net_inspect(int argc, char **argv)
                            network_doc, 1);
 }
 
-/* network connect / disconnect: the container's state under its lock. */
+/* network connect / disconnect (engine/ctr_net.c) */
 static int connect_or_disconnect(int argc, char **argv, bool connect)
 {
         strv_t aliases = STRV_INIT;
         const char *ip = NULL;
-        int rc = EXIT_BERTH;
         const struct cli_opt copts[] = {
             CLI_OPT("alias", 0, CLI_LIST, &aliases, "Add network-scoped alias for the container",
                     .type = "strings"),
@@ -240,39 +240,12 @@ static int connect_or_disconnect(int argc, char **argv, bool connect)
                 return cli_status(first);
         }
         err_t err;
-        _cleanup_free_ char *id = NULL;
-        _cleanup_json_ json_t *j = NULL;
-        pid_t pid = 0;
-        if (rt_ctr_resolve(argv[first + 1], &id, &err) < 0) {
-                error_msg("%s", err.msg);
-                strv_free(&aliases);
-                return EXIT_BERTH;
-        }
-        _cleanup_json_ json_t *n = NULL; /* for the disconnect event */
-        err_t nerr = {0};
-        _cleanup_close_ int lk = rt_ctr_lock(id, &err);
-        if (lk < 0 || rt_ctr_load(id, &j, &err) < 0 || rt_ctr_reconcile(id, j, &err) < 0)
-                goto out;
-        if (!connect)
-                (void)network_load(argv[first], &n, &nerr);
-        if (!rt_ctr_monitor_alive(id, &pid))
-                pid = 0;
-        if (connect ? netwire_connect(id, pid, j, argv[first], ip, &aliases, &err)
-                    : netwire_disconnect(id, pid, j, argv[first], &err))
-                goto out;
-        if (connect && pid > 0 && dnsreg_register(id, j, &err) < 0)
-                goto out;
-        if (rt_ctr_save(id, j, &err) < 0)
-                goto out;
-        if (!connect && n)
-                events_logv("network", "disconnect", jobj_str0(n, "Id"), "container", id, "name",
-                            jobj_str0(n, "Name"), "type", "bridge", NULL);
-        rc = 0;
-out:
-        if (rc)
+        int r = connect ? ctr_network_connect(argv[first + 1], argv[first], ip, &aliases, &err)
+                        : ctr_network_disconnect(argv[first + 1], argv[first], &err);
+        if (r < 0)
                 error_msg("%s", err.msg);
         strv_free(&aliases);
-        return rc;
+        return r < 0 ? EXIT_BERTH : 0;
 }
 
 static int net_connect(int argc, char **argv)

@@ -43,6 +43,7 @@ struct run_opts {
         struct ctr_net nw; /* moved into the spec at create */
         const char *pull, *platform;
         bool quiet;
+        bool create_only; /* `create`: nobody starts it now */
 };
 
 static void run_opts_free(struct run_opts *o)
@@ -270,6 +271,7 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                 goto out;
         }
         sp.auto_remove = o->rm;
+        sp.start_now = !o->create_only;
         if (mounts_spec(o, &sp, err) < 0)
                 goto out;
         o->nw.network = o->network;
@@ -440,7 +442,7 @@ static int run_or_create(int argc, char **argv, bool run)
                 return cli_status(first);
         }
         if (!run)
-                o.detach = true;
+                o.detach = o.create_only = true;
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
         if (create_container(&o, argv[first], argv + first + 1, argc - first - 1, &id, &err) < 0) {

@@ -32,6 +32,8 @@
 #include "container_cli.h"
 #include "prune_cli.h"
 #include "net/network.h"
+#include "engine/boot.h"
+#include "engine/df.h"
 #include "engine/netglue.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
@@ -40,53 +42,10 @@
 #include "table.h"
 #include "version.h"
 
-struct boot_ctr {
-        char *id, *name, *project, *service;
-        strv_t deps; /* services of the same project it depends on */
-        bool started;
-};
-
-static const char *label(json_t *j, const char *key)
-{
-        const char *v = rt_doc_label(j, key);
-        return v ? v : "";
-}
-
-static bool wants_boot_start(const char *id, json_t *j)
-{
-        return ctr_policy_restarts(id, j, false);
-}
-
-/* "db:service_started:false,cache:service_healthy:true" -> db, cache */
-static void parse_deps(const char *s, strv_t *out)
-{
-        while (*s) {
-                size_t n = strcspn(s, ",");
-                size_t svc = strcspn(s, ":,");
-                if (svc > 0)
-                        strv_take(out, xstrndup(s, svc < n ? svc : n));
-                s += n;
-                if (*s == ',')
-                        s++;
-        }
-}
-
-/* Is every dependency of c that boot starts already started? */
-static bool deps_ready(const struct boot_ctr *c, const struct boot_ctr *all, size_t n)
-{
-        for (size_t d = 0; d < c->deps.n; d++)
-                for (size_t k = 0; k < n; k++)
-                        if (!all[k].started && *c->project && !strcmp(all[k].project, c->project) &&
-                            !strcmp(all[k].service, c->deps.v[d]))
-                                return false;
-        return true;
-}
-
-static int boot_start(struct boot_ctr *c)
+static int boot_start(const struct boot_ctr *c)
 {
         err_t err = {0};
         int status;
-        c->started = true;
         if (container_start(c->id, 0, &status, &err) < 0) {
                 error_msg("%s", err.msg);
                 error_msg("failed to start container %s", c->name);
@@ -99,112 +58,24 @@ static int boot_start(struct boot_ctr *c)
 static int system_boot(void)
 {
         err_t err = {0};
-        _cleanup_json_ json_t *nets = json_array();
-        if (network_restore_all(nets, &err) < 0) {
-                error_msg("restoring networks: %s", err.msg);
-                return EXIT_BERTH;
-        }
-        strv_t ids = STRV_INIT;
-        if (rt_ctr_list(&ids, &err) < 0) {
+        struct boot_list l;
+        strv_t errors = STRV_INIT;
+        if (boot_plan(&l, &errors, &err) < 0) {
                 error_msg("%s", err.msg);
-                strv_free(&ids);
                 return EXIT_BERTH;
         }
-        struct boot_ctr *c = xcalloc(ids.n + 1, sizeof(*c));
-        size_t n = 0;
-        int rc = 0;
-        /* oldest first, as they were created */
-        for (size_t i = ids.n; i-- > 0;) {
-                _cleanup_json_ json_t *j = NULL;
-                if (rt_ctr_load(ids.v[i], &j, &err) < 0) {
-                        error_msg("%s", err.msg);
+        int rc = errors.n ? 1 : 0;
+        for (size_t i = 0; i < errors.n; i++)
+                error_msg("%s", errors.v[i]);
+        strv_free(&errors);
+        for (size_t i = 0; i < l.n; i++)
+                if (boot_start(&l.v[i]) < 0)
                         rc = 1;
-                        continue;
-                }
-                if (!wants_boot_start(ids.v[i], j))
-                        continue;
-                const char *name = rt_doc_name(j);
-                c[n].id = xstrdup(ids.v[i]);
-                c[n].name = xstrdup(name && *name == '/' ? name + 1 : name ? name : ids.v[i]);
-                c[n].project = xstrdup(label(j, "com.docker.compose.project"));
-                c[n].service = xstrdup(label(j, "com.docker.compose.service"));
-                c[n].deps = (strv_t)STRV_INIT;
-                parse_deps(label(j, "com.docker.compose.depends_on"), &c[n].deps);
-                n++;
-        }
-        strv_free(&ids);
-        /* plain containers first, then each project along its dependencies;
-         * what a cycle or a missing dependency holds back starts last */
-        for (size_t i = 0; i < n; i++)
-                if (!*c[i].project && boot_start(&c[i]) < 0)
-                        rc = 1;
-        for (bool progress = true; progress;) {
-                progress = false;
-                for (size_t i = 0; i < n; i++)
-                        if (!c[i].started && deps_ready(&c[i], c, n)) {
-                                progress = true;
-                                if (boot_start(&c[i]) < 0)
-                                        rc = 1;
-                        }
-        }
-        for (size_t i = 0; i < n; i++)
-                if (!c[i].started && boot_start(&c[i]) < 0)
-                        rc = 1;
-        for (size_t i = 0; i < n; i++) {
-                free(c[i].id);
-                free(c[i].name);
-                free(c[i].project);
-                free(c[i].service);
-                strv_free(&c[i].deps);
-        }
-        free(c);
+        boot_list_free(&l);
         return rc;
 }
 
 /* --- df, prune, info ---------------------------------------------------- */
-
-static bool state_active(const char *st)
-{
-        return st && (!strcmp(st, "running") || !strcmp(st, "paused") || !strcmp(st, "restarting"));
-}
-
-struct ctr_counts {
-        size_t total, running, paused, stopped;
-        unsigned long long size, size_active; /* writable layers (with sizes) */
-};
-
-static void ctr_counts(struct ctr_counts *c, bool sizes)
-{
-        memset(c, 0, sizeof(*c));
-        strv_t ids = STRV_INIT;
-        err_t err = {0};
-        if (rt_ctr_list(&ids, &err) < 0)
-                warn_msg("%s", err.msg);
-        for (size_t i = 0; i < ids.n; i++) {
-                _cleanup_free_ char *id = NULL;
-                _cleanup_json_ json_t *j = NULL;
-                c->total++;
-                if (ctr_get(ids.v[i], &id, &j, NULL, &err) < 0) {
-                        c->stopped++; /* unreadable state: not running */
-                        continue;
-                }
-                const char *st = rt_doc_status(j);
-                bool active = state_active(st);
-                if (st && !strcmp(st, "paused"))
-                        c->paused++;
-                else if (active)
-                        c->running++;
-                else
-                        c->stopped++;
-                if (sizes) {
-                        unsigned long long sz = path_size(rt_doc_upper_dir(j));
-                        c->size += sz;
-                        if (active)
-                                c->size_active += sz;
-                }
-        }
-        strv_free(&ids);
-}
 
 /* docker's RECLAIMABLE cell: "1.2MB (40%)", the percentage only when total > 0 */
 static char *reclaimable_cell(unsigned long long total, unsigned long long reclaimable)
@@ -216,14 +87,14 @@ static char *reclaimable_cell(unsigned long long total, unsigned long long recla
         return xasprintf("%s (%llu%%)", sz, reclaimable * 100 / total);
 }
 
-static json_t *df_row(const char *type, size_t total, size_t active, unsigned long long size,
-                      unsigned long long used)
+static json_t *df_row(const char *type, const struct df_usage *u)
 {
         char n[24], a[24], sz[32];
-        snprintf(n, sizeof(n), "%zu", total);
-        snprintf(a, sizeof(a), "%zu", active);
-        reclaimed_size(size, sz, sizeof(sz));
-        _cleanup_free_ char *r = reclaimable_cell(size, size - (used < size ? used : size));
+        snprintf(n, sizeof(n), "%zu", u->total);
+        snprintf(a, sizeof(a), "%zu", u->active);
+        reclaimed_size(u->size, sz, sizeof(sz));
+        _cleanup_free_ char *r =
+            reclaimable_cell(u->size, u->size - (u->used < u->size ? u->used : u->size));
         return json_pack("{s:s,s:s,s:s,s:s,s:s}", "Active", a, "Reclaimable", r, "Size", sz,
                          "TotalCount", n, "Type", type);
 }
@@ -415,68 +286,20 @@ static int system_df(int argc, char **argv)
                 df_headers, "*formatter.diskUsageImagesContext") < 0)
                 return EXIT_BERTH;
         err_t err = {0};
-        struct rt_image *imgs = NULL;
-        size_t nimg = 0;
-        struct image_users users = {0};
-        if (df_images(&imgs, &nimg, &users) < 0) {
+        struct disk_usage du;
+        strv_t warnings = STRV_INIT;
+        if (disk_usage(&du, &warnings, &err) < 0) {
+                error_msg("%s", err.msg);
                 cliformat_free(&cf);
                 return EXIT_BERTH;
         }
-        /* images: every layer counted once, as on disk; what no container's
-         * image uses is reclaimable */
-        strv_t layers = STRV_INIT, used_layers = STRV_INIT;
-        size_t img_active = 0;
-        for (size_t i = 0; i < nimg; i++) {
-                bool running;
-                bool used = image_users_find(imgs[i].id, &running, &users) != NULL;
-                img_active += used;
-                for (size_t k = 0; k < imgs[i].layer_dirs.n; k++) {
-                        const char *l = imgs[i].layer_dirs.v[k];
-                        if (!strv_contains(&layers, l))
-                                strv_push(&layers, l);
-                        if (used && !strv_contains(&used_layers, l))
-                                strv_push(&used_layers, l);
-                }
-        }
-        unsigned long long img_size = 0, img_used = 0;
-        for (size_t k = 0; k < layers.n; k++) {
-                unsigned long long sz = path_size(layers.v[k]);
-                img_size += sz;
-                if (strv_contains(&used_layers, layers.v[k]))
-                        img_used += sz;
-        }
-        strv_free(&layers);
-        strv_free(&used_layers);
-        image_users_free(&users);
-        rt_image_list_free(imgs, nimg);
-
-        struct ctr_counts c;
-        ctr_counts(&c, true);
-
-        strv_t vols = STRV_INIT, vused = STRV_INIT;
-        if (rt_volume_list(&vols, &err) < 0)
-                warn_msg("%s", err.msg);
-        volumes_in_use(&vused);
-        size_t vol_active = 0;
-        unsigned long long vol_size = 0, vol_used = 0;
-        for (size_t i = 0; i < vols.n; i++) {
-                unsigned long long sz = volume_size(vols.v[i]);
-                vol_size += sz;
-                if (strv_contains(&vused, vols.v[i])) {
-                        vol_active++;
-                        vol_used += sz;
-                }
-        }
-        size_t nvols = vols.n;
-        strv_free(&vols);
-        strv_free(&vused);
-
+        warn_flush(&warnings);
         json_t *rows[] = {
-            df_row("Images", nimg, img_active, img_size, img_used),
-            df_row("Containers", c.total, c.running + c.paused, c.size, c.size_active),
-            df_row("Local Volumes", nvols, vol_active, vol_size, vol_used),
+            df_row("Images", &du.images),
+            df_row("Containers", &du.containers),
+            df_row("Local Volumes", &du.volumes),
             /* build steps are images in the store: there is no separate cache */
-            df_row("Build Cache", 0, 0, 0, 0),
+            df_row("Build Cache", &(struct df_usage){0}),
         };
         int rc = 0;
         for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
@@ -604,7 +427,9 @@ int cmd_info(int argc, char **argv)
         if (first <= 0)
                 return cli_status(first);
         struct ctr_counts c;
-        ctr_counts(&c, false);
+        strv_t warnings = STRV_INIT;
+        ctr_counts(&c, false, &warnings);
+        warn_flush(&warnings);
         struct rt_image *imgs = NULL;
         size_t nimg = 0;
         err_t err = {0};

@@ -186,24 +186,27 @@ static void remove_end(void *ud, size_t line, int rc, const err_t *err)
         progress_finish(ud, line, rc, err->msg, "Removed");
 }
 
+/* A removal's result as the commands take it: true when something failed,
+ * a listing's error (r < 0) printed. */
+static bool removed_said(int r, const err_t *err)
+{
+        if (r < 0)
+                fprintf(stderr, "%s\n", err->msg);
+        return r != 0;
+}
+
 bool cproject_remove_networks(const char *project, struct progress *pr)
 {
         struct remove_report rep = {.ud = pr, .begin = remove_begin, .end = remove_end};
         err_t err;
-        int r = project_remove_networks(project, &rep, &err);
-        if (r < 0)
-                fprintf(stderr, "%s\n", err.msg);
-        return r != 0;
+        return removed_said(project_remove_networks(project, &rep, &err), &err);
 }
 
 bool cproject_remove_labelled_volumes(const char *project, struct progress *pr)
 {
         struct remove_report rep = {.ud = pr, .begin = remove_begin, .end = remove_end};
         err_t err;
-        int r = project_remove_labelled_volumes(project, &rep, &err);
-        if (r < 0)
-                fprintf(stderr, "%s\n", err.msg);
-        return r != 0;
+        return removed_said(project_remove_labelled_volumes(project, &rep, &err), &err);
 }
 
 bool cproject_remove_volumes(const struct compose_project *p, struct progress *pr)
@@ -216,10 +219,7 @@ bool cproject_remove_images(const struct compose_project *p, bool all, struct pr
 {
         struct remove_report rep = {.ud = pr, .begin = remove_begin, .end = remove_end};
         err_t err;
-        int r = project_remove_images(p, all, &rep, &err);
-        if (r < 0)
-                fprintf(stderr, "%s\n", err.msg);
-        return r != 0;
+        return removed_said(project_remove_images(p, all, &rep, &err), &err);
 }
 
 static void warn_key(void *ud, const char *service, const char *key, const char *why)

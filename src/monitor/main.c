@@ -19,7 +19,10 @@
  * none), it says so on a pipe (fd 4 of the watcher) as it returns, and the
  * watcher ends without starting the CLI (an exec and dynamic loading of the
  * CLI, ~3-5 ms of CPU per container); a monitor that is killed or crashes
- * writes nothing, and the CLI runs. */
+ * writes nothing, and the CLI runs.  Once the container runs, a second
+ * watcher is made and the first told to end (watcher_handover): the one left
+ * for the container's life shares the pages the monitor has then, not those
+ * it had before its start. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -40,38 +43,74 @@
 #include "runtime/exe_seal.h"
 #include "runtime/monitor.h"
 
-/* The byte a monitor that leaves nothing to do writes to its watcher. */
-#define WATCH_DONE 'd'
+/* What a monitor writes to its watcher: WATCH_DONE as it ends, when it
+ * leaves nothing to do; WATCH_HANDED_OVER to the first watcher once a second
+ * one watches (see watcher_handover). */
+#define WATCH_DONE        'd'
+#define WATCH_HANDED_OVER 'h'
 
-/* berth-watch ID PID, fd 3 a pidfd of the monitor PID: wait for the monitor
- * to be gone, then hand over to the CLI.  A small process of this binary
- * (the same sealed copy as its monitor) for the container's life; the CLI,
- * much larger, runs only once the monitor is gone. */
-static int watch_main(char **argv)
+/* The CLI the watcher runs, found before any watcher is made: a watcher is a
+ * raw clone of the monitor and allocates nothing. */
+static char *watch_cli;
+
+/* fork() without glibc's fork handlers (_Fork): those lock and unlock
+ * malloc's arenas, stdio and the loader's lists around the fork, and so
+ * write, in both processes, the pages that hold them (libc's data, ld.so's),
+ * which the two then hold twice for the container's life.  The child may only
+ * make async-signal-safe calls (no malloc, no stdio), which is all a watcher
+ * does. */
+static pid_t watch_fork(void)
 {
-        struct pollfd p = {.fd = 3, .events = POLLIN};
-        while (poll(&p, 1, -1) < 0 && errno == EINTR)
-                ;
-        /* the monitor is gone: did it leave word that nothing is left to do? */
-        char c = 0;
-        if (fcntl(4, F_SETFL, O_NONBLOCK) == 0 && read(4, &c, 1) == 1 && c == WATCH_DONE)
-                return 0;
-        _cleanup_free_ char *cli = berth_sibling_path("BERTH_CLI", "berth", NULL);
+        return _Fork();
+}
+
+/* berth-watch ID PID, fd 3 a pidfd of the monitor PID, fd 4 the monitor's
+ * pipe (or closed): wait for the monitor to be gone, then hand over to the
+ * CLI.  A small process sharing the monitor's pages for the container's life;
+ * the CLI, much larger, runs only once the monitor is gone.  Ends without the
+ * CLI when the monitor leaves word that nothing is left to do
+ * (WATCH_DONE), or that a later watcher has taken over (WATCH_HANDED_OVER). */
+static int watch_main(const char *id, const char *mon)
+{
+        struct pollfd p[2] = {{.fd = 3, .events = POLLIN}, {.fd = 4, .events = POLLIN}};
+        if (fcntl(4, F_SETFL, O_NONBLOCK) < 0)
+                p[1].fd = -1;
+        for (;;) {
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        break;
+                }
+                char c = 0;
+                /* the word first: the monitor writes it before it is gone */
+                if (p[1].revents && read(4, &c, 1) == 1 &&
+                    (c == WATCH_DONE || c == WATCH_HANDED_OVER))
+                        return 0;
+                if (p[0].revents)
+                        break; /* the monitor is gone */
+                if (p[1].revents)
+                        p[1].fd = -1; /* the pipe's end closed: the pidfd says when */
+        }
+        const char *cli = watch_cli;
         if (!cli) {
-                fprintf(stderr, "berth-watch: cannot find the berth binary\n");
+                static const char msg[] = "berth-watch: cannot find the berth binary\n";
+                (void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
                 return 1;
         }
-        execl(cli, "berth", "__monitor-exited", argv[1], argv[2], "3", (char *)NULL);
-        fprintf(stderr, "berth-watch: exec %s: %s\n", cli, strerror(errno));
+        execl(cli, "berth", "__monitor-exited", id, mon, "3", (char *)NULL);
+        static const char msg[] = "berth-watch: cannot run the berth binary\n";
+        (void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
         return 1;
 }
 
-/* Start the watcher detached (double fork: not our child, own session), with
+/* Start a watcher detached (double fork: not our child, own session), with
  * stdin/stdout on /dev/null, stderr on ours (monitor.log), as fd 3 a pidfd of
  * this process (no pid-reuse race, however soon we die) and as fd 4 the read
- * end of a pipe whose write end (O_CLOEXEC) is returned: WATCH_DONE written
- * there as the monitor ends tells the watcher that nothing is left to do. */
-static int start_watcher(const char *id)
+ * end of a pipe whose write end (O_CLOEXEC) is stored in *wordp (-1 without a
+ * pipe: that watcher always runs the CLI) before the fork, so that the
+ * monitor writes nothing the watcher shares after it.  0, or -1 (*wordp as it
+ * was) when no watcher could be made. */
+static int start_watcher(const char *id, int *wordp)
 {
         char mon[16];
         snprintf(mon, sizeof(mon), "%d", (int)getpid());
@@ -92,9 +131,12 @@ static int start_watcher(const char *id)
         sigemptyset(&chld);
         sigaddset(&chld, SIGCHLD);
         sigprocmask(SIG_BLOCK, &chld, &old);
-        pid_t c = fork();
+        int prev = *wordp;
+        *wordp = word[1];
+        pid_t c = watch_fork();
         if (c < 0) {
                 fprintf(stderr, "berth-monitor: watcher: fork: %s\n", strerror(errno));
+                *wordp = prev;
                 close(pfd);
                 if (word[0] >= 0) {
                         close(word[0]);
@@ -104,26 +146,46 @@ static int start_watcher(const char *id)
         }
         if (c == 0) {
                 sigprocmask(SIG_SETMASK, &old, NULL);
-                if (setsid() < 0 || fork() != 0)
+                if (setsid() < 0 || watch_fork() != 0)
                         _exit(0);
                 int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
                 if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(pfd, 3) < 0)
                         _exit(127);
                 if (word[0] < 0 || dup2(word[0], 4) < 0)
                         close(4);
-                closefrom(5);
-                /* no exec: a fork of the monitor before its set-up shares
-                 * its pages (an exec of this binary, with its dynamic
-                 * loading, cost ~3 ms of CPU and ~200 kB of PSS more per
-                 * container) */
+                syscall(SYS_close_range, 5U, ~0U, 0U);
+                /* no exec: a clone of the monitor shares its pages (an exec
+                 * of this binary, with its dynamic loading, cost ~3 ms of
+                 * CPU and ~200 kB of PSS more per container) */
                 prctl(PR_SET_NAME, "berth-watch", 0, 0, 0);
-                char *wargv[] = {"berth-watch", (char *)id, mon, NULL};
-                _exit(watch_main(wargv));
+                _exit(watch_main(id, mon));
         }
         close(pfd);
         if (word[0] >= 0)
                 close(word[0]);
-        return word[1];
+        return 0;
+}
+
+/* The watcher's word pipe (its write end; < 0: none). */
+static int watch_word = -1;
+
+/* Once the container runs: a second watcher, made now, shares the pages the
+ * start wrote (heap, data, stack) with the monitor, where the first one,
+ * made before the start so that a monitor gone during the start is noticed
+ * too, holds the pages as they were before the start, which the monitor has
+ * since written its own copies of: ~50 kB held twice for the container's
+ * life.  The first one is told to end once the second exists; a second that
+ * cannot be made leaves the first in place. */
+static void watcher_handover(const char *id)
+{
+        int first = watch_word;
+        if (start_watcher(id, &watch_word) < 0)
+                return;
+        if (first >= 0) {
+                char c = WATCH_HANDED_OVER;
+                (void)!write(first, &c, 1);
+                close(first);
+        }
 }
 
 static void warn_log(const char *msg)
@@ -147,8 +209,9 @@ int main(int argc, char **argv)
                 fprintf(stderr, "berth-monitor: %s\n", serr.msg);
                 return 1;
         }
-        if (!strcmp(argv[0], "berth-watch"))
-                return watch_main(argv);
+        watch_cli = berth_sibling_path("BERTH_CLI", "berth", NULL);
+        if (!strcmp(argv[0], "berth-watch") && argc == 3)
+                return watch_main(argv[1], argv[2]);
         const char *id = argv[1];
         int sync_fd = atoi(argv[2]);
         for (int i = 3; i < argc; i++) {
@@ -174,7 +237,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "berth-monitor: bad sync fd %d\n", sync_fd);
                 return 2;
         }
-        int word = start_watcher(id);
+        (void)start_watcher(id, &watch_word);
+        rt_monitor_set_running_hook(watcher_handover);
         /* room in the log (monitor.log, stderr) for what the monitor may
          * have to say when the disk is full: blocks past its end */
         struct stat lst;
@@ -186,9 +250,9 @@ int main(int argc, char **argv)
         int r = rt_monitor_main(id, sync_fd, &done, &err);
         if (r < 0)
                 fprintf(stderr, "berth-monitor: %s\n", err.msg);
-        if (done && word >= 0) {
+        if (done && watch_word >= 0) {
                 char c = WATCH_DONE;
-                (void)!write(word, &c, 1);
+                (void)!write(watch_word, &c, 1);
         }
         return r < 0 ? 1 : 0;
 }

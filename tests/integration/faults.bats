@@ -182,6 +182,29 @@ fl_parallel() {
         [ "$("$BERTH" network inspect bridge | jq '.[0].Containers | length')" -eq 0 ]
 }
 
+@test "a container dir without its config.json (run --rm fsyncs nothing, a power cut may lose it): ps -a lists it, rm -f removes it and frees its name" {
+        local id f
+        id=$("$BERTH" create --rm --network none --name flvol busybox true)
+        f=$BERTH_ROOT/lib/containers/$id/config.json
+        rm "$f"
+        run "$BERTH" ps -a
+        [ "$status" -eq 0 ]
+        [[ $output == *"${id:0:12}"*"Corrupt"* ]]
+        run "$BERTH" inspect flvol
+        [ "$status" -ne 0 ]
+        [[ $output == *"$f is missing"*"berth rm -f ${id:0:12}"* ]]
+        run "$BERTH" create --name flvol busybox true
+        [ "$status" -ne 0 ]
+        [[ $output == *'Conflict. The container name "/flvol" is already in use'* ]]
+        run "$BERTH" rm -f flvol
+        [ "$status" -eq 0 ]
+        [ "$output" = flvol ]
+        check_gone "$id"
+        id=$("$BERTH" create --network none --name flvol busybox true)
+        "$BERTH" rm flvol >/dev/null
+        check_gone "$id"
+}
+
 @test "a damaged network file: the other networks keep working, ls names the file, network rm removes it" {
         local a br f
         a=$("$BERTH" network create --subnet 10.246.193.0/24 flnA)
@@ -280,7 +303,7 @@ check_empty() {
         local step id ids
         fl_project flk
         local yml=$BERTH_ROOT/p/flk/compose.yaml
-        for step in create.files create.done start.monitor start.network; do
+        for step in create.files create.done start.launched start.monitor start.network; do
                 run env BERTH_CRASH_AT=$step "$BERTH" run -d --name flk busybox sleep 300
                 [ "$status" -eq 137 ] || { echo "run at $step: $status $output"; false; }
                 ids=$("$BERTH" ps -aq --no-trunc)
@@ -300,7 +323,7 @@ check_empty() {
                 check_gone "$id"
                 check_empty
         done
-        for step in up.networks create.done start.monitor start.network; do
+        for step in up.networks create.done start.launched start.monitor start.network; do
                 run env BERTH_CRASH_AT=$step "$BERTH" compose -f "$yml" up -d
                 [ "$status" -eq 137 ] || { echo "up at $step: $status $output"; false; }
                 "$BERTH" compose -f "$yml" up -d >/dev/null 2>&1
@@ -432,6 +455,54 @@ chain() {
                 sleep 0.05
         done
         "$BERTH" rm -f flagain >/dev/null
+}
+
+# fl_stopped PID: wait until process PID stopped itself (BERTH_PAUSE_AT),
+# or ended; true if it stopped
+fl_stopped() {
+        local st
+        for _ in $(seq 500); do
+                st=$(awk '{print $3}' /proc/$1/stat 2>/dev/null) || st=
+                case $st in T) return 0 ;; Z | "") return 1 ;; esac
+                sleep 0.02
+        done
+        return 1
+}
+
+@test "kill -9 of start after it launched the monitor: the next start waits for that monitor, never runs a second beside it" {
+        local id m s st
+        id=$("$BERTH" create --network none --name flmon busybox sleep 300)
+        # the CLI dies once the monitor is launched; the monitor holds itself
+        # before it records its pid (the window a second start used to miss)
+        run env BERTH_CRASH_AT=start.launched BERTH_PAUSE_AT=monitor.spawned "$BERTH" start flmon
+        [ "$status" -eq 137 ]
+        # the monitor (not its watcher or the init, forks of it) stopped itself
+        for _ in $(seq 500); do
+                m=$(pgrep -r T -f "^berth-monitor $id") && break
+                sleep 0.02
+        done
+        [ -n "$m" ]
+        # the next start finds that monitor at work and stops before it waits;
+        # before the monitor lock it started a second monitor at once
+        BERTH_PAUSE_AT=start.wait "$BERTH" start flmon >"$BERTH_ROOT/flmon.out" 2>&1 &
+        s=$!
+        fl_stopped "$s" || true
+        kill -CONT "$m" "$s" 2>/dev/null || true
+        st=0
+        wait "$s" || st=$?
+        [ "$st" -eq 0 ] || { cat "$BERTH_ROOT/flmon.out"; false; }
+        # the first monitor gives up (its starter is gone) without touching
+        # the container the second one runs
+        for _ in $(seq 100); do
+                kill -0 "$m" 2>/dev/null || break
+                sleep 0.05
+        done
+        ! kill -0 "$m" 2>/dev/null
+        [ "$("$BERTH" inspect -f '{{.State.Status}}' flmon)" = running ]
+        "$BERTH" exec flmon true
+        [ "$(pgrep -fc "^berth-monitor $id")" -le 2 ] # the monitor and its watcher
+        "$BERTH" rm -f flmon >/dev/null
+        check_gone "$id"
 }
 
 @test "ENOSPC when a container exits: its own exit code survives, its log says why, the next command converges" {

@@ -123,6 +123,28 @@ teardown_file() { rt_teardown_file; }
         [ -z "$output" ]
 }
 
+@test "run --rm fsyncs none of its container's files; create --rm and run without --rm keep theirs durable" {
+        command -v strace >/dev/null || skip "strace is not installed (make deps)"
+        local t=$BATS_TEST_TMPDIR/fsyncs id
+        # --network none: no berth-dns is started, which strace -f would wait for
+        strace -f -qq -e trace=fsync,fdatasync -o "$t" "$BERTH" run --rm --network none busybox true
+        [ "$(grep -c 'sync(' "$t")" -eq 0 ]
+        run "$BERTH" ps -aq
+        [ -z "$output" ]
+        # the same container kept: its files, the dir and its running state
+        strace -f -qq -e trace=fsync,fdatasync -o "$t" "$BERTH" run --network none --name srun-dur busybox true
+        [ "$(grep -c 'sync(' "$t")" -ge 6 ]
+        [ -f "$BERTH_ROOT/lib/containers/$("$BERTH" inspect -f '{{.Id}}' srun-dur)/exit.reserve" ]
+        "$BERTH" rm srun-dur >/dev/null
+        # created now, started later by someone else: durable until it starts
+        id=$(strace -f -qq -e trace=fsync,fdatasync -o "$t" "$BERTH" create --rm --network none busybox true)
+        [ "$(grep -c 'sync(' "$t")" -ge 4 ]
+        [ -f "$BERTH_ROOT/lib/containers/$id/exit.reserve" ]
+        "$BERTH" start -a "$id"
+        run "$BERTH" ps -aq
+        [ -z "$output" ]
+}
+
 @test "-p is parsed with the command line: a bad port fails before any image is looked at, naming it as written" {
         run -125 "$BERTH" run --rm --pull never -p 80800:80 esrc-no-such-image true
         [[ "$output" == *'invalid port "80800:80": "80800" must be a port 1-65535'* ]]

@@ -473,7 +473,7 @@ rla_releasing() {
         return 1
 }
 
-@test "every way a container ends: its address stays taken while its host veth exists; a start that needs it deletes the veth" {
+@test "every way a container ends (stop, kill, own exit, OOM kill, rm -f, killed monitor, compose down): its address stays taken while its host veth exists; a start that needs it deletes the veth" {
         local f br way cid hif
         f=$(rla_file rlanet1)
         br=$(rla_bridge rlanet1)
@@ -488,11 +488,17 @@ rla_releasing() {
 	  rlanet1:
 	    external: true
 	EOF
-        for way in stop kill exit rm-f monitor compose-down; do
+        for way in stop kill exit oom rm-f monitor compose-down; do
                 RLA_HOLD=
+                echo "way: $way"
                 if [ $way = compose-down ]; then
                         "$BERTH" compose -p rla-cd -f "$BERTH_ROOT/rla-cd/compose.yaml" up -d >/dev/null 2>&1
-                        cid=$(jq -r '.Containers | keys[0]' "$f")
+                        cid=$("$BERTH" compose -p rla-cd -f "$BERTH_ROOT/rla-cd/compose.yaml" ps -q | head -1)
+                        cid=$("$BERTH" inspect -f '{{.Id}}' "$cid")
+                elif [ $way = oom ]; then
+                        cid=$("$BERTH" run -d --name rla-oom --network rlanet1 --memory 16m \
+                                --memory-swap 16m busybox \
+                                sh -c "$EXIT_ON_GO; dd if=/dev/zero of=/dev/null bs=64M count=1")
                 else
                         cid=$("$BERTH" run -d --name rla-$way --network rlanet1 busybox sh -c "$EXIT_ON_GO")
                 fi
@@ -503,7 +509,7 @@ rla_releasing() {
                 case $way in
                 stop) "$BERTH" stop -t 0 "$cid" >/dev/null ;;
                 kill) "$BERTH" kill "$cid" >/dev/null ;;
-                exit) go "$cid" ;;
+                exit | oom) go "$cid" ;;
                 rm-f) "$BERTH" rm -f "$cid" >/dev/null ;;
                 monitor) kill -9 "$(jq -r .MonitorPid "$BERTH_ROOT/run/containers/$cid/monitor.json")" ;;
                 compose-down) "$BERTH" compose -p rla-cd -f "$BERTH_ROOT/rla-cd/compose.yaml" down -t 0 >/dev/null 2>&1 ;;
@@ -512,6 +518,7 @@ rla_releasing() {
                 # no name, not listed; but its veth is still on the bridge,
                 # so its address is still its own
                 rla_releasing "$f" "$cid"
+                [ $way != oom ] || [ "$("$BERTH" inspect rla-oom | jq -r '.[0].State.OOMKilled')" = true ]
                 [ "$("$BERTH" network inspect rlanet1 | jq '.[0].Containers | length')" = 0 ]
                 ! dns_has 10.185.1.2 || false
                 ip -o link show master "$br" | grep -q ": $hif@"

@@ -14,7 +14,7 @@ setup_file() {
 
 teardown_file() {
         "$BERTH" rm -f lsv-target lsv-asker >/dev/null 2>&1 || true
-        "$BERTH" rm -f lsv-mon lsv-monr lsv-none >/dev/null 2>&1 || true
+        "$BERTH" rm -f lsv-mon lsv-monr lsv-none lsv-hand >/dev/null 2>&1 || true
         "$BERTH" network rm lsvnet >/dev/null 2>&1 || true
         # the server exits with the last network, and its supervisor with it
         for _ in $(seq 50); do ours_running || break; sleep 0.1; done
@@ -171,6 +171,31 @@ procs_gone() {
         [ "$(stored_status "$id")" = exited ]
         jq -r .State.Error "$BERTH_ROOT/lib/containers/$id/config.json" | grep -q "monitor exited unexpectedly"
         "$BERTH" rm -f lsv-none >/dev/null
+}
+
+# pids of the watchers (comm berth-watch: forks of the monitor, whose argv
+# names the container) of container $1
+watchers_of() {
+        for p in $(pgrep -x berth-watch); do
+                cat "/proc/$p/cmdline" 2>/dev/null | tr '\0' ' ' | grep -q " $1 " && echo "$p"
+        done
+        return 0
+}
+
+@test "once the container runs one watcher is left (the first hands over, without the CLI); a killed monitor gets the CLI once" {
+        logging_cli
+        BERTH_CLI=$BATS_TEST_TMPDIR/cli "$BERTH" run -d --name lsv-hand --network none busybox sleep 300 >/dev/null
+        id=$(ctr_id lsv-hand)
+        for _ in $(seq 100); do [ "$(watchers_of "$id" | wc -l)" -eq 1 ] && break; sleep 0.05; done
+        [ "$(watchers_of "$id" | wc -l)" -eq 1 ]
+        run cat "$BATS_TEST_TMPDIR/cli.log"
+        [ -z "$output" ] # the first watcher ended without the CLI
+        mon=$(mon_pid "$id")
+        [ -n "$mon" ] && kill -9 "$mon"
+        procs_gone "$id"
+        [ "$(grep -c "^__monitor-exited $id " "$BATS_TEST_TMPDIR/cli.log")" -eq 1 ]
+        [ "$(stored_status "$id")" = exited ]
+        "$BERTH" rm -f lsv-hand >/dev/null
 }
 
 @test "with the last network gone, server and supervisor both exit" {

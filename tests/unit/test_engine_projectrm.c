@@ -7,8 +7,7 @@
 
 #include "base/fsutil.h"
 #include "base/strbuf.h"
-#include "compose/model.h"
-#include "compose/node.h"
+#include "compose_text.h"
 #include "project_rm.h"
 #include "runtime/volume.h"
 #include "service.h"
@@ -18,18 +17,9 @@ static char *no_env[] = {NULL};
 
 static struct compose_project *load(const char *yaml)
 {
-        struct cnode *root = NULL;
-        struct compose_project *p = NULL;
         struct compose_model_opts o = {
             .project_name = "es2p", .working_dir = "/wd", .home = "/root", .environment = no_env};
-        err_t err;
-        if (cnode_parse_yaml(yaml, strlen(yaml), "compose.yaml", &root, &err) < 0 ||
-            compose_project_decode(root, &o, &p, &err) < 0) {
-                tap_diag("load: %s", err.msg);
-                p = NULL;
-        }
-        cnode_free(root);
-        return p;
+        return tap_project(yaml, &o);
 }
 
 /* The report as text: "+Kind name[ working]" at begin, "=rc" at end. */

@@ -129,6 +129,10 @@ static void test_volumes(void)
         json_decref(j);
         ok(container_prune(&removed, &reclaimed, NULL, &err) == 0 && removed.n == 0,
            "container prune without containers removes nothing");
+        strv_t warnings = STRV_INIT;
+        ok(container_rm("es2-none", true, true, &warnings, &err) < 0, "rm of no container fails");
+        is_str(err.msg, "No such container: es2-none", "with docker's text");
+        is_int((int)warnings.n, 0, "and no warning");
         strv_free(&removed);
         rm_rf(root, &err);
 }

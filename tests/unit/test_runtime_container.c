@@ -1,6 +1,7 @@
 /* Unit tests for the container runtime's pure parts: capability sets,
  * ulimit specs, the state store with a private BERTH_ROOT. */
 #include <stdlib.h>
+#include <sys/types.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,7 +65,7 @@ static void test_store(void)
         json_t *j = json_pack("{s:s,s:s,s:s,s:{s:s},s:{s:{s:s}}}", "Id", id, "Name", "/rt-unit",
                               "Created", "2026-01-01T00:00:00Z", "Config", "Hostname", "h",
                               "GraphDriver", "Data", "LowerDir", "/nonexistent");
-        ok(rt_ctr_create(j, &err) == 0, "create: %s", err.msg);
+        ok(rt_ctr_create(j, 0, &err) == 0, "create: %s", err.msg);
         char *got = NULL;
         ok(rt_ctr_resolve("rt-unit", &got, &err) == 0 && !strcmp(got, id), "resolve by name");
         free(got);
@@ -80,13 +81,28 @@ static void test_store(void)
                                "Config", "GraphDriver", "Data", "LowerDir", "/n");
         char *id2 = rt_ctr_gen_id();
         json_object_set_new(j2, "Id", json_string(id2));
-        ok(rt_ctr_create(j2, &err) < 0 && strstr(err.msg, "is already in use"), "name conflict");
+        ok(rt_ctr_create(j2, 0, &err) < 0 && strstr(err.msg, "is already in use"), "name conflict");
         ok(rt_ctr_rename(id, "rt-unit2", &err) == 0, "rename");
         ok(rt_ctr_resolve("rt-unit2", &got, &err) == 0, "resolve new name");
         free(got);
         json_t *st = NULL;
         ok(rt_ctr_load(id, &st, &err) == 0, "load");
         json_object_set_new(st, "State", json_pack("{s:s}", "Status", "running"));
+        /* the monitor lock: a monitor is alive from its launcher's claim on,
+         * before it records a pid, until the last holder closes it */
+        pid_t init = 42;
+        ok(!rt_ctr_monitor_alive(id, &init) && init == 42, "no monitor");
+        err = (err_t){0};
+        int claim = rt_ctr_monitor_claim(id, &err);
+        ok(claim >= 0, "claim the monitor lock: %s", err.msg);
+        init = 42;
+        ok(rt_ctr_monitor_alive(id, &init) && init == 0, "alive from the claim on, no init yet");
+        ok(rt_ctr_reconcile(id, st, &err) == 0 &&
+               !strcmp(json_string_value(json_object_get(json_object_get(st, "State"), "Status")),
+                       "running"),
+           "reconcile leaves a container whose monitor holds the lock running");
+        close(claim);
+        ok(!rt_ctr_monitor_alive(id, NULL), "not alive once the lock is closed");
         ok(rt_ctr_reconcile(id, st, &err) == 0, "reconcile a running container without monitor");
         is_str(json_string_value(json_object_get(json_object_get(st, "State"), "Status")), "exited",
                "it is exited now");
