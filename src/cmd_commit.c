@@ -2,157 +2,19 @@
  * [REPOSITORY[:TAG]]: a new image of the container's image plus its upper dir
  * as one layer, with the container's configuration and the -c changes
  * (Dockerfile instructions, as `import --change`). */
-#include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <unistd.h>
 
-#include "base/cleanup.h"
-#include "base/jsonfile.h"
 #include "base/strv.h"
-#include "base/xalloc.h"
-#include "engine/build.h"
 #include "cli.h"
 #include "commands.h"
-#include "container_cli.h"
-#include "runtime/container.h"
-#include "runtime/ctr_doc.h"
-#include "runtime/ctr_copy.h"
-#include "runtime/image.h"
-#include "runtime/layer.h"
-
-/* The image config: the container's Config (its command, environment, user,
- * ports, labels ...), what it lacks from the image, then the changes. */
-static int commit_config(const json_t *j, const struct rt_image *img, const strv_t *changes,
-                         struct rt_image_config *cfg, err_t *err)
-{
-        if (rt_image_config_from_json(rt_doc_config(j), cfg, err) < 0)
-                return err_wrap(err, "the container's configuration");
-        if (!rt_doc_volumes(j))
-                for (size_t i = 0; i < img->config.volumes.n; i++)
-                        strv_push(&cfg->volumes, img->config.volumes.v[i]);
-        if (!cfg->healthcheck && img->config.healthcheck) {
-                cfg->healthcheck = xcalloc(1, sizeof(*cfg->healthcheck));
-                *cfg->healthcheck = *img->config.healthcheck;
-                cfg->healthcheck->test = (strv_t)STRV_INIT;
-                for (size_t i = 0; i < img->config.healthcheck->test.n; i++)
-                        strv_push(&cfg->healthcheck->test, img->config.healthcheck->test.v[i]);
-        }
-        if (!cfg->stop_signal && img->config.stop_signal)
-                cfg->stop_signal = xstrdup(img->config.stop_signal);
-        const char *last_cmd = NULL;
-        bool reset = false;
-        for (size_t i = 0; i < changes->n; i++) {
-                const char *ch = changes->v[i] + strspn(changes->v[i], " \t");
-                if (!strncasecmp(ch, "CMD", 3) && (!ch[3] || isspace((unsigned char)ch[3])))
-                        last_cmd = changes->v[i], reset = false;
-                else if (!strncasecmp(ch, "ENTRYPOINT", 10) && last_cmd)
-                        reset = true;
-                if (rt_image_config_apply_change(cfg, changes->v[i], err) < 0)
-                        return -1;
-        }
-        /* as in a Dockerfile: ENTRYPOINT resets only an inherited CMD, not
-         * one these changes set before it */
-        if (reset && rt_image_config_apply_change(cfg, last_cmd, err) < 0)
-                return -1;
-        return rt_image_config_check_volumes(cfg, NULL, err);
-}
-
-/* The upper dir as a layer tar in a temporary file; returns its fd. */
-static int upper_layer(const json_t *j, err_t *err)
-{
-        const char *upper = rt_doc_upper_dir(j);
-        if (!upper)
-                return err_set(err, EINVAL, "the container has no root filesystem recorded");
-        return bld_upper_layer(upper, err);
-}
-
-static int do_commit(const char *id, const json_t *j, const strv_t *changes, const char *msg,
-                     const char *author, const char *tag, char **image_id, err_t *err)
-{
-        const char *parent = jobj_str(j, "Image");
-        if (!parent)
-                return err_set(err, EINVAL, "container %.12s records no image", id);
-        struct rt_image img = {0};
-        if (rt_image_lookup(parent, &img, err) < 0)
-                return err_wrap(err, "the container's image");
-        struct rt_image_config cfg = {0};
-        int r = commit_config(j, &img, changes, &cfg, err);
-        _cleanup_close_ int tfd = r < 0 ? -1 : upper_layer(j, err);
-        if (r == 0 && tfd < 0)
-                r = -1;
-        if (r == 0) {
-                strv_t by = STRV_INIT, tags = STRV_INIT;
-                size_t k;
-                json_t *v;
-                json_array_foreach(rt_doc_cmd(j), k, v) strv_push(&by, json_string_value(v) ?: "");
-                _cleanup_free_ char *created_by = strv_join(&by, " ");
-                if (tag)
-                        strv_push(&tags, tag);
-                struct rt_image_commit c = {.parent = parent,
-                                            .layer_fd = tfd,
-                                            .config = &cfg,
-                                            .created_by = created_by,
-                                            .tags = &tags,
-                                            .comment = msg ? msg : "",
-                                            .author = author ? author : ""};
-                r = rt_image_commit(&c, image_id, err);
-                strv_free(&by);
-                strv_free(&tags);
-        }
-        rt_image_config_free(&cfg);
-        rt_image_free(&img);
-        return r;
-}
-
-static int commit_main(const char *ref, const char *tag, const strv_t *changes, const char *msg,
-                       const char *author, bool pause)
-{
-        err_t err = {0};
-        _cleanup_free_ char *id = NULL, *image_id = NULL, *norm = NULL;
-        _cleanup_json_ json_t *j = NULL;
-        if ((tag && rt_image_ref_normalize(tag, &norm, &err) < 0) ||
-            ctr_get(ref, &id, &j, NULL, &err) < 0) {
-                error_msg("%s", err.msg);
-                return 1;
-        }
-        /* pause a running container so the layer is consistent, as docker */
-        const char *st = rt_doc_status(j) ?: "";
-        bool paused_here = false;
-        if (pause && !strcmp(st, "running") && rt_ctr_monitor_alive(id, NULL)) {
-                if (ctr_set_paused(id, true, &err) < 0) {
-                        error_msg("%s", err.msg);
-                        return 1;
-                }
-                paused_here = true;
-        }
-        int r = do_commit(id, j, changes, msg, author, tag, &image_id, &err);
-        if (paused_here) {
-                err_t e2 = {0};
-                if (ctr_set_paused(id, false, &e2) < 0)
-                        warn_msg("unpause %.12s after the commit: %s", id, e2.msg);
-        }
-        if (r < 0) {
-                error_msg("%s", err.msg);
-                return 1;
-        }
-        /* docker's container commit event */
-        rt_ctr_event(j, "commit", "comment", msg ? msg : "", "imageID", image_id, "imageRef",
-                     norm ? norm : "", NULL);
-        printf("%s\n", image_id);
-        return 0;
-}
+#include "engine/commit.h"
 
 int cmd_commit(int argc, char **argv)
 {
         const char *author = NULL, *msg = NULL;
         bool pause = true;
         strv_t changes = STRV_INIT;
-        int rc = 0;
         const struct cli_opt opts[] = {
             CLI_OPT("author", 'a', CLI_STRING, &author,
                     "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")"),
@@ -167,12 +29,24 @@ int cmd_commit(int argc, char **argv)
                     .more = "Aliases:\n  berth container commit, berth commit\n");
         int first = cli_parse(&cmd, argc, argv);
         if (first <= 0) {
-                rc = cli_status(first);
-                goto out;
+                strv_free(&changes);
+                return cli_status(first);
         }
-        rc = commit_main(argv[first], argc - first == 2 ? argv[first + 1] : NULL, &changes, msg,
-                         author, pause);
-out:
+        struct ctr_commit_opts o = {.tag = argc - first == 2 ? argv[first + 1] : NULL,
+                                    .changes = &changes,
+                                    .message = msg,
+                                    .author = author,
+                                    .pause = pause};
+        char *image_id = NULL;
+        strv_t warnings = STRV_INIT;
+        err_t err = {0};
+        int r = ctr_commit(argv[first], &o, &image_id, &warnings, &err);
+        warn_flush(&warnings);
         strv_free(&changes);
-        return rc;
+        if (r == 0)
+                printf("%s\n", image_id);
+        else
+                error_msg("%s", err.msg);
+        free(image_id);
+        return r < 0 ? 1 : 0;
 }

@@ -1,8 +1,6 @@
 /* berth update [OPTIONS] CONTAINER...: change the resource limits and the
- * restart policy of containers.  The container document is changed under its
- * lock; a running container's cgroup files are written first
- * (rt_cgroup_update), a stopped one gets them at its next start, and the
- * monitor reads the restart policy when the container exits. */
+ * restart policy of containers (engine/update.c): the flags' values parsed
+ * here. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,75 +13,10 @@
 #include "base/size.h"
 #include "cli.h"
 #include "commands.h"
-#include "container_cli.h"
+#include "engine/update.h"
 #include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
-
-struct update {
-        unsigned what;
-        int64_t memory, swap, nano_cpus, shares, pids;
-        const char *cpuset;
-        bool has_restart;
-        struct restart_policy restart;
-};
-
-static int update_one(const char *ref, const struct update *u, err_t *err)
-{
-        _cleanup_free_ char *id = NULL;
-        _cleanup_json_ json_t *j = NULL;
-        int lk = -1;
-        if (ctr_get(ref, &id, &j, &lk, err) < 0) {
-                if (lk >= 0)
-                        close(lk);
-                return -1;
-        }
-        _cleanup_close_ int lock = lk; /* held until return */
-        (void)lock;
-        if (u->has_restart && rt_doc_auto_remove(j) && u->restart.kind != RESTART_NO)
-                return err_set(err, EINVAL,
-                               "Restart policy cannot be updated because AutoRemove is enabled "
-                               "for the container");
-        struct rt_cgroup_limits l;
-        rt_doc_limits(j, &l);
-        if (u->what & RT_CG_MEMORY) {
-                /* docker: a larger memory needs the swap limit raised with it */
-                if (!(u->what & RT_CG_SWAP) && l.memory_swap > 0 && u->memory > l.memory_swap)
-                        return err_set(err, EINVAL,
-                                       "Memory limit should be smaller than already set "
-                                       "memoryswap limit, update the memoryswap at the same time");
-                l.memory = u->memory;
-        }
-        if (u->what & RT_CG_SWAP) {
-                if (l.memory <= 0)
-                        return err_set(err, EINVAL,
-                                       "You should always set the Memory limit when using "
-                                       "Memoryswap limit");
-                if (u->swap > 0 && u->swap < l.memory)
-                        return err_set(err, EINVAL,
-                                       "Minimum memoryswap limit should be larger than memory "
-                                       "limit, see usage");
-                l.memory_swap = u->swap;
-        }
-        if (u->what & RT_CG_CPUS)
-                l.nano_cpus = u->nano_cpus;
-        if (u->what & RT_CG_SHARES)
-                l.cpu_shares = u->shares;
-        if (u->what & RT_CG_PIDS)
-                l.pids_limit = u->pids;
-        if (u->what & RT_CG_CPUSET)
-                l.cpuset_cpus = u->cpuset;
-        if (u->what && rt_ctr_monitor_alive(id, NULL) && rt_cgroup_update(id, &l, u->what, err) < 0)
-                return err_wrap(err, "Cannot update container %s", id);
-        rt_doc_set_limits(j, &l);
-        if (u->has_restart)
-                rt_doc_set_restart_policy(j, restart_kind_name(u->restart.kind),
-                                          u->restart.max_retries);
-        if (rt_ctr_save(id, j, err) < 0)
-                return -1;
-        rt_ctr_event(j, "update", NULL);
-        return 0;
-}
 
 static int parse_int(const char *flag, const char *s, int64_t *out, err_t *err)
 {
@@ -101,7 +34,7 @@ struct update_args {
         const char *shares, *cpus, *cpuset, *memory, *swap, *pids, *restart;
 };
 
-static int update_values(const struct update_args *a, struct update *u, err_t *err)
+static int update_values(const struct update_args *a, struct ctr_update *u, err_t *err)
 {
         if (a->shares && parse_int("--cpu-shares", a->shares, &u->shares, err) < 0)
                 return -1;
@@ -155,7 +88,7 @@ static int update_values(const struct update_args *a, struct update *u, err_t *e
 
 int cmd_update(int argc, char **argv)
 {
-        struct update u = {0};
+        struct ctr_update u = {0};
         struct update_args a = {0};
         err_t err = {0};
         const struct cli_opt opts[] = {
@@ -187,7 +120,7 @@ int cmd_update(int argc, char **argv)
         int rc = 0;
         for (int i = first; i < argc; i++) {
                 err_t e = {0};
-                if (update_one(argv[i], &u, &e) < 0) {
+                if (ctr_update(argv[i], &u, &e) < 0) {
                         error_msg("%s", e.msg);
                         rc = 1;
                         continue;

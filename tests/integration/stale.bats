@@ -389,6 +389,19 @@ rm2_eps() { "$BERTH" network inspect "$1" | jq -r '[.[0].Containers[].Name] | so
         [ -z "$(ip -o -4 addr show | grep -F 10.170.1.2/)" ]
 }
 
+# wait up to 5 s for host process $2 to be in the netns of process $1 (a
+# loaded machine may run a background nsenter late)
+netns_held() {
+        local ns
+        ns=$(readlink "/proc/$1/ns/net")
+        for _ in $(seq 100); do
+                [ "$(readlink "/proc/$2/ns/net" 2>/dev/null)" = "$ns" ] && return 0
+                sleep 0.05
+        done
+        echo "process $2 is not in the netns of $1"
+        return 1
+}
+
 @test "stop: the host veth is down or gone when stop returns, before its address is freed" {
         cid=$("$BERTH" run -d --init --name smon-veth --network lstnet busybox sleep 300)
         hif=$(jq -r --arg c "$cid" '.Containers[$c].HostIfname // empty' "$BERTH_ROOT"/run/networks/*.json)
@@ -399,7 +412,7 @@ rm2_eps() { "$BERTH" network inspect "$1" | jq -r '[.[0].Containers[].Name] | so
         pid=$("$BERTH" inspect smon-veth | jq -r '.[0].State.Pid')
         nsenter --net="/proc/$pid/ns/net" sleep 30 &
         holder=$!
-        sleep 0.2
+        netns_held "$pid" "$holder"
         "$BERTH" stop smon-veth >/dev/null
         # never up on the bridge once its address is free
         run ip -o link show "$hif"
@@ -424,7 +437,7 @@ rm2_eps() { "$BERTH" network inspect "$1" | jq -r '[.[0].Containers[].Name] | so
         # the namespace outlives the container (held by a host process)
         nsenter --net="/proc/$pid/ns/net" sleep 30 &
         holder=$!
-        sleep 0.2
+        netns_held "$pid" "$holder"
         go srun-held
         wait "$runner"
         # removed: no container, no name, hidden from inspect; but its veth
@@ -453,13 +466,15 @@ rla_bridge() { echo "br-$("$BERTH" network inspect -f '{{.Id}}' "$1" | cut -c1-1
 # the host end of container id $2's veth on network file $1
 rla_hif() { jq -r --arg c "$2" '.Containers[$c].HostIfname // empty' "$1"; }
 # hold the netns of container $1 with a host process (as a dying namespace
-# holds its veth pair for a moment, only for longer): RLA_HOLD gets its pid
+# holds its veth pair for a moment, only for longer): RLA_HOLD gets its pid,
+# once it is in that netns (a loaded machine may run it late)
 rla_hold() {
         local pid
         pid=$("$BERTH" inspect "$1" | jq -r '.[0].State.Pid')
         [ "$pid" -gt 0 ]
         nsenter --net="/proc/$pid/ns/net" sleep 60 3>&- &
         RLA_HOLD="${RLA_HOLD:-} $!"
+        netns_held "$pid" "$!"
 }
 # wait up to 3 s for container id $2's endpoint in network file $1 to be an
 # ended one's: not listed, its address still taken
