@@ -514,7 +514,9 @@ bool ctr_policy_restarts(const char *id, json_t *j, bool failed)
         return false;
 }
 
-int ctr_stop(const char *id, int timeout, err_t *err)
+/* ctr_stop without the release; *jp: the document loaded (NULL when the
+ * caller does not want it). */
+static int stop_process(const char *id, int timeout, json_t **jp, err_t *err)
 {
         _cleanup_json_ json_t *j = NULL;
         if (rt_ctr_load(id, &j, err) < 0)
@@ -546,8 +548,23 @@ int ctr_stop(const char *id, int timeout, err_t *err)
                 for (int i = 0; i < MONITOR_EXIT_WAIT_MS / 10 && rt_ctr_monitor_alive(id, NULL);
                      i++)
                         usleep(10 * 1000);
+        if (jp)
+                *jp = TAKE_PTR(j);
+        return 0;
+}
+
+int ctr_stop_process(const char *id, int timeout, err_t *err)
+{
+        return stop_process(id, timeout, NULL, err);
+}
+
+int ctr_stop(const char *id, int timeout, err_t *err)
+{
+        _cleanup_json_ json_t *j = NULL;
+        if (stop_process(id, timeout, &j, err) < 0)
+                return -1;
         /* its names, published ports and (unless static) addresses go with it */
-        return netwire_release(id, j, false, err);
+        return j ? netwire_release(id, j, false, err) : 0;
 }
 
 int ctr_set_paused(const char *id, bool pause, err_t *err)
