@@ -7,13 +7,13 @@
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
@@ -39,6 +39,55 @@ int rt_cap_last(void)
         return last;
 }
 
+/* The capabilities' names (without "CAP_", lower case), by number: the
+ * names libcap's cap_from_name knows.  Capabilities are read and set with
+ * capget/capset themselves: the monitor, which sets them for every (re)start,
+ * then maps no libcap (its relocated data, for the container's life) and no
+ * berth command loads it. */
+static const char *const cap_names[] = {
+    [CAP_CHOWN] = "chown",
+    [CAP_DAC_OVERRIDE] = "dac_override",
+    [CAP_DAC_READ_SEARCH] = "dac_read_search",
+    [CAP_FOWNER] = "fowner",
+    [CAP_FSETID] = "fsetid",
+    [CAP_KILL] = "kill",
+    [CAP_SETGID] = "setgid",
+    [CAP_SETUID] = "setuid",
+    [CAP_SETPCAP] = "setpcap",
+    [CAP_LINUX_IMMUTABLE] = "linux_immutable",
+    [CAP_NET_BIND_SERVICE] = "net_bind_service",
+    [CAP_NET_BROADCAST] = "net_broadcast",
+    [CAP_NET_ADMIN] = "net_admin",
+    [CAP_NET_RAW] = "net_raw",
+    [CAP_IPC_LOCK] = "ipc_lock",
+    [CAP_IPC_OWNER] = "ipc_owner",
+    [CAP_SYS_MODULE] = "sys_module",
+    [CAP_SYS_RAWIO] = "sys_rawio",
+    [CAP_SYS_CHROOT] = "sys_chroot",
+    [CAP_SYS_PTRACE] = "sys_ptrace",
+    [CAP_SYS_PACCT] = "sys_pacct",
+    [CAP_SYS_ADMIN] = "sys_admin",
+    [CAP_SYS_BOOT] = "sys_boot",
+    [CAP_SYS_NICE] = "sys_nice",
+    [CAP_SYS_RESOURCE] = "sys_resource",
+    [CAP_SYS_TIME] = "sys_time",
+    [CAP_SYS_TTY_CONFIG] = "sys_tty_config",
+    [CAP_MKNOD] = "mknod",
+    [CAP_LEASE] = "lease",
+    [CAP_AUDIT_WRITE] = "audit_write",
+    [CAP_AUDIT_CONTROL] = "audit_control",
+    [CAP_SETFCAP] = "setfcap",
+    [CAP_MAC_OVERRIDE] = "mac_override",
+    [CAP_MAC_ADMIN] = "mac_admin",
+    [CAP_SYSLOG] = "syslog",
+    [CAP_WAKE_ALARM] = "wake_alarm",
+    [CAP_BLOCK_SUSPEND] = "block_suspend",
+    [CAP_AUDIT_READ] = "audit_read",
+    [CAP_PERFMON] = "perfmon",
+    [CAP_BPF] = "bpf",
+    [CAP_CHECKPOINT_RESTORE] = "checkpoint_restore",
+};
+
 static uint64_t caps_all(void)
 {
         int last = rt_cap_last();
@@ -47,9 +96,8 @@ static uint64_t caps_all(void)
 
 int rt_cap_parse(const char *name, uint64_t *mask, err_t *err)
 {
-        char buf[64];
         size_t n = strlen(name);
-        if (n == 0 || n + 5 > sizeof(buf))
+        if (n == 0 || n + 5 > 64)
                 return err_set(err, EINVAL, "invalid capability \"%s\"", name);
         const char *p = name;
         if (!strncasecmp(p, "CAP_", 4))
@@ -58,14 +106,13 @@ int rt_cap_parse(const char *name, uint64_t *mask, err_t *err)
                 *mask = caps_all();
                 return 0;
         }
-        snprintf(buf, sizeof(buf), "cap_%s", p);
-        for (char *c = buf; *c; c++)
-                *c = (char)tolower((unsigned char)*c);
-        cap_value_t v;
-        if (cap_from_name(buf, &v) < 0 || v < 0 || v > rt_cap_last())
-                return err_set(err, EINVAL, "unknown capability: \"%s\"", name);
-        *mask = 1ULL << v;
-        return 0;
+        int last = rt_cap_last();
+        for (int v = 0; v <= last && v < (int)ARRAY_SIZE(cap_names); v++)
+                if (cap_names[v] && !strcasecmp(p, cap_names[v])) {
+                        *mask = 1ULL << v;
+                        return 0;
+                }
+        return err_set(err, EINVAL, "unknown capability: \"%s\"", name);
 }
 
 int rt_caps_compute(bool privileged, const strv_t *add, const strv_t *drop, uint64_t *out,
@@ -102,38 +149,20 @@ int rt_caps_bound(uint64_t keep, err_t *err)
 
 int rt_caps_apply(uint64_t keep, err_t *err)
 {
+        struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
         /* never ask for more than we hold (hosts may restrict berth itself) */
-        cap_t cur = cap_get_proc();
-        if (cur) {
-                for (int v = 0; v <= rt_cap_last(); v++) {
-                        cap_flag_value_t fv = CAP_CLEAR;
-                        if (cap_get_flag(cur, (cap_value_t)v, CAP_PERMITTED, &fv) == 0 &&
-                            fv == CAP_CLEAR)
-                                keep &= ~(1ULL << v);
-                }
-                cap_free(cur);
-        }
-        cap_t c = cap_init(); /* all clear */
-        if (!c)
-                return err_sys(err, errno, "cap_init");
-        int last = rt_cap_last();
-        bool root = geteuid() == 0;
-        for (int v = 0; v <= last && root; v++) {
-                if (!(keep & (1ULL << v)))
-                        continue;
-                cap_value_t cv = v;
-                if (cap_set_flag(c, CAP_EFFECTIVE, 1, &cv, CAP_SET) < 0 ||
-                    cap_set_flag(c, CAP_PERMITTED, 1, &cv, CAP_SET) < 0) {
-                        int e = errno;
-                        cap_free(c);
-                        return err_sys(err, e, "cap_set_flag");
-                }
-        }
-        int r = cap_set_proc(c);
-        int e = errno;
-        cap_free(c);
-        if (r < 0)
-                return err_sys(err, e, "set capabilities");
+        if (syscall(SYS_capget, &h, d) == 0)
+                keep &= (uint64_t)d[0].permitted | (uint64_t)d[1].permitted << 32;
+        keep &= caps_all();
+        if (geteuid() != 0)
+                keep = 0;
+        memset(d, 0, sizeof(d)); /* inheritable: none */
+        d[0].effective = d[0].permitted = (uint32_t)keep;
+        d[1].effective = d[1].permitted = (uint32_t)(keep >> 32);
+        h = (struct __user_cap_header_struct){.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        if (syscall(SYS_capset, &h, d) < 0)
+                return err_sys(err, errno, "set capabilities");
         return 0;
 }
 

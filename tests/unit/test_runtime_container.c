@@ -34,6 +34,26 @@ static void test_caps(void)
         strv_t none = STRV_INIT;
         ok(rt_caps_compute(true, &none, &none, &caps, &err) == 0 && (caps & (1ULL << 21)),
            "privileged includes SYS_ADMIN");
+        /* the names, as docker and libcap spell them, each its number */
+        static const struct {
+                const char *name;
+                int bit;
+        } names[] = {{"CAP_CHOWN", 0},         {"dac_read_search", 2},
+                     {"Net_Bind_Service", 10}, {"CAP_SYS_ADMIN", 21},
+                     {"sys_tty_config", 26},   {"AUDIT_WRITE", 29},
+                     {"setfcap", 31},          {"SYSLOG", 34},
+                     {"audit_read", 37},       {"CAP_CHECKPOINT_RESTORE", 40}};
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                uint64_t m = 0;
+                bool known = names[i].bit <= rt_cap_last();
+                ok((rt_cap_parse(names[i].name, &m, &err) == 0) == known &&
+                       (!known || m == 1ULL << names[i].bit),
+                   "%s is capability %d", names[i].name, names[i].bit);
+        }
+        uint64_t m = 0;
+        ok(rt_cap_parse("CAP_", &m, &err) < 0 && rt_cap_parse("cap_cap_chown", &m, &err) < 0 &&
+               rt_cap_parse("", &m, &err) < 0,
+           "no name, a doubled prefix: refused");
 }
 
 static void test_ulimits(void)
