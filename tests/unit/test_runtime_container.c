@@ -1,6 +1,10 @@
 /* Unit tests for the container runtime's pure parts: capability sets,
  * ulimit specs, the state store with a private BERTH_ROOT. */
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +13,7 @@
 #include "base/fsutil.h"
 #include "base/jsonfile.h"
 #include "base/paths.h"
+#include "base/xalloc.h"
 #include "runtime/container.h"
 #include "runtime/security.h"
 #include "runtime/volume.h"
@@ -174,11 +179,48 @@ static void test_names(void)
         ok(rt_hostname_check("domainname", l64, &e) == 0, "64 characters in two labels ok");
 }
 
+/* FS_TOPDIR_FL of dir (-1: the filesystem does not say) */
+static int topdir_flag(const char *dir)
+{
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fl = 0;
+        int r = fd >= 0 && ioctl(fd, FS_IOC_GETFLAGS, &fl) == 0 ? !!(fl & FS_TOPDIR_FL) : -1;
+        if (fd >= 0)
+                close(fd);
+        return r;
+}
+
+/* The containers dirs spread their subdirectories over the block groups
+ * (base/paths.c), where the filesystem keeps the flag at all: a scratch dir
+ * next to them says whether it does. */
+static void test_topdir(void)
+{
+        _cleanup_free_ char *lc = xasprintf("%s/containers", berth_lib_dir());
+        _cleanup_free_ char *rc = xasprintf("%s/containers", berth_run_dir());
+        _cleanup_free_ char *scratch = xasprintf("%s/topdir-probe", berth_lib_dir());
+        err_t err;
+        ok(berth_dirs_ensure(&err) == 0, "dirs ensured");
+        ok(mkdir(scratch, 0700) == 0, "scratch dir");
+        int fd = open(scratch, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fl = 0;
+        bool kept = fd >= 0 && ioctl(fd, FS_IOC_GETFLAGS, &fl) == 0 &&
+                    (fl |= FS_TOPDIR_FL, ioctl(fd, FS_IOC_SETFLAGS, &fl) == 0) &&
+                    topdir_flag(scratch) == 1;
+        if (fd >= 0)
+                close(fd);
+        rmdir(scratch);
+        if (!kept) {
+                ok(1, "# SKIP the filesystem of %s keeps no FS_TOPDIR_FL", scratch);
+                return;
+        }
+        is_int(topdir_flag(lc), 1, "lib containers dir spreads its subdirectories");
+        is_int(topdir_flag(rc), 1, "run containers dir spreads its subdirectories");
+}
+
 int main(void)
 {
         test_names();
         test_caps();
         test_ulimits();
         test_store();
+        test_topdir();
         return tap_done();
 }

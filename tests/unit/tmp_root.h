@@ -1,11 +1,8 @@
-/* tmp_root.h - a temporary BERTH_ROOT for a unit test that reads or writes
- * state without root:
+/* tmp_root.h - a fresh BERTH_ROOT under /tmp for one unit test.
  *
- *   char root[] = "/tmp/x-XXXXXX";
+ *   char root[] = "/tmp/xx-name-XXXXXX";
  *   if (!tmp_berth_root(root))
- *           return tap_done();          skipped: no temporary directory
- *   ...
- *   rm_rf(root, &err); */
+ *           return tap_done();        the SKIP line is already printed */
 #ifndef BERTH_TEST_TMP_ROOT_H
 #define BERTH_TEST_TMP_ROOT_H
 
@@ -14,8 +11,7 @@
 
 #include "tap.h"
 
-/* Make the directory tmpl names (mkdtemp) and export it as BERTH_ROOT;
- * false (a TAP skip) when it cannot be made. */
+/* mkdtemp(tmpl) and export it as BERTH_ROOT; false (a SKIP) if it cannot be made. */
 static inline bool tmp_berth_root(char *tmpl)
 {
         if (!mkdtemp(tmpl)) {
