@@ -28,7 +28,6 @@ static const char *const controllers[] = {"memory",  "cpu",     "pids",  "cpuset
 #define NCTL ARRAY_SIZE(controllers)
 
 struct cg_layout {
-        bool done;
         char *v1[NCTL]; /* v1 mount point per controller, NULL if not v1 */
         char *v2;       /* cgroup2 mount point, NULL if none */
         bool in_v2[NCTL];
@@ -49,11 +48,8 @@ static bool opt_has(const char *opts, const char *name)
         return false;
 }
 
-static void layout_detect(void)
+static void layout_read(void)
 {
-        if (layout.done)
-                return;
-        layout.done = true;
         FILE *f = fopen("/proc/self/mountinfo", "re");
         if (!f)
                 return;
@@ -89,6 +85,14 @@ static void layout_detect(void)
                                                 layout.in_v2[i] = true;
                 }
         }
+}
+
+/* Once per process, also when threads ask at once (compose's starts and
+ * removals, the CLI's rt_cgroup_warm): none sees a layout half read. */
+static void layout_detect(void)
+{
+        static pthread_once_t once = PTHREAD_ONCE_INIT;
+        (void)pthread_once(&once, layout_read);
 }
 
 static int ctl_index(const char *name)
