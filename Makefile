@@ -202,6 +202,12 @@ layering-check: $(call obj,$(MAIN_SRC)) | $(B)/inc/engine
 	$(CC) -fsyntax-only $(INC_engine) $(PKG_CFLAGS) $$t/d.c; \
 	if grep -n '^#include *"[^"]*\.\./' base/* compose/* runtime/* net/* engine/* ; then \
 		echo "layering: an include climbs out with ../"; exit 1; fi; \
+	mkdir -p $$t/x/src $$t/x/B/src; \
+	printf 'int helper_x(void);\nint helper_x(void) { return 1; }\nint cmd_a(void);\nint cmd_a(void) { return helper_x(); }\n' >$$t/x/src/cmd_a.c; \
+	printf 'int helper_x(void);\nint cmd_b(void);\nint cmd_b(void) { return helper_x(); }\n' >$$t/x/src/b.c; \
+	for f in cmd_a b; do $(CC) -c $$t/x/src/$$f.c -o $$t/x/B/src/$$f.o; done; \
+	if (cd $$t/x && $(CURDIR)/tools/cmd-xcalls.sh B) >/dev/null; then \
+		echo "layering: tools/cmd-xcalls.sh misses a command file used as a library"; exit 1; fi; \
 	tools/cmd-xcalls.sh $(B); \
 	echo "layering: ok"
 

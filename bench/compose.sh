@@ -19,12 +19,17 @@
 # the start, so what --wait adds is the row minus the interval.
 # BERTH_BEFORE=/path/to/older/berth adds rows for that build, its runs
 # interleaved with the current build's in the same store, so that a change
-# is shown before and after in one run under the same load.
+# is shown before and after in one run under the same load.  Each build has
+# its own BERTH_ROOT: state one build leaves (e.g. the containers dirs'
+# FS_TOPDIR_FL, see docs/PERFORMANCE.md session 7) must not speed up or slow
+# down the other.
 set -eu
 cd "$(dirname "$0")/.."
 BERTH=${BERTH:-$PWD/build/gcc/berth}
 RUNS=${1:-3}
 root=$(mktemp -d /tmp/berth-cubench.XXXXXX)
+broot= # BERTH_BEFORE's own root
+[ -z "${BERTH_BEFORE:-}" ] || broot=$(mktemp -d /tmp/berth-cubench-before.XXXXXX)
 export BERTH_ROOT=$root BERTH_ADDRESS_POOLS=${BENCH_POOLS:-10.233.240.0/20:24}
 dockerd_pid=
 cleanup() {
@@ -34,11 +39,14 @@ cleanup() {
         fi
         for f in "$root"/*.yaml; do
                 [ -f "$f" ] && "$BERTH" compose -f "$f" down -t 0 >/dev/null 2>&1 || true
+                [ -z "$broot" ] || [ ! -f "$f" ] ||
+                        BERTH_ROOT=$broot "$BERTH_BEFORE" compose -f "$f" down -t 0 >/dev/null 2>&1 || true
         done
-        rm -rf "$root"
+        rm -rf "$root" ${broot:+"$broot"}
 }
 trap cleanup EXIT
 BERTH=$BERTH tests/images/make-busybox.sh
+[ -z "$broot" ] || BERTH_ROOT=$broot BERTH=$BERTH_BEFORE tests/images/make-busybox.sh
 
 # Which other engines can run here, prepared the same way as berth.
 others=()
@@ -104,7 +112,8 @@ for n in 3 10 50; do
         for r in $(seq 1 "$RUNS"); do
                 for b in ${BERTH_BEFORE:+before} berth; do
                         bin=$BERTH
-                        [ "$b" = berth ] || bin=$BERTH_BEFORE
+                        export BERTH_ROOT=$root
+                        [ "$b" = berth ] || { bin=$BERTH_BEFORE && BERTH_ROOT=$broot; }
                         t0=$(now)
                         "$bin" compose -f "$f" --progress quiet up -d >/dev/null
                         t1=$(now)
@@ -120,6 +129,7 @@ for n in 3 10 50; do
                         echo "$t1 - $t0" | bc >>"$root/$b.up"
                 done
         done
+        export BERTH_ROOT=$root
         for b in ${BERTH_BEFORE:+before} berth; do
                 up=$(median <"$root/$b.up")
                 dn=$(median <"$root/$b.down")

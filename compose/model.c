@@ -215,6 +215,13 @@ static void jstrv(strv_t *out, json_t *arr)
         }
 }
 
+/* count zeroed elements of size bytes (NULL when count is 0); *n = count */
+static void *calloc_n(size_t count, size_t size, size_t *n)
+{
+        *n = count;
+        return count ? xcalloc(count, size) : NULL;
+}
+
 static void jkv(struct compose_kvlist *l, json_t *obj)
 {
         const char *key;
@@ -251,8 +258,7 @@ static void fill_refs(struct compose_file_ref **out, size_t *n, json_t *arr)
 {
         size_t i;
         json_t *v;
-        *n = json_array_size(arr);
-        *out = *n ? xcalloc(*n, sizeof(**out)) : NULL;
+        *out = calloc_n(json_array_size(arr), sizeof(**out), n);
         json_array_foreach(arr, i, v)
         {
                 struct compose_file_ref *r = &(*out)[i];
@@ -292,8 +298,7 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
         jkv(&s->sysctls, json_object_get(j, "sysctls"));
 
         json_t *ports = json_object_get(j, "ports");
-        s->nports = json_array_size(ports);
-        s->ports = s->nports ? xcalloc(s->nports, sizeof(*s->ports)) : NULL;
+        s->ports = calloc_n(json_array_size(ports), sizeof(*s->ports), &s->nports);
         json_array_foreach(ports, i, v)
         {
                 struct compose_port *p = &s->ports[i];
@@ -311,8 +316,7 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
         jstrv(&s->expose, json_object_get(j, "expose"));
 
         json_t *vols = json_object_get(j, "volumes");
-        s->nvolumes = json_array_size(vols);
-        s->volumes = s->nvolumes ? xcalloc(s->nvolumes, sizeof(*s->volumes)) : NULL;
+        s->volumes = calloc_n(json_array_size(vols), sizeof(*s->volumes), &s->nvolumes);
         json_array_foreach(vols, i, v)
         {
                 struct compose_mount *m = &s->volumes[i];
@@ -332,8 +336,7 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
         }
 
         json_t *nets = json_object_get(j, "networks");
-        s->nnetworks = json_object_size(nets);
-        s->networks = s->nnetworks ? xcalloc(s->nnetworks, sizeof(*s->networks)) : NULL;
+        s->networks = calloc_n(json_object_size(nets), sizeof(*s->networks), &s->nnetworks);
         i = 0;
         json_object_foreach(nets, key, v)
         {
@@ -348,8 +351,7 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
         s->network_mode = jstr(j, "network_mode");
 
         json_t *deps = json_object_get(j, "depends_on");
-        s->ndepends_on = json_object_size(deps);
-        s->depends_on = s->ndepends_on ? xcalloc(s->ndepends_on, sizeof(*s->depends_on)) : NULL;
+        s->depends_on = calloc_n(json_object_size(deps), sizeof(*s->depends_on), &s->ndepends_on);
         i = 0;
         json_object_foreach(deps, key, v)
         {
@@ -393,8 +395,7 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
         s->healthcheck.disable = jbool(hc, "disable");
 
         json_t *ul = json_object_get(j, "ulimits");
-        s->nulimits = json_object_size(ul);
-        s->ulimits = s->nulimits ? xcalloc(s->nulimits, sizeof(*s->ulimits)) : NULL;
+        s->ulimits = calloc_n(json_object_size(ul), sizeof(*s->ulimits), &s->nulimits);
         i = 0;
         json_object_foreach(ul, key, v)
         {
@@ -461,8 +462,7 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
         s->logging_driver = jstr(log, "driver");
         jkv(&s->logging_options, json_object_get(log, "options"));
         json_t *devs = json_object_get(j, "devices");
-        s->ndevices = json_array_size(devs);
-        s->devices = s->ndevices ? xcalloc(s->ndevices, sizeof(*s->devices)) : NULL;
+        s->devices = calloc_n(json_array_size(devs), sizeof(*s->devices), &s->ndevices);
         json_array_foreach(devs, i, v)
         {
                 s->devices[i].source = jstr(v, "source");
@@ -493,8 +493,7 @@ static void fill_resources(struct compose_resource **out, size_t *n, json_t *sec
         const char *key;
         json_t *v;
         size_t i = 0;
-        *n = json_object_size(section);
-        *out = *n ? xcalloc(*n, sizeof(**out)) : NULL;
+        *out = calloc_n(json_object_size(section), sizeof(**out), n);
         json_object_foreach(section, key, v)
         {
                 struct compose_resource *r = &(*out)[i++];
@@ -716,8 +715,7 @@ int compose_project_decode(const struct cnode *root, const struct compose_model_
         const char *key;
         json_t *v;
         size_t i = 0;
-        p->nservices = json_object_size(services);
-        p->services = p->nservices ? xcalloc(p->nservices, sizeof(*p->services)) : NULL;
+        p->services = calloc_n(json_object_size(services), sizeof(*p->services), &p->nservices);
         json_object_foreach(services, key, v) fill_service(&p->services[i++], key, v);
         fill_resources(&p->networks, &p->nnetworks, json_object_get(p->json, "networks"));
         fill_resources(&p->volumes, &p->nvolumes, json_object_get(p->json, "volumes"));

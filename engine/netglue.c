@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -812,16 +813,40 @@ static int dns_forget(const char *id, const char *net_id, err_t *err)
         return 0;
 }
 
-int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
+/* The endpoints of container id (document j) down once its names are gone
+ * (derr: they could not be dropped, and why: its addresses stay allocated,
+ * for netwire_gc to free, and the release fails with derr). */
+static int endpoints_down(const char *id, json_t *j, bool gone, bool remove, const err_t *derr,
+                          err_t *err)
 {
-        json_t *nets = rt_doc_networks(j);
         const char *k;
         json_t *es;
+        json_object_foreach(rt_doc_networks(j), k, es)
+        {
+                enum network_addr_fate fate = derr     ? NETWORK_ADDR_KEEP
+                                              : remove ? NETWORK_ADDR_FREE
+                                                       : NETWORK_ADDR_STOPPED;
+                if (network_endpoint_down(k, id, gone, fate, err) < 0 && err->code != ENOENT)
+                        return err_wrap(err, "container %.12s", id);
+                rt_doc_clear_endpoint(es);
+        }
+        if (derr) {
+                *err = *derr;
+                return -1;
+        }
+        err_clear(err);
+        return 0;
+}
+
+static int batched_release(const char *id, json_t *j, bool gone, bool remove, err_t *err);
+
+int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
+{
         /* Its namespace dies with it, and its veth pairs with that, unless a
          * container joined it (--network container:): then its interfaces
          * are deleted now, as docker does, so its address is not in use
          * twice once it is freed. */
-        bool gone = json_object_size(nets) == 0 || !joined_by_others(id);
+        bool gone = json_object_size(rt_doc_networks(j)) == 0 || !joined_by_others(id);
 
         /* A stopped container answers nothing: its names go, as docker's DNS
          * drops them (a client then fails at once instead of waiting on an
@@ -829,22 +854,14 @@ int netwire_release(const char *id, json_t *j, bool remove, err_t *err)
          * go first: its addresses are freed only once no name points at
          * them (when the names cannot be dropped, its port rules still go
          * and its addresses stay allocated, for netwire_gc to free). */
-        err_t derr = {0};
-        bool named = dns_forget(id, NULL, &derr) < 0;
-        json_object_foreach(nets, k, es)
-        {
-                enum network_addr_fate fate = named    ? NETWORK_ADDR_KEEP
-                                              : remove ? NETWORK_ADDR_FREE
-                                                       : NETWORK_ADDR_STOPPED;
-                if (network_endpoint_down(k, id, gone, fate, err) < 0 && err->code != ENOENT)
-                        return err_wrap(err, "container %.12s", id);
-                rt_doc_clear_endpoint(es);
+        int rc = batched_release(id, j, gone, remove, err);
+        if (rc > 0) {
+                err_t derr = {0};
+                bool named = dns_forget(id, NULL, &derr) < 0;
+                rc = endpoints_down(id, j, gone, remove, named ? &derr : NULL, err);
         }
-        if (named) {
-                *err = derr;
+        if (rc < 0)
                 return -1;
-        }
-        err_clear(err);
         const char *tid = joined_id(mode_of(j));
         if (remove && tid) { /* its mark in the target's list */
                 _cleanup_free_ char *dir = join_mark_dir(tid);
@@ -982,6 +999,88 @@ static int dns_forget_all(const strv_t *ids, err_t *err)
         if (net_dns_records_commit(r, err) < 0)
                 return err_wrap(err, "DNS records of %zu stopped container(s)", ids->n);
         return 0;
+}
+
+/* ---- release batching ------------------------------------------------------
+ * Between netwire_release_batch(true) and (false) the releases of this
+ * process are group-committed: a release queues itself; whichever thread
+ * finds no commit running takes the whole queue and drops all its names in
+ * one records write (one SIGHUP), then takes the endpoints down one after
+ * the other, while the others wait for their result.  The parallel stops of
+ * a compose down no longer queue on the records lock and the network lock
+ * one by one, each reading and writing the whole state (and berth-dns no
+ * longer reloads once per container).  The order stays: no address is
+ * freed before the names that point at it are gone. */
+struct rel_req {
+        const char *id;
+        json_t *j;
+        bool gone, remove, done;
+        int rc;
+        err_t err;
+        struct rel_req *next;
+};
+
+static pthread_mutex_t rel_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t rel_cv = PTHREAD_COND_INITIALIZER;
+static int rel_depth; /* netwire_release_batch(true) calls not yet ended */
+static bool rel_busy; /* a thread is releasing a taken queue */
+static struct rel_req *rel_q, **rel_tail = &rel_q;
+
+void netwire_release_batch(bool on)
+{
+        pthread_mutex_lock(&rel_mu);
+        rel_depth += on ? 1 : rel_depth > 0 ? -1 : 0;
+        pthread_mutex_unlock(&rel_mu);
+}
+
+static void release_queue(struct rel_req *q)
+{
+        strv_t ids = STRV_INIT;
+        for (struct rel_req *r = q; r; r = r->next)
+                strv_push(&ids, r->id);
+        err_t derr = {0};
+        bool named =
+            (ids.n == 1 ? dns_forget(ids.v[0], NULL, &derr) : dns_forget_all(&ids, &derr)) < 0;
+        strv_free(&ids);
+        for (struct rel_req *r = q; r; r = r->next)
+                r->rc =
+                    endpoints_down(r->id, r->j, r->gone, r->remove, named ? &derr : NULL, &r->err);
+}
+
+/* 1: no batch (the caller releases); else the release's result. */
+static int batched_release(const char *id, json_t *j, bool gone, bool remove, err_t *err)
+{
+        pthread_mutex_lock(&rel_mu);
+        if (!rel_depth) {
+                pthread_mutex_unlock(&rel_mu);
+                return 1;
+        }
+        struct rel_req me = {.id = id, .j = j, .gone = gone, .remove = remove};
+        *rel_tail = &me;
+        rel_tail = &me.next;
+        while (!me.done) {
+                if (rel_busy) {
+                        pthread_cond_wait(&rel_cv, &rel_mu);
+                        continue;
+                }
+                rel_busy = true;
+                struct rel_req *q = rel_q;
+                rel_q = NULL;
+                rel_tail = &rel_q;
+                pthread_mutex_unlock(&rel_mu);
+                release_queue(q);
+                pthread_mutex_lock(&rel_mu);
+                for (struct rel_req *r = q, *next; r; r = next) {
+                        next = r->next; /* r may be gone once done */
+                        r->done = true;
+                }
+                rel_busy = false;
+                pthread_cond_broadcast(&rel_cv);
+        }
+        pthread_mutex_unlock(&rel_mu);
+        if (me.rc < 0)
+                *err = me.err;
+        return me.rc;
 }
 
 int netwire_gc(err_t *err)

@@ -66,6 +66,13 @@ int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err);
  * that are already gone are not an error. */
 int netwire_release(const char *id, json_t *j, bool remove, err_t *err);
 
+/* on: this process's netwire_release calls are group-committed from now on
+ * (the parallel stops and removals of compose down, stop, rm): the names of
+ * every container released meanwhile go in one DNS records write, then
+ * their endpoints; each call still returns once its own release is done.
+ * off: the end of one such stretch (they nest). */
+void netwire_release_batch(bool on);
+
 /* Removal of a container whose state file is lost or damaged: every
  * endpoint the networks' state gives it, its ports and its DNS records. */
 int netwire_release_state(const char *id, err_t *err);

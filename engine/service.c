@@ -617,7 +617,8 @@ out:
 
 int cctr_remove(const char *id, int timeout, bool volumes, err_t *err)
 {
-        if (ctr_stop(id, timeout, err) < 0)
+        /* one release, below, for the stop and the removal */
+        if (ctr_stop_process(id, timeout, err) < 0)
                 return err->code == ENOENT ? 0 : -1;
         _cleanup_free_ char *cid = NULL;
         json_t *j = NULL;

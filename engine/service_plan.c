@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "base/dag.h"
 #include "base/xalloc.h"
+#include "netglue.h"
 #include "runtime/image.h"
 #include "service.h"
 #include "start.h"
@@ -133,7 +134,11 @@ int stop_plan_run(const struct stop_plan *sp, const struct cctr_list *l, bool rm
                 for (size_t b = 0; b < sp->n; b++)
                         if (stop_plan_waits(sp, a, b))
                                 dag_depend(&d, opi[a], opi[b]);
+        /* the releases of the parallel stops share their DNS and network
+         * state commits */
+        netwire_release_batch(true);
         int r = dag_run(&d, parallel > 0 ? parallel : 0, false, NULL, NULL, err);
+        netwire_release_batch(false);
         dag_free(&d);
         free(runs);
         free(opi);

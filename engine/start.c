@@ -27,6 +27,7 @@
 #include "base/xalloc.h"
 #include "dnsreg.h"
 #include "netglue.h"
+#include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 #include "runtime/exe_seal.h"
@@ -393,6 +394,9 @@ int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *
                 json_decref(TAKE_PTR(j));
                 wait_monitor_settled(id);
         }
+        /* the monitor moves the init into its cgroups: the grace period
+         * that move waits for starts now (a no-op if run already did) */
+        rt_cgroup_warm();
         _cleanup_json_ json_t *stored = json_deep_copy(j); /* as on disk now */
         ctr_mark_user_stop(id, false);
         bool tty = rt_doc_tty(j);
@@ -510,7 +514,9 @@ bool ctr_policy_restarts(const char *id, json_t *j, bool failed)
         return false;
 }
 
-int ctr_stop(const char *id, int timeout, err_t *err)
+/* ctr_stop without the release; *jp: the document loaded (NULL when the
+ * caller does not want it). */
+static int stop_process(const char *id, int timeout, json_t **jp, err_t *err)
 {
         _cleanup_json_ json_t *j = NULL;
         if (rt_ctr_load(id, &j, err) < 0)
@@ -542,8 +548,23 @@ int ctr_stop(const char *id, int timeout, err_t *err)
                 for (int i = 0; i < MONITOR_EXIT_WAIT_MS / 10 && rt_ctr_monitor_alive(id, NULL);
                      i++)
                         usleep(10 * 1000);
+        if (jp)
+                *jp = TAKE_PTR(j);
+        return 0;
+}
+
+int ctr_stop_process(const char *id, int timeout, err_t *err)
+{
+        return stop_process(id, timeout, NULL, err);
+}
+
+int ctr_stop(const char *id, int timeout, err_t *err)
+{
+        _cleanup_json_ json_t *j = NULL;
+        if (stop_process(id, timeout, &j, err) < 0)
+                return -1;
         /* its names, published ports and (unless static) addresses go with it */
-        return netwire_release(id, j, false, err);
+        return j ? netwire_release(id, j, false, err) : 0;
 }
 
 int ctr_set_paused(const char *id, bool pause, err_t *err)

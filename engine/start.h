@@ -49,6 +49,9 @@ int ctr_attach_connect(const char *id, int attach, unsigned short rows, unsigned
 /* Stop a running container: stop signal, timeout seconds (< 0: the
  * container's StopTimeout or 10), then SIGKILL.  Waits for it to exit. */
 int ctr_stop(const char *id, int timeout, err_t *err);
+/* ctr_stop without netwire_release: for a removal, whose one release
+ * (netwire_release with remove) does all that the stop's would. */
+int ctr_stop_process(const char *id, int timeout, err_t *err);
 
 /* Docker's HasBeenManuallyStopped: set by stop and kill, cleared by start; an
  * unless-stopped container the user stopped is not started by `system boot`.

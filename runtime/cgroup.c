@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -427,6 +428,71 @@ int rt_cgroup_update(const char *id, const struct rt_cgroup_limits *l, unsigned 
             write_str(dir, "cpuset.cpus", l->cpuset_cpus ? l->cpuset_cpus : "", err) < 0)
                 return -1;
         return 0;
+}
+
+/* The caller's own cgroup.procs, in the first hierarchy rt_cgroup_attach
+ * writes to (a v1 controller's, else the cgroup2 one), in buf; false when
+ * there is none or it cannot be found. */
+static bool own_procs(char *buf, size_t size)
+{
+        layout_detect();
+        const char *mnt = NULL, *ctl = NULL;
+        for (size_t i = 0; i < NCTL && !mnt; i++)
+                if (layout.v1[i]) {
+                        mnt = layout.v1[i];
+                        ctl = controllers[i];
+                }
+        if (!mnt)
+                mnt = layout.v2;
+        FILE *f = mnt ? fopen("/proc/self/cgroup", "re") : NULL;
+        if (!f)
+                return false;
+        char line[4096];
+        bool found = false;
+        /* "ID:CONTROLLERS:PATH"; cgroup2's is "0::PATH" */
+        while (!found && fgets(line, sizeof(line), f)) {
+                char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+                if (!b)
+                        continue;
+                *b = '\0';
+                b[1 + strcspn(b + 1, "\n")] = '\0';
+                if (ctl ? !opt_has(a + 1, ctl) : a[1] != '\0')
+                        continue;
+                int n =
+                    snprintf(buf, size, "%s%s/cgroup.procs", mnt, strcmp(b + 1, "/") ? b + 1 : "");
+                found = n > 0 && (size_t)n < size;
+        }
+        fclose(f);
+        return found;
+}
+
+static char warm_path[4096];
+
+static void *warm_main(void *arg)
+{
+        (void)arg;
+        int fd = open(warm_path, O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+                (void)!write(fd, "0", 1);
+                close(fd);
+        }
+        return NULL;
+}
+
+void rt_cgroup_warm(void)
+{
+        static bool started;
+        if (__atomic_exchange_n(&started, true, __ATOMIC_SEQ_CST) ||
+            !own_procs(warm_path, sizeof(warm_path)))
+                return;
+        pthread_attr_t a;
+        pthread_t t;
+        if (pthread_attr_init(&a) != 0)
+                return;
+        (void)pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+        (void)pthread_attr_setstacksize(&a, 64 * 1024);
+        (void)pthread_create(&t, &a, warm_main, NULL);
+        pthread_attr_destroy(&a);
 }
 
 int rt_cgroup_attach(const char *id, pid_t pid, err_t *err)

@@ -43,6 +43,17 @@ enum {
 int rt_cgroup_update(const char *id, const struct rt_cgroup_limits *l, unsigned what, err_t *err);
 /* Move pid into every cgroup of the container. */
 int rt_cgroup_attach(const char *id, pid_t pid, err_t *err);
+/* The first move of a process into a cgroup after a quiet spell waits for
+ * an RCU grace period (6-16 ms here): every write to a cgroup.procs, of any
+ * hierarchy, takes one global lock (cgroup_threadgroup_rwsem) for writing,
+ * which then stays cheap to take for about a grace period.  This starts
+ * that wait now, in a detached thread of the caller that moves the caller
+ * into the cgroup it is in already (it writes "0" to its own cgroup.procs):
+ * a container's move soon after (rt_cgroup_attach, in its monitor) shares
+ * the grace period already under way instead of starting its own.  Once
+ * per process; best effort (nothing happens where that file cannot be
+ * written).  A process that exits meanwhile waits for the grace period. */
+void rt_cgroup_warm(void);
 /* Did the kernel OOM-kill a process in the container's memory cgroup? */
 bool rt_cgroup_oom_killed(const char *id);
 /* Kill what is left in the cgroups and remove them; missing is success. */

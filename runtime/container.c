@@ -493,6 +493,12 @@ int rt_ctr_load(const char *id, json_t **out, err_t *err)
         return 0;
 }
 
+int rt_ctr_doc_hold(const char *id)
+{
+        _cleanup_free_ char *p = xasprintf("%s/containers/%s/config.json", berth_lib_dir(), id);
+        return open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+}
+
 int rt_ctr_save(const char *id, const json_t *j, err_t *err)
 {
         /* An auto-removed container's state is not made durable: it is

@@ -74,6 +74,13 @@ void rt_ctr_network_disconnect_events(const json_t *doc);
 
 int rt_ctr_load(const char *id, json_t **out, err_t *err);
 int rt_ctr_save(const char *id, const json_t *j, err_t *err);
+/* An fd of the container's config.json as it is now (-1 when it cannot be
+ * opened).  rt_ctr_save replaces the file; the one replaced is freed when
+ * its last fd is closed, which on ext4 mounted with discard and without a
+ * journal is a synchronous discard of its blocks (0.3-4 ms measured here):
+ * whoever holds this fd decides when that happens (the monitor: after the
+ * start, not on the way to the container's exec). */
+int rt_ctr_doc_hold(const char *id);
 
 /* The exit reserve: a small file (RT_CTR_EXIT_RESERVE) written in full at
  * create, so its blocks are already the container's when its state cannot

@@ -186,14 +186,11 @@ static int check_args(struct rt_df_instr *in, const char *name, err_t *err)
         case RT_DF_WORKDIR:
         case RT_DF_STOPSIGNAL:
         case RT_DF_MAINTAINER:
-                if (empty)
+        case RT_DF_USER:
+                /* USER is one word; the others take the rest of the line as one */
+                if (in->kind == RT_DF_USER ? nw != 1 : empty)
                         return err_set(err, EINVAL, "%s:%d: %s requires exactly one argument", name,
                                        in->line, kw);
-                return 0;
-        case RT_DF_USER:
-                if (nw != 1)
-                        return err_set(err, EINVAL, "%s:%d: USER requires exactly one argument",
-                                       name, in->line);
                 return 0;
         case RT_DF_ENV:
         case RT_DF_ARG:

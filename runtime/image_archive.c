@@ -468,12 +468,7 @@ done:
 
 static int write_entry(struct archive *a, const char *name, const void *data, size_t n, err_t *err)
 {
-        struct archive_entry *e = archive_entry_new();
-        archive_entry_set_pathname(e, name);
-        archive_entry_set_filetype(e, AE_IFREG);
-        archive_entry_set_perm(e, 0644);
-        archive_entry_set_size(e, (la_int64_t)n);
-        archive_entry_set_mtime(e, 0, 0);
+        struct archive_entry *e = rt_tar_entry(name, AE_IFREG, 0644, (long long)n, 0);
         int r = 0;
         if (archive_write_header(a, e) != ARCHIVE_OK ||
             (n && archive_write_data(a, data, n) != (la_ssize_t)n))
@@ -484,11 +479,7 @@ static int write_entry(struct archive *a, const char *name, const void *data, si
 
 static int write_dir(struct archive *a, const char *name, err_t *err)
 {
-        struct archive_entry *e = archive_entry_new();
-        archive_entry_set_pathname(e, name);
-        archive_entry_set_filetype(e, AE_IFDIR);
-        archive_entry_set_perm(e, 0755);
-        archive_entry_set_mtime(e, 0, 0);
+        struct archive_entry *e = rt_tar_entry(name, AE_IFDIR, 0755, -1, 0);
         int r = 0;
         if (archive_write_header(a, e) != ARCHIVE_OK)
                 r = err_set(err, EIO, "write %s: %s", name, archive_error_string(a));
@@ -505,12 +496,7 @@ static int write_layer_file(struct archive *a, struct store *s, const char *chai
                 return -1;
         *size = layer_tar_size(t);
         _cleanup_free_ char *name = xasprintf("blobs/sha256/%s", dh);
-        struct archive_entry *e = archive_entry_new();
-        archive_entry_set_pathname(e, name);
-        archive_entry_set_filetype(e, AE_IFREG);
-        archive_entry_set_perm(e, 0644);
-        archive_entry_set_size(e, (la_int64_t)*size);
-        archive_entry_set_mtime(e, 0, 0);
+        struct archive_entry *e = rt_tar_entry(name, AE_IFREG, 0644, (long long)*size, 0);
         int r = archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
         archive_entry_free(e);
         if (r < 0) {

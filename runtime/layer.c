@@ -173,13 +173,9 @@ static void apply_attr(struct archive_entry *e, const struct rt_layer_attr *attr
 int rt_layer_add_dir(struct rt_layer_writer *w, const char *name, mode_t mode, long long uid,
                      long long gid, err_t *err)
 {
-        struct archive_entry *e = archive_entry_new();
-        archive_entry_set_pathname(e, name);
-        archive_entry_set_filetype(e, AE_IFDIR);
-        archive_entry_set_perm(e, mode & 07777);
+        struct archive_entry *e = rt_tar_entry(name, AE_IFDIR, mode & 07777, -1, time(NULL));
         archive_entry_set_uid(e, uid);
         archive_entry_set_gid(e, gid);
-        archive_entry_set_mtime(e, time(NULL), 0);
         int r = put(w, e, -1, err);
         archive_entry_free(e);
         return r;
@@ -188,11 +184,7 @@ int rt_layer_add_dir(struct rt_layer_writer *w, const char *name, mode_t mode, l
 /* Empty regular file entry (whiteouts). */
 static int add_marker(struct rt_layer_writer *w, const char *name, err_t *err)
 {
-        struct archive_entry *e = archive_entry_new();
-        archive_entry_set_pathname(e, name);
-        archive_entry_set_filetype(e, AE_IFREG);
-        archive_entry_set_perm(e, 0);
-        archive_entry_set_size(e, 0);
+        struct archive_entry *e = rt_tar_entry(name, AE_IFREG, 0, 0, -1);
         int r = put(w, e, -1, err);
         archive_entry_free(e);
         return r;

@@ -1505,11 +1505,15 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
                 end_run(m);
                 goto fail_quiet;
         }
+        /* the document the running state replaces is freed once the start
+         * is over (rt_ctr_doc_hold), not on the way to "go" */
+        int prev = rt_ctr_doc_hold(id);
         if (save_running(m, err) < 0) {
                 /* never exec'd: nothing of the container ran */
                 rt_spawn_cancel(m->pid);
                 close(sync);
                 end_run(m);
+                mon_close(&prev);
                 goto fail;
         }
         int r = rt_spawn_go(sync, &fst, err);
@@ -1517,12 +1521,14 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
         if (r < 0) {
                 waitpid(m->pid, NULL, 0);
                 end_run(m);
+                mon_close(&prev);
                 goto fail;
         }
         announce_running(m);
         rt_mon_send(sync_fd, RT_MON_STARTED, 0, m->pid, NULL);
         close(sync_fd);
         sync_fd = -1;
+        mon_close(&prev);
         spec_drop(m);
         shed_start_memory();
         if (running_hook) {

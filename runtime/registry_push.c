@@ -35,6 +35,7 @@
 #include "registry.h"
 #include "registry_creds.h"
 #include "registry_internal.h"
+#include "tar.h"
 #include "registry_ref.h"
 #include "strbuf.h"
 #include "workers.h"
@@ -186,10 +187,7 @@ static int compress_layer(struct store *s, const char *dir, const char *chain_he
                 err_set(err, EIO, "gzip layer sha256:%.12s: %s", diff_hex, archive_error_string(a));
                 goto done;
         }
-        struct archive_entry *ae = archive_entry_new();
-        archive_entry_set_pathname(ae, "layer.tar");
-        archive_entry_set_filetype(ae, AE_IFREG);
-        archive_entry_set_perm(ae, 0644);
+        struct archive_entry *ae = rt_tar_entry("layer.tar", AE_IFREG, 0644, -1, -1);
         int hr = archive_write_header(a, ae);
         archive_entry_free(ae);
         if (hr != ARCHIVE_OK) {

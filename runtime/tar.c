@@ -527,3 +527,17 @@ int rt_tar_extract_mem(const void *buf, size_t len, int rootfd, const struct rt_
         archive_read_free(a);
         return r;
 }
+
+struct archive_entry *rt_tar_entry(const char *name, unsigned type, unsigned perm, long long size,
+                                   long long mtime)
+{
+        struct archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, name);
+        archive_entry_set_filetype(e, type);
+        archive_entry_set_perm(e, perm);
+        if (size >= 0)
+                archive_entry_set_size(e, size);
+        if (mtime >= 0)
+                archive_entry_set_mtime(e, mtime, 0);
+        return e;
+}

@@ -81,4 +81,11 @@ int rt_tar_extract_mem(const void *buf, size_t len, int rootfd, const struct rt_
  * for the root itself.  Caller frees. */
 char *rt_tar_clean_path(const char *name, err_t *err);
 
+/* A new member header for a tar being written: name, type (AE_IF*) and
+ * permission bits; size and mtime (seconds) are left unset when < 0.  The
+ * caller frees it with archive_entry_free. */
+struct archive_entry;
+struct archive_entry *rt_tar_entry(const char *name, unsigned type, unsigned perm, long long size,
+                                   long long mtime);
+
 #endif

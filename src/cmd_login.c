@@ -98,6 +98,25 @@ static int password_opt(const struct cli_opt *o, const char *arg, err_t *err)
         return 0;
 }
 
+/* *v when set, else asked for on the terminal (echo: the answer shown).
+ * false, said, without a terminal or when the answer is empty; *v is the
+ * caller's to free either way. */
+static bool ask_tty(char **v, const char *prompt, bool echo, const char *required)
+{
+        if (*v)
+                return true;
+        if (!isatty(STDIN_FILENO) && access("/dev/tty", R_OK) != 0) {
+                error_msg("Cannot perform an interactive login from a non TTY device");
+                return false;
+        }
+        *v = read_line_tty(prompt, echo);
+        if (!*v || !**v) {
+                error_msg("%s", required);
+                return false;
+        }
+        return true;
+}
+
 int cmd_login(int argc, char **argv)
 {
         const char *username = NULL;
@@ -171,30 +190,9 @@ int cmd_login(int argc, char **argv)
                         reg_secret_free(ss);
                 }
         }
-        if (!user) {
-                if (!isatty(STDIN_FILENO) && access("/dev/tty", R_OK) != 0) {
-                        error_msg("Cannot perform an interactive login from a non TTY "
-                                  "device");
-                        goto out;
-                }
-                user = read_line_tty("Username: ", true);
-                if (!user || !*user) {
-                        error_msg("Non-null Username Required");
-                        goto out;
-                }
-        }
-        if (!secret) {
-                if (!isatty(STDIN_FILENO) && access("/dev/tty", R_OK) != 0) {
-                        error_msg("Cannot perform an interactive login from a non TTY "
-                                  "device");
-                        goto out;
-                }
-                secret = read_line_tty("Password: ", false);
-                if (!secret || !*secret) {
-                        error_msg("Password Required");
-                        goto out;
-                }
-        }
+        if (!ask_tty(&user, "Username: ", true, "Non-null Username Required") ||
+            !ask_tty(&secret, "Password: ", false, "Password Required"))
+                goto out;
         if (reg_login_check(server, user, secret, &err) < 0) {
                 error_msg("%s", err.msg);
                 goto out;

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,15 +54,18 @@
  * raw clone of the monitor and allocates nothing. */
 static char *watch_cli;
 
-/* fork() without glibc's fork handlers (_Fork): those lock and unlock
- * malloc's arenas, stdio and the loader's lists around the fork, and so
- * write, in both processes, the pages that hold them (libc's data, ld.so's),
- * which the two then hold twice for the container's life.  The child may only
- * make async-signal-safe calls (no malloc, no stdio), which is all a watcher
- * does. */
+/* A watcher: a fork of the monitor made without glibc's fork handlers, and
+ * a child of the monitor's parent (CLONE_PARENT), as a double fork would make
+ * it, with one fork and exit less.  glibc's fork() locks and unlocks malloc's
+ * arenas, stdio and the loader's lists around the fork, and so writes, in
+ * both processes, the pages that hold them (libc's data, ld.so's), which the
+ * two then held twice for the container's life.  The child may only make
+ * async-signal-safe calls (no malloc, no stdio, no raise: glibc still holds
+ * the monitor's thread id), which is all a watcher does. */
 static pid_t watch_fork(void)
 {
-        return _Fork();
+        return (pid_t)syscall(SYS_clone, (unsigned long)(CLONE_PARENT | SIGCHLD), 0UL, NULL, NULL,
+                              0UL);
 }
 
 /* berth-watch ID PID, fd 3 a pidfd of the monitor PID, fd 4 the monitor's
@@ -103,7 +107,7 @@ static int watch_main(const char *id, const char *mon)
         return 1;
 }
 
-/* Start a watcher detached (double fork: not our child, own session), with
+/* Start a watcher detached (not our child, own session), with
  * stdin/stdout on /dev/null, stderr on ours (monitor.log), as fd 3 a pidfd of
  * this process (no pid-reuse race, however soon we die) and as fd 4 the read
  * end of a pipe whose write end (O_CLOEXEC) is stored in *wordp (-1 without a
@@ -122,15 +126,6 @@ static int start_watcher(const char *id, int *wordp)
         int word[2] = {-1, -1};
         if (pipe2(word, O_CLOEXEC) < 0)
                 word[0] = word[1] = -1; /* no word: the watcher always runs the CLI */
-        /* The intermediate child is not waited for here (on a loaded machine
-         * that wait, for a process to be scheduled, fork and exit, took
-         * milliseconds on the way to the container's start): SIGCHLD is
-         * blocked from now on, as rt_monitor_main keeps it, and the
-         * monitor's SIGCHLD handling reaps it with its other children. */
-        sigset_t chld, old;
-        sigemptyset(&chld);
-        sigaddset(&chld, SIGCHLD);
-        sigprocmask(SIG_BLOCK, &chld, &old);
         int prev = *wordp;
         *wordp = word[1];
         pid_t c = watch_fork();
@@ -145,8 +140,12 @@ static int start_watcher(const char *id, int *wordp)
                 return -1;
         }
         if (c == 0) {
-                sigprocmask(SIG_SETMASK, &old, NULL);
-                if (setsid() < 0 || watch_fork() != 0)
+                /* none of the monitor's blocked signals (SIGCHLD, SIGTERM,
+                 * ... for its signalfd), here nor in the CLI it runs */
+                sigset_t none;
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                if (setsid() < 0)
                         _exit(0);
                 int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
                 if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(pfd, 3) < 0)

@@ -188,9 +188,14 @@ watchers_of() {
         id=$(ctr_id lsv-hand)
         for _ in $(seq 100); do [ "$(watchers_of "$id" | wc -l)" -eq 1 ] && break; sleep 0.05; done
         [ "$(watchers_of "$id" | wc -l)" -eq 1 ]
+        # not the monitor's child, and none of its blocked signals (for
+        # itself and the CLI it runs)
+        w=$(watchers_of "$id")
+        mon=$(mon_pid "$id")
+        [ "$(awk '/^PPid:/ {print $2}' "/proc/$w/status")" != "$mon" ]
+        [ "$(awk '/^SigBlk:/ {print $2}' "/proc/$w/status")" = 0000000000000000 ]
         run cat "$BATS_TEST_TMPDIR/cli.log"
         [ -z "$output" ] # the first watcher ended without the CLI
-        mon=$(mon_pid "$id")
         [ -n "$mon" ] && kill -9 "$mon"
         procs_gone "$id"
         [ "$(grep -c "^__monitor-exited $id " "$BATS_TEST_TMPDIR/cli.log")" -eq 1 ]

@@ -1,12 +1,14 @@
 /* tap.h - minimal TAP producer for unit tests.
  *
  *   ok(cond, "name %d", x);   is_str(got, want, "name");   is_int(got, want, "name");
+ *   is_str_owned(malloced, want, "name");   is_str, then frees what it was given.
  *   return tap_done();        prints the plan and returns the exit status. */
 #ifndef BERTH_TAP_H
 #define BERTH_TAP_H
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -43,6 +45,14 @@ static inline void tap_diag(const char *fmt, ...)
                 if (!ok(g_ && w_ ? strcmp(g_, w_) == 0 : g_ == w_, __VA_ARGS__))                   \
                         tap_diag("got:  '%s'\n#   want: '%s'", g_ ? g_ : "(null)",                 \
                                  w_ ? w_ : "(null)");                                              \
+        } while (0)
+
+/* is_str on a string the test owns (malloc'd), which it then frees */
+#define is_str_owned(got, want, ...)                                                               \
+        do {                                                                                       \
+                char *o_ = (got);                                                                  \
+                is_str(o_, want, __VA_ARGS__);                                                     \
+                free(o_);                                                                          \
         } while (0)
 
 #define is_int(got, want, ...)                                                                     \

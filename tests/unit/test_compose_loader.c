@@ -130,12 +130,7 @@ static char *flat(const struct cnode *n)
         return j;
 }
 
-#define is_flat(node, want, ...)                                                                   \
-        do {                                                                                       \
-                char *f_ = flat(node);                                                             \
-                is_str(f_, want, __VA_ARGS__);                                                     \
-                free(f_);                                                                          \
-        } while (0)
+#define is_flat(node, want, ...) is_str_owned(flat(node), want, __VA_ARGS__)
 
 static void test_discovery(void)
 {

@@ -8,6 +8,7 @@
 #include "base/strbuf.h"
 #include "boot.h"
 #include "tap.h"
+#include "tmp_root.h"
 
 /* deps: up to two services, "" for none */
 static struct boot_ctr ctr(char *name, char *project, char *service, const char *d1, const char *d2)
@@ -44,11 +45,8 @@ int main(void)
                 strv_free(&c[i].deps);
 
         char root[] = "/tmp/es2-boot-XXXXXX";
-        if (!mkdtemp(root)) {
-                tap_skip("no temporary directory");
+        if (!tmp_berth_root(root))
                 return tap_done();
-        }
-        setenv("BERTH_ROOT", root, 1);
         struct boot_list l;
         strv_t errors = STRV_INIT;
         err_t err = {0};

@@ -6,15 +6,13 @@
 #include "base/fsutil.h"
 #include "ctr_ctl.h"
 #include "tap.h"
+#include "tmp_root.h"
 
 int main(void)
 {
         char root[] = "/tmp/es2-ctl-XXXXXX";
-        if (!mkdtemp(root)) {
-                tap_skip("no temporary directory");
+        if (!tmp_berth_root(root))
                 return tap_done();
-        }
-        setenv("BERTH_ROOT", root, 1);
         err_t err = {0};
         ok(ctr_kill("es2-none", "es2-none", 9, &err) < 0, "kill of no container fails");
         is_str(err.msg, "No such container: es2-none", "with the lookup's text");

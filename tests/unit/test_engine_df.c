@@ -10,15 +10,13 @@
 #include "df.h"
 #include "runtime/volume.h"
 #include "tap.h"
+#include "tmp_root.h"
 
 int main(void)
 {
         char root[] = "/tmp/es2-df-XXXXXX";
-        if (!mkdtemp(root)) {
-                tap_skip("no temporary directory");
+        if (!tmp_berth_root(root))
                 return tap_done();
-        }
-        setenv("BERTH_ROOT", root, 1);
         err_t err = {0};
         strv_t warnings = STRV_INIT;
         struct disk_usage du;

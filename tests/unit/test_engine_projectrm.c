@@ -12,6 +12,7 @@
 #include "runtime/volume.h"
 #include "service.h"
 #include "tap.h"
+#include "tmp_root.h"
 
 static char *no_env[] = {NULL};
 
@@ -57,11 +58,8 @@ static int make_vol(const char *name, const char *project)
 int main(void)
 {
         char root[] = "/tmp/es2-projrm-XXXXXX";
-        if (!mkdtemp(root)) {
-                tap_skip("no temporary directory");
+        if (!tmp_berth_root(root))
                 return tap_done();
-        }
-        setenv("BERTH_ROOT", root, 1);
         err_t err = {0};
         strbuf_t sb = STRBUF_INIT;
         struct remove_report rep = {.ud = &sb, .begin = rep_begin, .end = rep_end};

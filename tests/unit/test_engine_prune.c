@@ -12,6 +12,7 @@
 #include "prune.h"
 #include "runtime/volume.h"
 #include "tap.h"
+#include "tmp_root.h"
 
 static void test_labels(void)
 {
@@ -87,11 +88,8 @@ static void write_bytes(const char *vol, size_t n)
 static void test_volumes(void)
 {
         char root[] = "/tmp/es2-prune-XXXXXX";
-        if (!mkdtemp(root)) {
-                tap_skip("no temporary directory");
+        if (!tmp_berth_root(root))
                 return;
-        }
-        setenv("BERTH_ROOT", root, 1);
         err_t err = {0};
         char anon[80];
         snprintf(anon, sizeof(anon), "%s", rt_volume_anon_name());

@@ -17,6 +17,7 @@
 #include "compose/node.h"
 #include "service.h"
 #include "tap.h"
+#include "tmp_root.h"
 
 static char *no_env[] = {NULL};
 
@@ -212,11 +213,8 @@ static int build(const char *dir, const char *df, bool quiet, struct sink *sk, o
 static void test_build_out(void)
 {
         char root[] = "/tmp/el-unit-XXXXXX";
-        if (!mkdtemp(root)) {
-                tap_skip("no temporary directory");
+        if (!tmp_berth_root(root))
                 return;
-        }
-        setenv("BERTH_ROOT", root, 1);
         char ctx[300];
         snprintf(ctx, sizeof(ctx), "%s/ctx", root);
         mkdir(ctx, 0700);

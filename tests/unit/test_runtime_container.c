@@ -1,6 +1,10 @@
 /* Unit tests for the container runtime's pure parts: capability sets,
  * ulimit specs, the state store with a private BERTH_ROOT. */
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +13,7 @@
 #include "base/fsutil.h"
 #include "base/jsonfile.h"
 #include "base/paths.h"
+#include "base/xalloc.h"
 #include "runtime/container.h"
 #include "runtime/security.h"
 #include "runtime/volume.h"
@@ -132,6 +137,35 @@ static void test_store(void)
         ok(rt_volume_remove("rt-v1", &err) == 0, "volume rm");
         ok(rt_ctr_destroy(id, &err) == 0, "destroy: %s", err.msg);
         ok(rt_ctr_resolve(id, &got, &err) < 0, "gone");
+        /* run --rm: volatile, no exit reserve; a dir that lost its
+         * config.json is damaged, listed, and destroyed like any */
+        char *vid = rt_ctr_gen_id();
+        json_t *vj =
+            json_pack("{s:s,s:s,s:s,s:{s:s},s:{s:b},s:{s:{s:s}}}", "Id", vid, "Name", "/rt-vol",
+                      "Created", "2026-01-01T00:00:00Z", "Config", "Hostname", "h", "HostConfig",
+                      "AutoRemove", 1, "GraphDriver", "Data", "LowerDir", "/nonexistent");
+        ok(rt_ctr_create(vj, RT_CTR_VOLATILE, &err) == 0, "volatile create: %s", err.msg);
+        char *vdir = rt_ctr_dir(vid), *res = NULL, *cfg = NULL;
+        if (asprintf(&res, "%s/%s", vdir, RT_CTR_EXIT_RESERVE) < 0 ||
+            asprintf(&cfg, "%s/config.json", vdir) < 0)
+                res = cfg = NULL;
+        ok(res && access(res, F_OK) < 0 && errno == ENOENT, "no exit reserve");
+        ok(cfg && rt_ctr_save(vid, vj, &err) == 0 && unlink(cfg) == 0, "saved, then lost");
+        json_t *vst = NULL;
+        err = (err_t){0};
+        ok(rt_ctr_load(vid, &vst, &err) < 0 && err.code == EUCLEAN && strstr(err.msg, "is missing"),
+           "a dir without config.json is damaged: %s", err.msg);
+        strv_t ids = STRV_INIT;
+        ok(rt_ctr_list(&ids, &err) == 0 && ids.n == 1 && !strcmp(ids.v[0], vid), "and listed");
+        strv_free(&ids);
+        ok(rt_ctr_destroy(vid, &err) == 0, "destroyed");
+        err = (err_t){0};
+        ok(rt_ctr_load(vid, &vst, &err) < 0 && err.code == ENOENT, "then gone: ENOENT");
+        free(res);
+        free(cfg);
+        free(vdir);
+        free(vid);
+        json_decref(vj);
         json_decref(st);
         json_decref(j);
         json_decref(j2);
@@ -174,11 +208,48 @@ static void test_names(void)
         ok(rt_hostname_check("domainname", l64, &e) == 0, "64 characters in two labels ok");
 }
 
+/* FS_TOPDIR_FL of dir (-1: the filesystem does not say) */
+static int topdir_flag(const char *dir)
+{
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fl = 0;
+        int r = fd >= 0 && ioctl(fd, FS_IOC_GETFLAGS, &fl) == 0 ? !!(fl & FS_TOPDIR_FL) : -1;
+        if (fd >= 0)
+                close(fd);
+        return r;
+}
+
+/* The containers dirs spread their subdirectories over the block groups
+ * (base/paths.c), where the filesystem keeps the flag at all: a scratch dir
+ * next to them says whether it does. */
+static void test_topdir(void)
+{
+        _cleanup_free_ char *lc = xasprintf("%s/containers", berth_lib_dir());
+        _cleanup_free_ char *rc = xasprintf("%s/containers", berth_run_dir());
+        _cleanup_free_ char *scratch = xasprintf("%s/topdir-probe", berth_lib_dir());
+        err_t err;
+        ok(berth_dirs_ensure(&err) == 0, "dirs ensured");
+        ok(mkdir(scratch, 0700) == 0, "scratch dir");
+        int fd = open(scratch, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fl = 0;
+        bool kept = fd >= 0 && ioctl(fd, FS_IOC_GETFLAGS, &fl) == 0 &&
+                    (fl |= FS_TOPDIR_FL, ioctl(fd, FS_IOC_SETFLAGS, &fl) == 0) &&
+                    topdir_flag(scratch) == 1;
+        if (fd >= 0)
+                close(fd);
+        rmdir(scratch);
+        if (!kept) {
+                ok(1, "# SKIP the filesystem of %s keeps no FS_TOPDIR_FL", scratch);
+                return;
+        }
+        is_int(topdir_flag(lc), 1, "lib containers dir spreads its subdirectories");
+        is_int(topdir_flag(rc), 1, "run containers dir spreads its subdirectories");
+}
+
 int main(void)
 {
         test_names();
         test_caps();
         test_ulimits();
         test_store();
+        test_topdir();
         return tap_done();
 }

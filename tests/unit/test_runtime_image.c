@@ -48,12 +48,7 @@ static char *joined(const strv_t *sv)
         return sv->n ? strv_join(sv, "|") : strdup("");
 }
 
-#define is_strv(sv, want, name)                                                                    \
-        do {                                                                                       \
-                char *j_ = joined(sv);                                                             \
-                is_str(j_, want, name);                                                            \
-                free(j_);                                                                          \
-        } while (0)
+#define is_strv(sv, want, name) is_str_owned(joined(sv), want, name)
 
 /* A one-file rootfs tar on a pipe. */
 static int tar_pipe(void)
@@ -62,10 +57,7 @@ static int tar_pipe(void)
         size_t used = 0;
         struct archive *a = tar_mem_open(buf, sizeof(buf), &used);
         struct archive_entry *e = archive_entry_new();
-        archive_entry_set_pathname(e, "hello");
-        archive_entry_set_filetype(e, AE_IFREG);
-        archive_entry_set_perm(e, 0644);
-        archive_entry_set_size(e, 5);
+        tar_mem_entry(e, "hello", AE_IFREG, 0644, 5);
         archive_write_header(a, e);
         archive_write_data(a, "world", 5);
         archive_entry_free(e);

@@ -116,6 +116,20 @@ static void test_parse(void)
            "a helper that is not a string is refused");
 }
 
+/* reg_creds_get(host) finds a login; user, secret: what it must hold (NULL: any) */
+static void creds_found(const char *host, const char *user, const char *secret, const char *what)
+{
+        char *u = NULL, *s = NULL;
+        err_t err = {0};
+        is_int(reg_creds_get(host, &u, &s, &err), 1, "%s", what);
+        if (user)
+                is_str(u, user, "%s: the user", what);
+        if (secret)
+                is_str(s, secret, "%s: the secret", what);
+        free(u);
+        reg_secret_free(s);
+}
+
 static const char *helper_py =
     "#!/usr/bin/env python3\n"
     "import json, os, sys\n"
@@ -172,26 +186,18 @@ static void test_file_store(void)
         ok(t && strstr(t, "\n\t\"auths\": {\n\t\t\"localhost:5000\""), "indented with tabs");
         json_decref(j);
         free(t);
-        is_int(reg_creds_get("localhost:5000", &u, &s, &err), 1, "get after store");
-        is_str(u, "alice", "user read back");
-        is_str(s, "pw:1", "secret read back");
-        free(u);
-        reg_secret_free(s);
+        creds_found("localhost:5000", "alice", "pw:1", "get after store");
 
         is_int(reg_creds_store("docker.io", "hubu", "hubp", &err), 1, "store for docker.io");
         t = slurp("config.json");
         ok(t && strstr(t, "\"https://index.docker.io/v1/\""), "docker.io under Docker Hub's key");
         free(t);
-        is_int(reg_creds_get("index.docker.io", &u, &s, &err), 1, "index.docker.io finds it too");
-        free(u);
-        reg_secret_free(s);
+        creds_found("index.docker.io", NULL, NULL, "index.docker.io finds it too");
 
         is_int(reg_creds_erase("localhost:5000", &err), 1, "erase: removed");
         is_int(reg_creds_erase("localhost:5000", &err), 0, "erase again: nothing to remove");
         is_int(reg_creds_get("localhost:5000", &u, &s, &err), 0, "gone after erase");
-        is_int(reg_creds_get("docker.io", &u, &s, &err), 1, "the other login stays");
-        free(u);
-        reg_secret_free(s);
+        creds_found("docker.io", NULL, NULL, "the other login stays");
 
         /* a symlinked config.json is updated where it points */
         put("real.json", "{\"auths\":{}}", 0600);
@@ -242,11 +248,7 @@ static void test_helpers(void)
         ok(t && strstr(t, "\"localhost:5000\": {}"), "config.json marks the login (empty entry)");
         ok(t && strstr(t, "\"credsStore\": \"test\""), "credsStore kept");
         free(t);
-        is_int(reg_creds_get("localhost:5000", &u, &s, &err), 1, "get through the helper");
-        is_str(u, "bob", "helper user");
-        is_str(s, "helper-secret-42", "helper secret");
-        free(u);
-        reg_secret_free(s);
+        creds_found("localhost:5000", "bob", "helper-secret-42", "get through the helper");
         t = slurp("argv.log");
         ok(t && !strstr(t, "secret") && !strstr(t, "localhost"),
            "the helper's arguments carry only the action");
