@@ -137,6 +137,35 @@ static void test_store(void)
         ok(rt_volume_remove("rt-v1", &err) == 0, "volume rm");
         ok(rt_ctr_destroy(id, &err) == 0, "destroy: %s", err.msg);
         ok(rt_ctr_resolve(id, &got, &err) < 0, "gone");
+        /* run --rm: volatile, no exit reserve; a dir that lost its
+         * config.json is damaged, listed, and destroyed like any */
+        char *vid = rt_ctr_gen_id();
+        json_t *vj =
+            json_pack("{s:s,s:s,s:s,s:{s:s},s:{s:b},s:{s:{s:s}}}", "Id", vid, "Name", "/rt-vol",
+                      "Created", "2026-01-01T00:00:00Z", "Config", "Hostname", "h", "HostConfig",
+                      "AutoRemove", 1, "GraphDriver", "Data", "LowerDir", "/nonexistent");
+        ok(rt_ctr_create(vj, RT_CTR_VOLATILE, &err) == 0, "volatile create: %s", err.msg);
+        char *vdir = rt_ctr_dir(vid), *res = NULL, *cfg = NULL;
+        if (asprintf(&res, "%s/%s", vdir, RT_CTR_EXIT_RESERVE) < 0 ||
+            asprintf(&cfg, "%s/config.json", vdir) < 0)
+                res = cfg = NULL;
+        ok(res && access(res, F_OK) < 0 && errno == ENOENT, "no exit reserve");
+        ok(cfg && rt_ctr_save(vid, vj, &err) == 0 && unlink(cfg) == 0, "saved, then lost");
+        json_t *vst = NULL;
+        err = (err_t){0};
+        ok(rt_ctr_load(vid, &vst, &err) < 0 && err.code == EUCLEAN && strstr(err.msg, "is missing"),
+           "a dir without config.json is damaged: %s", err.msg);
+        strv_t ids = STRV_INIT;
+        ok(rt_ctr_list(&ids, &err) == 0 && ids.n == 1 && !strcmp(ids.v[0], vid), "and listed");
+        strv_free(&ids);
+        ok(rt_ctr_destroy(vid, &err) == 0, "destroyed");
+        err = (err_t){0};
+        ok(rt_ctr_load(vid, &vst, &err) < 0 && err.code == ENOENT, "then gone: ENOENT");
+        free(res);
+        free(cfg);
+        free(vdir);
+        free(vid);
+        json_decref(vj);
         json_decref(st);
         json_decref(j);
         json_decref(j2);
