@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "crash.h"
 #include "names.h"
 #include "events.h"
 #include "dns.h"
@@ -55,17 +56,36 @@ static int net_lock_at(bool make_dir, err_t *err)
         return fd;
 }
 
+/* A network being made: its host objects (bridge, nft chains, the table of
+ * the first network) exist before its configuration does, so a creator
+ * killed between the two would leave a bridge no state names.  The creator
+ * records what it is about to make in NETWORK_CREATING (one file: creation
+ * runs under the lock, one at a time) and removes it once the configuration
+ * is saved.  The next holder of the lock that finds it undoes what it names
+ * (its creator held the lock throughout, so it is dead). */
+#define NETWORK_CREATING ".creating.json" /* a dot: load_all passes it by */
+
+static void creating_undo(void);
+
+static int net_lock_at_checked(bool make_dir, err_t *err)
+{
+        int fd = net_lock_at(make_dir, err);
+        if (fd >= 0)
+                creating_undo();
+        return fd;
+}
+
 /* The lock of the calls that may make the first network. */
 static int net_lock(err_t *err)
 {
-        return net_lock_at(true, err);
+        return net_lock_at_checked(true, err);
 }
 
 /* The lock of the calls on existing networks: -1 with ENOENT when there are
  * none, and then nothing is made. */
 static int net_lock_existing(err_t *err)
 {
-        return net_lock_at(false, err);
+        return net_lock_at_checked(false, err);
 }
 
 static json_t *berth_obj(json_t *n)
@@ -478,6 +498,65 @@ static int host_setup(const char *bridge, struct nft_net *nn, uint32_t gw, int p
         return nft_network_add(nn, err);
 }
 
+static char *creating_path(void)
+{
+        return xasprintf("%s/networks/" NETWORK_CREATING, berth_lib_dir());
+}
+
+/* Record the network about to be made (not fsynced: its host objects do not
+ * outlive a reboot either). */
+static int creating_mark(const struct nft_net *nn, err_t *err)
+{
+        _cleanup_json_ json_t *c = json_pack("{s:s, s:s, s:b}", "Id", nn->id, "Bridge", nn->bridge,
+                                             "Internal", nn->internal);
+        _cleanup_free_ char *dir = networks_dir();
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return err_sys(err, errno, "cannot open %s", dir);
+        return json_write_replace_at(dfd, NETWORK_CREATING, c, false, err);
+}
+
+static void creating_clear(void)
+{
+        _cleanup_free_ char *p = creating_path();
+        unlink(p);
+}
+
+/* Under the lock: undo what a killed creator left (see NETWORK_CREATING).
+ * Its configuration was never saved (the record goes right after it is),
+ * or it was: then the network stands and only the record goes.  Whatever
+ * fails stays recorded for the next holder of the lock. */
+static void creating_undo(void)
+{
+        _cleanup_free_ char *p = creating_path();
+        _cleanup_json_ json_t *c = NULL;
+        err_t e;
+        if (access(p, F_OK) < 0)
+                return;
+        if (json_read(p, &c, &e) < 0) {
+                if (e.code == EINVAL) /* torn before its rename: nothing made yet */
+                        unlink(p);
+                return;
+        }
+        const char *id = jobj_str0(c, "Id");
+        _cleanup_free_ char *cfg = xasprintf("%s/networks/%s.json", berth_lib_dir(), id);
+        if (*id && strchr(id, '/') == NULL && access(cfg, F_OK) < 0) {
+                struct nft_net nn = {.id = id,
+                                     .bridge = jobj_str0(c, "Bridge"),
+                                     .internal = json_is_true(json_object_get(c, "Internal"))};
+                if (!valid_ifname(nn.bridge) || nft_network_remove(&nn, &e) < 0 ||
+                    net_link_delete(nn.bridge, &e) < 0)
+                        return;
+                _cleanup_json_ json_t *all = NULL;
+                if (load_all(&all, false, &e) < 0)
+                        return;
+                if (json_array_size(all) == 0 &&
+                    (nft_table_delete(&e) < 0 || forwarding_release(&e) < 0))
+                        return;
+        }
+        unlink(p);
+}
+
 static int create_locked(const struct network_create_opts *o, bool is_default, char **id_out,
                          err_t *err)
 {
@@ -623,20 +702,26 @@ static int create_locked(const struct network_create_opts *o, bool is_default, c
                                     json_string(bridge));
 
         struct nft_net nn = {.id = id, .bridge = bridge, .internal = o->internal};
+        if (creating_mark(&nn, err) < 0)
+                return -1;
         if (host_setup(bridge, &nn, gw, subnet.prefix, err) < 0) {
                 err_t ignored;
                 nft_network_remove(&nn, &ignored);
                 net_link_delete(bridge, &ignored);
                 if (json_array_size(all) == 0 && nft_table_delete(&ignored) == 0)
                         forwarding_release(&ignored);
+                creating_clear();
                 return err_wrap(err, "network %s", o->name);
         }
+        crash_point("network.bridge");
         if (save_config(n, err) < 0) {
                 err_t ignored;
                 nft_network_remove(&nn, &ignored);
                 net_link_delete(bridge, &ignored);
+                creating_clear();
                 return -1;
         }
+        creating_clear();
         events_logv("network", "create", id, "name", o->name, "type", "bridge", NULL);
         if (id_out)
                 *id_out = xstrdup(id);

@@ -15,6 +15,26 @@
 #include "runtime/ctr_doc.h"
 #include "runtime/monitor.h"
 
+/* ud: true to pause, false to unpause */
+static int pause_one(const char *id, const char *arg, void *ud, err_t *err)
+{
+        bool pause = *(bool *)ud;
+        _cleanup_free_ char *cid = NULL;
+        _cleanup_json_ json_t *j = NULL;
+        (void)arg;
+        if (ctr_get(id, &cid, &j, NULL, err) < 0)
+                return -1;
+        const char *st = rt_doc_status(j) ?: "";
+        if (pause && !strcmp(st, "paused"))
+                return err_set(err, EALREADY, "container %s is already paused", id);
+        if (pause && strcmp(st, "running"))
+                return err_set(err, ESRCH, "container %s is not running", id);
+        if (!pause && strcmp(st, "paused"))
+                return err_set(err, EINVAL, "Container %s is not paused", id);
+        ctr_set_paused(id, pause, err);
+        return err->msg[0] ? -1 : 0;
+}
+
 static int pause_main(int argc, char **argv, bool pause)
 {
         const struct cli_cmd cmd =
@@ -24,36 +44,7 @@ static int pause_main(int argc, char **argv, bool pause)
                   : (struct cli_cmd)CLI_CMD("unpause", "CONTAINER [CONTAINER...]",
                                             "Unpause all processes within one or more containers",
                                             NULL, CLI_AT_LEAST(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0)
-                return cli_status(first);
-        int rc = 0;
-        for (int i = first; i < argc; i++) {
-                err_t err = {0};
-                _cleanup_free_ char *id = NULL;
-                _cleanup_json_ json_t *j = NULL;
-                if (ctr_get(argv[i], &id, &j, NULL, &err) < 0) {
-                        error_msg("%s", err.msg);
-                        rc = 1;
-                        continue;
-                }
-                const char *st = rt_doc_status(j) ?: "";
-                if (pause && !strcmp(st, "paused"))
-                        err_set(&err, EALREADY, "container %s is already paused", id);
-                else if (pause && strcmp(st, "running"))
-                        err_set(&err, ESRCH, "container %s is not running", id);
-                else if (!pause && strcmp(st, "paused"))
-                        err_set(&err, EINVAL, "Container %s is not paused", id);
-                else
-                        ctr_set_paused(id, pause, &err);
-                if (err.msg[0]) {
-                        error_msg("%s", err.msg);
-                        rc = 1;
-                        continue;
-                }
-                printf("%s\n", argv[i]);
-        }
-        return rc;
+        return container_each(cli_parse(&cmd, argc, argv), argc, argv, pause_one, &pause);
 }
 
 int cmd_pause(int argc, char **argv)

@@ -49,30 +49,6 @@ static int parse_containers(int argc, char **argv, const char *name, const char 
         return cli_parse(&cmd, argc, argv);
 }
 
-/* Each CONTAINER argument (argv[first...]) resolved to its id and handed to
- * fn: the argument is printed when fn returns 0 (docker's output; > 0: fn
- * printed), the error when it fails, and the exit code is then 1. */
-static int each_container(int first, int argc, char **argv,
-                          int (*fn)(const char *id, const char *arg, void *ud, err_t *err),
-                          void *ud)
-{
-        if (first <= 0)
-                return cli_status(first);
-        int rc = 0;
-        for (int i = first; i < argc; i++) {
-                err_t err = {0};
-                _cleanup_free_ char *id = NULL;
-                int r = rt_ctr_resolve(argv[i], &id, &err) < 0 ? -1 : fn(id, argv[i], ud, &err);
-                if (r < 0) {
-                        error_msg("%s", err.msg);
-                        rc = 1;
-                } else if (r == 0) {
-                        printf("%s\n", argv[i]);
-                }
-        }
-        return rc;
-}
-
 int cmd_start(int argc, char **argv)
 {
         struct start_opts o = {0};
@@ -164,7 +140,7 @@ int cmd_stop(int argc, char **argv)
             TIME_OPTS(o),
             SIGNAL_OPT(o, "Signal to send to the container (accepted, not used)"),
             {0}};
-        return each_container(
+        return container_each(
             parse_containers(argc, argv, "stop", "Stop one or more running containers", opts), argc,
             argv, stop_one, &o);
 }
@@ -186,7 +162,7 @@ int cmd_restart(int argc, char **argv)
 {
         struct start_opts o = {.timeout = -1};
         const struct cli_opt opts[] = {TIME_OPTS(o), {0}};
-        return each_container(
+        return container_each(
             parse_containers(argc, argv, "restart", "Restart one or more containers", opts), argc,
             argv, restart_one, &o);
 }
@@ -201,7 +177,7 @@ int cmd_kill(int argc, char **argv)
         struct start_opts o = {.sig = SIGKILL};
         const struct cli_opt opts[] = {
             SIGNAL_OPT(o, "Signal to send to the container (default \"KILL\")"), {0}};
-        return each_container(
+        return container_each(
             parse_containers(argc, argv, "kill", "Kill one or more running containers", opts), argc,
             argv, kill_one, &o);
 }
@@ -217,7 +193,7 @@ static int wait_one(const char *id, const char *arg, void *ud, err_t *err)
 
 int cmd_wait(int argc, char **argv)
 {
-        return each_container(parse_containers(argc, argv, "wait",
+        return container_each(parse_containers(argc, argv, "wait",
                                                "Block until one or more containers stop, then "
                                                "print their exit codes",
                                                NULL),

@@ -1,15 +1,19 @@
 /* container_cli.c - the container commands' shared CLI helpers
  * (container_cli.h): a CONTAINER argument resolved with its error printed,
+ * a command run for each CONTAINER argument,
  * ps's STATUS and COMMAND cells (also `system df -v`'s). */
 #include "container_cli.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/cleanup.h"
 #include "base/gotemplate.h"
 #include "base/strbuf.h"
 #include "base/xalloc.h"
+#include "cli.h"
 #include "commands.h"
+#include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 #include "table.h"
 
@@ -21,6 +25,26 @@ int container_get_said(const char *ref, char **id, json_t **j)
                 return -1;
         }
         return 0;
+}
+
+int container_each(int first, int argc, char **argv,
+                   int (*fn)(const char *id, const char *arg, void *ud, err_t *err), void *ud)
+{
+        if (first <= 0)
+                return cli_status(first);
+        int rc = 0;
+        for (int i = first; i < argc; i++) {
+                err_t err = {0};
+                _cleanup_free_ char *id = NULL;
+                int r = rt_ctr_resolve(argv[i], &id, &err) < 0 ? -1 : fn(id, argv[i], ud, &err);
+                if (r < 0) {
+                        error_msg("%s", err.msg);
+                        rc = 1;
+                } else if (r == 0) {
+                        printf("%s\n", argv[i]);
+                }
+        }
+        return rc;
 }
 
 char *ctr_status_text(const json_t *j)

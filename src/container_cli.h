@@ -30,6 +30,12 @@ int container_start_then(const char *id, int attach, void (*ended)(const char *i
 /* ctr_get (no lock kept) for a command's CONTAINER argument, its error
  * printed (error_msg); < 0 then. */
 int container_get_said(const char *ref, char **id, json_t **j);
+/* Each CONTAINER argument (argv[first...], first from cli_parse) resolved to
+ * its id and handed to fn: the argument is printed when fn returns 0
+ * (docker's output; > 0: fn printed), the error when it fails, and the exit
+ * status is then 1. */
+int container_each(int first, int argc, char **argv,
+                   int (*fn)(const char *id, const char *arg, void *ud, err_t *err), void *ud);
 
 /* How an attached terminal behaves: the detach sequence (NULL: none; it
  * applies to a tty's input) and whether SIGINT/SIGTERM are passed to the
