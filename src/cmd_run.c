@@ -30,14 +30,17 @@
 #include "runtime/volume.h"
 
 struct run_opts {
-        bool detach, interactive, tty, rm, privileged, readonly, init, no_healthcheck;
+        bool detach, interactive, tty, rm, no_healthcheck;
         const char *name, *workdir, *user, *hostname, *entrypoint, *network, *stop_signal, *restart;
-        const char *memory, *memory_swap, *cpus, *cpuset, *shm_size;
-        long long cpu_shares, pids_limit, oom_score_adj;
+        const char *memory, *memory_swap, *cpus, *shm_size;
         int stop_timeout;
-        bool has_stop_timeout, has_entrypoint, has_pids;
-        strv_t env, env_files, volumes, mounts, tmpfs, ulimits, cap_add, cap_drop, secopts, labels,
-            sysctls;
+        bool has_stop_timeout, has_entrypoint;
+        strv_t env, env_files, volumes, mounts, tmpfs, ulimits, labels;
+        /* --privileged, --read-only, --init, --cap-*, --security-opt, --sysctl and
+         * the CPU, pids and OOM settings go straight into the spec's host part;
+         * the sizes are read from their text by host_spec; moved into the spec
+         * at create */
+        struct ctr_host host;
         const char *health_cmd, *health_interval, *health_timeout, *health_start,
             *health_start_interval, *health_retries;
         struct ctr_net nw; /* moved into the spec at create */
@@ -48,11 +51,12 @@ struct run_opts {
 
 static void run_opts_free(struct run_opts *o)
 {
-        strv_t *v[] = {&o->env,     &o->env_files, &o->volumes, &o->mounts, &o->tmpfs,  &o->ulimits,
-                       &o->cap_add, &o->cap_drop,  &o->secopts, &o->labels, &o->sysctls};
+        strv_t *v[] = {&o->env,   &o->env_files, &o->volumes, &o->mounts,
+                       &o->tmpfs, &o->ulimits,   &o->labels};
         for (size_t i = 0; i < ARRAY_SIZE(v); i++)
                 strv_free(v[i]);
         ctr_net_free(&o->nw);
+        ctr_host_free(&o->host);
 }
 
 /* "-e KEY=VALUE", or "-e KEY" taken from our environment (skipped when unset). */
@@ -153,28 +157,21 @@ static int healthcheck_spec(const struct run_opts *o, struct ctr_spec *sp, err_t
 /* --sysctl, --security-opt, --cap-*, --shm-size, --oom-score-adj, the memory,
  * CPU and pids limits and --ulimit: read from their text here, checked
  * (engine's ctr_host_check, Docker's rules) before anything is made. */
-static int host_spec(const struct run_opts *o, struct ctr_host *h, err_t *err)
+static int host_spec(struct run_opts *o, err_t *err)
 {
+        struct ctr_host *h = &o->host;
         h->host_network = o->network && !strcmp(o->network, "host");
-        for (size_t i = 0; i < o->sysctls.n; i++) {
-                const char *kv = o->sysctls.v[i], *eq = strchr(kv, '=');
+        for (size_t i = 0; i < h->sysctls.n; i++) {
+                const char *kv = h->sysctls.v[i], *eq = strchr(kv, '=');
                 if (!eq || eq == kv)
                         return err_set(err, EINVAL,
                                        "invalid argument \"%s\" for \"--sysctl\" flag: expected "
                                        "KEY=VALUE",
                                        kv);
         }
-        strv_copy(&h->sysctls, &o->sysctls);
-        h->privileged = o->privileged;
-        h->readonly_rootfs = o->readonly;
-        h->init = o->init;
-        strv_copy(&h->cap_add, &o->cap_add);
-        strv_copy(&h->cap_drop, &o->cap_drop);
-        strv_copy(&h->security_opt, &o->secopts);
         if (o->shm_size && (bytes_parse(o->shm_size, &h->shm_size, NULL) < 0 || h->shm_size <= 0))
                 return err_set(err, EINVAL, "invalid --shm-size %s: a size greater than 0 (64m)",
                                o->shm_size);
-        h->oom_score_adj = o->oom_score_adj;
         if (o->memory && bytes_parse(o->memory, &h->memory, NULL) < 0)
                 return err_set(err, EINVAL, "invalid memory size: %s", o->memory);
         if (o->memory_swap) {
@@ -191,10 +188,6 @@ static int host_spec(const struct run_opts *o, struct ctr_host *h, err_t *err)
                         return err_set(err, EINVAL, "invalid value for --cpus: %s", o->cpus);
                 h->nano_cpus = (long long)(c * 1e9);
         }
-        h->cpu_shares = o->cpu_shares;
-        h->cpuset = o->cpuset;
-        h->pids_limit = o->pids_limit;
-        h->has_pids_limit = o->has_pids;
         for (size_t i = 0; i < o->ulimits.n; i++) {
                 struct rt_ulimit u;
                 _cleanup_free_ char *un = NULL;
@@ -209,11 +202,8 @@ static int host_spec(const struct run_opts *o, struct ctr_host *h, err_t *err)
 static int create_container(struct run_opts *o, const char *image, char **args, int nargs,
                             char **id_out, err_t *err)
 {
-        struct ctr_host host = {0};
-        if (host_spec(o, &host, err) < 0) {
-                ctr_host_free(&host);
+        if (host_spec(o, err) < 0)
                 return -1;
-        }
         struct rt_image img;
         enum pull_policy pol = PULL_MISSING;
         if ((o->pull && pull_policy_parse(o->pull, &pol, err) < 0) ||
@@ -221,14 +211,14 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
             rt_image_lookup(image, &img, err) < 0) {
                 if (err->code == ENOENT && pol == PULL_NEVER)
                         err_set(err, ENOENT, "No such image: %s", image);
-                ctr_host_free(&host);
                 return -1;
         }
         int ret = -1;
         _cleanup_free_ char *name = o->name ? xstrdup(o->name) : rt_ctr_gen_name();
         struct ctr_spec sp;
         ctr_spec_init(&sp, image, &img);
-        sp.host = host; /* the spec owns it now */
+        sp.host = o->host; /* the spec owns it now */
+        o->host = (struct ctr_host){0};
         sp.name = name;
         sp.hostname = o->hostname;
         if (o->user)
@@ -310,12 +300,13 @@ static int parse_run(int argc, char **argv, bool run, struct run_opts *o)
         const struct cli_opt opts[] = {
             CLI_OPT("add-host", 0, CLI_LIST, &o->nw.add_hosts,
                     "Add a custom host-to-IP mapping (host:ip)"),
-            CLI_OPT("cap-add", 0, CLI_LIST, &o->cap_add, "Add Linux capabilities"),
-            CLI_OPT("cap-drop", 0, CLI_LIST, &o->cap_drop, "Drop Linux capabilities"),
+            CLI_OPT("cap-add", 0, CLI_LIST, &o->host.cap_add, "Add Linux capabilities"),
+            CLI_OPT("cap-drop", 0, CLI_LIST, &o->host.cap_drop, "Drop Linux capabilities"),
             CLI_OPT("cpu-shares", 'c', CLI_STRING, &shares, "CPU shares (relative weight)",
                     .type = "int"),
             CLI_OPT("cpus", 0, CLI_STRING, &o->cpus, "Number of CPUs", .type = "decimal"),
-            CLI_OPT("cpuset-cpus", 0, CLI_STRING, &o->cpuset, "CPUs in which to allow execution"),
+            CLI_OPT("cpuset-cpus", 0, CLI_STRING, &o->host.cpuset,
+                    "CPUs in which to allow execution"),
             CLI_OPT("detach", 'd', CLI_FLAG, &o->detach,
                     "Run container in background and print container ID"),
             CLI_OPT("dns", 0, CLI_LIST, &o->nw.dns, "Set custom DNS servers"),
@@ -336,7 +327,7 @@ static int parse_run(int argc, char **argv, bool run, struct run_opts *o)
             CLI_OPT("health-timeout", 0, CLI_STRING, &o->health_timeout,
                     "Maximum time to allow one check to run", .type = "duration"),
             CLI_OPT("hostname", 'h', CLI_STRING, &o->hostname, "Container host name"),
-            CLI_OPT("init", 0, CLI_FLAG, &o->init, "Run an init inside the container"),
+            CLI_OPT("init", 0, CLI_FLAG, &o->host.init, "Run an init inside the container"),
             CLI_OPT("interactive", 'i', CLI_FLAG, &o->interactive,
                     "Keep STDIN open even if not attached"),
             CLI_OPT("ip", 0, CLI_STRING, &o->nw.ip, "IPv4 address (e.g., 172.30.100.104)"),
@@ -361,7 +352,7 @@ static int parse_run(int argc, char **argv, bool run, struct run_opts *o)
             CLI_OPT("pids-limit", 0, CLI_STRING, &pids, pids_help, .type = "int"),
             CLI_OPT("platform", 0, CLI_STRING, &o->platform,
                     "Set platform if server is multi-platform capable"),
-            CLI_OPT("privileged", 0, CLI_FLAG, &o->privileged,
+            CLI_OPT("privileged", 0, CLI_FLAG, &o->host.privileged,
                     "Give extended privileges to this container"),
             CLI_OPT("publish", 'p', CLI_FUNC, &o->nw, "Publish a container's port(s) to the host",
                     .type = "list", .fn = publish_opt),
@@ -370,12 +361,12 @@ static int parse_run(int argc, char **argv, bool run, struct run_opts *o)
             CLI_OPT("pull", 0, CLI_STRING, &o->pull,
                     "Pull image before running (\"always\", \"missing\", \"never\")"),
             CLI_OPT("quiet", 'q', CLI_FLAG, &o->quiet, "Suppress the pull output"),
-            CLI_OPT("read-only", 0, CLI_FLAG, &o->readonly,
+            CLI_OPT("read-only", 0, CLI_FLAG, &o->host.readonly_rootfs,
                     "Mount the container's root filesystem as read only"),
             CLI_OPT("restart", 0, CLI_STRING, &o->restart,
                     "no, always, on-failure[:N], unless-stopped"),
             CLI_OPT("rm", 0, CLI_FLAG, &o->rm, "Automatically remove the container when it exits"),
-            CLI_OPT("security-opt", 0, CLI_LIST, &o->secopts,
+            CLI_OPT("security-opt", 0, CLI_LIST, &o->host.security_opt,
                     "no-new-privileges[=false], seccomp=unconfined|FILE,\n"
                     "apparmor=unconfined, label=disable"),
             CLI_OPT("shm-size", 0, CLI_STRING, &o->shm_size, "Size of /dev/shm (default 64m)",
@@ -383,7 +374,7 @@ static int parse_run(int argc, char **argv, bool run, struct run_opts *o)
             CLI_OPT("stop-signal", 0, CLI_STRING, &o->stop_signal, "Signal to stop the container"),
             CLI_OPT("stop-timeout", 0, CLI_STRING, &stop_timeout,
                     "Timeout (in seconds) to stop a container", .type = "int"),
-            CLI_OPT("sysctl", 0, CLI_LIST, &o->sysctls,
+            CLI_OPT("sysctl", 0, CLI_LIST, &o->host.sysctls,
                     "Sysctl options (namespaced ones: net.*, kernel.shm*, ...)", .type = "map"),
             CLI_OPT("tmpfs", 0, CLI_LIST, &o->tmpfs, "Mount a tmpfs directory (PATH[:OPTIONS])"),
             CLI_OPT("tty", 't', CLI_FLAG, &o->tty, "Allocate a pseudo-TTY"),
@@ -403,15 +394,15 @@ static int parse_run(int argc, char **argv, bool run, struct run_opts *o)
         if (first <= 0)
                 return first;
         o->has_entrypoint = o->entrypoint != NULL;
-        o->cpu_shares = shares ? atoll(shares) : 0;
-        o->has_pids = pids != NULL;
-        o->pids_limit = pids ? atoll(pids) : 0;
+        o->host.cpu_shares = shares ? atoll(shares) : 0;
+        o->host.has_pids_limit = pids != NULL;
+        o->host.pids_limit = pids ? atoll(pids) : 0;
         o->has_stop_timeout = stop_timeout != NULL;
         o->stop_timeout = stop_timeout ? atoi(stop_timeout) : 0;
         if (oom) {
                 char *end;
                 errno = 0;
-                o->oom_score_adj = strtoll(oom, &end, 10);
+                o->host.oom_score_adj = strtoll(oom, &end, 10);
                 if (end == oom || *end || errno) {
                         error_msg("invalid argument \"%s\" for --oom-score-adj", oom);
                         return -1;
