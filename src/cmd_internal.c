@@ -113,7 +113,11 @@ int cmd_monitor_exited(int argc, char **argv)
                 rc = EXIT_BERTH;
         }
         err_clear(&err);
-        if (netwire_gc_settle(2000, &err) < 0) {
+        /* a dying namespace's veth pair can take seconds to go when many
+         * namespaces die at once (the kernel cleans them up in batches):
+         * wait for it here, in the background, rather than leave the
+         * address to the next allocation on its network */
+        if (netwire_gc_settle(10000, &err) < 0) {
                 error_msg("container %.12s exited: releasing its ports and names: %s", argv[1],
                           err.msg);
                 rc = EXIT_BERTH;

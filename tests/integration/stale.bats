@@ -188,12 +188,13 @@ ra_ip() { "$BERTH" inspect "$1" | jq -r ".[0].NetworkSettings.Networks.$2.IPAddr
 # the endpoints berth-dns serves for address $1
 dns_has() { jq -e --arg ip "$1" '[.networks[].endpoints[] | select(.ipv4 == $ip)] | length > 0' \
         "$BERTH_ROOT/run/dns/records.json" >/dev/null; }
-# wait up to 3 s for network $1 to have no endpoint, not even a stopped
-# container's kept one (which network inspect does not list)
+# wait up to 10 s (the watcher's own wait for a dying namespace's veth) for
+# network $1 to have no endpoint, not even a stopped container's kept one
+# (which network inspect does not list)
 net_empty() {
         local f
         f=$BERTH_ROOT/run/networks/$("$BERTH" network inspect -f '{{.Id}}' "$1").json
-        for _ in $(seq 60); do
+        for _ in $(seq 200); do
                 [ "$("$BERTH" network inspect "$1" | jq '.[0].Containers | length')" = 0 ] &&
                         { [ ! -e "$f" ] || [ "$(jq '.Containers | length' "$f")" = 0 ]; } && return 0
                 sleep 0.05
