@@ -78,9 +78,12 @@ static void test_ulimits(void)
         ok(rt_ulimit_parse("nofile=x", &u, NULL, &err) < 0, "non-number fails");
 }
 
+/* The temporary BERTH_ROOT of test_store and test_topdir (base/paths.c reads
+ * BERTH_ROOT once): removed by main once both ran. */
+static char tmpl[] = "/tmp/berth-unit-ctr.XXXXXX";
+
 static void test_store(void)
 {
-        char tmpl[] = "/tmp/berth-unit-ctr.XXXXXX";
         ok(mkdtemp(tmpl) != NULL, "temp root");
         setenv("BERTH_ROOT", tmpl, 1);
         err_t err = {0};
@@ -171,7 +174,6 @@ static void test_store(void)
         json_decref(j2);
         free(id);
         free(id2);
-        rm_rf(tmpl, NULL);
 }
 
 static void test_names(void)
@@ -251,5 +253,7 @@ int main(void)
         test_ulimits();
         test_store();
         test_topdir();
+        if (strcmp(tmpl, "/tmp/berth-unit-ctr.XXXXXX"))
+                rm_rf(tmpl, NULL);
         return tap_done();
 }
