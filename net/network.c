@@ -999,7 +999,11 @@ static size_t used_addrs(json_t *ctrs, uint32_t **used)
 int network_releasing_wait(int timeout_ms, bool *had, err_t *err)
 {
         *had = false;
-        for (int waited = 0;; waited += 5) {
+        struct timespec t0, now;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        /* polled every 5 ms at first, backing off to 100 ms: a namespace
+         * held for seconds costs a few dozen state reads, not thousands */
+        for (long step_ms = 5;; step_ms = step_ms < 100 ? step_ms * 2 : 100) {
                 _cleanup_json_ json_t *all = NULL;
                 size_t i;
                 json_t *n;
@@ -1021,9 +1025,12 @@ int network_releasing_wait(int timeout_ms, bool *had, err_t *err)
                                 left |= ex > 0;
                         }
                 }
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                long waited =
+                    (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
                 if (!left || waited >= timeout_ms)
                         return left;
-                struct timespec ts = {0, 5 * 1000 * 1000};
+                struct timespec ts = {0, step_ms * 1000 * 1000};
                 nanosleep(&ts, NULL);
         }
 }
