@@ -1551,6 +1551,14 @@ fail_quiet : {
         goto out;
 fail_early:
         rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 125, err->msg);
+        /* an --rm container that never ran goes, as after a later failure:
+         * its CLI removes it only once this monitor is gone, and may look
+         * before that (it then leaves the removal to us) */
+        crash_point("monitor.failed");
+        if (m->j && rt_doc_auto_remove(m->j)) {
+                err_t e2 = {0};
+                rt_ctr_destroy(id, &e2);
+        }
 out:
         while (m->ncl)
                 client_drop(m, m->ncl - 1);
