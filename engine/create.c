@@ -41,7 +41,7 @@ int container_create_spec(const struct ctr_spec *sp, char **id_out, strv_t *warn
         ret = 0;
 out:
         if (ret < 0)
-                ctr_remove_anon_volumes(j); /* made for this container and nothing else */
+                ctr_remove_anon_volumes(j, NULL); /* made for this container and nothing else */
         json_decref(j);
         return ret;
 }

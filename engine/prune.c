@@ -17,6 +17,7 @@
 #include "runtime/ctr_doc.h"
 #include "runtime/image.h"
 #include "runtime/volume.h"
+#include "spec.h"
 #include "start.h"
 
 int image_users_load(struct image_users *u, err_t *err)
@@ -196,17 +197,8 @@ int container_rm(const char *ref, bool force, bool volumes, strv_t *warnings, er
         _cleanup_close_ int lk = rt_ctr_lock(id, err);
         if (lk < 0 || container_remove_locked(id, j, err) < 0)
                 return -1;
-        if (volumes) { /* anonymous volumes go with their container */
-                size_t k;
-                json_t *m;
-                json_array_foreach(rt_doc_mounts(j), k, m)
-                {
-                        const char *vn = rt_doc_mount_name(m);
-                        err_t e = {0};
-                        if (vn && rt_volume_is_anon(vn) && rt_volume_remove(vn, &e) < 0)
-                                strv_push(warnings, e.msg);
-                }
-        }
+        if (volumes) /* anonymous volumes go with their container */
+                ctr_remove_anon_volumes(j, warnings);
         return 0;
 }
 

@@ -26,6 +26,7 @@
 #include "net/network.h"
 #include "net/ports.h"
 #include "netglue.h"
+#include "prune.h"
 #include "service.h"
 #include "spec.h"
 #include "start.h"
@@ -625,14 +626,9 @@ int cctr_remove(const char *id, int timeout, bool volumes, err_t *err)
         _cleanup_close_ int lk = -1;
         if (ctr_get(id, &cid, &j, &lk, err) < 0)
                 return err->code == ENOENT ? 0 : -1;
-        /* free the network endpoints (addresses, published ports, DNS names) */
-        if (netwire_release(cid, j, true, err) < 0) {
-                json_decref(j);
-                return -1;
-        }
-        int r = rt_ctr_destroy(cid, err);
+        int r = container_remove_locked(cid, j, err);
         if (r == 0 && volumes)
-                ctr_remove_anon_volumes(j);
+                ctr_remove_anon_volumes(j, NULL);
         json_decref(j);
         return r;
 }

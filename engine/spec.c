@@ -463,16 +463,16 @@ int ctr_spec_files(const struct ctr_spec *s, json_t *doc, err_t *err)
         return 0;
 }
 
-void ctr_remove_anon_volumes(json_t *doc)
+void ctr_remove_anon_volumes(json_t *doc, strv_t *warnings)
 {
-        err_t e = {0};
         size_t i;
         json_t *m;
         json_array_foreach(rt_doc_mounts(doc), i, m)
         {
                 const char *vn = rt_doc_mount_name(m);
-                if (vn && rt_volume_is_anon(vn))
-                        rt_volume_remove(vn, &e);
+                err_t e = {0};
+                if (vn && rt_volume_is_anon(vn) && rt_volume_remove(vn, &e) < 0 && warnings)
+                        strv_push(warnings, e.msg);
         }
 }
 

@@ -209,7 +209,8 @@ int ctr_spec_files(const struct ctr_spec *s, json_t *doc, err_t *err);
  * flags as rt_ctr_create's (RT_CTR_VOLATILE). */
 int ctr_create(json_t *doc, unsigned flags, err_t *err);
 /* The anonymous volumes doc's Mounts name (made for it and nothing else),
- * removed: what a create that failed leaves behind. */
-void ctr_remove_anon_volumes(json_t *doc);
+ * removed: what a create that failed leaves behind, or a removed container's
+ * with -v.  A volume that cannot go: its error in warnings (NULL: none). */
+void ctr_remove_anon_volumes(json_t *doc, strv_t *warnings);
 
 #endif

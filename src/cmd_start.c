@@ -49,6 +49,27 @@ static int parse_containers(int argc, char **argv, const char *name, const char 
         return cli_parse(&cmd, argc, argv);
 }
 
+/* start_one's options and, once it attached, the container's exit status */
+struct start_ud {
+        int attach;
+        int status;
+        bool attached;
+};
+
+static int start_one(const char *id, const char *arg, void *ud, err_t *err)
+{
+        struct start_ud *u = ud;
+        if (container_start(id, u->attach, &u->status, err) < 0) {
+                /* docker's words: the cause, then which container */
+                error_msg("%s", err->msg);
+                return err_set(err, err->code, "failed to start containers: %s", arg);
+        }
+        if (!u->attach)
+                return 0;
+        u->attached = true;
+        return CTR_EACH_STOP;
+}
+
 int cmd_start(int argc, char **argv)
 {
         struct start_opts o = {0};
@@ -58,30 +79,10 @@ int cmd_start(int argc, char **argv)
             {0}};
         int first =
             parse_containers(argc, argv, "start", "Start one or more stopped containers", opts);
-        if (first <= 0)
-                return cli_status(first);
-        int rc = 0;
-        for (int i = first; i < argc; i++) {
-                err_t err = {0};
-                _cleanup_free_ char *id = NULL;
-                if (rt_ctr_resolve(argv[i], &id, &err) < 0) {
-                        error_msg("%s", err.msg);
-                        rc = 1;
-                        continue;
-                }
-                int status;
-                int attach = o.attach ? ATTACH_OUTPUT | (o.interactive ? ATTACH_STDIN : 0) : 0;
-                if (container_start(id, attach, &status, &err) < 0) {
-                        error_msg("%s", err.msg);
-                        error_msg("failed to start containers: %s", argv[i]);
-                        rc = 1;
-                        continue;
-                }
-                if (attach)
-                        return status;
-                printf("%s\n", argv[i]);
-        }
-        return rc;
+        int attach = o.attach ? ATTACH_OUTPUT | (o.interactive ? ATTACH_STDIN : 0) : 0;
+        struct start_ud u = {.attach = attach};
+        int rc = container_each(first, argc, argv, start_one, &u);
+        return u.attached ? u.status : rc;
 }
 
 int cmd_attach(int argc, char **argv)

@@ -42,6 +42,8 @@ int container_each(int first, int argc, char **argv,
                         rc = 1;
                 } else if (r == 0) {
                         printf("%s\n", argv[i]);
+                } else if (r == CTR_EACH_STOP) {
+                        break;
                 }
         }
         return rc;

@@ -33,7 +33,9 @@ int container_get_said(const char *ref, char **id, json_t **j);
 /* Each CONTAINER argument (argv[first...], first from cli_parse) resolved to
  * its id and handed to fn: the argument is printed when fn returns 0
  * (docker's output; > 0: fn printed), the error when it fails, and the exit
- * status is then 1. */
+ * status is then 1.  CTR_EACH_STOP from fn: the arguments after this one are
+ * left alone. */
+#define CTR_EACH_STOP 2
 int container_each(int first, int argc, char **argv,
                    int (*fn)(const char *id, const char *arg, void *ud, err_t *err), void *ud);
 

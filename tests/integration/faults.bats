@@ -43,6 +43,19 @@ teardown_file() {
         berth_clean_root
 }
 
+# held_until_rm_f NAME ID: the name of damaged container ID stays taken
+# (create fails with docker's Conflict) until rm -f NAME, which says NAME and
+# removes every trace of ID (its process, cgroup, run dir, endpoint, DNS records)
+held_until_rm_f() {
+        run "$BERTH" create --name "$1" busybox true
+        [ "$status" -ne 0 ]
+        [[ $output == *"Conflict. The container name \"/$1\" is already in use"* ]]
+        run "$BERTH" rm -f "$1"
+        [ "$status" -eq 0 ]
+        [ "$output" = "$1" ]
+        check_gone "$2"
+}
+
 # fl_project NAME: $BERTH_ROOT/p/NAME/compose.yaml, project NAME of two
 # sleeping busybox services, b depending on a
 fl_project() {
@@ -158,15 +171,7 @@ fl_parallel() {
         run "$BERTH" rm "${bad:0:10}"
         [ "$status" -ne 0 ]
         [[ $output == *"berth rm -f ${bad:0:12}"* ]]
-        # its name stays taken until it is removed
-        run "$BERTH" create --name flbad busybox true
-        [ "$status" -ne 0 ]
-        [[ $output == *'Conflict. The container name "/flbad" is already in use'* ]]
-        # rm -f: its process, cgroup, run dir, endpoint and DNS records go
-        run "$BERTH" rm -f flbad
-        [ "$status" -eq 0 ]
-        [ "$output" = flbad ]
-        check_gone "$bad"
+        held_until_rm_f flbad "$bad"
         [ "$("$BERTH" inspect -f '{{.State.Status}}' flok)" = running ]
         [ "$("$BERTH" network inspect bridge | jq '.[0].Containers | length')" -eq 1 ]
         # an empty file (a crash of a filesystem without ordered data) too, by prefix
@@ -193,13 +198,7 @@ fl_parallel() {
         run "$BERTH" inspect flvol
         [ "$status" -ne 0 ]
         [[ $output == *"$f is missing"*"berth rm -f ${id:0:12}"* ]]
-        run "$BERTH" create --name flvol busybox true
-        [ "$status" -ne 0 ]
-        [[ $output == *'Conflict. The container name "/flvol" is already in use'* ]]
-        run "$BERTH" rm -f flvol
-        [ "$status" -eq 0 ]
-        [ "$output" = flvol ]
-        check_gone "$id"
+        held_until_rm_f flvol "$id"
         id=$("$BERTH" create --network none --name flvol busybox true)
         "$BERTH" rm flvol >/dev/null
         check_gone "$id"
