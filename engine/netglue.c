@@ -62,6 +62,31 @@ static const char *ctr_name(json_t *j)
         return n[0] == '/' ? n + 1 : n;
 }
 
+/* Set once this process leaves an endpoint "Releasing" (its address held
+ * until the dying namespace lets its veth go) for a container whose monitor
+ * is gone.  That monitor's watcher, which frees such addresses once their
+ * veths are gone (netwire_gc_settle), may have run already, or will never
+ * run: the process then hands the wait to a settler as it exits
+ * (netwire_settle_needed).  A container whose monitor is still alive leaves
+ * it to its watcher: the watcher's wait starts after the monitor is gone,
+ * so after this endpoint was saved. */
+static atomic_bool settle_needed;
+
+bool netwire_settle_needed(void)
+{
+        return atomic_load(&settle_needed);
+}
+
+/* network_endpoint_down: 0 done, 1 left releasing (noted), < 0 error */
+static int endpoint_down(const char *net, const char *id, bool netns_gone,
+                         enum network_addr_fate fate, err_t *err)
+{
+        int r = network_endpoint_down(net, id, netns_gone, fate, err);
+        if (r > 0 && !atomic_load(&settle_needed) && !rt_ctr_monitor_alive(id, NULL))
+                atomic_store(&settle_needed, true);
+        return r;
+}
+
 static json_t *new_endpoint_settings(const char *netid, const strv_t *aliases, const char *ip)
 {
         json_t *a = json_array();
@@ -790,7 +815,7 @@ int netwire_start(const char *id, pid_t pid, json_t *j, err_t *err)
                  * pairs; unpublish what was published. */
                 for (size_t i = 0; i < done; i++) {
                         err_t ignored;
-                        network_endpoint_down(order.v[i], id, true, false, &ignored);
+                        endpoint_down(order.v[i], id, true, false, &ignored);
                 }
         }
         strv_free(&order);
@@ -826,7 +851,7 @@ static int endpoints_down(const char *id, json_t *j, bool gone, bool remove, con
                 enum network_addr_fate fate = derr     ? NETWORK_ADDR_KEEP
                                               : remove ? NETWORK_ADDR_FREE
                                                        : NETWORK_ADDR_STOPPED;
-                if (network_endpoint_down(k, id, gone, fate, err) < 0 && err->code != ENOENT)
+                if (endpoint_down(k, id, gone, fate, err) < 0 && err->code != ENOENT)
                         return err_wrap(err, "container %.12s", id);
                 rt_doc_clear_endpoint(es);
         }
@@ -881,7 +906,7 @@ int netwire_release_state(const char *id, err_t *err)
                 return err_wrap(err, "container %.12s", id);
         json_array_foreach(names, i, v)
         {
-                if (network_endpoint_down(json_string_value(v), id, true, true, err) < 0 &&
+                if (endpoint_down(json_string_value(v), id, true, true, err) < 0 &&
                     err->code != ENOENT)
                         return err_wrap(err, "container %.12s", id);
         }
@@ -951,7 +976,7 @@ int netwire_disconnect(const char *id, pid_t pid, json_t *j, const char *net, er
         if (!json_object_get(nets, name))
                 return err_set(err, ENOENT, "container %s is not connected to network %s",
                                ctr_name(j), name);
-        if (n && network_endpoint_down(name, id, pid <= 0, true, err) < 0 && err->code != ENOENT)
+        if (n && endpoint_down(name, id, pid <= 0, true, err) < 0 && err->code != ENOENT)
                 return -1;
         if (n && dns_forget(id, jobj_str0(n, "Id"), err) < 0)
                 return -1;
@@ -971,8 +996,8 @@ int netwire_forget(const char *id, err_t *err)
         {
                 if (!json_object_get(json_object_get(net, "Containers"), id))
                         continue;
-                if (network_endpoint_down(jobj_str0(net, "Id"), id, !joined_by_others(id),
-                                          NETWORK_ADDR_RELEASE, err) < 0 &&
+                if (endpoint_down(jobj_str0(net, "Id"), id, !joined_by_others(id),
+                                  NETWORK_ADDR_RELEASE, err) < 0 &&
                     err->code != ENOENT)
                         return -1;
         }
@@ -1170,8 +1195,7 @@ int netwire_gc(err_t *err)
                 enum network_addr_fate fate = rc < 0         ? NETWORK_ADDR_KEEP
                                               : down[k].gone ? NETWORK_ADDR_FREE
                                                              : NETWORK_ADDR_STOPPED;
-                if (network_endpoint_down(down[k].net, down[k].cid, !down[k].joined, fate, &e2) <
-                        0 &&
+                if (endpoint_down(down[k].net, down[k].cid, !down[k].joined, fate, &e2) < 0 &&
                     e2.code != ENOENT && rc == 0) {
                         *err = e2;
                         rc = -1;

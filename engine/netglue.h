@@ -95,6 +95,13 @@ int netwire_forget(const char *id, err_t *err);
  * the watcher of a container's monitor). */
 int netwire_gc_settle(int timeout_ms, err_t *err);
 
+/* True once this process left an address waiting for the veth of a
+ * container whose monitor is gone (so no watcher of it will free it): the
+ * command then leaves a settler behind (`berth __settle`:
+ * netwire_gc_settle), or the address would stay taken until the next
+ * command on its network. */
+bool netwire_settle_needed(void);
+
 /* Endpoints whose container is gone (removed by its monitor after --rm, or
  * by a crash) are freed; endpoints of containers that no longer run lose
  * their names and port rules, then their addresses unless static (each

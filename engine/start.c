@@ -27,7 +27,6 @@
 #include "base/xalloc.h"
 #include "dnsreg.h"
 #include "netglue.h"
-#include "runtime/cgroup.h"
 #include "runtime/container.h"
 #include "runtime/ctr_doc.h"
 #include "runtime/exe_seal.h"
@@ -394,9 +393,6 @@ int ctr_start(const char *id, const struct ctr_start_opts *o, int *sockp, bool *
                 json_decref(TAKE_PTR(j));
                 wait_monitor_settled(id);
         }
-        /* the monitor moves the init into its cgroups: the grace period
-         * that move waits for starts now (a no-op if run already did) */
-        rt_cgroup_warm();
         _cleanup_json_ json_t *stored = json_deep_copy(j); /* as on disk now */
         ctr_mark_user_stop(id, false);
         bool tty = rt_doc_tty(j);

@@ -1271,11 +1271,11 @@ int network_endpoint_down(const char *ref, const char *container_id, bool netns_
                         return err_wrap(err, "network %s", jobj_str0(n, "Name"));
                 if (ex) {
                         if (endpoint_releasing(ep) && nports == 0)
-                                return 0;
+                                return 1;
                         json_object_set_new(ep, "Ports", json_array());
                         json_object_set_new(ep, "Stopped", json_true());
                         json_object_set_new(ep, "Releasing", json_true());
-                        return save_endpoints(n, err);
+                        return save_endpoints(n, err) < 0 ? -1 : 1;
                 }
         }
         if (!free_it) {

@@ -137,7 +137,10 @@ enum network_addr_fate {
  * deleting links one by one is slow).  An address is freed last, after its
  * port rules, and after its host veth is gone even with netns_gone (a dying
  * netns may still hold it for a moment): nothing on the host then points at
- * it.  The caller has dropped its DNS names first. */
+ * it.  The caller has dropped its DNS names first.  Returns 1 when the
+ * endpoint is left "Releasing" (its veth still there): something must sweep
+ * it once the veth is gone (network_releasing_wait, then
+ * network_releasing_sweep), 0 when it is done, < 0 on error. */
 int network_endpoint_down(const char *ref, const char *container_id, bool netns_gone,
                           enum network_addr_fate addr, err_t *err);
 

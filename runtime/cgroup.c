@@ -88,7 +88,7 @@ static void layout_read(void)
 }
 
 /* Once per process, also when threads ask at once (compose's starts and
- * removals, the CLI's rt_cgroup_warm): none sees a layout half read. */
+ * removals): none sees a layout half read. */
 static void layout_detect(void)
 {
         static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -434,71 +434,6 @@ int rt_cgroup_update(const char *id, const struct rt_cgroup_limits *l, unsigned 
         return 0;
 }
 
-/* The caller's own cgroup.procs, in the first hierarchy rt_cgroup_attach
- * writes to (a v1 controller's, else the cgroup2 one), in buf; false when
- * there is none or it cannot be found. */
-static bool own_procs(char *buf, size_t size)
-{
-        layout_detect();
-        const char *mnt = NULL, *ctl = NULL;
-        for (size_t i = 0; i < NCTL && !mnt; i++)
-                if (layout.v1[i]) {
-                        mnt = layout.v1[i];
-                        ctl = controllers[i];
-                }
-        if (!mnt)
-                mnt = layout.v2;
-        FILE *f = mnt ? fopen("/proc/self/cgroup", "re") : NULL;
-        if (!f)
-                return false;
-        char line[4096];
-        bool found = false;
-        /* "ID:CONTROLLERS:PATH"; cgroup2's is "0::PATH" */
-        while (!found && fgets(line, sizeof(line), f)) {
-                char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
-                if (!b)
-                        continue;
-                *b = '\0';
-                b[1 + strcspn(b + 1, "\n")] = '\0';
-                if (ctl ? !opt_has(a + 1, ctl) : a[1] != '\0')
-                        continue;
-                int n =
-                    snprintf(buf, size, "%s%s/cgroup.procs", mnt, strcmp(b + 1, "/") ? b + 1 : "");
-                found = n > 0 && (size_t)n < size;
-        }
-        fclose(f);
-        return found;
-}
-
-static char warm_path[4096];
-
-static void *warm_main(void *arg)
-{
-        (void)arg;
-        int fd = open(warm_path, O_WRONLY | O_CLOEXEC);
-        if (fd >= 0) {
-                (void)!write(fd, "0", 1);
-                close(fd);
-        }
-        return NULL;
-}
-
-void rt_cgroup_warm(void)
-{
-        static bool started;
-        if (__atomic_exchange_n(&started, true, __ATOMIC_SEQ_CST) ||
-            !own_procs(warm_path, sizeof(warm_path)))
-                return;
-        pthread_attr_t a;
-        pthread_t t;
-        if (pthread_attr_init(&a) != 0)
-                return;
-        (void)pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-        (void)pthread_attr_setstacksize(&a, 64 * 1024);
-        (void)pthread_create(&t, &a, warm_main, NULL);
-        pthread_attr_destroy(&a);
-}
-
 int rt_cgroup_attach(const char *id, pid_t pid, err_t *err)
 {
         strv_t dirs = STRV_INIT;
@@ -511,6 +446,62 @@ int rt_cgroup_attach(const char *id, pid_t pid, err_t *err)
         }
         strv_free(&dirs);
         return r;
+}
+
+int rt_cgroup_join_open(const char *id, struct rt_cg_join *j, err_t *err)
+{
+        _Static_assert(NCTL <= RT_CG_JOIN_MAX, "one tasks file per v1 controller at most");
+        *j = (struct rt_cg_join){.v2dir = -1};
+        strv_t dirs = STRV_INIT;
+        cg_dirs(id, &dirs); /* the v1 ones, then the cgroup2 one */
+        size_t nv1 = dirs.n - (layout.v2 ? 1 : 0);
+        int r = 0;
+        for (size_t i = 0; i < dirs.n && r == 0; i++) {
+                const char *d = dirs.v[i];
+                if (i == nv1) {
+                        j->v2dir = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        if (j->v2dir < 0)
+                                r = err_sys(err, errno, "cgroup: open %s", d);
+                        continue;
+                }
+                _cleanup_free_ char *p = xasprintf("%s/tasks", d);
+                int fd = open(p, O_WRONLY | O_CLOEXEC);
+                if (fd < 0 && errno == ENOENT && access(d, F_OK) < 0)
+                        continue; /* e.g. cpuset not asked for */
+                if (fd < 0)
+                        r = err_sys(err, errno, "cgroup: open %s", p);
+                else
+                        j->tasks[j->ntasks++] = fd;
+        }
+        strv_free(&dirs);
+        if (r < 0)
+                rt_cgroup_join_close(j);
+        return r;
+}
+
+int rt_cgroup_join_self(const struct rt_cg_join *j, err_t *err)
+{
+        for (size_t i = 0; i < j->ntasks; i++) {
+                if (write(j->tasks[i], "0", 1) == 1)
+                        continue;
+                int e = errno;
+                char fdp[64], p[4096];
+                snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", j->tasks[i]);
+                ssize_t n = readlink(fdp, p, sizeof(p) - 1);
+                p[n > 0 ? n : 0] = '\0';
+                return err_sys(err, e, "cgroup: join %s", n > 0 ? p : "a v1 hierarchy");
+        }
+        return 0;
+}
+
+void rt_cgroup_join_close(struct rt_cg_join *j)
+{
+        for (size_t i = 0; i < j->ntasks; i++)
+                close(j->tasks[i]);
+        j->ntasks = 0;
+        if (j->v2dir >= 0)
+                close(j->v2dir);
+        j->v2dir = -1;
 }
 
 static int64_t read_key(const char *path, const char *key)

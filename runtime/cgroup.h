@@ -43,17 +43,28 @@ enum {
 int rt_cgroup_update(const char *id, const struct rt_cgroup_limits *l, unsigned what, err_t *err);
 /* Move pid into every cgroup of the container. */
 int rt_cgroup_attach(const char *id, pid_t pid, err_t *err);
-/* The first move of a process into a cgroup after a quiet spell waits for
- * an RCU grace period (6-16 ms here): every write to a cgroup.procs, of any
- * hierarchy, takes one global lock (cgroup_threadgroup_rwsem) for writing,
- * which then stays cheap to take for about a grace period.  This starts
- * that wait now, in a detached thread of the caller that moves the caller
- * into the cgroup it is in already (it writes "0" to its own cgroup.procs):
- * a container's move soon after (rt_cgroup_attach, in its monitor) shares
- * the grace period already under way instead of starting its own.  Once
- * per process; best effort (nothing happens where that file cannot be
- * written).  A process that exits meanwhile waits for the grace period. */
-void rt_cgroup_warm(void);
+/* A container's cgroups, opened for its init to join them itself, as it is
+ * born: any move of another process (and of a whole thread group) into a
+ * cgroup takes one global lock (cgroup_threadgroup_rwsem) for writing, and
+ * the first such write after a quiet spell waits for an RCU grace period
+ * (6-16 ms here).  Two ways in need no such wait: a clone3 with
+ * CLONE_INTO_CGROUP into the cgroup2 directory (v2dir), and a
+ * single-threaded process writing "0" (itself) to a v1 hierarchy's "tasks"
+ * file (tasks[]). */
+#define RT_CG_JOIN_MAX 9
+struct rt_cg_join {
+        int tasks[RT_CG_JOIN_MAX]; /* every v1 hierarchy's "tasks", write-only */
+        size_t ntasks;
+        int v2dir; /* the cgroup2 directory, or -1 (no cgroup2 mounted) */
+};
+/* Open the cgroups of container id (made by rt_cgroup_create) for a join;
+ * j is filled either way (empty on failure). */
+int rt_cgroup_join_open(const char *id, struct rt_cg_join *j, err_t *err);
+/* In the new, still single-threaded process: write "0" to every tasks file
+ * of j (it moves itself, thread by thread: no grace period).  The cgroup2
+ * directory is the clone's (CLONE_INTO_CGROUP). */
+int rt_cgroup_join_self(const struct rt_cg_join *j, err_t *err);
+void rt_cgroup_join_close(struct rt_cg_join *j);
 /* Did the kernel OOM-kill a process in the container's memory cgroup? */
 bool rt_cgroup_oom_killed(const char *id);
 /* Kill what is left in the cgroups and remove them; missing is success. */

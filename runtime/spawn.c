@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <pthread.h>
 #include <linux/openat2.h>
+#include <linux/sched.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -951,9 +952,16 @@ static _Noreturn void run_init(const struct rt_proc *p, const struct ids *ids, c
 
 /* ---- the init child ------------------------------------------------------------ */
 
-static _Noreturn void child_main(const struct rt_spawn *s, int sock)
+/* cj: the cgroups it joins itself, first of all (NULL: its starter moves
+ * it, rt_spawn_start). */
+static _Noreturn void child_main(const struct rt_spawn *s, struct rt_cg_join *cj, int sock)
 {
         err_t e = {0};
+        if (cj) {
+                if (rt_cgroup_join_self(cj, &e) < 0)
+                        child_fail(sock, &e, 125);
+                rt_cgroup_join_close(cj);
+        }
         reset_signals();
         prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -1044,13 +1052,13 @@ static int set_oom_score_adj(pid_t pid, int v, err_t *err)
         return 0;
 }
 
-/* The init's move into its cgroups, made by a thread while the init builds
- * its root, the monitor sends its pid, the CLI wires its network and the
- * monitor records the running state; rt_spawn_go waits for it before "go".
- * The first migration into a v1 cgroup waits for an RCU grace period
- * (cgroup_threadgroup_rwsem taken for writing: 6-19 ms here), which then
- * overlaps that work instead of delaying the pid the CLI waits for.  One
- * init is started at a time. */
+/* The init's move into its cgroups when it cannot join them itself (no
+ * clone3 here, e.g. refused by a seccomp filter around berth: see
+ * rt_cg_join), made by a thread while the init builds its root, the monitor
+ * sends its pid, the CLI wires its network and the monitor records the
+ * running state; rt_spawn_go waits for it before "go".  Such a move waits
+ * for an RCU grace period (cgroup_threadgroup_rwsem taken for writing: 6-19
+ * ms here), which then overlaps that work.  One init is started at a time. */
 static struct {
         bool pending;
         pthread_t thread;
@@ -1108,17 +1116,39 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
         unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
         if (s->new_netns && s->join_netns_fd < 0)
                 flags |= CLONE_NEWNET;
-        pid_t c = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+        /* Into its cgroups without a grace period (rt_cg_join): born in the
+         * cgroup2 one, then it joins the v1 ones itself, before anything
+         * else (the default device rules allow the mknods of the set-up). */
+        struct rt_cg_join cj = {.v2dir = -1};
+        if (s->cgroup && rt_cgroup_join_open(s->id, &cj, err) < 0) {
+                close(sv[0]);
+                close(sv[1]);
+                return -1;
+        }
+        bool self = s->cgroup;
+        pid_t c = -1;
+        if (cj.v2dir >= 0) {
+                struct clone_args ca = {.flags = flags | CLONE_INTO_CGROUP,
+                                        .exit_signal = SIGCHLD,
+                                        .cgroup = (uint64_t)cj.v2dir};
+                c = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+                self = c >= 0; /* else as before: clone, and a thread moves it */
+        }
         if (c < 0)
+                c = (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+        if (c < 0) {
+                int e = errno;
+                rt_cgroup_join_close(&cj);
+                errno = e;
                 return close_pair_fail(sv, err, "clone container init");
+        }
         if (c == 0) {
                 close(sv[0]);
-                child_main(s, sv[1]);
+                child_main(s, self ? &cj : NULL, sv[1]);
         }
+        rt_cgroup_join_close(&cj);
         close(sv[1]);
-        /* Into the cgroups, by a thread (see cg_move): the default device
-         * rules allow the mknods of the set-up. */
-        if (s->cgroup && attach_begin(s->id, c, err) < 0) {
+        if (s->cgroup && !self && attach_begin(s->id, c, err) < 0) {
                 kill(c, SIGKILL);
                 waitpid(c, NULL, 0);
                 close(sv[0]);

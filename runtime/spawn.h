@@ -72,7 +72,7 @@ struct rt_spawn {
         bool init;         /* run a minimal init as PID 1 that forwards signals and reaps */
         int64_t shm_size;  /* /dev/shm size in bytes, 0: Docker's 64 MiB */
         int oom_score_adj; /* written for the init when it differs from ours */
-        bool cgroup;       /* move the init into the cgroups of `id` as soon as it exists */
+        bool cgroup;       /* the init joins the cgroups of `id` as it is born */
         const struct rt_sysctl *sysctls; /* applied after networking, before exec */
         size_t nsysctls;
         int stdio[3];
@@ -86,8 +86,9 @@ struct rt_spawn {
 int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_master,
                    int *fail_status, err_t *err);
 
-/* Let the init exec, once it is in its cgroups (rt_spawn_start moves it
- * there meanwhile; a move that failed kills it: fails with that error).
+/* Let the init exec, once it is in its cgroups (it joins them itself before
+ * its set-up; where it cannot, rt_spawn_start moves it there meanwhile, and a
+ * move that failed kills it: fails with that error).
  * Returns 0 once execve succeeded; otherwise fills err
  * with the child's errno and message and *fail_status with docker's exit
  * status for it (125 set-up error, 126 not executable, 127 not found).

@@ -436,10 +436,6 @@ static int run_or_create(int argc, char **argv, bool run)
                 o.detach = o.create_only = true;
         err_t err = {0};
         _cleanup_free_ char *id = NULL;
-        /* the grace period the start's cgroup move waits for, under way
-         * while the container is created (runtime/cgroup.h) */
-        if (run)
-                rt_cgroup_warm();
         if (create_container(&o, argv[first], argv + first + 1, argc - first - 1, &id, &err) < 0) {
                 error_msg("%s", err.msg);
                 run_opts_free(&o);

@@ -169,7 +169,10 @@ int main(int argc, char **argv)
         net_dns_set_rebuild(dns_rebuild);         /* a damaged records file is rebuilt */
         if (!strcmp(argv[1], "__monitor-exited")) /* berth-monitor's exit hook */
                 return cmd_monitor_exited(argc - 1, argv + 1);
+        if (!strcmp(argv[1], "__settle")) /* left behind by settle_on_exit */
+                return cmd_settle(argc - 1, argv + 1);
         berth_dirs_harden(); /* state dirs 0700, even when made looser before */
+        settle_on_exit();
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 if (!strcmp(argv[1], commands[i].name))
                         return commands[i].fn(argc - 1, argv + 1);

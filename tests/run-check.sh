@@ -13,6 +13,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-3}
 SHARED_CORPUS=$ROOT/../shared/corpus
 PASS=0 FAIL=0 SKIP=0
 FAILED_NAMES=()
+LEAKS=""
 LOGDIR=$B/test-logs
 mkdir -p "$LOGDIR"
 export BERTH="$ROOT/$B/berth"
@@ -110,6 +111,7 @@ if want integration; then
                         leaked=$(comm -13 <(echo "$before") <(echo "$after"))
                         if [ -n "$leaked" ]; then
                                 FAIL=$((FAIL + 1)); FAILED_NAMES+=("leak-check $n")
+                                LEAKS+="--- leak check after $f:"$'\n'"$leaked"$'\n'
                                 echo "not ok - leak check after $f:"; echo "$leaked" | sed 's/^/    /'
                         else
                                 PASS=$((PASS + 1)); echo "ok - leak check after $f"
@@ -152,6 +154,14 @@ if want lint && [ -z "${SANITIZE:-}" ]; then
 fi
 
 if [ ${#FAILED_NAMES[@]} -gt 0 ]; then
+        # what each failed test said, last, where a CI log's tail shows it
+        for n in "${FAILED_NAMES[@]}"; do
+                case $n in integration/*) log=$LOGDIR/int-${n#integration/}.log ;; *) log=$LOGDIR/${n%% *}.log ;; esac
+                [ -f "$log" ] || continue
+                echo "--- $n ($log):"
+                awk '/^not ok/ { show = 1; n = 0 } /^ok / { show = 0 } show && n++ < 40' "$log" | head -120
+        done
+        printf '%s' "$LEAKS"
         echo "failed:"; printf '  %s\n' "${FAILED_NAMES[@]}"
 fi
 echo "$PASS passed, $FAIL failed, $SKIP skipped"

@@ -13,6 +13,34 @@ cg_dir() { # controller id
         return 1
 }
 
+# cgroups_of OUT: every hierarchy's line of a /proc/self/cgroup read inside
+# a container names the same one /<instance>/<id> (v1 and cgroup2 alike)
+cgroups_of() {
+        local l path=
+        while IFS= read -r l; do
+                case $l in *:name=*:*) continue ;; esac
+                [[ ${l#*:*:} =~ ^/[^/]+/[0-9a-f]{64}$ ]] || { echo "not in its cgroup: $l"; return 1; }
+                [ -z "$path" ] || [ "$path" = "${l#*:*:}" ] || { echo "two cgroups: $l"; return 1; }
+                path=${l#*:*:}
+        done <<<"$1"
+        [ -n "$path" ]
+}
+
+@test "the command starts in every cgroup of its container, also where clone3 is refused" {
+        # the init joins them as it is born (clone3 into the cgroup2 one,
+        # then itself into each v1 hierarchy's tasks)
+        run "$BERTH" run --rm --network none --cpuset-cpus 0 busybox cat /proc/self/cgroup
+        [ "$status" -eq 0 ]
+        cgroups_of "$output"
+        # without clone3 (ENOSYS from a seccomp filter around berth) the
+        # monitor moves it, as before
+        cc -O2 -o "$BATS_TEST_TMPDIR/enosys" "$BERTH_SRC/tests/tools/enosys.c" -lseccomp
+        run "$BATS_TEST_TMPDIR/enosys" clone3 "$BERTH" run --rm --network none --cpuset-cpus 0 \
+            busybox cat /proc/self/cgroup
+        [ "$status" -eq 0 ]
+        cgroups_of "$output"
+}
+
 @test "--memory 64m OOM-kills a 200 MB allocation and inspect shows OOMKilled" {
         run "$BERTH" run --name rt-oom --memory 64m busybox sh -c 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=200'
         [ "$status" -eq 137 ]

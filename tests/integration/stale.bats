@@ -300,6 +300,33 @@ net_empty() {
         net_empty ranet1
 }
 
+# processes whose command line names container id $1 (its monitor, its
+# watcher, the CLI the watcher runs)
+procs_naming() { grep -ls -- "$1" /proc/[0-9]*/cmdline 2>/dev/null; }
+
+@test "an address released once the container's watcher has gone (rm of a stopped static container whose namespace outlives it) is freed when its veth goes, with no berth command" {
+        local f cid hif
+        f=$(rla_file ranet1)
+        cid=$("$BERTH" run -d --name ra-late --network ranet1 --ip 10.170.1.2 busybox sleep 300)
+        hif=$(rla_hif "$f" "$cid")
+        [ -n "$hif" ]
+        rla_hold ra-late
+        "$BERTH" stop -t 0 ra-late >/dev/null
+        # its monitor and its watcher are gone, their work done: the address
+        # stays reserved for the stopped container (static), nothing waits
+        for _ in $(seq 200); do [ -z "$(procs_naming "$cid")" ] && break; sleep 0.05; done
+        [ -z "$(procs_naming "$cid")" ]
+        # removed while the held namespace keeps its veth: the address stays
+        # taken ("Releasing") ...
+        "$BERTH" rm ra-late >/dev/null
+        rla_releasing "$f" "$cid"
+        ip -o link show "$hif" >/dev/null
+        # ... until the veth goes, then it is free with no berth command run
+        kill $RLA_HOLD
+        RLA_HOLD=
+        net_empty ranet1
+}
+
 # network $1's endpoints as network inspect lists them (names, sorted)
 rm2_eps() { "$BERTH" network inspect "$1" | jq -r '[.[0].Containers[].Name] | sort | join(" ")'; }
 
