@@ -515,18 +515,55 @@ static void write_monitor_info(struct mon *m)
         json_decref(o);
 }
 
-/* Drop the page-table entries of file mappings nothing ever wrote to (text,
- * read-only data: no anonymous pages in them), as smaps says: a monitor lives
- * as long as its container, and the start ran code (spawn, cgroups, the
- * state document) that its loop never runs again; what it does run is
- * mapped again on its first use, from the page cache. */
-static void shed_file_maps(void)
+/* What the start leaves behind once the container runs.  The start (spec,
+ * seccomp filter, cgroups, state documents) peaks above what the monitor
+ * needs while the container runs, and a monitor lives as long as its
+ * container: the freed heap and the stack pages below the caller's frame go
+ * back to the kernel (touched again, they come back zero-filled, which is
+ * all a stack below its pointer may hold), and the page-table entries of the
+ * file mappings nothing wrote to (text, read-only data: no anonymous pages in
+ * them, as smaps says) are dropped: the start ran code its loop never runs
+ * again, and what the loop does run is mapped again on its first use, from
+ * the page cache.  Each fault maps a 64 kB window ("fault-around") of the
+ * file around it, so what runs between the drop and the loop's wait decides
+ * how much of libc a quiet monitor maps: shed_find reads smaps and gives
+ * back the heap and the stack, before the running hook (which makes the
+ * watcher, formatting with snprintf), and shed_drop drops the mappings
+ * after it, with nothing but madvise between the drop and the loop (reading
+ * smaps, sscanf and the hook's snprintf mapped 10 of libc's 64 kB windows
+ * again, 640 kB more RSS: libc's PSS in a lone monitor was 36-143 kB, with
+ * the number of processes sharing those pages). */
+#define SHED_MAX 32
+static struct {
+        uintptr_t lo, hi;
+} shed_maps[SHED_MAX];
+static size_t shed_n;
+static uintptr_t shed_stack_lo, shed_pagesize;
+
+/* Give back the stack below the caller's frame (two pages below it stay, for
+ * madvise's own call). */
+static __attribute__((noinline)) void shed_stack(void)
 {
+        /* the page size as shed_find found it: sysconf, here, would map
+         * its own window of libc's text and one of its read-only data */
+        uintptr_t pg = shed_pagesize;
+        uintptr_t hi = ((uintptr_t)__builtin_frame_address(0) & ~(pg - 1)) - 2 * pg;
+        if (shed_stack_lo && hi > shed_stack_lo)
+                madvise((void *)shed_stack_lo, hi - shed_stack_lo, MADV_DONTNEED);
+}
+
+/* Give back the heap, and note the file mappings to drop (adjacent ones as
+ * one range) and where the stack starts. */
+static __attribute__((noinline)) void shed_find(void)
+{
+        malloc_trim(0);
+        shed_n = 0;
+        shed_pagesize = (uintptr_t)sysconf(_SC_PAGESIZE);
         FILE *f = fopen("/proc/self/smaps", "re");
         if (!f)
                 return;
         /* ~40 mappings, ~45 kB of text: in 8 kB reads, not 1 kB ones (on
-         * the stack, which the caller gives back) */
+         * the stack, which shed_stack gives back) */
         char fbuf[8192];
         setvbuf(f, fbuf, _IOFBF, sizeof(fbuf));
         char line[512];
@@ -542,41 +579,45 @@ static void shed_file_maps(void)
                         cand = perms[1] == '-' && perms[3] == 'p' && off > 0 && line[off] == '/';
                         lo = a;
                         hi = b;
+                        if (off > 0 && !strncmp(line + off, "[stack]", 7))
+                                shed_stack_lo = a;
                 } else if (cand && !strncmp(line, "Anonymous:", 10)) {
-                        if (strtoul(line + 10, NULL, 10) == 0)
-                                madvise((void *)lo, hi - lo, MADV_DONTNEED);
                         cand = false;
+                        if (strtoul(line + 10, NULL, 10) != 0)
+                                continue;
+                        if (shed_n && shed_maps[shed_n - 1].hi == lo)
+                                shed_maps[shed_n - 1].hi = hi;
+                        else if (shed_n < SHED_MAX)
+                                shed_maps[shed_n++] = (typeof(shed_maps[0])){lo, hi};
+                        else /* no room: now, at the cost of a fault */
+                                madvise((void *)lo, hi - lo, MADV_DONTNEED);
                 }
         }
         fclose(f);
+        malloc_trim(0);
 }
 
-/* The start (spec, seccomp filter, cgroups, state documents) peaks above
- * what the monitor needs while the container runs, and a monitor lives as
- * long as its container: give the freed heap and the stack pages below this
- * frame back to the kernel (touched again, they come back zero-filled, which
- * is all a stack below its pointer may hold), and unmap the code and data
- * of the start that are backed by files. */
-static __attribute__((noinline)) void shed_start_memory(void)
+/* Drop the mappings shed_find noted, and the stack the caller's calls since
+ * used.  Only madvise runs from here to the loop's wait. */
+static __attribute__((noinline)) void shed_drop(void)
 {
-        malloc_trim(0);
-        shed_file_maps();
-        FILE *f = fopen("/proc/self/maps", "re");
-        if (!f)
-                return;
-        char line[256];
-        uintptr_t lo = 0;
-        while (fgets(line, sizeof(line), f))
-                if (strstr(line, "[stack]")) {
-                        lo = (uintptr_t)strtoull(line, NULL, 16);
-                        break;
-                }
-        fclose(f);
-        uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-        /* two pages below this frame stay, for madvise's own call */
-        uintptr_t hi = ((uintptr_t)__builtin_frame_address(0) & ~(pg - 1)) - 2 * pg;
-        if (lo && hi > lo)
-                madvise((void *)lo, hi - lo, MADV_DONTNEED);
+        for (size_t i = 0; i < shed_n; i++)
+                madvise((void *)shed_maps[i].lo, shed_maps[i].hi - shed_maps[i].lo, MADV_DONTNEED);
+        shed_n = 0;
+        shed_stack();
+}
+
+/* The start is over: release the document (the loop reads it again when it
+ * needs it) and what the start used, with hook (the monitor's running
+ * hook, or NULL) run in between, on the memory as the container keeps it. */
+static __attribute__((noinline)) void shed_start_memory(struct mon *m, void (*hook)(const char *id))
+{
+        mon_doc_release(m);
+        shed_find();
+        shed_stack();
+        if (hook)
+                hook(m->id);
+        shed_drop();
 }
 
 /* The spawn spec of a start, from the latest document (held in spec_doc,
@@ -1013,7 +1054,7 @@ static void do_restart(struct mon *m)
                         (void)save_running(m, &e2);
                         announce_running(m);
                         spec_drop(m);
-                        shed_start_memory();
+                        shed_start_memory(m, NULL);
                         return;
                 }
                 waitpid(m->pid, NULL, 0);
@@ -1268,10 +1309,14 @@ static __attribute__((noinline)) void loop(struct mon *m)
                 p[n++] = (struct pollfd){m->hc_out, POLLIN, 0};
                 int in_dst = m->ptm >= 0 ? m->ptm : m->in_w;
                 p[n++] = (struct pollfd){m->inq.len ? in_dst : -1, POLLOUT, 0};
-                /* clients: drop the ones done or too slow, wait for the rest */
-                int64_t tnow = mono_ms(), wait_ms = -1;
+                /* clients: drop the ones done or too slow, wait for the rest
+                 * (the clock only with a client waiting: a quiet monitor
+                 * does not map clock_gettime's window of libc) */
+                int64_t tnow = 0, wait_ms = -1;
                 for (size_t i = m->ncl; i-- > 0;) {
                         struct client *c = &m->cl[i];
+                        if (c->kind == CL_PENDING && !tnow)
+                                tnow = mono_ms();
                         if ((c->closing && !c->outq.len) ||
                             (c->kind == CL_PENDING && tnow >= c->deadline))
                                 client_drop(m, i);
@@ -1530,11 +1575,7 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
         sync_fd = -1;
         mon_close(&prev);
         spec_drop(m);
-        shed_start_memory();
-        if (running_hook) {
-                mon_doc_release(m); /* as the loop would, before the hook */
-                running_hook(m->id);
-        }
+        shed_start_memory(m, running_hook);
         loop(m);
         *done = ended_clean(m);
         ret = 0;
@@ -1551,6 +1592,14 @@ fail_quiet : {
         goto out;
 fail_early:
         rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 125, err->msg);
+        /* an --rm container that never ran goes, as after a later failure:
+         * its CLI removes it only once this monitor is gone, and may look
+         * before that (it then leaves the removal to us) */
+        crash_point("monitor.failed");
+        if (m->j && rt_doc_auto_remove(m->j)) {
+                err_t e2 = {0};
+                rt_ctr_destroy(id, &e2);
+        }
 out:
         while (m->ncl)
                 client_drop(m, m->ncl - 1);
