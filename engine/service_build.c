@@ -87,9 +87,7 @@ void service_build_opts_free(struct build_opts *o)
 {
         free((char *)o->dockerfile);
         o->dockerfile = NULL;
-        strv_free(&o->tags);
-        strv_free(&o->build_args);
-        strv_free(&o->labels);
+        build_opts_free(o);
 }
 
 bool service_wants_pull(const struct compose_service *s, enum compose_pull_mode mode)

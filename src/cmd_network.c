@@ -286,14 +286,11 @@ static int net_prune(int argc, char **argv)
                 pc, &force,
                 "\"until=<timestamp>\", \"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("network prune", "[OPTIONS]",
-                    "Remove all unused networks (all but the default bridge network and those with "
-                    "containers)",
-                    opts, CLI_NO_ARGS);
-        int first = prune_cli_parse(&cmd, argc, argv, &pc, NULL);
-        if (first <= 0)
-                return cli_status(first);
+        PRUNE_PARSE_OR_RETURN(
+            first, argc, argv, &pc, NULL, "network prune", "[OPTIONS]",
+            "Remove all unused networks (all but the default bridge network and those with "
+            "containers)",
+            opts, CLI_NO_ARGS);
         if (!force && !cli_confirm("This will remove all custom networks not used by at least one "
                                    "container.")) {
                 prune_cli_free(&pc);
