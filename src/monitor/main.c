@@ -80,7 +80,7 @@ static int watch_main(const char *id, const char *mon)
         if (fcntl(4, F_SETFL, O_NONBLOCK) < 0)
                 p[1].fd = -1;
         for (;;) {
-                if (poll(p, 2, -1) < 0) {
+                if (rt_mon_poll(p, 2, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         break;
