@@ -1534,6 +1534,8 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
         rt_doc_limits(mon_doc(m), &lim);
         if (rt_cgroup_create(id, &lim, err) < 0)
                 goto fail;
+        /* the device program is attached beside the init's set-up */
+        m->spec.cgroup_devices = !lim.devices_all;
         int sync = start_init(m, &fst, err);
         if (sync < 0)
                 goto fail;
