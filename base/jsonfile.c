@@ -61,6 +61,17 @@ json_t *json_strv(const strv_t *v)
         return a;
 }
 
+void strv_push_json(strv_t *out, const json_t *a)
+{
+        size_t i;
+        json_t *v;
+        json_array_foreach(a, i, v)
+        {
+                if (json_is_string(v))
+                        strv_push(out, json_string_value(v));
+        }
+}
+
 const char *jobj_str(const json_t *o, const char *k)
 {
         return json_string_value(json_object_get(o, k));

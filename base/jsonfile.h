@@ -20,6 +20,9 @@ int json_read(const char *path, json_t **out, err_t *err);
 
 /* A JSON array of the strings of v. */
 json_t *json_strv(const strv_t *v);
+/* The reverse: the string items of the array a appended to out (other items
+ * skipped; a NULL or not an array: none). */
+void strv_push_json(strv_t *out, const json_t *a);
 /* The string member k of o: NULL (jobj_str) or "" (jobj_str0) when it is
  * absent or not a string. */
 const char *jobj_str(const json_t *o, const char *k);

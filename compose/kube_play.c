@@ -55,16 +55,11 @@ static void warnf(struct play *g, const char *fmt, ...)
         va_end(ap);
 }
 
-static const char *jstr(const json_t *o, const char *k)
-{
-        return json_string_value(json_object_get(o, k));
-}
-
 /* "FILE: document N (line L)" of entry e */
 static char *where(const json_t *e)
 {
         return xasprintf("%s: document %" JSON_INTEGER_FORMAT " (line %" JSON_INTEGER_FORMAT ")",
-                         jstr(e, "file"), json_integer_value(json_object_get(e, "index")),
+                         jobj_str(e, "file"), json_integer_value(json_object_get(e, "index")),
                          json_integer_value(json_object_get(e, "line")));
 }
 
@@ -156,7 +151,7 @@ static double quantity(const json_t *v)
 static int load_data(struct play *g, const json_t *e, bool secret)
 {
         const json_t *d = json_object_get(e, "doc");
-        const char *name = jstr(json_object_get(d, "metadata"), "name");
+        const char *name = jobj_str(json_object_get(d, "metadata"), "name");
         json_t *m = json_object();
         const char *k;
         json_t *v;
@@ -192,7 +187,7 @@ static int load_data(struct play *g, const json_t *e, bool secret)
 static char *data_value(struct play *g, bool secret, const char *name, const char *key, size_t *n)
 {
         const json_t *m = json_object_get(secret ? g->secrets : g->configmaps, name);
-        const char *b = jstr(m, key);
+        const char *b = jobj_str(m, key);
         return b ? kube_b64decode(b, n) : NULL;
 }
 
@@ -237,26 +232,25 @@ static const json_t *data_ref(const json_t *o, const char *cm_key, const char *s
 
 static int map_env(struct play *g, struct pod *pd, const json_t *c, json_t *svc)
 {
-        json_t *env = json_object();
+        _cleanup_json_ json_t *env = json_object();
         size_t i;
         json_t *e;
         json_array_foreach(json_object_get(c, "envFrom"), i, e)
         {
                 bool secret;
                 const json_t *ref = data_ref(e, "configMapRef", "secretRef", &secret);
-                const char *name = jstr(ref, "name");
+                const char *name = jobj_str(ref, "name");
                 const json_t *m =
                     json_object_get(secret ? g->secrets : g->configmaps, name ? name : "");
                 if (!m) {
                         if (json_is_true(json_object_get(ref, "optional")))
                                 continue;
-                        json_decref(env);
                         return err_set(g->err, ENOENT,
                                        "%s: %s %s: envFrom names %s %s, which is not in the files",
                                        pd->where, pd->kind, pd->name,
                                        secret ? "Secret" : "ConfigMap", name ? name : "(none)");
                 }
-                const char *prefix = jstr(e, "prefix");
+                const char *prefix = jobj_str(e, "prefix");
                 const char *k;
                 json_t *v;
                 json_object_foreach((json_t *)m, k, v)
@@ -269,7 +263,7 @@ static int map_env(struct play *g, struct pod *pd, const json_t *c, json_t *svc)
         }
         json_array_foreach(json_object_get(c, "env"), i, e)
         {
-                const char *name = jstr(e, "name");
+                const char *name = jobj_str(e, "name");
                 if (!name)
                         continue;
                 const json_t *vf = json_object_get(e, "valueFrom");
@@ -290,20 +284,20 @@ static int map_env(struct play *g, struct pod *pd, const json_t *c, json_t *svc)
                         continue;
                 }
                 size_t n;
-                _cleanup_free_ char *val =
-                    data_value(g, secret, jstr(ref, "name") ?: "", jstr(ref, "key") ?: "", &n);
+                _cleanup_free_ char *val = data_value(g, secret, jobj_str(ref, "name") ?: "",
+                                                      jobj_str(ref, "key") ?: "", &n);
                 if (!val) {
                         if (json_is_true(json_object_get(ref, "optional")))
                                 continue;
-                        json_decref(env);
                         return err_set(g->err, ENOENT,
                                        "%s: %s %s: env %s: key %s of %s %s is not in the files",
-                                       pd->where, pd->kind, pd->name, name, jstr(ref, "key") ?: "",
-                                       secret ? "Secret" : "ConfigMap", jstr(ref, "name") ?: "");
+                                       pd->where, pd->kind, pd->name, name,
+                                       jobj_str(ref, "key") ?: "", secret ? "Secret" : "ConfigMap",
+                                       jobj_str(ref, "name") ?: "");
                 }
                 json_object_set_new(env, name, json_stringn(val, n));
         }
-        jobj_set_nonempty(svc, "environment", env);
+        jobj_set_nonempty(svc, "environment", json_incref(env));
         return 0;
 }
 
@@ -317,7 +311,7 @@ static void map_probe(struct play *g, struct pod *pd, const json_t *c, json_t *s
         const json_t *cmd = json_object_get(json_object_get(p, "exec"), "command");
         if (!json_array_size(cmd)) {
                 warnf(g, "%s: %s %s: container %s: only exec probes become healthchecks", pd->where,
-                      pd->kind, pd->name, jstr(c, "name"));
+                      pd->kind, pd->name, jobj_str(c, "name"));
                 return;
         }
         json_t *test = json_pack("[s]", "CMD");
@@ -371,7 +365,7 @@ static void map_security(struct play *g, struct pod *pd, const json_t *c, json_t
         json_t *so = json_array();
         if (json_is_false(json_object_get(sc, "allowPrivilegeEscalation")))
                 json_array_append_new(so, json_string("no-new-privileges:true"));
-        const char *sp = jstr(json_object_get(sc, "seccompProfile"), "type");
+        const char *sp = jobj_str(json_object_get(sc, "seccompProfile"), "type");
         if (sp && !strcmp(sp, "Unconfined"))
                 json_array_append_new(so, json_string("seccomp=unconfined"));
         if (json_array_size(so))
@@ -401,7 +395,7 @@ static const json_t *pod_volume(struct pod *pd, const char *name)
         size_t i;
         json_t *v;
         json_array_foreach(json_object_get(pd->spec, "volumes"), i,
-                           v) if (!strcmp(jstr(v, "name") ?: "", name)) return v;
+                           v) if (!strcmp(jobj_str(v, "name") ?: "", name)) return v;
         return NULL;
 }
 
@@ -413,7 +407,7 @@ static int mounters(struct pod *pd, const char *name)
         json_t *c, *m;
         json_array_foreach(json_object_get(pd->spec, "containers"), i, c)
             json_array_foreach(json_object_get(c, "volumeMounts"), k, m) n +=
-            !strcmp(jstr(m, "name") ?: "", name);
+            !strcmp(jobj_str(m, "name") ?: "", name);
         return n;
 }
 
@@ -422,9 +416,9 @@ static int mounters(struct pod *pd, const char *name)
 static int data_volume(struct play *g, struct pod *pd, const json_t *v, bool secret, char **dir)
 {
         const json_t *src = json_object_get(v, secret ? "secret" : "configMap");
-        const char *obj = jstr(src, secret ? "secretName" : "name");
+        const char *obj = jobj_str(src, secret ? "secretName" : "name");
         const json_t *m = json_object_get(secret ? g->secrets : g->configmaps, obj ? obj : "");
-        const char *vname = jstr(v, "name");
+        const char *vname = jobj_str(v, "name");
         if (!m) {
                 if (json_is_true(json_object_get(src, "optional")))
                         m = json_object();
@@ -457,8 +451,8 @@ static int data_volume(struct play *g, struct pod *pd, const json_t *v, bool sec
         if (json_array_size(items)) {
                 json_array_foreach(items, i, it)
                 {
-                        const char *key = jstr(it, "key"), *path = jstr(it, "path");
-                        const char *b = jstr(m, key ? key : "");
+                        const char *key = jobj_str(it, "key"), *path = jobj_str(it, "path");
+                        const char *b = jobj_str(m, key ? key : "");
                         if (!safe_rel_path(path) || !b) {
                                 rc = err_set(
                                     g->err, EINVAL, "%s: %s %s: volume %s: item %s -> %s: %s",
@@ -501,14 +495,14 @@ static int map_mounts(struct play *g, struct pod *pd, const json_t *c, json_t *s
         int rc = -1;
         json_array_foreach(json_object_get(c, "volumeMounts"), i, m)
         {
-                const char *name = jstr(m, "name"), *target = jstr(m, "mountPath");
-                const char *sub = jstr(m, "subPath");
+                const char *name = jobj_str(m, "name"), *target = jobj_str(m, "mountPath");
+                const char *sub = jobj_str(m, "subPath");
                 bool ro = json_is_true(json_object_get(m, "readOnly"));
                 if (!name || !target || *target != '/') {
                         err_set(g->err, EINVAL,
                                 "%s: %s %s: container %s: a volumeMount needs a name and an "
                                 "absolute mountPath",
-                                pd->where, pd->kind, pd->name, jstr(c, "name"));
+                                pd->where, pd->kind, pd->name, jobj_str(c, "name"));
                         goto out;
                 }
                 if (sub && *sub && !safe_rel_path(sub)) {
@@ -526,12 +520,12 @@ static int map_mounts(struct play *g, struct pod *pd, const json_t *c, json_t *s
                 size_t k;
                 json_t *t;
                 json_array_foreach(pd->claims, k, t) claim_tmpl |=
-                    !strcmp(jstr(json_object_get(t, "metadata"), "name") ?: "", name);
+                    !strcmp(jobj_str(json_object_get(t, "metadata"), "name") ?: "", name);
                 if (claim_tmpl || json_object_get(v, "persistentVolumeClaim")) {
                         const char *claim =
-                            claim_tmpl
-                                ? name
-                                : jstr(json_object_get(v, "persistentVolumeClaim"), "claimName");
+                            claim_tmpl ? name
+                                       : jobj_str(json_object_get(v, "persistentVolumeClaim"),
+                                                  "claimName");
                         if (!claim) {
                                 json_decref(cv);
                                 err_set(g->err, EINVAL, "%s: %s %s: volume %s: no claimName",
@@ -552,7 +546,7 @@ static int map_mounts(struct play *g, struct pod *pd, const json_t *c, json_t *s
                                                     json_pack("{s:s}", "subpath", sub));
                 } else if (json_object_get(v, "hostPath")) {
                         const json_t *hp = json_object_get(v, "hostPath");
-                        const char *path = jstr(hp, "path");
+                        const char *path = jobj_str(hp, "path");
                         if (!path || *path != '/') {
                                 json_decref(cv);
                                 err_set(g->err, EINVAL,
@@ -562,7 +556,7 @@ static int map_mounts(struct play *g, struct pod *pd, const json_t *c, json_t *s
                         }
                         _cleanup_free_ char *src =
                             sub && *sub ? xasprintf("%s/%s", path, sub) : xstrdup(path);
-                        const char *type = jstr(hp, "type");
+                        const char *type = jobj_str(hp, "type");
                         json_object_set_new(cv, "type", json_string("bind"));
                         json_object_set_new(cv, "source", json_string(src));
                         json_object_set_new(
@@ -571,7 +565,7 @@ static int map_mounts(struct play *g, struct pod *pd, const json_t *c, json_t *s
                                       type && (!strcmp(type, "DirectoryOrCreate"))));
                 } else if (json_object_get(v, "emptyDir")) {
                         const json_t *ed = json_object_get(v, "emptyDir");
-                        const char *medium = jstr(ed, "medium");
+                        const char *medium = jobj_str(ed, "medium");
                         if (medium && !strcmp(medium, "Memory")) {
                                 json_object_set_new(cv, "type", json_string("tmpfs"));
                                 double sz = quantity(json_object_get(ed, "sizeLimit"));
@@ -630,7 +624,7 @@ out:
 /* A port's protocol as compose spells it: "tcp" unless given. */
 static char *port_protocol(const json_t *p)
 {
-        const char *proto = jstr(p, "protocol");
+        const char *proto = jobj_str(p, "protocol");
         char *lp = xstrdup(proto ? proto : "TCP");
         for (char *q = lp; *q; q++)
                 *q = (char)tolower((unsigned char)*q);
@@ -639,22 +633,22 @@ static char *port_protocol(const json_t *p)
 
 static int map_container(struct play *g, struct pod *pd, const json_t *c, json_t **out)
 {
-        const char *image = jstr(c, "image");
+        const char *image = jobj_str(c, "image");
         if (!image || !*image)
                 return err_set(g->err, EINVAL, "%s: %s %s: container %s has no image", pd->where,
-                               pd->kind, pd->name, jstr(c, "name") ?: "(unnamed)");
+                               pd->kind, pd->name, jobj_str(c, "name") ?: "(unnamed)");
         json_t *svc = json_pack("{s:s}", "image", image);
         if (json_array_size(json_object_get(c, "command")))
                 json_object_set(svc, "entrypoint", json_object_get(c, "command"));
         if (json_array_size(json_object_get(c, "args")))
                 json_object_set(svc, "command", json_object_get(c, "args"));
-        if (jstr(c, "workingDir"))
+        if (jobj_str(c, "workingDir"))
                 json_object_set(svc, "working_dir", json_object_get(c, "workingDir"));
         if (json_is_true(json_object_get(c, "tty")))
                 json_object_set_new(svc, "tty", json_true());
         if (json_is_true(json_object_get(c, "stdin")))
                 json_object_set_new(svc, "stdin_open", json_true());
-        const char *pp = jstr(c, "imagePullPolicy");
+        const char *pp = jobj_str(c, "imagePullPolicy");
         if (pp)
                 json_object_set_new(svc, "pull_policy",
                                     json_string(!strcmp(pp, "Always")  ? "always"
@@ -682,7 +676,7 @@ static int map_container(struct play *g, struct pod *pd, const json_t *c, json_t
                         snprintf(pub, sizeof(pub), "%" JSON_INTEGER_FORMAT, hp);
                         json_t *e = json_pack("{s:I, s:s, s:s}", "target", cp, "published", pub,
                                               "protocol", lp);
-                        if (jstr(p, "hostIP"))
+                        if (jobj_str(p, "hostIP"))
                                 json_object_set(e, "host_ip", json_object_get(p, "hostIP"));
                         json_array_append_new(ports, e);
                 } else {
@@ -707,7 +701,7 @@ static void map_pod_level(struct play *g, struct pod *pd, json_t *svc)
                 json_object_set_new(svc, "pid", json_string("host"));
         if (json_is_true(json_object_get(s, "hostIPC")))
                 json_object_set_new(svc, "ipc", json_string("host"));
-        if (jstr(s, "hostname"))
+        if (jobj_str(s, "hostname"))
                 json_object_set(svc, "hostname", json_object_get(s, "hostname"));
         json_t *eh = json_array();
         size_t i, k;
@@ -716,7 +710,7 @@ static void map_pod_level(struct play *g, struct pod *pd, json_t *svc)
             json_array_foreach(json_object_get(a, "hostnames"), k, h)
         {
                 _cleanup_free_ char *x =
-                    xasprintf("%s=%s", json_string_value(h) ?: "", jstr(a, "ip") ?: "");
+                    xasprintf("%s=%s", json_string_value(h) ?: "", jobj_str(a, "ip") ?: "");
                 json_array_append_new(eh, json_string(x));
         }
         jobj_set_nonempty(svc, "extra_hosts", eh);
@@ -727,8 +721,8 @@ static void map_pod_level(struct play *g, struct pod *pd, json_t *svc)
                 json_object_set(svc, "dns_search", json_object_get(dc, "searches"));
         const json_t *psc = json_object_get(s, "securityContext");
         json_t *sys = json_object();
-        json_array_foreach(json_object_get(psc, "sysctls"), i, a) if (jstr(a, "name"))
-            json_object_set_new(sys, jstr(a, "name"), json_string(jstr(a, "value") ?: ""));
+        json_array_foreach(json_object_get(psc, "sysctls"), i, a) if (jobj_str(a, "name"))
+            json_object_set_new(sys, jobj_str(a, "name"), json_string(jobj_str(a, "value") ?: ""));
         jobj_set_nonempty(svc, "sysctls", sys);
         if (json_array_size(json_object_get(psc, "supplementalGroups"))) {
                 json_t *gs = json_array();
@@ -754,7 +748,7 @@ static void map_pod_level(struct play *g, struct pod *pd, json_t *svc)
 
 static void set_networks(struct pod *pd, json_t *svc)
 {
-        if (jstr(svc, "network_mode"))
+        if (jobj_str(svc, "network_mode"))
                 return;
         json_t *n = json_object();
         size_t i;
@@ -767,11 +761,11 @@ static void set_networks(struct pod *pd, json_t *svc)
 static int map_workload(struct play *g, const json_t *e)
 {
         const json_t *d = json_object_get(e, "doc");
-        const char *kind = jstr(d, "kind");
+        const char *kind = jobj_str(d, "kind");
         bool is_pod = !strcmp(kind, "Pod");
         const json_t *tmpl = is_pod ? d : json_object_get(json_object_get(d, "spec"), "template");
         struct pod pd = {
-            .name = jstr(json_object_get(d, "metadata"), "name"),
+            .name = jobj_str(json_object_get(d, "metadata"), "name"),
             .kind = kind,
             .spec = json_object_get(tmpl, "spec"),
             .labels = json_object_get(json_object_get(tmpl, "metadata"), "labels"),
@@ -790,7 +784,7 @@ static int map_workload(struct play *g, const json_t *e)
                 const json_t *r = json_object_get(json_object_get(d, "spec"), "replicas");
                 pd.replicas = r ? (int)json_integer_value(r) : 1;
         }
-        const char *rp = jstr(pd.spec, "restartPolicy");
+        const char *rp = jobj_str(pd.spec, "restartPolicy");
         pd.restart = !is_pod || !rp || !strcmp(rp, "Always") ? "always"
                      : !strcmp(rp, "OnFailure")              ? "on-failure"
                                                              : "no";
@@ -822,7 +816,7 @@ static int map_workload(struct play *g, const json_t *e)
                 json_t *svc;
                 if (map_container(g, &pd, c, &svc) < 0)
                         goto out;
-                char *nm = xasprintf("%s-init-%s", pd.name, jstr(c, "name") ?: "x");
+                char *nm = xasprintf("%s-init-%s", pd.name, jobj_str(c, "name") ?: "x");
                 json_object_set_new(svc, "restart", json_string("no"));
                 set_networks(&pd, svc);
                 if (prev)
@@ -839,7 +833,8 @@ static int map_workload(struct play *g, const json_t *e)
                 if (map_container(g, &pd, c, &svc) < 0)
                         goto out;
                 _cleanup_free_ char *nm =
-                    i == 0 ? xstrdup(pd.name) : xasprintf("%s-%s", pd.name, jstr(c, "name") ?: "x");
+                    i == 0 ? xstrdup(pd.name)
+                           : xasprintf("%s-%s", pd.name, jobj_str(c, "name") ?: "x");
                 json_object_set_new(svc, "restart", json_string(pd.restart));
                 if (pd.replicas != 1)
                         json_object_set_new(svc, "scale", json_integer(pd.replicas));
@@ -858,7 +853,7 @@ static int map_workload(struct play *g, const json_t *e)
                                 warnf(g,
                                       "%s: %s %s: container %s joins the network of the first "
                                       "replica only",
-                                      pd.where, kind, pd.name, jstr(c, "name") ?: "");
+                                      pd.where, kind, pd.name, jobj_str(c, "name") ?: "");
                 }
                 if (json_object_get(g->services, nm)) {
                         json_decref(svc);
@@ -921,17 +916,17 @@ static void add_alias(json_t *svc, const char *alias, const char *self)
 static int map_k8s_service(struct play *g, const json_t *e, json_t *published)
 {
         const json_t *d = json_object_get(e, "doc");
-        const char *name = jstr(json_object_get(d, "metadata"), "name");
+        const char *name = jobj_str(json_object_get(d, "metadata"), "name");
         const json_t *spec = json_object_get(d, "spec");
-        const char *type = jstr(spec, "type") ?: "ClusterIP";
+        const char *type = jobj_str(spec, "type") ?: "ClusterIP";
         _cleanup_free_ char *w = where(e);
         if (!strcmp(type, "ExternalName")) {
                 warnf(g, "%s: Service %s: ExternalName is not run", w, name);
                 return 0;
         }
         bool publish = !strcmp(type, "NodePort") || !strcmp(type, "LoadBalancer");
-        const char *annot =
-            jstr(json_object_get(json_object_get(d, "metadata"), "annotations"), PUBLISHED_ANNOT);
+        const char *annot = jobj_str(json_object_get(json_object_get(d, "metadata"), "annotations"),
+                                     PUBLISHED_ANNOT);
         size_t i;
         json_t *wl;
         bool any = false, first = true;
@@ -940,7 +935,7 @@ static int map_k8s_service(struct play *g, const json_t *e, json_t *published)
                 if (!selects(json_object_get(spec, "selector"), json_object_get(wl, "labels")))
                         continue;
                 any = true;
-                const char *wname = jstr(wl, "name");
+                const char *wname = jobj_str(wl, "name");
                 json_t *svc = json_object_get(g->services, wname);
                 add_alias(svc, name, wname);
                 if (!publish)
@@ -1030,7 +1025,7 @@ int kube_play_project(const json_t *docs, const char *project, char **out, err_t
         } else {
                 json_array_foreach(docs, i, e)
                 {
-                        const char *p = jstr(
+                        const char *p = jobj_str(
                             json_object_get(json_object_get(json_object_get(e, "doc"), "metadata"),
                                             "labels"),
                             "app.kubernetes.io/part-of");
@@ -1041,7 +1036,7 @@ int kube_play_project(const json_t *docs, const char *project, char **out, err_t
                 if (same && part) {
                         *out = compose_normalize_project_name(part);
                 } else {
-                        const char *f = jstr(json_array_get(docs, 0), "file");
+                        const char *f = jobj_str(json_array_get(docs, 0), "file");
                         const char *b = f ? strrchr(f, '/') : NULL;
                         _cleanup_free_ char *base = xstrdup(b ? b + 1 : f ? f : "kube");
                         char *dot = strrchr(base, '.');
@@ -1093,7 +1088,7 @@ int kube_play_compose(const json_t *docs, const struct kube_play_opts *o, json_t
         json_array_foreach(docs, i, e)
         {
                 const json_t *d = json_object_get(e, "doc");
-                const char *api = jstr(d, "apiVersion"), *kind = jstr(d, "kind");
+                const char *api = jobj_str(d, "apiVersion"), *kind = jobj_str(d, "kind");
                 _cleanup_free_ char *w = where(e);
                 if (!json_is_object(d) || !kind || !api) {
                         err_set(err, EINVAL, "%s: not a Kubernetes object (no apiVersion/kind)", w);
@@ -1110,7 +1105,7 @@ int kube_play_compose(const json_t *docs, const struct kube_play_opts *o, json_t
                                 w, kind, api);
                         goto out;
                 }
-                const char *name = jstr(json_object_get(d, "metadata"), "name");
+                const char *name = jobj_str(json_object_get(d, "metadata"), "name");
                 if (!name || !*name) {
                         err_set(err, EINVAL, "%s: %s without metadata.name", w, kind);
                         goto out;
@@ -1134,7 +1129,7 @@ int kube_play_compose(const json_t *docs, const struct kube_play_opts *o, json_t
                 goto out;
         json_array_foreach(docs, i, e)
         {
-                const char *kind = jstr(json_object_get(e, "doc"), "kind");
+                const char *kind = jobj_str(json_object_get(e, "doc"), "kind");
                 if ((!strcmp(kind, "Pod") || !strcmp(kind, "Deployment") ||
                      !strcmp(kind, "StatefulSet")) &&
                     map_workload(&g, e) < 0)
@@ -1144,7 +1139,7 @@ int kube_play_compose(const json_t *docs, const struct kube_play_opts *o, json_t
         json_array_foreach(docs, i, e)
         {
                 const json_t *d = json_object_get(e, "doc");
-                const char *kind = jstr(d, "kind");
+                const char *kind = jobj_str(d, "kind");
                 if (!strcmp(kind, "Service"))
                         map_k8s_service(&g, e, published);
                 else if (!strcmp(kind, "NetworkPolicy")) {
@@ -1161,7 +1156,7 @@ int kube_play_compose(const json_t *docs, const struct kube_play_opts *o, json_t
                         if (!ours) {
                                 _cleanup_free_ char *w = where(e);
                                 warnf(&g, "%s: NetworkPolicy %s is not enforced", w,
-                                      jstr(json_object_get(d, "metadata"), "name"));
+                                      jobj_str(json_object_get(d, "metadata"), "name"));
                         }
                 }
         }

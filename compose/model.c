@@ -8,6 +8,7 @@
 #include "duration.h"
 #include "cleanup.h"
 #include "dotenv.h"
+#include "jsonfile.h"
 #include "schema.h"
 #include "xalloc.h"
 
@@ -204,17 +205,6 @@ static int64_t jdur(json_t *o, const char *k)
         return ns;
 }
 
-static void jstrv(strv_t *out, json_t *arr)
-{
-        size_t i;
-        json_t *v;
-        json_array_foreach(arr, i, v)
-        {
-                if (json_is_string(v))
-                        strv_push(out, json_string_value(v));
-        }
-}
-
 /* count zeroed elements of size bytes (NULL when count is 0); *n = count */
 static void *calloc_n(size_t count, size_t size, size_t *n)
 {
@@ -290,9 +280,9 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
                 jkv(&s->build.args, json_object_get(b, "args"));
         }
         s->has_command = json_is_array(json_object_get(j, "command"));
-        jstrv(&s->command, json_object_get(j, "command"));
+        strv_push_json(&s->command, json_object_get(j, "command"));
         s->has_entrypoint = json_is_array(json_object_get(j, "entrypoint"));
-        jstrv(&s->entrypoint, json_object_get(j, "entrypoint"));
+        strv_push_json(&s->entrypoint, json_object_get(j, "entrypoint"));
         jkv(&s->environment, json_object_get(j, "environment"));
         jkv(&s->labels, json_object_get(j, "labels"));
         jkv(&s->sysctls, json_object_get(j, "sysctls"));
@@ -313,7 +303,7 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
                 if (compose_port_spec(p, &p->spec, &e) < 0)
                         p->spec_error = xstrdup(e.msg);
         }
-        jstrv(&s->expose, json_object_get(j, "expose"));
+        strv_push_json(&s->expose, json_object_get(j, "expose"));
 
         json_t *vols = json_object_get(j, "volumes");
         s->volumes = calloc_n(json_array_size(vols), sizeof(*s->volumes), &s->nvolumes);
@@ -342,7 +332,7 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
         {
                 struct compose_service_net *n = &s->networks[i++];
                 n->name = xstrdup(key);
-                jstrv(&n->aliases, json_object_get(v, "aliases"));
+                strv_push_json(&n->aliases, json_object_get(v, "aliases"));
                 n->ipv4_address = jstr(v, "ipv4_address");
                 n->ipv6_address = jstr(v, "ipv6_address");
                 n->mac_address = jstr(v, "mac_address");
@@ -386,7 +376,7 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
 
         json_t *hc = json_object_get(j, "healthcheck");
         s->healthcheck.present = hc != NULL;
-        jstrv(&s->healthcheck.test, json_object_get(hc, "test"));
+        strv_push_json(&s->healthcheck.test, json_object_get(hc, "test"));
         s->healthcheck.interval_ns = jdur(hc, "interval");
         s->healthcheck.timeout_ns = jdur(hc, "timeout");
         s->healthcheck.start_period_ns = jdur(hc, "start_period");
@@ -430,16 +420,16 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
         s->tty = jbool(j, "tty");
         s->stdin_open = jbool(j, "stdin_open");
         s->init = jbool(j, "init");
-        jstrv(&s->cap_add, json_object_get(j, "cap_add"));
-        jstrv(&s->cap_drop, json_object_get(j, "cap_drop"));
-        jstrv(&s->dns, json_object_get(j, "dns"));
-        jstrv(&s->dns_search, json_object_get(j, "dns_search"));
-        jstrv(&s->dns_opt, json_object_get(j, "dns_opt"));
-        jstrv(&s->extra_hosts, json_object_get(j, "extra_hosts"));
-        jstrv(&s->tmpfs, json_object_get(j, "tmpfs"));
-        jstrv(&s->security_opt, json_object_get(j, "security_opt"));
-        jstrv(&s->profiles, json_object_get(j, "profiles"));
-        jstrv(&s->group_add, json_object_get(j, "group_add"));
+        strv_push_json(&s->cap_add, json_object_get(j, "cap_add"));
+        strv_push_json(&s->cap_drop, json_object_get(j, "cap_drop"));
+        strv_push_json(&s->dns, json_object_get(j, "dns"));
+        strv_push_json(&s->dns_search, json_object_get(j, "dns_search"));
+        strv_push_json(&s->dns_opt, json_object_get(j, "dns_opt"));
+        strv_push_json(&s->extra_hosts, json_object_get(j, "extra_hosts"));
+        strv_push_json(&s->tmpfs, json_object_get(j, "tmpfs"));
+        strv_push_json(&s->security_opt, json_object_get(j, "security_opt"));
+        strv_push_json(&s->profiles, json_object_get(j, "profiles"));
+        strv_push_json(&s->group_add, json_object_get(j, "group_add"));
         s->shm_size = jint(j, "shm_size", 0);
         json_t *limits =
             json_object_get(json_object_get(json_object_get(j, "deploy"), "resources"), "limits");
@@ -469,10 +459,10 @@ static void fill_service(struct compose_service *s, const char *name, json_t *j)
                 s->devices[i].target = jstr(v, "target");
                 s->devices[i].permissions = jstr(v, "permissions");
         }
-        jstrv(&s->device_cgroup_rules, json_object_get(j, "device_cgroup_rules"));
-        jstrv(&s->links, json_object_get(j, "links"));
-        jstrv(&s->external_links, json_object_get(j, "external_links"));
-        jstrv(&s->volumes_from, json_object_get(j, "volumes_from"));
+        strv_push_json(&s->device_cgroup_rules, json_object_get(j, "device_cgroup_rules"));
+        strv_push_json(&s->links, json_object_get(j, "links"));
+        strv_push_json(&s->external_links, json_object_get(j, "external_links"));
+        strv_push_json(&s->volumes_from, json_object_get(j, "volumes_from"));
         s->cpu_shares = jint(j, "cpu_shares", 0);
         s->cpu_quota = jint(j, "cpu_quota", 0);
         s->cpu_period = jint(j, "cpu_period", 0);

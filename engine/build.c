@@ -932,6 +932,13 @@ static int read_dockerfile(struct build *b, err_t *err)
         return rt_dockerfile_parse(text, len, b->dfname, &b->df, err);
 }
 
+void build_opts_free(struct build_opts *o)
+{
+        strv_free(&o->tags);
+        strv_free(&o->build_args);
+        strv_free(&o->labels);
+}
+
 int build_image(const struct build_opts *o, char **id_out, err_t *err)
 {
         struct build b = {.o = o, .ctxfd = -1};

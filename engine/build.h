@@ -53,6 +53,9 @@ struct build_opts {
  * the image ID ("sha256:<hex>", caller frees).  A failing RUN fills err with
  * "The command '...' returned a non-zero code: N". */
 int build_image(const struct build_opts *o, char **id_out, err_t *err);
+/* Free o's lists (tags, build_args, labels); the strings it points to are
+ * the caller's. */
+void build_opts_free(struct build_opts *o);
 
 /* The overlay upper dir as an uncompressed layer tar in a new temporary file
  * (the runtime's mount-point stubs left out); returns its fd

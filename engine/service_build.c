@@ -32,7 +32,6 @@ static void kv_of(const json_t *v, strv_t *out)
 {
         const char *k;
         json_t *x;
-        size_t i;
         if (json_is_object(v)) {
                 json_object_foreach((json_t *)v, k, x)
                 {
@@ -45,12 +44,8 @@ static void kv_of(const json_t *v, strv_t *out)
                         else
                                 strv_push(out, k);
                 }
-        } else if (json_is_array(v)) {
-                json_array_foreach(v, i, x)
-                {
-                        if (json_is_string(x))
-                                strv_push(out, json_string_value(x));
-                }
+        } else {
+                strv_push_json(out, v);
         }
 }
 
@@ -80,13 +75,7 @@ int service_build_opts(const struct compose_service *s, bool no_cache, const str
                 o->network = "default";
         o->no_cache = no_cache || json_is_true(json_object_get(bj, "no_cache"));
         strv_push(&o->tags, s->image);
-        size_t i;
-        json_t *t;
-        json_array_foreach(json_object_get(bj, "tags"), i, t)
-        {
-                if (json_is_string(t))
-                        strv_push(&o->tags, json_string_value(t));
-        }
+        strv_push_json(&o->tags, json_object_get(bj, "tags"));
         kv_of(json_object_get(bj, "args"), &o->build_args);
         for (size_t k = 0; cli_args && k < cli_args->n; k++)
                 strv_push(&o->build_args, cli_args->v[k]);
@@ -98,9 +87,7 @@ void service_build_opts_free(struct build_opts *o)
 {
         free((char *)o->dockerfile);
         o->dockerfile = NULL;
-        strv_free(&o->tags);
-        strv_free(&o->build_args);
-        strv_free(&o->labels);
+        build_opts_free(o);
 }
 
 bool service_wants_pull(const struct compose_service *s, enum compose_pull_mode mode)

@@ -246,6 +246,13 @@ int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *er
                                            l->memory * 2) < 0)
                                         return -1;
                         }
+                } else if (!strcmp(c, "devices") && !l->devices_all) {
+                        if (write_str(dir, "devices.deny", "a", err) < 0)
+                                return -1;
+                        for (size_t k = 0; k < rt_dev_default_allow_n; k++)
+                                if (write_str(dir, "devices.allow", rt_dev_default_allow[k], err) <
+                                    0)
+                                        return -1;
                 } else if (!strcmp(c, "cpu")) {
                         if (l->nano_cpus > 0 &&
                             (writef(dir, "cpu.cfs_period_us", err, "100000") < 0 ||
@@ -260,13 +267,6 @@ int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *er
                         if (p > 0 ? writef(dir, "pids.max", err, "%" PRId64, p) < 0
                                   : write_str(dir, "pids.max", "max", err) < 0)
                                 return -1;
-                } else if (!strcmp(c, "devices") && !l->devices_all) {
-                        if (write_str(dir, "devices.deny", "a", err) < 0)
-                                return -1;
-                        for (size_t k = 0; k < rt_dev_default_allow_n; k++)
-                                if (write_str(dir, "devices.allow", rt_dev_default_allow[k], err) <
-                                    0)
-                                        return -1;
                 }
         }
         /* v2: one directory for the controllers that live there and the device filter */
@@ -316,7 +316,16 @@ int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *er
         if (layout.in_v2[ctl_index("cpuset")] && l->cpuset_cpus && *l->cpuset_cpus &&
             write_str(dir, "cpuset.cpus", l->cpuset_cpus, err) < 0)
                 return -1;
-        return l->devices_all ? 0 : attach_device_filter(dir, err);
+        return 0;
+}
+
+int rt_cgroup_device_program(const char *id, err_t *err)
+{
+        layout_detect();
+        if (!layout.v2)
+                return 0;
+        _cleanup_free_ char *dir = xasprintf("%s/%s/%s", layout.v2, berth_instance_name(), id);
+        return attach_device_filter(dir, err);
 }
 
 static int64_t read_int(const char *dir, const char *file)

@@ -26,8 +26,14 @@ struct rt_cgroup_limits {
         bool devices_all; /* privileged: no device restrictions */
 };
 
-/* Create the container's cgroups and write the limits. */
+/* Create the container's cgroups and write the limits, all but the cgroup2
+ * device program (rt_cgroup_device_program). */
 int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *err);
+/* The cgroup2 device program of an unprivileged container, the default
+ * rules (on a hybrid host, behind the v1 devices controller's list, it is
+ * defence in depth: a kernel refusing bpf() is no error there).  Attached in
+ * one step: until then a new cgroup allows what its parent allows. */
+int rt_cgroup_device_program(const char *id, err_t *err);
 /* What rt_cgroup_update changes. */
 enum {
         RT_CG_MEMORY = 1 << 0, /* memory (and swap: memory_swap 0 keeps Docker's default) */

@@ -403,25 +403,13 @@ static int load_image(struct store *s, const char *hex, json_t *repos, struct rt
                 return err_wrap(err, "image sha256:%.12s", hex);
         }
         refs_tags_of(repos, img->id, &img->repo_tags);
-        size_t di;
-        json_t *dv;
-        json_array_foreach(json_object_get(rec, "repo_digests"), di, dv)
-        {
-                if (json_is_string(dv))
-                        strv_push(&img->repo_digests, json_string_value(dv));
-        }
+        strv_push_json(&img->repo_digests, json_object_get(rec, "repo_digests"));
         strv_sort(&img->repo_digests);
         const json_t *layers = json_object_get(rec, "layers");
         for (size_t i = json_array_size(layers); i-- > 0;)
                 strv_pushf(&img->layer_dirs, "%s/image/layers/%s/diff", berth_lib_dir(),
                            json_string_value(json_array_get(layers, i)));
-        size_t i;
-        json_t *d;
-        json_array_foreach(json_object_get(json_object_get(cj, "rootfs"), "diff_ids"), i, d)
-        {
-                if (json_is_string(d))
-                        strv_push(&img->diff_ids, json_string_value(d));
-        }
+        strv_push_json(&img->diff_ids, json_object_get(json_object_get(cj, "rootfs"), "diff_ids"));
         const char *arch = json_string_value(json_object_get(cj, "architecture"));
         const char *os = json_string_value(json_object_get(cj, "os"));
         const char *comment = json_string_value(json_object_get(cj, "comment"));
@@ -785,15 +773,9 @@ void blob_drop_unused(struct store *s, const strv_t *diff_hex)
                 goto done;
         for (size_t i = 0; i < ids.n; i++) {
                 _cleanup_json_ json_t *o = NULL;
-                size_t k;
-                json_t *v;
                 if (read_record(s, ids.v[i], &o, &e2) < 0)
                         goto done; /* unsure: keep everything */
-                json_array_foreach(json_object_get(o, "diff_ids"), k, v)
-                {
-                        if (json_is_string(v))
-                                strv_push(&keep, json_string_value(v));
-                }
+                strv_push_json(&keep, json_object_get(o, "diff_ids"));
         }
         for (size_t i = 0; i < diff_hex->n; i++) {
                 if (strv_contains(&keep, diff_hex->v[i]))
@@ -940,16 +922,8 @@ static int delete_image(struct store *s, const char *hex, unsigned long long *re
                         if (json_is_string(v) && !strv_contains(&keep_chains, json_string_value(v)))
                                 strv_push(&keep_chains, json_string_value(v));
                 }
-                json_array_foreach(json_object_get(o, "diff_ids"), k, v)
-                {
-                        if (json_is_string(v))
-                                strv_push(&keep_diffs, json_string_value(v));
-                }
-                json_array_foreach(json_object_get(o, "blobs"), k, v)
-                {
-                        if (json_is_string(v))
-                                strv_push(&keep_diffs, json_string_value(v));
-                }
+                strv_push_json(&keep_diffs, json_object_get(o, "diff_ids"));
+                strv_push_json(&keep_diffs, json_object_get(o, "blobs"));
         }
         /* a layer kept keeps the compressed blob its tar is read from
          * (layer_stream.c), whichever image pulled it */

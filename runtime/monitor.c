@@ -1543,6 +1543,8 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
         rt_doc_limits(mon_doc(m), &lim);
         if (rt_cgroup_create(id, &lim, err) < 0)
                 goto fail;
+        /* the device program is attached beside the init's set-up */
+        m->spec.cgroup_devices = !lim.devices_all;
         int sync = start_init(m, &fst, err);
         if (sync < 0)
                 goto fail;
@@ -1601,6 +1603,14 @@ fail_quiet : {
         goto out;
 fail_early:
         rt_mon_send(sync_fd, RT_MON_ERROR, err->code, 125, err->msg);
+        /* an --rm container that never ran goes, as after a later failure:
+         * its CLI removes it only once this monitor is gone, and may look
+         * before that (it then leaves the removal to us) */
+        crash_point("monitor.failed");
+        if (m->j && rt_doc_auto_remove(m->j)) {
+                err_t e2 = {0};
+                rt_ctr_destroy(id, &e2);
+        }
 out:
         while (m->ncl)
                 client_drop(m, m->ncl - 1);

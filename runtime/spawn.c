@@ -1052,26 +1052,37 @@ static int set_oom_score_adj(pid_t pid, int v, err_t *err)
         return 0;
 }
 
-/* The init's move into its cgroups when it cannot join them itself (no
- * clone3 here, e.g. refused by a seccomp filter around berth: see
- * rt_cg_join), made by a thread while the init builds its root, the monitor
- * sends its pid, the CLI wires its network and the monitor records the
- * running state; rt_spawn_go waits for it before "go".  Such a move waits
- * for an RCU grace period (cgroup_threadgroup_rwsem taken for writing: 6-19
- * ms here), which then overlaps that work.  One init is started at a time. */
+/* What is left of the init's cgroups once it is cloned, done by a thread
+ * while the init builds its root, the monitor sends its pid, the CLI wires
+ * its network and the monitor records the running state; rt_spawn_go waits
+ * for it before "go": the cgroup2 device program (its verification, ~0.3 ms
+ * here; attached in one step, and its rules allow the mknods of the set-up,
+ * as the v1 devices list written before does), and the init's move
+ * where it cannot join its cgroups itself (no clone3 here, e.g. refused by a
+ * seccomp filter around berth: see rt_cg_join).  Such a move waits for an
+ * RCU grace period (cgroup_threadgroup_rwsem taken for writing: 6-19 ms
+ * here), which then overlaps that work.  One init is started at a time. */
 static struct {
         bool pending;
         pthread_t thread;
         const char *id;
         pid_t pid;
+        bool devices, move;
         int rc;
         err_t err;
 } cg_move;
 
+static int cg_finish(void)
+{
+        if (cg_move.devices && rt_cgroup_device_program(cg_move.id, &cg_move.err) < 0)
+                return -1;
+        return cg_move.move ? rt_cgroup_attach(cg_move.id, cg_move.pid, &cg_move.err) : 0;
+}
+
 static void *attach_main(void *arg)
 {
         (void)arg;
-        cg_move.rc = rt_cgroup_attach(cg_move.id, cg_move.pid, &cg_move.err);
+        cg_move.rc = cg_finish();
         return NULL;
 }
 
@@ -1089,10 +1100,14 @@ static int attach_wait(err_t *err)
         return 0;
 }
 
-static int attach_begin(const char *id, pid_t pid, err_t *err)
+static int attach_begin(const char *id, pid_t pid, bool devices, bool move, err_t *err)
 {
+        if (!devices && !move)
+                return 0;
         cg_move.id = id;
         cg_move.pid = pid;
+        cg_move.devices = devices;
+        cg_move.move = move;
         cg_move.rc = 0;
         err_clear(&cg_move.err);
         int e = pthread_create(&cg_move.thread, NULL, attach_main, NULL);
@@ -1100,7 +1115,11 @@ static int attach_begin(const char *id, pid_t pid, err_t *err)
                 cg_move.pending = true;
                 return 0;
         }
-        return rt_cgroup_attach(id, pid, err); /* no thread: move it now */
+        if (cg_finish() < 0) { /* no thread: now */
+                *err = cg_move.err;
+                return -1;
+        }
+        return 0;
 }
 
 int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_master,
@@ -1148,7 +1167,7 @@ int rt_spawn_start(const struct rt_spawn *s, pid_t *pid, int *sync_fd, int *pty_
         }
         rt_cgroup_join_close(&cj);
         close(sv[1]);
-        if (s->cgroup && !self && attach_begin(s->id, c, err) < 0) {
+        if (s->cgroup && attach_begin(s->id, c, s->cgroup_devices, !self, err) < 0) {
                 kill(c, SIGKILL);
                 waitpid(c, NULL, 0);
                 close(sv[0]);

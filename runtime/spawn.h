@@ -69,10 +69,13 @@ struct rt_spawn {
         bool privileged;     /* no masked/read-only paths, /sys rw */
         bool new_netns;      /* false: host network, or join_netns_fd */
         int join_netns_fd;
-        bool init;         /* run a minimal init as PID 1 that forwards signals and reaps */
-        int64_t shm_size;  /* /dev/shm size in bytes, 0: Docker's 64 MiB */
-        int oom_score_adj; /* written for the init when it differs from ours */
-        bool cgroup;       /* the init joins the cgroups of `id` as it is born */
+        bool init;           /* run a minimal init as PID 1 that forwards signals and reaps */
+        int64_t shm_size;    /* /dev/shm size in bytes, 0: Docker's 64 MiB */
+        int oom_score_adj;   /* written for the init when it differs from ours */
+        bool cgroup;         /* the init joins the cgroups of `id` as it is born */
+        bool cgroup_devices; /* with cgroup: attach their device program
+                                (rt_cgroup_device_program), by a thread beside
+                                the set-up, before "go" */
         const struct rt_sysctl *sysctls; /* applied after networking, before exec */
         size_t nsysctls;
         int stdio[3];

@@ -12,10 +12,7 @@
 
 int cmd_build(int argc, char **argv)
 {
-        struct build_opts o = {.out = &build_out_cli};
-        _cleanup_free_ char *id = NULL;
-        err_t err = {0};
-        int rc = EXIT_BERTH;
+        _cleanup_(build_opts_free) struct build_opts o = {.out = &build_out_cli};
         const struct cli_opt opts[] = {
             CLI_OPT("build-arg", 0, CLI_LIST, &o.build_args, "Set build-time variables"),
             CLI_OPT("file", 'f', CLI_STRING, &o.dockerfile,
@@ -33,26 +30,23 @@ int cmd_build(int argc, char **argv)
                     "Name and optionally a tag in the name:tag format"),
             CLI_OPT("target", 0, CLI_STRING, &o.target, "Set the target build stage to build"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("build", "[OPTIONS] PATH",
-                    "Build an image from a Dockerfile (FROM must name a local image or scratch)",
-                    opts, CLI_EXACTLY(1));
-        int first = cli_parse(&cmd, argc, argv);
-        if (first <= 0) {
-                rc = cli_status(first);
-                goto done;
-        }
+        CLI_PARSE_OR_RETURN(
+            first, argc, argv, "build", "[OPTIONS] PATH",
+            "Build an image from a Dockerfile (FROM must name a local image or scratch)", opts,
+            CLI_EXACTLY(1));
         if (o.network && strcmp(o.network, "none") && strcmp(o.network, "host") &&
             strcmp(o.network, "default") && strcmp(o.network, "bridge")) {
                 error_msg("build: --network must be default, none or host");
-                goto done;
+                return EXIT_BERTH;
         }
         o.context = argv[first];
         if (!strcmp(o.context, "-") || (o.dockerfile && !strcmp(o.dockerfile, "-"))) {
                 error_msg("build: reading the context or the Dockerfile from stdin is not "
                           "supported");
-                goto done;
+                return EXIT_BERTH;
         }
+        _cleanup_free_ char *id = NULL;
+        err_t err = {0};
         struct sigaction sa = {.sa_handler = build_interrupt}, old_int, old_term;
         sigaction(SIGINT, &sa, &old_int);
         sigaction(SIGTERM, &sa, &old_term);
@@ -61,15 +55,9 @@ int cmd_build(int argc, char **argv)
         sigaction(SIGTERM, &old_term, NULL);
         if (r < 0) {
                 error_msg("%s", err.msg);
-                rc = 1;
-                goto done;
+                return 1;
         }
         if (o.quiet)
                 printf("%s\n", id);
-        rc = 0;
-done:
-        strv_free(&o.tags);
-        strv_free(&o.build_args);
-        strv_free(&o.labels);
-        return rc;
+        return 0;
 }

@@ -23,11 +23,8 @@ int cmd_container_prune(int argc, char **argv)
                 pc, &force,
                 "\"until=<timestamp>\",\n\"label=<key>[=<value>]\", \"label!=<key>[=<value>]\""),
             {0}};
-        const struct cli_cmd cmd = CLI_CMD("container prune", "[OPTIONS]",
-                                           "Remove all stopped containers", opts, CLI_NO_ARGS);
-        int first = prune_cli_parse(&cmd, argc, argv, &pc, NULL);
-        if (first <= 0)
-                return cli_status(first);
+        PRUNE_PARSE_OR_RETURN(first, argc, argv, &pc, NULL, "container prune", "[OPTIONS]",
+                              "Remove all stopped containers", opts, CLI_NO_ARGS);
         if (!force && !cli_confirm("This will remove all stopped containers.")) {
                 prune_cli_free(&pc);
                 return 0;

@@ -160,11 +160,8 @@ static int image_prune(int argc, char **argv)
                        "\"until=<timestamp>\",\n\"label=<key>[=<value>]\", "
                        "\"label!=<key>[=<value>]\",\n\"dangling=false\""),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("image prune", "[OPTIONS]", "Remove unused images", opts, CLI_ANY_ARGS);
-        int first = prune_cli_parse(&cmd, argc, argv, &pc, &all);
-        if (first <= 0)
-                return cli_status(first);
+        PRUNE_PARSE_OR_RETURN(first, argc, argv, &pc, &all, "image prune", "[OPTIONS]",
+                              "Remove unused images", opts, CLI_ANY_ARGS);
         if (!force && !cli_confirm(all ? "This will remove all images without at least one "
                                          "container associated to them."
                                        : "This will remove all dangling images.")) {

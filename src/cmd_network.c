@@ -92,12 +92,6 @@ static int net_create(int argc, char **argv)
         return 0;
 }
 
-static const char *js(json_t *o, const char *k)
-{
-        const char *s = json_string_value(json_object_get(o, k));
-        return s ? s : "";
-}
-
 static const char *const net_headers[] = {
     "ID",     "NETWORK ID", "Name",      "NAME",       "Driver", "DRIVER",   "Scope",
     "SCOPE",  "IPv6",       "IPV6",      "IPv4",       "IPV4",   "Internal", "INTERNAL",
@@ -135,27 +129,27 @@ static int net_ls(int argc, char **argv)
                 json_array_foreach(bad, i, n)
                     warn_msg("network %.12s: %s: a corrupt configuration; berth network rm %.12s "
                              "removes it",
-                             js(n, "Id"), js(n, "Error"), js(n, "Id"));
+                             jobj_str0(n, "Id"), jobj_str0(n, "Error"), jobj_str0(n, "Id"));
         int idlen = notrunc ? 64 : 12, rc = 0;
         json_array_foreach(all, i, n)
         {
                 if (quiet) {
-                        printf("%.*s\n", idlen, js(n, "Id"));
+                        printf("%.*s\n", idlen, jobj_str0(n, "Id"));
                         continue;
                 }
-                _cleanup_free_ char *id = xstrndup(js(n, "Id"), (size_t)idlen);
+                _cleanup_free_ char *id = xstrndup(jobj_str0(n, "Id"), (size_t)idlen);
                 long long secs = 0;
                 long nsec = 0;
-                (void)time_parse_rfc3339(js(n, "Created"), &secs, &nsec);
+                (void)time_parse_rfc3339(jobj_str0(n, "Created"), &secs, &nsec);
                 _cleanup_free_ char *created = go_time_text(secs, nsec);
                 json_t *labels = json_object_get(n, "Labels");
                 _cleanup_free_ char *lt = labels_text(labels);
                 _cleanup_json_ json_t *line = json_pack(
                     "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "CreatedAt", created, "Driver",
-                    js(n, "Driver"), "ID", id, "IPv4", "true", "IPv6",
+                    jobj_str0(n, "Driver"), "ID", id, "IPv4", "true", "IPv6",
                     json_is_true(json_object_get(n, "EnableIPv6")) ? "true" : "false", "Internal",
                     json_is_true(json_object_get(n, "Internal")) ? "true" : "false", "Labels", lt,
-                    "Name", js(n, "Name"), "Scope", js(n, "Scope"));
+                    "Name", jobj_str0(n, "Name"), "Scope", jobj_str0(n, "Scope"));
                 _cleanup_json_ json_t *m = label_methods(labels);
                 if (format_row(&cf, line, m) < 0) {
                         rc = EXIT_BERTH;
@@ -292,14 +286,11 @@ static int net_prune(int argc, char **argv)
                 pc, &force,
                 "\"until=<timestamp>\", \"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("network prune", "[OPTIONS]",
-                    "Remove all unused networks (all but the default bridge network and those with "
-                    "containers)",
-                    opts, CLI_NO_ARGS);
-        int first = prune_cli_parse(&cmd, argc, argv, &pc, NULL);
-        if (first <= 0)
-                return cli_status(first);
+        PRUNE_PARSE_OR_RETURN(
+            first, argc, argv, &pc, NULL, "network prune", "[OPTIONS]",
+            "Remove all unused networks (all but the default bridge network and those with "
+            "containers)",
+            opts, CLI_NO_ARGS);
         if (!force && !cli_confirm("This will remove all custom networks not used by at least one "
                                    "container.")) {
                 prune_cli_free(&pc);

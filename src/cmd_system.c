@@ -323,11 +323,8 @@ static int system_prune(int argc, char **argv)
                        "\"until=24h\", \"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
             CLI_OPT("volumes", 0, CLI_FLAG, &vols, "Prune anonymous volumes"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("system prune", "[OPTIONS]", "Remove unused data", opts, CLI_NO_ARGS);
-        int first = prune_cli_parse(&cmd, argc, argv, &pc, NULL);
-        if (first <= 0)
-                return cli_status(first);
+        PRUNE_PARSE_OR_RETURN(first, argc, argv, &pc, NULL, "system prune", "[OPTIONS]",
+                              "Remove unused data", opts, CLI_NO_ARGS);
         const strv_t *shown = &pc.given; /* the filters, for the warning */
         if (pc.f.until_ns && vols) {
                 error_msg("The \"until\" filter is not supported with \"--volumes\"");

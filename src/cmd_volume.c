@@ -158,11 +158,8 @@ static int vol_prune(int argc, char **argv)
                     "Remove all unused volumes, not just anonymous ones"),
             PRUNE_OPTS(pc, &force, "\"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("volume prune", "[OPTIONS]", "Remove unused local volumes", opts, CLI_ANY_ARGS);
-        int first = prune_cli_parse(&cmd, argc, argv, &pc, NULL);
-        if (first <= 0)
-                return cli_status(first);
+        PRUNE_PARSE_OR_RETURN(first, argc, argv, &pc, NULL, "volume prune", "[OPTIONS]",
+                              "Remove unused local volumes", opts, CLI_ANY_ARGS);
         /* docker's prompt and report: the list only when something went,
          * then the space */
         if (!force && !cli_confirm(all ? "This will remove all local volumes not used by at "

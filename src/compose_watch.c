@@ -100,13 +100,10 @@ static void say(struct watch *w, const char *fmt, ...)
 
 static void strings_of(const json_t *v, strv_t *out)
 {
-        if (json_is_string(v)) {
+        if (json_is_string(v))
                 strv_push(out, json_string_value(v));
-                return;
-        }
-        size_t i;
-        json_t *e;
-        json_array_foreach(v, i, e) if (json_is_string(e)) strv_push(out, json_string_value(e));
+        else
+                strv_push_json(out, v);
 }
 
 /* rel of abs below base ("" for base itself), NULL when not below it. */

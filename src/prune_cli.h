@@ -31,6 +31,13 @@ struct prune_cli {
  * returns <= 0. */
 int prune_cli_parse(const struct cli_cmd *cmd, int argc, char **argv, struct prune_cli *pc,
                     bool *all);
+/* The common case in one statement (see CLI_PARSE_OR_RETURN): the rest of
+ * the arguments are CLI_CMD's. */
+#define PRUNE_PARSE_OR_RETURN(var, argc, argv, pc, all, ...)                                       \
+        int var = prune_cli_parse(&(const struct cli_cmd)CLI_CMD(__VA_ARGS__), (argc), (argv),     \
+                                  (pc), (all));                                                    \
+        if (var <= 0)                                                                              \
+        return cli_status(var)
 void prune_cli_free(struct prune_cli *pc);
 
 /* Docker's prune prompt: "WARNING! <warning>" and [y/N] on stdout; true on y. */

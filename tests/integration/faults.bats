@@ -507,6 +507,34 @@ fl_stopped() {
         check_gone "$id"
 }
 
+@test "run --rm whose monitor fails before the start (its --network container: target is not running) leaves no container, however late that monitor ends" {
+        local tid m cli st
+        tid=$("$BERTH" create --name fljt busybox sleep 300)
+        # the monitor stops itself once it has told the CLI: the CLI then
+        # sees it alive and leaves the removal to it
+        BERTH_PAUSE_AT=monitor.failed "$BERTH" run --rm --name fljrm \
+                --network container:fljt busybox true >"$BERTH_ROOT/fljrm.out" 2>&1 &
+        cli=$!
+        for _ in $(seq 500); do
+                m=$(pgrep -r T -f "^berth-monitor ") && break
+                sleep 0.02
+        done
+        [ -n "$m" ]
+        st=0
+        wait "$cli" || st=$?
+        [ "$st" -eq 125 ]
+        grep -q "cannot join network of a non running container: $tid" "$BERTH_ROOT/fljrm.out"
+        kill -CONT $m
+        for _ in $(seq 100); do
+                kill -0 $m 2>/dev/null || break
+                sleep 0.05
+        done
+        # before, the --rm container stayed, "Created"
+        run "$BERTH" ps -a --format '{{.Names}}'
+        [ "$output" = fljt ]
+        "$BERTH" rm -f fljt >/dev/null
+}
+
 @test "ENOSPC when a container exits: its own exit code survives, its log says why, the next command converges" {
         local r=$BERTH_ROOT/nospc id pid log started
         mkdir -p "$r"

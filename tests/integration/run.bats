@@ -110,6 +110,11 @@ teardown_file() { rt_teardown_file; }
         [[ "$output" == *"volatile"* ]]
         "$BERTH" run -d --rm --network none --name srun-vol busybox \
                 sh -c 'test -f /again && exit 7; touch /again; exec sleep 300' >/dev/null
+        # started is not yet written: wait for its file before the stop
+        for _ in $(seq 100); do
+                "$BERTH" exec srun-vol test -f /again 2>/dev/null && break
+                sleep 0.05
+        done
         # its removal fails (the containers directory cannot change), so it
         # stays, exited, with the mark overlay leaves in a volatile workdir
         chattr +i "$BERTH_ROOT/lib/containers" 2>/dev/null || skip "chattr +i does not work here"
