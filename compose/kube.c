@@ -1299,28 +1299,20 @@ static int map_service(struct gen *g, size_t si)
         json_t *ha = extra_hosts(s);
         if (ha)
                 json_object_set_new(podspec, "hostAliases", ha);
-        if (s->dns.n || s->dns_search.n || s->dns_opt.n) {
-                json_t *dc = json_object();
-                if (s->dns.n)
-                        json_object_set_new(dc, "nameservers", json_strv(&s->dns));
-                if (s->dns_search.n)
-                        json_object_set_new(dc, "searches", json_strv(&s->dns_search));
-                if (s->dns_opt.n) {
-                        json_t *a = json_array();
-                        for (size_t k = 0; k < s->dns_opt.n; k++) {
-                                const char *o = s->dns_opt.v[k];
-                                const char *c = strchr(o, ':');
-                                _cleanup_free_ char *n =
-                                    c ? xstrndup(o, (size_t)(c - o)) : xstrdup(o);
-                                json_t *x = json_pack("{s:s}", "name", n);
-                                if (c)
-                                        json_object_set_new(x, "value", json_string(c + 1));
-                                json_array_append_new(a, x);
-                        }
-                        json_object_set_new(dc, "options", a);
-                }
-                json_object_set_new(podspec, "dnsConfig", dc);
+        json_t *dc = json_object(), *dopts = json_array();
+        for (size_t k = 0; k < s->dns_opt.n; k++) {
+                const char *o = s->dns_opt.v[k];
+                const char *c = strchr(o, ':');
+                _cleanup_free_ char *n = c ? xstrndup(o, (size_t)(c - o)) : xstrdup(o);
+                json_t *x = json_pack("{s:s}", "name", n);
+                if (c)
+                        json_object_set_new(x, "value", json_string(c + 1));
+                json_array_append_new(dopts, x);
         }
+        jobj_set_nonempty(dc, "nameservers", json_strv(&s->dns));
+        jobj_set_nonempty(dc, "searches", json_strv(&s->dns_search));
+        jobj_set_nonempty(dc, "options", dopts);
+        jobj_set_nonempty(podspec, "dnsConfig", dc);
         if (s->platform && *s->platform) {
                 _cleanup_free_ char *os = xstrndup(s->platform, strcspn(s->platform, "/"));
                 const char *arch = strchr(s->platform, '/');

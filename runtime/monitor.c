@@ -16,6 +16,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -349,6 +350,13 @@ static void log_data(struct mon *m, int stream, const char *s, size_t n, bool fl
                 if (b->s)
                         b->s[rest] = '\0';
         }
+}
+
+int rt_mon_poll(struct pollfd *fds, unsigned long n, int timeout_ms)
+{
+        struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+        return (int)syscall(SYS_ppoll, fds, n, timeout_ms < 0 ? NULL : &ts, NULL,
+                            (size_t)_NSIG / 8);
 }
 
 static int64_t mono_ms(void)
@@ -1332,7 +1340,7 @@ static __attribute__((noinline)) void loop(struct mon *m)
                             c->fd, (short)((rd ? POLLIN : 0) | (c->outq.len ? POLLOUT : 0)), 0};
                 }
                 mon_doc_release(m);
-                if (poll(p, n, (int)wait_ms) < 0) {
+                if (rt_mon_poll(p, n, (int)wait_ms) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return;
@@ -1491,6 +1499,7 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
                           .ptm = -1,
                           .netns_fd = -1,
                           .mntns_fd = -1,
+                          .hc_out = -1,
                           .log_fd = -1,
                           .backoff_ms = 100};
         struct mon *m = &mm;

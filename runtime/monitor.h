@@ -92,6 +92,14 @@ void rt_monitor_set_warn(void (*fn)(const char *msg));
  * memory is given back, before the monitor's loop). */
 void rt_monitor_set_running_hook(void (*fn)(const char *id));
 
+/* poll(2) for a monitor's and its watcher's waits, straight to the kernel
+ * (ppoll, through syscall()) instead of through glibc's poll, a
+ * cancellation point: its wrapper's code (nptl's cancellation state) lies in
+ * a 64 kB window of libc's text of its own, which every wait of a quiet
+ * monitor would keep mapped for nothing (berth cancels no thread). */
+struct pollfd;
+int rt_mon_poll(struct pollfd *fds, unsigned long n, int timeout_ms);
+
 /* Connect to the container's control socket and send one request line. */
 int rt_ctl_connect(const char *id, const char *request, err_t *err);
 /* Read one frame: 1 and *data (malloc'd, NUL-terminated) on success, 0 on EOF. */

@@ -77,10 +77,10 @@ static pid_t watch_fork(void)
 static int watch_main(const char *id, const char *mon)
 {
         struct pollfd p[2] = {{.fd = 3, .events = POLLIN}, {.fd = 4, .events = POLLIN}};
-        if (fcntl(4, F_SETFL, O_NONBLOCK) < 0)
+        if (syscall(SYS_fcntl, 4, F_SETFL, O_NONBLOCK) < 0)
                 p[1].fd = -1;
         for (;;) {
-                if (poll(p, 2, -1) < 0) {
+                if (rt_mon_poll(p, 2, -1) < 0) {
                         if (errno == EINTR)
                                 continue;
                         break;
@@ -105,6 +105,12 @@ static int watch_main(const char *id, const char *mon)
         static const char msg[] = "berth-watch: cannot run the berth binary\n";
         (void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
         return 1;
+}
+
+/* dup2 for a watcher (syscall() only, see start_watcher): fd as to. */
+static int fd_move(int fd, int to)
+{
+        return fd == to ? 0 : (int)syscall(SYS_dup3, fd, to, 0);
 }
 
 /* Start a watcher detached (not our child, own session), with
@@ -140,23 +146,27 @@ static int start_watcher(const char *id, int *wordp)
                 return -1;
         }
         if (c == 0) {
-                /* none of the monitor's blocked signals (SIGCHLD, SIGTERM,
-                 * ... for its signalfd), here nor in the CLI it runs */
-                sigset_t none;
-                sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, NULL);
-                if (setsid() < 0)
+                /* Only syscall() from here to the wait: each libc function
+                 * called would map a 64 kB window of libc's text of its own
+                 * for the watcher's life (sigprocmask, setsid, open, dup2,
+                 * prctl and fcntl lie in five); syscall()'s is the one the
+                 * monitor's wait maps too.  None of the monitor's blocked
+                 * signals (SIGCHLD, SIGTERM, ... for its signalfd), here nor
+                 * in the CLI it runs. */
+                sigset_t none = {{0}};
+                syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, (size_t)_NSIG / 8);
+                if (syscall(SYS_setsid) < 0)
                         _exit(0);
-                int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
-                if (nul < 0 || dup2(nul, 0) < 0 || dup2(nul, 1) < 0 || dup2(pfd, 3) < 0)
+                int nul = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null", O_RDWR | O_CLOEXEC);
+                if (nul < 0 || fd_move(nul, 0) < 0 || fd_move(nul, 1) < 0 || fd_move(pfd, 3) < 0)
                         _exit(127);
-                if (word[0] < 0 || dup2(word[0], 4) < 0)
-                        close(4);
+                if (word[0] < 0 || fd_move(word[0], 4) < 0)
+                        syscall(SYS_close, 4);
                 syscall(SYS_close_range, 5U, ~0U, 0U);
                 /* no exec: a clone of the monitor shares its pages (an exec
                  * of this binary, with its dynamic loading, cost ~3 ms of
                  * CPU and ~200 kB of PSS more per container) */
-                prctl(PR_SET_NAME, "berth-watch", 0, 0, 0);
+                syscall(SYS_prctl, PR_SET_NAME, "berth-watch", 0UL, 0UL, 0UL);
                 _exit(watch_main(id, mon));
         }
         close(pfd);

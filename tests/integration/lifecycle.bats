@@ -163,6 +163,23 @@ health_becomes() {
         "$BERTH" rm rt-sa
 }
 
+@test "start: a failed start says why, then which container, and the next one starts; -a stops at the container it attaches to" {
+        "$BERTH" create --network none --name rt-sx busybox sh -c 'echo attached; exit 5'
+        "$BERTH" create --network none --name rt-sy busybox true
+        "$BERTH" create --network none --name rt-bad busybox /rt-nonexistent
+        run "$BERTH" start -a rt-sx rt-sy
+        [ "$status" -eq 5 ]
+        [ "$output" = "attached" ]
+        [ "$("$BERTH" inspect -f '{{.State.Status}}' rt-sy)" = created ]
+        run "$BERTH" start rt-bad rt-sy
+        [ "$status" -eq 1 ]
+        [ "${lines[0]}" = 'berth: exec: "/rt-nonexistent": no such file or directory' ]
+        [ "${lines[1]}" = "berth: failed to start containers: rt-bad" ]
+        [ "${lines[2]}" = rt-sy ]
+        [ "${#lines[@]}" -eq 3 ]
+        "$BERTH" rm -f rt-sx rt-sy rt-bad >/dev/null
+}
+
 @test "rm refuses a running container without -f" {
         "$BERTH" run -d --name rt-r busybox sleep 60
         run "$BERTH" rm rt-r

@@ -269,6 +269,42 @@ static void test_mapping(void)
         strv_free(&w);
 }
 
+/* dns, dns_search and dns_opt -> the pod's dnsConfig, each list only when
+ * set, and no dnsConfig without any of them. */
+static void test_dns(void)
+{
+        const char *y = "services:\n"
+                        "  all:\n"
+                        "    image: busybox\n"
+                        "    dns: [10.0.0.1, 10.0.0.2]\n"
+                        "    dns_search: [x.local]\n"
+                        "    dns_opt: ['ndots:2', rotate]\n"
+                        "  opt:\n"
+                        "    image: busybox\n"
+                        "    dns_opt: [rotate]\n"
+                        "  none:\n"
+                        "    image: busybox\n";
+        strv_t w = STRV_INIT;
+        json_t *docs = generated(y, NULL, &w, "dns");
+        json_t *dc = at(find(docs, "Deployment", "all"), "spec/template/spec/dnsConfig");
+        is_str(str_at(dc, "nameservers/1"), "10.0.0.2", "dns -> nameservers");
+        is_str(str_at(dc, "searches/0"), "x.local", "dns_search -> searches");
+        is_str(str_at(dc, "options/0/name"), "ndots", "dns_opt NAME:VALUE -> a name");
+        is_str(str_at(dc, "options/0/value"), "2", "and a value");
+        ok(str_at(dc, "options/1/name") && !strcmp(str_at(dc, "options/1/name"), "rotate") &&
+               !at(dc, "options/1/value"),
+           "dns_opt NAME -> a name only");
+        is_int((long long)json_object_size(dc), 3, "nothing else in dnsConfig");
+        dc = at(find(docs, "Deployment", "opt"), "spec/template/spec/dnsConfig");
+        ok(dc && json_object_size(dc) == 1 && json_array_size(json_object_get(dc, "options")) == 1,
+           "dns_opt alone: options only");
+        ok(find(docs, "Deployment", "none") &&
+               !at(find(docs, "Deployment", "none"), "spec/template/spec/dnsConfig"),
+           "no dns settings: no dnsConfig");
+        json_decref(docs);
+        strv_free(&w);
+}
+
 static void test_options(void)
 {
         const char *y = "services:\n"
@@ -440,5 +476,6 @@ int main(void)
         test_wordpress();
         test_mapping();
         test_options();
+        test_dns();
         return tap_done();
 }
