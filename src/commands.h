@@ -77,8 +77,6 @@ int cmd_wait(int argc, char **argv);
 int cmd_system(int argc, char **argv);
 int cmd_monitor_exited(int argc, char **argv); /* internal: a monitor's exit hook */
 int cmd_settle(int argc, char **argv);         /* internal: frees addresses once veths go */
-/* leave a settler behind at exit when the command left an address waiting */
-void settle_on_exit(void);
 int cmd_pause(int argc, char **argv);
 int cmd_cp(int argc, char **argv);
 int cmd_diff(int argc, char **argv);

@@ -1,5 +1,10 @@
 /* berth - daemonless container engine and compose orchestrator. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,6 +13,7 @@
 #include "base/paths.h"
 #include "commands.h"
 #include "engine/dnsreg.h"
+#include "engine/netglue.h"
 #include "net/dns.h"
 #include "runtime/exe_seal.h"
 
@@ -137,6 +143,47 @@ static void crypto_missing(const char *msg)
         error_msg("%s", msg);
         fflush(stdout);
         _exit(EXIT_BERTH);
+}
+
+static pid_t main_pid;
+
+/* At exit of the command (not of a child it forked): a settler when
+ * netwire_settle_needed says so.  posix_spawn (a vfork): the command's exit
+ * waits for the exec, not for the settler; the settler has a session of its
+ * own, no signal blocked or ignored, and /dev/null for its stdio, so that
+ * nothing reading the command's output waits for it. */
+static void settle_at_exit(void)
+{
+        if (getpid() != main_pid || !netwire_settle_needed())
+                return;
+        posix_spawnattr_t a;
+        posix_spawn_file_actions_t fa;
+        sigset_t none, all;
+        sigemptyset(&none);
+        sigfillset(&all);
+        posix_spawnattr_init(&a);
+        posix_spawnattr_setflags(&a, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+                                         POSIX_SPAWN_SETSIGDEF);
+        posix_spawnattr_setsigmask(&a, &none);
+        posix_spawnattr_setsigdefault(&a, &all);
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+        char *av[] = {(char *)"berth", (char *)"__settle", NULL};
+        pid_t pid;
+        extern char **environ;
+        if (posix_spawn(&pid, "/proc/self/exe", &fa, &a, av, environ) != 0)
+                error_msg("cannot start a settler for released addresses: %s", strerror(errno));
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&a);
+}
+
+static void settle_on_exit(void)
+{
+        main_pid = getpid();
+        atexit(settle_at_exit);
 }
 
 int main(int argc, char **argv)
