@@ -206,9 +206,11 @@ static int create_container(struct run_opts *o, const char *image, char **args, 
                 return -1;
         struct rt_image img;
         enum pull_policy pol = PULL_MISSING;
+        /* a stored image is read once (pull_ensure would look it up too) */
         if ((o->pull && pull_policy_parse(o->pull, &pol, err) < 0) ||
-            pull_ensure(stderr, image, pol, o->platform, o->quiet, err) < 0 ||
-            rt_image_lookup(image, &img, err) < 0) {
+            ((pol == PULL_ALWAYS || rt_image_lookup(image, &img, err) < 0) &&
+             (pull_ensure(stderr, image, pol, o->platform, o->quiet, err) < 0 ||
+              rt_image_lookup(image, &img, err) < 0))) {
                 if (err->code == ENOENT && pol == PULL_NEVER)
                         err_set(err, ENOENT, "No such image: %s", image);
                 return -1;
