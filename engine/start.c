@@ -227,11 +227,14 @@ static int launch_monitor(const char *id, int fd, const int *keep, size_t nkeep,
                  * keep ~30 kB of heap pages from malloc_trim for the
                  * container's life; one arena and no cached thread stack,
                  * for the start's cgroup thread (docs/PERFORMANCE.md,
-                 * session 6).  Appended to the user's own, once (a CLI
-                 * started by a watcher inherits them). */
+                 * session 6); no rseq area (the kernel writes it in the
+                 * thread block after every migration: a page the monitor
+                 * and its watcher then held a copy each of; glibc only
+                 * uses it for sched_getcpu).  Appended to the user's own,
+                 * once (a CLI started by a watcher inherits them). */
                 static const char mon_tun[] =
                     "glibc.malloc.tcache_count=0:glibc.malloc.arena_max=1:"
-                    "glibc.pthread.stack_cache_size=0";
+                    "glibc.pthread.stack_cache_size=0:glibc.pthread.rseq=0";
                 const char *tun = getenv("GLIBC_TUNABLES");
                 if (tun && strstr(tun, mon_tun))
                         strv_pushf(&env, "GLIBC_TUNABLES=%s", tun);

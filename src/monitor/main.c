@@ -169,9 +169,13 @@ static int start_watcher(const char *id, int *wordp)
                 syscall(SYS_prctl, PR_SET_NAME, "berth-watch", 0UL, 0UL, 0UL);
                 _exit(watch_main(id, mon));
         }
-        close(pfd);
+        /* from the fork to the loop's wait the monitor writes none of the
+         * pages it shares with the watcher: syscall() for these too (glibc's
+         * close and write, cancellation points, write to the thread's
+         * control block, which each process then held a copy of) */
+        syscall(SYS_close, pfd);
         if (word[0] >= 0)
-                close(word[0]);
+                syscall(SYS_close, word[0]);
         return 0;
 }
 
@@ -191,9 +195,10 @@ static void watcher_handover(const char *id)
         if (start_watcher(id, &watch_word) < 0)
                 return;
         if (first >= 0) {
+                /* syscall(): see start_watcher */
                 char c = WATCH_HANDED_OVER;
-                (void)!write(first, &c, 1);
-                close(first);
+                (void)!syscall(SYS_write, first, &c, 1UL);
+                syscall(SYS_close, first);
         }
 }
 
