@@ -174,6 +174,22 @@ static int v1_cpuset_copy(const char *parent, const char *child, err_t *err)
         return 0;
 }
 
+/* The default allow list into a v1 devices cgroup: one rule per write, all
+ * through one open file. */
+static int v1_devices_allow(const char *dir, err_t *err)
+{
+        _cleanup_free_ char *p = xasprintf("%s/devices.allow", dir);
+        _cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return err_sys(err, errno, "cgroup: open %s", p);
+        for (size_t k = 0; k < rt_dev_default_allow_n; k++) {
+                const char *r = rt_dev_default_allow[k];
+                if (write(fd, r, strlen(r)) < 0)
+                        return err_sys(err, errno, "cgroup: write \"%s\" to %s", r, p);
+        }
+        return 0;
+}
+
 static int mkdir_cg(const char *path, err_t *err)
 {
         if (mkdir(path, 0755) < 0 && errno != EEXIST)
@@ -247,12 +263,9 @@ int rt_cgroup_create(const char *id, const struct rt_cgroup_limits *l, err_t *er
                                         return -1;
                         }
                 } else if (!strcmp(c, "devices") && !l->devices_all) {
-                        if (write_str(dir, "devices.deny", "a", err) < 0)
+                        if (write_str(dir, "devices.deny", "a", err) < 0 ||
+                            v1_devices_allow(dir, err) < 0)
                                 return -1;
-                        for (size_t k = 0; k < rt_dev_default_allow_n; k++)
-                                if (write_str(dir, "devices.allow", rt_dev_default_allow[k], err) <
-                                    0)
-                                        return -1;
                 } else if (!strcmp(c, "cpu")) {
                         if (l->nano_cpus > 0 &&
                             (writef(dir, "cpu.cfs_period_us", err, "100000") < 0 ||

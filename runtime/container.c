@@ -800,7 +800,7 @@ void rt_ovl_volatile_clear(const char *workdir)
         (void)rm_rf(mark, NULL);
 }
 
-int rt_ctr_retire(const char *id, struct rt_tomb *tomb, err_t *err)
+int rt_ctr_retire(const char *id, json_t *doc, struct rt_tomb *tomb, err_t *err)
 {
         tomb->fd = -1;
         tomb->path = NULL;
@@ -819,9 +819,10 @@ int rt_ctr_retire(const char *id, struct rt_tomb *tomb, err_t *err)
                 return errno == ENOENT ? 0 : err_sys(err, errno, "open %s", d);
         if (flock(dfd, LOCK_EX) < 0)
                 return err_sys(err, errno, "lock %s", d);
-        _cleanup_json_ json_t *doc = NULL;
+        _cleanup_json_ json_t *loaded = NULL;
         err_t e = {0};
-        (void)rt_ctr_load(id, &doc, &e);
+        if (!doc && rt_ctr_load(id, &loaded, &e) == 0)
+                doc = loaded;
         if (rename(d, path) < 0)
                 return errno == ENOENT ? 0 : err_sys(err, errno, "rename %s", d);
         if (doc)
@@ -846,7 +847,7 @@ int rt_ctr_bury(struct rt_tomb *tomb, err_t *err)
 int rt_ctr_destroy(const char *id, err_t *err)
 {
         struct rt_tomb tomb = RT_TOMB_INIT;
-        if (rt_ctr_retire(id, &tomb, err) < 0)
+        if (rt_ctr_retire(id, NULL, &tomb, err) < 0)
                 return -1;
         return rt_ctr_bury(&tomb, err);
 }

@@ -150,7 +150,9 @@ struct rt_tomb {
         {                                                                                          \
                 .fd = -1, .path = NULL                                                             \
         }
-int rt_ctr_retire(const char *id, struct rt_tomb *tomb, err_t *err);
+/* doc: the container's document, for the "destroy" event (NULL: read it;
+ * its monitor has it already) */
+int rt_ctr_retire(const char *id, json_t *doc, struct rt_tomb *tomb, err_t *err);
 int rt_ctr_bury(struct rt_tomb *tomb, err_t *err);
 
 /* Build the spawn description from a container document.  Strings point into

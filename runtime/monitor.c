@@ -1141,7 +1141,7 @@ static void on_exit_complete(struct mon *m)
                 rt_ctr_event(mon_doc(m), "stop", NULL);
         err_t e = {0};
         struct rt_tomb tomb = RT_TOMB_INIT;
-        if (autorm && rt_ctr_retire(m->id, &tomb, &e) == 0) { /* its cgroups too */
+        if (autorm && rt_ctr_retire(m->id, mon_doc(m), &tomb, &e) == 0) { /* its cgroups too */
                 m->removed = true;
         } else {
                 if (autorm)
