@@ -2,44 +2,17 @@
  * byte for byte what the json-file line was when jansson wrote it (its
  * compact dump of {"log","stream","time"}, a line that is not UTF-8 with each
  * byte >= 0x80 as '?'), for chosen lines and for many random ones. */
-#include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/timefmt.h"
 #include "runtime/monitor.h"
 #include "tap.h"
-
-/* The line as the monitor wrote it with jansson (session 7's log_line). */
-static char *reference(int stream, const char *s, size_t n, long long secs, long nsec)
-{
-        json_t *str = json_stringn(s, n);
-        if (!str) {
-                char *c = malloc(n + 1);
-                memcpy(c, s, n);
-                for (size_t i = 0; i < n; i++)
-                        if ((unsigned char)c[i] >= 0x80)
-                                c[i] = '?';
-                str = json_stringn(c, n);
-                free(c);
-        }
-        char *now = time_rfc3339_nano(secs, nsec);
-        json_t *o = json_pack("{s:o,s:s,s:s}", "log", str, "stream",
-                              stream == RT_STREAM_STDERR ? "stderr" : "stdout", "time", now);
-        free(now);
-        char *d = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
-        size_t len = strlen(d);
-        d = realloc(d, len + 2);
-        d[len] = '\n';
-        d[len + 1] = '\0';
-        return d;
-}
+#include "tests/fuzz/logline_ref.h"
 
 static int same(int stream, const char *s, size_t n, long long secs, long nsec)
 {
-        char *want = reference(stream, s, n, secs, nsec);
+        char *want = logline_ref(stream, s, n, secs, nsec);
         char *got = malloc(RT_LOG_LINE_MAX(n) + 1);
         size_t len = rt_log_line_encode(got, stream, s, n, secs, nsec);
         int eq = len <= RT_LOG_LINE_MAX(n) && len == strlen(want) && !memcmp(got, want, len);
