@@ -294,30 +294,144 @@ static void log_open(struct mon *m)
         m->log_size = (m->log_fd >= 0 && fstat(m->log_fd, &st) == 0) ? (size_t)st.st_size : 0;
 }
 
+/* The length of the UTF-8 sequence at s (n bytes left), 0 when it is not
+ * one (jansson's rules: no overlong form, no surrogate, nothing above
+ * U+10FFFF). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+        unsigned c = s[0];
+        size_t len;
+        uint32_t v;
+        if (c < 0x80)
+                return 1;
+        if (c < 0xC2)
+                return 0; /* a continuation byte, or an overlong 2-byte form */
+        if (c < 0xE0) {
+                len = 2;
+                v = c & 0x1F;
+        } else if (c < 0xF0) {
+                len = 3;
+                v = c & 0x0F;
+        } else if (c < 0xF5) {
+                len = 4;
+                v = c & 0x07;
+        } else {
+                return 0;
+        }
+        if (len > n)
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((s[i] & 0xC0) != 0x80)
+                        return 0;
+                v = (v << 6) | (s[i] & 0x3F);
+        }
+        if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) || (len == 3 && v < 0x800) ||
+            (len == 4 && v < 0x10000))
+                return 0;
+        return len;
+}
+
+static char *put(char *o, const char *s)
+{
+        while (*s)
+                *o++ = *s++;
+        return o;
+}
+
+/* v as exactly w decimal digits */
+static char *put_num(char *o, long long v, int w)
+{
+        for (int i = w - 1; i >= 0; i--) {
+                o[i] = (char)('0' + v % 10);
+                v /= 10;
+        }
+        return o + w;
+}
+
+size_t rt_log_line_encode(char *out, int stream, const char *s, size_t n, long long secs, long nsec)
+{
+        const unsigned char *u = (const unsigned char *)s;
+        bool utf8 = true;
+        for (size_t i = 0, l; i < n && utf8; i += l)
+                utf8 = (l = utf8_len(u + i, n - i)) != 0;
+        static const char hex[] = "0123456789ABCDEF";
+        char *o = put(out, "{\"log\":\"");
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = u[i] >= 0x80 && !utf8 ? '?' : u[i];
+                const char *esc = NULL;
+                switch (c) {
+                case '"':
+                        esc = "\\\"";
+                        break;
+                case '\\':
+                        esc = "\\\\";
+                        break;
+                case '\b':
+                        esc = "\\b";
+                        break;
+                case '\f':
+                        esc = "\\f";
+                        break;
+                case '\n':
+                        esc = "\\n";
+                        break;
+                case '\r':
+                        esc = "\\r";
+                        break;
+                case '\t':
+                        esc = "\\t";
+                        break;
+                default:
+                        break;
+                }
+                if (esc) {
+                        o = put(o, esc);
+                } else if (c < 0x20) {
+                        o = put(o, "\\u00");
+                        *o++ = hex[c >> 4];
+                        *o++ = hex[c & 15];
+                } else {
+                        *o++ = (char)c;
+                }
+        }
+        o = put(o, stream == RT_STREAM_STDERR ? "\",\"stream\":\"stderr\",\"time\":\""
+                                              : "\",\"stream\":\"stdout\",\"time\":\"");
+        /* the civil date of a day count (days since 1970-01-01) */
+        long long days = secs / 86400, sod = secs % 86400;
+        long long z = days + 719468, era = z / 146097, doe = z - era * 146097;
+        long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+        long long day = doy - (153 * mp + 2) / 5 + 1, mon = mp < 10 ? mp + 3 : mp - 9;
+        long long year = yoe + era * 400 + (mon <= 2);
+        o = put_num(o, year, 4);
+        *o++ = '-';
+        o = put_num(o, mon, 2);
+        *o++ = '-';
+        o = put_num(o, day, 2);
+        *o++ = 'T';
+        o = put_num(o, sod / 3600, 2);
+        *o++ = ':';
+        o = put_num(o, sod / 60 % 60, 2);
+        *o++ = ':';
+        o = put_num(o, sod % 60, 2);
+        *o++ = '.';
+        o = put_num(o, nsec, 9);
+        o = put(o, "Z\"}\n");
+        return (size_t)(o - out);
+}
+
 static void log_line(struct mon *m, int stream, const char *s, size_t n)
 {
         if (m->log_fd < 0)
                 return;
-        json_t *str = json_stringn(s, n);
-        if (!str) { /* not UTF-8: keep the line, replace the bytes */
-                char *c = xstrndup(s, n);
-                for (size_t i = 0; i < n; i++)
-                        if ((unsigned char)c[i] >= 0x80)
-                                c[i] = '?';
-                str = json_stringn(c, n);
-                free(c);
-        }
-        _cleanup_free_ char *now = time_now_rfc3339();
-        json_t *o = json_pack("{s:o,s:s,s:s}", "log", str, "stream",
-                              stream == RT_STREAM_STDERR ? "stderr" : "stdout", "time", now);
-        char *d = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        char *d = malloc(RT_LOG_LINE_MAX(n));
         if (!d)
                 return;
-        size_t len = strlen(d);
-        d[len] = '\n';
-        if (write_all(m->log_fd, d, len + 1, NULL) == 0)
-                m->log_size += len + 1;
+        size_t len = rt_log_line_encode(d, stream, s, n, (long long)now.tv_sec, now.tv_nsec);
+        if (write_all(m->log_fd, d, len, NULL) == 0)
+                m->log_size += len;
         free(d);
         if (m->log_size > RT_LOG_MAX) {
                 _cleanup_free_ char *old = xasprintf("%s.1", m->log_path);

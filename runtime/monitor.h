@@ -62,6 +62,18 @@ enum { RT_STREAM_STDOUT = 1, RT_STREAM_STDERR = 2, RT_STREAM_EXIT = 3, RT_STREAM
  * logs use at most twice this on disk. */
 #define RT_LOG_MAX (10 * 1024 * 1024)
 
+/* One line of a container's log, as the json-file log driver writes it:
+ * {"log":LINE,"stream":"stdout"|"stderr","time":RFC 3339 with nanoseconds}
+ * and a newline, byte for byte what jansson's compact dump of that object
+ * writes (a LINE that is not UTF-8 has each byte >= 0x80 replaced by '?').
+ * Written by hand, into out (at least RT_LOG_LINE_MAX(n) bytes): a monitor
+ * that logs then runs no jansson, malloc or stdio per line (their code was
+ * most of the libc text it mapped).  secs >= 0, years 1000-9999.  Returns
+ * the line's length, newline included. */
+#define RT_LOG_LINE_MAX(n) (6 * (size_t)(n) + 96)
+size_t rt_log_line_encode(char *out, int stream, const char *s, size_t n, long long secs,
+                          long nsec);
+
 struct rt_mon_msg {
         int32_t type;
         int32_t code;

@@ -159,7 +159,11 @@ if [ ${#FAILED_NAMES[@]} -gt 0 ]; then
                 case $n in integration/*) log=$LOGDIR/int-${n#integration/}.log ;; *) log=$LOGDIR/${n%% *}.log ;; esac
                 [ -f "$log" ] || continue
                 echo "--- $n ($log):"
-                awk '/^not ok/ { show = 1; n = 0 } /^ok / { show = 0 } show && n++ < 40' "$log" | head -120
+                if grep -q '^not ok' "$log"; then
+                        awk '/^not ok/ { show = 1; n = 0 } /^ok / { show = 0 } show && n++ < 40' "$log" | head -120
+                else
+                        tail -20 "$log"
+                fi
         done
         printf '%s' "$LEAKS"
         echo "failed:"; printf '  %s\n' "${FAILED_NAMES[@]}"

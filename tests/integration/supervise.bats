@@ -14,7 +14,7 @@ setup_file() {
 
 teardown_file() {
         "$BERTH" rm -f lsv-target lsv-asker >/dev/null 2>&1 || true
-        "$BERTH" rm -f lsv-mon lsv-monr lsv-none lsv-hand >/dev/null 2>&1 || true
+        "$BERTH" rm -f lsv-mon lsv-monr lsv-none lsv-hand lsv-quiet >/dev/null 2>&1 || true
         "$BERTH" network rm lsvnet >/dev/null 2>&1 || true
         # the server exits with the last network, and its supervisor with it
         for _ in $(seq 50); do ours_running || break; sleep 0.1; done
@@ -201,6 +201,37 @@ watchers_of() {
         [ "$(grep -c "^__monitor-exited $id " "$BATS_TEST_TMPDIR/cli.log")" -eq 1 ]
         [ "$(stored_status "$id")" = exited ]
         "$BERTH" rm -f lsv-hand >/dev/null
+}
+
+# kB of libc's text mapped by process $1 (Rss of its executable mapping)
+libc_text_kb() {
+        awk '/^[0-9a-f]+-[0-9a-f]+ / {x = ($2 == "r-xp" && $6 ~ /\/libc\.so/); next}
+             x && /^Rss:/ {print $2; exit}' "/proc/$1/smaps"
+}
+
+@test "a quiet monitor and its watcher map one 64 kB window of libc's text; the monitor's stdin stays open" {
+        "$BERTH" run -d --name lsv-quiet --network none busybox sleep 300 >/dev/null
+        id=$(ctr_id lsv-quiet)
+        mon=$(mon_pid "$id")
+        # once both wait, nothing of libc runs but syscall() (their waits)
+        # and madvise: one fault-around window, two if a window's edge falls
+        # between them (704-768 kB for the monitor, 320 kB for its watcher,
+        # before session 8: what ran after the start's pages were dropped
+        # mapped them back, docs/PERFORMANCE.md)
+        for _ in $(seq 100); do
+                w=$(watchers_of "$id")
+                if [ "$(echo "$w" | wc -w)" -eq 1 ] && [ "$(libc_text_kb "$mon")" -le 128 ] &&
+                        [ "$(libc_text_kb "$w")" -le 128 ]; then
+                        break
+                fi
+                sleep 0.05
+        done
+        echo "monitor $(libc_text_kb "$mon") kB, watcher $(libc_text_kb "$w") kB"
+        [ "$(libc_text_kb "$mon")" -le 128 ]
+        [ "$(libc_text_kb "$w")" -le 128 ]
+        # the loop never takes fd 0 (/dev/null) for a probe's output
+        [ "$(readlink "/proc/$mon/fd/0")" = /dev/null ]
+        "$BERTH" rm -f lsv-quiet >/dev/null
 }
 
 @test "with the last network gone, server and supervisor both exit" {
