@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "monitor.h" /* before logline_ref.h, which uses its RT_STREAM_* */
 #include "logline_ref.h"
-#include "monitor.h"
 #include "xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
