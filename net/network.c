@@ -132,12 +132,16 @@ static int load_endpoints(json_t *n, err_t *err)
             xasprintf("%s/networks/%s.json", berth_run_dir(), jobj_str0(n, "Id"));
         _cleanup_json_ json_t *e = NULL;
 
-        if (access(path, F_OK) < 0 && errno == ENOENT) {
+        err_t e2;
+        if (json_read(path, &e, &e2) < 0) {
+                if (e2.code != ENOENT) {
+                        *err = e2;
+                        return -1;
+                }
+                /* none yet, or the network went meanwhile */
                 json_object_set_new(n, "Containers", json_object());
                 return 0;
         }
-        if (json_read(path, &e, err) < 0)
-                return -1;
         json_t *c = json_object_get(e, "Containers");
         json_object_set(n, "Containers", json_is_object(c) ? c : json_object());
         if (json_string_value(json_object_get(e, "LastIP")))
@@ -274,11 +278,16 @@ static int load_all(json_t **out, bool endpoints, err_t *err)
                 if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".json"))
                         continue;
                 err_t e;
+                crash_point("network.listed"); /* a file seen, before it is read */
                 if (json_read_at(dirfd(d), de->d_name, &n, &e) < 0) {
                         /* a damaged file is left out, so every other network
                          * keeps working; network ls names it and network rm
                          * removes it (network_corrupt, network_remove) */
                         if (e.code == EINVAL && corrupt_id(de->d_name))
+                                continue;
+                        /* removed since the readdir (by a network rm that
+                         * holds the lock this list does not take) */
+                        if (e.code == ENOENT)
                                 continue;
                         json_decref(arr);
                         err_set(err, e.code, "%s/%s", dir, e.msg);

@@ -535,6 +535,24 @@ fl_stopped() {
         "$BERTH" rm -f fljt >/dev/null
 }
 
+@test "a network removed while another command lists the networks (unlocked) is left out of the list, not an error" {
+        local ls st
+        "$BERTH" network create flgone >/dev/null
+        # network ls has seen the files and stops before it reads them
+        BERTH_PAUSE_AT=network.listed "$BERTH" network ls --format '{{.Name}}' \
+                >"$BERTH_ROOT/flgone.out" 2>&1 &
+        ls=$!
+        fl_stopped "$ls"
+        "$BERTH" network rm flgone >/dev/null
+        # it reads on, one file at a time (each stops it again)
+        while fl_stopped "$ls"; do kill -CONT "$ls"; done
+        st=0
+        wait "$ls" || st=$?
+        # before: "lib/networks/open ID.json: No such file or directory"
+        [ "$st" -eq 0 ] || { cat "$BERTH_ROOT/flgone.out"; false; }
+        ! grep -q flgone "$BERTH_ROOT/flgone.out" || false
+}
+
 @test "ENOSPC when a container exits: its own exit code survives, its log says why, the next command converges" {
         local r=$BERTH_ROOT/nospc id pid log started
         mkdir -p "$r"
