@@ -174,8 +174,11 @@ static void settle_at_exit(void)
         char *av[] = {(char *)"berth", (char *)"__settle", NULL};
         pid_t pid;
         extern char **environ;
-        if (posix_spawn(&pid, "/proc/self/exe", &fa, &a, av, environ) != 0)
-                error_msg("cannot start a settler for released addresses: %s", strerror(errno));
+        int e = posix_spawn(&pid, "/proc/self/exe", &fa, &a, av, environ);
+        if (e != 0) /* posix_spawn returns the error; errno is not set */
+                error_msg("cannot start a settler for released addresses: %s (the next berth "
+                          "command on their networks frees them)",
+                          strerror(e));
         posix_spawn_file_actions_destroy(&fa);
         posix_spawnattr_destroy(&a);
 }
