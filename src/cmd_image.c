@@ -144,12 +144,6 @@ static int image_history(int argc, char **argv)
         return 0;
 }
 
-/* `berth history`: the same as `image history` */
-int cmd_history(int argc, char **argv)
-{
-        return image_history(argc, argv);
-}
-
 static int image_prune(int argc, char **argv)
 {
         bool all = false, force = false;
@@ -206,9 +200,5 @@ static const struct command image_commands[] = {
     {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
 };
 
-int cmd_image(int argc, char **argv)
-{
-        static const struct cmd_group g = {
-            "image", "Manage images", image_commands, ARRAY_SIZE(image_commands), NULL, 0, 0};
-        return cmd_group_run(&g, argc, argv);
-}
+const struct cmd_group cmd_image_group = {
+    "image", "Manage images", image_commands, ARRAY_SIZE(image_commands), NULL, 0, 0};

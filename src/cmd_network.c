@@ -389,33 +389,29 @@ static int net_detach_netns(int argc, char **argv)
         return 0;
 }
 
-int cmd_network(int argc, char **argv)
-{
-        /* no summary: an alias, or internal (left out of help and man pages) */
-        static const struct command subs[] = {
-            {"connect", net_connect, "Connect a container to a network"},
-            {"create", net_create, "Create a network"},
-            {"disconnect", net_disconnect, "Disconnect a container from a network"},
-            {"inspect", net_inspect, "Display detailed information on one or more networks"},
-            {"ls", net_ls, "List networks"},
-            {"list", net_ls, NULL},
-            {"prune", net_prune, "Remove all unused networks"},
-            {"rm", net_rm, "Remove one or more networks"},
-            {"remove", net_rm, NULL},
-            {"attach-netns", net_attach_netns, NULL},
-            {"detach-netns", net_detach_netns, NULL},
-        };
+/* no summary: an alias, or internal (left out of help and man pages) */
+static const struct command network_commands[] = {
+    {"connect", net_connect, "Connect a container to a network"},
+    {"create", net_create, "Create a network"},
+    {"disconnect", net_disconnect, "Disconnect a container from a network"},
+    {"inspect", net_inspect, "Display detailed information on one or more networks"},
+    {"ls", net_ls, "List networks"},
+    {"list", net_ls, NULL},
+    {"prune", net_prune, "Remove all unused networks"},
+    {"rm", net_rm, "Remove one or more networks"},
+    {"remove", net_rm, NULL},
+    {"attach-netns", net_attach_netns, NULL},
+    {"detach-netns", net_detach_netns, NULL},
+};
 
-        static const struct cmd_group g = {
-            "network",
-            "Manage networks",
-            subs,
-            ARRAY_SIZE(subs),
-            "Internal (for tests, not a stable interface):\n"
-            "  attach-netns   Attach a network namespace by path: "
-            "attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET NETNS_PATH ID\n"
-            "  detach-netns   Undo attach-netns: detach-netns NET ID\n",
-            EXIT_BERTH,
-            0};
-        return cmd_group_run(&g, argc, argv);
-}
+const struct cmd_group cmd_network_group = {
+    "network",
+    "Manage networks",
+    network_commands,
+    ARRAY_SIZE(network_commands),
+    "Internal (for tests, not a stable interface):\n"
+    "  attach-netns   Attach a network namespace by path: "
+    "attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET NETNS_PATH ID\n"
+    "  detach-netns   Undo attach-netns: detach-netns NET ID\n",
+    EXIT_BERTH,
+    0};

@@ -177,18 +177,15 @@ static int vol_prune(int argc, char **argv)
         return prune_report("Volumes", &removed, reclaimed, rc, &err);
 }
 
-int cmd_volume(int argc, char **argv)
-{
-        static const struct command subs[] = {
-            {"create", vol_create, "Create a volume"},
-            {"inspect", vol_inspect, "Display detailed information on one or more volumes"},
-            {"ls", vol_ls, "List volumes"},
-            {"list", vol_ls, NULL},
-            {"prune", vol_prune, "Remove unused local volumes"},
-            {"rm", vol_rm, "Remove one or more volumes"},
-            {"remove", vol_rm, NULL},
-        };
-        static const struct cmd_group g = {"volume", "Manage volumes", subs, ARRAY_SIZE(subs),
-                                           NULL,     EXIT_BERTH,       0};
-        return cmd_group_run(&g, argc, argv);
-}
+static const struct command volume_commands[] = {
+    {"create", vol_create, "Create a volume"},
+    {"inspect", vol_inspect, "Display detailed information on one or more volumes"},
+    {"ls", vol_ls, "List volumes"},
+    {"list", vol_ls, NULL},
+    {"prune", vol_prune, "Remove unused local volumes"},
+    {"rm", vol_rm, "Remove one or more volumes"},
+    {"remove", vol_rm, NULL},
+};
+
+const struct cmd_group cmd_volume_group = {
+    "volume", "Manage volumes", volume_commands, ARRAY_SIZE(volume_commands), NULL, EXIT_BERTH, 0};
