@@ -165,7 +165,7 @@ int cmd_ps(int argc, char **argv)
             CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only display container IDs"),
             {0}};
         const struct cli_cmd cmd =
-            CLI_CMD("ps", "[OPTIONS]", "List containers", opts, CLI_ANY_ARGS);
+            CLI_CMD("ps", "[OPTIONS]", "List containers", opts, CLI_NO_ARGS);
         int first = cli_parse(&cmd, argc, argv);
         if (first <= 0) {
                 strv_free(&filters);
