@@ -155,7 +155,7 @@ static int image_prune(int argc, char **argv)
                        "\"label!=<key>[=<value>]\",\n\"dangling=false\""),
             {0}};
         PRUNE_PARSE_OR_RETURN(first, argc, argv, &pc, &all, "image prune", "[OPTIONS]",
-                              "Remove unused images", opts, CLI_ANY_ARGS);
+                              "Remove unused images", opts, CLI_NO_ARGS);
         if (!force && !cli_confirm(all ? "This will remove all images without at least one "
                                          "container associated to them."
                                        : "This will remove all dangling images.")) {

@@ -257,14 +257,14 @@ static int net_rm(int argc, char **argv)
         int rc = 0;
         err_t gerr;
 
-        /* endpoints of containers that are gone must not block removal */
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network rm", "NETWORK [NETWORK...]",
+                            "Remove one or more networks", NULL, CLI_AT_LEAST(1));
+        /* endpoints of containers that are gone must not block removal
+         * (after the parse: --help and a usage error touch no state) */
         if (netwire_gc(&gerr) < 0) {
                 error_msg("%s", gerr.msg);
                 return EXIT_BERTH;
         }
-
-        CLI_PARSE_OR_RETURN(first, argc, argv, "network rm", "NETWORK [NETWORK...]",
-                            "Remove one or more networks", NULL, CLI_AT_LEAST(1));
         for (int i = first; i < argc; i++) {
                 err_t err;
                 if (network_remove(argv[i], &err) < 0) {
