@@ -1,7 +1,7 @@
 /* cli_group.c - management groups (`berth container VERB`, `berth image
- * VERB`): one dispatcher over command tables whose entries point at the same
- * functions as the top-level commands (commands.h's cmd_group_run), and the
- * hidden `__commands` listing. */
+ * VERB`): one dispatcher over their command tables (commands.h's
+ * cmd_group_run; most top-level commands are verbs of these tables, see
+ * main.c), and the hidden `__commands` listing. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +80,14 @@ static int group_verb_help(const struct cmd_group *g, const struct command *c, c
         return rc;
 }
 
+const struct command *cmd_group_find(const struct cmd_group *g, const char *verb)
+{
+        for (size_t i = 0; i < g->n; i++)
+                if (!strcmp(verb, g->cmds[i].name))
+                        return &g->cmds[i];
+        return NULL;
+}
+
 int cmd_group_run(const struct cmd_group *g, int argc, char **argv)
 {
         if (argc < 2) { /* as docker: the help, on stderr */
@@ -94,11 +102,10 @@ int cmd_group_run(const struct cmd_group *g, int argc, char **argv)
                 cmd_list_print(g->name, g->cmds, g->n);
                 return 0;
         }
-        for (size_t i = 0; i < g->n; i++)
-                if (!strcmp(argv[1], g->cmds[i].name))
-                        return argc == 3 && !strcmp(argv[2], "--help")
-                                   ? group_verb_help(g, &g->cmds[i], argv + 1)
-                                   : g->cmds[i].fn(argc - 1, argv + 1);
+        const struct command *c = cmd_group_find(g, argv[1]);
+        if (c)
+                return argc == 3 && !strcmp(argv[2], "--help") ? group_verb_help(g, c, argv + 1)
+                                                               : c->fn(argc - 1, argv + 1);
         error_msg("'%s %s' is not a berth command.\nSee 'berth --help'", g->name, argv[1]);
         return g->fail_status ? g->fail_status : EXIT_BERTH;
 }

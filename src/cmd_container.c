@@ -95,14 +95,10 @@ static const struct command container_commands[] = {
     {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
 };
 
-int cmd_container(int argc, char **argv)
-{
-        static const struct cmd_group g = {"container",
-                                           "Manage containers",
-                                           container_commands,
-                                           ARRAY_SIZE(container_commands),
-                                           NULL,
-                                           0,
-                                           0};
-        return cmd_group_run(&g, argc, argv);
-}
+const struct cmd_group cmd_container_group = {"container",
+                                              "Manage containers",
+                                              container_commands,
+                                              ARRAY_SIZE(container_commands),
+                                              NULL,
+                                              0,
+                                              0};

@@ -144,12 +144,6 @@ static int image_history(int argc, char **argv)
         return 0;
 }
 
-/* `berth history`: the same as `image history` */
-int cmd_history(int argc, char **argv)
-{
-        return image_history(argc, argv);
-}
-
 static int image_prune(int argc, char **argv)
 {
         bool all = false, force = false;
@@ -161,7 +155,7 @@ static int image_prune(int argc, char **argv)
                        "\"label!=<key>[=<value>]\",\n\"dangling=false\""),
             {0}};
         PRUNE_PARSE_OR_RETURN(first, argc, argv, &pc, &all, "image prune", "[OPTIONS]",
-                              "Remove unused images", opts, CLI_ANY_ARGS);
+                              "Remove unused images", opts, CLI_NO_ARGS);
         if (!force && !cli_confirm(all ? "This will remove all images without at least one "
                                          "container associated to them."
                                        : "This will remove all dangling images.")) {
@@ -206,9 +200,5 @@ static const struct command image_commands[] = {
     {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
 };
 
-int cmd_image(int argc, char **argv)
-{
-        static const struct cmd_group g = {
-            "image", "Manage images", image_commands, ARRAY_SIZE(image_commands), NULL, 0, 0};
-        return cmd_group_run(&g, argc, argv);
-}
+const struct cmd_group cmd_image_group = {
+    "image", "Manage images", image_commands, ARRAY_SIZE(image_commands), NULL, 0, 0};

@@ -257,14 +257,14 @@ static int net_rm(int argc, char **argv)
         int rc = 0;
         err_t gerr;
 
-        /* endpoints of containers that are gone must not block removal */
+        CLI_PARSE_OR_RETURN(first, argc, argv, "network rm", "NETWORK [NETWORK...]",
+                            "Remove one or more networks", NULL, CLI_AT_LEAST(1));
+        /* endpoints of containers that are gone must not block removal
+         * (after the parse: --help and a usage error touch no state) */
         if (netwire_gc(&gerr) < 0) {
                 error_msg("%s", gerr.msg);
                 return EXIT_BERTH;
         }
-
-        CLI_PARSE_OR_RETURN(first, argc, argv, "network rm", "NETWORK [NETWORK...]",
-                            "Remove one or more networks", NULL, CLI_AT_LEAST(1));
         for (int i = first; i < argc; i++) {
                 err_t err;
                 if (network_remove(argv[i], &err) < 0) {
@@ -389,33 +389,29 @@ static int net_detach_netns(int argc, char **argv)
         return 0;
 }
 
-int cmd_network(int argc, char **argv)
-{
-        /* no summary: an alias, or internal (left out of help and man pages) */
-        static const struct command subs[] = {
-            {"connect", net_connect, "Connect a container to a network"},
-            {"create", net_create, "Create a network"},
-            {"disconnect", net_disconnect, "Disconnect a container from a network"},
-            {"inspect", net_inspect, "Display detailed information on one or more networks"},
-            {"ls", net_ls, "List networks"},
-            {"list", net_ls, NULL},
-            {"prune", net_prune, "Remove all unused networks"},
-            {"rm", net_rm, "Remove one or more networks"},
-            {"remove", net_rm, NULL},
-            {"attach-netns", net_attach_netns, NULL},
-            {"detach-netns", net_detach_netns, NULL},
-        };
+/* no summary: an alias, or internal (left out of help and man pages) */
+static const struct command network_commands[] = {
+    {"connect", net_connect, "Connect a container to a network"},
+    {"create", net_create, "Create a network"},
+    {"disconnect", net_disconnect, "Disconnect a container from a network"},
+    {"inspect", net_inspect, "Display detailed information on one or more networks"},
+    {"ls", net_ls, "List networks"},
+    {"list", net_ls, NULL},
+    {"prune", net_prune, "Remove all unused networks"},
+    {"rm", net_rm, "Remove one or more networks"},
+    {"remove", net_rm, NULL},
+    {"attach-netns", net_attach_netns, NULL},
+    {"detach-netns", net_detach_netns, NULL},
+};
 
-        static const struct cmd_group g = {
-            "network",
-            "Manage networks",
-            subs,
-            ARRAY_SIZE(subs),
-            "Internal (for tests, not a stable interface):\n"
-            "  attach-netns   Attach a network namespace by path: "
-            "attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET NETNS_PATH ID\n"
-            "  detach-netns   Undo attach-netns: detach-netns NET ID\n",
-            EXIT_BERTH,
-            0};
-        return cmd_group_run(&g, argc, argv);
-}
+const struct cmd_group cmd_network_group = {
+    "network",
+    "Manage networks",
+    network_commands,
+    ARRAY_SIZE(network_commands),
+    "Internal (for tests, not a stable interface):\n"
+    "  attach-netns   Attach a network namespace by path: "
+    "attach-netns [--ip IP] [--ifname IF] [-p SPEC] NET NETNS_PATH ID\n"
+    "  detach-netns   Undo attach-netns: detach-netns NET ID\n",
+    EXIT_BERTH,
+    0};

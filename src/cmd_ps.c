@@ -164,8 +164,7 @@ int cmd_ps(int argc, char **argv)
             CLI_OPT("no-trunc", 0, CLI_UNSET, &trunc, "Don't truncate output"),
             CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only display container IDs"),
             {0}};
-        const struct cli_cmd cmd =
-            CLI_CMD("ps", "[OPTIONS]", "List containers", opts, CLI_ANY_ARGS);
+        const struct cli_cmd cmd = CLI_CMD("ps", "[OPTIONS]", "List containers", opts, CLI_NO_ARGS);
         int first = cli_parse(&cmd, argc, argv);
         if (first <= 0) {
                 strv_free(&filters);

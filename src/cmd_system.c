@@ -502,17 +502,14 @@ static int system_boot_cmd(int argc, char **argv)
         return system_boot();
 }
 
-int cmd_system(int argc, char **argv)
-{
-        static const struct command sys_commands[] = {
-            {"boot", system_boot_cmd,
-             "Restore networks and start the containers whose restart policy asks for it"},
-            {"df", system_df, "Show berth disk usage"},
-            {"events", cmd_events, "Get real time events from berth"},
-            {"info", cmd_info, "Display system-wide information"},
-            {"prune", system_prune, "Remove unused data"},
-        };
-        static const struct cmd_group g = {
-            "system", "Manage berth", sys_commands, ARRAY_SIZE(sys_commands), NULL, 0, 0};
-        return cmd_group_run(&g, argc, argv);
-}
+static const struct command sys_commands[] = {
+    {"boot", system_boot_cmd,
+     "Restore networks and start the containers whose restart policy asks for it"},
+    {"df", system_df, "Show berth disk usage"},
+    {"events", cmd_events, "Get real time events from berth"},
+    {"info", cmd_info, "Display system-wide information"},
+    {"prune", system_prune, "Remove unused data"},
+};
+
+const struct cmd_group cmd_system_group = {
+    "system", "Manage berth", sys_commands, ARRAY_SIZE(sys_commands), NULL, 0, 0};

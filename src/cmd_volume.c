@@ -27,7 +27,7 @@ static int vol_create(int argc, char **argv)
             CLI_OPT("name", 0, CLI_STRING, &name, "Specify volume name"),
             {0}};
         CLI_PARSE_OR_RETURN(first, argc, argv, "volume create", "[OPTIONS] [VOLUME]",
-                            "Create a volume", opts, CLI_ANY_ARGS);
+                            "Create a volume", opts, CLI_AT_MOST(1));
         if (driver && strcmp(driver, "local")) {
                 error_msg("volume driver \"%s\" is not supported (only local)", driver);
                 return EXIT_BERTH;
@@ -70,7 +70,7 @@ static int vol_ls(int argc, char **argv)
             CLI_OPT("quiet", 'q', CLI_FLAG, &quiet, "Only display volume names"),
             {0}};
         CLI_PARSE_OR_RETURN(first, argc, argv, "volume ls", "[OPTIONS]", "List volumes", opts,
-                            CLI_ANY_ARGS);
+                            CLI_NO_ARGS);
         struct cliformat cf;
         if (!quiet &&
             format_open(&cf, format, VOL_TABLE, vol_headers, "*formatter.volumeContext") < 0)
@@ -127,7 +127,7 @@ static int vol_rm(int argc, char **argv)
         const struct cli_opt opts[] = {
             CLI_OPT("force", 'f', CLI_FLAG, NULL, "Accepted for compatibility"), {0}};
         CLI_PARSE_OR_RETURN(first, argc, argv, "volume rm", "[OPTIONS] VOLUME [VOLUME...]",
-                            "Remove one or more volumes", opts, CLI_ANY_ARGS);
+                            "Remove one or more volumes", opts, CLI_AT_LEAST(1));
         strv_t used = STRV_INIT;
         volumes_in_use(&used);
         int rc = 0;
@@ -159,7 +159,7 @@ static int vol_prune(int argc, char **argv)
             PRUNE_OPTS(pc, &force, "\"label=<key>[=<value>]\",\n\"label!=<key>[=<value>]\""),
             {0}};
         PRUNE_PARSE_OR_RETURN(first, argc, argv, &pc, NULL, "volume prune", "[OPTIONS]",
-                              "Remove unused local volumes", opts, CLI_ANY_ARGS);
+                              "Remove unused local volumes", opts, CLI_NO_ARGS);
         /* docker's prompt and report: the list only when something went,
          * then the space */
         if (!force && !cli_confirm(all ? "This will remove all local volumes not used by at "
@@ -177,18 +177,15 @@ static int vol_prune(int argc, char **argv)
         return prune_report("Volumes", &removed, reclaimed, rc, &err);
 }
 
-int cmd_volume(int argc, char **argv)
-{
-        static const struct command subs[] = {
-            {"create", vol_create, "Create a volume"},
-            {"inspect", vol_inspect, "Display detailed information on one or more volumes"},
-            {"ls", vol_ls, "List volumes"},
-            {"list", vol_ls, NULL},
-            {"prune", vol_prune, "Remove unused local volumes"},
-            {"rm", vol_rm, "Remove one or more volumes"},
-            {"remove", vol_rm, NULL},
-        };
-        static const struct cmd_group g = {"volume", "Manage volumes", subs, ARRAY_SIZE(subs),
-                                           NULL,     EXIT_BERTH,       0};
-        return cmd_group_run(&g, argc, argv);
-}
+static const struct command volume_commands[] = {
+    {"create", vol_create, "Create a volume"},
+    {"inspect", vol_inspect, "Display detailed information on one or more volumes"},
+    {"ls", vol_ls, "List volumes"},
+    {"list", vol_ls, NULL},
+    {"prune", vol_prune, "Remove unused local volumes"},
+    {"rm", vol_rm, "Remove one or more volumes"},
+    {"remove", vol_rm, NULL},
+};
+
+const struct cmd_group cmd_volume_group = {
+    "volume", "Manage volumes", volume_commands, ARRAY_SIZE(volume_commands), NULL, EXIT_BERTH, 0};

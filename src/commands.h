@@ -28,6 +28,11 @@ struct cmd_group {
 };
 /* Run argv[1] of the group (argv[0] is the group's name); --help lists it. */
 int cmd_group_run(const struct cmd_group *g, int argc, char **argv);
+/* g's verb named verb (an alias's entry has no summary), or NULL */
+const struct command *cmd_group_find(const struct cmd_group *g, const char *verb);
+/* The management groups, whose verbs most top-level commands are (main.c) */
+extern const struct cmd_group cmd_container_group, cmd_image_group, cmd_network_group,
+    cmd_system_group, cmd_volume_group;
 /* The hidden verb every command group answers (`berth network __commands`):
  * one "GROUP VERB<TAB>SUMMARY" line per verb, aliases left out.  `berth
  * __commands` prints the whole tree; tools/gen-docs.sh makes the man pages
@@ -41,14 +46,10 @@ int cmd_version(int argc, char **argv);
 int cmd_kube(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_compose(int argc, char **argv);
-int cmd_network(int argc, char **argv);
 int cmd_port(int argc, char **argv);
-int cmd_image(int argc, char **argv);
-int cmd_container(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_container_prune(int argc, char **argv);
 int cmd_import(int argc, char **argv);
-int cmd_network(int argc, char **argv);
 int cmd_images(int argc, char **argv);
 int cmd_rmi(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
@@ -72,9 +73,7 @@ int cmd_rm(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_top(int argc, char **argv);
-int cmd_volume(int argc, char **argv);
 int cmd_wait(int argc, char **argv);
-int cmd_system(int argc, char **argv);
 int cmd_monitor_exited(int argc, char **argv); /* internal: a monitor's exit hook */
 int cmd_settle(int argc, char **argv);         /* internal: frees addresses once veths go */
 int cmd_pause(int argc, char **argv);
@@ -82,16 +81,10 @@ int cmd_cp(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
-int cmd_history(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_unpause(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_events(int argc, char **argv);
-int cmd_images(int argc, char **argv);
-int cmd_rmi(int argc, char **argv);
-int cmd_tag(int argc, char **argv);
-int cmd_load(int argc, char **argv);
-int cmd_save(int argc, char **argv);
 
 /* Print "berth: <msg>" to stderr (only src/ prints); the caller goes on or
  * returns its exit code, nothing exits here. */

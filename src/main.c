@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/cleanup.h"
 #include "base/crypto_lazy.h"
 #include "base/paths.h"
 #include "commands.h"
@@ -17,55 +18,88 @@
 #include "net/dns.h"
 #include "runtime/exe_seal.h"
 
-static const struct command commands[] = {
-    {"attach", cmd_attach,
-     "Attach local standard input, output, and error streams to a running container"},
-    {"build", cmd_build, "Build an image from a Dockerfile"},
-    {"compose", cmd_compose, "Define and run multi-container applications"},
-    {"container", cmd_container, "Manage containers"},
-    {"commit", cmd_commit, "Create a new image from a container's changes"},
-    {"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
-    {"create", cmd_create, "Create a new container"},
-    {"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
-    {"events", cmd_events, "Get real time events from berth"},
-    {"exec", cmd_exec, "Execute a command in a running container"},
-    {"export", cmd_export, "Export a container's filesystem as a tar archive"},
-    {"history", cmd_history, "Show the history of an image"},
-    {"image", cmd_image, "Manage images"},
-    {"images", cmd_images, "List images"},
-    {"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
-    {"info", cmd_info, "Display system-wide information"},
-    {"inspect", cmd_inspect, "Return low-level information on containers and images"},
-    {"kill", cmd_kill, "Kill one or more running containers"},
-    {"kube", cmd_kube, "Generate Kubernetes manifests from a compose project"},
-    {"load", cmd_load, "Load an image from a tar archive or STDIN"},
-    {"login", cmd_login, "Log in to a registry"},
-    {"logout", cmd_logout, "Log out from a registry"},
-    {"logs", cmd_logs, "Fetch the logs of a container"},
-    {"network", cmd_network, "Manage networks"},
-    {"pause", cmd_pause, "Pause all processes within one or more containers"},
-    {"port", cmd_port, "List port mappings or a specific mapping for the container"},
-    {"pull", cmd_pull, "Download an image from a registry"},
-    {"ps", cmd_ps, "List containers"},
-    {"push", cmd_push, "Upload an image to a registry"},
-    {"rename", cmd_rename, "Rename a container"},
-    {"restart", cmd_restart, "Restart one or more containers"},
-    {"rm", cmd_rm, "Remove one or more containers"},
-    {"rmi", cmd_rmi, "Remove one or more images"},
-    {"run", cmd_run, "Create and run a new container from an image"},
-    {"save", cmd_save, "Save one or more images to a tar archive"},
-    {"start", cmd_start, "Start one or more stopped containers"},
-    {"stats", cmd_stats, "Display a live stream of container(s) resource usage statistics"},
-    {"stop", cmd_stop, "Stop one or more running containers"},
-    {"system", cmd_system, "Manage berth"},
-    {"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
-    {"top", cmd_top, "Display the running processes of a container"},
-    {"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
-    {"update", cmd_update, "Update configuration of one or more containers"},
-    {"version", cmd_version, "Show the berth version information"},
-    {"volume", cmd_volume, "Manage volumes"},
-    {"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
+/* The top-level commands.  As in Docker, a management group (`berth
+ * container`) and most commands (`berth attach` is `berth container attach`,
+ * `berth ps` is `berth container ls`) are a group's table and a verb in it,
+ * and the group's table holds their functions and summaries; the rest have
+ * their own. */
+static const struct toplevel {
+        const char *name;
+        cmd_fn fn;
+        const char *summary;
+        const struct cmd_group *group;    /* the command is this group */
+        const struct cmd_group *alias_of; /* the command is this group's verb */
+        const char *verb;                 /* that verb, when not named as the command */
+} commands[] = {
+    {"attach", .alias_of = &cmd_container_group},
+    {"build", .alias_of = &cmd_image_group},
+    {"compose", .fn = cmd_compose, .summary = "Define and run multi-container applications"},
+    {"container", .group = &cmd_container_group},
+    {"commit", .alias_of = &cmd_container_group},
+    {"cp", .alias_of = &cmd_container_group},
+    {"create", .alias_of = &cmd_container_group},
+    {"diff", .alias_of = &cmd_container_group},
+    {"events", .alias_of = &cmd_system_group},
+    {"exec", .alias_of = &cmd_container_group},
+    {"export", .alias_of = &cmd_container_group},
+    {"history", .alias_of = &cmd_image_group},
+    {"image", .group = &cmd_image_group},
+    {"images", .alias_of = &cmd_image_group, .verb = "ls"},
+    {"import", .alias_of = &cmd_image_group},
+    {"info", .alias_of = &cmd_system_group},
+    {"inspect", .fn = cmd_inspect,
+     .summary = "Return low-level information on containers and images"},
+    {"kill", .alias_of = &cmd_container_group},
+    {"kube", .fn = cmd_kube, .summary = "Generate Kubernetes manifests from a compose project"},
+    {"load", .alias_of = &cmd_image_group},
+    {"login", .fn = cmd_login, .summary = "Log in to a registry"},
+    {"logout", .fn = cmd_logout, .summary = "Log out from a registry"},
+    {"logs", .alias_of = &cmd_container_group},
+    {"network", .group = &cmd_network_group},
+    {"pause", .alias_of = &cmd_container_group},
+    {"port", .alias_of = &cmd_container_group},
+    {"pull", .alias_of = &cmd_image_group},
+    {"ps", .alias_of = &cmd_container_group, .verb = "ls"},
+    {"push", .alias_of = &cmd_image_group},
+    {"rename", .alias_of = &cmd_container_group},
+    {"restart", .alias_of = &cmd_container_group},
+    {"rm", .alias_of = &cmd_container_group},
+    {"rmi", .alias_of = &cmd_image_group, .verb = "rm"},
+    {"run", .alias_of = &cmd_container_group},
+    {"save", .alias_of = &cmd_image_group},
+    {"start", .alias_of = &cmd_container_group},
+    {"stats", .alias_of = &cmd_container_group},
+    {"stop", .alias_of = &cmd_container_group},
+    {"system", .group = &cmd_system_group},
+    {"tag", .alias_of = &cmd_image_group},
+    {"top", .alias_of = &cmd_container_group},
+    {"unpause", .alias_of = &cmd_container_group},
+    {"update", .alias_of = &cmd_container_group},
+    {"version", .fn = cmd_version, .summary = "Show the berth version information"},
+    {"volume", .group = &cmd_volume_group},
+    {"wait", .alias_of = &cmd_container_group},
 };
+
+/* the group verb that c (an alias) is */
+static const struct command *aliased(const struct toplevel *c)
+{
+        return cmd_group_find(c->alias_of, c->verb ? c->verb : c->name);
+}
+
+static const char *summary_of(const struct toplevel *c)
+{
+        if (c->group)
+                return c->group->summary;
+        return c->alias_of ? aliased(c)->summary : c->summary;
+}
+
+/* run c with argv[0] its name */
+static int run_command(const struct toplevel *c, int argc, char **argv)
+{
+        if (c->group)
+                return cmd_group_run(c->group, argc, argv);
+        return (c->alias_of ? aliased(c)->fn : c->fn)(argc, argv);
+}
 
 /* "PREFIX<message>\n" on stderr */
 static void __attribute__((format(printf, 2, 0)))
@@ -111,8 +145,8 @@ static int dns_rebuild(net_dns_records_t *r, const char *why, err_t *err)
 static void usage(FILE *f)
 {
         fprintf(f, "Usage:  berth [OPTIONS] COMMAND\n\nCommands:\n");
-        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-                fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+                fprintf(f, "  %-10s %s\n", commands[i].name, summary_of(&commands[i]));
         fprintf(f, "\nRun 'berth COMMAND --help' for more information on a command.\n");
 }
 
@@ -120,17 +154,14 @@ static void usage(FILE *f)
  * the command groups (each group lists its own verbs, see CMD_LIST). */
 static int list_commands(void)
 {
-        static const cmd_fn groups[] = {cmd_compose, cmd_container, cmd_image, cmd_kube,
-                                        cmd_network, cmd_system,    cmd_volume};
         int rc = 0;
-        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-                printf("%s\t%s\n", commands[i].name, commands[i].summary);
-                for (size_t k = 0; k < sizeof(groups) / sizeof(groups[0]); k++) {
-                        if (commands[i].fn != groups[k])
-                                continue;
-                        char *av[] = {(char *)commands[i].name, (char *)CMD_LIST, NULL};
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+                const struct toplevel *c = &commands[i];
+                printf("%s\t%s\n", c->name, summary_of(c));
+                if (c->group || c->fn == cmd_compose || c->fn == cmd_kube) {
+                        char *av[] = {(char *)c->name, (char *)CMD_LIST, NULL};
                         fflush(stdout);
-                        if (commands[i].fn(2, av) != 0)
+                        if (run_command(c, 2, av) != 0)
                                 rc = EXIT_BERTH;
                 }
         }
@@ -223,9 +254,9 @@ int main(int argc, char **argv)
                 return cmd_settle(argc - 1, argv + 1);
         berth_dirs_harden(); /* state dirs 0700, even when made looser before */
         settle_on_exit();
-        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
                 if (!strcmp(argv[1], commands[i].name))
-                        return commands[i].fn(argc - 1, argv + 1);
+                        return run_command(&commands[i], argc - 1, argv + 1);
         error_msg("'%s' is not a berth command.\nSee 'berth --help'", argv[1]);
         return EXIT_BERTH;
 }

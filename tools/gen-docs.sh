@@ -2,7 +2,7 @@
 # gen-docs.sh BERTH OUTDIR - man pages and shell completions, generated from
 # the berth binary itself so that they cannot drift from it:
 #   - the command tree and its summaries from `berth __commands` (the command
-#     tables of src/main.c, the compose table, the group dispatchers);
+#     tables of src/main.c, the compose table, the group tables);
 #   - each page's synopsis, description and options from `berth CMD --help`.
 # Writes OUTDIR/man/man1/berth*.1, OUTDIR/man/man5/berth-compose.5 and
 # OUTDIR/completion/{berth.bash,_berth,berth.fish}.

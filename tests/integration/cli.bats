@@ -49,6 +49,19 @@ compose_at() {
         [[ "$output" == *"  container "*"Manage containers"* ]]
 }
 
+@test "argument counts as docker: volume rm needs one, volume create takes one at most, ls/prune/ps none" {
+        run_fails 125 '"berth volume rm" requires at least 1 argument' "$BERTH" volume rm
+        run_fails 125 '"berth volume create" requires at most 1 argument' \
+                "$BERTH" volume create cl-va1 cl-va2
+        run "$BERTH" volume ls -q
+        [ "$status" -eq 0 ]
+        [[ "$output" != *cl-va* ]]
+        run_fails 125 '"berth volume ls" accepts no arguments' "$BERTH" volume ls cl-va1
+        run_fails 125 '"berth volume prune" accepts no arguments' "$BERTH" volume prune -f cl-va1
+        run_fails 125 '"berth image prune" accepts no arguments' "$BERTH" image prune -f busybox
+        run_fails 125 '"berth ps" accepts no arguments' "$BERTH" ps cl-x
+}
+
 @test "the seeds' lines: container run/ls/inspect/exec/rm, image ls, network inspect" {
         run "$BERTH" container run -d --name cl-seed -p 127.0.0.1::8080 busybox sleep 60
         [ "$status" -eq 0 ]

@@ -98,6 +98,21 @@ teardown_file() {
         [ ! -e "$gone" ]
 }
 
+@test "network rm: --help and a usage error answer before the clean-up of gone containers' endpoints" {
+        # a root the clean-up cannot read: only the removal itself may need it
+        bad=$BATS_TEST_TMPDIR/not-a-dir
+        : >"$bad"
+        run env BERTH_ROOT="$bad" "$BERTH" network rm --help
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Usage:"*"network rm"* ]]
+        run env BERTH_ROOT="$bad" "$BERTH" network rm
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"requires at least 1 argument"* ]]
+        run env BERTH_ROOT="$bad" "$BERTH" network rm rtst-net
+        [ "$status" -eq 125 ]
+        [[ "$output" == *"lib/networks"*"Not a directory"* ]]
+}
+
 @test "address pools: picks free subnets and reports exhaustion" {
         export BERTH_ADDRESS_POOLS=10.231.20.0/23:24
         run "$BERTH" network create bt1p1
