@@ -77,6 +77,11 @@ bool netwire_settle_needed(void)
         return atomic_load(&settle_needed);
 }
 
+void netwire_settle_left_to_watcher(void)
+{
+        atomic_store(&settle_needed, false);
+}
+
 /* network_endpoint_down: 0 done, 1 left releasing (noted), < 0 error */
 static int endpoint_down(const char *net, const char *id, bool netns_gone,
                          enum network_addr_fate fate, err_t *err)

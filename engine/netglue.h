@@ -102,6 +102,11 @@ int netwire_gc_settle(int timeout_ms, err_t *err);
  * command on its network. */
 bool netwire_settle_needed(void);
 
+/* The caller knows that the monitors of the containers this process
+ * released were alive after those releases: their watchers free what was
+ * left waiting (netwire_gc_settle), no settler is needed. */
+void netwire_settle_left_to_watcher(void);
+
 /* Endpoints whose container is gone (removed by its monitor after --rm, or
  * by a crash) are freed; endpoints of containers that no longer run lose
  * their names and port rules, then their addresses unless static (each

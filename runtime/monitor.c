@@ -215,6 +215,7 @@ struct client {
 struct mon {
         const char *id;
         json_t *j;        /* latest state document */
+        bool auto_remove; /* --rm: its HostConfig.AutoRemove, read once */
         json_t *spec_doc; /* the document spec points into, during a start */
         struct rt_spawn spec;
         pid_t pid;
@@ -537,18 +538,25 @@ static void send_frame(struct mon *m, int stream, const char *s, size_t n, int k
         }
 }
 
+/* RT_STREAM_ENDED to client i when it is an attach client that asked for
+ * it; false when it was dropped (i is then the next one). */
+static bool send_ended_to(struct mon *m, size_t i)
+{
+        const unsigned char h[8] = {RT_STREAM_ENDED, 0, 0, 0, 0, 0, 0, 0};
+        struct client *c = &m->cl[i];
+        if (c->kind == CL_ATTACH && c->ended && !c->closing && client_send(c, h, 8) < 0) {
+                client_drop(m, i);
+                return false;
+        }
+        return true;
+}
+
 /* RT_STREAM_ENDED to the attach clients that asked for it. */
 static void send_ended(struct mon *m)
 {
-        const unsigned char h[8] = {RT_STREAM_ENDED, 0, 0, 0, 0, 0, 0, 0};
-        for (size_t i = 0; i < m->ncl;) {
-                struct client *c = &m->cl[i];
-                if (c->kind == CL_ATTACH && c->ended && !c->closing && client_send(c, h, 8) < 0) {
-                        client_drop(m, i);
-                        continue;
-                }
-                i++;
-        }
+        for (size_t i = 0; i < m->ncl;)
+                if (send_ended_to(m, i))
+                        i++;
 }
 
 static void (*warn_hook)(const char *msg);
@@ -1233,6 +1241,12 @@ static void handle_request(struct mon *m, int fd, const char *buf)
                 }
                 client_add(m, fd, CL_ATTACH, a != 0);
                 m->cl[m->ncl - 1].ended = d == 1;
+                /* an --rm container that ended before this request was read
+                 * (a command that exits at once, reaped in the same round):
+                 * the client is told now, and frees its network while the
+                 * container is removed, not after the exit status */
+                if (d == 1 && m->exited && m->auto_remove)
+                        (void)send_ended_to(m, m->ncl - 1);
         } else if (!strncmp(buf, "wait", 4)) {
                 client_add(m, fd, CL_WAIT, false);
         } else if (sscanf(buf, "stop %d %d", &a, &b) == 2) {
@@ -1399,7 +1413,7 @@ static void on_sigchld(struct mon *m)
                         m->pid = 0;
                         /* --rm (never restarted): the attached CLI frees its
                          * network while the container is removed */
-                        if (rt_doc_auto_remove(m->j))
+                        if (m->auto_remove)
                                 send_ended(m);
                         /* output still in flight: give it a moment, then go on */
                         arm(m->drain_tfd, 2000);
@@ -1638,6 +1652,7 @@ int rt_monitor_main(const char *id, int sync_fd, bool *done, err_t *err)
         }
         if (rt_ctr_load(id, &m->j, err) < 0)
                 goto fail_early;
+        m->auto_remove = rt_doc_auto_remove(m->j);
         if (spec_load(m, err) < 0)
                 goto fail_early;
         /* --network container:ID: that container's namespace, for every

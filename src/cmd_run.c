@@ -1,6 +1,7 @@
 /* berth run / create: options before IMAGE, then the command. */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -426,6 +427,20 @@ static void rm_release(const char *id)
         rm_released = true;
 }
 
+/* The same when the monitor said the container ended: when it still holds
+ * its end of the connection after the release, it had not exited then, so
+ * its watcher (which waits for its exit, then frees the addresses whose
+ * veths are gone) sees what the release left waiting: no settler (an exec
+ * of berth, 1-8 ms of the command's exit here) for a monitor.json that the
+ * removal took away first. */
+static void rm_release_ended(const char *id, int monitor_sock)
+{
+        rm_release(id);
+        struct pollfd p = {.fd = monitor_sock, .events = POLLRDHUP};
+        if (poll(&p, 1, 0) == 0)
+                netwire_settle_left_to_watcher();
+}
+
 static int run_or_create(int argc, char **argv, bool run)
 {
         struct run_opts o = {0};
@@ -451,7 +466,7 @@ static int run_or_create(int argc, char **argv, bool run)
         int attach = o.detach ? ATTACH_NONE : ATTACH_OUTPUT | (o.interactive ? ATTACH_STDIN : 0);
         int status;
         bool release = o.rm && attach && !(o.network && !strcmp(o.network, "none"));
-        int r = container_start_then(id, attach, release ? rm_release : NULL, &status, &err);
+        int r = container_start_then(id, attach, release ? rm_release_ended : NULL, &status, &err);
         if (r < 0) {
                 error_msg("%s", err.msg);
                 err_t e2 = {0};

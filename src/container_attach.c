@@ -38,7 +38,7 @@ static void tty_restore(void)
 }
 
 static int attach_stream(const char *id, int sock, int attach, bool tty, const struct attach_ui *ui,
-                         void (*ended)(const char *id), int *status, err_t *err)
+                         void (*ended)(const char *id, int sock), int *status, err_t *err)
 {
         bool fwd_in = attach & ATTACH_STDIN;
         struct detach_keys off = {.n = 0}, *keys = ui && ui->keys ? ui->keys : &off;
@@ -119,7 +119,7 @@ static int attach_stream(const char *id, int sock, int attach, bool tty, const s
                                 *status = atoi(data);
                         else if (stream == RT_STREAM_ENDED) {
                                 if (ended)
-                                        ended(id);
+                                        ended(id, sock);
                         } else
                                 write_all(stream == RT_STREAM_STDERR ? 2 : 1, data, len, NULL);
                         free(data);
@@ -161,8 +161,8 @@ int container_start(const char *id, int attach, int *status, err_t *err)
         return container_start_then(id, attach, NULL, status, err);
 }
 
-int container_start_then(const char *id, int attach, void (*ended)(const char *id), int *status,
-                         err_t *err)
+int container_start_then(const char *id, int attach, void (*ended)(const char *id, int sock),
+                         int *status, err_t *err)
 {
         _cleanup_close_ int sock = -1;
         bool tty;

@@ -22,11 +22,12 @@
  * *status.  Returns < 0 with err filled on failure; *status is then the
  * docker exit status for the failure (125/126/127). */
 int container_start(const char *id, int attach, int *status, err_t *err);
-/* The same; with attach and ended, ended(id) runs once an auto-removed
+/* The same; with attach and ended, ended(id, sock) runs once an auto-removed
  * container's process has ended, while its monitor removes it (before the
- * exit status comes). */
-int container_start_then(const char *id, int attach, void (*ended)(const char *id), int *status,
-                         err_t *err);
+ * exit status comes); sock is the attach connection, which the monitor
+ * holds until it exits. */
+int container_start_then(const char *id, int attach, void (*ended)(const char *id, int sock),
+                         int *status, err_t *err);
 /* ctr_get (no lock kept) for a command's CONTAINER argument, its error
  * printed (error_msg); < 0 then. */
 int container_get_said(const char *ref, char **id, json_t **j);

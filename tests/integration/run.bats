@@ -162,3 +162,31 @@ teardown_file() { rt_teardown_file; }
         run "$BERTH" ps -aq
         [ -z "$output" ]
 }
+
+@test "an attached client of an --rm container hears that it ended before its exit status" {
+        # RT_STREAM_ENDED: run --rm frees the network then, while the
+        # monitor removes the container (and leaves no settler behind)
+        "$BERTH" run -d --rm --name rt-ended busybox sleep 1
+        id=$("$BERTH" inspect -f '{{.Id}}' rt-ended)
+        run python3 - "$BERTH_ROOT/run/containers/$id" <<'PY'
+import os, socket, struct, sys
+d = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+s = socket.socket(socket.AF_UNIX)
+s.connect("/proc/self/fd/%d/ctl.sock" % d)
+s.sendall(b"attach 0 0 0 1\n")
+kinds, buf = [], b""
+while True:
+    data = s.recv(4096)
+    if not data:
+        break
+    buf += data
+    while len(buf) >= 8 and len(buf) >= 8 + struct.unpack(">I", buf[4:8])[0]:
+        n = struct.unpack(">I", buf[4:8])[0]
+        kinds.append(buf[0])
+        buf = buf[8 + n:]
+print(kinds)
+sys.exit(0 if 4 in kinds and 3 in kinds and kinds.index(4) < kinds.index(3) else 1)
+PY
+        echo "$output"
+        [ "$status" -eq 0 ]
+}
