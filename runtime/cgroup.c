@@ -501,19 +501,32 @@ int rt_cgroup_join_open(const char *id, struct rt_cg_join *j, err_t *err)
         return r;
 }
 
+/* A failed join (errno e) named by the file fd has open */
+static int join_failed(int fd, int e, const char *unnamed, err_t *err)
+{
+        char fdp[64], p[4096];
+        snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(fdp, p, sizeof(p) - 1);
+        p[n > 0 ? n : 0] = '\0';
+        return err_sys(err, e, "cgroup: join %s", n > 0 ? p : unnamed);
+}
+
 int rt_cgroup_join_self(const struct rt_cg_join *j, err_t *err)
 {
-        for (size_t i = 0; i < j->ntasks; i++) {
-                if (write(j->tasks[i], "0", 1) == 1)
-                        continue;
-                int e = errno;
-                char fdp[64], p[4096];
-                snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", j->tasks[i]);
-                ssize_t n = readlink(fdp, p, sizeof(p) - 1);
-                p[n > 0 ? n : 0] = '\0';
-                return err_sys(err, e, "cgroup: join %s", n > 0 ? p : "a v1 hierarchy");
-        }
+        for (size_t i = 0; i < j->ntasks; i++)
+                if (write(j->tasks[i], "0", 1) != 1)
+                        return join_failed(j->tasks[i], errno, "a v1 hierarchy", err);
         return 0;
+}
+
+int rt_cgroup_join_self_v2(const struct rt_cg_join *j, err_t *err)
+{
+        if (j->v2dir < 0)
+                return 0;
+        _cleanup_close_ int fd = openat(j->v2dir, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+        if (fd >= 0 && write(fd, "0", 1) == 1)
+                return 0;
+        return join_failed(j->v2dir, errno, "the cgroup2 one", err);
 }
 
 void rt_cgroup_join_close(struct rt_cg_join *j)

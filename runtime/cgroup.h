@@ -70,6 +70,10 @@ int rt_cgroup_join_open(const char *id, struct rt_cg_join *j, err_t *err);
  * of j (it moves itself, thread by thread: no grace period).  The cgroup2
  * directory is the clone's (CLONE_INTO_CGROUP). */
 int rt_cgroup_join_self(const struct rt_cg_join *j, err_t *err);
+/* The same process into the cgroup2 directory of j, where it was not cloned
+ * into it (clone3 refused): "0" to its cgroup.procs, which waits for the
+ * grace period.  No cgroup2 directory: nothing to do. */
+int rt_cgroup_join_self_v2(const struct rt_cg_join *j, err_t *err);
 void rt_cgroup_join_close(struct rt_cg_join *j);
 /* Did the kernel OOM-kill a process in the container's memory cgroup? */
 bool rt_cgroup_oom_killed(const char *id);

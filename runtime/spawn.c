@@ -1333,21 +1333,46 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
         _cleanup_close_ int pidfd = pin_init(init_pid, id, err);
         if (pidfd < 0)
                 return -1;
+        /* Into the container's cgroups as the init goes (rt_cg_join), without
+         * the RCU grace period of a move through cgroup.procs (7-15 ms per
+         * exec after a quiet spell): the intermediate, single-threaded, writes
+         * "0" to each v1 tasks, and the process is cloned into the cgroup2
+         * one.  Where the cgroups cannot be opened so, or clone3 is refused,
+         * the intermediate moves itself through cgroup.procs, as before. */
+        struct rt_cg_join cj = {.v2dir = -1};
+        err_t ignored = {0};
+        bool join = rt_cgroup_join_open(id, &cj, &ignored) == 0;
         int sv[2];
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+                rt_cgroup_join_close(&cj);
                 return err_sys(err, errno, "socketpair");
+        }
         pid_t a = fork();
-        if (a < 0)
+        if (a < 0) {
+                rt_cgroup_join_close(&cj);
                 return close_pair_fail(sv, err, "fork");
+        }
         if (a == 0) {
                 err_t e = {0};
                 reset_signals();
                 close(sv[0]);
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-                if (rt_cgroup_attach(id, getpid(), &e) < 0 || join_init(pidfd, init_pid, &e) < 0)
+                int joined =
+                    join ? rt_cgroup_join_self(&cj, &e) : rt_cgroup_attach(id, getpid(), &e);
+                if (joined < 0 || join_init(pidfd, init_pid, &e) < 0)
                         child_fail(sv[1], &e, 125);
-                /* The new process is a child of our caller, inside the pid ns. */
-                pid_t b = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+                /* The new process is a child of our caller, inside the pid ns
+                 * (clone3: CLONE_PARENT takes our exit signal). */
+                pid_t b = -1;
+                if (join && cj.v2dir >= 0) {
+                        struct clone_args ca = {.flags = CLONE_PARENT | CLONE_INTO_CGROUP,
+                                                .cgroup = (uint64_t)cj.v2dir};
+                        b = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+                        if (b < 0 && rt_cgroup_join_self_v2(&cj, &e) < 0)
+                                child_fail(sv[1], &e, 125);
+                }
+                if (b < 0)
+                        b = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
                 if (b < 0) {
                         err_sys(&e, errno, "clone exec process");
                         child_fail(sv[1], &e, 125);
@@ -1356,6 +1381,7 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
                         (void)rt_mon_send(sv[1], MSG_PID, 0, b, NULL);
                         _exit(0);
                 }
+                rt_cgroup_join_close(&cj);
                 prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
                 if (pty_master && proc->tty) {
                         int slave = -1;
@@ -1379,6 +1405,7 @@ int rt_exec(pid_t init_pid, const char *id, const struct rt_proc *proc, const in
                 int fst = finish_and_exec(proc, &ids, exe, &e);
                 child_fail(sv[1], &e, fst < 0 ? 125 : fst);
         }
+        rt_cgroup_join_close(&cj);
         close(sv[1]);
         int st;
         while (waitpid(a, &st, 0) < 0 && errno == EINTR)

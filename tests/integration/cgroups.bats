@@ -41,6 +41,24 @@ cgroups_of() {
         cgroups_of "$output"
 }
 
+@test "exec starts its command in every cgroup of its container, also where clone3 is refused" {
+        # as the init: cloned into the cgroup2 one, its starter joins each
+        # v1 hierarchy itself through tasks
+        "$BERTH" run -d --name rt-exec-cg --network none --cpuset-cpus 0 busybox sleep 60
+        id=$("$BERTH" inspect -f '{{.Id}}' rt-exec-cg)
+        run "$BERTH" exec rt-exec-cg cat /proc/self/cgroup
+        [ "$status" -eq 0 ]
+        cgroups_of "$output"
+        [[ "$output" == *"/$id"* ]]
+        # without clone3, the old way: moved through cgroup.procs
+        cc -O2 -o "$BATS_TEST_TMPDIR/enosys" "$BERTH_SRC/tests/tools/enosys.c" -lseccomp
+        run "$BATS_TEST_TMPDIR/enosys" clone3 "$BERTH" exec rt-exec-cg cat /proc/self/cgroup
+        [ "$status" -eq 0 ]
+        cgroups_of "$output"
+        [[ "$output" == *"/$id"* ]]
+        "$BERTH" rm -f rt-exec-cg
+}
+
 @test "--memory 64m OOM-kills a 200 MB allocation and inspect shows OOMKilled" {
         run "$BERTH" run --name rt-oom --memory 64m busybox sh -c 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=200'
         [ "$status" -eq 137 ]
