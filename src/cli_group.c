@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/cleanup.h"
 #include "base/fsutil.h"
 
 #include "commands.h"
@@ -73,7 +74,7 @@ static int group_verb_help(const struct cmd_group *g, const struct command *c, c
                         end++;
                 }
                 fwrite(text, 1, (size_t)(w - text), stdout);
-                printf("%s %s", g->name, c->name);
+                printf("%s %s", g->name, argv[0]); /* as called: list, not ls */
                 fwrite(end, 1, len - (size_t)(end - text), stdout);
         }
         free(text);
@@ -82,6 +83,11 @@ static int group_verb_help(const struct cmd_group *g, const struct command *c, c
 
 const struct command *cmd_group_find(const struct cmd_group *g, const char *verb)
 {
+        /* Docker's long spellings of ls and rm, the same in every group */
+        static const char *const spelled[][2] = {{"list", "ls"}, {"remove", "rm"}};
+        for (size_t i = 0; i < ARRAY_SIZE(spelled); i++)
+                if (!strcmp(verb, spelled[i][0]))
+                        verb = spelled[i][1];
         for (size_t i = 0; i < g->n; i++)
                 if (!strcmp(verb, g->cmds[i].name))
                         return &g->cmds[i];

@@ -389,17 +389,15 @@ static int net_detach_netns(int argc, char **argv)
         return 0;
 }
 
-/* no summary: an alias, or internal (left out of help and man pages) */
+/* no summary: internal (left out of help and man pages) */
 static const struct command network_commands[] = {
     {"connect", net_connect, "Connect a container to a network"},
     {"create", net_create, "Create a network"},
     {"disconnect", net_disconnect, "Disconnect a container from a network"},
     {"inspect", net_inspect, "Display detailed information on one or more networks"},
     {"ls", net_ls, "List networks"},
-    {"list", net_ls, NULL},
     {"prune", net_prune, "Remove all unused networks"},
     {"rm", net_rm, "Remove one or more networks"},
-    {"remove", net_rm, NULL},
     {"attach-netns", net_attach_netns, NULL},
     {"detach-netns", net_detach_netns, NULL},
 };

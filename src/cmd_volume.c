@@ -181,10 +181,8 @@ static const struct command volume_commands[] = {
     {"create", vol_create, "Create a volume"},
     {"inspect", vol_inspect, "Display detailed information on one or more volumes"},
     {"ls", vol_ls, "List volumes"},
-    {"list", vol_ls, NULL},
     {"prune", vol_prune, "Remove unused local volumes"},
     {"rm", vol_rm, "Remove one or more volumes"},
-    {"remove", vol_rm, NULL},
 };
 
 const struct cmd_group cmd_volume_group = {

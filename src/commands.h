@@ -28,7 +28,8 @@ struct cmd_group {
 };
 /* Run argv[1] of the group (argv[0] is the group's name); --help lists it. */
 int cmd_group_run(const struct cmd_group *g, int argc, char **argv);
-/* g's verb named verb (an alias's entry has no summary), or NULL */
+/* g's verb named verb (an alias's entry has no summary; "list" and "remove"
+ * are every group's ls and rm, as in Docker), or NULL */
 const struct command *cmd_group_find(const struct cmd_group *g, const char *verb);
 /* The management groups, whose verbs most top-level commands are (main.c) */
 extern const struct cmd_group cmd_container_group, cmd_image_group, cmd_network_group,
