@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -133,6 +134,44 @@ static void shown_path(int dirfd, const char *name, char *out, size_t size)
         }
 }
 
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool holding;
+static int held[16];
+static size_t nheld;
+
+void fs_hold_replaced(bool on)
+{
+        pthread_mutex_lock(&held_lock);
+        holding = on;
+        if (!on)
+                while (nheld)
+                        close(held[--nheld]);
+        pthread_mutex_unlock(&held_lock);
+}
+
+/* The file a replacement is about to replace, opened when holding: -1 when
+ * not, or there is none, or no room is left. */
+static int hold_open(int dirfd, const char *name)
+{
+        pthread_mutex_lock(&held_lock);
+        bool room = holding && nheld < sizeof(held) / sizeof(held[0]);
+        pthread_mutex_unlock(&held_lock);
+        return room ? openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+                    : -1;
+}
+
+static void hold_keep(int fd)
+{
+        if (fd < 0)
+                return;
+        pthread_mutex_lock(&held_lock);
+        if (holding && nheld < sizeof(held) / sizeof(held[0]))
+                held[nheld++] = fd, fd = -1;
+        pthread_mutex_unlock(&held_lock);
+        if (fd >= 0)
+                close(fd);
+}
+
 int atomic_write_at(int dirfd, const char *name, const void *data, size_t n, mode_t mode,
                     err_t *err)
 {
@@ -178,12 +217,16 @@ int atomic_replace_at(int dirfd, const char *name, const void *data, size_t n, m
                         err_sys(err, e, "write %s", shown);
                 return -1;
         }
+        int old = hold_open(dirfd, name);
         if (renameat(dirfd, tmp, dirfd, name) < 0) {
                 int e = errno;
+                if (old >= 0)
+                        close(old);
                 unlinkat(dirfd, tmp, 0);
                 shown_path(dirfd, name, shown, sizeof(shown));
                 return err_sys(err, e, "rename into %s", shown);
         }
+        hold_keep(old);
         if (!durable)
                 return 0;
         /* fsync the directory so the rename itself is durable. */

@@ -40,6 +40,11 @@ int atomic_write_file(const char *path, const void *data, size_t n, mode_t mode,
  * or nothing at all (state that a crash makes void anyway). */
 int atomic_replace_at(int dirfd, const char *name, const void *data, size_t n, mode_t mode,
                       bool durable, err_t *err);
+/* on: from now on, this process's atomic replacements keep the file each
+ * replaced open (up to 16), so that its blocks are not freed by the rename:
+ * on a filesystem mounted with discard (no journal), freeing is a
+ * synchronous discard.  off: closes them (the frees happen now) and stops. */
+void fs_hold_replaced(bool on);
 
 /* Open (creating, mode 0600) the lock file path and take an exclusive flock,
  * retrying on EINTR.  Returns the fd that holds the lock (close it to unlock). */

@@ -207,8 +207,49 @@ static void test_workers(void)
            "workers_fail keeps the first failure");
 }
 
+/* fds of this process open on an unlinked file whose name ends in name */
+static int open_deleted(const char *name)
+{
+        int n = 0;
+        char want[256];
+        snprintf(want, sizeof(want), "%s (deleted)", name);
+        for (int fd = 0; fd < 1024; fd++) {
+                char p[64], t[4096];
+                snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+                ssize_t k = readlink(p, t, sizeof(t) - 1);
+                if (k <= 0)
+                        continue;
+                t[k] = '\0';
+                size_t tl = strlen(t), wl = strlen(want);
+                n += tl >= wl && !strcmp(t + tl - wl, want);
+        }
+        return n;
+}
+
+static void test_hold_replaced(void)
+{
+        char dir[] = "/tmp/berth-unit-XXXXXX";
+        err_t e;
+        ok(mkdtemp(dir) != NULL, "mkdtemp");
+        _cleanup_free_ char *f = xasprintf("%s/held.json", dir);
+        is_int(atomic_replace_at(AT_FDCWD, f, "1", 1, 0600, false, &e), 0, "first write");
+        fs_hold_replaced(true);
+        is_int(atomic_replace_at(AT_FDCWD, f, "2", 1, 0600, false, &e), 0, "replaced, holding");
+        is_int(atomic_replace_at(AT_FDCWD, f, "3", 1, 0600, false, &e), 0, "replaced again");
+        is_int(open_deleted("/held.json"), 2, "both replaced files are still open");
+        _cleanup_free_ char *buf = NULL;
+        is_int(read_file(f, &buf, NULL, &e), 0, "read back");
+        is_str(buf, "3", "the name holds the last content");
+        fs_hold_replaced(false);
+        is_int(open_deleted("/held.json"), 0, "closed when holding ends");
+        is_int(atomic_replace_at(AT_FDCWD, f, "4", 1, 0600, false, &e), 0, "replaced, not holding");
+        is_int(open_deleted("/held.json"), 0, "nothing held then");
+        is_int(rm_rf(dir, &e), 0, "rm_rf");
+}
+
 int main(void)
 {
+        test_hold_replaced();
         test_rm_deep();
         test_err();
         test_path_clean();
