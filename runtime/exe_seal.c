@@ -136,11 +136,19 @@ int rt_exe_shared_copy(const char *path, const char *record, bool *fresh, err_t 
         return m;
 }
 
+/* Written in place, one width for every pid, not replaced: a reader that
+ * sees a torn pid checks the process it names anyway (rt_exe_shared_copy),
+ * and a replacement freed the old file's block at every monitor's start, a
+ * synchronous discard on a disk mounted with discard, on the monitor's way
+ * to the container's clone. */
 void rt_exe_shared_record(const char *record)
 {
         char pid[32];
-        int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-        (void)atomic_write_file(record, pid, (size_t)n, 0600, NULL);
+        int n = snprintf(pid, sizeof(pid), "%10d\n", (int)getpid());
+        _cleanup_close_ int fd =
+            open(record, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+        if (fd >= 0 && pwrite(fd, pid, (size_t)n, 0) == n)
+                (void)ftruncate(fd, n);
 }
 
 int rt_exe_seal(char **argv, const char *const (*env)[2], err_t *err)

@@ -106,6 +106,23 @@ int main(int argc, char **argv)
         }
         close(t);
         unlink(tmpl);
+
+        /* the record of a shared copy is written in place (a replacement
+         * would free a block at every monitor's start), whatever it held */
+        char rec[] = "/tmp/berth-exeseal-rec.XXXXXX";
+        int r = mkstemp(rec);
+        static const char old[] = "123456789012345678\n";
+        struct stat before, after;
+        ok(r >= 0 && write(r, old, sizeof(old) - 1) == (ssize_t)(sizeof(old) - 1) &&
+               fstat(r, &before) == 0,
+           "an old record");
+        rt_exe_shared_record(rec);
+        char buf[64] = {0};
+        ok(stat(rec, &after) == 0 && after.st_ino == before.st_ino, "the same file");
+        ok(pread(r, buf, sizeof(buf) - 1, 0) == 11 && atoi(buf) == (int)getpid(),
+           "it holds our pid, and only it: %s", buf);
+        close(r);
+        unlink(rec);
         close(src);
         return tap_done();
 }
