@@ -172,6 +172,7 @@ fuzz-build:
 		echo "  FUZZ $$n"; \
 		clang $(CFLAGS_BASE) $(PKG_CFLAGS) -Ibase -I$$m -fsanitize=fuzzer,address,undefined -o $(FB)/fuzz/$$n $$f \
 			$(FB)/lib$$m.a $(FB)/libbase.a $(PKG_LIBS); fi; done
+	@git rev-parse --short HEAD >$(FB)/fuzz/COMMIT 2>/dev/null || echo unknown >$(FB)/fuzz/COMMIT
 
 fuzz: fuzz-build
 	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300) tests/run-check.sh --only fuzz

@@ -59,7 +59,8 @@ secs=${1:?usage: tools/fuzz-campaign.sh [--pool] SECONDS [TARGET...] | --report}
 shift
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || for f in build/fuzz/fuzz/fuzz_*; do [ -x "$f" ] && targets+=("$(basename "$f")"); done
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# the commit the binaries were built from (make fuzz-build writes it)
+commit=$(cat build/fuzz/fuzz/COMMIT 2>/dev/null || git rev-parse --short HEAD 2>/dev/null || echo unknown)
 bin=$logs/bin
 mkdir -p "$bin"
 for n in "${targets[@]}"; do
