@@ -5,6 +5,7 @@
  * with .env files on the way.  Budgets (includes in total, interpolated
  * bytes) must keep every input finite. */
 #include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,14 +19,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[64];
+static char dir[PATH_MAX];
 
 static void put(const char *name, const char *text)
 {
-        char path[128];
+        char path[PATH_MAX + 16];
         int fd;
 
-        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+                abort();
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0)
                 abort();
@@ -43,8 +45,12 @@ static void cleanup(void)
 
 static void setup(void)
 {
-        strcpy(dir, "/tmp/berth-fuzz-include-XXXXXX");
-        if (!mkdtemp(dir))
+        /* under $TMPDIR: libFuzzer's SIGINT ends with _Exit, which skips
+         * atexit, so fuzz-campaign.sh gives each run its own and removes it */
+        const char *tmp = getenv("TMPDIR");
+        if ((size_t)snprintf(dir, sizeof(dir), "%s/berth-fuzz-include-XXXXXX",
+                             tmp && *tmp ? tmp : "/tmp") >= sizeof(dir) ||
+            !mkdtemp(dir))
                 abort();
         atexit(cleanup);
         put("a.yaml", "include: [b.yaml, b.yaml]\nservices:\n  a: {image: \"a:${TAG:-1}\"}\n");

@@ -2,6 +2,7 @@
  * temp dir and check that nothing appeared outside it. */
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char base[64], root[96];
+static char base[PATH_MAX], root[PATH_MAX + 8];
 
 static void cleanup_base(void)
 {
@@ -28,8 +29,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         err_t err;
 
         if (!base[0]) {
-                snprintf(base, sizeof(base), "/tmp/berth-fuzz-tar.XXXXXX");
-                if (!mkdtemp(base))
+                /* under $TMPDIR: libFuzzer's SIGINT ends with _Exit, which skips
+                 * atexit, so fuzz-campaign.sh gives each run its own and removes it */
+                const char *tmp = getenv("TMPDIR");
+                if ((size_t)snprintf(base, sizeof(base), "%s/berth-fuzz-tar.XXXXXX",
+                                     tmp && *tmp ? tmp : "/tmp") >= sizeof(base) ||
+                    !mkdtemp(base))
                         abort();
                 snprintf(root, sizeof(root), "%s/root", base);
                 atexit(cleanup_base);
