@@ -81,7 +81,7 @@ launch() {
         # its own TMPDIR, removed by finish: SIGINT ends libFuzzer with _Exit,
         # so a target's atexit clean-up never runs
         mkdir -p "$logs/tmp.$n.${seq[$n]}"
-        TMPDIR=$logs/tmp.$n.${seq[$n]} chrt --idle 0 "$bin/$n" -max_total_time="$t" -timeout=60 -rss_limit_mb=1024 \
+        TMPDIR="$logs/tmp.$n.${seq[$n]}" chrt --idle 0 "$bin/$n" -max_total_time="$t" -timeout=60 -rss_limit_mb=1024 \
                 -print_final_stats=1 -artifact_prefix="$STATE/artifacts/$n-" \
                 "$STATE/corpus/$n" >"$logs/$n.${seq[$n]}.log" 2>&1 &
         pids[$n]=$!
@@ -114,7 +114,7 @@ finish() {
         art=$(sed -n 's/^artifact_prefix=.*; Test unit written to \(.*timeout-.*\)$/\1/p' "$log" | tail -1)
         if [ -n "$art" ] && [ -f "$art" ]; then
                 t0=$(date +%s%N)
-                if TMPDIR=$logs/tmp.$n.${seq[$n]} "$bin/$n" -timeout=10 -rss_limit_mb=1024 "$art" >>"$log.rerun" 2>&1; then
+                if TMPDIR="$logs/tmp.$n.${seq[$n]}" "$bin/$n" -timeout=10 -rss_limit_mb=1024 "$art" >>"$log.rerun" 2>&1; then
                         result="starved:$(basename "$art")_reran_ok_in_$((($(date +%s%N) - t0) / 1000000))ms"
                 else
                         result="$result:rerun_failed:$(basename "$art")"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "fuzz_tmp.h"
 #include "loader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,13 +46,7 @@ static void cleanup(void)
 
 static void setup(void)
 {
-        /* under $TMPDIR: libFuzzer's SIGINT ends with _Exit, which skips
-         * atexit, so fuzz-campaign.sh gives each run its own and removes it */
-        const char *tmp = getenv("TMPDIR");
-        if ((size_t)snprintf(dir, sizeof(dir), "%s/berth-fuzz-include-XXXXXX",
-                             tmp && *tmp ? tmp : "/tmp") >= sizeof(dir) ||
-            !mkdtemp(dir))
-                abort();
+        fuzz_mkdtemp(dir, sizeof(dir), "berth-fuzz-include");
         atexit(cleanup);
         put("a.yaml", "include: [b.yaml, b.yaml]\nservices:\n  a: {image: \"a:${TAG:-1}\"}\n");
         put("b.yaml", "include:\n  - path: c.yaml\n    env_file: b.env\n  - c.yaml\n");

@@ -12,6 +12,7 @@
 
 #include "../unit/dir_entries.h"
 #include "fsutil.h"
+#include "fuzz_tmp.h"
 #include "tar.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -29,13 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         err_t err;
 
         if (!base[0]) {
-                /* under $TMPDIR: libFuzzer's SIGINT ends with _Exit, which skips
-                 * atexit, so fuzz-campaign.sh gives each run its own and removes it */
-                const char *tmp = getenv("TMPDIR");
-                if ((size_t)snprintf(base, sizeof(base), "%s/berth-fuzz-tar.XXXXXX",
-                                     tmp && *tmp ? tmp : "/tmp") >= sizeof(base) ||
-                    !mkdtemp(base))
-                        abort();
+                fuzz_mkdtemp(base, sizeof(base), "berth-fuzz-tar");
                 snprintf(root, sizeof(root), "%s/root", base);
                 atexit(cleanup_base);
         }
